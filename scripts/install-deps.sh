@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs every Debian package mimamori needs to build, test and benchmark.
+# Idempotent: packages already present are skipped; running it twice does nothing.
+# Also unpacks the data files of Debian's tor-geoipdb (GeoIP country ranges)
+# into data/geoip/ without installing the Tor daemon the package depends on.
+#
+#   scripts/install-deps.sh            build + test dependencies
+#   scripts/install-deps.sh --bench    also the peer tools used by bench/
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+build_pkgs=(build-essential meson ninja-build pkg-config
+            libpcap-dev libzstd-dev libsodium-dev libmaxminddb-dev zlib1g-dev
+            iso-codes)
+test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 python3 jq)
+bench_pkgs=(libndpi-bin time)
+
+want=("${build_pkgs[@]}" "${test_pkgs[@]}")
+[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # tshark asks whether non-root users may capture; the default (no) is fine.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "install-deps: all packages present"
+fi
+
+# GeoIP country ranges from tor-geoipdb, data files only (no Tor daemon).
+geo="$here/data/geoip"
+if [ ! -s "$geo/geoip" ] || [ ! -s "$geo/geoip6" ]; then
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    ( cd "$tmp" && apt-get download tor-geoipdb >/dev/null 2>&1 ) || {
+        $SUDO apt-get update -qq
+        ( cd "$tmp" && apt-get download tor-geoipdb >/dev/null )
+    }
+    dpkg-deb -x "$tmp"/tor-geoipdb_*.deb "$tmp/x"
+    mkdir -p "$geo"
+    cp "$tmp/x/usr/share/tor/geoip" "$tmp/x/usr/share/tor/geoip6" "$geo/"
+    echo "install-deps: GeoIP data unpacked into data/geoip/"
+fi

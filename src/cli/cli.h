@@ -1,0 +1,14 @@
+/*
+ * cli.h - subcommands of the mimamori binary (git-style). Each parses its
+ * own arguments and calls into the library; no logic lives here.
+ * Exit codes: 0 ok, 1 input/runtime error, 2 usage error.
+ */
+#ifndef MM_CLI_H
+#define MM_CLI_H
+
+int cmd_sensor(int argc, char **argv);
+int cmd_geoip(int argc, char **argv);
+int cmd_segment(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+
+#endif

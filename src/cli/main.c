@@ -1,0 +1,53 @@
+/*
+ * main.c - the mimamori command: dispatch to subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "mm_config.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: mimamori [--version] [--help] COMMAND [ARGS]\n"
+            "\n"
+            "mimamori watches over the network of a small company: a passive sensor\n"
+            "that reads packets and writes Suricata-compatible EVE JSON events.\n"
+            "\n"
+            "commands:\n"
+            "  sensor    read captures or a live interface; write flow, anomaly and\n"
+            "            stats events (mimamori sensor --help)\n"
+            "  geoip     country of IP addresses (English and Japanese names)\n"
+            "  segment   verify or print closed event segments (verify, cat)\n"
+            "  keygen    make the key pair that seals segments for the analysis side\n"
+            "\n"
+            "See mimamori(1) for details.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *c = argv[1];
+    if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
+        printf("mimamori %s\n", MM_VERSION);
+        return 0;
+    }
+    if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(c, "sensor") == 0)
+        return cmd_sensor(argc - 1, argv + 1);
+    if (strcmp(c, "geoip") == 0)
+        return cmd_geoip(argc - 1, argv + 1);
+    if (strcmp(c, "segment") == 0)
+        return cmd_segment(argc - 1, argv + 1);
+    if (strcmp(c, "keygen") == 0)
+        return cmd_keygen(argc - 1, argv + 1);
+    fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
+    return 2;
+}

@@ -1,0 +1,238 @@
+/*
+ * sensor_cmd.c - `mimamori sensor`: options to mm_sensor_config.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "output/pcapdir.h"
+#include "sensor.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: mimamori sensor (-r FILE... | -i IFACE) [options]\n"
+"\n"
+"Input\n"
+"  -r, --read FILE        pcap or pcapng file ('-' for stdin); repeat for several\n"
+"                         files of one capture, read in the order given\n"
+"  -i, --interface IFACE  live capture (libpcap); never transmits\n"
+"  -f, --filter BPF       capture filter for -i\n"
+"      --user USER        drop root privileges to USER once capture is open\n"
+"      --snaplen N        bytes kept per packet (default 262144)\n"
+"      --no-promisc       do not put the interface in promiscuous mode\n"
+"Identity\n"
+"      --site NAME        the company (default \"default\"), on every event\n"
+"      --sensor NAME      this sensor (default: host name), on every event\n"
+"      --home-net LIST    the company's networks, CIDRs separated by commas\n"
+"                         (default 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7)\n"
+"Output\n"
+"      --eve -|FILE       EVE JSON lines to stdout or appended to FILE\n"
+"  -o, --output DIR       crash-safe rotated segments in DIR (default\n"
+"                         ./mimamori-out when --eve is not given)\n"
+"      --segment-size SZ  close a segment at this size (default 64m)\n"
+"      --segment-age SEC  ... or after this many seconds (default 3600)\n"
+"      --zstd [LEVEL]     compress closed segments (default level 3)\n"
+"      --seal-key FILE    seal closed segments to this public key (mimamori keygen)\n"
+"      --pcap-dir DIR     keep packets as rotating pcap files in DIR\n"
+"      --pcap-quota SZ    disk space for them, oldest removed first (default 1g)\n"
+"      --pcap-mode MODE   all (default) or alerted (only flows that raised an alert)\n"
+"      --stats-interval S stats event every S seconds live (default 60; 0 = end only)\n"
+"      --geoip PATH       directory with geoip/geoip6, or a .mmdb file\n"
+"Limits (sizes in bytes, with optional k, m, g)\n"
+"      --flow-memcap SZ   memory for flows (default 32m); oldest evicted beyond\n"
+"      --stream-memcap SZ memory for out-of-order TCP data (default 16m)\n"
+"      --stream-depth SZ  reassembled bytes per direction and flow (default 1m, 0 = all)\n"
+"      --defrag-memcap SZ memory for IP fragment reassembly (default 4m)\n"
+"      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
+"                         are counted in stats)\n"
+"Other\n"
+"      --progress / --no-progress  progress line on stderr (default: on a terminal)\n"
+"  -q, --quiet            no summary line at the end\n"
+"  -h, --help             this help\n"
+"\n"
+"Exit status: 0 success (a capture cut short mid-record still counts: it is\n"
+"reported and processed up to the break), 1 input or output error, 2 usage error.\n");
+}
+
+enum {
+    O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
+    O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
+    O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
+    O_NOPROGRESS,
+};
+
+static bool size_opt(const char *name, const char *v, uint64_t *out)
+{
+    if (!mm_parse_size(v, out)) {
+        fprintf(stderr, "mimamori sensor: %s: '%s' is not a size (bytes, optional k/m/g)\n",
+                name, v);
+        return false;
+    }
+    return true;
+}
+
+static bool uint_opt(const char *name, const char *v, uint64_t max, uint64_t *out)
+{
+    if (!mm_parse_uint(v, max, out)) {
+        fprintf(stderr, "mimamori sensor: %s: '%s' is not a whole number up to %llu\n", name,
+                v, (unsigned long long)max);
+        return false;
+    }
+    return true;
+}
+
+int cmd_sensor(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"read", required_argument, 0, 'r'},
+        {"interface", required_argument, 0, 'i'},
+        {"filter", required_argument, 0, 'f'},
+        {"user", required_argument, 0, O_USER},
+        {"snaplen", required_argument, 0, O_SNAPLEN},
+        {"no-promisc", no_argument, 0, O_NOPROMISC},
+        {"site", required_argument, 0, O_SITE},
+        {"sensor", required_argument, 0, O_SENSOR},
+        {"home-net", required_argument, 0, O_HOMENET},
+        {"eve", required_argument, 0, O_EVE},
+        {"output", required_argument, 0, 'o'},
+        {"segment-size", required_argument, 0, O_SEGSIZE},
+        {"segment-age", required_argument, 0, O_SEGAGE},
+        {"zstd", optional_argument, 0, O_ZSTD},
+        {"seal-key", required_argument, 0, O_SEAL},
+        {"pcap-dir", required_argument, 0, O_PCAPDIR},
+        {"pcap-quota", required_argument, 0, O_PCAPQUOTA},
+        {"pcap-mode", required_argument, 0, O_PCAPMODE},
+        {"stats-interval", required_argument, 0, O_STATSINT},
+        {"geoip", required_argument, 0, O_GEOIP},
+        {"flow-memcap", required_argument, 0, O_FLOWMEMCAP},
+        {"stream-memcap", required_argument, 0, O_STREAMMEMCAP},
+        {"stream-depth", required_argument, 0, O_STREAMDEPTH},
+        {"defrag-memcap", required_argument, 0, O_DEFRAGMEMCAP},
+        {"anomaly-rate", required_argument, 0, O_ANRATE},
+        {"progress", no_argument, 0, O_PROGRESS},
+        {"no-progress", no_argument, 0, O_NOPROGRESS},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    static mm_sensor_config c;
+    mm_sensor_config_defaults(&c);
+    static char host[256];
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+        strcpy(host, "sensor");
+    c.sensor = host;
+    uint64_t v;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "r:i:f:o:qh", opts, NULL)) != -1) {
+        switch (o) {
+        case 'r':
+            if (c.nfiles >= MM_MAX_FILES) {
+                fprintf(stderr, "mimamori sensor: at most %d files\n", MM_MAX_FILES);
+                return 2;
+            }
+            c.files[c.nfiles++] = optarg;
+            break;
+        case 'i': c.iface = optarg; break;
+        case 'f': c.bpf = optarg; break;
+        case O_USER: c.user = optarg; break;
+        case O_SNAPLEN:
+            if (!uint_opt("--snaplen", optarg, MM_MAX_SNAPLEN, &v) || v < 64) {
+                fprintf(stderr, "mimamori sensor: --snaplen: 64 to %u\n", MM_MAX_SNAPLEN);
+                return 2;
+            }
+            c.snaplen = (uint32_t)v;
+            break;
+        case O_NOPROMISC: c.promisc = false; break;
+        case O_SITE: c.site = optarg; break;
+        case O_SENSOR: c.sensor = optarg; break;
+        case O_HOMENET: c.home_net = optarg; break;
+        case O_EVE: c.eve_path = optarg; break;
+        case 'o': c.outdir = optarg; break;
+        case O_SEGSIZE:
+            if (!size_opt("--segment-size", optarg, &c.seg_size) || c.seg_size < 4096) {
+                fprintf(stderr, "mimamori sensor: --segment-size: at least 4k\n");
+                return 2;
+            }
+            break;
+        case O_SEGAGE:
+            if (!uint_opt("--segment-age", optarg, 86400 * 366, &c.seg_age_s) || c.seg_age_s == 0)
+                return 2;
+            break;
+        case O_ZSTD:
+            c.zstd_level = 3;
+            if (optarg) {
+                if (!uint_opt("--zstd", optarg, 19, &v) || v == 0)
+                    return 2;
+                c.zstd_level = (int)v;
+            }
+            break;
+        case O_SEAL: c.seal_key_path = optarg; break;
+        case O_PCAPDIR: c.pcap_dir = optarg; break;
+        case O_PCAPQUOTA:
+            if (!size_opt("--pcap-quota", optarg, &c.pcap_quota) || c.pcap_quota < (1u << 20)) {
+                fprintf(stderr, "mimamori sensor: --pcap-quota: at least 1m\n");
+                return 2;
+            }
+            break;
+        case O_PCAPMODE:
+            if (strcmp(optarg, "all") == 0) c.pcap_mode = MM_PCAP_ALL;
+            else if (strcmp(optarg, "alerted") == 0) c.pcap_mode = MM_PCAP_ALERTED;
+            else {
+                fprintf(stderr, "mimamori sensor: --pcap-mode: all or alerted\n");
+                return 2;
+            }
+            break;
+        case O_STATSINT:
+            if (!uint_opt("--stats-interval", optarg, 86400, &c.stats_interval_s))
+                return 2;
+            break;
+        case O_GEOIP: c.geoip = optarg; break;
+        case O_FLOWMEMCAP:
+            if (!size_opt("--flow-memcap", optarg, &c.flow.memcap)) return 2;
+            break;
+        case O_STREAMMEMCAP:
+            if (!size_opt("--stream-memcap", optarg, &c.flow.stream_memcap)) return 2;
+            break;
+        case O_STREAMDEPTH:
+            if (!size_opt("--stream-depth", optarg, &c.flow.stream_depth)) return 2;
+            break;
+        case O_DEFRAGMEMCAP:
+            if (!size_opt("--defrag-memcap", optarg, &c.defrag_memcap)) return 2;
+            break;
+        case O_ANRATE:
+            if (!uint_opt("--anomaly-rate", optarg, 1000000000, &c.anomaly_rate)) return 2;
+            break;
+        case O_PROGRESS: c.progress = 1; break;
+        case O_NOPROGRESS: c.progress = 0; break;
+        case 'q': c.quiet = true; break;
+        case 'h': usage(stdout); return 0;
+        default:
+            fprintf(stderr, "(see mimamori sensor --help)\n");
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mimamori sensor: unexpected argument '%s' (files are given with -r)\n",
+                argv[optind]);
+        return 2;
+    }
+    if ((c.nfiles == 0) == (c.iface == NULL)) {
+        fprintf(stderr, "mimamori sensor: give capture files with -r or an interface with -i "
+                        "(one of the two)\n");
+        return 2;
+    }
+    if (c.bpf && !c.iface) {
+        fprintf(stderr, "mimamori sensor: --filter applies to live capture (-i)\n");
+        return 2;
+    }
+    if (!c.site[0] || !c.sensor[0]) {
+        fprintf(stderr, "mimamori sensor: --site and --sensor must not be empty\n");
+        return 2;
+    }
+    return mm_sensor_run(&c);
+}

@@ -1,0 +1,69 @@
+/*
+ * decode.c - entry point of the decoder and the anomaly table.
+ */
+#include "decode/decode.h"
+
+#include <string.h>
+
+const mm_anomaly_info mm_anomaly_table[MM_AN__COUNT] = {
+#define X(id, type, layer, name, schema) {type, layer, name, schema},
+    MM_ANOMALIES(X)
+#undef X
+};
+
+bool mm_decoder_init(mm_decoder *d, uint64_t defrag_memcap)
+{
+    memset(d, 0, sizeof(*d));
+    d->defrag = mm_defrag_new(defrag_memcap, 60);
+    return d->defrag != NULL;
+}
+
+void mm_decoder_free(mm_decoder *d)
+{
+    mm_defrag_free(d->defrag);
+    d->defrag = NULL;
+}
+
+uint64_t mm_decoder_memuse(const mm_decoder *d)
+{
+    return mm_defrag_memuse(d->defrag);
+}
+
+void mm_anom(mm_decoder *d, mm_pkt *p, int a)
+{
+    d->st.anomalies[a]++;
+    if (p->n_anom < MM_MAX_PKT_ANOM)
+        p->anom[p->n_anom++] = (uint8_t)a;
+}
+
+void mm_decode(mm_decoder *d, const mm_rawpkt *raw, mm_pkt *p)
+{
+    /* Only the fields later stages test are reset; the rest are written
+     * before they are read. */
+    p->raw = raw;
+    p->vlan[0] = p->vlan[1] = 0;
+    p->vlan_n = 0;
+    p->layers = 0;
+    p->ipver = 0;
+    p->proto = 0;
+    p->frag_held = false;
+    p->reassembled = false;
+    p->l4_ok = false;
+    p->icmp_error = false;
+    p->sport = p->dport = 0;
+    p->tcp_flags = 0;
+    p->l4 = p->payload = NULL;
+    p->l4_len = p->payload_len = 0;
+    p->frag_pkts = 0;
+    p->frag_bytes = 0;
+    p->ethertype = 0;
+    p->n_anom = 0;
+
+    d->st.pkts++;
+    d->st.bytes += raw->caplen;
+    if (raw->caplen > d->st.max_pkt_size)
+        d->st.max_pkt_size = raw->caplen;
+    mm_decode_link(d, p, raw->linktype, raw->data, raw->caplen);
+    if (p->ipver == 0)
+        d->st.not_ip++;
+}

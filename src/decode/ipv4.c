@@ -1,0 +1,165 @@
+/*
+ * ipv4.c - IPv4 header, fragments, and the tunnels that start at IP:
+ * IPv4/IPv6 in IPv4 (protocols 4 and 41) and GRE (47, versions 0 and 1).
+ */
+#include "decode/decode.h"
+
+#include <string.h>
+
+void mm_decode_gre(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
+{
+    d->st.gre++;
+    if (n < 4) {
+        mm_anom(d, p, MM_AN_GRE_SMALL);
+        return;
+    }
+    uint16_t flags = mm_be16(b);
+    uint16_t proto = mm_be16(b + 2);
+    unsigned ver = flags & 7;
+    uint32_t h = 4;
+    if (ver == 0) {
+        if (flags & 0x8000) h += 4;   /* checksum + reserved */
+        if (flags & 0x2000) h += 4;   /* key */
+        if (flags & 0x1000) h += 4;   /* sequence */
+        if (flags & 0x4000) {         /* routing (RFC 1701): skip SRE list */
+            if (!(flags & 0x8000)) h += 4;
+            for (int i = 0; i < 16; i++) {
+                if (n < h + 4) {
+                    mm_anom(d, p, MM_AN_GRE_SMALL);
+                    return;
+                }
+                uint8_t srelen = b[h + 3];
+                uint16_t af = mm_be16(b + h);
+                h += 4 + srelen;
+                if (af == 0 && srelen == 0)
+                    break;
+            }
+        }
+    } else if (ver == 1) {            /* enhanced GRE (PPTP) */
+        h = 8;                        /* key field is mandatory */
+        if (flags & 0x1000) h += 4;   /* sequence */
+        if (flags & 0x0080) h += 4;   /* acknowledgment */
+    } else {
+        mm_anom(d, p, MM_AN_GRE_BADVER);
+        return;
+    }
+    if (n < h) {
+        mm_anom(d, p, MM_AN_GRE_SMALL);
+        return;
+    }
+    b += h;
+    n -= h;
+    if (ver == 1) {
+        if (proto != 0x880B)
+            return;
+        mm_decode_ppp(d, p, b, n);
+        return;
+    }
+    mm_decode_ethertype(d, p, proto, b, n);
+}
+
+void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
+{
+    if (++p->layers > MM_MAX_LAYERS) {
+        mm_anom(d, p, MM_AN_TOO_MANY_LAYERS);
+        return;
+    }
+    if (n < 20) {
+        mm_anom(d, p, MM_AN_IPV4_SMALL);
+        return;
+    }
+    if ((b[0] >> 4) != 4) {
+        mm_anom(d, p, MM_AN_IPV4_BADVER);
+        return;
+    }
+    uint32_t hl = (uint32_t)(b[0] & 0x0F) * 4;
+    if (hl < 20) {
+        mm_anom(d, p, MM_AN_IPV4_HLEN);
+        return;
+    }
+    if (hl > n) {
+        mm_anom(d, p, MM_AN_IPV4_TRUNC);
+        return;
+    }
+    uint32_t tot = mm_be16(b + 2);
+    if (tot == 0) {
+        tot = n;               /* segmentation offload: length left to the NIC */
+    } else if (tot < hl) {
+        mm_anom(d, p, MM_AN_IPV4_IPLEN);
+        return;
+    } else if (tot > n) {
+        /* Cut by the snapshot length, or a lie: decode what is there. */
+        if (p->raw->caplen >= p->raw->wirelen)
+            mm_anom(d, p, MM_AN_IPV4_TRUNC);
+        tot = n;
+    }
+    d->st.ipv4++;
+    uint8_t proto = b[9];
+    p->ipver = 4;
+    p->proto = proto;
+    memset(&p->src, 0, sizeof p->src);
+    memset(&p->dst, 0, sizeof p->dst);
+    memcpy(p->src.b, b + 12, 4);
+    memcpy(p->dst.b, b + 16, 4);
+    p->src.v = p->dst.v = 4;
+
+    uint16_t fo = mm_be16(b + 6);
+    uint32_t off = (uint32_t)(fo & 0x1FFF) * 8;
+    bool more = (fo & 0x2000) != 0;
+    const uint8_t *l4 = b + hl;
+    uint32_t l4n = tot - hl;
+    if (off || more) {
+        d->st.frag_v4++;
+        mm_fragkey k;
+        memset(&k, 0, sizeof k);
+        memcpy(k.src, b + 12, 4);
+        memcpy(k.dst, b + 16, 4);
+        k.id = mm_be16(b + 4);
+        k.ver = 4;
+        k.proto = proto;
+        if (off + l4n > 65535) {
+            mm_anom(d, p, MM_AN_IPV4_FRAG_LARGE);
+            return;
+        }
+        const uint8_t *out;
+        uint32_t outlen, pk;
+        uint64_t by;
+        bool overlap = false;
+        int r = mm_defrag_add(d->defrag, &k, p->raw->ts_ns, off, more, l4, l4n,
+                              p->raw->caplen, &out, &outlen, &pk, &by, &overlap);
+        if (overlap)
+            mm_anom(d, p, MM_AN_IPV4_FRAG_OVERLAP);
+        if (r == 0) {
+            p->frag_held = true;
+            return;
+        }
+        if (r < 0) {
+            mm_anom(d, p, MM_AN_IPV4_FRAG_IGNORED);
+            return;
+        }
+        d->st.reassembled_v4++;
+        p->reassembled = true;
+        p->frag_pkts = pk;
+        p->frag_bytes = by;
+        l4 = out;
+        l4n = outlen;
+    }
+    switch (proto) {
+    case 4:
+        d->st.ipv4_in_ipv4++;
+        mm_decode_ipv4(d, p, l4, l4n);
+        return;
+    case 41:
+        d->st.ipv6_in_ipv4++;
+        mm_decode_ipv6(d, p, l4, l4n);
+        return;
+    case 47:
+        mm_decode_gre(d, p, l4, l4n);
+        /* A GRE packet whose payload is not IP stays a flow of the outer
+         * addresses with protocol 47. */
+        return;
+    default:
+        mm_decode_l4(d, p, proto, l4, l4n);
+        return;
+    }
+}

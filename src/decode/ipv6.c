@@ -1,0 +1,156 @@
+/*
+ * ipv6.c - IPv6 header and extension headers (hop-by-hop, routing,
+ * fragment, destination options, AH, mobility), fragments, and tunnels
+ * that start at IPv6 (IPv4/IPv6 in IPv6, GRE).
+ */
+#include "decode/decode.h"
+
+#include <string.h>
+
+#define MAX_EXT 16
+
+void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
+{
+    if (++p->layers > MM_MAX_LAYERS) {
+        mm_anom(d, p, MM_AN_TOO_MANY_LAYERS);
+        return;
+    }
+    if (n < 40) {
+        mm_anom(d, p, MM_AN_IPV6_SMALL);
+        return;
+    }
+    if ((b[0] >> 4) != 6) {
+        mm_anom(d, p, MM_AN_IPV6_BADVER);
+        return;
+    }
+    uint32_t plen = mm_be16(b + 4);
+    uint32_t avail = n - 40;
+    if (plen == 0) {
+        plen = avail; /* jumbogram or offload */
+    } else if (plen > avail) {
+        if (p->raw->caplen >= p->raw->wirelen)
+            mm_anom(d, p, MM_AN_IPV6_TRUNC);
+        plen = avail;
+    }
+    d->st.ipv6++;
+    p->ipver = 6;
+    memcpy(p->src.b, b + 8, 16);
+    memcpy(p->dst.b, b + 24, 16);
+    p->src.v = p->dst.v = 6;
+
+    uint8_t nh = b[6];
+    const uint8_t *q = b + 40;
+    uint32_t left = plen;
+    bool frag = false;
+    uint32_t foff = 0, fid = 0;
+    bool fmore = false;
+
+    for (int i = 0; i < MAX_EXT; i++) {
+        uint32_t el;
+        switch (nh) {
+        case 0:   /* hop-by-hop */
+        case 43:  /* routing */
+        case 60:  /* destination options */
+        case 135: /* mobility */
+            if (left < 8) {
+                mm_anom(d, p, MM_AN_IPV6_TRUNC_EXT);
+                p->proto = nh;
+                return;
+            }
+            el = ((uint32_t)q[1] + 1) * 8;
+            break;
+        case 51:  /* AH: length in 4-byte units, minus 2 */
+            if (left < 8) {
+                mm_anom(d, p, MM_AN_IPV6_TRUNC_EXT);
+                p->proto = nh;
+                return;
+            }
+            el = ((uint32_t)q[1] + 2) * 4;
+            break;
+        case 44:  /* fragment */
+            if (left < 8) {
+                mm_anom(d, p, MM_AN_IPV6_TRUNC_EXT);
+                p->proto = nh;
+                return;
+            }
+            el = 8;
+            {
+                uint16_t fo = mm_be16(q + 2);
+                foff = (uint32_t)(fo & 0xFFF8);
+                fmore = fo & 1;
+                fid = mm_be32(q + 4);
+                /* An atomic fragment (offset 0, no more) is a whole packet. */
+                frag = foff != 0 || fmore;
+            }
+            break;
+        default:
+            goto done;
+        }
+        if (el > left) {
+            mm_anom(d, p, MM_AN_IPV6_TRUNC_EXT);
+            p->proto = nh;
+            return;
+        }
+        nh = q[0];
+        q += el;
+        left -= el;
+    }
+done:
+    p->proto = nh;
+    if (frag) {
+        d->st.frag_v6++;
+        if (fmore && (left % 8) != 0) {
+            mm_anom(d, p, MM_AN_IPV6_FRAG_INVLEN);
+            return;
+        }
+        if (foff + left > 65535) {
+            mm_anom(d, p, MM_AN_IPV6_FRAG_LARGE);
+            return;
+        }
+        mm_fragkey k;
+        memset(&k, 0, sizeof k);
+        memcpy(k.src, b + 8, 16);
+        memcpy(k.dst, b + 24, 16);
+        k.id = fid;
+        k.ver = 6;
+        k.proto = nh;
+        const uint8_t *out;
+        uint32_t outlen, pk;
+        uint64_t by;
+        bool overlap = false;
+        int r = mm_defrag_add(d->defrag, &k, p->raw->ts_ns, foff, fmore, q, left,
+                              p->raw->caplen, &out, &outlen, &pk, &by, &overlap);
+        if (overlap)
+            mm_anom(d, p, MM_AN_IPV6_FRAG_OVERLAP);
+        if (r == 0) {
+            p->frag_held = true;
+            return;
+        }
+        if (r < 0) {
+            mm_anom(d, p, MM_AN_IPV6_FRAG_IGNORED);
+            return;
+        }
+        d->st.reassembled_v6++;
+        p->reassembled = true;
+        p->frag_pkts = pk;
+        p->frag_bytes = by;
+        q = out;
+        left = outlen;
+    }
+    switch (nh) {
+    case 4:
+        d->st.ipv4_in_ipv6++;
+        mm_decode_ipv4(d, p, q, left);
+        return;
+    case 41:
+        d->st.ipv6_in_ipv6++;
+        mm_decode_ipv6(d, p, q, left);
+        return;
+    case 47:
+        mm_decode_gre(d, p, q, left);
+        return;
+    default:
+        mm_decode_l4(d, p, nh, q, left);
+        return;
+    }
+}

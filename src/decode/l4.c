@@ -1,0 +1,119 @@
+/*
+ * l4.c - transport headers: TCP, UDP, ICMPv4, ICMPv6, SCTP ports.
+ * The payload pointer and length are what stream reassembly and the
+ * application-layer parsers will read.
+ */
+#include "decode/decode.h"
+
+static bool icmp4_is_error(uint8_t t)
+{
+    return t == 3 || t == 4 || t == 5 || t == 11 || t == 12;
+}
+
+void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n)
+{
+    p->proto = proto;
+    p->l4 = b;
+    p->l4_len = n;
+    switch (proto) {
+    case 6: {
+        d->st.tcp++;
+        if (n < 20) {
+            mm_anom(d, p, MM_AN_TCP_SMALL);
+            if (n >= 4) { /* ports are still known: the flow is real */
+                p->sport = mm_be16(b);
+                p->dport = mm_be16(b + 2);
+            }
+            return;
+        }
+        uint32_t hl = (uint32_t)(b[12] >> 4) * 4;
+        p->sport = mm_be16(b);
+        p->dport = mm_be16(b + 2);
+        p->seq = mm_be32(b + 4);
+        p->ack = mm_be32(b + 8);
+        p->tcp_flags = b[13];
+        p->win = mm_be16(b + 14);
+        if (hl < 20) {
+            mm_anom(d, p, MM_AN_TCP_HLEN);
+            return;
+        }
+        if (hl > n) {
+            mm_anom(d, p, MM_AN_TCP_OPTLEN);
+            return;
+        }
+        p->payload = b + hl;
+        p->payload_len = n - hl;
+        p->l4_ok = true;
+        return;
+    }
+    case 17: {
+        d->st.udp++;
+        if (n < 8) {
+            mm_anom(d, p, MM_AN_UDP_SMALL);
+            if (n >= 4) {
+                p->sport = mm_be16(b);
+                p->dport = mm_be16(b + 2);
+            }
+            return;
+        }
+        p->sport = mm_be16(b);
+        p->dport = mm_be16(b + 2);
+        uint32_t ul = mm_be16(b + 4);
+        uint32_t plen = n - 8;
+        if (ul == 0 && p->ipver == 6) {
+            /* jumbogram: length from IPv6 */
+        } else if (ul < 8) {
+            mm_anom(d, p, MM_AN_UDP_HLEN);
+        } else if (ul - 8 <= plen) {
+            plen = ul - 8;
+        } else if (p->raw->caplen >= p->raw->wirelen) {
+            mm_anom(d, p, MM_AN_UDP_HLEN);
+        }
+        p->payload = b + 8;
+        p->payload_len = plen;
+        p->l4_ok = true;
+        return;
+    }
+    case 1:
+        d->st.icmpv4++;
+        if (n < 4) {
+            mm_anom(d, p, MM_AN_ICMPV4_SMALL);
+            return;
+        }
+        p->icmp_type = b[0];
+        p->icmp_code = b[1];
+        p->icmp_error = icmp4_is_error(b[0]);
+        p->payload = n >= 8 ? b + 8 : b + n;
+        p->payload_len = n >= 8 ? n - 8 : 0;
+        p->l4_ok = true;
+        return;
+    case 58:
+        d->st.icmpv6++;
+        if (n < 4) {
+            mm_anom(d, p, MM_AN_ICMPV6_SMALL);
+            return;
+        }
+        p->icmp_type = b[0];
+        p->icmp_code = b[1];
+        p->icmp_error = b[0] < 128;
+        p->payload = n >= 8 ? b + 8 : b + n;
+        p->payload_len = n >= 8 ? n - 8 : 0;
+        p->l4_ok = true;
+        return;
+    case 132:
+        d->st.sctp++;
+        if (n >= 12) {
+            p->sport = mm_be16(b);
+            p->dport = mm_be16(b + 2);
+            p->payload = b + 12;
+            p->payload_len = n - 12;
+            p->l4_ok = true;
+        }
+        return;
+    default:
+        d->st.other_ip++;
+        p->payload = b;
+        p->payload_len = n;
+        return;
+    }
+}

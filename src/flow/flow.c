@@ -1,0 +1,381 @@
+/*
+ * flow.c - the flow table; see flow.h for the design.
+ */
+#include "flow/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FLOWS_PER_SLAB 1024u
+
+enum { Q_TCP_NEW, Q_TCP_EST, Q_TCP_CLOSED, Q_UDP_NEW, Q_UDP_EST, Q_OTHER_NEW,
+       Q_OTHER_EST, NQ };
+
+typedef struct fqueue {
+    mm_flow *head, *tail;  /* head: most recently active */
+    uint64_t timeout_ns;
+} fqueue;
+
+struct mm_flowtable {
+    mm_flow_config cfg;
+    mm_flow_hooks hooks;
+    mm_hashkey hk;
+    mm_flow **buckets;
+    uint64_t mask;
+    mm_flow *free;
+    void **slabs;
+    size_t nslabs, maxslabs;
+    fqueue q[NQ];
+    mm_flow_stats st;
+    mm_stream_ctx sc;
+    uint64_t last_expire_s;
+};
+
+void mm_flow_config_defaults(mm_flow_config *c)
+{
+    c->memcap = 32ULL << 20;
+    c->stream_memcap = 16ULL << 20;
+    c->stream_depth = 1ULL << 20;
+    c->ooo_max_bytes = 256u << 10;
+    /* Suricata's default timeouts (seconds). */
+    c->to_tcp_new = 60;
+    c->to_tcp_est = 600;
+    c->to_tcp_closed = 60;
+    c->to_udp_new = 30;
+    c->to_udp_est = 300;
+    c->to_other_new = 30;
+    c->to_other_est = 300;
+}
+
+mm_flowtable *mm_flowtable_new(const mm_flow_config *cfg, const mm_flow_hooks *hooks)
+{
+    mm_flowtable *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->cfg = *cfg;
+    t->hooks = *hooks;
+    mm_hashkey_random(&t->hk);
+    uint64_t maxflows = cfg->memcap / sizeof(mm_flow);
+    t->maxslabs = (size_t)(maxflows / FLOWS_PER_SLAB);
+    if (t->maxslabs < 1)
+        t->maxslabs = 1;
+    uint64_t nb = 1024;
+    while (nb < (uint64_t)t->maxslabs * FLOWS_PER_SLAB && nb < (1u << 22))
+        nb <<= 1;
+    t->buckets = calloc(nb, sizeof(mm_flow *));
+    t->slabs = calloc(t->maxslabs, sizeof(void *));
+    t->sc.pool = mm_segpool_new(cfg->stream_memcap);
+    if (!t->buckets || !t->slabs || !t->sc.pool) {
+        mm_flowtable_free(t);
+        return NULL;
+    }
+    t->mask = nb - 1;
+    t->sc.hooks = &t->hooks;
+    t->sc.st = &t->st;
+    t->sc.depth = cfg->stream_depth;
+    t->sc.ooo_max_bytes = cfg->ooo_max_bytes;
+    uint32_t to[NQ] = {cfg->to_tcp_new, cfg->to_tcp_est, cfg->to_tcp_closed, cfg->to_udp_new,
+                       cfg->to_udp_est, cfg->to_other_new, cfg->to_other_est};
+    for (int i = 0; i < NQ; i++)
+        t->q[i].timeout_ns = (uint64_t)to[i] * 1000000000ULL;
+    return t;
+}
+
+void mm_flowtable_free(mm_flowtable *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nslabs; i++)
+        free(t->slabs[i]);
+    free(t->slabs);
+    free(t->buckets);
+    mm_segpool_free(t->sc.pool);
+    free(t);
+}
+
+static void q_remove(mm_flowtable *t, mm_flow *f)
+{
+    fqueue *q = &t->q[f->queue];
+    if (f->qprev) f->qprev->qnext = f->qnext; else q->head = f->qnext;
+    if (f->qnext) f->qnext->qprev = f->qprev; else q->tail = f->qprev;
+    f->qprev = f->qnext = NULL;
+}
+
+static void q_push(mm_flowtable *t, mm_flow *f, int qi)
+{
+    fqueue *q = &t->q[qi];
+    f->queue = (uint8_t)qi;
+    f->qprev = NULL;
+    f->qnext = q->head;
+    if (q->head) q->head->qprev = f; else q->tail = f;
+    q->head = f;
+}
+
+static int queue_for(const mm_flow *f)
+{
+    if (f->proto == 6) {
+        if (f->state == MM_FS_CLOSED) return Q_TCP_CLOSED;
+        return f->state == MM_FS_ESTABLISHED ? Q_TCP_EST : Q_TCP_NEW;
+    }
+    if (f->proto == 17)
+        return f->state == MM_FS_NEW ? Q_UDP_NEW : Q_UDP_EST;
+    return f->state == MM_FS_NEW ? Q_OTHER_NEW : Q_OTHER_EST;
+}
+
+static void end_flow(mm_flowtable *t, mm_flow *f, int reason)
+{
+    if (f->proto == 6)
+        mm_stream_finish(&t->sc, f);
+    if (t->hooks.flow_end)
+        t->hooks.flow_end(t->hooks.user, f, reason);
+    switch (f->state) {
+    case MM_FS_NEW: t->st.ended_new++; break;
+    case MM_FS_ESTABLISHED: t->st.ended_est++; break;
+    default: t->st.ended_closed++; break;
+    }
+    q_remove(t, f);
+    mm_flow **pp = &t->buckets[f->hash & t->mask];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    t->st.active--;
+    f->hnext = t->free;
+    t->free = f;
+}
+
+/* Make room: end the flow that would time out first. */
+static bool evict_one(mm_flowtable *t)
+{
+    mm_flow *best = NULL;
+    uint64_t best_dl = UINT64_MAX;
+    for (int i = 0; i < NQ; i++) {
+        mm_flow *f = t->q[i].tail;
+        if (f && f->last_ns + t->q[i].timeout_ns < best_dl) {
+            best = f;
+            best_dl = f->last_ns + t->q[i].timeout_ns;
+        }
+    }
+    if (!best)
+        return false;
+    t->st.evicted++;
+    end_flow(t, best, MM_END_FORCED);
+    return true;
+}
+
+static mm_flow *alloc_flow(mm_flowtable *t)
+{
+    if (!t->free && t->nslabs < t->maxslabs) {
+        mm_flow *slab = malloc(sizeof(mm_flow) * FLOWS_PER_SLAB);
+        if (slab) {
+            t->slabs[t->nslabs++] = slab;
+            for (unsigned i = 0; i < FLOWS_PER_SLAB; i++) {
+                slab[i].hnext = t->free;
+                t->free = &slab[i];
+            }
+        }
+    }
+    if (!t->free && !evict_one(t))
+        return NULL;
+    mm_flow *f = t->free;
+    t->free = f->hnext;
+    return f;
+}
+
+static inline int addr_cmp(const mm_pkt *p)
+{
+    int c = memcmp(p->src.b, p->dst.b, 16);
+    if (c)
+        return c;
+    return (int)p->sport - (int)p->dport;
+}
+
+static uint64_t make_flow_id(mm_flowtable *t, uint64_t hash, uint64_t ts)
+{
+    uint64_t v[2] = {hash, ts};
+    /* 53 bits: exact in JavaScript numbers (Kibana), below 2^63 for EVE. */
+    return mm_siphash13(&t->hk, v, sizeof v) & ((1ULL << 53) - 1);
+}
+
+static void tcp_track(mm_flow *f, int dir, uint8_t fl)
+{
+    if (dir == MM_TO_SERVER) f->flags_ts |= fl; else f->flags_tc |= fl;
+    if (fl & MM_TH_RST) {
+        f->tcp_state = MM_TCP_CLOSED;
+        f->state = MM_FS_CLOSED;
+        return;
+    }
+    switch (f->tcp_state) {
+    case MM_TCP_NONE:
+        if ((fl & (MM_TH_SYN | MM_TH_ACK)) == MM_TH_SYN)
+            f->tcp_state = MM_TCP_SYN_SENT;
+        else if ((fl & (MM_TH_SYN | MM_TH_ACK)) == (MM_TH_SYN | MM_TH_ACK))
+            f->tcp_state = MM_TCP_SYN_RECV;
+        else if (f->pkts[0] && f->pkts[1]) {
+            f->tcp_state = MM_TCP_ESTABLISHED; /* picked up mid-stream */
+            f->state = MM_FS_ESTABLISHED;
+        }
+        break;
+    case MM_TCP_SYN_SENT:
+        if ((fl & (MM_TH_SYN | MM_TH_ACK)) == (MM_TH_SYN | MM_TH_ACK) && dir == MM_TO_CLIENT)
+            f->tcp_state = MM_TCP_SYN_RECV;
+        break;
+    case MM_TCP_SYN_RECV:
+        if ((fl & MM_TH_ACK) && !(fl & MM_TH_SYN) && dir == MM_TO_SERVER) {
+            f->tcp_state = MM_TCP_ESTABLISHED;
+            f->state = MM_FS_ESTABLISHED;
+        }
+        break;
+    default:
+        break;
+    }
+    if (fl & MM_TH_FIN) {
+        if (f->tcp_state == MM_TCP_FIN_WAIT1 && !(f->half[dir].fin))
+            f->tcp_state = MM_TCP_CLOSING;
+        else if (f->tcp_state < MM_TCP_FIN_WAIT1 || f->tcp_state == MM_TCP_ESTABLISHED)
+            f->tcp_state = MM_TCP_FIN_WAIT1;
+    }
+    if (f->tcp_state == MM_TCP_CLOSING && (fl & MM_TH_ACK) && !(fl & MM_TH_FIN)) {
+        f->tcp_state = MM_TCP_CLOSED;
+        f->state = MM_FS_CLOSED;
+    }
+}
+
+mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp)
+{
+    if (p->ipver == 0 || p->frag_held)
+        return NULL;
+    mm_flowkey k;
+    memset(&k, 0, sizeof k);
+    bool keep = addr_cmp(p) <= 0;
+    const mm_ip *a = keep ? &p->src : &p->dst, *b = keep ? &p->dst : &p->src;
+    memcpy(k.a, a->b, 16);
+    memcpy(k.b, b->b, 16);
+    k.pa = keep ? p->sport : p->dport;
+    k.pb = keep ? p->dport : p->sport;
+    k.vlan[0] = p->vlan[0];
+    k.vlan[1] = p->vlan[1];
+    k.proto = p->proto;
+    k.ver = p->ipver;
+    uint64_t h = mm_siphash13(&t->hk, &k, sizeof k);
+
+    mm_flow *f = t->buckets[h & t->mask];
+    while (f && (f->hash != h || memcmp(&f->key, &k, sizeof k) != 0))
+        f = f->hnext;
+    if (!f) {
+        f = alloc_flow(t);
+        if (!f) {
+            t->st.memcap_drops++;
+            return NULL;
+        }
+        memset(f, 0, sizeof(*f));
+        f->key = k;
+        f->hash = h;
+        f->start_ns = f->last_ns = ts;
+        f->flow_id = make_flow_id(t, h, ts);
+        f->proto = p->proto;
+        f->vlan[0] = p->vlan[0];
+        f->vlan[1] = p->vlan[1];
+        f->vlan_n = p->vlan_n;
+        bool swap = false;
+        if (p->proto == 6) {
+            uint8_t sa = p->tcp_flags & (MM_TH_SYN | MM_TH_ACK);
+            if (sa == (MM_TH_SYN | MM_TH_ACK))
+                swap = true;               /* we saw the server's answer first */
+            else if (sa != MM_TH_SYN) {
+                f->midstream = true;
+                t->st.midstream++;
+                swap = p->sport < 1024 && p->dport >= 1024;
+            }
+        }
+        f->cli = swap ? p->dst : p->src;
+        f->srv = swap ? p->src : p->dst;
+        f->cport = swap ? p->dport : p->sport;
+        f->sport = swap ? p->sport : p->dport;
+        f->hnext = t->buckets[h & t->mask];
+        t->buckets[h & t->mask] = f;
+        t->st.total++;
+        t->st.active++;
+        switch (p->proto) {
+        case 6: t->st.tcp++; break;
+        case 17: t->st.udp++; break;
+        case 1: t->st.icmpv4++; break;
+        case 58: t->st.icmpv6++; break;
+        default: t->st.other++; break;
+        }
+        q_push(t, f, queue_for(f));
+    }
+
+    int dir = (memcmp(p->src.b, f->cli.b, 16) == 0 && p->sport == f->cport)
+                  ? MM_TO_SERVER : MM_TO_CLIENT;
+    if (dir == MM_TO_CLIENT && memcmp(p->src.b, p->dst.b, 16) == 0 && p->sport == p->dport)
+        dir = MM_TO_SERVER;
+    *dirp = dir;
+    f->pkts[dir] += p->reassembled ? p->frag_pkts : 1;
+    f->bytes[dir] += p->reassembled ? p->frag_bytes : p->raw->caplen;
+    if (ts > f->last_ns)
+        f->last_ns = ts;
+
+    if (p->proto == 6) {
+        if (p->tcp_flags & MM_TH_SYN) {
+            if (p->tcp_flags & MM_TH_ACK) t->st.tcp_synack++; else t->st.tcp_syn++;
+        }
+        if (p->tcp_flags & MM_TH_RST)
+            t->st.tcp_rst++;
+        tcp_track(f, dir, p->tcp_flags);
+        if (p->l4_ok)
+            mm_stream_packet(&t->sc, f, dir, p);
+    } else {
+        if (p->proto == 1 || p->proto == 58) {
+            f->icmp_type[dir] = p->icmp_type;
+            f->icmp_code[dir] = p->icmp_code;
+            f->icmp_seen[dir] = true;
+        }
+        if (f->state == MM_FS_NEW && f->pkts[0] && f->pkts[1])
+            f->state = MM_FS_ESTABLISHED;
+    }
+    /* Most recently active first in its (possibly new) queue. */
+    int qi = queue_for(f);
+    if (f->queue != qi || t->q[qi].head != f) {
+        q_remove(t, f);
+        q_push(t, f, qi);
+    }
+    return f;
+}
+
+void mm_flow_expire(mm_flowtable *t, uint64_t now)
+{
+    uint64_t s = now / 1000000000ULL;
+    if (s == t->last_expire_s)
+        return;  /* at most once per second of packet time */
+    t->last_expire_s = s;
+    for (int i = 0; i < NQ; i++) {
+        fqueue *q = &t->q[i];
+        while (q->tail && q->tail->last_ns + q->timeout_ns <= now)
+            end_flow(t, q->tail, MM_END_TIMEOUT);
+    }
+}
+
+void mm_flow_flush(mm_flowtable *t)
+{
+    /* Oldest first, so output is roughly in order of last activity. */
+    for (;;) {
+        mm_flow *best = NULL;
+        for (int i = 0; i < NQ; i++) {
+            mm_flow *f = t->q[i].tail;
+            if (f && (!best || f->last_ns < best->last_ns))
+                best = f;
+        }
+        if (!best)
+            break;
+        end_flow(t, best, MM_END_SHUTDOWN);
+    }
+}
+
+void mm_flow_stats_get(const mm_flowtable *t, mm_flow_stats *st)
+{
+    *st = t->st;
+    st->memuse = (uint64_t)t->nslabs * FLOWS_PER_SLAB * sizeof(mm_flow) +
+                 (t->mask + 1) * sizeof(mm_flow *);
+    st->stream_memuse = mm_segpool_memuse(t->sc.pool);
+}

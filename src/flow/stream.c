@@ -1,0 +1,350 @@
+/*
+ * stream.c - TCP stream reassembly, one direction at a time.
+ *
+ * Each direction keeps next_seq, the first byte not yet handed on. A segment
+ * that starts there is handed to the consumer at once, straight from the
+ * packet; so is the part of a segment that extends past next_seq (the rest
+ * was already handed on: first data wins). A segment that starts later waits
+ * in the direction's out-of-order list, which holds only bytes not held yet
+ * (again first wins) and is drained whenever next_seq catches up.
+ *
+ * Memory: queued bytes live in 2 KiB slots from a pool shared by all flows,
+ * grown in blocks up to --stream-memcap. When a direction's queue reaches its
+ * limit or the pool is empty, the missing bytes are declared a gap and
+ * delivery skips ahead, so memory stays bounded and data keeps flowing.
+ * When the receiver acknowledges data the capture never showed, the gap is
+ * declared at once. After --stream-depth bytes a direction is no longer
+ * handed on.
+ */
+#include "flow/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOT_SIZE 2048u
+#define SEG_DATA (SLOT_SIZE - 16u)
+#define SLOTS_PER_BLOCK 32u
+
+struct mm_seg {
+    mm_seg *next;
+    uint32_t seq;
+    uint32_t len;
+    uint8_t data[SEG_DATA];
+};
+
+struct mm_segpool {
+    mm_seg *free;
+    void **blocks;
+    size_t nblocks, capblocks, maxblocks;
+    uint64_t in_use;
+};
+
+mm_segpool *mm_segpool_new(uint64_t memcap)
+{
+    mm_segpool *sp = calloc(1, sizeof(*sp));
+    if (!sp)
+        return NULL;
+    sp->maxblocks = (size_t)(memcap / (SLOT_SIZE * SLOTS_PER_BLOCK));
+    return sp;
+}
+
+void mm_segpool_free(mm_segpool *sp)
+{
+    if (!sp)
+        return;
+    for (size_t i = 0; i < sp->nblocks; i++)
+        free(sp->blocks[i]);
+    free(sp->blocks);
+    free(sp);
+}
+
+uint64_t mm_segpool_memuse(const mm_segpool *sp)
+{
+    return (uint64_t)sp->nblocks * SLOT_SIZE * SLOTS_PER_BLOCK;
+}
+
+static mm_seg *seg_get(mm_segpool *sp)
+{
+    if (!sp->free) {
+        if (sp->nblocks >= sp->maxblocks)
+            return NULL;
+        if (sp->nblocks == sp->capblocks) {
+            size_t nc = sp->capblocks ? sp->capblocks * 2 : 16;
+            void **nb = realloc(sp->blocks, nc * sizeof(*nb));
+            if (!nb)
+                return NULL;
+            sp->blocks = nb;
+            sp->capblocks = nc;
+        }
+        mm_seg *blk = malloc((size_t)SLOT_SIZE * SLOTS_PER_BLOCK);
+        if (!blk)
+            return NULL;
+        sp->blocks[sp->nblocks++] = blk;
+        for (unsigned i = 0; i < SLOTS_PER_BLOCK; i++) {
+            blk[i].next = sp->free;
+            sp->free = &blk[i];
+        }
+    }
+    mm_seg *s = sp->free;
+    sp->free = s->next;
+    sp->in_use++;
+    return s;
+}
+
+static void seg_put(mm_segpool *sp, mm_seg *s)
+{
+    s->next = sp->free;
+    sp->free = s;
+    sp->in_use--;
+}
+
+/* Sequence-space comparisons (RFC 1982 style). */
+static inline int32_t seqdiff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
+static void free_queue(mm_stream_ctx *c, mm_half *h)
+{
+    while (h->ooo) {
+        mm_seg *s = h->ooo;
+        h->ooo = s->next;
+        seg_put(c->pool, s);
+    }
+    h->ooo_bytes = 0;
+    h->ooo_n = 0;
+}
+
+static void deliver(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data, uint32_t len)
+{
+    mm_half *h = &f->half[dir];
+    h->next_seq += len;
+    if (h->depth_reached)
+        return;
+    if (c->depth && h->delivered + len >= c->depth) {
+        len = (uint32_t)(c->depth - h->delivered);
+        h->depth_reached = true;
+        c->st->depth_reached++;
+        if (c->hooks->stream_anomaly)
+            c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_DEPTH);
+    }
+    if (len) {
+        h->delivered += len;
+        c->st->stream_bytes += len;
+        if (c->hooks->stream_data)
+            c->hooks->stream_data(c->hooks->user, f, dir, data, len, false);
+    }
+    if (h->depth_reached)
+        free_queue(c, h);
+}
+
+static void gap(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t len)
+{
+    mm_half *h = &f->half[dir];
+    h->next_seq += len;
+    h->gaps++;
+    c->st->gaps++;
+    if (h->depth_reached)
+        return;
+    if (c->hooks->stream_anomaly)
+        c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_GAP);
+    if (c->hooks->stream_data)
+        c->hooks->stream_data(c->hooks->user, f, dir, NULL, len, false);
+}
+
+/* Hand on queued segments that next_seq has reached. */
+static void drain(mm_stream_ctx *c, mm_flow *f, int dir)
+{
+    mm_half *h = &f->half[dir];
+    while (h->ooo && seqdiff(h->ooo->seq, h->next_seq) <= 0) {
+        mm_seg *s = h->ooo;
+        h->ooo = s->next;
+        h->ooo_bytes -= s->len;
+        h->ooo_n--;
+        int32_t skip = seqdiff(h->next_seq, s->seq);
+        if ((uint32_t)skip < s->len)
+            deliver(c, f, dir, s->data + skip, s->len - (uint32_t)skip);
+        seg_put(c->pool, s);
+    }
+}
+
+/* Skip the hole before the first queued segment. */
+static void force_gap(mm_stream_ctx *c, mm_flow *f, int dir)
+{
+    mm_half *h = &f->half[dir];
+    if (!h->ooo)
+        return;
+    int32_t d = seqdiff(h->ooo->seq, h->next_seq);
+    if (d > 0)
+        gap(c, f, dir, (uint32_t)d);
+    drain(c, f, dir);
+}
+
+/* Queue [seq, seq+len) keeping bytes already queued. False: no room. */
+static bool enqueue(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t seq,
+                    const uint8_t *data, uint32_t len)
+{
+    mm_half *h = &f->half[dir];
+    mm_seg **pp = &h->ooo;
+    uint32_t pos = seq, end = seq + len;
+    while (seqdiff(end, pos) > 0) {
+        mm_seg *s = *pp;
+        if (s && seqdiff(s->seq + s->len, pos) <= 0) {
+            pp = &s->next;
+            continue;
+        }
+        if (s && seqdiff(s->seq, pos) <= 0) {
+            /* pos lies inside s: compare the overlap, keep s */
+            uint32_t o_end = seqdiff(s->seq + s->len, end) < 0 ? s->seq + s->len : end;
+            uint32_t n = o_end - pos;
+            c->st->overlaps++;
+            if (memcmp(s->data + (pos - s->seq), data + (pos - seq), n) != 0) {
+                c->st->overlap_diff++;
+                if (c->hooks->stream_anomaly)
+                    c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_OVERLAP_DIFF);
+            }
+            pos = o_end;
+            pp = &s->next;
+            continue;
+        }
+        /* Free space before s (or at the end): fill one slot's worth. */
+        uint32_t lim = end;
+        if (s && seqdiff(s->seq, lim) < 0)
+            lim = s->seq;
+        uint32_t n = lim - pos;
+        if (n > SEG_DATA)
+            n = SEG_DATA;
+        if (h->ooo_bytes + n > c->ooo_max_bytes)
+            return false;
+        mm_seg *ns = seg_get(c->pool);
+        if (!ns) {
+            c->st->seg_memcap_drops++;
+            if (c->hooks->stream_anomaly)
+                c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_MEMCAP);
+            return false;
+        }
+        ns->seq = pos;
+        ns->len = n;
+        memcpy(ns->data, data + (pos - seq), n);
+        ns->next = s;
+        *pp = ns;
+        pp = &ns->next;
+        h->ooo_bytes += n;
+        h->ooo_n++;
+        c->st->ooo_segments++;
+        pos += n;
+    }
+    return true;
+}
+
+static void add_data(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t seq,
+                     const uint8_t *data, uint32_t len)
+{
+    mm_half *h = &f->half[dir];
+    if (h->depth_reached) {
+        h->next_seq = seqdiff(seq + len, h->next_seq) > 0 ? seq + len : h->next_seq;
+        return;
+    }
+    int32_t d = seqdiff(seq, h->next_seq);
+    if (d < 0) {
+        uint32_t behind = (uint32_t)(-(int64_t)d);
+        if (behind >= len) {
+            c->st->retransmitted++;
+            return;
+        }
+        c->st->overlaps++;
+        seq += behind;
+        data += behind;
+        len -= behind;
+        d = 0;
+    }
+    if (d > (1 << 30)) {
+        if (c->hooks->stream_anomaly)
+            c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_BAD_SEQ);
+        return;
+    }
+    if (d == 0) {
+        deliver(c, f, dir, data, len);
+        drain(c, f, dir);
+        return;
+    }
+    /* Ahead of next_seq: queue; when there is no room, skip ahead. */
+    for (int tries = 0; tries < 3; tries++) {
+        if (enqueue(c, f, dir, seq, data, len))
+            return;
+        if (h->ooo) {
+            if (c->hooks->stream_anomaly && tries == 0)
+                c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_LIMIT);
+            force_gap(c, f, dir);
+        } else {
+            int32_t dd = seqdiff(seq, h->next_seq);
+            if (dd > 0)
+                gap(c, f, dir, (uint32_t)dd);
+        }
+        d = seqdiff(seq, h->next_seq);
+        if (d <= 0) {
+            add_data(c, f, dir, seq, data, len);
+            return;
+        }
+    }
+}
+
+static void check_eof(mm_stream_ctx *c, mm_flow *f, int dir)
+{
+    mm_half *h = &f->half[dir];
+    if (h->fin && !h->eof && !h->ooo && seqdiff(h->next_seq, h->fin_seq) >= 0) {
+        h->eof = true;
+        if (c->hooks->stream_data)
+            c->hooks->stream_data(c->hooks->user, f, dir, NULL, 0, true);
+    }
+}
+
+void mm_stream_packet(mm_stream_ctx *c, mm_flow *f, int dir, const mm_pkt *p)
+{
+    mm_half *h = &f->half[dir];
+    uint8_t fl = p->tcp_flags;
+    uint32_t seq = p->seq;
+    if (fl & MM_TH_SYN) {
+        if (!h->base_set || (h->delivered == 0 && !h->ooo && h->gaps == 0)) {
+            h->next_seq = seq + 1;
+            h->base_set = true;
+        }
+        seq += 1;
+    }
+    uint32_t len = p->payload_len;
+    if (!h->base_set) {
+        if (len == 0)
+            return;
+        h->next_seq = seq;      /* picked up mid-stream */
+        h->base_set = true;
+    }
+    if (len > 0 && !h->eof)
+        add_data(c, f, dir, seq, p->payload, len);
+
+    /* The peer acknowledges bytes we never saw: declare the gap now. */
+    if (fl & MM_TH_ACK) {
+        mm_half *o = &f->half[dir ^ 1];
+        if (o->base_set && o->ooo && seqdiff(p->ack, o->next_seq) > 0 &&
+            seqdiff(p->ack, o->ooo->seq) >= 0)
+            force_gap(c, f, dir ^ 1);
+        if (o->ooo == NULL)
+            check_eof(c, f, dir ^ 1);
+    }
+    if ((fl & MM_TH_FIN) && !h->fin) {
+        h->fin = true;
+        h->fin_seq = seq + len;
+    }
+    check_eof(c, f, dir);
+}
+
+void mm_stream_finish(mm_stream_ctx *c, mm_flow *f)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        mm_half *h = &f->half[dir];
+        while (h->ooo)
+            force_gap(c, f, dir);
+        free_queue(c, h);
+        if (h->base_set && !h->eof) {
+            h->eof = true;
+            if (c->hooks->stream_data)
+                c->hooks->stream_data(c->hooks->user, f, dir, NULL, 0, true);
+        }
+    }
+}

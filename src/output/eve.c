@@ -1,0 +1,399 @@
+/*
+ * eve.c - EVE JSON events: flow, anomaly, stats.
+ *
+ * Field names and layouts are Suricata's, so tools built for Suricata read
+ * these lines unchanged. What Suricata has no field for goes in one
+ * top-level object, "mimamori" (site, sensor, direction, countries, our own
+ * counters), because Suricata's schema closes every other object.
+ */
+#include "output/output.h"
+#include "analysis/geo.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void mm_eve_init(mm_eve *e)
+{
+    memset(e, 0, sizeof(*e));
+    mj_init(&e->j);
+}
+
+void mm_eve_free(mm_eve *e)
+{
+    mj_free(&e->j);
+}
+
+const char *mm_proto_name(uint8_t proto, char *buf, size_t n)
+{
+    switch (proto) {
+    case 1: return "ICMP";
+    case 2: return "IGMP";
+    case 6: return "TCP";
+    case 17: return "UDP";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 51: return "AH";
+    case 58: return "IPv6-ICMP";
+    case 103: return "PIM";
+    case 112: return "VRRP";
+    case 132: return "SCTP";
+    default:
+        snprintf(buf, n, "%u", proto);
+        return buf;
+    }
+}
+
+const char *mm_eve_direction(const mm_eve *e, const mm_ip *cli, const mm_ip *srv)
+{
+    bool c = e->home && mm_netlist_contains(e->home, cli);
+    bool s = e->home && mm_netlist_contains(e->home, srv);
+    if (c && s) return "internal";
+    if (c) return "outbound";
+    if (s) return "inbound";
+    return "external";
+}
+
+void mm_eve_emit(mm_eve *e)
+{
+    mj_append(&e->j, "\n", 1);
+    if (e->j.oom) {
+        e->write_errors++;
+        return;
+    }
+    if (e->sink.write(e->sink.ctx, e->j.s, e->j.len) != 0)
+        e->write_errors++;
+    else
+        e->events++;
+}
+
+static void header(mm_eve *e, uint64_t ts, const char *type)
+{
+    char tsb[MM_TS_LEN];
+    mj_reset(&e->j);
+    mj_obj_open(&e->j, NULL);
+    mm_fmt_ts(ts, tsb);
+    mj_str(&e->j, "timestamp", tsb);
+    (void)type;
+}
+
+static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16_t dp,
+                  uint8_t proto, bool ports)
+{
+    char a[MM_IPSTR_LEN], pn[8];
+    mm_ip_str(s, a);
+    mj_str(&e->j, "src_ip", a);
+    if (ports)
+        mj_u64(&e->j, "src_port", sp);
+    mm_ip_str(d, a);
+    mj_str(&e->j, "dest_ip", a);
+    if (ports)
+        mj_u64(&e->j, "dest_port", dp);
+    mj_str(&e->j, "proto", mm_proto_name(proto, pn, sizeof pn));
+}
+
+static bool has_ports(uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
+
+static void mimamori_obj(mm_eve *e, const mm_ip *cli, const mm_ip *srv)
+{
+    mj_obj_open(&e->j, "mimamori");
+    mj_str(&e->j, "site", e->site);
+    mj_str(&e->j, "sensor", e->sensor);
+    if (cli && srv) {
+        mj_str(&e->j, "direction", mm_eve_direction(e, cli, srv));
+        char cc[3];
+        if (mm_geo_lookup(e->geo, cli, cc) == MM_GEO_COUNTRY)
+            mj_str(&e->j, "src_country", cc);
+        if (mm_geo_lookup(e->geo, srv, cc) == MM_GEO_COUNTRY)
+            mj_str(&e->j, "dest_country", cc);
+    }
+}
+
+static void flags_hex(char out[3], uint8_t f)
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = hex[f >> 4];
+    out[1] = hex[f & 15];
+    out[2] = 0;
+}
+
+static const char *tcp_state_name(uint8_t s)
+{
+    switch (s) {
+    case MM_TCP_SYN_SENT: return "syn_sent";
+    case MM_TCP_SYN_RECV: return "syn_recv";
+    case MM_TCP_ESTABLISHED: return "established";
+    case MM_TCP_FIN_WAIT1: return "fin_wait1";
+    case MM_TCP_CLOSING: return "closing";
+    case MM_TCP_CLOSED: return "closed";
+    default: return "none";
+    }
+}
+
+void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
+{
+    static const char *states[] = {"new", "established", "closed"};
+    static const char *reasons[] = {"timeout", "forced", "shutdown"};
+    char tsb[MM_TS_LEN];
+    mm_json *j = &e->j;
+    header(e, f->start_ns, "flow");
+    mj_u64(j, "flow_id", f->flow_id);
+    mj_str(j, "event_type", "flow");
+    mj_str(j, "host", e->sensor);
+    if (f->vlan_n) {
+        mj_arr_open(j, "vlan");
+        for (int i = 0; i < f->vlan_n && i < 2; i++)
+            mj_u64(j, NULL, f->vlan[i]);
+        mj_arr_close(j);
+    }
+    bool ports = has_ports(f->proto);
+    tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, ports);
+    if ((f->proto == 1 || f->proto == 58) && f->icmp_seen[0]) {
+        mj_u64(j, "icmp_type", f->icmp_type[0]);
+        mj_u64(j, "icmp_code", f->icmp_code[0]);
+    }
+    if ((f->proto == 1 || f->proto == 58) && f->icmp_seen[1]) {
+        mj_u64(j, "response_icmp_type", f->icmp_type[1]);
+        mj_u64(j, "response_icmp_code", f->icmp_code[1]);
+    }
+    mj_obj_open(j, "flow");
+    mj_u64(j, "pkts_toserver", f->pkts[0]);
+    mj_u64(j, "pkts_toclient", f->pkts[1]);
+    mj_u64(j, "bytes_toserver", f->bytes[0]);
+    mj_u64(j, "bytes_toclient", f->bytes[1]);
+    mm_fmt_ts(f->start_ns, tsb);
+    mj_str(j, "start", tsb);
+    mm_fmt_ts(f->last_ns, tsb);
+    mj_str(j, "end", tsb);
+    mj_u64(j, "age", (f->last_ns - f->start_ns) / 1000000000ULL);
+    mj_str(j, "state", states[f->state]);
+    mj_str(j, "reason", reasons[reason]);
+    mj_bool(j, "alerted", f->alerted);
+    mj_obj_close(j);
+    if (f->proto == 6) {
+        char h[3];
+        uint8_t all = f->flags_ts | f->flags_tc;
+        mj_obj_open(j, "tcp");
+        flags_hex(h, all);
+        mj_str(j, "tcp_flags", h);
+        flags_hex(h, f->flags_ts);
+        mj_str(j, "tcp_flags_ts", h);
+        flags_hex(h, f->flags_tc);
+        mj_str(j, "tcp_flags_tc", h);
+        if (all & MM_TH_SYN) mj_bool(j, "syn", true);
+        if (all & MM_TH_FIN) mj_bool(j, "fin", true);
+        if (all & MM_TH_RST) mj_bool(j, "rst", true);
+        if (all & MM_TH_PSH) mj_bool(j, "psh", true);
+        if (all & MM_TH_ACK) mj_bool(j, "ack", true);
+        if (all & MM_TH_URG) mj_bool(j, "urg", true);
+        if (all & MM_TH_ECE) mj_bool(j, "ecn", true);
+        if (all & MM_TH_CWR) mj_bool(j, "cwr", true);
+        mj_str(j, "state", tcp_state_name(f->tcp_state));
+        if (f->half[0].gaps) mj_bool(j, "ts_gap", true);
+        if (f->half[1].gaps) mj_bool(j, "tc_gap", true);
+        mj_obj_close(j);
+    }
+    mimamori_obj(e, &f->cli, &f->srv);
+    if (f->proto == 6) {
+        mj_obj_open(j, "stream");
+        mj_u64(j, "toserver_bytes", f->half[0].delivered);
+        mj_u64(j, "toclient_bytes", f->half[1].delivered);
+        mj_u64(j, "gaps", (uint64_t)f->half[0].gaps + f->half[1].gaps);
+        if (f->midstream)
+            mj_bool(j, "midstream", true);
+        mj_obj_close(j);
+    }
+    mj_obj_close(j); /* mimamori */
+    mj_obj_close(j);
+    mm_eve_emit(e);
+}
+
+void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, int an)
+{
+    const mm_anomaly_info *ai = &mm_anomaly_table[an];
+    char ev[96];
+    mm_json *j = &e->j;
+    header(e, ts, "anomaly");
+    if (f)
+        mj_u64(j, "flow_id", f->flow_id);
+    mj_str(j, "event_type", "anomaly");
+    mj_str(j, "host", e->sensor);
+    const mm_ip *cli = NULL, *srv = NULL;
+    if (f) {
+        tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
+        cli = &f->cli;
+        srv = &f->srv;
+    } else if (p && p->ipver) {
+        tuple(e, &p->src, p->sport, &p->dst, p->dport, p->proto,
+              has_ports(p->proto) && (p->sport || p->dport));
+        cli = &p->src;
+        srv = &p->dst;
+    }
+    mj_obj_open(j, "anomaly");
+    mj_str(j, "type", ai->type);
+    if (strcmp(ai->type, "stream") == 0)
+        snprintf(ev, sizeof ev, "stream.%s", ai->name);
+    else
+        snprintf(ev, sizeof ev, "decoder.%s.%s", ai->layer, ai->name);
+    mj_str(j, "event", ev);
+    mj_obj_close(j);
+    mimamori_obj(e, cli, srv);
+    mj_obj_close(j);
+    mj_obj_close(j);
+    mm_eve_emit(e);
+}
+
+/* decoder.event.<layer>.<name> for the anomalies Suricata's schema knows. */
+static void decoder_events(mm_json *j, const mm_decode_stats *d, bool in_schema)
+{
+    const char *open_layer = NULL;
+    for (int a = 0; a < MM_AN__COUNT; a++) {
+        const mm_anomaly_info *ai = &mm_anomaly_table[a];
+        if (strcmp(ai->type, "decode") != 0 || ai->in_schema != in_schema)
+            continue;
+        /* Entries of one layer are adjacent in the table. */
+        if (!open_layer || strcmp(open_layer, ai->layer) != 0) {
+            if (open_layer)
+                mj_obj_close(j);
+            mj_obj_open(j, ai->layer);
+            open_layer = ai->layer;
+        }
+        mj_u64(j, ai->name, d->anomalies[a]);
+    }
+    if (open_layer)
+        mj_obj_close(j);
+}
+
+void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
+{
+    mm_json *j = &e->j;
+    const mm_decode_stats *d = s->dec;
+    const mm_flow_stats *f = s->flow;
+    header(e, ts, "stats");
+    mj_str(j, "event_type", "stats");
+    mj_str(j, "host", e->sensor);
+    mj_obj_open(j, "stats");
+    mj_u64(j, "uptime", s->uptime_s);
+    if (s->live) {
+        mj_obj_open(j, "capture");
+        mj_u64(j, "kernel_packets", s->kernel_packets);
+        mj_u64(j, "kernel_drops", s->kernel_drops);
+        mj_u64(j, "kernel_ifdrops", s->kernel_ifdrops);
+        mj_obj_close(j);
+    }
+    mj_obj_open(j, "decoder");
+    mj_u64(j, "pkts", d->pkts);
+    mj_u64(j, "bytes", d->bytes);
+    mj_u64(j, "invalid", d->not_ip);
+    mj_u64(j, "ipv4", d->ipv4);
+    mj_u64(j, "ipv6", d->ipv6);
+    mj_u64(j, "ethernet", d->ethernet);
+    mj_u64(j, "sll", d->sll);
+    mj_u64(j, "sll2", d->sll2);
+    mj_u64(j, "null", d->null);
+    mj_u64(j, "raw", d->raw);
+    mj_u64(j, "chdlc", d->chdlc);
+    mj_u64(j, "ppp", d->ppp);
+    mj_u64(j, "pppoe", d->pppoe);
+    mj_u64(j, "gre", d->gre);
+    mj_u64(j, "erspan", d->erspan);
+    mj_u64(j, "vlan", d->vlan);
+    mj_u64(j, "vlan_qinq", d->vlan_qinq);
+    mj_u64(j, "mpls", d->mpls);
+    mj_u64(j, "ipv4_in_ipv4", d->ipv4_in_ipv4);
+    mj_u64(j, "ipv6_in_ipv4", d->ipv6_in_ipv4);
+    mj_u64(j, "ipv4_in_ipv6", d->ipv4_in_ipv6);
+    mj_u64(j, "ipv6_in_ipv6", d->ipv6_in_ipv6);
+    mj_u64(j, "tcp", d->tcp);
+    mj_u64(j, "udp", d->udp);
+    mj_u64(j, "sctp", d->sctp);
+    mj_u64(j, "icmpv4", d->icmpv4);
+    mj_u64(j, "icmpv6", d->icmpv6);
+    mj_u64(j, "avg_pkt_size", d->pkts ? d->bytes / d->pkts : 0);
+    mj_u64(j, "max_pkt_size", d->max_pkt_size);
+    mj_obj_open(j, "event");
+    decoder_events(j, d, true);
+    mj_obj_close(j);
+    mj_obj_close(j); /* decoder */
+    mj_obj_open(j, "defrag");
+    mj_obj_open(j, "ipv4");
+    mj_u64(j, "fragments", d->frag_v4);
+    mj_u64(j, "reassembled", d->reassembled_v4);
+    mj_obj_close(j);
+    mj_obj_open(j, "ipv6");
+    mj_u64(j, "fragments", d->frag_v6);
+    mj_u64(j, "reassembled", d->reassembled_v6);
+    mj_obj_close(j);
+    mj_u64(j, "memuse", s->defrag_memuse);
+    mj_obj_close(j);
+    mj_obj_open(j, "flow");
+    mj_u64(j, "total", f->total);
+    mj_u64(j, "active", f->active);
+    mj_u64(j, "tcp", f->tcp);
+    mj_u64(j, "udp", f->udp);
+    mj_u64(j, "icmpv4", f->icmpv4);
+    mj_u64(j, "icmpv6", f->icmpv6);
+    mj_u64(j, "memuse", f->memuse);
+    mj_u64(j, "memcap", f->memcap_drops);
+    mj_obj_open(j, "end");
+    mj_obj_open(j, "state");
+    mj_u64(j, "new", f->ended_new);
+    mj_u64(j, "established", f->ended_est);
+    mj_u64(j, "closed", f->ended_closed);
+    mj_obj_close(j);
+    mj_obj_close(j);
+    mj_obj_close(j); /* flow */
+    mj_obj_open(j, "tcp");
+    mj_u64(j, "syn", f->tcp_syn);
+    mj_u64(j, "synack", f->tcp_synack);
+    mj_u64(j, "rst", f->tcp_rst);
+    mj_u64(j, "midstream_pickups", f->midstream);
+    mj_u64(j, "reassembly_gap", f->gaps);
+    mj_u64(j, "overlap", f->overlaps);
+    mj_u64(j, "overlap_diff_data", f->overlap_diff);
+    mj_u64(j, "segment_memcap_drop", f->seg_memcap_drops);
+    mj_u64(j, "stream_depth_reached", f->depth_reached);
+    mj_u64(j, "reassembly_memuse", f->stream_memuse);
+    mj_obj_close(j);
+    mj_obj_close(j); /* stats */
+
+    mj_obj_open(j, "mimamori");
+    mj_str(j, "site", e->site);
+    mj_str(j, "sensor", e->sensor);
+    mj_obj_open(j, "stats");
+    mj_u64(j, "events", s->events);
+    mj_u64(j, "flows_evicted", f->evicted);
+    mj_u64(j, "flows_not_tracked", f->memcap_drops);
+    mj_u64(j, "not_ip", d->not_ip);
+    mj_u64(j, "stream_bytes", f->stream_bytes);
+    mj_u64(j, "retransmitted_segments", f->retransmitted);
+    mj_u64(j, "out_of_order_segments", f->ooo_segments);
+    mj_u64(j, "anomaly_events_suppressed", s->anomaly_events_suppressed);
+    mj_obj_open(j, "anomalies");
+    decoder_events(j, d, false);
+    mj_obj_close(j);
+    mj_obj_open(j, "drops");
+    mj_u64(j, "kernel", s->kernel_drops);
+    mj_u64(j, "interface", s->kernel_ifdrops);
+    mj_u64(j, "flow_memcap", f->memcap_drops);
+    mj_u64(j, "stream_memcap", f->seg_memcap_drops);
+    mj_u64(j, "event_write_errors", e->write_errors + s->seg_write_errors);
+    mj_obj_close(j);
+    mj_obj_open(j, "memory");
+    mj_u64(j, "flows", f->memuse);
+    mj_u64(j, "stream", f->stream_memuse);
+    mj_u64(j, "defrag", s->defrag_memuse);
+    mj_u64(j, "rss", s->rss_bytes);
+    mj_obj_close(j);
+    mj_obj_open(j, "output");
+    mj_u64(j, "segments_closed", s->seg_closed);
+    mj_u64(j, "pcap_bytes_written", s->pcap_written);
+    mj_u64(j, "pcap_packets_not_kept", s->pcap_dropped);
+    mj_u64(j, "pcap_files_removed", s->pcap_removed);
+    mj_bool(j, "disk_full", s->pcap_disk_full != 0);
+    mj_obj_close(j);
+    mj_obj_close(j); /* mimamori.stats */
+    mj_obj_close(j); /* mimamori */
+    mj_obj_close(j);
+    mm_eve_emit(e);
+}

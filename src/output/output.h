@@ -1,0 +1,103 @@
+/*
+ * output.h - where EVE lines go, and how they are built.
+ *
+ * A sink takes complete lines (JSON plus newline). Two kinds: a plain stream
+ * (stdout or a file, for --eve) and the segment writer (for -o DIR), which
+ * rotates crash-safe segment files for collection (segment.c).
+ */
+#ifndef MM_OUTPUT_H
+#define MM_OUTPUT_H
+
+#include <stdio.h>
+
+#include "flow/flow.h"
+#include "util/json.h"
+
+typedef struct mm_geo mm_geo;
+
+typedef struct mm_sink {
+    /* Returns 0, or -1 on a write error (errno set). */
+    int (*write)(void *ctx, const char *line, size_t len);
+    void *ctx;
+} mm_sink;
+
+/* ---- segments (segment.c) ---- */
+typedef struct mm_segw mm_segw;
+
+typedef struct mm_seg_config {
+    const char *dir;
+    const char *site, *sensor;
+    uint64_t max_bytes;      /* close a segment at this size */
+    uint64_t max_age_ns;     /* ... or this old (wall clock) */
+    int zstd_level;          /* 0: no compression */
+    const unsigned char *seal_pk;   /* crypto_box public key, or NULL */
+    uint64_t sync_bytes;     /* fsync the open segment every so many bytes */
+} mm_seg_config;
+
+typedef struct mm_seg_stats {
+    uint64_t closed, events, bytes, recovered, write_errors;
+    uint64_t seq;            /* sequence number of the open segment */
+} mm_seg_stats;
+
+/* Opens DIR (created if missing), recovers segments a crash left open, and
+ * starts a new one. NULL with err on failure. */
+mm_segw *mm_segw_open(const mm_seg_config *cfg, char *err, size_t errlen);
+int mm_segw_write(void *w, const char *line, size_t len);
+/* Close the open segment if it is old enough (call now and then). */
+void mm_segw_tick(mm_segw *w, uint64_t now_ns);
+/* Close the open segment and the writer; 0 or -1 (err set). */
+int mm_segw_close(mm_segw *w, char *err, size_t errlen);
+void mm_segw_stats(const mm_segw *w, mm_seg_stats *st);
+
+/* Reading segments back (verification, the analysis side). Calls cb for each
+ * event line; returns 0 when the segment is complete and its checksum holds,
+ * or -1 with err. sk: crypto_box secret key for sealed segments (or NULL). */
+typedef int (*mm_seg_line_cb)(void *user, const char *line, size_t len);
+typedef struct mm_seg_info {
+    char site[128], sensor[128];
+    uint64_t seq, events, bytes;
+    char sha256[65];
+    bool recovered;
+} mm_seg_info;
+int mm_seg_read(const char *path, const unsigned char *pk, const unsigned char *sk,
+                mm_seg_line_cb cb, void *user, mm_seg_info *info, char *err, size_t errlen);
+
+/* ---- EVE builders (eve.c) ---- */
+typedef struct mm_eve {
+    const char *site, *sensor;
+    const mm_netlist *home;
+    const mm_geo *geo;
+    mm_sink sink;
+    mm_json j;
+    uint64_t events, write_errors;
+} mm_eve;
+
+void mm_eve_init(mm_eve *e);
+void mm_eve_free(mm_eve *e);
+/* "inbound", "outbound", "internal" or "external", from the home networks. */
+const char *mm_eve_direction(const mm_eve *e, const mm_ip *cli, const mm_ip *srv);
+const char *mm_proto_name(uint8_t proto, char *buf, size_t n);
+
+void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason);
+/* An anomaly seen on a packet (p may lack a flow) or on a flow (stream). */
+void mm_eve_anomaly(mm_eve *e, uint64_t ts_ns, const mm_pkt *p, const mm_flow *f, int anomaly);
+
+/* Everything a stats event reports. */
+typedef struct mm_sensor_stats {
+    uint64_t uptime_s;
+    const mm_decode_stats *dec;
+    const mm_flow_stats *flow;
+    uint64_t kernel_packets, kernel_drops, kernel_ifdrops, live;
+    uint64_t anomaly_events_suppressed;
+    uint64_t defrag_memuse;
+    uint64_t events;
+    uint64_t seg_closed, seg_write_errors;
+    uint64_t pcap_written, pcap_dropped, pcap_removed, pcap_disk_full;
+    uint64_t rss_bytes;
+} mm_sensor_stats;
+void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
+
+/* Emit the line in e->j (adds the newline). */
+void mm_eve_emit(mm_eve *e);
+
+#endif

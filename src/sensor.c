@@ -1,0 +1,455 @@
+/*
+ * sensor.c - the sensor's main loop.
+ *
+ * Files are read one after another as one timeline; packets go through
+ * decode, the flow table (with TCP reassembly) and, when asked, the pcap
+ * ring. Flows time out by packet time, so a capture file gives the same
+ * events however fast it is read. Live capture uses wall-clock time for
+ * timeouts, and emits a stats event every stats interval even with no
+ * traffic, so that "nothing seen" can be told from "sensor dead".
+ *
+ * Anomaly events are limited per kind to anomaly_rate per minute of packet
+ * time; the rest are counted (anomaly_events_suppressed), never lost.
+ */
+#include "sensor.h"
+
+#include "analysis/geo.h"
+#include "capture/capture.h"
+#include "output/output.h"
+#include "output/pcapdir.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+void mm_sensor_config_defaults(mm_sensor_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->site = "default";
+    c->home_net = MM_DEFAULT_HOME_NET;
+    mm_flow_config_defaults(&c->flow);
+    c->defrag_memcap = 4ULL << 20;
+    c->stats_interval_s = 60;
+    c->seg_size = 64ULL << 20;
+    c->seg_age_s = 3600;
+    c->pcap_quota = 1ULL << 30;
+    c->snaplen = MM_MAX_SNAPLEN;
+    c->promisc = true;
+    c->progress = -1;
+    c->anomaly_rate = 100;
+}
+
+typedef struct sensor {
+    const mm_sensor_config *cfg;
+    mm_decoder dec;
+    mm_flowtable *ft;
+    mm_eve eve;
+    mm_netlist home;
+    mm_geo *geo;
+    FILE *evefp;
+    mm_segw *segw;
+    mm_pcapdir *pcap;
+    mm_live *live;
+    uint64_t start_mono;
+    uint64_t an_minute[MM_AN__COUNT];
+    uint64_t an_count[MM_AN__COUNT];
+    uint64_t an_suppressed;
+    uint64_t stream_anomalies;
+    uint64_t last_ts;
+    /* progress */
+    bool progress;
+    uint64_t prog_last, prog_bytes_done, prog_total;
+} sensor;
+
+/* Both sinks at once when --eve and -o are given. */
+static int sink_write(void *ctx, const char *line, size_t len)
+{
+    sensor *s = ctx;
+    int r = 0;
+    if (s->evefp && fwrite(line, 1, len, s->evefp) != len)
+        r = -1;
+    if (s->segw && mm_segw_write(s->segw, line, len) != 0)
+        r = -1;
+    return r;
+}
+
+static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
+{
+    uint64_t minute = ts / 60000000000ULL;
+    if (s->an_minute[a] != minute) {
+        s->an_minute[a] = minute;
+        s->an_count[a] = 0;
+    }
+    if (s->an_count[a] >= s->cfg->anomaly_rate) {
+        s->an_suppressed++;
+        return false;
+    }
+    s->an_count[a]++;
+    return true;
+}
+
+static void hook_flow_end(void *u, mm_flow *f, int reason)
+{
+    sensor *s = u;
+    mm_eve_flow(&s->eve, f, reason);
+}
+
+static void hook_stream_anomaly(void *u, mm_flow *f, int a)
+{
+    sensor *s = u;
+    uint64_t ts = f->last_ns;
+    s->stream_anomalies++;
+    if (anomaly_allowed(s, ts, a))
+        mm_eve_anomaly(&s->eve, ts, NULL, f, a);
+}
+
+static uint64_t rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long size = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%llu %llu", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void emit_stats(sensor *s, uint64_t ts)
+{
+    mm_flow_stats fs;
+    mm_flow_stats_get(s->ft, &fs);
+    mm_sensor_stats st;
+    memset(&st, 0, sizeof st);
+    st.uptime_s = (mm_mono_ns() - s->start_mono) / 1000000000ULL;
+    st.dec = &s->dec.st;
+    st.flow = &fs;
+    st.defrag_memuse = mm_decoder_memuse(&s->dec);
+    st.anomaly_events_suppressed = s->an_suppressed;
+    st.events = s->eve.events;
+    st.rss_bytes = rss_bytes();
+    if (s->live) {
+        mm_live_stats ls;
+        mm_live_stats_get(s->live, &ls);
+        st.live = 1;
+        st.kernel_packets = ls.kernel_packets;
+        st.kernel_drops = ls.kernel_drops;
+        st.kernel_ifdrops = ls.iface_drops;
+    }
+    if (s->segw) {
+        mm_seg_stats ss;
+        mm_segw_stats(s->segw, &ss);
+        st.seg_closed = ss.closed;
+        st.seg_write_errors = ss.write_errors;
+    }
+    if (s->pcap) {
+        mm_pcapdir_counters ps;
+        mm_pcapdir_stats_get(s->pcap, &ps);
+        st.pcap_written = ps.written_bytes;
+        st.pcap_dropped = ps.not_kept;
+        st.pcap_removed = ps.files_removed;
+        st.pcap_disk_full = ps.disk_full;
+    }
+    mm_eve_stats(&s->eve, ts, &st);
+}
+
+static void packet(sensor *s, const mm_rawpkt *raw)
+{
+    mm_pkt p;
+    uint64_t ts = raw->ts_ns;
+    if (ts > s->last_ts)
+        s->last_ts = ts;
+    mm_decode(&s->dec, raw, &p);
+    int dir = 0;
+    mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
+    for (int i = 0; i < p.n_anom; i++)
+        if (anomaly_allowed(s, ts, p.anom[i]))
+            mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
+    if (s->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted)))
+        mm_pcapdir_write(s->pcap, raw);
+    mm_flow_expire(s->ft, s->last_ts);
+}
+
+static void live_cb(void *u, const mm_rawpkt *p)
+{
+    packet(u, p);
+}
+
+static void progress(sensor *s, uint64_t done, bool final)
+{
+    if (!s->progress)
+        return;
+    uint64_t now = mm_mono_ns();
+    if (!final && now - s->prog_last < 250000000ULL)
+        return;
+    s->prog_last = now;
+    double secs = (double)(now - s->start_mono) / 1e9;
+    double mb = (double)s->dec.st.bytes / 1e6;
+    double pct = s->prog_total ? 100.0 * (double)done / (double)s->prog_total : 0;
+    fprintf(stderr, "\r%llu packets, %.1f MB, %.0f MB/s, %.0f%%   ",
+            (unsigned long long)s->dec.st.pkts, mb, secs > 0 ? mb / secs : 0, pct);
+    if (final)
+        fputc('\n', stderr);
+}
+
+static int read_key_hex(const char *path, unsigned char *out, size_t n, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512] = "";
+    if (!fgets(line, sizeof line, f))
+        line[0] = 0;
+    fclose(f);
+    size_t bl;
+    if (sodium_hex2bin(out, n, line, strlen(line), " \t\r\n", &bl, NULL) != 0 || bl != n) {
+        snprintf(err, errlen, "%s: not a key (expected %zu hex bytes)", path, n);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_files(sensor *s)
+{
+    const mm_sensor_config *c = s->cfg;
+    char err[512];
+    int rc = 0;
+    for (int i = 0; i < c->nfiles && !g_stop; i++) {
+        mm_capfile *cf = mm_capfile_open(c->files[i], err, sizeof err);
+        if (!cf) {
+            fprintf(stderr, "mimamori: %s: %s\n", c->files[i], err);
+            return 1;
+        }
+        mm_rawpkt raw;
+        int r = MM_CAP_EOF;
+        uint64_t n = 0;
+        while (!g_stop && (r = mm_capfile_next(cf, &raw, err, sizeof err)) == MM_CAP_PKT) {
+            packet(s, &raw);
+            if ((++n & 4095) == 0)
+                progress(s, s->prog_bytes_done + mm_capfile_pos(cf), false);
+        }
+        if (r == MM_CAP_ERR) {
+            fprintf(stderr, "mimamori: %s: %s; packets before it were processed\n",
+                    c->files[i], err);
+            mm_pkt p;
+            memset(&p, 0, sizeof p);
+            mm_anom(&s->dec, &p, MM_AN_CAP_TRUNCATED);
+            mm_eve_anomaly(&s->eve, s->last_ts, NULL, NULL, MM_AN_CAP_TRUNCATED);
+        }
+        s->prog_bytes_done += mm_capfile_pos(cf);
+        mm_capfile_close(cf);
+    }
+    progress(s, s->prog_bytes_done, true);
+    return rc;
+}
+
+static int run_live(sensor *s)
+{
+    const mm_sensor_config *c = s->cfg;
+    char err[512];
+    uint64_t interval = c->stats_interval_s * 1000000000ULL;
+    uint64_t next_stats = mm_mono_ns() + interval, next_tick = 0;
+    while (!g_stop) {
+        int n = mm_live_dispatch(s->live, 100, live_cb, s, err, sizeof err);
+        if (n < 0) {
+            fprintf(stderr, "mimamori: %s: %s\n", c->iface, err);
+            return 1;
+        }
+        uint64_t mono = mm_mono_ns(), now = mm_now_ns();
+        if (now > s->last_ts)
+            s->last_ts = now;
+        if (mono >= next_tick) {
+            mm_flow_expire(s->ft, s->last_ts);
+            if (s->segw)
+                mm_segw_tick(s->segw, now);
+            if (s->evefp)
+                fflush(s->evefp);
+            next_tick = mono + 1000000000ULL;
+        }
+        if (interval && mono >= next_stats) {
+            emit_stats(s, now);
+            next_stats = mono + interval;
+        }
+    }
+    return 0;
+}
+
+int mm_sensor_run(const mm_sensor_config *c)
+{
+    sensor S, *s = &S;
+    memset(s, 0, sizeof S);
+    s->cfg = c;
+    s->start_mono = mm_mono_ns();
+    char err[512];
+    int rc = 1;
+
+    if (sodium_init() < 0) {
+        fprintf(stderr, "mimamori: libsodium failed to start\n");
+        return 1;
+    }
+    if (!mm_netlist_parse(&s->home, c->home_net, err, sizeof err)) {
+        fprintf(stderr, "mimamori: --home-net: %s\n", err);
+        return 2;
+    }
+    /* Check every input before doing anything: a bad file fails fast. */
+    for (int i = 0; i < c->nfiles; i++) {
+        mm_capfile *cf = mm_capfile_open(c->files[i], err, sizeof err);
+        if (!cf) {
+            fprintf(stderr, "mimamori: %s: %s\n", c->files[i], err);
+            mm_netlist_free(&s->home);
+            return 1;
+        }
+        s->prog_total += mm_capfile_size(cf);
+        mm_capfile_close(cf);
+    }
+    s->geo = mm_geo_open(c->geoip, err, sizeof err);
+    if (!s->geo && c->geoip) {
+        fprintf(stderr, "mimamori: --geoip: %s\n", err);
+        goto out;
+    }
+    if (!mm_decoder_init(&s->dec, c->defrag_memcap)) {
+        fprintf(stderr, "mimamori: out of memory\n");
+        goto out;
+    }
+    mm_flow_hooks hooks = {.user = s, .flow_end = hook_flow_end,
+                           .stream_anomaly = hook_stream_anomaly};
+    s->ft = mm_flowtable_new(&c->flow, &hooks);
+    if (!s->ft) {
+        fprintf(stderr, "mimamori: out of memory for the flow table\n");
+        goto out;
+    }
+    if (c->iface) {
+        s->live = mm_live_open(c->iface, c->bpf, c->snaplen, c->promisc, err, sizeof err);
+        if (!s->live) {
+            fprintf(stderr, "mimamori: %s: %s\n", c->iface, err);
+            goto out;
+        }
+    }
+    /* Outputs. */
+    if (c->eve_path) {
+        if (strcmp(c->eve_path, "-") == 0) {
+            s->evefp = stdout;
+        } else {
+            s->evefp = fopen(c->eve_path, "a");
+            if (!s->evefp) {
+                fprintf(stderr, "mimamori: %s: %s\n", c->eve_path, strerror(errno));
+                goto out;
+            }
+        }
+        setvbuf(s->evefp, NULL, _IOFBF, 1 << 20);
+    }
+    const char *outdir = c->outdir ? c->outdir : (c->eve_path ? NULL : "mimamori-out");
+    if (outdir) {
+        unsigned char pk[crypto_box_PUBLICKEYBYTES];
+        mm_seg_config sc = {.dir = outdir, .site = c->site, .sensor = c->sensor,
+                            .max_bytes = c->seg_size, .max_age_ns = c->seg_age_s * 1000000000ULL,
+                            .zstd_level = c->zstd_level, .sync_bytes = 1 << 20};
+        if (c->seal_key_path) {
+            if (read_key_hex(c->seal_key_path, pk, sizeof pk, err, sizeof err) != 0) {
+                fprintf(stderr, "mimamori: --seal-key: %s\n", err);
+                goto out;
+            }
+            sc.seal_pk = pk;
+        }
+        s->segw = mm_segw_open(&sc, err, sizeof err);
+        if (!s->segw) {
+            fprintf(stderr, "mimamori: %s\n", err);
+            goto out;
+        }
+    }
+    if (c->pcap_dir) {
+        s->pcap = mm_pcapdir_open(c->pcap_dir, c->pcap_quota, err, sizeof err);
+        if (!s->pcap) {
+            fprintf(stderr, "mimamori: --pcap-dir: %s\n", err);
+            goto out;
+        }
+    }
+    if (c->user) {
+        struct stat sb;
+        (void)sb;
+        if (!mm_drop_privileges(c->user, err, sizeof err)) {
+            fprintf(stderr, "mimamori: --user: %s\n", err);
+            goto out;
+        }
+    }
+    mm_eve_init(&s->eve);
+    s->eve.site = c->site;
+    s->eve.sensor = c->sensor;
+    s->eve.home = &s->home;
+    s->eve.geo = s->geo;
+    s->eve.sink = (mm_sink){sink_write, s};
+    s->progress = c->progress == 1 || (c->progress == -1 && !c->iface && isatty(2));
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = s->live ? run_live(s) : run_files(s);
+    mm_flow_flush(s->ft);
+    emit_stats(s, s->last_ts ? s->last_ts : mm_now_ns());
+
+    if (!c->quiet) {
+        mm_flow_stats fs;
+        mm_flow_stats_get(s->ft, &fs);
+        double secs = (double)(mm_mono_ns() - s->start_mono) / 1e9;
+        uint64_t an = s->stream_anomalies;
+        for (int a = 0; a < MM_AN__COUNT; a++)
+            an += s->dec.st.anomalies[a];
+        fprintf(stderr,
+                "mimamori: %llu packets, %.1f MB in %.2f s (%.0f MB/s); %llu flows; "
+                "%llu anomalies; %llu events",
+                (unsigned long long)s->dec.st.pkts, (double)s->dec.st.bytes / 1e6, secs,
+                secs > 0 ? (double)s->dec.st.bytes / 1e6 / secs : 0,
+                (unsigned long long)fs.total, (unsigned long long)an,
+                (unsigned long long)s->eve.events);
+        if (c->eve_path)
+            fprintf(stderr, " -> %s", strcmp(c->eve_path, "-") == 0 ? "stdout" : c->eve_path);
+        if (outdir)
+            fprintf(stderr, " -> %s/", outdir);
+        fputc('\n', stderr);
+    }
+out:
+    if (s->evefp) {
+        if (fflush(s->evefp) != 0) {
+            fprintf(stderr, "mimamori: writing events: %s\n", strerror(errno));
+            rc = 1;
+        }
+        if (s->evefp != stdout)
+            fclose(s->evefp);
+    }
+    if (s->segw && mm_segw_close(s->segw, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori: %s\n", err);
+        rc = 1;
+    }
+    if (s->eve.write_errors && rc == 0) {
+        fprintf(stderr, "mimamori: %llu events could not be written\n",
+                (unsigned long long)s->eve.write_errors);
+        rc = 1;
+    }
+    mm_pcapdir_close(s->pcap);
+    mm_live_close(s->live);
+    mm_flowtable_free(s->ft);
+    mm_decoder_free(&s->dec);
+    mm_eve_free(&s->eve);
+    mm_geo_close(s->geo);
+    mm_netlist_free(&s->home);
+    return rc;
+}

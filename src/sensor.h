@@ -1,0 +1,43 @@
+/*
+ * sensor.h - the sensor: capture -> decode -> flow -> stream -> output.
+ * The command line (cli/sensor_cmd.c) fills an mm_sensor_config and calls
+ * mm_sensor_run(); everything else lives behind this.
+ */
+#ifndef MM_SENSOR_H
+#define MM_SENSOR_H
+
+#include "flow/flow.h"
+
+#define MM_MAX_FILES 1024
+
+typedef struct mm_sensor_config {
+    const char *files[MM_MAX_FILES];
+    int nfiles;
+    const char *iface, *bpf, *user;
+    const char *site, *sensor;
+    const char *home_net;
+    const char *eve_path;       /* "-" = stdout */
+    const char *outdir;         /* segments */
+    const char *pcap_dir;
+    uint64_t pcap_quota;
+    int pcap_mode;              /* MM_PCAP_ALL / MM_PCAP_ALERTED */
+    mm_flow_config flow;
+    uint64_t defrag_memcap;
+    uint64_t stats_interval_s;
+    uint64_t seg_size, seg_age_s;
+    int zstd_level;
+    const char *seal_key_path;
+    const char *geoip;
+    uint32_t snaplen;
+    bool promisc;
+    int progress;               /* -1 auto (terminal), 0 off, 1 on */
+    bool quiet;
+    uint64_t anomaly_rate;      /* anomaly events per kind per minute */
+} mm_sensor_config;
+
+void mm_sensor_config_defaults(mm_sensor_config *c);
+/* Runs to the end of input (files) or until SIGINT/SIGTERM (live).
+ * Returns the process exit code: 0 ok, 1 input/output error. */
+int mm_sensor_run(const mm_sensor_config *c);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * util.c - see util.h.
+ */
+#include "util/util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool mm_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool mm_parse_size(const char *s, uint64_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return false;
+    uint64_t v = 0;
+    const char *p = s;
+    while (isdigit((unsigned char)*p)) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+        p++;
+    }
+    uint64_t mul = 1;
+    switch (tolower((unsigned char)*p)) {
+    case 'k': mul = 1ULL << 10; p++; break;
+    case 'm': mul = 1ULL << 20; p++; break;
+    case 'g': mul = 1ULL << 30; p++; break;
+    default: break;
+    }
+    if (mul > 1 && tolower((unsigned char)*p) == 'i')
+        p++;
+    if (tolower((unsigned char)*p) == 'b')
+        p++;
+    if (*p)
+        return false;
+    if (v > UINT64_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+void mm_fmt_ts(uint64_t ts_ns, char *out)
+{
+    time_t sec = (time_t)(ts_ns / 1000000000ULL);
+    unsigned usec = (unsigned)((ts_ns % 1000000000ULL) / 1000ULL);
+    struct tm tm;
+    if (!gmtime_r(&sec, &tm)) {
+        memcpy(out, "1970-01-01T00:00:00.000000+0000", 32);
+        return;
+    }
+    snprintf(out, MM_TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, usec);
+}
+
+void mm_ip_str(const mm_ip *ip, char *out)
+{
+    if (!inet_ntop(ip->v == 6 ? AF_INET6 : AF_INET, ip->b, out, MM_IPSTR_LEN))
+        mm_strcpy(out, MM_IPSTR_LEN, "?");
+}
+
+bool mm_ip_parse(const char *s, mm_ip *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, s, out->b) == 1) {
+        out->v = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, s, out->b) == 1) {
+        out->v = 6;
+        return true;
+    }
+    return false;
+}
+
+static void mask_to(mm_ip *ip, unsigned bits)
+{
+    unsigned total = ip->v == 4 ? 32 : 128;
+    for (unsigned i = bits; i < total; i++)
+        ip->b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+}
+
+bool mm_netlist_parse(mm_netlist *nl, const char *list, char *err, size_t errlen)
+{
+    nl->v = NULL;
+    nl->n = 0;
+    if (!list)
+        return true;
+    size_t cap = 0;
+    const char *p = list;
+    while (*p) {
+        while (*p == ',' || *p == ' ' || *p == '[' || *p == ']')
+            p++;
+        if (!*p)
+            break;
+        char item[128];
+        size_t k = 0;
+        while (*p && *p != ',' && *p != ' ' && *p != ']') {
+            if (k + 1 >= sizeof item) {
+                snprintf(err, errlen, "network too long in '%s'", list);
+                goto fail;
+            }
+            item[k++] = *p++;
+        }
+        item[k] = 0;
+        char *slash = strchr(item, '/');
+        mm_cidr c;
+        if (slash)
+            *slash = 0;
+        if (!mm_ip_parse(item, &c.net)) {
+            snprintf(err, errlen, "not an IP address: '%s'", item);
+            goto fail;
+        }
+        unsigned max = c.net.v == 4 ? 32 : 128;
+        uint64_t bits = max;
+        if (slash && !mm_parse_uint(slash + 1, max, &bits)) {
+            snprintf(err, errlen, "bad prefix length in '%s/%s'", item, slash + 1);
+            goto fail;
+        }
+        c.bits = (uint8_t)bits;
+        mask_to(&c.net, c.bits);
+        if (nl->n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            mm_cidr *nv = realloc(nl->v, ncap * sizeof(*nv));
+            if (!nv) {
+                snprintf(err, errlen, "out of memory");
+                goto fail;
+            }
+            nl->v = nv;
+            cap = ncap;
+        }
+        nl->v[nl->n++] = c;
+    }
+    return true;
+fail:
+    mm_netlist_free(nl);
+    return false;
+}
+
+bool mm_netlist_contains(const mm_netlist *nl, const mm_ip *ip)
+{
+    for (size_t i = 0; i < nl->n; i++) {
+        const mm_cidr *c = &nl->v[i];
+        if (c->net.v != ip->v)
+            continue;
+        unsigned full = c->bits / 8, rest = c->bits % 8;
+        if (memcmp(c->net.b, ip->b, full) != 0)
+            continue;
+        if (rest) {
+            uint8_t m = (uint8_t)(0xFF00u >> rest);
+            if ((ip->b[full] & m) != c->net.b[full])
+                continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+void mm_netlist_free(mm_netlist *nl)
+{
+    free(nl->v);
+    nl->v = NULL;
+    nl->n = 0;
+}
+
+uint64_t mm_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+uint64_t mm_mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+bool mm_strcpy(char *dst, size_t dstlen, const char *src)
+{
+    if (dstlen == 0)
+        return false;
+    size_t n = strlen(src);
+    bool fits = n < dstlen;
+    if (!fits)
+        n = dstlen - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    return fits;
+}

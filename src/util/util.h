@@ -1,0 +1,60 @@
+/*
+ * util.h - small shared helpers: sizes with k/m/g suffixes, EVE timestamps,
+ * IP addresses as text, CIDR lists (home networks), bounded string copy.
+ */
+#ifndef MM_UTIL_H
+#define MM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* An IPv4 or IPv6 address. IPv4 lives in the first 4 bytes, the rest zero. */
+typedef struct mm_ip {
+    uint8_t b[16];
+    uint8_t v;          /* 4 or 6 */
+} mm_ip;
+
+/* "64m" -> 67108864. Accepts bytes with optional k, m, g (binary multiples,
+ * case-insensitive, optional trailing 'b'/'ib'). Returns false on garbage or overflow. */
+bool mm_parse_size(const char *s, uint64_t *out);
+
+/* Whole non-negative number, bounded; false on garbage. */
+bool mm_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/* EVE timestamp "2023-09-18T06:13:41.532140+0000" (UTC) from ns since epoch.
+ * out must hold MM_TS_LEN bytes. */
+#define MM_TS_LEN 40
+void mm_fmt_ts(uint64_t ts_ns, char *out);
+
+/* Address as text (IPv6 compressed, as inet_ntop); out of MM_IPSTR_LEN bytes. */
+#define MM_IPSTR_LEN 48
+void mm_ip_str(const mm_ip *ip, char *out);
+bool mm_ip_parse(const char *s, mm_ip *out);
+
+/* A list of CIDR networks. */
+typedef struct mm_cidr {
+    mm_ip net;
+    uint8_t bits;
+} mm_cidr;
+
+typedef struct mm_netlist {
+    mm_cidr *v;
+    size_t n;
+} mm_netlist;
+
+/* Parse "10.0.0.0/8,fd00::/8,192.0.2.1"; on error writes a message to err. */
+bool mm_netlist_parse(mm_netlist *nl, const char *list, char *err, size_t errlen);
+bool mm_netlist_contains(const mm_netlist *nl, const mm_ip *ip);
+void mm_netlist_free(mm_netlist *nl);
+/* The RFC 1918 and RFC 4193 ranges. */
+#define MM_DEFAULT_HOME_NET "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+
+/* Wall-clock and monotonic time in ns. */
+uint64_t mm_now_ns(void);
+uint64_t mm_mono_ns(void);
+
+/* strlcpy-like: always terminates, returns true when it fitted. */
+bool mm_strcpy(char *dst, size_t dstlen, const char *src);
+
+#endif
