@@ -48,6 +48,7 @@ struct mm_capfile {
     /* pcap */
     int linktype;
     uint32_t ns_mult;      /* 1000 for microseconds, 1 for nanoseconds */
+    bool maybe_swapped;    /* versions before 2.3 may swap caplen and len */
     /* pcapng */
     ng_iface *ifs;
     uint32_t n_ifs;
@@ -136,6 +137,7 @@ static mm_capfile *detect(mm_capfile *c, char *err, size_t errlen)
         }
         /* Lower 16 bits: link type; upper bits may carry FCS information. */
         c->linktype = (int)(rd32(c, p + 20) & 0xFFFF);
+        c->maybe_swapped = rd16(c, p + 6) < 3;
         consume(c, 24);
         return c;
     }
@@ -234,6 +236,11 @@ static int next_pcap(mm_capfile *c, mm_rawpkt *p, char *err, size_t errlen)
     const uint8_t *h = c->buf + c->start;
     uint32_t sec = rd32(c, h), frac = rd32(c, h + 4);
     uint32_t incl = rd32(c, h + 8), orig = rd32(c, h + 12);
+    if (c->maybe_swapped && incl > orig) { /* as libpcap does for old files */
+        uint32_t t = incl;
+        incl = orig;
+        orig = t;
+    }
     if (incl > MM_MAX_SNAPLEN) {
         snprintf(err, errlen, "record at offset %llu claims %u bytes (more than %u)",
                  (unsigned long long)c->consumed, incl, MM_MAX_SNAPLEN);
@@ -246,7 +253,7 @@ static int next_pcap(mm_capfile *c, mm_rawpkt *p, char *err, size_t errlen)
     }
     p->ts_ns = (uint64_t)sec * 1000000000ULL + (uint64_t)frac * c->ns_mult;
     p->caplen = incl;
-    p->wirelen = orig < incl ? incl : orig;
+    p->wirelen = orig;
     p->linktype = c->linktype;
     p->iface = 0;
     p->data = c->buf + c->start + 16;
@@ -388,7 +395,7 @@ static int next_pcapng(mm_capfile *c, mm_rawpkt *p, char *err, size_t errlen)
             const ng_iface *f = &c->ifs[ifid];
             p->ts_ns = ng_ts(f, ts);
             p->caplen = capl;
-            p->wirelen = orig < capl ? capl : orig;
+            p->wirelen = orig;
             p->linktype = f->linktype;
             p->iface = ifid;
             p->data = body + 20;
@@ -410,7 +417,7 @@ static int next_pcapng(mm_capfile *c, mm_rawpkt *p, char *err, size_t errlen)
                 capl = MM_MAX_SNAPLEN;
             p->ts_ns = 0;
             p->caplen = capl;
-            p->wirelen = orig < capl ? capl : orig;
+            p->wirelen = orig;
             p->linktype = f->linktype;
             p->iface = 0;
             p->data = body + 4;

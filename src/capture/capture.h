@@ -31,7 +31,7 @@ enum {
 typedef struct mm_rawpkt {
     uint64_t ts_ns;        /* ns since the epoch */
     uint32_t caplen;       /* bytes present at data */
-    uint32_t wirelen;      /* bytes on the wire */
+    uint32_t wirelen;      /* bytes on the wire, as the file says */
     int linktype;
     uint32_t iface;        /* interface index within the file */
     const uint8_t *data;

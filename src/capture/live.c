@@ -86,7 +86,7 @@ static void handler(u_char *u, const struct pcap_pkthdr *h, const u_char *data)
     uint64_t frac = (uint64_t)h->ts.tv_usec;
     p.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ULL + (l->nano ? frac : frac * 1000);
     p.caplen = h->caplen;
-    p.wirelen = h->len < h->caplen ? h->caplen : h->len;
+    p.wirelen = h->len;
     p.linktype = l->linktype;
     p.iface = 0;
     p.data = data;

@@ -61,6 +61,7 @@ void mm_decode(mm_decoder *d, const mm_rawpkt *raw, mm_pkt *p)
 
     d->st.pkts++;
     d->st.bytes += raw->caplen;
+    d->st.wire_bytes += raw->wirelen;
     if (raw->caplen > d->st.max_pkt_size)
         d->st.max_pkt_size = raw->caplen;
     mm_decode_link(d, p, raw->linktype, raw->data, raw->caplen);

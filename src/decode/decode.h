@@ -58,6 +58,8 @@ typedef struct mm_decode_stats {
     uint64_t ipv4, ipv6, tcp, udp, icmpv4, icmpv6, sctp, gre, other_ip;
     uint64_t ethernet, vlan, vlan_qinq, mpls, pppoe, ppp, sll, sll2, null, raw, chdlc, erspan;
     uint64_t ipv4_in_ipv4, ipv6_in_ipv4, ipv4_in_ipv6, ipv6_in_ipv6;
+    uint64_t gtp, vxlan, geneve, teredo, capwap;
+    uint64_t wire_bytes;
     uint64_t not_ip;
     uint64_t frag_v4, frag_v6, reassembled_v4, reassembled_v6;
     uint64_t max_pkt_size;
@@ -88,6 +90,7 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_ppp(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_gre(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
+void mm_decode_udp_tunnel(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n);
 
 /* Defragmentation (defrag.c). */

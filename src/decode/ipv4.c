@@ -82,6 +82,7 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         return;
     }
     uint32_t tot = mm_be16(b + 2);
+    bool cut = false;      /* the datagram is not all here */
     if (tot == 0) {
         tot = n;               /* segmentation offload: length left to the NIC */
     } else if (tot < hl) {
@@ -92,6 +93,7 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         if (p->raw->caplen >= p->raw->wirelen)
             mm_anom(d, p, MM_AN_IPV4_TRUNC);
         tot = n;
+        cut = true;
     }
     d->st.ipv4++;
     uint8_t proto = b[9];
@@ -108,7 +110,11 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     bool more = (fo & 0x2000) != 0;
     const uint8_t *l4 = b + hl;
     uint32_t l4n = tot - hl;
-    if (off || more) {
+    if ((off || more) && cut && off == 0) {
+        /* A cut first fragment can never be reassembled: decode what it
+         * carries, as tshark does. */
+        d->st.frag_v4++;
+    } else if (off || more) {
         d->st.frag_v4++;
         mm_fragkey k;
         memset(&k, 0, sizeof k);

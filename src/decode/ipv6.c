@@ -25,12 +25,14 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
     uint32_t plen = mm_be16(b + 4);
     uint32_t avail = n - 40;
+    bool cut = false;
     if (plen == 0) {
         plen = avail; /* jumbogram or offload */
     } else if (plen > avail) {
         if (p->raw->caplen >= p->raw->wirelen)
             mm_anom(d, p, MM_AN_IPV6_TRUNC);
         plen = avail;
+        cut = true;
     }
     d->st.ipv6++;
     p->ipver = 6;
@@ -97,7 +99,9 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
 done:
     p->proto = nh;
-    if (frag) {
+    if (frag && cut && foff == 0) {
+        d->st.frag_v6++;   /* cut first fragment: decode what it carries */
+    } else if (frag) {
         d->st.frag_v6++;
         if (fmore && (left % 8) != 0) {
             mm_anom(d, p, MM_AN_IPV6_FRAG_INVLEN);

@@ -72,6 +72,8 @@ void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uin
         p->payload = b + 8;
         p->payload_len = plen;
         p->l4_ok = true;
+        if (plen >= 8)
+            mm_decode_udp_tunnel(d, p, b + 8, plen);
         return;
     }
     case 1:

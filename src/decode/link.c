@@ -168,6 +168,16 @@ void mm_decode_ether(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     mm_decode_ethertype(d, p, mm_be16(b + 12), b + 14, n - 14);
 }
 
+static void decode_chdlc(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
+{
+    d->st.chdlc++;
+    if (n < 4) {
+        mm_anom(d, p, MM_AN_CHDLC_SMALL);
+        return;
+    }
+    mm_decode_ethertype(d, p, mm_be16(b + 2), b + 4, n - 4);
+}
+
 void mm_decode_ppp(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
 {
     d->st.ppp++;
@@ -261,15 +271,15 @@ void mm_decode_link(mm_decoder *d, mm_pkt *p, int lt, const uint8_t *b, uint32_t
         mm_decode_ipv6(d, p, b, n);
         break;
     case MM_LT_PPP:
-        mm_decode_ppp(d, p, b, n);
+        /* Some systems write Cisco HDLC under the PPP link type: its
+         * address byte is 0x0F (unicast) or 0x8F (broadcast). */
+        if (n >= 1 && (b[0] == 0x0F || b[0] == 0x8F))
+            decode_chdlc(d, p, b, n);
+        else
+            mm_decode_ppp(d, p, b, n);
         break;
     case MM_LT_CHDLC:
-        d->st.chdlc++;
-        if (n < 4) {
-            mm_anom(d, p, MM_AN_CHDLC_SMALL);
-            return;
-        }
-        mm_decode_ethertype(d, p, mm_be16(b + 2), b + 4, n - 4);
+        decode_chdlc(d, p, b, n);
         break;
     case MM_LT_PPI: {
         if (n < 8) {

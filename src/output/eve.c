@@ -304,6 +304,9 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "ipv6_in_ipv4", d->ipv6_in_ipv4);
     mj_u64(j, "ipv4_in_ipv6", d->ipv4_in_ipv6);
     mj_u64(j, "ipv6_in_ipv6", d->ipv6_in_ipv6);
+    mj_u64(j, "teredo", d->teredo);
+    mj_u64(j, "vxlan", d->vxlan);
+    mj_u64(j, "geneve", d->geneve);
     mj_u64(j, "tcp", d->tcp);
     mj_u64(j, "udp", d->udp);
     mj_u64(j, "sctp", d->sctp);
@@ -365,6 +368,9 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "flows_evicted", f->evicted);
     mj_u64(j, "flows_not_tracked", f->memcap_drops);
     mj_u64(j, "not_ip", d->not_ip);
+    mj_u64(j, "wire_bytes", d->wire_bytes);
+    mj_u64(j, "gtp", d->gtp);
+    mj_u64(j, "capwap", d->capwap);
     mj_u64(j, "stream_bytes", f->stream_bytes);
     mj_u64(j, "retransmitted_segments", f->retransmitted);
     mj_u64(j, "out_of_order_segments", f->ooo_segments);
