@@ -4,14 +4,16 @@
  * Opens the interface for reading only: nothing here calls pcap_inject or
  * pcap_sendpacket, so the sensor never transmits on a monitored network.
  * Packets are taken with nanosecond timestamps where the platform gives them,
- * in immediate mode with a short buffer timeout so a quiet link still returns
- * control to the main loop (the stats heartbeat runs with no traffic).
+ * in immediate mode; the handle is non-blocking and waited on with poll(),
+ * so a quiet link still returns control to the main loop (the stats
+ * heartbeat runs with no traffic, signals are seen at once).
  */
 #include "capture/capture.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,15 @@ mm_live *mm_live_open(const char *iface, const char *bpf, uint32_t snaplen,
         }
     }
     l->linktype = pcap_datalink(l->p);
+    /* Non-blocking, with our own poll(): libpcap's buffer timeout is not
+     * honoured in immediate mode everywhere, and the main loop must come
+     * back with no traffic (heartbeat, signals). */
+    if (pcap_setnonblock(l->p, 1, perr) < 0 || pcap_get_selectable_fd(l->p) < 0) {
+        snprintf(err, errlen, "cannot poll %s: %s", iface, perr);
+        pcap_close(l->p);
+        free(l);
+        return NULL;
+    }
     return l;
 }
 
@@ -96,7 +107,14 @@ static void handler(u_char *u, const struct pcap_pkthdr *h, const u_char *data)
 int mm_live_dispatch(mm_live *l, int timeout_ms, mm_live_cb cb, void *user,
                      char *err, size_t errlen)
 {
-    (void)timeout_ms; /* the pcap buffer timeout (100 ms) bounds the wait */
+    struct pollfd pf = {.fd = pcap_get_selectable_fd(l->p), .events = POLLIN};
+    int pr = poll(&pf, 1, timeout_ms);
+    if (pr < 0 && errno != EINTR) {
+        snprintf(err, errlen, "poll: %s", strerror(errno));
+        return -1;
+    }
+    if (pr <= 0)
+        return 0;
     l->cb = cb;
     l->user = user;
     int n = pcap_dispatch(l->p, 1024, handler, (u_char *)l);

@@ -23,7 +23,8 @@ void mm_hashkey_random(mm_hashkey *k)
     randombytes_buf(k, sizeof(*k));
 }
 
-uint64_t mm_siphash13(const mm_hashkey *k, const void *data, size_t len)
+/* SipHash-c-d: c compression rounds per word, d finalisation rounds. */
+static inline uint64_t siphash_cd(const mm_hashkey *k, const void *data, size_t len, int c, int d)
 {
     const uint8_t *in = data;
     uint64_t v0 = 0x736f6d6570736575ULL ^ k->k0;
@@ -38,7 +39,8 @@ uint64_t mm_siphash13(const mm_hashkey *k, const void *data, size_t len)
         uint64_t m;
         memcpy(&m, in, 8); /* little-endian hosts; the hash need only be stable per run */
         v3 ^= m;
-        SIPROUND;
+        for (int i = 0; i < c; i++)
+            SIPROUND;
         v0 ^= m;
     }
     switch (left) {
@@ -52,11 +54,21 @@ uint64_t mm_siphash13(const mm_hashkey *k, const void *data, size_t len)
     default: break;
     }
     v3 ^= b;
-    SIPROUND;
+    for (int i = 0; i < c; i++)
+        SIPROUND;
     v0 ^= b;
     v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
+    for (int i = 0; i < d; i++)
+        SIPROUND;
     return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t mm_siphash13(const mm_hashkey *k, const void *data, size_t len)
+{
+    return siphash_cd(k, data, len, 1, 3);
+}
+
+uint64_t mm_siphash24(const mm_hashkey *k, const void *data, size_t len)
+{
+    return siphash_cd(k, data, len, 2, 4);
 }

@@ -17,5 +17,6 @@ typedef struct mm_hashkey {
 
 void mm_hashkey_random(mm_hashkey *k);
 uint64_t mm_siphash13(const mm_hashkey *k, const void *data, size_t len);
+uint64_t mm_siphash24(const mm_hashkey *k, const void *data, size_t len);
 
 #endif

@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `mimamori sensor` and its companions, run on the real
+binary. Usage: test_sensor.py MIMAMORI MM-PCAPGEN
+
+Oracles are independent of our output: the documented content of the
+generated capture (tools/pcapgen.c), tshark/capinfos/editcap on the same
+files, Suricata's EVE schema (../shared/data/suricata-eve-schema.json), the
+kernel's interface counters for "never transmits".
+Prints one line per check and ends with 'N passed, N failed, N skipped'.
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+MM, GEN = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared'))
+TMP = tempfile.mkdtemp(prefix='mm-e2e-')
+results = {'passed': 0, 'failed': 0, 'skipped': 0}
+
+
+class Skip(Exception):
+    pass
+
+
+def check(name):
+    def deco(fn):
+        try:
+            fn()
+            results['passed'] += 1
+            print('ok    ' + name)
+        except Skip as e:
+            results['skipped'] += 1
+            print('skip  %s: %s' % (name, e))
+        except Exception as e:  # noqa: BLE001 - report every failure the same way
+            results['failed'] += 1
+            print('FAIL  %s: %s: %s' % (name, type(e).__name__, e))
+        return fn
+    return deco
+
+
+def run(args, **kw):
+    return subprocess.run([MM] + args, capture_output=True, text=True, **kw)
+
+
+def events(args):
+    r = run(args + ['--eve', '-', '-q'])
+    assert r.returncode == 0, r.stderr
+    return [json.loads(l) for l in r.stdout.splitlines()]
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+DEMO = os.path.join(TMP, 'demo.pcap')
+subprocess.run([GEN, DEMO], check=True)
+
+
+def tup(e):
+    return (e['proto'], e['src_ip'], e.get('src_port'), e['dest_ip'], e.get('dest_port'))
+
+
+@check('demo capture: flows are the documented ones')
+def _():
+    ev = events(['sensor', '-r', DEMO, '--site', 'demo', '--sensor', 's1'])
+    flows = {tup(e): e for e in ev if e['event_type'] == 'flow'}
+    want = {
+        ('TCP', '192.168.1.10', 50000, '93.184.216.34', 80): 'outbound',
+        ('UDP', '192.168.1.10', 53000, '8.8.8.8', 53): 'outbound',
+        ('ICMP', '192.168.1.10', None, '1.1.1.1', None): 'outbound',
+        ('TCP', 'fd00::10', 40000, '2001:4860:4860::8888', 443): 'outbound',
+        ('UDP', '192.168.1.20', 5353, '192.168.1.21', 5353): 'internal',
+        ('UDP', '192.168.1.10', 40001, '203.0.113.9', 9999): 'outbound',
+        ('TCP', '192.168.1.10', 50001, '198.51.100.7', 8080): 'outbound',
+        ('TCP', '185.220.101.5', 61000, '192.168.1.50', 3389): 'inbound',
+        ('UDP', '192.168.1.10', 12345, '93.184.216.34', 53): 'outbound',
+    }
+    expect(set(flows) == set(want), 'flows %s' % sorted(set(flows) ^ set(want)))
+    for t, d in want.items():
+        m = flows[t]['mimamori']
+        expect(m['direction'] == d, '%s direction %s' % (t, m['direction']))
+        expect(m['site'] == 'demo' and m['sensor'] == 's1' and flows[t]['host'] == 's1', 'identity')
+    http = flows[('TCP', '192.168.1.10', 50000, '93.184.216.34', 80)]
+    expect(http['flow']['pkts_toserver'] == 5 and http['flow']['pkts_toclient'] == 3, 'http pkts')
+    expect(http['flow']['state'] == 'closed' and http['tcp']['state'] == 'closed', 'http closed')
+    expect(http['mimamori']['stream'] == {'toserver_bytes': 65, 'toclient_bytes': 43, 'gaps': 0},
+           'http stream %s' % http['mimamori']['stream'])
+    frag = flows[('UDP', '192.168.1.10', 40001, '203.0.113.9', 9999)]
+    expect(frag['flow']['pkts_toserver'] == 3, 'the 3 fragments count as the flow\'s packets')
+    ooo = flows[('TCP', '192.168.1.10', 50001, '198.51.100.7', 8080)]
+    expect(ooo['mimamori']['stream']['toserver_bytes'] == 20, 'reassembled 20 bytes')
+    vlan = flows[('UDP', '192.168.1.20', 5353, '192.168.1.21', 5353)]
+    expect(vlan['vlan'] == [100], 'vlan')
+    icmp = flows[('ICMP', '192.168.1.10', None, '1.1.1.1', None)]
+    expect(icmp['icmp_type'] == 8 and icmp['response_icmp_type'] == 0, 'icmp types')
+    rdp = flows[('TCP', '185.220.101.5', 61000, '192.168.1.50', 3389)]
+    expect(rdp['mimamori'].get('src_country', '') != '', 'country of the external peer')
+    an = sorted(e['anomaly']['event'] for e in ev if e['event_type'] == 'anomaly')
+    expect(an == ['decoder.ethernet.pkt_too_small', 'decoder.ipv4.trunc_pkt',
+                  'stream.reassembly_overlap_different_data'], 'anomalies %s' % an)
+    st = [e for e in ev if e['event_type'] == 'stats']
+    expect(len(st) == 1, 'one stats event at end of input')
+    cap = subprocess.run(['capinfos', '-M', '-T', '-r', '-c', DEMO], capture_output=True,
+                         text=True).stdout.split('\t')
+    expect(st[0]['stats']['decoder']['pkts'] == int(cap[1]), 'packet count = capinfos')
+    expect(st[0]['stats']['defrag']['ipv4']['reassembled'] == 1, 'one reassembled datagram')
+
+
+def follow_counts(cap, n):
+    """tshark's reassembled byte counts per direction for TCP stream n:
+    ((client ip, port), (server ip, port), client bytes, server bytes)."""
+    out = subprocess.run(['tshark', '-r', cap, '-q', '-z', 'follow,tcp,raw,%d' % n],
+                         capture_output=True, text=True).stdout
+    nodes, cb, sb = [], 0, 0
+    for l in out.splitlines():
+        if l.startswith('Node '):
+            hp = l.split(': ', 1)[1]
+            host, port = hp.rsplit(':', 1)
+            nodes.append((host.strip('[]'), int(port)))
+        elif l.startswith('\t'):
+            sb += len(l.strip()) // 2
+        elif l and all(c in '0123456789abcdef' for c in l.strip()):
+            cb += len(l.strip()) // 2
+    return nodes, cb, sb
+
+
+@check('reassembled byte counts equal tshark\'s "follow tcp" per direction')
+def _():
+    caps = [DEMO]
+    for c in ('15_smtp_attachments/zeek__smtp-attachment-msg.pcap',
+              '08_pe_download/ndpi__exe_download.pcap',
+              '17_ssh_bruteforce/zeek__sshguess.pcap'):
+        p = os.path.join(SHARED, 'corpus', 'pcaps', c)
+        if os.path.exists(p):
+            caps.append(p)
+    compared = 0
+    for cap in caps:
+        flows = {}
+        for e in events(['sensor', '-r', cap, '--stream-depth', '0']):
+            if e['event_type'] == 'flow' and e['proto'] == 'TCP':
+                flows[((e['src_ip'], e['src_port']), (e['dest_ip'], e['dest_port']))] = e
+        nstreams = len(flows)
+        for n in range(min(nstreams, 6)):
+            nodes, cb, sb = follow_counts(cap, n)
+            if len(nodes) != 2:
+                continue
+            e = flows.get((nodes[0], nodes[1]))
+            swapped = False
+            if e is None:
+                e = flows.get((nodes[1], nodes[0]))
+                swapped = True
+            expect(e is not None, '%s stream %d %s not among our flows' % (cap, n, nodes))
+            st = e['mimamori']['stream']
+            if st['gaps']:
+                continue
+            ours = (st['toclient_bytes'], st['toserver_bytes']) if swapped else \
+                   (st['toserver_bytes'], st['toclient_bytes'])
+            expect(ours == (cb, sb), '%s stream %d: ours %s, tshark %s' % (cap, n, ours, (cb, sb)))
+            compared += 1
+    expect(compared >= 6, 'only %d streams compared' % compared)
+
+
+@check('every event type validates against Suricata\'s EVE schema')
+def _():
+    schema_path = os.path.join(SHARED, 'data', 'suricata-eve-schema.json')
+    if not os.path.exists(schema_path):
+        raise Skip('no schema at %s' % schema_path)
+    try:
+        import jsonschema
+    except ImportError:
+        raise Skip('python3-jsonschema missing')
+    schema = json.load(open(schema_path))
+    # Our additions live in one top-level object, "mimamori".
+    schema['properties']['mimamori'] = {'type': 'object'}
+    v = jsonschema.Draft7Validator(schema)
+    caps = [DEMO] + sorted(glob.glob(os.path.join(SHARED, 'corpus', 'pcaps', '*', '*.pcap*')))[:12]
+    seen = set()
+    for c in caps:
+        if c.endswith(('.out', '.log', '.test')):
+            continue
+        for e in events(['sensor', '-r', c, '--anomaly-rate', '5']):
+            seen.add(e['event_type'])
+            errs = list(v.iter_errors(e))
+            expect(not errs, '%s: %s in %s' % (c, errs[0].message if errs else '', e))
+    expect({'flow', 'anomaly', 'stats'} <= seen, 'types seen %s' % seen)
+
+
+@check('exit codes and one-line errors')
+def _():
+    r = run([])
+    expect(r.returncode == 2, 'no command')
+    r = run(['sensor'])
+    expect(r.returncode == 2 and 'give capture files' in r.stderr, 'no input')
+    r = run(['sensor', '-r', DEMO, '--flow-memcap', 'lots'])
+    expect(r.returncode == 2 and 'not a size' in r.stderr, 'bad size')
+    r = run(['sensor', '-r', DEMO, '--bogus'])
+    expect(r.returncode == 2, 'unknown option')
+    r = run(['sensor', '-r', DEMO, '--home-net', '10.0.0.0/99'])
+    expect(r.returncode == 2, 'bad home-net')
+    missing = os.path.join(TMP, 'nope.pcap')
+    r = run(['sensor', '-r', missing, '--eve', '-'])
+    expect(r.returncode == 1 and r.stderr.count('\n') == 1 and missing in r.stderr, r.stderr)
+    notcap = os.path.join(TMP, 'not.pcap')
+    open(notcap, 'w').write('hello, this is text\n' * 10)
+    r = run(['sensor', '-r', notcap, '--eve', '-'])
+    expect(r.returncode == 1 and 'not a pcap or pcapng file' in r.stderr, r.stderr)
+    r = run(['--version'])
+    expect(r.returncode == 0 and r.stdout.startswith('mimamori '), 'version')
+    for a in (['--help'], ['sensor', '--help']):
+        r = run(a)
+        expect(r.returncode == 0 and 'usage' in r.stdout, 'help')
+
+
+@check('a capture cut mid-record: processed up to the break, reported, exit 0')
+def _():
+    data = open(DEMO, 'rb').read()
+    cut = os.path.join(TMP, 'cut.pcap')
+    open(cut, 'wb').write(data[:len(data) - 7])
+    r = run(['sensor', '-r', cut, '--eve', '-', '-q'])
+    expect(r.returncode == 0, 'exit %d' % r.returncode)
+    expect(cut in r.stderr and 'cut short' in r.stderr, r.stderr)
+    ev = [json.loads(l) for l in r.stdout.splitlines()]
+    expect(any(e['event_type'] == 'anomaly' and e['anomaly']['event'] == 'decoder.capture.file_truncated'
+               for e in ev), 'truncation anomaly')
+    st = [e for e in ev if e['event_type'] == 'stats'][0]
+    expect(st['stats']['decoder']['pkts'] == 39, 'all whole records read')
+
+
+@check('several -r files are one timeline (a flow across the split stays one flow)')
+def _():
+    base = os.path.join(TMP, 'part.pcap')
+    subprocess.run(['editcap', '-c', '5', DEMO, base], check=True, capture_output=True)
+    parts = sorted(glob.glob(os.path.join(TMP, 'part_*.pcap')))
+    expect(len(parts) == 8, 'editcap made %d parts' % len(parts))
+    args = ['sensor']
+    for p in parts:
+        args += ['-r', p]
+    a = [e for e in events(args) if e['event_type'] == 'flow']
+    b = [e for e in events(['sensor', '-r', DEMO]) if e['event_type'] == 'flow']
+    key = lambda e: (tup(e), e['flow']['pkts_toserver'], e['flow']['pkts_toclient'],
+                     e['flow']['bytes_toserver'], e['flow']['start'])
+    expect(sorted(map(key, a)) == sorted(map(key, b)), 'same flows')
+
+
+@check('nanosecond pcap and pcapng give the same flows and timestamps')
+def _():
+    ns = os.path.join(TMP, 'demo-ns.pcap')
+    ng = os.path.join(TMP, 'demo.pcapng')
+    subprocess.run(['editcap', '-F', 'nsecpcap', DEMO, ns], check=True, capture_output=True)
+    subprocess.run(['editcap', '-F', 'pcapng', DEMO, ng], check=True, capture_output=True)
+    key = lambda e: (tup(e), e['flow']['start'], e['flow']['end'], e['flow']['bytes_toclient'])
+    ref = sorted(key(e) for e in events(['sensor', '-r', DEMO]) if e['event_type'] == 'flow')
+    for f in (ns, ng):
+        got = sorted(key(e) for e in events(['sensor', '-r', f]) if e['event_type'] == 'flow')
+        expect(got == ref, f)
+
+
+@check('segments: rotation, zstd, sealing, verify and cat give back the events')
+def _():
+    keyp = os.path.join(TMP, 'central')
+    r = run(['keygen', keyp])
+    expect(r.returncode == 0, r.stderr)
+    expect(oct(os.stat(keyp + '.key').st_mode & 0o777) == '0o600', 'secret key mode')
+    out = os.path.join(TMP, 'segs')
+    r = run(['sensor', '-r', DEMO, '-o', out, '--zstd', '--seal-key', keyp + '.pub',
+             '--segment-size', '4k', '--site', 'acme', '-q'])
+    expect(r.returncode == 0, r.stderr)
+    segs = sorted(glob.glob(os.path.join(out, '*.eve.json.zst.sealed')))
+    expect(len(segs) >= 2, 'rotated into %d segments' % len(segs))
+    r = run(['segment', 'verify'] + segs)
+    expect(r.returncode == 1 and 'sealed' in r.stderr, 'sealed needs the key')
+    r = run(['segment', 'verify', '--key', keyp + '.key'] + segs)
+    expect(r.returncode == 0 and r.stdout.count('OK') == len(segs), r.stdout + r.stderr)
+    r = run(['segment', 'cat', '--key', keyp + '.key'] + segs)
+    got = [json.loads(l) for l in r.stdout.splitlines()]
+    ref = events(['sensor', '-r', DEMO, '--site', 'acme'])
+    strip = lambda e: json.dumps({k: v for k, v in e.items() if k not in ('flow_id', 'stats', 'mimamori')},
+                                 sort_keys=True)
+    expect(sorted(map(strip, got)) == sorted(map(strip, ref)), 'same events through segments')
+    expect(all(e['mimamori']['site'] == 'acme' for e in got), 'site on every event')
+
+
+@check('default output: segments in ./mimamori-out')
+def _():
+    d = os.path.join(TMP, 'cwd')
+    os.mkdir(d)
+    r = subprocess.run([MM, 'sensor', '-r', DEMO], cwd=d, capture_output=True, text=True)
+    expect(r.returncode == 0 and 'mimamori-out/' in r.stderr, r.stderr)
+    expect(len(glob.glob(os.path.join(d, 'mimamori-out', '*.eve.json'))) == 1, 'one segment')
+
+
+def write_pcap(path, n, size):
+    """n UDP packets of size bytes, Ethernet, distinct source ports."""
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            ip_len = size - 14
+            eth = b'\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00'
+            ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, ip_len, i & 0xFFFF, 0, 64, 17, 0,
+                             bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+            udp = struct.pack('!HHHH', 10000 + i % 50000, 9, ip_len - 20, 0)
+            pkt = eth + ip + udp + b'x' * (ip_len - 28)
+            f.write(struct.pack('<IIII', 1700000000 + i // 1000, (i % 1000) * 1000, len(pkt), len(pkt)))
+            f.write(pkt)
+
+
+@check('pcap ring: quota kept, oldest removed first, other files untouched')
+def _():
+    big = os.path.join(TMP, 'big.pcap')
+    write_pcap(big, 4000, 1000)          # about 4 MB of packets
+    ring = os.path.join(TMP, 'ring')
+    os.makedirs(os.path.join(ring, 'events'))
+    keep = os.path.join(ring, 'events', 'segment.eve.json')
+    open(keep, 'w').write('{}\n')
+    open(os.path.join(ring, 'notes.txt'), 'w').write('mine')
+    r = run(['sensor', '-r', big, '--pcap-dir', ring, '--pcap-quota', '1m', '--eve', '-', '-q'])
+    expect(r.returncode == 0, r.stderr)
+    files = sorted(glob.glob(os.path.join(ring, 'mimamori-*.pcap')))
+    total = sum(os.path.getsize(f) for f in files)
+    expect(total <= 1 << 20, 'kept %d bytes' % total)
+    expect(os.path.exists(keep) and os.path.exists(os.path.join(ring, 'notes.txt')), 'others kept')
+    st = [json.loads(l) for l in r.stdout.splitlines() if '"stats"' in l][-1]
+    expect(st['mimamori']['stats']['output']['pcap_files_removed'] > 0, 'files removed')
+    # The newest packets are the ones kept: the last file ends with the last packet.
+    last = subprocess.run(['tshark', '-r', files[-1], '-T', 'fields', '-e', 'udp.srcport'],
+                          capture_output=True, text=True).stdout.split()
+    expect(last and int(last[-1]) == 10000 + 3999, 'newest kept')
+    # With room for all: every packet is kept, readable by capinfos.
+    ring2 = os.path.join(TMP, 'ring2')
+    r = run(['sensor', '-r', big, '--pcap-dir', ring2, '--pcap-quota', '100m', '--eve', '/dev/null', '-q'])
+    n = 0
+    for f in glob.glob(os.path.join(ring2, '*.pcap')):
+        n += int(subprocess.run(['capinfos', '-M', '-T', '-r', '-c', f], capture_output=True,
+                                text=True).stdout.split('\t')[1])
+    expect(n == 4000, 'all %d packets kept' % n)
+
+
+def netns_ok():
+    if os.geteuid() != 0 or not shutil.which('ip'):
+        return False
+    r = subprocess.run(['ip', 'netns', 'add', 'mm-probe'], capture_output=True)
+    subprocess.run(['ip', 'netns', 'del', 'mm-probe'], capture_output=True)
+    return r.returncode == 0
+
+
+def sh(cmd):
+    subprocess.run(cmd, shell=True, check=True, capture_output=True)
+
+
+@check('live capture in a network namespace: flows, heartbeat, dropped privileges, never transmits')
+def _():
+    if not netns_ok():
+        raise Skip('needs root and ip netns')
+    a, b = 'mm-sensor-%d' % os.getpid(), 'mm-peer-%d' % os.getpid()
+    try:
+        sh('ip netns add %s && ip netns add %s' % (a, b))
+        sh('ip link add mmcap0 netns %s type veth peer name mmpeer0 netns %s' % (a, b))
+        # The sensor's side has no address and no IPv6: nothing of its own to send.
+        sh('ip netns exec %s sysctl -qw net.ipv6.conf.all.disable_ipv6=1' % a)
+        sh('ip netns exec %s ip link set mmcap0 up' % a)
+        sh('ip netns exec %s ip addr add 10.99.0.2/24 dev mmpeer0' % b)
+        sh('ip netns exec %s ip link set mmpeer0 up' % b)
+        mac = subprocess.run(
+            ['ip', 'netns', 'exec', a, 'cat', '/sys/class/net/mmcap0/address'],
+            capture_output=True, text=True).stdout.strip()
+        sh('ip netns exec %s ip neigh add 10.99.0.1 lladdr %s dev mmpeer0' % (b, mac))
+        eve = os.path.join(TMP, 'live.json')
+        open(eve, 'w').close()
+        os.chmod(TMP, 0o777)
+        os.chmod(eve, 0o666)
+        p = subprocess.Popen(['ip', 'netns', 'exec', a, MM, 'sensor', '-i', 'mmcap0', '--eve', eve,
+                              '--stats-interval', '1', '--user', 'nobody', '--site', 'live',
+                              '--filter', 'udp or tcp'],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        uid = None
+        for pid in subprocess.run(['pgrep', '-f', 'mmcap0 --eve'], capture_output=True,
+                                  text=True).stdout.split():
+            for line in open('/proc/%s/status' % pid):
+                if line.startswith('Uid:'):
+                    uid = int(line.split()[1])
+        tx0 = int(subprocess.run(['ip', 'netns', 'exec', a, 'cat',
+                                  '/sys/class/net/mmcap0/statistics/tx_packets'],
+                                 capture_output=True, text=True).stdout)
+        send = ("import socket\n"
+                "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                "[s.sendto(b'hello',('10.99.0.1',5000+i)) for i in range(3)]\n"
+                "t=socket.socket(); t.settimeout(0.3)\n"
+                "try: t.connect(('10.99.0.1',8080))\n"
+                "except Exception: pass\n")
+        subprocess.run(['ip', 'netns', 'exec', b, sys.executable, '-c', send], capture_output=True)
+        time.sleep(2.5)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+        tx1 = int(subprocess.run(['ip', 'netns', 'exec', a, 'cat',
+                                  '/sys/class/net/mmcap0/statistics/tx_packets'],
+                                 capture_output=True, text=True).stdout)
+        ev = [json.loads(l) for l in open(eve)]
+        flows = [e for e in ev if e['event_type'] == 'flow']
+        udp = {e['dest_port'] for e in flows if e['proto'] == 'UDP' and e['dest_ip'] == '10.99.0.1'}
+        expect(udp == {5000, 5001, 5002}, 'udp flows %s' % udp)
+        expect(any(e['proto'] == 'TCP' and e['dest_port'] == 8080 for e in flows), 'tcp SYN flow')
+        stats = [e for e in ev if e['event_type'] == 'stats']
+        expect(len(stats) >= 3, 'heartbeat stats events: %d' % len(stats))
+        expect('capture' in stats[-1]['stats'], 'kernel counters in live stats')
+        expect(uid == 65534, 'running as nobody (uid %s)' % uid)
+        expect(tx1 == tx0 == 0, 'sensor interface transmitted %d packets' % tx1)
+        expect(p.returncode == 0, 'exit %s: %s' % (p.returncode, p.stderr.read()))
+    finally:
+        subprocess.run(['ip', 'netns', 'del', a], capture_output=True)
+        subprocess.run(['ip', 'netns', 'del', b], capture_output=True)
+
+
+@check('a sensor killed mid-segment: the next start recovers the segment')
+def _():
+    out = os.path.join(TMP, 'crash')
+    fifo = os.path.join(TMP, 'feed.pcap')
+    os.mkfifo(fifo)
+    p = subprocess.Popen([MM, 'sensor', '-r', fifo, '-o', out, '-q'], stderr=subprocess.PIPE)
+    data = open(DEMO, 'rb').read()
+    w = open(fifo, 'wb')
+    w.write(data)
+    w.flush()
+    # All packets are in and the flows are still open (the fifo is not
+    # closed): kill it the hard way while its segment is open.
+    time.sleep(0.5)
+    p.kill()
+    p.wait()
+    w.close()
+    parts = glob.glob(os.path.join(out, '.open', '*.part'))
+    expect(len(parts) == 1, 'an open segment was left behind')
+    r = run(['sensor', '-r', DEMO, '-o', out, '-q'])
+    expect(r.returncode == 0, r.stderr)
+    segs = sorted(glob.glob(os.path.join(out, '*.eve.json')))
+    r = run(['segment', 'verify'] + segs)
+    expect(r.returncode == 0 and 'recovered after a crash' in r.stdout and len(segs) == 2, r.stdout)
+
+
+shutil.rmtree(TMP, ignore_errors=True)
+print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'], results['skipped']))
+sys.exit(1 if results['failed'] else 0)

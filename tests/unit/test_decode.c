@@ -1,0 +1,282 @@
+/* Unit tests: decoders and IP defragmentation (decode/). */
+#include "testutil.h"
+#include "decode/decode.h"
+
+static mm_decoder D;
+static tbuf T;
+static const uint8_t A[4] = {10, 0, 0, 1}, Bq[4] = {192, 0, 2, 7};
+
+static int setup(void **st) { (void)st; return mm_decoder_init(&D, 1 << 20) ? 0 : -1; }
+static int teardown(void **st) { (void)st; mm_decoder_free(&D); return 0; }
+
+static void run(mm_pkt *p, int lt, mm_rawpkt *raw)
+{
+    raw->ts_ns = 1;
+    raw->caplen = raw->wirelen = (uint32_t)T.n;
+    raw->linktype = lt;
+    raw->data = T.b;
+    mm_decode(&D, raw, p);
+}
+
+static bool has_anom(const mm_pkt *p, int a)
+{
+    for (int i = 0; i < p->n_anom; i++)
+        if (p->anom[i] == a)
+            return true;
+    return false;
+}
+
+static void test_eth_vlan_qinq_tcp(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    T.n = 0;
+    tb_eth(&T, 0x88A8);
+    tb_be16(&T, 0x0064); tb_be16(&T, 0x8100);   /* outer tag 100 */
+    tb_be16(&T, 0x00C8); tb_be16(&T, 0x0800);   /* inner tag 200 */
+    tb_ipv4(&T, A, Bq, 6, 20 + 4, 1, 0, 0);
+    tb_tcp(&T, 1234, 80, 1000, 0, 0x02);
+    tb_put(&T, "ABCD", 4);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_int_equal(p.n_anom, 0);
+    assert_int_equal(p.vlan_n, 2);
+    assert_int_equal(p.vlan[0], 100);
+    assert_int_equal(p.vlan[1], 200);
+    assert_int_equal(p.ipver, 4);
+    assert_int_equal(p.proto, 6);
+    assert_int_equal(p.sport, 1234);
+    assert_int_equal(p.dport, 80);
+    assert_int_equal(p.seq, 1000);
+    assert_int_equal(p.tcp_flags, 0x02);
+    assert_int_equal(p.payload_len, 4);
+    assert_memory_equal(p.payload, "ABCD", 4);
+    assert_memory_equal(p.src.b, A, 4);
+}
+
+static void test_mpls_pppoe_sll_null_raw(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    /* MPLS: two labels then IPv4/UDP */
+    T.n = 0;
+    tb_eth(&T, 0x8847);
+    tb_be32(&T, (16u << 12) | 0x40); tb_be32(&T, (17u << 12) | 0x140);
+    tb_ipv4(&T, A, Bq, 17, 8, 1, 0, 0);
+    tb_udp(&T, 53, 5353, 0);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_int_equal(p.proto, 17);
+    assert_int_equal(p.dport, 5353);
+    /* PPPoE session, PPP protocol 0x0021 */
+    T.n = 0;
+    tb_eth(&T, 0x8864);
+    tb_u8(&T, 0x11); tb_u8(&T, 0); tb_be16(&T, 1); tb_be16(&T, 2 + 28);
+    tb_be16(&T, 0x0021);
+    tb_ipv4(&T, A, Bq, 17, 8, 1, 0, 0);
+    tb_udp(&T, 1, 2, 0);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_int_equal(p.ipver, 4);
+    assert_int_equal(p.dport, 2);
+    /* Linux cooked v1 */
+    T.n = 0;
+    for (int i = 0; i < 14; i++) tb_u8(&T, 0);
+    tb_be16(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 17, 8, 1, 0, 0);
+    tb_udp(&T, 3, 4, 0);
+    run(&p, MM_LT_LINUX_SLL, &raw);
+    assert_int_equal(p.sport, 3);
+    /* BSD loopback, AF 2 in little-endian */
+    T.n = 0;
+    tb_le32(&T, 2);
+    tb_ipv4(&T, A, Bq, 17, 8, 1, 0, 0);
+    tb_udp(&T, 5, 6, 0);
+    run(&p, MM_LT_NULL, &raw);
+    assert_int_equal(p.sport, 5);
+    /* raw IPv4 */
+    T.n = 0;
+    tb_ipv4(&T, A, Bq, 17, 8, 1, 0, 0);
+    tb_udp(&T, 7, 8, 0);
+    run(&p, MM_LT_RAW, &raw);
+    assert_int_equal(p.sport, 7);
+}
+
+static void test_gre_and_ipv6_exthdr(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    static const uint8_t in1[4] = {172, 16, 0, 1}, in2[4] = {172, 16, 0, 2};
+    T.n = 0;
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 47, 4 + 20 + 8, 1, 0, 0);
+    tb_be16(&T, 0); tb_be16(&T, 0x0800);  /* GRE v0, IPv4 */
+    tb_ipv4(&T, in1, in2, 17, 8, 2, 0, 0);
+    tb_udp(&T, 1111, 2222, 0);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_int_equal(p.n_anom, 0);
+    assert_memory_equal(p.src.b, in1, 4);   /* innermost layer */
+    assert_int_equal(p.sport, 1111);
+
+    /* IPv6 with hop-by-hop and destination options, then TCP */
+    T.n = 0;
+    tb_eth(&T, 0x86DD);
+    tb_be32(&T, 0x60000000); tb_be16(&T, 8 + 8 + 20); tb_u8(&T, 0); tb_u8(&T, 64);
+    for (int i = 0; i < 15; i++) tb_u8(&T, 0);
+    tb_u8(&T, 1);
+    tb_u8(&T, 0x20); tb_u8(&T, 0x01);
+    for (int i = 0; i < 13; i++) tb_u8(&T, 0);
+    tb_u8(&T, 2);
+    tb_u8(&T, 60); tb_u8(&T, 0); for (int i = 0; i < 6; i++) tb_u8(&T, 0); /* hop-by-hop */
+    tb_u8(&T, 6); tb_u8(&T, 0); for (int i = 0; i < 6; i++) tb_u8(&T, 0);  /* dest opts */
+    tb_tcp(&T, 40000, 443, 1, 0, 0x02);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_int_equal(p.n_anom, 0);
+    assert_int_equal(p.ipver, 6);
+    assert_int_equal(p.proto, 6);
+    assert_int_equal(p.dport, 443);
+}
+
+static void test_truncations_are_anomalies(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    T.n = 0;
+    tb_eth(&T, 0x0800);
+    T.n -= 1;
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_true(has_anom(&p, MM_AN_ETH_SMALL));
+
+    T.n = 0;
+    tb_eth(&T, 0x0800);
+    tb_u8(&T, 0x45);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_true(has_anom(&p, MM_AN_IPV4_SMALL));
+
+    T.n = 0;
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 6, 200, 1, 0, 0);  /* claims 200 bytes of TCP */
+    tb_tcp(&T, 1, 2, 0, 0, 0x02);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_true(has_anom(&p, MM_AN_IPV4_TRUNC));
+    assert_int_equal(p.sport, 1);          /* still decoded as far as it goes */
+
+    T.n = 0;
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 6, 10, 1, 0, 0);
+    tb_be32(&T, 0x00010002); tb_be32(&T, 0); tb_be16(&T, 0);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_true(has_anom(&p, MM_AN_TCP_SMALL));
+
+    T.n = 0;
+    tb_u8(&T, 0x99);
+    run(&p, MM_LT_RAW, &raw);
+    assert_true(has_anom(&p, MM_AN_RAW_BADVER));
+
+    T.n = 0;
+    tb_u8(&T, 0);
+    run(&p, 4242, &raw);
+    assert_true(has_anom(&p, MM_AN_LINK_UNSUPPORTED));
+}
+
+static void test_tunnel_depth_bounded(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    /* 20 nested IPv4-in-IPv4 headers: decoding must stop at the limit. */
+    T.n = 0;
+    for (int i = 0; i < 20; i++)
+        tb_ipv4(&T, A, Bq, 4, (uint16_t)((19 - i) * 20 + 8), 1, 0, 0);
+    tb_udp(&T, 1, 2, 0);
+    run(&p, MM_LT_RAW, &raw);
+    assert_true(has_anom(&p, MM_AN_TOO_MANY_LAYERS));
+}
+
+/* One fragment: len bytes from data, at offset off of the datagram. */
+static void frag_at(mm_pkt *p, mm_rawpkt *raw, const uint8_t *data, uint16_t off, uint16_t len,
+                    int more, uint16_t id)
+{
+    T.n = 0;
+    tb_ipv4(&T, A, Bq, 17, len, id, off, more);
+    tb_put(&T, data, len);
+    run(p, MM_LT_RAW, raw);
+}
+
+/* The fragment of datagram dg that starts at off. */
+static void frag(mm_pkt *p, mm_rawpkt *raw, const uint8_t *dg, uint16_t off, uint16_t len, int more,
+                 uint16_t id)
+{
+    frag_at(p, raw, dg + off, off, len, more, id);
+}
+
+static void test_defrag_out_of_order_and_overlap(void **st)
+{
+    (void)st;
+    static uint8_t dg[3008];
+    mm_pkt p;
+    mm_rawpkt raw;
+    for (int i = 0; i < 3008; i++)
+        dg[i] = (uint8_t)i;
+    dg[0] = 0x12; dg[1] = 0x34; dg[2] = 0x00; dg[3] = 0x35;
+    dg[4] = 3008 >> 8; dg[5] = 3008 & 0xFF;
+    frag(&p, &raw, dg, 1480, 1480, 1, 77);
+    assert_true(p.frag_held);
+    assert_int_equal(p.sport, 0);
+    frag(&p, &raw, dg, 2960, 48, 0, 77);
+    assert_true(p.frag_held);
+    frag(&p, &raw, dg, 0, 1480, 1, 77);
+    assert_false(p.frag_held);
+    assert_true(p.reassembled);
+    assert_int_equal(p.frag_pkts, 3);
+    assert_int_equal(p.sport, 0x1234);
+    assert_int_equal(p.dport, 53);
+    assert_int_equal(p.payload_len, 3000);
+    assert_memory_equal(p.payload, dg + 8, 3000);
+
+    /* Overlap: the second copy of bytes 8..15 differs and must lose. */
+    static uint8_t alt[3008];
+    memcpy(alt, dg, sizeof alt);
+    memset(alt + 8, 0xEE, 1472);
+    frag(&p, &raw, dg, 0, 16, 1, 78);
+    frag(&p, &raw, alt, 8, 1472, 1, 78);    /* overlaps 8..15 */
+    assert_true(has_anom(&p, MM_AN_IPV4_FRAG_OVERLAP));
+    frag(&p, &raw, dg, 1480, 1528, 0, 78);
+    assert_true(p.reassembled);
+    assert_memory_equal(p.payload, dg + 8, 8);         /* first data kept */
+    assert_int_equal(p.payload[8], 0xEE);              /* new data filled the rest */
+
+    /* A fragment that would make a datagram over 65535 bytes is refused. */
+    frag_at(&p, &raw, dg, 65528, 16, 0, 79);
+    assert_true(has_anom(&p, MM_AN_IPV4_FRAG_LARGE));
+}
+
+static void test_defrag_pool_is_bounded(void **st)
+{
+    (void)st;
+    static uint8_t dg[64];
+    mm_pkt p;
+    mm_rawpkt raw;
+    uint64_t before = mm_decoder_memuse(&D);
+    /* Thousands of datagrams whose last fragment never comes. */
+    for (uint16_t id = 1; id < 5000; id++)
+        frag(&p, &raw, dg, 0, 16, 1, id);
+    uint64_t after = mm_decoder_memuse(&D);
+    assert_true(after <= (1u << 20) + 100000);
+    assert_true(after >= before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_eth_vlan_qinq_tcp),
+        cmocka_unit_test(test_mpls_pppoe_sll_null_raw),
+        cmocka_unit_test(test_gre_and_ipv6_exthdr),
+        cmocka_unit_test(test_truncations_are_anomalies),
+        cmocka_unit_test(test_tunnel_depth_bounded),
+        cmocka_unit_test(test_defrag_out_of_order_and_overlap),
+        cmocka_unit_test(test_defrag_pool_is_bounded),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,253 @@
+/* Unit tests: flow table and TCP stream reassembly (flow/). */
+#include "testutil.h"
+#include "flow/flow.h"
+
+#include <stdio.h>
+
+/* What the hooks saw. */
+static char got[2][4096];
+static size_t gotn[2];
+static int eofs[2], ended, end_reason, anomalies[MM_AN__COUNT];
+
+static void on_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t len, bool eof)
+{
+    (void)u; (void)f;
+    if (eof) {
+        eofs[dir]++;
+        return;
+    }
+    for (uint32_t i = 0; i < len && gotn[dir] < sizeof got[0] - 1; i++)
+        got[dir][gotn[dir]++] = d ? (char)d[i] : '?';
+}
+static void on_end(void *u, mm_flow *f, int reason) { (void)u; (void)f; ended++; end_reason = reason; }
+static void on_anom(void *u, mm_flow *f, int a) { (void)u; (void)f; anomalies[a]++; }
+
+static mm_flowtable *T;
+static mm_flow_config C;
+
+static void reset(void)
+{
+    memset(got, 0, sizeof got);
+    gotn[0] = gotn[1] = 0;
+    eofs[0] = eofs[1] = 0;
+    ended = 0;
+    memset(anomalies, 0, sizeof anomalies);
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    mm_flow_config_defaults(&C);
+    mm_flow_hooks h = {NULL, on_end, on_data, on_anom};
+    T = mm_flowtable_new(&C, &h);
+    reset();
+    return T ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    mm_flowtable_free(T);
+    return 0;
+}
+
+static mm_rawpkt RAW = {.caplen = 60, .wirelen = 60};
+
+/* A TCP packet from client (dir 0) or server (dir 1) of connection n. */
+static mm_flow *tcp(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t flags,
+                    const char *data, uint64_t ts, int *dir)
+{
+    mm_pkt p;
+    memset(&p, 0, sizeof p);
+    p.raw = &RAW;
+    p.ipver = 4;
+    p.proto = 6;
+    p.l4_ok = true;
+    uint8_t c[4] = {10, 0, 0, (uint8_t)n}, s[4] = {192, 0, 2, 1};
+    memcpy(p.src.b, from_server ? s : c, 4);
+    memcpy(p.dst.b, from_server ? c : s, 4);
+    p.src.v = p.dst.v = 4;
+    p.sport = from_server ? 80 : 40000;
+    p.dport = from_server ? 40000 : 80;
+    p.seq = seq;
+    p.ack = ack;
+    p.tcp_flags = flags;
+    p.payload = (const uint8_t *)data;
+    p.payload_len = data ? (uint32_t)strlen(data) : 0;
+    int d;
+    mm_flow *f = mm_flow_packet(T, &p, ts, dir ? dir : &d);
+    return f;
+}
+
+enum { F = 1, S = 2, R = 4, P = 8, A = 16 };
+
+static void test_reassembly_in_order_and_direction(void **st)
+{
+    (void)st;
+    reset();
+    int dir;
+    tcp(1, 0, 100, 0, S, NULL, 1, &dir);
+    assert_int_equal(dir, MM_TO_SERVER);
+    tcp(1, 1, 500, 101, S | A, NULL, 2, &dir);
+    assert_int_equal(dir, MM_TO_CLIENT);
+    tcp(1, 0, 101, 501, A, "GET / ", 3, NULL);
+    tcp(1, 0, 107, 501, A, "HTTP/1.0", 4, NULL);
+    mm_flow *f = tcp(1, 1, 501, 115, A, "200 OK", 5, NULL);
+    assert_int_equal(f->state, MM_FS_ESTABLISHED);
+    tcp(1, 0, 115, 507, F | A, NULL, 6, NULL);
+    tcp(1, 1, 507, 116, F | A, NULL, 7, NULL);
+    f = tcp(1, 0, 116, 508, A, NULL, 8, NULL);
+    assert_int_equal(f->state, MM_FS_CLOSED);
+    assert_string_equal(got[0], "GET / HTTP/1.0");
+    assert_string_equal(got[1], "200 OK");
+    assert_int_equal(eofs[0], 1);
+    assert_int_equal(eofs[1], 1);
+    assert_int_equal(f->pkts[0], 5);
+    assert_int_equal(f->pkts[1], 3);
+    mm_flow_flush(T);
+    assert_int_equal(ended, 1);
+    assert_int_equal(end_reason, MM_END_SHUTDOWN);
+}
+
+static void test_out_of_order_overlap_first_wins(void **st)
+{
+    (void)st;
+    reset();
+    tcp(2, 0, 0, 0, S, NULL, 1, NULL);
+    tcp(2, 1, 0, 1, S | A, NULL, 1, NULL);
+    tcp(2, 0, 11, 1, A, "ABCDE", 2, NULL);    /* bytes 10..14, early */
+    tcp(2, 0, 16, 1, A, "KLMNO", 2, NULL);    /* 15..19 */
+    assert_int_equal(gotn[0], 0);             /* nothing deliverable yet */
+    tcp(2, 0, 1, 1, A, "01234", 3, NULL);     /* 0..4 */
+    assert_string_equal(got[0], "01234");
+    tcp(2, 0, 9, 1, A, "89xyz", 3, NULL);     /* 8..12 overlaps queued 10..12 */
+    tcp(2, 0, 1, 1, A, "01234", 3, NULL);     /* retransmission: ignored */
+    tcp(2, 0, 4, 1, A, "34567", 3, NULL);     /* 3..7 overlaps delivered 3,4 */
+    assert_string_equal(got[0], "0123456789ABCDEKLMNO");
+    assert_true(anomalies[MM_AN_STREAM_OVERLAP_DIFF] >= 1);
+    mm_flow_flush(T);
+}
+
+static void test_gap_declared_on_ack_and_at_end(void **st)
+{
+    (void)st;
+    reset();
+    tcp(3, 0, 0, 0, S, NULL, 1, NULL);
+    tcp(3, 1, 0, 1, S | A, NULL, 1, NULL);
+    tcp(3, 0, 1, 1, A, "abc", 2, NULL);
+    tcp(3, 0, 7, 1, A, "ghi", 2, NULL);       /* bytes 3..5 never captured */
+    assert_string_equal(got[0], "abc");
+    tcp(3, 1, 1, 10, A, NULL, 3, NULL);       /* server acknowledges all 9 */
+    assert_string_equal(got[0], "abc???ghi");
+    assert_int_equal(anomalies[MM_AN_STREAM_GAP], 1);
+
+    tcp(3, 0, 13, 1, A, "mno", 4, NULL);      /* 12..14, hole at 9..11, never acked */
+    mm_flow_flush(T);                          /* the end hands on what is queued */
+    assert_string_equal(got[0], "abc???ghi???mno");
+    assert_int_equal(eofs[0], 1);
+}
+
+static void test_midstream_pickup(void **st)
+{
+    (void)st;
+    reset();
+    mm_flow *f = tcp(4, 1, 9000, 123, P | A, "server-first", 1, NULL);
+    /* First packet from port 80 to a high port: the sender is the server. */
+    assert_int_equal(f->sport, 80);
+    assert_true(f->midstream);
+    tcp(4, 0, 123, 9012, P | A, "client", 2, NULL);
+    assert_string_equal(got[1], "server-first");
+    assert_string_equal(got[0], "client");
+    mm_flow_flush(T);
+}
+
+static void test_depth_limit(void **st)
+{
+    (void)st;
+    mm_flowtable_free(T);
+    mm_flow_config c = C;
+    c.stream_depth = 8;
+    mm_flow_hooks h = {NULL, on_end, on_data, on_anom};
+    T = mm_flowtable_new(&c, &h);
+    reset();
+    tcp(5, 0, 0, 0, S, NULL, 1, NULL);
+    tcp(5, 0, 1, 0, A, "12345", 2, NULL);
+    tcp(5, 0, 6, 0, A, "67890", 3, NULL);
+    tcp(5, 0, 11, 0, A, "abcde", 4, NULL);
+    assert_string_equal(got[0], "12345678");
+    assert_int_equal(anomalies[MM_AN_STREAM_DEPTH], 1);
+    mm_flow_flush(T);
+}
+
+static void test_timeouts_by_packet_time(void **st)
+{
+    (void)st;
+    reset();
+    uint64_t s = 1000000000ULL;
+    tcp(6, 0, 0, 0, S, NULL, 100 * s, NULL);          /* new TCP: 60 s timeout */
+    mm_flow_expire(T, 150 * s);
+    assert_int_equal(ended, 0);
+    mm_flow_expire(T, 161 * s);
+    assert_int_equal(ended, 1);
+    assert_int_equal(end_reason, MM_END_TIMEOUT);
+}
+
+static void test_memcap_evicts_and_counts(void **st)
+{
+    (void)st;
+    mm_flowtable_free(T);
+    mm_flow_config c = C;
+    c.memcap = 1;                 /* one slab of flows at most */
+    mm_flow_hooks h = {NULL, on_end, on_data, on_anom};
+    T = mm_flowtable_new(&c, &h);
+    reset();
+    mm_pkt p;
+    memset(&p, 0, sizeof p);
+    p.raw = &RAW;
+    p.ipver = 4;
+    p.proto = 17;
+    p.src.v = p.dst.v = 4;
+    p.dst.b[0] = 8;
+    for (uint32_t i = 0; i < 5000; i++) {
+        p.src.b[0] = 10;
+        p.src.b[1] = (uint8_t)(i >> 8);
+        p.src.b[2] = (uint8_t)i;
+        p.sport = 1000;
+        p.dport = 53;
+        int dir;
+        assert_non_null(mm_flow_packet(T, &p, 1000 + i, &dir));
+    }
+    mm_flow_stats fs;
+    mm_flow_stats_get(T, &fs);
+    assert_int_equal(fs.total, 5000);
+    assert_true(fs.evicted >= 5000 - 1024);
+    assert_true(fs.active <= 1024);
+    assert_int_equal(ended, fs.evicted);
+    mm_flow_flush(T);
+    mm_flow_stats_get(T, &fs);
+    assert_int_equal(fs.active, 0);
+}
+
+static void test_flow_id_range(void **st)
+{
+    (void)st;
+    reset();
+    mm_flow *f = tcp(7, 0, 0, 0, S, NULL, 1, NULL);
+    assert_true(f->flow_id < (1ULL << 53));
+    mm_flow_flush(T);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reassembly_in_order_and_direction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_order_overlap_first_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gap_declared_on_ack_and_at_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_midstream_pickup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeouts_by_packet_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memcap_evicts_and_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flow_id_range, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,128 @@
+/* Unit tests: JSON writer, sizes, timestamps, networks, hash (util/). */
+#include "testutil.h"
+#include "util/hash.h"
+#include "util/json.h"
+#include "util/util.h"
+
+static void test_json_escaping(void **st)
+{
+    (void)st;
+    mm_json j;
+    mj_init(&j);
+    mj_reset(&j);
+    mj_obj_open(&j, NULL);
+    mj_str(&j, "a", "q\"b\\s\n\t\x01");
+    mj_strn(&j, "utf8", "\xe6\x97\xa5\xe6\x9c\xac", 6);        /* valid: kept */
+    mj_strn(&j, "bad", "\xff\xc3(\xed\xa0\x80", 6);            /* invalid: escaped */
+    mj_arr_open(&j, "n");
+    mj_u64(&j, NULL, 18446744073709551615ULL);
+    mj_i64(&j, NULL, -5);
+    mj_bool(&j, NULL, true);
+    mj_arr_close(&j);
+    mj_obj_close(&j);
+    assert_false(j.oom);
+    assert_string_equal(j.s, "{\"a\":\"q\\\"b\\\\s\\n\\t\\u0001\","
+                             "\"utf8\":\"\xe6\x97\xa5\xe6\x9c\xac\","
+                             "\"bad\":\"\\u00ff\\u00c3(\\u00ed\\u00a0\\u0080\","
+                             "\"n\":[18446744073709551615,-5,true]}");
+    mj_free(&j);
+}
+
+static void test_sizes_and_numbers(void **st)
+{
+    (void)st;
+    uint64_t v;
+    assert_true(mm_parse_size("64m", &v));
+    assert_int_equal(v, 64ULL << 20);
+    assert_true(mm_parse_size("1G", &v));
+    assert_int_equal(v, 1ULL << 30);
+    assert_true(mm_parse_size("512kib", &v));
+    assert_int_equal(v, 512ULL << 10);
+    assert_true(mm_parse_size("100", &v));
+    assert_int_equal(v, 100);
+    assert_false(mm_parse_size("", &v));
+    assert_false(mm_parse_size("m", &v));
+    assert_false(mm_parse_size("10x", &v));
+    assert_false(mm_parse_size("-1", &v));
+    assert_false(mm_parse_size("99999999999999999999", &v));
+    assert_false(mm_parse_size("17179869184g", &v));   /* overflows 64 bits */
+    assert_true(mm_parse_uint("42", 100, &v));
+    assert_false(mm_parse_uint("101", 100, &v));
+}
+
+static void test_timestamp_format(void **st)
+{
+    (void)st;
+    char b[MM_TS_LEN];
+    /* 1700000000 s after the epoch is 2023-11-14 22:13:20 UTC. */
+    mm_fmt_ts(1700000000ULL * 1000000000ULL + 123456789ULL, b);
+    assert_string_equal(b, "2023-11-14T22:13:20.123456+0000");
+    mm_fmt_ts(0, b);
+    assert_string_equal(b, "1970-01-01T00:00:00.000000+0000");
+}
+
+static void test_netlist(void **st)
+{
+    (void)st;
+    mm_netlist nl;
+    char err[128];
+    mm_ip ip;
+    assert_true(mm_netlist_parse(&nl, MM_DEFAULT_HOME_NET, err, sizeof err));
+    assert_int_equal(nl.n, 4);
+    mm_ip_parse("172.31.255.255", &ip);
+    assert_true(mm_netlist_contains(&nl, &ip));
+    mm_ip_parse("172.32.0.0", &ip);
+    assert_false(mm_netlist_contains(&nl, &ip));
+    mm_ip_parse("fd12::1", &ip);
+    assert_true(mm_netlist_contains(&nl, &ip));
+    mm_ip_parse("2001:db8::1", &ip);
+    assert_false(mm_netlist_contains(&nl, &ip));
+    mm_netlist_free(&nl);
+    assert_true(mm_netlist_parse(&nl, "[192.0.2.7, 10.1.2.3/33]", err, sizeof err) == false);
+    assert_false(mm_netlist_parse(&nl, "banana", err, sizeof err));
+    assert_true(mm_netlist_parse(&nl, "192.0.2.7", err, sizeof err));
+    mm_ip_parse("192.0.2.7", &ip);
+    assert_true(mm_netlist_contains(&nl, &ip));
+    mm_ip_parse("192.0.2.8", &ip);
+    assert_false(mm_netlist_contains(&nl, &ip));
+    mm_netlist_free(&nl);
+}
+
+/* SipHash-2-4 reference vectors (key 00..0f, message 00,01,.. of length i),
+ * as published with the reference implementation. */
+static const uint64_t sip24[16] = {
+    0x726fdb47dd0e0e31ULL, 0x74f839c593dc67fdULL, 0x0d6c8009d9a94f5aULL, 0x85676696d7fb7e2dULL,
+    0xcf2794e0277187b7ULL, 0x18765564cd99a68dULL, 0xcbc9466e58fee3ceULL, 0xab0200f58b01d137ULL,
+    0x93f5f5799a932462ULL, 0x9e0082df0ba9e4b0ULL, 0x7a5dbbc594ddb9f3ULL, 0xf4b32f46226bada7ULL,
+    0x751e8fbc860ee5fbULL, 0x14ea5627c0843d90ULL, 0xf723ca908e7af2eeULL, 0xa129ca6149be45e5ULL,
+};
+
+static void test_siphash_vectors(void **st)
+{
+    (void)st;
+    mm_hashkey k;
+    uint8_t kb[16], m[16];
+    for (int i = 0; i < 16; i++) {
+        kb[i] = (uint8_t)i;
+        m[i] = (uint8_t)i;
+    }
+    memcpy(&k.k0, kb, 8);
+    memcpy(&k.k1, kb + 8, 8);
+    for (size_t i = 0; i < 16; i++)
+        assert_int_equal(mm_siphash24(&k, m, i), sip24[i]);
+    uint64_t a = mm_siphash13(&k, m, 15);
+    k.k0 ^= 1;
+    assert_true(mm_siphash13(&k, m, 15) != a); /* the key matters */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_sizes_and_numbers),
+        cmocka_unit_test(test_timestamp_format),
+        cmocka_unit_test(test_netlist),
+        cmocka_unit_test(test_siphash_vectors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
