@@ -59,6 +59,9 @@ typedef struct mm_seg_info {
     char sha256[65];
     bool recovered;
 } mm_seg_info;
+int mm_seg_read_mem(const unsigned char *data, size_t len, const unsigned char *pk,
+                    const unsigned char *sk, mm_seg_line_cb cb, void *user, mm_seg_info *info,
+                    char *err, size_t errlen);
 int mm_seg_read(const char *path, const unsigned char *pk, const unsigned char *sk,
                 mm_seg_line_cb cb, void *user, mm_seg_info *info, char *err, size_t errlen);
 

@@ -384,6 +384,7 @@ static void recover(mm_segw *w, const char *fname)
         close(fd);
         return;
     }
+    buf[n] = 0; /* the searches below stop at the end */
     /* Keep whole lines only. */
     size_t keep = n;
     while (keep > 0 && buf[keep - 1] != '\n')
@@ -558,6 +559,8 @@ typedef struct rbuf {
 
 static int rb_add(rbuf *b, const void *d, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (b->n + n > READ_MAX)
         return -1;
     if (b->n + n > b->cap) {
@@ -698,13 +701,23 @@ static bool field(const char *line, size_t n, const char *key, char *out, size_t
     return false;
 }
 
+static int seg_parse(rbuf *raw, const unsigned char *pk, const unsigned char *sk,
+                     mm_seg_line_cb cb, void *user, mm_seg_info *info, char *err, size_t errlen);
+
+int mm_seg_read_mem(const unsigned char *data, size_t len, const unsigned char *pk,
+                    const unsigned char *sk, mm_seg_line_cb cb, void *user, mm_seg_info *info,
+                    char *err, size_t errlen)
+{
+    rbuf raw = {(unsigned char *)data, len, len};
+    memset(info, 0, sizeof(*info));
+    return seg_parse(&raw, pk, sk, cb, user, info, err, errlen);
+}
+
 int mm_seg_read(const char *path, const unsigned char *pk, const unsigned char *sk,
                 mm_seg_line_cb cb, void *user, mm_seg_info *info, char *err, size_t errlen)
 {
     memset(info, 0, sizeof(*info));
-    rbuf raw = {0}, a = {0}, b = {0};
-    rbuf *cur = &raw;
-    int rc = -1;
+    rbuf raw = {0};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s", strerror(errno));
@@ -718,17 +731,30 @@ int mm_seg_read(const char *path, const unsigned char *pk, const unsigned char *
         if (r < 0) {
             snprintf(err, errlen, "%s", strerror(errno));
             close(fd);
-            goto out;
+            free(raw.p);
+            return -1;
         }
         if (r == 0)
             break;
         if (rb_add(&raw, chunk, (size_t)r) != 0) {
             snprintf(err, errlen, "segment too large");
             close(fd);
-            goto out;
+            free(raw.p);
+            return -1;
         }
     }
     close(fd);
+    int rc = seg_parse(&raw, pk, sk, cb, user, info, err, errlen);
+    free(raw.p);
+    return rc;
+}
+
+static int seg_parse(rbuf *raw, const unsigned char *pk, const unsigned char *sk,
+                     mm_seg_line_cb cb, void *user, mm_seg_info *info, char *err, size_t errlen)
+{
+    rbuf a = {0}, b = {0};
+    rbuf *cur = raw;
+    int rc = -1;
     if (cur->n >= 8 && memcmp(cur->p, SEAL_MAGIC, 8) == 0) {
         if (unseal(cur, pk, sk, &a, err, errlen) != 0)
             goto out;
@@ -759,7 +785,7 @@ int mm_seg_read(const char *path, const unsigned char *pk, const unsigned char *
     size_t ts = n - 1;
     while (ts > 0 && s[ts - 1] != '\n')
         ts--;
-    if (ts <= hl || strncmp(s + ts, "{\"mimamori_segment_end\":", 24) != 0) {
+    if (ts <= hl || n - ts < 24 || memcmp(s + ts, "{\"mimamori_segment_end\":", 24) != 0) {
         snprintf(err, errlen, "segment has no end line (cut short or still open)");
         goto out;
     }
@@ -799,7 +825,6 @@ int mm_seg_read(const char *path, const unsigned char *pk, const unsigned char *
     }
     rc = 0;
 out:
-    free(raw.p);
     free(a.p);
     free(b.p);
     return rc;

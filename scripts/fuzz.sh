@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets with libFuzzer, AddressSanitizer and
+# UndefinedBehaviorSanitizer (clang) and runs each for SECONDS (default 30).
+# Seeds: captures the project makes itself, plus small corpus captures when
+# ../shared/corpus is present (used in a temporary directory, never copied
+# into the project).
+#   scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+if [ ! -d build-fuzz ]; then
+    CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+        -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
+fi
+ninja -C build-fuzz >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"/{capture,decode,segment,util}
+build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
+editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
+for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
+         ../shared/corpus/pcaps/14_dhcp/chrissanders__dhcp_inlease_renewal.pcapng \
+         ../shared/corpus/pcaps/12_port_scan/malcolm-pcap__bro-simple-scan__port_scan.pcap; do
+    [ -f "$f" ] && cp "$f" "$work/capture/"
+done
+build-fuzz/mimamori sensor -r "$work/capture/demo.pcap" -o "$work/seg" -q
+cp "$work"/seg/*.eve.json "$work/segment/"
+build-fuzz/mimamori sensor -r "$work/capture/demo.pcap" -o "$work/segz" --zstd -q
+cp "$work"/segz/*.zst "$work/segment/"
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1
+fail=0
+for t in capture decode segment util; do
+    echo "fuzz_$t: ${secs}s"
+    if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
+            -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then
+        echo "fuzz_$t FAILED:"; tail -40 "$work/$t.log"; fail=1
+    else
+        grep -E '^#[0-9]+.*(DONE|pulse)' "$work/$t.log" | tail -1 || true
+    fi
+done
+exit $fail
