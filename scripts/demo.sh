@@ -10,7 +10,7 @@ ninja -C build >/dev/null
 mkdir -p demo-out
 build/mm-pcapgen demo-out/demo.pcap
 rm -rf demo-out/events
-build/mimamori sensor -r demo-out/demo.pcap --site demo-company -o demo-out/events
+build/mimamori sensor -r demo-out/demo.pcap --site demo-company -o demo-out/events --geoip default
 echo
 echo "Events (EVE JSON) are in demo-out/events/:"
 ls -1 demo-out/events/*.eve.json

@@ -205,25 +205,6 @@ static void progress(sensor *s, uint64_t done, bool final)
         fputc('\n', stderr);
 }
 
-static int read_key_hex(const char *path, unsigned char *out, size_t n, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[512] = "";
-    if (!fgets(line, sizeof line, f))
-        line[0] = 0;
-    fclose(f);
-    size_t bl;
-    if (sodium_hex2bin(out, n, line, strlen(line), " \t\r\n", &bl, NULL) != 0 || bl != n) {
-        snprintf(err, errlen, "%s: not a key (expected %zu hex bytes)", path, n);
-        return -1;
-    }
-    return 0;
-}
-
 static int run_files(sensor *s)
 {
     const mm_sensor_config *c = s->cfg;
@@ -317,10 +298,13 @@ int mm_sensor_run(const mm_sensor_config *c)
         s->prog_total += mm_capfile_size(cf);
         mm_capfile_close(cf);
     }
-    s->geo = mm_geo_open(c->geoip, err, sizeof err);
-    if (!s->geo && c->geoip) {
-        fprintf(stderr, "mimamori: --geoip: %s\n", err);
-        goto out;
+    if (c->geoip) {
+        /* Optional here: the analysis side adds countries at import. */
+        s->geo = mm_geo_open(strcmp(c->geoip, "default") == 0 ? NULL : c->geoip, err, sizeof err);
+        if (!s->geo) {
+            fprintf(stderr, "mimamori: --geoip: %s\n", err);
+            goto out;
+        }
     }
     if (!mm_decoder_init(&s->dec, c->defrag_memcap)) {
         fprintf(stderr, "mimamori: out of memory\n");
@@ -360,7 +344,7 @@ int mm_sensor_run(const mm_sensor_config *c)
                             .max_bytes = c->seg_size, .max_age_ns = c->seg_age_s * 1000000000ULL,
                             .zstd_level = c->zstd_level, .sync_bytes = 1 << 20};
         if (c->seal_key_path) {
-            if (read_key_hex(c->seal_key_path, pk, sizeof pk, err, sizeof err) != 0) {
+            if (mm_read_key_hex(c->seal_key_path, pk, sizeof pk, err, sizeof err) != 0) {
                 fprintf(stderr, "mimamori: --seal-key: %s\n", err);
                 goto out;
             }

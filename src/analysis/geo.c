@@ -93,6 +93,72 @@ static bool is_cc(const char *p)
     return p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z';
 }
 
+/* Decimal number at p (no sign, no spaces), at most 10 digits. */
+static const char *dec32(const char *p, const char *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *q = p;
+    while (q < end && *q >= '0' && *q <= '9' && q - p < 11)
+        v = v * 10 + (uint64_t)(*q++ - '0');
+    *out = v;
+    return q == p ? NULL : q;
+}
+
+/* IPv6 text (hex groups, one optional "::", no embedded IPv4) in [p, end). */
+static bool hex6(const char *p, const char *end, uint8_t out[16])
+{
+    uint16_t g[8];
+    int n = 0, gap = -1;
+    if (end - p >= 2 && p[0] == ':' && p[1] == ':') {
+        gap = 0;
+        p += 2;
+    }
+    while (p < end) {
+        if (n >= 8)
+            return false;
+        unsigned v = 0;
+        int digits = 0;
+        while (p < end && digits < 5) {
+            char c = *p;
+            unsigned d;
+            if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') d = (unsigned)(c - 'A' + 10);
+            else break;
+            v = v << 4 | d;
+            digits++;
+            p++;
+        }
+        if (digits == 0 || digits > 4)
+            return false;
+        g[n++] = (uint16_t)v;
+        if (p == end)
+            break;
+        if (*p != ':')
+            return false;
+        p++;
+        if (p < end && *p == ':') {
+            if (gap >= 0)
+                return false;
+            gap = n;
+            p++;
+        } else if (p == end) {
+            return false;
+        }
+    }
+    if ((gap < 0 && n != 8) || (gap >= 0 && n > 7))
+        return false;
+    int fill = 8 - n, k = 0;
+    for (int i = 0; i < 8; i++) {
+        uint16_t v;
+        if (gap >= 0 && i >= gap && i < gap + fill) v = 0;
+        else v = g[k++];
+        out[2 * i] = (uint8_t)(v >> 8);
+        out[2 * i + 1] = (uint8_t)v;
+    }
+    return true;
+}
+
 static bool load_v4(mm_geo *g, const char *path)
 {
     char *b;
@@ -111,12 +177,11 @@ static bool load_v4(mm_geo *g, const char *path)
         if (!nl)
             nl = end;
         if (*p != '#') {
-            char *e1;
-            unsigned long long lo = strtoull(p, &e1, 10), hi;
-            char *e2;
-            if (e1 < nl && *e1 == ',') {
-                hi = strtoull(e1 + 1, &e2, 10);
-                if (e2 + 3 <= nl && *e2 == ',' && is_cc(e2 + 1) && lo <= hi &&
+            uint64_t lo, hi;
+            const char *e1 = dec32(p, nl, &lo), *e2;
+            if (e1 && e1 < nl && *e1 == ',') {
+                e2 = dec32(e1 + 1, nl, &hi);
+                if (e2 && e2 + 3 <= nl && *e2 == ',' && is_cc(e2 + 1) && lo <= hi &&
                     hi <= 0xFFFFFFFFull && g->n4 < cap) {
                     r4 *r = &g->v4[g->n4++];
                     r->lo = (uint32_t)lo;
@@ -129,7 +194,11 @@ static bool load_v4(mm_geo *g, const char *path)
         p = nl + 1;
     }
     free(b);
-    qsort(g->v4, g->n4, sizeof(r4), cmp4);
+    for (size_t i = 1; i < g->n4; i++)
+        if (g->v4[i - 1].lo > g->v4[i].lo) { /* tor's files are sorted; others may not be */
+            qsort(g->v4, g->n4, sizeof(r4), cmp4);
+            break;
+        }
     return true;
 }
 
@@ -152,18 +221,12 @@ static bool load_v6(mm_geo *g, const char *path)
             nl = end;
         char *c1 = memchr(p, ',', (size_t)(nl - p));
         char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(nl - c1 - 1)) : NULL;
-        if (*p != '#' && c1 && c2 && c2 + 3 <= nl && is_cc(c2 + 1) && g->n6 < cap &&
-            c1 - p < 48 && c2 - c1 < 48) {
-            char a[48], z[48];
-            memcpy(a, p, (size_t)(c1 - p));
-            a[c1 - p] = 0;
-            memcpy(z, c1 + 1, (size_t)(c2 - c1 - 1));
-            z[c2 - c1 - 1] = 0;
-            mm_ip ia, iz;
-            if (mm_ip_parse(a, &ia) && mm_ip_parse(z, &iz) && ia.v == 6 && iz.v == 6) {
+        if (*p != '#' && c1 && c2 && c2 + 3 <= nl && is_cc(c2 + 1) && g->n6 < cap) {
+            uint8_t ia[16], iz[16];
+            if (hex6(p, c1, ia) && hex6(c1 + 1, c2, iz)) {
                 r6 *r = &g->v6[g->n6++];
-                r->lo = u128(ia.b);
-                r->hi = u128(iz.b);
+                r->lo = u128(ia);
+                r->hi = u128(iz);
                 r->cc[0] = c2[1];
                 r->cc[1] = c2[2];
             }
@@ -171,7 +234,11 @@ static bool load_v6(mm_geo *g, const char *path)
         p = nl + 1;
     }
     free(b);
-    qsort(g->v6, g->n6, sizeof(r6), cmp6);
+    for (size_t i = 1; i < g->n6; i++)
+        if (g->v6[i - 1].lo > g->v6[i].lo) {
+            qsort(g->v6, g->n6, sizeof(r6), cmp6);
+            break;
+        }
     return true;
 }
 

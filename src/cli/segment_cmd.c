@@ -23,19 +23,9 @@ static int print_line(void *u, const char *line, size_t len)
 
 static int load_secret(const char *path, unsigned char *pk, unsigned char *sk)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "mimamori segment: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    char line[512] = "";
-    if (!fgets(line, sizeof line, f))
-        line[0] = 0;
-    fclose(f);
-    size_t bl;
-    if (sodium_hex2bin(sk, crypto_box_SECRETKEYBYTES, line, strlen(line), " \t\r\n", &bl, NULL) != 0 ||
-        bl != crypto_box_SECRETKEYBYTES) {
-        fprintf(stderr, "mimamori segment: %s: not a secret key\n", path);
+    char err[512];
+    if (mm_read_key_hex(path, sk, crypto_box_SECRETKEYBYTES, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori segment: %s\n", err);
         return -1;
     }
     crypto_scalarmult_base(pk, sk);

@@ -68,6 +68,12 @@ typedef struct mm_decode_stats {
 
 typedef struct mm_defrag mm_defrag;
 
+typedef struct mm_fragkey {
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    uint8_t ver, proto;
+} mm_fragkey;
+
 typedef struct mm_decoder {
     mm_decode_stats st;
     mm_defrag *defrag;
@@ -90,15 +96,16 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_ppp(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_gre(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
+/* After an IP header (and any reassembly): tunnels or the transport layer. */
+void mm_decode_ip_payload(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n);
+/* Hand a fragment to the defragmenter for p: true when the datagram is now
+ * complete (*data and *len then hold it), false when held or dropped. */
+bool mm_decode_fragment(mm_decoder *d, mm_pkt *p, const mm_fragkey *k, uint32_t off, bool more,
+                        const uint8_t **data, uint32_t *len);
 void mm_decode_udp_tunnel(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
 void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n);
 
 /* Defragmentation (defrag.c). */
-typedef struct mm_fragkey {
-    uint8_t src[16], dst[16];
-    uint32_t id;
-    uint8_t ver, proto;
-} mm_fragkey;
 
 mm_defrag *mm_defrag_new(uint64_t memcap, uint32_t timeout_s);
 void mm_defrag_free(mm_defrag *f);

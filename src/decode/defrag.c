@@ -207,3 +207,39 @@ int mm_defrag_add(mm_defrag *f, const mm_fragkey *k, uint64_t ts_ns, uint32_t of
     }
     return 0;
 }
+
+bool mm_decode_fragment(mm_decoder *d, mm_pkt *p, const mm_fragkey *k, uint32_t off, bool more,
+                        const uint8_t **data, uint32_t *len)
+{
+    bool v4 = k->ver == 4;
+    if (off + *len > DGRAM_MAX) {
+        mm_anom(d, p, v4 ? MM_AN_IPV4_FRAG_LARGE : MM_AN_IPV6_FRAG_LARGE);
+        return false;
+    }
+    const uint8_t *out;
+    uint32_t outlen, pk;
+    uint64_t by;
+    bool overlap = false;
+    int r = mm_defrag_add(d->defrag, k, p->raw->ts_ns, off, more, *data, *len, p->raw->caplen,
+                          &out, &outlen, &pk, &by, &overlap);
+    if (overlap)
+        mm_anom(d, p, v4 ? MM_AN_IPV4_FRAG_OVERLAP : MM_AN_IPV6_FRAG_OVERLAP);
+    if (r == 0) {
+        p->frag_held = true;
+        return false;
+    }
+    if (r < 0) {
+        mm_anom(d, p, v4 ? MM_AN_IPV4_FRAG_IGNORED : MM_AN_IPV6_FRAG_IGNORED);
+        return false;
+    }
+    if (v4)
+        d->st.reassembled_v4++;
+    else
+        d->st.reassembled_v6++;
+    p->reassembled = true;
+    p->frag_pkts = pk;
+    p->frag_bytes = by;
+    *data = out;
+    *len = outlen;
+    return true;
+}

@@ -123,49 +123,8 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         k.id = mm_be16(b + 4);
         k.ver = 4;
         k.proto = proto;
-        if (off + l4n > 65535) {
-            mm_anom(d, p, MM_AN_IPV4_FRAG_LARGE);
+        if (!mm_decode_fragment(d, p, &k, off, more, &l4, &l4n))
             return;
-        }
-        const uint8_t *out;
-        uint32_t outlen, pk;
-        uint64_t by;
-        bool overlap = false;
-        int r = mm_defrag_add(d->defrag, &k, p->raw->ts_ns, off, more, l4, l4n,
-                              p->raw->caplen, &out, &outlen, &pk, &by, &overlap);
-        if (overlap)
-            mm_anom(d, p, MM_AN_IPV4_FRAG_OVERLAP);
-        if (r == 0) {
-            p->frag_held = true;
-            return;
-        }
-        if (r < 0) {
-            mm_anom(d, p, MM_AN_IPV4_FRAG_IGNORED);
-            return;
-        }
-        d->st.reassembled_v4++;
-        p->reassembled = true;
-        p->frag_pkts = pk;
-        p->frag_bytes = by;
-        l4 = out;
-        l4n = outlen;
     }
-    switch (proto) {
-    case 4:
-        d->st.ipv4_in_ipv4++;
-        mm_decode_ipv4(d, p, l4, l4n);
-        return;
-    case 41:
-        d->st.ipv6_in_ipv4++;
-        mm_decode_ipv6(d, p, l4, l4n);
-        return;
-    case 47:
-        mm_decode_gre(d, p, l4, l4n);
-        /* A GRE packet whose payload is not IP stays a flow of the outer
-         * addresses with protocol 47. */
-        return;
-    default:
-        mm_decode_l4(d, p, proto, l4, l4n);
-        return;
-    }
+    mm_decode_ip_payload(d, p, proto, l4, l4n);
 }

@@ -107,10 +107,6 @@ done:
             mm_anom(d, p, MM_AN_IPV6_FRAG_INVLEN);
             return;
         }
-        if (foff + left > 65535) {
-            mm_anom(d, p, MM_AN_IPV6_FRAG_LARGE);
-            return;
-        }
         mm_fragkey k;
         memset(&k, 0, sizeof k);
         memcpy(k.src, b + 8, 16);
@@ -118,43 +114,8 @@ done:
         k.id = fid;
         k.ver = 6;
         k.proto = nh;
-        const uint8_t *out;
-        uint32_t outlen, pk;
-        uint64_t by;
-        bool overlap = false;
-        int r = mm_defrag_add(d->defrag, &k, p->raw->ts_ns, foff, fmore, q, left,
-                              p->raw->caplen, &out, &outlen, &pk, &by, &overlap);
-        if (overlap)
-            mm_anom(d, p, MM_AN_IPV6_FRAG_OVERLAP);
-        if (r == 0) {
-            p->frag_held = true;
+        if (!mm_decode_fragment(d, p, &k, foff, fmore, &q, &left))
             return;
-        }
-        if (r < 0) {
-            mm_anom(d, p, MM_AN_IPV6_FRAG_IGNORED);
-            return;
-        }
-        d->st.reassembled_v6++;
-        p->reassembled = true;
-        p->frag_pkts = pk;
-        p->frag_bytes = by;
-        q = out;
-        left = outlen;
     }
-    switch (nh) {
-    case 4:
-        d->st.ipv4_in_ipv6++;
-        mm_decode_ipv4(d, p, q, left);
-        return;
-    case 41:
-        d->st.ipv6_in_ipv6++;
-        mm_decode_ipv6(d, p, q, left);
-        return;
-    case 47:
-        mm_decode_gre(d, p, q, left);
-        return;
-    default:
-        mm_decode_l4(d, p, nh, q, left);
-        return;
-    }
+    mm_decode_ip_payload(d, p, nh, q, left);
 }

@@ -1,5 +1,6 @@
 /*
- * l4.c - transport headers: TCP, UDP, ICMPv4, ICMPv6, SCTP ports.
+ * l4.c - what follows an IP header: tunnels (IP-in-IP, GRE) and the
+ * transport headers TCP, UDP, ICMPv4, ICMPv6, SCTP.
  * The payload pointer and length are what stream reassembly and the
  * application-layer parsers will read.
  */
@@ -8,6 +9,29 @@
 static bool icmp4_is_error(uint8_t t)
 {
     return t == 3 || t == 4 || t == 5 || t == 11 || t == 12;
+}
+
+void mm_decode_ip_payload(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n)
+{
+    bool outer4 = p->ipver == 4;
+    switch (proto) {
+    case 4:
+        if (outer4) d->st.ipv4_in_ipv4++; else d->st.ipv4_in_ipv6++;
+        mm_decode_ipv4(d, p, b, n);
+        return;
+    case 41:
+        if (outer4) d->st.ipv6_in_ipv4++; else d->st.ipv6_in_ipv6++;
+        mm_decode_ipv6(d, p, b, n);
+        return;
+    case 47:
+        /* A GRE packet whose payload is not IP stays a flow of the outer
+         * addresses with protocol 47. */
+        mm_decode_gre(d, p, b, n);
+        return;
+    default:
+        mm_decode_l4(d, p, proto, b, n);
+        return;
+    }
 }
 
 void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n)

@@ -49,6 +49,9 @@ void mm_segw_tick(mm_segw *w, uint64_t now_ns);
 int mm_segw_close(mm_segw *w, char *err, size_t errlen);
 void mm_segw_stats(const mm_segw *w, mm_seg_stats *st);
 
+/* A key written by `mimamori keygen`: n bytes in hex on the first line. */
+int mm_read_key_hex(const char *path, unsigned char *out, size_t n, char *err, size_t errlen);
+
 /* Reading segments back (verification, the analysis side). Calls cb for each
  * event line; returns 0 when the segment is complete and its checksum holds,
  * or -1 with err. sk: crypto_box secret key for sealed segments (or NULL). */

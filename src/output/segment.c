@@ -550,6 +550,27 @@ int mm_segw_close(mm_segw *w, char *err, size_t errlen)
 
 void mm_segw_stats(const mm_segw *w, mm_seg_stats *st) { *st = w->st; }
 
+int mm_read_key_hex(const char *path, unsigned char *out, size_t n, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512] = "";
+    if (!fgets(line, sizeof line, f))
+        line[0] = 0;
+    fclose(f);
+    size_t bl;
+    int r = sodium_hex2bin(out, n, line, strlen(line), " \t\r\n", &bl, NULL);
+    sodium_memzero(line, sizeof line);
+    if (r != 0 || bl != n) {
+        snprintf(err, errlen, "%s: not a key (expected %zu bytes in hex)", path, n);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---------------- reading ---------------- */
 
 typedef struct rbuf {

@@ -71,7 +71,7 @@ def tup(e):
 
 @check('demo capture: flows are the documented ones')
 def _():
-    ev = events(['sensor', '-r', DEMO, '--site', 'demo', '--sensor', 's1'])
+    ev = events(['sensor', '-r', DEMO, '--site', 'demo', '--sensor', 's1', '--geoip', 'default'])
     flows = {tup(e): e for e in ev if e['event_type'] == 'flow'}
     want = {
         ('TCP', '192.168.1.10', 50000, '93.184.216.34', 80): 'outbound',
@@ -104,6 +104,10 @@ def _():
     expect(icmp['icmp_type'] == 8 and icmp['response_icmp_type'] == 0, 'icmp types')
     rdp = flows[('TCP', '185.220.101.5', 61000, '192.168.1.50', 3389)]
     expect(rdp['mimamori'].get('src_country', '') != '', 'country of the external peer')
+    r = run(['geoip', '185.220.101.5'])
+    expect(r.stdout.split('\t')[1] == rdp['mimamori']['src_country'], 'same as mimamori geoip')
+    expect('src_country' not in flows[('TCP', '192.168.1.10', 50000, '93.184.216.34', 80)]['mimamori'],
+           'no country for a private address')
     an = sorted(e['anomaly']['event'] for e in ev if e['event_type'] == 'anomaly')
     expect(an == ['decoder.ethernet.pkt_too_small', 'decoder.ipv4.trunc_pkt',
                   'stream.reassembly_overlap_different_data'], 'anomalies %s' % an)
@@ -296,6 +300,52 @@ def _():
     r = subprocess.run([MM, 'sensor', '-r', DEMO], cwd=d, capture_output=True, text=True)
     expect(r.returncode == 0 and 'mimamori-out/' in r.stderr, r.stderr)
     expect(len(glob.glob(os.path.join(d, 'mimamori-out', '*.eve.json'))) == 1, 'one segment')
+
+
+def mmdb_file(path):
+    """A minimal MaxMind DB (format 2.0, IPv4 tree, 24-bit records) mapping
+    133.0.0.0/8 to country JP, written from the published format spec."""
+    def ctrl(t, size):
+        return bytes([(t << 5) | size]) if t <= 7 else bytes([size, t - 7])
+    def s_(x):
+        return ctrl(2, len(x)) + x.encode()
+    def u(t, v, n):
+        return ctrl(t, n) + v.to_bytes(n, 'big')
+    def m(d):
+        out = ctrl(7, len(d))
+        for k, v in d.items():
+            out += s_(k) + v
+        return out
+    nodes, data_off = 8, 0
+    bits = [(133 >> (7 - i)) & 1 for i in range(8)]
+    tree = b''
+    for i, b in enumerate(bits):
+        nxt = i + 1 if i < 7 else nodes + 16 + data_off
+        rec = [nodes, nodes]
+        rec[b] = nxt
+        tree += rec[0].to_bytes(3, 'big') + rec[1].to_bytes(3, 'big')
+    data = m({'country': m({'iso_code': s_('JP')})})
+    meta = m({'node_count': u(6, nodes, 4), 'record_size': u(5, 24, 1),
+              'ip_version': u(5, 4, 1), 'database_type': s_('mimamori-test'),
+              'languages': ctrl(11, 1) + s_('en'),
+              'binary_format_major_version': u(5, 2, 1),
+              'binary_format_minor_version': u(5, 0, 1),
+              'build_epoch': ctrl(9, 4) + (1700000000).to_bytes(4, 'big'),
+              'description': m({'en': s_('test')})})
+    with open(path, 'wb') as f:
+        f.write(tree + b'\0' * 16 + data + b'\xab\xcd\xefMaxMind.com' + meta)
+
+
+@check('GeoIP from a .mmdb file (libmaxminddb)')
+def _():
+    db = os.path.join(TMP, 'test.mmdb')
+    mmdb_file(db)
+    r = run(['geoip', '--geoip', db, '133.1.2.3', '134.1.2.3', '10.0.0.1'])
+    expect(r.returncode == 0, r.stderr)
+    got = [l.split('\t')[1] for l in r.stdout.splitlines()]
+    expect(got == ['JP', 'unknown', 'private'], got)
+    r = run(['geoip', '--geoip', os.path.join(TMP, 'missing.mmdb'), '1.1.1.1'])
+    expect(r.returncode == 1 and 'missing.mmdb' in r.stderr, r.stderr)
 
 
 def write_pcap(path, n, size):

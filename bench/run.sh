@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Sensor benchmark (run by hand, not a test): throughput and peak RSS on one
+# core over
+#   1. the 400 MB capture of ../shared/bench/gen_pcap.py, and
+#   2. the Ethernet captures of ../shared/corpus (pcaps/ and ndpi/) merged
+#      into one file,
+# with ndpiReader (Debian libndpi-bin) and tshark on the same files in the
+# same run. Every tool is pinned to one core (taskset), the file is read once
+# before to be in the page cache, and the best of RUNS runs is kept.
+# MB/s counts captured packet bytes (what capinfos -d would count for an
+# unsnapped capture) over wall-clock time.
+#
+#   bench/run.sh [RUNS]        (scripts/install-deps.sh --bench installs the peers)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+shared=../shared
+work=${BENCH_DIR:-/tmp/mimamori-bench}
+mkdir -p "$work"
+[ -x build/mimamori ] || { meson setup build >/dev/null; ninja -C build >/dev/null; }
+
+big=$work/bench400.pcap
+[ -s "$big" ] || python3 "$shared/bench/gen_pcap.py" "$big" 400 >/dev/null
+merged=$work/corpus-ether.pcap
+if [ ! -s "$merged" ]; then
+    list=()
+    while IFS= read -r f; do
+        [ "$(capinfos -T -r -E "$f" 2>/dev/null | cut -f2)" = ether ] && list+=("$f")
+    done < <(find "$shared/corpus/pcaps" "$shared/corpus/ndpi/pcap" -name '*.pcap' -o -name '*.pcapng' | sort)
+    mergecap -a -F pcap -w "$merged" "${list[@]}"
+fi
+
+measure() {  # measure LABEL CMD... -> "seconds rss_kib"
+    local best="" rss=0
+    for _ in $(seq "$runs"); do
+        /usr/bin/time -f '%e %M' -o "$work/time.txt" taskset -c 1 "$@" >/dev/null 2>&1 || true
+        read -r s m < "$work/time.txt"
+        if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; rss=$m; fi
+    done
+    echo "$best $rss"
+}
+
+for f in "$big" "$merged"; do
+    cat "$f" > /dev/null
+    bytes=$(build/mimamori sensor -r "$f" --eve - -q | jq -r 'select(.event_type=="stats")|.stats.decoder.bytes')
+    pkts=$(capinfos -M -T -r -c "$f" | cut -f2)
+    echo
+    echo "## $(basename "$f"): $pkts packets, $(awk "BEGIN{printf \"%.1f\", $bytes/1e6}") MB of packet data"
+    echo
+    echo "| tool | seconds | MB/s | packets/s | peak RSS |"
+    echo "|---|---|---|---|---|"
+    row() {
+        read -r s m <<< "$2"
+        awk -v n="$1" -v s="$s" -v m="$m" -v b="$bytes" -v p="$pkts" \
+            'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.1f MiB |\n", n, s, b/1e6/s, p/s, m/1024}'
+    }
+    row "mimamori sensor (flows + reassembly + EVE flow events)" \
+        "$(measure m build/mimamori sensor -r "$f" --eve /dev/null -q)"
+    row "mimamori sensor, segments on disk (-o)" \
+        "$(measure m build/mimamori sensor -r "$f" -o "$work/out" -q)"
+    rm -rf "$work/out"
+    if command -v ndpiReader >/dev/null; then
+        row "ndpiReader -i (nDPI $(dpkg-query -W -f='${Version}' libndpi-bin 2>/dev/null))" \
+            "$(measure n ndpiReader -i "$f" -q)"
+    fi
+    if command -v tshark >/dev/null; then
+        row "tshark -q -z conv,tcp" "$(measure t tshark -n -r "$f" -q -z conv,tcp)"
+    fi
+done
