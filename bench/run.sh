@@ -30,11 +30,11 @@ if [ ! -s "$merged" ]; then
     mergecap -a -F pcap -w "$merged" "${list[@]}"
 fi
 
-measure() {  # measure LABEL CMD... -> "seconds rss_kib"
+measure() {  # measure CMD... -> "seconds rss_kib" (best of $runs)
     local best="" rss=0
     for _ in $(seq "$runs"); do
         /usr/bin/time -f '%e %M' -o "$work/time.txt" taskset -c 1 "$@" >/dev/null 2>&1 || true
-        read -r s m < "$work/time.txt"
+        read -r s m < <(tail -1 "$work/time.txt")
         if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; rss=$m; fi
     done
     echo "$best $rss"
@@ -55,15 +55,15 @@ for f in "$big" "$merged"; do
             'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.1f MiB |\n", n, s, b/1e6/s, p/s, m/1024}'
     }
     row "mimamori sensor (flows + reassembly + EVE flow events)" \
-        "$(measure m build/mimamori sensor -r "$f" --eve /dev/null -q)"
+        "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q)"
     row "mimamori sensor, segments on disk (-o)" \
-        "$(measure m build/mimamori sensor -r "$f" -o "$work/out" -q)"
+        "$(measure build/mimamori sensor -r "$f" -o "$work/out" -q)"
     rm -rf "$work/out"
     if command -v ndpiReader >/dev/null; then
         row "ndpiReader -i (nDPI $(dpkg-query -W -f='${Version}' libndpi-bin 2>/dev/null))" \
-            "$(measure n ndpiReader -i "$f" -q)"
+            "$(measure ndpiReader -i "$f" -q)"
     fi
     if command -v tshark >/dev/null; then
-        row "tshark -q -z conv,tcp" "$(measure t tshark -n -r "$f" -q -z conv,tcp)"
+        row "tshark -q -z conv,tcp" "$(measure tshark -n -r "$f" -q -z conv,tcp)"
     fi
 done
