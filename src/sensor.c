@@ -17,6 +17,7 @@
 #include "capture/capture.h"
 #include "output/output.h"
 #include "output/pcapdir.h"
+#include "proto/app.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -50,6 +51,7 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     c->promisc = true;
     c->progress = -1;
     c->anomaly_rate = 100;
+    c->app_memcap = 16ULL << 20;
 }
 
 typedef struct sensor {
@@ -57,6 +59,7 @@ typedef struct sensor {
     mm_decoder dec;
     mm_flowtable *ft;
     mm_eve eve;
+    mm_app app;
     mm_netlist home;
     mm_geo *geo;
     FILE *evefp;
@@ -104,7 +107,14 @@ static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
 static void hook_flow_end(void *u, mm_flow *f, int reason)
 {
     sensor *s = u;
+    mm_app_flow_end(&s->app, f);
     mm_eve_flow(&s->eve, f, reason);
+}
+
+static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
+{
+    sensor *s = u;
+    mm_app_stream(&s->app, f, dir, d, n, eof);
 }
 
 static void hook_stream_anomaly(void *u, mm_flow *f, int a)
@@ -141,6 +151,7 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.anomaly_events_suppressed = s->an_suppressed;
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
+    st.app = &s->app.st;
     if (s->live) {
         mm_live_stats ls;
         mm_live_stats_get(s->live, &ls);
@@ -175,6 +186,8 @@ static void packet(sensor *s, const mm_rawpkt *raw)
     mm_decode(&s->dec, raw, &p);
     int dir = 0;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
+    if (f && p.proto == 17 && p.l4_ok && p.payload_len)
+        mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
     for (int i = 0; i < p.n_anom; i++)
         if (anomaly_allowed(s, ts, p.anom[i]))
             mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
@@ -311,6 +324,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         goto out;
     }
     mm_flow_hooks hooks = {.user = s, .flow_end = hook_flow_end,
+                           .stream_data = hook_stream_data,
                            .stream_anomaly = hook_stream_anomaly};
     s->ft = mm_flowtable_new(&c->flow, &hooks);
     if (!s->ft) {
@@ -372,6 +386,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         }
     }
     mm_eve_init(&s->eve);
+    mm_app_init(&s->app, &s->eve, c->app_memcap, !c->no_app_layer);
     s->eve.site = c->site;
     s->eve.sensor = c->sensor;
     s->eve.home = &s->home;

@@ -33,6 +33,8 @@ typedef struct mm_sensor_config {
     int progress;               /* -1 auto (terminal), 0 off, 1 on */
     bool quiet;
     uint64_t anomaly_rate;      /* anomaly events per kind per minute */
+    bool no_app_layer;          /* decode and flows only */
+    uint64_t app_memcap;
 } mm_sensor_config;
 
 void mm_sensor_config_defaults(mm_sensor_config *c);

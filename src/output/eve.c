@@ -8,6 +8,7 @@
  */
 #include "output/output.h"
 #include "analysis/geo.h"
+#include "proto/app.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -156,6 +157,9 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
         mj_u64(j, "response_icmp_type", f->icmp_type[1]);
         mj_u64(j, "response_icmp_code", f->icmp_code[1]);
     }
+    const char *ap = mm_app_name(f->app_proto);
+    if (ap)
+        mj_str(j, "app_proto", ap);
     mj_obj_open(j, "flow");
     mj_u64(j, "pkts_toserver", f->pkts[0]);
     mj_u64(j, "pkts_toclient", f->pkts[1]);
@@ -358,6 +362,18 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "stream_depth_reached", f->depth_reached);
     mj_u64(j, "reassembly_memuse", f->stream_memuse);
     mj_obj_close(j);
+    if (s->app) {
+        mj_obj_open(j, "app_layer");
+        mj_obj_open(j, "flow");
+        for (uint16_t id = 1; id < MM_APP__COUNT; id++) {
+            const char *n = mm_app_name(id);
+            if (n)
+                mj_u64(j, n, s->app->flows[id]);
+        }
+        mj_u64(j, "failed_tcp", s->app->failed);
+        mj_obj_close(j);
+        mj_obj_close(j);
+    }
     mj_obj_close(j); /* stats */
 
     mj_obj_open(j, "mimamori");
@@ -385,6 +401,14 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "stream_memcap", f->seg_memcap_drops);
     mj_u64(j, "event_write_errors", e->write_errors + s->seg_write_errors);
     mj_obj_close(j);
+    if (s->app) {
+        mj_obj_open(j, "app_layer");
+        mj_u64(j, "events", s->app->events);
+        mj_u64(j, "parse_errors", s->app->parse_errors);
+        mj_u64(j, "memcap_skips", s->app->memcap_skips);
+        mj_u64(j, "memuse", s->app->memuse);
+        mj_obj_close(j);
+    }
     mj_obj_open(j, "memory");
     mj_u64(j, "flows", f->memuse);
     mj_u64(j, "stream", f->stream_memuse);

@@ -100,6 +100,7 @@ typedef struct mm_sensor_stats {
     uint64_t seg_closed, seg_write_errors;
     uint64_t pcap_written, pcap_dropped, pcap_removed, pcap_disk_full;
     uint64_t rss_bytes;
+    const struct mm_app_stats *app;
 } mm_sensor_stats;
 void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 

@@ -1,0 +1,232 @@
+/*
+ * app.c - protocol detection and dispatch to the parsers; see app.h.
+ */
+#include "proto/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const mm_app_parser *const parsers[] = {
+    &mm_parser_dns,
+};
+#define NPARSERS (sizeof parsers / sizeof parsers[0])
+
+/* Per-flow application state, hung on mm_flow.app. */
+typedef struct app_flow {
+    const mm_app_parser *p;
+    uint32_t seen[2];                 /* bytes offered for probing, per direction */
+    uint8_t probe[2][MM_APP_PROBE_MAX];
+    uint16_t probe_len[2];
+    bool no_more[2];                  /* direction ruled out for every probe */
+    size_t size;
+    void *st;                         /* parser state, after detection */
+} app_flow;
+
+void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
+{
+    memset(a, 0, sizeof(*a));
+    a->eve = eve;
+    a->memcap = memcap;
+    a->enabled = enabled;
+}
+
+const char *mm_app_name(uint16_t id)
+{
+    if (id == MM_APP_FAILED)
+        return "failed";
+    for (size_t i = 0; i < NPARSERS; i++)
+        if (parsers[i]->id == id)
+            return parsers[i]->name;
+    return NULL;
+}
+
+void mm_app_error(mm_app *a, mm_flow *f)
+{
+    (void)f;
+    a->st.parse_errors++;
+}
+
+static app_flow *get(mm_app *a, mm_flow *f)
+{
+    if (f->app)
+        return f->app;
+    if (f->app_proto)      /* decided earlier and state given up */
+        return NULL;
+    if (a->st.memuse + sizeof(app_flow) > a->memcap) {
+        a->st.memcap_skips++;
+        return NULL;
+    }
+    app_flow *af = calloc(1, sizeof(*af));
+    if (!af)
+        return NULL;
+    af->size = sizeof(*af);
+    a->st.memuse += af->size;
+    f->app = af;
+    return af;
+}
+
+static void release(mm_app *a, mm_flow *f)
+{
+    app_flow *af = f->app;
+    if (!af)
+        return;
+    a->st.memuse -= af->size;
+    free(af->st);
+    free(af);
+    f->app = NULL;
+}
+
+/* Try the probes on what direction dir has shown so far. */
+static void detect(mm_app *a, mm_flow *f, app_flow *af, int dir, bool udp,
+                   const uint8_t *udp_data, uint32_t udp_len)
+{
+    bool any_more = false;
+    for (size_t i = 0; i < NPARSERS; i++) {
+        const mm_app_parser *p = parsers[i];
+        if (udp ? !p->udp : !p->tcp)
+            continue;
+        if (p->excluded && p->excluded(f))
+            continue;
+        int r = p->probe(dir, udp, udp ? udp_data : af->probe[dir], udp ? udp_len : af->probe_len[dir]);
+        if (r == MM_PROBE_YES) {
+            if (a->st.memuse + p->state_size > a->memcap) {
+                a->st.memcap_skips++;
+                f->app_proto = p->id;
+                release(a, f);
+                return;
+            }
+            af->st = calloc(1, p->state_size);
+            if (!af->st)
+                return;
+            af->size += p->state_size;
+            a->st.memuse += p->state_size;
+            af->p = p;
+            f->app_proto = p->id;
+            a->st.flows[p->id]++;
+            return;
+        }
+        if (r == MM_PROBE_MORE)
+            any_more = true;
+    }
+    if (!udp && (!any_more || af->probe_len[dir] == MM_APP_PROBE_MAX))
+        af->no_more[dir] = true;
+}
+
+static void give_up(mm_app *a, mm_flow *f)
+{
+    f->app_proto = MM_APP_FAILED;
+    a->st.failed++;
+    release(a, f);
+}
+
+/* Data of one direction: probe until a protocol is found, then parse. */
+static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts,
+                 bool udp)
+{
+    app_flow *af = get(a, f);
+    if (!af)
+        return;
+    if (af->p) {
+        af->p->parse(a, f, af->st, dir, d, n, ts);
+        return;
+    }
+    if (!d) {
+        af->no_more[dir] = true;        /* a gap before detection: direction lost */
+    } else {
+        af->seen[dir] += n;
+        if (!af->no_more[dir]) {
+            if (udp)
+                af->probe_len[dir] = 0; /* each datagram is probed on its own */
+            uint32_t held = af->probe_len[dir];
+            uint32_t k = n < MM_APP_PROBE_MAX - held ? n : MM_APP_PROBE_MAX - held;
+            memcpy(af->probe[dir] + held, d, k);
+            af->probe_len[dir] = (uint16_t)(held + k);
+            detect(a, f, af, dir, udp, d, n);
+            if (!f->app)
+                return;                 /* found, but no memory to parse it */
+            if (af->p) {
+                /* The parser gets what was held back for probing, this
+                 * data, and what the other direction showed so far. */
+                if (held && !udp)
+                    af->p->parse(a, f, af->st, dir, af->probe[dir], held, ts);
+                af->p->parse(a, f, af->st, dir, d, n, ts);
+                int o = dir ^ 1;
+                if (af->probe_len[o] && !udp)
+                    af->p->parse(a, f, af->st, o, af->probe[o], af->probe_len[o], ts);
+                return;
+            }
+        }
+    }
+    if (!udp && (af->no_more[0] || af->seen[0] >= MM_APP_GIVEUP) &&
+        (af->no_more[1] || af->seen[1] >= MM_APP_GIVEUP))
+        give_up(a, f);
+}
+
+void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
+{
+    if (!a->enabled || eof || n == 0 || f->app_proto == MM_APP_FAILED)
+        return;
+    feed(a, f, dir, d, n, f->last_ns, false);
+}
+
+void mm_app_udp(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts)
+{
+    if (!a->enabled || n == 0 || f->app_proto == MM_APP_FAILED)
+        return;
+    feed(a, f, dir, d, n, ts, true);
+    /* UDP: a flow whose first datagrams match nothing is given up. */
+    app_flow *af = f->app;
+    if (af && !af->p && f->pkts[0] + f->pkts[1] >= 8)
+        give_up(a, f);
+}
+
+void mm_app_flow_end(mm_app *a, mm_flow *f)
+{
+    app_flow *af = f->app;
+    if (af && af->p && af->p->finish)
+        af->p->finish(a, f, af->st, f->last_ns);
+    if (af && !af->p && !f->app_proto && (af->seen[0] || af->seen[1]))
+        give_up(a, f);
+    release(a, f);
+}
+
+mm_json *mm_app_event_begin(mm_app *a, const mm_flow *f, uint64_t ts, const char *type,
+                            int dir, bool dir_tuple)
+{
+    mm_eve *e = a->eve;
+    mm_json *j = &e->j;
+    char tsb[MM_TS_LEN], a1[MM_IPSTR_LEN], a2[MM_IPSTR_LEN], pn[8];
+    mj_reset(j);
+    mj_obj_open(j, NULL);
+    mm_fmt_ts(ts, tsb);
+    mj_str(j, "timestamp", tsb);
+    mj_u64(j, "flow_id", f->flow_id);
+    mj_str(j, "event_type", type);
+    mj_str(j, "host", e->sensor);
+    bool rev = dir_tuple && dir == MM_TO_CLIENT;
+    mm_ip_str(rev ? &f->srv : &f->cli, a1);
+    mm_ip_str(rev ? &f->cli : &f->srv, a2);
+    mj_str(j, "src_ip", a1);
+    mj_u64(j, "src_port", rev ? f->sport : f->cport);
+    mj_str(j, "dest_ip", a2);
+    mj_u64(j, "dest_port", rev ? f->cport : f->sport);
+    mj_str(j, "proto", mm_proto_name(f->proto, pn, sizeof pn));
+    const char *ap = mm_app_name(f->app_proto);
+    if (ap)
+        mj_str(j, "app_proto", ap);
+    return j;
+}
+
+void mm_app_event_end(mm_app *a, const mm_flow *f)
+{
+    mm_eve *e = a->eve;
+    mm_json *j = &e->j;
+    mj_obj_open(j, "mimamori");
+    mj_str(j, "site", e->site);
+    mj_str(j, "sensor", e->sensor);
+    mj_str(j, "direction", mm_eve_direction(e, &f->cli, &f->srv));
+    mj_obj_close(j);
+    mj_obj_close(j);
+    mm_eve_emit(e);
+    a->st.events++;
+}

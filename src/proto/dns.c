@@ -1,0 +1,478 @@
+/*
+ * dns.c - DNS over UDP and TCP.
+ *
+ * Each message becomes one EVE dns event in Suricata's version 2 layout:
+ * queries as type "query" (one event per question), responses as type
+ * "answer" with the detailed answers[] and the grouped{} view. Responses are
+ * paired with their query by message id: both carry the same tx_id. Names
+ * are decoded with compression pointers; a name is at most 255 bytes and
+ * 128 labels or jumps, and a pointer may only go backwards, so a crafted
+ * loop ends. Over TCP, messages are framed by a 2-byte length and gathered
+ * in a per-direction buffer of at most 64 KiB.
+ */
+#include "proto/app.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PENDING 32
+#define MAX_QUESTIONS 16
+#define MAX_ANSWERS 64
+
+typedef struct dns_state {
+    uint16_t pending_id[MAX_PENDING];
+    uint64_t pending_tx[MAX_PENDING];
+    uint8_t npending;
+    uint64_t next_tx;
+    /* TCP framing */
+    uint8_t *buf[2];
+    uint32_t len[2];
+} dns_state;
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Decode the name at *off into out (dotted, no final dot; "" for the root).
+ * Advances *off past the name in the message. False when malformed. */
+static bool name(const uint8_t *m, uint32_t n, uint32_t *off, char *out, size_t outn)
+{
+    uint32_t p = *off, after = 0;
+    size_t k = 0;
+    bool jumped = false;
+    for (int steps = 0; steps < 128; steps++) {
+        if (p >= n)
+            return false;
+        uint8_t l = m[p];
+        if (l == 0) {
+            if (!jumped)
+                after = p + 1;
+            *off = after;
+            out[k] = 0;
+            return true;
+        }
+        if ((l & 0xC0) == 0xC0) {
+            if (p + 1 >= n)
+                return false;
+            uint32_t to = (uint32_t)(l & 0x3F) << 8 | m[p + 1];
+            if (to >= p)                      /* only backwards: no loops */
+                return false;
+            if (!jumped)
+                after = p + 2;
+            jumped = true;
+            p = to;
+            continue;
+        }
+        if (l & 0xC0)
+            return false;
+        if (p + 1 + l > n || k + l + 2 > outn || k + l + 1 > 255)
+            return false;
+        if (k)
+            out[k++] = '.';
+        memcpy(out + k, m + p + 1, l);
+        k += l;
+        p += 1 + l;
+    }
+    return false;
+}
+
+static const char *rrtype_name(uint16_t t, char *buf, size_t n)
+{
+    switch (t) {
+    case 1: return "A";
+    case 2: return "NS";
+    case 5: return "CNAME";
+    case 6: return "SOA";
+    case 12: return "PTR";
+    case 13: return "HINFO";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 33: return "SRV";
+    case 35: return "NAPTR";
+    case 41: return "OPT";
+    case 43: return "DS";
+    case 44: return "SSHFP";
+    case 46: return "RRSIG";
+    case 47: return "NSEC";
+    case 48: return "DNSKEY";
+    case 64: return "SVCB";
+    case 65: return "HTTPS";
+    case 255: return "ANY";
+    case 257: return "CAA";
+    default:
+        snprintf(buf, n, "%u", t);
+        return buf;
+    }
+}
+
+static const char *rcode_name(unsigned r, char *buf, size_t n)
+{
+    static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
+                                  "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
+                                  "NOTZONE"};
+    if (r < sizeof names / sizeof names[0])
+        return names[r];
+    snprintf(buf, n, "%u", r);
+    return buf;
+}
+
+/* A plausible DNS header and first question. */
+static bool plausible(const uint8_t *m, uint32_t n, bool need_full)
+{
+    if (n < 12)
+        return false;
+    unsigned opcode = (m[2] >> 3) & 0x0F;
+    uint16_t qd = be16(m + 4), an = be16(m + 6), ns = be16(m + 8), ar = be16(m + 10);
+    if (opcode > 6 || opcode == 3 || qd == 0 || qd > 8 || an > 256 || ns > 256 || ar > 256)
+        return false;
+    if (m[2] & 0x80 ? false : (m[3] & 0x0F) != 0)   /* a query has rcode 0 */
+        return false;
+    char nm[300];
+    uint32_t off = 12;
+    if (!name(m, n, &off, nm, sizeof nm))
+        return !need_full && n < 12 + 256;          /* may be cut by the probe window */
+    return off + 4 <= n || !need_full;
+}
+
+static uint64_t tx_for(dns_state *s, uint16_t id, bool response)
+{
+    for (int i = 0; i < s->npending; i++) {
+        if (s->pending_id[i] == id) {
+            uint64_t tx = s->pending_tx[i];
+            if (response) {
+                s->pending_id[i] = s->pending_id[s->npending - 1];
+                s->pending_tx[i] = s->pending_tx[s->npending - 1];
+                s->npending--;
+            }
+            return tx;
+        }
+    }
+    uint64_t tx = s->next_tx++;
+    if (!response) {
+        if (s->npending == MAX_PENDING) {            /* forget the oldest */
+            memmove(s->pending_id, s->pending_id + 1, (MAX_PENDING - 1) * sizeof(uint16_t));
+            memmove(s->pending_tx, s->pending_tx + 1, (MAX_PENDING - 1) * sizeof(uint64_t));
+            s->npending--;
+        }
+        s->pending_id[s->npending] = id;
+        s->pending_tx[s->npending++] = tx;
+    }
+    return tx;
+}
+
+typedef struct rr {
+    char name[260];
+    uint16_t type;
+    uint32_t ttl;
+    uint32_t rdoff, rdlen;
+} rr;
+
+static void rdata_json(mm_json *j, const uint8_t *m, uint32_t n, const rr *r)
+{
+    char b[300];
+    const uint8_t *rd = m + r->rdoff;
+    uint32_t off = r->rdoff;
+    switch (r->type) {
+    case 1:
+        if (r->rdlen == 4 && inet_ntop(AF_INET, rd, b, sizeof b))
+            mj_str(j, "rdata", b);
+        break;
+    case 28:
+        if (r->rdlen == 16 && inet_ntop(AF_INET6, rd, b, sizeof b))
+            mj_str(j, "rdata", b);
+        break;
+    case 2:
+    case 5:
+    case 12:
+        if (name(m, n, &off, b, sizeof b))
+            mj_str(j, "rdata", b);
+        break;
+    case 15:
+        off += 2;
+        if (r->rdlen > 2 && name(m, n, &off, b, sizeof b))
+            mj_str(j, "rdata", b);
+        break;
+    case 16: {   /* TXT: character-strings, concatenated */
+        size_t k = 0;
+        uint32_t p = 0;
+        while (p < r->rdlen && k < sizeof b - 1) {
+            uint32_t l = rd[p++];
+            for (uint32_t i = 0; i < l && p < r->rdlen && k < sizeof b - 1; i++)
+                b[k++] = (char)rd[p++];
+        }
+        mj_strn(j, "rdata", b, k);
+        break;
+    }
+    case 6: {
+        char mn[260], rn[260];
+        if (name(m, n, &off, mn, sizeof mn) && name(m, n, &off, rn, sizeof rn) &&
+            off + 20 <= r->rdoff + r->rdlen) {
+            mj_obj_open(j, "soa");
+            mj_str(j, "mname", mn);
+            mj_str(j, "rname", rn);
+            mj_u64(j, "serial", be32(m + off));
+            mj_u64(j, "refresh", be32(m + off + 4));
+            mj_u64(j, "retry", be32(m + off + 8));
+            mj_u64(j, "expire", be32(m + off + 12));
+            mj_u64(j, "minimum", be32(m + off + 16));
+            mj_obj_close(j);
+        }
+        break;
+    }
+    case 33:
+        if (r->rdlen > 6) {
+            uint32_t t = off + 6;
+            if (name(m, n, &t, b, sizeof b)) {
+                mj_obj_open(j, "srv");
+                mj_u64(j, "priority", be16(rd));
+                mj_u64(j, "weight", be16(rd + 2));
+                mj_u64(j, "port", be16(rd + 4));
+                mj_str(j, "name", b);
+                mj_obj_close(j);
+            }
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t *m, uint32_t n,
+                    uint64_t ts)
+{
+    if (n < 12) {
+        mm_app_error(a, f);
+        return;
+    }
+    uint16_t id = be16(m), flags = be16(m + 2);
+    uint16_t qd = be16(m + 4), an = be16(m + 6);
+    bool qr = flags & 0x8000;
+    unsigned opcode = (flags >> 11) & 0x0F;
+    char tb[8], rb[8];
+    uint32_t off = 12;
+    char qname[MAX_QUESTIONS][260];
+    uint16_t qtype[MAX_QUESTIONS];
+    int nq = 0;
+    for (int i = 0; i < qd; i++) {
+        char nm[260];
+        if (!name(m, n, &off, nm, sizeof nm) || off + 4 > n) {
+            mm_app_error(a, f);
+            return;
+        }
+        if (nq < MAX_QUESTIONS) {
+            memcpy(qname[nq], nm, sizeof nm);
+            qtype[nq++] = be16(m + off);
+        }
+        off += 4;
+    }
+    uint64_t tx = tx_for(s, id, qr);
+    if (!qr) {
+        for (int i = 0; i < nq; i++) {
+            mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
+            mj_obj_open(j, "dns");
+            mj_u64(j, "version", 2);
+            mj_str(j, "type", "query");
+            mj_u64(j, "id", id);
+            mj_str(j, "rrname", qname[i]);
+            mj_str(j, "rrtype", rrtype_name(qtype[i], tb, sizeof tb));
+            mj_u64(j, "tx_id", tx);
+            mj_u64(j, "opcode", opcode);
+            mj_obj_close(j);
+            mm_app_event_end(a, f);
+        }
+        return;
+    }
+    /* Answer, authority and additional records, at most MAX_ANSWERS in all. */
+    uint16_t cnt[3] = {an, be16(m + 8), be16(m + 10)};
+    uint32_t total = (uint32_t)cnt[0] + cnt[1] + cnt[2];
+    rr *ans = calloc(total < MAX_ANSWERS ? (total ? total : 1) : MAX_ANSWERS, sizeof(rr));
+    int nsec[3] = {0, 0, 0}, na = 0;
+    bool bad = false;
+    for (int sec = 0; sec < 3 && !bad; sec++) {
+        for (int i = 0; i < cnt[sec]; i++) {
+            char nm[260];
+            if (!name(m, n, &off, nm, sizeof nm) || off + 10 > n) {
+                bad = true;
+                break;
+            }
+            uint16_t type = be16(m + off);
+            uint32_t ttl = be32(m + off + 4);
+            uint16_t rdlen = be16(m + off + 8);
+            off += 10;
+            if (off + rdlen > n) {
+                bad = true;
+                break;
+            }
+            if (ans && na < MAX_ANSWERS && type != 41) {   /* OPT is not a record */
+                rr *r = &ans[na++];
+                memcpy(r->name, nm, sizeof nm);
+                r->type = type;
+                r->ttl = ttl;
+                r->rdoff = off;
+                r->rdlen = rdlen;
+                nsec[sec]++;
+            }
+            off += rdlen;
+        }
+    }
+    if (bad)
+        mm_app_error(a, f);
+    mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
+    mj_obj_open(j, "dns");
+    mj_u64(j, "version", 2);
+    mj_str(j, "type", "answer");
+    mj_u64(j, "id", id);
+    char fl[8];
+    snprintf(fl, sizeof fl, "%04x", flags);
+    mj_str(j, "flags", fl);
+    mj_bool(j, "qr", true);
+    if (flags & 0x0400) mj_bool(j, "aa", true);
+    if (flags & 0x0200) mj_bool(j, "tc", true);
+    if (flags & 0x0100) mj_bool(j, "rd", true);
+    if (flags & 0x0080) mj_bool(j, "ra", true);
+    mj_u64(j, "opcode", opcode);
+    if (nq) {
+        mj_str(j, "rrname", qname[0]);
+        mj_str(j, "rrtype", rrtype_name(qtype[0], tb, sizeof tb));
+    }
+    mj_str(j, "rcode", rcode_name(flags & 0x0F, rb, sizeof rb));
+    mj_u64(j, "tx_id", tx);
+    static const char *secname[3] = {"answers", "authorities", "additionals"};
+    for (int sec = 0, base = 0; sec < 3; base += nsec[sec], sec++) {
+        if (!nsec[sec])
+            continue;
+        mj_arr_open(j, secname[sec]);
+        for (int i = base; i < base + nsec[sec]; i++) {
+            mj_obj_open(j, NULL);
+            mj_str(j, "rrname", ans[i].name);
+            mj_str(j, "rrtype", rrtype_name(ans[i].type, tb, sizeof tb));
+            mj_u64(j, "ttl", ans[i].ttl);
+            rdata_json(j, m, n, &ans[i]);
+            mj_obj_close(j);
+        }
+        mj_arr_close(j);
+    }
+    na = nsec[0];   /* grouped{} shows the answers only */
+    if (na) {
+        /* grouped: rdata strings by type, for the common types */
+        static const uint16_t gtypes[] = {1, 28, 5, 2, 12, 15, 16};
+        mj_obj_open(j, "grouped");
+        for (size_t g = 0; g < sizeof gtypes / sizeof gtypes[0]; g++) {
+            bool open = false;
+            for (int i = 0; i < na; i++) {
+                if (ans[i].type != gtypes[g])
+                    continue;
+                /* Render rdata into a scratch writer to reuse rdata_json. */
+                mm_json t;
+                mj_init(&t);
+                mj_reset(&t);
+                mj_obj_open(&t, NULL);
+                rdata_json(&t, m, n, &ans[i]);
+                mj_obj_close(&t);
+                const char *v = t.s ? strstr(t.s, "\"rdata\":") : NULL;
+                if (v) {
+                    if (!open) {
+                        mj_arr_open(j, rrtype_name(gtypes[g], tb, sizeof tb));
+                        open = true;
+                    }
+                    size_t vl = strlen(v + 8);
+                    mj_raw(j, NULL, v + 8, vl - 1);   /* drop the closing brace */
+                }
+                mj_free(&t);
+            }
+            if (open)
+                mj_arr_close(j);
+        }
+        mj_obj_close(j);
+    }
+    mj_obj_close(j);
+    mm_app_event_end(a, f);
+    free(ans);
+}
+
+static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
+                  uint64_t ts)
+{
+    dns_state *s = st;
+    if (f->proto == 17) {
+        if (d)
+            message(a, f, s, dir, d, n, ts);
+        return;
+    }
+    if (!d) {                 /* gap: framing is lost for this direction */
+        s->len[dir] = 0;
+        return;
+    }
+    if (!s->buf[dir]) {
+        s->buf[dir] = malloc(65538);
+        if (!s->buf[dir]) {
+            mm_app_error(a, f);
+            return;
+        }
+    }
+    while (n > 0) {
+        uint32_t need = 2;
+        if (s->len[dir] >= 2)
+            need = 2u + be16(s->buf[dir]);
+        uint32_t k = need - s->len[dir];
+        if (k > n)
+            k = n;
+        memcpy(s->buf[dir] + s->len[dir], d, k);
+        s->len[dir] += k;
+        d += k;
+        n -= k;
+        if (s->len[dir] >= 2 && s->len[dir] == 2u + be16(s->buf[dir])) {
+            message(a, f, s, dir, s->buf[dir] + 2, s->len[dir] - 2, ts);
+            s->len[dir] = 0;
+        }
+    }
+}
+
+/* UDP: a datagram is a message. TCP: a 2-byte length, then the message,
+ * which the probe window (64 bytes) may cut. */
+static int probe(int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)dir;
+    if (udp)
+        return plausible(d, n, true) ? MM_PROBE_YES : MM_PROBE_NO;
+    if (n < 2)
+        return MM_PROBE_MORE;
+    uint32_t l = be16(d);
+    if (l < 12)
+        return MM_PROBE_NO;
+    if (n < 14)
+        return MM_PROBE_MORE;
+    return plausible(d + 2, n - 2 < l ? n - 2 : l, n - 2 >= l) ? MM_PROBE_YES : MM_PROBE_NO;
+}
+
+static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    (void)a; (void)f; (void)ts;
+    dns_state *s = st;
+    free(s->buf[0]);
+    free(s->buf[1]);
+}
+
+/* NetBIOS name service (137), multicast DNS (5353) and LLMNR (5355) use
+ * DNS's wire format but are other protocols (tshark and Suricata name them
+ * apart): not "dns". */
+static bool excluded(const mm_flow *f)
+{
+    static const uint16_t other[] = {137, 5353, 5355};
+    if (f->proto != 17)
+        return false;
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (f->cport == other[i] || f->sport == other[i])
+            return true;
+    return false;
+}
+
+const mm_app_parser mm_parser_dns = {
+    .name = "dns", .id = MM_APP_DNS, .tcp = true, .udp = true,
+    .probe = probe, .excluded = excluded, .state_size = sizeof(dns_state), .parse = parse, .finish = finish,
+};

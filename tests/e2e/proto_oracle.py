@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Application-protocol oracle: our protocol events against tshark's
+dissection of the same captures.
+
+For each protocol, both sides are reduced to a set of transaction keys
+(tshark fields on one side, our EVE events on the other). Per protocol over
+all captures: at least 99% of tshark's keys must be in ours, and at most 1%
+of ours may be missing from tshark's. Every disagreement is printed.
+
+Usage: proto_oracle.py MIMAMORI PATH... ; ends with 'N passed, N failed'.
+Exit 77 (skip) when no capture is found.
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flow_oracle import captures  # noqa: E402
+
+
+def tshark(path, filt, fields):
+    cmd = ['tshark', '-n', '-r', path, '-Y', filt, '-T', 'fields', '-E', 'occurrence=a',
+           '-E', 'separator=\t', '-E', 'aggregator=,']
+    for f in fields:
+        cmd += ['-e', f]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    return [l.split('\t') for l in out.splitlines() if l.strip()]
+
+
+def ours(mm, path):
+    r = subprocess.run([mm, 'sensor', '-r', path, '--eve', '-', '-q', '--stream-depth', '0'],
+                       capture_output=True, text=True)
+    return [json.loads(l) for l in r.stdout.splitlines()]
+
+
+# --- per protocol: (tshark keys, our keys) ---------------------------------
+
+def dns_keys(path, ev):
+    theirs = set()
+    for v in tshark(path, 'dns', ['dns.id', 'dns.flags.response',
+                                                     'dns.qry.name', 'dns.a']):
+        if len(v) < 4 or not v[2]:
+            continue
+        dns_id = int(v[0], 16) if v[0].startswith('0x') else int(v[0])
+        resp = v[1] in ('1', 'True')
+        theirs.add(('resp' if resp else 'query', dns_id, v[2].split(',')[0].lower(),
+                    ','.join(sorted(v[3].split(','))) if resp and v[3] else ''))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'dns':
+            continue
+        d = e['dns']
+        if d['type'] == 'query':
+            mine.add(('query', d['id'], d.get('rrname', '').lower(), ''))
+        else:
+            a = sorted(x['rdata'] for sec in ('answers', 'authorities', 'additionals')
+                       for x in d.get(sec, []) if x['rrtype'] == 'A' and 'rdata' in x)
+            mine.add(('resp', d['id'], d.get('rrname', '').lower(), ','.join(a)))
+    # tshark prints the root name as "<Root>"
+    theirs = {t for t in theirs if t[2] != '<root>'}
+    mine = {m for m in mine if m[2] != ''}
+    return theirs, mine
+
+
+PROTOCOLS = {'dns': dns_keys}
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    mm = sys.argv[1]
+    files = captures(sys.argv[2:])
+    if not files:
+        print('SKIP: no captures')
+        return 77
+    total = {p: [0, 0, 0, 0] for p in PROTOCOLS}   # theirs, found, mine, extra
+    for f in files:
+        ev = ours(mm, f)
+        for name, fn in PROTOCOLS.items():
+            theirs, mine = fn(f, ev)
+            missing, extra = theirs - mine, mine - theirs
+            t = total[name]
+            t[0] += len(theirs)
+            t[1] += len(theirs) - len(missing)
+            t[2] += len(mine)
+            t[3] += len(extra)
+            for m in sorted(missing)[:5]:
+                print('  %s %s: tshark only: %s' % (name, os.path.basename(f), m))
+            for m in sorted(extra)[:5]:
+                print('  %s %s: ours only:   %s' % (name, os.path.basename(f), m))
+    passed = failed = 0
+    for name, (theirs, found, mine, extra) in total.items():
+        ok = (theirs == 0 or found >= 0.99 * theirs) and (mine == 0 or extra <= 0.01 * mine)
+        print('%s %s: tshark %d, found %d (%.1f%%); ours %d, not in tshark %d' % (
+            'ok  ' if ok else 'FAIL', name, theirs, found, 100.0 * found / theirs if theirs else 100,
+            mine, extra))
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
