@@ -366,11 +366,15 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
         mj_obj_open(j, "app_layer");
         mj_obj_open(j, "flow");
         for (uint16_t id = 1; id < MM_APP__COUNT; id++) {
-            const char *n = mm_app_name(id);
-            if (n)
-                mj_u64(j, n, s->app->flows[id]);
+            for (int udp = 0; udp < 2; udp++) {
+                char nb[32];
+                const char *n = mm_app_stats_name(id, udp, nb, sizeof nb);
+                if (n)
+                    mj_u64(j, n, s->app->flows[id][udp]);
+            }
         }
-        mj_u64(j, "failed_tcp", s->app->failed);
+        mj_u64(j, "failed_tcp", s->app->failed[0]);
+        mj_u64(j, "failed_udp", s->app->failed[1]);
         mj_obj_close(j);
         mj_obj_close(j);
     }

@@ -3,6 +3,7 @@
  */
 #include "proto/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,21 @@ const char *mm_app_name(uint16_t id)
     for (size_t i = 0; i < NPARSERS; i++)
         if (parsers[i]->id == id)
             return parsers[i]->name;
+    return NULL;
+}
+
+const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n)
+{
+    for (size_t i = 0; i < NPARSERS; i++) {
+        const mm_app_parser *p = parsers[i];
+        if (p->id != id || (udp ? !p->udp : !p->tcp))
+            continue;
+        if (p->tcp && p->udp) {
+            snprintf(buf, n, "%s_%s", p->name, udp ? "udp" : "tcp");
+            return buf;
+        }
+        return p->name;
+    }
     return NULL;
 }
 
@@ -102,7 +118,7 @@ static void detect(mm_app *a, mm_flow *f, app_flow *af, int dir, bool udp,
             a->st.memuse += p->state_size;
             af->p = p;
             f->app_proto = p->id;
-            a->st.flows[p->id]++;
+            a->st.flows[p->id][udp]++;
             return;
         }
         if (r == MM_PROBE_MORE)
@@ -115,7 +131,7 @@ static void detect(mm_app *a, mm_flow *f, app_flow *af, int dir, bool udp,
 static void give_up(mm_app *a, mm_flow *f)
 {
     f->app_proto = MM_APP_FAILED;
-    a->st.failed++;
+    a->st.failed[f->proto == 17]++;
     release(a, f);
 }
 

@@ -58,8 +58,8 @@ typedef struct mm_app_parser {
 } mm_app_parser;
 
 typedef struct mm_app_stats {
-    uint64_t flows[MM_APP__COUNT];
-    uint64_t failed;
+    uint64_t flows[MM_APP__COUNT][2];   /* [id][0: TCP, 1: UDP] */
+    uint64_t failed[2];
     uint64_t events, parse_errors, memcap_skips;
     uint64_t memuse;
 } mm_app_stats;
@@ -73,6 +73,9 @@ struct mm_app {
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);
 const char *mm_app_name(uint16_t id);   /* NULL for unknown */
+/* Suricata's stats name for a protocol on a transport: "dns_udp", "http" ...
+ * (NULL when the protocol does not run on that transport). */
+const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n);
 
 /* Called by the sensor. */
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);
