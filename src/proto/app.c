@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const mm_app_parser *const parsers[] = {
-    &mm_parser_dns,
+    &mm_parser_http, &mm_parser_dns,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 
@@ -54,6 +54,26 @@ const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n)
         return p->name;
     }
     return NULL;
+}
+
+void *mm_app_alloc(mm_app *a, size_t n)
+{
+    if (a->st.memuse + n > a->memcap) {
+        a->st.memcap_skips++;
+        return NULL;
+    }
+    void *p = calloc(1, n);
+    if (p)
+        a->st.memuse += n;
+    return p;
+}
+
+void mm_app_free(mm_app *a, void *p, size_t n)
+{
+    if (!p)
+        return;
+    free(p);
+    a->st.memuse -= n;
 }
 
 void mm_app_error(mm_app *a, mm_flow *f)
@@ -103,7 +123,7 @@ static void detect(mm_app *a, mm_flow *f, app_flow *af, int dir, bool udp,
             continue;
         if (p->excluded && p->excluded(f))
             continue;
-        int r = p->probe(dir, udp, udp ? udp_data : af->probe[dir], udp ? udp_len : af->probe_len[dir]);
+        int r = p->probe(f, dir, udp, udp ? udp_data : af->probe[dir], udp ? udp_len : af->probe_len[dir]);
         if (r == MM_PROBE_YES) {
             if (a->st.memuse + p->state_size > a->memcap) {
                 a->st.memcap_skips++;

@@ -42,9 +42,10 @@ typedef struct mm_app_parser {
     const char *name;           /* app_proto in EVE */
     uint16_t id;
     bool tcp, udp;              /* transports it runs on */
-    /* Do the first n bytes of direction dir look like this protocol?
-     * (udp: d is one whole datagram) */
-    int (*probe)(int dir, bool udp, const uint8_t *d, uint32_t n);
+    /* Do the first n bytes of direction dir of flow f look like this
+     * protocol? (udp: d is one whole datagram). Content decides; a probe may
+     * be less strict on the protocol's well-known port, never port-only. */
+    int (*probe)(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n);
     /* A flow this protocol's probe must not claim (NULL: none): for a
      * protocol whose wire format another protocol reuses. */
     bool (*excluded)(const mm_flow *f);
@@ -81,6 +82,11 @@ const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n);
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);
 void mm_app_udp(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts);
 void mm_app_flow_end(mm_app *a, mm_flow *f);
+
+/* For parsers: memory that counts against the app memory cap (NULL when
+ * over it or out of memory; counted as a memcap skip). */
+void *mm_app_alloc(mm_app *a, size_t n);
+void mm_app_free(mm_app *a, void *p, size_t n);
 
 /* For parsers: a parse error or a limit reached (counted, and an applayer
  * anomaly event is not raised per error to keep the log quiet). */

@@ -5,9 +5,8 @@
  * queries as type "query" (one event per question), responses as type
  * "answer" with the detailed answers[] and the grouped{} view. Responses are
  * paired with their query by message id: both carry the same tx_id. Names
- * are decoded with compression pointers; a name is at most 255 bytes and
- * 128 labels or jumps, and a pointer may only go backwards, so a crafted
- * loop ends. Over TCP, messages are framed by a 2-byte length and gathered
+ * are decoded with compression pointers; a pointer may only go backwards and
+ * a name takes at most 4096 labels or jumps, so a crafted loop ends. Over TCP, messages are framed by a 2-byte length and gathered
  * in a per-direction buffer of at most 64 KiB.
  */
 #include "proto/app.h"
@@ -38,13 +37,15 @@ static uint32_t be32(const uint8_t *p)
 }
 
 /* Decode the name at *off into out (dotted, no final dot; "" for the root).
- * Advances *off past the name in the message. False when malformed. */
+ * Advances *off past the name in the message. A name longer than out (or
+ * than the 255 bytes DNS allows) is cut, but its end is still found, so the
+ * rest of the message can be read. False when malformed. */
 static bool name(const uint8_t *m, uint32_t n, uint32_t *off, char *out, size_t outn)
 {
     uint32_t p = *off, after = 0;
     size_t k = 0;
     bool jumped = false;
-    for (int steps = 0; steps < 128; steps++) {
+    for (int steps = 0; steps < 4096; steps++) {   /* the bound ends pointer cycles */
         if (p >= n)
             return false;
         uint8_t l = m[p];
@@ -69,12 +70,14 @@ static bool name(const uint8_t *m, uint32_t n, uint32_t *off, char *out, size_t 
         }
         if (l & 0xC0)
             return false;
-        if (p + 1 + l > n || k + l + 2 > outn || k + l + 1 > 255)
+        if (p + 1 + l > n)
             return false;
-        if (k)
-            out[k++] = '.';
-        memcpy(out + k, m + p + 1, l);
-        k += l;
+        if (k + l + 2 <= outn) {
+            if (k)
+                out[k++] = '.';
+            memcpy(out + k, m + p + 1, l);
+            k += l;
+        }
         p += 1 + l;
     }
     return false;
@@ -121,11 +124,14 @@ static const char *rcode_name(unsigned r, char *buf, size_t n)
     return buf;
 }
 
-/* A plausible DNS header and first question. */
-static bool plausible(const uint8_t *m, uint32_t n, bool need_full)
+/* A plausible DNS header and first question. On port 53 (lenient) a header
+ * with sane counts is enough: fuzzed or odd flags are still DNS there. */
+static bool plausible(const uint8_t *m, uint32_t n, bool need_full, bool lenient)
 {
     if (n < 12)
         return false;
+    if (lenient)
+        return be16(m + 4) <= 64 && be16(m + 6) <= 1024;
     unsigned opcode = (m[2] >> 3) & 0x0F;
     uint16_t qd = be16(m + 4), an = be16(m + 6), ns = be16(m + 8), ar = be16(m + 10);
     if (opcode > 6 || opcode == 3 || qd == 0 || qd > 8 || an > 256 || ns > 256 || ar > 256)
@@ -408,13 +414,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         s->len[dir] = 0;
         return;
     }
-    if (!s->buf[dir]) {
-        s->buf[dir] = malloc(65538);
-        if (!s->buf[dir]) {
-            mm_app_error(a, f);
-            return;
-        }
-    }
+    if (!s->buf[dir] && !(s->buf[dir] = mm_app_alloc(a, 65538)))
+        return;
     while (n > 0) {
         uint32_t need = 2;
         if (s->len[dir] >= 2)
@@ -435,11 +436,12 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
 
 /* UDP: a datagram is a message. TCP: a 2-byte length, then the message,
  * which the probe window (64 bytes) may cut. */
-static int probe(int dir, bool udp, const uint8_t *d, uint32_t n)
+static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
 {
     (void)dir;
+    bool port53 = f->cport == 53 || f->sport == 53;
     if (udp)
-        return plausible(d, n, true) ? MM_PROBE_YES : MM_PROBE_NO;
+        return plausible(d, n, true, port53) ? MM_PROBE_YES : MM_PROBE_NO;
     if (n < 2)
         return MM_PROBE_MORE;
     uint32_t l = be16(d);
@@ -447,15 +449,16 @@ static int probe(int dir, bool udp, const uint8_t *d, uint32_t n)
         return MM_PROBE_NO;
     if (n < 14)
         return MM_PROBE_MORE;
-    return plausible(d + 2, n - 2 < l ? n - 2 : l, n - 2 >= l) ? MM_PROBE_YES : MM_PROBE_NO;
+    return plausible(d + 2, n - 2 < l ? n - 2 : l, n - 2 >= l, port53) ? MM_PROBE_YES
+                                                                          : MM_PROBE_NO;
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 {
-    (void)a; (void)f; (void)ts;
+    (void)f; (void)ts;
     dns_state *s = st;
-    free(s->buf[0]);
-    free(s->buf[1]);
+    mm_app_free(a, s->buf[0], 65538);
+    mm_app_free(a, s->buf[1], 65538);
 }
 
 /* NetBIOS name service (137), multicast DNS (5353) and LLMNR (5355) use

@@ -11,6 +11,7 @@ Usage: proto_oracle.py MIMAMORI PATH... ; ends with 'N passed, N failed'.
 Exit 77 (skip) when no capture is found.
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -36,6 +37,22 @@ def ours(mm, path):
 
 # --- per protocol: (tshark keys, our keys) ---------------------------------
 
+def norm_name(x):
+    """Names as tshark prints them: control bytes as \\ooo; a byte that is not
+    valid UTF-8 is one U+FFFD for tshark and one \\u00XX for us: '?' for both."""
+    out = []
+    for c in x:
+        o = ord(c)
+        if o < 0x20 or o == 0x7f:
+            out.append('\\%03o' % o)
+        elif o >= 0x80:
+            out.append('?')
+        else:
+            out.append(c.lower())
+    # tshark may replace a run of bad bytes with one U+FFFD: runs count as one.
+    return re.sub(r'\?+', '?', ''.join(out))
+
+
 def dns_keys(path, ev):
     theirs = set()
     for v in tshark(path, 'dns', ['dns.id', 'dns.flags.response',
@@ -44,7 +61,7 @@ def dns_keys(path, ev):
             continue
         dns_id = int(v[0], 16) if v[0].startswith('0x') else int(v[0])
         resp = v[1] in ('1', 'True')
-        theirs.add(('resp' if resp else 'query', dns_id, v[2].split(',')[0].lower(),
+        theirs.add(('resp' if resp else 'query', dns_id, norm_name(v[2].split(',')[0]),
                     ','.join(sorted(v[3].split(','))) if resp and v[3] else ''))
     mine = set()
     for e in ev:
@@ -52,18 +69,48 @@ def dns_keys(path, ev):
             continue
         d = e['dns']
         if d['type'] == 'query':
-            mine.add(('query', d['id'], d.get('rrname', '').lower(), ''))
+            mine.add(('query', d['id'], norm_name(d.get('rrname', '')), ''))
         else:
             a = sorted(x['rdata'] for sec in ('answers', 'authorities', 'additionals')
                        for x in d.get(sec, []) if x['rrtype'] == 'A' and 'rdata' in x)
-            mine.add(('resp', d['id'], d.get('rrname', '').lower(), ','.join(a)))
+            mine.add(('resp', d['id'], norm_name(d.get('rrname', '')), ','.join(a)))
     # tshark prints the root name as "<Root>"
     theirs = {t for t in theirs if t[2] != '<root>'}
     mine = {m for m in mine if m[2] != ''}
     return theirs, mine
 
 
-PROTOCOLS = {'dns': dns_keys}
+def strip_port(h):
+    if h.startswith('['):
+        return h[1:h.index(']')] if ']' in h else h
+    return h.rsplit(':', 1)[0] if h.count(':') == 1 else h
+
+
+def http_keys(path, ev):
+    theirs = set()
+    for v in tshark(path, 'http.request', ['http.request.method', 'http.host',
+                                           'http.request.uri', 'http.user_agent']):
+        v += [''] * (4 - len(v))
+        theirs.add(('req', v[0], strip_port(v[1]).lower(), v[2], v[3]))
+    for v in tshark(path, 'http.response', ['ip.dst', 'ipv6.dst', 'tcp.dstport',
+                                            'http.response.code']):
+        v += [''] * (4 - len(v))
+        if v[3]:
+            theirs.add(('resp', (v[0] or v[1]).split(',')[-1], v[2], v[3].split(',')[0]))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'http':
+            continue
+        h = e['http']
+        if h.get('http_method'):
+            mine.add(('req', h['http_method'], h.get('hostname', '').lower(), h.get('url', ''),
+                      h.get('http_user_agent', '')))
+        if 'status' in h:
+            mine.add(('resp', e['src_ip'], str(e['src_port']), str(h['status'])))
+    return theirs, mine
+
+
+PROTOCOLS = {'dns': dns_keys, 'http': http_keys}
 
 
 def main():

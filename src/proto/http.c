@@ -1,0 +1,537 @@
+/*
+ * http.c - HTTP/1.x.
+ *
+ * Each direction is a small state machine: header block (gathered in a
+ * buffer of at most HDR_MAX bytes), then a body framed by Content-Length,
+ * chunked encoding, or, for a response, the end of the connection.
+ * Requests wait in a queue (pipelining) and are paired with responses in
+ * order; a transaction is logged when its response is complete, or at the
+ * end of the flow. A gap inside a body of known length is skipped; a gap
+ * elsewhere makes the direction resynchronise at the next line that starts a
+ * request or a status line.
+ */
+#include "proto/app.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR_MAX 16384       /* header block, per message */
+#define MAX_TX 16           /* requests waiting for a response */
+#define HBUF 4096           /* logged headers per message: "name\0value\0" pairs */
+#define NAME_MAX_LOG 64
+#define VAL_MAX_LOG 1024
+
+typedef struct http_tx {
+    char method[24], uri[2048], proto[16];
+    char host[256], ua[512], referer[512], xff[128];
+    char *req_h;
+    uint16_t n_req_h;        /* bytes used in req_h */
+    /* response */
+    bool has_resp, resp_done;
+    int status;
+    char resp_proto[16], ctype[128], location[512];
+    char *resp_h;
+    uint16_t n_resp_h;
+    uint64_t resp_len;
+    uint64_t ts;
+} http_tx;
+
+enum { S_HDR = 0, S_BODY_LEN, S_BODY_CHUNK_SIZE, S_BODY_CHUNK_DATA, S_BODY_CHUNK_CRLF,
+       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST };
+
+typedef struct dir_state {
+    int state;
+    char *hdr;
+    uint32_t hlen;
+    uint64_t left;           /* body bytes still to come (length or chunk) */
+    char line[64];           /* chunk size line */
+    uint32_t llen;
+} dir_state;
+
+typedef struct http_state {
+    mm_app *a;
+    dir_state d[2];
+    http_tx *tx[MAX_TX];     /* allocated as requests come */
+    uint8_t ntx;             /* queued requests (tx[0] oldest) */
+    uint8_t resp_idx;        /* which queued request the current response answers */
+    uint64_t tx_id;
+} http_state;
+
+static const char *const methods[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS",
+                                      "CONNECT", "TRACE", "PATCH", "PROPFIND", "PROPPATCH",
+                                      "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH",
+                                      "REPORT", "SUBSCRIBE", "NOTIFY", "M-SEARCH"};
+
+static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)f;
+    (void)udp;
+    if (dir == MM_TO_CLIENT) {
+        static const char st[] = "HTTP/1.";
+        uint32_t k = n < 7 ? n : 7;
+        if (memcmp(d, st, k) != 0)
+            return MM_PROBE_NO;
+        return n < 7 ? MM_PROBE_MORE : MM_PROBE_YES;
+    }
+    bool more = false;
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        size_t l = strlen(methods[i]);
+        if (n >= l + 1 && memcmp(d, methods[i], l) == 0 && d[l] == ' ')
+            return MM_PROBE_YES;
+        if (n < l + 1 && memcmp(d, methods[i], n) == 0)
+            more = true;
+    }
+    return more ? MM_PROBE_MORE : MM_PROBE_NO;
+}
+
+static void copyv(char *dst, size_t dn, const char *v, size_t vl)
+{
+    if (vl >= dn)
+        vl = dn - 1;
+    memcpy(dst, v, vl);
+    dst[vl] = 0;
+}
+
+static void free_tx(mm_app *a, http_tx *t)
+{
+    mm_app_free(a, t->req_h, HBUF);
+    mm_app_free(a, t->resp_h, HBUF);
+    mm_app_free(a, t, sizeof(*t));
+}
+
+/* A new transaction at the end of the queue (the oldest is logged first
+ * when the queue is full). NULL when out of memory. */
+static http_tx *push(mm_app *a, mm_flow *f, http_state *s, uint64_t ts);
+
+static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
+{
+    mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
+    mj_u64(j, "tx_id", s->tx_id++);
+    mj_obj_open(j, "http");
+    if (t->host[0]) {
+        /* hostname without the port, which goes to http_port */
+        char h[256];
+        mm_strcpy(h, sizeof h, t->host);
+        char *c = h[0] == '[' ? strchr(h, ']') : strrchr(h, ':');
+        if (c && h[0] == '[')
+            c = c[1] == ':' ? c + 1 : NULL;
+        long port = -1;
+        if (c && *c == ':') {
+            char *e;
+            port = strtol(c + 1, &e, 10);
+            if (*e || port <= 0 || port > 65535)
+                port = -1;
+            else
+                *c = 0;
+        }
+        mj_str(j, "hostname", h);
+        if (port > 0)
+            mj_u64(j, "http_port", (uint64_t)port);
+    }
+    mj_str(j, "url", t->uri);
+    if (t->ua[0]) mj_str(j, "http_user_agent", t->ua);
+    if (t->xff[0]) mj_str(j, "xff", t->xff);
+    if (t->ctype[0]) mj_str(j, "http_content_type", t->ctype);
+    if (t->referer[0]) mj_str(j, "http_refer", t->referer);
+    mj_str(j, "http_method", t->method);
+    mj_str(j, "protocol", t->proto);
+    if (t->has_resp) {
+        mj_u64(j, "status", (uint64_t)t->status);
+        if (t->location[0]) mj_str(j, "redirect", t->location);
+        mj_u64(j, "length", t->resp_len);
+    }
+    for (int side = 0; side < 2; side++) {
+        const char *h = side ? t->resp_h : t->req_h;
+        uint16_t used = side ? t->n_resp_h : t->n_req_h;
+        if (!used)
+            continue;
+        mj_arr_open(j, side ? "response_headers" : "request_headers");
+        for (uint16_t i = 0; i < used;) {
+            const char *nm = h + i;
+            const char *v = nm + strlen(nm) + 1;
+            mj_obj_open(j, NULL);
+            mj_str(j, "name", nm);
+            mj_str(j, "value", v);
+            mj_obj_close(j);
+            i = (uint16_t)(v + strlen(v) + 1 - h);
+        }
+        mj_arr_close(j);
+    }
+    mj_obj_close(j);
+    mm_app_event_end(a, f);
+}
+
+/* Remove tx[0] from the queue after logging it. */
+static void pop(mm_app *a, mm_flow *f, http_state *s)
+{
+    if (!s->ntx)
+        return;
+    log_tx(a, f, s, s->tx[0]);
+    free_tx(a, s->tx[0]);
+    memmove(&s->tx[0], &s->tx[1], (size_t)(s->ntx - 1) * sizeof(http_tx *));
+    s->tx[s->ntx - 1] = NULL;
+    s->ntx--;
+    if (s->resp_idx)
+        s->resp_idx--;
+}
+
+static http_tx *push(mm_app *a, mm_flow *f, http_state *s, uint64_t ts)
+{
+    if (s->ntx == MAX_TX)
+        pop(a, f, s);          /* no response for the oldest: log it as it is */
+    http_tx *t = mm_app_alloc(a, sizeof(http_tx));
+    if (!t)
+        return NULL;
+    t->ts = ts;
+    s->tx[s->ntx++] = t;
+    return t;
+}
+
+static bool ieq(const char *a, size_t al, const char *b)
+{
+    size_t bl = strlen(b);
+    if (al != bl)
+        return false;
+    for (size_t i = 0; i < al; i++)
+        if (tolower((unsigned char)a[i]) != b[i])
+            return false;
+    return true;
+}
+
+/* Parse the header block in d->hdr (ending with an empty line). Returns the
+ * state to go to next. */
+static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t ts)
+{
+    dir_state *d = &s->d[dir];
+    char *p = d->hdr, *end = d->hdr + d->hlen;
+    char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol)
+        return S_LOST;
+    size_t l0 = (size_t)(eol - p);
+    if (l0 && p[l0 - 1] == '\r')
+        l0--;
+    http_tx *t = NULL;
+    bool chunked = false, has_len = false, no_body = false;
+    uint64_t clen = 0;
+    if (dir == MM_TO_SERVER) {
+        /* request line: METHOD SP URI SP PROTO */
+        char *sp1 = memchr(p, ' ', l0);
+        char *sp2 = sp1 ? memchr(sp1 + 1, ' ', l0 - (size_t)(sp1 + 1 - p)) : NULL;
+        if (!sp1) {
+            mm_app_error(a, f);
+            return S_LOST;
+        }
+        if (!(t = push(a, f, s, ts)))
+            return S_LOST;
+        copyv(t->method, sizeof t->method, p, (size_t)(sp1 - p));
+        if (sp2) {
+            copyv(t->uri, sizeof t->uri, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+            copyv(t->proto, sizeof t->proto, sp2 + 1, l0 - (size_t)(sp2 + 1 - p));
+        } else {
+            copyv(t->uri, sizeof t->uri, sp1 + 1, l0 - (size_t)(sp1 + 1 - p));
+            mm_strcpy(t->proto, sizeof t->proto, "HTTP/0.9");
+        }
+        no_body = false;
+    } else {
+        if (s->resp_idx >= s->ntx) {
+            /* a response without a request we saw (mid-stream pickup) */
+            if (!(t = push(a, f, s, ts)))
+                return S_LOST;
+            s->resp_idx = (uint8_t)(s->ntx - 1);
+        } else {
+            t = s->tx[s->resp_idx];
+        }
+        t->has_resp = true;
+        char *sp1 = memchr(p, ' ', l0);
+        if (!sp1 || l0 < 12 || memcmp(p, "HTTP/", 5) != 0) {
+            mm_app_error(a, f);
+            return S_LOST;
+        }
+        copyv(t->resp_proto, sizeof t->resp_proto, p, (size_t)(sp1 - p));
+        t->status = atoi(sp1 + 1);
+        no_body = (t->status >= 100 && t->status < 200) || t->status == 204 ||
+                  t->status == 304 || strcmp(t->method, "HEAD") == 0;
+    }
+    /* header lines */
+    char **hs = dir == MM_TO_SERVER ? &t->req_h : &t->resp_h;
+    uint16_t *nh = dir == MM_TO_SERVER ? &t->n_req_h : &t->n_resp_h;
+    for (p = eol + 1; p < end;) {
+        eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            break;
+        size_t l = (size_t)(eol - p);
+        if (l && p[l - 1] == '\r')
+            l--;
+        if (l == 0)
+            break;
+        char *colon = memchr(p, ':', l);
+        if (colon) {
+            size_t nl = (size_t)(colon - p);
+            char *v = colon + 1;
+            while (v < p + l && (*v == ' ' || *v == '\t'))
+                v++;
+            size_t vl = (size_t)(p + l - v);
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+                vl--;
+            if (dir == MM_TO_SERVER) {
+                if (ieq(p, nl, "host")) copyv(t->host, sizeof t->host, v, vl);
+                else if (ieq(p, nl, "user-agent")) copyv(t->ua, sizeof t->ua, v, vl);
+                else if (ieq(p, nl, "referer")) copyv(t->referer, sizeof t->referer, v, vl);
+                else if (ieq(p, nl, "x-forwarded-for")) copyv(t->xff, sizeof t->xff, v, vl);
+            } else {
+                if (ieq(p, nl, "content-type")) copyv(t->ctype, sizeof t->ctype, v, vl);
+                else if (ieq(p, nl, "location")) copyv(t->location, sizeof t->location, v, vl);
+            }
+            if (ieq(p, nl, "content-length")) {
+                char tmp[24];
+                copyv(tmp, sizeof tmp, v, vl);
+                char *e;
+                unsigned long long x = strtoull(tmp, &e, 10);
+                if (e != tmp) {
+                    has_len = true;
+                    clen = x;
+                }
+            } else if (ieq(p, nl, "transfer-encoding")) {
+                for (size_t i = 0; i + 7 <= vl; i++)
+                    if (strncasecmp(v + i, "chunked", 7) == 0)
+                        chunked = true;
+            }
+            size_t cn = nl < NAME_MAX_LOG ? nl : NAME_MAX_LOG;
+            size_t cv = vl < VAL_MAX_LOG ? vl : VAL_MAX_LOG;
+            if (*nh + cn + cv + 2 <= HBUF) {     /* headers past the buffer are not logged */
+                if (!*hs)
+                    *hs = mm_app_alloc(a, HBUF);
+                if (*hs) {
+                    memcpy(*hs + *nh, p, cn);
+                    (*hs)[*nh + cn] = 0;
+                    memcpy(*hs + *nh + cn + 1, v, cv);
+                    (*hs)[*nh + cn + 1 + cv] = 0;
+                    *nh = (uint16_t)(*nh + cn + cv + 2);
+                }
+            }
+        }
+        p = eol + 1;
+    }
+    if (dir == MM_TO_CLIENT && t->status >= 100 && t->status < 200 && t->status != 101)
+        return S_HDR;              /* interim response: the real one follows */
+    if (no_body)
+        goto done;
+    if (chunked)
+        return S_BODY_CHUNK_SIZE;
+    if (has_len) {
+        if (clen == 0)
+            goto done;
+        d->left = clen;
+        return S_BODY_LEN;
+    }
+    if (dir == MM_TO_CLIENT)
+        return S_BODY_CLOSE;       /* until the connection ends */
+done:
+    if (dir == MM_TO_CLIENT) {
+        t->resp_done = true;
+        s->resp_idx++;
+        while (s->ntx && s->tx[0]->resp_done)
+            pop(a, f, s);
+    }
+    return S_HDR;
+}
+
+static void body_done(mm_app *a, mm_flow *f, http_state *s, int dir)
+{
+    if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx) {
+        s->tx[s->resp_idx]->resp_done = true;
+        s->resp_idx++;
+        while (s->ntx && s->tx[0]->resp_done)
+            pop(a, f, s);
+    }
+}
+
+static void body_bytes(http_state *s, int dir, uint64_t n)
+{
+    if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx)
+        s->tx[s->resp_idx]->resp_len += n;
+}
+
+/* Looks like the start of a message of this direction? (resynchronising) */
+static bool msg_start(int dir, const uint8_t *d, uint32_t n)
+{
+    return probe(NULL, dir, false, d, n) == MM_PROBE_YES;
+}
+
+static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
+                  uint64_t ts)
+{
+    http_state *s = st;
+    dir_state *ds = &s->d[dir];
+    if (!d) {                                /* gap */
+        if (ds->state == S_BODY_LEN && n < ds->left) {
+            ds->left -= n;
+            body_bytes(s, dir, n);
+        } else if (ds->state == S_BODY_CLOSE) {
+            body_bytes(s, dir, n);
+        } else {
+            ds->state = S_LOST;
+            ds->hlen = 0;
+        }
+        return;
+    }
+    while (n > 0) {
+        switch (ds->state) {
+        case S_LOST: {
+            /* resynchronise at a line that starts a message */
+            uint32_t i = 0;
+            bool found = false;
+            while (i < n) {
+                if ((i == 0 || d[i - 1] == '\n') && msg_start(dir, d + i, n - i)) {
+                    found = true;
+                    break;
+                }
+                i++;
+            }
+            if (!found)
+                return;
+            d += i;
+            n -= i;
+            ds->state = S_HDR;
+            ds->hlen = 0;
+            break;
+        }
+        case S_HDR: {
+            if (!ds->hdr && !(ds->hdr = mm_app_alloc(a, HDR_MAX)))
+                return;
+            /* copy until the blank line that ends the header block */
+            uint32_t i = 0;
+            bool end = false;
+            while (i < n) {
+                if (ds->hlen >= HDR_MAX) {
+                    mm_app_error(a, f);     /* header block too large */
+                    ds->state = S_LOST;
+                    ds->hlen = 0;
+                    break;
+                }
+                char c = (char)d[i++];
+                if (ds->hlen == 0 && (c == '\r' || c == '\n'))
+                    continue;               /* stray CRLF between messages */
+                ds->hdr[ds->hlen++] = c;
+                if (c == '\n' && ds->hlen >= 2 &&
+                    (ds->hdr[ds->hlen - 2] == '\n' ||
+                     (ds->hlen >= 3 && ds->hdr[ds->hlen - 2] == '\r' &&
+                      ds->hdr[ds->hlen - 3] == '\n'))) {
+                    end = true;
+                    break;
+                }
+            }
+            d += i;
+            n -= i;
+            if (end) {
+                ds->state = headers_done(a, f, s, dir, ts);
+                ds->hlen = 0;
+                ds->llen = 0;
+                mm_app_free(a, ds->hdr, HDR_MAX);   /* only a message in flight holds one */
+                ds->hdr = NULL;
+            }
+            break;
+        }
+        case S_BODY_LEN: {
+            uint64_t k = n < ds->left ? n : ds->left;
+            body_bytes(s, dir, k);
+            ds->left -= k;
+            d += k;
+            n -= (uint32_t)k;
+            if (ds->left == 0) {
+                ds->state = S_HDR;
+                body_done(a, f, s, dir);
+            }
+            break;
+        }
+        case S_BODY_CLOSE:
+            body_bytes(s, dir, n);
+            return;
+        case S_BODY_CHUNK_SIZE:
+        case S_BODY_CHUNK_TRAILER: {
+            /* read one line */
+            uint32_t i = 0;
+            bool eol = false;
+            while (i < n) {
+                char c = (char)d[i++];
+                if (c == '\n') {
+                    eol = true;
+                    break;
+                }
+                if (ds->llen < sizeof ds->line - 1)
+                    ds->line[ds->llen++] = c;
+            }
+            d += i;
+            n -= i;
+            if (!eol)
+                break;
+            ds->line[ds->llen] = 0;
+            if (ds->state == S_BODY_CHUNK_TRAILER) {
+                bool empty = ds->llen == 0 || (ds->llen == 1 && ds->line[0] == '\r');
+                ds->llen = 0;
+                if (empty) {
+                    ds->state = S_HDR;
+                    body_done(a, f, s, dir);
+                }
+                break;
+            }
+            char *e;
+            unsigned long long sz = strtoull(ds->line, &e, 16);
+            ds->llen = 0;
+            if (e == ds->line) {
+                mm_app_error(a, f);
+                ds->state = S_LOST;
+                break;
+            }
+            if (sz == 0) {
+                ds->state = S_BODY_CHUNK_TRAILER;
+            } else {
+                ds->left = sz;
+                ds->state = S_BODY_CHUNK_DATA;
+            }
+            break;
+        }
+        case S_BODY_CHUNK_DATA: {
+            uint64_t k = n < ds->left ? n : ds->left;
+            body_bytes(s, dir, k);
+            ds->left -= k;
+            d += k;
+            n -= (uint32_t)k;
+            if (ds->left == 0) {
+                ds->state = S_BODY_CHUNK_CRLF;
+                ds->llen = 0;
+            }
+            break;
+        }
+        case S_BODY_CHUNK_CRLF: {
+            /* the CRLF after chunk data */
+            while (n > 0 && ds->state == S_BODY_CHUNK_CRLF) {
+                char c = (char)*d++;
+                n--;
+                if (c == '\n')
+                    ds->state = S_BODY_CHUNK_SIZE;
+            }
+            break;
+        }
+        default:
+            return;
+        }
+    }
+}
+
+static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    (void)ts;
+    http_state *s = st;
+    while (s->ntx)
+        pop(a, f, s);
+    mm_app_free(a, s->d[0].hdr, HDR_MAX);
+    mm_app_free(a, s->d[1].hdr, HDR_MAX);
+}
+
+const mm_app_parser mm_parser_http = {
+    .name = "http", .id = MM_APP_HTTP, .tcp = true, .udp = false,
+    .probe = probe, .state_size = sizeof(http_state), .parse = parse, .finish = finish,
+};
