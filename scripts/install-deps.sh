@@ -10,7 +10,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-build_pkgs=(build-essential meson ninja-build pkg-config
+build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
             libpcap-dev libzstd-dev libsodium-dev libmaxminddb-dev zlib1g-dev
             iso-codes)
 test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema jq)

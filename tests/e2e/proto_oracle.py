@@ -110,7 +110,40 @@ def http_keys(path, ev):
     return theirs, mine
 
 
-PROTOCOLS = {'dns': dns_keys, 'http': http_keys}
+TLS_VERSIONS = {0x0300: 'SSLv3', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2',
+                0x0304: 'TLS 1.3'}
+
+
+def tls_keys(path, ev):
+    theirs = set()
+    for v in tshark(path, 'tcp && tls.handshake.type == 1', ['ip.src', 'ipv6.src', 'tcp.srcport',
+                                                      'tls.handshake.extensions_server_name',
+                                                      'tls.handshake.ja3']):
+        v += [''] * (5 - len(v))
+        for sni in (v[3].split(',') if v[3] else ['']):
+            theirs.add(('ch', (v[0] or v[1]).split(',')[-1], v[2], sni, v[4].split(',')[0]))
+    for v in tshark(path, 'tcp && tls.handshake.type == 2', ['ip.dst', 'ipv6.dst', 'tcp.dstport',
+                                                      'tls.handshake.version',
+                                                      'tls.handshake.extensions.supported_version']):
+        v += [''] * (5 - len(v))
+        ver = (v[4] or v[3]).split(',')[0]
+        if ver:
+            theirs.add(('sh', (v[0] or v[1]).split(',')[-1], v[2],
+                        TLS_VERSIONS.get(int(ver, 16), 'UNDETERMINED')))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'tls':
+            continue
+        t = e['tls']
+        if 'client_handshake' in t:
+            mine.add(('ch', e['src_ip'], str(e['src_port']), t.get('sni', ''),
+                      t.get('ja3', {}).get('hash', '')))
+        if 'ja3s' in t:
+            mine.add(('sh', e['src_ip'], str(e['src_port']), t.get('version', '')))
+    return theirs, mine
+
+
+PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys}
 
 
 def main():
