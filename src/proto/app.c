@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const mm_app_parser *const parsers[] = {
-    &mm_parser_http, &mm_parser_tls, &mm_parser_dns,
+    &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 

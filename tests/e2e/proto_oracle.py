@@ -143,7 +143,25 @@ def tls_keys(path, ev):
     return theirs, mine
 
 
-PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys}
+def ssh_keys(path, ev):
+    theirs = set()
+    for v in tshark(path, 'ssh.protocol', ['ip.src', 'ipv6.src', 'tcp.srcport', 'tcp.dstport',
+                                           'ssh.protocol']):
+        v += [''] * (5 - len(v))
+        theirs.add(((v[0] or v[1]).split(',')[-1], v[2], v[4].split(' ')[0]))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'ssh':
+            continue
+        for side, ip, port in (('client', e['src_ip'], e['src_port']),
+                               ('server', e['dest_ip'], e['dest_port'])):
+            x = e['ssh'].get(side)
+            if x:
+                mine.add((ip, str(port), 'SSH-%s-%s' % (x['proto_version'], x['software_version'])))
+    return theirs, mine
+
+
+PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys}
 
 
 def main():
