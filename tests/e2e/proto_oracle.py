@@ -20,13 +20,36 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flow_oracle import captures  # noqa: E402
 
 
-def tshark(path, filt, fields):
-    cmd = ['tshark', '-n', '-r', path, '-Y', filt, '-T', 'fields', '-E', 'occurrence=a',
+FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport',
+          'tcp.dstport', 'dns.id', 'dns.flags.response', 'dns.qry.name', 'dns.a',
+          'http.request.method', 'http.host', 'http.request.uri', 'http.user_agent',
+          'http.response.code', 'tls.handshake.type', 'tls.handshake.extensions_server_name',
+          'tls.handshake.ja3', 'tls.handshake.version',
+          'tls.handshake.extensions.supported_version', 'ssh.protocol']
+FILTER = 'dns || http || (tcp && tls.handshake.type) || ssh.protocol'
+
+
+def tshark_rows(path):
+    """One tshark pass: a dict of fields per matching frame."""
+    cmd = ['tshark', '-n', '-r', path, '-Y', FILTER, '-T', 'fields', '-E', 'occurrence=a',
            '-E', 'separator=\t', '-E', 'aggregator=,']
-    for f in fields:
+    for f in FIELDS:
         cmd += ['-e', f]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
-    return [l.split('\t') for l in out.splitlines() if l.strip()]
+    rows = []
+    for l in out.splitlines():
+        v = l.split('\t')
+        v += [''] * (len(FIELDS) - len(v))
+        rows.append(dict(zip(FIELDS, v)))
+    return rows
+
+
+def last(x):
+    return x.split(',')[-1] if x else ''
+
+
+def has(row, proto):
+    return proto in row['frame.protocols'].split(':')
 
 
 def ours(mm, path):
@@ -53,12 +76,13 @@ def norm_name(x):
     return re.sub(r'\?+', '?', ''.join(out))
 
 
-def dns_keys(path, ev):
+def dns_keys(rows, ev):
     theirs = set()
-    for v in tshark(path, 'dns', ['dns.id', 'dns.flags.response',
-                                                     'dns.qry.name', 'dns.a']):
-        if len(v) < 4 or not v[2]:
+    for r in rows:
+        if not has(r, 'dns') or not r['dns.qry.name']:
             continue
+        v = [r['dns.id'].split(',')[0], r['dns.flags.response'].split(',')[0], r['dns.qry.name'],
+             r['dns.a']]
         dns_id = int(v[0], 16) if v[0].startswith('0x') else int(v[0])
         resp = v[1] in ('1', 'True')
         theirs.add(('resp' if resp else 'query', dns_id, norm_name(v[2].split(',')[0]),
@@ -86,17 +110,17 @@ def strip_port(h):
     return h.rsplit(':', 1)[0] if h.count(':') == 1 else h
 
 
-def http_keys(path, ev):
+def http_keys(rows, ev):
     theirs = set()
-    for v in tshark(path, 'http.request', ['http.request.method', 'http.host',
-                                           'http.request.uri', 'http.user_agent']):
-        v += [''] * (4 - len(v))
-        theirs.add(('req', v[0], strip_port(v[1]).lower(), v[2], v[3]))
-    for v in tshark(path, 'http.response', ['ip.dst', 'ipv6.dst', 'tcp.dstport',
-                                            'http.response.code']):
-        v += [''] * (4 - len(v))
-        if v[3]:
-            theirs.add(('resp', (v[0] or v[1]).split(',')[-1], v[2], v[3].split(',')[0]))
+    for r in rows:
+        if not has(r, 'http'):
+            continue
+        if r['http.request.method']:
+            theirs.add(('req', r['http.request.method'], strip_port(r['http.host']).lower(),
+                        r['http.request.uri'], r['http.user_agent']))
+        if r['http.response.code']:
+            theirs.add(('resp', last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']),
+                        r['http.response.code'].split(',')[0]))
     mine = set()
     for e in ev:
         if e.get('event_type') != 'http':
@@ -114,22 +138,23 @@ TLS_VERSIONS = {0x0300: 'SSLv3', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: '
                 0x0304: 'TLS 1.3'}
 
 
-def tls_keys(path, ev):
+def tls_keys(rows, ev):
     theirs = set()
-    for v in tshark(path, 'tcp && tls.handshake.type == 1', ['ip.src', 'ipv6.src', 'tcp.srcport',
-                                                      'tls.handshake.extensions_server_name',
-                                                      'tls.handshake.ja3']):
-        v += [''] * (5 - len(v))
-        for sni in (v[3].split(',') if v[3] else ['']):
-            theirs.add(('ch', (v[0] or v[1]).split(',')[-1], v[2], sni, v[4].split(',')[0]))
-    for v in tshark(path, 'tcp && tls.handshake.type == 2', ['ip.dst', 'ipv6.dst', 'tcp.dstport',
-                                                      'tls.handshake.version',
-                                                      'tls.handshake.extensions.supported_version']):
-        v += [''] * (5 - len(v))
-        ver = (v[4] or v[3]).split(',')[0]
-        if ver:
-            theirs.add(('sh', (v[0] or v[1]).split(',')[-1], v[2],
-                        TLS_VERSIONS.get(int(ver, 16), 'UNDETERMINED')))
+    for r in rows:
+        if not has(r, 'tcp') or not r['tls.handshake.type']:
+            continue
+        types = r['tls.handshake.type'].split(',')
+        if '1' in types:
+            snis = r['tls.handshake.extensions_server_name']
+            for sni in (snis.split(',') if snis else ['']):
+                theirs.add(('ch', last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']), sni,
+                            r['tls.handshake.ja3'].split(',')[0]))
+        if '2' in types:
+            ver = (r['tls.handshake.extensions.supported_version'] or
+                   r['tls.handshake.version']).split(',')[0]
+            if ver:
+                theirs.add(('sh', last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']),
+                            TLS_VERSIONS.get(int(ver, 16), 'UNDETERMINED')))
     mine = set()
     for e in ev:
         if e.get('event_type') != 'tls':
@@ -143,12 +168,12 @@ def tls_keys(path, ev):
     return theirs, mine
 
 
-def ssh_keys(path, ev):
+def ssh_keys(rows, ev):
     theirs = set()
-    for v in tshark(path, 'ssh.protocol', ['ip.src', 'ipv6.src', 'tcp.srcport', 'tcp.dstport',
-                                           'ssh.protocol']):
-        v += [''] * (5 - len(v))
-        theirs.add(((v[0] or v[1]).split(',')[-1], v[2], v[4].split(' ')[0]))
+    for r in rows:
+        if r['ssh.protocol']:
+            theirs.add((last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
+                        r['ssh.protocol'].split(' ')[0]))
     mine = set()
     for e in ev:
         if e.get('event_type') != 'ssh':
@@ -176,8 +201,9 @@ def main():
     total = {p: [0, 0, 0, 0] for p in PROTOCOLS}   # theirs, found, mine, extra
     for f in files:
         ev = ours(mm, f)
+        rows = tshark_rows(f)
         for name, fn in PROTOCOLS.items():
-            theirs, mine = fn(f, ev)
+            theirs, mine = fn(rows, ev)
             missing, extra = theirs - mine, mine - theirs
             t = total[name]
             t[0] += len(theirs)
