@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util}
+mkdir -p "$work"/{capture,decode,segment,util,proto}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -27,10 +27,14 @@ build-fuzz/mimamori sensor -r "$work/capture/demo.pcap" -o "$work/seg" -q
 cp "$work"/seg/*.eve.json "$work/segment/"
 build-fuzz/mimamori sensor -r "$work/capture/demo.pcap" -o "$work/segz" --zstd -q
 cp "$work"/segz/*.zst "$work/segment/"
+# proto seeds: a request and a response in the target's chunk format
+printf '\x00\x00\x00\x2aGET / HTTP/1.1\r\nHost: a\r\nUser-Agent: x\r\n\r\n\x01\x00\x26HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' > "$work/proto/http"
+printf '\x05\x00\x00\x1d\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01' > "$work/proto/dns"
+printf '\x06\x01\x00\x15SSH-2.0-OpenSSH_9.2\r\n\x00\x00\x15SSH-2.0-OpenSSH_8.9\r\n' > "$work/proto/ssh"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util; do
+for t in capture decode segment util proto; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then
