@@ -78,8 +78,18 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
     bool more = false;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         size_t l = strlen(methods[i]);
-        if (n >= l + 1 && memcmp(d, methods[i], l) == 0 && d[l] == ' ')
+        if (n >= l + 1 && memcmp(d, methods[i], l) == 0 && d[l] == ' ') {
+            /* RTSP and SIP share HTTP's request syntax: not HTTP. */
+            const uint8_t *u = d + l + 1;
+            size_t ul = n - l - 1;
+            if ((ul >= 7 && strncasecmp((const char *)u, "rtsp://", 7) == 0) ||
+                (ul >= 8 && strncasecmp((const char *)u, "rtsps://", 8) == 0) ||
+                (ul >= 4 && strncasecmp((const char *)u, "sip:", 4) == 0) ||
+                (ul >= 5 && strncasecmp((const char *)u, "sips:", 5) == 0) ||
+                memmem(u, ul, " RTSP/", 6) || memmem(u, ul, " SIP/", 5))
+                return MM_PROBE_NO;
             return MM_PROBE_YES;
+        }
         if (n < l + 1 && memcmp(d, methods[i], n) == 0)
             more = true;
     }
