@@ -54,8 +54,10 @@ for f in "$big" "$merged"; do
         awk -v n="$1" -v s="$s" -v m="$m" -v b="$bytes" -v p="$pkts" \
             'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.1f MiB |\n", n, s, b/1e6/s, p/s, m/1024}'
     }
-    row "mimamori sensor (flows + reassembly + EVE flow events)" \
+    row "mimamori sensor, all parsers (HTTP, TLS, DNS, SSH) + flow events" \
         "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q)"
+    row "mimamori sensor --no-app-layer (decode, flows, reassembly)" \
+        "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q --no-app-layer)"
     row "mimamori sensor, segments on disk (-o)" \
         "$(measure build/mimamori sensor -r "$f" -o "$work/out" -q)"
     rm -rf "$work/out"

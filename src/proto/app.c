@@ -21,6 +21,7 @@ typedef struct app_flow {
     bool no_more[2];                  /* direction ruled out for every probe */
     size_t size;
     void *st;                         /* parser state, after detection */
+    void *tls_st;                     /* TLS started later (STARTTLS, CONNECT...) */
 } app_flow;
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
@@ -88,6 +89,7 @@ static app_flow *get(mm_app *a, mm_flow *f)
         return f->app;
     if (f->app_proto)      /* decided earlier and state given up */
         return NULL;
+    /* (a TCP flow that failed detection keeps its state: see give_up) */
     if (a->st.memuse + sizeof(app_flow) > a->memcap) {
         a->st.memcap_skips++;
         return NULL;
@@ -108,8 +110,38 @@ static void release(mm_app *a, mm_flow *f)
         return;
     a->st.memuse -= af->size;
     free(af->st);
+    mm_app_free(a, af->tls_st, mm_parser_tls.state_size);
     free(af);
     f->app = NULL;
+}
+
+/* A TLS ClientHello record at the start of d: TLS begins here. */
+static bool client_hello_at(const uint8_t *d, uint32_t n)
+{
+    return n >= 6 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4 && d[5] == 1;
+}
+
+/* After STARTTLS, HTTP CONNECT, a SOCKS or PROXY handshake...: TLS takes
+ * over the flow; the first protocol's parser sees nothing more. True when
+ * the data went to TLS. */
+static bool tls_upgrade(mm_app *a, mm_flow *f, app_flow *af, int dir, const uint8_t *d,
+                        uint32_t n, uint64_t ts)
+{
+    if (af->p == &mm_parser_tls)
+        return false;
+    if (!af->tls_st) {
+        if (dir != MM_TO_SERVER || !d || !client_hello_at(d, n))
+            return false;
+        af->tls_st = mm_app_alloc(a, mm_parser_tls.state_size);
+        if (!af->tls_st)
+            return false;
+        if (f->app_proto == MM_APP_FAILED || f->app_proto == MM_APP_UNKNOWN) {
+            f->app_proto = MM_APP_TLS;
+            a->st.flows[MM_APP_TLS][0]++;
+        }
+    }
+    mm_parser_tls.parse(a, f, af->tls_st, dir, d, n, ts);
+    return true;
 }
 
 /* Try the probes on what direction dir has shown so far. */
@@ -152,7 +184,8 @@ static void give_up(mm_app *a, mm_flow *f)
 {
     f->app_proto = MM_APP_FAILED;
     a->st.failed[f->proto == 17]++;
-    release(a, f);
+    if (f->proto != 6)
+        release(a, f);   /* TCP keeps its small state: TLS may still start */
 }
 
 /* Data of one direction: probe until a protocol is found, then parse. */
@@ -162,8 +195,32 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
     app_flow *af = get(a, f);
     if (!af)
         return;
+    if (!udp && tls_upgrade(a, f, af, dir, d, n, ts))
+        return;
     if (af->p) {
         af->p->parse(a, f, af->st, dir, d, n, ts);
+        return;
+    }
+    if (f->app_proto == MM_APP_FAILED) {
+        /* Late start: after a SOCKS or PROXY handshake, or another protocol
+         * we do not parse, a chunk may begin a protocol we know. */
+        if (!d)
+            return;
+        for (size_t i = 0; i < NPARSERS; i++) {
+            const mm_app_parser *p = parsers[i];
+            if (!p->tcp || (p->excluded && p->excluded(f)) ||
+                p->probe(f, dir, false, d, n < MM_APP_PROBE_MAX ? n : MM_APP_PROBE_MAX) !=
+                    MM_PROBE_YES)
+                continue;
+            if (!(af->st = mm_app_alloc(a, p->state_size)))
+                return;
+            af->size += p->state_size;      /* counted once: release() gives it back */
+            af->p = p;
+            f->app_proto = p->id;
+            a->st.flows[p->id][0]++;
+            p->parse(a, f, af->st, dir, d, n, ts);
+            return;
+        }
         return;
     }
     if (!d) {
@@ -180,6 +237,22 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
             detect(a, f, af, dir, udp, d, n);
             if (!f->app)
                 return;                 /* found, but no memory to parse it */
+            if (!af->p && !udp && held) {
+                /* A chunk may start the protocol after a handshake of
+                 * another (SOCKS, PROXY): probe it on its own too. */
+                uint32_t k2 = n < MM_APP_PROBE_MAX ? n : MM_APP_PROBE_MAX;
+                memcpy(af->probe[dir], d, k2);
+                af->probe_len[dir] = (uint16_t)k2;
+                af->no_more[dir] = false;
+                detect(a, f, af, dir, udp, d, n);
+                if (!f->app)
+                    return;
+                if (af->p) {
+                    af->p->parse(a, f, af->st, dir, d, n, ts);
+                    return;
+                }
+                /* not this either: gathering goes on from this chunk */
+            }
             if (af->p) {
                 /* The parser gets what was held back for probing, this
                  * data, and what the other direction showed so far. */
@@ -200,7 +273,7 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
 
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
 {
-    if (!a->enabled || eof || n == 0 || f->app_proto == MM_APP_FAILED)
+    if (!a->enabled || eof || n == 0 || (f->app_proto == MM_APP_FAILED && !f->app))
         return;
     feed(a, f, dir, d, n, f->last_ns, false);
 }
@@ -221,6 +294,8 @@ void mm_app_flow_end(mm_app *a, mm_flow *f)
     app_flow *af = f->app;
     if (af && af->p && af->p->finish)
         af->p->finish(a, f, af->st, f->last_ns);
+    if (af && af->tls_st)
+        mm_parser_tls.finish(a, f, af->tls_st, f->last_ns);
     if (af && !af->p && !f->app_proto && (af->seen[0] || af->seen[1]))
         give_up(a, f);
     release(a, f);

@@ -36,10 +36,11 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
     uint32_t k = n < 4 ? n : 4;
     if (memcmp(d, pre, k) != 0)
         return MM_PROBE_NO;
-    if (n < 8)
+    if (n < 9)
         return MM_PROBE_MORE;
-    return (memcmp(d + 4, "2.0-", 4) == 0 || memcmp(d + 4, "1.99-", 5) == 0 ||
-            memcmp(d + 4, "1.", 2) == 0) ? MM_PROBE_YES : MM_PROBE_NO;
+    /* "SSH-2.0-", "SSH-1.99-" or another 1.x: all have "1." or "2.0-" at 4 */
+    return (memcmp(d + 4, "2.0-", 4) == 0 || memcmp(d + 4, "1.", 2) == 0) ? MM_PROBE_YES
+                                                                           : MM_PROBE_NO;
 }
 
 static void log_ssh(mm_app *a, mm_flow *f, ssh_state *s)

@@ -3,6 +3,7 @@
  * TCP or UDP and the ports; then chunks of (flags byte, 2-byte length,
  * data): flags bit 0 is the direction, bit 1 a gap instead of data. Events
  * are written to a sink that checks each is one line of JSON-safe bytes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ts += 1000000ULL;
     }
     mm_app_flow_end(&app, &f);
+    if (getenv("FUZZ_DEBUG"))
+        fprintf(stderr, "memuse %llu app_proto %u\n", (unsigned long long)app.st.memuse,
+                f.app_proto);
     if (app.st.memuse != 0)
         abort();   /* every parser gives back what it took */
     mm_eve_free(&eve);
