@@ -39,7 +39,7 @@ typedef struct http_tx {
 } http_tx;
 
 enum { S_HDR = 0, S_BODY_LEN, S_BODY_CHUNK_SIZE, S_BODY_CHUNK_DATA, S_BODY_CHUNK_CRLF,
-       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST };
+       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL };
 
 typedef struct dir_state {
     int state;
@@ -260,6 +260,12 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
             return S_LOST;
         }
         copyv(t->resp_proto, sizeof t->resp_proto, p, (size_t)(sp1 - p));
+        if (!isdigit((unsigned char)sp1[1]) || !isdigit((unsigned char)sp1[2]) ||
+            !isdigit((unsigned char)sp1[3])) {
+            mm_app_error(a, f);            /* not a status code */
+            t->has_resp = false;
+            return S_LOST;
+        }
         t->status = atoi(sp1 + 1);
         no_body = (t->status >= 100 && t->status < 200) || t->status == 204 ||
                   t->status == 304 || strcmp(t->method, "HEAD") == 0;
@@ -326,6 +332,16 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     }
     if (dir == MM_TO_CLIENT && t->status >= 100 && t->status < 200 && t->status != 101)
         return S_HDR;              /* interim response: the real one follows */
+    if (dir == MM_TO_CLIENT && (t->status == 101 ||
+                                (strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2))) {
+        /* Switching protocols (WebSocket...) or a tunnel: no more HTTP. */
+        t->resp_done = true;
+        s->resp_idx++;
+        while (s->ntx && s->tx[0]->resp_done)
+            pop(a, f, s);
+        s->d[MM_TO_SERVER].state = S_TUNNEL;
+        return S_TUNNEL;
+    }
     if (no_body)
         goto done;
     if (chunked)
@@ -376,6 +392,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
     http_state *s = st;
     dir_state *ds = &s->d[dir];
     if (!d) {                                /* gap */
+        if (ds->state == S_TUNNEL)
+            return;
         if (ds->state == S_BODY_LEN && n < ds->left) {
             ds->left -= n;
             body_bytes(s, dir, n);
@@ -458,6 +476,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         }
         case S_BODY_CLOSE:
             body_bytes(s, dir, n);
+            return;
+        case S_TUNNEL:
             return;
         case S_BODY_CHUNK_SIZE:
         case S_BODY_CHUNK_TRAILER: {

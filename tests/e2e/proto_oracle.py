@@ -10,7 +10,9 @@ classifies as that protocol (where tshark does not recognise the protocol at
 all, e.g. TLS on a port its heuristics skip, it cannot judge; those are
 counted and printed apart). Every disagreement is printed.
 
-Usage: proto_oracle.py MIMAMORI PATH... ; ends with 'N passed, N failed'.
+Usage: proto_oracle.py [--names REGEX] MIMAMORI PATH... ; ends with
+'N passed, N failed'. --names keeps the captures whose file name matches
+(the nDPI set is judged on its HTTP/TLS/DNS/SMB captures).
 Exit 77 (skip) when no capture is found.
 """
 import json
@@ -27,7 +29,7 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.sr
           'tcp.dstport', 'udp.srcport', 'udp.dstport', 'dns.id', 'dns.flags.response', 'dns.qry.name', 'dns.a',
           'http.request.method', 'http.host', 'http.request.uri', 'http.user_agent',
           'http.response.code', 'tls.handshake.type', 'tls.handshake.extensions_server_name',
-          'tls.handshake.ja3', 'tls.handshake.version',
+          'tls.handshake.ja3', 'tls.handshake.ja3_full', 'tls.handshake.version',
           'tls.handshake.extensions.supported_version', 'ssh.protocol']
 FILTER = 'dns || http || (tcp && tls.handshake.type) || ssh.protocol'
 
@@ -166,6 +168,14 @@ TLS_VERSIONS = {0x0300: 'SSLv3', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: '
 
 
 def tls_keys(rows, ev):
+    # JA3 is compared where tshark gives its five fields: on hellos without an
+    # extensions block tshark writes '769,ciphers,' where the JA3 definition
+    # gives '769,ciphers,,,', and it gives none for some malformed hellos.
+    no_ja3 = set()
+    for r in rows:
+        if '1' in r['tls.handshake.type'].split(',') and \
+                r['tls.handshake.ja3_full'].split(',,,,')[0].count(',') != 4:
+            no_ja3.add((last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport'])))
     theirs = set()
     for r in rows:
         if not has(r, 'tcp') or not r['tls.handshake.type']:
@@ -174,8 +184,9 @@ def tls_keys(rows, ev):
         if '1' in types:
             snis = r['tls.handshake.extensions_server_name']
             for sni in (snis.split(',') if snis else ['']):
-                theirs.add(('ch', last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']), sni,
-                            r['tls.handshake.ja3'].split(',')[0]))
+                cli = (last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']))
+                theirs.add(('ch',) + cli + (sni, '' if cli in no_ja3 else
+                                            r['tls.handshake.ja3'].split(',')[0]))
         if '2' in types:
             ver = (r['tls.handshake.extensions.supported_version'] or
                    r['tls.handshake.version']).split(',')[0]
@@ -188,8 +199,9 @@ def tls_keys(rows, ev):
             continue
         t = e['tls']
         if 'client_handshake' in t:
-            mine.add(('ch', e['src_ip'], str(e['src_port']), t.get('sni', ''),
-                      t.get('ja3', {}).get('hash', '')))
+            cli = (e['src_ip'], str(e['src_port']))
+            mine.add(('ch',) + cli + (t.get('sni', ''), '' if cli in no_ja3 else
+                                      t.get('ja3', {}).get('hash', '')))
         if 'ja3s' in t:
             mine.add(('sh', e['src_ip'], str(e['src_port']), t.get('version', '')))
     return theirs, mine
@@ -217,11 +229,18 @@ PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_key
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    names = None
+    if len(args) >= 2 and args[0] == '--names':
+        names = re.compile(args[1], re.I)
+        args = args[2:]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    mm = sys.argv[1]
-    files = captures(sys.argv[2:])
+    mm = args[0]
+    files = captures(args[1:])
+    if names:
+        files = [f for f in files if names.search(os.path.basename(f))]
     if not files:
         print('SKIP: no captures')
         return 77
