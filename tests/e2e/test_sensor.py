@@ -187,6 +187,9 @@ def _():
     schema['properties']['mimamori'] = {'type': 'object'}
     v = jsonschema.Draft7Validator(schema)
     caps = [DEMO] + sorted(glob.glob(os.path.join(SHARED, 'corpus', 'pcaps', '*', '*.pcap*')))[:12]
+    for c in ('13_dns/zeek__dns53.pcap', '08_pe_download/ndpi__exe_download.pcap',
+              '17_ssh_bruteforce/zeek__sshguess.pcap', '16_tls_sni_cloud/ndpi__sites.pcapng'):
+        caps.append(os.path.join(SHARED, 'corpus', 'pcaps', c))
     seen = set()
     for c in caps:
         if c.endswith(('.out', '.log', '.test')):
@@ -195,7 +198,8 @@ def _():
             seen.add(e['event_type'])
             errs = list(v.iter_errors(e))
             expect(not errs, '%s: %s in %s' % (c, errs[0].message if errs else '', e))
-    expect({'flow', 'anomaly', 'stats'} <= seen, 'types seen %s' % seen)
+    expect({'flow', 'anomaly', 'stats', 'dns', 'http', 'tls', 'ssh'} <= seen,
+           'event types validated: %s' % sorted(seen))
 
 
 @check('exit codes and one-line errors')
