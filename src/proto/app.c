@@ -69,6 +69,18 @@ void *mm_app_alloc(mm_app *a, size_t n)
     return p;
 }
 
+void *mm_app_alloc_buf(mm_app *a, size_t n)
+{
+    if (a->st.memuse + n > a->memcap) {
+        a->st.memcap_skips++;
+        return NULL;
+    }
+    void *p = malloc(n);
+    if (p)
+        a->st.memuse += n;
+    return p;
+}
+
 void mm_app_free(mm_app *a, void *p, size_t n)
 {
     if (!p)

@@ -85,7 +85,8 @@ void mm_app_flow_end(mm_app *a, mm_flow *f);
 
 /* For parsers: memory that counts against the app memory cap (NULL when
  * over it or out of memory; counted as a memcap skip). */
-void *mm_app_alloc(mm_app *a, size_t n);
+void *mm_app_alloc(mm_app *a, size_t n);          /* zeroed */
+void *mm_app_alloc_buf(mm_app *a, size_t n);      /* not zeroed: for buffers */
 void mm_app_free(mm_app *a, void *p, size_t n);
 
 /* For parsers: a parse error or a limit reached (counted, and an applayer

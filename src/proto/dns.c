@@ -414,7 +414,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         s->len[dir] = 0;
         return;
     }
-    if (!s->buf[dir] && !(s->buf[dir] = mm_app_alloc(a, 65538)))
+    if (!s->buf[dir] && !(s->buf[dir] = mm_app_alloc_buf(a, 65538)))
         return;
     while (n > 0) {
         uint32_t need = 2;

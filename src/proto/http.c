@@ -318,7 +318,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
             size_t cv = vl < VAL_MAX_LOG ? vl : VAL_MAX_LOG;
             if (*nh + cn + cv + 2 <= HBUF) {     /* headers past the buffer are not logged */
                 if (!*hs)
-                    *hs = mm_app_alloc(a, HBUF);
+                    *hs = mm_app_alloc_buf(a, HBUF);
                 if (*hs) {
                     memcpy(*hs + *nh, p, cn);
                     (*hs)[*nh + cn] = 0;
@@ -427,7 +427,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             break;
         }
         case S_HDR: {
-            if (!ds->hdr && !(ds->hdr = mm_app_alloc(a, HDR_MAX)))
+            if (!ds->hdr && !(ds->hdr = mm_app_alloc_buf(a, HDR_MAX)))
                 return;
             /* copy until the blank line that ends the header block */
             uint32_t i = 0;

@@ -134,7 +134,7 @@ static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
     p += 2;
     if (p + cl > n)
         return;
-    char *ja3 = mm_app_alloc(a, JA3_MAX);
+    char *ja3 = mm_app_alloc_buf(a, JA3_MAX);
     if (!ja3)
         return;
     size_t k = 0;
@@ -193,7 +193,7 @@ static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
                     f1 = false;
                 }
             } else if (et == 16 && len >= 2 && !s->alpn_c) {   /* ALPN */
-                char *al = mm_app_alloc(a, 512);
+                char *al = mm_app_alloc_buf(a, 512);
                 if (al) {
                     size_t ak = 0;
                     for (uint32_t i = 2; i < len && ak < 500;) {
@@ -230,7 +230,7 @@ static void server_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
         return;
     uint16_t cipher = be16(m + p);
     p += 3;                                /* cipher, compression */
-    char *ja3s = mm_app_alloc(a, 1024);
+    char *ja3s = mm_app_alloc_buf(a, 1024);
     if (!ja3s)
         return;
     size_t k = (size_t)snprintf(ja3s, 1024, "%u,%u,", s->server_version, cipher);
@@ -481,7 +481,7 @@ static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *
         if (t->ccs || (s->tls13 && dir == MM_TO_CLIENT && s->server_hello &&
                        t->hs_len == 0 && s->have_cert == false && false))
             break;
-        if (!t->hs && !(t->hs = mm_app_alloc(a, HS_MAX)))
+        if (!t->hs && !(t->hs = mm_app_alloc_buf(a, HS_MAX)))
             break;
         if (t->hs_len + n > HS_MAX) {
             mm_app_error(a, f);

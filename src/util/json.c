@@ -195,9 +195,13 @@ void mj_str(mm_json *j, const char *key, const char *v)
 void mj_u64(mm_json *j, const char *key, uint64_t v)
 {
     char b[24];
-    int n = snprintf(b, sizeof b, "%" PRIu64, v);
+    char *p = b + sizeof b;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     member(j, key);
-    mj_append(j, b, (size_t)n);
+    mj_append(j, p, (size_t)(b + sizeof b - p));
 }
 
 void mj_i64(mm_json *j, const char *key, int64_t v)

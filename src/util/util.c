@@ -64,16 +64,28 @@ bool mm_parse_size(const char *s, uint64_t *out)
 
 void mm_fmt_ts(uint64_t ts_ns, char *out)
 {
+    /* The date and time part is formatted once per second (per thread). */
+    static _Thread_local time_t last_sec = -1;
+    static _Thread_local char last[24];
     time_t sec = (time_t)(ts_ns / 1000000000ULL);
     unsigned usec = (unsigned)((ts_ns % 1000000000ULL) / 1000ULL);
-    struct tm tm;
-    if (!gmtime_r(&sec, &tm)) {
-        memcpy(out, "1970-01-01T00:00:00.000000+0000", 32);
-        return;
+    if (sec != last_sec) {
+        struct tm tm;
+        if (!gmtime_r(&sec, &tm)) {
+            memcpy(out, "1970-01-01T00:00:00.000000+0000", 32);
+            return;
+        }
+        snprintf(last, sizeof last, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        last_sec = sec;
     }
-    snprintf(out, MM_TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, usec);
+    size_t l = strlen(last);
+    memcpy(out, last, l);
+    for (int i = 5; i >= 0; i--) {
+        out[l + (size_t)i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    memcpy(out + l + 6, "+0000", 6);
 }
 
 void mm_ip_str(const mm_ip *ip, char *out)
