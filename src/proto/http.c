@@ -19,7 +19,7 @@
 
 #define HDR_MAX 16384       /* header block, per message */
 #define MAX_TX 16           /* requests waiting for a response */
-#define HBUF 4096           /* logged headers per message: "name\0value\0" pairs */
+#define HBUF 4096           /* logged headers per message: (len, name, len, value) */
 #define NAME_MAX_LOG 64
 #define VAL_MAX_LOG 1024
 
@@ -158,14 +158,15 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
         if (!used)
             continue;
         mj_arr_open(j, side ? "response_headers" : "request_headers");
-        for (uint16_t i = 0; i < used;) {
-            const char *nm = h + i;
-            const char *v = nm + strlen(nm) + 1;
+        /* Lengths are stored, not terminators: header bytes may hold NUL. */
+        for (uint32_t i = 0; i + 3 <= used;) {
+            uint32_t nl = (uint8_t)h[i];
+            uint32_t vl = (uint32_t)(uint8_t)h[i + 1 + nl] << 8 | (uint8_t)h[i + 2 + nl];
             mj_obj_open(j, NULL);
-            mj_str(j, "name", nm);
-            mj_str(j, "value", v);
+            mj_strn(j, "name", h + i + 1, nl);
+            mj_strn(j, "value", h + i + 3 + nl, vl);
             mj_obj_close(j);
-            i = (uint16_t)(v + strlen(v) + 1 - h);
+            i += 3 + nl + vl;
         }
         mj_arr_close(j);
     }
@@ -316,15 +317,17 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
             }
             size_t cn = nl < NAME_MAX_LOG ? nl : NAME_MAX_LOG;
             size_t cv = vl < VAL_MAX_LOG ? vl : VAL_MAX_LOG;
-            if (*nh + cn + cv + 2 <= HBUF) {     /* headers past the buffer are not logged */
+            if (*nh + cn + cv + 3 <= HBUF) {     /* headers past the buffer are not logged */
                 if (!*hs)
                     *hs = mm_app_alloc_buf(a, HBUF);
                 if (*hs) {
-                    memcpy(*hs + *nh, p, cn);
-                    (*hs)[*nh + cn] = 0;
-                    memcpy(*hs + *nh + cn + 1, v, cv);
-                    (*hs)[*nh + cn + 1 + cv] = 0;
-                    *nh = (uint16_t)(*nh + cn + cv + 2);
+                    char *o = *hs + *nh;
+                    o[0] = (char)cn;
+                    memcpy(o + 1, p, cn);
+                    o[1 + cn] = (char)(cv >> 8);
+                    o[2 + cn] = (char)cv;
+                    memcpy(o + 3 + cn, v, cv);
+                    *nh = (uint16_t)(*nh + cn + cv + 3);
                 }
             }
         }
@@ -378,6 +381,17 @@ static void body_bytes(http_state *s, int dir, uint64_t n)
 {
     if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx)
         s->tx[s->resp_idx]->resp_len += n;
+}
+
+/* Take body bytes of known length from the chunk; true when none are left. */
+static bool take_body(http_state *s, int dir, dir_state *ds, const uint8_t **d, uint32_t *n)
+{
+    uint64_t k = *n < ds->left ? *n : ds->left;
+    body_bytes(s, dir, k);
+    ds->left -= k;
+    *d += k;
+    *n -= (uint32_t)k;
+    return ds->left == 0;
 }
 
 /* Looks like the start of a message of this direction? (resynchronising) */
@@ -462,18 +476,12 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             }
             break;
         }
-        case S_BODY_LEN: {
-            uint64_t k = n < ds->left ? n : ds->left;
-            body_bytes(s, dir, k);
-            ds->left -= k;
-            d += k;
-            n -= (uint32_t)k;
-            if (ds->left == 0) {
+        case S_BODY_LEN:
+            if (take_body(s, dir, ds, &d, &n)) {
                 ds->state = S_HDR;
                 body_done(a, f, s, dir);
             }
             break;
-        }
         case S_BODY_CLOSE:
             body_bytes(s, dir, n);
             return;
@@ -523,18 +531,12 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             }
             break;
         }
-        case S_BODY_CHUNK_DATA: {
-            uint64_t k = n < ds->left ? n : ds->left;
-            body_bytes(s, dir, k);
-            ds->left -= k;
-            d += k;
-            n -= (uint32_t)k;
-            if (ds->left == 0) {
+        case S_BODY_CHUNK_DATA:
+            if (take_body(s, dir, ds, &d, &n)) {
                 ds->state = S_BODY_CHUNK_CRLF;
                 ds->llen = 0;
             }
             break;
-        }
         case S_BODY_CHUNK_CRLF: {
             /* the CRLF after chunk data */
             while (n > 0 && ds->state == S_BODY_CHUNK_CRLF) {

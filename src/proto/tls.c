@@ -357,14 +357,12 @@ static void certificate(tls_state *s, const uint8_t *c, uint32_t n)
     sha1_init(&sc);
     sha1_update(&sc, n, c);
     sha1_digest(&sc, sizeof dg, dg);
-    for (int i = 0; i < SHA1_DIGEST_SIZE; i++)
-        snprintf(s->fp + 3 * i, 4, i ? ":%02x" : "%02x", dg[i]);
-    /* the ':' form is 59 chars: fix the first group's spacing */
-    size_t k = 0;
-    char tmp[64];
-    for (int i = 0; i < SHA1_DIGEST_SIZE; i++)
-        k += (size_t)snprintf(tmp + k, sizeof tmp - k, i ? ":%02x" : "%02x", dg[i]);
-    mm_strcpy(s->fp, sizeof s->fp, tmp);
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < SHA1_DIGEST_SIZE; i++) {       /* "aa:bb:..." (59 chars) */
+        s->fp[3 * i] = hx[dg[i] >> 4];
+        s->fp[3 * i + 1] = hx[dg[i] & 15];
+        s->fp[3 * i + 2] = i + 1 < SHA1_DIGEST_SIZE ? ':' : 0;
+    }
 
     der all = {c, c + n}, cert, tbs, e;
     uint8_t tag;
@@ -478,8 +476,7 @@ static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *
         t->ccs = true;
         break;
     case 22:                    /* Handshake */
-        if (t->ccs || (s->tls13 && dir == MM_TO_CLIENT && s->server_hello &&
-                       t->hs_len == 0 && s->have_cert == false && false))
+        if (t->ccs)            /* after ChangeCipherSpec: encrypted */
             break;
         if (!t->hs && !(t->hs = mm_app_alloc_buf(a, HS_MAX)))
             break;

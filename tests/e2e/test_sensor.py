@@ -173,6 +173,24 @@ def _():
     expect(compared >= 6, 'only %d streams compared' % compared)
 
 
+@check('TLS certificate: fingerprint and serial equal what tshark extracts')
+def _():
+    cap = os.path.join(SHARED, 'corpus', 'pcaps', '04_sslv3_poodle', 'arkime__ssl-selfsign.pcap')
+    if not os.path.exists(cap):
+        raise Skip('corpus capture missing: %s' % cap)
+    import hashlib
+    out = subprocess.run(['tshark', '-n', '-r', cap, '-Y', 'tls.handshake.certificate', '-T',
+                          'fields', '-e', 'tls.handshake.certificate', '-e',
+                          'x509af.serialNumber'], capture_output=True, text=True).stdout.split('\n')[0]
+    der_hex, serial = out.split('\t')[0].split(',')[0], out.split('\t')[1].split(',')[0]
+    want_fp = ':'.join('%02x' % b for b in hashlib.sha1(bytes.fromhex(der_hex)).digest())
+    tls = [e['tls'] for e in events(['sensor', '-r', cap]) if e['event_type'] == 'tls']
+    fps = {t.get('fingerprint') for t in tls}
+    expect(want_fp in fps, 'fingerprint %s not in %s' % (want_fp, fps))
+    sers = {t.get('serial', '').replace(':', '').lower() for t in tls}
+    expect(serial.replace(':', '').lower() in sers, 'serial %s not in %s' % (serial, sers))
+
+
 @check('every event type validates against Suricata\'s EVE schema')
 def _():
     schema_path = os.path.join(SHARED, 'data', 'suricata-eve-schema.json')
