@@ -378,8 +378,6 @@ int mm_sensor_run(const mm_sensor_config *c)
         }
     }
     if (c->user) {
-        struct stat sb;
-        (void)sb;
         if (!mm_drop_privileges(c->user, err, sizeof err)) {
             fprintf(stderr, "mimamori: --user: %s\n", err);
             goto out;

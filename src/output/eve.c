@@ -68,14 +68,13 @@ void mm_eve_emit(mm_eve *e)
         e->events++;
 }
 
-static void header(mm_eve *e, uint64_t ts, const char *type)
+static void header(mm_eve *e, uint64_t ts)
 {
     char tsb[MM_TS_LEN];
     mj_reset(&e->j);
     mj_obj_open(&e->j, NULL);
     mm_fmt_ts(ts, tsb);
     mj_str(&e->j, "timestamp", tsb);
-    (void)type;
 }
 
 static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16_t dp,
@@ -110,6 +109,30 @@ static void mimamori_obj(mm_eve *e, const mm_ip *cli, const mm_ip *srv)
     }
 }
 
+mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const char *type,
+                                 bool rev, const char *app_proto)
+{
+    header(e, ts);
+    mj_u64(&e->j, "flow_id", f->flow_id);
+    mj_str(&e->j, "event_type", type);
+    mj_str(&e->j, "host", e->sensor);
+    if (rev)
+        tuple(e, &f->srv, f->sport, &f->cli, f->cport, f->proto, has_ports(f->proto));
+    else
+        tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
+    if (app_proto)
+        mj_str(&e->j, "app_proto", app_proto);
+    return &e->j;
+}
+
+void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f)
+{
+    mimamori_obj(e, &f->cli, &f->srv);
+    mj_obj_close(&e->j); /* mimamori */
+    mj_obj_close(&e->j);
+    mm_eve_emit(e);
+}
+
 static void flags_hex(char out[3], uint8_t f)
 {
     static const char hex[] = "0123456789abcdef";
@@ -137,7 +160,7 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     static const char *reasons[] = {"timeout", "forced", "shutdown"};
     char tsb[MM_TS_LEN];
     mm_json *j = &e->j;
-    header(e, f->start_ns, "flow");
+    header(e, f->start_ns);
     mj_u64(j, "flow_id", f->flow_id);
     mj_str(j, "event_type", "flow");
     mj_str(j, "host", e->sensor);
@@ -217,7 +240,7 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
     const mm_anomaly_info *ai = &mm_anomaly_table[an];
     char ev[96];
     mm_json *j = &e->j;
-    header(e, ts, "anomaly");
+    header(e, ts);
     if (f)
         mj_u64(j, "flow_id", f->flow_id);
     mj_str(j, "event_type", "anomaly");
@@ -273,7 +296,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mm_json *j = &e->j;
     const mm_decode_stats *d = s->dec;
     const mm_flow_stats *f = s->flow;
-    header(e, ts, "stats");
+    header(e, ts);
     mj_str(j, "event_type", "stats");
     mj_str(j, "host", e->sensor);
     mj_obj_open(j, "stats");

@@ -104,6 +104,13 @@ typedef struct mm_sensor_stats {
 } mm_sensor_stats;
 void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 
+/* An event about flow f: timestamp, flow_id, event_type, host, the tuple
+ * (client first, or server first when rev), app_proto; the caller adds its
+ * object, then mm_eve_end_flow_event adds "mimamori" and emits. */
+mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const char *type,
+                                 bool rev, const char *app_proto);
+void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f);
+
 /* Emit the line in e->j (adds the newline). */
 void mm_eve_emit(mm_eve *e);
 

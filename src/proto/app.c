@@ -316,40 +316,12 @@ void mm_app_flow_end(mm_app *a, mm_flow *f)
 mm_json *mm_app_event_begin(mm_app *a, const mm_flow *f, uint64_t ts, const char *type,
                             int dir, bool dir_tuple)
 {
-    mm_eve *e = a->eve;
-    mm_json *j = &e->j;
-    char tsb[MM_TS_LEN], a1[MM_IPSTR_LEN], a2[MM_IPSTR_LEN], pn[8];
-    mj_reset(j);
-    mj_obj_open(j, NULL);
-    mm_fmt_ts(ts, tsb);
-    mj_str(j, "timestamp", tsb);
-    mj_u64(j, "flow_id", f->flow_id);
-    mj_str(j, "event_type", type);
-    mj_str(j, "host", e->sensor);
-    bool rev = dir_tuple && dir == MM_TO_CLIENT;
-    mm_ip_str(rev ? &f->srv : &f->cli, a1);
-    mm_ip_str(rev ? &f->cli : &f->srv, a2);
-    mj_str(j, "src_ip", a1);
-    mj_u64(j, "src_port", rev ? f->sport : f->cport);
-    mj_str(j, "dest_ip", a2);
-    mj_u64(j, "dest_port", rev ? f->cport : f->sport);
-    mj_str(j, "proto", mm_proto_name(f->proto, pn, sizeof pn));
-    const char *ap = mm_app_name(f->app_proto);
-    if (ap)
-        mj_str(j, "app_proto", ap);
-    return j;
+    return mm_eve_begin_flow_event(a->eve, f, ts, type, dir_tuple && dir == MM_TO_CLIENT,
+                                   mm_app_name(f->app_proto));
 }
 
 void mm_app_event_end(mm_app *a, const mm_flow *f)
 {
-    mm_eve *e = a->eve;
-    mm_json *j = &e->j;
-    mj_obj_open(j, "mimamori");
-    mj_str(j, "site", e->site);
-    mj_str(j, "sensor", e->sensor);
-    mj_str(j, "direction", mm_eve_direction(e, &f->cli, &f->srv));
-    mj_obj_close(j);
-    mj_obj_close(j);
-    mm_eve_emit(e);
+    mm_eve_end_flow_event(a->eve, f);
     a->st.events++;
 }

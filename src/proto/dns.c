@@ -178,42 +178,54 @@ typedef struct rr {
     uint32_t rdoff, rdlen;
 } rr;
 
+/* rdata of the types that print as one string (A, AAAA, names, MX, TXT)
+ * into b; returns its length (TXT may hold NUL bytes), or -1 for other types
+ * or malformed rdata. */
+static int text_len(bool ok, const char *b) { return ok ? (int)strlen(b) : -1; }
+
+static int rdata_text(const uint8_t *m, uint32_t n, const rr *r, char *b, size_t bn)
+{
+    const uint8_t *rd = m + r->rdoff;
+    uint32_t off = r->rdoff;
+    switch (r->type) {
+    case 1:
+        return text_len(r->rdlen == 4 && inet_ntop(AF_INET, rd, b, (socklen_t)bn), b);
+    case 28:
+        return text_len(r->rdlen == 16 && inet_ntop(AF_INET6, rd, b, (socklen_t)bn), b);
+    case 2:
+    case 5:
+    case 12:
+        return text_len(name(m, n, &off, b, bn), b);
+    case 15:
+        off += 2;
+        return text_len(r->rdlen > 2 && name(m, n, &off, b, bn), b);
+    case 16: {   /* TXT: character-strings, concatenated */
+        size_t k = 0;
+        uint32_t p = 0;
+        while (p < r->rdlen && k < bn - 1) {
+            uint32_t l = rd[p++];
+            for (uint32_t i = 0; i < l && p < r->rdlen && k < bn - 1; i++)
+                b[k++] = (char)rd[p++];
+        }
+        b[k] = 0;
+        return (int)k;
+    }
+    default:
+        return -1;
+    }
+}
+
 static void rdata_json(mm_json *j, const uint8_t *m, uint32_t n, const rr *r)
 {
     char b[300];
     const uint8_t *rd = m + r->rdoff;
     uint32_t off = r->rdoff;
-    switch (r->type) {
-    case 1:
-        if (r->rdlen == 4 && inet_ntop(AF_INET, rd, b, sizeof b))
-            mj_str(j, "rdata", b);
-        break;
-    case 28:
-        if (r->rdlen == 16 && inet_ntop(AF_INET6, rd, b, sizeof b))
-            mj_str(j, "rdata", b);
-        break;
-    case 2:
-    case 5:
-    case 12:
-        if (name(m, n, &off, b, sizeof b))
-            mj_str(j, "rdata", b);
-        break;
-    case 15:
-        off += 2;
-        if (r->rdlen > 2 && name(m, n, &off, b, sizeof b))
-            mj_str(j, "rdata", b);
-        break;
-    case 16: {   /* TXT: character-strings, concatenated */
-        size_t k = 0;
-        uint32_t p = 0;
-        while (p < r->rdlen && k < sizeof b - 1) {
-            uint32_t l = rd[p++];
-            for (uint32_t i = 0; i < l && p < r->rdlen && k < sizeof b - 1; i++)
-                b[k++] = (char)rd[p++];
-        }
-        mj_strn(j, "rdata", b, k);
-        break;
+    int bl = rdata_text(m, n, r, b, sizeof b);
+    if (bl >= 0) {
+        mj_strn(j, "rdata", b, (size_t)bl);
+        return;
     }
+    switch (r->type) {
     case 6: {
         char mn[260], rn[260];
         if (name(m, n, &off, mn, sizeof mn) && name(m, n, &off, rn, sizeof rn) &&
@@ -295,8 +307,7 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     }
     /* Answer, authority and additional records, at most MAX_ANSWERS in all. */
     uint16_t cnt[3] = {an, be16(m + 8), be16(m + 10)};
-    uint32_t total = (uint32_t)cnt[0] + cnt[1] + cnt[2];
-    rr *ans = calloc(total < MAX_ANSWERS ? (total ? total : 1) : MAX_ANSWERS, sizeof(rr));
+    rr ans[MAX_ANSWERS];
     int nsec[3] = {0, 0, 0}, na = 0;
     bool bad = false;
     for (int sec = 0; sec < 3 && !bad; sec++) {
@@ -314,7 +325,7 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
                 bad = true;
                 break;
             }
-            if (ans && na < MAX_ANSWERS && type != 41) {   /* OPT is not a record */
+            if (na < MAX_ANSWERS && type != 41) {   /* OPT is not a record */
                 rr *r = &ans[na++];
                 memcpy(r->name, nm, sizeof nm);
                 r->type = type;
@@ -373,23 +384,15 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
             for (int i = 0; i < na; i++) {
                 if (ans[i].type != gtypes[g])
                     continue;
-                /* Render rdata into a scratch writer to reuse rdata_json. */
-                mm_json t;
-                mj_init(&t);
-                mj_reset(&t);
-                mj_obj_open(&t, NULL);
-                rdata_json(&t, m, n, &ans[i]);
-                mj_obj_close(&t);
-                const char *v = t.s ? strstr(t.s, "\"rdata\":") : NULL;
-                if (v) {
-                    if (!open) {
-                        mj_arr_open(j, rrtype_name(gtypes[g], tb, sizeof tb));
-                        open = true;
-                    }
-                    size_t vl = strlen(v + 8);
-                    mj_raw(j, NULL, v + 8, vl - 1);   /* drop the closing brace */
+                char v[300];
+                int vl = rdata_text(m, n, &ans[i], v, sizeof v);
+                if (vl < 0)
+                    continue;
+                if (!open) {
+                    mj_arr_open(j, rrtype_name(gtypes[g], tb, sizeof tb));
+                    open = true;
                 }
-                mj_free(&t);
+                mj_strn(j, NULL, v, (size_t)vl);
             }
             if (open)
                 mj_arr_close(j);
@@ -398,7 +401,6 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     }
     mj_obj_close(j);
     mm_app_event_end(a, f);
-    free(ans);
 }
 
 static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,

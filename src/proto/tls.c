@@ -11,8 +11,8 @@
  * and SHA-1 fingerprint. Once both sides have sent ChangeCipherSpec (or the
  * server has chosen TLS 1.3), records are only counted. An SSLv2-compatible
  * ClientHello is recognised too. One tls event per flow, logged when the
- * handshake is over or the flow ends. Heartbeat records are counted with
- * their declared payload length (for the Heartbleed detector).
+ * handshake is over or the flow ends. (Heartbeat records are skipped; the
+ * Heartbleed detector will read them.)
  */
 #include "proto/app.h"
 
@@ -46,8 +46,6 @@ typedef struct tls_state {
     char *alpn_c;             /* "h2,http/1.1" */
     char subject[512], issuer[512], serial[128], fp[64], notbefore[24], notafter[24];
     bool have_cert;
-    uint32_t heartbeats[2];
-    uint32_t hb_max_declared[2], hb_max_record[2];
     uint64_t ts;
 } tls_state;
 
@@ -462,8 +460,6 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
         uint32_t total = be24(b), first = be24(b + 3);
         if (total + 3 <= bl && first + 6 <= bl)
             certificate(s, b + 6, first);
-    } else if (type == 14 || type == 20) {
-        (void)0;  /* ServerHelloDone / Finished: nothing to log */
     }
     (void)f;
 }
@@ -555,11 +551,6 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                 t->lost = true;            /* not a TLS record: stop */
                 mm_app_error(a, f);
                 return;
-            }
-            if (t->rec_type == 24 && t->rec_left >= 3) {  /* heartbeat: note the sizes */
-                s->heartbeats[dir]++;
-                if (t->rec_left > s->hb_max_record[dir])
-                    s->hb_max_record[dir] = t->rec_left;
             }
             if (t->rec_left == 0)
                 continue;
