@@ -125,12 +125,23 @@ mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const
     return &e->j;
 }
 
-void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f)
+mm_json *mm_eve_flow_event_mimamori(mm_eve *e, const mm_flow *f)
 {
     mimamori_obj(e, &f->cli, &f->srv);
+    return &e->j;
+}
+
+void mm_eve_flow_event_close(mm_eve *e)
+{
     mj_obj_close(&e->j); /* mimamori */
     mj_obj_close(&e->j);
     mm_eve_emit(e);
+}
+
+void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f)
+{
+    mm_eve_flow_event_mimamori(e, f);
+    mm_eve_flow_event_close(e);
 }
 
 static void flags_hex(char out[3], uint8_t f)

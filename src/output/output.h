@@ -110,6 +110,11 @@ void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const char *type,
                                  bool rev, const char *app_proto);
 void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f);
+/* Or in two steps, to add fields of one's own to "mimamori": the first
+ * writes the common ones and leaves the object open, the second closes the
+ * event and emits it. */
+mm_json *mm_eve_flow_event_mimamori(mm_eve *e, const mm_flow *f);
+void mm_eve_flow_event_close(mm_eve *e);
 
 /* Emit the line in e->j (adds the newline). */
 void mm_eve_emit(mm_eve *e);

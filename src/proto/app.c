@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const mm_app_parser *const parsers[] = {
-    &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh,
+    &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh, &mm_parser_smb,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 
@@ -323,5 +323,16 @@ mm_json *mm_app_event_begin(mm_app *a, const mm_flow *f, uint64_t ts, const char
 void mm_app_event_end(mm_app *a, const mm_flow *f)
 {
     mm_eve_end_flow_event(a->eve, f);
+    a->st.events++;
+}
+
+mm_json *mm_app_event_mimamori(mm_app *a, const mm_flow *f)
+{
+    return mm_eve_flow_event_mimamori(a->eve, f);
+}
+
+void mm_app_event_close(mm_app *a)
+{
+    mm_eve_flow_event_close(a->eve);
     a->st.events++;
 }

@@ -27,6 +27,7 @@ enum {
     MM_APP_TLS,
     MM_APP_DNS,
     MM_APP_SSH,
+    MM_APP_SMB,
     MM_APP__COUNT,
     MM_APP_FAILED = 0xFFFF,
 };
@@ -65,12 +66,69 @@ typedef struct mm_app_stats {
     uint64_t memuse;
 } mm_app_stats;
 
+/* What parsers show the built-in detectors beyond the log: facts an
+ * attack is recognised by (header fields, sizes) that a log line would not
+ * carry. One callback, a kind and a struct per kind. */
+enum {
+    MM_OBS_SMB1 = 1,        /* mm_obs_smb1: every SMB1 message */
+    MM_OBS_TLS_HEARTBEAT,   /* mm_obs_tls_heartbeat: every heartbeat record */
+    MM_OBS_TLS_ALERT,       /* mm_obs_tls_alert: every cleartext alert record */
+    MM_OBS_NTP,             /* mm_obs_ntp: every NTP datagram */
+};
+
+typedef struct mm_obs_smb1 {
+    uint8_t cmd;
+    bool response;
+    uint32_t status;
+    uint16_t tid, pid, uid, mid;
+    uint8_t word_count;
+    /* Transactions (TRANS, TRANS2, NT_TRANS and their secondaries). */
+    uint16_t subcmd;        /* setup word 0 (TRANS2), function (NT_TRANS) */
+    uint8_t setup_count;
+    uint32_t total_param, total_data, param_count, param_offset, param_disp;
+    uint32_t data_count, data_offset, data_disp;
+    uint32_t msg_len;       /* SMB message length from the NetBIOS header */
+} mm_obs_smb1;
+
+typedef struct mm_obs_tls_heartbeat {
+    uint8_t type;           /* 1 request, 2 response; 0 encrypted (unknown) */
+    uint16_t payload_len;   /* claimed payload length (0 when encrypted) */
+    uint16_t record_len;    /* TLS record length */
+    bool encrypted;         /* after ChangeCipherSpec: only sizes are known */
+} mm_obs_tls_heartbeat;
+
+typedef struct mm_obs_tls_alert {
+    uint8_t level, desc;
+    bool encrypted;
+} mm_obs_tls_alert;
+
+typedef struct mm_obs_ntp {
+    uint8_t version, mode, stratum;
+    bool response;
+    uint8_t implementation, request_code;   /* mode 7 */
+    uint16_t items, item_size;               /* mode 7 */
+    uint16_t opcode;                         /* mode 6 */
+    uint32_t len;                            /* datagram length */
+} mm_obs_ntp;
+
+typedef void (*mm_app_observer)(void *ctx, mm_flow *f, int dir, int kind, const void *obs,
+                                uint64_t ts);
+
 struct mm_app {
     mm_eve *eve;
     uint64_t memcap;
     mm_app_stats st;
     bool enabled;
+    mm_app_observer observe;    /* NULL: nobody listens */
+    void *observe_ctx;
 };
+
+static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, const void *obs,
+                                  uint64_t ts)
+{
+    if (a->observe)
+        a->observe(a->observe_ctx, f, dir, kind, obs, ts);
+}
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);
 const char *mm_app_name(uint16_t id);   /* NULL for unknown */
@@ -99,8 +157,12 @@ void mm_app_error(mm_app *a, mm_flow *f);
 mm_json *mm_app_event_begin(mm_app *a, const mm_flow *f, uint64_t ts, const char *type,
                             int dir, bool dir_tuple);
 void mm_app_event_end(mm_app *a, const mm_flow *f);
+/* Or: mimamori opens our own object (parser adds e.g. "ntp"), close emits. */
+mm_json *mm_app_event_mimamori(mm_app *a, const mm_flow *f);
+void mm_app_event_close(mm_app *a);
 
 /* The parsers (one file each). */
-extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh;
+extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh,
+    mm_parser_smb;
 
 #endif

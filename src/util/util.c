@@ -224,3 +224,58 @@ bool mm_strcpy(char *dst, size_t dstlen, const char *src)
     dst[n] = 0;
     return fits;
 }
+
+static size_t utf8_put(uint32_t c, char *o)
+{
+    if (c < 0x80) {
+        o[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | c >> 6);
+        o[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (char)(0xE0 | c >> 12);
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | c >> 18);
+    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen)
+{
+    size_t o = 0;
+    if (!outlen)
+        return 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        uint32_t c = mm_le16(in + i);
+        if (c == 0)
+            break;
+        if (c >= 0xD800 && c <= 0xDBFF && i + 3 < n) {
+            uint32_t lo = mm_le16(in + i + 2);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            } else {
+                c = 0xFFFD;
+            }
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            c = 0xFFFD;
+        }
+        char tmp[4];
+        size_t k = utf8_put(c, tmp);
+        if (o + k + 1 > outlen)
+            break;
+        memcpy(out + o, tmp, k);
+        o += k;
+    }
+    out[o] = 0;
+    return o;
+}

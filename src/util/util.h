@@ -57,4 +57,20 @@ uint64_t mm_mono_ns(void);
 /* strlcpy-like: always terminates, returns true when it fitted. */
 bool mm_strcpy(char *dst, size_t dstlen, const char *src);
 
+/* Little-endian reads (the caller has checked the bounds). */
+static inline uint16_t mm_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t mm_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t mm_le64(const uint8_t *p)
+{
+    return (uint64_t)mm_le32(p) | (uint64_t)mm_le32(p + 4) << 32;
+}
+
+/* UTF-16LE (n bytes) to UTF-8 in out (always terminated, cut at a whole
+ * character); unpaired surrogates become U+FFFD; stops at a NUL character.
+ * Returns the length written. */
+size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen);
+
 #endif

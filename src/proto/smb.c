@@ -1,0 +1,1170 @@
+/*
+ * smb.c - SMB1, SMB2 and SMB3 over NetBIOS session service (TCP 139) and
+ * direct TCP (445).
+ *
+ * Framing: every message has a 4-byte NetBIOS header (type, 24-bit length,
+ * as direct TCP and Suricata read it). We keep the first SMB_KEEP bytes of
+ * each message (headers, names, security blobs) and skip the rest (file
+ * data), so a 16 MB WRITE costs nothing more than a small one.
+ *
+ * Transactions: a request waits in a small table until its response
+ * (SMB1: MID, PID, UID; SMB2: MessageId); the pair is one smb event with
+ * Suricata's fields (command, status, dialect, session and tree ids, share
+ * or named pipe, file name, disposition, NTLMSSP user...). A response
+ * without its request (capture started mid-flow, one-sided mirror) is
+ * logged alone. READ and WRITE are not logged one by one: they add up per
+ * open file, logged once when it is closed or the flow ends.
+ *
+ * Detectors (MS17-010) see every SMB1 message with its transaction fields
+ * (TRANS, TRANS2, NT_TRANS and secondaries) through mm_app_observe.
+ * SMB3 encrypted messages (transform header) are counted, not read.
+ */
+#include "proto/app.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SMB_KEEP 4096u      /* bytes kept of each message */
+#define SMB_TXS 8           /* requests awaiting their response */
+#define SMB_FILES 16        /* open files followed per flow */
+#define SMB_TREES 8
+#define SMB_NAME 256
+#define SMB_DIALECTS 128    /* client dialect list, '\n'-separated */
+#define SMB_USER 64
+
+typedef struct smb_dir {
+    uint8_t nb[4];
+    uint8_t nb_len;         /* NetBIOS header bytes read so far */
+    bool in_msg;
+    uint8_t type;           /* NetBIOS message type */
+    uint32_t msg_len, got;  /* message length, bytes of it seen */
+    uint32_t kept;          /* bytes of it in buf */
+    bool gap_in_kept;       /* a gap hit the kept part: message not read */
+    bool lost;              /* out of step: wait for a message start */
+    uint8_t *buf;           /* SMB_KEEP bytes, allocated on first message */
+} smb_dir;
+
+typedef struct smb_tx {
+    bool used;
+    uint8_t ver;            /* 1 or 2 */
+    uint16_t cmd;
+    uint64_t key;
+    uint64_t ts;
+    uint64_t session_id;
+    uint32_t tree_id;
+    uint16_t subcmd;
+    bool has_subcmd, has_disp, delete_on_close, has_fid;
+    uint32_t disposition;
+    uint8_t fid[16];
+    uint32_t io_len;        /* READ/WRITE: bytes asked or written */
+    char name[SMB_NAME];    /* share path or file name */
+    char dialects[SMB_DIALECTS];
+    char user[SMB_USER], domain[SMB_USER], host[SMB_USER];
+    uint8_t guid[16];
+    bool has_guid;
+} smb_tx;
+
+typedef struct smb_file {
+    bool used;
+    uint8_t ver;
+    uint8_t fid[16];
+    uint64_t session_id;
+    uint32_t tree_id;
+    uint64_t read, written;
+    uint64_t ts;
+    char name[SMB_NAME];
+} smb_file;
+
+typedef struct smb_tree {
+    uint32_t id;
+    bool used, pipe;
+} smb_tree;
+
+typedef struct smb_state {
+    smb_dir d[2];
+    smb_tx tx[SMB_TXS];
+    smb_file file[SMB_FILES];
+    smb_tree tree[SMB_TREES];
+    uint64_t tx_id;
+    char dialect[16];
+    char smb1_dialects[SMB_DIALECTS];   /* of the last SMB1 NEGOTIATE request */
+    uint64_t encrypted;
+} smb_state;
+
+/* --- names ------------------------------------------------------------ */
+
+static const char *smb1_cmd_name(uint8_t c)
+{
+    switch (c) {
+    case 0x00: return "SMB1_COMMAND_CREATE_DIRECTORY";
+    case 0x01: return "SMB1_COMMAND_DELETE_DIRECTORY";
+    case 0x02: return "SMB1_COMMAND_OPEN";
+    case 0x03: return "SMB1_COMMAND_CREATE";
+    case 0x04: return "SMB1_COMMAND_CLOSE";
+    case 0x05: return "SMB1_COMMAND_FLUSH";
+    case 0x06: return "SMB1_COMMAND_DELETE";
+    case 0x07: return "SMB1_COMMAND_RENAME";
+    case 0x08: return "SMB1_COMMAND_QUERY_INFORMATION";
+    case 0x09: return "SMB1_COMMAND_SET_INFORMATION";
+    case 0x0a: return "SMB1_COMMAND_READ";
+    case 0x0b: return "SMB1_COMMAND_WRITE";
+    case 0x0c: return "SMB1_COMMAND_LOCK_BYTE_RANGE";
+    case 0x0d: return "SMB1_COMMAND_UNLOCK_BYTE_RANGE";
+    case 0x0e: return "SMB1_COMMAND_CREATE_TEMPORARY";
+    case 0x0f: return "SMB1_COMMAND_CREATE_NEW";
+    case 0x10: return "SMB1_COMMAND_CHECK_DIRECTORY";
+    case 0x11: return "SMB1_COMMAND_PROCESS_EXIT";
+    case 0x12: return "SMB1_COMMAND_SEEK";
+    case 0x13: return "SMB1_COMMAND_LOCK_AND_READ";
+    case 0x14: return "SMB1_COMMAND_WRITE_AND_UNLOCK";
+    case 0x1a: return "SMB1_COMMAND_READ_RAW";
+    case 0x1d: return "SMB1_COMMAND_WRITE_RAW";
+    case 0x22: return "SMB1_COMMAND_SET_INFORMATION2";
+    case 0x23: return "SMB1_COMMAND_QUERY_INFORMATION2";
+    case 0x24: return "SMB1_COMMAND_LOCKING_ANDX";
+    case 0x25: return "SMB1_COMMAND_TRANS";
+    case 0x26: return "SMB1_COMMAND_TRANS_SECONDARY";
+    case 0x27: return "SMB1_COMMAND_IOCTL";
+    case 0x2b: return "SMB1_COMMAND_ECHO";
+    case 0x2c: return "SMB1_COMMAND_WRITE_AND_CLOSE";
+    case 0x2d: return "SMB1_COMMAND_OPEN_ANDX";
+    case 0x2e: return "SMB1_COMMAND_READ_ANDX";
+    case 0x2f: return "SMB1_COMMAND_WRITE_ANDX";
+    case 0x31: return "SMB1_COMMAND_CLOSE_AND_TREE_DISC";
+    case 0x32: return "SMB1_COMMAND_TRANS2";
+    case 0x33: return "SMB1_COMMAND_TRANS2_SECONDARY";
+    case 0x34: return "SMB1_COMMAND_FIND_CLOSE2";
+    case 0x35: return "SMB1_COMMAND_FIND_NOTIFY_CLOSE";
+    case 0x70: return "SMB1_COMMAND_TREE_CONNECT";
+    case 0x71: return "SMB1_COMMAND_TREE_DISCONNECT";
+    case 0x72: return "SMB1_COMMAND_NEGOTIATE_PROTOCOL";
+    case 0x73: return "SMB1_COMMAND_SESSION_SETUP_ANDX";
+    case 0x74: return "SMB1_COMMAND_LOGOFF_ANDX";
+    case 0x75: return "SMB1_COMMAND_TREE_CONNECT_ANDX";
+    case 0x7e: return "SMB1_COMMAND_SECURITY_PACKAGE_ANDX";
+    case 0x80: return "SMB1_COMMAND_QUERY_INFORMATION_DISK";
+    case 0x81: return "SMB1_COMMAND_SEARCH";
+    case 0x82: return "SMB1_COMMAND_FIND";
+    case 0x83: return "SMB1_COMMAND_FIND_UNIQUE";
+    case 0x84: return "SMB1_COMMAND_FIND_CLOSE";
+    case 0xa0: return "SMB1_COMMAND_NT_TRANS";
+    case 0xa1: return "SMB1_COMMAND_NT_TRANS_SECONDARY";
+    case 0xa2: return "SMB1_COMMAND_NT_CREATE_ANDX";
+    case 0xa4: return "SMB1_COMMAND_NT_CANCEL";
+    case 0xa5: return "SMB1_COMMAND_NT_RENAME";
+    case 0xc0: return "SMB1_COMMAND_OPEN_PRINT_FILE";
+    case 0xc1: return "SMB1_COMMAND_WRITE_PRINT_FILE";
+    case 0xc2: return "SMB1_COMMAND_CLOSE_PRINT_FILE";
+    case 0xc3: return "SMB1_COMMAND_GET_PRINT_QUEUE";
+    default: return NULL;
+    }
+}
+
+static const char *const smb2_cmds[] = {
+    "SMB2_COMMAND_NEGOTIATE_PROTOCOL", "SMB2_COMMAND_SESSION_SETUP",
+    "SMB2_COMMAND_SESSION_LOGOFF", "SMB2_COMMAND_TREE_CONNECT",
+    "SMB2_COMMAND_TREE_DISCONNECT", "SMB2_COMMAND_CREATE", "SMB2_COMMAND_CLOSE",
+    "SMB2_COMMAND_FLUSH", "SMB2_COMMAND_READ", "SMB2_COMMAND_WRITE", "SMB2_COMMAND_LOCK",
+    "SMB2_COMMAND_IOCTL", "SMB2_COMMAND_CANCEL", "SMB2_COMMAND_KEEPALIVE", "SMB2_COMMAND_FIND",
+    "SMB2_COMMAND_CHANGE_NOTIFY", "SMB2_COMMAND_GET_INFO", "SMB2_COMMAND_SET_INFO",
+    "SMB2_COMMAND_OPLOCK_BREAK",
+};
+
+enum {
+    SMB2_NEGOTIATE = 0, SMB2_SESSION_SETUP = 1, SMB2_TREE_CONNECT = 3, SMB2_CREATE = 5,
+    SMB2_CLOSE = 6, SMB2_READ = 8, SMB2_WRITE = 9, SMB2_CANCEL = 12, SMB2_OPLOCK_BREAK = 18,
+};
+
+enum {
+    SMB1_CLOSE = 0x04, SMB1_TRANS = 0x25, SMB1_TRANS_SEC = 0x26, SMB1_READ_ANDX = 0x2e,
+    SMB1_WRITE_ANDX = 0x2f, SMB1_TRANS2 = 0x32, SMB1_TRANS2_SEC = 0x33,
+    SMB1_NEGOTIATE = 0x72, SMB1_SESSION_SETUP = 0x73, SMB1_TREE_CONNECT_ANDX = 0x75,
+    SMB1_NT_TRANS = 0xa0, SMB1_NT_TRANS_SEC = 0xa1, SMB1_NT_CREATE_ANDX = 0xa2,
+    SMB1_NT_CANCEL = 0xa4,
+};
+
+#define STATUS_PENDING 0x00000103u
+
+static const struct {
+    uint32_t code;
+    const char *name;
+} nt_status[] = {
+    {0x00000000, "STATUS_SUCCESS"},
+    {0x00000103, "STATUS_PENDING"},
+    {0x0000010C, "STATUS_NOTIFY_ENUM_DIR"},
+    {0x80000005, "STATUS_BUFFER_OVERFLOW"},
+    {0x80000006, "STATUS_NO_MORE_FILES"},
+    {0xC0000001, "STATUS_UNSUCCESSFUL"},
+    {0xC0000002, "STATUS_NOT_IMPLEMENTED"},
+    {0xC0000003, "STATUS_INVALID_INFO_CLASS"},
+    {0xC0000008, "STATUS_INVALID_HANDLE"},
+    {0xC000000D, "STATUS_INVALID_PARAMETER"},
+    {0xC000000F, "STATUS_NO_SUCH_FILE"},
+    {0xC0000010, "STATUS_INVALID_DEVICE_REQUEST"},
+    {0xC0000011, "STATUS_END_OF_FILE"},
+    {0xC0000016, "STATUS_MORE_PROCESSING_REQUIRED"},
+    {0xC0000022, "STATUS_ACCESS_DENIED"},
+    {0xC0000023, "STATUS_BUFFER_TOO_SMALL"},
+    {0xC0000033, "STATUS_OBJECT_NAME_INVALID"},
+    {0xC0000034, "STATUS_OBJECT_NAME_NOT_FOUND"},
+    {0xC0000035, "STATUS_OBJECT_NAME_COLLISION"},
+    {0xC000003A, "STATUS_OBJECT_PATH_NOT_FOUND"},
+    {0xC0000043, "STATUS_SHARING_VIOLATION"},
+    {0xC0000056, "STATUS_DELETE_PENDING"},
+    {0xC000006A, "STATUS_WRONG_PASSWORD"},
+    {0xC000006D, "STATUS_LOGON_FAILURE"},
+    {0xC000006E, "STATUS_ACCOUNT_RESTRICTION"},
+    {0xC0000071, "STATUS_PASSWORD_EXPIRED"},
+    {0xC0000072, "STATUS_ACCOUNT_DISABLED"},
+    {0xC00000AC, "STATUS_PIPE_NOT_AVAILABLE"},
+    {0xC00000B0, "STATUS_PIPE_DISCONNECTED"},
+    {0xC00000BA, "STATUS_FILE_IS_A_DIRECTORY"},
+    {0xC00000BB, "STATUS_NOT_SUPPORTED"},
+    {0xC00000C9, "STATUS_NETWORK_NAME_DELETED"},
+    {0xC00000CC, "STATUS_BAD_NETWORK_NAME"},
+    {0xC0000101, "STATUS_DIRECTORY_NOT_EMPTY"},
+    {0xC0000120, "STATUS_CANCELLED"},
+    {0xC000019C, "STATUS_FS_DRIVER_REQUIRED"},
+    {0xC0000203, "STATUS_USER_SESSION_DELETED"},
+    {0xC0000205, "STATUS_INSUFF_SERVER_RESOURCES"},
+    {0xC0000225, "STATUS_NOT_FOUND"},
+    {0xC0000234, "STATUS_ACCOUNT_LOCKED_OUT"},
+    {0xC000035C, "STATUS_NETWORK_SESSION_EXPIRED"},
+};
+
+static const char *nt_status_name(uint32_t c)
+{
+    for (size_t i = 0; i < sizeof nt_status / sizeof nt_status[0]; i++)
+        if (nt_status[i].code == c)
+            return nt_status[i].name;
+    return NULL;
+}
+
+/* SMB1 DOS errors (flags2 without NT status): class ERRDOS or ERRSRV. */
+static const char *dos_error_name(uint8_t cls, uint16_t code)
+{
+    if (cls == 0)
+        return "STATUS_SUCCESS";
+    if (cls == 1) {
+        switch (code) {
+        case 1: return "DOS_ERRbadfunc";
+        case 2: return "DOS_ERRbadfile";
+        case 3: return "DOS_ERRbadpath";
+        case 5: return "DOS_ERRnoaccess";
+        case 6: return "DOS_ERRbadfid";
+        case 50: return "DOS_ERRunsup";
+        }
+    } else if (cls == 2) {
+        switch (code) {
+        case 1: return "SRV_ERRerror";
+        case 2: return "SRV_ERRbadpw";
+        case 4: return "SRV_ERRaccess";
+        case 5: return "SRV_ERRinvtid";
+        case 91: return "SRV_BADUID";
+        case 22: return "SRV_ERRbadcmd";
+        }
+    }
+    return NULL;
+}
+
+static const char *const dispositions[] = {
+    "FILE_SUPERSEDE", "FILE_OPEN", "FILE_CREATE", "FILE_OPEN_IF", "FILE_OVERWRITE",
+    "FILE_OVERWRITE_IF",
+};
+
+/* A GUID or SMB2 file id as Suricata prints it. */
+static void guid_str(const uint8_t g[16], char out[37])
+{
+    snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", mm_le32(g),
+             mm_le16(g + 4), mm_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+             g[15]);
+}
+
+/* A string in an SMB message: UTF-16LE (n bytes, or up to a NUL when n is
+ * 0 and it must be found) or ASCII. */
+static void smb_string(const uint8_t *p, size_t avail, bool unicode, char *out, size_t outlen)
+{
+    if (unicode) {
+        mm_utf16le_to_utf8(p, avail, out, outlen);
+        return;
+    }
+    size_t k = 0;
+    while (k < avail && k + 1 < outlen && p[k])
+        k++;
+    memcpy(out, p, k);
+    out[k] = 0;
+}
+
+/* --- the table of requests -------------------------------------------- */
+
+static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int resp_ver,
+                   bool has_status, uint32_t status, bool nt, uint64_t ts);
+
+static smb_tx *tx_new(mm_app *a, mm_flow *f, smb_state *s, uint8_t ver, uint16_t cmd,
+                      uint64_t key, uint64_t ts)
+{
+    smb_tx *t = NULL, *oldest = &s->tx[0];
+    for (int i = 0; i < SMB_TXS; i++) {
+        if (!s->tx[i].used) {
+            t = &s->tx[i];
+            break;
+        }
+        if (s->tx[i].ts < oldest->ts)
+            oldest = &s->tx[i];
+    }
+    if (!t) {
+        /* full: the oldest request gets no answer now */
+        log_tx(a, f, s, oldest, 0, false, 0, true, oldest->ts);
+        mm_app_error(a, f);
+        t = oldest;
+    }
+    memset(t, 0, sizeof(*t));
+    t->used = true;
+    t->ver = ver;
+    t->cmd = cmd;
+    t->key = key;
+    t->ts = ts;
+    return t;
+}
+
+static smb_tx *tx_find(smb_state *s, uint8_t ver, uint16_t cmd, uint64_t key)
+{
+    for (int i = 0; i < SMB_TXS; i++)
+        if (s->tx[i].used && s->tx[i].ver == ver && s->tx[i].cmd == cmd && s->tx[i].key == key)
+            return &s->tx[i];
+    return NULL;
+}
+
+static smb_tree *tree_get(smb_state *s, uint32_t id, bool add)
+{
+    smb_tree *fr = NULL;
+    for (int i = 0; i < SMB_TREES; i++) {
+        if (s->tree[i].used && s->tree[i].id == id)
+            return &s->tree[i];
+        if (!s->tree[i].used && !fr)
+            fr = &s->tree[i];
+    }
+    if (!add)
+        return NULL;
+    if (!fr)
+        fr = &s->tree[id % SMB_TREES];
+    fr->used = true;
+    fr->id = id;
+    fr->pipe = false;
+    return fr;
+}
+
+static smb_file *file_find(smb_state *s, uint8_t ver, const uint8_t *fid)
+{
+    for (int i = 0; i < SMB_FILES; i++)
+        if (s->file[i].used && s->file[i].ver == ver && memcmp(s->file[i].fid, fid, 16) == 0)
+            return &s->file[i];
+    return NULL;
+}
+
+static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts);
+
+static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, uint64_t ts)
+{
+    smb_file *fl = file_find(s, t->ver, t->fid);
+    if (!fl) {
+        for (int i = 0; i < SMB_FILES && !fl; i++)
+            if (!s->file[i].used)
+                fl = &s->file[i];
+        if (!fl) {
+            fl = &s->file[0];
+            log_file(a, f, s, fl, ts);   /* too many open: the first is logged now */
+        }
+    }
+    memset(fl, 0, sizeof(*fl));
+    fl->used = true;
+    fl->ver = t->ver;
+    memcpy(fl->fid, t->fid, 16);
+    fl->session_id = t->session_id;
+    fl->tree_id = t->tree_id;
+    fl->ts = ts;
+    memcpy(fl->name, t->name, sizeof fl->name);
+    return fl;
+}
+
+/* --- events ----------------------------------------------------------- */
+
+static void common(mm_json *j, smb_state *s, uint64_t id, const char *cmd, uint64_t session,
+                   uint32_t tree)
+{
+    mj_u64(j, "id", id);
+    mj_str(j, "dialect", s->dialect[0] ? s->dialect : "unknown");
+    mj_str(j, "command", cmd);
+    mj_u64(j, "session_id", session);
+    mj_u64(j, "tree_id", tree);
+}
+
+static void status_fields(mm_json *j, uint32_t status, bool nt)
+{
+    char code[16];
+    const char *name;
+    if (nt) {
+        name = nt_status_name(status);
+        snprintf(code, sizeof code, "0x%x", status);
+    } else {
+        uint16_t ec = (uint16_t)(status >> 16);
+        name = dos_error_name((uint8_t)status, ec);
+        snprintf(code, sizeof code, "0x%04x", ec);
+    }
+    if (name)
+        mj_str(j, "status", name);
+    mj_str(j, "status_code", code);
+}
+
+static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int resp_ver,
+                   bool has_status, uint32_t status, bool nt, uint64_t ts)
+{
+    (void)resp_ver;
+    char namebuf[48];
+    const char *cmd;
+    if (t->ver == 1) {
+        cmd = smb1_cmd_name((uint8_t)t->cmd);
+        if (!cmd) {
+            snprintf(namebuf, sizeof namebuf, "SMB1_COMMAND_UNKNOWN_0x%02x", t->cmd);
+            cmd = namebuf;
+        }
+    } else {
+        cmd = t->cmd < sizeof smb2_cmds / sizeof smb2_cmds[0] ? smb2_cmds[t->cmd] : NULL;
+        if (!cmd) {
+            snprintf(namebuf, sizeof namebuf, "SMB2_COMMAND_UNKNOWN_0x%04x", t->cmd);
+            cmd = namebuf;
+        }
+    }
+    mm_json *j = mm_app_event_begin(a, f, ts ? ts : t->ts, "smb", MM_TO_SERVER, false);
+    mj_obj_open(j, "smb");
+    common(j, s, ++s->tx_id, cmd, t->session_id, t->tree_id);
+    if (has_status)
+        status_fields(j, status, nt);
+    bool is_tree = (t->ver == 2 && t->cmd == SMB2_TREE_CONNECT) ||
+                   (t->ver == 1 && t->cmd == SMB1_TREE_CONNECT_ANDX);
+    if (is_tree && t->name[0]) {
+        smb_tree *tr = tree_get(s, t->tree_id, false);
+        bool pipe = tr ? tr->pipe : (strlen(t->name) >= 4 && strcmp(t->name + strlen(t->name) - 4, "IPC$") == 0);
+        mj_str(j, pipe ? "named_pipe" : "share", t->name);
+        mj_str(j, "share_type", pipe ? "PIPE" : "FILE");
+    } else if (t->name[0]) {
+        mj_str(j, "filename", t->name);
+    }
+    if (t->has_disp && t->disposition < sizeof dispositions / sizeof dispositions[0])
+        mj_str(j, "disposition", dispositions[t->disposition]);
+    if (t->has_disp)
+        mj_str(j, "access", t->delete_on_close ? "delete on close" : "normal");
+    if (t->has_fid && t->ver == 2) {
+        char g[37];
+        guid_str(t->fid, g);
+        mj_str(j, "fuid", g);
+    }
+    if (t->has_subcmd) {
+        char sc[8];
+        snprintf(sc, sizeof sc, "0x%04x", t->subcmd);
+        mj_str(j, "subcmd", sc);
+    }
+    if (t->dialects[0]) {
+        mj_arr_open(j, "client_dialects");
+        const char *p = t->dialects;
+        while (*p) {
+            size_t l = strcspn(p, "\n");
+            mj_strn(j, NULL, p, l);
+            p += l + (p[l] == '\n');
+        }
+        mj_arr_close(j);
+    }
+    if (t->has_guid) {
+        char g[37];
+        guid_str(t->guid, g);
+        mj_str(j, "client_guid", g);
+    }
+    if (t->user[0] || t->domain[0] || t->host[0]) {
+        mj_obj_open(j, "ntlmssp");
+        mj_str(j, "domain", t->domain);
+        mj_str(j, "user", t->user);
+        mj_str(j, "host", t->host);
+        mj_obj_close(j);
+    }
+    mj_bool(j, "request_done", true);
+    mj_bool(j, "response_done", has_status);
+    mj_obj_close(j);
+    mm_app_event_end(a, f);
+}
+
+static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts)
+{
+    if (!fl->used)
+        return;
+    for (int w = 0; w < 2; w++) {
+        uint64_t n = w ? fl->written : fl->read;
+        if (!n)
+            continue;
+        const char *cmd = fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
+                                       : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ");
+        mm_json *j = mm_app_event_begin(a, f, fl->ts, "smb", MM_TO_SERVER, false);
+        mj_obj_open(j, "smb");
+        common(j, s, ++s->tx_id, cmd, fl->session_id, fl->tree_id);
+        if (fl->name[0])
+            mj_str(j, "filename", fl->name);
+        if (fl->ver == 2) {
+            char g[37];
+            guid_str(fl->fid, g);
+            mj_str(j, "fuid", g);
+        }
+        mj_obj_close(j);
+        j = mm_app_event_mimamori(a, f);
+        mj_obj_open(j, "smb");
+        mj_u64(j, w ? "bytes_written" : "bytes_read", n);
+        mj_obj_close(j);
+        mm_app_event_close(a);
+    }
+    (void)ts;
+    fl->used = false;
+}
+
+/* --- NTLMSSP AUTHENTICATE in a session setup ---------------------------- */
+
+static void ntlmssp(const uint8_t *m, uint32_t n, smb_tx *t)
+{
+    static const uint8_t sig[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 3, 0, 0, 0};
+    for (uint32_t i = 0; i + 64 <= n; i++) {
+        if (m[i] != 'N' || memcmp(m + i, sig, sizeof sig) != 0)
+            continue;
+        const uint8_t *b = m + i;
+        uint32_t avail = n - i;
+        bool uni = mm_le32(b + 60) & 1;
+        struct {
+            uint32_t off;
+            char *out;
+        } fld[3] = {{28, t->domain}, {36, t->user}, {44, t->host}};
+        for (int k = 0; k < 3; k++) {
+            uint16_t len = mm_le16(b + fld[k].off);
+            uint32_t off = mm_le32(b + fld[k].off + 4);
+            if (off <= avail && len <= avail - off)
+                smb_string(b + off, len, uni, fld[k].out, SMB_USER);
+        }
+        return;
+    }
+}
+
+/* --- SMB1 ------------------------------------------------------------- */
+
+/* Transaction fields of TRANS/TRANS2/NT_TRANS and their secondaries. */
+static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_obs_smb1 *o)
+{
+    uint32_t nw = (uint32_t)wc * 2;
+    if (cmd == SMB1_TRANS || cmd == SMB1_TRANS2) {
+        if (!resp && nw >= 28) {
+            o->total_param = mm_le16(w);
+            o->total_data = mm_le16(w + 2);
+            o->param_count = mm_le16(w + 18);
+            o->param_offset = mm_le16(w + 20);
+            o->data_count = mm_le16(w + 22);
+            o->data_offset = mm_le16(w + 24);
+            o->setup_count = w[26];
+            if (o->setup_count && nw >= 30)
+                o->subcmd = mm_le16(w + 28);
+        } else if (resp && nw >= 20) {
+            o->total_param = mm_le16(w);
+            o->total_data = mm_le16(w + 2);
+            o->param_count = mm_le16(w + 6);
+            o->param_offset = mm_le16(w + 8);
+            o->param_disp = mm_le16(w + 10);
+            o->data_count = mm_le16(w + 12);
+            o->data_offset = mm_le16(w + 14);
+            o->data_disp = mm_le16(w + 16);
+            o->setup_count = w[18];
+        }
+    } else if (cmd == SMB1_TRANS_SEC || cmd == SMB1_TRANS2_SEC) {
+        if (nw >= 16) {
+            o->total_param = mm_le16(w);
+            o->total_data = mm_le16(w + 2);
+            o->param_count = mm_le16(w + 4);
+            o->param_offset = mm_le16(w + 6);
+            o->param_disp = mm_le16(w + 8);
+            o->data_count = mm_le16(w + 10);
+            o->data_offset = mm_le16(w + 12);
+            o->data_disp = mm_le16(w + 14);
+        }
+    } else if (cmd == SMB1_NT_TRANS) {
+        if (!resp && nw >= 38) {
+            o->total_param = mm_le32(w + 3);
+            o->total_data = mm_le32(w + 7);
+            o->param_count = mm_le32(w + 19);
+            o->param_offset = mm_le32(w + 23);
+            o->data_count = mm_le32(w + 27);
+            o->data_offset = mm_le32(w + 31);
+            o->setup_count = w[35];
+            o->subcmd = mm_le16(w + 36);
+        } else if (resp && nw >= 36) {
+            o->total_param = mm_le32(w + 3);
+            o->total_data = mm_le32(w + 7);
+            o->param_count = mm_le32(w + 11);
+            o->param_offset = mm_le32(w + 15);
+            o->param_disp = mm_le32(w + 19);
+            o->data_count = mm_le32(w + 23);
+            o->data_offset = mm_le32(w + 27);
+            o->data_disp = mm_le32(w + 31);
+            o->setup_count = w[35];
+        }
+    } else if (cmd == SMB1_NT_TRANS_SEC && nw >= 35) {
+        o->total_param = mm_le32(w + 3);
+        o->total_data = mm_le32(w + 7);
+        o->param_count = mm_le32(w + 11);
+        o->param_offset = mm_le32(w + 15);
+        o->param_disp = mm_le32(w + 19);
+        o->data_count = mm_le32(w + 23);
+        o->data_offset = mm_le32(w + 27);
+        o->data_disp = mm_le32(w + 31);
+    }
+}
+
+static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, uint32_t n,
+                         const mm_obs_smb1 *o, const uint8_t *w, const uint8_t *bytes,
+                         uint32_t nbytes, uint64_t ts)
+{
+    bool uni = mm_le16(m + 10) & 0x8000;
+    uint64_t key = o->mid | (uint64_t)o->pid << 16 | (uint64_t)o->uid << 32;
+    uint32_t nw = (uint32_t)o->word_count * 2;
+    bool secondary = o->cmd == SMB1_TRANS_SEC || o->cmd == SMB1_TRANS2_SEC ||
+                     o->cmd == SMB1_NT_TRANS_SEC || o->cmd == SMB1_NT_CANCEL;
+    smb_tx *t = tx_new(a, f, s, 1, o->cmd, key, ts);
+    t->session_id = o->uid;
+    t->tree_id = o->tid;
+    /* offset of the byte block in the message, for alignment of UTF-16 */
+    uint32_t boff = (uint32_t)(bytes - m);
+    switch (o->cmd) {
+    case SMB1_NEGOTIATE: {
+        size_t dl = 0;
+        for (uint32_t i = 0; i < nbytes;) {
+            if (bytes[i] != 0x02)
+                break;
+            const uint8_t *p = bytes + i + 1;
+            uint32_t l = 0;
+            while (i + 1 + l < nbytes && p[l])
+                l++;
+            if (dl + l + 2 < sizeof t->dialects) {
+                if (dl)
+                    t->dialects[dl++] = '\n';
+                for (uint32_t k = 0; k < l; k++)
+                    t->dialects[dl++] = (p[k] >= 0x20 && p[k] < 0x7f && p[k] != '\n') ? (char)p[k] : '?';
+                t->dialects[dl] = 0;
+            }
+            i += l + 2;
+        }
+        memcpy(s->smb1_dialects, t->dialects, sizeof s->smb1_dialects);
+        break;
+    }
+    case SMB1_SESSION_SETUP:
+        ntlmssp(bytes, nbytes, t);
+        break;
+    case SMB1_TREE_CONNECT_ANDX:
+        if (nw >= 8) {
+            uint32_t pl = mm_le16(w + 6);
+            uint32_t p = pl;
+            if (uni && ((boff + p) & 1))
+                p++;
+            if (p < nbytes)
+                smb_string(bytes + p, nbytes - p, uni, t->name, sizeof t->name);
+        }
+        break;
+    case SMB1_NT_CREATE_ANDX:
+        if (nw >= 48) {
+            uint32_t nl = mm_le16(w + 5);
+            t->disposition = mm_le32(w + 35);
+            t->delete_on_close = mm_le32(w + 39) & 0x1000;
+            t->has_disp = true;
+            uint32_t p = (uni && (boff & 1)) ? 1 : 0;
+            if (p < nbytes) {
+                uint32_t l = nbytes - p < nl ? nbytes - p : nl;
+                smb_string(bytes + p, l, uni, t->name, sizeof t->name);
+            }
+        }
+        break;
+    case SMB1_TRANS2:
+    case SMB1_NT_TRANS:
+        t->subcmd = o->subcmd;
+        t->has_subcmd = o->cmd == SMB1_TRANS2 || o->cmd == SMB1_NT_TRANS;
+        break;
+    case SMB1_READ_ANDX:
+    case SMB1_WRITE_ANDX:
+    case SMB1_CLOSE:
+        if (nw >= (o->cmd == SMB1_CLOSE ? 2u : 6u)) {
+            memcpy(t->fid, w + (o->cmd == SMB1_CLOSE ? 0 : 4), 2);
+            t->has_fid = true;
+        }
+        if (o->cmd == SMB1_WRITE_ANDX && nw >= 24)
+            t->io_len = mm_le16(w + 20) | (uint32_t)mm_le16(w + 18) << 16;
+        break;
+    default:
+        break;
+    }
+    (void)n;
+    if (secondary) {
+        /* no response comes for these: logged now */
+        log_tx(a, f, s, t, 0, false, 0, true, ts);
+        t->used = false;
+    }
+}
+
+static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
+                          const mm_obs_smb1 *o, const uint8_t *w, uint64_t ts)
+{
+    bool nt = mm_le16(m + 10) & 0x4000;
+    uint64_t key = o->mid | (uint64_t)o->pid << 16 | (uint64_t)o->uid << 32;
+    uint32_t nw = (uint32_t)o->word_count * 2;
+    smb_tx *t = tx_find(s, 1, o->cmd, key);
+    if (!t) {
+        /* the UID is given by the session setup response: match without it */
+        t = tx_find(s, 1, o->cmd, key & 0xFFFFFFFFull);
+    }
+    smb_tx lone;
+    if (!t) {
+        memset(&lone, 0, sizeof lone);
+        lone.ver = 1;
+        lone.cmd = o->cmd;
+        lone.ts = ts;
+        t = &lone;
+    }
+    t->session_id = o->uid;
+    t->tree_id = o->tid;
+    bool ok = o->status == 0;
+    switch (o->cmd) {
+    case SMB1_NEGOTIATE:
+        if (nw >= 2) {
+            uint16_t idx = mm_le16(w);
+            const char *p = s->smb1_dialects;
+            for (uint16_t i = 0; i < idx && *p; i++)
+                p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
+            size_t l = strcspn(p, "\n");
+            if (l && l < sizeof s->dialect) {
+                memcpy(s->dialect, p, l);
+                s->dialect[l] = 0;
+            }
+        }
+        break;
+    case SMB1_TREE_CONNECT_ANDX:
+        if (ok) {
+            smb_tree *tr = tree_get(s, o->tid, true);
+            size_t l = strlen(t->name);
+            tr->pipe = l >= 4 && strcmp(t->name + l - 4, "IPC$") == 0;
+        }
+        break;
+    case SMB1_NT_CREATE_ANDX:
+        if (ok && nw >= 7 && t != &lone) {
+            memset(t->fid, 0, 16);
+            memcpy(t->fid, w + 5, 2);
+            t->has_fid = true;
+            file_add(a, f, s, t, ts);
+        }
+        break;
+    case SMB1_READ_ANDX:
+    case SMB1_WRITE_ANDX:
+        if (t != &lone && t->has_fid) {
+            smb_file *fl = file_find(s, 1, t->fid);
+            if (fl && ok) {
+                if (o->cmd == SMB1_READ_ANDX && nw >= 16)
+                    fl->read += mm_le16(w + 10) | (uint32_t)mm_le16(w + 14) << 16;
+                else if (o->cmd == SMB1_WRITE_ANDX && nw >= 6)
+                    fl->written += mm_le16(w + 4);
+            }
+            if (fl) {
+                t->used = false;
+                return;
+            }
+        }
+        break;
+    case SMB1_CLOSE:
+        if (t->has_fid) {
+            smb_file *fl = file_find(s, 1, t->fid);
+            if (fl)
+                log_file(a, f, s, fl, ts);
+        }
+        break;
+    default:
+        break;
+    }
+    log_tx(a, f, s, t, 1, true, o->status, nt, ts);
+    t->used = false;
+}
+
+static void smb1_message(mm_app *a, mm_flow *f, smb_state *s, int dir, const uint8_t *m,
+                         uint32_t n, uint32_t msg_len, uint64_t ts)
+{
+    if (n < 33) {
+        mm_app_error(a, f);
+        return;
+    }
+    mm_obs_smb1 o = {0};
+    o.cmd = m[4];
+    o.status = mm_le32(m + 5);
+    o.response = m[9] & 0x80;
+    o.pid = mm_le16(m + 26);
+    o.tid = mm_le16(m + 24);
+    o.uid = mm_le16(m + 28);
+    o.mid = mm_le16(m + 30);
+    o.word_count = m[32];
+    o.msg_len = msg_len;
+    const uint8_t *w = m + 33;
+    uint32_t nw = (uint32_t)o.word_count * 2;
+    const uint8_t *bytes = NULL;
+    uint32_t nbytes = 0;
+    if (33 + nw <= n) {
+        if (33 + nw + 2 <= n) {
+            uint32_t bc = mm_le16(m + 33 + nw);
+            bytes = m + 35 + nw;
+            nbytes = n - 35 - nw < bc ? n - 35 - nw : bc;
+        }
+        smb1_trans(w, o.word_count, o.cmd, o.response, &o);
+    } else {
+        o.word_count = (uint8_t)((n - 33) / 2);   /* cut by SMB_KEEP: what there is */
+    }
+    mm_app_observe(a, f, dir, MM_OBS_SMB1, &o, ts);
+    if (!bytes) {
+        static const uint8_t none[1];
+        bytes = none;
+    }
+    if (o.response)
+        smb1_response(a, f, s, m, &o, w, ts);
+    else
+        smb1_request(a, f, s, m, n, &o, w, bytes, nbytes, ts);
+}
+
+/* --- SMB2 ------------------------------------------------------------- */
+
+static void smb2_dialect(smb_state *s, uint16_t d)
+{
+    if (d == 0x02FF)
+        mm_strcpy(s->dialect, sizeof s->dialect, "2.??");
+    else
+        snprintf(s->dialect, sizeof s->dialect, "%x.%02x", (unsigned)(d >> 8), (unsigned)(d & 0xFF));
+}
+
+/* A name at an offset from the SMB2 header (UTF-16LE). */
+static void smb2_name(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, char *out,
+                      size_t outlen)
+{
+    if (off < n && len)
+        mm_utf16le_to_utf8(h + off, n - off < len ? n - off : len, out, outlen);
+}
+
+static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, uint32_t n,
+                         uint16_t cmd, uint64_t mid, uint64_t ts)
+{
+    const uint8_t *b = h + 64;
+    uint32_t nb = n - 64;
+    if (cmd == SMB2_CANCEL)
+        return;             /* answered by the cancelled request's response */
+    smb_tx *t = tx_new(a, f, s, 2, cmd, mid, ts);
+    t->session_id = mm_le64(h + 40);
+    t->tree_id = mm_le32(h + 36);
+    switch (cmd) {
+    case SMB2_NEGOTIATE:
+        if (nb >= 36) {
+            uint16_t cnt = mm_le16(b + 2);
+            memcpy(t->guid, b + 12, 16);
+            t->has_guid = true;
+            size_t dl = 0;
+            for (uint32_t i = 0; i < cnt && 36 + 2 * i + 2 <= nb; i++) {
+                char one[16];
+                uint16_t d = mm_le16(b + 36 + 2 * i);
+                if (d == 0x02FF)
+                    mm_strcpy(one, sizeof one, "2.??");
+                else
+                    snprintf(one, sizeof one, "%x.%02x", (unsigned)(d >> 8), (unsigned)(d & 0xFF));
+                size_t l = strlen(one);
+                if (dl + l + 2 >= sizeof t->dialects)
+                    break;
+                if (dl)
+                    t->dialects[dl++] = '\n';
+                memcpy(t->dialects + dl, one, l + 1);
+                dl += l;
+            }
+        }
+        break;
+    case SMB2_SESSION_SETUP:
+        ntlmssp(h, n, t);
+        break;
+    case SMB2_TREE_CONNECT:
+        if (nb >= 8)
+            smb2_name(h, n, mm_le16(b + 4), mm_le16(b + 6), t->name, sizeof t->name);
+        break;
+    case SMB2_CREATE:
+        if (nb >= 48) {
+            t->disposition = mm_le32(b + 36);
+            t->delete_on_close = mm_le32(b + 40) & 0x1000;
+            t->has_disp = true;
+            smb2_name(h, n, mm_le16(b + 44), mm_le16(b + 46), t->name, sizeof t->name);
+        }
+        break;
+    case SMB2_READ:
+    case SMB2_WRITE:
+        if (nb >= 32) {
+            memcpy(t->fid, b + 16, 16);
+            t->has_fid = true;
+            t->io_len = mm_le32(b + 4);
+        }
+        break;
+    case SMB2_CLOSE:
+        if (nb >= 24) {
+            memcpy(t->fid, b + 8, 16);
+            t->has_fid = true;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, uint32_t n,
+                          uint16_t cmd, uint64_t mid, uint32_t flags, uint64_t ts)
+{
+    const uint8_t *b = h + 64;
+    uint32_t nb = n - 64;
+    uint32_t status = mm_le32(h + 8);
+    if (status == STATUS_PENDING && (flags & 2))
+        return;             /* interim: the final response follows */
+    smb_tx *t = tx_find(s, 2, cmd, mid);
+    smb_tx lone;
+    if (!t) {
+        memset(&lone, 0, sizeof lone);
+        lone.ver = 2;
+        lone.cmd = cmd;
+        lone.ts = ts;
+        t = &lone;
+    }
+    t->session_id = mm_le64(h + 40);
+    if (!(flags & 2))
+        t->tree_id = mm_le32(h + 36);
+    bool ok = status == 0;
+    switch (cmd) {
+    case SMB2_NEGOTIATE:
+        if (nb >= 8)
+            smb2_dialect(s, mm_le16(b + 4));
+        break;
+    case SMB2_TREE_CONNECT:
+        if (ok && nb >= 3) {
+            smb_tree *tr = tree_get(s, t->tree_id, true);
+            tr->pipe = b[2] == 2;
+        }
+        break;
+    case SMB2_CREATE:
+        if (ok && nb >= 80) {
+            memcpy(t->fid, b + 64, 16);
+            t->has_fid = true;
+            if (t != &lone)
+                file_add(a, f, s, t, ts);
+        }
+        break;
+    case SMB2_READ:
+    case SMB2_WRITE:
+        if (t->has_fid) {
+            smb_file *fl = file_find(s, 2, t->fid);
+            if (fl) {
+                if (ok && nb >= 8)
+                    *(cmd == SMB2_READ ? &fl->read : &fl->written) += mm_le32(b + 4);
+                t->used = false;
+                return;
+            }
+        }
+        break;
+    case SMB2_CLOSE:
+        if (t->has_fid) {
+            smb_file *fl = file_find(s, 2, t->fid);
+            if (fl) {
+                if (!t->name[0])
+                    memcpy(t->name, fl->name, sizeof t->name);
+                log_file(a, f, s, fl, ts);
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    log_tx(a, f, s, t, 2, true, status, true, ts);
+    t->used = false;
+}
+
+static void smb2_message(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, uint32_t n,
+                         uint64_t ts)
+{
+    /* compound requests: NextCommand chains headers, 8-byte aligned */
+    for (int k = 0; k < 32; k++) {
+        if (n < 64 || memcmp(m, "\xfeSMB", 4) != 0 || mm_le16(m + 4) != 64) {
+            mm_app_error(a, f);
+            return;
+        }
+        uint16_t cmd = mm_le16(m + 12);
+        uint32_t flags = mm_le32(m + 16);
+        uint32_t next = mm_le32(m + 20);
+        uint64_t mid = mm_le64(m + 24);
+        uint32_t len = next && next < n ? next : n;
+        if (flags & 1)
+            smb2_response(a, f, s, m, len, cmd, mid, flags, ts);
+        else
+            smb2_request(a, f, s, m, len, cmd, mid, ts);
+        if (!next || next >= n || next < 64)
+            return;
+        m += next;
+        n -= next;
+    }
+}
+
+/* --- framing ---------------------------------------------------------- */
+
+static void message(mm_app *a, mm_flow *f, smb_state *s, int dir, smb_dir *d, uint64_t ts)
+{
+    if (d->type != 0x00 || d->gap_in_kept || d->kept < 4)
+        return;             /* session request/response, keepalive */
+    const uint8_t *m = d->buf;
+    if (memcmp(m + 1, "SMB", 3) != 0) {
+        mm_app_error(a, f);
+        return;
+    }
+    switch (m[0]) {
+    case 0xFF:
+        smb1_message(a, f, s, dir, m, d->kept, d->msg_len, ts);
+        break;
+    case 0xFE:
+        smb2_message(a, f, s, m, d->kept, ts);
+        break;
+    case 0xFD:
+        s->encrypted++;     /* SMB3 transform: encrypted */
+        break;
+    default:
+        break;              /* 0xFC: compressed */
+    }
+}
+
+static bool nb_start(const uint8_t *p, uint32_t n)
+{
+    return n >= 8 && p[0] == 0 && p[5] == 'S' && p[6] == 'M' && p[7] == 'B' &&
+           (p[4] == 0xFF || p[4] == 0xFE || p[4] == 0xFD || p[4] == 0xFC);
+}
+
+static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)f;
+    (void)dir;
+    (void)udp;
+    if (d[0] == 0x00) {
+        if (n < 8)
+            return memcmp(d + 4, "\xffSMB", n > 4 ? n - 4 : 0) == 0 ||
+                           memcmp(d + 4, "\xfeSMB", n > 4 ? n - 4 : 0) == 0 ||
+                           memcmp(d + 4, "\xfdSMB", n > 4 ? n - 4 : 0) == 0
+                       ? MM_PROBE_MORE
+                       : MM_PROBE_NO;
+        return nb_start(d, n) ? MM_PROBE_YES : MM_PROBE_NO;
+    }
+    if (d[0] == 0x81) {
+        /* NetBIOS session request: two encoded names of 34 bytes */
+        if (n < 5)
+            return MM_PROBE_MORE;
+        return d[1] == 0 && d[2] == 0 && d[3] == 68 && d[4] == 0x20 ? MM_PROBE_YES : MM_PROBE_NO;
+    }
+    return MM_PROBE_NO;
+}
+
+static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, uint32_t n,
+                  uint64_t ts)
+{
+    smb_state *s = st;
+    smb_dir *d = &s->d[dir];
+    if (!p) {
+        /* a gap: harmless inside the skipped tail of a message */
+        if (d->in_msg && !d->lost && n <= d->msg_len - d->got) {
+            if (d->kept < SMB_KEEP && d->got == d->kept)
+                d->gap_in_kept = true;
+            d->got += n;
+            if (d->got == d->msg_len) {
+                message(a, f, s, dir, d, ts);
+                d->in_msg = false;
+                d->nb_len = 0;
+            }
+            return;
+        }
+        d->lost = true;
+        d->in_msg = false;
+        d->nb_len = 0;
+        return;
+    }
+    if (d->lost) {
+        if (!nb_start(p, n))
+            return;
+        d->lost = false;
+        d->nb_len = 0;
+        d->in_msg = false;
+    }
+    if (!d->buf && !(d->buf = mm_app_alloc_buf(a, SMB_KEEP))) {
+        d->lost = true;
+        return;
+    }
+    while (n) {
+        if (!d->in_msg) {
+            while (n && d->nb_len < 4) {
+                d->nb[d->nb_len++] = *p++;
+                n--;
+            }
+            if (d->nb_len < 4)
+                return;
+            d->type = d->nb[0];
+            d->msg_len = (uint32_t)d->nb[1] << 16 | (uint32_t)d->nb[2] << 8 | d->nb[3];
+            if (d->type != 0x00 && d->type != 0x81 && d->type != 0x82 && d->type != 0x83 &&
+                d->type != 0x84 && d->type != 0x85) {
+                mm_app_error(a, f);
+                d->lost = true;
+                return;
+            }
+            d->in_msg = true;
+            d->got = d->kept = 0;
+            d->gap_in_kept = false;
+        }
+        uint32_t want = d->msg_len - d->got;
+        uint32_t take = n < want ? n : want;
+        if (d->kept < SMB_KEEP && d->got == d->kept) {
+            uint32_t k = take < SMB_KEEP - d->kept ? take : SMB_KEEP - d->kept;
+            memcpy(d->buf + d->kept, p, k);
+            d->kept += k;
+            /* a message that does not begin with an SMB magic: out of step */
+            if (d->type == 0 && d->kept >= 4 && d->got < 4 &&
+                memcmp(d->buf + 1, "SMB", 3) != 0) {
+                mm_app_error(a, f);
+                d->lost = true;
+                d->in_msg = false;
+                d->nb_len = 0;
+                return;
+            }
+        }
+        d->got += take;
+        p += take;
+        n -= take;
+        if (d->got == d->msg_len) {
+            message(a, f, s, dir, d, ts);
+            d->in_msg = false;
+            d->nb_len = 0;
+        }
+    }
+}
+
+static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    smb_state *s = st;
+    for (int i = 0; i < SMB_TXS; i++)
+        if (s->tx[i].used) {
+            if (s->tx[i].cmd != (s->tx[i].ver == 1 ? SMB1_READ_ANDX : SMB2_READ) &&
+                s->tx[i].cmd != (s->tx[i].ver == 1 ? SMB1_WRITE_ANDX : SMB2_WRITE))
+                log_tx(a, f, s, &s->tx[i], 0, false, 0, true, s->tx[i].ts);
+            s->tx[i].used = false;
+        }
+    for (int i = 0; i < SMB_FILES; i++)
+        log_file(a, f, s, &s->file[i], ts);
+    for (int i = 0; i < 2; i++)
+        mm_app_free(a, s->d[i].buf, SMB_KEEP);
+}
+
+const mm_app_parser mm_parser_smb = {
+    .name = "smb", .id = MM_APP_SMB, .tcp = true, .udp = false,
+    .probe = probe, .state_size = sizeof(smb_state), .parse = parse, .finish = finish,
+};
