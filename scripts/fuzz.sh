@@ -31,6 +31,13 @@ cp "$work"/segz/*.zst "$work/segment/"
 printf '\x00\x00\x00\x2aGET / HTTP/1.1\r\nHost: a\r\nUser-Agent: x\r\n\r\n\x01\x00\x26HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' > "$work/proto/http"
 printf '\x05\x00\x00\x1d\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01' > "$work/proto/dns"
 printf '\x06\x01\x00\x15SSH-2.0-OpenSSH_9.2\r\n\x00\x00\x15SSH-2.0-OpenSSH_8.9\r\n' > "$work/proto/ssh"
+# real conversations from the corpus, when present
+seed() { [ -f "$1" ] && /usr/bin/python3 scripts/proto_seed.py "$1" "$2" "$work/proto/$3" || true; }
+C=../shared/corpus
+seed "$C/pcaps/05_smb_ms17-010/eternalsafety__eternalblue-success-unpatched-win7.pcap" tcp.stream==0 smb1
+seed "$C/ndpi/pcap/smb_deletefile.pcap" tcp.stream==0 smb2
+seed "$C/pcaps/17_ssh_bruteforce/zeek__sshguess.pcap" tcp.stream==0 ssh-kex
+seed "$C/pcaps/16_tls_sni_cloud/ndpi__dropbox.pcap" tcp.stream==0 tls
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0

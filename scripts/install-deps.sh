@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
             libpcap-dev libzstd-dev libsodium-dev libmaxminddb-dev zlib1g-dev
             iso-codes)
-test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema jq)
+test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq)
 bench_pkgs=(libndpi-bin time)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

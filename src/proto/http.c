@@ -555,8 +555,19 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 {
-    (void)ts;
     http_state *s = st;
+    /* A header block cut by the end of the flow ("GET /" and nothing
+     * more) is still a request: log what it says, as Suricata does. */
+    for (int dir = 0; dir < 2; dir++) {
+        dir_state *ds = &s->d[dir];
+        if (ds->state == S_HDR && ds->hdr && ds->hlen && ds->hlen + 4 <= HDR_MAX &&
+            msg_start(dir, (const uint8_t *)ds->hdr, ds->hlen)) {
+            memcpy(ds->hdr + ds->hlen, "\r\n\r\n", 4);
+            ds->hlen += 4;
+            ds->state = headers_done(a, f, s, dir, ts);
+            ds->hlen = 0;
+        }
+    }
     while (s->ntx)
         pop(a, f, s);
     mm_app_free(a, s->d[0].hdr, HDR_MAX);

@@ -60,9 +60,10 @@ typedef struct smb_tx {
     uint32_t io_len;        /* READ/WRITE: bytes asked or written */
     char name[SMB_NAME];    /* share path or file name */
     char dialects[SMB_DIALECTS];
-    char user[SMB_USER], domain[SMB_USER], host[SMB_USER];
-    uint8_t guid[16];
-    bool has_guid;
+    char user[SMB_USER], domain[SMB_USER], host[SMB_USER], ntlm_version[32];
+    char req_os[SMB_USER], req_lm[SMB_USER], resp_os[SMB_USER], resp_lm[SMB_USER];
+    uint8_t guid[16], server_guid[16];
+    bool has_guid, has_server_guid;
 } smb_tx;
 
 typedef struct smb_file {
@@ -72,6 +73,9 @@ typedef struct smb_file {
     uint64_t session_id;
     uint32_t tree_id;
     uint64_t read, written;
+    uint32_t read_ops, write_ops;
+    uint32_t status;        /* of the last read or write */
+    bool nt;
     uint64_t ts;
     char name[SMB_NAME];
 } smb_file;
@@ -273,12 +277,12 @@ static const char *const dispositions[] = {
     "FILE_OVERWRITE_IF",
 };
 
-/* A GUID or SMB2 file id as Suricata prints it. */
+/* A GUID or SMB2 file id as Suricata prints it: the first three groups
+ * and the fourth are little-endian, the last is two LE16 then one LE32. */
 static void guid_str(const uint8_t g[16], char out[37])
 {
-    snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", mm_le32(g),
-             mm_le16(g + 4), mm_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
-             g[15]);
+    snprintf(out, 37, "%08x-%04x-%04x-%04x-%04x%08x", mm_le32(g), mm_le16(g + 4),
+             mm_le16(g + 6), mm_le16(g + 8), mm_le16(g + 10), mm_le32(g + 12));
 }
 
 /* A string in an SMB message: UTF-16LE (n bytes, or up to a NUL when n is
@@ -480,11 +484,27 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
         guid_str(t->guid, g);
         mj_str(j, "client_guid", g);
     }
+    if (t->has_server_guid) {
+        char g[37];
+        guid_str(t->server_guid, g);
+        mj_str(j, "server_guid", g);
+    }
     if (t->user[0] || t->domain[0] || t->host[0]) {
         mj_obj_open(j, "ntlmssp");
         mj_str(j, "domain", t->domain);
         mj_str(j, "user", t->user);
         mj_str(j, "host", t->host);
+        if (t->ntlm_version[0])
+            mj_str(j, "version", t->ntlm_version);
+        mj_obj_close(j);
+    }
+    for (int r = 0; r < 2; r++) {
+        const char *os = r ? t->resp_os : t->req_os, *lm = r ? t->resp_lm : t->req_lm;
+        if (!os[0] && !lm[0])
+            continue;
+        mj_obj_open(j, r ? "response" : "request");
+        mj_str(j, "native_os", os);
+        mj_str(j, "native_lm", lm);
         mj_obj_close(j);
     }
     mj_bool(j, "request_done", true);
@@ -499,13 +519,14 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
         return;
     for (int w = 0; w < 2; w++) {
         uint64_t n = w ? fl->written : fl->read;
-        if (!n)
+        if (!(w ? fl->write_ops : fl->read_ops))
             continue;
         const char *cmd = fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
                                        : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ");
         mm_json *j = mm_app_event_begin(a, f, fl->ts, "smb", MM_TO_SERVER, false);
         mj_obj_open(j, "smb");
         common(j, s, ++s->tx_id, cmd, fl->session_id, fl->tree_id);
+        status_fields(j, fl->status, fl->nt);
         if (fl->name[0])
             mj_str(j, "filename", fl->name);
         if (fl->ver == 2) {
@@ -545,11 +566,40 @@ static void ntlmssp(const uint8_t *m, uint32_t n, smb_tx *t)
             if (off <= avail && len <= avail - off)
                 smb_string(b + off, len, uni, fld[k].out, SMB_USER);
         }
+        if ((mm_le32(b + 60) & 0x02000000) && avail >= 72)
+            snprintf(t->ntlm_version, sizeof t->ntlm_version, "%u.%u build %u rev %u", b[64],
+                     b[65], mm_le16(b + 66), b[71]);
         return;
     }
 }
 
 /* --- SMB1 ------------------------------------------------------------- */
+
+/* Native OS and LAN manager strings after a security blob of a session
+ * setup (boff: offset of the byte block in the message, for alignment). */
+static void native_strings(const uint8_t *bytes, uint32_t nbytes, uint32_t boff, uint32_t blob,
+                           bool uni, char *os, char *lm)
+{
+    uint32_t p = blob;
+    if (uni && ((boff + p) & 1))
+        p++;
+    if (p >= nbytes)
+        return;
+    smb_string(bytes + p, nbytes - p, uni, os, SMB_USER);
+    /* the second string follows the first one's terminator */
+    uint32_t q = p;
+    if (uni) {
+        while (q + 1 < nbytes && (bytes[q] || bytes[q + 1]))
+            q += 2;
+        q += 2;
+    } else {
+        while (q < nbytes && bytes[q])
+            q++;
+        q++;
+    }
+    if (q < nbytes)
+        smb_string(bytes + q, nbytes - q, uni, lm, SMB_USER);
+}
 
 /* Transaction fields of TRANS/TRANS2/NT_TRANS and their secondaries. */
 static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_obs_smb1 *o)
@@ -659,6 +709,9 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
     }
     case SMB1_SESSION_SETUP:
         ntlmssp(bytes, nbytes, t);
+        /* extended security (12 words): blob length at word 7 */
+        if (nw == 24)
+            native_strings(bytes, nbytes, boff, mm_le16(w + 14), uni, t->req_os, t->req_lm);
         break;
     case SMB1_TREE_CONNECT_ANDX:
         if (nw >= 8) {
@@ -710,7 +763,8 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
 }
 
 static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
-                          const mm_obs_smb1 *o, const uint8_t *w, uint64_t ts)
+                          const mm_obs_smb1 *o, const uint8_t *w, const uint8_t *bytes,
+                          uint32_t nbytes, uint64_t ts)
 {
     bool nt = mm_le16(m + 10) & 0x4000;
     uint64_t key = o->mid | (uint64_t)o->pid << 16 | (uint64_t)o->uid << 32;
@@ -743,7 +797,17 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
                 memcpy(s->dialect, p, l);
                 s->dialect[l] = 0;
             }
+            /* extended security: the server GUID opens the byte block */
+            if (nw >= 34 && (mm_le32(w + 19) & 0x80000000u) && nbytes >= 16) {
+                memcpy(t->server_guid, bytes, 16);
+                t->has_server_guid = true;
+            }
         }
+        break;
+    case SMB1_SESSION_SETUP:
+        if (nw == 8)
+            native_strings(bytes, nbytes, (uint32_t)(bytes - m), mm_le16(w + 6),
+                           mm_le16(m + 10) & 0x8000, t->resp_os, t->resp_lm);
         break;
     case SMB1_TREE_CONNECT_ANDX:
         if (ok) {
@@ -764,6 +828,14 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
     case SMB1_WRITE_ANDX:
         if (t != &lone && t->has_fid) {
             smb_file *fl = file_find(s, 1, t->fid);
+            if (fl) {
+                fl->status = o->status;
+                fl->nt = nt;
+                if (o->cmd == SMB1_READ_ANDX)
+                    fl->read_ops++;
+                else
+                    fl->write_ops++;
+            }
             if (fl && ok) {
                 if (o->cmd == SMB1_READ_ANDX && nw >= 16)
                     fl->read += mm_le16(w + 10) | (uint32_t)mm_le16(w + 14) << 16;
@@ -827,7 +899,7 @@ static void smb1_message(mm_app *a, mm_flow *f, smb_state *s, int dir, const uin
         bytes = none;
     }
     if (o.response)
-        smb1_response(a, f, s, m, &o, w, ts);
+        smb1_response(a, f, s, m, &o, w, bytes, nbytes, ts);
     else
         smb1_request(a, f, s, m, n, &o, w, bytes, nbytes, ts);
 }
@@ -927,6 +999,12 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
     if (status == STATUS_PENDING && (flags & 2))
         return;             /* interim: the final response follows */
     smb_tx *t = tx_find(s, 2, cmd, mid);
+    if (!t && cmd == SMB2_NEGOTIATE) {
+        /* an SMB1 NEGOTIATE offering "SMB 2.???" is answered in SMB2 */
+        for (int i = 0; i < SMB_TXS && !t; i++)
+            if (s->tx[i].used && s->tx[i].ver == 1 && s->tx[i].cmd == SMB1_NEGOTIATE)
+                t = &s->tx[i];
+    }
     smb_tx lone;
     if (!t) {
         memset(&lone, 0, sizeof lone);
@@ -941,8 +1019,11 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
     bool ok = status == 0;
     switch (cmd) {
     case SMB2_NEGOTIATE:
-        if (nb >= 8)
+        if (nb >= 24) {
             smb2_dialect(s, mm_le16(b + 4));
+            memcpy(t->server_guid, b + 8, 16);
+            t->has_server_guid = true;
+        }
         break;
     case SMB2_TREE_CONNECT:
         if (ok && nb >= 3) {
@@ -963,6 +1044,9 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
         if (t->has_fid) {
             smb_file *fl = file_find(s, 2, t->fid);
             if (fl) {
+                fl->status = status;
+                fl->nt = true;
+                (*(cmd == SMB2_READ ? &fl->read_ops : &fl->write_ops))++;
                 if (ok && nb >= 8)
                     *(cmd == SMB2_READ ? &fl->read : &fl->written) += mm_le32(b + 4);
                 t->used = false;

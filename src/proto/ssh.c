@@ -5,11 +5,18 @@
  * CR LF (RFC 4253 4.2); a server may send other lines before it. We keep
  * the protocol and software versions of each side (at most 255 bytes of
  * line) and log one ssh event once both are known, or at the end of the
- * flow. Everything after the banners is encrypted key exchange: ignored.
+ * flow. After the banner comes each side's KEXINIT, in clear: its
+ * algorithm lists give HASSH (client) and HASSH server, as Suricata logs
+ * them (MD5 of "kex;encryption;mac;compression" of the side's direction).
+ * Everything after is encrypted: ignored.
  */
 #include "proto/app.h"
 
+#include <nettle/md5.h>
+#include <stdio.h>
 #include <string.h>
+
+#define KEX_MAX 16384u          /* a KEXINIT longer than this is not read */
 
 #define LINE_MAX_SSH 256
 
@@ -19,6 +26,12 @@ typedef struct ssh_dir {
     bool done;
     char proto[16], software[LINE_MAX_SSH];
     uint8_t pre_lines;       /* lines before the banner (bounded) */
+    /* KEXINIT */
+    uint8_t *kex;            /* KEX_MAX bytes while reading it */
+    uint32_t kex_len, kex_want;
+    bool kex_done;           /* read, or given up */
+    char *hassh;             /* "kex;enc;mac;cmp" (allocated) */
+    size_t hassh_size;
 } ssh_dir;
 
 typedef struct ssh_state {
@@ -43,6 +56,22 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
                                                                            : MM_PROBE_NO;
 }
 
+static void hassh_obj(mm_json *j, const char *key, const char *str)
+{
+    struct md5_ctx c;
+    uint8_t dg[MD5_DIGEST_SIZE];
+    char hx[2 * MD5_DIGEST_SIZE + 1];
+    md5_init(&c);
+    md5_update(&c, strlen(str), (const uint8_t *)str);
+    md5_digest(&c, sizeof dg, dg);
+    for (int i = 0; i < MD5_DIGEST_SIZE; i++)
+        snprintf(hx + 2 * i, 3, "%02x", dg[i]);
+    mj_obj_open(j, key);
+    mj_str(j, "hash", hx);
+    mj_str(j, "string", str);
+    mj_obj_close(j);
+}
+
 static void log_ssh(mm_app *a, mm_flow *f, ssh_state *s)
 {
     if (s->logged || (!s->d[0].done && !s->d[1].done))
@@ -56,6 +85,8 @@ static void log_ssh(mm_app *a, mm_flow *f, ssh_state *s)
         mj_obj_open(j, dir == MM_TO_SERVER ? "client" : "server");
         mj_str(j, "proto_version", s->d[dir].proto);
         mj_str(j, "software_version", s->d[dir].software);
+        if (s->d[dir].hassh)
+            hassh_obj(j, "hassh", s->d[dir].hassh);
         mj_obj_close(j);
     }
     mj_obj_close(j);
@@ -92,6 +123,87 @@ static void line(ssh_dir *d)
     d->done = true;
 }
 
+/* One name-list of a KEXINIT: a 4-byte length and the names. */
+static bool name_list(const uint8_t *p, uint32_t n, uint32_t *off, const uint8_t **v,
+                      uint32_t *vl)
+{
+    if (*off + 4 > n)
+        return false;
+    uint32_t l = (uint32_t)p[*off] << 24 | (uint32_t)p[*off + 1] << 16 |
+                 (uint32_t)p[*off + 2] << 8 | p[*off + 3];
+    if (l > n - *off - 4)
+        return false;
+    *v = p + *off + 4;
+    *vl = l;
+    *off += 4 + l;
+    return true;
+}
+
+/* A whole KEXINIT packet (length, padding length, payload) of direction dir. */
+static void kexinit(mm_app *a, ssh_dir *d, int dir, const uint8_t *p, uint32_t n)
+{
+    /* length 4, padding length 1, then the payload: type 20, cookie 16,
+     * ten name-lists */
+    if (n < 6 + 16 || p[5] != 20)
+        return;
+    uint32_t off = 6 + 16;
+    const uint8_t *v[10];
+    uint32_t vl[10];
+    for (int i = 0; i < 10; i++)
+        if (!name_list(p, n, &off, &v[i], &vl[i]))
+            return;
+    /* kex; then the lists of our direction: client->server at 2, 4, 6 */
+    int e = dir == MM_TO_SERVER ? 2 : 3, m = e + 2, c = e + 4;
+    size_t sz = (size_t)vl[0] + vl[e] + vl[m] + vl[c] + 4;
+    if (!(d->hassh = mm_app_alloc_buf(a, sz)))
+        return;
+    d->hassh_size = sz;
+    size_t k = 0;
+    const int order[4] = {0, e, m, c};
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            d->hassh[k++] = ';';
+        memcpy(d->hassh + k, v[order[i]], vl[order[i]]);
+        k += vl[order[i]];
+    }
+    d->hassh[k] = 0;
+}
+
+static void kex_bytes(mm_app *a, mm_flow *f, ssh_dir *d, int dir, const uint8_t *b, uint32_t n)
+{
+    while (n && !d->kex_done) {
+        if (!d->kex && !(d->kex = mm_app_alloc_buf(a, KEX_MAX))) {
+            d->kex_done = true;
+            return;
+        }
+        uint32_t want = d->kex_want ? d->kex_want : 5;
+        uint32_t k = n < want - d->kex_len ? n : want - d->kex_len;
+        memcpy(d->kex + d->kex_len, b, k);
+        d->kex_len += k;
+        b += k;
+        n -= k;
+        if (d->kex_len < want)
+            return;
+        if (!d->kex_want) {
+            uint32_t pl = (uint32_t)d->kex[0] << 24 | (uint32_t)d->kex[1] << 16 |
+                          (uint32_t)d->kex[2] << 8 | d->kex[3];
+            if (pl < 2 || pl > KEX_MAX - 4) {
+                mm_app_error(a, f);
+                d->kex_done = true;
+                break;
+            }
+            d->kex_want = pl + 4;
+            continue;
+        }
+        kexinit(a, d, dir, d->kex, d->kex_len);
+        d->kex_done = true;
+    }
+    if (d->kex_done) {
+        mm_app_free(a, d->kex, KEX_MAX);
+        d->kex = NULL;
+    }
+}
+
 static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, uint32_t n,
                   uint64_t ts)
 {
@@ -101,9 +213,12 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
         s->ts = ts;
     if (!b) {
         d->done = d->done || d->len > 0;  /* a gap: give up on this banner */
+        d->kex_done = true;
+        kex_bytes(a, f, d, dir, NULL, 0);
         return;
     }
-    for (uint32_t i = 0; i < n && !d->done; i++) {
+    uint32_t i = 0;
+    for (; i < n && !d->done; i++) {
         if (b[i] == '\n') {
             line(d);
             continue;
@@ -111,14 +226,21 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
         if (d->len < LINE_MAX_SSH - 1)
             d->line[d->len++] = (char)b[i];
     }
-    if (s->d[0].done && s->d[1].done)
+    if (d->done && i < n && !d->kex_done)
+        kex_bytes(a, f, d, dir, b + i, n - i);
+    if (s->d[0].done && s->d[1].done && s->d[0].kex_done && s->d[1].kex_done)
         log_ssh(a, f, s);
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 {
     (void)ts;
-    log_ssh(a, f, st);
+    ssh_state *s = st;
+    log_ssh(a, f, s);
+    for (int i = 0; i < 2; i++) {
+        mm_app_free(a, s->d[i].kex, KEX_MAX);
+        mm_app_free(a, s->d[i].hassh, s->d[i].hassh_size);
+    }
 }
 
 const mm_app_parser mm_parser_ssh = {

@@ -18,6 +18,8 @@
 
 #include <nettle/md5.h>
 #include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +45,11 @@ typedef struct tls_state {
     char sni[256];
     char *ja3;                /* JA3 string (allocated) */
     char *ja3s;
-    char *alpn_c;             /* "h2,http/1.1" */
+    uint8_t *alpn_c;          /* client ALPN list as on the wire (len-prefixed) */
+    uint16_t alpn_c_len;
+    char ja4[40];             /* JA4 of the ClientHello ("" when none) */
+    uint8_t alpn_s[64];       /* the server's choice, as on the wire */
+    uint8_t alpn_s_len;
     char subject[512], issuer[512], serial[128], fp[64], notbefore[24], notafter[24];
     bool have_cert;
     uint64_t ts;
@@ -59,7 +65,7 @@ static const char *version_name(uint16_t v, char *b, size_t n)
     switch (v) {
     case 0x0002: return "SSLv2";
     case 0x0300: return "SSLv3";
-    case 0x0301: return "TLS 1.0";
+    case 0x0301: return "TLSv1";       /* as Suricata names it */
     case 0x0302: return "TLS 1.1";
     case 0x0303: return "TLS 1.2";
     case 0x0304: return "TLS 1.3";
@@ -117,12 +123,136 @@ static char *md5_hex(const char *s)
     return hx;
 }
 
+/* --- JA4 (FoxIO's TLS client fingerprint, JA4 part only) --- */
+
+static int cmp_u16(const void *x, const void *y)
+{
+    uint16_t a = *(const uint16_t *)x, b = *(const uint16_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* First 12 hex digits of SHA-256 of "xxxx,xxxx,..." (+ "_" + tail list). */
+static void ja4_hash(const uint16_t *v, size_t nv, const uint16_t *tail, size_t nt,
+                     char out[13])
+{
+    if (nv == 0) {
+        memcpy(out, "000000000000", 13);
+        return;
+    }
+    struct sha256_ctx c;
+    sha256_init(&c);
+    char b[8];
+    for (size_t i = 0; i < nv; i++) {
+        snprintf(b, sizeof b, i ? ",%04x" : "%04x", v[i]);
+        sha256_update(&c, strlen(b), (const uint8_t *)b);
+    }
+    /* The extension part always carries "_" before the signature
+     * algorithms, even when there are none: Suricata's reading of the JA4
+     * definition (its test bug-5713-02-ja4), which EVE consumers compare. */
+    if (tail)
+        sha256_update(&c, 1, (const uint8_t *)"_");
+    for (size_t i = 0; i < nt; i++) {
+        snprintf(b, sizeof b, i ? ",%04x" : "%04x", tail[i]);
+        sha256_update(&c, strlen(b), (const uint8_t *)b);
+    }
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&c, sizeof d, d);
+    for (int i = 0; i < 6; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static char alnum_or_hex(uint8_t c, bool first)
+{
+    static const char hx[] = "0123456789abcdef";
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return (char)c;
+    return first ? hx[c >> 4] : hx[c & 15];
+}
+
+static void ja4(tls_state *s, const uint8_t *m, uint32_t n)
+{
+    enum { MAXV = 128 };
+    uint16_t ciphers[MAXV], exts[MAXV], sigs[MAXV];
+    size_t nc = 0, ne = 0, ns = 0, next_all = 0;
+    uint16_t best = 0;
+    bool sni = false;
+    uint8_t alpn0 = 0, alpn1 = 0;
+    bool alpn = false;
+    uint32_t p = 34;
+    p += 1 + m[p];
+    if (p + 2 > n)
+        return;
+    uint32_t cl = be16(m + p);
+    p += 2;
+    if (p + cl > n)
+        return;
+    for (uint32_t i = 0; i + 1 < cl; i += 2) {
+        uint16_t c = be16(m + p + i);
+        if (!grease(c) && nc < MAXV)
+            ciphers[nc++] = c;
+    }
+    p += cl;
+    if (p < n)
+        p += 1 + m[p];
+    if (p + 2 <= n) {
+        uint32_t end = p + 2 + be16(m + p) > n ? n : p + 2 + be16(m + p);
+        p += 2;
+        while (p + 4 <= end) {
+            uint16_t et = be16(m + p), len = be16(m + p + 2);
+            const uint8_t *e = m + p + 4;
+            if (p + 4 + len > end)
+                break;
+            p += 4 + len;
+            if (grease(et))
+                continue;
+            next_all++;
+            if (et == 0)
+                sni = true;
+            else if (et == 16) {
+                if (len >= 4 && e[2] > 0 && 3u + e[2] <= len) {
+                    alpn = true;
+                    alpn0 = e[3];
+                    alpn1 = e[2 + e[2]];
+                }
+            }
+            if (et != 0 && et != 16 && ne < MAXV)
+                exts[ne++] = et;
+            if (et == 13 && len >= 2) {
+                for (uint32_t i = 2; i + 1 < len && i < 2u + be16(e); i += 2)
+                    if (!grease(be16(e + i)) && ns < MAXV)
+                        sigs[ns++] = be16(e + i);
+            } else if (et == 43 && len >= 1) {
+                for (uint32_t i = 1; i + 1 < len && i < 1u + e[0]; i += 2) {
+                    uint16_t v = be16(e + i);
+                    if (!grease(v) && v > best)
+                        best = v;
+                }
+            }
+        }
+    }
+    if (!best)
+        best = s->client_version;
+    const char *ver = best == 0x0304 ? "13" : best == 0x0303 ? "12" : best == 0x0302 ? "11"
+                    : best == 0x0301 ? "10" : best == 0x0300 ? "s3" : best == 0x0002 ? "s2"
+                    : "00";
+    qsort(ciphers, nc, sizeof ciphers[0], cmp_u16);
+    qsort(exts, ne, sizeof exts[0], cmp_u16);
+    char hb[13], hc[13];
+    ja4_hash(ciphers, nc, NULL, 0, hb);
+    ja4_hash(exts, ne, sigs, ns, hc);
+    snprintf(s->ja4, sizeof s->ja4, "t%s%c%02zu%02zu%c%c_%s_%s", ver, sni ? 'd' : 'i',
+             nc > 99 ? 99 : nc, next_all > 99 ? 99 : next_all,
+             alpn ? alnum_or_hex(alpn0, true) : '0', alpn ? alnum_or_hex(alpn1, false) : '0',
+             hb, hc);
+}
+
 static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
 {
     if (n < 38)
         return;
     s->client_hello = true;
     s->client_version = be16(m);
+    ja4(s, m, n);
     uint32_t p = 34;
     uint32_t sid = m[p];
     p += 1 + sid;
@@ -190,22 +320,11 @@ static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
                     ja3_add(formats, &fk, sizeof formats, e[i], f1);
                     f1 = false;
                 }
-            } else if (et == 16 && len >= 2 && !s->alpn_c) {   /* ALPN */
-                char *al = mm_app_alloc_buf(a, 512);
-                if (al) {
-                    size_t ak = 0;
-                    for (uint32_t i = 2; i < len && ak < 500;) {
-                        uint32_t pl = e[i++];
-                        if (i + pl > len)
-                            break;
-                        if (ak)
-                            al[ak++] = ',';
-                        for (uint32_t q = 0; q < pl && ak < 500; q++)
-                            al[ak++] = (char)e[i + q];
-                        i += pl;
-                    }
-                    al[ak] = 0;
-                    s->alpn_c = al;
+            } else if (et == 16 && len > 2 && !s->alpn_c) {   /* ALPN */
+                uint32_t al = len - 2 < 512 ? len - 2 : 512;
+                if ((s->alpn_c = mm_app_alloc_buf(a, 512))) {
+                    memcpy(s->alpn_c, e + 2, al);
+                    s->alpn_c_len = (uint16_t)al;
                 }
             }
             p += 4 + len;
@@ -245,12 +364,31 @@ static void server_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
             first = false;
             if (et == 43 && len == 2)          /* supported_versions: the real version */
                 s->server_version = be16(m + p + 4);
+            if (et == 16 && len > 2) {         /* ALPN: the protocol chosen */
+                uint32_t al = len - 2u < sizeof s->alpn_s ? len - 2u : sizeof s->alpn_s;
+                memcpy(s->alpn_s, m + p + 6, al);
+                s->alpn_s_len = (uint8_t)al;
+            }
             p += 4 + len;
         }
     }
     s->ja3s = ja3s;
     if (s->server_version == 0x0304 || (s->server_version >> 8) == 0x7F)
         s->tls13 = true;
+}
+
+/* An ALPN protocol list (each name preceded by its length) as an array. */
+static void alpns(mm_json *j, const char *key, const uint8_t *p, uint32_t n)
+{
+    mj_arr_open(j, key);
+    for (uint32_t i = 0; i < n;) {
+        uint32_t l = p[i++];
+        if (l == 0 || l > n - i)
+            break;
+        mj_strn(j, NULL, (const char *)p + i, l);
+        i += l;
+    }
+    mj_arr_close(j);
 }
 
 /* ---- a small DER reader for X.509 ---- */
@@ -426,17 +564,12 @@ static void log_tls(mm_app *a, mm_flow *f, tls_state *s)
         mj_str(j, "string", s->ja3s);
         mj_obj_close(j);
     }
-    if (s->alpn_c) {
-        mj_arr_open(j, "client_alpns");
-        const char *p = s->alpn_c;
-        while (*p) {
-            const char *c = strchr(p, ',');
-            size_t l = c ? (size_t)(c - p) : strlen(p);
-            mj_strn(j, NULL, p, l);
-            p += l + (c ? 1 : 0);
-        }
-        mj_arr_close(j);
-    }
+    if (s->ja4[0])
+        mj_str(j, "ja4", s->ja4);
+    if (s->alpn_c)
+        alpns(j, "client_alpns", s->alpn_c, s->alpn_c_len);
+    if (s->alpn_s_len)
+        alpns(j, "server_alpns", s->alpn_s, s->alpn_s_len);
     if (s->client_hello) {
         mj_obj_open(j, "client_handshake");
         mj_str(j, "version", version_name(s->client_version, vb, sizeof vb));

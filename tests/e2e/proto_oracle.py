@@ -30,8 +30,11 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.sr
           'http.request.method', 'http.host', 'http.request.uri', 'http.user_agent',
           'http.response.code', 'tls.handshake.type', 'tls.handshake.extensions_server_name',
           'tls.handshake.ja3', 'tls.handshake.ja3_full', 'tls.handshake.version',
-          'tls.handshake.extensions.supported_version', 'ssh.protocol']
-FILTER = 'dns || http || (tcp && tls.handshake.type) || ssh.protocol'
+          'tls.handshake.extensions.supported_version', 'ssh.protocol',
+          'smb.cmd', 'smb.flags.response', 'smb.path', 'smb.file', 'smb2.cmd', 'smb2.flags.response',
+          'smb2.tree', 'smb2.filename', 'ssh.kex.hassh', 'ssh.kex.hasshserver']
+FILTER = ('dns || http || (tcp && tls.handshake.type) || ssh.protocol || ssh.kex.hassh || '
+          'ssh.kex.hasshserver || smb || smb2')
 
 
 def tshark_rows(path):
@@ -71,7 +74,8 @@ def tshark_flows(rows, proto):
     out = set()
     for r in rows:
         if not has(r, proto) and not (proto == 'tls' and r['tls.handshake.type']) and \
-                not (proto == 'ssh' and r['ssh.protocol']):
+                not (proto == 'ssh' and r['ssh.protocol']) and \
+                not (proto == 'smb' and has(r, 'smb2')):
             continue
         src, dst = last(r['ip.src'] or r['ipv6.src']), last(r['ip.dst'] or r['ipv6.dst'])
         sp = last(r['tcp.srcport'] or r['udp.srcport'])
@@ -163,7 +167,7 @@ def http_keys(rows, ev):
     return theirs, mine
 
 
-TLS_VERSIONS = {0x0300: 'SSLv3', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2',
+TLS_VERSIONS = {0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2',
                 0x0304: 'TLS 1.3'}
 
 
@@ -208,11 +212,16 @@ def tls_keys(rows, ev):
 
 
 def ssh_keys(rows, ev):
+    """Banners, and HASSH / HASSH server of the key exchange init."""
     theirs = set()
     for r in rows:
+        src = (last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']))
         if r['ssh.protocol']:
-            theirs.add((last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
-                        r['ssh.protocol'].split(' ')[0]))
+            theirs.add(src + (r['ssh.protocol'].split(' ')[0],))
+        if r['ssh.kex.hassh']:
+            theirs.add(src + ('hassh', r['ssh.kex.hassh']))
+        if r['ssh.kex.hasshserver']:
+            theirs.add(src + ('hassh', r['ssh.kex.hasshserver']))
     mine = set()
     for e in ev:
         if e.get('event_type') != 'ssh':
@@ -222,10 +231,90 @@ def ssh_keys(rows, ev):
             x = e['ssh'].get(side)
             if x:
                 mine.add((ip, str(port), 'SSH-%s-%s' % (x['proto_version'], x['software_version'])))
+                if 'hassh' in x:
+                    mine.add((ip, str(port), 'hassh', x['hassh']['hash']))
     return theirs, mine
 
 
-PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys}
+# Command codes by the names Suricata gives them (MS-CIFS 2.2.2.1, MS-SMB2 2.2.1).
+SMB2_COMMANDS = ['NEGOTIATE_PROTOCOL', 'SESSION_SETUP', 'SESSION_LOGOFF', 'TREE_CONNECT',
+                 'TREE_DISCONNECT', 'CREATE', 'CLOSE', 'FLUSH', 'READ', 'WRITE', 'LOCK', 'IOCTL',
+                 'CANCEL', 'KEEPALIVE', 'FIND', 'CHANGE_NOTIFY', 'GET_INFO', 'SET_INFO',
+                 'OPLOCK_BREAK']
+SMB1_COMMANDS = {
+    'CREATE_DIRECTORY': 0x00, 'DELETE_DIRECTORY': 0x01, 'OPEN': 0x02, 'CREATE': 0x03,
+    'CLOSE': 0x04, 'FLUSH': 0x05, 'DELETE': 0x06, 'RENAME': 0x07, 'QUERY_INFORMATION': 0x08,
+    'SET_INFORMATION': 0x09, 'READ': 0x0a, 'WRITE': 0x0b, 'LOCK_BYTE_RANGE': 0x0c,
+    'UNLOCK_BYTE_RANGE': 0x0d, 'CREATE_TEMPORARY': 0x0e, 'CREATE_NEW': 0x0f,
+    'CHECK_DIRECTORY': 0x10, 'PROCESS_EXIT': 0x11, 'SEEK': 0x12, 'LOCK_AND_READ': 0x13,
+    'WRITE_AND_UNLOCK': 0x14, 'READ_RAW': 0x1a, 'WRITE_RAW': 0x1d, 'SET_INFORMATION2': 0x22,
+    'QUERY_INFORMATION2': 0x23, 'LOCKING_ANDX': 0x24, 'TRANS': 0x25, 'TRANS_SECONDARY': 0x26,
+    'IOCTL': 0x27, 'ECHO': 0x2b, 'WRITE_AND_CLOSE': 0x2c, 'OPEN_ANDX': 0x2d, 'READ_ANDX': 0x2e,
+    'WRITE_ANDX': 0x2f, 'CLOSE_AND_TREE_DISC': 0x31, 'TRANS2': 0x32, 'TRANS2_SECONDARY': 0x33,
+    'FIND_CLOSE2': 0x34, 'FIND_NOTIFY_CLOSE': 0x35, 'TREE_CONNECT': 0x70,
+    'TREE_DISCONNECT': 0x71, 'NEGOTIATE_PROTOCOL': 0x72, 'SESSION_SETUP_ANDX': 0x73,
+    'LOGOFF_ANDX': 0x74, 'TREE_CONNECT_ANDX': 0x75, 'SECURITY_PACKAGE_ANDX': 0x7e,
+    'QUERY_INFORMATION_DISK': 0x80, 'SEARCH': 0x81, 'FIND': 0x82, 'FIND_UNIQUE': 0x83,
+    'FIND_CLOSE': 0x84, 'NT_TRANS': 0xa0, 'NT_TRANS_SECONDARY': 0xa1, 'NT_CREATE_ANDX': 0xa2,
+    'NT_CANCEL': 0xa4, 'NT_RENAME': 0xa5, 'OPEN_PRINT_FILE': 0xc0, 'WRITE_PRINT_FILE': 0xc1,
+    'CLOSE_PRINT_FILE': 0xc2, 'GET_PRINT_QUEUE': 0xc3}
+
+
+def smb_command_code(name):
+    ver, _, rest = name.partition('_COMMAND_')
+    if rest.startswith('UNKNOWN_'):
+        return ver, int(rest[8:], 16)
+    if ver == 'SMB2':
+        return ver, SMB2_COMMANDS.index(rest)
+    return ver, SMB1_COMMANDS[rest]
+
+
+def smb_keys(rows, ev):
+    """Per flow: each command seen (either side), each share connected and
+    each file opened by name (requests: tshark also names files listed in
+    directory replies)."""
+    theirs = set()
+    for r in rows:
+        if not (has(r, 'smb') or has(r, 'smb2')) or not has(r, 'tcp'):
+            continue
+        fk = flow_key(last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
+                      last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']))
+        c1 = [int(c, 0) for c in r['smb.cmd'].split(',') if c]
+        c2 = [int(c, 0) for c in r['smb2.cmd'].split(',') if c]
+        for c in c1:
+            if c != 0xff:       # "no further AndX command"
+                theirs.add((fk, 'SMB1', c))
+        for c in c2:
+            theirs.add((fk, 'SMB2', c))
+        req1 = '0' in r['smb.flags.response'].split(',') or 'False' in r['smb.flags.response']
+        req2 = '0' in r['smb2.flags.response'].split(',') or 'False' in r['smb2.flags.response']
+        if req1 and 0x75 in c1 and r['smb.path']:
+            theirs.add((fk, 'share', r['smb.path'].split(',')[0]))
+        if req1 and 0xa2 in c1 and r['smb.file']:
+            theirs.add((fk, 'file', r['smb.file'].split(',')[0]))
+        if req2 and 3 in c2 and r['smb2.tree']:
+            theirs.add((fk, 'share', r['smb2.tree'].split(',')[0]))
+        if req2 and 5 in c2 and r['smb2.filename']:
+            for n in r['smb2.filename'].split(','):
+                theirs.add((fk, 'file', n))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'smb':
+            continue
+        fk = flow_key(e['src_ip'], e['src_port'], e['dest_ip'], e['dest_port'])
+        x = e['smb']
+        mine.add((fk,) + smb_command_code(x['command']))
+        share = x.get('share', x.get('named_pipe'))
+        if share:
+            mine.add((fk, 'share', share))
+        if x.get('filename') and x['command'] in ('SMB2_COMMAND_CREATE',
+                                                  'SMB1_COMMAND_NT_CREATE_ANDX'):
+            mine.add((fk, 'file', x['filename']))
+    return theirs, mine
+
+
+PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys,
+             'smb': smb_keys}
 
 
 def main():

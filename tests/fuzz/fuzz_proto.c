@@ -1,5 +1,5 @@
-/* Fuzz target: application-layer detection and parsers (HTTP, TLS, DNS,
- * SSH), through the same entry points the sensor uses. Input: byte 0 picks
+/* Fuzz target: application-layer detection and every parser (HTTP, TLS, DNS,
+ * SSH, SMB...), through the same entry points the sensor uses. Input: byte 0 picks
  * TCP or UDP and the ports; then chunks of (flags byte, 2-byte length,
  * data): flags bit 0 is the direction, bit 1 a gap instead of data. Events
  * are written to a sink that checks each is one line of JSON-safe bytes. */
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    static const uint16_t ports[] = {80, 443, 53, 22, 8080, 5353, 12345, 4444};
+    static const uint16_t ports[] = {80, 443, 53, 22, 445, 139, 12345, 4444};
     bool udp = data[0] & 1;
     mm_eve eve;
     mm_eve_init(&eve);
