@@ -32,9 +32,11 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.sr
           'tls.handshake.ja3', 'tls.handshake.ja3_full', 'tls.handshake.version',
           'tls.handshake.extensions.supported_version', 'ssh.protocol',
           'smb.cmd', 'smb.flags.response', 'smb.path', 'smb.file', 'smb2.cmd', 'smb2.flags.response',
-          'smb2.tree', 'smb2.filename', 'ssh.kex.hassh', 'ssh.kex.hasshserver']
+          'smb2.tree', 'smb2.filename', 'ssh.kex.hassh', 'ssh.kex.hasshserver',
+          'ntp.flags.mode', 'ntp.priv.reqcode', 'ntp.stratum', 'dhcp.id', 'dhcp.option.dhcp',
+          'dhcp.option.hostname', 'dhcp.ip.your', 'dhcp.hw.mac_addr']
 FILTER = ('dns || http || (tcp && tls.handshake.type) || ssh.protocol || ssh.kex.hassh || '
-          'ssh.kex.hasshserver || smb || smb2')
+          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp')
 
 
 def tshark_rows(path):
@@ -313,8 +315,55 @@ def smb_keys(rows, ev):
     return theirs, mine
 
 
+def udp_src(r):
+    return last(r['ip.src'] or r['ipv6.src']), last(r['udp.srcport'])
+
+
+def ntp_keys(rows, ev):
+    """Per datagram sender: mode, mode 7 request code, stratum (modes 1-5)."""
+    theirs = set()
+    for r in rows:
+        if has(r, 'ntp') and r['ntp.flags.mode']:
+            mode = int(r['ntp.flags.mode'].split(',')[0])
+            theirs.add(udp_src(r) + (mode, r['ntp.priv.reqcode'].split(',')[0] if mode == 7 else '',
+                                     r['ntp.stratum'].split(',')[0] if mode <= 5 else ''))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'ntp':
+            continue
+        n, m = e['ntp'], e['mimamori']['ntp']
+        mine.add((e['src_ip'], str(e['src_port']), n['mode'],
+                  str(m.get('request_code', '')) if n['mode'] == 7 else '',
+                  str(n.get('stratum', '')) if n['mode'] <= 5 else ''))
+    return theirs, mine
+
+
+DHCP_TYPES = [None, 'discover', 'offer', 'request', 'decline', 'ack', 'nak', 'release', 'inform']
+
+
+def dhcp_keys(rows, ev):
+    """Per message: sender, transaction id, message type, MAC, assigned
+    address, host name."""
+    theirs = set()
+    for r in rows:
+        if has(r, 'dhcp') and r['dhcp.id']:
+            t = r['dhcp.option.dhcp'].split(',')[0]
+            theirs.add(udp_src(r) + (int(r['dhcp.id'].split(',')[0], 16),
+                                     DHCP_TYPES[int(t)] if t and int(t) < 9 else '',
+                                     r['dhcp.hw.mac_addr'].split(',')[0], r['dhcp.ip.your'],
+                                     r['dhcp.option.hostname']))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'dhcp':
+            continue
+        d = e['dhcp']
+        mine.add((e['src_ip'], str(e['src_port']), d['id'], d.get('dhcp_type', ''),
+                  d.get('client_mac', ''), d.get('assigned_ip', ''), d.get('hostname', '')))
+    return theirs, mine
+
+
 PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys,
-             'smb': smb_keys}
+             'smb': smb_keys, 'ntp': ntp_keys, 'dhcp': dhcp_keys}
 
 
 def main():

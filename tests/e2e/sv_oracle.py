@@ -31,7 +31,7 @@ try:
 except ImportError:
     yaml = None
 
-DEFAULT_TYPES = ['dns', 'http', 'tls', 'ssh', 'smb']
+DEFAULT_TYPES = ['dns', 'http', 'tls', 'ssh', 'smb', 'ntp', 'dhcp', 'rdp', 'smtp', 'ftp', 'ftp_data']
 
 
 def get_path(obj, path):
@@ -56,16 +56,19 @@ def matches(ev, match):
     for k, want in match.items():
         if k == 'has-key':
             try:
-                get_path(ev, want)
+                for w in (want if isinstance(want, list) else [want]):
+                    get_path(ev, w)
             except KeyError:
                 return False
             continue
         if k == 'not-has-key':
-            try:
-                get_path(ev, want)
-                return False
-            except KeyError:
-                continue
+            for w in (want if isinstance(want, list) else [want]):
+                try:
+                    get_path(ev, w)
+                    return False
+                except KeyError:
+                    pass
+            continue
         try:
             got = get_path(ev, k)
         except KeyError:
