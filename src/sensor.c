@@ -107,8 +107,11 @@ static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
 static void hook_flow_end(void *u, mm_flow *f, int reason)
 {
     sensor *s = u;
+    uint64_t cnt = s->eve.pcap_cnt;
+    s->eve.pcap_cnt = 0;            /* not a packet's doing: no pcap_cnt */
     mm_app_flow_end(&s->app, f);
     mm_eve_flow(&s->eve, f, reason);
+    s->eve.pcap_cnt = cnt;
 }
 
 static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
@@ -233,6 +236,7 @@ static int run_files(sensor *s)
         int r = MM_CAP_EOF;
         uint64_t n = 0;
         while (!g_stop && (r = mm_capfile_next(cf, &raw, err, sizeof err)) == MM_CAP_PKT) {
+            s->eve.pcap_cnt++;
             packet(s, &raw);
             if ((++n & 4095) == 0)
                 progress(s, s->prog_bytes_done + mm_capfile_pos(cf), false);

@@ -114,6 +114,8 @@ mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const
 {
     header(e, ts);
     mj_u64(&e->j, "flow_id", f->flow_id);
+    if (e->pcap_cnt)
+        mj_u64(&e->j, "pcap_cnt", e->pcap_cnt);
     mj_str(&e->j, "event_type", type);
     mj_str(&e->j, "host", e->sensor);
     if (rev)
@@ -254,6 +256,8 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
     header(e, ts);
     if (f)
         mj_u64(j, "flow_id", f->flow_id);
+    if (e->pcap_cnt)
+        mj_u64(j, "pcap_cnt", e->pcap_cnt);
     mj_str(j, "event_type", "anomaly");
     mj_str(j, "host", e->sensor);
     const mm_ip *cli = NULL, *srv = NULL;

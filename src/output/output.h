@@ -76,6 +76,9 @@ typedef struct mm_eve {
     mm_sink sink;
     mm_json j;
     uint64_t events, write_errors;
+    /* Number of the packet being handled in the capture files (as
+     * Suricata's pcap_cnt); 0 when live or at a flow's end. */
+    uint64_t pcap_cnt;
 } mm_eve;
 
 void mm_eve_init(mm_eve *e);

@@ -34,9 +34,11 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.sr
           'smb.cmd', 'smb.flags.response', 'smb.path', 'smb.file', 'smb2.cmd', 'smb2.flags.response',
           'smb2.tree', 'smb2.filename', 'ssh.kex.hassh', 'ssh.kex.hasshserver',
           'ntp.flags.mode', 'ntp.priv.reqcode', 'ntp.stratum', 'dhcp.id', 'dhcp.option.dhcp',
-          'dhcp.option.hostname', 'dhcp.ip.your', 'dhcp.hw.mac_addr']
+          'dhcp.option.hostname', 'dhcp.ip.your', 'dhcp.hw.mac_addr', 'smtp.req.command',
+          'smtp.req.parameter', 'imf.subject', 'imf.from',
+          'mime_multipart.header.content-disposition', 'mime_multipart.header.content-type']
 FILTER = ('dns || http || (tcp && tls.handshake.type) || ssh.protocol || ssh.kex.hassh || '
-          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp')
+          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp || smtp || imf')
 
 
 def tshark_rows(path):
@@ -362,8 +364,58 @@ def dhcp_keys(rows, ev):
     return theirs, mine
 
 
+def angle(x):
+    m = re.search(r'<[^>]*>', x)
+    return m.group(0) if m else x.strip()
+
+
+def smtp_keys(rows, ev):
+    """Per flow: MAIL FROM and RCPT TO addresses, and of each message the
+    Subject, From and the file names of its MIME parts."""
+    theirs = set()
+    for r in rows:
+        if not has(r, 'tcp') or not has(r, 'smtp'):
+            continue
+        fk = flow_key(last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
+                      last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']))
+        cmds = r['smtp.req.command'].split(',') if r['smtp.req.command'] else []
+        params = r['smtp.req.parameter'].split(',') if r['smtp.req.parameter'] else []
+        for c, p in zip(cmds, params):
+            if c.upper() == 'MAIL' and p.upper().startswith('FROM:'):
+                theirs.add((fk, 'mail_from', angle(p[5:])))
+            elif c.upper() == 'RCPT' and p.upper().startswith('TO:'):
+                theirs.add((fk, 'rcpt', angle(p[3:])))
+        if has(r, 'imf'):
+            if r['imf.subject']:
+                theirs.add((fk, 'subject', r['imf.subject']))
+            if r['imf.from']:
+                theirs.add((fk, 'from', r['imf.from'].split(',')[0]))
+            for h in (r['mime_multipart.header.content-disposition'] + ',' +
+                      r['mime_multipart.header.content-type']).split(','):
+                m = re.search(r'(?:^|;)(?:file)?name="?([^";]+)', h)
+                if m:
+                    theirs.add((fk, 'file', m.group(1)))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'smtp':
+            continue
+        fk = flow_key(e['src_ip'], e['src_port'], e['dest_ip'], e['dest_port'])
+        x, m = e['smtp'], e.get('email', {})
+        if x.get('mail_from'):
+            mine.add((fk, 'mail_from', x['mail_from']))
+        for rc in x.get('rcpt_to', []):
+            mine.add((fk, 'rcpt', rc))
+        if m.get('subject'):
+            mine.add((fk, 'subject', m['subject']))
+        if m.get('from'):
+            mine.add((fk, 'from', m['from']))
+        for a in m.get('attachment', []):
+            mine.add((fk, 'file', a))
+    return theirs, mine
+
+
 PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys,
-             'smb': smb_keys, 'ntp': ntp_keys, 'dhcp': dhcp_keys}
+             'smb': smb_keys, 'ntp': ntp_keys, 'dhcp': dhcp_keys, 'smtp': smtp_keys}
 
 
 def main():

@@ -1,0 +1,611 @@
+/*
+ * smtp.c - SMTP and the mail it carries.
+ *
+ * Client commands and server replies are read as lines (each capped; what
+ * is longer is cut and counted). Replies answer commands in order
+ * (pipelining): a DATA answered by 354 starts the message, a STARTTLS
+ * answered by 220 ends our reading (TLS takes the flow over, app.c), BDAT
+ * chunks are counted bytes of message. A transaction runs from MAIL FROM
+ * to the end of its message (or RSET, a new HELO, QUIT, the end of the
+ * flow) and is one "smtp" event with Suricata's smtp and email objects:
+ * HELO, MAIL FROM, RCPT TO, and from the message's headers From, To, Cc,
+ * Subject, Date, Message-ID, X-Mailer, Received, and the names of the
+ * attachments (MIME parts with a file name, nested multiparts included).
+ *
+ * A DATA starts the message at once (a client waits for 354 before it
+ * sends one, so a refusal comes first and undoes it): a one-sided mirror
+ * that never shows the server still gets its messages read.
+ */
+#include "proto/app.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define LINE_MAX_SMTP 1024      /* a command, reply or message line kept */
+#define HDR_MAX_SMTP 2048       /* one (unfolded) message header */
+#define RCPT_BUF 4096           /* recipients of a transaction, '\n'-separated */
+#define ATT_MAX 16
+#define RECV_MAX 8
+#define CMDQ 32                 /* commands awaiting their reply */
+#define BOUNDARY_DEPTH 4
+
+enum { C_OTHER, C_DATA, C_STARTTLS, C_BDAT };
+enum { M_CMD, M_DATA, M_BDAT, M_TLS };
+
+typedef struct mime {
+    bool in_headers;            /* top-level or part headers */
+    bool part;                  /* the headers are a part's */
+    char hdr[HDR_MAX_SMTP];
+    uint32_t hlen;
+    char boundary[BOUNDARY_DEPTH][72];
+    uint8_t depth;
+    char part_name[256];        /* file name of the part being read */
+    char next_boundary[72];     /* boundary a multipart part declares */
+    bool attach;                /* disposition: attachment */
+} mime;
+
+typedef struct smtp_tx {
+    bool active;
+    char mail_from[256];
+    char rcpt[RCPT_BUF];
+    uint16_t rcpt_len, nrcpt;
+    bool data_seen, body_seen, done;
+    char from[512], to[1024], cc[1024], subject[512], date[128], msgid[256], xmailer[256];
+    char received[RECV_MAX][256];
+    uint8_t nreceived;
+    char att[ATT_MAX][256];
+    uint8_t natt;
+    uint64_t ts;
+} smtp_tx;
+
+typedef struct smtp_state {
+    char line[2][LINE_MAX_SMTP];
+    uint32_t llen[2];
+    bool cut[2];
+    int mode;
+    uint64_t bdat_left;
+    bool bdat_last;
+    uint8_t cmdq[CMDQ];
+    uint8_t qh, qn;
+    char helo[256];
+    uint64_t tx_id;
+    smtp_tx tx;
+    mime m;
+} smtp_state;
+
+/* --- detection -------------------------------------------------------- */
+
+static bool ci_prefix(const uint8_t *d, uint32_t n, const char *p)
+{
+    size_t l = strlen(p);
+    if (n < l)
+        return false;
+    for (size_t i = 0; i < l; i++)
+        if (toupper(d[i]) != p[i])
+            return false;
+    return true;
+}
+
+static bool ci_contains(const uint8_t *d, uint32_t n, const char *p)
+{
+    size_t l = strlen(p);
+    for (uint32_t i = 0; i + l <= n; i++)
+        if (ci_prefix(d + i, n - i, p))
+            return true;
+    return false;
+}
+
+static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)f;
+    if (udp)
+        return MM_PROBE_NO;
+    if (dir == MM_TO_SERVER) {
+        /* EHLO or HELO, whole or as far as it came */
+        static const char *const verbs[] = {"EHLO ", "HELO "};
+        uint32_t k = n < 5 ? n : 5;
+        for (int v = 0; v < 2; v++) {
+            uint32_t i = 0;
+            while (i < k && toupper(d[i]) == verbs[v][i])
+                i++;
+            if (i == k)
+                return n >= 5 ? MM_PROBE_YES : MM_PROBE_MORE;
+        }
+        return MM_PROBE_NO;
+    }
+    /* a greeting "220 name ESMTP ..." (FTP greets with 220 too: "SMTP" decides) */
+    if (n < 4)
+        return memcmp(d, "220", n < 3 ? n : 3) == 0 ? MM_PROBE_MORE : MM_PROBE_NO;
+    if (memcmp(d, "220", 3) != 0 || (d[3] != ' ' && d[3] != '-'))
+        return MM_PROBE_NO;
+    const uint8_t *eol = memchr(d, '\n', n);
+    uint32_t l = eol ? (uint32_t)(eol - d) : n;
+    if (ci_contains(d, l, "SMTP"))
+        return MM_PROBE_YES;
+    return eol ? MM_PROBE_NO : MM_PROBE_MORE;
+}
+
+/* --- the event -------------------------------------------------------- */
+
+/* A header value listing addresses ("a <x@y>, b <z@w>") as an array,
+ * split at commas outside quotes and angle brackets. */
+static void addr_list(mm_json *j, const char *key, const char *v)
+{
+    mj_arr_open(j, key);
+    const char *s = v;
+    bool q = false;
+    int angle = 0;
+    for (const char *p = v;; p++) {
+        if (*p == '"')
+            q = !q;
+        else if (*p == '<' && !q)
+            angle++;
+        else if (*p == '>' && !q && angle)
+            angle--;
+        if (*p == 0 || (*p == ',' && !q && !angle)) {
+            const char *a = s, *b = p;
+            while (a < b && isspace((unsigned char)*a))
+                a++;
+            while (b > a && isspace((unsigned char)b[-1]))
+                b--;
+            if (b > a)
+                mj_strn(j, NULL, a, (size_t)(b - a));
+            if (!*p)
+                break;
+            s = p + 1;
+        }
+    }
+    mj_arr_close(j);
+}
+
+static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+{
+    smtp_tx *t = &s->tx;
+    if (!t->active)
+        return;
+    mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
+    mj_u64(j, "tx_id", s->tx_id++);
+    mj_obj_open(j, "smtp");
+    if (s->helo[0])
+        mj_str(j, "helo", s->helo);
+    if (t->mail_from[0])
+        mj_str(j, "mail_from", t->mail_from);
+    if (t->nrcpt) {
+        mj_arr_open(j, "rcpt_to");
+        for (const char *p = t->rcpt; *p;) {
+            size_t l = strcspn(p, "\n");
+            mj_strn(j, NULL, p, l);
+            p += l + (p[l] == '\n');
+        }
+        mj_arr_close(j);
+    }
+    mj_obj_close(j);
+    if (t->data_seen) {
+        mj_obj_open(j, "email");
+        mj_str(j, "status", t->done ? "PARSE_DONE" : t->body_seen ? "BODY_STARTED" : "HEADER_READY");
+        if (t->from[0])
+            mj_str(j, "from", t->from);
+        if (t->to[0])
+            addr_list(j, "to", t->to);
+        if (t->cc[0])
+            addr_list(j, "cc", t->cc);
+        if (t->subject[0])
+            mj_str(j, "subject", t->subject);
+        if (t->date[0])
+            mj_str(j, "date", t->date);
+        if (t->msgid[0])
+            mj_str(j, "message_id", t->msgid);
+        if (t->xmailer[0])
+            mj_str(j, "x_mailer", t->xmailer);
+        if (t->nreceived) {
+            mj_arr_open(j, "received");
+            for (int i = 0; i < t->nreceived; i++)
+                mj_str(j, NULL, t->received[i]);
+            mj_arr_close(j);
+        }
+        if (t->natt) {
+            mj_arr_open(j, "attachment");
+            for (int i = 0; i < t->natt; i++)
+                mj_str(j, NULL, t->att[i]);
+            mj_arr_close(j);
+        }
+        mj_obj_close(j);
+    }
+    mm_app_event_end(a, f);
+    memset(t, 0, sizeof(*t));
+    memset(&s->m, 0, sizeof s->m);
+}
+
+static void tx_start(smtp_state *s, uint64_t ts)
+{
+    if (!s->tx.active) {
+        s->tx.active = true;
+        s->tx.ts = ts;
+    }
+}
+
+/* --- MIME ------------------------------------------------------------- */
+
+static void trimcpy(char *dst, size_t dn, const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t l = strlen(v);
+    while (l && (v[l - 1] == ' ' || v[l - 1] == '\t'))
+        l--;
+    if (l >= dn)
+        l = dn - 1;
+    memcpy(dst, v, l);
+    dst[l] = 0;
+}
+
+/* The value of parameter name ("boundary", "filename"...) in a header
+ * value, quoted or not. */
+static bool param(const char *v, const char *name, char *out, size_t on)
+{
+    size_t nl = strlen(name);
+    for (const char *p = v; *p; p++) {
+        if (strncasecmp(p, name, nl) != 0 || p[nl] != '=')
+            continue;
+        if (p != v && p[-1] != ';' && p[-1] != ' ' && p[-1] != '\t')
+            continue;
+        const char *q = p + nl + 1;
+        size_t k = 0;
+        if (*q == '"') {
+            q++;
+            while (*q && *q != '"' && k + 1 < on)
+                out[k++] = *q++;
+        } else {
+            while (*q && *q != ';' && *q != ' ' && *q != '\t' && k + 1 < on)
+                out[k++] = *q++;
+        }
+        out[k] = 0;
+        return k > 0;
+    }
+    return false;
+}
+
+static void header(smtp_state *s)
+{
+    mime *m = &s->m;
+    smtp_tx *t = &s->tx;
+    if (!m->hlen)
+        return;
+    m->hdr[m->hlen] = 0;
+    m->hlen = 0;
+    char *colon = strchr(m->hdr, ':');
+    if (!colon)
+        return;
+    *colon = 0;
+    const char *name = m->hdr, *v = colon + 1;
+    if (!strcasecmp(name, "Content-Type")) {
+        char b[72];
+        if (param(v, "boundary", b, sizeof b))
+            memcpy(m->next_boundary, b, sizeof b);
+        if (!m->part_name[0])
+            param(v, "name", m->part_name, sizeof m->part_name);
+        return;
+    }
+    if (!strcasecmp(name, "Content-Disposition")) {
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (!strncasecmp(v, "attachment", 10))
+            m->attach = true;
+        char fn[256];
+        if (param(v, "filename", fn, sizeof fn))
+            memcpy(m->part_name, fn, sizeof fn);
+        return;
+    }
+    if (m->part)
+        return;
+    if (!strcasecmp(name, "From"))
+        trimcpy(t->from, sizeof t->from, v);
+    else if (!strcasecmp(name, "To"))
+        trimcpy(t->to, sizeof t->to, v);
+    else if (!strcasecmp(name, "Cc"))
+        trimcpy(t->cc, sizeof t->cc, v);
+    else if (!strcasecmp(name, "Subject"))
+        trimcpy(t->subject, sizeof t->subject, v);
+    else if (!strcasecmp(name, "Date"))
+        trimcpy(t->date, sizeof t->date, v);
+    else if (!strcasecmp(name, "Message-ID"))
+        trimcpy(t->msgid, sizeof t->msgid, v);
+    else if (!strcasecmp(name, "X-Mailer"))
+        trimcpy(t->xmailer, sizeof t->xmailer, v);
+    else if (!strcasecmp(name, "Received") && t->nreceived < RECV_MAX)
+        trimcpy(t->received[t->nreceived++], sizeof t->received[0], v);
+}
+
+static void headers_end(smtp_state *s)
+{
+    mime *m = &s->m;
+    smtp_tx *t = &s->tx;
+    header(s);
+    m->in_headers = false;
+    if (m->part_name[0] && t->natt < ATT_MAX)
+        memcpy(t->att[t->natt++], m->part_name, sizeof t->att[0]);
+    if (m->next_boundary[0] && m->depth < BOUNDARY_DEPTH)
+        memcpy(m->boundary[m->depth++], m->next_boundary, sizeof m->next_boundary);
+    m->next_boundary[0] = 0;
+    m->part_name[0] = 0;
+    m->attach = false;
+    t->body_seen = true;
+}
+
+/* One line of the message (CR LF and dot-stuffing removed). */
+static void msg_line(smtp_state *s, const char *l, uint32_t n)
+{
+    mime *m = &s->m;
+    if (m->in_headers) {
+        if (n == 0) {
+            headers_end(s);
+            return;
+        }
+        if ((l[0] == ' ' || l[0] == '\t') && m->hlen) {
+            /* folded: continues the header */
+            uint32_t k = n < HDR_MAX_SMTP - 1 - m->hlen ? n : HDR_MAX_SMTP - 1 - m->hlen;
+            memcpy(m->hdr + m->hlen, l, k);
+            m->hlen += k;
+            return;
+        }
+        header(s);
+        uint32_t k = n < HDR_MAX_SMTP - 1 ? n : HDR_MAX_SMTP - 1;
+        memcpy(m->hdr, l, k);
+        m->hlen = k;
+        return;
+    }
+    /* body: part boundaries */
+    if (n < 3 || l[0] != '-' || l[1] != '-')
+        return;
+    for (int d = m->depth - 1; d >= 0; d--) {
+        size_t bl = strlen(m->boundary[d]);
+        if (n < 2 + bl || memcmp(l + 2, m->boundary[d], bl) != 0)
+            continue;
+        m->depth = (uint8_t)(d + 1);
+        if (n >= 4 + bl && l[2 + bl] == '-' && l[3 + bl] == '-') {
+            m->depth = (uint8_t)d;   /* closing boundary */
+            return;
+        }
+        m->in_headers = true;
+        m->part = true;
+        m->hlen = 0;
+        return;
+    }
+}
+
+static void data_start(smtp_state *s, uint64_t ts)
+{
+    tx_start(s, ts);
+    s->tx.data_seen = true;
+    memset(&s->m, 0, sizeof s->m);
+    s->m.in_headers = true;
+}
+
+static void data_end(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+{
+    if (s->m.in_headers)
+        headers_end(s);
+    s->tx.done = true;
+    s->mode = M_CMD;
+    log_tx(a, f, s, ts);
+}
+
+static void queue(smtp_state *s, uint8_t c);
+
+/* --- commands and replies -------------------------------------------- */
+
+static void queue(smtp_state *s, uint8_t c)
+{
+    if (s->qn == CMDQ) {
+        s->qh = (uint8_t)((s->qh + 1) % CMDQ);
+        s->qn--;
+    }
+    s->cmdq[(s->qh + s->qn) % CMDQ] = c;
+    s->qn++;
+}
+
+/* The argument of MAIL FROM / RCPT TO: the <address> when there is one. */
+static void path_arg(const char *v, char *out, size_t on)
+{
+    while (*v == ' ')
+        v++;
+    const char *lt = strchr(v, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (lt && gt) {
+        size_t l = (size_t)(gt - lt + 1);
+        if (l >= on)
+            l = on - 1;
+        memcpy(out, lt, l);
+        out[l] = 0;
+        return;
+    }
+    trimcpy(out, on, v);
+}
+
+static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, uint64_t ts)
+{
+    (void)n;
+    if (!strncasecmp(l, "HELO ", 5) || !strncasecmp(l, "EHLO ", 5) ||
+        !strcasecmp(l, "HELO") || !strcasecmp(l, "EHLO")) {
+        if (s->tx.active)
+            log_tx(a, f, s, ts);          /* a new greeting resets the transaction */
+        trimcpy(s->helo, sizeof s->helo, l[4] ? l + 5 : "");
+        queue(s, C_OTHER);
+    } else if (!strncasecmp(l, "MAIL FROM:", 10)) {
+        if (s->tx.active && (s->tx.mail_from[0] || s->tx.data_seen))
+            log_tx(a, f, s, ts);
+        tx_start(s, ts);
+        path_arg(l + 10, s->tx.mail_from, sizeof s->tx.mail_from);
+        queue(s, C_OTHER);
+    } else if (!strncasecmp(l, "RCPT TO:", 8)) {
+        tx_start(s, ts);
+        char r[256];
+        path_arg(l + 8, r, sizeof r);
+        size_t rl = strlen(r);
+        smtp_tx *t = &s->tx;
+        if (t->rcpt_len + rl + 2 <= RCPT_BUF) {
+            if (t->rcpt_len)
+                t->rcpt[t->rcpt_len++] = '\n';
+            memcpy(t->rcpt + t->rcpt_len, r, rl + 1);
+            t->rcpt_len = (uint16_t)(t->rcpt_len + rl);
+            t->nrcpt++;
+        } else {
+            mm_app_error(a, f);           /* more recipients than we keep */
+        }
+        queue(s, C_OTHER);
+    } else if (!strcasecmp(l, "DATA")) {
+        /* The message starts now: a client waits for 354 before sending
+         * it, so a refusal comes before any of it; if one comes, the
+         * transaction goes back to commands (reply()). */
+        queue(s, C_DATA);
+        data_start(s, ts);
+        s->mode = M_DATA;
+    } else if (!strncasecmp(l, "BDAT ", 5) && isdigit((unsigned char)l[5])) {
+        /* "BDAT size [LAST]" and nothing else: a bad one is answered with
+         * an error and no chunk follows */
+        char *e;
+        unsigned long long sz = strtoull(l + 5, &e, 10);
+        while (*e == ' ')
+            e++;
+        if (*e && strcasecmp(e, "LAST") != 0) {
+            queue(s, C_OTHER);
+            return;
+        }
+        s->bdat_last = *e != 0;
+        if (!s->tx.data_seen)
+            data_start(s, ts);
+        s->bdat_left = sz;
+        s->mode = M_BDAT;
+        queue(s, C_BDAT);
+    } else if (!strcasecmp(l, "RSET")) {
+        log_tx(a, f, s, ts);
+        queue(s, C_OTHER);
+    } else if (!strcasecmp(l, "QUIT")) {
+        log_tx(a, f, s, ts);
+        queue(s, C_OTHER);
+    } else if (!strcasecmp(l, "STARTTLS")) {
+        queue(s, C_STARTTLS);
+    } else {
+        queue(s, C_OTHER);
+    }
+}
+
+static void reply(smtp_state *s, const char *l, uint32_t n)
+{
+    /* a final reply line: "ddd " or "ddd" alone; "ddd-" continues */
+    if (n < 3 || !isdigit((unsigned char)l[0]) || (n > 3 && l[3] == '-'))
+        return;
+    if (!s->qn)
+        return;                           /* the greeting, or unasked */
+    uint8_t c = s->cmdq[s->qh];
+    s->qh = (uint8_t)((s->qh + 1) % CMDQ);
+    s->qn--;
+    if (c == C_DATA && s->mode == M_DATA && l[0] != '3') {
+        s->mode = M_CMD;                  /* DATA refused: no message */
+        s->tx.data_seen = false;
+        memset(&s->m, 0, sizeof s->m);
+    } else if (c == C_STARTTLS && l[0] == '2')
+        s->mode = M_TLS;
+}
+
+/* --- bytes ------------------------------------------------------------ */
+
+static void client_line(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, uint64_t ts)
+{
+    if (s->mode == M_DATA) {
+        if (n == 1 && l[0] == '.') {
+            data_end(a, f, s, ts);
+            queue(s, C_OTHER);            /* the server answers the message */
+            return;
+        }
+        if (n && l[0] == '.') {       /* dot-stuffing */
+            l++;
+            n--;
+        }
+        msg_line(s, l, n);
+        return;
+    }
+    command(a, f, s, l, n, ts);
+}
+
+static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
+                  uint64_t ts)
+{
+    smtp_state *s = st;
+    if (dir == MM_TO_CLIENT)
+    if (s->mode == M_TLS)
+        return;
+    if (!d) {
+        /* a gap: the line in progress is lost; a message loses its end */
+        s->llen[dir] = 0;
+        if (dir == MM_TO_SERVER && s->mode == M_BDAT) {
+            s->bdat_left = n < s->bdat_left ? s->bdat_left - n : 0;
+        }
+        return;
+    }
+    char *line = s->line[dir];
+    for (uint32_t i = 0; i < n && s->mode != M_TLS;) {
+        if (dir == MM_TO_SERVER && s->mode == M_BDAT) {
+            /* chunk bytes: lines of the message, counted rather than ended by "." */
+            uint32_t k = n - i < s->bdat_left ? n - i : (uint32_t)s->bdat_left;
+            for (uint32_t q = 0; q < k; q++) {
+                char c = (char)d[i + q];
+                if (c == '\n') {
+                    uint32_t ll = s->llen[dir];
+                    if (ll && line[ll - 1] == '\r')
+                        ll--;
+                    line[ll] = 0;
+                    msg_line(s, line, ll);
+                    s->llen[dir] = 0;
+                } else if (s->llen[dir] < LINE_MAX_SMTP - 1) {
+                    line[s->llen[dir]++] = c;
+                }
+            }
+            i += k;
+            s->bdat_left -= k;
+            if (!s->bdat_left) {
+                s->mode = M_CMD;
+                s->llen[dir] = 0;
+                if (s->bdat_last)
+                    data_end(a, f, s, ts);
+            }
+            continue;
+        }
+        char c = (char)d[i++];
+        if (c != '\n') {
+            if (s->llen[dir] < LINE_MAX_SMTP - 1)
+                line[s->llen[dir]++] = c;
+            else if (!s->cut[dir]) {
+                s->cut[dir] = true;
+                mm_app_error(a, f);      /* line too long: cut */
+            }
+            continue;
+        }
+        uint32_t ll = s->llen[dir];
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        line[ll] = 0;
+        s->llen[dir] = 0;
+        s->cut[dir] = false;
+        if (dir == MM_TO_SERVER)
+            client_line(a, f, s, line, ll, ts);
+        else
+            reply(s, line, ll);
+    }
+}
+
+static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    smtp_state *s = st;
+    if (s->tx.active && s->m.in_headers)
+        header(s);
+    log_tx(a, f, s, ts);
+}
+
+const mm_app_parser mm_parser_smtp = {
+    .name = "smtp", .id = MM_APP_SMTP, .tcp = true, .udp = false,
+    .probe = probe, .state_size = sizeof(smtp_state), .parse = parse, .finish = finish,
+};
