@@ -10,6 +10,7 @@
 static const mm_app_parser *const parsers[] = {
     &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh, &mm_parser_smb,
     &mm_parser_ntp, &mm_parser_dhcp, &mm_parser_smtp,
+    &mm_parser_rdp,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 

@@ -31,6 +31,7 @@ enum {
     MM_APP_NTP,
     MM_APP_DHCP,
     MM_APP_SMTP,
+    MM_APP_RDP,
     MM_APP__COUNT,
     MM_APP_FAILED = 0xFFFF,
 };
@@ -166,6 +167,7 @@ void mm_app_event_close(mm_app *a);
 
 /* The parsers (one file each). */
 extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh,
-    mm_parser_smb, mm_parser_ntp, mm_parser_dhcp, mm_parser_smtp;
+    mm_parser_smb, mm_parser_ntp, mm_parser_dhcp, mm_parser_smtp,
+    mm_parser_rdp;
 
 #endif

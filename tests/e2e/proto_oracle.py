@@ -36,9 +36,10 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.sr
           'ntp.flags.mode', 'ntp.priv.reqcode', 'ntp.stratum', 'dhcp.id', 'dhcp.option.dhcp',
           'dhcp.option.hostname', 'dhcp.ip.your', 'dhcp.hw.mac_addr', 'smtp.req.command',
           'smtp.req.parameter', 'imf.subject', 'imf.from',
-          'mime_multipart.header.content-disposition', 'mime_multipart.header.content-type']
+          'mime_multipart.header.content-disposition', 'mime_multipart.header.content-type',
+          'rdp.rt_cookie', 'rdp.negReq.requestedProtocols', 'rdp.client.name', 'rdp.client.build']
 FILTER = ('dns || http || (tcp && tls.handshake.type) || ssh.protocol || ssh.kex.hassh || '
-          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp || smtp || imf')
+          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp || smtp || imf || rdp')
 
 
 def tshark_rows(path):
@@ -414,8 +415,44 @@ def smtp_keys(rows, ev):
     return theirs, mine
 
 
+RDP_PROTOCOLS = {'rdp': 0, 'tls': 1, 'hybrid': 2, 'rdstls': 4, 'hybrid_ex': 8}
+
+
+def rdp_keys(rows, ev):
+    """Per flow: the mstshash cookie, the protocols asked for, the client's
+    name and build from its core data."""
+    theirs = set()
+    for r in rows:
+        # the client's core data is dissected under t124 (GCC)
+        if not (has(r, 'rdp') or has(r, 't124')) or not has(r, 'tcp'):
+            continue
+        fk = flow_key(last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
+                      last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']))
+        if r['rdp.rt_cookie'].startswith('Cookie: mstshash='):
+            theirs.add((fk, 'cookie', r['rdp.rt_cookie'][17:]))
+        if r['rdp.negReq.requestedProtocols']:
+            theirs.add((fk, 'req', int(r['rdp.negReq.requestedProtocols'], 16)))
+        if r['rdp.client.name']:
+            theirs.add((fk, 'client', r['rdp.client.name'], r['rdp.client.build']))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'rdp':
+            continue
+        fk = flow_key(e['src_ip'], e['src_port'], e['dest_ip'], e['dest_port'])
+        x = e['rdp']
+        if 'cookie' in x:
+            mine.add((fk, 'cookie', x['cookie']))
+        req = e['mimamori'].get('rdp', {}).get('requested_protocols')
+        if req is not None:
+            mine.add((fk, 'req', sum(RDP_PROTOCOLS[p] for p in req)))
+        if 'client' in x:
+            mine.add((fk, 'client', x['client'].get('client_name', ''), x['client'].get('build', '')))
+    return theirs, mine
+
+
 PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys,
-             'smb': smb_keys, 'ntp': ntp_keys, 'dhcp': dhcp_keys, 'smtp': smtp_keys}
+             'smb': smb_keys, 'ntp': ntp_keys, 'dhcp': dhcp_keys, 'smtp': smtp_keys,
+             'rdp': rdp_keys}
 
 
 def main():
