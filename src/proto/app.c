@@ -10,7 +10,7 @@
 static const mm_app_parser *const parsers[] = {
     &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh, &mm_parser_smb,
     &mm_parser_ntp, &mm_parser_dhcp, &mm_parser_smtp,
-    &mm_parser_rdp,
+    &mm_parser_rdp, &mm_parser_ftp, &mm_parser_ftpdata,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 
@@ -24,6 +24,7 @@ typedef struct app_flow {
     size_t size;
     void *st;                         /* parser state, after detection */
     void *tls_st;                     /* TLS started later (STARTTLS, CONNECT...) */
+    bool tls_off[2];                  /* cleartext resumed after it (FTP's CCC) */
 } app_flow;
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
@@ -52,6 +53,14 @@ const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n)
             continue;
         if (p->tcp && p->udp) {
             snprintf(buf, n, "%s_%s", p->name, udp ? "udp" : "tcp");
+            return buf;
+        }
+        if (strchr(p->name, '-')) {
+            /* "ftp-data" is counted as "ftp_data" */
+            snprintf(buf, n, "%s", p->name);
+            for (char *c = buf; *c; c++)
+                if (*c == '-')
+                    *c = '_';
             return buf;
         }
         return p->name;
@@ -154,6 +163,17 @@ static bool tls_upgrade(mm_app *a, mm_flow *f, app_flow *af, int dir, const uint
             a->st.flows[MM_APP_TLS][0]++;
         }
     }
+    if (af->tls_off[dir])
+        return false;
+    /* Four printable bytes where a record should start cannot be TLS (a
+     * record begins with type 20-24): the first protocol speaks again in
+     * clear, as FTP does after CCC. */
+    if (af->p && d && n >= 4 && mm_tls_at_boundary(af->tls_st, dir) &&
+        d[0] >= 0x20 && d[0] < 0x7f && d[1] >= 0x20 && d[1] < 0x7f && d[2] >= 0x20 &&
+        d[2] < 0x7f && d[3] >= 0x20 && d[3] < 0x7f) {
+        af->tls_off[dir] = true;
+        return false;
+    }
     mm_parser_tls.parse(a, f, af->tls_st, dir, d, n, ts);
     return true;
 }
@@ -202,6 +222,46 @@ static void give_up(mm_app *a, mm_flow *f)
         release(a, f);   /* TCP keeps its small state: TLS may still start */
 }
 
+void mm_app_expect(mm_app *a, const mm_ip *ip, uint16_t port, const char *cmd,
+                   const char *name)
+{
+    mm_app_expectation *e = &a->expect[a->expect_next++ % MM_APP_EXPECT];
+    e->ip = *ip;
+    e->port = port;
+    e->used = true;
+    mm_strcpy(e->cmd, sizeof e->cmd, cmd);
+    mm_strcpy(e->name, sizeof e->name, name);
+}
+
+/* Parser p takes flow f over: its state, counted against the memory cap. */
+static bool adopt(mm_app *a, mm_flow *f, app_flow *af, const mm_app_parser *p, bool udp)
+{
+    if (!(af->st = mm_app_alloc(a, p->state_size)))
+        return false;
+    af->size += p->state_size;      /* counted once: release() gives it back */
+    af->p = p;
+    f->app_proto = p->id;
+    a->st.flows[p->id][udp]++;
+    return true;
+}
+
+/* A new TCP flow announced by a control connection (FTP data). */
+static bool expected(mm_app *a, mm_flow *f, app_flow *af)
+{
+    for (int i = 0; i < MM_APP_EXPECT; i++) {
+        mm_app_expectation *e = &a->expect[i];
+        if (!e->used || e->port != f->sport || e->ip.v != f->srv.v ||
+            memcmp(e->ip.b, f->srv.b, 16) != 0)
+            continue;
+        e->used = false;
+        if (!adopt(a, f, af, &mm_parser_ftpdata, false))
+            return false;
+        mm_ftpdata_init(af->st, e->cmd, e->name);
+        return true;
+    }
+    return false;
+}
+
 /* Data of one direction: probe until a protocol is found, then parse. */
 static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts,
                  bool udp)
@@ -209,6 +269,11 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
     app_flow *af = get(a, f);
     if (!af)
         return;
+    if (!udp && !af->p && f->app_proto == MM_APP_UNKNOWN && !af->seen[0] && !af->seen[1] &&
+        a->expect_next && expected(a, f, af)) {
+        af->p->parse(a, f, af->st, dir, d, n, ts);
+        return;
+    }
     if (!udp && tls_upgrade(a, f, af, dir, d, n, ts))
         return;
     if (af->p) {
@@ -226,12 +291,8 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
                 p->probe(f, dir, false, d, n < MM_APP_PROBE_MAX ? n : MM_APP_PROBE_MAX) !=
                     MM_PROBE_YES)
                 continue;
-            if (!(af->st = mm_app_alloc(a, p->state_size)))
+            if (!adopt(a, f, af, p, false))
                 return;
-            af->size += p->state_size;      /* counted once: release() gives it back */
-            af->p = p;
-            f->app_proto = p->id;
-            a->st.flows[p->id][0]++;
             p->parse(a, f, af->st, dir, d, n, ts);
             return;
         }
@@ -274,8 +335,13 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
                     af->p->parse(a, f, af->st, dir, af->probe[dir], held, ts);
                 af->p->parse(a, f, af->st, dir, d, n, ts);
                 int o = dir ^ 1;
-                if (af->probe_len[o] && !udp)
+                if (af->probe_len[o] && !udp) {
                     af->p->parse(a, f, af->st, o, af->probe[o], af->probe_len[o], ts);
+                    /* what that direction sent beyond the probe window is
+                     * not held: the parser hears of it as a gap */
+                    if (af->seen[o] > af->probe_len[o])
+                        af->p->parse(a, f, af->st, o, NULL, af->seen[o] - af->probe_len[o], ts);
+                }
                 return;
             }
         }

@@ -32,6 +32,8 @@ enum {
     MM_APP_DHCP,
     MM_APP_SMTP,
     MM_APP_RDP,
+    MM_APP_FTP,
+    MM_APP_FTPDATA,
     MM_APP__COUNT,
     MM_APP_FAILED = 0xFFFF,
 };
@@ -118,6 +120,17 @@ typedef struct mm_obs_ntp {
 typedef void (*mm_app_observer)(void *ctx, mm_flow *f, int dir, int kind, const void *obs,
                                 uint64_t ts);
 
+/* A connection announced by another (FTP's PASV/PORT): when a TCP flow to
+ * ip:port starts, it is ftp-data carrying the transfer named here. */
+#define MM_APP_EXPECT 32
+typedef struct mm_app_expectation {
+    mm_ip ip;
+    uint16_t port;
+    bool used;
+    char cmd[8];
+    char name[256];
+} mm_app_expectation;
+
 struct mm_app {
     mm_eve *eve;
     uint64_t memcap;
@@ -125,7 +138,13 @@ struct mm_app {
     bool enabled;
     mm_app_observer observe;    /* NULL: nobody listens */
     void *observe_ctx;
+    mm_app_expectation expect[MM_APP_EXPECT];
+    unsigned expect_next;
 };
+
+/* For parsers: a data connection to ip:port will come (oldest forgotten). */
+void mm_app_expect(mm_app *a, const mm_ip *ip, uint16_t port, const char *cmd,
+                   const char *name);
 
 static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, const void *obs,
                                   uint64_t ts)
@@ -168,6 +187,13 @@ void mm_app_event_close(mm_app *a);
 /* The parsers (one file each). */
 extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh,
     mm_parser_smb, mm_parser_ntp, mm_parser_dhcp, mm_parser_smtp,
-    mm_parser_rdp;
+    mm_parser_rdp, mm_parser_ftp, mm_parser_ftpdata;
+
+/* tls.c: between two records of direction dir (a cleartext protocol may
+ * resume there, as FTP after CCC). */
+bool mm_tls_at_boundary(const void *st, int dir);
+
+/* ftp.c: fills a new ftp-data state with what its control connection said. */
+void mm_ftpdata_init(void *st, const char *cmd, const char *name);
 
 #endif

@@ -715,3 +715,9 @@ const mm_app_parser mm_parser_tls = {
     .name = "tls", .id = MM_APP_TLS, .tcp = true, .udp = false,
     .probe = probe, .state_size = sizeof(tls_state), .parse = parse, .finish = finish,
 };
+
+bool mm_tls_at_boundary(const void *st, int dir)
+{
+    const tls_state *s = st;
+    return s->d[dir].hdr_len == 0 && s->d[dir].rec_left == 0 && !s->d[dir].lost;
+}

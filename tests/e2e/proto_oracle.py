@@ -37,9 +37,10 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.sr
           'dhcp.option.hostname', 'dhcp.ip.your', 'dhcp.hw.mac_addr', 'smtp.req.command',
           'smtp.req.parameter', 'imf.subject', 'imf.from',
           'mime_multipart.header.content-disposition', 'mime_multipart.header.content-type',
-          'rdp.rt_cookie', 'rdp.negReq.requestedProtocols', 'rdp.client.name', 'rdp.client.build']
+          'rdp.rt_cookie', 'rdp.negReq.requestedProtocols', 'rdp.client.name', 'rdp.client.build',
+          'ftp.request.command', 'ftp.request.arg', 'ftp.response.code']
 FILTER = ('dns || http || (tcp && tls.handshake.type) || ssh.protocol || ssh.kex.hassh || '
-          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp || smtp || imf || rdp')
+          'ssh.kex.hasshserver || smb || smb2 || ntp || dhcp || smtp || imf || rdp || ftp')
 
 
 def tshark_rows(path):
@@ -450,9 +451,38 @@ def rdp_keys(rows, ev):
     return theirs, mine
 
 
+def ftp_keys(rows, ev):
+    """Per flow: each command with its argument, each reply code."""
+    theirs = set()
+    asked = set()
+    for r in rows:
+        if not has(r, 'ftp') or not has(r, 'tcp'):
+            continue
+        fk = flow_key(last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
+                      last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']))
+        if r['ftp.request.command']:
+            asked.add(fk)
+            theirs.add((fk, 'cmd', r['ftp.request.command'].upper(), r['ftp.request.arg']))
+        for c in r['ftp.response.code'].split(','):
+            # the greeting answers no command: not a transaction (Suricata
+            # does not log it either)
+            if c and fk in asked:
+                theirs.add((fk, 'code', c))
+    mine = set()
+    for e in ev:
+        if e.get('event_type') != 'ftp':
+            continue
+        fk = flow_key(e['src_ip'], e['src_port'], e['dest_ip'], e['dest_port'])
+        x = e['ftp']
+        mine.add((fk, 'cmd', x['command'], x.get('command_data', '')))
+        for c in x.get('completion_code', []):
+            mine.add((fk, 'code', c))
+    return theirs, mine
+
+
 PROTOCOLS = {'dns': dns_keys, 'http': http_keys, 'tls': tls_keys, 'ssh': ssh_keys,
              'smb': smb_keys, 'ntp': ntp_keys, 'dhcp': dhcp_keys, 'smtp': smtp_keys,
-             'rdp': rdp_keys}
+             'rdp': rdp_keys, 'ftp': ftp_keys}
 
 
 def main():

@@ -1,0 +1,394 @@
+/*
+ * ftp.c - FTP control connections, and the data connections they open.
+ *
+ * Control: each command with its reply lines (preliminary 1xx and the
+ * final one) is an "ftp" event as Suricata writes it: command,
+ * command_data, reply texts, completion codes, and for PASV/EPSV/PORT/EPRT
+ * the data port and mode. PASS's argument is logged, as Suricata does:
+ * FTP sends it in clear, and seeing it is the point (a password sent in
+ * clear is a finding).
+ *
+ * Data: a PASV/EPSV reply or a PORT/EPRT command says which connection
+ * will carry the next transfer; it is registered with app.c
+ * (mm_app_expect) together with the transfer command that follows (RETR,
+ * STOR, LIST...) and its file name. The data connection is "ftp-data" and
+ * logs one "ftp_data" event with the file name, the command and the bytes
+ * carried.
+ */
+#include "proto/app.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define FTP_LINE 512
+#define FTP_REPLIES 8
+#define FTP_PENDING 8
+
+typedef struct ftp_cmd {
+    char cmd[8];
+    char data[FTP_LINE];
+    bool cut;
+    char reply[FTP_REPLIES][128];
+    char code[FTP_REPLIES][4];
+    uint8_t nreply;
+    bool reply_cut;
+    bool has_port, passive;
+    uint16_t port;
+    uint64_t ts;
+} ftp_cmd;
+
+typedef struct ftp_state {
+    char line[2][FTP_LINE];
+    uint32_t llen[2];
+    bool cut[2];
+    ftp_cmd q[FTP_PENDING];     /* commands awaiting their final reply */
+    uint8_t qh, qn;
+    mm_ip data_ip;              /* the last announced data connection */
+    uint16_t data_port;
+    bool data_ready;
+} ftp_state;
+
+/* --- detection ---------------------------------------------------------- */
+
+static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)f;
+    if (udp)
+        return MM_PROBE_NO;
+    if (dir == MM_TO_SERVER) {
+        static const char *const first[] = {"USER ", "AUTH ", "FEAT", "SYST", "OPTS "};
+        for (size_t v = 0; v < sizeof first / sizeof first[0]; v++) {
+            size_t l = strlen(first[v]);
+            uint32_t k = n < l ? n : (uint32_t)l, i = 0;
+            while (i < k && toupper(d[i]) == first[v][i])
+                i++;
+            if (i == k)
+                return n >= l ? MM_PROBE_YES : MM_PROBE_MORE;
+        }
+        return MM_PROBE_NO;
+    }
+    /* a greeting "220 ... FTP ..." (SMTP greets with 220 too) */
+    if (n < 4)
+        return memcmp(d, "220", n < 3 ? n : 3) == 0 ? MM_PROBE_MORE : MM_PROBE_NO;
+    if (memcmp(d, "220", 3) != 0 || (d[3] != ' ' && d[3] != '-'))
+        return MM_PROBE_NO;
+    const uint8_t *eol = memchr(d, '\n', n);
+    uint32_t l = eol ? (uint32_t)(eol - d) : n;
+    for (uint32_t i = 0; i + 3 <= l; i++)
+        if (toupper(d[i]) == 'F' && toupper(d[i + 1]) == 'T' && toupper(d[i + 2]) == 'P')
+            return MM_PROBE_YES;
+    return eol ? MM_PROBE_NO : MM_PROBE_MORE;
+}
+
+/* --- events --------------------------------------------------------------- */
+
+static void log_cmd(mm_app *a, mm_flow *f, ftp_cmd *c, bool replied)
+{
+    mm_json *j = mm_app_event_begin(a, f, c->ts, "ftp", MM_TO_SERVER, false);
+    mj_obj_open(j, "ftp");
+    mj_str(j, "command", c->cmd);
+    if (c->data[0])
+        mj_str(j, "command_data", c->data);
+    if (c->cut)
+        mj_bool(j, "command_truncated", true);
+    if (c->nreply) {
+        mj_arr_open(j, "reply");
+        for (int i = 0; i < c->nreply; i++)
+            mj_str(j, NULL, c->reply[i]);
+        mj_arr_close(j);
+        mj_arr_open(j, "completion_code");
+        for (int i = 0; i < c->nreply; i++)
+            mj_str(j, NULL, c->code[i]);
+        mj_arr_close(j);
+    }
+    if (c->has_port) {
+        mj_u64(j, "dynamic_port", c->port);
+        mj_str(j, "mode", c->passive ? "passive" : "active");
+    }
+    mj_str(j, "reply_received", replied ? "yes" : "no");
+    if (c->reply_cut)
+        mj_bool(j, "reply_truncated", true);
+    mj_obj_close(j);
+    mm_app_event_end(a, f);
+}
+
+/* --- data connections ------------------------------------------------------ */
+
+/* "h1,h2,h3,h4,p1,p2" (PORT, PASV reply) */
+static bool host_port(const char *p, mm_ip *ip, uint16_t *port)
+{
+    unsigned v[6];
+    int k = 0;
+    while (*p && !isdigit((unsigned char)*p))
+        p++;
+    for (; k < 6; k++) {
+        char *e;
+        unsigned long x = strtoul(p, &e, 10);
+        if (e == p || x > 255)
+            return false;
+        v[k] = (unsigned)x;
+        p = e;
+        if (k < 5) {
+            if (*p != ',')
+                return false;
+            p++;
+        }
+    }
+    memset(ip, 0, sizeof(*ip));
+    ip->v = 4;
+    for (int i = 0; i < 4; i++)
+        ip->b[i] = (uint8_t)v[i];
+    *port = (uint16_t)(v[4] << 8 | v[5]);
+    return *port != 0;
+}
+
+/* "|1|addr|port|" (EPRT) or "(|||port|)" (EPSV reply) */
+static bool ext_port(const char *p, mm_ip *ip, uint16_t *port, bool *has_ip)
+{
+    const char *s = strchr(p, '|');
+    if (!s)
+        return false;
+    char dl = '|';
+    const char *f[4];
+    int k = 0;
+    for (const char *q = s; *q && k < 4; q++)
+        if (*q == dl)
+            f[k++] = q;
+    if (k < 4)
+        return false;
+    char addr[64];
+    size_t al = (size_t)(f[2] - f[1] - 1);
+    *has_ip = al > 0 && al < sizeof addr;
+    if (*has_ip) {
+        memcpy(addr, f[1] + 1, al);
+        addr[al] = 0;
+        if (!mm_ip_parse(addr, ip))
+            *has_ip = false;
+    }
+    unsigned long x = strtoul(f[2] + 1, NULL, 10);
+    if (x == 0 || x > 65535)
+        return false;
+    *port = (uint16_t)x;
+    return true;
+}
+
+static bool transfer_cmd(const char *c)
+{
+    static const char *const t[] = {"RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD"};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (!strcmp(c, t[i]))
+            return true;
+    return false;
+}
+
+/* --- control ---------------------------------------------------------------- */
+
+static void command(mm_app *a, mm_flow *f, ftp_state *s, const char *l, bool cut, uint64_t ts)
+{
+    if (s->qn == FTP_PENDING) {
+        log_cmd(a, f, &s->q[s->qh], false);     /* never answered */
+        s->qh = (uint8_t)((s->qh + 1) % FTP_PENDING);
+        s->qn--;
+    }
+    ftp_cmd *c = &s->q[(s->qh + s->qn) % FTP_PENDING];
+    s->qn++;
+    memset(c, 0, sizeof(*c));
+    c->ts = ts;
+    size_t k = 0;
+    while (l[k] && l[k] != ' ' && k + 1 < sizeof c->cmd) {
+        c->cmd[k] = (char)toupper((unsigned char)l[k]);
+        k++;
+    }
+    c->cmd[k] = 0;
+    const char *arg = l + k;
+    while (*arg && *arg != ' ')
+        arg++;                                   /* a verb longer than we keep */
+    while (*arg == ' ')
+        arg++;
+    mm_strcpy(c->data, sizeof c->data, arg);
+    c->cut = cut;
+    if (!strcmp(c->cmd, "PORT")) {
+        mm_ip ip;
+        if (host_port(arg, &ip, &c->port)) {
+            c->has_port = true;
+            s->data_ip = ip;
+            s->data_port = c->port;
+            s->data_ready = true;
+        }
+    } else if (!strcmp(c->cmd, "EPRT")) {
+        mm_ip ip;
+        bool has_ip;
+        if (ext_port(arg, &ip, &c->port, &has_ip)) {
+            c->has_port = true;
+            s->data_ip = has_ip ? ip : f->cli;
+            s->data_port = c->port;
+            s->data_ready = true;
+        }
+    } else if (transfer_cmd(c->cmd) && s->data_ready) {
+        mm_app_expect(a, &s->data_ip, s->data_port, c->cmd, c->data);
+        s->data_ready = false;
+    }
+}
+
+static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n)
+{
+    if (n < 3 || !isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) ||
+        !isdigit((unsigned char)l[2]) || !s->qn)
+        return;                                  /* a continuation line, or unasked */
+    ftp_cmd *c = &s->q[s->qh];
+    const char *text = l + 3;
+    if (*text == ' ' || *text == '-')
+        text++;
+    if (c->nreply < FTP_REPLIES) {
+        mm_strcpy(c->reply[c->nreply], sizeof c->reply[0], text);
+        memcpy(c->code[c->nreply], l, 3);
+        c->code[c->nreply][3] = 0;
+        c->nreply++;
+    } else {
+        c->reply_cut = true;
+    }
+    if (n > 3 && l[3] == '-')
+        return;                                  /* more lines follow */
+    if (!strcmp(c->cmd, "PASV") && !strncmp(l, "227", 3)) {
+        mm_ip ip;
+        const char *p = strchr(text, '(');
+        if (host_port(p ? p : text, &ip, &c->port)) {
+            c->has_port = c->passive = true;
+            s->data_ip = ip;
+            s->data_port = c->port;
+            s->data_ready = true;
+        }
+    } else if (!strcmp(c->cmd, "EPSV") && !strncmp(l, "229", 3)) {
+        mm_ip ip;
+        bool has_ip;
+        if (ext_port(text, &ip, &c->port, &has_ip)) {
+            c->has_port = c->passive = true;
+            s->data_ip = f->srv;                 /* EPSV: the same server */
+            s->data_port = c->port;
+            s->data_ready = true;
+        }
+    }
+    if (l[0] == '1')
+        return;                                  /* preliminary: the final one follows */
+    log_cmd(a, f, c, true);
+    s->qh = (uint8_t)((s->qh + 1) % FTP_PENDING);
+    s->qn--;
+}
+
+static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
+                  uint64_t ts)
+{
+    ftp_state *s = st;
+    /* after AUTH TLS, app.c gives the records to TLS, and cleartext
+     * again after CCC */
+    if (!d) {
+        s->llen[dir] = 0;
+        return;
+    }
+    char *line = s->line[dir];
+    for (uint32_t i = 0; i < n; i++) {
+        char c = (char)d[i];
+        if (c != '\n') {
+            if (s->llen[dir] < FTP_LINE - 1)
+                line[s->llen[dir]++] = c;
+            else
+                s->cut[dir] = true;
+            continue;
+        }
+        uint32_t ll = s->llen[dir];
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        line[ll] = 0;
+        bool cut = s->cut[dir];
+        s->llen[dir] = 0;
+        s->cut[dir] = false;
+        if (cut)
+            mm_app_error(a, f);
+        if (dir == MM_TO_SERVER) {
+            if (ll)
+                command(a, f, s, line, cut, ts);
+        } else {
+            reply(a, f, s, line, ll);
+        }
+    }
+}
+
+static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    (void)ts;
+    ftp_state *s = st;
+    while (s->qn) {
+        log_cmd(a, f, &s->q[s->qh], s->q[s->qh].nreply > 0);
+        s->qh = (uint8_t)((s->qh + 1) % FTP_PENDING);
+        s->qn--;
+    }
+}
+
+const mm_app_parser mm_parser_ftp = {
+    .name = "ftp", .id = MM_APP_FTP, .tcp = true, .udp = false,
+    .probe = probe, .state_size = sizeof(ftp_state), .parse = parse, .finish = finish,
+};
+
+/* --- ftp-data ---------------------------------------------------------------- */
+
+typedef struct ftpdata_state {
+    char cmd[8];
+    char name[FTP_LINE];
+    uint64_t bytes[2];
+    uint64_t ts;
+    bool gap;
+} ftpdata_state;
+
+static int probe_never(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)f, (void)dir, (void)udp, (void)d, (void)n;
+    return MM_PROBE_NO;                          /* only by expectation */
+}
+
+void mm_ftpdata_init(void *st, const char *cmd, const char *name)
+{
+    ftpdata_state *s = st;
+    mm_strcpy(s->cmd, sizeof s->cmd, cmd);
+    mm_strcpy(s->name, sizeof s->name, name);
+}
+
+static void parse_data(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
+                       uint64_t ts)
+{
+    (void)a, (void)f;
+    ftpdata_state *s = st;
+    if (!s->ts)
+        s->ts = ts;
+    s->bytes[dir] += n;
+    if (!d)
+        s->gap = true;
+}
+
+static void finish_data(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    ftpdata_state *s = st;
+    mm_json *j = mm_app_event_begin(a, f, s->ts ? s->ts : ts, "ftp_data", MM_TO_SERVER, false);
+    mj_obj_open(j, "ftp_data");
+    if (s->name[0])
+        mj_str(j, "filename", s->name);
+    mj_str(j, "command", s->cmd);
+    mj_obj_close(j);
+    j = mm_app_event_mimamori(a, f);
+    mj_obj_open(j, "ftp_data");
+    /* RETR and listings flow from the server, STOR/APPE/STOU to it */
+    mj_u64(j, "bytes", s->bytes[0] + s->bytes[1]);
+    if (s->gap)
+        mj_bool(j, "gaps", true);
+    mj_obj_close(j);
+    mm_app_event_close(a);
+}
+
+const mm_app_parser mm_parser_ftpdata = {
+    .name = "ftp-data", .id = MM_APP_FTPDATA, .tcp = true, .udp = false,
+    .probe = probe_never, .state_size = sizeof(ftpdata_state), .parse = parse_data,
+    .finish = finish_data,
+};
