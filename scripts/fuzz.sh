@@ -38,6 +38,13 @@ seed "$C/pcaps/05_smb_ms17-010/eternalsafety__eternalblue-success-unpatched-win7
 seed "$C/ndpi/pcap/smb_deletefile.pcap" tcp.stream==0 smb2
 seed "$C/pcaps/17_ssh_bruteforce/zeek__sshguess.pcap" tcp.stream==0 ssh-kex
 seed "$C/pcaps/16_tls_sni_cloud/ndpi__dropbox.pcap" tcp.stream==0 tls
+seed "$C/pcaps/15_smtp_attachments/zeek__smtp-attachment-msg.pcap" tcp.stream==0 smtp
+seed "$C/pcaps/02_rdp/ndpi__rdp3.pcap" tcp.stream==0 rdp
+seed "$C/pcaps/09_crypto_mining/ndpi__mining.pcapng" tcp.stream==1 stratum
+seed "$C/pcaps/11_telnet_mirai/ndpi__telnet.pcap" tcp.stream==0 telnet
+seed "$C/ndpi/pcap/ftp.pcap" tcp.stream==0 ftp
+seed "$C/pcaps/03_ntp_monlist/zeek__ntpmode67.pcap" udp.stream==0 ntp
+seed "$C/pcaps/14_dhcp/zeek__dhcp.pcap" udp.stream==0 dhcp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0

@@ -306,6 +306,20 @@ static void decoder_events(mm_json *j, const mm_decode_stats *d, bool in_schema)
         mj_obj_close(j);
 }
 
+/* Flows per protocol and transport: Suricata's counters, or ours. */
+static void app_flow_counters(mm_json *j, const mm_app_stats *st, bool ours)
+{
+    for (uint16_t id = 1; id < MM_APP__COUNT; id++) {
+        for (int udp = 0; udp < 2; udp++) {
+            char nb[32];
+            bool o;
+            const char *n = mm_app_stats_name(id, udp, &o, nb, sizeof nb);
+            if (n && o == ours)
+                mj_u64(j, n, st->flows[id][udp]);
+        }
+    }
+}
+
 void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
 {
     mm_json *j = &e->j;
@@ -403,14 +417,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     if (s->app) {
         mj_obj_open(j, "app_layer");
         mj_obj_open(j, "flow");
-        for (uint16_t id = 1; id < MM_APP__COUNT; id++) {
-            for (int udp = 0; udp < 2; udp++) {
-                char nb[32];
-                const char *n = mm_app_stats_name(id, udp, nb, sizeof nb);
-                if (n)
-                    mj_u64(j, n, s->app->flows[id][udp]);
-            }
-        }
+        app_flow_counters(j, s->app, false);
         mj_u64(j, "failed_tcp", s->app->failed[0]);
         mj_u64(j, "failed_udp", s->app->failed[1]);
         mj_obj_close(j);
@@ -445,6 +452,9 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_obj_close(j);
     if (s->app) {
         mj_obj_open(j, "app_layer");
+        mj_obj_open(j, "flow");
+        app_flow_counters(j, s->app, true);   /* protocols Suricata does not count */
+        mj_obj_close(j);
         mj_u64(j, "events", s->app->events);
         mj_u64(j, "parse_errors", s->app->parse_errors);
         mj_u64(j, "memcap_skips", s->app->memcap_skips);

@@ -10,7 +10,8 @@
 static const mm_app_parser *const parsers[] = {
     &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh, &mm_parser_smb,
     &mm_parser_ntp, &mm_parser_dhcp, &mm_parser_smtp,
-    &mm_parser_rdp, &mm_parser_ftp, &mm_parser_ftpdata,
+    &mm_parser_rdp, &mm_parser_ftp, &mm_parser_ftpdata, &mm_parser_stratum,
+    &mm_parser_telnet,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 
@@ -45,25 +46,38 @@ const char *mm_app_name(uint16_t id)
     return NULL;
 }
 
-const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n)
+/* The per-protocol flow counters Suricata's stats have. */
+static bool suricata_counter(const char *n)
+{
+    static const char *const names[] = {"http", "tls", "dns_tcp", "dns_udp", "ssh", "smb",
+                                        "ntp", "dhcp", "smtp", "rdp", "ftp", "ftp_data",
+                                        "telnet"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(n, names[i]))
+            return true;
+    return false;
+}
+
+const char *mm_app_stats_name(uint16_t id, bool udp, bool *ours, char *buf, size_t n)
 {
     for (size_t i = 0; i < NPARSERS; i++) {
         const mm_app_parser *p = parsers[i];
         if (p->id != id || (udp ? !p->udp : !p->tcp))
             continue;
-        if (p->tcp && p->udp) {
+        if (p->tcp && p->udp)
             snprintf(buf, n, "%s_%s", p->name, udp ? "udp" : "tcp");
-            return buf;
-        }
-        if (strchr(p->name, '-')) {
-            /* "ftp-data" is counted as "ftp_data" */
+        else
             snprintf(buf, n, "%s", p->name);
-            for (char *c = buf; *c; c++)
-                if (*c == '-')
-                    *c = '_';
+        for (char *c = buf; *c; c++)
+            if (*c == '-')
+                *c = '_';               /* "ftp-data" is counted as "ftp_data" */
+        *ours = false;
+        if (suricata_counter(buf))
             return buf;
-        }
-        return p->name;
+        if (p->tcp && p->udp && !udp && suricata_counter(p->name))
+            return p->name;             /* Suricata counts RDP over TCP as "rdp" */
+        *ours = true;
+        return buf;
     }
     return NULL;
 }
@@ -329,11 +343,9 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
                 /* not this either: gathering goes on from this chunk */
             }
             if (af->p) {
-                /* The parser gets what was held back for probing, this
-                 * data, and what the other direction showed so far. */
-                if (held && !udp)
-                    af->p->parse(a, f, af->st, dir, af->probe[dir], held, ts);
-                af->p->parse(a, f, af->st, dir, d, n, ts);
+                /* The parser gets what the other direction showed so far
+                 * (a greeting, sent before), then what was held back of
+                 * this one, then this data. */
                 int o = dir ^ 1;
                 if (af->probe_len[o] && !udp) {
                     af->p->parse(a, f, af->st, o, af->probe[o], af->probe_len[o], ts);
@@ -342,6 +354,9 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
                     if (af->seen[o] > af->probe_len[o])
                         af->p->parse(a, f, af->st, o, NULL, af->seen[o] - af->probe_len[o], ts);
                 }
+                if (held && !udp)
+                    af->p->parse(a, f, af->st, dir, af->probe[dir], held, ts);
+                af->p->parse(a, f, af->st, dir, d, n, ts);
                 return;
             }
         }

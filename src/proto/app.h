@@ -34,11 +34,13 @@ enum {
     MM_APP_RDP,
     MM_APP_FTP,
     MM_APP_FTPDATA,
+    MM_APP_STRATUM,
+    MM_APP_TELNET,
     MM_APP__COUNT,
     MM_APP_FAILED = 0xFFFF,
 };
 
-#define MM_APP_PROBE_MAX 64     /* bytes per direction kept for probing */
+#define MM_APP_PROBE_MAX 256    /* bytes per direction kept for probing */
 #define MM_APP_GIVEUP 4096      /* bytes per direction after which we stop trying */
 
 enum { MM_PROBE_NO = 0, MM_PROBE_YES = 1, MM_PROBE_MORE = 2 };
@@ -155,9 +157,10 @@ static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, cons
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);
 const char *mm_app_name(uint16_t id);   /* NULL for unknown */
-/* Suricata's stats name for a protocol on a transport: "dns_udp", "http" ...
- * (NULL when the protocol does not run on that transport). */
-const char *mm_app_stats_name(uint16_t id, bool udp, char *buf, size_t n);
+/* The stats name for a protocol on a transport: "dns_udp", "http" ... (NULL
+ * when the protocol does not run on that transport); *ours is true when
+ * Suricata has no such counter (it goes in mimamori's stats). */
+const char *mm_app_stats_name(uint16_t id, bool udp, bool *ours, char *buf, size_t n);
 
 /* Called by the sensor. */
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);
@@ -187,7 +190,8 @@ void mm_app_event_close(mm_app *a);
 /* The parsers (one file each). */
 extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh,
     mm_parser_smb, mm_parser_ntp, mm_parser_dhcp, mm_parser_smtp,
-    mm_parser_rdp, mm_parser_ftp, mm_parser_ftpdata;
+    mm_parser_rdp, mm_parser_ftp, mm_parser_ftpdata,
+    mm_parser_stratum, mm_parser_telnet;
 
 /* tls.c: between two records of direction dir (a cleartext protocol may
  * resume there, as FTP after CCC). */

@@ -130,16 +130,17 @@ static bool plausible(const uint8_t *m, uint32_t n, bool need_full, bool lenient
 {
     if (n < 12)
         return false;
+    char nm[300];
+    uint32_t off = 12;
     if (lenient)
-        return be16(m + 4) <= 64 && be16(m + 6) <= 1024;
+        return (be16(m + 4) <= 64 && be16(m + 6) <= 1024) ||
+               (be16(m + 4) >= 1 && name(m, n, &off, nm, sizeof nm));
     unsigned opcode = (m[2] >> 3) & 0x0F;
     uint16_t qd = be16(m + 4), an = be16(m + 6), ns = be16(m + 8), ar = be16(m + 10);
     if (opcode > 6 || opcode == 3 || qd == 0 || qd > 8 || an > 256 || ns > 256 || ar > 256)
         return false;
     if (m[2] & 0x80 ? false : (m[3] & 0x0F) != 0)   /* a query has rcode 0 */
         return false;
-    char nm[300];
-    uint32_t off = 12;
     if (!name(m, n, &off, nm, sizeof nm))
         return !need_full && n < 12 + 256;          /* may be cut by the probe window */
     return off + 4 <= n || !need_full;
@@ -451,8 +452,12 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
         return MM_PROBE_NO;
     if (n < 14)
         return MM_PROBE_MORE;
-    return plausible(d + 2, n - 2 < l ? n - 2 : l, n - 2 >= l, port53) ? MM_PROBE_YES
-                                                                          : MM_PROBE_NO;
+    /* off port 53 the first question must be whole in what we see (the
+     * probe window holds 256 bytes: a name is at most 255) */
+    bool whole = n - 2 >= l || n >= MM_APP_PROBE_MAX;
+    if (!port53 && !whole)
+        return MM_PROBE_MORE;
+    return plausible(d + 2, n - 2 < l ? n - 2 : l, whole, port53) ? MM_PROBE_YES : MM_PROBE_NO;
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)

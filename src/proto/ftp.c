@@ -56,10 +56,13 @@ typedef struct ftp_state {
 
 static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
 {
-    (void)f;
     if (udp)
         return MM_PROBE_NO;
     if (dir == MM_TO_SERVER) {
+        /* POP3 and IRC clients say USER too: from the client alone only
+         * on the FTP port (elsewhere the server's greeting decides) */
+        if (f->sport != 21)
+            return MM_PROBE_NO;
         static const char *const first[] = {"USER ", "AUTH ", "FEAT", "SYST", "OPTS "};
         for (size_t v = 0; v < sizeof first / sizeof first[0]; v++) {
             size_t l = strlen(first[v]);

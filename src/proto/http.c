@@ -88,6 +88,11 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
                 (ul >= 5 && strncasecmp((const char *)u, "sips:", 5) == 0) ||
                 memmem(u, ul, " RTSP/", 6) || memmem(u, ul, " SIP/", 5))
                 return MM_PROBE_NO;
+            /* A whole request line names its version ("GET /" alone is
+             * HTTP/0.9); other protocols borrow verbs (NATS: "CONNECT {") */
+            const uint8_t *eol = memchr(u, '\n', ul);
+            if (eol && i != 0 && !memmem(u, (size_t)(eol - u), " HTTP/", 6))
+                return MM_PROBE_NO;
             return MM_PROBE_YES;
         }
         if (n < l + 1 && memcmp(d, methods[i], n) == 0)

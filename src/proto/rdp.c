@@ -8,7 +8,8 @@
  * The security protocols asked for and chosen (standard RDP, TLS, CredSSP)
  * have no place in Suricata's rdp object: they go in mimamori.rdp. When
  * TLS or CredSSP is chosen, TLS takes the flow over (app.c) and logs the
- * server's certificate.
+ * server's certificate. RDP's UDP transport is identified (app_proto) from
+ * its SYN exchange; its content (DTLS) is not read.
  */
 #include "proto/app.h"
 #include "util/util.h"
@@ -34,10 +35,26 @@ typedef struct rdp_state {
     uint32_t selected;
 } rdp_state;
 
+/* RDP's UDP transport (MS-RDPEUDP): the SYN and SYN+ACK datagrams carry
+ * fixed fields: source ack -1 (SYN) and MTUs of 1132-1232 bytes. */
+static int probe_udp(int dir, const uint8_t *d, uint32_t n)
+{
+    if (n < 16)
+        return MM_PROBE_NO;
+    uint16_t flags = (uint16_t)(d[6] << 8 | d[7]);
+    uint16_t up = (uint16_t)(d[12] << 8 | d[13]), down = (uint16_t)(d[14] << 8 | d[15]);
+    if (!(flags & 1) || up < 1132 || up > 1232 || down < 1132 || down > 1232)
+        return MM_PROBE_NO;
+    if (dir == MM_TO_SERVER)
+        return memcmp(d, "\xff\xff\xff\xff", 4) == 0 ? MM_PROBE_YES : MM_PROBE_NO;
+    return (flags & 4) ? MM_PROBE_YES : MM_PROBE_NO;    /* SYN+ACK */
+}
+
 static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
 {
     (void)f;
-    (void)udp;
+    if (udp)
+        return probe_udp(dir, d, n);
     if (d[0] != 3 || (n > 1 && d[1] != 0))
         return MM_PROBE_NO;
     if (n < 6)
@@ -46,7 +63,14 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
     /* X.224 length indicator covers the rest of the TPKT */
     if (len < 11 || d[4] != len - 5)
         return MM_PROBE_NO;
-    return d[5] == (dir == MM_TO_SERVER ? 0xE0 : 0xD0) ? MM_PROBE_YES : MM_PROBE_NO;
+    if (d[5] != (dir == MM_TO_SERVER ? 0xE0 : 0xD0))
+        return MM_PROBE_NO;
+    /* ISO-on-TCP (S7, MMS) sends the same TPDU with TSAP/size parameters
+     * (codes 0xC0-0xC2) after the fixed part; RDP sends a cookie or a
+     * negotiation structure, or nothing */
+    if (n < 12)
+        return len == 11 ? MM_PROBE_YES : MM_PROBE_MORE;
+    return (d[11] >= 0xC0 && d[11] <= 0xC2) ? MM_PROBE_NO : MM_PROBE_YES;
 }
 
 static const char *const proto_names[] = {"tls", "hybrid", "rdstls", "hybrid_ex"};
@@ -232,8 +256,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
 {
     rdp_state *s = st;
     rdp_dir *d = &s->d[dir];
-    if (d->done)
-        return;
+    if (d->done || f->proto == 17)
+        return;                              /* UDP transport: identified only */
     if (!p) {
         d->done = true;
         return;
@@ -290,6 +314,6 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 }
 
 const mm_app_parser mm_parser_rdp = {
-    .name = "rdp", .id = MM_APP_RDP, .tcp = true, .udp = false,
+    .name = "rdp", .id = MM_APP_RDP, .tcp = true, .udp = true,
     .probe = probe, .state_size = sizeof(rdp_state), .parse = parse, .finish = finish,
 };

@@ -96,6 +96,20 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
             return MM_PROBE_NO;
         return MM_PROBE_YES;
     }
+    /* Mid-flow (the start was missed): application data, change cipher
+     * spec or encrypted handshake records of TLS 1.0-1.3; when the window
+     * shows where the next record starts, it must be one too. */
+    if (d[0] >= 0x14 && d[0] <= 0x17 && d[1] == 3 && d[2] >= 1 && d[2] <= 4) {
+        if (n < 5)
+            return MM_PROBE_MORE;
+        uint32_t l = be16(d + 3);
+        if (l == 0 || l > 16384 + 2048)
+            return MM_PROBE_NO;
+        if (n >= 5 + l + 3)
+            return d[5 + l] >= 0x14 && d[5 + l] <= 0x17 && d[6 + l] == 3 && d[7 + l] <= 4
+                       ? MM_PROBE_YES : MM_PROBE_NO;
+        return MM_PROBE_YES;
+    }
     /* SSLv2-compatible ClientHello: 2-byte header with high bit, type 1, version 3.x or 2 */
     if ((d[0] & 0x80) && n >= 5 && d[2] == 1 && (d[3] == 3 || (d[3] == 0 && d[4] == 2)))
         return MM_PROBE_YES;

@@ -206,8 +206,16 @@ def _():
     v = jsonschema.Draft7Validator(schema)
     caps = [DEMO] + sorted(glob.glob(os.path.join(SHARED, 'corpus', 'pcaps', '*', '*.pcap*')))[:12]
     for c in ('13_dns/zeek__dns53.pcap', '08_pe_download/ndpi__exe_download.pcap',
-              '17_ssh_bruteforce/zeek__sshguess.pcap', '16_tls_sni_cloud/ndpi__sites.pcapng'):
+              '17_ssh_bruteforce/zeek__sshguess.pcap', '16_tls_sni_cloud/ndpi__sites.pcapng',
+              '05_smb_ms17-010/eternalsafety__eternalblue-success-unpatched-win7.pcap',
+              '03_ntp_monlist/zeek__ntpmode67.pcap', '03_ntp_monlist/zeek__ntp2.pcap',
+              '14_dhcp/zeek__dhcp.pcap', '15_smtp_attachments/zeek__smtp-attachment-msg.pcap',
+              '02_rdp/ndpi__rdp3.pcap', '09_crypto_mining/ndpi__mining.pcapng',
+              '11_telnet_mirai/ndpi__telnet.pcap'):
         caps.append(os.path.join(SHARED, 'corpus', 'pcaps', c))
+    caps.append(os.path.join(SHARED, 'corpus', 'ndpi', 'pcap', 'smb_deletefile.pcap'))
+    caps.append(os.path.join(SHARED, 'suricata-verify', 'tests', 'output-eve-ftp-data', 'input.pcap'))
+    caps = [c for c in caps if os.path.exists(c)]
     seen = set()
     for c in caps:
         if c.endswith(('.out', '.log', '.test')):
@@ -216,7 +224,8 @@ def _():
             seen.add(e['event_type'])
             errs = list(v.iter_errors(e))
             expect(not errs, '%s: %s in %s' % (c, errs[0].message if errs else '', e))
-    expect({'flow', 'anomaly', 'stats', 'dns', 'http', 'tls', 'ssh'} <= seen,
+    expect({'flow', 'anomaly', 'stats', 'dns', 'http', 'tls', 'ssh', 'smb', 'ntp', 'dhcp', 'smtp',
+            'rdp', 'ftp', 'ftp_data', 'stratum', 'telnet'} <= seen,
            'event types validated: %s' % sorted(seen))
 
 
