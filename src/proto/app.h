@@ -133,6 +133,13 @@ typedef struct mm_app_expectation {
     char name[256];
 } mm_app_expectation;
 
+/* Where files are kept (--filestore): dir NULL to keep none. */
+typedef struct mm_filestore {
+    const char *dir;
+    uint64_t max;               /* larger files are not kept */
+    uint64_t stored, not_stored, errors;
+} mm_filestore;
+
 struct mm_app {
     mm_eve *eve;
     uint64_t memcap;
@@ -142,6 +149,7 @@ struct mm_app {
     void *observe_ctx;
     mm_app_expectation expect[MM_APP_EXPECT];
     unsigned expect_next;
+    mm_filestore store;
 };
 
 /* For parsers: a data connection to ip:port will come (oldest forgotten). */

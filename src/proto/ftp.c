@@ -16,6 +16,7 @@
  * carried.
  */
 #include "proto/app.h"
+#include "proto/file.h"
 #include "util/util.h"
 
 #include <ctype.h>
@@ -344,6 +345,7 @@ typedef struct ftpdata_state {
     uint64_t bytes[2];
     uint64_t ts;
     bool gap;
+    mm_file *file;              /* RETR, STOR, APPE, STOU: the file moved */
 } ftpdata_state;
 
 static int probe_never(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
@@ -362,18 +364,37 @@ void mm_ftpdata_init(void *st, const char *cmd, const char *name)
 static void parse_data(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
                        uint64_t ts)
 {
-    (void)a, (void)f;
+    (void)f;
     ftpdata_state *s = st;
-    if (!s->ts)
+    if (!s->ts) {
         s->ts = ts;
+        if (strcmp(s->cmd, "LIST") && strcmp(s->cmd, "NLST") && strcmp(s->cmd, "MLSD"))
+            s->file = mm_file_open(a, s->name, strlen(s->name), ts);
+    }
     s->bytes[dir] += n;
     if (!d)
         s->gap = true;
+    mm_file_data(a, s->file, d, n);
+}
+
+static void ftpdata_json(mm_json *j, const void *arg)
+{
+    const ftpdata_state *s = arg;
+    mj_obj_open(j, "ftp_data");
+    if (s->name[0])
+        mj_str(j, "filename", s->name);
+    mj_str(j, "command", s->cmd);
+    mj_obj_close(j);
 }
 
 static void finish_data(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 {
     ftpdata_state *s = st;
+    /* the transfer ends with the connection: whole if it closed cleanly */
+    int dd = s->bytes[MM_TO_CLIENT] >= s->bytes[MM_TO_SERVER] ? MM_TO_CLIENT : MM_TO_SERVER;
+    if (s->file)
+        mm_file_close(a, f, s->file, f->half[dd].fin && !s->gap, ts, ftpdata_json, s);
+    s->file = NULL;
     mm_json *j = mm_app_event_begin(a, f, s->ts ? s->ts : ts, "ftp_data", MM_TO_SERVER, false);
     mj_obj_open(j, "ftp_data");
     if (s->name[0])

@@ -11,8 +11,10 @@
  * request or a status line.
  */
 #include "proto/app.h"
+#include "proto/file.h"
 
 #include <ctype.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,9 @@
 #define HBUF 4096           /* logged headers per message: (len, name, len, value) */
 #define NAME_MAX_LOG 64
 #define VAL_MAX_LOG 1024
+#define REQ_BODY_LOG 1024u  /* request body bytes kept for the log (POST values) */
+#define INFLATE_MAX (64u << 20)   /* decompressed bytes per body, at most */
+#define INFLATE_RATIO 1000        /* ... and at most this many per compressed byte */
 
 typedef struct http_tx {
     char method[24], uri[2048], proto[16];
@@ -35,8 +40,26 @@ typedef struct http_tx {
     char *resp_h;
     uint16_t n_resp_h;
     uint64_t resp_len;
+    char *req_body;          /* first REQ_BODY_LOG bytes of the request body */
+    uint16_t n_req_body;
     uint64_t ts;
 } http_tx;
+
+/* What a fileinfo event says of the transaction (copied: the transaction
+ * may be logged and gone before its body ends). */
+typedef struct file_ctx {
+    char host[256], uri[512], ua[256], method[24];
+    int status;
+} file_ctx;
+
+enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
+
+/* A body being decompressed (gzip or deflate) into its file. */
+typedef struct body_z {
+    z_stream z;
+    bool raw_tried, stop;
+    uint64_t in, out;
+} body_z;
 
 enum { S_HDR = 0, S_BODY_LEN, S_BODY_CHUNK_SIZE, S_BODY_CHUNK_DATA, S_BODY_CHUNK_CRLF,
        S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL };
@@ -48,6 +71,11 @@ typedef struct dir_state {
     uint64_t left;           /* body bytes still to come (length or chunk) */
     char line[64];           /* chunk size line */
     uint32_t llen;
+    mm_file *file;           /* the body being read, as a file */
+    file_ctx *fctx;
+    body_z *bz;              /* its decompression, when encoded */
+    bool bomb;               /* decompression stopped (limit or error): cut */
+    http_tx *req_tx;         /* request whose body this is (NULL once logged) */
 } dir_state;
 
 typedef struct http_state {
@@ -111,6 +139,7 @@ static void copyv(char *dst, size_t dn, const char *v, size_t vl)
 
 static void free_tx(mm_app *a, http_tx *t)
 {
+    mm_app_free(a, t->req_body, REQ_BODY_LOG);
     mm_app_free(a, t->req_h, HBUF);
     mm_app_free(a, t->resp_h, HBUF);
     mm_app_free(a, t, sizeof(*t));
@@ -152,6 +181,15 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
     if (t->referer[0]) mj_str(j, "http_refer", t->referer);
     mj_str(j, "http_method", t->method);
     mj_str(j, "protocol", t->proto);
+    if (t->n_req_body) {
+        /* the start of the request body (form values of a POST), printable */
+        char b[REQ_BODY_LOG];
+        for (uint32_t i = 0; i < t->n_req_body; i++) {
+            unsigned char c = (unsigned char)t->req_body[i];
+            b[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+        }
+        mj_strn(j, "http_request_body_printable", b, t->n_req_body);
+    }
     if (t->has_resp) {
         mj_u64(j, "status", (uint64_t)t->status);
         if (t->location[0]) mj_str(j, "redirect", t->location);
@@ -185,6 +223,8 @@ static void pop(mm_app *a, mm_flow *f, http_state *s)
     if (!s->ntx)
         return;
     log_tx(a, f, s, s->tx[0]);
+    if (s->d[MM_TO_SERVER].req_tx == s->tx[0])
+        s->d[MM_TO_SERVER].req_tx = NULL;
     free_tx(a, s->tx[0]);
     memmove(&s->tx[0], &s->tx[1], (size_t)(s->ntx - 1) * sizeof(http_tx *));
     s->tx[s->ntx - 1] = NULL;
@@ -216,6 +256,174 @@ static bool ieq(const char *a, size_t al, const char *b)
     return true;
 }
 
+/* --- bodies as files ------------------------------------------------------ */
+
+/* zlib's memory, counted against the app memory cap (size kept in front). */
+static void *z_alloc(void *op, uInt items, uInt size)
+{
+    size_t n = (size_t)items * size + 16;
+    uint8_t *p = mm_app_alloc_buf(op, n);
+    if (!p)
+        return Z_NULL;
+    memcpy(p, &n, sizeof n);
+    return p + 16;
+}
+
+static void z_free(void *op, void *q)
+{
+    if (!q)
+        return;
+    uint8_t *p = (uint8_t *)q - 16;
+    size_t n;
+    memcpy(&n, p, sizeof n);
+    mm_app_free(op, p, n);
+}
+
+static void file_ctx_json(mm_json *j, const void *arg)
+{
+    const file_ctx *c = arg;
+    mj_obj_open(j, "http");
+    if (c->host[0])
+        mj_str(j, "hostname", c->host);
+    mj_str(j, "url", c->uri);
+    if (c->ua[0])
+        mj_str(j, "http_user_agent", c->ua);
+    mj_str(j, "http_method", c->method);
+    if (c->status)
+        mj_u64(j, "status", (uint64_t)c->status);
+    mj_obj_close(j);
+}
+
+static bool z_init(mm_app *a, body_z *bz, bool raw)
+{
+    memset(&bz->z, 0, sizeof bz->z);
+    bz->z.zalloc = z_alloc;
+    bz->z.zfree = z_free;
+    bz->z.opaque = a;
+    /* 15+32: zlib or gzip header, found by itself; -15: raw deflate */
+    return inflateInit2(&bz->z, raw ? -15 : 15 + 32) == Z_OK;
+}
+
+/* A message body starts: it is a file named by Content-Disposition, or by
+ * the URI's path. */
+static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int enc,
+                       const char *fname, size_t fnl, uint64_t ts)
+{
+    const char *name = fname;
+    size_t nl = fnl;
+    if (!nl) {
+        name = t->uri;
+        nl = strcspn(t->uri, "?");
+    }
+    if (!(ds->file = mm_file_open(a, name, nl, ts)))
+        return;
+    if ((ds->fctx = mm_app_alloc(a, sizeof *ds->fctx))) {
+        mm_strcpy(ds->fctx->host, sizeof ds->fctx->host, t->host);
+        mm_strcpy(ds->fctx->uri, sizeof ds->fctx->uri, t->uri);
+        mm_strcpy(ds->fctx->ua, sizeof ds->fctx->ua, t->ua);
+        mm_strcpy(ds->fctx->method, sizeof ds->fctx->method, t->method);
+        ds->fctx->status = dir == MM_TO_CLIENT ? t->status : 0;
+    }
+    if (enc != ENC_NONE && (ds->bz = mm_app_alloc(a, sizeof *ds->bz)) && !z_init(a, ds->bz, false)) {
+        mm_app_free(a, ds->bz, sizeof *ds->bz);
+        ds->bz = NULL;
+    }
+}
+
+static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
+{
+    body_z *bz = ds->bz;
+    uint8_t out[16384];
+    bool first = bz->in == 0;
+    bz->z.next_in = (Bytef *)(uintptr_t)d;
+    bz->z.avail_in = n;
+    bz->in += n;
+    while (bz->z.avail_in && !bz->stop) {
+        bz->z.next_out = out;
+        bz->z.avail_out = sizeof out;
+        int r = inflate(&bz->z, Z_NO_FLUSH);
+        uint32_t got = (uint32_t)(sizeof out - bz->z.avail_out);
+        if (r == Z_DATA_ERROR && first && !bz->raw_tried) {
+            /* "deflate" sent raw, without the zlib header: again as such */
+            inflateEnd(&bz->z);
+            bz->raw_tried = true;
+            if (!z_init(a, bz, true)) {
+                bz->stop = true;
+                break;
+            }
+            bz->z.next_in = (Bytef *)(uintptr_t)d;
+            bz->z.avail_in = n;
+            continue;
+        }
+        if (got) {
+            bz->out += got;
+            if (bz->out > INFLATE_MAX || bz->out > bz->in * INFLATE_RATIO + 65536) {
+                mm_app_error(a, f);           /* a decompression bomb: stop here */
+                bz->stop = true;
+                ds->bomb = true;
+                break;
+            }
+            mm_file_data(a, ds->file, out, got);
+        }
+        if (r == Z_STREAM_END)
+            bz->stop = true;
+        else if (r != Z_OK && r != Z_BUF_ERROR) {
+            mm_app_error(a, f);
+            bz->stop = true;
+            ds->bomb = true;                  /* broken: the file is cut here */
+        } else if (r == Z_BUF_ERROR && !got)
+            break;
+    }
+}
+
+/* Body bytes (d NULL: a gap of n). */
+static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
+{
+    if (d && ds->req_tx) {
+        http_tx *t = ds->req_tx;
+        if (t->n_req_body < REQ_BODY_LOG &&
+            (t->req_body || (t->req_body = mm_app_alloc_buf(a, REQ_BODY_LOG)))) {
+            uint32_t k = n < REQ_BODY_LOG - t->n_req_body ? n : REQ_BODY_LOG - t->n_req_body;
+            memcpy(t->req_body + t->n_req_body, d, k);
+            t->n_req_body = (uint16_t)(t->n_req_body + k);
+        }
+    }
+    if (!ds->file)
+        return;
+    if (!d) {
+        if (ds->bz)
+            ds->bz->stop = true;
+        mm_file_data(a, ds->file, NULL, n);
+        return;
+    }
+    if (ds->bz) {
+        if (!ds->bz->stop)
+            inflate_into(a, f, ds, d, n);
+        return;
+    }
+    mm_file_data(a, ds->file, d, n);
+}
+
+/* The body ends (complete) or is cut: its fileinfo event. */
+static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64_t ts)
+{
+    if (ds->file && mm_file_size(ds->file) == 0)
+        mm_file_free(a, ds->file);          /* an empty body is no file */
+    else if (ds->file)
+        mm_file_close(a, f, ds->file, complete && !ds->bomb, ts, ds->fctx ? file_ctx_json : NULL,
+                      ds->fctx);
+    ds->file = NULL;
+    mm_app_free(a, ds->fctx, sizeof *ds->fctx);
+    ds->fctx = NULL;
+    if (ds->bz) {
+        inflateEnd(&ds->bz->z);
+        mm_app_free(a, ds->bz, sizeof *ds->bz);
+        ds->bz = NULL;
+    }
+    ds->bomb = false;
+    ds->req_tx = NULL;
+}
+
 /* Parse the header block in d->hdr (ending with an empty line). Returns the
  * state to go to next. */
 static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t ts)
@@ -231,6 +439,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     http_tx *t = NULL;
     bool chunked = false, has_len = false, no_body = false;
     uint64_t clen = 0;
+    int enc = ENC_NONE;
+    char fname[256] = "";
     if (dir == MM_TO_SERVER) {
         /* request line: METHOD SP URI SP PROTO */
         char *sp1 = memchr(p, ' ', l0);
@@ -319,6 +529,25 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 for (size_t i = 0; i + 7 <= vl; i++)
                     if (strncasecmp(v + i, "chunked", 7) == 0)
                         chunked = true;
+            } else if (ieq(p, nl, "content-encoding")) {
+                if ((vl >= 4 && !strncasecmp(v, "gzip", 4)) || (vl >= 6 && !strncasecmp(v, "x-gzip", 6)))
+                    enc = ENC_GZIP;
+                else if (vl >= 7 && !strncasecmp(v, "deflate", 7))
+                    enc = ENC_DEFLATE;
+            } else if (ieq(p, nl, "content-disposition")) {
+                /* filename="x" or filename=x */
+                for (size_t i = 0; i + 9 <= vl; i++) {
+                    if (strncasecmp(v + i, "filename=", 9) != 0)
+                        continue;
+                    const char *q = v + i + 9, *qe = v + vl;
+                    bool quoted = q < qe && *q == '"';
+                    q += quoted;
+                    size_t k = 0;
+                    while (q < qe && k + 1 < sizeof fname && (quoted ? *q != '"' : *q != ';'))
+                        fname[k++] = *q++;
+                    fname[k] = 0;
+                    break;
+                }
             }
             size_t cn = nl < NAME_MAX_LOG ? nl : NAME_MAX_LOG;
             size_t cv = vl < VAL_MAX_LOG ? vl : VAL_MAX_LOG;
@@ -352,6 +581,11 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     }
     if (no_body)
         goto done;
+    if (chunked || (has_len && clen) || dir == MM_TO_CLIENT) {
+        body_start(a, d, t, dir, enc, fname, strlen(fname), ts);
+        if (dir == MM_TO_SERVER)
+            d->req_tx = t;
+    }
     if (chunked)
         return S_BODY_CHUNK_SIZE;
     if (has_len) {
@@ -372,8 +606,9 @@ done:
     return S_HDR;
 }
 
-static void body_done(mm_app *a, mm_flow *f, http_state *s, int dir)
+static void body_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t ts)
 {
+    body_end(a, f, &s->d[dir], true, ts);
     if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx) {
         s->tx[s->resp_idx]->resp_done = true;
         s->resp_idx++;
@@ -382,17 +617,20 @@ static void body_done(mm_app *a, mm_flow *f, http_state *s, int dir)
     }
 }
 
-static void body_bytes(http_state *s, int dir, uint64_t n)
+static void body_bytes(mm_app *a, mm_flow *f, http_state *s, int dir, const uint8_t *d,
+                       uint64_t n)
 {
     if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx)
         s->tx[s->resp_idx]->resp_len += n;
+    body_data(a, f, &s->d[dir], d, (uint32_t)n);
 }
 
 /* Take body bytes of known length from the chunk; true when none are left. */
-static bool take_body(http_state *s, int dir, dir_state *ds, const uint8_t **d, uint32_t *n)
+static bool take_body(mm_app *a, mm_flow *f, http_state *s, int dir, dir_state *ds,
+                      const uint8_t **d, uint32_t *n)
 {
     uint64_t k = *n < ds->left ? *n : ds->left;
-    body_bytes(s, dir, k);
+    body_bytes(a, f, s, dir, *d, k);
     ds->left -= k;
     *d += k;
     *n -= (uint32_t)k;
@@ -415,10 +653,11 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             return;
         if (ds->state == S_BODY_LEN && n < ds->left) {
             ds->left -= n;
-            body_bytes(s, dir, n);
+            body_bytes(a, f, s, dir, NULL, n);
         } else if (ds->state == S_BODY_CLOSE) {
-            body_bytes(s, dir, n);
+            body_bytes(a, f, s, dir, NULL, n);
         } else {
+            body_end(a, f, ds, false, ts);
             ds->state = S_LOST;
             ds->hlen = 0;
         }
@@ -482,13 +721,13 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             break;
         }
         case S_BODY_LEN:
-            if (take_body(s, dir, ds, &d, &n)) {
+            if (take_body(a, f, s, dir, ds, &d, &n)) {
                 ds->state = S_HDR;
-                body_done(a, f, s, dir);
+                body_done(a, f, s, dir, ts);
             }
             break;
         case S_BODY_CLOSE:
-            body_bytes(s, dir, n);
+            body_bytes(a, f, s, dir, d, n);
             return;
         case S_TUNNEL:
             return;
@@ -516,7 +755,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                 ds->llen = 0;
                 if (empty) {
                     ds->state = S_HDR;
-                    body_done(a, f, s, dir);
+                    body_done(a, f, s, dir, ts);
                 }
                 break;
             }
@@ -525,6 +764,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             ds->llen = 0;
             if (e == ds->line) {
                 mm_app_error(a, f);
+                body_end(a, f, ds, false, ts);
                 ds->state = S_LOST;
                 break;
             }
@@ -537,7 +777,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             break;
         }
         case S_BODY_CHUNK_DATA:
-            if (take_body(s, dir, ds, &d, &n)) {
+            if (take_body(a, f, s, dir, ds, &d, &n)) {
                 ds->state = S_BODY_CHUNK_CRLF;
                 ds->llen = 0;
             }
@@ -573,6 +813,9 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
             ds->hlen = 0;
         }
     }
+    /* a body read until the connection closed is whole; any other is cut */
+    for (int dir = 0; dir < 2; dir++)
+        body_end(a, f, &s->d[dir], s->d[dir].state == S_BODY_CLOSE, ts);
     while (s->ntx)
         pop(a, f, s);
     mm_app_free(a, s->d[0].hdr, HDR_MAX);

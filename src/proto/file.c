@@ -1,0 +1,314 @@
+/*
+ * file.c - files carried by protocols: hashes, type, filestore; see file.h.
+ */
+#include "proto/file.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HEAD 512                 /* first bytes kept for the type */
+
+struct mm_file {
+    struct md5_ctx md5;
+    struct sha1_ctx sha1;
+    struct sha256_ctx sha256;
+    uint64_t size;
+    bool gaps;
+    uint8_t head[HEAD];
+    uint32_t head_len;
+    char name[512];
+    uint64_t ts;
+    int fd;                      /* filestore temporary, -1 when not storing */
+    char tmp[512];
+};
+
+static unsigned long tmp_seq;
+
+mm_file *mm_file_open(mm_app *a, const char *name, size_t name_len, uint64_t ts)
+{
+    mm_file *fl = mm_app_alloc(a, sizeof(*fl));
+    if (!fl)
+        return NULL;
+    md5_init(&fl->md5);
+    sha1_init(&fl->sha1);
+    sha256_init(&fl->sha256);
+    if (name_len >= sizeof fl->name)
+        name_len = sizeof fl->name - 1;
+    memcpy(fl->name, name, name_len);
+    fl->name[name_len] = 0;
+    fl->ts = ts;
+    fl->fd = -1;
+    if (a->store.dir) {
+        char d[512];
+        snprintf(d, sizeof d, "%s/tmp", a->store.dir);
+        mkdir(d, 0700);
+        snprintf(fl->tmp, sizeof fl->tmp, "%s/tmp/%ld-%lu", a->store.dir, (long)getpid(),
+                 ++tmp_seq);
+        fl->fd = open(fl->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fl->fd < 0)
+            a->store.errors++;
+    }
+    return fl;
+}
+
+static void stop_storing(mm_file *fl)
+{
+    if (fl->fd < 0)
+        return;
+    close(fl->fd);
+    unlink(fl->tmp);
+    fl->fd = -1;
+}
+
+void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n)
+{
+    if (!fl)
+        return;
+    if (!d) {
+        fl->gaps = true;         /* the hashes no longer describe the file */
+        fl->size += n;
+        stop_storing(fl);
+        return;
+    }
+    md5_update(&fl->md5, n, d);
+    sha1_update(&fl->sha1, n, d);
+    sha256_update(&fl->sha256, n, d);
+    if (fl->head_len < HEAD) {
+        uint32_t k = n < HEAD - fl->head_len ? n : HEAD - fl->head_len;
+        memcpy(fl->head + fl->head_len, d, k);
+        fl->head_len += k;
+    }
+    fl->size += n;
+    if (fl->fd >= 0) {
+        if (fl->size > a->store.max) {
+            stop_storing(fl);    /* larger than we keep */
+            return;
+        }
+        const uint8_t *p = d;
+        uint32_t left = n;
+        while (left) {
+            ssize_t w = write(fl->fd, p, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                a->store.errors++;
+                stop_storing(fl);
+                return;
+            }
+            p += w;
+            left -= (uint32_t)w;
+        }
+    }
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[d[i] >> 4];
+        out[2 * i + 1] = hx[d[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+/* Moves the stored copy to DIR/ab/abcdef... (SHA-256); false when not kept. */
+static bool keep(mm_app *a, mm_file *fl, const char *sha)
+{
+    if (fl->fd < 0)
+        return false;
+    bool ok = fsync(fl->fd) == 0;
+    close(fl->fd);
+    fl->fd = -1;
+    char sub[600], dst[700];
+    snprintf(sub, sizeof sub, "%s/%.2s", a->store.dir, sha);
+    mkdir(sub, 0700);
+    snprintf(dst, sizeof dst, "%s/%s", sub, sha);
+    if (ok && access(dst, F_OK) == 0) {
+        unlink(fl->tmp);         /* the same content is already kept */
+        return true;
+    }
+    if (!ok || rename(fl->tmp, dst) != 0) {
+        a->store.errors++;
+        unlink(fl->tmp);
+        return false;
+    }
+    return true;
+}
+
+void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t ts,
+                   void (*ctx)(mm_json *j, const void *arg), const void *arg)
+{
+    if (!fl)
+        return;
+    bool closed = complete && !fl->gaps;
+    char md5[2 * MD5_DIGEST_SIZE + 1], sha1[2 * SHA1_DIGEST_SIZE + 1],
+        sha256[2 * SHA256_DIGEST_SIZE + 1];
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    md5_digest(&fl->md5, MD5_DIGEST_SIZE, dg);
+    hex(dg, MD5_DIGEST_SIZE, md5);
+    sha1_digest(&fl->sha1, SHA1_DIGEST_SIZE, dg);
+    hex(dg, SHA1_DIGEST_SIZE, sha1);
+    sha256_digest(&fl->sha256, SHA256_DIGEST_SIZE, dg);
+    hex(dg, SHA256_DIGEST_SIZE, sha256);
+    bool stored = false;
+    if (a->store.dir) {
+        if (closed && fl->fd >= 0)
+            stored = keep(a, fl, sha256);
+        else
+            stop_storing(fl);
+        if (stored)
+            a->store.stored++;
+        else
+            a->store.not_stored++;
+    }
+    mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", MM_TO_SERVER, false);
+    if (ctx)
+        ctx(j, arg);
+    mj_obj_open(j, "fileinfo");
+    mj_str(j, "filename", fl->name);
+    const char *magic = mm_file_magic(fl->head, fl->head_len);
+    if (magic)
+        mj_str(j, "magic", magic);
+    mj_bool(j, "gaps", fl->gaps);
+    mj_str(j, "state", closed ? "CLOSED" : "TRUNCATED");
+    if (closed) {
+        /* hashes of a cut file would name content nobody has */
+        mj_str(j, "md5", md5);
+        mj_str(j, "sha1", sha1);
+        mj_str(j, "sha256", sha256);
+    }
+    mj_bool(j, "stored", stored);
+    mj_u64(j, "size", fl->size);
+    mj_obj_close(j);
+    mm_app_event_end(a, f);
+    mm_app_free(a, fl, sizeof(*fl));
+}
+
+uint64_t mm_file_size(const mm_file *fl)
+{
+    return fl ? fl->size : 0;
+}
+
+void mm_file_free(mm_app *a, mm_file *fl)
+{
+    if (!fl)
+        return;
+    stop_storing(fl);
+    mm_app_free(a, fl, sizeof(*fl));
+}
+
+/* --- type by content ------------------------------------------------------ */
+
+static bool has(const uint8_t *d, uint32_t n, uint32_t off, const char *sig, size_t l)
+{
+    return n >= off + l && memcmp(d + off, sig, l) == 0;
+}
+
+static bool ci_text(const uint8_t *d, uint32_t n, const char *w)
+{
+    size_t l = strlen(w);
+    uint32_t i = 0;
+    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+        i++;
+    if (n - i < l)
+        return false;
+    for (size_t k = 0; k < l; k++) {
+        uint8_t c = d[i + k];
+        if (c >= 'A' && c <= 'Z')
+            c = (uint8_t)(c + 32);
+        if (c != (uint8_t)w[k])
+            return false;
+    }
+    return true;
+}
+
+const char *mm_file_magic(const uint8_t *d, uint32_t n)
+{
+    if (n == 0)
+        return NULL;
+    if (has(d, n, 0, "MZ", 2)) {
+        /* the PE header says 32 or 64 bits, program or library */
+        if (n >= 0x40) {
+            uint32_t pe = mm_le32(d + 0x3c);
+            if (pe <= n - 24 && has(d, n, pe, "PE\0\0", 4)) {
+                uint16_t chars = mm_le16(d + pe + 22);
+                uint16_t opt = pe + 24 + 2 <= n ? mm_le16(d + pe + 24) : 0;
+                bool dll = chars & 0x2000;
+                if (opt == 0x20b)
+                    return dll ? "PE32+ executable (DLL), for MS Windows"
+                               : "PE32+ executable, for MS Windows";
+                return dll ? "PE32 executable (DLL), for MS Windows"
+                           : "PE32 executable, for MS Windows";
+            }
+        }
+        return "MS-DOS executable";
+    }
+    if (has(d, n, 0, "\x7f" "ELF", 4))
+        return "ELF executable";
+    if (has(d, n, 0, "%PDF-", 5))
+        return "PDF document";
+    if (has(d, n, 0, "PK\x03\x04", 4)) {
+        static const char ct[] = "[Content_Types].xml";
+        if (n >= 30 + sizeof ct - 1 && memcmp(d + 30, ct, sizeof ct - 1) == 0)
+            return "Microsoft OOXML";
+        if (has(d, n, 30, "mimetypeapplication/vnd.oasis", 29))
+            return "OpenDocument";
+        if (has(d, n, 30, "META-INF/", 9))
+            return "Java archive data (JAR)";
+        return "Zip archive data";
+    }
+    if (has(d, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+        return "Composite Document File V2 Document";
+    if (has(d, n, 0, "{\\rtf", 5))
+        return "Rich Text Format data";
+    if (has(d, n, 0, "\x1f\x8b", 2))
+        return "gzip compressed data";
+    if (has(d, n, 0, "Rar!\x1a\x07", 6))
+        return "RAR archive data";
+    if (has(d, n, 0, "7z\xbc\xaf\x27\x1c", 6))
+        return "7-zip archive data";
+    if (has(d, n, 0, "MSCF", 4))
+        return "Microsoft Cabinet archive data";
+    if (has(d, n, 0, "\xca\xfe\xba\xbe", 4))
+        return "compiled Java class data";
+    if (has(d, n, 0, "\x89PNG\r\n\x1a\n", 8))
+        return "PNG image data";
+    if (has(d, n, 0, "\xff\xd8\xff", 3))
+        return "JPEG image data";
+    if (has(d, n, 0, "GIF87a", 6) || has(d, n, 0, "GIF89a", 6))
+        return "GIF image data";
+    if (has(d, n, 0, "RIFF", 4) && has(d, n, 8, "WEBP", 4))
+        return "RIFF (little-endian) data, Web/P image";
+    if (has(d, n, 0, "wOFF", 4) || has(d, n, 0, "wOF2", 4))
+        return "Web Open Font Format";
+    if (has(d, n, 0, "\x00\x61\x73\x6d", 4))
+        return "WebAssembly (wasm) binary module";
+    if (has(d, n, 0, "#!", 2))
+        return "script text executable";
+    if (ci_text(d, n, "<!doctype html") || ci_text(d, n, "<html") || ci_text(d, n, "<head"))
+        return "HTML document";
+    if (ci_text(d, n, "<?xml"))
+        return "XML document";
+    if (ci_text(d, n, "{") || ci_text(d, n, "["))
+        return "JSON text";
+    /* text: printable ASCII, UTF-8 and line ends only */
+    bool text = true, ascii = true;
+    for (uint32_t i = 0; i < n && text; i++) {
+        uint8_t c = d[i];
+        if (c >= 0x80)
+            ascii = false;
+        else if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+            text = false;
+    }
+    if (text)
+        return ascii ? "ASCII text" : "UTF-8 Unicode text";
+    return "data";
+}
