@@ -52,6 +52,7 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     c->progress = -1;
     c->anomaly_rate = 100;
     c->app_memcap = 16ULL << 20;
+    c->filestore_max = 16ULL << 20;
 }
 
 typedef struct sensor {
@@ -381,6 +382,19 @@ int mm_sensor_run(const mm_sensor_config *c)
             goto out;
         }
     }
+    if (c->filestore) {
+        /* made before privileges are dropped; must be ours to write */
+        struct stat st;
+        if (mkdir(c->filestore, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "mimamori: --filestore %s: %s\n", c->filestore, strerror(errno));
+            goto out;
+        }
+        if (stat(c->filestore, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            access(c->filestore, W_OK) != 0) {
+            fprintf(stderr, "mimamori: --filestore %s: not a writable directory\n", c->filestore);
+            goto out;
+        }
+    }
     if (c->user) {
         if (!mm_drop_privileges(c->user, err, sizeof err)) {
             fprintf(stderr, "mimamori: --user: %s\n", err);
@@ -389,6 +403,8 @@ int mm_sensor_run(const mm_sensor_config *c)
     }
     mm_eve_init(&s->eve);
     mm_app_init(&s->app, &s->eve, c->app_memcap, !c->no_app_layer);
+    s->app.store.dir = c->filestore;
+    s->app.store.max = c->filestore_max;
     s->eve.site = c->site;
     s->eve.sensor = c->sensor;
     s->eve.home = &s->home;

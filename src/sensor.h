@@ -35,6 +35,8 @@ typedef struct mm_sensor_config {
     uint64_t anomaly_rate;      /* anomaly events per kind per minute */
     bool no_app_layer;          /* decode and flows only */
     uint64_t app_memcap;
+    const char *filestore;      /* keep carried files here (NULL: not kept) */
+    uint64_t filestore_max;
 } mm_sensor_config;
 
 void mm_sensor_config_defaults(mm_sensor_config *c);

@@ -50,6 +50,9 @@ static void usage(FILE *f)
 "      --stream-depth SZ  reassembled bytes per direction and flow (default 1m, 0 = all)\n"
 "      --defrag-memcap SZ memory for IP fragment reassembly (default 4m)\n"
 "      --app-memcap SZ    memory for application-layer parsing (default 16m)\n"
+"      --filestore DIR    keep the files carried (HTTP, FTP, mail) in DIR, named\n"
+"                         by SHA-256 (DIR/ab/abcd...)\n"
+"      --filestore-max SZ largest file kept (default 16m)\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
@@ -66,7 +69,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX,
 };
 
 static bool size_opt(const char *name, const char *v, uint64_t *out)
@@ -119,6 +122,8 @@ int cmd_sensor(int argc, char **argv)
         {"anomaly-rate", required_argument, 0, O_ANRATE},
         {"app-memcap", required_argument, 0, O_APPMEMCAP},
         {"no-app-layer", no_argument, 0, O_NOAPP},
+        {"filestore", required_argument, 0, O_FILESTORE},
+        {"filestore-max", required_argument, 0, O_FILESTOREMAX},
         {"progress", no_argument, 0, O_PROGRESS},
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
@@ -217,6 +222,10 @@ int cmd_sensor(int argc, char **argv)
             if (!size_opt("--app-memcap", optarg, &c.app_memcap)) return 2;
             break;
         case O_NOAPP: c.no_app_layer = true; break;
+        case O_FILESTORE: c.filestore = optarg; break;
+        case O_FILESTOREMAX:
+            if (!size_opt("--filestore-max", optarg, &c.filestore_max)) return 2;
+            break;
         case O_PROGRESS: c.progress = 1; break;
         case O_NOPROGRESS: c.progress = 0; break;
         case 'q': c.quiet = true; break;

@@ -367,6 +367,34 @@ def mmdb_file(path):
         f.write(tree + b'\0' * 16 + data + b'\xab\xcd\xefMaxMind.com' + meta)
 
 
+@check('filestore: files kept under their SHA-256, as fileinfo says; tshark exports the same bodies')
+def _():
+    cap = os.path.join(SHARED, 'corpus', 'pcaps', '07_exploit_kit', 'testmynids__neutrino.pcap')
+    if not os.path.exists(cap):
+        raise Skip('corpus capture absent: %s' % cap)
+    import hashlib
+    store = os.path.join(TMP, 'filestore')
+    ev = events(['sensor', '-r', cap, '--filestore', store])
+    fi = [e['fileinfo'] for e in ev if e['event_type'] == 'fileinfo']
+    stored = [x for x in fi if x['stored']]
+    expect(stored, 'some files stored')
+    for x in stored:
+        path = os.path.join(store, x['sha256'][:2], x['sha256'])
+        data = open(path, 'rb').read()
+        expect(hashlib.sha256(data).hexdigest() == x['sha256'], 'content of %s' % path)
+        expect(hashlib.md5(data).hexdigest() == x['md5'] and len(data) == x['size'], 'md5/size')
+    expect(all(x['state'] == 'TRUNCATED' for x in fi if not x['stored']), 'only cut files not kept')
+    exo = os.path.join(TMP, 'exported')
+    os.makedirs(exo, exist_ok=True)
+    subprocess.run(['tshark', '-r', cap, '-o', 'tcp.reassemble_out_of_order:TRUE',
+                    '--export-objects', 'http,' + exo], capture_output=True)
+    theirs = {hashlib.md5(open(os.path.join(exo, f), 'rb').read()).hexdigest() for f in os.listdir(exo)}
+    theirs.discard(hashlib.md5(b'').hexdigest())
+    expect(theirs == {x['md5'] for x in stored}, 'tshark %s, ours %s' % (sorted(theirs), sorted(x['md5'] for x in stored)))
+    r = run(['sensor', '-r', cap, '--filestore', '/proc/mimamori-nope', '--eve', '/dev/null'])
+    expect(r.returncode == 1 and '--filestore' in r.stderr and r.stderr.count('\n') == 1, r.stderr)
+
+
 @check('GeoIP from a .mmdb file (libmaxminddb)')
 def _():
     db = os.path.join(TMP, 'test.mmdb')
