@@ -17,6 +17,7 @@
  * that never shows the server still gets its messages read.
  */
 #include "proto/app.h"
+#include "proto/file.h"
 #include "util/util.h"
 
 #include <ctype.h>
@@ -46,7 +47,15 @@ typedef struct mime {
     char part_name[256];        /* file name of the part being read */
     char next_boundary[72];     /* boundary a multipart part declares */
     bool attach;                /* disposition: attachment */
+    int cte, part_cte;          /* transfer encoding of the part being read */
+    mm_file *file;              /* the attachment being read */
+    uint8_t b64[4];             /* base64 quantum across lines */
+    uint8_t nb64;
+    bool crlf;                  /* a line end held back: the last one before
+                                   a boundary belongs to the boundary */
 } mime;
+
+enum { CTE_OTHER, CTE_BASE64, CTE_QP };
 
 typedef struct smtp_tx {
     bool active;
@@ -162,11 +171,14 @@ static void addr_list(mm_json *j, const char *key, const char *v)
     mj_arr_close(j);
 }
 
+static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts);
+
 static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
 {
     smtp_tx *t = &s->tx;
     if (!t->active)
         return;
+    file_end(a, f, s, false, ts);         /* a message cut before its end */
     mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
     mj_obj_open(j, "smtp");
@@ -217,6 +229,7 @@ static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
     }
     mm_app_event_end(a, f);
     memset(t, 0, sizeof(*t));
+    mm_file_free(a, s->m.file);
     memset(&s->m, 0, sizeof s->m);
 }
 
@@ -290,6 +303,13 @@ static void header(smtp_state *s)
             param(v, "name", m->part_name, sizeof m->part_name);
         return;
     }
+    if (!strcasecmp(name, "Content-Transfer-Encoding")) {
+        while (*v == ' ' || *v == '\t')
+            v++;
+        m->cte = !strncasecmp(v, "base64", 6) ? CTE_BASE64
+               : !strncasecmp(v, "quoted-printable", 16) ? CTE_QP : CTE_OTHER;
+        return;
+    }
     if (!strcasecmp(name, "Content-Disposition")) {
         while (*v == ' ' || *v == '\t')
             v++;
@@ -320,12 +340,124 @@ static void header(smtp_state *s)
         trimcpy(t->received[t->nreceived++], sizeof t->received[0], v);
 }
 
-static void headers_end(smtp_state *s)
+/* --- attachments as files ---------------------------------------------- */
+
+static void email_json(mm_json *j, const void *arg)
+{
+    const smtp_state *s = arg;
+    mj_obj_open(j, "smtp");
+    if (s->helo[0])
+        mj_str(j, "helo", s->helo);
+    if (s->tx.mail_from[0])
+        mj_str(j, "mail_from", s->tx.mail_from);
+    mj_obj_close(j);
+    mj_obj_open(j, "email");
+    if (s->tx.from[0])
+        mj_str(j, "from", s->tx.from);
+    if (s->tx.subject[0])
+        mj_str(j, "subject", s->tx.subject);
+    mj_obj_close(j);
+}
+
+static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts)
+{
+    if (!s->m.file)
+        return;
+    mm_file_close(a, f, s->m.file, complete, ts, email_json, s);
+    s->m.file = NULL;
+}
+
+static int b64val(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* A line of an attachment's body, decoded into its file. */
+static void part_line(mm_app *a, mime *m, const char *l, uint32_t n)
+{
+    uint8_t out[LINE_MAX_SMTP + 4];
+    uint32_t k = 0;
+    if (m->part_cte == CTE_BASE64) {
+        for (uint32_t i = 0; i < n; i++) {
+            int v = b64val((uint8_t)l[i]);
+            if (l[i] == '=') {
+                /* padding: what the quantum holds is the end */
+                if (m->nb64 == 2)
+                    out[k++] = (uint8_t)(m->b64[0] << 2 | m->b64[1] >> 4);
+                else if (m->nb64 == 3) {
+                    out[k++] = (uint8_t)(m->b64[0] << 2 | m->b64[1] >> 4);
+                    out[k++] = (uint8_t)(m->b64[1] << 4 | m->b64[2] >> 2);
+                }
+                m->nb64 = 0;
+                break;
+            }
+            if (v < 0)
+                continue;
+            m->b64[m->nb64++] = (uint8_t)v;
+            if (m->nb64 == 4) {
+                out[k++] = (uint8_t)(m->b64[0] << 2 | m->b64[1] >> 4);
+                out[k++] = (uint8_t)(m->b64[1] << 4 | m->b64[2] >> 2);
+                out[k++] = (uint8_t)(m->b64[2] << 6 | m->b64[3]);
+                m->nb64 = 0;
+            }
+        }
+    } else if (m->part_cte == CTE_QP) {
+        bool soft = false;
+        if (m->crlf) {
+            out[k++] = '\r';
+            out[k++] = '\n';
+            m->crlf = false;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            if (l[i] == '=' && i + 2 < n && hexval(l[i + 1]) >= 0 && hexval(l[i + 2]) >= 0) {
+                out[k++] = (uint8_t)(hexval(l[i + 1]) << 4 | hexval(l[i + 2]));
+                i += 2;
+            } else if (l[i] == '=' && i + 1 == n) {
+                soft = true;               /* soft line break */
+            } else {
+                out[k++] = (uint8_t)l[i];
+            }
+        }
+        m->crlf = !soft;
+    } else {
+        if (m->crlf) {
+            out[k++] = '\r';
+            out[k++] = '\n';
+        }
+        memcpy(out + k, l, n);
+        k += n;
+        m->crlf = true;
+    }
+    if (k)
+        mm_file_data(a, m->file, out, k);
+}
+
+static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
 {
     mime *m = &s->m;
     smtp_tx *t = &s->tx;
     header(s);
     m->in_headers = false;
+    if (m->part_name[0] && !m->file) {
+        m->file = mm_file_open(a, m->part_name, strlen(m->part_name), ts);
+        m->part_cte = m->cte;
+        m->nb64 = 0;
+        m->crlf = false;
+    }
+    m->cte = CTE_OTHER;
     if (m->part_name[0] && t->natt < ATT_MAX)
         memcpy(t->att[t->natt++], m->part_name, sizeof t->att[0]);
     if (m->next_boundary[0] && m->depth < BOUNDARY_DEPTH)
@@ -337,12 +469,13 @@ static void headers_end(smtp_state *s)
 }
 
 /* One line of the message (CR LF and dot-stuffing removed). */
-static void msg_line(smtp_state *s, const char *l, uint32_t n)
+static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t n,
+                     uint64_t ts)
 {
     mime *m = &s->m;
     if (m->in_headers) {
         if (n == 0) {
-            headers_end(s);
+            headers_end(a, s, ts);
             return;
         }
         if ((l[0] == ' ' || l[0] == '\t') && m->hlen) {
@@ -359,12 +492,16 @@ static void msg_line(smtp_state *s, const char *l, uint32_t n)
         return;
     }
     /* body: part boundaries */
-    if (n < 3 || l[0] != '-' || l[1] != '-')
+    if (n < 3 || l[0] != '-' || l[1] != '-') {
+        if (m->file)
+            part_line(a, m, l, n);
         return;
+    }
     for (int d = m->depth - 1; d >= 0; d--) {
         size_t bl = strlen(m->boundary[d]);
         if (n < 2 + bl || memcmp(l + 2, m->boundary[d], bl) != 0)
             continue;
+        file_end(a, f, s, true, ts);      /* the part before it ends here */
         m->depth = (uint8_t)(d + 1);
         if (n >= 4 + bl && l[2 + bl] == '-' && l[3 + bl] == '-') {
             m->depth = (uint8_t)d;   /* closing boundary */
@@ -375,12 +512,15 @@ static void msg_line(smtp_state *s, const char *l, uint32_t n)
         m->hlen = 0;
         return;
     }
+    if (m->file)
+        part_line(a, m, l, n);
 }
 
-static void data_start(smtp_state *s, uint64_t ts)
+static void data_start(mm_app *a, smtp_state *s, uint64_t ts)
 {
     tx_start(s, ts);
     s->tx.data_seen = true;
+    mm_file_free(a, s->m.file);
     memset(&s->m, 0, sizeof s->m);
     s->m.in_headers = true;
 }
@@ -388,7 +528,8 @@ static void data_start(smtp_state *s, uint64_t ts)
 static void data_end(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
 {
     if (s->m.in_headers)
-        headers_end(s);
+        headers_end(a, s, ts);
+    file_end(a, f, s, true, ts);          /* the message ended: so did its last part */
     s->tx.done = true;
     s->mode = M_CMD;
     log_tx(a, f, s, ts);
@@ -461,7 +602,7 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
          * it, so a refusal comes before any of it; if one comes, the
          * transaction goes back to commands (reply()). */
         queue(s, C_DATA);
-        data_start(s, ts);
+        data_start(a, s, ts);
         s->mode = M_DATA;
     } else if (!strncasecmp(l, "BDAT ", 5) && isdigit((unsigned char)l[5])) {
         /* "BDAT size [LAST]" and nothing else: a bad one is answered with
@@ -476,7 +617,7 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
         }
         s->bdat_last = *e != 0;
         if (!s->tx.data_seen)
-            data_start(s, ts);
+            data_start(a, s, ts);
         s->bdat_left = sz;
         s->mode = M_BDAT;
         queue(s, C_BDAT);
@@ -493,7 +634,7 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
     }
 }
 
-static void reply(smtp_state *s, const char *l, uint32_t n)
+static void reply(mm_app *a, smtp_state *s, const char *l, uint32_t n)
 {
     /* a final reply line: "ddd " or "ddd" alone; "ddd-" continues */
     if (n < 3 || !isdigit((unsigned char)l[0]) || (n > 3 && l[3] == '-'))
@@ -506,6 +647,7 @@ static void reply(smtp_state *s, const char *l, uint32_t n)
     if (c == C_DATA && s->mode == M_DATA && l[0] != '3') {
         s->mode = M_CMD;                  /* DATA refused: no message */
         s->tx.data_seen = false;
+        mm_file_free(a, s->m.file);
         memset(&s->m, 0, sizeof s->m);
     } else if (c == C_STARTTLS && l[0] == '2')
         s->mode = M_TLS;
@@ -525,7 +667,7 @@ static void client_line(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t 
             l++;
             n--;
         }
-        msg_line(s, l, n);
+        msg_line(a, f, s, l, n, ts);
         return;
     }
     command(a, f, s, l, n, ts);
@@ -558,7 +700,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                     if (ll && line[ll - 1] == '\r')
                         ll--;
                     line[ll] = 0;
-                    msg_line(s, line, ll);
+                    msg_line(a, f, s, line, ll, ts);
                     s->llen[dir] = 0;
                 } else if (s->llen[dir] < LINE_MAX_SMTP - 1) {
                     line[s->llen[dir]++] = c;
@@ -593,7 +735,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         if (dir == MM_TO_SERVER)
             client_line(a, f, s, line, ll, ts);
         else
-            reply(s, line, ll);
+            reply(a, s, line, ll);
     }
 }
 
@@ -603,6 +745,8 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
     if (s->tx.active && s->m.in_headers)
         header(s);
     log_tx(a, f, s, ts);
+    mm_file_free(a, s->m.file);
+    s->m.file = NULL;
 }
 
 const mm_app_parser mm_parser_smtp = {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Files carried by protocols: our fileinfo MD5s against the objects tshark
 exports from the same captures (tshark --export-objects: HTTP bodies,
-de-chunked and decompressed; FTP data transfers).
+de-chunked and decompressed; FTP data transfers; mail messages, whose
+attachments Python's email package decodes).
 
 Per protocol over all captures: at least 99% of tshark's non-empty objects
 have their MD5 among our complete (CLOSED) files of that protocol, and at
@@ -22,21 +23,44 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flow_oracle import captures  # noqa: E402
 
 # tshark export-objects name -> our app_proto of the fileinfo event
-KINDS = {'http': 'http', 'ftp-data': 'ftp-data'}
+KINDS = {'http': 'http', 'ftp-data': 'ftp-data', 'imf': 'smtp'}
 EMPTY = hashlib.md5(b'').hexdigest()
+
+
+def attachments(raw):
+    """MD5s of a message's named parts, decoded by Python's email package
+    (an attached message/rfc822 has no byte-exact form there: left out)."""
+    import email
+    from email import policy
+    out, skip = set(), set()
+    for part in email.message_from_bytes(raw, policy=policy.default).walk():
+        if not part.get_filename():
+            continue
+        if part.get_content_type() == 'message/rfc822':
+            skip.add(part.get_filename())
+        elif not part.is_multipart():
+            out.add(hashlib.md5(part.get_payload(decode=True) or b'').hexdigest())
+    return out, skip
 
 
 def exported(cap, kind):
     d = tempfile.mkdtemp()
+    skip = set()
     try:
         subprocess.run(['tshark', '-n', '-r', cap, '-o', 'tcp.reassemble_out_of_order:TRUE',
                         '--export-objects', '%s,%s' % (kind, d)], capture_output=True)
         out = set()
         for f in os.listdir(d):
-            m = hashlib.md5(open(os.path.join(d, f), 'rb').read()).hexdigest()
+            raw = open(os.path.join(d, f), 'rb').read()
+            if kind == 'imf':
+                o, sk = attachments(raw)
+                out |= o
+                skip |= sk
+                continue
+            m = hashlib.md5(raw).hexdigest()
             if m != EMPTY:
                 out.add(m)
-        return out
+        return out, skip
     finally:
         shutil.rmtree(d)
 
@@ -56,9 +80,10 @@ def main():
                            text=True)
         ev = [json.loads(l) for l in r.stdout.splitlines()]
         for kind, ap in KINDS.items():
-            theirs = exported(cap, kind)
+            theirs, skip = exported(cap, kind)
             mine = {e['fileinfo']['md5'] for e in ev if e.get('event_type') == 'fileinfo' and
-                    e.get('app_proto') == ap and 'md5' in e['fileinfo']}
+                    e.get('app_proto') == ap and 'md5' in e['fileinfo'] and
+                    e['fileinfo']['filename'] not in skip}
             t = tot[kind]
             t[0] += len(theirs)
             t[1] += len(theirs & mine)
