@@ -32,6 +32,9 @@ typedef struct tls_dir {
     uint8_t hdr_len;
     uint32_t rec_left;        /* body bytes of the current record still to come */
     uint8_t rec_type;
+    uint16_t rec_len;         /* length of the current record */
+    uint8_t rb[3];            /* first bytes of a heartbeat or alert record */
+    uint8_t rb_len;
     uint8_t *hs;              /* handshake reassembly */
     uint32_t hs_len;
     bool ccs;                 /* ChangeCipherSpec seen: the rest is encrypted */
@@ -611,10 +614,48 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
     (void)f;
 }
 
-static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *d, uint32_t n)
+/* Heartbeat and alert records are shown to the detectors (Heartbleed: a
+ * request claiming a payload longer than its record). */
+static void observe_small(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *d,
+                          uint32_t n, uint64_t ts)
+{
+    tls_dir *t = &s->d[dir];
+    uint32_t want = t->rec_type == 24 ? 3 : 2;
+    bool enc = t->ccs;
+    while (n && t->rb_len < want && !enc)
+        t->rb[t->rb_len++] = *d++, n--;
+    if (t->rb_len == 0xFF || (!enc && t->rb_len < want))
+        return;                   /* already shown, or more to come */
+    if (t->rec_type == 24) {
+        mm_obs_tls_heartbeat o = {0};
+        o.record_len = t->rec_len;
+        o.encrypted = enc;
+        if (!enc) {
+            o.type = t->rb[0];
+            o.payload_len = (uint16_t)(t->rb[1] << 8 | t->rb[2]);
+        }
+        mm_app_observe(a, f, dir, MM_OBS_TLS_HEARTBEAT, &o, ts);
+    } else {
+        mm_obs_tls_alert o = {0};
+        o.encrypted = enc;
+        if (!enc) {
+            o.level = t->rb[0];
+            o.desc = t->rb[1];
+        }
+        mm_app_observe(a, f, dir, MM_OBS_TLS_ALERT, &o, ts);
+    }
+    t->rb_len = 0xFF;
+}
+
+static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *d, uint32_t n,
+                   uint64_t ts)
 {
     tls_dir *t = &s->d[dir];
     switch (t->rec_type) {
+    case 21:                    /* Alert */
+    case 24:                    /* Heartbeat */
+        observe_small(a, f, s, dir, d, n, ts);
+        break;
     case 20:                    /* ChangeCipherSpec */
         t->ccs = true;
         break;
@@ -694,6 +735,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             t->hdr_len = 0;
             t->rec_type = t->hdr[0];
             t->rec_left = be16(t->hdr + 3);
+            t->rec_len = (uint16_t)t->rec_left;
+            t->rb_len = 0;
             if (t->hdr[1] != 3 && !(t->hdr[1] == 0 && t->hdr[2] == 2)) {
                 t->lost = true;            /* not a TLS record: stop */
                 mm_app_error(a, f);
@@ -703,7 +746,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                 continue;
         }
         uint32_t k = n < t->rec_left ? n : t->rec_left;
-        record(a, f, s, dir, d, k);
+        record(a, f, s, dir, d, k, ts);
         t->rec_left -= k;
         d += k;
         n -= k;

@@ -1,0 +1,181 @@
+/*
+ * test_proto.c - what the parsers show the detectors (mm_app_observe), fed
+ * with messages built here byte by byte from the protocols' definitions
+ * (RFC 6520 heartbeat, MS-CIFS TRANS2, ntpd's mode 7 header).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto/app.h"
+
+static int sink(void *ctx, const char *line, size_t len)
+{
+    (void)ctx, (void)line, (void)len;
+    return 0;
+}
+
+typedef struct seen {
+    int n_hb, n_smb, n_ntp;
+    mm_obs_tls_heartbeat hb;
+    mm_obs_smb1 smb;
+    mm_obs_ntp ntp;
+} seen;
+
+static void observer(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
+{
+    (void)f, (void)dir, (void)ts;
+    seen *s = ctx;
+    if (kind == MM_OBS_TLS_HEARTBEAT) {
+        s->n_hb++;
+        s->hb = *(const mm_obs_tls_heartbeat *)obs;
+    } else if (kind == MM_OBS_SMB1) {
+        s->n_smb++;
+        s->smb = *(const mm_obs_smb1 *)obs;
+    } else if (kind == MM_OBS_NTP) {
+        s->n_ntp++;
+        s->ntp = *(const mm_obs_ntp *)obs;
+    }
+}
+
+typedef struct rig {
+    mm_eve eve;
+    mm_app app;
+    mm_flow f;
+    seen s;
+} rig;
+
+static void rig_init(rig *r, uint8_t proto, uint16_t sport)
+{
+    memset(r, 0, sizeof(*r));
+    mm_eve_init(&r->eve);
+    r->eve.site = r->eve.sensor = "t";
+    r->eve.sink = (mm_sink){sink, NULL};
+    mm_app_init(&r->app, &r->eve, 1 << 20, true);
+    r->app.observe = observer;
+    r->app.observe_ctx = &r->s;
+    r->f.proto = proto;
+    r->f.cli.v = r->f.srv.v = 4;
+    r->f.cport = 40000;
+    r->f.sport = sport;
+}
+
+static void rig_done(rig *r)
+{
+    mm_app_flow_end(&r->app, &r->f);
+    assert_int_equal(r->app.st.memuse, 0);
+    mm_eve_free(&r->eve);
+}
+
+static void tls_heartbeat(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 6, 443);
+    /* a ClientHello record (TLS 1.1, no ciphers or extensions to speak of) */
+    static const uint8_t hello[] = {
+        0x16, 0x03, 0x02, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x02,
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31, 32,
+        0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
+    r.f.last_ns = 1;
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, hello, sizeof hello, false);
+    assert_int_equal(r.f.app_proto, MM_APP_TLS);
+    /* heartbeat request: record of 3 bytes claiming a 16384-byte payload */
+    static const uint8_t hb[] = {0x18, 0x03, 0x02, 0x00, 0x03, 0x01, 0x40, 0x00};
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, hb, 6, false);   /* split mid-record */
+    assert_int_equal(r.s.n_hb, 0);
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, hb + 6, 2, false);
+    assert_int_equal(r.s.n_hb, 1);
+    assert_int_equal(r.s.hb.type, 1);
+    assert_int_equal(r.s.hb.payload_len, 16384);
+    assert_int_equal(r.s.hb.record_len, 3);
+    assert_false(r.s.hb.encrypted);
+    rig_done(&r);
+}
+
+static void smb1_trans2(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 6, 445);
+    uint8_t m[4 + 32 + 1 + 30 + 2];
+    memset(m, 0, sizeof m);
+    uint32_t len = sizeof m - 4;
+    m[0] = 0x00;                              /* NetBIOS session message */
+    m[3] = (uint8_t)len;
+    memcpy(m + 4, "\xffSMB", 4);
+    m[4 + 4] = 0x32;                          /* TRANS2 */
+    m[4 + 10] = 0x00;                         /* flags2 (little-endian at 10..11) */
+    m[4 + 11] = 0xc0;
+    m[4 + 24] = 0x00, m[4 + 25] = 0x08;       /* TID 0x0800 */
+    m[4 + 30] = 0x41;                         /* MID 0x41 */
+    uint8_t *w = m + 4 + 33;
+    m[4 + 32] = 15;                           /* word count: 14 + 1 setup word */
+    w[0] = 0x0c;                              /* total parameter count 12 */
+    w[2] = 0x00, w[3] = 0x10;                 /* total data count 4096 */
+    w[26] = 1;                                /* setup count */
+    w[28] = 0x0e;                             /* setup[0]: SESSION_SETUP */
+    r.f.last_ns = 1;
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, m, sizeof m, false);
+    assert_int_equal(r.f.app_proto, MM_APP_SMB);
+    assert_int_equal(r.s.n_smb, 1);
+    assert_int_equal(r.s.smb.cmd, 0x32);
+    assert_false(r.s.smb.response);
+    assert_int_equal(r.s.smb.subcmd, 0x0e);
+    assert_int_equal(r.s.smb.total_param, 12);
+    assert_int_equal(r.s.smb.total_data, 4096);
+    assert_int_equal(r.s.smb.tid, 0x0800);
+    assert_int_equal(r.s.smb.mid, 0x41);
+    assert_int_equal(r.s.smb.msg_len, len);
+    rig_done(&r);
+}
+
+static void ntp_monlist(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 17, 123);
+    /* mode 7 request, version 2, implementation XNTPD (3), MON_GETLIST_1 */
+    uint8_t req[48];
+    memset(req, 0, sizeof req);
+    req[0] = 0x17;
+    req[2] = 3;
+    req[3] = 42;
+    r.f.pkts[0] = 1;
+    mm_app_udp(&r.app, &r.f, MM_TO_SERVER, req, sizeof req, 1);
+    assert_int_equal(r.f.app_proto, MM_APP_NTP);
+    assert_int_equal(r.s.n_ntp, 1);
+    assert_int_equal(r.s.ntp.mode, 7);
+    assert_int_equal(r.s.ntp.version, 2);
+    assert_int_equal(r.s.ntp.implementation, 3);
+    assert_int_equal(r.s.ntp.request_code, 42);
+    assert_false(r.s.ntp.response);
+    /* the reply: 6 items of 72 bytes */
+    uint8_t resp[8 + 6 * 72];
+    memset(resp, 0, sizeof resp);
+    resp[0] = 0x97;                           /* response bit, version 2, mode 7 */
+    resp[2] = 3;
+    resp[3] = 42;
+    resp[5] = 6;
+    resp[7] = 72;
+    mm_app_udp(&r.app, &r.f, MM_TO_CLIENT, resp, sizeof resp, 2);
+    assert_int_equal(r.s.n_ntp, 2);
+    assert_true(r.s.ntp.response);
+    assert_int_equal(r.s.ntp.items, 6);
+    assert_int_equal(r.s.ntp.item_size, 72);
+    rig_done(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tls_heartbeat),
+        cmocka_unit_test(smb1_trans2),
+        cmocka_unit_test(ntp_monlist),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
