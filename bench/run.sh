@@ -54,8 +54,12 @@ for f in "$big" "$merged"; do
         awk -v n="$1" -v s="$s" -v m="$m" -v b="$bytes" -v p="$pkts" \
             'BEGIN{printf "| %s | %.2f | %.0f | %.0f | %.1f MiB |\n", n, s, b/1e6/s, p/s, m/1024}'
     }
-    row "mimamori sensor, all parsers (HTTP, TLS, DNS, SSH) + flow events" \
+    row "mimamori sensor, all parsers + files (SHA-256, the default)" \
         "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q)"
+    row "mimamori sensor, all parsers, files without hashes" \
+        "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q --file-hashes none)"
+    row "mimamori sensor, all parsers, files with MD5+SHA-1+SHA-256" \
+        "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q --file-hashes md5,sha1,sha256)"
     row "mimamori sensor --no-app-layer (decode, flows, reassembly)" \
         "$(measure build/mimamori sensor -r "$f" --eve /dev/null -q --no-app-layer)"
     row "mimamori sensor, segments on disk (-o)" \

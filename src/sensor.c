@@ -53,6 +53,9 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     c->anomaly_rate = 100;
     c->app_memcap = 16ULL << 20;
     c->filestore_max = 16ULL << 20;
+    /* SHA-256 only by default: MD5 and SHA-1 cost as much again each (see
+     * bench/RESULTS.md); --file-hashes adds them */
+    c->file_hashes = MM_HASH_SHA256;
 }
 
 typedef struct sensor {
@@ -405,6 +408,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     mm_app_init(&s->app, &s->eve, c->app_memcap, !c->no_app_layer);
     s->app.store.dir = c->filestore;
     s->app.store.max = c->filestore_max;
+    s->app.store.hashes = c->file_hashes;
     s->eve.site = c->site;
     s->eve.sensor = c->sensor;
     s->eve.home = &s->home;

@@ -37,6 +37,7 @@ typedef struct mm_sensor_config {
     uint64_t app_memcap;
     const char *filestore;      /* keep carried files here (NULL: not kept) */
     uint64_t filestore_max;
+    unsigned file_hashes;       /* MM_HASH_* bits */
 } mm_sensor_config;
 
 void mm_sensor_config_defaults(mm_sensor_config *c);

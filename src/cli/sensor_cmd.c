@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "output/pcapdir.h"
+#include "proto/app.h"
 #include "sensor.h"
 
 static void usage(FILE *f)
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 "      --filestore DIR    keep the files carried (HTTP, FTP, mail) in DIR, named\n"
 "                         by SHA-256 (DIR/ab/abcd...)\n"
 "      --filestore-max SZ largest file kept (default 16m)\n"
+"      --file-hashes LIST hashes of every file: any of md5,sha1,sha256, or none\n"
+"                         (default sha256)\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
@@ -69,8 +72,33 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
 };
+
+/* "md5,sha256", "none": the hashes computed for every file. */
+static bool hashes_opt(const char *v, unsigned *out)
+{
+    if (!strcmp(v, "none")) {
+        *out = 0;
+        return true;
+    }
+    unsigned h = 0;
+    const char *p = v;
+    while (*p) {
+        size_t l = strcspn(p, ",");
+        if (l == 3 && !strncmp(p, "md5", 3))
+            h |= MM_HASH_MD5;
+        else if (l == 4 && !strncmp(p, "sha1", 4))
+            h |= MM_HASH_SHA1;
+        else if (l == 6 && !strncmp(p, "sha256", 6))
+            h |= MM_HASH_SHA256;
+        else
+            return false;
+        p += l + (p[l] == ',');
+    }
+    *out = h;
+    return h != 0;
+}
 
 static bool size_opt(const char *name, const char *v, uint64_t *out)
 {
@@ -124,6 +152,7 @@ int cmd_sensor(int argc, char **argv)
         {"no-app-layer", no_argument, 0, O_NOAPP},
         {"filestore", required_argument, 0, O_FILESTORE},
         {"filestore-max", required_argument, 0, O_FILESTOREMAX},
+        {"file-hashes", required_argument, 0, O_FILEHASHES},
         {"progress", no_argument, 0, O_PROGRESS},
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
@@ -223,6 +252,13 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_NOAPP: c.no_app_layer = true; break;
         case O_FILESTORE: c.filestore = optarg; break;
+        case O_FILEHASHES:
+            if (!hashes_opt(optarg, &c.file_hashes)) {
+                fprintf(stderr, "mimamori: --file-hashes: '%s': give md5, sha1, sha256 "
+                                "separated by commas, or none\n", optarg);
+                return 2;
+            }
+            break;
         case O_FILESTOREMAX:
             if (!size_opt("--filestore-max", optarg, &c.filestore_max)) return 2;
             break;

@@ -134,7 +134,10 @@ typedef struct mm_app_expectation {
 } mm_app_expectation;
 
 /* Where files are kept (--filestore): dir NULL to keep none. */
+enum { MM_HASH_MD5 = 1, MM_HASH_SHA1 = 2, MM_HASH_SHA256 = 4 };
+
 typedef struct mm_filestore {
+    unsigned hashes;            /* MM_HASH_* computed for every file */
     const char *dir;
     uint64_t max;               /* larger files are not kept */
     uint64_t stored, not_stored, errors;

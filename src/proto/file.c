@@ -21,6 +21,7 @@ struct mm_file {
     struct sha1_ctx sha1;
     struct sha256_ctx sha256;
     uint64_t size;
+    unsigned hashes;             /* MM_HASH_*: those computed */
     bool gaps;
     uint8_t head[HEAD];
     uint32_t head_len;
@@ -37,6 +38,8 @@ mm_file *mm_file_open(mm_app *a, const char *name, size_t name_len, uint64_t ts)
     mm_file *fl = mm_app_alloc(a, sizeof(*fl));
     if (!fl)
         return NULL;
+    /* SHA-256 is needed to name a kept file */
+    fl->hashes = a->store.hashes | (a->store.dir ? MM_HASH_SHA256 : 0);
     md5_init(&fl->md5);
     sha1_init(&fl->sha1);
     sha256_init(&fl->sha256);
@@ -78,9 +81,12 @@ void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n)
         stop_storing(fl);
         return;
     }
-    md5_update(&fl->md5, n, d);
-    sha1_update(&fl->sha1, n, d);
-    sha256_update(&fl->sha256, n, d);
+    if (fl->hashes & MM_HASH_MD5)
+        md5_update(&fl->md5, n, d);
+    if (fl->hashes & MM_HASH_SHA1)
+        sha1_update(&fl->sha1, n, d);
+    if (fl->hashes & MM_HASH_SHA256)
+        sha256_update(&fl->sha256, n, d);
     if (fl->head_len < HEAD) {
         uint32_t k = n < HEAD - fl->head_len ? n : HEAD - fl->head_len;
         memcpy(fl->head + fl->head_len, d, k);
@@ -181,9 +187,12 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     mj_str(j, "state", closed ? "CLOSED" : "TRUNCATED");
     if (closed) {
         /* hashes of a cut file would name content nobody has */
-        mj_str(j, "md5", md5);
-        mj_str(j, "sha1", sha1);
-        mj_str(j, "sha256", sha256);
+        if (a->store.hashes & MM_HASH_MD5)
+            mj_str(j, "md5", md5);
+        if (a->store.hashes & MM_HASH_SHA1)
+            mj_str(j, "sha1", sha1);
+        if (a->store.hashes & MM_HASH_SHA256)
+            mj_str(j, "sha256", sha256);
     }
     mj_bool(j, "stored", stored);
     mj_u64(j, "size", fl->size);

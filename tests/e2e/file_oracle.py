@@ -76,8 +76,8 @@ def main():
         return 77
     tot = {k: [0, 0, 0, 0] for k in KINDS}
     for cap in files:
-        r = subprocess.run([mm, 'sensor', '-r', cap, '--eve', '-', '-q'], capture_output=True,
-                           text=True)
+        r = subprocess.run([mm, 'sensor', '-r', cap, '--eve', '-', '-q', '--file-hashes', 'md5'],
+                           capture_output=True, text=True)
         ev = [json.loads(l) for l in r.stdout.splitlines()]
         for kind, ap in KINDS.items():
             theirs, skip = exported(cap, kind)

@@ -374,7 +374,7 @@ def _():
         raise Skip('corpus capture absent: %s' % cap)
     import hashlib
     store = os.path.join(TMP, 'filestore')
-    ev = events(['sensor', '-r', cap, '--filestore', store])
+    ev = events(['sensor', '-r', cap, '--filestore', store, '--file-hashes', 'md5,sha1,sha256'])
     fi = [e['fileinfo'] for e in ev if e['event_type'] == 'fileinfo']
     stored = [x for x in fi if x['stored']]
     expect(stored, 'some files stored')

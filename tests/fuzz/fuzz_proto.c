@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     eve.sink = (mm_sink){sink, NULL};
     mm_app app;
     mm_app_init(&app, &eve, 1 << 20, true);
+    app.store.hashes = MM_HASH_MD5 | MM_HASH_SHA1 | MM_HASH_SHA256;
     mm_flow f;
     memset(&f, 0, sizeof f);
     f.proto = udp ? 17 : 6;
