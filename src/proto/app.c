@@ -3,6 +3,7 @@
  */
 #include "proto/app.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,4 +420,36 @@ void mm_app_event_close(mm_app *a)
 {
     mm_eve_flow_event_close(a->eve);
     a->st.events++;
+}
+
+int mm_probe_verbs(const uint8_t *d, uint32_t n, const char *const *verbs, size_t nverbs)
+{
+    for (size_t v = 0; v < nverbs; v++) {
+        size_t l = strlen(verbs[v]);
+        uint32_t k = n < l ? n : (uint32_t)l, i = 0;
+        while (i < k && toupper(d[i]) == verbs[v][i])
+            i++;
+        if (i == k)
+            return n >= l ? MM_PROBE_YES : MM_PROBE_MORE;
+    }
+    return MM_PROBE_NO;
+}
+
+int mm_probe_greeting(const uint8_t *d, uint32_t n, const char *word)
+{
+    if (n < 4)
+        return memcmp(d, "220", n < 3 ? n : 3) == 0 ? MM_PROBE_MORE : MM_PROBE_NO;
+    if (memcmp(d, "220", 3) != 0 || (d[3] != ' ' && d[3] != '-'))
+        return MM_PROBE_NO;
+    const uint8_t *eol = memchr(d, '\n', n);
+    uint32_t l = eol ? (uint32_t)(eol - d) : n;
+    size_t wl = strlen(word);
+    for (uint32_t i = 0; i + wl <= l; i++) {
+        size_t k = 0;
+        while (k < wl && toupper(d[i + k]) == word[k])
+            k++;
+        if (k == wl)
+            return MM_PROBE_YES;
+    }
+    return eol ? MM_PROBE_NO : MM_PROBE_MORE;
 }

@@ -188,6 +188,12 @@ void mm_app_free(mm_app *a, void *p, size_t n);
  * anomaly event is not raised per error to keep the log quiet). */
 void mm_app_error(mm_app *a, mm_flow *f);
 
+/* Probe helpers for text protocols: the data begins with one of the verbs
+ * (upper case, compared without case), whole or as far as it came; a
+ * "220" greeting line containing word (upper case). */
+int mm_probe_verbs(const uint8_t *d, uint32_t n, const char *const *verbs, size_t nverbs);
+int mm_probe_greeting(const uint8_t *d, uint32_t n, const char *word);
+
 /* Event helpers for parsers: start an event of the flow (tuple oriented
  * from the client, or from the packet's sender when dir_tuple is true), then
  * add the protocol object, then end. */

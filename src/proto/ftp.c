@@ -65,27 +65,10 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
         if (f->sport != 21)
             return MM_PROBE_NO;
         static const char *const first[] = {"USER ", "AUTH ", "FEAT", "SYST", "OPTS "};
-        for (size_t v = 0; v < sizeof first / sizeof first[0]; v++) {
-            size_t l = strlen(first[v]);
-            uint32_t k = n < l ? n : (uint32_t)l, i = 0;
-            while (i < k && toupper(d[i]) == first[v][i])
-                i++;
-            if (i == k)
-                return n >= l ? MM_PROBE_YES : MM_PROBE_MORE;
-        }
-        return MM_PROBE_NO;
+        return mm_probe_verbs(d, n, first, sizeof first / sizeof first[0]);
     }
     /* a greeting "220 ... FTP ..." (SMTP greets with 220 too) */
-    if (n < 4)
-        return memcmp(d, "220", n < 3 ? n : 3) == 0 ? MM_PROBE_MORE : MM_PROBE_NO;
-    if (memcmp(d, "220", 3) != 0 || (d[3] != ' ' && d[3] != '-'))
-        return MM_PROBE_NO;
-    const uint8_t *eol = memchr(d, '\n', n);
-    uint32_t l = eol ? (uint32_t)(eol - d) : n;
-    for (uint32_t i = 0; i + 3 <= l; i++)
-        if (toupper(d[i]) == 'F' && toupper(d[i + 1]) == 'T' && toupper(d[i + 2]) == 'P')
-            return MM_PROBE_YES;
-    return eol ? MM_PROBE_NO : MM_PROBE_MORE;
+    return mm_probe_greeting(d, n, "FTP");
 }
 
 /* --- events --------------------------------------------------------------- */

@@ -601,6 +601,21 @@ static void native_strings(const uint8_t *bytes, uint32_t nbytes, uint32_t boff,
         smb_string(bytes + q, nbytes - q, uni, lm, SMB_USER);
 }
 
+/* Totals, then parameter count/offset/displacement and data
+ * count/offset/displacement from word offset `at` (16-bit transactions'
+ * responses and secondaries). */
+static void trans_counts16(mm_obs_smb1 *o, const uint8_t *w, uint32_t at)
+{
+    o->total_param = mm_le16(w);
+    o->total_data = mm_le16(w + 2);
+    o->param_count = mm_le16(w + at);
+    o->param_offset = mm_le16(w + at + 2);
+    o->param_disp = mm_le16(w + at + 4);
+    o->data_count = mm_le16(w + at + 6);
+    o->data_offset = mm_le16(w + at + 8);
+    o->data_disp = mm_le16(w + at + 10);
+}
+
 /* Transaction fields of TRANS/TRANS2/NT_TRANS and their secondaries. */
 static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_obs_smb1 *o)
 {
@@ -617,27 +632,11 @@ static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_
             if (o->setup_count && nw >= 30)
                 o->subcmd = mm_le16(w + 28);
         } else if (resp && nw >= 20) {
-            o->total_param = mm_le16(w);
-            o->total_data = mm_le16(w + 2);
-            o->param_count = mm_le16(w + 6);
-            o->param_offset = mm_le16(w + 8);
-            o->param_disp = mm_le16(w + 10);
-            o->data_count = mm_le16(w + 12);
-            o->data_offset = mm_le16(w + 14);
-            o->data_disp = mm_le16(w + 16);
+            trans_counts16(o, w, 6);           /* a reserved word before the counts */
             o->setup_count = w[18];
         }
-    } else if (cmd == SMB1_TRANS_SEC || cmd == SMB1_TRANS2_SEC) {
-        if (nw >= 16) {
-            o->total_param = mm_le16(w);
-            o->total_data = mm_le16(w + 2);
-            o->param_count = mm_le16(w + 4);
-            o->param_offset = mm_le16(w + 6);
-            o->param_disp = mm_le16(w + 8);
-            o->data_count = mm_le16(w + 10);
-            o->data_offset = mm_le16(w + 12);
-            o->data_disp = mm_le16(w + 14);
-        }
+    } else if ((cmd == SMB1_TRANS_SEC || cmd == SMB1_TRANS2_SEC) && nw >= 16) {
+        trans_counts16(o, w, 4);
     } else if (cmd == SMB1_NT_TRANS) {
         if (!resp && nw >= 38) {
             o->total_param = mm_le32(w + 3);
@@ -648,18 +647,10 @@ static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_
             o->data_offset = mm_le32(w + 31);
             o->setup_count = w[35];
             o->subcmd = mm_le16(w + 36);
-        } else if (resp && nw >= 36) {
-            o->total_param = mm_le32(w + 3);
-            o->total_data = mm_le32(w + 7);
-            o->param_count = mm_le32(w + 11);
-            o->param_offset = mm_le32(w + 15);
-            o->param_disp = mm_le32(w + 19);
-            o->data_count = mm_le32(w + 23);
-            o->data_offset = mm_le32(w + 27);
-            o->data_disp = mm_le32(w + 31);
-            o->setup_count = w[35];
         }
-    } else if (cmd == SMB1_NT_TRANS_SEC && nw >= 35) {
+    }
+    /* NT_TRANS response and NT_TRANS_SECONDARY share their layout */
+    if (((cmd == SMB1_NT_TRANS && resp) || cmd == SMB1_NT_TRANS_SEC) && nw >= 35) {
         o->total_param = mm_le32(w + 3);
         o->total_data = mm_le32(w + 7);
         o->param_count = mm_le32(w + 11);
@@ -668,6 +659,8 @@ static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_
         o->data_count = mm_le32(w + 23);
         o->data_offset = mm_le32(w + 27);
         o->data_disp = mm_le32(w + 31);
+        if (cmd == SMB1_NT_TRANS && nw >= 36)
+            o->setup_count = w[35];
     }
 }
 

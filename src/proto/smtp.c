@@ -88,26 +88,6 @@ typedef struct smtp_state {
 
 /* --- detection -------------------------------------------------------- */
 
-static bool ci_prefix(const uint8_t *d, uint32_t n, const char *p)
-{
-    size_t l = strlen(p);
-    if (n < l)
-        return false;
-    for (size_t i = 0; i < l; i++)
-        if (toupper(d[i]) != p[i])
-            return false;
-    return true;
-}
-
-static bool ci_contains(const uint8_t *d, uint32_t n, const char *p)
-{
-    size_t l = strlen(p);
-    for (uint32_t i = 0; i + l <= n; i++)
-        if (ci_prefix(d + i, n - i, p))
-            return true;
-    return false;
-}
-
 static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
 {
     (void)f;
@@ -116,26 +96,10 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
     if (dir == MM_TO_SERVER) {
         /* EHLO or HELO, whole or as far as it came */
         static const char *const verbs[] = {"EHLO ", "HELO "};
-        uint32_t k = n < 5 ? n : 5;
-        for (int v = 0; v < 2; v++) {
-            uint32_t i = 0;
-            while (i < k && toupper(d[i]) == verbs[v][i])
-                i++;
-            if (i == k)
-                return n >= 5 ? MM_PROBE_YES : MM_PROBE_MORE;
-        }
-        return MM_PROBE_NO;
+        return mm_probe_verbs(d, n, verbs, 2);
     }
     /* a greeting "220 name ESMTP ..." (FTP greets with 220 too: "SMTP" decides) */
-    if (n < 4)
-        return memcmp(d, "220", n < 3 ? n : 3) == 0 ? MM_PROBE_MORE : MM_PROBE_NO;
-    if (memcmp(d, "220", 3) != 0 || (d[3] != ' ' && d[3] != '-'))
-        return MM_PROBE_NO;
-    const uint8_t *eol = memchr(d, '\n', n);
-    uint32_t l = eol ? (uint32_t)(eol - d) : n;
-    if (ci_contains(d, l, "SMTP"))
-        return MM_PROBE_YES;
-    return eol ? MM_PROBE_NO : MM_PROBE_MORE;
+    return mm_probe_greeting(d, n, "SMTP");
 }
 
 /* --- the event -------------------------------------------------------- */
