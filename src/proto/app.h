@@ -178,6 +178,13 @@ void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n,
 void mm_app_udp(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts);
 void mm_app_flow_end(mm_app *a, mm_flow *f);
 
+/* For parsers: did direction dir of a TCP flow reach the stream depth (the
+ * rest of it never reaches the parser: a file in it is cut)? */
+static inline bool mm_app_depth_cut(const mm_flow *f, int dir)
+{
+    return f->proto == 6 && f->half[dir].depth_reached;
+}
+
 /* For parsers: memory that counts against the app memory cap (NULL when
  * over it or out of memory; counted as a memcap skip). */
 void *mm_app_alloc(mm_app *a, size_t n);          /* zeroed */

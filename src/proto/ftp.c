@@ -376,7 +376,8 @@ static void finish_data(mm_app *a, mm_flow *f, void *st, uint64_t ts)
     /* the transfer ends with the connection: whole if it closed cleanly */
     int dd = s->bytes[MM_TO_CLIENT] >= s->bytes[MM_TO_SERVER] ? MM_TO_CLIENT : MM_TO_SERVER;
     if (s->file)
-        mm_file_close(a, f, s->file, f->half[dd].fin && !s->gap, ts, ftpdata_json, s);
+        mm_file_close(a, f, s->file, f->half[dd].fin && !s->gap && !mm_app_depth_cut(f, dd), ts,
+                      ftpdata_json, s);
     s->file = NULL;
     mm_json *j = mm_app_event_begin(a, f, s->ts ? s->ts : ts, "ftp_data", MM_TO_SERVER, false);
     mj_obj_open(j, "ftp_data");

@@ -815,7 +815,8 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
     }
     /* a body read until the connection closed is whole; any other is cut */
     for (int dir = 0; dir < 2; dir++)
-        body_end(a, f, &s->d[dir], s->d[dir].state == S_BODY_CLOSE, ts);
+        body_end(a, f, &s->d[dir],
+                 s->d[dir].state == S_BODY_CLOSE && !mm_app_depth_cut(f, dir), ts);
     while (s->ntx)
         pop(a, f, s);
     mm_app_free(a, s->d[0].hdr, HDR_MAX);

@@ -20,6 +20,7 @@
  * SMB3 encrypted messages (transform header) are counted, not read.
  */
 #include "proto/app.h"
+#include "proto/file.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -43,6 +44,12 @@ typedef struct smb_dir {
     bool gap_in_kept;       /* a gap hit the kept part: message not read */
     bool lost;              /* out of step: wait for a message start */
     uint8_t *buf;           /* SMB_KEEP bytes, allocated on first message */
+    /* file data the current message carries (WRITE request, READ response) */
+    bool region_done;
+    struct smb_file *df;    /* the open file it belongs to (NULL: none) */
+    uint32_t dstart, dend;  /* its bytes in the message */
+    uint32_t fed;           /* message offset up to which they were given */
+    uint64_t doff;          /* file offset of dstart */
 } smb_dir;
 
 typedef struct smb_tx {
@@ -58,6 +65,8 @@ typedef struct smb_tx {
     uint32_t disposition;
     uint8_t fid[16];
     uint32_t io_len;        /* READ/WRITE: bytes asked or written */
+    uint64_t io_off;        /* READ: file offset asked */
+    uint64_t eof;           /* CREATE response: the file's size */
     char name[SMB_NAME];    /* share path or file name */
     char dialects[SMB_DIALECTS];
     char user[SMB_USER], domain[SMB_USER], host[SMB_USER], ntlm_version[32];
@@ -78,6 +87,10 @@ typedef struct smb_file {
     bool nt;
     uint64_t ts;
     char name[SMB_NAME];
+    mm_file *file;          /* content read or written, as a file */
+    uint64_t eof;           /* size when opened */
+    uint64_t next_off;      /* where the next sequential bytes go */
+    bool broken;            /* not sequential, or a gap: the file is cut */
 } smb_file;
 
 typedef struct smb_tree {
@@ -372,7 +385,9 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
 static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, uint64_t ts)
 {
     smb_file *fl = file_find(s, t->ver, t->fid);
-    if (!fl) {
+    if (fl) {
+        log_file(a, f, s, fl, ts);        /* the id is used again: the old one ends */
+    } else {
         for (int i = 0; i < SMB_FILES && !fl; i++)
             if (!s->file[i].used)
                 fl = &s->file[i];
@@ -388,6 +403,7 @@ static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, 
     fl->session_id = t->session_id;
     fl->tree_id = t->tree_id;
     fl->ts = ts;
+    fl->eof = t->eof;
     memcpy(fl->name, t->name, sizeof fl->name);
     return fl;
 }
@@ -513,6 +529,22 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
     mm_app_event_end(a, f);
 }
 
+static void smb_file_json(mm_json *j, const void *arg)
+{
+    const smb_file *fl = arg;
+    mj_obj_open(j, "smb");
+    if (fl->name[0])
+        mj_str(j, "filename", fl->name);
+    if (fl->ver == 2) {
+        char g[37];
+        guid_str(fl->fid, g);
+        mj_str(j, "fuid", g);
+    }
+    mj_u64(j, "session_id", fl->session_id);
+    mj_u64(j, "tree_id", fl->tree_id);
+    mj_obj_close(j);
+}
+
 static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts)
 {
     if (!fl->used)
@@ -541,7 +573,19 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
         mj_obj_close(j);
         mm_app_event_close(a);
     }
-    (void)ts;
+    if (fl->file) {
+        const smb_file *cfl = fl;
+        /* whole: no gap, nothing past the stream depth, and a file read
+         * to its end (one written is as long as what was written) */
+        bool cut = mm_app_depth_cut(f, 0) || mm_app_depth_cut(f, 1) ||
+                   (!fl->write_ops && fl->next_off < fl->eof);
+        mm_file_close(a, f, fl->file, !fl->broken && !cut, ts, smb_file_json, cfl);
+        fl->file = NULL;
+    }
+    /* a data region still pointing here is forgotten */
+    for (int i = 0; i < 2; i++)
+        if (s->d[i].df == fl)
+            s->d[i].df = NULL;
     fl->used = false;
 }
 
@@ -743,6 +787,8 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
         }
         if (o->cmd == SMB1_WRITE_ANDX && nw >= 24)
             t->io_len = mm_le16(w + 20) | (uint32_t)mm_le16(w + 18) << 16;
+        if (o->cmd == SMB1_READ_ANDX && nw >= 10)
+            t->io_off = mm_le32(w + 6) | (nw >= 24 ? (uint64_t)mm_le32(w + 20) << 32 : 0);
         break;
     default:
         break;
@@ -813,6 +859,7 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
         if (ok && nw >= 7 && t != &lone) {
             memset(t->fid, 0, 16);
             memcpy(t->fid, w + 5, 2);
+            t->eof = nw >= 63 ? mm_le64(w + 55) : 0;
             t->has_fid = true;
             file_add(a, f, s, t, ts);
         }
@@ -970,6 +1017,7 @@ static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, 
             memcpy(t->fid, b + 16, 16);
             t->has_fid = true;
             t->io_len = mm_le32(b + 4);
+            t->io_off = mm_le64(b + 8);
         }
         break;
     case SMB2_CLOSE:
@@ -1028,6 +1076,7 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
         if (ok && nb >= 80) {
             memcpy(t->fid, b + 64, 16);
             t->has_fid = true;
+            t->eof = mm_le64(b + 48);
             if (t != &lone)
                 file_add(a, f, s, t, ts);
         }
@@ -1087,6 +1136,120 @@ static void smb2_message(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
         m += next;
         n -= next;
     }
+}
+
+/* --- file data ---------------------------------------------------------- */
+
+/* Bytes of file fl at file offset off: sequential ones extend its file. */
+static void file_bytes(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, uint64_t off,
+                       uint64_t ts)
+{
+    if (!fl->file && !fl->broken) {
+        if (!(fl->file = mm_file_open(a, fl->name, strlen(fl->name), ts)))
+            return;
+        fl->next_off = off;
+    }
+    if (!fl->file)
+        return;
+    if (p && off < fl->next_off) {
+        /* read again (or overlapping): what we have already is kept */
+        if (off + n <= fl->next_off)
+            return;
+        uint32_t skip = (uint32_t)(fl->next_off - off);
+        p += skip;
+        n -= skip;
+        off = fl->next_off;
+    }
+    if (off != fl->next_off || !p) {
+        /* out of order, overlapping, or missing: the hashes can no longer
+         * describe the file */
+        if (!fl->broken)
+            mm_file_data(a, fl->file, NULL, 0);
+        fl->broken = true;
+        fl->next_off = off + n;
+        return;
+    }
+    mm_file_data(a, fl->file, p, n);
+    fl->next_off = off + n;
+}
+
+/* Once the first bytes of a message are in: does it carry file data? */
+static void data_region(smb_state *s, smb_dir *d)
+{
+    const uint8_t *m = d->buf;
+    uint32_t n = d->kept, off = 0, len = 0;
+    uint64_t foff = 0;
+    smb_file *fl = NULL;
+    d->region_done = true;
+    d->df = NULL;
+    if (d->type != 0 || n < 36 || memcmp(m + 1, "SMB", 3) != 0)
+        return;
+    if (m[0] == 0xFE && n >= 64 + 8) {
+        const uint8_t *b = m + 64;
+        uint16_t cmd = mm_le16(m + 12);
+        bool resp = mm_le32(m + 16) & 1;
+        if (!resp && cmd == SMB2_WRITE && n >= 64 + 32) {
+            off = mm_le16(b + 2);
+            len = mm_le32(b + 4);
+            foff = mm_le64(b + 8);
+            fl = file_find(s, 2, b + 16);
+        } else if (resp && cmd == SMB2_READ && mm_le32(m + 8) == 0) {
+            smb_tx *t = tx_find(s, 2, SMB2_READ, mm_le64(m + 24));
+            off = b[2];
+            len = mm_le32(b + 4);
+            if (t && t->has_fid) {
+                fl = file_find(s, 2, t->fid);
+                foff = t->io_off;
+            }
+        }
+    } else if (m[0] == 0xFF && n >= 33) {
+        const uint8_t *w = m + 33;
+        uint32_t nw = (uint32_t)m[32] * 2;
+        bool resp = m[9] & 0x80;
+        if (n < 33 + nw)
+            return;
+        uint8_t fid[16] = {0};
+        if (m[4] == SMB1_WRITE_ANDX && !resp && nw >= 24) {
+            memcpy(fid, w + 4, 2);
+            foff = mm_le32(w + 6) | (nw >= 28 ? (uint64_t)mm_le32(w + 24) << 32 : 0);
+            len = mm_le16(w + 20) | (uint32_t)mm_le16(w + 18) << 16;
+            off = mm_le16(w + 22);
+            fl = file_find(s, 1, fid);
+        } else if (m[4] == SMB1_READ_ANDX && resp && nw >= 24 && mm_le32(m + 5) == 0) {
+            uint64_t key = mm_le16(m + 30) | (uint64_t)mm_le16(m + 26) << 16 |
+                           (uint64_t)mm_le16(m + 28) << 32;
+            smb_tx *t = tx_find(s, 1, SMB1_READ_ANDX, key);
+            len = mm_le16(w + 10) | (uint32_t)mm_le16(w + 14) << 16;
+            off = mm_le16(w + 12);
+            if (t && t->has_fid) {
+                fl = file_find(s, 1, t->fid);
+                foff = t->io_off;
+            }
+        }
+    }
+    if (!fl || !len || off < 32 || off > d->msg_len || len > d->msg_len - off)
+        return;
+    smb_tree *tr = tree_get(s, fl->tree_id, false);
+    if (tr && tr->pipe)
+        return;                             /* a named pipe (DCERPC): not a file */
+    d->df = fl;
+    d->dstart = off;
+    d->dend = off + len;
+    d->fed = off;
+    d->doff = foff;
+}
+
+/* File bytes among message bytes [at, at + n) (p: those bytes). */
+static void feed_region(mm_app *a, smb_dir *d, const uint8_t *p, uint32_t at, uint32_t n,
+                        uint64_t ts)
+{
+    if (!d->df)
+        return;
+    uint32_t from = at > d->fed ? at : d->fed, to = at + n < d->dend ? at + n : d->dend;
+    if (from >= to)
+        return;
+    file_bytes(a, d->df, p ? p + (from - at) : NULL, to - from, d->doff + (from - d->dstart), ts);
+    d->fed = to;
 }
 
 /* --- framing ---------------------------------------------------------- */
@@ -1154,6 +1317,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
         if (d->in_msg && !d->lost && n <= d->msg_len - d->got) {
             if (d->kept < SMB_KEEP && d->got == d->kept)
                 d->gap_in_kept = true;
+            feed_region(a, d, NULL, d->got, n, ts);
             d->got += n;
             if (d->got == d->msg_len) {
                 message(a, f, s, dir, d, ts);
@@ -1197,6 +1361,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
             d->in_msg = true;
             d->got = d->kept = 0;
             d->gap_in_kept = false;
+            d->region_done = false;
+            d->df = NULL;
         }
         uint32_t want = d->msg_len - d->got;
         uint32_t take = n < want ? n : want;
@@ -1214,6 +1380,15 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
                 return;
             }
         }
+        if (!d->region_done && (d->kept >= 128 || d->kept == d->msg_len || d->kept == SMB_KEEP)) {
+            data_region(s, d);
+            /* data already in the kept bytes first */
+            if (d->df && d->dstart < d->got)
+                feed_region(a, d, d->buf + d->dstart, d->dstart,
+                            (d->got < d->kept ? d->got : d->kept) - d->dstart, ts);
+        }
+        if (d->region_done)
+            feed_region(a, d, p, d->got, take, ts);
         d->got += take;
         p += take;
         n -= take;

@@ -75,6 +75,7 @@ typedef struct smtp_state {
     char line[2][LINE_MAX_SMTP];
     uint32_t llen[2];
     bool cut[2];
+    bool cont;                  /* the client line goes on from a piece already given */
     int mode;
     uint64_t bdat_left;
     bool bdat_last;
@@ -349,8 +350,9 @@ static int hexval(char c)
     return -1;
 }
 
-/* A line of an attachment's body, decoded into its file. */
-static void part_line(mm_app *a, mime *m, const char *l, uint32_t n)
+/* A piece of a line of an attachment's body (eol: the line ends with it),
+ * decoded into its file. */
+static void part_piece(mm_app *a, mime *m, const char *l, uint32_t n, bool eol)
 {
     uint8_t out[LINE_MAX_SMTP + 4];
     uint32_t k = 0;
@@ -395,7 +397,7 @@ static void part_line(mm_app *a, mime *m, const char *l, uint32_t n)
                 out[k++] = (uint8_t)l[i];
             }
         }
-        m->crlf = !soft;
+        m->crlf = eol && !soft;
     } else {
         if (m->crlf) {
             out[k++] = '\r';
@@ -403,10 +405,15 @@ static void part_line(mm_app *a, mime *m, const char *l, uint32_t n)
         }
         memcpy(out + k, l, n);
         k += n;
-        m->crlf = true;
+        m->crlf = eol;
     }
     if (k)
         mm_file_data(a, m->file, out, k);
+}
+
+static void part_line(mm_app *a, mime *m, const char *l, uint32_t n)
+{
+    part_piece(a, m, l, n, true);
 }
 
 static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
@@ -619,8 +626,26 @@ static void reply(mm_app *a, smtp_state *s, const char *l, uint32_t n)
 
 /* --- bytes ------------------------------------------------------------ */
 
+/* A client line longer than the buffer: in a message, the piece so far goes
+ * to the attachment being read (lines of files have no length limit). */
+static bool client_piece(mm_app *a, smtp_state *s, char *l, uint32_t n)
+{
+    if ((s->mode != M_DATA && s->mode != M_BDAT) || !s->m.file || s->m.in_headers)
+        return false;
+    part_piece(a, &s->m, l, n, false);
+    s->cont = true;
+    return true;
+}
+
 static void client_line(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, uint64_t ts)
 {
+    if (s->cont) {
+        /* the end of a long line: no terminator, boundary or dot-stuffing */
+        s->cont = false;
+        if (s->m.file)
+            part_line(a, &s->m, l, n);
+        return;
+    }
     if (s->mode == M_DATA) {
         if (n == 1 && l[0] == '.') {
             data_end(a, f, s, ts);
@@ -664,9 +689,18 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                     if (ll && line[ll - 1] == '\r')
                         ll--;
                     line[ll] = 0;
-                    msg_line(a, f, s, line, ll, ts);
+                    if (s->cont) {
+                        s->cont = false;
+                        if (s->m.file)
+                            part_line(a, &s->m, line, ll);
+                    } else {
+                        msg_line(a, f, s, line, ll, ts);
+                    }
                     s->llen[dir] = 0;
                 } else if (s->llen[dir] < LINE_MAX_SMTP - 1) {
+                    line[s->llen[dir]++] = c;
+                } else if (client_piece(a, s, line, s->llen[dir])) {
+                    s->llen[dir] = 0;
                     line[s->llen[dir]++] = c;
                 }
             }
@@ -682,9 +716,12 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         }
         char c = (char)d[i++];
         if (c != '\n') {
-            if (s->llen[dir] < LINE_MAX_SMTP - 1)
+            if (s->llen[dir] < LINE_MAX_SMTP - 1) {
                 line[s->llen[dir]++] = c;
-            else if (!s->cut[dir]) {
+            } else if (dir == MM_TO_SERVER && client_piece(a, s, line, s->llen[dir])) {
+                s->llen[dir] = 0;
+                line[s->llen[dir]++] = c;
+            } else if (!s->cut[dir]) {
                 s->cut[dir] = true;
                 mm_app_error(a, f);      /* line too long: cut */
             }

@@ -2,14 +2,17 @@
 """Files carried by protocols: our fileinfo MD5s against the objects tshark
 exports from the same captures (tshark --export-objects: HTTP bodies,
 de-chunked and decompressed; FTP data transfers; mail messages, whose
-attachments Python's email package decodes).
+attachments Python's email package decodes; SMB files read or written).
+Named pipes are not files for us (tshark exports what is written to and
+read from them): objects in captures' pipe names are left out.
 
 Per protocol over all captures: at least 99% of tshark's non-empty objects
 have their MD5 among our complete (CLOSED) files of that protocol, and at
 most 1% of ours are unknown to tshark. An empty body is not a file for us
 (tshark exports it): those are left out. Every disagreement is printed.
 
-Usage: file_oracle.py MIMAMORI PATH... ; ends with 'N passed, N failed'.
+Usage: file_oracle.py [--paths REGEX] MIMAMORI PATH... ; ends with
+'N passed, N failed'. --paths keeps the captures whose path matches.
 """
 import hashlib
 import json
@@ -23,8 +26,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flow_oracle import captures  # noqa: E402
 
 # tshark export-objects name -> our app_proto of the fileinfo event
-KINDS = {'http': 'http', 'ftp-data': 'ftp-data', 'imf': 'smtp'}
+KINDS = {'http': 'http', 'ftp-data': 'ftp-data', 'imf': 'smtp', 'smb': 'smb'}
 EMPTY = hashlib.md5(b'').hexdigest()
+# DCERPC named pipes (IPC$): tshark exports their traffic as objects
+PIPES = {'srvsvc', 'wkssvc', 'samr', 'lsarpc', 'netlogon', 'spoolss', 'winreg', 'svcctl',
+         'atsvc', 'browser', 'epmapper', 'eventlog', 'ntsvcs'}
 
 
 def attachments(raw):
@@ -52,6 +58,8 @@ def exported(cap, kind):
         out = set()
         for f in os.listdir(d):
             raw = open(os.path.join(d, f), 'rb').read()
+            if kind == 'smb' and f.lower().replace('%5c', '').split('(')[0] in PIPES:
+                continue
             if kind == 'imf':
                 o, sk = attachments(raw)
                 out |= o
@@ -66,18 +74,26 @@ def exported(cap, kind):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    keep = None
+    if len(args) >= 2 and args[0] == '--paths':
+        import re
+        keep = re.compile(args[1], re.I)
+        args = args[2:]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    mm = sys.argv[1]
-    files = captures(sys.argv[2:])
+    mm = args[0]
+    files = captures(args[1:])
+    if keep:
+        files = [f for f in files if keep.search(f)]
     if not files:
         print('SKIP: no captures')
         return 77
     tot = {k: [0, 0, 0, 0] for k in KINDS}
     for cap in files:
-        r = subprocess.run([mm, 'sensor', '-r', cap, '--eve', '-', '-q', '--file-hashes', 'md5'],
-                           capture_output=True, text=True)
+        r = subprocess.run([mm, 'sensor', '-r', cap, '--eve', '-', '-q', '--file-hashes', 'md5',
+                            '--stream-depth', '0'], capture_output=True, text=True)
         ev = [json.loads(l) for l in r.stdout.splitlines()]
         for kind, ap in KINDS.items():
             theirs, skip = exported(cap, kind)
@@ -90,9 +106,9 @@ def main():
             t[2] += len(mine)
             t[3] += len(mine - theirs)
             for m in sorted(theirs - mine)[:5]:
-                print('  %s %s: tshark only: %s' % (kind, os.path.basename(cap), m))
+                print('  %s %s: tshark only: %s' % (kind, os.path.relpath(cap), m))
             for m in sorted(mine - theirs)[:5]:
-                print('  %s %s: ours only:   %s' % (kind, os.path.basename(cap), m))
+                print('  %s %s: ours only:   %s' % (kind, os.path.relpath(cap), m))
     passed = failed = 0
     for kind, (n, found, mine, extra) in tot.items():
         ok = (n == 0 or found >= 0.99 * n) and (mine == 0 or extra <= 0.01 * mine)
