@@ -47,6 +47,7 @@ typedef struct smb_dir {
     /* file data the current message carries (WRITE request, READ response) */
     bool region_done;
     struct smb_file *df;    /* the open file it belongs to (NULL: none) */
+    bool dwrite;            /* a WRITE request (else a READ response) */
     uint32_t dstart, dend;  /* its bytes in the message */
     uint32_t fed;           /* message offset up to which they were given */
     uint64_t doff;          /* file offset of dstart */
@@ -89,6 +90,7 @@ typedef struct smb_file {
     char name[SMB_NAME];
     mm_file *file;          /* content read or written, as a file */
     uint64_t eof;           /* size when opened */
+    int8_t by_write;        /* -1: not fed yet; 1: by writes; 0: by reads */
     uint64_t next_off;      /* where the next sequential bytes go */
     bool broken;            /* not sequential, or a gap: the file is cut */
 } smb_file;
@@ -404,6 +406,7 @@ static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, 
     fl->tree_id = t->tree_id;
     fl->ts = ts;
     fl->eof = t->eof;
+    fl->by_write = -1;
     memcpy(fl->name, t->name, sizeof fl->name);
     return fl;
 }
@@ -1142,8 +1145,16 @@ static void smb2_message(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
 
 /* Bytes of file fl at file offset off: sequential ones extend its file. */
 static void file_bytes(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, uint64_t off,
-                       uint64_t ts)
+                       bool write, uint64_t ts)
 {
+    /* read and written through one handle: which content is "the file"?
+     * Neither for sure: the file is cut */
+    if (fl->by_write >= 0 && fl->by_write != write && !fl->broken) {
+        if (fl->file)
+            mm_file_data(a, fl->file, NULL, 0);
+        fl->broken = true;
+    }
+    fl->by_write = write;
     if (!fl->file && !fl->broken) {
         if (!(fl->file = mm_file_open(a, fl->name, strlen(fl->name), ts)))
             return;
@@ -1233,6 +1244,7 @@ static void data_region(smb_state *s, smb_dir *d)
     if (tr && tr->pipe)
         return;                             /* a named pipe (DCERPC): not a file */
     d->df = fl;
+    d->dwrite = (m[0] == 0xFE) ? !(mm_le32(m + 16) & 1) : !(m[9] & 0x80);
     d->dstart = off;
     d->dend = off + len;
     d->fed = off;
@@ -1248,7 +1260,8 @@ static void feed_region(mm_app *a, smb_dir *d, const uint8_t *p, uint32_t at, ui
     uint32_t from = at > d->fed ? at : d->fed, to = at + n < d->dend ? at + n : d->dend;
     if (from >= to)
         return;
-    file_bytes(a, d->df, p ? p + (from - at) : NULL, to - from, d->doff + (from - d->dstart), ts);
+    file_bytes(a, d->df, p ? p + (from - at) : NULL, to - from, d->doff + (from - d->dstart),
+               d->dwrite, ts);
     d->fed = to;
 }
 
