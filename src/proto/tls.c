@@ -148,7 +148,8 @@ static int cmp_u16(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* First 12 hex digits of SHA-256 of "xxxx,xxxx,..." (+ "_" + tail list). */
+/* First 12 hex digits of the SHA-256 of the values as 4-digit hex joined by
+ * commas, then (tail given) "_" and the tail values the same way. */
 static void ja4_hash(const uint16_t *v, size_t nv, const uint16_t *tail, size_t nt,
                      char out[13])
 {
