@@ -29,6 +29,7 @@
 #define SMB_KEEP 4096u      /* bytes kept of each message */
 #define SMB_TXS 8           /* requests awaiting their response */
 #define SMB_FILES 16        /* open files followed per flow */
+#define SMB_OOO_MAX (1u << 20) /* file bytes held ahead of a missing part, per file */
 #define SMB_TREES 8
 #define SMB_NAME 256
 #define SMB_DIALECTS 128    /* client dialect list, '\n'-separated */
@@ -76,6 +77,15 @@ typedef struct smb_tx {
     bool has_guid, has_server_guid;
 } smb_tx;
 
+/* File bytes that came before earlier ones (pipelined READs answered out
+ * of order), held until the bytes before them arrive. */
+typedef struct smb_chunk {
+    struct smb_chunk *next;
+    uint64_t off;
+    uint32_t n;
+    uint8_t d[];
+} smb_chunk;
+
 typedef struct smb_file {
     bool used;
     uint8_t ver;
@@ -93,6 +103,9 @@ typedef struct smb_file {
     int8_t by_write;        /* -1: not fed yet; 1: by writes; 0: by reads */
     uint64_t next_off;      /* where the next sequential bytes go */
     bool broken;            /* not sequential, or a gap: the file is cut */
+    uint64_t last_use;      /* s->file_uses when last opened, read or written */
+    smb_chunk *ooo;         /* held bytes, by offset */
+    uint32_t ooo_bytes;
 } smb_file;
 
 typedef struct smb_tree {
@@ -106,6 +119,7 @@ typedef struct smb_state {
     smb_file file[SMB_FILES];
     smb_tree tree[SMB_TREES];
     uint64_t tx_id;
+    uint64_t file_uses;     /* counter for the least recently used file */
     char dialect[16];
     char smb1_dialects[SMB_DIALECTS];   /* of the last SMB1 NEGOTIATE request */
     uint64_t encrypted;
@@ -377,12 +391,15 @@ static smb_tree *tree_get(smb_state *s, uint32_t id, bool add)
 static smb_file *file_find(smb_state *s, uint8_t ver, const uint8_t *fid)
 {
     for (int i = 0; i < SMB_FILES; i++)
-        if (s->file[i].used && s->file[i].ver == ver && memcmp(s->file[i].fid, fid, 16) == 0)
+        if (s->file[i].used && s->file[i].ver == ver && memcmp(s->file[i].fid, fid, 16) == 0) {
+            s->file[i].last_use = ++s->file_uses;
             return &s->file[i];
+        }
     return NULL;
 }
 
 static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts);
+static void file_break(mm_app *a, smb_file *fl);
 
 static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, uint64_t ts)
 {
@@ -394,12 +411,17 @@ static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, 
             if (!s->file[i].used)
                 fl = &s->file[i];
         if (!fl) {
+            /* too many open: the one used least recently is logged now */
             fl = &s->file[0];
-            log_file(a, f, s, fl, ts);   /* too many open: the first is logged now */
+            for (int i = 1; i < SMB_FILES; i++)
+                if (s->file[i].last_use < fl->last_use)
+                    fl = &s->file[i];
+            log_file(a, f, s, fl, ts);
         }
     }
     memset(fl, 0, sizeof(*fl));
     fl->used = true;
+    fl->last_use = ++s->file_uses;
     fl->ver = t->ver;
     memcpy(fl->fid, t->fid, 16);
     fl->session_id = t->session_id;
@@ -576,6 +598,8 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
         mj_obj_close(j);
         mm_app_event_close(a);
     }
+    if (fl->ooo)
+        file_break(a, fl);                  /* bytes never came before held ones */
     if (fl->file) {
         const smb_file *cfl = fl;
         /* whole: no gap, nothing past the stream depth, and a file read
@@ -1143,26 +1167,85 @@ static void smb2_message(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
 
 /* --- file data ---------------------------------------------------------- */
 
-/* Bytes of file fl at file offset off: sequential ones extend its file. */
+static void ooo_drop(mm_app *a, smb_file *fl)
+{
+    while (fl->ooo) {
+        smb_chunk *c = fl->ooo;
+        fl->ooo = c->next;
+        mm_app_free(a, c, sizeof(*c) + c->n);
+    }
+    fl->ooo_bytes = 0;
+}
+
+/* The file can no longer be described by its hashes: cut it. */
+static void file_break(mm_app *a, smb_file *fl)
+{
+    if (fl->file && !fl->broken)
+        mm_file_data(a, fl->file, NULL, 0);
+    fl->broken = true;
+    ooo_drop(a, fl);
+}
+
+/* Holds bytes ahead of next_off; false when they cannot be held. */
+static bool ooo_hold(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, uint64_t off)
+{
+    if (n > SMB_OOO_MAX - fl->ooo_bytes)
+        return false;
+    smb_chunk *c = mm_app_alloc_buf(a, sizeof(*c) + n);
+    if (!c)
+        return false;
+    c->off = off;
+    c->n = n;
+    memcpy(c->d, p, n);
+    smb_chunk **pp = &fl->ooo;
+    while (*pp && (*pp)->off <= off)
+        pp = &(*pp)->next;
+    c->next = *pp;
+    *pp = c;
+    fl->ooo_bytes += n;
+    return true;
+}
+
+/* Sequential bytes: into the file, then any held bytes they reach. */
+static void file_append(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n)
+{
+    mm_file_data(a, fl->file, p, n);
+    fl->next_off += n;
+    while (fl->ooo && fl->ooo->off <= fl->next_off) {
+        smb_chunk *c = fl->ooo;
+        fl->ooo = c->next;
+        fl->ooo_bytes -= c->n;
+        if (c->off + c->n > fl->next_off) {
+            uint32_t skip = (uint32_t)(fl->next_off - c->off);
+            mm_file_data(a, fl->file, c->d + skip, c->n - skip);
+            fl->next_off = c->off + c->n;
+        }
+        mm_app_free(a, c, sizeof(*c) + c->n);
+    }
+}
+
+/* Bytes of file fl at file offset off (p NULL: lost). Sequential ones
+ * extend its file; bytes ahead of a missing part wait for it (bounded). */
 static void file_bytes(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, uint64_t off,
                        bool write, uint64_t ts)
 {
     /* read and written through one handle: which content is "the file"?
      * Neither for sure: the file is cut */
-    if (fl->by_write >= 0 && fl->by_write != write && !fl->broken) {
-        if (fl->file)
-            mm_file_data(a, fl->file, NULL, 0);
-        fl->broken = true;
-    }
+    if (fl->by_write >= 0 && fl->by_write != write)
+        file_break(a, fl);
     fl->by_write = write;
     if (!fl->file && !fl->broken) {
         if (!(fl->file = mm_file_open(a, fl->name, strlen(fl->name), ts)))
             return;
         fl->next_off = off;
     }
-    if (!fl->file)
+    if (!fl->file || fl->broken)
         return;
-    if (p && off < fl->next_off) {
+    if (!p) {
+        file_break(a, fl);
+        return;
+    }
+    if (off < fl->next_off) {
         /* read again (or overlapping): what we have already is kept */
         if (off + n <= fl->next_off)
             return;
@@ -1171,17 +1254,10 @@ static void file_bytes(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, ui
         n -= skip;
         off = fl->next_off;
     }
-    if (off != fl->next_off || !p) {
-        /* out of order, overlapping, or missing: the hashes can no longer
-         * describe the file */
-        if (!fl->broken)
-            mm_file_data(a, fl->file, NULL, 0);
-        fl->broken = true;
-        fl->next_off = off + n;
-        return;
-    }
-    mm_file_data(a, fl->file, p, n);
-    fl->next_off = off + n;
+    if (off == fl->next_off)
+        file_append(a, fl, p, n);
+    else if (!ooo_hold(a, fl, p, n, off))
+        file_break(a, fl);
 }
 
 /* Once the first bytes of a message are in: does it carry file data? */

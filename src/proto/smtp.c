@@ -138,14 +138,10 @@ static void addr_list(mm_json *j, const char *key, const char *v)
 
 static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts);
 
-static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+/* The transaction's "smtp" and "email" objects (its event, its files). */
+static void tx_objects(mm_json *j, const smtp_state *s)
 {
-    smtp_tx *t = &s->tx;
-    if (!t->active)
-        return;
-    file_end(a, f, s, false, ts);         /* a message cut before its end */
-    mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
-    mj_u64(j, "tx_id", s->tx_id++);
+    const smtp_tx *t = &s->tx;
     mj_obj_open(j, "smtp");
     if (s->helo[0])
         mj_str(j, "helo", s->helo);
@@ -192,6 +188,17 @@ static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
         }
         mj_obj_close(j);
     }
+}
+
+static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+{
+    smtp_tx *t = &s->tx;
+    if (!t->active)
+        return;
+    file_end(a, f, s, false, ts);         /* a message cut before its end */
+    mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
+    mj_u64(j, "tx_id", s->tx_id++);
+    tx_objects(j, s);
     mm_app_event_end(a, f);
     memset(t, 0, sizeof(*t));
     mm_file_free(a, s->m.file);
@@ -221,30 +228,87 @@ static void trimcpy(char *dst, size_t dn, const char *v)
     dst[l] = 0;
 }
 
-/* The value of parameter name ("boundary", "filename"...) in a header
- * value, quoted or not. */
-static bool param(const char *v, const char *name, char *out, size_t on)
+/* The value of parameter key in a header value, quoted or not, appended
+ * at out[*k] (out has on bytes). False when the parameter is absent. */
+static bool param_raw(const char *v, const char *key, char *out, size_t on, size_t *k)
 {
-    size_t nl = strlen(name);
+    size_t nl = strlen(key);
     for (const char *p = v; *p; p++) {
-        if (strncasecmp(p, name, nl) != 0 || p[nl] != '=')
+        if (strncasecmp(p, key, nl) != 0 || p[nl] != '=')
             continue;
         if (p != v && p[-1] != ';' && p[-1] != ' ' && p[-1] != '\t')
             continue;
         const char *q = p + nl + 1;
-        size_t k = 0;
         if (*q == '"') {
             q++;
-            while (*q && *q != '"' && k + 1 < on)
-                out[k++] = *q++;
+            while (*q && *q != '"' && *k + 1 < on)
+                out[(*k)++] = *q++;
         } else {
-            while (*q && *q != ';' && *q != ' ' && *q != '\t' && k + 1 < on)
-                out[k++] = *q++;
+            while (*q && *q != ';' && *q != ' ' && *q != '\t' && *k + 1 < on)
+                out[(*k)++] = *q++;
         }
-        out[k] = 0;
-        return k > 0;
+        out[*k] = 0;
+        return true;
     }
     return false;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* An RFC 2231 extended value from out[from]: "charset'lang'" dropped
+ * (the first piece only), %XX decoded in place. */
+static void ext_value(char *out, size_t from, size_t *k, bool first)
+{
+    char *v = out + from;
+    if (first) {
+        char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+        if (q2)
+            memmove(v, q2 + 1, strlen(q2 + 1) + 1);
+    }
+    size_t w = 0;
+    for (size_t r = 0; v[r]; r++) {
+        int h, l;
+        if (v[r] == '%' && (h = hexval(v[r + 1])) >= 0 && (l = hexval(v[r + 2])) >= 0) {
+            v[w++] = (char)(h << 4 | l);
+            r += 2;
+        } else {
+            v[w++] = v[r];
+        }
+    }
+    v[w] = 0;
+    *k = from + w;
+}
+
+/* The value of parameter name ("boundary", "filename"...) in a header
+ * value: plain (name=), or RFC 2231 (name*=charset''value, or continued
+ * in pieces name*0=, name*1*=...). */
+static bool param(const char *v, const char *name, char *out, size_t on)
+{
+    size_t k = 0;
+    char key[48];
+    out[0] = 0;
+    if (param_raw(v, name, out, on, &k))
+        return k > 0;
+    snprintf(key, sizeof key, "%s*", name);
+    if (param_raw(v, key, out, on, &k)) {
+        ext_value(out, 0, &k, true);
+        return k > 0;
+    }
+    for (int i = 0; i < 64; i++) {
+        size_t from = k;
+        snprintf(key, sizeof key, "%s*%d", name, i);
+        if (param_raw(v, key, out, on, &k))
+            continue;
+        snprintf(key, sizeof key, "%s*%d*", name, i);
+        if (!param_raw(v, key, out, on, &k))
+            break;
+        ext_value(out, from, &k, i == 0);
+    }
+    return k > 0;
 }
 
 static void header(smtp_state *s)
@@ -309,19 +373,7 @@ static void header(smtp_state *s)
 
 static void email_json(mm_json *j, const void *arg)
 {
-    const smtp_state *s = arg;
-    mj_obj_open(j, "smtp");
-    if (s->helo[0])
-        mj_str(j, "helo", s->helo);
-    if (s->tx.mail_from[0])
-        mj_str(j, "mail_from", s->tx.mail_from);
-    mj_obj_close(j);
-    mj_obj_open(j, "email");
-    if (s->tx.from[0])
-        mj_str(j, "from", s->tx.from);
-    if (s->tx.subject[0])
-        mj_str(j, "subject", s->tx.subject);
-    mj_obj_close(j);
+    tx_objects(j, arg);
 }
 
 static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts)
@@ -339,14 +391,6 @@ static int b64val(uint8_t c)
     if (c >= '0' && c <= '9') return c - '0' + 52;
     if (c == '+') return 62;
     if (c == '/') return 63;
-    return -1;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
 }
 
