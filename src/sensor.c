@@ -56,6 +56,7 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     /* SHA-256 only by default: MD5 and SHA-1 cost as much again each (see
      * bench/RESULTS.md); --file-hashes adds them */
     c->file_hashes = MM_HASH_SHA256;
+    c->detect.enabled = true;
 }
 
 typedef struct sensor {
@@ -64,6 +65,7 @@ typedef struct sensor {
     mm_flowtable *ft;
     mm_eve eve;
     mm_app app;
+    mm_detect *det;             /* NULL: built-in detectors off */
     mm_netlist home;
     mm_geo *geo;
     FILE *evefp;
@@ -114,6 +116,8 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
     uint64_t cnt = s->eve.pcap_cnt;
     s->eve.pcap_cnt = 0;            /* not a packet's doing: no pcap_cnt */
     mm_app_flow_end(&s->app, f);
+    if (s->det)
+        mm_detect_flow_end(s->det, f);
     mm_eve_flow(&s->eve, f, reason);
     s->eve.pcap_cnt = cnt;
 }
@@ -122,6 +126,8 @@ static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uin
 {
     sensor *s = u;
     mm_app_stream(&s->app, f, dir, d, n, eof);
+    if (s->det && d && n)
+        mm_detect_stream(s->det, f, dir, d, n);
 }
 
 static void hook_stream_anomaly(void *u, mm_flow *f, int a)
@@ -159,6 +165,13 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
     st.app = &s->app.st;
+    if (s->det) {
+        mm_detect_stats ds;
+        mm_detect_stats_get(s->det, &ds);
+        st.detect = true;
+        st.alerts = ds.alerts;
+        st.alerts_suppressed = ds.suppressed;
+    }
     if (s->live) {
         mm_live_stats ls;
         mm_live_stats_get(s->live, &ls);
@@ -327,6 +340,13 @@ int mm_sensor_run(const mm_sensor_config *c)
             goto out;
         }
     }
+    if (c->detect.enabled) {
+        s->det = mm_detect_new(&c->detect, &s->eve, &s->home, err, sizeof err);
+        if (!s->det) {
+            fprintf(stderr, "mimamori: %s\n", err);
+            goto out;
+        }
+    }
     if (!mm_decoder_init(&s->dec, c->defrag_memcap)) {
         fprintf(stderr, "mimamori: out of memory\n");
         goto out;
@@ -409,6 +429,10 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->app.store.dir = c->filestore;
     s->app.store.max = c->filestore_max;
     s->app.store.hashes = c->file_hashes;
+    if (s->det) {
+        s->app.observe = mm_detect_observe;
+        s->app.observe_ctx = s->det;
+    }
     s->eve.site = c->site;
     s->eve.sensor = c->sensor;
     s->eve.home = &s->home;
@@ -468,6 +492,7 @@ out:
     mm_pcapdir_close(s->pcap);
     mm_live_close(s->live);
     mm_flowtable_free(s->ft);
+    mm_detect_free(s->det);
     mm_decoder_free(&s->dec);
     mm_eve_free(&s->eve);
     mm_geo_close(s->geo);

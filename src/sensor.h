@@ -6,6 +6,7 @@
 #ifndef MM_SENSOR_H
 #define MM_SENSOR_H
 
+#include "detect/detect.h"
 #include "flow/flow.h"
 
 #define MM_MAX_FILES 1024
@@ -38,6 +39,7 @@ typedef struct mm_sensor_config {
     const char *filestore;      /* keep carried files here (NULL: not kept) */
     uint64_t filestore_max;
     unsigned file_hashes;       /* MM_HASH_* bits */
+    mm_detect_config detect;    /* built-in detectors */
 } mm_sensor_config;
 
 void mm_sensor_config_defaults(mm_sensor_config *c);

@@ -59,6 +59,13 @@ static void usage(FILE *f)
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
+"Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
+"      --no-detect        do not run them\n"
+"      --no-rules         load no ruleset (the built-in detectors still run)\n"
+"      --list KIND=FILE   extend a name list: mining, ddns, sinkhole or hash (one\n"
+"                         entry per line, hosts-file and adblock lines accepted)\n"
+"      --hash-list FILE   the same as --list hash=FILE (SHA-256 of known bad files)\n"
+"      --detect NAME=N    change a threshold (repeatable); --help-detect lists them\n"
 "Other\n"
 "      --progress / --no-progress  progress line on stderr (default: on a terminal)\n"
 "  -q, --quiet            no summary line at the end\n"
@@ -73,7 +80,40 @@ enum {
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
+    O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT,
 };
+
+static void help_detect(void)
+{
+    int n;
+    const mm_detect_param *p = mm_detect_params(&n);
+    printf("Thresholds of the built-in detectors (--detect NAME=N):\n");
+    for (int i = 0; i < n; i++)
+        printf("  %-24s %8llu  %s\n", p[i].name, (unsigned long long)p[i].def, p[i].help);
+}
+
+static bool add_list(mm_detect_config *d, const char *kind, size_t kl, const char *file)
+{
+    static char kinds[MM_DETECT_MAX_LISTS][16];
+    if (d->nlists >= MM_DETECT_MAX_LISTS) {
+        fprintf(stderr, "mimamori sensor: at most %d lists\n", MM_DETECT_MAX_LISTS);
+        return false;
+    }
+    if (kl >= sizeof kinds[0] || !*file) {
+        fprintf(stderr, "mimamori sensor: --list KIND=FILE (mining, ddns, sinkhole, hash)\n");
+        return false;
+    }
+    memcpy(kinds[d->nlists], kind, kl);
+    kinds[d->nlists][kl] = 0;
+    if (mm_detect_list_kind(kinds[d->nlists]) < 0) {
+        fprintf(stderr, "mimamori sensor: --list %s: kind is mining, ddns, sinkhole or hash\n",
+                kinds[d->nlists]);
+        return false;
+    }
+    d->list_kind[d->nlists] = kinds[d->nlists];
+    d->list_file[d->nlists++] = file;
+    return true;
+}
 
 /* "md5,sha256", "none": the hashes computed for every file. */
 static bool hashes_opt(const char *v, unsigned *out)
@@ -153,6 +193,12 @@ int cmd_sensor(int argc, char **argv)
         {"filestore", required_argument, 0, O_FILESTORE},
         {"filestore-max", required_argument, 0, O_FILESTOREMAX},
         {"file-hashes", required_argument, 0, O_FILEHASHES},
+        {"no-detect", no_argument, 0, O_NODETECT},
+        {"no-rules", no_argument, 0, O_NORULES},
+        {"list", required_argument, 0, O_LIST},
+        {"hash-list", required_argument, 0, O_HASHLIST},
+        {"detect", required_argument, 0, O_DETECT},
+        {"help-detect", no_argument, 0, O_HELPDETECT},
         {"progress", no_argument, 0, O_PROGRESS},
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
@@ -262,6 +308,30 @@ int cmd_sensor(int argc, char **argv)
         case O_FILESTOREMAX:
             if (!size_opt("--filestore-max", optarg, &c.filestore_max)) return 2;
             break;
+        case O_NODETECT: c.detect.enabled = false; break;
+        case O_NORULES: break;          /* no ruleset is loaded yet in any case */
+        case O_LIST: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq) {
+                fprintf(stderr, "mimamori sensor: --list KIND=FILE\n");
+                return 2;
+            }
+            if (!add_list(&c.detect, optarg, (size_t)(eq - optarg), eq + 1))
+                return 2;
+            break;
+        }
+        case O_HASHLIST:
+            if (!add_list(&c.detect, "hash", 4, optarg))
+                return 2;
+            break;
+        case O_DETECT:
+            if (c.detect.nset >= (int)(sizeof c.detect.set / sizeof c.detect.set[0])) {
+                fprintf(stderr, "mimamori sensor: too many --detect\n");
+                return 2;
+            }
+            c.detect.set[c.detect.nset++] = optarg;
+            break;
+        case O_HELPDETECT: help_detect(); return 0;
         case O_PROGRESS: c.progress = 1; break;
         case O_NOPROGRESS: c.progress = 0; break;
         case 'q': c.quiet = true; break;

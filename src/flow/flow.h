@@ -76,6 +76,8 @@ typedef struct mm_flow {
     uint64_t pkts[2], bytes[2];
     mm_half half[2];
     void *app;                       /* application-layer state (proto/) */
+    void *det;                       /* built-in detectors' state (detect/) */
+    uint64_t det_fired;              /* built-in signatures raised on it (bits) */
     uint16_t app_proto;              /* 0: unknown */
 } mm_flow;
 

@@ -423,6 +423,11 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
         mj_obj_close(j);
         mj_obj_close(j);
     }
+    if (s->detect) {
+        mj_obj_open(j, "detect");
+        mj_u64(j, "alert", s->alerts);
+        mj_obj_close(j);
+    }
     mj_obj_close(j); /* stats */
 
     mj_obj_open(j, "mimamori");
@@ -461,6 +466,8 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
         mj_u64(j, "memuse", s->app->memuse);
         mj_obj_close(j);
     }
+    if (s->detect)
+        mj_u64(j, "alerts_suppressed", s->alerts_suppressed);
     mj_obj_open(j, "memory");
     mj_u64(j, "flows", f->memuse);
     mj_u64(j, "stream", f->stream_memuse);

@@ -82,6 +82,13 @@ enum {
     MM_OBS_TLS_HEARTBEAT,   /* mm_obs_tls_heartbeat: every heartbeat record */
     MM_OBS_TLS_ALERT,       /* mm_obs_tls_alert: every cleartext alert record */
     MM_OBS_NTP,             /* mm_obs_ntp: every NTP datagram */
+    MM_OBS_TLS_HELLO,       /* mm_obs_tls_hello: ClientHello and ServerHello */
+    MM_OBS_NAME,            /* mm_obs_name: a name asked for (DNS, SNI, Host) */
+    MM_OBS_DNS_ANSWER,      /* mm_obs_dns_answer: each A/AAAA answer */
+    MM_OBS_HTTP,            /* mm_obs_http: each request (with its response) */
+    MM_OBS_STRATUM,         /* mm_obs_stratum: each mining call */
+    MM_OBS_RDP,             /* mm_obs_rdp: X.224 connection request/confirm */
+    MM_OBS_FILE,            /* mm_obs_file: each file carried, at its end */
 };
 
 typedef struct mm_obs_smb1 {
@@ -118,6 +125,55 @@ typedef struct mm_obs_ntp {
     uint16_t opcode;                         /* mode 6 */
     uint32_t len;                            /* datagram length */
 } mm_obs_ntp;
+
+typedef struct mm_obs_tls_hello {
+    bool server;            /* ServerHello (else ClientHello) */
+    uint16_t version;       /* hello version (server: supported_versions' choice) */
+    uint16_t max_version;   /* ClientHello: highest offered (supported_versions) */
+    uint16_t cipher;        /* ServerHello: the suite chosen */
+    bool fallback_scsv;     /* ClientHello: TLS_FALLBACK_SCSV (a downgraded retry) */
+    const char *sni;        /* "" when none */
+} mm_obs_tls_hello;
+
+enum { MM_NAME_DNS = 1, MM_NAME_SNI, MM_NAME_HTTP };
+typedef struct mm_obs_name {
+    int source;             /* MM_NAME_* */
+    const char *name;
+} mm_obs_name;
+
+typedef struct mm_obs_dns_answer {
+    const char *rrname;     /* the name asked */
+    mm_ip addr;             /* what it resolves to */
+} mm_obs_dns_answer;
+
+typedef struct mm_obs_http {
+    const char *method, *uri, *host, *ua, *ctype;   /* request ("" when absent) */
+    const uint8_t *body;    /* start of the request body (window) */
+    uint32_t body_len;
+    int status;             /* 0: no response */
+    const char *resp_ctype; /* response Content-Type */
+} mm_obs_http;
+
+typedef struct mm_obs_stratum {
+    const char *method, *user, *agent;
+} mm_obs_stratum;
+
+typedef struct mm_obs_rdp {
+    bool confirm;           /* X.224 connection confirm (else request) */
+    bool failure;           /* a confirm carrying RDP_NEG_FAILURE */
+    const char *cookie;     /* mstshash user ("" when none) */
+    uint32_t protocols;     /* requested or selected */
+} mm_obs_rdp;
+
+typedef struct mm_obs_file {
+    const char *name;       /* as carried ("" when none) */
+    const char *magic;      /* type by content */
+    const uint8_t *head;    /* first bytes of the content */
+    uint32_t head_len;
+    uint64_t size;
+    bool complete;
+    const char *sha256;     /* hex, "" when not computed */
+} mm_obs_file;
 
 typedef void (*mm_app_observer)(void *ctx, mm_flow *f, int dir, int kind, const void *obs,
                                 uint64_t ts);

@@ -292,6 +292,10 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     uint64_t tx = tx_for(s, id, qr);
     if (!qr) {
         for (int i = 0; i < nq; i++) {
+            mm_obs_name o = {.source = MM_NAME_DNS, .name = qname[i]};
+            mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
+        }
+        for (int i = 0; i < nq; i++) {
             mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
             mj_obj_open(j, "dns");
             mj_u64(j, "version", 2);
@@ -340,6 +344,21 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     }
     if (bad)
         mm_app_error(a, f);
+    /* addresses answered for the name asked (the detectors' sinkholes) */
+    for (int i = 0; i < nsec[0] && nq; i++) {
+        const rr *r = &ans[i];
+        mm_obs_dns_answer o = {.rrname = qname[0]};
+        if (r->type == 1 && r->rdlen == 4) {
+            o.addr.v = 4;
+            memcpy(o.addr.b, m + r->rdoff, 4);
+        } else if (r->type == 28 && r->rdlen == 16) {
+            o.addr.v = 6;
+            memcpy(o.addr.b, m + r->rdoff, 16);
+        } else {
+            continue;
+        }
+        mm_app_observe(a, f, dir, MM_OBS_DNS_ANSWER, &o, ts);
+    }
     mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
     mj_obj_open(j, "dns");
     mj_u64(j, "version", 2);

@@ -175,12 +175,16 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
         else
             a->store.not_stored++;
     }
+    const char *magic = mm_file_magic(fl->head, fl->head_len);
+    mm_obs_file o = {.name = fl->name, .magic = magic ? magic : "", .head = fl->head,
+                     .head_len = fl->head_len, .size = fl->size, .complete = closed,
+                     .sha256 = closed && (a->store.hashes & MM_HASH_SHA256) ? sha256 : ""};
+    mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", MM_TO_SERVER, false);
     if (ctx)
         ctx(j, arg);
     mj_obj_open(j, "fileinfo");
     mj_str(j, "filename", fl->name);
-    const char *magic = mm_file_magic(fl->head, fl->head_len);
     if (magic)
         mj_str(j, "magic", magic);
     mj_bool(j, "gaps", fl->gaps);

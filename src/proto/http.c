@@ -149,27 +149,38 @@ static void free_tx(mm_app *a, http_tx *t)
  * when the queue is full). NULL when out of memory. */
 static http_tx *push(mm_app *a, mm_flow *f, http_state *s, uint64_t ts);
 
+/* A Host header without its port (returned, -1 when none). */
+static long host_only(const char *host, char *h, size_t hn)
+{
+    mm_strcpy(h, hn, host);
+    char *c = h[0] == '[' ? strchr(h, ']') : strrchr(h, ':');
+    if (c && h[0] == '[')
+        c = c[1] == ':' ? c + 1 : NULL;
+    long port = -1;
+    if (c && *c == ':') {
+        char *e;
+        port = strtol(c + 1, &e, 10);
+        if (*e || port <= 0 || port > 65535)
+            port = -1;
+        else
+            *c = 0;
+    }
+    return port;
+}
+
 static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
 {
+    mm_obs_http o = {.method = t->method, .uri = t->uri, .host = t->host, .ua = t->ua,
+                     .ctype = "", .body = (const uint8_t *)t->req_body,
+                     .body_len = t->n_req_body, .status = t->has_resp ? t->status : 0,
+                     .resp_ctype = t->ctype};
+    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_HTTP, &o, t->ts);
     mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
     mj_obj_open(j, "http");
     if (t->host[0]) {
-        /* hostname without the port, which goes to http_port */
         char h[256];
-        mm_strcpy(h, sizeof h, t->host);
-        char *c = h[0] == '[' ? strchr(h, ']') : strrchr(h, ':');
-        if (c && h[0] == '[')
-            c = c[1] == ':' ? c + 1 : NULL;
-        long port = -1;
-        if (c && *c == ':') {
-            char *e;
-            port = strtol(c + 1, &e, 10);
-            if (*e || port <= 0 || port > 65535)
-                port = -1;
-            else
-                *c = 0;
-        }
+        long port = host_only(t->host, h, sizeof h);
         mj_str(j, "hostname", h);
         if (port > 0)
             mj_u64(j, "http_port", (uint64_t)port);
@@ -566,6 +577,12 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
             }
         }
         p = eol + 1;
+    }
+    if (dir == MM_TO_SERVER && t->host[0]) {
+        char h[256];
+        host_only(t->host, h, sizeof h);
+        mm_obs_name o = {.source = MM_NAME_HTTP, .name = h};
+        mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
     }
     if (dir == MM_TO_CLIENT && t->status >= 100 && t->status < 200 && t->status != 101)
         return S_HDR;              /* interim response: the real one follows */

@@ -120,6 +120,8 @@ static void conn_request(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
         s->requested = mm_le32(p + off + 4);
         s->has_requested = true;
     }
+    mm_obs_rdp o = {.cookie = cookie, .protocols = s->requested};
+    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_RDP, &o, ts);
     mm_json *j;
     begin(a, f, s, "initial_request", MM_TO_SERVER, ts, &j);
     if (cookie[0])
@@ -140,6 +142,9 @@ static void conn_confirm(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
                          uint64_t ts)
 {
     uint32_t off = 11;
+    mm_obs_rdp o = {.confirm = true, .cookie = "", .failure = off + 8 <= n && p[off] == 3,
+                    .protocols = off + 8 <= n && p[off] == 2 ? mm_le32(p + off + 4) : 0};
+    mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_RDP, &o, ts);
     mm_json *j;
     begin(a, f, s, "initial_response", MM_TO_CLIENT, ts, &j);
     mj_obj_close(j);

@@ -251,6 +251,8 @@ static void pool(mm_json *j, const mm_flow *f)
 
 static void log_call(mm_app *a, mm_flow *f, stratum_state *s, const call *c, uint64_t ts)
 {
+    mm_obs_stratum o = {.method = c->method, .user = s->user, .agent = s->agent};
+    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_STRATUM, &o, ts);
     mm_json *j = mm_app_event_begin(a, f, ts, "stratum", MM_TO_SERVER, false);
     j = mm_app_event_mimamori(a, f);
     mj_obj_open(j, "stratum");

@@ -45,6 +45,8 @@ typedef struct tls_state {
     tls_dir d[2];
     bool logged, client_hello, server_hello, tls13;
     uint16_t client_version, server_version;
+    uint16_t client_max, cipher;  /* highest version offered; suite chosen */
+    bool fallback_scsv;
     char sni[256];
     char *ja3;                /* JA3 string (allocated) */
     char *ja3s;
@@ -289,6 +291,8 @@ static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
     bool first = true;
     for (uint32_t i = 0; i + 1 < cl; i += 2) {
         uint16_t c = be16(m + p + i);
+        if (c == 0x5600)
+            s->fallback_scsv = true;
         if (!grease(c)) {
             ja3_add(ja3, &k, JA3_MAX, c, first);
             first = false;
@@ -332,6 +336,12 @@ static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
                         f1 = false;
                     }
                 }
+            } else if (et == 43 && len >= 1) {  /* supported_versions */
+                for (uint32_t i = 1; i + 1 < len && i <= e[0]; i += 2) {
+                    uint16_t v = be16(e + i);
+                    if (!grease(v) && v > s->client_max && v <= 0x0304)
+                        s->client_max = v;
+                }
             } else if (et == 11 && len >= 1) {  /* ec_point_formats */
                 bool f1 = true;
                 for (uint32_t i = 1; i < len && i <= e[0]; i++) {
@@ -364,6 +374,7 @@ static void server_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
     if (p + 3 > n)
         return;
     uint16_t cipher = be16(m + p);
+    s->cipher = cipher;
     p += 3;                                /* cipher, compression */
     char *ja3s = mm_app_alloc_buf(a, 1024);
     if (!ja3s)
@@ -597,22 +608,38 @@ static void log_tls(mm_app *a, mm_flow *f, tls_state *s)
     mm_app_event_end(a, f);
 }
 
-static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *m, uint32_t n)
+static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *m, uint32_t n,
+                      uint64_t ts)
 {
     /* m: one complete handshake message (type, 3-byte length, body) */
     uint8_t type = m[0];
     const uint8_t *b = m + 4;
     uint32_t bl = n - 4;
-    if (type == 1 && dir == MM_TO_SERVER && !s->client_hello)
+    if (type == 1 && dir == MM_TO_SERVER && !s->client_hello) {
         client_hello(a, s, b, bl);
-    else if (type == 2 && dir == MM_TO_CLIENT && !s->server_hello)
+        if (s->client_hello) {
+            mm_obs_tls_hello o = {.version = s->client_version,
+                                  .max_version = s->client_max > s->client_version
+                                                     ? s->client_max : s->client_version,
+                                  .fallback_scsv = s->fallback_scsv, .sni = s->sni};
+            mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
+            if (s->sni[0]) {
+                mm_obs_name nm = {.source = MM_NAME_SNI, .name = s->sni};
+                mm_app_observe(a, f, dir, MM_OBS_NAME, &nm, ts);
+            }
+        }
+    } else if (type == 2 && dir == MM_TO_CLIENT && !s->server_hello) {
         server_hello(a, s, b, bl);
-    else if (type == 11 && dir == MM_TO_CLIENT && !s->have_cert && bl >= 6) {
+        if (s->server_hello) {
+            mm_obs_tls_hello o = {.server = true, .version = s->server_version,
+                                  .cipher = s->cipher, .sni = s->sni};
+            mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
+        }
+    } else if (type == 11 && dir == MM_TO_CLIENT && !s->have_cert && bl >= 6) {
         uint32_t total = be24(b), first = be24(b + 3);
         if (total + 3 <= bl && first + 6 <= bl)
             certificate(s, b + 6, first);
     }
-    (void)f;
 }
 
 /* Heartbeat and alert records are shown to the detectors (Heartbleed: a
@@ -683,7 +710,7 @@ static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *
             }
             if (t->hs_len < ml)
                 break;
-            handshake(a, f, s, dir, t->hs, ml);
+            handshake(a, f, s, dir, t->hs, ml, ts);
             memmove(t->hs, t->hs + ml, t->hs_len - ml);
             t->hs_len -= ml;
         }

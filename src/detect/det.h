@@ -1,0 +1,126 @@
+/*
+ * det.h - inside the built-in detectors: the signature table, the state
+ * they share (thresholds, lists, per-source trackers) and the alert path.
+ */
+#ifndef MM_DET_H
+#define MM_DET_H
+
+#include "detect/detect.h"
+#include "util/hash.h"
+
+/* Our signatures (sigs.c). The order is the bit in mm_flow.det_fired. */
+enum {
+    SIG_HB_ATTEMPT, SIG_HB_LEAK,
+    SIG_RDP_INBOUND, SIG_RDP_ADMIN, SIG_RDP_GUESS, SIG_RDP_AFTER_GUESS, SIG_RDP_OUT_SCAN,
+    SIG_NTP_MONLIST, SIG_NTP_LARGE_MODE7, SIG_NTP_REFLECTOR, SIG_NTP_FLOOD,
+    SIG_SSL3_NEGOTIATED, SIG_SSL3_CLIENT, SIG_SSL3_SERVER_EXPOSED,
+    SIG_FILE_EXEC, SIG_FILE_RISKY, SIG_FILE_KNOWN,
+    SIG_SMB_ETERNALBLUE, SIG_SMB_DP_PING, SIG_SMB_DP_INSTALLED, SIG_SMB_INTERNET,
+    SIG_GH0ST,
+    SIG_MINING_SESSION, SIG_MINING_NAME, SIG_WEBLOGIC,
+    SIG_C2_BARE_IP, SIG_C2_DDNS, SIG_C2_SINKHOLE, SIG_C2_POWERSHELL,
+    SIG_SCAN_PORTS, SIG_SCAN_HOSTS, SIG_BRUTEFORCE, SIG_IOT_PORT,
+    SIG__COUNT
+};
+
+typedef struct mm_sig {
+    uint32_t sid;
+    uint8_t rev, severity;
+    const char *family;         /* alert.metadata.family */
+    const char *explain;        /* alert.metadata.explain: key of the texts */
+    const char *category;       /* Suricata classtype description */
+    const char *msg;            /* alert.signature */
+} mm_sig;
+
+extern const mm_sig mm_sigs[SIG__COUNT];
+
+/* Thresholds (det_params in detect.c, --detect name=value). */
+typedef struct det_params {
+    uint64_t alert_window;      /* s */
+    uint64_t hb_leak_extra;     /* bytes a heartbeat response may exceed its request by */
+    uint64_t rdp_guess_count, rdp_guess_window;
+    uint64_t rdp_scan_hosts, rdp_scan_window;
+    uint64_t ntp_large_mode7;   /* bytes */
+    uint64_t ntp_flood_packets, ntp_flood_sources, ntp_flood_window;
+    uint64_t scan_ports, scan_hosts, scan_window, scan_window_out;
+    uint64_t brute_count, brute_window, brute_short_pkts;
+} det_params;
+
+/* A bounded table of per-source counters over a time window, with a few
+ * distinct values remembered (ports, hosts). Lossy under pressure, never
+ * growing. */
+#define TRK_SLOTS 8192
+#define TRK_DIST 32
+typedef struct trk {
+    uint64_t key;
+    uint64_t start;             /* window start, ns (0: free) */
+    uint64_t last;
+    uint32_t count;
+    uint16_t ndist;
+    bool fired;
+    uint32_t dist[TRK_DIST];
+} trk;
+
+/* Name lists: a set of names (matching themselves and subdomains), and for
+ * sinkholes addresses and prefixes. */
+typedef struct det_names {
+    char **v;                   /* open addressing, NULL free */
+    size_t cap, n;
+} det_names;
+
+/* Addresses DNS answers gave lately (a connection to one had a name). */
+#define RESOLVED_SLOTS 16384
+
+struct mm_detect {
+    mm_eve *eve;
+    const mm_netlist *home;
+    det_params p;
+    mm_hashkey hk;
+    trk *trk;                   /* TRK_SLOTS */
+    det_names names[MM_LIST__COUNT];
+    mm_netlist sinkhole_nets;
+    uint64_t resolved[RESOLVED_SLOTS];
+    mm_detect_stats st;
+};
+
+/* Per-flow state, allocated on first need (mm_flow.det). */
+typedef struct det_flow {
+    uint32_t hb_req_len;        /* last heartbeat request record length */
+    bool smb_nt_trans;          /* an NT_TRANS with a large data total went by */
+    uint16_t dp_mid;            /* DoublePulsar ping's multiplex id + 1 (0: none) */
+    bool monlist_resp, ntp_mode7;
+    uint64_t ntp_req_bytes, ntp_resp_bytes;
+    char host[128];             /* HTTP Host / SNI / last name of this flow */
+    bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */
+} det_flow;
+
+det_flow *det_flow_get(mm_flow *f);
+
+/* Raise alert sig on flow f; dir: direction of the traffic that showed it
+ * (MM_TO_SERVER: the client is the source). extra adds fields to
+ * mimamori.alert (may be NULL). */
+void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
+               void (*extra)(mm_json *j, const void *arg), const void *arg);
+
+/* Tracker entry for key material (created or reset when its window is over). */
+trk *det_trk(mm_detect *d, const void *key, size_t klen, uint64_t ts, uint64_t window_s);
+/* Adds v to the distinct values; returns how many distinct there are. */
+uint32_t det_trk_distinct(trk *t, uint32_t v);
+
+bool det_home(const mm_detect *d, const mm_ip *ip);
+/* A public address (not private, loopback, link-local, multicast, CGNAT, documentation). */
+bool det_public(const mm_ip *ip);
+
+/* Lists (lists.c). */
+bool det_lists_init(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
+void det_lists_free(mm_detect *d);
+/* The listed name name matches (itself or a parent domain), or NULL. */
+const char *det_name_match(const mm_detect *d, int kind, const char *name);
+bool det_sinkhole(const mm_detect *d, const mm_ip *ip);
+
+/* Detectors (det_proto.c, det_flow.c). */
+void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);
+void det_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+void det_flow_end(mm_detect *d, mm_flow *f);
+
+#endif

@@ -1,0 +1,502 @@
+/*
+ * det_proto.c - detectors fed by what the parsers observe: Heartbleed,
+ * SSLv3, NTP monlist, MS17-010 and DoublePulsar, RDP, mining, WebLogic,
+ * command-and-control names and agents, risky files.
+ */
+#include "detect/det.h"
+
+#include "analysis/geo.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* --- small helpers ---------------------------------------------------------- */
+
+typedef struct kv {
+    const char *k[4];
+    const char *v[4];
+    uint64_t n[4];
+    const char *nk[4];
+} kv;
+
+/* Extra fields of an alert: up to four strings and four numbers. */
+static void kv_json(mm_json *j, const void *arg)
+{
+    const kv *x = arg;
+    for (int i = 0; i < 4; i++) {
+        if (x->k[i] && x->v[i] && x->v[i][0])
+            mj_str(j, x->k[i], x->v[i]);
+        if (x->nk[i])
+            mj_u64(j, x->nk[i], x->n[i]);
+    }
+}
+
+static bool ci_contains(const uint8_t *h, size_t hn, const char *needle)
+{
+    size_t l = strlen(needle);
+    if (l > hn)
+        return false;
+    for (size_t i = 0; i + l <= hn; i++) {
+        size_t k = 0;
+        while (k < l && tolower(h[i + k]) == tolower((unsigned char)needle[k]))
+            k++;
+        if (k == l)
+            return true;
+    }
+    return false;
+}
+
+static bool str_ci_contains(const char *h, const char *needle)
+{
+    return ci_contains((const uint8_t *)h, strlen(h), needle);
+}
+
+/* The address of the host that received the data of direction dir. */
+static const mm_ip *dst_of(const mm_flow *f, int dir)
+{
+    return dir == MM_TO_SERVER ? &f->srv : &f->cli;
+}
+
+static const mm_ip *src_of(const mm_flow *f, int dir)
+{
+    return dir == MM_TO_SERVER ? &f->cli : &f->srv;
+}
+
+/* Outside the company and on the Internet. */
+static bool external(const mm_detect *d, const mm_ip *ip)
+{
+    return !det_home(d, ip) && det_public(ip);
+}
+
+static void country(const mm_detect *d, const mm_ip *ip, char cc[3])
+{
+    cc[0] = 0;
+    if (d->eve->geo && mm_geo_lookup(d->eve->geo, ip, cc) != MM_GEO_COUNTRY)
+        cc[0] = 0;
+}
+
+/* --- Heartbleed ------------------------------------------------------------- */
+
+static void heartbeat(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_heartbeat *o,
+                      uint64_t ts)
+{
+    det_flow *df = det_flow_get(f);
+    if (!df)
+        return;
+    kv x = {.nk = {"record_length", "payload_length"}, .n = {o->record_len, o->payload_len}};
+    if (!o->encrypted && o->type == 1) {
+        df->hb_req_len = o->record_len;
+        /* type, length, payload, at least 16 bytes of padding */
+        if ((uint32_t)o->payload_len + 3 + 16 > o->record_len)
+            det_alert(d, f, SIG_HB_ATTEMPT, dir, ts, kv_json, &x);
+        return;
+    }
+    if (o->encrypted && dir == MM_TO_SERVER) {
+        df->hb_req_len = o->record_len;     /* sizes are all there is */
+        return;
+    }
+    bool response = o->encrypted ? dir == MM_TO_CLIENT : o->type == 2;
+    if (!response)
+        return;
+    bool leak = df->hb_req_len ? o->record_len > df->hb_req_len + d->p.hb_leak_extra
+                               : (!o->encrypted && (uint32_t)o->payload_len + 3 + 16 >
+                                                       o->record_len);
+    if (leak) {
+        x.nk[1] = "request_record_length";
+        x.n[1] = df->hb_req_len;
+        det_alert(d, f, SIG_HB_LEAK, dir, ts, kv_json, &x);
+    }
+}
+
+/* --- SSLv3 ------------------------------------------------------------------ */
+
+static bool cbc_suite(uint16_t c)
+{
+    static const uint16_t stream_or_null[] = {0x0000, 0x0001, 0x0002, 0x0004, 0x0005, 0x0017,
+                                              0x0018, 0x0020, 0x0024, 0x0028, 0x002B, 0x008A,
+                                              0x008E, 0x0092, 0xC002, 0xC007, 0xC00C, 0xC011,
+                                              0xC016};
+    for (size_t i = 0; i < sizeof stream_or_null / sizeof stream_or_null[0]; i++)
+        if (c == stream_or_null[i])
+            return false;
+    return true;
+}
+
+static void tls_hello(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_hello *o, uint64_t ts)
+{
+    char cipher[8];
+    if (!o->server) {
+        if ((o->version <= 0x0300 && o->max_version <= 0x0300 && o->version) ||
+            o->fallback_scsv) {
+            kv x = {.k = {"reason", "sni"},
+                    .v = {o->fallback_scsv ? "downgraded retry (TLS_FALLBACK_SCSV)"
+                                           : "offers SSLv3 at most",
+                          o->sni}};
+            det_alert(d, f, SIG_SSL3_CLIENT, dir, ts, kv_json, &x);
+        }
+        /* no name: straight to an address nobody looked up */
+        if (!o->sni[0] && external(d, &f->srv)) {
+            det_flow *df = det_flow_get(f);
+            uint64_t h = mm_siphash13(&d->hk, &f->srv, sizeof f->srv) | 1;
+            if (df && d->resolved[h % RESOLVED_SLOTS] != h) {
+                df->bare_ip = true;
+                kv x = {.k = {"reason"}, .v = {"TLS without a server name to an address no DNS answer gave"}};
+                det_alert(d, f, SIG_C2_BARE_IP, MM_TO_SERVER, ts, kv_json, &x);
+            }
+        }
+        return;
+    }
+    if (o->version != 0x0300)
+        return;
+    snprintf(cipher, sizeof cipher, "0x%04x", o->cipher);
+    kv x = {.k = {"cipher", "poodle"}, .v = {cipher, cbc_suite(o->cipher) ? "CBC suite: vulnerable"
+                                                                        : "stream suite"}};
+    det_alert(d, f, SIG_SSL3_NEGOTIATED, dir, ts, kv_json, &x);
+    if (det_home(d, &f->srv) && external(d, &f->cli))
+        det_alert(d, f, SIG_SSL3_SERVER_EXPOSED, dir, ts, kv_json, &x);
+}
+
+/* --- NTP -------------------------------------------------------------------- */
+
+static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t ts)
+{
+    det_flow *df = det_flow_get(f);
+    if (!df)
+        return;
+    bool monlist = o->mode == 7 && (o->request_code == 20 || o->request_code == 42);
+    kv x = {.nk = {"request_code", "length", "items"}, .n = {o->request_code, o->len, o->items}};
+    if (o->mode == 7) {
+        df->ntp_mode7 = true;
+        if (!o->response) {
+            df->ntp_req_bytes += o->len;
+            if (monlist)
+                det_alert(d, f, SIG_NTP_MONLIST, dir, ts, kv_json, &x);
+        } else {
+            df->ntp_resp_bytes += o->len;
+            df->monlist_resp |= monlist;
+            if (o->len >= d->p.ntp_large_mode7)
+                det_alert(d, f, SIG_NTP_LARGE_MODE7, dir, ts, kv_json, &x);
+        }
+    }
+    /* responses arriving at one of ours from many senders: a reflection flood */
+    bool resp = o->response || o->mode == 4;
+    const mm_ip *dst = dst_of(f, dir), *src = src_of(f, dir);
+    if (!resp || !det_home(d, dst) || det_home(d, src))
+        return;
+    struct {
+        char tag[4];
+        mm_ip ip;
+    } key = {"ntf", *dst};
+    trk *t = det_trk(d, &key, sizeof key, ts, d->p.ntp_flood_window);
+    t->count++;
+    uint32_t srcs = det_trk_distinct(t, (uint32_t)mm_siphash13(&d->hk, src, sizeof *src));
+    if (!t->fired && t->count >= d->p.ntp_flood_packets && srcs >= d->p.ntp_flood_sources) {
+        t->fired = true;
+        kv y = {.nk = {"packets", "sources", "window_seconds"},
+                .n = {t->count, srcs, d->p.ntp_flood_window}};
+        det_alert(d, f, SIG_NTP_FLOOD, dir, ts, kv_json, &y);
+    }
+}
+
+/* --- SMB MS17-010 ------------------------------------------------------------ */
+
+#define SMB1_TRANS 0x25
+#define SMB1_TRANS2 0x32
+#define SMB1_TRANS2_SECONDARY 0x33
+#define SMB1_NT_TRANS 0xA0
+#define STATUS_NOT_IMPLEMENTED 0xC0000002u
+
+static void smb1(mm_detect *d, mm_flow *f, int dir, const mm_obs_smb1 *o, uint64_t ts)
+{
+    det_flow *df = det_flow_get(f);
+    if (!df)
+        return;
+    kv x = {.nk = {"command", "subcommand", "multiplex_id"}, .n = {o->cmd, o->subcmd, o->mid}};
+    if (!o->response) {
+        switch (o->cmd) {
+        case SMB1_NT_TRANS:
+            df->smb_nt_trans = true;
+            break;
+        case SMB1_TRANS:
+        case SMB1_TRANS2:
+            /* a TRANS2 SESSION_SETUP is DoublePulsar's ping or command */
+            if (o->cmd == SMB1_TRANS2 && o->subcmd == 0x000E && o->setup_count) {
+                df->dp_mid = (uint16_t)(o->mid + 1);
+                det_alert(d, f, SIG_SMB_DP_PING, dir, ts, kv_json, &x);
+            }
+            df->smb_nt_trans = false;
+            break;
+        case SMB1_TRANS2_SECONDARY:
+            /* continuing an NT_TRANS with TRANS2 secondaries: EternalBlue's
+             * type confusion (the server sizes the buffer from the NT_TRANS) */
+            if (df->smb_nt_trans)
+                det_alert(d, f, SIG_SMB_ETERNALBLUE, dir, ts, kv_json, &x);
+            break;
+        default:
+            break;
+        }
+        return;
+    }
+    /* the implant answers the ping with its multiplex id raised by 16 */
+    if (o->cmd == SMB1_TRANS2 && df->dp_mid && o->status == STATUS_NOT_IMPLEMENTED &&
+        o->mid == (uint16_t)(df->dp_mid - 1 + 16))
+        det_alert(d, f, SIG_SMB_DP_INSTALLED, dir, ts, kv_json, &x);
+}
+
+/* --- RDP -------------------------------------------------------------------- */
+
+static bool admin_name(const char *u)
+{
+    static const char *const names[] = {"administrator", "admin", "administrateur",
+                                        "administrador", "root", "adm", "guest"};
+    const char *bs = strrchr(u, '\\');
+    if (bs)
+        u = bs + 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(u, names[i]) == 0)
+            return true;
+    return false;
+}
+
+typedef struct {
+    char tag[4];
+    mm_ip a, b;
+} pair_key;
+
+static void rdp(mm_detect *d, mm_flow *f, int dir, const mm_obs_rdp *o, uint64_t ts)
+{
+    pair_key key = {"rdg", f->cli, f->srv};
+    char cc[3];
+    if (!o->confirm) {
+        kv x = {.k = {"user"}, .v = {o->cookie}};
+        if (o->cookie[0] && admin_name(o->cookie))
+            det_alert(d, f, SIG_RDP_ADMIN, dir, ts, kv_json, &x);
+        trk *t = det_trk(d, &key, sizeof key, ts, d->p.rdp_guess_window);
+        t->count++;
+        if (!t->fired && t->count >= d->p.rdp_guess_count) {
+            t->fired = true;
+            country(d, &f->cli, cc);
+            kv y = {.k = {"user", "source_country"}, .v = {o->cookie, cc},
+                    .nk = {"attempts", "window_seconds"},
+                    .n = {t->count, d->p.rdp_guess_window}};
+            det_alert(d, f, SIG_RDP_GUESS, dir, ts, kv_json, &y);
+        }
+        return;
+    }
+    if (o->failure || det_home(d, &f->cli) == det_home(d, &f->srv))
+        return;
+    /* a session set up between the company and the outside */
+    const mm_ip *ext = det_home(d, &f->cli) ? &f->srv : &f->cli;
+    country(d, ext, cc);
+    trk *t = det_trk(d, &key, sizeof key, ts, d->p.rdp_guess_window);
+    kv x = {.k = {"external_country", "direction"},
+            .v = {cc, det_home(d, &f->cli) ? "outbound" : "inbound"},
+            .nk = {"attempts"}, .n = {t->count}};
+    det_alert(d, f, SIG_RDP_INBOUND, dir, ts, kv_json, &x);
+    if (!det_home(d, &f->cli) && t->count >= d->p.rdp_guess_count)
+        det_alert(d, f, SIG_RDP_AFTER_GUESS, dir, ts, kv_json, &x);
+}
+
+/* --- names: mining pools, dynamic DNS, answers ------------------------------ */
+
+static const char *const source_names[] = {"", "dns", "tls_sni", "http_host"};
+
+static bool ip_literal(const char *s)
+{
+    mm_ip ip;
+    return mm_ip_parse(s, &ip);
+}
+
+static void name(mm_detect *d, mm_flow *f, int dir, const mm_obs_name *o, uint64_t ts)
+{
+    const char *hit;
+    kv x = {.k = {"name", "listed", "seen_in"}, .v = {o->name, NULL, source_names[o->source]}};
+    if (o->source == MM_NAME_HTTP) {
+        det_flow *df = det_flow_get(f);
+        if (df)
+            snprintf(df->host, sizeof df->host, "%s", o->name);
+        mm_ip lit;
+        if (mm_ip_parse(o->name, &lit) && external(d, &lit) && df) {
+            df->bare_ip = true;
+            kv y = {.k = {"host", "reason"}, .v = {o->name, "HTTP Host is an address"}};
+            det_alert(d, f, SIG_C2_BARE_IP, dir, ts, kv_json, &y);
+        }
+    }
+    if (o->source == MM_NAME_SNI) {
+        det_flow *df = det_flow_get(f);
+        if (df)
+            snprintf(df->host, sizeof df->host, "%s", o->name);
+    }
+    if (ip_literal(o->name))
+        return;
+    if ((hit = det_name_match(d, MM_LIST_MINING, o->name))) {
+        x.v[1] = hit;
+        det_alert(d, f, SIG_MINING_NAME, dir, ts, kv_json, &x);
+    }
+    if ((hit = det_name_match(d, MM_LIST_DDNS, o->name))) {
+        x.v[1] = hit;
+        det_alert(d, f, SIG_C2_DDNS, dir, ts, kv_json, &x);
+    }
+}
+
+/* A name of the Internet (not a local or reverse-lookup one). */
+static bool external_name(const char *n)
+{
+    size_t l = strlen(n);
+    static const char *const local[] = {".local", ".lan", ".home", ".internal", ".arpa",
+                                        ".localdomain", ".localhost", ".corp", ".test",
+                                        ".invalid"};
+    if (!strchr(n, '.') || strcasecmp(n, "localhost") == 0)
+        return false;
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++) {
+        size_t k = strlen(local[i]);
+        if (l >= k && strcasecmp(n + l - k, local[i]) == 0)
+            return false;
+    }
+    return true;
+}
+
+static void dns_answer(mm_detect *d, mm_flow *f, int dir, const mm_obs_dns_answer *o,
+                       uint64_t ts)
+{
+    uint64_t h = mm_siphash13(&d->hk, &o->addr, sizeof o->addr) | 1;
+    d->resolved[h % RESOLVED_SLOTS] = h;
+    if (!det_sinkhole(d, &o->addr) || !external_name(o->rrname))
+        return;
+    char a[MM_IPSTR_LEN];
+    mm_ip_str(&o->addr, a);
+    kv x = {.k = {"name", "answer"}, .v = {o->rrname, a}};
+    det_alert(d, f, SIG_C2_SINKHOLE, dir, ts, kv_json, &x);
+}
+
+/* --- HTTP: WebLogic, PowerShell ---------------------------------------------- */
+
+static void http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64_t ts)
+{
+    const uint8_t *b = o->body;
+    uint32_t n = o->body_len;
+    kv x = {.k = {"url", "host", "user_agent"}, .v = {o->uri, o->host, o->ua}};
+    if (strcmp(o->method, "POST") == 0 && str_ci_contains(o->uri, "/wls-wsat/") && b &&
+        (ci_contains(b, n, "<java") || ci_contains(b, n, "java.beans")) &&
+        (ci_contains(b, n, "ProcessBuilder") || ci_contains(b, n, "java.lang.Runtime") ||
+         ci_contains(b, n, "/bin/") || ci_contains(b, n, "cmd.exe") ||
+         ci_contains(b, n, "powershell")))
+        det_alert(d, f, SIG_WEBLOGIC, dir, ts, kv_json, &x);
+    static const char *const cradles[] = {"downloadstring(", "downloadfile(", "downloaddata(",
+                                          "invoke-expression", "iex(", "iex (",
+                                          "invoke-webrequest", "net.webclient",
+                                          "-encodedcommand", "frombase64string("};
+    bool cradle = false;
+    for (size_t i = 0; i < sizeof cradles / sizeof cradles[0] && !cradle; i++)
+        cradle = str_ci_contains(o->uri, cradles[i]) || (b && ci_contains(b, n, cradles[i]));
+    if (str_ci_contains(o->ua, "WindowsPowerShell") || str_ci_contains(o->ua, "PowerShell/") ||
+        cradle)
+        det_alert(d, f, SIG_C2_POWERSHELL, dir, ts, kv_json, &x);
+}
+
+/* --- mining sessions ---------------------------------------------------------- */
+
+static void stratum(mm_detect *d, mm_flow *f, int dir, const mm_obs_stratum *o, uint64_t ts)
+{
+    static const char *const methods[] = {"mining.subscribe", "mining.authorize",
+                                          "mining.submit", "login", "submit",
+                                          "eth_submitLogin", "eth_submitWork", "getjob"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(o->method, methods[i]) == 0) {
+            kv x = {.k = {"method", "user", "agent"}, .v = {o->method, o->user, o->agent}};
+            det_alert(d, f, SIG_MINING_SESSION, dir, ts, kv_json, &x);
+            return;
+        }
+}
+
+/* --- files --------------------------------------------------------------------- */
+
+static const char *ext_of(const char *name)
+{
+    const char *slash = strrchr(name, '/'), *bs = strrchr(name, '\\');
+    const char *base = slash > bs ? slash + 1 : bs ? bs + 1 : name;
+    const char *dot = strrchr(base, '.');
+    return dot ? dot + 1 : "";
+}
+
+static bool in_list(const char *ext, const char *const *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(ext, l[i]) == 0)
+            return true;
+    return false;
+}
+
+static const char *const exec_ext[] = {"exe", "dll", "scr", "com", "cpl", "sys", "msi",
+                                       "ocx", "pif", "efi", "drv"};
+static const char *const script_ext[] = {"ps1", "psm1", "vbs", "vbe", "js", "jse", "hta",
+                                         "wsf", "wsh", "bat", "cmd", "lnk", "jar", "docm",
+                                         "xlsm", "pptm", "dotm", "xlam", "iso", "sh"};
+
+/* A zip whose first member is a program or script (the delivery archive). */
+static bool zip_holds_exec(const uint8_t *h, uint32_t n)
+{
+    if (n < 30 || memcmp(h, "PK\x03\x04", 4) != 0)
+        return false;
+    uint32_t nl = mm_le16(h + 26);
+    if (nl == 0 || nl > 255 || 30 + nl > n)
+        return false;
+    char name[256];
+    memcpy(name, h + 30, nl);
+    name[nl] = 0;
+    const char *e = ext_of(name);
+    return in_list(e, exec_ext, sizeof exec_ext / sizeof exec_ext[0]) ||
+           in_list(e, script_ext, sizeof script_ext / sizeof script_ext[0]);
+}
+
+static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
+{
+    const char *ext = ext_of(o->name);
+    bool pe = strncmp(o->magic, "PE32", 4) == 0 || strcmp(o->magic, "MS-DOS executable") == 0;
+    bool exec_name = in_list(ext, exec_ext, sizeof exec_ext / sizeof exec_ext[0]);
+    bool script = in_list(ext, script_ext, sizeof script_ext / sizeof script_ext[0]) ||
+                  strcmp(o->magic, "script text executable") == 0;
+    bool archive = zip_holds_exec(o->head, o->head_len);
+    const char *known = o->sha256[0] ? det_name_match(d, MM_LIST_HASH, o->sha256) : NULL;
+    int dir = MM_TO_CLIENT;             /* downloads are the common case */
+    det_flow *df = f->det;
+    const char *why = NULL;
+    if (pe && !exec_name)
+        why = ext[0] ? "program content under another extension" : "program without an extension";
+    if (!why && (pe || script || archive) && df && df->bare_ip)
+        why = "from a server reached by address only";
+    if (!why && (pe || script || archive) && df && df->host[0] &&
+        det_name_match(d, MM_LIST_DDNS, df->host))
+        why = "from a dynamic-DNS name";
+    kv x = {.k = {"filename", "magic", "reason", "sha256"}, .v = {o->name, o->magic, why, o->sha256},
+            .nk = {"size"}, .n = {o->size}};
+    if (known) {
+        x.v[2] = "hash on the list";
+        det_alert(d, f, SIG_FILE_KNOWN, dir, ts, kv_json, &x);
+        return;
+    }
+    if (!(pe || script || archive))
+        return;
+    det_alert(d, f, why ? SIG_FILE_RISKY : SIG_FILE_EXEC, dir, ts, kv_json, &x);
+}
+
+/* --- dispatch ------------------------------------------------------------------ */
+
+void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
+{
+    switch (kind) {
+    case MM_OBS_TLS_HEARTBEAT: heartbeat(d, f, dir, obs, ts); break;
+    case MM_OBS_TLS_HELLO: tls_hello(d, f, dir, obs, ts); break;
+    case MM_OBS_NTP: ntp(d, f, dir, obs, ts); break;
+    case MM_OBS_SMB1: smb1(d, f, dir, obs, ts); break;
+    case MM_OBS_RDP: rdp(d, f, dir, obs, ts); break;
+    case MM_OBS_NAME: name(d, f, dir, obs, ts); break;
+    case MM_OBS_DNS_ANSWER: dns_answer(d, f, dir, obs, ts); break;
+    case MM_OBS_HTTP: http(d, f, dir, obs, ts); break;
+    case MM_OBS_STRATUM: stratum(d, f, dir, obs, ts); break;
+    case MM_OBS_FILE: file(d, f, obs, ts); break;
+    default: break;
+    }
+}

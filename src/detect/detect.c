@@ -1,0 +1,272 @@
+/*
+ * detect.c - the built-in detectors' frame: thresholds, the alert path
+ * (once per flow, once per source and window), per-source trackers.
+ */
+#include "detect/det.h"
+
+#include "analysis/geo.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS 1000000000ULL
+
+static const struct {
+    mm_detect_param p;
+    size_t off;
+} params[] = {
+#define P(n, field, def, help) {{n, def, help}, offsetof(det_params, field)}
+    P("alert.window", alert_window, 60,
+      "seconds in which one source raises one signature once (then counted)"),
+    P("heartbleed.leak_extra", hb_leak_extra, 16,
+      "bytes a heartbeat response may exceed its request by before it is a leak"),
+    P("rdp.guess_count", rdp_guess_count, 10,
+      "RDP connection requests from one source to one host that make guessing"),
+    P("rdp.guess_window", rdp_guess_window, 600, "seconds for rdp.guess_count"),
+    P("rdp.scan_hosts", rdp_scan_hosts, 10,
+      "hosts one internal source opens RDP connections to that make a scan"),
+    P("rdp.scan_window", rdp_scan_window, 60, "seconds for rdp.scan_hosts"),
+    P("ntp.large_mode7", ntp_large_mode7, 400,
+      "bytes of a mode 7 response that make it large (monlist returns up to 440)"),
+    P("ntp.flood_packets", ntp_flood_packets, 1000,
+      "NTP responses to one internal host that make a flood"),
+    P("ntp.flood_sources", ntp_flood_sources, 10, "distinct senders a flood needs"),
+    P("ntp.flood_window", ntp_flood_window, 60, "seconds for ntp.flood_packets"),
+    P("scan.ports", scan_ports, 8,
+      "ports of one host one source probes without a session (vertical scan)"),
+    P("scan.hosts", scan_hosts, 6,
+      "hosts one source probes without a session, any port (horizontal scan)"),
+    P("scan.window", scan_window, 3600, "seconds for scan.ports and scan.hosts"),
+    P("scan.window_outside", scan_window_out, 86400,
+      "the same for sources outside the company (slow scans from the Internet)"),
+    P("brute.count", brute_count, 10,
+      "short sessions from one source to one login service (SSH, Telnet, FTP, RDP, SMB)"),
+    P("brute.window", brute_window, 300, "seconds for brute.count"),
+    P("brute.short_packets", brute_short_pkts, 60,
+      "packets at most in a session counted as a short (failed) login"),
+#undef P
+};
+
+const mm_detect_param *mm_detect_params(int *n)
+{
+    static mm_detect_param out[sizeof params / sizeof params[0]];
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        out[i] = params[i].p;
+    *n = (int)(sizeof params / sizeof params[0]);
+    return out;
+}
+
+static bool set_param(det_params *p, const char *kv, char *err, size_t errlen)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq) {
+        snprintf(err, errlen, "--detect %s: expected NAME=VALUE", kv);
+        return false;
+    }
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+        size_t l = strlen(params[i].p.name);
+        if ((size_t)(eq - kv) != l || strncmp(kv, params[i].p.name, l) != 0)
+            continue;
+        char *e;
+        unsigned long long v = strtoull(eq + 1, &e, 10);
+        if (e == eq + 1 || *e || v == 0 || v > 1000000000ULL) {
+            snprintf(err, errlen, "--detect %s: value must be a whole number from 1", kv);
+            return false;
+        }
+        *(uint64_t *)((char *)p + params[i].off) = v;
+        return true;
+    }
+    snprintf(err, errlen, "--detect %s: unknown threshold (see mimamori sensor --help)", kv);
+    return false;
+}
+
+mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlist *home,
+                         char *err, size_t errlen)
+{
+    mm_detect *d = calloc(1, sizeof(*d));
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    d->eve = eve;
+    d->home = home;
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        *(uint64_t *)((char *)&d->p + params[i].off) = params[i].p.def;
+    for (int i = 0; i < c->nset; i++)
+        if (!set_param(&d->p, c->set[i], err, errlen)) {
+            free(d);
+            return NULL;
+        }
+    mm_hashkey_random(&d->hk);
+    d->trk = calloc(TRK_SLOTS, sizeof(trk));
+    if (!d->trk) {
+        snprintf(err, errlen, "out of memory");
+        free(d);
+        return NULL;
+    }
+    if (!det_lists_init(d, c, err, errlen)) {
+        mm_detect_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void mm_detect_free(mm_detect *d)
+{
+    if (!d)
+        return;
+    det_lists_free(d);
+    free(d->trk);
+    free(d);
+}
+
+void mm_detect_stats_get(const mm_detect *d, mm_detect_stats *st)
+{
+    *st = d->st;
+}
+
+det_flow *det_flow_get(mm_flow *f)
+{
+    if (!f->det)
+        f->det = calloc(1, sizeof(det_flow));
+    return f->det;
+}
+
+/* --- trackers ------------------------------------------------------------- */
+
+trk *det_trk(mm_detect *d, const void *key, size_t klen, uint64_t ts, uint64_t window_s)
+{
+    uint64_t h = mm_siphash13(&d->hk, key, klen) | 1;
+    /* two slots a key may use: the older gives way */
+    trk *a = &d->trk[h % TRK_SLOTS], *b = &d->trk[(h >> 17) % TRK_SLOTS];
+    trk *t = a->key == h ? a : b->key == h ? b : NULL;
+    if (!t) {
+        t = a->last <= b->last ? a : b;
+        memset(t, 0, sizeof(*t));
+        t->key = h;
+    }
+    /* flows end out of order (at a flush): an earlier time inside the
+     * window moves its start back */
+    uint64_t w = window_s * NS;
+    if (t->start && ts < t->start && t->start - ts <= w && t->last - ts <= w)
+        t->start = ts;
+    if (!t->start || (ts > t->start && ts - t->start > w) || (ts < t->start && t->start - ts > w)) {
+        uint64_t key0 = t->key;
+        memset(t, 0, sizeof(*t));
+        t->key = key0;
+        t->start = ts ? ts : 1;
+    }
+    if (ts > t->last)
+        t->last = ts;
+    return t;
+}
+
+uint32_t det_trk_distinct(trk *t, uint32_t v)
+{
+    for (uint16_t i = 0; i < t->ndist; i++)
+        if (t->dist[i] == v)
+            return t->ndist;
+    if (t->ndist < TRK_DIST)
+        t->dist[t->ndist++] = v;
+    return t->ndist;
+}
+
+/* --- addresses ------------------------------------------------------------ */
+
+bool det_home(const mm_detect *d, const mm_ip *ip)
+{
+    return d->home && mm_netlist_contains(d->home, ip);
+}
+
+bool det_public(const mm_ip *ip)
+{
+    return mm_geo_special(ip) == MM_GEO_COUNTRY;
+}
+
+/* --- alerts --------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t sid;
+    uint8_t v;
+    uint8_t ip[16];
+} src_key;
+
+void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
+               void (*extra)(mm_json *j, const void *arg), const void *arg)
+{
+    const mm_sig *s = &mm_sigs[sig];
+    uint64_t bit = 1ULL << sig;
+    if (f->det_fired & bit)
+        return;                                     /* once per flow */
+    f->det_fired |= bit;
+    const mm_ip *src = dir == MM_TO_SERVER ? &f->cli : &f->srv;
+    src_key k = {.sid = s->sid, .v = src->v};
+    memcpy(k.ip, src->b, 16);
+    /* the tracker's own window never ends here: this one is kept by hand
+     * so that what a window held back is told by the next alert */
+    trk *t = det_trk(d, &k, sizeof k, ts, UINT32_MAX);
+    uint64_t win = d->p.alert_window * NS;
+    if (t->fired && ts >= t->start && ts - t->start <= win) {
+        t->count++;
+        d->st.suppressed++;
+        return;
+    }
+    uint32_t held = t->count;
+    t->fired = true;
+    t->start = ts ? ts : 1;
+    t->count = 0;
+    d->st.alerts++;
+    f->alerted = true;
+    mm_eve *e = d->eve;
+    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "alert", dir == MM_TO_CLIENT,
+                                         f->app_proto ? mm_app_name(f->app_proto) : NULL);
+    mj_str(j, "direction", dir == MM_TO_CLIENT ? "to_client" : "to_server");
+    mj_obj_open(j, "alert");
+    mj_str(j, "action", "allowed");
+    mj_u64(j, "gid", 1);
+    mj_u64(j, "signature_id", s->sid);
+    mj_u64(j, "rev", s->rev);
+    mj_str(j, "signature", s->msg);
+    mj_str(j, "category", s->category);
+    mj_u64(j, "severity", s->severity);
+    mj_obj_open(j, "metadata");
+    mj_arr_open(j, "family");
+    mj_str(j, NULL, s->family);
+    mj_arr_close(j);
+    mj_arr_open(j, "explain");
+    mj_str(j, NULL, s->explain);
+    mj_arr_close(j);
+    mj_obj_close(j);
+    mj_obj_close(j);
+    j = mm_eve_flow_event_mimamori(e, f);
+    mj_obj_open(j, "alert");
+    if (held)
+        mj_u64(j, "suppressed", held);
+    if (extra)
+        extra(j, arg);
+    mj_obj_close(j);
+    mm_eve_flow_event_close(e);
+}
+
+/* --- entry points --------------------------------------------------------- */
+
+void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
+{
+    det_observe(ctx, f, dir, kind, obs, ts);
+}
+
+void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
+{
+    /* only the first bytes of each direction are looked at */
+    if (p && f->half[dir].delivered == n && !f->half[dir].gaps)
+        det_stream(d, f, dir, p, n);
+}
+
+void mm_detect_flow_end(mm_detect *d, mm_flow *f)
+{
+    det_flow_end(d, f);
+    free(f->det);
+    f->det = NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * detect.h - built-in detectors: the attacks of the seed reports
+ * recognised from what the parsers observe (proto/app.h mm_obs_*), from
+ * flows as they end, and from the first bytes of unknown TCP streams. No
+ * ruleset is needed. Each raises an EVE "alert" (Suricata's layout) with
+ * one of our signatures (sigs.c: sid 8700000-8700999, gid 1), its family
+ * and the key of its explanation (explain.c).
+ *
+ * Alerts do not flood: a signature fires once per flow, and once per
+ * source address per window (--detect alert.window); what a window held
+ * back is counted in the next alert (mimamori.alert.suppressed).
+ */
+#ifndef MM_DETECT_H
+#define MM_DETECT_H
+
+#include "output/output.h"
+#include "proto/app.h"
+
+/* Name lists: built-in defaults, extended by --list KIND=FILE. */
+enum { MM_LIST_MINING, MM_LIST_DDNS, MM_LIST_SINKHOLE, MM_LIST_HASH, MM_LIST__COUNT };
+
+#define MM_DETECT_MAX_LISTS 16
+
+typedef struct mm_detect_config {
+    bool enabled;
+    const char *list_kind[MM_DETECT_MAX_LISTS];
+    const char *list_file[MM_DETECT_MAX_LISTS];
+    int nlists;
+    const char *set[64];        /* "name=value" thresholds (--detect) */
+    int nset;
+} mm_detect_config;
+
+typedef struct mm_detect mm_detect;
+
+/* NULL with err set when a list cannot be read or a threshold is unknown. */
+mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlist *home,
+                         char *err, size_t errlen);
+void mm_detect_free(mm_detect *d);
+
+/* The parsers' observer (mm_app.observe). */
+void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);
+/* Reassembled TCP data as the stream hands it on (first bytes only are looked at). */
+void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+/* A flow ends (before its flow event). */
+void mm_detect_flow_end(mm_detect *d, mm_flow *f);
+
+typedef struct mm_detect_stats {
+    uint64_t alerts, suppressed;
+} mm_detect_stats;
+void mm_detect_stats_get(const mm_detect *d, mm_detect_stats *st);
+
+/* Thresholds: name, default, meaning (for --help and the man page). */
+typedef struct mm_detect_param {
+    const char *name;
+    uint64_t def;
+    const char *help;
+} mm_detect_param;
+const mm_detect_param *mm_detect_params(int *n);
+
+/* The list kinds' names ("mining", "ddns", "sinkhole", "hash"); -1 unknown. */
+int mm_detect_list_kind(const char *name);
+
+#endif
