@@ -13,7 +13,7 @@ static void usage(FILE *f)
             "usage: mimamori [--version] [--help] COMMAND [ARGS]\n"
             "\n"
             "mimamori watches over the network of a small company: a passive sensor\n"
-            "that reads packets and writes Suricata-compatible EVE JSON events.\n"
+            "that reads packets, raises alerts and writes Suricata-compatible EVE JSON.\n"
             "\n"
             "commands:\n"
             "  sensor    read captures or a live interface; write flow, anomaly and\n"
@@ -21,6 +21,7 @@ static void usage(FILE *f)
             "  geoip     country of IP addresses (English and Japanese names)\n"
             "  segment   verify or print closed event segments (verify, cat)\n"
             "  keygen    make the key pair that seals segments for the analysis side\n"
+            "  explain   what a built-in alert means and what to do (Japanese, English)\n"
             "\n"
             "See mimamori(1) for details.\n");
 }
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_segment(argc - 1, argv + 1);
     if (strcmp(c, "keygen") == 0)
         return cmd_keygen(argc - 1, argv + 1);
+    if (strcmp(c, "explain") == 0)
+        return cmd_explain(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

@@ -39,7 +39,7 @@ typedef struct det_params {
     uint64_t alert_window;      /* s */
     uint64_t hb_leak_extra;     /* bytes a heartbeat response may exceed its request by */
     uint64_t rdp_guess_count, rdp_guess_window;
-    uint64_t rdp_scan_hosts, rdp_scan_window;
+    uint64_t rdp_scan_hosts, rdp_scan_window, rdp_session_bytes;
     uint64_t ntp_large_mode7;   /* bytes */
     uint64_t ntp_flood_packets, ntp_flood_sources, ntp_flood_window;
     uint64_t scan_ports, scan_hosts, scan_window, scan_window_out;
@@ -88,7 +88,8 @@ typedef struct det_flow {
     uint32_t hb_req_len;        /* last heartbeat request record length */
     bool smb_nt_trans;          /* an NT_TRANS with a large data total went by */
     uint16_t dp_mid;            /* DoublePulsar ping's multiplex id + 1 (0: none) */
-    bool monlist_resp, ntp_mode7;
+    bool monlist_resp;          /* one of ours answered monlist to the Internet */
+    bool ntp_mode7;
     uint64_t ntp_req_bytes, ntp_resp_bytes;
     char host[128];             /* HTTP Host / SNI / last name of this flow */
     bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */

@@ -5,6 +5,8 @@
  */
 #include "detect/det.h"
 
+#include "analysis/geo.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +70,20 @@ void det_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
     nkv x = {.k = {"magic"}, .v = {word}, .nk = {"packet_length", "uncompressed_length"},
              .n = {mm_le32(p + m), mm_le32(p + m + 4)}};
     det_alert(d, f, SIG_GH0ST, dir, f->last_ns, nkv_json, &x);
+}
+
+struct ntp_amp {
+    uint64_t req, resp;
+};
+
+/* Bytes asked and answered, and their ratio (how much an attacker gains). */
+static void amp_json(mm_json *j, const void *arg)
+{
+    const struct ntp_amp *a = arg;
+    mj_u64(j, "request_bytes", a->req);
+    mj_u64(j, "response_bytes", a->resp);
+    if (a->req)
+        mj_dbl(j, "amplification", (double)(a->resp * 10 / a->req) / 10.0);
 }
 
 /* --- at a flow's end -------------------------------------------------------------- */
@@ -202,15 +218,33 @@ void det_flow_end(mm_detect *d, mm_flow *f)
             }
         }
     }
+    if (f->app_proto == MM_APP_RDP && srv_home && external(d, &f->cli) &&
+        f->bytes[MM_TO_CLIENT] >= d->p.rdp_session_bytes) {
+        /* a working session after many attempts from the same outsider */
+        struct {
+            char tag[4];
+            mm_ip a, b;
+        } key = {"rdg", f->cli, f->srv};
+        trk *t = det_trk(d, &key, sizeof key, f->start_ns, d->p.rdp_guess_window);
+        if (t->count >= d->p.rdp_guess_count) {
+            char cc[3] = "";
+            if (d->eve->geo && mm_geo_lookup(d->eve->geo, &f->cli, cc) != MM_GEO_COUNTRY)
+                cc[0] = 0;
+            nkv x = {.k = {"source_country"}, .v = {cc},
+                     .nk = {"attempts", "session_bytes", "session_seconds"},
+                     .n = {t->count, f->bytes[MM_TO_CLIENT],
+                           (f->last_ns - f->start_ns) / NS}};
+            det_alert(d, f, SIG_RDP_AFTER_GUESS, MM_TO_SERVER, f->last_ns, nkv_json, &x);
+        }
+    }
     if (f->app_proto == MM_APP_SMB && cli_home != srv_home &&
         external(d, cli_home ? &f->srv : &f->cli)) {
         nkv x = {.k = {"direction"}, .v = {cli_home ? "outbound" : "inbound"}};
         det_alert(d, f, SIG_SMB_INTERNET, MM_TO_SERVER, f->last_ns, nkv_json, &x);
     }
-    if (df && df->monlist_resp && srv_home && external(d, &f->cli)) {
-        uint64_t req = df->ntp_req_bytes ? df->ntp_req_bytes : 1;
-        nkv x = {.nk = {"request_bytes", "response_bytes", "amplification_x100"},
-                 .n = {df->ntp_req_bytes, df->ntp_resp_bytes, df->ntp_resp_bytes * 100 / req}};
-        det_alert(d, f, SIG_NTP_REFLECTOR, MM_TO_CLIENT, f->last_ns, nkv_json, &x);
+    if (df && df->monlist_resp) {
+        int dir = det_home(d, &f->srv) ? MM_TO_CLIENT : MM_TO_SERVER;
+        struct ntp_amp a = {df->ntp_req_bytes, df->ntp_resp_bytes};
+        det_alert(d, f, SIG_NTP_REFLECTOR, dir, f->last_ns, amp_json, &a);
     }
 }

@@ -167,6 +167,7 @@ static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t
         return;
     bool monlist = o->mode == 7 && (o->request_code == 20 || o->request_code == 42);
     kv x = {.nk = {"request_code", "length", "items"}, .n = {o->request_code, o->len, o->items}};
+    const mm_ip *dst = dst_of(f, dir), *src = src_of(f, dir);
     if (o->mode == 7) {
         df->ntp_mode7 = true;
         if (!o->response) {
@@ -175,14 +176,17 @@ static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t
                 det_alert(d, f, SIG_NTP_MONLIST, dir, ts, kv_json, &x);
         } else {
             df->ntp_resp_bytes += o->len;
-            df->monlist_resp |= monlist;
-            if (o->len >= d->p.ntp_large_mode7)
+            /* one of ours answering monlist to the Internet: a reflector */
+            if (monlist && det_home(d, src) && external(d, dst))
+                df->monlist_resp = true;
+            /* a large answer to a request seen, or sent by one of ours
+             * (unasked answers arriving are the flood's, counted below) */
+            if (o->len >= d->p.ntp_large_mode7 && (df->ntp_req_bytes || det_home(d, src)))
                 det_alert(d, f, SIG_NTP_LARGE_MODE7, dir, ts, kv_json, &x);
         }
     }
     /* responses arriving at one of ours from many senders: a reflection flood */
     bool resp = o->response || o->mode == 4;
-    const mm_ip *dst = dst_of(f, dir), *src = src_of(f, dir);
     if (!resp || !det_home(d, dst) || det_home(d, src))
         return;
     struct {
@@ -295,8 +299,8 @@ static void rdp(mm_detect *d, mm_flow *f, int dir, const mm_obs_rdp *o, uint64_t
             .v = {cc, det_home(d, &f->cli) ? "outbound" : "inbound"},
             .nk = {"attempts"}, .n = {t->count}};
     det_alert(d, f, SIG_RDP_INBOUND, dir, ts, kv_json, &x);
-    if (!det_home(d, &f->cli) && t->count >= d->p.rdp_guess_count)
-        det_alert(d, f, SIG_RDP_AFTER_GUESS, dir, ts, kv_json, &x);
+    /* whether a session after many attempts was a login that worked shows
+     * at the flow's end, by what the server sent (det_flow.c) */
 }
 
 /* --- names: mining pools, dynamic DNS, answers ------------------------------ */

@@ -25,6 +25,8 @@ static const struct {
     P("rdp.guess_count", rdp_guess_count, 10,
       "RDP connection requests from one source to one host that make guessing"),
     P("rdp.guess_window", rdp_guess_window, 600, "seconds for rdp.guess_count"),
+    P("rdp.session_bytes", rdp_session_bytes, 100000,
+      "bytes an RDP server sends in a session that worked (a failed login sends far less)"),
     P("rdp.scan_hosts", rdp_scan_hosts, 10,
       "hosts one internal source opens RDP connections to that make a scan"),
     P("rdp.scan_window", rdp_scan_window, 60, "seconds for rdp.scan_hosts"),

