@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -45,10 +45,23 @@ seed "$C/pcaps/11_telnet_mirai/ndpi__telnet.pcap" tcp.stream==0 telnet
 seed "$C/ndpi/pcap/ftp.pcap" tcp.stream==0 ftp
 seed "$C/pcaps/03_ntp_monlist/zeek__ntpmode67.pcap" udp.stream==0 ntp
 seed "$C/pcaps/14_dhcp/zeek__dhcp.pcap" udp.stream==0 dhcp
+# crafted attacks (tools/attackgen.c): the detectors' paths
+for sc in gh0st ntp-reflector weblogic sslv3-server rdp-bruteforce; do
+    build-fuzz/mm-attackgen "$sc" "$work/capture/$sc.pcap"
+done
+seed "$work/capture/gh0st.pcap" tcp.stream==0 gh0st
+seed "$work/capture/ntp-reflector.pcap" udp.stream==0 ntp-monlist
+seed "$work/capture/weblogic.pcap" tcp.stream==0 weblogic
+seed "$work/capture/sslv3-server.pcap" tcp.stream==0 sslv3
+seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
+# list seeds: each accepted line form, for each kind (byte 0)
+printf '\x00# mining\npool.example.com\n0.0.0.0 miner.example.net\n||coin.example.org^\n' > "$work/lists/names"
+printf '\x02131.253.18.12\n199.2.137.0/24\n2001:db8::/32\n  ".sink.example",\n' > "$work/lists/sinkhole"
+printf '\x03CAC5F74A1E146D6DE26845E3E03732C01167E4BBB4333E76889B538C9BD30362\n' > "$work/lists/hash"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto; do
+for t in capture decode segment util proto lists; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -8,6 +8,8 @@
 #include "detect/detect.h"
 #include "util/hash.h"
 
+#include <stdio.h>
+
 /* Our signatures (sigs.c). The order is the bit in mm_flow.det_fired. */
 enum {
     SIG_HB_ATTEMPT, SIG_HB_LEAK,
@@ -79,6 +81,8 @@ struct mm_detect {
     trk *trk;                   /* TRK_SLOTS */
     det_names names[MM_LIST__COUNT];
     mm_netlist sinkhole_nets;
+    char *nets;                 /* sinkhole prefixes while lists are read */
+    size_t nets_len;
     uint64_t resolved[RESOLVED_SLOTS];
     mm_detect_stats st;
 };
@@ -86,6 +90,7 @@ struct mm_detect {
 /* Per-flow state, allocated on first need (mm_flow.det). */
 typedef struct det_flow {
     uint32_t hb_req_len;        /* last heartbeat request record length */
+    bool hb_attempt;            /* a malformed heartbeat request went by */
     bool smb_nt_trans;          /* an NT_TRANS with a large data total went by */
     uint16_t dp_mid;            /* DoublePulsar ping's multiplex id + 1 (0: none) */
     bool monlist_resp;          /* one of ours answered monlist to the Internet */
@@ -114,6 +119,9 @@ bool det_public(const mm_ip *ip);
 
 /* Lists (lists.c). */
 bool det_lists_init(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
+/* One list file's entries (fuzzing reads them from memory); then finish. */
+bool det_list_read(mm_detect *d, int kind, FILE *fp);
+bool det_lists_finish(mm_detect *d, char *err, size_t errlen);
 void det_lists_free(mm_detect *d);
 /* The listed name name matches (itself or a parent domain), or NULL. */
 const char *det_name_match(const mm_detect *d, int kind, const char *name);

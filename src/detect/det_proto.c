@@ -89,8 +89,10 @@ static void heartbeat(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_heartb
     if (!o->encrypted && o->type == 1) {
         df->hb_req_len = o->record_len;
         /* type, length, payload, at least 16 bytes of padding */
-        if ((uint32_t)o->payload_len + 3 + 16 > o->record_len)
+        if ((uint32_t)o->payload_len + 3 + 16 > o->record_len) {
+            df->hb_attempt = true;
             det_alert(d, f, SIG_HB_ATTEMPT, dir, ts, kv_json, &x);
+        }
         return;
     }
     if (o->encrypted && dir == MM_TO_SERVER) {
@@ -100,13 +102,20 @@ static void heartbeat(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_heartb
     bool response = o->encrypted ? dir == MM_TO_CLIENT : o->type == 2;
     if (!response)
         return;
-    bool leak = df->hb_req_len ? o->record_len > df->hb_req_len + d->p.hb_leak_extra
-                               : (!o->encrypted && (uint32_t)o->payload_len + 3 + 16 >
-                                                       o->record_len);
-    if (leak) {
-        x.nk[1] = "request_record_length";
-        x.n[1] = df->hb_req_len;
-        det_alert(d, f, SIG_HB_LEAK, dir, ts, kv_json, &x);
+    /* more back than was sent; or any answer to a request a correct
+     * server must drop (it did not check the length: it is vulnerable) */
+    const char *why = NULL;
+    if (df->hb_req_len && o->record_len > df->hb_req_len + d->p.hb_leak_extra)
+        why = "response larger than the request";
+    else if (!o->encrypted && (uint32_t)o->payload_len + 3 + 16 > o->record_len)
+        why = "response declares more than it holds";
+    else if (df->hb_attempt)
+        why = "the server answered a malformed request";
+    if (why) {
+        kv y = {.k = {"reason"}, .v = {why},
+                .nk = {"record_length", "request_record_length"},
+                .n = {o->record_len, df->hb_req_len}};
+        det_alert(d, f, SIG_HB_LEAK, dir, ts, kv_json, &y);
     }
 }
 

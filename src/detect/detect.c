@@ -124,6 +124,11 @@ void mm_detect_free(mm_detect *d)
     free(d);
 }
 
+void mm_detect_rebind(mm_detect *d, mm_eve *eve)
+{
+    d->eve = eve;
+}
+
 void mm_detect_stats_get(const mm_detect *d, mm_detect_stats *st)
 {
     *st = d->st;

@@ -36,6 +36,8 @@ typedef struct mm_detect mm_detect;
 mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlist *home,
                          char *err, size_t errlen);
 void mm_detect_free(mm_detect *d);
+/* Alerts go to eve from now on (a fuzzer's fresh writer per input). */
+void mm_detect_rebind(mm_detect *d, mm_eve *eve);
 
 /* The parsers' observer (mm_app.observe). */
 void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);

@@ -181,79 +181,100 @@ static char *entry(char *line)
     return p;
 }
 
-static bool add_entry(mm_detect *d, int kind, const char *e, char *nets, size_t *nl,
-                      size_t cap)
+#define NETS_CAP (1u << 20)
+
+/* Sinkhole addresses and prefixes gather in d->nets ("a,b/24,...") until
+ * the lists are read, then make one netlist. */
+static bool add_entry(mm_detect *d, int kind, const char *e)
 {
     if (kind == MM_LIST_SINKHOLE && (isdigit((unsigned char)e[0]) || strchr(e, ':'))) {
-        size_t l = strlen(e);
-        if (*nl + l + 2 > cap)
+        char ip[64];
+        size_t l = strcspn(e, "/");
+        mm_ip tmp;
+        if (l >= sizeof ip)
+            return true;
+        memcpy(ip, e, l);
+        ip[l] = 0;
+        if (!mm_ip_parse(ip, &tmp))
+            return true;                /* not an address: left out */
+        if (e[l] == '/') {
+            char *end;
+            unsigned long bits = strtoul(e + l + 1, &end, 10);
+            if (end == e + l + 1 || *end || bits > (tmp.v == 4 ? 32u : 128u))
+                return true;
+        }
+        l = strlen(e);
+        if (d->nets_len + l + 2 > NETS_CAP)
             return true;                /* beyond the bound: the rest is left out */
-        if (*nl)
-            nets[(*nl)++] = ',';
-        memcpy(nets + *nl, e, l);
-        *nl += l;
-        nets[*nl] = 0;
+        if (d->nets_len)
+            d->nets[d->nets_len++] = ',';
+        memcpy(d->nets + d->nets_len, e, l);
+        d->nets_len += l;
+        d->nets[d->nets_len] = 0;
         return true;
     }
     return names_add(&d->names[kind], e);
 }
 
-#define NETS_CAP (1u << 20)
+bool det_list_read(mm_detect *d, int kind, FILE *fp)
+{
+    char line[1024];
+    while (fgets(line, sizeof line, fp)) {
+        size_t l = strlen(line);
+        if (l == sizeof line - 1 && line[l - 1] != '\n') {
+            int ch;                     /* an overlong line: skipped whole */
+            while ((ch = fgetc(fp)) != EOF && ch != '\n')
+                ;
+            continue;
+        }
+        char *e = entry(line);
+        if (e && strlen(e) < 256 && !add_entry(d, kind, e))
+            return false;
+    }
+    return true;
+}
+
+bool det_lists_finish(mm_detect *d, char *err, size_t errlen)
+{
+    mm_netlist_free(&d->sinkhole_nets);
+    return mm_netlist_parse(&d->sinkhole_nets, d->nets, err, errlen);
+}
 
 bool det_lists_init(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
 {
-    char *nets = malloc(NETS_CAP);
-    size_t nl = 0;
-    if (!nets) {
+    if (!(d->nets = malloc(NETS_CAP))) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    nets[0] = 0;
+    d->nets[0] = 0;
     bool ok = true;
     for (size_t i = 0; ok && i < sizeof def_mining / sizeof def_mining[0]; i++)
         ok = names_add(&d->names[MM_LIST_MINING], def_mining[i]);
     for (size_t i = 0; ok && i < sizeof def_ddns / sizeof def_ddns[0]; i++)
         ok = names_add(&d->names[MM_LIST_DDNS], def_ddns[i]);
     for (size_t i = 0; ok && i < sizeof def_sinkhole / sizeof def_sinkhole[0]; i++)
-        ok = add_entry(d, MM_LIST_SINKHOLE, def_sinkhole[i], nets, &nl, NETS_CAP);
+        ok = add_entry(d, MM_LIST_SINKHOLE, def_sinkhole[i]);
     for (int i = 0; ok && i < c->nlists; i++) {
         int kind = mm_detect_list_kind(c->list_kind[i]);
         if (kind < 0) {
             snprintf(err, errlen, "--list %s: unknown kind (mining, ddns, sinkhole, hash)",
                      c->list_kind[i]);
-            free(nets);
             return false;
         }
         FILE *fp = fopen(c->list_file[i], "r");
         if (!fp) {
             snprintf(err, errlen, "--list %s=%s: %s", c->list_kind[i], c->list_file[i],
                      strerror(errno));
-            free(nets);
             return false;
         }
-        char line[1024];
-        while (ok && fgets(line, sizeof line, fp)) {
-            size_t l = strlen(line);
-            if (l == sizeof line - 1 && line[l - 1] != '\n') {
-                int ch;                     /* an overlong line: skipped whole */
-                while ((ch = fgetc(fp)) != EOF && ch != '\n')
-                    ;
-                continue;
-            }
-            char *e = entry(line);
-            if (e && strlen(e) < 256)
-                ok = add_entry(d, kind, e, nets, &nl, NETS_CAP);
-        }
+        ok = det_list_read(d, kind, fp);
         fclose(fp);
     }
-    if (ok && !mm_netlist_parse(&d->sinkhole_nets, nets, err, errlen)) {
-        free(nets);
+    if (!ok) {
+        snprintf(err, errlen, "out of memory reading lists");
         return false;
     }
-    free(nets);
-    if (!ok)
-        snprintf(err, errlen, "out of memory reading lists");
-    return ok;
+    return det_lists_finish(d, err, errlen);
 }
 
 void det_lists_free(mm_detect *d)
@@ -265,4 +286,7 @@ void det_lists_free(mm_detect *d)
         memset(&d->names[k], 0, sizeof d->names[k]);
     }
     mm_netlist_free(&d->sinkhole_nets);
+    free(d->nets);
+    d->nets = NULL;
+    d->nets_len = 0;
 }

@@ -1,5 +1,6 @@
 /* Fuzz target: application-layer detection and every parser (HTTP, TLS, DNS,
- * SSH, SMB...), through the same entry points the sensor uses. Input: byte 0 picks
+ * SSH, SMB...), and the built-in detectors fed by them, through the same
+ * entry points the sensor uses. Input: byte 0 picks
  * TCP or UDP and the ports; then chunks of (flags byte, 2-byte length,
  * data): flags bit 0 is the direction, bit 1 a gap instead of data. Events
  * are written to a sink that checks each is one line of JSON-safe bytes. */
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/detect.h"
 #include "proto/app.h"
 
 static int sink(void *ctx, const char *line, size_t len)
@@ -35,6 +37,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mm_app app;
     mm_app_init(&app, &eve, 1 << 20, true);
     app.store.hashes = MM_HASH_MD5 | MM_HASH_SHA1 | MM_HASH_SHA256;
+    static mm_netlist home;
+    static mm_detect *det;
+    static mm_detect_config dc = {.enabled = true};
+    char err[256];
+    if (!det) {
+        if (!mm_netlist_parse(&home, "10.0.0.0/8", err, sizeof err) ||
+            !(det = mm_detect_new(&dc, &eve, &home, err, sizeof err)))
+            abort();
+    }
+    mm_detect_rebind(det, &eve);
+    app.observe = mm_detect_observe;
+    app.observe_ctx = det;
     mm_flow f;
     memset(&f, 0, sizeof f);
     f.proto = udp ? 17 : 6;
@@ -60,13 +74,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             mm_app_udp(&app, &f, dir, copy, (uint32_t)n, ts);
         else if (fl & 2)
             mm_app_stream(&app, &f, dir, NULL, (uint32_t)n, false);
-        else
+        else {
+            f.half[dir].delivered += n;
             mm_app_stream(&app, &f, dir, copy, (uint32_t)n, false);
+            if (n)
+                mm_detect_stream(det, &f, dir, copy, (uint32_t)n);
+        }
         free(copy);
         off += n;
         ts += 1000000ULL;
     }
     mm_app_flow_end(&app, &f);
+    mm_detect_flow_end(det, &f);
     if (getenv("FUZZ_DEBUG"))
         fprintf(stderr, "memuse %llu app_proto %u\n", (unsigned long long)app.st.memuse,
                 f.app_proto);
