@@ -529,6 +529,54 @@ static void sc_heartbleed_benign(void)
     tc_close(&t);
 }
 
+static void http_get(addr c, uint16_t cp, addr s, const char *host, const char *uri,
+                     const void *body, size_t blen, const char *ctype)
+{
+    char req[512];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: Mozilla/5.0 "
+             "(Windows NT 6.1; Trident/7.0; rv:11.0) like Gecko\r\n\r\n", uri, host);
+    http_exchange(c, cp, s, req, body, blen, ctype);
+}
+
+static void sc_exploit_kit(void)
+{
+    /* drive-by: a compromised site's page, a landing page on a new host,
+     * Flash from it, then a program */
+    addr pc = *lan_host(40), site = A4(113, 20, 11, 49), ek = A4(45, 32, 238, 202);
+    static const char page[] = "<html><body><iframe src=\"http://qq7tz.example-ek.top/land\"></iframe></body></html>";
+    static uint8_t swf[3000], pe[30000];
+    http_get(pc, 50100, site, "www.small-shop.example.com", "/", page, sizeof page - 1, "text/html");
+    now_us += 2 * SEC;
+    http_get(pc, 50101, ek, "qq7tz.example-ek.top", "/land/quite-someone-visitor-nonsense", page,
+             sizeof page - 1, "text/html");
+    now_us += SEC;
+    memcpy(swf, "CWS\x0d", 4);
+    for (size_t i = 4; i < sizeof swf; i++)
+        swf[i] = (uint8_t)(i * 37 + 11);
+    http_get(pc, 50102, ek, "qq7tz.example-ek.top", "/occasional/bXJkeHFl", swf, sizeof swf,
+             "application/x-shockwave-flash");
+    now_us += 5 * SEC;
+    http_get(pc, 50103, ek, "qq7tz.example-ek.top", "/observation/enVjZ2dt", pe,
+             fake_pe(pe, sizeof pe), "application/octet-stream");
+}
+
+static void sc_web_benign(void)
+{
+    /* benign: a page with scripts and pictures from a CDN, then a program
+     * downloaded from the same vendor (no exploit container) */
+    addr pc = *lan_host(41), site = A4(93, 184, 216, 34), cdn = A4(151, 101, 1, 69);
+    static const char page[] = "<html><script src=\"//cdn.example.net/app.js\"></script></html>";
+    static const char js[] = "function hello(){return 1;}";
+    static uint8_t pe[30000];
+    http_get(pc, 50200, site, "www.example.com", "/", page, sizeof page - 1, "text/html");
+    http_get(pc, 50201, cdn, "cdn.example.net", "/app.js", js, sizeof js - 1,
+             "application/javascript");
+    http_get(pc, 50202, cdn, "cdn.example.net", "/logo.png", "\x89PNG\r\n\x1a\n", 8, "image/png");
+    now_us += 3 * SEC;
+    http_get(pc, 50203, site, "www.example.com", "/download/tool.exe", pe, fake_pe(pe, sizeof pe),
+             "application/x-msdownload");
+}
+
 typedef struct scenario {
     const char *name;
     void (*fn)(void);
@@ -557,6 +605,8 @@ static const scenario scenarios[] = {
     {"telnet-inbound", sc_telnet_inbound, "8700093 IoT port from the Internet"},
     {"ssh-guess", sc_ssh_guess, "8700092 password guessing"},
     {"heartbeat-benign", sc_heartbleed_benign, "benign: no alert"},
+    {"exploit-kit", sc_exploit_kit, "8700100 container after a page view, 8700101 payload"},
+    {"web-benign", sc_web_benign, "benign: 8700040 only (a named vendor's program)"},
 };
 
 int main(int argc, char **argv)

@@ -42,6 +42,7 @@ static void print_json(const mm_explain *e)
     static const char *const lang[2] = {"ja", "en"};
     mm_json j;
     mj_init(&j);
+    mj_reset(&j);
     mj_obj_open(&j, NULL);
     mj_str(&j, "key", e->key);
     mj_arr_open(&j, "signature_ids");
@@ -97,6 +98,13 @@ int cmd_explain(int argc, char **argv)
     size_t n;
     const mm_explain *all = mm_explain_all(&n);
     if (optind == argc) {
+        int rc = 0;
+        for (int s = 0; s < SIG__COUNT; s++)
+            if (!mm_explain_find(mm_sigs[s].explain)) {
+                fprintf(stderr, "mimamori explain: signature %u has no text for '%s'\n",
+                        mm_sigs[s].sid, mm_sigs[s].explain);
+                rc = 1;
+            }
         for (size_t i = 0; i < n; i++) {
             if (json) {
                 print_json(&all[i]);
@@ -111,7 +119,7 @@ int cmd_explain(int argc, char **argv)
                 }
             printf("]\n");
         }
-        return 0;
+        return rc;
     }
     int rc = 0;
     for (int i = optind; i < argc; i++) {

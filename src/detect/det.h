@@ -22,6 +22,7 @@ enum {
     SIG_MINING_SESSION, SIG_MINING_NAME, SIG_WEBLOGIC,
     SIG_C2_BARE_IP, SIG_C2_DDNS, SIG_C2_SINKHOLE, SIG_C2_POWERSHELL,
     SIG_SCAN_PORTS, SIG_SCAN_HOSTS, SIG_BRUTEFORCE, SIG_IOT_PORT,
+    SIG_EK_CONTAINER, SIG_EK_PAYLOAD,
     SIG__COUNT
 };
 
@@ -46,6 +47,7 @@ typedef struct det_params {
     uint64_t ntp_flood_packets, ntp_flood_sources, ntp_flood_window;
     uint64_t scan_ports, scan_hosts, scan_window, scan_window_out;
     uint64_t brute_count, brute_window, brute_short_pkts;
+    uint64_t ek_window;
 } det_params;
 
 /* A bounded table of per-source counters over a time window, with a few
@@ -70,6 +72,20 @@ typedef struct det_names {
     size_t cap, n;
 } det_names;
 
+/* Exploit-kit chains: per client, the web hosts it talked to lately. */
+#define EK_SLOTS 1024
+#define EK_HOSTS 8
+typedef struct ek_host {
+    uint64_t h;                 /* hash of the host name */
+    uint64_t first, last;       /* first and last request to it */
+    char name[48];
+} ek_host;
+typedef struct ek_client {
+    uint64_t key;
+    ek_host host[EK_HOSTS];
+    uint64_t cont_ts, cont_host;    /* exploit container delivered (chain seen) */
+} ek_client;
+
 /* Addresses DNS answers gave lately (a connection to one had a name). */
 #define RESOLVED_SLOTS 16384
 
@@ -84,6 +100,7 @@ struct mm_detect {
     char *nets;                 /* sinkhole prefixes while lists are read */
     size_t nets_len;
     uint64_t resolved[RESOLVED_SLOTS];
+    ek_client *ek;              /* EK_SLOTS */
     mm_detect_stats st;
 };
 
@@ -98,7 +115,10 @@ typedef struct det_flow {
     uint64_t ntp_req_bytes, ntp_resp_bytes;
     char host[128];             /* HTTP Host / SNI / last name of this flow */
     bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */
+    uint8_t file_kind;          /* FK_* of the last file this flow carried */
 } det_flow;
+
+enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
 
 det_flow *det_flow_get(mm_flow *f);
 

@@ -46,6 +46,8 @@ static const struct {
     P("brute.count", brute_count, 10,
       "short sessions from one source to one login service (SSH, Telnet, FTP, RDP, SMB)"),
     P("brute.window", brute_window, 300, "seconds for brute.count"),
+    P("ek.window", ek_window, 60,
+      "seconds from a page view to an exploit container, and from it to the payload"),
     P("brute.short_packets", brute_short_pkts, 60,
       "packets at most in a session counted as a short (failed) login"),
 #undef P
@@ -103,7 +105,10 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
         }
     mm_hashkey_random(&d->hk);
     d->trk = calloc(TRK_SLOTS, sizeof(trk));
-    if (!d->trk) {
+    d->ek = calloc(EK_SLOTS, sizeof(ek_client));
+    if (!d->trk || !d->ek) {
+        free(d->trk);
+        free(d->ek);
         snprintf(err, errlen, "out of memory");
         free(d);
         return NULL;
@@ -121,6 +126,7 @@ void mm_detect_free(mm_detect *d)
         return;
     det_lists_free(d);
     free(d->trk);
+    free(d->ek);
     free(d);
 }
 

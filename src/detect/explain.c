@@ -365,6 +365,30 @@ E("iot-port",
   "Do not expose device management or Telnet to the Internet\n"
   "Change default passwords and update firmware\n"
   "If the connection went outwards, suspect the device is infected: restart it and check its settings"),
+E("exploit-kit",
+  "Web 閲覧中の攻撃（エクスプロイトキット）", "Drive-by attack while browsing (exploit kit)",
+  "Web サイトを見た直後に、初めての相手から Flash・Java などの攻撃用ファイルが届きました。改ざんされたサイトや広告から攻撃サイトへ誘導された形です。",
+  "Right after a page view, a host never seen before sent Flash, Java or similar attack content: the page or an ad led the browser to an attack site.",
+  "ブラウザやプラグインの脆弱性を突き、見ただけでマルウェアを入れられる攻撃です（ランサムウェアの配布によく使われます）。",
+  "It exploits flaws in the browser or its plugins to install malware just by viewing a page (often ransomware).",
+  "該当する端末のブラウザ・Flash・Java を更新するか、不要なら削除する\n"
+  "端末をウイルス対策ソフトで検査する\n"
+  "不用意に Web 広告をクリックしない、怪しいサイトを開かないよう周知する",
+  "Update or remove the browser plugins (Flash, Java) on that computer\n"
+  "Scan the computer with anti-virus software\n"
+  "Remind staff not to click ads or open unknown sites"),
+E("exploit-kit-payload",
+  "Web 閲覧中の攻撃でマルウェアが届きました", "Drive-by attack delivered malware",
+  "攻撃用ファイルに続いて、同じ攻撃サイトからプログラム（または暗号化されたデータ）がダウンロードされました。",
+  "After the attack content, the same attack site sent a program (or encrypted data).",
+  "攻撃が成功し、端末にマルウェア（ランサムウェアなど）が入った可能性が高い状態です。",
+  "The attack most likely worked: malware (ransomware, for example) is probably on the computer.",
+  "該当する端末をすぐにネットワークから外す（LAN ケーブルを抜く）\n"
+  "担当者か専門家に連絡し、ファイルの暗号化や情報の持ち出しがないか調べる\n"
+  "バックアップが無事か確認し、ブラウザとプラグインを更新する",
+  "Disconnect the computer now (pull the network cable)\n"
+  "Call your IT contact or a specialist: look for encrypted files and data sent out\n"
+  "Check your backups are safe, and update the browser and plugins"),
 };
 
 const mm_explain *mm_explain_find(const char *key)

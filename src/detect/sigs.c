@@ -87,4 +87,8 @@ const mm_sig mm_sigs[SIG__COUNT] = {
                         "MIMAMORI SCAN repeated short login sessions (password guessing)"},
     [SIG_IOT_PORT] = {8700093, 1, 2, "scan-bruteforce", "iot-port", C_SCAN,
                       "MIMAMORI SCAN connection from the Internet to an IoT-targeted port"},
+    [SIG_EK_CONTAINER] = {8700100, 1, 2, "exploit-kit", "exploit-kit", C_TROJAN,
+                          "MIMAMORI EXPLOIT KIT page view then an exploit container from a new host"},
+    [SIG_EK_PAYLOAD] = {8700101, 1, 1, "exploit-kit", "exploit-kit-payload", C_TROJAN,
+                        "MIMAMORI EXPLOIT KIT payload delivered after an exploit container"},
 };

@@ -276,6 +276,8 @@ const char *mm_file_magic(const uint8_t *d, uint32_t n)
             return "OpenDocument";
         if (has(d, n, 30, "META-INF/", 9))
             return "Java archive data (JAR)";
+        if (has(d, n, 30, "AppManifest.xaml", 16))
+            return "Silverlight application (XAP)";
         return "Zip archive data";
     }
     if (has(d, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
@@ -290,6 +292,12 @@ const char *mm_file_magic(const uint8_t *d, uint32_t n)
         return "7-zip archive data";
     if (has(d, n, 0, "MSCF", 4))
         return "Microsoft Cabinet archive data";
+    if (has(d, n, 0, "FWS", 3) && n > 3 && d[3] < 64)
+        return "Macromedia Flash data";
+    if (has(d, n, 0, "CWS", 3) && n > 3 && d[3] < 64)
+        return "Macromedia Flash data (compressed)";
+    if (has(d, n, 0, "ZWS", 3) && n > 3 && d[3] < 64)
+        return "Macromedia Flash data (LZMA compressed)";
     if (has(d, n, 0, "\xca\xfe\xba\xbe", 4))
         return "compiled Java class data";
     if (has(d, n, 0, "\x89PNG\r\n\x1a\n", 8))

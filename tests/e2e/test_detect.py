@@ -52,7 +52,9 @@ EXPECT = {
         ('malicious-file', {8700040, 8700041}),
     '09_crypto_mining/ndpi__mining.pcapng': ('cryptojacking', {8700070}),
     '09_crypto_mining/zeek-cryptomining__coinhive.pcap': ('cryptojacking', {8700071}),
-    '07_exploit_kit/testmynids__neutrino.pcap': ('c2', {8700081}),      # DDNS host hopto.org
+    '07_exploit_kit/testmynids__neutrino.pcap': ('exploit-kit', {8700100, 8700101}),
+    '07_exploit_kit/chrissanders__ek_to_cryptowall4.pcapng': ('exploit-kit', {8700100, 8700101}),
+    '07_exploit_kit/testmynids__neutrino.pcap#ddns': ('c2', {8700081}),   # gate on hopto.org
     '12_port_scan/malcolm-pcap__bro-simple-scan__445_scan.pcap': ('scan-bruteforce', {8700091}),
     '12_port_scan/malcolm-pcap__bro-simple-scan__multiport_scan.pcap':
         ('scan-bruteforce', {8700091}),
@@ -110,7 +112,7 @@ def _():
     need_corpus()
     bad = []
     for rel, (fam, sids) in EXPECT.items():
-        cap = os.path.join(PCAPS, rel)
+        cap = os.path.join(PCAPS, rel.split('#')[0])
         if not os.path.exists(cap):
             bad.append('%s: missing' % rel)
             continue
@@ -126,7 +128,7 @@ def _():
 def _():
     need_corpus()
     for rel in EXPECT:
-        for a in alerts(os.path.join(PCAPS, rel)):
+        for a in alerts(os.path.join(PCAPS, rel.split('#')[0])):
             al = a['alert']
             expect(al['action'] == 'allowed' and al['gid'] == 1, al)
             expect(8700000 <= al['signature_id'] <= 8700999 and al['rev'] >= 1, al)
@@ -138,6 +140,22 @@ def _():
             expect(a.get('flow_id') and a.get('src_ip') and a.get('dest_ip'), a)
             r = run(['explain', md['explain'][0], '--lang', 'ja'])
             expect(r.returncode == 0 and r.stdout.strip(), 'no text for %s' % md['explain'][0])
+
+
+@check('every signature has its texts in both languages')
+def _():
+    r = run(['explain'])
+    expect(r.returncode == 0 and not r.stderr, r.stderr)
+    r = run(['explain', '--json'])
+    for line in r.stdout.splitlines():
+        e = json.loads(line)
+        expect(e['signature_ids'], 'a text no signature uses: %s' % e['key'])
+        for lang in ('ja', 'en'):
+            t = e[lang]
+            expect(t['title'] and t['what'] and t['why'] and t['todo'], (e['key'], lang))
+        # Japanese texts are Japanese (kana present), English ones are not
+        expect(any('\u3040' <= ch <= '\u30ff' for ch in e['ja']['what']), e['key'])
+        expect(all(ord(ch) < 0x3000 for ch in e['en']['what'] + ''.join(e['en']['todo'])), e['key'])
 
 
 @check('benign nDPI captures (BENIGN.txt): no severity-1 alert')
@@ -246,6 +264,8 @@ SCENARIOS = {
     'telnet-inbound': ({8700093}, set()),
     'ssh-guess': ({8700092}, set()),
     'heartbeat-benign': (set(), 'all'),
+    'exploit-kit': ({8700100, 8700101}, set()),
+    'web-benign': ({8700040}, {8700100, 8700101, 8700041}),
 }
 
 
