@@ -577,6 +577,47 @@ static void sc_web_benign(void)
              "application/x-msdownload");
 }
 
+static uint32_t lcg = 12345;
+static uint32_t rnd(uint32_t n)
+{
+    lcg = lcg * 1103515245u + 12345u;
+    return (lcg >> 8) % n;
+}
+
+static void short_session(addr c, uint16_t cp, addr s, uint16_t sp, size_t up, size_t down)
+{
+    static uint8_t blob[200000];
+    for (size_t i = 0; i < 64; i++)
+        blob[i] = (uint8_t)(i * 13 + 1);
+    tconn t;
+    tc_open(&t, c, cp, s, sp);
+    tc_send(&t, 0, blob, up);
+    tc_send(&t, 1, blob, down);
+    tc_close(&t);
+}
+
+static void sc_beacon(void)
+{
+    /* an implant calls home every 60 s (a second of jitter) for two hours,
+     * sending and receiving a few hundred bytes */
+    for (int i = 0; i < 120; i++) {
+        short_session(*lan_host(42), (uint16_t)(52000 + i), A4(185, 141, 27, 9), 443,
+                      300 + rnd(20), 500 + rnd(20));
+        now_us += 60 * SEC + rnd(1000000);
+    }
+}
+
+static void sc_browse_benign(void)
+{
+    /* benign: a person uses one web application for two hours: irregular
+     * gaps, pages of very different sizes */
+    for (int i = 0; i < 60; i++) {
+        short_session(*lan_host(43), (uint16_t)(52500 + i), A4(13, 107, 42, 14), 443,
+                      400 + rnd(3000), 2000 + rnd(150000));
+        now_us += (5 + rnd(300)) * SEC;
+    }
+}
+
 typedef struct scenario {
     const char *name;
     void (*fn)(void);
@@ -607,6 +648,8 @@ static const scenario scenarios[] = {
     {"heartbeat-benign", sc_heartbleed_benign, "benign: no alert"},
     {"exploit-kit", sc_exploit_kit, "8700100 container after a page view, 8700101 payload"},
     {"web-benign", sc_web_benign, "benign: 8700040 only (a named vendor's program)"},
+    {"beacon", sc_beacon, "8700084 beaconing every 60 s for two hours"},
+    {"browse-benign", sc_browse_benign, "benign: irregular use of one web application, no alert"},
 };
 
 int main(int argc, char **argv)

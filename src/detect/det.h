@@ -22,7 +22,7 @@ enum {
     SIG_MINING_SESSION, SIG_MINING_NAME, SIG_WEBLOGIC,
     SIG_C2_BARE_IP, SIG_C2_DDNS, SIG_C2_SINKHOLE, SIG_C2_POWERSHELL,
     SIG_SCAN_PORTS, SIG_SCAN_HOSTS, SIG_BRUTEFORCE, SIG_IOT_PORT,
-    SIG_EK_CONTAINER, SIG_EK_PAYLOAD,
+    SIG_EK_CONTAINER, SIG_EK_PAYLOAD, SIG_C2_BEACON,
     SIG__COUNT
 };
 
@@ -48,6 +48,7 @@ typedef struct det_params {
     uint64_t scan_ports, scan_hosts, scan_window, scan_window_out;
     uint64_t brute_count, brute_window, brute_short_pkts;
     uint64_t ek_window;
+    uint64_t beacon_min_conns, beacon_score, beacon_internal;
 } det_params;
 
 /* A bounded table of per-source counters over a time window, with a few
@@ -86,6 +87,19 @@ typedef struct ek_client {
     uint64_t cont_ts, cont_host;    /* exploit container delivered (chain seen) */
 } ek_client;
 
+/* Beaconing: per client, server and port, the last connections' start
+ * times and sizes. */
+#define BEACON_SLOTS 2048
+#define BEACON_CONNS 64
+typedef struct beacon {
+    uint64_t key;
+    uint64_t base;              /* ns; times are ms after it */
+    uint32_t n;                 /* connections seen (the ring keeps 64) */
+    bool fired;
+    uint32_t t_ms[BEACON_CONNS];
+    uint32_t bytes[BEACON_CONNS];
+} beacon;
+
 /* Addresses DNS answers gave lately (a connection to one had a name). */
 #define RESOLVED_SLOTS 16384
 
@@ -101,6 +115,7 @@ struct mm_detect {
     size_t nets_len;
     uint64_t resolved[RESOLVED_SLOTS];
     ek_client *ek;              /* EK_SLOTS */
+    beacon *bc;                 /* BEACON_SLOTS */
     mm_detect_stats st;
 };
 
@@ -134,6 +149,8 @@ trk *det_trk(mm_detect *d, const void *key, size_t klen, uint64_t ts, uint64_t w
 uint32_t det_trk_distinct(trk *t, uint32_t v);
 
 bool det_home(const mm_detect *d, const mm_ip *ip);
+/* Outside the company and on the Internet. */
+bool det_external(const mm_detect *d, const mm_ip *ip);
 /* A public address (not private, loopback, link-local, multicast, CGNAT, documentation). */
 bool det_public(const mm_ip *ip);
 

@@ -64,12 +64,6 @@ static const mm_ip *src_of(const mm_flow *f, int dir)
     return dir == MM_TO_SERVER ? &f->cli : &f->srv;
 }
 
-/* Outside the company and on the Internet. */
-static bool external(const mm_detect *d, const mm_ip *ip)
-{
-    return !det_home(d, ip) && det_public(ip);
-}
-
 static void country(const mm_detect *d, const mm_ip *ip, char cc[3])
 {
     cc[0] = 0;
@@ -146,7 +140,7 @@ static void tls_hello(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_hello 
             det_alert(d, f, SIG_SSL3_CLIENT, dir, ts, kv_json, &x);
         }
         /* no name: straight to an address nobody looked up */
-        if (!o->sni[0] && external(d, &f->srv)) {
+        if (!o->sni[0] && det_external(d, &f->srv)) {
             det_flow *df = det_flow_get(f);
             uint64_t h = mm_siphash13(&d->hk, &f->srv, sizeof f->srv) | 1;
             if (df && d->resolved[h % RESOLVED_SLOTS] != h) {
@@ -163,7 +157,7 @@ static void tls_hello(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_hello 
     kv x = {.k = {"cipher", "poodle"}, .v = {cipher, cbc_suite(o->cipher) ? "CBC suite: vulnerable"
                                                                         : "stream suite"}};
     det_alert(d, f, SIG_SSL3_NEGOTIATED, dir, ts, kv_json, &x);
-    if (det_home(d, &f->srv) && external(d, &f->cli))
+    if (det_home(d, &f->srv) && det_external(d, &f->cli))
         det_alert(d, f, SIG_SSL3_SERVER_EXPOSED, dir, ts, kv_json, &x);
 }
 
@@ -186,7 +180,7 @@ static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t
         } else {
             df->ntp_resp_bytes += o->len;
             /* one of ours answering monlist to the Internet: a reflector */
-            if (monlist && det_home(d, src) && external(d, dst))
+            if (monlist && det_home(d, src) && det_external(d, dst))
                 df->monlist_resp = true;
             /* a large answer to a request seen, or sent by one of ours
              * (unasked answers arriving are the flood's, counted below) */
@@ -331,7 +325,7 @@ static void name(mm_detect *d, mm_flow *f, int dir, const mm_obs_name *o, uint64
         if (df)
             snprintf(df->host, sizeof df->host, "%s", o->name);
         mm_ip lit;
-        if (mm_ip_parse(o->name, &lit) && external(d, &lit) && df) {
+        if (mm_ip_parse(o->name, &lit) && det_external(d, &lit) && df) {
             df->bare_ip = true;
             kv y = {.k = {"host", "reason"}, .v = {o->name, "HTTP Host is an address"}};
             det_alert(d, f, SIG_C2_BARE_IP, dir, ts, kv_json, &y);

@@ -48,6 +48,12 @@ static const struct {
     P("brute.window", brute_window, 300, "seconds for brute.count"),
     P("ek.window", ek_window, 60,
       "seconds from a page view to an exploit container, and from it to the payload"),
+    P("beacon.min_conns", beacon_min_conns, 20,
+      "connections from one host to one server and port before their rhythm is scored"),
+    P("beacon.score", beacon_score, 80,
+      "score (0-100, RITA's way: regular intervals, regular small sizes) that makes a beacon"),
+    P("beacon.internal", beacon_internal, 0,
+      "1: also score servers inside the company (off: internal polling is common)"),
     P("brute.short_packets", brute_short_pkts, 60,
       "packets at most in a session counted as a short (failed) login"),
 #undef P
@@ -75,8 +81,12 @@ static bool set_param(det_params *p, const char *kv, char *err, size_t errlen)
             continue;
         char *e;
         unsigned long long v = strtoull(eq + 1, &e, 10);
-        if (e == eq + 1 || *e || v == 0 || v > 1000000000ULL) {
-            snprintf(err, errlen, "--detect %s: value must be a whole number from 1", kv);
+        bool flag = strcmp(params[i].p.name, "beacon.internal") == 0;
+        if (e == eq + 1 || *e || (v == 0 && !flag) || v > (flag ? 1 : 1000000000ULL)) {
+            if (flag)
+                snprintf(err, errlen, "--detect %s: 0 or 1", kv);
+            else
+                snprintf(err, errlen, "--detect %s: value must be a whole number from 1", kv);
             return false;
         }
         *(uint64_t *)((char *)p + params[i].off) = v;
@@ -106,9 +116,11 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     mm_hashkey_random(&d->hk);
     d->trk = calloc(TRK_SLOTS, sizeof(trk));
     d->ek = calloc(EK_SLOTS, sizeof(ek_client));
-    if (!d->trk || !d->ek) {
+    d->bc = calloc(BEACON_SLOTS, sizeof(beacon));
+    if (!d->trk || !d->ek || !d->bc) {
         free(d->trk);
         free(d->ek);
+        free(d->bc);
         snprintf(err, errlen, "out of memory");
         free(d);
         return NULL;
@@ -127,6 +139,7 @@ void mm_detect_free(mm_detect *d)
     det_lists_free(d);
     free(d->trk);
     free(d->ek);
+    free(d->bc);
     free(d);
 }
 
@@ -191,6 +204,11 @@ uint32_t det_trk_distinct(trk *t, uint32_t v)
 bool det_home(const mm_detect *d, const mm_ip *ip)
 {
     return d->home && mm_netlist_contains(d->home, ip);
+}
+
+bool det_external(const mm_detect *d, const mm_ip *ip)
+{
+    return !det_home(d, ip) && det_public(ip);
 }
 
 bool det_public(const mm_ip *ip)

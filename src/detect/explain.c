@@ -319,6 +319,18 @@ E("c2-powershell",
   "Disconnect the computer and scan it\n"
   "Consider allowing PowerShell only for administrators\n"
   "Remind staff not to open attachments or links from unknown senders"),
+E("c2-beacon",
+  "一定間隔の通信（遠隔操作ウイルスの定期連絡）", "Regular check-ins (remote-control malware calling home)",
+  "社内の端末が、同じ相手に、ほぼ一定の間隔と大きさで何度も接続しています。",
+  "A company computer keeps connecting to the same server at nearly fixed intervals, with nearly fixed sizes.",
+  "人の操作ではこのような規則正しい通信にはなりません。遠隔操作ウイルスが指令サーバに定期連絡（ビーコン）している典型的な形です。",
+  "People do not make traffic this regular: it is how remote-control malware checks in with its control server (beaconing).",
+  "通信先が業務で使うソフト（更新確認、監視ツールなど）のものか確認する\n"
+  "心当たりがなければ端末をネットワークから外し、専門家に調査を依頼する\n"
+  "通信先を遮断し、その端末で使ったパスワードを変更する",
+  "Check whether the server belongs to software you use (update checks, monitoring)\n"
+  "If not, disconnect the computer and have a specialist examine it\n"
+  "Block the server and change the passwords used on that computer"),
 E("scan-ports",
   "ポートスキャン", "Port scan",
   "1 つの送信元が、1 台の機器の多くのポートを順に調べました。",

@@ -158,6 +158,19 @@ def _():
         expect(all(ord(ch) < 0x3000 for ch in e['en']['what'] + ''.join(e['en']['todo'])), e['key'])
 
 
+@check('beaconing: PowerShell Empire polling its (lab-internal) server every 5 s')
+def _():
+    need_corpus()
+    cap = os.path.join(PCAPS, '18_powershell', 'elcabezzonn__wmi_to_powershell_empire.pcap')
+    got = [a for a in alerts(cap, ['--detect', 'beacon.internal=1'])
+           if a['alert']['signature_id'] == 8700084]
+    expect(len(got) == 1 and got[0]['dest_ip'] == '192.168.1.161', got)
+    iv = got[0]['mimamori']['alert']['interval_ms']
+    expect(4900 <= iv <= 5200, 'interval %d ms (tshark shows 5.0-5.1 s)' % iv)
+    # the lab's server is inside the company's range: not scored by default
+    expect(not [a for a in alerts(cap) if a['alert']['signature_id'] == 8700084], 'internal')
+
+
 @check('benign nDPI captures (BENIGN.txt): no severity-1 alert')
 def _():
     lst = os.path.join(SHARED, 'corpus', 'ndpi', 'BENIGN.txt')
@@ -266,6 +279,8 @@ SCENARIOS = {
     'heartbeat-benign': (set(), 'all'),
     'exploit-kit': ({8700100, 8700101}, set()),
     'web-benign': ({8700040}, {8700100, 8700101, 8700041}),
+    'beacon': ({8700084}, set()),
+    'browse-benign': (set(), 'all'),
 }
 
 
