@@ -111,6 +111,7 @@ struct mm_detect {
     trk *trk;                   /* TRK_SLOTS */
     det_names names[MM_LIST__COUNT];
     mm_netlist sinkhole_nets;
+    uint64_t mining_ips;        /* addresses in the mining list */
     char *nets;                 /* sinkhole prefixes while lists are read */
     size_t nets_len;
     uint64_t resolved[RESOLVED_SLOTS];

@@ -316,6 +316,15 @@ void det_flow_end(mm_detect *d, mm_flow *f)
             }
         }
     }
+    if (d->mining_ips && f->proto == 6 && f->half[0].delivered && det_external(d, &f->srv)) {
+        char ip[MM_IPSTR_LEN];
+        mm_ip_str(&f->srv, ip);
+        const char *hit = det_name_match(d, MM_LIST_MINING, ip);
+        if (hit) {
+            nkv x = {.k = {"address", "seen_in"}, .v = {hit, "connection"}};
+            det_alert(d, f, SIG_MINING_NAME, MM_TO_SERVER, f->last_ns, nkv_json, &x);
+        }
+    }
     if (f->app_proto == MM_APP_RDP && srv_home && det_external(d, &f->cli) &&
         f->bytes[MM_TO_CLIENT] >= d->p.rdp_session_bytes) {
         /* a working session after many attempts from the same outsider */

@@ -213,6 +213,11 @@ static bool add_entry(mm_detect *d, int kind, const char *e)
         d->nets[d->nets_len] = 0;
         return true;
     }
+    if (kind == MM_LIST_MINING) {
+        mm_ip tmp;
+        if (mm_ip_parse(e, &tmp))
+            d->mining_ips++;            /* pools by address: flows are checked too */
+    }
     return names_add(&d->names[kind], e);
 }
 

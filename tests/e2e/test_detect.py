@@ -228,6 +228,33 @@ def _():
     expect(r.returncode == 2 and 'kind' in r.stderr, r.stderr)
 
 
+@check('published lists load as they are: NoCoin, CoinBlocker (names and addresses), MISP')
+def _():
+    need_corpus()
+    data = os.path.join(SHARED, 'data')
+    if not os.path.isdir(data):
+        raise Skip('no %s' % data)
+    coin = os.path.join(PCAPS, '09_crypto_mining', 'zeek-cryptomining__coinhive.pcap')
+    for lst in ('nocoin_hosts.txt', 'nocoin_adblock.txt', 'coinblockerlists_2018_list_browser.txt'):
+        got = alerts(coin, ['--list', 'mining=' + os.path.join(data, lst)])
+        expect([a for a in got if a['alert']['signature_id'] == 8700071], lst)
+    # CoinBlocker's mining-server addresses: the capture's pools that are listed
+    mining = os.path.join(PCAPS, '09_crypto_mining', 'ndpi__mining.pcapng')
+    iplist = os.path.join(data, 'coinblockerlists_2018_MiningServerIPList.txt')
+    listed = {l.strip() for l in open(iplist) if l.strip() and not l.startswith('#')}
+    got = {a['dest_ip'] for a in alerts(mining, ['--list', 'mining=' + iplist])
+           if a['alert']['signature_id'] == 8700071}
+    r = run(['sensor', '-r', mining, '--eve', '-', '-q'])
+    pools = {e['dest_ip'] for e in map(json.loads, r.stdout.splitlines())
+             if e['event_type'] == 'flow' and e.get('app_proto') == 'stratum'}
+    expect(got == pools & listed and got, 'alerted %s, listed pools %s' % (got, pools & listed))
+    # MISP's dynamic-DNS warning list (JSON) names the Neutrino gate's provider
+    neu = os.path.join(PCAPS, '07_exploit_kit', 'testmynids__neutrino.pcap')
+    misp = os.path.join(data, 'misp-warninglists_dynamic-dns.json')
+    expect([a for a in alerts(neu, ['--list', 'ddns=' + misp])
+            if a['alert']['signature_id'] == 8700081], 'misp ddns')
+
+
 @check('a hash list makes a file severity 1 (suricata-verify\'s own SHA-256 list)')
 def _():
     need_corpus()
