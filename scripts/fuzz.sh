@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -58,10 +58,20 @@ seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 printf '\x00# mining\npool.example.com\n0.0.0.0 miner.example.net\n||coin.example.org^\n' > "$work/lists/names"
 printf '\x02131.253.18.12\n199.2.137.0/24\n2001:db8::/32\n  ".sink.example",\n' > "$work/lists/sinkhole"
 printf '\x03CAC5F74A1E146D6DE26845E3E03732C01167E4BBB4333E76889B538C9BD30362\n' > "$work/lists/hash"
+cat > "$work/threshold/seed" <<'EOT'
+# threshold.config seed
+suppress gen_id 1, sig_id 8700080
+suppress gen_id 1, sig_id 8700091, track by_src, ip [192.168.0.0/16,10.0.0.0/8]
+suppress gen_id 0, sig_id 0, track by_either, ip $HOME_NET
+threshold gen_id 1, sig_id 8700092, type both, track by_src, count 3, seconds 60
+event_filter gen_id 1, sig_id 8700090, type limit, track by_dst, count 1, seconds 15
+rate_filter gen_id 1, sig_id 8700093, track by_rule, count 10, seconds 60, \
+    new_action pass, timeout 300
+EOT
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists; do
+for t in capture decode segment util proto lists threshold; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

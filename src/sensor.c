@@ -171,6 +171,7 @@ static void emit_stats(sensor *s, uint64_t ts)
         st.detect = true;
         st.alerts = ds.alerts;
         st.alerts_suppressed = ds.suppressed;
+        st.alerts_thresholded = ds.thresholded;
     }
     if (s->live) {
         mm_live_stats ls;

@@ -66,6 +66,8 @@ static void usage(FILE *f)
 "                         entry per line, hosts-file and adblock lines accepted)\n"
 "      --hash-list FILE   the same as --list hash=FILE (SHA-256 of known bad files)\n"
 "      --detect NAME=N    change a threshold (repeatable); --help-detect lists them\n"
+"      --threshold-file F Suricata threshold.config: suppress, threshold, rate_filter\n"
+"                         (e.g. suppress gen_id 1, sig_id 8700080, track by_src, ip 10.0.0.5)\n"
 "Other\n"
 "      --progress / --no-progress  progress line on stderr (default: on a terminal)\n"
 "  -q, --quiet            no summary line at the end\n"
@@ -80,7 +82,7 @@ enum {
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
-    O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT,
+    O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD,
 };
 
 static void help_detect(void)
@@ -199,6 +201,7 @@ int cmd_sensor(int argc, char **argv)
         {"hash-list", required_argument, 0, O_HASHLIST},
         {"detect", required_argument, 0, O_DETECT},
         {"help-detect", no_argument, 0, O_HELPDETECT},
+        {"threshold-file", required_argument, 0, O_THRESHOLD},
         {"progress", no_argument, 0, O_PROGRESS},
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
@@ -332,6 +335,7 @@ int cmd_sensor(int argc, char **argv)
             c.detect.set[c.detect.nset++] = optarg;
             break;
         case O_HELPDETECT: help_detect(); return 0;
+        case O_THRESHOLD: c.detect.threshold_file = optarg; break;
         case O_PROGRESS: c.progress = 1; break;
         case O_NOPROGRESS: c.progress = 0; break;
         case 'q': c.quiet = true; break;

@@ -6,6 +6,7 @@
 #define MM_DET_H
 
 #include "detect/detect.h"
+#include "detect/threshold.h"
 #include "util/hash.h"
 
 #include <stdio.h>
@@ -117,6 +118,7 @@ struct mm_detect {
     uint64_t resolved[RESOLVED_SLOTS];
     ek_client *ek;              /* EK_SLOTS */
     beacon *bc;                 /* BEACON_SLOTS */
+    mm_thresholds *th;          /* --threshold-file (NULL: none) */
     mm_detect_stats st;
 };
 

@@ -129,6 +129,14 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
         mm_detect_free(d);
         return NULL;
     }
+    if (c->threshold_file) {
+        char e2[512];
+        if (!(d->th = mm_thresholds_load(c->threshold_file, home, e2, sizeof e2))) {
+            snprintf(err, errlen, "--threshold-file %s", e2);
+            mm_detect_free(d);
+            return NULL;
+        }
+    }
     return d;
 }
 
@@ -137,6 +145,7 @@ void mm_detect_free(mm_detect *d)
     if (!d)
         return;
     det_lists_free(d);
+    mm_thresholds_free(d->th);
     free(d->trk);
     free(d->ek);
     free(d->bc);
@@ -233,6 +242,11 @@ void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
         return;                                     /* once per flow */
     f->det_fired |= bit;
     const mm_ip *src = dir == MM_TO_SERVER ? &f->cli : &f->srv;
+    const mm_ip *dst = dir == MM_TO_SERVER ? &f->srv : &f->cli;
+    if (!mm_thresholds_allow(d->th, 1, s->sid, src, dst, ts)) {
+        d->st.thresholded++;                        /* the analyst's threshold file */
+        return;
+    }
     src_key k = {.sid = s->sid, .v = src->v};
     memcpy(k.ip, src->b, 16);
     /* the tracker's own window never ends here: this one is kept by hand

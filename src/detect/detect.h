@@ -28,6 +28,7 @@ typedef struct mm_detect_config {
     int nlists;
     const char *set[64];        /* "name=value" thresholds (--detect) */
     int nset;
+    const char *threshold_file; /* Suricata's threshold.config (NULL: none) */
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;
@@ -47,7 +48,8 @@ void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
 void mm_detect_flow_end(mm_detect *d, mm_flow *f);
 
 typedef struct mm_detect_stats {
-    uint64_t alerts, suppressed;
+    uint64_t alerts, suppressed;    /* written; held back by our flood control */
+    uint64_t thresholded;           /* held back by the threshold file */
 } mm_detect_stats;
 void mm_detect_stats_get(const mm_detect *d, mm_detect_stats *st);
 

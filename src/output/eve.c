@@ -466,8 +466,10 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
         mj_u64(j, "memuse", s->app->memuse);
         mj_obj_close(j);
     }
-    if (s->detect)
+    if (s->detect) {
         mj_u64(j, "alerts_suppressed", s->alerts_suppressed);
+        mj_u64(j, "alerts_thresholded", s->alerts_thresholded);
+    }
     mj_obj_open(j, "memory");
     mj_u64(j, "flows", f->memuse);
     mj_u64(j, "stream", f->stream_memuse);

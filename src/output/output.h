@@ -105,7 +105,7 @@ typedef struct mm_sensor_stats {
     uint64_t rss_bytes;
     const struct mm_app_stats *app;
     bool detect;                /* built-in detectors ran */
-    uint64_t alerts, alerts_suppressed;
+    uint64_t alerts, alerts_suppressed, alerts_thresholded;
 } mm_sensor_stats;
 void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 

@@ -366,6 +366,45 @@ def _():
     expect(magics == {'Gh0st', 'xy1zz'}, 'a changed magic word: %s' % magics)
 
 
+@check('threshold.config: suppress by host, limits, rate_filter pass; bad lines are errors')
+def _():
+    cap = scenario('sinkhole')          # two sinkhole alerts from 8.8.8.8, two minutes apart
+    p = os.path.join(TMP, 'threshold.config')
+
+    def got(text, extra=()):
+        open(p, 'w').write(text)
+        r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--threshold-file', p] + list(extra))
+        expect(r.returncode == 0, r.stderr)
+        ev = [json.loads(l) for l in r.stdout.splitlines()]
+        return ([e for e in ev if e['event_type'] == 'alert'],
+                [e for e in ev if e['event_type'] == 'stats'][-1]['mimamori']['stats'])
+    al, st = got('# nothing\n\n')
+    expect(len(al) == 2, len(al))
+    al, st = got('suppress gen_id 1, sig_id 8700082, track by_src, ip 8.8.8.8\n')
+    expect(not al and st['alerts_thresholded'] == 2, (len(al), st))
+    al, st = got('suppress gen_id 1, sig_id 8700082, track by_src, ip [1.1.1.1,9.9.9.0/24]\n')
+    expect(len(al) == 2, 'another host suppressed')
+    al, st = got('suppress gen_id 0, sig_id 0, track by_either, ip $HOME_NET\n')
+    expect(not al, 'by_either with $HOME_NET')
+    al, st = got('suppress gen_id 1, sig_id 8700082\n')
+    expect(not al, 'rule suppressed')
+    al, st = got('threshold gen_id 1, sig_id 8700082, type limit, track by_src, \\\n'
+                 '    count 1, seconds 3600\n')
+    expect(len(al) == 1 and st['alerts_thresholded'] == 1, (len(al), st))
+    al, st = got('threshold gen_id 1, sig_id 8700082, type threshold, track by_dst, count 2, seconds 600\n')
+    expect(len(al) == 1, 'every 2nd')
+    al, st = got('rate_filter gen_id 1, sig_id 8700082, track by_rule, count 1, seconds 600, '
+                 'new_action pass, timeout 600\n')
+    expect(len(al) == 1, 'rate_filter pass')
+    for bad in ('supress gen_id 1, sig_id 1', 'suppress gen_id 1', 'suppress gen_id 1, sig_id 2, track by_src',
+                'threshold gen_id 1, sig_id 2, type often, track by_src, count 1, seconds 1',
+                'suppress gen_id 1, sig_id 2, track by_src, ip 300.1.1.1'):
+        open(p, 'w').write('# ok\n' + bad + '\n')
+        r = run(['sensor', '-r', cap, '--eve', '-', '--threshold-file', p])
+        expect(r.returncode == 1 and r.stderr.count('\n') == 1 and 'line 2' in r.stderr,
+               '%s: %s' % (bad, r.stderr))
+
+
 print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
                                              results['skipped']))
 sys.exit(1 if results['failed'] else 0)
