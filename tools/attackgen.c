@@ -618,6 +618,71 @@ static void sc_browse_benign(void)
     }
 }
 
+static void sc_ftp_guess(void)
+{
+    /* one FTP connection, twelve wrong passwords for admin */
+    tconn t;
+    char l[128];
+    tc_open(&t, A4(193, 32, 161, 77), 43000, *lan_host(71), 21);
+    tc_send(&t, 1, "220 NAS FTP ready\r\n", 19);
+    for (int i = 0; i < 12; i++) {
+        tc_send(&t, 0, "USER admin\r\n", 12);
+        tc_send(&t, 1, "331 Password required\r\n", 23);
+        int n = snprintf(l, sizeof l, "PASS guess%02d\r\n", i);
+        tc_send(&t, 0, l, (size_t)n);
+        tc_send(&t, 1, "530 Login incorrect.\r\n", 22);
+        now_us += SEC;
+    }
+    tc_close(&t);
+}
+
+/* An SMB2 message (64-byte header) with body b, in a NetBIOS frame. */
+static size_t smb2_msg(uint8_t *o, uint16_t cmd, int resp, uint32_t status, uint64_t mid,
+                       const uint8_t *b, size_t bn)
+{
+    size_t n = 64 + bn;
+    memset(o, 0, 4 + 64);
+    o[1] = (uint8_t)(n >> 16);
+    o[2] = (uint8_t)(n >> 8);
+    o[3] = (uint8_t)n;
+    uint8_t *h = o + 4;
+    memcpy(h, "\xfeSMB", 4);
+    h[4] = 64;
+    h[8] = (uint8_t)status;
+    h[9] = (uint8_t)(status >> 8);
+    h[10] = (uint8_t)(status >> 16);
+    h[11] = (uint8_t)(status >> 24);
+    h[12] = (uint8_t)cmd;
+    h[16] = resp ? 1 : 0;
+    for (int i = 0; i < 8; i++)
+        h[24 + i] = (uint8_t)(mid >> (8 * i));
+    memcpy(h + 64, b, bn);
+    return 4 + n;
+}
+
+static void sc_smb_guess(void)
+{
+    /* an outsider tries twelve passwords on the file server: SMB2 session
+     * setups refused with STATUS_LOGON_FAILURE, three per connection */
+    uint8_t m[512];
+    static const uint8_t req[24] = {25, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 88, 0, 0, 0};
+    static const uint8_t rsp[8] = {9, 0, 0, 0, 72, 0, 0, 0};
+    uint64_t mid = 1;
+    for (int c = 0; c < 4; c++) {
+        tconn t;
+        tc_open(&t, A4(89, 248, 165, 30), (uint16_t)(44000 + c), *lan_host(5), 445);
+        for (int i = 0; i < 3; i++, mid++) {
+            uint8_t body[24 + 16];
+            memcpy(body, req, 24);
+            memcpy(body + 24, "NTLMSSP\0\3\0\0\0\0\0\0\0", 16);
+            tc_send(&t, 0, m, smb2_msg(m, 1, 0, 0, mid, body, sizeof body));
+            tc_send(&t, 1, m, smb2_msg(m, 1, 1, 0xC000006Du, mid, rsp, sizeof rsp));
+        }
+        tc_close(&t);
+        now_us += 2 * SEC;
+    }
+}
+
 typedef struct scenario {
     const char *name;
     void (*fn)(void);
@@ -648,6 +713,8 @@ static const scenario scenarios[] = {
     {"heartbeat-benign", sc_heartbleed_benign, "benign: no alert"},
     {"exploit-kit", sc_exploit_kit, "8700100 container after a page view, 8700101 payload"},
     {"web-benign", sc_web_benign, "benign: 8700040 only (a named vendor's program)"},
+    {"ftp-guess", sc_ftp_guess, "8700092 twelve refused FTP logins in one connection"},
+    {"smb-guess", sc_smb_guess, "8700092 twelve refused SMB2 session setups, 8700053 SMB from the Internet"},
     {"beacon", sc_beacon, "8700084 beaconing every 60 s for two hours"},
     {"browse-benign", sc_browse_benign, "benign: irregular use of one web application, no alert"},
 };

@@ -591,6 +591,32 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     det_alert(d, f, why ? SIG_FILE_RISKY : SIG_FILE_EXEC, dir, ts, kv_json, &x);
 }
 
+/* --- refused logins ---------------------------------------------------------- */
+
+static void login(mm_detect *d, mm_flow *f, int dir, const mm_obs_login *o, uint64_t ts)
+{
+    if (o->ok)
+        return;
+    struct {
+        char tag[4];
+        char service[8];
+        mm_ip a, b;
+    } key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.tag, "lgf", 4);
+    snprintf(key.service, sizeof key.service, "%s", o->service);
+    key.a = f->cli;
+    key.b = f->srv;
+    trk *t = det_trk(d, &key, sizeof key, ts, d->p.brute_window);
+    t->count++;
+    if (!t->fired && t->count >= d->p.brute_count) {
+        t->fired = true;
+        kv x = {.k = {"service"}, .v = {o->service},
+                .nk = {"failed_logins", "window_seconds"}, .n = {t->count, d->p.brute_window}};
+        det_alert(d, f, SIG_BRUTEFORCE, dir == MM_TO_CLIENT ? MM_TO_SERVER : dir, ts, kv_json, &x);
+    }
+}
+
 /* --- dispatch ------------------------------------------------------------------ */
 
 void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
@@ -606,6 +632,7 @@ void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, u
     case MM_OBS_HTTP: http(d, f, dir, obs, ts); break;
     case MM_OBS_STRATUM: stratum(d, f, dir, obs, ts); break;
     case MM_OBS_FILE: file(d, f, obs, ts); break;
+    case MM_OBS_LOGIN: login(d, f, dir, obs, ts); break;
     default: break;
     }
 }

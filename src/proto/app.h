@@ -89,6 +89,7 @@ enum {
     MM_OBS_STRATUM,         /* mm_obs_stratum: each mining call */
     MM_OBS_RDP,             /* mm_obs_rdp: X.224 connection request/confirm */
     MM_OBS_FILE,            /* mm_obs_file: each file carried, at its end */
+    MM_OBS_LOGIN,           /* mm_obs_login: a login answered (FTP, Telnet, SMB) */
 };
 
 typedef struct mm_obs_smb1 {
@@ -174,6 +175,11 @@ typedef struct mm_obs_file {
     bool complete;
     const char *sha256;     /* hex, "" when not computed */
 } mm_obs_file;
+
+typedef struct mm_obs_login {
+    const char *service;    /* "ftp", "telnet", "smb" */
+    bool ok;                /* accepted (else refused) */
+} mm_obs_login;
 
 typedef void (*mm_app_observer)(void *ctx, mm_flow *f, int dir, int kind, const void *obs,
                                 uint64_t ts);

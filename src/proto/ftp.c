@@ -240,6 +240,10 @@ static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n
     }
     if (n > 3 && l[3] == '-')
         return;                                  /* more lines follow */
+    if (!strcmp(c->cmd, "PASS") && (l[0] == '2' || !strncmp(l, "530", 3))) {
+        mm_obs_login o = {.service = "ftp", .ok = l[0] == '2'};
+        mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_LOGIN, &o, f->last_ns);
+    }
     if (!strcmp(c->cmd, "PASV") && !strncmp(l, "227", 3)) {
         mm_ip ip;
         const char *p = strchr(text, '(');

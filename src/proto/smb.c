@@ -616,6 +616,16 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
     fl->used = false;
 }
 
+/* A session setup answered: accepted, or refused for a bad name or
+ * password (the detectors count refusals: password guessing). */
+static void login(mm_app *a, mm_flow *f, uint32_t status, uint64_t ts)
+{
+    if (status != 0 && status != 0xC000006Du && status != 0xC0000064u)
+        return;             /* more processing, or another error */
+    mm_obs_login o = {.service = "smb", .ok = status == 0};
+    mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_LOGIN, &o, ts);
+}
+
 /* --- NTLMSSP AUTHENTICATE in a session setup ---------------------------- */
 
 static void ntlmssp(const uint8_t *m, uint32_t n, smb_tx *t)
@@ -871,6 +881,7 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
         }
         break;
     case SMB1_SESSION_SETUP:
+        login(a, f, o->status, ts);
         if (nw == 8)
             native_strings(bytes, nbytes, (uint32_t)(bytes - m), mm_le16(w + 6),
                            mm_le16(m + 10) & 0x8000, t->resp_os, t->resp_lm);
@@ -1086,6 +1097,9 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
         t->tree_id = mm_le32(h + 36);
     bool ok = status == 0;
     switch (cmd) {
+    case SMB2_SESSION_SETUP:
+        login(a, f, status, ts);
+        break;
     case SMB2_NEGOTIATE:
         if (nb >= 24) {
             smb2_dialect(s, mm_le16(b + 4));

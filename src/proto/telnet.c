@@ -42,6 +42,7 @@ typedef struct telnet_state {
     uint32_t user_lines, passwords, failures;
     bool negotiated;
     bool in_line;           /* the client is typing a line */
+    bool refused;           /* a refusal seen, not yet told to the detectors */
     uint64_t ts;
 } telnet_state;
 
@@ -115,8 +116,10 @@ static void prompt(telnet_state *s)
                ends_with(t, l, "user name:")) {
         s->expect = EXPECT_USER;
         if (ci_has(s->tail, "incorrect") || ci_has(s->tail, "failed") ||
-            ci_has(s->tail, "denied") || ci_has(s->tail, "invalid"))
+            ci_has(s->tail, "denied") || ci_has(s->tail, "invalid")) {
             s->failures++;
+            s->refused = true;          /* told to the detectors by the caller */
+        }
     }
     s->tail_len = 0;
     s->tail[0] = 0;
@@ -213,6 +216,11 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
             server_text(s, (char)c);
         else
             client_text(s, (char)c);
+        if (s->refused) {
+            s->refused = false;
+            mm_obs_login o = {.service = "telnet", .ok = false};
+            mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_LOGIN, &o, ts);
+        }
     }
 }
 

@@ -307,6 +307,8 @@ SCENARIOS = {
     'exploit-kit': ({8700100, 8700101}, set()),
     'web-benign': ({8700040}, {8700100, 8700101, 8700041}),
     'beacon': ({8700084}, set()),
+    'ftp-guess': ({8700092}, set()),
+    'smb-guess': ({8700092, 8700053}, set()),
     'browse-benign': (set(), 'all'),
 }
 
