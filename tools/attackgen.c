@@ -683,6 +683,57 @@ static void sc_smb_guess(void)
     }
 }
 
+/* A zip local file header and stored data for a member. */
+static size_t zip_member(uint8_t *o, const char *name, const char *data)
+{
+    size_t nl = strlen(name), dl = strlen(data);
+    memset(o, 0, 30);
+    memcpy(o, "PK\x03\x04", 4);
+    o[4] = 20;
+    o[18] = o[22] = (uint8_t)dl;                /* sizes (stored) */
+    o[26] = (uint8_t)nl;
+    memcpy(o + 30, name, nl);
+    memcpy(o + 30 + nl, data, dl);
+    return 30 + nl + dl;
+}
+
+static void sc_maldoc(void)
+{
+    /* an Office document with macros and a zip whose second member is a
+     * script, as mail-borne malware arrives (here by web download) */
+    static uint8_t doc[8192], zip[1024];
+    memset(doc, 0, sizeof doc);
+    memcpy(doc, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
+    static const char vba[] = "_\0V\0B\0A\0_\0P\0R\0O\0J\0E\0C\0T\0";
+    memcpy(doc + 5000, vba, sizeof vba - 1);    /* a directory entry's name */
+    size_t z = zip_member(zip, "readme.txt", "Please see the attached invoice.");
+    z += zip_member(zip + z, "invoice_2026.js", "var s=WScript.CreateObject('WScript.Shell');");
+    addr srv = A4(93, 184, 216, 40);
+    dns_exchange(*lan_host(44), A4(8, 8, 8, 8), 11, "share.example.net", &srv, 1);
+    http_get(*lan_host(44), 50300, srv, "share.example.net", "/files/invoice.doc", doc,
+             sizeof doc, "application/msword");
+    addr srv2 = A4(93, 184, 216, 42);
+    dns_exchange(*lan_host(44), A4(8, 8, 8, 8), 13, "dl.example.net", &srv2, 1);
+    http_get(*lan_host(44), 50301, srv2, "dl.example.net", "/files/invoice.zip", zip, z,
+             "application/zip");
+}
+
+static void sc_docx_benign(void)
+{
+    /* benign: a plain Word document (no macros) and a zip of pictures */
+    static uint8_t docx[1024], zip[1024];
+    size_t k = zip_member(docx, "[Content_Types].xml", "<Types/>");
+    k += zip_member(docx + k, "word/document.xml", "<w:document/>");
+    size_t z = zip_member(zip, "photo1.jpg", "\xff\xd8\xff\xe0 jpeg");
+    z += zip_member(zip + z, "photo2.jpg", "\xff\xd8\xff\xe0 jpeg");
+    addr srv = A4(93, 184, 216, 41);
+    dns_exchange(*lan_host(45), A4(8, 8, 8, 8), 12, "share.example.org", &srv, 1);
+    http_get(*lan_host(45), 50400, srv, "share.example.org", "/report.docx", docx, k,
+             "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    http_get(*lan_host(45), 50401, srv, "share.example.org", "/photos.zip", zip, z,
+             "application/zip");
+}
+
 typedef struct scenario {
     const char *name;
     void (*fn)(void);
@@ -715,6 +766,8 @@ static const scenario scenarios[] = {
     {"web-benign", sc_web_benign, "benign: 8700040 only (a named vendor's program)"},
     {"ftp-guess", sc_ftp_guess, "8700092 twelve refused FTP logins in one connection"},
     {"smb-guess", sc_smb_guess, "8700092 twelve refused SMB2 session setups, 8700053 SMB from the Internet"},
+    {"maldoc", sc_maldoc, "8700041 a document with macros, and a zip holding a script"},
+    {"docx-benign", sc_docx_benign, "benign: a plain document and a zip of pictures, no alert"},
     {"beacon", sc_beacon, "8700084 beaconing every 60 s for two hours"},
     {"browse-benign", sc_browse_benign, "benign: irregular use of one web application, no alert"},
 };

@@ -561,7 +561,8 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     bool exec_name = in_list(ext, exec_ext, sizeof exec_ext / sizeof exec_ext[0]);
     bool script = in_list(ext, script_ext, sizeof script_ext / sizeof script_ext[0]) ||
                   strcmp(o->magic, "script text executable") == 0;
-    bool archive = zip_holds_exec(o->head, o->head_len);
+    bool archive = zip_holds_exec(o->head, o->head_len) || o->inner[0];
+    bool macro = o->macros;
     const char *known = o->sha256[0] ? det_name_match(d, MM_LIST_HASH, o->sha256) : NULL;
     int dir = MM_TO_CLIENT;             /* downloads are the common case */
     det_flow *df = det_flow_get(f);
@@ -574,6 +575,10 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     const char *why = NULL;
     if (pe && !exec_name)
         why = ext[0] ? "program content under another extension" : "program without an extension";
+    else if (macro)
+        why = "Office document with macros";
+    if (!why && archive && o->inner[0])
+        why = "archive holding a program or script";
     if (!why && (pe || script || archive) && df && df->bare_ip)
         why = "from a server reached by address only";
     if (!why && (pe || script || archive) && df && df->host[0] &&
@@ -581,12 +586,16 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
         why = "from a dynamic-DNS name";
     kv x = {.k = {"filename", "magic", "reason", "sha256"}, .v = {o->name, o->magic, why, o->sha256},
             .nk = {"size"}, .n = {o->size}};
+    if (o->inner[0]) {
+        x.k[1] = "inner";                   /* the member says more than "zip" */
+        x.v[1] = o->inner;
+    }
     if (known) {
         x.v[2] = "hash on the list";
         det_alert(d, f, SIG_FILE_KNOWN, dir, ts, kv_json, &x);
         return;
     }
-    if (!(pe || script || archive))
+    if (!(pe || script || archive || macro))
         return;
     det_alert(d, f, why ? SIG_FILE_RISKY : SIG_FILE_EXEC, dir, ts, kv_json, &x);
 }

@@ -174,6 +174,8 @@ typedef struct mm_obs_file {
     uint64_t size;
     bool complete;
     const char *sha256;     /* hex, "" when not computed */
+    bool macros;            /* an Office file with a VBA project */
+    const char *inner;      /* a program or script inside the archive ("" none) */
 } mm_obs_file;
 
 typedef struct mm_obs_login {

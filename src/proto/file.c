@@ -29,6 +29,12 @@ struct mm_file {
     uint64_t ts;
     int fd;                      /* filestore temporary, -1 when not storing */
     char tmp[512];
+    /* containers (zip, OLE2) are read through for what they hold */
+    int8_t container;            /* -1 unknown yet, 0 no, 1 zip, 2 OLE2 */
+    bool macros;                 /* VBA project inside */
+    char inner[64];              /* first program or script member of a zip */
+    uint8_t tail[32];            /* last bytes of the previous chunk */
+    uint32_t tail_len;
 };
 
 static unsigned long tmp_seq;
@@ -49,6 +55,7 @@ mm_file *mm_file_open(mm_app *a, const char *name, size_t name_len, uint64_t ts)
     fl->name[name_len] = 0;
     fl->ts = ts;
     fl->fd = -1;
+    fl->container = -1;
     if (a->store.dir) {
         char d[512];
         snprintf(d, sizeof d, "%s/tmp", a->store.dir);
@@ -69,6 +76,58 @@ static void stop_storing(mm_file *fl)
     close(fl->fd);
     unlink(fl->tmp);
     fl->fd = -1;
+}
+
+static bool risky_name(const char *nm, size_t l)
+{
+    static const char *const ext[] = {".exe", ".dll", ".scr", ".com", ".pif", ".cpl", ".msi",
+                                      ".js", ".jse", ".vbs", ".vbe", ".wsf", ".hta", ".ps1",
+                                      ".bat", ".cmd", ".lnk", ".jar", ".docm", ".xlsm", ".iso"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (l > e && strncasecmp(nm + l - e, ext[i], e) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* What a zip or OLE2 file holds, as its bytes pass: a VBA project (macros),
+ * a program or script among a zip's members. Markers split across chunks
+ * are caught through the previous chunk's tail. */
+static void scan(mm_file *fl, const uint8_t *d, uint32_t n)
+{
+    static const uint8_t vba16[] = "_\0V\0B\0A\0_\0P\0R\0O\0J\0E\0C\0T\0";
+    uint8_t buf[32 + 4096];
+    for (uint32_t off = 0; off < n;) {
+        uint32_t k = n - off < 4096 ? n - off : 4096;
+        memcpy(buf, fl->tail, fl->tail_len);
+        memcpy(buf + fl->tail_len, d + off, k);
+        uint32_t bl = fl->tail_len + k;
+        if (fl->container == 2 && !fl->macros)
+            fl->macros = memmem(buf, bl, vba16, sizeof vba16 - 1) != NULL;
+        if (fl->container == 1) {
+            if (!fl->macros)
+                fl->macros = memmem(buf, bl, "vbaProject.bin", 14) != NULL;
+            for (const uint8_t *p = buf; !fl->inner[0] && p + 30 <= buf + bl;) {
+                const uint8_t *h = memmem(p, (size_t)(buf + bl - p), "PK\x03\x04", 4);
+                if (!h || h + 30 > buf + bl)
+                    break;
+                uint32_t nl = mm_le16(h + 26);
+                if (nl && nl < sizeof fl->inner && h + 30 + nl <= buf + bl &&
+                    risky_name((const char *)h + 30, nl)) {
+                    memcpy(fl->inner, h + 30, nl);
+                    fl->inner[nl] = 0;
+                    for (uint32_t i = 0; i < nl; i++)
+                        if (fl->inner[i] < 0x20 || fl->inner[i] == 0x7f)
+                            fl->inner[i] = '?';
+                }
+                p = h + 4;
+            }
+        }
+        fl->tail_len = bl < sizeof fl->tail ? bl : (uint32_t)sizeof fl->tail;
+        memcpy(fl->tail, buf + bl - fl->tail_len, fl->tail_len);
+        off += k;
+    }
 }
 
 void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n)
@@ -92,6 +151,11 @@ void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n)
         memcpy(fl->head + fl->head_len, d, k);
         fl->head_len += k;
     }
+    if (fl->container < 0 && fl->head_len >= 8)
+        fl->container = memcmp(fl->head, "PK\x03\x04", 4) == 0 ? 1
+                      : memcmp(fl->head, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0 ? 2 : 0;
+    if (fl->container > 0)
+        scan(fl, d, n);
     fl->size += n;
     if (fl->fd >= 0) {
         if (fl->size > a->store.max) {
@@ -178,6 +242,7 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     const char *magic = mm_file_magic(fl->head, fl->head_len);
     mm_obs_file o = {.name = fl->name, .magic = magic ? magic : "", .head = fl->head,
                      .head_len = fl->head_len, .size = fl->size, .complete = closed,
+                     .macros = fl->macros, .inner = fl->inner,
                      .sha256 = closed && (a->store.hashes & MM_HASH_SHA256) ? sha256 : ""};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", MM_TO_SERVER, false);

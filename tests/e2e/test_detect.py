@@ -308,6 +308,8 @@ SCENARIOS = {
     'web-benign': ({8700040}, {8700100, 8700101, 8700041}),
     'beacon': ({8700084}, set()),
     'ftp-guess': ({8700092}, set()),
+    'maldoc': ({8700041}, set()),
+    'docx-benign': (set(), 'all'),
     'smb-guess': ({8700092, 8700053}, set()),
     'browse-benign': (set(), 'all'),
 }
