@@ -333,6 +333,16 @@ static void sc_ntp_flood(void)
     }
 }
 
+static void sc_ntp_small_flood(void)
+{
+    /* 40 monlist answers nobody here asked for, from two reflectors */
+    uint8_t m[512];
+    for (int i = 0; i < 40; i++) {
+        udp(A4(64, 90, 3, 1 + i % 2), 123, *lan_host(2), 33333, m, ntp_mode7(m, 1, 42, 6, 72), 0);
+        now_us += 50000;
+    }
+}
+
 static void sc_ntp_reflector(void)
 {
     /* the company's NTP server answers monlist to the Internet */
@@ -747,6 +757,7 @@ static const scenario scenarios[] = {
     {"rdp-single", sc_rdp_single, "benign: 8700010 only (severity 3), no 8700012/8700013"},
     {"rdp-sweep", sc_rdp_sweep, "8700014 outbound RDP to many hosts"},
     {"ntp-flood", sc_ntp_flood, "8700023 NTP flood received"},
+    {"ntp-small-flood", sc_ntp_small_flood, "8700023 unasked monlist answers from two reflectors"},
     {"ntp-reflector", sc_ntp_reflector, "8700020 monlist, 8700021 large mode 7, 8700022 reflector"},
     {"ntp-benign", sc_ntp_benign, "benign: no alert"},
     {"sslv3-server", sc_sslv3_server, "8700030 SSLv3 negotiated, 8700031 client, 8700032 exposed"},

@@ -66,6 +66,8 @@ static void usage(FILE *f)
 "                         entry per line, hosts-file and adblock lines accepted)\n"
 "      --hash-list FILE   the same as --list hash=FILE (SHA-256 of known bad files)\n"
 "      --detect NAME=N    change a threshold (repeatable); --help-detect lists them\n"
+"      --home-country CC  the company's country (ISO code, default JP): alerts say\n"
+"                         whether an outside peer is abroad\n"
 "      --threshold-file F Suricata threshold.config: suppress, threshold, rate_filter\n"
 "                         (e.g. suppress gen_id 1, sig_id 8700080, track by_src, ip 10.0.0.5)\n"
 "Other\n"
@@ -82,7 +84,7 @@ enum {
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
-    O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD,
+    O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
 };
 
 static void help_detect(void)
@@ -202,6 +204,7 @@ int cmd_sensor(int argc, char **argv)
         {"detect", required_argument, 0, O_DETECT},
         {"help-detect", no_argument, 0, O_HELPDETECT},
         {"threshold-file", required_argument, 0, O_THRESHOLD},
+        {"home-country", required_argument, 0, O_HOMECC},
         {"progress", no_argument, 0, O_PROGRESS},
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
@@ -336,6 +339,14 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_HELPDETECT: help_detect(); return 0;
         case O_THRESHOLD: c.detect.threshold_file = optarg; break;
+        case O_HOMECC:
+            if (strlen(optarg) != 2 || optarg[0] < 'A' || optarg[0] > 'Z' || optarg[1] < 'A' ||
+                optarg[1] > 'Z') {
+                fprintf(stderr, "mimamori sensor: --home-country: a two-letter ISO code (JP)\n");
+                return 2;
+            }
+            c.detect.home_country = optarg;
+            break;
         case O_PROGRESS: c.progress = 1; break;
         case O_NOPROGRESS: c.progress = 0; break;
         case 'q': c.quiet = true; break;

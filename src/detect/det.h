@@ -43,9 +43,9 @@ typedef struct det_params {
     uint64_t alert_window;      /* s */
     uint64_t hb_leak_extra;     /* bytes a heartbeat response may exceed its request by */
     uint64_t rdp_guess_count, rdp_guess_window;
-    uint64_t rdp_scan_hosts, rdp_scan_window, rdp_session_bytes;
+    uint64_t rdp_scan_hosts, rdp_scan_window, rdp_session_bytes, rdp_fast_conns;
     uint64_t ntp_large_mode7;   /* bytes */
-    uint64_t ntp_flood_packets, ntp_flood_sources, ntp_flood_window;
+    uint64_t ntp_flood_packets, ntp_flood_sources, ntp_flood_window, ntp_flood_mode7;
     uint64_t scan_ports, scan_hosts, scan_window, scan_window_out;
     uint64_t brute_count, brute_window, brute_short_pkts;
     uint64_t ek_window;
@@ -119,6 +119,9 @@ struct mm_detect {
     ek_client *ek;              /* EK_SLOTS */
     beacon *bc;                 /* BEACON_SLOTS */
     mm_thresholds *th;          /* --threshold-file (NULL: none) */
+    struct mm_geo *geo;         /* opened on first need when the sensor has none */
+    bool geo_tried;
+    char home_cc[3];
     mm_detect_stats st;
 };
 
@@ -152,6 +155,10 @@ trk *det_trk(mm_detect *d, const void *key, size_t klen, uint64_t ts, uint64_t w
 uint32_t det_trk_distinct(trk *t, uint32_t v);
 
 bool det_home(const mm_detect *d, const mm_ip *ip);
+/* The country of ip into cc ("" when unknown; the GeoIP data is opened on
+ * first need), and "yes"/"no" for whether that is abroad ("" unknown). */
+const char *det_country(mm_detect *d, const mm_ip *ip, char cc[3]);
+const char *det_abroad(const mm_detect *d, const char *cc);
 /* Outside the company and on the Internet. */
 bool det_external(const mm_detect *d, const mm_ip *ip);
 /* A public address (not private, loopback, link-local, multicast, CGNAT, documentation). */

@@ -5,8 +5,6 @@
  */
 #include "detect/det.h"
 
-#include "analysis/geo.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,17 +299,24 @@ void det_flow_end(mm_detect *d, mm_flow *f)
                      .nk = {"port"}, .n = {f->sport}};
             det_alert(d, f, SIG_IOT_PORT, MM_TO_SERVER, f->last_ns, nkv_json, &x);
         }
-        if (f->proto == 6 && f->sport == 3389 && cli_home) {
+        if (f->proto == 6 && f->sport == 3389 && (f->flags_ts & 0x02)) {
+            /* one source opening RDP connections fast: to many hosts (a
+             * sweep) or many times (a tool) - ET's "unusually fast
+             * Terminal Server traffic" */
             fkey k;
             memset(&k, 0, sizeof k);
             memcpy(k.tag, "rds", 4);
             k.a = f->cli;
             trk *t = det_trk(d, &k, sizeof k, f->start_ns, d->p.rdp_scan_window);
+            t->count++;
             uint32_t hosts =
                 det_trk_distinct(t, (uint32_t)mm_siphash13(&d->hk, &f->srv, sizeof f->srv));
-            if (!t->fired && hosts >= d->p.rdp_scan_hosts) {
+            if (!t->fired && (hosts >= d->p.rdp_scan_hosts || t->count >= d->p.rdp_fast_conns)) {
                 t->fired = true;
-                nkv x = {.nk = {"hosts", "window_seconds"}, .n = {hosts, d->p.rdp_scan_window}};
+                nkv x = {.k = {"direction"},
+                         .v = {cli_home ? (srv_home ? "internal" : "outbound") : "inbound"},
+                         .nk = {"hosts", "connections", "window_seconds"},
+                         .n = {hosts, t->count, d->p.rdp_scan_window}};
                 det_alert(d, f, SIG_RDP_OUT_SCAN, MM_TO_SERVER, f->last_ns, nkv_json, &x);
             }
         }
@@ -334,10 +339,9 @@ void det_flow_end(mm_detect *d, mm_flow *f)
         } key = {"rdg", f->cli, f->srv};
         trk *t = det_trk(d, &key, sizeof key, f->start_ns, d->p.rdp_guess_window);
         if (t->count >= d->p.rdp_guess_count) {
-            char cc[3] = "";
-            if (d->eve->geo && mm_geo_lookup(d->eve->geo, &f->cli, cc) != MM_GEO_COUNTRY)
-                cc[0] = 0;
-            nkv x = {.k = {"source_country"}, .v = {cc},
+            char cc[3];
+            det_country(d, &f->cli, cc);
+            nkv x = {.k = {"source_country", "abroad"}, .v = {cc, det_abroad(d, cc)},
                      .nk = {"attempts", "session_bytes", "session_seconds"},
                      .n = {t->count, f->bytes[MM_TO_CLIENT],
                            (f->last_ns - f->start_ns) / NS}};

@@ -64,13 +64,6 @@ static const mm_ip *src_of(const mm_flow *f, int dir)
     return dir == MM_TO_SERVER ? &f->cli : &f->srv;
 }
 
-static void country(const mm_detect *d, const mm_ip *ip, char cc[3])
-{
-    cc[0] = 0;
-    if (d->eve->geo && mm_geo_lookup(d->eve->geo, ip, cc) != MM_GEO_COUNTRY)
-        cc[0] = 0;
-}
-
 /* --- Heartbleed ------------------------------------------------------------- */
 
 static void heartbeat(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_heartbeat *o,
@@ -199,10 +192,21 @@ static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t
     trk *t = det_trk(d, &key, sizeof key, ts, d->p.ntp_flood_window);
     t->count++;
     uint32_t srcs = det_trk_distinct(t, (uint32_t)mm_siphash13(&d->hk, src, sizeof *src));
-    if (!t->fired && t->count >= d->p.ntp_flood_packets && srcs >= d->p.ntp_flood_sources) {
+    /* monlist answers nobody here asked for: a reflection aimed at us,
+     * whatever the number of reflectors */
+    bool unasked_now = o->mode == 7 && o->response && !df->ntp_req_bytes;
+    key.tag[2] = '7';
+    trk *t7 = unasked_now ? det_trk(d, &key, sizeof key, ts, d->p.ntp_flood_window) : NULL;
+    if (t7)
+        t7->count++;
+    bool flood = t->count >= d->p.ntp_flood_packets && srcs >= d->p.ntp_flood_sources;
+    bool unasked = t7 && t7->count >= d->p.ntp_flood_mode7;
+    if (!t->fired && (flood || unasked)) {
         t->fired = true;
-        kv y = {.nk = {"packets", "sources", "window_seconds"},
-                .n = {t->count, srcs, d->p.ntp_flood_window}};
+        kv y = {.k = {"kind"}, .v = {flood ? "responses from many servers"
+                                           : "monlist answers nobody here asked for"},
+                .nk = {"packets", "sources", "window_seconds"},
+                .n = {t7 && !flood ? t7->count : t->count, srcs, d->p.ntp_flood_window}};
         det_alert(d, f, SIG_NTP_FLOOD, dir, ts, kv_json, &y);
     }
 }
@@ -284,8 +288,9 @@ static void rdp(mm_detect *d, mm_flow *f, int dir, const mm_obs_rdp *o, uint64_t
         t->count++;
         if (!t->fired && t->count >= d->p.rdp_guess_count) {
             t->fired = true;
-            country(d, &f->cli, cc);
-            kv y = {.k = {"user", "source_country"}, .v = {o->cookie, cc},
+            det_country(d, &f->cli, cc);
+            kv y = {.k = {"user", "source_country", "abroad"},
+                    .v = {o->cookie, cc, det_abroad(d, cc)},
                     .nk = {"attempts", "window_seconds"},
                     .n = {t->count, d->p.rdp_guess_window}};
             det_alert(d, f, SIG_RDP_GUESS, dir, ts, kv_json, &y);
@@ -296,10 +301,10 @@ static void rdp(mm_detect *d, mm_flow *f, int dir, const mm_obs_rdp *o, uint64_t
         return;
     /* a session set up between the company and the outside */
     const mm_ip *ext = det_home(d, &f->cli) ? &f->srv : &f->cli;
-    country(d, ext, cc);
+    det_country(d, ext, cc);
     trk *t = det_trk(d, &key, sizeof key, ts, d->p.rdp_guess_window);
-    kv x = {.k = {"external_country", "direction"},
-            .v = {cc, det_home(d, &f->cli) ? "outbound" : "inbound"},
+    kv x = {.k = {"external_country", "direction", "abroad"},
+            .v = {cc, det_home(d, &f->cli) ? "outbound" : "inbound", det_abroad(d, cc)},
             .nk = {"attempts"}, .n = {t->count}};
     det_alert(d, f, SIG_RDP_INBOUND, dir, ts, kv_json, &x);
     /* whether a session after many attempts was a login that worked shows

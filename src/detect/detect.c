@@ -28,7 +28,9 @@ static const struct {
     P("rdp.session_bytes", rdp_session_bytes, 100000,
       "bytes an RDP server sends in a session that worked (a failed login sends far less)"),
     P("rdp.scan_hosts", rdp_scan_hosts, 10,
-      "hosts one internal source opens RDP connections to that make a scan"),
+      "hosts one source opens RDP connections to that make a scan"),
+    P("rdp.fast_conns", rdp_fast_conns, 20,
+      "RDP connections one source opens (any hosts) that are unusually fast"),
     P("rdp.scan_window", rdp_scan_window, 60, "seconds for rdp.scan_hosts"),
     P("ntp.large_mode7", ntp_large_mode7, 400,
       "bytes of a mode 7 response that make it large (monlist returns up to 440)"),
@@ -36,6 +38,8 @@ static const struct {
       "NTP responses to one internal host that make a flood"),
     P("ntp.flood_sources", ntp_flood_sources, 10, "distinct senders a flood needs"),
     P("ntp.flood_window", ntp_flood_window, 60, "seconds for ntp.flood_packets"),
+    P("ntp.flood_mode7", ntp_flood_mode7, 20,
+      "mode 7 answers nobody here asked for, to one internal host, that make a flood"),
     P("scan.ports", scan_ports, 8,
       "ports of one host one source probes without a session (vertical scan)"),
     P("scan.hosts", scan_hosts, 6,
@@ -129,6 +133,7 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
         mm_detect_free(d);
         return NULL;
     }
+    snprintf(d->home_cc, sizeof d->home_cc, "%s", c->home_country ? c->home_country : "JP");
     if (c->threshold_file) {
         char e2[512];
         if (!(d->th = mm_thresholds_load(c->threshold_file, home, e2, sizeof e2))) {
@@ -146,6 +151,7 @@ void mm_detect_free(mm_detect *d)
         return;
     det_lists_free(d);
     mm_thresholds_free(d->th);
+    mm_geo_close(d->geo);
     free(d->trk);
     free(d->ek);
     free(d->bc);
@@ -213,6 +219,27 @@ uint32_t det_trk_distinct(trk *t, uint32_t v)
 bool det_home(const mm_detect *d, const mm_ip *ip)
 {
     return d->home && mm_netlist_contains(d->home, ip);
+}
+
+const char *det_country(mm_detect *d, const mm_ip *ip, char cc[3])
+{
+    const mm_geo *g = d->eve->geo;
+    cc[0] = 0;
+    if (!g && !d->geo_tried) {
+        char err[256];
+        d->geo_tried = true;                    /* once: alerts that need it are rare */
+        d->geo = mm_geo_open(NULL, err, sizeof err);
+    }
+    if (!g)
+        g = d->geo;
+    if (!g || mm_geo_lookup(g, ip, cc) != MM_GEO_COUNTRY)
+        cc[0] = 0;
+    return cc;
+}
+
+const char *det_abroad(const mm_detect *d, const char *cc)
+{
+    return !cc[0] ? "" : strcmp(cc, d->home_cc) ? "yes" : "no";
 }
 
 bool det_external(const mm_detect *d, const mm_ip *ip)
@@ -304,8 +331,9 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
 
 void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
-    /* only the first bytes of each direction are looked at */
-    if (p && f->half[dir].delivered == n && !f->half[dir].gaps)
+    /* only chunks that begin in the first 4 KiB of a direction are looked
+     * at (a message or two may come before the framing) */
+    if (p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps)
         det_stream(d, f, dir, p, n);
 }
 

@@ -29,6 +29,7 @@ typedef struct mm_detect_config {
     const char *set[64];        /* "name=value" thresholds (--detect) */
     int nset;
     const char *threshold_file; /* Suricata's threshold.config (NULL: none) */
+    const char *home_country;   /* ISO code the company is in ("JP"): "abroad" */
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;

@@ -83,18 +83,18 @@ E("rdp-success-after-guessing",
   "Disconnect the computer from the network and call your IT contact or a specialist\n"
   "Change that account's password, and the same password wherever else it is used\n"
   "Look for new users or software, and stop publishing Remote Desktop"),
-E("rdp-outbound-scan",
-  "社内から多数の相手へのリモートデスクトップ接続", "Many Remote Desktop connections from inside",
-  "社内の 1 台から、短い時間に多くの相手へリモートデスクトップ接続が行われました。",
-  "One company computer opened Remote Desktop connections to many hosts in a short time.",
-  "マルウェアに感染した端末が、次の侵入先を探している（ワームやランサムウェアの横展開）可能性があります。",
-  "An infected computer may be looking for its next victims (a worm or ransomware spreading).",
-  "その端末をネットワークから外し、ウイルス対策ソフトで検査する\n"
-  "管理作業の正当な通信でないか担当者に確認する\n"
-  "社内でのリモートデスクトップ利用を必要な端末に限る",
-  "Disconnect that computer and scan it with anti-virus software\n"
-  "Ask your administrators whether it was legitimate maintenance\n"
-  "Allow Remote Desktop inside the company only between the computers that need it"),
+E("rdp-fast",
+  "異常に速いリモートデスクトップ接続", "Unusually fast Remote Desktop connections",
+  "1 つの送信元から、短い時間に多くのリモートデスクトップ接続が行われました（多くの相手へ、または何度も）。",
+  "One source opened many Remote Desktop connections in a short time (to many hosts, or again and again).",
+  "社外からなら侵入先探しかパスワードの総当たり、社内の端末からなら感染した端末が次の侵入先を探している（ワームやランサムウェアの横展開）可能性があります。",
+  "From outside it is a search for targets or password guessing; from a company computer, an infection looking for its next victims (a worm or ransomware spreading).",
+  "送信元が社外なら遮断し、リモートデスクトップを公開しない\n"
+  "送信元が社内の端末なら、ネットワークから外してウイルス対策ソフトで検査する\n"
+  "リモートデスクトップの利用を必要な端末に限る",
+  "If the source is outside, block it and stop publishing Remote Desktop\n"
+  "If it is a company computer, disconnect it and scan it with anti-virus software\n"
+  "Allow Remote Desktop only between the computers that need it"),
 E("ntp-monlist",
   "NTP の monlist 要求（DDoS の下準備）", "NTP monlist request (DDoS groundwork)",
   "NTP サーバに、接続履歴の一覧を返させる monlist（mode 7）要求が送られました。",

@@ -289,6 +289,7 @@ SCENARIOS = {
     'rdp-single': ({8700010}, {8700011, 8700012, 8700013}),
     'rdp-sweep': ({8700014}, set()),
     'ntp-flood': ({8700023}, {8700022}),
+    'ntp-small-flood': ({8700023}, {8700022}),
     'ntp-reflector': ({8700020, 8700021, 8700022}, set()),
     'ntp-benign': (set(), 'all'),
     'sslv3-server': ({8700030, 8700031, 8700032}, set()),
@@ -407,6 +408,20 @@ def _():
         r = run(['sensor', '-r', cap, '--eve', '-', '--threshold-file', p])
         expect(r.returncode == 1 and r.stderr.count('\n') == 1 and 'line 2' in r.stderr,
                '%s: %s' % (bad, r.stderr))
+
+
+@check('RDP: the outsider\'s country, and "abroad" against --home-country')
+def _():
+    cap = scenario('rdp-bruteforce')
+    r = run(['geoip', '185.220.101.5'])
+    if r.returncode != 0 or len(r.stdout.split()) < 2:
+        raise Skip('no GeoIP data: %s' % r.stderr.strip())
+    cc = r.stdout.split()[1]
+    a = [x for x in alerts(cap) if x['alert']['signature_id'] == 8700013]
+    expect(a and a[0]['mimamori']['alert']['source_country'] == cc, a)
+    expect(a[0]['mimamori']['alert']['abroad'] == ('no' if cc == 'JP' else 'yes'), a)
+    a = [x for x in alerts(cap, ['--home-country', cc]) if x['alert']['signature_id'] == 8700013]
+    expect(a and a[0]['mimamori']['alert']['abroad'] == 'no', a)
 
 
 print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
