@@ -461,9 +461,9 @@ static void sc_exe_benign(void)
                   "application/octet-stream");
 }
 
-static void sc_smb_internet(void)
+/* An SMB2 NEGOTIATE (dialects 2.02, 2.10) from c to s:445. */
+static void smb_negotiate(addr c, uint16_t cp, addr s)
 {
-    /* an SMB2 session from a company PC to a server on the Internet */
     static const uint8_t neg[] = {
         0, 0, 0, 106, 0xFE, 'S', 'M', 'B', 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -471,24 +471,21 @@ static void sc_smb_internet(void)
         36, 0, 2, 0, 1, 0, 0, 0, 0x7f, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
         14, 15, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x10, 0x02};
     tconn t;
-    tc_open(&t, *lan_host(32), 50800, A4(52, 1, 2, 3), 445);
+    tc_open(&t, c, cp, s, 445);
     tc_send(&t, 0, neg, sizeof neg);
     tc_close(&t);
+}
+
+static void sc_smb_internet(void)
+{
+    /* an SMB2 session from a company PC to a server on the Internet */
+    smb_negotiate(*lan_host(32), 50800, A4(52, 1, 2, 3));
 }
 
 static void sc_smb_benign(void)
 {
     /* benign: the same negotiation between two company hosts */
-    static const uint8_t neg[] = {
-        0, 0, 0, 106, 0xFE, 'S', 'M', 'B', 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        36, 0, 2, 0, 1, 0, 0, 0, 0x7f, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-        14, 15, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x10, 0x02};
-    tconn t;
-    tc_open(&t, *lan_host(33), 50900, *lan_host(5), 445);
-    tc_send(&t, 0, neg, sizeof neg);
-    tc_close(&t);
+    smb_negotiate(*lan_host(33), 50900, *lan_host(5));
 }
 
 static void sc_telnet_inbound(void)

@@ -170,7 +170,7 @@ static char *entry(char *line)
         while (isspace((unsigned char)*p))
             p++;
     }
-    size_t l = strcspn(p, " \t\r\n\",^$]");
+    size_t l = strcspn(p, " \t\r\n\v\f\",^$]");
     p[l] = 0;
     while (*p == '.' || *p == '*')
         p++;
@@ -199,8 +199,10 @@ static bool add_entry(mm_detect *d, int kind, const char *e)
             return true;                /* not an address: left out */
         if (e[l] == '/') {
             char *end;
+            if (!isdigit((unsigned char)e[l + 1]))
+                return true;            /* strtoul would skip spaces: digits only */
             unsigned long bits = strtoul(e + l + 1, &end, 10);
-            if (end == e + l + 1 || *end || bits > (tmp.v == 4 ? 32u : 128u))
+            if (*end || bits > (tmp.v == 4 ? 32u : 128u))
                 return true;
         }
         l = strlen(e);

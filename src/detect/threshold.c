@@ -412,28 +412,24 @@ bool mm_thresholds_allow(mm_thresholds *t, uint32_t gid, uint32_t sid, const mm_
             continue;
         th_slot *s = slot_for(t, i, gid, sid, e->track, src, dst);
         uint64_t w = e->seconds * NS;
+        if (e->type == T_RATE && s->until && ts < s->until) {
+            if (e->action == A_PASS)
+                ok = false;                 /* the new action holds */
+            continue;
+        }
+        if (!s->start || ts < s->start || ts - s->start > w) {
+            s->start = ts ? ts : 1;         /* a new window */
+            s->count = 0;
+            s->until = 0;
+            s->done = false;
+        }
         if (e->type == T_RATE) {
-            if (s->until && ts < s->until) {
-                if (e->action == A_PASS)
-                    ok = false;
-                continue;
-            }
-            if (!s->start || ts < s->start || ts - s->start > w) {
-                s->start = ts ? ts : 1;
-                s->count = 0;
-                s->until = 0;
-            }
             if (++s->count > e->count) {
                 s->until = ts + e->timeout * NS;
                 if (e->action == A_PASS)
                     ok = false;
             }
             continue;
-        }
-        if (!s->start || ts < s->start || ts - s->start > w) {
-            s->start = ts ? ts : 1;
-            s->count = 0;
-            s->done = false;
         }
         s->count++;
         switch (e->kind) {

@@ -13,9 +13,13 @@ Prints one line per check and ends with 'N passed, N failed, N skipped'.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, check, expect, finish  # noqa: E402
 
 MM = os.path.abspath(sys.argv[1])
 GEN = os.path.abspath(sys.argv[2])
@@ -23,7 +27,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared'))
 PCAPS = os.path.join(SHARED, 'corpus', 'pcaps')
 TMP = tempfile.mkdtemp(prefix='mm-detect-')
-results = {'passed': 0, 'failed': 0, 'skipped': 0}
 
 FAMILIES = {'heartbleed', 'rdp', 'ntp-ddos', 'sslv3', 'malicious-file', 'smb-ms17-010', 'gh0st',
             'exploit-kit', 'cryptojacking', 'c2', 'scan-bruteforce'}
@@ -67,29 +70,6 @@ EXPECT = {
 }
 
 
-class Skip(Exception):
-    pass
-
-
-def check(name):
-    def deco(fn):
-        try:
-            fn()
-            results['passed'] += 1
-            print('ok    ' + name)
-        except Skip as e:
-            results['skipped'] += 1
-            print('skip  %s: %s' % (name, e))
-        except Exception as e:  # noqa: BLE001 - report every failure the same way
-            results['failed'] += 1
-            print('FAIL  %s: %s: %s' % (name, type(e).__name__, e))
-        return fn
-    return deco
-
-
-def expect(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 def run(args):
@@ -424,6 +404,5 @@ def _():
     expect(a and a[0]['mimamori']['alert']['abroad'] == 'no', a)
 
 
-print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
-                                             results['skipped']))
-sys.exit(1 if results['failed'] else 0)
+shutil.rmtree(TMP, ignore_errors=True)
+finish()

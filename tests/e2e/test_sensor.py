@@ -17,33 +17,16 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, check, expect, finish  # noqa: E402
 import time
 
 MM, GEN = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared'))
 TMP = tempfile.mkdtemp(prefix='mm-e2e-')
-results = {'passed': 0, 'failed': 0, 'skipped': 0}
 
-
-class Skip(Exception):
-    pass
-
-
-def check(name):
-    def deco(fn):
-        try:
-            fn()
-            results['passed'] += 1
-            print('ok    ' + name)
-        except Skip as e:
-            results['skipped'] += 1
-            print('skip  %s: %s' % (name, e))
-        except Exception as e:  # noqa: BLE001 - report every failure the same way
-            results['failed'] += 1
-            print('FAIL  %s: %s: %s' % (name, type(e).__name__, e))
-        return fn
-    return deco
 
 
 def run(args, **kw):
@@ -55,10 +38,6 @@ def events(args):
     assert r.returncode == 0, r.stderr
     return [json.loads(l) for l in r.stdout.splitlines()]
 
-
-def expect(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 DEMO = os.path.join(TMP, 'demo.pcap')
@@ -555,5 +534,4 @@ def _():
 
 
 shutil.rmtree(TMP, ignore_errors=True)
-print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'], results['skipped']))
-sys.exit(1 if results['failed'] else 0)
+finish()

@@ -1,0 +1,36 @@
+"""What the end-to-end test scripts share: checks that report one line
+each ('ok', 'FAIL', 'skip') and a closing count."""
+import sys
+
+results = {'passed': 0, 'failed': 0, 'skipped': 0}
+
+
+class Skip(Exception):
+    pass
+
+
+def check(name):
+    def deco(fn):
+        try:
+            fn()
+            results['passed'] += 1
+            print('ok    ' + name)
+        except Skip as e:
+            results['skipped'] += 1
+            print('skip  %s: %s' % (name, e))
+        except Exception as e:  # noqa: BLE001 - report every failure the same way
+            results['failed'] += 1
+            print('FAIL  %s: %s: %s' % (name, type(e).__name__, e))
+        return fn
+    return deco
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def finish():
+    print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
+                                                 results['skipped']))
+    sys.exit(1 if results['failed'] else 0)
