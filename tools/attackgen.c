@@ -449,6 +449,17 @@ static void sc_exe_disguised(void)
                   fake_pe(pe, sizeof pe), "image/jpeg");
 }
 
+static void sc_exe_declared(void)
+{
+    /* a program named as one, but declared a picture by the server */
+    static uint8_t pe[20000];
+    static const char req[] = "GET /update/agent.exe HTTP/1.1\r\nHost: cdn.example.org\r\n"
+                              "User-Agent: Mozilla/5.0\r\n\r\n";
+    addr srv = A4(93, 184, 216, 50);
+    dns_exchange(*lan_host(46), A4(8, 8, 8, 8), 14, "cdn.example.org", &srv, 1);
+    http_exchange(*lan_host(46), 49960, srv, req, pe, fake_pe(pe, sizeof pe), "image/gif");
+}
+
 static void sc_exe_benign(void)
 {
     /* benign: a named vendor serves setup.exe */
@@ -554,7 +565,7 @@ static void sc_exploit_kit(void)
     static uint8_t swf[3000], pe[30000];
     http_get(pc, 50100, site, "www.small-shop.example.com", "/", page, sizeof page - 1, "text/html");
     now_us += 2 * SEC;
-    http_get(pc, 50101, ek, "qq7tz.example-ek.top", "/land/quite-someone-visitor-nonsense", page,
+    http_get(pc, 50101, ek, "qq7tz.example-ek.top", "/land/4410327/quite-someone-visitor-nonsense", page,
              sizeof page - 1, "text/html");
     now_us += SEC;
     memcpy(swf, "CWS\x0d", 4);
@@ -764,6 +775,7 @@ static const scenario scenarios[] = {
     {"sinkhole", sc_sinkhole, "8700082 sinkholed and dead answers, two minutes apart"},
     {"bare-ip", sc_bare_ip, "8700080 TLS to an unnamed address"},
     {"exe-disguised", sc_exe_disguised, "8700041 program served as a picture from DDNS"},
+    {"exe-declared", sc_exe_declared, "8700041 a program the server declares as a picture"},
     {"exe-benign", sc_exe_benign, "benign: 8700040 only (severity 3)"},
     {"smb-internet", sc_smb_internet, "8700053 SMB with the Internet"},
     {"smb-benign", sc_smb_benign, "benign: no alert"},

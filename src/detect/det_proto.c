@@ -401,6 +401,40 @@ static bool ends_with(const char *uri, const char *ext)
     return l >= e && strncasecmp(uri + l - e, ext, e) == 0;
 }
 
+/* Landing pages of the Angler and Neutrino families: /word/number/words
+ * joined by hyphens ("/rifle/1993618/kindle-stiff-right"): random
+ * dictionary words no site names its pages with. */
+static bool landing_shape(const char *uri)
+{
+    const char *p = uri;
+    size_t l;
+    if (*p++ != '/')
+        return false;
+    for (l = 0; p[l] >= 'a' && p[l] <= 'z'; l++)
+        ;
+    if (l < 3 || l > 16 || p[l] != '/')
+        return false;
+    p += l + 1;
+    for (l = 0; p[l] >= '0' && p[l] <= '9'; l++)
+        ;
+    if (l < 5 || l > 9 || p[l] != '/')
+        return false;
+    p += l + 1;
+    int words = 0;
+    for (;;) {
+        for (l = 0; p[l] >= 'a' && p[l] <= 'z'; l++)
+            ;
+        if (l < 2)
+            return false;
+        words++;
+        p += l;
+        if (*p != '-')
+            break;
+        p++;
+    }
+    return words >= 3 && (*p == 0 || *p == '?' || *p == '/');
+}
+
 /* The drive-by chain, per client: a page view on one host; within
  * ek.window a new host (first asked in that time) delivers an exploit
  * container (Flash, Java, Silverlight); then a program or an opaque
@@ -449,16 +483,21 @@ static void exploit_kit(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o,
         container = "Java";
     else if (fk == FK_XAP || str_ci_contains(ct, "silverlight") || ends_with(o->uri, ".xap"))
         container = "Silverlight";
+    /* a host new to this client, right after a page on another host */
+    const ek_host *page = NULL;
+    if (ts - eh->first <= w)
+        for (int i = 0; i < EK_HOSTS; i++) {
+            const ek_host *p = &c->host[i];
+            if (p != eh && p->h && p->last <= eh->first && eh->first - p->last <= w &&
+                (!page || p->last > page->last))
+                page = p;
+        }
+    if (!container && page && landing_shape(o->uri) && str_ci_contains(ct, "html")) {
+        kv x = {.k = {"page_host", "landing_host", "url"}, .v = {page->name, eh->name, o->uri}};
+        det_alert(d, f, SIG_EK_LANDING, dir, ts, kv_json, &x);
+        return;
+    }
     if (container) {
-        /* a host new to this client, right after a page on another host */
-        const ek_host *page = NULL;
-        if (ts - eh->first <= w)
-            for (int i = 0; i < EK_HOSTS; i++) {
-                const ek_host *p = &c->host[i];
-                if (p != eh && p->h && p->last <= eh->first && eh->first - p->last <= w &&
-                    (!page || p->last > page->last))
-                    page = p;
-            }
         if (page) {
             c->cont_ts = ts;
             c->cont_host = hh;
@@ -578,8 +617,16 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
                       : strncmp(o->magic, "Silverlight", 11) == 0 ? FK_XAP
                       : script ? FK_SCRIPT : FK_NONE;
     const char *why = NULL;
+    static const char *const harmless[] = {"image/", "text/", "audio/", "video/", "font/",
+                                           "application/pdf", "application/json",
+                                           "application/xml", "application/javascript"};
+    bool declared_harmless = false;
+    for (size_t i = 0; i < sizeof harmless / sizeof harmless[0] && o->declared[0]; i++)
+        declared_harmless |= strncasecmp(o->declared, harmless[i], strlen(harmless[i])) == 0;
     if (pe && !exec_name)
         why = ext[0] ? "program content under another extension" : "program without an extension";
+    else if (pe && declared_harmless)
+        why = "program content declared as another type";
     else if (macro)
         why = "Office document with macros";
     if (!why && archive && o->inner[0])
@@ -591,6 +638,10 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
         why = "from a dynamic-DNS name";
     kv x = {.k = {"filename", "magic", "reason", "sha256"}, .v = {o->name, o->magic, why, o->sha256},
             .nk = {"size"}, .n = {o->size}};
+    if (why && o->declared[0] && pe && declared_harmless) {
+        x.k[1] = "declared";
+        x.v[1] = o->declared;
+    }
     if (o->inner[0]) {
         x.k[1] = "inner";                   /* the member says more than "zip" */
         x.v[1] = o->inner;

@@ -91,6 +91,8 @@ const mm_sig mm_sigs[SIG__COUNT] = {
                           "MIMAMORI EXPLOIT KIT page view then an exploit container from a new host"},
     [SIG_EK_PAYLOAD] = {8700101, 1, 1, "exploit-kit", "exploit-kit-payload", C_TROJAN,
                         "MIMAMORI EXPLOIT KIT payload delivered after an exploit container"},
+    [SIG_EK_LANDING] = {8700102, 1, 2, "exploit-kit", "exploit-kit", C_TROJAN,
+                        "MIMAMORI EXPLOIT KIT landing page shape on a new host after a page view"},
     [SIG_C2_BEACON] = {8700084, 1, 1, "c2", "c2-beacon", C_TROJAN,
                        "MIMAMORI C2 periodic beaconing (regular intervals and sizes)"},
 };

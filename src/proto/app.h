@@ -176,6 +176,7 @@ typedef struct mm_obs_file {
     const char *sha256;     /* hex, "" when not computed */
     bool macros;            /* an Office file with a VBA project */
     const char *inner;      /* a program or script inside the archive ("" none) */
+    const char *declared;   /* the carrier's declared type ("" none) */
 } mm_obs_file;
 
 typedef struct mm_obs_login {

@@ -33,6 +33,7 @@ struct mm_file {
     int8_t container;            /* -1 unknown yet, 0 no, 1 zip, 2 OLE2 */
     bool macros;                 /* VBA project inside */
     char inner[64];              /* first program or script member of a zip */
+    char declared[96];           /* the carrier's declared type ("" none) */
     uint8_t tail[32];            /* last bytes of the previous chunk */
     uint32_t tail_len;
 };
@@ -242,7 +243,7 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     const char *magic = mm_file_magic(fl->head, fl->head_len);
     mm_obs_file o = {.name = fl->name, .magic = magic ? magic : "", .head = fl->head,
                      .head_len = fl->head_len, .size = fl->size, .complete = closed,
-                     .macros = fl->macros, .inner = fl->inner,
+                     .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
                      .sha256 = closed && (a->store.hashes & MM_HASH_SHA256) ? sha256 : ""};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", MM_TO_SERVER, false);
@@ -268,6 +269,12 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     mj_obj_close(j);
     mm_app_event_end(a, f);
     mm_app_free(a, fl, sizeof(*fl));
+}
+
+void mm_file_set_declared(mm_file *fl, const char *type)
+{
+    if (fl)
+        mm_strcpy(fl->declared, sizeof fl->declared, type);
 }
 
 uint64_t mm_file_size(const mm_file *fl)

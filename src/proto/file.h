@@ -21,6 +21,9 @@ void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n);
  * and frees fl. */
 void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t ts,
                    void (*ctx)(mm_json *j, const void *arg), const void *arg);
+/* The type the carrier declared (HTTP Content-Type, a MIME part's type):
+ * told to the detectors, who compare it with the content. */
+void mm_file_set_declared(mm_file *fl, const char *type);
 /* Bytes given so far (gaps included). */
 uint64_t mm_file_size(const mm_file *fl);
 /* Drops fl without an event (the flow's parser is freed without a log). */

@@ -328,6 +328,8 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
     }
     if (!(ds->file = mm_file_open(a, name, nl, ts)))
         return;
+    if (dir == MM_TO_CLIENT)
+        mm_file_set_declared(ds->file, t->ctype);
     if ((ds->fctx = mm_app_alloc(a, sizeof *ds->fctx))) {
         mm_strcpy(ds->fctx->host, sizeof ds->fctx->host, t->host);
         mm_strcpy(ds->fctx->uri, sizeof ds->fctx->uri, t->uri);

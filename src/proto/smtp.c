@@ -45,6 +45,7 @@ typedef struct mime {
     char boundary[BOUNDARY_DEPTH][72];
     uint8_t depth;
     char part_name[256];        /* file name of the part being read */
+    char part_type[96];         /* its declared Content-Type */
     char next_boundary[72];     /* boundary a multipart part declares */
     bool attach;                /* disposition: attachment */
     int cte, part_cte;          /* transfer encoding of the part being read */
@@ -326,6 +327,14 @@ static void header(smtp_state *s)
     const char *name = m->hdr, *v = colon + 1;
     if (!strcasecmp(name, "Content-Type")) {
         char b[72];
+        const char *tv = v;
+        while (*tv == ' ' || *tv == '\t')
+            tv++;
+        size_t tl = strcspn(tv, "; \t");
+        if (tl >= sizeof m->part_type)
+            tl = sizeof m->part_type - 1;
+        memcpy(m->part_type, tv, tl);
+        m->part_type[tl] = 0;
         if (param(v, "boundary", b, sizeof b))
             memcpy(m->next_boundary, b, sizeof b);
         if (!m->part_name[0])
@@ -468,6 +477,7 @@ static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
     m->in_headers = false;
     if (m->part_name[0] && !m->file) {
         m->file = mm_file_open(a, m->part_name, strlen(m->part_name), ts);
+        mm_file_set_declared(m->file, m->part_type);
         m->part_cte = m->cte;
         m->nb64 = 0;
         m->crlf = false;
@@ -479,6 +489,7 @@ static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
         memcpy(m->boundary[m->depth++], m->next_boundary, sizeof m->next_boundary);
     m->next_boundary[0] = 0;
     m->part_name[0] = 0;
+    m->part_type[0] = 0;
     m->attach = false;
     t->body_seen = true;
 }

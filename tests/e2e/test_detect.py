@@ -57,6 +57,8 @@ EXPECT = {
     '09_crypto_mining/zeek-cryptomining__coinhive.pcap': ('cryptojacking', {8700071}),
     '07_exploit_kit/testmynids__neutrino.pcap': ('exploit-kit', {8700100, 8700101}),
     '07_exploit_kit/chrissanders__ek_to_cryptowall4.pcapng': ('exploit-kit', {8700100, 8700101}),
+    '07_exploit_kit/testmynids__neutrino.pcap#landing': ('exploit-kit', {8700102}),
+    '07_exploit_kit/chrissanders__ek_to_cryptowall4.pcapng#landing': ('exploit-kit', {8700102}),
     '07_exploit_kit/testmynids__neutrino.pcap#ddns': ('c2', {8700081}),   # gate on hopto.org
     '12_port_scan/malcolm-pcap__bro-simple-scan__445_scan.pcap': ('scan-bruteforce', {8700091}),
     '12_port_scan/malcolm-pcap__bro-simple-scan__multiport_scan.pcap':
@@ -280,12 +282,13 @@ SCENARIOS = {
     'bare-ip': ({8700080}, set()),
     'exe-disguised': ({8700041}, set()),
     'exe-benign': ({8700040}, {8700041, 8700042, 8700080}),
+    'exe-declared': ({8700041}, set()),
     'smb-internet': ({8700053}, set()),
     'smb-benign': (set(), 'all'),
     'telnet-inbound': ({8700093}, set()),
     'ssh-guess': ({8700092}, set()),
     'heartbeat-benign': (set(), 'all'),
-    'exploit-kit': ({8700100, 8700101}, set()),
+    'exploit-kit': ({8700100, 8700101, 8700102}, set()),
     'web-benign': ({8700040}, {8700100, 8700101, 8700041}),
     'beacon': ({8700084}, set()),
     'ftp-guess': ({8700092}, set()),
