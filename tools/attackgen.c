@@ -7,6 +7,11 @@
  *
  *   mm-attackgen --list
  *   mm-attackgen SCENARIO OUT.pcap
+ *   mm-attackgen company [--days N] [--hosts N] [--seed N] [--attacks A,B] OUT.pcap
+ *
+ * "company" writes a fictional company's days: staff PCs looking names up
+ * and using well-known web services during working hours, with the named
+ * scenarios spread over the days.
  *
  * The company's hosts are in 192.168.1.0/24; outsiders use public
  * addresses. Each scenario says what it holds and what a detector should
@@ -792,32 +797,178 @@ static const scenario scenarios[] = {
     {"browse-benign", sc_browse_benign, "benign: irregular use of one web application, no alert"},
 };
 
+#define NSCEN (sizeof scenarios / sizeof scenarios[0])
+
+static const scenario *find_scenario(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NSCEN; i++)
+        if (strlen(scenarios[i].name) == len && memcmp(scenarios[i].name, name, len) == 0)
+            return &scenarios[i];
+    return NULL;
+}
+
+/* --- a whole company over days ------------------------------------------- */
+
+/* Well-known services the staff use, each with an address in the operator's
+ * own network, so their countries come out as they would in life. */
+static const struct site {
+    const char *name;
+    uint8_t a[4];
+} office_sites[] = {
+    {"www.yahoo.co.jp", {183, 79, 219, 252}},
+    {"www.google.com", {142, 250, 196, 100}},
+    {"outlook.office365.com", {52, 98, 152, 178}},
+    {"www.nikkei.com", {23, 45, 200, 11}},
+    {"s3.ap-northeast-1.amazonaws.com", {52, 219, 16, 3}},
+    {"www.rakuten.co.jp", {133, 237, 16, 142}},
+    {"update.microsoft.com", {20, 72, 235, 82}},
+    {"www.line.me", {147, 92, 128, 20}},
+};
+
+/* One working day of ordinary use by nhosts PCs (192.168.1.10 on), from
+ * 09:00 to 18:00 local time, with the attacks of the day at the times given (seconds
+ * after midnight), in time order. */
+typedef struct attack_at {
+    unsigned at;
+    const scenario *sc;
+} attack_at;
+
+static void office_day(uint64_t midnight, unsigned nhosts, const attack_at *atk, size_t natk)
+{
+    static uint16_t id, port = 20000;
+    size_t next = 0;
+    for (unsigned t = 9 * 3600; t < 18 * 3600; t += 60 + rnd(540)) {
+        while (next < natk && atk[next].at <= t) {
+            if (now_us < midnight + atk[next].at * SEC)
+                now_us = midnight + atk[next].at * SEC;
+            atk[next].sc->fn();
+            next++;
+        }
+        if (now_us < midnight + t * SEC)
+            now_us = midnight + t * SEC;
+        const struct site *st = &office_sites[rnd(sizeof office_sites / sizeof office_sites[0])];
+        addr pc = *lan_host((int)(10 + rnd(nhosts))), ip = A4(st->a[0], st->a[1], st->a[2], st->a[3]);
+        dns_exchange(pc, *lan_host(1), ++id, st->name, &ip, 1);
+        now_us += 20000;
+        port = port >= 60000 ? 20000 : (uint16_t)(port + 1);
+        tls_session(pc, port, ip, 443, 0x0303, 0xc02f, st->name, 500 + rnd(40000));
+    }
+    for (; next < natk; next++) {
+        if (now_us < midnight + atk[next].at * SEC)
+            now_us = midnight + atk[next].at * SEC;
+        atk[next].sc->fn();
+    }
+}
+
+/* mm-attackgen company [--days N] [--hosts N] [--seed N] [--attacks A,B,...]
+ * OUT.pcap: the attacks are spread over the days, one every day in turn,
+ * each at a time of its own between 08:00 and 20:00 (some out of hours). */
+static int company(int argc, char **argv)
+{
+    unsigned days = 3, hosts = 20;
+    const char *list = "";
+    const char *outp = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (strcmp(argv[i], "--days") == 0 && v) {
+            days = (unsigned)strtoul(v, &end, 10);
+            if (*end || days < 1 || days > 366)
+                goto usage;
+        } else if (strcmp(argv[i], "--hosts") == 0 && v) {
+            hosts = (unsigned)strtoul(v, &end, 10);
+            if (*end || hosts < 1 || hosts > 200)
+                goto usage;
+        } else if (strcmp(argv[i], "--seed") == 0 && v) {
+            lcg = (uint32_t)strtoul(v, &end, 10);
+            if (*end)
+                goto usage;
+        } else if (strcmp(argv[i], "--attacks") == 0 && v) {
+            list = v;
+        } else if (argv[i][0] != '-' && !outp) {
+            outp = argv[i];
+            continue;
+        } else {
+            goto usage;
+        }
+        i++;
+    }
+    if (!outp)
+        goto usage;
+    attack_at atk[64];
+    size_t natk = 0;
+    for (const char *p = list; *p;) {
+        size_t l = strcspn(p, ",");
+        const scenario *sc = find_scenario(p, l);
+        if (!sc) {
+            fprintf(stderr, "mm-attackgen: unknown scenario '%.*s' (--list)\n", (int)l, p);
+            return 2;
+        }
+        if (natk == sizeof atk / sizeof atk[0]) {
+            fprintf(stderr, "mm-attackgen: at most %zu attacks\n", natk);
+            return 2;
+        }
+        atk[natk++] = (attack_at){0, sc};
+        p += l + (p[l] == ',');
+    }
+    if (!pw_open(outp, 1700000000ULL * SEC)) {
+        perror(outp);
+        return 1;
+    }
+    /* the company is in Japan: its days begin at midnight JST (UTC+9) */
+    uint64_t day0 = ((1700000000ULL + 9 * 3600) / 86400 + 1) * 86400 - 9 * 3600;
+    for (unsigned d = 0; d < days; d++) {
+        attack_at today[64];
+        size_t n = 0;
+        for (size_t i = d; i < natk; i += days)
+            today[n++] = (attack_at){8 * 3600 + rnd(12 * 3600), atk[i].sc};
+        for (size_t i = 1; i < n; i++)      /* in time order */
+            for (size_t j = i; j > 0 && today[j].at < today[j - 1].at; j--) {
+                attack_at x = today[j];
+                today[j] = today[j - 1];
+                today[j - 1] = x;
+            }
+        office_day((day0 + 86400ULL * d) * SEC, hosts, today, n);
+    }
+    if (!pw_close()) {
+        perror(outp);
+        return 1;
+    }
+    return 0;
+usage:
+    fprintf(stderr, "usage: mm-attackgen company [--days N] [--hosts N] [--seed N] "
+                    "[--attacks SCENARIO,...] OUT.pcap\n");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
-    size_t ns = sizeof scenarios / sizeof scenarios[0];
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < ns; i++)
+        for (size_t i = 0; i < NSCEN; i++)
             printf("%-18s %s\n", scenarios[i].name, scenarios[i].expect);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "company") == 0)
+        return company(argc, argv);
     if (argc != 3) {
-        fprintf(stderr, "usage: mm-attackgen --list | mm-attackgen SCENARIO OUT.pcap\n");
+        fprintf(stderr, "usage: mm-attackgen --list | mm-attackgen SCENARIO OUT.pcap |\n"
+                        "       mm-attackgen company [--days N] [--hosts N] [--seed N] "
+                        "[--attacks SCENARIO,...] OUT.pcap\n");
         return 2;
     }
-    for (size_t i = 0; i < ns; i++) {
-        if (strcmp(argv[1], scenarios[i].name) != 0)
-            continue;
-        if (!pw_open(argv[2], 1700000000ULL * SEC)) {
-            perror(argv[2]);
-            return 1;
-        }
-        scenarios[i].fn();
-        if (!pw_close()) {
-            perror(argv[2]);
-            return 1;
-        }
-        return 0;
+    const scenario *sc = find_scenario(argv[1], strlen(argv[1]));
+    if (!sc) {
+        fprintf(stderr, "mm-attackgen: unknown scenario '%s' (--list)\n", argv[1]);
+        return 2;
     }
-    fprintf(stderr, "mm-attackgen: unknown scenario '%s' (--list)\n", argv[1]);
-    return 2;
+    if (!pw_open(argv[2], 1700000000ULL * SEC)) {
+        perror(argv[2]);
+        return 1;
+    }
+    sc->fn();
+    if (!pw_close()) {
+        perror(argv[2]);
+        return 1;
+    }
+    return 0;
 }

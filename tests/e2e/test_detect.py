@@ -337,6 +337,31 @@ def _():
     expect(not bad, '; '.join(bad))
 
 
+@check('a fictional company over days: its attacks found among ordinary work, nothing else')
+def _():
+    mix = ['rdp-bruteforce', 'gh0st', 'beacon', 'sinkhole', 'exploit-kit', 'ssh-guess']
+    p = os.path.join(TMP, 'company.pcap')
+    r = subprocess.run([GEN, 'company', '--days', '3', '--hosts', '15', '--seed', '7',
+                        '--attacks', ','.join(mix), p], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    ev = alerts(p)
+    got = {a['alert']['signature_id'] for a in ev}
+    want = set().union(*(SCENARIOS[m][0] for m in mix))
+    expect(want <= got, 'missing %s' % sorted(want - got))
+    # exactly what the same scenarios raise when run alone
+    alone = set().union(*({a['alert']['signature_id'] for a in alerts(scenario(m))} for m in mix))
+    expect(got == alone, 'company %s, scenarios alone %s' % (sorted(got), sorted(alone)))
+    # three dates of working hours in Japan (09:00 JST is midnight UTC)
+    r = run(['sensor', '-r', p, '--eve', '-', '-q'])
+    dates = {json.loads(x)['timestamp'][:10] for x in r.stdout.splitlines()}
+    expect(len(dates) == 3, 'dates %s' % sorted(dates))
+    # ordinary work alone: no alert at all
+    q = os.path.join(TMP, 'company-benign.pcap')
+    r = subprocess.run([GEN, 'company', '--days', '2', q], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    expect(not alerts(q), 'benign company raised alerts')
+
+
 @check('alerts do not flood: one per source and window, the rest counted')
 def _():
     def run_ev(extra):
