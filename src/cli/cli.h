@@ -11,5 +11,6 @@ int cmd_geoip(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -1,0 +1,361 @@
+/*
+ * rule.h - rules of the Suricata language (and the Snort 2.9 spellings ET
+ * Open still uses), parsed and checked, ready for matching.
+ *
+ * A rule is a header (action, protocol, addresses, ports, direction) and
+ * a chain of options. Matching options belong to an inspection buffer: the
+ * packet or stream payload, or an app-layer buffer (http.uri, dns.query,
+ * tls.sni ...) named by a sticky-buffer keyword before them or, in the old
+ * spelling, by a modifier after a content. Each buffer of a rule keeps its
+ * options in rule order (relative options such as distance and within
+ * refer to the match before them in the same buffer) and its transforms
+ * (dotprefix ...). Everything else (flow, flowbits, threshold, dsize,
+ * metadata ...) is a field of the rule.
+ *
+ * A rule we cannot support is not an error of the file: the loader skips it
+ * with its sid and the reason, and the summary counts reasons and keywords.
+ *
+ * Address and port sets are interned per ruleset: the thousands of rules
+ * that say $HOME_NET share one set.
+ */
+#ifndef MM_RULE_H
+#define MM_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+/* --- address and port sets ------------------------------------------------ */
+
+/* Addresses as 128-bit numbers, IPv4 mapped into ::ffff:0:0/96. A set is a
+ * sorted list of disjoint ranges. */
+typedef struct mm_u128 {
+    uint64_t hi, lo;
+} mm_u128;
+
+typedef struct mm_addr_range {
+    mm_u128 lo, hi;
+} mm_addr_range;
+
+typedef struct mm_addrset {
+    size_t n;
+    bool any;
+    mm_addr_range *r;
+} mm_addrset;
+
+typedef struct mm_port_range {
+    uint16_t lo, hi;
+} mm_port_range;
+
+typedef struct mm_portset {
+    size_t n;
+    bool any;
+    mm_port_range *r;
+} mm_portset;
+
+bool mm_addrset_has(const mm_addrset *s, const mm_ip *ip);
+bool mm_portset_has(const mm_portset *s, uint16_t port);
+
+/* --- header --------------------------------------------------------------- */
+
+enum mm_rule_action { MM_RA_ALERT, MM_RA_PASS, MM_RA_DROP, MM_RA_REJECT };
+
+/* Header protocols: the transport ones, then the app-layer ones (a rule on
+ * "http" matches only flows whose app_proto is http). */
+enum mm_rule_proto {
+    MM_RP_IP, MM_RP_TCP, MM_RP_UDP, MM_RP_ICMP, MM_RP_TCP_PKT, MM_RP_TCP_STREAM,
+    MM_RP_HTTP, MM_RP_TLS, MM_RP_DNS, MM_RP_SMB, MM_RP_SSH, MM_RP_SMTP, MM_RP_FTP,
+    MM_RP_FTP_DATA, MM_RP_DHCP, MM_RP_NTP, MM_RP_RDP, MM_RP_TELNET,
+    MM_RP_N
+};
+const char *mm_rule_proto_name(int p);
+
+/* --- inspection buffers --------------------------------------------------- */
+
+/* Every buffer a rule can inspect. MM_BUF_PAYLOAD is the packet payload or
+ * the reassembled stream (as Suricata's payload inspection). */
+enum mm_buf {
+    MM_BUF_PAYLOAD,
+    MM_BUF_HTTP_URI, MM_BUF_HTTP_URI_RAW, MM_BUF_HTTP_METHOD, MM_BUF_HTTP_PROTOCOL,
+    MM_BUF_HTTP_REQUEST_LINE, MM_BUF_HTTP_HOST, MM_BUF_HTTP_HOST_RAW, MM_BUF_HTTP_USER_AGENT,
+    MM_BUF_HTTP_HEADER, MM_BUF_HTTP_HEADER_RAW, MM_BUF_HTTP_HEADER_NAMES, MM_BUF_HTTP_COOKIE,
+    MM_BUF_HTTP_REFERER, MM_BUF_HTTP_ACCEPT, MM_BUF_HTTP_ACCEPT_ENC, MM_BUF_HTTP_ACCEPT_LANG,
+    MM_BUF_HTTP_CONNECTION, MM_BUF_HTTP_CONTENT_TYPE, MM_BUF_HTTP_CONTENT_LEN,
+    MM_BUF_HTTP_START, MM_BUF_HTTP_REQUEST_BODY, MM_BUF_HTTP_STAT_CODE, MM_BUF_HTTP_STAT_MSG,
+    MM_BUF_HTTP_RESPONSE_LINE, MM_BUF_HTTP_LOCATION, MM_BUF_HTTP_SERVER,
+    MM_BUF_HTTP_RESPONSE_BODY, MM_BUF_FILE_DATA,
+    MM_BUF_DNS_QUERY,
+    MM_BUF_TLS_SNI, MM_BUF_TLS_CERT_SUBJECT, MM_BUF_TLS_CERT_ISSUER, MM_BUF_TLS_CERT_SERIAL,
+    MM_BUF_TLS_CERT_FINGERPRINT, MM_BUF_TLS_CERTS, MM_BUF_JA3_HASH, MM_BUF_JA3_STRING,
+    MM_BUF_JA3S_HASH, MM_BUF_JA3S_STRING,
+    MM_BUF_SSH_PROTO, MM_BUF_SSH_SOFTWARE,
+    MM_BUF_SMB_SHARE, MM_BUF_SMB_NAMED_PIPE,
+    MM_BUF_FILE_NAME,
+    MM_BUF_BASE64_DATA,
+    MM_BUF_N
+};
+const char *mm_buf_name(int b);
+
+/* Which direction a buffer exists in: 1 to server, 2 to client, 3 both. */
+int mm_buf_dir(int b);
+
+enum mm_transform {
+    MM_TR_DOTPREFIX = 1, MM_TR_STRIP_WHITESPACE, MM_TR_COMPRESS_WHITESPACE, MM_TR_TO_LOWERCASE,
+    MM_TR_TO_UPPERCASE, MM_TR_TO_MD5, MM_TR_TO_SHA1, MM_TR_TO_SHA256, MM_TR_URL_DECODE,
+    MM_TR_HEADER_LOWERCASE, MM_TR_STRIP_PSEUDO_HEADERS
+};
+#define MM_MAX_TRANSFORMS 4
+
+/* --- match options -------------------------------------------------------- */
+
+enum mm_sm_type {
+    MM_SM_CONTENT, MM_SM_PCRE, MM_SM_BYTE_TEST, MM_SM_BYTE_JUMP, MM_SM_BYTE_EXTRACT,
+    MM_SM_ISDATAAT, MM_SM_BSIZE, MM_SM_URILEN, MM_SM_BASE64_DECODE
+};
+
+/* A number that may come from a byte_extract variable of the rule. */
+typedef struct mm_rval {
+    int32_t v;
+    int8_t var;             /* index of the variable, -1: the literal v */
+} mm_rval;
+
+#define MM_CF_NOCASE      0x0001
+#define MM_CF_NEGATED     0x0002
+#define MM_CF_FAST        0x0004   /* fast_pattern given */
+#define MM_CF_FAST_ONLY   0x0008
+#define MM_CF_FAST_CHOP   0x0010
+#define MM_CF_STARTSWITH  0x0020
+#define MM_CF_ENDSWITH    0x0040
+#define MM_CF_RAWBYTES    0x0080
+#define MM_CF_OFFSET      0x0100
+#define MM_CF_DEPTH       0x0200
+#define MM_CF_DISTANCE    0x0400
+#define MM_CF_WITHIN      0x0800
+#define MM_CF_RELATIVE_NEXT 0x1000 /* a later option is relative to this one */
+
+typedef struct mm_content {
+    uint8_t *pat;
+    uint16_t len;
+    uint16_t flags;
+    uint16_t fp_off, fp_len;    /* fast_pattern:offset,length */
+    mm_rval offset, depth, distance, within;
+} mm_content;
+
+/* pcre: the compiled expression (pcre2_code), the flags Suricata adds. */
+#define MM_PF_RELATIVE  0x01
+#define MM_PF_NEGATED   0x02
+#define MM_PF_RAWBYTES  0x04
+#define MM_PF_NO_LIMIT  0x08    /* O: no match limit override */
+#define MM_PF_GREEDY    0x10
+typedef struct mm_pcre {
+    void *code;                 /* pcre2_code * */
+    uint8_t flags;
+    uint8_t ncapture;           /* captured into byte variables (pkt_var/flowvar: not kept) */
+} mm_pcre;
+
+enum mm_byte_op { MM_BOP_LT, MM_BOP_GT, MM_BOP_EQ, MM_BOP_LE, MM_BOP_GE, MM_BOP_AND, MM_BOP_OR };
+
+#define MM_BF_RELATIVE   0x0001
+#define MM_BF_LITTLE     0x0002
+#define MM_BF_STRING     0x0004
+#define MM_BF_NEGATE     0x0008
+#define MM_BF_ALIGN      0x0010
+#define MM_BF_FROM_BEGIN 0x0020
+#define MM_BF_FROM_END   0x0040
+#define MM_BF_DCE        0x0080
+#define MM_BF_BITMASK    0x0100
+
+typedef struct mm_byteop {
+    uint8_t nbytes;             /* 1-10 (string), 1-8 binary */
+    uint8_t op;                 /* byte_test */
+    uint8_t base;               /* string: 8, 10, 16 */
+    uint8_t var;                /* byte_extract: variable index */
+    uint16_t flags;
+    mm_rval offset;
+    mm_rval value;              /* byte_test value */
+    uint32_t multiplier;        /* byte_jump/byte_extract, 1 when absent */
+    int32_t post_offset;        /* byte_jump */
+    uint64_t bitmask;
+} mm_byteop;
+
+/* bsize, urilen, dsize and stream_size: a number against one or two. */
+enum mm_cmp_op { MM_CMP_EQ, MM_CMP_LT, MM_CMP_GT, MM_CMP_LE, MM_CMP_GE, MM_CMP_RANGE,
+                 MM_CMP_NE };
+typedef struct mm_cmp {
+    uint8_t op;
+    uint64_t a, b;              /* RANGE: a < x < b, as Suricata's "a<>b" */
+} mm_cmp;
+bool mm_cmp_eval(const mm_cmp *c, uint64_t x);
+
+typedef struct mm_sm {
+    uint8_t type;               /* MM_SM_* */
+    union {
+        mm_content c;
+        mm_pcre p;
+        mm_byteop b;
+        struct {
+            mm_rval at;
+            uint8_t relative, negated, rawbytes;
+        } isdataat;
+        mm_cmp size;            /* bsize, urilen */
+        struct {
+            mm_rval bytes, offset;
+            uint8_t relative;
+        } b64;
+    } u;
+} mm_sm;
+
+/* One buffer a rule inspects, with its transforms and options. */
+typedef struct mm_rbuf {
+    uint8_t id;                 /* MM_BUF_* */
+    uint8_t ntr;
+    uint8_t tr[MM_MAX_TRANSFORMS];
+    uint16_t nsm, cap;
+    mm_sm *sm;
+} mm_rbuf;
+
+/* --- state options -------------------------------------------------------- */
+
+#define MM_FLOW_TO_SERVER      0x01
+#define MM_FLOW_TO_CLIENT      0x02
+#define MM_FLOW_ESTABLISHED    0x04
+#define MM_FLOW_NOT_ESTABLISHED 0x08
+#define MM_FLOW_STATELESS      0x10
+#define MM_FLOW_ONLY_STREAM    0x20
+#define MM_FLOW_NO_STREAM      0x40
+#define MM_FLOW_ONLY_FRAG      0x80
+#define MM_FLOW_NO_FRAG        0x100
+
+enum mm_bit_cmd { MM_BIT_SET, MM_BIT_UNSET, MM_BIT_TOGGLE, MM_BIT_ISSET, MM_BIT_ISNOTSET };
+
+/* flowbits / xbits: a command on one or more named bits ("a|b": any of,
+ * "a&b": all of, for the tests). Bit names are numbered per ruleset. */
+typedef struct mm_bitop {
+    uint8_t cmd;
+    uint8_t xbits;              /* xbits: track by_src/by_dst/ip_pair (1/2/3) */
+    uint8_t any;                /* several names joined by '|' */
+    uint8_t nbits;
+    uint32_t bit[4];
+    uint32_t expire;            /* xbits */
+} mm_bitop;
+
+enum mm_track { MM_TRACK_SRC, MM_TRACK_DST, MM_TRACK_RULE, MM_TRACK_BOTH, MM_TRACK_FLOW };
+enum mm_thr_type { MM_THR_LIMIT, MM_THR_THRESHOLD, MM_THR_BOTH, MM_THR_DETECTION };
+typedef struct mm_rthreshold {
+    uint8_t type, track;
+    uint32_t count, seconds;
+} mm_rthreshold;
+
+/* flowint: name, operator, value (kept and counted; tested when matching). */
+typedef struct mm_flowint {
+    uint32_t var;
+    uint8_t op;                 /* '=', '+', '-', '<', '>', 'l', 'g', 'e', 'n', 's', 'x' */
+    uint32_t value;
+} mm_flowint;
+
+/* Packet header fields compared with a number (ttl:<5; window:0 ...). */
+enum mm_hdr_field { MM_HF_TTL, MM_HF_IP_ID, MM_HF_TCP_WINDOW, MM_HF_TCP_SEQ, MM_HF_TCP_ACK,
+                    MM_HF_ICMP_ID, MM_HF_ICMP_SEQ };
+typedef struct mm_hdrcmp {
+    uint8_t field;
+    mm_cmp c;
+} mm_hdrcmp;
+#define MM_RULE_MAX_HDR 4
+
+/* --- the rule ------------------------------------------------------------- */
+
+typedef struct mm_rule {
+    uint32_t sid, gid, rev;
+    uint8_t action, proto;
+    uint8_t bidir;              /* "<>" */
+    uint8_t priority;           /* 1-255, from classtype or priority */
+    uint16_t flow;              /* MM_FLOW_* */
+    uint16_t classtype;         /* index into the ruleset's classes, 0: none */
+    uint8_t noalert, target;    /* target: 0 none, 1 src, 2 dest */
+    uint8_t has_dsize, has_stream_size, has_ip_proto, has_itype, has_icode, has_flags;
+    const mm_addrset *src, *dst;
+    const mm_portset *sp, *dp;
+    char *msg;
+    char *metadata;             /* "key value, key value" as written */
+    char **refs;                /* "type,value" */
+    uint16_t nrefs;
+    uint16_t nbuf;
+    mm_rbuf *buf;
+    uint8_t nbitops;
+    mm_bitop *bitops;
+    uint8_t nflowint;
+    mm_flowint *flowint;
+    mm_rthreshold threshold, detection_filter;
+    uint8_t has_threshold, has_detection_filter;
+    mm_cmp dsize, stream_size, itype, icode;
+    uint8_t stream_size_side;   /* 1 server, 2 client, 3 both, 4 either */
+    uint8_t ip_proto, ip_proto_neg;
+    uint8_t tcp_flags, tcp_flags_mask, tcp_flags_mod;  /* mod: 0 exact, '+' all, '*' any, '!' not */
+    uint8_t nhdr;
+    mm_hdrcmp hdr[MM_RULE_MAX_HDR];
+    uint8_t tls_version_set;
+    uint16_t tls_version;
+    uint8_t nvars;              /* byte_extract variables */
+    char *app_event;            /* app-layer-event */
+} mm_rule;
+
+/* --- the ruleset ---------------------------------------------------------- */
+
+typedef struct mm_ruleset mm_ruleset;
+
+/* Why a rule was skipped. */
+enum mm_skip {
+    MM_SKIP_SYNTAX, MM_SKIP_KEYWORD, MM_SKIP_PROTOCOL, MM_SKIP_VALUE, MM_SKIP_VARIABLE,
+    MM_SKIP_PCRE, MM_SKIP_DUPLICATE, MM_SKIP_ACTION, MM_SKIP_N
+};
+const char *mm_skip_name(int why);
+
+typedef struct mm_rules_summary {
+    uint64_t files, lines, rules, loaded, skipped;
+    uint64_t by_reason[MM_SKIP_N];
+} mm_rules_summary;
+
+/* vars: "NAME=VALUE" strings overriding suricata.yaml's defaults. */
+mm_ruleset *mm_ruleset_new(void);
+void mm_ruleset_free(mm_ruleset *rs);
+/* Sets a variable ("HOME_NET", "[10.0.0.0/8]"); false with a message when
+ * the value does not parse. */
+bool mm_ruleset_set_var(mm_ruleset *rs, const char *name, const char *value, char *err,
+                        size_t errlen);
+/* Reads classification.config lines (name, description, priority). */
+bool mm_ruleset_load_classes(mm_ruleset *rs, const char *path, char *err, size_t errlen);
+void mm_ruleset_parse_classes(mm_ruleset *rs, const char *text, size_t n);
+
+/* Loads a rule file, or every *.rules of a directory. False (with err)
+ * only when the file cannot be read; bad rules are skipped and counted. */
+bool mm_ruleset_load(mm_ruleset *rs, const char *path, char *err, size_t errlen);
+/* Parses rules from memory (name: for messages). */
+void mm_ruleset_parse(mm_ruleset *rs, const char *name, const char *text, size_t n);
+
+/* One rule line, parsed into r (allocations owned by rs). On failure
+ * returns false, *why = MM_SKIP_*, msg says what (and names the keyword). */
+bool mm_rule_parse(mm_ruleset *rs, const char *line, mm_rule *r, int *why, char *msg,
+                   size_t msglen);
+
+const mm_rules_summary *mm_ruleset_summary(const mm_ruleset *rs);
+size_t mm_ruleset_count(const mm_ruleset *rs);
+const mm_rule *mm_ruleset_rule(const mm_ruleset *rs, size_t i);
+const char *mm_ruleset_class_name(const mm_ruleset *rs, uint16_t idx);
+const char *mm_ruleset_class_desc(const mm_ruleset *rs, uint16_t idx);
+const char *mm_ruleset_bit_name(const mm_ruleset *rs, uint32_t id);
+
+/* Where skips are reported: called once per skipped rule. */
+typedef void (*mm_rule_skip_fn)(void *ctx, const char *file, uint64_t line, uint32_t sid,
+                                int why, const char *msg);
+void mm_ruleset_on_skip(mm_ruleset *rs, mm_rule_skip_fn fn, void *ctx);
+
+/* Keyword use among loaded rules and among skipped ones (for the summary). */
+typedef void (*mm_rule_kw_fn)(void *ctx, const char *kw, uint64_t loaded, uint64_t skipped);
+void mm_ruleset_keywords(const mm_ruleset *rs, mm_rule_kw_fn fn, void *ctx);
+
+/* Bytes held by the ruleset (rules, sets, compiled expressions). */
+size_t mm_ruleset_memory(const mm_ruleset *rs);
+
+#endif

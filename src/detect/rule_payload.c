@@ -1,0 +1,966 @@
+/*
+ * rule_payload.c - the keywords that say what to look for and where:
+ * sticky buffers (http.uri; ... and the old sticky spellings file_data,
+ * dns_query, tls_sni ...), the old content modifiers that move the content
+ * before them into a buffer (http_uri, http_header ...), transforms, and
+ * the match options: content with its modifiers, pcre (PCRE2), byte_test,
+ * byte_jump, byte_extract, isdataat, bsize, urilen, base64_decode/data.
+ *
+ * Options gather in the parse context in rule order, each tagged with its
+ * buffer; mm_rp_finish_buffers() groups them per buffer into the arena.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "detect/rule_int.h"
+
+#define MAX_PATTERN 16384
+
+bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
+
+/* --- buffers -------------------------------------------------------------- */
+
+typedef struct bufdef {
+    const char *name;   /* keyword */
+    uint8_t id;
+    uint8_t dir;        /* 1 to server, 2 to client, 3 both */
+    uint8_t legacy;     /* 1: old content modifier (applies to the content before) */
+} bufdef;
+
+static const bufdef buffers[] = {
+    {"pkt_data", MM_BUF_PAYLOAD, 3, 0},
+    {"http.uri", MM_BUF_HTTP_URI, 1, 0}, {"http_uri", MM_BUF_HTTP_URI, 1, 1},
+    {"http.uri.raw", MM_BUF_HTTP_URI_RAW, 1, 0}, {"http_raw_uri", MM_BUF_HTTP_URI_RAW, 1, 1},
+    {"http.method", MM_BUF_HTTP_METHOD, 1, 0}, {"http_method", MM_BUF_HTTP_METHOD, 1, 1},
+    {"http.protocol", MM_BUF_HTTP_PROTOCOL, 3, 0}, {"http_protocol", MM_BUF_HTTP_PROTOCOL, 3, 0},
+    {"http.request_line", MM_BUF_HTTP_REQUEST_LINE, 1, 0},
+    {"http_request_line", MM_BUF_HTTP_REQUEST_LINE, 1, 0},
+    {"http.host", MM_BUF_HTTP_HOST, 1, 0}, {"http_host", MM_BUF_HTTP_HOST, 1, 1},
+    {"http.host.raw", MM_BUF_HTTP_HOST_RAW, 1, 0}, {"http_raw_host", MM_BUF_HTTP_HOST_RAW, 1, 1},
+    {"http.user_agent", MM_BUF_HTTP_USER_AGENT, 1, 0},
+    {"http_user_agent", MM_BUF_HTTP_USER_AGENT, 1, 1},
+    {"http.header", MM_BUF_HTTP_HEADER, 3, 0}, {"http_header", MM_BUF_HTTP_HEADER, 3, 1},
+    {"http.header.raw", MM_BUF_HTTP_HEADER_RAW, 3, 0},
+    {"http_raw_header", MM_BUF_HTTP_HEADER_RAW, 3, 1},
+    {"http.header_names", MM_BUF_HTTP_HEADER_NAMES, 3, 0},
+    {"http_header_names", MM_BUF_HTTP_HEADER_NAMES, 3, 0},
+    {"http.cookie", MM_BUF_HTTP_COOKIE, 3, 0}, {"http_cookie", MM_BUF_HTTP_COOKIE, 3, 1},
+    {"http.referer", MM_BUF_HTTP_REFERER, 1, 0}, {"http_referer", MM_BUF_HTTP_REFERER, 1, 0},
+    {"http.accept", MM_BUF_HTTP_ACCEPT, 1, 0}, {"http_accept", MM_BUF_HTTP_ACCEPT, 1, 0},
+    {"http.accept_enc", MM_BUF_HTTP_ACCEPT_ENC, 1, 0},
+    {"http_accept_enc", MM_BUF_HTTP_ACCEPT_ENC, 1, 0},
+    {"http.accept_lang", MM_BUF_HTTP_ACCEPT_LANG, 1, 0},
+    {"http_accept_lang", MM_BUF_HTTP_ACCEPT_LANG, 1, 0},
+    {"http.connection", MM_BUF_HTTP_CONNECTION, 3, 0},
+    {"http_connection", MM_BUF_HTTP_CONNECTION, 3, 0},
+    {"http.content_type", MM_BUF_HTTP_CONTENT_TYPE, 3, 0},
+    {"http_content_type", MM_BUF_HTTP_CONTENT_TYPE, 3, 0},
+    {"http.content_len", MM_BUF_HTTP_CONTENT_LEN, 3, 0},
+    {"http_content_len", MM_BUF_HTTP_CONTENT_LEN, 3, 0},
+    {"http.start", MM_BUF_HTTP_START, 3, 0}, {"http_start", MM_BUF_HTTP_START, 3, 0},
+    {"http.request_body", MM_BUF_HTTP_REQUEST_BODY, 1, 0},
+    {"http_client_body", MM_BUF_HTTP_REQUEST_BODY, 1, 1},
+    {"http.stat_code", MM_BUF_HTTP_STAT_CODE, 2, 0}, {"http_stat_code", MM_BUF_HTTP_STAT_CODE, 2, 1},
+    {"http.stat_msg", MM_BUF_HTTP_STAT_MSG, 2, 0}, {"http_stat_msg", MM_BUF_HTTP_STAT_MSG, 2, 1},
+    {"http.response_line", MM_BUF_HTTP_RESPONSE_LINE, 2, 0},
+    {"http_response_line", MM_BUF_HTTP_RESPONSE_LINE, 2, 0},
+    {"http.location", MM_BUF_HTTP_LOCATION, 2, 0},
+    {"http.server", MM_BUF_HTTP_SERVER, 2, 0},
+    {"http.response_body", MM_BUF_HTTP_RESPONSE_BODY, 2, 0},
+    {"http_server_body", MM_BUF_HTTP_RESPONSE_BODY, 2, 1},
+    {"file.data", MM_BUF_FILE_DATA, 3, 0}, {"file_data", MM_BUF_FILE_DATA, 3, 0},
+    {"dns.query", MM_BUF_DNS_QUERY, 1, 0}, {"dns_query", MM_BUF_DNS_QUERY, 1, 0},
+    {"tls.sni", MM_BUF_TLS_SNI, 1, 0}, {"tls_sni", MM_BUF_TLS_SNI, 1, 0},
+    {"tls.cert_subject", MM_BUF_TLS_CERT_SUBJECT, 2, 0},
+    {"tls_cert_subject", MM_BUF_TLS_CERT_SUBJECT, 2, 0},
+    {"tls.cert_issuer", MM_BUF_TLS_CERT_ISSUER, 2, 0},
+    {"tls_cert_issuer", MM_BUF_TLS_CERT_ISSUER, 2, 0},
+    {"tls.cert_serial", MM_BUF_TLS_CERT_SERIAL, 2, 0},
+    {"tls_cert_serial", MM_BUF_TLS_CERT_SERIAL, 2, 0},
+    {"tls.cert_fingerprint", MM_BUF_TLS_CERT_FINGERPRINT, 2, 0},
+    {"tls_cert_fingerprint", MM_BUF_TLS_CERT_FINGERPRINT, 2, 0},
+    {"tls.certs", MM_BUF_TLS_CERTS, 2, 0},
+    {"ja3.hash", MM_BUF_JA3_HASH, 1, 0}, {"ja3_hash", MM_BUF_JA3_HASH, 1, 0},
+    {"ja3.string", MM_BUF_JA3_STRING, 1, 0}, {"ja3_string", MM_BUF_JA3_STRING, 1, 0},
+    {"ja3s.hash", MM_BUF_JA3S_HASH, 2, 0}, {"ja3s_hash", MM_BUF_JA3S_HASH, 2, 0},
+    {"ja3s.string", MM_BUF_JA3S_STRING, 2, 0}, {"ja3s_string", MM_BUF_JA3S_STRING, 2, 0},
+    {"ssh.proto", MM_BUF_SSH_PROTO, 3, 0}, {"ssh_proto", MM_BUF_SSH_PROTO, 3, 0}, {"ssh.protoversion", MM_BUF_SSH_PROTO, 3, 0},
+    {"ssh.software", MM_BUF_SSH_SOFTWARE, 3, 0}, {"ssh.softwareversion", MM_BUF_SSH_SOFTWARE, 3, 0},
+    {"smb.share", MM_BUF_SMB_SHARE, 1, 0}, {"smb.named_pipe", MM_BUF_SMB_NAMED_PIPE, 1, 0},
+    {"file.name", MM_BUF_FILE_NAME, 3, 0}, {"filename", MM_BUF_FILE_NAME, 3, 0},
+    {"base64_data", MM_BUF_BASE64_DATA, 3, 0},
+};
+
+static const char *const buf_names[MM_BUF_N] = {
+    [MM_BUF_PAYLOAD] = "payload", [MM_BUF_HTTP_URI] = "http.uri",
+    [MM_BUF_HTTP_URI_RAW] = "http.uri.raw", [MM_BUF_HTTP_METHOD] = "http.method",
+    [MM_BUF_HTTP_PROTOCOL] = "http.protocol", [MM_BUF_HTTP_REQUEST_LINE] = "http.request_line",
+    [MM_BUF_HTTP_HOST] = "http.host", [MM_BUF_HTTP_HOST_RAW] = "http.host.raw",
+    [MM_BUF_HTTP_USER_AGENT] = "http.user_agent", [MM_BUF_HTTP_HEADER] = "http.header",
+    [MM_BUF_HTTP_HEADER_RAW] = "http.header.raw", [MM_BUF_HTTP_HEADER_NAMES] = "http.header_names",
+    [MM_BUF_HTTP_COOKIE] = "http.cookie", [MM_BUF_HTTP_REFERER] = "http.referer",
+    [MM_BUF_HTTP_ACCEPT] = "http.accept", [MM_BUF_HTTP_ACCEPT_ENC] = "http.accept_enc",
+    [MM_BUF_HTTP_ACCEPT_LANG] = "http.accept_lang", [MM_BUF_HTTP_CONNECTION] = "http.connection",
+    [MM_BUF_HTTP_CONTENT_TYPE] = "http.content_type", [MM_BUF_HTTP_CONTENT_LEN] = "http.content_len",
+    [MM_BUF_HTTP_START] = "http.start", [MM_BUF_HTTP_REQUEST_BODY] = "http.request_body",
+    [MM_BUF_HTTP_STAT_CODE] = "http.stat_code", [MM_BUF_HTTP_STAT_MSG] = "http.stat_msg",
+    [MM_BUF_HTTP_RESPONSE_LINE] = "http.response_line", [MM_BUF_HTTP_LOCATION] = "http.location",
+    [MM_BUF_HTTP_SERVER] = "http.server", [MM_BUF_HTTP_RESPONSE_BODY] = "http.response_body",
+    [MM_BUF_FILE_DATA] = "file.data", [MM_BUF_DNS_QUERY] = "dns.query",
+    [MM_BUF_TLS_SNI] = "tls.sni", [MM_BUF_TLS_CERT_SUBJECT] = "tls.cert_subject",
+    [MM_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer", [MM_BUF_TLS_CERT_SERIAL] = "tls.cert_serial",
+    [MM_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint", [MM_BUF_TLS_CERTS] = "tls.certs",
+    [MM_BUF_JA3_HASH] = "ja3.hash", [MM_BUF_JA3_STRING] = "ja3.string",
+    [MM_BUF_JA3S_HASH] = "ja3s.hash", [MM_BUF_JA3S_STRING] = "ja3s.string",
+    [MM_BUF_SSH_PROTO] = "ssh.proto", [MM_BUF_SSH_SOFTWARE] = "ssh.software",
+    [MM_BUF_SMB_SHARE] = "smb.share", [MM_BUF_SMB_NAMED_PIPE] = "smb.named_pipe",
+    [MM_BUF_FILE_NAME] = "file.name", [MM_BUF_BASE64_DATA] = "base64_data",
+};
+
+const char *mm_buf_name(int b)
+{
+    return b >= 0 && b < MM_BUF_N && buf_names[b] ? buf_names[b] : "?";
+}
+
+int mm_buf_dir(int b)
+{
+    for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
+        if (buffers[i].id == b)
+            return buffers[i].dir;
+    return 3;
+}
+
+static const struct {
+    const char *name;
+    uint8_t id;
+} transforms[] = {
+    {"dotprefix", MM_TR_DOTPREFIX}, {"strip_whitespace", MM_TR_STRIP_WHITESPACE},
+    {"compress_whitespace", MM_TR_COMPRESS_WHITESPACE}, {"to_lowercase", MM_TR_TO_LOWERCASE},
+    {"to_uppercase", MM_TR_TO_UPPERCASE}, {"to_md5", MM_TR_TO_MD5}, {"to_sha1", MM_TR_TO_SHA1},
+    {"to_sha256", MM_TR_TO_SHA256}, {"url_decode", MM_TR_URL_DECODE},
+    {"header_lowercase", MM_TR_HEADER_LOWERCASE},
+    {"strip_pseudo_headers", MM_TR_STRIP_PSEUDO_HEADERS},
+};
+
+/* The buffer (index into p->buf) with this id and transforms, made when new. */
+static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr)
+{
+    for (int i = 0; i < p->nbuf; i++)
+        if (p->buf[i].id == id && p->buf[i].ntr == ntr &&
+            (ntr == 0 || memcmp(p->buf[i].tr, tr, (size_t)ntr) == 0))
+            return i;
+    if (p->nbuf == MM_RULE_MAX_BUF)
+        return -1;
+    mm_rbuf *b = &p->buf[p->nbuf];
+    memset(b, 0, sizeof *b);
+    b->id = id;
+    b->ntr = (uint8_t)ntr;
+    if (ntr)
+        memcpy(b->tr, tr, (size_t)ntr);
+    return p->nbuf++;
+}
+
+/* The buffer the next match option goes to. */
+static int target_buf(mm_rparse *p)
+{
+    if (p->pending >= 0) {
+        p->cur = buf_index(p, (uint8_t)p->pending, p->pending_tr, p->npending_tr);
+        p->pending = -1;
+        p->npending_tr = 0;
+        return p->cur;
+    }
+    if (p->cur >= 0)
+        return p->cur;
+    return buf_index(p, MM_BUF_PAYLOAD, NULL, 0);
+}
+
+static mm_sm *new_sm(mm_rparse *p, uint8_t type, const char *kw)
+{
+    if (p->nsm == MM_RULE_MAX_SM) {
+        mm_rp_fail(p, MM_SKIP_VALUE, "%s: more than %d match options", kw, MM_RULE_MAX_SM);
+        return NULL;
+    }
+    int b = target_buf(p);
+    if (b < 0) {
+        mm_rp_fail(p, MM_SKIP_VALUE, "%s: more than %d buffers", kw, MM_RULE_MAX_BUF);
+        return NULL;
+    }
+    mm_sm *s = &p->sm[p->nsm];
+    memset(s, 0, sizeof *s);
+    s->type = type;
+    p->smbuf[p->nsm] = (uint8_t)b;
+    p->nsm++;
+    return s;
+}
+
+/* --- values --------------------------------------------------------------- */
+
+static int var_index(const mm_rparse *p, const char *name)
+{
+    for (int i = 0; i < p->nvars; i++)
+        if (strcmp(p->vars[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* A number or a byte_extract variable. */
+static bool rval(mm_rparse *p, const char *kw, const char *s, int32_t lo, int32_t hi, mm_rval *v)
+{
+    int64_t x;
+    while (*s == ' ')
+        s++;
+    if (mm_rp_num(s, lo, hi, &x)) {
+        *v = (mm_rval){(int32_t)x, -1};
+        return true;
+    }
+    int i = var_index(p, s);
+    if (i >= 0) {
+        *v = (mm_rval){0, (int8_t)i};
+        return true;
+    }
+    return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value '%.32s'", kw, s);
+}
+
+/* "text|41 42|text" with \-escapes into out; returns the length or -1. */
+static int content_bytes(const char *s, uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    bool hex = false;
+    int nib = -1;
+    for (; *s; s++) {
+        if (*s == '|') {
+            if (hex && nib >= 0)
+                return -1;
+            hex = !hex;
+            continue;
+        }
+        if (hex) {
+            if (*s == ' ' || *s == '\t')
+                continue;
+            if (!isxdigit((unsigned char)*s))
+                return -1;
+            int d = isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10;
+            if (nib < 0) {
+                nib = d;
+                continue;
+            }
+            if (n == max)
+                return -1;
+            out[n++] = (uint8_t)(nib << 4 | d);
+            nib = -1;
+            continue;
+        }
+        if (*s == '\\') {
+            if (!s[1])
+                return -1;
+            s++;
+        }
+        if (n == max)
+            return -1;
+        out[n++] = (uint8_t)*s;
+    }
+    if (hex)
+        return -1;
+    return (int)n;
+}
+
+/* --- content -------------------------------------------------------------- */
+
+static bool kw_content(mm_rparse *p, const char *kw, char *val)
+{
+    if (!val)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    bool neg = false;
+    if (*val == '!') {
+        neg = true;
+        val = mm_rp_trim(val + 1);
+    }
+    size_t l = strlen(val);
+    if (l < 2 || val[0] != '"' || val[l - 1] != '"')
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: value must be quoted", kw);
+    val[l - 1] = 0;
+    static uint8_t bytes[MAX_PATTERN];
+    int n = content_bytes(val + 1, bytes, sizeof bytes);
+    if (n < 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad pattern", kw);
+    if (n == 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: empty pattern", kw);
+    if (strcmp(kw, "uricontent") == 0) {
+        if (p->pending >= 0 || p->cur >= 0)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "uricontent after a sticky buffer");
+        p->pending = MM_BUF_HTTP_URI;
+    }
+    mm_sm *s = new_sm(p, MM_SM_CONTENT, kw);
+    if (!s)
+        return false;
+    if (strcmp(kw, "uricontent") == 0)
+        p->cur = -1;            /* the next content is back on the payload */
+    mm_content *c = &s->u.c;
+    if (!(c->pat = mm_arena_dup(&p->rs->arena, bytes, (size_t)n)))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+    c->len = (uint16_t)n;
+    c->flags = neg ? MM_CF_NEGATED : 0;
+    c->offset = c->depth = c->distance = c->within = (mm_rval){0, -1};
+    p->last_sm = p->last_any = p->nsm - 1;
+    return true;
+}
+
+static mm_content *last_content(mm_rparse *p, const char *kw)
+{
+    if (p->last_sm < 0) {
+        mm_rp_fail(p, MM_SKIP_VALUE, "%s: no content before it", kw);
+        return NULL;
+    }
+    return &p->sm[p->last_sm].u.c;
+}
+
+static bool kw_modifier(mm_rparse *p, const char *kw, char *val)
+{
+    mm_content *c = last_content(p, kw);
+    if (!c)     /* rawbytes may follow a pcre too (and means nothing to us) */
+        return strcmp(kw, "rawbytes") == 0 && p->last_any >= 0;
+    if (strcmp(kw, "nocase") == 0) {
+        c->flags |= MM_CF_NOCASE;
+    } else if (strcmp(kw, "rawbytes") == 0) {
+        c->flags |= MM_CF_RAWBYTES;
+    } else if (strcmp(kw, "startswith") == 0) {
+        if (c->flags & (MM_CF_OFFSET | MM_CF_DEPTH | MM_CF_DISTANCE | MM_CF_WITHIN))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "startswith with offset/depth/distance/within");
+        c->flags |= MM_CF_STARTSWITH;
+        c->depth = (mm_rval){c->len, -1};
+        c->offset = (mm_rval){0, -1};
+    } else if (strcmp(kw, "endswith") == 0) {
+        c->flags |= MM_CF_ENDSWITH;
+    } else if (strcmp(kw, "fast_pattern") == 0) {
+        c->flags |= MM_CF_FAST;
+        if (val && strcmp(mm_rp_trim(val), "only") == 0) {
+            c->flags |= MM_CF_FAST_ONLY;
+        } else if (val && *val) {
+            char *parts[2];
+            int64_t o, l;
+            if (mm_rp_split(val, ',', parts, 2) != 2 || !mm_rp_num(parts[0], 0, 65535, &o) ||
+                !mm_rp_num(parts[1], 1, 65535, &l) || o + l > c->len)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "fast_pattern: bad offset,length");
+            c->flags |= MM_CF_FAST_CHOP;
+            c->fp_off = (uint16_t)o;
+            c->fp_len = (uint16_t)l;
+        }
+    } else {
+        /* offset, depth, distance, within */
+        if (!val)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+        bool abs = kw[0] == 'o' || (kw[0] == 'd' && kw[1] == 'e');
+        if (c->flags & MM_CF_STARTSWITH)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s with startswith", kw);
+        if (abs && c->flags & (MM_CF_DISTANCE | MM_CF_WITHIN))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s with distance/within", kw);
+        if (!abs && c->flags & (MM_CF_OFFSET | MM_CF_DEPTH))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s with offset/depth", kw);
+        mm_rval v;
+        int32_t lo = strcmp(kw, "distance") == 0 ? -65535 : 0;
+        if (!rval(p, kw, val, lo, 65535, &v))
+            return false;
+        uint16_t bit;
+        if (strcmp(kw, "offset") == 0) {
+            c->offset = v;
+            bit = MM_CF_OFFSET;
+        } else if (strcmp(kw, "depth") == 0) {
+            if (v.var < 0 && v.v < c->len)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "depth shorter than the content");
+            c->depth = v;
+            bit = MM_CF_DEPTH;
+        } else if (strcmp(kw, "distance") == 0) {
+            c->distance = v;
+            bit = MM_CF_DISTANCE;
+        } else {
+            if (v.var < 0 && v.v < c->len)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "within shorter than the content");
+            c->within = v;
+            bit = MM_CF_WITHIN;
+        }
+        if (c->flags & bit)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s given twice", kw);
+        c->flags |= bit;
+    }
+    return true;
+}
+
+/* --- pcre ----------------------------------------------------------------- */
+
+static const struct {
+    char flag;
+    uint8_t buf;
+} pcre_bufs[] = {
+    {'U', MM_BUF_HTTP_URI}, {'I', MM_BUF_HTTP_URI_RAW}, {'P', MM_BUF_HTTP_REQUEST_BODY},
+    {'Q', MM_BUF_HTTP_RESPONSE_BODY}, {'H', MM_BUF_HTTP_HEADER}, {'D', MM_BUF_HTTP_HEADER_RAW},
+    {'M', MM_BUF_HTTP_METHOD}, {'C', MM_BUF_HTTP_COOKIE}, {'S', MM_BUF_HTTP_STAT_CODE},
+    {'Y', MM_BUF_HTTP_STAT_MSG}, {'V', MM_BUF_HTTP_USER_AGENT}, {'W', MM_BUF_HTTP_HOST},
+    {'Z', MM_BUF_HTTP_HOST_RAW},
+};
+
+static bool kw_pcre(mm_rparse *p, const char *kw, char *val)
+{
+    if (!val)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: no value");
+    bool neg = false;
+    if (*val == '!') {
+        neg = true;
+        val = mm_rp_trim(val + 1);
+    }
+    size_t l = strlen(val);
+    if (l < 4 || val[0] != '"' || val[l - 1] != '"' || val[1] != '/')
+        return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: \"/expression/flags\" expected");
+    val[l - 1] = 0;
+    char *re = val + 2;
+    char *end = strrchr(re, '/');
+    if (!end)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: no closing '/'");
+    *end = 0;
+    uint32_t opts = 0;
+    uint8_t flags = neg ? MM_PF_NEGATED : 0;
+    int buf = -1;
+    for (const char *f = end + 1; *f; f++) {
+        switch (*f) {
+        case 'i': opts |= PCRE2_CASELESS; break;
+        case 's': opts |= PCRE2_DOTALL; break;
+        case 'm': opts |= PCRE2_MULTILINE; break;
+        case 'x': opts |= PCRE2_EXTENDED; break;
+        case 'A': opts |= PCRE2_ANCHORED; break;
+        case 'E': opts |= PCRE2_DOLLAR_ENDONLY; break;
+        case 'G': opts |= PCRE2_UNGREEDY; break;
+        case 'R': flags |= MM_PF_RELATIVE; break;
+        case 'B': flags |= MM_PF_RAWBYTES; break;
+        case 'O': flags |= MM_PF_NO_LIMIT; break;
+        default: {
+            size_t i = 0;
+            while (i < sizeof pcre_bufs / sizeof pcre_bufs[0] && pcre_bufs[i].flag != *f)
+                i++;
+            if (i == sizeof pcre_bufs / sizeof pcre_bufs[0])
+                return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: unknown flag '%c'", *f);
+            if (buf >= 0 && buf != pcre_bufs[i].buf)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: two buffer flags");
+            buf = pcre_bufs[i].buf;
+        }
+        }
+    }
+    /* Suricata's escapes inside the quoted value: \" \; \\ become themselves
+     * before the expression reaches PCRE (other escapes are PCRE's) */
+    char *w = re;
+    for (char *r = re; *r; r++) {
+        if (*r == '\\' && (r[1] == '"' || r[1] == ';'))
+            r++;
+        *w++ = *r;
+    }
+    *w = 0;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
+    if (!code) {
+        PCRE2_UCHAR m[120];
+        pcre2_get_error_message(err, m, sizeof m);
+        return mm_rp_fail(p, MM_SKIP_PCRE, "pcre at %zu: %s", (size_t)off, (char *)m);
+    }
+    p->pcres[p->npcres++] = code;
+    int saved_cur = p->cur, saved_pending = p->pending;
+    if (buf >= 0) {
+        int active = p->pending >= 0 ? p->pending : p->cur >= 0 ? p->buf[p->cur].id : -1;
+        /* Q means the response body, which file_data also names */
+        if (buf == MM_BUF_HTTP_RESPONSE_BODY && active == MM_BUF_FILE_DATA)
+            buf = active;
+        if (active >= 0 && active != buf)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: buffer flag with another sticky buffer");
+        if (active < 0) {
+            p->pending = buf;
+            p->npending_tr = 0;
+        }
+    }
+    mm_sm *s = new_sm(p, MM_SM_PCRE, kw);
+    if (!s)
+        return false;
+    if (buf >= 0 && saved_pending < 0 && (saved_cur < 0 || p->buf[saved_cur].id != buf))
+        p->cur = saved_cur;     /* a flag applies to this pcre only */
+    s->u.p.code = code;
+    s->u.p.flags = flags;
+    uint32_t cap = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cap);
+    s->u.p.ncapture = (uint8_t)(cap > 255 ? 255 : cap);
+    p->last_any = p->nsm - 1;
+    p->last_sm = -1;
+    return true;
+}
+
+/* --- byte_test, byte_jump, byte_extract ----------------------------------- */
+
+/* The options every byte_* keyword shares; false when part is not one. */
+static bool byte_common(mm_rparse *p, mm_byteop *b, const char *part, bool *bad)
+{
+    *bad = false;
+    if (strcmp(part, "relative") == 0)
+        b->flags |= MM_BF_RELATIVE;
+    else if (strcmp(part, "little") == 0)
+        b->flags |= MM_BF_LITTLE;
+    else if (strcmp(part, "big") == 0)
+        b->flags &= (uint16_t)~MM_BF_LITTLE;
+    else if (strcmp(part, "dce") == 0)
+        b->flags |= MM_BF_DCE;
+    else if (strcmp(part, "string") == 0)
+        b->flags |= MM_BF_STRING;
+    else if (strcmp(part, "hex") == 0 || strcmp(part, "dec") == 0 || strcmp(part, "oct") == 0)
+        b->base = part[0] == 'h' ? 16 : part[0] == 'd' ? 10 : 8; else if (strncmp(part, "bitmask", 7) == 0) {
+        int64_t m;
+        if (!mm_rp_num(part + 7, 0, INT64_MAX, &m) || m == 0) {
+            *bad = true;
+            return mm_rp_fail(p, MM_SKIP_VALUE, "bad bitmask");
+        }
+        b->flags |= MM_BF_BITMASK;
+        b->bitmask = (uint64_t)m;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool byte_nbytes(mm_rparse *p, const char *kw, const char *s, mm_byteop *b)
+{
+    int64_t n;
+    if (!mm_rp_num(s, 0, 23, &n))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bytes must be 0-23", kw);
+    b->nbytes = (uint8_t)n;
+    return true;
+}
+
+static bool byte_check(mm_rparse *p, const char *kw, mm_byteop *b)
+{
+    /* text numbers: as many digits as fit 64 bits (0: the digits there
+     * are, as Suricata reads them); binary: 1-8 bytes */
+    if (b->flags & MM_BF_STRING) {
+        if (!b->base)
+            b->base = 10;
+        int max = b->base == 16 ? 14 : b->base == 10 ? 20 : 23;
+        if (b->nbytes > max)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: at most %d digits", kw, max);
+    } else {
+        if (b->base)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: a base without 'string'", kw);
+        if (b->nbytes < 1 || b->nbytes > 8)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: binary reads are 1-8 bytes", kw);
+    }
+    if (b->flags & MM_BF_RELATIVE && p->last_any < 0 && p->cur < 0 && p->pending < 0 &&
+        p->nsm == 0)
+        b->flags &= (uint16_t)~MM_BF_RELATIVE;      /* relative to the start */
+    return true;
+}
+
+static bool kw_byte_test(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[12];
+    int n = val ? mm_rp_split(val, ',', parts, 12) : -1;
+    if (n < 4)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_test: BYTES,OP,VALUE,OFFSET[,...]");
+    mm_byteop b = {.multiplier = 1};
+    if (!byte_nbytes(p, kw, parts[0], &b))
+        return false;
+    const char *op = parts[1];
+    if (*op == '!') {
+        b.flags |= MM_BF_NEGATE;
+        op++;
+    }
+    static const struct {
+        const char *s;
+        uint8_t op;
+    } ops[] = {{"<", MM_BOP_LT}, {">", MM_BOP_GT}, {"=", MM_BOP_EQ}, {"<=", MM_BOP_LE},
+               {">=", MM_BOP_GE}, {"&", MM_BOP_AND}, {"^", MM_BOP_OR}};
+    size_t i = 0;
+    while (i < sizeof ops / sizeof ops[0] && strcmp(ops[i].s, op) != 0)
+        i++;
+    if (i == sizeof ops / sizeof ops[0])
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_test: bad operator '%.8s'", parts[1]);
+    b.op = ops[i].op;
+    int64_t v;
+    if (mm_rp_num(parts[2], 0, INT64_MAX, &v)) {
+        b.value = (mm_rval){(int32_t)(v > INT32_MAX ? INT32_MAX : v), -1};
+        if (v > INT32_MAX) {
+            b.flags |= MM_BF_BITMASK;   /* large literal: kept whole in bitmask's place */
+            b.bitmask = (uint64_t)v;
+        }
+    } else if (!rval(p, kw, parts[2], 0, INT32_MAX, &b.value)) {
+        return false;
+    }
+    if (!rval(p, kw, parts[3], -65535, 65535, &b.offset))
+        return false;
+    for (int k = 4; k < n; k++) {
+        bool bad;
+        if (!byte_common(p, &b, parts[k], &bad))
+            return bad ? false : mm_rp_fail(p, MM_SKIP_VALUE, "byte_test: unknown '%.32s'",
+                                            parts[k]);
+    }
+    if (!byte_check(p, kw, &b))
+        return false;
+    mm_sm *s = new_sm(p, MM_SM_BYTE_TEST, kw);
+    if (!s)
+        return false;
+    s->u.b = b;
+    return true;
+}
+
+static bool kw_byte_jump(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[14];
+    int n = val ? mm_rp_split(val, ',', parts, 14) : -1;
+    if (n < 2)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_jump: BYTES,OFFSET[,...]");
+    mm_byteop b = {.multiplier = 1};
+    if (!byte_nbytes(p, kw, parts[0], &b) || !rval(p, kw, parts[1], -65535, 65535, &b.offset))
+        return false;
+    for (int k = 2; k < n; k++) {
+        bool bad;
+        int64_t x;
+        if (byte_common(p, &b, parts[k], &bad))
+            continue;
+        if (bad)
+            return false;
+        if (strcmp(parts[k], "align") == 0)
+            b.flags |= MM_BF_ALIGN;
+        else if (strcmp(parts[k], "from_beginning") == 0)
+            b.flags |= MM_BF_FROM_BEGIN;
+        else if (strcmp(parts[k], "from_end") == 0)
+            b.flags |= MM_BF_FROM_END;
+        else if (strncmp(parts[k], "multiplier", 10) == 0 &&
+                 mm_rp_num(parts[k] + 10, 1, 65535, &x))
+            b.multiplier = (uint32_t)x;
+        else if (strncmp(parts[k], "post_offset", 11) == 0 &&
+                 mm_rp_num(parts[k] + 11, -65535, 65535, &x))
+            b.post_offset = (int32_t)x;
+        else
+            return mm_rp_fail(p, MM_SKIP_VALUE, "byte_jump: unknown '%.32s'", parts[k]);
+    }
+    if (!byte_check(p, kw, &b))
+        return false;
+    mm_sm *s = new_sm(p, MM_SM_BYTE_JUMP, kw);
+    if (!s)
+        return false;
+    s->u.b = b;
+    p->last_any = p->nsm - 1;
+    return true;
+}
+
+static bool kw_byte_extract(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[12];
+    int n = val ? mm_rp_split(val, ',', parts, 12) : -1;
+    if (n < 3)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: BYTES,OFFSET,NAME[,...]");
+    mm_byteop b = {.multiplier = 1};
+    if (!byte_nbytes(p, kw, parts[0], &b) || !rval(p, kw, parts[1], -65535, 65535, &b.offset))
+        return false;
+    const char *name = parts[2];
+    if (!*name || strlen(name) >= sizeof p->vars[0] || isdigit((unsigned char)*name))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: bad name");
+    if (var_index(p, name) >= 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: '%s' given twice", name);
+    if (p->nvars == MM_RULE_MAX_VARS)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: too many variables");
+    for (int k = 3; k < n; k++) {
+        bool bad;
+        int64_t x;
+        if (byte_common(p, &b, parts[k], &bad))
+            continue;
+        if (bad)
+            return false;
+        if (strncmp(parts[k], "multiplier", 10) == 0 && mm_rp_num(parts[k] + 10, 1, 65535, &x))
+            b.multiplier = (uint32_t)x;
+        else if (strncmp(parts[k], "align", 5) == 0 && mm_rp_num(parts[k] + 5, 2, 4, &x) &&
+                 x != 3)
+            b.flags |= MM_BF_ALIGN, b.post_offset = (int32_t)x;
+        else
+            return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: unknown '%.32s'", parts[k]);
+    }
+    if (!byte_check(p, kw, &b))
+        return false;
+    mm_sm *s = new_sm(p, MM_SM_BYTE_EXTRACT, kw);
+    if (!s)
+        return false;
+    b.var = (uint8_t)p->nvars;
+    snprintf(p->vars[p->nvars++], sizeof p->vars[0], "%s", name);
+    s->u.b = b;
+    p->last_any = p->nsm - 1;
+    return true;
+}
+
+/* --- isdataat, bsize, urilen, base64 --------------------------------------- */
+
+static bool kw_isdataat(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[3];
+    int n = val ? mm_rp_split(val, ',', parts, 3) : -1;
+    if (n < 1)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "isdataat: no value");
+    bool neg = parts[0][0] == '!';
+    mm_rval at;
+    if (!rval(p, kw, parts[0] + neg, 0, 65535, &at))
+        return false;
+    uint8_t rel = 0, raw = 0;
+    for (int k = 1; k < n; k++) {
+        if (strcmp(parts[k], "relative") == 0)
+            rel = 1;
+        else if (strcmp(parts[k], "rawbytes") == 0)
+            raw = 1;
+        else
+            return mm_rp_fail(p, MM_SKIP_VALUE, "isdataat: unknown '%.32s'", parts[k]);
+    }
+    mm_sm *s = new_sm(p, MM_SM_ISDATAAT, kw);
+    if (!s)
+        return false;
+    s->u.isdataat.at = at;
+    s->u.isdataat.relative = rel;
+    s->u.isdataat.negated = neg;
+    s->u.isdataat.rawbytes = raw;
+    return true;
+}
+
+static bool kw_bsize(mm_rparse *p, const char *kw, char *val)
+{
+    if (p->pending < 0 && p->cur < 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "bsize: no sticky buffer before it");
+    mm_cmp c;
+    if (!val || !mm_rp_cmp(val, UINT32_MAX, &c))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "bsize: bad value");
+    mm_sm *s = new_sm(p, MM_SM_BSIZE, kw);
+    if (!s)
+        return false;
+    s->u.size = c;
+    return true;
+}
+
+static bool kw_urilen(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[2];
+    int n = val ? mm_rp_split(val, ',', parts, 2) : -1;
+    mm_cmp c;
+    if (n < 1 || !mm_rp_cmp(parts[0], 65535, &c))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "urilen: bad value");
+    uint8_t buf = MM_BUF_HTTP_URI;
+    if (n == 2 && strcmp(parts[1], "raw") == 0)
+        buf = MM_BUF_HTTP_URI_RAW;
+    else if (n == 2 && strcmp(parts[1], "norm") != 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "urilen: raw or norm");
+    /* lives in the uri buffer, without changing the sticky buffer */
+    int saved_cur = p->cur, saved_pending = p->pending, saved_ntr = p->npending_tr;
+    uint8_t saved_tr[MM_MAX_TRANSFORMS];
+    memcpy(saved_tr, p->pending_tr, sizeof saved_tr);
+    p->pending = buf;
+    p->npending_tr = 0;
+    mm_sm *s = new_sm(p, MM_SM_URILEN, kw);
+    p->cur = saved_cur;
+    p->pending = saved_pending;
+    p->npending_tr = saved_ntr;
+    memcpy(p->pending_tr, saved_tr, sizeof saved_tr);
+    if (!s)
+        return false;
+    s->u.size = c;
+    return true;
+}
+
+static bool kw_base64_decode(mm_rparse *p, const char *kw, char *val)
+{
+    mm_sm *s;
+    mm_rval bytes = {0, -1}, offset = {0, -1};
+    uint8_t rel = 0;
+    if (val && *val) {
+        char *parts[3];
+        int n = mm_rp_split(val, ',', parts, 3);
+        for (int k = 0; k < n; k++) {
+            if (strncmp(parts[k], "bytes", 5) == 0) {
+                if (!rval(p, kw, parts[k] + 5, 1, 65535, &bytes))
+                    return false;
+            } else if (strncmp(parts[k], "offset", 6) == 0) {
+                if (!rval(p, kw, parts[k] + 6, 0, 65535, &offset))
+                    return false;
+            } else if (strcmp(parts[k], "relative") == 0) {
+                rel = 1;
+            } else {
+                return mm_rp_fail(p, MM_SKIP_VALUE, "base64_decode: unknown '%.32s'", parts[k]);
+            }
+        }
+        if (n < 0)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "base64_decode: bad value");
+    }
+    if (!(s = new_sm(p, MM_SM_BASE64_DECODE, kw)))
+        return false;
+    s->u.b64.bytes = bytes;
+    s->u.b64.offset = offset;
+    s->u.b64.relative = rel;
+    p->last_any = p->nsm - 1;
+    return true;
+}
+
+/* --- dispatch ------------------------------------------------------------- */
+
+static bool mm_kw_payload_content(mm_rparse *p, const char *kw, char *val)
+{
+    return kw_content(p, kw, val);
+}
+
+/* The value forms of the old TLS keywords: tls.fingerprint:"aa:bb..."
+ * (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), with
+ * '!' to negate: a content in the certificate's buffer. */
+static bool kw_tls_value(mm_rparse *p, const char *kw, char *val)
+{
+    if (!val)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    uint8_t id = strcmp(kw, "tls.fingerprint") == 0 ? MM_BUF_TLS_CERT_FINGERPRINT
+               : strcmp(kw, "tls.subject") == 0 ? MM_BUF_TLS_CERT_SUBJECT
+                                                 : MM_BUF_TLS_CERT_ISSUER;
+    int saved_cur = p->cur, saved_pending = p->pending;
+    p->pending = id;
+    p->npending_tr = 0;
+    char quoted[1024];
+    bool neg = *val == '!';
+    char *v = mm_rp_trim(val + neg);
+    size_t l = strlen(v);
+    if (l >= 2 && v[0] == '"' && v[l - 1] == '"') {
+        v[l - 1] = 0;
+        v++;
+    }
+    if (strchr(v, '|') || strlen(v) > sizeof quoted - 4)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value", kw);
+    snprintf(quoted, sizeof quoted, "%s\"%s\"", neg ? "!" : "", v);
+    bool ok = mm_kw_payload_content(p, "content", quoted);
+    p->cur = saved_cur;
+    p->pending = saved_pending;
+    if (!ok)
+        return false;
+    mm_content *c = &p->sm[p->nsm - 1].u.c;
+    if (id == MM_BUF_TLS_CERT_FINGERPRINT)
+        c->flags |= MM_CF_STARTSWITH | MM_CF_ENDSWITH | MM_CF_NOCASE;
+    p->last_sm = p->last_any = -1;
+    return true;
+}
+
+bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
+{
+    *known = true;
+    if (strcmp(kw, "tls.fingerprint") == 0 || strcmp(kw, "tls.subject") == 0 ||
+        strcmp(kw, "tls.issuerdn") == 0)
+        return kw_tls_value(p, kw, val);
+    for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++) {
+        const bufdef *b = &buffers[i];
+        if (strcmp(kw, b->name) != 0)
+            continue;
+        if (val && *val)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s takes no value", kw);
+        if (b->legacy) {
+            /* moves the content before it into the buffer */
+            if (p->last_sm < 0)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no content before it", kw);
+            if (p->buf[p->smbuf[p->last_sm]].id != MM_BUF_PAYLOAD)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "%s: content already in a sticky buffer", kw);
+            int idx = buf_index(p, b->id, NULL, 0);
+            if (idx < 0)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many buffers", kw);
+            p->smbuf[p->last_sm] = (uint8_t)idx;
+            return true;
+        }
+        if (b->id == MM_BUF_PAYLOAD) {
+            p->cur = p->pending = -1;
+            p->npending_tr = 0;
+        } else {
+            p->pending = b->id;
+            p->npending_tr = 0;
+        }
+        p->last_sm = -1;
+        p->last_any = -1;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof transforms / sizeof transforms[0]; i++) {
+        if (strcmp(kw, transforms[i].name) != 0)
+            continue;
+        if (p->pending < 0 && p->cur >= 0) {
+            /* later options inspect the buffer transformed, earlier ones
+             * keep it as it was (Suricata makes a list for the pair) */
+            p->pending = p->buf[p->cur].id;
+            p->npending_tr = p->buf[p->cur].ntr;
+            memcpy(p->pending_tr, p->buf[p->cur].tr, sizeof p->pending_tr);
+        }
+        if (p->pending < 0)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: transforms follow a sticky buffer", kw);
+        if (p->npending_tr == MM_MAX_TRANSFORMS)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many transforms", kw);
+        p->pending_tr[p->npending_tr++] = transforms[i].id;
+        return true;
+    }
+    static const struct {
+        const char *name;
+        mm_kw_fn fn;
+    } opts[] = {
+        {"content", kw_content}, {"uricontent", kw_content}, {"nocase", kw_modifier},
+        {"rawbytes", kw_modifier}, {"depth", kw_modifier}, {"offset", kw_modifier},
+        {"distance", kw_modifier}, {"within", kw_modifier}, {"fast_pattern", kw_modifier},
+        {"startswith", kw_modifier}, {"endswith", kw_modifier}, {"pcre", kw_pcre},
+        {"byte_test", kw_byte_test}, {"byte_jump", kw_byte_jump},
+        {"byte_extract", kw_byte_extract}, {"isdataat", kw_isdataat}, {"bsize", kw_bsize},
+        {"urilen", kw_urilen}, {"base64_decode", kw_base64_decode},
+    };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (strcmp(kw, opts[i].name) == 0)
+            return opts[i].fn(p, kw, val);
+    *known = false;
+    return true;
+}
+
+bool mm_rp_check_buffers(mm_rparse *p)
+{
+    int fast = 0, dirs = 0;
+    for (int i = 0; i < p->nsm; i++)
+        if (p->sm[i].type == MM_SM_CONTENT && p->sm[i].u.c.flags & MM_CF_FAST)
+            fast++;
+    if (fast > 1)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "fast_pattern on %d contents", fast);
+    for (int i = 0; i < p->nbuf; i++) {
+        int d = mm_buf_dir(p->buf[i].id);
+        if (d != 3)
+            dirs |= d;
+    }
+    if (dirs == 3)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "buffers of both directions in one rule");
+    uint16_t f = p->r->flow;
+    if ((dirs == 1 && f & MM_FLOW_TO_CLIENT) || (dirs == 2 && f & MM_FLOW_TO_SERVER))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "flow direction contradicts the buffers");
+    if (p->pending >= 0 && p->nsm == 0 && p->nbuf == 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "sticky buffer %s with nothing to match",
+                          mm_buf_name(p->pending));
+    return true;
+}
+
+bool mm_rp_finish_buffers(mm_rparse *p)
+{
+    mm_rule *r = p->r;
+    mm_arena *a = &p->rs->arena;
+    if (!p->nbuf)
+        return true;
+    if (!(r->buf = mm_arena_alloc(a, (size_t)p->nbuf * sizeof *r->buf)))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+    int nb = 0;
+    for (int i = 0; i < p->nbuf; i++) {
+        int n = 0;
+        for (int k = 0; k < p->nsm; k++)
+            n += p->smbuf[k] == i;
+        if (!n)
+            continue;           /* a buffer left empty by a moved content */
+        mm_rbuf *b = &r->buf[nb++];
+        *b = p->buf[i];
+        if (!(b->sm = mm_arena_alloc(a, (size_t)n * sizeof *b->sm)))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+        for (int k = 0; k < p->nsm; k++)
+            if (p->smbuf[k] == i)
+                b->sm[b->nsm++] = p->sm[k];
+        b->cap = b->nsm;
+    }
+    r->nbuf = (uint16_t)nb;
+    return true;
+}
