@@ -324,6 +324,10 @@ void mm_ruleset_free(mm_ruleset *rs);
  * the value does not parse. */
 bool mm_ruleset_set_var(mm_ruleset *rs, const char *name, const char *value, char *err,
                         size_t errlen);
+/* The set an address or port text stands for ("$HOME_NET", "[80,443]"),
+ * interned; NULL with a message in err when it does not parse. */
+const mm_addrset *mm_ruleset_addrset(mm_ruleset *rs, const char *text, char *err, size_t errlen);
+const mm_portset *mm_ruleset_portset(mm_ruleset *rs, const char *text, char *err, size_t errlen);
 /* Reads classification.config lines (name, description, priority). */
 bool mm_ruleset_load_classes(mm_ruleset *rs, const char *path, char *err, size_t errlen);
 void mm_ruleset_parse_classes(mm_ruleset *rs, const char *text, size_t n);

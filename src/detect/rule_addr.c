@@ -239,15 +239,17 @@ static bool parse_var(pctx *c, rlist *l)
     return ok;
 }
 
-/* An ITEM into pos (positive) or neg. */
-static bool parse_item(pctx *c, rlist *pos, rlist *neg, bool negated)
+/* An ITEM into pos (positive) or neg; *positive says which it was (an
+ * empty positive item still counts as one). */
+static bool parse_item(pctx *c, rlist *pos, rlist *neg, bool negated, bool *positive)
 {
     while (*c->s == ' ')
         c->s++;
     if (*c->s == '!') {
         c->s++;
-        return parse_item(c, pos, neg, !negated);
+        return parse_item(c, pos, neg, !negated, positive);
     }
+    *positive = !negated;
     static rlist tmp[MAX_DEPTH + 2];
     if (c->depth > MAX_DEPTH)
         return perr(c, "lists nested too deep");
@@ -286,10 +288,10 @@ static bool parse_list(pctx *c, rlist *out, char end)
     rlist *neg = pos + 1;
     bool ok = true, any_pos = false;
     for (;;) {
-        size_t before = pos->n;
-        if (!(ok = parse_item(c, pos, neg, false)))
+        bool positive;
+        if (!(ok = parse_item(c, pos, neg, false, &positive)))
             break;
-        any_pos |= pos->n > before;
+        any_pos |= positive;
         while (*c->s == ' ')
             c->s++;
         if (*c->s == ',') {
@@ -357,7 +359,7 @@ static void remember(mm_ruleset *rs, char kind, const char *text, const void *se
         mm_strmap_put(&rs->sets, key, (size_t)n, (uint64_t)(uintptr_t)set, NULL);
 }
 
-const mm_addrset *mm_rs_addrset(mm_ruleset *rs, const char *text, char *err, size_t errlen)
+const mm_addrset *mm_ruleset_addrset(mm_ruleset *rs, const char *text, char *err, size_t errlen)
 {
     const mm_addrset *s = intern(rs, 'a', text);
     if (s)
@@ -377,7 +379,7 @@ const mm_addrset *mm_rs_addrset(mm_ruleset *rs, const char *text, char *err, siz
     return a;
 }
 
-const mm_portset *mm_rs_portset(mm_ruleset *rs, const char *text, char *err, size_t errlen)
+const mm_portset *mm_ruleset_portset(mm_ruleset *rs, const char *text, char *err, size_t errlen)
 {
     const mm_portset *s = intern(rs, 'p', text);
     if (s)

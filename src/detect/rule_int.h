@@ -92,8 +92,6 @@ bool mm_rp_fail(mm_rparse *p, int why, const char *fmt, ...)
 typedef bool (*mm_kw_fn)(mm_rparse *p, const char *kw, char *val);
 
 /* rule_addr.c */
-const mm_addrset *mm_rs_addrset(mm_ruleset *rs, const char *text, char *err, size_t errlen);
-const mm_portset *mm_rs_portset(mm_ruleset *rs, const char *text, char *err, size_t errlen);
 void mm_rs_default_vars(mm_ruleset *rs);
 const char *mm_rs_var(const mm_ruleset *rs, const char *name, size_t len);
 

@@ -769,8 +769,8 @@ static bool parse_header(mm_rparse *p, char *h)
     for (int i = 0; i < 4; i++) {
         int t = i == 0 ? 2 : i == 1 ? 3 : i == 2 ? 5 : 6;
         bool ports = i & 1;
-        sets[i] = ports ? (const void *)mm_rs_portset(p->rs, tok[t], err, sizeof err)
-                        : (const void *)mm_rs_addrset(p->rs, tok[t], err, sizeof err);
+        sets[i] = ports ? (const void *)mm_ruleset_portset(p->rs, tok[t], err, sizeof err)
+                        : (const void *)mm_ruleset_addrset(p->rs, tok[t], err, sizeof err);
         if (!sets[i]) {
             why[i] = strstr(err, "unknown variable") ? MM_SKIP_VARIABLE : MM_SKIP_VALUE;
             return mm_rp_fail(p, why[i], "%s '%.64s': %s", ports ? "ports" : "addresses", tok[t],
