@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -68,10 +68,22 @@ event_filter gen_id 1, sig_id 8700090, type limit, track by_dst, count 1, second
 rate_filter gen_id 1, sig_id 8700093, track by_rule, count 10, seconds 60, \
     new_action pass, timeout 300
 EOT
+# rule seeds: every keyword form the parser knows, and ET Open files when present
+cat > "$work/rules/seed" <<'EOT'
+# rules seed
+alert http $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (msg:"a"; flow:established,to_server; http.method; content:"POST"; http.uri; content:"/x.php?"; startswith; fast_pattern; pcre:"/^\/x\.php\?[a-z]{4}=/Ui"; http.header_names; content:!"Referer"; flowbits:set,a.b; flowbits:noalert; classtype:trojan-activity; sid:1; rev:2; metadata:created_at 2024_01_01;)
+alert tcp [10.0.0.0/8,!10.1.0.0/16] ![80,443] <> any 1024: (content:"|00 01|"; depth:2; byte_extract:2,2,len,relative; byte_test:1,>,len,0,relative; byte_jump:2,0,relative,little,multiplier 2,post_offset -1; isdataat:!10,relative; dsize:10<>200; flags:S,12; threshold: type both, track by_src, count 5, seconds 60; sid:2;)
+alert dns any any -> any any (dns.query; content:"rs-"; startswith; dotprefix; content:".example.com"; endswith; bsize:<64; sid:3;)
+alert tls any any -> any any (tls.sni; content:"a"; tls_cert_issuer; content:"b"; ja3_hash; content:"e7d"; tls.fingerprint:"aa:bb"; xbits:set,x,track ip_src,expire 60; sid:4;)
+alert tcp any any -> any any (content:"GET"; http_method; uricontent:"/a"; content:"b"; http_header; urilen:>5,raw; base64_decode:bytes 10,offset 2,relative; base64_data; content:"x"; ttl:<5; stream_size:client,>,100; flowint:c,+,1; sid:5;)
+EOT
+for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do
+    [ -f "../shared/rules/etopen/$f" ] && head -c 60000 "../shared/rules/etopen/$f" > "$work/rules/$f"
+done
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold; do
+for t in capture decode segment util proto lists threshold rules; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -951,6 +951,11 @@ static void count_keywords(mm_ruleset *rs, const char *line, bool loaded)
             s++;
         if (kl == 0 || kl > 40)
             continue;
+        bool word = true;       /* garbage is not a keyword to list */
+        for (size_t i = 0; i < kl; i++)
+            word &= isalnum((unsigned char)k[i]) || k[i] == '.' || k[i] == '_' || k[i] == '-';
+        if (!word)
+            continue;
         bool dup = false;
         for (int i = 0; i < nseen; i++)
             dup |= seenlen[i] == kl && memcmp(seen[i], k, kl) == 0;
@@ -1192,8 +1197,14 @@ static void skip(mm_ruleset *rs, const char *file, uint64_t line, uint32_t sid, 
 {
     rs->sum.skipped++;
     rs->sum.by_reason[why]++;
-    if (rs->on_skip)
-        rs->on_skip(rs->on_skip_ctx, file, line, sid, why, msg);
+    if (rs->on_skip) {
+        char clean[256];        /* reasons quote the rule: keep them printable */
+        size_t i = 0;
+        for (; msg[i] && i + 1 < sizeof clean; i++)
+            clean[i] = (msg[i] >= 0x20 && msg[i] < 0x7F) ? msg[i] : '?';
+        clean[i] = 0;
+        rs->on_skip(rs->on_skip_ctx, file, line, sid, why, clean);
+    }
 }
 
 /* The sid written in a rule line, for skip messages (0: none found). */
@@ -1268,6 +1279,7 @@ void mm_ruleset_parse(mm_ruleset *rs, const char *name, const char *text, size_t
     char *acc = NULL;           /* a rule continued over lines ending in '\' */
     size_t acclen = 0;
     uint64_t accline = 0;
+    bool toolong = false;
     while (text < end) {
         const char *nl = memchr(text, '\n', (size_t)(end - text));
         size_t len = nl ? (size_t)(nl - text) : (size_t)(end - text);
@@ -1280,14 +1292,21 @@ void mm_ruleset_parse(mm_ruleset *rs, const char *name, const char *text, size_t
         bool cont = len && line[len - 1] == '\\';
         if (cont)
             len--;
-        if (acc || cont) {
-            if (acclen + len > MM_RULE_MAX_LEN + 1) {
-                free(acc);
-                acc = NULL;
-                acclen = 0;
-                if (!cont)
-                    continue;
-                len = 0;
+        if (acc || cont || toolong) {
+            if (!acc && !toolong)
+                accline = lineno;
+            if (toolong || acclen + len > MM_RULE_MAX_LEN) {
+                /* a rule continued past the limit: counted once, at its end */
+                toolong = true;
+                if (!cont) {
+                    free(acc);
+                    acc = NULL;
+                    acclen = 0;
+                    toolong = false;
+                    rs->sum.rules++;
+                    skip(rs, name, accline, 0, MM_SKIP_SYNTAX, "rule longer than 256 KiB");
+                }
+                continue;
             }
             char *na = realloc(acc, acclen + len + 1);
             if (!na) {
@@ -1296,8 +1315,6 @@ void mm_ruleset_parse(mm_ruleset *rs, const char *name, const char *text, size_t
                 acclen = 0;
                 continue;
             }
-            if (!acc)
-                accline = lineno;
             acc = na;
             memcpy(acc + acclen, line, len);
             acclen += len;
@@ -1316,9 +1333,10 @@ void mm_ruleset_parse(mm_ruleset *rs, const char *name, const char *text, size_t
             if (l) {
                 memcpy(l, line + i, len - i);
                 l[len - i] = 0;
-                if (memchr(l, 0, len - i))
+                if (memchr(l, 0, len - i)) {
+                    rs->sum.rules++;
                     skip(rs, name, acc ? accline : lineno, 0, MM_SKIP_SYNTAX, "NUL byte in rule");
-                else
+                } else
                     add_rule(rs, name, acc ? accline : lineno, l);
                 free(l);
             }
