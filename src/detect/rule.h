@@ -174,7 +174,8 @@ typedef struct mm_byteop {
     uint8_t var;                /* byte_extract: variable index */
     uint16_t flags;
     mm_rval offset;
-    mm_rval value;              /* byte_test value */
+    mm_rval value;              /* byte_test value: a variable ... */
+    uint64_t value64;           /* ... or this literal (value.var < 0) */
     uint32_t multiplier;        /* byte_jump/byte_extract, 1 when absent */
     int32_t post_offset;        /* byte_jump */
     uint64_t bitmask;

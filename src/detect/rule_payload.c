@@ -583,11 +583,8 @@ static bool kw_byte_test(mm_rparse *p, const char *kw, char *val)
     b.op = ops[i].op;
     int64_t v;
     if (mm_rp_num(parts[2], 0, INT64_MAX, &v)) {
-        b.value = (mm_rval){(int32_t)(v > INT32_MAX ? INT32_MAX : v), -1};
-        if (v > INT32_MAX) {
-            b.flags |= MM_BF_BITMASK;   /* large literal: kept whole in bitmask's place */
-            b.bitmask = (uint64_t)v;
-        }
+        b.value = (mm_rval){0, -1};
+        b.value64 = (uint64_t)v;
     } else if (!rval(p, kw, parts[2], 0, INT32_MAX, &b.value)) {
         return false;
     }

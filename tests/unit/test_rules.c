@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "detect/rule.h"
+#include "detect/rule_match.h"
 #include "util/util.h"
 
 static mm_ruleset *rs;
@@ -316,6 +317,107 @@ static void test_files(void **state)
     mm_ruleset_free(s);
 }
 
+
+/* Does the rule (its options) match data in buffer id? */
+static bool m(const char *opts, int id, const void *data, size_t n)
+{
+    mm_rule r;
+    char o[1024];
+    snprintf(o, sizeof o, "%s sid:900;", opts);
+    int why = parse(o, &r);
+    if (why != -1)
+        fail_msg("rule does not load: %s (%d)", opts, why);
+    mm_matcher *mt = mm_matcher_new();
+    assert_non_null(mt);
+    mm_matcher_reset(mt);
+    bool ok = true;
+    for (int i = 0; i < r.nbuf; i++)      /* base64_data is judged after the payload */
+        if (r.buf[i].id == id || r.buf[i].id == MM_BUF_BASE64_DATA)
+            ok = ok && mm_rbuf_match(mt, &r.buf[i], data, (uint32_t)n);
+    mm_matcher_free(mt);
+    return ok;
+}
+#define P(opts, s) m(opts, MM_BUF_PAYLOAD, s, sizeof s - 1)
+
+static void test_match_content(void **state)
+{
+    (void)state;
+    /* depth counts from offset */
+    assert_true(P("content:\"abc\"; offset:3; depth:3;", "xyzabc"));
+    assert_false(P("content:\"abc\"; offset:3; depth:3;", "xyzzabc"));
+    assert_false(P("content:\"abc\"; offset:3;", "xabc"));
+    /* distance and within from the end of the previous match */
+    assert_true(P("content:\"one\"; content:\"two\"; distance:1;", "one two"));
+    assert_false(P("content:\"one\"; content:\"two\"; distance:1;", "onetwo"));
+    assert_true(P("content:\"one\"; content:\"two\"; within:5;", "one  two"));
+    assert_false(P("content:\"one\"; content:\"two\"; within:5;", "one    two"));
+    assert_true(P("content:\"one\"; content:\"two\"; distance:2; within:3;", "one  two"));
+    assert_false(P("content:\"one\"; content:\"two\"; distance:2; within:3;", "one   two"));
+    assert_true(P("content:\"abcd\"; content:\"cd\"; distance:-2; within:2;", "abcd"));
+    /* a later relative match that fails makes the first one look again */
+    assert_true(P("content:\"a\"; content:\"b\"; within:1;", "aXab"));
+    assert_false(P("content:\"a\"; content:\"b\"; within:1;", "aXaXb"));
+    /* negation, case, anchors */
+    assert_true(P("content:\"GET\"; content:!\"Host\";", "GET / HTTP/1.0"));
+    assert_false(P("content:\"GET\"; content:!\"Host\";", "GET / Host: x"));
+    assert_true(P("content:\"host\"; nocase;", "HoSt"));
+    assert_false(P("content:\"host\";", "HoSt"));
+    assert_true(P("content:\"GET\"; startswith;", "GET /"));
+    assert_false(P("content:\"GET\"; startswith;", " GET /"));
+    assert_true(P("content:\".exe\"; endswith;", "/a.exe"));
+    assert_false(P("content:\".exe\"; endswith;", "/a.exe?x"));
+    assert_true(P("content:\"|00 01|A\";", "\x00\x01" "A"));
+    assert_true(P("content:\"abc\"; isdataat:!1,relative;", "xxabc"));
+    assert_false(P("content:\"abc\"; isdataat:!1,relative;", "xxabcd"));
+    assert_true(P("isdataat:5;", "123456"));
+    assert_false(P("isdataat:6;", "123456"));
+}
+
+static void test_match_other(void **state)
+{
+    (void)state;
+    assert_true(P("byte_test:2,>,1000,0;", "\x04\x00"));
+    assert_false(P("byte_test:2,>,1000,0;", "\x00\x04"));
+    assert_true(P("byte_test:2,=,1024,0,little;", "\x00\x04"));
+    assert_true(P("byte_test:2,!=,7,0;", "\x00\x08"));
+    assert_true(P("byte_test:1,&,0x80,0;", "\x81"));
+    assert_true(P("byte_test:0,>,450,0,string,dec;", "500 OK"));
+    assert_false(P("byte_test:0,>,450,0,string,dec;", "400 OK"));
+    assert_true(P("byte_test:3,=,255,0,string,hex;", "0ffZ"));
+    assert_true(P("content:\"len=\"; byte_test:2,<,50,0,relative,string,dec;", "xlen=42"));
+    assert_true(P("byte_jump:1,0; content:\"X\"; within:1;", "\x02" "abX"));
+    assert_false(P("byte_jump:1,0; content:\"X\"; within:1;", "\x01" "abX"));
+    assert_false(P("byte_jump:1,0;", "\x09" "ab"));
+    assert_true(P("byte_extract:1,0,len; content:\"Z\"; distance:len; within:1;", "\x02" "abZ"));
+    assert_false(P("byte_extract:1,0,len; content:\"Z\"; distance:len; within:1;", "\x01" "abZ"));
+    assert_true(P("content:\"id=\"; pcre:\"/^\\d+&/R\";", "id=123&"));
+    assert_false(P("content:\"id=\"; pcre:\"/^\\d+&/R\";", "id=x123&"));
+    assert_true(P("pcre:!\"/evil/i\";", "good"));
+    assert_false(P("pcre:!\"/evil/i\";", "EVIL"));
+    assert_true(P("base64_decode:relative; base64_data; content:\"hello\";", "aGVsbG8gd29ybGQ="));
+    assert_false(P("base64_decode; base64_data; content:\"bye\";", "aGVsbG8gd29ybGQ="));
+    /* buffers, sizes and transforms */
+    assert_true(m("dns.query; dotprefix; content:\".evil.com\"; endswith;", MM_BUF_DNS_QUERY,
+                  "a.evil.com", 10));
+    assert_true(m("dns.query; dotprefix; content:\".evil.com\"; endswith;", MM_BUF_DNS_QUERY,
+                  "evil.com", 8));
+    assert_false(m("dns.query; dotprefix; content:\".evil.com\"; endswith;", MM_BUF_DNS_QUERY,
+                   "notevil.com", 11));
+    assert_true(m("http.host; bsize:3;", MM_BUF_HTTP_HOST, "abc", 3));
+    assert_false(m("http.host; bsize:>3;", MM_BUF_HTTP_HOST, "abc", 3));
+    assert_true(m("urilen:<5;", MM_BUF_HTTP_URI, "/abc", 4));
+    assert_true(m("http.uri; to_md5; content:\"900150983cd24fb0d6963f7d28e17f72\";",
+                  MM_BUF_HTTP_URI, "abc", 3));
+    assert_true(m("http.header; to_lowercase; compress_whitespace; content:\"x-a: b\";",
+                  MM_BUF_HTTP_HEADER, "X-A:    b", 9));
+    assert_true(m("http.uri; url_decode; content:\"/a b\";", MM_BUF_HTTP_URI, "/a%20b", 6));
+    /* a pathological pattern ends within the budget, without a match */
+    static char many[4000];
+    memset(many, 'a', sizeof many);
+    assert_false(m("content:\"a\"; content:\"a\"; distance:0; content:\"b\"; distance:0;",
+                   MM_BUF_PAYLOAD, many, sizeof many));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +428,8 @@ int main(void)
         cmocka_unit_test(test_pcre_and_bytes),
         cmocka_unit_test(test_state_and_meta),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_match_content),
+        cmocka_unit_test(test_match_other),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

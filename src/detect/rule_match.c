@@ -1,0 +1,524 @@
+/*
+ * rule_match.c - one rule's options against one buffer, as Suricata's
+ * content inspection does it.
+ *
+ * The options of a buffer are walked in order with a cursor: the end of
+ * the last match. A content is searched in a window: absolute (offset, and
+ * depth counted from offset) or relative to the cursor (distance, and
+ * within counted from the cursor plus distance). When a later option fails
+ * and the one after a match is relative to it, the match is retried one
+ * byte further on (so "a" then "b" within 2 finds the second "a" of
+ * "a..ab"), bounded by a step budget as Suricata bounds its recursion.
+ * A negated content must not be in its window and does not move the
+ * cursor; pcre moves the cursor to the end of its match; byte_jump and
+ * byte_extract move it past what they read; byte_test and isdataat look
+ * without moving.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <pcre2.h>
+
+#include "detect/rule_match.h"
+
+#define STEP_BUDGET 3000
+
+struct mm_matcher {
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    uint8_t *scratch[2];        /* transformed buffers, base64 decoded data */
+    size_t cap[2];
+    uint64_t vars[8];
+    const uint8_t *b64;         /* decoded by base64_decode, for base64_data */
+    uint32_t b64len;
+    uint32_t steps;
+    uint64_t pcre_runs, pcre_limited;
+};
+
+mm_matcher *mm_matcher_new(void)
+{
+    mm_matcher *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->md = pcre2_match_data_create(32, NULL);
+    m->mc = pcre2_match_context_create(NULL);
+    if (!m->md || !m->mc) {
+        mm_matcher_free(m);
+        return NULL;
+    }
+    /* Suricata's defaults: match limit 3500, recursion 1500 */
+    pcre2_set_match_limit(m->mc, 3500);
+    pcre2_set_depth_limit(m->mc, 1500);
+    return m;
+}
+
+void mm_matcher_free(mm_matcher *m)
+{
+    if (!m)
+        return;
+    pcre2_match_data_free(m->md);
+    pcre2_match_context_free(m->mc);
+    free(m->scratch[0]);
+    free(m->scratch[1]);
+    free(m);
+}
+
+static uint8_t *scratch(mm_matcher *m, int i, size_t n)
+{
+    if (n > m->cap[i]) {
+        size_t cap = n < 4096 ? 4096 : n;
+        uint8_t *p = realloc(m->scratch[i], cap);
+        if (!p)
+            return NULL;
+        m->scratch[i] = p;
+        m->cap[i] = cap;
+    }
+    return m->scratch[i];
+}
+
+/* --- searching ------------------------------------------------------------ */
+
+static int fold(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* First position of pat in [from, to) of buf where it fits whole, or -1. */
+static int64_t find(const uint8_t *buf, uint32_t from, uint32_t to, const uint8_t *pat,
+                    uint32_t n, bool nocase)
+{
+    if (to < from || to - from < n || n == 0)
+        return -1;
+    uint32_t last = to - n;
+    if (!nocase) {
+        const uint8_t *p = memmem(buf + from, to - from, pat, n);
+        return p ? (int64_t)(p - buf) : -1;
+    }
+    int f0 = fold(pat[0]);
+    for (uint32_t i = from; i <= last; i++) {
+        if (fold(buf[i]) != f0)
+            continue;
+        uint32_t k = 1;
+        while (k < n && fold(buf[i + k]) == fold(pat[k]))
+            k++;
+        if (k == n)
+            return i;
+    }
+    return -1;
+}
+
+static int64_t val(const mm_matcher *m, mm_rval v)
+{
+    return v.var >= 0 ? (int64_t)m->vars[v.var & 7] : v.v;
+}
+
+/* --- byte reads ----------------------------------------------------------- */
+
+/* Reads the number at buf[pos] per b; false when it is not there. */
+static bool read_number(const mm_byteop *b, const uint8_t *buf, uint32_t len, int64_t pos,
+                        uint64_t *out, uint32_t *used)
+{
+    if (pos < 0 || pos > len)
+        return false;
+    uint32_t avail = len - (uint32_t)pos;
+    const uint8_t *p = buf + pos;
+    if (b->flags & MM_BF_STRING) {
+        /* nbytes 0: the digits there are (strtoull's way) */
+        uint32_t n = b->nbytes ? b->nbytes : (avail < 23 ? avail : 23);
+        if (n > avail)
+            return false;
+        uint64_t v = 0;
+        uint32_t i = 0;
+        for (; i < n; i++) {
+            int c = p[i], d;
+            if (c >= '0' && c <= '9')
+                d = c - '0';
+            else if (b->base == 16 && isxdigit(c))
+                d = fold(c) - 'a' + 10;
+            else
+                break;
+            if (d >= b->base || v > (UINT64_MAX - (uint64_t)d) / b->base)
+                return false;
+            v = v * b->base + (uint64_t)d;
+        }
+        if (i == 0 || (b->nbytes && i != n))
+            return false;
+        *out = v;
+        *used = b->nbytes ? n : i;
+    } else {
+        if (b->nbytes > avail)
+            return false;
+        uint64_t v = 0;
+        for (int i = 0; i < b->nbytes; i++) {
+            int k = (b->flags & MM_BF_LITTLE) ? b->nbytes - 1 - i : i;
+            v = v << 8 | p[k];
+        }
+        *out = v;
+        *used = b->nbytes;
+    }
+    if (b->flags & MM_BF_BITMASK && b->bitmask) {
+        uint64_t mask = b->bitmask;
+        *out &= mask;
+        while (!(mask & 1)) {
+            mask >>= 1;
+            *out >>= 1;
+        }
+    }
+    return true;
+}
+
+/* --- the walk ------------------------------------------------------------- */
+
+typedef struct walk {
+    mm_matcher *m;
+    const mm_sm *sm;
+    int n;
+    const uint8_t *buf;
+    uint32_t len;
+} walk;
+
+static bool is_relative(const mm_sm *s)
+{
+    switch (s->type) {
+    case MM_SM_CONTENT: return s->u.c.flags & (MM_CF_DISTANCE | MM_CF_WITHIN);
+    case MM_SM_PCRE: return s->u.p.flags & MM_PF_RELATIVE;
+    case MM_SM_BYTE_TEST: case MM_SM_BYTE_JUMP: case MM_SM_BYTE_EXTRACT:
+        return s->u.b.flags & MM_BF_RELATIVE;
+    case MM_SM_ISDATAAT: return s->u.isdataat.relative;
+    case MM_SM_BASE64_DECODE: return s->u.b64.relative;
+    default: return false;
+    }
+}
+
+static bool step(walk *w, int i, uint32_t cur);
+
+static bool content(walk *w, int i, uint32_t cur)
+{
+    const mm_content *c = &w->sm[i].u.c;
+    int64_t from, to = w->len;
+    if (c->flags & (MM_CF_DISTANCE | MM_CF_WITHIN)) {
+        int64_t dist = c->flags & MM_CF_DISTANCE ? val(w->m, c->distance) : 0;
+        from = (int64_t)cur + dist;
+        if (from < 0)
+            from = 0;
+        if (c->flags & MM_CF_WITHIN) {
+            int64_t lim = (int64_t)cur + dist + val(w->m, c->within);
+            if (lim < to)
+                to = lim;
+        }
+    } else {
+        from = c->flags & MM_CF_OFFSET ? val(w->m, c->offset) : 0;
+        if (c->flags & (MM_CF_DEPTH | MM_CF_STARTSWITH)) {
+            int64_t lim = from + val(w->m, c->depth);
+            if (lim < to)
+                to = lim;
+        }
+    }
+    if (c->flags & MM_CF_ENDSWITH) {
+        /* only where it would end at the buffer's end */
+        int64_t at = (int64_t)w->len - c->len;
+        if (at < from || at + c->len > to)
+            from = to;          /* no room: not found */
+        else
+            from = at;
+    }
+    bool neg = c->flags & MM_CF_NEGATED;
+    bool nocase = c->flags & MM_CF_NOCASE;
+    while (from <= to) {
+        if (++w->m->steps > STEP_BUDGET)
+            return false;
+        int64_t pos = from < 0 || from > w->len ? -1
+                    : find(w->buf, (uint32_t)from, (uint32_t)(to < 0 ? 0 : to), c->pat, c->len,
+                           nocase);
+        if (neg)
+            return pos < 0 && step(w, i + 1, cur);
+        if (pos < 0)
+            return false;
+        if (step(w, i + 1, (uint32_t)pos + c->len))
+            return true;
+        /* retry further on only when what follows hangs on this match */
+        if (i + 1 >= w->n || !is_relative(&w->sm[i + 1]))
+            return false;
+        from = pos + 1;
+    }
+    return false;
+}
+
+static bool pcre(walk *w, int i, uint32_t cur)
+{
+    const mm_pcre *p = &w->sm[i].u.p;
+    mm_matcher *m = w->m;
+    /* relative: the subject begins at the cursor, so '^' anchors there */
+    uint32_t base = p->flags & MM_PF_RELATIVE ? cur : 0;
+    bool neg = p->flags & MM_PF_NEGATED;
+    if (base > w->len)
+        return neg && step(w, i + 1, cur);
+    uint32_t start = 0;
+    for (;;) {
+        if (++m->steps > STEP_BUDGET)
+            return false;
+        m->pcre_runs++;
+        int rc = pcre2_match(p->code, w->buf + base, w->len - base, start, 0, m->md, m->mc);
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+            m->pcre_limited++;
+        if (neg)
+            return rc < 0 && step(w, i + 1, cur);
+        if (rc < 0)
+            return false;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+        uint32_t s = (uint32_t)ov[0], e = base + (uint32_t)ov[1];
+        if (step(w, i + 1, e))
+            return true;
+        if (i + 1 >= w->n || !is_relative(&w->sm[i + 1]) || base + s >= w->len)
+            return false;
+        start = s + 1;
+    }
+}
+
+static bool byte_op(walk *w, int i, uint32_t cur)
+{
+    const mm_sm *s = &w->sm[i];
+    const mm_byteop *b = &s->u.b;
+    int64_t base = b->flags & MM_BF_RELATIVE ? cur : 0;
+    int64_t pos = base + val(w->m, b->offset);
+    uint64_t v;
+    uint32_t used;
+    if (!read_number(b, w->buf, w->len, pos, &v, &used))
+        return false;
+    if (s->type == MM_SM_BYTE_TEST) {
+        uint64_t want = b->value.var >= 0 ? w->m->vars[b->value.var & 7] : b->value64;
+        bool r;
+        switch (b->op) {
+        case MM_BOP_LT: r = v < want; break;
+        case MM_BOP_GT: r = v > want; break;
+        case MM_BOP_LE: r = v <= want; break;
+        case MM_BOP_GE: r = v >= want; break;
+        case MM_BOP_AND: r = (v & want) != 0; break;
+        case MM_BOP_OR: r = (v ^ want) != 0; break;
+        default: r = v == want; break;
+        }
+        if (b->flags & MM_BF_NEGATE)
+            r = !r;
+        return r && step(w, i + 1, cur);
+    }
+    if (s->type == MM_SM_BYTE_EXTRACT) {
+        uint64_t x = v * b->multiplier;
+        if (b->flags & MM_BF_ALIGN && b->post_offset > 1)
+            x = (x + (uint64_t)b->post_offset - 1) / (uint64_t)b->post_offset *
+                (uint64_t)b->post_offset;
+        uint64_t saved = w->m->vars[b->var & 7];
+        w->m->vars[b->var & 7] = x;
+        bool r = step(w, i + 1, (uint32_t)(pos + used));
+        w->m->vars[b->var & 7] = saved;
+        return r;
+    }
+    /* byte_jump */
+    int64_t jump = (int64_t)(v > (uint64_t)INT32_MAX ? INT32_MAX : v) * b->multiplier;
+    if (b->flags & MM_BF_ALIGN)
+        jump = (jump + 3) & ~(int64_t)3;
+    int64_t from = b->flags & MM_BF_FROM_BEGIN ? 0 : b->flags & MM_BF_FROM_END ? w->len
+                 : pos + used;
+    int64_t to = from + jump + b->post_offset;
+    if (to < 0 || to > w->len)
+        return false;
+    return step(w, i + 1, (uint32_t)to);
+}
+
+static bool base64_decode(walk *w, int i, uint32_t cur)
+{
+    const mm_sm *s = &w->sm[i];
+    int64_t from = (s->u.b64.relative ? cur : 0) + val(w->m, s->u.b64.offset);
+    if (from < 0 || from > w->len)
+        return step(w, i + 1, cur);
+    uint32_t n = w->len - (uint32_t)from;
+    int64_t max = val(w->m, s->u.b64.bytes);
+    if (s->u.b64.bytes.var >= 0 || s->u.b64.bytes.v)
+        n = (uint32_t)(max < n ? max : n);
+    uint8_t *out = scratch(w->m, 1, n);
+    if (!out)
+        return false;
+    /* RFC 4648 alphabet; stops at the first byte outside it */
+    uint32_t k = 0, acc = 0, bits = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        uint8_t c = w->buf[from + j];
+        int d = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+        if (d < 0)
+            break;
+        acc = acc << 6 | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[k++] = (uint8_t)(acc >> bits);
+        }
+    }
+    w->m->b64 = out;
+    w->m->b64len = k;
+    return step(w, i + 1, cur);
+}
+
+static bool step(walk *w, int i, uint32_t cur)
+{
+    if (i >= w->n)
+        return true;
+    const mm_sm *s = &w->sm[i];
+    switch (s->type) {
+    case MM_SM_CONTENT:
+        return content(w, i, cur);
+    case MM_SM_PCRE:
+        return pcre(w, i, cur);
+    case MM_SM_BYTE_TEST:
+    case MM_SM_BYTE_JUMP:
+    case MM_SM_BYTE_EXTRACT:
+        return byte_op(w, i, cur);
+    case MM_SM_ISDATAAT: {
+        /* as Suricata: N bytes left after the cursor, or a byte at offset N */
+        int64_t n = val(w->m, s->u.isdataat.at);
+        bool there = s->u.isdataat.relative ? (int64_t)cur + n <= w->len : n < w->len;
+        return there != (bool)s->u.isdataat.negated && step(w, i + 1, cur);
+    }
+    case MM_SM_BSIZE:
+    case MM_SM_URILEN:
+        return mm_cmp_eval(&s->u.size, w->len) && step(w, i + 1, cur);
+    case MM_SM_BASE64_DECODE:
+        return base64_decode(w, i, cur);
+    default:
+        return false;
+    }
+}
+
+/* --- transforms ----------------------------------------------------------- */
+
+static size_t hex(uint8_t *out, const uint8_t *d, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = (uint8_t)digits[d[i] >> 4];
+        out[2 * i + 1] = (uint8_t)digits[d[i] & 15];
+    }
+    return 2 * n;
+}
+
+/* Applies the buffer's transforms: buf and len become the result (scratch). */
+static bool transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len)
+{
+    for (int t = 0; t < rb->ntr; t++) {
+        const uint8_t *in = *buf;
+        uint32_t n = *len;
+        uint8_t *o = scratch(m, 0, (size_t)n + 65);
+        if (!o)
+            return false;
+        if (in == o) {          /* a second transform: work from a copy */
+            uint8_t *c = scratch(m, 1, n);
+            if (!c)
+                return false;
+            memcpy(c, in, n);
+            in = c;
+        }
+        uint32_t k = 0;
+        switch (rb->tr[t]) {
+        case MM_TR_DOTPREFIX:
+            o[k++] = '.';
+            memcpy(o + 1, in, n);
+            k += n;
+            break;
+        case MM_TR_TO_LOWERCASE:
+        case MM_TR_HEADER_LOWERCASE:
+            for (; k < n; k++)
+                o[k] = (uint8_t)fold(in[k]);
+            break;
+        case MM_TR_TO_UPPERCASE:
+            for (; k < n; k++)
+                o[k] = (uint8_t)toupper(in[k]);
+            break;
+        case MM_TR_STRIP_WHITESPACE:
+            for (uint32_t j = 0; j < n; j++)
+                if (!isspace(in[j]))
+                    o[k++] = in[j];
+            break;
+        case MM_TR_COMPRESS_WHITESPACE:
+            for (uint32_t j = 0; j < n; j++)
+                if (!isspace(in[j]) || j == 0 || !isspace(in[j - 1]))
+                    o[k++] = isspace(in[j]) ? ' ' : in[j];
+            break;
+        case MM_TR_URL_DECODE:
+            for (uint32_t j = 0; j < n; j++) {
+                if (in[j] == '%' && j + 2 < n && isxdigit(in[j + 1]) && isxdigit(in[j + 2])) {
+                    int hi = isdigit(in[j + 1]) ? in[j + 1] - '0' : fold(in[j + 1]) - 'a' + 10;
+                    int lo = isdigit(in[j + 2]) ? in[j + 2] - '0' : fold(in[j + 2]) - 'a' + 10;
+                    o[k++] = (uint8_t)(hi << 4 | lo);
+                    j += 2;
+                } else {
+                    o[k++] = in[j] == '+' ? ' ' : in[j];
+                }
+            }
+            break;
+        case MM_TR_TO_MD5: {
+            struct md5_ctx c;
+            uint8_t d[MD5_DIGEST_SIZE];
+            md5_init(&c);
+            md5_update(&c, n, in);
+            md5_digest(&c, sizeof d, d);
+            k = (uint32_t)hex(o, d, sizeof d);
+            break;
+        }
+        case MM_TR_TO_SHA1: {
+            struct sha1_ctx c;
+            uint8_t d[SHA1_DIGEST_SIZE];
+            sha1_init(&c);
+            sha1_update(&c, n, in);
+            sha1_digest(&c, sizeof d, d);
+            k = (uint32_t)hex(o, d, sizeof d);
+            break;
+        }
+        case MM_TR_TO_SHA256: {
+            struct sha256_ctx c;
+            uint8_t d[SHA256_DIGEST_SIZE];
+            sha256_init(&c);
+            sha256_update(&c, n, in);
+            sha256_digest(&c, sizeof d, d);
+            k = (uint32_t)hex(o, d, sizeof d);
+            break;
+        }
+        default:                /* strip_pseudo_headers: HTTP/2 only */
+            memcpy(o, in, n);
+            k = n;
+        }
+        *buf = o;
+        *len = k;
+    }
+    return true;
+}
+
+bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_t len)
+{
+    if (rb->id == MM_BUF_BASE64_DATA) {
+        if (!m->b64)
+            return false;
+        buf = m->b64;
+        len = m->b64len;
+    }
+    if (rb->ntr && !transform(m, rb, &buf, &len))
+        return false;
+    walk w = {m, rb->sm, rb->nsm, buf, len};
+    m->steps = 0;
+    return step(&w, 0, 0);
+}
+
+void mm_matcher_reset(mm_matcher *m)
+{
+    memset(m->vars, 0, sizeof m->vars);
+    m->b64 = NULL;
+    m->b64len = 0;
+}
+
+void mm_matcher_stats(const mm_matcher *m, uint64_t *pcre_runs, uint64_t *pcre_limited)
+{
+    *pcre_runs = m->pcre_runs;
+    *pcre_limited = m->pcre_limited;
+}

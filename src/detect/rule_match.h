@@ -1,0 +1,22 @@
+/*
+ * rule_match.h - matching a rule's options against a buffer (see
+ * rule_match.c for the semantics). A matcher holds the scratch space and
+ * PCRE2 match data of one thread; it allocates only when a transform or
+ * base64_decode needs more room than it has.
+ */
+#ifndef MM_RULE_MATCH_H
+#define MM_RULE_MATCH_H
+
+#include "detect/rule.h"
+
+typedef struct mm_matcher mm_matcher;
+
+mm_matcher *mm_matcher_new(void);
+void mm_matcher_free(mm_matcher *m);
+/* Before each rule: forgets byte_extract variables and base64 data. */
+void mm_matcher_reset(mm_matcher *m);
+/* True when every option of rb holds on buf (after rb's transforms). */
+bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_t len);
+void mm_matcher_stats(const mm_matcher *m, uint64_t *pcre_runs, uint64_t *pcre_limited);
+
+#endif
