@@ -16,6 +16,10 @@ build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
 test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq)
 bench_pkgs=(libndpi-bin time)
 
+# Multi-pattern matching: Hyperscan on amd64, its Vectorscan port elsewhere.
+if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev)
+else build_pkgs+=(libvectorscan-dev); fi
+
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
 

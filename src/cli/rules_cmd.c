@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "detect/rule.h"
+#include "detect/rule_engine.h"
 
 static void usage(FILE *f)
 {
@@ -153,9 +154,25 @@ static int check(int argc, char **argv)
         free(kl.v[i].kw);
     }
     free(kl.v);
-    printf("\nloaded: %llu skipped: %llu\n", (unsigned long long)s->loaded,
-           (unsigned long long)s->skipped);
-    mm_ruleset_free(rs);
+    uint64_t loaded = s->loaded, skipped = s->skipped;
+    /* the engine as the sensor would build it: groups and prefilter */
+    mm_rules *e = mm_rules_build(rs, err, sizeof err);
+    if (!e) {
+        fprintf(stderr, "mimamori rules: %s\n", err);
+        rc = 1;
+    } else {
+        mm_rules_info in;
+        mm_rules_info_get(e, &in);
+        printf("\nengine: %llu rules inspected, %llu not yet (payload with app-layer "
+               "buffers, xbits, flowint, app-layer-event)\n",
+               (unsigned long long)in.inspected, (unsigned long long)in.not_inspected);
+        printf("prefilter: %llu patterns in %llu databases, %.1f MiB, built in %.2f s\n",
+               (unsigned long long)in.patterns, (unsigned long long)in.databases,
+               (double)in.db_bytes / 1048576.0, in.build_seconds);
+        mm_rules_free(e);
+    }
+    printf("\nloaded: %llu skipped: %llu\n", (unsigned long long)loaded,
+           (unsigned long long)skipped);
     return rc;
 }
 

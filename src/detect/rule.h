@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/bufs.h"
 #include "util/util.h"
 
 /* --- address and port sets ------------------------------------------------ */
@@ -74,28 +75,6 @@ const char *mm_rule_proto_name(int p);
 
 /* --- inspection buffers --------------------------------------------------- */
 
-/* Every buffer a rule can inspect. MM_BUF_PAYLOAD is the packet payload or
- * the reassembled stream (as Suricata's payload inspection). */
-enum mm_buf {
-    MM_BUF_PAYLOAD,
-    MM_BUF_HTTP_URI, MM_BUF_HTTP_URI_RAW, MM_BUF_HTTP_METHOD, MM_BUF_HTTP_PROTOCOL,
-    MM_BUF_HTTP_REQUEST_LINE, MM_BUF_HTTP_HOST, MM_BUF_HTTP_HOST_RAW, MM_BUF_HTTP_USER_AGENT,
-    MM_BUF_HTTP_HEADER, MM_BUF_HTTP_HEADER_RAW, MM_BUF_HTTP_HEADER_NAMES, MM_BUF_HTTP_COOKIE,
-    MM_BUF_HTTP_REFERER, MM_BUF_HTTP_ACCEPT, MM_BUF_HTTP_ACCEPT_ENC, MM_BUF_HTTP_ACCEPT_LANG,
-    MM_BUF_HTTP_CONNECTION, MM_BUF_HTTP_CONTENT_TYPE, MM_BUF_HTTP_CONTENT_LEN,
-    MM_BUF_HTTP_START, MM_BUF_HTTP_REQUEST_BODY, MM_BUF_HTTP_STAT_CODE, MM_BUF_HTTP_STAT_MSG,
-    MM_BUF_HTTP_RESPONSE_LINE, MM_BUF_HTTP_LOCATION, MM_BUF_HTTP_SERVER,
-    MM_BUF_HTTP_RESPONSE_BODY, MM_BUF_FILE_DATA,
-    MM_BUF_DNS_QUERY,
-    MM_BUF_TLS_SNI, MM_BUF_TLS_CERT_SUBJECT, MM_BUF_TLS_CERT_ISSUER, MM_BUF_TLS_CERT_SERIAL,
-    MM_BUF_TLS_CERT_FINGERPRINT, MM_BUF_TLS_CERTS, MM_BUF_JA3_HASH, MM_BUF_JA3_STRING,
-    MM_BUF_JA3S_HASH, MM_BUF_JA3S_STRING,
-    MM_BUF_SSH_PROTO, MM_BUF_SSH_SOFTWARE,
-    MM_BUF_SMB_SHARE, MM_BUF_SMB_NAMED_PIPE,
-    MM_BUF_FILE_NAME,
-    MM_BUF_BASE64_DATA,
-    MM_BUF_N
-};
 const char *mm_buf_name(int b);
 
 /* Which direction a buffer exists in: 1 to server, 2 to client, 3 both. */

@@ -405,7 +405,7 @@ static size_t hex(uint8_t *out, const uint8_t *d, size_t n)
 }
 
 /* Applies the buffer's transforms: buf and len become the result (scratch). */
-static bool transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len)
+bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len)
 {
     for (int t = 0; t < rb->ntr; t++) {
         const uint8_t *in = *buf;
@@ -503,7 +503,7 @@ bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_
         buf = m->b64;
         len = m->b64len;
     }
-    if (rb->ntr && !transform(m, rb, &buf, &len))
+    if (rb->ntr && !mm_matcher_transform(m, rb, &buf, &len))
         return false;
     walk w = {m, rb->sm, rb->nsm, buf, len};
     m->steps = 0;

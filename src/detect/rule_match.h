@@ -17,6 +17,8 @@ void mm_matcher_free(mm_matcher *m);
 void mm_matcher_reset(mm_matcher *m);
 /* True when every option of rb holds on buf (after rb's transforms). */
 bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_t len);
+/* Applies rb's transforms to buf (the result lives in the matcher's scratch). */
+bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len);
 void mm_matcher_stats(const mm_matcher *m, uint64_t *pcre_runs, uint64_t *pcre_limited);
 
 #endif

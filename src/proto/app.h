@@ -19,6 +19,7 @@
 #define MM_APP_H
 
 #include "flow/flow.h"
+#include "proto/bufs.h"
 #include "output/output.h"
 
 enum {
@@ -90,6 +91,7 @@ enum {
     MM_OBS_RDP,             /* mm_obs_rdp: X.224 connection request/confirm */
     MM_OBS_FILE,            /* mm_obs_file: each file carried, at its end */
     MM_OBS_LOGIN,           /* mm_obs_login: a login answered (FTP, Telnet, SMB) */
+    MM_OBS_BUFFERS,         /* mm_obs_buffers: rule inspection buffers of a moment */
 };
 
 typedef struct mm_obs_smb1 {
@@ -178,6 +180,11 @@ typedef struct mm_obs_file {
     const char *inner;      /* a program or script inside the archive ("" none) */
     const char *declared;   /* the carrier's declared type ("" none) */
 } mm_obs_file;
+
+typedef struct mm_obs_buffers {
+    const mm_obs_buf *b;
+    int n;
+} mm_obs_buffers;
 
 typedef struct mm_obs_login {
     const char *service;    /* "ftp", "telnet", "smb" */

@@ -1,0 +1,73 @@
+/*
+ * rule_engine.h - loaded rules made ready to inspect traffic: each rule
+ * is put in the group of the moment it inspects (a packet, a stream chunk,
+ * or an app-layer moment such as a complete HTTP request) and its fast
+ * pattern goes to a multi-pattern prefilter (Hyperscan) per inspection
+ * buffer. At a moment, the buffers are scanned, the rules whose fast
+ * pattern was seen (and those with none) are checked in full, and the
+ * caller hears of each rule that matched.
+ */
+#ifndef MM_RULE_ENGINE_H
+#define MM_RULE_ENGINE_H
+
+#include "detect/rule.h"
+
+typedef struct mm_rules mm_rules;
+
+/* Builds the engine from rs (which it keeps and frees). NULL with a
+ * message on failure (out of memory, prefilter compile error). */
+mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen);
+void mm_rules_free(mm_rules *e);
+const mm_ruleset *mm_rules_set(const mm_rules *e);
+
+typedef struct mm_rules_info {
+    uint64_t rules;             /* rules loaded */
+    uint64_t inspected;         /* of them, rules the engine inspects */
+    uint64_t not_inspected;     /* payload together with app-layer buffers (not yet) */
+    uint64_t prefiltered;       /* with a fast pattern in a prefilter */
+    uint64_t patterns, databases;
+    size_t db_bytes;            /* prefilter databases */
+    double build_seconds;
+} mm_rules_info;
+void mm_rules_info_get(const mm_rules *e, mm_rules_info *i);
+
+/* Inspection moments. */
+enum mm_moment { MM_MOMENT_PACKET, MM_MOMENT_STREAM, MM_MOMENT_APP };
+
+/* The packet's header fields, for packet moments (NULL otherwise). */
+typedef struct mm_insp_pkt {
+    uint8_t ttl, tcp_flags;
+    uint16_t ip_id, window, icmp_id, icmp_seq;
+    uint8_t icmp_type, icmp_code;
+    uint32_t seq, ack;
+} mm_insp_pkt;
+
+typedef struct mm_inspection {
+    int moment;                 /* MM_MOMENT_* */
+    int app;                    /* MM_RP_HTTP ...: the flow's app-layer protocol (-1 none) */
+    uint8_t ip_proto;
+    const mm_ip *src, *dst;     /* as the data travels */
+    uint16_t sp, dp;
+    int to_client;              /* direction in the flow */
+    bool established;
+    const mm_insp_pkt *pkt;
+    const mm_obs_buf *buf;     /* the buffers of this moment (payload as MM_BUF_PAYLOAD) */
+    int nbuf;
+    uint32_t *bits;             /* the flow's flowbits (mm_rules_bits_words words) */
+} mm_inspection;
+
+/* Words of flowbits state a flow needs (0: no rule uses flowbits). */
+size_t mm_rules_bits_words(const mm_rules *e);
+
+/* Scratch of one inspecting thread. */
+typedef struct mm_rules_thread mm_rules_thread;
+mm_rules_thread *mm_rules_thread_new(const mm_rules *e);
+void mm_rules_thread_free(mm_rules_thread *t);
+
+/* Calls hit for each rule that matches (after flowbits, noalert; before
+ * thresholds, which the alert path applies). Returns the number of hits. */
+typedef void (*mm_rule_hit_fn)(void *ctx, const mm_rule *r, const mm_inspection *in);
+int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
+                     mm_rule_hit_fn hit, void *ctx);
+
+#endif
