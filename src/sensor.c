@@ -56,7 +56,7 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     /* SHA-256 only by default: MD5 and SHA-1 cost as much again each (see
      * bench/RESULTS.md); --file-hashes adds them */
     c->file_hashes = MM_HASH_SHA256;
-    c->detect.enabled = true;
+    c->detect.builtin = true;
 }
 
 typedef struct sensor {
@@ -209,6 +209,8 @@ static void packet(sensor *s, const mm_rawpkt *raw)
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
     if (f && p.proto == 17 && p.l4_ok && p.payload_len)
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
+    if (s->det && f)
+        mm_detect_packet(s->det, f, dir, &p, ts);
     for (int i = 0; i < p.n_anom; i++)
         if (anomaly_allowed(s, ts, p.anom[i]))
             mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
@@ -341,11 +343,18 @@ int mm_sensor_run(const mm_sensor_config *c)
             goto out;
         }
     }
-    if (c->detect.enabled) {
+    if (c->detect.builtin || c->detect.nrules) {
         s->det = mm_detect_new(&c->detect, &s->eve, &s->home, err, sizeof err);
         if (!s->det) {
             fprintf(stderr, "mimamori: %s\n", err);
             goto out;
+        }
+        if (c->detect.nrules && !c->quiet) {
+            uint64_t loaded, skipped;
+            mm_detect_rules_counts(s->det, &loaded, &skipped);
+            fprintf(stderr, "mimamori: rules: %llu loaded, %llu skipped "
+                            "('mimamori rules check -v' says why)\n",
+                    (unsigned long long)loaded, (unsigned long long)skipped);
         }
     }
     if (!mm_decoder_init(&s->dec, c->defrag_memcap)) {

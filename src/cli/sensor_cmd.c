@@ -59,9 +59,13 @@ static void usage(FILE *f)
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
-"Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
-"      --no-detect        do not run them\n"
+"Rules (Suricata's language; ET Open loads as published)\n"
+"      --rules FILE|DIR   load rules (repeatable; a directory: its *.rules and\n"
+"                         classification.config)\n"
+"      --var NAME=VALUE   an address or port variable ($HOME_NET follows --home-net)\n"
 "      --no-rules         load no ruleset (the built-in detectors still run)\n"
+"Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
+"      --no-detect        do not run them (rules still run)\n"
 "      --list KIND=FILE   extend a name list: mining, ddns, sinkhole or hash (one\n"
 "                         entry per line, hosts-file and adblock lines accepted)\n"
 "      --hash-list FILE   the same as --list hash=FILE (SHA-256 of known bad files)\n"
@@ -85,6 +89,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
+    O_RULES, O_VAR,
 };
 
 static void help_detect(void)
@@ -199,6 +204,8 @@ int cmd_sensor(int argc, char **argv)
         {"file-hashes", required_argument, 0, O_FILEHASHES},
         {"no-detect", no_argument, 0, O_NODETECT},
         {"no-rules", no_argument, 0, O_NORULES},
+        {"rules", required_argument, 0, O_RULES},
+        {"var", required_argument, 0, O_VAR},
         {"list", required_argument, 0, O_LIST},
         {"hash-list", required_argument, 0, O_HASHLIST},
         {"detect", required_argument, 0, O_DETECT},
@@ -213,6 +220,7 @@ int cmd_sensor(int argc, char **argv)
     };
     static mm_sensor_config c;
     mm_sensor_config_defaults(&c);
+    bool norules = false;
     static char host[256];
     if (gethostname(host, sizeof host - 1) != 0 || !host[0])
         strcpy(host, "sensor");
@@ -314,8 +322,23 @@ int cmd_sensor(int argc, char **argv)
         case O_FILESTOREMAX:
             if (!size_opt("--filestore-max", optarg, &c.filestore_max)) return 2;
             break;
-        case O_NODETECT: c.detect.enabled = false; break;
-        case O_NORULES: break;          /* no ruleset is loaded yet in any case */
+        case O_NODETECT: c.detect.builtin = false; break;
+        case O_NORULES: norules = true; break;
+        case O_RULES:
+            if (c.detect.nrules == MM_DETECT_MAX_RULES) {
+                fprintf(stderr, "mimamori sensor: at most %d --rules\n", MM_DETECT_MAX_RULES);
+                return 2;
+            }
+            c.detect.rules[c.detect.nrules++] = optarg;
+            break;
+        case O_VAR:
+            if (!strchr(optarg, '=') ||
+                c.detect.nvars == (int)(sizeof c.detect.vars / sizeof c.detect.vars[0])) {
+                fprintf(stderr, "mimamori sensor: --var NAME=VALUE (at most 32)\n");
+                return 2;
+            }
+            c.detect.vars[c.detect.nvars++] = optarg;
+            break;
         case O_LIST: {
             const char *eq = strchr(optarg, '=');
             if (!eq) {
@@ -374,5 +397,8 @@ int cmd_sensor(int argc, char **argv)
         fprintf(stderr, "mimamori sensor: --site and --sensor must not be empty\n");
         return 2;
     }
+    if (norules)
+        c.detect.nrules = 0;
+    c.detect.home_net = c.home_net;
     return mm_sensor_run(&c);
 }

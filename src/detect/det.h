@@ -123,6 +123,11 @@ struct mm_detect {
     bool geo_tried;
     char home_cc[3];
     mm_detect_stats st;
+    bool builtin;               /* the built-in detectors run (--no-detect: not) */
+    struct mm_rules *rules;     /* --rules (NULL: none) */
+    struct mm_rules_thread *rt;
+    size_t bits_words;          /* flowbits per flow */
+    uint64_t rules_loaded, rules_skipped, rule_alerts;
 };
 
 /* Per-flow state, allocated on first need (mm_flow.det). */
@@ -137,11 +142,18 @@ typedef struct det_flow {
     char host[128];             /* HTTP Host / SNI / last name of this flow */
     bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
+    uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
 
 det_flow *det_flow_get(mm_flow *f);
+
+/* det_rules.c: Suricata rules in the sensor */
+bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
+void det_rules_free(mm_detect *d);
+void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
+void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 
 /* Raise alert sig on flow f; dir: direction of the traffic that showed it
  * (MM_TO_SERVER: the client is the source). extra adds fields to

@@ -134,6 +134,11 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
         return NULL;
     }
     snprintf(d->home_cc, sizeof d->home_cc, "%s", c->home_country ? c->home_country : "JP");
+    d->builtin = c->builtin;
+    if (c->nrules && !det_rules_load(d, c, err, errlen)) {
+        mm_detect_free(d);
+        return NULL;
+    }
     if (c->threshold_file) {
         char e2[512];
         if (!(d->th = mm_thresholds_load(c->threshold_file, home, e2, sizeof e2))) {
@@ -150,6 +155,7 @@ void mm_detect_free(mm_detect *d)
     if (!d)
         return;
     det_lists_free(d);
+    det_rules_free(d);
     mm_thresholds_free(d->th);
     mm_geo_close(d->geo);
     free(d->trk);
@@ -326,20 +332,34 @@ void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
 
 void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
 {
-    det_observe(ctx, f, dir, kind, obs, ts);
+    mm_detect *d = ctx;
+    if (kind == MM_OBS_BUFFERS)
+        det_rules_app(d, f, dir, obs, ts);
+    else if (d->builtin)
+        det_observe(d, f, dir, kind, obs, ts);
 }
 
 void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
+    det_rules_stream(d, f, dir, p, n);
     /* only chunks that begin in the first 4 KiB of a direction are looked
      * at (a message or two may come before the framing) */
-    if (p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps)
+    if (d->builtin && p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps)
         det_stream(d, f, dir, p, n);
+}
+
+void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped)
+{
+    *loaded = d->rules_loaded;
+    *skipped = d->rules_skipped;
 }
 
 void mm_detect_flow_end(mm_detect *d, mm_flow *f)
 {
-    det_flow_end(d, f);
+    if (d->builtin)
+        det_flow_end(d, f);
+    if (f->det)
+        free(((det_flow *)f->det)->rbits);
     free(f->det);
     f->det = NULL;
 }

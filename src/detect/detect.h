@@ -21,8 +21,9 @@ enum { MM_LIST_MINING, MM_LIST_DDNS, MM_LIST_SINKHOLE, MM_LIST_HASH, MM_LIST__CO
 
 #define MM_DETECT_MAX_LISTS 16
 
+#define MM_DETECT_MAX_RULES 32
+
 typedef struct mm_detect_config {
-    bool enabled;
     const char *list_kind[MM_DETECT_MAX_LISTS];
     const char *list_file[MM_DETECT_MAX_LISTS];
     int nlists;
@@ -30,6 +31,12 @@ typedef struct mm_detect_config {
     int nset;
     const char *threshold_file; /* Suricata's threshold.config (NULL: none) */
     const char *home_country;   /* ISO code the company is in ("JP"): "abroad" */
+    bool builtin;               /* run the built-in detectors */
+    const char *rules[MM_DETECT_MAX_RULES];     /* --rules FILE|DIR */
+    int nrules;
+    const char *vars[32];       /* --var NAME=VALUE */
+    int nvars;
+    const char *home_net;       /* the company's networks: the rules' HOME_NET */
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;
@@ -45,6 +52,11 @@ void mm_detect_rebind(mm_detect *d, mm_eve *eve);
 void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);
 /* Reassembled TCP data as the stream hands it on (first bytes only are looked at). */
 void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+/* Each decoded packet of a flow (the rules' packet moment). */
+struct mm_pkt;
+void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, uint64_t ts);
+/* Rules loaded and skipped (for the sensor's start-up line). */
+void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped);
 /* A flow ends (before its flow event). */
 void mm_detect_flow_end(mm_detect *d, mm_flow *f);
 

@@ -294,6 +294,11 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         for (int i = 0; i < nq; i++) {
             mm_obs_name o = {.source = MM_NAME_DNS, .name = qname[i]};
             mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
+            /* rules see each query name as dns.query */
+            mm_obs_buf b = {MM_BUF_DNS_QUERY, (const uint8_t *)qname[i],
+                            (uint32_t)strlen(qname[i])};
+            mm_obs_buffers ob = {&b, 1};
+            mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         }
         for (int i = 0; i < nq; i++) {
             mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);

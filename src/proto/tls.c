@@ -627,6 +627,19 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                 mm_obs_name nm = {.source = MM_NAME_SNI, .name = s->sni};
                 mm_app_observe(a, f, dir, MM_OBS_NAME, &nm, ts);
             }
+            mm_obs_buf ib[3];
+            int nb = 0;
+            if (s->sni[0])
+                ib[nb++] = (mm_obs_buf){MM_BUF_TLS_SNI, (const uint8_t *)s->sni,
+                                       (uint32_t)strlen(s->sni)};
+            if (s->ja3) {
+                const char *h = md5_hex(s->ja3);
+                ib[nb++] = (mm_obs_buf){MM_BUF_JA3_HASH, (const uint8_t *)h, (uint32_t)strlen(h)};
+                ib[nb++] = (mm_obs_buf){MM_BUF_JA3_STRING, (const uint8_t *)s->ja3,
+                                       (uint32_t)strlen(s->ja3)};
+            }
+            mm_obs_buffers ob = {ib, nb};
+            mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         }
     } else if (type == 2 && dir == MM_TO_CLIENT && !s->server_hello) {
         server_hello(a, s, b, bl);
@@ -637,8 +650,23 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
         }
     } else if (type == 11 && dir == MM_TO_CLIENT && !s->have_cert && bl >= 6) {
         uint32_t total = be24(b), first = be24(b + 3);
-        if (total + 3 <= bl && first + 6 <= bl)
+        if (total + 3 <= bl && first + 6 <= bl) {
             certificate(s, b + 6, first);
+            if (s->have_cert) {
+                mm_obs_buf c[5] = {
+                    {MM_BUF_TLS_CERT_SUBJECT, (const uint8_t *)s->subject,
+                     (uint32_t)strlen(s->subject)},
+                    {MM_BUF_TLS_CERT_ISSUER, (const uint8_t *)s->issuer,
+                     (uint32_t)strlen(s->issuer)},
+                    {MM_BUF_TLS_CERT_SERIAL, (const uint8_t *)s->serial,
+                     (uint32_t)strlen(s->serial)},
+                    {MM_BUF_TLS_CERT_FINGERPRINT, (const uint8_t *)s->fp, (uint32_t)strlen(s->fp)},
+                    {MM_BUF_TLS_CERTS, b + 6, first},
+                };
+                mm_obs_buffers ob = {c, 5};
+                mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+            }
+        }
     }
 }
 

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     app.store.hashes = MM_HASH_MD5 | MM_HASH_SHA1 | MM_HASH_SHA256;
     static mm_netlist home;
     static mm_detect *det;
-    static mm_detect_config dc = {.enabled = true};
+    static mm_detect_config dc = {.builtin = true};
     char err[256];
     if (!det) {
         if (!mm_netlist_parse(&home, "10.0.0.0/8", err, sizeof err) ||

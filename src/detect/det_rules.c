@@ -1,0 +1,309 @@
+/*
+ * det_rules.c - Suricata rules (--rules FILE|DIR) in the sensor: loading
+ * them with the site's variables, inspecting packets, stream chunks and
+ * the parsers' buffers, and raising their alerts on the same path as the
+ * built-in detectors (threshold.config, the rule's own threshold, EVE
+ * alert with Suricata's fields and the rule's metadata).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/det.h"
+#include "detect/rule_engine.h"
+#include "proto/app.h"
+#include "util/json.h"
+
+#define NS 1000000000ULL
+
+/* Flow app_proto (MM_APP_*) as a rule header protocol (MM_RP_*). */
+static int rule_app(uint16_t app)
+{
+    switch (app) {
+    case MM_APP_HTTP: return MM_RP_HTTP;
+    case MM_APP_TLS: return MM_RP_TLS;
+    case MM_APP_DNS: return MM_RP_DNS;
+    case MM_APP_SSH: return MM_RP_SSH;
+    case MM_APP_SMB: return MM_RP_SMB;
+    case MM_APP_NTP: return MM_RP_NTP;
+    case MM_APP_DHCP: return MM_RP_DHCP;
+    case MM_APP_SMTP: return MM_RP_SMTP;
+    case MM_APP_RDP: return MM_RP_RDP;
+    case MM_APP_FTP: return MM_RP_FTP;
+    case MM_APP_FTPDATA: return MM_RP_FTP_DATA;
+    case MM_APP_TELNET: return MM_RP_TELNET;
+    default: return -1;
+    }
+}
+
+static void on_skip(void *ctx, const char *file, uint64_t line, uint32_t sid, int why,
+                    const char *msg)
+{
+    (void)ctx;
+    (void)why;
+    (void)file;
+    (void)line;
+    (void)sid;
+    (void)msg;
+}
+
+bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
+{
+    mm_ruleset *rs = mm_ruleset_new();
+    if (!rs) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    mm_ruleset_on_skip(rs, on_skip, NULL);
+    char e2[512];
+    if (c->home_net) {
+        char v[1024];
+        snprintf(v, sizeof v, "[%s]", c->home_net);
+        if (!mm_ruleset_set_var(rs, "HOME_NET", v, e2, sizeof e2)) {
+            snprintf(err, errlen, "--home-net: %s", e2);
+            mm_ruleset_free(rs);
+            return false;
+        }
+    }
+    for (int i = 0; i < c->nvars; i++) {
+        char name[80];
+        const char *eq = strchr(c->vars[i], '=');
+        if (!eq || (size_t)(eq - c->vars[i]) >= sizeof name) {
+            snprintf(err, errlen, "--var %s: NAME=VALUE expected", c->vars[i]);
+            mm_ruleset_free(rs);
+            return false;
+        }
+        memcpy(name, c->vars[i], (size_t)(eq - c->vars[i]));
+        name[eq - c->vars[i]] = 0;
+        if (!mm_ruleset_set_var(rs, name, eq + 1, e2, sizeof e2)) {
+            snprintf(err, errlen, "--var: %s", e2);
+            mm_ruleset_free(rs);
+            return false;
+        }
+    }
+    for (int i = 0; i < c->nrules; i++)
+        if (!mm_ruleset_load(rs, c->rules[i], e2, sizeof e2)) {
+            snprintf(err, errlen, "--rules: %s", e2);
+            mm_ruleset_free(rs);
+            return false;
+        }
+    const mm_rules_summary *s = mm_ruleset_summary(rs);
+    d->rules_loaded = s->loaded;
+    d->rules_skipped = s->skipped;
+    d->rules = mm_rules_build(rs, e2, sizeof e2);
+    if (!d->rules) {
+        snprintf(err, errlen, "rules: %s", e2);
+        return false;
+    }
+    d->rt = mm_rules_thread_new(d->rules);
+    if (!d->rt) {
+        snprintf(err, errlen, "rules: out of memory");
+        return false;
+    }
+    d->bits_words = mm_rules_bits_words(d->rules);
+    return true;
+}
+
+void det_rules_free(mm_detect *d)
+{
+    mm_rules_thread_free(d->rt);
+    mm_rules_free(d->rules);
+}
+
+/* --- alerts --------------------------------------------------------------- */
+
+typedef struct hit_ctx {
+    mm_detect *d;
+    mm_flow *f;
+    int dir;
+    uint64_t ts;
+} hit_ctx;
+
+/* metadata "key value, key value2, other x" as Suricata writes it:
+ * {"key": ["value", "value2"], "other": ["x"]} (keys in first-seen order). */
+static void metadata(mm_json *j, const char *md)
+{
+    char keys[32][48];
+    int nk = 0;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", md);
+    char *items[128];
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && n < 128;
+         t = strtok_r(NULL, ",", &save))
+        items[n++] = t;
+    for (int i = 0; i < n; i++) {
+        while (*items[i] == ' ')
+            items[i]++;
+        char *sp = strchr(items[i], ' ');
+        if (!sp || sp == items[i])
+            continue;
+        size_t kl = (size_t)(sp - items[i]);
+        if (kl >= sizeof keys[0])
+            continue;
+        bool seen = false;
+        for (int k = 0; k < nk; k++)
+            seen |= strlen(keys[k]) == kl && memcmp(keys[k], items[i], kl) == 0;
+        if (seen || nk == 32)
+            continue;
+        memcpy(keys[nk], items[i], kl);
+        keys[nk][kl] = 0;
+        nk++;
+    }
+    for (int k = 0; k < nk; k++) {
+        mj_arr_open(j, keys[k]);
+        size_t kl = strlen(keys[k]);
+        for (int i = 0; i < n; i++) {
+            if (strncmp(items[i], keys[k], kl) != 0 || items[i][kl] != ' ')
+                continue;
+            char *v = items[i] + kl + 1;
+            while (*v == ' ')
+                v++;
+            size_t vl = strlen(v);
+            while (vl && v[vl - 1] == ' ')
+                v[--vl] = 0;
+            mj_str(j, NULL, v);
+        }
+        mj_arr_close(j);
+    }
+}
+
+/* The rule's own threshold (threshold: / detection_filter:): true when
+ * this match may alert. */
+static bool own_threshold(mm_detect *d, const mm_rule *r, const mm_ip *src, const mm_ip *dst,
+                          uint64_t ts)
+{
+    const mm_rthreshold *t = r->has_threshold ? &r->threshold
+                           : r->has_detection_filter ? &r->detection_filter : NULL;
+    if (!t)
+        return true;
+    struct {
+        uint32_t sid, gid;
+        uint8_t ip[16], ip2[16];
+        uint8_t track;
+    } k;
+    memset(&k, 0, sizeof k);
+    k.sid = r->sid;
+    k.gid = r->gid;
+    k.track = t->track;
+    if (t->track == MM_TRACK_SRC || t->track == MM_TRACK_BOTH)
+        memcpy(k.ip, src->b, 16);
+    if (t->track == MM_TRACK_DST || t->track == MM_TRACK_BOTH)
+        memcpy(t->track == MM_TRACK_DST ? k.ip : k.ip2, dst->b, 16);
+    trk *s = det_trk(d, &k, sizeof k, ts, t->seconds);
+    uint32_t n = ++s->count;
+    switch (t->type) {
+    case MM_THR_LIMIT: return n <= t->count;
+    case MM_THR_THRESHOLD: return n % t->count == 0;
+    case MM_THR_BOTH: return n == t->count;
+    default: return n > t->count;       /* detection_filter */
+    }
+}
+
+static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
+{
+    hit_ctx *h = ctx;
+    mm_detect *d = h->d;
+    mm_flow *f = h->f;
+    if (!own_threshold(d, r, in->src, in->dst, h->ts))
+        return;
+    if (!mm_thresholds_allow(d->th, r->gid, r->sid, in->src, in->dst, h->ts)) {
+        d->st.thresholded++;
+        return;
+    }
+    d->st.alerts++;
+    d->rule_alerts++;
+    const mm_ruleset *rs = mm_rules_set(d->rules);
+    mm_eve *e = d->eve;
+    mm_json *j;
+    if (f) {
+        f->alerted = true;
+        j = mm_eve_begin_flow_event(e, f, h->ts, "alert", h->dir == MM_TO_CLIENT,
+                                    f->app_proto ? mm_app_name(f->app_proto) : NULL);
+        mj_str(j, "direction", h->dir == MM_TO_CLIENT ? "to_client" : "to_server");
+    } else {
+        return;                 /* packets outside flows are not inspected */
+    }
+    mj_obj_open(j, "alert");
+    mj_str(j, "action", r->action == MM_RA_PASS ? "pass" : "allowed");
+    mj_u64(j, "gid", r->gid);
+    mj_u64(j, "signature_id", r->sid);
+    mj_u64(j, "rev", r->rev);
+    mj_str(j, "signature", r->msg ? r->msg : "");
+    const char *cat = mm_ruleset_class_desc(rs, r->classtype);
+    mj_str(j, "category", cat ? cat : "");
+    mj_u64(j, "severity", r->priority);
+    if (r->metadata) {
+        mj_obj_open(j, "metadata");
+        metadata(j, r->metadata);
+        mj_obj_close(j);
+    }
+    mj_obj_close(j);
+    j = mm_eve_flow_event_mimamori(e, f);
+    mj_obj_open(j, "alert");
+    mj_str(j, "source", "rule");
+    mj_obj_close(j);
+    mm_eve_flow_event_close(e);
+}
+
+/* --- inspection ----------------------------------------------------------- */
+
+static uint32_t *flow_bits(mm_detect *d, mm_flow *f)
+{
+    if (!d->bits_words)
+        return NULL;
+    det_flow *df = det_flow_get(f);
+    if (!df)
+        return NULL;
+    if (!df->rbits)
+        df->rbits = calloc(d->bits_words, sizeof *df->rbits);
+    return df->rbits;
+}
+
+static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
+                    const mm_insp_pkt *pkt, uint64_t ts)
+{
+    bool tc = dir == MM_TO_CLIENT;
+    mm_inspection in = {
+        .moment = moment,
+        .app = rule_app(f->app_proto),
+        .ip_proto = f->proto,
+        .src = tc ? &f->srv : &f->cli,
+        .dst = tc ? &f->cli : &f->srv,
+        .sp = tc ? f->sport : f->cport,
+        .dp = tc ? f->cport : f->sport,
+        .to_client = tc,
+        .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED || f->midstream
+                                     : f->pkts[0] && f->pkts[1],
+        .pkt = pkt,
+        .buf = b,
+        .nbuf = nb,
+        .bits = flow_bits(d, f),
+    };
+    hit_ctx h = {d, f, dir, ts};
+    mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
+}
+
+void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts)
+{
+    if (d->rules && ob->n)
+        inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts);
+}
+
+void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
+{
+    if (!d->rules || !n)
+        return;
+    mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
+    inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns);
+}
+
+void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
+{
+    if (!d->rules || !f || !p->l4_ok)
+        return;
+    mm_insp_pkt pk = {.tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
+                      .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};
+    mm_obs_buf b = {MM_BUF_PAYLOAD, p->payload, p->payload_len};
+    inspect(d, f, dir, MM_MOMENT_PACKET, &b, 1, &pk, ts);
+}
