@@ -11,6 +11,7 @@
  * request or a status line.
  */
 #include "proto/app.h"
+#include "proto/http_bufs.h"
 #include "proto/file.h"
 
 #include <ctype.h>
@@ -25,6 +26,8 @@
 #define NAME_MAX_LOG 64
 #define VAL_MAX_LOG 1024
 #define REQ_BODY_LOG 1024u  /* request body bytes kept for the log (POST values) */
+#define RAW_MAX 16384u      /* header block kept for rule inspection */
+#define IB_MAX 32768u       /* body bytes rules inspect (http.request_body, file.data) */
 #define INFLATE_MAX (64u << 20)   /* decompressed bytes per body, at most */
 #define INFLATE_RATIO 1000        /* ... and at most this many per compressed byte */
 
@@ -76,6 +79,14 @@ typedef struct dir_state {
     body_z *bz;              /* its decompression, when encoded */
     bool bomb;               /* decompression stopped (limit or error): cut */
     http_tx *req_tx;         /* request whose body this is (NULL once logged) */
+    /* for rules (only when someone observes): the message's header block
+     * and the start of its decoded body, inspected when the body ends */
+    char *raw;
+    uint32_t rawlen;
+    uint8_t *ib;
+    uint32_t iblen;
+    bool insp_pending;
+    uint8_t insp_dir;
 } dir_state;
 
 typedef struct http_state {
@@ -343,6 +354,37 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
     }
 }
 
+/* The body's first IB_MAX decoded bytes, for rules. */
+static void ib_add(mm_app *a, dir_state *ds, const uint8_t *d, uint32_t n)
+{
+    if (!ds->insp_pending || ds->iblen >= IB_MAX)
+        return;
+    if (!ds->ib && !(ds->ib = mm_app_alloc_buf(a, IB_MAX)))
+        return;
+    uint32_t k = n < IB_MAX - ds->iblen ? n : IB_MAX - ds->iblen;
+    memcpy(ds->ib + ds->iblen, d, k);
+    ds->iblen += k;
+}
+
+/* The message's buffers to the rules (at the end of its headers, or of
+ * its body when one follows). */
+static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t ts)
+{
+    ds->insp_pending = false;
+    if (!ds->raw || !ds->rawlen)
+        return;
+    static char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
+    mm_obs_buf b[MM_HTTP_BUFS_MAX];
+    int n = mm_http_bufs(ds->raw, ds->rawlen, dir == MM_TO_SERVER, ds->ib, ds->iblen, b,
+                         MM_HTTP_BUFS_MAX, scratch, sizeof scratch);
+    ds->rawlen = 0;
+    ds->iblen = 0;
+    if (n) {
+        mm_obs_buffers ob = {b, n};
+        mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+    }
+}
+
 static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
 {
     body_z *bz = ds->bz;
@@ -376,6 +418,7 @@ static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d,
                 ds->bomb = true;
                 break;
             }
+            ib_add(a, ds, out, got);
             mm_file_data(a, ds->file, out, got);
         }
         if (r == Z_STREAM_END)
@@ -414,6 +457,7 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
             inflate_into(a, f, ds, d, n);
         return;
     }
+    ib_add(a, ds, d, n);
     mm_file_data(a, ds->file, d, n);
 }
 
@@ -435,6 +479,8 @@ static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64
     }
     ds->bomb = false;
     ds->req_tx = NULL;
+    if (ds->insp_pending)
+        rule_inspect(a, f, ds, ds->insp_dir, ts);
 }
 
 /* Parse the header block in d->hdr (ending with an empty line). Returns the
@@ -446,6 +492,13 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     char *eol = memchr(p, '\n', (size_t)(end - p));
     if (!eol)
         return S_LOST;
+    if (a->observe && (d->raw || (d->raw = mm_app_alloc_buf(a, RAW_MAX)))) {
+        d->rawlen = d->hlen < RAW_MAX ? d->hlen : RAW_MAX;
+        memcpy(d->raw, d->hdr, d->rawlen);
+        d->iblen = 0;
+        d->insp_pending = false;
+        d->insp_dir = (uint8_t)dir;
+    }
     size_t l0 = (size_t)(eol - p);
     if (l0 && p[l0 - 1] == '\r')
         l0--;
@@ -596,6 +649,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         while (s->ntx && s->tx[0]->resp_done)
             pop(a, f, s);
         s->d[MM_TO_SERVER].state = S_TUNNEL;
+        rule_inspect(a, f, d, dir, ts);
         return S_TUNNEL;
     }
     if (no_body)
@@ -605,6 +659,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         if (dir == MM_TO_SERVER)
             d->req_tx = t;
     }
+    d->insp_pending = d->rawlen > 0;   /* the rules look when the body has come */
     if (chunked)
         return S_BODY_CHUNK_SIZE;
     if (has_len) {
@@ -616,6 +671,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (dir == MM_TO_CLIENT)
         return S_BODY_CLOSE;       /* until the connection ends */
 done:
+    rule_inspect(a, f, d, dir, ts);
     if (dir == MM_TO_CLIENT) {
         t->resp_done = true;
         s->resp_idx++;
@@ -840,6 +896,10 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
         pop(a, f, s);
     mm_app_free(a, s->d[0].hdr, HDR_MAX);
     mm_app_free(a, s->d[1].hdr, HDR_MAX);
+    for (int dir = 0; dir < 2; dir++) {
+        mm_app_free(a, s->d[dir].raw, RAW_MAX);
+        mm_app_free(a, s->d[dir].ib, IB_MAX);
+    }
 }
 
 const mm_app_parser mm_parser_http = {

@@ -1,0 +1,182 @@
+/*
+ * http_bufs.c - the HTTP/1.x rule inspection buffers of one message, from
+ * its raw header block (start line to the blank line) and the start of
+ * its body, as Suricata's sticky buffers name and shape them:
+ *
+ *   request:  http.request_line, http.method, http.uri (normalized: an
+ *             absolute URI loses scheme and host, %XX decoded),
+ *             http.uri.raw, http.protocol
+ *   response: http.response_line, http.protocol, http.stat_code,
+ *             http.stat_msg, http.location, http.server
+ *   both:     http.header ("Name: Value\r\n" each), http.header.raw (the
+ *             lines as sent), http.header_names ("\r\nName\r\n...\r\n\r\n"),
+ *             http.start (start line and headers, up to the blank line),
+ *             http.host (lower case, no port) and http.host.raw,
+ *             http.user_agent, http.cookie (Cookie; Set-Cookie in a
+ *             response), http.referer, http.accept, http.accept_enc,
+ *             http.accept_lang, http.connection, http.content_type,
+ *             http.content_len; the body as http.request_body (request) or
+ *             http.response_body and file.data (response).
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proto/http_bufs.h"
+
+static bool name_is(const char *p, size_t n, const char *name)
+{
+    return strlen(name) == n && strncasecmp(p, name, n) == 0;
+}
+
+static void add(mm_obs_buf *out, int *k, int max, uint8_t id, const void *d, size_t n)
+{
+    if (*k < max)
+        out[(*k)++] = (mm_obs_buf){id, d, (uint32_t)n};
+}
+
+static int hexval(int c)
+{
+    return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+int mm_http_bufs(const char *raw, uint32_t n, bool request, const uint8_t *body, uint32_t blen,
+                 mm_obs_buf *out, int max, char *scratch, size_t cap)
+{
+    int k = 0;
+    const char *end = raw + n;
+    const char *eol = memchr(raw, '\n', n);
+    if (!eol || cap < MM_HTTP_BUFS_SCRATCH(n))
+        return 0;
+    size_t l0 = (size_t)(eol - raw);
+    if (l0 && raw[l0 - 1] == '\r')
+        l0--;
+    /* scratch: [normalized uri | header | names | host] */
+    char *uri = scratch, *hdr = uri + n + 1, *names = hdr + 2 * (size_t)n + 8,
+         *host = names + 2 * (size_t)n + 8;
+    size_t hl = 0, nl = 0;
+    const char *sp1 = memchr(raw, ' ', l0);
+    if (request) {
+        add(out, &k, max, MM_BUF_HTTP_REQUEST_LINE, raw, l0);
+        if (sp1) {
+            add(out, &k, max, MM_BUF_HTTP_METHOD, raw, (size_t)(sp1 - raw));
+            const char *u = sp1 + 1;
+            const char *sp2 = memchr(u, ' ', l0 - (size_t)(u - raw));
+            size_t ul = sp2 ? (size_t)(sp2 - u) : l0 - (size_t)(u - raw);
+            add(out, &k, max, MM_BUF_HTTP_URI_RAW, u, ul);
+            if (sp2)
+                add(out, &k, max, MM_BUF_HTTP_PROTOCOL, sp2 + 1, l0 - (size_t)(sp2 + 1 - raw));
+            /* absolute form: keep the path */
+            const char *pu = u;
+            size_t pl = ul;
+            if (pl > 7 && (strncasecmp(pu, "http://", 7) == 0 || strncasecmp(pu, "https://", 8) == 0)) {
+                const char *slash = memchr(pu + 8, '/', pl - 8);
+                pl = slash ? pl - (size_t)(slash - pu) : 1;
+                pu = slash ? slash : "/";
+            }
+            size_t w = 0;
+            for (size_t i = 0; i < pl; i++) {
+                if (pu[i] == '%' && i + 2 < pl && isxdigit((unsigned char)pu[i + 1]) &&
+                    isxdigit((unsigned char)pu[i + 2])) {
+                    uri[w++] = (char)(hexval((unsigned char)pu[i + 1]) << 4 |
+                                      hexval((unsigned char)pu[i + 2]));
+                    i += 2;
+                } else {
+                    uri[w++] = pu[i];
+                }
+            }
+            add(out, &k, max, MM_BUF_HTTP_URI, uri, w);
+        }
+    } else {
+        add(out, &k, max, MM_BUF_HTTP_RESPONSE_LINE, raw, l0);
+        if (sp1) {
+            add(out, &k, max, MM_BUF_HTTP_PROTOCOL, raw, (size_t)(sp1 - raw));
+            const char *c = sp1 + 1;
+            const char *sp2 = memchr(c, ' ', l0 - (size_t)(c - raw));
+            size_t cl = sp2 ? (size_t)(sp2 - c) : l0 - (size_t)(c - raw);
+            add(out, &k, max, MM_BUF_HTTP_STAT_CODE, c, cl);
+            if (sp2)
+                add(out, &k, max, MM_BUF_HTTP_STAT_MSG, sp2 + 1, l0 - (size_t)(sp2 + 1 - raw));
+        }
+    }
+    const char *hstart = eol + 1, *hend = hstart;
+    names[nl++] = '\r';
+    names[nl++] = '\n';
+    for (const char *p = hstart; p < end;) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e)
+            break;
+        size_t l = (size_t)(e - p);
+        if (l && p[l - 1] == '\r')
+            l--;
+        if (l == 0)
+            break;
+        hend = e + 1;
+        const char *colon = memchr(p, ':', l);
+        if (colon) {
+            size_t kn = (size_t)(colon - p);
+            const char *v = colon + 1;
+            while (v < p + l && (*v == ' ' || *v == '\t'))
+                v++;
+            size_t vl = (size_t)(p + l - v);
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+                vl--;
+            memcpy(hdr + hl, p, kn);
+            hl += kn;
+            hdr[hl++] = ':';
+            hdr[hl++] = ' ';
+            memcpy(hdr + hl, v, vl);
+            hl += vl;
+            hdr[hl++] = '\r';
+            hdr[hl++] = '\n';
+            memcpy(names + nl, p, kn);
+            nl += kn;
+            names[nl++] = '\r';
+            names[nl++] = '\n';
+            static const struct {
+                const char *name;
+                uint8_t id;
+                uint8_t req;            /* 1 request, 2 response, 3 both */
+            } h[] = {
+                {"user-agent", MM_BUF_HTTP_USER_AGENT, 1}, {"cookie", MM_BUF_HTTP_COOKIE, 1},
+                {"set-cookie", MM_BUF_HTTP_COOKIE, 2}, {"referer", MM_BUF_HTTP_REFERER, 1},
+                {"accept", MM_BUF_HTTP_ACCEPT, 1}, {"accept-encoding", MM_BUF_HTTP_ACCEPT_ENC, 1},
+                {"accept-language", MM_BUF_HTTP_ACCEPT_LANG, 1},
+                {"connection", MM_BUF_HTTP_CONNECTION, 3},
+                {"content-type", MM_BUF_HTTP_CONTENT_TYPE, 3},
+                {"content-length", MM_BUF_HTTP_CONTENT_LEN, 3},
+                {"location", MM_BUF_HTTP_LOCATION, 2}, {"server", MM_BUF_HTTP_SERVER, 2},
+            };
+            for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+                if (h[i].req & (request ? 1 : 2) && name_is(p, kn, h[i].name))
+                    add(out, &k, max, h[i].id, v, vl);
+            if (request && name_is(p, kn, "host")) {
+                add(out, &k, max, MM_BUF_HTTP_HOST_RAW, v, vl);
+                size_t w = 0;
+                /* no port; an IPv6 literal keeps its brackets */
+                const char *stop = v[0] == '[' ? memchr(v, ']', vl) : memchr(v, ':', vl);
+                size_t hn = stop ? (size_t)(stop - v) + (v[0] == '[') : vl;
+                for (size_t i = 0; i < hn && i < 255; i++)
+                    host[w++] = (char)tolower((unsigned char)v[i]);
+                add(out, &k, max, MM_BUF_HTTP_HOST, host, w);
+            }
+        }
+        p = e + 1;
+    }
+    names[nl++] = '\r';
+    names[nl++] = '\n';
+    add(out, &k, max, MM_BUF_HTTP_HEADER, hdr, hl);
+    add(out, &k, max, MM_BUF_HTTP_HEADER_RAW, hstart, (size_t)(hend - hstart));
+    add(out, &k, max, MM_BUF_HTTP_HEADER_NAMES, names, nl);
+    add(out, &k, max, MM_BUF_HTTP_START, raw, (size_t)(hend - raw) + 2 <= n
+                                                   ? (size_t)(hend - raw) + 2 : n);
+    if (body && blen) {
+        if (request) {
+            add(out, &k, max, MM_BUF_HTTP_REQUEST_BODY, body, blen);
+        } else {
+            add(out, &k, max, MM_BUF_HTTP_RESPONSE_BODY, body, blen);
+            add(out, &k, max, MM_BUF_FILE_DATA, body, blen);
+        }
+    }
+    return k;
+}
