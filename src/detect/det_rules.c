@@ -117,6 +117,7 @@ typedef struct hit_ctx {
     mm_flow *f;
     int dir;
     uint64_t ts;
+    const mm_obs_buffers *ob;   /* app moment: the parser's object writer */
 } hit_ctx;
 
 /* metadata "key value, key value2, other x" as Suricata writes it:
@@ -239,6 +240,18 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         mj_obj_close(j);
     }
     mj_obj_close(j);
+    if (h->ob && h->ob->json)
+        h->ob->json(j, h->ob->json_ctx);
+    /* the flow as it stands, as Suricata 7 adds to alerts */
+    char start[MM_TS_LEN];
+    mm_fmt_ts(f->start_ns, start);
+    mj_obj_open(j, "flow");
+    mj_u64(j, "pkts_toserver", f->pkts[0]);
+    mj_u64(j, "pkts_toclient", f->pkts[1]);
+    mj_u64(j, "bytes_toserver", f->bytes[0]);
+    mj_u64(j, "bytes_toclient", f->bytes[1]);
+    mj_str(j, "start", start);
+    mj_obj_close(j);
     j = mm_eve_flow_event_mimamori(e, f);
     mj_obj_open(j, "alert");
     mj_str(j, "source", "rule");
@@ -261,7 +274,7 @@ static uint32_t *flow_bits(mm_detect *d, mm_flow *f)
 }
 
 static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
-                    const mm_insp_pkt *pkt, uint64_t ts)
+                    const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
 {
     bool tc = dir == MM_TO_CLIENT;
     mm_inspection in = {
@@ -280,14 +293,14 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         .nbuf = nb,
         .bits = flow_bits(d, f),
     };
-    hit_ctx h = {d, f, dir, ts};
+    hit_ctx h = {d, f, dir, ts, ob};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
 }
 
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts)
 {
     if (d->rules && ob->n)
-        inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts);
+        inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts, ob);
 }
 
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
@@ -295,7 +308,7 @@ void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
     if (!d->rules || !n)
         return;
     mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
-    inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns);
+    inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
 }
 
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
@@ -305,5 +318,5 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     mm_insp_pkt pk = {.tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
                       .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};
     mm_obs_buf b = {MM_BUF_PAYLOAD, p->payload, p->payload_len};
-    inspect(d, f, dir, MM_MOMENT_PACKET, &b, 1, &pk, ts);
+    inspect(d, f, dir, MM_MOMENT_PACKET, &b, 1, &pk, ts, NULL);
 }

@@ -184,6 +184,9 @@ typedef struct mm_obs_file {
 typedef struct mm_obs_buffers {
     const mm_obs_buf *b;
     int n;
+    /* writes the protocol's object ("http": {...}) into an alert (NULL: none) */
+    void (*json)(mm_json *j, const void *ctx);
+    const void *json_ctx;
 } mm_obs_buffers;
 
 typedef struct mm_obs_login {

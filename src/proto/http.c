@@ -87,6 +87,7 @@ typedef struct dir_state {
     uint32_t iblen;
     bool insp_pending;
     uint8_t insp_dir;
+    struct http_tx *insp_tx;    /* the transaction the message belongs to */
 } dir_state;
 
 typedef struct http_state {
@@ -179,6 +180,8 @@ static long host_only(const char *host, char *h, size_t hn)
     return port;
 }
 
+static void http_fields(mm_json *j, const http_tx *t, bool full);
+
 static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
 {
     mm_obs_http o = {.method = t->method, .uri = t->uri, .host = t->host, .ua = t->ua,
@@ -189,6 +192,22 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
     mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
     mj_obj_open(j, "http");
+    http_fields(j, t, true);
+    mj_obj_close(j);
+    mm_app_event_end(a, f);
+}
+
+/* The http object of an alert on this transaction (Suricata's: no headers). */
+static void alert_json(mm_json *j, const void *ctx)
+{
+    mj_obj_open(j, "http");
+    http_fields(j, ctx, false);
+    mj_obj_close(j);
+}
+
+/* The fields of the http object; full adds the request body and headers. */
+static void http_fields(mm_json *j, const http_tx *t, bool full)
+{
     if (t->host[0]) {
         char h[256];
         long port = host_only(t->host, h, sizeof h);
@@ -203,7 +222,7 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
     if (t->referer[0]) mj_str(j, "http_refer", t->referer);
     mj_str(j, "http_method", t->method);
     mj_str(j, "protocol", t->proto);
-    if (t->n_req_body) {
+    if (full && t->n_req_body) {
         /* the start of the request body (form values of a POST), printable */
         char b[REQ_BODY_LOG];
         for (uint32_t i = 0; i < t->n_req_body; i++) {
@@ -217,7 +236,7 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
         if (t->location[0]) mj_str(j, "redirect", t->location);
         mj_u64(j, "length", t->resp_len);
     }
-    for (int side = 0; side < 2; side++) {
+    for (int side = 0; side < 2 && full; side++) {
         const char *h = side ? t->resp_h : t->req_h;
         uint16_t used = side ? t->n_resp_h : t->n_req_h;
         if (!used)
@@ -235,8 +254,6 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
         }
         mj_arr_close(j);
     }
-    mj_obj_close(j);
-    mm_app_event_end(a, f);
 }
 
 /* Remove tx[0] from the queue after logging it. */
@@ -247,6 +264,9 @@ static void pop(mm_app *a, mm_flow *f, http_state *s)
     log_tx(a, f, s, s->tx[0]);
     if (s->d[MM_TO_SERVER].req_tx == s->tx[0])
         s->d[MM_TO_SERVER].req_tx = NULL;
+    for (int dir = 0; dir < 2; dir++)
+        if (s->d[dir].insp_tx == s->tx[0])
+            s->d[dir].insp_tx = NULL;
     free_tx(a, s->tx[0]);
     memmove(&s->tx[0], &s->tx[1], (size_t)(s->ntx - 1) * sizeof(http_tx *));
     s->tx[s->ntx - 1] = NULL;
@@ -368,6 +388,8 @@ static void ib_add(mm_app *a, dir_state *ds, const uint8_t *d, uint32_t n)
 
 /* The message's buffers to the rules (at the end of its headers, or of
  * its body when one follows). */
+static void alert_json(mm_json *j, const void *ctx);
+
 static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t ts)
 {
     ds->insp_pending = false;
@@ -380,9 +402,10 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     ds->rawlen = 0;
     ds->iblen = 0;
     if (n) {
-        mm_obs_buffers ob = {b, n};
+        mm_obs_buffers ob = {b, n, ds->insp_tx ? alert_json : NULL, ds->insp_tx};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
     }
+    ds->insp_tx = NULL;
 }
 
 static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
@@ -552,6 +575,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         no_body = (t->status >= 100 && t->status < 200) || t->status == 204 ||
                   t->status == 304 || strcmp(t->method, "HEAD") == 0;
     }
+    d->insp_tx = t;
     /* header lines */
     char **hs = dir == MM_TO_SERVER ? &t->req_h : &t->resp_h;
     uint16_t *nh = dir == MM_TO_SERVER ? &t->n_req_h : &t->n_resp_h;
@@ -644,12 +668,13 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (dir == MM_TO_CLIENT && (t->status == 101 ||
                                 (strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2))) {
         /* Switching protocols (WebSocket...) or a tunnel: no more HTTP. */
+        d->insp_tx = t;
+        rule_inspect(a, f, d, dir, ts);
         t->resp_done = true;
         s->resp_idx++;
         while (s->ntx && s->tx[0]->resp_done)
             pop(a, f, s);
         s->d[MM_TO_SERVER].state = S_TUNNEL;
-        rule_inspect(a, f, d, dir, ts);
         return S_TUNNEL;
     }
     if (no_body)

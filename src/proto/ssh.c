@@ -221,6 +221,16 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
     for (; i < n && !d->done; i++) {
         if (b[i] == '\n') {
             line(d);
+            if (d->done && d->proto[0]) {
+                /* the banner to the rules: ssh.proto, ssh.software */
+                mm_obs_buf ob[2] = {
+                    {MM_BUF_SSH_PROTO, (const uint8_t *)d->proto, (uint32_t)strlen(d->proto)},
+                    {MM_BUF_SSH_SOFTWARE, (const uint8_t *)d->software,
+                     (uint32_t)strlen(d->software)},
+                };
+                mm_obs_buffers o = {ob, 2, NULL, NULL};
+                mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &o, ts);
+            }
             continue;
         }
         if (d->len < LINE_MAX_SSH - 1)

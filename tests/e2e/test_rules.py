@@ -11,6 +11,7 @@ contract says.
 Usage: test_rules.py MIMAMORI
 Prints one line per check and ends with 'N passed, N failed, N skipped'.
 """
+import json
 import os
 import re
 import subprocess
@@ -177,6 +178,76 @@ def _():
     expect(r.returncode == 0, r.stderr)
     loaded, skipped = summary(r.stdout)
     expect(loaded == 0, loaded)
+
+
+def alerts(cap, extra=()):
+    r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--no-detect'] + list(extra))
+    expect(r.returncode == 0, r.stderr)
+    return [e for e in map(json.loads, r.stdout.splitlines()) if e['event_type'] == 'alert']
+
+
+@check('rule alerts: each buffer kind fires where the traffic has it; Suricata\'s layout')
+def _():
+    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
+    if not os.path.isdir(pcaps):
+        raise Skip('corpus absent')
+    p = write('k.rules', '\n'.join([
+        'alert http any any -> any any (msg:"uri"; flow:established,to_server; http.uri; '
+        'content:"/"; startswith; classtype:misc-activity; sid:1;)',
+        'alert http any any -> any any (msg:"old"; content:"GET"; http_method; sid:2;)',
+        'alert http any any -> any any (msg:"resp"; flow:to_client; http.stat_code; '
+        'content:"200"; file_data; content:"<html"; nocase; sid:3;)',
+        'alert tcp any any -> any any (msg:"stream"; flow:established,to_server; '
+        'content:"GET "; depth:4; metadata:former_category TEST, tag a, tag b; sid:4;)',
+        'alert dns any any -> any any (msg:"query"; dns.query; content:"."; sid:5;)',
+        'alert tls any any -> any any (msg:"sni"; tls.sni; content:"."; sid:6;)',
+        'alert ssh any any -> any any (msg:"ssh"; ssh.proto; content:"2.0"; sid:7;)',
+        'alert tcp any any -> any any (msg:"syn"; flags:S; sid:8;)',
+        '']))
+    got = {}
+    for cap in ('07_exploit_kit/testmynids__neutrino.pcap', '13_dns/zeek__dns53.pcap',
+                '16_tls_sni_cloud/ndpi__sites.pcapng', '17_ssh_bruteforce/zeek__sshguess.pcap',
+                '12_port_scan/zeek__nmap-vsn.pcap'):
+        for a in alerts(os.path.join(pcaps, cap), ['--rules', p]):
+            got.setdefault(a['alert']['signature_id'], a)
+    expect(set(got) >= {1, 2, 3, 4, 6, 7, 8}, 'sids %s' % sorted(got))
+    a = got[1]
+    expect(a['alert']['category'] == 'Misc activity' and a['alert']['severity'] == 3, a['alert'])
+    expect(a['http']['url'].startswith('/') and 'hostname' in a['http'], a.get('http'))
+    expect(a['flow']['pkts_toserver'] >= 1, a.get('flow'))
+    expect(got[4]['alert']['metadata'] == {'former_category': ['TEST'], 'tag': ['a', 'b']},
+           got[4]['alert'])
+    schema_path = os.path.join(SHARED, 'data', 'suricata-eve-schema.json')
+    try:
+        import jsonschema
+    except ImportError:
+        raise Skip('python3-jsonschema missing')
+    schema = json.load(open(schema_path))
+    schema['properties']['mimamori'] = {'type': 'object'}
+    v = jsonschema.Draft7Validator(schema)
+    for a in got.values():
+        errs = list(v.iter_errors(a))
+        expect(not errs, '%s in %s' % (errs[0].message if errs else '', a))
+
+
+@check('ET Open on attack captures: the alerts Suricata raises on them')
+def _():
+    need_et()
+    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
+    if not os.path.isdir(pcaps):
+        raise Skip('corpus absent')
+    # sids and why each is expected: the capture's documented contents
+    # (MANIFEST) against the rule's own text in ET Open
+    want = {
+        '07_exploit_kit/testmynids__neutrino.pcap': {
+            2018216,    # ET INFO HTTP Connection To DDNS Domain Hopto.org (gate on hopto.org)
+            2014726,    # ET POLICY Outdated Flash Version (the SWF request's x-flash-version)
+        },
+    }
+    for cap, sids in want.items():
+        got = {a['alert']['signature_id'] for a in alerts(os.path.join(pcaps, cap),
+                                                          ['--rules', ET])}
+        expect(sids <= got, '%s: missing %s (got %s)' % (cap, sorted(sids - got), sorted(got)))
 
 
 finish()
