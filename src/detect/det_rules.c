@@ -261,15 +261,21 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
 
 /* --- inspection ----------------------------------------------------------- */
 
-static uint32_t *flow_bits(mm_detect *d, mm_flow *f)
+typedef struct bits_ctx {
+    mm_detect *d;
+    mm_flow *f;
+} bits_ctx;
+
+static uint32_t *bits_alloc(void *ctx)
 {
-    if (!d->bits_words)
+    bits_ctx *b = ctx;
+    if (!b->d->bits_words)
         return NULL;
-    det_flow *df = det_flow_get(f);
+    det_flow *df = det_flow_get(b->f);
     if (!df)
         return NULL;
     if (!df->rbits)
-        df->rbits = calloc(d->bits_words, sizeof *df->rbits);
+        df->rbits = calloc(b->d->bits_words, sizeof *df->rbits);
     return df->rbits;
 }
 
@@ -277,6 +283,7 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
                     const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
 {
     bool tc = dir == MM_TO_CLIENT;
+    bits_ctx bc = {d, f};
     mm_inspection in = {
         .moment = moment,
         .app = rule_app(f->app_proto),
@@ -291,7 +298,9 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         .pkt = pkt,
         .buf = b,
         .nbuf = nb,
-        .bits = flow_bits(d, f),
+        .bits = f->det ? ((det_flow *)f->det)->rbits : NULL,
+        .bits_alloc = bits_alloc,
+        .bits_ctx = &bc,
     };
     hit_ctx h = {d, f, dir, ts, ob};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
@@ -305,7 +314,7 @@ void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, 
 
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
-    if (!d->rules || !n)
+    if (!d->rules || !n || f->encrypted)
         return;
     mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
     inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);

@@ -56,6 +56,22 @@ typedef struct mm_portset {
     mm_port_range *r;
 } mm_portset;
 
+static inline int mm_u128_cmp(mm_u128 a, mm_u128 b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    return a.lo < b.lo ? -1 : a.lo > b.lo;
+}
+
+static inline mm_u128 mm_u128_inc(mm_u128 a)
+{
+    if (++a.lo == 0)
+        a.hi++;
+    return a;
+}
+
+/* An address as a number (IPv4 mapped into ::ffff:0:0/96). */
+mm_u128 mm_u128_of_ip(const mm_ip *ip);
 bool mm_addrset_has(const mm_addrset *s, const mm_ip *ip);
 bool mm_portset_has(const mm_portset *s, uint16_t port);
 

@@ -22,19 +22,8 @@
 
 /* --- 128-bit numbers ------------------------------------------------------ */
 
-static int u_cmp(mm_u128 a, mm_u128 b)
-{
-    if (a.hi != b.hi)
-        return a.hi < b.hi ? -1 : 1;
-    return a.lo < b.lo ? -1 : a.lo > b.lo;
-}
-
-static mm_u128 u_inc(mm_u128 a)
-{
-    if (++a.lo == 0)
-        a.hi++;
-    return a;
-}
+#define u_cmp mm_u128_cmp
+#define u_inc mm_u128_inc
 
 static mm_u128 u_dec(mm_u128 a)
 {
@@ -43,7 +32,7 @@ static mm_u128 u_dec(mm_u128 a)
     return a;
 }
 
-static mm_u128 u_of_ip(const mm_ip *ip)
+mm_u128 mm_u128_of_ip(const mm_ip *ip)
 {
     mm_u128 u = {0, 0};
     if (ip->v == 4) {
@@ -202,7 +191,7 @@ static bool parse_atom(pctx *c, rlist *l)
             return perr(c, "bad prefix length");
         }
     }
-    mm_u128 lo = u_of_ip(&ip), hi = lo;
+    mm_u128 lo = mm_u128_of_ip(&ip), hi = lo;
     int host = width - (int)bits;    /* host bits, counted from the low end */
     if (host >= 64) {
         lo.lo = 0;
@@ -404,7 +393,7 @@ bool mm_addrset_has(const mm_addrset *s, const mm_ip *ip)
 {
     if (s->any)
         return true;
-    mm_u128 u = u_of_ip(ip);
+    mm_u128 u = mm_u128_of_ip(ip);
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t m = (lo + hi) / 2;

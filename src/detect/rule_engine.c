@@ -33,6 +33,8 @@
 
 typedef struct pf_list {
     uint8_t moment;             /* M_* */
+    uint8_t cls;                /* packet moment: transport class (0 tcp 1 udp 2 icmp 3 other);
+                                 * stream moment: the flows' app protocol (MM_RP_N: any) */
     uint8_t id, ntr;
     uint8_t tr[MM_MAX_TRANSFORMS];
     hs_database_t *db;
@@ -44,6 +46,18 @@ typedef struct pf_list {
     unsigned *pflags;
 } pf_list;
 
+/* Rules with no fast pattern whose source (or destination) is a narrow
+ * address set - reputation rules listing hundreds of addresses - are
+ * found by address, as Suricata's IP-only rules are: the address space is
+ * cut into segments at every set's edges; each segment lists the rules
+ * whose set covers it. */
+typedef struct ip_index {
+    mm_u128 *start;             /* segment i is [start[i], start[i+1]) */
+    uint32_t *off;              /* its rules: rules[off[i] .. off[i+1]) */
+    uint32_t *rules;
+    uint32_t nseg;
+} ip_index;
+
 struct mm_rules {
     mm_ruleset *rs;
     const mm_rule **r;          /* inspected rules */
@@ -51,8 +65,14 @@ struct mm_rules {
     uint32_t n;
     pf_list *lists;
     size_t nlists;
-    uint32_t *nopf[3];          /* per moment: rules checked every time */
-    uint32_t nnopf[3];
+    /* rules without a fast pattern, checked at every moment of their group:
+     * per moment, transport class (tcp, udp, icmp, other) and app protocol
+     * (MM_RP_N: any), each list in rule order */
+    uint32_t *nopf[3][4][MM_RP_N + 1];
+    uint32_t nnopf[3][4][MM_RP_N + 1];
+    /* the same rules found by address instead (per moment and class;
+     * side 0 by the packet's source, 1 by its destination) */
+    ip_index ipx[3][4][2];
     size_t bits_words;
     mm_rules_info info;
 };
@@ -101,8 +121,8 @@ static uint8_t rule_moments(const mm_rule *r)
         return M_PACKET;
     if (r->proto == MM_RP_TCP || r->proto == MM_RP_TCP_STREAM)
         return M_STREAM;
-    if (is_app_proto(r->proto))
-        return M_STREAM | M_PACKET;     /* TCP flows by stream, UDP ones by packet */
+    if (is_app_proto(r->proto) || r->proto == MM_RP_IP)
+        return M_STREAM | M_PACKET;     /* TCP flows by stream, the others by packet */
     return M_PACKET;
 }
 
@@ -129,11 +149,11 @@ static const mm_content *fast_pattern(const mm_rule *r, const mm_rbuf **in)
     return best;
 }
 
-static pf_list *list_for(mm_rules *e, uint8_t moment, const mm_rbuf *b)
+static pf_list *list_for(mm_rules *e, uint8_t moment, int cls, const mm_rbuf *b)
 {
     for (size_t i = 0; i < e->nlists; i++) {
         pf_list *l = &e->lists[i];
-        if (l->moment == moment && l->id == b->id && l->ntr == b->ntr &&
+        if (l->moment == moment && l->cls == cls && l->id == b->id && l->ntr == b->ntr &&
             memcmp(l->tr, b->tr, b->ntr) == 0)
             return l;
     }
@@ -144,6 +164,7 @@ static pf_list *list_for(mm_rules *e, uint8_t moment, const mm_rbuf *b)
     pf_list *l = &e->lists[e->nlists++];
     memset(l, 0, sizeof *l);
     l->moment = moment;
+    l->cls = (uint8_t)cls;
     l->id = b->id;
     l->ntr = b->ntr;
     memcpy(l->tr, b->tr, b->ntr);
@@ -183,14 +204,92 @@ static bool add_pattern(pf_list *l, const mm_content *c, uint32_t rule)
     return true;
 }
 
-static bool add_nopf(mm_rules *e, int mi, uint32_t rule)
+static bool add_nopf1(mm_rules *e, int mi, int cls, int app, uint32_t rule)
 {
-    uint32_t *n = realloc(e->nopf[mi], (e->nnopf[mi] + 1) * sizeof *n);
+    uint32_t **l = &e->nopf[mi][cls][app];
+    uint32_t *n = realloc(*l, (e->nnopf[mi][cls][app] + 1) * sizeof *n);
     if (!n)
         return false;
-    e->nopf[mi] = n;
-    e->nopf[mi][e->nnopf[mi]++] = rule;
+    *l = n;
+    n[e->nnopf[mi][cls][app]++] = rule;
     return true;
+}
+
+static int ip_class(uint8_t proto)
+{
+    return proto == 6 ? 0 : proto == 17 ? 1 : proto == 1 || proto == 58 ? 2 : 3;
+}
+
+/* Interval lists for the address indexes while building. */
+typedef struct ival {
+    mm_u128 lo, hi;
+    uint32_t rule;
+} ival;
+
+typedef struct ivlist {
+    ival *v;
+    size_t n, cap;
+} ivlist;
+
+static ivlist ivs[3][4][2];
+
+/* A set narrow enough to index by: not any, no range wider than 2^32
+ * addresses (a list of hosts and networks, not "everything but ..."). */
+static bool narrow(const mm_addrset *a)
+{
+    if (a->any || a->n > 100000)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->r[i].hi.hi != a->r[i].lo.hi || a->r[i].hi.lo - a->r[i].lo.lo > 0xFFFFFFFFULL)
+            return false;
+    return true;
+}
+
+static bool index_rule(int mi, int cls, const mm_addrset *a, int side, uint32_t rule)
+{
+    ivlist *l = &ivs[mi][cls][side];
+    if (l->n + a->n > l->cap) {
+        size_t cap = (l->cap + a->n) * 2;
+        ival *nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv)
+            return false;
+        l->v = nv;
+        l->cap = cap;
+    }
+    for (size_t i = 0; i < a->n; i++)
+        l->v[l->n++] = (ival){a->r[i].lo, a->r[i].hi, rule};
+    return true;
+}
+
+/* Files a rule with no fast pattern under the groups it may match in. */
+static bool add_nopf(mm_rules *e, int mi, const mm_rule *r, uint32_t rule)
+{
+    int cls = r->proto == MM_RP_UDP ? 1 : r->proto == MM_RP_ICMP ? 2
+            : r->proto == MM_RP_IP ? -1 : 0;
+    bool transport = r->proto <= MM_RP_TCP_STREAM;
+    if (transport && !r->bidir && (narrow(r->src) || narrow(r->dst))) {
+        int side = narrow(r->src) ? 0 : 1;
+        const mm_addrset *a = side ? r->dst : r->src;
+        for (int c = 0; c < 4; c++)
+            if ((cls < 0 || c == cls) && !index_rule(mi, c, a, side, rule))
+                return false;
+        return true;
+    }
+    switch (r->proto) {
+    case MM_RP_TCP: case MM_RP_TCP_PKT: case MM_RP_TCP_STREAM:
+        return add_nopf1(e, mi, 0, MM_RP_N, rule);
+    case MM_RP_UDP:
+        return add_nopf1(e, mi, 1, MM_RP_N, rule);
+    case MM_RP_ICMP:
+        return add_nopf1(e, mi, 2, MM_RP_N, rule);
+    case MM_RP_IP:
+        for (int c = 0; c < 4; c++)
+            if (!add_nopf1(e, mi, c, MM_RP_N, rule))
+                return false;
+        return true;
+    default:                    /* an app protocol, over TCP or UDP */
+        return add_nopf1(e, mi, 0, r->proto, rule) && add_nopf1(e, mi, 1, r->proto, rule);
+    }
 }
 
 static bool compile(pf_list *l, char *err, size_t errlen)
@@ -223,10 +322,116 @@ static bool compile(pf_list *l, char *err, size_t errlen)
     return true;
 }
 
+static int ev_cmp(const void *a, const void *b)
+{
+    const ival *x = a, *y = b;
+    int c = mm_u128_cmp(x->lo, y->lo);
+    return c ? c : (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static int u128_cmp_p(const void *a, const void *b)
+{
+    return mm_u128_cmp(*(const mm_u128 *)a, *(const mm_u128 *)b);
+}
+
+/* Segments from the intervals: breakpoints at every lo and hi+1; each
+ * segment lists the intervals' rules covering it (once each, in order). */
+static bool build_index(ip_index *x, ivlist *l)
+{
+    if (!l->n)
+        return true;
+    size_t nb = 0;
+    mm_u128 *b = malloc(2 * l->n * sizeof *b);
+    if (!b)
+        return false;
+    for (size_t i = 0; i < l->n; i++) {
+        b[nb++] = l->v[i].lo;
+        if (!(l->v[i].hi.hi == UINT64_MAX && l->v[i].hi.lo == UINT64_MAX))
+            b[nb++] = mm_u128_inc(l->v[i].hi);
+    }
+    qsort(b, nb, sizeof *b, u128_cmp_p);
+    size_t k = 0;
+    for (size_t i = 0; i < nb; i++)
+        if (!k || mm_u128_cmp(b[i], b[k - 1]) != 0)
+            b[k++] = b[i];
+    nb = k;
+    qsort(l->v, l->n, sizeof *l->v, ev_cmp);
+    /* sweep: active intervals (indexes into l->v) */
+    size_t *act = malloc(l->n * sizeof *act), nact = 0, next = 0;
+    size_t cap = nb + l->n, nr = 0;
+    x->rules = malloc(cap * sizeof *x->rules);
+    x->off = malloc((nb + 1) * sizeof *x->off);
+    x->start = b;
+    if (!act || !x->rules || !x->off) {
+        free(act);
+        return false;
+    }
+    for (size_t s = 0; s < nb; s++) {
+        /* drop intervals ended before this segment, add those starting here */
+        size_t w = 0;
+        for (size_t i = 0; i < nact; i++)
+            if (mm_u128_cmp(l->v[act[i]].hi, b[s]) >= 0)
+                act[w++] = act[i];
+        nact = w;
+        while (next < l->n && mm_u128_cmp(l->v[next].lo, b[s]) <= 0)
+            act[nact++] = next++;
+        x->off[s] = (uint32_t)nr;
+        for (size_t i = 0; i < nact; i++) {
+            uint32_t r = l->v[act[i]].rule;
+            bool dup = false;
+            for (size_t j = x->off[s]; j < nr && !dup; j++)
+                dup = x->rules[j] == r;
+            if (dup)
+                continue;
+            if (nr == cap) {
+                cap *= 2;
+                uint32_t *nrs = realloc(x->rules, cap * sizeof *nrs);
+                if (!nrs) {
+                    free(act);
+                    return false;
+                }
+                x->rules = nrs;
+            }
+            x->rules[nr++] = r;
+        }
+    }
+    x->off[nb] = (uint32_t)nr;
+    x->nseg = (uint32_t)nb;
+    free(act);
+    return true;
+}
+
+/* The rules of the segment holding ip (none when before the first). */
+static void index_lookup(const ip_index *x, const mm_ip *ip, const uint32_t **r, uint32_t *n)
+{
+    *n = 0;
+    if (!x->nseg)
+        return;
+    mm_u128 u = mm_u128_of_ip(ip);
+    size_t lo = 0, hi = x->nseg;          /* last start <= u */
+    while (lo < hi) {
+        size_t m = (lo + hi) / 2;
+        if (mm_u128_cmp(x->start[m], u) <= 0)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    if (!lo)
+        return;
+    *r = x->rules + x->off[lo - 1];
+    *n = x->off[lo] - x->off[lo - 1];
+}
+
 mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int mi = 0; mi < 3; mi++)          /* leftovers of a build that failed */
+        for (int c = 0; c < 4; c++)
+            for (int side = 0; side < 2; side++) {
+                free(ivs[mi][c][side].v);
+                ivs[mi][c][side] = (ivlist){0};
+            }
     mm_rules *e = calloc(1, sizeof *e);
     size_t n = mm_ruleset_count(rs);
     if (!e || !(e->r = calloc(n ? n : 1, sizeof *e->r)) ||
@@ -257,8 +462,30 @@ mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
             uint8_t m1 = (uint8_t)(1 << b);
             if (!(mo & m1))
                 continue;
-            pf_list *l = fp ? list_for(e, m1, in) : NULL;
-            bool ok = fp ? l && add_pattern(l, fp, idx) : add_nopf(e, b, idx);
+            bool ok = true;
+            if (!fp) {
+                ok = add_nopf(e, b, r, idx);
+            } else if (m1 == M_STREAM) {
+                /* an app protocol's payload rules scan its flows only */
+                pf_list *l = list_for(e, m1, is_app_proto(r->proto) ? r->proto : MM_RP_N, in);
+                ok = l && add_pattern(l, fp, idx);
+            } else if (m1 == M_APP) {
+                pf_list *l = list_for(e, m1, 0, in);
+                ok = l && add_pattern(l, fp, idx);
+            } else {
+                /* packets: only the classes the rule's protocol can be
+                 * (TCP payload of ip and app rules goes by stream) */
+                for (int c = 0; c < 4 && ok; c++) {
+                    bool want = r->proto == MM_RP_IP ? c != 0
+                              : r->proto == MM_RP_UDP ? c == 1
+                              : r->proto == MM_RP_ICMP ? c == 2
+                              : r->proto <= MM_RP_TCP_STREAM ? c == 0 : c == 1;
+                    if (!want)
+                        continue;
+                    pf_list *l = list_for(e, m1, c, in);
+                    ok = l && add_pattern(l, fp, idx);
+                }
+            }
             if (!ok) {
                 mm_rules_free(e);
                 snprintf(err, errlen, "out of memory");
@@ -269,6 +496,18 @@ mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
             e->info.prefiltered++;
     }
     e->info.inspected = e->n;
+    for (int mi = 0; mi < 3; mi++)
+        for (int c = 0; c < 4; c++)
+            for (int side = 0; side < 2; side++) {
+                bool ok = build_index(&e->ipx[mi][c][side], &ivs[mi][c][side]);
+                free(ivs[mi][c][side].v);
+                ivs[mi][c][side] = (ivlist){0};
+                if (!ok) {
+                    mm_rules_free(e);
+                    snprintf(err, errlen, "out of memory");
+                    return NULL;
+                }
+            }
     for (size_t i = 0; i < e->nlists; i++) {
         e->info.patterns += e->lists[i].npat;
         if (!compile(&e->lists[i], err, errlen)) {
@@ -301,7 +540,15 @@ void mm_rules_free(mm_rules *e)
     }
     free(e->lists);
     for (int i = 0; i < 3; i++)
-        free(e->nopf[i]);
+        for (int c = 0; c < 4; c++) {
+            for (int a = 0; a <= MM_RP_N; a++)
+                free(e->nopf[i][c][a]);
+            for (int side = 0; side < 2; side++) {
+                free(e->ipx[i][c][side].start);
+                free(e->ipx[i][c][side].off);
+                free(e->ipx[i][c][side].rules);
+            }
+        }
     free(e->r);
     free(e->moment);
     mm_ruleset_free(e->rs);
@@ -400,11 +647,12 @@ static bool proto_ok(const mm_rule *r, const mm_inspection *in)
 
 static bool hosts_ok(const mm_rule *r, const mm_inspection *in)
 {
-    if (mm_addrset_has(r->src, in->src) && mm_addrset_has(r->dst, in->dst) &&
-        mm_portset_has(r->sp, in->sp) && mm_portset_has(r->dp, in->dp))
+    /* ports first: cheaper, and they reject most */
+    if (mm_portset_has(r->dp, in->dp) && mm_portset_has(r->sp, in->sp) &&
+        mm_addrset_has(r->src, in->src) && mm_addrset_has(r->dst, in->dst))
         return true;
-    return r->bidir && mm_addrset_has(r->src, in->dst) && mm_addrset_has(r->dst, in->src) &&
-           mm_portset_has(r->sp, in->dp) && mm_portset_has(r->dp, in->sp);
+    return r->bidir && mm_portset_has(r->sp, in->dp) && mm_portset_has(r->dp, in->sp) &&
+           mm_addrset_has(r->src, in->dst) && mm_addrset_has(r->dst, in->src);
 }
 
 static bool flow_ok(const mm_rule *r, const mm_inspection *in)
@@ -490,12 +738,14 @@ static bool bits_ok(const mm_rule *r, const uint32_t *bits)
     return true;
 }
 
-static void bits_apply(const mm_rule *r, uint32_t *bits)
+static uint32_t *bits_apply(const mm_rule *r, const mm_inspection *in, uint32_t *bits)
 {
-    if (!bits)
-        return;
     for (int i = 0; i < r->nbitops; i++) {
         const mm_bitop *o = &r->bitops[i];
+        if (o->cmd != MM_BIT_SET && o->cmd != MM_BIT_UNSET && o->cmd != MM_BIT_TOGGLE)
+            continue;
+        if (!bits && (!in->bits_alloc || !(bits = in->bits_alloc(in->bits_ctx))))
+            return NULL;        /* the flow's bits are made on the first change */
         for (int k = 0; k < o->nbits; k++) {
             uint32_t w = o->bit[k] / 32, m = 1u << (o->bit[k] % 32);
             if (o->cmd == MM_BIT_SET)
@@ -506,6 +756,7 @@ static void bits_apply(const mm_rule *r, uint32_t *bits)
                 bits[w] ^= m;
         }
     }
+    return bits;
 }
 
 static const mm_obs_buf *find_buf(const mm_inspection *in, uint8_t id)
@@ -516,11 +767,12 @@ static const mm_obs_buf *find_buf(const mm_inspection *in, uint8_t id)
     return NULL;
 }
 
-static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in)
+static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in,
+                         const uint32_t *bits)
 {
     const mm_obs_buf *pl = find_buf(in, MM_BUF_PAYLOAD);
     if (!proto_ok(r, in) || !flow_ok(r, in) || !packet_ok(r, in, pl ? pl->len : 0) ||
-        !hosts_ok(r, in) || !bits_ok(r, in->bits))
+        !hosts_ok(r, in) || !bits_ok(r, bits))
         return false;
     mm_matcher_reset(t->m);
     for (int i = 0; i < r->nbuf; i++) {
@@ -553,9 +805,11 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         t->gen = 1;
     }
     t->ncand = 0;
+    int pcls = ip_class(in->ip_proto);
     for (size_t i = 0; i < e->nlists; i++) {
         const pf_list *l = &e->lists[i];
-        if (l->moment != m1 || !l->db)
+        if (l->moment != m1 || !l->db || (m1 == M_PACKET && l->cls != pcls) ||
+            (m1 == M_STREAM && l->cls != MM_RP_N && l->cls != in->app))
             continue;
         const mm_obs_buf *d = find_buf(in, l->id);
         if (!d || !d->len)
@@ -571,22 +825,50 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         scan_ctx sc = {t, l};
         hs_scan(l->db, (const char *)data, len, 0, t->scratch, on_match, &sc);
     }
-    int mi = moment_index(m1);
-    for (uint32_t i = 0; i < e->nnopf[mi]; i++)
-        candidate(t, e->nopf[mi][i]);
-    int hits = 0;
-    /* in rule order, so flowbits set by an earlier rule count for a later one */
+    int mi = moment_index(m1), cls = ip_class(in->ip_proto);
+    for (int side = 0; side < 2; side++) {
+        const uint32_t *xr;
+        uint32_t xn;
+        index_lookup(&e->ipx[mi][cls][side], side ? in->dst : in->src, &xr, &xn);
+        for (uint32_t i = 0; i < xn; i++)
+            candidate(t, xr[i]);
+    }
+    /* in rule order, so flowbits set by an earlier rule count for a later
+     * one: the prefilter's few candidates sorted, then merged with the two
+     * groups' lists (already in order) */
     if (t->ncand > 1)
         qsort(t->cand, t->ncand, sizeof *t->cand, cmp_u32);
-    for (uint32_t i = 0; i < t->ncand; i++) {
-        uint32_t ri = t->cand[i];
+    const uint32_t *g1 = e->nopf[mi][cls][MM_RP_N];
+    uint32_t n1 = e->nnopf[mi][cls][MM_RP_N];
+    const uint32_t *g2 = in->app >= 0 && in->app < MM_RP_N ? e->nopf[mi][cls][in->app] : NULL;
+    uint32_t n2 = g2 ? e->nnopf[mi][cls][in->app] : 0;
+    uint32_t i0 = 0, i1 = 0, i2 = 0;
+    uint32_t *bits = in->bits;
+    int hits = 0;
+    for (;;) {
+        uint32_t ri = UINT32_MAX;
+        if (i0 < t->ncand)
+            ri = t->cand[i0];
+        if (i1 < n1 && g1[i1] < ri)
+            ri = g1[i1];
+        if (i2 < n2 && g2[i2] < ri)
+            ri = g2[i2];
+        if (ri == UINT32_MAX)
+            break;
+        while (i0 < t->ncand && t->cand[i0] == ri)
+            i0++;
+        while (i1 < n1 && g1[i1] == ri)
+            i1++;
+        while (i2 < n2 && g2[i2] == ri)
+            i2++;
         const mm_rule *r = e->r[ri];
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
         if (m1 == M_PACKET && e->moment[ri] & M_STREAM && in->ip_proto == 6)
             continue;
-        if (!rule_matches(t, r, in))
+        if (!rule_matches(t, r, in, bits))
             continue;
-        bits_apply(r, in->bits);
+        if (r->nbitops)
+            bits = bits_apply(r, in, bits);
         if (r->noalert)
             continue;
         hits++;

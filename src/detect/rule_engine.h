@@ -53,7 +53,9 @@ typedef struct mm_inspection {
     const mm_insp_pkt *pkt;
     const mm_obs_buf *buf;     /* the buffers of this moment (payload as MM_BUF_PAYLOAD) */
     int nbuf;
-    uint32_t *bits;             /* the flow's flowbits (mm_rules_bits_words words) */
+    uint32_t *bits;             /* the flow's flowbits (mm_rules_bits_words words), NULL: none set */
+    uint32_t *(*bits_alloc)(void *ctx); /* makes them when a rule first sets one */
+    void *bits_ctx;
 } mm_inspection;
 
 /* Words of flowbits state a flow needs (0: no rule uses flowbits). */

@@ -70,6 +70,7 @@ typedef struct mm_flow {
     uint8_t icmp_type[2], icmp_code[2];
     bool icmp_seen[2];
     bool midstream;
+    bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
     bool alerted;
     uint16_t vlan[2];
     uint8_t vlan_n;

@@ -714,6 +714,10 @@ static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *
         break;
     case 20:                    /* ChangeCipherSpec */
         t->ccs = true;
+        /* both sides encrypt from now on: as Suricata's default
+         * encryption-handling, content rules stop looking at the payload */
+        if (s->d[0].ccs && s->d[1].ccs)
+            f->encrypted = true;
         break;
     case 22:                    /* Handshake */
         if (t->ccs)            /* after ChangeCipherSpec: encrypted */
