@@ -442,6 +442,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     if (s->det) {
         s->app.observe = mm_detect_observe;
         s->app.observe_ctx = s->det;
+        s->app.buffers = c->detect.nrules > 0;
     }
     s->eve.site = c->site;
     s->eve.sensor = c->sensor;

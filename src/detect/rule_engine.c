@@ -37,6 +37,8 @@ typedef struct pf_list {
                                  * stream moment: the flows' app protocol (MM_RP_N: any) */
     uint8_t id, ntr;
     uint8_t tr[MM_MAX_TRANSFORMS];
+    uint32_t maxlen;            /* packet moment: payloads longer never match (dsize) */
+    bool merged;                /* stream: holds the generic patterns too */
     hs_database_t *db;
     uint32_t *rule_of;          /* pattern id -> rule index */
     uint32_t npat, cap;
@@ -121,9 +123,9 @@ static uint8_t rule_moments(const mm_rule *r)
         return M_PACKET;
     if (r->proto == MM_RP_TCP || r->proto == MM_RP_TCP_STREAM)
         return M_STREAM;
-    if (is_app_proto(r->proto) || r->proto == MM_RP_IP)
-        return M_STREAM | M_PACKET;     /* TCP flows by stream, the others by packet */
-    return M_PACKET;
+    if (is_app_proto(r->proto))
+        return M_STREAM | M_PACKET;     /* TCP flows by stream, UDP ones by packet */
+    return M_PACKET;                    /* ip: every packet, as Suricata (flowbits order) */
 }
 
 static const mm_content *fast_pattern(const mm_rule *r, const mm_rbuf **in)
@@ -149,11 +151,13 @@ static const mm_content *fast_pattern(const mm_rule *r, const mm_rbuf **in)
     return best;
 }
 
-static pf_list *list_for(mm_rules *e, uint8_t moment, int cls, const mm_rbuf *b)
+static pf_list *list_for(mm_rules *e, uint8_t moment, int cls, uint32_t maxlen,
+                         const mm_rbuf *b)
 {
     for (size_t i = 0; i < e->nlists; i++) {
         pf_list *l = &e->lists[i];
-        if (l->moment == moment && l->cls == cls && l->id == b->id && l->ntr == b->ntr &&
+        if (l->moment == moment && l->cls == cls && l->maxlen == maxlen && l->id == b->id &&
+            l->ntr == b->ntr &&
             memcmp(l->tr, b->tr, b->ntr) == 0)
             return l;
     }
@@ -165,32 +169,54 @@ static pf_list *list_for(mm_rules *e, uint8_t moment, int cls, const mm_rbuf *b)
     memset(l, 0, sizeof *l);
     l->moment = moment;
     l->cls = (uint8_t)cls;
+    l->maxlen = maxlen;
     l->id = b->id;
     l->ntr = b->ntr;
     memcpy(l->tr, b->tr, b->ntr);
     return l;
 }
 
+/* Packets longer than a rule's dsize allows never match it: such rules
+ * go to databases skipped for longer payloads (bounds 64, 256, 1024). */
+static uint32_t dsize_bucket(const mm_rule *r)
+{
+    if (!r->has_dsize)
+        return UINT32_MAX;
+    uint64_t u;
+    switch (r->dsize.op) {
+    case MM_CMP_EQ: case MM_CMP_LE: u = r->dsize.a; break;
+    case MM_CMP_LT: u = r->dsize.a ? r->dsize.a - 1 : 0; break;
+    case MM_CMP_RANGE: u = r->dsize.b ? r->dsize.b - 1 : 0; break;
+    default: return UINT32_MAX;
+    }
+    return u <= 64 ? 64 : u <= 256 ? 256 : u <= 1024 ? 1024 : UINT32_MAX;
+}
+
+static bool grow_list(pf_list *l)
+{
+    uint32_t cap = l->cap ? l->cap * 2 : 64;
+    char **p = realloc(l->pat, cap * sizeof *p);
+    if (p)
+        l->pat = p;
+    size_t *pl = realloc(l->plen, cap * sizeof *pl);
+    if (pl)
+        l->plen = pl;
+    unsigned *pf = realloc(l->pflags, cap * sizeof *pf);
+    if (pf)
+        l->pflags = pf;
+    uint32_t *ro = realloc(l->rule_of, cap * sizeof *ro);
+    if (ro)
+        l->rule_of = ro;
+    if (!p || !pl || !pf || !ro)
+        return false;
+    l->cap = cap;
+    return true;
+}
+
 static bool add_pattern(pf_list *l, const mm_content *c, uint32_t rule)
 {
-    if (l->npat == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 64;
-        char **p = realloc(l->pat, cap * sizeof *p);
-        if (p)
-            l->pat = p;
-        size_t *pl = realloc(l->plen, cap * sizeof *pl);
-        if (pl)
-            l->plen = pl;
-        unsigned *pf = realloc(l->pflags, cap * sizeof *pf);
-        if (pf)
-            l->pflags = pf;
-        uint32_t *ro = realloc(l->rule_of, cap * sizeof *ro);
-        if (ro)
-            l->rule_of = ro;
-        if (!p || !pl || !pf || !ro)
-            return false;
-        l->cap = cap;
-    }
+    if (l->npat == l->cap && !grow_list(l))
+        return false;
     uint16_t off = 0, len = c->len;
     if (c->flags & MM_CF_FAST_CHOP) {
         off = c->fp_off;
@@ -467,22 +493,23 @@ mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
                 ok = add_nopf(e, b, r, idx);
             } else if (m1 == M_STREAM) {
                 /* an app protocol's payload rules scan its flows only */
-                pf_list *l = list_for(e, m1, is_app_proto(r->proto) ? r->proto : MM_RP_N, in);
+                pf_list *l = list_for(e, m1, is_app_proto(r->proto) ? r->proto : MM_RP_N,
+                                      UINT32_MAX, in);
                 ok = l && add_pattern(l, fp, idx);
             } else if (m1 == M_APP) {
-                pf_list *l = list_for(e, m1, 0, in);
+                pf_list *l = list_for(e, m1, 0, UINT32_MAX, in);
                 ok = l && add_pattern(l, fp, idx);
             } else {
                 /* packets: only the classes the rule's protocol can be
-                 * (TCP payload of ip and app rules goes by stream) */
+                 * (the TCP payload of app rules goes by stream) */
                 for (int c = 0; c < 4 && ok; c++) {
-                    bool want = r->proto == MM_RP_IP ? c != 0
+                    bool want = r->proto == MM_RP_IP ? true
                               : r->proto == MM_RP_UDP ? c == 1
                               : r->proto == MM_RP_ICMP ? c == 2
                               : r->proto <= MM_RP_TCP_STREAM ? c == 0 : c == 1;
                     if (!want)
                         continue;
-                    pf_list *l = list_for(e, m1, c, in);
+                    pf_list *l = list_for(e, m1, c, dsize_bucket(r), in);
                     ok = l && add_pattern(l, fp, idx);
                 }
             }
@@ -508,6 +535,32 @@ mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
                     return NULL;
                 }
             }
+    /* a flow of an app protocol with payload rules of its own scans one
+     * database: its rules and the generic ones together */
+    for (size_t i = 0; i < e->nlists; i++) {
+        pf_list *g = &e->lists[i];
+        if (g->moment != M_STREAM || g->cls != MM_RP_N)
+            continue;
+        for (size_t k = 0; k < e->nlists; k++) {
+            pf_list *l = &e->lists[k];
+            if (l->moment != M_STREAM || l->cls == MM_RP_N || l->id != g->id ||
+                l->ntr != g->ntr || memcmp(l->tr, g->tr, g->ntr) != 0)
+                continue;
+            l->merged = true;
+            for (uint32_t j = 0; j < g->npat; j++) {
+                if (l->npat == l->cap && !grow_list(l)) {
+                    mm_rules_free(e);
+                    snprintf(err, errlen, "out of memory");
+                    return NULL;
+                }
+                l->pat[l->npat] = g->pat[j];
+                l->plen[l->npat] = g->plen[j];
+                l->pflags[l->npat] = g->pflags[j];
+                l->rule_of[l->npat] = g->rule_of[j];
+                l->npat++;
+            }
+        }
+    }
     for (size_t i = 0; i < e->nlists; i++) {
         e->info.patterns += e->lists[i].npat;
         if (!compile(&e->lists[i], err, errlen)) {
@@ -806,10 +859,17 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
     }
     t->ncand = 0;
     int pcls = ip_class(in->ip_proto);
+    bool app_merged = false;
+    if (m1 == M_STREAM)
+        for (size_t i = 0; i < e->nlists; i++)
+            if (e->lists[i].moment == M_STREAM && e->lists[i].merged &&
+                e->lists[i].cls == in->app)
+                app_merged = true;
     for (size_t i = 0; i < e->nlists; i++) {
         const pf_list *l = &e->lists[i];
-        if (l->moment != m1 || !l->db || (m1 == M_PACKET && l->cls != pcls) ||
-            (m1 == M_STREAM && l->cls != MM_RP_N && l->cls != in->app))
+        if (l->moment != m1 || !l->db ||
+            (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
+            (m1 == M_STREAM && (l->cls == MM_RP_N ? app_merged : l->cls != in->app)))
             continue;
         const mm_obs_buf *d = find_buf(in, l->id);
         if (!d || !d->len)

@@ -195,9 +195,12 @@ static bool is_relative(const mm_sm *s)
     }
 }
 
-static bool step(walk *w, int i, uint32_t cur);
+/* 1: the rest matches; 0: it does not here; -1: nor anywhere further on (a
+ * content searched to the buffer's end and absent), so earlier matches need
+ * not be retried further on (as Suricata stops its retries) */
+static int step(walk *w, int i, uint32_t cur);
 
-static bool content(walk *w, int i, uint32_t cur)
+static int content(walk *w, int i, uint32_t cur)
 {
     const mm_content *c = &w->sm[i].u.c;
     int64_t from, to = w->len;
@@ -229,27 +232,29 @@ static bool content(walk *w, int i, uint32_t cur)
     }
     bool neg = c->flags & MM_CF_NEGATED;
     bool nocase = c->flags & MM_CF_NOCASE;
+    bool to_end = to >= (int64_t)w->len && !(c->flags & MM_CF_ENDSWITH);
     while (from <= to) {
         if (++w->m->steps > STEP_BUDGET)
-            return false;
+            return -1;
         int64_t pos = from < 0 || from > w->len ? -1
                     : find(w->buf, (uint32_t)from, (uint32_t)(to < 0 ? 0 : to), c->pat, c->len,
                            nocase);
         if (neg)
-            return pos < 0 && step(w, i + 1, cur);
+            return pos < 0 ? step(w, i + 1, cur) : 0;
         if (pos < 0)
-            return false;
-        if (step(w, i + 1, (uint32_t)pos + c->len))
-            return true;
+            return to_end ? -1 : 0;     /* to the end and absent: nowhere later either */
+        int r = step(w, i + 1, (uint32_t)pos + c->len);
+        if (r)
+            return r;
         /* retry further on only when what follows hangs on this match */
         if (i + 1 >= w->n || !is_relative(&w->sm[i + 1]))
-            return false;
+            return 0;
         from = pos + 1;
     }
-    return false;
+    return 0;
 }
 
-static bool pcre(walk *w, int i, uint32_t cur)
+static int pcre(walk *w, int i, uint32_t cur)
 {
     const mm_pcre *p = &w->sm[i].u.p;
     mm_matcher *m = w->m;
@@ -257,30 +262,31 @@ static bool pcre(walk *w, int i, uint32_t cur)
     uint32_t base = p->flags & MM_PF_RELATIVE ? cur : 0;
     bool neg = p->flags & MM_PF_NEGATED;
     if (base > w->len)
-        return neg && step(w, i + 1, cur);
+        return neg ? step(w, i + 1, cur) : 0;
     uint32_t start = 0;
     for (;;) {
         if (++m->steps > STEP_BUDGET)
-            return false;
+            return -1;
         m->pcre_runs++;
         int rc = pcre2_match(p->code, w->buf + base, w->len - base, start, 0, m->md, m->mc);
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
             m->pcre_limited++;
         if (neg)
-            return rc < 0 && step(w, i + 1, cur);
+            return rc < 0 ? step(w, i + 1, cur) : 0;
         if (rc < 0)
-            return false;
+            return 0;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         uint32_t s = (uint32_t)ov[0], e = base + (uint32_t)ov[1];
-        if (step(w, i + 1, e))
-            return true;
+        int r = step(w, i + 1, e);
+        if (r)
+            return r;
         if (i + 1 >= w->n || !is_relative(&w->sm[i + 1]) || base + s >= w->len)
-            return false;
+            return 0;
         start = s + 1;
     }
 }
 
-static bool byte_op(walk *w, int i, uint32_t cur)
+static int byte_op(walk *w, int i, uint32_t cur)
 {
     const mm_sm *s = &w->sm[i];
     const mm_byteop *b = &s->u.b;
@@ -289,7 +295,7 @@ static bool byte_op(walk *w, int i, uint32_t cur)
     uint64_t v;
     uint32_t used;
     if (!read_number(b, w->buf, w->len, pos, &v, &used))
-        return false;
+        return 0;
     if (s->type == MM_SM_BYTE_TEST) {
         uint64_t want = b->value.var >= 0 ? w->m->vars[b->value.var & 7] : b->value64;
         bool r;
@@ -304,7 +310,7 @@ static bool byte_op(walk *w, int i, uint32_t cur)
         }
         if (b->flags & MM_BF_NEGATE)
             r = !r;
-        return r && step(w, i + 1, cur);
+        return r ? step(w, i + 1, cur) : 0;
     }
     if (s->type == MM_SM_BYTE_EXTRACT) {
         uint64_t x = v * b->multiplier;
@@ -313,9 +319,9 @@ static bool byte_op(walk *w, int i, uint32_t cur)
                 (uint64_t)b->post_offset;
         uint64_t saved = w->m->vars[b->var & 7];
         w->m->vars[b->var & 7] = x;
-        bool r = step(w, i + 1, (uint32_t)(pos + used));
+        int r = step(w, i + 1, (uint32_t)(pos + used));
         w->m->vars[b->var & 7] = saved;
-        return r;
+        return r > 0 ? 1 : 0;       /* another value may lead elsewhere */
     }
     /* byte_jump */
     int64_t jump = (int64_t)(v > (uint64_t)INT32_MAX ? INT32_MAX : v) * b->multiplier;
@@ -325,11 +331,11 @@ static bool byte_op(walk *w, int i, uint32_t cur)
                  : pos + used;
     int64_t to = from + jump + b->post_offset;
     if (to < 0 || to > w->len)
-        return false;
-    return step(w, i + 1, (uint32_t)to);
+        return 0;
+    return step(w, i + 1, (uint32_t)to) > 0 ? 1 : 0;
 }
 
-static bool base64_decode(walk *w, int i, uint32_t cur)
+static int base64_decode(walk *w, int i, uint32_t cur)
 {
     const mm_sm *s = &w->sm[i];
     int64_t from = (s->u.b64.relative ? cur : 0) + val(w->m, s->u.b64.offset);
@@ -341,7 +347,7 @@ static bool base64_decode(walk *w, int i, uint32_t cur)
         n = (uint32_t)(max < n ? max : n);
     uint8_t *out = scratch(w->m, 1, n);
     if (!out)
-        return false;
+        return 0;
     /* RFC 4648 alphabet; stops at the first byte outside it */
     uint32_t k = 0, acc = 0, bits = 0;
     for (uint32_t j = 0; j < n; j++) {
@@ -362,10 +368,10 @@ static bool base64_decode(walk *w, int i, uint32_t cur)
     return step(w, i + 1, cur);
 }
 
-static bool step(walk *w, int i, uint32_t cur)
+static int step(walk *w, int i, uint32_t cur)
 {
     if (i >= w->n)
-        return true;
+        return 1;
     const mm_sm *s = &w->sm[i];
     switch (s->type) {
     case MM_SM_CONTENT:
@@ -380,15 +386,16 @@ static bool step(walk *w, int i, uint32_t cur)
         /* as Suricata: N bytes left after the cursor, or a byte at offset N */
         int64_t n = val(w->m, s->u.isdataat.at);
         bool there = s->u.isdataat.relative ? (int64_t)cur + n <= w->len : n < w->len;
-        return there != (bool)s->u.isdataat.negated && step(w, i + 1, cur);
+        return there != (bool)s->u.isdataat.negated ? step(w, i + 1, cur) : 0;
     }
     case MM_SM_BSIZE:
     case MM_SM_URILEN:
-        return mm_cmp_eval(&s->u.size, w->len) && step(w, i + 1, cur);
+        /* the buffer's size: no other position changes it */
+        return mm_cmp_eval(&s->u.size, w->len) ? step(w, i + 1, cur) : -1;
     case MM_SM_BASE64_DECODE:
         return base64_decode(w, i, cur);
     default:
-        return false;
+        return 0;
     }
 }
 
@@ -507,7 +514,7 @@ bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_
         return false;
     walk w = {m, rb->sm, rb->nsm, buf, len};
     m->steps = 0;
-    return step(&w, 0, 0);
+    return step(&w, 0, 0) > 0;
 }
 
 void mm_matcher_reset(mm_matcher *m)

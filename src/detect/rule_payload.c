@@ -71,8 +71,10 @@ static const bufdef buffers[] = {
     {"http_response_line", MM_BUF_HTTP_RESPONSE_LINE, 2, 0},
     {"http.location", MM_BUF_HTTP_LOCATION, 2, 0},
     {"http.server", MM_BUF_HTTP_SERVER, 2, 0},
-    {"http.response_body", MM_BUF_HTTP_RESPONSE_BODY, 2, 0},
-    {"http_server_body", MM_BUF_HTTP_RESPONSE_BODY, 2, 1},
+    /* the response body is what file.data gives for HTTP: one buffer, so
+     * one scan of the body serves both spellings */
+    {"http.response_body", MM_BUF_FILE_DATA, 2, 0},
+    {"http_server_body", MM_BUF_FILE_DATA, 2, 1},
     {"file.data", MM_BUF_FILE_DATA, 3, 0}, {"file_data", MM_BUF_FILE_DATA, 3, 0},
     {"dns.query", MM_BUF_DNS_QUERY, 1, 0}, {"dns_query", MM_BUF_DNS_QUERY, 1, 0},
     {"tls.sni", MM_BUF_TLS_SNI, 1, 0}, {"tls_sni", MM_BUF_TLS_SNI, 1, 0},
@@ -397,7 +399,7 @@ static const struct {
     uint8_t buf;
 } pcre_bufs[] = {
     {'U', MM_BUF_HTTP_URI}, {'I', MM_BUF_HTTP_URI_RAW}, {'P', MM_BUF_HTTP_REQUEST_BODY},
-    {'Q', MM_BUF_HTTP_RESPONSE_BODY}, {'H', MM_BUF_HTTP_HEADER}, {'D', MM_BUF_HTTP_HEADER_RAW},
+    {'Q', MM_BUF_FILE_DATA}, {'H', MM_BUF_HTTP_HEADER}, {'D', MM_BUF_HTTP_HEADER_RAW},
     {'M', MM_BUF_HTTP_METHOD}, {'C', MM_BUF_HTTP_COOKIE}, {'S', MM_BUF_HTTP_STAT_CODE},
     {'Y', MM_BUF_HTTP_STAT_MSG}, {'V', MM_BUF_HTTP_USER_AGENT}, {'W', MM_BUF_HTTP_HOST},
     {'Z', MM_BUF_HTTP_HOST_RAW},
@@ -469,9 +471,6 @@ static bool kw_pcre(mm_rparse *p, const char *kw, char *val)
     int saved_cur = p->cur, saved_pending = p->pending;
     if (buf >= 0) {
         int active = p->pending >= 0 ? p->pending : p->cur >= 0 ? p->buf[p->cur].id : -1;
-        /* Q means the response body, which file_data also names */
-        if (buf == MM_BUF_HTTP_RESPONSE_BODY && active == MM_BUF_FILE_DATA)
-            buf = active;
         if (active >= 0 && active != buf)
             return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: buffer flag with another sticky buffer");
         if (active < 0) {
@@ -934,6 +933,25 @@ bool mm_rp_check_buffers(mm_rparse *p)
     return true;
 }
 
+static int buf_cost(int id)
+{
+    switch (id) {
+    case MM_BUF_BASE64_DATA:
+        return 4;
+    case MM_BUF_PAYLOAD: case MM_BUF_FILE_DATA: case MM_BUF_HTTP_REQUEST_BODY:
+    case MM_BUF_HTTP_RESPONSE_BODY: case MM_BUF_TLS_CERTS:
+        return 3;
+    case MM_BUF_HTTP_HEADER: case MM_BUF_HTTP_HEADER_RAW: case MM_BUF_HTTP_START:
+    case MM_BUF_HTTP_HEADER_NAMES: case MM_BUF_HTTP_COOKIE:
+        return 2;
+    case MM_BUF_HTTP_URI: case MM_BUF_HTTP_URI_RAW: case MM_BUF_HTTP_REQUEST_LINE:
+    case MM_BUF_HTTP_USER_AGENT: case MM_BUF_JA3_STRING:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 bool mm_rp_finish_buffers(mm_rparse *p)
 {
     mm_rule *r = p->r;
@@ -959,5 +977,15 @@ bool mm_rp_finish_buffers(mm_rparse *p)
         b->cap = b->nsm;
     }
     r->nbuf = (uint16_t)nb;
+    /* cheap buffers are checked first (a method or a host is a few bytes,
+     * a body many thousands): the order of buffers does not change what
+     * matches, except base64_data, which reads what base64_decode put
+     * aside and so stays last */
+    for (int i = 1; i < nb; i++)
+        for (int j = i; j > 0 && buf_cost(r->buf[j].id) < buf_cost(r->buf[j - 1].id); j--) {
+            mm_rbuf x = r->buf[j];
+            r->buf[j] = r->buf[j - 1];
+            r->buf[j - 1] = x;
+        }
     return true;
 }

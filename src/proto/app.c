@@ -27,6 +27,7 @@ typedef struct app_flow {
     void *st;                         /* parser state, after detection */
     void *tls_st;                     /* TLS started later (STARTTLS, CONNECT...) */
     bool tls_off[2];                  /* cleartext resumed after it (FTP's CCC) */
+    bool eof[2];                      /* the stream ended in this direction */
 } app_flow;
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
@@ -370,6 +371,15 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
 
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
 {
+    if (eof && f->app) {
+        /* both directions over: the parser's work is done now, not at the
+         * flow's timeout (closed connections would hold memory until then) */
+        app_flow *af = f->app;
+        af->eof[dir & 1] = true;
+        if (af->eof[0] && af->eof[1])
+            mm_app_flow_end(a, f);
+        return;
+    }
     if (!a->enabled || eof || n == 0 || (f->app_proto == MM_APP_FAILED && !f->app))
         return;
     feed(a, f, dir, d, n, f->last_ns, false);

@@ -224,6 +224,7 @@ struct mm_app {
     mm_app_stats st;
     bool enabled;
     mm_app_observer observe;    /* NULL: nobody listens */
+    bool buffers;               /* rules listen: keep what MM_OBS_BUFFERS needs */
     void *observe_ctx;
     mm_app_expectation expect[MM_APP_EXPECT];
     unsigned expect_next;

@@ -406,6 +406,11 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
     }
     ds->insp_tx = NULL;
+    /* given back at once: an idle connection holds none of it */
+    mm_app_free(a, ds->raw, RAW_MAX);
+    ds->raw = NULL;
+    mm_app_free(a, ds->ib, IB_MAX);
+    ds->ib = NULL;
 }
 
 static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
@@ -515,7 +520,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     char *eol = memchr(p, '\n', (size_t)(end - p));
     if (!eol)
         return S_LOST;
-    if (a->observe && (d->raw || (d->raw = mm_app_alloc_buf(a, RAW_MAX)))) {
+    if (a->buffers && (d->raw || (d->raw = mm_app_alloc_buf(a, RAW_MAX)))) {
         d->rawlen = d->hlen < RAW_MAX ? d->hlen : RAW_MAX;
         memcpy(d->raw, d->hdr, d->rawlen);
         d->iblen = 0;

@@ -814,6 +814,9 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
     if ((s->d[0].ccs && s->d[1].ccs) || (s->tls13 && s->have_cert) ||
         (s->server_hello && s->tls13 && s->d[1].hs_len == 0))
         log_tls(a, f, s);
+    /* TLS 1.3: all after the ServerHello is encrypted */
+    if (s->server_hello && s->tls13)
+        f->encrypted = true;
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
