@@ -65,6 +65,21 @@ for f in "$big" "$merged"; do
     row "mimamori sensor, segments on disk (-o)" \
         "$(measure build/mimamori sensor -r "$f" -o "$work/out" -q)"
     rm -rf "$work/out"
+    if [ -d "$shared/rules/etopen" ]; then
+        # ET Open as published: the load alone (parse + prefilter build, an
+        # empty capture), then the whole run; processing = whole - load
+        head -c 24 "$f" > "$work/empty.pcap"
+        load=$(measure build/mimamori sensor -r "$work/empty.pcap" --eve /dev/null -q \
+               --rules "$shared/rules/etopen")
+        whole=$(measure build/mimamori sensor -r "$f" --eve /dev/null -q \
+                --rules "$shared/rules/etopen")
+        row "mimamori sensor --rules ET Open: load only (empty capture)" "$load"
+        row "mimamori sensor --rules ET Open: load and traffic" "$whole"
+        read -r ls _ <<< "$load"
+        read -r ws wm <<< "$whole"
+        awk -v a="$ws" -v b="$ls" -v m="$wm" -v by="$bytes" -v p="$pkts" \
+            'BEGIN{s=a-b; printf "| mimamori sensor --rules ET Open: traffic only (difference) | %.2f | %.0f | %.0f | %.1f MiB |\n", s, by/1e6/s, p/s, m/1024}'
+    fi
     if command -v ndpiReader >/dev/null; then
         row "ndpiReader -i (nDPI $(dpkg-query -W -f='${Version}' libndpi-bin 2>/dev/null))" \
             "$(measure ndpiReader -i "$f" -q)"
