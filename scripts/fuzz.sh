@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -80,10 +80,17 @@ EOT
 for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do
     [ -f "../shared/rules/etopen/$f" ] && head -c 60000 "../shared/rules/etopen/$f" > "$work/rules/$f"
 done
+# update seeds: a configuration (byte 0 even) and a .tar.gz (byte 0 odd)
+printf '\x00dir /tmp/x\nsource et https://h/a.tar.gz md5=https://h/a.md5\nlist mining https://h/l\ndisable 1\nenable re:ET\nmodify group:a.rules "x" "y"\n' > "$work/update/conf"
+tmp_tar=$(mktemp -d)
+printf 'alert tcp any any -> any any (sid:1;)\n' > "$tmp_tar/a.rules"
+tar -C "$tmp_tar" -czf "$tmp_tar/a.tgz" a.rules
+{ printf '\x01'; cat "$tmp_tar/a.tgz"; } > "$work/update/tgz"
+rm -rf "$tmp_tar"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules; do
+for t in capture decode segment util proto lists threshold rules update; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

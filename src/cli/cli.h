@@ -12,5 +12,6 @@ int cmd_segment(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static void usage(FILE *f)
             "  keygen    make the key pair that seals segments for the analysis side\n"
             "  explain   what a built-in alert means and what to do (Japanese, English)\n"
             "  rules     check Suricata rule files: what loads, what is skipped and why\n"
+            "  update    fetch rulesets (ET Open) and name lists over HTTPS\n"
             "\n"
             "See mimamori(1) for details.\n");
 }
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 1, argv + 1);
     if (strcmp(c, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(c, "update") == 0)
+        return cmd_update(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }
