@@ -23,6 +23,7 @@ static void usage(FILE *f)
             "\n"
             "  --var NAME=VALUE        set an address or port variable (HOME_NET ...)\n"
             "  --classification FILE   read classtypes from FILE (Suricata's format)\n"
+            "  --rules-cache DIR       read and keep compiled prefilter databases here\n"
             "  -v, --verbose           list every skipped rule with its reason\n"
             "  -h, --help              this text\n"
             "\n"
@@ -80,6 +81,7 @@ static int check(int argc, char **argv)
         return 1;
     }
     int rc = 0, nfiles = 0;
+    const char *cache = NULL;
     char err[512];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -102,6 +104,8 @@ static int check(int argc, char **argv)
                 mm_ruleset_free(rs);
                 return 2;
             }
+        } else if (strcmp(a, "--rules-cache") == 0 && i + 1 < argc) {
+            cache = argv[++i];
         } else if (strcmp(a, "--classification") == 0 && i + 1 < argc) {
             if (!mm_ruleset_load_classes(rs, argv[++i], err, sizeof err)) {
                 fprintf(stderr, "mimamori rules: %s\n", err);
@@ -116,7 +120,8 @@ static int check(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--var") == 0 || strcmp(a, "--classification") == 0) {
+        if (strcmp(a, "--var") == 0 || strcmp(a, "--classification") == 0 ||
+            strcmp(a, "--rules-cache") == 0) {
             i++;
             continue;
         }
@@ -156,7 +161,7 @@ static int check(int argc, char **argv)
     free(kl.v);
     uint64_t loaded = s->loaded, skipped = s->skipped;
     /* the engine as the sensor would build it: groups and prefilter */
-    mm_rules *e = mm_rules_build(rs, err, sizeof err);
+    mm_rules *e = mm_rules_build(rs, cache, err, sizeof err);
     if (!e) {
         fprintf(stderr, "mimamori rules: %s\n", err);
         rc = 1;

@@ -63,6 +63,8 @@ static void usage(FILE *f)
 "      --rules FILE|DIR   load rules (repeatable; a directory: its *.rules and\n"
 "                         classification.config)\n"
 "      --var NAME=VALUE   an address or port variable ($HOME_NET follows --home-net)\n"
+"      --rules-cache DIR  keep compiled prefilter databases in DIR: a restart with\n"
+"                         the same rules skips the compile\n"
 "      --no-rules         load no ruleset (the built-in detectors still run)\n"
 "Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
 "      --no-detect        do not run them (rules still run)\n"
@@ -89,7 +91,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
-    O_RULES, O_VAR,
+    O_RULES, O_VAR, O_RULESCACHE,
 };
 
 static void help_detect(void)
@@ -206,6 +208,7 @@ int cmd_sensor(int argc, char **argv)
         {"no-rules", no_argument, 0, O_NORULES},
         {"rules", required_argument, 0, O_RULES},
         {"var", required_argument, 0, O_VAR},
+        {"rules-cache", required_argument, 0, O_RULESCACHE},
         {"list", required_argument, 0, O_LIST},
         {"hash-list", required_argument, 0, O_HASHLIST},
         {"detect", required_argument, 0, O_DETECT},
@@ -331,6 +334,7 @@ int cmd_sensor(int argc, char **argv)
             }
             c.detect.rules[c.detect.nrules++] = optarg;
             break;
+        case O_RULESCACHE: c.detect.rules_cache = optarg; break;
         case O_VAR:
             if (!strchr(optarg, '=') ||
                 c.detect.nvars == (int)(sizeof c.detect.vars / sizeof c.detect.vars[0])) {

@@ -37,6 +37,7 @@ typedef struct mm_detect_config {
     const char *vars[32];       /* --var NAME=VALUE */
     int nvars;
     const char *home_net;       /* the company's networks: the rules' HOME_NET */
+    const char *rules_cache;    /* compiled prefilter databases kept here (NULL: none) */
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;

@@ -22,6 +22,9 @@
 #include <time.h>
 
 #include <hs/hs.h>
+#include <nettle/sha2.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "detect/rule_engine.h"
 #include "detect/rule_int.h"
@@ -318,10 +321,83 @@ static bool add_nopf(mm_rules *e, int mi, const mm_rule *r, uint32_t rule)
     }
 }
 
-static bool compile(pf_list *l, char *err, size_t errlen)
+/* The cache file of a database: named by the SHA-256 of Hyperscan's
+ * version and every pattern (bytes, flags), so any change gives a new
+ * name and a stale file is never used. */
+static void cache_path(const pf_list *l, const char *dir, char *out, size_t outlen)
+{
+    struct sha256_ctx c;
+    uint8_t h[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    const char *v = hs_version();
+    sha256_update(&c, strlen(v) + 1, (const uint8_t *)v);
+    for (uint32_t i = 0; i < l->npat; i++) {
+        uint32_t meta[2] = {(uint32_t)l->plen[i], l->pflags[i]};
+        sha256_update(&c, sizeof meta, (const uint8_t *)meta);
+        sha256_update(&c, l->plen[i], (const uint8_t *)l->pat[i]);
+    }
+    sha256_digest(&c, sizeof h, h);
+    char hx[2 * SHA256_DIGEST_SIZE + 1];
+    for (size_t i = 0; i < sizeof h; i++)
+        snprintf(hx + 2 * i, 3, "%02x", h[i]);
+    snprintf(out, outlen, "%s/%s.hsdb", dir, hx);
+}
+
+static bool cache_load(pf_list *l, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            if (cap > (256u << 20))
+                break;
+            char *nb = realloc(b, cap);
+            if (!nb)
+                break;
+            b = nb;
+        }
+        size_t r = fread(b + n, 1, cap - n, f);
+        n += r;
+        if (!r)
+            break;
+    }
+    fclose(f);
+    bool ok = b && n && hs_deserialize_database(b, n, &l->db) == HS_SUCCESS;
+    free(b);
+    return ok;
+}
+
+static void cache_store(const pf_list *l, const char *path)
+{
+    char *b = NULL;
+    size_t n = 0;
+    if (hs_serialize_database(l->db, &b, &n) != HS_SUCCESS)
+        return;
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(b, 1, n, f) == n;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0)
+        unlink(tmp);            /* a cache that cannot be written is no error */
+    free(b);
+}
+
+static bool compile(pf_list *l, const char *cache_dir, char *err, size_t errlen)
 {
     if (!l->npat)
         return true;
+    char path[1200];
+    if (cache_dir) {
+        cache_path(l, cache_dir, path, sizeof path);
+        if (cache_load(l, path))
+            goto done;
+    }
     unsigned *ids = malloc(l->npat * sizeof *ids);
     if (!ids) {
         snprintf(err, errlen, "out of memory");
@@ -339,6 +415,9 @@ static bool compile(pf_list *l, char *err, size_t errlen)
         hs_free_compile_error(ce);
         return false;
     }
+    if (cache_dir)
+        cache_store(l, path);
+done:
     free(l->pat);
     free(l->plen);
     free(l->pflags);
@@ -448,7 +527,7 @@ static void index_lookup(const ip_index *x, const mm_ip *ip, const uint32_t **r,
     *n = x->off[lo] - x->off[lo - 1];
 }
 
-mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
+mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_t errlen)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -561,9 +640,11 @@ mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen)
             }
         }
     }
+    if (cache_dir)
+        mkdir(cache_dir, 0755);         /* when missing; a cache is never required */
     for (size_t i = 0; i < e->nlists; i++) {
         e->info.patterns += e->lists[i].npat;
-        if (!compile(&e->lists[i], err, errlen)) {
+        if (!compile(&e->lists[i], cache_dir, err, errlen)) {
             mm_rules_free(e);
             return NULL;
         }

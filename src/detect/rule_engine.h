@@ -14,9 +14,11 @@
 
 typedef struct mm_rules mm_rules;
 
-/* Builds the engine from rs (which it keeps and frees). NULL with a
- * message on failure (out of memory, prefilter compile error). */
-mm_rules *mm_rules_build(mm_ruleset *rs, char *err, size_t errlen);
+/* Builds the engine from rs (which it keeps and frees). cache_dir (NULL:
+ * none): compiled prefilter databases are read from and written to it, so a
+ * restart with the same rules skips the compile. NULL with a message on
+ * failure (out of memory, prefilter compile error). */
+mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_t errlen);
 void mm_rules_free(mm_rules *e);
 const mm_ruleset *mm_rules_set(const mm_rules *e);
 

@@ -250,4 +250,27 @@ def _():
         expect(sids <= got, '%s: missing %s (got %s)' % (cap, sorted(sids - got), sorted(got)))
 
 
+@check('prefilter cache: a restart reuses the databases; a damaged file is rebuilt')
+def _():
+    need_et()
+    cache = os.path.join(TMP, 'hs-cache')
+    neutrino = os.path.join(SHARED, 'corpus', 'pcaps', '07_exploit_kit', 'testmynids__neutrino.pcap')
+    if not os.path.exists(neutrino):
+        raise Skip('corpus absent')
+    args = ['--rules', ET, '--rules-cache', cache]
+    first = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
+    files = sorted(os.listdir(cache))
+    expect(files and all(f.endswith('.hsdb') for f in files), files[:3])
+    stamp = {f: os.path.getmtime(os.path.join(cache, f)) for f in files}
+    second = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
+    expect(second == first, 'same alerts from the cache: %s vs %s' % (second, first))
+    expect(sorted(os.listdir(cache)) == files and
+           all(os.path.getmtime(os.path.join(cache, f)) == stamp[f] for f in files),
+           'nothing rewritten')
+    with open(os.path.join(cache, files[0]), 'r+b') as f:
+        f.write(b'garbage!' * 8)
+    third = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
+    expect(third == first, 'damaged cache file: %s' % third)
+
+
 finish()
