@@ -234,9 +234,16 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     const char *cat = mm_ruleset_class_desc(rs, r->classtype);
     mj_str(j, "category", cat ? cat : "");
     mj_u64(j, "severity", r->priority);
-    if (r->metadata) {
+    const char *family = mm_rule_family(r->gid, r->sid, mm_ruleset_class_name(rs, r->classtype));
+    if (r->metadata || family) {
         mj_obj_open(j, "metadata");
-        metadata(j, r->metadata);
+        if (r->metadata)
+            metadata(j, r->metadata);
+        if (family) {           /* the report's family, as the built-ins carry it */
+            mj_arr_open(j, "family");
+            mj_str(j, NULL, family);
+            mj_arr_close(j);
+        }
         mj_obj_close(j);
     }
     mj_obj_close(j);

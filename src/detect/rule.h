@@ -355,6 +355,10 @@ void mm_ruleset_on_skip(mm_ruleset *rs, mm_rule_skip_fn fn, void *ctx);
 typedef void (*mm_rule_kw_fn)(void *ctx, const char *kw, uint64_t loaded, uint64_t skipped);
 void mm_ruleset_keywords(const mm_ruleset *rs, mm_rule_kw_fn fn, void *ctx);
 
+/* The report's family of a rule alert (rdp, heartbleed, c2 ...), by sid
+ * and classtype; NULL when none fits. */
+const char *mm_rule_family(uint32_t gid, uint32_t sid, const char *classtype);
+
 /* Bytes held by the ruleset (rules, sets, compiled expressions). */
 size_t mm_ruleset_memory(const mm_ruleset *rs);
 

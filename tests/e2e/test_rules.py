@@ -273,4 +273,29 @@ def _():
     expect(third == first, 'damaged cache file: %s' % third)
 
 
+@check('the seed report\'s RDP alert (sid 2001330) on RDP captures, with its family')
+def _():
+    need_et()
+    caps = sorted(os.path.join(SHARED, 'corpus', 'pcaps', '02_rdp', f)
+                  for f in os.listdir(os.path.join(SHARED, 'corpus', 'pcaps', '02_rdp'))
+                  if f.endswith('.pcap')) if os.path.isdir(
+                      os.path.join(SHARED, 'corpus', 'pcaps', '02_rdp')) else []
+    if not caps:
+        raise Skip('corpus absent')
+    seen = 0
+    for cap in caps:
+        # the RDP server, as tshark sees it: made the company; the client is outside
+        t = subprocess.run(['tshark', '-n', '-r', cap, '-Y', 'tcp.srcport==3389', '-T', 'fields',
+                            '-e', 'ip.src', '-c', '1'], capture_output=True, text=True)
+        srv = t.stdout.strip()
+        if not srv:
+            continue
+        got = [a for a in alerts(cap, ['--rules', ET, '--home-net', srv + '/32'])
+               if a['alert']['signature_id'] == 2001330]
+        expect(got, '%s: no 2001330' % cap)
+        expect(got[0]['alert']['metadata'].get('family') == ['rdp'], got[0]['alert'])
+        seen += 1
+    expect(seen >= 3, 'RDP captures with a server: %d' % seen)
+
+
 finish()
