@@ -286,8 +286,8 @@ def _():
     for cap in caps:
         # the RDP server, as tshark sees it: made the company; the client is outside
         t = subprocess.run(['tshark', '-n', '-r', cap, '-Y', 'tcp.srcport==3389', '-T', 'fields',
-                            '-e', 'ip.src', '-c', '1'], capture_output=True, text=True)
-        srv = t.stdout.strip()
+                            '-e', 'ip.src'], capture_output=True, text=True)
+        srv = (t.stdout.split() or [''])[0]
         if not srv:
             continue
         got = [a for a in alerts(cap, ['--rules', ET, '--home-net', srv + '/32'])
