@@ -300,7 +300,9 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         .sp = tc ? f->sport : f->cport,
         .dp = tc ? f->cport : f->sport,
         .to_client = tc,
-        .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED || f->midstream
+        /* as Suricata with stream.midstream off: a TCP flow whose handshake
+         * was not seen is never established */
+        .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED && !f->midstream
                                      : f->pkts[0] && f->pkts[1],
         .pkt = pkt,
         .buf = b,
