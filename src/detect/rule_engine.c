@@ -345,27 +345,9 @@ static void cache_path(const pf_list *l, const char *dir, char *out, size_t outl
 
 static bool cache_load(pf_list *l, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            if (cap > (256u << 20))
-                break;
-            char *nb = realloc(b, cap);
-            if (!nb)
-                break;
-            b = nb;
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (!r)
-            break;
-    }
-    fclose(f);
+    char err[256];
+    size_t n;
+    char *b = mm_read_file(path, 256u << 20, &n, err, sizeof err);
     bool ok = b && n && hs_deserialize_database(b, n, &l->db) == HS_SUCCESS;
     free(b);
     return ok;

@@ -20,6 +20,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <pcre2.h>
@@ -411,6 +412,21 @@ static size_t hex(uint8_t *out, const uint8_t *d, size_t n)
     return 2 * n;
 }
 
+/* The hex digest of in[0..n) into o (to_md5, to_sha1, to_sha256). */
+static uint32_t digest_hex(const struct nettle_hash *h, const uint8_t *in, uint32_t n, uint8_t *o)
+{
+    union {
+        struct md5_ctx md5;
+        struct sha1_ctx sha1;
+        struct sha256_ctx sha256;
+    } c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    h->init(&c);
+    h->update(&c, n, in);
+    h->digest(&c, h->digest_size, d);
+    return (uint32_t)hex(o, d, h->digest_size);
+}
+
 /* Applies the buffer's transforms: buf and len become the result (scratch). */
 bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len)
 {
@@ -465,33 +481,15 @@ bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf,
                 }
             }
             break;
-        case MM_TR_TO_MD5: {
-            struct md5_ctx c;
-            uint8_t d[MD5_DIGEST_SIZE];
-            md5_init(&c);
-            md5_update(&c, n, in);
-            md5_digest(&c, sizeof d, d);
-            k = (uint32_t)hex(o, d, sizeof d);
+        case MM_TR_TO_MD5:
+            k = digest_hex(&nettle_md5, in, n, o);
             break;
-        }
-        case MM_TR_TO_SHA1: {
-            struct sha1_ctx c;
-            uint8_t d[SHA1_DIGEST_SIZE];
-            sha1_init(&c);
-            sha1_update(&c, n, in);
-            sha1_digest(&c, sizeof d, d);
-            k = (uint32_t)hex(o, d, sizeof d);
+        case MM_TR_TO_SHA1:
+            k = digest_hex(&nettle_sha1, in, n, o);
             break;
-        }
-        case MM_TR_TO_SHA256: {
-            struct sha256_ctx c;
-            uint8_t d[SHA256_DIGEST_SIZE];
-            sha256_init(&c);
-            sha256_update(&c, n, in);
-            sha256_digest(&c, sizeof d, d);
-            k = (uint32_t)hex(o, d, sizeof d);
+        case MM_TR_TO_SHA256:
+            k = digest_hex(&nettle_sha256, in, n, o);
             break;
-        }
         default:                /* strip_pseudo_headers: HTTP/2 only */
             memcpy(o, in, n);
             k = n;

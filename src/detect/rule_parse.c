@@ -1139,52 +1139,10 @@ void mm_ruleset_parse_classes(mm_ruleset *rs, const char *text, size_t n)
     }
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    for (;;) {
-        if (!b) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            fclose(f);
-            return NULL;
-        }
-        n += fread(b + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        if (cap >= MAX_FILE) {
-            snprintf(err, errlen, "%s: larger than %d MiB", path, MAX_FILE >> 20);
-            free(b);
-            fclose(f);
-            return NULL;
-        }
-        char *nb = realloc(b, cap * 2);
-        if (!nb)
-            free(b);
-        b = nb;
-        cap *= 2;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        free(b);
-        return NULL;
-    }
-    b[n] = 0;
-    *len = n;
-    return b;
-}
-
 bool mm_ruleset_load_classes(mm_ruleset *rs, const char *path, char *err, size_t errlen)
 {
     size_t n;
-    char *t = read_file(path, &n, err, errlen);
+    char *t = mm_read_file(path, MAX_FILE, &n, err, errlen);
     if (!t)
         return false;
     mm_ruleset_parse_classes(rs, t, n);
@@ -1401,7 +1359,7 @@ bool mm_ruleset_load(mm_ruleset *rs, const char *path, char *err, size_t errlen)
         return ok;
     }
     size_t n;
-    char *t = read_file(path, &n, err, errlen);
+    char *t = mm_read_file(path, MAX_FILE, &n, err, errlen);
     if (!t)
         return false;
     rs->sum.files++;

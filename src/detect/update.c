@@ -30,11 +30,13 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/sha2.h>
 #include <pcre2.h>
 
 #include "detect/rule.h"
 #include "util/fetch.h"
+#include "util/util.h"
 
 #define MAX_ARCHIVE (256u << 20)
 #define MAX_LIST (64u << 20)
@@ -298,39 +300,6 @@ static bool write_atomic(const char *path, const void *data, size_t n, char *err
     return true;
 }
 
-static uint8_t *read_all(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            if (cap > max + 1) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            uint8_t *nb = realloc(b, cap);
-            if (!nb) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            b = nb;
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
-
 static void hex(const uint8_t *d, size_t n, char *out)
 {
     static const char x[] = "0123456789abcdef";
@@ -341,27 +310,30 @@ static void hex(const uint8_t *d, size_t n, char *out)
     out[2 * n] = 0;
 }
 
+static void digest(const struct nettle_hash *h, const uint8_t *d, size_t n, char *hx)
+{
+    union {
+        struct md5_ctx md5;
+        struct sha256_ctx sha256;
+    } c;
+    uint8_t out[SHA256_DIGEST_SIZE];
+    h->init(&c);
+    h->update(&c, n, d);
+    h->digest(&c, h->digest_size, out);
+    hex(out, h->digest_size, hx);
+}
+
 static bool sha256_is(const uint8_t *d, size_t n, const char *want)
 {
-    struct sha256_ctx c;
-    uint8_t h[SHA256_DIGEST_SIZE];
     char hx[65];
-    sha256_init(&c);
-    sha256_update(&c, n, d);
-    sha256_digest(&c, sizeof h, h);
-    hex(h, sizeof h, hx);
+    digest(&nettle_sha256, d, n, hx);
     return strncasecmp(hx, want, 64) == 0;
 }
 
 static bool md5_is(const uint8_t *d, size_t n, const uint8_t *txt, size_t tl)
 {
-    struct md5_ctx c;
-    uint8_t h[MD5_DIGEST_SIZE];
     char hx[33];
-    md5_init(&c);
-    md5_update(&c, n, d);
-    md5_digest(&c, sizeof h, h);
-    hex(h, sizeof h, hx);
+    digest(&nettle_md5, d, n, hx);
     /* the .md5 file: the digest, perhaps followed by a name */
     size_t i = 0;
     while (i < tl && (txt[i] == ' ' || txt[i] == '\n' || txt[i] == '\r'))
@@ -615,7 +587,7 @@ static uint8_t *get_source(const config *c, const source *s, const char *ca, siz
     }
     free(d);
     say(log, "%s: %s; keeping the last good copy\n", s->name, why);
-    return read_all(cache, MAX_ARCHIVE, len);
+    return (uint8_t *)mm_read_file(cache, MAX_ARCHIVE, len, err, sizeof err);
 }
 
 static int update_source(config *c, const source *s, const char *ca, pcre2_match_data *md,

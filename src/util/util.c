@@ -279,3 +279,45 @@ size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen)
     out[o] = 0;
     return o;
 }
+
+char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    for (;;) {
+        if (!b) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            fclose(f);
+            return NULL;
+        }
+        n += fread(b + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        if (cap > max) {
+            snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+            free(b);
+            fclose(f);
+            return NULL;
+        }
+        char *nb = realloc(b, cap * 2);
+        if (!nb)
+            free(b);
+        b = nb;
+        cap *= 2;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad || n > max) {
+        snprintf(err, errlen, bad ? "%s: read error" : "%s: too large", path);
+        free(b);
+        return NULL;
+    }
+    b[n] = 0;
+    *len = n;
+    return b;
+}

@@ -50,6 +50,10 @@ void mm_netlist_free(mm_netlist *nl);
 /* The RFC 1918 and RFC 4193 ranges. */
 #define MM_DEFAULT_HOME_NET "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
+/* A whole file in memory, NUL-terminated (not counted in *len); NULL with
+ * a one-line reason in err when it cannot be read or exceeds max bytes. */
+char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
 uint64_t mm_mono_ns(void);
