@@ -26,6 +26,7 @@
 #include <pcre2.h>
 
 #include "detect/rule_match.h"
+#include "util/util.h"
 
 #define STEP_BUDGET 3000
 
@@ -402,29 +403,13 @@ static int step(walk *w, int i, uint32_t cur)
 
 /* --- transforms ----------------------------------------------------------- */
 
-static size_t hex(uint8_t *out, const uint8_t *d, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = (uint8_t)digits[d[i] >> 4];
-        out[2 * i + 1] = (uint8_t)digits[d[i] & 15];
-    }
-    return 2 * n;
-}
-
 /* The hex digest of in[0..n) into o (to_md5, to_sha1, to_sha256). */
 static uint32_t digest_hex(const struct nettle_hash *h, const uint8_t *in, uint32_t n, uint8_t *o)
 {
-    union {
-        struct md5_ctx md5;
-        struct sha1_ctx sha1;
-        struct sha256_ctx sha256;
-    } c;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    h->init(&c);
-    h->update(&c, n, in);
-    h->digest(&c, h->digest_size, d);
-    return (uint32_t)hex(o, d, h->digest_size);
+    char hx[2 * SHA256_DIGEST_SIZE + 1];
+    size_t k = mm_hash_hex(h, in, n, hx);
+    memcpy(o, hx, k);
+    return (uint32_t)k;
 }
 
 /* Applies the buffer's transforms: buf and len become the result (scratch). */

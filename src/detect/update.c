@@ -300,40 +300,17 @@ static bool write_atomic(const char *path, const void *data, size_t n, char *err
     return true;
 }
 
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = x[d[i] >> 4];
-        out[2 * i + 1] = x[d[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
-static void digest(const struct nettle_hash *h, const uint8_t *d, size_t n, char *hx)
-{
-    union {
-        struct md5_ctx md5;
-        struct sha256_ctx sha256;
-    } c;
-    uint8_t out[SHA256_DIGEST_SIZE];
-    h->init(&c);
-    h->update(&c, n, d);
-    h->digest(&c, h->digest_size, out);
-    hex(out, h->digest_size, hx);
-}
-
 static bool sha256_is(const uint8_t *d, size_t n, const char *want)
 {
     char hx[65];
-    digest(&nettle_sha256, d, n, hx);
+    mm_hash_hex(&nettle_sha256, d, n, hx);
     return strncasecmp(hx, want, 64) == 0;
 }
 
 static bool md5_is(const uint8_t *d, size_t n, const uint8_t *txt, size_t tl)
 {
     char hx[33];
-    digest(&nettle_md5, d, n, hx);
+    mm_hash_hex(&nettle_md5, d, n, hx);
     /* the .md5 file: the digest, perhaps followed by a name */
     size_t i = 0;
     while (i < tl && (txt[i] == ' ' || txt[i] == '\n' || txt[i] == '\r'))

@@ -3,6 +3,11 @@
  */
 #include "util/util.h"
 
+#include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -320,4 +325,24 @@ char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
     b[n] = 0;
     *len = n;
     return b;
+}
+
+size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char *out)
+{
+    union {
+        struct md5_ctx md5;
+        struct sha1_ctx sha1;
+        struct sha256_ctx sha256;
+    } c;
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    static const char x[] = "0123456789abcdef";
+    h->init(&c);
+    h->update(&c, n, d);
+    h->digest(&c, h->digest_size, dg);
+    for (unsigned i = 0; i < h->digest_size; i++) {
+        out[2 * i] = x[dg[i] >> 4];
+        out[2 * i + 1] = x[dg[i] & 15];
+    }
+    out[2 * h->digest_size] = 0;
+    return 2 * h->digest_size;
 }

@@ -54,6 +54,12 @@ void mm_netlist_free(mm_netlist *nl);
  * a one-line reason in err when it cannot be read or exceeds max bytes. */
 char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
+/* The lowercase hex digest of d[0..n) by nettle's h (&nettle_md5,
+ * &nettle_sha1, &nettle_sha256) into out (2 * digest size + 1 bytes);
+ * returns its length. */
+struct nettle_hash;
+size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char *out);
+
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
 uint64_t mm_mono_ns(void);
