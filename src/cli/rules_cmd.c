@@ -151,7 +151,8 @@ static int check(int argc, char **argv)
             printf("  %-24s %llu\n", mm_skip_name(w), (unsigned long long)s->by_reason[w]);
     kwlist kl = {0};
     mm_ruleset_keywords(rs, collect, &kl);
-    qsort(kl.v, kl.n, sizeof *kl.v, by_use);
+    if (kl.n > 1)
+        qsort(kl.v, kl.n, sizeof *kl.v, by_use);
     printf("\nkeywords (rules loaded, rules skipped):\n");
     for (size_t i = 0; i < kl.n; i++) {
         printf("  %-24s %8llu %8llu\n", kl.v[i].kw, (unsigned long long)kl.v[i].loaded,

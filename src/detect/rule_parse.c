@@ -1341,7 +1341,8 @@ bool mm_ruleset_load(mm_ruleset *rs, const char *path, char *err, size_t errlen)
             }
         }
         closedir(d);
-        qsort(names, nn, sizeof *names, cmp_str);
+        if (nn > 1)
+            qsort(names, nn, sizeof *names, cmp_str);
         /* the set's own classes, when it ships them */
         char p[4096];
         snprintf(p, sizeof p, "%s/classification.config", path);
