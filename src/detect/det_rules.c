@@ -335,6 +335,15 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         return;
     mm_insp_pkt pk = {.tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
                       .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};
+    /* ICMP messages with an identifier and a sequence number (echo,
+     * timestamp, information, address mask; ICMPv6 echo) */
+    bool v6 = p->proto == 58;
+    uint8_t t = p->icmp_type;
+    if ((p->proto == 1 || v6) && p->l4_len >= 8 &&
+        (v6 ? (t == 128 || t == 129) : (t == 0 || t == 8 || (t >= 13 && t <= 18)))) {
+        pk.icmp_id = (uint16_t)(p->l4[4] << 8 | p->l4[5]);
+        pk.icmp_seq = (uint16_t)(p->l4[6] << 8 | p->l4[7]);
+    }
     mm_obs_buf b = {MM_BUF_PAYLOAD, p->payload, p->payload_len};
     inspect(d, f, dir, MM_MOMENT_PACKET, &b, 1, &pk, ts, NULL);
 }
