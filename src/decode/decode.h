@@ -37,6 +37,8 @@ typedef struct mm_pkt {
     bool icmp_error;         /* ICMP error quoting another packet */
     mm_ip src, dst;
     uint16_t sport, dport;
+    uint8_t ttl;             /* IPv4 TTL, IPv6 hop limit (innermost header) */
+    uint16_t ip_id;          /* IPv4 identification (0 for IPv6) */
     uint8_t tcp_flags;
     uint32_t seq, ack;
     uint16_t win;

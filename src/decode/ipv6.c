@@ -36,6 +36,8 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
     d->st.ipv6++;
     p->ipver = 6;
+    p->ttl = b[7];
+    p->ip_id = 0;
     memcpy(p->src.b, b + 8, 16);
     memcpy(p->dst.b, b + 24, 16);
     p->src.v = p->dst.v = 6;

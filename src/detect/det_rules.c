@@ -333,7 +333,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
 {
     if (!d->rules || !f || !p->l4_ok)
         return;
-    mm_insp_pkt pk = {.tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
+    mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id,
+                      .tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
                       .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};
     /* ICMP messages with an identifier and a sequence number (echo,
      * timestamp, information, address mask; ICMPv6 echo) */

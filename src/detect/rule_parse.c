@@ -653,6 +653,7 @@ typedef struct kwdef {
 } kwdef;
 
 static const kwdef keywords[] = {
+    {"prefilter", kw_flag},     /* a hint for the prefilter: ours picks its own */
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
     {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_flag},
@@ -674,7 +675,7 @@ static const char *const unsupported[] = {
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "stream_event", "decode-event", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
-    "sip.method", "http2.header", "config", "bypass", "prefilter", "requires",
+    "sip.method", "http2.header", "config", "bypass", "requires",
 };
 
 /* --- rule ----------------------------------------------------------------- */
