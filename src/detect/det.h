@@ -154,6 +154,7 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
 void det_rules_free(mm_detect *d);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts);
 
 /* Raise alert sig on flow f; dir: direction of the traffic that showed it
  * (MM_TO_SERVER: the client is the source). extra adds fields to

@@ -348,3 +348,38 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     mm_obs_buf b = {MM_BUF_PAYLOAD, p->payload, p->payload_len};
     inspect(d, f, dir, MM_MOMENT_PACKET, &b, 1, &pk, ts, NULL);
 }
+
+/* The file in an alert on it, as Suricata lists a transaction's files. */
+static void file_json(mm_json *j, const void *ctx)
+{
+    const mm_obs_file *o = ctx;
+    mj_arr_open(j, "files");
+    mj_obj_open(j, NULL);
+    mj_str(j, "filename", o->name ? o->name : "");
+    mj_str(j, "state", o->complete ? "CLOSED" : "TRUNCATED");
+    mj_u64(j, "size", o->size);
+    mj_obj_close(j);
+    mj_arr_close(j);
+}
+
+/* A file carried by SMB, SMTP or FTP, at its end: file.name and file.data
+ * (its first bytes) to the rules. HTTP bodies are inspected by the HTTP
+ * parser with the rest of their message. */
+void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
+{
+    if (!d->rules || f->app_proto == MM_APP_HTTP)
+        return;
+    mm_obs_buf b[2];
+    int n = 0;
+    if (o->name && o->name[0])
+        b[n++] = (mm_obs_buf){MM_BUF_FILE_NAME, (const uint8_t *)o->name,
+                              (uint32_t)strlen(o->name)};
+    if (o->head_len)
+        b[n++] = (mm_obs_buf){MM_BUF_FILE_DATA, o->head, o->head_len};
+    /* a file goes one way; which one the flow cannot say here: as the
+     * rules' flow keyword, take the server's side as the sender of a
+     * download and the client's of an upload alike (to_server) */
+    mm_obs_buffers ob = {b, n, file_json, o};
+    if (n)
+        inspect(d, f, MM_TO_SERVER, MM_MOMENT_APP, b, n, NULL, ts, &ob);
+}

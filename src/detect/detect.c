@@ -335,7 +335,9 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
     mm_detect *d = ctx;
     if (kind == MM_OBS_BUFFERS)
         det_rules_app(d, f, dir, obs, ts);
-    else if (d->builtin)
+    else if (kind == MM_OBS_FILE)
+        det_rules_file(d, f, obs, ts);
+    if (kind != MM_OBS_BUFFERS && d->builtin)
         det_observe(d, f, dir, kind, obs, ts);
 }
 
