@@ -481,6 +481,22 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
             cmd = namebuf;
         }
     }
+    {
+        /* the rules' smb.share (a tree connected) and smb.named_pipe (a
+         * pipe opened on IPC$) */
+        bool tree = (t->ver == 2 && t->cmd == SMB2_TREE_CONNECT) ||
+                    (t->ver == 1 && t->cmd == SMB1_TREE_CONNECT_ANDX);
+        smb_tree *tr = tree_get(s, t->tree_id, false);
+        size_t nl = strlen(t->name);
+        bool ipc = nl >= 4 && strcmp(t->name + nl - 4, "IPC$") == 0;
+        int id = tree && !ipc ? MM_BUF_SMB_SHARE : !tree && tr && tr->pipe ? MM_BUF_SMB_NAMED_PIPE
+                                                                         : -1;
+        if (id >= 0 && nl) {
+            mm_obs_buf b = {(uint8_t)id, (const uint8_t *)t->name, (uint32_t)nl};
+            mm_obs_buffers ob = {&b, 1, NULL, NULL};
+            mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_BUFFERS, &ob, ts ? ts : t->ts);
+        }
+    }
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : t->ts, "smb", MM_TO_SERVER, false);
     mj_obj_open(j, "smb");
     common(j, s, ++s->tx_id, cmd, t->session_id, t->tree_id);
