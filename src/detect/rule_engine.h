@@ -25,7 +25,7 @@ const mm_ruleset *mm_rules_set(const mm_rules *e);
 typedef struct mm_rules_info {
     uint64_t rules;             /* rules loaded */
     uint64_t inspected;         /* of them, rules the engine inspects */
-    uint64_t not_inspected;     /* payload together with app-layer buffers (not yet) */
+    uint64_t not_inspected;     /* xbits, flowint, app-layer-event (not yet) */
     uint64_t prefiltered;       /* with a fast pattern in a prefilter */
     uint64_t patterns, databases;
     size_t db_bytes;            /* prefilter databases */

@@ -396,9 +396,18 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     if (!ds->raw || !ds->rawlen)
         return;
     static char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
-    mm_obs_buf b[MM_HTTP_BUFS_MAX];
+    static uint8_t whole[RAW_MAX + IB_MAX];
+    mm_obs_buf b[MM_HTTP_BUFS_MAX + 1];
     int n = mm_http_bufs(ds->raw, ds->rawlen, dir == MM_TO_SERVER, ds->ib, ds->iblen, b,
                          MM_HTTP_BUFS_MAX, scratch, sizeof scratch);
+    if (n) {
+        /* the message as sent (headers, then the body decoded) for rules
+         * that mix payload content with http buffers */
+        memcpy(whole, ds->raw, ds->rawlen);
+        if (ds->iblen)
+            memcpy(whole + ds->rawlen, ds->ib, ds->iblen);
+        b[n++] = (mm_obs_buf){MM_BUF_PAYLOAD, whole, ds->rawlen + ds->iblen};
+    }
     ds->rawlen = 0;
     ds->iblen = 0;
     if (n) {

@@ -203,6 +203,10 @@ def _():
         'alert tls any any -> any any (msg:"sni"; tls.sni; content:"."; sid:6;)',
         'alert ssh any any -> any any (msg:"ssh"; ssh.proto; content:"2.0"; sid:7;)',
         'alert tcp any any -> any any (msg:"syn"; flags:S; sid:8;)',
+        'alert http any any -> any any (msg:"mixed"; content:"GET"; http_method; '
+        'content:"|0d 0a|Host|3a| "; sid:9;)',
+        'alert http any any -> any any (msg:"mixed, absent"; content:"GET"; http_method; '
+        'content:"no such header|3a|"; sid:10;)',
         '']))
     got = {}
     for cap in ('07_exploit_kit/testmynids__neutrino.pcap', '13_dns/zeek__dns53.pcap',
@@ -210,7 +214,7 @@ def _():
                 '12_port_scan/zeek__nmap-vsn.pcap'):
         for a in alerts(os.path.join(pcaps, cap), ['--rules', p]):
             got.setdefault(a['alert']['signature_id'], a)
-    expect(set(got) >= {1, 2, 3, 4, 6, 7, 8}, 'sids %s' % sorted(got))
+    expect(set(got) >= {1, 2, 3, 4, 6, 7, 8, 9} and 10 not in got, 'sids %s' % sorted(got))
     a = got[1]
     expect(a['alert']['category'] == 'Misc activity' and a['alert']['severity'] == 3, a['alert'])
     expect(a['http']['url'].startswith('/') and 'hostname' in a['http'], a.get('http'))
