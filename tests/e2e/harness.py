@@ -30,6 +30,25 @@ def expect(cond, msg):
         raise AssertionError(msg)
 
 
+def eve_validator(shared):
+    """Suricata's EVE schema (../shared/data) with our one extra top-level
+    object, 'mimamori', allowed; Skip when the schema or jsonschema is
+    missing."""
+    import json
+    import os
+    path = os.path.join(shared, 'data', 'suricata-eve-schema.json')
+    if not os.path.exists(path):
+        raise Skip('no schema at %s' % path)
+    try:
+        import jsonschema
+    except ImportError:
+        raise Skip('python3-jsonschema missing')
+    with open(path) as f:
+        schema = json.load(f)
+    schema['properties']['mimamori'] = {'type': 'object'}
+    return jsonschema.Draft7Validator(schema)
+
+
 def finish():
     print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
                                                  results['skipped']))
