@@ -6,6 +6,7 @@
  * are written to a sink that checks each is one line of JSON-safe bytes. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "detect/detect.h"
@@ -42,13 +43,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static mm_detect_config dc = {.builtin = true};
     char err[256];
     if (!det) {
+        /* rules on every kind of buffer the parsers hand over, so their
+         * MM_OBS_BUFFERS paths run too */
+        static char path[] = "/tmp/mm-fuzz-rules-XXXXXX";
+        int fd = mkstemp(path);
+        static const char rules[] =
+            "alert http any any -> any any (http.uri; content:\"/\"; http.host; dotprefix; "
+            "content:\".a\"; flowbits:set,x; sid:1;)\n"
+            "alert http any any -> any any (content:\"GET\"; http_method; content:\"Host\"; "
+            "file.data; pcre:\"/a+b/\"; http.header_names; content:\"|0d 0a|\"; sid:2;)\n"
+            "alert http any any -> any any (flow:to_client; http.stat_code; content:\"200\"; "
+            "http.response_body; byte_test:1,>,0,0; flowbits:isset,x; sid:3;)\n"
+            "alert dns any any -> any any (dns.query; content:\"a\"; bsize:>1; sid:4;)\n"
+            "alert tls any any -> any any (tls.sni; content:\".\"; ja3.hash; content:\"a\"; "
+            "sid:5;)\n"
+            "alert tls any any -> any any (tls.cert_subject; content:\"CN\"; sid:6;)\n"
+            "alert ssh any any -> any any (ssh.proto; content:\"2\"; sid:7;)\n"
+            "alert smb any any -> any any (smb.share; content:\"C\"; sid:8;)\n"
+            "alert tcp any any -> any any (file.data; content:\"MZ\"; file.name; "
+            "content:\".\"; sid:9;)\n";
+        if (fd < 0 || write(fd, rules, sizeof rules - 1) != (ssize_t)(sizeof rules - 1))
+            abort();
+        close(fd);
+        dc.rules[0] = path;
+        dc.nrules = 1;
         if (!mm_netlist_parse(&home, "10.0.0.0/8", err, sizeof err) ||
             !(det = mm_detect_new(&dc, &eve, &home, err, sizeof err)))
             abort();
+        unlink(path);
     }
     mm_detect_rebind(det, &eve);
     app.observe = mm_detect_observe;
     app.observe_ctx = det;
+    app.buffers = true;
     mm_flow f;
     memset(&f, 0, sizeof f);
     f.proto = udp ? 17 : 6;
