@@ -363,7 +363,7 @@ static void file_json(mm_json *j, const void *ctx)
 }
 
 /* A file carried by SMB, SMTP or FTP, at its end: file.name and file.data
- * (its first bytes) to the rules. HTTP bodies are inspected by the HTTP
+ * (its first 32 KiB) to the rules. HTTP bodies are inspected by the HTTP
  * parser with the rest of their message. */
 void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
 {
@@ -374,8 +374,8 @@ void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     if (o->name && o->name[0])
         b[n++] = (mm_obs_buf){MM_BUF_FILE_NAME, (const uint8_t *)o->name,
                               (uint32_t)strlen(o->name)};
-    if (o->head_len)
-        b[n++] = (mm_obs_buf){MM_BUF_FILE_DATA, o->head, o->head_len};
+    if (o->data_len)
+        b[n++] = (mm_obs_buf){MM_BUF_FILE_DATA, o->data, o->data_len};
     /* a file goes one way; which one the flow cannot say here: as the
      * rules' flow keyword, take the server's side as the sender of a
      * download and the client's of an upload alike (to_server) */

@@ -173,6 +173,8 @@ typedef struct mm_obs_file {
     const char *magic;      /* type by content */
     const uint8_t *head;    /* first bytes of the content */
     uint32_t head_len;
+    const uint8_t *data;    /* the first 32 KiB when rules run (else = head) */
+    uint32_t data_len;
     uint64_t size;
     bool complete;
     const char *sha256;     /* hex, "" when not computed */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define HEAD 512                 /* first bytes kept for the type */
+#define INSP (32 * 1024)         /* first bytes kept for rules (file.data), when rules run */
 
 struct mm_file {
     struct md5_ctx md5;
@@ -36,6 +37,8 @@ struct mm_file {
     char declared[96];           /* the carrier's declared type ("" none) */
     uint8_t tail[32];            /* last bytes of the previous chunk */
     uint32_t tail_len;
+    uint8_t *insp;               /* the first INSP bytes, for rules (NULL: none) */
+    uint32_t insp_len;
 };
 
 static unsigned long tmp_seq;
@@ -152,6 +155,12 @@ void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n)
         memcpy(fl->head + fl->head_len, d, k);
         fl->head_len += k;
     }
+    if (a->buffers && fl->insp_len < INSP &&
+        (fl->insp || (fl->insp = mm_app_alloc_buf(a, INSP)))) {
+        uint32_t k = n < INSP - fl->insp_len ? n : INSP - fl->insp_len;
+        memcpy(fl->insp + fl->insp_len, d, k);
+        fl->insp_len += k;
+    }
     if (fl->container < 0 && fl->head_len >= 8)
         fl->container = memcmp(fl->head, "PK\x03\x04", 4) == 0 ? 1
                       : memcmp(fl->head, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0 ? 2 : 0;
@@ -242,7 +251,9 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     }
     const char *magic = mm_file_magic(fl->head, fl->head_len);
     mm_obs_file o = {.name = fl->name, .magic = magic ? magic : "", .head = fl->head,
-                     .head_len = fl->head_len, .size = fl->size, .complete = closed,
+                     .head_len = fl->head_len, .data = fl->insp ? fl->insp : fl->head,
+                     .data_len = fl->insp ? fl->insp_len : fl->head_len,
+                     .size = fl->size, .complete = closed,
                      .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
                      .sha256 = closed && (a->store.hashes & MM_HASH_SHA256) ? sha256 : ""};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
@@ -268,6 +279,7 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     mj_u64(j, "size", fl->size);
     mj_obj_close(j);
     mm_app_event_end(a, f);
+    mm_app_free(a, fl->insp, INSP);
     mm_app_free(a, fl, sizeof(*fl));
 }
 
@@ -287,6 +299,7 @@ void mm_file_free(mm_app *a, mm_file *fl)
     if (!fl)
         return;
     stop_storing(fl);
+    mm_app_free(a, fl->insp, INSP);
     mm_app_free(a, fl, sizeof(*fl));
 }
 

@@ -295,4 +295,36 @@ def _():
     expect(seen >= 3, 'RDP captures with a server: %d' % seen)
 
 
+@check('file.data of an SMTP attachment: bytes far past its start, as tshark and Python decode it')
+def _():
+    import email
+    import shutil
+    from email import policy
+    cap = os.path.join(SHARED, 'corpus', 'pcaps', '15_smtp_attachments',
+                       'chrissanders__mail_sender_attachment.pcapng')
+    if not os.path.exists(cap):
+        raise Skip('corpus absent')
+    d = tempfile.mkdtemp(prefix='mm-imf-')
+    subprocess.run(['tshark', '-n', '-r', cap, '--export-objects', 'imf,' + d],
+                   capture_output=True)
+    body = None
+    for f in os.listdir(d):
+        for part in email.message_from_bytes(open(os.path.join(d, f), 'rb').read(),
+                                             policy=policy.default).walk():
+            if part.get_filename() and not part.is_multipart():
+                body = part.get_payload(decode=True)
+    shutil.rmtree(d)
+    if not body or len(body) < 2000:
+        raise Skip('no attachment of 2 KB in %s' % cap)
+    far = body[1500:1516]           # past the 512 bytes kept for the file type
+    absent = bytes(b ^ 0x5A for b in far)
+    if absent in body:
+        raise Skip('could not make an absent pattern')
+    p = write('f.rules', 'alert smtp any any -> any any (msg:"far"; file.data; content:"|%s|"; '
+              'sid:1;)\nalert smtp any any -> any any (msg:"absent"; file.data; '
+              'content:"|%s|"; sid:2;)\n' % (far.hex(' '), absent.hex(' ')))
+    got = {a['alert']['signature_id'] for a in alerts(cap, ['--rules', p])}
+    expect(got == {1}, 'sids %s' % sorted(got))
+
+
 finish()
