@@ -55,49 +55,48 @@ int mm_http_bufs(const char *raw, uint32_t n, bool request, const uint8_t *body,
     char *uri = scratch, *hdr = uri + n + 1, *names = hdr + 2 * (size_t)n + 8,
          *host = names + 2 * (size_t)n + 8;
     size_t hl = 0, nl = 0;
+    /* the start line's three words: METHOD URI PROTO, or PROTO CODE MESSAGE */
+    const char *w0 = raw, *w1 = NULL, *w2 = NULL;
+    size_t l0w = l0, l1 = 0, l2 = 0;
     const char *sp1 = memchr(raw, ' ', l0);
-    if (request) {
-        add(out, &k, max, MM_BUF_HTTP_REQUEST_LINE, raw, l0);
-        if (sp1) {
-            add(out, &k, max, MM_BUF_HTTP_METHOD, raw, (size_t)(sp1 - raw));
-            const char *u = sp1 + 1;
-            const char *sp2 = memchr(u, ' ', l0 - (size_t)(u - raw));
-            size_t ul = sp2 ? (size_t)(sp2 - u) : l0 - (size_t)(u - raw);
-            add(out, &k, max, MM_BUF_HTTP_URI_RAW, u, ul);
-            if (sp2)
-                add(out, &k, max, MM_BUF_HTTP_PROTOCOL, sp2 + 1, l0 - (size_t)(sp2 + 1 - raw));
-            /* absolute form: keep the path */
-            const char *pu = u;
-            size_t pl = ul;
-            if (pl > 7 && (strncasecmp(pu, "http://", 7) == 0 || strncasecmp(pu, "https://", 8) == 0)) {
-                const char *slash = memchr(pu + 8, '/', pl - 8);
-                pl = slash ? pl - (size_t)(slash - pu) : 1;
-                pu = slash ? slash : "/";
-            }
-            size_t w = 0;
-            for (size_t i = 0; i < pl; i++) {
-                if (pu[i] == '%' && i + 2 < pl && isxdigit((unsigned char)pu[i + 1]) &&
-                    isxdigit((unsigned char)pu[i + 2])) {
-                    uri[w++] = (char)(hexval((unsigned char)pu[i + 1]) << 4 |
-                                      hexval((unsigned char)pu[i + 2]));
-                    i += 2;
-                } else {
-                    uri[w++] = pu[i];
-                }
-            }
-            add(out, &k, max, MM_BUF_HTTP_URI, uri, w);
+    if (sp1) {
+        l0w = (size_t)(sp1 - raw);
+        w1 = sp1 + 1;
+        const char *sp2 = memchr(w1, ' ', l0 - (size_t)(w1 - raw));
+        l1 = sp2 ? (size_t)(sp2 - w1) : l0 - (size_t)(w1 - raw);
+        if (sp2) {
+            w2 = sp2 + 1;
+            l2 = l0 - (size_t)(w2 - raw);
         }
-    } else {
-        add(out, &k, max, MM_BUF_HTTP_RESPONSE_LINE, raw, l0);
-        if (sp1) {
-            add(out, &k, max, MM_BUF_HTTP_PROTOCOL, raw, (size_t)(sp1 - raw));
-            const char *c = sp1 + 1;
-            const char *sp2 = memchr(c, ' ', l0 - (size_t)(c - raw));
-            size_t cl = sp2 ? (size_t)(sp2 - c) : l0 - (size_t)(c - raw);
-            add(out, &k, max, MM_BUF_HTTP_STAT_CODE, c, cl);
-            if (sp2)
-                add(out, &k, max, MM_BUF_HTTP_STAT_MSG, sp2 + 1, l0 - (size_t)(sp2 + 1 - raw));
+    }
+    add(out, &k, max, request ? MM_BUF_HTTP_REQUEST_LINE : MM_BUF_HTTP_RESPONSE_LINE, raw, l0);
+    if (w1) {
+        add(out, &k, max, request ? MM_BUF_HTTP_METHOD : MM_BUF_HTTP_PROTOCOL, w0, l0w);
+        add(out, &k, max, request ? MM_BUF_HTTP_URI_RAW : MM_BUF_HTTP_STAT_CODE, w1, l1);
+        if (w2)
+            add(out, &k, max, request ? MM_BUF_HTTP_PROTOCOL : MM_BUF_HTTP_STAT_MSG, w2, l2);
+    }
+    if (request && w1) {
+        /* absolute form: keep the path */
+        const char *pu = w1;
+        size_t pl = l1;
+        if (pl > 7 && (strncasecmp(pu, "http://", 7) == 0 || strncasecmp(pu, "https://", 8) == 0)) {
+            const char *slash = memchr(pu + 8, '/', pl - 8);
+            pl = slash ? pl - (size_t)(slash - pu) : 1;
+            pu = slash ? slash : "/";
         }
+        size_t w = 0;
+        for (size_t i = 0; i < pl; i++) {
+            if (pu[i] == '%' && i + 2 < pl && isxdigit((unsigned char)pu[i + 1]) &&
+                isxdigit((unsigned char)pu[i + 2])) {
+                uri[w++] = (char)(hexval((unsigned char)pu[i + 1]) << 4 |
+                          hexval((unsigned char)pu[i + 2]));
+                i += 2;
+            } else {
+                uri[w++] = pu[i];
+            }
+        }
+        add(out, &k, max, MM_BUF_HTTP_URI, uri, w);
     }
     const char *hstart = eol + 1, *hend = hstart;
     names[nl++] = '\r';
