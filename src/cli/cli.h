@@ -13,5 +13,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -24,6 +24,9 @@ static void usage(FILE *f)
             "  explain   what a built-in alert means and what to do (Japanese, English)\n"
             "  rules     check Suricata rule files: what loads, what is skipped and why\n"
             "  update    fetch rulesets (ET Open) and name lists over HTTPS\n"
+            "  ingest    import sensor output (segments, EVE JSON) into the store\n"
+            "  report    reports for each company and across companies (HTML, PDF,\n"
+            "            JSON; Japanese and English)\n"
             "\n"
             "See mimamori(1) for details.\n");
 }
@@ -57,6 +60,10 @@ int main(int argc, char **argv)
         return cmd_rules(argc - 1, argv + 1);
     if (strcmp(c, "update") == 0)
         return cmd_update(argc - 1, argv + 1);
+    if (strcmp(c, "ingest") == 0)
+        return cmd_ingest(argc - 1, argv + 1);
+    if (strcmp(c, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

@@ -358,6 +358,9 @@ void mm_ruleset_keywords(const mm_ruleset *rs, mm_rule_kw_fn fn, void *ctx);
 /* The report's family of a rule alert (rdp, heartbleed, c2 ...), by sid
  * and classtype; NULL when none fits. */
 const char *mm_rule_family(uint32_t gid, uint32_t sid, const char *classtype);
+/* The same from an EVE alert: sid, then the category text (the classtype's
+ * description), as Suricata's events carry no classtype. */
+const char *mm_rule_family_category(uint32_t gid, uint32_t sid, const char *category);
 
 /* Bytes held by the ruleset (rules, sets, compiled expressions). */
 size_t mm_ruleset_memory(const mm_ruleset *rs);

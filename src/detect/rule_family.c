@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detect/rule.h"
 
@@ -37,19 +38,23 @@ static const struct {
     {2025650, "smb-ms17-010"}, {2025992, "smb-ms17-010"},
 };
 
+/* classtype, its description in Suricata's classification.config (what
+ * EVE's alert.category carries), family */
 static const struct {
-    const char *classtype;
+    const char *classtype, *category;
     const char *family;
 } by_class[] = {
-    {"exploit-kit", "exploit-kit"},
-    {"coin-mining", "cryptojacking"},
-    {"command-and-control", "c2"},
-    {"domain-c2", "c2"},
-    {"trojan-activity", "c2"},
-    {"network-scan", "scan-bruteforce"},
-    {"attempted-recon", "scan-bruteforce"},
-    {"default-login-attempt", "scan-bruteforce"},
-    {"suspicious-login", "scan-bruteforce"},
+    {"exploit-kit", "Exploit Kit Activity Detected", "exploit-kit"},
+    {"coin-mining", "Crypto Currency Mining Activity Detected", "cryptojacking"},
+    {"command-and-control", "Malware Command and Control Activity Detected", "c2"},
+    {"domain-c2", "Domain Observed Used for C2 Detected", "c2"},
+    {"trojan-activity", "A Network Trojan was detected", "c2"},
+    {"network-scan", "Detection of a Network Scan", "scan-bruteforce"},
+    {"attempted-recon", "Attempted Information Leak", "scan-bruteforce"},
+    {"default-login-attempt", "Attempt to login by a default username and password",
+     "scan-bruteforce"},
+    {"suspicious-login", "An attempted login using a suspicious username was detected",
+     "scan-bruteforce"},
 };
 
 const char *mm_rule_family(uint32_t gid, uint32_t sid, const char *classtype)
@@ -62,5 +67,16 @@ const char *mm_rule_family(uint32_t gid, uint32_t sid, const char *classtype)
         for (size_t i = 0; i < sizeof by_class / sizeof by_class[0]; i++)
             if (strcmp(by_class[i].classtype, classtype) == 0)
                 return by_class[i].family;
+    return NULL;
+}
+
+const char *mm_rule_family_category(uint32_t gid, uint32_t sid, const char *category)
+{
+    const char *f = mm_rule_family(gid, sid, NULL);
+    if (f || !category)
+        return f;
+    for (size_t i = 0; i < sizeof by_class / sizeof by_class[0]; i++)
+        if (strcasecmp(by_class[i].category, category) == 0)
+            return by_class[i].family;
     return NULL;
 }

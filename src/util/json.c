@@ -68,16 +68,28 @@ static inline void put(mm_json *j, char c)
     j->s[j->len] = 0;
 }
 
-/* Separator and key before a member or array element. */
+static void escaped(mm_json *j, const char *v, size_t n);
+
+/* Separator and key before a member or array element. Keys are mostly the
+ * program's constants, written as they are; a key that needs escaping
+ * (a company name, a value used as a key) is escaped like a string. */
 static void member(mm_json *j, const char *key)
 {
     if (!j->first[j->depth])
         put(j, ',');
     j->first[j->depth] = false;
     if (key) {
-        put(j, '"');
-        mj_append(j, key, strlen(key));
-        put(j, '"');
+        size_t n = strlen(key), i = 0;
+        while (i < n && (unsigned char)key[i] >= 0x20 && (unsigned char)key[i] < 0x80 &&
+               key[i] != '"' && key[i] != '\\')
+            i++;
+        if (i < n) {
+            escaped(j, key, n);
+        } else {
+            put(j, '"');
+            mj_append(j, key, n);
+            put(j, '"');
+        }
         put(j, ':');
     }
 }

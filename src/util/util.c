@@ -346,3 +346,82 @@ size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char
     out[2 * h->digest_size] = 0;
     return 2 * h->digest_size;
 }
+
+/* Days from 1970-01-01 to the civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static bool digits(const char *s, int n, int *v)
+{
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+bool mm_parse_iso_ts(const char *s, int64_t *us)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return false;
+    const char *p = s + 10;
+    int64_t frac = 0, off = 0;
+    if (*p == 'T' || *p == ' ') {
+        if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || h > 23 || mi > 59)
+            return false;
+        p += 6;
+        if (*p == ':') {
+            if (!digits(p + 1, 2, &se) || se > 60)
+                return false;
+            p += 3;
+        }
+        if (*p == '.') {
+            p++;
+            int n = 0;
+            while (*p >= '0' && *p <= '9') {
+                if (n < 6) {
+                    frac = frac * 10 + (*p - '0');
+                    n++;
+                }
+                p++;
+            }
+            if (n == 0)
+                return false;
+            while (n++ < 6)
+                frac *= 10;
+        }
+        if (*p == 'Z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int oh, om;
+            int sign = *p == '-' ? -1 : 1;
+            if (!digits(p + 1, 2, &oh))
+                return false;
+            p += 3;
+            if (*p == ':')
+                p++;
+            if (!digits(p, 2, &om))
+                return false;
+            p += 2;
+            off = sign * ((int64_t)oh * 3600 + om * 60);
+        }
+    }
+    if (*p)
+        return false;
+    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t sec = days * 86400 + h * 3600 + mi * 60 + se - off;
+    *us = sec * 1000000 + frac;
+    return true;
+}

@@ -62,6 +62,9 @@ size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char
 
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
+/* "2019-05-30T09:11:05.138576+0000", "...Z", "+09:00", or a bare date
+ * "2026-11-01" (UTC midnight) -> microseconds since the epoch. */
+bool mm_parse_iso_ts(const char *s, int64_t *us);
 uint64_t mm_mono_ns(void);
 
 /* strlcpy-like: always terminates, returns true when it fitted. */

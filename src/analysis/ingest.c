@@ -1,0 +1,826 @@
+/*
+ * ingest.c - sensor output into the store (see ingest.h).
+ *
+ * One input, one transaction: alerts are inserted as they are read, flows
+ * are summed in memory per (site, UTC day, local, remote, direction) and
+ * written as upserts into flows_day before the commit (flushed early when
+ * the map grows large, still inside the transaction). A segment whose
+ * checksum fails at its end is rolled back whole.
+ *
+ * Lines are read with the one-pass reader (util/jread.h); a line that is
+ * not JSON, or an event without the fields it needs, is counted as bad and
+ * skipped.
+ */
+#include "analysis/ingest.h"
+#include "detect/rule.h"
+#include "output/output.h"
+#include "util/jread.h"
+#include "util/strmap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FLUSH_AT 200000         /* flow aggregates held before an early flush */
+#define HEAD_BYTES 4096
+#define MAX_DEPTH 4             /* directory levels walked */
+#define DAY_US 86400000000LL
+
+typedef struct flow_agg {
+    int64_t site_id, day, first, last;
+    int64_t flows, pkts_in, pkts_out, bytes_in, bytes_out, dport;
+    char local[46], remote[46], dir[10], cc[3], app[24];
+    bool pub, has_cc;
+} flow_agg;
+
+struct mm_ingest {
+    mm_db *db;
+    mm_ingest_cfg cfg;
+    mm_netlist defhome;
+    mm_ingest_stats st;
+    jr_doc doc;
+    mm_stmt *ins_alert, *up_flow, *find_site, *add_site, *find_import, *add_import, *heads;
+    mm_strmap sites;           /* name -> id */
+    mm_strmap fmap;            /* flow key -> index in fv */
+    flow_agg *fv;
+    size_t fn, fcap;
+    /* the input being imported */
+    const char *seg_site;
+    uint64_t in_events;
+    int failed;                /* the store failed while importing */
+    char err[512];
+};
+
+/* ---- sites ---- */
+
+static int64_t site_id(mm_ingest *in, const char *name)
+{
+    uint64_t *v = mm_strmap_get(&in->sites, name, strlen(name));
+    if (v)
+        return (int64_t)*v;
+    int64_t id = -1;
+    mm_stmt_text(in->add_site, 1, name);
+    if (mm_stmt_run(in->add_site) != 0)
+        return -1;
+    mm_stmt_text(in->find_site, 1, name);
+    if (mm_stmt_step(in->find_site) == 1)
+        id = mm_col_i64(in->find_site, 0);
+    mm_stmt_reset(in->find_site);
+    if (id >= 0) {
+        bool added;
+        mm_strmap_put(&in->sites, name, strlen(name), (uint64_t)id, &added);
+    }
+    return id;
+}
+
+/* ---- enrichment ---- */
+
+typedef struct ends {
+    const char *dir;
+    char local[46], remote[46];
+    char cc[3];
+    bool pub, has_cc;
+} ends;
+
+/* Orients an event: cli/srv are the flow's client and server. */
+static void orient(mm_ingest *in, const char *cli, const char *srv, const char *recorded,
+                   ends *e)
+{
+    mm_ip c, s;
+    bool okc = mm_ip_parse(cli, &c), oks = mm_ip_parse(srv, &s);
+    bool hc, hs;
+    if (in->cfg.home || !recorded) {
+        const mm_netlist *h = in->cfg.home ? in->cfg.home : &in->defhome;
+        hc = okc && mm_netlist_contains(h, &c);
+        hs = oks && mm_netlist_contains(h, &s);
+    } else {
+        hc = !strcmp(recorded, "outbound") || !strcmp(recorded, "internal");
+        hs = !strcmp(recorded, "inbound") || !strcmp(recorded, "internal");
+    }
+    const char *local = srv, *remote = cli;
+    const mm_ip *rip = &c;
+    bool okr = okc;
+    if (hc && hs) {
+        e->dir = "internal";
+        local = cli, remote = srv, rip = &s, okr = oks;
+    } else if (hc) {
+        e->dir = "outbound";
+        local = cli, remote = srv, rip = &s, okr = oks;
+    } else if (hs) {
+        e->dir = "inbound";
+    } else {
+        e->dir = "external";
+    }
+    mm_strcpy(e->local, sizeof e->local, local);
+    mm_strcpy(e->remote, sizeof e->remote, remote);
+    e->pub = false;
+    e->has_cc = false;
+    if (okr) {
+        char cc[3];
+        mm_geo_kind k = mm_geo_lookup(in->cfg.geo, rip, cc);
+        if (k == MM_GEO_COUNTRY) {
+            memcpy(e->cc, cc, 3);
+            e->pub = e->has_cc = true;
+        } else if (k == MM_GEO_UNKNOWN) {
+            memcpy(e->cc, "XX", 3);
+            e->pub = e->has_cc = true;
+        }
+    }
+}
+
+static const char *event_site(mm_ingest *in, char *buf, size_t n)
+{
+    if (in->cfg.site)
+        return in->cfg.site;
+    if (in->seg_site && in->seg_site[0])
+        return in->seg_site;
+    if (jr_path_str(&in->doc, "mimamori.site", buf, n) && buf[0])
+        return buf;
+    return NULL;
+}
+
+static bool event_time(const jr_doc *d, const char *path, int64_t *us)
+{
+    char ts[48];
+    return jr_path_str(d, path, ts, sizeof ts) && mm_parse_iso_ts(ts, us);
+}
+
+/* ---- alerts ---- */
+
+static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
+{
+    jr_doc *d = &in->doc;
+    char src[46], dst[46], sig[512], cat[128], fam[48], expl[64], proto[16], app[24],
+        sensor[128], dir[16], pdir[16];
+    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst))
+        return 1;
+    int64_t gid = jr_path_i64(d, "alert.gid", 1), sid = jr_path_i64(d, "alert.signature_id", -1);
+    if (sid < 0)
+        return 1;
+    jr_path_str(d, "alert.signature", sig, sizeof sig);
+    jr_path_str(d, "alert.category", cat, sizeof cat);
+    fam[0] = expl[0] = 0;
+    jr_str(d, jr_elem(d, jr_path(d, "alert.metadata.family"), 0), fam, sizeof fam);
+    jr_str(d, jr_elem(d, jr_path(d, "alert.metadata.explain"), 0), expl, sizeof expl);
+    if (!fam[0]) {
+        const char *f = mm_rule_family_category((uint32_t)gid, (uint32_t)sid, cat[0] ? cat : NULL);
+        mm_strcpy(fam, sizeof fam, f ? f : "other");
+    }
+    jr_path_str(d, "proto", proto, sizeof proto);
+    jr_path_str(d, "app_proto", app, sizeof app);
+    if (!jr_path_str(d, "host", sensor, sizeof sensor))
+        jr_path_str(d, "mimamori.sensor", sensor, sizeof sensor);
+    bool rec = jr_path_str(d, "mimamori.direction", dir, sizeof dir);
+    jr_path_str(d, "direction", pdir, sizeof pdir);
+    bool rev = strcmp(pdir, "to_client") == 0;
+    ends e;
+    orient(in, rev ? dst : src, rev ? src : dst, rec ? dir : NULL, &e);
+
+    mm_stmt *st = in->ins_alert;
+    mm_stmt_i64(st, 1, sid_db);
+    mm_stmt_i64(st, 2, ts);
+    mm_stmt_text(st, 3, sensor);
+    mm_stmt_i64(st, 4, gid);
+    mm_stmt_i64(st, 5, sid);
+    mm_stmt_i64(st, 6, jr_path_i64(d, "alert.rev", 0));
+    mm_stmt_text(st, 7, sig);
+    mm_stmt_text(st, 8, cat);
+    mm_stmt_i64(st, 9, jr_path_i64(d, "alert.severity", 3));
+    mm_stmt_text(st, 10, fam);
+    mm_stmt_text(st, 11, expl[0] ? expl : NULL);
+    mm_stmt_text(st, 12, proto);
+    mm_stmt_text(st, 13, app[0] ? app : NULL);
+    mm_stmt_text(st, 14, src);
+    mm_stmt_i64(st, 15, jr_path_i64(d, "src_port", 0));
+    mm_stmt_text(st, 16, dst);
+    mm_stmt_i64(st, 17, jr_path_i64(d, "dest_port", 0));
+    mm_stmt_text(st, 18, e.dir);
+    mm_stmt_text(st, 19, e.local);
+    mm_stmt_text(st, 20, e.remote);
+    mm_stmt_text(st, 21, e.has_cc ? e.cc : NULL);
+    mm_stmt_i64(st, 22, e.pub);
+    mm_stmt_i64(st, 23, jr_path_i64(d, "flow_id", 0));
+    if (mm_stmt_run(st) != 0)
+        return -1;
+    in->st.alerts++;
+    return 0;
+}
+
+/* ---- flows ---- */
+
+static int flush_flows(mm_ingest *in)
+{
+    mm_stmt *st = in->up_flow;
+    for (size_t i = 0; i < in->fn; i++) {
+        const flow_agg *a = &in->fv[i];
+        mm_stmt_i64(st, 1, a->site_id);
+        mm_stmt_i64(st, 2, a->day);
+        mm_stmt_text(st, 3, a->local);
+        mm_stmt_text(st, 4, a->remote);
+        mm_stmt_text(st, 5, a->dir);
+        mm_stmt_text(st, 6, a->has_cc ? a->cc : NULL);
+        mm_stmt_i64(st, 7, a->pub);
+        mm_stmt_text(st, 8, a->app[0] ? a->app : NULL);
+        mm_stmt_i64(st, 9, a->dport);
+        mm_stmt_i64(st, 10, a->flows);
+        mm_stmt_i64(st, 11, a->pkts_in);
+        mm_stmt_i64(st, 12, a->pkts_out);
+        mm_stmt_i64(st, 13, a->bytes_in);
+        mm_stmt_i64(st, 14, a->bytes_out);
+        mm_stmt_i64(st, 15, a->first);
+        mm_stmt_i64(st, 16, a->last);
+        if (mm_stmt_run(st) != 0)
+            return -1;
+    }
+    in->fn = 0;
+    mm_strmap_free(&in->fmap);
+    mm_strmap_init(&in->fmap);
+    return 0;
+}
+
+static void drop_flows(mm_ingest *in)
+{
+    in->fn = 0;
+    mm_strmap_free(&in->fmap);
+    mm_strmap_init(&in->fmap);
+}
+
+static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
+{
+    jr_doc *d = &in->doc;
+    char src[46], dst[46], dir[16], app[24];
+    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst))
+        return 1;
+    const char *o = netflow ? "netflow" : "flow";
+    char p[40];
+    int64_t start = ts, end = ts;
+    snprintf(p, sizeof p, "%s.start", o);
+    event_time(d, p, &start);
+    snprintf(p, sizeof p, "%s.end", o);
+    if (!event_time(d, p, &end) || end < start)
+        end = start;
+    int64_t ts_pk, tc_pk, ts_by, tc_by;
+    if (netflow) {
+        ts_pk = jr_path_i64(d, "netflow.pkts", 0), ts_by = jr_path_i64(d, "netflow.bytes", 0);
+        tc_pk = tc_by = 0;
+    } else {
+        ts_pk = jr_path_i64(d, "flow.pkts_toserver", 0);
+        tc_pk = jr_path_i64(d, "flow.pkts_toclient", 0);
+        ts_by = jr_path_i64(d, "flow.bytes_toserver", 0);
+        tc_by = jr_path_i64(d, "flow.bytes_toclient", 0);
+    }
+    if (ts_pk < 0 || tc_pk < 0 || ts_by < 0 || tc_by < 0)
+        return 1;
+    bool rec = jr_path_str(d, "mimamori.direction", dir, sizeof dir);
+    if (!jr_path_str(d, "app_proto", app, sizeof app) || !strcmp(app, "failed"))
+        app[0] = 0;
+    ends e;
+    orient(in, src, dst, rec ? dir : NULL, &e);
+    /* the client sent toserver: out when the client is local */
+    bool cli_local = !strcmp(e.dir, "outbound") || !strcmp(e.dir, "internal");
+    int64_t day = start >= 0 ? start / DAY_US : (start - DAY_US + 1) / DAY_US;
+
+    char key[200];
+    int kl = snprintf(key, sizeof key, "%lld|%lld|%s|%s|%s", (long long)sid_db, (long long)day,
+                      e.local, e.remote, e.dir);
+    bool added;
+    uint64_t *slot = mm_strmap_put(&in->fmap, key, (size_t)kl, in->fn, &added);
+    if (!slot)
+        return -1;
+    if (added) {
+        if (in->fn == in->fcap) {
+            size_t nc = in->fcap ? in->fcap * 2 : 1024;
+            flow_agg *v = realloc(in->fv, nc * sizeof(*v));
+            if (!v)
+                return -1;
+            in->fv = v;
+            in->fcap = nc;
+        }
+        flow_agg *a = &in->fv[in->fn++];
+        memset(a, 0, sizeof(*a));
+        a->site_id = sid_db;
+        a->day = day;
+        a->first = start;
+        a->last = end;
+        memcpy(a->local, e.local, sizeof a->local);
+        memcpy(a->remote, e.remote, sizeof a->remote);
+        mm_strcpy(a->dir, sizeof a->dir, e.dir);
+        memcpy(a->cc, e.cc, 3);
+        a->has_cc = e.has_cc;
+        a->pub = e.pub;
+        a->dport = jr_path_i64(d, "dest_port", 0);
+    }
+    flow_agg *a = &in->fv[*slot];
+    if (!a->app[0] && app[0])
+        mm_strcpy(a->app, sizeof a->app, app);
+    a->flows++;
+    a->pkts_out += cli_local ? ts_pk : tc_pk;
+    a->pkts_in += cli_local ? tc_pk : ts_pk;
+    a->bytes_out += cli_local ? ts_by : tc_by;
+    a->bytes_in += cli_local ? tc_by : ts_by;
+    if (start < a->first)
+        a->first = start;
+    if (end > a->last)
+        a->last = end;
+    in->st.flows++;
+    if (in->fn >= FLUSH_AT)
+        return flush_flows(in);
+    return 0;
+}
+
+/* ---- one line ---- */
+
+static int on_line(void *user, const char *line, size_t len)
+{
+    mm_ingest *in = user;
+    if (in->failed)
+        return -1;
+    while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
+        len--;
+    if (len == 0)
+        return 0;
+    in->in_events++;
+    jr_doc *d = &in->doc;
+    if (jr_parse(d, line, len) != 0 || d->t[0].type != JR_OBJ) {
+        in->st.bad_lines++;
+        return 0;
+    }
+    int et = jr_member(d, 0, "event_type");
+    bool alert = jr_eq(d, et, "alert"), flow = jr_eq(d, et, "flow"),
+         netflow = jr_eq(d, et, "netflow");
+    if (!alert && !flow && !netflow) {
+        if (et < 0)
+            in->st.bad_lines++;
+        else
+            in->st.other++;
+        return 0;
+    }
+    int64_t ts;
+    char sbuf[128];
+    const char *site = event_site(in, sbuf, sizeof sbuf);
+    if (!site || !event_time(d, "timestamp", &ts)) {
+        in->st.bad_lines++;
+        return 0;
+    }
+    int64_t sid_db = site_id(in, site);
+    if (sid_db < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    int rc = alert ? on_alert(in, sid_db, ts) : on_flow(in, sid_db, ts, netflow);
+    if (rc > 0)
+        in->st.bad_lines++;
+    if (rc < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- imports ---- */
+
+static void hexdigest(struct sha256_ctx *c, char out[65])
+{
+    struct sha256_ctx copy = *c;
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    sha256_digest(&copy, sizeof dg, dg);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out + 2 * i, 3, "%02x", dg[i]);
+}
+
+static int64_t site_of_import(mm_ingest *in, const char *fallback)
+{
+    const char *s = in->cfg.site ? in->cfg.site : fallback;
+    return s && s[0] ? site_id(in, s) : -2;
+}
+
+static bool import_known(mm_ingest *in, int64_t sid_db, const char *kind, const char *key)
+{
+    mm_stmt_i64(in->find_import, 1, sid_db);
+    mm_stmt_text(in->find_import, 2, kind);
+    mm_stmt_text(in->find_import, 3, key);
+    bool known = mm_stmt_step(in->find_import) == 1;
+    mm_stmt_reset(in->find_import);
+    return known;
+}
+
+static int import_add(mm_ingest *in, int64_t sid_db, const char *kind, const char *key,
+                      const char *head, int64_t bytes, const char *source)
+{
+    mm_stmt *st = in->add_import;
+    mm_stmt_i64(st, 1, sid_db);
+    mm_stmt_text(st, 2, kind);
+    mm_stmt_text(st, 3, key);
+    mm_stmt_text(st, 4, head);
+    mm_stmt_i64(st, 5, bytes);
+    mm_stmt_i64(st, 6, (int64_t)in->in_events);
+    mm_stmt_text(st, 7, source);
+    mm_stmt_i64(st, 8, (int64_t)(mm_now_ns() / 1000));
+    return mm_stmt_run(st);
+}
+
+static void say(mm_ingest *in, const char *path, const char *what)
+{
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: %s\n", path, what);
+}
+
+/* Undoes the input: its rows, its flow sums, and site ids it may have
+ * created (the cache would otherwise name rows that were rolled back). */
+static void rollback(mm_ingest *in)
+{
+    mm_db_rollback(in->db);
+    drop_flows(in);
+    mm_strmap_free(&in->sites);
+    mm_strmap_init(&in->sites);
+}
+
+static void say_why(mm_ingest *in, const char *path, const char *what, const char *why)
+{
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: %s: %s\n", path, what, why);
+}
+
+static int begin(mm_ingest *in)
+{
+    in->in_events = 0;
+    in->failed = 0;
+    drop_flows(in);
+    return mm_db_begin(in->db);
+}
+
+static int finish(mm_ingest *in)
+{
+    if (in->failed || flush_flows(in) != 0)
+        return -1;
+    return 0;
+}
+
+static int store_fail(mm_ingest *in, const char *path, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: store: %s", path, mm_db_error(in->db));
+    rollback(in);
+    return -1;
+}
+
+static bool is_segment(const unsigned char *p, size_t n)
+{
+    static const char plain[] = "{\"mimamori_segment\":";
+    return (n >= 8 && memcmp(p, "MMSEAL01", 8) == 0) ||
+           (n >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD) ||
+           (n >= sizeof plain - 1 && memcmp(p, plain, sizeof plain - 1) == 0);
+}
+
+static int import_segment(mm_ingest *in, const char *path, const unsigned char *data, size_t n,
+                          char *err, size_t errlen)
+{
+    struct sha256_ctx c;
+    char fkey[65], key[400], serr[256];
+    sha256_init(&c);
+    sha256_update(&c, n, data);
+    hexdigest(&c, fkey);
+    /* the site is known once the header is read; the file key is checked per site */
+    if (begin(in) != 0)
+        return store_fail(in, path, err, errlen);
+    mm_seg_info info;
+    memset(&info, 0, sizeof info);
+    /* A quick look for the file key under the given site avoids re-reading. */
+    if (in->cfg.site) {
+        int64_t s = site_id(in, in->cfg.site);
+        if (s < 0)
+            return store_fail(in, path, err, errlen);
+        if (import_known(in, s, "file", fkey)) {
+            rollback(in);
+            in->st.already++;
+            say(in, path, "already imported");
+            return 0;
+        }
+    }
+    in->seg_site = info.site;
+    /* Lines go in as they are read; the header's site is filled before the
+     * first line. */
+    int rc = mm_seg_read_mem(data, n, in->cfg.pk, in->cfg.sk, on_line, in, &info, serr,
+                             sizeof serr);
+    in->seg_site = NULL;
+    if (in->failed)
+        return store_fail(in, path, err, errlen);
+    if (rc != 0) {
+        rollback(in);
+        in->st.damaged++;
+        say_why(in, path, "damaged, skipped", serr);
+        return 1;
+    }
+    int64_t s = site_of_import(in, info.site);
+    if (s == -2) {
+        rollback(in);
+        in->st.damaged++;
+        say(in, path, "no site in the segment: give --site");
+        return 1;
+    }
+    snprintf(key, sizeof key, "%s/%llu/%s", info.sensor, (unsigned long long)info.seq,
+             info.sha256);
+    if (s < 0)
+        return store_fail(in, path, err, errlen);
+    if (import_known(in, s, "segment", key)) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, "already imported");
+        return 0;
+    }
+    if (finish(in) != 0 || import_add(in, s, "segment", key, NULL, (int64_t)n, path) != 0 ||
+        import_add(in, s, "file", fkey, NULL, (int64_t)n, path) != 0 || mm_db_commit(in->db) != 0)
+        return store_fail(in, path, err, errlen);
+    in->st.imported++;
+    in->st.events += in->in_events;
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: imported %llu events%s\n", path, (unsigned long long)in->in_events,
+                info.recovered ? " (segment recovered after a crash)" : "");
+    return 0;
+}
+
+/* The longest earlier import of this file's content: the bytes to skip. */
+static int64_t resume_point(mm_ingest *in, int64_t sid_db, const unsigned char *data, size_t n,
+                            const char *head)
+{
+    int64_t best = 0;
+    mm_stmt *st = in->heads;
+    mm_stmt_i64(st, 1, sid_db);
+    mm_stmt_text(st, 2, head);
+    while (mm_stmt_step(st) == 1) {
+        int64_t b = mm_col_i64(st, 0);
+        const char *key = mm_col_text(st, 1);
+        if (b <= best || b <= 0 || (uint64_t)b > n)
+            continue;
+        struct sha256_ctx c;
+        char hex[65];
+        sha256_init(&c);
+        sha256_update(&c, (size_t)b, data);
+        hexdigest(&c, hex);
+        if (strcmp(hex, key) == 0)
+            best = b;
+    }
+    mm_stmt_reset(st);
+    return best;
+}
+
+static int import_eve(mm_ingest *in, const char *path, const unsigned char *data, size_t n,
+                      char *err, size_t errlen)
+{
+    /* whole lines only: a line being written now waits for the next import */
+    size_t usable = n;
+    while (usable && data[usable - 1] != '\n')
+        usable--;
+    if (usable == 0) {
+        in->st.already++;
+        say(in, path, "no complete line yet");
+        return 0;
+    }
+    struct sha256_ctx c;
+    char head[65], key[65];
+    sha256_init(&c);
+    sha256_update(&c, usable < HEAD_BYTES ? usable : HEAD_BYTES, data);
+    hexdigest(&c, head);
+    if (begin(in) != 0)
+        return store_fail(in, path, err, errlen);
+    char sbuf[128] = "";
+    if (!in->cfg.site) {
+        /* the first event's mimamori.site names the company of the file */
+        const unsigned char *nl = memchr(data, '\n', usable);
+        if (jr_parse(&in->doc, (const char *)data, (size_t)(nl - data)) == 0)
+            jr_path_str(&in->doc, "mimamori.site", sbuf, sizeof sbuf);
+    }
+    int64_t s = site_of_import(in, sbuf);
+    if (s == -2) {
+        rollback(in);
+        in->st.damaged++;
+        say(in, path, "no site named in the events: give --site");
+        return 1;
+    }
+    if (s < 0)
+        return store_fail(in, path, err, errlen);
+    int64_t from = resume_point(in, s, data, usable, head);
+    if ((size_t)from == usable) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, "already imported");
+        return 0;
+    }
+    const char *p = (const char *)data + from, *end = (const char *)data + usable;
+    while (p < end && !in->failed) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        on_line(in, p, (size_t)(nl - p));
+        p = nl + 1;
+    }
+    sha256_init(&c);
+    sha256_update(&c, usable, data);
+    hexdigest(&c, key);
+    if (finish(in) != 0 || import_add(in, s, "eve", key, head, (int64_t)usable, path) != 0 ||
+        mm_db_commit(in->db) != 0)
+        return store_fail(in, path, err, errlen);
+    in->st.imported++;
+    in->st.events += in->in_events;
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: imported %llu events%s\n", path, (unsigned long long)in->in_events,
+                from ? " (new lines since the last import)" : "");
+    return 0;
+}
+
+static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen)
+{
+    in->st.inputs++;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    size_t n = (size_t)sb.st_size;
+    if (n == 0) {
+        close(fd);
+        in->st.already++;
+        say(in, path, "empty");
+        return 0;
+    }
+    void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        return 1;
+    }
+    int rc = is_segment(m, n) ? import_segment(in, path, m, n, err, errlen)
+                              : import_eve(in, path, m, n, err, errlen);
+    munmap(m, n);
+    return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(mm_ingest *in, const char *path, int depth, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        in->st.inputs++;
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return S_ISREG(sb.st_mode) ? import_file(in, path, err, errlen) : 0;
+    if (depth >= MAX_DEPTH)
+        return 0;
+    DIR *dir = opendir(path);
+    if (!dir) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        return 1;
+    }
+    char **names = NULL;
+    size_t nn = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        if (de->d_name[0] == '.')     /* ., .., .open (segments being written), .state */
+            continue;
+        if (nn == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **v = realloc(names, cap * sizeof(*v));
+            if (!v)
+                break;
+            names = v;
+        }
+        names[nn] = strdup(de->d_name);
+        if (names[nn])
+            nn++;
+    }
+    closedir(dir);
+    if (nn)
+        qsort(names, nn, sizeof(*names), cmp_names);
+    int worst = 0;
+    for (size_t i = 0; i < nn; i++) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/%s", path, names[i]);
+        int rc = worst < 0 ? -1 : walk(in, sub, depth + 1, err, errlen);
+        if (rc < 0 || (rc > worst && worst >= 0))
+            worst = rc;
+        free(names[i]);
+    }
+    free(names);
+    return worst;
+}
+
+int mm_ingest_path(mm_ingest *in, const char *path, char *err, size_t errlen)
+{
+    return walk(in, path, 0, err, errlen);
+}
+
+/* ---- retention ---- */
+
+int mm_ingest_retention(mm_ingest *in, char *err, size_t errlen)
+{
+    static const char *const sql[] = {
+        "DELETE FROM alerts WHERE ts < (SELECT MAX(ts) FROM alerts) -"
+        " (SELECT days FROM retention WHERE tbl = 'alerts') * 86400000000",
+        "DELETE FROM flows_day WHERE day < (SELECT MAX(day) FROM flows_day) -"
+        " (SELECT days FROM retention WHERE tbl = 'flows')",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
+        if (mm_db_exec(in->db, sql[i]) != 0) {
+            snprintf(err, errlen, "store: %s", mm_db_error(in->db));
+            return -1;
+        }
+    return 0;
+}
+
+/* ---- life ---- */
+
+mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t errlen)
+{
+    mm_ingest *in = calloc(1, sizeof(*in));
+    if (!in) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    in->db = db;
+    in->cfg = *cfg;
+    jr_init(&in->doc, 0);
+    mm_strmap_init(&in->sites);
+    mm_strmap_init(&in->fmap);
+    mm_netlist_parse(&in->defhome, MM_DEFAULT_HOME_NET, err, errlen);
+    if (mm_store_init(db) != 0)
+        goto fail;
+    in->ins_alert = mm_db_prepare(db,
+        "INSERT INTO alerts (site_id, ts, sensor, gid, sid, rev, signature, category, severity,"
+        " family, explain, proto, app_proto, src_ip, src_port, dest_ip, dest_port, direction,"
+        " local_ip, remote_ip, remote_cc, remote_public, flow_id) VALUES ($1, $2, $3, $4, $5,"
+        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)");
+    in->up_flow = mm_db_prepare(db,
+        "INSERT INTO flows_day (site_id, day, local_ip, remote_ip, direction, remote_cc,"
+        " remote_public, app_proto, dest_port, flows, pkts_in, pkts_out, bytes_in, bytes_out,"
+        " first_ts, last_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+        " $14, $15, $16) ON CONFLICT (site_id, day, local_ip, remote_ip, direction) DO UPDATE"
+        " SET flows = flows_day.flows + excluded.flows,"
+        " pkts_in = flows_day.pkts_in + excluded.pkts_in,"
+        " pkts_out = flows_day.pkts_out + excluded.pkts_out,"
+        " bytes_in = flows_day.bytes_in + excluded.bytes_in,"
+        " bytes_out = flows_day.bytes_out + excluded.bytes_out,"
+        " app_proto = COALESCE(flows_day.app_proto, excluded.app_proto),"
+        " first_ts = CASE WHEN excluded.first_ts < flows_day.first_ts THEN excluded.first_ts"
+        " ELSE flows_day.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > flows_day.last_ts THEN excluded.last_ts"
+        " ELSE flows_day.last_ts END");
+    in->find_site = mm_db_prepare(db, "SELECT id FROM sites WHERE name = $1");
+    in->add_site = mm_db_prepare(db,
+        "INSERT INTO sites (name) VALUES ($1) ON CONFLICT (name) DO NOTHING");
+    in->find_import = mm_db_prepare(db,
+        "SELECT id FROM imports WHERE site_id = $1 AND kind = $2 AND key = $3");
+    in->add_import = mm_db_prepare(db,
+        "INSERT INTO imports (site_id, kind, key, head, bytes, events, source, imported)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+    in->heads = mm_db_prepare(db,
+        "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'eve'");
+    if (!in->ins_alert || !in->up_flow || !in->find_site || !in->add_site || !in->find_import ||
+        !in->add_import || !in->heads)
+        goto fail;
+    return in;
+fail:
+    snprintf(err, errlen, "store: %s", mm_db_error(db));
+    mm_ingest_free(in);
+    return NULL;
+}
+
+void mm_ingest_stats_get(const mm_ingest *in, mm_ingest_stats *st)
+{
+    *st = in->st;
+}
+
+void mm_ingest_free(mm_ingest *in)
+{
+    if (!in)
+        return;
+    mm_stmt_free(in->ins_alert);
+    mm_stmt_free(in->up_flow);
+    mm_stmt_free(in->find_site);
+    mm_stmt_free(in->add_site);
+    mm_stmt_free(in->find_import);
+    mm_stmt_free(in->add_import);
+    mm_stmt_free(in->heads);
+    jr_free(&in->doc);
+    mm_strmap_free(&in->sites);
+    mm_strmap_free(&in->fmap);
+    mm_netlist_free(&in->defhome);
+    free(in->fv);
+    free(in);
+}

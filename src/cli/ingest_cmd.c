@@ -1,0 +1,192 @@
+/*
+ * ingest_cmd.c - `mimamori ingest`: sensor output into the analysis store.
+ */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/ingest.h"
+#include "cli/cli.h"
+#include "output/output.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: mimamori ingest [--db PATH|URL] [--site NAME] [options] INPUT...\n"
+"\n"
+"Imports sensor output into the analysis store. INPUT is a segment directory\n"
+"(as the sensor writes it, or copied from a removable disk), a segment file,\n"
+"or an EVE JSON file (ours or Suricata's eve.json). Importing the same data\n"
+"twice adds nothing; an EVE file that has grown is imported from where the\n"
+"last import stopped; a damaged or half-written segment is reported and\n"
+"skipped, the rest imported.\n"
+"\n"
+"  --db PATH|URL        SQLite file (default mimamori.db) or postgresql://...\n"
+"  --site NAME          the company the input belongs to (default: the site the\n"
+"                       sensor wrote into its segments or events)\n"
+"  --home-net LIST      the company's networks, CIDRs separated by commas, for\n"
+"                       inbound/outbound (default: what the sensor recorded,\n"
+"                       else the private ranges)\n"
+"  --geoip PATH         country data: 'default' (tor-geoipdb), a directory with\n"
+"                       geoip/geoip6, or an .mmdb file (default: default)\n"
+"  --key FILE.key       secret key for sealed segments (mimamori keygen)\n"
+"  --retain TABLE=DAYS  keep TABLE (alerts, flows) DAYS days back from its newest\n"
+"                       row; kept in the store, applied at every ingest; 0 keeps all\n"
+"  --strict             exit 1 when an input was damaged\n"
+"  -q, --quiet          no line per input, only the summary\n"
+"  -h, --help           this help\n");
+}
+
+static int set_retention(mm_db *db, const char *spec)
+{
+    char tbl[16];
+    const char *eq = strchr(spec, '=');
+    char *end;
+    long days = eq ? strtol(eq + 1, &end, 10) : -1;
+    if (!eq || (size_t)(eq - spec) >= sizeof tbl || days < 0 || days > 100000 || *end) {
+        fprintf(stderr, "mimamori ingest: --retain: TABLE=DAYS (alerts=400, flows=120)\n");
+        return 2;
+    }
+    memcpy(tbl, spec, (size_t)(eq - spec));
+    tbl[eq - spec] = 0;
+    if (strcmp(tbl, "alerts") != 0 && strcmp(tbl, "flows") != 0) {
+        fprintf(stderr, "mimamori ingest: --retain: tables are alerts and flows\n");
+        return 2;
+    }
+    mm_stmt *st = mm_db_prepare(db, days ? "INSERT INTO retention (tbl, days) VALUES ($1, $2)"
+                                           " ON CONFLICT (tbl) DO UPDATE SET days = excluded.days"
+                                         : "DELETE FROM retention WHERE tbl = $1");
+    if (!st)
+        return 1;
+    mm_stmt_text(st, 1, tbl);
+    if (days)
+        mm_stmt_i64(st, 2, days);
+    int rc = mm_stmt_run(st);
+    mm_stmt_free(st);
+    return rc ? 1 : 0;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    enum { O_DB = 256, O_SITE, O_HOME, O_GEO, O_KEY, O_RETAIN, O_STRICT };
+    static const struct option opts[] = {
+        {"db", required_argument, 0, O_DB},         {"site", required_argument, 0, O_SITE},
+        {"home-net", required_argument, 0, O_HOME}, {"geoip", required_argument, 0, O_GEO},
+        {"key", required_argument, 0, O_KEY},       {"retain", required_argument, 0, O_RETAIN},
+        {"strict", no_argument, 0, O_STRICT},       {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
+    };
+    const char *dbpath = "mimamori.db", *home = NULL, *geo = "default", *key = NULL;
+    const char *retain[8];
+    int nretain = 0;
+    bool strict = false;
+    mm_ingest_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (o) {
+        case O_DB: dbpath = optarg; break;
+        case O_SITE: cfg.site = optarg; break;
+        case O_HOME: home = optarg; break;
+        case O_GEO: geo = optarg; break;
+        case O_KEY: key = optarg; break;
+        case O_RETAIN:
+            if (nretain == 8) {
+                fprintf(stderr, "mimamori ingest: too many --retain\n");
+                return 2;
+            }
+            retain[nretain++] = optarg;
+            break;
+        case O_STRICT: strict = true; break;
+        case 'q': cfg.quiet = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc && nretain == 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (cfg.site && (!cfg.site[0] || strlen(cfg.site) > 120)) {
+        fprintf(stderr, "mimamori ingest: --site: a name of 1 to 120 bytes\n");
+        return 2;
+    }
+    char err[512];
+    mm_netlist hn = {0};
+    if (home) {
+        if (!mm_netlist_parse(&hn, home, err, sizeof err)) {
+            fprintf(stderr, "mimamori ingest: --home-net: %s\n", err);
+            return 2;
+        }
+        cfg.home = &hn;
+    }
+    unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+    if (key) {
+        if (mm_read_key_hex(key, sk, sizeof sk, err, sizeof err) != 0) {
+            fprintf(stderr, "mimamori ingest: --key: %s\n", err);
+            mm_netlist_free(&hn);
+            return 2;
+        }
+        crypto_scalarmult_base(pk, sk);
+        cfg.pk = pk;
+        cfg.sk = sk;
+    }
+    mm_geo *g = NULL;
+    if (strcmp(geo, "none") != 0) {
+        g = mm_geo_open(strcmp(geo, "default") == 0 ? NULL : geo, err, sizeof err);
+        if (!g)
+            fprintf(stderr, "mimamori ingest: --geoip: %s (countries will be XX)\n", err);
+    }
+    cfg.geo = g;
+    int rc = 0;
+    mm_db *db = mm_db_open(dbpath, err, sizeof err);
+    if (!db) {
+        fprintf(stderr, "mimamori ingest: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    mm_ingest *in = mm_ingest_new(db, &cfg, err, sizeof err);
+    if (!in) {
+        fprintf(stderr, "mimamori ingest: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    for (int i = 0; i < nretain && rc == 0; i++)
+        if ((rc = set_retention(db, retain[i])) == 1)
+            fprintf(stderr, "mimamori ingest: store: %s\n", mm_db_error(db));
+    bool damaged = false;
+    for (int i = optind; i < argc && rc == 0; i++) {
+        int r = mm_ingest_path(in, argv[i], err, sizeof err);
+        if (r < 0) {
+            fprintf(stderr, "mimamori ingest: %s\n", err);
+            rc = 1;
+        } else if (r > 0) {
+            damaged = true;
+        }
+    }
+    if (rc == 0 && mm_ingest_retention(in, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori ingest: %s\n", err);
+        rc = 1;
+    }
+    mm_ingest_stats st;
+    mm_ingest_stats_get(in, &st);
+    fprintf(stderr,
+            "ingest: %llu inputs: %llu imported, %llu already imported, %llu damaged; "
+            "%llu events: %llu alerts, %llu flows, %llu other, %llu bad lines\n",
+            (unsigned long long)st.inputs, (unsigned long long)st.imported,
+            (unsigned long long)st.already, (unsigned long long)st.damaged,
+            (unsigned long long)st.events, (unsigned long long)st.alerts,
+            (unsigned long long)st.flows, (unsigned long long)st.other,
+            (unsigned long long)st.bad_lines);
+    if (rc == 0 && damaged && strict)
+        rc = 1;
+    mm_ingest_free(in);
+out:
+    mm_db_close(db);
+    mm_geo_close(g);
+    mm_netlist_free(&hn);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/*
+ * i18n.h - the words of the reports, in Japanese and English.
+ *
+ * Two kinds: the fixed phrases of the page (headings, labels), looked up
+ * by key; and what each family of alerts means for a company owner
+ * (title, what happened, why it matters, what to do), used for alerts of
+ * rules, which carry no explanation of their own. Built-in alerts use the
+ * detectors' own texts (detect/explain.h).
+ */
+#ifndef MM_REPORT_I18N_H
+#define MM_REPORT_I18N_H
+
+#include "detect/explain.h"
+
+/* A fixed phrase in lang (0 ja, 1 en); the key itself when unknown. */
+const char *rp_t(int lang, const char *key);
+/* Short name of a family ("リモートデスクトップ" / "Remote desktop"). */
+const char *rp_family_name(int lang, const char *family);
+/* The explanation of a family (never NULL: "other" as a fallback). */
+const mm_explain *rp_family_explain(const char *family);
+/* A company's anonymous name by index: A社, B社 ... / Company A, B ... */
+void rp_anon(int lang, size_t i, char *out, size_t n);
+
+/* The summary sentences, with their figures. */
+void rp_summary_line(int lang, char *out, size_t n, long long total, long long s1, long long s2,
+                     long long s3);
+void rp_survey_line(int lang, char *out, size_t n, size_t sites, size_t hit, long long alerts);
+
+#endif

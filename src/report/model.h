@@ -1,0 +1,127 @@
+/*
+ * model.h - what a report says, computed once from the store and then
+ * written as JSON (json.c), HTML (html.c) or PDF (pdf.c).
+ *
+ * The model holds every company of the period (the survey needs them all;
+ * a company report uses one of them plus the cross-company facts that do
+ * not name the others). Lists are bounded (top N) where a report would
+ * print them; totals are exact.
+ */
+#ifndef MM_REPORT_MODEL_H
+#define MM_REPORT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define RP_TOP 30          /* rows of a top list (countries: figure 6.2 has 29) */
+
+typedef struct rp_kv {
+    char key[48];
+    int64_t n;
+} rp_kv;
+
+typedef struct rp_list {   /* a growable list of key -> count */
+    rp_kv *v;
+    size_t n, cap;
+} rp_list;
+
+typedef struct rp_country {
+    char cc[3];
+    int64_t in, out;       /* packets by the direction they travelled */
+} rp_country;
+
+typedef struct rp_peer {   /* a remote address and what it did */
+    char ip[46], cc[3], local[46];
+    char families[128];    /* comma separated */
+    int64_t alerts, first, last;   /* alert times (us) */
+    int64_t flows, pkts_in, pkts_out, bytes_in, bytes_out, flow_first, flow_last;
+    int sev;               /* most severe (1 highest), 0 none */
+    int nsites;            /* companies this address had alerts at (cross-company) */
+    bool success;          /* remote control: the connection was accepted */
+    char sig[160];         /* the most frequent alert's signature */
+    char explain[48];      /* its explanation key, if one of ours */
+} rp_peer;
+
+typedef struct rp_peers {
+    rp_peer *v;
+    size_t n, cap;
+} rp_peers;
+
+#define RP_EVID 5          /* hosts and remote addresses shown per finding */
+
+typedef struct rp_finding {        /* alerts of one explanation (or family) */
+    char key[48];                  /* explain key of a built-in alert, else the family */
+    char family[32];
+    char sig[160];                 /* one of its signatures */
+    int sev;
+    int64_t count, first, last, nhosts, nremotes;
+    rp_kv hosts[RP_EVID];          /* internal host -> alerts */
+    size_t nh;
+    struct {
+        char ip[46], cc[3];
+        int64_t n;
+        int nsites;
+    } remotes[RP_EVID];
+    size_t nr;
+} rp_finding;
+
+typedef struct rp_site {
+    char name[128];
+    int64_t id;
+    int64_t alerts, sev[4];        /* sev[1..3] */
+    int64_t flows, pkts_in, pkts_out;
+    rp_list families;              /* family -> alerts */
+    rp_list days;                  /* local date "YYYY-MM-DD" -> alerts */
+    rp_list hosts;                 /* internal host -> alerts */
+    rp_country *cc;                /* every country, by in+out descending */
+    size_t ncc;
+    rp_peers remotes;              /* remote IPs with alerts, most alerts first */
+    rp_peers remote_control;       /* picture 1 */
+    rp_peers malicious;            /* picture 2 */
+    rp_peers ddos;                 /* picture 3 */
+    int64_t shared_ips;            /* remotes that also had alerts at other companies */
+    rp_finding *find;              /* most severe first, then most alerts */
+    size_t nfind;
+    int level;                     /* 1 serious, 2 needs attention, 3 no serious problem */
+} rp_site;
+
+typedef struct rp_xip {            /* an address seen at several companies */
+    char ip[46], cc[3];
+    char families[128];
+    int64_t alerts, first, last;
+    int64_t *sites;                /* indexes into model.site */
+    size_t nsites;
+    bool shared_infra;             /* flows view: public resolver, common service */
+    char infra[48];
+} rp_xip;
+
+typedef struct rp_model {
+    int64_t from, to;              /* us, [from, to) */
+    int64_t tzoff;                 /* seconds east of UTC at 'to' */
+    char tz[64];
+    rp_site *site;
+    size_t nsite;
+    rp_list fam_sites;             /* family -> companies affected */
+    rp_list fam_alerts;            /* family -> alerts, all companies */
+    rp_country *cc;                /* all companies */
+    size_t ncc;
+    rp_xip *xip;                   /* cross-company, alerts */
+    size_t nxip;
+    rp_xip *xflow;                 /* cross-company, flows */
+    size_t nxflow;
+    int64_t alerts, flows;
+} rp_model;
+
+/* Builds the model for [from, to) (0, 0: all data). tz: a zoneinfo name. */
+int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char *tz, char *err,
+                   size_t errlen);
+void rp_model_free(rp_model *m);
+/* The site's index, or -1. */
+int rp_model_site(const rp_model *m, const char *name);
+/* Local date/time text of us under the model's zone. */
+void rp_fmt_time(const rp_model *m, int64_t us, char *out, size_t n, bool with_time);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * postgres.c - the PostgreSQL backend of the store (libpq). Statements are
+ * server-side prepared once; parameters travel as text and PostgreSQL
+ * infers their types from the statement. Results are read whole (the
+ * store's queries return aggregates, not raw tables).
+ */
+#include "store/store_int.h"
+
+#include <libpq-fe.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_MAX_PARAMS 32
+
+typedef struct {
+    mm_db base;
+    PGconn *c;
+    unsigned next_name;
+} pg_db;
+
+typedef struct {
+    mm_stmt base;
+    char name[24];
+    int nparams;
+    char *val[PG_MAX_PARAMS];
+    PGresult *res;
+    int row, nrows;
+} pg_stmt;
+
+static void seterr(mm_db *db, const char *msg)
+{
+    snprintf(db->err, sizeof db->err, "%s", msg);
+    size_t l = strlen(db->err);
+    while (l && (db->err[l - 1] == '\n' || db->err[l - 1] == ' '))
+        db->err[--l] = 0;
+}
+
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+static void pg_close(mm_db *db)
+{
+    PQfinish(((pg_db *)db)->c);
+    free(db);
+}
+
+static int pg_exec(mm_db *db, const char *sql)
+{
+    static const char from[] = "@ID@", to[] = "BIGSERIAL PRIMARY KEY";
+    size_t n = 0;
+    for (const char *p = sql; (p = strstr(p, from)); p += 4)
+        n++;
+    char *x = malloc(strlen(sql) + n * sizeof to + 1), *o = x;
+    if (!x) {
+        seterr(db, "out of memory");
+        return -1;
+    }
+    for (const char *p = sql;;) {
+        const char *q = strstr(p, from);
+        size_t l = q ? (size_t)(q - p) : strlen(p);
+        memcpy(o, p, l);
+        o += l;
+        if (!q)
+            break;
+        memcpy(o, to, sizeof to - 1);
+        o += sizeof to - 1;
+        p = q + 4;
+    }
+    *o = 0;
+    PGresult *r = PQexec(((pg_db *)db)->c, x);
+    free(x);
+    ExecStatusType s = PQresultStatus(r);
+    int rc = 0;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+        seterr(db, PQerrorMessage(((pg_db *)db)->c));
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static mm_stmt *pg_prepare(mm_db *db, const char *sql)
+{
+    pg_db *d = (pg_db *)db;
+    pg_stmt *st = calloc(1, sizeof(*st));
+    if (!st) {
+        seterr(db, "out of memory");
+        return NULL;
+    }
+    st->base.db = db;
+    for (const char *p = sql; (p = strchr(p, '$')); p++) {
+        int k = atoi(p + 1);
+        if (k > st->nparams)
+            st->nparams = k;
+    }
+    if (st->nparams > PG_MAX_PARAMS) {
+        seterr(db, "too many parameters");
+        free(st);
+        return NULL;
+    }
+    snprintf(st->name, sizeof st->name, "mm%u", d->next_name++);
+    PGresult *r = PQprepare(d->c, st->name, sql, st->nparams, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        seterr(db, PQerrorMessage(d->c));
+        PQclear(r);
+        free(st);
+        return NULL;
+    }
+    PQclear(r);
+    return &st->base;
+}
+
+#define P(st) ((pg_stmt *)(st))
+
+static void pg_reset(mm_stmt *st)
+{
+    pg_stmt *p = P(st);
+    PQclear(p->res);
+    p->res = NULL;
+    for (int i = 0; i < PG_MAX_PARAMS; i++) {
+        free(p->val[i]);
+        p->val[i] = NULL;
+    }
+}
+
+static void pg_free(mm_stmt *st)
+{
+    pg_db *d = (pg_db *)st->db;
+    char sql[64];
+    snprintf(sql, sizeof sql, "DEALLOCATE %s", P(st)->name);
+    PQclear(PQexec(d->c, sql));
+    pg_reset(st);
+    free(st);
+}
+
+static void put(mm_stmt *st, int i, char *v)
+{
+    if (i < 1 || i > PG_MAX_PARAMS) {
+        free(v);
+        return;
+    }
+    free(P(st)->val[i - 1]);
+    P(st)->val[i - 1] = v;
+}
+
+static void pg_i64(mm_stmt *st, int i, int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%" PRId64, v);
+    put(st, i, strdup(b));
+}
+
+static void pg_dbl(mm_stmt *st, int i, double v)
+{
+    char b[40];
+    snprintf(b, sizeof b, "%.17g", v);
+    put(st, i, strdup(b));
+}
+
+static void pg_text(mm_stmt *st, int i, const char *v) { put(st, i, strdup(v)); }
+static void pg_null(mm_stmt *st, int i) { put(st, i, NULL); }
+
+static int pg_step(mm_stmt *st)
+{
+    pg_stmt *p = P(st);
+    if (!p->res) {
+        pg_db *d = (pg_db *)st->db;
+        p->res = PQexecPrepared(d->c, p->name, p->nparams, (const char *const *)p->val, NULL,
+                                NULL, 0);
+        ExecStatusType s = PQresultStatus(p->res);
+        if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+            seterr(st->db, PQerrorMessage(d->c));
+            PQclear(p->res);
+            p->res = NULL;
+            return -1;
+        }
+        p->row = -1;
+        p->nrows = PQntuples(p->res);
+    }
+    if (p->row + 1 < p->nrows) {
+        p->row++;
+        return 1;
+    }
+    return 0;
+}
+
+static int pg_ncol(mm_stmt *st) { return P(st)->res ? PQnfields(P(st)->res) : 0; }
+
+static bool pg_isnull(mm_stmt *st, int c)
+{
+    pg_stmt *p = P(st);
+    return !p->res || p->row < 0 || c >= PQnfields(p->res) || PQgetisnull(p->res, p->row, c);
+}
+
+static const char *pg_colt(mm_stmt *st, int c)
+{
+    pg_stmt *p = P(st);
+    if (pg_isnull(st, c))
+        return "";
+    return PQgetvalue(p->res, p->row, c);
+}
+
+static int64_t pg_coli(mm_stmt *st, int c) { return strtoll(pg_colt(st, c), NULL, 10); }
+static double pg_cold(mm_stmt *st, int c) { return strtod(pg_colt(st, c), NULL); }
+
+static const mm_db_ops pg_ops = {
+    pg_close, pg_exec, pg_prepare, pg_free, pg_i64, pg_text, pg_dbl, pg_null,
+    pg_step, pg_reset, pg_ncol, pg_isnull, pg_coli, pg_cold, pg_colt,
+};
+
+mm_db *mm_pg_open(const char *url, char *err, size_t errlen)
+{
+    pg_db *db = calloc(1, sizeof(*db));
+    if (!db) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    db->base.ops = &pg_ops;
+    db->base.pg = true;
+    db->c = PQconnectdb(url);
+    if (PQstatus(db->c) != CONNECTION_OK) {
+        seterr(&db->base, PQerrorMessage(db->c));
+        snprintf(err, errlen, "PostgreSQL: %s", db->base.err);
+        pg_close(&db->base);
+        return NULL;
+    }
+    PQsetNoticeProcessor(db->c, quiet, NULL);
+    return &db->base;
+}

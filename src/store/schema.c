@@ -1,0 +1,53 @@
+/*
+ * schema.c - the tables of the analysis store, the same on SQLite and
+ * PostgreSQL.
+ *
+ *   sites      one row per company (name as the analyst gave it)
+ *   imports    what was imported, so importing it again adds nothing:
+ *              kind 'segment' keyed by the segment's own name and checksum,
+ *              kind 'file' by the SHA-256 of the file's bytes, kind 'eve'
+ *              by the SHA-256 of the imported prefix of an EVE file (head:
+ *              the SHA-256 of its first 4 KiB, to find the prefix again
+ *              when the file has grown)
+ *   alerts     one row per alert, enriched at import: family, direction,
+ *              which end is local and which remote, the remote's country
+ *   flows_day  the flows rolled up per UTC day and (local host, remote
+ *              host, direction): packets and bytes each way, first and
+ *              last time. Raw flows would be too many (a small office
+ *              makes ~100k a day); every question of the report is about
+ *              hosts, countries and days.
+ *   retention  days to keep per table (no row: keep everything)
+ *
+ * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
+ * of a public remote address, 'XX' when the GeoIP data has no country for
+ * it, NULL for private and reserved addresses.
+ */
+#include "store/store.h"
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);"
+    "CREATE TABLE IF NOT EXISTS sites (id @ID@, name TEXT UNIQUE NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS imports (id @ID@, site_id BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " key TEXT NOT NULL, head TEXT, bytes BIGINT, events BIGINT, source TEXT, imported BIGINT,"
+    " UNIQUE (site_id, kind, key));"
+    "CREATE INDEX IF NOT EXISTS imports_head ON imports (site_id, head);"
+    "CREATE TABLE IF NOT EXISTS alerts (id @ID@, site_id BIGINT NOT NULL, ts BIGINT NOT NULL,"
+    " sensor TEXT, gid BIGINT, sid BIGINT, rev BIGINT, signature TEXT, category TEXT,"
+    " severity BIGINT, family TEXT, explain TEXT, proto TEXT, app_proto TEXT, src_ip TEXT,"
+    " src_port BIGINT, dest_ip TEXT, dest_port BIGINT, direction TEXT, local_ip TEXT,"
+    " remote_ip TEXT, remote_cc TEXT, remote_public BIGINT, flow_id BIGINT);"
+    "CREATE INDEX IF NOT EXISTS alerts_site_ts ON alerts (site_id, ts);"
+    "CREATE INDEX IF NOT EXISTS alerts_remote ON alerts (remote_ip);"
+    "CREATE TABLE IF NOT EXISTS flows_day (site_id BIGINT NOT NULL, day BIGINT NOT NULL,"
+    " local_ip TEXT NOT NULL, remote_ip TEXT NOT NULL, direction TEXT NOT NULL,"
+    " remote_cc TEXT, remote_public BIGINT, app_proto TEXT, dest_port BIGINT, flows BIGINT,"
+    " pkts_in BIGINT, pkts_out BIGINT, bytes_in BIGINT, bytes_out BIGINT, first_ts BIGINT,"
+    " last_ts BIGINT, PRIMARY KEY (site_id, day, local_ip, remote_ip, direction));"
+    "CREATE INDEX IF NOT EXISTS flows_day_remote ON flows_day (remote_ip);"
+    "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
+    "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
+
+int mm_store_init(mm_db *db)
+{
+    return mm_db_exec(db, schema);
+}

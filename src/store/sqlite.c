@@ -1,0 +1,165 @@
+/*
+ * sqlite.c - the SQLite backend of the store: one file, WAL journal,
+ * synchronous=NORMAL (a power cut loses at most the last transactions,
+ * never the file), a busy timeout so a report can read while an ingest
+ * writes.
+ */
+#include "store/store_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    mm_db base;
+    sqlite3 *h;
+} sq_db;
+
+typedef struct {
+    mm_stmt base;
+    sqlite3_stmt *s;
+} sq_stmt;
+
+static void seterr(mm_db *db)
+{
+    snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(((sq_db *)db)->h));
+}
+
+static void sq_close(mm_db *db)
+{
+    sqlite3_close(((sq_db *)db)->h);
+    free(db);
+}
+
+/* Expands @ID@ (an auto-numbered key) into SQLite's spelling. */
+static char *expand(const char *sql)
+{
+    static const char from[] = "@ID@", to[] = "INTEGER PRIMARY KEY";
+    size_t n = 0;
+    for (const char *p = sql; (p = strstr(p, from)); p += 4)
+        n++;
+    char *out = malloc(strlen(sql) + n * sizeof to + 1);
+    if (!out)
+        return NULL;
+    char *o = out;
+    for (const char *p = sql;;) {
+        const char *q = strstr(p, from);
+        size_t l = q ? (size_t)(q - p) : strlen(p);
+        memcpy(o, p, l);
+        o += l;
+        if (!q)
+            break;
+        memcpy(o, to, sizeof to - 1);
+        o += sizeof to - 1;
+        p = q + 4;
+    }
+    *o = 0;
+    return out;
+}
+
+static int sq_exec(mm_db *db, const char *sql)
+{
+    char *x = expand(sql), *msg = NULL;
+    if (!x) {
+        snprintf(db->err, sizeof db->err, "out of memory");
+        return -1;
+    }
+    int rc = sqlite3_exec(((sq_db *)db)->h, x, NULL, NULL, &msg);
+    free(x);
+    if (rc != SQLITE_OK) {
+        snprintf(db->err, sizeof db->err, "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static mm_stmt *sq_prepare(mm_db *db, const char *sql)
+{
+    sq_stmt *st = calloc(1, sizeof(*st));
+    if (!st) {
+        snprintf(db->err, sizeof db->err, "out of memory");
+        return NULL;
+    }
+    st->base.db = db;
+    if (sqlite3_prepare_v3(((sq_db *)db)->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL) !=
+        SQLITE_OK) {
+        seterr(db);
+        free(st);
+        return NULL;
+    }
+    return &st->base;
+}
+
+#define S(st) (((sq_stmt *)(st))->s)
+
+static void sq_free(mm_stmt *st)
+{
+    sqlite3_finalize(S(st));
+    free(st);
+}
+
+static void sq_i64(mm_stmt *st, int i, int64_t v) { sqlite3_bind_int64(S(st), i, v); }
+static void sq_dbl(mm_stmt *st, int i, double v) { sqlite3_bind_double(S(st), i, v); }
+static void sq_null(mm_stmt *st, int i) { sqlite3_bind_null(S(st), i); }
+static void sq_text(mm_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(S(st), i, v, -1, SQLITE_TRANSIENT);
+}
+
+static int sq_step(mm_stmt *st)
+{
+    int rc = sqlite3_step(S(st));
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    seterr(st->db);
+    return -1;
+}
+
+static void sq_reset(mm_stmt *st)
+{
+    sqlite3_reset(S(st));
+    sqlite3_clear_bindings(S(st));
+}
+
+static int sq_ncol(mm_stmt *st) { return sqlite3_column_count(S(st)); }
+static bool sq_isnull(mm_stmt *st, int c) { return sqlite3_column_type(S(st), c) == SQLITE_NULL; }
+static int64_t sq_coli(mm_stmt *st, int c) { return sqlite3_column_int64(S(st), c); }
+static double sq_cold(mm_stmt *st, int c) { return sqlite3_column_double(S(st), c); }
+static const char *sq_colt(mm_stmt *st, int c)
+{
+    const unsigned char *t = sqlite3_column_text(S(st), c);
+    return t ? (const char *)t : "";
+}
+
+static const mm_db_ops sq_ops = {
+    sq_close, sq_exec, sq_prepare, sq_free, sq_i64, sq_text, sq_dbl, sq_null,
+    sq_step, sq_reset, sq_ncol, sq_isnull, sq_coli, sq_cold, sq_colt,
+};
+
+mm_db *mm_sqlite_open(const char *path, char *err, size_t errlen)
+{
+    sq_db *db = calloc(1, sizeof(*db));
+    if (!db) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    db->base.ops = &sq_ops;
+    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
+        sqlite3_close(db->h);
+        free(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db->h, 30000);
+    if (sq_exec(&db->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") != 0) {
+        snprintf(err, errlen, "%s: %s", path, db->base.err);
+        sq_close(&db->base);
+        return NULL;
+    }
+    return &db->base;
+}
