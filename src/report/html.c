@@ -730,7 +730,7 @@ static void survey(H *h)
             esc(h, country(h, x->cc));
             fprintf(h->f, "</td><td class=\"n\">%zu</td><td>", x->nsites);
             if (x->shared_infra)
-                esc(h, x->infra);
+                esc(h, rp_t(L, x->infra));
             fputs("</td></tr>\n", h->f);
         }
         fputs("</table>\n", h->f);

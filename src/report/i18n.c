@@ -72,6 +72,7 @@ static const char *const phrases[][3] = {
      "Addresses that talked to several companies (all traffic)"},
     {"shared_infra", "共用の基盤（公開 DNS、クラウド、CDN など）",
      "Shared infrastructure (public DNS, cloud, CDN)"},
+    {"common service", "一般的なサービス（Web・DNS・時刻）", "Common service (web, DNS, time)"},
     {"country_totals", "全企業の通信相手の国", "Countries of the other end, all companies"},
     {"severity", "重大度", "Severity"},
     {"sev1", "高", "High"},
