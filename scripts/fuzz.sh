@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -87,10 +87,17 @@ printf 'alert tcp any any -> any any (sid:1;)\n' > "$tmp_tar/a.rules"
 tar -C "$tmp_tar" -czf "$tmp_tar/a.tgz" a.rules
 { printf '\x01'; cat "$tmp_tar/a.tgz"; } > "$work/update/tgz"
 rm -rf "$tmp_tar"
+# ingest seeds: the sensor's own segments and EVE lines of every kind it writes
+cp "$work"/segment/* "$work/ingest/"
+build-fuzz/mm-attackgen company --days 1 --hosts 3 --seed 7 --attacks rdp-bruteforce,beacon \
+    "$work/capture/company.pcap"
+build-fuzz/mimamori sensor -r "$work/capture/company.pcap" --site fz --eve "$work/ingest/company.json" -q
+head -c 60000 "$work/ingest/company.json" > "$work/ingest/company-head.json"
+rm -f "$work/ingest/company.json"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update; do
+for t in capture decode segment util proto lists threshold rules update ingest; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

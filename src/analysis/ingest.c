@@ -584,8 +584,12 @@ static int import_eve(mm_ingest *in, const char *path, const unsigned char *data
     }
     struct sha256_ctx c;
     char head[65], key[65];
+    /* head: the first line (at most HEAD_BYTES), which stays the same as
+     * the file grows */
+    const unsigned char *nl1 = memchr(data, '\n', usable);
+    size_t hl = (size_t)(nl1 - data) + 1;
     sha256_init(&c);
-    sha256_update(&c, usable < HEAD_BYTES ? usable : HEAD_BYTES, data);
+    sha256_update(&c, hl < HEAD_BYTES ? hl : HEAD_BYTES, data);
     hexdigest(&c, head);
     if (begin(in) != 0)
         return store_fail(in, path, err, errlen);

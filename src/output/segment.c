@@ -25,6 +25,7 @@
  * the FINAL tag, so a cut file is detected.
  */
 #include "output/output.h"
+#include "util/jread.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -450,7 +451,9 @@ mm_segw *mm_segw_open(const mm_seg_config *cfg, char *err, size_t errlen)
     w->cfg = *cfg;
     w->fd = -1;
     snprintf(w->dir, sizeof w->dir, "%s", cfg->dir);
-    safe_name(w->site, sizeof w->site, cfg->site);
+    /* the header keeps the names as given (JSON-escaped); only file names
+     * are made safe */
+    mm_strcpy(w->site, sizeof w->site, cfg->site ? cfg->site : "");
     safe_name(w->sensor, sizeof w->sensor, cfg->sensor);
     w->cfg.site = w->site;
     w->cfg.sensor = cfg->sensor;
@@ -697,29 +700,30 @@ static int unzstd(rbuf *in, rbuf *out, char *err, size_t errlen)
 }
 
 /* Value of "key": in a line: a number or a string copied into out. */
-static bool field(const char *line, size_t n, const char *key, char *out, size_t outn)
+/* A member of the header or trailer object ("mimamori_segment.site"), read
+ * with the JSON reader so escaped names come back as they were written. */
+static bool field(const char *line, size_t n, const char *obj, const char *key, char *out,
+                  size_t outn)
 {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    size_t pl = strlen(pat);
-    for (size_t i = 0; i + pl <= n; i++) {
-        if (memcmp(line + i, pat, pl) != 0)
-            continue;
-        const char *v = line + i + pl;
-        const char *e = line + n;
-        size_t k = 0;
-        if (v < e && *v == '"') {
-            v++;
-            while (v < e && *v != '"' && k + 1 < outn)
-                out[k++] = *v++;
-        } else {
-            while (v < e && *v != ',' && *v != '}' && k + 1 < outn)
-                out[k++] = *v++;
+    jr_doc d;
+    jr_init(&d, 64);
+    bool ok = false;
+    out[0] = 0;
+    if (jr_parse(&d, line, n) == 0) {
+        int t = jr_member(&d, jr_member(&d, 0, obj), key);
+        if (t >= 0 && d.t[t].type == JR_STR) {
+            ok = jr_str(&d, t, out, outn);
+        } else if (t >= 0 && (d.t[t].type == JR_NUM || d.t[t].type == JR_BOOL)) {
+            size_t l = d.t[t].end - d.t[t].start;
+            if (l >= outn)
+                l = outn - 1;
+            memcpy(out, line + d.t[t].start, l);
+            out[l] = 0;
+            ok = true;
         }
-        out[k] = 0;
-        return true;
     }
-    return false;
+    jr_free(&d);
+    return ok;
 }
 
 static int seg_parse(rbuf *raw, const unsigned char *pk, const unsigned char *sk,
@@ -796,9 +800,10 @@ static int seg_parse(rbuf *raw, const unsigned char *pk, const unsigned char *sk
         goto out;
     }
     size_t hl = (size_t)(nl - s);
-    if (field(s, hl, "site", v, sizeof v)) mm_strcpy(info->site, sizeof info->site, v);
-    if (field(s, hl, "sensor", v, sizeof v)) mm_strcpy(info->sensor, sizeof info->sensor, v);
-    if (field(s, hl, "seq", v, sizeof v)) info->seq = strtoull(v, NULL, 10);
+    static const char H[] = "mimamori_segment", T[] = "mimamori_segment_end";
+    if (field(s, hl, H, "site", v, sizeof v)) mm_strcpy(info->site, sizeof info->site, v);
+    if (field(s, hl, H, "sensor", v, sizeof v)) mm_strcpy(info->sensor, sizeof info->sensor, v);
+    if (field(s, hl, H, "seq", v, sizeof v)) info->seq = strtoull(v, NULL, 10);
     if (n == 0 || s[n - 1] != '\n') {
         snprintf(err, errlen, "segment cut short (last line incomplete)");
         goto out;
@@ -818,10 +823,10 @@ static int seg_parse(rbuf *raw, const unsigned char *pk, const unsigned char *sk
     hex(hx, d, sizeof d);
     size_t tl = n - ts - 1;
     char want[80] = "";
-    field(s + ts, tl, "sha256", want, sizeof want);
-    if (field(s + ts, tl, "events", v, sizeof v)) info->events = strtoull(v, NULL, 10);
-    if (field(s + ts, tl, "bytes", v, sizeof v)) info->bytes = strtoull(v, NULL, 10);
-    if (field(s + ts, tl, "recovered", v, sizeof v)) info->recovered = strcmp(v, "true") == 0;
+    field(s + ts, tl, T, "sha256", want, sizeof want);
+    if (field(s + ts, tl, T, "events", v, sizeof v)) info->events = strtoull(v, NULL, 10);
+    if (field(s + ts, tl, T, "bytes", v, sizeof v)) info->bytes = strtoull(v, NULL, 10);
+    if (field(s + ts, tl, T, "recovered", v, sizeof v)) info->recovered = strcmp(v, "true") == 0;
     mm_strcpy(info->sha256, sizeof info->sha256, hx);
     if (strcmp(want, hx) != 0 || info->bytes != blen) {
         snprintf(err, errlen, "checksum mismatch: segment damaged");

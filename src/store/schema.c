@@ -7,7 +7,7 @@
  *              kind 'segment' keyed by the segment's own name and checksum,
  *              kind 'file' by the SHA-256 of the file's bytes, kind 'eve'
  *              by the SHA-256 of the imported prefix of an EVE file (head:
- *              the SHA-256 of its first 4 KiB, to find the prefix again
+ *              the SHA-256 of its first line, to find the prefix again
  *              when the file has grown)
  *   alerts     one row per alert, enriched at import: family, direction,
  *              which end is local and which remote, the remote's country
