@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: installs what is needed, builds, makes a
-# small capture of known content (tools/pcapgen.c), runs the sensor over it,
-# and says where the events went.
+# The main job on embedded defaults, end to end: installs what is needed,
+# builds, makes three days of traffic for three fictional companies with the
+# scenario generator (different attack mixes; companies hit by the same
+# attack share its attacker), runs a sensor per company (GeoIP, built-in
+# detectors, crash-safe segments), imports every company into one store,
+# and writes the survey and each company's report in Japanese and English
+# (HTML and PDF), printing their paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >/dev/null
 if [ ! -d build ]; then meson setup build >/dev/null; fi
 ninja -C build >/dev/null
-mkdir -p demo-out
-build/mm-pcapgen demo-out/demo.pcap
-rm -rf demo-out/events
-build/mimamori sensor -r demo-out/demo.pcap --site demo-company -o demo-out/events --geoip default
+out=demo-out
+rm -rf "$out"
+mkdir -p "$out"
+# company:attacks:seed
+companies=(
+    "sakura-kogyo:rdp-bruteforce,ntp-flood,beacon:1"
+    "naniwa-seiki:rdp-bruteforce,exploit-kit,weblogic:2"
+    "umeda-shoji:ntp-flood,gh0st,sslv3-server:3"
+)
+for c in "${companies[@]}"; do
+    IFS=: read -r name attacks seed <<<"$c"
+    build/mm-attackgen company --days 3 --hosts 8 --seed "$seed" --attacks "$attacks" \
+        "$out/$name.pcap"
+    build/mimamori sensor -r "$out/$name.pcap" --site "$name" -o "$out/events/$name" \
+        --geoip default -q
+    echo "sensor: $name ($attacks) -> $out/events/$name/"
+done
+build/mimamori ingest --db "$out/mimamori.db" -q "$out"/events/*
 echo
-echo "Events (EVE JSON) are in demo-out/events/:"
-ls -1 demo-out/events/*.eve.json
+echo "Reports (survey and each company, Japanese and English):"
+build/mimamori report --db "$out/mimamori.db" --out-dir "$out/reports"
 echo
-echo "Flows seen (source -> destination, direction):"
-build/mimamori segment cat demo-out/events/*.eve.json |
-    jq -r 'select(.event_type=="flow") |
-           "  \(.proto) \(.src_ip) \(.src_port // "") -> \(.dest_ip) \(.dest_port // "")  \(.mimamori.direction)\(if .mimamori.src_country then "  from " + .mimamori.src_country else "" end)"'
+echo "The analyst's JSON: build/mimamori report --db $out/mimamori.db --format json"

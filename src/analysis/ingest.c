@@ -34,6 +34,7 @@
 #define DAY_US 86400000000LL
 
 typedef struct flow_agg {
+    uint64_t hash;
     int64_t site_id, day, first, last;
     int64_t flows, pkts_in, pkts_out, bytes_in, bytes_out, dport;
     char local[46], remote[46], dir[10], cc[3], app[24];
@@ -48,9 +49,13 @@ struct mm_ingest {
     jr_doc doc;
     mm_stmt *ins_alert, *up_flow, *find_site, *add_site, *find_import, *add_import, *heads;
     mm_strmap sites;           /* name -> id */
-    mm_strmap fmap;            /* flow key -> index in fv */
+    /* flow sums: fv holds them, ftab (open addressing, keyed SipHash of
+     * the key fields) finds them; both kept across inputs */
     flow_agg *fv;
     size_t fn, fcap;
+    uint32_t *ftab;
+    size_t fmask;              /* slots - 1 (a power of two minus one) */
+    mm_hashkey hk;
     /* the input being imported */
     const char *seg_site;
     uint64_t in_events;
@@ -215,6 +220,13 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
 
 /* ---- flows ---- */
 
+static void drop_flows(mm_ingest *in)
+{
+    in->fn = 0;
+    if (in->ftab)
+        memset(in->ftab, 0xFF, (in->fmask + 1) * sizeof(*in->ftab));
+}
+
 static int flush_flows(mm_ingest *in)
 {
     mm_stmt *st = in->up_flow;
@@ -239,17 +251,75 @@ static int flush_flows(mm_ingest *in)
         if (mm_stmt_run(st) != 0)
             return -1;
     }
-    in->fn = 0;
-    mm_strmap_free(&in->fmap);
-    mm_strmap_init(&in->fmap);
+    drop_flows(in);
     return 0;
 }
 
-static void drop_flows(mm_ingest *in)
+#define SLOT_FREE UINT32_MAX
+
+/* Grows the table to twice its slots (or 4096), re-placing every sum. */
+static bool ftab_grow(mm_ingest *in)
 {
-    in->fn = 0;
-    mm_strmap_free(&in->fmap);
-    mm_strmap_init(&in->fmap);
+    size_t n = in->ftab ? (in->fmask + 1) * 2 : 4096;
+    uint32_t *t = malloc(n * sizeof(*t));
+    if (!t)
+        return false;
+    memset(t, 0xFF, n * sizeof(*t));
+    for (size_t i = 0; i < in->fn; i++) {
+        size_t k = in->fv[i].hash & (n - 1);
+        while (t[k] != SLOT_FREE)
+            k = (k + 1) & (n - 1);
+        t[k] = (uint32_t)i;
+    }
+    free(in->ftab);
+    in->ftab = t;
+    in->fmask = n - 1;
+    return true;
+}
+
+/* The sum for this key, added (zeroed, key set) when new; NULL on no memory. */
+static flow_agg *flow_slot(mm_ingest *in, int64_t site, int64_t day, const ends *e)
+{
+    if ((!in->ftab || in->fn * 2 >= in->fmask) && !ftab_grow(in))
+        return NULL;
+    char buf[160];
+    size_t ll = strlen(e->local), rl = strlen(e->remote), dl = strlen(e->dir), n = 0;
+    memcpy(buf, &site, 8);
+    memcpy(buf + 8, &day, 8);
+    n = 16;
+    memcpy(buf + n, e->local, ll + 1);
+    n += ll + 1;
+    memcpy(buf + n, e->remote, rl + 1);
+    n += rl + 1;
+    memcpy(buf + n, e->dir, dl);
+    n += dl;
+    uint64_t h = mm_siphash13(&in->hk, buf, n);
+    size_t k = h & in->fmask;
+    for (; in->ftab[k] != SLOT_FREE; k = (k + 1) & in->fmask) {
+        flow_agg *a = &in->fv[in->ftab[k]];
+        if (a->hash == h && a->site_id == site && a->day == day && !strcmp(a->local, e->local) &&
+            !strcmp(a->remote, e->remote) && !strcmp(a->dir, e->dir))
+            return a;
+    }
+    if (in->fn == in->fcap) {
+        size_t nc = in->fcap ? in->fcap * 2 : 1024;
+        flow_agg *v = realloc(in->fv, nc * sizeof(*v));
+        if (!v)
+            return NULL;
+        in->fv = v;
+        in->fcap = nc;
+    }
+    flow_agg *a = &in->fv[in->fn];
+    in->ftab[k] = (uint32_t)in->fn++;
+    memset(a, 0, sizeof(*a));
+    a->hash = h;
+    a->site_id = site;
+    a->day = day;
+    memcpy(a->local, e->local, sizeof a->local);
+    memcpy(a->remote, e->remote, sizeof a->remote);
+    mm_strcpy(a->dir, sizeof a->dir, e->dir);
+    a->flows = -1;   /* marks a new sum for the caller */
+    return a;
 }
 
 static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
@@ -258,23 +328,23 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
     char src[46], dst[46], dir[16], app[24];
     if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst))
         return 1;
-    const char *o = netflow ? "netflow" : "flow";
-    char p[40];
+    int fo = jr_member(d, 0, netflow ? "netflow" : "flow");
     int64_t start = ts, end = ts;
-    snprintf(p, sizeof p, "%s.start", o);
-    event_time(d, p, &start);
-    snprintf(p, sizeof p, "%s.end", o);
-    if (!event_time(d, p, &end) || end < start)
+    char tb[48];
+    if (jr_str(d, jr_member(d, fo, "start"), tb, sizeof tb))
+        mm_parse_iso_ts(tb, &start);
+    if (!jr_str(d, jr_member(d, fo, "end"), tb, sizeof tb) || !mm_parse_iso_ts(tb, &end) ||
+        end < start)
         end = start;
-    int64_t ts_pk, tc_pk, ts_by, tc_by;
+    int64_t ts_pk = 0, tc_pk = 0, ts_by = 0, tc_by = 0;
     if (netflow) {
-        ts_pk = jr_path_i64(d, "netflow.pkts", 0), ts_by = jr_path_i64(d, "netflow.bytes", 0);
-        tc_pk = tc_by = 0;
+        jr_i64(d, jr_member(d, fo, "pkts"), &ts_pk);
+        jr_i64(d, jr_member(d, fo, "bytes"), &ts_by);
     } else {
-        ts_pk = jr_path_i64(d, "flow.pkts_toserver", 0);
-        tc_pk = jr_path_i64(d, "flow.pkts_toclient", 0);
-        ts_by = jr_path_i64(d, "flow.bytes_toserver", 0);
-        tc_by = jr_path_i64(d, "flow.bytes_toclient", 0);
+        jr_i64(d, jr_member(d, fo, "pkts_toserver"), &ts_pk);
+        jr_i64(d, jr_member(d, fo, "pkts_toclient"), &tc_pk);
+        jr_i64(d, jr_member(d, fo, "bytes_toserver"), &ts_by);
+        jr_i64(d, jr_member(d, fo, "bytes_toclient"), &tc_by);
     }
     if (ts_pk < 0 || tc_pk < 0 || ts_by < 0 || tc_by < 0)
         return 1;
@@ -287,37 +357,18 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
     bool cli_local = !strcmp(e.dir, "outbound") || !strcmp(e.dir, "internal");
     int64_t day = start >= 0 ? start / DAY_US : (start - DAY_US + 1) / DAY_US;
 
-    char key[200];
-    int kl = snprintf(key, sizeof key, "%lld|%lld|%s|%s|%s", (long long)sid_db, (long long)day,
-                      e.local, e.remote, e.dir);
-    bool added;
-    uint64_t *slot = mm_strmap_put(&in->fmap, key, (size_t)kl, in->fn, &added);
-    if (!slot)
+    flow_agg *a = flow_slot(in, sid_db, day, &e);
+    if (!a)
         return -1;
-    if (added) {
-        if (in->fn == in->fcap) {
-            size_t nc = in->fcap ? in->fcap * 2 : 1024;
-            flow_agg *v = realloc(in->fv, nc * sizeof(*v));
-            if (!v)
-                return -1;
-            in->fv = v;
-            in->fcap = nc;
-        }
-        flow_agg *a = &in->fv[in->fn++];
-        memset(a, 0, sizeof(*a));
-        a->site_id = sid_db;
-        a->day = day;
+    if (a->flows < 0) {
+        a->flows = 0;
         a->first = start;
         a->last = end;
-        memcpy(a->local, e.local, sizeof a->local);
-        memcpy(a->remote, e.remote, sizeof a->remote);
-        mm_strcpy(a->dir, sizeof a->dir, e.dir);
         memcpy(a->cc, e.cc, 3);
         a->has_cc = e.has_cc;
         a->pub = e.pub;
-        a->dport = jr_path_i64(d, "dest_port", 0);
+        jr_i64(d, jr_member(d, 0, "dest_port"), &a->dport);
     }
-    flow_agg *a = &in->fv[*slot];
     if (!a->app[0] && app[0])
         mm_strcpy(a->app, sizeof a->app, app);
     a->flows++;
@@ -761,7 +812,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
     in->cfg = *cfg;
     jr_init(&in->doc, 0);
     mm_strmap_init(&in->sites);
-    mm_strmap_init(&in->fmap);
+    mm_hashkey_random(&in->hk);
     mm_netlist_parse(&in->defhome, MM_DEFAULT_HOME_NET, err, errlen);
     if (mm_store_init(db) != 0)
         goto fail;
@@ -823,7 +874,7 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->heads);
     jr_free(&in->doc);
     mm_strmap_free(&in->sites);
-    mm_strmap_free(&in->fmap);
+    free(in->ftab);
     mm_netlist_free(&in->defhome);
     free(in->fv);
     free(in);

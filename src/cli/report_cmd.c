@@ -2,7 +2,10 @@
  * report_cmd.c - `mimamori report`: a company's report or the survey
  * across companies, as HTML, PDF or JSON, in Japanese or English.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,10 @@ static void usage(FILE *f)
 "  --tz ZONE         time zone of the times shown (default Asia/Tokyo)\n"
 "  --format FMT      html (default), pdf or json\n"
 "  -o FILE           output file (default stdout; pdf needs a file)\n"
+"  --out-dir DIR     every report at once: the survey and each company's, in\n"
+"                    each language of --lang and format of --format (lists:\n"
+"                    --lang ja,en --format html,pdf; the default), named\n"
+"                    survey-ja.html, COMPANY-en.pdf ...; prints the paths\n"
 "  --geoip PATH      country data for names (default: default)\n"
 "  -h, --help        this help\n");
 }
@@ -54,19 +61,131 @@ static bool parse_when(const char *s, bool end, int64_t *us)
     return true;
 }
 
+/* Each word of the comma list is one of a, b, c. */
+static bool valid_list(const char *list, const char *a, const char *b, const char *c)
+{
+    char w[16];
+    for (const char *p = list;;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == 0 || l >= sizeof w)
+            return false;
+        memcpy(w, p, l);
+        w[l] = 0;
+        if (strcmp(w, a) && strcmp(w, b) && (!c || strcmp(w, c)))
+            return false;
+        if (!e)
+            return true;
+        p = e + 1;
+    }
+}
+
+static bool in_list(const char *list, const char *w)
+{
+    size_t l = strlen(w);
+    for (const char *p = list; (p = strstr(p, w)); p += l)
+        if ((p == list || p[-1] == ',') && (p[l] == 0 || p[l] == ','))
+            return true;
+    return false;
+}
+
+/* One report to a file (or stdout). */
+static int write_one(const char *out, const rp_model *m, const rp_opts *ro, const char *fmt)
+{
+    char err[512];
+    if (!strcmp(fmt, "pdf")) {
+        if (rp_pdf(out, m, ro, err, sizeof err) != 0) {
+            fprintf(stderr, "mimamori report: %s\n", err);
+            return 1;
+        }
+        return 0;
+    }
+    FILE *fp = out && strcmp(out, "-") ? fopen(out, "w") : stdout;
+    if (!fp) {
+        fprintf(stderr, "mimamori report: %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    int r = !strcmp(fmt, "json") ? rp_json(fp, m, ro) : rp_html(fp, m, ro);
+    if (fp != stdout ? fclose(fp) != 0 : fflush(fp) != 0)
+        r = -1;
+    if (r != 0) {
+        fprintf(stderr, "mimamori report: cannot write %s\n", out ? out : "stdout");
+        return 1;
+    }
+    return 0;
+}
+
+/* A company name made safe for a file name: letters, digits, '.', '-',
+ * '_' and non-ASCII (UTF-8) bytes kept, anything else '_'. */
+static void file_name(const char *in, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *in && k + 1 < n; in++) {
+        unsigned char c = (unsigned char)*in;
+        out[k++] = (c >= 0x80 || isalnum(c) || c == '-' || c == '_' || c == '.') ? (char)c : '_';
+    }
+    out[k] = 0;
+    if (k == 0 || out[0] == '.')
+        out[0] = '_', out[k ? k : 1] = 0;
+}
+
+/* The survey and every company's report, each language and format, from
+ * one model; prints each path. */
+static int write_all(const char *dir, const rp_model *m, mm_geo *g, const char *langs,
+                     const char *fmts)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mimamori report: %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    static const char *const L[] = {"ja", "en"}, *const F[] = {"html", "pdf", "json"};
+    for (int li = 0; li < 2; li++) {
+        if (!in_list(langs, L[li]))
+            continue;
+        for (int fi = 0; fi < 3; fi++) {
+            if (!in_list(fmts, F[fi]))
+                continue;
+            for (long s = -1; s < (long)m->nsite; s++) {
+                char name[300], path[4600];
+                if (s < 0)
+                    snprintf(name, sizeof name, "survey");
+                else
+                    file_name(m->site[s].name, name, sizeof name);
+                snprintf(path, sizeof path, "%s/%s-%s.%s", dir, name, L[li], F[fi]);
+                /* two names that clash after cleaning get the company's number */
+                for (long t = 0; s >= 0 && t < s; t++) {
+                    char other[300];
+                    file_name(m->site[t].name, other, sizeof other);
+                    if (!strcmp(other, name)) {
+                        snprintf(path, sizeof path, "%s/%s-%ld-%s.%s", dir, name, s + 1, L[li],
+                                 F[fi]);
+                        break;
+                    }
+                }
+                rp_opts ro = {(int)s, li, g};
+                if (write_one(path, m, &ro, F[fi]) != 0)
+                    return 1;
+                printf("%s\n", path);
+            }
+        }
+    }
+    return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_SITE, O_ALL, O_FROM, O_TO, O_LANG, O_TZ, O_FMT, O_GEO };
+    enum { O_DB = 256, O_SITE, O_ALL, O_FROM, O_TO, O_LANG, O_TZ, O_FMT, O_GEO, O_OUTDIR };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},     {"site", required_argument, 0, O_SITE},
         {"all", no_argument, 0, O_ALL},         {"from", required_argument, 0, O_FROM},
         {"to", required_argument, 0, O_TO},     {"lang", required_argument, 0, O_LANG},
         {"tz", required_argument, 0, O_TZ},     {"format", required_argument, 0, O_FMT},
         {"geoip", required_argument, 0, O_GEO}, {"output", required_argument, 0, 'o'},
+        {"out-dir", required_argument, 0, O_OUTDIR},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
-    const char *dbpath = "mimamori.db", *site = NULL, *from = NULL, *to = NULL, *lang = "ja",
-               *tz = "Asia/Tokyo", *fmt = "html", *out = NULL, *geo = "default";
+    const char *dbpath = "mimamori.db", *site = NULL, *from = NULL, *to = NULL, *lang = NULL,
+               *tz = "Asia/Tokyo", *fmt = NULL, *out = NULL, *geo = "default", *outdir = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -81,6 +200,7 @@ int cmd_report(int argc, char **argv)
         case O_FMT: fmt = optarg; break;
         case O_GEO: geo = optarg; break;
         case 'o': out = optarg; break;
+        case O_OUTDIR: outdir = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -89,15 +209,30 @@ int cmd_report(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (strcmp(lang, "ja") != 0 && strcmp(lang, "en") != 0) {
-        fprintf(stderr, "mimamori report: --lang: ja or en\n");
+    if (outdir) {
+        if (out || site) {
+            fprintf(stderr, "mimamori report: --out-dir writes every report: no -o or --site\n");
+            return 2;
+        }
+        if (!lang)
+            lang = "ja,en";
+        if (!fmt)
+            fmt = "html,pdf";
+    }
+    if (!lang)
+        lang = "ja";
+    if (!fmt)
+        fmt = "html";
+    if (!valid_list(lang, "ja", "en", NULL) || (!outdir && strchr(lang, ','))) {
+        fprintf(stderr, "mimamori report: --lang: ja or en%s\n", outdir ? " (or ja,en)" : "");
         return 2;
     }
-    if (strcmp(fmt, "html") != 0 && strcmp(fmt, "pdf") != 0 && strcmp(fmt, "json") != 0) {
-        fprintf(stderr, "mimamori report: --format: html, pdf or json\n");
+    if (!valid_list(fmt, "html", "pdf", "json") || (!outdir && strchr(fmt, ','))) {
+        fprintf(stderr, "mimamori report: --format: html, pdf or json%s\n",
+                outdir ? " (or a list: html,pdf)" : "");
         return 2;
     }
-    if (!strcmp(fmt, "pdf") && (!out || !strcmp(out, "-"))) {
+    if (!outdir && !strcmp(fmt, "pdf") && (!out || !strcmp(out, "-"))) {
         fprintf(stderr, "mimamori report: a PDF needs -o FILE\n");
         return 2;
     }
@@ -138,28 +273,13 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     rp_opts ro = {-1, strcmp(lang, "en") == 0, g};
-    if (site && (ro.site = rp_model_site(&m, site)) < 0) {
+    if (outdir) {
+        rc = write_all(outdir, &m, g, lang, fmt);
+    } else if (site && (ro.site = rp_model_site(&m, site)) < 0) {
         fprintf(stderr, "mimamori report: no company named '%s' in the store\n", site);
         rc = 1;
-    } else if (!strcmp(fmt, "pdf")) {
-        if (rp_pdf(out, &m, &ro, err, sizeof err) != 0) {
-            fprintf(stderr, "mimamori report: %s\n", err);
-            rc = 1;
-        }
     } else {
-        FILE *fp = out && strcmp(out, "-") ? fopen(out, "w") : stdout;
-        if (!fp) {
-            perror(out);
-            rc = 1;
-        } else {
-            int r = !strcmp(fmt, "json") ? rp_json(fp, &m, &ro) : rp_html(fp, &m, &ro);
-            if (fp != stdout ? fclose(fp) != 0 : fflush(fp) != 0)
-                r = -1;
-            if (r != 0) {
-                fprintf(stderr, "mimamori report: cannot write %s\n", out ? out : "stdout");
-                rc = 1;
-            }
-        }
+        rc = write_one(out, &m, &ro, fmt);
     }
     rp_model_free(&m);
     mm_db_close(db);

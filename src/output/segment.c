@@ -86,6 +86,23 @@ static int write_all(int fd, const void *p, size_t n)
 }
 
 /* Safe file-name part: letters, digits, '-', '_', '.'; others become '_'. */
+/* mkdir -p: the directory and any missing parents. */
+static int mkdir_p(const char *dir)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+        return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static void safe_name(char *out, size_t n, const char *in)
 {
     size_t k = 0;
@@ -466,7 +483,7 @@ mm_segw *mm_segw_open(const mm_seg_config *cfg, char *err, size_t errlen)
     hex(w->run, rb, sizeof rb);
     char od[4200];
     snprintf(od, sizeof od, "%s/.open", w->dir);
-    if ((mkdir(w->dir, 0755) != 0 && errno != EEXIST) || (mkdir(od, 0755) != 0 && errno != EEXIST)) {
+    if (mkdir_p(w->dir) != 0 || (mkdir(od, 0755) != 0 && errno != EEXIST)) {
         snprintf(err, errlen, "cannot create %s: %s", od, strerror(errno));
         free(w);
         return NULL;

@@ -51,27 +51,11 @@ static void pg_close(mm_db *db)
 
 static int pg_exec(mm_db *db, const char *sql)
 {
-    static const char from[] = "@ID@", to[] = "BIGSERIAL PRIMARY KEY";
-    size_t n = 0;
-    for (const char *p = sql; (p = strstr(p, from)); p += 4)
-        n++;
-    char *x = malloc(strlen(sql) + n * sizeof to + 1), *o = x;
+    char *x = mm_sql_expand(sql, "BIGSERIAL PRIMARY KEY", "");
     if (!x) {
         seterr(db, "out of memory");
         return -1;
     }
-    for (const char *p = sql;;) {
-        const char *q = strstr(p, from);
-        size_t l = q ? (size_t)(q - p) : strlen(p);
-        memcpy(o, p, l);
-        o += l;
-        if (!q)
-            break;
-        memcpy(o, to, sizeof to - 1);
-        o += sizeof to - 1;
-        p = q + 4;
-    }
-    *o = 0;
     PGresult *r = PQexec(((pg_db *)db)->c, x);
     free(x);
     ExecStatusType s = PQresultStatus(r);

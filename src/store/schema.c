@@ -42,7 +42,7 @@ static const char schema[] =
     " local_ip TEXT NOT NULL, remote_ip TEXT NOT NULL, direction TEXT NOT NULL,"
     " remote_cc TEXT, remote_public BIGINT, app_proto TEXT, dest_port BIGINT, flows BIGINT,"
     " pkts_in BIGINT, pkts_out BIGINT, bytes_in BIGINT, bytes_out BIGINT, first_ts BIGINT,"
-    " last_ts BIGINT, PRIMARY KEY (site_id, day, local_ip, remote_ip, direction));"
+    " last_ts BIGINT, PRIMARY KEY (site_id, day, local_ip, remote_ip, direction))@WOR@;"
     "CREATE INDEX IF NOT EXISTS flows_day_remote ON flows_day (remote_ip);"
     "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";

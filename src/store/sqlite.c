@@ -33,29 +33,11 @@ static void sq_close(mm_db *db)
 }
 
 /* Expands @ID@ (an auto-numbered key) into SQLite's spelling. */
+/* Expands @ID@ (an auto-numbered key) and @WOR@ (a table stored in its
+ * primary key's order: WITHOUT ROWID) into SQLite's spelling. */
 static char *expand(const char *sql)
 {
-    static const char from[] = "@ID@", to[] = "INTEGER PRIMARY KEY";
-    size_t n = 0;
-    for (const char *p = sql; (p = strstr(p, from)); p += 4)
-        n++;
-    char *out = malloc(strlen(sql) + n * sizeof to + 1);
-    if (!out)
-        return NULL;
-    char *o = out;
-    for (const char *p = sql;;) {
-        const char *q = strstr(p, from);
-        size_t l = q ? (size_t)(q - p) : strlen(p);
-        memcpy(o, p, l);
-        o += l;
-        if (!q)
-            break;
-        memcpy(o, to, sizeof to - 1);
-        o += sizeof to - 1;
-        p = q + 4;
-    }
-    *o = 0;
-    return out;
+    return mm_sql_expand(sql, "INTEGER PRIMARY KEY", " WITHOUT ROWID");
 }
 
 static int sq_exec(mm_db *db, const char *sql)
@@ -148,7 +130,7 @@ mm_db *mm_sqlite_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     db->base.ops = &sq_ops;
-    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
         sqlite3_close(db->h);
@@ -156,7 +138,10 @@ mm_db *mm_sqlite_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     sqlite3_busy_timeout(db->h, 30000);
-    if (sq_exec(&db->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") != 0) {
+    /* 64 MiB of page cache: an import's upserts touch pages all over the
+     * rollup's key, and the default 2 MiB makes each one a read */
+    if (sq_exec(&db->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;") != 0) {
         snprintf(err, errlen, "%s: %s", path, db->base.err);
         sq_close(&db->base);
         return NULL;

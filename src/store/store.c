@@ -5,6 +5,7 @@
 #include "store/store_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 mm_db *mm_db_open(const char *target, char *err, size_t errlen)
@@ -78,4 +79,30 @@ int64_t mm_db_scalar(mm_db *db, const char *sql)
     int64_t v = mm_stmt_step(st) == 1 ? mm_col_i64(st, 0) : 0;
     mm_stmt_free(st);
     return v;
+}
+
+char *mm_sql_expand(const char *sql, const char *id, const char *wor)
+{
+    static const char *const from[2] = {"@ID@", "@WOR@"};
+    const char *to[2] = {id, wor};
+    size_t n = strlen(sql) + 1;
+    for (int k = 0; k < 2; k++)
+        for (const char *p = sql; (p = strstr(p, from[k])); p += strlen(from[k]))
+            n += strlen(to[k]);
+    char *out = malloc(n), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = sql; *p;) {
+        int k = strncmp(p, from[0], 4) == 0 ? 0 : strncmp(p, from[1], 5) == 0 ? 1 : -1;
+        if (k < 0) {
+            *o++ = *p++;
+            continue;
+        }
+        size_t l = strlen(to[k]);
+        memcpy(o, to[k], l);
+        o += l;
+        p += strlen(from[k]);
+    }
+    *o = 0;
+    return out;
 }

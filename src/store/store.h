@@ -6,9 +6,10 @@
  * order they first appear (SQLite reads "$1" as a named parameter and
  * numbers it by first appearance, PostgreSQL by its digits), upserts are
  * INSERT ... ON CONFLICT (...) DO UPDATE, and times are integers
- * (microseconds since the epoch, UTC). The only spelling that differs, an
- * auto-numbered key, is written @ID@ in schema text and expanded per
- * backend by mm_db_exec.
+ * (microseconds since the epoch, UTC). The spellings that differ are
+ * written as placeholders in schema text and expanded per backend by
+ * mm_db_exec: @ID@ an auto-numbered key, @WOR@ after a table that SQLite
+ * should store in its key's order (WITHOUT ROWID; nothing on PostgreSQL).
  *
  * Statements are prepared once and run many times: bind, step until it
  * returns 0, reset. Column values are valid until the next step or reset.

@@ -35,6 +35,10 @@ struct mm_stmt {
     mm_db *db;
 };
 
+/* The schema's two backend spellings: @ID@ (an auto-numbered key) and
+ * @WOR@ (after a table stored in key order); malloc'd, NULL on no memory. */
+char *mm_sql_expand(const char *sql, const char *id, const char *wor);
+
 mm_db *mm_sqlite_open(const char *path, char *err, size_t errlen);
 mm_db *mm_pg_open(const char *url, char *err, size_t errlen);
 

@@ -268,9 +268,12 @@ int jr_member(const jr_doc *d, int obj, const char *key)
 {
     if (obj < 0 || (uint32_t)obj >= d->nt || d->t[obj].type != JR_OBJ)
         return -1;
+    size_t l = strlen(key);
     uint32_t k = (uint32_t)obj + 1, end = d->t[obj].next;
     while (k + 1 < end) {
-        if (jr_eq(d, (int)k, key))
+        const jr_tok *t = &d->t[k];
+        if (t->esc ? jr_eq(d, (int)k, key)
+                   : t->end - t->start == l && memcmp(d->s + t->start, key, l) == 0)
             return (int)k + 1;
         k = d->t[k + 1].next;
     }
