@@ -37,6 +37,7 @@ typedef struct flow_agg {
     uint64_t hash;
     int64_t site_id, day, first, last;
     int64_t flows, pkts_in, pkts_out, bytes_in, bytes_out, dport;
+    int64_t unusual;       /* flows not ours to a web, name or time service */
     char local[46], remote[46], dir[10], cc[3], app[24];
     bool pub, has_cc;
 } flow_agg;
@@ -47,7 +48,7 @@ struct mm_ingest {
     mm_netlist defhome;
     mm_ingest_stats st;
     jr_doc doc;
-    mm_stmt *ins_alert, *up_flow, *find_site, *add_site, *find_import, *add_import, *heads;
+    mm_stmt *ins_alert, *up_flow, *up_cc, *up_peer, *find_site, *add_site, *find_import, *add_import, *heads;
     mm_strmap sites;           /* name -> id */
     /* flow sums: fv holds them, ftab (open addressing, keyed SipHash of
      * the key fields) finds them; both kept across inputs */
@@ -227,6 +228,97 @@ static void drop_flows(mm_ingest *in)
         memset(in->ftab, 0xFF, (in->fmask + 1) * sizeof(*in->ftab));
 }
 
+static int by_country(const void *x, const void *y)
+{
+    const flow_agg *a = x, *b = y;
+    if (a->site_id != b->site_id)
+        return a->site_id < b->site_id ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return strcmp(a->cc, b->cc);
+}
+
+static int by_peer(const void *x, const void *y)
+{
+    const flow_agg *a = x, *b = y;
+    if (a->site_id != b->site_id)
+        return a->site_id < b->site_id ? -1 : 1;
+    return strcmp(a->remote, b->remote);
+}
+
+static bool counts_abroad(const flow_agg *a)
+{
+    return a->has_cc && (!strcmp(a->dir, "inbound") || !strcmp(a->dir, "outbound"));
+}
+
+/* countries_day from the sums (sorted here; the table is rebuilt after). */
+static int flush_countries(mm_ingest *in)
+{
+    qsort(in->fv, in->fn, sizeof(flow_agg), by_country);
+    mm_stmt *st = in->up_cc;
+    for (size_t i = 0; i < in->fn;) {
+        const flow_agg *a = &in->fv[i];
+        int64_t f = 0, pi = 0, po = 0, bi = 0, bo = 0;
+        size_t j = i;
+        for (; j < in->fn && !by_country(a, &in->fv[j]); j++) {
+            if (!counts_abroad(&in->fv[j]))
+                continue;
+            f += in->fv[j].flows;
+            pi += in->fv[j].pkts_in;
+            po += in->fv[j].pkts_out;
+            bi += in->fv[j].bytes_in;
+            bo += in->fv[j].bytes_out;
+        }
+        if (f) {
+            mm_stmt_i64(st, 1, a->site_id);
+            mm_stmt_i64(st, 2, a->day);
+            mm_stmt_text(st, 3, a->cc);
+            mm_stmt_i64(st, 4, f);
+            mm_stmt_i64(st, 5, pi);
+            mm_stmt_i64(st, 6, po);
+            mm_stmt_i64(st, 7, bi);
+            mm_stmt_i64(st, 8, bo);
+            if (mm_stmt_run(st) != 0)
+                return -1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* peers: one row per company and public remote address. */
+static int flush_peers(mm_ingest *in)
+{
+    qsort(in->fv, in->fn, sizeof(flow_agg), by_peer);
+    mm_stmt *st = in->up_peer;
+    for (size_t i = 0; i < in->fn;) {
+        const flow_agg *a = &in->fv[i];
+        int64_t f = 0, un = 0, first = a->first, last = a->last;
+        size_t j = i;
+        for (; j < in->fn && !by_peer(a, &in->fv[j]); j++) {
+            f += in->fv[j].flows;
+            un += in->fv[j].unusual;
+            if (in->fv[j].first < first)
+                first = in->fv[j].first;
+            if (in->fv[j].last > last)
+                last = in->fv[j].last;
+        }
+        if (a->pub) {
+            mm_stmt_i64(st, 1, a->site_id);
+            mm_stmt_text(st, 2, a->remote);
+            mm_stmt_text(st, 3, a->cc);
+            mm_stmt_i64(st, 4, first);
+            mm_stmt_i64(st, 5, last);
+            mm_stmt_i64(st, 6, f);
+            mm_stmt_i64(st, 7, un);
+            if (mm_stmt_run(st) != 0)
+                return -1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
 static int flush_flows(mm_ingest *in)
 {
     mm_stmt *st = in->up_flow;
@@ -251,6 +343,8 @@ static int flush_flows(mm_ingest *in)
         if (mm_stmt_run(st) != 0)
             return -1;
     }
+    if (flush_countries(in) != 0 || flush_peers(in) != 0)
+        return -1;
     drop_flows(in);
     return 0;
 }
@@ -357,6 +451,8 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
     bool cli_local = !strcmp(e.dir, "outbound") || !strcmp(e.dir, "internal");
     int64_t day = start >= 0 ? start / DAY_US : (start - DAY_US + 1) / DAY_US;
 
+    int64_t dport = 0;
+    jr_i64(d, jr_member(d, 0, "dest_port"), &dport);
     flow_agg *a = flow_slot(in, sid_db, day, &e);
     if (!a)
         return -1;
@@ -367,11 +463,14 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
         memcpy(a->cc, e.cc, 3);
         a->has_cc = e.has_cc;
         a->pub = e.pub;
-        jr_i64(d, jr_member(d, 0, "dest_port"), &a->dport);
+        a->dport = dport;
     }
     if (!a->app[0] && app[0])
         mm_strcpy(a->app, sizeof a->app, app);
     a->flows++;
+    if (strcmp(e.dir, "outbound") != 0 ||
+        (dport != 53 && dport != 80 && dport != 123 && dport != 443 && dport != 853))
+        a->unusual++;
     a->pkts_out += cli_local ? ts_pk : tc_pk;
     a->pkts_in += cli_local ? tc_pk : ts_pk;
     a->bytes_out += cli_local ? ts_by : tc_by;
@@ -790,6 +889,10 @@ int mm_ingest_retention(mm_ingest *in, char *err, size_t errlen)
         " (SELECT days FROM retention WHERE tbl = 'alerts') * 86400000000",
         "DELETE FROM flows_day WHERE day < (SELECT MAX(day) FROM flows_day) -"
         " (SELECT days FROM retention WHERE tbl = 'flows')",
+        "DELETE FROM countries_day WHERE day < (SELECT MAX(day) FROM countries_day) -"
+        " (SELECT days FROM retention WHERE tbl = 'flows')",
+        "DELETE FROM peers WHERE last_ts < (SELECT MAX(last_ts) FROM peers) -"
+        " (SELECT days FROM retention WHERE tbl = 'flows') * 86400000000",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
         if (mm_db_exec(in->db, sql[i]) != 0) {
@@ -825,7 +928,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         "INSERT INTO flows_day (site_id, day, local_ip, remote_ip, direction, remote_cc,"
         " remote_public, app_proto, dest_port, flows, pkts_in, pkts_out, bytes_in, bytes_out,"
         " first_ts, last_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-        " $14, $15, $16) ON CONFLICT (site_id, day, local_ip, remote_ip, direction) DO UPDATE"
+        " $14, $15, $16) ON CONFLICT (site_id, remote_ip, day, local_ip, direction) DO UPDATE"
         " SET flows = flows_day.flows + excluded.flows,"
         " pkts_in = flows_day.pkts_in + excluded.pkts_in,"
         " pkts_out = flows_day.pkts_out + excluded.pkts_out,"
@@ -836,6 +939,22 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " ELSE flows_day.first_ts END,"
         " last_ts = CASE WHEN excluded.last_ts > flows_day.last_ts THEN excluded.last_ts"
         " ELSE flows_day.last_ts END");
+    in->up_cc = mm_db_prepare(db,
+        "INSERT INTO countries_day (site_id, day, cc, flows, pkts_in, pkts_out, bytes_in,"
+        " bytes_out) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site_id, day, cc)"
+        " DO UPDATE SET flows = countries_day.flows + excluded.flows,"
+        " pkts_in = countries_day.pkts_in + excluded.pkts_in,"
+        " pkts_out = countries_day.pkts_out + excluded.pkts_out,"
+        " bytes_in = countries_day.bytes_in + excluded.bytes_in,"
+        " bytes_out = countries_day.bytes_out + excluded.bytes_out");
+    in->up_peer = mm_db_prepare(db,
+        "INSERT INTO peers (site_id, remote_ip, remote_cc, first_ts, last_ts, flows, unusual)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, remote_ip) DO UPDATE"
+        " SET flows = peers.flows + excluded.flows, unusual = peers.unusual + excluded.unusual,"
+        " first_ts = CASE WHEN excluded.first_ts < peers.first_ts THEN excluded.first_ts"
+        " ELSE peers.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > peers.last_ts THEN excluded.last_ts"
+        " ELSE peers.last_ts END");
     in->find_site = mm_db_prepare(db, "SELECT id FROM sites WHERE name = $1");
     in->add_site = mm_db_prepare(db,
         "INSERT INTO sites (name) VALUES ($1) ON CONFLICT (name) DO NOTHING");
@@ -846,7 +965,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
     in->heads = mm_db_prepare(db,
         "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'eve'");
-    if (!in->ins_alert || !in->up_flow || !in->find_site || !in->add_site || !in->find_import ||
+    if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->find_site || !in->add_site || !in->find_import ||
         !in->add_import || !in->heads)
         goto fail;
     return in;
@@ -867,6 +986,8 @@ void mm_ingest_free(mm_ingest *in)
         return;
     mm_stmt_free(in->ins_alert);
     mm_stmt_free(in->up_flow);
+    mm_stmt_free(in->up_cc);
+    mm_stmt_free(in->up_peer);
     mm_stmt_free(in->find_site);
     mm_stmt_free(in->add_site);
     mm_stmt_free(in->find_import);

@@ -436,6 +436,21 @@ static void picture(H *h, const char *title, const rp_peers *p, int kind)
     fputs("</table>\n", h->f);
 }
 
+/* A comma list of family keys as names. */
+static void families(H *h, const char *fams)
+{
+    for (const char *p = fams; *p;) {
+        const char *c = strchr(p, ',');
+        char fam[48];
+        snprintf(fam, sizeof fam, "%.*s", (int)(c ? c - p : (long)strlen(p)), p);
+        esc(h, rp_family_name(h->lang, fam));
+        if (!c)
+            break;
+        fputs(", ", h->f);
+        p = c + 1;
+    }
+}
+
 static void period(H *h)
 {
     fputs("<p class=\"meta\">", h->f);
@@ -539,7 +554,7 @@ static void site_report(H *h, const rp_site *s)
             fputs("</td><td>", h->f);
             esc(h, country(h, r->cc));
             fputs("</td><td>", h->f);
-            esc(h, r->families);
+            families(h, r->families);
             fputs("</td><td class=\"n\">", h->f);
             num(h, r->alerts);
             fprintf(h->f, "</td><td class=\"n\">%d</td></tr>\n", r->nsites);
@@ -694,16 +709,7 @@ static void survey(H *h)
                 esc(h, an);
             }
             fputs("</td><td>", h->f);
-            for (const char *p = x->families; *p;) {
-                const char *c = strchr(p, ',');
-                char fam[48];
-                snprintf(fam, sizeof fam, "%.*s", (int)(c ? c - p : (long)strlen(p)), p);
-                esc(h, rp_family_name(L, fam));
-                if (!c)
-                    break;
-                fputs(", ", h->f);
-                p = c + 1;
-            }
+            families(h, x->families);
             fputs("</td><td class=\"n\">", h->f);
             num(h, x->alerts);
             fputs("</td></tr>\n", h->f);

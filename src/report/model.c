@@ -273,34 +273,50 @@ static int load_peers(rp_model *m, q *x, const char *sql, size_t off, bool by_lo
     " MAX(CASE WHEN sid IN (8700013, 8700052, 2001330) THEN 1 ELSE 0 END), signature,"          \
     " COALESCE(explain, '')"
 
-/* Flow figures for a peer list: sums over flows_day for the same pairs. */
-static int load_peer_flows(rp_model *m, q *x, size_t off, bool by_local)
+/* Flow figures of the peer lists: sums over flows_day for the pairs of
+ * (company, remote address) that had alerts, read once through the
+ * key of flows_day and given to every list that holds the pair. */
+static void add_flows(rp_peer *p, mm_stmt *st)
+{
+    p->flows += mm_col_i64(st, 3);
+    p->pkts_in += mm_col_i64(st, 4);
+    p->pkts_out += mm_col_i64(st, 5);
+    p->bytes_in += mm_col_i64(st, 6);
+    p->bytes_out += mm_col_i64(st, 7);
+    int64_t f = mm_col_i64(st, 8), l = mm_col_i64(st, 9);
+    if (!p->flow_first || f < p->flow_first)
+        p->flow_first = f;
+    if (l > p->flow_last)
+        p->flow_last = l;
+}
+
+static int load_peer_flows(rp_model *m, q *x)
 {
     if (!qopen(x, m,
-               "SELECT site_id, remote_ip, local_ip, SUM(flows), SUM(pkts_in), SUM(pkts_out),"
-               " SUM(bytes_in), SUM(bytes_out), MIN(first_ts), MAX(last_ts) FROM flows_day"
-               " WHERE day >= CAST($1 AS BIGINT) / 86400000000 AND day <= (CAST($2 AS BIGINT) - 1) / 86400000000"
-               " AND remote_public = 1 GROUP BY site_id, remote_ip, local_ip"))
+               "SELECT f.site_id, f.remote_ip, f.local_ip, SUM(f.flows), SUM(f.pkts_in),"
+               " SUM(f.pkts_out), SUM(f.bytes_in), SUM(f.bytes_out), MIN(f.first_ts),"
+               " MAX(f.last_ts) FROM (SELECT DISTINCT site_id, remote_ip FROM alerts"
+               " WHERE ts >= $1 AND ts < $2 AND remote_public = 1) a JOIN flows_day f"
+               " ON f.site_id = a.site_id AND f.remote_ip = a.remote_ip"
+               " WHERE f.day >= CAST($1 AS BIGINT) / 86400000000"
+               " AND f.day <= (CAST($2 AS BIGINT) - 1) / 86400000000"
+               " GROUP BY f.site_id, f.remote_ip, f.local_ip"))
         return -1;
     int rc;
     while ((rc = qstep(x)) == 1) {
         rp_site *s = site_by_id(m, mm_col_i64(x->st, 0));
         if (!s)
             continue;
-        rp_peers *ps = (rp_peers *)((char *)s + off);
-        rp_peer *p = peer_find(ps, mm_col_text(x->st, 1), by_local ? mm_col_text(x->st, 2) : NULL);
-        if (!p)
-            continue;
-        p->flows += mm_col_i64(x->st, 3);
-        p->pkts_in += mm_col_i64(x->st, 4);
-        p->pkts_out += mm_col_i64(x->st, 5);
-        p->bytes_in += mm_col_i64(x->st, 6);
-        p->bytes_out += mm_col_i64(x->st, 7);
-        int64_t f = mm_col_i64(x->st, 8), l = mm_col_i64(x->st, 9);
-        if (!p->flow_first || f < p->flow_first)
-            p->flow_first = f;
-        if (l > p->flow_last)
-            p->flow_last = l;
+        const char *ip = mm_col_text(x->st, 1), *local = mm_col_text(x->st, 2);
+        rp_peer *p;
+        if ((p = peer_find(&s->remotes, ip, NULL)))
+            add_flows(p, x->st);
+        if ((p = peer_find(&s->ddos, ip, NULL)))
+            add_flows(p, x->st);
+        if ((p = peer_find(&s->remote_control, ip, local)))
+            add_flows(p, x->st);
+        if ((p = peer_find(&s->malicious, ip, local)))
+            add_flows(p, x->st);
     }
     qclose(x);
     return rc < 0 ? -1 : 0;
@@ -593,10 +609,10 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         qsort(m->site[i].hosts.v, m->site[i].hosts.n, sizeof(rp_kv), kv_desc);
 
     /* countries: packets by the direction they travelled, public remotes only */
-    if (!qopen(&x, m, "SELECT site_id, remote_cc, SUM(pkts_in), SUM(pkts_out), SUM(flows)"
-                      " FROM flows_day WHERE day >= CAST($1 AS BIGINT) / 86400000000"
-                      " AND day <= (CAST($2 AS BIGINT) - 1) / 86400000000 AND remote_cc IS NOT NULL"
-                      " AND direction IN ('inbound', 'outbound') GROUP BY site_id, remote_cc"))
+    if (!qopen(&x, m, "SELECT site_id, cc, SUM(pkts_in), SUM(pkts_out), SUM(flows)"
+                      " FROM countries_day WHERE day >= CAST($1 AS BIGINT) / 86400000000"
+                      " AND day <= (CAST($2 AS BIGINT) - 1) / 86400000000"
+                      " GROUP BY site_id, cc"))
         return -1;
     while ((rc = qstep(&x)) == 1) {
         rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
@@ -635,7 +651,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
             add_family(p->families, sizeof p->families, mm_col_text(x.st, 2));
     }
     qclose(&x);
-    if (rc < 0 || load_peer_flows(m, &x, offsetof(rp_site, remotes), false) != 0)
+    if (rc < 0)
         return -1;
 
     /* picture 1: remote control from outside */
@@ -644,8 +660,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
                    " FROM alerts WHERE ts >= $1 AND ts < $2 AND direction = 'inbound'"
                    " AND (family = 'rdp' OR explain = 'bruteforce')"
                    " GROUP BY site_id, remote_ip, local_ip, remote_cc, signature, explain",
-                   offsetof(rp_site, remote_control), true) != 0 ||
-        load_peer_flows(m, &x, offsetof(rp_site, remote_control), true) != 0)
+                   offsetof(rp_site, remote_control), true) != 0)
         return -1;
 
     /* picture 2: internal hosts and malicious sites */
@@ -655,8 +670,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
              " AND direction IN ('outbound', 'inbound') AND family IN (%s)"
              " GROUP BY site_id, remote_ip, local_ip, remote_cc, signature, explain",
              malware_fams);
-    if (load_peers(m, &x, sql, offsetof(rp_site, malicious), true) != 0 ||
-        load_peer_flows(m, &x, offsetof(rp_site, malicious), true) != 0)
+    if (load_peers(m, &x, sql, offsetof(rp_site, malicious), true) != 0)
         return -1;
     snprintf(sql, sizeof sql,
              "SELECT DISTINCT site_id, remote_ip, local_ip, family FROM alerts"
@@ -682,8 +696,9 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
                    " AND (family = 'ntp-ddos' OR category IN ('Attempted Denial of Service',"
                    " 'Denial of Service', 'Detection of a Denial of Service Attack'))"
                    " GROUP BY site_id, remote_ip, remote_cc, signature, explain",
-                   offsetof(rp_site, ddos), false) != 0 ||
-        load_peer_flows(m, &x, offsetof(rp_site, ddos), false) != 0)
+                   offsetof(rp_site, ddos), false) != 0)
+        return -1;
+    if (load_peer_flows(m, &x) != 0)
         return -1;
 
     /* cross-company: public addresses in alerts at two or more companies */
@@ -701,16 +716,12 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
     /* the same over flows, with common services told apart: addresses only
      * ever reached from inside on web, name and time ports, never in an alert */
     if (load_xips(m, &x,
-                  "SELECT f.remote_ip, f.site_id, COALESCE(MAX(f.remote_cc), ''), SUM(f.flows),"
-                  " MIN(f.first_ts), MAX(f.last_ts), (SELECT COUNT(*) FROM alerts a WHERE"
-                  " a.remote_ip = f.remote_ip AND a.ts >= $1 AND a.ts < $2), SUM(CASE WHEN"
-                  " f.direction = 'outbound' AND f.dest_port IN (53, 80, 123, 443, 853)"
-                  " THEN 0 ELSE 1 END) FROM flows_day f"
-                  " WHERE f.day >= CAST($1 AS BIGINT) / 86400000000 AND f.day <= (CAST($2 AS BIGINT) - 1) / 86400000000"
-                  " AND f.remote_public = 1 AND f.remote_ip IN (SELECT remote_ip FROM flows_day"
-                  " WHERE day >= CAST($1 AS BIGINT) / 86400000000 AND day <= (CAST($2 AS BIGINT) - 1) / 86400000000"
-                  " AND remote_public = 1 GROUP BY remote_ip HAVING COUNT(DISTINCT site_id) >= 2)"
-                  " GROUP BY f.remote_ip, f.site_id ORDER BY f.remote_ip, f.site_id",
+                  "SELECT remote_ip, site_id, COALESCE(remote_cc, ''), flows, first_ts, last_ts,"
+                  " (SELECT COUNT(*) FROM alerts a WHERE a.remote_ip = p.remote_ip AND"
+                  " a.ts >= $1 AND a.ts < $2), unusual FROM peers p WHERE first_ts < $2"
+                  " AND last_ts >= $1 AND remote_ip IN (SELECT remote_ip FROM peers"
+                  " WHERE first_ts < $2 AND last_ts >= $1 GROUP BY remote_ip"
+                  " HAVING COUNT(*) >= 2) ORDER BY remote_ip, site_id",
                   NULL, true) != 0)
         return -1;
 

@@ -456,6 +456,21 @@ static void period(P *p)
     para(p, t, 9, false);
 }
 
+static void fam_list(int L, const char *fams, char *out, size_t n)
+{
+    out[0] = 0;
+    for (const char *s = fams; *s;) {
+        const char *c = strchr(s, ',');
+        char f[48];
+        snprintf(f, sizeof f, "%.*s", (int)(c ? c - s : (long)strlen(s)), s);
+        size_t l = strlen(out);
+        snprintf(out + l, n - l, "%s%s", l ? ", " : "", rp_family_name(L, f));
+        if (!c)
+            break;
+        s = c + 1;
+    }
+}
+
 static void site_pdf(P *p, const rp_site *s)
 {
     int L = p->lang;
@@ -501,6 +516,7 @@ static void site_pdf(P *p, const rp_site *s)
     picture(p, "pic_remote", &s->remote_control, 1);
     picture(p, "pic_malicious", &s->malicious, 2);
     picture(p, "pic_ddos", &s->ddos, 3);
+    ensure(p, 230);   /* the heading stays with its charts */
     heading(p, rp_t(L, "countries"), 2);
     countries(p, s->cc, s->ncc);
     if (s->days.n) {
@@ -521,26 +537,12 @@ static void site_pdf(P *p, const rp_site *s)
         const rp_peer *r = &s->remotes.v[i];
         if (r->nsites < 2)
             continue;
-        char a[32], n[16];
+        char a[32], n[16], fams[400];
         fmt_num(r->alerts, a, sizeof a);
         snprintf(n, sizeof n, "%d", r->nsites);
-        const char *c[] = {r->ip, country(p, r->cc), r->families, a, n};
+        fam_list(L, r->families, fams, sizeof fams);
+        const char *c[] = {r->ip, country(p, r->cc), fams, a, n};
         row(p, 5, wf, c, false);
-    }
-}
-
-static void fam_list(int L, const char *fams, char *out, size_t n)
-{
-    out[0] = 0;
-    for (const char *s = fams; *s;) {
-        const char *c = strchr(s, ',');
-        char f[48];
-        snprintf(f, sizeof f, "%.*s", (int)(c ? c - s : (long)strlen(s)), s);
-        size_t l = strlen(out);
-        snprintf(out + l, n - l, "%s%s", l ? ", " : "", rp_family_name(L, f));
-        if (!c)
-            break;
-        s = c + 1;
     }
 }
 
@@ -674,6 +676,7 @@ static void survey_pdf(P *p)
             row(p, 4, wf4, c, false);
         }
     }
+    ensure(p, 230);
     heading(p, rp_t(L, "country_totals"), 2);
     countries(p, m->cc, m->ncc);
 }

@@ -15,7 +15,14 @@
  *              host, direction): packets and bytes each way, first and
  *              last time. Raw flows would be too many (a small office
  *              makes ~100k a day); every question of the report is about
- *              hosts, countries and days.
+ *              hosts, countries and days. Keyed company, remote address
+ *              first: the report looks flows up by the addresses in alerts.
+ *   countries_day  packets each way per UTC day and remote country: the
+ *              country shares and tables of the reports
+ *   peers      per company and public remote address: first and last
+ *              time, flows, and how many were not our own connections to
+ *              a web, name or time service; the cross-company view over
+ *              all traffic reads it
  *   retention  days to keep per table (no row: keep everything)
  *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
@@ -42,8 +49,13 @@ static const char schema[] =
     " local_ip TEXT NOT NULL, remote_ip TEXT NOT NULL, direction TEXT NOT NULL,"
     " remote_cc TEXT, remote_public BIGINT, app_proto TEXT, dest_port BIGINT, flows BIGINT,"
     " pkts_in BIGINT, pkts_out BIGINT, bytes_in BIGINT, bytes_out BIGINT, first_ts BIGINT,"
-    " last_ts BIGINT, PRIMARY KEY (site_id, day, local_ip, remote_ip, direction))@WOR@;"
-    "CREATE INDEX IF NOT EXISTS flows_day_remote ON flows_day (remote_ip);"
+    " last_ts BIGINT, PRIMARY KEY (site_id, remote_ip, day, local_ip, direction))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS countries_day (site_id BIGINT NOT NULL, day BIGINT NOT NULL,"
+    " cc TEXT NOT NULL, flows BIGINT, pkts_in BIGINT, pkts_out BIGINT, bytes_in BIGINT,"
+    " bytes_out BIGINT, PRIMARY KEY (site_id, day, cc))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS peers (site_id BIGINT NOT NULL, remote_ip TEXT NOT NULL,"
+    " remote_cc TEXT, first_ts BIGINT, last_ts BIGINT, flows BIGINT, unusual BIGINT,"
+    " PRIMARY KEY (site_id, remote_ip))@WOR@;"
     "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
