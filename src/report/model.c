@@ -23,6 +23,7 @@
  * resolvers and common services marked as shared infrastructure.
  */
 #include "report/model.h"
+#include "util/strmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,6 @@
 
 #define DAY_US 86400000000LL
 
-static const char *const malware_fams = "'c2','gh0st','exploit-kit','malicious-file','cryptojacking'";
 
 /* Well-known public resolvers and time services: shared infrastructure,
  * not a sign that companies share an attacker. */
@@ -74,11 +74,6 @@ static int kv_desc(const void *a, const void *b)
     if (x->n != y->n)
         return x->n < y->n ? 1 : -1;
     return strcmp(x->key, y->key);
-}
-
-static int kv_key(const void *a, const void *b)
-{
-    return strcmp(((const rp_kv *)a)->key, ((const rp_kv *)b)->key);
 }
 
 static rp_peer *peer_add(rp_peers *p)
@@ -223,56 +218,6 @@ void rp_fmt_time(const rp_model *m, int64_t us, char *out, size_t n, bool with_t
         snprintf(out, n, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* The alert-based peer lists of every site: sql yields (site_id, remote,
- * local-or-'', cc, count, first, last, min severity, success, signature,
- * explain) grouped as the list wants; rows of one key add up. */
-static int load_peers(rp_model *m, q *x, const char *sql, size_t off, bool by_local)
-{
-    if (!qopen(x, m, sql))
-        return -1;
-    int rc;
-    while ((rc = qstep(x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x->st, 0));
-        if (!s)
-            continue;
-        rp_peers *ps = (rp_peers *)((char *)s + off);
-        const char *ip = mm_col_text(x->st, 1), *local = mm_col_text(x->st, 2);
-        rp_peer *p = peer_find(ps, ip, by_local ? local : NULL);
-        int64_t cnt = mm_col_i64(x->st, 4);
-        if (!p) {
-            if (!(p = peer_add(ps)))
-                break;
-            snprintf(p->ip, sizeof p->ip, "%s", ip);
-            snprintf(p->local, sizeof p->local, "%s", local);
-            snprintf(p->cc, sizeof p->cc, "%s", mm_col_text(x->st, 3));
-            p->first = mm_col_i64(x->st, 5);
-            p->last = mm_col_i64(x->st, 6);
-            p->sev = (int)mm_col_i64(x->st, 7);
-        }
-        if (cnt > 0 && (p->sig[0] == 0 || cnt > p->alerts)) {
-            snprintf(p->sig, sizeof p->sig, "%s", mm_col_text(x->st, 9));
-            snprintf(p->explain, sizeof p->explain, "%s", mm_col_text(x->st, 10));
-        }
-        p->alerts += cnt;
-        if (mm_col_i64(x->st, 5) < p->first)
-            p->first = mm_col_i64(x->st, 5);
-        if (mm_col_i64(x->st, 6) > p->last)
-            p->last = mm_col_i64(x->st, 6);
-        int sev = (int)mm_col_i64(x->st, 7);
-        if (sev && (!p->sev || sev < p->sev))
-            p->sev = sev;
-        if (mm_col_i64(x->st, 8))
-            p->success = true;
-    }
-    qclose(x);
-    return rc < 0 ? -1 : 0;
-}
-
-#define PEER_COLS                                                                               \
-    "COUNT(*), MIN(ts), MAX(ts), MIN(severity),"                                                \
-    " MAX(CASE WHEN sid IN (8700013, 8700052, 2001330) THEN 1 ELSE 0 END), signature,"          \
-    " COALESCE(explain, '')"
-
 /* Flow figures of the peer lists: sums over flows_day for the pairs of
  * (company, remote address) that had alerts, read once through the
  * key of flows_day and given to every list that holds the pair. */
@@ -322,76 +267,6 @@ static int load_peer_flows(rp_model *m, q *x)
     return rc < 0 ? -1 : 0;
 }
 
-static int load_xips(rp_model *m, q *x, const char *sql_ips, const char *sql_fams, bool flows)
-{
-    rp_xip **vp = flows ? &m->xflow : &m->xip;
-    size_t *np = flows ? &m->nxflow : &m->nxip;
-    if (!qopen(x, m, sql_ips))
-        return -1;
-    int rc;
-    while ((rc = qstep(x)) == 1) {
-        const char *ip = mm_col_text(x->st, 0);
-        rp_site *s = site_by_id(m, mm_col_i64(x->st, 1));
-        if (!s)
-            continue;
-        rp_xip *xi = NULL;
-        if (*np && !strcmp((*vp)[*np - 1].ip, ip))
-            xi = &(*vp)[*np - 1];
-        if (!xi) {
-            rp_xip *nv = realloc(*vp, (*np + 1) * sizeof(*nv));
-            if (!nv)
-                break;
-            *vp = nv;
-            xi = &nv[(*np)++];
-            memset(xi, 0, sizeof(*xi));
-            snprintf(xi->ip, sizeof xi->ip, "%s", ip);
-            snprintf(xi->cc, sizeof xi->cc, "%s", mm_col_text(x->st, 2));
-            xi->first = mm_col_i64(x->st, 4);
-            for (size_t k = 0; k < sizeof shared_ips / sizeof shared_ips[0]; k++)
-                if (!strcmp(shared_ips[k][0], ip)) {
-                    xi->shared_infra = true;
-                    snprintf(xi->infra, sizeof xi->infra, "%s", shared_ips[k][1]);
-                }
-        }
-        int64_t *ns = realloc(xi->sites, (xi->nsites + 1) * sizeof(*ns));
-        if (!ns)
-            break;
-        xi->sites = ns;
-        xi->sites[xi->nsites++] = s - m->site;
-        xi->alerts += mm_col_i64(x->st, 3);
-        if (mm_col_i64(x->st, 4) < xi->first)
-            xi->first = mm_col_i64(x->st, 4);
-        if (mm_col_i64(x->st, 5) > xi->last)
-            xi->last = mm_col_i64(x->st, 5);
-        /* flows: column 6 counts alerts with the address, column 7 the
-         * flows that were not ours to a web, name or time service */
-        bool common = flows && mm_col_i64(x->st, 6) == 0 && mm_col_i64(x->st, 7) == 0;
-        if (common && xi->nsites == 1 && !xi->shared_infra) {
-            xi->shared_infra = true;
-            snprintf(xi->infra, sizeof xi->infra, "%s", "common service");
-        }
-        if (flows && !common && !strcmp(xi->infra, "common service")) {
-            xi->shared_infra = false;
-            xi->infra[0] = 0;
-        }
-    }
-    qclose(x);
-    if (rc < 0)
-        return -1;
-    if (!sql_fams)
-        return 0;
-    if (!qopen(x, m, sql_fams))
-        return -1;
-    while ((rc = qstep(x)) == 1) {
-        const char *ip = mm_col_text(x->st, 0);
-        for (size_t i = 0; i < *np; i++)
-            if (!strcmp((*vp)[i].ip, ip))
-                add_family((*vp)[i].families, sizeof (*vp)[i].families, mm_col_text(x->st, 1));
-    }
-    qclose(x);
-    return rc < 0 ? -1 : 0;
-}
-
 static int xip_order(const void *a, const void *b)
 {
     const rp_xip *x = a, *y = b;
@@ -412,78 +287,469 @@ static int find_order(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-static rp_finding *finding(rp_site *s, const char *key, const char *fam)
+/* ---- the alert pass ----
+ *
+ * Every figure about alerts comes from one reading of the period's alert
+ * rows, summed here in hash maps: a dozen GROUP BY queries over a million
+ * rows cost seconds each, one scan well under one. Ties are broken by
+ * text order so that SQLite and PostgreSQL give the same report.
+ */
+
+typedef struct fbuild {            /* a finding's evidence while it is counted */
+    mm_strmap hmap, rmap;          /* host / remote -> index */
+    rp_kv *h;
+    size_t nh, ch;
+    struct rem { char ip[46], cc[3]; int64_t n; } *r;
+    size_t nr, cr;
+} fbuild;
+
+typedef struct sbuild {            /* per company */
+    mm_strmap hosts, remotes, rc, mal, ddos, finds;
+    int64_t *days;                 /* alerts per local day from the period's first */
+    fbuild *fb;
+    size_t nfb;
+} sbuild;
+
+typedef struct xbuild {            /* per public remote address, all companies */
+    char ip[46], cc[3], families[128];
+    int64_t alerts, first, last;
+    uint64_t *sites;               /* bit set of site indexes */
+} xbuild;
+
+typedef struct pass {
+    rp_model *m;
+    sbuild *sb;
+    mm_strmap xmap;
+    xbuild *x;
+    size_t nx, cx;
+    size_t words;                  /* 64-bit words of a site bit set */
+    int64_t day0, ndays;
+} pass;
+
+static const char *const malware[] = {"c2", "gh0st", "exploit-kit", "malicious-file",
+                                      "cryptojacking"};
+static const char *const dos_categories[] = {"Attempted Denial of Service", "Denial of Service",
+                                             "Detection of a Denial of Service Attack"};
+
+static bool one_of(const char *v, const char *const *set, size_t n)
 {
-    for (size_t i = 0; i < s->nfind; i++)
-        if (!strcmp(s->find[i].key, key) && !strcmp(s->find[i].family, fam))
-            return &s->find[i];
-    return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v, set[i]))
+            return true;
+    return false;
 }
 
-/* Findings: alerts grouped by explanation, with the hosts and addresses
- * most involved as evidence. */
-static int load_findings(rp_model *m, q *x)
+/* index of key in map, or a new index (*added) equal to *count, which grows */
+static int64_t slot(mm_strmap *map, const char *key, size_t count, bool *added)
 {
-    if (!qopen(x, m, "SELECT site_id, COALESCE(explain, family), family, MIN(severity), COUNT(*),"
-                     " MIN(ts), MAX(ts), COUNT(DISTINCT local_ip), COUNT(DISTINCT remote_ip),"
-                     " MAX(signature) FROM alerts WHERE ts >= $1 AND ts < $2"
-                     " GROUP BY site_id, COALESCE(explain, family), family"))
+    uint64_t *v = mm_strmap_put(map, key, strlen(key), count, added);
+    return v ? (int64_t)*v : -1;
+}
+
+/* A row for a peer list keyed by remote (and local). */
+static rp_peer *peer_row(rp_peers *ps, mm_strmap *map, const char *ip, const char *local,
+                         const char *cc)
+{
+    char key[100];
+    snprintf(key, sizeof key, "%s|%s", ip, local ? local : "");
+    bool added;
+    int64_t i = slot(map, key, ps->n, &added);
+    if (i < 0)
+        return NULL;
+    if (!added)
+        return &ps->v[i];
+    rp_peer *p = peer_add(ps);
+    if (!p)
+        return NULL;
+    snprintf(p->ip, sizeof p->ip, "%s", ip);
+    snprintf(p->local, sizeof p->local, "%s", local ? local : "");
+    snprintf(p->cc, sizeof p->cc, "%s", cc);
+    return p;
+}
+
+typedef struct arow {
+    int64_t ts, sid, sev;
+    const char *fam, *expl, *sig, *cat, *dir, *local, *remote, *cc;
+    bool pub;
+} arow;
+
+static void peer_count(rp_peer *p, const arow *r)
+{
+    if (!p)
+        return;
+    if (!p->alerts || r->ts < p->first)
+        p->first = r->ts;
+    if (r->ts > p->last)
+        p->last = r->ts;
+    /* the most severe alert's signature, ties in text order */
+    if (!p->alerts || r->sev < p->sev || (r->sev == p->sev && strcmp(r->sig, p->sig) < 0)) {
+        snprintf(p->sig, sizeof p->sig, "%s", r->sig);
+        snprintf(p->explain, sizeof p->explain, "%s", r->expl);
+    }
+    if (!p->alerts || r->sev < p->sev)
+        p->sev = (int)r->sev;
+    p->alerts++;
+    if (r->sid == 8700013 || r->sid == 8700052 || r->sid == 2001330)
+        p->success = true;
+    add_family(p->families, sizeof p->families, r->fam);
+}
+
+static void finding_count(rp_site *s, sbuild *b, const arow *r)
+{
+    char key[100];
+    snprintf(key, sizeof key, "%s|%s", r->expl[0] ? r->expl : r->fam, r->fam);
+    bool added;
+    int64_t i = slot(&b->finds, key, s->nfind, &added);
+    if (i < 0)
+        return;
+    if (added) {
+        rp_finding *v = realloc(s->find, (s->nfind + 1) * sizeof(*v));
+        fbuild *fv = realloc(b->fb, (b->nfb + 1) * sizeof(*fv));
+        if (v)
+            s->find = v;
+        if (fv)
+            b->fb = fv;
+        if (!v || !fv)
+            return;
+        rp_finding *f = &s->find[s->nfind++];
+        memset(f, 0, sizeof(*f));
+        snprintf(f->key, sizeof f->key, "%s", r->expl[0] ? r->expl : r->fam);
+        snprintf(f->family, sizeof f->family, "%s", r->fam);
+        f->sev = (int)r->sev;
+        f->first = r->ts;
+        fbuild *fb = &b->fb[b->nfb++];
+        memset(fb, 0, sizeof(*fb));
+        mm_strmap_init(&fb->hmap);
+        mm_strmap_init(&fb->rmap);
+    }
+    rp_finding *f = &s->find[i];
+    fbuild *fb = &b->fb[i];
+    f->count++;
+    if (r->sev < f->sev)
+        f->sev = (int)r->sev;
+    if (r->ts < f->first)
+        f->first = r->ts;
+    if (r->ts > f->last)
+        f->last = r->ts;
+    if (strcmp(r->sig, f->sig) > 0)
+        snprintf(f->sig, sizeof f->sig, "%s", r->sig);
+    int64_t h = slot(&fb->hmap, r->local, fb->nh, &added);
+    if (h >= 0 && added) {
+        if (fb->nh == fb->ch) {
+            size_t nc = fb->ch ? fb->ch * 2 : 8;
+            rp_kv *nv = realloc(fb->h, nc * sizeof(*nv));
+            if (!nv)
+                return;
+            fb->h = nv;
+            fb->ch = nc;
+        }
+        snprintf(fb->h[fb->nh].key, sizeof fb->h[0].key, "%s", r->local);
+        fb->h[fb->nh++].n = 0;
+    }
+    if (h >= 0)
+        fb->h[h].n++;
+    int64_t k = slot(&fb->rmap, r->remote, fb->nr, &added);
+    if (k >= 0 && added) {
+        if (fb->nr == fb->cr) {
+            size_t nc = fb->cr ? fb->cr * 2 : 8;
+            struct rem *nv = realloc(fb->r, nc * sizeof(*nv));
+            if (!nv)
+                return;
+            fb->r = nv;
+            fb->cr = nc;
+        }
+        snprintf(fb->r[fb->nr].ip, sizeof fb->r[0].ip, "%s", r->remote);
+        snprintf(fb->r[fb->nr].cc, sizeof fb->r[0].cc, "%s", r->pub ? r->cc : "");
+        fb->r[fb->nr++].n = 0;
+    }
+    if (k >= 0)
+        fb->r[k].n++;
+}
+
+static void cross_count(pass *ps, size_t site, const arow *r)
+{
+    bool added;
+    int64_t i = slot(&ps->xmap, r->remote, ps->nx, &added);
+    if (i < 0)
+        return;
+    if (added) {
+        if (ps->nx == ps->cx) {
+            size_t nc = ps->cx ? ps->cx * 2 : 256;
+            xbuild *nv = realloc(ps->x, nc * sizeof(*nv));
+            if (!nv)
+                return;
+            ps->x = nv;
+            ps->cx = nc;
+        }
+        xbuild *x = &ps->x[ps->nx++];
+        memset(x, 0, sizeof(*x));
+        snprintf(x->ip, sizeof x->ip, "%s", r->remote);
+        x->first = r->ts;
+        x->sites = calloc(ps->words, sizeof(uint64_t));
+    }
+    xbuild *x = &ps->x[i];
+    if (!x->cc[0] && r->cc[0])
+        snprintf(x->cc, sizeof x->cc, "%s", r->cc);
+    x->alerts++;
+    if (r->ts < x->first)
+        x->first = r->ts;
+    if (r->ts > x->last)
+        x->last = r->ts;
+    if (x->sites)
+        x->sites[site / 64] |= 1ULL << (site % 64);
+    add_family(x->families, sizeof x->families, r->fam);
+}
+
+static int rem_desc(const void *a, const void *b)
+{
+    const struct rem *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->ip, y->ip);
+}
+
+/* Turns the counts into the model's lists and frees the maps. */
+static void pass_finish(pass *ps)
+{
+    rp_model *m = ps->m;
+    for (size_t i = 0; i < m->nsite; i++) {
+        rp_site *s = &m->site[i];
+        sbuild *b = &ps->sb[i];
+        for (int64_t d = 0; b->days && d < ps->ndays; d++) {
+            if (!b->days[d])
+                continue;
+            time_t t = (time_t)((ps->day0 + d) * 86400);
+            struct tm tm;
+            char key[16];
+            gmtime_r(&t, &tm);
+            snprintf(key, sizeof key, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday);
+            list_add(&s->days, key, b->days[d]);
+        }
+        qsort(s->hosts.v, s->hosts.n, sizeof(rp_kv), kv_desc);
+        qsort(s->families.v, s->families.n, sizeof(rp_kv), kv_desc);
+        for (size_t k = 0; k < s->nfind; k++) {
+            rp_finding *f = &s->find[k];
+            fbuild *fb = &b->fb[k];
+            f->nhosts = (int64_t)fb->nh;
+            f->nremotes = (int64_t)fb->nr;
+            qsort(fb->h, fb->nh, sizeof(rp_kv), kv_desc);
+            qsort(fb->r, fb->nr, sizeof(struct rem), rem_desc);
+            for (size_t j = 0; j < fb->nh && j < RP_EVID; j++)
+                f->hosts[f->nh++] = fb->h[j];
+            for (size_t j = 0; j < fb->nr && j < RP_EVID; j++, f->nr++) {
+                snprintf(f->remotes[j].ip, sizeof f->remotes[j].ip, "%s", fb->r[j].ip);
+                snprintf(f->remotes[j].cc, sizeof f->remotes[j].cc, "%s", fb->r[j].cc);
+                f->remotes[j].n = fb->r[j].n;
+            }
+            mm_strmap_free(&fb->hmap);
+            mm_strmap_free(&fb->rmap);
+            free(fb->h);
+            free(fb->r);
+        }
+        free(b->fb);
+        free(b->days);
+        mm_strmap_free(&b->hosts);
+        mm_strmap_free(&b->remotes);
+        mm_strmap_free(&b->rc);
+        mm_strmap_free(&b->mal);
+        mm_strmap_free(&b->ddos);
+        mm_strmap_free(&b->finds);
+    }
+    free(ps->sb);
+    /* addresses at two or more companies, sites in the model's order */
+    for (size_t i = 0; i < ps->nx; i++) {
+        xbuild *x = &ps->x[i];
+        size_t n = 0;
+        for (size_t k = 0; x->sites && k < m->nsite; k++)
+            n += (x->sites[k / 64] >> (k % 64)) & 1;
+        if (n >= 2) {
+            rp_xip *nv = realloc(m->xip, (m->nxip + 1) * sizeof(*nv));
+            int64_t *sv = calloc(n, sizeof(*sv));
+            if (nv)
+                m->xip = nv;
+            if (nv && sv) {
+                rp_xip *xi = &m->xip[m->nxip++];
+                memset(xi, 0, sizeof(*xi));
+                snprintf(xi->ip, sizeof xi->ip, "%s", x->ip);
+                snprintf(xi->cc, sizeof xi->cc, "%s", x->cc);
+                snprintf(xi->families, sizeof xi->families, "%s", x->families);
+                xi->alerts = x->alerts;
+                xi->first = x->first;
+                xi->last = x->last;
+                xi->sites = sv;
+                for (size_t k = 0; k < m->nsite; k++)
+                    if ((x->sites[k / 64] >> (k % 64)) & 1)
+                        sv[xi->nsites++] = (int64_t)k;
+            } else {
+                free(sv);
+            }
+        }
+    }
+}
+
+/* Alerts on an address, all companies, in the period (0 when none). */
+static int64_t alerts_on(const pass *ps, const char *ip)
+{
+    uint64_t *v = mm_strmap_get(&ps->xmap, ip, strlen(ip));
+    return v ? ps->x[*v].alerts : 0;
+}
+
+static void pass_free(pass *ps)
+{
+    for (size_t i = 0; i < ps->nx; i++)
+        free(ps->x[i].sites);
+    free(ps->x);
+    mm_strmap_free(&ps->xmap);
+}
+
+static int alert_pass(pass *ps, q *x)
+{
+    rp_model *m = ps->m;
+    ps->words = m->nsite / 64 + 1;
+    ps->sb = calloc(m->nsite ? m->nsite : 1, sizeof(*ps->sb));
+    mm_strmap_init(&ps->xmap);
+    if (!ps->sb) {
+        snprintf(x->err, x->errlen, "out of memory");
+        return -1;
+    }
+    ps->day0 = (m->from / 1000000 + m->tzoff) / 86400;
+    ps->ndays = ((m->to - 1) / 1000000 + m->tzoff) / 86400 - ps->day0 + 1;
+    if (ps->ndays < 1 || ps->ndays > 40000)
+        ps->ndays = 0;   /* an absurd period: no day chart */
+    for (size_t i = 0; i < m->nsite; i++) {
+        sbuild *b = &ps->sb[i];
+        mm_strmap_init(&b->hosts);
+        mm_strmap_init(&b->remotes);
+        mm_strmap_init(&b->rc);
+        mm_strmap_init(&b->mal);
+        mm_strmap_init(&b->ddos);
+        mm_strmap_init(&b->finds);
+        if (ps->ndays)
+            b->days = calloc((size_t)ps->ndays, sizeof(int64_t));
+    }
+    if (!qopen(x, m, "SELECT site_id, ts, sid, severity, family, COALESCE(explain, ''),"
+                     " COALESCE(signature, ''), COALESCE(category, ''), direction, local_ip,"
+                     " remote_ip, COALESCE(remote_cc, ''), remote_public FROM alerts"
+                     " WHERE ts >= $1 AND ts < $2"))
         return -1;
     int rc;
+    size_t last = 0;
     while ((rc = qstep(x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x->st, 0));
-        if (!s)
-            continue;
-        rp_finding *v = realloc(s->find, (s->nfind + 1) * sizeof(*v));
-        if (!v)
-            break;
-        s->find = v;
-        rp_finding *f = &v[s->nfind++];
-        memset(f, 0, sizeof(*f));
-        snprintf(f->key, sizeof f->key, "%s", mm_col_text(x->st, 1));
-        snprintf(f->family, sizeof f->family, "%s", mm_col_text(x->st, 2));
-        f->sev = (int)mm_col_i64(x->st, 3);
-        f->count = mm_col_i64(x->st, 4);
-        f->first = mm_col_i64(x->st, 5);
-        f->last = mm_col_i64(x->st, 6);
-        f->nhosts = mm_col_i64(x->st, 7);
-        f->nremotes = mm_col_i64(x->st, 8);
-        snprintf(f->sig, sizeof f->sig, "%s", mm_col_text(x->st, 9));
+        int64_t id = mm_col_i64(x->st, 0);
+        if (last >= m->nsite || m->site[last].id != id) {
+            rp_site *s = site_by_id(m, id);
+            if (!s)
+                continue;
+            last = (size_t)(s - m->site);
+        }
+        rp_site *s = &m->site[last];
+        sbuild *b = &ps->sb[last];
+        arow r = {
+            .ts = mm_col_i64(x->st, 1), .sid = mm_col_i64(x->st, 2),
+            .sev = mm_col_i64(x->st, 3), .fam = mm_col_text(x->st, 4),
+            .expl = mm_col_text(x->st, 5), .sig = mm_col_text(x->st, 6),
+            .cat = mm_col_text(x->st, 7), .dir = mm_col_text(x->st, 8),
+            .local = mm_col_text(x->st, 9), .remote = mm_col_text(x->st, 10),
+            .cc = mm_col_text(x->st, 11), .pub = mm_col_i64(x->st, 12) != 0,
+        };
+        if (r.sev < 1 || r.sev > 3)
+            r.sev = 3;
+        list_add(&s->families, r.fam, 1);
+        list_add(&m->fam_alerts, r.fam, 1);
+        s->alerts++;
+        m->alerts++;
+        s->sev[r.sev]++;
+        int64_t d = (r.ts / 1000000 + m->tzoff) / 86400 - ps->day0;
+        if (b->days && d >= 0 && d < ps->ndays)
+            b->days[d]++;
+        bool added;
+        if (strcmp(r.dir, "external") != 0) {
+            int64_t h = slot(&b->hosts, r.local, s->hosts.n, &added);
+            if (h >= 0 && added)
+                list_add(&s->hosts, r.local, 0);   /* new: appended at index h */
+            if (h >= 0 && (size_t)h < s->hosts.n)
+                s->hosts.v[h].n++;
+        }
+        if (r.pub) {
+            peer_count(peer_row(&s->remotes, &b->remotes, r.remote, NULL, r.cc), &r);
+            cross_count(ps, last, &r);
+        }
+        bool inbound = !strcmp(r.dir, "inbound");
+        if (inbound && (!strcmp(r.fam, "rdp") || !strcmp(r.expl, "bruteforce")))
+            peer_count(peer_row(&s->remote_control, &b->rc, r.remote, r.local, r.cc), &r);
+        if (r.pub && (inbound || !strcmp(r.dir, "outbound")) &&
+            one_of(r.fam, malware, sizeof malware / sizeof malware[0]))
+            peer_count(peer_row(&s->malicious, &b->mal, r.remote, r.local, r.cc), &r);
+        if (inbound && (!strcmp(r.fam, "ntp-ddos") ||
+                        one_of(r.cat, dos_categories, sizeof dos_categories / sizeof dos_categories[0])))
+            peer_count(peer_row(&s->ddos, &b->ddos, r.remote, NULL, r.cc), &r);
+        finding_count(s, b, &r);
     }
     qclose(x);
     if (rc < 0)
         return -1;
-    if (!qopen(x, m, "SELECT site_id, COALESCE(explain, family), family, local_ip, remote_ip,"
-                     " COALESCE(remote_cc, ''), remote_public, COUNT(*) FROM alerts"
-                     " WHERE ts >= $1 AND ts < $2 GROUP BY site_id, COALESCE(explain, family),"
-                     " family, local_ip, remote_ip, remote_cc, remote_public ORDER BY 8 DESC"))
+    pass_finish(ps);
+    for (size_t i = 0; i < m->nsite; i++)
+        for (size_t k = 0; k < m->site[i].families.n; k++)
+            list_add(&m->fam_sites, m->site[i].families.v[k].key, 1);
+    qsort(m->fam_sites.v, m->fam_sites.n, sizeof(rp_kv), kv_desc);
+    qsort(m->fam_alerts.v, m->fam_alerts.n, sizeof(rp_kv), kv_desc);
+    return 0;
+}
+
+/* The cross-company view over all traffic: addresses in the peers rollup
+ * of two or more companies; an address only ever reached from inside on
+ * web, name and time ports, never in an alert, is marked a common
+ * service, and public resolvers by name. */
+static int load_xips(rp_model *m, q *x, const pass *ps, const char *sql)
+{
+    if (!qopen(x, m, sql))
         return -1;
+    int rc;
     while ((rc = qstep(x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x->st, 0));
-        rp_finding *f = s ? finding(s, mm_col_text(x->st, 1), mm_col_text(x->st, 2)) : NULL;
-        if (!f)
+        const char *ip = mm_col_text(x->st, 0);
+        rp_site *s = site_by_id(m, mm_col_i64(x->st, 1));
+        if (!s)
             continue;
-        const char *local = mm_col_text(x->st, 3), *remote = mm_col_text(x->st, 4);
-        int64_t n = mm_col_i64(x->st, 7);
-        size_t i;
-        for (i = 0; i < f->nh && strcmp(f->hosts[i].key, local); i++)
-            ;
-        if (i < f->nh)
-            f->hosts[i].n += n;
-        else if (f->nh < RP_EVID) {
-            snprintf(f->hosts[f->nh].key, sizeof f->hosts[0].key, "%s", local);
-            f->hosts[f->nh++].n = n;
+        rp_xip *xi = NULL;
+        if (m->nxflow && !strcmp(m->xflow[m->nxflow - 1].ip, ip))
+            xi = &m->xflow[m->nxflow - 1];
+        bool common = alerts_on(ps, ip) == 0 && mm_col_i64(x->st, 6) == 0;
+        if (!xi) {
+            rp_xip *nv = realloc(m->xflow, (m->nxflow + 1) * sizeof(*nv));
+            if (!nv)
+                break;
+            m->xflow = nv;
+            xi = &nv[m->nxflow++];
+            memset(xi, 0, sizeof(*xi));
+            snprintf(xi->ip, sizeof xi->ip, "%s", ip);
+            snprintf(xi->cc, sizeof xi->cc, "%s", mm_col_text(x->st, 2));
+            xi->first = mm_col_i64(x->st, 4);
+            for (size_t k = 0; k < sizeof shared_ips / sizeof shared_ips[0]; k++)
+                if (!strcmp(shared_ips[k][0], ip)) {
+                    xi->shared_infra = true;
+                    snprintf(xi->infra, sizeof xi->infra, "%s", shared_ips[k][1]);
+                }
+            if (common && !xi->shared_infra) {
+                xi->shared_infra = true;
+                snprintf(xi->infra, sizeof xi->infra, "%s", "common service");
+            }
         }
-        for (i = 0; i < f->nr && strcmp(f->remotes[i].ip, remote); i++)
-            ;
-        if (i < f->nr)
-            f->remotes[i].n += n;
-        else if (f->nr < RP_EVID) {
-            snprintf(f->remotes[f->nr].ip, sizeof f->remotes[0].ip, "%s", remote);
-            snprintf(f->remotes[f->nr].cc, sizeof f->remotes[0].cc, "%s",
-                     mm_col_i64(x->st, 6) ? mm_col_text(x->st, 5) : "");
-            f->remotes[f->nr++].n = n;
+        if (!common && !strcmp(xi->infra, "common service")) {
+            xi->shared_infra = false;
+            xi->infra[0] = 0;
         }
+        int64_t *ns = realloc(xi->sites, (xi->nsites + 1) * sizeof(*ns));
+        if (!ns)
+            break;
+        xi->sites = ns;
+        xi->sites[xi->nsites++] = s - m->site;
+        xi->alerts += mm_col_i64(x->st, 3);
+        if (mm_col_i64(x->st, 4) < xi->first)
+            xi->first = mm_col_i64(x->st, 4);
+        if (mm_col_i64(x->st, 5) > xi->last)
+            xi->last = mm_col_i64(x->st, 5);
     }
     qclose(x);
     return rc < 0 ? -1 : 0;
@@ -540,73 +806,14 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
     if (rc < 0)
         return -1;
 
-    /* alerts by family and severity */
-    if (!qopen(&x, m, "SELECT site_id, family, severity, COUNT(*) FROM alerts"
-                      " WHERE ts >= $1 AND ts < $2 GROUP BY site_id, family, severity"))
+    /* every figure about alerts, in one pass */
+    pass ps;
+    memset(&ps, 0, sizeof ps);
+    ps.m = m;
+    if (alert_pass(&ps, &x) != 0) {
+        pass_free(&ps);
         return -1;
-    while ((rc = qstep(&x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
-        if (!s)
-            continue;
-        int64_t n = mm_col_i64(x.st, 3), sev = mm_col_i64(x.st, 2);
-        const char *fam = mm_col_text(x.st, 1);
-        list_add(&s->families, fam, n);
-        list_add(&m->fam_alerts, fam, n);
-        s->alerts += n;
-        m->alerts += n;
-        s->sev[sev >= 1 && sev <= 3 ? sev : 3] += n;
     }
-    qclose(&x);
-    if (rc < 0)
-        return -1;
-    for (size_t i = 0; i < m->nsite; i++) {
-        rp_site *s = &m->site[i];
-        qsort(s->families.v, s->families.n, sizeof(rp_kv), kv_desc);
-        for (size_t k = 0; k < s->families.n; k++)
-            list_add(&m->fam_sites, s->families.v[k].key, 1);
-    }
-    qsort(m->fam_sites.v, m->fam_sites.n, sizeof(rp_kv), kv_desc);
-    qsort(m->fam_alerts.v, m->fam_alerts.n, sizeof(rp_kv), kv_desc);
-
-    /* alerts per local day */
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "SELECT site_id, (ts + %lld) / 86400000000, COUNT(*) FROM alerts"
-             " WHERE ts >= $1 AND ts < $2 GROUP BY site_id, (ts + %lld) / 86400000000",
-             (long long)m->tzoff * 1000000, (long long)m->tzoff * 1000000);
-    if (!qopen(&x, m, sql))
-        return -1;
-    while ((rc = qstep(&x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
-        if (!s)
-            continue;
-        time_t t = (time_t)(mm_col_i64(x.st, 1) * 86400);
-        struct tm tm;
-        char d[16];
-        gmtime_r(&t, &tm);
-        snprintf(d, sizeof d, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-        list_add(&s->days, d, mm_col_i64(x.st, 2));
-    }
-    qclose(&x);
-    if (rc < 0)
-        return -1;
-    for (size_t i = 0; i < m->nsite; i++)
-        qsort(m->site[i].days.v, m->site[i].days.n, sizeof(rp_kv), kv_key);
-
-    /* internal hosts in alerts */
-    if (!qopen(&x, m, "SELECT site_id, local_ip, COUNT(*) FROM alerts WHERE ts >= $1 AND ts < $2"
-                      " AND direction <> 'external' GROUP BY site_id, local_ip"))
-        return -1;
-    while ((rc = qstep(&x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
-        if (s)
-            list_add(&s->hosts, mm_col_text(x.st, 1), mm_col_i64(x.st, 2));
-    }
-    qclose(&x);
-    if (rc < 0)
-        return -1;
-    for (size_t i = 0; i < m->nsite; i++)
-        qsort(m->site[i].hosts.v, m->site[i].hosts.n, sizeof(rp_kv), kv_desc);
 
     /* countries: packets by the direction they travelled, public remotes only */
     if (!qopen(&x, m, "SELECT site_id, cc, SUM(pkts_in), SUM(pkts_out), SUM(flows)"
@@ -634,98 +841,21 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         qsort(m->site[i].cc, m->site[i].ncc, sizeof(rp_country), cc_desc);
     qsort(m->cc, m->ncc, sizeof(rp_country), cc_desc);
 
-    /* remote addresses with alerts */
-    if (load_peers(m, &x,
-                   "SELECT site_id, remote_ip, '', COALESCE(remote_cc, ''), " PEER_COLS
-                   " FROM alerts WHERE ts >= $1 AND ts < $2 AND remote_public = 1"
-                   " GROUP BY site_id, remote_ip, remote_cc, signature, explain",
-                   offsetof(rp_site, remotes), false) != 0)
+    if (load_peer_flows(m, &x) != 0) {
+        pass_free(&ps);
         return -1;
-    if (!qopen(&x, m, "SELECT DISTINCT site_id, remote_ip, family FROM alerts"
-                      " WHERE ts >= $1 AND ts < $2 AND remote_public = 1"))
-        return -1;
-    while ((rc = qstep(&x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
-        rp_peer *p = s ? peer_find(&s->remotes, mm_col_text(x.st, 1), NULL) : NULL;
-        if (p)
-            add_family(p->families, sizeof p->families, mm_col_text(x.st, 2));
     }
-    qclose(&x);
-    if (rc < 0)
-        return -1;
 
-    /* picture 1: remote control from outside */
-    if (load_peers(m, &x,
-                   "SELECT site_id, remote_ip, local_ip, COALESCE(remote_cc, ''), " PEER_COLS
-                   " FROM alerts WHERE ts >= $1 AND ts < $2 AND direction = 'inbound'"
-                   " AND (family = 'rdp' OR explain = 'bruteforce')"
-                   " GROUP BY site_id, remote_ip, local_ip, remote_cc, signature, explain",
-                   offsetof(rp_site, remote_control), true) != 0)
-        return -1;
-
-    /* picture 2: internal hosts and malicious sites */
-    snprintf(sql, sizeof sql,
-             "SELECT site_id, remote_ip, local_ip, COALESCE(remote_cc, ''), " PEER_COLS
-             " FROM alerts WHERE ts >= $1 AND ts < $2 AND remote_public = 1"
-             " AND direction IN ('outbound', 'inbound') AND family IN (%s)"
-             " GROUP BY site_id, remote_ip, local_ip, remote_cc, signature, explain",
-             malware_fams);
-    if (load_peers(m, &x, sql, offsetof(rp_site, malicious), true) != 0)
-        return -1;
-    snprintf(sql, sizeof sql,
-             "SELECT DISTINCT site_id, remote_ip, local_ip, family FROM alerts"
-             " WHERE ts >= $1 AND ts < $2 AND remote_public = 1 AND family IN (%s)",
-             malware_fams);
-    if (!qopen(&x, m, sql))
-        return -1;
-    while ((rc = qstep(&x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
-        rp_peer *p = s ? peer_find(&s->malicious, mm_col_text(x.st, 1), mm_col_text(x.st, 2))
-                       : NULL;
-        if (p)
-            add_family(p->families, sizeof p->families, mm_col_text(x.st, 3));
-    }
-    qclose(&x);
-    if (rc < 0)
-        return -1;
-
-    /* picture 3: DDoS received */
-    if (load_peers(m, &x,
-                   "SELECT site_id, remote_ip, '', COALESCE(remote_cc, ''), " PEER_COLS
-                   " FROM alerts WHERE ts >= $1 AND ts < $2 AND direction = 'inbound'"
-                   " AND (family = 'ntp-ddos' OR category IN ('Attempted Denial of Service',"
-                   " 'Denial of Service', 'Detection of a Denial of Service Attack'))"
-                   " GROUP BY site_id, remote_ip, remote_cc, signature, explain",
-                   offsetof(rp_site, ddos), false) != 0)
-        return -1;
-    if (load_peer_flows(m, &x) != 0)
-        return -1;
-
-    /* cross-company: public addresses in alerts at two or more companies */
-    if (load_xips(m, &x,
-                  "SELECT a.remote_ip, a.site_id, COALESCE(MAX(a.remote_cc), ''), COUNT(*),"
-                  " MIN(a.ts), MAX(a.ts) FROM alerts a WHERE a.ts >= $1 AND a.ts < $2"
-                  " AND a.remote_public = 1 AND a.remote_ip IN (SELECT remote_ip FROM alerts"
-                  " WHERE ts >= $1 AND ts < $2 AND remote_public = 1 GROUP BY remote_ip"
-                  " HAVING COUNT(DISTINCT site_id) >= 2) GROUP BY a.remote_ip, a.site_id"
-                  " ORDER BY a.remote_ip, a.site_id",
-                  "SELECT DISTINCT remote_ip, family FROM alerts WHERE ts >= $1 AND ts < $2"
-                  " AND remote_public = 1",
-                  false) != 0)
-        return -1;
     /* the same over flows, with common services told apart: addresses only
      * ever reached from inside on web, name and time ports, never in an alert */
-    if (load_xips(m, &x,
-                  "SELECT remote_ip, site_id, COALESCE(remote_cc, ''), flows, first_ts, last_ts,"
-                  " (SELECT COUNT(*) FROM alerts a WHERE a.remote_ip = p.remote_ip AND"
-                  " a.ts >= $1 AND a.ts < $2), unusual FROM peers p WHERE first_ts < $2"
-                  " AND last_ts >= $1 AND remote_ip IN (SELECT remote_ip FROM peers"
-                  " WHERE first_ts < $2 AND last_ts >= $1 GROUP BY remote_ip"
-                  " HAVING COUNT(*) >= 2) ORDER BY remote_ip, site_id",
-                  NULL, true) != 0)
-        return -1;
-
-    if (load_findings(m, &x) != 0)
+    int xr = load_xips(m, &x, &ps,
+                       "SELECT remote_ip, site_id, COALESCE(remote_cc, ''), flows, first_ts,"
+                       " last_ts, unusual FROM peers WHERE last_ts >= $1 AND first_ts < $2"
+                       " AND remote_ip IN (SELECT remote_ip FROM peers WHERE last_ts >= $1"
+                       " AND first_ts < $2 GROUP BY remote_ip HAVING COUNT(*) >= 2)"
+                       " ORDER BY remote_ip, site_id");
+    pass_free(&ps);
+    if (xr != 0)
         return -1;
     qsort(m->xip, m->nxip, sizeof(rp_xip), xip_order);
     qsort(m->xflow, m->nxflow, sizeof(rp_xip), xip_order);

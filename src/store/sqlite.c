@@ -57,8 +57,28 @@ static int sq_exec(mm_db *db, const char *sql)
     return 0;
 }
 
+/* SQLite numbers "$N" parameters by first appearance, not by N: a
+ * statement where $2 comes before $1 would bind the wrong values, so it is
+ * refused (a programming error, caught by any test that runs it). */
+static bool params_in_order(const char *sql)
+{
+    long next = 1;
+    for (const char *p = sql; (p = strchr(p, '$')); p++) {
+        long k = strtol(p + 1, NULL, 10);
+        if (k > next)
+            return false;
+        if (k == next)
+            next++;
+    }
+    return true;
+}
+
 static mm_stmt *sq_prepare(mm_db *db, const char *sql)
 {
+    if (!params_in_order(sql)) {
+        snprintf(db->err, sizeof db->err, "parameters out of order in: %.200s", sql);
+        return NULL;
+    }
     sq_stmt *st = calloc(1, sizeof(*st));
     if (!st) {
         snprintf(db->err, sizeof db->err, "out of memory");

@@ -216,6 +216,29 @@ def _():
            == pairs, pairs)
 
 
+@check('report JSON: cross_site_flow_ips are the public flow peers shared by companies')
+def _():
+    peers, alerted = {}, set()
+    for site in SITES:
+        for e in EVENTS[site]:
+            if e['event_type'] == 'alert':
+                alerted.update((e['src_ip'], e['dest_ip']))
+            if e['event_type'] != 'flow':
+                continue
+            for ip in (e['src_ip'], e['dest_ip']):
+                a = ipaddress.ip_address(ip)
+                if is_public(a) and not is_home(a):
+                    peers.setdefault(ip, set()).add(site)
+    want = {ip: sorted(s) for ip, s in peers.items() if len(s) >= 2}
+    got = {x['ip']: sorted(x['sites']) for x in REPORT['cross_site_flow_ips']}
+    expect(got == want, (got, want))
+    for x in REPORT['cross_site_flow_ips']:
+        # an address in an alert is never called shared infrastructure
+        expect(not (x['ip'] in alerted and x['shared_infrastructure']), x)
+    expect(any(x['shared_infrastructure'] for x in REPORT['cross_site_flow_ips']),
+           'the well-known services all companies use are marked')
+
+
 @check('report JSON: the three pictures (remote control accepted, beacon both ways, NTP flood)')
 def _():
     c = REPORT['companies']
