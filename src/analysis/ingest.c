@@ -48,7 +48,7 @@ struct mm_ingest {
     mm_netlist defhome;
     mm_ingest_stats st;
     jr_doc doc;
-    mm_stmt *ins_alert, *up_flow, *up_cc, *up_peer, *find_site, *add_site, *find_import, *add_import, *heads;
+    mm_stmt *ins_alert, *up_flow, *up_cc, *up_peer, *span_first, *span_last, *find_site, *add_site, *find_import, *add_import, *heads;
     mm_strmap sites;           /* name -> id */
     /* flow sums: fv holds them, ftab (open addressing, keyed SipHash of
      * the key fields) finds them; both kept across inputs */
@@ -60,6 +60,7 @@ struct mm_ingest {
     /* the input being imported */
     const char *seg_site;
     uint64_t in_events;
+    int64_t tmin, tmax;        /* event times of the input */
     int failed;                /* the store failed while importing */
     char err[512];
 };
@@ -475,6 +476,10 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
     a->pkts_in += cli_local ? tc_pk : ts_pk;
     a->bytes_out += cli_local ? ts_by : tc_by;
     a->bytes_in += cli_local ? tc_by : ts_by;
+    if (end > in->tmax)
+        in->tmax = end;
+    if (start < in->tmin)
+        in->tmin = start;
     if (start < a->first)
         a->first = start;
     if (end > a->last)
@@ -519,6 +524,10 @@ static int on_line(void *user, const char *line, size_t len)
         in->st.bad_lines++;
         return 0;
     }
+    if (ts < in->tmin)
+        in->tmin = ts;
+    if (ts > in->tmax)
+        in->tmax = ts;
     int64_t sid_db = site_id(in, site);
     if (sid_db < 0) {
         in->failed = 1;
@@ -601,6 +610,8 @@ static void say_why(mm_ingest *in, const char *path, const char *what, const cha
 static int begin(mm_ingest *in)
 {
     in->in_events = 0;
+    in->tmin = INT64_MAX;
+    in->tmax = INT64_MIN;
     in->failed = 0;
     drop_flows(in);
     return mm_db_begin(in->db);
@@ -610,6 +621,12 @@ static int finish(mm_ingest *in)
 {
     if (in->failed || flush_flows(in) != 0)
         return -1;
+    if (in->tmax >= in->tmin) {
+        mm_stmt_i64(in->span_first, 1, in->tmin);
+        mm_stmt_i64(in->span_last, 1, in->tmax);
+        if (mm_stmt_run(in->span_first) != 0 || mm_stmt_run(in->span_last) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -955,6 +972,12 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " ELSE peers.first_ts END,"
         " last_ts = CASE WHEN excluded.last_ts > peers.last_ts THEN excluded.last_ts"
         " ELSE peers.last_ts END");
+    in->span_first = mm_db_prepare(db,
+        "INSERT INTO span (k, v) VALUES ('first', $1) ON CONFLICT (k) DO UPDATE"
+        " SET v = CASE WHEN excluded.v < span.v THEN excluded.v ELSE span.v END");
+    in->span_last = mm_db_prepare(db,
+        "INSERT INTO span (k, v) VALUES ('last', $1) ON CONFLICT (k) DO UPDATE"
+        " SET v = CASE WHEN excluded.v > span.v THEN excluded.v ELSE span.v END");
     in->find_site = mm_db_prepare(db, "SELECT id FROM sites WHERE name = $1");
     in->add_site = mm_db_prepare(db,
         "INSERT INTO sites (name) VALUES ($1) ON CONFLICT (name) DO NOTHING");
@@ -965,7 +988,8 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
     in->heads = mm_db_prepare(db,
         "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'eve'");
-    if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->find_site || !in->add_site || !in->find_import ||
+    if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->span_first ||
+        !in->span_last || !in->find_site || !in->add_site || !in->find_import ||
         !in->add_import || !in->heads)
         goto fail;
     return in;
@@ -987,6 +1011,8 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->ins_alert);
     mm_stmt_free(in->up_flow);
     mm_stmt_free(in->up_cc);
+    mm_stmt_free(in->span_first);
+    mm_stmt_free(in->span_last);
     mm_stmt_free(in->up_peer);
     mm_stmt_free(in->find_site);
     mm_stmt_free(in->add_site);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +131,31 @@ static void file_name(const char *in, char *out, size_t n)
         out[0] = '_', out[k ? k : 1] = 0;
 }
 
+/* The path of report number k of the --out-dir set (site -1: survey). */
+static void report_path(const char *dir, const rp_model *m, long s, const char *lang,
+                        const char *fmt, char *path, size_t n)
+{
+    char name[300];
+    if (s < 0)
+        snprintf(name, sizeof name, "survey");
+    else
+        file_name(m->site[s].name, name, sizeof name);
+    snprintf(path, n, "%s/%s-%s.%s", dir, name, lang, fmt);
+    /* two names that clash after cleaning get the company's number */
+    for (long t = 0; s >= 0 && t < s; t++) {
+        char other[300];
+        file_name(m->site[t].name, other, sizeof other);
+        if (!strcmp(other, name)) {
+            snprintf(path, n, "%s/%s-%ld-%s.%s", dir, name, s + 1, lang, fmt);
+            break;
+        }
+    }
+}
+
 /* The survey and every company's report, each language and format, from
- * one model; prints each path. */
+ * one model; prints each path. The model is read once; the reports are
+ * written by one process per processor (at most 4), each taking every
+ * N-th report: PDFs are the slow part (fonts shaped and embedded). */
 static int write_all(const char *dir, const rp_model *m, mm_geo *g, const char *langs,
                      const char *fmts)
 {
@@ -139,36 +164,57 @@ static int write_all(const char *dir, const rp_model *m, mm_geo *g, const char *
         return 1;
     }
     static const char *const L[] = {"ja", "en"}, *const F[] = {"html", "pdf", "json"};
-    for (int li = 0; li < 2; li++) {
-        if (!in_list(langs, L[li]))
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    int workers = nproc < 1 ? 1 : nproc > 4 ? 4 : (int)nproc;
+    fflush(stdout);
+    pid_t pids[4];
+    int started = 0;
+    for (int w = 0; w < workers; w++) {
+        pid_t pid = workers > 1 ? fork() : 0;
+        if (pid < 0)
+            break;   /* fewer workers; the parent does the rest below */
+        if (pid > 0) {
+            pids[started++] = pid;
             continue;
-        for (int fi = 0; fi < 3; fi++) {
-            if (!in_list(fmts, F[fi]))
-                continue;
-            for (long s = -1; s < (long)m->nsite; s++) {
-                char name[300], path[4600];
-                if (s < 0)
-                    snprintf(name, sizeof name, "survey");
-                else
-                    file_name(m->site[s].name, name, sizeof name);
-                snprintf(path, sizeof path, "%s/%s-%s.%s", dir, name, L[li], F[fi]);
-                /* two names that clash after cleaning get the company's number */
-                for (long t = 0; s >= 0 && t < s; t++) {
-                    char other[300];
-                    file_name(m->site[t].name, other, sizeof other);
-                    if (!strcmp(other, name)) {
-                        snprintf(path, sizeof path, "%s/%s-%ld-%s.%s", dir, name, s + 1, L[li],
-                                 F[fi]);
-                        break;
-                    }
+        }
+        int rc = 0;
+        long k = 0;
+        for (int li = 0; li < 2; li++)
+            for (int fi = 0; fi < 3; fi++)
+                for (long s = -1; s < (long)m->nsite; s++) {
+                    if (!in_list(langs, L[li]) || !in_list(fmts, F[fi]))
+                        continue;
+                    if (k++ % workers != w)
+                        continue;
+                    char path[4600];
+                    report_path(dir, m, s, L[li], F[fi], path, sizeof path);
+                    rp_opts ro = {(int)s, li, g};
+                    if (rc == 0 && write_one(path, m, &ro, F[fi]) != 0)
+                        rc = 1;
                 }
-                rp_opts ro = {(int)s, li, g};
-                if (write_one(path, m, &ro, F[fi]) != 0)
-                    return 1;
+        if (workers > 1)
+            _exit(rc);
+        return rc;
+    }
+    int rc = started == workers ? 0 : 1;
+    for (int i = 0; i < started; i++) {
+        int st;
+        if (waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            rc = 1;
+    }
+    if (started < workers)
+        fprintf(stderr, "mimamori report: could not start the report writers\n");
+    if (rc != 0)
+        return rc;
+    for (int li = 0; li < 2; li++)
+        for (int fi = 0; fi < 3; fi++)
+            for (long s = -1; s < (long)m->nsite; s++) {
+                if (!in_list(langs, L[li]) || !in_list(fmts, F[fi]))
+                    continue;
+                char path[4600];
+                report_path(dir, m, s, L[li], F[fi], path, sizeof path);
                 printf("%s\n", path);
             }
-        }
-    }
     return 0;
 }
 

@@ -359,6 +359,18 @@ static void finding(H *h, const rp_finding *f)
     fputs("</td></tr></table></div>\n", h->f);
 }
 
+/* The line under a table cut at RP_ROWS rows. */
+static void more(H *h, size_t n, size_t shown)
+{
+    if (n <= shown)
+        return;
+    char line[160];
+    rp_more_line(h->lang, line, sizeof line, n - shown);
+    fputs("<p class=\"meta\">", h->f);
+    esc(h, line);
+    fputs("</p>\n", h->f);
+}
+
 static void picture(H *h, const char *title, const rp_peers *p, int kind)
 {
     if (p->n == 0)
@@ -396,7 +408,7 @@ static void picture(H *h, const char *title, const rp_peers *p, int kind)
         fputs("</th>", h->f);
     }
     fputs("</tr>\n", h->f);
-    for (size_t i = 0; i < p->n && i < 50; i++) {
+    for (size_t i = 0; i < p->n && i < RP_ROWS; i++) {
         const rp_peer *r = &p->v[i];
         fputs("<tr><td>", h->f);
         esc(h, r->ip);
@@ -434,6 +446,7 @@ static void picture(H *h, const char *title, const rp_peers *p, int kind)
         fputs("</td></tr>\n", h->f);
     }
     fputs("</table>\n", h->f);
+    more(h, p->n, RP_ROWS);
 }
 
 /* A comma list of family keys as names. */
@@ -545,9 +558,10 @@ static void site_report(H *h, const rp_site *s)
         fputs("</th><th>", h->f);
         T(h, "n_companies");
         fputs("</th></tr>\n", h->f);
+        size_t shown = 0;
         for (size_t i = 0; i < s->remotes.n; i++) {
             const rp_peer *r = &s->remotes.v[i];
-            if (r->nsites < 2)
+            if (r->nsites < 2 || shown++ >= RP_ROWS)
                 continue;
             fputs("<tr><td>", h->f);
             esc(h, r->ip);
@@ -560,6 +574,7 @@ static void site_report(H *h, const rp_site *s)
             fprintf(h->f, "</td><td class=\"n\">%d</td></tr>\n", r->nsites);
         }
         fputs("</table>\n", h->f);
+        more(h, (size_t)s->shared_ips, RP_ROWS);
     }
 }
 
@@ -694,7 +709,7 @@ static void survey(H *h)
         fputs("</th><th>", h->f);
         T(h, "alerts");
         fputs("</th></tr>\n", h->f);
-        for (size_t i = 0; i < m->nxip; i++) {
+        for (size_t i = 0; i < m->nxip && i < RP_TOP; i++) {
             const rp_xip *x = &m->xip[i];
             fputs("<tr><td>", h->f);
             esc(h, x->ip);
@@ -715,6 +730,7 @@ static void survey(H *h)
             fputs("</td></tr>\n", h->f);
         }
         fputs("</table>\n", h->f);
+        more(h, m->nxip, RP_TOP);
     }
     if (m->nxflow) {
         fputs("<h2>", h->f);
@@ -728,7 +744,7 @@ static void survey(H *h)
         fputs("</th><th>", h->f);
         T(h, "shared_infra");
         fputs("</th></tr>\n", h->f);
-        for (size_t i = 0; i < m->nxflow && i < 100; i++) {
+        for (size_t i = 0; i < m->nxflow && i < RP_TOP; i++) {
             const rp_xip *x = &m->xflow[i];
             fputs("<tr><td>", h->f);
             esc(h, x->ip);
@@ -740,6 +756,7 @@ static void survey(H *h)
             fputs("</td></tr>\n", h->f);
         }
         fputs("</table>\n", h->f);
+        more(h, m->nxflow, RP_TOP);
     }
     fputs("<h2>", h->f);
     T(h, "country_totals");

@@ -311,3 +311,11 @@ void rp_survey_line(int lang, char *out, size_t n, size_t sites, size_t hit, lon
         snprintf(out, n, "%zu 社を調査し、%zu 社で警告を検出しました（合計 %lld 件）。", sites, hit,
                  alerts);
 }
+
+void rp_more_line(int lang, char *out, size_t n, size_t more)
+{
+    if (lang)
+        snprintf(out, n, "... and %zu more (all of them in the JSON report)", more);
+    else
+        snprintf(out, n, "…ほか %zu 件（すべては JSON 形式の報告にあります）", more);
+}

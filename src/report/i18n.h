@@ -26,4 +26,7 @@ void rp_summary_line(int lang, char *out, size_t n, long long total, long long s
                      long long s3);
 void rp_survey_line(int lang, char *out, size_t n, size_t sites, size_t hit, long long alerts);
 
+/* The line under a table cut at RP_ROWS rows. */
+void rp_more_line(int lang, char *out, size_t n, size_t more);
+
 #endif

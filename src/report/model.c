@@ -351,7 +351,12 @@ static rp_peer *peer_row(rp_peers *ps, mm_strmap *map, const char *ip, const cha
                          const char *cc)
 {
     char key[100];
-    snprintf(key, sizeof key, "%s|%s", ip, local ? local : "");
+    size_t il = strlen(ip), ll = local ? strlen(local) : 0;
+    if (il + ll + 2 > sizeof key)
+        return NULL;
+    memcpy(key, ip, il);
+    key[il] = '|';
+    memcpy(key + il + 1, local ? local : "", ll + 1);
     bool added;
     int64_t i = slot(map, key, ps->n, &added);
     if (i < 0)
@@ -595,6 +600,18 @@ static int64_t alerts_on(const pass *ps, const char *ip)
     return v ? ps->x[*v].alerts : 0;
 }
 
+/* Companies with alerts on a public address, in the period (0 when none). */
+static int companies_of(const pass *ps, const char *ip)
+{
+    uint64_t *v = mm_strmap_get(&ps->xmap, ip, strlen(ip));
+    if (!v || !ps->x[*v].sites)
+        return 0;
+    int n = 0;
+    for (size_t w = 0; w < ps->words; w++)
+        n += __builtin_popcountll(ps->x[*v].sites[w]);
+    return n;
+}
+
 static void pass_free(pass *ps)
 {
     for (size_t i = 0; i < ps->nx; i++)
@@ -699,60 +716,161 @@ static int alert_pass(pass *ps, q *x)
 }
 
 /* The cross-company view over all traffic: addresses in the peers rollup
- * of two or more companies; an address only ever reached from inside on
- * web, name and time ports, never in an alert, is marked a common
- * service, and public resolvers by name. */
-static int load_xips(rp_model *m, q *x, const pass *ps, const char *sql)
+ * of two or more companies. peers is stored in (company, address) order,
+ * so each company's addresses come sorted without a sort; merging the
+ * companies' streams (a k-way merge on a small heap) meets every address
+ * once with all its companies, in one pass and little memory, where a
+ * GROUP BY over millions of rows would sort them all.
+ *
+ * An address only ever reached from inside on web, name and time ports,
+ * never in an alert, is marked a common service; public resolvers by name. */
+typedef struct stream {
+    mm_stmt *st;
+    size_t site;
+    const char *ip;            /* current row's address, NULL at the end */
+} stream;
+
+static int stream_cmp(const stream *a, const stream *b)
 {
-    if (!qopen(x, m, sql))
-        return -1;
-    int rc;
-    while ((rc = qstep(x)) == 1) {
-        const char *ip = mm_col_text(x->st, 0);
-        rp_site *s = site_by_id(m, mm_col_i64(x->st, 1));
-        if (!s)
-            continue;
-        rp_xip *xi = NULL;
-        if (m->nxflow && !strcmp(m->xflow[m->nxflow - 1].ip, ip))
-            xi = &m->xflow[m->nxflow - 1];
-        bool common = alerts_on(ps, ip) == 0 && mm_col_i64(x->st, 6) == 0;
-        if (!xi) {
-            rp_xip *nv = realloc(m->xflow, (m->nxflow + 1) * sizeof(*nv));
-            if (!nv)
+    int c = strcmp(a->ip, b->ip);
+    return c ? c : (a->site < b->site ? -1 : a->site > b->site);
+}
+
+static void heap_down(stream **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && stream_cmp(h[l], h[m]) < 0)
+            m = l;
+        if (r < n && stream_cmp(h[r], h[m]) < 0)
+            m = r;
+        if (m == i)
+            return;
+        stream *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* Steps s; false at the end or on error (*err set on error). */
+static bool stream_next(stream *s, q *x, int *err)
+{
+    int rc = mm_stmt_step(s->st);
+    if (rc < 0) {
+        snprintf(x->err, x->errlen, "store: %s", mm_db_error(x->db));
+        *err = 1;
+    }
+    s->ip = rc == 1 ? mm_col_text(s->st, 0) : NULL;
+    return s->ip != NULL;
+}
+
+static rp_xip *xflow_add(rp_model *m, const char *ip, const char *cc)
+{
+    rp_xip *nv = realloc(m->xflow, (m->nxflow + 1) * sizeof(*nv));
+    if (!nv)
+        return NULL;
+    m->xflow = nv;
+    rp_xip *xi = &nv[m->nxflow++];
+    memset(xi, 0, sizeof(*xi));
+    snprintf(xi->ip, sizeof xi->ip, "%s", ip);
+    snprintf(xi->cc, sizeof xi->cc, "%s", cc);
+    return xi;
+}
+
+static int load_xflows(rp_model *m, q *x, const pass *ps)
+{
+    /* PostgreSQL sorts text by its locale unless told otherwise; the merge
+     * compares bytes */
+    const char *sql = mm_db_is_pg(x->db)
+        ? "SELECT remote_ip, COALESCE(remote_cc, ''), flows, first_ts, last_ts, unusual FROM peers"
+          " WHERE site_id = $1 AND last_ts >= $2 AND first_ts < $3 ORDER BY remote_ip COLLATE \"C\""
+        : "SELECT remote_ip, COALESCE(remote_cc, ''), flows, first_ts, last_ts, unusual FROM peers"
+          " WHERE site_id = $1 AND last_ts >= $2 AND first_ts < $3 ORDER BY remote_ip";
+    size_t n = m->nsite;
+    stream *sv = calloc(n ? n : 1, sizeof(*sv));
+    stream **heap = calloc(n ? n : 1, sizeof(*heap));
+    stream **run = calloc(n ? n : 1, sizeof(*run));
+    int err = !sv || !heap || !run;
+    if (err)
+        snprintf(x->err, x->errlen, "out of memory");
+    size_t hn = 0;
+    for (size_t i = 0; i < n && !err; i++) {
+        sv[i].site = i;
+        sv[i].st = mm_db_prepare(x->db, sql);
+        if (!sv[i].st) {
+            snprintf(x->err, x->errlen, "store: %s", mm_db_error(x->db));
+            err = 1;
+            break;
+        }
+        mm_stmt_i64(sv[i].st, 1, m->site[i].id);
+        mm_stmt_i64(sv[i].st, 2, m->from);
+        mm_stmt_i64(sv[i].st, 3, m->to);
+        if (stream_next(&sv[i], x, &err))
+            heap[hn++] = &sv[i];
+    }
+    for (size_t i = hn / 2; i-- > 0;)
+        heap_down(heap, hn, i);
+    /* pop runs of equal addresses */
+    while (!err && hn) {
+        size_t k = 0;
+        char ip[46];
+        snprintf(ip, sizeof ip, "%s", heap[0]->ip);
+        while (hn && !strcmp(heap[0]->ip, ip)) {
+            run[k++] = heap[0];
+            heap[0] = heap[--hn];
+            heap_down(heap, hn, 0);
+        }
+        if (k >= 2) {
+            rp_xip *xi = xflow_add(m, ip, mm_col_text(run[0]->st, 1));
+            int64_t *sites = xi ? calloc(k, sizeof(*sites)) : NULL;
+            if (!sites) {
+                snprintf(x->err, x->errlen, "out of memory");
+                err = 1;
                 break;
-            m->xflow = nv;
-            xi = &nv[m->nxflow++];
-            memset(xi, 0, sizeof(*xi));
-            snprintf(xi->ip, sizeof xi->ip, "%s", ip);
-            snprintf(xi->cc, sizeof xi->cc, "%s", mm_col_text(x->st, 2));
-            xi->first = mm_col_i64(x->st, 4);
-            for (size_t k = 0; k < sizeof shared_ips / sizeof shared_ips[0]; k++)
-                if (!strcmp(shared_ips[k][0], ip)) {
+            }
+            xi->sites = sites;
+            bool common = alerts_on(ps, ip) == 0;
+            xi->first = INT64_MAX;
+            for (size_t j = 0; j < k; j++) {
+                mm_stmt *st = run[j]->st;
+                sites[xi->nsites++] = (int64_t)run[j]->site;
+                xi->alerts += mm_col_i64(st, 2);
+                if (mm_col_i64(st, 3) < xi->first)
+                    xi->first = mm_col_i64(st, 3);
+                if (mm_col_i64(st, 4) > xi->last)
+                    xi->last = mm_col_i64(st, 4);
+                if (mm_col_i64(st, 5))
+                    common = false;
+            }
+            for (size_t t = 0; t < sizeof shared_ips / sizeof shared_ips[0]; t++)
+                if (!strcmp(shared_ips[t][0], ip)) {
                     xi->shared_infra = true;
-                    snprintf(xi->infra, sizeof xi->infra, "%s", shared_ips[k][1]);
+                    snprintf(xi->infra, sizeof xi->infra, "%s", shared_ips[t][1]);
                 }
             if (common && !xi->shared_infra) {
                 xi->shared_infra = true;
                 snprintf(xi->infra, sizeof xi->infra, "%s", "common service");
             }
         }
-        if (!common && !strcmp(xi->infra, "common service")) {
-            xi->shared_infra = false;
-            xi->infra[0] = 0;
-        }
-        int64_t *ns = realloc(xi->sites, (xi->nsites + 1) * sizeof(*ns));
-        if (!ns)
-            break;
-        xi->sites = ns;
-        xi->sites[xi->nsites++] = s - m->site;
-        xi->alerts += mm_col_i64(x->st, 3);
-        if (mm_col_i64(x->st, 4) < xi->first)
-            xi->first = mm_col_i64(x->st, 4);
-        if (mm_col_i64(x->st, 5) > xi->last)
-            xi->last = mm_col_i64(x->st, 5);
+        /* the popped streams move on and go back in */
+        for (size_t j = 0; j < k; j++)
+            if (stream_next(run[j], x, &err)) {
+                heap[hn++] = run[j];
+                for (size_t i = hn - 1; i > 0 && stream_cmp(heap[i], heap[(i - 1) / 2]) < 0;
+                     i = (i - 1) / 2) {
+                    stream *t = heap[i];
+                    heap[i] = heap[(i - 1) / 2];
+                    heap[(i - 1) / 2] = t;
+                }
+            }
     }
-    qclose(x);
-    return rc < 0 ? -1 : 0;
+    for (size_t i = 0; sv && i < n; i++)
+        mm_stmt_free(sv[i].st);
+    free(sv);
+    free(heap);
+    free(run);
+    return err ? -1 : 0;
 }
 
 static int64_t zone_offset(int64_t us)
@@ -777,12 +895,11 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         return -1;
     }
     if (!from && !to) {
-        int64_t a = mm_db_scalar(db, "SELECT MIN(ts) FROM alerts"),
-                b = mm_db_scalar(db, "SELECT MIN(first_ts) FROM flows_day");
-        int64_t c = mm_db_scalar(db, "SELECT MAX(ts) FROM alerts"),
-                d = mm_db_scalar(db, "SELECT MAX(last_ts) FROM flows_day");
-        from = a && b ? (a < b ? a : b) : a ? a : b;
-        to = (c > d ? c : d) + 1;
+        /* all data: the span ingest keeps */
+        from = mm_db_scalar(db, "SELECT v FROM span WHERE k = 'first'");
+        to = mm_db_scalar(db, "SELECT v FROM span WHERE k = 'last'") + 1;
+        if (to <= from)
+            to = from + 1;
     }
     m->from = from;
     m->to = to;
@@ -805,15 +922,6 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
     qclose(&x);
     if (rc < 0)
         return -1;
-
-    /* every figure about alerts, in one pass */
-    pass ps;
-    memset(&ps, 0, sizeof ps);
-    ps.m = m;
-    if (alert_pass(&ps, &x) != 0) {
-        pass_free(&ps);
-        return -1;
-    }
 
     /* countries: packets by the direction they travelled, public remotes only */
     if (!qopen(&x, m, "SELECT site_id, cc, SUM(pkts_in), SUM(pkts_out), SUM(flows)"
@@ -841,6 +949,15 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         qsort(m->site[i].cc, m->site[i].ncc, sizeof(rp_country), cc_desc);
     qsort(m->cc, m->ncc, sizeof(rp_country), cc_desc);
 
+    /* every figure about alerts, in one pass */
+    pass ps;
+    memset(&ps, 0, sizeof ps);
+    ps.m = m;
+    if (alert_pass(&ps, &x) != 0) {
+        pass_free(&ps);
+        return -1;
+    }
+
     if (load_peer_flows(m, &x) != 0) {
         pass_free(&ps);
         return -1;
@@ -848,15 +965,10 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
 
     /* the same over flows, with common services told apart: addresses only
      * ever reached from inside on web, name and time ports, never in an alert */
-    int xr = load_xips(m, &x, &ps,
-                       "SELECT remote_ip, site_id, COALESCE(remote_cc, ''), flows, first_ts,"
-                       " last_ts, unusual FROM peers WHERE last_ts >= $1 AND first_ts < $2"
-                       " AND remote_ip IN (SELECT remote_ip FROM peers WHERE last_ts >= $1"
-                       " AND first_ts < $2 GROUP BY remote_ip HAVING COUNT(*) >= 2)"
-                       " ORDER BY remote_ip, site_id");
-    pass_free(&ps);
-    if (xr != 0)
+    if (load_xflows(m, &x, &ps) != 0) {
+        pass_free(&ps);
         return -1;
+    }
     qsort(m->xip, m->nxip, sizeof(rp_xip), xip_order);
     qsort(m->xflow, m->nxflow, sizeof(rp_xip), xip_order);
 
@@ -866,9 +978,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         qsort(s->find, s->nfind, sizeof(rp_finding), find_order);
         for (size_t k = 0; k < s->nfind; k++)
             for (size_t r = 0; r < s->find[k].nr; r++)
-                for (size_t t = 0; t < m->nxip; t++)
-                    if (!strcmp(m->xip[t].ip, s->find[k].remotes[r].ip))
-                        s->find[k].remotes[r].nsites = (int)m->xip[t].nsites;
+                s->find[k].remotes[r].nsites = companies_of(&ps, s->find[k].remotes[r].ip);
         s->level = s->sev[1] ? 1 : s->sev[2] ? 2 : 3;
         for (size_t k = 0; k < s->remote_control.n; k++)
             if (s->remote_control.v[k].success)
@@ -877,15 +987,14 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         for (size_t k = 0; k < 4; k++) {
             for (size_t j = 0; j < lists[k]->n; j++) {
                 rp_peer *p = &lists[k]->v[j];
-                for (size_t t = 0; t < m->nxip; t++)
-                    if (!strcmp(m->xip[t].ip, p->ip))
-                        p->nsites = (int)m->xip[t].nsites;
+                p->nsites = companies_of(&ps, p->ip);
                 if (k == 0 && p->nsites >= 2)
                     s->shared_ips++;
             }
             qsort(lists[k]->v, lists[k]->n, sizeof(rp_peer), peer_desc);
         }
     }
+    pass_free(&ps);
     return 0;
 }
 

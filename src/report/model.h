@@ -17,6 +17,8 @@
 #include "store/store.h"
 
 #define RP_TOP 30          /* rows of a top list (countries: figure 6.2 has 29) */
+#define RP_ROWS 10         /* rows of a picture or address table in a rendered report
+                              (the JSON keeps up to 200); the rest are counted */
 
 typedef struct rp_kv {
     char key[48];

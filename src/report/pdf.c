@@ -124,9 +124,14 @@ static void heading(P *p, const char *txt, int level)
 
 static void para(P *p, const char *txt, double size, bool bold)
 {
-    double h = text_h(p, txt, size, bold, CW);
-    ensure(p, h);
-    p->y += text_at(p, txt, size, bold, MX, p->y, CW) + 3;
+    PangoLayout *l = layout(p, txt, size, bold, CW);
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    ensure(p, (double)h / PANGO_SCALE);
+    cairo_move_to(p->cr, MX, p->y);
+    pango_cairo_show_layout(p->cr, l);
+    g_object_unref(l);
+    p->y += (double)h / PANGO_SCALE + 3;
 }
 
 static void steps(P *p, const char *todo, double x)
@@ -145,18 +150,25 @@ static void steps(P *p, const char *todo, double x)
     p->y += 3;
 }
 
-/* One table row; widths are fractions of the content width. */
+/* One table row; widths are fractions of the content width. Each cell is
+ * laid out once: measured, then drawn from the same layout. */
 static void row(P *p, int n, const double *wf, const char *const *cells, bool header)
 {
+    PangoLayout *lay[16];
     double hmax = 0;
+    if (n > 16)
+        n = 16;
     for (int i = 0; i < n; i++) {
-        double h = text_h(p, cells[i], 9, header, wf[i] * CW - 6);
-        if (h > hmax)
-            hmax = h;
+        lay[i] = layout(p, cells[i], 9, header, wf[i] * CW - 6);
+        int w, h;
+        pango_layout_get_size(lay[i], &w, &h);
+        if ((double)h / PANGO_SCALE > hmax)
+            hmax = (double)h / PANGO_SCALE;
     }
     hmax += 5;
     ensure(p, hmax);
     double x = MX;
+    cairo_set_line_width(p->cr, 0.5);
     for (int i = 0; i < n; i++) {
         double w = wf[i] * CW;
         if (header) {
@@ -165,11 +177,12 @@ static void row(P *p, int n, const double *wf, const char *const *cells, bool he
             cairo_fill(p->cr);
         }
         cairo_set_source_rgb(p->cr, 0.7, 0.7, 0.7);
-        cairo_set_line_width(p->cr, 0.5);
         cairo_rectangle(p->cr, x, p->y, w, hmax);
         cairo_stroke(p->cr);
         cairo_set_source_rgb(p->cr, 0, 0, 0);
-        text_at(p, cells[i], 9, header, x + 3, p->y + 2.5, w - 6);
+        cairo_move_to(p->cr, x + 3, p->y + 2.5);
+        pango_cairo_show_layout(p->cr, lay[i]);
+        g_object_unref(lay[i]);
         x += w;
     }
     p->y += hmax;
@@ -378,6 +391,15 @@ static void finding(P *p, const rp_finding *f)
     gap(p, 8);
 }
 
+static void more(P *p, size_t n, size_t shown)
+{
+    if (n <= shown)
+        return;
+    char line[160];
+    rp_more_line(p->lang, line, sizeof line, n - shown);
+    para(p, line, 8.5, false);
+}
+
 static void picture(P *p, const char *title, const rp_peers *ps, int kind)
 {
     if (ps->n == 0)
@@ -404,7 +426,7 @@ static void picture(P *p, const char *title, const rp_peers *ps, int kind)
     }
     const double *wf = kind == 1 ? w1 : kind == 2 ? w2 : w3;
     row(p, n, wf, hd, true);
-    for (size_t i = 0; i < ps->n && i < 50; i++) {
+    for (size_t i = 0; i < ps->n && i < RP_ROWS; i++) {
         const rp_peer *r = &ps->v[i];
         char al[32], fi[32], la[32], ex[48], sent[40];
         fmt_num(r->alerts, al, sizeof al);
@@ -444,6 +466,7 @@ static void picture(P *p, const char *title, const rp_peers *ps, int kind)
         }
         row(p, k, wf, c, false);
     }
+    more(p, ps->n, RP_ROWS);
     gap(p, 8);
 }
 
@@ -533,9 +556,10 @@ static void site_pdf(P *p, const rp_site *s)
     const char *hd[] = {rp_t(L, "ip"), rp_t(L, "country"), rp_t(L, "family"), rp_t(L, "alerts"),
                         rp_t(L, "n_companies")};
     row(p, 5, wf, hd, true);
+    size_t shown = 0;
     for (size_t i = 0; i < s->remotes.n; i++) {
         const rp_peer *r = &s->remotes.v[i];
-        if (r->nsites < 2)
+        if (r->nsites < 2 || shown++ >= RP_ROWS)
             continue;
         char a[32], n[16], fams[400];
         fmt_num(r->alerts, a, sizeof a);
@@ -544,6 +568,7 @@ static void site_pdf(P *p, const rp_site *s)
         const char *c[] = {r->ip, country(p, r->cc), fams, a, n};
         row(p, 5, wf, c, false);
     }
+    more(p, (size_t)s->shared_ips, RP_ROWS);
 }
 
 static void xgraph(P *p)
@@ -647,7 +672,7 @@ static void survey_pdf(P *p)
         const char *h3[] = {rp_t(L, "ip"), rp_t(L, "country"), rp_t(L, "company"),
                             rp_t(L, "family"), rp_t(L, "alerts")};
         row(p, 5, wf3, h3, true);
-        for (size_t i = 0; i < m->nxip; i++) {
+        for (size_t i = 0; i < m->nxip && i < RP_TOP; i++) {
             const rp_xip *x = &m->xip[i];
             char cos[400] = "", fams[400], a[32];
             for (size_t k = 0; k < x->nsites; k++) {
@@ -661,6 +686,7 @@ static void survey_pdf(P *p)
             const char *c[] = {x->ip, country(p, x->cc), cos, fams, a};
             row(p, 5, wf3, c, false);
         }
+        more(p, m->nxip, RP_TOP);
     }
     if (m->nxflow) {
         heading(p, rp_t(L, "xsite_flows"), 2);
@@ -668,13 +694,14 @@ static void survey_pdf(P *p)
         const char *h4[] = {rp_t(L, "ip"), rp_t(L, "country"), rp_t(L, "n_companies"),
                             rp_t(L, "shared_infra")};
         row(p, 4, wf4, h4, true);
-        for (size_t i = 0; i < m->nxflow && i < 100; i++) {
+        for (size_t i = 0; i < m->nxflow && i < RP_TOP; i++) {
             const rp_xip *x = &m->xflow[i];
             char n[16];
             snprintf(n, sizeof n, "%zu", x->nsites);
             const char *c[] = {x->ip, country(p, x->cc), n, x->shared_infra ? rp_t(L, x->infra) : ""};
             row(p, 4, wf4, c, false);
         }
+        more(p, m->nxflow, RP_TOP);
     }
     ensure(p, 230);
     heading(p, rp_t(L, "country_totals"), 2);

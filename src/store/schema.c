@@ -23,6 +23,9 @@
  *              time, flows, and how many were not our own connections to
  *              a web, name or time service; the cross-company view over
  *              all traffic reads it
+ *   span       the first and last event time in the store ('first',
+ *              'last'), so a report of all data knows its period without
+ *              scanning
  *   retention  days to keep per table (no row: keep everything)
  *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
@@ -56,6 +59,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS peers (site_id BIGINT NOT NULL, remote_ip TEXT NOT NULL,"
     " remote_cc TEXT, first_ts BIGINT, last_ts BIGINT, flows BIGINT, unusual BIGINT,"
     " PRIMARY KEY (site_id, remote_ip))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS span (k TEXT PRIMARY KEY, v BIGINT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
