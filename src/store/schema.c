@@ -47,7 +47,6 @@ static const char schema[] =
     " src_port BIGINT, dest_ip TEXT, dest_port BIGINT, direction TEXT, local_ip TEXT,"
     " remote_ip TEXT, remote_cc TEXT, remote_public BIGINT, flow_id BIGINT);"
     "CREATE INDEX IF NOT EXISTS alerts_site_ts ON alerts (site_id, ts);"
-    "CREATE INDEX IF NOT EXISTS alerts_remote ON alerts (remote_ip);"
     "CREATE TABLE IF NOT EXISTS flows_day (site_id BIGINT NOT NULL, day BIGINT NOT NULL,"
     " local_ip TEXT NOT NULL, remote_ip TEXT NOT NULL, direction TEXT NOT NULL,"
     " remote_cc TEXT, remote_public BIGINT, app_proto TEXT, dest_port BIGINT, flows BIGINT,"

@@ -160,7 +160,7 @@ mm_db *mm_sqlite_open(const char *path, char *err, size_t errlen)
     sqlite3_busy_timeout(db->h, 30000);
     /* 64 MiB of page cache: an import's upserts touch pages all over the
      * rollup's key, and the default 2 MiB makes each one a read */
-    if (sq_exec(&db->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    if (sq_exec(&db->base, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                            " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;") != 0) {
         snprintf(err, errlen, "%s: %s", path, db->base.err);
         sq_close(&db->base);

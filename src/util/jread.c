@@ -58,44 +58,48 @@ static bool ishex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* A string starting at s[i] == '"': returns the index after the closing quote, 0 on error. */
+/* A string starting at s[i] == '"': returns the index after the closing
+ * quote, 0 on error. The closing quote is the first one not escaped (an
+ * even run of backslashes before it); escapes are checked only when the
+ * string has a backslash at all, which EVE strings rarely do. Raw control
+ * characters are accepted (they cannot confuse the reader). */
 static size_t scan_string(jr_doc *d, size_t i, int tok)
 {
     const char *s = d->s;
-    size_t n = d->n;
-    bool esc = false;
-    size_t j = i + 1;
+    size_t n = d->n, j = i + 1;
+    const char *q;
     for (;;) {
-        const char *q = memchr(s + j, '"', n - j);
-        const char *b = memchr(s + j, '\\', q ? (size_t)(q - (s + j)) : n - j);
-        size_t stop = b ? (size_t)(b - s) : q ? (size_t)(q - s) : n;
-        for (size_t k = j; k < stop; k++)
-            if ((unsigned char)s[k] < 0x20)
-                return 0;
-        if (!b) {
-            if (!q)
-                return 0;
-            d->t[tok].start = (uint32_t)(i + 1);
-            d->t[tok].end = (uint32_t)stop;
-            d->t[tok].esc = esc;
-            return stop + 1;
-        }
-        esc = true;
-        j = stop + 1;
-        if (j >= n)
+        q = memchr(s + j, '"', n - j);
+        if (!q)
             return 0;
-        char c = s[j];
-        if (c == 'u') {
-            if (j + 4 >= n || !ishex(s[j + 1]) || !ishex(s[j + 2]) || !ishex(s[j + 3]) ||
-                !ishex(s[j + 4]))
+        size_t k = (size_t)(q - s), b = 0;
+        while (k - b > i + 1 && s[k - b - 1] == '\\')
+            b++;
+        if (b % 2 == 0)
+            break;
+        j = k + 1;
+    }
+    size_t stop = (size_t)(q - s);
+    const char *bs = memchr(s + i + 1, '\\', stop - (i + 1));
+    if (bs) {
+        for (size_t k = (size_t)(bs - s); k < stop; k++) {
+            if (s[k] != '\\')
+                continue;
+            char c = s[++k];
+            if (c == 'u') {
+                if (k + 4 >= stop || !ishex(s[k + 1]) || !ishex(s[k + 2]) || !ishex(s[k + 3]) ||
+                    !ishex(s[k + 4]))
+                    return 0;
+                k += 4;
+            } else if (!c || !strchr("\"\\/bfnrt", c)) {
                 return 0;
-            j += 5;
-        } else if (strchr("\"\\/bfnrt", c) && c) {
-            j++;
-        } else {
-            return 0;
+            }
         }
     }
+    d->t[tok].start = (uint32_t)(i + 1);
+    d->t[tok].end = (uint32_t)stop;
+    d->t[tok].esc = bs != NULL;
+    return stop + 1;
 }
 
 static size_t scan_number(const char *s, size_t n, size_t i)

@@ -18,7 +18,7 @@ static void test_jread_values(void **st)
     jr_doc d;
     jr_init(&d, 0);
     const char *s = " {\"a\":1,\"b\":{\"c\":[true,null,\"x\\u00e9\\ud83d\\ude00\\n\"],"
-                    "\"d\":-9223372036854775808},\"e\":2.5e3,\"f\\\"\":\"q\"} ";
+                    "\"d\":-9223372036854775808},\"e\":2.5e3,\"f\\\"\":\"q\",\"g\":\"x\\\\\"} ";
     assert_int_equal(jr_parse(&d, s, strlen(s)), 0);
     assert_int_equal(jr_path_i64(&d, "a", -1), 1);
     assert_int_equal(jr_path_i64(&d, "b.d", 0), INT64_MIN);
@@ -37,6 +37,8 @@ static void test_jread_values(void **st)
     assert_false(jr_i64(&d, jr_path(&d, "e"), &i));       /* not an integer */
     assert_true(jr_path_str(&d, "f\"", buf, sizeof buf));  /* escaped key */
     assert_string_equal(buf, "q");
+    assert_true(jr_path_str(&d, "g", buf, sizeof buf));    /* an escaped backslash ends it */
+    assert_string_equal(buf, "x\\");
     assert_int_equal(jr_path(&d, "b.zz"), -1);
     assert_int_equal(jr_path(&d, "a.b"), -1);               /* a is not an object */
     /* truncation keeps the output terminated */
@@ -51,7 +53,7 @@ static void test_jread_refuses(void **st)
     (void)st;
     static const char *bad[] = {
         "", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[1 2]", "{\"a\":01}",
-        "{\"a\":1.}", "{\"a\":-}", "{\"a\":tru}", "\"\\x\"", "\"\\u12\"", "\"a\x01\"",
+        "{\"a\":1.}", "{\"a\":-}", "{\"a\":tru}", "\"\\x\"", "\"\\u12\"", "\"\\u12\\\"",
         "{\"a\":1}}", "{a:1}", "[1]x", "{\"a\":\"unterminated}",
     };
     jr_doc d;
