@@ -71,20 +71,6 @@ static const char *country(H *h, const char *cc)
     return n ? n : cc;
 }
 
-static void duration(H *h, int64_t s)
-{
-    if (s < 120)
-        fprintf(h->f, h->lang ? "%" PRId64 " s" : "%" PRId64 " 秒", s);
-    else if (s < 7200)
-        fprintf(h->f, h->lang ? "%" PRId64 " min" : "%" PRId64 " 分", s / 60);
-    else if (s < 172800)
-        fprintf(h->f, h->lang ? "%" PRId64 " h" : "%" PRId64 " 時間", s / 3600);
-    else
-        fprintf(h->f, h->lang ? "%" PRId64 " days" : "%" PRId64 " 日", s / 86400);
-}
-
-static const char *sevkey(int sev) { return sev == 1 ? "sev1" : sev == 2 ? "sev2" : "sev3"; }
-
 static void head(H *h, const char *title)
 {
     fprintf(h->f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
@@ -120,9 +106,9 @@ static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 /* A pie of the top countries of one direction, the rest as "other". */
 static void pie(H *h, const rp_country *cc, size_t n, bool in, const char *label)
 {
-    int64_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += in ? cc[i].in : cc[i].out;
+    size_t idx[6];
+    int64_t total, rest;
+    size_t k = rp_pie_slices(cc, n, in, idx, 6, &total, &rest);
     fputs("<figure style=\"display:inline-block;margin:0 1em 1em 0;vertical-align:top\">"
           "<figcaption><b>", h->f);
     T(h, label);
@@ -133,26 +119,6 @@ static void pie(H *h, const rp_country *cc, size_t n, bool in, const char *label
         fputs("</p></figure>\n", h->f);
         return;
     }
-    /* slices in descending order of this direction */
-    size_t idx[7];
-    size_t k = 0;
-    bool used[4096] = {false};
-    size_t lim = n < 4096 ? n : 4096;
-    for (; k < 6; k++) {
-        size_t best = lim;
-        for (size_t i = 0; i < lim; i++) {
-            int64_t v = in ? cc[i].in : cc[i].out;
-            if (!used[i] && v > 0 && (best == lim || v > (in ? cc[best].in : cc[best].out)))
-                best = i;
-        }
-        if (best == lim)
-            break;
-        used[best] = true;
-        idx[k] = best;
-    }
-    int64_t rest = total;
-    for (size_t i = 0; i < k; i++)
-        rest -= in ? cc[idx[i]].in : cc[idx[i]].out;
     fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"200\" "
           "viewBox=\"0 0 360 200\" role=\"img\">", h->f);
     double a0 = -M_PI / 2, cx = 95, cy = 100, r = 90;
@@ -203,11 +169,8 @@ static void timeline(H *h, const rp_site *s)
                   "</text><text x=\"45\" y=\"%.0f\" font-size=\"11\" text-anchor=\"end\">0</text>",
             max, H0 + 10);
     for (size_t i = 0; i < nd; i++) {
-        time_t t = (time_t)((d0 + (int64_t)i) * 86400);
-        struct tm tm;
-        gmtime_r(&t, &tm);
         char d[16];
-        snprintf(d, sizeof d, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        rp_day_label(d0 + (int64_t)i, d, sizeof d);
         int64_t v = 0;
         for (size_t k = 0; k < s->days.n; k++)
             if (!strcmp(s->days.v[k].key, d))
@@ -279,19 +242,13 @@ static void steps(H *h, const char *todo)
     fputs("</ol>\n", h->f);
 }
 
-static const mm_explain *explain_of(const rp_finding *f)
-{
-    const mm_explain *e = mm_explain_find(f->key);
-    return e ? e : rp_family_explain(f->family);
-}
-
 static void finding(H *h, const rp_finding *f)
 {
-    const mm_explain *e = explain_of(f);
+    const mm_explain *e = rp_finding_explain(f);
     int L = h->lang;
     fputs("<div class=\"finding\"><h3>", h->f);
-    fprintf(h->f, "<span class=\"%s\">[", sevkey(f->sev));
-    T(h, sevkey(f->sev));
+    fprintf(h->f, "<span class=\"%s\">[", rp_sev_key(f->sev));
+    T(h, rp_sev_key(f->sev));
     fputs("]</span> ", h->f);
     esc(h, e->title[L]);
     fputs("</h3><p class=\"meta\">", h->f);
@@ -432,7 +389,9 @@ static void picture(H *h, const char *title, const rp_peers *p, int kind)
         } else if (kind == 2) {
             int64_t a = r->flows && r->flow_first < r->first ? r->flow_first : r->first;
             int64_t b = r->flow_last > r->last ? r->flow_last : r->last;
-            duration(h, (b - a) / 1000000);
+            char du[32];
+            rp_duration(h->lang, (b - a) / 1000000, du, sizeof du);
+            esc(h, du);
             fputs("</td><td>", h->f);
             T(h, r->bytes_in > 0 && r->bytes_out > 0 ? "yes" : "no");
             fputs("</td><td class=\"n\">", h->f);
@@ -502,7 +461,7 @@ static void site_report(H *h, const rp_site *s)
     }
     fputs("</p>\n", h->f);
     if (s->nfind && s->level < 3) {
-        const mm_explain *e = explain_of(&s->find[0]);
+        const mm_explain *e = rp_finding_explain(&s->find[0]);
         fputs("<p><b>", h->f);
         T(h, "most_serious");
         fputs(":</b> ", h->f);

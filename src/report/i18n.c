@@ -7,6 +7,7 @@
  */
 #include "report/i18n.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -318,4 +319,27 @@ void rp_more_line(int lang, char *out, size_t n, size_t more)
         snprintf(out, n, "... and %zu more (all of them in the JSON report)", more);
     else
         snprintf(out, n, "…ほか %zu 件（すべては JSON 形式の報告にあります）", more);
+}
+
+const mm_explain *rp_finding_explain(const rp_finding *f)
+{
+    const mm_explain *e = mm_explain_find(f->key);
+    return e ? e : rp_family_explain(f->family);
+}
+
+const char *rp_sev_key(int sev)
+{
+    return sev == 1 ? "sev1" : sev == 2 ? "sev2" : "sev3";
+}
+
+void rp_duration(int lang, int64_t s, char *out, size_t n)
+{
+    if (s < 120)
+        snprintf(out, n, lang ? "%" PRId64 " s" : "%" PRId64 " 秒", s);
+    else if (s < 7200)
+        snprintf(out, n, lang ? "%" PRId64 " min" : "%" PRId64 " 分", s / 60);
+    else if (s < 172800)
+        snprintf(out, n, lang ? "%" PRId64 " h" : "%" PRId64 " 時間", s / 3600);
+    else
+        snprintf(out, n, lang ? "%" PRId64 " days" : "%" PRId64 " 日", s / 86400);
 }

@@ -10,7 +10,10 @@
 #ifndef MM_REPORT_I18N_H
 #define MM_REPORT_I18N_H
 
+#include <stdint.h>
+
 #include "detect/explain.h"
+#include "report/model.h"
 
 /* A fixed phrase in lang (0 ja, 1 en); the key itself when unknown. */
 const char *rp_t(int lang, const char *key);
@@ -18,6 +21,12 @@ const char *rp_t(int lang, const char *key);
 const char *rp_family_name(int lang, const char *family);
 /* The explanation of a family (never NULL: "other" as a fallback). */
 const mm_explain *rp_family_explain(const char *family);
+/* What a finding means: the built-in alert's own text, else its family's. */
+const mm_explain *rp_finding_explain(const rp_finding *f);
+/* "sev1".."sev3": the phrase key of a severity. */
+const char *rp_sev_key(int sev);
+/* A duration in words: "42 秒", "3 min", "2 h", "5 days". */
+void rp_duration(int lang, int64_t seconds, char *out, size_t n);
 /* A company's anonymous name by index: A社, B社 ... / Company A, B ... */
 void rp_anon(int lang, size_t i, char *out, size_t n);
 

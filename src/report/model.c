@@ -194,6 +194,44 @@ static rp_site *site_by_id(rp_model *m, int64_t id)
     return NULL;
 }
 
+size_t rp_pie_slices(const rp_country *cc, size_t n, bool in, size_t *idx, size_t max,
+                     int64_t *total, int64_t *rest)
+{
+    *total = 0;
+    for (size_t i = 0; i < n; i++)
+        *total += in ? cc[i].in : cc[i].out;
+    size_t k = 0;
+    for (; k < max; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++) {
+            int64_t v = in ? cc[i].in : cc[i].out;
+            bool taken = false;
+            for (size_t j = 0; j < k; j++)
+                taken |= idx[j] == i;
+            if (!taken && v > 0 && (best == n || v > (in ? cc[best].in : cc[best].out)))
+                best = i;
+        }
+        if (best == n)
+            break;
+        idx[k] = best;
+    }
+    *rest = *total;
+    for (size_t i = 0; i < k; i++)
+        *rest -= in ? cc[idx[i]].in : cc[idx[i]].out;
+    return k;
+}
+
+void rp_day_label(int64_t day, char *out, size_t n)
+{
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, n, "?");
+        return;
+    }
+    snprintf(out, n, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
 int rp_model_site(const rp_model *m, const char *name)
 {
     for (size_t i = 0; i < m->nsite; i++)
@@ -523,12 +561,8 @@ static void pass_finish(pass *ps)
         for (int64_t d = 0; b->days && d < ps->ndays; d++) {
             if (!b->days[d])
                 continue;
-            time_t t = (time_t)((ps->day0 + d) * 86400);
-            struct tm tm;
             char key[16];
-            gmtime_r(&t, &tm);
-            snprintf(key, sizeof key, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday);
+            rp_day_label(ps->day0 + d, key, sizeof key);
             list_add(&s->days, key, b->days[d]);
         }
         qsort(s->hosts.v, s->hosts.n, sizeof(rp_kv), kv_desc);

@@ -123,6 +123,13 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
 void rp_model_free(rp_model *m);
 /* The site's index, or -1. */
 int rp_model_site(const rp_model *m, const char *name);
+/* Pie slices: indexes of the (up to max) countries with the most packets
+ * in one direction, largest first; *total is that direction's sum and
+ * *rest what the slices leave. Returns the number of slices. */
+size_t rp_pie_slices(const rp_country *cc, size_t n, bool in, size_t *idx, size_t max,
+                     int64_t *total, int64_t *rest);
+/* "YYYY-MM-DD" of a day number (days since 1970-01-01). */
+void rp_day_label(int64_t day, char *out, size_t n);
 /* Local date/time text of us under the model's zone. */
 void rp_fmt_time(const rp_model *m, int64_t us, char *out, size_t n, bool with_time);
 

@@ -219,32 +219,14 @@ static const double palette[][3] = {{0.12, 0.47, 0.71}, {1, 0.5, 0.05}, {0.17, 0
 static void pie(P *p, const rp_country *cc, size_t n, bool in, const char *label, double x,
                 double y)
 {
-    int64_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += in ? cc[i].in : cc[i].out;
+    size_t idx[6];
+    int64_t total, rest;
+    size_t k = rp_pie_slices(cc, n, in, idx, 6, &total, &rest);
     text_at(p, rp_t(p->lang, label), 10, true, x, y, CW / 2 - 10);
     if (total == 0) {
         text_at(p, rp_t(p->lang, "none"), 9, false, x, y + 20, CW / 2);
         return;
     }
-    size_t idx[6], k = 0;
-    bool used[4096] = {false};
-    size_t lim = n < 4096 ? n : 4096;
-    for (; k < 6; k++) {
-        size_t best = lim;
-        for (size_t i = 0; i < lim; i++) {
-            int64_t v = in ? cc[i].in : cc[i].out;
-            if (!used[i] && v > 0 && (best == lim || v > (in ? cc[best].in : cc[best].out)))
-                best = i;
-        }
-        if (best == lim)
-            break;
-        used[best] = true;
-        idx[k] = best;
-    }
-    int64_t rest = total;
-    for (size_t i = 0; i < k; i++)
-        rest -= in ? cc[idx[i]].in : cc[idx[i]].out;
     double cx = x + 55, cy = y + 85, r = 55, a0 = -M_PI / 2;
     for (size_t i = 0; i <= k; i++) {
         int64_t v = i < k ? (in ? cc[idx[i]].in : cc[idx[i]].out) : rest;
@@ -313,11 +295,8 @@ static void timeline(P *p, const rp_site *s)
     cairo_stroke(p->cr);
     size_t step = nd / 6 + 1;
     for (size_t i = 0; i < nd; i++) {
-        time_t tt = (time_t)((d0 + (int64_t)i) * 86400);
-        struct tm tm;
-        gmtime_r(&tt, &tm);
         char d[16];
-        snprintf(d, sizeof d, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        rp_day_label(d0 + (int64_t)i, d, sizeof d);
         int64_t v = 0;
         for (size_t k = 0; k < s->days.n; k++)
             if (!strcmp(s->days.v[k].key, d))
@@ -335,22 +314,14 @@ static void timeline(P *p, const rp_site *s)
     p->y += 150;
 }
 
-static const mm_explain *explain_of(const rp_finding *f)
-{
-    const mm_explain *e = mm_explain_find(f->key);
-    return e ? e : rp_family_explain(f->family);
-}
-
-static const char *sevkey(int sev) { return sev == 1 ? "sev1" : sev == 2 ? "sev2" : "sev3"; }
-
 static void when(const P *p, int64_t us, char *o, size_t n) { rp_fmt_time(p->m, us, o, n, true); }
 
 static void finding(P *p, const rp_finding *f)
 {
-    const mm_explain *e = explain_of(f);
+    const mm_explain *e = rp_finding_explain(f);
     int L = p->lang;
     char t[512], a[32], b[32], c[32];
-    snprintf(t, sizeof t, "[%s] %s", rp_t(L, sevkey(f->sev)), e->title[L]);
+    snprintf(t, sizeof t, "[%s] %s", rp_t(L, rp_sev_key(f->sev)), e->title[L]);
     heading(p, t, 3);
     snprintf(t, sizeof t, "%s - %s", rp_family_name(L, f->family), f->sig);
     cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
@@ -446,15 +417,7 @@ static void picture(P *p, const char *title, const rp_peers *ps, int kind)
         } else if (kind == 2) {
             int64_t a = r->flows && r->flow_first < r->first ? r->flow_first : r->first;
             int64_t b = r->flow_last > r->last ? r->flow_last : r->last;
-            int64_t s = (b - a) / 1000000;
-            if (s < 120)
-                snprintf(ex, sizeof ex, L ? "%" PRId64 " s" : "%" PRId64 " 秒", s);
-            else if (s < 7200)
-                snprintf(ex, sizeof ex, L ? "%" PRId64 " min" : "%" PRId64 " 分", s / 60);
-            else if (s < 172800)
-                snprintf(ex, sizeof ex, L ? "%" PRId64 " h" : "%" PRId64 " 時間", s / 3600);
-            else
-                snprintf(ex, sizeof ex, L ? "%" PRId64 " days" : "%" PRId64 " 日", s / 86400);
+            rp_duration(L, (b - a) / 1000000, ex, sizeof ex);
         } else {
             fmt_num(r->pkts_in, ex, sizeof ex);
         }
@@ -517,7 +480,7 @@ static void site_pdf(P *p, const rp_site *s)
                         (long long)s->sev[2], (long long)s->sev[3]);
     p->y += text_at(p, t, 10, false, MX + 10, p->y, CW - 20) + 4;
     if (s->nfind && s->level < 3) {
-        const mm_explain *e = explain_of(&s->find[0]);
+        const mm_explain *e = rp_finding_explain(&s->find[0]);
         snprintf(t, sizeof t, "%s: %s", rp_t(L, "most_serious"), e->title[L]);
         p->y += text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 4;
         snprintf(t, sizeof t, "%s:", rp_t(L, "first_do"));
