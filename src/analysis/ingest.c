@@ -92,11 +92,25 @@ static int64_t site_id(mm_ingest *in, const char *name)
 typedef struct ends {
     const char *dir;
     char local[46], remote[46];
-    char cc[3];
+    char cc[3];                /* the remote end's country */
     bool pub, has_cc;
+    mm_ip lip;                 /* the local end, parsed (lip_ok) */
+    bool lip_ok;
 } ends;
 
 /* Orients an event: cli/srv are the flow's client and server. */
+/* The country of an address as stored: ISO code, "XX" for a public
+ * address the data does not place, "" for private and reserved ones. */
+static bool country_of(const mm_ingest *in, const mm_ip *ip, char cc[3])
+{
+    mm_geo_kind k = mm_geo_lookup(in->cfg.geo, ip, cc);
+    if (k == MM_GEO_UNKNOWN)
+        memcpy(cc, "XX", 3);
+    else if (k != MM_GEO_COUNTRY)
+        cc[0] = 0;
+    return k == MM_GEO_COUNTRY || k == MM_GEO_UNKNOWN;
+}
+
 static void orient(mm_ingest *in, const char *cli, const char *srv, const char *recorded,
                    ends *e)
 {
@@ -127,19 +141,9 @@ static void orient(mm_ingest *in, const char *cli, const char *srv, const char *
     }
     mm_strcpy(e->local, sizeof e->local, local);
     mm_strcpy(e->remote, sizeof e->remote, remote);
-    e->pub = false;
-    e->has_cc = false;
-    if (okr) {
-        char cc[3];
-        mm_geo_kind k = mm_geo_lookup(in->cfg.geo, rip, cc);
-        if (k == MM_GEO_COUNTRY) {
-            memcpy(e->cc, cc, 3);
-            e->pub = e->has_cc = true;
-        } else if (k == MM_GEO_UNKNOWN) {
-            memcpy(e->cc, "XX", 3);
-            e->pub = e->has_cc = true;
-        }
-    }
+    e->pub = e->has_cc = okr && country_of(in, rip, e->cc);
+    e->lip_ok = rip == &c ? oks : okc;
+    e->lip = rip == &c ? s : c;
 }
 
 static const char *event_site(mm_ingest *in, char *buf, size_t n)
@@ -214,6 +218,8 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     mm_stmt_text(st, 21, e.has_cc ? e.cc : NULL);
     mm_stmt_i64(st, 22, e.pub);
     mm_stmt_i64(st, 23, jr_path_i64(d, "flow_id", 0));
+    char lcc[3];
+    mm_stmt_text(st, 24, e.lip_ok && country_of(in, &e.lip, lcc) ? lcc : NULL);
     if (mm_stmt_run(st) != 0)
         return -1;
     in->st.alerts++;
@@ -939,8 +945,9 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
     in->ins_alert = mm_db_prepare(db,
         "INSERT INTO alerts (site_id, ts, sensor, gid, sid, rev, signature, category, severity,"
         " family, explain, proto, app_proto, src_ip, src_port, dest_ip, dest_port, direction,"
-        " local_ip, remote_ip, remote_cc, remote_public, flow_id) VALUES ($1, $2, $3, $4, $5,"
-        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)");
+        " local_ip, remote_ip, remote_cc, remote_public, flow_id, local_cc) VALUES ($1, $2, $3,"
+        " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,"
+        " $22, $23, $24)");
     in->up_flow = mm_db_prepare(db,
         "INSERT INTO flows_day (site_id, day, local_ip, remote_ip, direction, remote_cc,"
         " remote_public, app_proto, dest_port, flows, pkts_in, pkts_out, bytes_in, bytes_out,"

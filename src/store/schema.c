@@ -30,7 +30,8 @@
  *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
  * of a public remote address, 'XX' when the GeoIP data has no country for
- * it, NULL for private and reserved addresses.
+ * it, NULL for private and reserved addresses; alerts.local_cc the same for
+ * the local end (a company with public addresses).
  */
 #include "store/store.h"
 
@@ -45,7 +46,7 @@ static const char schema[] =
     " sensor TEXT, gid BIGINT, sid BIGINT, rev BIGINT, signature TEXT, category TEXT,"
     " severity BIGINT, family TEXT, explain TEXT, proto TEXT, app_proto TEXT, src_ip TEXT,"
     " src_port BIGINT, dest_ip TEXT, dest_port BIGINT, direction TEXT, local_ip TEXT,"
-    " remote_ip TEXT, remote_cc TEXT, remote_public BIGINT, flow_id BIGINT);"
+    " remote_ip TEXT, remote_cc TEXT, remote_public BIGINT, flow_id BIGINT, local_cc TEXT);"
     "CREATE INDEX IF NOT EXISTS alerts_site_ts ON alerts (site_id, ts);"
     "CREATE TABLE IF NOT EXISTS flows_day (site_id BIGINT NOT NULL, day BIGINT NOT NULL,"
     " local_ip TEXT NOT NULL, remote_ip TEXT NOT NULL, direction TEXT NOT NULL,"
