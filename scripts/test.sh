@@ -35,6 +35,7 @@ step "build (-Werror)" setup build -Dwerror=true
 step "tests" meson test -C build --print-errorlogs "${suites[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 step "build (ASan+UBSan)" setup build-asan -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debugoptimized -Dwerror=true

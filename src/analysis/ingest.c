@@ -261,7 +261,7 @@ static bool counts_abroad(const flow_agg *a)
 /* countries_day from the sums (sorted here; the table is rebuilt after). */
 static int flush_countries(mm_ingest *in)
 {
-    qsort(in->fv, in->fn, sizeof(flow_agg), by_country);
+    mm_sort(in->fv, in->fn, sizeof(flow_agg), by_country);
     mm_stmt *st = in->up_cc;
     for (size_t i = 0; i < in->fn;) {
         const flow_agg *a = &in->fv[i];
@@ -296,7 +296,7 @@ static int flush_countries(mm_ingest *in)
 /* peers: one row per company and public remote address. */
 static int flush_peers(mm_ingest *in)
 {
-    qsort(in->fv, in->fn, sizeof(flow_agg), by_peer);
+    mm_sort(in->fv, in->fn, sizeof(flow_agg), by_peer);
     mm_stmt *st = in->up_peer;
     for (size_t i = 0; i < in->fn;) {
         const flow_agg *a = &in->fv[i];
@@ -884,7 +884,7 @@ static int walk(mm_ingest *in, const char *path, int depth, char *err, size_t er
     }
     closedir(dir);
     if (nn)
-        qsort(names, nn, sizeof(*names), cmp_names);
+        mm_sort(names, nn, sizeof(*names), cmp_names);
     int worst = 0;
     for (size_t i = 0; i < nn; i++) {
         char sub[4096];

@@ -330,5 +330,7 @@ int cmd_report(int argc, char **argv)
     rp_model_free(&m);
     mm_db_close(db);
     mm_geo_close(g);
+    if (strstr(fmt, "pdf"))
+        rp_pdf_cleanup();
     return rc;
 }

@@ -24,6 +24,7 @@
  */
 #include "report/model.h"
 #include "util/strmap.h"
+#include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -565,15 +566,15 @@ static void pass_finish(pass *ps)
             rp_day_label(ps->day0 + d, key, sizeof key);
             list_add(&s->days, key, b->days[d]);
         }
-        qsort(s->hosts.v, s->hosts.n, sizeof(rp_kv), kv_desc);
-        qsort(s->families.v, s->families.n, sizeof(rp_kv), kv_desc);
+        mm_sort(s->hosts.v, s->hosts.n, sizeof(rp_kv), kv_desc);
+        mm_sort(s->families.v, s->families.n, sizeof(rp_kv), kv_desc);
         for (size_t k = 0; k < s->nfind; k++) {
             rp_finding *f = &s->find[k];
             fbuild *fb = &b->fb[k];
             f->nhosts = (int64_t)fb->nh;
             f->nremotes = (int64_t)fb->nr;
-            qsort(fb->h, fb->nh, sizeof(rp_kv), kv_desc);
-            qsort(fb->r, fb->nr, sizeof(struct rem), rem_desc);
+            mm_sort(fb->h, fb->nh, sizeof(rp_kv), kv_desc);
+            mm_sort(fb->r, fb->nr, sizeof(struct rem), rem_desc);
             for (size_t j = 0; j < fb->nh && j < RP_EVID; j++)
                 f->hosts[f->nh++] = fb->h[j];
             for (size_t j = 0; j < fb->nr && j < RP_EVID; j++, f->nr++) {
@@ -744,8 +745,8 @@ static int alert_pass(pass *ps, q *x)
     for (size_t i = 0; i < m->nsite; i++)
         for (size_t k = 0; k < m->site[i].families.n; k++)
             list_add(&m->fam_sites, m->site[i].families.v[k].key, 1);
-    qsort(m->fam_sites.v, m->fam_sites.n, sizeof(rp_kv), kv_desc);
-    qsort(m->fam_alerts.v, m->fam_alerts.n, sizeof(rp_kv), kv_desc);
+    mm_sort(m->fam_sites.v, m->fam_sites.n, sizeof(rp_kv), kv_desc);
+    mm_sort(m->fam_alerts.v, m->fam_alerts.n, sizeof(rp_kv), kv_desc);
     return 0;
 }
 
@@ -980,8 +981,8 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
     if (rc < 0)
         return -1;
     for (size_t i = 0; i < m->nsite; i++)
-        qsort(m->site[i].cc, m->site[i].ncc, sizeof(rp_country), cc_desc);
-    qsort(m->cc, m->ncc, sizeof(rp_country), cc_desc);
+        mm_sort(m->site[i].cc, m->site[i].ncc, sizeof(rp_country), cc_desc);
+    mm_sort(m->cc, m->ncc, sizeof(rp_country), cc_desc);
 
     /* every figure about alerts, in one pass */
     pass ps;
@@ -1003,13 +1004,13 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         pass_free(&ps);
         return -1;
     }
-    qsort(m->xip, m->nxip, sizeof(rp_xip), xip_order);
-    qsort(m->xflow, m->nxflow, sizeof(rp_xip), xip_order);
+    mm_sort(m->xip, m->nxip, sizeof(rp_xip), xip_order);
+    mm_sort(m->xflow, m->nxflow, sizeof(rp_xip), xip_order);
 
     /* order, cross-company counts and the level of each site */
     for (size_t i = 0; i < m->nsite; i++) {
         rp_site *s = &m->site[i];
-        qsort(s->find, s->nfind, sizeof(rp_finding), find_order);
+        mm_sort(s->find, s->nfind, sizeof(rp_finding), find_order);
         for (size_t k = 0; k < s->nfind; k++)
             for (size_t r = 0; r < s->find[k].nr; r++)
                 s->find[k].remotes[r].nsites = companies_of(&ps, s->find[k].remotes[r].ip);
@@ -1025,7 +1026,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
                 if (k == 0 && p->nsites >= 2)
                     s->shared_ips++;
             }
-            qsort(lists[k]->v, lists[k]->n, sizeof(rp_peer), peer_desc);
+            mm_sort(lists[k]->v, lists[k]->n, sizeof(rp_peer), peer_desc);
         }
     }
     pass_free(&ps);

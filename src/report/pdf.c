@@ -15,6 +15,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pango/pangocairo.h>
@@ -706,4 +707,13 @@ int rp_pdf(const char *path, const rp_model *m, const rp_opts *o, char *err, siz
         return -1;
     }
     return 0;
+}
+
+void rp_pdf_cleanup(void)
+{
+    /* the font caches of pango, cairo and fontconfig live until exit; freed
+     * here so a leak checker sees only real leaks */
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
 }

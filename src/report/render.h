@@ -21,5 +21,7 @@ int rp_json(FILE *f, const rp_model *m, const rp_opts *o);
 int rp_html(FILE *f, const rp_model *m, const rp_opts *o);
 /* PDF goes to a path (cairo writes the file itself). */
 int rp_pdf(const char *path, const rp_model *m, const rp_opts *o, char *err, size_t errlen);
+/* Frees the font caches PDF output loaded (once, before exit). */
+void rp_pdf_cleanup(void);
 
 #endif

@@ -425,3 +425,9 @@ bool mm_parse_iso_ts(const char *s, int64_t *us)
     *us = sec * 1000000 + frac;
     return true;
 }
+
+void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (base && n > 1)
+        qsort(base, n, size, cmp);
+}

@@ -65,6 +65,8 @@ uint64_t mm_now_ns(void);
 /* "2019-05-30T09:11:05.138576+0000", "...Z", "+09:00", or a bare date
  * "2026-11-01" (UTC midnight) -> microseconds since the epoch. */
 bool mm_parse_iso_ts(const char *s, int64_t *us);
+/* qsort that accepts an empty (possibly NULL) array, which qsort does not. */
+void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 uint64_t mm_mono_ns(void);
 
 /* strlcpy-like: always terminates, returns true when it fitted. */
