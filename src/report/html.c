@@ -16,6 +16,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -152,15 +153,10 @@ static void timeline(H *h, const rp_site *s)
 {
     if (s->days.n == 0)
         return;
-    int64_t d0 = (h->m->from / 1000000 + h->m->tzoff) / 86400,
-            d1 = ((h->m->to - 1) / 1000000 + h->m->tzoff) / 86400;
-    if (d1 - d0 > 400)
-        d0 = d1 - 400;
-    size_t nd = (size_t)(d1 - d0 + 1);
-    int64_t max = 1;
-    for (size_t i = 0; i < s->days.n; i++)
-        if (s->days.v[i].n > max)
-            max = s->days.v[i].n;
+    int64_t d0, max, *cnt;
+    size_t nd = rp_day_series(h->m, s, &d0, &cnt, &max);
+    if (!nd)
+        return;
     double w = 640.0 / (double)nd, H0 = 160;
     fprintf(h->f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"700\" height=\"210\" "
                   "viewBox=\"0 0 700 210\" role=\"img\"><line x1=\"50\" y1=\"%.0f\" x2=\"690\" "
@@ -171,10 +167,7 @@ static void timeline(H *h, const rp_site *s)
     for (size_t i = 0; i < nd; i++) {
         char d[16];
         rp_day_label(d0 + (int64_t)i, d, sizeof d);
-        int64_t v = 0;
-        for (size_t k = 0; k < s->days.n; k++)
-            if (!strcmp(s->days.v[k].key, d))
-                v = s->days.v[k].n;
+        int64_t v = cnt[i];
         double bh = H0 * (double)v / (double)max, x = 50 + w * (double)i;
         if (v)
             fprintf(h->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
@@ -186,6 +179,7 @@ static void timeline(H *h, const rp_site *s)
                     H0 + 28, d + 5);
     }
     fputs("</svg>\n", h->f);
+    free(cnt);
 }
 
 /* ---- tables ---- */

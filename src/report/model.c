@@ -222,6 +222,32 @@ size_t rp_pie_slices(const rp_country *cc, size_t n, bool in, size_t *idx, size_
     return k;
 }
 
+size_t rp_day_series(const rp_model *m, const rp_site *s, int64_t *day0, int64_t **counts,
+                     int64_t *max)
+{
+    int64_t d0 = (m->from / 1000000 + m->tzoff) / 86400,
+            d1 = ((m->to - 1) / 1000000 + m->tzoff) / 86400;
+    if (d1 - d0 > 400)
+        d0 = d1 - 400;
+    size_t nd = d1 >= d0 ? (size_t)(d1 - d0 + 1) : 1;
+    int64_t *c = calloc(nd, sizeof(*c));
+    *day0 = d0;
+    *counts = c;
+    *max = 1;
+    if (!c)
+        return 0;
+    for (size_t i = 0; i < nd; i++) {
+        char d[16];
+        rp_day_label(d0 + (int64_t)i, d, sizeof d);
+        for (size_t k = 0; k < s->days.n; k++)
+            if (!strcmp(s->days.v[k].key, d))
+                c[i] = s->days.v[k].n;
+        if (c[i] > *max)
+            *max = c[i];
+    }
+    return nd;
+}
+
 void rp_day_label(int64_t day, char *out, size_t n)
 {
     time_t t = (time_t)(day * 86400);

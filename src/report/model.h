@@ -128,6 +128,11 @@ int rp_model_site(const rp_model *m, const char *name);
  * *rest what the slices leave. Returns the number of slices. */
 size_t rp_pie_slices(const rp_country *cc, size_t n, bool in, size_t *idx, size_t max,
                      int64_t *total, int64_t *rest);
+/* The alert chart of a company: the period's local days (the last 400 at
+ * most) from *day0, alerts per day in *counts (malloc'd, the return value
+ * entries; 0 and NULL when out of memory), *max the largest (at least 1). */
+size_t rp_day_series(const rp_model *m, const rp_site *s, int64_t *day0, int64_t **counts,
+                     int64_t *max);
 /* "YYYY-MM-DD" of a day number (days since 1970-01-01). */
 void rp_day_label(int64_t day, char *out, size_t n);
 /* Local date/time text of us under the model's zone. */

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -275,15 +276,10 @@ static void countries(P *p, const rp_country *cc, size_t n)
 
 static void timeline(P *p, const rp_site *s)
 {
-    const rp_model *m = p->m;
-    int64_t d0 = (m->from / 1000000 + m->tzoff) / 86400, d1 = ((m->to - 1) / 1000000 + m->tzoff) / 86400;
-    if (d1 - d0 > 400)
-        d0 = d1 - 400;
-    size_t nd = (size_t)(d1 - d0 + 1);
-    int64_t max = 1;
-    for (size_t i = 0; i < s->days.n; i++)
-        if (s->days.v[i].n > max)
-            max = s->days.v[i].n;
+    int64_t d0, max, *cnt;
+    size_t nd = rp_day_series(p->m, s, &d0, &cnt, &max);
+    if (!nd)
+        return;
     ensure(p, 150);
     double x0 = MX + 30, w = (CW - 30) / (double)nd, h0 = 110, y0 = p->y + 10;
     char t[32];
@@ -298,10 +294,7 @@ static void timeline(P *p, const rp_site *s)
     for (size_t i = 0; i < nd; i++) {
         char d[16];
         rp_day_label(d0 + (int64_t)i, d, sizeof d);
-        int64_t v = 0;
-        for (size_t k = 0; k < s->days.n; k++)
-            if (!strcmp(s->days.v[k].key, d))
-                v = s->days.v[k].n;
+        int64_t v = cnt[i];
         double bh = h0 * (double)v / (double)max, x = x0 + w * (double)i;
         if (v) {
             cairo_set_source_rgb(p->cr, 0.84, 0.15, 0.16);
@@ -312,6 +305,7 @@ static void timeline(P *p, const rp_site *s)
         if (i % step == 0)
             text_at(p, d + 5, 7.5, false, x, y0 + h0 + 3, 40);
     }
+    free(cnt);
     p->y += 150;
 }
 
