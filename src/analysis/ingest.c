@@ -50,6 +50,10 @@ struct mm_ingest {
     jr_doc doc;
     mm_stmt *ins_alert, *up_flow, *up_cc, *up_peer, *span_first, *span_last, *find_site, *add_site, *find_import, *add_import, *heads;
     mm_strmap sites;           /* name -> id */
+    /* "site|remote" of every alert of the companies in alerted_sites:
+     * flows_day keeps per-host detail only for these addresses */
+    mm_strmap alerted, alerted_sites;
+    mm_stmt *alert_peers;
     /* flow sums: fv holds them, ftab (open addressing, keyed SipHash of
      * the key fields) finds them; both kept across inputs */
     flow_agg *fv;
@@ -165,6 +169,14 @@ static bool event_time(const jr_doc *d, const char *path, int64_t *us)
 
 /* ---- alerts ---- */
 
+/* "site|remote": the key of an alert peer. */
+static size_t peer_key(char *k, size_t n, int64_t site, const char *remote)
+{
+    int l = snprintf(k, n, "%lld|%s", (long long)site, remote);
+    return l < 0 ? 0 : (size_t)l < n ? (size_t)l : n - 1;
+}
+
+
 static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
 {
     jr_doc *d = &in->doc;
@@ -223,6 +235,11 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     if (mm_stmt_run(st) != 0)
         return -1;
     in->st.alerts++;
+    char k[80];
+    size_t kl = peer_key(k, sizeof k, sid_db, e.remote);
+    bool added;
+    if (!mm_strmap_put(&in->alerted, k, kl, 1, &added))
+        return -1;
     return 0;
 }
 
@@ -300,15 +317,20 @@ static int flush_peers(mm_ingest *in)
     mm_stmt *st = in->up_peer;
     for (size_t i = 0; i < in->fn;) {
         const flow_agg *a = &in->fv[i];
-        int64_t f = 0, un = 0, first = a->first, last = a->last;
+        int64_t f = 0, un = 0, first = a->first, last = a->last, v[4] = {0, 0, 0, 0};
         size_t j = i;
         for (; j < in->fn && !by_peer(a, &in->fv[j]); j++) {
-            f += in->fv[j].flows;
-            un += in->fv[j].unusual;
-            if (in->fv[j].first < first)
-                first = in->fv[j].first;
-            if (in->fv[j].last > last)
-                last = in->fv[j].last;
+            const flow_agg *b = &in->fv[j];
+            f += b->flows;
+            un += b->unusual;
+            v[0] += b->pkts_in;
+            v[1] += b->pkts_out;
+            v[2] += b->bytes_in;
+            v[3] += b->bytes_out;
+            if (b->first < first)
+                first = b->first;
+            if (b->last > last)
+                last = b->last;
         }
         if (a->pub) {
             mm_stmt_i64(st, 1, a->site_id);
@@ -318,6 +340,8 @@ static int flush_peers(mm_ingest *in)
             mm_stmt_i64(st, 5, last);
             mm_stmt_i64(st, 6, f);
             mm_stmt_i64(st, 7, un);
+            for (int k = 0; k < 4; k++)
+                mm_stmt_i64(st, 8 + k, v[k]);
             if (mm_stmt_run(st) != 0)
                 return -1;
         }
@@ -326,11 +350,55 @@ static int flush_peers(mm_ingest *in)
     return 0;
 }
 
+/* Is remote an alert peer of site (in the store or this input)? The
+ * company's alert peers are read from the store once. */
+static int alerted(mm_ingest *in, int64_t site, const char *remote)
+{
+    char k[80];
+    size_t kl = peer_key(k, sizeof k, site, "");
+    bool added;
+    if (!mm_strmap_put(&in->alerted_sites, k, kl, 1, &added))
+        return -1;
+    if (added) {
+        mm_stmt_i64(in->alert_peers, 1, site);
+        int rc;
+        while ((rc = mm_stmt_step(in->alert_peers)) == 1) {
+            size_t l = peer_key(k, sizeof k, site, mm_col_text(in->alert_peers, 0));
+            if (!mm_strmap_put(&in->alerted, k, l, 1, &added)) {
+                rc = -1;
+                break;
+            }
+        }
+        mm_stmt_reset(in->alert_peers);
+        if (rc < 0)
+            return -1;
+    }
+    kl = peer_key(k, sizeof k, site, remote);
+    return mm_strmap_get(&in->alerted, k, kl) != NULL;
+}
+
+static void forget_alerted(mm_ingest *in)
+{
+    mm_strmap_free(&in->alerted);
+    mm_strmap_free(&in->alerted_sites);
+    mm_strmap_init(&in->alerted);
+    mm_strmap_init(&in->alerted_sites);
+}
+
+/* Writes the flow sums: every one into countries_day and peers, and into
+ * flows_day (per day and host pair) those whose remote end had an alert at
+ * that company: the detail the reports show for alert peers, without a
+ * row per host pair for all the traffic. */
 static int flush_flows(mm_ingest *in)
 {
     mm_stmt *st = in->up_flow;
     for (size_t i = 0; i < in->fn; i++) {
         const flow_agg *a = &in->fv[i];
+        int al = alerted(in, a->site_id, a->remote);
+        if (al < 0)
+            return -1;
+        if (!al)
+            continue;
         mm_stmt_i64(st, 1, a->site_id);
         mm_stmt_i64(st, 2, a->day);
         mm_stmt_text(st, 3, a->local);
@@ -605,6 +673,7 @@ static void rollback(mm_ingest *in)
     drop_flows(in);
     mm_strmap_free(&in->sites);
     mm_strmap_init(&in->sites);
+    forget_alerted(in);
 }
 
 static void say_why(mm_ingest *in, const char *path, const char *what, const char *why)
@@ -938,6 +1007,8 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
     in->cfg = *cfg;
     jr_init(&in->doc, 0);
     mm_strmap_init(&in->sites);
+    mm_strmap_init(&in->alerted);
+    mm_strmap_init(&in->alerted_sites);
     mm_hashkey_random(&in->hk);
     mm_netlist_parse(&in->defhome, MM_DEFAULT_HOME_NET, err, errlen);
     if (mm_store_init(db) != 0)
@@ -972,9 +1043,14 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " bytes_in = countries_day.bytes_in + excluded.bytes_in,"
         " bytes_out = countries_day.bytes_out + excluded.bytes_out");
     in->up_peer = mm_db_prepare(db,
-        "INSERT INTO peers (site_id, remote_ip, remote_cc, first_ts, last_ts, flows, unusual)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, remote_ip) DO UPDATE"
+        "INSERT INTO peers (site_id, remote_ip, remote_cc, first_ts, last_ts, flows, unusual,"
+        " pkts_in, pkts_out, bytes_in, bytes_out) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+        " $10, $11) ON CONFLICT (site_id, remote_ip) DO UPDATE"
         " SET flows = peers.flows + excluded.flows, unusual = peers.unusual + excluded.unusual,"
+        " pkts_in = peers.pkts_in + excluded.pkts_in,"
+        " pkts_out = peers.pkts_out + excluded.pkts_out,"
+        " bytes_in = peers.bytes_in + excluded.bytes_in,"
+        " bytes_out = peers.bytes_out + excluded.bytes_out,"
         " first_ts = CASE WHEN excluded.first_ts < peers.first_ts THEN excluded.first_ts"
         " ELSE peers.first_ts END,"
         " last_ts = CASE WHEN excluded.last_ts > peers.last_ts THEN excluded.last_ts"
@@ -985,6 +1061,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
     in->span_last = mm_db_prepare(db,
         "INSERT INTO span (k, v) VALUES ('last', $1) ON CONFLICT (k) DO UPDATE"
         " SET v = CASE WHEN excluded.v > span.v THEN excluded.v ELSE span.v END");
+    in->alert_peers = mm_db_prepare(db, "SELECT DISTINCT remote_ip FROM alerts WHERE site_id = $1");
     in->find_site = mm_db_prepare(db, "SELECT id FROM sites WHERE name = $1");
     in->add_site = mm_db_prepare(db,
         "INSERT INTO sites (name) VALUES ($1) ON CONFLICT (name) DO NOTHING");
@@ -995,7 +1072,8 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
     in->heads = mm_db_prepare(db,
         "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'eve'");
-    if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->span_first ||
+    if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->alert_peers ||
+        !in->span_first ||
         !in->span_last || !in->find_site || !in->add_site || !in->find_import ||
         !in->add_import || !in->heads)
         goto fail;
@@ -1018,6 +1096,7 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->ins_alert);
     mm_stmt_free(in->up_flow);
     mm_stmt_free(in->up_cc);
+    mm_stmt_free(in->alert_peers);
     mm_stmt_free(in->span_first);
     mm_stmt_free(in->span_last);
     mm_stmt_free(in->up_peer);
@@ -1028,6 +1107,8 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->heads);
     jr_free(&in->doc);
     mm_strmap_free(&in->sites);
+    mm_strmap_free(&in->alerted);
+    mm_strmap_free(&in->alerted_sites);
     free(in->ftab);
     mm_netlist_free(&in->defhome);
     free(in->fv);

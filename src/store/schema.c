@@ -11,18 +11,21 @@
  *              when the file has grown)
  *   alerts     one row per alert, enriched at import: family, direction,
  *              which end is local and which remote, the remote's country
- *   flows_day  the flows rolled up per UTC day and (local host, remote
- *              host, direction): packets and bytes each way, first and
- *              last time. Raw flows would be too many (a small office
- *              makes ~100k a day); every question of the report is about
- *              hosts, countries and days. Keyed company, remote address
- *              first: the report looks flows up by the addresses in alerts.
+ *   flows_day  the flows with an alert peer (a remote address that had
+ *              an alert at that company, in the store or the same input)
+ *              rolled up per UTC day and (local host, remote host,
+ *              direction): packets and bytes each way, first and last
+ *              time: what the reports show of an attacker or a malicious
+ *              site. Keyed company, remote address first, as the report
+ *              reads it. All other traffic is kept only as the two rollups
+ *              below: a row per host pair and day for every flow would be
+ *              nearly a row per flow.
  *   countries_day  packets each way per UTC day and remote country: the
  *              country shares and tables of the reports
  *   peers      per company and public remote address: first and last
- *              time, flows, and how many were not our own connections to
- *              a web, name or time service; the cross-company view over
- *              all traffic reads it
+ *              time, flows, packets and bytes each way, and how many flows
+ *              were not our own connections to a web, name or time
+ *              service; the cross-company view over all traffic reads it
  *   span       the first and last event time in the store ('first',
  *              'last'), so a report of all data knows its period without
  *              scanning
@@ -58,6 +61,7 @@ static const char schema[] =
     " bytes_out BIGINT, PRIMARY KEY (site_id, day, cc))@WOR@;"
     "CREATE TABLE IF NOT EXISTS peers (site_id BIGINT NOT NULL, remote_ip TEXT NOT NULL,"
     " remote_cc TEXT, first_ts BIGINT, last_ts BIGINT, flows BIGINT, unusual BIGINT,"
+    " pkts_in BIGINT, pkts_out BIGINT, bytes_in BIGINT, bytes_out BIGINT,"
     " PRIMARY KEY (site_id, remote_ip))@WOR@;"
     "CREATE TABLE IF NOT EXISTS span (k TEXT PRIMARY KEY, v BIGINT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
