@@ -467,7 +467,13 @@ static void peer_count(rp_peer *p, const arow *r)
 static void finding_count(rp_site *s, sbuild *b, const arow *r)
 {
     char key[100];
-    snprintf(key, sizeof key, "%s|%s", r->expl[0] ? r->expl : r->fam, r->fam);
+    const char *k0 = r->expl[0] ? r->expl : r->fam;
+    size_t l0 = strlen(k0), l1 = strlen(r->fam);
+    if (l0 + l1 + 2 > sizeof key)
+        return;
+    memcpy(key, k0, l0);
+    key[l0] = '|';
+    memcpy(key + l0 + 1, r->fam, l1 + 1);
     bool added;
     int64_t i = slot(&b->finds, key, s->nfind, &added);
     if (i < 0)
@@ -733,8 +739,6 @@ static int alert_pass(pass *ps, q *x)
         };
         if (r.sev < 1 || r.sev > 3)
             r.sev = 3;
-        list_add(&s->families, r.fam, 1);
-        list_add(&m->fam_alerts, r.fam, 1);
         s->alerts++;
         m->alerts++;
         s->sev[r.sev]++;
@@ -767,6 +771,13 @@ static int alert_pass(pass *ps, q *x)
     qclose(x);
     if (rc < 0)
         return -1;
+    /* alerts per family: the sum of the findings of each family */
+    for (size_t i = 0; i < m->nsite; i++)
+        for (size_t k = 0; k < m->site[i].nfind; k++) {
+            const rp_finding *f = &m->site[i].find[k];
+            list_add(&m->site[i].families, f->family, f->count);
+            list_add(&m->fam_alerts, f->family, f->count);
+        }
     pass_finish(ps);
     for (size_t i = 0; i < m->nsite; i++)
         for (size_t k = 0; k < m->site[i].families.n; k++)
