@@ -64,6 +64,7 @@ struct mm_ingest {
     /* the input being imported */
     const char *seg_site;
     uint64_t in_events;
+    mm_ingest_stats snap;      /* the counters before this input */
     int64_t tmin, tmax;        /* event times of the input */
     int failed;                /* the store failed while importing */
     char err[512];
@@ -634,6 +635,7 @@ static int64_t site_of_import(mm_ingest *in, const char *fallback)
     return s && s[0] ? site_id(in, s) : -2;
 }
 
+/* sid_db < 0: under any site. */
 static bool import_known(mm_ingest *in, int64_t sid_db, const char *kind, const char *key)
 {
     mm_stmt_i64(in->find_import, 1, sid_db);
@@ -669,6 +671,11 @@ static void say(mm_ingest *in, const char *path, const char *what)
  * created (the cache would otherwise name rows that were rolled back). */
 static void rollback(mm_ingest *in)
 {
+    /* the events of an input that is not imported count nowhere */
+    in->st.alerts = in->snap.alerts;
+    in->st.flows = in->snap.flows;
+    in->st.other = in->snap.other;
+    in->st.bad_lines = in->snap.bad_lines;
     mm_db_rollback(in->db);
     drop_flows(in);
     mm_strmap_free(&in->sites);
@@ -684,6 +691,7 @@ static void say_why(mm_ingest *in, const char *path, const char *what, const cha
 
 static int begin(mm_ingest *in)
 {
+    in->snap = in->st;
     in->in_events = 0;
     in->tmin = INT64_MAX;
     in->tmax = INT64_MIN;
@@ -733,17 +741,16 @@ static int import_segment(mm_ingest *in, const char *path, const unsigned char *
         return store_fail(in, path, err, errlen);
     mm_seg_info info;
     memset(&info, 0, sizeof info);
-    /* A quick look for the file key under the given site avoids re-reading. */
-    if (in->cfg.site) {
-        int64_t s = site_id(in, in->cfg.site);
-        if (s < 0)
-            return store_fail(in, path, err, errlen);
-        if (import_known(in, s, "file", fkey)) {
-            rollback(in);
-            in->st.already++;
-            say(in, path, "already imported");
-            return 0;
-        }
+    /* A quick look for the file key (under the given site, or any when the
+     * segment names its own) avoids reading the segment again. */
+    int64_t fs = in->cfg.site ? site_id(in, in->cfg.site) : -1;
+    if (in->cfg.site && fs < 0)
+        return store_fail(in, path, err, errlen);
+    if (import_known(in, fs, "file", fkey)) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, "already imported");
+        return 0;
     }
     in->seg_site = info.site;
     /* Lines go in as they are read; the header's site is filled before the
@@ -1066,7 +1073,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
     in->add_site = mm_db_prepare(db,
         "INSERT INTO sites (name) VALUES ($1) ON CONFLICT (name) DO NOTHING");
     in->find_import = mm_db_prepare(db,
-        "SELECT id FROM imports WHERE site_id = $1 AND kind = $2 AND key = $3");
+        "SELECT id FROM imports WHERE (site_id = $1 OR $1 < 0) AND kind = $2 AND key = $3");
     in->add_import = mm_db_prepare(db,
         "INSERT INTO imports (site_id, kind, key, head, bytes, events, source, imported)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");

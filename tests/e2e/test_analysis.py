@@ -287,6 +287,29 @@ def _():
     expect(report_json(db)['sites'] == ['damaged-co'], 'site from the segments')
 
 
+@check('ingest: sealed zstd segments need the analysis side\'s key; then same alerts')
+def _():
+    d = os.path.join(TMP, 'sealed')
+    os.makedirs(d)
+    key = os.path.join(d, 'central')
+    r = mm('keygen', key)
+    expect(r.returncode == 0, r.stderr)
+    seg = os.path.join(d, 'seg')
+    r = mm('sensor', '-r', SEG['桜商事'][0], '--site', '桜商事', '-o', seg, '--zstd',
+           '--seal-key', key + '.pub', '-q')
+    expect(r.returncode == 0, r.stderr)
+    db = os.path.join(d, 'sealed.db')
+    r = mm('ingest', '--db', db, seg)
+    expect(r.returncode == 0 and '--key' in r.stderr and '1 damaged' in r.stderr, r.stderr)
+    r = mm('ingest', '--db', db, '--key', key + '.key', seg)
+    expect(r.returncode == 0 and '1 imported' in r.stderr, r.stderr)
+    r = mm('ingest', '--db', db, '--key', key + '.key', seg)
+    expect('1 already imported' in r.stderr and ' 0 alerts,' in r.stderr, r.stderr)
+    got = report_json(db)
+    expect(got['alerts_by_family'] == {'桜商事': REPORT['alerts_by_family']['桜商事']},
+           got['alerts_by_family'])
+
+
 @check('ingest: Suricata-style eve.json (no mimamori object) gives the same report')
 def _():
     db = os.path.join(TMP, 'suricata.db')
