@@ -33,6 +33,8 @@ static void peers(mm_json *j, const char *key, const rp_model *m, const rp_peers
         rp_fmt_time(m, r->last, t, sizeof t, true);
         mj_str(j, "last_alert", t);
         mj_u64(j, "flows", (uint64_t)r->flows);
+        if (r->app[0])
+            mj_str(j, "protocol", r->app);
         mj_u64(j, "packets_in", (uint64_t)r->pkts_in);
         mj_u64(j, "packets_out", (uint64_t)r->pkts_out);
         mj_u64(j, "bytes_in", (uint64_t)r->bytes_in);

@@ -298,6 +298,9 @@ static void add_flows(rp_peer *p, mm_stmt *st)
         p->flow_first = f;
     if (l > p->flow_last)
         p->flow_last = l;
+    const char *app = mm_col_text(st, 10);
+    if (app[0] && strcmp(app, p->app) > 0)
+        snprintf(p->app, sizeof p->app, "%s", app);
 }
 
 static int load_peer_flows(rp_model *m, q *x)
@@ -305,7 +308,8 @@ static int load_peer_flows(rp_model *m, q *x)
     if (!qopen(x, m,
                "SELECT f.site_id, f.remote_ip, f.local_ip, SUM(f.flows), SUM(f.pkts_in),"
                " SUM(f.pkts_out), SUM(f.bytes_in), SUM(f.bytes_out), MIN(f.first_ts),"
-               " MAX(f.last_ts) FROM (SELECT DISTINCT site_id, remote_ip FROM alerts"
+               " MAX(f.last_ts), COALESCE(MAX(f.app_proto), '') FROM (SELECT DISTINCT site_id,"
+               " remote_ip FROM alerts"
                " WHERE ts >= $1 AND ts < $2 AND remote_public = 1) a JOIN flows_day f"
                " ON f.site_id = a.site_id AND f.remote_ip = a.remote_ip"
                " WHERE f.day >= CAST($1 AS BIGINT) / 86400000000"

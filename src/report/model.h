@@ -43,7 +43,8 @@ typedef struct rp_peer {   /* a remote address and what it did */
     int sev;               /* most severe (1 highest), 0 none */
     int nsites;            /* companies this address had alerts at (cross-company) */
     bool success;          /* remote control: the connection was accepted */
-    char sig[160];         /* the most frequent alert's signature */
+    char sig[160];         /* the most severe alert's signature */
+    char app[24];          /* an application protocol of its flows (flows_day) */
     char explain[48];      /* its explanation key, if one of ours */
 } rp_peer;
 
