@@ -444,6 +444,7 @@ static rp_peer *peer_row(rp_peers *ps, mm_strmap *map, const char *ip, const cha
 typedef struct arow {
     int64_t ts, sid, sev;
     const char *fam, *expl, *sig, *cat, *dir, *local, *remote, *cc;
+    const char *lcc;           /* the local end's country when public, else "" */
     bool pub;
 } arow;
 
@@ -546,10 +547,11 @@ static void finding_count(rp_site *s, sbuild *b, const arow *r)
         fb->r[k].n++;
 }
 
-static void cross_count(pass *ps, size_t site, const arow *r)
+/* An alert's public address ip (country cc) in the cross-company count. */
+static void cross_count(pass *ps, size_t site, const arow *r, const char *ip, const char *cc)
 {
     bool added;
-    int64_t i = slot(&ps->xmap, r->remote, ps->nx, &added);
+    int64_t i = slot(&ps->xmap, ip, ps->nx, &added);
     if (i < 0)
         return;
     if (added) {
@@ -563,13 +565,13 @@ static void cross_count(pass *ps, size_t site, const arow *r)
         }
         xbuild *x = &ps->x[ps->nx++];
         memset(x, 0, sizeof(*x));
-        snprintf(x->ip, sizeof x->ip, "%s", r->remote);
+        snprintf(x->ip, sizeof x->ip, "%s", ip);
         x->first = r->ts;
         x->sites = calloc(ps->words, sizeof(uint64_t));
     }
     xbuild *x = &ps->x[i];
-    if (!x->cc[0] && r->cc[0])
-        snprintf(x->cc, sizeof x->cc, "%s", r->cc);
+    if (!x->cc[0] && cc[0])
+        snprintf(x->cc, sizeof x->cc, "%s", cc);
     x->alerts++;
     if (r->ts < x->first)
         x->first = r->ts;
@@ -718,7 +720,8 @@ static int alert_pass(pass *ps, q *x)
     }
     if (!qopen(x, m, "SELECT site_id, ts, sid, severity, family, COALESCE(explain, ''),"
                      " COALESCE(signature, ''), COALESCE(category, ''), direction, local_ip,"
-                     " remote_ip, COALESCE(remote_cc, ''), remote_public FROM alerts"
+                     " remote_ip, COALESCE(remote_cc, ''), remote_public, COALESCE(local_cc, '')"
+                     " FROM alerts"
                      " WHERE ts >= $1 AND ts < $2"))
         return -1;
     int rc;
@@ -740,6 +743,7 @@ static int alert_pass(pass *ps, q *x)
             .cat = mm_col_text(x->st, 7), .dir = mm_col_text(x->st, 8),
             .local = mm_col_text(x->st, 9), .remote = mm_col_text(x->st, 10),
             .cc = mm_col_text(x->st, 11), .pub = mm_col_i64(x->st, 12) != 0,
+            .lcc = mm_col_text(x->st, 13),
         };
         if (r.sev < 1 || r.sev > 3)
             r.sev = 3;
@@ -759,8 +763,13 @@ static int alert_pass(pass *ps, q *x)
         }
         if (r.pub) {
             peer_count(peer_row(&s->remotes, &b->remotes, r.remote, NULL, r.cc), &r);
-            cross_count(ps, last, &r);
+            cross_count(ps, last, &r, r.remote, r.cc);
         }
+        /* a public local end counts too: a company's own addresses are its
+         * own, but when no end is known as home (no --home-net, public
+         * addresses) the attacker may be either end */
+        if (r.lcc[0] && strcmp(r.local, r.remote) != 0)
+            cross_count(ps, last, &r, r.local, r.lcc);
         bool inbound = !strcmp(r.dir, "inbound");
         if (inbound && (!strcmp(r.fam, "rdp") || !strcmp(r.expl, "bruteforce")))
             peer_count(peer_row(&s->remote_control, &b->rc, r.remote, r.local, r.cc), &r);

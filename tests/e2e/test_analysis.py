@@ -327,6 +327,30 @@ def _():
         expect(got[k] == REPORT[k], (k, got[k], REPORT[k]))
 
 
+@check('cross_site_ips: companies with public addresses and no home network given')
+def _():
+    # two companies whose hosts have public addresses reach the same server;
+    # nothing says which end is home, so either end may be the attacker
+    db = os.path.join(TMP, 'public.db')
+    for site, host in (('pub-x', '8.20.1.5'), ('pub-y', '8.30.2.6')):
+        path = os.path.join(TMP, site + '.json')
+        with open(path, 'w') as f:
+            f.write(json.dumps({
+                'timestamp': '2026-11-02T10:00:00.000000+0900', 'event_type': 'alert',
+                'src_ip': host, 'src_port': 50000, 'dest_ip': '93.184.216.34',
+                'dest_port': 443, 'proto': 'TCP', 'direction': 'to_server',
+                'alert': {'action': 'allowed', 'gid': 1, 'signature_id': 2000001, 'rev': 1,
+                          'signature': 'test C2', 'severity': 1,
+                          'category': 'A Network Trojan was detected'}}) + '\n')
+        r = mm('ingest', '--db', db, '--site', site, path)
+        expect(r.returncode == 0, r.stderr)
+    got = report_json(db)
+    expect([(x['ip'], sorted(x['sites'])) for x in got['cross_site_ips']] ==
+           [('93.184.216.34', ['pub-x', 'pub-y'])], got['cross_site_ips'])
+    expect(got['alerts_by_family'] == {'pub-x': {'c2': 1}, 'pub-y': {'c2': 1}},
+           got['alerts_by_family'])
+
+
 @check('ingest: a growing eve.json is imported from where the last import stopped')
 def _():
     db = os.path.join(TMP, 'grow.db')
