@@ -52,7 +52,8 @@ void mm_decode(mm_decoder *d, const mm_rawpkt *raw, mm_pkt *p)
     p->icmp_error = false;
     p->sport = p->dport = 0;
     p->tcp_flags = 0;
-    p->l4 = p->payload = NULL;
+    p->l3 = p->l4 = p->payload = NULL;
+    p->l3_len = 0;
     p->l4_len = p->payload_len = 0;
     p->frag_pkts = 0;
     p->frag_bytes = 0;

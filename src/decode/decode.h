@@ -43,6 +43,8 @@ typedef struct mm_pkt {
     uint32_t seq, ack;
     uint16_t win;
     uint8_t icmp_type, icmp_code;
+    const uint8_t *l3;       /* innermost IP header (IPv6: with extension headers) */
+    uint32_t l3_len;
     const uint8_t *l4;       /* transport header */
     uint32_t l4_len;
     const uint8_t *payload;  /* transport payload */

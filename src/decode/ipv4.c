@@ -98,6 +98,8 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     d->st.ipv4++;
     uint8_t proto = b[9];
     p->ipver = 4;
+    p->l3 = b;
+    p->l3_len = hl;
     p->ttl = b[8];
     p->ip_id = (uint16_t)(b[4] << 8 | b[5]);
     p->proto = proto;

@@ -36,6 +36,8 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
     d->st.ipv6++;
     p->ipver = 6;
+    p->l3 = b;
+    p->l3_len = 40;
     p->ttl = b[7];
     p->ip_id = 0;
     memcpy(p->src.b, b + 8, 16);
@@ -101,6 +103,7 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
 done:
     p->proto = nh;
+    p->l3_len = (uint32_t)(q - b);   /* with its extension headers, as ipv6.hdr */
     if (frag && cut && foff == 0) {
         d->st.frag_v6++;   /* cut first fragment: decode what it carries */
     } else if (frag) {

@@ -345,8 +345,21 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         pk.icmp_id = (uint16_t)(p->l4[4] << 8 | p->l4[5]);
         pk.icmp_seq = (uint16_t)(p->l4[6] << 8 | p->l4[7]);
     }
-    mm_obs_buf b = {MM_BUF_PAYLOAD, p->payload, p->payload_len};
-    inspect(d, f, dir, MM_MOMENT_PACKET, &b, 1, &pk, ts, NULL);
+    /* the payload first (the prefilter's dsize bound reads it), then the
+     * innermost headers for ipv4.hdr ... icmpv6.hdr */
+    mm_obs_buf b[3] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};
+    int nb = 1;
+    if (p->l3 && p->l3_len)
+        b[nb++] = (mm_obs_buf){p->ipver == 6 ? MM_BUF_IPV6_HDR : MM_BUF_IPV4_HDR, p->l3,
+                               p->l3_len};
+    uint8_t l4id = p->proto == 6 ? MM_BUF_TCP_HDR : p->proto == 17 ? MM_BUF_UDP_HDR
+                 : p->proto == 1 ? MM_BUF_ICMPV4_HDR : p->proto == 58 ? MM_BUF_ICMPV6_HDR : 0;
+    if (l4id && p->l4) {
+        uint32_t hl = p->payload && p->payload >= p->l4 && p->payload <= p->l4 + p->l4_len
+                          ? (uint32_t)(p->payload - p->l4) : p->l4_len;
+        b[nb++] = (mm_obs_buf){l4id, p->l4, hl};
+    }
+    inspect(d, f, dir, MM_MOMENT_PACKET, b, nb, &pk, ts, NULL);
 }
 
 /* The file in an alert on it, as Suricata lists a transaction's files. */

@@ -106,10 +106,14 @@ static bool is_app_proto(int p)
 /* The moments a rule inspects (0: not inspected yet). */
 static uint8_t rule_moments(const mm_rule *r)
 {
-    bool app = false;
-    for (int i = 0; i < r->nbuf; i++)
-        if (r->buf[i].id != MM_BUF_PAYLOAD && r->buf[i].id != MM_BUF_BASE64_DATA)
+    bool app = false, hdr = false;
+    for (int i = 0; i < r->nbuf; i++) {
+        uint8_t id = r->buf[i].id;
+        if (id >= MM_BUF_IPV4_HDR && id <= MM_BUF_ICMPV6_HDR)
+            hdr = true;     /* packet headers: the packet moment */
+        else if (id != MM_BUF_PAYLOAD && id != MM_BUF_BASE64_DATA)
             app = true;
+    }
     for (int i = 0; i < r->nbitops; i++)
         if (r->bitops[i].xbits)
             return 0;           /* xbits (per host): not yet */
@@ -117,7 +121,7 @@ static uint8_t rule_moments(const mm_rule *r)
         return 0;
     if (app)
         return M_APP;   /* with payload content too: HTTP gives its raw message */
-    bool pkt_fields = r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
+    bool pkt_fields = hdr || r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
                       r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
     if (pkt_fields || r->nbuf == 0)
         return M_PACKET;

@@ -96,6 +96,9 @@ static const bufdef buffers[] = {
     {"smb.share", MM_BUF_SMB_SHARE, 1, 0}, {"smb.named_pipe", MM_BUF_SMB_NAMED_PIPE, 1, 0},
     {"file.name", MM_BUF_FILE_NAME, 3, 0}, {"filename", MM_BUF_FILE_NAME, 3, 0},
     {"base64_data", MM_BUF_BASE64_DATA, 3, 0},
+    {"ipv4.hdr", MM_BUF_IPV4_HDR, 3, 0}, {"ipv6.hdr", MM_BUF_IPV6_HDR, 3, 0},
+    {"tcp.hdr", MM_BUF_TCP_HDR, 3, 0}, {"udp.hdr", MM_BUF_UDP_HDR, 3, 0},
+    {"icmpv4.hdr", MM_BUF_ICMPV4_HDR, 3, 0}, {"icmpv6.hdr", MM_BUF_ICMPV6_HDR, 3, 0},
 };
 
 static const char *const buf_names[MM_BUF_N] = {
@@ -122,6 +125,9 @@ static const char *const buf_names[MM_BUF_N] = {
     [MM_BUF_SSH_PROTO] = "ssh.proto", [MM_BUF_SSH_SOFTWARE] = "ssh.software",
     [MM_BUF_SMB_SHARE] = "smb.share", [MM_BUF_SMB_NAMED_PIPE] = "smb.named_pipe",
     [MM_BUF_FILE_NAME] = "file.name", [MM_BUF_BASE64_DATA] = "base64_data",
+    [MM_BUF_IPV4_HDR] = "ipv4.hdr", [MM_BUF_IPV6_HDR] = "ipv6.hdr", [MM_BUF_TCP_HDR] = "tcp.hdr",
+    [MM_BUF_UDP_HDR] = "udp.hdr", [MM_BUF_ICMPV4_HDR] = "icmpv4.hdr",
+    [MM_BUF_ICMPV6_HDR] = "icmpv6.hdr",
 };
 
 const char *mm_buf_name(int b)

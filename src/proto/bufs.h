@@ -29,6 +29,9 @@ enum mm_buf {
     MM_BUF_SMB_SHARE, MM_BUF_SMB_NAMED_PIPE,
     MM_BUF_FILE_NAME,
     MM_BUF_BASE64_DATA,
+    /* the innermost packet headers (packet moment) */
+    MM_BUF_IPV4_HDR, MM_BUF_IPV6_HDR, MM_BUF_TCP_HDR, MM_BUF_UDP_HDR, MM_BUF_ICMPV4_HDR,
+    MM_BUF_ICMPV6_HDR,
     MM_BUF_N
 };
 
