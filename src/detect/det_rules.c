@@ -221,6 +221,11 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         f->alerted = true;
         j = mm_eve_begin_flow_event(e, f, h->ts, "alert", h->dir == MM_TO_CLIENT,
                                     f->app_proto ? mm_app_name(f->app_proto) : NULL);
+        /* an ICMP packet's type and code, as Suricata's alert has them */
+        if (in->pkt && (in->ip_proto == 1 || in->ip_proto == 58)) {
+            mj_u64(j, "icmp_type", in->pkt->icmp_type);
+            mj_u64(j, "icmp_code", in->pkt->icmp_code);
+        }
         mj_str(j, "direction", h->dir == MM_TO_CLIENT ? "to_client" : "to_server");
     } else {
         return;                 /* packets outside flows are not inspected */
@@ -357,6 +362,15 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     if (l4id && p->l4) {
         uint32_t hl = p->payload && p->payload >= p->l4 && p->payload <= p->l4 + p->l4_len
                           ? (uint32_t)(p->payload - p->l4) : p->l4_len;
+        /* ICMPv4 messages whose fixed part is longer than 8 bytes, as
+         * Suricata sizes icmpv4.hdr: router advertisement (its address
+         * entries), timestamp, address mask */
+        if (l4id == MM_BUF_ICMPV4_HDR && p->l4_len >= 8) {
+            uint8_t t4 = p->l4[0];
+            uint32_t want = t4 == 9 ? 8 + (uint32_t)p->l4[4] * p->l4[5] * 4
+                          : (t4 == 13 || t4 == 14) ? 20 : (t4 == 17 || t4 == 18) ? 12 : 8;
+            hl = want < p->l4_len ? want : p->l4_len;
+        }
         b[nb++] = (mm_obs_buf){l4id, p->l4, hl};
     }
     inspect(d, f, dir, MM_MOMENT_PACKET, b, nb, &pk, ts, NULL);
