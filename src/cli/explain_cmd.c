@@ -30,7 +30,7 @@ static void print_text(const mm_explain *e, int l)
     printf("%s\n\n%s:\n  %s\n\n%s:\n  %s\n\n%s:\n", e->title[l], head[l][0], e->what[l],
            head[l][1], e->why[l], head[l][2]);
     int n = 1;
-    for (const char *p = e->todo[l]; *p;) {
+    for (const char *p = e->steps[l]; *p;) {
         size_t k = strcspn(p, "\n");
         printf("  %d. %.*s\n", n++, (int)k, p);
         p += k + (p[k] == '\n');
@@ -55,8 +55,8 @@ static void print_json(const mm_explain *e)
         mj_str(&j, "title", e->title[l]);
         mj_str(&j, "what", e->what[l]);
         mj_str(&j, "why", e->why[l]);
-        mj_arr_open(&j, "todo");
-        for (const char *p = e->todo[l]; *p;) {
+        mj_arr_open(&j, "steps");
+        for (const char *p = e->steps[l]; *p;) {
             size_t k = strcspn(p, "\n");
             mj_strn(&j, NULL, p, k);
             p += k + (p[k] == '\n');

@@ -2,7 +2,7 @@
  * explain.c - the texts behind alert.metadata.explain. Written from the
  * countermeasure lists of the field reports (seeds/000 §4, 001 §3,
  * 002 §2-3) and common practice. Japanese first, English second; each
- * "todo" lists steps, most urgent first, one per line.
+ * "steps" lists what to do, most urgent first, one per line.
  */
 #include "detect/explain.h"
 

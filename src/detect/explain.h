@@ -14,7 +14,7 @@ typedef struct mm_explain {
     const char *title[2];       /* [0] ja, [1] en */
     const char *what[2];
     const char *why[2];
-    const char *todo[2];        /* steps separated by '\n' */
+    const char *steps[2];       /* what to do, one step per line */
 } mm_explain;
 
 /* NULL when the key is unknown. */

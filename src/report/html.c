@@ -219,10 +219,10 @@ static void countries(H *h, const rp_country *cc, size_t n)
     country_table(h, cc, n);
 }
 
-static void steps(H *h, const char *todo)
+static void steps(H *h, const char *list)
 {
     fputs("<ol>", h->f);
-    const char *p = todo;
+    const char *p = list;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t l = nl ? (size_t)(nl - p) : strlen(p);
@@ -258,9 +258,9 @@ static void finding(H *h, const rp_finding *f)
     fputs(":</b> ", h->f);
     esc(h, e->why[L]);
     fputs("</p>\n<p><b>", h->f);
-    T(h, "todo");
+    T(h, "what_to_do");
     fputs(":</b></p>", h->f);
-    steps(h, e->todo[L]);
+    steps(h, e->steps[L]);
     fputs("<p><b>", h->f);
     T(h, "evidence");
     fputs(":</b> ", h->f);
@@ -463,7 +463,7 @@ static void site_report(H *h, const rp_site *s)
         fputs("</p><p><b>", h->f);
         T(h, "first_do");
         fputs(":</b></p>", h->f);
-        steps(h, e->todo[L]);
+        steps(h, e->steps[L]);
     }
     fputs("</div>\n", h->f);
 

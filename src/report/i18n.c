@@ -25,7 +25,7 @@ static const char *const phrases[][3] = {
     {"findings", "見つかったこと", "Findings"},
     {"what", "何が起きたか", "What happened"},
     {"why", "なぜ問題か", "Why it matters"},
-    {"todo", "対処", "What to do"},
+    {"what_to_do", "対処", "What to do"},
     {"evidence", "証拠", "Evidence"},
     {"count", "件数", "Count"},
     {"first", "最初", "First"},

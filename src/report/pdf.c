@@ -136,10 +136,10 @@ static void para(P *p, const char *txt, double size, bool bold)
     p->y += (double)h / PANGO_SCALE + 3;
 }
 
-static void steps(P *p, const char *todo, double x)
+static void steps(P *p, const char *list, double x)
 {
     int n = 1;
-    for (const char *s = todo; *s; n++) {
+    for (const char *s = list; *s; n++) {
         const char *nl = strchr(s, '\n');
         size_t l = nl ? (size_t)(nl - s) : strlen(s);
         char line[600];
@@ -326,9 +326,9 @@ static void finding(P *p, const rp_finding *f)
     para(p, t, 10, false);
     snprintf(t, sizeof t, "%s: %s", rp_t(L, "why"), e->why[L]);
     para(p, t, 10, false);
-    snprintf(t, sizeof t, "%s:", rp_t(L, "todo"));
+    snprintf(t, sizeof t, "%s:", rp_t(L, "what_to_do"));
     para(p, t, 10, true);
-    steps(p, e->todo[L], MX + 10);
+    steps(p, e->steps[L], MX + 10);
     fmt_num(f->count, a, sizeof a);
     when(p, f->first, b, sizeof b);
     when(p, f->last, c, sizeof c);
@@ -480,7 +480,7 @@ static void site_pdf(P *p, const rp_site *s)
         p->y += text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 4;
         snprintf(t, sizeof t, "%s:", rp_t(L, "first_do"));
         p->y += text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 2;
-        steps(p, e->todo[L], MX + 20);
+        steps(p, e->steps[L], MX + 20);
     }
     cairo_set_source_rgb(p->cr, col[s->level][0], col[s->level][1], col[s->level][2]);
     cairo_set_line_width(p->cr, 1.5);

@@ -195,18 +195,24 @@ def _():
         expect(sum(want['inbound'].values()) > 1000, 'too little traffic to mean anything')
 
 
-@check('report JSON: cross_site_ips are the public alert peers shared by companies')
-def _():
+def shared_peers(event_type):
+    """Public addresses (either end) in events of this type at two or more
+    companies: {ip: sorted companies}."""
     peers = {}
     for site in SITES:
         for e in EVENTS[site]:
-            if e['event_type'] != 'alert':
+            if e['event_type'] != event_type:
                 continue
             for ip in (e['src_ip'], e['dest_ip']):
                 a = ipaddress.ip_address(ip)
                 if is_public(a) and not is_home(a):
                     peers.setdefault(ip, set()).add(site)
-    want = {ip: sorted(s) for ip, s in peers.items() if len(s) >= 2}
+    return {ip: sorted(s) for ip, s in peers.items() if len(s) >= 2}
+
+
+@check('report JSON: cross_site_ips are the public alert peers shared by companies')
+def _():
+    want = shared_peers('alert')
     got = {x['ip']: sorted(x['sites']) for x in REPORT['cross_site_ips']}
     expect(got == want, (got, want))
     # the generator's ground truth: same scenario, same attacker
@@ -218,18 +224,9 @@ def _():
 
 @check('report JSON: cross_site_flow_ips are the public flow peers shared by companies')
 def _():
-    peers, alerted = {}, set()
-    for site in SITES:
-        for e in EVENTS[site]:
-            if e['event_type'] == 'alert':
-                alerted.update((e['src_ip'], e['dest_ip']))
-            if e['event_type'] != 'flow':
-                continue
-            for ip in (e['src_ip'], e['dest_ip']):
-                a = ipaddress.ip_address(ip)
-                if is_public(a) and not is_home(a):
-                    peers.setdefault(ip, set()).add(site)
-    want = {ip: sorted(s) for ip, s in peers.items() if len(s) >= 2}
+    alerted = {ip for site in SITES for e in EVENTS[site] if e['event_type'] == 'alert'
+               for ip in (e['src_ip'], e['dest_ip'])}
+    want = shared_peers('flow')
     got = {x['ip']: sorted(x['sites']) for x in REPORT['cross_site_flow_ips']}
     expect(got == want, (got, want))
     for x in REPORT['cross_site_flow_ips']:

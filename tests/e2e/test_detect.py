@@ -134,10 +134,10 @@ def _():
         expect(e['signature_ids'], 'a text no signature uses: %s' % e['key'])
         for lang in ('ja', 'en'):
             t = e[lang]
-            expect(t['title'] and t['what'] and t['why'] and t['todo'], (e['key'], lang))
+            expect(t['title'] and t['what'] and t['why'] and t['steps'], (e['key'], lang))
         # Japanese texts are Japanese (kana present), English ones are not
         expect(any('\u3040' <= ch <= '\u30ff' for ch in e['ja']['what']), e['key'])
-        expect(all(ord(ch) < 0x3000 for ch in e['en']['what'] + ''.join(e['en']['todo'])), e['key'])
+        expect(all(ord(ch) < 0x3000 for ch in e['en']['what'] + ''.join(e['en']['steps'])), e['key'])
 
 
 @check('beaconing: PowerShell Empire polling its (lab-internal) server every 5 s')
