@@ -438,7 +438,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     mm_app_init(&s->app, &s->eve, c->app_memcap, !c->no_app_layer);
     s->app.store.dir = c->filestore;
     s->app.store.max = c->filestore_max;
-    s->app.store.hashes = c->file_hashes;
+    s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
     if (s->det) {
         s->app.observe = mm_detect_observe;
         s->app.observe_ctx = s->det;

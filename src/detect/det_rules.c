@@ -316,13 +316,23 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         .bits_alloc = bits_alloc,
         .bits_ctx = &bc,
     };
+    mm_insp_file fi;
+    const mm_file_info *fl = ob ? ob->file : NULL;
+    if (fl) {
+        bool h = fl->complete;
+        fi = (mm_insp_file){fl->size, fl->complete,
+                            h && fl->hashes & MM_HASH_MD5 ? fl->md5 : NULL,
+                            h && fl->hashes & MM_HASH_SHA1 ? fl->sha1 : NULL,
+                            h && fl->hashes & MM_HASH_SHA256 ? fl->sha256 : NULL};
+        in.file = &fi;
+    }
     hit_ctx h = {d, f, dir, ts, ob};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
 }
 
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts)
 {
-    if (d->rules && ob->n)
+    if (d->rules && (ob->n || ob->file))
         inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts, ob);
 }
 
@@ -406,7 +416,6 @@ void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     /* a file goes one way; which one the flow cannot say here: as the
      * rules' flow keyword, take the server's side as the sender of a
      * download and the client's of an upload alike (to_server) */
-    mm_obs_buffers ob = {b, n, file_json, o};
-    if (n)
-        inspect(d, f, MM_TO_SERVER, MM_MOMENT_APP, b, n, NULL, ts, &ob);
+    mm_obs_buffers ob = {b, n, file_json, o, o->info};
+    inspect(d, f, MM_TO_SERVER, MM_MOMENT_APP, b, n, NULL, ts, &ob);
 }

@@ -3,6 +3,7 @@
  * (once per flow, once per source and window), per-source trackers.
  */
 #include "detect/det.h"
+#include "detect/rule_engine.h"
 
 #include "analysis/geo.h"
 
@@ -354,6 +355,11 @@ void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skip
 {
     *loaded = d->rules_loaded;
     *skipped = d->rules_skipped;
+}
+
+unsigned mm_detect_file_hashes(const mm_detect *d)
+{
+    return d && d->rules ? mm_rules_file_hashes(d->rules) : 0;
 }
 
 void mm_detect_flow_end(mm_detect *d, mm_flow *f)

@@ -58,6 +58,8 @@ struct mm_pkt;
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, uint64_t ts);
 /* Rules loaded and skipped (for the sensor's start-up line). */
 void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped);
+/* The file digests the rules compare (MM_HASH_*): computed for every file. */
+unsigned mm_detect_file_hashes(const mm_detect *d);
 /* A flow ends (before its flow event). */
 void mm_detect_flow_end(mm_detect *d, mm_flow *f);
 

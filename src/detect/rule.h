@@ -260,6 +260,25 @@ typedef struct mm_hdrcmp {
 } mm_hdrcmp;
 #define MM_RULE_MAX_HDR 4
 
+/* The file keywords: filestore (a file must be there), filesize, and a
+ * digest list of filemd5/filesha1/filesha256 (sorted, hash_len bytes each). */
+typedef struct mm_rfile {
+    uint8_t store, has_size;
+    mm_cmp size;
+    uint8_t hash_len;           /* 16 md5, 20 sha1, 32 sha256; 0: no list */
+    uint8_t hash_neg;
+    uint32_t nhash;
+    const uint8_t *hashes;
+} mm_rfile;
+
+/* A file at its end, as the file keywords test it. */
+typedef struct mm_insp_file {
+    uint64_t size;
+    bool complete;
+    const uint8_t *md5, *sha1, *sha256;     /* NULL: not computed */
+} mm_insp_file;
+bool mm_rfile_match(const mm_rfile *f, const mm_insp_file *fi);
+
 /* --- the rule ------------------------------------------------------------- */
 
 typedef struct mm_rule {
@@ -295,6 +314,7 @@ typedef struct mm_rule {
     uint16_t tls_version;
     uint8_t nvars;              /* byte_extract variables */
     char *app_event;            /* app-layer-event */
+    const mm_rfile *file;       /* file keywords (NULL: none) */
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */

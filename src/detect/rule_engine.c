@@ -119,7 +119,7 @@ static uint8_t rule_moments(const mm_rule *r)
             return 0;           /* xbits (per host): not yet */
     if (r->nflowint || r->app_event)
         return 0;
-    if (app)
+    if (app || r->file)
         return M_APP;   /* with payload content too: HTTP gives its raw message */
     bool pkt_fields = hdr || r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
                       r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
@@ -677,6 +677,17 @@ const mm_ruleset *mm_rules_set(const mm_rules *e)
     return e->rs;
 }
 
+unsigned mm_rules_file_hashes(const mm_rules *e)
+{
+    unsigned h = 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        const mm_rfile *f = e->r[i]->file;
+        if (f && f->hash_len)
+            h |= f->hash_len == 16 ? 1u : f->hash_len == 20 ? 2u : 4u;
+    }
+    return h;
+}
+
 void mm_rules_info_get(const mm_rules *e, mm_rules_info *i)
 {
     *i = e->info;
@@ -889,7 +900,7 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
 {
     const mm_obs_buf *pl = find_buf(in, MM_BUF_PAYLOAD);
     if (!proto_ok(r, in) || !flow_ok(r, in) || !packet_ok(r, in, pl ? pl->len : 0) ||
-        !hosts_ok(r, in) || !bits_ok(r, bits))
+        !hosts_ok(r, in) || !bits_ok(r, bits) || (r->file && !mm_rfile_match(r->file, in->file)))
         return false;
     mm_matcher_reset(t->m);
     for (int i = 0; i < r->nbuf; i++) {

@@ -58,7 +58,12 @@ typedef struct mm_inspection {
     uint32_t *bits;             /* the flow's flowbits (mm_rules_bits_words words), NULL: none set */
     uint32_t *(*bits_alloc)(void *ctx); /* makes them when a rule first sets one */
     void *bits_ctx;
+    const mm_insp_file *file;   /* a file ended at this moment (NULL: none) */
 } mm_inspection;
+
+/* The file digests (1 md5, 2 sha1, 4 sha256, as MM_HASH_*) some rule
+ * compares: the parsers must compute them. */
+unsigned mm_rules_file_hashes(const mm_rules *e);
 
 /* Words of flowbits state a flow needs (0: no rule uses flowbits). */
 size_t mm_rules_bits_words(const mm_rules *e);

@@ -50,6 +50,7 @@ struct mm_ruleset {
     mm_rules_summary sum;
     mm_rule_skip_fn on_skip;
     void *on_skip_ctx;
+    const char *cur_path;       /* the rule file being read (lists beside it) */
 };
 
 /* One rule being parsed. */
@@ -82,6 +83,8 @@ typedef struct mm_rparse {
     bool has_sid;
     void *pcres[MM_RULE_MAX_SM];    /* compiled during this rule (freed on failure) */
     int npcres;
+    mm_rfile file;
+    bool has_file;
 } mm_rparse;
 
 /* A failure: records why and a message, returns false. */
@@ -90,6 +93,12 @@ bool mm_rp_fail(mm_rparse *p, int why, const char *fmt, ...)
 
 /* Keyword handlers: val is NULL for a keyword given without ':'. */
 typedef bool (*mm_kw_fn)(mm_rparse *p, const char *kw, char *val);
+
+/* A number compared ("<5", ">=3", "1<>9", "7"); bsize, urilen, filesize. */
+bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
+
+/* rule_file.c: filestore, filesize, filemd5/filesha1/filesha256 */
+bool mm_kw_file(mm_rparse *p, const char *kw, char *val);
 
 /* rule_addr.c */
 void mm_rs_default_vars(mm_ruleset *rs);

@@ -508,9 +508,6 @@ bool mm_cmp_eval(const mm_cmp *c, uint64_t x)
     }
 }
 
-/* Exported to rule_payload.c through a small wrapper there is not worth
- * it: bsize and urilen parse their values with this too. */
-bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
 bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c)
 {
     return parse_cmp(s, max, c);
@@ -665,13 +662,15 @@ static const kwdef keywords[] = {
     {"app-layer-event", kw_packet}, {"ttl", kw_packet}, {"id", kw_packet},
     {"window", kw_packet}, {"seq", kw_packet}, {"ack", kw_packet}, {"icmp_id", kw_packet},
     {"icmp_seq", kw_packet},
+    {"filestore", mm_kw_file}, {"filesize", mm_kw_file}, {"filemd5", mm_kw_file},
+    {"filesha1", mm_kw_file}, {"filesha256", mm_kw_file},
 };
 
 /* Keywords we know and do not support: a rule using one is skipped with a
  * reason naming it (and never silently half-matched). */
 static const char *const unsupported[] = {
-    "asn1", "ftpbounce", "lua", "luajit", "dataset", "datarep", "iprep", "filestore",
-    "filemagic", "filemd5", "filesha1", "filesha256", "filesize", "byte_math",
+    "asn1", "ftpbounce", "lua", "luajit", "dataset", "datarep", "iprep",
+    "filemagic", "byte_math",
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "stream_event", "decode-event", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
@@ -860,6 +859,8 @@ static bool finish_rule(mm_rparse *p)
     if (!r->priority)
         r->priority = r->classtype ? p->rs->classes[r->classtype].prio : 3;
     r->nvars = (uint8_t)p->nvars;
+    if (p->has_file && !(r->file = mm_arena_dup(a, &p->file, sizeof p->file)))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     return true;
 }
 
@@ -1365,7 +1366,9 @@ bool mm_ruleset_load(mm_ruleset *rs, const char *path, char *err, size_t errlen)
     if (!t)
         return false;
     rs->sum.files++;
+    rs->cur_path = path;
     mm_ruleset_parse(rs, path, t, n);
+    rs->cur_path = NULL;
     free(t);
     return true;
 }

@@ -21,7 +21,6 @@
 
 #define MAX_PATTERN 16384
 
-bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
 
 /* --- buffers -------------------------------------------------------------- */
 
@@ -71,11 +70,12 @@ static const bufdef buffers[] = {
     {"http_response_line", MM_BUF_HTTP_RESPONSE_LINE, 2, 0},
     {"http.location", MM_BUF_HTTP_LOCATION, 2, 0},
     {"http.server", MM_BUF_HTTP_SERVER, 2, 0},
-    /* the response body is what file.data gives for HTTP: one buffer, so
-     * one scan of the body serves both spellings */
+    {"file.data", MM_BUF_FILE_DATA, 3, 0}, {"file_data", MM_BUF_FILE_DATA, 3, 0},
+    /* the response body is what file.data gives for HTTP responses: one
+     * buffer, so one scan of the body serves both spellings (the rule is
+     * held to responses) */
     {"http.response_body", MM_BUF_FILE_DATA, 2, 0},
     {"http_server_body", MM_BUF_FILE_DATA, 2, 1},
-    {"file.data", MM_BUF_FILE_DATA, 3, 0}, {"file_data", MM_BUF_FILE_DATA, 3, 0},
     {"dns.query", MM_BUF_DNS_QUERY, 1, 0}, {"dns_query", MM_BUF_DNS_QUERY, 1, 0},
     {"tls.sni", MM_BUF_TLS_SNI, 1, 0}, {"tls_sni", MM_BUF_TLS_SNI, 1, 0},
     {"tls.cert_subject", MM_BUF_TLS_CERT_SUBJECT, 2, 0},
@@ -809,15 +809,18 @@ static bool mm_kw_payload_content(mm_rparse *p, const char *kw, char *val)
 }
 
 /* The value forms of the old TLS keywords: tls.fingerprint:"aa:bb..."
- * (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), with
- * '!' to negate: a content in the certificate's buffer. */
-static bool kw_tls_value(mm_rparse *p, const char *kw, char *val)
+ * (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), and of
+ * the file ones: filename:"x" (file.name contains x), fileext:"x" (it ends
+ * in ".x"), both in any case; with '!' to negate: a content in the buffer. */
+static bool kw_value(mm_rparse *p, const char *kw, char *val)
 {
     if (!val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    bool ext = strcmp(kw, "fileext") == 0;
     uint8_t id = strcmp(kw, "tls.fingerprint") == 0 ? MM_BUF_TLS_CERT_FINGERPRINT
                : strcmp(kw, "tls.subject") == 0 ? MM_BUF_TLS_CERT_SUBJECT
-                                                 : MM_BUF_TLS_CERT_ISSUER;
+               : strcmp(kw, "tls.issuerdn") == 0 ? MM_BUF_TLS_CERT_ISSUER
+                                                  : MM_BUF_FILE_NAME;
     int saved_cur = p->cur, saved_pending = p->pending;
     p->pending = id;
     p->npending_tr = 0;
@@ -831,7 +834,7 @@ static bool kw_tls_value(mm_rparse *p, const char *kw, char *val)
     }
     if (strchr(v, '|') || strlen(v) > sizeof quoted - 4)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value", kw);
-    snprintf(quoted, sizeof quoted, "%s\"%s\"", neg ? "!" : "", v);
+    snprintf(quoted, sizeof quoted, "%s\"%s%s\"", neg ? "!" : "", ext ? "." : "", v);
     bool ok = mm_kw_payload_content(p, "content", quoted);
     p->cur = saved_cur;
     p->pending = saved_pending;
@@ -840,6 +843,8 @@ static bool kw_tls_value(mm_rparse *p, const char *kw, char *val)
     mm_content *c = &p->sm[p->nsm - 1].u.c;
     if (id == MM_BUF_TLS_CERT_FINGERPRINT)
         c->flags |= MM_CF_STARTSWITH | MM_CF_ENDSWITH | MM_CF_NOCASE;
+    if (id == MM_BUF_FILE_NAME)     /* names compare in any case, as Suricata's */
+        c->flags |= MM_CF_NOCASE | (ext ? MM_CF_ENDSWITH : 0);
     p->last_sm = p->last_any = -1;
     return true;
 }
@@ -848,14 +853,17 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
 {
     *known = true;
     if (strcmp(kw, "tls.fingerprint") == 0 || strcmp(kw, "tls.subject") == 0 ||
-        strcmp(kw, "tls.issuerdn") == 0)
-        return kw_tls_value(p, kw, val);
+        strcmp(kw, "tls.issuerdn") == 0 || strcmp(kw, "fileext") == 0 ||
+        ((strcmp(kw, "filename") == 0 || strcmp(kw, "file.name") == 0) && val && *val))
+        return kw_value(p, kw, val);
     for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++) {
         const bufdef *b = &buffers[i];
         if (strcmp(kw, b->name) != 0)
             continue;
         if (val && *val)
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s takes no value", kw);
+        if (b->id == MM_BUF_FILE_DATA && b->dir == 2)
+            p->r->flow |= MM_FLOW_TO_CLIENT;
         if (b->legacy) {
             /* moves the content before it into the buffer */
             if (p->last_sm < 0)

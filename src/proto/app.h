@@ -168,7 +168,17 @@ typedef struct mm_obs_rdp {
     uint32_t protocols;     /* requested or selected */
 } mm_obs_rdp;
 
+/* A file at its end as the rules see it (filesize, filemd5 ...). */
+typedef struct mm_file_info {
+    const char *name;
+    uint64_t size;
+    bool complete;          /* whole, no gaps */
+    unsigned hashes;        /* MM_HASH_* computed (of a complete file only) */
+    uint8_t md5[16], sha1[20], sha256[32];
+} mm_file_info;
+
 typedef struct mm_obs_file {
+    const mm_file_info *info;
     const char *name;       /* as carried ("" when none) */
     const char *magic;      /* type by content */
     const uint8_t *head;    /* first bytes of the content */
@@ -189,6 +199,7 @@ typedef struct mm_obs_buffers {
     /* writes the protocol's object ("http": {...}) into an alert (NULL: none) */
     void (*json)(mm_json *j, const void *ctx);
     const void *json_ctx;
+    const mm_file_info *file;   /* the file that ended with this moment (NULL: none) */
 } mm_obs_buffers;
 
 typedef struct mm_obs_login {

@@ -223,21 +223,40 @@ static bool keep(mm_app *a, mm_file *fl, const char *sha)
     return true;
 }
 
+void mm_file_info_get(const mm_file *fl, bool complete, mm_file_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->name = fl->name;
+    out->size = fl->size;
+    out->complete = complete && !fl->gaps;
+    if (!out->complete)
+        return;             /* hashes of a cut file would name content nobody has */
+    /* digests of copies: the file may still be given bytes */
+    out->hashes = fl->hashes;
+    struct md5_ctx m = fl->md5;
+    struct sha1_ctx s1 = fl->sha1;
+    struct sha256_ctx s2 = fl->sha256;
+    if (fl->hashes & MM_HASH_MD5)
+        md5_digest(&m, MD5_DIGEST_SIZE, out->md5);
+    if (fl->hashes & MM_HASH_SHA1)
+        sha1_digest(&s1, SHA1_DIGEST_SIZE, out->sha1);
+    if (fl->hashes & MM_HASH_SHA256)
+        sha256_digest(&s2, SHA256_DIGEST_SIZE, out->sha256);
+}
+
 void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t ts,
                    void (*ctx)(mm_json *j, const void *arg), const void *arg)
 {
     if (!fl)
         return;
-    bool closed = complete && !fl->gaps;
+    mm_file_info fi;
+    mm_file_info_get(fl, complete, &fi);
+    bool closed = fi.complete;
     char md5[2 * MD5_DIGEST_SIZE + 1], sha1[2 * SHA1_DIGEST_SIZE + 1],
         sha256[2 * SHA256_DIGEST_SIZE + 1];
-    uint8_t dg[SHA256_DIGEST_SIZE];
-    md5_digest(&fl->md5, MD5_DIGEST_SIZE, dg);
-    hex(dg, MD5_DIGEST_SIZE, md5);
-    sha1_digest(&fl->sha1, SHA1_DIGEST_SIZE, dg);
-    hex(dg, SHA1_DIGEST_SIZE, sha1);
-    sha256_digest(&fl->sha256, SHA256_DIGEST_SIZE, dg);
-    hex(dg, SHA256_DIGEST_SIZE, sha256);
+    hex(fi.md5, MD5_DIGEST_SIZE, md5);
+    hex(fi.sha1, SHA1_DIGEST_SIZE, sha1);
+    hex(fi.sha256, SHA256_DIGEST_SIZE, sha256);
     bool stored = false;
     if (a->store.dir) {
         if (closed && fl->fd >= 0)
@@ -250,12 +269,12 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
             a->store.not_stored++;
     }
     const char *magic = mm_file_magic(fl->head, fl->head_len);
-    mm_obs_file o = {.name = fl->name, .magic = magic ? magic : "", .head = fl->head,
+    mm_obs_file o = {.info = &fi, .name = fl->name, .magic = magic ? magic : "", .head = fl->head,
                      .head_len = fl->head_len, .data = fl->insp ? fl->insp : fl->head,
                      .data_len = fl->insp ? fl->insp_len : fl->head_len,
                      .size = fl->size, .complete = closed,
                      .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
-                     .sha256 = closed && (a->store.hashes & MM_HASH_SHA256) ? sha256 : ""};
+                     .sha256 = closed && (fl->hashes & MM_HASH_SHA256) ? sha256 : ""};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", MM_TO_SERVER, false);
     if (ctx)

@@ -24,6 +24,9 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
 /* The type the carrier declared (HTTP Content-Type, a MIME part's type):
  * told to the detectors, who compare it with the content. */
 void mm_file_set_declared(mm_file *fl, const char *type);
+/* The file as the rules see it now (complete: it ended whole; hashes are
+ * given only then). out->name points into fl. */
+void mm_file_info_get(const mm_file *fl, bool complete, mm_file_info *out);
 /* Bytes given so far (gaps included). */
 uint64_t mm_file_size(const mm_file *fl);
 /* Drops fl without an event (the flow's parser is freed without a log). */

@@ -390,14 +390,15 @@ static void ib_add(mm_app *a, dir_state *ds, const uint8_t *d, uint32_t n)
  * its body when one follows). */
 static void alert_json(mm_json *j, const void *ctx);
 
-static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t ts)
+static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t ts,
+                         const mm_file_info *file)
 {
     ds->insp_pending = false;
     if (!ds->raw || !ds->rawlen)
         return;
     static char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
     static uint8_t whole[RAW_MAX + IB_MAX];
-    mm_obs_buf b[MM_HTTP_BUFS_MAX + 1];
+    mm_obs_buf b[MM_HTTP_BUFS_MAX + 2];
     int n = mm_http_bufs(ds->raw, ds->rawlen, dir == MM_TO_SERVER, ds->ib, ds->iblen, b,
                          MM_HTTP_BUFS_MAX, scratch, sizeof scratch);
     if (n) {
@@ -407,11 +408,14 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
         if (ds->iblen)
             memcpy(whole + ds->rawlen, ds->ib, ds->iblen);
         b[n++] = (mm_obs_buf){MM_BUF_PAYLOAD, whole, ds->rawlen + ds->iblen};
+        if (file && file->name[0])
+            b[n++] = (mm_obs_buf){MM_BUF_FILE_NAME, (const uint8_t *)file->name,
+                                  (uint32_t)strlen(file->name)};
     }
     ds->rawlen = 0;
     ds->iblen = 0;
     if (n) {
-        mm_obs_buffers ob = {b, n, ds->insp_tx ? alert_json : NULL, ds->insp_tx};
+        mm_obs_buffers ob = {b, n, ds->insp_tx ? alert_json : NULL, ds->insp_tx, file};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
     }
     ds->insp_tx = NULL;
@@ -501,6 +505,15 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
 /* The body ends (complete) or is cut: its fileinfo event. */
 static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64_t ts)
 {
+    /* the rules see the message with its file (name, size, digests)
+     * before the file's own event */
+    if (ds->insp_pending) {
+        mm_file_info fi;
+        bool hf = ds->file && mm_file_size(ds->file) > 0;
+        if (hf)
+            mm_file_info_get(ds->file, complete && !ds->bomb, &fi);
+        rule_inspect(a, f, ds, ds->insp_dir, ts, hf ? &fi : NULL);
+    }
     if (ds->file && mm_file_size(ds->file) == 0)
         mm_file_free(a, ds->file);          /* an empty body is no file */
     else if (ds->file)
@@ -516,8 +529,6 @@ static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64
     }
     ds->bomb = false;
     ds->req_tx = NULL;
-    if (ds->insp_pending)
-        rule_inspect(a, f, ds, ds->insp_dir, ts);
 }
 
 /* Parse the header block in d->hdr (ending with an empty line). Returns the
@@ -683,7 +694,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                                 (strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2))) {
         /* Switching protocols (WebSocket...) or a tunnel: no more HTTP. */
         d->insp_tx = t;
-        rule_inspect(a, f, d, dir, ts);
+        rule_inspect(a, f, d, dir, ts, NULL);
         t->resp_done = true;
         s->resp_idx++;
         while (s->ntx && s->tx[0]->resp_done)
@@ -710,7 +721,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (dir == MM_TO_CLIENT)
         return S_BODY_CLOSE;       /* until the connection ends */
 done:
-    rule_inspect(a, f, d, dir, ts);
+    rule_inspect(a, f, d, dir, ts, NULL);
     if (dir == MM_TO_CLIENT) {
         t->resp_done = true;
         s->resp_idx++;

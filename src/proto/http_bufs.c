@@ -170,12 +170,11 @@ int mm_http_bufs(const char *raw, uint32_t n, bool request, const uint8_t *body,
     add(out, &k, max, MM_BUF_HTTP_START, raw, (size_t)(hend - raw) + 2 <= n
                                                    ? (size_t)(hend - raw) + 2 : n);
     if (body && blen) {
-        if (request) {
-            add(out, &k, max, MM_BUF_HTTP_REQUEST_BODY, body, blen);
-        } else {
-            add(out, &k, max, MM_BUF_HTTP_RESPONSE_BODY, body, blen);
-            add(out, &k, max, MM_BUF_FILE_DATA, body, blen);
-        }
+        /* the body is the message's file both ways: file.data of an
+         * upload too, as Suricata's */
+        add(out, &k, max, request ? MM_BUF_HTTP_REQUEST_BODY : MM_BUF_HTTP_RESPONSE_BODY, body,
+            blen);
+        add(out, &k, max, MM_BUF_FILE_DATA, body, blen);
     }
     return k;
 }

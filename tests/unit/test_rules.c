@@ -2,6 +2,8 @@
  * the Suricata rule-language documentation: what each keyword means and
  * which combinations it refuses. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -317,6 +319,66 @@ static void test_files(void **state)
     mm_ruleset_free(s);
 }
 
+/* The file keywords. Digests are RFC 1321's and FIPS 180's test vectors
+ * for "abc"; the list is read beside the rule file, as Suricata reads it
+ * from its rule path. */
+static void test_file_keywords(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mm-rules-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], list[256];
+    snprintf(list, sizeof list, "%s/md5.list", dir);
+    FILE *fp = fopen(list, "w");
+    assert_non_null(fp);
+    fputs("# known bad\n900150983CD24FB0D6963F7D28E17F72\n\n"
+          "d41d8cd98f00b204e9800998ecf8427e  empty\n", fp);
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/t.rules", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("alert http any any -> any any (filemd5:md5.list; sid:1;)\n"
+          "alert http any any -> any any (filemd5:!md5.list; filesize:>2; sid:2;)\n"
+          "alert http any any -> any any (filemd5:missing.list; sid:3;)\n"
+          "alert http any any -> any any (filestore; fileext:\"PDF\"; sid:4;)\n"
+          "alert http any any -> any any (filename:!\"a.exe\"; filesize:10<>20; sid:5;)\n"
+          "alert http any any -> any any (filesha1:md5.list; sid:6;)\n", fp);
+    fclose(fp);
+    mm_ruleset *s = mm_ruleset_new();
+    char err[160];
+    assert_true(mm_ruleset_load(s, path, err, sizeof err));
+    assert_int_equal(mm_ruleset_summary(s)->loaded, 4);
+    assert_int_equal(mm_ruleset_summary(s)->by_reason[MM_SKIP_VALUE], 2);  /* 3: no file, 6: not SHA-1 */
+    static const uint8_t md5_abc[16] = {0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0,
+                                        0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72};
+    static const uint8_t md5_x[16] = {1};
+    mm_insp_file abc = {3, true, md5_abc, NULL, NULL}, other = {3, true, md5_x, NULL, NULL},
+                 cut = {3, false, NULL, NULL, NULL};
+    const mm_rule *r1 = mm_ruleset_rule(s, 0), *r2 = mm_ruleset_rule(s, 1);
+    assert_int_equal(r1->file->nhash, 2);
+    assert_true(mm_rfile_match(r1->file, &abc));
+    assert_false(mm_rfile_match(r1->file, &other));
+    assert_false(mm_rfile_match(r1->file, &cut));          /* no digest of a cut file */
+    assert_false(mm_rfile_match(r1->file, NULL));          /* no file at all */
+    assert_false(mm_rfile_match(r2->file, &abc));
+    assert_true(mm_rfile_match(r2->file, &other));
+    other.size = 2;
+    assert_false(mm_rfile_match(r2->file, &other));        /* filesize:>2 */
+    /* fileext: file.name ends in ".pdf", any case; filename: contains, negated */
+    const mm_rule *r4 = mm_ruleset_rule(s, 2);
+    assert_true(r4->file->store);
+    assert_int_equal(r4->buf[0].id, MM_BUF_FILE_NAME);
+    const mm_content *c = &r4->buf[0].sm[0].u.c;
+    assert_memory_equal(c->pat, ".PDF", 4);
+    assert_true(c->flags & MM_CF_ENDSWITH && c->flags & MM_CF_NOCASE);
+    const mm_rule *r5 = mm_ruleset_rule(s, 3);
+    assert_true(r5->buf[0].sm[0].u.c.flags & MM_CF_NEGATED);
+    assert_int_equal(r5->file->size.op, MM_CMP_RANGE);
+    mm_ruleset_free(s);
+    unlink(list);
+    unlink(path);
+    rmdir(dir);
+}
 
 /* Does the rule (its options) match data in buffer id? */
 static bool m(const char *opts, int id, const void *data, size_t n)
@@ -428,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_pcre_and_bytes),
         cmocka_unit_test(test_state_and_meta),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_match_content),
         cmocka_unit_test(test_match_other),
     };
