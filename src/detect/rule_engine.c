@@ -910,8 +910,11 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
                 return false;
             continue;
         }
-        const mm_obs_buf *d = find_buf(in, b->id);
-        if (!d || !mm_rbuf_match(t->m, b, d->data, d->len))
+        /* several buffers of one id (a header line each): one must match */
+        bool ok = false;
+        for (int k = 0; k < in->nbuf && !ok; k++)
+            ok = in->buf[k].id == b->id && mm_rbuf_match(t->m, b, in->buf[k].data, in->buf[k].len);
+        if (!ok)
             return false;
     }
     return true;
@@ -946,19 +949,21 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
             (m1 == M_STREAM && (l->cls == MM_RP_N ? app_merged : l->cls != in->app)))
             continue;
-        const mm_obs_buf *d = find_buf(in, l->id);
-        if (!d || !d->len)
-            continue;
-        const uint8_t *data = d->data;
-        uint32_t len = d->len;
-        if (l->ntr) {
-            mm_rbuf tb = {.id = l->id, .ntr = l->ntr};
-            memcpy(tb.tr, l->tr, l->ntr);
-            if (!mm_matcher_transform(t->m, &tb, &data, &len))
+        for (int k = 0; k < in->nbuf; k++) {
+            const mm_obs_buf *d = &in->buf[k];
+            if (d->id != l->id || !d->len)
                 continue;
+            const uint8_t *data = d->data;
+            uint32_t len = d->len;
+            if (l->ntr) {
+                mm_rbuf tb = {.id = l->id, .ntr = l->ntr};
+                memcpy(tb.tr, l->tr, l->ntr);
+                if (!mm_matcher_transform(t->m, &tb, &data, &len))
+                    continue;
+            }
+            scan_ctx sc = {t, l};
+            hs_scan(l->db, (const char *)data, len, 0, t->scratch, on_match, &sc);
         }
-        scan_ctx sc = {t, l};
-        hs_scan(l->db, (const char *)data, len, 0, t->scratch, on_match, &sc);
     }
     int mi = moment_index(m1), cls = ip_class(in->ip_proto);
     for (int side = 0; side < 2; side++) {

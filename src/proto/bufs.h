@@ -21,6 +21,7 @@ enum mm_buf {
     MM_BUF_HTTP_START, MM_BUF_HTTP_REQUEST_BODY, MM_BUF_HTTP_STAT_CODE, MM_BUF_HTTP_STAT_MSG,
     MM_BUF_HTTP_RESPONSE_LINE, MM_BUF_HTTP_LOCATION, MM_BUF_HTTP_SERVER,
     MM_BUF_HTTP_RESPONSE_BODY, MM_BUF_FILE_DATA,
+    MM_BUF_HTTP_REQUEST_HEADER, MM_BUF_HTTP_RESPONSE_HEADER,   /* one per header line */
     MM_BUF_DNS_QUERY,
     MM_BUF_TLS_SNI, MM_BUF_TLS_CERT_SUBJECT, MM_BUF_TLS_CERT_ISSUER, MM_BUF_TLS_CERT_SERIAL,
     MM_BUF_TLS_CERT_FINGERPRINT, MM_BUF_TLS_CERTS, MM_BUF_JA3_HASH, MM_BUF_JA3_STRING,
@@ -35,6 +36,9 @@ enum mm_buf {
     MM_BUF_N
 };
 
+/* A moment may give several buffers of one id (one per header line ...):
+ * a rule's buffer matches when one of them does, as Suricata's
+ * multi-buffer matching. */
 typedef struct mm_obs_buf {
     uint8_t id;                 /* MM_BUF_* */
     const uint8_t *data;

@@ -16,7 +16,9 @@
  *             response), http.referer, http.accept, http.accept_enc,
  *             http.accept_lang, http.connection, http.content_type,
  *             http.content_len; the body as http.request_body (request) or
- *             http.response_body and file.data (response).
+ *             http.response_body (response), and file.data; each header
+ *             line as "Name: Value" (http.request_header or
+ *             http.response_header, one buffer per header).
  */
 #include <ctype.h>
 #include <string.h>
@@ -55,6 +57,10 @@ int mm_http_bufs(const char *raw, uint32_t n, bool request, const uint8_t *body,
     char *uri = scratch, *hdr = uri + n + 1, *names = hdr + 2 * (size_t)n + 8,
          *host = names + 2 * (size_t)n + 8;
     size_t hl = 0, nl = 0;
+    /* each header as "Name: Value" (http.request_header / response_header),
+     * kept as places in hdr and handed out after the rest */
+    uint32_t one_at[MM_HTTP_HEADERS_MAX], one_len[MM_HTTP_HEADERS_MAX];
+    int nones = 0;
     /* the start line's three words: METHOD URI PROTO, or PROTO CODE MESSAGE */
     const char *w0 = raw, *w1 = NULL, *w2 = NULL;
     size_t l0w = l0, l1 = 0, l2 = 0;
@@ -120,6 +126,10 @@ int mm_http_bufs(const char *raw, uint32_t n, bool request, const uint8_t *body,
             size_t vl = (size_t)(p + l - v);
             while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
                 vl--;
+            if (nones < MM_HTTP_HEADERS_MAX) {
+                one_at[nones] = (uint32_t)hl;
+                one_len[nones++] = (uint32_t)(kn + 2 + vl);
+            }
             memcpy(hdr + hl, p, kn);
             hl += kn;
             hdr[hl++] = ':';
@@ -176,5 +186,8 @@ int mm_http_bufs(const char *raw, uint32_t n, bool request, const uint8_t *body,
             blen);
         add(out, &k, max, MM_BUF_FILE_DATA, body, blen);
     }
+    for (int i = 0; i < nones; i++)
+        add(out, &k, max, request ? MM_BUF_HTTP_REQUEST_HEADER : MM_BUF_HTTP_RESPONSE_HEADER,
+            hdr + one_at[i], one_len[i]);
     return k;
 }

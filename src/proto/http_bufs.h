@@ -12,7 +12,8 @@
 
 /* Scratch a message of n header bytes needs. */
 #define MM_HTTP_BUFS_SCRATCH(n) (5 * (size_t)(n) + 300)
-#define MM_HTTP_BUFS_MAX 32
+#define MM_HTTP_HEADERS_MAX 48     /* header lines given one by one */
+#define MM_HTTP_BUFS_MAX (32 + MM_HTTP_HEADERS_MAX)
 
 /* Fills out (at most max) from the raw header block raw[0..n) (start line
  * to the blank line) and the start of the body; derived buffers live in
