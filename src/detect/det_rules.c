@@ -106,6 +106,8 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
 
 void det_rules_free(mm_detect *d)
 {
+    if (d->rules)
+        mm_datasets_save(mm_rules_set(d->rules));     /* the run's end: sets with a save file */
     mm_rules_thread_free(d->rt);
     mm_rules_free(d->rules);
 }
@@ -362,8 +364,13 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     }
     /* the payload first (the prefilter's dsize bound reads it), then the
      * innermost headers for ipv4.hdr ... icmpv6.hdr */
-    mm_obs_buf b[3] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};
+    mm_obs_buf b[5] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};
     int nb = 1;
+    /* ip.src and ip.dst: the addresses as the packet goes */
+    const mm_ip *sa = dir == MM_TO_CLIENT ? &f->srv : &f->cli;
+    const mm_ip *da = dir == MM_TO_CLIENT ? &f->cli : &f->srv;
+    b[nb++] = (mm_obs_buf){MM_BUF_IP_SRC, sa->b, sa->v == 4 ? 4u : 16u};
+    b[nb++] = (mm_obs_buf){MM_BUF_IP_DST, da->b, da->v == 4 ? 4u : 16u};
     if (p->l3 && p->l3_len)
         b[nb++] = (mm_obs_buf){p->ipver == 6 ? MM_BUF_IPV6_HDR : MM_BUF_IPV4_HDR, p->l3,
                                p->l3_len};

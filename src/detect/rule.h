@@ -107,8 +107,11 @@ enum mm_transform {
 
 enum mm_sm_type {
     MM_SM_CONTENT, MM_SM_PCRE, MM_SM_BYTE_TEST, MM_SM_BYTE_JUMP, MM_SM_BYTE_EXTRACT,
-    MM_SM_ISDATAAT, MM_SM_BSIZE, MM_SM_URILEN, MM_SM_BASE64_DECODE
+    MM_SM_ISDATAAT, MM_SM_BSIZE, MM_SM_URILEN, MM_SM_BASE64_DECODE, MM_SM_DATASET
 };
+
+/* A named set of values (dataset, datarep), shared by the rules naming it. */
+typedef struct mm_dataset mm_dataset;
 
 /* A number that may come from a byte_extract variable of the rule. */
 typedef struct mm_rval {
@@ -200,6 +203,12 @@ typedef struct mm_sm {
             mm_rval bytes, offset;
             uint8_t relative;
         } b64;
+        struct {
+            mm_dataset *set;    /* changed by set/unset as traffic goes */
+            uint8_t cmd;        /* 0 set, 1 unset, 2 isset, 3 isnotset */
+            uint8_t op;         /* datarep: 1 >, 2 <, 3 >=, 4 <=, 5 == (0: dataset) */
+            uint32_t value;
+        } ds;
     } u;
 } mm_sm;
 
@@ -381,6 +390,11 @@ const char *mm_rule_family(uint32_t gid, uint32_t sid, const char *classtype);
 /* The same from an EVE alert: sid, then the category text (the classtype's
  * description), as Suricata's events carry no classtype. */
 const char *mm_rule_family_category(uint32_t gid, uint32_t sid, const char *category);
+
+/* Does the whole buffer d pass the dataset / datarep option s? */
+bool mm_dataset_match(const mm_sm *s, const uint8_t *d, uint32_t n);
+/* Writes the datasets that have a save file (at the end of a run). */
+void mm_datasets_save(const mm_ruleset *rs);
 
 /* Bytes held by the ruleset (rules, sets, compiled expressions). */
 size_t mm_ruleset_memory(const mm_ruleset *rs);

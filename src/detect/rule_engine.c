@@ -109,8 +109,8 @@ static uint8_t rule_moments(const mm_rule *r)
     bool app = false, hdr = false;
     for (int i = 0; i < r->nbuf; i++) {
         uint8_t id = r->buf[i].id;
-        if (id >= MM_BUF_IPV4_HDR && id <= MM_BUF_ICMPV6_HDR)
-            hdr = true;     /* packet headers: the packet moment */
+        if (id >= MM_BUF_IPV4_HDR && id <= MM_BUF_IP_DST)
+            hdr = true;     /* packet headers and addresses: the packet moment */
         else if (id != MM_BUF_PAYLOAD && id != MM_BUF_BASE64_DATA)
             app = true;
     }

@@ -51,6 +51,8 @@ struct mm_ruleset {
     mm_rule_skip_fn on_skip;
     void *on_skip_ctx;
     const char *cur_path;       /* the rule file being read (lists beside it) */
+    mm_dataset **datasets;
+    size_t ndatasets;
 };
 
 /* One rule being parsed. */
@@ -96,6 +98,12 @@ typedef bool (*mm_kw_fn)(mm_rparse *p, const char *kw, char *val);
 
 /* A number compared ("<5", ">=3", "1<>9", "7"); bsize, urilen, filesize. */
 bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
+
+/* rule_dataset.c */
+bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val);
+void mm_datasets_free(mm_ruleset *rs);
+/* A new match option in the buffer the rule is at (rule_payload.c). */
+mm_sm *mm_rp_new_sm(mm_rparse *p, uint8_t type, const char *kw);
 
 /* rule_file.c: filestore, filesize, filemd5/filesha1/filesha256 */
 bool mm_kw_file(mm_rparse *p, const char *kw, char *val);

@@ -396,6 +396,9 @@ static int step(walk *w, int i, uint32_t cur)
         return mm_cmp_eval(&s->u.size, w->len) ? step(w, i + 1, cur) : -1;
     case MM_SM_BASE64_DECODE:
         return base64_decode(w, i, cur);
+    case MM_SM_DATASET:
+        /* the whole buffer: no other position changes it */
+        return mm_dataset_match(s, w->buf, w->len) ? step(w, i + 1, cur) : -1;
     default:
         return 0;
     }

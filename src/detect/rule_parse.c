@@ -664,12 +664,13 @@ static const kwdef keywords[] = {
     {"icmp_seq", kw_packet},
     {"filestore", mm_kw_file}, {"filesize", mm_kw_file}, {"filemd5", mm_kw_file},
     {"filesha1", mm_kw_file}, {"filesha256", mm_kw_file},
+    {"dataset", mm_kw_dataset}, {"datarep", mm_kw_dataset},
 };
 
 /* Keywords we know and do not support: a rule using one is skipped with a
  * reason naming it (and never silently half-matched). */
 static const char *const unsupported[] = {
-    "asn1", "ftpbounce", "lua", "luajit", "dataset", "datarep", "iprep",
+    "asn1", "ftpbounce", "lua", "luajit", "iprep",
     "filemagic", "byte_math",
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "stream_event", "decode-event", "engine-event",
@@ -1087,6 +1088,7 @@ void mm_ruleset_free(mm_ruleset *rs)
     for (size_t i = 0; i < rs->npcres; i++)
         pcre2_code_free(rs->pcres[i]);
     free(rs->pcres);
+    mm_datasets_free(rs);
     free(rs->rules);
     free(rs->var_val);
     free(rs->classes);

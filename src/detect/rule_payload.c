@@ -71,6 +71,7 @@ static const bufdef buffers[] = {
     {"http.location", MM_BUF_HTTP_LOCATION, 2, 0},
     {"http.server", MM_BUF_HTTP_SERVER, 2, 0},
     {"http.request_header", MM_BUF_HTTP_REQUEST_HEADER, 1, 0},
+    {"ip.src", MM_BUF_IP_SRC, 3, 0}, {"ip.dst", MM_BUF_IP_DST, 3, 0},
     {"http.response_header", MM_BUF_HTTP_RESPONSE_HEADER, 2, 0},
     {"file.data", MM_BUF_FILE_DATA, 3, 0}, {"file_data", MM_BUF_FILE_DATA, 3, 0},
     /* the response body is what file.data gives for HTTP responses: one
@@ -119,7 +120,8 @@ static const char *const buf_names[MM_BUF_N] = {
     [MM_BUF_HTTP_RESPONSE_LINE] = "http.response_line", [MM_BUF_HTTP_LOCATION] = "http.location",
     [MM_BUF_HTTP_SERVER] = "http.server", [MM_BUF_HTTP_RESPONSE_BODY] = "http.response_body",
     [MM_BUF_FILE_DATA] = "file.data", [MM_BUF_HTTP_REQUEST_HEADER] = "http.request_header",
-    [MM_BUF_HTTP_RESPONSE_HEADER] = "http.response_header", [MM_BUF_DNS_QUERY] = "dns.query",
+    [MM_BUF_HTTP_RESPONSE_HEADER] = "http.response_header", [MM_BUF_IP_SRC] = "ip.src",
+    [MM_BUF_IP_DST] = "ip.dst", [MM_BUF_DNS_QUERY] = "dns.query",
     [MM_BUF_TLS_SNI] = "tls.sni", [MM_BUF_TLS_CERT_SUBJECT] = "tls.cert_subject",
     [MM_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer", [MM_BUF_TLS_CERT_SERIAL] = "tls.cert_serial",
     [MM_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint", [MM_BUF_TLS_CERTS] = "tls.certs",
@@ -207,6 +209,11 @@ static mm_sm *new_sm(mm_rparse *p, uint8_t type, const char *kw)
     p->smbuf[p->nsm] = (uint8_t)b;
     p->nsm++;
     return s;
+}
+
+mm_sm *mm_rp_new_sm(mm_rparse *p, uint8_t type, const char *kw)
+{
+    return new_sm(p, type, kw);
 }
 
 /* --- values --------------------------------------------------------------- */

@@ -33,6 +33,7 @@ enum mm_buf {
     /* the innermost packet headers (packet moment) */
     MM_BUF_IPV4_HDR, MM_BUF_IPV6_HDR, MM_BUF_TCP_HDR, MM_BUF_UDP_HDR, MM_BUF_ICMPV4_HDR,
     MM_BUF_ICMPV6_HDR,
+    MM_BUF_IP_SRC, MM_BUF_IP_DST,   /* the addresses: 4 or 16 bytes */
     MM_BUF_N
 };
 

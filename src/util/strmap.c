@@ -85,6 +85,38 @@ void mm_strmap_each(const mm_strmap *m, void (*fn)(void *ctx, const char *key, u
             fn(ctx, m->slot[i].key, m->slot[i].val);
 }
 
+void mm_strmap_each_len(const mm_strmap *m,
+                        void (*fn)(void *ctx, const char *key, size_t len, uint64_t val), void *ctx)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slot[i].key)
+            fn(ctx, m->slot[i].key, m->slot[i].len, m->slot[i].val);
+}
+
+bool mm_strmap_del(mm_strmap *m, const char *key, size_t len)
+{
+    if (!m->cap)
+        return false;
+    size_t mask = m->cap - 1, i = find(m, key, len);
+    if (!m->slot[i].key)
+        return false;
+    free(m->slot[i].key);
+    m->slot[i].key = NULL;
+    m->n--;
+    /* backward shift: later entries of the probe run move into the hole
+     * when their home slot is not between the hole and them */
+    for (size_t j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
+        size_t home = (size_t)mm_siphash13(&m->hk, m->slot[j].key, m->slot[j].len) & mask;
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays)
+            continue;
+        m->slot[i] = m->slot[j];
+        m->slot[j].key = NULL;
+        i = j;
+    }
+    return true;
+}
+
 size_t mm_strmap_memory(const mm_strmap *m)
 {
     size_t b = m->cap * sizeof *m->slot;

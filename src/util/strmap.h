@@ -33,6 +33,11 @@ uint64_t *mm_strmap_put(mm_strmap *m, const char *key, size_t len, uint64_t val,
 /* Calls fn for each entry (in no particular order). */
 void mm_strmap_each(const mm_strmap *m, void (*fn)(void *ctx, const char *key, uint64_t val),
                     void *ctx);
+/* The same with each key's length (keys may hold any byte). */
+void mm_strmap_each_len(const mm_strmap *m,
+                        void (*fn)(void *ctx, const char *key, size_t len, uint64_t val), void *ctx);
+/* Removes key; false when it was not there. */
+bool mm_strmap_del(mm_strmap *m, const char *key, size_t len);
 size_t mm_strmap_memory(const mm_strmap *m);
 
 #endif
