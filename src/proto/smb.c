@@ -482,15 +482,14 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
         }
     }
     {
-        /* the rules' smb.share (a tree connected) and smb.named_pipe (a
-         * pipe opened on IPC$) */
+        /* the rules' smb.share and smb.named_pipe, as Suricata's: the
+         * share a tree connect names, as smb.named_pipe when it is the
+         * pipe share (IPC$) */
         bool tree = (t->ver == 2 && t->cmd == SMB2_TREE_CONNECT) ||
                     (t->ver == 1 && t->cmd == SMB1_TREE_CONNECT_ANDX);
-        smb_tree *tr = tree_get(s, t->tree_id, false);
         size_t nl = strlen(t->name);
         bool ipc = nl >= 4 && strcmp(t->name + nl - 4, "IPC$") == 0;
-        int id = tree && !ipc ? MM_BUF_SMB_SHARE : !tree && tr && tr->pipe ? MM_BUF_SMB_NAMED_PIPE
-                                                                         : -1;
+        int id = !tree ? -1 : ipc ? MM_BUF_SMB_NAMED_PIPE : MM_BUF_SMB_SHARE;
         if (id >= 0 && nl) {
             mm_obs_buf b = {(uint8_t)id, (const uint8_t *)t->name, (uint32_t)nl};
             mm_obs_buffers ob = {&b, 1, NULL, NULL};

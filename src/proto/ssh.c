@@ -56,16 +56,21 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
                                                                            : MM_PROBE_NO;
 }
 
-static void hassh_obj(mm_json *j, const char *key, const char *str)
+static void hassh_hex(const char *str, char hx[2 * MD5_DIGEST_SIZE + 1])
 {
     struct md5_ctx c;
     uint8_t dg[MD5_DIGEST_SIZE];
-    char hx[2 * MD5_DIGEST_SIZE + 1];
     md5_init(&c);
     md5_update(&c, strlen(str), (const uint8_t *)str);
     md5_digest(&c, sizeof dg, dg);
     for (int i = 0; i < MD5_DIGEST_SIZE; i++)
         snprintf(hx + 2 * i, 3, "%02x", dg[i]);
+}
+
+static void hassh_obj(mm_json *j, const char *key, const char *str)
+{
+    char hx[2 * MD5_DIGEST_SIZE + 1];
+    hassh_hex(str, hx);
     mj_obj_open(j, key);
     mj_str(j, "hash", hx);
     mj_str(j, "string", str);
@@ -197,6 +202,20 @@ static void kex_bytes(mm_app *a, mm_flow *f, ssh_dir *d, int dir, const uint8_t 
         }
         kexinit(a, d, dir, d->kex, d->kex_len);
         d->kex_done = true;
+        if (d->hassh && a->buffers) {
+            /* to the rules: ssh.hassh(.string) of the client, ssh.hassh.server(.string) */
+            char hx[2 * MD5_DIGEST_SIZE + 1];
+            hassh_hex(d->hassh, hx);
+            bool cli = dir == MM_TO_SERVER;
+            mm_obs_buf ob[2] = {
+                {cli ? MM_BUF_SSH_HASSH : MM_BUF_SSH_HASSH_SERVER, (const uint8_t *)hx,
+                 2 * MD5_DIGEST_SIZE},
+                {cli ? MM_BUF_SSH_HASSH_STRING : MM_BUF_SSH_HASSH_SERVER_STRING,
+                 (const uint8_t *)d->hassh, (uint32_t)strlen(d->hassh)},
+            };
+            mm_obs_buffers o = {ob, 2, NULL, NULL, NULL};
+            mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &o, f->last_ns);
+        }
     }
     if (d->kex_done) {
         mm_app_free(a, d->kex, KEX_MAX);
