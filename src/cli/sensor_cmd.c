@@ -66,6 +66,8 @@ static void usage(FILE *f)
 "      --rules-cache DIR  keep compiled prefilter databases in DIR: a restart with\n"
 "                         the same rules skips the compile\n"
 "      --no-rules         load no ruleset (the built-in detectors still run)\n"
+"      --midstream        rules take a TCP flow picked up mid-way (no handshake seen)\n"
+"                         as established (Suricata's stream.midstream: true)\n"
 "Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
 "      --no-detect        do not run them (rules still run)\n"
 "      --list KIND=FILE   extend a name list: mining, ddns, sinkhole or hash (one\n"
@@ -91,7 +93,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
-    O_RULES, O_VAR, O_RULESCACHE,
+    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM,
 };
 
 static void help_detect(void)
@@ -205,6 +207,7 @@ int cmd_sensor(int argc, char **argv)
         {"filestore-max", required_argument, 0, O_FILESTOREMAX},
         {"file-hashes", required_argument, 0, O_FILEHASHES},
         {"no-detect", no_argument, 0, O_NODETECT},
+        {"midstream", no_argument, 0, O_MIDSTREAM},
         {"no-rules", no_argument, 0, O_NORULES},
         {"rules", required_argument, 0, O_RULES},
         {"var", required_argument, 0, O_VAR},
@@ -326,6 +329,7 @@ int cmd_sensor(int argc, char **argv)
             if (!size_opt("--filestore-max", optarg, &c.filestore_max)) return 2;
             break;
         case O_NODETECT: c.detect.builtin = false; break;
+        case O_MIDSTREAM: c.detect.midstream = true; break;
         case O_NORULES: norules = true; break;
         case O_RULES:
             if (c.detect.nrules == MM_DETECT_MAX_RULES) {

@@ -124,6 +124,7 @@ struct mm_detect {
     char home_cc[3];
     mm_detect_stats st;
     bool builtin;               /* the built-in detectors run (--no-detect: not) */
+    bool midstream;             /* --midstream: flows picked up mid-way are established */
     struct mm_rules *rules;     /* --rules (NULL: none) */
     struct mm_rules_thread *rt;
     size_t bits_words;          /* flowbits per flow */

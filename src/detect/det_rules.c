@@ -308,8 +308,9 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         .dp = tc ? f->cport : f->sport,
         .to_client = tc,
         /* as Suricata with stream.midstream off: a TCP flow whose handshake
-         * was not seen is never established */
-        .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED && !f->midstream
+         * was not seen is never established (--midstream: it is) */
+        .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED &&
+                                           (!f->midstream || d->midstream)
                                      : f->pkts[0] && f->pkts[1],
         .pkt = pkt,
         .buf = b,

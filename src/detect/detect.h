@@ -38,6 +38,7 @@ typedef struct mm_detect_config {
     int nvars;
     const char *home_net;       /* the company's networks: the rules' HOME_NET */
     const char *rules_cache;    /* compiled prefilter databases kept here (NULL: none) */
+    bool midstream;             /* a TCP flow picked up mid-way counts as established */
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;
