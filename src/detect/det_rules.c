@@ -365,7 +365,7 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     }
     /* the payload first (the prefilter's dsize bound reads it), then the
      * innermost headers for ipv4.hdr ... icmpv6.hdr */
-    mm_obs_buf b[5] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};
+    mm_obs_buf b[6] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};
     int nb = 1;
     /* ip.src and ip.dst: the addresses as the packet goes */
     const mm_ip *sa = dir == MM_TO_CLIENT ? &f->srv : &f->cli;
@@ -390,6 +390,24 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
             hl = want < p->l4_len ? want : p->l4_len;
         }
         b[nb++] = (mm_obs_buf){l4id, p->l4, hl};
+        /* tcp.mss: the MSS option (kind 2, length 4) among the options */
+        for (uint32_t o = 20; l4id == MM_BUF_TCP_HDR && o + 1 < hl;) {
+            uint8_t kind = p->l4[o];
+            if (kind == 0)
+                break;
+            if (kind == 1) {
+                o++;
+                continue;
+            }
+            uint8_t ol = p->l4[o + 1];
+            if (ol < 2 || o + ol > hl)
+                break;
+            if (kind == 2 && ol == 4) {
+                b[nb++] = (mm_obs_buf){MM_BUF_TCP_MSS, p->l4 + o + 2, 2};
+                break;
+            }
+            o += ol;
+        }
     }
     inspect(d, f, dir, MM_MOMENT_PACKET, b, nb, &pk, ts, NULL);
 }

@@ -109,7 +109,7 @@ static uint8_t rule_moments(const mm_rule *r)
     bool app = false, hdr = false;
     for (int i = 0; i < r->nbuf; i++) {
         uint8_t id = r->buf[i].id;
-        if (id >= MM_BUF_IPV4_HDR && id <= MM_BUF_IP_DST)
+        if (id >= MM_BUF_IPV4_HDR && id <= MM_BUF_TCP_MSS)
             hdr = true;     /* packet headers and addresses: the packet moment */
         else if (id != MM_BUF_PAYLOAD && id != MM_BUF_BASE64_DATA)
             app = true;

@@ -129,7 +129,7 @@ static const char *const buf_names[MM_BUF_N] = {
     [MM_BUF_HTTP_SERVER] = "http.server", [MM_BUF_HTTP_RESPONSE_BODY] = "http.response_body",
     [MM_BUF_FILE_DATA] = "file.data", [MM_BUF_HTTP_REQUEST_HEADER] = "http.request_header",
     [MM_BUF_HTTP_RESPONSE_HEADER] = "http.response_header", [MM_BUF_IP_SRC] = "ip.src",
-    [MM_BUF_IP_DST] = "ip.dst", [MM_BUF_DNS_QUERY] = "dns.query",
+    [MM_BUF_IP_DST] = "ip.dst", [MM_BUF_DNS_OPCODE] = "dns.opcode", [MM_BUF_TCP_MSS] = "tcp.mss", [MM_BUF_DNS_QUERY] = "dns.query",
     [MM_BUF_TLS_SNI] = "tls.sni", [MM_BUF_TLS_CERT_SUBJECT] = "tls.cert_subject",
     [MM_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer", [MM_BUF_TLS_CERT_SERIAL] = "tls.cert_serial",
     [MM_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint", [MM_BUF_TLS_CERTS] = "tls.certs",
@@ -870,9 +870,63 @@ static bool kw_value(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
+/* Numbers of a protocol field given as a small buffer (dns.opcode: one
+ * byte, tcp.mss: two): "N", "!N", "<N", ">N", "<=N", ">=N", "A-B"
+ * become byte_tests on it. */
+static bool kw_int_field(mm_rparse *p, const char *kw, char *val)
+{
+    uint8_t id = strcmp(kw, "dns.opcode") == 0 ? MM_BUF_DNS_OPCODE : MM_BUF_TCP_MSS;
+    uint8_t nb = id == MM_BUF_DNS_OPCODE ? 1 : 2;
+    int64_t max = id == MM_BUF_DNS_OPCODE ? 15 : 65535;
+    if (!val || !*val)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    char *v = mm_rp_trim(val);
+    uint16_t neg = 0;
+    if (*v == '!') {
+        neg = MM_BF_NEGATE;
+        v = mm_rp_trim(v + 1);
+    }
+    uint8_t ops[2];
+    int64_t nums[2];
+    int n = 1;
+    char *dash = strchr(v + 1, '-');
+    if (dash) {
+        *dash = 0;
+        if (neg || !mm_rp_num(v, 0, max, &nums[0]) || !mm_rp_num(dash + 1, 0, max, &nums[1]))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad range", kw);
+        ops[0] = MM_BOP_GE;
+        ops[1] = MM_BOP_LE;
+        n = 2;
+    } else {
+        ops[0] = v[0] == '<' ? (v[1] == '=' ? MM_BOP_LE : MM_BOP_LT)
+               : v[0] == '>' ? (v[1] == '=' ? MM_BOP_GE : MM_BOP_GT) : MM_BOP_EQ;
+        v += ops[0] == MM_BOP_LE || ops[0] == MM_BOP_GE ? 2 : ops[0] == MM_BOP_EQ ? 0 : 1;
+        if (*v == '=' && ops[0] == MM_BOP_EQ)
+            v++;
+        if (!mm_rp_num(mm_rp_trim(v), 0, max, &nums[0]))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value", kw);
+    }
+    int saved_cur = p->cur, saved_pending = p->pending;
+    for (int i = 0; i < n; i++) {
+        p->pending = id;
+        p->npending_tr = 0;
+        mm_sm *s = new_sm(p, MM_SM_BYTE_TEST, kw);
+        if (!s)
+            return false;
+        s->u.b = (mm_byteop){.nbytes = nb, .op = ops[i], .flags = neg, .multiplier = 1,
+                             .offset = {0, -1}, .value = {0, -1}, .value64 = (uint64_t)nums[i]};
+    }
+    p->cur = saved_cur;
+    p->pending = saved_pending;
+    p->last_sm = p->last_any = -1;
+    return true;
+}
+
 bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
 {
     *known = true;
+    if (strcmp(kw, "dns.opcode") == 0 || strcmp(kw, "tcp.mss") == 0)
+        return kw_int_field(p, kw, val);
     if (strcmp(kw, "tls.fingerprint") == 0 || strcmp(kw, "tls.subject") == 0 ||
         strcmp(kw, "tls.issuerdn") == 0 || strcmp(kw, "fileext") == 0 ||
         ((strcmp(kw, "filename") == 0 || strcmp(kw, "file.name") == 0) && val && *val))

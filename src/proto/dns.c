@@ -290,15 +290,23 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         off += 4;
     }
     uint64_t tx = tx_for(s, id, qr);
+    if (a->buffers) {
+        /* the message to the rules: its query names (dns.query, one buffer
+         * each, queries only) and its opcode (dns.opcode, one byte) */
+        mm_obs_buf b[MAX_QUESTIONS + 1];
+        int nb = 0;
+        uint8_t op = (uint8_t)opcode;
+        b[nb++] = (mm_obs_buf){MM_BUF_DNS_OPCODE, &op, 1};
+        for (int i = 0; i < nq && !qr; i++)
+            b[nb++] = (mm_obs_buf){MM_BUF_DNS_QUERY, (const uint8_t *)qname[i],
+                                   (uint32_t)strlen(qname[i])};
+        mm_obs_buffers ob = {b, nb, NULL, NULL, NULL};
+        mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+    }
     if (!qr) {
         for (int i = 0; i < nq; i++) {
             mm_obs_name o = {.source = MM_NAME_DNS, .name = qname[i]};
             mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
-            /* rules see each query name as dns.query */
-            mm_obs_buf b = {MM_BUF_DNS_QUERY, (const uint8_t *)qname[i],
-                            (uint32_t)strlen(qname[i])};
-            mm_obs_buffers ob = {&b, 1};
-            mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         }
         for (int i = 0; i < nq; i++) {
             mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
