@@ -135,6 +135,8 @@ static void hook_stream_anomaly(void *u, mm_flow *f, int a)
     sensor *s = u;
     uint64_t ts = f->last_ns;
     s->stream_anomalies++;
+    if (s->det)
+        mm_detect_event(s->det, f, MM_TO_SERVER, NULL, a, ts);
     if (anomaly_allowed(s, ts, a))
         mm_eve_anomaly(&s->eve, ts, NULL, f, a);
 }
@@ -211,9 +213,12 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
     if (s->det && f)
         mm_detect_packet(s->det, f, dir, &p, ts);
-    for (int i = 0; i < p.n_anom; i++)
+    for (int i = 0; i < p.n_anom; i++) {
+        if (s->det)
+            mm_detect_event(s->det, f, dir, &p, p.anom[i], ts);
         if (anomaly_allowed(s, ts, p.anom[i]))
             mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
+    }
     if (s->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted)))
         mm_pcapdir_write(s->pcap, raw);
     mm_flow_expire(s->ft, s->last_ts);

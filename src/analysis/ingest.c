@@ -178,12 +178,27 @@ static size_t peer_key(char *k, size_t n, int64_t site, const char *remote)
 }
 
 
+/* An address as the store keeps it (IPv6 compressed, whichever way the
+ * event wrote it: ours and Suricata's write every group); false when the
+ * text is not an address. */
+static bool canon_ip(char *s, size_t n)
+{
+    mm_ip ip;
+    if (!mm_ip_parse(s, &ip))
+        return false;
+    char t[MM_IPSTR_LEN];
+    mm_ip_str(&ip, t);
+    mm_strcpy(s, n, t);
+    return true;
+}
+
 static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
 {
     jr_doc *d = &in->doc;
     char src[46], dst[46], sig[512], cat[128], fam[48], expl[64], proto[16], app[24],
         sensor[128], dir[16], pdir[16];
-    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst))
+    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst) ||
+        !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
         return 1;
     int64_t gid = jr_path_i64(d, "alert.gid", 1), sid = jr_path_i64(d, "alert.signature_id", -1);
     if (sid < 0)
@@ -496,7 +511,8 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
 {
     jr_doc *d = &in->doc;
     char src[46], dst[46], dir[16], app[24];
-    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst))
+    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst) ||
+        !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
         return 1;
     int fo = jr_member(d, 0, netflow ? "netflow" : "flow");
     int64_t start = ts, end = ts;

@@ -51,7 +51,8 @@
     X(TCP_SMALL,         "decode", "tcp",      "pkt_too_small",           1)       \
     X(TCP_HLEN,          "decode", "tcp",      "hlen_too_small",          1)       \
     X(TCP_OPTLEN,        "decode", "tcp",      "invalid_optlen",          1)       \
-    X(UDP_SMALL,         "decode", "udp",      "pkt_too_small",           1)       \
+    X(UDP_SMALL,         "decode", "udp",      "hlen_too_small",          1)       \
+    X(UDP_PKT_SMALL,     "decode", "udp",      "pkt_too_small",           1)       \
     X(UDP_HLEN,          "decode", "udp",      "hlen_invalid",            1)       \
     X(ICMPV4_SMALL,      "decode", "icmpv4",   "pkt_too_small",           1)       \
     X(ICMPV6_SMALL,      "decode", "icmpv6",   "pkt_too_small",           1)       \

@@ -91,7 +91,7 @@ void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uin
         } else if (ul - 8 <= plen) {
             plen = ul - 8;
         } else if (p->raw->caplen >= p->raw->wirelen) {
-            mm_anom(d, p, MM_AN_UDP_HLEN);
+            mm_anom(d, p, MM_AN_UDP_PKT_SMALL);     /* says more than there is */
         }
         p->payload = b + 8;
         p->payload_len = plen;

@@ -120,6 +120,7 @@ typedef struct hit_ctx {
     int dir;
     uint64_t ts;
     const mm_obs_buffers *ob;   /* app moment: the parser's object writer */
+    const mm_pkt *p;            /* a packet outside any flow (decode events) */
 } hit_ctx;
 
 /* metadata "key value, key value2, other x" as Suricata writes it:
@@ -229,8 +230,10 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
             mj_u64(j, "icmp_code", in->pkt->icmp_code);
         }
         mj_str(j, "direction", h->dir == MM_TO_CLIENT ? "to_client" : "to_server");
+    } else if (h->p) {
+        j = mm_eve_begin_pkt_event(e, h->p, h->ts, "alert");
     } else {
-        return;                 /* packets outside flows are not inspected */
+        return;
     }
     mj_obj_open(j, "alert");
     mj_str(j, "action", r->action == MM_RA_PASS ? "pass" : "allowed");
@@ -254,6 +257,10 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         mj_obj_close(j);
     }
     mj_obj_close(j);
+    if (!f) {
+        mm_eve_pkt_event_close(e, h->p);
+        return;
+    }
     if (h->ob && h->ob->json)
         h->ob->json(j, h->ob->json_ctx);
     /* the flow as it stands, as Suricata 7 adds to alerts */
@@ -293,12 +300,11 @@ static uint32_t *bits_alloc(void *ctx)
     return df->rbits;
 }
 
-static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
-                    const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
+/* The inspection of a moment of flow f in direction dir. */
+static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bits_ctx *bc)
 {
     bool tc = dir == MM_TO_CLIENT;
-    bits_ctx bc = {d, f};
-    mm_inspection in = {
+    return (mm_inspection){
         .moment = moment,
         .app = rule_app(f->app_proto),
         .ip_proto = f->proto,
@@ -312,13 +318,20 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED &&
                                            (!f->midstream || d->midstream)
                                      : f->pkts[0] && f->pkts[1],
-        .pkt = pkt,
-        .buf = b,
-        .nbuf = nb,
         .bits = f->det ? ((det_flow *)f->det)->rbits : NULL,
         .bits_alloc = bits_alloc,
-        .bits_ctx = &bc,
+        .bits_ctx = bc,
     };
+}
+
+static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
+                    const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
+{
+    bits_ctx bc = {d, f};
+    mm_inspection in = flow_insp(d, f, dir, moment, &bc);
+    in.pkt = pkt;
+    in.buf = b;
+    in.nbuf = nb;
     mm_insp_file fi;
     const mm_file_info *fl = ob ? ob->file : NULL;
     if (fl) {
@@ -329,8 +342,43 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
                             h && fl->hashes & MM_HASH_SHA256 ? fl->sha256 : NULL};
         in.file = &fi;
     }
-    hit_ctx h = {d, f, dir, ts, ob};
+    hit_ctx h = {d, f, dir, ts, ob, NULL};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
+}
+
+/* An anomaly raised on a packet (p; f when it belongs to a flow) or on a
+ * flow's stream (p NULL): the decode-event / stream-event rules on it. */
+void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, int an, uint64_t ts)
+{
+    if (!d || !d->rules || !mm_rules_has_events(d->rules))
+        return;
+    bits_ctx bc = {d, f};
+    mm_inspection in;
+    mm_insp_pkt pk;
+    mm_obs_buf b = {MM_BUF_PAYLOAD, NULL, 0};
+    static const mm_ip none = {{0}, 0};
+    if (f) {
+        in = flow_insp(d, f, dir, MM_MOMENT_PACKET, &bc);
+    } else {
+        if (!p)
+            return;
+        bool ip = p->ipver != 0;
+        in = (mm_inspection){.moment = MM_MOMENT_PACKET, .app = -1, .ip_proto = p->proto,
+                             .src = ip ? &p->src : &none, .dst = ip ? &p->dst : &none,
+                             .sp = p->sport, .dp = p->dport};
+    }
+    if (p) {
+        pk = (mm_insp_pkt){.ttl = p->ttl, .ip_id = p->ip_id, .tcp_flags = p->tcp_flags,
+                           .window = p->win, .seq = p->seq, .ack = p->ack,
+                           .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};
+        in.pkt = &pk;
+        b.data = p->payload;
+        b.len = p->payload ? p->payload_len : 0;
+    }
+    in.buf = &b;
+    in.nbuf = 1;
+    hit_ctx h = {d, f, dir, ts, NULL, f ? NULL : p};
+    mm_rules_event(d->rules, d->rt, &in, an, hit, &h);
 }
 
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts)

@@ -57,6 +57,10 @@ void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
 /* Each decoded packet of a flow (the rules' packet moment). */
 struct mm_pkt;
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, uint64_t ts);
+/* An anomaly (MM_AN_*) raised on packet p (f: its flow, NULL when none) or
+ * on flow f's stream (p NULL): the rules' decode-event and stream-event. */
+void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, int an,
+                     uint64_t ts);
 /* Rules loaded and skipped (for the sensor's start-up line). */
 void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped);
 /* The file digests the rules compare (MM_HASH_*): computed for every file. */

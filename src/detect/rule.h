@@ -324,6 +324,7 @@ typedef struct mm_rule {
     uint8_t nvars;              /* byte_extract variables */
     char *app_event;            /* app-layer-event */
     const mm_rfile *file;       /* file keywords (NULL: none) */
+    uint8_t event;              /* decode-event / stream-event: MM_AN_* + 1 (0: none) */
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */

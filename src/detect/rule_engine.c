@@ -78,6 +78,8 @@ struct mm_rules {
     /* the same rules found by address instead (per moment and class;
      * side 0 by the packet's source, 1 by its destination) */
     ip_index ipx[3][4][2];
+    uint32_t *ev;               /* decode-event / stream-event rules, in rule order */
+    uint32_t nev;
     size_t bits_words;
     mm_rules_info info;
 };
@@ -536,6 +538,19 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
     e->info.rules = n;
     for (size_t i = 0; i < n; i++) {
         const mm_rule *r = mm_ruleset_rule(rs, i);
+        if (r->event) {         /* inspected when their event is raised */
+            uint32_t *ne = realloc(e->ev, (e->nev + 1) * sizeof *ne);
+            if (!ne) {
+                mm_rules_free(e);
+                snprintf(err, errlen, "out of memory");
+                return NULL;
+            }
+            e->ev = ne;
+            e->ev[e->nev++] = e->n;
+            e->r[e->n] = r;
+            e->moment[e->n++] = 0;
+            continue;
+        }
         uint8_t mo = rule_moments(r);
         if (!mo) {
             e->info.not_inspected++;
@@ -666,6 +681,7 @@ void mm_rules_free(mm_rules *e)
                 free(e->ipx[i][c][side].rules);
             }
         }
+    free(e->ev);
     free(e->r);
     free(e->moment);
     mm_ruleset_free(e->rs);
@@ -1006,6 +1022,30 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         if (m1 == M_PACKET && e->moment[ri] & M_STREAM && in->ip_proto == 6)
             continue;
         if (!rule_matches(t, r, in, bits))
+            continue;
+        if (r->nbitops)
+            bits = bits_apply(r, in, bits);
+        if (r->noalert)
+            continue;
+        hits++;
+        hit(ctx, r, in);
+    }
+    return hits;
+}
+
+bool mm_rules_has_events(const mm_rules *e)
+{
+    return e->nev > 0;
+}
+
+int mm_rules_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
+                   mm_rule_hit_fn hit, void *ctx)
+{
+    uint32_t *bits = in->bits;
+    int hits = 0;
+    for (uint32_t i = 0; i < e->nev; i++) {
+        const mm_rule *r = e->r[e->ev[i]];
+        if (r->event != event + 1 || !rule_matches(t, r, in, bits))
             continue;
         if (r->nbitops)
             bits = bits_apply(r, in, bits);

@@ -79,4 +79,10 @@ typedef void (*mm_rule_hit_fn)(void *ctx, const mm_rule *r, const mm_inspection 
 int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
                      mm_rule_hit_fn hit, void *ctx);
 
+/* Rules on an anomaly (decode-event, stream-event): event is MM_AN_*;
+ * in describes the packet (or the flow) it was raised on. */
+bool mm_rules_has_events(const mm_rules *e);
+int mm_rules_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
+                   mm_rule_hit_fn hit, void *ctx);
+
 #endif

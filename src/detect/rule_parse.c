@@ -22,6 +22,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "decode/anomaly.h"
 #include "detect/rule_int.h"
 
 #define MAX_FILE (256 * 1024 * 1024)
@@ -642,6 +643,34 @@ static bool kw_packet(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
+/* decode-event:<layer>.<name> and stream-event:<name>: an anomaly our
+ * decoder or stream engine raises under Suricata's name. */
+static bool kw_event(mm_rparse *p, const char *kw, char *val)
+{
+    if (!val || !*val)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    if (p->r->event)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: one event per rule", kw);
+    bool stream = kw[0] == 's';
+    val = mm_rp_trim(val);
+    if (stream && strncmp(val, "stream.", 7) == 0)
+        val += 7;
+    for (int i = 0; i < MM_AN__COUNT; i++) {
+        const mm_anomaly_info *ai = &mm_anomaly_table[i];
+        if (stream != (strcmp(ai->type, "stream") == 0))
+            continue;
+        size_t ll = strlen(ai->layer);
+        bool same = stream ? strcmp(val, ai->name) == 0
+                           : strncmp(val, ai->layer, ll) == 0 && val[ll] == '.' &&
+                                 strcmp(val + ll + 1, ai->name) == 0;
+        if (same) {
+            p->r->event = (uint8_t)(i + 1);
+            return true;
+        }
+    }
+    return mm_rp_fail(p, MM_SKIP_KEYWORD, "%s: '%.48s' is not an event we raise", kw, val);
+}
+
 /* --- the keyword table ---------------------------------------------------- */
 
 typedef struct kwdef {
@@ -665,6 +694,7 @@ static const kwdef keywords[] = {
     {"filestore", mm_kw_file}, {"filesize", mm_kw_file}, {"filemd5", mm_kw_file},
     {"filesha1", mm_kw_file}, {"filesha256", mm_kw_file},
     {"dataset", mm_kw_dataset}, {"datarep", mm_kw_dataset},
+    {"decode-event", kw_event}, {"stream-event", kw_event},
 };
 
 /* Keywords we know and do not support: a rule using one is skipped with a
@@ -673,7 +703,7 @@ static const char *const unsupported[] = {
     "asn1", "ftpbounce", "lua", "luajit", "iprep",
     "filemagic", "byte_math",
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
-    "fragoffset", "tos", "ipopts", "sameip", "rpc", "stream_event", "decode-event", "engine-event",
+    "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
     "sip.method", "http2.header", "config", "bypass", "requires",
 };

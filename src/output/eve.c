@@ -81,11 +81,11 @@ static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16
                   uint8_t proto, bool ports)
 {
     char a[MM_IPSTR_LEN], pn[8];
-    mm_ip_str(s, a);
+    mm_ip_str_full(s, a);       /* as Suricata's events: IPv6 written out whole */
     mj_str(&e->j, "src_ip", a);
     if (ports)
         mj_u64(&e->j, "src_port", sp);
-    mm_ip_str(d, a);
+    mm_ip_str_full(d, a);
     mj_str(&e->j, "dest_ip", a);
     if (ports)
         mj_u64(&e->j, "dest_port", dp);
@@ -125,6 +125,25 @@ mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const
     if (app_proto)
         mj_str(&e->j, "app_proto", app_proto);
     return &e->j;
+}
+
+mm_json *mm_eve_begin_pkt_event(mm_eve *e, const mm_pkt *p, uint64_t ts, const char *type)
+{
+    header(e, ts);
+    if (e->pcap_cnt)
+        mj_u64(&e->j, "pcap_cnt", e->pcap_cnt);
+    mj_str(&e->j, "event_type", type);
+    mj_str(&e->j, "host", e->sensor);
+    if (p->ipver)
+        tuple(e, &p->src, p->sport, &p->dst, p->dport, p->proto,
+              has_ports(p->proto) && (p->sport || p->dport));
+    return &e->j;
+}
+
+void mm_eve_pkt_event_close(mm_eve *e, const mm_pkt *p)
+{
+    mimamori_obj(e, p->ipver ? &p->src : NULL, p->ipver ? &p->dst : NULL);
+    mm_eve_flow_event_close(e);
 }
 
 mm_json *mm_eve_flow_event_mimamori(mm_eve *e, const mm_flow *f)

@@ -121,6 +121,11 @@ void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f);
 mm_json *mm_eve_flow_event_mimamori(mm_eve *e, const mm_flow *f);
 void mm_eve_flow_event_close(mm_eve *e);
 
+/* An event about a packet outside any flow (an undecodable one): its
+ * addresses when it has them; closed by mm_eve_pkt_event_close. */
+mm_json *mm_eve_begin_pkt_event(mm_eve *e, const mm_pkt *p, uint64_t ts, const char *type);
+void mm_eve_pkt_event_close(mm_eve *e, const mm_pkt *p);
+
 /* Emit the line in e->j (adds the newline). */
 void mm_eve_emit(mm_eve *e);
 

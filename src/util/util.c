@@ -99,6 +99,23 @@ void mm_ip_str(const mm_ip *ip, char *out)
         mm_strcpy(out, MM_IPSTR_LEN, "?");
 }
 
+void mm_ip_str_full(const mm_ip *ip, char *out)
+{
+    if (ip->v != 6) {
+        mm_ip_str(ip, out);
+        return;
+    }
+    static const char hx[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i && !(i & 1))
+            *o++ = ':';
+        *o++ = hx[ip->b[i] >> 4];
+        *o++ = hx[ip->b[i] & 15];
+    }
+    *o = 0;
+}
+
 bool mm_ip_parse(const char *s, mm_ip *out)
 {
     memset(out, 0, sizeof(*out));

@@ -30,6 +30,9 @@ void mm_fmt_ts(uint64_t ts_ns, char *out);
 /* Address as text (IPv6 compressed, as inet_ntop); out of MM_IPSTR_LEN bytes. */
 #define MM_IPSTR_LEN 48
 void mm_ip_str(const mm_ip *ip, char *out);
+/* As Suricata's EVE writes addresses: IPv6 with every group, four digits
+ * each ("fd01:0000:...:0101"); IPv4 as mm_ip_str. */
+void mm_ip_str_full(const mm_ip *ip, char *out);
 bool mm_ip_parse(const char *s, mm_ip *out);
 
 /* A list of CIDR networks. */

@@ -1,5 +1,7 @@
 """What the end-to-end test scripts share: checks that report one line
 each ('ok', 'FAIL', 'skip') and a closing count."""
+import ipaddress
+import json
 import sys
 
 results = {'passed': 0, 'failed': 0, 'skipped': 0}
@@ -53,3 +55,16 @@ def finish():
     print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
                                                  results['skipped']))
     sys.exit(1 if results['failed'] else 0)
+
+
+def eve_event(line):
+    """One EVE line as a dict, its addresses in the usual short form (the
+    sensor writes IPv6 in full, as Suricata does; tshark writes it short)."""
+    e = json.loads(line)
+    for k in ('src_ip', 'dest_ip'):
+        if isinstance(e.get(k), str):
+            try:
+                e[k] = str(ipaddress.ip_address(e[k]))
+            except ValueError:
+                pass
+    return e

@@ -23,6 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flow_oracle import captures  # noqa: E402
+from harness import eve_event  # noqa: E402
 
 
 FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport',
@@ -94,7 +95,7 @@ def tshark_flows(rows, proto):
 def ours(mm, path):
     r = subprocess.run([mm, 'sensor', '-r', path, '--eve', '-', '-q', '--stream-depth', '0'],
                        capture_output=True, text=True)
-    return [json.loads(l) for l in r.stdout.splitlines()]
+    return [eve_event(l) for l in r.stdout.splitlines()]
 
 
 # --- per protocol: (tshark keys, our keys) ---------------------------------

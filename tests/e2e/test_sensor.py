@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Skip, check, eve_validator, expect, finish  # noqa: E402
+from harness import Skip, check, eve_event, eve_validator, expect, finish  # noqa: E402
 import time
 
 MM, GEN = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
@@ -36,7 +36,7 @@ def run(args, **kw):
 def events(args):
     r = run(args + ['--eve', '-', '-q'])
     assert r.returncode == 0, r.stderr
-    return [json.loads(l) for l in r.stdout.splitlines()]
+    return [eve_event(l) for l in r.stdout.splitlines()]
 
 
 
@@ -286,7 +286,7 @@ def _():
     r = run(['segment', 'verify', '--key', keyp + '.key'] + segs)
     expect(r.returncode == 0 and r.stdout.count('OK') == len(segs), r.stdout + r.stderr)
     r = run(['segment', 'cat', '--key', keyp + '.key'] + segs)
-    got = [json.loads(l) for l in r.stdout.splitlines()]
+    got = [eve_event(l) for l in r.stdout.splitlines()]
     ref = events(['sensor', '-r', DEMO, '--site', 'acme'])
     strip = lambda e: json.dumps({k: v for k, v in e.items() if k not in ('flow_id', 'stats', 'mimamori')},
                                  sort_keys=True)

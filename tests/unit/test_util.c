@@ -161,6 +161,24 @@ static void test_strmap_delete(void **st)
     mm_strmap_free(&m);
 }
 
+/* EVE's address text: IPv6 written out whole as Suricata's events have it
+ * (suricata-verify's decode-too-small expects fd01:0000:...:0101:0101). */
+static void test_ip_full(void **st)
+{
+    (void)st;
+    mm_ip a;
+    char t[MM_IPSTR_LEN];
+    assert_true(mm_ip_parse("fd01::101:101", &a));
+    mm_ip_str_full(&a, t);
+    assert_string_equal(t, "fd01:0000:0000:0000:0000:0000:0101:0101");
+    assert_true(mm_ip_parse(t, &a));
+    mm_ip_str(&a, t);
+    assert_string_equal(t, "fd01::101:101");
+    assert_true(mm_ip_parse("192.0.2.7", &a));
+    mm_ip_str_full(&a, t);
+    assert_string_equal(t, "192.0.2.7");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_netlist),
         cmocka_unit_test(test_siphash_vectors),
         cmocka_unit_test(test_strmap_delete),
+        cmocka_unit_test(test_ip_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
