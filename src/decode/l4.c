@@ -36,6 +36,17 @@ void mm_decode_ip_payload(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t
 
 void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n)
 {
+    /* an inner transport header replaces the outer one entirely (a tunnel's
+     * UDP ports must not stay on the ICMP inside it) */
+    p->sport = p->dport = 0;
+    p->tcp_flags = 0;
+    p->seq = p->ack = 0;
+    p->win = 0;
+    p->icmp_type = p->icmp_code = 0;
+    p->icmp_error = false;
+    p->payload = NULL;
+    p->payload_len = 0;
+    p->l4_ok = false;
     p->proto = proto;
     p->l4 = b;
     p->l4_len = n;
