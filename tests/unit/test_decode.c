@@ -267,6 +267,37 @@ static void test_defrag_pool_is_bounded(void **st)
     assert_true(after >= before);
 }
 
+/* VXLAN (RFC 7348) carrying an ICMP echo: the packet is the inner one, and
+ * none of the outer UDP header stays on it (its ports would split an echo
+ * and its reply into two flows). */
+static void test_vxlan_inner_replaces_outer(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    static const uint8_t in_a[4] = {10, 0, 0, 1}, in_b[4] = {10, 0, 0, 2};
+    T.n = 0;
+    uint16_t inner = 14 + 20 + 8;
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 17, (uint16_t)(8 + 8 + inner), 1, 0, 0);
+    tb_udp(&T, 40000, 4789, (uint16_t)(8 + inner));
+    tb_u8(&T, 0x08); tb_u8(&T, 0); tb_be16(&T, 0);      /* flags: VNI present */
+    tb_be32(&T, 42u << 8);                              /* VNI 42 */
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, in_a, in_b, 1, 8, 2, 0, 0);
+    tb_u8(&T, 8); tb_u8(&T, 0); tb_be16(&T, 0);         /* echo request */
+    tb_be16(&T, 7); tb_be16(&T, 1);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_int_equal(p.n_anom, 0);
+    assert_int_equal(p.proto, 1);
+    assert_memory_equal(p.src.b, in_a, 4);
+    assert_memory_equal(p.dst.b, in_b, 4);
+    assert_int_equal(p.icmp_type, 8);
+    assert_int_equal(p.sport, 0);
+    assert_int_equal(p.dport, 0);
+    assert_true(p.l4_ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_gre_and_ipv6_exthdr),
         cmocka_unit_test(test_truncations_are_anomalies),
         cmocka_unit_test(test_tunnel_depth_bounded),
+        cmocka_unit_test(test_vxlan_inner_replaces_outer),
         cmocka_unit_test(test_defrag_out_of_order_and_overlap),
         cmocka_unit_test(test_defrag_pool_is_bounded),
     };
