@@ -167,6 +167,7 @@ enum mm_byte_op { MM_BOP_LT, MM_BOP_GT, MM_BOP_EQ, MM_BOP_LE, MM_BOP_GE, MM_BOP_
 
 typedef struct mm_byteop {
     uint8_t nbytes;             /* 1-10 (string), 1-8 binary */
+    uint8_t nbytes_var;         /* a byte_extract variable gives it: its index + 1 (0: no) */
     uint8_t op;                 /* byte_test */
     uint8_t base;               /* string: 8, 10, 16 */
     uint8_t var;                /* byte_extract: variable index */

@@ -296,6 +296,15 @@ static int byte_op(walk *w, int i, uint32_t cur)
     int64_t pos = base + val(w->m, b->offset);
     uint64_t v;
     uint32_t used;
+    mm_byteop bv;
+    if (b->nbytes_var) {        /* the count from a variable: within the usual bounds */
+        uint64_t nb = w->m->vars[(b->nbytes_var - 1) & 7];
+        if (nb < 1 || nb > (b->flags & MM_BF_STRING ? 20u : 8u))
+            return 0;
+        bv = *b;
+        bv.nbytes = (uint8_t)nb;
+        b = &bv;
+    }
     if (!read_number(b, w->buf, w->len, pos, &v, &used))
         return 0;
     if (s->type == MM_SM_BYTE_TEST) {

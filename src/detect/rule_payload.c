@@ -554,8 +554,16 @@ static bool byte_common(mm_rparse *p, mm_byteop *b, const char *part, bool *bad)
 static bool byte_nbytes(mm_rparse *p, const char *kw, const char *s, mm_byteop *b)
 {
     int64_t n;
+    while (*s == ' ')
+        s++;
+    int v = var_index(p, s);
+    if (v >= 0) {               /* as Suricata 7: the count read earlier */
+        b->nbytes_var = (uint8_t)(v + 1);
+        b->nbytes = 1;
+        return true;
+    }
     if (!mm_rp_num(s, 0, 23, &n))
-        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bytes must be 0-23", kw);
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bytes must be 0-23 or a variable", kw);
     b->nbytes = (uint8_t)n;
     return true;
 }

@@ -438,6 +438,11 @@ static void test_match_content(void **state)
 static void test_match_other(void **state)
 {
     (void)state;
+    /* the byte count from a byte_extract variable (Suricata 7): 2 bytes
+     * read at 1 are 0x0005; a count of 9 is no binary read at all */
+    assert_true(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x02\x00\x05"));
+    assert_false(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x01\x00\x05"));
+    assert_false(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x09\x00\x05\x00\x00\x00\x00\x00\x00\x00"));
     assert_true(P("byte_test:2,>,1000,0;", "\x04\x00"));
     assert_false(P("byte_test:2,>,1000,0;", "\x00\x04"));
     assert_true(P("byte_test:2,=,1024,0,little;", "\x00\x04"));
