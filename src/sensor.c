@@ -450,6 +450,8 @@ int mm_sensor_run(const mm_sensor_config *c)
         s->app.buffers = c->detect.nrules > 0;
     }
     s->eve.site = c->site;
+    s->eve.community_id = c->community_id;
+    s->eve.community_seed = c->community_seed;
     s->eve.sensor = c->sensor;
     s->eve.home = &s->home;
     s->eve.geo = s->geo;

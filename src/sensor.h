@@ -29,6 +29,8 @@ typedef struct mm_sensor_config {
     int zstd_level;
     const char *seal_key_path;
     const char *geoip;
+    bool community_id;          /* --community-id: Community ID on events */
+    uint16_t community_seed;
     uint32_t snaplen;
     bool promisc;
     int progress;               /* -1 auto (terminal), 0 off, 1 on */

@@ -45,6 +45,9 @@ static void usage(FILE *f)
 "      --geoip PATH       add src_country/dest_country to events: 'default' (the\n"
 "                         tor-geoipdb data), a directory with geoip/geoip6, or a\n"
 "                         .mmdb file (off by default: the analysis side adds them)\n"
+"      --community-id     add community_id (Community ID v1, as Zeek and Suricata)\n"
+"                         to events about a flow\n"
+"      --community-id-seed N  its seed (default 0)\n"
 "Limits (sizes in bytes, with optional k, m, g)\n"
 "      --flow-memcap SZ   memory for flows (default 32m); oldest evicted beyond\n"
 "      --stream-memcap SZ memory for out-of-order TCP data (default 16m)\n"
@@ -93,7 +96,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
-    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM,
+    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED,
 };
 
 static void help_detect(void)
@@ -208,6 +211,8 @@ int cmd_sensor(int argc, char **argv)
         {"file-hashes", required_argument, 0, O_FILEHASHES},
         {"no-detect", no_argument, 0, O_NODETECT},
         {"midstream", no_argument, 0, O_MIDSTREAM},
+        {"community-id", no_argument, 0, O_CID},
+        {"community-id-seed", required_argument, 0, O_CIDSEED},
         {"no-rules", no_argument, 0, O_NORULES},
         {"rules", required_argument, 0, O_RULES},
         {"var", required_argument, 0, O_VAR},
@@ -298,6 +303,18 @@ int cmd_sensor(int argc, char **argv)
                 return 2;
             break;
         case O_GEOIP: c.geoip = optarg; break;
+        case O_CID: c.community_id = true; break;
+        case O_CIDSEED: {
+            char *end;
+            unsigned long sv = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || sv > 65535) {
+                fprintf(stderr, "mimamori: --community-id-seed: '%s': give 0-65535\n", optarg);
+                return 2;
+            }
+            c.community_seed = (uint16_t)sv;
+            c.community_id = true;
+            break;
+        }
         case O_FLOWMEMCAP:
             if (!size_opt("--flow-memcap", optarg, &c.flow.memcap)) return 2;
             break;

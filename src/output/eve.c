@@ -7,6 +7,7 @@
  * counters), because Suricata's schema closes every other object.
  */
 #include "output/output.h"
+#include "util/community_id.h"
 #include "analysis/geo.h"
 #include "proto/app.h"
 
@@ -94,6 +95,18 @@ static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16
 
 static bool has_ports(uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
 
+/* The flow's Community ID, when asked for (ICMP by the client's message). */
+static void flow_cid(mm_eve *e, const mm_flow *f)
+{
+    if (!e->community_id)
+        return;
+    char id[MM_COMMUNITY_ID_LEN];
+    bool icmp = f->proto == 1 || f->proto == 58;
+    mm_community_id(&f->cli, icmp ? f->icmp_type[0] : f->cport, &f->srv,
+                    icmp ? f->icmp_code[0] : f->sport, f->proto, e->community_seed, id);
+    mj_str(&e->j, "community_id", id);
+}
+
 static void mimamori_obj(mm_eve *e, const mm_ip *cli, const mm_ip *srv)
 {
     mj_obj_open(&e->j, "mimamori");
@@ -122,6 +135,7 @@ mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const
         tuple(e, &f->srv, f->sport, &f->cli, f->cport, f->proto, has_ports(f->proto));
     else
         tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
+    flow_cid(e, f);
     if (app_proto)
         mj_str(&e->j, "app_proto", app_proto);
     return &e->j;
@@ -204,6 +218,7 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     }
     bool ports = has_ports(f->proto);
     tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, ports);
+    flow_cid(e, f);
     if ((f->proto == 1 || f->proto == 58) && f->icmp_seen[0]) {
         mj_u64(j, "icmp_type", f->icmp_type[0]);
         mj_u64(j, "icmp_code", f->icmp_code[0]);
@@ -282,6 +297,7 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
     const mm_ip *cli = NULL, *srv = NULL;
     if (f) {
         tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
+        flow_cid(e, f);
         cli = &f->cli;
         srv = &f->srv;
     } else if (p && p->ipver) {

@@ -79,6 +79,9 @@ typedef struct mm_eve {
     /* Number of the packet being handled in the capture files (as
      * Suricata's pcap_cnt); 0 when live or at a flow's end. */
     uint64_t pcap_cnt;
+    /* Community ID on every event with a flow tuple (--community-id) */
+    bool community_id;
+    uint16_t community_seed;
 } mm_eve;
 
 void mm_eve_init(mm_eve *e);

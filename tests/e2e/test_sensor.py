@@ -152,6 +152,41 @@ def _():
     expect(compared >= 6, 'only %d streams compared' % compared)
 
 
+@check('community_id equals tshark\'s Community ID for every flow (TCP, UDP, ICMP, IPv6, SCTP)')
+def _():
+    caps = [DEMO]
+    for c in ('corpus/ndpi/pcap/http_ipv6.pcap', 'corpus/ndpi/pcap/icmp-tunnel.pcap',
+              'corpus/ndpi/pcap/sctp.cap', 'corpus/pcaps/03_ntp_monlist',
+              'corpus/pcaps/17_ssh_bruteforce/zeek__sshguess.pcap'):
+        p = os.path.join(SHARED, c)
+        if os.path.isdir(p):
+            p = sorted(glob.glob(os.path.join(p, '*.pcap')))[0]
+        if os.path.exists(p):
+            caps.append(p)
+    compared = 0
+    for cap in caps:
+        # tshark: the Community ID of each packet, seed 5; a flow's id is
+        # among its packets' (tshark gives ICMP errors their own)
+        out = subprocess.run(['tshark', '-n', '-r', cap, '--enable-protocol', 'communityid',
+                              '-o', 'communityid.seed:5', '-T', 'fields', '-e', 'communityid'],
+                             capture_output=True, text=True).stdout
+        theirs = {l.strip() for l in out.splitlines() if l.strip()}
+        expect(theirs, '%s: tshark gave no Community ID' % cap)
+        for e in events(['sensor', '-r', cap, '--community-id-seed', '5']):
+            if e['event_type'] != 'flow':
+                continue
+            if e['proto'] not in ('TCP', 'UDP', 'ICMP', 'IPv6-ICMP', 'SCTP'):
+                continue
+            expect(e.get('community_id') in theirs,
+                   '%s: flow %s %s:%s -> %s:%s has %s, not one tshark computed' %
+                   (cap, e['proto'], e['src_ip'], e.get('src_port'), e['dest_ip'],
+                    e.get('dest_port'), e.get('community_id')))
+            compared += 1
+    expect(compared >= 20, 'only %d flows compared' % compared)
+    # off by default
+    expect(all('community_id' not in e for e in events(['sensor', '-r', DEMO])), 'off by default')
+
+
 @check('TLS certificate: fingerprint and serial equal what tshark extracts')
 def _():
     cap = os.path.join(SHARED, 'corpus', 'pcaps', '04_sslv3_poodle', 'arkime__ssl-selfsign.pcap')
