@@ -184,6 +184,57 @@ static const char *client_version(uint32_t v)
     }
 }
 
+/* The client's Windows build number as a name (the NT release list), as
+ * Suricata names it: "Windows 7 SP1", "Windows 10 RS5"; NULL unknown. */
+static const char *build_name(uint32_t b, char *out, size_t n)
+{
+    static const struct {
+        uint32_t build;
+        const char *name, *suffix;
+    } t[] = {
+        {528, "Windows NT 3.1", ""}, {807, "Windows NT 3.5", ""}, {1057, "Windows NT 3.51", ""},
+        {1381, "Windows NT 4.0", ""}, {2195, "Windows 2000", ""}, {2600, "Windows XP", ""},
+        {3790, "Windows Server 2003", ""}, {6000, "Windows Vista", " RTM"},
+        {6001, "Windows Vista", " SP1"}, {6002, "Windows Vista", " SP2"},
+        {7600, "Windows 7", " RTM"}, {7601, "Windows 7", " SP1"}, {9200, "Windows 8", ""},
+        {9600, "Windows 8.1", ""}, {10240, "Windows 10", " TH1"}, {10586, "Windows 10", " TH2"},
+        {14393, "Windows 10", " RS1"}, {15063, "Windows 10", " RS2"},
+        {16299, "Windows 10", " RS3"}, {17134, "Windows 10", " RS4"},
+        {17763, "Windows 10", " RS5"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].build == b) {
+            snprintf(out, n, "%s%s", t[i].name, t[i].suffix);
+            return out;
+        }
+    return NULL;
+}
+
+/* earlyCapabilityFlags (MS-RDPBCGR 2.2.1.3.2) by name. */
+static void capabilities(mm_json *j, uint16_t f)
+{
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } t[] = {
+        {0x0001, "support_errinfo_pdf"}, {0x0002, "want_32bpp_session"},
+        {0x0004, "support_statusinfo_pdu"}, {0x0008, "strong_asymmetric_keys"},
+        {0x0020, "valid_connection_type"}, {0x0040, "support_monitor_layout_pdu"},
+        {0x0080, "support_netchar_autodetect"}, {0x0100, "support_dynvc_gfx_protocol"},
+        {0x0200, "support_dynamic_time_zone"}, {0x0400, "support_heartbeat_pdu"},
+    };
+    bool any = false;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        any |= (f & t[i].bit) != 0;
+    if (!any)
+        return;
+    mj_arr_open(j, "capabilities");
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (f & t[i].bit)
+            mj_str(j, NULL, t[i].name);
+    mj_arr_close(j);
+}
+
 /* MCS Connect Initial: the GCC user data blocks, found by their headers
  * (client core data 0xC001, network data 0xC003). */
 static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, uint32_t n,
@@ -211,12 +262,44 @@ static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *
     mj_str(j, "version", client_version(mm_le32(core + 4)));
     mj_u64(j, "desktop_width", mm_le16(core + 8));
     mj_u64(j, "desktop_height", mm_le16(core + 10));
-    char b[80];
-    snprintf(b, sizeof b, "%u", mm_le32(core + 20));
-    mj_str(j, "build", b);
+    char b[160];
+    const char *bn = build_name(mm_le32(core + 20), b, sizeof b);
+    if (!bn) {
+        snprintf(b, sizeof b, "%u", mm_le32(core + 20));
+        bn = b;
+    }
+    mj_str(j, "build", bn);
     mm_utf16le_to_utf8(core + 24, 32, b, sizeof b);
-    mj_str(j, "client_name", b);
-    mj_u64(j, "function_keys", mm_le32(core + 64));
+    if (b[0])
+        mj_str(j, "client_name", b);
+    if (mm_le32(core + 60))
+        mj_u64(j, "keyboard_subtype", mm_le32(core + 60));
+    if (mm_le32(core + 64))
+        mj_u64(j, "function_keys", mm_le32(core + 64));
+    mm_utf16le_to_utf8(core + 68, 64, b, sizeof b);
+    if (b[0])
+        mj_str(j, "ime", b);
+    /* the optional fields, as far as the block goes (TS_UD_CS_CORE) */
+    if (core_len >= 136)
+        mj_u64(j, "product_id", mm_le16(core + 134));
+    if (core_len >= 140 && mm_le32(core + 136))
+        mj_u64(j, "serial_number", mm_le32(core + 136));
+    if (core_len >= 146)
+        capabilities(j, mm_le16(core + 144));
+    if (core_len >= 210) {
+        mm_utf16le_to_utf8(core + 146, 64, b, sizeof b);
+        if (b[0])
+            mj_str(j, "id", b);
+    }
+    if (core_len >= 211 && core[210] >= 1 && core[210] <= 7) {
+        static const char *const hints[] = {"", "modem", "low_broadband", "satellite",
+                                            "high_broadband", "wan", "lan", "autodetect"};
+        mj_str(j, "connection_hint", hints[core[210]]);
+    }
+    if (core_len >= 224) {
+        mj_u64(j, "physical_width", mm_le32(core + 216));
+        mj_u64(j, "physical_height", mm_le32(core + 220));
+    }
     mj_obj_close(j);
     if (net && net_len >= 8) {
         uint32_t cnt = mm_le32(net + 4);
@@ -232,9 +315,13 @@ static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *
             mj_arr_close(j);
         }
     }
-    (void)core_len;
     mj_obj_close(j);
-    mm_app_event_end(a, f);
+    /* the build as a number too (the name above covers known releases only) */
+    j = mm_app_event_mimamori(a, f);
+    mj_obj_open(j, "rdp");
+    mj_u64(j, "client_build", mm_le32(core + 20));
+    mj_obj_close(j);
+    mm_app_event_close(a);
 }
 
 static void record(mm_app *a, mm_flow *f, rdp_state *s, int dir, const uint8_t *p, uint32_t n,

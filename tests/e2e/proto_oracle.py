@@ -448,7 +448,8 @@ def rdp_keys(rows, ev):
         if req is not None:
             mine.add((fk, 'req', sum(RDP_PROTOCOLS[p] for p in req)))
         if 'client' in x:
-            mine.add((fk, 'client', x['client'].get('client_name', ''), x['client'].get('build', '')))
+            mine.add((fk, 'client', x['client'].get('client_name', ''),
+                      str(e['mimamori'].get('rdp', {}).get('client_build', ''))))
     return theirs, mine
 
 
