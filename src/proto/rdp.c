@@ -96,6 +96,26 @@ static void begin(mm_app *a, mm_flow *f, rdp_state *s, const char *type, int dir
     *jp = j;
 }
 
+struct flagname {
+    uint16_t bit;
+    const char *name;
+};
+
+/* The named bits set in v as a list (nothing when none is). */
+static void flag_list(mm_json *j, const char *key, uint16_t v, const struct flagname *t, size_t n)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any |= (v & t[i].bit) != 0;
+    if (!any)
+        return;
+    mj_arr_open(j, key);
+    for (size_t i = 0; i < n; i++)
+        if (v & t[i].bit)
+            mj_str(j, NULL, t[i].name);
+    mj_arr_close(j);
+}
+
 /* X.224 Connection Request: cookie and RDP_NEG_REQ. */
 static void conn_request(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, uint32_t n,
                          uint64_t ts)
@@ -116,9 +136,11 @@ static void conn_request(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
             off++;
         off++;
     }
+    uint8_t rflags = 0;
     if (off + 8 <= n && p[off] == 1 && mm_le16(p + off + 2) == 8) {
         s->requested = mm_le32(p + off + 4);
         s->has_requested = true;
+        rflags = p[off + 1];
     }
     mm_obs_rdp o = {.cookie = cookie, .protocols = s->requested};
     mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_RDP, &o, ts);
@@ -126,6 +148,10 @@ static void conn_request(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
     begin(a, f, s, "initial_request", MM_TO_SERVER, ts, &j);
     if (cookie[0])
         mj_str(j, "cookie", cookie);
+    static const struct flagname rq[] = {
+        {0x01, "restricted_admin_mode_required"},
+        {0x02, "redirected_authentication_mode_required"}, {0x08, "correlation_info_present"}};
+    flag_list(j, "flags", rflags, rq, sizeof rq / sizeof rq[0]);
     mj_obj_close(j);
     if (s->has_requested) {
         j = mm_app_event_mimamori(a, f);
@@ -147,6 +173,28 @@ static void conn_confirm(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
     mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_RDP, &o, ts);
     mm_json *j;
     begin(a, f, s, "initial_response", MM_TO_CLIENT, ts, &j);
+    /* as Suricata: the server's flags and the protocol chosen, or why not */
+    if (off + 8 <= n && p[off] == 2) {
+        static const struct flagname rs[] = {
+            {0x01, "extended_client_data"}, {0x02, "dynvc_gfx"}, {0x08, "restricted_admin"},
+            {0x10, "redirected_authentication"}};
+        flag_list(j, "server_supports", p[off + 1], rs, sizeof rs / sizeof rs[0]);
+        uint32_t pr = mm_le32(p + off + 4);
+        const char *pn = pr == 0 ? "rdp" : pr == 1 ? "ssl" : pr == 2 ? "hybrid"
+                       : pr == 4 ? "rds_tls" : pr == 8 ? "hybrid_ex" : NULL;
+        if (pn)
+            mj_str(j, "protocol", pn);
+    } else if (off + 8 <= n && p[off] == 3) {
+        static const char *const why[] = {
+            NULL, "ssl required by server", "ssl not allowed by server", "ssl cert not on server",
+            "inconsistent flags", "hybrid required by server",
+            "ssl with user auth required by server"};
+        uint32_t code = mm_le32(p + off + 4);
+        if (code >= 1 && code <= 6) {
+            mj_u64(j, "error_code", code);
+            mj_str(j, "reason", why[code]);
+        }
+    }
     mj_obj_close(j);
     j = mm_app_event_mimamori(a, f);
     mj_obj_open(j, "rdp");
@@ -210,31 +258,6 @@ static const char *build_name(uint32_t b, char *out, size_t n)
     return NULL;
 }
 
-/* earlyCapabilityFlags (MS-RDPBCGR 2.2.1.3.2) by name. */
-static void capabilities(mm_json *j, uint16_t f)
-{
-    static const struct {
-        uint16_t bit;
-        const char *name;
-    } t[] = {
-        {0x0001, "support_errinfo_pdf"}, {0x0002, "want_32bpp_session"},
-        {0x0004, "support_statusinfo_pdu"}, {0x0008, "strong_asymmetric_keys"},
-        {0x0020, "valid_connection_type"}, {0x0040, "support_monitor_layout_pdu"},
-        {0x0080, "support_netchar_autodetect"}, {0x0100, "support_dynvc_gfx_protocol"},
-        {0x0200, "support_dynamic_time_zone"}, {0x0400, "support_heartbeat_pdu"},
-    };
-    bool any = false;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        any |= (f & t[i].bit) != 0;
-    if (!any)
-        return;
-    mj_arr_open(j, "capabilities");
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (f & t[i].bit)
-            mj_str(j, NULL, t[i].name);
-    mj_arr_close(j);
-}
-
 /* MCS Connect Initial: the GCC user data blocks, found by their headers
  * (client core data 0xC001, network data 0xC003). */
 static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, uint32_t n,
@@ -284,8 +307,16 @@ static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *
         mj_u64(j, "product_id", mm_le16(core + 134));
     if (core_len >= 140 && mm_le32(core + 136))
         mj_u64(j, "serial_number", mm_le32(core + 136));
-    if (core_len >= 146)
-        capabilities(j, mm_le16(core + 144));
+    if (core_len >= 146) {
+        /* earlyCapabilityFlags (MS-RDPBCGR 2.2.1.3.2) */
+        static const struct flagname caps[] = {
+            {0x0001, "support_errinfo_pdf"}, {0x0002, "want_32bpp_session"},
+            {0x0004, "support_statusinfo_pdu"}, {0x0008, "strong_asymmetric_keys"},
+            {0x0020, "valid_connection_type"}, {0x0040, "support_monitor_layout_pdu"},
+            {0x0080, "support_netchar_autodetect"}, {0x0100, "support_dynvc_gfx_protocol"},
+            {0x0200, "support_dynamic_time_zone"}, {0x0400, "support_heartbeat_pdu"}};
+        flag_list(j, "capabilities", mm_le16(core + 144), caps, sizeof caps / sizeof caps[0]);
+    }
     if (core_len >= 210) {
         mm_utf16le_to_utf8(core + 146, 64, b, sizeof b);
         if (b[0])
@@ -340,6 +371,14 @@ static void record(mm_app *a, mm_flow *f, rdp_state *s, int dir, const uint8_t *
     } else if (dir == MM_TO_SERVER && code == 0xF0) {
         connect_initial(a, f, s, p, n, ts);
         d->done = true;                      /* the rest is encrypted or bulk */
+    } else if (dir == MM_TO_CLIENT && code == 0xF0 && n >= 9 && p[7] == 0x7F && p[8] == 0x66) {
+        /* MCS Connect Response (T.125, BER application 102): logged as
+         * Suricata does, with no detail */
+        mm_json *j;
+        begin(a, f, s, "connect_response", MM_TO_CLIENT, ts, &j);
+        mj_obj_close(j);
+        mm_app_event_end(a, f);
+        d->done = true;
     }
 }
 
