@@ -36,6 +36,7 @@
 
 typedef struct pf_list {
     uint8_t moment;             /* M_* */
+    uint16_t pgroup;            /* stream moment: a destination-port group (0: any port) */
     uint8_t cls;                /* packet moment: transport class (0 tcp 1 udp 2 icmp 3 other);
                                  * stream moment: the flows' app protocol (MM_RP_N: any) */
     uint8_t id, ntr;
@@ -80,6 +81,13 @@ struct mm_rules {
     ip_index ipx[3][4][2];
     uint32_t *ev;               /* decode-event / stream-event rules, in rule order */
     uint32_t nev;
+    /* Stream rules of no app protocol that name destination ports ("tcp any
+     * any -> any 445") are kept apart from the rest, in one database per
+     * group of ports sharing the same such rules (as Suricata's signature
+     * groups): a chunk going to port P scans its group's database besides
+     * the common one. port_group[P]: the group (0: none). */
+    uint16_t *port_group;
+    bool split[MM_RP_N + 1];    /* app lists without the port-specific rules */
     size_t bits_words;
     mm_rules_info info;
 };
@@ -158,12 +166,12 @@ static const mm_content *fast_pattern(const mm_rule *r, const mm_rbuf **in)
 }
 
 static pf_list *list_for(mm_rules *e, uint8_t moment, int cls, uint32_t maxlen,
-                         const mm_rbuf *b)
+                         const mm_rbuf *b, uint16_t pgroup)
 {
     for (size_t i = 0; i < e->nlists; i++) {
         pf_list *l = &e->lists[i];
         if (l->moment == moment && l->cls == cls && l->maxlen == maxlen && l->id == b->id &&
-            l->ntr == b->ntr &&
+            l->ntr == b->ntr && l->pgroup == pgroup &&
             memcmp(l->tr, b->tr, b->ntr) == 0)
             return l;
     }
@@ -175,6 +183,7 @@ static pf_list *list_for(mm_rules *e, uint8_t moment, int cls, uint32_t maxlen,
     memset(l, 0, sizeof *l);
     l->moment = moment;
     l->cls = (uint8_t)cls;
+    l->pgroup = pgroup;
     l->maxlen = maxlen;
     l->id = b->id;
     l->ntr = b->ntr;
@@ -512,6 +521,107 @@ static void index_lookup(const ip_index *x, const mm_ip *ip, const uint32_t **r,
     *n = x->off[lo] - x->off[lo - 1];
 }
 
+/* A stream rule of no app protocol whose destination ports are a list or
+ * a range (and not "<>"): found through its port group. */
+static bool port_specific(const mm_rule *r)
+{
+    if (r->bidir || r->dp->any || r->dp->n == 0)
+        return false;
+    /* wide ranges (1024:, the ephemeral ports) stay with the rest: their
+     * groups would be many and hold them all */
+    uint32_t ports = 0;
+    for (size_t k = 0; k < r->dp->n; k++)
+        ports += (uint32_t)r->dp->r[k].hi - r->dp->r[k].lo + 1;
+    return ports <= 64;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The port groups of the port-specific stream rules ps[0..nps): a port
+ * that many such rules name (445, 139, 1521 ...) gets a group of its own
+ * (neighbouring ports with the same rules share it); every other port
+ * they name shares one group of the rules naming any of them. Each group
+ * has a database of its rules' fast patterns. A few groups keep the
+ * compile short; the common ones keep their patterns out of every other
+ * flow's scan. */
+#define PG_HEAVY 12             /* rules naming a port that earn it a group */
+#define PG_SPLIT_OWN 200        /* patterns of an app's own that split its list */
+
+static bool group_list(mm_rules *e, const uint32_t *set, size_t nset, uint16_t g)
+{
+    for (size_t i = 0; i < nset; i++) {
+        const mm_rbuf *in = NULL;
+        const mm_content *fp = fast_pattern(e->r[set[i]], &in);
+        pf_list *l = list_for(e, M_STREAM, MM_RP_N, UINT32_MAX, in, g);
+        if (!l || !add_pattern(l, fp, set[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool port_groups(mm_rules *e, const uint32_t *ps, size_t nps)
+{
+    if (!nps)
+        return true;
+    uint16_t *cnt = calloc(65536, sizeof *cnt);
+    uint32_t *set = malloc(nps * sizeof *set), *prev = malloc(nps * sizeof *prev);
+    e->port_group = calloc(65536, sizeof *e->port_group);
+    bool ok = cnt && set && prev && e->port_group;
+    for (size_t i = 0; ok && i < nps; i++) {
+        const mm_portset *d = e->r[ps[i]]->dp;
+        for (size_t k = 0; k < d->n; k++)
+            for (uint32_t p = d->r[k].lo; p <= d->r[k].hi; p++)
+                if (cnt[p] < UINT16_MAX)
+                    cnt[p]++;
+    }
+    /* group 1: the ports few rules name, together */
+    size_t nmisc = 0;
+    for (size_t i = 0; ok && i < nps; i++) {
+        const mm_portset *d = e->r[ps[i]]->dp;
+        bool light = false;
+        for (size_t k = 0; k < d->n && !light; k++)
+            for (uint32_t p = d->r[k].lo; p <= d->r[k].hi && !light; p++)
+                light = cnt[p] < PG_HEAVY;
+        if (light)
+            set[nmisc++] = ps[i];
+    }
+    uint16_t g = 1;
+    if (ok && nmisc)
+        ok = group_list(e, set, nmisc, 1);
+    size_t nprev = 0;
+    for (uint32_t p = 0; ok && p <= 65535; p++) {
+        if (!cnt[p])
+            continue;
+        if (cnt[p] < PG_HEAVY) {
+            e->port_group[p] = 1;
+            nprev = 0;
+            continue;
+        }
+        size_t nset = 0;
+        for (size_t i = 0; i < nps; i++)
+            if (mm_portset_has(e->r[ps[i]]->dp, (uint16_t)p))
+                set[nset++] = ps[i];
+        if (nset != nprev || memcmp(set, prev, nset * sizeof *set) != 0) {
+            if (g == UINT16_MAX) {
+                ok = false;
+                break;
+            }
+            ok = group_list(e, set, nset, ++g);
+            memcpy(prev, set, nset * sizeof *set);
+            nprev = nset;
+        }
+        e->port_group[p] = g;
+    }
+    free(cnt);
+    free(set);
+    free(prev);
+    return ok;
+}
+
 mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_t errlen)
 {
     struct timespec t0, t1;
@@ -536,11 +646,19 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
     }
     e->rs = rs;
     e->info.rules = n;
+    uint32_t *ps = malloc((n ? n : 1) * sizeof *ps);    /* port-specific stream rules */
+    size_t nps = 0;
+    if (!ps) {
+        mm_rules_free(e);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         const mm_rule *r = mm_ruleset_rule(rs, i);
         if (r->event) {         /* inspected when their event is raised */
             uint32_t *ne = realloc(e->ev, (e->nev + 1) * sizeof *ne);
             if (!ne) {
+                free(ps);
                 mm_rules_free(e);
                 snprintf(err, errlen, "out of memory");
                 return NULL;
@@ -569,12 +687,15 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
             if (!fp) {
                 ok = add_nopf(e, b, r, idx);
             } else if (m1 == M_STREAM) {
-                /* an app protocol's payload rules scan its flows only */
-                pf_list *l = list_for(e, m1, is_app_proto(r->proto) ? r->proto : MM_RP_N,
-                                      UINT32_MAX, in);
+                /* an app protocol's payload rules scan its flows only; the
+                 * others naming destination ports go to port groups too */
+                int cls = is_app_proto(r->proto) ? r->proto : MM_RP_N;
+                if (cls == MM_RP_N && port_specific(r))
+                    ps[nps++] = idx;
+                pf_list *l = list_for(e, m1, cls, UINT32_MAX, in, 0);
                 ok = l && add_pattern(l, fp, idx);
             } else if (m1 == M_APP) {
-                pf_list *l = list_for(e, m1, 0, UINT32_MAX, in);
+                pf_list *l = list_for(e, m1, 0, UINT32_MAX, in, 0);
                 ok = l && add_pattern(l, fp, idx);
             } else {
                 /* packets: only the classes the rule's protocol can be
@@ -586,11 +707,12 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                               : r->proto <= MM_RP_TCP_STREAM ? c == 0 : c == 1;
                     if (!want)
                         continue;
-                    pf_list *l = list_for(e, m1, c, dsize_bucket(r), in);
+                    pf_list *l = list_for(e, m1, c, dsize_bucket(r), in, 0);
                     ok = l && add_pattern(l, fp, idx);
                 }
             }
             if (!ok) {
+                free(ps);
                 mm_rules_free(e);
                 snprintf(err, errlen, "out of memory");
                 return NULL;
@@ -600,6 +722,18 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
             e->info.prefiltered++;
     }
     e->info.inspected = e->n;
+    bool pg_ok = port_groups(e, ps, nps);
+    bool *is_ps = calloc(e->n ? e->n : 1, sizeof *is_ps);
+    for (size_t i = 0; is_ps && i < nps; i++)
+        is_ps[ps[i]] = true;
+    free(ps);
+    ps = NULL;
+    if (!pg_ok || !is_ps) {
+        free(is_ps);
+        mm_rules_free(e);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     for (int mi = 0; mi < 3; mi++)
         for (int c = 0; c < 4; c++)
             for (int side = 0; side < 2; side++) {
@@ -613,19 +747,31 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                 }
             }
     /* a flow of an app protocol with payload rules of its own scans one
-     * database: its rules and the generic ones together */
+     * database: its rules and the generic ones together. An app with many
+     * rules of its own (HTTP) leaves out the generic rules that name
+     * destination ports: its flows scan their port group's database for
+     * them, which keeps "USER" and "PASS" of FTP and POP3 rules out of
+     * every web page's scan. (Only there: Hyperscan compiles a set of a
+     * thousand literals mixing short and long ones slowly and in much
+     * memory, and the small apps' lists would be such sets.) */
     for (size_t i = 0; i < e->nlists; i++) {
         pf_list *g = &e->lists[i];
-        if (g->moment != M_STREAM || g->cls != MM_RP_N)
+        if (g->moment != M_STREAM || g->cls != MM_RP_N || g->pgroup)
             continue;
         for (size_t k = 0; k < e->nlists; k++) {
             pf_list *l = &e->lists[k];
-            if (l->moment != M_STREAM || l->cls == MM_RP_N || l->id != g->id ||
+            if (l->moment != M_STREAM || l->cls == MM_RP_N || l->pgroup || l->id != g->id ||
                 l->ntr != g->ntr || memcmp(l->tr, g->tr, g->ntr) != 0)
                 continue;
             l->merged = true;
+            bool split = e->port_group && l->npat >= PG_SPLIT_OWN;
+            if (split)
+                e->split[l->cls] = true;
             for (uint32_t j = 0; j < g->npat; j++) {
+                if (split && is_ps[g->rule_of[j]])
+                    continue;
                 if (l->npat == l->cap && !grow_list(l)) {
+                    free(is_ps);
                     mm_rules_free(e);
                     snprintf(err, errlen, "out of memory");
                     return NULL;
@@ -638,6 +784,7 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
             }
         }
     }
+    free(is_ps);
     if (cache_dir)
         mkdir(cache_dir, 0755);         /* when missing; a cache is never required */
     for (size_t i = 0; i < e->nlists; i++) {
@@ -682,6 +829,7 @@ void mm_rules_free(mm_rules *e)
             }
         }
     free(e->ev);
+    free(e->port_group);
     free(e->r);
     free(e->moment);
     mm_ruleset_free(e->rs);
@@ -936,11 +1084,6 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
     return true;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
                      mm_rule_hit_fn hit, void *ctx)
@@ -954,16 +1097,20 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
     t->ncand = 0;
     int pcls = ip_class(in->ip_proto);
     bool app_merged = false;
+    /* the group of the port the data goes to (stream moment) */
+    uint16_t pgroup = m1 == M_STREAM && e->port_group && in->app >= 0 && in->app < MM_RP_N &&
+                      e->split[in->app] ? e->port_group[in->dp] : 0;
     if (m1 == M_STREAM)
         for (size_t i = 0; i < e->nlists; i++)
-            if (e->lists[i].moment == M_STREAM && e->lists[i].merged &&
+            if (e->lists[i].moment == M_STREAM && e->lists[i].merged && !e->lists[i].pgroup &&
                 e->lists[i].cls == in->app)
                 app_merged = true;
     for (size_t i = 0; i < e->nlists; i++) {
         const pf_list *l = &e->lists[i];
         if (l->moment != m1 || !l->db ||
             (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
-            (m1 == M_STREAM && (l->cls == MM_RP_N ? app_merged : l->cls != in->app)))
+            (m1 == M_STREAM && (l->pgroup ? l->pgroup != pgroup
+                                : l->cls == MM_RP_N ? app_merged : l->cls != in->app)))
             continue;
         for (int k = 0; k < in->nbuf; k++) {
             const mm_obs_buf *d = &in->buf[k];

@@ -227,6 +227,38 @@ def _():
         expect(not errs, '%s in %s' % (errs[0].message if errs else '', a))
 
 
+@check('port groups: rules naming destination ports fire on their ports only, as without groups')
+def _():
+    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
+    if not os.path.isdir(pcaps):
+        raise Skip('corpus absent')
+    cap = os.path.join(pcaps, '07_exploit_kit/testmynids__neutrino.pcap')
+    lines = [
+        'alert tcp any any -> any 80 (msg:"to 80"; flow:established,to_server; '
+        'content:"GET "; depth:4; sid:11;)',
+        'alert tcp any any -> any 21 (msg:"to 21"; content:"GET "; sid:12;)',
+        'alert tcp any any -> any [21,25,80,110] (msg:"list"; content:"Host|3a| "; sid:13;)',
+        'alert tcp any 80 -> any any (msg:"from 80"; flow:to_client; content:"HTTP/1."; sid:14;)',
+        'alert tcp any any -> any 8080 (msg:"to 8080"; content:"Host|3a| "; sid:15;)',
+    ]
+    # port 80 named by enough rules for a group of its own, and enough HTTP
+    # rules of its own for HTTP flows to scan the groups
+    lines += ['alert tcp any any -> any 80 (content:"qqport80-%02d"; sid:%d;)' % (i, 100 + i)
+              for i in range(16)]
+    lines += ['alert http any any -> any any (content:"qqhttp-%03d"; sid:%d;)' % (i, 1000 + i)
+              for i in range(220)]
+    p = write('pg.rules', '\n'.join(lines) + '\n')
+    got = {a['alert']['signature_id'] for a in alerts(cap, ['--rules', p])}
+    expect({11, 13, 14} <= got, 'sids %s' % sorted(got))
+    expect(not got & {12, 15}, 'sids %s' % sorted(got))
+    # the same rules one at a time (no groups, no split list) give the same
+    alone = set()
+    for sid in (11, 12, 13, 14, 15):
+        q = write('one.rules', lines[sid - 11] + '\n')
+        alone |= {a['alert']['signature_id'] for a in alerts(cap, ['--rules', q])}
+    expect(alone == got & {11, 12, 13, 14, 15}, 'alone %s, together %s' % (sorted(alone), sorted(got)))
+
+
 @check('ET Open on attack captures: the alerts Suricata raises on them')
 def _():
     need_et()
