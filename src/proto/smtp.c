@@ -389,6 +389,18 @@ static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64
 {
     if (!s->m.file)
         return;
+    /* base64 that ends short of a quantum, unpadded: the bytes its last
+     * two or three characters hold, as a padded end would give them
+     * (Suricata's decoder does the same) */
+    mime *m = &s->m;
+    if (m->part_cte == CTE_BASE64 && m->nb64 >= 2) {
+        uint8_t out[2];
+        out[0] = (uint8_t)(m->b64[0] << 2 | m->b64[1] >> 4);
+        if (m->nb64 == 3)
+            out[1] = (uint8_t)(m->b64[1] << 4 | m->b64[2] >> 2);
+        mm_file_data(a, m->file, out, m->nb64 == 3 ? 2 : 1);
+    }
+    m->nb64 = 0;
     mm_file_close(a, f, s->m.file, complete, ts, email_json, s);
     s->m.file = NULL;
 }
@@ -413,7 +425,8 @@ static void part_piece(mm_app *a, mime *m, const char *l, uint32_t n, bool eol)
         for (uint32_t i = 0; i < n; i++) {
             int v = b64val((uint8_t)l[i]);
             if (l[i] == '=') {
-                /* padding: what the quantum holds is the end */
+                /* padding ends the quantum: what it holds so far; anything
+                 * after it starts a new one (as Suricata decodes it) */
                 if (m->nb64 == 2)
                     out[k++] = (uint8_t)(m->b64[0] << 2 | m->b64[1] >> 4);
                 else if (m->nb64 == 3) {
@@ -421,7 +434,7 @@ static void part_piece(mm_app *a, mime *m, const char *l, uint32_t n, bool eol)
                     out[k++] = (uint8_t)(m->b64[1] << 4 | m->b64[2] >> 2);
                 }
                 m->nb64 = 0;
-                break;
+                continue;
             }
             if (v < 0)
                 continue;
