@@ -96,9 +96,10 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
     if (udp)
         return MM_PROBE_NO;
     if (dir == MM_TO_SERVER) {
-        /* EHLO or HELO, whole or as far as it came */
-        static const char *const verbs[] = {"EHLO ", "HELO "};
-        return mm_probe_verbs(d, n, verbs, 2);
+        /* EHLO or HELO (with a name or bare), whole or as far as it came */
+        static const char *const verbs[] = {"EHLO ", "HELO ", "EHLO\r\n", "HELO\r\n",
+                                            "EHLO\n", "HELO\n"};
+        return mm_probe_verbs(d, n, verbs, 6);
     }
     /* a greeting "220 name ESMTP ..." (FTP greets with 220 too: "SMTP" decides) */
     return mm_probe_greeting(d, n, "SMTP");
@@ -613,6 +614,7 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
         if (s->tx.active)
             log_tx(a, f, s, ts);          /* a new greeting resets the transaction */
         trimcpy(s->helo, sizeof s->helo, l[4] ? l + 5 : "");
+        tx_start(s, ts);                  /* as Suricata's: a command opens one */
         queue(s, C_OTHER);
     } else if (!strncasecmp(l, "MAIL FROM:", 10)) {
         if (s->tx.active && (s->tx.mail_from[0] || s->tx.data_seen))
@@ -667,6 +669,7 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
         log_tx(a, f, s, ts);
         queue(s, C_OTHER);
     } else if (!strcasecmp(l, "STARTTLS")) {
+        tx_start(s, ts);
         queue(s, C_STARTTLS);
     } else {
         queue(s, C_OTHER);
