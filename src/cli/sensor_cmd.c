@@ -71,6 +71,9 @@ static void usage(FILE *f)
 "      --no-rules         load no ruleset (the built-in detectors still run)\n"
 "      --midstream        rules take a TCP flow picked up mid-way (no handshake seen)\n"
 "                         as established (Suricata's stream.midstream: true)\n"
+"      --xff MODE[,forward] X-Forwarded-For in alerts on HTTP: extra-data (alert.xff)\n"
+"                         or overwrite (the client's address); the last address of\n"
+"                         the list, or with ',forward' the first\n"
 "Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
 "      --no-detect        do not run them (rules still run)\n"
 "      --list KIND=FILE   extend a name list: mining, ddns, sinkhole or hash (one\n"
@@ -96,7 +99,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
-    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED,
+    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF,
 };
 
 static void help_detect(void)
@@ -211,6 +214,7 @@ int cmd_sensor(int argc, char **argv)
         {"file-hashes", required_argument, 0, O_FILEHASHES},
         {"no-detect", no_argument, 0, O_NODETECT},
         {"midstream", no_argument, 0, O_MIDSTREAM},
+        {"xff", required_argument, 0, O_XFF},
         {"community-id", no_argument, 0, O_CID},
         {"community-id-seed", required_argument, 0, O_CIDSEED},
         {"no-rules", no_argument, 0, O_NORULES},
@@ -347,6 +351,20 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_NODETECT: c.detect.builtin = false; break;
         case O_MIDSTREAM: c.detect.midstream = true; break;
+        case O_XFF: {
+            const char *m = optarg;
+            size_t ml = strcspn(m, ",");
+            const char *dep = m[ml] ? m + ml + 1 : "reverse";
+            c.detect.xff_mode = ml == 10 && !strncmp(m, "extra-data", 10) ? 1
+                              : ml == 9 && !strncmp(m, "overwrite", 9) ? 2 : 0;
+            if (!c.detect.xff_mode || (strcmp(dep, "reverse") && strcmp(dep, "forward"))) {
+                fprintf(stderr, "mimamori: --xff: '%s': give extra-data or overwrite, "
+                                "optionally ',forward' or ',reverse'\n", optarg);
+                return 2;
+            }
+            c.detect.xff_reverse = strcmp(dep, "reverse") == 0;
+            break;
+        }
         case O_NORULES: norules = true; break;
         case O_RULES:
             if (c.detect.nrules == MM_DETECT_MAX_RULES) {

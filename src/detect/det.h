@@ -125,6 +125,8 @@ struct mm_detect {
     mm_detect_stats st;
     bool builtin;               /* the built-in detectors run (--no-detect: not) */
     bool midstream;             /* --midstream: flows picked up mid-way are established */
+    uint8_t xff_mode;           /* --xff: 0 off, 1 extra-data, 2 overwrite */
+    bool xff_reverse;
     struct mm_rules *rules;     /* --rules (NULL: none) */
     struct mm_rules_thread *rt;
     size_t bits_words;          /* flowbits per flow */

@@ -204,6 +204,28 @@ static bool own_threshold(mm_detect *d, const mm_rule *r, const mm_ip *src, cons
     }
 }
 
+/* The address an X-Forwarded-For list names: its first ("forward") or
+ * last ("reverse", what the proxy nearest the server saw); false when
+ * that item is not an address. */
+static bool xff_addr(const char *v, bool last, mm_ip *out)
+{
+    const char *s = v;
+    if (last) {
+        const char *c = strrchr(v, ',');
+        s = c ? c + 1 : v;
+    }
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char t[MM_IPSTR_LEN];
+    size_t n = 0;
+    while (s[n] && s[n] != ',' && s[n] != ' ' && s[n] != '\t' && n + 1 < sizeof t) {
+        t[n] = s[n];
+        n++;
+    }
+    t[n] = 0;
+    return n && mm_ip_parse(t, out);
+}
+
 static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
 {
     hit_ctx *h = ctx;
@@ -220,10 +242,18 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     const mm_ruleset *rs = mm_rules_set(d->rules);
     mm_eve *e = d->eve;
     mm_json *j;
+    /* the client's address an HTTP proxy passed on (X-Forwarded-For) */
+    mm_ip xff;
+    bool has_xff = d->xff_mode && h->ob && h->ob->xff && xff_addr(h->ob->xff, d->xff_reverse, &xff);
     if (f) {
         f->alerted = true;
-        j = mm_eve_begin_flow_event(e, f, h->ts, "alert", h->dir == MM_TO_CLIENT,
-                                    f->app_proto ? mm_app_name(f->app_proto) : NULL);
+        if (has_xff && d->xff_mode == 2)
+            j = mm_eve_begin_flow_event_client(e, f, h->ts, "alert", h->dir == MM_TO_CLIENT,
+                                               f->app_proto ? mm_app_name(f->app_proto) : NULL,
+                                               &xff);
+        else
+            j = mm_eve_begin_flow_event(e, f, h->ts, "alert", h->dir == MM_TO_CLIENT,
+                                        f->app_proto ? mm_app_name(f->app_proto) : NULL);
         /* an ICMP packet's type and code, as Suricata's alert has them */
         if (in->pkt && (in->ip_proto == 1 || in->ip_proto == 58)) {
             mj_u64(j, "icmp_type", in->pkt->icmp_type);
@@ -255,6 +285,11 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
             mj_arr_close(j);
         }
         mj_obj_close(j);
+    }
+    if (has_xff && d->xff_mode == 1) {
+        char t[MM_IPSTR_LEN];
+        mm_ip_str(&xff, t);
+        mj_str(j, "xff", t);
     }
     mj_obj_close(j);
     if (!f) {

@@ -137,6 +137,8 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     snprintf(d->home_cc, sizeof d->home_cc, "%s", c->home_country ? c->home_country : "JP");
     d->builtin = c->builtin;
     d->midstream = c->midstream;
+    d->xff_mode = c->xff_mode;
+    d->xff_reverse = c->xff_reverse;
     if (c->nrules && !det_rules_load(d, c, err, errlen)) {
         mm_detect_free(d);
         return NULL;

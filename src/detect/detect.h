@@ -39,6 +39,12 @@ typedef struct mm_detect_config {
     const char *home_net;       /* the company's networks: the rules' HOME_NET */
     const char *rules_cache;    /* compiled prefilter databases kept here (NULL: none) */
     bool midstream;             /* a TCP flow picked up mid-way counts as established */
+    /* X-Forwarded-For in alerts on HTTP (Suricata's xff): 0 off, 1 extra-data
+     * (alert.xff), 2 overwrite (the client's address replaced); reverse:
+     * the last address of the list (a proxy in front of servers), else
+     * the first */
+    uint8_t xff_mode;
+    bool xff_reverse;
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;

@@ -125,16 +125,24 @@ static void mimamori_obj(mm_eve *e, const mm_ip *cli, const mm_ip *srv)
 mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const char *type,
                                  bool rev, const char *app_proto)
 {
+    return mm_eve_begin_flow_event_client(e, f, ts, type, rev, app_proto, NULL);
+}
+
+mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts,
+                                        const char *type, bool rev, const char *app_proto,
+                                        const mm_ip *client)
+{
     header(e, ts);
     mj_u64(&e->j, "flow_id", f->flow_id);
     if (e->pcap_cnt)
         mj_u64(&e->j, "pcap_cnt", e->pcap_cnt);
     mj_str(&e->j, "event_type", type);
     mj_str(&e->j, "host", e->sensor);
+    const mm_ip *cli = client ? client : &f->cli;
     if (rev)
-        tuple(e, &f->srv, f->sport, &f->cli, f->cport, f->proto, has_ports(f->proto));
+        tuple(e, &f->srv, f->sport, cli, f->cport, f->proto, has_ports(f->proto));
     else
-        tuple(e, &f->cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
+        tuple(e, cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
     flow_cid(e, f);
     if (app_proto)
         mj_str(&e->j, "app_proto", app_proto);

@@ -118,6 +118,10 @@ void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const char *type,
                                  bool rev, const char *app_proto);
 void mm_eve_end_flow_event(mm_eve *e, const mm_flow *f);
+/* The same with the client's address given (X-Forwarded-For overwrite). */
+mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts,
+                                        const char *type, bool rev, const char *app_proto,
+                                        const mm_ip *client);
 /* Or in two steps, to add fields of one's own to "mimamori": the first
  * writes the common ones and leaves the object open, the second closes the
  * event and emits it. */

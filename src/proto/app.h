@@ -200,6 +200,7 @@ typedef struct mm_obs_buffers {
     void (*json)(mm_json *j, const void *ctx);
     const void *json_ctx;
     const mm_file_info *file;   /* the file that ended with this moment (NULL: none) */
+    const char *xff;            /* the request's X-Forwarded-For (NULL: none) */
 } mm_obs_buffers;
 
 typedef struct mm_obs_login {

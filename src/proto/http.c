@@ -415,7 +415,9 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     ds->rawlen = 0;
     ds->iblen = 0;
     if (n) {
-        mm_obs_buffers ob = {b, n, ds->insp_tx ? alert_json : NULL, ds->insp_tx, file};
+        const http_tx *it = ds->insp_tx;
+        mm_obs_buffers ob = {b, n, it ? alert_json : NULL, it, file,
+                             it && it->xff[0] ? it->xff : NULL};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
     }
     ds->insp_tx = NULL;
