@@ -211,8 +211,11 @@ static void packet(sensor *s, const mm_rawpkt *raw)
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
     if (f && p.proto == 17 && p.l4_ok && p.payload_len)
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
-    if (s->det && f)
-        mm_detect_packet(s->det, f, dir, &p, ts);
+    if (s->det) {
+        mm_detect_tagged(s->det, f, &p, ts);
+        if (f)
+            mm_detect_packet(s->det, f, dir, &p, ts);
+    }
     for (int i = 0; i < p.n_anom; i++) {
         if (s->det)
             mm_detect_event(s->det, f, dir, &p, p.anom[i], ts);

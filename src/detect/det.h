@@ -104,6 +104,18 @@ typedef struct beacon {
 /* Addresses DNS answers gave lately (a connection to one had a name). */
 #define RESOLVED_SLOTS 16384
 
+/* A tag (rule keyword tag): packets logged after an alert while the
+ * count of packets, seconds or bytes lasts; seen counts from the alert's
+ * own packet, as Suricata counts it. */
+typedef struct det_tag {
+    bool on;
+    uint8_t metric;             /* MM_TAG_* */
+    uint32_t count, seen;
+    uint64_t start_ns, bytes;
+    mm_ip ip;                   /* a host tag's address */
+} det_tag;
+#define DET_HOST_TAGS 256
+
 struct mm_detect {
     mm_eve *eve;
     const mm_netlist *home;
@@ -130,8 +142,11 @@ struct mm_detect {
     struct mm_rules *rules;     /* --rules (NULL: none) */
     struct mm_rules_thread *rt;
     size_t bits_words;          /* flowbits per flow */
+    det_tag htags[DET_HOST_TAGS];  /* tag:host, oldest replaced when full */
+    unsigned htag_next, ntags_on;  /* ntags_on: tags (session or host) set, ever */
     uint64_t rules_loaded, rules_skipped, rule_alerts;
 };
+
 
 /* Per-flow state, allocated on first need (mm_flow.det). */
 typedef struct det_flow {
@@ -146,6 +161,7 @@ typedef struct det_flow {
     bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
+    det_tag stag;               /* a rule's tag:session on this flow */
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/capture.h"
 #include "detect/det.h"
 #include "detect/rule_engine.h"
 #include "proto/app.h"
@@ -226,6 +227,85 @@ static bool xff_addr(const char *v, bool last, mm_ip *out)
     return n && mm_ip_parse(t, out);
 }
 
+/* A rule's tag set on its alert: the session's, or a host's (the alert's
+ * source or destination). The alert's own packet is the first counted. */
+static void tag_start(mm_detect *d, mm_flow *f, const mm_rtag *rt, const mm_inspection *in,
+                      uint64_t ts)
+{
+    det_tag *t = NULL;
+    if (!rt->host) {
+        det_flow *df = f ? det_flow_get(f) : NULL;
+        if (!df)
+            return;
+        t = &df->stag;
+    } else {
+        const mm_ip *ip = rt->dst ? in->dst : in->src;
+        for (unsigned i = 0; i < DET_HOST_TAGS && !t; i++)
+            if (d->htags[i].on && memcmp(&d->htags[i].ip, ip, sizeof *ip) == 0)
+                t = &d->htags[i];
+        if (!t) {
+            t = &d->htags[d->htag_next];
+            d->htag_next = (d->htag_next + 1) % DET_HOST_TAGS;
+        }
+        t->ip = *ip;
+    }
+    t->on = true;
+    t->metric = rt->metric;
+    t->count = rt->count;
+    t->seen = 1;
+    t->start_ns = ts;
+    t->bytes = 0;
+    d->ntags_on++;
+}
+
+/* Counts packet p (len bytes at ts) against tag t: true while it lasts. */
+static bool tag_counts(det_tag *t, uint32_t len, uint64_t ts)
+{
+    if (!t->on)
+        return false;
+    bool in;
+    switch (t->metric) {
+    case MM_TAG_SECONDS: in = ts - t->start_ns <= (uint64_t)t->count * 1000000000ULL; break;
+    case MM_TAG_BYTES: in = (t->bytes += len) <= t->count; break;
+    default: in = ++t->seen <= t->count; break;
+    }
+    if (!in)
+        t->on = false;
+    return in;
+}
+
+void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
+{
+    if (!d || !d->ntags_on || !p->raw)
+        return;
+    bool tagged = false;
+    uint32_t len = p->raw->caplen;
+    det_flow *df = f ? f->det : NULL;
+    if (df)
+        tagged |= tag_counts(&df->stag, len, ts);
+    if (p->ipver)
+        for (unsigned i = 0; i < DET_HOST_TAGS; i++) {
+            det_tag *t = &d->htags[i];
+            if (t->on && (memcmp(&t->ip, &p->src, sizeof p->src) == 0 ||
+                          memcmp(&t->ip, &p->dst, sizeof p->dst) == 0))
+                tagged |= tag_counts(t, len, ts);
+        }
+    if (!tagged)
+        return;
+    /* the packet as captured, as Suricata's tagged packets are logged */
+    mm_json *j = mm_eve_begin_pkt_event(d->eve, p, ts, "packet");
+    char *b64 = malloc(MM_BASE64_LEN(len));
+    if (b64) {
+        mm_base64_encode(p->raw->data, len, b64);
+        mj_str(j, "packet", b64);
+        free(b64);
+    }
+    mj_obj_open(j, "packet_info");
+    mj_u64(j, "linktype", (uint64_t)p->raw->linktype);
+    mj_obj_close(j);
+    mm_eve_pkt_event_close(d->eve, p);
+}
+
 static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
 {
     hit_ctx *h = ctx;
@@ -239,6 +319,8 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     }
     d->st.alerts++;
     d->rule_alerts++;
+    for (int i = 0; i < r->ntags; i++)
+        tag_start(d, f, &r->tags[i], in, h->ts);
     const mm_ruleset *rs = mm_rules_set(d->rules);
     mm_eve *e = d->eve;
     mm_json *j;

@@ -63,6 +63,9 @@ void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
 /* Each decoded packet of a flow (the rules' packet moment). */
 struct mm_pkt;
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, uint64_t ts);
+/* Packet p as a tagged packet (event "packet") when a rule's tag covers
+ * its session or one of its addresses; before the packet's own inspection. */
+void mm_detect_tagged(mm_detect *d, mm_flow *f, const struct mm_pkt *p, uint64_t ts);
 /* An anomaly (MM_AN_*) raised on packet p (f: its flow, NULL when none) or
  * on flow f's stream (p NULL): the rules' decode-event and stream-event. */
 void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, int an,

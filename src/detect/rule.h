@@ -289,6 +289,16 @@ typedef struct mm_insp_file {
 } mm_insp_file;
 bool mm_rfile_match(const mm_rfile *f, const mm_insp_file *fi);
 
+/* tag: packets logged after an alert, of its session or of one of its
+ * hosts, for a count of packets, seconds or bytes. */
+enum mm_tag_metric { MM_TAG_PACKETS, MM_TAG_SECONDS, MM_TAG_BYTES };
+typedef struct mm_rtag {
+    uint8_t host;               /* 0 session, 1 host */
+    uint8_t dst;                /* host: the alert's destination (else its source) */
+    uint8_t metric;             /* MM_TAG_* */
+    uint32_t count;
+} mm_rtag;
+
 /* --- the rule ------------------------------------------------------------- */
 
 typedef struct mm_rule {
@@ -326,6 +336,8 @@ typedef struct mm_rule {
     char *app_event;            /* app-layer-event */
     const mm_rfile *file;       /* file keywords (NULL: none) */
     uint8_t event;              /* decode-event / stream-event: MM_AN_* + 1 (0: none) */
+    uint8_t ntags;
+    mm_rtag tags[2];
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */

@@ -58,19 +58,6 @@ static size_t b64_decode(const char *s, size_t n, uint8_t *out)
     return k;
 }
 
-static void b64_encode(const uint8_t *d, size_t n, FILE *fp)
-{
-    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) |
-                     (i + 2 < n ? d[i + 2] : 0);
-        fputc(al[v >> 18 & 63], fp);
-        fputc(al[v >> 12 & 63], fp);
-        fputc(i + 1 < n ? al[v >> 6 & 63] : '=', fp);
-        fputc(i + 2 < n ? al[v & 63] : '=', fp);
-    }
-}
-
 /* One value of the set's type from text; its length, 0 when it is not one. */
 static size_t value_of(uint8_t type, const char *s, size_t n, uint8_t *out)
 {
@@ -384,7 +371,15 @@ static void save_one(void *ctx, const char *key, size_t len, uint64_t val)
     save_ctx *c = ctx;
     const uint8_t *k = (const uint8_t *)key;
     switch (c->ds->type) {
-    case DS_STRING: b64_encode(k, len, c->fp); break;
+    case DS_STRING: {
+        char *t = malloc(MM_BASE64_LEN(len));
+        if (t) {
+            mm_base64_encode(k, len, t);
+            fputs(t, c->fp);
+            free(t);
+        }
+        break;
+    }
     case DS_IPV4: fprintf(c->fp, "%u.%u.%u.%u", k[0], k[1], k[2], k[3]); break;
     case DS_IP: {
         mm_ip ip = {{0}, 6};

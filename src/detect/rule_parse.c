@@ -232,7 +232,49 @@ static bool kw_flag(mm_rparse *p, const char *kw, char *val)
     (void)val;
     if (strcmp(kw, "noalert") == 0)
         p->r->noalert = 1;
-    /* tag: packets logged after an alert; we keep flows' packets anyway */
+    return true;
+}
+
+/* tag:session[,COUNT,METRIC] or tag:host,COUNT,METRIC,src|dst (Suricata's:
+ * a session tag without a count is 256 packets). */
+static bool kw_tag(mm_rparse *p, const char *kw, char *val)
+{
+    mm_rule *r = p->r;
+    if (!val)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    if (r->ntags == 2)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: more than two tags", kw);
+    char *parts[5];
+    int n = mm_rp_split(val, ',', parts, 5);
+    mm_rtag t = {.metric = MM_TAG_PACKETS, .count = 256};
+    if (n >= 1 && strcmp(parts[0], "host") == 0)
+        t.host = 1;
+    else if (n < 1 || strcmp(parts[0], "session") != 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: session or host", kw);
+    if (n >= 3) {
+        int64_t c;
+        if (!mm_rp_num(parts[1], 1, UINT32_MAX, &c))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad count", kw);
+        t.count = (uint32_t)c;
+        if (strcmp(parts[2], "packets") == 0)
+            t.metric = MM_TAG_PACKETS;
+        else if (strcmp(parts[2], "seconds") == 0)
+            t.metric = MM_TAG_SECONDS;
+        else if (strcmp(parts[2], "bytes") == 0)
+            t.metric = MM_TAG_BYTES;
+        else
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: packets, seconds or bytes", kw);
+    } else if (n != 1) {
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: a count needs its metric", kw);
+    }
+    if (t.host) {
+        if (n != 4 || (strcmp(parts[3], "src") != 0 && strcmp(parts[3], "dst") != 0))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: host,COUNT,METRIC,src|dst", kw);
+        t.dst = parts[3][0] == 'd';
+    } else if (n > 3) {
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many values", kw);
+    }
+    r->tags[r->ntags++] = t;
     return true;
 }
 
@@ -682,7 +724,7 @@ static const kwdef keywords[] = {
     {"prefilter", kw_flag},     /* a hint for the prefilter: ours picks its own */
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
-    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_flag},
+    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag},
     {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},

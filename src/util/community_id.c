@@ -73,18 +73,7 @@ void mm_community_id(const mm_ip *src, uint16_t sp, const mm_ip *dst, uint16_t d
     sha1_init(&ctx);
     sha1_update(&ctx, n, buf);
     sha1_digest(&ctx, sizeof dg, dg);
-    static const char al64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *o = out;
-    *o++ = '1';
-    *o++ = ':';
-    for (size_t i = 0; i < sizeof dg; i += 3) {
-        uint32_t v = (uint32_t)dg[i] << 16 | (i + 1 < sizeof dg ? (uint32_t)dg[i + 1] << 8 : 0) |
-                     (i + 2 < sizeof dg ? dg[i + 2] : 0);
-        *o++ = al64[v >> 18 & 63];
-        *o++ = al64[v >> 12 & 63];
-        *o++ = i + 1 < sizeof dg ? al64[v >> 6 & 63] : '=';
-        *o++ = i + 2 < sizeof dg ? al64[v & 63] : '=';
-    }
-    *o = 0;
+    out[0] = '1';
+    out[1] = ':';
+    mm_base64_encode(dg, sizeof dg, out + 2);
 }

@@ -448,3 +448,19 @@ void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
     if (base && n > 1)
         qsort(base, n, size, cmp);
 }
+
+size_t mm_base64_encode(const uint8_t *d, size_t n, char *out)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *o = out;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) |
+                     (i + 2 < n ? d[i + 2] : 0);
+        *o++ = al[v >> 18 & 63];
+        *o++ = al[v >> 12 & 63];
+        *o++ = i + 1 < n ? al[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? al[v & 63] : '=';
+    }
+    *o = 0;
+    return (size_t)(o - out);
+}

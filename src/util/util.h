@@ -62,6 +62,10 @@ char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
  * returns its length. */
 struct nettle_hash;
 size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char *out);
+/* RFC 4648 base64 of d into out (4 * ((n + 2) / 3) + 1 bytes, NUL-ended);
+ * returns the length. */
+#define MM_BASE64_LEN(n) (4 * (((size_t)(n) + 2) / 3) + 1)
+size_t mm_base64_encode(const uint8_t *d, size_t n, char *out);
 
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
