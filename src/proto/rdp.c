@@ -148,15 +148,17 @@ static void conn_request(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
     begin(a, f, s, "initial_request", MM_TO_SERVER, ts, &j);
     if (cookie[0])
         mj_str(j, "cookie", cookie);
-    static const struct flagname rq[] = {
-        {0x01, "restricted_admin_mode_required"},
-        {0x02, "redirected_authentication_mode_required"}, {0x08, "correlation_info_present"}};
-    flag_list(j, "flags", rflags, rq, sizeof rq / sizeof rq[0]);
     mj_obj_close(j);
     if (s->has_requested) {
+        /* what Suricata's schema has no field for goes to mimamori.rdp */
         j = mm_app_event_mimamori(a, f);
         mj_obj_open(j, "rdp");
         protocols(j, "requested_protocols", s->requested);
+        static const struct flagname rq[] = {
+            {0x01, "restricted_admin_mode_required"},
+            {0x02, "redirected_authentication_mode_required"},
+            {0x08, "correlation_info_present"}};
+        flag_list(j, "flags", rflags, rq, sizeof rq / sizeof rq[0]);
         mj_obj_close(j);
         mm_app_event_close(a);
     } else {
@@ -173,29 +175,9 @@ static void conn_confirm(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
     mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_RDP, &o, ts);
     mm_json *j;
     begin(a, f, s, "initial_response", MM_TO_CLIENT, ts, &j);
-    /* as Suricata: the server's flags and the protocol chosen, or why not */
-    if (off + 8 <= n && p[off] == 2) {
-        static const struct flagname rs[] = {
-            {0x01, "extended_client_data"}, {0x02, "dynvc_gfx"}, {0x08, "restricted_admin"},
-            {0x10, "redirected_authentication"}};
-        flag_list(j, "server_supports", p[off + 1], rs, sizeof rs / sizeof rs[0]);
-        uint32_t pr = mm_le32(p + off + 4);
-        const char *pn = pr == 0 ? "rdp" : pr == 1 ? "ssl" : pr == 2 ? "hybrid"
-                       : pr == 4 ? "rds_tls" : pr == 8 ? "hybrid_ex" : NULL;
-        if (pn)
-            mj_str(j, "protocol", pn);
-    } else if (off + 8 <= n && p[off] == 3) {
-        static const char *const why[] = {
-            NULL, "ssl required by server", "ssl not allowed by server", "ssl cert not on server",
-            "inconsistent flags", "hybrid required by server",
-            "ssl with user auth required by server"};
-        uint32_t code = mm_le32(p + off + 4);
-        if (code >= 1 && code <= 6) {
-            mj_u64(j, "error_code", code);
-            mj_str(j, "reason", why[code]);
-        }
-    }
     mj_obj_close(j);
+    /* the server's flags and the protocol chosen, or why not, in
+     * mimamori.rdp (Suricata's schema has no field for them) */
     j = mm_app_event_mimamori(a, f);
     mj_obj_open(j, "rdp");
     s->confirmed = true;
@@ -204,10 +186,21 @@ static void conn_confirm(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *p, 
         uint32_t sp = s->selected;
         mj_str(j, "selected_protocol", sp == 0 ? "rdp" : sp == 1 ? "tls" : sp == 2 ? "hybrid"
                                        : sp == 4 ? "rdstls" : sp == 8 ? "hybrid_ex" : "unknown");
+        static const struct flagname rs[] = {
+            {0x01, "extended_client_data"}, {0x02, "dynvc_gfx"}, {0x08, "restricted_admin"},
+            {0x10, "redirected_authentication"}};
+        flag_list(j, "server_supports", p[off + 1], rs, sizeof rs / sizeof rs[0]);
     } else if (off + 8 <= n && p[off] == 3) {
         char fc[16];
-        snprintf(fc, sizeof fc, "%u", mm_le32(p + off + 4));
+        uint32_t code = mm_le32(p + off + 4);
+        snprintf(fc, sizeof fc, "%u", code);
         mj_str(j, "failure_code", fc);
+        static const char *const why[] = {
+            NULL, "ssl required by server", "ssl not allowed by server", "ssl cert not on server",
+            "inconsistent flags", "hybrid required by server",
+            "ssl with user auth required by server"};
+        if (code >= 1 && code <= 6)
+            mj_str(j, "reason", why[code]);
     } else {
         mj_str(j, "selected_protocol", "rdp");   /* no negotiation: standard RDP */
     }
@@ -295,18 +288,11 @@ static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *
     mm_utf16le_to_utf8(core + 24, 32, b, sizeof b);
     if (b[0])
         mj_str(j, "client_name", b);
-    if (mm_le32(core + 60))
-        mj_u64(j, "keyboard_subtype", mm_le32(core + 60));
     if (mm_le32(core + 64))
         mj_u64(j, "function_keys", mm_le32(core + 64));
-    mm_utf16le_to_utf8(core + 68, 64, b, sizeof b);
-    if (b[0])
-        mj_str(j, "ime", b);
     /* the optional fields, as far as the block goes (TS_UD_CS_CORE) */
     if (core_len >= 136)
         mj_u64(j, "product_id", mm_le16(core + 134));
-    if (core_len >= 140 && mm_le32(core + 136))
-        mj_u64(j, "serial_number", mm_le32(core + 136));
     if (core_len >= 146) {
         /* earlyCapabilityFlags (MS-RDPBCGR 2.2.1.3.2) */
         static const struct flagname caps[] = {
@@ -321,15 +307,6 @@ static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *
         mm_utf16le_to_utf8(core + 146, 64, b, sizeof b);
         if (b[0])
             mj_str(j, "id", b);
-    }
-    if (core_len >= 211 && core[210] >= 1 && core[210] <= 7) {
-        static const char *const hints[] = {"", "modem", "low_broadband", "satellite",
-                                            "high_broadband", "wan", "lan", "autodetect"};
-        mj_str(j, "connection_hint", hints[core[210]]);
-    }
-    if (core_len >= 224) {
-        mj_u64(j, "physical_width", mm_le32(core + 216));
-        mj_u64(j, "physical_height", mm_le32(core + 220));
     }
     mj_obj_close(j);
     if (net && net_len >= 8) {
@@ -347,10 +324,27 @@ static void connect_initial(mm_app *a, mm_flow *f, rdp_state *s, const uint8_t *
         }
     }
     mj_obj_close(j);
-    /* the build as a number too (the name above covers known releases only) */
+    /* the build as a number too (the name above covers known releases
+     * only), and what Suricata writes that its schema has no field for */
     j = mm_app_event_mimamori(a, f);
     mj_obj_open(j, "rdp");
     mj_u64(j, "client_build", mm_le32(core + 20));
+    if (mm_le32(core + 60))
+        mj_u64(j, "keyboard_subtype", mm_le32(core + 60));
+    mm_utf16le_to_utf8(core + 68, 64, b, sizeof b);
+    if (b[0])
+        mj_str(j, "ime", b);
+    if (core_len >= 140 && mm_le32(core + 136))
+        mj_u64(j, "serial_number", mm_le32(core + 136));
+    if (core_len >= 211 && core[210] >= 1 && core[210] <= 7) {
+        static const char *const hints[] = {"", "modem", "low_broadband", "satellite",
+                                            "high_broadband", "wan", "lan", "autodetect"};
+        mj_str(j, "connection_hint", hints[core[210]]);
+    }
+    if (core_len >= 224) {
+        mj_u64(j, "physical_width", mm_le32(core + 216));
+        mj_u64(j, "physical_height", mm_le32(core + 220));
+    }
     mj_obj_close(j);
     mm_app_event_close(a);
 }
