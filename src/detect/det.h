@@ -161,6 +161,7 @@ typedef struct det_flow {
     bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
+    struct mm_fint *rints;      /* the rules' flowints (NULL until one is set) */
     det_tag stag;               /* a rule's tag:session on this flow */
 } det_flow;
 
@@ -172,6 +173,7 @@ det_flow *det_flow_get(mm_flow *f);
 bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 void det_rules_free(mm_detect *d);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
+void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts);
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts);
 

@@ -418,6 +418,18 @@ static uint32_t *bits_alloc(void *ctx)
 }
 
 /* The inspection of a moment of flow f in direction dir. */
+static mm_fint *ints_alloc(void *ctx)
+{
+    bits_ctx *b = ctx;
+    size_t n = mm_rules_ints(b->d->rules);
+    det_flow *df = n ? det_flow_get(b->f) : NULL;
+    if (!df)
+        return NULL;
+    if (!df->rints)
+        df->rints = calloc(n, sizeof *df->rints);
+    return df->rints;
+}
+
 static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bits_ctx *bc)
 {
     bool tc = dir == MM_TO_CLIENT;
@@ -438,6 +450,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
         .bits = f->det ? ((det_flow *)f->det)->rbits : NULL,
         .bits_alloc = bits_alloc,
         .bits_ctx = bc,
+        .ints = f->det ? ((det_flow *)f->det)->rints : NULL,
+        .ints_alloc = ints_alloc,
     };
 }
 
@@ -461,6 +475,16 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
     }
     hit_ctx h = {d, f, dir, ts, ob, NULL};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
+}
+
+void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts)
+{
+    if (!d->rules || !mm_rules_has_events(d->rules))
+        return;
+    bits_ctx bc = {d, f};
+    mm_inspection in = flow_insp(d, f, dir, MM_MOMENT_APP, &bc);
+    hit_ctx h = {d, f, dir, ts, NULL, NULL};
+    mm_rules_app_event(d->rules, d->rt, &in, name, hit, &h);
 }
 
 /* An anomaly raised on a packet (p; f when it belongs to a flow) or on a

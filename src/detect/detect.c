@@ -341,6 +341,10 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
         det_rules_app(d, f, dir, obs, ts);
     else if (kind == MM_OBS_FILE)
         det_rules_file(d, f, obs, ts);
+    else if (kind == MM_OBS_APP_EVENT) {
+        det_rules_app_event(d, f, dir, obs, ts);
+        return;
+    }
     if (kind != MM_OBS_BUFFERS && d->builtin)
         det_observe(d, f, dir, kind, obs, ts);
 }
@@ -369,8 +373,10 @@ void mm_detect_flow_end(mm_detect *d, mm_flow *f)
 {
     if (d->builtin)
         det_flow_end(d, f);
-    if (f->det)
+    if (f->det) {
         free(((det_flow *)f->det)->rbits);
+        free(((det_flow *)f->det)->rints);
+    }
     free(f->det);
     f->det = NULL;
 }

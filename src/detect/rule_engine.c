@@ -127,8 +127,8 @@ static uint8_t rule_moments(const mm_rule *r)
     for (int i = 0; i < r->nbitops; i++)
         if (r->bitops[i].xbits)
             return 0;           /* xbits (per host): not yet */
-    if (r->nflowint || r->app_event)
-        return 0;
+    if (r->app_event)
+        return 0;               /* inspected when a parser raises its event */
     if (app || r->file)
         return M_APP;   /* with payload content too: HTTP gives its raw message */
     bool pkt_fields = hdr || r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
@@ -655,7 +655,7 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
     }
     for (size_t i = 0; i < n; i++) {
         const mm_rule *r = mm_ruleset_rule(rs, i);
-        if (r->event) {         /* inspected when their event is raised */
+        if (r->event || r->app_event) {     /* inspected when their event is raised */
             uint32_t *ne = realloc(e->ev, (e->nev + 1) * sizeof *ne);
             if (!ne) {
                 free(ps);
@@ -862,6 +862,11 @@ size_t mm_rules_bits_words(const mm_rules *e)
     return e->bits_words;
 }
 
+size_t mm_rules_ints(const mm_rules *e)
+{
+    return e->rs->flowints.n;
+}
+
 mm_rules_thread *mm_rules_thread_new(const mm_rules *e)
 {
     mm_rules_thread *t = calloc(1, sizeof *t);
@@ -1030,6 +1035,51 @@ static bool bits_ok(const mm_rule *r, const uint32_t *bits)
     return true;
 }
 
+/* flowint tests (<, >, ==, isset ...): an unset one passes only notset. */
+static bool ints_ok(const mm_rule *r, const mm_fint *ints)
+{
+    for (int i = 0; i < r->nflowint; i++) {
+        const mm_flowint *o = &r->flowint[i];
+        const mm_fint *v = ints ? &ints[o->var] : NULL;
+        bool set = v && v->set;
+        int64_t x = set ? v->v : 0, y = o->value;
+        bool ok;
+        switch (o->op) {
+        case '<': ok = set && x < y; break;
+        case '>': ok = set && x > y; break;
+        case 'l': ok = set && x <= y; break;
+        case 'g': ok = set && x >= y; break;
+        case 'e': ok = set && x == y; break;
+        case 'n': ok = set && x != y; break;
+        case 's': ok = set; break;
+        case 'x': ok = !set; break;
+        default: ok = true;     /* =, +, -: changes, after the match */
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* flowint changes of a rule that matched: "+" and "-" on an unset one
+ * start it from the value (as Suricata). */
+static mm_fint *ints_apply(const mm_rule *r, const mm_inspection *in, mm_fint *ints)
+{
+    for (int i = 0; i < r->nflowint; i++) {
+        const mm_flowint *o = &r->flowint[i];
+        if (o->op != '=' && o->op != '+' && o->op != '-')
+            continue;
+        if (!ints && (!in->ints_alloc || !(ints = in->ints_alloc(in->bits_ctx))))
+            return NULL;
+        mm_fint *v = &ints[o->var];
+        int64_t y = o->value;
+        v->v = o->op == '=' || !v->set ? (o->op == '-' && v->set ? v->v - y : y)
+             : o->op == '+' ? v->v + y : v->v - y;
+        v->set = true;
+    }
+    return ints;
+}
+
 static uint32_t *bits_apply(const mm_rule *r, const mm_inspection *in, uint32_t *bits)
 {
     for (int i = 0; i < r->nbitops; i++) {
@@ -1060,11 +1110,12 @@ static const mm_obs_buf *find_buf(const mm_inspection *in, uint8_t id)
 }
 
 static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in,
-                         const uint32_t *bits)
+                         const uint32_t *bits, const mm_fint *ints)
 {
     const mm_obs_buf *pl = find_buf(in, MM_BUF_PAYLOAD);
     if (!proto_ok(r, in) || !flow_ok(r, in) || !packet_ok(r, in, pl ? pl->len : 0) ||
-        !hosts_ok(r, in) || !bits_ok(r, bits) || (r->file && !mm_rfile_match(r->file, in->file)))
+        !hosts_ok(r, in) || !bits_ok(r, bits) || (r->file && !mm_rfile_match(r->file, in->file)) ||
+        (r->nflowint && !ints_ok(r, ints)))
         return false;
     mm_matcher_reset(t->m);
     for (int i = 0; i < r->nbuf; i++) {
@@ -1147,6 +1198,7 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
     uint32_t n2 = g2 ? e->nnopf[mi][cls][in->app] : 0;
     uint32_t i0 = 0, i1 = 0, i2 = 0;
     uint32_t *bits = in->bits;
+    mm_fint *ints = in->ints;
     int hits = 0;
     for (;;) {
         uint32_t ri = UINT32_MAX;
@@ -1168,10 +1220,12 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
         if (m1 == M_PACKET && e->moment[ri] & M_STREAM && in->ip_proto == 6)
             continue;
-        if (!rule_matches(t, r, in, bits))
+        if (!rule_matches(t, r, in, bits, ints))
             continue;
         if (r->nbitops)
             bits = bits_apply(r, in, bits);
+        if (r->nflowint)
+            ints = ints_apply(r, in, ints);
         if (r->noalert)
             continue;
         hits++;
@@ -1185,21 +1239,39 @@ bool mm_rules_has_events(const mm_rules *e)
     return e->nev > 0;
 }
 
-int mm_rules_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
-                   mm_rule_hit_fn hit, void *ctx)
+/* The rules on an anomaly (event >= 0) or on an app-layer event (name). */
+static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
+                  const char *name, mm_rule_hit_fn hit, void *ctx)
 {
     uint32_t *bits = in->bits;
+    mm_fint *ints = in->ints;
     int hits = 0;
     for (uint32_t i = 0; i < e->nev; i++) {
         const mm_rule *r = e->r[e->ev[i]];
-        if (r->event != event + 1 || !rule_matches(t, r, in, bits))
+        bool mine = name ? r->app_event && strcmp(r->app_event, name) == 0
+                         : r->event == event + 1;
+        if (!mine || !rule_matches(t, r, in, bits, ints))
             continue;
         if (r->nbitops)
             bits = bits_apply(r, in, bits);
+        if (r->nflowint)
+            ints = ints_apply(r, in, ints);
         if (r->noalert)
             continue;
         hits++;
         hit(ctx, r, in);
     }
     return hits;
+}
+
+int mm_rules_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
+                   mm_rule_hit_fn hit, void *ctx)
+{
+    return events(e, t, in, event, NULL, hit, ctx);
+}
+
+int mm_rules_app_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
+                       const char *name, mm_rule_hit_fn hit, void *ctx)
+{
+    return events(e, t, in, -1, name, hit, ctx);
 }

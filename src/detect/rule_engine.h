@@ -25,7 +25,7 @@ const mm_ruleset *mm_rules_set(const mm_rules *e);
 typedef struct mm_rules_info {
     uint64_t rules;             /* rules loaded */
     uint64_t inspected;         /* of them, rules the engine inspects */
-    uint64_t not_inspected;     /* xbits, flowint, app-layer-event (not yet) */
+    uint64_t not_inspected;     /* xbits (not yet) */
     uint64_t prefiltered;       /* with a fast pattern in a prefilter */
     uint64_t patterns, databases;
     size_t db_bytes;            /* prefilter databases */
@@ -59,7 +59,18 @@ typedef struct mm_inspection {
     uint32_t *(*bits_alloc)(void *ctx); /* makes them when a rule first sets one */
     void *bits_ctx;
     const mm_insp_file *file;   /* a file ended at this moment (NULL: none) */
+    struct mm_fint *ints;       /* the flow's flowints (mm_rules_ints) or NULL: none set */
+    struct mm_fint *(*ints_alloc)(void *ctx);   /* made when a rule first changes one */
 } mm_inspection;
+
+/* A flowint of a flow. */
+typedef struct mm_fint {
+    int64_t v;
+    bool set;
+} mm_fint;
+
+/* Flowints a flow needs (0: no rule uses flowint). */
+size_t mm_rules_ints(const mm_rules *e);
 
 /* The file digests (1 md5, 2 sha1, 4 sha256, as MM_HASH_*) some rule
  * compares: the parsers must compute them. */
@@ -78,6 +89,11 @@ void mm_rules_thread_free(mm_rules_thread *t);
 typedef void (*mm_rule_hit_fn)(void *ctx, const mm_rule *r, const mm_inspection *in);
 int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
                      mm_rule_hit_fn hit, void *ctx);
+
+/* Rules on an app-layer event ("http.request_auth_unrecognized", the
+ * name app-layer-event gives) raised by a parser at in's moment. */
+int mm_rules_app_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
+                       const char *name, mm_rule_hit_fn hit, void *ctx);
 
 /* Rules on an anomaly (decode-event, stream-event): event is MM_AN_*;
  * in describes the packet (or the flow) it was raised on. */

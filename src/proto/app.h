@@ -92,6 +92,8 @@ enum {
     MM_OBS_FILE,            /* mm_obs_file: each file carried, at its end */
     MM_OBS_LOGIN,           /* mm_obs_login: a login answered (FTP, Telnet, SMB) */
     MM_OBS_BUFFERS,         /* mm_obs_buffers: rule inspection buffers of a moment */
+    MM_OBS_APP_EVENT,       /* const char *: an app-layer event by Suricata's name
+                             * ("http.request_auth_unrecognized"), for the rules */
 };
 
 typedef struct mm_obs_smb1 {

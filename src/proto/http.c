@@ -603,6 +603,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                   t->status == 304 || strcmp(t->method, "HEAD") == 0;
     }
     d->insp_tx = t;
+    int ncl = 0;                   /* Content-Length headers */
+    bool auth_unknown = false;
     /* header lines */
     char **hs = dir == MM_TO_SERVER ? &t->req_h : &t->resp_h;
     uint16_t *nh = dir == MM_TO_SERVER ? &t->n_req_h : &t->n_resp_h;
@@ -633,7 +635,16 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 if (ieq(p, nl, "content-type")) copyv(t->ctype, sizeof t->ctype, v, vl);
                 else if (ieq(p, nl, "location")) copyv(t->location, sizeof t->location, v, vl);
             }
+            if (dir == MM_TO_SERVER && ieq(p, nl, "authorization")) {
+                /* schemes libhtp knows: Basic, Digest, Bearer */
+                size_t sl = 0;
+                while (sl < vl && v[sl] != ' ' && v[sl] != '\t')
+                    sl++;
+                auth_unknown |= !ieq(v, sl, "basic") && !ieq(v, sl, "digest") &&
+                                !ieq(v, sl, "bearer");
+            }
             if (ieq(p, nl, "content-length")) {
+                ncl++;
                 char tmp[24];
                 copyv(tmp, sizeof tmp, v, vl);
                 char *e;
@@ -684,6 +695,15 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         }
         p = eol + 1;
     }
+    /* the anomalies libhtp names, as Suricata's app-layer-event rules know
+     * them (http-events.rules) */
+    if (ncl > 1)
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+                       dir == MM_TO_SERVER ? "http.duplicate_content_length_field_in_request"
+                                           : "http.duplicate_content_length_field_in_response",
+                       ts);
+    if (auth_unknown)
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.request_auth_unrecognized", ts);
     if (dir == MM_TO_SERVER && t->host[0]) {
         char h[256];
         host_only(t->host, h, sizeof h);

@@ -259,6 +259,30 @@ def _():
     expect(alone == got & {11, 12, 13, 14, 15}, 'alone %s, together %s' % (sorted(alone), sorted(got)))
 
 
+@check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
+def _():
+    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
+    if not os.path.isdir(pcaps):
+        raise Skip('corpus absent')
+    cap = os.path.join(pcaps, '07_exploit_kit/testmynids__neutrino.pcap')
+    p = write('fi.rules', '\n'.join([
+        'alert http any any -> any any (http.method; content:"GET"; flowint:gets,+,1; '
+        'noalert; sid:21;)',
+        'alert http any any -> any any (http.method; content:"GET"; flowint:gets,>,1; sid:22;)',
+        'alert http any any -> any any (http.method; content:"GET"; flowint:gets,notset; '
+        'sid:23;)', '']))
+    got = [a['alert']['signature_id'] for a in alerts(cap, ['--rules', p])]
+    out = subprocess.run(['tshark', '-n', '-r', cap, '-Y', 'http.request.method == "GET"',
+                          '-T', 'fields', '-e', 'tcp.stream'], capture_output=True, text=True)
+    per = {}
+    for line in out.stdout.split():
+        per[line] = per.get(line, 0) + 1
+    want22 = sum(n - 1 for n in per.values())
+    expect(got.count(22) == want22, 'sid 22: %d, tshark %d' % (got.count(22), want22))
+    expect(21 not in got, 'noalert')
+    expect(got.count(23) == 0, 'notset after the first rule set it: %d' % got.count(23))
+
+
 @check('ET Open on attack captures: the alerts Suricata raises on them')
 def _():
     need_et()
