@@ -515,6 +515,33 @@ static void der_time(uint8_t tag, der t, char out[24])
              c[6], c[7], c[8], c[9]);
 }
 
+/* Is the header of the DER element at c, or of the first one inside it
+ * (the certificate and its tbsCertificate), cut short (its length field
+ * not all there)? A header that is whole but claims more content than
+ * there is is an invalid certificate instead, as Suricata tells them. */
+static bool der_header_cut(const uint8_t *c, uint32_t n)
+{
+    for (int depth = 0; depth < 2; depth++) {
+        if (n < 2)
+            return true;
+        uint64_t len = c[1], hdr = 2;
+        if (c[1] & 0x80) {
+            unsigned k = c[1] & 0x7F;
+            if (k == 0 || k > 4 || n < 2 + k)
+                return true;
+            len = 0;
+            for (unsigned i = 0; i < k; i++)
+                len = len << 8 | c[2 + i];
+            hdr += k;
+        }
+        if (hdr + len > n)
+            return false;
+        c += hdr;               /* into its content */
+        n = (uint32_t)len;
+    }
+    return false;
+}
+
 static void certificate(tls_state *s, const uint8_t *c, uint32_t n)
 {
     struct sha1_ctx sc;
@@ -650,8 +677,20 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
         }
     } else if (type == 11 && dir == MM_TO_CLIENT && !s->have_cert && bl >= 6) {
         uint32_t total = be24(b), first = be24(b + 3);
-        if (total + 3 <= bl && first + 6 <= bl) {
+        /* a certificate list or a certificate longer than its message, or
+         * one that is not DER: Suricata's app-layer events (tls-events.rules) */
+        if (total + 3 > bl || first + 6 > bl) {
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.certificate_invalid_length", ts);
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.invalid_handshake_message", ts);
+        } else {
             certificate(s, b + 6, first);
+            if (!s->have_cert) {
+                /* a DER header cut short, or DER that does not parse */
+                mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+                               der_header_cut(b + 6, first) ? "tls.certificate_invalid_length"
+                                                          : "tls.invalid_certificate", ts);
+                mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.invalid_handshake_message", ts);
+            }
             if (s->have_cert) {
                 mm_obs_buf c[5] = {
                     {MM_BUF_TLS_CERT_SUBJECT, (const uint8_t *)s->subject,
