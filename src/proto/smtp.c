@@ -47,6 +47,7 @@ typedef struct mime {
     char part_name[256];        /* file name of the part being read */
     char part_type[96];         /* its declared Content-Type */
     char next_boundary[72];     /* boundary a multipart part declares */
+    bool long_boundary;         /* one longer than Suricata's decoder takes (event) */
     bool attach;                /* disposition: attachment */
     int cte, part_cte;          /* transfer encoding of the part being read */
     mm_file *file;              /* the attachment being read */
@@ -64,6 +65,7 @@ typedef struct smtp_tx {
     char rcpt[RCPT_BUF];
     uint16_t rcpt_len, nrcpt;
     bool data_seen, body_seen, done;
+    bool parse_error;           /* the message could not be read on (status PARSE_ERROR) */
     char from[512], to[1024], cc[1024], subject[512], date[128], msgid[256], xmailer[256];
     char received[RECV_MAX][256];
     uint8_t nreceived;
@@ -161,7 +163,8 @@ static void tx_objects(mm_json *j, const smtp_state *s)
     mj_obj_close(j);
     if (t->data_seen) {
         mj_obj_open(j, "email");
-        mj_str(j, "status", t->done ? "PARSE_DONE" : t->body_seen ? "BODY_STARTED" : "HEADER_READY");
+        mj_str(j, "status", t->parse_error ? "PARSE_ERROR" : t->done ? "PARSE_DONE"
+                            : t->body_seen ? "BODY_STARTED" : "HEADER_READY");
         if (t->from[0])
             mj_str(j, "from", t->from);
         if (t->to[0])
@@ -338,6 +341,11 @@ static void header(smtp_state *s)
         m->part_type[tl] = 0;
         if (param(v, "boundary", b, sizeof b))
             memcpy(m->next_boundary, b, sizeof b);
+        /* RFC 2046 allows 70 characters; Suricata's MIME decoder raises
+         * mime_long_boundary past its 256-byte buffer */
+        static char lb[1024];
+        if (param(v, "boundary", lb, sizeof lb) && strlen(lb) > 254)
+            m->long_boundary = true;
         if (!m->part_name[0])
             param(v, "name", m->part_name, sizeof m->part_name);
         return;
@@ -508,6 +516,15 @@ static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
     t->body_seen = true;
 }
 
+static void long_boundary_event(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+{
+    if (!s->m.long_boundary)
+        return;
+    s->m.long_boundary = false;
+    s->tx.parse_error = true;   /* Suricata's decoder stops there */
+    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_APP_EVENT, "smtp.mime_long_boundary", ts);
+}
+
 /* One line of the message (CR LF and dot-stuffing removed). */
 static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t n,
                      uint64_t ts)
@@ -516,6 +533,7 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
     if (m->in_headers) {
         if (n == 0) {
             headers_end(a, s, ts);
+            long_boundary_event(a, f, s, ts);
             return;
         }
         if ((l[0] == ' ' || l[0] == '\t') && m->hlen) {
@@ -526,6 +544,7 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
             return;
         }
         header(s);
+        long_boundary_event(a, f, s, ts);
         uint32_t k = n < HDR_MAX_SMTP - 1 ? n : HDR_MAX_SMTP - 1;
         memcpy(m->hdr, l, k);
         m->hlen = k;
