@@ -490,9 +490,19 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
         size_t nl = strlen(t->name);
         bool ipc = nl >= 4 && strcmp(t->name + nl - 4, "IPC$") == 0;
         int id = !tree ? -1 : ipc ? MM_BUF_SMB_NAMED_PIPE : MM_BUF_SMB_SHARE;
-        if (id >= 0 && nl) {
-            mm_obs_buf b = {(uint8_t)id, (const uint8_t *)t->name, (uint32_t)nl};
-            mm_obs_buffers ob = {&b, 1, NULL, NULL};
+        mm_obs_buf b[3];
+        int nbuf = 0;
+        if (id >= 0 && nl)
+            b[nbuf++] = (mm_obs_buf){(uint8_t)id, (const uint8_t *)t->name, (uint32_t)nl};
+        /* and smb.ntlmssp_user / smb.ntlmssp_domain of a session setup */
+        if (t->user[0])
+            b[nbuf++] = (mm_obs_buf){MM_BUF_SMB_NTLMSSP_USER, (const uint8_t *)t->user,
+                                     (uint32_t)strlen(t->user)};
+        if (t->domain[0])
+            b[nbuf++] = (mm_obs_buf){MM_BUF_SMB_NTLMSSP_DOMAIN, (const uint8_t *)t->domain,
+                                     (uint32_t)strlen(t->domain)};
+        if (nbuf) {
+            mm_obs_buffers ob = {b, nbuf, NULL, NULL, NULL, NULL};
             mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_BUFFERS, &ob, ts ? ts : t->ts);
         }
     }
