@@ -311,6 +311,10 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     hit_ctx *h = ctx;
     mm_detect *d = h->d;
     mm_flow *f = h->f;
+    /* bypass: Suricata marks the flow; with no capture bypass (as from a
+     * file) inspection goes on, and the flow's log says so */
+    if (r->bypass && f)
+        f->bypassed = true;
     if (!own_threshold(d, r, in->src, in->dst, h->ts))
         return;
     if (!mm_thresholds_allow(d->th, r->gid, r->sid, in->src, in->dst, h->ts)) {

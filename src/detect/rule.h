@@ -338,6 +338,7 @@ typedef struct mm_rule {
     uint8_t event;              /* decode-event / stream-event: MM_AN_* + 1 (0: none) */
     uint8_t ntags;
     mm_rtag tags[2];
+    uint8_t bypass;             /* bypass: the flow is marked bypassed when it matches */
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */

@@ -232,6 +232,8 @@ static bool kw_flag(mm_rparse *p, const char *kw, char *val)
     (void)val;
     if (strcmp(kw, "noalert") == 0)
         p->r->noalert = 1;
+    else if (strcmp(kw, "bypass") == 0)
+        p->r->bypass = 1;
     return true;
 }
 
@@ -724,7 +726,7 @@ static const kwdef keywords[] = {
     {"prefilter", kw_flag},     /* a hint for the prefilter: ours picks its own */
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
-    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag},
+    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag},
     {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},
@@ -747,7 +749,7 @@ static const char *const unsupported[] = {
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
-    "sip.method", "http2.header", "config", "bypass", "requires",
+    "sip.method", "http2.header", "config", "requires",
 };
 
 /* --- rule ----------------------------------------------------------------- */

@@ -72,6 +72,7 @@ typedef struct mm_flow {
     bool midstream;
     bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
     bool alerted;
+    bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */
     uint16_t vlan[2];
     uint8_t vlan_n;
     uint64_t pkts[2], bytes[2];

@@ -32,6 +32,13 @@ typedef struct ssh_dir {
     bool kex_done;           /* read, or given up */
     char *hassh;             /* "kex;enc;mac;cmp" (allocated) */
     size_t hassh_size;
+    /* the clear packets after KEXINIT, walked to NEWKEYS (message 21):
+     * encryption starts after it */
+    uint8_t pk[6];           /* a packet's length, padding length, type */
+    uint8_t pklen;
+    uint32_t skip;           /* rest of the packet being passed over */
+    uint8_t npk;
+    bool newkeys, walk_done;
 } ssh_dir;
 
 typedef struct ssh_state {
@@ -174,6 +181,36 @@ static void kexinit(mm_app *a, ssh_dir *d, int dir, const uint8_t *p, uint32_t n
     d->hassh[k] = 0;
 }
 
+/* Bytes after KEXINIT: packet by packet (a length and a type each) up to
+ * NEWKEYS; a bounded number of packets, then no more. */
+static void walk(ssh_dir *d, const uint8_t *b, uint32_t n)
+{
+    while (n && !d->walk_done) {
+        if (d->skip) {
+            uint32_t k = n < d->skip ? n : d->skip;
+            d->skip -= k;
+            b += k;
+            n -= k;
+            continue;
+        }
+        d->pk[d->pklen++] = *b++;
+        n--;
+        if (d->pklen < 6)
+            continue;
+        d->pklen = 0;
+        uint32_t len = (uint32_t)d->pk[0] << 24 | (uint32_t)d->pk[1] << 16 |
+                       (uint32_t)d->pk[2] << 8 | d->pk[3];
+        if (d->pk[5] == 21) {
+            d->newkeys = true;
+            d->walk_done = true;
+        } else if (len < 2 || len > 65536 || ++d->npk > 16) {
+            d->walk_done = true;        /* not what a key exchange sends */
+        } else {
+            d->skip = len - 2;
+        }
+    }
+}
+
 static void kex_bytes(mm_app *a, mm_flow *f, ssh_dir *d, int dir, const uint8_t *b, uint32_t n)
 {
     while (n && !d->kex_done) {
@@ -220,6 +257,8 @@ static void kex_bytes(mm_app *a, mm_flow *f, ssh_dir *d, int dir, const uint8_t 
     if (d->kex_done) {
         mm_app_free(a, d->kex, KEX_MAX);
         d->kex = NULL;
+        if (b)
+            walk(d, b, n);
     }
 }
 
@@ -257,8 +296,14 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
     }
     if (d->done && i < n && !d->kex_done)
         kex_bytes(a, f, d, dir, b + i, n - i);
+    else if (d->kex_done && i < n)
+        walk(d, b + i, n - i);
     if (s->d[0].done && s->d[1].done && s->d[0].kex_done && s->d[1].kex_done)
         log_ssh(a, f, s);
+    /* both sides encrypt from here: as Suricata's default for SSH, the
+     * flow is bypassed (its log says so) */
+    if (s->d[0].newkeys && s->d[1].newkeys)
+        f->bypassed = true;
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
