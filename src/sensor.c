@@ -110,6 +110,12 @@ static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
     return true;
 }
 
+/* A flow event's "traffic" object, from the rules' flowbits. */
+static void flow_traffic(void *ctx, mm_json *j, const mm_flow *f)
+{
+    mm_detect_traffic_json(ctx, f, j);
+}
+
 static void hook_flow_end(void *u, mm_flow *f, int reason)
 {
     sensor *s = u;
@@ -119,6 +125,8 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
     if (s->det)
         mm_detect_flow_end(s->det, f);
     mm_eve_flow(&s->eve, f, reason);
+    if (s->det)
+        mm_detect_flow_free(s->det, f);
     s->eve.pcap_cnt = cnt;
 }
 
@@ -454,6 +462,10 @@ int mm_sensor_run(const mm_sensor_config *c)
     }
     s->eve.site = c->site;
     s->eve.community_id = c->community_id;
+    if (s->det) {
+        s->eve.flow_extra = flow_traffic;
+        s->eve.flow_extra_ctx = s->det;
+    }
     s->eve.community_seed = c->community_seed;
     s->eve.sensor = c->sensor;
     s->eve.home = &s->home;

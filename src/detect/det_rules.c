@@ -315,6 +315,13 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
      * file) inspection goes on, and the flow's log says so */
     if (r->bypass && f)
         f->bypassed = true;
+    /* pass: as Suricata's, no alert, and the rest of the flow goes by
+     * uninspected (its logs go on) */
+    if (r->action == MM_RA_PASS) {
+        if (f)
+            f->passed = true;
+        return;
+    }
     if (!own_threshold(d, r, in->src, in->dst, h->ts))
         return;
     if (!mm_thresholds_allow(d->th, r->gid, r->sid, in->src, in->dst, h->ts)) {
@@ -352,7 +359,7 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         return;
     }
     mj_obj_open(j, "alert");
-    mj_str(j, "action", r->action == MM_RA_PASS ? "pass" : "allowed");
+    mj_str(j, "action", "allowed");
     mj_u64(j, "gid", r->gid);
     mj_u64(j, "signature_id", r->sid);
     mj_u64(j, "rev", r->rev);
@@ -384,6 +391,7 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     }
     if (h->ob && h->ob->json)
         h->ob->json(j, h->ob->json_ctx);
+    mm_detect_traffic_json(d, f, j);
     /* the flow as it stands, as Suricata 7 adds to alerts */
     char start[MM_TS_LEN];
     mm_fmt_ts(f->start_ns, start);
@@ -399,6 +407,42 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     mj_str(j, "source", "rule");
     mj_obj_close(j);
     mm_eve_flow_event_close(e);
+}
+
+void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
+{
+    const det_flow *df = f->det;
+    if (!d || !d->rules || !df || !df->rbits)
+        return;
+    const mm_ruleset *rs = mm_rules_set(d->rules);
+    static const char *const kinds[2] = {"id", "label"};
+    bool open = false;
+    for (int k = 0; k < 2; k++) {
+        bool arr = false;
+        char pre[16];
+        snprintf(pre, sizeof pre, "traffic/%s/", kinds[k]);
+        size_t pl = strlen(pre);
+        for (uint32_t b = 0; b < d->bits_words * 32; b++) {
+            if (!(df->rbits[b / 32] >> (b % 32) & 1))
+                continue;
+            const char *nm = mm_ruleset_bit_name(rs, b);
+            if (!nm || strncmp(nm, pre, pl) != 0 || !nm[pl])
+                continue;
+            if (!open) {
+                mj_obj_open(j, "traffic");
+                open = true;
+            }
+            if (!arr) {
+                mj_arr_open(j, kinds[k]);
+                arr = true;
+            }
+            mj_str(j, NULL, nm + pl);
+        }
+        if (arr)
+            mj_arr_close(j);
+    }
+    if (open)
+        mj_obj_close(j);
 }
 
 /* --- inspection ----------------------------------------------------------- */
@@ -462,6 +506,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
 static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
                     const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
 {
+    if (f->passed)
+        return;                 /* a pass rule matched earlier */
     bits_ctx bc = {d, f};
     mm_inspection in = flow_insp(d, f, dir, moment, &bc);
     in.pkt = pkt;

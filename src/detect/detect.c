@@ -373,6 +373,11 @@ void mm_detect_flow_end(mm_detect *d, mm_flow *f)
 {
     if (d->builtin)
         det_flow_end(d, f);
+}
+
+void mm_detect_flow_free(mm_detect *d, mm_flow *f)
+{
+    (void)d;
     if (f->det) {
         free(((det_flow *)f->det)->rbits);
         free(((det_flow *)f->det)->rints);

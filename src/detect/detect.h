@@ -76,6 +76,11 @@ void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skip
 unsigned mm_detect_file_hashes(const mm_detect *d);
 /* A flow ends (before its flow event). */
 void mm_detect_flow_end(mm_detect *d, mm_flow *f);
+/* Its state dropped (after its flow event, which may read it). */
+void mm_detect_flow_free(mm_detect *d, mm_flow *f);
+/* The flow's traffic labels (flowbits "traffic/id/X", "traffic/label/Y")
+ * as Suricata's "traffic" object; nothing when it has none. */
+void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j);
 
 typedef struct mm_detect_stats {
     uint64_t alerts, suppressed;    /* written; held back by our flood control */

@@ -73,6 +73,7 @@ typedef struct mm_flow {
     bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
     bool alerted;
     bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */
+    bool passed;                     /* a pass rule matched: no more rule inspection */
     uint16_t vlan[2];
     uint8_t vlan_n;
     uint64_t pkts[2], bytes[2];

@@ -252,6 +252,8 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     mj_str(j, "reason", reasons[reason]);
     mj_bool(j, "alerted", f->alerted);
     mj_obj_close(j);
+    if (e->flow_extra)
+        e->flow_extra(e->flow_extra_ctx, j, f);
     if (f->proto == 6) {
         char h[3];
         uint8_t all = f->flags_ts | f->flags_tc;

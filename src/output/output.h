@@ -82,6 +82,9 @@ typedef struct mm_eve {
     /* Community ID on every event with a flow tuple (--community-id) */
     bool community_id;
     uint16_t community_seed;
+    /* adds objects of others to flow events (NULL: none) */
+    void (*flow_extra)(void *ctx, mm_json *j, const mm_flow *f);
+    void *flow_extra_ctx;
 } mm_eve;
 
 void mm_eve_init(mm_eve *e);

@@ -113,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     mm_app_flow_end(&app, &f);
     mm_detect_flow_end(det, &f);
+    mm_detect_flow_free(det, &f);
     if (getenv("FUZZ_DEBUG"))
         fprintf(stderr, "memuse %llu app_proto %u\n", (unsigned long long)app.st.memuse,
                 f.app_proto);
