@@ -315,6 +315,12 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
      * file) inspection goes on, and the flow's log says so */
     if (r->bypass && f)
         f->bypassed = true;
+    /* config: the transaction is not logged; no alert */
+    if (r->action == MM_RA_CONFIG) {
+        if (h->ob && h->ob->nolog)
+            *h->ob->nolog = true;
+        return;
+    }
     /* pass: as Suricata's, no alert, and the rest of the flow goes by
      * uninspected (its logs go on) */
     if (r->action == MM_RA_PASS) {

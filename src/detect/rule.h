@@ -77,7 +77,7 @@ bool mm_portset_has(const mm_portset *s, uint16_t port);
 
 /* --- header --------------------------------------------------------------- */
 
-enum mm_rule_action { MM_RA_ALERT, MM_RA_PASS, MM_RA_DROP, MM_RA_REJECT };
+enum mm_rule_action { MM_RA_ALERT, MM_RA_PASS, MM_RA_DROP, MM_RA_REJECT, MM_RA_CONFIG };
 
 /* Header protocols: the transport ones, then the app-layer ones (a rule on
  * "http" matches only flows whose app_proto is http). */
@@ -339,6 +339,7 @@ typedef struct mm_rule {
     uint8_t ntags;
     mm_rtag tags[2];
     uint8_t bypass;             /* bypass: the flow is marked bypassed when it matches */
+    uint8_t nolog;              /* config:logging disable, type tx, scope tx */
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */

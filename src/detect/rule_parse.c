@@ -237,6 +237,21 @@ static bool kw_flag(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
+/* config:logging disable, type tx, scope tx (a config rule's): the
+ * transaction it matches is not logged. Other subsystems, types and scopes
+ * are not supported. */
+static bool kw_config(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[4];
+    int n = val ? mm_rp_split(val, ',', parts, 4) : -1;
+    if (n != 3 || strcmp(parts[0], "logging disable") != 0 || strcmp(parts[1], "type tx") != 0 ||
+        strcmp(parts[2], "scope tx") != 0)
+        return mm_rp_fail(p, MM_SKIP_KEYWORD, "%s: only 'logging disable, type tx, scope tx'",
+                          kw);
+    p->r->nolog = 1;
+    return true;
+}
+
 /* tag:session[,COUNT,METRIC] or tag:host,COUNT,METRIC,src|dst (Suricata's:
  * a session tag without a count is 256 packets). */
 static bool kw_tag(mm_rparse *p, const char *kw, char *val)
@@ -726,7 +741,7 @@ static const kwdef keywords[] = {
     {"prefilter", kw_flag},     /* a hint for the prefilter: ours picks its own */
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
-    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag},
+    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag}, {"config", kw_config},
     {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},
@@ -749,7 +764,7 @@ static const char *const unsupported[] = {
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
-    "sip.method", "http2.header", "config", "requires",
+    "sip.method", "http2.header", "requires",
 };
 
 /* --- rule ----------------------------------------------------------------- */
@@ -818,14 +833,15 @@ static bool parse_header(mm_rparse *p, char *h)
         return mm_rp_fail(p, MM_SKIP_SYNTAX, "header: 7 fields expected, %d found", n);
     mm_rule *r = p->r;
     static const char *const actions[] = {"alert", "pass", "drop", "reject", "rejectsrc",
-                                          "rejectdst", "rejectboth"};
+                                          "rejectdst", "rejectboth", "config"};
     int a = -1;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         if (strcmp(tok[0], actions[i]) == 0)
             a = i;
     if (a < 0)
         return mm_rp_fail(p, MM_SKIP_ACTION, "unknown action '%.32s'", tok[0]);
-    r->action = a == 0 ? MM_RA_ALERT : a == 1 ? MM_RA_PASS : a == 2 ? MM_RA_DROP : MM_RA_REJECT;
+    r->action = a == 0 ? MM_RA_ALERT : a == 1 ? MM_RA_PASS : a == 2 ? MM_RA_DROP
+              : a == 7 ? MM_RA_CONFIG : MM_RA_REJECT;
     int pr = find_proto(tok[1]);
     if (pr < 0)
         return mm_rp_fail(p, MM_SKIP_PROTOCOL, "protocol '%.32s' not parsed", tok[1]);
@@ -919,6 +935,8 @@ static bool finish_rule(mm_rparse *p)
     mm_arena *a = &p->rs->arena;
     if (!p->has_sid)
         return mm_rp_fail(p, MM_SKIP_SYNTAX, "no sid");
+    if ((r->action == MM_RA_CONFIG) != (r->nolog != 0))
+        return mm_rp_fail(p, MM_SKIP_ACTION, "the config action goes with the config keyword");
     if (!r->gid)
         r->gid = 1;
     if (!mm_rp_check_buffers(p) || !mm_rp_finish_buffers(p))

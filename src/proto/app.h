@@ -203,6 +203,7 @@ typedef struct mm_obs_buffers {
     const void *json_ctx;
     const mm_file_info *file;   /* the file that ended with this moment (NULL: none) */
     const char *xff;            /* the request's X-Forwarded-For (NULL: none) */
+    bool *nolog;                /* set by a rule "config: logging disable" (NULL: no tx) */
 } mm_obs_buffers;
 
 typedef struct mm_obs_login {

@@ -25,6 +25,8 @@ typedef struct dns_state {
     uint64_t pending_tx[MAX_PENDING];
     uint8_t npending;
     uint64_t next_tx;
+    uint64_t nolog_tx[MAX_PENDING];     /* transactions a config rule keeps out of the log */
+    uint8_t nnolog;
     /* TCP framing */
     uint8_t *buf[2];
     uint32_t len[2];
@@ -290,6 +292,13 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         off += 4;
     }
     uint64_t tx = tx_for(s, id, qr);
+    bool nolog = false;
+    for (int i = 0; i < s->nnolog && !nolog; i++)
+        if (s->nolog_tx[i] == tx) {
+            nolog = true;
+            if (qr)             /* the answer ends the transaction */
+                s->nolog_tx[i] = s->nolog_tx[--s->nnolog];
+        }
     if (a->buffers) {
         /* the message to the rules: its query names (dns.query, one buffer
          * each, queries only) and its opcode (dns.opcode, one byte) */
@@ -300,15 +309,24 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         for (int i = 0; i < nq && !qr; i++)
             b[nb++] = (mm_obs_buf){MM_BUF_DNS_QUERY, (const uint8_t *)qname[i],
                                    (uint32_t)strlen(qname[i])};
-        mm_obs_buffers ob = {b, nb, NULL, NULL, NULL};
+        bool unlogged = false;
+        mm_obs_buffers ob = {b, nb, NULL, NULL, NULL, NULL, &unlogged};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+        if (unlogged && !nolog) {
+            nolog = true;       /* a config rule: this transaction is not logged */
+            if (!qr) {
+                if (s->nnolog == MAX_PENDING)
+                    s->nnolog--;
+                s->nolog_tx[s->nnolog++] = tx;
+            }
+        }
     }
     if (!qr) {
         for (int i = 0; i < nq; i++) {
             mm_obs_name o = {.source = MM_NAME_DNS, .name = qname[i]};
             mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
         }
-        for (int i = 0; i < nq; i++) {
+        for (int i = 0; i < nq && !nolog; i++) {
             mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
             mj_obj_open(j, "dns");
             mj_u64(j, "version", 2);
@@ -372,6 +390,8 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         }
         mm_app_observe(a, f, dir, MM_OBS_DNS_ANSWER, &o, ts);
     }
+    if (nolog)
+        return;                 /* a config rule keeps the transaction out of the log */
     mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
     mj_obj_open(j, "dns");
     mj_u64(j, "version", 2);

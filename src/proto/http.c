@@ -34,6 +34,7 @@
 typedef struct http_tx {
     char method[24], uri[2048], proto[16];
     char host[256], ua[512], referer[512], xff[128];
+    bool nolog;                 /* a config rule turned its logging off */
     char *req_h;
     uint16_t n_req_h;        /* bytes used in req_h */
     /* response */
@@ -189,6 +190,10 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
                      .body_len = t->n_req_body, .status = t->has_resp ? t->status : 0,
                      .resp_ctype = t->ctype};
     mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_HTTP, &o, t->ts);
+    if (t->nolog) {
+        s->tx_id++;
+        return;
+    }
     mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
     mj_obj_open(j, "http");
@@ -415,10 +420,13 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     ds->rawlen = 0;
     ds->iblen = 0;
     if (n) {
-        const http_tx *it = ds->insp_tx;
+        http_tx *it = ds->insp_tx;
+        bool nolog = false;
         mm_obs_buffers ob = {b, n, it ? alert_json : NULL, it, file,
-                             it && it->xff[0] ? it->xff : NULL};
+                             it && it->xff[0] ? it->xff : NULL, it ? &nolog : NULL};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+        if (nolog)
+            it->nolog = true;       /* a config rule: not logged */
     }
     ds->insp_tx = NULL;
     /* given back at once: an idle connection holds none of it */
