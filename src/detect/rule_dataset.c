@@ -138,24 +138,11 @@ static bool add_value(mm_dataset *ds, const uint8_t *k, size_t n, uint64_t rep, 
     return true;
 }
 
-static const char *beside(const mm_ruleset *rs, const char *name, char *buf, size_t len)
-{
-    const char *rf = rs->cur_path;
-    const char *slash = rf ? strrchr(rf, '/') : NULL;
-    if (name[0] == '/' || !slash)
-        return name;
-    int k = snprintf(buf, len, "%.*s/%s", (int)(slash - rf), rf, name);
-    return k > 0 && (size_t)k < len ? buf : name;
-}
-
 static bool load(mm_rparse *p, mm_dataset *ds, const char *kw, const char *file)
 {
-    char pb[4096], err[160];
+    char err[160];
     size_t len;
-    const char *at = beside(p->rs, file, pb, sizeof pb);
-    char *text = mm_read_file(at, DS_FILE_MAX, &len, err, sizeof err);
-    if (!text && at != file)
-        text = mm_read_file(file, DS_FILE_MAX, &len, err, sizeof err);
+    char *text = mm_rp_read_beside(p, file, DS_FILE_MAX, &len, err, sizeof err);
     if (!text)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: %s", kw, err);
     uint64_t lineno = 0;

@@ -1109,6 +1109,21 @@ static const mm_obs_buf *find_buf(const mm_inspection *in, uint8_t id)
     return NULL;
 }
 
+/* A rule that matched: its flowbits and flowints changed, then its alert
+ * (none with noalert). Returns the alerts given (0 or 1). */
+static int matched(const mm_rule *r, const mm_inspection *in, uint32_t **bits, mm_fint **ints,
+                   mm_rule_hit_fn hit, void *ctx)
+{
+    if (r->nbitops)
+        *bits = bits_apply(r, in, *bits);
+    if (r->nflowint)
+        *ints = ints_apply(r, in, *ints);
+    if (r->noalert)
+        return 0;
+    hit(ctx, r, in);
+    return 1;
+}
+
 static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in,
                          const uint32_t *bits, const mm_fint *ints)
 {
@@ -1220,16 +1235,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
         if (m1 == M_PACKET && e->moment[ri] & M_STREAM && in->ip_proto == 6)
             continue;
-        if (!rule_matches(t, r, in, bits, ints))
-            continue;
-        if (r->nbitops)
-            bits = bits_apply(r, in, bits);
-        if (r->nflowint)
-            ints = ints_apply(r, in, ints);
-        if (r->noalert)
-            continue;
-        hits++;
-        hit(ctx, r, in);
+        if (rule_matches(t, r, in, bits, ints))
+            hits += matched(r, in, &bits, &ints, hit, ctx);
     }
     return hits;
 }
@@ -1250,16 +1257,8 @@ static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in
         const mm_rule *r = e->r[e->ev[i]];
         bool mine = name ? r->app_event && strcmp(r->app_event, name) == 0
                          : r->event == event + 1;
-        if (!mine || !rule_matches(t, r, in, bits, ints))
-            continue;
-        if (r->nbitops)
-            bits = bits_apply(r, in, bits);
-        if (r->nflowint)
-            ints = ints_apply(r, in, ints);
-        if (r->noalert)
-            continue;
-        hits++;
-        hit(ctx, r, in);
+        if (mine && rule_matches(t, r, in, bits, ints))
+            hits += matched(r, in, &bits, &ints, hit, ctx);
     }
     return hits;
 }

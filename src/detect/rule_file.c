@@ -26,8 +26,8 @@ static int hexval(int c)
     return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
-/* The list file: next to the rule file first, then as given. */
-static char *read_list(mm_rparse *p, const char *name, size_t *len, char *err, size_t errlen)
+char *mm_rp_read_beside(mm_rparse *p, const char *name, size_t max, size_t *len, char *err,
+                        size_t errlen)
 {
     const char *rf = p->rs->cur_path;
     const char *slash = rf ? strrchr(rf, '/') : NULL;
@@ -35,12 +35,12 @@ static char *read_list(mm_rparse *p, const char *name, size_t *len, char *err, s
         char path[4096];
         int k = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - rf), rf, name);
         if (k > 0 && (size_t)k < sizeof path) {
-            char *t = mm_read_file(path, HASH_LIST_MAX, len, err, errlen);
+            char *t = mm_read_file(path, max, len, err, errlen);
             if (t)
                 return t;
         }
     }
-    return mm_read_file(name, HASH_LIST_MAX, len, err, errlen);
+    return mm_read_file(name, max, len, err, errlen);
 }
 
 static bool kw_hashes(mm_rparse *p, const char *kw, char *val, mm_rfile *f)
@@ -59,7 +59,7 @@ static bool kw_hashes(mm_rparse *p, const char *kw, char *val, mm_rfile *f)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no list file", kw);
     size_t len;
     char err[160];
-    char *text = read_list(p, name, &len, err, sizeof err);
+    char *text = mm_rp_read_beside(p, name, HASH_LIST_MAX, &len, err, sizeof err);
     if (!text)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: %s", kw, err);
     size_t n = 0, cap = 0;

@@ -107,6 +107,10 @@ mm_sm *mm_rp_new_sm(mm_rparse *p, uint8_t type, const char *kw);
 
 /* rule_file.c: filestore, filesize, filemd5/filesha1/filesha256 */
 bool mm_kw_file(mm_rparse *p, const char *kw, char *val);
+/* A file a rule names (a digest list, a dataset): next to the rule file
+ * being read first, then as given; NULL with a message in err. */
+char *mm_rp_read_beside(mm_rparse *p, const char *name, size_t max, size_t *len, char *err,
+                        size_t errlen);
 
 /* rule_addr.c */
 void mm_rs_default_vars(mm_ruleset *rs);
