@@ -144,6 +144,7 @@ struct mm_detect {
     size_t bits_words;          /* flowbits per flow */
     det_tag htags[DET_HOST_TAGS];  /* tag:host, oldest replaced when full */
     unsigned htag_next, ntags_on;  /* ntags_on: tags (session or host) set, ever */
+    unsigned hosts_on;             /* host tags still counting */
     uint64_t rules_loaded, rules_skipped, rule_alerts;
 };
 

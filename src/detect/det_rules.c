@@ -246,6 +246,8 @@ static void tag_start(mm_detect *d, mm_flow *f, const mm_rtag *rt, const mm_insp
         if (!t) {
             t = &d->htags[d->htag_next];
             d->htag_next = (d->htag_next + 1) % DET_HOST_TAGS;
+            if (!t->on)
+                d->hosts_on++;
         }
         t->ip = *ip;
     }
@@ -283,13 +285,15 @@ void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
     det_flow *df = f ? f->det : NULL;
     if (df)
         tagged |= tag_counts(&df->stag, len, ts);
-    if (p->ipver)
-        for (unsigned i = 0; i < DET_HOST_TAGS; i++) {
-            det_tag *t = &d->htags[i];
-            if (t->on && (memcmp(&t->ip, &p->src, sizeof p->src) == 0 ||
-                          memcmp(&t->ip, &p->dst, sizeof p->dst) == 0))
-                tagged |= tag_counts(t, len, ts);
+    for (unsigned i = 0; p->ipver && d->hosts_on && i < DET_HOST_TAGS; i++) {
+        det_tag *t = &d->htags[i];
+        if (t->on && (memcmp(&t->ip, &p->src, sizeof p->src) == 0 ||
+                      memcmp(&t->ip, &p->dst, sizeof p->dst) == 0)) {
+            tagged |= tag_counts(t, len, ts);
+            if (!t->on)
+                d->hosts_on--;  /* its count is over */
         }
+    }
     if (!tagged)
         return;
     /* the packet as captured, as Suricata's tagged packets are logged */
