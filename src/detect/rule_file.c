@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "detect/rule_int.h"
 
@@ -26,6 +27,17 @@ static int hexval(int c)
     return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
+/* A regular file only: a rule never makes us read a device or a pipe. */
+static char *read_regular(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a readable file", path);
+        return NULL;
+    }
+    return mm_read_file(path, max, len, err, errlen);
+}
+
 char *mm_rp_read_beside(mm_rparse *p, const char *name, size_t max, size_t *len, char *err,
                         size_t errlen)
 {
@@ -35,12 +47,12 @@ char *mm_rp_read_beside(mm_rparse *p, const char *name, size_t max, size_t *len,
         char path[4096];
         int k = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - rf), rf, name);
         if (k > 0 && (size_t)k < sizeof path) {
-            char *t = mm_read_file(path, max, len, err, errlen);
+            char *t = read_regular(path, max, len, err, errlen);
             if (t)
                 return t;
         }
     }
-    return mm_read_file(name, max, len, err, errlen);
+    return read_regular(name, max, len, err, errlen);
 }
 
 static bool kw_hashes(mm_rparse *p, const char *kw, char *val, mm_rfile *f)
