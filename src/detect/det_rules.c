@@ -518,6 +518,11 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
 {
     if (f->passed)
         return;                 /* a pass rule matched earlier */
+    /* a TCP flow picked up mid-way has no stream nor app layer for
+     * Suricata unless stream.midstream is on: its stream and app-layer
+     * rules stay silent (its packets are still inspected) */
+    if (moment != MM_MOMENT_PACKET && f->proto == 6 && f->midstream && !d->midstream)
+        return;
     bits_ctx bc = {d, f};
     mm_inspection in = flow_insp(d, f, dir, moment, &bc);
     in.pkt = pkt;
