@@ -502,7 +502,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
         .to_client = tc,
         /* as Suricata with stream.midstream off: a TCP flow whose handshake
          * was not seen is never established (--midstream: it is) */
-        .established = f->proto == 6 ? f->tcp_state >= MM_TCP_ESTABLISHED &&
+        .established = f->proto == 6 ? (moment == MM_MOMENT_PACKET ? f->pkt_established
+                                                                    : f->tcp_state >= MM_TCP_ESTABLISHED) &&
                                            (!f->midstream || d->midstream)
                                      : f->pkts[0] && f->pkts[1],
         .bits = f->det ? ((det_flow *)f->det)->rbits : NULL,

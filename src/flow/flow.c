@@ -199,6 +199,9 @@ static uint64_t make_flow_id(mm_flowtable *t, uint64_t hash, uint64_t ts)
 
 static void tcp_track(mm_flow *f, int dir, uint8_t fl)
 {
+    /* the state this packet finds (Suricata's per-packet "established":
+     * the ACK that ends the handshake is not yet) */
+    f->pkt_established = f->tcp_state >= MM_TCP_ESTABLISHED;
     if (dir == MM_TO_SERVER) f->flags_ts |= fl; else f->flags_tc |= fl;
     if (fl & MM_TH_RST) {
         f->tcp_state = MM_TCP_CLOSED;

@@ -74,6 +74,7 @@ typedef struct mm_flow {
     bool alerted;
     bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */
     bool passed;                     /* a pass rule matched: no more rule inspection */
+    bool pkt_established;            /* TCP: established before the current packet */
     uint16_t vlan[2];
     uint8_t vlan_n;
     uint64_t pkts[2], bytes[2];
