@@ -49,6 +49,8 @@ static void usage(FILE *f)
 "                         to events about a flow\n"
 "      --community-id-seed N  its seed (default 0)\n"
 "Limits (sizes in bytes, with optional k, m, g)\n"
+"      --no-vlan-tracking flows are the same whatever their VLAN tags (Suricata's\n"
+"                         vlan.use-for-tracking: false)\n"
 "      --flow-memcap SZ   memory for flows (default 32m); oldest evicted beyond\n"
 "      --stream-memcap SZ memory for out-of-order TCP data (default 16m)\n"
 "      --stream-depth SZ  reassembled bytes per direction and flow (default 1m, 0 = all)\n"
@@ -100,7 +102,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
-    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF,
+    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
 };
 
 static void help_detect(void)
@@ -204,6 +206,7 @@ int cmd_sensor(int argc, char **argv)
         {"stats-interval", required_argument, 0, O_STATSINT},
         {"geoip", required_argument, 0, O_GEOIP},
         {"flow-memcap", required_argument, 0, O_FLOWMEMCAP},
+        {"no-vlan-tracking", no_argument, 0, O_NOVLAN},
         {"stream-memcap", required_argument, 0, O_STREAMMEMCAP},
         {"stream-depth", required_argument, 0, O_STREAMDEPTH},
         {"defrag-memcap", required_argument, 0, O_DEFRAGMEMCAP},
@@ -309,6 +312,7 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_GEOIP: c.geoip = optarg; break;
         case O_CID: c.community_id = true; break;
+        case O_NOVLAN: c.flow.no_vlan = true; break;
         case O_CIDSEED: {
             char *end;
             unsigned long sv = strtoul(optarg, &end, 10);

@@ -256,8 +256,10 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
     memcpy(k.b, b->b, 16);
     k.pa = keep ? p->sport : p->dport;
     k.pb = keep ? p->dport : p->sport;
-    k.vlan[0] = p->vlan[0];
-    k.vlan[1] = p->vlan[1];
+    if (!t->cfg.no_vlan) {
+        k.vlan[0] = p->vlan[0];
+        k.vlan[1] = p->vlan[1];
+    }
     k.proto = p->proto;
     k.ver = p->ipver;
     uint64_t h = mm_siphash13(&t->hk, &k, sizeof k);

@@ -106,6 +106,7 @@ typedef struct mm_flow_config {
     uint32_t to_tcp_new, to_tcp_est, to_tcp_closed;
     uint32_t to_udp_new, to_udp_est;
     uint32_t to_other_new, to_other_est;
+    bool no_vlan;             /* VLAN tags are not part of a flow's key */
 } mm_flow_config;
 
 void mm_flow_config_defaults(mm_flow_config *c);

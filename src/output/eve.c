@@ -138,6 +138,12 @@ mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts
         mj_u64(&e->j, "pcap_cnt", e->pcap_cnt);
     mj_str(&e->j, "event_type", type);
     mj_str(&e->j, "host", e->sensor);
+    if (f->vlan_n) {            /* as Suricata's events: the flow's tags */
+        mj_arr_open(&e->j, "vlan");
+        for (int i = 0; i < f->vlan_n && i < 2; i++)
+            mj_u64(&e->j, NULL, f->vlan[i]);
+        mj_arr_close(&e->j);
+    }
     const mm_ip *cli = client ? client : &f->cli;
     if (rev)
         tuple(e, &f->srv, f->sport, cli, f->cport, f->proto, has_ports(f->proto));
