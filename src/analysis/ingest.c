@@ -207,6 +207,8 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     jr_path_str(d, "alert.category", cat, sizeof cat);
     fam[0] = expl[0] = 0;
     jr_str(d, jr_elem(d, jr_path(d, "alert.metadata.family"), 0), fam, sizeof fam);
+    if (!fam[0])                /* a rule's alert: the sensor's family in mimamori */
+        jr_path_str(d, "mimamori.alert.family", fam, sizeof fam);
     jr_str(d, jr_elem(d, jr_path(d, "alert.metadata.explain"), 0), expl, sizeof expl);
     if (!fam[0]) {
         const char *f = mm_rule_family_category((uint32_t)gid, (uint32_t)sid, cat[0] ? cat : NULL);

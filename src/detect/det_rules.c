@@ -377,16 +377,9 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     const char *cat = mm_ruleset_class_desc(rs, r->classtype);
     mj_str(j, "category", cat ? cat : "");
     mj_u64(j, "severity", r->priority);
-    const char *family = mm_rule_family(r->gid, r->sid, mm_ruleset_class_name(rs, r->classtype));
-    if (r->metadata || family) {
+    if (r->metadata) {
         mj_obj_open(j, "metadata");
-        if (r->metadata)
-            metadata(j, r->metadata);
-        if (family) {           /* the report's family, as the built-ins carry it */
-            mj_arr_open(j, "family");
-            mj_str(j, NULL, family);
-            mj_arr_close(j);
-        }
+        metadata(j, r->metadata);
         mj_obj_close(j);
     }
     if (has_xff && d->xff_mode == 1) {
@@ -415,6 +408,11 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     j = mm_eve_flow_event_mimamori(e, f);
     mj_obj_open(j, "alert");
     mj_str(j, "source", "rule");
+    /* the report's family: ours, so in mimamori (the alert object stays
+     * Suricata's, the rule's own metadata only) */
+    const char *family = mm_rule_family(r->gid, r->sid, mm_ruleset_class_name(rs, r->classtype));
+    if (family)
+        mj_str(j, "family", family);
     mj_obj_close(j);
     mm_eve_flow_event_close(e);
 }

@@ -35,6 +35,7 @@ typedef struct http_tx {
     char method[24], uri[2048], proto[16];
     char host[256], ua[512], referer[512], xff[128];
     bool nolog;                 /* a config rule turned its logging off */
+    uint64_t id;                /* its tx_id: the order of requests in the flow */
     char *req_h;
     uint16_t n_req_h;        /* bytes used in req_h */
     /* response */
@@ -97,7 +98,7 @@ typedef struct http_state {
     http_tx *tx[MAX_TX];     /* allocated as requests come */
     uint8_t ntx;             /* queued requests (tx[0] oldest) */
     uint8_t resp_idx;        /* which queued request the current response answers */
-    uint64_t tx_id;
+    uint64_t next_id;           /* the next transaction's tx_id */
 } http_state;
 
 static const char *const methods[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS",
@@ -183,19 +184,17 @@ static long host_only(const char *host, char *h, size_t hn)
 
 static void http_fields(mm_json *j, const http_tx *t, bool full);
 
-static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
+static void log_tx(mm_app *a, mm_flow *f, http_tx *t)
 {
     mm_obs_http o = {.method = t->method, .uri = t->uri, .host = t->host, .ua = t->ua,
                      .ctype = "", .body = (const uint8_t *)t->req_body,
                      .body_len = t->n_req_body, .status = t->has_resp ? t->status : 0,
                      .resp_ctype = t->ctype};
     mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_HTTP, &o, t->ts);
-    if (t->nolog) {
-        s->tx_id++;
+    if (t->nolog)
         return;
-    }
     mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
-    mj_u64(j, "tx_id", s->tx_id++);
+    mj_u64(j, "tx_id", t->id);
     mj_obj_open(j, "http");
     http_fields(j, t, true);
     mj_obj_close(j);
@@ -205,6 +204,7 @@ static void log_tx(mm_app *a, mm_flow *f, http_state *s, http_tx *t)
 /* The http object of an alert on this transaction (Suricata's: no headers). */
 static void alert_json(mm_json *j, const void *ctx)
 {
+    mj_u64(j, "tx_id", ((const http_tx *)ctx)->id);
     mj_obj_open(j, "http");
     http_fields(j, ctx, false);
     mj_obj_close(j);
@@ -266,7 +266,7 @@ static void pop(mm_app *a, mm_flow *f, http_state *s)
 {
     if (!s->ntx)
         return;
-    log_tx(a, f, s, s->tx[0]);
+    log_tx(a, f, s->tx[0]);
     if (s->d[MM_TO_SERVER].req_tx == s->tx[0])
         s->d[MM_TO_SERVER].req_tx = NULL;
     for (int dir = 0; dir < 2; dir++)
@@ -288,6 +288,7 @@ static http_tx *push(mm_app *a, mm_flow *f, http_state *s, uint64_t ts)
     if (!t)
         return NULL;
     t->ts = ts;
+    t->id = s->next_id++;       /* the transaction's number in its flow, as logged */
     s->tx[s->ntx++] = t;
     return t;
 }

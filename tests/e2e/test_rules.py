@@ -346,7 +346,8 @@ def _():
         got = [a for a in alerts(cap, ['--rules', ET, '--home-net', srv + '/32'])
                if a['alert']['signature_id'] == 2001330]
         expect(got, '%s: no 2001330' % cap)
-        expect(got[0]['alert']['metadata'].get('family') == ['rdp'], got[0]['alert'])
+        expect(got[0]['mimamori']['alert'].get('family') == 'rdp', got[0]['mimamori'])
+        expect('family' not in got[0]['alert'].get('metadata', {}), got[0]['alert'])
         seen += 1
     expect(seen >= 3, 'RDP captures with a server: %d' % seen)
 
