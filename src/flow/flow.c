@@ -33,6 +33,7 @@ struct mm_flowtable {
 
 void mm_flow_config_defaults(mm_flow_config *c)
 {
+    memset(c, 0, sizeof *c);    /* every field a default, later ones too */
     c->memcap = 32ULL << 20;
     c->stream_memcap = 16ULL << 20;
     c->stream_depth = 1ULL << 20;
