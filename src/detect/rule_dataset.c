@@ -148,18 +148,9 @@ static bool load(mm_rparse *p, mm_dataset *ds, const char *kw, const char *file)
     uint64_t lineno = 0;
     bool ok = true;
     static uint8_t v[65536];
-    for (char *s = text, *end = text + len; s < end && ok;) {
-        char *e = memchr(s, '\n', (size_t)(end - s));
-        if (!e)
-            e = end;
-        lineno++;
-        char *t = s;
-        size_t n = (size_t)(e - s);
-        s = e + 1;
-        while (n && (t[n - 1] == '\r' || t[n - 1] == ' '))
-            n--;
-        if (!n || t[0] == '#')
-            continue;
+    char *cur = text, *t;
+    size_t n;
+    while (ok && mm_rp_next_line(&cur, text + len, &t, &n, &lineno)) {
         uint64_t rep = 0;
         if (ds->rep) {
             char *comma = memchr(t, ',', n);

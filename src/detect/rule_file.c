@@ -55,6 +55,28 @@ char *mm_rp_read_beside(mm_rparse *p, const char *name, size_t max, size_t *len,
     return read_regular(name, max, len, err, errlen);
 }
 
+bool mm_rp_next_line(char **cur, char *end, char **line, size_t *n, uint64_t *lineno)
+{
+    while (*cur < end) {
+        char *s = *cur;
+        char *e = memchr(s, '\n', (size_t)(end - s));
+        if (!e)
+            e = end;
+        *cur = e < end ? e + 1 : end;
+        (*lineno)++;
+        while (s < e && isspace((unsigned char)*s))
+            s++;
+        while (e > s && isspace((unsigned char)e[-1]))
+            e--;
+        if (s == e || *s == '#')
+            continue;
+        *line = s;
+        *n = (size_t)(e - s);
+        return true;
+    }
+    return false;
+}
+
 static bool kw_hashes(mm_rparse *p, const char *kw, char *val, mm_rfile *f)
 {
     size_t hl = strcmp(kw, "filemd5") == 0 ? 16 : strcmp(kw, "filesha1") == 0 ? 20 : 32;
@@ -78,17 +100,10 @@ static bool kw_hashes(mm_rparse *p, const char *kw, char *val, mm_rfile *f)
     uint8_t *d = NULL;
     uint64_t lineno = 0;
     bool ok = true;
-    for (char *s = text, *end = text + len; s < end && ok;) {
-        char *e = memchr(s, '\n', (size_t)(end - s));
-        if (!e)
-            e = end;
-        lineno++;
-        char *t = s;
-        s = e + 1;
-        while (t < e && isspace((unsigned char)*t))
-            t++;
-        if (t == e || *t == '#')
-            continue;
+    char *cur = text, *t;
+    size_t tl;
+    while (mm_rp_next_line(&cur, text + len, &t, &tl, &lineno)) {
+        char *e = t + tl;
         char *q = t;
         while (q < e && isxdigit((unsigned char)*q))
             q++;

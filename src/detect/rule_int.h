@@ -111,6 +111,10 @@ bool mm_kw_file(mm_rparse *p, const char *kw, char *val);
  * being read first, then as given; NULL with a message in err. */
 char *mm_rp_read_beside(mm_rparse *p, const char *name, size_t max, size_t *len, char *err,
                         size_t errlen);
+/* The next line of such a file that is neither blank nor a '#' comment,
+ * blanks trimmed both sides, in *line and *n; false at the end. *cur walks the
+ * text up to end; *lineno counts every line passed. */
+bool mm_rp_next_line(char **cur, char *end, char **line, size_t *n, uint64_t *lineno);
 
 /* rule_addr.c */
 void mm_rs_default_vars(mm_ruleset *rs);
