@@ -38,6 +38,15 @@ def need_et():
         raise Skip('ET Open absent: %s' % ET)
 
 
+def corpus_pcap(rel=''):
+    """A path under the corpus's captures (the folder itself by default);
+    the check is skipped when it is absent."""
+    path = os.path.join(SHARED, 'corpus', 'pcaps', rel)
+    if not os.path.exists(path):
+        raise Skip('corpus absent: %s' % path)
+    return path
+
+
 def active_rules():
     """Active rules of every ET file, as the statistics script counts them:
     lines that begin with an action (commented-out rules are not rules)."""
@@ -188,9 +197,7 @@ def alerts(cap, extra=()):
 
 @check('rule alerts: each buffer kind fires where the traffic has it; Suricata\'s layout')
 def _():
-    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
-    if not os.path.isdir(pcaps):
-        raise Skip('corpus absent')
+    pcaps = corpus_pcap()
     p = write('k.rules', '\n'.join([
         'alert http any any -> any any (msg:"uri"; flow:established,to_server; http.uri; '
         'content:"/"; startswith; classtype:misc-activity; sid:1;)',
@@ -229,9 +236,7 @@ def _():
 
 @check('port groups: rules naming destination ports fire on their ports only, as without groups')
 def _():
-    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
-    if not os.path.isdir(pcaps):
-        raise Skip('corpus absent')
+    pcaps = corpus_pcap()
     cap = os.path.join(pcaps, '07_exploit_kit/testmynids__neutrino.pcap')
     lines = [
         'alert tcp any any -> any 80 (msg:"to 80"; flow:established,to_server; '
@@ -261,9 +266,7 @@ def _():
 
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
-    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
-    if not os.path.isdir(pcaps):
-        raise Skip('corpus absent')
+    pcaps = corpus_pcap()
     cap = os.path.join(pcaps, '07_exploit_kit/testmynids__neutrino.pcap')
     p = write('fi.rules', '\n'.join([
         'alert http any any -> any any (http.method; content:"GET"; flowint:gets,+,1; '
@@ -286,9 +289,7 @@ def _():
 @check('ET Open on attack captures: the alerts Suricata raises on them')
 def _():
     need_et()
-    pcaps = os.path.join(SHARED, 'corpus', 'pcaps')
-    if not os.path.isdir(pcaps):
-        raise Skip('corpus absent')
+    pcaps = corpus_pcap()
     # sids and why each is expected: the capture's documented contents
     # (MANIFEST) against the rule's own text in ET Open
     want = {
@@ -307,9 +308,7 @@ def _():
 def _():
     need_et()
     cache = os.path.join(TMP, 'hs-cache')
-    neutrino = os.path.join(SHARED, 'corpus', 'pcaps', '07_exploit_kit', 'testmynids__neutrino.pcap')
-    if not os.path.exists(neutrino):
-        raise Skip('corpus absent')
+    neutrino = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
     args = ['--rules', ET, '--rules-cache', cache]
     first = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
     files = sorted(os.listdir(cache))
@@ -329,12 +328,10 @@ def _():
 @check('the seed report\'s RDP alert (sid 2001330) on RDP captures, with its family')
 def _():
     need_et()
-    caps = sorted(os.path.join(SHARED, 'corpus', 'pcaps', '02_rdp', f)
-                  for f in os.listdir(os.path.join(SHARED, 'corpus', 'pcaps', '02_rdp'))
-                  if f.endswith('.pcap')) if os.path.isdir(
-                      os.path.join(SHARED, 'corpus', 'pcaps', '02_rdp')) else []
+    rdp = corpus_pcap('02_rdp')
+    caps = sorted(os.path.join(rdp, f) for f in os.listdir(rdp) if f.endswith('.pcap'))
     if not caps:
-        raise Skip('corpus absent')
+        raise Skip('no RDP capture in %s' % rdp)
     seen = 0
     for cap in caps:
         # the RDP server, as tshark sees it: made the company; the client is outside
@@ -357,10 +354,7 @@ def _():
     import email
     import shutil
     from email import policy
-    cap = os.path.join(SHARED, 'corpus', 'pcaps', '15_smtp_attachments',
-                       'chrissanders__mail_sender_attachment.pcapng')
-    if not os.path.exists(cap):
-        raise Skip('corpus absent')
+    cap = corpus_pcap('15_smtp_attachments/chrissanders__mail_sender_attachment.pcapng')
     d = tempfile.mkdtemp(prefix='mm-imf-')
     subprocess.run(['tshark', '-n', '-r', cap, '--export-objects', 'imf,' + d],
                    capture_output=True)
