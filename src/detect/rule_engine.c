@@ -33,6 +33,7 @@
 #define M_PACKET 1
 #define M_STREAM 2
 #define M_APP 4
+#define M_TCPPKT 8      /* with M_PACKET|M_STREAM: TCP packets too (depth/offset) */
 
 typedef struct pf_list {
     uint8_t moment;             /* M_* */
@@ -135,10 +136,18 @@ static uint8_t rule_moments(const mm_rule *r)
                       r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
     if (pkt_fields || r->nbuf == 0)
         return M_PACKET;
+    /* Suricata's rule on TCP payload is a stream rule; one with a content
+     * anchored by depth or offset is checked on the packets as well */
+    bool anchored = false;
+    for (int i = 0; i < r->nbuf && r->proto != MM_RP_TCP_STREAM; i++)
+        for (int k = 0; r->buf[i].id == MM_BUF_PAYLOAD && k < r->buf[i].nsm; k++)
+            if (r->buf[i].sm[k].type == MM_SM_CONTENT &&
+                r->buf[i].sm[k].u.c.flags & (MM_CF_DEPTH | MM_CF_OFFSET))
+                anchored = true;
     if (r->proto == MM_RP_TCP || r->proto == MM_RP_TCP_STREAM)
-        return M_STREAM;
-    if (is_app_proto(r->proto))
-        return M_STREAM | M_PACKET;     /* TCP flows by stream, UDP ones by packet */
+        return anchored ? M_STREAM | M_PACKET | M_TCPPKT : M_STREAM;
+    if (is_app_proto(r->proto))         /* TCP flows by stream, UDP ones by packet */
+        return M_STREAM | M_PACKET | (anchored ? M_TCPPKT : 0);
     return M_PACKET;                    /* ip: every packet, as Suricata (flowbits order) */
 }
 
@@ -704,7 +713,8 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                     bool want = r->proto == MM_RP_IP ? true
                               : r->proto == MM_RP_UDP ? c == 1
                               : r->proto == MM_RP_ICMP ? c == 2
-                              : r->proto <= MM_RP_TCP_STREAM ? c == 0 : c == 1;
+                              : r->proto <= MM_RP_TCP_STREAM ? c == 0
+                              : c == 1 || (c == 0 && mo & M_TCPPKT);
                     if (!want)
                         continue;
                     pf_list *l = list_for(e, m1, c, dsize_bucket(r), in, 0);
@@ -1233,7 +1243,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             i2++;
         const mm_rule *r = e->r[ri];
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
-        if (m1 == M_PACKET && e->moment[ri] & M_STREAM && in->ip_proto == 6)
+        if (m1 == M_PACKET && (e->moment[ri] & (M_STREAM | M_TCPPKT)) == M_STREAM &&
+            in->ip_proto == 6)
             continue;
         if (rule_matches(t, r, in, bits, ints))
             hits += matched(r, in, &bits, &ints, hit, ctx);

@@ -297,9 +297,11 @@ static int byte_op(walk *w, int i, uint32_t cur)
     uint64_t v;
     uint32_t used;
     mm_byteop bv;
-    if (b->nbytes_var) {        /* the count from a variable: within the usual bounds */
+    if (b->nbytes_var) {
+        /* the count from a variable: within the usual bounds; a binary read
+         * of 0 bytes reads the value 0, as Suricata's */
         uint64_t nb = w->m->vars[(b->nbytes_var - 1) & 7];
-        if (nb < 1 || nb > (b->flags & MM_BF_STRING ? 20u : 8u))
+        if (nb > (b->flags & MM_BF_STRING ? 20u : 8u) || (nb == 0 && b->flags & MM_BF_STRING))
             return 0;
         bv = *b;
         bv.nbytes = (uint8_t)nb;
