@@ -548,7 +548,12 @@ void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, ui
     bits_ctx bc = {d, f};
     mm_inspection in = flow_insp(d, f, dir, MM_MOMENT_APP, &bc);
     hit_ctx h = {d, f, dir, ts, NULL, NULL};
-    mm_rules_app_event(d->rules, d->rt, &in, name, hit, &h);
+    mm_rules_app_event(d->rules, d->rt, &in, name, false, hit, &h);
+    /* an event belongs to its transaction, which Suricata inspects in both
+     * directions: a rule naming the other direction sees it there */
+    in = flow_insp(d, f, !dir, MM_MOMENT_APP, &bc);
+    hit_ctx h2 = {d, f, !dir, ts, NULL, NULL};
+    mm_rules_app_event(d->rules, d->rt, &in, name, true, hit, &h2);
 }
 
 /* An anomaly raised on a packet (p; f when it belongs to a flow) or on a

@@ -1259,7 +1259,7 @@ bool mm_rules_has_events(const mm_rules *e)
 
 /* The rules on an anomaly (event >= 0) or on an app-layer event (name). */
 static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
-                  const char *name, mm_rule_hit_fn hit, void *ctx)
+                  const char *name, bool directed, mm_rule_hit_fn hit, void *ctx)
 {
     uint32_t *bits = in->bits;
     mm_fint *ints = in->ints;
@@ -1268,6 +1268,8 @@ static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in
         const mm_rule *r = e->r[e->ev[i]];
         bool mine = name ? r->app_event && strcmp(r->app_event, name) == 0
                          : r->event == event + 1;
+        if (directed && !(r->flow & (MM_FLOW_TO_SERVER | MM_FLOW_TO_CLIENT)))
+            continue;
         if (mine && rule_matches(t, r, in, bits, ints))
             hits += matched(r, in, &bits, &ints, hit, ctx);
     }
@@ -1277,11 +1279,11 @@ static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in
 int mm_rules_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
                    mm_rule_hit_fn hit, void *ctx)
 {
-    return events(e, t, in, event, NULL, hit, ctx);
+    return events(e, t, in, event, NULL, false, hit, ctx);
 }
 
 int mm_rules_app_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
-                       const char *name, mm_rule_hit_fn hit, void *ctx)
+                       const char *name, bool directed, mm_rule_hit_fn hit, void *ctx)
 {
-    return events(e, t, in, -1, name, hit, ctx);
+    return events(e, t, in, -1, name, directed, hit, ctx);
 }

@@ -93,7 +93,7 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
 /* Rules on an app-layer event ("http.request_auth_unrecognized", the
  * name app-layer-event gives) raised by a parser at in's moment. */
 int mm_rules_app_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
-                       const char *name, mm_rule_hit_fn hit, void *ctx);
+                       const char *name, bool directed, mm_rule_hit_fn hit, void *ctx);
 
 /* Rules on an anomaly (decode-event, stream-event): event is MM_AN_*;
  * in describes the packet (or the flow) it was raised on. */

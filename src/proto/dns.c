@@ -301,11 +301,13 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         }
     if (a->buffers) {
         /* the message to the rules: its query names (dns.query, one buffer
-         * each, queries only) and its opcode (dns.opcode, one byte) */
-        mm_obs_buf b[MAX_QUESTIONS + 1];
+         * each, queries only), its opcode (dns.opcode, one byte) and the
+         * message itself for the rule's payload contents */
+        mm_obs_buf b[MAX_QUESTIONS + 2];
         int nb = 0;
         uint8_t op = (uint8_t)opcode;
         b[nb++] = (mm_obs_buf){MM_BUF_DNS_OPCODE, &op, 1};
+        b[nb++] = (mm_obs_buf){MM_BUF_PAYLOAD, m, (uint32_t)n};
         for (int i = 0; i < nq && !qr; i++)
             b[nb++] = (mm_obs_buf){MM_BUF_DNS_QUERY, (const uint8_t *)qname[i],
                                    (uint32_t)strlen(qname[i])};

@@ -304,6 +304,53 @@ static bool ieq(const char *a, size_t al, const char *b)
     return true;
 }
 
+static bool has_nocase(const char *a, size_t al, const char *b)
+{
+    size_t bl = strlen(b);
+    for (size_t i = 0; i + bl <= al; i++)
+        if (strncasecmp(a + i, b, bl) == 0)
+            return true;
+    return false;
+}
+
+static bool same(const char *a, size_t al, const char *b)
+{
+    return al == strlen(b) && memcmp(a, b, al) == 0;
+}
+
+/* A response's Content-Encoding as libhtp judges it: a list (or a value
+ * other than plain gzip/deflate) is read token by token, more than two
+ * layers is too many (Suricata's default limit), and a token that is not
+ * one of the known spellings is abnormal. */
+static void ce_check(const char *v, size_t vl, bool *too_many, bool *abnormal)
+{
+    if (!memchr(v, ',', vl) && (same(v, vl, "gzip") || same(v, vl, "x-gzip") ||
+                                same(v, vl, "deflate") || same(v, vl, "x-deflate")))
+        return;
+    int layers = 0;
+    for (size_t i = 0; i < vl;) {
+        size_t j = i;
+        while (j < vl && v[j] != ',' && v[j] != ' ')
+            j++;
+        const char *tk = v + i;
+        size_t tl = j - i;
+        i = j + 1;
+        if (!tl)
+            continue;
+        if (++layers > 2) {
+            *too_many = true;
+            return;
+        }
+        if (has_nocase(tk, tl, "gzip"))
+            *abnormal |= !same(tk, tl, "gzip") && !same(tk, tl, "x-gzip");
+        else if (has_nocase(tk, tl, "deflate"))
+            *abnormal |= !same(tk, tl, "deflate") && !same(tk, tl, "x-deflate");
+        else if (!same(tk, tl, "lzma") && !same(tk, tl, "inflate") && !same(tk, tl, "none") &&
+                 !same(tk, tl, "identity"))
+            *abnormal = true;
+    }
+}
+
 /* --- bodies as files ------------------------------------------------------ */
 
 /* zlib's memory, counted against the app memory cap (size kept in front). */
@@ -613,7 +660,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     }
     d->insp_tx = t;
     int ncl = 0;                   /* Content-Length headers */
-    bool auth_unknown = false;
+    bool auth_unknown = false, ce_layers = false, ce_abnormal = false;
     /* header lines */
     char **hs = dir == MM_TO_SERVER ? &t->req_h : &t->resp_h;
     uint16_t *nh = dir == MM_TO_SERVER ? &t->n_req_h : &t->n_resp_h;
@@ -671,6 +718,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                     enc = ENC_GZIP;
                 else if (vl >= 7 && !strncasecmp(v, "deflate", 7))
                     enc = ENC_DEFLATE;
+                if (dir == MM_TO_CLIENT)
+                    ce_check(v, vl, &ce_layers, &ce_abnormal);
             } else if (ieq(p, nl, "content-disposition")) {
                 /* filename="x" or filename=x */
                 for (size_t i = 0; i + 9 <= vl; i++) {
@@ -713,6 +762,10 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                        ts);
     if (auth_unknown)
         mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.request_auth_unrecognized", ts);
+    if (ce_layers)
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.too_many_encoding_layers", ts);
+    if (ce_abnormal)
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.abnormal_ce_header", ts);
     if (dir == MM_TO_SERVER && t->host[0]) {
         char h[256];
         host_only(t->host, h, sizeof h);
