@@ -208,6 +208,38 @@ static void emit_stats(sensor *s, uint64_t ts)
     mm_eve_stats(&s->eve, ts, &st);
 }
 
+/* The UDP packet that carries a tunnel (VXLAN, Geneve, Teredo) is a
+ * packet of its own for Suricata: its flow is counted and the packet rules
+ * see it, while its payload is the tunnel's, parsed by no app layer. */
+static void tunnel_outer(sensor *s, const mm_pkt *p, uint64_t ts)
+{
+    mm_pkt o = *p;
+    o.ipver = p->outer.ipver;
+    o.proto = 17;
+    o.src = p->outer.src;
+    o.dst = p->outer.dst;
+    o.sport = p->outer.sport;
+    o.dport = p->outer.dport;
+    o.payload = p->outer.payload;
+    o.payload_len = p->outer.payload_len;
+    o.l3 = NULL;
+    o.l3_len = 0;
+    o.l4 = p->outer.payload - 8;        /* the UDP header before its payload */
+    o.l4_len = 8 + p->outer.payload_len;
+    o.l4_ok = true;
+    o.reassembled = o.frag_held = o.icmp_error = false;
+    o.tcp_flags = 0;
+    o.n_anom = 0;
+    o.outer.on = false;
+    o.inner_len = 0;
+    int dir = 0;
+    mm_flow *f = mm_flow_packet(s->ft, &o, ts, &dir);
+    if (f)
+        f->tunnel_carrier = true;
+    if (f && s->det)
+        mm_detect_packet(s->det, f, dir, &o, ts);
+}
+
 static void packet(sensor *s, const mm_rawpkt *raw)
 {
     mm_pkt p;
@@ -216,6 +248,9 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         s->last_ts = ts;
     mm_decode(&s->dec, raw, &p);
     int dir = 0;
+    if (p.outer.on && p.outer.carrier)
+        tunnel_outer(s, &p, ts);
+    s->eve.tunnel = p.outer.on ? &p : NULL;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
     if (f && p.proto == 17 && p.l4_ok && p.payload_len)
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
@@ -230,6 +265,7 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         if (anomaly_allowed(s, ts, p.anom[i]))
             mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
     }
+    s->eve.tunnel = NULL;
     if (s->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted)))
         mm_pcapdir_write(s->pcap, raw);
     mm_flow_expire(s->ft, s->last_ts);

@@ -36,6 +36,31 @@ void mm_anom(mm_decoder *d, mm_pkt *p, int a)
         p->anom[p->n_anom++] = (uint8_t)a;
 }
 
+const uint8_t *mm_tunnel_enter(mm_pkt *p)
+{
+    if (p->outer.entered++ == 0) {  /* the first tunnel: its carrier is the outer packet */
+        p->outer.ipver = p->ipver;
+        p->outer.proto = p->proto;
+        p->outer.src = p->src;
+        p->outer.dst = p->dst;
+        p->outer.sport = p->sport;
+        p->outer.dport = p->dport;
+        p->outer.payload = p->payload;
+        p->outer.payload_len = p->payload_len;
+    }
+    return p->l3;
+}
+
+void mm_tunnel_leave(mm_pkt *p, const uint8_t *l3_before, uint32_t inner_len)
+{
+    if (p->l3 == l3_before)
+        return;                 /* the inner packet is not IP: no tunnel here */
+    p->outer.on = true;
+    p->outer.depth++;
+    if (!p->inner_len)          /* the innermost tunnel's, which ends first */
+        p->inner_len = inner_len;
+}
+
 void mm_decode(mm_decoder *d, const mm_rawpkt *raw, mm_pkt *p)
 {
     /* Only the fields later stages test are reset; the rest are written
@@ -58,6 +83,9 @@ void mm_decode(mm_decoder *d, const mm_rawpkt *raw, mm_pkt *p)
     p->frag_pkts = 0;
     p->frag_bytes = 0;
     p->ethertype = 0;
+    p->outer.on = p->outer.carrier = false;
+    p->outer.depth = p->outer.entered = 0;
+    p->inner_len = 0;
     p->n_anom = 0;
 
     d->st.pkts++;

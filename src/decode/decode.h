@@ -52,6 +52,20 @@ typedef struct mm_pkt {
     uint32_t frag_pkts;      /* for a reassembled datagram: fragments in it */
     uint64_t frag_bytes;     /* and their captured bytes */
     uint16_t ethertype;      /* last ethertype seen (0: none) */
+    /* A packet carried in a tunnel whose inner packet is IP: the outer
+     * packet (the first tunnel's carrier), and the inner packet's length
+     * from the innermost tunnel's payload on (what its flow counts, as
+     * Suricata's tunnel packets). outer.on false: no tunnel. */
+    struct {
+        bool on;
+        bool carrier;        /* a UDP tunnel whose carrier Suricata tracks as a flow */
+        uint8_t ipver, proto, depth, entered;
+        mm_ip src, dst;
+        uint16_t sport, dport;
+        const uint8_t *payload;
+        uint32_t payload_len;
+    } outer;
+    uint32_t inner_len;
     uint8_t n_anom;
     uint8_t anom[MM_MAX_PKT_ANOM];
 } mm_pkt;
@@ -107,6 +121,18 @@ void mm_decode_ip_payload(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t
 bool mm_decode_fragment(mm_decoder *d, mm_pkt *p, const mm_fragkey *k, uint32_t off, bool more,
                         const uint8_t **data, uint32_t *len);
 void mm_decode_udp_tunnel(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n);
+/* Around a tunnel's inner decode: mm_tunnel_enter before it (the first
+ * keeps the outer packet; returns the IP header to compare with),
+ * mm_tunnel_leave after it (a tunnel only when an inner IP header was
+ * decoded). */
+const uint8_t *mm_tunnel_enter(mm_pkt *p);
+#define MM_TUNNEL(p, len, call)                              \
+    do {                                                     \
+        const uint8_t *l3_before_ = mm_tunnel_enter(p);      \
+        call;                                                \
+        mm_tunnel_leave((p), l3_before_, (len));             \
+    } while (0)
+void mm_tunnel_leave(mm_pkt *p, const uint8_t *l3_before, uint32_t inner_len);
 void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n);
 
 /* Defragmentation (defrag.c). */

@@ -52,10 +52,13 @@ void mm_decode_gre(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     if (ver == 1) {
         if (proto != 0x880B)
             return;
-        mm_decode_ppp(d, p, b, n);
+        MM_TUNNEL(p, n, mm_decode_ppp(d, p, b, n));
         return;
     }
-    mm_decode_ethertype(d, p, proto, b, n);
+    if (proto == 0x88BE || proto == 0x22EB)
+        mm_decode_ethertype(d, p, proto, b, n);     /* ERSPAN: the tunnel starts after its header */
+    else
+        MM_TUNNEL(p, n, mm_decode_ethertype(d, p, proto, b, n));
 }
 
 void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)

@@ -17,11 +17,11 @@ void mm_decode_ip_payload(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t
     switch (proto) {
     case 4:
         if (outer4) d->st.ipv4_in_ipv4++; else d->st.ipv4_in_ipv6++;
-        mm_decode_ipv4(d, p, b, n);
+        MM_TUNNEL(p, n, mm_decode_ipv4(d, p, b, n));
         return;
     case 41:
         if (outer4) d->st.ipv6_in_ipv4++; else d->st.ipv6_in_ipv6++;
-        mm_decode_ipv6(d, p, b, n);
+        MM_TUNNEL(p, n, mm_decode_ipv6(d, p, b, n));
         return;
     case 47:
         /* A GRE packet whose payload is not IP stays a flow of the outer

@@ -126,7 +126,7 @@ void mm_decode_ethertype(mm_decoder *d, mm_pkt *p, uint16_t et, const uint8_t *b
                 mm_anom(d, p, MM_AN_ERSPAN_SMALL);
                 return;
             }
-            mm_decode_ether(d, p, b + 8, n - 8);
+            MM_TUNNEL(p, n - 8, mm_decode_ether(d, p, b + 8, n - 8));
             return;
         case ET_ERSPAN3:
             d->st.erspan++;
@@ -140,7 +140,7 @@ void mm_decode_ethertype(mm_decoder *d, mm_pkt *p, uint16_t et, const uint8_t *b
                     mm_anom(d, p, MM_AN_ERSPAN_SMALL);
                     return;
                 }
-                mm_decode_ether(d, p, b + h, n - h);
+                MM_TUNNEL(p, n - h, mm_decode_ether(d, p, b + h, n - h));
             }
             return;
         case ET_ARP:

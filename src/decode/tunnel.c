@@ -34,7 +34,7 @@ static bool try_gtpu(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     unsigned v = b[h] >> 4;
     if (v != 4 && v != 6)
         return false;
-    mm_decode_ip(d, p, b + h, n - h);
+    MM_TUNNEL(p, n - h, mm_decode_ip(d, p, b + h, n - h));
     return true;
 }
 
@@ -42,7 +42,7 @@ static bool try_vxlan(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
 {
     if (n < 8 + 14 || !(b[0] & 0x08))
         return false;
-    mm_decode_ether(d, p, b + 8, n - 8);
+    MM_TUNNEL(p, n - 8, mm_decode_ether(d, p, b + 8, n - 8));
     return true;
 }
 
@@ -53,7 +53,7 @@ static bool try_geneve(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     uint32_t h = 8 + (uint32_t)(b[0] & 0x3F) * 4;
     if (n < h)
         return false;
-    mm_decode_ethertype(d, p, mm_be16(b + 2), b + h, n - h);
+    MM_TUNNEL(p, n - h, mm_decode_ethertype(d, p, mm_be16(b + 2), b + h, n - h));
     return true;
 }
 
@@ -71,7 +71,7 @@ static bool try_teredo(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
     if (n < h + 40 || (b[h] >> 4) != 6 || 40u + mm_be16(b + h + 4) != n - h)
         return false;
-    mm_decode_ipv6(d, p, b + h, n - h);
+    MM_TUNNEL(p, n - h, mm_decode_ipv6(d, p, b + h, n - h));
     return true;
 }
 
@@ -87,7 +87,7 @@ static bool try_capwap(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     b += hlen;
     n -= hlen;
     if (!native) {                /* IEEE 802.3 frame */
-        mm_decode_ether(d, p, b, n);
+        MM_TUNNEL(p, n, mm_decode_ether(d, p, b, n));
         return true;
     }
     if (wbid != 1 || n < 24)      /* IEEE 802.11 */
@@ -112,21 +112,33 @@ static bool try_capwap(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     }
     if (n < h + 8 || b[h] != 0xAA || b[h + 1] != 0xAA || b[h + 2] != 0x03)
         return false;
-    mm_decode_ethertype(d, p, mm_be16(b + h + 6), b + h + 8, n - h - 8);
+    MM_TUNNEL(p, n - h - 8, mm_decode_ethertype(d, p, mm_be16(b + h + 6), b + h + 8, n - h - 8));
     return true;
 }
 
 void mm_decode_udp_tunnel(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
 {
     uint16_t s = p->sport, t = p->dport;
+    /* Suricata decodes VXLAN, Geneve and Teredo and keeps a flow of their
+     * carrier packets too (the first tunnel's) */
+    bool first = p->outer.entered == 0;
     if (s == 2152 || t == 2152) {
         if (try_gtpu(d, p, b, n)) d->st.gtp++;
     } else if (t == 4789) {
-        if (try_vxlan(d, p, b, n)) d->st.vxlan++;
+        if (try_vxlan(d, p, b, n)) {
+            d->st.vxlan++;
+            p->outer.carrier |= first;
+        }
     } else if (t == 6081) {
-        if (try_geneve(d, p, b, n)) d->st.geneve++;
+        if (try_geneve(d, p, b, n)) {
+            d->st.geneve++;
+            p->outer.carrier |= first;
+        }
     } else if (s == 3544 || t == 3544) {
-        if (try_teredo(d, p, b, n)) d->st.teredo++;
+        if (try_teredo(d, p, b, n)) {
+            d->st.teredo++;
+            p->outer.carrier |= first;
+        }
     } else if (s == 5247 || t == 5247) {
         if (try_capwap(d, p, b, n)) d->st.capwap++;
     }

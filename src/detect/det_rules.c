@@ -388,6 +388,7 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         mj_str(j, "xff", t);
     }
     mj_obj_close(j);
+    mm_eve_tunnel(e, j);
     if (!f) {
         mm_eve_pkt_event_close(e, h->p);
         return;
@@ -489,9 +490,12 @@ static mm_fint *ints_alloc(void *ctx)
 static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bits_ctx *bc)
 {
     bool tc = dir == MM_TO_CLIENT;
+    /* a TCP flow picked up mid-way has no app layer for Suricata unless
+     * stream.midstream is on (see inspect) */
+    bool no_app = f->proto == 6 && f->midstream && !d->midstream;
     return (mm_inspection){
         .moment = moment,
-        .app = rule_app(f->app_proto),
+        .app = rule_app(no_app ? 0 : f->app_proto),
         .ip_proto = f->proto,
         .src = tc ? &f->srv : &f->cli,
         .dst = tc ? &f->cli : &f->srv,

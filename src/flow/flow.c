@@ -318,7 +318,8 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         dir = MM_TO_SERVER;
     *dirp = dir;
     f->pkts[dir] += p->reassembled ? p->frag_pkts : 1;
-    f->bytes[dir] += p->reassembled ? p->frag_bytes : p->raw->caplen;
+    /* a tunnelled packet counts from its tunnel's payload on, as Suricata */
+    f->bytes[dir] += p->reassembled ? p->frag_bytes : p->outer.on ? p->inner_len : p->raw->caplen;
     if (ts > f->last_ns)
         f->last_ns = ts;
 

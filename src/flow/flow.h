@@ -70,6 +70,7 @@ typedef struct mm_flow {
     uint8_t icmp_type[2], icmp_code[2];
     bool icmp_seen[2];
     bool midstream;
+    bool tunnel_carrier;             /* the UDP flow carrying a VXLAN/Geneve/Teredo tunnel */
     bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
     bool alerted;
     bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */

@@ -95,6 +95,30 @@ static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16
 
 static bool has_ports(uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
 
+void mm_eve_tunnel(mm_eve *e, mm_json *j)
+{
+    const mm_pkt *p = e->tunnel;
+    if (!p || !p->outer.on)
+        return;
+    char a[MM_IPSTR_LEN], pn[8];
+    bool ports = has_ports(p->outer.proto);
+    mj_obj_open(j, "tunnel");
+    mm_ip_str_full(&p->outer.src, a);
+    mj_str(j, "src_ip", a);
+    if (ports)
+        mj_u64(j, "src_port", p->outer.sport);
+    mm_ip_str_full(&p->outer.dst, a);
+    mj_str(j, "dest_ip", a);
+    if (ports)
+        mj_u64(j, "dest_port", p->outer.dport);
+    mj_str(j, "proto", mm_proto_name(p->outer.proto, pn, sizeof pn));
+    mj_u64(j, "depth", p->outer.depth);
+    if (e->pcap_cnt)
+        mj_u64(j, "pcap_cnt", e->pcap_cnt);
+    mj_str(j, "pkt_src", "wire/pcap");
+    mj_obj_close(j);
+}
+
 /* The flow's Community ID, when asked for (ICMP by the client's message). */
 static void flow_cid(mm_eve *e, const mm_flow *f)
 {
@@ -284,6 +308,8 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
         mj_obj_close(j);
     }
     mimamori_obj(e, &f->cli, &f->srv);
+    if (f->tunnel_carrier)
+        mj_bool(j, "tunnel_carrier", true);
     if (f->proto == 6) {
         mj_obj_open(j, "stream");
         mj_u64(j, "toserver_bytes", f->half[0].delivered);

@@ -79,6 +79,9 @@ typedef struct mm_eve {
     /* Number of the packet being handled in the capture files (as
      * Suricata's pcap_cnt); 0 when live or at a flow's end. */
     uint64_t pcap_cnt;
+    /* The packet being handled when it came through a tunnel (its alerts
+     * name the outer packet as Suricata's "tunnel"); NULL otherwise. */
+    const mm_pkt *tunnel;
     /* Community ID on every event with a flow tuple (--community-id) */
     bool community_id;
     uint16_t community_seed;
@@ -94,6 +97,9 @@ const char *mm_eve_direction(const mm_eve *e, const mm_ip *cli, const mm_ip *srv
 const char *mm_proto_name(uint8_t proto, char *buf, size_t n);
 
 void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason);
+/* Suricata's "tunnel" object of an alert on a tunnelled packet (none
+ * otherwise). */
+void mm_eve_tunnel(mm_eve *e, mm_json *j);
 /* An anomaly seen on a packet (p may lack a flow) or on a flow (stream). */
 void mm_eve_anomaly(mm_eve *e, uint64_t ts_ns, const mm_pkt *p, const mm_flow *f, int anomaly);
 

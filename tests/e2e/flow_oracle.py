@@ -5,7 +5,8 @@ For every capture given (files or directories searched for *.pcap/*.pcapng):
   - the set of TCP and UDP 5-tuples in our flow events (direction ignored)
     must equal the set tshark dissects (innermost IP layer; packets carrying
     ICMP are left out, as the TCP/UDP header quoted inside an ICMP error is
-    not a flow);
+    not a flow; our flows of tunnel carriers, marked
+    mimamori.tunnel_carrier, are not on tshark's innermost layer);
   - our packet count (stats decoder.pkts) must equal capinfos' count;
   - our byte total (decoder.bytes, captured bytes as in Suricata) must equal
     the sum of tshark's frame.cap_len;
@@ -103,7 +104,10 @@ def ours(mimamori, path):
     tuples, pkts, nbytes, wire = set(), None, None, None
     for line in r.stdout.splitlines():
         e = json.loads(line)
-        if e['event_type'] == 'flow' and e['proto'] in ('TCP', 'UDP'):
+        # the flows of tunnel carriers (VXLAN, Geneve, Teredo) are ours and
+        # Suricata's; tshark's innermost layer does not show them
+        if e['event_type'] == 'flow' and e['proto'] in ('TCP', 'UDP') and \
+                not e.get('mimamori', {}).get('tunnel_carrier'):
             tuples.add(key(e['proto'], e['src_ip'], e['src_port'],
                            e['dest_ip'], e['dest_port']))
         elif e['event_type'] == 'stats':

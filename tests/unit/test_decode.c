@@ -296,6 +296,37 @@ static void test_vxlan_inner_replaces_outer(void **st)
     assert_int_equal(p.sport, 0);
     assert_int_equal(p.dport, 0);
     assert_true(p.l4_ok);
+    /* the carrier is kept as the outer packet, and the inner packet's length
+     * counts from the inner Ethernet header (VXLAN header and outer layers
+     * excluded), as Suricata's tunnel packets */
+    assert_true(p.outer.on);
+    assert_true(p.outer.carrier);
+    assert_int_equal(p.outer.depth, 1);
+    assert_int_equal(p.outer.proto, 17);
+    assert_int_equal(p.outer.sport, 40000);
+    assert_int_equal(p.outer.dport, 4789);
+    assert_memory_equal(p.outer.src.b, A, 4);
+    assert_memory_equal(p.outer.dst.b, Bq, 4);
+    assert_int_equal(p.outer.payload_len, 8 + inner);
+    assert_int_equal(p.inner_len, inner);
+
+    /* VXLAN carrying ARP: no inner IP packet, so no tunnel: the packet stays
+     * the carrier's UDP packet */
+    T.n = 0;
+    uint16_t arp = 14 + 28;
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 17, (uint16_t)(8 + 8 + arp), 1, 0, 0);
+    tb_udp(&T, 40000, 4789, (uint16_t)(8 + arp));
+    tb_u8(&T, 0x08); tb_u8(&T, 0); tb_be16(&T, 0);
+    tb_be32(&T, 42u << 8);
+    tb_eth(&T, 0x0806);
+    for (int i = 0; i < 28; i++)
+        tb_u8(&T, 0);
+    run(&p, MM_LT_ETHERNET, &raw);
+    assert_false(p.outer.on);
+    assert_int_equal(p.inner_len, 0);
+    assert_int_equal(p.proto, 17);
+    assert_int_equal(p.dport, 4789);
 }
 
 int main(void)
