@@ -252,8 +252,10 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         tunnel_outer(s, &p, ts);
     s->eve.tunnel = p.outer.on ? &p : NULL;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
-    if (f && p.proto == 17 && p.l4_ok && p.payload_len)
+    if (f && p.proto == 17 && p.l4_ok && p.payload_len) {
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
+        dir = mm_flow_dir(f, &p);       /* the app layer may have turned it around */
+    }
     if (s->det) {
         mm_detect_tagged(s->det, f, &p, ts);
         if (f)

@@ -245,6 +245,36 @@ static void tcp_track(mm_flow *f, int dir, uint8_t fl)
     }
 }
 
+int mm_flow_dir(const mm_flow *f, const mm_pkt *p)
+{
+    int dir = (memcmp(p->src.b, f->cli.b, 16) == 0 && p->sport == f->cport)
+                  ? MM_TO_SERVER : MM_TO_CLIENT;
+    if (dir == MM_TO_CLIENT && memcmp(p->src.b, p->dst.b, 16) == 0 && p->sport == p->dport)
+        dir = MM_TO_SERVER;
+    return dir;
+}
+
+void mm_flow_reverse(mm_flow *f)
+{
+    if (f->pkts[0] + f->pkts[1] != 1 || f->proto == 6)
+        return;                 /* only a flow's first packet decides */
+    mm_ip ip = f->cli;
+    f->cli = f->srv;
+    f->srv = ip;
+    uint16_t port = f->cport;
+    f->cport = f->sport;
+    f->sport = port;
+    uint64_t n = f->pkts[0];
+    f->pkts[0] = f->pkts[1];
+    f->pkts[1] = n;
+    n = f->bytes[0];
+    f->bytes[0] = f->bytes[1];
+    f->bytes[1] = n;
+    bool seen = f->icmp_seen[0];
+    f->icmp_seen[0] = f->icmp_seen[1];
+    f->icmp_seen[1] = seen;
+}
+
 mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp)
 {
     if (p->ipver == 0 || p->frag_held)
@@ -312,10 +342,7 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         q_push(t, f, queue_for(f));
     }
 
-    int dir = (memcmp(p->src.b, f->cli.b, 16) == 0 && p->sport == f->cport)
-                  ? MM_TO_SERVER : MM_TO_CLIENT;
-    if (dir == MM_TO_CLIENT && memcmp(p->src.b, p->dst.b, 16) == 0 && p->sport == p->dport)
-        dir = MM_TO_SERVER;
+    int dir = mm_flow_dir(f, p);
     *dirp = dir;
     f->pkts[dir] += p->reassembled ? p->frag_pkts : 1;
     /* a tunnelled packet counts from its tunnel's payload on, as Suricata */

@@ -130,6 +130,11 @@ void mm_flowtable_free(mm_flowtable *t);
  * Returns the flow, or NULL when the packet belongs to none (not IP, a held
  * fragment, or no flow could be had). */
 mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts_ns, int *dir);
+/* The direction of p in f (MM_TO_SERVER / MM_TO_CLIENT). */
+int mm_flow_dir(const mm_flow *f, const mm_pkt *p);
+/* Turns a flow that has seen one packet around: the client becomes the
+ * server (an app layer found that first packet was an answer). */
+void mm_flow_reverse(mm_flow *f);
 /* End flows whose timeout has passed at time now. */
 void mm_flow_expire(mm_flowtable *t, uint64_t now_ns);
 /* End every flow (end of input / shutdown). */

@@ -3,11 +3,14 @@
  *
  * Each message becomes one EVE dns event in Suricata's version 2 layout:
  * queries as type "query" (one event per question), responses as type
- * "answer" with the detailed answers[] and the grouped{} view. Responses are
- * paired with their query by message id: both carry the same tx_id. Names
- * are decoded with compression pointers; a pointer may only go backwards and
- * a name takes at most 4096 labels or jumps, so a crafted loop ends. Over TCP, messages are framed by a 2-byte length and gathered
- * in a per-direction buffer of at most 64 KiB.
+ * "answer" with the detailed answers[] and the grouped{} view, both written
+ * client to server (the flow's way, as Suricata 7 logs DNS). As in Suricata
+ * 7 every message is a transaction of its own (a query's dns.tx_id counts
+ * the flow's messages); a response is paired with its query by message id
+ * only for config rules. Names are decoded with compression pointers; a
+ * pointer may only go backwards and a name takes at most 4096 labels or
+ * jumps, so a crafted loop ends. Over TCP, messages are framed by a 2-byte
+ * length and gathered in a per-direction buffer of at most 64 KiB.
  */
 #include "proto/app.h"
 
@@ -25,6 +28,7 @@ typedef struct dns_state {
     uint64_t pending_tx[MAX_PENDING];
     uint8_t npending;
     uint64_t next_tx;
+    uint64_t next_msg;                  /* messages so far: the logged tx_id */
     uint64_t nolog_tx[MAX_PENDING];     /* transactions a config rule keeps out of the log */
     uint8_t nnolog;
     /* TCP framing */
@@ -273,6 +277,14 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     uint16_t id = be16(m), flags = be16(m + 2);
     uint16_t qd = be16(m + 4), an = be16(m + 6);
     bool qr = flags & 0x8000;
+    /* a UDP flow whose first packet is an answer: its receiver is the
+     * client (Suricata turns the flow around the same way) */
+    if (qr && dir == MM_TO_SERVER && f->proto == 17 && f->pkts[0] == 1 && !f->pkts[1]) {
+        mm_flow_reverse(f);
+        dir = MM_TO_CLIENT;
+    }
+    /* Suricata 7 numbers every message as a transaction of its own */
+    uint64_t msg_tx = s->next_msg++;
     unsigned opcode = (flags >> 11) & 0x0F;
     char tb[8], rb[8];
     uint32_t off = 12;
@@ -329,14 +341,14 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
             mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
         }
         for (int i = 0; i < nq && !nolog; i++) {
-            mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
+            mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, false);
             mj_obj_open(j, "dns");
             mj_u64(j, "version", 2);
             mj_str(j, "type", "query");
             mj_u64(j, "id", id);
             mj_str(j, "rrname", qname[i]);
             mj_str(j, "rrtype", rrtype_name(qtype[i], tb, sizeof tb));
-            mj_u64(j, "tx_id", tx);
+            mj_u64(j, "tx_id", msg_tx);
             mj_u64(j, "opcode", opcode);
             mj_obj_close(j);
             mm_app_event_end(a, f);
@@ -394,7 +406,7 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     }
     if (nolog)
         return;                 /* a config rule keeps the transaction out of the log */
-    mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, true);
+    mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, false);
     mj_obj_open(j, "dns");
     mj_u64(j, "version", 2);
     mj_str(j, "type", "answer");
@@ -413,7 +425,6 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         mj_str(j, "rrtype", rrtype_name(qtype[0], tb, sizeof tb));
     }
     mj_str(j, "rcode", rcode_name(flags & 0x0F, rb, sizeof rb));
-    mj_u64(j, "tx_id", tx);
     static const char *secname[3] = {"answers", "authorities", "additionals"};
     for (int sec = 0, base = 0; sec < 3; base += nsec[sec], sec++) {
         if (!nsec[sec])

@@ -170,12 +170,38 @@ static void ntp_monlist(void **state)
     rig_done(&r);
 }
 
+/* A UDP flow whose first packet is a DNS answer: the answer's receiver is
+ * the client (Suricata turns such a flow around). */
+static void dns_answer_first(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 17, 40000);
+    r.f.cport = 53;                           /* the first packet came from port 53 */
+    r.f.cli.b[3] = 1;
+    r.f.srv.b[3] = 11;
+    /* response 0x8d32, one question (a.b A), no answers */
+    static const uint8_t resp[] = {0x8d, 0x32, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
+                                   1, 'a', 1, 'b', 0, 0, 1, 0, 1};
+    r.f.pkts[0] = 1;
+    mm_app_udp(&r.app, &r.f, MM_TO_SERVER, resp, sizeof resp, 1);
+    assert_int_equal(r.f.app_proto, MM_APP_DNS);
+    assert_int_equal(r.f.cli.b[3], 11);
+    assert_int_equal(r.f.srv.b[3], 1);
+    assert_int_equal(r.f.cport, 40000);
+    assert_int_equal(r.f.sport, 53);
+    assert_int_equal(r.f.pkts[0], 0);
+    assert_int_equal(r.f.pkts[1], 1);
+    rig_done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tls_heartbeat),
         cmocka_unit_test(smb1_trans2),
         cmocka_unit_test(ntp_monlist),
+        cmocka_unit_test(dns_answer_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
