@@ -41,6 +41,7 @@ typedef struct mm_sensor_config {
     const char *filestore;      /* keep carried files here (NULL: not kept) */
     uint64_t filestore_max;
     unsigned file_hashes;       /* MM_HASH_* bits */
+    uint8_t http_headers;       /* all headers in http events: 1 request, 2 response */
     mm_detect_config detect;    /* built-in detectors */
 } mm_sensor_config;
 

@@ -61,6 +61,8 @@ static void usage(FILE *f)
 "      --filestore-max SZ largest file kept (default 16m)\n"
 "      --file-hashes LIST hashes of every file: any of md5,sha1,sha256, or none\n"
 "                         (default sha256)\n"
+"      --http-headers WHICH  http events list every header of: none (the default),\n"
+"                         request, response or both (Suricata's dump-all-headers)\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
@@ -100,7 +102,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
 };
@@ -216,6 +218,7 @@ int cmd_sensor(int argc, char **argv)
         {"filestore", required_argument, 0, O_FILESTORE},
         {"filestore-max", required_argument, 0, O_FILESTOREMAX},
         {"file-hashes", required_argument, 0, O_FILEHASHES},
+        {"http-headers", required_argument, 0, O_HTTPHDR},
         {"no-detect", no_argument, 0, O_NODETECT},
         {"midstream", no_argument, 0, O_MIDSTREAM},
         {"xff", required_argument, 0, O_XFF},
@@ -351,6 +354,19 @@ int cmd_sensor(int argc, char **argv)
                 return 2;
             }
             break;
+        case O_HTTPHDR: {
+            static const char *const which[] = {"none", "request", "response", "both"};
+            int k = 0;
+            while (k < 4 && strcmp(optarg, which[k]))
+                k++;
+            if (k == 4) {
+                fprintf(stderr, "mimamori: --http-headers: '%s': give none, request, response "
+                                "or both\n", optarg);
+                return 2;
+            }
+            c.http_headers = (uint8_t)k;
+            break;
+        }
         case O_FILESTOREMAX:
             if (!size_opt("--filestore-max", optarg, &c.filestore_max)) return 2;
             break;

@@ -242,6 +242,7 @@ struct mm_app {
     bool enabled;
     mm_app_observer observe;    /* NULL: nobody listens */
     bool buffers;               /* rules listen: keep what MM_OBS_BUFFERS needs */
+    uint8_t http_headers;       /* HTTP events list all headers: 1 request, 2 response */
     void *observe_ctx;
     mm_app_expectation expect[MM_APP_EXPECT];
     unsigned expect_next;

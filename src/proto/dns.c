@@ -197,8 +197,15 @@ static int rdata_text(const uint8_t *m, uint32_t n, const rr *r, char *b, size_t
     switch (r->type) {
     case 1:
         return text_len(r->rdlen == 4 && inet_ntop(AF_INET, rd, b, (socklen_t)bn), b);
-    case 28:
-        return text_len(r->rdlen == 16 && inet_ntop(AF_INET6, rd, b, (socklen_t)bn), b);
+    case 28:                    /* written out whole, as Suricata's EVE */
+        if (r->rdlen != 16 || bn < MM_IPSTR_LEN)
+            return -1;
+        {
+            mm_ip ip = {.v = 6};
+            memcpy(ip.b, rd, 16);
+            mm_ip_str_full(&ip, b);
+        }
+        return (int)strlen(b);
     case 2:
     case 5:
     case 12:

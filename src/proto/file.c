@@ -39,6 +39,9 @@ struct mm_file {
     uint32_t tail_len;
     uint8_t *insp;               /* the first INSP bytes, for rules (NULL: none) */
     uint32_t insp_len;
+    bool has_tx;                 /* the carrier named its transaction */
+    uint64_t tx_id;
+    int dir;                     /* the way the file goes in its flow (MM_TO_*) */
 };
 
 static unsigned long tmp_seq;
@@ -48,6 +51,9 @@ mm_file *mm_file_open(mm_app *a, const char *name, size_t name_len, uint64_t ts)
     mm_file *fl = mm_app_alloc(a, sizeof(*fl));
     if (!fl)
         return NULL;
+    fl->has_tx = false;
+    fl->tx_id = 0;
+    fl->dir = MM_TO_SERVER;
     /* SHA-256 is needed to name a kept file */
     fl->hashes = a->store.hashes | (a->store.dir ? MM_HASH_SHA256 : 0);
     md5_init(&fl->md5);
@@ -276,7 +282,8 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
                      .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
                      .sha256 = closed && (fl->hashes & MM_HASH_SHA256) ? sha256 : ""};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
-    mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", MM_TO_SERVER, false);
+    /* written the way the file went, as Suricata's fileinfo */
+    mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", fl->dir, true);
     if (ctx)
         ctx(j, arg);
     mj_obj_open(j, "fileinfo");
@@ -296,10 +303,26 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     }
     mj_bool(j, "stored", stored);
     mj_u64(j, "size", fl->size);
+    if (fl->has_tx)
+        mj_u64(j, "tx_id", fl->tx_id);
     mj_obj_close(j);
     mm_app_event_end(a, f);
     mm_app_free(a, fl->insp, INSP);
     mm_app_free(a, fl, sizeof(*fl));
+}
+
+void mm_file_set_tx(mm_file *fl, uint64_t tx_id)
+{
+    if (fl) {
+        fl->has_tx = true;
+        fl->tx_id = tx_id;
+    }
+}
+
+void mm_file_set_dir(mm_file *fl, int dir)
+{
+    if (fl)
+        fl->dir = dir == MM_TO_CLIENT ? MM_TO_CLIENT : MM_TO_SERVER;
 }
 
 void mm_file_set_declared(mm_file *fl, const char *type)

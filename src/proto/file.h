@@ -24,6 +24,11 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
 /* The type the carrier declared (HTTP Content-Type, a MIME part's type):
  * told to the detectors, who compare it with the content. */
 void mm_file_set_declared(mm_file *fl, const char *type);
+/* The transaction the file belongs to (fileinfo.tx_id, as Suricata's). */
+void mm_file_set_tx(mm_file *fl, uint64_t tx_id);
+/* The way the file goes in its flow (MM_TO_SERVER, the default, or
+ * MM_TO_CLIENT): its fileinfo event is written that way. */
+void mm_file_set_dir(mm_file *fl, int dir);
 /* The file as the rules see it now (complete: it ended whole; hashes are
  * given only then). out->name points into fl. */
 void mm_file_info_get(const mm_file *fl, bool complete, mm_file_info *out);

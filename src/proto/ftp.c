@@ -355,8 +355,11 @@ static void parse_data(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *
     ftpdata_state *s = st;
     if (!s->ts) {
         s->ts = ts;
-        if (strcmp(s->cmd, "LIST") && strcmp(s->cmd, "NLST") && strcmp(s->cmd, "MLSD"))
+        if (strcmp(s->cmd, "LIST") && strcmp(s->cmd, "NLST") && strcmp(s->cmd, "MLSD")) {
             s->file = mm_file_open(a, s->name, strlen(s->name), ts);
+            mm_file_set_tx(s->file, 0);         /* a data connection's one transaction */
+            mm_file_set_dir(s->file, dir);
+        }
     }
     s->bytes[dir] += n;
     if (!d)

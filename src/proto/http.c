@@ -182,7 +182,7 @@ static long host_only(const char *host, char *h, size_t hn)
     return port;
 }
 
-static void http_fields(mm_json *j, const http_tx *t, bool full);
+static void http_fields(mm_json *j, const http_tx *t, bool full, uint8_t headers);
 
 static void log_tx(mm_app *a, mm_flow *f, http_tx *t)
 {
@@ -196,7 +196,7 @@ static void log_tx(mm_app *a, mm_flow *f, http_tx *t)
     mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", t->id);
     mj_obj_open(j, "http");
-    http_fields(j, t, true);
+    http_fields(j, t, true, a->http_headers);
     mj_obj_close(j);
     mm_app_event_end(a, f);
 }
@@ -206,12 +206,13 @@ static void alert_json(mm_json *j, const void *ctx)
 {
     mj_u64(j, "tx_id", ((const http_tx *)ctx)->id);
     mj_obj_open(j, "http");
-    http_fields(j, ctx, false);
+    http_fields(j, ctx, false, 0);
     mj_obj_close(j);
 }
 
-/* The fields of the http object; full adds the request body and headers. */
-static void http_fields(mm_json *j, const http_tx *t, bool full)
+/* The fields of the http object; full adds the request body, and headers
+ * (1 request, 2 response) the headers of those sides. */
+static void http_fields(mm_json *j, const http_tx *t, bool full, uint8_t headers)
 {
     if (t->host[0]) {
         char h[256];
@@ -223,7 +224,8 @@ static void http_fields(mm_json *j, const http_tx *t, bool full)
     mj_str(j, "url", t->uri);
     if (t->ua[0]) mj_str(j, "http_user_agent", t->ua);
     if (t->xff[0]) mj_str(j, "xff", t->xff);
-    if (t->ctype[0]) mj_str(j, "http_content_type", t->ctype);
+    if (t->ctype[0])            /* the type without its parameters, as Suricata's */
+        mj_strn(j, "http_content_type", t->ctype, strcspn(t->ctype, ";"));
     if (t->referer[0]) mj_str(j, "http_refer", t->referer);
     mj_str(j, "http_method", t->method);
     mj_str(j, "protocol", t->proto);
@@ -242,6 +244,8 @@ static void http_fields(mm_json *j, const http_tx *t, bool full)
         mj_u64(j, "length", t->resp_len);
     }
     for (int side = 0; side < 2 && full; side++) {
+        if (!(headers & (1 << side)))
+            continue;
         const char *h = side ? t->resp_h : t->req_h;
         uint16_t used = side ? t->n_resp_h : t->n_req_h;
         if (!used)
@@ -412,6 +416,8 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
     }
     if (!(ds->file = mm_file_open(a, name, nl, ts)))
         return;
+    mm_file_set_tx(ds->file, t->id);
+    mm_file_set_dir(ds->file, dir);
     if (dir == MM_TO_CLIENT)
         mm_file_set_declared(ds->file, t->ctype);
     if ((ds->fctx = mm_app_alloc(a, sizeof *ds->fctx))) {

@@ -1276,6 +1276,7 @@ static void file_bytes(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, ui
     if (!fl->file && !fl->broken) {
         if (!(fl->file = mm_file_open(a, fl->name, strlen(fl->name), ts)))
             return;
+        mm_file_set_dir(fl->file, write ? MM_TO_SERVER : MM_TO_CLIENT);
         fl->next_off = off;
     }
     if (!fl->file || fl->broken)

@@ -500,6 +500,7 @@ static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
     if (m->part_name[0] && !m->file) {
         m->file = mm_file_open(a, m->part_name, strlen(m->part_name), ts);
         mm_file_set_declared(m->file, m->part_type);
+        mm_file_set_tx(m->file, s->tx_id);
         m->part_cte = m->cte;
         m->nb64 = 0;
         m->crlf = false;

@@ -98,6 +98,29 @@ def _():
     expect(st[0]['stats']['defrag']['ipv4']['reassembled'] == 1, 'one reassembled datagram')
 
 
+@check('--http-headers: every header of the sides asked for, none by default (as Suricata)')
+def _():
+    def http_of(extra):
+        ev = events(['sensor', '-r', DEMO] + extra)
+        return [e['http'] for e in ev if e['event_type'] == 'http']
+    plain = http_of([])
+    expect(plain and all('request_headers' not in h and 'response_headers' not in h
+                         for h in plain), 'no header lists by default')
+    # tshark's view of the same request: its header lines, by name
+    r = subprocess.run(['tshark', '-r', DEMO, '-Y', 'http.request', '-T', 'fields',
+                        '-e', 'http.request.line'], capture_output=True, text=True)
+    names = [l.split(':', 1)[0] for l in r.stdout.strip().split(',') if ':' in l]
+    req = http_of(['--http-headers', 'request'])
+    expect(req and [x['name'] for x in req[0].get('request_headers', [])] == names,
+           'request headers %s, tshark %s' % (req and req[0].get('request_headers'), names))
+    expect(all('response_headers' not in h for h in req), 'no response headers asked for')
+    both = http_of(['--http-headers', 'both'])
+    expect(both and both[0].get('response_headers'), 'response headers with both')
+    r = run(['sensor', '-r', DEMO, '--http-headers', 'all', '--eve', '/dev/null'])
+    expect(r.returncode == 2 and 'none, request, response or both' in r.stderr,
+           'a bad value is refused: %s' % r.stderr.strip())
+
+
 def follow_counts(cap, n):
     """tshark's reassembled byte counts per direction for TCP stream n:
     ((client ip, port), (server ip, port), client bytes, server bytes)."""
