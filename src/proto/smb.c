@@ -69,6 +69,11 @@ typedef struct smb_tx {
     uint32_t io_len;        /* READ/WRITE: bytes asked or written */
     uint64_t io_off;        /* READ: file offset asked */
     uint64_t eof;           /* CREATE response: the file's size */
+    bool is_dir;            /* CREATE: of a directory */
+    bool has_times;         /* CREATE response: its four times (Unix seconds) */
+    uint64_t times[4];      /* created, accessed, modified, changed */
+    uint8_t set_info;       /* SET_INFO: SI_* */
+    char rename_to[SMB_NAME];
     char name[SMB_NAME];    /* share path or file name */
     char dialects[SMB_DIALECTS];
     char user[SMB_USER], domain[SMB_USER], host[SMB_USER], ntlm_version[32];
@@ -111,6 +116,7 @@ typedef struct smb_file {
 typedef struct smb_tree {
     uint32_t id;
     bool used, pipe;
+    char name[SMB_NAME];    /* the share the tree connect named */
 } smb_tree;
 
 typedef struct smb_state {
@@ -206,8 +212,13 @@ static const char *const smb2_cmds[] = {
 
 enum {
     SMB2_NEGOTIATE = 0, SMB2_SESSION_SETUP = 1, SMB2_TREE_CONNECT = 3, SMB2_CREATE = 5,
-    SMB2_CLOSE = 6, SMB2_READ = 8, SMB2_WRITE = 9, SMB2_CANCEL = 12, SMB2_OPLOCK_BREAK = 18,
+    SMB2_CLOSE = 6, SMB2_READ = 8, SMB2_WRITE = 9, SMB2_CANCEL = 12, SMB2_GET_INFO = 16,
+    SMB2_SET_INFO = 17, SMB2_OPLOCK_BREAK = 18,
 };
+
+/* What an SMB2 SET_INFO request changes (Suricata keeps a transaction for
+ * these two only). */
+enum { SI_NONE, SI_RENAME, SI_DISPOSITION };
 
 enum {
     SMB1_CLOSE = 0x04, SMB1_TRANS = 0x25, SMB1_TRANS_SEC = 0x26, SMB1_READ_ANDX = 0x2e,
@@ -385,6 +396,7 @@ static smb_tree *tree_get(smb_state *s, uint32_t id, bool add)
     fr->used = true;
     fr->id = id;
     fr->pipe = false;
+    fr->name[0] = 0;
     return fr;
 }
 
@@ -518,8 +530,24 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
         bool pipe = tr ? tr->pipe : (strlen(t->name) >= 4 && strcmp(t->name + strlen(t->name) - 4, "IPC$") == 0);
         mj_str(j, pipe ? "named_pipe" : "share", t->name);
         mj_str(j, "share_type", pipe ? "PIPE" : "FILE");
+    } else if (t->set_info == SI_RENAME) {
+        mj_obj_open(j, "rename");
+        mj_str(j, "from", t->name);
+        mj_str(j, "to", t->rename_to);
+        mj_obj_close(j);
     } else if (t->name[0]) {
-        mj_str(j, "filename", t->name);
+        mj_str(j, t->is_dir ? "directory" : "filename", t->name);
+    } else if (t->ver == 2 && t->cmd == SMB2_CREATE) {
+        mj_str(j, "filename", "<share_root>");      /* as Suricata (and Zeek) name it */
+    }
+    if (t->set_info == SI_DISPOSITION)
+        mj_str(j, "access", t->delete_on_close ? "delete on close" : "normal");
+    if (t->has_times) {
+        mj_u64(j, "created", t->times[0]);
+        mj_u64(j, "accessed", t->times[1]);
+        mj_u64(j, "modified", t->times[2]);
+        mj_u64(j, "changed", t->times[3]);
+        mj_u64(j, "size", t->eof);
     }
     if (t->has_disp && t->disposition < sizeof dispositions / sizeof dispositions[0])
         mj_str(j, "disposition", dispositions[t->disposition]);
@@ -579,19 +607,36 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
     mm_app_event_end(a, f);
 }
 
+typedef struct smb_file_ctx {
+    smb_state *s;
+    const smb_file *fl;
+} smb_file_ctx;
+
+/* The smb object of a file's fileinfo event: its transaction as Suricata
+ * logs it (the reads or writes that carried it). */
 static void smb_file_json(mm_json *j, const void *arg)
 {
-    const smb_file *fl = arg;
+    const smb_file_ctx *c = arg;
+    const smb_file *fl = c->fl;
+    bool w = fl->by_write == 1;
     mj_obj_open(j, "smb");
+    mj_str(j, "dialect", c->s->dialect[0] ? c->s->dialect : "unknown");
+    mj_str(j, "command", fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
+                                      : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ"));
+    if (fl->read_ops || fl->write_ops)
+        status_fields(j, fl->status, fl->nt);
+    mj_u64(j, "session_id", fl->session_id);
+    mj_u64(j, "tree_id", fl->tree_id);
     if (fl->name[0])
         mj_str(j, "filename", fl->name);
+    const smb_tree *tr = tree_get(c->s, fl->tree_id, false);
+    if (tr && tr->name[0])
+        mj_str(j, tr->pipe ? "named_pipe" : "share", tr->name);
     if (fl->ver == 2) {
         char g[37];
         guid_str(fl->fid, g);
         mj_str(j, "fuid", g);
     }
-    mj_u64(j, "session_id", fl->session_id);
-    mj_u64(j, "tree_id", fl->tree_id);
     mj_obj_close(j);
 }
 
@@ -599,9 +644,13 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
 {
     if (!fl->used)
         return;
+    /* on a named pipe the writes are requests and the reads their answers:
+     * one transaction, as Suricata's DCERPC over SMB, logged as the write */
+    const smb_tree *tr = tree_get(s, fl->tree_id, false);
+    bool pipe = tr && tr->pipe;
     for (int w = 0; w < 2; w++) {
         uint64_t n = w ? fl->written : fl->read;
-        if (!(w ? fl->write_ops : fl->read_ops))
+        if (!(w ? fl->write_ops : fl->read_ops) || (pipe && !w && fl->write_ops))
             continue;
         const char *cmd = fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
                                        : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ");
@@ -626,12 +675,12 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
     if (fl->ooo)
         file_break(a, fl);                  /* bytes never came before held ones */
     if (fl->file) {
-        const smb_file *cfl = fl;
+        smb_file_ctx c = {s, fl};
         /* whole: no gap, nothing past the stream depth, and a file read
          * to its end (one written is as long as what was written) */
         bool cut = mm_app_depth_cut(f, 0) || mm_app_depth_cut(f, 1) ||
                    (!fl->write_ops && fl->next_off < fl->eof);
-        mm_file_close(a, f, fl->file, !fl->broken && !cut, ts, smb_file_json, cfl);
+        mm_file_close(a, f, fl->file, !fl->broken && !cut, ts, smb_file_json, &c);
         fl->file = NULL;
     }
     /* a data region still pointing here is forgotten */
@@ -916,6 +965,7 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
             smb_tree *tr = tree_get(s, o->tid, true);
             size_t l = strlen(t->name);
             tr->pipe = l >= 4 && strcmp(t->name + l - 4, "IPC$") == 0;
+            mm_strcpy(tr->name, sizeof tr->name, t->name);
         }
         break;
     case SMB1_NT_CREATE_ANDX:
@@ -1025,6 +1075,42 @@ static void smb2_name(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, 
         mm_utf16le_to_utf8(h + off, n - off < len ? n - off : len, out, outlen);
 }
 
+/* A SET_INFO request that renames a file or marks it for deletion (the
+ * file's name from its CREATE, or from the CREATE just before it in a
+ * compound request; "<unknown>" when that was not seen). */
+static void smb2_set_info(smb_state *s, const uint8_t *h, uint32_t n, smb_tx *t)
+{
+    const uint8_t *b = h + 64;
+    if (n < 64 + 32 || b[2] != 1)       /* SMB2_0_INFO_FILE only */
+        return;
+    uint8_t cls = b[3];
+    uint32_t boff = mm_le16(b + 8), blen = mm_le32(b + 4);
+    if (boff > n || blen > n - boff)
+        return;
+    memcpy(t->fid, b + 16, 16);
+    t->has_fid = true;
+    const smb_file *fl = file_find(s, 2, t->fid);
+    const smb_tx *cr = fl || !t->key ? NULL : tx_find(s, 2, SMB2_CREATE, t->key - 1);
+    const char *name = fl && fl->name[0] ? fl->name : cr && cr->name[0] ? cr->name : "<unknown>";
+    mm_strcpy(t->name, sizeof t->name, name);
+    if (cls == 10 && blen >= 20) {      /* FileRenameInformation */
+        uint32_t nl = mm_le32(h + boff + 16);
+        smb2_name(h, n, boff + 20, nl < blen - 20 ? nl : blen - 20, t->rename_to,
+                  sizeof t->rename_to);
+        t->set_info = SI_RENAME;
+    } else if (cls == 13 && blen >= 1) { /* FileDispositionInformation */
+        t->delete_on_close = h[boff] != 0;
+        t->set_info = SI_DISPOSITION;
+    }
+}
+
+/* Windows FILETIME (100 ns since 1601) as Unix seconds. */
+static uint64_t filetime_unix(uint64_t ft)
+{
+    uint64_t s = ft / 10000000u;
+    return s > 11644473600u ? s - 11644473600u : 0;
+}
+
 static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, uint32_t n,
                          uint16_t cmd, uint64_t mid, uint64_t ts)
 {
@@ -1070,6 +1156,7 @@ static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, 
         if (nb >= 48) {
             t->disposition = mm_le32(b + 36);
             t->delete_on_close = mm_le32(b + 40) & 0x1000;
+            t->is_dir = mm_le32(b + 40) & 0x1;
             t->has_disp = true;
             smb2_name(h, n, mm_le16(b + 44), mm_le16(b + 46), t->name, sizeof t->name);
         }
@@ -1088,6 +1175,9 @@ static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, 
             memcpy(t->fid, b + 8, 16);
             t->has_fid = true;
         }
+        break;
+    case SMB2_SET_INFO:
+        smb2_set_info(s, h, n, t);
         break;
     default:
         break;
@@ -1136,6 +1226,7 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
         if (ok && nb >= 3) {
             smb_tree *tr = tree_get(s, t->tree_id, true);
             tr->pipe = b[2] == 2;
+            mm_strcpy(tr->name, sizeof tr->name, t->name);
         }
         break;
     case SMB2_CREATE:
@@ -1143,6 +1234,9 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
             memcpy(t->fid, b + 64, 16);
             t->has_fid = true;
             t->eof = mm_le64(b + 48);
+            for (int i = 0; i < 4; i++)
+                t->times[i] = filetime_unix(mm_le64(b + 8 + 8 * i));
+            t->has_times = true;
             if (t != &lone)
                 file_add(a, f, s, t, ts);
         }
@@ -1160,6 +1254,18 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
                 t->used = false;
                 return;
             }
+        }
+        /* Suricata keeps no transaction of a read or write outside an
+         * open file it follows */
+        t->used = false;
+        return;
+    case SMB2_GET_INFO:
+        t->used = false;        /* no transaction for Suricata either */
+        return;
+    case SMB2_SET_INFO:
+        if (t->set_info == SI_NONE) {
+            t->used = false;
+            return;
         }
         break;
     case SMB2_CLOSE:

@@ -276,10 +276,16 @@ def smb_command_code(name):
     return ver, SMB1_COMMANDS[rest]
 
 
+SMB2_NO_TX = (8, 9, 16, 17)     # READ, WRITE, GET_INFO, SET_INFO
+
+
 def smb_keys(rows, ev):
     """Per flow: each command seen (either side), each share connected and
-    each file opened by name (requests: tshark also names files listed in
-    directory replies)."""
+    each file or directory opened by name (requests: tshark also names files
+    listed in directory replies). SMB2 READ, WRITE, GET_INFO and SET_INFO
+    are left out on both sides: as Suricata 7 we keep no transaction of
+    them (reads and writes go to the file they carry, a SET_INFO is logged
+    only when it renames or deletes)."""
     theirs = set()
     for r in rows:
         if not (has(r, 'smb') or has(r, 'smb2')) or not has(r, 'tcp'):
@@ -292,7 +298,8 @@ def smb_keys(rows, ev):
             if c != 0xff:       # "no further AndX command"
                 theirs.add((fk, 'SMB1', c))
         for c in c2:
-            theirs.add((fk, 'SMB2', c))
+            if c not in SMB2_NO_TX:
+                theirs.add((fk, 'SMB2', c))
         req1 = '0' in r['smb.flags.response'].split(',') or 'False' in r['smb.flags.response']
         req2 = '0' in r['smb2.flags.response'].split(',') or 'False' in r['smb2.flags.response']
         if req1 and 0x75 in c1 and r['smb.path']:
@@ -310,13 +317,16 @@ def smb_keys(rows, ev):
             continue
         fk = flow_key(e['src_ip'], e['src_port'], e['dest_ip'], e['dest_port'])
         x = e['smb']
-        mine.add((fk,) + smb_command_code(x['command']))
+        code = smb_command_code(x['command'])
+        if not (code[0] == 'SMB2' and code[1] in SMB2_NO_TX):
+            mine.add((fk,) + code)
         share = x.get('share', x.get('named_pipe'))
         if share:
             mine.add((fk, 'share', share))
-        if x.get('filename') and x['command'] in ('SMB2_COMMAND_CREATE',
-                                                  'SMB1_COMMAND_NT_CREATE_ANDX'):
-            mine.add((fk, 'file', x['filename']))
+        name = x.get('filename') or x.get('directory')
+        if name and name != '<share_root>' and \
+                x['command'] in ('SMB2_COMMAND_CREATE', 'SMB1_COMMAND_NT_CREATE_ANDX'):
+            mine.add((fk, 'file', name))
     return theirs, mine
 
 
