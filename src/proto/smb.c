@@ -645,12 +645,13 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
     if (!fl->used)
         return;
     /* on a named pipe the writes are requests and the reads their answers:
-     * one transaction, as Suricata's DCERPC over SMB, logged as the write */
+     * one transaction, as Suricata's DCERPC over SMB, logged as the write
+     * (reads alone answer nothing Suricata logs) */
     const smb_tree *tr = tree_get(s, fl->tree_id, false);
     bool pipe = tr && tr->pipe;
     for (int w = 0; w < 2; w++) {
         uint64_t n = w ? fl->written : fl->read;
-        if (!(w ? fl->write_ops : fl->read_ops) || (pipe && !w && fl->write_ops))
+        if (!(w ? fl->write_ops : fl->read_ops) || (pipe && !w))
             continue;
         const char *cmd = fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
                                        : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ");
