@@ -493,15 +493,18 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
             cmd = namebuf;
         }
     }
+    /* a tree connect's share is a named pipe when its response says so (as
+     * Suricata: without a successful response it is a share) */
+    bool is_tree = (t->ver == 2 && t->cmd == SMB2_TREE_CONNECT) ||
+                   (t->ver == 1 && t->cmd == SMB1_TREE_CONNECT_ANDX);
+    const smb_tree *ptr = is_tree && has_status && status == 0 ? tree_get(s, t->tree_id, false)
+                                                               : NULL;
+    bool pipe = ptr && ptr->pipe;
     {
         /* the rules' smb.share and smb.named_pipe, as Suricata's: the
-         * share a tree connect names, as smb.named_pipe when it is the
-         * pipe share (IPC$) */
-        bool tree = (t->ver == 2 && t->cmd == SMB2_TREE_CONNECT) ||
-                    (t->ver == 1 && t->cmd == SMB1_TREE_CONNECT_ANDX);
+         * share a tree connect names, as smb.named_pipe when it is a pipe */
         size_t nl = strlen(t->name);
-        bool ipc = nl >= 4 && strcmp(t->name + nl - 4, "IPC$") == 0;
-        int id = !tree ? -1 : ipc ? MM_BUF_SMB_NAMED_PIPE : MM_BUF_SMB_SHARE;
+        int id = !is_tree ? -1 : pipe ? MM_BUF_SMB_NAMED_PIPE : MM_BUF_SMB_SHARE;
         mm_obs_buf b[3];
         int nbuf = 0;
         if (id >= 0 && nl)
@@ -523,11 +526,7 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
     common(j, s, ++s->tx_id, cmd, t->session_id, t->tree_id);
     if (has_status)
         status_fields(j, status, nt);
-    bool is_tree = (t->ver == 2 && t->cmd == SMB2_TREE_CONNECT) ||
-                   (t->ver == 1 && t->cmd == SMB1_TREE_CONNECT_ANDX);
     if (is_tree && t->name[0]) {
-        smb_tree *tr = tree_get(s, t->tree_id, false);
-        bool pipe = tr ? tr->pipe : (strlen(t->name) >= 4 && strcmp(t->name + strlen(t->name) - 4, "IPC$") == 0);
         mj_str(j, pipe ? "named_pipe" : "share", t->name);
         mj_str(j, "share_type", pipe ? "PIPE" : "FILE");
     } else if (t->set_info == SI_RENAME) {
