@@ -48,6 +48,8 @@ typedef struct ftp_state {
     bool cut[2];
     ftp_cmd q[FTP_PENDING];     /* commands awaiting their final reply */
     uint8_t qh, qn;
+    ftp_cmd unasked;            /* a reply no command asked for (the greeting) */
+    bool unasked_open;
     mm_ip data_ip;              /* the last announced data connection */
     uint16_t data_port;
     bool data_ready;
@@ -77,7 +79,8 @@ static void log_cmd(mm_app *a, mm_flow *f, ftp_cmd *c, bool replied)
 {
     mm_json *j = mm_app_event_begin(a, f, c->ts, "ftp", MM_TO_SERVER, false);
     mj_obj_open(j, "ftp");
-    mj_str(j, "command", c->cmd);
+    if (c->cmd[0])              /* none: the reply nobody asked for (greeting) */
+        mj_str(j, "command", c->cmd);
     if (c->data[0])
         mj_str(j, "command_data", c->data);
     if (c->cut)
@@ -224,9 +227,17 @@ static void command(mm_app *a, mm_flow *f, ftp_state *s, const char *l, bool cut
 static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n)
 {
     if (n < 3 || !isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) ||
-        !isdigit((unsigned char)l[2]) || !s->qn)
-        return;                                  /* a continuation line, or unasked */
-    ftp_cmd *c = &s->q[s->qh];
+        !isdigit((unsigned char)l[2]))
+        return;                                  /* a continuation line */
+    /* a reply no command asked for (the server's greeting) is a transaction
+     * of its own, as Suricata's */
+    bool unasked = !s->qn;
+    if (unasked && !s->unasked_open) {
+        memset(&s->unasked, 0, sizeof s->unasked);
+        s->unasked.ts = f->last_ns;
+        s->unasked_open = true;
+    }
+    ftp_cmd *c = unasked ? &s->unasked : &s->q[s->qh];
     const char *text = l + 3;
     if (*text == ' ' || *text == '-')
         text++;
@@ -266,6 +277,10 @@ static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n
     if (l[0] == '1')
         return;                                  /* preliminary: the final one follows */
     log_cmd(a, f, c, true);
+    if (unasked) {
+        s->unasked_open = false;
+        return;
+    }
     s->qh = (uint8_t)((s->qh + 1) % FTP_PENDING);
     s->qn--;
 }

@@ -464,21 +464,19 @@ def rdp_keys(rows, ev):
 
 
 def ftp_keys(rows, ev):
-    """Per flow: each command with its argument, each reply code."""
+    """Per flow: each command with its argument, each reply code (the
+    greeting's too: a transaction without a command, as Suricata 7 logs it,
+    suricata-verify output-eve-ftp)."""
     theirs = set()
-    asked = set()
     for r in rows:
         if not has(r, 'ftp') or not has(r, 'tcp'):
             continue
         fk = flow_key(last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
                       last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']))
         if r['ftp.request.command']:
-            asked.add(fk)
             theirs.add((fk, 'cmd', r['ftp.request.command'].upper(), r['ftp.request.arg']))
         for c in r['ftp.response.code'].split(','):
-            # the greeting answers no command: not a transaction (Suricata
-            # does not log it either)
-            if c and fk in asked:
+            if c:
                 theirs.add((fk, 'code', c))
     mine = set()
     for e in ev:
@@ -486,7 +484,8 @@ def ftp_keys(rows, ev):
             continue
         fk = flow_key(e['src_ip'], e['src_port'], e['dest_ip'], e['dest_port'])
         x = e['ftp']
-        mine.add((fk, 'cmd', x['command'], x.get('command_data', '')))
+        if 'command' in x:
+            mine.add((fk, 'cmd', x['command'], x.get('command_data', '')))
         for c in x.get('completion_code', []):
             mine.add((fk, 'code', c))
     return theirs, mine
