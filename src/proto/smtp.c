@@ -34,7 +34,7 @@
 #define CMDQ 32                 /* commands awaiting their reply */
 #define BOUNDARY_DEPTH 4
 
-enum { C_OTHER, C_DATA, C_STARTTLS, C_BDAT };
+enum { C_OTHER, C_DATA, C_STARTTLS, C_BDAT, C_RSET };
 enum { M_CMD, M_DATA, M_BDAT, M_TLS };
 
 typedef struct mime {
@@ -683,8 +683,9 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
         s->mode = M_BDAT;
         queue(s, C_BDAT);
     } else if (!strcasecmp(l, "RSET")) {
-        log_tx(a, f, s, ts);
-        queue(s, C_OTHER);
+        /* the transaction ends when the server answers (as Suricata: a
+         * command pipelined behind the RSET still belongs to it) */
+        queue(s, C_RSET);
     } else if (!strcasecmp(l, "QUIT")) {
         log_tx(a, f, s, ts);
         queue(s, C_OTHER);
@@ -696,7 +697,8 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
     }
 }
 
-static void reply(mm_app *a, smtp_state *s, const char *l, uint32_t n)
+static void reply(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t n,
+                  uint64_t ts)
 {
     /* a final reply line: "ddd " or "ddd" alone; "ddd-" continues */
     if (n < 3 || !isdigit((unsigned char)l[0]) || (n > 3 && l[3] == '-'))
@@ -711,8 +713,11 @@ static void reply(mm_app *a, smtp_state *s, const char *l, uint32_t n)
         s->tx.data_seen = false;
         mm_file_free(a, s->m.file);
         memset(&s->m, 0, sizeof s->m);
-    } else if (c == C_STARTTLS && l[0] == '2')
+    } else if (c == C_STARTTLS && l[0] == '2') {
         s->mode = M_TLS;
+    } else if (c == C_RSET) {
+        log_tx(a, f, s, ts);
+    }
 }
 
 /* --- bytes ------------------------------------------------------------ */
@@ -827,7 +832,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         if (dir == MM_TO_SERVER)
             client_line(a, f, s, line, ll, ts);
         else
-            reply(a, s, line, ll);
+            reply(a, f, s, line, ll, ts);
     }
 }
 
