@@ -73,6 +73,7 @@ typedef struct sensor {
     mm_pcapdir *pcap;
     mm_live *live;
     uint64_t start_mono;
+    uint64_t rules_load_ns;         /* when the rules were loaded (time of day) */
     uint64_t an_minute[MM_AN__COUNT];
     uint64_t an_count[MM_AN__COUNT];
     uint64_t an_suppressed;
@@ -182,6 +183,11 @@ static void emit_stats(sensor *s, uint64_t ts)
         st.alerts = ds.alerts;
         st.alerts_suppressed = ds.suppressed;
         st.alerts_thresholded = ds.thresholded;
+        if (s->cfg->detect.nrules) {
+            st.rules = true;
+            mm_detect_rules_counts(s->det, &st.rules_loaded, &st.rules_failed);
+            st.rules_load_ns = s->rules_load_ns;
+        }
     }
     if (s->live) {
         mm_live_stats ls;
@@ -398,6 +404,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         }
     }
     if (c->detect.builtin || c->detect.nrules) {
+        s->rules_load_ns = mm_wall_ns();
         s->det = mm_detect_new(&c->detect, &s->eve, &s->home, err, sizeof err);
         if (!s->det) {
             fprintf(stderr, "mimamori: %s\n", err);

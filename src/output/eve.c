@@ -502,7 +502,22 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     }
     if (s->detect) {
         mj_obj_open(j, "detect");
+        if (s->rules) {         /* as Suricata's one engine (no tenants) */
+            char t[MM_TS_LEN];
+            mm_fmt_ts(s->rules_load_ns, t);
+            mj_arr_open(j, "engines");
+            mj_obj_open(j, NULL);
+            mj_u64(j, "id", 0);
+            mj_str(j, "last_reload", t);
+            mj_u64(j, "rules_loaded", s->rules_loaded);
+            mj_u64(j, "rules_failed", s->rules_failed);
+            mj_u64(j, "rules_skipped", 0);
+            mj_obj_close(j);
+            mj_arr_close(j);
+        }
         mj_u64(j, "alert", s->alerts);
+        mj_u64(j, "alert_queue_overflow", 0);
+        mj_u64(j, "alerts_suppressed", s->alerts_thresholded);
         mj_obj_close(j);
     }
     mj_obj_close(j); /* stats */

@@ -118,6 +118,8 @@ typedef struct mm_sensor_stats {
     const struct mm_app_stats *app;
     bool detect;                /* built-in detectors ran */
     uint64_t alerts, alerts_suppressed, alerts_thresholded;
+    bool rules;                 /* --rules given: the engine's counts */
+    uint64_t rules_loaded, rules_failed, rules_load_ns;
 } mm_sensor_stats;
 void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 
