@@ -83,7 +83,9 @@ typedef struct smtp_state {
     uint64_t bdat_left;
     bool bdat_last;
     uint8_t cmdq[CMDQ];
+    uint64_t cmdtx[CMDQ];       /* the transaction a queued RSET was sent in (0: none) */
     uint8_t qh, qn;
+    uint64_t tx_seq;            /* transactions begun (the current one's number) */
     char helo[256];
     uint64_t tx_id;
     smtp_tx tx;
@@ -215,6 +217,7 @@ static void tx_start(smtp_state *s, uint64_t ts)
     if (!s->tx.active) {
         s->tx.active = true;
         s->tx.ts = ts;
+        s->tx_seq++;
     }
 }
 
@@ -606,6 +609,7 @@ static void queue(smtp_state *s, uint8_t c)
         s->qn--;
     }
     s->cmdq[(s->qh + s->qn) % CMDQ] = c;
+    s->cmdtx[(s->qh + s->qn) % CMDQ] = s->tx.active ? s->tx_seq : 0;
     s->qn++;
 }
 
@@ -706,6 +710,7 @@ static void reply(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t 
     if (!s->qn)
         return;                           /* the greeting, or unasked */
     uint8_t c = s->cmdq[s->qh];
+    uint64_t ctx = s->cmdtx[s->qh];
     s->qh = (uint8_t)((s->qh + 1) % CMDQ);
     s->qn--;
     if (c == C_DATA && s->mode == M_DATA && l[0] != '3') {
@@ -715,8 +720,8 @@ static void reply(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t 
         memset(&s->m, 0, sizeof s->m);
     } else if (c == C_STARTTLS && l[0] == '2') {
         s->mode = M_TLS;
-    } else if (c == C_RSET) {
-        log_tx(a, f, s, ts);
+    } else if (c == C_RSET && !strncmp(l, "250", 3) && s->tx.active && ctx == s->tx_seq) {
+        log_tx(a, f, s, ts);      /* the transaction the RSET was sent in ends */
     }
 }
 
