@@ -526,6 +526,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     }
     s->eve.site = c->site;
     s->eve.community_id = c->community_id;
+    s->eve.anomaly_packethdr = c->anomaly_packethdr;
     if (s->det) {
         s->eve.flow_extra = flow_traffic;
         s->eve.flow_extra_ctx = s->det;

@@ -64,6 +64,8 @@ static void usage(FILE *f)
 "      --http-headers WHICH  http events list every header of: none (the default),\n"
 "                         request, response or both (Suricata's dump-all-headers)\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
+"      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
+"                         (base64) and its link type, as Suricata's packethdr\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
 "Rules (Suricata's language; ET Open loads as published)\n"
@@ -102,7 +104,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
 };
@@ -213,6 +215,7 @@ int cmd_sensor(int argc, char **argv)
         {"stream-depth", required_argument, 0, O_STREAMDEPTH},
         {"defrag-memcap", required_argument, 0, O_DEFRAGMEMCAP},
         {"anomaly-rate", required_argument, 0, O_ANRATE},
+        {"anomaly-packethdr", no_argument, 0, O_ANPKT},
         {"app-memcap", required_argument, 0, O_APPMEMCAP},
         {"no-app-layer", no_argument, 0, O_NOAPP},
         {"filestore", required_argument, 0, O_FILESTORE},
@@ -354,6 +357,7 @@ int cmd_sensor(int argc, char **argv)
                 return 2;
             }
             break;
+        case O_ANPKT: c.anomaly_packethdr = true; break;
         case O_HTTPHDR: {
             static const char *const which[] = {"none", "request", "response", "both"};
             int k = 0;

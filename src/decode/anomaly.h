@@ -55,6 +55,8 @@
     X(UDP_PKT_SMALL,     "decode", "udp",      "pkt_too_small",           1)       \
     X(UDP_HLEN,          "decode", "udp",      "hlen_invalid",            1)       \
     X(ICMPV4_SMALL,      "decode", "icmpv4",   "pkt_too_small",           1)       \
+    X(ICMPV4_UNK_TYPE,   "decode", "icmpv4",   "unknown_type",            1)       \
+    X(ICMPV4_UNK_CODE,   "decode", "icmpv4",   "unknown_code",            1)       \
     X(ICMPV6_SMALL,      "decode", "icmpv6",   "pkt_too_small",           1)       \
     X(STREAM_GAP,        "stream", "stream",   "reassembly_seq_gap",      1)       \
     X(STREAM_DEPTH,      "stream", "stream",   "reassembly_depth_reached", 1)      \

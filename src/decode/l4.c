@@ -11,6 +11,30 @@ static bool icmp4_is_error(uint8_t t)
     return t == 3 || t == 4 || t == 5 || t == 11 || t == 12;
 }
 
+/* The ICMPv4 types and codes Suricata's decoder knows; others are its
+ * unknown_type / unknown_code anomalies (router solicitation too). */
+static void icmp4_check(mm_decoder *d, mm_pkt *p, uint8_t type, uint8_t code)
+{
+    for (int i = 0; i < p->n_anom; i++)
+        if (p->anom[i] == MM_AN_IPV4_TRUNC)
+            return;             /* Suricata decodes no further than a lying IPv4 length */
+    int max;                    /* highest known code */
+    switch (type) {
+    case 3: max = 15; break;    /* destination unreachable */
+    case 5: max = 3; break;     /* redirect */
+    case 11: max = 1; break;    /* time exceeded */
+    case 9: return;             /* router advertisement: any code */
+    case 0: case 4: case 8: case 12: case 13: case 14: case 15: case 16: case 17: case 18:
+        max = 0;
+        break;
+    default:
+        mm_anom(d, p, MM_AN_ICMPV4_UNK_TYPE);
+        return;
+    }
+    if (code > max)
+        mm_anom(d, p, MM_AN_ICMPV4_UNK_CODE);
+}
+
 void mm_decode_ip_payload(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n)
 {
     bool outer4 = p->ipver == 4;
@@ -120,6 +144,7 @@ void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uin
         p->icmp_type = b[0];
         p->icmp_code = b[1];
         p->icmp_error = icmp4_is_error(b[0]);
+        icmp4_check(d, p, b[0], b[1]);
         p->payload = n >= 8 ? b + 8 : b + n;
         p->payload_len = n >= 8 ? n - 8 : 0;
         p->l4_ok = true;

@@ -356,6 +356,16 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
         snprintf(ev, sizeof ev, "decoder.%s.%s", ai->layer, ai->name);
     mj_str(j, "event", ev);
     mj_obj_close(j);
+    if (e->anomaly_packethdr && p && p->raw) {
+        /* as Suricata's packethdr: the start of the frame and its link type */
+        char b64[64];
+        size_t n = p->raw->caplen < 32 ? p->raw->caplen : 32;
+        b64[mm_base64_encode(p->raw->data, n, b64)] = 0;
+        mj_str(j, "packet", b64);
+        mj_obj_open(j, "packet_info");
+        mj_u64(j, "linktype", (uint64_t)p->raw->linktype);
+        mj_obj_close(j);
+    }
     mimamori_obj(e, cli, srv);
     mj_obj_close(j);
     mj_obj_close(j);

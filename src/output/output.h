@@ -82,6 +82,8 @@ typedef struct mm_eve {
     /* The packet being handled when it came through a tunnel (its alerts
      * name the outer packet as Suricata's "tunnel"); NULL otherwise. */
     const mm_pkt *tunnel;
+    /* anomaly events carry the packet's first 32 bytes (--anomaly-packethdr) */
+    bool anomaly_packethdr;
     /* Community ID on every event with a flow tuple (--community-id) */
     bool community_id;
     uint16_t community_seed;

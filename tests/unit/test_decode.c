@@ -267,6 +267,42 @@ static void test_defrag_pool_is_bounded(void **st)
     assert_true(after >= before);
 }
 
+/* ICMPv4 types and codes Suricata's decoder does not know are its
+ * unknown_type / unknown_code anomalies (types per RFC 792/950/1256). */
+static void icmp4(mm_pkt *p, mm_rawpkt *raw, uint8_t type, uint8_t code)
+{
+    T.n = 0;
+    tb_eth(&T, 0x0800);
+    tb_ipv4(&T, A, Bq, 1, 8, 1, 0, 0);
+    tb_u8(&T, type); tb_u8(&T, code); tb_be16(&T, 0);
+    tb_be32(&T, 0);
+    run(p, MM_LT_ETHERNET, raw);
+}
+
+static void test_icmp4_unknown_type_code(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    icmp4(&p, &raw, 8, 0);              /* echo */
+    assert_int_equal(p.n_anom, 0);
+    icmp4(&p, &raw, 3, 13);             /* unreachable, administratively prohibited */
+    assert_int_equal(p.n_anom, 0);
+    icmp4(&p, &raw, 9, 16);             /* router advertisement: any code */
+    assert_int_equal(p.n_anom, 0);
+    icmp4(&p, &raw, 8, 1);
+    assert_true(has_anom(&p, MM_AN_ICMPV4_UNK_CODE));
+    icmp4(&p, &raw, 3, 16);
+    assert_true(has_anom(&p, MM_AN_ICMPV4_UNK_CODE));
+    icmp4(&p, &raw, 11, 2);
+    assert_true(has_anom(&p, MM_AN_ICMPV4_UNK_CODE));
+    icmp4(&p, &raw, 10, 0);             /* router solicitation: not in Suricata's list */
+    assert_true(has_anom(&p, MM_AN_ICMPV4_UNK_TYPE));
+    icmp4(&p, &raw, 42, 0);
+    assert_true(has_anom(&p, MM_AN_ICMPV4_UNK_TYPE));
+    assert_false(has_anom(&p, MM_AN_ICMPV4_UNK_CODE));
+}
+
 /* VXLAN (RFC 7348) carrying an ICMP echo: the packet is the inner one, and
  * none of the outer UDP header stays on it (its ports would split an echo
  * and its reply into two flows). */
@@ -338,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_truncations_are_anomalies),
         cmocka_unit_test(test_tunnel_depth_bounded),
         cmocka_unit_test(test_vxlan_inner_replaces_outer),
+        cmocka_unit_test(test_icmp4_unknown_type_code),
         cmocka_unit_test(test_defrag_out_of_order_and_overlap),
         cmocka_unit_test(test_defrag_pool_is_bounded),
     };
