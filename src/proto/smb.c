@@ -111,6 +111,7 @@ typedef struct smb_file {
     uint64_t last_use;      /* s->file_uses when last opened, read or written */
     smb_chunk *ooo;         /* held bytes, by offset */
     uint32_t ooo_bytes;
+    bool overlap;           /* bytes came for a part already had (smb.file_overlap) */
 } smb_file;
 
 typedef struct smb_tree {
@@ -1393,6 +1394,7 @@ static void file_bytes(mm_app *a, smb_file *fl, const uint8_t *p, uint32_t n, ui
     }
     if (off < fl->next_off) {
         /* read again (or overlapping): what we have already is kept */
+        fl->overlap = true;
         if (off + n <= fl->next_off)
             return;
         uint32_t skip = (uint32_t)(fl->next_off - off);
@@ -1624,6 +1626,10 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
         }
         if (d->region_done)
             feed_region(a, d, p, d->got, take, ts);
+        if (d->df && d->df->overlap) {      /* Suricata's app-layer event on it */
+            d->df->overlap = false;
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "smb.file_overlap", ts);
+        }
         d->got += take;
         p += take;
         n -= take;
