@@ -142,7 +142,7 @@ static uint8_t rule_moments(const mm_rule *r)
     for (int i = 0; i < r->nbuf && r->proto != MM_RP_TCP_STREAM; i++)
         for (int k = 0; r->buf[i].id == MM_BUF_PAYLOAD && k < r->buf[i].nsm; k++)
             if (r->buf[i].sm[k].type == MM_SM_CONTENT &&
-                r->buf[i].sm[k].u.c.flags & (MM_CF_DEPTH | MM_CF_OFFSET))
+                r->buf[i].sm[k].u.c.flags & (MM_CF_DEPTH | MM_CF_OFFSET | MM_CF_STARTSWITH))
                 anchored = true;
     if (r->proto == MM_RP_TCP || r->proto == MM_RP_TCP_STREAM)
         return anchored ? M_STREAM | M_PACKET | M_TCPPKT : M_STREAM;
