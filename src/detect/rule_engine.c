@@ -89,6 +89,14 @@ struct mm_rules {
      * the common one. port_group[P]: the group (0: none). */
     uint16_t *port_group;
     bool split[MM_RP_N + 1];    /* app lists without the port-specific rules */
+    /* Packet rules without a fast pattern that name a few ports ("flags:S"
+     * scan rules to 3389, 22 ...): found by the packet's destination port
+     * (side 0) or, when they name only source ports, its source port (side
+     * 1), per class tcp/udp, instead of being checked on every packet.
+     * Port P's rules: pp_rules[c][side][pp_off[c][side][P] .. [P + 1]),
+     * in rule order (NULL: no such rules). */
+    uint32_t *pp_off[2][2];
+    uint32_t *pp_rules[2][2];
     size_t bits_words;
     mm_rules_info info;
 };
@@ -137,12 +145,16 @@ static uint8_t rule_moments(const mm_rule *r)
     if (pkt_fields || r->nbuf == 0)
         return M_PACKET;
     /* Suricata's rule on TCP payload is a stream rule; one with a content
-     * anchored by depth or offset is checked on the packets as well */
+     * anchored by depth or offset is checked on the packets as well.
+     * (Suricata counts startswith as a depth too; with ET Open that puts
+     * ~550 more patterns in the TCP packet database, whose Hyperscan compile
+     * then peaks 65 MiB higher - over the memory target - so startswith
+     * rules stay stream rules here.) */
     bool anchored = false;
     for (int i = 0; i < r->nbuf && r->proto != MM_RP_TCP_STREAM; i++)
         for (int k = 0; r->buf[i].id == MM_BUF_PAYLOAD && k < r->buf[i].nsm; k++)
             if (r->buf[i].sm[k].type == MM_SM_CONTENT &&
-                r->buf[i].sm[k].u.c.flags & (MM_CF_DEPTH | MM_CF_OFFSET | MM_CF_STARTSWITH))
+                r->buf[i].sm[k].u.c.flags & (MM_CF_DEPTH | MM_CF_OFFSET))
                 anchored = true;
     if (r->proto == MM_RP_TCP || r->proto == MM_RP_TCP_STREAM)
         return anchored ? M_STREAM | M_PACKET | M_TCPPKT : M_STREAM;
@@ -311,6 +323,74 @@ static bool index_rule(int mi, int cls, const mm_addrset *a, int side, uint32_t 
     return true;
 }
 
+/* (port, rule) pairs of the packet port index while building, per class
+ * tcp/udp and side. */
+typedef struct pplist {
+    uint32_t *v;                /* port << 32 would not fit: two words per pair */
+    size_t n, cap;
+} pplist;
+
+static pplist pps[2][2];
+
+static uint32_t narrow_ports(const mm_portset *ps)
+{
+    if (ps->any || ps->n == 0)
+        return 0;
+    uint32_t ports = 0;
+    for (size_t k = 0; k < ps->n; k++)
+        ports += (uint32_t)ps->r[k].hi - ps->r[k].lo + 1;
+    return ports <= 64 ? ports : 0;
+}
+
+static bool pp_add(int cls, int side, const mm_portset *ps, uint32_t rule)
+{
+    pplist *l = &pps[cls][side];
+    for (size_t k = 0; k < ps->n; k++)
+        for (uint32_t port = ps->r[k].lo; port <= ps->r[k].hi; port++) {
+            if (l->n + 2 > l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 256;
+                uint32_t *nv = realloc(l->v, cap * sizeof *nv);
+                if (!nv)
+                    return false;
+                l->v = nv;
+                l->cap = cap;
+            }
+            l->v[l->n++] = port;
+            l->v[l->n++] = rule;
+        }
+    return true;
+}
+
+/* The index of pps[c][side] (counting sort by port; rules stay in order). */
+static bool pp_build(mm_rules *e, int c, int side)
+{
+    pplist *l = &pps[c][side];
+    if (!l->n)
+        return true;
+    uint32_t *off = calloc(65537, sizeof *off), *rules = malloc(l->n / 2 * sizeof *rules);
+    if (!off || !rules) {
+        free(off);
+        free(rules);
+        return false;
+    }
+    for (size_t i = 0; i < l->n; i += 2)
+        off[l->v[i] + 1]++;
+    for (uint32_t p = 0; p < 65536; p++)
+        off[p + 1] += off[p];
+    uint32_t *fill = calloc(65536, sizeof *fill);
+    if (!fill) {
+        free(off);
+        free(rules);
+        return false;
+    }
+    for (size_t i = 0; i < l->n; i += 2)
+        rules[off[l->v[i]] + fill[l->v[i]]++] = l->v[i + 1];
+    free(fill);
+    e->pp_off[c][side] = off;
+    e->pp_rules[c][side] = rules;
+    return true;
+}
+
 /* Files a rule with no fast pattern under the groups it may match in. */
 static bool add_nopf(mm_rules *e, int mi, const mm_rule *r, uint32_t rule)
 {
@@ -324,6 +404,15 @@ static bool add_nopf(mm_rules *e, int mi, const mm_rule *r, uint32_t rule)
             if ((cls < 0 || c == cls) && !index_rule(mi, c, a, side, rule))
                 return false;
         return true;
+    }
+    /* packet rules of tcp or udp naming a few ports: by port */
+    if (mi == 0 && (r->proto == MM_RP_TCP || r->proto == MM_RP_TCP_PKT || r->proto == MM_RP_UDP) &&
+        !r->bidir) {
+        int c = r->proto == MM_RP_UDP ? 1 : 0;
+        if (narrow_ports(r->dp))
+            return pp_add(c, 0, r->dp, rule);
+        if (r->dp->any && narrow_ports(r->sp))
+            return pp_add(c, 1, r->sp, rule);
     }
     switch (r->proto) {
     case MM_RP_TCP: case MM_RP_TCP_PKT: case MM_RP_TCP_STREAM:
@@ -641,6 +730,11 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                 free(ivs[mi][c][side].v);
                 ivs[mi][c][side] = (ivlist){0};
             }
+    for (int c = 0; c < 2; c++)
+        for (int side = 0; side < 2; side++) {
+            free(pps[c][side].v);
+            pps[c][side] = (pplist){0};
+        }
     mm_rules *e = calloc(1, sizeof *e);
     size_t n = mm_ruleset_count(rs);
     if (!e || !(e->r = calloc(n ? n : 1, sizeof *e->r)) ||
@@ -756,6 +850,18 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                     return NULL;
                 }
             }
+    bool pp_ok = true;
+    for (int c = 0; c < 2; c++)
+        for (int side = 0; side < 2; side++) {
+            pp_ok = pp_ok && pp_build(e, c, side);
+            free(pps[c][side].v);
+            pps[c][side] = (pplist){0};
+        }
+    if (!pp_ok) {
+        mm_rules_free(e);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     /* a flow of an app protocol with payload rules of its own scans one
      * database: its rules and the generic ones together. An app with many
      * rules of its own (HTTP) leaves out the generic rules that name
@@ -837,6 +943,11 @@ void mm_rules_free(mm_rules *e)
                 free(e->ipx[i][c][side].off);
                 free(e->ipx[i][c][side].rules);
             }
+        }
+    for (int c = 0; c < 2; c++)
+        for (int side = 0; side < 2; side++) {
+            free(e->pp_off[c][side]);
+            free(e->pp_rules[c][side]);
         }
     free(e->ev);
     free(e->port_group);
@@ -1221,7 +1332,20 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
     uint32_t n1 = e->nnopf[mi][cls][MM_RP_N];
     const uint32_t *g2 = in->app >= 0 && in->app < MM_RP_N ? e->nopf[mi][cls][in->app] : NULL;
     uint32_t n2 = g2 ? e->nnopf[mi][cls][in->app] : 0;
-    uint32_t i0 = 0, i1 = 0, i2 = 0;
+    /* and the packet rules of the packet's ports */
+    const uint32_t *g3 = NULL, *g4 = NULL;
+    uint32_t n3 = 0, n4 = 0;
+    if (m1 == M_PACKET && cls < 2) {
+        if (e->pp_off[cls][0]) {
+            g3 = e->pp_rules[cls][0] + e->pp_off[cls][0][in->dp];
+            n3 = e->pp_off[cls][0][in->dp + 1] - e->pp_off[cls][0][in->dp];
+        }
+        if (e->pp_off[cls][1]) {
+            g4 = e->pp_rules[cls][1] + e->pp_off[cls][1][in->sp];
+            n4 = e->pp_off[cls][1][in->sp + 1] - e->pp_off[cls][1][in->sp];
+        }
+    }
+    uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0;
     uint32_t *bits = in->bits;
     mm_fint *ints = in->ints;
     int hits = 0;
@@ -1233,6 +1357,10 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             ri = g1[i1];
         if (i2 < n2 && g2[i2] < ri)
             ri = g2[i2];
+        if (i3 < n3 && g3[i3] < ri)
+            ri = g3[i3];
+        if (i4 < n4 && g4[i4] < ri)
+            ri = g4[i4];
         if (ri == UINT32_MAX)
             break;
         while (i0 < t->ncand && t->cand[i0] == ri)
@@ -1241,6 +1369,10 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             i1++;
         while (i2 < n2 && g2[i2] == ri)
             i2++;
+        while (i3 < n3 && g3[i3] == ri)
+            i3++;
+        while (i4 < n4 && g4[i4] == ri)
+            i4++;
         const mm_rule *r = e->r[ri];
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
         if (m1 == M_PACKET && (e->moment[ri] & (M_STREAM | M_TCPPKT)) == M_STREAM &&

@@ -264,6 +264,32 @@ def _():
     expect(alone == got & {11, 12, 13, 14, 15}, 'alone %s, together %s' % (sorted(alone), sorted(got)))
 
 
+@check('packet rules by port: header-only rules naming ports fire on every packet tshark counts')
+def _():
+    cap = corpus_pcap('12_port_scan/ndpi__synscan.pcap')
+    # rules without a fast pattern that name a few ports are found through
+    # the packet's port; rules naming none are checked on every packet
+    rules = {
+        21: ('alert tcp any any -> any 22 (flags:S,12; sid:21;)', 'tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==22'),
+        22: ('alert tcp any any -> any [995,999] (flags:S,12; sid:22;)',
+             'tcp.flags.syn==1 && tcp.flags.ack==0 && (tcp.dstport==995 || tcp.dstport==999)'),
+        23: ('alert tcp any 80 -> any any (flags:SA,12; sid:23;)',
+             'tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.srcport==80'),
+        24: ('alert tcp any any -> any any (flags:S,12; sid:24;)', 'tcp.flags.syn==1 && tcp.flags.ack==0'),
+        25: ('alert tcp any any -> any 1000: (flags:S,12; sid:25;)',
+             'tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport>=1000'),
+    }
+    p = write('pp.rules', '\n'.join(r for r, _ in rules.values()) + '\n')
+    got = {}
+    for a in alerts(cap, ['--rules', p]):
+        got[a['alert']['signature_id']] = got.get(a['alert']['signature_id'], 0) + 1
+    for sid, (_, flt) in rules.items():
+        r = subprocess.run(['tshark', '-r', cap, '-Y', flt], capture_output=True, text=True)
+        want = len(r.stdout.splitlines())
+        expect(want > 0 and got.get(sid, 0) == want,
+               'sid %d: %d alerts, tshark %d packets' % (sid, got.get(sid, 0), want))
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
