@@ -405,6 +405,17 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     mj_u64(j, "bytes_toserver", f->bytes[0]);
     mj_u64(j, "bytes_toclient", f->bytes[1]);
     mj_str(j, "start", start);
+    /* and the flow's own tuple, client to server (Suricata 7) */
+    char a[MM_IPSTR_LEN];
+    bool ports = f->proto == 6 || f->proto == 17 || f->proto == 132;
+    mm_ip_str_full(&f->cli, a);
+    mj_str(j, "src_ip", a);
+    mm_ip_str_full(&f->srv, a);
+    mj_str(j, "dest_ip", a);
+    if (ports) {
+        mj_u64(j, "src_port", f->cport);
+        mj_u64(j, "dest_port", f->sport);
+    }
     mj_obj_close(j);
     j = mm_eve_flow_event_mimamori(e, f);
     mj_obj_open(j, "alert");
@@ -611,6 +622,52 @@ void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
     inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
 }
 
+/* The checksums the checksum keywords look at (Suricata's ipv4-csum,
+ * tcpv4-csum ...): the IPv4 header's, and the transport's over its
+ * pseudo-header (a UDP checksum of 0 is "none": valid). */
+static void checksums(const mm_pkt *p, mm_insp_pkt *pk)
+{
+    if (p->ipver == 4 && p->l3 && p->l3_len >= 20 && !p->reassembled) {
+        pk->csum_ip4 = MM_CSUM_IPV4;
+        pk->csum_ip4_ok = mm_inet_fold(mm_inet_sum(p->l3, p->l3_len, 0)) == 0xFFFF;
+    }
+    if (!p->l4 || !p->l4_ok || p->icmp_error || !p->l3 || p->outer.on)
+        return;
+    const uint8_t *end = p->payload ? p->payload + p->payload_len : p->l4 + p->l4_len;
+    if (end < p->l4)
+        return;
+    size_t n = (size_t)(end - p->l4);
+    bool v4 = p->ipver == 4;
+    uint32_t sum = 0;
+    if (p->proto == 6 || p->proto == 17 || p->proto == 58) {
+        /* the pseudo-header: addresses, protocol, length */
+        sum = mm_inet_sum(p->src.b, v4 ? 4 : 16, sum);
+        sum = mm_inet_sum(p->dst.b, v4 ? 4 : 16, sum);
+        uint8_t ph[8] = {0, 0, (uint8_t)(n >> 24), (uint8_t)(n >> 16), 0, 0,
+                         (uint8_t)(n >> 8), (uint8_t)n};
+        ph[5] = p->proto;
+        sum = mm_inet_sum(ph, 8, sum);
+    }
+    switch (p->proto) {
+    case 6: pk->csum_l4 = v4 ? MM_CSUM_TCPV4 : MM_CSUM_TCPV6; break;
+    case 17:
+        pk->csum_l4 = v4 ? MM_CSUM_UDPV4 : MM_CSUM_UDPV6;
+        if (v4 && n >= 8 && p->l4[6] == 0 && p->l4[7] == 0) {
+            pk->csum_l4_ok = 1;         /* no checksum */
+            return;
+        }
+        break;
+    case 1:
+        if (!v4)
+            return;
+        pk->csum_l4 = MM_CSUM_ICMPV4;
+        break;
+    case 58: pk->csum_l4 = MM_CSUM_ICMPV6; break;
+    default: return;
+    }
+    pk->csum_l4_ok = mm_inet_fold(mm_inet_sum(p->l4, n, sum)) == 0xFFFF;
+}
+
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
 {
     if (!d->rules || !f || !p->l4_ok)
@@ -627,6 +684,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         pk.icmp_id = (uint16_t)(p->l4[4] << 8 | p->l4[5]);
         pk.icmp_seq = (uint16_t)(p->l4[6] << 8 | p->l4[7]);
     }
+    if (mm_rules_need_csum(d->rules))
+        checksums(p, &pk);
     /* the payload first (the prefilter's dsize bound reads it), then the
      * innermost headers for ipv4.hdr ... icmpv6.hdr */
     mm_obs_buf b[6] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};

@@ -222,6 +222,10 @@ typedef struct mm_rbuf {
     mm_sm *sm;
 } mm_rbuf;
 
+/* The layer a checksum keyword (ipv4-csum, tcpv4-csum ...) is about. */
+enum mm_csum { MM_CSUM_NONE, MM_CSUM_IPV4, MM_CSUM_TCPV4, MM_CSUM_TCPV6, MM_CSUM_UDPV4,
+               MM_CSUM_UDPV6, MM_CSUM_ICMPV4, MM_CSUM_ICMPV6 };
+
 /* --- state options -------------------------------------------------------- */
 
 #define MM_FLOW_TO_SERVER      0x01
@@ -310,6 +314,8 @@ typedef struct mm_rule {
     uint16_t classtype;         /* index into the ruleset's classes, 0: none */
     uint8_t noalert, target;    /* target: 0 none, 1 src, 2 dest */
     uint8_t has_dsize, has_stream_size, has_ip_proto, has_itype, has_icode, has_flags;
+    uint8_t csum;               /* MM_CSUM_*: a checksum keyword (0: none) */
+    uint8_t csum_valid;         /* it asks for a valid checksum (else invalid) */
     const mm_addrset *src, *dst;
     const mm_portset *sp, *dp;
     char *msg;

@@ -98,6 +98,7 @@ struct mm_rules {
     uint32_t *pp_off[2][2];
     uint32_t *pp_rules[2][2];
     size_t bits_words;
+    bool need_csum;             /* a rule has a checksum keyword */
     mm_rules_info info;
 };
 
@@ -141,6 +142,7 @@ static uint8_t rule_moments(const mm_rule *r)
     if (app || r->file)
         return M_APP;   /* with payload content too: HTTP gives its raw message */
     bool pkt_fields = hdr || r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
+                      r->csum ||
                       r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
     if (pkt_fields || r->nbuf == 0)
         return M_PACKET;
@@ -780,6 +782,7 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
         uint32_t idx = e->n++;
         e->r[idx] = r;
         e->moment[idx] = mo;
+        e->need_csum |= r->csum != 0;
         const mm_rbuf *in = NULL;
         const mm_content *fp = fast_pattern(r, &in);
         for (int b = 0; b < 3; b++) {
@@ -1092,9 +1095,23 @@ static bool packet_ok(const mm_rule *r, const mm_inspection *in, uint32_t payloa
     if (r->has_dsize && (in->moment != MM_MOMENT_PACKET || !mm_cmp_eval(&r->dsize, payload_len)))
         return false;
     const mm_insp_pkt *p = in->pkt;
-    if (r->has_flags || r->nhdr || r->has_itype || r->has_icode || r->has_ip_proto) {
+    if (r->has_flags || r->nhdr || r->has_itype || r->has_icode || r->has_ip_proto || r->csum) {
         if (!p)
             return false;
+        if (r->csum) {          /* the packet has that layer, and its checksum is as asked */
+            bool ok;
+            if (r->csum == MM_CSUM_IPV4) {
+                if (!p->csum_ip4)
+                    return false;
+                ok = p->csum_ip4_ok;
+            } else {
+                if (p->csum_l4 != r->csum)
+                    return false;
+                ok = p->csum_l4_ok;
+            }
+            if (ok != (bool)r->csum_valid)
+                return false;
+        }
         if (r->has_ip_proto && (in->ip_proto == r->ip_proto) == (bool)r->ip_proto_neg)
             return false;
         if (r->has_itype && !mm_cmp_eval(&r->itype, p->icmp_type))
@@ -1382,6 +1399,11 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             hits += matched(r, in, &bits, &ints, hit, ctx);
     }
     return hits;
+}
+
+bool mm_rules_need_csum(const mm_rules *e)
+{
+    return e->need_csum;
 }
 
 bool mm_rules_has_events(const mm_rules *e)

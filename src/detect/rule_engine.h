@@ -38,6 +38,9 @@ enum mm_moment { MM_MOMENT_PACKET, MM_MOMENT_STREAM, MM_MOMENT_APP };
 
 /* The packet's header fields, for packet moments (NULL otherwise). */
 typedef struct mm_insp_pkt {
+    /* checksums (when rules ask, mm_rules_need_csum): the layer checked
+     * (MM_CSUM_*, 0: none) and whether it is right; the IPv4 header's too */
+    uint8_t csum_l4, csum_l4_ok, csum_ip4, csum_ip4_ok;
     uint8_t ttl, tcp_flags;
     uint16_t ip_id, window, icmp_id, icmp_seq;
     uint8_t icmp_type, icmp_code;
@@ -98,6 +101,8 @@ int mm_rules_app_event(const mm_rules *e, mm_rules_thread *t, const mm_inspectio
 /* Rules on an anomaly (decode-event, stream-event): event is MM_AN_*;
  * in describes the packet (or the flow) it was raised on. */
 bool mm_rules_has_events(const mm_rules *e);
+/* Whether a rule has a checksum keyword (mm_insp_pkt.csum_* then needed). */
+bool mm_rules_need_csum(const mm_rules *e);
 int mm_rules_event(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in, int event,
                    mm_rule_hit_fn hit, void *ctx);
 

@@ -599,6 +599,18 @@ static bool kw_packet(mm_rparse *p, const char *kw, char *val)
         r->nhdr++;
         return true;
     }
+    static const char *const csums[] = {NULL, "ipv4-csum", "tcpv4-csum", "tcpv6-csum",
+                                        "udpv4-csum", "udpv6-csum", "icmpv4-csum",
+                                        "icmpv6-csum"};
+    for (int i = 1; i < (int)(sizeof csums / sizeof csums[0]); i++) {
+        if (strcmp(kw, csums[i]) != 0)
+            continue;
+        if (strcmp(val, "valid") != 0 && strcmp(val, "invalid") != 0)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: valid or invalid", kw);
+        r->csum = (uint8_t)i;
+        r->csum_valid = val[0] == 'v';
+        return true;
+    }
     if (strcmp(kw, "dsize") == 0) {
         if (!parse_cmp(val, 65535, &r->dsize))
             return mm_rp_fail(p, MM_SKIP_VALUE, "dsize: bad value");
@@ -746,6 +758,9 @@ static const kwdef keywords[] = {
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},
     {"ip_proto", kw_packet}, {"flags", kw_packet}, {"stream_size", kw_packet},
+    {"ipv4-csum", kw_packet}, {"tcpv4-csum", kw_packet}, {"tcpv6-csum", kw_packet},
+    {"udpv4-csum", kw_packet}, {"udpv6-csum", kw_packet}, {"icmpv4-csum", kw_packet},
+    {"icmpv6-csum", kw_packet},
     {"tls.version", kw_packet}, {"ssl_version", kw_packet},
     {"app-layer-event", kw_packet}, {"ttl", kw_packet}, {"id", kw_packet},
     {"window", kw_packet}, {"seq", kw_packet}, {"ack", kw_packet}, {"icmp_id", kw_packet},

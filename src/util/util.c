@@ -227,6 +227,26 @@ uint64_t mm_now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
+uint32_t mm_inet_sum(const uint8_t *d, size_t n, uint32_t sum)
+{
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        sum += (uint32_t)d[i] << 8 | d[i + 1];
+        if (sum & 0x80000000u)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    if (i < n)
+        sum += (uint32_t)d[i] << 8;
+    return sum;
+}
+
+uint16_t mm_inet_fold(uint32_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return (uint16_t)sum;
+}
+
 uint64_t mm_wall_ns(void)
 {
     struct timespec t;

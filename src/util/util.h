@@ -75,7 +75,11 @@ bool mm_parse_iso_ts(const char *s, int64_t *us);
 /* qsort that accepts an empty (possibly NULL) array, which qsort does not. */
 void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 uint64_t mm_mono_ns(void);
-uint64_t mm_wall_ns(void);    /* the time of day (CLOCK_REALTIME) */
+uint64_t mm_wall_ns(void);
+/* The one's-complement sum of d (RFC 1071), added to sum; fold with
+ * mm_inet_fold. */
+uint32_t mm_inet_sum(const uint8_t *d, size_t n, uint32_t sum);
+uint16_t mm_inet_fold(uint32_t sum);    /* the time of day (CLOCK_REALTIME) */
 
 /* strlcpy-like: always terminates, returns true when it fitted. */
 bool mm_strcpy(char *dst, size_t dstlen, const char *src);

@@ -290,6 +290,35 @@ def _():
                'sid %d: %d alerts, tshark %d packets' % (sid, got.get(sid, 0), want))
 
 
+@check('checksum keywords: tcpv4-csum fires on the segments tshark finds a bad checksum in')
+def _():
+    cap = os.path.join(SHARED, 'suricata-verify', 'tests', 'detect-chksum-01', 'input.pcap')
+    if not os.path.exists(cap):
+        raise Skip('suricata-verify absent: %s' % cap)
+    p = write('csum.rules', 'alert tcp any any -> any any (tcpv4-csum:invalid; sid:31;)\n'
+                            'alert tcp any any -> any any (tcpv4-csum:valid; sid:32;)\n'
+                            'alert ip any any -> any any (ipv4-csum:invalid; sid:33;)\n')
+    got = {}
+    for a in alerts(cap, ['--rules', p]):
+        got.setdefault(a['alert']['signature_id'], set()).add(a['pcap_cnt'])
+    r = subprocess.run(['tshark', '-r', cap, '-o', 'tcp.check_checksum:TRUE', '-o',
+                        'ip.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.number',
+                        '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status'],
+                       capture_output=True, text=True)
+    bad, good, ipbad = set(), set(), set()
+    for line in r.stdout.splitlines():
+        n, tcp, ip = (line.split('\t') + ['', ''])[:3]
+        if tcp == '0':
+            bad.add(int(n))
+        elif tcp == '1':
+            good.add(int(n))
+        if ip == '0':
+            ipbad.add(int(n))
+    expect(bad and got.get(31, set()) == bad, 'invalid at %s, tshark %s' % (got.get(31), bad))
+    expect(got.get(32, set()) == good, 'valid at %s, tshark %s' % (got.get(32), good))
+    expect(got.get(33, set()) == ipbad, 'ipv4 invalid at %s, tshark %s' % (got.get(33), ipbad))
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()

@@ -163,6 +163,17 @@ static void test_strmap_delete(void **st)
 
 /* EVE's address text: IPv6 written out whole as Suricata's events have it
  * (suricata-verify's decode-too-small expects fd01:0000:...:0101:0101). */
+/* RFC 1071 section 3's example: the sum of 00 01 f2 03 f4 f5 f6 f7 is
+ * 2ddf0, folded ddf2; an odd length pads with a zero byte. */
+static void test_inet_sum(void **st)
+{
+    (void)st;
+    static const uint8_t d[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    assert_int_equal(mm_inet_sum(d, sizeof d, 0), 0x2ddf0);
+    assert_int_equal(mm_inet_fold(mm_inet_sum(d, sizeof d, 0)), 0xddf2);
+    assert_int_equal(mm_inet_fold(mm_inet_sum(d, 3, 0)), 0xf201);  /* 0001 + f200 */
+}
+
 static void test_ip_full(void **st)
 {
     (void)st;
@@ -183,6 +194,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_inet_sum),
         cmocka_unit_test(test_sizes_and_numbers),
         cmocka_unit_test(test_timestamp_format),
         cmocka_unit_test(test_netlist),
