@@ -135,7 +135,7 @@ static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uin
 {
     sensor *s = u;
     mm_app_stream(&s->app, f, dir, d, n, eof);
-    if (s->det && d && n)
+    if (s->det && (n || eof))           /* data, a gap (d NULL) or the end */
         mm_detect_stream(s->det, f, dir, d, n);
 }
 

@@ -146,6 +146,7 @@ struct mm_detect {
     unsigned htag_next, ntags_on;  /* ntags_on: tags (session or host) set, ever */
     unsigned hosts_on;             /* host tags still counting */
     uint64_t rules_loaded, rules_skipped, rule_alerts;
+    uint64_t sbuf_total;        /* stream bytes held for the rules (det_flow.sbuf) */
 };
 
 
@@ -164,6 +165,12 @@ typedef struct det_flow {
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
     struct mm_fint *rints;      /* the rules' flowints (NULL until one is set) */
     det_tag stag;               /* a rule's tag:session on this flow */
+    /* a direction's stream data not inspected by the rules yet: inspected
+     * as one piece once the peer has acknowledged it (Suricata's raw
+     * stream inspection), so a pattern cut across segments is found */
+    uint8_t *sbuf[2];
+    uint32_t slen[2];
+    bool sacked[2];
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
@@ -176,6 +183,10 @@ void det_rules_free(mm_detect *d);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
 void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts);
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+/* The stream data the rules still hold: inspected (flow end), or dropped
+ * (free). */
+void det_rules_stream_flush(mm_detect *d, mm_flow *f);
+void det_rules_stream_free(mm_detect *d, mm_flow *f);
 void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts);
 
 /* Raise alert sig on flow f; dir: direction of the traffic that showed it

@@ -614,12 +614,91 @@ void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, 
         inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts, ob);
 }
 
+#define SBUF_CAP 4096u              /* stream bytes held per direction */
+#define SBUF_TOTAL (16u << 20)       /* and for all flows */
+
+/* Inspects what a direction holds as one piece. */
+static void sflush(mm_detect *d, mm_flow *f, det_flow *df, int dir)
+{
+    df->sacked[dir] = false;
+    uint8_t *buf = df->sbuf[dir];
+    uint32_t n = df->slen[dir];
+    df->sbuf[dir] = NULL;
+    df->slen[dir] = 0;
+    if (!buf)
+        return;
+    if (n) {
+        mm_obs_buf b = {MM_BUF_PAYLOAD, buf, n};
+        inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
+    }
+    free(buf);
+    d->sbuf_total -= SBUF_CAP;
+}
+
+/* Reassembled stream data (p NULL: a gap or the end): held until the peer
+ * acknowledges it, then inspected with what came before it unacknowledged
+ * (at most SBUF_CAP bytes at once; past the global bound, at once). */
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
-    if (!d->rules || !n || f->encrypted)
+    if (!d->rules)
         return;
-    mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
-    inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
+    det_flow *df = f->det;
+    if (!p || f->encrypted) {
+        if (df)
+            sflush(d, f, df, dir);
+        return;
+    }
+    if (!n)
+        return;
+    if (!df && !(df = det_flow_get(f))) {
+        mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
+        inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
+        return;
+    }
+    if (df->sacked[dir])
+        sflush(d, f, df, dir);      /* what the peer acknowledged goes first */
+    while (n) {
+        if (!df->sbuf[dir]) {
+            if (d->sbuf_total + SBUF_CAP > SBUF_TOTAL ||
+                !(df->sbuf[dir] = malloc(SBUF_CAP))) {
+                mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
+                inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
+                return;
+            }
+            d->sbuf_total += SBUF_CAP;
+        }
+        uint32_t take = SBUF_CAP - df->slen[dir];
+        if (take > n)
+            take = n;
+        memcpy(df->sbuf[dir] + df->slen[dir], p, take);
+        df->slen[dir] += take;
+        p += take;
+        n -= take;
+        if (df->slen[dir] == SBUF_CAP)
+            sflush(d, f, df, dir);
+    }
+}
+
+void det_rules_stream_flush(mm_detect *d, mm_flow *f)
+{
+    det_flow *df = f->det;
+    if (!d->rules || !df)
+        return;
+    for (int dir = 0; dir < 2; dir++)
+        sflush(d, f, df, dir);
+}
+
+void det_rules_stream_free(mm_detect *d, mm_flow *f)
+{
+    det_flow *df = f->det;
+    if (!df)
+        return;
+    for (int dir = 0; dir < 2; dir++)
+        if (df->sbuf[dir]) {
+            free(df->sbuf[dir]);
+            df->sbuf[dir] = NULL;
+            d->sbuf_total -= SBUF_CAP;
+        }
 }
 
 /* The checksums the checksum keywords look at (Suricata's ipv4-csum,
@@ -672,6 +751,16 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
 {
     if (!d->rules || !f || !p->l4_ok)
         return;
+    det_flow *sdf = f->det;
+    if (sdf && p->proto == 6) {
+        /* an acknowledgement from this side lets the other side's held
+         * stream data be inspected at its next packet; this side's own
+         * acknowledged data is inspected now (a packet without data) */
+        if (sdf->slen[!dir] && (p->tcp_flags & MM_TH_ACK))
+            sdf->sacked[!dir] = true;
+        if (sdf->sacked[dir] || (p->tcp_flags & (MM_TH_FIN | MM_TH_RST)))
+            sflush(d, f, sdf, dir);
+    }
     mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id,
                       .tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
                       .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};

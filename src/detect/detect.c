@@ -352,6 +352,8 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
 void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
     det_rules_stream(d, f, dir, p, n);
+    if (!p || !n)
+        return;
     /* only chunks that begin in the first 4 KiB of a direction are looked
      * at (a message or two may come before the framing) */
     if (d->builtin && p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps)
@@ -371,14 +373,15 @@ unsigned mm_detect_file_hashes(const mm_detect *d)
 
 void mm_detect_flow_end(mm_detect *d, mm_flow *f)
 {
+    det_rules_stream_flush(d, f);
     if (d->builtin)
         det_flow_end(d, f);
 }
 
 void mm_detect_flow_free(mm_detect *d, mm_flow *f)
 {
-    (void)d;
     if (f->det) {
+        det_rules_stream_free(d, f);
         free(((det_flow *)f->det)->rbits);
         free(((det_flow *)f->det)->rints);
     }

@@ -639,7 +639,7 @@ static bool kw_packet(mm_rparse *p, const char *kw, char *val)
         r->ip_proto = (uint8_t)v;
         r->ip_proto_neg = neg;
         r->has_ip_proto = 1;
-    } else if (strcmp(kw, "flags") == 0) {
+    } else if (strcmp(kw, "flags") == 0 || strcmp(kw, "tcp.flags") == 0) {
         /* flags:[!|*|+]FSRPAUCE0[,mask] */
         char *comma = strchr(val, ',');
         if (comma)
@@ -757,7 +757,8 @@ static const kwdef keywords[] = {
     {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},
-    {"ip_proto", kw_packet}, {"flags", kw_packet}, {"stream_size", kw_packet},
+    {"ip_proto", kw_packet}, {"flags", kw_packet}, {"tcp.flags", kw_packet},
+    {"stream_size", kw_packet},
     {"ipv4-csum", kw_packet}, {"tcpv4-csum", kw_packet}, {"tcpv6-csum", kw_packet},
     {"udpv4-csum", kw_packet}, {"udpv6-csum", kw_packet}, {"icmpv4-csum", kw_packet},
     {"icmpv6-csum", kw_packet},

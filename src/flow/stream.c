@@ -315,7 +315,9 @@ void mm_stream_packet(mm_stream_ctx *c, mm_flow *f, int dir, const mm_pkt *p)
         h->next_seq = seq;      /* picked up mid-stream */
         h->base_set = true;
     }
-    if (len > 0 && !h->eof)
+    /* a reset's payload (a diagnostic text, RFC 1122 4.2.2.12) is not part
+     * of the stream, as Suricata */
+    if (len > 0 && !h->eof && !(fl & MM_TH_RST))
         add_data(c, f, dir, seq, p->payload, len);
 
     /* The peer acknowledges bytes we never saw: declare the gap now. */
