@@ -63,6 +63,8 @@ enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
 typedef struct body_z {
     z_stream z;
     bool raw_tried, stop;
+    bool passthrough;           /* not compressed after all: the bytes as they are */
+    bool deflate;               /* Content-Encoding: deflate (may come without its header) */
     uint64_t in, out;
 } body_z;
 
@@ -431,6 +433,8 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
         mm_app_free(a, ds->bz, sizeof *ds->bz);
         ds->bz = NULL;
     }
+    if (ds->bz)
+        ds->bz->deflate = enc == ENC_DEFLATE;
 }
 
 /* The body's first IB_MAX decoded bytes, for rules. */
@@ -494,6 +498,11 @@ static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d,
 {
     body_z *bz = ds->bz;
     uint8_t out[16384];
+    if (bz->passthrough) {
+        ib_add(a, ds, d, n);
+        mm_file_data(a, ds->file, d, n);
+        return;
+    }
     bool first = bz->in == 0;
     bz->z.next_in = (Bytef *)(uintptr_t)d;
     bz->z.avail_in = n;
@@ -503,7 +512,7 @@ static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d,
         bz->z.avail_out = sizeof out;
         int r = inflate(&bz->z, Z_NO_FLUSH);
         uint32_t got = (uint32_t)(sizeof out - bz->z.avail_out);
-        if (r == Z_DATA_ERROR && first && !bz->raw_tried) {
+        if (r == Z_DATA_ERROR && first && !bz->raw_tried && bz->deflate) {
             /* "deflate" sent raw, without the zlib header: again as such */
             inflateEnd(&bz->z);
             bz->raw_tried = true;
@@ -528,7 +537,14 @@ static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d,
         }
         if (r == Z_STREAM_END)
             bz->stop = true;
-        else if (r != Z_OK && r != Z_BUF_ERROR) {
+        else if (r == Z_DATA_ERROR && first && !bz->out) {
+            /* a body that says gzip/deflate but is not: as libhtp, its
+             * bytes go on as they are */
+            bz->passthrough = true;
+            ib_add(a, ds, d, n);
+            mm_file_data(a, ds->file, d, n);
+            break;
+        } else if (r != Z_OK && r != Z_BUF_ERROR) {
             mm_app_error(a, f);
             bz->stop = true;
             ds->bomb = true;                  /* broken: the file is cut here */
