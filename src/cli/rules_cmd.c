@@ -169,7 +169,7 @@ static int check(int argc, char **argv)
     } else {
         mm_rules_info in;
         mm_rules_info_get(e, &in);
-        printf("\nengine: %llu rules inspected, %llu not yet (xbits)\n",
+        printf("\nengine: %llu rules inspected, %llu not\n",
                (unsigned long long)in.inspected, (unsigned long long)in.not_inspected);
         printf("prefilter: %llu patterns in %llu databases, %.1f MiB, built in %.2f s\n",
                (unsigned long long)in.patterns, (unsigned long long)in.databases,

@@ -526,6 +526,7 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
         .bits_ctx = bc,
         .ints = f->det ? ((det_flow *)f->det)->rints : NULL,
         .ints_alloc = ints_alloc,
+        .ts = f->last_ns,
     };
 }
 
@@ -592,7 +593,7 @@ void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, int an,
         bool ip = p->ipver != 0;
         in = (mm_inspection){.moment = MM_MOMENT_PACKET, .app = -1, .ip_proto = p->proto,
                              .src = ip ? &p->src : &none, .dst = ip ? &p->dst : &none,
-                             .sp = p->sport, .dp = p->dport};
+                             .sp = p->sport, .dp = p->dport, .ts = ts};
     }
     if (p) {
         pk = (mm_insp_pkt){.ttl = p->ttl, .ip_id = p->ip_id, .tcp_flags = p->tcp_flags,

@@ -102,7 +102,20 @@ struct mm_rules {
     mm_rules_info info;
 };
 
+/* An xbit set on a host (or a pair of hosts), until it expires. */
+typedef struct xbit {
+    uint64_t expire;            /* ns */
+    uint32_t bit;
+    uint8_t track;              /* 1 a host (ip_src and ip_dst name the same), 3 a pair */
+    mm_ip a, b;                 /* the host; a pair in address order */
+} xbit;
+
+#define XBITS_MAX 4096          /* set at once; then the one ending first goes */
+#define XBITS_EXPIRE 30         /* seconds, when a rule gives none (Suricata's) */
+
 struct mm_rules_thread {
+    xbit *xb;
+    uint32_t nxb;
     hs_scratch_t *scratch;
     mm_matcher *m;
     uint32_t *stamp;            /* per rule: the inspection that made it a candidate */
@@ -134,9 +147,6 @@ static uint8_t rule_moments(const mm_rule *r)
         else if (id != MM_BUF_PAYLOAD && id != MM_BUF_BASE64_DATA)
             app = true;
     }
-    for (int i = 0; i < r->nbitops; i++)
-        if (r->bitops[i].xbits)
-            return 0;           /* xbits (per host): not yet */
     if (r->app_event)
         return 0;               /* inspected when a parser raises its event */
     if (app || r->file)
@@ -1017,6 +1027,7 @@ void mm_rules_thread_free(mm_rules_thread *t)
         return;
     hs_free_scratch(t->scratch);
     mm_matcher_free(t->m);
+    free(t->xb);
     free(t->stamp);
     free(t->cand);
     free(t);
@@ -1159,7 +1170,7 @@ static bool bits_ok(const mm_rule *r, const uint32_t *bits)
 {
     for (int i = 0; i < r->nbitops; i++) {
         const mm_bitop *o = &r->bitops[i];
-        if (o->cmd != MM_BIT_ISSET && o->cmd != MM_BIT_ISNOTSET)
+        if (o->xbits || (o->cmd != MM_BIT_ISSET && o->cmd != MM_BIT_ISNOTSET))
             continue;
         int set = 0;
         for (int k = 0; k < o->nbits; k++)
@@ -1222,7 +1233,7 @@ static uint32_t *bits_apply(const mm_rule *r, const mm_inspection *in, uint32_t 
 {
     for (int i = 0; i < r->nbitops; i++) {
         const mm_bitop *o = &r->bitops[i];
-        if (o->cmd != MM_BIT_SET && o->cmd != MM_BIT_UNSET && o->cmd != MM_BIT_TOGGLE)
+        if (o->xbits || (o->cmd != MM_BIT_SET && o->cmd != MM_BIT_UNSET && o->cmd != MM_BIT_TOGGLE))
             continue;
         if (!bits && (!in->bits_alloc || !(bits = in->bits_alloc(in->bits_ctx))))
             return NULL;        /* the flow's bits are made on the first change */
@@ -1239,6 +1250,116 @@ static uint32_t *bits_apply(const mm_rule *r, const mm_inspection *in, uint32_t 
     return bits;
 }
 
+/* --- xbits ---------------------------------------------------------------- */
+
+/* The host (or pair) an xbit of this track is about in this inspection. */
+static void xb_key(const mm_inspection *in, uint8_t track, mm_ip *a, mm_ip *b)
+{
+    static const mm_ip none = {{0}, 0};
+    *b = none;
+    if (track == 1) {
+        *a = *in->src;
+    } else if (track == 2) {
+        *a = *in->dst;
+    } else {                    /* a pair is the same both ways */
+        bool swap = memcmp(in->src->b, in->dst->b, 16) > 0;
+        *a = swap ? *in->dst : *in->src;
+        *b = swap ? *in->src : *in->dst;
+    }
+}
+
+static xbit *xb_find(mm_rules_thread *t, const mm_inspection *in, uint8_t track, uint32_t bit)
+{
+    mm_ip a, b;
+    xb_key(in, track, &a, &b);
+    uint8_t kind = track == 3 ? 3 : 1;  /* a host's bits, however it was named */
+    for (uint32_t i = 0; i < t->nxb; i++) {
+        xbit *x = &t->xb[i];
+        if (x->bit == bit && x->track == kind && memcmp(x->a.b, a.b, 16) == 0 &&
+            memcmp(x->b.b, b.b, 16) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static bool xb_isset(mm_rules_thread *t, const mm_inspection *in, uint8_t track, uint32_t bit)
+{
+    const xbit *x = xb_find(t, in, track, bit);
+    return x && x->expire > in->ts;
+}
+
+static void xb_del(mm_rules_thread *t, xbit *x)
+{
+    *x = t->xb[--t->nxb];
+}
+
+static void xb_set(mm_rules_thread *t, const mm_inspection *in, const mm_bitop *o, uint32_t bit)
+{
+    uint64_t exp = in->ts + (uint64_t)(o->expire ? o->expire : XBITS_EXPIRE) * 1000000000ULL;
+    xbit *x = xb_find(t, in, o->xbits, bit);
+    if (x) {
+        x->expire = exp;
+        return;
+    }
+    if (!t->xb && !(t->xb = malloc(XBITS_MAX * sizeof *t->xb)))
+        return;
+    if (t->nxb == XBITS_MAX) {
+        /* full: the expired go, else the one that ends first */
+        for (uint32_t i = 0; i < t->nxb;)
+            if (t->xb[i].expire <= in->ts)
+                xb_del(t, &t->xb[i]);
+            else
+                i++;
+        if (t->nxb == XBITS_MAX) {
+            uint32_t m = 0;
+            for (uint32_t i = 1; i < t->nxb; i++)
+                if (t->xb[i].expire < t->xb[m].expire)
+                    m = i;
+            xb_del(t, &t->xb[m]);
+        }
+    }
+    x = &t->xb[t->nxb++];
+    x->expire = exp;
+    x->bit = bit;
+    x->track = o->xbits == 3 ? 3 : 1;
+    xb_key(in, o->xbits, &x->a, &x->b);
+}
+
+static bool xbits_ok(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in)
+{
+    for (int i = 0; i < r->nbitops; i++) {
+        const mm_bitop *o = &r->bitops[i];
+        if (!o->xbits || (o->cmd != MM_BIT_ISSET && o->cmd != MM_BIT_ISNOTSET))
+            continue;
+        int set = 0;
+        for (int k = 0; k < o->nbits; k++)
+            set += xb_isset(t, in, o->xbits, o->bit[k]);
+        bool all = set == o->nbits, any = set > 0;
+        if (o->cmd == MM_BIT_ISSET && !(o->any ? any : all))
+            return false;
+        if (o->cmd == MM_BIT_ISNOTSET && (o->any ? all : any))
+            return false;
+    }
+    return true;
+}
+
+static void xbits_apply(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in)
+{
+    for (int i = 0; i < r->nbitops; i++) {
+        const mm_bitop *o = &r->bitops[i];
+        if (!o->xbits)
+            continue;
+        for (int k = 0; k < o->nbits; k++) {
+            xbit *x = o->cmd == MM_BIT_SET ? NULL : xb_find(t, in, o->xbits, o->bit[k]);
+            bool on = x && x->expire > in->ts;
+            if (o->cmd == MM_BIT_SET || (o->cmd == MM_BIT_TOGGLE && !on))
+                xb_set(t, in, o, o->bit[k]);
+            else if ((o->cmd == MM_BIT_UNSET || o->cmd == MM_BIT_TOGGLE) && x)
+                xb_del(t, x);
+        }
+    }
+}
+
 static const mm_obs_buf *find_buf(const mm_inspection *in, uint8_t id)
 {
     for (int i = 0; i < in->nbuf; i++)
@@ -1249,11 +1370,13 @@ static const mm_obs_buf *find_buf(const mm_inspection *in, uint8_t id)
 
 /* A rule that matched: its flowbits and flowints changed, then its alert
  * (none with noalert). Returns the alerts given (0 or 1). */
-static int matched(const mm_rule *r, const mm_inspection *in, uint32_t **bits, mm_fint **ints,
-                   mm_rule_hit_fn hit, void *ctx)
+static int matched(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in,
+                   uint32_t **bits, mm_fint **ints, mm_rule_hit_fn hit, void *ctx)
 {
-    if (r->nbitops)
+    if (r->nbitops) {
         *bits = bits_apply(r, in, *bits);
+        xbits_apply(t, r, in);
+    }
     if (r->nflowint)
         *ints = ints_apply(r, in, *ints);
     if (r->noalert)
@@ -1267,7 +1390,8 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
 {
     const mm_obs_buf *pl = find_buf(in, MM_BUF_PAYLOAD);
     if (!proto_ok(r, in) || !flow_ok(r, in) || !packet_ok(r, in, pl ? pl->len : 0) ||
-        !hosts_ok(r, in) || !bits_ok(r, bits) || (r->file && !mm_rfile_match(r->file, in->file)) ||
+        !hosts_ok(r, in) || !bits_ok(r, bits) || !xbits_ok(t, r, in) ||
+        (r->file && !mm_rfile_match(r->file, in->file)) ||
         (r->nflowint && !ints_ok(r, ints)))
         return false;
     mm_matcher_reset(t->m);
@@ -1396,7 +1520,7 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             in->ip_proto == 6)
             continue;
         if (rule_matches(t, r, in, bits, ints))
-            hits += matched(r, in, &bits, &ints, hit, ctx);
+            hits += matched(t, r, in, &bits, &ints, hit, ctx);
     }
     return hits;
 }
@@ -1425,7 +1549,7 @@ static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in
         if (directed && !(r->flow & (MM_FLOW_TO_SERVER | MM_FLOW_TO_CLIENT)))
             continue;
         if (mine && rule_matches(t, r, in, bits, ints))
-            hits += matched(r, in, &bits, &ints, hit, ctx);
+            hits += matched(t, r, in, &bits, &ints, hit, ctx);
     }
     return hits;
 }

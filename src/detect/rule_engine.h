@@ -64,6 +64,7 @@ typedef struct mm_inspection {
     const mm_insp_file *file;   /* a file ended at this moment (NULL: none) */
     struct mm_fint *ints;       /* the flow's flowints (mm_rules_ints) or NULL: none set */
     struct mm_fint *(*ints_alloc)(void *ctx);   /* made when a rule first changes one */
+    uint64_t ts;                /* when (ns): the xbits' expiry is counted from it */
 } mm_inspection;
 
 /* A flowint of a flow. */

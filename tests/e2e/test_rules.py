@@ -319,6 +319,36 @@ def _():
     expect(got.get(33, set()) == ipbad, 'ipv4 invalid at %s, tshark %s' % (got.get(33), ipbad))
 
 
+@check('xbits: a bit on a host set by one flow is seen by the next ones (tshark frame order)')
+def _():
+    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
+    p = write('xb.rules', '\n'.join([
+        'alert http any any -> any any (flow:to_server; http.method; content:"GET"; '
+        'xbits:set,mm.get,track ip_src,expire 3600; sid:41;)',
+        'alert tcp any any -> any any (flags:S,12; xbits:isset,mm.get,track ip_src; sid:42;)',
+        'alert tcp any any -> any any (flags:S,12; xbits:isnotset,mm.get,track ip_src; sid:43;)',
+        'alert tcp any any -> any any (flags:SA,12; xbits:isset,mm.get,track ip_dst; sid:44;)',
+        'alert tcp any any -> any any (flags:S,12; xbits:isset,mm.get,track ip_dst; sid:45;)',
+    ]) + '\n')
+    got = {}
+    for a in alerts(cap, ['--rules', p]):
+        got.setdefault(a['alert']['signature_id'], set()).add(a['pcap_cnt'])
+    def frames(flt):
+        r = subprocess.run(['tshark', '-r', cap, '-Y', flt, '-T', 'fields', '-e', 'frame.number'],
+                           capture_output=True, text=True)
+        return {int(x) for x in r.stdout.split()}
+    gets = frames('http.request.method == "GET"')
+    first = min(gets)
+    syn = frames('tcp.flags.syn==1 && tcp.flags.ack==0')
+    synack = frames('tcp.flags.syn==1 && tcp.flags.ack==1')
+    expect(got.get(41, set()) == gets, 'set at %s, GETs %s' % (got.get(41), gets))
+    expect(got.get(42, set()) == {f for f in syn if f > first},
+           'isset at %s, SYNs after the first GET %s' % (got.get(42), {f for f in syn if f > first}))
+    expect(got.get(43, set()) == {f for f in syn if f < first}, 'isnotset at %s' % got.get(43))
+    expect(got.get(44, set()) == {f for f in synack if f > first}, 'ip_dst isset at %s' % got.get(44))
+    expect(not got.get(45), 'the servers have no bit: %s' % got.get(45))
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
