@@ -269,6 +269,7 @@ static void packet(sensor *s, const mm_rawpkt *raw)
     if (ts > s->last_ts)
         s->last_ts = ts;
     mm_decode(&s->dec, raw, &p);
+    mm_detect_packet_start(s->det);
     int dir = 0;
     if (p.outer.on && p.outer.carrier)
         tunnel_outer(s, &p, ts);

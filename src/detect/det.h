@@ -112,6 +112,7 @@ typedef struct det_tag {
     uint8_t metric;             /* MM_TAG_* */
     uint32_t count, seen;
     uint64_t start_ns, bytes;
+    uint64_t first_pkt;         /* the packet that started it (mm_detect.pkt_no): not logged */
     mm_ip ip;                   /* a host tag's address */
 } det_tag;
 #define DET_HOST_TAGS 256
@@ -147,6 +148,7 @@ struct mm_detect {
     unsigned hosts_on;             /* host tags still counting */
     uint64_t rules_loaded, rules_skipped, rule_alerts;
     uint64_t sbuf_total;        /* stream bytes held for the rules (det_flow.sbuf) */
+    uint64_t pkt_no;            /* packets begun (mm_detect_packet_start) */
 };
 
 

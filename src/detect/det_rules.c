@@ -254,7 +254,8 @@ static void tag_start(mm_detect *d, mm_flow *f, const mm_rtag *rt, const mm_insp
     t->on = true;
     t->metric = rt->metric;
     t->count = rt->count;
-    t->seen = 1;
+    t->seen = 1;                /* the packet that started it counts, */
+    t->first_pkt = d->pkt_no;   /* but is not logged as tagged (as Suricata) */
     t->start_ns = ts;
     t->bytes = 0;
     d->ntags_on++;
@@ -276,6 +277,12 @@ static bool tag_counts(det_tag *t, uint32_t len, uint64_t ts)
     return in;
 }
 
+void mm_detect_packet_start(mm_detect *d)
+{
+    if (d)
+        d->pkt_no++;
+}
+
 void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
 {
     if (!d || !d->ntags_on || !p->raw)
@@ -283,11 +290,11 @@ void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
     bool tagged = false;
     uint32_t len = p->raw->caplen;
     det_flow *df = f ? f->det : NULL;
-    if (df)
+    if (df && df->stag.first_pkt != d->pkt_no)
         tagged |= tag_counts(&df->stag, len, ts);
     for (unsigned i = 0; p->ipver && d->hosts_on && i < DET_HOST_TAGS; i++) {
         det_tag *t = &d->htags[i];
-        if (t->on && (memcmp(&t->ip, &p->src, sizeof p->src) == 0 ||
+        if (t->on && t->first_pkt != d->pkt_no && (memcmp(&t->ip, &p->src, sizeof p->src) == 0 ||
                       memcmp(&t->ip, &p->dst, sizeof p->dst) == 0)) {
             tagged |= tag_counts(t, len, ts);
             if (!t->on)

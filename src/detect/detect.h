@@ -66,6 +66,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p,
 /* Packet p as a tagged packet (event "packet") when a rule's tag covers
  * its session or one of its addresses; before the packet's own inspection. */
 void mm_detect_tagged(mm_detect *d, mm_flow *f, const struct mm_pkt *p, uint64_t ts);
+/* A packet begins (before anything of it is inspected). */
+void mm_detect_packet_start(mm_detect *d);
 /* An anomaly (MM_AN_*) raised on packet p (f: its flow, NULL when none) or
  * on flow f's stream (p NULL): the rules' decode-event and stream-event. */
 void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, int an,
