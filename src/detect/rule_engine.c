@@ -1166,6 +1166,16 @@ static bool bit_set(const uint32_t *bits, uint32_t b)
     return bits && (bits[b / 32] >> (b % 32)) & 1;
 }
 
+/* An isset / isnotset test of flowbits or xbits, given how many of its
+ * names are set ('|': any of them, '&' or one name: all). */
+static bool bit_test_ok(const mm_bitop *o, int set)
+{
+    bool all = set == o->nbits, any = set > 0;
+    if (o->cmd == MM_BIT_ISSET)
+        return o->any ? any : all;
+    return !(o->any ? all : any);
+}
+
 static bool bits_ok(const mm_rule *r, const uint32_t *bits)
 {
     for (int i = 0; i < r->nbitops; i++) {
@@ -1175,10 +1185,7 @@ static bool bits_ok(const mm_rule *r, const uint32_t *bits)
         int set = 0;
         for (int k = 0; k < o->nbits; k++)
             set += bit_set(bits, o->bit[k]);
-        bool all = set == o->nbits, any = set > 0;
-        if (o->cmd == MM_BIT_ISSET && !(o->any ? any : all))
-            return false;
-        if (o->cmd == MM_BIT_ISNOTSET && (o->any ? all : any))
+        if (!bit_test_ok(o, set))
             return false;
     }
     return true;
@@ -1334,10 +1341,7 @@ static bool xbits_ok(mm_rules_thread *t, const mm_rule *r, const mm_inspection *
         int set = 0;
         for (int k = 0; k < o->nbits; k++)
             set += xb_isset(t, in, o->xbits, o->bit[k]);
-        bool all = set == o->nbits, any = set > 0;
-        if (o->cmd == MM_BIT_ISSET && !(o->any ? any : all))
-            return false;
-        if (o->cmd == MM_BIT_ISNOTSET && (o->any ? all : any))
+        if (!bit_test_ok(o, set))
             return false;
     }
     return true;
