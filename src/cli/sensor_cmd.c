@@ -78,6 +78,9 @@ static void usage(FILE *f)
 "      --midstream        rules take a TCP flow picked up mid-way (no handshake seen)\n"
 "                         as established and see its stream and transactions\n"
 "                         (Suricata's stream.midstream: true; else its packets only)\n"
+"      --alert-payload    rule alerts carry the data they matched (base64 'payload',\n"
+"                         and 'stream': 1 when it was stream data), as Suricata's\n"
+"      --alert-payload-printable  and as text ('payload_printable')\n"
 "      --xff MODE[,forward] X-Forwarded-For in alerts on HTTP: extra-data (alert.xff)\n"
 "                         or overwrite (the client's address); the last address of\n"
 "                         the list, or with ',forward' the first\n"
@@ -107,6 +110,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
+    O_APAYLOAD, O_APRINT,
 };
 
 static void help_detect(void)
@@ -225,6 +229,8 @@ int cmd_sensor(int argc, char **argv)
         {"no-detect", no_argument, 0, O_NODETECT},
         {"midstream", no_argument, 0, O_MIDSTREAM},
         {"xff", required_argument, 0, O_XFF},
+        {"alert-payload", no_argument, 0, O_APAYLOAD},
+        {"alert-payload-printable", no_argument, 0, O_APRINT},
         {"community-id", no_argument, 0, O_CID},
         {"community-id-seed", required_argument, 0, O_CIDSEED},
         {"no-rules", no_argument, 0, O_NORULES},
@@ -376,6 +382,8 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_NODETECT: c.detect.builtin = false; break;
         case O_MIDSTREAM: c.detect.midstream = true; break;
+        case O_APAYLOAD: c.detect.alert_payload |= 1; break;
+        case O_APRINT: c.detect.alert_payload |= 2; break;
         case O_XFF: {
             const char *m = optarg;
             size_t ml = strcspn(m, ",");

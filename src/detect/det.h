@@ -149,6 +149,7 @@ struct mm_detect {
     uint64_t rules_loaded, rules_skipped, rule_alerts;
     uint64_t sbuf_total;        /* stream bytes held for the rules (det_flow.sbuf) */
     uint64_t pkt_no;            /* packets begun (mm_detect_packet_start) */
+    uint8_t alert_payload;      /* mm_detect_config.alert_payload */
 };
 
 

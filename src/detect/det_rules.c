@@ -317,6 +317,38 @@ void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
     mm_eve_pkt_event_close(d->eve, p);
 }
 
+/* The data an alert's rule matched, as Suricata's alert payload options:
+ * the packet's payload, or the stream data inspected ("stream": 1), or a
+ * transaction moment's raw message. */
+static void alert_payload(mm_json *j, const mm_inspection *in, uint8_t what)
+{
+    const mm_obs_buf *b = NULL;
+    for (int i = 0; i < in->nbuf && !b; i++)
+        if (in->buf[i].id == MM_BUF_PAYLOAD)
+            b = &in->buf[i];
+    if (b && b->data && b->len) {
+        if (what & 1) {
+            char *s = malloc(MM_BASE64_LEN(b->len));
+            if (s) {
+                mm_base64_encode(b->data, b->len, s);
+                mj_str(j, "payload", s);
+                free(s);
+            }
+        }
+        if (what & 2) {
+            char *s = malloc((size_t)b->len + 1);
+            if (s) {
+                for (uint32_t i = 0; i < b->len; i++)
+                    s[i] = b->data[i] >= 0x20 && b->data[i] < 0x7f ? (char)b->data[i] : '.';
+                mj_strn(j, "payload_printable", s, b->len);
+                free(s);
+            }
+        }
+    }
+    if (what & 1)
+        mj_u64(j, "stream", in->moment == MM_MOMENT_STREAM);
+}
+
 static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
 {
     hit_ctx *h = ctx;
@@ -396,6 +428,8 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     }
     mj_obj_close(j);
     mm_eve_tunnel(e, j);
+    if (d->alert_payload)
+        alert_payload(j, in, d->alert_payload);
     if (!f) {
         mm_eve_pkt_event_close(e, h->p);
         return;

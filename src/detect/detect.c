@@ -139,6 +139,7 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     d->midstream = c->midstream;
     d->xff_mode = c->xff_mode;
     d->xff_reverse = c->xff_reverse;
+    d->alert_payload = c->alert_payload;
     if (c->nrules && !det_rules_load(d, c, err, errlen)) {
         mm_detect_free(d);
         return NULL;

@@ -45,6 +45,9 @@ typedef struct mm_detect_config {
      * the first */
     uint8_t xff_mode;
     bool xff_reverse;
+    /* rule alerts carry the data they matched (Suricata's alert payload:
+     * 1 base64 "payload" and "stream", 2 "payload_printable", 3 both) */
+    uint8_t alert_payload;
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;

@@ -349,6 +349,24 @@ def _():
     expect(not got.get(45), 'the servers have no bit: %s' % got.get(45))
 
 
+@check('--alert-payload: a packet alert carries the packet payload tshark shows')
+def _():
+    import base64
+    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
+    p = write('pl.rules', 'alert tcp any any -> any 80 (flow:to_server; content:"GET "; depth:4; sid:51;)\n')
+    got = [a for a in alerts(cap, ['--rules', p, '--alert-payload', '--alert-payload-printable'])]
+    pkt = [a for a in got if a.get('stream') == 0]
+    expect(pkt and all('stream' in a for a in got), 'packet alerts %d of %d' % (len(pkt), len(got)))
+    r = subprocess.run(['tshark', '-r', cap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.payload'],
+                       capture_output=True, text=True)
+    tsh = {int(n): bytes.fromhex(h.replace(':', '')) for n, h in
+           (l.split('\t') for l in r.stdout.splitlines()) if h}
+    for a in pkt:
+        data = base64.b64decode(a['payload'])
+        expect(data == tsh.get(a['pcap_cnt']), 'frame %d payload differs' % a['pcap_cnt'])
+        expect(a['payload_printable'].startswith('GET '), 'printable %r' % a['payload_printable'][:8])
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
