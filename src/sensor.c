@@ -214,22 +214,6 @@ static void emit_stats(sensor *s, uint64_t ts)
     mm_eve_stats(&s->eve, ts, &st);
 }
 
-/* When the app protocol of a TCP flow counts for packet rules (see
- * mm_flow.app_seen): found on this packet's data, it waits for the peer's
- * ACK of it; a handshake's SYN-ACK does not count (Suricata's app layer has
- * not run yet then). */
-static void app_ack(mm_flow *f, const mm_pkt *p, int dir)
-{
-    if (f->app_seen == 1 && dir == f->app_ack_dir && !(p->tcp_flags & MM_TH_SYN) &&
-        (p->tcp_flags & MM_TH_ACK) && (int32_t)(p->ack - f->app_ack_seq) >= 0)
-        f->app_seen = 2;
-    if (!f->app_seen && f->app_proto) {
-        f->app_seen = 1;
-        f->app_ack_dir = (uint8_t)!dir;
-        f->app_ack_seq = p->seq + p->payload_len + (p->tcp_flags & MM_TH_SYN ? 1u : 0u);
-    }
-}
-
 /* The UDP packet that carries a tunnel (VXLAN, Geneve, Teredo) is a
  * packet of its own for Suricata: its flow is counted and the packet rules
  * see it, while its payload is the tunnel's, parsed by no app layer. */
@@ -275,8 +259,6 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         tunnel_outer(s, &p, ts);
     s->eve.tunnel = p.outer.on ? &p : NULL;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
-    if (f && p.proto == 6)
-        app_ack(f, &p, dir);
     if (f && p.proto == 17 && p.l4_ok && p.payload_len) {
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
         dir = mm_flow_dir(f, &p);       /* the app layer may have turned it around */

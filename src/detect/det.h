@@ -148,6 +148,9 @@ struct mm_detect {
     unsigned hosts_on;             /* host tags still counting */
     uint64_t rules_loaded, rules_skipped, rule_alerts;
     uint64_t sbuf_total;        /* stream bytes held for the rules (det_flow.sbuf) */
+    void *sbuf_free;            /* emptied buffers kept for reuse (a list through their
+                                 * first bytes), at most SBUF_KEEP */
+    unsigned nsbuf_free;
     uint64_t pkt_no;            /* packets begun (mm_detect_packet_start) */
     uint8_t alert_payload;      /* mm_detect_config.alert_payload */
 };

@@ -105,8 +105,11 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
     return true;
 }
 
+static void sbuf_pool_free(mm_detect *d);
+
 void det_rules_free(mm_detect *d)
 {
+    sbuf_pool_free(d);
     if (d->rules)
         mm_datasets_save(mm_rules_set(d->rules));     /* the run's end: sets with a save file */
     mm_rules_thread_free(d->rt);
@@ -658,6 +661,53 @@ void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, 
 
 #define SBUF_CAP 4096u              /* stream bytes held per direction */
 #define SBUF_TOTAL (16u << 20)       /* and for all flows */
+#define SBUF_KEEP 64u                /* emptied buffers kept for the next ones */
+
+/* Stream data to the rules now, as one piece. */
+static void stream_inspect(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
+{
+    mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
+    inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
+}
+
+/* A hold buffer: from the emptied ones first (no allocation per ACK on
+ * the packet path), NULL past the global bound. */
+static uint8_t *sbuf_get(mm_detect *d)
+{
+    if (d->sbuf_total + SBUF_CAP > SBUF_TOTAL)
+        return NULL;
+    uint8_t *b = d->sbuf_free;
+    if (b) {
+        memcpy(&d->sbuf_free, b, sizeof(void *));
+        d->nsbuf_free--;
+    } else if (!(b = malloc(SBUF_CAP))) {
+        return NULL;
+    }
+    d->sbuf_total += SBUF_CAP;
+    return b;
+}
+
+static void sbuf_put(mm_detect *d, uint8_t *b)
+{
+    d->sbuf_total -= SBUF_CAP;
+    if (d->nsbuf_free >= SBUF_KEEP) {
+        free(b);
+        return;
+    }
+    memcpy(b, &d->sbuf_free, sizeof(void *));
+    d->sbuf_free = b;
+    d->nsbuf_free++;
+}
+
+static void sbuf_pool_free(mm_detect *d)
+{
+    while (d->sbuf_free) {
+        void *b = d->sbuf_free;
+        memcpy(&d->sbuf_free, b, sizeof(void *));
+        free(b);
+    }
+    d->nsbuf_free = 0;
+}
 
 /* Inspects what a direction holds as one piece. */
 static void sflush(mm_detect *d, mm_flow *f, det_flow *df, int dir)
@@ -669,12 +719,9 @@ static void sflush(mm_detect *d, mm_flow *f, det_flow *df, int dir)
     df->slen[dir] = 0;
     if (!buf)
         return;
-    if (n) {
-        mm_obs_buf b = {MM_BUF_PAYLOAD, buf, n};
-        inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
-    }
-    free(buf);
-    d->sbuf_total -= SBUF_CAP;
+    if (n)
+        stream_inspect(d, f, dir, buf, n);
+    sbuf_put(d, buf);
 }
 
 /* Reassembled stream data (p NULL: a gap or the end): held until the peer
@@ -693,21 +740,15 @@ void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
     if (!n)
         return;
     if (!df && !(df = det_flow_get(f))) {
-        mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
-        inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
+        stream_inspect(d, f, dir, p, n);
         return;
     }
     if (df->sacked[dir])
         sflush(d, f, df, dir);      /* what the peer acknowledged goes first */
     while (n) {
-        if (!df->sbuf[dir]) {
-            if (d->sbuf_total + SBUF_CAP > SBUF_TOTAL ||
-                !(df->sbuf[dir] = malloc(SBUF_CAP))) {
-                mm_obs_buf b = {MM_BUF_PAYLOAD, p, n};
-                inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
-                return;
-            }
-            d->sbuf_total += SBUF_CAP;
+        if (!df->sbuf[dir] && !(df->sbuf[dir] = sbuf_get(d))) {
+            stream_inspect(d, f, dir, p, n);    /* over the bound: at once */
+            return;
         }
         uint32_t take = SBUF_CAP - df->slen[dir];
         if (take > n)
@@ -737,9 +778,8 @@ void det_rules_stream_free(mm_detect *d, mm_flow *f)
         return;
     for (int dir = 0; dir < 2; dir++)
         if (df->sbuf[dir]) {
-            free(df->sbuf[dir]);
+            sbuf_put(d, df->sbuf[dir]);
             df->sbuf[dir] = NULL;
-            d->sbuf_total -= SBUF_CAP;
         }
 }
 

@@ -344,6 +344,7 @@ typedef struct pplist {
 
 static pplist pps[2][2];
 
+/* The number of ports a set names when it names a few (at most 64), else 0. */
 static uint32_t narrow_ports(const mm_portset *ps)
 {
     if (ps->any || ps->n == 0)
@@ -635,14 +636,9 @@ static void index_lookup(const ip_index *x, const mm_ip *ip, const uint32_t **r,
  * a range (and not "<>"): found through its port group. */
 static bool port_specific(const mm_rule *r)
 {
-    if (r->bidir || r->dp->any || r->dp->n == 0)
-        return false;
     /* wide ranges (1024:, the ephemeral ports) stay with the rest: their
      * groups would be many and hold them all */
-    uint32_t ports = 0;
-    for (size_t k = 0; k < r->dp->n; k++)
-        ports += (uint32_t)r->dp->r[k].hi - r->dp->r[k].lo + 1;
-    return ports <= 64;
+    return !r->bidir && narrow_ports(r->dp);
 }
 
 static int cmp_u32(const void *a, const void *b)

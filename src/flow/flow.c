@@ -245,6 +245,22 @@ static void tcp_track(mm_flow *f, int dir, uint8_t fl)
     }
 }
 
+/* When the app protocol of a TCP flow counts for packet rules (see
+ * mm_flow.app_seen): found on this packet's data (the stream hook has just
+ * run the parsers), it waits for the peer's ACK of it; a handshake's
+ * SYN-ACK does not count (Suricata's app layer has not run yet then). */
+static void app_ack(mm_flow *f, const mm_pkt *p, int dir)
+{
+    if (f->app_seen == 1 && dir == f->app_ack_dir && !(p->tcp_flags & MM_TH_SYN) &&
+        (p->tcp_flags & MM_TH_ACK) && seqdiff(p->ack, f->app_ack_seq) >= 0)
+        f->app_seen = 2;
+    if (!f->app_seen && f->app_proto) {
+        f->app_seen = 1;
+        f->app_ack_dir = (uint8_t)!dir;
+        f->app_ack_seq = p->seq + p->payload_len + (p->tcp_flags & MM_TH_SYN ? 1u : 0u);
+    }
+}
+
 int mm_flow_dir(const mm_flow *f, const mm_pkt *p)
 {
     int dir = (memcmp(p->src.b, f->cli.b, 16) == 0 && p->sport == f->cport)
@@ -270,8 +286,13 @@ void mm_flow_reverse(mm_flow *f)
     n = f->bytes[0];
     f->bytes[0] = f->bytes[1];
     f->bytes[1] = n;
+    uint8_t t = f->icmp_type[0], c = f->icmp_code[0];   /* ICMP's per direction */
     bool seen = f->icmp_seen[0];
+    f->icmp_type[0] = f->icmp_type[1];
+    f->icmp_code[0] = f->icmp_code[1];
     f->icmp_seen[0] = f->icmp_seen[1];
+    f->icmp_type[1] = t;
+    f->icmp_code[1] = c;
     f->icmp_seen[1] = seen;
 }
 
@@ -359,6 +380,7 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         tcp_track(f, dir, p->tcp_flags);
         if (p->l4_ok)
             mm_stream_packet(&t->sc, f, dir, p);
+        app_ack(f, p, dir);
     } else {
         if (p->proto == 1 || p->proto == 58) {
             f->icmp_type[dir] = p->icmp_type;

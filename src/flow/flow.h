@@ -136,6 +136,9 @@ void mm_flowtable_free(mm_flowtable *t);
  * Returns the flow, or NULL when the packet belongs to none (not IP, a held
  * fragment, or no flow could be had). */
 mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts_ns, int *dir);
+/* TCP sequence numbers compared across the wrap: a - b as a signed distance. */
+static inline int32_t seqdiff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
 /* The direction of p in f (MM_TO_SERVER / MM_TO_CLIENT). */
 int mm_flow_dir(const mm_flow *f, const mm_pkt *p);
 /* Turns a flow that has seen one packet around: the client becomes the

@@ -99,7 +99,6 @@ static void seg_put(mm_segpool *sp, mm_seg *s)
 }
 
 /* Sequence-space comparisons (RFC 1982 style). */
-static inline int32_t seqdiff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
 static void free_queue(mm_stream_ctx *c, mm_half *h)
 {

@@ -100,18 +100,9 @@ void mm_eve_tunnel(mm_eve *e, mm_json *j)
     const mm_pkt *p = e->tunnel;
     if (!p || !p->outer.on)
         return;
-    char a[MM_IPSTR_LEN], pn[8];
-    bool ports = has_ports(p->outer.proto);
     mj_obj_open(j, "tunnel");
-    mm_ip_str_full(&p->outer.src, a);
-    mj_str(j, "src_ip", a);
-    if (ports)
-        mj_u64(j, "src_port", p->outer.sport);
-    mm_ip_str_full(&p->outer.dst, a);
-    mj_str(j, "dest_ip", a);
-    if (ports)
-        mj_u64(j, "dest_port", p->outer.dport);
-    mj_str(j, "proto", mm_proto_name(p->outer.proto, pn, sizeof pn));
+    tuple(e, &p->outer.src, p->outer.sport, &p->outer.dst, p->outer.dport, p->outer.proto,
+          has_ports(p->outer.proto));
     mj_u64(j, "depth", p->outer.depth);
     if (e->pcap_cnt)
         mj_u64(j, "pcap_cnt", e->pcap_cnt);

@@ -41,7 +41,8 @@ struct mm_file {
     uint32_t insp_len;
     bool has_tx;                 /* the carrier named its transaction */
     uint64_t tx_id;
-    int dir;                     /* the way the file goes in its flow (MM_TO_*) */
+    int dir;                     /* the way the file goes in its flow (MM_TO_*; 0, to
+                                  * server, as allocated) */
 };
 
 static unsigned long tmp_seq;
@@ -51,9 +52,6 @@ mm_file *mm_file_open(mm_app *a, const char *name, size_t name_len, uint64_t ts)
     mm_file *fl = mm_app_alloc(a, sizeof(*fl));
     if (!fl)
         return NULL;
-    fl->has_tx = false;
-    fl->tx_id = 0;
-    fl->dir = MM_TO_SERVER;
     /* SHA-256 is needed to name a kept file */
     fl->hashes = a->store.hashes | (a->store.dir ? MM_HASH_SHA256 : 0);
     md5_init(&fl->md5);
