@@ -845,7 +845,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     }
     mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id,
                       .tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
-                      .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code};
+                      .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code,
+                      .later = f->pkts[dir] > (p->reassembled ? p->frag_pkts : 1)};
     /* ICMP messages with an identifier and a sequence number (echo,
      * timestamp, information, address mask; ICMPv6 echo) */
     bool v6 = p->proto == 58;

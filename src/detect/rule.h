@@ -43,6 +43,7 @@ typedef struct mm_addr_range {
 typedef struct mm_addrset {
     size_t n;
     bool any;
+    bool negated;               /* written with a '!' (Suricata: not IP-only) */
     mm_addr_range *r;
 } mm_addrset;
 

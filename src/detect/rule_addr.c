@@ -122,6 +122,7 @@ typedef struct pctx {
     size_t errlen;
     const char *s;              /* position */
     int depth;
+    bool negated;               /* a '!' was met (in a variable too) */
 } pctx;
 
 static bool perr(pctx *c, const char *what)
@@ -224,6 +225,7 @@ static bool parse_var(pctx *c, rlist *l)
     pctx sub = *c;
     sub.s = val;
     bool ok = parse_list(&sub, l, 0);
+    c->negated |= sub.negated;
     c->depth--;
     return ok;
 }
@@ -236,6 +238,7 @@ static bool parse_item(pctx *c, rlist *pos, rlist *neg, bool negated, bool *posi
         c->s++;
     if (*c->s == '!') {
         c->s++;
+        c->negated = true;
         return parse_item(c, pos, neg, !negated, positive);
     }
     *positive = !negated;
@@ -311,11 +314,11 @@ static bool parse_list(pctx *c, rlist *out, char end)
     return ok;
 }
 
-static bool evaluate(mm_ruleset *rs, const char *text, bool ports, rlist *out, char *err,
-                     size_t errlen)
+static bool evaluate(mm_ruleset *rs, const char *text, bool ports, rlist *out, bool *negated,
+                     char *err, size_t errlen)
 {
     pctx c = {rs, ports, ports ? (mm_u128){0, 65535} : (mm_u128){UINT64_MAX, UINT64_MAX},
-              err, errlen, text, 0};
+              err, errlen, text, 0, false};
     out->n = 0;
     if (!parse_list(&c, out, 0))
         return false;
@@ -327,6 +330,8 @@ static bool evaluate(mm_ruleset *rs, const char *text, bool ports, rlist *out, c
         snprintf(err, errlen, "%s match nothing", ports ? "ports" : "addresses");
         return false;
     }
+    if (negated)
+        *negated = c.negated;
     return true;
 }
 
@@ -354,7 +359,8 @@ const mm_addrset *mm_ruleset_addrset(mm_ruleset *rs, const char *text, char *err
     if (s)
         return s;
     static rlist l;
-    if (!evaluate(rs, text, false, &l, err, errlen))
+    bool neg;
+    if (!evaluate(rs, text, false, &l, &neg, err, errlen))
         return NULL;
     mm_addrset *a = mm_arena_alloc(&rs->arena, sizeof *a);
     if (!a || !(a->r = mm_arena_dup(&rs->arena, l.v, l.n * sizeof l.v[0]))) {
@@ -362,6 +368,7 @@ const mm_addrset *mm_ruleset_addrset(mm_ruleset *rs, const char *text, char *err
         return NULL;
     }
     a->n = l.n;
+    a->negated = neg;
     a->any = l.n == 1 && l.v[0].lo.hi == 0 && l.v[0].lo.lo == 0 && l.v[0].hi.hi == UINT64_MAX &&
              l.v[0].hi.lo == UINT64_MAX;
     remember(rs, 'a', text, a);
@@ -374,7 +381,7 @@ const mm_portset *mm_ruleset_portset(mm_ruleset *rs, const char *text, char *err
     if (s)
         return s;
     static rlist l;
-    if (!evaluate(rs, text, true, &l, err, errlen))
+    if (!evaluate(rs, text, true, &l, NULL, err, errlen))
         return NULL;
     mm_portset *p = mm_arena_alloc(&rs->arena, sizeof *p);
     if (!p || !(p->r = mm_arena_alloc(&rs->arena, l.n * sizeof *p->r))) {
@@ -489,8 +496,8 @@ bool mm_ruleset_set_var(mm_ruleset *rs, const char *name, const char *value, cha
     /* a value must parse as addresses or as ports */
     static rlist l;
     char e1[128], e2[128];
-    if (!evaluate(rs, value, false, &l, e1, sizeof e1) &&
-        !evaluate(rs, value, true, &l, e2, sizeof e2)) {
+    if (!evaluate(rs, value, false, &l, NULL, e1, sizeof e1) &&
+        !evaluate(rs, value, true, &l, NULL, e2, sizeof e2)) {
         snprintf(err, errlen, "variable %s: %s", name, e1);
         return false;
     }

@@ -34,6 +34,7 @@
 #define M_STREAM 2
 #define M_APP 4
 #define M_TCPPKT 8      /* with M_PACKET|M_STREAM: TCP packets too (depth/offset) */
+#define M_IPONLY 16     /* with M_PACKET: the first packet of each direction of a flow */
 
 typedef struct pf_list {
     uint8_t moment;             /* M_* */
@@ -136,6 +137,24 @@ static bool is_app_proto(int p)
     return p >= MM_RP_HTTP;
 }
 
+/* Suricata's IP-only rule: addresses and ports (none written with '!'),
+ * no payload, no flow keyword, no packet field; of the state keywords only
+ * flowbits set, xbits, iprep, thresholds and tags. Suricata checks it on
+ * the first packet of each direction of a flow (and on packets outside
+ * flows), not on every packet. */
+static bool ip_only(const mm_rule *r)
+{
+    if (r->proto > MM_RP_ICMP || r->nbuf || r->flow || r->src->negated || r->dst->negated ||
+        r->has_dsize || r->has_stream_size || r->has_ip_proto || r->has_itype || r->has_icode ||
+        r->has_flags || r->nhdr || r->csum || r->nflowint || r->file || r->event ||
+        r->app_event || r->bypass || r->nolog)
+        return false;
+    for (int i = 0; i < r->nbitops; i++)
+        if (!r->bitops[i].xbits && r->bitops[i].cmd != MM_BIT_SET)
+            return false;
+    return true;
+}
+
 /* The moments a rule inspects (0: not inspected yet). */
 static uint8_t rule_moments(const mm_rule *r)
 {
@@ -155,7 +174,7 @@ static uint8_t rule_moments(const mm_rule *r)
                       r->csum ||
                       r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
     if (pkt_fields || r->nbuf == 0)
-        return M_PACKET;
+        return ip_only(r) ? M_PACKET | M_IPONLY : M_PACKET;
     /* Suricata's rule on TCP payload is a stream rule; one with a content
      * anchored by depth or offset is checked on the packets as well.
      * (Suricata counts startswith as a depth too; with ET Open that puts
@@ -1515,6 +1534,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         while (i4 < n4 && g4[i4] == ri)
             i4++;
         const mm_rule *r = e->r[ri];
+        if (m1 == M_PACKET && e->moment[ri] & M_IPONLY && in->pkt && in->pkt->later)
+            continue;
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
         if (m1 == M_PACKET && (e->moment[ri] & (M_STREAM | M_TCPPKT)) == M_STREAM &&
             in->ip_proto == 6)

@@ -45,6 +45,7 @@ typedef struct mm_insp_pkt {
     uint16_t ip_id, window, icmp_id, icmp_seq;
     uint8_t icmp_type, icmp_code;
     uint32_t seq, ack;
+    uint8_t later;              /* not its flow's first packet that way: IP-only rules skip it */
 } mm_insp_pkt;
 
 typedef struct mm_inspection {
