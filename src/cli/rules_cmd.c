@@ -23,6 +23,7 @@ static void usage(FILE *f)
             "\n"
             "  --var NAME=VALUE        set an address or port variable (HOME_NET ...)\n"
             "  --classification FILE   read classtypes from FILE (Suricata's format)\n"
+            "  --reputation-categories FILE  IP reputation categories (for iprep)\n"
             "  --rules-cache DIR       read and keep compiled prefilter databases here\n"
             "  -v, --verbose           list every skipped rule with its reason\n"
             "  -h, --help              this text\n"
@@ -112,6 +113,12 @@ static int check(int argc, char **argv)
                 mm_ruleset_free(rs);
                 return 1;
             }
+        } else if (strcmp(a, "--reputation-categories") == 0 && i + 1 < argc) {
+            if (!mm_ruleset_load_rep_categories(rs, argv[++i], err, sizeof err)) {
+                fprintf(stderr, "mimamori rules: %s\n", err);
+                mm_ruleset_free(rs);
+                return 1;
+            }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "mimamori rules: unknown option '%s'\n", a);
             mm_ruleset_free(rs);
@@ -121,7 +128,7 @@ static int check(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--var") == 0 || strcmp(a, "--classification") == 0 ||
-            strcmp(a, "--rules-cache") == 0) {
+            strcmp(a, "--rules-cache") == 0 || strcmp(a, "--reputation-categories") == 0) {
             i++;
             continue;
         }

@@ -74,6 +74,10 @@ static void usage(FILE *f)
 "      --var NAME=VALUE   an address or port variable ($HOME_NET follows --home-net)\n"
 "      --rules-cache DIR  keep compiled prefilter databases in DIR: a restart with\n"
 "                         the same rules skips the compile\n"
+"      --reputation-categories FILE  IP reputation categories for the iprep\n"
+"                         keyword (Suricata's: id,name,description per line)\n"
+"      --reputation FILE  an IP reputation list (repeatable; address[/prefix],\n"
+"                         category id,score 0-127 per line)\n"
 "      --no-rules         load no ruleset (the built-in detectors still run)\n"
 "      --midstream        rules take a TCP flow picked up mid-way (no handshake seen)\n"
 "                         as established and see its stream and transactions\n"
@@ -110,7 +114,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
-    O_APAYLOAD, O_APRINT,
+    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP,
 };
 
 static void help_detect(void)
@@ -237,6 +241,8 @@ int cmd_sensor(int argc, char **argv)
         {"rules", required_argument, 0, O_RULES},
         {"var", required_argument, 0, O_VAR},
         {"rules-cache", required_argument, 0, O_RULESCACHE},
+        {"reputation-categories", required_argument, 0, O_REPCATS},
+        {"reputation", required_argument, 0, O_REP},
         {"list", required_argument, 0, O_LIST},
         {"hash-list", required_argument, 0, O_HASHLIST},
         {"detect", required_argument, 0, O_DETECT},
@@ -435,6 +441,14 @@ int cmd_sensor(int argc, char **argv)
                 return 2;
             }
             c.detect.set[c.detect.nset++] = optarg;
+            break;
+        case O_REPCATS: c.detect.rep_categories = optarg; break;
+        case O_REP:
+            if (c.detect.nrep == MM_DETECT_MAX_REP) {
+                fprintf(stderr, "mimamori sensor: at most %d --reputation\n", MM_DETECT_MAX_REP);
+                return 2;
+            }
+            c.detect.rep[c.detect.nrep++] = optarg;
             break;
         case O_HELPDETECT: help_detect(); return 0;
         case O_THRESHOLD: c.detect.threshold_file = optarg; break;

@@ -82,6 +82,28 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
             return false;
         }
     }
+    /* reputation before the rules naming its categories */
+    if (c->rep_categories && !mm_ruleset_load_rep_categories(rs, c->rep_categories, e2, sizeof e2)) {
+        snprintf(err, errlen, "--reputation-categories: %s", e2);
+        mm_ruleset_free(rs);
+        return false;
+    }
+    for (int i = 0; i < c->nrep; i++) {
+        uint64_t bad = 0;
+        if (!c->rep_categories) {
+            snprintf(err, errlen, "--reputation needs --reputation-categories");
+            mm_ruleset_free(rs);
+            return false;
+        }
+        if (!mm_ruleset_load_rep_list(rs, c->rep[i], &bad, e2, sizeof e2)) {
+            snprintf(err, errlen, "--reputation: %s", e2);
+            mm_ruleset_free(rs);
+            return false;
+        }
+        if (bad)
+            fprintf(stderr, "mimamori: %s: %llu lines skipped (not address,category,score "
+                    "with a known category)\n", c->rep[i], (unsigned long long)bad);
+    }
     for (int i = 0; i < c->nrules; i++)
         if (!mm_ruleset_load(rs, c->rules[i], e2, sizeof e2)) {
             snprintf(err, errlen, "--rules: %s", e2);

@@ -22,6 +22,7 @@ enum { MM_LIST_MINING, MM_LIST_DDNS, MM_LIST_SINKHOLE, MM_LIST_HASH, MM_LIST__CO
 #define MM_DETECT_MAX_LISTS 16
 
 #define MM_DETECT_MAX_RULES 32
+#define MM_DETECT_MAX_REP 16
 
 typedef struct mm_detect_config {
     const char *list_kind[MM_DETECT_MAX_LISTS];
@@ -38,6 +39,9 @@ typedef struct mm_detect_config {
     int nvars;
     const char *home_net;       /* the company's networks: the rules' HOME_NET */
     const char *rules_cache;    /* compiled prefilter databases kept here (NULL: none) */
+    const char *rep_categories; /* IP reputation: categories file (NULL: none) ... */
+    const char *rep[MM_DETECT_MAX_REP];         /* ... and lists (--reputation) */
+    int nrep;
     bool midstream;             /* a TCP flow picked up mid-way counts as established */
     /* X-Forwarded-For in alerts on HTTP (Suricata's xff): 0 off, 1 extra-data
      * (alert.xff), 2 overwrite (the client's address replaced); reverse:

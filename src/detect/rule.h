@@ -73,6 +73,9 @@ static inline mm_u128 mm_u128_inc(mm_u128 a)
 
 /* An address as a number (IPv4 mapped into ::ffff:0:0/96). */
 mm_u128 mm_u128_of_ip(const mm_ip *ip);
+/* The network of a with its low host bits (0-128) cleared, and its last
+ * address. */
+void mm_u128_net(mm_u128 a, int host, mm_u128 *lo, mm_u128 *hi);
 bool mm_addrset_has(const mm_addrset *s, const mm_ip *ip);
 bool mm_portset_has(const mm_portset *s, uint16_t port);
 
@@ -304,6 +307,19 @@ typedef struct mm_rtag {
     uint32_t count;
 } mm_rtag;
 
+/* iprep: a reputation category's score of the packet's source and/or
+ * destination (rule_iprep.c). */
+typedef struct mm_reputation mm_reputation;
+typedef struct mm_iprep {
+    uint8_t side;               /* 0 any, 1 src, 2 dst, 3 both */
+    uint8_t cat;
+    uint8_t test;               /* 0 compare c, 1 isset, 2 isnotset */
+    mm_cmp c;
+    const mm_reputation *rep;
+} mm_iprep;
+#define MM_RULE_MAX_IPREP 2
+bool mm_iprep_match(const mm_iprep *o, const mm_ip *src, const mm_ip *dst);
+
 /* --- the rule ------------------------------------------------------------- */
 
 typedef struct mm_rule {
@@ -347,6 +363,8 @@ typedef struct mm_rule {
     mm_rtag tags[2];
     uint8_t bypass;             /* bypass: the flow is marked bypassed when it matches */
     uint8_t nolog;              /* config:logging disable, type tx, scope tx */
+    uint8_t niprep;
+    mm_iprep iprep[MM_RULE_MAX_IPREP];
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */
@@ -379,6 +397,20 @@ const mm_portset *mm_ruleset_portset(mm_ruleset *rs, const char *text, char *err
 /* Reads classification.config lines (name, description, priority). */
 bool mm_ruleset_load_classes(mm_ruleset *rs, const char *path, char *err, size_t errlen);
 void mm_ruleset_parse_classes(mm_ruleset *rs, const char *text, size_t n);
+
+/* IP reputation (Suricata's reputation-categories-file and
+ * reputation-files), read before the rules naming its categories: the
+ * categories ("id,name,description"); a list ("address[/prefix],id,score"),
+ * whose lines that do not parse are skipped and counted in *bad. False
+ * (with err) when a file cannot be read or a category line is wrong. */
+bool mm_ruleset_load_rep_categories(mm_ruleset *rs, const char *path, char *err, size_t errlen);
+bool mm_ruleset_load_rep_list(mm_ruleset *rs, const char *path, uint64_t *bad, char *err,
+                              size_t errlen);
+/* The same from memory: text[0..len] (text[len] writable, as a NUL), changed
+ * while read; name for messages. */
+bool mm_ruleset_parse_rep_categories(mm_ruleset *rs, const char *name, char *text, size_t len,
+                                     char *err, size_t errlen);
+bool mm_ruleset_parse_rep_list(mm_ruleset *rs, char *text, size_t len, uint64_t *bad);
 
 /* Loads a rule file, or every *.rules of a directory. False (with err)
  * only when the file cannot be read; bad rules are skipped and counted. */

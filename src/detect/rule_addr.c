@@ -32,6 +32,22 @@ static mm_u128 u_dec(mm_u128 a)
     return a;
 }
 
+void mm_u128_net(mm_u128 a, int host, mm_u128 *lo, mm_u128 *hi)
+{
+    *lo = *hi = a;
+    if (host >= 64) {
+        lo->lo = 0;
+        hi->lo = UINT64_MAX;
+        uint64_t m = host >= 128 ? UINT64_MAX : (host == 64 ? 0 : ((1ULL << (host - 64)) - 1));
+        lo->hi &= ~m;
+        hi->hi |= m;
+    } else if (host > 0) {
+        uint64_t m = (1ULL << host) - 1;
+        lo->lo &= ~m;
+        hi->lo |= m;
+    }
+}
+
 mm_u128 mm_u128_of_ip(const mm_ip *ip)
 {
     mm_u128 u = {0, 0};
@@ -192,19 +208,8 @@ static bool parse_atom(pctx *c, rlist *l)
             return perr(c, "bad prefix length");
         }
     }
-    mm_u128 lo = mm_u128_of_ip(&ip), hi = lo;
-    int host = width - (int)bits;    /* host bits, counted from the low end */
-    if (host >= 64) {
-        lo.lo = 0;
-        hi.lo = UINT64_MAX;
-        uint64_t m = host >= 128 ? UINT64_MAX : (host == 64 ? 0 : ((1ULL << (host - 64)) - 1));
-        lo.hi &= ~m;
-        hi.hi |= m;
-    } else if (host > 0) {
-        uint64_t m = (1ULL << host) - 1;
-        lo.lo &= ~m;
-        hi.lo |= m;
-    }
+    mm_u128 lo, hi;
+    mm_u128_net(mm_u128_of_ip(&ip), width - (int)bits, &lo, &hi);
     return add(c, l, lo, hi);
 }
 

@@ -1413,6 +1413,9 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
         (r->file && !mm_rfile_match(r->file, in->file)) ||
         (r->nflowint && !ints_ok(r, ints)))
         return false;
+    for (int i = 0; i < r->niprep; i++)
+        if (!mm_iprep_match(&r->iprep[i], in->src, in->dst))
+            return false;
     mm_matcher_reset(t->m);
     for (int i = 0; i < r->nbuf; i++) {
         const mm_rbuf *b = &r->buf[i];

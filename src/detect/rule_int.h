@@ -53,6 +53,7 @@ struct mm_ruleset {
     const char *cur_path;       /* the rule file being read (lists beside it) */
     mm_dataset **datasets;
     size_t ndatasets;
+    mm_reputation *rep;         /* iprep categories and lists (NULL: none) */
 };
 
 /* One rule being parsed. */
@@ -98,6 +99,11 @@ typedef bool (*mm_kw_fn)(mm_rparse *p, const char *kw, char *val);
 
 /* A number compared ("<5", ">=3", "1<>9", "7"); bsize, urilen, filesize. */
 bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
+
+/* rule_iprep.c */
+bool mm_kw_iprep(mm_rparse *p, const char *kw, char *val);
+void mm_reputation_free(mm_reputation *r);
+size_t mm_reputation_memory(const mm_reputation *r);
 
 /* rule_dataset.c */
 bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val);

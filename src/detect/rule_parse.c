@@ -768,7 +768,7 @@ static const kwdef keywords[] = {
     {"icmp_seq", kw_packet},
     {"filestore", mm_kw_file}, {"filesize", mm_kw_file}, {"filemd5", mm_kw_file},
     {"filesha1", mm_kw_file}, {"filesha256", mm_kw_file},
-    {"dataset", mm_kw_dataset}, {"datarep", mm_kw_dataset},
+    {"dataset", mm_kw_dataset}, {"datarep", mm_kw_dataset}, {"iprep", mm_kw_iprep},
     {"decode-event", kw_event}, {"stream-event", kw_event},
 };
 
@@ -1197,6 +1197,7 @@ void mm_ruleset_free(mm_ruleset *rs)
         pcre2_code_free(rs->pcres[i]);
     free(rs->pcres);
     mm_datasets_free(rs);
+    mm_reputation_free(rs->rep);
     free(rs->rules);
     free(rs->var_val);
     free(rs->classes);
@@ -1525,7 +1526,8 @@ size_t mm_ruleset_memory(const mm_ruleset *rs)
                mm_strmap_memory(&rs->vars) + mm_strmap_memory(&rs->sets) +
                mm_strmap_memory(&rs->class_idx) + mm_strmap_memory(&rs->bits) +
                mm_strmap_memory(&rs->sids) + mm_strmap_memory(&rs->kw) +
-               rs->nkw * sizeof *rs->kwc + rs->nclasses * sizeof *rs->classes;
+               rs->nkw * sizeof *rs->kwc + rs->nclasses * sizeof *rs->classes +
+               mm_reputation_memory(rs->rep);
     for (size_t i = 0; i < rs->npcres; i++) {
         size_t sz = 0;
         pcre2_pattern_info(rs->pcres[i], PCRE2_INFO_SIZE, &sz);

@@ -485,6 +485,92 @@ static void test_match_other(void **state)
                    MM_BUF_PAYLOAD, many, sizeof many));
 }
 
+/* Writes text to a temporary file; its path. */
+static const char *tmpfile_with(const char *name, const char *text)
+{
+    static char path[8][256];
+    static int k;
+    char *p = path[k++ % 8];
+    snprintf(p, sizeof path[0], "/tmp/mm-test-%d-%s", (int)getpid(), name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+static bool rep(const mm_rule *r, const char *src, const char *dst)
+{
+    mm_ip s, d;
+    assert_true(mm_ip_parse(src, &s) && mm_ip_parse(dst, &d));
+    for (int i = 0; i < r->niprep; i++)
+        if (!mm_iprep_match(&r->iprep[i], &s, &d))
+            return false;
+    return true;
+}
+
+/* iprep as Suricata's documentation and detect-iprep describe it: a host
+ * line has its score in its categories and 0 in the others; a network
+ * gives its score to addresses that are not listed hosts, the narrowest
+ * network first; any/src/dst/both and isset/isnotset. */
+static void test_iprep(void **state)
+{
+    (void)state;
+    mm_ruleset *saved = rs;
+    rs = mm_ruleset_new();
+    char err[256];
+    mm_rule r;
+    /* no categories: the rule is skipped (a value it cannot resolve) */
+    assert_int_equal(parse("iprep:src,Bad,>,10; sid:1;", &r), MM_SKIP_VALUE);
+    const char *cats = tmpfile_with("cats", "1,Bad,Known bad\n2,Scan,Scanners\n# c\n");
+    const char *list = tmpfile_with("list",
+        "10.0.0.0/8,1,20\n10.1.0.0/16,1,90\n10.1.2.0/24,1,5\n10.1.2.3,2,50\n"
+        "192.0.2.7,1,100\n2001:db8::/32,1,60\nnot-an-address,1,5\n192.0.2.8,9,5\n"
+        "192.0.2.9,1,300\n192.0.2.7,1,110\n");
+    assert_true(mm_ruleset_load_rep_categories(rs, cats, err, sizeof err));
+    uint64_t bad = 0;
+    assert_true(mm_ruleset_load_rep_list(rs, list, &bad, err, sizeof err));
+    assert_int_equal(bad, 3);   /* no address, unknown category 9, score over 127 */
+    assert_int_equal(parse("iprep:src,Bad,>,10; sid:1;", &r), -1);
+    assert_true(rep(&r, "10.9.9.9", "1.1.1.1"));        /* 10/8: 20 */
+    assert_true(rep(&r, "10.1.9.9", "1.1.1.1"));        /* 10.1/16: 90 */
+    assert_false(rep(&r, "10.1.2.9", "1.1.1.1"));       /* 10.1.2/24: 5 */
+    assert_true(rep(&r, "10.1.3.1", "1.1.1.1"));        /* past the /24: the /16 again */
+    assert_false(rep(&r, "10.1.2.3", "1.1.1.1"));       /* a host (category 2 only): Bad 0 */
+    assert_true(rep(&r, "192.0.2.7", "1.1.1.1"));       /* the later line: 110 */
+    assert_false(rep(&r, "11.0.0.1", "1.1.1.1"));
+    assert_true(rep(&r, "2001:db8::1", "1.1.1.1"));
+    assert_false(rep(&r, "1.1.1.1", "10.9.9.9"));       /* src only */
+    assert_int_equal(parse("iprep:dst,Bad,=,0; sid:2;", &r), -1);
+    assert_true(rep(&r, "1.1.1.1", "10.1.2.3"));
+    assert_false(rep(&r, "1.1.1.1", "8.8.8.8"));        /* no score is not 0 */
+    assert_int_equal(parse("iprep:any,Bad,>,50; sid:3;", &r), -1);
+    assert_true(rep(&r, "1.1.1.1", "10.1.0.1"));
+    assert_true(rep(&r, "10.1.0.1", "1.1.1.1"));
+    assert_false(rep(&r, "10.9.0.1", "1.1.1.1"));
+    assert_int_equal(parse("iprep:both,Bad,>,10; sid:4;", &r), -1);
+    assert_true(rep(&r, "10.9.0.1", "10.1.0.1"));
+    assert_false(rep(&r, "10.9.0.1", "8.8.8.8"));
+    assert_int_equal(parse("iprep:dst,Scan,isset; sid:5;", &r), -1);
+    assert_true(rep(&r, "1.1.1.1", "10.1.2.3"));
+    assert_false(rep(&r, "1.1.1.1", "10.1.2.4"));
+    assert_int_equal(parse("iprep:any,Bad,isnotset; sid:6;", &r), -1);
+    assert_true(rep(&r, "10.0.0.1", "8.8.8.8"));
+    assert_false(rep(&r, "10.0.0.1", "10.0.0.2"));
+    assert_int_equal(parse("iprep:both,Bad,isnotset; sid:7;", &r), -1);
+    assert_true(rep(&r, "8.8.4.4", "8.8.8.8"));
+    assert_false(rep(&r, "10.0.0.1", "8.8.8.8"));
+    assert_int_equal(parse("iprep:src,Nope,>,1; sid:8;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("iprep:up,Bad,>,1; sid:9;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("iprep:src,Bad,~,1; sid:10;", &r), MM_SKIP_VALUE);
+    assert_false(mm_ruleset_load_rep_categories(rs, "/nonexistent/cats", err, sizeof err));
+    assert_false(mm_ruleset_load_rep_categories(rs, list, err, sizeof err));
+    unlink(cats);
+    unlink(list);
+    mm_ruleset_free(rs);
+    rs = saved;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_match_content),
         cmocka_unit_test(test_match_other),
+        cmocka_unit_test(test_iprep),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
