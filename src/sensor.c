@@ -183,6 +183,7 @@ static void emit_stats(sensor *s, uint64_t ts)
         st.alerts = ds.alerts;
         st.alerts_suppressed = ds.suppressed;
         st.alerts_thresholded = ds.thresholded;
+        st.alerts_overflow = ds.overflow;
         if (s->cfg->detect.nrules) {
             st.rules = true;
             mm_detect_rules_counts(s->det, &st.rules_loaded, &st.rules_failed);

@@ -85,6 +85,10 @@ static void usage(FILE *f)
 "      --alert-payload    rule alerts carry the data they matched (base64 'payload',\n"
 "                         and 'stream': 1 when it was stream data), as Suricata's\n"
 "      --alert-payload-printable  and as text ('payload_printable')\n"
+"      --alert-verdict    rule alerts carry Suricata's verdict object: alert, or\n"
+"                         pass when a pass rule let the packet or flow go\n"
+"      --packet-alert-max N  rule alerts per packet at most (default 15; the rest\n"
+"                         count as stats detect.alert_queue_overflow)\n"
 "      --xff MODE[,forward] X-Forwarded-For in alerts on HTTP: extra-data (alert.xff)\n"
 "                         or overwrite (the client's address); the last address of\n"
 "                         the list, or with ',forward' the first\n"
@@ -114,7 +118,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
-    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP,
+    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX,
 };
 
 static void help_detect(void)
@@ -235,6 +239,8 @@ int cmd_sensor(int argc, char **argv)
         {"xff", required_argument, 0, O_XFF},
         {"alert-payload", no_argument, 0, O_APAYLOAD},
         {"alert-payload-printable", no_argument, 0, O_APRINT},
+        {"alert-verdict", no_argument, 0, O_AVERDICT},
+        {"packet-alert-max", required_argument, 0, O_ALERTMAX},
         {"community-id", no_argument, 0, O_CID},
         {"community-id-seed", required_argument, 0, O_CIDSEED},
         {"no-rules", no_argument, 0, O_NORULES},
@@ -390,6 +396,14 @@ int cmd_sensor(int argc, char **argv)
         case O_MIDSTREAM: c.detect.midstream = true; break;
         case O_APAYLOAD: c.detect.alert_payload |= 1; break;
         case O_APRINT: c.detect.alert_payload |= 2; break;
+        case O_AVERDICT: c.detect.alert_verdict = true; break;
+        case O_ALERTMAX:
+            if (!uint_opt("--packet-alert-max", optarg, 1000, &v) || v == 0) {
+                fprintf(stderr, "mimamori sensor: --packet-alert-max: 1 to 1000\n");
+                return 2;
+            }
+            c.detect.alert_max = (uint32_t)v;
+            break;
         case O_XFF: {
             const char *m = optarg;
             size_t ml = strcspn(m, ",");

@@ -304,8 +304,11 @@ static bool tag_counts(det_tag *t, uint32_t len, uint64_t ts)
 
 void mm_detect_packet_start(mm_detect *d)
 {
-    if (d)
+    if (d) {
         d->pkt_no++;
+        d->pkt_alerts = 0;
+        d->pkt_passed = false;
+    }
 }
 
 void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
@@ -371,7 +374,7 @@ static void alert_payload(mm_json *j, const mm_inspection *in, uint8_t what)
         }
     }
     if (what & 1)
-        mj_u64(j, "stream", in->moment == MM_MOMENT_STREAM);
+        mj_u64(j, "stream", in->moment == MM_MOMENT_STREAM && !in->pkt_stream);
 }
 
 static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
@@ -389,12 +392,21 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
             *h->ob->nolog = true;
         return;
     }
-    /* pass: as Suricata's, no alert, and the rest of the flow goes by
-     * uninspected (its logs go on) */
+    /* pass: as Suricata's, no alert (unless the rule says alert), and the
+     * rest of the flow goes by uninspected (its logs go on) */
     if (r->action == MM_RA_PASS) {
-        if (f)
+        /* the flow when the match was on a transaction, on stream data, or
+         * by an IP-only or app-protocol rule; else this packet only */
+        if (f && (in->moment == MM_MOMENT_APP ||
+                  (in->moment == MM_MOMENT_STREAM && !in->pkt_stream) ||
+                  r->proto >= MM_RP_HTTP || mm_rule_ip_only(r)))
             f->passed = true;
-        return;
+        else
+            d->pkt_passed = true;
+        if (!r->alert_kw)
+            return;
+    } else if (d->pkt_passed) {
+        return;                 /* the packet was let go: no later alert on it */
     }
     if (!own_threshold(d, r, in->src, in->dst, h->ts))
         return;
@@ -402,6 +414,13 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         d->st.thresholded++;
         return;
     }
+    /* a packet's alerts beyond packet-alert-max are dropped (the rules
+     * come in Suricata's order: pass first, then as written) */
+    if (d->pkt_alerts >= d->alert_max) {
+        d->st.overflow++;
+        return;
+    }
+    d->pkt_alerts++;
     d->st.alerts++;
     d->rule_alerts++;
     for (int i = 0; i < r->ntags; i++)
@@ -455,6 +474,11 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     mm_eve_tunnel(e, j);
     if (d->alert_payload)
         alert_payload(j, in, d->alert_payload);
+    if (d->alert_verdict) {
+        mj_obj_open(j, "verdict");
+        mj_str(j, "action", (f && f->passed) || d->pkt_passed ? "pass" : "alert");
+        mj_obj_close(j);
+    }
     if (!f) {
         mm_eve_pkt_event_close(e, h->p);
         return;
@@ -927,6 +951,18 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         }
     }
     inspect(d, f, dir, MM_MOMENT_PACKET, b, nb, &pk, ts, NULL);
+    /* a TCP flow Suricata keeps no session for (picked up mid-way, no
+     * --midstream) has no stream: its stream rules look at each packet's
+     * payload instead */
+    if (p->proto == 6 && f->midstream && !d->midstream && p->payload_len && !f->passed) {
+        bits_ctx bc = {d, f};
+        mm_inspection in = flow_insp(d, f, dir, MM_MOMENT_STREAM, &bc);
+        in.pkt_stream = true;
+        in.buf = b;
+        in.nbuf = 1;
+        hit_ctx h = {d, f, dir, ts, NULL, NULL};
+        mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
+    }
 }
 
 /* The file in an alert on it, as Suricata lists a transaction's files. */

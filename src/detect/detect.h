@@ -52,6 +52,12 @@ typedef struct mm_detect_config {
     /* rule alerts carry the data they matched (Suricata's alert payload:
      * 1 base64 "payload" and "stream", 2 "payload_printable", 3 both) */
     uint8_t alert_payload;
+    /* rule alerts carry Suricata's "verdict" object (alert, or pass when a
+     * pass rule let the packet or the flow go) */
+    bool alert_verdict;
+    /* rule alerts per packet at most (Suricata's packet-alert-max, 0: 15);
+     * the rest are counted as alert_queue_overflow */
+    uint32_t alert_max;
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;
@@ -94,6 +100,7 @@ void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j);
 typedef struct mm_detect_stats {
     uint64_t alerts, suppressed;    /* written; held back by our flood control */
     uint64_t thresholded;           /* held back by the threshold file */
+    uint64_t overflow;              /* over the alerts a packet may have */
 } mm_detect_stats;
 void mm_detect_stats_get(const mm_detect *d, mm_detect_stats *st);
 

@@ -365,6 +365,7 @@ typedef struct mm_rule {
     uint8_t nolog;              /* config:logging disable, type tx, scope tx */
     uint8_t niprep;
     mm_iprep iprep[MM_RULE_MAX_IPREP];
+    uint8_t alert_kw;           /* alert: a pass rule logs its alert too */
 } mm_rule;
 
 /* --- the ruleset ---------------------------------------------------------- */

@@ -142,7 +142,7 @@ static bool is_app_proto(int p)
  * flowbits set, xbits, iprep, thresholds and tags. Suricata checks it on
  * the first packet of each direction of a flow (and on packets outside
  * flows), not on every packet. */
-static bool ip_only(const mm_rule *r)
+bool mm_rule_ip_only(const mm_rule *r)
 {
     if (r->proto > MM_RP_ICMP || r->nbuf || r->flow || r->src->negated || r->dst->negated ||
         r->has_dsize || r->has_stream_size || r->has_ip_proto || r->has_itype || r->has_icode ||
@@ -174,7 +174,7 @@ static uint8_t rule_moments(const mm_rule *r)
                       r->csum ||
                       r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
     if (pkt_fields || r->nbuf == 0)
-        return ip_only(r) ? M_PACKET | M_IPONLY : M_PACKET;
+        return mm_rule_ip_only(r) ? M_PACKET | M_IPONLY : M_PACKET;
     /* Suricata's rule on TCP payload is a stream rule; one with a content
      * anchored by depth or offset is checked on the packets as well.
      * (Suricata counts startswith as a depth too; with ET Open that puts
@@ -783,8 +783,14 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
+    /* pass rules first, then the others in file order: Suricata's default
+     * action-order (a pass rule matching a packet silences the alerts of
+     * the rules after it) */
+    for (size_t k = 0; k < 2 * n; k++) {
+        size_t i = k % n;
         const mm_rule *r = mm_ruleset_rule(rs, i);
+        if ((r->action == MM_RA_PASS) != (k < n))
+            continue;
         if (r->event || r->app_event) {     /* inspected when their event is raised */
             uint32_t *ne = realloc(e->ev, (e->nev + 1) * sizeof *ne);
             if (!ne) {
@@ -1539,12 +1545,20 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         const mm_rule *r = e->r[ri];
         if (m1 == M_PACKET && e->moment[ri] & M_IPONLY && in->pkt && in->pkt->later)
             continue;
+        if (in->pkt_stream && e->moment[ri] & M_TCPPKT)
+            continue;
         /* a UDP flow of an app protocol is seen by packet, a TCP one by stream */
         if (m1 == M_PACKET && (e->moment[ri] & (M_STREAM | M_TCPPKT)) == M_STREAM &&
             in->ip_proto == 6)
             continue;
-        if (rule_matches(t, r, in, bits, ints))
+        if (rule_matches(t, r, in, bits, ints)) {
             hits += matched(t, r, in, &bits, &ints, hit, ctx);
+            /* a pass rule on a packet or stream data ends its inspection
+             * (on a transaction it passes the flow, the alerts of the same
+             * transaction still go out, as Suricata's) */
+            if (r->action == MM_RA_PASS && m1 != M_APP)
+                break;
+        }
     }
     return hits;
 }

@@ -66,6 +66,11 @@ typedef struct mm_inspection {
     struct mm_fint *ints;       /* the flow's flowints (mm_rules_ints) or NULL: none set */
     struct mm_fint *(*ints_alloc)(void *ctx);   /* made when a rule first changes one */
     uint64_t ts;                /* when (ns): the xbits' expiry is counted from it */
+    /* stream moment on a packet's payload: a TCP flow without a session
+     * (picked up mid-way), whose packets stand for its stream, as
+     * Suricata's stream rules fall back to the packet; the rules also
+     * checked at the packet moment are left out */
+    bool pkt_stream;
 } mm_inspection;
 
 /* A flowint of a flow. */
@@ -88,6 +93,10 @@ size_t mm_rules_bits_words(const mm_rules *e);
 typedef struct mm_rules_thread mm_rules_thread;
 mm_rules_thread *mm_rules_thread_new(const mm_rules *e);
 void mm_rules_thread_free(mm_rules_thread *t);
+
+/* Suricata's IP-only rule (checked on the first packet of each direction
+ * of a flow): addresses and ports, no payload, no packet field. */
+bool mm_rule_ip_only(const mm_rule *r);
 
 /* Calls hit for each rule that matches (after flowbits, noalert; before
  * thresholds, which the alert path applies). Returns the number of hits. */

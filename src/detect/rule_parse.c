@@ -234,6 +234,8 @@ static bool kw_flag(mm_rparse *p, const char *kw, char *val)
         p->r->noalert = 1;
     else if (strcmp(kw, "bypass") == 0)
         p->r->bypass = 1;
+    else if (strcmp(kw, "alert") == 0)
+        p->r->alert_kw = 1;
     return true;
 }
 
@@ -753,7 +755,7 @@ static const kwdef keywords[] = {
     {"prefilter", kw_flag},     /* a hint for the prefilter: ours picks its own */
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
-    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag}, {"config", kw_config},
+    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag}, {"alert", kw_flag}, {"config", kw_config},
     {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},

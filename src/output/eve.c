@@ -272,6 +272,8 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     mj_str(j, "state", f->bypassed ? "bypassed" : states[f->state]);
     mj_str(j, "reason", reasons[reason]);
     mj_bool(j, "alerted", f->alerted);
+    if (f->passed)
+        mj_str(j, "action", "pass");
     mj_obj_close(j);
     if (e->flow_extra)
         e->flow_extra(e->flow_extra_ctx, j, f);
@@ -517,7 +519,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
             mj_arr_close(j);
         }
         mj_u64(j, "alert", s->alerts);
-        mj_u64(j, "alert_queue_overflow", 0);
+        mj_u64(j, "alert_queue_overflow", s->alerts_overflow);
         mj_u64(j, "alerts_suppressed", s->alerts_thresholded);
         mj_obj_close(j);
     }

@@ -119,7 +119,7 @@ typedef struct mm_sensor_stats {
     uint64_t rss_bytes;
     const struct mm_app_stats *app;
     bool detect;                /* built-in detectors ran */
-    uint64_t alerts, alerts_suppressed, alerts_thresholded;
+    uint64_t alerts, alerts_suppressed, alerts_thresholded, alerts_overflow;
     bool rules;                 /* --rules given: the engine's counts */
     uint64_t rules_loaded, rules_failed, rules_load_ns;
 } mm_sensor_stats;
