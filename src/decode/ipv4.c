@@ -55,7 +55,11 @@ void mm_decode_gre(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         MM_TUNNEL(p, n, mm_decode_ppp(d, p, b, n));
         return;
     }
-    if (proto == 0x88BE || proto == 0x22EB)
+    if (proto == 0x88BE && !(flags & 0x1000)) {
+        /* ERSPAN type I: no sequence number, no header: the frame itself */
+        d->st.erspan++;
+        MM_TUNNEL(p, n, mm_decode_ether(d, p, b, n));
+    } else if (proto == 0x88BE || proto == 0x22EB)
         mm_decode_ethertype(d, p, proto, b, n);     /* ERSPAN: the tunnel starts after its header */
     else
         MM_TUNNEL(p, n, mm_decode_ethertype(d, p, proto, b, n));

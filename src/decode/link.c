@@ -126,7 +126,12 @@ void mm_decode_ethertype(mm_decoder *d, mm_pkt *p, uint16_t et, const uint8_t *b
                 mm_anom(d, p, MM_AN_ERSPAN_SMALL);
                 return;
             }
-            MM_TUNNEL(p, n - 8, mm_decode_ether(d, p, b + 8, n - 8));
+            /* the mirrored frame's VLAN, from the type II header, as
+             * Suricata counts it among the packet's VLANs */
+            if ((mm_be16(b) & 0x0FFF) && p->vlan_n < 2)
+                p->vlan[p->vlan_n++] = mm_be16(b) & 0x0FFF;
+            /* the flow counts the GRE payload, the ERSPAN header in it (Suricata) */
+            MM_TUNNEL(p, n, mm_decode_ether(d, p, b + 8, n - 8));
             return;
         case ET_ERSPAN3:
             d->st.erspan++;
@@ -140,7 +145,7 @@ void mm_decode_ethertype(mm_decoder *d, mm_pkt *p, uint16_t et, const uint8_t *b
                     mm_anom(d, p, MM_AN_ERSPAN_SMALL);
                     return;
                 }
-                MM_TUNNEL(p, n - h, mm_decode_ether(d, p, b + h, n - h));
+                MM_TUNNEL(p, n, mm_decode_ether(d, p, b + h, n - h));
             }
             return;
         case ET_ARP:

@@ -118,6 +118,32 @@ static void test_gre_and_ipv6_exthdr(void **st)
     assert_memory_equal(p.src.b, in1, 4);   /* innermost layer */
     assert_int_equal(p.sport, 1111);
 
+    /* ERSPAN (draft-foschiano-erspan): type I is GRE 0x88BE without a
+     * sequence number and no header of its own; type II has the sequence
+     * number and an 8-byte header whose low 12 bits of the first word are
+     * the mirrored frame's VLAN (as tshark reads both) */
+    for (int type = 1; type <= 2; type++) {
+        T.n = 0;
+        tb_eth(&T, 0x0800);
+        uint16_t inner = 14 + 20 + 8;
+        tb_ipv4(&T, A, Bq, 47, (uint16_t)(4 + (type == 2 ? 4 + 8 : 0) + inner), 1, 0, 0);
+        tb_be16(&T, type == 2 ? 0x1000 : 0); tb_be16(&T, 0x88BE);
+        if (type == 2) {
+            tb_be32(&T, 7);                       /* sequence */
+            tb_be16(&T, 0x1000 | 23); tb_be16(&T, 0); tb_be32(&T, 0);   /* ver 1, VLAN 23 */
+        }
+        tb_eth(&T, 0x0800);
+        tb_ipv4(&T, in1, in2, 17, 8, 2, 0, 0);
+        tb_udp(&T, 3333, 4444, 0);
+        run(&p, MM_LT_ETHERNET, &raw);
+        assert_int_equal(p.n_anom, 0);
+        assert_memory_equal(p.src.b, in1, 4);
+        assert_int_equal(p.dport, 4444);
+        assert_int_equal(p.vlan_n, type == 2 ? 1 : 0);
+        if (type == 2)
+            assert_int_equal(p.vlan[0], 23);
+    }
+
     /* IPv6 with hop-by-hop and destination options, then TCP */
     T.n = 0;
     tb_eth(&T, 0x86DD);
