@@ -186,7 +186,10 @@ static void emit_stats(sensor *s, uint64_t ts)
         st.alerts_overflow = ds.overflow;
         if (s->cfg->detect.nrules) {
             st.rules = true;
-            mm_detect_rules_counts(s->det, &st.rules_loaded, &st.rules_failed);
+            /* Suricata's failed rules, and skipped ones (their requires) */
+            mm_detect_rules_counts(s->det, &st.rules_loaded, &st.rules_failed,
+                                   &st.rules_skipped);
+            st.rules_failed -= st.rules_skipped;
             st.rules_load_ns = s->rules_load_ns;
         }
     }
@@ -414,7 +417,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         }
         if (c->detect.nrules && !c->quiet) {
             uint64_t loaded, skipped;
-            mm_detect_rules_counts(s->det, &loaded, &skipped);
+            mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
             fprintf(stderr, "mimamori: rules: %llu loaded, %llu skipped "
                             "('mimamori rules check -v' says why)\n",
                     (unsigned long long)loaded, (unsigned long long)skipped);

@@ -147,6 +147,7 @@ struct mm_detect {
     unsigned htag_next, ntags_on;  /* ntags_on: tags (session or host) set, ever */
     unsigned hosts_on;             /* host tags still counting */
     uint64_t rules_loaded, rules_skipped, rule_alerts;
+    uint64_t rules_requires;    /* of the skipped: for another engine (requires) */
     uint64_t sbuf_total;        /* stream bytes held for the rules (det_flow.sbuf) */
     void *sbuf_free;            /* emptied buffers kept for reuse (a list through their
                                  * first bytes), at most SBUF_KEEP */

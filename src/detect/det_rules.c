@@ -113,6 +113,7 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
     const mm_rules_summary *s = mm_ruleset_summary(rs);
     d->rules_loaded = s->loaded;
     d->rules_skipped = s->skipped;
+    d->rules_requires = s->by_reason[MM_SKIP_REQUIRES];
     d->rules = mm_rules_build(rs, c->rules_cache, e2, sizeof e2);
     if (!d->rules) {
         snprintf(err, errlen, "rules: %s", e2);

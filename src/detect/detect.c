@@ -363,10 +363,13 @@ void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
         det_stream(d, f, dir, p, n);
 }
 
-void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped)
+void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped,
+                            uint64_t *requires)
 {
     *loaded = d->rules_loaded;
     *skipped = d->rules_skipped;
+    if (requires)
+        *requires = d->rules_requires;
 }
 
 unsigned mm_detect_file_hashes(const mm_detect *d)

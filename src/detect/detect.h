@@ -86,7 +86,9 @@ void mm_detect_packet_start(mm_detect *d);
 void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, int an,
                      uint64_t ts);
 /* Rules loaded and skipped (for the sensor's start-up line). */
-void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped);
+/* requires (NULL: not wanted): of the skipped, those for another engine. */
+void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped,
+                            uint64_t *requires);
 /* The file digests the rules compare (MM_HASH_*): computed for every file. */
 unsigned mm_detect_file_hashes(const mm_detect *d);
 /* A flow ends (before its flow event). */

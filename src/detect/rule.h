@@ -375,7 +375,7 @@ typedef struct mm_ruleset mm_ruleset;
 /* Why a rule was skipped. */
 enum mm_skip {
     MM_SKIP_SYNTAX, MM_SKIP_KEYWORD, MM_SKIP_PROTOCOL, MM_SKIP_VALUE, MM_SKIP_VARIABLE,
-    MM_SKIP_PCRE, MM_SKIP_DUPLICATE, MM_SKIP_ACTION, MM_SKIP_N
+    MM_SKIP_PCRE, MM_SKIP_DUPLICATE, MM_SKIP_ACTION, MM_SKIP_REQUIRES, MM_SKIP_N
 };
 const char *mm_skip_name(int why);
 

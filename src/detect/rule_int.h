@@ -100,6 +100,12 @@ typedef bool (*mm_kw_fn)(mm_rparse *p, const char *kw, char *val);
 /* A number compared ("<5", ">=3", "1<>9", "7"); bsize, urilen, filesize. */
 bool mm_rp_cmp(const char *s, uint64_t max, mm_cmp *c);
 
+/* rule_requires.c: whether the requires options of a rule's option text
+ * are met (false: *why MM_SKIP_REQUIRES, or MM_SKIP_VALUE when one does
+ * not parse, with msg); and the keyword itself. */
+bool mm_rp_requires(const char *opts, int *why, char *msg, size_t msglen);
+bool mm_kw_requires(mm_rparse *p, const char *kw, char *val);
+
 /* rule_iprep.c */
 bool mm_kw_iprep(mm_rparse *p, const char *kw, char *val);
 void mm_reputation_free(mm_reputation *r);

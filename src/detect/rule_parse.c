@@ -771,18 +771,19 @@ static const kwdef keywords[] = {
     {"filestore", mm_kw_file}, {"filesize", mm_kw_file}, {"filemd5", mm_kw_file},
     {"filesha1", mm_kw_file}, {"filesha256", mm_kw_file},
     {"dataset", mm_kw_dataset}, {"datarep", mm_kw_dataset}, {"iprep", mm_kw_iprep},
+    {"requires", mm_kw_requires},
     {"decode-event", kw_event}, {"stream-event", kw_event},
 };
 
 /* Keywords we know and do not support: a rule using one is skipped with a
  * reason naming it (and never silently half-matched). */
 static const char *const unsupported[] = {
-    "asn1", "ftpbounce", "lua", "luajit", "iprep",
+    "asn1", "ftpbounce", "lua", "luajit",
     "filemagic", "byte_math",
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
-    "sip.method", "http2.header", "requires",
+    "sip.method", "http2.header",
 };
 
 /* --- rule ----------------------------------------------------------------- */
@@ -799,7 +800,7 @@ const char *mm_rule_proto_name(int p)
 
 static const char *const skip_names[MM_SKIP_N] = {
     "syntax", "unsupported keyword", "protocol not parsed", "bad value", "unknown variable",
-    "pcre does not compile", "duplicate sid", "action",
+    "pcre does not compile", "duplicate sid", "action", "requires (another engine)",
 };
 
 const char *mm_skip_name(int why)
@@ -998,7 +999,9 @@ bool mm_rule_parse(mm_ruleset *rs, const char *line, mm_rule *r, int *why, char 
     bool ok = false;
     char *open = strchr(copy, '(');
     char *close = strrchr(copy, ')');
-    if (!open || !close || close < open) {
+    if (open && !mm_rp_requires(open + 1, &p.why, msg, msglen)) {
+        ;                       /* for another engine: nothing else of it is read */
+    } else if (!open || !close || close < open) {
         mm_rp_fail(&p, MM_SKIP_SYNTAX, "no option list in parentheses");
     } else if (*mm_rp_trim(close + 1)) {
         mm_rp_fail(&p, MM_SKIP_SYNTAX, "text after the closing parenthesis");

@@ -514,7 +514,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
             mj_str(j, "last_reload", t);
             mj_u64(j, "rules_loaded", s->rules_loaded);
             mj_u64(j, "rules_failed", s->rules_failed);
-            mj_u64(j, "rules_skipped", 0);
+            mj_u64(j, "rules_skipped", s->rules_skipped);
             mj_obj_close(j);
             mj_arr_close(j);
         }

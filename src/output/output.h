@@ -121,7 +121,7 @@ typedef struct mm_sensor_stats {
     bool detect;                /* built-in detectors ran */
     uint64_t alerts, alerts_suppressed, alerts_thresholded, alerts_overflow;
     bool rules;                 /* --rules given: the engine's counts */
-    uint64_t rules_loaded, rules_failed, rules_load_ns;
+    uint64_t rules_loaded, rules_failed, rules_skipped, rules_load_ns;
 } mm_sensor_stats;
 void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 

@@ -485,6 +485,27 @@ static void test_match_other(void **state)
                    MM_BUF_PAYLOAD, many, sizeof many));
 }
 
+/* requires, as Suricata's documentation describes it; we answer as 7.0.0 */
+static void test_requires(void **state)
+{
+    (void)state;
+    mm_rule r;
+    assert_int_equal(parse("requires: version >= 7 < 8; sid:1;", &r), -1);
+    assert_int_equal(parse("requires: version >= 8; sid:2;", &r), MM_SKIP_REQUIRES);
+    assert_int_equal(parse("requires: version >= 7.0.3 < 8 | >= 9.0.99; sid:3;", &r),
+                     MM_SKIP_REQUIRES);
+    assert_int_equal(parse("requires: version < 6 | = 7.0; sid:4;", &r), -1);
+    assert_int_equal(parse("requires: feature geoip, version >= 6; sid:5;", &r), -1);
+    assert_int_equal(parse("requires: feature nosuch; sid:6;", &r), MM_SKIP_REQUIRES);
+    assert_int_equal(parse("requires: foo bar; sid:7;", &r), -1);    /* unknown: ignored */
+    assert_int_equal(parse("requires: version >> 7; sid:8;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("requires: version; sid:9;", &r), MM_SKIP_VALUE);
+    /* a rule for another engine is not read further: syntax we do not know
+     * in it is no error */
+    assert_int_equal(parse_line("alert vxlan any any => any any (requires: version >= 10; "
+                                "frame:x.y; sid:10;)", &r), MM_SKIP_REQUIRES);
+}
+
 /* Writes text to a temporary file; its path. */
 static const char *tmpfile_with(const char *name, const char *text)
 {
@@ -585,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_match_content),
         cmocka_unit_test(test_match_other),
         cmocka_unit_test(test_iprep),
+        cmocka_unit_test(test_requires),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
