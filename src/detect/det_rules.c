@@ -876,10 +876,30 @@ static void checksums(const mm_pkt *p, mm_insp_pkt *pk)
     pk->csum_l4_ok = mm_inet_fold(mm_inet_sum(p->l4, n, sum)) == 0xFFFF;
 }
 
+/* A packet whose transport header does not decode: Suricata keeps no flow
+ * for it and knows no protocol above IP; its rules on "ip" still see it
+ * (IP-only ones as on a packet outside any flow). */
+static void bad_l4_packet(mm_detect *d, const mm_pkt *p, uint64_t ts)
+{
+    if (!p->ipver)
+        return;
+    mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id};
+    mm_obs_buf b = {MM_BUF_PAYLOAD, NULL, 0};
+    mm_inspection in = {.moment = MM_MOMENT_PACKET, .app = -1, .ip_proto = 0,
+                        .src = &p->src, .dst = &p->dst, .pkt = &pk, .buf = &b, .nbuf = 1,
+                        .ts = ts};
+    hit_ctx h = {d, NULL, 0, ts, NULL, p};
+    mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
+}
+
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
 {
-    if (!d->rules || !f || !p->l4_ok)
+    if (!d->rules || !f)
         return;
+    if (!p->l4_ok) {
+        bad_l4_packet(d, p, ts);
+        return;
+    }
     det_flow *sdf = f->det;
     if (sdf && p->proto == 6) {
         /* an acknowledgement from this side lets the other side's held
