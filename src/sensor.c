@@ -126,6 +126,7 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
     if (s->det)
         mm_detect_flow_end(s->det, f);
     mm_eve_flow(&s->eve, f, reason);
+    mm_eve_flow_macs_free(f);
     if (s->det)
         mm_detect_flow_free(s->det, f);
     s->eve.pcap_cnt = cnt;
@@ -263,10 +264,14 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         tunnel_outer(s, &p, ts);
     s->eve.tunnel = p.outer.on ? &p : NULL;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
+    if (s->eve.ethernet)
+        s->eve.pkt_eth = p.eth;
     if (f && p.proto == 17 && p.l4_ok && p.payload_len) {
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
         dir = mm_flow_dir(f, &p);       /* the app layer may have turned it around */
     }
+    if (s->eve.ethernet && f)
+        mm_eve_flow_macs(f, dir, p.eth);
     if (s->det) {
         mm_detect_tagged(s->det, f, &p, ts);
         if (f)
@@ -279,6 +284,7 @@ static void packet(sensor *s, const mm_rawpkt *raw)
             mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
     }
     s->eve.tunnel = NULL;
+    s->eve.pkt_eth = NULL;
     if (s->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted)))
         mm_pcapdir_write(s->pcap, raw);
     mm_flow_expire(s->ft, s->last_ts);
@@ -514,6 +520,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->eve.site = c->site;
     s->eve.community_id = c->community_id;
     s->eve.anomaly_packethdr = c->anomaly_packethdr;
+    s->eve.ethernet = c->ethernet;
     if (s->det) {
         s->eve.flow_extra = flow_traffic;
         s->eve.flow_extra_ctx = s->det;

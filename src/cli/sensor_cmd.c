@@ -66,6 +66,9 @@ static void usage(FILE *f)
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
+"      --ethernet         events carry MAC addresses (\"ether\": the packet's\n"
+"                         src_mac/dest_mac; flow events every address the flow\n"
+"                         saw), as Suricata's eve ethernet: yes\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
 "Rules (Suricata's language; ET Open loads as published)\n"
@@ -118,7 +121,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
-    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX,
+    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER,
 };
 
 static void help_detect(void)
@@ -240,6 +243,7 @@ int cmd_sensor(int argc, char **argv)
         {"alert-payload", no_argument, 0, O_APAYLOAD},
         {"alert-payload-printable", no_argument, 0, O_APRINT},
         {"alert-verdict", no_argument, 0, O_AVERDICT},
+        {"ethernet", no_argument, 0, O_ETHER},
         {"packet-alert-max", required_argument, 0, O_ALERTMAX},
         {"community-id", no_argument, 0, O_CID},
         {"community-id-seed", required_argument, 0, O_CIDSEED},
@@ -376,6 +380,7 @@ int cmd_sensor(int argc, char **argv)
             }
             break;
         case O_ANPKT: c.anomaly_packethdr = true; break;
+        case O_ETHER: c.ethernet = true; break;
         case O_HTTPHDR: {
             static const char *const which[] = {"none", "request", "response", "both"};
             int k = 0;

@@ -83,6 +83,7 @@ void mm_decode(mm_decoder *d, const mm_rawpkt *raw, mm_pkt *p)
     p->frag_pkts = 0;
     p->frag_bytes = 0;
     p->ethertype = 0;
+    p->eth = NULL;
     p->outer.on = p->outer.carrier = false;
     p->outer.depth = p->outer.entered = 0;
     p->inner_len = 0;

@@ -52,6 +52,7 @@ typedef struct mm_pkt {
     uint32_t frag_pkts;      /* for a reassembled datagram: fragments in it */
     uint64_t frag_bytes;     /* and their captured bytes */
     uint16_t ethertype;      /* last ethertype seen (0: none) */
+    const uint8_t *eth;      /* the last Ethernet header decoded (NULL: none) */
     /* A packet carried in a tunnel whose inner packet is IP: the outer
      * packet (the first tunnel's carrier), and the inner packet's length
      * from the innermost tunnel's payload on (what its flow counts, as

@@ -170,6 +170,7 @@ void mm_decode_ether(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         mm_anom(d, p, MM_AN_ETH_SMALL);
         return;
     }
+    p->eth = b;
     mm_decode_ethertype(d, p, mm_be16(b + 12), b + 14, n - 14);
 }
 

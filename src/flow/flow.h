@@ -71,6 +71,7 @@ typedef struct mm_flow {
     bool icmp_seen[2];
     bool midstream;
     bool tunnel_carrier;             /* the UDP flow carrying a VXLAN/Geneve/Teredo tunnel */
+    struct mm_macset *macs;          /* MAC addresses seen (--ethernet; owned by the output) */
     bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
     bool alerted;
     bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */

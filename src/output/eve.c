@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void mm_eve_init(mm_eve *e)
@@ -137,6 +138,11 @@ static void mimamori_obj(mm_eve *e, const mm_ip *cli, const mm_ip *srv)
     }
 }
 
+static void mac_str(const uint8_t *a, char *out)
+{
+    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 mm_json *mm_eve_begin_flow_event(mm_eve *e, const mm_flow *f, uint64_t ts, const char *type,
                                  bool rev, const char *app_proto)
 {
@@ -167,6 +173,15 @@ mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts
     flow_cid(e, f);
     if (app_proto)
         mj_str(&e->j, "app_proto", app_proto);
+    if (e->ethernet && e->pkt_eth) {    /* the packet's own addresses */
+        char t[18];
+        mj_obj_open(&e->j, "ether");
+        mac_str(e->pkt_eth + 6, t);
+        mj_str(&e->j, "src_mac", t);
+        mac_str(e->pkt_eth, t);
+        mj_str(&e->j, "dest_mac", t);
+        mj_obj_close(&e->j);
+    }
     return &e->j;
 }
 
@@ -229,6 +244,54 @@ static const char *tcp_state_name(uint8_t s)
     }
 }
 
+#define MACS_SIDE 8
+
+/* The client side's addresses (sources going to the server, destinations
+ * coming back) and the server side's, in the order first seen. */
+struct mm_macset {
+    uint8_t n[2];
+    uint8_t mac[2][MACS_SIDE][6];
+};
+
+static void mac_add(struct mm_macset *m, int side, const uint8_t *a)
+{
+    for (int i = 0; i < m->n[side]; i++)
+        if (memcmp(m->mac[side][i], a, 6) == 0)
+            return;
+    if (m->n[side] < MACS_SIDE)
+        memcpy(m->mac[side][m->n[side]++], a, 6);
+}
+
+void mm_eve_flow_macs(mm_flow *f, int dir, const uint8_t *eth)
+{
+    if (!eth || (!f->macs && !(f->macs = calloc(1, sizeof *f->macs))))
+        return;
+    mac_add(f->macs, dir ? 1 : 0, eth + 6);     /* source */
+    mac_add(f->macs, dir ? 0 : 1, eth);         /* destination */
+}
+
+void mm_eve_flow_macs_free(mm_flow *f)
+{
+    free(f->macs);
+    f->macs = NULL;
+}
+
+static void flow_macs(mm_json *j, const struct mm_macset *m)
+{
+    static const char *const names[2] = {"src_macs", "dest_macs"};
+    char t[18];
+    mj_obj_open(j, "ether");
+    for (int side = 0; side < 2; side++) {
+        mj_arr_open(j, names[side]);
+        for (int i = 0; i < m->n[side]; i++) {
+            mac_str(m->mac[side][i], t);
+            mj_str(j, NULL, t);
+        }
+        mj_arr_close(j);
+    }
+    mj_obj_close(j);
+}
+
 void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
 {
     static const char *states[] = {"new", "established", "closed"};
@@ -275,6 +338,8 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     if (f->passed)
         mj_str(j, "action", "pass");
     mj_obj_close(j);
+    if (e->ethernet && f->macs)
+        flow_macs(j, f->macs);
     if (e->flow_extra)
         e->flow_extra(e->flow_extra_ctx, j, f);
     if (f->proto == 6) {

@@ -82,6 +82,11 @@ typedef struct mm_eve {
     /* The packet being handled when it came through a tunnel (its alerts
      * name the outer packet as Suricata's "tunnel"); NULL otherwise. */
     const mm_pkt *tunnel;
+    /* Suricata's ethernet: yes: events of a packet carry its MAC addresses
+     * (the Ethernet header of the packet being handled, NULL: none), flow
+     * events the addresses their flow saw */
+    bool ethernet;
+    const uint8_t *pkt_eth;
     /* anomaly events carry the packet's first 32 bytes (--anomaly-packethdr) */
     bool anomaly_packethdr;
     /* Community ID on every event with a flow tuple (--community-id) */
@@ -99,6 +104,10 @@ const char *mm_eve_direction(const mm_eve *e, const mm_ip *cli, const mm_ip *srv
 const char *mm_proto_name(uint8_t proto, char *buf, size_t n);
 
 void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason);
+/* A packet of flow f going dir with Ethernet header eth: its addresses
+ * join the flow's sets (at most 8 a side); and the sets' end. */
+void mm_eve_flow_macs(mm_flow *f, int dir, const uint8_t *eth);
+void mm_eve_flow_macs_free(mm_flow *f);
 /* Suricata's "tunnel" object of an alert on a tunnelled packet (none
  * otherwise). */
 void mm_eve_tunnel(mm_eve *e, mm_json *j);

@@ -228,6 +228,54 @@ def _():
     expect(serial.replace(':', '').lower() in sers, 'serial %s not in %s' % (serial, sers))
 
 
+@check('--ethernet: each flow\'s MAC addresses are those tshark shows on its frames; '
+       'events validate; off by default')
+def _():
+    v = eve_validator(SHARED)
+    caps = [DEMO] + [os.path.join(SHARED, 'suricata-verify', 'tests', c) for c in
+                     ('mac-eve-multiple-disabled/multi_mac.pcap',)]
+    caps = [c for c in caps if os.path.exists(c)]
+    compared = 0
+    for cap in caps:
+        out = subprocess.run(['tshark', '-n', '-r', cap, '-Y', 'tcp or udp', '-T', 'fields',
+                              '-e', 'eth.src', '-e', 'eth.dst', '-e', 'ip.src', '-e', 'ip.dst',
+                              '-e', 'ipv6.src', '-e', 'ipv6.dst', '-e', 'tcp.srcport',
+                              '-e', 'tcp.dstport', '-e', 'udp.srcport', '-e', 'udp.dstport'],
+                             capture_output=True, text=True).stdout
+        frames = []
+        for l in out.splitlines():
+            f = l.split('\t')
+            if len(f) < 10 or ',' in f[2] + f[4]:
+                continue                        # tunnels: not compared
+            frames.append((f[0], f[1], f[2] or f[4], f[3] or f[5], f[6] or f[8], f[7] or f[9]))
+        for e in events(['sensor', '-r', cap, '--ethernet']):
+            errs = list(v.iter_errors(e))
+            expect(not errs, '%s: %s in %s' % (cap, errs[0].message if errs else '', e))
+            if e['event_type'] != 'flow' or e['proto'] not in ('TCP', 'UDP'):
+                continue
+            cli = (e['src_ip'], str(e['src_port']))
+            srv = (e['dest_ip'], str(e['dest_port']))
+            want = ([], [])
+            for es, ed, sa, da, sp, dp in frames:
+                if ((sa, sp), (da, dp)) == (cli, srv):
+                    pair = (es, ed)
+                elif ((sa, sp), (da, dp)) == (srv, cli):
+                    pair = (ed, es)
+                else:
+                    continue
+                for side in (0, 1):
+                    if pair[side] not in want[side]:
+                        want[side].append(pair[side])
+            if not want[0]:
+                continue
+            got = e.get('ether', {})
+            expect((got.get('src_macs'), got.get('dest_macs')) == (want[0][:8], want[1][:8]),
+                   '%s: flow %s: ours %s, tshark %s' % (cap, (cli, srv), got, want))
+            compared += 1
+    expect(compared >= 5, 'only %d flows compared' % compared)
+    expect(all('ether' not in e for e in events(['sensor', '-r', DEMO])), 'off by default')
+
+
 @check('every event type validates against Suricata\'s EVE schema')
 def _():
     # Our additions live in one top-level object, "mimamori".
