@@ -66,6 +66,8 @@ static void usage(FILE *f)
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
+"      --smtp-md5 LIST    email objects carry subject_md5 and/or body_md5 (LIST:\n"
+"                         subject,body), as Suricata's smtp md5 option\n"
 "      --ethernet         events carry MAC addresses (\"ether\": the packet's\n"
 "                         src_mac/dest_mac; flow events every address the flow\n"
 "                         saw), as Suricata's eve ethernet: yes\n"
@@ -121,7 +123,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
-    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER,
+    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5,
 };
 
 static void help_detect(void)
@@ -244,6 +246,7 @@ int cmd_sensor(int argc, char **argv)
         {"alert-payload-printable", no_argument, 0, O_APRINT},
         {"alert-verdict", no_argument, 0, O_AVERDICT},
         {"ethernet", no_argument, 0, O_ETHER},
+        {"smtp-md5", required_argument, 0, O_SMTPMD5},
         {"packet-alert-max", required_argument, 0, O_ALERTMAX},
         {"community-id", no_argument, 0, O_CID},
         {"community-id-seed", required_argument, 0, O_CIDSEED},
@@ -381,6 +384,22 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_ANPKT: c.anomaly_packethdr = true; break;
         case O_ETHER: c.ethernet = true; break;
+        case O_SMTPMD5: {
+            char buf[64];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            c.smtp_md5 = 0;
+            for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+                if (strcmp(t, "subject") == 0)
+                    c.smtp_md5 |= MM_SMTP_MD5_SUBJECT;
+                else if (strcmp(t, "body") == 0)
+                    c.smtp_md5 |= MM_SMTP_MD5_BODY;
+                else {
+                    fprintf(stderr, "mimamori: --smtp-md5: '%s': give subject and/or body\n", t);
+                    return 2;
+                }
+            }
+            break;
+        }
         case O_HTTPHDR: {
             static const char *const which[] = {"none", "request", "response", "both"};
             int k = 0;

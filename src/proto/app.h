@@ -46,6 +46,10 @@ enum {
 
 enum { MM_PROBE_NO = 0, MM_PROBE_YES = 1, MM_PROBE_MORE = 2 };
 
+/* Suricata's smtp md5 option: the subject's, the raw body's. */
+#define MM_SMTP_MD5_SUBJECT 1
+#define MM_SMTP_MD5_BODY 2
+
 typedef struct mm_app mm_app;
 
 typedef struct mm_app_parser {
@@ -243,6 +247,7 @@ struct mm_app {
     mm_app_observer observe;    /* NULL: nobody listens */
     bool buffers;               /* rules listen: keep what MM_OBS_BUFFERS needs */
     uint8_t http_headers;       /* HTTP events list all headers: 1 request, 2 response */
+    uint8_t smtp_md5;           /* email objects carry MD5s: MM_SMTP_MD5_* */
     void *observe_ctx;
     mm_app_expectation expect[MM_APP_EXPECT];
     unsigned expect_next;

@@ -21,6 +21,8 @@
 #include "util/util.h"
 
 #include <ctype.h>
+#include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,8 @@ typedef struct smtp_tx {
     char att[ATT_MAX][256];
     uint8_t natt;
     uint64_t ts;
+    uint8_t md5;                /* mm_app.smtp_md5 when the message began */
+    struct md5_ctx body_md5;    /* the raw body after the message's headers */
 } smtp_tx;
 
 typedef struct smtp_state {
@@ -175,6 +179,19 @@ static void tx_objects(mm_json *j, const smtp_state *s)
             addr_list(j, "cc", t->cc);
         if (t->subject[0])
             mj_str(j, "subject", t->subject);
+        char hex[33];
+        if (t->md5 & MM_SMTP_MD5_SUBJECT && t->subject[0]) {
+            mm_hash_hex(&nettle_md5, (const uint8_t *)t->subject, strlen(t->subject), hex);
+            mj_str(j, "subject_md5", hex);
+        }
+        if (t->md5 & MM_SMTP_MD5_BODY && t->done && !t->parse_error) {
+            uint8_t dg[MD5_DIGEST_SIZE];
+            struct md5_ctx c = t->body_md5;
+            md5_digest(&c, sizeof dg, dg);
+            for (int i = 0; i < MD5_DIGEST_SIZE; i++)
+                snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+            mj_str(j, "body_md5", hex);
+        }
         if (t->date[0])
             mj_str(j, "date", t->date);
         if (t->msgid[0])
@@ -529,6 +546,17 @@ static void long_boundary_event(mm_app *a, mm_flow *f, smtp_state *s, uint64_t t
     mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_APP_EVENT, "smtp.mime_long_boundary", ts);
 }
 
+/* A line of the message as sent (dot-stuffing kept): once past the
+ * message's headers, into the body's MD5 with its CR LF (Suricata's
+ * body_md5). */
+static void body_md5(smtp_state *s, const char *l, uint32_t n)
+{
+    if (s->tx.md5 & MM_SMTP_MD5_BODY && s->tx.body_seen) {
+        md5_update(&s->tx.body_md5, n, (const uint8_t *)l);
+        md5_update(&s->tx.body_md5, 2, (const uint8_t *)"\r\n");
+    }
+}
+
 /* One line of the message (CR LF and dot-stuffing removed). */
 static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t n,
                      uint64_t ts)
@@ -583,6 +611,9 @@ static void data_start(mm_app *a, smtp_state *s, uint64_t ts)
 {
     tx_start(s, ts);
     s->tx.data_seen = true;
+    s->tx.md5 = a->smtp_md5;
+    if (s->tx.md5 & MM_SMTP_MD5_BODY)
+        md5_init(&s->tx.body_md5);
     mm_file_free(a, s->m.file);
     memset(&s->m, 0, sizeof s->m);
     s->m.in_headers = true;
@@ -753,6 +784,7 @@ static void client_line(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t 
             queue(s, C_OTHER);            /* the server answers the message */
             return;
         }
+        body_md5(s, l, n);
         if (n && l[0] == '.') {       /* dot-stuffing */
             l++;
             n--;
@@ -795,6 +827,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                         if (s->m.file)
                             part_line(a, &s->m, line, ll);
                     } else {
+                        body_md5(s, line, ll);
                         msg_line(a, f, s, line, ll, ts);
                     }
                     s->llen[dir] = 0;
