@@ -198,16 +198,33 @@ static uint64_t make_flow_id(mm_flowtable *t, uint64_t hash, uint64_t ts)
     return mm_siphash13(&t->hk, v, sizeof v) & ((1ULL << 53) - 1);
 }
 
-static void tcp_track(mm_flow *f, int dir, uint8_t fl)
+static void tcp_track(mm_flowtable *t, mm_flow *f, int dir, uint8_t fl)
 {
     /* the state this packet finds (Suricata's per-packet "established":
      * the ACK that ends the handshake is not yet) */
     f->pkt_established = f->tcp_state >= MM_TCP_ESTABLISHED;
     if (dir == MM_TO_SERVER) f->flags_ts |= fl; else f->flags_tc |= fl;
     if (fl & MM_TH_RST) {
+        if (!f->rst_from) {
+            f->pre_rst_state = f->tcp_state;
+            f->pre_rst_fstate = f->state;
+        }
+        f->rst_from |= (uint8_t)(1u << dir);
         f->tcp_state = MM_TCP_CLOSED;
         f->state = MM_FS_CLOSED;
         return;
+    }
+    if (f->rst_from & (1u << dir)) {
+        /* an ordinary packet from the side that sent the reset: the reset
+         * was likely forged by a third party (Suricata's
+         * stream.suspected_rst_inject); the session goes on */
+        f->rst_from &= (uint8_t)~(1u << dir);
+        if (!f->rst_from) {
+            f->tcp_state = f->pre_rst_state;
+            f->state = f->pre_rst_fstate;
+        }
+        if (t->hooks.stream_anomaly)
+            t->hooks.stream_anomaly(t->hooks.user, f, MM_AN_STREAM_RST_INJECT);
     }
     switch (f->tcp_state) {
     case MM_TCP_NONE:
@@ -377,7 +394,7 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         }
         if (p->tcp_flags & MM_TH_RST)
             t->st.tcp_rst++;
-        tcp_track(f, dir, p->tcp_flags);
+        tcp_track(t, f, dir, p->tcp_flags);
         if (p->l4_ok)
             mm_stream_packet(&t->sc, f, dir, p);
         app_ack(f, p, dir);

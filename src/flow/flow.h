@@ -66,6 +66,8 @@ typedef struct mm_flow {
     uint8_t state;                   /* MM_FS_* */
     uint8_t queue;
     uint8_t tcp_state;
+    uint8_t rst_from;                /* bit per direction: it sent a reset, nothing since */
+    uint8_t pre_rst_state, pre_rst_fstate;   /* the states the first reset ended */
     uint8_t flags_ts, flags_tc;      /* TCP flags seen per direction */
     uint8_t icmp_type[2], icmp_code[2];
     bool icmp_seen[2];

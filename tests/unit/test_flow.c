@@ -109,6 +109,31 @@ static void test_reassembly_in_order_and_direction(void **st)
     assert_int_equal(end_reason, MM_END_SHUTDOWN);
 }
 
+/* A reset followed by more of the same side's traffic (Suricata's
+ * stream.suspected_rst_inject): the event once, the session goes on; a
+ * reset answered by nothing more closes the flow. */
+static void test_suspected_rst_inject(void **st)
+{
+    (void)st;
+    reset();
+    tcp(9, 0, 100, 0, S, NULL, 1, NULL);
+    tcp(9, 1, 500, 101, S | A, NULL, 2, NULL);
+    tcp(9, 0, 101, 501, A, NULL, 3, NULL);
+    mm_flow *f = tcp(9, 0, 101, 501, R | A, NULL, 4, NULL);
+    assert_int_equal(f->state, MM_FS_CLOSED);
+    tcp(9, 1, 501, 101, A, NULL, 5, NULL);          /* the other side: no event */
+    assert_int_equal(anomalies[MM_AN_STREAM_RST_INJECT], 0);
+    f = tcp(9, 0, 101, 501, P | A, "GET /", 6, NULL);
+    assert_int_equal(anomalies[MM_AN_STREAM_RST_INJECT], 1);
+    assert_int_equal(f->state, MM_FS_ESTABLISHED);
+    assert_int_equal(f->tcp_state, MM_TCP_ESTABLISHED);
+    tcp(9, 0, 106, 501, A, NULL, 7, NULL);
+    assert_int_equal(anomalies[MM_AN_STREAM_RST_INJECT], 1);
+    f = tcp(9, 1, 501, 106, R, NULL, 8, NULL);
+    assert_int_equal(f->state, MM_FS_CLOSED);
+    mm_flow_flush(T);
+}
+
 static void test_out_of_order_overlap_first_wins(void **st)
 {
     (void)st;
@@ -242,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_reassembly_in_order_and_direction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_order_overlap_first_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suspected_rst_inject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap_declared_on_ack_and_at_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_midstream_pickup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
