@@ -36,6 +36,7 @@ struct mm_dataset {
     mm_strmap vals;             /* value bytes -> reputation */
     uint64_t memcap, bytes, refused;
     char *save;                 /* written at the end (NULL: not) */
+    bool broken;                /* its load file failed: every rule naming it fails */
 };
 
 static size_t b64_decode(const char *s, size_t n, uint8_t *out)
@@ -292,11 +293,15 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val)
     if (fresh) {
         if (memcap)
             ds->memcap = memcap;
-        if (loadf && !load(p, ds, kw, loadf))
+        if (loadf && !load(p, ds, kw, loadf)) {
+            ds->broken = true;
             return false;
+        }
         if (savef && !(ds->save = strdup(savef)))
             return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     }
+    if (ds->broken)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: set '%s' could not be loaded", kw, name);
     s->u.ds.set = ds;
     s->u.ds.cmd = (uint8_t)(rep ? 0 : cmd);
     s->u.ds.op = (uint8_t)op;
