@@ -122,6 +122,7 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
     sensor *s = u;
     uint64_t cnt = s->eve.pcap_cnt;
     s->eve.pcap_cnt = 0;            /* not a packet's doing: no pcap_cnt */
+    mm_detect_flow_end_start(s->det);
     mm_app_flow_end(&s->app, f);
     if (s->det)
         mm_detect_flow_end(s->det, f);

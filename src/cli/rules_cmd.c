@@ -44,14 +44,8 @@ typedef struct kwlist {
 static void collect(void *ctx, const char *kw, uint64_t loaded, uint64_t skipped)
 {
     kwlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        kwrow *nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv)
-            return;
-        l->v = nv;
-        l->cap = cap;
-    }
+    if (!mm_grow(&l->v, &l->cap, l->n, sizeof *l->v, 64))
+        return;
     char *k = strdup(kw);
     if (k)
         l->v[l->n++] = (kwrow){k, loaded, skipped};

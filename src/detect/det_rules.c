@@ -303,6 +303,14 @@ static bool tag_counts(det_tag *t, uint32_t len, uint64_t ts)
     return in;
 }
 
+void mm_detect_flow_end_start(mm_detect *d)
+{
+    if (d) {
+        d->pkt_alerts = 0;
+        d->pkt_passed = false;
+    }
+}
+
 void mm_detect_packet_start(mm_detect *d)
 {
     if (d) {

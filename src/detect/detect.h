@@ -81,6 +81,9 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p,
 void mm_detect_tagged(mm_detect *d, mm_flow *f, const struct mm_pkt *p, uint64_t ts);
 /* A packet begins (before anything of it is inspected). */
 void mm_detect_packet_start(mm_detect *d);
+/* A flow's end begins: inspected as a packet of its own (Suricata's
+ * pseudo packet), with its own packet-alert-max. */
+void mm_detect_flow_end_start(mm_detect *d);
 /* An anomaly (MM_AN_*) raised on packet p (f: its flow, NULL when none) or
  * on flow f's stream (p NULL): the rules' decode-event and stream-event. */
 void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p, int an,

@@ -217,24 +217,16 @@ bool mm_ruleset_parse_rep_list(mm_ruleset *rs, char *text, size_t len, uint64_t 
         }
         mm_u128 a = mm_u128_of_ip(&ip);
         if (!slash) {
-            if (r->nhost == r->caphost) {
-                size_t c = r->caphost ? r->caphost * 2 : 1024;
-                rep_host *nh = realloc(r->host, c * sizeof *nh);
-                if (!nh)
-                    break;
-                r->host = nh;
-                r->caphost = c;
+            if (!mm_grow(&r->host, &r->caphost, r->nhost, sizeof *r->host, 1024)) {
+                rep_finish(r);
+                return false;
             }
             r->host[r->nhost++] = (rep_host){a, r->seq++, (uint8_t)cat, (uint8_t)val};
             continue;
         }
-        if (r->nnet == r->capnet) {
-            size_t c = r->capnet ? r->capnet * 2 : 64;
-            rep_net *nn = realloc(r->net, c * sizeof *nn);
-            if (!nn)
-                break;
-            r->net = nn;
-            r->capnet = c;
+        if (!mm_grow(&r->net, &r->capnet, r->nnet, sizeof *r->net, 64)) {
+            rep_finish(r);
+            return false;
         }
         rep_net *e = &r->net[r->nnet++];
         mm_u128_net(a, (ip.v == 4 ? 32 : 128) - (int)bits, &e->lo, &e->hi);

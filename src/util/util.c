@@ -476,6 +476,22 @@ void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
         qsort(base, n, size, cmp);
 }
 
+bool mm_grow(void *vp, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    void **v = vp;
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c < *cap || c > SIZE_MAX / elem)
+        return false;
+    void *nv = realloc(*v, c * elem);
+    if (!nv)
+        return false;
+    *v = nv;
+    *cap = c;
+    return true;
+}
+
 size_t mm_base64_encode(const uint8_t *d, size_t n, char *out)
 {
     static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

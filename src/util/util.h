@@ -74,6 +74,10 @@ uint64_t mm_now_ns(void);
 bool mm_parse_iso_ts(const char *s, int64_t *us);
 /* qsort that accepts an empty (possibly NULL) array, which qsort does not. */
 void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+/* Room for element n of the array *vp (a T ** given as void *) of *cap
+ * elements of elem bytes: doubled when full (first when empty); false,
+ * the array unchanged, when out of memory. */
+bool mm_grow(void *vp, size_t *cap, size_t n, size_t elem, size_t first);
 uint64_t mm_mono_ns(void);
 uint64_t mm_wall_ns(void);
 /* The one's-complement sum of d (RFC 1071), added to sum; fold with
