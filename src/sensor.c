@@ -74,8 +74,8 @@ typedef struct sensor {
     mm_live *live;
     uint64_t start_mono;
     uint64_t rules_load_ns;         /* when the rules were loaded (time of day) */
-    uint64_t an_minute[MM_AN__COUNT];
-    uint64_t an_count[MM_AN__COUNT];
+    uint64_t an_minute[MM_AN__COUNT + 1];     /* the last: app-layer events */
+    uint64_t an_count[MM_AN__COUNT + 1];
     uint64_t an_suppressed;
     uint64_t stream_anomalies;
     uint64_t last_ts;
@@ -109,6 +109,18 @@ static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
     }
     s->an_count[a]++;
     return true;
+}
+
+/* The parsers' observations: an app-layer event is also an anomaly event
+ * ("applayer", as Suricata logs them by default; at most --anomaly-rate a
+ * minute, all protocols together); everything goes on to detection. */
+static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
+{
+    sensor *s = ctx;
+    if (kind == MM_OBS_APP_EVENT && anomaly_allowed(s, ts, MM_AN__COUNT))
+        mm_eve_applayer_anomaly(&s->eve, ts, f, obs);
+    if (s->det)
+        mm_detect_observe(s->det, f, dir, kind, obs, ts);
 }
 
 /* A flow event's "traffic" object, from the rules' flowbits. */
@@ -514,11 +526,10 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
     s->app.http_headers = c->http_headers;
     s->app.smtp_md5 = c->smtp_md5;
-    if (s->det) {
-        s->app.observe = mm_detect_observe;
-        s->app.observe_ctx = s->det;
+    s->app.observe = observe;
+    s->app.observe_ctx = s;
+    if (s->det)
         s->app.buffers = c->detect.nrules > 0;
-    }
     s->eve.site = c->site;
     s->eve.community_id = c->community_id;
     s->eve.anomaly_packethdr = c->anomaly_packethdr;

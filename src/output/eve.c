@@ -11,6 +11,7 @@
 #include "analysis/geo.h"
 #include "proto/app.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,6 +381,30 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     mj_obj_close(j); /* mimamori */
     mj_obj_close(j);
     mm_eve_emit(e);
+}
+
+void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name)
+{
+    /* "http.request_auth_unrecognized" -> app_proto http, event
+     * REQUEST_AUTH_UNRECOGNIZED (Suricata's event names) */
+    const char *dot = strchr(name, '.');
+    char ev[96];
+    size_t k = 0;
+    for (const char *c = dot ? dot + 1 : name; *c && k < sizeof ev - 1; c++)
+        ev[k++] = (char)toupper((unsigned char)*c);
+    ev[k] = 0;
+    bool detect = strcmp(ev, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS") == 0 ||
+                  strcmp(ev, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION") == 0;
+    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "anomaly", false,
+                                         f->app_proto ? mm_app_name(f->app_proto) : NULL);
+    mj_obj_open(j, "anomaly");
+    if (f->app_proto && mm_app_name(f->app_proto))
+        mj_str(j, "app_proto", mm_app_name(f->app_proto));
+    mj_str(j, "type", "applayer");
+    mj_str(j, "event", ev);
+    mj_str(j, "layer", detect ? "proto_detect" : "proto_parser");
+    mj_obj_close(j);
+    mm_eve_end_flow_event(e, f);
 }
 
 void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, int an)

@@ -104,6 +104,9 @@ const char *mm_eve_direction(const mm_eve *e, const mm_ip *cli, const mm_ip *srv
 const char *mm_proto_name(uint8_t proto, char *buf, size_t n);
 
 void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason);
+/* A parser's event ("http.request_auth_unrecognized") as Suricata's
+ * anomaly of type applayer. */
+void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name);
 /* A packet of flow f going dir with Ethernet header eth: its addresses
  * join the flow's sets (at most 8 a side); and the sets' end. */
 void mm_eve_flow_macs(mm_flow *f, int dir, const uint8_t *eth);

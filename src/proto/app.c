@@ -28,6 +28,8 @@ typedef struct app_flow {
     void *tls_st;                     /* TLS started later (STARTTLS, CONNECT...) */
     bool tls_off[2];                  /* cleartext resumed after it (FTP's CCC) */
     bool eof[2];                      /* the stream ended in this direction */
+    int8_t det_dir;                   /* the direction the protocol was found in */
+    bool other_probed;                /* the other direction's first data was probed */
 } app_flow;
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
@@ -220,6 +222,7 @@ static void detect(mm_app *a, mm_flow *f, app_flow *af, int dir, bool udp,
             af->size += p->state_size;
             a->st.memuse += p->state_size;
             af->p = p;
+            af->det_dir = (int8_t)dir;
             f->app_proto = p->id;
             a->st.flows[p->id][udp]++;
             return;
@@ -273,10 +276,36 @@ static bool expected(mm_app *a, mm_flow *f, app_flow *af)
         e->used = false;
         if (!adopt(a, f, af, &mm_parser_ftpdata, false))
             return false;
+        af->other_probed = true;        /* announced, not probed: no mismatch */
         mm_ftpdata_init(af->st, e->cmd, e->name);
         return true;
     }
     return false;
+}
+
+/* The first data of the direction the protocol was not found in: when it
+ * is plainly another protocol (an HTTP request answered by an SSH banner),
+ * Suricata's applayer_mismatch_protocol_both_directions. The flow keeps
+ * the protocol found first. */
+static void other_direction(mm_app *a, mm_flow *f, app_flow *af, int dir, const uint8_t *d,
+                            uint32_t n, uint64_t ts)
+{
+    af->other_probed = true;
+    uint32_t k = n < MM_APP_PROBE_MAX ? n : MM_APP_PROBE_MAX;
+    const mm_app_parser *other = NULL;
+    for (size_t i = 0; i < NPARSERS; i++) {
+        const mm_app_parser *p = parsers[i];
+        if (!p->tcp || (p->excluded && p->excluded(f)) ||
+            p->probe(f, dir, false, d, k) != MM_PROBE_YES)
+            continue;
+        if (p == af->p)
+            return;             /* the same protocol answers */
+        if (!other)
+            other = p;
+    }
+    if (other)
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+                       "applayer_mismatch_protocol_both_directions", ts);
 }
 
 /* Data of one direction: probe until a protocol is found, then parse. */
@@ -294,6 +323,8 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
     if (!udp && tls_upgrade(a, f, af, dir, d, n, ts))
         return;
     if (af->p) {
+        if (!udp && d && n && !af->other_probed && dir != af->det_dir)
+            other_direction(a, f, af, dir, d, n, ts);
         af->p->parse(a, f, af->st, dir, d, n, ts);
         return;
     }
@@ -310,6 +341,7 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
                 continue;
             if (!adopt(a, f, af, p, false))
                 return;
+            af->other_probed = true;    /* a late start: the other side is not compared */
             p->parse(a, f, af->st, dir, d, n, ts);
             return;
         }
