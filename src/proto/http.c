@@ -656,9 +656,12 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         no_body = false;
     } else {
         if (s->resp_idx >= s->ntx) {
-            /* a response without a request we saw (mid-stream pickup) */
+            /* a response without a request we saw (mid-stream pickup):
+             * libhtp's "Unable to match response to request" */
             if (!(t = push(a, f, s, ts)))
                 return S_LOST;
+            mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_APP_EVENT,
+                           "http.unable_to_match_response_to_request", ts);
             s->resp_idx = (uint8_t)(s->ntx - 1);
         } else {
             t = s->tx[s->resp_idx];
