@@ -31,6 +31,10 @@
     X(GRE_SMALL,         "decode", "gre",      "pkt_too_small",           1)       \
     X(GRE_BADVER,        "decode", "gre",      "wrong_version",           1)       \
     X(ERSPAN_SMALL,      "decode", "erspan",   "header_too_small",        1)       \
+    X(NSH_SMALL,         "decode", "nsh",      "header_too_small",        1)       \
+    X(NSH_VERSION,       "decode", "nsh",      "unsupported_version",     1)       \
+    X(NSH_BAD_LEN,       "decode", "nsh",      "bad_header_length",       1)       \
+    X(NSH_UNKNOWN,       "decode", "nsh",      "unknown_payload",         1)       \
     X(TOO_MANY_LAYERS,   "decode", "decoder",  "too_many_layers",         0)       \
     X(IPV4_SMALL,        "decode", "ipv4",     "pkt_too_small",           1)       \
     X(IPV4_HLEN,         "decode", "ipv4",     "hlen_too_small",          1)       \

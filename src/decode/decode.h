@@ -76,6 +76,7 @@ typedef struct mm_decode_stats {
     uint64_t pkts, bytes;
     uint64_t ipv4, ipv6, tcp, udp, icmpv4, icmpv6, sctp, gre, other_ip;
     uint64_t ethernet, vlan, vlan_qinq, mpls, pppoe, ppp, sll, sll2, null, raw, chdlc, erspan;
+    uint64_t nsh;
     uint64_t ipv4_in_ipv4, ipv6_in_ipv4, ipv4_in_ipv6, ipv6_in_ipv6;
     uint64_t gtp, vxlan, geneve, teredo, capwap;
     uint64_t wire_bytes;

@@ -1,7 +1,7 @@
 /*
  * link.c - link layers and what sits between them and IP: Ethernet, 802.1Q
  * and QinQ VLAN tags, MPLS label stacks, PPPoE sessions, PPP, Linux cooked
- * capture v1/v2, BSD loopback, raw IP, Cisco HDLC, PPI, ERSPAN.
+ * capture v1/v2, BSD loopback, raw IP, Cisco HDLC, PPI, ERSPAN, NSH.
  */
 #include "decode/decode.h"
 
@@ -18,6 +18,7 @@
 #define ET_TEB 0x6558     /* transparent Ethernet bridging (GRE) */
 #define ET_ERSPAN2 0x88BE
 #define ET_ERSPAN3 0x22EB
+#define ET_NSH 0x894F
 
 void mm_decode_ip(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
 {
@@ -148,6 +149,44 @@ void mm_decode_ethertype(mm_decoder *d, mm_pkt *p, uint16_t et, const uint8_t *b
                 MM_TUNNEL(p, n, mm_decode_ether(d, p, b + h, n - h));
             }
             return;
+        case ET_NSH: {
+            /* Network Service Header (RFC 8300): version 0, its length in
+             * 4-byte words (MD type 1: 6, else at least 2), then the
+             * next protocol */
+            d->st.nsh++;
+            if (n < 8) {
+                mm_anom(d, p, MM_AN_NSH_SMALL);
+                return;
+            }
+            if (b[0] >> 6) {
+                mm_anom(d, p, MM_AN_NSH_VERSION);
+                return;
+            }
+            uint32_t hl = (uint32_t)(mm_be16(b) & 0x3F) * 4;
+            uint8_t md = b[2] & 0x0F;
+            if (hl < 8 || hl > n || (md == 1 && hl != 24)) {
+                mm_anom(d, p, MM_AN_NSH_BAD_LEN);
+                return;
+            }
+            uint8_t next = b[3];
+            static const uint16_t next_et[] = {0, ET_IPV4, ET_IPV6, 0, ET_NSH, ET_MPLS};
+            if (next == 3) {
+                mm_decode_ether(d, p, b + hl, n - hl);
+                return;
+            }
+            if (next >= sizeof next_et / sizeof next_et[0] || !next_et[next]) {
+                mm_anom(d, p, MM_AN_NSH_UNKNOWN);
+                return;
+            }
+            if (++p->layers > MM_MAX_LAYERS) {
+                mm_anom(d, p, MM_AN_TOO_MANY_LAYERS);
+                return;
+            }
+            et = next_et[next];
+            b += hl;
+            n -= hl;
+            continue;
+        }
         case ET_ARP:
         case ET_PPPOE_DISC:
             return; /* not IP: counted by the caller as such */

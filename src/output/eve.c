@@ -523,6 +523,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "pppoe", d->pppoe);
     mj_u64(j, "gre", d->gre);
     mj_u64(j, "erspan", d->erspan);
+    mj_u64(j, "nsh", d->nsh);
     mj_u64(j, "vlan", d->vlan);
     mj_u64(j, "vlan_qinq", d->vlan_qinq);
     mj_u64(j, "mpls", d->mpls);

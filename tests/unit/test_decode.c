@@ -144,6 +144,31 @@ static void test_gre_and_ipv6_exthdr(void **st)
             assert_int_equal(p.vlan[0], 23);
     }
 
+    /* NSH (RFC 8300, as tshark reads it): version 0, length in 4-byte
+     * words (MD type 2: 2 words here; MD type 1: always 6), next protocol
+     * 1 = IPv4; a wrong length or an unknown next protocol are anomalies */
+    for (int md = 1; md <= 4; md++) {
+        T.n = 0;
+        tb_eth(&T, 0x894F);
+        uint8_t words = md == 1 ? 6 : md == 3 ? 1 : 2;
+        tb_u8(&T, 0); tb_u8(&T, words);
+        tb_u8(&T, md == 1 ? 1 : 2); tb_u8(&T, md == 4 ? 9 : 1);
+        tb_be32(&T, (1u << 8) | 2);                 /* SPI 1, SI 2 */
+        for (int i = 8; i < words * 4; i++)
+            tb_u8(&T, 0);                           /* context headers */
+        tb_ipv4(&T, in1, in2, 17, 8, 2, 0, 0);
+        tb_udp(&T, 5555, 6666, 0);
+        run(&p, MM_LT_ETHERNET, &raw);
+        if (md <= 2) {
+            assert_int_equal(p.n_anom, 0);
+            assert_int_equal(p.dport, 6666);
+        } else {
+            assert_int_equal(p.n_anom, 1);
+            assert_int_equal(p.anom[0], md == 3 ? MM_AN_NSH_BAD_LEN : MM_AN_NSH_UNKNOWN);
+            assert_int_equal(p.ipver, 0);
+        }
+    }
+
     /* IPv6 with hop-by-hop and destination options, then TCP */
     T.n = 0;
     tb_eth(&T, 0x86DD);
