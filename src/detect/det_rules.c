@@ -636,11 +636,15 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
         return;                 /* a pass rule matched earlier */
     /* a TCP flow picked up mid-way has no stream nor app layer for
      * Suricata unless stream.midstream is on: its stream and app-layer
-     * rules stay silent (its packets are still inspected) */
-    if (moment != MM_MOMENT_PACKET && f->proto == 6 && f->midstream && !d->midstream)
+     * rules stay silent, except that its stream rules see each packet's
+     * payload (a stream moment given a packet: mm_detect_packet) */
+    bool pkt_stream = moment == MM_MOMENT_STREAM && pkt;
+    if (moment != MM_MOMENT_PACKET && !pkt_stream && f->proto == 6 && f->midstream &&
+        !d->midstream)
         return;
     bits_ctx bc = {d, f};
     mm_inspection in = flow_insp(d, f, dir, moment, &bc);
+    in.pkt_stream = pkt_stream;
     in.pkt = pkt;
     in.buf = b;
     in.nbuf = nb;
@@ -983,15 +987,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     /* a TCP flow Suricata keeps no session for (picked up mid-way, no
      * --midstream) has no stream: its stream rules look at each packet's
      * payload instead */
-    if (p->proto == 6 && f->midstream && !d->midstream && p->payload_len && !f->passed) {
-        bits_ctx bc = {d, f};
-        mm_inspection in = flow_insp(d, f, dir, MM_MOMENT_STREAM, &bc);
-        in.pkt_stream = true;
-        in.buf = b;
-        in.nbuf = 1;
-        hit_ctx h = {d, f, dir, ts, NULL, NULL};
-        mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
-    }
+    if (p->proto == 6 && f->midstream && !d->midstream && p->payload_len)
+        inspect(d, f, dir, MM_MOMENT_STREAM, b, 1, &pk, ts, NULL);
 }
 
 /* The file in an alert on it, as Suricata lists a transaction's files. */

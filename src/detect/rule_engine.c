@@ -379,14 +379,8 @@ static bool pp_add(int cls, int side, const mm_portset *ps, uint32_t rule)
     pplist *l = &pps[cls][side];
     for (size_t k = 0; k < ps->n; k++)
         for (uint32_t port = ps->r[k].lo; port <= ps->r[k].hi; port++) {
-            if (l->n + 2 > l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 256;
-                uint32_t *nv = realloc(l->v, cap * sizeof *nv);
-                if (!nv)
-                    return false;
-                l->v = nv;
-                l->cap = cap;
-            }
+            if (!mm_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, 256))
+                return false;
             l->v[l->n++] = port;
             l->v[l->n++] = rule;
         }
@@ -1551,14 +1545,10 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         if (m1 == M_PACKET && (e->moment[ri] & (M_STREAM | M_TCPPKT)) == M_STREAM &&
             in->ip_proto == 6)
             continue;
-        if (rule_matches(t, r, in, bits, ints)) {
+        /* every rule is checked (flowbits of the later ones change as in
+         * Suricata); what a pass rule silences is the alert path's call */
+        if (rule_matches(t, r, in, bits, ints))
             hits += matched(t, r, in, &bits, &ints, hit, ctx);
-            /* a pass rule on a packet or stream data ends its inspection
-             * (on a transaction it passes the flow, the alerts of the same
-             * transaction still go out, as Suricata's) */
-            if (r->action == MM_RA_PASS && m1 != M_APP)
-                break;
-        }
     }
     return hits;
 }

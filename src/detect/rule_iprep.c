@@ -337,7 +337,7 @@ bool mm_kw_iprep(mm_rparse *p, const char *kw, char *val)
     } else {
         char c[40];
         snprintf(c, sizeof c, "%.8s%.24s", mm_rp_trim(parts[2]), mm_rp_trim(parts[3]));
-        if (!strchr("<>=!", c[0]) || !mm_rp_cmp(c, 255, &o.c))
+        if (!c[0] || !strchr("<>=!", c[0]) || !mm_rp_cmp(c, 255, &o.c))
             return mm_rp_fail(p, MM_SKIP_VALUE, "iprep: bad comparison '%.32s'", c);
     }
     r->iprep[r->niprep++] = o;
