@@ -111,7 +111,8 @@ enum mm_transform {
 
 enum mm_sm_type {
     MM_SM_CONTENT, MM_SM_PCRE, MM_SM_BYTE_TEST, MM_SM_BYTE_JUMP, MM_SM_BYTE_EXTRACT,
-    MM_SM_ISDATAAT, MM_SM_BSIZE, MM_SM_URILEN, MM_SM_BASE64_DECODE, MM_SM_DATASET
+    MM_SM_ISDATAAT, MM_SM_BSIZE, MM_SM_URILEN, MM_SM_BASE64_DECODE, MM_SM_DATASET,
+    MM_SM_BYTE_MATH
 };
 
 /* A named set of values (dataset, datarep), shared by the rules naming it. */
@@ -158,6 +159,8 @@ typedef struct mm_pcre {
 } mm_pcre;
 
 enum mm_byte_op { MM_BOP_LT, MM_BOP_GT, MM_BOP_EQ, MM_BOP_LE, MM_BOP_GE, MM_BOP_AND, MM_BOP_OR };
+/* byte_math's operators */
+enum mm_math_op { MM_MOP_ADD, MM_MOP_SUB, MM_MOP_MUL, MM_MOP_DIV, MM_MOP_SHL, MM_MOP_SHR };
 
 #define MM_BF_RELATIVE   0x0001
 #define MM_BF_LITTLE     0x0002
@@ -172,12 +175,12 @@ enum mm_byte_op { MM_BOP_LT, MM_BOP_GT, MM_BOP_EQ, MM_BOP_LE, MM_BOP_GE, MM_BOP_
 typedef struct mm_byteop {
     uint8_t nbytes;             /* 1-10 (string), 1-8 binary */
     uint8_t nbytes_var;         /* a byte_extract variable gives it: its index + 1 (0: no) */
-    uint8_t op;                 /* byte_test */
+    uint8_t op;                 /* byte_test: MM_BOP_*; byte_math: MM_MOP_* */
     uint8_t base;               /* string: 8, 10, 16 */
-    uint8_t var;                /* byte_extract: variable index */
+    uint8_t var;                /* byte_extract, byte_math: variable index */
     uint16_t flags;
     mm_rval offset;
-    mm_rval value;              /* byte_test value: a variable ... */
+    mm_rval value;              /* byte_test value, byte_math rvalue: a variable ... */
     uint64_t value64;           /* ... or this literal (value.var < 0) */
     uint32_t multiplier;        /* byte_jump/byte_extract, 1 when absent */
     int32_t post_offset;        /* byte_jump */

@@ -189,7 +189,7 @@ static bool is_relative(const mm_sm *s)
     switch (s->type) {
     case MM_SM_CONTENT: return s->u.c.flags & (MM_CF_DISTANCE | MM_CF_WITHIN);
     case MM_SM_PCRE: return s->u.p.flags & MM_PF_RELATIVE;
-    case MM_SM_BYTE_TEST: case MM_SM_BYTE_JUMP: case MM_SM_BYTE_EXTRACT:
+    case MM_SM_BYTE_TEST: case MM_SM_BYTE_JUMP: case MM_SM_BYTE_EXTRACT: case MM_SM_BYTE_MATH:
         return s->u.b.flags & MM_BF_RELATIVE;
     case MM_SM_ISDATAAT: return s->u.isdataat.relative;
     case MM_SM_BASE64_DECODE: return s->u.b64.relative;
@@ -288,6 +288,45 @@ static int pcre(walk *w, int i, uint32_t cur)
     }
 }
 
+/* A variable's new value for the options after option i: kept when they
+ * match (a later buffer of the rule reads it, as Suricata's byte values
+ * outlive their list), the old one back when they do not. */
+static int set_var(walk *w, int i, uint8_t var, uint64_t v, uint32_t cur)
+{
+    uint64_t saved = w->m->vars[var & 7];
+    w->m->vars[var & 7] = v;
+    int r = step(w, i + 1, cur);
+    if (r <= 0)
+        w->m->vars[var & 7] = saved;
+    return r > 0 ? 1 : 0;       /* another value may lead elsewhere */
+}
+
+/* byte_math: v (read at the cursor's new place cur) with its operator and
+ * rvalue, masked, into its variable for the options after it. */
+static int byte_math(walk *w, int i, uint64_t v, uint32_t cur)
+{
+    const mm_byteop *b = &w->sm[i].u.b;
+    uint64_t r = b->value.var >= 0 ? w->m->vars[b->value.var & 7] : b->value64;
+    switch (b->op) {
+    case MM_MOP_ADD: v += r; break;
+    case MM_MOP_SUB: v -= r; break;
+    case MM_MOP_MUL: v *= r; break;
+    case MM_MOP_DIV:
+        if (r == 0)
+            return 0;           /* no value: no match */
+        v /= r;
+        break;
+    case MM_MOP_SHL: v = r < 64 ? v << r : 0; break;
+    default: v = r < 64 ? v >> r : 0; break;
+    }
+    if (b->flags & MM_BF_BITMASK) {
+        v &= b->bitmask;
+        for (uint64_t m = b->bitmask; v && m && !(m & 1); m >>= 1)
+            v >>= 1;
+    }
+    return set_var(w, i, b->var, v, cur);
+}
+
 static int byte_op(walk *w, int i, uint32_t cur)
 {
     const mm_sm *s = &w->sm[i];
@@ -307,8 +346,17 @@ static int byte_op(walk *w, int i, uint32_t cur)
         bv.nbytes = (uint8_t)nb;
         b = &bv;
     }
+    if (s->type == MM_SM_BYTE_MATH && b->flags & MM_BF_BITMASK) {
+        /* byte_math masks the result, not the number read */
+        if (b != &bv)
+            bv = *b;
+        bv.flags &= (uint16_t)~MM_BF_BITMASK;
+        b = &bv;
+    }
     if (!read_number(b, w->buf, w->len, pos, &v, &used))
         return 0;
+    if (s->type == MM_SM_BYTE_MATH)
+        return byte_math(w, i, v, (uint32_t)(pos + used));
     if (s->type == MM_SM_BYTE_TEST) {
         uint64_t want = b->value.var >= 0 ? w->m->vars[b->value.var & 7] : b->value64;
         bool r;
@@ -330,11 +378,7 @@ static int byte_op(walk *w, int i, uint32_t cur)
         if (b->flags & MM_BF_ALIGN && b->post_offset > 1)
             x = (x + (uint64_t)b->post_offset - 1) / (uint64_t)b->post_offset *
                 (uint64_t)b->post_offset;
-        uint64_t saved = w->m->vars[b->var & 7];
-        w->m->vars[b->var & 7] = x;
-        int r = step(w, i + 1, (uint32_t)(pos + used));
-        w->m->vars[b->var & 7] = saved;
-        return r > 0 ? 1 : 0;       /* another value may lead elsewhere */
+        return set_var(w, i, b->var, x, (uint32_t)(pos + used));
     }
     /* byte_jump */
     int64_t jump = (int64_t)(v > (uint64_t)INT32_MAX ? INT32_MAX : v) * b->multiplier;
@@ -394,6 +438,7 @@ static int step(walk *w, int i, uint32_t cur)
     case MM_SM_BYTE_TEST:
     case MM_SM_BYTE_JUMP:
     case MM_SM_BYTE_EXTRACT:
+    case MM_SM_BYTE_MATH:
         return byte_op(w, i, cur);
     case MM_SM_ISDATAAT: {
         /* as Suricata: N bytes left after the cursor, or a byte at offset N */

@@ -779,7 +779,7 @@ static const kwdef keywords[] = {
  * reason naming it (and never silently half-matched). */
 static const char *const unsupported[] = {
     "asn1", "ftpbounce", "lua", "luajit",
-    "filemagic", "byte_math",
+    "filemagic",
     "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",

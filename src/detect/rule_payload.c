@@ -10,6 +10,7 @@
  * buffer; mm_rp_finish_buffers() groups them per buffer into the arena.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,7 +525,20 @@ static bool kw_pcre(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
-/* --- byte_test, byte_jump, byte_extract ----------------------------------- */
+/* --- byte_test, byte_jump, byte_extract, byte_math ------------------------ */
+
+/* A new variable's name (byte_extract, byte_math result): not a number, not
+ * given before, and room for it. */
+static bool var_name_ok(mm_rparse *p, const char *kw, const char *name)
+{
+    if (!name || !*name || strlen(name) >= sizeof p->vars[0] || isdigit((unsigned char)*name))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad name", kw);
+    if (var_index(p, name) >= 0)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: '%s' given twice", kw, name);
+    if (p->nvars == MM_RULE_MAX_VARS)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many variables", kw);
+    return true;
+}
 
 /* The options every byte_* keyword shares; false when part is not one. */
 static bool byte_common(mm_rparse *p, mm_byteop *b, const char *part, bool *bad)
@@ -694,12 +708,8 @@ static bool kw_byte_extract(mm_rparse *p, const char *kw, char *val)
     if (!byte_nbytes(p, kw, parts[0], &b) || !rval(p, kw, parts[1], -65535, 65535, &b.offset))
         return false;
     const char *name = parts[2];
-    if (!*name || strlen(name) >= sizeof p->vars[0] || isdigit((unsigned char)*name))
-        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: bad name");
-    if (var_index(p, name) >= 0)
-        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: '%s' given twice", name);
-    if (p->nvars == MM_RULE_MAX_VARS)
-        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: too many variables");
+    if (!var_name_ok(p, kw, name))
+        return false;
     for (int k = 3; k < n; k++) {
         bool bad;
         int64_t x;
@@ -718,6 +728,122 @@ static bool kw_byte_extract(mm_rparse *p, const char *kw, char *val)
     if (!byte_check(p, kw, &b))
         return false;
     mm_sm *s = new_sm(p, MM_SM_BYTE_EXTRACT, kw);
+    if (!s)
+        return false;
+    b.var = (uint8_t)p->nvars;
+    snprintf(p->vars[p->nvars++], sizeof p->vars[0], "%s", name);
+    s->u.b = b;
+    p->last_any = p->nsm - 1;
+    return true;
+}
+
+/* byte_math:bytes N, offset N, oper OP, rvalue V, result NAME[, relative]
+ * [, endian big|little][, dce][, string hex|dec|oct][, bitmask HEX]: reads a
+ * number as byte_extract does, applies OP with V (a number or a variable),
+ * masks it, and keeps it in NAME for later options (Suricata 7's keyword). */
+static bool kw_byte_math(mm_rparse *p, const char *kw, char *val)
+{
+    char *parts[12];
+    int n = val ? mm_rp_split(val, ',', parts, 12) : -1;
+    if (n < 5 || n > 10)
+        return mm_rp_fail(p, MM_SKIP_VALUE,
+                          "byte_math: bytes, offset, oper, rvalue, result[, ...]");
+    mm_byteop b = {.multiplier = 1, .value = {0, -1}};
+    const char *name = NULL;
+    unsigned seen = 0;
+    for (int k = 0; k < n; k++) {
+        char *w = parts[k], *v = w;
+        while (*v && *v != ' ' && *v != '\t')
+            v++;
+        if (*v)
+            *v++ = '\0';
+        while (*v == ' ' || *v == '\t')
+            v++;
+        static const char *const names[] = {"bytes", "offset", "oper", "rvalue", "result",
+                                            "relative", "endian", "dce", "string", "bitmask"};
+        unsigned i = 0;
+        while (i < sizeof names / sizeof names[0] && strcmp(names[i], w) != 0)
+            i++;
+        if (i == sizeof names / sizeof names[0])
+            return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: unknown '%.32s'", w);
+        if (seen & 1u << i)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: '%s' given twice", w);
+        seen |= 1u << i;
+        int64_t x;
+        switch (i) {
+        case 0:
+            if (mm_rp_num(v, 1, 10, &x))
+                b.nbytes = (uint8_t)x;
+            else if (!byte_nbytes(p, kw, v, &b))
+                return false;
+            break;
+        case 1:
+            if (!mm_rp_num(v, -65535, 65535, &x))
+                return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: offset must be -65535-65535");
+            b.offset = (mm_rval){(int32_t)x, -1};
+            break;
+        case 2: {
+            static const char *const ops[] = {"+", "-", "*", "/", "<<", ">>"};
+            unsigned o = 0;
+            while (o < 6 && strcmp(ops[o], v) != 0)
+                o++;
+            if (o == 6)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: bad oper '%.8s'", v);
+            b.op = (uint8_t)o;
+            break;
+        }
+        case 3:
+            if (mm_rp_num(v, 0, UINT32_MAX, &x))
+                b.value64 = (uint64_t)x;
+            else if (!rval(p, kw, v, 0, 0, &b.value))
+                return false;
+            break;
+        case 4:
+            name = v;
+            break;
+        case 5:
+            b.flags |= MM_BF_RELATIVE;
+            break;
+        case 6:
+            if (strcmp(v, "little") == 0)
+                b.flags |= MM_BF_LITTLE;
+            else if (strcmp(v, "big") != 0)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: bad endian '%.16s'", v);
+            break;
+        case 7:
+            b.flags |= MM_BF_DCE;
+            break;
+        case 8:
+            b.flags |= MM_BF_STRING;
+            if (strcmp(v, "hex") == 0 || strcmp(v, "dec") == 0 || strcmp(v, "oct") == 0)
+                b.base = v[0] == 'h' ? 16 : v[0] == 'd' ? 10 : 8;
+            else
+                return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: bad string '%.16s'", v);
+            break;
+        default: {
+            /* hexadecimal, with or without 0x, as Suricata reads it */
+            const char *h = v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? v + 2 : v;
+            char *end;
+            errno = 0;
+            unsigned long long m = strtoull(h, &end, 16);
+            if (!*h || *end || errno || m > UINT32_MAX || !isxdigit((unsigned char)*h))
+                return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: bad bitmask '%.16s'", v);
+            b.bitmask = m;
+            b.flags |= MM_BF_BITMASK;
+            break;
+        }
+        }
+    }
+    if ((seen & 0x1f) != 0x1f)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: bytes, offset, oper, rvalue and "
+                          "result are needed");
+    if ((b.op == MM_MOP_SHL || b.op == MM_MOP_SHR) && !b.nbytes_var && b.nbytes > 4)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: 1-4 bytes with a shift");
+    if (b.flags & MM_BF_DCE && b.flags & MM_BF_STRING)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: dce with string");
+    if (!byte_check(p, kw, &b) || !var_name_ok(p, kw, name))
+        return false;
+    mm_sm *s = new_sm(p, MM_SM_BYTE_MATH, kw);
     if (!s)
         return false;
     b.var = (uint8_t)p->nvars;
@@ -1000,7 +1126,8 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
         {"distance", kw_modifier}, {"within", kw_modifier}, {"fast_pattern", kw_modifier},
         {"startswith", kw_modifier}, {"endswith", kw_modifier}, {"pcre", kw_pcre},
         {"byte_test", kw_byte_test}, {"byte_jump", kw_byte_jump},
-        {"byte_extract", kw_byte_extract}, {"isdataat", kw_isdataat}, {"bsize", kw_bsize},
+        {"byte_extract", kw_byte_extract}, {"byte_math", kw_byte_math},
+        {"isdataat", kw_isdataat}, {"bsize", kw_bsize},
         {"urilen", kw_urilen}, {"base64_decode", kw_base64_decode},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)

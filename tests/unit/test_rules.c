@@ -238,6 +238,14 @@ static void test_pcre_and_bytes(void **state)
     assert_int_equal(b->sm[3].u.isdataat.at.var, 0);
     assert_true(b->sm[3].u.isdataat.negated);
     assert_int_equal(parse("byte_test:0,>,450,0,string,dec; sid:45;", &r), -1);
+    assert_int_equal(parse("byte_math:bytes 4, offset 0, oper +, rvalue 1; sid:46;", &r),
+                     MM_SKIP_VALUE);                 /* no result */
+    assert_int_equal(parse("byte_math:bytes 5, offset 0, oper <<, rvalue 1, result x; "
+                           "sid:47;", &r), MM_SKIP_VALUE);     /* 1-4 bytes with a shift */
+    assert_int_equal(parse("byte_math:bytes 2, offset 0, oper &, rvalue 1, result x; "
+                           "sid:48;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("byte_math:bytes 2, offset 0, oper +, rvalue 1, result x, "
+                           "bitmask zz; sid:49;", &r), MM_SKIP_VALUE);
     assert_int_equal(parse("byte_test:9,=,1,0; sid:46;", &r), MM_SKIP_VALUE);
     assert_int_equal(parse("byte_test:4,=,1,0,hex; sid:47;", &r), MM_SKIP_VALUE);
     assert_int_equal(parse("byte_test:4,=,nosuchvar,0; sid:48;", &r), MM_SKIP_VALUE);
@@ -443,6 +451,22 @@ static void test_match_other(void **state)
     assert_true(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x02\x00\x05"));
     assert_false(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x01\x00\x05"));
     assert_false(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x09\x00\x05\x00\x00\x00\x00\x00\x00\x00"));
+    /* byte_math: 0x22 << 2 = 0x88; the result masked and shifted down by
+     * the mask's zero bits; the cursor after the bytes read; no division
+     * by zero; an rvalue from a variable */
+    assert_true(P("byte_math:bytes 1, offset 1, oper <<, rvalue 2, result r; "
+                  "byte_test:1,=,r,2;", "\x00\x22\x88"));
+    assert_false(P("byte_math:bytes 1, offset 1, oper <<, rvalue 2, result r; "
+                   "byte_test:1,=,r,2;", "\x00\x21\x88"));
+    assert_true(P("byte_math:bytes 2, offset 0, oper +, rvalue 1, result r, bitmask 0x0f00; "
+                  "byte_test:1,=,r,2;", "\x03\xff\x04"));
+    assert_true(P("byte_math:bytes 1, offset 0, oper -, rvalue 1, result r, relative; "
+                  "content:\"x\"; within:1;", "\x05x"));
+    assert_false(P("byte_math:bytes 1, offset 0, oper /, rvalue 0, result r;", "\x05"));
+    assert_true(P("byte_extract:1,0,k; byte_math:bytes 1, offset 1, oper *, rvalue k, "
+                  "result r; byte_test:1,=,r,2;", "\x03\x04\x0c"));
+    assert_true(P("byte_math:bytes 3, offset 0, oper +, rvalue 1, result r, string dec; "
+                  "byte_test:1,=,r,3;", "099d"));
     assert_true(P("byte_test:2,>,1000,0;", "\x04\x00"));
     assert_false(P("byte_test:2,>,1000,0;", "\x00\x04"));
     assert_true(P("byte_test:2,=,1024,0,little;", "\x00\x04"));
