@@ -103,8 +103,17 @@ int mm_buf_dir(int b);
 enum mm_transform {
     MM_TR_DOTPREFIX = 1, MM_TR_STRIP_WHITESPACE, MM_TR_COMPRESS_WHITESPACE, MM_TR_TO_LOWERCASE,
     MM_TR_TO_UPPERCASE, MM_TR_TO_MD5, MM_TR_TO_SHA1, MM_TR_TO_SHA256, MM_TR_URL_DECODE,
-    MM_TR_HEADER_LOWERCASE, MM_TR_STRIP_PSEUDO_HEADERS
+    MM_TR_HEADER_LOWERCASE, MM_TR_STRIP_PSEUDO_HEADERS, MM_TR_PCREXFORM, MM_TR_XOR
 };
+
+/* The argument of a transform that has one (pcrexform's expression, xor's
+ * key): at most one such transform per buffer. */
+typedef struct mm_trarg {
+    char *text;                 /* as written: tells two buffers apart */
+    void *code;                 /* pcrexform: pcre2_code * */
+    uint8_t *key;               /* xor */
+    uint32_t keylen;
+} mm_trarg;
 #define MM_MAX_TRANSFORMS 4
 
 /* --- match options -------------------------------------------------------- */
@@ -227,6 +236,7 @@ typedef struct mm_rbuf {
     uint8_t tr[MM_MAX_TRANSFORMS];
     uint16_t nsm, cap;
     mm_sm *sm;
+    const mm_trarg *targ;       /* pcrexform, xor (NULL: none) */
 } mm_rbuf;
 
 /* The layer a checksum keyword (ipv4-csum, tcpv4-csum ...) is about. */

@@ -198,7 +198,10 @@ static const mm_content *fast_pattern(const mm_rule *r, const mm_rbuf **in)
 {
     const mm_content *best = NULL;
     for (int i = 0; i < r->nbuf; i++) {
-        if (r->buf[i].id == MM_BUF_BASE64_DATA)
+        /* a transform with an argument (pcrexform, xor) makes a buffer of
+         * its own, which the prefilter's lists (by buffer and transforms)
+         * do not tell apart */
+        if (r->buf[i].id == MM_BUF_BASE64_DATA || r->buf[i].targ)
             continue;
         for (int k = 0; k < r->buf[i].nsm; k++) {
             const mm_sm *s = &r->buf[i].sm[k];

@@ -73,6 +73,7 @@ typedef struct mm_rparse {
     int pending;                /* sticky buffer named, no option yet (-1: none) */
     uint8_t pending_tr[MM_MAX_TRANSFORMS];
     int npending_tr;
+    const mm_trarg *pending_targ;
     int last_sm;                /* last content, for its modifiers (-1: none) */
     int last_any;               /* last content or pcre */
     char vars[MM_RULE_MAX_VARS][32];

@@ -534,6 +534,24 @@ bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf,
         case MM_TR_TO_SHA256:
             k = digest_hex(&nettle_sha256, in, n, o);
             break;
+        case MM_TR_PCREXFORM: {
+            /* the first group where the expression matches; else as it is */
+            int rc = rb->targ ? pcre2_match(rb->targ->code, in, n, 0, 0, m->md, m->mc) : -1;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+            if (rc > 1 && ov[2] != PCRE2_UNSET && ov[3] >= ov[2] && ov[3] <= n) {
+                k = (uint32_t)(ov[3] - ov[2]);
+                memcpy(o, in + ov[2], k);
+            } else {
+                memcpy(o, in, n);
+                k = n;
+            }
+            break;
+        }
+        case MM_TR_XOR:
+            for (; k < n; k++)
+                o[k] = rb->targ && rb->targ->keylen ?
+                       (uint8_t)(in[k] ^ rb->targ->key[k % rb->targ->keylen]) : in[k];
+            break;
         default:                /* strip_pseudo_headers: HTTP/2 only */
             memcpy(o, in, n);
             k = n;

@@ -780,7 +780,7 @@ static const kwdef keywords[] = {
 static const char *const unsupported[] = {
     "asn1", "ftpbounce", "lua", "luajit",
     "filemagic",
-    "xor", "pcrexform", "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
+    "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
     "sip.method", "http2.header",

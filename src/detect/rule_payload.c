@@ -173,15 +173,84 @@ static const struct {
     {"to_uppercase", MM_TR_TO_UPPERCASE}, {"to_md5", MM_TR_TO_MD5}, {"to_sha1", MM_TR_TO_SHA1},
     {"to_sha256", MM_TR_TO_SHA256}, {"url_decode", MM_TR_URL_DECODE},
     {"header_lowercase", MM_TR_HEADER_LOWERCASE},
-    {"strip_pseudo_headers", MM_TR_STRIP_PSEUDO_HEADERS},
+    {"strip_pseudo_headers", MM_TR_STRIP_PSEUDO_HEADERS}, {"pcrexform", MM_TR_PCREXFORM},
+    {"xor", MM_TR_XOR},
 };
 
-/* The buffer (index into p->buf) with this id and transforms, made when new. */
-static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr)
+/* pcrexform:"EXPR" (the buffer becomes the expression's first group where
+ * it matches, and stays as it is where it does not, as Suricata 7) and
+ * xor:"HEXKEY" (each byte xor the key's byte, the key repeated). */
+static const mm_trarg *transform_arg(mm_rparse *p, const char *kw, uint8_t id, char *val)
 {
+    size_t n0 = val ? strlen(val) : 0;
+    if (n0 < 3 || val[0] != '"' || val[n0 - 1] != '"')
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: a quoted value is needed", kw), NULL;
+    val[n0 - 1] = 0;
+    char *v = val + 1, *w = v;
+    for (char *r = v; *r; r++) {       /* \" and \; as pcre's; the rest PCRE's */
+        if (*r == '\\' && (r[1] == '"' || r[1] == ';'))
+            r++;
+        *w++ = *r;
+    }
+    *w = 0;
+    mm_arena *a = &p->rs->arena;
+    mm_trarg *t = mm_arena_alloc(a, sizeof *t);
+    if (!t || !(t->text = mm_arena_strdup(a, v)))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory"), NULL;
+    if (id == MM_TR_XOR) {
+        size_t n = strlen(v);
+        if (n % 2 || n > 510)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "xor: an even number of hex digits (at most "
+                              "255 bytes)"), NULL;
+        if (!(t->key = mm_arena_alloc(a, n / 2 + 1)))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory"), NULL;
+        for (size_t i = 0; i < n; i += 2) {
+            if (!isxdigit((unsigned char)v[i]) || !isxdigit((unsigned char)v[i + 1]))
+                return mm_rp_fail(p, MM_SKIP_VALUE, "xor: '%.16s' is not hex", v), NULL;
+            char h[3] = {v[i], v[i + 1], 0};
+            t->key[i / 2] = (uint8_t)strtoul(h, NULL, 16);
+        }
+        t->keylen = (uint32_t)(n / 2);
+        return t;
+    }
+    if (p->npcres == MM_RULE_MAX_SM)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many expressions", kw), NULL;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+    if (!code) {
+        PCRE2_UCHAR m[120];
+        pcre2_get_error_message(err, m, sizeof m);
+        return mm_rp_fail(p, MM_SKIP_PCRE, "pcrexform at %zu: %s", (size_t)off, (char *)m), NULL;
+    }
+    p->pcres[p->npcres++] = code;
+    uint32_t cap = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cap);
+    if (cap < 1)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "pcrexform: no group to keep"), NULL;
+    t->code = code;
+    return t;
+}
+
+static bool has_targ(const uint8_t *tr, int ntr)
+{
+    for (int i = 0; i < ntr; i++)
+        if (tr[i] == MM_TR_PCREXFORM || tr[i] == MM_TR_XOR)
+            return true;
+    return false;
+}
+
+/* The buffer (index into p->buf) with this id and transforms (and the
+ * argument of the one that takes one), made when new. */
+static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr,
+                     const mm_trarg *targ)
+{
+    if (!has_targ(tr, ntr))
+        targ = NULL;
     for (int i = 0; i < p->nbuf; i++)
         if (p->buf[i].id == id && p->buf[i].ntr == ntr &&
-            (ntr == 0 || memcmp(p->buf[i].tr, tr, (size_t)ntr) == 0))
+            (ntr == 0 || memcmp(p->buf[i].tr, tr, (size_t)ntr) == 0) &&
+            (!targ || strcmp(p->buf[i].targ->text, targ->text) == 0))
             return i;
     if (p->nbuf == MM_RULE_MAX_BUF)
         return -1;
@@ -191,6 +260,7 @@ static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr)
     b->ntr = (uint8_t)ntr;
     if (ntr)
         memcpy(b->tr, tr, (size_t)ntr);
+    b->targ = targ;
     return p->nbuf++;
 }
 
@@ -198,14 +268,15 @@ static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr)
 static int target_buf(mm_rparse *p)
 {
     if (p->pending >= 0) {
-        p->cur = buf_index(p, (uint8_t)p->pending, p->pending_tr, p->npending_tr);
+        p->cur = buf_index(p, (uint8_t)p->pending, p->pending_tr, p->npending_tr,
+                           p->pending_targ);
         p->pending = -1;
         p->npending_tr = 0;
         return p->cur;
     }
     if (p->cur >= 0)
         return p->cur;
-    return buf_index(p, MM_BUF_PAYLOAD, NULL, 0);
+    return buf_index(p, MM_BUF_PAYLOAD, NULL, 0, NULL);
 }
 
 static mm_sm *new_sm(mm_rparse *p, uint8_t type, const char *kw)
@@ -1083,7 +1154,7 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
                 return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no content before it", kw);
             if (p->buf[p->smbuf[p->last_sm]].id != MM_BUF_PAYLOAD)
                 return mm_rp_fail(p, MM_SKIP_VALUE, "%s: content already in a sticky buffer", kw);
-            int idx = buf_index(p, b->id, NULL, 0);
+            int idx = buf_index(p, b->id, NULL, 0, NULL);
             if (idx < 0)
                 return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many buffers", kw);
             p->smbuf[p->last_sm] = (uint8_t)idx;
@@ -1109,11 +1180,21 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
             p->pending = p->buf[p->cur].id;
             p->npending_tr = p->buf[p->cur].ntr;
             memcpy(p->pending_tr, p->buf[p->cur].tr, sizeof p->pending_tr);
+            p->pending_targ = p->buf[p->cur].targ;
         }
         if (p->pending < 0)
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: transforms follow a sticky buffer", kw);
         if (p->npending_tr == MM_MAX_TRANSFORMS)
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many transforms", kw);
+        bool param = transforms[i].id == MM_TR_PCREXFORM || transforms[i].id == MM_TR_XOR;
+        if (!param && val && *val)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s takes no value", kw);
+        if (param) {
+            if (has_targ(p->pending_tr, p->npending_tr))
+                return mm_rp_fail(p, MM_SKIP_VALUE, "%s: one pcrexform or xor per buffer", kw);
+            if (!(p->pending_targ = transform_arg(p, kw, transforms[i].id, val)))
+                return false;
+        }
         p->pending_tr[p->npending_tr++] = transforms[i].id;
         return true;
     }
@@ -1208,8 +1289,9 @@ bool mm_rp_finish_buffers(mm_rparse *p)
     /* cheap buffers are checked first (a method or a host is a few bytes,
      * a body many thousands): the order of buffers does not change what
      * matches, except base64_data, which reads what base64_decode put
-     * aside and so stays last */
-    for (int i = 1; i < nb; i++)
+     * aside and so stays last; nor when byte variables, read in one
+     * buffer, may be used in a later one */
+    for (int i = 1; i < nb && !p->nvars; i++)
         for (int j = i; j > 0 && buf_cost(r->buf[j].id) < buf_cost(r->buf[j - 1].id); j--) {
             mm_rbuf x = r->buf[j];
             r->buf[j] = r->buf[j - 1];

@@ -446,6 +446,7 @@ static void test_match_content(void **state)
 static void test_match_other(void **state)
 {
     (void)state;
+    mm_rule r2;
     /* the byte count from a byte_extract variable (Suricata 7): 2 bytes
      * read at 1 are 0x0005; a count of 9 is no binary read at all */
     assert_true(P("byte_extract:1,0,n; byte_test:n,=,5,1;", "\x02\x00\x05"));
@@ -502,6 +503,23 @@ static void test_match_other(void **state)
     assert_true(m("http.header; to_lowercase; compress_whitespace; content:\"x-a: b\";",
                   MM_BUF_HTTP_HEADER, "X-A:    b", 9));
     assert_true(m("http.uri; url_decode; content:\"/a b\";", MM_BUF_HTTP_URI, "/a%20b", 6));
+    /* pcrexform keeps the first group where it matches, the buffer as it
+     * is where not; xor repeats its key; two expressions, two buffers */
+    assert_true(m("http.request_line; pcrexform:\"[a-zA-Z]+\\s+(.*)\\s+HTTP\"; "
+                  "content:\"/z.jpg\"; startswith; endswith;",
+                  MM_BUF_HTTP_REQUEST_LINE, "GET /z.jpg HTTP/1.1", 19));
+    assert_true(m("http.request_line; pcrexform:\"^POST (.*)\"; content:\"GET /\"; startswith;",
+                  MM_BUF_HTTP_REQUEST_LINE, "GET /z.jpg HTTP/1.1", 19));
+    assert_true(m("http.uri; xor:\"0102\"; content:\"|60 60 60|\";", MM_BUF_HTTP_URI,
+                  "aba", 3));
+    assert_false(m("http.uri; xor:\"0102\"; content:\"|60 60 60|\";", MM_BUF_HTTP_URI,
+                   "abb", 3));
+    assert_int_equal(parse("http.uri; pcrexform:\"abc\"; content:\"a\"; sid:60;", &r2),
+                     MM_SKIP_VALUE);                 /* no group */
+    assert_int_equal(parse("http.uri; xor:\"0g\"; content:\"a\"; sid:61;", &r2), MM_SKIP_VALUE);
+    assert_int_equal(parse("http.uri; pcrexform:\"(a)\"; content:\"a\"; http.uri; "
+                           "pcrexform:\"(b)\"; content:\"b\"; sid:62;", &r2), -1);
+    assert_int_equal(r2.nbuf, 2);
     /* a pathological pattern ends within the budget, without a match */
     static char many[4000];
     memset(many, 'a', sizeof many);
