@@ -17,6 +17,7 @@
  * (relative to the working directory) when the sensor ends.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,11 +140,16 @@ static bool add_value(mm_dataset *ds, const uint8_t *k, size_t n, uint64_t rep, 
     return true;
 }
 
-static bool load(mm_rparse *p, mm_dataset *ds, const char *kw, const char *file)
+/* Loads file into the set; a state file not there yet (it is written when
+ * the sensor ends) is an empty set, as Suricata's. */
+static bool load(mm_rparse *p, mm_dataset *ds, const char *kw, const char *file, bool state)
 {
     char err[160];
     size_t len;
+    errno = 0;
     char *text = mm_rp_read_beside(p, file, DS_FILE_MAX, &len, err, sizeof err);
+    if (!text && state && errno == ENOENT)
+        return true;
     if (!text)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: %s", kw, err);
     uint64_t lineno = 0;
@@ -250,6 +256,7 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad set name", kw);
     int type = -1;
     const char *loadf = NULL, *savef = NULL;
+    bool state = false;
     uint64_t memcap = 0;
     for (int i = need; i < n; i++) {
         char *a = parts[i], *sp = a;
@@ -269,6 +276,7 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val)
             savef = v;
         } else if (strcmp(a, "state") == 0) {
             loadf = savef = v;
+            state = true;
         } else if (strcmp(a, "memcap") == 0) {
             if (!mm_parse_size(v, &memcap))
                 return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad memcap '%.16s'", kw, v);
@@ -293,7 +301,7 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val)
     if (fresh) {
         if (memcap)
             ds->memcap = memcap;
-        if (loadf && !load(p, ds, kw, loadf)) {
+        if (loadf && !load(p, ds, kw, loadf, state)) {
             ds->broken = true;
             return false;
         }

@@ -462,15 +462,6 @@ static int step(walk *w, int i, uint32_t cur)
 
 /* --- transforms ----------------------------------------------------------- */
 
-/* The hex digest of in[0..n) into o (to_md5, to_sha1, to_sha256). */
-static uint32_t digest_hex(const struct nettle_hash *h, const uint8_t *in, uint32_t n, uint8_t *o)
-{
-    char hx[2 * SHA256_DIGEST_SIZE + 1];
-    size_t k = mm_hash_hex(h, in, n, hx);
-    memcpy(o, hx, k);
-    return (uint32_t)k;
-}
-
 /* Applies the buffer's transforms: buf and len become the result (scratch). */
 bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len)
 {
@@ -526,13 +517,13 @@ bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf,
             }
             break;
         case MM_TR_TO_MD5:
-            k = digest_hex(&nettle_md5, in, n, o);
+            k = (uint32_t)mm_hash_raw(&nettle_md5, in, n, o);
             break;
         case MM_TR_TO_SHA1:
-            k = digest_hex(&nettle_sha1, in, n, o);
+            k = (uint32_t)mm_hash_raw(&nettle_sha1, in, n, o);
             break;
         case MM_TR_TO_SHA256:
-            k = digest_hex(&nettle_sha256, in, n, o);
+            k = (uint32_t)mm_hash_raw(&nettle_sha256, in, n, o);
             break;
         case MM_TR_PCREXFORM: {
             /* the first group where the expression matches; else as it is */

@@ -371,18 +371,24 @@ char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
     return b;
 }
 
-size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char *out)
+size_t mm_hash_raw(const struct nettle_hash *h, const uint8_t *d, size_t n, uint8_t *out)
 {
     union {
         struct md5_ctx md5;
         struct sha1_ctx sha1;
         struct sha256_ctx sha256;
     } c;
-    uint8_t dg[SHA256_DIGEST_SIZE];
-    static const char x[] = "0123456789abcdef";
     h->init(&c);
     h->update(&c, n, d);
-    h->digest(&c, h->digest_size, dg);
+    h->digest(&c, h->digest_size, out);
+    return h->digest_size;
+}
+
+size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char *out)
+{
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    static const char x[] = "0123456789abcdef";
+    mm_hash_raw(h, d, n, dg);
     for (unsigned i = 0; i < h->digest_size; i++) {
         out[2 * i] = x[dg[i] >> 4];
         out[2 * i + 1] = x[dg[i] & 15];

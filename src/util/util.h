@@ -62,6 +62,8 @@ char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
  * returns its length. */
 struct nettle_hash;
 size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char *out);
+/* The same digest as bytes (digest size, at most 32); returns its length. */
+size_t mm_hash_raw(const struct nettle_hash *h, const uint8_t *d, size_t n, uint8_t *out);
 /* RFC 4648 base64 of d into out (4 * ((n + 2) / 3) + 1 bytes, NUL-ended);
  * returns the length. */
 #define MM_BASE64_LEN(n) (4 * (((size_t)(n) + 2) / 3) + 1)
