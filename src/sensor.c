@@ -51,6 +51,7 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     c->promisc = true;
     c->progress = -1;
     c->anomaly_rate = 100;
+    c->anomaly_types = 7;
     c->app_memcap = 16ULL << 20;
     c->filestore_max = 16ULL << 20;
     /* SHA-256 only by default: MD5 and SHA-1 cost as much again each (see
@@ -98,6 +99,9 @@ static int sink_write(void *ctx, const char *line, size_t len)
 
 static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
 {
+    int type = a == MM_AN__COUNT ? 4 : strcmp(mm_anomaly_table[a].type, "stream") == 0 ? 2 : 1;
+    if (!(s->cfg->anomaly_types & type))
+        return false;
     uint64_t minute = ts / 60000000000ULL;
     if (s->an_minute[a] != minute) {
         s->an_minute[a] = minute;

@@ -37,6 +37,7 @@ typedef struct mm_sensor_config {
     bool quiet;
     uint64_t anomaly_rate;      /* anomaly events per kind per minute */
     bool anomaly_packethdr;     /* anomaly events carry the packet's start */
+    uint8_t anomaly_types;      /* events for: 1 decode, 2 stream, 4 applayer anomalies */
     bool ethernet;              /* events carry MAC addresses ("ether", Suricata's) */
     bool no_app_layer;          /* decode and flows only */
     uint64_t app_memcap;

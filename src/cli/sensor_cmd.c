@@ -73,6 +73,9 @@ static void usage(FILE *f)
 "                         saw), as Suricata's eve ethernet: yes\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
+"      --anomaly-types LIST  which anomalies become events: any of decode,stream,\n"
+"                         applayer, or none (default all three; Suricata's\n"
+"                         default is applayer); rules see every anomaly anyway\n"
 "Rules (Suricata's language; ET Open loads as published)\n"
 "      --rules FILE|DIR   load rules (repeatable; a directory: its *.rules and\n"
 "                         classification.config)\n"
@@ -120,7 +123,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5,
@@ -203,6 +206,30 @@ static bool uint_opt(const char *name, const char *v, uint64_t max, uint64_t *ou
     return true;
 }
 
+/* A comma list of words into bits (the first word bit 0 ...). */
+static bool word_set(const char *name, const char *v, const char *const *words, uint8_t *out)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v);
+    *out = 0;
+    if (strcmp(v, "none") == 0)
+        return true;
+    for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+        int k = 0;
+        while (words[k] && strcmp(words[k], t) != 0)
+            k++;
+        if (!words[k] || k > 7) {
+            fprintf(stderr, "mimamori sensor: %s: '%s' is not one of", name, t);
+            for (k = 0; words[k]; k++)
+                fprintf(stderr, "%s %s", k ? "," : "", words[k]);
+            fputc('\n', stderr);
+            return false;
+        }
+        *out |= (uint8_t)(1u << k);
+    }
+    return true;
+}
+
 int cmd_sensor(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -233,6 +260,7 @@ int cmd_sensor(int argc, char **argv)
         {"defrag-memcap", required_argument, 0, O_DEFRAGMEMCAP},
         {"anomaly-rate", required_argument, 0, O_ANRATE},
         {"anomaly-packethdr", no_argument, 0, O_ANPKT},
+        {"anomaly-types", required_argument, 0, O_ANTYPES},
         {"app-memcap", required_argument, 0, O_APPMEMCAP},
         {"no-app-layer", no_argument, 0, O_NOAPP},
         {"filestore", required_argument, 0, O_FILESTORE},
@@ -385,19 +413,13 @@ int cmd_sensor(int argc, char **argv)
         case O_ANPKT: c.anomaly_packethdr = true; break;
         case O_ETHER: c.ethernet = true; break;
         case O_SMTPMD5: {
-            char buf[64];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            c.smtp_md5 = 0;
-            for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
-                if (strcmp(t, "subject") == 0)
-                    c.smtp_md5 |= MM_SMTP_MD5_SUBJECT;
-                else if (strcmp(t, "body") == 0)
-                    c.smtp_md5 |= MM_SMTP_MD5_BODY;
-                else {
-                    fprintf(stderr, "mimamori: --smtp-md5: '%s': give subject and/or body\n", t);
-                    return 2;
-                }
-            }
+            static const char *const w[] = {"subject", "body", NULL};
+            if (!word_set("--smtp-md5", optarg, w, &c.smtp_md5)) return 2;
+            break;
+        }
+        case O_ANTYPES: {
+            static const char *const w[] = {"decode", "stream", "applayer", NULL};
+            if (!word_set("--anomaly-types", optarg, w, &c.anomaly_types)) return 2;
             break;
         }
         case O_HTTPHDR: {

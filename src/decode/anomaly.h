@@ -68,7 +68,8 @@
     X(STREAM_LIMIT,      "stream", "stream",   "reassembly_insert_limit", 1)       \
     X(STREAM_OVERLAP_DIFF, "stream", "stream", "reassembly_overlap_different_data", 1) \
     X(STREAM_BAD_SEQ,    "stream", "stream",   "reassembly_insert_invalid", 1)       \
-    X(STREAM_RST_INJECT, "stream", "stream",   "suspected_rst_inject",    1)
+    X(STREAM_RST_INJECT, "stream", "stream",   "suspected_rst_inject",    1)       \
+    X(STREAM_BAD_TS,     "stream", "stream",   "pkt_invalid_timestamp",   1)
 
 enum mm_anomaly {
 #define X(id, type, layer, name, schema) MM_AN_##id,

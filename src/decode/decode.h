@@ -136,6 +136,10 @@ const uint8_t *mm_tunnel_enter(mm_pkt *p);
     } while (0)
 void mm_tunnel_leave(mm_pkt *p, const uint8_t *l3_before, uint32_t inner_len);
 void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uint32_t n);
+/* A decoded TCP packet's option of this kind (2 MSS, 8 timestamps ...):
+ * its value and length (the option's bytes after kind and length); false
+ * when the packet has none or its options do not parse to it. */
+bool mm_tcp_option(const mm_pkt *p, uint8_t kind, const uint8_t **val, uint8_t *len);
 
 /* Defragmentation (defrag.c). */
 

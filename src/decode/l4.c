@@ -179,3 +179,31 @@ void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uin
         return;
     }
 }
+
+bool mm_tcp_option(const mm_pkt *p, uint8_t kind, const uint8_t **val, uint8_t *len)
+{
+    if (p->proto != 6 || !p->l4 || p->l4_len < 20)
+        return false;
+    uint32_t hl = (uint32_t)(p->l4[12] >> 4) * 4;
+    if (hl > p->l4_len)
+        hl = p->l4_len;
+    for (uint32_t o = 20; o + 1 < hl;) {
+        uint8_t k = p->l4[o];
+        if (k == 0)
+            break;
+        if (k == 1) {
+            o++;
+            continue;
+        }
+        uint8_t ol = p->l4[o + 1];
+        if (ol < 2 || o + ol > hl)
+            break;
+        if (k == kind) {
+            *val = p->l4 + o + 2;
+            *len = (uint8_t)(ol - 2);
+            return true;
+        }
+        o += ol;
+    }
+    return false;
+}

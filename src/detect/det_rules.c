@@ -965,23 +965,10 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         }
         b[nb++] = (mm_obs_buf){l4id, p->l4, hl};
         /* tcp.mss: the MSS option (kind 2, length 4) among the options */
-        for (uint32_t o = 20; l4id == MM_BUF_TCP_HDR && o + 1 < hl;) {
-            uint8_t kind = p->l4[o];
-            if (kind == 0)
-                break;
-            if (kind == 1) {
-                o++;
-                continue;
-            }
-            uint8_t ol = p->l4[o + 1];
-            if (ol < 2 || o + ol > hl)
-                break;
-            if (kind == 2 && ol == 4) {
-                b[nb++] = (mm_obs_buf){MM_BUF_TCP_MSS, p->l4 + o + 2, 2};
-                break;
-            }
-            o += ol;
-        }
+        const uint8_t *mss;
+        uint8_t ml;
+        if (l4id == MM_BUF_TCP_HDR && mm_tcp_option(p, 2, &mss, &ml) && ml == 2)
+            b[nb++] = (mm_obs_buf){MM_BUF_TCP_MSS, mss, 2};
     }
     inspect(d, f, dir, MM_MOMENT_PACKET, b, nb, &pk, ts, NULL);
     /* a TCP flow Suricata keeps no session for (picked up mid-way, no

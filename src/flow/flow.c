@@ -198,12 +198,86 @@ static uint64_t make_flow_id(mm_flowtable *t, uint64_t hash, uint64_t ts)
     return mm_siphash13(&t->hk, v, sizeof v) & ((1ULL << 53) - 1);
 }
 
-static void tcp_track(mm_flowtable *t, mm_flow *f, int dir, uint8_t fl)
+#define PAWS_24DAYS (24u * 86400u)
+
+/* Suricata's TCP timestamp checks (its default BSD policy): in SYN_SENT a
+ * server's TSecr must echo the client SYN's TSval; once both handshake
+ * packets had timestamps, a TSval must not be 0 nor go back from the
+ * sender's last one (PAWS, RFC 7323 5.3) unless that one is 24 days old.
+ * False: the packet is not the session's (Suricata's
+ * stream.pkt_invalid_timestamp; the stream ignores it). */
+static bool ts_ok(mm_flow *f, int dir, const mm_pkt *p, uint64_t now_ns)
 {
+    const uint8_t *o;
+    uint8_t ol;
+    bool has = mm_tcp_option(p, 8, &o, &ol) && ol == 8;
+    uint32_t val = has ? mm_be32(o) : 0, ecr = has ? mm_be32(o + 4) : 0;
+    uint32_t sec = (uint32_t)(now_ns / 1000000000ULL);
+    uint8_t sa = p->tcp_flags & (MM_TH_SYN | MM_TH_ACK);
+    mm_half *cli = &f->half[MM_TO_SERVER], *srv = &f->half[MM_TO_CLIENT], *snd = &f->half[dir];
+    if (f->tcp_state == MM_TCP_NONE) {
+        if (sa == MM_TH_SYN && has) {
+            cli->last_ts = val;
+            cli->last_ts_s = sec;
+            cli->syn_ts = true;
+        }
+        return true;
+    }
+    if (f->tcp_state == MM_TCP_SYN_SENT) {
+        /* a SYN without the option: a server's TSecr echoes nothing (but
+         * a SYN-ACK with one is taken, as suricata-verify's bug-4702-02
+         * expects of Suricata 7) */
+        if (dir == MM_TO_CLIENT && has &&
+            (cli->syn_ts ? cli->last_ts && ecr && ecr != cli->last_ts
+                         : !cli->last_ts && ecr && sa != (MM_TH_SYN | MM_TH_ACK)))
+            return false;
+        if (sa == (MM_TH_SYN | MM_TH_ACK) && dir == MM_TO_CLIENT) {
+            if (has && cli->syn_ts) {
+                srv->last_ts = val;
+                srv->last_ts_s = sec;
+                f->ts_on = true;
+            } else {
+                cli->last_ts = 0;
+            }
+            cli->syn_ts = false;
+        } else if (sa == MM_TH_SYN && dir == MM_TO_SERVER && has) {
+            cli->last_ts = val;             /* a SYN sent again: the latest counts */
+            cli->last_ts_s = sec;
+            cli->syn_ts = true;
+        }
+        return true;
+    }
+    if (!f->ts_on || !has || (f->tcp_state == MM_TCP_SYN_RECV && sa == (MM_TH_SYN | MM_TH_ACK)))
+        return true;
+    if (val == 0)
+        return false;
+    bool in_order = snd->base_set && p->seq == snd->next_seq;
+    bool stale = snd->last_ts && sec > snd->last_ts_s + PAWS_24DAYS;
+    if ((int32_t)(val - snd->last_ts) < 0 || stale) {
+        if (!(in_order && sec > snd->last_ts_s + PAWS_24DAYS))
+            return false;
+        in_order = true;                    /* valid anyway: the old TSval is too old */
+    }
+    if (in_order)
+        snd->last_ts = val;
+    snd->last_ts_s = sec;
+    return true;
+}
+
+/* Follows the TCP state; false when the packet is not the session's (a
+ * bad timestamp: reported, and the stream does not take it). */
+static bool tcp_track(mm_flowtable *t, mm_flow *f, int dir, const mm_pkt *p, uint64_t now_ns)
+{
+    uint8_t fl = p->tcp_flags;
     /* the state this packet finds (Suricata's per-packet "established":
      * the ACK that ends the handshake is not yet) */
     f->pkt_established = f->tcp_state >= MM_TCP_ESTABLISHED;
     if (dir == MM_TO_SERVER) f->flags_ts |= fl; else f->flags_tc |= fl;
+    if (!ts_ok(f, dir, p, now_ns)) {
+        if (t->hooks.stream_anomaly)
+            t->hooks.stream_anomaly(t->hooks.user, f, MM_AN_STREAM_BAD_TS);
+        return false;
+    }
     if (fl & MM_TH_RST) {
         if (!f->rst_from) {
             f->pre_rst_state = f->tcp_state;
@@ -212,7 +286,7 @@ static void tcp_track(mm_flowtable *t, mm_flow *f, int dir, uint8_t fl)
         f->rst_from |= (uint8_t)(1u << dir);
         f->tcp_state = MM_TCP_CLOSED;
         f->state = MM_FS_CLOSED;
-        return;
+        return true;
     }
     if (f->rst_from & (1u << dir)) {
         /* an ordinary packet from the side that sent the reset: the reset
@@ -260,6 +334,7 @@ static void tcp_track(mm_flowtable *t, mm_flow *f, int dir, uint8_t fl)
         f->tcp_state = MM_TCP_CLOSED;
         f->state = MM_FS_CLOSED;
     }
+    return true;
 }
 
 /* When the app protocol of a TCP flow counts for packet rules (see
@@ -394,10 +469,11 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         }
         if (p->tcp_flags & MM_TH_RST)
             t->st.tcp_rst++;
-        tcp_track(t, f, dir, p->tcp_flags);
-        if (p->l4_ok)
-            mm_stream_packet(&t->sc, f, dir, p);
-        app_ack(f, p, dir);
+        if (tcp_track(t, f, dir, p, ts)) {
+            if (p->l4_ok)
+                mm_stream_packet(&t->sc, f, dir, p);
+            app_ack(f, p, dir);
+        }
     } else {
         if (p->proto == 1 || p->proto == 58) {
             f->icmp_type[dir] = p->icmp_type;

@@ -51,6 +51,10 @@ typedef struct mm_half {
     bool eof;              /* end already signalled to the consumer */
     bool depth_reached;
     uint32_t gaps;
+    /* TCP timestamps (RFC 7323) as Suricata checks them: the side's last
+     * valid TSval, the second it came, whether its SYN had the option */
+    uint32_t last_ts, last_ts_s;
+    bool syn_ts;
 } mm_half;
 
 typedef struct mm_flow {
@@ -72,6 +76,7 @@ typedef struct mm_flow {
     uint8_t icmp_type[2], icmp_code[2];
     bool icmp_seen[2];
     bool midstream;
+    bool ts_on;                      /* TCP: both SYN and SYN-ACK had timestamps */
     bool tunnel_carrier;             /* the UDP flow carrying a VXLAN/Geneve/Teredo tunnel */
     struct mm_macset *macs;          /* MAC addresses seen (--ethernet; owned by the output) */
     bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
