@@ -81,6 +81,83 @@ static mm_flow *tcp(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t 
 
 enum { F = 1, S = 2, R = 4, P = 8, A = 16 };
 
+/* The same with a TCP header carrying the timestamps option (NOP NOP
+ * kind 8 length 10, RFC 7323). */
+static mm_flow *tcp_ts(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t flags,
+                       const char *data, uint64_t ts, uint32_t tsval, uint32_t tsecr)
+{
+    static uint8_t h[32];
+    memset(h, 0, sizeof h);
+    h[12] = 8 << 4;
+    h[20] = h[21] = 1;
+    h[22] = 8;
+    h[23] = 10;
+    for (int i = 0; i < 4; i++) {
+        h[24 + i] = (uint8_t)(tsval >> (24 - 8 * i));
+        h[28 + i] = (uint8_t)(tsecr >> (24 - 8 * i));
+    }
+    mm_pkt p;
+    memset(&p, 0, sizeof p);
+    p.raw = &RAW;
+    p.ipver = 4;
+    p.proto = 6;
+    p.l4_ok = true;
+    p.l4 = h;
+    p.l4_len = sizeof h;
+    uint8_t c[4] = {10, 0, 0, (uint8_t)n}, s[4] = {192, 0, 2, 1};
+    memcpy(p.src.b, from_server ? s : c, 4);
+    memcpy(p.dst.b, from_server ? c : s, 4);
+    p.src.v = p.dst.v = 4;
+    p.sport = from_server ? 80 : 40000;
+    p.dport = from_server ? 40000 : 80;
+    p.seq = seq;
+    p.ack = ack;
+    p.tcp_flags = flags;
+    p.payload = (const uint8_t *)data;
+    p.payload_len = data ? (uint32_t)strlen(data) : 0;
+    int d;
+    return mm_flow_packet(T, &p, ts, &d);
+}
+
+/* Suricata's timestamp checks (suricata-verify bug-3286, output-eve-anomaly
+ * 02/03): a server answer in SYN_SENT whose TSecr is not the SYN's TSval is
+ * not the session's (a forged reset does not close it); once both sides
+ * use timestamps, a TSval of 0 or one going back is refused and its data
+ * stays out of the stream. */
+static void test_tcp_timestamps(void **st)
+{
+    (void)st;
+    reset();
+    tcp_ts(12, 0, 100, 0, S, NULL, 1000000000, 5000, 0);
+    mm_flow *f = tcp_ts(12, 1, 0, 101, R | A, NULL, 1000000001, 100, 100);
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 1);
+    assert_int_equal(f->tcp_state, MM_TCP_SYN_SENT);
+    tcp_ts(12, 1, 500, 101, S | A, NULL, 1000000002, 9000, 5000);
+    tcp_ts(12, 0, 101, 501, A, NULL, 1000000003, 5001, 9000);
+    f = tcp_ts(12, 0, 101, 501, P | A, "GET /", 1000000004, 5002, 9000);
+    assert_int_equal(f->tcp_state, MM_TCP_ESTABLISHED);
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 1);
+    tcp_ts(12, 0, 106, 501, P | A, "EVIL", 1000000005, 4000, 9000);    /* goes back */
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 2);
+    tcp_ts(12, 0, 106, 501, P | A, " x", 1000000006, 0, 9000);         /* zero */
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 3);
+    tcp_ts(12, 0, 106, 501, P | A, " HTTP/1.0", 1000000007, 5003, 9000);
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 3);
+    mm_flow_flush(T);
+    assert_string_equal(got[0], "GET / HTTP/1.0");
+    /* a SYN without timestamps: a SYN-ACK echoing one is taken (Suricata 7,
+     * bug-4702-02), a reset echoing one is not (bug-3286-03) */
+    reset();
+    tcp(13, 0, 100, 0, S, NULL, 1, NULL);
+    f = tcp_ts(13, 1, 0, 101, R | A, NULL, 2, 100, 100);
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 1);
+    assert_int_equal(f->tcp_state, MM_TCP_SYN_SENT);
+    f = tcp_ts(13, 1, 500, 101, S | A, NULL, 3, 9000, 1);
+    assert_int_equal(anomalies[MM_AN_STREAM_BAD_TS], 1);
+    assert_int_equal(f->tcp_state, MM_TCP_SYN_RECV);
+    mm_flow_flush(T);
+}
+
 static void test_reassembly_in_order_and_direction(void **st)
 {
     (void)st;
@@ -268,6 +345,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reassembly_in_order_and_direction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_order_overlap_first_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspected_rst_inject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_timestamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap_declared_on_ack_and_at_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_midstream_pickup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
