@@ -916,8 +916,11 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     if (sdf && p->proto == 6) {
         /* an acknowledgement from this side lets the other side's held
          * stream data be inspected at its next packet; this side's own
-         * acknowledged data is inspected now (a packet without data) */
-        if (sdf->slen[!dir] && (p->tcp_flags & MM_TH_ACK))
+         * acknowledged data is inspected now (a packet without data); a
+         * SYN-ACK's does not count (TCP Fast Open data in the SYN waits
+         * for what follows it, as Suricata inspects no stream before the
+         * handshake ends) */
+        if (sdf->slen[!dir] && (p->tcp_flags & (MM_TH_ACK | MM_TH_SYN)) == MM_TH_ACK)
             sdf->sacked[!dir] = true;
         if (sdf->sacked[dir] || (p->tcp_flags & (MM_TH_FIN | MM_TH_RST)))
             sflush(d, f, sdf, dir);
