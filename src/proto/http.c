@@ -613,6 +613,18 @@ static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64
 
 /* Parse the header block in d->hdr (ending with an empty line). Returns the
  * state to go to next. */
+/* A path with "%25" then two hex digits: a percent sign encoded once more
+ * (libhtp's double-encoded URI, an evasion of URL filters). */
+static bool double_encoded(const char *uri)
+{
+    size_t n = strcspn(uri, "?");
+    for (size_t i = 0; i + 4 < n; i++)
+        if (uri[i] == '%' && uri[i + 1] == '2' && uri[i + 2] == '5' &&
+            isxdigit((unsigned char)uri[i + 3]) && isxdigit((unsigned char)uri[i + 4]))
+            return true;
+    return false;
+}
+
 static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t ts)
 {
     dir_state *d = &s->d[dir];
@@ -791,6 +803,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.too_many_encoding_layers", ts);
     if (ce_abnormal)
         mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.abnormal_ce_header", ts);
+    if (dir == MM_TO_SERVER && double_encoded(t->uri))
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.double_encoded_uri", ts);
     if (dir == MM_TO_SERVER && t->host[0]) {
         char h[256];
         host_only(t->host, h, sizeof h);
