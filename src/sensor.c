@@ -127,7 +127,7 @@ static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, u
         mm_detect_observe(s->det, f, dir, kind, obs, ts);
 }
 
-/* A flow event's "traffic" object, from the rules' flowbits. */
+/* Every event of a flow: its "traffic" and "metadata" (flowbits, flowints). */
 static void flow_traffic(void *ctx, mm_json *j, const mm_flow *f)
 {
     mm_detect_traffic_json(ctx, f, j);

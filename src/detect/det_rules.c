@@ -494,7 +494,6 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     }
     if (h->ob && h->ob->json)
         h->ob->json(j, h->ob->json_ctx);
-    mm_detect_traffic_json(d, f, j);
     /* the flow as it stands, as Suricata 7 adds to alerts */
     char start[MM_TS_LEN];
     mm_fmt_ts(f->start_ns, start);
@@ -528,15 +527,18 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     mm_eve_flow_event_close(e);
 }
 
+/* A flow's variables as Suricata's EVE shows them on every event of the
+ * flow: flowbits named traffic/id/X and traffic/label/X in "traffic", the
+ * other flowbits and the flowints in "metadata". */
 void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
 {
     const det_flow *df = f->det;
-    if (!d || !d->rules || !df || !df->rbits)
+    if (!d || !d->rules || !df || (!df->rbits && !df->rints))
         return;
     const mm_ruleset *rs = mm_rules_set(d->rules);
     static const char *const kinds[2] = {"id", "label"};
-    bool open = false;
-    for (int k = 0; k < 2; k++) {
+    bool open = false, other = false;
+    for (int k = 0; k < 2 && df->rbits; k++) {
         bool arr = false;
         char pre[16];
         snprintf(pre, sizeof pre, "traffic/%s/", kinds[k]);
@@ -545,7 +547,11 @@ void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
             if (!(df->rbits[b / 32] >> (b % 32) & 1))
                 continue;
             const char *nm = mm_ruleset_bit_name(rs, b);
-            if (!nm || strncmp(nm, pre, pl) != 0 || !nm[pl])
+            if (!nm || strncmp(nm, "traffic/", 8) != 0) {
+                other = other || nm;
+                continue;
+            }
+            if (strncmp(nm, pre, pl) != 0 || !nm[pl])
                 continue;
             if (!open) {
                 mj_obj_open(j, "traffic");
@@ -562,6 +568,32 @@ void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
     }
     if (open)
         mj_obj_close(j);
+    bool ints = false;
+    uint32_t nints = df->rints ? mm_rules_ints(d->rules) : 0;
+    for (uint32_t i = 0; i < nints && !ints; i++)
+        ints = df->rints[i].set;
+    if (!other && !ints)
+        return;
+    mj_obj_open(j, "metadata");
+    if (other) {
+        mj_arr_open(j, "flowbits");
+        for (uint32_t b = 0; b < d->bits_words * 32; b++) {
+            const char *nm = df->rbits[b / 32] >> (b % 32) & 1 ? mm_ruleset_bit_name(rs, b) : NULL;
+            if (nm && strncmp(nm, "traffic/", 8) != 0)
+                mj_str(j, NULL, nm);
+        }
+        mj_arr_close(j);
+    }
+    if (ints) {
+        mj_obj_open(j, "flowints");
+        for (uint32_t i = 0; i < nints; i++) {
+            const char *nm = mm_ruleset_flowint_name(rs, i);
+            if (df->rints[i].set && nm)
+                mj_i64(j, nm, df->rints[i].v);
+        }
+        mj_obj_close(j);
+    }
+    mj_obj_close(j);
 }
 
 /* --- inspection ----------------------------------------------------------- */

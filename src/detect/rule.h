@@ -443,6 +443,7 @@ const mm_rule *mm_ruleset_rule(const mm_ruleset *rs, size_t i);
 const char *mm_ruleset_class_name(const mm_ruleset *rs, uint16_t idx);
 const char *mm_ruleset_class_desc(const mm_ruleset *rs, uint16_t idx);
 const char *mm_ruleset_bit_name(const mm_ruleset *rs, uint32_t id);
+const char *mm_ruleset_flowint_name(const mm_ruleset *rs, uint32_t id);
 
 /* Where skips are reported: called once per skipped rule. */
 typedef void (*mm_rule_skip_fn)(void *ctx, const char *file, uint64_t line, uint32_t sid,

@@ -40,7 +40,9 @@ struct mm_ruleset {
     mm_strmap bits;             /* flowbit/xbit name -> id */
     char **bit_names;
     size_t nbits;
-    mm_strmap flowints;
+    mm_strmap flowints;         /* flowint name -> id */
+    char **flowint_names;
+    size_t nflowints;
     mm_strmap sids;             /* "gid:sid" -> index into rules */
     mm_strmap kw;               /* keyword -> index into kwc */
     mm_kwcount *kwc;

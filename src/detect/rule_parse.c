@@ -333,20 +333,30 @@ static bool kw_flow(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
-static uint32_t bit_id(mm_ruleset *rs, const char *name)
+/* The id of a name in a map of names (flowbits, flowints), new ones
+ * numbered in order with their name kept for output; UINT32_MAX: no memory. */
+static uint32_t name_id(mm_ruleset *rs, mm_strmap *m, char ***names, size_t *n,
+                        const char *name)
 {
     bool added;
-    uint64_t *v = mm_strmap_put(&rs->bits, name, strlen(name), rs->nbits, &added);
+    uint64_t *v = mm_strmap_put(m, name, strlen(name), *n, &added);
     if (!v)
         return UINT32_MAX;
     if (added) {
-        char **nb = realloc(rs->bit_names, (rs->nbits + 1) * sizeof *nb);
-        if (!nb)
+        char **nb = realloc(*names, (*n + 1) * sizeof *nb);
+        if (!nb) {
+            mm_strmap_del(m, name, strlen(name));
             return UINT32_MAX;
-        rs->bit_names = nb;
-        rs->bit_names[rs->nbits++] = mm_arena_strdup(&rs->arena, name);
+        }
+        *names = nb;
+        (*names)[(*n)++] = mm_arena_strdup(&rs->arena, name);
     }
     return (uint32_t)*v;
+}
+
+static uint32_t bit_id(mm_ruleset *rs, const char *name)
+{
+    return name_id(rs, &rs->bits, &rs->bit_names, &rs->nbits, name);
 }
 
 static bool kw_bits(mm_rparse *p, const char *kw, char *val)
@@ -444,12 +454,11 @@ static bool kw_flowint(mm_rparse *p, const char *kw, char *val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "flowint: too many");
     if (!r->flowint && !(r->flowint = mm_arena_alloc(&p->rs->arena, 8 * sizeof *r->flowint)))
         return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
-    bool added;
-    uint64_t *id = mm_strmap_put(&p->rs->flowints, parts[0], strlen(parts[0]),
-                                 p->rs->flowints.n, &added);
-    if (!id)
+    uint32_t id = name_id(p->rs, &p->rs->flowints, &p->rs->flowint_names, &p->rs->nflowints,
+                          parts[0]);
+    if (id == UINT32_MAX)
         return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
-    r->flowint[r->nflowint++] = (mm_flowint){(uint32_t)*id, (uint8_t)ops[i].code, (uint32_t)v};
+    r->flowint[r->nflowint++] = (mm_flowint){id, (uint8_t)ops[i].code, (uint32_t)v};
     return true;
 }
 
@@ -1207,6 +1216,7 @@ void mm_ruleset_free(mm_ruleset *rs)
     free(rs->var_val);
     free(rs->classes);
     free(rs->bit_names);
+    free(rs->flowint_names);
     free(rs->kwc);
     mm_strmap_free(&rs->vars);
     mm_strmap_free(&rs->sets);
@@ -1517,6 +1527,11 @@ const char *mm_ruleset_class_desc(const mm_ruleset *rs, uint16_t idx)
 const char *mm_ruleset_bit_name(const mm_ruleset *rs, uint32_t id)
 {
     return id < rs->nbits ? rs->bit_names[id] : NULL;
+}
+
+const char *mm_ruleset_flowint_name(const mm_ruleset *rs, uint32_t id)
+{
+    return id < rs->nflowints ? rs->flowint_names[id] : NULL;
 }
 
 void mm_ruleset_on_skip(mm_ruleset *rs, mm_rule_skip_fn fn, void *ctx)

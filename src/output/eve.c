@@ -207,6 +207,8 @@ void mm_eve_pkt_event_close(mm_eve *e, const mm_pkt *p)
 
 mm_json *mm_eve_flow_event_mimamori(mm_eve *e, const mm_flow *f)
 {
+    if (e->flow_extra)
+        e->flow_extra(e->flow_extra_ctx, &e->j, f);
     mimamori_obj(e, &f->cli, &f->srv);
     return &e->j;
 }
@@ -449,6 +451,8 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
         mj_u64(j, "linktype", (uint64_t)p->raw->linktype);
         mj_obj_close(j);
     }
+    if (f && e->flow_extra)
+        e->flow_extra(e->flow_extra_ctx, j, f);
     mimamori_obj(e, cli, srv);
     mj_obj_close(j);
     mj_obj_close(j);

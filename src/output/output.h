@@ -92,7 +92,8 @@ typedef struct mm_eve {
     /* Community ID on every event with a flow tuple (--community-id) */
     bool community_id;
     uint16_t community_seed;
-    /* adds objects of others to flow events (NULL: none) */
+    /* adds objects of others (traffic, metadata) to every event of a flow
+     * (NULL: none) */
     void (*flow_extra)(void *ctx, mm_json *j, const mm_flow *f);
     void *flow_extra_ctx;
 } mm_eve;
