@@ -69,15 +69,16 @@ typedef struct body_z {
 } body_z;
 
 enum { S_HDR = 0, S_BODY_LEN, S_BODY_CHUNK_SIZE, S_BODY_CHUNK_DATA, S_BODY_CHUNK_CRLF,
-       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL };
+       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL, S_RES_FIN };
 
 typedef struct dir_state {
     int state;
     char *hdr;
     uint32_t hlen;
     uint64_t left;           /* body bytes still to come (length or chunk) */
-    char line[64];           /* chunk size line */
+    char line[64];           /* chunk size line; the line after a response */
     uint32_t llen;
+    bool fin_body;           /* S_RES_FIN: the rest of this line is body */
     mm_file *file;           /* the body being read, as a file */
     file_ctx *fctx;
     body_z *bz;              /* its decompression, when encoded */
@@ -891,6 +892,71 @@ static bool msg_start(int dir, const uint8_t *d, uint32_t n)
     return probe(NULL, dir, false, d, n) == MM_PROBE_YES;
 }
 
+/* A line that a browser would not take for a status line ("http" after
+ * spaces, whatever the case): libhtp's test for more body. */
+static bool line_is_body(const char *l, uint32_t n, bool whole)
+{
+    uint32_t i = 0;
+    while (i < n && (isspace((unsigned char)l[i]) || l[i] == 0))
+        i++;
+    if (n - i < 4)
+        return whole ? true : false;
+    return strncasecmp(l + i, "http", 4) != 0;
+}
+
+/* After a response body of known length, with more data at once (libhtp's
+ * RES_FINALIZE): a line that does not look like a status line is more body
+ * of the same response, up to its end of line; a status line ends the
+ * response and starts the next. Returns with *n 0 when it must wait. */
+static void res_fin(mm_app *a, mm_flow *f, http_state *s, dir_state *ds, const uint8_t **dp,
+                    uint32_t *np, uint64_t ts)
+{
+    const uint8_t *d = *dp;
+    uint32_t n = *np;
+    if (ds->fin_body) {
+        const uint8_t *lf = memchr(d, '\n', n);
+        uint32_t k = lf ? (uint32_t)(lf - d) + 1 : n;
+        body_bytes(a, f, s, MM_TO_CLIENT, d, k);
+        if (lf)
+            ds->fin_body = false;
+        *dp = d + k;
+        *np = n - k;
+        return;
+    }
+    uint32_t i = 0;
+    bool eol = false;
+    while (i < n && ds->llen < sizeof ds->line) {
+        char c = (char)d[i++];
+        ds->line[ds->llen++] = c;
+        if (c == '\n') {
+            eol = true;
+            break;
+        }
+    }
+    *dp = d + i;
+    *np = n - i;
+    bool full = ds->llen == sizeof ds->line;
+    if (!eol && !full && !line_is_body(ds->line, ds->llen, false) &&
+        ds->llen - (uint32_t)strspn(ds->line, " \t\r\v\f") < 4)
+        return;                             /* too little to tell yet */
+    if (line_is_body(ds->line, ds->llen, eol || full)) {
+        body_bytes(a, f, s, MM_TO_CLIENT, (const uint8_t *)ds->line, ds->llen);
+        ds->fin_body = !eol;
+        ds->llen = 0;
+        return;
+    }
+    /* a status line: the response is over; the line starts the next */
+    body_done(a, f, s, MM_TO_CLIENT, ts);
+    ds->state = S_HDR;
+    if (!ds->hdr && !(ds->hdr = mm_app_alloc_buf(a, HDR_MAX))) {
+        ds->state = S_LOST;
+        return;
+    }
+    memcpy(ds->hdr, ds->line, ds->llen);
+    ds->hlen = ds->llen;
+    ds->llen = 0;
+}
+
 static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
                   uint64_t ts)
 {
@@ -899,6 +965,12 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
     if (!d) {                                /* gap */
         if (ds->state == S_TUNNEL)
             return;
+        if (ds->state == S_RES_FIN) {
+            body_done(a, f, s, dir, ts);     /* the body was whole */
+            ds->state = S_LOST;
+            ds->hlen = 0;
+            return;
+        }
         if (ds->state == S_BODY_LEN && n < ds->left) {
             ds->left -= n;
             body_bytes(a, f, s, dir, NULL, n);
@@ -970,9 +1042,20 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         }
         case S_BODY_LEN:
             if (take_body(a, f, s, dir, ds, &d, &n)) {
+                if (dir == MM_TO_CLIENT && n > 0) {
+                    /* more follows at once: libhtp's RES_FINALIZE looks at
+                     * it before the response ends */
+                    ds->state = S_RES_FIN;
+                    ds->llen = 0;
+                    ds->fin_body = false;
+                    break;
+                }
                 ds->state = S_HDR;
                 body_done(a, f, s, dir, ts);
             }
+            break;
+        case S_RES_FIN:
+            res_fin(a, f, s, ds, &d, &n, ts);
             break;
         case S_BODY_CLOSE:
             body_bytes(a, f, s, dir, d, n);
@@ -1060,6 +1143,14 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
             ds->state = headers_done(a, f, s, dir, ts);
             ds->hlen = 0;
         }
+    }
+    /* after a body of known length: what came after it decides nothing more */
+    if (s->d[MM_TO_CLIENT].state == S_RES_FIN) {
+        dir_state *ds = &s->d[MM_TO_CLIENT];
+        if (!ds->fin_body && ds->llen && line_is_body(ds->line, ds->llen, true))
+            body_bytes(a, f, s, MM_TO_CLIENT, (const uint8_t *)ds->line, ds->llen);
+        body_done(a, f, s, MM_TO_CLIENT, ts);
+        ds->state = S_HDR;
     }
     /* a body read until the connection closed is whole; any other is cut */
     for (int dir = 0; dir < 2; dir++)

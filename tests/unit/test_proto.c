@@ -12,9 +12,18 @@
 
 #include "proto/app.h"
 
+/* The events written, for the tests that look at them. */
+static char events[16384];
+static size_t nevents;
+
 static int sink(void *ctx, const char *line, size_t len)
 {
-    (void)ctx, (void)line, (void)len;
+    (void)ctx;
+    if (nevents + len < sizeof events) {
+        memcpy(events + nevents, line, len);
+        nevents += len;
+        events[nevents] = 0;
+    }
     return 0;
 }
 
@@ -51,6 +60,8 @@ typedef struct rig {
 static void rig_init(rig *r, uint8_t proto, uint16_t sport)
 {
     memset(r, 0, sizeof(*r));
+    nevents = 0;
+    events[0] = 0;
     mm_eve_init(&r->eve);
     r->eve.site = r->eve.sensor = "t";
     r->eve.sink = (mm_sink){sink, NULL};
@@ -195,6 +206,29 @@ static void dns_answer_first(void **state)
     rig_done(&r);
 }
 
+/* Bytes after a response body of the stated length that do not begin a
+ * status line are more of that body (libhtp's RES_FINALIZE; suricata-verify
+ * http-gap-simple: Content-Length 12, "Hello World!\r\n", a file of 14);
+ * a status line after the body starts the next response. */
+static void http_body_after_length(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 6, 80);
+    static const char req[] = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nHello World!\r\n"
+                               "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+    r.f.last_ns = 1;
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, (const uint8_t *)req, sizeof req - 1, false);
+    mm_app_stream(&r.app, &r.f, MM_TO_CLIENT, (const uint8_t *)resp, sizeof resp - 1, false);
+    rig_done(&r);
+    assert_non_null(strstr(events, "\"url\":\"/1\""));
+    assert_non_null(strstr(events, "\"size\":14,"));
+    assert_non_null(strstr(events, "\"url\":\"/2\""));
+    assert_non_null(strstr(events, "\"size\":3,"));
+    assert_null(strstr(events, "\"gaps\":true"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +236,7 @@ int main(void)
         cmocka_unit_test(smb1_trans2),
         cmocka_unit_test(ntp_monlist),
         cmocka_unit_test(dns_answer_first),
+        cmocka_unit_test(http_body_after_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
