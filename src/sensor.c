@@ -194,6 +194,8 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
     st.app = &s->app.st;
+    st.filestore = s->app.store.dir != NULL;
+    st.fs_errors = s->app.store.errors;
     if (s->det) {
         mm_detect_stats ds;
         mm_detect_stats_get(s->det, &ds);

@@ -118,7 +118,10 @@ static void deliver(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data, 
     if (h->depth_reached)
         return;
     if (c->depth && h->delivered + len >= c->depth) {
-        len = (uint32_t)(c->depth - h->delivered);
+        /* a segment that would go past the depth is left out whole, as
+         * Suricata's reassembly depth check does */
+        if (h->delivered + len > c->depth)
+            len = 0;
         h->depth_reached = true;
         c->st->depth_reached++;
         if (c->hooks->stream_anomaly)

@@ -598,6 +598,11 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
         mj_obj_close(j);
         mj_obj_close(j);
     }
+    if (s->filestore) {         /* as Suricata's file-store output */
+        mj_obj_open(j, "file_store");
+        mj_u64(j, "fs_errors", s->fs_errors);
+        mj_obj_close(j);
+    }
     if (s->detect) {
         mj_obj_open(j, "detect");
         if (s->rules) {         /* as Suricata's one engine (no tenants) */

@@ -131,6 +131,8 @@ typedef struct mm_sensor_stats {
     uint64_t pcap_written, pcap_dropped, pcap_removed, pcap_disk_full;
     uint64_t rss_bytes;
     const struct mm_app_stats *app;
+    bool filestore;                  /* files are kept (--filestore) */
+    uint64_t fs_errors;              /* files that could not be kept */
     bool detect;                /* built-in detectors ran */
     uint64_t alerts, alerts_suppressed, alerts_thresholded, alerts_overflow;
     bool rules;                 /* --rules given: the engine's counts */

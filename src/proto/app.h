@@ -179,7 +179,7 @@ typedef struct mm_file_info {
     const char *name;
     uint64_t size;
     bool complete;          /* whole, no gaps */
-    unsigned hashes;        /* MM_HASH_* computed (of a complete file only) */
+    unsigned hashes;        /* MM_HASH_* computed (a cut file's: of the bytes seen) */
     uint8_t md5[16], sha1[20], sha256[32];
 } mm_file_info;
 

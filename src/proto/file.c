@@ -233,9 +233,9 @@ void mm_file_info_get(const mm_file *fl, bool complete, mm_file_info *out)
     out->name = fl->name;
     out->size = fl->size;
     out->complete = complete && !fl->gaps;
-    if (!out->complete)
-        return;             /* hashes of a cut file would name content nobody has */
-    /* digests of copies: the file may still be given bytes */
+    /* digests of copies: the file may still be given bytes. A cut file's
+     * are of the bytes seen (logged, as Suricata's); the rules' hash
+     * keywords look at whole files only */
     out->hashes = fl->hashes;
     struct md5_ctx m = fl->md5;
     struct sha1_ctx s1 = fl->sha1;
@@ -263,7 +263,9 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
     hex(fi.sha256, SHA256_DIGEST_SIZE, sha256);
     bool stored = false;
     if (a->store.dir) {
-        if (closed && fl->fd >= 0)
+        /* a cut file is kept too (what came of it, as Suricata's
+         * file-store); one with gaps stopped being written at the gap */
+        if (fl->fd >= 0)
             stored = keep(a, fl, sha256);
         else
             stop_storing(fl);
@@ -290,15 +292,15 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
         mj_str(j, "magic", magic);
     mj_bool(j, "gaps", fl->gaps);
     mj_str(j, "state", closed ? "CLOSED" : "TRUNCATED");
-    if (closed) {
-        /* hashes of a cut file would name content nobody has */
-        if (a->store.hashes & MM_HASH_MD5)
-            mj_str(j, "md5", md5);
-        if (a->store.hashes & MM_HASH_SHA1)
-            mj_str(j, "sha1", sha1);
-        if (a->store.hashes & MM_HASH_SHA256)
-            mj_str(j, "sha256", sha256);
-    }
+    /* the hashes of the bytes seen, a cut file's too (Suricata 7 logs
+     * them: its state says the file is not whole; indicator matching
+     * below only takes whole files) */
+    if (a->store.hashes & MM_HASH_MD5)
+        mj_str(j, "md5", md5);
+    if (a->store.hashes & MM_HASH_SHA1)
+        mj_str(j, "sha1", sha1);
+    if (a->store.hashes & MM_HASH_SHA256)
+        mj_str(j, "sha256", sha256);
     mj_bool(j, "stored", stored);
     mj_u64(j, "size", fl->size);
     if (fl->has_tx)

@@ -971,9 +971,17 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             ds->hlen = 0;
             return;
         }
-        if (ds->state == S_BODY_LEN && n < ds->left) {
-            ds->left -= n;
-            body_bytes(a, f, s, dir, NULL, n);
+        if (ds->state == S_BODY_LEN) {
+            /* the gap is body as far as the body goes (libhtp's): a gap
+             * past its end ends the message, and what follows is lost */
+            uint64_t k = n < ds->left ? n : ds->left;
+            ds->left -= k;
+            body_bytes(a, f, s, dir, NULL, k);
+            if (ds->left == 0) {
+                ds->state = n > k ? S_LOST : S_HDR;
+                ds->hlen = 0;
+                body_done(a, f, s, dir, ts);
+            }
         } else if (ds->state == S_BODY_CLOSE) {
             body_bytes(a, f, s, dir, NULL, n);
         } else {

@@ -99,7 +99,7 @@ def main():
             theirs, skip = exported(cap, kind)
             mine = {e['fileinfo']['md5'] for e in ev if e.get('event_type') == 'fileinfo' and
                     e.get('app_proto') == ap and 'md5' in e['fileinfo'] and
-                    e['fileinfo']['filename'] not in skip}
+                    e['fileinfo']['state'] == 'CLOSED' and e['fileinfo']['filename'] not in skip}
             t = tot[kind]
             t[0] += len(theirs)
             t[1] += len(theirs & mine)

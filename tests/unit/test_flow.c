@@ -276,7 +276,10 @@ static void test_depth_limit(void **st)
     tcp(5, 0, 1, 0, A, "12345", 2, NULL);
     tcp(5, 0, 6, 0, A, "67890", 3, NULL);
     tcp(5, 0, 11, 0, A, "abcde", 4, NULL);
-    assert_string_equal(got[0], "12345678");
+    /* a segment that would cross the depth is left out whole (Suricata's
+     * StreamTcpReassembleCheckDepth; suricata-verify filestore-v2.7:
+     * 1420-byte segments, depth 100000, a file of 99400) */
+    assert_string_equal(got[0], "12345");
     assert_int_equal(anomalies[MM_AN_STREAM_DEPTH], 1);
     mm_flow_flush(T);
 }
