@@ -531,6 +531,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->app.store.max = c->filestore_max;
     s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
     s->app.http_headers = c->http_headers;
+    s->app.http_basic = c->http_basic;
     s->app.smtp_md5 = c->smtp_md5;
     s->app.observe = observe;
     s->app.observe_ctx = s;

@@ -62,7 +62,8 @@ static void usage(FILE *f)
 "      --file-hashes LIST hashes of every file: any of md5,sha1,sha256, or none\n"
 "                         (default sha256)\n"
 "      --http-headers WHICH  http events list every header of: none (the default),\n"
-"                         request, response or both (Suricata's dump-all-headers)\n"
+"                         request, response or both (Suricata's dump-all-headers)\n""      --http-basic       http events carry Suricata's basic fields only (host,\n"
+"                         url, user agent, xff, content type): its extended: no\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
@@ -123,7 +124,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5,
@@ -261,6 +262,7 @@ int cmd_sensor(int argc, char **argv)
         {"anomaly-rate", required_argument, 0, O_ANRATE},
         {"anomaly-packethdr", no_argument, 0, O_ANPKT},
         {"anomaly-types", required_argument, 0, O_ANTYPES},
+        {"http-basic", no_argument, 0, O_HTTPBASIC},
         {"app-memcap", required_argument, 0, O_APPMEMCAP},
         {"no-app-layer", no_argument, 0, O_NOAPP},
         {"filestore", required_argument, 0, O_FILESTORE},
@@ -411,6 +413,7 @@ int cmd_sensor(int argc, char **argv)
             }
             break;
         case O_ANPKT: c.anomaly_packethdr = true; break;
+        case O_HTTPBASIC: c.http_basic = true; break;
         case O_ETHER: c.ethernet = true; break;
         case O_SMTPMD5: {
             static const char *const w[] = {"subject", "body", NULL};

@@ -185,7 +185,8 @@ static long host_only(const char *host, char *h, size_t hn)
     return port;
 }
 
-static void http_fields(mm_json *j, const http_tx *t, bool full, uint8_t headers);
+enum { F_BASIC, F_EXTENDED, F_FULL };
+static void http_fields(mm_json *j, const http_tx *t, int level, uint8_t headers);
 
 static void log_tx(mm_app *a, mm_flow *f, http_tx *t)
 {
@@ -199,7 +200,7 @@ static void log_tx(mm_app *a, mm_flow *f, http_tx *t)
     mm_json *j = mm_app_event_begin(a, f, t->ts, "http", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", t->id);
     mj_obj_open(j, "http");
-    http_fields(j, t, true, a->http_headers);
+    http_fields(j, t, a->http_basic ? F_BASIC : F_FULL, a->http_headers);
     mj_obj_close(j);
     mm_app_event_end(a, f);
 }
@@ -209,14 +210,17 @@ static void alert_json(mm_json *j, const void *ctx)
 {
     mj_u64(j, "tx_id", ((const http_tx *)ctx)->id);
     mj_obj_open(j, "http");
-    http_fields(j, ctx, false, 0);
+    http_fields(j, ctx, F_EXTENDED, 0);
     mj_obj_close(j);
 }
 
-/* The fields of the http object; full adds the request body, and headers
- * (1 request, 2 response) the headers of those sides. */
-static void http_fields(mm_json *j, const http_tx *t, bool full, uint8_t headers)
+/* The fields of the http object: Suricata's basic ones, its extended ones
+ * (referer, method, protocol, status, redirect, length: alerts and full),
+ * in full the start of the request body; http events (basic or full) the
+ * headers of the sides asked for (1 request, 2 response). */
+static void http_fields(mm_json *j, const http_tx *t, int level, uint8_t headers)
 {
+    bool full = level == F_FULL;
     if (t->host[0]) {
         char h[256];
         long port = host_only(t->host, h, sizeof h);
@@ -229,9 +233,11 @@ static void http_fields(mm_json *j, const http_tx *t, bool full, uint8_t headers
     if (t->xff[0]) mj_str(j, "xff", t->xff);
     if (t->ctype[0])            /* the type without its parameters, as Suricata's */
         mj_strn(j, "http_content_type", t->ctype, strcspn(t->ctype, ";"));
-    if (t->referer[0]) mj_str(j, "http_refer", t->referer);
-    mj_str(j, "http_method", t->method);
-    mj_str(j, "protocol", t->proto);
+    if (level != F_BASIC) {
+        if (t->referer[0]) mj_str(j, "http_refer", t->referer);
+        mj_str(j, "http_method", t->method);
+        mj_str(j, "protocol", t->proto);
+    }
     if (full && t->n_req_body) {
         /* the start of the request body (form values of a POST), printable */
         char b[REQ_BODY_LOG];
@@ -241,12 +247,12 @@ static void http_fields(mm_json *j, const http_tx *t, bool full, uint8_t headers
         }
         mj_strn(j, "http_request_body_printable", b, t->n_req_body);
     }
-    if (t->has_resp) {
+    if (t->has_resp && level != F_BASIC) {
         mj_u64(j, "status", (uint64_t)t->status);
         if (t->location[0]) mj_str(j, "redirect", t->location);
         mj_u64(j, "length", t->resp_len);
     }
-    for (int side = 0; side < 2 && full; side++) {
+    for (int side = 0; side < 2 && level != F_EXTENDED; side++) {
         if (!(headers & (1 << side)))
             continue;
         const char *h = side ? t->resp_h : t->req_h;
