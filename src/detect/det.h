@@ -158,6 +158,7 @@ struct mm_detect {
     uint32_t alert_max;         /* rule alerts per packet (Suricata's packet-alert-max) */
     uint32_t pkt_alerts;        /* given on the packet begun */
     bool pkt_passed;            /* a pass rule matched it */
+    bool alert_caps;            /* a rule's alert is being written: its pktvars go in it */
 };
 
 
@@ -175,6 +176,8 @@ typedef struct det_flow {
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
     struct mm_fint *rints;      /* the rules' flowints (NULL until one is set) */
+    struct det_var *vars;       /* the rules' flowvars from pcre groups (NULL: none) */
+    uint8_t nvars;
     det_tag stag;               /* a rule's tag:session on this flow */
     /* a direction's stream data not inspected by the rules yet: inspected
      * as one piece once the peer has acknowledged it (Suricata's raw

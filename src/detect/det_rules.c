@@ -12,6 +12,7 @@
 #include "capture/capture.h"
 #include "detect/det.h"
 #include "detect/rule_engine.h"
+#include "detect/rule_match.h"
 #include "proto/app.h"
 #include "util/json.h"
 
@@ -140,6 +141,15 @@ void det_rules_free(mm_detect *d)
 }
 
 /* --- alerts --------------------------------------------------------------- */
+
+/* A flowvar (a rule's pcre group): set again in place, new ones after the
+ * others, at most DET_MAX_VARS a flow (the rest are not kept). */
+#define DET_MAX_VARS 16
+struct det_var {
+    uint32_t id;
+    uint16_t len;
+    uint8_t data[MM_CAP_LEN];
+};
 
 typedef struct hit_ctx {
     mm_detect *d;
@@ -515,7 +525,9 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
         mj_u64(j, "dest_port", f->sport);
     }
     mj_obj_close(j);
+    d->alert_caps = true;
     j = mm_eve_flow_event_mimamori(e, f);
+    d->alert_caps = false;
     mj_obj_open(j, "alert");
     mj_str(j, "source", "rule");
     /* the report's family: ours, so in mimamori (the alert object stays
@@ -533,7 +545,7 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
 void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
 {
     const det_flow *df = f->det;
-    if (!d || !d->rules || !df || (!df->rbits && !df->rints))
+    if (!d || !d->rules || !df || (!df->rbits && !df->rints && !df->nvars && !d->alert_caps))
         return;
     const mm_ruleset *rs = mm_rules_set(d->rules);
     static const char *const kinds[2] = {"id", "label"};
@@ -572,9 +584,36 @@ void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
     uint32_t nints = df->rints ? mm_rules_ints(d->rules) : 0;
     for (uint32_t i = 0; i < nints && !ints; i++)
         ints = df->rints[i].set;
-    if (!other && !ints)
+    int npk = 0;
+    const mm_capture *pk = d->alert_caps ? mm_rules_captures(d->rt, &npk) : NULL;
+    bool pkt = false;
+    for (int i = 0; i < npk && !pkt; i++)
+        pkt = pk[i].kind == MM_VAR_PKT;
+    if (!other && !ints && !df->nvars && !pkt)
         return;
     mj_obj_open(j, "metadata");
+    if (df->nvars) {            /* [{"NAME": "value"}, ...] as Suricata's */
+        mj_arr_open(j, "flowvars");
+        for (int i = 0; i < df->nvars; i++) {
+            mj_obj_open(j, NULL);
+            const char *nm = mm_ruleset_var_name(rs, df->vars[i].id);
+            mj_strn(j, nm ? nm : "?", (const char *)df->vars[i].data, df->vars[i].len);
+            mj_obj_close(j);
+        }
+        mj_arr_close(j);
+    }
+    if (pkt) {
+        mj_arr_open(j, "pktvars");
+        for (int i = 0; i < npk; i++) {
+            if (pk[i].kind != MM_VAR_PKT)
+                continue;
+            mj_obj_open(j, NULL);
+            const char *nm = mm_ruleset_var_name(rs, pk[i].id);
+            mj_strn(j, nm ? nm : "?", (const char *)pk[i].data, pk[i].len);
+            mj_obj_close(j);
+        }
+        mj_arr_close(j);
+    }
     if (other) {
         mj_arr_open(j, "flowbits");
         for (uint32_t b = 0; b < d->bits_words * 32; b++) {
@@ -614,6 +653,26 @@ static uint32_t *bits_alloc(void *ctx)
     if (!df->rbits)
         df->rbits = calloc(b->d->bits_words, sizeof *df->rbits);
     return df->rbits;
+}
+
+static void var_set(void *ctx, uint32_t id, const uint8_t *d, uint16_t n)
+{
+    bits_ctx *b = ctx;
+    det_flow *df = det_flow_get(b->f);
+    if (!df)
+        return;
+    if (!df->vars && !(df->vars = calloc(DET_MAX_VARS, sizeof *df->vars)))
+        return;
+    int i = 0;
+    while (i < df->nvars && df->vars[i].id != id)
+        i++;
+    if (i == DET_MAX_VARS)
+        return;
+    if (i == df->nvars)
+        df->nvars++;
+    df->vars[i].id = id;
+    df->vars[i].len = n < MM_CAP_LEN ? n : MM_CAP_LEN;
+    memcpy(df->vars[i].data, d, df->vars[i].len);
 }
 
 /* The inspection of a moment of flow f in direction dir. */
@@ -657,6 +716,7 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
         .bits_ctx = bc,
         .ints = f->det ? ((det_flow *)f->det)->rints : NULL,
         .ints_alloc = ints_alloc,
+        .var_set = var_set,
         .ts = f->last_ns,
     };
 }

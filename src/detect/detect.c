@@ -390,6 +390,7 @@ void mm_detect_flow_free(mm_detect *d, mm_flow *f)
         det_rules_stream_free(d, f);
         free(((det_flow *)f->det)->rbits);
         free(((det_flow *)f->det)->rints);
+        free(((det_flow *)f->det)->vars);
     }
     free(f->det);
     f->det = NULL;

@@ -161,10 +161,21 @@ typedef struct mm_content {
 #define MM_PF_RAWBYTES  0x04
 #define MM_PF_NO_LIMIT  0x08    /* O: no match limit override */
 #define MM_PF_GREEDY    0x10
+/* A pcre group kept in a variable of the flow or of the packet (Suricata's
+ * "pcre:\"/.../, flow:NAME\"" and (?P<flow_NAME>...)). */
+enum { MM_VAR_FLOW, MM_VAR_PKT };
+typedef struct mm_capvar {
+    uint32_t id;                /* mm_ruleset_var_name */
+    uint8_t kind;               /* MM_VAR_* */
+    uint8_t group;              /* the expression's group number */
+} mm_capvar;
+
 typedef struct mm_pcre {
     void *code;                 /* pcre2_code * */
     uint8_t flags;
-    uint8_t ncapture;           /* captured into byte variables (pkt_var/flowvar: not kept) */
+    uint8_t ncapture;           /* groups in the expression */
+    uint8_t ncv;                /* groups kept in variables */
+    const mm_capvar *cv;
 } mm_pcre;
 
 enum mm_byte_op { MM_BOP_LT, MM_BOP_GT, MM_BOP_EQ, MM_BOP_LE, MM_BOP_GE, MM_BOP_AND, MM_BOP_OR };
@@ -444,6 +455,7 @@ const char *mm_ruleset_class_name(const mm_ruleset *rs, uint16_t idx);
 const char *mm_ruleset_class_desc(const mm_ruleset *rs, uint16_t idx);
 const char *mm_ruleset_bit_name(const mm_ruleset *rs, uint32_t id);
 const char *mm_ruleset_flowint_name(const mm_ruleset *rs, uint32_t id);
+const char *mm_ruleset_var_name(const mm_ruleset *rs, uint32_t id);
 
 /* Where skips are reported: called once per skipped rule. */
 typedef void (*mm_rule_skip_fn)(void *ctx, const char *file, uint64_t line, uint32_t sid,

@@ -1014,6 +1014,11 @@ size_t mm_rules_bits_words(const mm_rules *e)
     return e->bits_words;
 }
 
+const mm_capture *mm_rules_captures(const mm_rules_thread *t, int *n)
+{
+    return mm_matcher_captures(t->m, n);
+}
+
 size_t mm_rules_ints(const mm_rules *e)
 {
     return e->rs->flowints.n;
@@ -1401,6 +1406,11 @@ static int matched(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in
     }
     if (r->nflowint)
         *ints = ints_apply(r, in, *ints);
+    int nc;
+    const mm_capture *c = mm_matcher_captures(t->m, &nc);
+    for (int i = 0; i < nc && in->var_set; i++)
+        if (c[i].kind == MM_VAR_FLOW)
+            in->var_set(in->bits_ctx, c[i].id, c[i].data, c[i].len);
     if (r->noalert)
         return 0;
     hit(ctx, r, in);

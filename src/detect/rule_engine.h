@@ -65,6 +65,8 @@ typedef struct mm_inspection {
     const mm_insp_file *file;   /* a file ended at this moment (NULL: none) */
     struct mm_fint *ints;       /* the flow's flowints (mm_rules_ints) or NULL: none set */
     struct mm_fint *(*ints_alloc)(void *ctx);   /* made when a rule first changes one */
+    /* a flowvar a matching rule's pcre captured (bits_ctx; NULL: not kept) */
+    void (*var_set)(void *ctx, uint32_t id, const uint8_t *d, uint16_t n);
     uint64_t ts;                /* when (ns): the xbits' expiry is counted from it */
     /* stream moment on a packet's payload: a TCP flow without a session
      * (picked up mid-way), whose packets stand for its stream, as
@@ -82,6 +84,7 @@ typedef struct mm_fint {
 /* Flowints a flow needs (0: no rule uses flowint). */
 size_t mm_rules_ints(const mm_rules *e);
 
+
 /* The file digests (1 md5, 2 sha1, 4 sha256, as MM_HASH_*) some rule
  * compares: the parsers must compute them. */
 unsigned mm_rules_file_hashes(const mm_rules *e);
@@ -92,6 +95,9 @@ size_t mm_rules_bits_words(const mm_rules *e);
 /* Scratch of one inspecting thread. */
 typedef struct mm_rules_thread mm_rules_thread;
 mm_rules_thread *mm_rules_thread_new(const mm_rules *e);
+/* The pcre captures of the rule being reported (its alert: pktvars). */
+struct mm_capture;
+const struct mm_capture *mm_rules_captures(const mm_rules_thread *t, int *n);
 void mm_rules_thread_free(mm_rules_thread *t);
 
 /* Suricata's IP-only rule (checked on the first packet of each direction

@@ -43,6 +43,9 @@ struct mm_ruleset {
     mm_strmap flowints;         /* flowint name -> id */
     char **flowint_names;
     size_t nflowints;
+    mm_strmap varnames;         /* flowvar/pktvar name -> id */
+    char **var_names;
+    size_t nvarnames;
     mm_strmap sids;             /* "gid:sid" -> index into rules */
     mm_strmap kw;               /* keyword -> index into kwc */
     mm_kwcount *kwc;
@@ -144,6 +147,8 @@ bool mm_rp_check_buffers(mm_rparse *p);
 
 /* Small helpers shared by the keyword files. */
 char *mm_rp_trim(char *s);
+/* A variable name's id (flowvar/pktvar), UINT32_MAX when out of memory. */
+uint32_t mm_rp_var_id(mm_ruleset *rs, const char *name);
 bool mm_rp_num(const char *s, int64_t lo, int64_t hi, int64_t *out);
 /* Splits s at commas (not inside quotes) into at most max trimmed parts. */
 int mm_rp_split(char *s, char sep, char **parts, int max);

@@ -40,6 +40,8 @@ struct mm_matcher {
     uint32_t b64len;
     uint32_t steps;
     uint64_t pcre_runs, pcre_limited;
+    mm_capture caps[MM_CAP_MAX];
+    int ncaps;
 };
 
 mm_matcher *mm_matcher_new(void)
@@ -279,7 +281,21 @@ static int pcre(walk *w, int i, uint32_t cur)
             return 0;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         uint32_t s = (uint32_t)ov[0], e = base + (uint32_t)ov[1];
+        int saved = m->ncaps;
+        for (int k = 0; k < p->ncv && m->ncaps < MM_CAP_MAX; k++) {
+            unsigned g = p->cv[k].group;
+            if ((int)g >= rc || ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] < ov[2 * g])
+                continue;
+            mm_capture *c = &m->caps[m->ncaps++];
+            size_t n = ov[2 * g + 1] - ov[2 * g];
+            c->id = p->cv[k].id;
+            c->kind = p->cv[k].kind;
+            c->len = (uint16_t)(n < MM_CAP_LEN ? n : MM_CAP_LEN);
+            memcpy(c->data, w->buf + base + ov[2 * g], c->len);
+        }
         int r = step(w, i + 1, e);
+        if (r <= 0)
+            m->ncaps = saved;       /* what did not lead to a match is not kept */
         if (r)
             return r;
         if (i + 1 >= w->n || !is_relative(&w->sm[i + 1]) || base + s >= w->len)
@@ -568,8 +584,15 @@ bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_
     return step(&w, 0, 0) > 0;
 }
 
+const mm_capture *mm_matcher_captures(const mm_matcher *m, int *n)
+{
+    *n = m->ncaps;
+    return m->caps;
+}
+
 void mm_matcher_reset(mm_matcher *m)
 {
+    m->ncaps = 0;
     memset(m->vars, 0, sizeof m->vars);
     m->b64 = NULL;
     m->b64len = 0;

@@ -21,4 +21,16 @@ bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_
 bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len);
 void mm_matcher_stats(const mm_matcher *m, uint64_t *pcre_runs, uint64_t *pcre_limited);
 
+/* What the last rule's pcre groups put in variables (flow:NAME, pkt:NAME),
+ * in the order matched; kept from the matches the rule went on with. */
+#define MM_CAP_MAX 8
+#define MM_CAP_LEN 256
+typedef struct mm_capture {
+    uint32_t id;                /* mm_ruleset_var_name */
+    uint8_t kind;               /* MM_VAR_* */
+    uint16_t len;
+    uint8_t data[MM_CAP_LEN];
+} mm_capture;
+const mm_capture *mm_matcher_captures(const mm_matcher *m, int *n);
+
 #endif

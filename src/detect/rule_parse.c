@@ -354,6 +354,11 @@ static uint32_t name_id(mm_ruleset *rs, mm_strmap *m, char ***names, size_t *n,
     return (uint32_t)*v;
 }
 
+uint32_t mm_rp_var_id(mm_ruleset *rs, const char *name)
+{
+    return name_id(rs, &rs->varnames, &rs->var_names, &rs->nvarnames, name);
+}
+
 static uint32_t bit_id(mm_ruleset *rs, const char *name)
 {
     return name_id(rs, &rs->bits, &rs->bit_names, &rs->nbits, name);
@@ -1190,6 +1195,7 @@ mm_ruleset *mm_ruleset_new(void)
     mm_strmap_init(&rs->class_idx);
     mm_strmap_init(&rs->bits);
     mm_strmap_init(&rs->flowints);
+    mm_strmap_init(&rs->varnames);
     mm_strmap_init(&rs->sids);
     mm_strmap_init(&rs->kw);
     rs->classes = calloc(1, sizeof *rs->classes);
@@ -1217,6 +1223,8 @@ void mm_ruleset_free(mm_ruleset *rs)
     free(rs->classes);
     free(rs->bit_names);
     free(rs->flowint_names);
+    free(rs->var_names);
+    mm_strmap_free(&rs->varnames);
     free(rs->kwc);
     mm_strmap_free(&rs->vars);
     mm_strmap_free(&rs->sets);
@@ -1532,6 +1540,11 @@ const char *mm_ruleset_bit_name(const mm_ruleset *rs, uint32_t id)
 const char *mm_ruleset_flowint_name(const mm_ruleset *rs, uint32_t id)
 {
     return id < rs->nflowints ? rs->flowint_names[id] : NULL;
+}
+
+const char *mm_ruleset_var_name(const mm_ruleset *rs, uint32_t id)
+{
+    return id < rs->nvarnames ? rs->var_names[id] : NULL;
 }
 
 void mm_ruleset_on_skip(mm_ruleset *rs, mm_rule_skip_fn fn, void *ctx)

@@ -508,6 +508,62 @@ static const struct {
     {'Z', MM_BUF_HTTP_HOST_RAW},
 };
 
+#define MM_PCRE_MAX_VARS 8
+
+/* The variables a pcre's groups go to: "flow:NAME" / "pkt:NAME" after the
+ * flags, one per group in order, and groups named flow_NAME / pkt_NAME. */
+static bool pcre_vars(mm_rparse *p, mm_pcre *pc, char *list)
+{
+    mm_capvar cv[MM_PCRE_MAX_VARS];
+    int n = 0;
+    if (list) {
+        char *parts[MM_PCRE_MAX_VARS + 1];
+        int k = mm_rp_split(list, ',', parts, MM_PCRE_MAX_VARS + 1);
+        if (k < 1 || k > MM_PCRE_MAX_VARS || k > pc->ncapture)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: more variables than groups");
+        for (int i = 0; i < k; i++) {
+            char *v = mm_rp_trim(parts[i]);
+            bool flow = strncmp(v, "flow:", 5) == 0;
+            if (!flow && strncmp(v, "pkt:", 4) != 0)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: '%.32s': flow:NAME or pkt:NAME", v);
+            const char *name = v + (flow ? 5 : 4);
+            if (!*name || strlen(name) > 63)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: bad variable name");
+            uint32_t id = mm_rp_var_id(p->rs, name);
+            if (id == UINT32_MAX)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+            cv[n++] = (mm_capvar){id, flow ? MM_VAR_FLOW : MM_VAR_PKT, (uint8_t)(i + 1)};
+        }
+    }
+    uint32_t names = 0, esz = 0;
+    PCRE2_SPTR table = NULL;
+    pcre2_pattern_info(pc->code, PCRE2_INFO_NAMECOUNT, &names);
+    pcre2_pattern_info(pc->code, PCRE2_INFO_NAMEENTRYSIZE, &esz);
+    pcre2_pattern_info(pc->code, PCRE2_INFO_NAMETABLE, &table);
+    for (uint32_t i = 0; i < names && table; i++) {
+        PCRE2_SPTR e = table + i * esz;
+        unsigned g = (unsigned)(e[0] << 8 | e[1]);
+        const char *nm = (const char *)e + 2;
+        bool flow = strncmp(nm, "flow_", 5) == 0;
+        if (!flow && strncmp(nm, "pkt_", 4) != 0)
+            continue;
+        if (n == MM_PCRE_MAX_VARS || g > 255)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: too many variables");
+        uint32_t id = mm_rp_var_id(p->rs, nm + (flow ? 5 : 4));
+        if (id == UINT32_MAX)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+        cv[n++] = (mm_capvar){id, flow ? MM_VAR_FLOW : MM_VAR_PKT, (uint8_t)g};
+    }
+    if (!n)
+        return true;
+    mm_capvar *a = mm_arena_dup(&p->rs->arena, cv, (size_t)n * sizeof *cv);
+    if (!a)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+    pc->cv = a;
+    pc->ncv = (uint8_t)n;
+    return true;
+}
+
 static bool kw_pcre(mm_rparse *p, const char *kw, char *val)
 {
     if (!val)
@@ -522,7 +578,26 @@ static bool kw_pcre(mm_rparse *p, const char *kw, char *val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: \"/expression/flags\" expected");
     val[l - 1] = 0;
     char *re = val + 2;
-    char *end = strrchr(re, '/');
+    /* the closing '/': the last one followed by flags and the end, or by
+     * flags and the list of variables the groups go to ("/.../i, flow:a") */
+    char *end = NULL, *vars = NULL;
+    for (char *c = strchr(re, ','); c && !end; c = strchr(c + 1, ',')) {
+        const char *v = c + 1;
+        while (*v == ' ')
+            v++;
+        if (strncmp(v, "flow:", 5) != 0 && strncmp(v, "pkt:", 4) != 0)
+            continue;
+        char *q = c;
+        while (q > re && isalpha((unsigned char)q[-1]))
+            q--;
+        if (q > re && q[-1] == '/') {
+            end = q - 1;
+            *c = 0;
+            vars = c + 1;
+        }
+    }
+    if (!end)
+        end = strrchr(re, '/');
     if (!end)
         return mm_rp_fail(p, MM_SKIP_VALUE, "pcre: no closing '/'");
     *end = 0;
@@ -591,6 +666,8 @@ static bool kw_pcre(mm_rparse *p, const char *kw, char *val)
     uint32_t cap = 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cap);
     s->u.p.ncapture = (uint8_t)(cap > 255 ? 255 : cap);
+    if (!pcre_vars(p, &s->u.p, vars))
+        return false;
     p->last_any = p->nsm - 1;
     p->last_sm = -1;
     return true;

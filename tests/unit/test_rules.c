@@ -214,6 +214,41 @@ static void test_buffers(void **state)
                 (MM_CF_STARTSWITH | MM_CF_ENDSWITH));
 }
 
+/* pcre groups into variables: "flow:NAME"/"pkt:NAME" after the flags (a
+ * name may hold '/'), groups named flow_NAME; what a match captured is
+ * kept, what a failed later option led to is not. */
+static void test_pcre_vars(void **state)
+{
+    (void)state;
+    mm_rule r;
+    assert_int_equal(parse("pcre:\"/^(.*)\\/(\\d+\\.\\d+)/G, flow:key,pkt:ua/ver\"; sid:70;", &r), -1);
+    const mm_pcre *pc = &r.buf[0].sm[0].u.p;
+    assert_int_equal(pc->ncv, 2);
+    assert_int_equal(pc->cv[0].kind, MM_VAR_FLOW);
+    assert_int_equal(pc->cv[1].kind, MM_VAR_PKT);
+    assert_int_equal(pc->cv[1].group, 2);
+    assert_string_equal(mm_ruleset_var_name(rs, pc->cv[1].id), "ua/ver");
+    assert_int_equal(parse("pcre:\"/(a)/, flow:x,flow:y\"; sid:71;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("pcre:\"/(a)/, other:x\"; sid:72;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("pcre:\"/x(?P<flow_name>[a-z]+)/\"; content:\"!\"; within:1; sid:73;",
+                           &r), -1);
+    mm_matcher *m = mm_matcher_new();
+    assert_non_null(m);
+    int n;
+    mm_matcher_reset(m);
+    assert_true(mm_rbuf_match(m, &r.buf[0], (const uint8_t *)"xabc xdef!", 10));
+    const mm_capture *c = mm_matcher_captures(m, &n);
+    assert_int_equal(n, 1);             /* "abc" was followed by no '!' */
+    assert_int_equal(c[0].len, 3);
+    assert_memory_equal(c[0].data, "def", 3);
+    assert_string_equal(mm_ruleset_var_name(rs, c[0].id), "name");
+    mm_matcher_reset(m);
+    assert_false(mm_rbuf_match(m, &r.buf[0], (const uint8_t *)"xabc", 4));
+    mm_matcher_captures(m, &n);
+    assert_int_equal(n, 0);
+    mm_matcher_free(m);
+}
+
 static void test_pcre_and_bytes(void **state)
 {
     (void)state;
@@ -644,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_content),
         cmocka_unit_test(test_buffers),
         cmocka_unit_test(test_pcre_and_bytes),
+        cmocka_unit_test(test_pcre_vars),
         cmocka_unit_test(test_state_and_meta),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_file_keywords),
