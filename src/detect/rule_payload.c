@@ -756,6 +756,20 @@ static bool byte_check(mm_rparse *p, const char *kw, mm_byteop *b)
     return true;
 }
 
+/* A byte_extract or byte_math option whose result goes to a new variable. */
+static bool add_var_op(mm_rparse *p, const char *kw, uint8_t type, mm_byteop *b,
+                       const char *name)
+{
+    mm_sm *s = new_sm(p, type, kw);
+    if (!s)
+        return false;
+    b->var = (uint8_t)p->nvars;
+    snprintf(p->vars[p->nvars++], sizeof p->vars[0], "%s", name);
+    s->u.b = *b;
+    p->last_any = p->nsm - 1;
+    return true;
+}
+
 static bool kw_byte_test(mm_rparse *p, const char *kw, char *val)
 {
     char *parts[12];
@@ -873,16 +887,7 @@ static bool kw_byte_extract(mm_rparse *p, const char *kw, char *val)
         else
             return mm_rp_fail(p, MM_SKIP_VALUE, "byte_extract: unknown '%.32s'", parts[k]);
     }
-    if (!byte_check(p, kw, &b))
-        return false;
-    mm_sm *s = new_sm(p, MM_SM_BYTE_EXTRACT, kw);
-    if (!s)
-        return false;
-    b.var = (uint8_t)p->nvars;
-    snprintf(p->vars[p->nvars++], sizeof p->vars[0], "%s", name);
-    s->u.b = b;
-    p->last_any = p->nsm - 1;
-    return true;
+    return byte_check(p, kw, &b) && add_var_op(p, kw, MM_SM_BYTE_EXTRACT, &b, name);
 }
 
 /* byte_math:bytes N, offset N, oper OP, rvalue V, result NAME[, relative]
@@ -989,16 +994,8 @@ static bool kw_byte_math(mm_rparse *p, const char *kw, char *val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: 1-4 bytes with a shift");
     if (b.flags & MM_BF_DCE && b.flags & MM_BF_STRING)
         return mm_rp_fail(p, MM_SKIP_VALUE, "byte_math: dce with string");
-    if (!byte_check(p, kw, &b) || !var_name_ok(p, kw, name))
-        return false;
-    mm_sm *s = new_sm(p, MM_SM_BYTE_MATH, kw);
-    if (!s)
-        return false;
-    b.var = (uint8_t)p->nvars;
-    snprintf(p->vars[p->nvars++], sizeof p->vars[0], "%s", name);
-    s->u.b = b;
-    p->last_any = p->nsm - 1;
-    return true;
+    return byte_check(p, kw, &b) && var_name_ok(p, kw, name) &&
+           add_var_op(p, kw, MM_SM_BYTE_MATH, &b, name);
 }
 
 /* --- isdataat, bsize, urilen, base64 --------------------------------------- */

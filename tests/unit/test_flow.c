@@ -53,9 +53,11 @@ static int teardown(void **st)
 
 static mm_rawpkt RAW = {.caplen = 60, .wirelen = 60};
 
-/* A TCP packet from client (dir 0) or server (dir 1) of connection n. */
-static mm_flow *tcp(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t flags,
-                    const char *data, uint64_t ts, int *dir)
+/* A TCP packet from client (dir 0) or server (dir 1) of connection n, with
+ * its TCP header when the test gives one. */
+static mm_flow *tcp_hdr(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t flags,
+                        const char *data, uint64_t ts, int *dir, const uint8_t *l4,
+                        uint32_t l4len)
 {
     mm_pkt p;
     memset(&p, 0, sizeof p);
@@ -63,6 +65,8 @@ static mm_flow *tcp(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t 
     p.ipver = 4;
     p.proto = 6;
     p.l4_ok = true;
+    p.l4 = l4;
+    p.l4_len = l4len;
     uint8_t c[4] = {10, 0, 0, (uint8_t)n}, s[4] = {192, 0, 2, 1};
     memcpy(p.src.b, from_server ? s : c, 4);
     memcpy(p.dst.b, from_server ? c : s, 4);
@@ -75,8 +79,13 @@ static mm_flow *tcp(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t 
     p.payload = (const uint8_t *)data;
     p.payload_len = data ? (uint32_t)strlen(data) : 0;
     int d;
-    mm_flow *f = mm_flow_packet(T, &p, ts, dir ? dir : &d);
-    return f;
+    return mm_flow_packet(T, &p, ts, dir ? dir : &d);
+}
+
+static mm_flow *tcp(int n, int from_server, uint32_t seq, uint32_t ack, uint8_t flags,
+                    const char *data, uint64_t ts, int *dir)
+{
+    return tcp_hdr(n, from_server, seq, ack, flags, data, ts, dir, NULL, 0);
 }
 
 enum { F = 1, S = 2, R = 4, P = 8, A = 16 };
@@ -96,27 +105,7 @@ static mm_flow *tcp_ts(int n, int from_server, uint32_t seq, uint32_t ack, uint8
         h[24 + i] = (uint8_t)(tsval >> (24 - 8 * i));
         h[28 + i] = (uint8_t)(tsecr >> (24 - 8 * i));
     }
-    mm_pkt p;
-    memset(&p, 0, sizeof p);
-    p.raw = &RAW;
-    p.ipver = 4;
-    p.proto = 6;
-    p.l4_ok = true;
-    p.l4 = h;
-    p.l4_len = sizeof h;
-    uint8_t c[4] = {10, 0, 0, (uint8_t)n}, s[4] = {192, 0, 2, 1};
-    memcpy(p.src.b, from_server ? s : c, 4);
-    memcpy(p.dst.b, from_server ? c : s, 4);
-    p.src.v = p.dst.v = 4;
-    p.sport = from_server ? 80 : 40000;
-    p.dport = from_server ? 40000 : 80;
-    p.seq = seq;
-    p.ack = ack;
-    p.tcp_flags = flags;
-    p.payload = (const uint8_t *)data;
-    p.payload_len = data ? (uint32_t)strlen(data) : 0;
-    int d;
-    return mm_flow_packet(T, &p, ts, &d);
+    return tcp_hdr(n, from_server, seq, ack, flags, data, ts, NULL, h, sizeof h);
 }
 
 /* Suricata's timestamp checks (suricata-verify bug-3286, output-eve-anomaly
