@@ -750,6 +750,10 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
                             h && fl->hashes & MM_HASH_SHA256 ? fl->sha256 : NULL};
         in.file = &fi;
     }
+    if (ob) {
+        in.events = ob->events;
+        in.nevents = ob->nevents;
+    }
     hit_ctx h = {d, f, dir, ts, ob, NULL};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
 }

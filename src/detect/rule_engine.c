@@ -1448,6 +1448,9 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
 }
 
 
+static int message_events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
+                          mm_rule_hit_fn hit, void *ctx);
+
 int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
                      mm_rule_hit_fn hit, void *ctx)
 {
@@ -1563,6 +1566,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         if (rule_matches(t, r, in, bits, ints))
             hits += matched(t, r, in, &bits, &ints, hit, ctx);
     }
+    if (m1 == M_APP && in->nevents)
+        hits += message_events(e, t, in, hit, ctx);
     return hits;
 }
 
@@ -1574,6 +1579,35 @@ bool mm_rules_need_csum(const mm_rules *e)
 bool mm_rules_has_events(const mm_rules *e)
 {
     return e->nev > 0;
+}
+
+/* A rule on an app-layer event that also looks at the message's buffers:
+ * checked with the message (its event among in->events), not alone. */
+static bool event_with_buffers(const mm_rule *r)
+{
+    for (int i = 0; i < r->nbuf; i++)
+        if (r->buf[i].id != MM_BUF_PAYLOAD && r->buf[i].id != MM_BUF_BASE64_DATA)
+            return true;
+    return false;
+}
+
+static int message_events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
+                          mm_rule_hit_fn hit, void *ctx)
+{
+    uint32_t *bits = in->bits;
+    mm_fint *ints = in->ints;
+    int hits = 0;
+    for (uint32_t i = 0; i < e->nev && in->nevents; i++) {
+        const mm_rule *r = e->r[e->ev[i]];
+        if (!r->app_event || !event_with_buffers(r))
+            continue;
+        bool mine = false;
+        for (int k = 0; k < in->nevents && !mine; k++)
+            mine = strcmp(r->app_event, in->events[k]) == 0;
+        if (mine && rule_matches(t, r, in, bits, ints))
+            hits += matched(t, r, in, &bits, &ints, hit, ctx);
+    }
+    return hits;
 }
 
 /* The rules on an anomaly (event >= 0) or on an app-layer event (name). */

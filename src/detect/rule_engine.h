@@ -65,6 +65,10 @@ typedef struct mm_inspection {
     const mm_insp_file *file;   /* a file ended at this moment (NULL: none) */
     struct mm_fint *ints;       /* the flow's flowints (mm_rules_ints) or NULL: none set */
     struct mm_fint *(*ints_alloc)(void *ctx);   /* made when a rule first changes one */
+    /* app moment: the events the message raised, for the rules naming one
+     * with buffers of the message (app-layer-event + http_client_body ...) */
+    const char *const *events;
+    int nevents;
     /* a flowvar a matching rule's pcre captured (bits_ctx; NULL: not kept) */
     void (*var_set)(void *ctx, uint32_t id, const uint8_t *d, uint16_t n);
     uint64_t ts;                /* when (ns): the xbits' expiry is counted from it */

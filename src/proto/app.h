@@ -208,6 +208,10 @@ typedef struct mm_obs_buffers {
     const mm_file_info *file;   /* the file that ended with this moment (NULL: none) */
     const char *xff;            /* the request's X-Forwarded-For (NULL: none) */
     bool *nolog;                /* set by a rule "config: logging disable" (NULL: no tx) */
+    /* the app-layer events the message raised ("http.request_body_unexpected"):
+     * rules naming one with buffers of the message are checked here */
+    const char *const *events;
+    int nevents;
 } mm_obs_buffers;
 
 typedef struct mm_obs_login {

@@ -69,7 +69,7 @@ typedef struct body_z {
 } body_z;
 
 enum { S_HDR = 0, S_BODY_LEN, S_BODY_CHUNK_SIZE, S_BODY_CHUNK_DATA, S_BODY_CHUNK_CRLF,
-       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL, S_RES_FIN };
+       S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL, S_FIN };
 
 typedef struct dir_state {
     int state;
@@ -78,7 +78,10 @@ typedef struct dir_state {
     uint64_t left;           /* body bytes still to come (length or chunk) */
     char line[64];           /* chunk size line; the line after a response */
     uint32_t llen;
-    bool fin_body;           /* S_RES_FIN: the rest of this line is body */
+    bool fin_body;           /* S_FIN: the rest of this line is body */
+    bool fin_event;          /* S_FIN: request_body_unexpected said for this request */
+    const char *ev[4];       /* the app-layer events of the message in flight */
+    uint8_t nev;
     mm_file *file;           /* the body being read, as a file */
     file_ctx *fctx;
     body_z *bz;              /* its decompression, when encoded */
@@ -460,6 +463,16 @@ static void ib_add(mm_app *a, dir_state *ds, const uint8_t *d, uint32_t n)
  * its body when one follows). */
 static void alert_json(mm_json *j, const void *ctx);
 
+/* An app-layer event of the message in flight (name: a literal): to the
+ * detectors now, and to the rules again with the message's buffers. */
+static void http_event(mm_app *a, mm_flow *f, dir_state *ds, int dir, const char *name,
+                       uint64_t ts)
+{
+    mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, name, ts);
+    if (ds->nev < sizeof ds->ev / sizeof ds->ev[0])
+        ds->ev[ds->nev++] = name;
+}
+
 static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t ts,
                          const mm_file_info *file)
 {
@@ -488,12 +501,14 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
         http_tx *it = ds->insp_tx;
         bool nolog = false;
         mm_obs_buffers ob = {b, n, it ? alert_json : NULL, it, file,
-                             it && it->xff[0] ? it->xff : NULL, it ? &nolog : NULL};
+                             it && it->xff[0] ? it->xff : NULL, it ? &nolog : NULL,
+                             ds->ev, ds->nev};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         if (nolog)
             it->nolog = true;       /* a config rule: not logged */
     }
     ds->insp_tx = NULL;
+    ds->nev = 0;
     /* given back at once: an idle connection holds none of it */
     mm_app_free(a, ds->raw, RAW_MAX);
     ds->raw = NULL;
@@ -679,8 +694,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
              * libhtp's "Unable to match response to request" */
             if (!(t = push(a, f, s, ts)))
                 return S_LOST;
-            mm_app_observe(a, f, MM_TO_CLIENT, MM_OBS_APP_EVENT,
-                           "http.unable_to_match_response_to_request", ts);
+            http_event(a, f, d, MM_TO_CLIENT, "http.unable_to_match_response_to_request", ts);
             s->resp_idx = (uint8_t)(s->ntx - 1);
         } else {
             t = s->tx[s->resp_idx];
@@ -800,18 +814,18 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     /* the anomalies libhtp names, as Suricata's app-layer-event rules know
      * them (http-events.rules) */
     if (ncl > 1)
-        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+        http_event(a, f, d, dir,
                        dir == MM_TO_SERVER ? "http.duplicate_content_length_field_in_request"
                                            : "http.duplicate_content_length_field_in_response",
                        ts);
     if (auth_unknown)
-        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.request_auth_unrecognized", ts);
+        http_event(a, f, d, dir, "http.request_auth_unrecognized", ts);
     if (ce_layers)
-        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.too_many_encoding_layers", ts);
+        http_event(a, f, d, dir, "http.too_many_encoding_layers", ts);
     if (ce_abnormal)
-        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.abnormal_ce_header", ts);
+        http_event(a, f, d, dir, "http.abnormal_ce_header", ts);
     if (dir == MM_TO_SERVER && double_encoded(t->uri))
-        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "http.double_encoded_uri", ts);
+        http_event(a, f, d, dir, "http.double_encoded_uri", ts);
     if (dir == MM_TO_SERVER && t->host[0]) {
         char h[256];
         host_only(t->host, h, sizeof h);
@@ -842,14 +856,21 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     d->insp_pending = d->rawlen > 0;   /* the rules look when the body has come */
     if (chunked)
         return S_BODY_CHUNK_SIZE;
-    if (has_len) {
-        if (clen == 0)
-            goto done;
+    if (has_len && clen) {
         d->left = clen;
         return S_BODY_LEN;
     }
-    if (dir == MM_TO_CLIENT)
+    if (dir == MM_TO_CLIENT) {
+        if (has_len)
+            goto done;
         return S_BODY_CLOSE;       /* until the connection ends */
+    }
+    /* a request without a body: what follows at once decides whether it
+     * is over (libhtp's REQ_FINALIZE; see fin) */
+    d->insp_tx = t;
+    d->llen = 0;
+    d->fin_body = d->fin_event = false;
+    return S_FIN;
 done:
     rule_inspect(a, f, d, dir, ts, NULL);
     if (dir == MM_TO_CLIENT) {
@@ -898,31 +919,73 @@ static bool msg_start(int dir, const uint8_t *d, uint32_t n)
     return probe(NULL, dir, false, d, n) == MM_PROBE_YES;
 }
 
-/* A line that a browser would not take for a status line ("http" after
- * spaces, whatever the case): libhtp's test for more body. */
-static bool line_is_body(const char *l, uint32_t n, bool whole)
+/* What the line after a message is (libhtp's REQ_FINALIZE/RES_FINALIZE):
+ * 1 more body, 0 the next message, -1 too little of it yet. A response's
+ * next message is a line with "http" after spaces, whatever the case (what
+ * browsers take for a status line); a request's, a line whose first word
+ * is a known method. *odd: a request body line that libhtp reports. */
+static int fin_line(int dir, const char *l, uint32_t n, bool whole, bool *odd)
 {
     uint32_t i = 0;
-    while (i < n && (isspace((unsigned char)l[i]) || l[i] == 0))
+    *odd = false;
+    while (i < n && (isspace((unsigned char)l[i]) || (dir == MM_TO_CLIENT && l[i] == 0)))
         i++;
-    if (n - i < 4)
-        return whole ? true : false;
-    return strncasecmp(l + i, "http", 4) != 0;
+    if (dir == MM_TO_CLIENT) {
+        if (n - i < 4)
+            return whole ? 1 : -1;
+        return strncasecmp(l + i, "http", 4) != 0;
+    }
+    uint32_t w = i;
+    while (w < n && !isspace((unsigned char)l[w]))
+        w++;
+    if (w == i)
+        return whole ? 1 : -1;          /* only spaces: more body, said nothing */
+    if (w == n && !whole)
+        return -1;                      /* the word may go on */
+    for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++)
+        if (strlen(methods[k]) == w - i && memcmp(methods[k], l + i, w - i) == 0)
+            return 0;
+    *odd = true;
+    return 1;
 }
 
-/* After a response body of known length, with more data at once (libhtp's
- * RES_FINALIZE): a line that does not look like a status line is more body
- * of the same response, up to its end of line; a status line ends the
- * response and starts the next. Returns with *n 0 when it must wait. */
-static void res_fin(mm_app *a, mm_flow *f, http_state *s, dir_state *ds, const uint8_t **dp,
-                    uint32_t *np, uint64_t ts)
+/* The message before S_FIN is over: its body (if any) ends, the rules see it. */
+static void fin_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t ts)
 {
+    dir_state *ds = &s->d[dir];
+    ds->state = S_HDR;
+    ds->llen = 0;
+    ds->fin_body = false;
+    body_done(a, f, s, dir, ts);
+}
+
+/* More body after the message ended by its length (or, for a request, had
+ * none): appended to it, the file started when the request had none. */
+static void fin_body_bytes(mm_app *a, mm_flow *f, http_state *s, int dir, const uint8_t *d,
+                           uint32_t n, uint64_t ts)
+{
+    dir_state *ds = &s->d[dir];
+    if (dir == MM_TO_SERVER && !ds->file && ds->insp_tx) {
+        body_start(a, ds, ds->insp_tx, dir, ENC_NONE, "", 0, ts);
+        ds->req_tx = ds->insp_tx;
+    }
+    body_bytes(a, f, s, dir, d, n);
+}
+
+/* After a message of known length with more data at once (libhtp's
+ * REQ_FINALIZE / RES_FINALIZE): a line that does not start the next
+ * message is more body of this one, up to its end of line; the next
+ * message's line ends this one and starts it. */
+static void fin(mm_app *a, mm_flow *f, http_state *s, int dir, const uint8_t **dp,
+                uint32_t *np, uint64_t ts)
+{
+    dir_state *ds = &s->d[dir];
     const uint8_t *d = *dp;
     uint32_t n = *np;
     if (ds->fin_body) {
         const uint8_t *lf = memchr(d, '\n', n);
         uint32_t k = lf ? (uint32_t)(lf - d) + 1 : n;
-        body_bytes(a, f, s, MM_TO_CLIENT, d, k);
+        fin_body_bytes(a, f, s, dir, d, k, ts);
         if (lf)
             ds->fin_body = false;
         *dp = d + k;
@@ -941,26 +1004,31 @@ static void res_fin(mm_app *a, mm_flow *f, http_state *s, dir_state *ds, const u
     }
     *dp = d + i;
     *np = n - i;
-    bool full = ds->llen == sizeof ds->line;
-    if (!eol && !full && !line_is_body(ds->line, ds->llen, false) &&
-        ds->llen - (uint32_t)strspn(ds->line, " \t\r\v\f") < 4)
+    bool odd;
+    int what = fin_line(dir, ds->line, ds->llen, eol || ds->llen == sizeof ds->line, &odd);
+    if (what < 0)
         return;                             /* too little to tell yet */
-    if (line_is_body(ds->line, ds->llen, eol || full)) {
-        body_bytes(a, f, s, MM_TO_CLIENT, (const uint8_t *)ds->line, ds->llen);
+    if (what > 0) {
+        if (odd && !ds->fin_event) {
+            ds->fin_event = true;           /* once a request, as libhtp */
+            http_event(a, f, ds, dir, "http.request_body_unexpected", ts);
+        }
+        fin_body_bytes(a, f, s, dir, (const uint8_t *)ds->line, ds->llen, ts);
         ds->fin_body = !eol;
         ds->llen = 0;
         return;
     }
-    /* a status line: the response is over; the line starts the next */
-    body_done(a, f, s, MM_TO_CLIENT, ts);
-    ds->state = S_HDR;
+    /* the next message: this one is over; its line starts the next */
+    uint32_t ll = ds->llen;
+    char line[sizeof ds->line];
+    memcpy(line, ds->line, ll);
+    fin_done(a, f, s, dir, ts);
     if (!ds->hdr && !(ds->hdr = mm_app_alloc_buf(a, HDR_MAX))) {
         ds->state = S_LOST;
         return;
     }
-    memcpy(ds->hdr, ds->line, ds->llen);
-    ds->hlen = ds->llen;
-    ds->llen = 0;
+    memcpy(ds->hdr, line, ll);
+    ds->hlen = ll;
 }
 
 static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
@@ -971,8 +1039,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
     if (!d) {                                /* gap */
         if (ds->state == S_TUNNEL)
             return;
-        if (ds->state == S_RES_FIN) {
-            body_done(a, f, s, dir, ts);     /* the body was whole */
+        if (ds->state == S_FIN) {
+            fin_done(a, f, s, dir, ts);      /* the message was whole */
             ds->state = S_LOST;
             ds->hlen = 0;
             return;
@@ -1056,20 +1124,20 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         }
         case S_BODY_LEN:
             if (take_body(a, f, s, dir, ds, &d, &n)) {
-                if (dir == MM_TO_CLIENT && n > 0) {
-                    /* more follows at once: libhtp's RES_FINALIZE looks at
-                     * it before the response ends */
-                    ds->state = S_RES_FIN;
+                if (n > 0) {
+                    /* more follows at once: libhtp's FINALIZE looks at it
+                     * before the message ends */
+                    ds->state = S_FIN;
                     ds->llen = 0;
-                    ds->fin_body = false;
+                    ds->fin_body = ds->fin_event = false;
                     break;
                 }
                 ds->state = S_HDR;
                 body_done(a, f, s, dir, ts);
             }
             break;
-        case S_RES_FIN:
-            res_fin(a, f, s, ds, &d, &n, ts);
+        case S_FIN:
+            fin(a, f, s, dir, &d, &n, ts);
             break;
         case S_BODY_CLOSE:
             body_bytes(a, f, s, dir, d, n);
@@ -1141,6 +1209,10 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             return;
         }
     }
+    /* the data ends at a line's end after a message: it is over (libhtp
+     * finalizes when it has no more data to look at) */
+    if (ds->state == S_FIN && !ds->llen && !ds->fin_body)
+        fin_done(a, f, s, dir, ts);
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
@@ -1159,12 +1231,14 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
         }
     }
     /* after a body of known length: what came after it decides nothing more */
-    if (s->d[MM_TO_CLIENT].state == S_RES_FIN) {
-        dir_state *ds = &s->d[MM_TO_CLIENT];
-        if (!ds->fin_body && ds->llen && line_is_body(ds->line, ds->llen, true))
-            body_bytes(a, f, s, MM_TO_CLIENT, (const uint8_t *)ds->line, ds->llen);
-        body_done(a, f, s, MM_TO_CLIENT, ts);
-        ds->state = S_HDR;
+    for (int dir = 0; dir < 2; dir++) {
+        dir_state *ds = &s->d[dir];
+        if (ds->state != S_FIN)
+            continue;
+        bool odd;
+        if (!ds->fin_body && ds->llen && fin_line(dir, ds->line, ds->llen, true, &odd) > 0)
+            fin_body_bytes(a, f, s, dir, (const uint8_t *)ds->line, ds->llen, ts);
+        fin_done(a, f, s, dir, ts);
     }
     /* a body read until the connection closed is whole; any other is cut */
     for (int dir = 0; dir < 2; dir++)
