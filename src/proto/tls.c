@@ -457,7 +457,9 @@ static const char *attr_name(const uint8_t *oid, size_t n)
         {{0x55, 0x04, 0x07}, 3, "L"}, {{0x55, 0x04, 0x08}, 3, "ST"},
         {{0x55, 0x04, 0x0A}, 3, "O"}, {{0x55, 0x04, 0x0B}, 3, "OU"},
         {{0x55, 0x04, 0x05}, 3, "serialNumber"},
-        {{0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01}, 9, "emailAddress"},
+        /* PKCS #9 emailAddress: "Email", as Suricata 7 writes it (its
+         * x509-parser's name; suricata-verify sslv2-tls-upgrade-01) */
+        {{0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01}, 9, "Email"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (t[i].n == n && memcmp(t[i].o, oid, n) == 0)
