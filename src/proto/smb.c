@@ -411,14 +411,15 @@ static smb_file *file_find(smb_state *s, uint8_t ver, const uint8_t *fid)
     return NULL;
 }
 
-static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts);
+static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts,
+                     bool unclosed);
 static void file_break(mm_app *a, smb_file *fl);
 
 static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, uint64_t ts)
 {
     smb_file *fl = file_find(s, t->ver, t->fid);
     if (fl) {
-        log_file(a, f, s, fl, ts);        /* the id is used again: the old one ends */
+        log_file(a, f, s, fl, ts, false);  /* the id is used again: the old one ends */
     } else {
         for (int i = 0; i < SMB_FILES && !fl; i++)
             if (!s->file[i].used)
@@ -429,7 +430,7 @@ static smb_file *file_add(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, 
             for (int i = 1; i < SMB_FILES; i++)
                 if (s->file[i].last_use < fl->last_use)
                     fl = &s->file[i];
-            log_file(a, f, s, fl, ts);
+            log_file(a, f, s, fl, ts, false);
         }
     }
     memset(fl, 0, sizeof(*fl));
@@ -640,7 +641,8 @@ static void smb_file_json(mm_json *j, const void *arg)
     mj_obj_close(j);
 }
 
-static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts)
+static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts,
+                     bool unclosed)
 {
     if (!fl->used)
         return;
@@ -677,9 +679,10 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
         file_break(a, fl);                  /* bytes never came before held ones */
     if (fl->file) {
         smb_file_ctx c = {s, fl};
-        /* whole: no gap, nothing past the stream depth, and a file read
+        /* whole: closed before the flow ended (Suricata: TRUNCATED else), no
+         * gap, nothing past the stream depth, and a file read
          * to its end (one written is as long as what was written) */
-        bool cut = mm_app_depth_cut(f, 0) || mm_app_depth_cut(f, 1) ||
+        bool cut = unclosed || mm_app_depth_cut(f, 0) || mm_app_depth_cut(f, 1) ||
                    (!fl->write_ops && fl->next_off < fl->eof);
         mm_file_close(a, f, fl->file, !fl->broken && !cut, ts, smb_file_json, &c);
         fl->file = NULL;
@@ -1006,7 +1009,7 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
         if (t->has_fid) {
             smb_file *fl = file_find(s, 1, t->fid);
             if (fl)
-                log_file(a, f, s, fl, ts);
+                log_file(a, f, s, fl, ts, false);
         }
         break;
     default:
@@ -1275,7 +1278,7 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
             if (fl) {
                 if (!t->name[0])
                     memcpy(t->name, fl->name, sizeof t->name);
-                log_file(a, f, s, fl, ts);
+                log_file(a, f, s, fl, ts, false);
             }
         }
         break;
@@ -1651,8 +1654,9 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
                 log_tx(a, f, s, &s->tx[i], 0, false, 0, true, s->tx[i].ts);
             s->tx[i].used = false;
         }
+    /* a file never closed when the flow ends is cut, as Suricata's */
     for (int i = 0; i < SMB_FILES; i++)
-        log_file(a, f, s, &s->file[i], ts);
+        log_file(a, f, s, &s->file[i], ts, true);
     for (int i = 0; i < 2; i++)
         mm_app_free(a, s->d[i].buf, SMB_KEEP);
 }
