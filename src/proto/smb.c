@@ -10,9 +10,9 @@
  * Transactions: a request waits in a small table until its response
  * (SMB1: MID, PID, UID; SMB2: MessageId); the pair is one smb event with
  * Suricata's fields (command, status, dialect, session and tree ids, share
- * or named pipe, file name, disposition, NTLMSSP user...). A response
+ * or named pipe, file name, disposition, NTLMSSP user...). An SMB2 response
  * without its request (capture started mid-flow, one-sided mirror) is
- * logged alone. READ and WRITE are not logged one by one: they add up per
+ * logged alone; an SMB1 one is not, as Suricata's SMB1 parser. READ and WRITE are not logged one by one: they add up per
  * open file, logged once when it is closed or the flow ends.
  *
  * Detectors (MS17-010) see every SMB1 message with its transaction fields
@@ -1015,7 +1015,10 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
     default:
         break;
     }
-    log_tx(a, f, s, t, 1, true, o->status, nt, ts);
+    /* a response without its request is not a transaction of Suricata's
+     * SMB1 parser (smb1-03-midstream); its detectors saw it above */
+    if (t != &lone)
+        log_tx(a, f, s, t, 1, true, o->status, nt, ts);
     t->used = false;
 }
 

@@ -280,28 +280,31 @@ SMB2_NO_TX = (8, 9, 16, 17)     # READ, WRITE, GET_INFO, SET_INFO
 
 
 def smb_keys(rows, ev):
-    """Per flow: each command seen (either side), each share connected and
+    """Per flow: each command seen (SMB2 either side, SMB1 requests), each share connected and
     each file or directory opened by name (requests: tshark also names files
     listed in directory replies). SMB2 READ, WRITE, GET_INFO and SET_INFO
     are left out on both sides: as Suricata 7 we keep no transaction of
     them (reads and writes go to the file they carry, a SET_INFO is logged
     only when it renames or deletes)."""
-    theirs = set()
+    theirs, also = set(), set()
     for r in rows:
         if not (has(r, 'smb') or has(r, 'smb2')) or not has(r, 'tcp'):
             continue
         fk = flow_key(last(r['ip.src'] or r['ipv6.src']), last(r['tcp.srcport']),
                       last(r['ip.dst'] or r['ipv6.dst']), last(r['tcp.dstport']))
+        req1 = '0' in r['smb.flags.response'].split(',') or 'False' in r['smb.flags.response']
+        req2 = '0' in r['smb2.flags.response'].split(',') or 'False' in r['smb2.flags.response']
         c1 = [int(c, 0) for c in r['smb.cmd'].split(',') if c]
         c2 = [int(c, 0) for c in r['smb2.cmd'].split(',') if c]
         for c in c1:
-            if c != 0xff:       # "no further AndX command"
-                theirs.add((fk, 'SMB1', c))
+            # SMB1 commands of requests must be ours; of responses they may
+            # be (a response without its request is no transaction of
+            # Suricata's SMB1 parser: smb1-03-midstream)
+            if c != 0xff:               # "no further AndX command"
+                (theirs if req1 else also).add((fk, 'SMB1', c))
         for c in c2:
             if c not in SMB2_NO_TX:
                 theirs.add((fk, 'SMB2', c))
-        req1 = '0' in r['smb.flags.response'].split(',') or 'False' in r['smb.flags.response']
-        req2 = '0' in r['smb2.flags.response'].split(',') or 'False' in r['smb2.flags.response']
         if req1 and 0x75 in c1 and r['smb.path']:
             theirs.add((fk, 'share', r['smb.path'].split(',')[0]))
         if req1 and 0xa2 in c1 and r['smb.file']:
@@ -327,7 +330,7 @@ def smb_keys(rows, ev):
         if name and name != '<share_root>' and \
                 x['command'] in ('SMB2_COMMAND_CREATE', 'SMB1_COMMAND_NT_CREATE_ANDX'):
             mine.add((fk, 'file', name))
-    return theirs, mine
+    return theirs, mine, also
 
 
 def udp_src(r):
@@ -517,7 +520,10 @@ def main():
         ev = ours(mm, f)
         rows = tshark_rows(f)
         for name, fn in PROTOCOLS.items():
-            theirs, mine = fn(rows, ev)
+            got = fn(rows, ev)
+            # a third set: what tshark saw that we may log or not (judged
+            # for precision only)
+            theirs, mine, also = got if len(got) == 3 else got + (set(),)
             # Precision is judged on flows tshark also classifies as this
             # protocol: where tshark does not recognise it at all (a protocol
             # on a port its heuristics skip), it cannot judge our values.
@@ -525,9 +531,9 @@ def main():
             seen_ev = [e for e in ev if e.get('event_type') != name or
                        flow_key(e['src_ip'], e.get('src_port', 0), e['dest_ip'],
                                 e.get('dest_port', 0)) in tf]
-            _, mine_judged = fn(rows, seen_ev)
+            mine_judged = fn(rows, seen_ev)[1]
             unjudged = len(mine) - len(mine_judged)
-            missing, extra = theirs - mine, mine_judged - theirs
+            missing, extra = theirs - mine, mine_judged - theirs - also
             total[name][4] += unjudged
             t = total[name]
             t[0] += len(theirs)
