@@ -184,6 +184,14 @@ static bool tls_upgrade(mm_app *a, mm_flow *f, app_flow *af, int dir, const uint
     }
     if (af->tls_off[dir])
         return false;
+    if (!af->p && !af->other_probed && dir == MM_TO_CLIENT && d && n) {
+        /* TLS from the first byte: the peer's first data is no TLS record
+         * (type 20-24) - known one way only, as Suricata 7 says */
+        af->other_probed = true;
+        if (d[0] < 20 || d[0] > 24)
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+                           "applayer_detect_protocol_only_one_direction", ts);
+    }
     /* Four printable bytes where a record should start cannot be TLS (a
      * record begins with type 20-24): the first protocol speaks again in
      * clear, as FTP does after CCC. */
@@ -306,6 +314,12 @@ static void other_direction(mm_app *a, mm_flow *f, app_flow *af, int dir, const 
     if (other)
         mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
                        "applayer_mismatch_protocol_both_directions", ts);
+    else if (af->p == &mm_parser_tls)
+        /* TLS is known by its records both ways: a peer answering with
+         * something else (an SMTP greeting on 465) is known one way only,
+         * as Suricata 7 says (smtp-tls-protodetect) */
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+                       "applayer_detect_protocol_only_one_direction", ts);
 }
 
 /* Data of one direction: probe until a protocol is found, then parse. */

@@ -258,6 +258,29 @@ static void http_request_body_unexpected(void **state)
     rig_done(&r);
 }
 
+/* A TLS flow whose server answers in clear (SMTP's greeting on 465):
+ * Suricata 7's APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION, once. */
+static void tls_one_direction(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 6, 465);
+    static const uint8_t hello[] = {
+        0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03,
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31, 32,
+        0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
+    r.f.last_ns = 1;
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, hello, sizeof hello, false);
+    assert_int_equal(r.f.app_proto, MM_APP_TLS);
+    static const char greet[] = "220 mail.example ESMTP\r\n";
+    mm_app_stream(&r.app, &r.f, MM_TO_CLIENT, (const uint8_t *)greet, sizeof greet - 1, false);
+    mm_app_stream(&r.app, &r.f, MM_TO_CLIENT, (const uint8_t *)greet, sizeof greet - 1, false);
+    assert_int_equal(r.s.n_ev, 1);
+    assert_string_equal(r.s.ev, "applayer_detect_protocol_only_one_direction");
+    rig_done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +290,7 @@ int main(void)
         cmocka_unit_test(dns_answer_first),
         cmocka_unit_test(http_body_after_length),
         cmocka_unit_test(http_request_body_unexpected),
+        cmocka_unit_test(tls_one_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
