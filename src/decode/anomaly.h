@@ -44,6 +44,13 @@
     X(IPV4_FRAG_LARGE,   "decode", "ipv4",     "frag_pkt_too_large",      1)       \
     X(IPV4_FRAG_OVERLAP, "decode", "ipv4",     "frag_overlap",            1)       \
     X(IPV4_FRAG_IGNORED, "decode", "ipv4",     "frag_ignored",            1)       \
+    X(IPV4_OPT_INVALID,  "decode", "ipv4",     "opt_invalid",             1)       \
+    X(IPV4_OPT_INVALID_LEN, "decode", "ipv4",  "opt_invalid_len",         1)       \
+    X(IPV4_OPT_MALFORMED, "decode", "ipv4",    "opt_malformed",           1)       \
+    X(IPV4_OPT_PAD_REQUIRED, "decode", "ipv4", "opt_pad_required",        1)       \
+    X(IPV4_OPT_EOL_REQUIRED, "decode", "ipv4", "opt_eol_required",        1)       \
+    X(IPV4_OPT_DUPLICATE, "decode", "ipv4",    "opt_duplicate",           1)       \
+    X(IPV4_OPT_UNKNOWN,  "decode", "ipv4",     "opt_unknown",             1)       \
     X(IPV6_SMALL,        "decode", "ipv6",     "pkt_too_small",           1)       \
     X(IPV6_TRUNC,        "decode", "ipv6",     "trunc_pkt",               1)       \
     X(IPV6_BADVER,       "decode", "ipv6",     "wrong_ip_version",        1)       \

@@ -65,6 +65,64 @@ void mm_decode_gre(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         MM_TUNNEL(p, n, mm_decode_ethertype(d, p, proto, b, n));
 }
 
+/* IPv4 options (RFC 791 and the ones after it) checked as Suricata's
+ * decoder does: an option length past the options or under 2, an option
+ * too short for its kind, a second one of a kind, an unknown kind, options
+ * not padded to 8 bytes are reported. Suricata stops decoding a packet at
+ * a bad option length; here the reading of the options stops and the
+ * packet goes on, as tshark shows it (the flow oracle counts its flows). */
+static void ipv4_options(mm_decoder *d, mm_pkt *p, const uint8_t *o, uint32_t n)
+{
+    if (n % 8)
+        mm_anom(d, p, MM_AN_IPV4_OPT_PAD_REQUIRED);
+    uint32_t seen = 0;          /* kinds met, by a bit of their number */
+    while (n) {
+        if (o[0] == 0)          /* end of options */
+            break;
+        if (o[0] == 1) {        /* no operation */
+            o++;
+            n--;
+            continue;
+        }
+        if (n < 2) {
+            mm_anom(d, p, MM_AN_IPV4_OPT_EOL_REQUIRED);
+            break;
+        }
+        uint8_t type = o[0], len = o[1];
+        if (len > n || len < 2) {
+            mm_anom(d, p, MM_AN_IPV4_OPT_INVALID_LEN);
+            return;
+        }
+        /* the smallest length of each kind Suricata knows */
+        static const struct { uint8_t type, min, exact; } kinds[] = {
+            {0x07, 3, 0},    /* record route */
+            {0x44, 5, 0},    /* timestamp */
+            {0x19, 8, 1},    /* quick-start (RFC 4782) */
+            {0x82, 3, 0},    /* security (RFC 1108) */
+            {0x85, 3, 0},    /* extended security */
+            {0x83, 3, 0},    /* loose source route */
+            {0x89, 3, 0},    /* strict source route */
+            {0x86, 10, 0},   /* CIPSO */
+            {0x88, 4, 1},    /* stream id */
+            {0x94, 4, 1},    /* router alert (RFC 2113) */
+        };
+        size_t k = 0;
+        while (k < sizeof kinds / sizeof kinds[0] && kinds[k].type != type)
+            k++;
+        if (k == sizeof kinds / sizeof kinds[0]) {
+            mm_anom(d, p, MM_AN_IPV4_OPT_UNKNOWN);
+        } else if (seen & 1u << k) {
+            mm_anom(d, p, MM_AN_IPV4_OPT_DUPLICATE);
+        } else {
+            seen |= 1u << k;
+            if (kinds[k].exact ? len != kinds[k].min : len < kinds[k].min)
+                mm_anom(d, p, MM_AN_IPV4_OPT_INVALID_LEN);
+        }
+        o += len;
+        n -= len;
+    }
+}
+
 void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
 {
     if (++p->layers > MM_MAX_LAYERS) {
@@ -102,6 +160,8 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         tot = n;
         cut = true;
     }
+    if (hl > 20)
+        ipv4_options(d, p, b + 20, hl - 20);
     d->st.ipv4++;
     uint8_t proto = b[9];
     p->ipver = 4;

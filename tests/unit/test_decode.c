@@ -416,6 +416,43 @@ static void test_vxlan_inner_replaces_outer(void **st)
     assert_int_equal(p.dport, 4789);
 }
 
+/* IPv4 options as Suricata's decoder checks them, on the options of
+ * suricata-verify's ip_secopt.pcap (a security option of length 2, then a
+ * length past the end: two opt_invalid_len, and 12 bytes not padded to 8);
+ * a router alert option alone: padding wanted, nothing else; the packet
+ * still decodes. */
+static void test_ipv4_options(void **st)
+{
+    (void)st;
+    mm_pkt p;
+    mm_rawpkt raw;
+    static const uint8_t opts[2][12] = {
+        {0x82, 0x02, 0xf1, 0x35, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef, 0xaa, 0x00},
+        {0x94, 0x04, 0x00, 0x00},
+    };
+    static const uint8_t optlen[2] = {12, 4};
+    for (int k = 0; k < 2; k++) {
+        T.n = 0;
+        tb_eth(&T, 0x0800);
+        uint8_t hl = (uint8_t)(20 + optlen[k]);
+        tb_u8(&T, (uint8_t)(0x40 | hl / 4)); tb_u8(&T, 0);
+        tb_be16(&T, (uint16_t)(hl + 8));
+        tb_be16(&T, 1); tb_be16(&T, 0);
+        tb_u8(&T, 64); tb_u8(&T, 17); tb_be16(&T, 0);
+        for (int i = 0; i < 4; i++) tb_u8(&T, A[i]);
+        for (int i = 0; i < 4; i++) tb_u8(&T, Bq[i]);
+        for (int i = 0; i < optlen[k]; i++) tb_u8(&T, opts[k][i]);
+        tb_be16(&T, 5060); tb_be16(&T, 5060); tb_be16(&T, 8); tb_be16(&T, 0);
+        run(&p, MM_LT_ETHERNET, &raw);
+        int invalid_len = 0;
+        for (int i = 0; i < p.n_anom; i++)
+            invalid_len += p.anom[i] == MM_AN_IPV4_OPT_INVALID_LEN;
+        assert_int_equal(invalid_len, k == 0 ? 2 : 0);
+        assert_true(has_anom(&p, MM_AN_IPV4_OPT_PAD_REQUIRED));
+        assert_int_equal(p.sport, 5060);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_mpls_pppoe_sll_null_raw),
         cmocka_unit_test(test_gre_and_ipv6_exthdr),
         cmocka_unit_test(test_truncations_are_anomalies),
+        cmocka_unit_test(test_ipv4_options),
         cmocka_unit_test(test_tunnel_depth_bounded),
         cmocka_unit_test(test_vxlan_inner_replaces_outer),
         cmocka_unit_test(test_icmp4_unknown_type_code),
