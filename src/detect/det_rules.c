@@ -542,6 +542,21 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
 /* A flow's variables as Suricata's EVE shows them on every event of the
  * flow: flowbits named traffic/id/X and traffic/label/X in "traffic", the
  * other flowbits and the flowints in "metadata". */
+/* The next flowbit set at or after b (UINT32_MAX: none); empty words are
+ * skipped whole. */
+static uint32_t next_bit(const uint32_t *bits, uint32_t words, uint32_t b)
+{
+    for (; b < words * 32; b++) {
+        if (!bits[b / 32]) {
+            b |= 31;
+            continue;
+        }
+        if (bits[b / 32] >> (b % 32) & 1)
+            return b;
+    }
+    return UINT32_MAX;
+}
+
 void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
 {
     const det_flow *df = f->det;
@@ -555,9 +570,8 @@ void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
         char pre[16];
         snprintf(pre, sizeof pre, "traffic/%s/", kinds[k]);
         size_t pl = strlen(pre);
-        for (uint32_t b = 0; b < d->bits_words * 32; b++) {
-            if (!(df->rbits[b / 32] >> (b % 32) & 1))
-                continue;
+        for (uint32_t b = next_bit(df->rbits, d->bits_words, 0); b != UINT32_MAX;
+             b = next_bit(df->rbits, d->bits_words, b + 1)) {
             const char *nm = mm_ruleset_bit_name(rs, b);
             if (!nm || strncmp(nm, "traffic/", 8) != 0) {
                 other = other || nm;
@@ -616,8 +630,9 @@ void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
     }
     if (other) {
         mj_arr_open(j, "flowbits");
-        for (uint32_t b = 0; b < d->bits_words * 32; b++) {
-            const char *nm = df->rbits[b / 32] >> (b % 32) & 1 ? mm_ruleset_bit_name(rs, b) : NULL;
+        for (uint32_t b = next_bit(df->rbits, d->bits_words, 0); b != UINT32_MAX;
+             b = next_bit(df->rbits, d->bits_words, b + 1)) {
+            const char *nm = mm_ruleset_bit_name(rs, b);
             if (nm && strncmp(nm, "traffic/", 8) != 0)
                 mj_str(j, NULL, nm);
         }

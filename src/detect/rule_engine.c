@@ -1619,7 +1619,10 @@ static int events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in
     int hits = 0;
     for (uint32_t i = 0; i < e->nev; i++) {
         const mm_rule *r = e->r[e->ev[i]];
-        bool mine = name ? r->app_event && strcmp(r->app_event, name) == 0
+        /* an event rule with buffers of the message is checked with the
+         * message (message_events), never alone */
+        bool mine = name ? r->app_event && strcmp(r->app_event, name) == 0 &&
+                           !event_with_buffers(r)
                          : r->event == event + 1;
         if (directed && !(r->flow & (MM_FLOW_TO_SERVER | MM_FLOW_TO_CLIENT)))
             continue;

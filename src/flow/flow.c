@@ -208,6 +208,9 @@ static uint64_t make_flow_id(mm_flowtable *t, uint64_t hash, uint64_t ts)
  * stream.pkt_invalid_timestamp; the stream ignores it). */
 static bool ts_ok(mm_flow *f, int dir, const mm_pkt *p, uint64_t now_ns)
 {
+    /* most packets: a session without timestamps, nothing to read */
+    if (!f->ts_on && f->tcp_state != MM_TCP_NONE && f->tcp_state != MM_TCP_SYN_SENT)
+        return true;
     const uint8_t *o;
     uint8_t ol;
     bool has = mm_tcp_option(p, 8, &o, &ol) && ol == 8;

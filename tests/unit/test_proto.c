@@ -86,17 +86,18 @@ static void rig_done(rig *r)
     mm_eve_free(&r->eve);
 }
 
+/* a ClientHello record (TLS 1.1, no ciphers or extensions to speak of) */
+static const uint8_t hello[] = {
+    0x16, 0x03, 0x02, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x02,
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+    25, 26, 27, 28, 29, 30, 31, 32,
+    0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
+
 static void tls_heartbeat(void **state)
 {
     (void)state;
     rig r;
     rig_init(&r, 6, 443);
-    /* a ClientHello record (TLS 1.1, no ciphers or extensions to speak of) */
-    static const uint8_t hello[] = {
-        0x16, 0x03, 0x02, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x02,
-        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-        25, 26, 27, 28, 29, 30, 31, 32,
-        0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
     r.f.last_ns = 1;
     mm_app_stream(&r.app, &r.f, MM_TO_SERVER, hello, sizeof hello, false);
     assert_int_equal(r.f.app_proto, MM_APP_TLS);
@@ -265,11 +266,6 @@ static void tls_one_direction(void **state)
     (void)state;
     rig r;
     rig_init(&r, 6, 465);
-    static const uint8_t hello[] = {
-        0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03,
-        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-        25, 26, 27, 28, 29, 30, 31, 32,
-        0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
     r.f.last_ns = 1;
     mm_app_stream(&r.app, &r.f, MM_TO_SERVER, hello, sizeof hello, false);
     assert_int_equal(r.f.app_proto, MM_APP_TLS);
