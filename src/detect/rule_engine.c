@@ -47,6 +47,7 @@ typedef struct pf_list {
     bool merged;                /* stream: holds the generic patterns too */
     hs_database_t *db;
     uint32_t *rule_of;          /* pattern id -> rule index */
+    uint32_t *pend;             /* pattern id -> the furthest its match can end */
     uint32_t npat, cap;
     /* patterns while building */
     char **pat;
@@ -277,13 +278,61 @@ static bool grow_list(pf_list *l)
     uint32_t *ro = realloc(l->rule_of, cap * sizeof *ro);
     if (ro)
         l->rule_of = ro;
-    if (!p || !pl || !pf || !ro)
+    uint32_t *pe = realloc(l->pend, cap * sizeof *pe);
+    if (pe)
+        l->pend = pe;
+    if (!p || !pl || !pf || !ro || !pe)
         return false;
     l->cap = cap;
     return true;
 }
 
-static bool add_pattern(pf_list *l, const mm_content *c, uint32_t rule)
+/* The furthest from the buffer's start that the fast pattern fp of buffer
+ * b can end in a match of the rule (UINT32_MAX: anywhere): its content's
+ * offset + depth, or for a content relative to earlier ones their bound +
+ * distance + within, as the matcher checks them. Matches of the pattern
+ * ending further on are no candidates ("|03|"; depth:1 in every packet). */
+static uint32_t fp_end(const mm_rbuf *b, const mm_content *fp)
+{
+    const int64_t inf = UINT32_MAX;
+    int64_t cur = 0;            /* the furthest the cursor can be */
+    for (int k = 0; k < b->nsm; k++) {
+        const mm_sm *s = &b->sm[k];
+        if (s->type == MM_SM_ISDATAAT || s->type == MM_SM_BSIZE || s->type == MM_SM_URILEN ||
+            s->type == MM_SM_DATASET)
+            continue;           /* the cursor stays */
+        if (s->type != MM_SM_CONTENT) {
+            cur = inf;          /* pcre, byte_jump ...: anywhere */
+            continue;
+        }
+        const mm_content *c = &s->u.c;
+        int64_t end = inf;
+        if (c->flags & (MM_CF_DISTANCE | MM_CF_WITHIN)) {
+            if (c->flags & MM_CF_WITHIN && c->within.var < 0 && cur < inf &&
+                (!(c->flags & MM_CF_DISTANCE) || c->distance.var < 0)) {
+                int64_t d = c->flags & MM_CF_DISTANCE ? c->distance.v : 0;
+                end = cur + d + c->within.v;
+            }
+        } else if (c->flags & (MM_CF_DEPTH | MM_CF_STARTSWITH) && c->depth.var < 0 &&
+                   (!(c->flags & MM_CF_OFFSET) || c->offset.var < 0)) {
+            end = (int64_t)(c->flags & MM_CF_OFFSET ? c->offset.v : 0) + c->depth.v;
+        }
+        if (end < 0)
+            end = 0;
+        if (c == fp) {
+            if (end >= inf)
+                return UINT32_MAX;
+            if (c->flags & MM_CF_FAST_CHOP)     /* the piece ends before the content */
+                end -= c->len - c->fp_off - c->fp_len;
+            return end < 0 ? 0 : (uint32_t)end;
+        }
+        if (!(c->flags & MM_CF_NEGATED))
+            cur = end;
+    }
+    return UINT32_MAX;
+}
+
+static bool add_pattern(pf_list *l, const mm_rbuf *b, const mm_content *c, uint32_t rule)
 {
     if (l->npat == l->cap && !grow_list(l))
         return false;
@@ -296,6 +345,7 @@ static bool add_pattern(pf_list *l, const mm_content *c, uint32_t rule)
     l->plen[l->npat] = len;
     l->pflags[l->npat] = HS_FLAG_SINGLEMATCH | (c->flags & MM_CF_NOCASE ? HS_FLAG_CASELESS : 0);
     l->rule_of[l->npat] = rule;
+    l->pend[l->npat] = fp_end(b, c);
     l->npat++;
     return true;
 }
@@ -679,7 +729,7 @@ static bool group_list(mm_rules *e, const uint32_t *set, size_t nset, uint16_t g
         const mm_rbuf *in = NULL;
         const mm_content *fp = fast_pattern(e->r[set[i]], &in);
         pf_list *l = list_for(e, M_STREAM, MM_RP_N, UINT32_MAX, in, g);
-        if (!l || !add_pattern(l, fp, set[i]))
+        if (!l || !add_pattern(l, in, fp, set[i]))
             return false;
     }
     return true;
@@ -827,10 +877,10 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                 if (cls == MM_RP_N && port_specific(r))
                     ps[nps++] = idx;
                 pf_list *l = list_for(e, m1, cls, UINT32_MAX, in, 0);
-                ok = l && add_pattern(l, fp, idx);
+                ok = l && add_pattern(l, in, fp, idx);
             } else if (m1 == M_APP) {
                 pf_list *l = list_for(e, m1, 0, UINT32_MAX, in, 0);
-                ok = l && add_pattern(l, fp, idx);
+                ok = l && add_pattern(l, in, fp, idx);
             } else {
                 /* packets: only the classes the rule's protocol can be
                  * (the TCP payload of app rules goes by stream) */
@@ -843,7 +893,7 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                     if (!want)
                         continue;
                     pf_list *l = list_for(e, m1, c, dsize_bucket(r), in, 0);
-                    ok = l && add_pattern(l, fp, idx);
+                    ok = l && add_pattern(l, in, fp, idx);
                 }
             }
             if (!ok) {
@@ -927,6 +977,7 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                 l->plen[l->npat] = g->plen[j];
                 l->pflags[l->npat] = g->pflags[j];
                 l->rule_of[l->npat] = g->rule_of[j];
+                l->pend[l->npat] = g->pend[j];
                 l->npat++;
             }
         }
@@ -960,6 +1011,7 @@ void mm_rules_free(mm_rules *e)
     for (size_t i = 0; i < e->nlists; i++) {
         hs_free_database(e->lists[i].db);
         free(e->lists[i].rule_of);
+        free(e->lists[i].pend);
         free(e->lists[i].pat);
         free(e->lists[i].plen);
         free(e->lists[i].pflags);
@@ -1075,9 +1127,13 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
                     unsigned flags, void *ctx)
 {
     (void)from;
-    (void)to;
     (void)flags;
     scan_ctx *s = ctx;
+    /* a literal's matches come in order of their end (Hyperscan's
+     * unordered_matches is for assertions) and once per pattern
+     * (SINGLEMATCH): the first ending too far means every one does */
+    if (to > s->l->pend[id])
+        return 0;
     candidate(s->t, s->l->rule_of[id]);
     return 0;
 }

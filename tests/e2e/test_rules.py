@@ -367,6 +367,42 @@ def _():
         expect(a['payload_printable'].startswith('GET '), 'printable %r' % a['payload_printable'][:8])
 
 
+@check('anchored contents: depth, within after a depth and a chopped fast pattern find the '
+       'packets whose payload (tshark) has them there')
+def _():
+    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
+    p = write('anch.rules', '\n'.join([
+        'alert tcp-pkt any any -> any any (content:"HTTP/1.1"; depth:8; sid:61;)',
+        'alert tcp-pkt any any -> any any (content:"GET "; depth:4; content:"HTTP/1."; '
+        'distance:0; within:40; sid:62;)',
+        'alert tcp-pkt any any -> any any (content:"HTTP/1.1 200"; depth:12; '
+        'fast_pattern:5,3; sid:63;)',
+        'alert tcp-pkt any any -> any any (content:"Content-"; offset:16; depth:200; sid:64;)',
+        '']))
+    got = {}
+    for a in alerts(cap, ['--rules', p]):
+        got.setdefault(a['alert']['signature_id'], set()).add(a['pcap_cnt'])
+    r = subprocess.run(['tshark', '-r', cap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.payload'],
+                       capture_output=True, text=True)
+    want = {61: set(), 62: set(), 63: set(), 64: set()}
+    for line in r.stdout.splitlines():
+        n, h = (line.split('\t') + [''])[:2]
+        d = bytes.fromhex(h.replace(':', ''))
+        if d.startswith(b'HTTP/1.1'):
+            want[61].add(int(n))
+        k = d.find(b'HTTP/1.', 4)
+        if d.startswith(b'GET ') and 0 <= k and k + 7 <= 44:
+            want[62].add(int(n))
+        if d.startswith(b'HTTP/1.1 200'):
+            want[63].add(int(n))
+        k = d.find(b'Content-', 16)
+        if 0 <= k and k + 8 <= 216:
+            want[64].add(int(n))
+    for sid, frames in want.items():
+        expect(frames and got.get(sid, set()) == frames,
+               'sid %d at %s, tshark %s' % (sid, sorted(got.get(sid, set()))[:8], sorted(frames)[:8]))
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
