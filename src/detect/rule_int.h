@@ -76,6 +76,7 @@ typedef struct mm_rparse {
     int nsm;
     int cur;                    /* buffer receiving options, -1: the payload */
     int pending;                /* sticky buffer named, no option yet (-1: none) */
+    bool pending_new;           /* ... a multi-buffer named again: an instance of its own */
     uint8_t pending_tr[MM_MAX_TRANSFORMS];
     int npending_tr;
     const mm_trarg *pending_targ;

@@ -240,14 +240,24 @@ static bool has_targ(const uint8_t *tr, int ntr)
     return false;
 }
 
+/* A buffer of which a flow or message has several at once (a file each, a
+ * header line each): a rule naming it twice wants one instance to have
+ * the first options and one (maybe another) the second ones, as
+ * Suricata's multi-buffers (file-match-crossed). */
+static bool multi_buffer(int id)
+{
+    return id == MM_BUF_FILE_DATA || id == MM_BUF_FILE_NAME ||
+           id == MM_BUF_HTTP_REQUEST_HEADER || id == MM_BUF_HTTP_RESPONSE_HEADER;
+}
+
 /* The buffer (index into p->buf) with this id and transforms (and the
- * argument of the one that takes one), made when new. */
-static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr,
-                     const mm_trarg *targ)
+ * argument of the one that takes one), made when new (or when fresh). */
+static int buf_index2(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr,
+                      const mm_trarg *targ, bool fresh)
 {
     if (!has_targ(tr, ntr))
         targ = NULL;
-    for (int i = 0; i < p->nbuf; i++)
+    for (int i = 0; i < p->nbuf && !fresh; i++)
         if (p->buf[i].id == id && p->buf[i].ntr == ntr &&
             (ntr == 0 || memcmp(p->buf[i].tr, tr, (size_t)ntr) == 0) &&
             (!targ || strcmp(p->buf[i].targ->text, targ->text) == 0))
@@ -264,13 +274,20 @@ static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr,
     return p->nbuf++;
 }
 
+static int buf_index(mm_rparse *p, uint8_t id, const uint8_t *tr, int ntr,
+                     const mm_trarg *targ)
+{
+    return buf_index2(p, id, tr, ntr, targ, false);
+}
+
 /* The buffer the next match option goes to. */
 static int target_buf(mm_rparse *p)
 {
     if (p->pending >= 0) {
-        p->cur = buf_index(p, (uint8_t)p->pending, p->pending_tr, p->npending_tr,
-                           p->pending_targ);
+        p->cur = buf_index2(p, (uint8_t)p->pending, p->pending_tr, p->npending_tr,
+                            p->pending_targ, p->pending_new);
         p->pending = -1;
+        p->pending_new = false;
         p->npending_tr = 0;
         return p->cur;
     }
@@ -1238,7 +1255,11 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
             p->cur = p->pending = -1;
             p->npending_tr = 0;
         } else {
+            bool named = false;
+            for (int k = 0; k < p->nbuf; k++)
+                named |= p->buf[k].id == b->id;
             p->pending = b->id;
+            p->pending_new = named && multi_buffer(b->id);
             p->npending_tr = 0;
         }
         p->last_sm = -1;

@@ -12,6 +12,7 @@
  */
 #include "proto/app.h"
 #include "proto/http_bufs.h"
+#include "proto/multipart.h"
 #include "proto/file.h"
 
 #include <ctype.h>
@@ -30,6 +31,7 @@
 #define IB_MAX 32768u       /* body bytes rules inspect (http.request_body, file.data) */
 #define INFLATE_MAX (64u << 20)   /* decompressed bytes per body, at most */
 #define INFLATE_RATIO 1000        /* ... and at most this many per compressed byte */
+#define MPART_RULES 8             /* files of an upload the rules see, each */
 
 typedef struct http_tx {
     char method[24], uri[2048], proto[16];
@@ -96,6 +98,14 @@ typedef struct dir_state {
     bool insp_pending;
     uint8_t insp_dir;
     struct http_tx *insp_tx;    /* the transaction the message belongs to */
+    /* a multipart/form-data request body: its parts are the files */
+    mm_mpart *mp;
+    char mpb[MM_MPART_BOUNDARY_MAX + 1];    /* its boundary, until the rules saw it */
+    struct {
+        mm_app *a;
+        mm_flow *f;
+        uint64_t tx_id, ts;
+    } mpc;                      /* what the part callbacks need */
 } dir_state;
 
 typedef struct http_state {
@@ -415,11 +425,58 @@ static bool z_init(mm_app *a, body_z *bz, bool raw)
     return inflateInit2(&bz->z, raw ? -15 : 15 + 32) == Z_OK;
 }
 
-/* A message body starts: it is a file named by Content-Disposition, or by
- * the URI's path. */
-static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int enc,
-                       const char *fname, size_t fnl, uint64_t ts)
+static void fctx_set(mm_app *a, dir_state *ds, const http_tx *t, int dir)
 {
+    if ((ds->fctx = mm_app_alloc(a, sizeof *ds->fctx))) {
+        mm_strcpy(ds->fctx->host, sizeof ds->fctx->host, t->host);
+        mm_strcpy(ds->fctx->uri, sizeof ds->fctx->uri, t->uri);
+        mm_strcpy(ds->fctx->ua, sizeof ds->fctx->ua, t->ua);
+        mm_strcpy(ds->fctx->method, sizeof ds->fctx->method, t->method);
+        ds->fctx->status = dir == MM_TO_CLIENT ? t->status : 0;
+    }
+}
+
+/* An upload's parts, each with a filename a file of its own (libhtp's
+ * multipart files, as Suricata logs them). */
+static void mp_start(void *ctx, const char *name, size_t len)
+{
+    dir_state *ds = ctx;
+    if (!(ds->file = mm_file_open(ds->mpc.a, name, len, ds->mpc.ts)))
+        return;
+    mm_file_set_tx(ds->file, ds->mpc.tx_id);
+    mm_file_set_dir(ds->file, MM_TO_SERVER);
+}
+
+static void mp_data(void *ctx, const uint8_t *d, uint32_t n)
+{
+    dir_state *ds = ctx;
+    if (ds->file)
+        mm_file_data(ds->mpc.a, ds->file, d, n);
+}
+
+static void file_done(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64_t ts);
+
+static void mp_end(void *ctx, bool complete)
+{
+    dir_state *ds = ctx;
+    file_done(ds->mpc.a, ds->mpc.f, ds, complete, ds->mpc.ts);
+}
+
+/* A message body starts: it is a file named by Content-Disposition, or by
+ * the URI's path; a multipart/form-data request's files are its parts. */
+static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int enc,
+                       const char *fname, size_t fnl, const char *mpb, uint64_t ts)
+{
+    if (dir == MM_TO_SERVER && mpb[0] && (ds->mp = mm_app_alloc(a, mm_mpart_size()))) {
+        ds->mpc.a = a;
+        ds->mpc.tx_id = t->id;
+        ds->mpc.ts = ts;
+        mm_mpart_cb cb = {mp_start, mp_data, mp_end, ds};
+        mm_mpart_init(ds->mp, mpb, &cb);
+        mm_strcpy(ds->mpb, sizeof ds->mpb, mpb);
+        fctx_set(a, ds, t, dir);
+        return;
+    }
     const char *name = fname;
     size_t nl = fnl;
     if (!nl) {
@@ -432,13 +489,7 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
     mm_file_set_dir(ds->file, dir);
     if (dir == MM_TO_CLIENT)
         mm_file_set_declared(ds->file, t->ctype);
-    if ((ds->fctx = mm_app_alloc(a, sizeof *ds->fctx))) {
-        mm_strcpy(ds->fctx->host, sizeof ds->fctx->host, t->host);
-        mm_strcpy(ds->fctx->uri, sizeof ds->fctx->uri, t->uri);
-        mm_strcpy(ds->fctx->ua, sizeof ds->fctx->ua, t->ua);
-        mm_strcpy(ds->fctx->method, sizeof ds->fctx->method, t->method);
-        ds->fctx->status = dir == MM_TO_CLIENT ? t->status : 0;
-    }
+    fctx_set(a, ds, t, dir);
     if (enc != ENC_NONE && (ds->bz = mm_app_alloc(a, sizeof *ds->bz)) && !z_init(a, ds->bz, false)) {
         mm_app_free(a, ds->bz, sizeof *ds->bz);
         ds->bz = NULL;
@@ -481,9 +532,25 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
         return;
     static char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
     static uint8_t whole[RAW_MAX + IB_MAX];
-    mm_obs_buf b[MM_HTTP_BUFS_MAX + 2];
+    mm_obs_buf b[MM_HTTP_BUFS_MAX + 2 + 2 * MPART_RULES];
     int n = mm_http_bufs(ds->raw, ds->rawlen, dir == MM_TO_SERVER, ds->ib, ds->iblen, b,
                          MM_HTTP_BUFS_MAX, scratch, sizeof scratch);
+    if (n && ds->mpb[0] && ds->ib) {
+        /* an upload: file.data and file.name of each of its files (a rule's
+         * file.data looks at one file, as Suricata's) */
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (b[i].id != MM_BUF_FILE_DATA)
+                b[k++] = b[i];
+        n = k;
+        mm_mpart_piece pc[MPART_RULES];
+        int np = mm_mpart_split(ds->ib, ds->iblen, ds->mpb, pc, MPART_RULES);
+        for (int i = 0; i < np; i++) {
+            b[n++] = (mm_obs_buf){MM_BUF_FILE_DATA, pc[i].data, pc[i].data_len};
+            b[n++] = (mm_obs_buf){MM_BUF_FILE_NAME, pc[i].name, pc[i].name_len};
+        }
+    }
+    ds->mpb[0] = 0;
     if (n) {
         /* the message as sent (headers, then the body decoded) for rules
          * that mix payload content with http buffers */
@@ -587,6 +654,12 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
             t->n_req_body = (uint16_t)(t->n_req_body + k);
         }
     }
+    if (ds->mp) {
+        if (d)
+            ib_add(a, ds, d, n);
+        mm_mpart_feed(ds->mp, d, n);
+        return;
+    }
     if (!ds->file)
         return;
     if (!d) {
@@ -604,9 +677,27 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
     mm_file_data(a, ds->file, d, n);
 }
 
+/* The file in progress ends: its fileinfo event (none for an empty one). */
+static void file_done(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64_t ts)
+{
+    if (ds->file && mm_file_size(ds->file) == 0)
+        mm_file_free(a, ds->file);
+    else if (ds->file)
+        mm_file_close(a, f, ds->file, complete && !ds->bomb, ts, ds->fctx ? file_ctx_json : NULL,
+                      ds->fctx);
+    ds->file = NULL;
+}
+
 /* The body ends (complete) or is cut: its fileinfo event. */
 static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64_t ts)
 {
+    if (ds->mp) {
+        ds->mpc.f = f;
+        ds->mpc.ts = ts;
+        mm_mpart_finish(ds->mp, complete);
+        mm_app_free(a, ds->mp, mm_mpart_size());
+        ds->mp = NULL;
+    }
     /* the rules see the message with its file (name, size, digests)
      * before the file's own event */
     if (ds->insp_pending) {
@@ -616,12 +707,7 @@ static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64
             mm_file_info_get(ds->file, complete && !ds->bomb, &fi);
         rule_inspect(a, f, ds, ds->insp_dir, ts, hf ? &fi : NULL);
     }
-    if (ds->file && mm_file_size(ds->file) == 0)
-        mm_file_free(a, ds->file);          /* an empty body is no file */
-    else if (ds->file)
-        mm_file_close(a, f, ds->file, complete && !ds->bomb, ts, ds->fctx ? file_ctx_json : NULL,
-                      ds->fctx);
-    ds->file = NULL;
+    file_done(a, f, ds, complete, ts);
     mm_app_free(a, ds->fctx, sizeof *ds->fctx);
     ds->fctx = NULL;
     if (ds->bz) {
@@ -669,6 +755,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     uint64_t clen = 0;
     int enc = ENC_NONE;
     char fname[256] = "";
+    char mpb[MM_MPART_BOUNDARY_MAX + 1] = "";
     if (dir == MM_TO_SERVER) {
         /* request line: METHOD SP URI SP PROTO */
         char *sp1 = memchr(p, ' ', l0);
@@ -745,6 +832,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 else if (ieq(p, nl, "user-agent")) copyv(t->ua, sizeof t->ua, v, vl);
                 else if (ieq(p, nl, "referer")) copyv(t->referer, sizeof t->referer, v, vl);
                 else if (ieq(p, nl, "x-forwarded-for")) copyv(t->xff, sizeof t->xff, v, vl);
+                else if (ieq(p, nl, "content-type") && !mm_mpart_boundary(v, vl, mpb)) mpb[0] = 0;
             } else {
                 if (ieq(p, nl, "content-type")) copyv(t->ctype, sizeof t->ctype, v, vl);
                 else if (ieq(p, nl, "location")) copyv(t->location, sizeof t->location, v, vl);
@@ -849,7 +937,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (no_body)
         goto done;
     if (chunked || (has_len && clen) || dir == MM_TO_CLIENT) {
-        body_start(a, d, t, dir, enc, fname, strlen(fname), ts);
+        body_start(a, d, t, dir, enc, fname, strlen(fname), mpb, ts);
         if (dir == MM_TO_SERVER)
             d->req_tx = t;
     }
@@ -966,7 +1054,7 @@ static void fin_body_bytes(mm_app *a, mm_flow *f, http_state *s, int dir, const 
 {
     dir_state *ds = &s->d[dir];
     if (dir == MM_TO_SERVER && !ds->file && ds->insp_tx) {
-        body_start(a, ds, ds->insp_tx, dir, ENC_NONE, "", 0, ts);
+        body_start(a, ds, ds->insp_tx, dir, ENC_NONE, "", 0, "", ts);
         ds->req_tx = ds->insp_tx;
     }
     body_bytes(a, f, s, dir, d, n);
@@ -1036,6 +1124,8 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
 {
     http_state *s = st;
     dir_state *ds = &s->d[dir];
+    ds->mpc.f = f;                           /* for an upload's part callbacks */
+    ds->mpc.ts = ts;
     if (!d) {                                /* gap */
         if (ds->state == S_TUNNEL)
             return;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "proto/app.h"
+#include "proto/multipart.h"
 
 /* The events written, for the tests that look at them. */
 static char events[16384];
@@ -277,6 +278,122 @@ static void tls_one_direction(void **state)
     rig_done(&r);
 }
 
+/* multipart/form-data (RFC 7578, delimiters of RFC 2046 5.1.1): what the
+ * streaming parser hands on, for any cut of the body, and the one-shot
+ * split of the same bytes. */
+typedef struct mp_got {
+    char name[64];
+    uint8_t data[256];
+    uint32_t n, gaps;
+    int starts, ends;
+    bool complete;
+} mp_got;
+
+static void mp_start_cb(void *ctx, const char *name, size_t len)
+{
+    mp_got *g = ctx;
+    g->starts++;
+    snprintf(g->name, sizeof g->name, "%.*s", (int)len, name);
+    g->n = 0;
+}
+
+static void mp_data_cb(void *ctx, const uint8_t *d, uint32_t n)
+{
+    mp_got *g = ctx;
+    if (!d) {
+        g->gaps += n;
+        return;
+    }
+    assert_true(g->n + n <= sizeof g->data);
+    memcpy(g->data + g->n, d, n);
+    g->n += n;
+}
+
+static void mp_end_cb(void *ctx, bool complete)
+{
+    mp_got *g = ctx;
+    g->ends++;
+    g->complete = complete;
+}
+
+static void multipart_parts(void **state)
+{
+    (void)state;
+    char b[MM_MPART_BOUNDARY_MAX + 1];
+    static const char ct[] = "multipart/form-data; boundary=----X1";
+    assert_true(mm_mpart_boundary(ct, sizeof ct - 1, b));
+    assert_string_equal(b, "----X1");
+    static const char ctq[] = "Multipart/Form-Data;boundary=\"a b\"; charset=x";
+    assert_true(mm_mpart_boundary(ctq, sizeof ctq - 1, b));
+    assert_string_equal(b, "a b");
+    static const char other[] = "text/plain; boundary=x";
+    assert_false(mm_mpart_boundary(other, sizeof other - 1, b));
+    char longb[128] = "multipart/form-data; boundary=";
+    memset(longb + strlen(longb), 'z', 71);
+    assert_false(mm_mpart_boundary(longb, strlen(longb), b));
+
+    /* a preamble, a form field (no filename: no file), a file whose bytes
+     * hold a CRLF, "--" and a near-miss of the delimiter, the closing
+     * delimiter, an epilogue with one more (ignored) */
+    static const uint8_t file[] = "GIF89a\r\n--\r\n------X\x00\xff\r\n----X";
+    uint8_t body[512];
+    size_t n = 0;
+#define PUT(s) (memcpy(body + n, s, sizeof s - 1), n += sizeof s - 1)
+    PUT("preamble\r\n------X1\r\n");
+    PUT("Content-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n------X1  \r\n");
+    PUT("Content-Disposition: form-data; name=\"up\"; filename=\"a.gif\"\r\n");
+    PUT("Content-Type: image/gif\r\n\r\n");
+    memcpy(body + n, file, sizeof file - 1);
+    n += sizeof file - 1;
+    PUT("\r\n------X1--\r\nepilogue\r\n------X1\r\nfilename=\"b\"\r\n\r\nzz");
+#undef PUT
+    static const uint32_t cuts[] = {1, 2, 3, 7, 10, 64, 4096};
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        mp_got g;
+        memset(&g, 0, sizeof g);
+        mm_mpart_cb cb = {mp_start_cb, mp_data_cb, mp_end_cb, &g};
+        uint8_t mem[8192];
+        assert_true(mm_mpart_size() <= sizeof mem);
+        mm_mpart *m = (mm_mpart *)mem;
+        mm_mpart_init(m, "----X1", &cb);
+        for (size_t at = 0; at < n; at += cuts[c])
+            mm_mpart_feed(m, body + at, (uint32_t)(n - at < cuts[c] ? n - at : cuts[c]));
+        mm_mpart_finish(m, true);
+        assert_int_equal(g.starts, 1);
+        assert_int_equal(g.ends, 1);
+        assert_true(g.complete);
+        assert_string_equal(g.name, "a.gif");
+        assert_int_equal(g.n, sizeof file - 1);
+        assert_memory_equal(g.data, file, sizeof file - 1);
+    }
+    mm_mpart_piece pc[4];
+    assert_int_equal(mm_mpart_split(body, (uint32_t)n, "----X1", pc, 4), 1);
+    assert_int_equal(pc[0].name_len, 5);
+    assert_memory_equal(pc[0].name, "a.gif", 5);
+    assert_int_equal(pc[0].data_len, sizeof file - 1);
+    assert_memory_equal(pc[0].data, file, sizeof file - 1);
+
+    /* the body opening with its delimiter; cut in the file, then a gap */
+    static const char cut[] = "------X1\r\nContent-Disposition: form-data; filename=c.bin\r\n"
+                              "\r\nABCDEF\r\n------";
+    mp_got g;
+    memset(&g, 0, sizeof g);
+    mm_mpart_cb cb = {mp_start_cb, mp_data_cb, mp_end_cb, &g};
+    uint8_t mem[8192];
+    mm_mpart *m = (mm_mpart *)mem;
+    mm_mpart_init(m, "----X1", &cb);
+    mm_mpart_feed(m, (const uint8_t *)cut, sizeof cut - 1);
+    mm_mpart_feed(m, NULL, 100);
+    mm_mpart_finish(m, false);
+    assert_string_equal(g.name, "c.bin");
+    assert_int_equal(g.n, 14);                  /* "ABCDEF\r\n------": held, then data */
+    assert_memory_equal(g.data, "ABCDEF\r\n------", 14);
+    assert_int_equal(g.gaps, 100);
+    assert_false(g.complete);
+    assert_int_equal(mm_mpart_split((const uint8_t *)cut, sizeof cut - 1, "----X1", pc, 4), 1);
+    assert_int_equal(pc[0].data_len, 14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +404,7 @@ int main(void)
         cmocka_unit_test(http_body_after_length),
         cmocka_unit_test(http_request_body_unexpected),
         cmocka_unit_test(tls_one_direction),
+        cmocka_unit_test(multipart_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
