@@ -278,6 +278,7 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         s->last_ts = ts;
     mm_decode(&s->dec, raw, &p);
     mm_detect_packet_start(s->det);
+    s->eve.pkt_raw = raw;
     int dir = 0;
     if (p.outer.on && p.outer.carrier)
         tunnel_outer(s, &p, ts);
@@ -297,13 +298,19 @@ static void packet(sensor *s, const mm_rawpkt *raw)
             mm_detect_packet(s->det, f, dir, &p, ts);
     }
     for (int i = 0; i < p.n_anom; i++) {
-        if (s->det)
+        /* a rule on an event looks once per packet, however often the
+         * packet raised it (two bad IPv4 options: one alert) */
+        bool again = false;
+        for (int k = 0; k < i; k++)
+            again |= p.anom[k] == p.anom[i];
+        if (s->det && !again)
             mm_detect_event(s->det, f, dir, &p, p.anom[i], ts);
         if (anomaly_allowed(s, ts, p.anom[i]))
             mm_eve_anomaly(&s->eve, ts, &p, f, p.anom[i]);
     }
     s->eve.tunnel = NULL;
     s->eve.pkt_eth = NULL;
+    s->eve.pkt_raw = NULL;
     if (s->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted)))
         mm_pcapdir_write(s->pcap, raw);
     mm_flow_expire(s->ft, s->last_ts);
@@ -347,6 +354,7 @@ static int run_files(sensor *s)
         uint64_t n = 0;
         while (!g_stop && (r = mm_capfile_next(cf, &raw, err, sizeof err)) == MM_CAP_PKT) {
             s->eve.pcap_cnt++;
+            s->eve.pcap_filename = c->pcap_filename ? c->files[i] : NULL;
             packet(s, &raw);
             if ((++n & 4095) == 0)
                 progress(s, s->prog_bytes_done + mm_capfile_pos(cf), false);

@@ -39,6 +39,7 @@ typedef struct mm_sensor_config {
     bool anomaly_packethdr;     /* anomaly events carry the packet's start */
     uint8_t anomaly_types;      /* events for: 1 decode, 2 stream, 4 applayer anomalies */
     bool ethernet;              /* events carry MAC addresses ("ether", Suricata's) */
+    bool pcap_filename;         /* events of a file's packets name the file (pcap-file) */
     bool no_app_layer;          /* decode and flows only */
     uint64_t app_memcap;
     const char *filestore;      /* keep carried files here (NULL: not kept) */

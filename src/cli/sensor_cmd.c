@@ -72,6 +72,8 @@ static void usage(FILE *f)
 "      --ethernet         events carry MAC addresses (\"ether\": the packet's\n"
 "                         src_mac/dest_mac; flow events every address the flow\n"
 "                         saw), as Suricata's eve ethernet: yes\n"
+"      --pcap-filename    events of a packet read from a file name the file\n"
+"                         (pcap_filename), as Suricata's eve pcap-file: true\n"
 "      --anomaly-rate N   anomaly events per kind per minute (default 100; the rest\n"
 "                         are counted in stats)\n"
 "      --anomaly-types LIST  which anomalies become events: any of decode,stream,\n"
@@ -94,6 +96,8 @@ static void usage(FILE *f)
 "      --alert-payload    rule alerts carry the data they matched (base64 'payload',\n"
 "                         and 'stream': 1 when it was stream data), as Suricata's\n"
 "      --alert-payload-printable  and as text ('payload_printable')\n"
+"      --alert-packet     rule alerts carry the packet being handled (base64\n"
+"                         'packet' and its 'packet_info' link type), as Suricata's\n"
 "      --alert-verdict    rule alerts carry Suricata's verdict object: alert, or\n"
 "                         pass when a pass rule let the packet or flow go\n"
 "      --packet-alert-max N  rule alerts per packet at most (default 15; the rest\n"
@@ -127,7 +131,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
-    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5,
+    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
 };
 
 static void help_detect(void)
@@ -276,6 +280,8 @@ int cmd_sensor(int argc, char **argv)
         {"alert-payload-printable", no_argument, 0, O_APRINT},
         {"alert-verdict", no_argument, 0, O_AVERDICT},
         {"ethernet", no_argument, 0, O_ETHER},
+        {"pcap-filename", no_argument, 0, O_PCAPNAME},
+        {"alert-packet", no_argument, 0, O_APACKET},
         {"smtp-md5", required_argument, 0, O_SMTPMD5},
         {"packet-alert-max", required_argument, 0, O_ALERTMAX},
         {"community-id", no_argument, 0, O_CID},
@@ -415,6 +421,8 @@ int cmd_sensor(int argc, char **argv)
         case O_ANPKT: c.anomaly_packethdr = true; break;
         case O_HTTPBASIC: c.http_basic = true; break;
         case O_ETHER: c.ethernet = true; break;
+        case O_PCAPNAME: c.pcap_filename = true; break;
+        case O_APACKET: c.detect.alert_packet = true; break;
         case O_SMTPMD5: {
             static const char *const w[] = {"subject", "body", NULL};
             if (!word_set("--smtp-md5", optarg, w, &c.smtp_md5)) return 2;

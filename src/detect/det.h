@@ -155,6 +155,7 @@ struct mm_detect {
     uint64_t pkt_no;            /* packets begun (mm_detect_packet_start) */
     uint8_t alert_payload;      /* mm_detect_config.alert_payload */
     bool alert_verdict;         /* mm_detect_config.alert_verdict */
+    bool alert_packet;          /* mm_detect_config.alert_packet */
     uint32_t alert_max;         /* rule alerts per packet (Suricata's packet-alert-max) */
     uint32_t pkt_alerts;        /* given on the packet begun */
     bool pkt_passed;            /* a pass rule matched it */

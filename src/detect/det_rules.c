@@ -364,6 +364,34 @@ void mm_detect_tagged(mm_detect *d, mm_flow *f, const mm_pkt *p, uint64_t ts)
     mm_eve_pkt_event_close(d->eve, p);
 }
 
+/* key: the bytes in base64 */
+static void b64_field(mm_json *j, const char *key, const uint8_t *d, size_t n)
+{
+    char *s = malloc(MM_BASE64_LEN(n));
+    if (s) {
+        mm_base64_encode(d, n, s);
+        mj_str(j, key, s);
+        free(s);
+    }
+}
+
+/* Where the alert's packet came from (Suricata's pkt_src) and, when asked
+ * for, the packet itself with its link type. */
+static void alert_packet_src(const mm_detect *d, const mm_eve *e, mm_json *j)
+{
+    const mm_rawpkt *raw = e->pkt_raw;
+    const char *src = !raw ? "stream (flow timeout)"
+                    : !e->tunnel ? "wire/pcap"
+                    : e->tunnel->outer.src.v == 6 ? "ipv6 tunnel" : "ipv4 tunnel";
+    mj_str(j, "pkt_src", src);
+    if (!d->alert_packet || !raw)
+        return;
+    b64_field(j, "packet", raw->data, raw->caplen);
+    mj_obj_open(j, "packet_info");
+    mj_u64(j, "linktype", (uint64_t)raw->linktype);
+    mj_obj_close(j);
+}
+
 /* The data an alert's rule matched, as Suricata's alert payload options:
  * the packet's payload, or the stream data inspected ("stream": 1), or a
  * transaction moment's raw message. */
@@ -374,14 +402,8 @@ static void alert_payload(mm_json *j, const mm_inspection *in, uint8_t what)
         if (in->buf[i].id == MM_BUF_PAYLOAD)
             b = &in->buf[i];
     if (b && b->data && b->len) {
-        if (what & 1) {
-            char *s = malloc(MM_BASE64_LEN(b->len));
-            if (s) {
-                mm_base64_encode(b->data, b->len, s);
-                mj_str(j, "payload", s);
-                free(s);
-            }
-        }
+        if (what & 1)
+            b64_field(j, "payload", b->data, b->len);
         if (what & 2) {
             char *s = malloc((size_t)b->len + 1);
             if (s) {
@@ -491,6 +513,7 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     }
     mj_obj_close(j);
     mm_eve_tunnel(e, j);
+    alert_packet_src(d, e, j);
     if (d->alert_payload)
         alert_payload(j, in, d->alert_payload);
     if (d->alert_verdict) {

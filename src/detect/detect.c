@@ -141,6 +141,7 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     d->xff_reverse = c->xff_reverse;
     d->alert_payload = c->alert_payload;
     d->alert_verdict = c->alert_verdict;
+    d->alert_packet = c->alert_packet;
     d->alert_max = c->alert_max ? c->alert_max : 15;
     if (c->nrules && !det_rules_load(d, c, err, errlen)) {
         mm_detect_free(d);

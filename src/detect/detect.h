@@ -55,6 +55,8 @@ typedef struct mm_detect_config {
     /* rule alerts carry Suricata's "verdict" object (alert, or pass when a
      * pass rule let the packet or the flow go) */
     bool alert_verdict;
+    /* rule alerts carry the packet being handled (Suricata's alert packet) */
+    bool alert_packet;
     /* rule alerts per packet at most (Suricata's packet-alert-max, 0: 15);
      * the rest are counted as alert_queue_overflow */
     uint32_t alert_max;

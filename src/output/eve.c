@@ -95,6 +95,17 @@ static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16
     mj_str(&e->j, "proto", mm_proto_name(proto, pn, sizeof pn));
 }
 
+/* The packet's number in the capture files (and the file's name, when
+ * asked for: Suricata's pcap-file), on events of a packet being handled. */
+static void pkt_no(const mm_eve *e, mm_json *j)
+{
+    if (!e->pcap_cnt)
+        return;
+    mj_u64(j, "pcap_cnt", e->pcap_cnt);
+    if (e->pcap_filename)
+        mj_str(j, "pcap_filename", e->pcap_filename);
+}
+
 static bool has_ports(uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
 
 void mm_eve_tunnel(mm_eve *e, mm_json *j)
@@ -156,8 +167,7 @@ mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts
 {
     header(e, ts);
     mj_u64(&e->j, "flow_id", f->flow_id);
-    if (e->pcap_cnt)
-        mj_u64(&e->j, "pcap_cnt", e->pcap_cnt);
+    pkt_no(e, &e->j);
     mj_str(&e->j, "event_type", type);
     mj_str(&e->j, "host", e->sensor);
     if (f->vlan_n) {            /* as Suricata's events: the flow's tags */
@@ -189,8 +199,7 @@ mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts
 mm_json *mm_eve_begin_pkt_event(mm_eve *e, const mm_pkt *p, uint64_t ts, const char *type)
 {
     header(e, ts);
-    if (e->pcap_cnt)
-        mj_u64(&e->j, "pcap_cnt", e->pcap_cnt);
+    pkt_no(e, &e->j);
     mj_str(&e->j, "event_type", type);
     mj_str(&e->j, "host", e->sensor);
     if (p->ipver)
@@ -417,8 +426,7 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
     header(e, ts);
     if (f)
         mj_u64(j, "flow_id", f->flow_id);
-    if (e->pcap_cnt)
-        mj_u64(j, "pcap_cnt", e->pcap_cnt);
+    pkt_no(e, j);
     mj_str(j, "event_type", "anomaly");
     mj_str(j, "host", e->sensor);
     const mm_ip *cli = NULL, *srv = NULL;

@@ -87,6 +87,12 @@ typedef struct mm_eve {
      * events the addresses their flow saw */
     bool ethernet;
     const uint8_t *pkt_eth;
+    /* the packet being handled (NULL: none, as at a flow's end): rule
+     * alerts may carry it (--alert-packet) and say where it came from */
+    const struct mm_rawpkt *pkt_raw;
+    /* the capture file being read, on events of its packets (NULL: not
+     * asked for, or live) */
+    const char *pcap_filename;
     /* anomaly events carry the packet's first 32 bytes (--anomaly-packethdr) */
     bool anomaly_packethdr;
     /* Community ID on every event with a flow tuple (--community-id) */

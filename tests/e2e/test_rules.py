@@ -403,6 +403,37 @@ def _():
                'sid %d at %s, tshark %s' % (sid, sorted(got.get(sid, set()))[:8], sorted(frames)[:8]))
 
 
+@check('--alert-packet and --pcap-filename: the alert carries the packet record as the '
+       'capture file holds it, its link type, its source and the file\'s name')
+def _():
+    import base64
+    import struct
+    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
+    p = write('pk.rules', 'alert tcp any any -> any 80 (flow:to_server; content:"GET "; depth:4; sid:71;)\n')
+    got = [a for a in alerts(cap, ['--rules', p, '--alert-packet', '--pcap-filename'])]
+    # the capture's records, read here from the pcap format itself
+    recs = {}
+    with open(cap, 'rb') as f:
+        hdr = f.read(24)
+        end = '<' if hdr[:4] == b'\xd4\xc3\xb2\xa1' or hdr[:4] == b'\x4d\x3c\xb2\xa1' else '>'
+        link = struct.unpack(end + 'I', hdr[20:24])[0]
+        n = 0
+        while True:
+            rh = f.read(16)
+            if len(rh) < 16:
+                break
+            incl = struct.unpack(end + 'I', rh[8:12])[0]
+            n += 1
+            recs[n] = f.read(incl)
+    expect(got, 'no alert')
+    for a in got:
+        expect(a.get('pkt_src') == 'wire/pcap', 'pkt_src %r' % a.get('pkt_src'))
+        expect(a.get('pcap_filename') == cap, 'pcap_filename %r' % a.get('pcap_filename'))
+        expect(a.get('packet_info', {}).get('linktype') == link, 'linktype %r' % a.get('packet_info'))
+        expect(base64.b64decode(a['packet']) == recs[a['pcap_cnt']],
+               'frame %d: packet differs from the record' % a['pcap_cnt'])
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
