@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -72,6 +72,8 @@ EOT
 printf '1,Bad,Known bad\n2,Scan,Scanners\n\00010.0.0.0/8,1,20\n10.1.0.0/16,1,90\n10.1.2.3,2,50\n2001:db8::/32,1,60\n192.0.2.7,1,100\n\000alert ip any any -> any any (iprep:any,Bad,>,10; sid:1;)\nalert ip any any -> any any (iprep:both,Scan,isnotset; sid:2;)\n' > "$work/iprep/seed"
 # multipart seed: boundary length - 1, the boundary, an upload's body
 printf '\x05----X1preamble\r\n------X1\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n------X1\r\nContent-Disposition: form-data; name="u"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--\r\n------X1--\r\n' > "$work/multipart/seed"
+# dcerpc seed: a bind (SPOOLSS) then its acknowledgement
+printf '\x05\x00\x0b\x03\x10\x00\x00\x00\x48\x00\x00\x00\x01\x00\x00\x00\xb8\x10\xb8\x10\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x78\x56\x34\x12\x34\x12\xcd\xab\xef\x00\x01\x23\x45\x67\x89\xab\x01\x00\x00\x00\x04\x5d\x88\x8a\xeb\x1c\xc9\x11\x9f\xe8\x08\x00\x2b\x10\x48\x60\x02\x00\x00\x00\x05\x00\x0c\x03\x10\x00\x00\x00\x44\x00\x00\x00\x01\x00\x00\x00\xb8\x10\xb8\x10\x01\x00\x00\x00\x0d\x00\\PIPE\\spoolss\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x04\x5d\x88\x8a\xeb\x1c\xc9\x11\x9f\xe8\x08\x00\x2b\x10\x48\x60\x02\x00\x00\x00' > "$work/dcerpc/seed"
 # rule seeds: every keyword form the parser knows, and ET Open files when present
 cat > "$work/rules/seed" <<'EOT'
 # rules seed
@@ -101,7 +103,7 @@ rm -f "$work/ingest/company.json"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

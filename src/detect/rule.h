@@ -390,7 +390,23 @@ typedef struct mm_rule {
     uint8_t niprep;
     mm_iprep iprep[MM_RULE_MAX_IPREP];
     uint8_t alert_kw;           /* alert: a pass rule logs its alert too */
+    const struct mm_rdce *dce;  /* dcerpc.iface / dcerpc.opnum (NULL: none) */
 } mm_rule;
+
+/* dcerpc.iface (the request's context bound to this interface, accepted,
+ * its major version compared) and dcerpc.opnum (one of the ranges). */
+#define MM_DCE_OPNUMS 8
+typedef struct mm_rdce {
+    bool has_iface, any_frag;
+    uint8_t uuid[16];           /* as on the wire */
+    uint8_t ver_op;             /* 0 any, '<', '>', '=', '!' */
+    uint16_t ver;
+    uint8_t nop;                /* 0: no opnum test */
+    uint16_t op_lo[MM_DCE_OPNUMS], op_hi[MM_DCE_OPNUMS];
+} mm_rdce;
+/* The rule's test on the moment's opnum and interface buffers (NULL: the
+ * moment has none). */
+bool mm_rdce_match(const mm_rdce *d, const uint8_t *opnum, const uint8_t *iface);
 
 /* --- the ruleset ---------------------------------------------------------- */
 

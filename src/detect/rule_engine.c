@@ -169,7 +169,7 @@ static uint8_t rule_moments(const mm_rule *r)
     }
     if (r->app_event)
         return 0;               /* inspected when a parser raises its event */
-    if (app || r->file)
+    if (app || r->file || r->dce)
         return M_APP;   /* with payload content too: HTTP gives its raw message */
     bool pkt_fields = hdr || r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
                       r->csum ||
@@ -1473,6 +1473,15 @@ static int matched(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in
     return 1;
 }
 
+/* dcerpc.iface / dcerpc.opnum on the moment's DCE/RPC buffers */
+static bool dce_ok(const mm_rdce *d, const mm_inspection *in)
+{
+    const mm_obs_buf *op = find_buf(in, MM_BUF_DCERPC_OPNUM);
+    const mm_obs_buf *ifc = find_buf(in, MM_BUF_DCERPC_IFACE);
+    return mm_rdce_match(d, op && op->len == 2 ? op->data : NULL,
+                         ifc && ifc->len == 20 ? ifc->data : NULL);
+}
+
 static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in,
                          const uint32_t *bits, const mm_fint *ints)
 {
@@ -1480,6 +1489,7 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
     if (!proto_ok(r, in) || !flow_ok(r, in) || !packet_ok(r, in, pl ? pl->len : 0) ||
         !hosts_ok(r, in) || !bits_ok(r, bits) || !xbits_ok(t, r, in) ||
         (r->file && !mm_rfile_match(r->file, in->file)) ||
+        (r->dce && !dce_ok(r->dce, in)) ||
         (r->nflowint && !ints_ok(r, ints)))
         return false;
     for (int i = 0; i < r->niprep; i++)

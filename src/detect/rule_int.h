@@ -95,6 +95,8 @@ typedef struct mm_rparse {
     int npcres;
     mm_rfile file;
     bool has_file;
+    mm_rdce dce;
+    bool has_dce;
 } mm_rparse;
 
 /* A failure: records why and a message, returns false. */
@@ -123,6 +125,9 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val);
 void mm_datasets_free(mm_ruleset *rs);
 /* A new match option in the buffer the rule is at (rule_payload.c). */
 mm_sm *mm_rp_new_sm(mm_rparse *p, uint8_t type, const char *kw);
+
+/* rule_dce.c: dcerpc.iface, dcerpc.opnum (and dce_iface, dce_opnum) */
+bool mm_kw_dce(mm_rparse *p, const char *kw, char *val);
 
 /* rule_file.c: filestore, filesize, filemd5/filesha1/filesha256 */
 bool mm_kw_file(mm_rparse *p, const char *kw, char *val);

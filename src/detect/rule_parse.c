@@ -787,6 +787,8 @@ static const kwdef keywords[] = {
     {"dataset", mm_kw_dataset}, {"datarep", mm_kw_dataset}, {"iprep", mm_kw_iprep},
     {"requires", mm_kw_requires},
     {"decode-event", kw_event}, {"stream-event", kw_event},
+    {"dcerpc.iface", mm_kw_dce}, {"dce_iface", mm_kw_dce}, {"dcerpc.opnum", mm_kw_dce},
+    {"dce_opnum", mm_kw_dce},
 };
 
 /* Keywords we know and do not support: a rule using one is skipped with a
@@ -796,7 +798,7 @@ static const char *const unsupported[] = {
     "filemagic",
     "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
-    "dce_iface", "dce_opnum", "dce_stub_data", "krb5_msg_type", "snmp.community",
+    "krb5_msg_type", "snmp.community",
     "sip.method", "http2.header",
 };
 
@@ -986,6 +988,8 @@ static bool finish_rule(mm_rparse *p)
         r->priority = r->classtype ? p->rs->classes[r->classtype].prio : 3;
     r->nvars = (uint8_t)p->nvars;
     if (p->has_file && !(r->file = mm_arena_dup(a, &p->file, sizeof p->file)))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+    if (p->has_dce && !(r->dce = mm_arena_dup(a, &p->dce, sizeof p->dce)))
         return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     return true;
 }

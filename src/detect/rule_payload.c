@@ -109,6 +109,7 @@ static const bufdef buffers[] = {
     {"ssh.hassh.server.string", MM_BUF_SSH_HASSH_SERVER_STRING, 2, 0},
     {"ssh-hassh-server-string", MM_BUF_SSH_HASSH_SERVER_STRING, 2, 0},
     {"file.name", MM_BUF_FILE_NAME, 3, 0}, {"filename", MM_BUF_FILE_NAME, 3, 0},
+    {"dcerpc.stub_data", MM_BUF_DCERPC_STUB, 3, 0}, {"dce_stub_data", MM_BUF_DCERPC_STUB, 3, 0},
     {"base64_data", MM_BUF_BASE64_DATA, 3, 0},
     {"ipv4.hdr", MM_BUF_IPV4_HDR, 3, 0}, {"ipv6.hdr", MM_BUF_IPV6_HDR, 3, 0},
     {"tcp.hdr", MM_BUF_TCP_HDR, 3, 0}, {"udp.hdr", MM_BUF_UDP_HDR, 3, 0},
@@ -148,7 +149,8 @@ static const char *const buf_names[MM_BUF_N] = {
     [MM_BUF_FILE_NAME] = "file.name", [MM_BUF_BASE64_DATA] = "base64_data",
     [MM_BUF_IPV4_HDR] = "ipv4.hdr", [MM_BUF_IPV6_HDR] = "ipv6.hdr", [MM_BUF_TCP_HDR] = "tcp.hdr",
     [MM_BUF_UDP_HDR] = "udp.hdr", [MM_BUF_ICMPV4_HDR] = "icmpv4.hdr",
-    [MM_BUF_ICMPV6_HDR] = "icmpv6.hdr",
+    [MM_BUF_ICMPV6_HDR] = "icmpv6.hdr", [MM_BUF_DCERPC_STUB] = "dcerpc.stub_data",
+    [MM_BUF_DCERPC_OPNUM] = "dcerpc.opnum", [MM_BUF_DCERPC_IFACE] = "dcerpc.iface",
 };
 
 const char *mm_buf_name(int b)

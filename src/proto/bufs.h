@@ -36,6 +36,11 @@ enum mm_buf {
     MM_BUF_ICMPV6_HDR,
     MM_BUF_IP_SRC, MM_BUF_IP_DST,   /* the addresses: 4 or 16 bytes */
     MM_BUF_TCP_MSS,                 /* the MSS option's value: 2 bytes (tcp.mss) */
+    /* DCE/RPC over an SMB named pipe: a request's or response's stub data
+     * (dcerpc.stub_data), the request's opnum (2 bytes, little-endian) and
+     * the interface its context is bound to (16 bytes of UUID as on the
+     * wire, then major and minor version, 2 bytes each, little-endian) */
+    MM_BUF_DCERPC_STUB, MM_BUF_DCERPC_OPNUM, MM_BUF_DCERPC_IFACE,
     MM_BUF_N
 };
 

@@ -20,6 +20,7 @@
  * SMB3 encrypted messages (transform header) are counted, not read.
  */
 #include "proto/app.h"
+#include "proto/dcerpc.h"
 #include "proto/file.h"
 #include "util/util.h"
 
@@ -80,6 +81,9 @@ typedef struct smb_tx {
     char req_os[SMB_USER], req_lm[SMB_USER], resp_os[SMB_USER], resp_lm[SMB_USER];
     uint8_t guid[16], server_guid[16];
     bool has_guid, has_server_guid;
+    /* IOCTL pipe transceive: the DCE/RPC request and its response */
+    bool has_dreq, has_dres;
+    mm_dce_pdu dreq, dres;
 } smb_tx;
 
 /* File bytes that came before earlier ones (pipelined READs answered out
@@ -112,6 +116,12 @@ typedef struct smb_file {
     smb_chunk *ooo;         /* held bytes, by offset */
     uint32_t ooo_bytes;
     bool overlap;           /* bytes came for a part already had (smb.file_overlap) */
+    /* a named pipe: the last DCE/RPC PDU written (request) and read, and
+     * the interfaces its binds got accepted */
+    bool has_dreq, has_dres;
+    mm_dce_pdu dreq, dres;
+    uint8_t nbound;
+    mm_dce_iface bound[MM_DCE_IFACES];
 } smb_file;
 
 typedef struct smb_tree {
@@ -213,7 +223,7 @@ static const char *const smb2_cmds[] = {
 
 enum {
     SMB2_NEGOTIATE = 0, SMB2_SESSION_SETUP = 1, SMB2_TREE_CONNECT = 3, SMB2_CREATE = 5,
-    SMB2_CLOSE = 6, SMB2_READ = 8, SMB2_WRITE = 9, SMB2_CANCEL = 12, SMB2_GET_INFO = 16,
+    SMB2_CLOSE = 6, SMB2_READ = 8, SMB2_WRITE = 9, SMB2_IOCTL = 11, SMB2_CANCEL = 12, SMB2_GET_INFO = 16,
     SMB2_SET_INFO = 17, SMB2_OPLOCK_BREAK = 18,
 };
 
@@ -602,6 +612,8 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
         mj_str(j, "native_lm", lm);
         mj_obj_close(j);
     }
+    if (t->has_dreq || t->has_dres)
+        mm_dce_json(j, t->has_dreq ? &t->dreq : NULL, t->has_dres ? &t->dres : NULL);
     mj_bool(j, "request_done", true);
     mj_bool(j, "response_done", has_status);
     mj_obj_close(j);
@@ -668,6 +680,8 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
             guid_str(fl->fid, g);
             mj_str(j, "fuid", g);
         }
+        if (pipe && (fl->has_dreq || fl->has_dres))
+            mm_dce_json(j, fl->has_dreq ? &fl->dreq : NULL, fl->has_dres ? &fl->dres : NULL);
         mj_obj_close(j);
         j = mm_app_event_mimamori(a, f);
         mj_obj_open(j, "smb");
@@ -1112,6 +1126,82 @@ static void smb2_set_info(smb_state *s, const uint8_t *h, uint32_t n, smb_tx *t)
 }
 
 /* Windows FILETIME (100 ns since 1601) as Unix seconds. */
+#define FSCTL_PIPE_TRANSCEIVE 0x0011C017u
+
+static bool pipe_tree(smb_state *s, uint32_t tree_id)
+{
+    const smb_tree *tr = tree_get(s, tree_id, false);
+    return tr && tr->pipe;
+}
+
+/* The DCE/RPC PDU among the message's kept bytes h[0..n), at off for len
+ * bytes (offsets from the SMB header, as SMB gives them). */
+static bool dce_at(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, mm_dce_pdu *o)
+{
+    if (off < 64 || off >= n || !len)
+        return false;
+    return mm_dce_parse(h + off, n - off < len ? n - off : len, o);
+}
+
+/* A PDU read back from a pipe (or an IOCTL's output) answers the request:
+ * a bind acknowledgement gives its interfaces their results. */
+static void dce_answer(smb_file *fl, mm_dce_pdu *req, bool has_req, const uint8_t *h,
+                       uint32_t n, uint32_t off, uint32_t len, const mm_dce_pdu *res)
+{
+    if (!has_req || (res->ptype != MM_DCE_BIND_ACK && res->ptype != MM_DCE_ALTER_RESP) ||
+        (req->ptype != MM_DCE_BIND && req->ptype != MM_DCE_ALTER) || off >= n)
+        return;
+    mm_dce_ack(req, h + off, n - off < len ? n - off : len);
+    for (int i = 0; fl && i < req->nif; i++) {
+        if (!req->iface[i].acked || req->iface[i].ack_result != 0)
+            continue;
+        int k = 0;
+        while (k < fl->nbound && fl->bound[k].ctx_id != req->iface[i].ctx_id)
+            k++;
+        if (k == MM_DCE_IFACES)
+            continue;
+        fl->bound[k] = req->iface[i];
+        if (k == fl->nbound)
+            fl->nbound++;
+    }
+}
+
+/* A DCE/RPC request (dir to server) or response on a pipe to the rules:
+ * its stub data, the request's opnum and the interface its context is
+ * bound to (dcerpc.stub_data, dcerpc.opnum, dcerpc.iface). */
+static void dce_inspect(mm_app *a, mm_flow *f, const smb_file *fl, int dir,
+                        const mm_dce_pdu *pdu, const mm_dce_pdu *req, uint64_t ts)
+{
+    if (!a->buffers)
+        return;
+    mm_obs_buf b[3];
+    int n = 0;
+    uint8_t op[2], ifc[20];
+    if (req && req->ptype == MM_DCE_REQUEST && req->call_id == pdu->call_id) {
+        op[0] = (uint8_t)req->opnum;
+        op[1] = (uint8_t)(req->opnum >> 8);
+        b[n++] = (mm_obs_buf){MM_BUF_DCERPC_OPNUM, op, 2};
+        for (int i = 0; fl && i < fl->nbound; i++) {
+            if (fl->bound[i].ctx_id != req->ctx_id)
+                continue;
+            memcpy(ifc, fl->bound[i].uuid, 16);
+            ifc[16] = (uint8_t)fl->bound[i].ver;
+            ifc[17] = (uint8_t)(fl->bound[i].ver >> 8);
+            ifc[18] = (uint8_t)fl->bound[i].ver_minor;
+            ifc[19] = (uint8_t)(fl->bound[i].ver_minor >> 8);
+            b[n++] = (mm_obs_buf){MM_BUF_DCERPC_IFACE, ifc, 20};
+            break;
+        }
+    }
+    if (pdu->stub && pdu->stub_have)
+        b[n++] = (mm_obs_buf){MM_BUF_DCERPC_STUB, pdu->stub,
+                              pdu->stub_have < pdu->stub_len ? pdu->stub_have : pdu->stub_len};
+    if (!n)
+        return;
+    mm_obs_buffers ob = {b, n, NULL, NULL, NULL, NULL};
+    mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+}
+
 static uint64_t filetime_unix(uint64_t ft)
 {
     uint64_t s = ft / 10000000u;
@@ -1175,6 +1265,29 @@ static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, 
             t->has_fid = true;
             t->io_len = mm_le32(b + 4);
             t->io_off = mm_le64(b + 8);
+        }
+        if (cmd == SMB2_WRITE && nb >= 32) {
+            /* a write to a named pipe: a DCE/RPC request */
+            smb_file *fl = file_find(s, 2, t->fid);
+            mm_dce_pdu pdu;
+            if (fl && pipe_tree(s, fl->tree_id) &&
+                dce_at(h, n, mm_le16(b + 2), mm_le32(b + 4), &pdu)) {
+                dce_inspect(a, f, fl, MM_TO_SERVER, &pdu, &pdu, ts);
+                pdu.stub = NULL;
+                fl->dreq = pdu;
+                fl->has_dreq = true;
+                fl->has_dres = false;
+            }
+        }
+        break;
+    case SMB2_IOCTL:
+        if (nb >= 56 && mm_le32(b + 4) == FSCTL_PIPE_TRANSCEIVE) {
+            memcpy(t->fid, b + 8, 16);
+            t->has_fid = true;
+            t->has_dreq = dce_at(h, n, mm_le32(b + 24), mm_le32(b + 28), &t->dreq);
+            if (t->has_dreq)
+                dce_inspect(a, f, file_find(s, 2, t->fid), MM_TO_SERVER, &t->dreq, &t->dreq, ts);
+            t->dreq.stub = NULL;
         }
         break;
     case SMB2_CLOSE:
@@ -1252,6 +1365,15 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
     case SMB2_WRITE:
         if (t->has_fid) {
             smb_file *fl = file_find(s, 2, t->fid);
+            mm_dce_pdu pdu;
+            if (fl && cmd == SMB2_READ && nb >= 8 && pipe_tree(s, fl->tree_id) &&
+                dce_at(h, n, b[2], mm_le32(b + 4), &pdu)) {
+                dce_answer(fl, &fl->dreq, fl->has_dreq, h, n, b[2], mm_le32(b + 4), &pdu);
+                dce_inspect(a, f, fl, MM_TO_CLIENT, &pdu, fl->has_dreq ? &fl->dreq : NULL, ts);
+                pdu.stub = NULL;
+                fl->dres = pdu;
+                fl->has_dres = true;
+            }
             if (fl) {
                 fl->status = status;
                 fl->nt = true;
@@ -1269,6 +1391,18 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
     case SMB2_GET_INFO:
         t->used = false;        /* no transaction for Suricata either */
         return;
+    case SMB2_IOCTL:
+        if (t->has_dreq && nb >= 40) {
+            uint32_t off = mm_le32(b + 32), len = mm_le32(b + 36);
+            if (dce_at(h, n, off, len, &t->dres)) {
+                smb_file *fl = file_find(s, 2, t->fid);
+                t->has_dres = true;
+                dce_answer(fl, &t->dreq, true, h, n, off, len, &t->dres);
+                dce_inspect(a, f, fl, MM_TO_CLIENT, &t->dres, &t->dreq, ts);
+                t->dres.stub = NULL;
+            }
+        }
+        break;
     case SMB2_SET_INFO:
         if (t->set_info == SI_NONE) {
             t->used = false;

@@ -434,6 +434,71 @@ def _():
                'frame %d: packet differs from the record' % a['pcap_cnt'])
 
 
+def sv_pcap(rel):
+    path = os.path.join(SHARED, 'suricata-verify', 'tests', rel)
+    if not os.path.exists(path):
+        raise Skip('suricata-verify absent: %s' % path)
+    return path
+
+
+def tshark_dce(cap):
+    """(type, opnum, call id) of each DCE/RPC PDU, as tshark decodes them."""
+    r = subprocess.run(['tshark', '-r', cap, '-Y', 'dcerpc', '-T', 'fields', '-e',
+                        'dcerpc.pkt_type', '-e', 'dcerpc.opnum', '-e', 'dcerpc.cn_call_id'],
+                       capture_output=True, text=True)
+    out = []
+    for line in r.stdout.splitlines():
+        t, op, cid = (line.split('\t') + ['', ''])[:3]
+        for one in zip(t.split(','), cid.split(',')):    # several PDUs in a frame
+            out.append((int(one[0]), int(op.split(',')[0]) if op else None, int(one[1])))
+    return out
+
+
+@check('DCE/RPC over SMB2 pipes: the smb events\' dcerpc requests, opnums and call ids are '
+       'the PDUs tshark decodes')
+def _():
+    cap = sv_pcap('smb2-06/20171220_smb_net_user.pcap')
+    r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--no-detect', '--midstream'])
+    ours = [e['smb']['dcerpc'] for e in map(json.loads, r.stdout.splitlines())
+            if e['event_type'] == 'smb' and 'dcerpc' in e['smb']]
+    ts = tshark_dce(cap)
+    want_req = sorted((op, cid) for t, op, cid in ts if t == 0)
+    got_req = sorted((d['opnum'], d['call_id']) for d in ours if d['request'] == 'REQUEST')
+    expect(want_req and got_req == want_req, 'requests %s, tshark %s' % (got_req[:5], want_req[:5]))
+    expect(sum(d['response'] == 'RESPONSE' for d in ours) == sum(t == 2 for t, _, _ in ts),
+           'responses')
+    want_bind = sorted(cid for t, _, cid in ts if t == 11)
+    got_bind = sorted(d['call_id'] for d in ours if d['request'] == 'BIND')
+    expect(want_bind and got_bind == want_bind, 'binds %s, tshark %s' % (got_bind, want_bind))
+    expect(all(d['response'] == 'BIND_ACK' for d in ours if d['request'] == 'BIND'), 'bind acks')
+
+
+@check('dcerpc.opnum / dcerpc.iface / dcerpc.stub_data on SMB: one alert per request and per '
+       'response of the opnum (tshark), none for another interface or version')
+def _():
+    cap = sv_pcap('smb-dce_iface/input.pcap')
+    spool = '12345678-1234-abcd-ef00-0123456789ab'      # SPOOLSS v1.0, as tshark names it
+    p = write('dce.rules', '\n'.join([
+        'alert smb any any -> any any (dcerpc.opnum:10; sid:81;)',
+        'alert smb any any -> any any (dce_opnum:80-90,3; sid:82;)',
+        'alert smb any any -> any any (dcerpc.iface:%s; dcerpc.opnum:89; sid:83;)' % spool,
+        'alert smb any any -> any any (dcerpc.iface:%s,>1; sid:84;)' % spool,
+        'alert smb any any -> any any (dce_iface:12345778-1234-abcd-ef00-0123456789ab; sid:85;)',
+        'alert smb any any -> any any (dcerpc.stub_data; content:"|00 00|"; dcerpc.opnum:89; '
+        'sid:86;)', '']))
+    got = {}
+    for a in alerts(cap, ['--rules', p]):
+        got[a['alert']['signature_id']] = got.get(a['alert']['signature_id'], 0) + 1
+    ts = tshark_dce(cap)
+    n10 = sum(op == 10 and t in (0, 2) for t, op, _ in ts)
+    n89 = sum(op == 89 and t in (0, 2) for t, op, _ in ts)
+    expect(n10 and got.get(81, 0) == n10, 'opnum 10: %d alerts, tshark %d PDUs' % (got.get(81, 0), n10))
+    expect(got.get(82, 0) == n89, 'opnum 80-90,3: %d, tshark %d' % (got.get(82, 0), n89))
+    expect(n89 and got.get(83, 0) == n89, 'iface + opnum 89: %d, tshark %d' % (got.get(83, 0), n89))
+    expect(not got.get(84) and not got.get(85), 'version > 1 or another interface: %s' % got)
+    expect(got.get(86, 0) == n89, 'stub data of opnum 89: %d' % got.get(86, 0))
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
