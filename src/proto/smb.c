@@ -122,6 +122,7 @@ typedef struct smb_file {
     mm_dce_pdu dreq, dres;
     uint8_t nbound;
     mm_dce_iface bound[MM_DCE_IFACES];
+    uint32_t pipe_logged;   /* request/answer pairs logged one by one */
 } smb_file;
 
 typedef struct smb_tree {
@@ -653,6 +654,38 @@ static void smb_file_json(mm_json *j, const void *arg)
     mj_obj_close(j);
 }
 
+/* The reads (w 0) or writes (w 1) of an open file as one smb event; on a
+ * named pipe with the DCE/RPC request and answer they carried. */
+static void rw_event(mm_app *a, mm_flow *f, smb_state *s, const smb_file *fl, int w, bool pipe,
+                     uint64_t ts)
+{
+    const char *cmd = fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
+                                   : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ");
+    mm_json *j = mm_app_event_begin(a, f, ts, "smb", MM_TO_SERVER, false);
+    mj_obj_open(j, "smb");
+    common(j, s, ++s->tx_id, cmd, fl->session_id, fl->tree_id);
+    status_fields(j, fl->status, fl->nt);
+    if (fl->name[0])
+        mj_str(j, "filename", fl->name);
+    if (fl->ver == 2) {
+        char g[37];
+        guid_str(fl->fid, g);
+        mj_str(j, "fuid", g);
+    }
+    if (pipe && (fl->has_dreq || fl->has_dres))
+        mm_dce_json(j, fl->has_dreq ? &fl->dreq : NULL, fl->has_dres ? &fl->dres : NULL);
+    mj_obj_close(j);
+    if (pipe) {
+        mm_app_event_end(a, f);
+        return;
+    }
+    j = mm_app_event_mimamori(a, f);
+    mj_obj_open(j, "smb");
+    mj_u64(j, w ? "bytes_written" : "bytes_read", w ? fl->written : fl->read);
+    mj_obj_close(j);
+    mm_app_event_close(a);
+}
+
 static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t ts,
                      bool unclosed)
 {
@@ -664,30 +697,13 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
     const smb_tree *tr = tree_get(s, fl->tree_id, false);
     bool pipe = tr && tr->pipe;
     for (int w = 0; w < 2; w++) {
-        uint64_t n = w ? fl->written : fl->read;
         if (!(w ? fl->write_ops : fl->read_ops) || (pipe && !w))
             continue;
-        const char *cmd = fl->ver == 1 ? (w ? "SMB1_COMMAND_WRITE_ANDX" : "SMB1_COMMAND_READ_ANDX")
-                                       : (w ? "SMB2_COMMAND_WRITE" : "SMB2_COMMAND_READ");
-        mm_json *j = mm_app_event_begin(a, f, fl->ts, "smb", MM_TO_SERVER, false);
-        mj_obj_open(j, "smb");
-        common(j, s, ++s->tx_id, cmd, fl->session_id, fl->tree_id);
-        status_fields(j, fl->status, fl->nt);
-        if (fl->name[0])
-            mj_str(j, "filename", fl->name);
-        if (fl->ver == 2) {
-            char g[37];
-            guid_str(fl->fid, g);
-            mj_str(j, "fuid", g);
-        }
-        if (pipe && (fl->has_dreq || fl->has_dres))
-            mm_dce_json(j, fl->has_dreq ? &fl->dreq : NULL, fl->has_dres ? &fl->dres : NULL);
-        mj_obj_close(j);
-        j = mm_app_event_mimamori(a, f);
-        mj_obj_open(j, "smb");
-        mj_u64(j, w ? "bytes_written" : "bytes_read", n);
-        mj_obj_close(j);
-        mm_app_event_close(a);
+        /* a pipe's answered requests were logged one by one; one still
+         * unanswered is logged now */
+        if (pipe && fl->pipe_logged && !fl->has_dreq)
+            continue;
+        rw_event(a, f, s, fl, w, pipe, fl->ts);
     }
     if (fl->ooo)
         file_break(a, fl);                  /* bytes never came before held ones */
@@ -837,6 +853,49 @@ static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_
     }
 }
 
+static bool pipe_tree(smb_state *s, uint32_t tree_id);
+static bool dce_at(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, mm_dce_pdu *o);
+static void dce_answer(smb_file *fl, mm_dce_pdu *req, bool has_req, const uint8_t *h,
+                       uint32_t n, uint32_t off, uint32_t len, const mm_dce_pdu *res);
+static void dce_inspect(mm_app *a, mm_flow *f, const smb_file *fl, int dir,
+                        const mm_dce_pdu *pdu, const mm_dce_pdu *req, uint64_t ts);
+
+/* A write to an open file on a named pipe: a DCE/RPC request. */
+static void pipe_write(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const uint8_t *h,
+                       uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
+{
+    mm_dce_pdu pdu;
+    if (!fl || !pipe_tree(s, fl->tree_id) || !dce_at(h, n, off, len, &pdu))
+        return;
+    dce_inspect(a, f, fl, MM_TO_SERVER, &pdu, &pdu, ts);
+    pdu.stub = NULL;
+    fl->dreq = pdu;
+    fl->has_dreq = true;
+    fl->has_dres = false;
+}
+
+/* A read from it: the answer to the last request. */
+static void pipe_read(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const uint8_t *h,
+                      uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
+{
+    mm_dce_pdu pdu;
+    if (!fl || !pipe_tree(s, fl->tree_id) || !dce_at(h, n, off, len, &pdu))
+        return;
+    dce_answer(fl, &fl->dreq, fl->has_dreq, h, n, off, len, &pdu);
+    dce_inspect(a, f, fl, MM_TO_CLIENT, &pdu, fl->has_dreq ? &fl->dreq : NULL, ts);
+    pdu.stub = NULL;
+    fl->dres = pdu;
+    fl->has_dres = true;
+    if (fl->has_dreq) {
+        /* the pair is a transaction of its own, as Suricata's DCE/RPC over SMB */
+        rw_event(a, f, s, fl, 1, true, ts);
+        fl->pipe_logged++;
+        fl->has_dreq = fl->has_dres = false;
+    }
+}
+
+#define TRANSACT_NMPIPE 0x0026
+
 static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, uint32_t n,
                          const mm_obs_smb1 *o, const uint8_t *w, const uint8_t *bytes,
                          uint32_t nbytes, uint64_t ts)
@@ -907,6 +966,19 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
         t->subcmd = o->subcmd;
         t->has_subcmd = o->cmd == SMB1_TRANS2 || o->cmd == SMB1_NT_TRANS;
         break;
+    case SMB1_TRANS:
+        /* TransactNmPipe: a DCE/RPC request through the pipe, its answer
+         * in the response's data */
+        if (nw >= 32 && w[26] >= 2 && mm_le16(w + 28) == TRANSACT_NMPIPE) {
+            memset(t->fid, 0, 16);
+            memcpy(t->fid, w + 30, 2);
+            t->has_fid = true;
+            t->has_dreq = dce_at(m, n, mm_le16(w + 24), mm_le16(w + 22), &t->dreq);
+            if (t->has_dreq)
+                dce_inspect(a, f, file_find(s, 1, t->fid), MM_TO_SERVER, &t->dreq, &t->dreq, ts);
+            t->dreq.stub = NULL;
+        }
+        break;
     case SMB1_READ_ANDX:
     case SMB1_WRITE_ANDX:
     case SMB1_CLOSE:
@@ -914,8 +986,12 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
             memcpy(t->fid, w + (o->cmd == SMB1_CLOSE ? 0 : 4), 2);
             t->has_fid = true;
         }
-        if (o->cmd == SMB1_WRITE_ANDX && nw >= 24)
+        if (o->cmd == SMB1_WRITE_ANDX && nw >= 24) {
             t->io_len = mm_le16(w + 20) | (uint32_t)mm_le16(w + 18) << 16;
+            uint8_t fid[16] = {0};
+            memcpy(fid, w + 4, 2);
+            pipe_write(a, f, s, file_find(s, 1, fid), m, n, mm_le16(w + 22), t->io_len, ts);
+        }
         if (o->cmd == SMB1_READ_ANDX && nw >= 10)
             t->io_off = mm_le32(w + 6) | (nw >= 24 ? (uint64_t)mm_le32(w + 20) << 32 : 0);
         break;
@@ -930,7 +1006,7 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
     }
 }
 
-static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
+static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, uint32_t n,
                           const mm_obs_smb1 *o, const uint8_t *w, const uint8_t *bytes,
                           uint32_t nbytes, uint64_t ts)
 {
@@ -1009,6 +1085,9 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
             }
             if (fl && ok) {
                 if (o->cmd == SMB1_READ_ANDX && nw >= 16)
+                    pipe_read(a, f, s, fl, m, n, mm_le16(w + 12),
+                              mm_le16(w + 10) | (uint32_t)mm_le16(w + 14) << 16, ts);
+                if (o->cmd == SMB1_READ_ANDX && nw >= 16)
                     fl->read += mm_le16(w + 10) | (uint32_t)mm_le16(w + 14) << 16;
                 else if (o->cmd == SMB1_WRITE_ANDX && nw >= 6)
                     fl->written += mm_le16(w + 4);
@@ -1024,6 +1103,18 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
             smb_file *fl = file_find(s, 1, t->fid);
             if (fl)
                 log_file(a, f, s, fl, ts, false);
+        }
+        break;
+    case SMB1_TRANS:
+        if (t->has_dreq && nw >= 20) {
+            uint32_t off = mm_le16(w + 14), len = mm_le16(w + 12);
+            if (dce_at(m, n, off, len, &t->dres)) {
+                smb_file *fl = file_find(s, 1, t->fid);
+                t->has_dres = true;
+                dce_answer(fl, &t->dreq, true, m, n, off, len, &t->dres);
+                dce_inspect(a, f, fl, MM_TO_CLIENT, &t->dres, &t->dreq, ts);
+                t->dres.stub = NULL;
+            }
         }
         break;
     default:
@@ -1073,7 +1164,7 @@ static void smb1_message(mm_app *a, mm_flow *f, smb_state *s, int dir, const uin
         bytes = none;
     }
     if (o.response)
-        smb1_response(a, f, s, m, &o, w, bytes, nbytes, ts);
+        smb1_response(a, f, s, m, n, &o, w, bytes, nbytes, ts);
     else
         smb1_request(a, f, s, m, n, &o, w, bytes, nbytes, ts);
 }
@@ -1138,7 +1229,7 @@ static bool pipe_tree(smb_state *s, uint32_t tree_id)
  * bytes (offsets from the SMB header, as SMB gives them). */
 static bool dce_at(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, mm_dce_pdu *o)
 {
-    if (off < 64 || off >= n || !len)
+    if (off < 32 || off >= n || !len)     /* after the SMB header (32 bytes SMB1, 64 SMB2) */
         return false;
     return mm_dce_parse(h + off, n - off < len ? n - off : len, o);
 }
@@ -1267,17 +1358,8 @@ static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, 
             t->io_off = mm_le64(b + 8);
         }
         if (cmd == SMB2_WRITE && nb >= 32) {
-            /* a write to a named pipe: a DCE/RPC request */
-            smb_file *fl = file_find(s, 2, t->fid);
-            mm_dce_pdu pdu;
-            if (fl && pipe_tree(s, fl->tree_id) &&
-                dce_at(h, n, mm_le16(b + 2), mm_le32(b + 4), &pdu)) {
-                dce_inspect(a, f, fl, MM_TO_SERVER, &pdu, &pdu, ts);
-                pdu.stub = NULL;
-                fl->dreq = pdu;
-                fl->has_dreq = true;
-                fl->has_dres = false;
-            }
+            pipe_write(a, f, s, file_find(s, 2, t->fid), h, n, mm_le16(b + 2), mm_le32(b + 4),
+                       ts);
         }
         break;
     case SMB2_IOCTL:
@@ -1365,18 +1447,11 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
     case SMB2_WRITE:
         if (t->has_fid) {
             smb_file *fl = file_find(s, 2, t->fid);
-            mm_dce_pdu pdu;
-            if (fl && cmd == SMB2_READ && nb >= 8 && pipe_tree(s, fl->tree_id) &&
-                dce_at(h, n, b[2], mm_le32(b + 4), &pdu)) {
-                dce_answer(fl, &fl->dreq, fl->has_dreq, h, n, b[2], mm_le32(b + 4), &pdu);
-                dce_inspect(a, f, fl, MM_TO_CLIENT, &pdu, fl->has_dreq ? &fl->dreq : NULL, ts);
-                pdu.stub = NULL;
-                fl->dres = pdu;
-                fl->has_dres = true;
-            }
             if (fl) {
                 fl->status = status;
                 fl->nt = true;
+                if (cmd == SMB2_READ && nb >= 8)
+                    pipe_read(a, f, s, fl, h, n, b[2], mm_le32(b + 4), ts);
                 (*(cmd == SMB2_READ ? &fl->read_ops : &fl->write_ops))++;
                 if (ok && nb >= 8)
                     *(cmd == SMB2_READ ? &fl->read : &fl->written) += mm_le32(b + 4);

@@ -454,10 +454,7 @@ def tshark_dce(cap):
     return out
 
 
-@check('DCE/RPC over SMB2 pipes: the smb events\' dcerpc requests, opnums and call ids are '
-       'the PDUs tshark decodes')
-def _():
-    cap = sv_pcap('smb2-06/20171220_smb_net_user.pcap')
+def dce_vs_tshark(cap):
     r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--no-detect', '--midstream'])
     ours = [e['smb']['dcerpc'] for e in map(json.loads, r.stdout.splitlines())
             if e['event_type'] == 'smb' and 'dcerpc' in e['smb']]
@@ -471,6 +468,13 @@ def _():
     got_bind = sorted(d['call_id'] for d in ours if d['request'] == 'BIND')
     expect(want_bind and got_bind == want_bind, 'binds %s, tshark %s' % (got_bind, want_bind))
     expect(all(d['response'] == 'BIND_ACK' for d in ours if d['request'] == 'BIND'), 'bind acks')
+
+
+@check('DCE/RPC over SMB pipes (SMB2 IOCTL and writes, SMB1 WRITE_ANDX/READ_ANDX): the smb '
+       'events\' dcerpc requests, opnums and call ids are the PDUs tshark decodes')
+def _():
+    for rel in ('smb2-06/20171220_smb_net_user.pcap', 'smb-filename/input.pcap'):
+        dce_vs_tshark(sv_pcap(rel))
 
 
 @check('dcerpc.opnum / dcerpc.iface / dcerpc.stub_data on SMB: one alert per request and per '
