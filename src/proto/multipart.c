@@ -36,49 +36,46 @@ static bool is_token_end(char c)
     return c == ';' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-bool mm_mpart_boundary(const char *ctype, size_t len, char *out)
+/* The value of parameter key ("boundary=", "filename=": quoted or a token,
+ * on one line) in h[from..n), after a ';' or a blank; NULL when absent. */
+static const char *param(const char *h, size_t n, size_t from, const char *key, size_t *len)
 {
-    static const char mt[] = "multipart/form-data";
-    if (len < sizeof mt - 1 || strncasecmp(ctype, mt, sizeof mt - 1) != 0)
-        return false;
-    for (size_t i = sizeof mt - 1; i + 9 <= len; i++) {
-        if (strncasecmp(ctype + i, "boundary=", 9) != 0 ||
-            !(ctype[i - 1] == ';' || ctype[i - 1] == ' ' || ctype[i - 1] == '\t'))
-            continue;
-        const char *v = ctype + i + 9, *e = ctype + len;
-        bool quoted = v < e && *v == '"';
-        v += quoted;
-        size_t k = 0;
-        while (v + k < e && (quoted ? v[k] != '"' : !is_token_end(v[k])))
-            k++;
-        if (k == 0 || k > MM_MPART_BOUNDARY_MAX)
-            return false;
-        memcpy(out, v, k);
-        out[k] = 0;
-        return true;
-    }
-    return false;
-}
-
-/* filename="x" (or filename=x) in a part's headers h[0..n). */
-static bool find_filename(const char *h, size_t n, const char **name, size_t *len)
-{
-    for (size_t i = 1; i + 9 <= n; i++) {
-        if (strncasecmp(h + i, "filename=", 9) != 0 ||
+    size_t kl = strlen(key);
+    for (size_t i = from > 0 ? from : 1; i + kl <= n; i++) {
+        if (strncasecmp(h + i, key, kl) != 0 ||
             !(h[i - 1] == ';' || h[i - 1] == ' ' || h[i - 1] == '\t'))
             continue;
-        const char *v = h + i + 9, *e = h + n;
+        const char *v = h + i + kl, *e = h + n;
         bool quoted = v < e && *v == '"';
         v += quoted;
         size_t k = 0;
         while (v + k < e && v[k] != '\r' && v[k] != '\n' &&
                (quoted ? v[k] != '"' : !is_token_end(v[k])))
             k++;
-        *name = v;
         *len = k;
-        return k > 0;
+        return v;
     }
-    return false;
+    return NULL;
+}
+
+bool mm_mpart_boundary(const char *ctype, size_t len, char *out)
+{
+    static const char mt[] = "multipart/form-data";
+    if (len < sizeof mt - 1 || strncasecmp(ctype, mt, sizeof mt - 1) != 0)
+        return false;
+    size_t k;
+    const char *v = param(ctype, len, sizeof mt - 1, "boundary=", &k);
+    if (!v || k == 0 || k > MM_MPART_BOUNDARY_MAX)
+        return false;
+    memcpy(out, v, k);
+    out[k] = 0;
+    return true;
+}
+
+/* filename="x" (or filename=x) in a part's headers h[0..n). */
+static bool find_filename(const char *h, size_t n, const char **name, size_t *len)
+{
+    return (*name = param(h, n, 1, "filename=", len)) && *len > 0;
 }
 
 size_t mm_mpart_size(void)

@@ -894,6 +894,26 @@ static void pipe_read(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const u
     }
 }
 
+/* A pipe transaction's DCE/RPC request (dir to server: SMB1 TransactNmPipe,
+ * SMB2 IOCTL pipe transceive) or its answer, in the message's bytes
+ * h[0..n) at off for len bytes. */
+static void tx_dce(mm_app *a, mm_flow *f, smb_state *s, smb_tx *t, int dir, const uint8_t *h,
+                   uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
+{
+    smb_file *fl = file_find(s, t->ver, t->fid);
+    mm_dce_pdu *pdu = dir == MM_TO_SERVER ? &t->dreq : &t->dres;
+    if (!dce_at(h, n, off, len, pdu))
+        return;
+    if (dir == MM_TO_SERVER) {
+        t->has_dreq = true;
+    } else {
+        t->has_dres = true;
+        dce_answer(fl, &t->dreq, true, h, n, off, len, pdu);
+    }
+    dce_inspect(a, f, fl, dir, pdu, &t->dreq, ts);
+    pdu->stub = NULL;
+}
+
 #define TRANSACT_NMPIPE 0x0026
 
 static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, uint32_t n,
@@ -973,10 +993,7 @@ static void smb1_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m, 
             memset(t->fid, 0, 16);
             memcpy(t->fid, w + 30, 2);
             t->has_fid = true;
-            t->has_dreq = dce_at(m, n, mm_le16(w + 24), mm_le16(w + 22), &t->dreq);
-            if (t->has_dreq)
-                dce_inspect(a, f, file_find(s, 1, t->fid), MM_TO_SERVER, &t->dreq, &t->dreq, ts);
-            t->dreq.stub = NULL;
+            tx_dce(a, f, s, t, MM_TO_SERVER, m, n, mm_le16(w + 24), mm_le16(w + 22), ts);
         }
         break;
     case SMB1_READ_ANDX:
@@ -1106,16 +1123,8 @@ static void smb1_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *m,
         }
         break;
     case SMB1_TRANS:
-        if (t->has_dreq && nw >= 20) {
-            uint32_t off = mm_le16(w + 14), len = mm_le16(w + 12);
-            if (dce_at(m, n, off, len, &t->dres)) {
-                smb_file *fl = file_find(s, 1, t->fid);
-                t->has_dres = true;
-                dce_answer(fl, &t->dreq, true, m, n, off, len, &t->dres);
-                dce_inspect(a, f, fl, MM_TO_CLIENT, &t->dres, &t->dreq, ts);
-                t->dres.stub = NULL;
-            }
-        }
+        if (t->has_dreq && nw >= 20)
+            tx_dce(a, f, s, t, MM_TO_CLIENT, m, n, mm_le16(w + 14), mm_le16(w + 12), ts);
         break;
     default:
         break;
@@ -1366,10 +1375,7 @@ static void smb2_request(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h, 
         if (nb >= 56 && mm_le32(b + 4) == FSCTL_PIPE_TRANSCEIVE) {
             memcpy(t->fid, b + 8, 16);
             t->has_fid = true;
-            t->has_dreq = dce_at(h, n, mm_le32(b + 24), mm_le32(b + 28), &t->dreq);
-            if (t->has_dreq)
-                dce_inspect(a, f, file_find(s, 2, t->fid), MM_TO_SERVER, &t->dreq, &t->dreq, ts);
-            t->dreq.stub = NULL;
+            tx_dce(a, f, s, t, MM_TO_SERVER, h, n, mm_le32(b + 24), mm_le32(b + 28), ts);
         }
         break;
     case SMB2_CLOSE:
@@ -1467,16 +1473,8 @@ static void smb2_response(mm_app *a, mm_flow *f, smb_state *s, const uint8_t *h,
         t->used = false;        /* no transaction for Suricata either */
         return;
     case SMB2_IOCTL:
-        if (t->has_dreq && nb >= 40) {
-            uint32_t off = mm_le32(b + 32), len = mm_le32(b + 36);
-            if (dce_at(h, n, off, len, &t->dres)) {
-                smb_file *fl = file_find(s, 2, t->fid);
-                t->has_dres = true;
-                dce_answer(fl, &t->dreq, true, h, n, off, len, &t->dres);
-                dce_inspect(a, f, fl, MM_TO_CLIENT, &t->dres, &t->dreq, ts);
-                t->dres.stub = NULL;
-            }
-        }
+        if (t->has_dreq && nb >= 40)
+            tx_dce(a, f, s, t, MM_TO_CLIENT, h, n, mm_le32(b + 32), mm_le32(b + 36), ts);
         break;
     case SMB2_SET_INFO:
         if (t->set_info == SI_NONE) {
