@@ -116,14 +116,18 @@ typedef struct smb_file {
     smb_chunk *ooo;         /* held bytes, by offset */
     uint32_t ooo_bytes;
     bool overlap;           /* bytes came for a part already had (smb.file_overlap) */
-    /* a named pipe: the last DCE/RPC PDU written (request) and read, and
-     * the interfaces its binds got accepted */
+    struct smb_pipe *pipe;  /* on a named pipe: its DCE/RPC (allocated when used) */
+} smb_file;
+
+/* A named pipe's DCE/RPC: the last PDU written (request) and read, and
+ * the interfaces its binds got accepted. */
+typedef struct smb_pipe {
     bool has_dreq, has_dres;
     mm_dce_pdu dreq, dres;
     uint8_t nbound;
     mm_dce_iface bound[MM_DCE_IFACES];
-    uint32_t pipe_logged;   /* request/answer pairs logged one by one */
-} smb_file;
+    uint32_t logged;        /* request/answer pairs logged one by one */
+} smb_pipe;
 
 typedef struct smb_tree {
     uint32_t id;
@@ -672,8 +676,9 @@ static void rw_event(mm_app *a, mm_flow *f, smb_state *s, const smb_file *fl, in
         guid_str(fl->fid, g);
         mj_str(j, "fuid", g);
     }
-    if (pipe && (fl->has_dreq || fl->has_dres))
-        mm_dce_json(j, fl->has_dreq ? &fl->dreq : NULL, fl->has_dres ? &fl->dres : NULL);
+    const smb_pipe *pp = fl->pipe;
+    if (pipe && pp && (pp->has_dreq || pp->has_dres))
+        mm_dce_json(j, pp->has_dreq ? &pp->dreq : NULL, pp->has_dres ? &pp->dres : NULL);
     mj_obj_close(j);
     if (pipe) {
         mm_app_event_end(a, f);
@@ -701,7 +706,7 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
             continue;
         /* a pipe's answered requests were logged one by one; one still
          * unanswered is logged now */
-        if (pipe && fl->pipe_logged && !fl->has_dreq)
+        if (pipe && fl->pipe && fl->pipe->logged && !fl->pipe->has_dreq)
             continue;
         rw_event(a, f, s, fl, w, pipe, fl->ts);
     }
@@ -721,6 +726,8 @@ static void log_file(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, uint64_t
     for (int i = 0; i < 2; i++)
         if (s->d[i].df == fl)
             s->d[i].df = NULL;
+    mm_app_free(a, fl->pipe, sizeof *fl->pipe);
+    fl->pipe = NULL;
     fl->used = false;
 }
 
@@ -855,23 +862,35 @@ static void smb1_trans(const uint8_t *w, uint8_t wc, uint8_t cmd, bool resp, mm_
 
 static bool pipe_tree(smb_state *s, uint32_t tree_id);
 static bool dce_at(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, mm_dce_pdu *o);
-static void dce_answer(smb_file *fl, mm_dce_pdu *req, bool has_req, const uint8_t *h,
+static void dce_answer(smb_pipe *fl, mm_dce_pdu *req, bool has_req, const uint8_t *h,
                        uint32_t n, uint32_t off, uint32_t len, const mm_dce_pdu *res);
-static void dce_inspect(mm_app *a, mm_flow *f, const smb_file *fl, int dir,
+static void dce_inspect(mm_app *a, mm_flow *f, const smb_pipe *fl, int dir,
                         const mm_dce_pdu *pdu, const mm_dce_pdu *req, uint64_t ts);
+
+/* The DCE/RPC state of an open file on a named pipe, made when first
+ * needed (NULL: not a pipe's, or no memory). */
+static smb_pipe *pipe_of(mm_app *a, smb_state *s, smb_file *fl)
+{
+    if (!fl || !pipe_tree(s, fl->tree_id))
+        return NULL;
+    if (!fl->pipe && (fl->pipe = mm_app_alloc(a, sizeof *fl->pipe)))
+        memset(fl->pipe, 0, sizeof *fl->pipe);
+    return fl->pipe;
+}
 
 /* A write to an open file on a named pipe: a DCE/RPC request. */
 static void pipe_write(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const uint8_t *h,
                        uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
 {
     mm_dce_pdu pdu;
-    if (!fl || !pipe_tree(s, fl->tree_id) || !dce_at(h, n, off, len, &pdu))
+    smb_pipe *pp = pipe_of(a, s, fl);
+    if (!pp || !dce_at(h, n, off, len, &pdu))
         return;
-    dce_inspect(a, f, fl, MM_TO_SERVER, &pdu, &pdu, ts);
+    dce_inspect(a, f, pp, MM_TO_SERVER, &pdu, &pdu, ts);
     pdu.stub = NULL;
-    fl->dreq = pdu;
-    fl->has_dreq = true;
-    fl->has_dres = false;
+    pp->dreq = pdu;
+    pp->has_dreq = true;
+    pp->has_dres = false;
 }
 
 /* A read from it: the answer to the last request. */
@@ -879,18 +898,19 @@ static void pipe_read(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const u
                       uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
 {
     mm_dce_pdu pdu;
-    if (!fl || !pipe_tree(s, fl->tree_id) || !dce_at(h, n, off, len, &pdu))
+    smb_pipe *pp = pipe_of(a, s, fl);
+    if (!pp || !dce_at(h, n, off, len, &pdu))
         return;
-    dce_answer(fl, &fl->dreq, fl->has_dreq, h, n, off, len, &pdu);
-    dce_inspect(a, f, fl, MM_TO_CLIENT, &pdu, fl->has_dreq ? &fl->dreq : NULL, ts);
+    dce_answer(pp, &pp->dreq, pp->has_dreq, h, n, off, len, &pdu);
+    dce_inspect(a, f, pp, MM_TO_CLIENT, &pdu, pp->has_dreq ? &pp->dreq : NULL, ts);
     pdu.stub = NULL;
-    fl->dres = pdu;
-    fl->has_dres = true;
-    if (fl->has_dreq) {
+    pp->dres = pdu;
+    pp->has_dres = true;
+    if (pp->has_dreq) {
         /* the pair is a transaction of its own, as Suricata's DCE/RPC over SMB */
         rw_event(a, f, s, fl, 1, true, ts);
-        fl->pipe_logged++;
-        fl->has_dreq = fl->has_dres = false;
+        pp->logged++;
+        pp->has_dreq = pp->has_dres = false;
     }
 }
 
@@ -900,7 +920,7 @@ static void pipe_read(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const u
 static void tx_dce(mm_app *a, mm_flow *f, smb_state *s, smb_tx *t, int dir, const uint8_t *h,
                    uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
 {
-    smb_file *fl = file_find(s, t->ver, t->fid);
+    smb_pipe *fl = pipe_of(a, s, file_find(s, t->ver, t->fid));
     mm_dce_pdu *pdu = dir == MM_TO_SERVER ? &t->dreq : &t->dres;
     if (!dce_at(h, n, off, len, pdu))
         return;
@@ -1245,7 +1265,7 @@ static bool dce_at(const uint8_t *h, uint32_t n, uint32_t off, uint32_t len, mm_
 
 /* A PDU read back from a pipe (or an IOCTL's output) answers the request:
  * a bind acknowledgement gives its interfaces their results. */
-static void dce_answer(smb_file *fl, mm_dce_pdu *req, bool has_req, const uint8_t *h,
+static void dce_answer(smb_pipe *fl, mm_dce_pdu *req, bool has_req, const uint8_t *h,
                        uint32_t n, uint32_t off, uint32_t len, const mm_dce_pdu *res)
 {
     if (!has_req || (res->ptype != MM_DCE_BIND_ACK && res->ptype != MM_DCE_ALTER_RESP) ||
@@ -1269,7 +1289,7 @@ static void dce_answer(smb_file *fl, mm_dce_pdu *req, bool has_req, const uint8_
 /* A DCE/RPC request (dir to server) or response on a pipe to the rules:
  * its stub data, the request's opnum and the interface its context is
  * bound to (dcerpc.stub_data, dcerpc.opnum, dcerpc.iface). */
-static void dce_inspect(mm_app *a, mm_flow *f, const smb_file *fl, int dir,
+static void dce_inspect(mm_app *a, mm_flow *f, const smb_pipe *fl, int dir,
                         const mm_dce_pdu *pdu, const mm_dce_pdu *req, uint64_t ts)
 {
     if (!a->buffers)
