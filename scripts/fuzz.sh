@@ -82,6 +82,7 @@ alert tcp [10.0.0.0/8,!10.1.0.0/16] ![80,443] <> any 1024: (content:"|00 01|"; d
 alert dns any any -> any any (dns.query; content:"rs-"; startswith; dotprefix; content:".example.com"; endswith; bsize:<64; sid:3;)
 alert tls any any -> any any (tls.sni; content:"a"; tls_cert_issuer; content:"b"; ja3_hash; content:"e7d"; tls.fingerprint:"aa:bb"; xbits:set,x,track ip_src,expire 60; sid:4;)
 alert tcp any any -> any any (content:"GET"; http_method; uricontent:"/a"; content:"b"; http_header; urilen:>5,raw; base64_decode:bytes 10,offset 2,relative; base64_data; content:"x"; ttl:<5; stream_size:client,>,100; flowint:c,+,1; sid:5;)
+alert smb any any -> any any (dcerpc.iface:367abb81-9844-35f1-ad32-98f038001003,>1,any_frag; dce_opnum:12,15-20; dcerpc.stub_data; content:"|15 00|"; geoip:both,!JP,US; sid:6;)
 EOT
 for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do
     [ -f "../shared/rules/etopen/$f" ] && head -c 60000 "../shared/rules/etopen/$f" > "$work/rules/$f"

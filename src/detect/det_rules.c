@@ -726,6 +726,12 @@ static mm_fint *ints_alloc(void *ctx)
     return df->rints;
 }
 
+/* geoip: an address's country from the sensor's GeoIP data */
+static void insp_country(void *ctx, const mm_ip *ip, char cc[3])
+{
+    det_country(((bits_ctx *)ctx)->d, ip, cc);
+}
+
 static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bits_ctx *bc)
 {
     bool tc = dir == MM_TO_CLIENT;
@@ -756,6 +762,7 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
         .ints_alloc = ints_alloc,
         .var_set = var_set,
         .ts = f->last_ns,
+        .country = insp_country,
     };
 }
 
@@ -829,6 +836,7 @@ void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, int an,
             return;
         bool ip = p->ipver != 0;
         in = (mm_inspection){.moment = MM_MOMENT_PACKET, .app = -1, .ip_proto = p->proto,
+                             .bits_ctx = &bc, .country = insp_country,
                              .src = ip ? &p->src : &none, .dst = ip ? &p->dst : &none,
                              .sp = p->sport, .dp = p->dport, .ts = ts};
     }
@@ -1031,9 +1039,10 @@ static void bad_l4_packet(mm_detect *d, const mm_pkt *p, uint64_t ts)
         return;
     mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id};
     mm_obs_buf b = {MM_BUF_PAYLOAD, NULL, 0};
+    bits_ctx bc = {d, NULL};
     mm_inspection in = {.moment = MM_MOMENT_PACKET, .app = -1, .ip_proto = 0,
                         .src = &p->src, .dst = &p->dst, .pkt = &pk, .buf = &b, .nbuf = 1,
-                        .ts = ts};
+                        .ts = ts, .bits_ctx = &bc, .country = insp_country};
     hit_ctx h = {d, NULL, 0, ts, NULL, p};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
 }

@@ -391,7 +391,19 @@ typedef struct mm_rule {
     mm_iprep iprep[MM_RULE_MAX_IPREP];
     uint8_t alert_kw;           /* alert: a pass rule logs its alert too */
     const struct mm_rdce *dce;  /* dcerpc.iface / dcerpc.opnum (NULL: none) */
+    const struct mm_rgeo *geo;  /* geoip (NULL: none) */
 } mm_rule;
+
+/* geoip:<src|dst|both|any>,[!]CC[,CC...]: the country of the packet's
+ * source, destination, both or either is (not, with '!') one of the list. */
+#define MM_GEO_CODES 32
+enum { MM_GEO_SRC = 1, MM_GEO_DST = 2, MM_GEO_BOTH = 3, MM_GEO_ANY = 4 };
+typedef struct mm_rgeo {
+    uint8_t where;              /* MM_GEO_* */
+    bool neg;
+    uint8_t n;
+    char cc[MM_GEO_CODES][3];
+} mm_rgeo;
 
 /* dcerpc.iface (the request's context bound to this interface, accepted,
  * its major version compared) and dcerpc.opnum (one of the ranges). */
@@ -407,6 +419,9 @@ typedef struct mm_rdce {
 /* The rule's test on the moment's opnum and interface buffers (NULL: the
  * moment has none). */
 bool mm_rdce_match(const mm_rdce *d, const uint8_t *opnum, const uint8_t *iface);
+/* The rule's test on the countries of the source and destination ("" when
+ * not known: no country matches it, so a negated list does). */
+bool mm_rgeo_match(const mm_rgeo *g, const char *src_cc, const char *dst_cc);
 
 /* --- the ruleset ---------------------------------------------------------- */
 

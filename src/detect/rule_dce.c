@@ -1,10 +1,12 @@
 /*
- * rule_dce.c - the DCE/RPC keywords of the rule language:
+ * rule_dce.c - the DCE/RPC keywords of the rule language, and geoip:
  *   dcerpc.iface:<uuid>[,<op><version>][,any_frag]  (dce_iface)
  *   dcerpc.opnum:<n>[,<n>|<lo>-<hi>]...              (dce_opnum)
  * and their test on what an SMB named pipe's request or response shows
  * (the MM_BUF_DCERPC_OPNUM and MM_BUF_DCERPC_IFACE buffers).
  * dcerpc.stub_data is a sticky buffer (rule_payload.c).
+ *   geoip:<src|dst|both|any>,[!]CC[,CC]...
+ * the country of the packet's addresses (the sensor's GeoIP data).
  */
 #include "detect/rule_int.h"
 
@@ -132,4 +134,57 @@ bool mm_rdce_match(const mm_rdce *d, const uint8_t *opnum, const uint8_t *iface)
         }
     }
     return true;
+}
+
+bool mm_kw_geoip(mm_rparse *p, const char *kw, char *val)
+{
+    mm_rgeo *g = &p->geo;
+    if (p->has_geo)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s given twice", kw);
+    char *save = NULL, *tok = val ? strtok_r(val, ",", &save) : NULL;
+    if (!tok)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
+    tok = mm_rp_trim(tok);
+    g->where = strcmp(tok, "src") == 0 ? MM_GEO_SRC : strcmp(tok, "dst") == 0 ? MM_GEO_DST
+             : strcmp(tok, "both") == 0 ? MM_GEO_BOTH : strcmp(tok, "any") == 0 ? MM_GEO_ANY : 0;
+    if (!g->where)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: '%s' is not src, dst, both or any", kw, tok);
+    while ((tok = strtok_r(NULL, ",", &save))) {
+        char *t = mm_rp_trim(tok);
+        if (*t == '!') {
+            if (g->n)
+                return mm_rp_fail(p, MM_SKIP_VALUE, "%s: '!' before the first code only", kw);
+            g->neg = true;
+            t = mm_rp_trim(t + 1);
+        }
+        if (strlen(t) != 2 || !isalpha((unsigned char)t[0]) || !isalpha((unsigned char)t[1]))
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: '%s' is no country code", kw, t);
+        if (g->n == MM_GEO_CODES)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "%s: more than %d codes", kw, MM_GEO_CODES);
+        g->cc[g->n][0] = (char)toupper((unsigned char)t[0]);
+        g->cc[g->n][1] = (char)toupper((unsigned char)t[1]);
+        g->cc[g->n++][2] = 0;
+    }
+    if (!g->n)
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no country code", kw);
+    p->has_geo = true;
+    return true;
+}
+
+static bool geo_one(const mm_rgeo *g, const char *cc)
+{
+    bool in = false;
+    for (int i = 0; i < g->n && !in && cc[0]; i++)
+        in = cc[0] == g->cc[i][0] && cc[1] == g->cc[i][1];
+    return in != g->neg;
+}
+
+bool mm_rgeo_match(const mm_rgeo *g, const char *src_cc, const char *dst_cc)
+{
+    switch (g->where) {
+    case MM_GEO_SRC: return geo_one(g, src_cc);
+    case MM_GEO_DST: return geo_one(g, dst_cc);
+    case MM_GEO_BOTH: return geo_one(g, src_cc) && geo_one(g, dst_cc);
+    default: return geo_one(g, src_cc) || geo_one(g, dst_cc);
+    }
 }

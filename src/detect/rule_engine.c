@@ -173,7 +173,7 @@ static uint8_t rule_moments(const mm_rule *r)
         return M_APP;   /* with payload content too: HTTP gives its raw message */
     bool pkt_fields = hdr || r->has_dsize || r->has_flags || r->nhdr || r->has_itype || r->has_icode ||
                       r->csum ||
-                      r->has_ip_proto || r->proto == MM_RP_TCP_PKT;
+                      r->has_ip_proto || r->proto == MM_RP_TCP_PKT || r->geo;
     if (pkt_fields || r->nbuf == 0)
         return mm_rule_ip_only(r) ? M_PACKET | M_IPONLY : M_PACKET;
     /* Suricata's rule on TCP payload is a stream rule; one with a content
@@ -1473,6 +1473,19 @@ static int matched(mm_rules_thread *t, const mm_rule *r, const mm_inspection *in
     return 1;
 }
 
+/* geoip on the countries of the packet's addresses */
+static bool geo_ok(const mm_rgeo *g, const mm_inspection *in)
+{
+    char s[3] = "", d[3] = "";
+    if (in->country) {
+        if (g->where != MM_GEO_DST)
+            in->country(in->bits_ctx, in->src, s);
+        if (g->where != MM_GEO_SRC)
+            in->country(in->bits_ctx, in->dst, d);
+    }
+    return mm_rgeo_match(g, s, d);
+}
+
 /* dcerpc.iface / dcerpc.opnum on the moment's DCE/RPC buffers */
 static bool dce_ok(const mm_rdce *d, const mm_inspection *in)
 {
@@ -1489,7 +1502,7 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
     if (!proto_ok(r, in) || !flow_ok(r, in) || !packet_ok(r, in, pl ? pl->len : 0) ||
         !hosts_ok(r, in) || !bits_ok(r, bits) || !xbits_ok(t, r, in) ||
         (r->file && !mm_rfile_match(r->file, in->file)) ||
-        (r->dce && !dce_ok(r->dce, in)) ||
+        (r->dce && !dce_ok(r->dce, in)) || (r->geo && !geo_ok(r->geo, in)) ||
         (r->nflowint && !ints_ok(r, ints)))
         return false;
     for (int i = 0; i < r->niprep; i++)

@@ -72,6 +72,8 @@ typedef struct mm_inspection {
     /* a flowvar a matching rule's pcre captured (bits_ctx; NULL: not kept) */
     void (*var_set)(void *ctx, uint32_t id, const uint8_t *d, uint16_t n);
     uint64_t ts;                /* when (ns): the xbits' expiry is counted from it */
+    /* the country of an address for geoip (cc: "" unknown; NULL: none) */
+    void (*country)(void *ctx, const mm_ip *ip, char cc[3]);
     /* stream moment on a packet's payload: a TCP flow without a session
      * (picked up mid-way), whose packets stand for its stream, as
      * Suricata's stream rules fall back to the packet; the rules also

@@ -97,6 +97,8 @@ typedef struct mm_rparse {
     bool has_file;
     mm_rdce dce;
     bool has_dce;
+    mm_rgeo geo;
+    bool has_geo;
 } mm_rparse;
 
 /* A failure: records why and a message, returns false. */
@@ -128,6 +130,8 @@ mm_sm *mm_rp_new_sm(mm_rparse *p, uint8_t type, const char *kw);
 
 /* rule_dce.c: dcerpc.iface, dcerpc.opnum (and dce_iface, dce_opnum) */
 bool mm_kw_dce(mm_rparse *p, const char *kw, char *val);
+/* geoip */
+bool mm_kw_geoip(mm_rparse *p, const char *kw, char *val);
 
 /* rule_file.c: filestore, filesize, filemd5/filesha1/filesha256 */
 bool mm_kw_file(mm_rparse *p, const char *kw, char *val);

@@ -788,7 +788,7 @@ static const kwdef keywords[] = {
     {"requires", mm_kw_requires},
     {"decode-event", kw_event}, {"stream-event", kw_event},
     {"dcerpc.iface", mm_kw_dce}, {"dce_iface", mm_kw_dce}, {"dcerpc.opnum", mm_kw_dce},
-    {"dce_opnum", mm_kw_dce},
+    {"dce_opnum", mm_kw_dce}, {"geoip", mm_kw_geoip},
 };
 
 /* Keywords we know and do not support: a rule using one is skipped with a
@@ -796,7 +796,7 @@ static const kwdef keywords[] = {
 static const char *const unsupported[] = {
     "asn1", "ftpbounce", "lua", "luajit",
     "filemagic",
-    "replace", "ssl_state", "app-layer-protocol", "geoip", "fragbits",
+    "replace", "ssl_state", "app-layer-protocol", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
     "krb5_msg_type", "snmp.community",
     "sip.method", "http2.header",
@@ -990,6 +990,8 @@ static bool finish_rule(mm_rparse *p)
     if (p->has_file && !(r->file = mm_arena_dup(a, &p->file, sizeof p->file)))
         return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     if (p->has_dce && !(r->dce = mm_arena_dup(a, &p->dce, sizeof p->dce)))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+    if (p->has_geo && !(r->geo = mm_arena_dup(a, &p->geo, sizeof p->geo)))
         return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     return true;
 }

@@ -503,6 +503,30 @@ def _():
     expect(got.get(86, 0) == n89, 'stub data of opnum 89: %d' % got.get(86, 0))
 
 
+@check('geoip: src/dst/both/any and negation against a MaxMind test database whose two '
+       'addresses its generator script documents (suricata-verify geoip/geoip.pl)')
+def _():
+    mmdb = sv_pcap('geoip/test.mmdb')     # 82.165.177.154 DE, 123.125.71.29 FR
+    cap = sv_pcap('flowbit-oring/input.pcap')
+    p = write('geo.rules', '\n'.join([
+        'alert tcp any any -> any any (flow:to_server; geoip:dst,DE; sid:91;)',
+        'alert tcp any any -> any any (flow:to_server; geoip:src,!DE,FR; sid:92;)',
+        'alert tcp any any -> any any (flow:to_client; geoip:any,de; sid:93;)',
+        'alert tcp any any -> any any (geoip:both,DE; sid:94;)',
+        'alert tcp any any -> any any (geoip:any,FR; sid:95;)', '']))
+    got = {}
+    for a in alerts(cap, ['--rules', p, '--geoip', mmdb]):
+        got[a['alert']['signature_id']] = got.get(a['alert']['signature_id'], 0) + 1
+    r = subprocess.run(['tshark', '-r', cap, '-T', 'fields', '-e', 'ip.dst'],
+                       capture_output=True, text=True)
+    to_de = sum(l.strip() == '82.165.177.154' for l in r.stdout.splitlines())
+    from_de = sum(l.strip() == '10.16.1.11' for l in r.stdout.splitlines())
+    expect(to_de and got.get(91) == to_de, 'dst DE: %s alerts, %d packets to it' % (got.get(91), to_de))
+    expect(got.get(92) == to_de, 'src not DE/FR (a private address): %s' % got.get(92))
+    expect(from_de and got.get(93) == from_de, 'any DE to the client: %s of %d' % (got.get(93), from_de))
+    expect(not got.get(94) and not got.get(95), 'both DE / any FR: %s' % got)
+
+
 @check('flowint: a count per flow that later rules compare (GETs past the first, as tshark counts them)')
 def _():
     pcaps = corpus_pcap()
