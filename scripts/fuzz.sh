@@ -54,6 +54,8 @@ seed "$work/capture/ntp-reflector.pcap" udp.stream==0 ntp-monlist
 seed "$work/capture/weblogic.pcap" tcp.stream==0 weblogic
 seed "$work/capture/sslv3-server.pcap" tcp.stream==0 sslv3
 seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
+seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
+seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
 # list seeds: each accepted line form, for each kind (byte 0)
 printf '\x00# mining\npool.example.com\n0.0.0.0 miner.example.net\n||coin.example.org^\n' > "$work/lists/names"
 printf '\x02131.253.18.12\n199.2.137.0/24\n2001:db8::/32\n  ".sink.example",\n' > "$work/lists/sinkhole"

@@ -12,7 +12,7 @@ static const mm_app_parser *const parsers[] = {
     &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh, &mm_parser_smb,
     &mm_parser_ntp, &mm_parser_dhcp, &mm_parser_smtp,
     &mm_parser_rdp, &mm_parser_ftp, &mm_parser_ftpdata, &mm_parser_stratum,
-    &mm_parser_telnet,
+    &mm_parser_telnet, &mm_parser_dcerpc,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 
@@ -56,7 +56,7 @@ static bool suricata_counter(const char *n)
 {
     static const char *const names[] = {"http", "tls", "dns_tcp", "dns_udp", "ssh", "smb",
                                         "ntp", "dhcp", "smtp", "rdp", "ftp", "ftp_data",
-                                        "telnet"};
+                                        "telnet", "dcerpc_tcp"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(n, names[i]))
             return true;

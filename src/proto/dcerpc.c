@@ -43,6 +43,7 @@ bool mm_dce_parse(const uint8_t *d, uint32_t n, mm_dce_pdu *o)
         return false;
     bool le = d[4] & 0x10;
     o->ptype = d[2];
+    o->minor = d[1];
     o->flags = d[3];
     o->frag_len = rd16(d + 8, le);
     uint16_t auth_len = rd16(d + 10, le);
@@ -60,6 +61,8 @@ bool mm_dce_parse(const uint8_t *d, uint32_t n, mm_dce_pdu *o)
         o->stub_len = stub_length(o, fixed, auth_len);
         o->stub = end > fixed ? d + fixed : NULL;
         o->stub_have = o->stub ? end - fixed : 0;
+        o->frag_cnt = 1;
+        o->stub_total = o->stub_len;
         break;
     }
     case MM_DCE_RESPONSE:
@@ -69,6 +72,8 @@ bool mm_dce_parse(const uint8_t *d, uint32_t n, mm_dce_pdu *o)
         o->stub_len = stub_length(o, 24, auth_len);
         o->stub = end > 24 ? d + 24 : NULL;
         o->stub_have = o->stub ? end - 24 : 0;
+        o->frag_cnt = 1;
+        o->stub_total = o->stub_len;
         break;
     case MM_DCE_BIND:
     case MM_DCE_ALTER: {
@@ -115,6 +120,48 @@ void mm_dce_ack(mm_dce_pdu *bind, const uint8_t *d, uint32_t n)
     }
 }
 
+void mm_dce_bound_add(mm_dce_iface *bound, uint8_t *nbound, const mm_dce_pdu *bind)
+{
+    for (int i = 0; i < bind->nif; i++) {
+        if (!bind->iface[i].acked || bind->iface[i].ack_result != 0)
+            continue;
+        int k = 0;
+        while (k < *nbound && bound[k].ctx_id != bind->iface[i].ctx_id)
+            k++;
+        if (k == MM_DCE_IFACES)
+            continue;
+        bound[k] = bind->iface[i];
+        if (k == *nbound)
+            (*nbound)++;
+    }
+}
+
+int mm_dce_rule_bufs(const mm_dce_pdu *pdu, const mm_dce_pdu *req, const mm_dce_iface *bound,
+                     uint8_t nbound, mm_obs_buf b[3], uint8_t op[2], uint8_t ifc[20])
+{
+    int n = 0;
+    if (req && req->ptype == MM_DCE_REQUEST && req->call_id == pdu->call_id) {
+        op[0] = (uint8_t)req->opnum;
+        op[1] = (uint8_t)(req->opnum >> 8);
+        b[n++] = (mm_obs_buf){MM_BUF_DCERPC_OPNUM, op, 2};
+        for (int i = 0; i < nbound; i++) {
+            if (bound[i].ctx_id != req->ctx_id)
+                continue;
+            memcpy(ifc, bound[i].uuid, 16);
+            ifc[16] = (uint8_t)bound[i].ver;
+            ifc[17] = (uint8_t)(bound[i].ver >> 8);
+            ifc[18] = (uint8_t)bound[i].ver_minor;
+            ifc[19] = (uint8_t)(bound[i].ver_minor >> 8);
+            b[n++] = (mm_obs_buf){MM_BUF_DCERPC_IFACE, ifc, 20};
+            break;
+        }
+    }
+    if (pdu->stub && pdu->stub_have)
+        b[n++] = (mm_obs_buf){MM_BUF_DCERPC_STUB, pdu->stub,
+                              pdu->stub_have < pdu->stub_len ? pdu->stub_have : pdu->stub_len};
+    return n;
+}
+
 const char *mm_dce_type_name(uint8_t t)
 {
     static const char *const names[] = {
@@ -132,16 +179,19 @@ void mm_dce_uuid_str(const uint8_t u[16], char *out)
              u[13], u[14], u[15]);
 }
 
-void mm_dce_json(mm_json *j, const mm_dce_pdu *req, const mm_dce_pdu *res)
+void mm_dce_json(mm_json *j, const mm_dce_pdu *req, const mm_dce_pdu *res, bool tcp)
 {
     mj_obj_open(j, "dcerpc");
     mj_str(j, "request", req ? mm_dce_type_name(req->ptype) : "REQUEST_LOST");
     mj_str(j, "response", res ? mm_dce_type_name(res->ptype) : "UNREPLIED");
     if (req && req->ptype == MM_DCE_REQUEST) {
-        mj_u64(j, "opnum", req->opnum);
+        if (!tcp)
+            mj_u64(j, "opnum", req->opnum);
         mj_obj_open(j, "req");
-        mj_u64(j, "frag_cnt", 1);
-        mj_u64(j, "stub_data_size", req->stub_len);
+        if (tcp)
+            mj_u64(j, "opnum", req->opnum);
+        mj_u64(j, "frag_cnt", req->frag_cnt);
+        mj_u64(j, "stub_data_size", req->stub_total);
         mj_obj_close(j);
     }
     if (req && (req->ptype == MM_DCE_BIND || req->ptype == MM_DCE_ALTER) && req->nif) {
@@ -155,7 +205,8 @@ void mm_dce_json(mm_json *j, const mm_dce_pdu *req, const mm_dce_pdu *res)
             mj_str(j, "version", v);
             if (req->iface[i].acked) {
                 mj_u64(j, "ack_result", req->iface[i].ack_result);
-                mj_u64(j, "ack_reason", req->iface[i].ack_reason);
+                if (!tcp)       /* the dcerpc log has no reason (Suricata's schema) */
+                    mj_u64(j, "ack_reason", req->iface[i].ack_reason);
             }
             mj_obj_close(j);
         }
@@ -163,10 +214,15 @@ void mm_dce_json(mm_json *j, const mm_dce_pdu *req, const mm_dce_pdu *res)
     }
     if (res && res->ptype == MM_DCE_RESPONSE) {
         mj_obj_open(j, "res");
-        mj_u64(j, "frag_cnt", 1);
-        mj_u64(j, "stub_data_size", res->stub_len);
+        mj_u64(j, "frag_cnt", res->frag_cnt);
+        mj_u64(j, "stub_data_size", res->stub_total);
         mj_obj_close(j);
     }
     mj_u64(j, "call_id", req ? req->call_id : res ? res->call_id : 0);
+    if (tcp) {
+        char v[8];
+        snprintf(v, sizeof v, "5.%u", req ? req->minor : res ? res->minor : 0);
+        mj_str(j, "rpc_version", v);
+    }
     mj_obj_close(j);
 }

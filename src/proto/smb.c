@@ -618,7 +618,7 @@ static void log_tx(mm_app *a, mm_flow *f, smb_state *s, const smb_tx *t, int res
         mj_obj_close(j);
     }
     if (t->has_dreq || t->has_dres)
-        mm_dce_json(j, t->has_dreq ? &t->dreq : NULL, t->has_dres ? &t->dres : NULL);
+        mm_dce_json(j, t->has_dreq ? &t->dreq : NULL, t->has_dres ? &t->dres : NULL, false);
     mj_bool(j, "request_done", true);
     mj_bool(j, "response_done", has_status);
     mj_obj_close(j);
@@ -678,7 +678,7 @@ static void rw_event(mm_app *a, mm_flow *f, smb_state *s, const smb_file *fl, in
     }
     const smb_pipe *pp = fl->pipe;
     if (pipe && pp && (pp->has_dreq || pp->has_dres))
-        mm_dce_json(j, pp->has_dreq ? &pp->dreq : NULL, pp->has_dres ? &pp->dres : NULL);
+        mm_dce_json(j, pp->has_dreq ? &pp->dreq : NULL, pp->has_dres ? &pp->dres : NULL, false);
     mj_obj_close(j);
     if (pipe) {
         mm_app_event_end(a, f);
@@ -1272,18 +1272,8 @@ static void dce_answer(smb_pipe *fl, mm_dce_pdu *req, bool has_req, const uint8_
         (req->ptype != MM_DCE_BIND && req->ptype != MM_DCE_ALTER) || off >= n)
         return;
     mm_dce_ack(req, h + off, n - off < len ? n - off : len);
-    for (int i = 0; fl && i < req->nif; i++) {
-        if (!req->iface[i].acked || req->iface[i].ack_result != 0)
-            continue;
-        int k = 0;
-        while (k < fl->nbound && fl->bound[k].ctx_id != req->iface[i].ctx_id)
-            k++;
-        if (k == MM_DCE_IFACES)
-            continue;
-        fl->bound[k] = req->iface[i];
-        if (k == fl->nbound)
-            fl->nbound++;
-    }
+    if (fl)
+        mm_dce_bound_add(fl->bound, &fl->nbound, req);
 }
 
 /* A DCE/RPC request (dir to server) or response on a pipe to the rules:
@@ -1295,27 +1285,8 @@ static void dce_inspect(mm_app *a, mm_flow *f, const smb_pipe *fl, int dir,
     if (!a->buffers)
         return;
     mm_obs_buf b[3];
-    int n = 0;
     uint8_t op[2], ifc[20];
-    if (req && req->ptype == MM_DCE_REQUEST && req->call_id == pdu->call_id) {
-        op[0] = (uint8_t)req->opnum;
-        op[1] = (uint8_t)(req->opnum >> 8);
-        b[n++] = (mm_obs_buf){MM_BUF_DCERPC_OPNUM, op, 2};
-        for (int i = 0; fl && i < fl->nbound; i++) {
-            if (fl->bound[i].ctx_id != req->ctx_id)
-                continue;
-            memcpy(ifc, fl->bound[i].uuid, 16);
-            ifc[16] = (uint8_t)fl->bound[i].ver;
-            ifc[17] = (uint8_t)(fl->bound[i].ver >> 8);
-            ifc[18] = (uint8_t)fl->bound[i].ver_minor;
-            ifc[19] = (uint8_t)(fl->bound[i].ver_minor >> 8);
-            b[n++] = (mm_obs_buf){MM_BUF_DCERPC_IFACE, ifc, 20};
-            break;
-        }
-    }
-    if (pdu->stub && pdu->stub_have)
-        b[n++] = (mm_obs_buf){MM_BUF_DCERPC_STUB, pdu->stub,
-                              pdu->stub_have < pdu->stub_len ? pdu->stub_have : pdu->stub_len};
+    int n = mm_dce_rule_bufs(pdu, req, fl ? fl->bound : NULL, fl ? fl->nbound : 0, b, op, ifc);
     if (!n)
         return;
     mm_obs_buffers ob = {b, n, NULL, NULL, NULL, NULL};

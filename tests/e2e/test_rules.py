@@ -477,6 +477,40 @@ def _():
         dce_vs_tshark(sv_pcap(rel))
 
 
+@check('DCE/RPC over TCP (dynamic ports, mid-stream too): one dcerpc event per call, its '
+       'type, opnum and call id as tshark decodes the PDUs; schema-valid')
+def _():
+    v = eve_validator(SHARED)
+    for rel, extra in (('bug-5162/input.pcap', []), ('bug-6191/input.pcap', ['--midstream'])):
+        cap = sv_pcap(rel)
+        r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--no-detect'] + extra)
+        evs = [e for e in map(json.loads, r.stdout.splitlines()) if e['event_type'] == 'dcerpc']
+        for e in evs:
+            errs = list(v.iter_errors(e))
+            expect(not errs, '%s: %s' % (rel, errs[0].message if errs else ''))
+        # tshark's PDUs on TCP without SMB (SMB-carried ones are smb events)
+        t = subprocess.run(['tshark', '-r', cap, '-Y', 'dcerpc && !smb2 && !smb', '-T', 'fields',
+                            '-e', 'dcerpc.pkt_type', '-e', 'dcerpc.opnum', '-e', 'dcerpc.cn_call_id',
+                            '-e', 'dcerpc.cn_flags'], capture_output=True, text=True)
+        want_req, want_alter = [], []
+        for line in t.stdout.splitlines():
+            ty, op, cid, fl = (line.split('\t') + ['', '', ''])[:4]
+            for k, one in enumerate(ty.split(',')):
+                c = int(cid.split(',')[k])
+                first = int(fl.split(',')[k], 16) & 1 if fl else 1
+                if one == '0' and first:
+                    want_req.append((int(op.split(',')[k]), c))
+                elif one in ('11', '14'):
+                    want_alter.append(c)
+        got_req = sorted((e['dcerpc']['req']['opnum'], e['dcerpc']['call_id']) for e in evs
+                         if e['dcerpc']['request'] == 'REQUEST')
+        got_alter = sorted(e['dcerpc']['call_id'] for e in evs
+                           if e['dcerpc']['request'] in ('BIND', 'ALTER_CONTEXT'))
+        expect(want_req and got_req == sorted(want_req),
+               '%s: requests %d, tshark %d' % (rel, len(got_req), len(want_req)))
+        expect(got_alter == sorted(want_alter), '%s: binds %s, tshark %s' % (rel, got_alter, want_alter))
+
+
 @check('dcerpc.opnum / dcerpc.iface / dcerpc.stub_data on SMB: one alert per request and per '
        'response of the opnum (tshark), none for another interface or version')
 def _():

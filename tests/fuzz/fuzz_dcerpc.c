@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mj_init(&j);
     mj_reset(&j);
     mj_obj_open(&j, NULL);
-    mm_dce_json(&j, hq ? &req : NULL, hr ? &res : NULL);
+    mm_dce_json(&j, hq ? &req : NULL, hr ? &res : NULL, size & 1);
     mj_obj_close(&j);
     for (size_t i = 0; i < j.len; i++)
         if ((unsigned char)j.s[i] < 0x20)

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    static const uint16_t ports[] = {80, 443, 53, 22, 445, 123, 21, 23};
+    static const uint16_t ports[] = {80, 443, 53, 22, 445, 123, 21, 23, 135};
     bool udp = data[0] & 1;
     mm_eve eve;
     mm_eve_init(&eve);

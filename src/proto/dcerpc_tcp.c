@@ -1,0 +1,239 @@
+/*
+ * dcerpc_tcp.c - DCE/RPC straight over TCP: the endpoint mapper on 135 and
+ * the dynamic ports it hands out (service control, DCOM/WMI, directory
+ * replication...). PDUs are framed by their fragment length; a
+ * transaction runs from a request (or bind, alter context) to the last
+ * fragment of its answer, matched by call id, and is logged as Suricata's
+ * "dcerpc" event. Requests and answers go to the rules (dcerpc.opnum,
+ * dcerpc.iface, dcerpc.stub_data) as on an SMB pipe.
+ */
+#include "proto/app.h"
+#include "proto/dcerpc.h"
+
+#include <string.h>
+
+#define PDU_KEEP 1024u          /* bytes of each PDU kept: headers, bind items, stub start */
+#define TXS 8                   /* transactions awaiting their answer */
+#define PFC_FIRST 0x01
+#define PFC_LAST 0x02
+
+typedef struct dce_dir {
+    uint8_t buf[PDU_KEEP];
+    uint32_t have, kept;        /* bytes of the PDU seen, kept */
+    uint32_t frag_len;          /* from its header (0: header not complete) */
+    bool lost;                  /* out of step (a gap, a bad header): no more */
+} dce_dir;
+
+typedef struct dce_tx {
+    bool used, has_req, has_res;
+    uint32_t call_id;
+    uint64_t age;
+    mm_dce_pdu req, res;
+} dce_tx;
+
+typedef struct dce_state {
+    dce_dir d[2];
+    dce_tx tx[TXS];
+    uint64_t clock;
+    uint8_t nbound;
+    mm_dce_iface bound[MM_DCE_IFACES];
+} dce_state;
+
+static bool client_type(uint8_t t)
+{
+    return t == MM_DCE_REQUEST || t == MM_DCE_BIND || t == MM_DCE_ALTER;
+}
+
+static bool server_type(uint8_t t)
+{
+    return t == MM_DCE_RESPONSE || t == MM_DCE_BIND_ACK || t == MM_DCE_ALTER_RESP ||
+           t == MM_DCE_FAULT || t == MM_DCE_BIND_NAK;
+}
+
+/* A sane connection-oriented header: version 5.0/5.1, a known data
+ * representation, a fragment length that holds the header and auth. */
+static bool header_ok(const uint8_t *d)
+{
+    bool le = d[4] & 0x10;
+    uint16_t frag = le ? (uint16_t)(d[8] | d[9] << 8) : (uint16_t)(d[8] << 8 | d[9]);
+    uint16_t auth = le ? (uint16_t)(d[10] | d[11] << 8) : (uint16_t)(d[10] << 8 | d[11]);
+    return d[0] == 5 && d[1] <= 1 && (d[4] & 0xEE) == 0 && frag >= 16 && auth + 16u <= frag;
+}
+
+static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
+{
+    (void)f;
+    if (udp || d[0] != 5)
+        return MM_PROBE_NO;
+    if (n < 16)
+        return MM_PROBE_MORE;
+    if (!header_ok(d))
+        return MM_PROBE_NO;
+    return (dir == MM_TO_SERVER ? client_type(d[2]) : server_type(d[2])) ? MM_PROBE_YES
+                                                                          : MM_PROBE_NO;
+}
+
+static void log_tx(mm_app *a, mm_flow *f, dce_tx *t, uint64_t ts)
+{
+    mm_json *j = mm_app_event_begin(a, f, ts, "dcerpc", MM_TO_SERVER, false);
+    mm_dce_json(j, t->has_req ? &t->req : NULL, t->has_res ? &t->res : NULL, true);
+    mm_app_event_end(a, f);
+    t->used = false;
+}
+
+static dce_tx *tx_find(dce_state *s, uint32_t call_id)
+{
+    for (int i = 0; i < TXS; i++)
+        if (s->tx[i].used && s->tx[i].call_id == call_id)
+            return &s->tx[i];
+    return NULL;
+}
+
+static dce_tx *tx_new(mm_app *a, mm_flow *f, dce_state *s, uint32_t call_id, uint64_t ts)
+{
+    dce_tx *t = NULL;
+    for (int i = 0; i < TXS && !t; i++)
+        if (!s->tx[i].used)
+            t = &s->tx[i];
+    if (!t) {
+        t = &s->tx[0];          /* full: the oldest is logged unanswered */
+        for (int i = 1; i < TXS; i++)
+            if (s->tx[i].age < t->age)
+                t = &s->tx[i];
+        log_tx(a, f, t, ts);
+    }
+    memset(t, 0, sizeof *t);
+    t->used = true;
+    t->call_id = call_id;
+    t->age = ++s->clock;
+    return t;
+}
+
+static void to_rules(mm_app *a, mm_flow *f, dce_state *s, int dir, const mm_dce_pdu *pdu,
+                     const dce_tx *t, uint64_t ts)
+{
+    if (!a->buffers)
+        return;
+    mm_obs_buf b[3];
+    uint8_t op[2], ifc[20];
+    int n = mm_dce_rule_bufs(pdu, t->has_req ? &t->req : NULL, s->bound, s->nbound, b, op, ifc);
+    if (n) {
+        mm_obs_buffers ob = {b, n, NULL, NULL, NULL, NULL};
+        mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+    }
+}
+
+/* The stub size Suricata's dcerpc log counts for a fragment: a request's
+ * bytes after its 24-byte header (an object UUID included), a response's
+ * after the 16-byte common header, less the authentication trailer. */
+static uint64_t logged_stub(const mm_dce_pdu *p, const uint8_t *d)
+{
+    bool le = d[4] & 0x10;
+    uint32_t auth = le ? (uint32_t)(d[10] | d[11] << 8) : (uint32_t)(d[10] << 8 | d[11]);
+    uint32_t fixed = (p->ptype == MM_DCE_REQUEST ? 24u : 16u) + (auth ? 8u + auth : 0u);
+    return p->frag_len > fixed ? p->frag_len - fixed : 0;
+}
+
+/* A whole PDU of direction dir (its first kept bytes in d). */
+static void pdu(mm_app *a, mm_flow *f, dce_state *s, int dir, const uint8_t *d, uint32_t kept,
+                uint64_t ts)
+{
+    mm_dce_pdu p;
+    if (!mm_dce_parse(d, kept, &p))
+        return;
+    if (p.ptype == MM_DCE_REQUEST || p.ptype == MM_DCE_RESPONSE)
+        p.stub_total = logged_stub(&p, d);
+    if (dir == MM_TO_SERVER && client_type(p.ptype)) {
+        dce_tx *t = tx_find(s, p.call_id);
+        if (t && t->has_req && !t->has_res && p.ptype == MM_DCE_REQUEST &&
+            t->req.ptype == MM_DCE_REQUEST && !(p.flags & PFC_FIRST)) {
+            t->req.frag_cnt++;              /* a request's next fragment */
+            t->req.stub_total += p.stub_total;
+            return;
+        }
+        if (t)
+            log_tx(a, f, t, ts);            /* the call id again: the old one ends */
+        t = tx_new(a, f, s, p.call_id, ts);
+        t->req = p;
+        t->has_req = true;
+        to_rules(a, f, s, dir, &p, t, ts);
+        t->req.stub = NULL;
+    } else if (dir == MM_TO_CLIENT && server_type(p.ptype)) {
+        dce_tx *t = tx_find(s, p.call_id);
+        if (!t)
+            t = tx_new(a, f, s, p.call_id, ts);     /* its request not seen */
+        if (t->has_res && p.ptype == MM_DCE_RESPONSE && t->res.ptype == MM_DCE_RESPONSE &&
+            !(p.flags & PFC_FIRST)) {
+            t->res.frag_cnt++;
+            t->res.stub_total += p.stub_total;
+        } else {
+            t->res = p;
+            t->has_res = true;
+            if (t->has_req && (p.ptype == MM_DCE_BIND_ACK || p.ptype == MM_DCE_ALTER_RESP) &&
+                (t->req.ptype == MM_DCE_BIND || t->req.ptype == MM_DCE_ALTER)) {
+                mm_dce_ack(&t->req, d, kept);
+                mm_dce_bound_add(s->bound, &s->nbound, &t->req);
+            }
+            to_rules(a, f, s, dir, &p, t, ts);
+            t->res.stub = NULL;
+        }
+        if (p.ptype != MM_DCE_RESPONSE || p.flags & PFC_LAST)
+            log_tx(a, f, t, ts);
+    }
+}
+
+static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
+                  uint64_t ts)
+{
+    dce_state *s = st;
+    dce_dir *D = &s->d[dir];
+    if (!d) {
+        D->lost = true;         /* a gap: the framing is lost */
+        return;
+    }
+    while (n && !D->lost) {
+        uint32_t want = D->frag_len ? D->frag_len - D->have : 16 - D->have;
+        uint32_t take = n < want ? n : want;
+        if (D->kept < PDU_KEEP) {
+            uint32_t k = take < PDU_KEEP - D->kept ? take : PDU_KEEP - D->kept;
+            memcpy(D->buf + D->kept, d, k);
+            D->kept += k;
+        }
+        D->have += take;
+        d += take;
+        n -= take;
+        if (!D->frag_len && D->have == 16) {
+            if (!header_ok(D->buf)) {
+                mm_app_error(a, f);
+                D->lost = true;
+                return;
+            }
+            bool le = D->buf[4] & 0x10;
+            D->frag_len = le ? (uint32_t)(D->buf[8] | D->buf[9] << 8)
+                             : (uint32_t)(D->buf[8] << 8 | D->buf[9]);
+        }
+        if (D->frag_len && D->have == D->frag_len) {
+            pdu(a, f, s, dir, D->buf, D->kept, ts);
+            D->have = D->kept = D->frag_len = 0;
+        }
+    }
+}
+
+static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
+{
+    dce_state *s = st;
+    for (;;) {                  /* what is pending, oldest first */
+        dce_tx *t = NULL;
+        for (int i = 0; i < TXS; i++)
+            if (s->tx[i].used && (!t || s->tx[i].age < t->age))
+                t = &s->tx[i];
+        if (!t)
+            break;
+        log_tx(a, f, t, ts);
+    }
+}
+
+const mm_app_parser mm_parser_dcerpc = {
+    .name = "dcerpc", .id = MM_APP_DCERPC, .tcp = true, .udp = false,
+    .probe = probe, .state_size = sizeof(dce_state), .parse = parse, .finish = finish,
+};
