@@ -878,6 +878,9 @@ static bool parse_header(mm_rparse *p, char *h)
     r->action = a == 0 ? MM_RA_ALERT : a == 1 ? MM_RA_PASS : a == 2 ? MM_RA_DROP
               : a == 7 ? MM_RA_CONFIG : MM_RA_REJECT;
     int pr = find_proto(tok[1]);
+    if (pr < 0 && strcmp(tok[1], "dcerpc") == 0)    /* parsed and logged, no rule protocol yet */
+        return mm_rp_fail(p, MM_SKIP_PROTOCOL, "protocol 'dcerpc' not a rule protocol yet "
+                                               "(dcerpc.* keywords on tcp/smb rules work)");
     if (pr < 0)
         return mm_rp_fail(p, MM_SKIP_PROTOCOL, "protocol '%.32s' not parsed", tok[1]);
     r->proto = (uint8_t)pr;
