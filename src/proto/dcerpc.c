@@ -36,6 +36,17 @@ static uint32_t stub_length(const mm_dce_pdu *o, uint32_t fixed, uint16_t auth_l
     return o->frag_len > fixed + trailer ? o->frag_len - fixed - trailer : 0;
 }
 
+bool mm_dce_header(const uint8_t *d, uint16_t *frag_len, uint16_t *auth_len)
+{
+    bool le = d[4] & 0x10;
+    uint16_t frag = rd16(d + 8, le), auth = rd16(d + 10, le);
+    if (frag_len)
+        *frag_len = frag;
+    if (auth_len)
+        *auth_len = auth;
+    return d[0] == 5 && d[1] <= 1 && (d[4] & 0xEE) == 0 && frag >= 16 && auth + 16u <= frag;
+}
+
 bool mm_dce_parse(const uint8_t *d, uint32_t n, mm_dce_pdu *o)
 {
     memset(o, 0, sizeof *o);

@@ -49,6 +49,11 @@ typedef struct mm_dce_pdu {
  * there is read). False when it is no DCE/RPC v5 PDU. */
 bool mm_dce_parse(const uint8_t *d, uint32_t n, mm_dce_pdu *out);
 
+/* A connection-oriented header at d (16 bytes): version 5.0/5.1, a known
+ * data representation, a fragment length that holds the header and the
+ * authentication; its fragment and auth lengths (either may be NULL). */
+bool mm_dce_header(const uint8_t *d, uint16_t *frag_len, uint16_t *auth_len);
+
 /* A bind acknowledgement's results onto the bind's interfaces, in order. */
 void mm_dce_ack(mm_dce_pdu *bind, const uint8_t *d, uint32_t n);
 

@@ -50,16 +50,6 @@ static bool server_type(uint8_t t)
            t == MM_DCE_FAULT || t == MM_DCE_BIND_NAK;
 }
 
-/* A sane connection-oriented header: version 5.0/5.1, a known data
- * representation, a fragment length that holds the header and auth. */
-static bool header_ok(const uint8_t *d)
-{
-    bool le = d[4] & 0x10;
-    uint16_t frag = le ? (uint16_t)(d[8] | d[9] << 8) : (uint16_t)(d[8] << 8 | d[9]);
-    uint16_t auth = le ? (uint16_t)(d[10] | d[11] << 8) : (uint16_t)(d[10] << 8 | d[11]);
-    return d[0] == 5 && d[1] <= 1 && (d[4] & 0xEE) == 0 && frag >= 16 && auth + 16u <= frag;
-}
-
 static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t n)
 {
     (void)f;
@@ -67,7 +57,7 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
         return MM_PROBE_NO;
     if (n < 16)
         return MM_PROBE_MORE;
-    if (!header_ok(d))
+    if (!mm_dce_header(d, NULL, NULL))
         return MM_PROBE_NO;
     return (dir == MM_TO_SERVER ? client_type(d[2]) : server_type(d[2])) ? MM_PROBE_YES
                                                                           : MM_PROBE_NO;
@@ -128,8 +118,8 @@ static void to_rules(mm_app *a, mm_flow *f, dce_state *s, int dir, const mm_dce_
  * after the 16-byte common header, less the authentication trailer. */
 static uint64_t logged_stub(const mm_dce_pdu *p, const uint8_t *d)
 {
-    bool le = d[4] & 0x10;
-    uint32_t auth = le ? (uint32_t)(d[10] | d[11] << 8) : (uint32_t)(d[10] << 8 | d[11]);
+    uint16_t auth = 0;
+    mm_dce_header(d, NULL, &auth);
     uint32_t fixed = (p->ptype == MM_DCE_REQUEST ? 24u : 16u) + (auth ? 8u + auth : 0u);
     return p->frag_len > fixed ? p->frag_len - fixed : 0;
 }
@@ -203,14 +193,13 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         d += take;
         n -= take;
         if (!D->frag_len && D->have == 16) {
-            if (!header_ok(D->buf)) {
+            uint16_t frag;
+            if (!mm_dce_header(D->buf, &frag, NULL)) {
                 mm_app_error(a, f);
                 D->lost = true;
                 return;
             }
-            bool le = D->buf[4] & 0x10;
-            D->frag_len = le ? (uint32_t)(D->buf[8] | D->buf[9] << 8)
-                             : (uint32_t)(D->buf[8] << 8 | D->buf[9]);
+            D->frag_len = frag;
         }
         if (D->frag_len && D->have == D->frag_len) {
             pdu(a, f, s, dir, D->buf, D->kept, ts);

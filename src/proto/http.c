@@ -528,6 +528,9 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
                          const mm_file_info *file)
 {
     ds->insp_pending = false;
+    char mpb[sizeof ds->mpb];       /* this message's upload boundary, taken once */
+    memcpy(mpb, ds->mpb, sizeof mpb);
+    ds->mpb[0] = 0;
     if (!ds->raw || !ds->rawlen)
         return;
     static char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
@@ -535,7 +538,7 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     mm_obs_buf b[MM_HTTP_BUFS_MAX + 2 + 2 * MPART_RULES];
     int n = mm_http_bufs(ds->raw, ds->rawlen, dir == MM_TO_SERVER, ds->ib, ds->iblen, b,
                          MM_HTTP_BUFS_MAX, scratch, sizeof scratch);
-    if (n && ds->mpb[0] && ds->ib) {
+    if (n && mpb[0] && ds->ib) {
         /* an upload: file.data and file.name of each of its files (a rule's
          * file.data looks at one file, as Suricata's) */
         int k = 0;
@@ -544,13 +547,12 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
                 b[k++] = b[i];
         n = k;
         mm_mpart_piece pc[MPART_RULES];
-        int np = mm_mpart_split(ds->ib, ds->iblen, ds->mpb, pc, MPART_RULES);
+        int np = mm_mpart_split(ds->ib, ds->iblen, mpb, pc, MPART_RULES);
         for (int i = 0; i < np; i++) {
             b[n++] = (mm_obs_buf){MM_BUF_FILE_DATA, pc[i].data, pc[i].data_len};
             b[n++] = (mm_obs_buf){MM_BUF_FILE_NAME, pc[i].name, pc[i].name_len};
         }
     }
-    ds->mpb[0] = 0;
     if (n) {
         /* the message as sent (headers, then the body decoded) for rules
          * that mix payload content with http buffers */
@@ -746,6 +748,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         d->iblen = 0;
         d->insp_pending = false;
         d->insp_dir = (uint8_t)dir;
+        d->mpb[0] = 0;          /* set again by body_start for an upload */
     }
     size_t l0 = (size_t)(eol - p);
     if (l0 && p[l0 - 1] == '\r')
