@@ -367,24 +367,28 @@ def _():
         expect(a['payload_printable'].startswith('GET '), 'printable %r' % a['payload_printable'][:8])
 
 
-@check('anchored contents: depth, within after a depth and a chopped fast pattern find the '
-       'packets whose payload (tshark) has them there')
-def _():
-    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
-    p = write('anch.rules', '\n'.join([
+def anchored_rules(cap, filler):
+    extra = ['alert tcp-pkt any any -> any any (content:"zq%03dfill"; depth:%d; sid:%d;)'
+             % (i, 10 + i, 1000 + i) for i in range(filler)]
+    if filler:
+        extra.append('alert tcp-pkt any any -> any any (content:"Content-Type"; sid:65;)')
+    p = write('anch.rules', '\n'.join(extra + [
         'alert tcp-pkt any any -> any any (content:"HTTP/1.1"; depth:8; sid:61;)',
         'alert tcp-pkt any any -> any any (content:"GET "; depth:4; content:"HTTP/1."; '
         'distance:0; within:40; sid:62;)',
         'alert tcp-pkt any any -> any any (content:"HTTP/1.1 200"; depth:12; '
         'fast_pattern:5,3; sid:63;)',
         'alert tcp-pkt any any -> any any (content:"Content-"; offset:16; depth:200; sid:64;)',
+        'alert tcp-pkt any any -> any any (content:"|0d 0a 0d 0a|"; depth:256; sid:66;)',
         '']))
     got = {}
     for a in alerts(cap, ['--rules', p]):
         got.setdefault(a['alert']['signature_id'], set()).add(a['pcap_cnt'])
     r = subprocess.run(['tshark', '-r', cap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.payload'],
                        capture_output=True, text=True)
-    want = {61: set(), 62: set(), 63: set(), 64: set()}
+    want = {61: set(), 62: set(), 63: set(), 64: set(), 66: set()}
+    if filler:
+        want[65] = set()
     for line in r.stdout.splitlines():
         n, h = (line.split('\t') + [''])[:2]
         d = bytes.fromhex(h.replace(':', ''))
@@ -398,9 +402,24 @@ def _():
         k = d.find(b'Content-', 16)
         if 0 <= k and k + 8 <= 216:
             want[64].add(int(n))
+        if 0 <= d.find(b'\r\n\r\n') <= 252:
+            want[66].add(int(n))
+        if filler and b'Content-Type' in d:
+            want[65].add(int(n))
     for sid, frames in want.items():
         expect(frames and got.get(sid, set()) == frames,
-               'sid %d at %s, tshark %s' % (sid, sorted(got.get(sid, set()))[:8], sorted(frames)[:8]))
+               '%d fillers: sid %d at %s, tshark %s' % (filler, sid, sorted(got.get(sid, set()))[:8],
+                                                        sorted(frames)[:8]))
+    expect(not set(got) - set(want), 'a filler alerted: %s' % sorted(set(got) - set(want))[:4])
+
+
+@check('anchored contents: depth, within after a depth and a chopped fast pattern find the '
+       'packets whose payload (tshark) has them there, alone and among enough anchored rules '
+       'to have a database of their own beside an unanchored one')
+def _():
+    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
+    for filler in (0, 80):
+        anchored_rules(cap, filler)
 
 
 @check('--alert-packet and --pcap-filename: the alert carries the packet record as the '
