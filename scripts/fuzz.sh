@@ -56,6 +56,7 @@ seed "$work/capture/sslv3-server.pcap" tcp.stream==0 sslv3
 seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
+seed ../shared/suricata-verify/tests/http-range-file/input.pcap tcp.stream==0 http-range
 # list seeds: each accepted line form, for each kind (byte 0)
 printf '\x00# mining\npool.example.com\n0.0.0.0 miner.example.net\n||coin.example.org^\n' > "$work/lists/names"
 printf '\x02131.253.18.12\n199.2.137.0/24\n2001:db8::/32\n  ".sink.example",\n' > "$work/lists/sinkhole"
@@ -85,6 +86,7 @@ alert dns any any -> any any (dns.query; content:"rs-"; startswith; dotprefix; c
 alert tls any any -> any any (tls.sni; content:"a"; tls_cert_issuer; content:"b"; ja3_hash; content:"e7d"; tls.fingerprint:"aa:bb"; xbits:set,x,track ip_src,expire 60; sid:4;)
 alert tcp any any -> any any (content:"GET"; http_method; uricontent:"/a"; content:"b"; http_header; urilen:>5,raw; base64_decode:bytes 10,offset 2,relative; base64_data; content:"x"; ttl:<5; stream_size:client,>,100; flowint:c,+,1; sid:5;)
 alert smb any any -> any any (dcerpc.iface:367abb81-9844-35f1-ad32-98f038001003,>1,any_frag; dce_opnum:12,15-20; dcerpc.stub_data; content:"|15 00|"; geoip:both,!JP,US; sid:6;)
+alert tcp any any -> any 21 (content:"PORT"; ftpbounce; content:"|30|"; asn1:double_overflow, bitstring_overflow, relative_offset -54, oversize_length 2048; sid:7;)
 EOT
 for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do
     [ -f "../shared/rules/etopen/$f" ] && head -c 60000 "../shared/rules/etopen/$f" > "$work/rules/$f"

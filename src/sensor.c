@@ -18,6 +18,7 @@
 #include "output/output.h"
 #include "output/pcapdir.h"
 #include "proto/app.h"
+#include "proto/http_range.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -612,6 +613,7 @@ out:
     mm_pcapdir_close(s->pcap);
     mm_live_close(s->live);
     mm_flowtable_free(s->ft);
+    mm_hrange_free(&s->app);
     mm_detect_free(s->det);
     mm_decoder_free(&s->dec);
     mm_eve_free(&s->eve);

@@ -34,6 +34,7 @@ static int rule_app(uint16_t app)
     case MM_APP_FTP: return MM_RP_FTP;
     case MM_APP_FTPDATA: return MM_RP_FTP_DATA;
     case MM_APP_TELNET: return MM_RP_TELNET;
+    case MM_APP_DCERPC: return MM_RP_DCERPC;
     default: return -1;
     }
 }

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect/rule_asn1.h"
 #include "proto/bufs.h"
 #include "util/util.h"
 
@@ -88,7 +89,7 @@ enum mm_rule_action { MM_RA_ALERT, MM_RA_PASS, MM_RA_DROP, MM_RA_REJECT, MM_RA_C
 enum mm_rule_proto {
     MM_RP_IP, MM_RP_TCP, MM_RP_UDP, MM_RP_ICMP, MM_RP_TCP_PKT, MM_RP_TCP_STREAM,
     MM_RP_HTTP, MM_RP_TLS, MM_RP_DNS, MM_RP_SMB, MM_RP_SSH, MM_RP_SMTP, MM_RP_FTP,
-    MM_RP_FTP_DATA, MM_RP_DHCP, MM_RP_NTP, MM_RP_RDP, MM_RP_TELNET,
+    MM_RP_FTP_DATA, MM_RP_DHCP, MM_RP_NTP, MM_RP_RDP, MM_RP_TELNET, MM_RP_DCERPC,
     MM_RP_N
 };
 const char *mm_rule_proto_name(int p);
@@ -121,7 +122,7 @@ typedef struct mm_trarg {
 enum mm_sm_type {
     MM_SM_CONTENT, MM_SM_PCRE, MM_SM_BYTE_TEST, MM_SM_BYTE_JUMP, MM_SM_BYTE_EXTRACT,
     MM_SM_ISDATAAT, MM_SM_BSIZE, MM_SM_URILEN, MM_SM_BASE64_DECODE, MM_SM_DATASET,
-    MM_SM_BYTE_MATH
+    MM_SM_BYTE_MATH, MM_SM_ASN1
 };
 
 /* A named set of values (dataset, datarep), shared by the rules naming it. */
@@ -237,6 +238,7 @@ typedef struct mm_sm {
             uint8_t op;         /* datarep: 1 >, 2 <, 3 >=, 4 <=, 5 == (0: dataset) */
             uint32_t value;
         } ds;
+        mm_asn1 asn1;
     } u;
 } mm_sm;
 
@@ -387,6 +389,7 @@ typedef struct mm_rule {
     mm_rtag tags[2];
     uint8_t bypass;             /* bypass: the flow is marked bypassed when it matches */
     uint8_t nolog;              /* config:logging disable, type tx, scope tx */
+    uint8_t ftpbounce;          /* an FTP PORT to another host than the client */
     uint8_t niprep;
     mm_iprep iprep[MM_RULE_MAX_IPREP];
     uint8_t alert_kw;           /* alert: a pass rule logs its alert too */

@@ -29,6 +29,7 @@
 #include "detect/rule_engine.h"
 #include "detect/rule_int.h"
 #include "detect/rule_match.h"
+#include "detect/rule_ftp.h"
 
 #define M_PACKET 1
 #define M_STREAM 2
@@ -76,6 +77,9 @@ struct mm_rules {
     uint32_t n;
     pf_list *lists;
     size_t nlists;
+    uint32_t *mlist[3];         /* per moment: the lists with a database */
+    uint32_t nmlist[3];
+    bool app_merged[MM_RP_N + 1]; /* the app's stream list holds the generic patterns */
     /* rules without a fast pattern, checked at every moment of their group:
      * per moment, transport class (tcp, udp, icmp, other) and app protocol
      * (MM_RP_N: any), each list in rule order */
@@ -140,6 +144,13 @@ static bool is_app_proto(int p)
     return p >= MM_RP_HTTP;
 }
 
+/* A rule of app protocol rp sees a flow of app protocol app: the same, or
+ * (as Suricata's) a dcerpc rule an SMB flow, whose pipes carry DCE/RPC. */
+static bool app_is(int rp, int app)
+{
+    return rp == app || (rp == MM_RP_DCERPC && app == MM_RP_SMB);
+}
+
 /* Suricata's IP-only rule: addresses and ports (none written with '!'),
  * no payload, no flow keyword, no packet field; of the state keywords only
  * flowbits set, xbits, iprep, thresholds and tags. Suricata checks it on
@@ -150,7 +161,7 @@ bool mm_rule_ip_only(const mm_rule *r)
     if (r->proto > MM_RP_ICMP || r->nbuf || r->flow || r->src->negated || r->dst->negated ||
         r->has_dsize || r->has_stream_size || r->has_ip_proto || r->has_itype || r->has_icode ||
         r->has_flags || r->nhdr || r->csum || r->nflowint || r->file || r->event ||
-        r->app_event || r->bypass || r->nolog)
+        r->app_event || r->bypass || r->nolog || r->ftpbounce)
         return false;
     for (int i = 0; i < r->nbitops; i++)
         if (!r->bitops[i].xbits && r->bitops[i].cmd != MM_BIT_SET)
@@ -301,7 +312,7 @@ static uint32_t fp_end(const mm_rbuf *b, const mm_content *fp)
     for (int k = 0; k < b->nsm; k++) {
         const mm_sm *s = &b->sm[k];
         if (s->type == MM_SM_ISDATAAT || s->type == MM_SM_BSIZE || s->type == MM_SM_URILEN ||
-            s->type == MM_SM_DATASET)
+            s->type == MM_SM_DATASET || s->type == MM_SM_ASN1)
             continue;           /* the cursor stays */
         if (s->type != MM_SM_CONTENT) {
             cur = inf;          /* pcre, byte_jump ...: anywhere */
@@ -1068,6 +1079,22 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
             e->info.databases++;
         }
     }
+    for (size_t i = 0; i < e->nlists; i++) {
+        const pf_list *l = &e->lists[i];
+        int mi = moment_index(l->moment);
+        if (l->moment == M_STREAM && l->merged && !l->pgroup && l->cls < MM_RP_N)
+            e->app_merged[l->cls] = true;
+        if (!l->db)
+            continue;
+        uint32_t *m = realloc(e->mlist[mi], (e->nmlist[mi] + 1) * sizeof *m);
+        if (!m) {
+            mm_rules_free(e);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        e->mlist[mi] = m;
+        m[e->nmlist[mi]++] = (uint32_t)i;
+    }
     e->bits_words = (rs->nbits + 31) / 32;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     e->info.build_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1087,6 +1114,8 @@ void mm_rules_free(mm_rules *e)
         free(e->lists[i].pflags);
     }
     free(e->lists);
+    for (int i = 0; i < 3; i++)
+        free(e->mlist[i]);
     for (int i = 0; i < 3; i++)
         for (int c = 0; c < 4; c++) {
             for (int a = 0; a <= MM_RP_N; a++)
@@ -1222,7 +1251,7 @@ static bool proto_ok(const mm_rule *r, const mm_inspection *in)
     case MM_RP_ICMP:
         return in->ip_proto == 1 || in->ip_proto == 58;
     default:
-        return in->app == r->proto;
+        return app_is(r->proto, in->app);
     }
 }
 
@@ -1578,6 +1607,9 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
     for (int i = 0; i < r->niprep; i++)
         if (!mm_iprep_match(&r->iprep[i], in->src, in->dst))
             return false;
+    /* ftpbounce: an FTP flow's PORT command from its client naming another host */
+    if (r->ftpbounce && (in->app != MM_RP_FTP || !pl || !mm_ftpbounce(pl->data, pl->len, in->src)))
+        return false;
     mm_matcher_reset(t->m);
     for (int i = 0; i < r->nbuf; i++) {
         const mm_rbuf *b = &r->buf[i];
@@ -1611,21 +1643,16 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
     }
     t->ncand = 0;
     int pcls = ip_class(in->ip_proto);
-    bool app_merged = false;
+    int mi = moment_index(m1), cls = ip_class(in->ip_proto);
+    bool app_merged = m1 == M_STREAM && in->app >= 0 && in->app < MM_RP_N && e->app_merged[in->app];
     /* the group of the port the data goes to (stream moment) */
     uint16_t pgroup = m1 == M_STREAM && e->port_group && in->app >= 0 && in->app < MM_RP_N &&
                       e->split[in->app] ? e->port_group[in->dp] : 0;
-    if (m1 == M_STREAM)
-        for (size_t i = 0; i < e->nlists; i++)
-            if (e->lists[i].moment == M_STREAM && e->lists[i].merged && !e->lists[i].pgroup &&
-                e->lists[i].cls == in->app)
-                app_merged = true;
-    for (size_t i = 0; i < e->nlists; i++) {
-        const pf_list *l = &e->lists[i];
-        if (l->moment != m1 || !l->db ||
-            (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
+    for (uint32_t li = 0; li < e->nmlist[mi]; li++) {
+        const pf_list *l = &e->lists[e->mlist[mi][li]];
+        if ((m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
             (m1 == M_STREAM && (l->pgroup ? l->pgroup != pgroup
-                                : l->cls == MM_RP_N ? app_merged : l->cls != in->app)))
+                                : l->cls == MM_RP_N ? app_merged : !app_is(l->cls, in->app))))
             continue;
         for (int k = 0; k < in->nbuf; k++) {
             const mm_obs_buf *d = &in->buf[k];
@@ -1645,7 +1672,6 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             hs_scan(l->db, (const char *)data, len, 0, t->scratch, on_match, &sc);
         }
     }
-    int mi = moment_index(m1), cls = ip_class(in->ip_proto);
     for (int side = 0; side < 2; side++) {
         const uint32_t *xr;
         uint32_t xn;
@@ -1662,6 +1688,9 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
     uint32_t n1 = e->nnopf[mi][cls][MM_RP_N];
     const uint32_t *g2 = in->app >= 0 && in->app < MM_RP_N ? e->nopf[mi][cls][in->app] : NULL;
     uint32_t n2 = g2 ? e->nnopf[mi][cls][in->app] : 0;
+    /* an SMB flow's DCE/RPC: the dcerpc rules too */
+    const uint32_t *g5 = in->app == MM_RP_SMB ? e->nopf[mi][cls][MM_RP_DCERPC] : NULL;
+    uint32_t n5 = g5 ? e->nnopf[mi][cls][MM_RP_DCERPC] : 0;
     /* and the packet rules of the packet's ports */
     const uint32_t *g3 = NULL, *g4 = NULL;
     uint32_t n3 = 0, n4 = 0;
@@ -1675,7 +1704,7 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             n4 = e->pp_off[cls][1][in->sp + 1] - e->pp_off[cls][1][in->sp];
         }
     }
-    uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0;
+    uint32_t i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0;
     uint32_t *bits = in->bits;
     mm_fint *ints = in->ints;
     int hits = 0;
@@ -1691,6 +1720,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             ri = g3[i3];
         if (i4 < n4 && g4[i4] < ri)
             ri = g4[i4];
+        if (i5 < n5 && g5[i5] < ri)
+            ri = g5[i5];
         if (ri == UINT32_MAX)
             break;
         while (i0 < t->ncand && t->cand[i0] == ri)
@@ -1703,6 +1734,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
             i3++;
         while (i4 < n4 && g4[i4] == ri)
             i4++;
+        while (i5 < n5 && g5[i5] == ri)
+            i5++;
         const mm_rule *r = e->r[ri];
         if (m1 == M_PACKET && e->moment[ri] & M_IPONLY && in->pkt && in->pkt->later)
             continue;

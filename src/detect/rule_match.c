@@ -195,6 +195,7 @@ static bool is_relative(const mm_sm *s)
         return s->u.b.flags & MM_BF_RELATIVE;
     case MM_SM_ISDATAAT: return s->u.isdataat.relative;
     case MM_SM_BASE64_DECODE: return s->u.b64.relative;
+    case MM_SM_ASN1: return s->u.asn1.flags & MM_ASN1_RELATIVE;
     default: return false;
     }
 }
@@ -468,6 +469,9 @@ static int step(walk *w, int i, uint32_t cur)
         return mm_cmp_eval(&s->u.size, w->len) ? step(w, i + 1, cur) : -1;
     case MM_SM_BASE64_DECODE:
         return base64_decode(w, i, cur);
+    case MM_SM_ASN1:
+        /* the objects from its offset: the cursor stays */
+        return mm_asn1_match(&s->u.asn1, w->buf, w->len, cur) ? step(w, i + 1, cur) : 0;
     case MM_SM_DATASET:
         /* the whole buffer: no other position changes it */
         return mm_dataset_match(s, w->buf, w->len) ? step(w, i + 1, cur) : -1;

@@ -236,6 +236,8 @@ static bool kw_flag(mm_rparse *p, const char *kw, char *val)
         p->r->bypass = 1;
     else if (strcmp(kw, "alert") == 0)
         p->r->alert_kw = 1;
+    else if (strcmp(kw, "ftpbounce") == 0)
+        p->r->ftpbounce = 1;
     return true;
 }
 
@@ -769,7 +771,7 @@ static const kwdef keywords[] = {
     {"prefilter", kw_flag},     /* a hint for the prefilter: ours picks its own */
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
-    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag}, {"alert", kw_flag}, {"config", kw_config},
+    {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag}, {"alert", kw_flag}, {"ftpbounce", kw_flag}, {"config", kw_config},
     {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},
@@ -794,7 +796,7 @@ static const kwdef keywords[] = {
 /* Keywords we know and do not support: a rule using one is skipped with a
  * reason naming it (and never silently half-matched). */
 static const char *const unsupported[] = {
-    "asn1", "ftpbounce", "lua", "luajit",
+    "lua", "luajit",
     "filemagic",
     "replace", "ssl_state", "app-layer-protocol", "fragbits",
     "fragoffset", "tos", "ipopts", "sameip", "rpc", "engine-event",
@@ -806,7 +808,7 @@ static const char *const unsupported[] = {
 
 static const char *const proto_names[MM_RP_N] = {
     "ip", "tcp", "udp", "icmp", "tcp-pkt", "tcp-stream", "http", "tls", "dns", "smb",
-    "ssh", "smtp", "ftp", "ftp-data", "dhcp", "ntp", "rdp", "telnet",
+    "ssh", "smtp", "ftp", "ftp-data", "dhcp", "ntp", "rdp", "telnet", "dcerpc",
 };
 
 const char *mm_rule_proto_name(int p)
@@ -878,9 +880,6 @@ static bool parse_header(mm_rparse *p, char *h)
     r->action = a == 0 ? MM_RA_ALERT : a == 1 ? MM_RA_PASS : a == 2 ? MM_RA_DROP
               : a == 7 ? MM_RA_CONFIG : MM_RA_REJECT;
     int pr = find_proto(tok[1]);
-    if (pr < 0 && strcmp(tok[1], "dcerpc") == 0)    /* parsed and logged, no rule protocol yet */
-        return mm_rp_fail(p, MM_SKIP_PROTOCOL, "protocol 'dcerpc' not a rule protocol yet "
-                                               "(dcerpc.* keywords on tcp/smb rules work)");
     if (pr < 0)
         return mm_rp_fail(p, MM_SKIP_PROTOCOL, "protocol '%.32s' not parsed", tok[1]);
     r->proto = (uint8_t)pr;

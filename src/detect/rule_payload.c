@@ -1048,6 +1048,19 @@ static bool kw_isdataat(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
+static bool kw_asn1(mm_rparse *p, const char *kw, char *val)
+{
+    mm_asn1 a;
+    char err[96];
+    if (!mm_asn1_parse(val, &a, err, sizeof err))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s", err);
+    mm_sm *s = new_sm(p, MM_SM_ASN1, kw);
+    if (!s)
+        return false;
+    s->u.asn1 = a;
+    return true;
+}
+
 static bool kw_bsize(mm_rparse *p, const char *kw, char *val)
 {
     if (p->pending < 0 && p->cur < 0)
@@ -1306,7 +1319,7 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
         {"byte_test", kw_byte_test}, {"byte_jump", kw_byte_jump},
         {"byte_extract", kw_byte_extract}, {"byte_math", kw_byte_math},
         {"isdataat", kw_isdataat}, {"bsize", kw_bsize},
-        {"urilen", kw_urilen}, {"base64_decode", kw_base64_decode},
+        {"urilen", kw_urilen}, {"base64_decode", kw_base64_decode}, {"asn1", kw_asn1},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (strcmp(kw, opts[i].name) == 0)

@@ -258,6 +258,7 @@ struct mm_app {
     mm_app_expectation expect[MM_APP_EXPECT];
     unsigned expect_next;
     mm_filestore store;
+    void *hrange;               /* HTTP range pieces being put together (http_range.c) */
 };
 
 /* For parsers: a data connection to ip:port will come (oldest forgotten). */

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#define PDU_KEEP 1024u          /* bytes of each PDU kept: headers, bind items, stub start */
+#define PDU_KEEP 8192u          /* bytes of each PDU kept: headers, bind items, stub */
 #define TXS 8                   /* transactions awaiting their answer */
 #define PFC_FIRST 0x01
 #define PFC_LAST 0x02
@@ -113,15 +113,19 @@ static void to_rules(mm_app *a, mm_flow *f, dce_state *s, int dir, const mm_dce_
     }
 }
 
-/* The stub size Suricata's dcerpc log counts for a fragment: a request's
- * bytes after its 24-byte header (an object UUID included), a response's
- * after the 16-byte common header, less the authentication trailer. */
-static uint64_t logged_stub(const mm_dce_pdu *p, const uint8_t *d)
+/* A fragment's stub as Suricata's DCE/RPC-over-TCP parser takes it, for its
+ * log's size and the dcerpc.stub_data buffer alike: a request's bytes after
+ * its 24-byte header (an object UUID included), a response's after the
+ * 16-byte common header, each to the fragment's end (an authentication
+ * trailer included). */
+static void suricata_stub(mm_dce_pdu *p, const uint8_t *d, uint32_t kept)
 {
-    uint16_t auth = 0;
-    mm_dce_header(d, NULL, &auth);
-    uint32_t fixed = (p->ptype == MM_DCE_REQUEST ? 24u : 16u) + (auth ? 8u + auth : 0u);
-    return p->frag_len > fixed ? p->frag_len - fixed : 0;
+    uint32_t off = p->ptype == MM_DCE_REQUEST ? 24u : 16u;
+    uint32_t end = kept < p->frag_len ? kept : p->frag_len;
+    p->stub_total = p->frag_len > off ? p->frag_len - off : 0;
+    p->stub_len = (uint32_t)p->stub_total;
+    p->stub = end > off ? d + off : NULL;
+    p->stub_have = end > off ? end - off : 0;
 }
 
 /* A whole PDU of direction dir (its first kept bytes in d). */
@@ -132,7 +136,7 @@ static void pdu(mm_app *a, mm_flow *f, dce_state *s, int dir, const uint8_t *d, 
     if (!mm_dce_parse(d, kept, &p))
         return;
     if (p.ptype == MM_DCE_REQUEST || p.ptype == MM_DCE_RESPONSE)
-        p.stub_total = logged_stub(&p, d);
+        suricata_stub(&p, d, kept);
     if (dir == MM_TO_SERVER && client_type(p.ptype)) {
         dce_tx *t = tx_find(s, p.call_id);
         if (t && t->has_req && !t->has_res && p.ptype == MM_DCE_REQUEST &&

@@ -43,6 +43,8 @@ struct mm_file {
     uint64_t tx_id;
     int dir;                     /* the way the file goes in its flow (MM_TO_*; 0, to
                                   * server, as allocated) */
+    bool ranged;                 /* a piece [start, end] of a larger file */
+    uint64_t start, end;
 };
 
 static unsigned long tmp_seq;
@@ -303,6 +305,10 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
         mj_str(j, "sha256", sha256);
     mj_bool(j, "stored", stored);
     mj_u64(j, "size", fl->size);
+    if (fl->ranged) {
+        mj_u64(j, "start", fl->start);
+        mj_u64(j, "end", fl->end);
+    }
     if (fl->has_tx)
         mj_u64(j, "tx_id", fl->tx_id);
     mj_obj_close(j);
@@ -316,6 +322,15 @@ void mm_file_set_tx(mm_file *fl, uint64_t tx_id)
     if (fl) {
         fl->has_tx = true;
         fl->tx_id = tx_id;
+    }
+}
+
+void mm_file_set_range(mm_file *fl, uint64_t start, uint64_t end)
+{
+    if (fl) {
+        fl->ranged = true;
+        fl->start = start;
+        fl->end = end;
     }
 }
 

@@ -32,6 +32,9 @@ void mm_file_set_dir(mm_file *fl, int dir);
 /* The file as the rules see it now (complete: it ended whole; hashes are
  * given only then). out->name points into fl. */
 void mm_file_info_get(const mm_file *fl, bool complete, mm_file_info *out);
+/* The file is the piece [start, end] of a larger one (an HTTP range):
+ * fileinfo.start and fileinfo.end, as Suricata's. */
+void mm_file_set_range(mm_file *fl, uint64_t start, uint64_t end);
 /* Bytes given so far (gaps included). */
 uint64_t mm_file_size(const mm_file *fl);
 /* Drops fl without an event (the flow's parser is freed without a log). */

@@ -14,6 +14,7 @@
 #include "proto/http_bufs.h"
 #include "proto/multipart.h"
 #include "proto/file.h"
+#include "proto/http_range.h"
 
 #include <ctype.h>
 #include <zlib.h>
@@ -44,6 +45,8 @@ typedef struct http_tx {
     bool has_resp, resp_done;
     int status;
     char resp_proto[16], ctype[128], location[512];
+    char crange[96];            /* Content-Range as sent ("" none) */
+    int64_t cr_start, cr_end, cr_size;      /* ... read (-1: not given or unreadable) */
     char *resp_h;
     uint16_t n_resp_h;
     uint64_t resp_len;
@@ -52,11 +55,11 @@ typedef struct http_tx {
     uint64_t ts;
 } http_tx;
 
-/* What a fileinfo event says of the transaction (copied: the transaction
- * may be logged and gone before its body ends). */
+/* What a fileinfo event says of the transaction: a copy of its fields (the
+ * transaction may be logged and gone before its body ends), without its
+ * header and body buffers. */
 typedef struct file_ctx {
-    char host[256], uri[512], ua[256], method[24];
-    int status;
+    http_tx t;
 } file_ctx;
 
 enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
@@ -85,6 +88,8 @@ typedef struct dir_state {
     const char *ev[4];       /* the app-layer events of the message in flight */
     uint8_t nev;
     mm_file *file;           /* the body being read, as a file */
+    uint32_t rid;            /* a range piece: the whole it goes to (http_range.c) */
+    uint64_t roff, rtx, rts; /* ... where its next byte goes; its tx and time */
     file_ctx *fctx;
     body_z *bz;              /* its decompression, when encoded */
     bool bomb;               /* decompression stopped (limit or error): cut */
@@ -231,6 +236,22 @@ static void alert_json(mm_json *j, const void *ctx)
  * (referer, method, protocol, status, redirect, length: alerts and full),
  * in full the start of the request body; http events (basic or full) the
  * headers of the sides asked for (1 request, 2 response). */
+/* Suricata's content_range object: the header as sent, and what it says. */
+static void crange_json(mm_json *j, const char *raw, int64_t start, int64_t end, int64_t size)
+{
+    if (!raw[0])
+        return;
+    mj_obj_open(j, "content_range");
+    mj_str(j, "raw", raw);
+    if (start >= 0)
+        mj_u64(j, "start", (uint64_t)start);
+    if (end >= 0)
+        mj_u64(j, "end", (uint64_t)end);
+    if (size >= 0)
+        mj_u64(j, "size", (uint64_t)size);
+    mj_obj_close(j);
+}
+
 static void http_fields(mm_json *j, const http_tx *t, int level, uint8_t headers)
 {
     bool full = level == F_FULL;
@@ -246,6 +267,7 @@ static void http_fields(mm_json *j, const http_tx *t, int level, uint8_t headers
     if (t->xff[0]) mj_str(j, "xff", t->xff);
     if (t->ctype[0])            /* the type without its parameters, as Suricata's */
         mj_strn(j, "http_content_type", t->ctype, strcspn(t->ctype, ";"));
+    crange_json(j, t->crange, t->cr_start, t->cr_end, t->cr_size);
     if (level != F_BASIC) {
         if (t->referer[0]) mj_str(j, "http_refer", t->referer);
         mj_str(j, "http_method", t->method);
@@ -263,8 +285,9 @@ static void http_fields(mm_json *j, const http_tx *t, int level, uint8_t headers
     if (t->has_resp && level != F_BASIC) {
         mj_u64(j, "status", (uint64_t)t->status);
         if (t->location[0]) mj_str(j, "redirect", t->location);
-        mj_u64(j, "length", t->resp_len);
     }
+    if (level != F_BASIC)       /* the answer's body bytes so far, 0 before it */
+        mj_u64(j, "length", t->resp_len);
     for (int side = 0; side < 2 && level != F_EXTENDED; side++) {
         if (!(headers & (1 << side)))
             continue;
@@ -404,14 +427,7 @@ static void file_ctx_json(mm_json *j, const void *arg)
 {
     const file_ctx *c = arg;
     mj_obj_open(j, "http");
-    if (c->host[0])
-        mj_str(j, "hostname", c->host);
-    mj_str(j, "url", c->uri);
-    if (c->ua[0])
-        mj_str(j, "http_user_agent", c->ua);
-    mj_str(j, "http_method", c->method);
-    if (c->status)
-        mj_u64(j, "status", (uint64_t)c->status);
+    http_fields(j, &c->t, F_EXTENDED, 0);
     mj_obj_close(j);
 }
 
@@ -427,12 +443,16 @@ static bool z_init(mm_app *a, body_z *bz, bool raw)
 
 static void fctx_set(mm_app *a, dir_state *ds, const http_tx *t, int dir)
 {
-    if ((ds->fctx = mm_app_alloc(a, sizeof *ds->fctx))) {
-        mm_strcpy(ds->fctx->host, sizeof ds->fctx->host, t->host);
-        mm_strcpy(ds->fctx->uri, sizeof ds->fctx->uri, t->uri);
-        mm_strcpy(ds->fctx->ua, sizeof ds->fctx->ua, t->ua);
-        mm_strcpy(ds->fctx->method, sizeof ds->fctx->method, t->method);
-        ds->fctx->status = dir == MM_TO_CLIENT ? t->status : 0;
+    if (!(ds->fctx = mm_app_alloc(a, sizeof *ds->fctx)))
+        return;
+    http_tx *c = &ds->fctx->t;
+    *c = *t;
+    c->req_h = c->resp_h = c->req_body = NULL;
+    c->n_req_h = c->n_resp_h = c->n_req_body = 0;
+    if (dir == MM_TO_SERVER) {  /* an upload: its answer has not come yet */
+        c->has_resp = false;
+        c->resp_len = 0;
+        c->ctype[0] = c->location[0] = c->crange[0] = 0;
     }
 }
 
@@ -490,6 +510,18 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
     if (dir == MM_TO_CLIENT)
         mm_file_set_declared(ds->file, t->ctype);
     fctx_set(a, ds, t, dir);
+    /* a piece of a larger file: kept for the whole too (not when encoded:
+     * the range counts the encoded bytes) */
+    ds->rid = 0;
+    if (dir == MM_TO_CLIENT && t->status == 206 && t->crange[0] && t->cr_start >= 0) {
+        mm_file_set_range(ds->file, (uint64_t)t->cr_start, (uint64_t)t->cr_end);
+        if (enc == ENC_NONE && t->cr_size > 0) {
+            ds->rid = mm_hrange_join(a, t->host, t->uri, (uint64_t)t->cr_size, ts);
+            ds->roff = (uint64_t)t->cr_start;
+            ds->rtx = t->id;
+            ds->rts = ts;
+        }
+    }
     if (enc != ENC_NONE && (ds->bz = mm_app_alloc(a, sizeof *ds->bz)) && !z_init(a, ds->bz, false)) {
         mm_app_free(a, ds->bz, sizeof *ds->bz);
         ds->bz = NULL;
@@ -668,6 +700,7 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
         if (ds->bz)
             ds->bz->stop = true;
         mm_file_data(a, ds->file, NULL, n);
+        ds->rid = 0;            /* the whole cannot have these bytes from here */
         return;
     }
     if (ds->bz) {
@@ -677,6 +710,11 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
     }
     ib_add(a, ds, d, n);
     mm_file_data(a, ds->file, d, n);
+    if (ds->rid) {
+        mm_hrange_data(a, f, ds->rid, ds->roff, d, n, ds->rtx, ds->rts,
+                       ds->fctx ? file_ctx_json : NULL, ds->fctx);
+        ds->roff += n;
+    }
 }
 
 /* The file in progress ends: its fileinfo event (none for an empty one). */
@@ -688,6 +726,7 @@ static void file_done(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint6
         mm_file_close(a, f, ds->file, complete && !ds->bomb, ts, ds->fctx ? file_ctx_json : NULL,
                       ds->fctx);
     ds->file = NULL;
+    ds->rid = 0;
 }
 
 /* The body ends (complete) or is cut: its fileinfo event. */
@@ -838,6 +877,11 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 else if (ieq(p, nl, "content-type") && !mm_mpart_boundary(v, vl, mpb)) mpb[0] = 0;
             } else {
                 if (ieq(p, nl, "content-type")) copyv(t->ctype, sizeof t->ctype, v, vl);
+                else if (ieq(p, nl, "content-range")) {
+                    copyv(t->crange, sizeof t->crange, v, vl);
+                    if (!mm_crange_parse(v, vl, &t->cr_start, &t->cr_end, &t->cr_size))
+                        t->cr_start = t->cr_end = t->cr_size = -1;
+                }
                 else if (ieq(p, nl, "location")) copyv(t->location, sizeof t->location, v, vl);
             }
             if (dir == MM_TO_SERVER && ieq(p, nl, "authorization")) {
@@ -987,8 +1031,11 @@ static void body_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t ts
 static void body_bytes(mm_app *a, mm_flow *f, http_state *s, int dir, const uint8_t *d,
                        uint64_t n)
 {
-    if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx)
+    if (dir == MM_TO_CLIENT && s->resp_idx < s->ntx) {
         s->tx[s->resp_idx]->resp_len += n;
+        if (s->d[dir].fctx)
+            s->d[dir].fctx->t.resp_len = s->tx[s->resp_idx]->resp_len;
+    }
     body_data(a, f, &s->d[dir], d, (uint32_t)n);
 }
 

@@ -137,7 +137,7 @@ def _():
         'alert tcp any any -> any any (msg:"split"; \\',
         '    content:"x"; sid:11;)',
         'alert tcp any any -> any any (msg:"unknown"; frobnicate; sid:12;)',
-        'alert dcerpc any any -> any any (msg:"proto"; sid:13;)',
+        'alert mqtt any any -> any any (msg:"proto"; sid:13;)',
         'alert tcp $NOWHERE any -> any any (msg:"var"; sid:14;)',
         'alert tcp any any -> any any (msg:"pcre"; pcre:"/(/"; sid:15;)',
         'alert tcp any any -> any any (msg:"dup"; sid:10;)',
@@ -146,7 +146,7 @@ def _():
     r = run(['rules', 'check', '-v', p])
     expect(r.returncode == 0, r.stderr)
     expect(summary(r.stdout) == (2, 6), summary(r.stdout))
-    for sid, reason in [(12, 'unknown keyword'), (13, "protocol 'dcerpc'"),
+    for sid, reason in [(12, 'unknown keyword'), (13, "protocol 'mqtt'"),
                         (14, 'unknown variable'), (15, 'pcre'), (10, 'duplicate sid'),
                         (0, 'no sid')]:
         expect(re.search(r'sid %d: .*%s' % (sid, re.escape(reason)), r.stdout),

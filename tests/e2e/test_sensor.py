@@ -273,6 +273,70 @@ def _():
            'off by default')
 
 
+@check('HTTP ranges: each 206 piece a file with its Content-Range (start, end, the header '
+       'tshark shows); the whole put back from pieces over one flow or several, out of order '
+       'and overlapping, is one more file whose size and SHA-256 are those of the pieces '
+       'tshark exports laid at their offsets; events validate')
+def _():
+    import hashlib
+    import re
+    v = eve_validator(SHARED)
+    cases = [('http-range-file', 80), ('http-range-multiflows', 8000), ('http-range', 80)]
+    compared = 0
+    for case, port in cases:
+        cap = os.path.join(SHARED, 'suricata-verify', 'tests', case, 'input.pcap')
+        if case == 'http-range':
+            cap = os.path.join(SHARED, 'suricata-verify', 'tests', 'detect-pcrexform-01', 'input.pcap')
+        if not os.path.exists(cap):
+            continue
+        decode = ['-d', 'tcp.port==%d,http' % port]
+        # each 206 response: its Content-Range and its body (tshark's raw file data)
+        out = subprocess.run(['tshark', '-n', '-r', cap, '-o', 'tcp.reassemble_out_of_order:TRUE'] + decode + ['-Y', 'http.response.code==206',
+                              '-T', 'json', '--no-duplicate-keys', '-x'], capture_output=True, text=True).stdout
+        ranges, objs = [], []
+        for pkt in json.loads(out or '[]'):
+            h = pkt['_source']['layers']['http']
+            for m in (h if isinstance(h, list) else [h]):
+                lines = m.get('http.response.line', [])
+                lines = [lines] if isinstance(lines, str) else lines
+                cr = [re.search(r'Content-Range: bytes (\d+)-(\d+)/(\d+)', l) for l in lines]
+                cr = [c for c in cr if c]
+                if cr and m.get('http.file_data_raw'):
+                    ranges.append(tuple(int(x) for x in cr[0].groups()))
+                    objs.append(bytes.fromhex(m['http.file_data_raw'][0]))
+        expect(ranges, '%s: tshark shows no range response' % case)
+        total = ranges[0][2]
+        whole, have = bytearray(total), bytearray(total)
+        for (a, b, _), o in zip(ranges, objs):
+            expect(len(o) == b - a + 1, '%s: piece %d-%d has %d bytes' % (case, a, b, len(o)))
+            whole[a:b + 1] = o
+            have[a:b + 1] = b'\1' * len(o)
+        ev = events(['sensor', '-r', cap])
+        for e in ev:
+            errs = list(v.iter_errors(e))
+            expect(not errs, '%s: %s' % (case, errs[0].message if errs else ''))
+        files = [e for e in ev if e['event_type'] == 'fileinfo']
+        pieces = sorted((f['fileinfo']['start'], f['fileinfo']['end']) for f in files
+                        if 'start' in f['fileinfo'])
+        expect(pieces == sorted((a, b) for a, b, _ in ranges), '%s: pieces %s' % (case, pieces[:4]))
+        for f in files:
+            cr = f['http'].get('content_range')
+            if 'start' in f['fileinfo']:
+                expect(cr and cr['raw'] == 'bytes %d-%d/%d' % (cr['start'], cr['end'], total) and
+                       (cr['start'], cr['end']) == (f['fileinfo']['start'], f['fileinfo']['end']),
+                       '%s: content_range %s' % (case, cr))
+        wholes = [f for f in files if 'start' not in f['fileinfo']]
+        if all(have):
+            expect(len(wholes) == 1 and wholes[0]['fileinfo']['size'] == total and
+                   wholes[0]['fileinfo']['sha256'] == hashlib.sha256(bytes(whole)).hexdigest(),
+                   '%s: whole %s' % (case, [w['fileinfo'] for w in wholes]))
+        else:
+            expect(not wholes, '%s: a whole of an incomplete download' % case)
+        compared += 1
+    if not compared:
+        raise Skip('suricata-verify range captures absent')
+
+
 @check('--ethernet: each flow\'s MAC addresses are those tshark shows on its frames; '
        'events validate; off by default')
 def _():

@@ -11,6 +11,7 @@
 
 #include "detect/detect.h"
 #include "proto/app.h"
+#include "proto/http_range.h"
 
 static int sink(void *ctx, const char *line, size_t len)
 {
@@ -61,7 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             "alert ssh any any -> any any (ssh.proto; content:\"2\"; sid:7;)\n"
             "alert smb any any -> any any (smb.share; content:\"C\"; sid:8;)\n"
             "alert tcp any any -> any any (file.data; content:\"MZ\"; file.name; "
-            "content:\".\"; sid:9;)\n";
+            "content:\".\"; sid:9;)\n"
+            "alert tcp any any -> any any (asn1:bitstring_overflow, double_overflow, "
+            "oversize_length 64; sid:10;)\n"
+            "alert tcp any any -> any any (content:\"0\"; asn1:oversize_length 8, "
+            "relative_offset -1; sid:11;)\n"
+            "alert tcp any any -> any any (ftpbounce; sid:12;)\n";
         if (fd < 0 || write(fd, rules, sizeof rules - 1) != (ssize_t)(sizeof rules - 1))
             abort();
         close(fd);
@@ -112,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ts += 1000000ULL;
     }
     mm_app_flow_end(&app, &f);
+    mm_hrange_free(&app);       /* range pieces outlive their flow */
     mm_detect_flow_end(det, &f);
     mm_detect_flow_free(det, &f);
     if (getenv("FUZZ_DEBUG"))

@@ -13,6 +13,7 @@
 
 #include "proto/app.h"
 #include "proto/multipart.h"
+#include "proto/http_range.h"
 
 /* The events written, for the tests that look at them. */
 static char events[16384];
@@ -394,6 +395,67 @@ static void multipart_parts(void **state)
     assert_int_equal(pc[0].data_len, 14);
 }
 
+/* Content-Range values: RFC 9110's forms, and what is not one. */
+static void content_range_parse(void **state)
+{
+    (void)state;
+    int64_t a, b, n;
+    assert_true(mm_crange_parse("bytes 500-1000/146515", 21, &a, &b, &n));
+    assert_true(a == 500 && b == 1000 && n == 146515);
+    assert_true(mm_crange_parse("bytes 0-0/*", 11, &a, &b, &n));
+    assert_true(a == 0 && b == 0 && n == -1);
+    assert_true(mm_crange_parse("bytes */42", 10, &a, &b, &n));
+    assert_true(a == -1 && b == -1 && n == 42);
+    static const char *const bad[] = {"bytes 5-4/10", "bytes 0-10/10", "bytes 1-2", "bytes -2/3",
+                                      "bytes 1-2/3x", "bytes 99999999999999999999-1/2", "", "bytes"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(mm_crange_parse(bad[i], strlen(bad[i]), &a, &b, &n));
+}
+
+/* Two 206 answers of one file, the second half first: each a piece with
+ * its start and end, and the whole (its SHA-256 that of "abcdef", as
+ * sha256sum gives it) once the first half came. */
+static void http_range_pieces(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 6, 80);
+    static const char req[] = "GET /f HTTP/1.1\r\nHost: a\r\n\r\nGET /f HTTP/1.1\r\nHost: a\r\n\r\n";
+    static const char resp[] =
+        "HTTP/1.1 206 Partial\r\nContent-Range: bytes 3-5/6\r\nContent-Length: 3\r\n\r\ndef"
+        "HTTP/1.1 206 Partial\r\nContent-Range: bytes 0-2/6\r\nContent-Length: 3\r\n\r\nabc";
+    r.f.last_ns = 1;
+    mm_app_stream(&r.app, &r.f, MM_TO_SERVER, (const uint8_t *)req, sizeof req - 1, false);
+    mm_app_stream(&r.app, &r.f, MM_TO_CLIENT, (const uint8_t *)resp, sizeof resp - 1, false);
+    mm_app_flow_end(&r.app, &r.f);
+    mm_hrange_free(&r.app);
+    rig_done(&r);
+    assert_non_null(strstr(events, "\"start\":3,\"end\":5"));
+    assert_non_null(strstr(events, "\"start\":0,\"end\":2"));
+    assert_non_null(strstr(events, "\"content_range\":{\"raw\":\"bytes 0-2/6\",\"start\":0,"
+                                   "\"end\":2,\"size\":6}"));
+    assert_non_null(strstr(events, "bef57ec7f53a6d40beb640a780a639c83bc29ac8a9816f1fc6c5c6dcd93c4721"));
+    assert_non_null(strstr(events, "\"size\":6,"));
+}
+
+/* At most 16 wholes at once: a 17th waits until one has been idle a minute. */
+static void http_range_bounds(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 6, 80);
+    char uri[16];
+    for (int i = 0; i < 16; i++) {
+        snprintf(uri, sizeof uri, "/%d", i);
+        assert_int_not_equal(mm_hrange_join(&r.app, "h", uri, 100, 1000), 0);
+    }
+    assert_int_equal(mm_hrange_join(&r.app, "h", "/x", 100, 2000), 0);
+    assert_int_not_equal(mm_hrange_join(&r.app, "h", "/3", 100, 2000), 0);    /* known */
+    assert_int_not_equal(mm_hrange_join(&r.app, "h", "/x", 100, 61000000000ull + 1000), 0);
+    mm_hrange_free(&r.app);
+    rig_done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +467,9 @@ int main(void)
         cmocka_unit_test(http_request_body_unexpected),
         cmocka_unit_test(tls_one_direction),
         cmocka_unit_test(multipart_parts),
+        cmocka_unit_test(content_range_parse),
+        cmocka_unit_test(http_range_pieces),
+        cmocka_unit_test(http_range_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "detect/rule.h"
 #include "detect/rule_match.h"
+#include "detect/rule_ftp.h"
 #include "util/util.h"
 
 static mm_ruleset *rs;
@@ -323,8 +324,8 @@ static void test_state_and_meta(void **state)
     assert_int_equal(parse("flowbits:set,a|b; sid:64;", &r), MM_SKIP_VALUE);
     assert_int_equal(parse("msg:\"no sid\";", &r), MM_SKIP_SYNTAX);
     assert_int_equal(parse("sid:65; frobnicate:1;", &r), MM_SKIP_KEYWORD);
-    assert_int_equal(parse("sid:66; asn1:oversize_length 100;", &r), MM_SKIP_KEYWORD);
-    assert_int_equal(parse_line("alert dcerpc any any -> any any (sid:67;)", &r),
+    assert_int_equal(parse("sid:66; sameip;", &r), MM_SKIP_KEYWORD);
+    assert_int_equal(parse_line("alert mqtt any any -> any any (sid:67;)", &r),
                      MM_SKIP_PROTOCOL);
     assert_int_equal(parse_line("frob tcp any any -> any any (sid:68;)", &r), MM_SKIP_ACTION);
     assert_int_equal(parse_line("alert tcp any any <- any any (sid:69;)", &r), MM_SKIP_SYNTAX);
@@ -565,6 +566,77 @@ static void test_match_other(void **state)
 }
 
 /* requires, as Suricata's documentation describes it; we answer as 7.0.0 */
+/* asn1: X.690's own example (Annex A.3, the personnel record: an
+ * [APPLICATION 0] of 133 content octets holding SETs and strings), a BIT
+ * STRING claiming more unused bits than it has, a decimal REAL past 256
+ * octets, and what ends the decoding. */
+static void test_asn1(void **state)
+{
+    (void)state;
+    static const uint8_t a3[] =
+        "\x60\x81\x85\x61\x10\x1a\x04John\x1a\x01P\x1a\x05Smith\xa0\x0a\x1a\x08" "Director"
+        "\x42\x01\x33\xa1\x0a\x43\x08" "19710917"
+        "\xa2\x12\x61\x10\x1a\x04Mary\x1a\x01T\x1a\x05Smith"
+        "\xa3\x42\x31\x1f\x61\x11\x1a\x05Ralph\x1a\x01T\x1a\x05Smith\xa0\x0a\x43\x08" "19571111"
+        "\x31\x1f\x61\x11\x1a\x05Susan\x1a\x01" "B\x1a\x05Jones\xa0\x0a\x43\x08" "19590717";
+    assert_int_equal(sizeof a3 - 1, 136);   /* 3 header octets + 133 */
+    assert_true(m("asn1:oversize_length 132, absolute_offset 0;", MM_BUF_PAYLOAD, a3, sizeof a3 - 1));
+    assert_false(m("asn1:oversize_length 133;", MM_BUF_PAYLOAD, a3, sizeof a3 - 1));
+    /* from its first inner object on: the longest there is the 66-octet [3] */
+    assert_true(m("asn1:oversize_length 65, absolute_offset 3;", MM_BUF_PAYLOAD, a3, sizeof a3 - 1));
+    assert_false(m("asn1:oversize_length 66, absolute_offset 3;", MM_BUF_PAYLOAD, a3, sizeof a3 - 1));
+    /* cut short, the record is not decoded: nothing to check */
+    assert_false(m("asn1:oversize_length 10;", MM_BUF_PAYLOAD, a3, sizeof a3 - 2));
+    assert_true(P("asn1:bitstring_overflow;", "\x03\x01\xff"));
+    assert_false(P("asn1:bitstring_overflow;", "\x03\x01\x07"));
+    /* after a content: relative to the cursor */
+    assert_true(P("content:\"XY\"; asn1:bitstring_overflow, relative_offset 1;", "XY.\x03\x01\xff"));
+    assert_false(P("content:\"XY\"; asn1:bitstring_overflow, relative_offset 0;", "XY.\x03\x01\xff"));
+    uint8_t real[4 + 257];
+    memset(real, 0x05, sizeof real);
+    memcpy(real, "\x09\x82\x01\x01", 4);
+    assert_true(m("asn1:double_overflow;", MM_BUF_PAYLOAD, real, sizeof real));
+    real[3] = 0x00;             /* 256 octets: not over */
+    assert_false(m("asn1:double_overflow;", MM_BUF_PAYLOAD, real, sizeof real - 1));
+    real[3] = 0x01;
+    real[4] = 0x40;             /* binary form (bits 8-7 not 00): not the decimal case */
+    assert_false(m("asn1:double_overflow;", MM_BUF_PAYLOAD, real, sizeof real));
+    /* indefinite length: the SEQUENCE ends at its end-of-contents octets */
+    assert_true(P("asn1:bitstring_overflow;", "\x30\x80\x02\x01\x01\x03\x01\xff\x00\x00"));
+    assert_false(P("asn1:bitstring_overflow;", "\x30\x80\x02\x01\x01\x03\x01\xff"));
+    /* more than 30 objects in a row: Suricata decodes none */
+    uint8_t many[2 * 31 + 3];
+    for (int i = 0; i < 31; i++)
+        memcpy(many + 2 * i, "\x05\x00", 2);
+    memcpy(many + 62, "\x03\x01\xff", 3);
+    assert_false(m("asn1:bitstring_overflow;", MM_BUF_PAYLOAD, many, sizeof many));
+    assert_true(m("asn1:bitstring_overflow;", MM_BUF_PAYLOAD, many + 4, sizeof many - 4));
+    mm_rule r;
+    assert_int_equal(parse("asn1:frob; sid:1;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("asn1:absolute_offset 1; sid:1;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("asn1:oversize_length -1; sid:1;", &r), MM_SKIP_VALUE);
+    assert_int_equal(parse("asn1:oversize_length 1, absolute_offset 0, relative_offset 0; sid:1;", &r),
+                     MM_SKIP_VALUE);
+}
+
+/* ftpbounce: a PORT naming another host than the client, as RFC 2577's
+ * bounce; its own address, or another command, is not one. */
+static void test_ftpbounce(void **state)
+{
+    (void)state;
+    mm_ip cli = {.b = {192, 168, 1, 10}, .v = 4};
+    const char *own = "USER a\r\nPORT 192,168,1,10,4,1\r\n";
+    const char *other = "USER a\r\nport 10 ,0,0,5,0,21\r\n";
+    assert_false(mm_ftpbounce((const uint8_t *)own, (uint32_t)strlen(own), &cli));
+    assert_true(mm_ftpbounce((const uint8_t *)other, (uint32_t)strlen(other), &cli));
+    assert_false(mm_ftpbounce((const uint8_t *)"PORT 1,2,3\r\n", 12, &cli));
+    assert_false(mm_ftpbounce((const uint8_t *)"PASV 1,2,3,4,5,6\r\n", 18, &cli));
+    assert_false(mm_ftpbounce((const uint8_t *)"PORT 1,2,3,999,5,6\r\n", 20, &cli));
+    mm_rule r;
+    assert_int_equal(parse("content:\"PORT\"; ftpbounce; sid:1;", &r), -1);
+    assert_true(r.ftpbounce);
+}
+
 static void test_requires(void **state)
 {
     (void)state;
@@ -685,6 +757,8 @@ int main(void)
         cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_match_content),
         cmocka_unit_test(test_match_other),
+        cmocka_unit_test(test_asn1),
+        cmocka_unit_test(test_ftpbounce),
         cmocka_unit_test(test_iprep),
         cmocka_unit_test(test_requires),
     };
