@@ -541,6 +541,8 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
     s->app.http_headers = c->http_headers;
     s->app.http_basic = c->http_basic;
+    if (c->http_layers > 0)
+        s->app.http_layers = (uint8_t)c->http_layers;
     s->app.smtp_md5 = c->smtp_md5;
     s->app.observe = observe;
     s->app.observe_ctx = s;

@@ -47,6 +47,7 @@ typedef struct mm_sensor_config {
     unsigned file_hashes;       /* MM_HASH_* bits */
     uint8_t http_headers;       /* all headers in http events: 1 request, 2 response */
     bool http_basic;            /* http events: Suricata's basic fields (extended: no) */
+    int http_layers;            /* Content-Encoding layers undone (0: the default, 2) */
     uint8_t smtp_md5;           /* email objects carry MD5s (MM_SMTP_MD5_*) */
     mm_detect_config detect;    /* built-in detectors */
 } mm_sensor_config;

@@ -64,6 +64,8 @@ static void usage(FILE *f)
 "      --http-headers WHICH  http events list every header of: none (the default),\n"
 "                         request, response or both (Suricata's dump-all-headers)\n""      --http-basic       http events carry Suricata's basic fields only (host,\n"
 "                         url, user agent, xff, content type): its extended: no\n"
+"      --http-decompress-layers N  Content-Encoding layers undone per body, 1-4\n"
+"                         (default 2, libhtp's response-body-decompress-layer-limit)\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
@@ -128,7 +130,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
@@ -267,6 +269,7 @@ int cmd_sensor(int argc, char **argv)
         {"anomaly-packethdr", no_argument, 0, O_ANPKT},
         {"anomaly-types", required_argument, 0, O_ANTYPES},
         {"http-basic", no_argument, 0, O_HTTPBASIC},
+        {"http-decompress-layers", required_argument, 0, O_HTTPLAYERS},
         {"app-memcap", required_argument, 0, O_APPMEMCAP},
         {"no-app-layer", no_argument, 0, O_NOAPP},
         {"filestore", required_argument, 0, O_FILESTORE},
@@ -420,6 +423,16 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_ANPKT: c.anomaly_packethdr = true; break;
         case O_HTTPBASIC: c.http_basic = true; break;
+        case O_HTTPLAYERS: {
+            char *e;
+            long nl = strtol(optarg, &e, 10);
+            if (*e || nl < 1 || nl > 4) {
+                fprintf(stderr, "mimamori: --http-decompress-layers: '%s': give 1 to 4\n", optarg);
+                return 2;
+            }
+            c.http_layers = (int)nl;
+            break;
+        }
         case O_ETHER: c.ethernet = true; break;
         case O_PCAPNAME: c.pcap_filename = true; break;
         case O_APACKET: c.detect.alert_packet = true; break;

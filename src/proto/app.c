@@ -39,6 +39,7 @@ void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
     a->memcap = memcap;
     a->enabled = enabled;
     a->store.hashes = MM_HASH_SHA256;
+    a->http_layers = 2;         /* libhtp's default decompress layer limit */
 }
 
 const char *mm_app_name(uint16_t id)

@@ -253,6 +253,7 @@ struct mm_app {
     bool buffers;               /* rules listen: keep what MM_OBS_BUFFERS needs */
     uint8_t http_headers;       /* HTTP events list all headers: 1 request, 2 response */
     bool http_basic;            /* HTTP events: Suricata's basic fields only */
+    uint8_t http_layers;        /* Content-Encoding layers undone per body (default 2) */
     uint8_t smtp_md5;           /* email objects carry MD5s: MM_SMTP_MD5_* */
     void *observe_ctx;
     mm_app_expectation expect[MM_APP_EXPECT];

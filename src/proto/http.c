@@ -71,7 +71,11 @@ typedef struct body_z {
     bool passthrough;           /* not compressed after all: the bytes as they are */
     bool deflate;               /* Content-Encoding: deflate (may come without its header) */
     uint64_t in, out;
+    struct body_z *next;        /* the layer its output goes to (NULL: the file) */
 } body_z;
+
+#define HDR_FOLD 4096           /* a folded header line, at most */
+#define ENC_LAYERS_MAX 4        /* Content-Encoding tokens kept (the limit is a->http_layers) */
 
 enum { S_HDR = 0, S_BODY_LEN, S_BODY_CHUNK_SIZE, S_BODY_CHUNK_DATA, S_BODY_CHUNK_CRLF,
        S_BODY_CHUNK_TRAILER, S_BODY_CLOSE, S_LOST, S_TUNNEL, S_FIN };
@@ -85,6 +89,7 @@ typedef struct dir_state {
     uint32_t llen;
     bool fin_body;           /* S_FIN: the rest of this line is body */
     bool fin_event;          /* S_FIN: request_body_unexpected said for this request */
+    bool hexseen;            /* S_BODY_CHUNK_SIZE: a digit of the size line came */
     const char *ev[4];       /* the app-layer events of the message in flight */
     uint8_t nev;
     mm_file *file;           /* the body being read, as a file */
@@ -342,15 +347,55 @@ static http_tx *push(mm_app *a, mm_flow *f, http_state *s, uint64_t ts)
     return t;
 }
 
+/* a[0..al) is b (lower case) as libhtp compares header names and tokens:
+ * case aside and NUL bytes skipped ("chu\0nked" is chunked). */
 static bool ieq(const char *a, size_t al, const char *b)
 {
-    size_t bl = strlen(b);
-    if (al != bl)
-        return false;
-    for (size_t i = 0; i < al; i++)
-        if (tolower((unsigned char)a[i]) != b[i])
+    size_t j = 0;
+    for (size_t i = 0; i < al; i++) {
+        if (!a[i])
+            continue;
+        if (!b[j] || tolower((unsigned char)a[i]) != b[j])
             return false;
-    return true;
+        j++;
+    }
+    return !b[j];
+}
+
+/* b (lower case) inside a[0..al), case aside and NUL bytes skipped. */
+static bool has_nz(const char *a, size_t al, const char *b)
+{
+    char c[512];
+    size_t k = 0;
+    for (size_t i = 0; i < al && k < sizeof c - 1; i++)
+        if (a[i])
+            c[k++] = (char)tolower((unsigned char)a[i]);
+    c[k] = 0;
+    return strstr(c, b) != NULL;
+}
+
+/* A Content-Encoding value's layers, in the order the sender applied them
+ * (appended to lay): libhtp reads plain gzip/x-gzip/deflate/x-deflate at
+ * once, else token by token (',' or whitespace between), a token naming
+ * gzip or deflate anywhere in it being that layer; others (identity,
+ * lzma ...) add none. */
+static void ce_layers_of(const char *v, size_t vl, uint8_t *lay, int *nlay)
+{
+    if (ieq(v, vl, "gzip") || ieq(v, vl, "x-gzip")) {
+        if (*nlay < ENC_LAYERS_MAX)
+            lay[(*nlay)++] = ENC_GZIP;
+        return;
+    }
+    for (size_t i = 0; i < vl;) {
+        size_t j = i;
+        while (j < vl && v[j] != ',' && v[j] != ' ' && v[j] != '\t')
+            j++;
+        int e = has_nz(v + i, j - i, "gzip") ? ENC_GZIP
+              : has_nz(v + i, j - i, "deflate") ? ENC_DEFLATE : ENC_NONE;
+        if (e != ENC_NONE && *nlay < ENC_LAYERS_MAX)
+            lay[(*nlay)++] = (uint8_t)e;
+        i = j + 1;
+    }
 }
 
 static bool has_nocase(const char *a, size_t al, const char *b)
@@ -484,7 +529,8 @@ static void mp_end(void *ctx, bool complete)
 
 /* A message body starts: it is a file named by Content-Disposition, or by
  * the URI's path; a multipart/form-data request's files are its parts. */
-static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int enc,
+static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir,
+                       const uint8_t *lay, int nlay,
                        const char *fname, size_t fnl, const char *mpb, uint64_t ts)
 {
     if (dir == MM_TO_SERVER && mpb[0] && (ds->mp = mm_app_alloc(a, mm_mpart_size()))) {
@@ -515,19 +561,36 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir, int 
     ds->rid = 0;
     if (dir == MM_TO_CLIENT && t->status == 206 && t->crange[0] && t->cr_start >= 0) {
         mm_file_set_range(ds->file, (uint64_t)t->cr_start, (uint64_t)t->cr_end);
-        if (enc == ENC_NONE && t->cr_size > 0) {
+        if (!nlay && t->cr_size > 0) {
             ds->rid = mm_hrange_join(a, t->host, t->uri, (uint64_t)t->cr_size, ts);
             ds->roff = (uint64_t)t->cr_start;
             ds->rtx = t->id;
             ds->rts = ts;
         }
     }
-    if (enc != ENC_NONE && (ds->bz = mm_app_alloc(a, sizeof *ds->bz)) && !z_init(a, ds->bz, false)) {
-        mm_app_free(a, ds->bz, sizeof *ds->bz);
-        ds->bz = NULL;
+    /* the last layer applied is undone first: each decoder's output goes
+     * to the one of the layer before it, the first layer's to the file */
+    body_z **at = &ds->bz;
+    for (int i = nlay - 1; i >= 0; i--) {
+        body_z *bz = mm_app_alloc(a, sizeof *bz);
+        if (!bz || !z_init(a, bz, false)) {
+            mm_app_free(a, bz, sizeof *bz);
+            break;              /* out of memory: the layers so far */
+        }
+        bz->deflate = lay[i] == ENC_DEFLATE;
+        *at = bz;
+        at = &bz->next;
     }
-    if (ds->bz)
-        ds->bz->deflate = enc == ENC_DEFLATE;
+}
+
+static void z_free_all(mm_app *a, dir_state *ds)
+{
+    for (body_z *bz = ds->bz, *nx; bz; bz = nx) {
+        nx = bz->next;
+        inflateEnd(&bz->z);
+        mm_app_free(a, bz, sizeof *bz);
+    }
+    ds->bz = NULL;
 }
 
 /* The body's first IB_MAX decoded bytes, for rules. */
@@ -617,13 +680,28 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     ds->ib = NULL;
 }
 
-static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
+static void z_feed(mm_app *a, mm_flow *f, dir_state *ds, body_z *bz, const uint8_t *d,
+                   uint32_t n);
+
+/* Decoded bytes to the next layer down, or to the file. */
+static void z_emit(mm_app *a, mm_flow *f, dir_state *ds, body_z *next, const uint8_t *d,
+                   uint32_t n)
 {
-    body_z *bz = ds->bz;
+    if (next) {
+        if (!next->stop)
+            z_feed(a, f, ds, next, d, n);
+        return;
+    }
+    ib_add(a, ds, d, n);
+    mm_file_data(a, ds->file, d, n);
+}
+
+static void z_feed(mm_app *a, mm_flow *f, dir_state *ds, body_z *bz, const uint8_t *d,
+                   uint32_t n)
+{
     uint8_t out[16384];
     if (bz->passthrough) {
-        ib_add(a, ds, d, n);
-        mm_file_data(a, ds->file, d, n);
+        z_emit(a, f, ds, bz->next, d, n);
         return;
     }
     bool first = bz->in == 0;
@@ -655,8 +733,7 @@ static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d,
                 ds->bomb = true;
                 break;
             }
-            ib_add(a, ds, out, got);
-            mm_file_data(a, ds->file, out, got);
+            z_emit(a, f, ds, bz->next, out, got);
         }
         if (r == Z_STREAM_END)
             bz->stop = true;
@@ -664,8 +741,7 @@ static void inflate_into(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d,
             /* a body that says gzip/deflate but is not: as libhtp, its
              * bytes go on as they are */
             bz->passthrough = true;
-            ib_add(a, ds, d, n);
-            mm_file_data(a, ds->file, d, n);
+            z_emit(a, f, ds, bz->next, d, n);
             break;
         } else if (r != Z_OK && r != Z_BUF_ERROR) {
             mm_app_error(a, f);
@@ -705,7 +781,7 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
     }
     if (ds->bz) {
         if (!ds->bz->stop)
-            inflate_into(a, f, ds, d, n);
+            z_feed(a, f, ds, ds->bz, d, n);
         return;
     }
     ib_add(a, ds, d, n);
@@ -751,11 +827,7 @@ static void body_end(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64
     file_done(a, f, ds, complete, ts);
     mm_app_free(a, ds->fctx, sizeof *ds->fctx);
     ds->fctx = NULL;
-    if (ds->bz) {
-        inflateEnd(&ds->bz->z);
-        mm_app_free(a, ds->bz, sizeof *ds->bz);
-        ds->bz = NULL;
-    }
+    z_free_all(a, ds);
     ds->bomb = false;
     ds->req_tx = NULL;
 }
@@ -795,7 +867,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     http_tx *t = NULL;
     bool chunked = false, has_len = false, no_body = false;
     uint64_t clen = 0;
-    int enc = ENC_NONE;
+    uint8_t lay[ENC_LAYERS_MAX];
+    int nlay = 0;
     char fname[256] = "";
     char mpb[MM_MPART_BOUNDARY_MAX + 1] = "";
     if (dir == MM_TO_SERVER) {
@@ -830,7 +903,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         }
         t->has_resp = true;
         char *sp1 = memchr(p, ' ', l0);
-        if (!sp1 || l0 < 12 || memcmp(p, "HTTP/", 5) != 0) {
+        if (!sp1 || l0 < 12 || strncasecmp(p, "HTTP/", 5) != 0) {
             mm_app_error(a, f);
             return S_LOST;
         }
@@ -851,18 +924,48 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     /* header lines */
     char **hs = dir == MM_TO_SERVER ? &t->req_h : &t->resp_h;
     uint16_t *nh = dir == MM_TO_SERVER ? &t->n_req_h : &t->n_resp_h;
-    for (p = eol + 1; p < end;) {
-        eol = memchr(p, '\n', (size_t)(end - p));
+    char fold[HDR_FOLD];
+    for (char *cur = eol + 1; cur < end;) {
+        eol = memchr(cur, '\n', (size_t)(end - cur));
         if (!eol)
             break;
-        size_t l = (size_t)(eol - p);
-        if (l && p[l - 1] == '\r')
+        size_t l = (size_t)(eol - cur);
+        if (l && cur[l - 1] == '\r')
             l--;
         if (l == 0)
             break;
+        /* a line starting with a space or tab continues the header before
+         * it (obs-fold): read as one, joined by a space, as libhtp does */
+        p = cur;
+        cur = eol + 1;
+        if (cur < end && (*cur == ' ' || *cur == '\t') && l < sizeof fold) {
+            memcpy(fold, p, l);
+            p = fold;
+            while (cur < end && (*cur == ' ' || *cur == '\t')) {
+                char *e2 = memchr(cur, '\n', (size_t)(end - cur));
+                if (!e2)
+                    break;
+                size_t l2 = (size_t)(e2 - cur);
+                if (l2 && cur[l2 - 1] == '\r')
+                    l2--;
+                const char *c2 = cur;
+                while (l2 && (*c2 == ' ' || *c2 == '\t'))
+                    c2++, l2--;
+                if (l + 1 + l2 > sizeof fold)
+                    l2 = sizeof fold - l - 1 < l2 ? sizeof fold - l - 1 : l2;
+                if (l + 1 + l2 <= sizeof fold) {
+                    fold[l++] = ' ';
+                    memcpy(fold + l, c2, l2);
+                    l += l2;
+                }
+                cur = e2 + 1;
+            }
+        }
         char *colon = memchr(p, ':', l);
         if (colon) {
             size_t nl = (size_t)(colon - p);
+            while (nl && (p[nl - 1] == ' ' || p[nl - 1] == '\t'))
+                nl--;               /* "Transfer-Encoding :" */
             char *v = colon + 1;
             while (v < p + l && (*v == ' ' || *v == '\t'))
                 v++;
@@ -903,14 +1006,9 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                     clen = x;
                 }
             } else if (ieq(p, nl, "transfer-encoding")) {
-                for (size_t i = 0; i + 7 <= vl; i++)
-                    if (strncasecmp(v + i, "chunked", 7) == 0)
-                        chunked = true;
+                chunked |= has_nz(v, vl, "chunked");
             } else if (ieq(p, nl, "content-encoding")) {
-                if ((vl >= 4 && !strncasecmp(v, "gzip", 4)) || (vl >= 6 && !strncasecmp(v, "x-gzip", 6)))
-                    enc = ENC_GZIP;
-                else if (vl >= 7 && !strncasecmp(v, "deflate", 7))
-                    enc = ENC_DEFLATE;
+                ce_layers_of(v, vl, lay, &nlay);
                 if (dir == MM_TO_CLIENT)
                     ce_check(v, vl, &ce_layers, &ce_abnormal);
             } else if (ieq(p, nl, "content-disposition")) {
@@ -944,7 +1042,6 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 }
             }
         }
-        p = eol + 1;
     }
     /* the anomalies libhtp names, as Suricata's app-layer-event rules know
      * them (http-events.rules) */
@@ -984,7 +1081,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (no_body)
         goto done;
     if (chunked || (has_len && clen) || dir == MM_TO_CLIENT) {
-        body_start(a, d, t, dir, enc, fname, strlen(fname), mpb, ts);
+        body_start(a, d, t, dir, lay, nlay < a->http_layers ? nlay : a->http_layers, fname,
+                   strlen(fname), mpb, ts);
         if (dir == MM_TO_SERVER)
             d->req_tx = t;
     }
@@ -1104,7 +1202,7 @@ static void fin_body_bytes(mm_app *a, mm_flow *f, http_state *s, int dir, const 
 {
     dir_state *ds = &s->d[dir];
     if (dir == MM_TO_SERVER && !ds->file && ds->insp_tx) {
-        body_start(a, ds, ds->insp_tx, dir, ENC_NONE, "", 0, "", ts);
+        body_start(a, ds, ds->insp_tx, dir, NULL, 0, "", 0, "", ts);
         ds->req_tx = ds->insp_tx;
     }
     body_bytes(a, f, s, dir, d, n);
@@ -1288,20 +1386,42 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         case S_BODY_CHUNK_TRAILER: {
             /* read one line */
             uint32_t i = 0;
-            bool eol = false;
+            bool eol = false, bad = false;
             while (i < n) {
                 char c = (char)d[i++];
                 if (c == '\n') {
                     eol = true;
                     break;
                 }
+                if (ds->state == S_BODY_CHUNK_SIZE && dir == MM_TO_CLIENT && !ds->hexseen) {
+                    if (isxdigit((unsigned char)c)) {
+                        ds->hexseen = true;
+                    } else if (!isspace((unsigned char)c)) {
+                        bad = true;
+                        i--;
+                        break;
+                    }
+                }
                 if (ds->llen < sizeof ds->line - 1)
                     ds->line[ds->llen++] = c;
+            }
+            if (bad) {
+                /* as libhtp: an answer's chunk that does not start with its
+                 * size ends the chunked reading - the rest of the body is
+                 * read as it comes, to the connection's end */
+                body_bytes(a, f, s, dir, (const uint8_t *)ds->line, ds->llen);
+                ds->llen = 0;
+                ds->hexseen = false;
+                ds->state = S_BODY_CLOSE;
+                d += i;
+                n -= i;
+                break;
             }
             d += i;
             n -= i;
             if (!eol)
                 break;
+            ds->hexseen = false;
             ds->line[ds->llen] = 0;
             if (ds->state == S_BODY_CHUNK_TRAILER) {
                 bool empty = ds->llen == 0 || (ds->llen == 1 && ds->line[0] == '\r');
@@ -1312,10 +1432,19 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                 }
                 break;
             }
+            /* as libhtp: an empty line before a chunk's size is passed
+             * over, and so is whitespace before the digits */
+            char *ln = ds->line;
+            while (isspace((unsigned char)*ln))
+                ln++;
+            if (!*ln) {
+                ds->llen = 0;
+                break;
+            }
             char *e;
-            unsigned long long sz = strtoull(ds->line, &e, 16);
+            unsigned long long sz = strtoull(ln, &e, 16);
             ds->llen = 0;
-            if (e == ds->line) {
+            if (e == ln || !isxdigit((unsigned char)*ln)) {
                 mm_app_error(a, f);
                 body_end(a, f, ds, false, ts);
                 ds->state = S_LOST;
