@@ -445,6 +445,37 @@ static void ce_check(const char *v, size_t vl, bool *too_many, bool *abnormal)
     }
 }
 
+/* A folded response line that holds a header of its own (" Transfer-Encoding:
+ * chunked"): libhtp reads it as one, not as more of the header before. */
+static bool folded_header(const char *c, const char *end)
+{
+    while (c < end && (*c == ' ' || *c == '\t'))
+        c++;
+    const char *s0 = c;
+    while (c < end && *c != ':' && *c != '\n' && *c != ' ' && *c != '\t')
+        c++;
+    return c > s0 && c < end && *c == ':';
+}
+
+/* Does the line ending at h[end] ('\n') end a response's headers as libhtp
+ * reads them: only spaces, tabs and CRs after an earlier line - but CRs
+ * alone after a line that ended in CR LF are junk, not the end. */
+static bool blank_line(const char *h, uint32_t end)
+{
+    uint32_t i = end;
+    bool cr_only = true;
+    while (i > 0 && h[i - 1] != '\n') {
+        char c = h[i - 1];
+        if (c != ' ' && c != '\t' && c != '\r')
+            return false;
+        cr_only &= c == '\r';
+        i--;
+    }
+    if (i == 0)
+        return false;           /* the status line is no blank line */
+    return !(cr_only && i >= 2 && h[i - 2] == '\r');
+}
+
 /* --- bodies as files ------------------------------------------------------ */
 
 /* zlib's memory, counted against the app memory cap (size kept in front). */
@@ -861,6 +892,13 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         d->insp_dir = (uint8_t)dir;
         d->mpb[0] = 0;          /* set again by body_start for an upload */
     }
+    if (dir == MM_TO_CLIENT) {
+        /* libhtp ends a response's header line at a CR alone too */
+        for (char *q = p; q < end; q++)
+            if (*q == '\r' && q + 1 < end && q[1] != '\n' && q[1] != '\r')
+                *q = '\n';
+        eol = memchr(p, '\n', (size_t)(end - p));
+    }
     size_t l0 = (size_t)(eol - p);
     if (l0 && p[l0 - 1] == '\r')
         l0--;
@@ -902,19 +940,31 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
             t = s->tx[s->resp_idx];
         }
         t->has_resp = true;
-        char *sp1 = memchr(p, ' ', l0);
-        if (!sp1 || l0 < 12 || strncasecmp(p, "HTTP/", 5) != 0) {
+        size_t lead = 0;
+        while (lead < l0 && (p[lead] == ' ' || p[lead] == '\t'))
+            lead++;
+        const char *ln = p + lead;
+        size_t ll = l0 - lead;
+        if (ll < 5 || strncasecmp(ln, "HTTP/", 5) != 0) {
             mm_app_error(a, f);
             return S_LOST;
         }
-        copyv(t->resp_proto, sizeof t->resp_proto, p, (size_t)(sp1 - p));
-        if (!isdigit((unsigned char)sp1[1]) || !isdigit((unsigned char)sp1[2]) ||
-            !isdigit((unsigned char)sp1[3])) {
-            mm_app_error(a, f);            /* not a status code */
-            t->has_resp = false;
-            return S_LOST;
-        }
-        t->status = atoi(sp1 + 1);
+        /* as libhtp: the protocol up to the first whitespace, the status
+         * after any run of it; a line without a status number ("HTTP/1.1",
+         * "HTTP/1.1 2xx") still has its headers and body read, status 0 */
+        size_t pl = 0;
+        while (pl < ll && ln[pl] != ' ' && ln[pl] != '\t')
+            pl++;
+        copyv(t->resp_proto, sizeof t->resp_proto, ln, pl);
+        size_t k = pl;
+        while (k < ll && (ln[k] == ' ' || ln[k] == '\t'))
+            k++;
+        const unsigned char *sc = (const unsigned char *)ln + k;
+        if (k + 3 <= ll && isdigit(sc[0]) && isdigit(sc[1]) && isdigit(sc[2]) &&
+            (k + 3 == ll || !isdigit(sc[3])))
+            t->status = (sc[0] - '0') * 100 + (sc[1] - '0') * 10 + (sc[2] - '0');
+        else
+            t->status = 0;
         no_body = (t->status >= 100 && t->status < 200) || t->status == 204 ||
                   t->status == 304 || strcmp(t->method, "HEAD") == 0;
     }
@@ -938,7 +988,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
          * it (obs-fold): read as one, joined by a space, as libhtp does */
         p = cur;
         cur = eol + 1;
-        if (cur < end && (*cur == ' ' || *cur == '\t') && l < sizeof fold) {
+        if (cur < end && (*cur == ' ' || *cur == '\t') && l < sizeof fold &&
+            !(dir == MM_TO_CLIENT && folded_header(cur, end))) {
             memcpy(fold, p, l);
             p = fold;
             while (cur < end && (*cur == ' ' || *cur == '\t')) {
@@ -961,10 +1012,12 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 cur = e2 + 1;
             }
         }
+        while (l && (*p == ' ' || *p == '\t'))
+            p++, l--;               /* a folded line read as a header */
         char *colon = memchr(p, ':', l);
         if (colon) {
             size_t nl = (size_t)(colon - p);
-            while (nl && (p[nl - 1] == ' ' || p[nl - 1] == '\t'))
+            while (nl && isspace((unsigned char)p[nl - 1]))
                 nl--;               /* "Transfer-Encoding :" */
             char *v = colon + 1;
             while (v < p + l && (*v == ' ' || *v == '\t'))
@@ -1345,6 +1398,13 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                     (ds->hdr[ds->hlen - 2] == '\n' ||
                      (ds->hlen >= 3 && ds->hdr[ds->hlen - 2] == '\r' &&
                       ds->hdr[ds->hlen - 3] == '\n'))) {
+                    end = true;
+                    break;
+                }
+                if (c == '\n' && dir == MM_TO_CLIENT && blank_line(ds->hdr, ds->hlen - 1) &&
+                    !(i < n && (d[i] == '\n' || (d[i] == '\r' && i + 1 < n && d[i + 1] == '\n')))) {
+                    /* libhtp: a line of only whitespace ends them too, unless
+                     * an empty line follows it (then it is folding) */
                     end = true;
                     break;
                 }
