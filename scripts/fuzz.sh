@@ -57,6 +57,10 @@ seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
 seed ../shared/suricata-verify/tests/http-range-file/input.pcap tcp.stream==0 http-range
+# HTTP evasions (noxxi's http-evader): layered encodings, folded and odd headers, gzip header flags
+for c in 131 134 284 376 399; do
+    seed ../shared/suricata-verify/tests/http-evader/http-evader-$c/input.pcap tcp.stream==0 evader-$c
+done
 # list seeds: each accepted line form, for each kind (byte 0)
 printf '\x00# mining\npool.example.com\n0.0.0.0 miner.example.net\n||coin.example.org^\n' > "$work/lists/names"
 printf '\x02131.253.18.12\n199.2.137.0/24\n2001:db8::/32\n  ".sink.example",\n' > "$work/lists/sinkhole"

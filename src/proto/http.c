@@ -64,6 +64,8 @@ typedef struct file_ctx {
 
 enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
 
+#define GZ_HDR_MAX 512u         /* a gzip member header read, at most */
+
 /* A body being decompressed (gzip or deflate) into its file. */
 typedef struct body_z {
     z_stream z;
@@ -72,6 +74,9 @@ typedef struct body_z {
     bool deflate;               /* Content-Encoding: deflate (may come without its header) */
     uint64_t in, out;
     struct body_z *next;        /* the layer its output goes to (NULL: the file) */
+    bool gh_done;               /* gzip: its member header read (or not one) */
+    uint16_t ghlen;
+    uint8_t gh[GZ_HDR_MAX];     /* ... its bytes until then */
 } body_z;
 
 #define HDR_FOLD 4096           /* a folded header line, at most */
@@ -727,8 +732,75 @@ static void z_emit(mm_app *a, mm_flow *f, dir_state *ds, body_z *next, const uin
     mm_file_data(a, ds->file, d, n);
 }
 
+static void z_run(mm_app *a, mm_flow *f, dir_state *ds, body_z *bz, const uint8_t *d,
+                  uint32_t n);
+
+/* gzip's member header (RFC 1952) at g[0..n): its length; 0 when not all
+ * there yet, -1 when it is no gzip header. */
+static int gzip_head(const uint8_t *g, uint32_t n)
+{
+    if ((n >= 1 && g[0] != 0x1f) || (n >= 2 && g[1] != 0x8b) || (n >= 3 && g[2] != 8))
+        return -1;
+    if (n < 10)
+        return 0;
+    uint8_t flg = g[3];
+    uint32_t at = 10;
+    if (flg & 0x04) {                   /* FEXTRA */
+        if (n < at + 2)
+            return 0;
+        at += 2u + (g[at] | (uint32_t)g[at + 1] << 8);
+    }
+    for (uint8_t bit = 0x08; bit <= 0x10; bit <<= 1) {     /* FNAME, FCOMMENT */
+        if (!(flg & bit))
+            continue;
+        while (at < n && g[at])
+            at++;
+        if (at >= n)
+            return 0;
+        at++;
+    }
+    if (flg & 0x02)                     /* FHCRC: not checked */
+        at += 2;
+    return at <= n ? (int)at : 0;
+}
+
+/* A layer's bytes. A gzip layer's member header is read here, as libhtp
+ * reads it: its reserved flag bits and header CRC are not judged, and the
+ * data after it is inflated raw (so a wrong trailer CRC does not cut it). */
 static void z_feed(mm_app *a, mm_flow *f, dir_state *ds, body_z *bz, const uint8_t *d,
                    uint32_t n)
+{
+    if (bz->deflate || bz->gh_done) {
+        z_run(a, f, ds, bz, d, n);
+        return;
+    }
+    uint32_t k = n < GZ_HDR_MAX - bz->ghlen ? n : GZ_HDR_MAX - bz->ghlen;
+    memcpy(bz->gh + bz->ghlen, d, k);
+    bz->ghlen = (uint16_t)(bz->ghlen + k);
+    d += k;
+    n -= k;
+    int h = gzip_head(bz->gh, bz->ghlen);
+    if (h == 0 && bz->ghlen < GZ_HDR_MAX)
+        return;                         /* more of the header to come */
+    bz->gh_done = true;
+    if (h > 0) {
+        inflateEnd(&bz->z);
+        bz->raw_tried = true;
+        if (!z_init(a, bz, true)) {
+            bz->stop = true;
+            return;
+        }
+    } else {
+        h = 0;                          /* not gzip's header: as zlib finds it */
+    }
+    if (bz->ghlen > (uint16_t)h)
+        z_run(a, f, ds, bz, bz->gh + h, (uint32_t)(bz->ghlen - h));
+    if (n && !bz->stop)
+        z_run(a, f, ds, bz, d, n);
+}
+
+static void z_run(mm_app *a, mm_flow *f, dir_state *ds, body_z *bz, const uint8_t *d,
+                  uint32_t n)
 {
     uint8_t out[16384];
     if (bz->passthrough) {
