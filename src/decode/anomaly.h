@@ -59,6 +59,12 @@
     X(IPV6_FRAG_OVERLAP, "decode", "ipv6",     "frag_overlap",            1)       \
     X(IPV6_FRAG_INVLEN,  "decode", "ipv6",     "frag_invalid_length",     1)       \
     X(IPV6_FRAG_IGNORED, "decode", "ipv6",     "frag_ignored",            1)       \
+    X(IPV6_USELESS_FH,   "decode", "ipv6",     "exthdr_useless_fh",       1)       \
+    X(IPV6_DUPL_FH,      "decode", "ipv6",     "exthdr_dupl_fh",          1)       \
+    X(IPV6_FH_RES,       "decode", "ipv6",     "fh_non_zero_reserved_field", 1)    \
+    X(IPV6_OPT_LEN,      "decode", "ipv6",     "exthdr_invalid_optlen",   1)       \
+    X(IPV6_HBH_UNKNOWN,  "decode", "ipv6",     "hopopts_unknown_opt",     1)       \
+    X(IPV6_DST_UNKNOWN,  "decode", "ipv6",     "dstopts_unknown_opt",     1)       \
     X(TCP_SMALL,         "decode", "tcp",      "pkt_too_small",           1)       \
     X(TCP_HLEN,          "decode", "tcp",      "hlen_too_small",          1)       \
     X(TCP_OPTLEN,        "decode", "tcp",      "invalid_optlen",          1)       \

@@ -9,6 +9,29 @@
 
 #define MAX_EXT 16
 
+/* The options of a hop-by-hop or destination-options header h (el bytes):
+ * one that is not Pad1, PadN, Router Alert, Jumbo Payload or Home Address
+ * is unknown, as Suricata judges them; an option running past the header
+ * has an invalid length. */
+static void options(mm_decoder *d, mm_pkt *p, const uint8_t *h, uint32_t el, bool hbh)
+{
+    uint32_t off = 2;
+    while (off < el) {
+        uint8_t type = h[off];
+        if (type == 0) {                /* Pad1 */
+            off++;
+            continue;
+        }
+        if (off + 1 >= el || off + 2u + h[off + 1] > el) {
+            mm_anom(d, p, MM_AN_IPV6_OPT_LEN);
+            return;
+        }
+        if (type != 1 && type != 0x05 && type != 0xC2 && type != 0xC9)
+            mm_anom(d, p, hbh ? MM_AN_IPV6_HBH_UNKNOWN : MM_AN_IPV6_DST_UNKNOWN);
+        off += 2u + h[off + 1];
+    }
+}
+
 void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
 {
     if (++p->layers > MM_MAX_LAYERS) {
@@ -47,7 +70,7 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     uint8_t nh = b[6];
     const uint8_t *q = b + 40;
     uint32_t left = plen;
-    bool frag = false;
+    bool frag = false, seen_fh = false;
     uint32_t foff = 0, fid = 0;
     bool fmore = false;
 
@@ -64,6 +87,8 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
                 return;
             }
             el = ((uint32_t)q[1] + 1) * 8;
+            if ((nh == 0 || nh == 60) && el <= left)
+                options(d, p, q, el, nh == 0);
             break;
         case 51:  /* AH: length in 4-byte units, minus 2 */
             if (left < 8) {
@@ -80,13 +105,25 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
                 return;
             }
             el = 8;
+            if (q[1])
+                mm_anom(d, p, MM_AN_IPV6_FH_RES);       /* its reserved byte */
+            if (seen_fh) {
+                /* a second fragment header: Suricata stops reading here */
+                mm_anom(d, p, MM_AN_IPV6_DUPL_FH);
+                p->proto = 59;
+                return;
+            }
+            seen_fh = true;
             {
                 uint16_t fo = mm_be16(q + 2);
                 foff = (uint32_t)(fo & 0xFFF8);
                 fmore = fo & 1;
                 fid = mm_be32(q + 4);
-                /* An atomic fragment (offset 0, no more) is a whole packet. */
+                /* An atomic fragment (offset 0, no more) is a whole packet,
+                 * its fragment header of no use (RFC 6946) */
                 frag = foff != 0 || fmore;
+                if (!frag)
+                    mm_anom(d, p, MM_AN_IPV6_USELESS_FH);
             }
             break;
         default:

@@ -186,6 +186,32 @@ static void test_gre_and_ipv6_exthdr(void **st)
     assert_int_equal(p.ipver, 6);
     assert_int_equal(p.proto, 6);
     assert_int_equal(p.dport, 443);
+
+    /* destination options holding an option of unknown type (0x3e, RFC
+     * 8200 section 4.2's action bits 00: skip it), then an atomic fragment
+     * header (offset 0, no more: RFC 6946) before TCP; the same with a
+     * second fragment header, and with an option running past its header */
+    for (int k = 0; k < 3; k++) {
+        T.n = 0;
+        tb_eth(&T, 0x86DD);
+        tb_be32(&T, 0x60000000);
+        tb_be16(&T, (uint16_t)(8 + 8 + (k == 1 ? 8 : 0) + 20));
+        tb_u8(&T, 60); tb_u8(&T, 64);
+        for (int i = 0; i < 32; i++) tb_u8(&T, (uint8_t)(i == 15 || i == 31 ? 1 : 0));
+        tb_u8(&T, 44); tb_u8(&T, 0);                        /* dest opts, 8 bytes */
+        tb_u8(&T, 0x3e); tb_u8(&T, k == 2 ? 9 : 4); for (int i = 0; i < 4; i++) tb_u8(&T, 0);
+        tb_u8(&T, k == 1 ? 44 : 6); tb_u8(&T, 0); tb_be16(&T, 0); tb_be32(&T, 7);  /* fragment */
+        if (k == 1) {
+            tb_u8(&T, 6); tb_u8(&T, 0); tb_be16(&T, 0); tb_be32(&T, 8);
+        }
+        tb_tcp(&T, 40000, 443, 1, 0, 0x02);
+        run(&p, MM_LT_ETHERNET, &raw);
+        assert_true(has_anom(&p, k == 2 ? MM_AN_IPV6_OPT_LEN : MM_AN_IPV6_DST_UNKNOWN));
+        assert_true(has_anom(&p, MM_AN_IPV6_USELESS_FH));
+        assert_true(has_anom(&p, MM_AN_IPV6_DUPL_FH) == (k == 1));
+        if (k != 1)
+            assert_int_equal(p.dport, 443);     /* the atomic fragment is read on */
+    }
 }
 
 static void test_truncations_are_anomalies(void **st)
