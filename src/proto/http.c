@@ -450,6 +450,15 @@ static void ce_check(const char *v, size_t vl, bool *too_many, bool *abnormal)
     }
 }
 
+/* Does h[0..n) start as a response's status line (after whitespace)? */
+static bool status_line(const char *h, uint32_t n)
+{
+    uint32_t i = 0;
+    while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\0'))
+        i++;
+    return n - i >= 5 && strncasecmp(h + i, "HTTP/", 5) == 0;
+}
+
 /* A folded response line that holds a header of its own (" Transfer-Encoding:
  * chunked"): libhtp reads it as one, not as more of the header before. */
 static bool folded_header(const char *c, const char *end)
@@ -1013,7 +1022,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         }
         t->has_resp = true;
         size_t lead = 0;
-        while (lead < l0 && (p[lead] == ' ' || p[lead] == '\t'))
+        while (lead < l0 && (p[lead] == ' ' || p[lead] == '\t' || p[lead] == '\0'))
             lead++;
         const char *ln = p + lead;
         size_t ll = l0 - lead;
@@ -1474,11 +1483,17 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                     break;
                 }
                 if (c == '\n' && dir == MM_TO_CLIENT && blank_line(ds->hdr, ds->hlen - 1) &&
-                    !(i < n && (d[i] == '\n' || (d[i] == '\r' && i + 1 < n && d[i + 1] == '\n')))) {
+                    !(i < n && (d[i] == '\n' || d[i] == ' ' || d[i] == '\t' ||
+                                (d[i] == '\r' && i + 1 < n && d[i + 1] == '\n')))) {
                     /* libhtp: a line of only whitespace ends them too, unless
-                     * an empty line follows it (then it is folding) */
+                     * an empty or a folded line follows it */
                     end = true;
                     break;
+                }
+                if (c == '\n' && dir == MM_TO_CLIENT && !memchr(ds->hdr, '\n', ds->hlen - 1) &&
+                    !status_line(ds->hdr, ds->hlen)) {
+                    ds->hlen = 0;   /* libhtp passes over lines before the status line */
+                    continue;
                 }
             }
             d += i;
