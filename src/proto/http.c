@@ -976,8 +976,9 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (dir == MM_TO_CLIENT) {
         /* libhtp ends a response's header line at a CR alone too */
         for (char *q = p; q < end; q++)
-            if (*q == '\r' && q + 1 < end && q[1] != '\n' && q[1] != '\r')
-                *q = '\n';
+            if (*q == '\r' && q + 1 < end && q[1] != '\n' && q[1] != '\r' && q > p &&
+                q[-1] != '\n')
+                *q = '\n';     /* (a CR starting a line is junk in it) */
         eol = memchr(p, '\n', (size_t)(end - p));
     }
     size_t l0 = (size_t)(eol - p);
@@ -1069,11 +1070,11 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
          * it (obs-fold): read as one, joined by a space, as libhtp does */
         p = cur;
         cur = eol + 1;
-        if (cur < end && (*cur == ' ' || *cur == '\t') && l < sizeof fold &&
+        if (cur < end && (*cur == ' ' || *cur == '\t' || *cur == '\0') && l < sizeof fold &&
             !(dir == MM_TO_CLIENT && folded_header(cur, end))) {
             memcpy(fold, p, l);
             p = fold;
-            while (cur < end && (*cur == ' ' || *cur == '\t')) {
+            while (cur < end && (*cur == ' ' || *cur == '\t' || *cur == '\0')) {
                 char *e2 = memchr(cur, '\n', (size_t)(end - cur));
                 if (!e2)
                     break;
@@ -1081,7 +1082,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 if (l2 && cur[l2 - 1] == '\r')
                     l2--;
                 const char *c2 = cur;
-                while (l2 && (*c2 == ' ' || *c2 == '\t'))
+                while (l2 && (*c2 == ' ' || *c2 == '\t' || *c2 == '\0'))
                     c2++, l2--;
                 if (l + 1 + l2 > sizeof fold)
                     l2 = sizeof fold - l - 1 < l2 ? sizeof fold - l - 1 : l2;
@@ -1093,8 +1094,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 cur = e2 + 1;
             }
         }
-        while (l && (*p == ' ' || *p == '\t'))
-            p++, l--;               /* a folded line read as a header */
+        while (l && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++, l--;               /* a folded line read as a header, a CR before one */
         char *colon = memchr(p, ':', l);
         if (colon) {
             size_t nl = (size_t)(colon - p);

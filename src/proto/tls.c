@@ -637,6 +637,19 @@ static void log_tls(mm_app *a, mm_flow *f, tls_state *s)
     mm_app_event_end(a, f);
 }
 
+/* A hello's random (after its 2-byte version) for tls.random, and its
+ * first 4 and last 28 bytes for tls.random_time and tls.random_bytes, as
+ * Suricata names them. */
+static int hello_random(mm_obs_buf *o, const uint8_t *b, uint32_t bl)
+{
+    if (bl < 34)
+        return 0;
+    o[0] = (mm_obs_buf){MM_BUF_TLS_RANDOM, b + 2, 32};
+    o[1] = (mm_obs_buf){MM_BUF_TLS_RANDOM_TIME, b + 2, 4};
+    o[2] = (mm_obs_buf){MM_BUF_TLS_RANDOM_BYTES, b + 6, 28};
+    return 3;
+}
+
 static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *m, uint32_t n,
                       uint64_t ts)
 {
@@ -656,8 +669,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                 mm_obs_name nm = {.source = MM_NAME_SNI, .name = s->sni};
                 mm_app_observe(a, f, dir, MM_OBS_NAME, &nm, ts);
             }
-            mm_obs_buf ib[3];
-            int nb = 0;
+            mm_obs_buf ib[6];
+            int nb = hello_random(ib, b, bl);
             if (s->sni[0])
                 ib[nb++] = (mm_obs_buf){MM_BUF_TLS_SNI, (const uint8_t *)s->sni,
                                        (uint32_t)strlen(s->sni)};
@@ -676,6 +689,9 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_obs_tls_hello o = {.server = true, .version = s->server_version,
                                   .cipher = s->cipher, .sni = s->sni};
             mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
+            mm_obs_buf rb[3];
+            mm_obs_buffers ob = {rb, hello_random(rb, b, bl)};
+            mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         }
     } else if (type == 11 && dir == MM_TO_CLIENT && !s->have_cert && bl >= 6) {
         uint32_t total = be24(b), first = be24(b + 3);
