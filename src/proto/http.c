@@ -379,70 +379,49 @@ static bool has_nz(const char *a, size_t al, const char *b)
     return strstr(c, b) != NULL;
 }
 
-/* A Content-Encoding value's layers, in the order the sender applied them
- * (appended to lay): libhtp reads plain gzip/x-gzip/deflate/x-deflate at
- * once, else token by token (',' or whitespace between), a token naming
- * gzip or deflate anywhere in it being that layer; others (identity,
- * lzma ...) add none. */
-static void ce_layers_of(const char *v, size_t vl, uint8_t *lay, int *nlay)
-{
-    if (ieq(v, vl, "gzip") || ieq(v, vl, "x-gzip")) {
-        if (*nlay < ENC_LAYERS_MAX)
-            lay[(*nlay)++] = ENC_GZIP;
-        return;
-    }
-    for (size_t i = 0; i < vl;) {
-        size_t j = i;
-        while (j < vl && v[j] != ',' && v[j] != ' ' && v[j] != '\t')
-            j++;
-        int e = has_nz(v + i, j - i, "gzip") ? ENC_GZIP
-              : has_nz(v + i, j - i, "deflate") ? ENC_DEFLATE : ENC_NONE;
-        if (e != ENC_NONE && *nlay < ENC_LAYERS_MAX)
-            lay[(*nlay)++] = (uint8_t)e;
-        i = j + 1;
-    }
-}
-
-static bool has_nocase(const char *a, size_t al, const char *b)
-{
-    size_t bl = strlen(b);
-    for (size_t i = 0; i + bl <= al; i++)
-        if (strncasecmp(a + i, b, bl) == 0)
-            return true;
-    return false;
-}
-
 static bool same(const char *a, size_t al, const char *b)
 {
     return al == strlen(b) && memcmp(a, b, al) == 0;
 }
 
-/* A response's Content-Encoding as libhtp judges it: a list (or a value
- * other than plain gzip/deflate) is read token by token, more than two
- * layers is too many (Suricata's default limit), and a token that is not
- * one of the known spellings is abnormal. */
-static void ce_check(const char *v, size_t vl, bool *too_many, bool *abnormal)
+/* A Content-Encoding value as libhtp reads it, in one pass: its layers in
+ * the order the sender applied them (appended to lay) - plain
+ * gzip/x-gzip/deflate/x-deflate at once, else token by token (',' or
+ * whitespace between), a token naming gzip or deflate anywhere in it being
+ * that layer, others (identity, lzma ...) none - and its anomalies: more
+ * than two tokens is too many (Suricata's default limit), a token not one
+ * of the known spellings abnormal. */
+static void ce_read(const char *v, size_t vl, uint8_t *lay, int *nlay, bool *too_many,
+                    bool *abnormal)
 {
-    if (!memchr(v, ',', vl) && (same(v, vl, "gzip") || same(v, vl, "x-gzip") ||
-                                same(v, vl, "deflate") || same(v, vl, "x-deflate")))
+    int plain = ieq(v, vl, "gzip") || ieq(v, vl, "x-gzip") ? ENC_GZIP
+              : ieq(v, vl, "deflate") || ieq(v, vl, "x-deflate") ? ENC_DEFLATE : ENC_NONE;
+    if (plain != ENC_NONE) {
+        if (*nlay < ENC_LAYERS_MAX)
+            lay[(*nlay)++] = (uint8_t)plain;
         return;
-    int layers = 0;
+    }
+    int tokens = 0;
     for (size_t i = 0; i < vl;) {
         size_t j = i;
-        while (j < vl && v[j] != ',' && v[j] != ' ')
+        while (j < vl && v[j] != ',' && v[j] != ' ' && v[j] != '\t')
             j++;
         const char *tk = v + i;
         size_t tl = j - i;
         i = j + 1;
         if (!tl)
             continue;
-        if (++layers > 2) {
+        int e = has_nz(tk, tl, "gzip") ? ENC_GZIP : has_nz(tk, tl, "deflate") ? ENC_DEFLATE
+                                                                             : ENC_NONE;
+        if (e != ENC_NONE && *nlay < ENC_LAYERS_MAX)
+            lay[(*nlay)++] = (uint8_t)e;
+        if (++tokens > 2)
             *too_many = true;
-            return;
-        }
-        if (has_nocase(tk, tl, "gzip"))
+        if (*too_many)
+            continue;           /* as libhtp: no more judging past the limit */
+        if (e == ENC_GZIP)
             *abnormal |= !same(tk, tl, "gzip") && !same(tk, tl, "x-gzip");
-        else if (has_nocase(tk, tl, "deflate"))
+        else if (e == ENC_DEFLATE)
             *abnormal |= !same(tk, tl, "deflate") && !same(tk, tl, "x-deflate");
         else if (!same(tk, tl, "lzma") && !same(tk, tl, "inflate") && !same(tk, tl, "none") &&
                  !same(tk, tl, "identity"))
@@ -1143,9 +1122,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
             } else if (ieq(p, nl, "transfer-encoding")) {
                 chunked |= has_nz(v, vl, "chunked");
             } else if (ieq(p, nl, "content-encoding")) {
-                ce_layers_of(v, vl, lay, &nlay);
-                if (dir == MM_TO_CLIENT)
-                    ce_check(v, vl, &ce_layers, &ce_abnormal);
+                ce_read(v, vl, lay, &nlay, &ce_layers, &ce_abnormal);
             } else if (ieq(p, nl, "content-disposition")) {
                 /* filename="x" or filename=x */
                 for (size_t i = 0; i + 9 <= vl; i++) {
@@ -1187,9 +1164,9 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                        ts);
     if (auth_unknown)
         http_event(a, f, d, dir, "http.request_auth_unrecognized", ts);
-    if (ce_layers)
+    if (ce_layers && dir == MM_TO_CLIENT)  /* libhtp judges answers' encodings */
         http_event(a, f, d, dir, "http.too_many_encoding_layers", ts);
-    if (ce_abnormal)
+    if (ce_abnormal && dir == MM_TO_CLIENT)
         http_event(a, f, d, dir, "http.abnormal_ce_header", ts);
     if (dir == MM_TO_SERVER && double_encoded(t->uri))
         http_event(a, f, d, dir, "http.double_encoded_uri", ts);

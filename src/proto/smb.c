@@ -873,8 +873,8 @@ static smb_pipe *pipe_of(mm_app *a, smb_state *s, smb_file *fl)
 {
     if (!fl || !pipe_tree(s, fl->tree_id))
         return NULL;
-    if (!fl->pipe && (fl->pipe = mm_app_alloc(a, sizeof *fl->pipe)))
-        memset(fl->pipe, 0, sizeof *fl->pipe);
+    if (!fl->pipe)
+        fl->pipe = mm_app_alloc(a, sizeof *fl->pipe);      /* zeroed */
     return fl->pipe;
 }
 
