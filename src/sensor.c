@@ -45,6 +45,7 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     mm_flow_config_defaults(&c->flow);
     c->defrag_memcap = 4ULL << 20;
     c->stats_interval_s = 60;
+    c->dns_log = 3;             /* requests and responses */
     c->seg_size = 64ULL << 20;
     c->seg_age_s = 3600;
     c->pcap_quota = 1ULL << 30;
@@ -122,7 +123,8 @@ static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
 static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
 {
     sensor *s = ctx;
-    if (kind == MM_OBS_APP_EVENT && anomaly_allowed(s, ts, MM_AN__COUNT))
+    if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) &&
+        anomaly_allowed(s, ts, MM_AN__COUNT))
         mm_eve_applayer_anomaly(&s->eve, ts, f, obs);
     if (s->det)
         mm_detect_observe(s->det, f, dir, kind, obs, ts);
@@ -153,9 +155,15 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
 static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
 {
     sensor *s = u;
-    mm_app_stream(&s->app, f, dir, d, n, eof);
     if (s->det && (n || eof))           /* data, a gap (d NULL) or the end */
         mm_detect_stream(s->det, f, dir, d, n);
+}
+
+/* The same data once the peer has acknowledged it. */
+static void hook_app_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
+{
+    sensor *s = u;
+    mm_app_stream(&s->app, f, dir, d, n, eof);
 }
 
 static void hook_stream_anomaly(void *u, mm_flow *f, int a)
@@ -463,6 +471,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     }
     mm_flow_hooks hooks = {.user = s, .flow_end = hook_flow_end,
                            .stream_data = hook_stream_data,
+                           .app_data = hook_app_data,
                            .stream_anomaly = hook_stream_anomaly};
     s->ft = mm_flowtable_new(&c->flow, &hooks);
     if (!s->ft) {
@@ -544,6 +553,9 @@ int mm_sensor_run(const mm_sensor_config *c)
     if (c->http_layers > 0)
         s->app.http_layers = (uint8_t)c->http_layers;
     s->app.smtp_md5 = c->smtp_md5;
+    s->app.dns_unlogged = (uint8_t)(~c->dns_log & 3u);
+    s->app.ndns_types = c->ndns_types;
+    memcpy(s->app.dns_types, c->dns_types, sizeof c->dns_types);
     s->app.observe = observe;
     s->app.observe_ctx = s;
     if (s->det)

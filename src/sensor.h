@@ -49,6 +49,9 @@ typedef struct mm_sensor_config {
     bool http_basic;            /* http events: Suricata's basic fields (extended: no) */
     int http_layers;            /* Content-Encoding layers undone (0: the default, 2) */
     uint8_t smtp_md5;           /* email objects carry MD5s (MM_SMTP_MD5_*) */
+    uint8_t dns_log;            /* DNS events logged: 1 requests, 2 responses (default 3) */
+    uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */
+    uint16_t dns_types[MM_DNS_TYPES_MAX];
     mm_detect_config detect;    /* built-in detectors */
 } mm_sensor_config;
 

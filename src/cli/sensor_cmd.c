@@ -69,6 +69,10 @@ static void usage(FILE *f)
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
+"      --dns-log WHAT     dns events for requests, responses (both, the default)\n"
+"                         or none\n"
+"      --dns-types LIST   dns events only for questions of these types (a,aaaa,\n"
+"                         mx,txt ...), as Suricata's dns logger's types\n"
 "      --smtp-md5 LIST    email objects carry subject_md5 and/or body_md5 (LIST:\n"
 "                         subject,body), as Suricata's smtp md5 option\n"
 "      --ethernet         events carry MAC addresses (\"ether\": the packet's\n"
@@ -130,7 +134,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS, O_DNSLOG, O_DNSTYPES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
@@ -286,6 +290,8 @@ int cmd_sensor(int argc, char **argv)
         {"pcap-filename", no_argument, 0, O_PCAPNAME},
         {"alert-packet", no_argument, 0, O_APACKET},
         {"smtp-md5", required_argument, 0, O_SMTPMD5},
+        {"dns-log", required_argument, 0, O_DNSLOG},
+        {"dns-types", required_argument, 0, O_DNSTYPES},
         {"packet-alert-max", required_argument, 0, O_ALERTMAX},
         {"community-id", no_argument, 0, O_CID},
         {"community-id-seed", required_argument, 0, O_CIDSEED},
@@ -436,6 +442,26 @@ int cmd_sensor(int argc, char **argv)
         case O_ETHER: c.ethernet = true; break;
         case O_PCAPNAME: c.pcap_filename = true; break;
         case O_APACKET: c.detect.alert_packet = true; break;
+        case O_DNSLOG: {
+            static const char *const w[] = {"requests", "responses", NULL};
+            if (!word_set("--dns-log", optarg, w, &c.dns_log)) return 2;
+            break;
+        }
+        case O_DNSTYPES: {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            c.ndns_types = 0;
+            for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+                int ty = mm_dns_type_of(t);
+                if (ty < 0 || c.ndns_types == MM_DNS_TYPES_MAX) {
+                    fprintf(stderr, "mimamori sensor: --dns-types: '%s' is %s\n", t,
+                            ty < 0 ? "not a record type (a, aaaa, mx, txt ...)" : "one too many");
+                    return 2;
+                }
+                c.dns_types[c.ndns_types++] = (uint16_t)ty;
+            }
+            break;
+        }
         case O_SMTPMD5: {
             static const char *const w[] = {"subject", "body", NULL};
             if (!word_set("--smtp-md5", optarg, w, &c.smtp_md5)) return 2;

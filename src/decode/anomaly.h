@@ -71,6 +71,7 @@
     X(UDP_SMALL,         "decode", "udp",      "hlen_too_small",          1)       \
     X(UDP_PKT_SMALL,     "decode", "udp",      "pkt_too_small",           1)       \
     X(UDP_HLEN,          "decode", "udp",      "hlen_invalid",            1)       \
+    X(UDP_LEN_INVALID,   "decode", "udp",      "len_invalid",             1)       \
     X(ICMPV4_SMALL,      "decode", "icmpv4",   "pkt_too_small",           1)       \
     X(ICMPV4_UNK_TYPE,   "decode", "icmpv4",   "unknown_type",            1)       \
     X(ICMPV4_UNK_CODE,   "decode", "icmpv4",   "unknown_code",            1)       \

@@ -137,6 +137,14 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         nh = q[0];
         q += el;
         left -= el;
+        /* a header follows: it needs 2 bytes at least (Suricata's check
+         * after each extension header, an atomic fragment's too; a
+         * fragment's rest is read once reassembled) */
+        if (!frag && nh != 59 && left < 2) {
+            mm_anom(d, p, MM_AN_IPV6_TRUNC_EXT);
+            p->proto = nh;
+            return;
+        }
     }
 done:
     p->proto = nh;

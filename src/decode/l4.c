@@ -122,7 +122,7 @@ void mm_decode_l4(mm_decoder *d, mm_pkt *p, uint8_t proto, const uint8_t *b, uin
         if (ul == 0 && p->ipver == 6) {
             /* jumbogram: length from IPv6 */
         } else if (ul < 8) {
-            mm_anom(d, p, MM_AN_UDP_HLEN);
+            mm_anom(d, p, MM_AN_UDP_LEN_INVALID);   /* shorter than its header */
         } else if (ul - 8 <= plen) {
             plen = ul - 8;
         } else if (p->raw->caplen >= p->raw->wirelen) {

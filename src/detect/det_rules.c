@@ -799,6 +799,7 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
     if (ob) {
         in.events = ob->events;
         in.nevents = ob->nevents;
+        in.events_alone = ob->events_alone;
     }
     hit_ctx h = {d, f, dir, ts, ob, NULL};
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);

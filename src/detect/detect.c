@@ -345,6 +345,8 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
         det_rules_app(d, f, dir, obs, ts);
     else if (kind == MM_OBS_FILE)
         det_rules_file(d, f, obs, ts);
+    else if (kind == MM_OBS_APP_EVENT_MSG)
+        return;                 /* checked with its message's buffers */
     else if (kind == MM_OBS_APP_EVENT) {
         det_rules_app_event(d, f, dir, obs, ts);
         return;

@@ -1783,7 +1783,7 @@ static int message_events(const mm_rules *e, mm_rules_thread *t, const mm_inspec
     int hits = 0;
     for (uint32_t i = 0; i < e->nev && in->nevents; i++) {
         const mm_rule *r = e->r[e->ev[i]];
-        if (!r->app_event || !event_with_buffers(r))
+        if (!r->app_event || (!event_with_buffers(r) && !in->events_alone))
             continue;
         bool mine = false;
         for (int k = 0; k < in->nevents && !mine; k++)

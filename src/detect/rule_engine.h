@@ -69,6 +69,7 @@ typedef struct mm_inspection {
      * with buffers of the message (app-layer-event + http_client_body ...) */
     const char *const *events;
     int nevents;
+    bool events_alone;          /* and the rules on one of them alone */
     /* a flowvar a matching rule's pcre captured (bits_ctx; NULL: not kept) */
     void (*var_set)(void *ctx, uint32_t id, const uint8_t *d, uint16_t n);
     uint64_t ts;                /* when (ns): the xbits' expiry is counted from it */

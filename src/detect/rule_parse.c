@@ -368,7 +368,7 @@ static uint32_t bit_id(mm_ruleset *rs, const char *name)
 
 static bool kw_bits(mm_rparse *p, const char *kw, char *val)
 {
-    bool xb = strcmp(kw, "xbits") == 0;
+    bool xb = strcmp(kw, "xbits") == 0, hb = strcmp(kw, "hostbits") == 0;
     char *parts[6];
     int n = val ? mm_rp_split(val, ',', parts, 6) : -1;
     if (n <= 0)
@@ -408,7 +408,14 @@ static bool kw_bits(mm_rparse *p, const char *kw, char *val)
             return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
         b->bit[b->nbits++] = id;
     }
-    if (xb) {
+    if (hb) {
+        /* hostbits:set,name[,src|dst]: xbits on the source (the default)
+         * or destination host, as Suricata's */
+        const char *d = n > 2 ? mm_rp_trim(parts[2]) : "src";
+        b->xbits = strcmp(d, "src") == 0 ? 1 : strcmp(d, "dst") == 0 ? 2 : 0;
+        if (!b->xbits || n > 3)
+            return mm_rp_fail(p, MM_SKIP_VALUE, "hostbits: '%.32s': src or dst", d);
+    } else if (xb) {
         /* xbits:set,name,track ip_src|ip_dst|ip_pair[,expire N] */
         for (int i = 2; i < n; i++) {
             if (strncmp(parts[i], "track", 5) == 0) {
@@ -772,7 +779,7 @@ static const kwdef keywords[] = {
     {"msg", kw_msg}, {"sid", kw_number}, {"rev", kw_number}, {"gid", kw_number},
     {"priority", kw_number}, {"classtype", kw_classtype}, {"reference", kw_reference},
     {"metadata", kw_metadata}, {"target", kw_target}, {"noalert", kw_flag}, {"tag", kw_tag}, {"bypass", kw_flag}, {"alert", kw_flag}, {"ftpbounce", kw_flag}, {"config", kw_config},
-    {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"flowint", kw_flowint},
+    {"flow", kw_flow}, {"flowbits", kw_bits}, {"xbits", kw_bits}, {"hostbits", kw_bits}, {"flowint", kw_flowint},
     {"threshold", kw_threshold}, {"detection_filter", kw_threshold},
     {"dsize", kw_packet}, {"itype", kw_packet}, {"icode", kw_packet},
     {"ip_proto", kw_packet}, {"flags", kw_packet}, {"tcp.flags", kw_packet},

@@ -344,8 +344,12 @@ static bool tcp_track(mm_flowtable *t, mm_flow *f, int dir, const mm_pkt *p, uin
  * mm_flow.app_seen): found on this packet's data (the stream hook has just
  * run the parsers), it waits for the peer's ACK of it; a handshake's
  * SYN-ACK does not count (Suricata's app layer has not run yet then). */
-static void app_ack(mm_flow *f, const mm_pkt *p, int dir)
+static void app_ack(mm_flow *f, const mm_pkt *p, int dir, bool acked)
 {
+    if (acked && f->app_proto) {
+        f->app_seen = 2;        /* the app layer has only acknowledged data */
+        return;
+    }
     if (f->app_seen == 1 && dir == f->app_ack_dir && !(p->tcp_flags & MM_TH_SYN) &&
         (p->tcp_flags & MM_TH_ACK) && seqdiff(p->ack, f->app_ack_seq) >= 0)
         f->app_seen = 2;
@@ -475,7 +479,7 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         if (tcp_track(t, f, dir, p, ts)) {
             if (p->l4_ok)
                 mm_stream_packet(&t->sc, f, dir, p);
-            app_ack(f, p, dir);
+            app_ack(f, p, dir, t->hooks.app_data != NULL);
         }
     } else {
         if (p->proto == 1 || p->proto == 58) {

@@ -51,6 +51,11 @@ typedef struct mm_half {
     bool eof;              /* end already signalled to the consumer */
     bool depth_reached;
     uint32_t gaps;
+    /* in-order bytes the app layer has not had yet: Suricata's IDS mode
+     * parses a direction's data when the peer acknowledges it */
+    uint8_t *hold;
+    uint32_t hold_len, hold_cap;
+    uint32_t hold_seq;     /* sequence number of hold[0] */
     /* TCP timestamps (RFC 7323) as Suricata checks them: the side's last
      * valid TSval, the second it came, whether its SYN had the option */
     uint32_t last_ts, last_ts_s;
@@ -111,6 +116,10 @@ typedef struct mm_flow_hooks {
                         uint32_t len, bool eof);
     /* A stream anomaly on a flow (MM_AN_STREAM_*). */
     void (*stream_anomaly)(void *user, mm_flow *f, int anomaly);
+    /* The same data for the app layer, handed on when the peer acknowledges
+     * it (or when a gap, the end, or the hold's bound comes first). */
+    void (*app_data)(void *user, mm_flow *f, int dir, const uint8_t *data,
+                     uint32_t len, bool eof);
 } mm_flow_hooks;
 
 typedef struct mm_flow_config {
@@ -170,6 +179,7 @@ typedef struct mm_stream_ctx {
     mm_flow_stats *st;
     uint64_t depth;
     uint32_t ooo_max_bytes;
+    uint64_t hold_total;      /* bytes allocated to app-layer holds, all flows */
 } mm_stream_ctx;
 
 void mm_stream_packet(mm_stream_ctx *c, mm_flow *f, int dir, const mm_pkt *p);

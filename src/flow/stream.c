@@ -15,6 +15,13 @@
  * When the receiver acknowledges data the capture never showed, the gap is
  * declared at once. After --stream-depth bytes a direction is no longer
  * handed on.
+ *
+ * The app layer gets the same bytes later, as Suricata's IDS mode parses
+ * them: a direction's in-order data waits in a per-direction hold until
+ * the peer acknowledges it, and the acknowledging packet hands it on (so
+ * the app layer's events are that packet's). A gap, the direction's end,
+ * HOLD_MAX bytes unacknowledged (a one-sided capture) or the global bound
+ * hand on what is held at once.
  */
 #include "flow/flow.h"
 
@@ -24,6 +31,9 @@
 #define SLOT_SIZE 2048u
 #define SEG_DATA (SLOT_SIZE - 16u)
 #define SLOTS_PER_BLOCK 32u
+#define HOLD_MAX (32u << 10)        /* unacknowledged bytes held per direction */
+#define HOLD_KEEP 4096u             /* a hold this big stays when emptied */
+#define HOLD_TOTAL (64ull << 20)    /* all holds together */
 
 struct mm_seg {
     mm_seg *next;
@@ -111,9 +121,88 @@ static void free_queue(mm_stream_ctx *c, mm_half *h)
     h->ooo_n = 0;
 }
 
+static void app_out(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data,
+                    uint32_t len, bool eof)
+{
+    c->hooks->app_data(c->hooks->user, f, dir, data, len, eof);
+}
+
+static void hold_drop(mm_stream_ctx *c, mm_half *h)
+{
+    free(h->hold);
+    c->hold_total -= h->hold_cap;
+    h->hold = NULL;
+    h->hold_cap = 0;
+}
+
+/* Hands the first n held bytes of a direction to the app layer. */
+static void hold_release(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t n)
+{
+    mm_half *h = &f->half[dir];
+    if (n > h->hold_len)
+        n = h->hold_len;
+    if (!n)
+        return;
+    app_out(c, f, dir, h->hold, n, false);
+    h->hold_len -= n;
+    h->hold_seq += n;
+    if (h->hold_len)
+        memmove(h->hold, h->hold + n, h->hold_len);
+    else if (h->hold_cap > HOLD_KEEP)
+        hold_drop(c, h);
+}
+
+/* Bytes [seq, seq+len) for the app layer: held until acknowledged. */
+static void hold_add(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t seq,
+                     const uint8_t *data, uint32_t len)
+{
+    mm_half *h = &f->half[dir];
+    if (h->hold_len + (uint64_t)len > HOLD_MAX)
+        hold_release(c, f, dir, h->hold_len);   /* nobody acknowledges: go on */
+    uint32_t need = h->hold_len + len;
+    if (need > HOLD_MAX) {
+        app_out(c, f, dir, data, len, false);
+        return;
+    }
+    if (need > h->hold_cap) {
+        uint32_t cap = h->hold_cap ? h->hold_cap : 2048u;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *nb = c->hold_total + (cap - h->hold_cap) <= HOLD_TOTAL
+                          ? realloc(h->hold, cap) : NULL;
+        if (!nb) {
+            hold_release(c, f, dir, h->hold_len);
+            app_out(c, f, dir, data, len, false);
+            return;
+        }
+        c->hold_total += cap - h->hold_cap;
+        h->hold = nb;
+        h->hold_cap = cap;
+    }
+    if (!h->hold_len)
+        h->hold_seq = seq;
+    memcpy(h->hold + h->hold_len, data, len);
+    h->hold_len += len;
+}
+
+/* The peer acknowledged up to ack: what of the hold that covers goes on. */
+static void hold_ack(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t ack)
+{
+    mm_half *h = &f->half[dir];
+    int32_t n = seqdiff(ack, h->hold_seq);
+    if (h->hold_len && n > 0)
+        hold_release(c, f, dir, (uint32_t)n);
+}
+
+static void hold_flush(mm_stream_ctx *c, mm_flow *f, int dir)
+{
+    hold_release(c, f, dir, f->half[dir].hold_len);
+}
+
 static void deliver(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data, uint32_t len)
 {
     mm_half *h = &f->half[dir];
+    uint32_t seq = h->next_seq;
     h->next_seq += len;
     if (h->depth_reached)
         return;
@@ -132,6 +221,8 @@ static void deliver(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data, 
         c->st->stream_bytes += len;
         if (c->hooks->stream_data)
             c->hooks->stream_data(c->hooks->user, f, dir, data, len, false);
+        if (c->hooks->app_data)
+            hold_add(c, f, dir, seq, data, len);
     }
     if (h->depth_reached)
         free_queue(c, h);
@@ -149,6 +240,10 @@ static void gap(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t len)
         c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_GAP);
     if (c->hooks->stream_data)
         c->hooks->stream_data(c->hooks->user, f, dir, NULL, len, false);
+    if (c->hooks->app_data) {
+        hold_flush(c, f, dir);
+        app_out(c, f, dir, NULL, len, false);
+    }
 }
 
 /* Hand on queued segments that next_seq has reached. */
@@ -295,6 +390,10 @@ static void check_eof(mm_stream_ctx *c, mm_flow *f, int dir)
         h->eof = true;
         if (c->hooks->stream_data)
             c->hooks->stream_data(c->hooks->user, f, dir, NULL, 0, true);
+        if (c->hooks->app_data) {
+            hold_flush(c, f, dir);
+            app_out(c, f, dir, NULL, 0, true);
+        }
     }
 }
 
@@ -310,6 +409,14 @@ void mm_stream_packet(mm_stream_ctx *c, mm_flow *f, int dir, const mm_pkt *p)
         }
         seq += 1;
     }
+    /* what this packet acknowledges of the other side goes to the app
+     * layer first (not a SYN-ACK's: the app layer runs once the handshake
+     * is over, as Suricata's); a side whose peer the capture has not shown
+     * by its next packet (a one-sided capture) is not held any longer */
+    if ((fl & (MM_TH_ACK | MM_TH_SYN)) == MM_TH_ACK && f->half[dir ^ 1].hold_len)
+        hold_ack(c, f, dir ^ 1, p->ack);
+    if (h->hold_len && !f->pkts[dir ^ 1])
+        hold_flush(c, f, dir);
     uint32_t len = p->payload_len;
     if (!h->base_set) {
         if (len == 0)
@@ -345,10 +452,16 @@ void mm_stream_finish(mm_stream_ctx *c, mm_flow *f)
         while (h->ooo)
             force_gap(c, f, dir);
         free_queue(c, h);
+        if (c->hooks->app_data)
+            hold_flush(c, f, dir);
         if (h->base_set && !h->eof) {
             h->eof = true;
             if (c->hooks->stream_data)
                 c->hooks->stream_data(c->hooks->user, f, dir, NULL, 0, true);
+            if (c->hooks->app_data)
+                app_out(c, f, dir, NULL, 0, true);
         }
+        if (h->hold)
+            hold_drop(c, h);
     }
 }

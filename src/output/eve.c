@@ -399,10 +399,16 @@ void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const cha
     /* "http.request_auth_unrecognized" -> app_proto http, event
      * REQUEST_AUTH_UNRECOGNIZED (Suricata's event names) */
     const char *dot = strchr(name, '.');
+    /* the events of Suricata's parsers written in Rust keep their case */
+    static const char *const rust[] = {"ftp.", "dns.", "smb.", "ssh.", "rdp.", "dcerpc.",
+                                       "ntp.", "dhcp.", "telnet.", "http2.", "mqtt."};
+    bool keep = false;
+    for (size_t i = 0; i < sizeof rust / sizeof rust[0] && !keep; i++)
+        keep = !strncmp(name, rust[i], strlen(rust[i]));
     char ev[96];
     size_t k = 0;
     for (const char *c = dot ? dot + 1 : name; *c && k < sizeof ev - 1; c++)
-        ev[k++] = (char)toupper((unsigned char)*c);
+        ev[k++] = keep ? *c : (char)toupper((unsigned char)*c);
     ev[k] = 0;
     bool detect = strcmp(ev, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS") == 0 ||
                   strcmp(ev, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION") == 0;

@@ -99,6 +99,8 @@ enum {
     MM_OBS_BUFFERS,         /* mm_obs_buffers: rule inspection buffers of a moment */
     MM_OBS_APP_EVENT,       /* const char *: an app-layer event by Suricata's name
                              * ("http.request_auth_unrecognized"), for the rules */
+    MM_OBS_APP_EVENT_MSG,   /* the same, logged only: its rules are checked with
+                             * its message (mm_obs_buffers.events_alone) */
 };
 
 typedef struct mm_obs_smb1 {
@@ -213,6 +215,7 @@ typedef struct mm_obs_buffers {
      * rules naming one with buffers of the message are checked here */
     const char *const *events;
     int nevents;
+    bool events_alone;          /* rules on an event alone are checked here too */
 } mm_obs_buffers;
 
 typedef struct mm_obs_login {
@@ -244,6 +247,14 @@ typedef struct mm_filestore {
     uint64_t stored, not_stored, errors;
 } mm_filestore;
 
+/* DNS logging as Suricata's dns logger options: requests and responses
+ * (each on by default), types (the question types logged). */
+enum { MM_DNS_NO_REQUESTS = 1, MM_DNS_NO_RESPONSES = 2 };
+#define MM_DNS_TYPES_MAX 32
+/* The number of a DNS record type named as Suricata's types option names
+ * them ("a", "aaaa", "mx", ... any case), or -1. */
+int mm_dns_type_of(const char *name);
+
 struct mm_app {
     mm_eve *eve;
     uint64_t memcap;
@@ -255,6 +266,9 @@ struct mm_app {
     bool http_basic;            /* HTTP events: Suricata's basic fields only */
     uint8_t http_layers;        /* Content-Encoding layers undone per body (default 2) */
     uint8_t smtp_md5;           /* email objects carry MD5s: MM_SMTP_MD5_* */
+    uint8_t dns_unlogged;       /* DNS events left out: MM_DNS_NO_REQUESTS, _RESPONSES */
+    uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */
+    uint16_t dns_types[MM_DNS_TYPES_MAX];
     void *observe_ctx;
     mm_app_expectation expect[MM_APP_EXPECT];
     unsigned expect_next;

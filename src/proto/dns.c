@@ -15,9 +15,11 @@
 #include "proto/app.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_PENDING 32
 #define MAX_QUESTIONS 16
@@ -89,34 +91,56 @@ static bool name(const uint8_t *m, uint32_t n, uint32_t *off, char *out, size_t 
     return false;
 }
 
+/* Record types by their registry names (IANA), as Suricata's dns logger's
+ * types option lists them. */
+static const struct {
+    const char *name;
+    uint16_t type;
+} type_names[] = {
+    {"a", 1}, {"ns", 2}, {"md", 3}, {"mf", 4}, {"cname", 5}, {"soa", 6}, {"mb", 7},
+    {"mg", 8}, {"mr", 9}, {"null", 10}, {"wks", 11}, {"ptr", 12}, {"hinfo", 13},
+    {"minfo", 14}, {"mx", 15}, {"txt", 16}, {"rp", 17}, {"afsdb", 18}, {"x25", 19},
+    {"isdn", 20}, {"rt", 21}, {"nsap", 22}, {"nsapptr", 23}, {"sig", 24}, {"key", 25},
+    {"px", 26}, {"gpos", 27}, {"aaaa", 28}, {"loc", 29}, {"nxt", 30}, {"srv", 33},
+    {"atma", 34}, {"naptr", 35}, {"kx", 36}, {"cert", 37}, {"a6", 38}, {"dname", 39},
+    {"opt", 41}, {"apl", 42}, {"ds", 43}, {"sshfp", 44}, {"ipseckey", 45}, {"rrsig", 46},
+    {"nsec", 47}, {"dnskey", 48}, {"dhcid", 49}, {"nsec3", 50}, {"nsec3param", 51},
+    {"tlsa", 52}, {"hip", 55}, {"cds", 59}, {"cdnskey", 60}, {"svcb", 64},
+    {"https", 65}, {"spf", 99}, {"tkey", 249}, {"tsig", 250}, {"maild", 253},
+    {"any", 255}, {"uri", 256}, {"caa", 257},
+};
+
+int mm_dns_type_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+        if (!strcasecmp(type_names[i].name, name))
+            return type_names[i].type;
+    return -1;
+}
+
+/* Whether a message whose question has this type is logged (--dns-types). */
+static bool type_logged(const mm_app *a, uint16_t t)
+{
+    if (!a->ndns_types)
+        return true;
+    for (int i = 0; i < a->ndns_types; i++)
+        if (a->dns_types[i] == t)
+            return true;
+    return false;
+}
+
 static const char *rrtype_name(uint16_t t, char *buf, size_t n)
 {
-    switch (t) {
-    case 1: return "A";
-    case 2: return "NS";
-    case 5: return "CNAME";
-    case 6: return "SOA";
-    case 12: return "PTR";
-    case 13: return "HINFO";
-    case 15: return "MX";
-    case 16: return "TXT";
-    case 28: return "AAAA";
-    case 33: return "SRV";
-    case 35: return "NAPTR";
-    case 41: return "OPT";
-    case 43: return "DS";
-    case 44: return "SSHFP";
-    case 46: return "RRSIG";
-    case 47: return "NSEC";
-    case 48: return "DNSKEY";
-    case 64: return "SVCB";
-    case 65: return "HTTPS";
-    case 255: return "ANY";
-    case 257: return "CAA";
-    default:
-        snprintf(buf, n, "%u", t);
-        return buf;
-    }
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+        if (type_names[i].type == t && strlen(type_names[i].name) < n) {
+            size_t k = 0;
+            for (const char *c = type_names[i].name; *c; c++)
+                buf[k++] = (char)toupper((unsigned char)*c);
+            buf[k] = 0;
+            return buf;
+        }
+    snprintf(buf, n, "%u", t);
+    return buf;
 }
 
 static const char *rcode_name(unsigned r, char *buf, size_t n)
@@ -240,6 +264,9 @@ static void rdata_json(mm_json *j, const uint8_t *m, uint32_t n, const rr *r)
         return;
     }
     switch (r->type) {
+    case 10:    /* NULL: its bytes as Suricata writes them */
+        mj_bytes_text(j, "rdata", rd, r->rdlen);
+        break;
     case 6: {
         char mn[260], rn[260];
         if (name(m, n, &off, mn, sizeof mn) && name(m, n, &off, rn, sizeof rn) &&
@@ -274,6 +301,45 @@ static void rdata_json(mm_json *j, const uint8_t *m, uint32_t n, const rr *r)
     }
 }
 
+/* A question as Suricata's query events and alerts write it. */
+typedef struct dns_query {
+    uint16_t id;
+    unsigned opcode;
+    bool z;
+    uint64_t tx;
+    int nq;
+    const char (*qname)[260];
+    const uint16_t *qtype;
+} dns_query;
+
+static void query_members(mm_json *j, const dns_query *q, int i)
+{
+    char tb[16];
+    mj_str(j, "type", "query");
+    mj_u64(j, "id", q->id);
+    mj_str(j, "rrname", q->qname[i]);
+    mj_str(j, "rrtype", rrtype_name(q->qtype[i], tb, sizeof tb));
+    mj_u64(j, "tx_id", q->tx);
+    mj_u64(j, "opcode", q->opcode);
+    if (q->z)
+        mj_bool(j, "z", true);
+}
+
+/* An alert on a query: "dns": {"query": [...]}, as Suricata 7's. */
+static void alert_json(mm_json *j, const void *ctx)
+{
+    const dns_query *q = ctx;
+    mj_obj_open(j, "dns");
+    mj_arr_open(j, "query");
+    for (int i = 0; i < q->nq; i++) {
+        mj_obj_open(j, NULL);
+        query_members(j, q, i);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_obj_close(j);
+}
+
 static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t *m, uint32_t n,
                     uint64_t ts)
 {
@@ -293,7 +359,7 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     /* Suricata 7 numbers every message as a transaction of its own */
     uint64_t msg_tx = s->next_msg++;
     unsigned opcode = (flags >> 11) & 0x0F;
-    char tb[8], rb[8];
+    char tb[16], rb[8];
     uint32_t off = 12;
     char qname[MAX_QUESTIONS][260];
     uint16_t qtype[MAX_QUESTIONS];
@@ -311,6 +377,14 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
         off += 4;
     }
     uint64_t tx = tx_for(s, id, qr);
+    dns_query dq = {id, opcode, (flags & 0x0040) != 0, msg_tx, nq, qname, qtype};
+    /* the reserved Z bit set: Suricata's z_flag_set event */
+    const char *events[1];
+    int nev = 0;
+    if (dq.z) {
+        events[nev++] = "dns.z_flag_set";
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT_MSG, events[0], ts);
+    }
     bool nolog = false;
     for (int i = 0; i < s->nnolog && !nolog; i++)
         if (s->nolog_tx[i] == tx) {
@@ -331,7 +405,8 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
             b[nb++] = (mm_obs_buf){MM_BUF_DNS_QUERY, (const uint8_t *)qname[i],
                                    (uint32_t)strlen(qname[i])};
         bool unlogged = false;
-        mm_obs_buffers ob = {b, nb, NULL, NULL, NULL, NULL, &unlogged};
+        mm_obs_buffers ob = {b, nb, qr ? NULL : alert_json, &dq, NULL, NULL, &unlogged,
+                             events, nev, true};
         mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         if (unlogged && !nolog) {
             nolog = true;       /* a config rule: this transaction is not logged */
@@ -348,15 +423,12 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
             mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
         }
         for (int i = 0; i < nq && !nolog; i++) {
+            if ((a->dns_unlogged & MM_DNS_NO_REQUESTS) || !type_logged(a, qtype[i]))
+                continue;
             mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, false);
             mj_obj_open(j, "dns");
             mj_u64(j, "version", 2);
-            mj_str(j, "type", "query");
-            mj_u64(j, "id", id);
-            mj_str(j, "rrname", qname[i]);
-            mj_str(j, "rrtype", rrtype_name(qtype[i], tb, sizeof tb));
-            mj_u64(j, "tx_id", msg_tx);
-            mj_u64(j, "opcode", opcode);
+            query_members(j, &dq, i);
             mj_obj_close(j);
             mm_app_event_end(a, f);
         }
@@ -413,6 +485,17 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     }
     if (nolog)
         return;                 /* a config rule keeps the transaction out of the log */
+    /* --dns-log, --dns-types: an answer is logged when one of its
+     * questions has a type asked for (none: not logged), as Suricata's */
+    if (a->dns_unlogged & MM_DNS_NO_RESPONSES)
+        return;
+    if (a->ndns_types) {
+        bool any = false;
+        for (int i = 0; i < nq && !any; i++)
+            any = type_logged(a, qtype[i]);
+        if (!any)
+            return;
+    }
     mm_json *j = mm_app_event_begin(a, f, ts, "dns", dir, false);
     mj_obj_open(j, "dns");
     mj_u64(j, "version", 2);
@@ -426,6 +509,7 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     if (flags & 0x0200) mj_bool(j, "tc", true);
     if (flags & 0x0100) mj_bool(j, "rd", true);
     if (flags & 0x0080) mj_bool(j, "ra", true);
+    if (flags & 0x0040) mj_bool(j, "z", true);
     mj_u64(j, "opcode", opcode);
     if (nq) {
         mj_str(j, "rrname", qname[0]);

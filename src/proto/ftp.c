@@ -25,7 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define FTP_LINE 512
+#define FTP_LINE 4097          /* a line as Suricata keeps it: 4 KiB, and a NUL */
 #define FTP_REPLIES 8
 #define FTP_PENDING 8
 
@@ -33,7 +33,7 @@ typedef struct ftp_cmd {
     char cmd[8];
     char data[FTP_LINE];
     bool cut;
-    char reply[FTP_REPLIES][128];
+    char reply[FTP_REPLIES][256];
     char code[FTP_REPLIES][4];
     uint8_t nreply;
     bool reply_cut;
@@ -83,8 +83,7 @@ static void log_cmd(mm_app *a, mm_flow *f, ftp_cmd *c, bool replied)
         mj_str(j, "command", c->cmd);
     if (c->data[0])
         mj_str(j, "command_data", c->data);
-    if (c->cut)
-        mj_bool(j, "command_truncated", true);
+    mj_bool(j, "command_truncated", c->cut);
     if (c->nreply) {
         mj_arr_open(j, "reply");
         for (int i = 0; i < c->nreply; i++)
@@ -100,8 +99,7 @@ static void log_cmd(mm_app *a, mm_flow *f, ftp_cmd *c, bool replied)
         mj_str(j, "mode", c->passive ? "passive" : "active");
     }
     mj_str(j, "reply_received", replied ? "yes" : "no");
-    if (c->reply_cut)
-        mj_bool(j, "reply_truncated", true);
+    mj_bool(j, "reply_truncated", c->reply_cut);
     mj_obj_close(j);
     mm_app_event_end(a, f);
 }
@@ -224,7 +222,7 @@ static void command(mm_app *a, mm_flow *f, ftp_state *s, const char *l, bool cut
     }
 }
 
-static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n)
+static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n, bool cut)
 {
     if (n < 3 || !isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) ||
         !isdigit((unsigned char)l[2]))
@@ -238,6 +236,8 @@ static void reply(mm_app *a, mm_flow *f, ftp_state *s, const char *l, uint32_t n
         s->unasked_open = true;
     }
     ftp_cmd *c = unasked ? &s->unasked : &s->q[s->qh];
+    if (cut)
+        c->reply_cut = true;
     const char *text = l + 3;
     if (*text == ' ' || *text == '-')
         text++;
@@ -312,13 +312,18 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         bool cut = s->cut[dir];
         s->llen[dir] = 0;
         s->cut[dir] = false;
-        if (cut)
+        if (cut) {
+            /* a line past 4 KiB: Suricata's event, and the line cut */
             mm_app_error(a, f);
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
+                           dir == MM_TO_SERVER ? "ftp.request_command_too_long"
+                                               : "ftp.response_command_too_long", ts);
+        }
         if (dir == MM_TO_SERVER) {
             if (ll)
                 command(a, f, s, line, cut, ts);
         } else {
-            reply(a, f, s, line, ll);
+            reply(a, f, s, line, ll, cut);
         }
     }
 }

@@ -722,7 +722,12 @@ static void command(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t n, u
          * command pipelined behind the RSET still belongs to it) */
         queue(s, C_RSET);
     } else if (!strcasecmp(l, "QUIT")) {
-        log_tx(a, f, s, ts);
+        /* a QUIT after a finished transaction is one of its own (logged
+         * with the greeting when the flow ends), as Suricata 7 */
+        if (s->tx.active)
+            log_tx(a, f, s, ts);
+        else if (s->tx_id)
+            tx_start(s, ts);
         queue(s, C_OTHER);
     } else if (!strcasecmp(l, "STARTTLS")) {
         tx_start(s, ts);

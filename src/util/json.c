@@ -69,6 +69,7 @@ static inline void put(mm_json *j, char c)
 }
 
 static void escaped(mm_json *j, const char *v, size_t n);
+static size_t utf8_len(const unsigned char *p, size_t n);
 
 /* Separator and key before a member or array element. Keys are mostly the
  * program's constants, written as they are; a key that needs escaping
@@ -148,11 +149,11 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     return need;
 }
 
-static void escaped(mm_json *j, const char *v, size_t n)
+/* A string's characters, escaped, without its quotes. */
+static void escaped_body(mm_json *j, const char *v, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)v;
-    put(j, '"');
     size_t i = 0;
     while (i < n) {
         unsigned char c = p[i];
@@ -190,6 +191,12 @@ static void escaped(mm_json *j, const char *v, size_t n)
         }
         i++;
     }
+}
+
+static void escaped(mm_json *j, const char *v, size_t n)
+{
+    put(j, '"');
+    escaped_body(j, v, n);
     put(j, '"');
 }
 
@@ -197,6 +204,39 @@ void mj_strn(mm_json *j, const char *key, const char *v, size_t n)
 {
     member(j, key);
     escaped(j, v, n);
+}
+
+void mj_bytes_text(mm_json *j, const char *key, const uint8_t *v, size_t n)
+{
+    size_t i = 0, l;
+    while (i < n && (l = utf8_len(v + i, n - i)) > 0)
+        i += l;
+    member(j, key);
+    if (i == n) {
+        escaped(j, (const char *)v, n);
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char buf[256];
+    size_t k = 0;
+    put(j, '"');
+    for (i = 0; i < n; i++) {
+        /* each piece escaped on its own: a \x text is 4 plain characters */
+        if (k + 4 > sizeof buf) {
+            escaped_body(j, buf, k);
+            k = 0;
+        }
+        if (v[i] < 0x80) {
+            buf[k++] = (char)v[i];
+        } else {
+            buf[k++] = '\\';
+            buf[k++] = 'x';
+            buf[k++] = hex[v[i] >> 4];
+            buf[k++] = hex[v[i] & 15];
+        }
+    }
+    escaped_body(j, buf, k);
+    put(j, '"');
 }
 
 void mj_str(mm_json *j, const char *key, const char *v)

@@ -36,6 +36,9 @@ void mj_arr_close(mm_json *j);
 
 void mj_str(mm_json *j, const char *key, const char *v);
 void mj_strn(mm_json *j, const char *key, const char *v, size_t n);
+/* Bytes as Suricata's set_string_from_bytes writes them: as they are when
+ * they are UTF-8, else each byte past 0x7F as the text \xNN. */
+void mj_bytes_text(mm_json *j, const char *key, const uint8_t *v, size_t n);
 void mj_u64(mm_json *j, const char *key, uint64_t v);
 void mj_i64(mm_json *j, const char *key, int64_t v);
 void mj_bool(mm_json *j, const char *key, bool v);

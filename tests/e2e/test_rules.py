@@ -337,7 +337,24 @@ def _():
         r = subprocess.run(['tshark', '-r', cap, '-Y', flt, '-T', 'fields', '-e', 'frame.number'],
                            capture_output=True, text=True)
         return {int(x) for x in r.stdout.split()}
-    gets = frames('http.request.method == "GET"')
+    # the app layer reads a request when the server acknowledges it (as
+    # Suricata's IDS mode): the bit is set at the packet whose ACK covers
+    # the GET, found from tshark's raw sequence numbers
+    r = subprocess.run(['tshark', '-r', cap, '-T', 'fields', '-e', 'frame.number', '-e',
+                        'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.seq_raw', '-e', 'tcp.len',
+                        '-e', 'tcp.ack_raw', '-e', 'tcp.flags.ack', '-e', 'http.request.method'],
+                       capture_output=True, text=True)
+    rows = [l.split('\t') for l in r.stdout.splitlines()]
+    gets = set()
+    for i, row in enumerate(rows):
+        if len(row) < 8 or row[7] != 'GET':
+            continue
+        end = (int(row[3]) + int(row[4])) & 0xffffffff
+        for o in rows[i + 1:]:
+            if o[1] == row[1] and o[2] != row[2] and o[6] == '1' and \
+                    ((int(o[5]) - end) & 0xffffffff) < 0x80000000:
+                gets.add(int(o[0]))
+                break
     first = min(gets)
     syn = frames('tcp.flags.syn==1 && tcp.flags.ack==0')
     synack = frames('tcp.flags.syn==1 && tcp.flags.ack==1')
