@@ -69,7 +69,7 @@ static void usage(FILE *f)
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
-"      --dns-log WHAT     dns events for requests, responses (both, the default)\n"
+"      --dns-log WHAT     dns events for requests, responses, both (the default)\n"
 "                         or none\n"
 "      --dns-types LIST   dns events only for questions of these types (a,aaaa,\n"
 "                         mx,txt ...), as Suricata's dns logger's types\n"
@@ -444,7 +444,10 @@ int cmd_sensor(int argc, char **argv)
         case O_APACKET: c.detect.alert_packet = true; break;
         case O_DNSLOG: {
             static const char *const w[] = {"requests", "responses", NULL};
-            if (!word_set("--dns-log", optarg, w, &c.dns_log)) return 2;
+            if (!strcmp(optarg, "both"))
+                c.dns_log = 3;
+            else if (!word_set("--dns-log", optarg, w, &c.dns_log))
+                return 2;
             break;
         }
         case O_DNSTYPES: {

@@ -1130,6 +1130,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
 static void file_json(mm_json *j, const void *ctx)
 {
     const mm_obs_file *o = ctx;
+    if (o->json)
+        o->json(j, o->json_arg);        /* the carrier's object, as its fileinfo's */
     mj_arr_open(j, "files");
     mj_obj_open(j, NULL);
     mj_str(j, "filename", o->name ? o->name : "");
@@ -1153,9 +1155,7 @@ void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
                               (uint32_t)strlen(o->name)};
     if (o->data_len)
         b[n++] = (mm_obs_buf){MM_BUF_FILE_DATA, o->data, o->data_len};
-    /* a file goes one way; which one the flow cannot say here: as the
-     * rules' flow keyword, take the server's side as the sender of a
-     * download and the client's of an upload alike (to_server) */
+    /* inspected the way the file went */
     mm_obs_buffers ob = {b, n, file_json, o, o->info};
-    inspect(d, f, MM_TO_SERVER, MM_MOMENT_APP, b, n, NULL, ts, &ob);
+    inspect(d, f, o->dir, MM_MOMENT_APP, b, n, NULL, ts, &ob);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -1149,7 +1150,7 @@ static bool mm_kw_payload_content(mm_rparse *p, const char *kw, char *val)
 }
 
 /* The value forms of the old TLS keywords: tls.fingerprint:"aa:bb..."
- * (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), and of
+ * (equal), of ftpdata_command:retr|stor (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), and of
  * the file ones: filename:"x" (file.name contains x), fileext:"x" (it ends
  * in ".x"), both in any case; with '!' to negate: a content in the buffer. */
 static bool kw_value(mm_rparse *p, const char *kw, char *val)
@@ -1157,7 +1158,8 @@ static bool kw_value(mm_rparse *p, const char *kw, char *val)
     if (!val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
     bool ext = strcmp(kw, "fileext") == 0;
-    uint8_t id = strcmp(kw, "tls.fingerprint") == 0 ? MM_BUF_TLS_CERT_FINGERPRINT
+    uint8_t id = strcmp(kw, "ftpdata_command") == 0 ? MM_BUF_FTPDATA_COMMAND
+               : strcmp(kw, "tls.fingerprint") == 0 ? MM_BUF_TLS_CERT_FINGERPRINT
                : strcmp(kw, "tls.subject") == 0 ? MM_BUF_TLS_CERT_SUBJECT
                : strcmp(kw, "tls.issuerdn") == 0 ? MM_BUF_TLS_CERT_ISSUER
                                                   : MM_BUF_FILE_NAME;
@@ -1174,6 +1176,8 @@ static bool kw_value(mm_rparse *p, const char *kw, char *val)
     }
     if (strchr(v, '|') || strlen(v) > sizeof quoted - 4)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value", kw);
+    if (id == MM_BUF_FTPDATA_COMMAND && strcasecmp(v, "retr") && strcasecmp(v, "stor"))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "ftpdata_command: retr or stor");
     snprintf(quoted, sizeof quoted, "%s\"%s%s\"", neg ? "!" : "", ext ? "." : "", v);
     bool ok = mm_kw_payload_content(p, "content", quoted);
     p->cur = saved_cur;
@@ -1181,8 +1185,12 @@ static bool kw_value(mm_rparse *p, const char *kw, char *val)
     if (!ok)
         return false;
     mm_content *c = &p->sm[p->nsm - 1].u.c;
-    if (id == MM_BUF_TLS_CERT_FINGERPRINT)
+    if (id == MM_BUF_TLS_CERT_FINGERPRINT || id == MM_BUF_FTPDATA_COMMAND) {
+        /* the whole buffer, in any case (startswith: a depth of its length) */
         c->flags |= MM_CF_STARTSWITH | MM_CF_ENDSWITH | MM_CF_NOCASE;
+        c->depth = (mm_rval){c->len, -1};
+        c->offset = (mm_rval){0, -1};
+    }
     if (id == MM_BUF_FILE_NAME)     /* names compare in any case, as Suricata's */
         c->flags |= MM_CF_NOCASE | (ext ? MM_CF_ENDSWITH : 0);
     p->last_sm = p->last_any = -1;
@@ -1247,6 +1255,7 @@ bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
     if (strcmp(kw, "dns.opcode") == 0 || strcmp(kw, "tcp.mss") == 0)
         return kw_int_field(p, kw, val);
     if (strcmp(kw, "tls.fingerprint") == 0 || strcmp(kw, "tls.subject") == 0 ||
+        strcmp(kw, "ftpdata_command") == 0 ||
         strcmp(kw, "tls.issuerdn") == 0 || strcmp(kw, "fileext") == 0 ||
         ((strcmp(kw, "filename") == 0 || strcmp(kw, "file.name") == 0) && val && *val))
         return kw_value(p, kw, val);

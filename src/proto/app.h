@@ -200,6 +200,10 @@ typedef struct mm_obs_file {
     bool macros;            /* an Office file with a VBA project */
     const char *inner;      /* a program or script inside the archive ("" none) */
     const char *declared;   /* the carrier's declared type ("" none) */
+    int dir;                /* the way it went (MM_TO_*) */
+    /* writes the carrier's object ("ftp_data": {...}) into an alert (NULL: none) */
+    void (*json)(mm_json *j, const void *arg);
+    const void *json_arg;
 } mm_obs_file;
 
 typedef struct mm_obs_buffers {

@@ -42,6 +42,7 @@ enum mm_buf {
      * the interface its context is bound to (16 bytes of UUID as on the
      * wire, then major and minor version, 2 bytes each, little-endian) */
     MM_BUF_DCERPC_STUB, MM_BUF_DCERPC_OPNUM, MM_BUF_DCERPC_IFACE,
+    MM_BUF_FTPDATA_COMMAND,         /* an FTP data connection's command ("RETR", "STOR") */
     MM_BUF_N
 };
 

@@ -325,11 +325,13 @@ static void query_members(mm_json *j, const dns_query *q, int i)
         mj_bool(j, "z", true);
 }
 
-/* An alert on a query: "dns": {"query": [...]}, as Suricata 7's. */
+/* An alert on a query: "dns": {"query": [...]}, as Suricata 7's (with the
+ * layout's version, which the EVE schema asks for). */
 static void alert_json(mm_json *j, const void *ctx)
 {
     const dns_query *q = ctx;
     mj_obj_open(j, "dns");
+    mj_u64(j, "version", 2);
     mj_arr_open(j, "query");
     for (int i = 0; i < q->nq; i++) {
         mj_obj_open(j, NULL);

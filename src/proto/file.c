@@ -282,7 +282,8 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
                      .data_len = fl->insp ? fl->insp_len : fl->head_len,
                      .size = fl->size, .complete = closed,
                      .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
-                     .sha256 = closed && (fl->hashes & MM_HASH_SHA256) ? sha256 : ""};
+                     .sha256 = closed && (fl->hashes & MM_HASH_SHA256) ? sha256 : "",
+                     .dir = fl->dir, .json = ctx, .json_arg = arg};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     /* written the way the file went, as Suricata's fileinfo */
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", fl->dir, true);

@@ -368,13 +368,24 @@ void mm_ftpdata_init(void *st, const char *cmd, const char *name)
     mm_strcpy(s->name, sizeof s->name, name);
 }
 
+static void ftpdata_json(mm_json *j, const void *arg);
+
 static void parse_data(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
                        uint64_t ts)
 {
-    (void)f;
     ftpdata_state *s = st;
     if (!s->ts) {
         s->ts = ts;
+        /* ftpdata_command: seen the way the command moves data (STOR,
+         * APPE, STOU to the server, the rest from it), as Suricata's */
+        if (a->buffers) {
+            bool up = !strcmp(s->cmd, "STOR") || !strcmp(s->cmd, "APPE") ||
+                      !strcmp(s->cmd, "STOU");
+            mm_obs_buf b = {MM_BUF_FTPDATA_COMMAND, (const uint8_t *)s->cmd,
+                            (uint32_t)strlen(s->cmd)};
+            mm_obs_buffers ob = {&b, 1, ftpdata_json, s};
+            mm_app_observe(a, f, up ? MM_TO_SERVER : MM_TO_CLIENT, MM_OBS_BUFFERS, &ob, ts);
+        }
         if (strcmp(s->cmd, "LIST") && strcmp(s->cmd, "NLST") && strcmp(s->cmd, "MLSD")) {
             s->file = mm_file_open(a, s->name, strlen(s->name), ts);
             mm_file_set_tx(s->file, 0);         /* a data connection's one transaction */
@@ -407,11 +418,7 @@ static void finish_data(mm_app *a, mm_flow *f, void *st, uint64_t ts)
                       ftpdata_json, s);
     s->file = NULL;
     mm_json *j = mm_app_event_begin(a, f, s->ts ? s->ts : ts, "ftp_data", MM_TO_SERVER, false);
-    mj_obj_open(j, "ftp_data");
-    if (s->name[0])
-        mj_str(j, "filename", s->name);
-    mj_str(j, "command", s->cmd);
-    mj_obj_close(j);
+    ftpdata_json(j, s);
     j = mm_app_event_mimamori(a, f);
     mj_obj_open(j, "ftp_data");
     /* RETR and listings flow from the server, STOR/APPE/STOU to it */

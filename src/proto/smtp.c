@@ -33,6 +33,8 @@
 #define RCPT_BUF 4096           /* recipients of a transaction, '\n'-separated */
 #define ATT_MAX 16
 #define RECV_MAX 8
+#define URL_MAX 16                  /* URLs kept per message */
+#define URL_LEN 256
 #define CMDQ 32                 /* commands awaiting their reply */
 #define BOUNDARY_DEPTH 4
 
@@ -57,6 +59,8 @@ typedef struct mime {
     uint8_t nb64;
     bool crlf;                  /* a line end held back: the last one before
                                    a boundary belongs to the boundary */
+    bool text;                  /* the part being read is text to look for URLs in */
+    int text_cte;               /* and its transfer encoding */
 } mime;
 
 enum { CTE_OTHER, CTE_BASE64, CTE_QP };
@@ -73,6 +77,8 @@ typedef struct smtp_tx {
     uint8_t nreceived;
     char att[ATT_MAX][256];
     uint8_t natt;
+    char url[URL_MAX][URL_LEN];     /* from the text parts, as Suricata's extract-urls */
+    uint8_t nurl;
     uint64_t ts;
     uint8_t md5;                /* mm_app.smtp_md5 when the message began */
     struct md5_ctx body_md5;    /* the raw body after the message's headers */
@@ -202,6 +208,12 @@ static void tx_objects(mm_json *j, const smtp_state *s)
             mj_arr_open(j, "received");
             for (int i = 0; i < t->nreceived; i++)
                 mj_str(j, NULL, t->received[i]);
+            mj_arr_close(j);
+        }
+        if (t->nurl) {
+            mj_arr_open(j, "url");
+            for (int i = 0; i < t->nurl; i++)
+                mj_str(j, NULL, t->url[i]);
             mj_arr_close(j);
         }
         if (t->natt) {
@@ -525,6 +537,12 @@ static void headers_end(mm_app *a, smtp_state *s, uint64_t ts)
         m->nb64 = 0;
         m->crlf = false;
     }
+    /* a part that is text, html or a message and no attachment: its
+     * lines are searched for URLs (Suricata's CTNT_IS_TEXT/HTML/MSG) */
+    m->text = !m->part_name[0] && !m->attach && !m->next_boundary[0] &&
+              (!m->part_type[0] || !strncasecmp(m->part_type, "text/", 5) ||
+               !strncasecmp(m->part_type, "message/", 8));
+    m->text_cte = m->cte;
     m->cte = CTE_OTHER;
     if (m->part_name[0] && t->natt < ATT_MAX)
         memcpy(t->att[t->natt++], m->part_name, sizeof t->att[0]);
@@ -544,6 +562,52 @@ static void long_boundary_event(mm_app *a, mm_flow *f, smtp_state *s, uint64_t t
     s->m.long_boundary = false;
     s->tx.parse_error = true;   /* Suricata's decoder stops there */
     mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_APP_EVENT, "smtp.mime_long_boundary", ts);
+}
+
+/* The URLs of a text line, as Suricata's MIME decoder extracts them with
+ * its defaults (extract-urls, schemes [http], log-url-scheme no): after
+ * each "http://" (any case) up to a space, tab, quote, '<', '>' or ']',
+ * lowercased, without the scheme, each once. A quoted-printable line is
+ * decoded first. */
+static void find_urls(smtp_tx *t, const char *l, uint32_t n, int cte)
+{
+    char dec[LINE_MAX_SMTP];
+    if (cte == CTE_QP) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n && k < sizeof dec; i++) {
+            int h1, h2;
+            if (l[i] == '=' && i + 2 < n && (h1 = hexval(l[i + 1])) >= 0 &&
+                (h2 = hexval(l[i + 2])) >= 0) {
+                dec[k++] = (char)(h1 << 4 | h2);
+                i += 2;
+            } else if (l[i] == '=' && i + 1 == n) {
+                break;          /* a soft line break */
+            } else {
+                dec[k++] = l[i];
+            }
+        }
+        l = dec;
+        n = k;
+    }
+    for (uint32_t i = 0; i + 7 <= n; i++) {
+        if (strncasecmp(l + i, "http://", 7) != 0)
+            continue;
+        uint32_t s0 = i + 7, e = s0;
+        while (e < n && !strchr(" \t\"'<>]", l[e]) && l[e])
+            e++;
+        i = e ? e - 1 : e;
+        if (e == s0 || e - s0 >= URL_LEN || t->nurl == URL_MAX)
+            continue;
+        char u[URL_LEN];
+        for (uint32_t k = 0; k < e - s0; k++)
+            u[k] = (char)tolower((unsigned char)l[s0 + k]);
+        u[e - s0] = 0;
+        bool dup = false;
+        for (int k = 0; k < t->nurl && !dup; k++)
+            dup = !strcmp(t->url[k], u);
+        if (!dup)
+            memcpy(t->url[t->nurl++], u, e - s0 + 1);
+    }
 }
 
 /* A line of the message as sent (dot-stuffing kept): once past the
@@ -586,6 +650,8 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
     if (n < 3 || l[0] != '-' || l[1] != '-') {
         if (m->file)
             part_line(a, m, l, n);
+        else if (m->text)
+            find_urls(&s->tx, l, n, m->text_cte);
         return;
     }
     for (int d = m->depth - 1; d >= 0; d--) {
@@ -593,6 +659,7 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
         if (n < 2 + bl || memcmp(l + 2, m->boundary[d], bl) != 0)
             continue;
         file_end(a, f, s, true, ts);      /* the part before it ends here */
+        m->text = false;
         m->depth = (uint8_t)(d + 1);
         if (n >= 4 + bl && l[2 + bl] == '-' && l[3 + bl] == '-') {
             m->depth = (uint8_t)d;   /* closing boundary */
@@ -605,6 +672,8 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
     }
     if (m->file)
         part_line(a, m, l, n);
+    else if (m->text)
+        find_urls(&s->tx, l, n, m->text_cte);
 }
 
 static void data_start(mm_app *a, smtp_state *s, uint64_t ts)

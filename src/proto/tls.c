@@ -41,6 +41,12 @@ typedef struct tls_dir {
     bool lost;
 } tls_dir;
 
+/* A certificate's fields as Suricata logs them. */
+typedef struct tls_cert {
+    char subject[512], issuer[512], serial[128], fp[64], notbefore[24], notafter[24];
+    bool have;
+} tls_cert;
+
 typedef struct tls_state {
     tls_dir d[2];
     bool logged, client_hello, server_hello, tls13;
@@ -55,8 +61,11 @@ typedef struct tls_state {
     char ja4[40];             /* JA4 of the ClientHello ("" when none) */
     uint8_t alpn_s[64];       /* the server's choice, as on the wire */
     uint8_t alpn_s_len;
-    char subject[512], issuer[512], serial[128], fp[64], notbefore[24], notafter[24];
-    bool have_cert;
+    tls_cert cert;            /* the server's */
+    bool client_cert;         /* the client's was shown to the rules */
+    uint8_t csid[32];         /* the ClientHello's session id */
+    uint8_t csid_len;
+    bool resumed;             /* the ServerHello echoed it */
     uint64_t ts;
 } tls_state;
 
@@ -275,6 +284,10 @@ static void client_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
     ja4(s, m, n);
     uint32_t p = 34;
     uint32_t sid = m[p];
+    if (sid <= sizeof s->csid && p + 1 + sid <= n) {
+        memcpy(s->csid, m + p + 1, sid);
+        s->csid_len = (uint8_t)sid;
+    }
     p += 1 + sid;
     if (p + 2 > n)
         return;
@@ -370,6 +383,11 @@ static void server_hello(mm_app *a, tls_state *s, const uint8_t *m, uint32_t n)
     s->server_hello = true;
     s->server_version = be16(m);
     uint32_t p = 34;
+    /* a session id equal to the client's: a resumed session (Suricata's
+     * SESSION_RESUMED; TLS 1.3's echo of it too, never logged) */
+    uint32_t sid = m[p];
+    if (sid && sid == s->csid_len && p + 1 + sid <= n && !memcmp(m + p + 1, s->csid, sid))
+        s->resumed = true;
     p += 1 + m[p];
     if (p + 3 > n)
         return;
@@ -544,7 +562,7 @@ static bool der_header_cut(const uint8_t *c, uint32_t n)
     return false;
 }
 
-static void certificate(tls_state *s, const uint8_t *c, uint32_t n)
+static void certificate(tls_cert *s, const uint8_t *c, uint32_t n)
 {
     struct sha1_ctx sc;
     uint8_t dg[SHA1_DIGEST_SIZE];
@@ -570,7 +588,8 @@ static void certificate(tls_state *s, const uint8_t *c, uint32_t n)
         return;
     size_t sk = 0;
     for (const uint8_t *q = e.p; q < e.end && sk + 4 < sizeof s->serial; q++)
-        sk += (size_t)snprintf(s->serial + sk, sizeof s->serial - sk, sk ? ":%02X" : "%02X", *q);
+        sk += (size_t)snprintf(s->serial + sk, sizeof s->serial - sk, sk ? ":%02X" : "%02X",
+                               *q);
     if (!der_next(&tbs, &tag, &e))                  /* signature algorithm */
         return;
     if (!der_next(&tbs, &tag, &e) || tag != 0x30)   /* issuer */
@@ -587,7 +606,7 @@ static void certificate(tls_state *s, const uint8_t *c, uint32_t n)
     if (!der_next(&tbs, &tag, &e) || tag != 0x30)   /* subject */
         return;
     der_name(e, s->subject, sizeof s->subject);
-    s->have_cert = true;
+    s->have = true;
 }
 
 static void log_tls(mm_app *a, mm_flow *f, tls_state *s)
@@ -598,14 +617,17 @@ static void log_tls(mm_app *a, mm_flow *f, tls_state *s)
     char vb[32];
     mm_json *j = mm_app_event_begin(a, f, s->ts, "tls", MM_TO_SERVER, false);
     mj_obj_open(j, "tls");
-    if (s->have_cert) {
-        mj_str(j, "subject", s->subject);
-        mj_str(j, "issuerdn", s->issuer);
-        mj_str(j, "serial", s->serial);
-        mj_str(j, "fingerprint", s->fp);
-        if (s->notbefore[0]) mj_str(j, "notbefore", s->notbefore);
-        if (s->notafter[0]) mj_str(j, "notafter", s->notafter);
+    if (s->cert.have) {
+        mj_str(j, "subject", s->cert.subject);
+        mj_str(j, "issuerdn", s->cert.issuer);
+        mj_str(j, "serial", s->cert.serial);
+        mj_str(j, "fingerprint", s->cert.fp);
+        if (s->cert.notbefore[0]) mj_str(j, "notbefore", s->cert.notbefore);
+        if (s->cert.notafter[0]) mj_str(j, "notafter", s->cert.notafter);
     }
+    /* resumed: logged when no certificate came and not TLS 1.3, as Suricata */
+    if (s->resumed && !s->cert.have && s->server_hello && !s->tls13)
+        mj_bool(j, "session_resumed", true);
     if (s->sni[0])
         mj_str(j, "sni", s->sni);
     uint16_t v = s->server_hello ? s->server_version : s->client_version;
@@ -693,7 +715,16 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_obs_buffers ob = {rb, hello_random(rb, b, bl)};
             mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         }
-    } else if (type == 11 && dir == MM_TO_CLIENT && !s->have_cert && bl >= 6) {
+    } else if (type == 11 && bl >= 6 && (dir == MM_TO_CLIENT ? !s->cert.have : !s->client_cert)) {
+        /* the server's certificate (logged), or the client's (for the
+         * rules only, as Suricata 7 inspects it on its side) */
+        tls_cert cc;
+        tls_cert *c = &s->cert;
+        if (dir == MM_TO_SERVER) {
+            memset(&cc, 0, sizeof cc);
+            c = &cc;
+            s->client_cert = true;
+        }
         uint32_t total = be24(b), first = be24(b + 3);
         /* a certificate list or a certificate longer than its message, or
          * one that is not DER: Suricata's app-layer events (tls-events.rules) */
@@ -701,26 +732,26 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.certificate_invalid_length", ts);
             mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.invalid_handshake_message", ts);
         } else {
-            certificate(s, b + 6, first);
-            if (!s->have_cert) {
+            certificate(c, b + 6, first);
+            if (!c->have) {
                 /* a DER header cut short, or DER that does not parse */
                 mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
                                der_header_cut(b + 6, first) ? "tls.certificate_invalid_length"
                                                           : "tls.invalid_certificate", ts);
                 mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.invalid_handshake_message", ts);
             }
-            if (s->have_cert) {
-                mm_obs_buf c[5] = {
-                    {MM_BUF_TLS_CERT_SUBJECT, (const uint8_t *)s->subject,
-                     (uint32_t)strlen(s->subject)},
-                    {MM_BUF_TLS_CERT_ISSUER, (const uint8_t *)s->issuer,
-                     (uint32_t)strlen(s->issuer)},
-                    {MM_BUF_TLS_CERT_SERIAL, (const uint8_t *)s->serial,
-                     (uint32_t)strlen(s->serial)},
-                    {MM_BUF_TLS_CERT_FINGERPRINT, (const uint8_t *)s->fp, (uint32_t)strlen(s->fp)},
+            if (c->have) {
+                mm_obs_buf cb[5] = {
+                    {MM_BUF_TLS_CERT_SUBJECT, (const uint8_t *)c->subject,
+                     (uint32_t)strlen(c->subject)},
+                    {MM_BUF_TLS_CERT_ISSUER, (const uint8_t *)c->issuer,
+                     (uint32_t)strlen(c->issuer)},
+                    {MM_BUF_TLS_CERT_SERIAL, (const uint8_t *)c->serial,
+                     (uint32_t)strlen(c->serial)},
+                    {MM_BUF_TLS_CERT_FINGERPRINT, (const uint8_t *)c->fp, (uint32_t)strlen(c->fp)},
                     {MM_BUF_TLS_CERTS, b + 6, first},
                 };
-                mm_obs_buffers ob = {c, 5};
+                mm_obs_buffers ob = {cb, 5};
                 mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
             }
         }
@@ -868,7 +899,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         d += k;
         n -= k;
     }
-    if ((s->d[0].ccs && s->d[1].ccs) || (s->tls13 && s->have_cert) ||
+    if ((s->d[0].ccs && s->d[1].ccs) || (s->tls13 && s->cert.have) ||
         (s->server_hello && s->tls13 && s->d[1].hs_len == 0))
         log_tls(a, f, s);
     /* TLS 1.3: all after the ServerHello is encrypted */

@@ -33,7 +33,7 @@ static fz_pipe *fz_pipe_new(void)
         c.memcap = 1 << 20;
         c.stream_memcap = 1 << 20;
         c.ooo_max_bytes = 64 << 10;
-        mm_flow_hooks h = {NULL, NULL, fz_data, NULL};
+        mm_flow_hooks h = {NULL, NULL, fz_data, NULL, fz_data};
         if (!mm_decoder_init(&p.dec, 1 << 20) || !(p.ft = mm_flowtable_new(&c, &h)))
             abort();
         init = true;

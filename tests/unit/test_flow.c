@@ -19,6 +19,25 @@ static void on_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t len
     for (uint32_t i = 0; i < len && gotn[dir] < sizeof got[0] - 1; i++)
         got[dir][gotn[dir]++] = d ? (char)d[i] : '?';
 }
+/* What the app-layer hook saw: the bytes and, per delivery, how many
+ * packets the test had sent by then (the packet that handed them on). */
+static char app[2][4096];
+static size_t appn[2];
+static int app_eofs[2], pkt_no, app_at[2][16], napp[2];
+
+static void on_app(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t len, bool eof)
+{
+    (void)u; (void)f;
+    if (eof) {
+        app_eofs[dir]++;
+        return;
+    }
+    if (napp[dir] < 16)
+        app_at[dir][napp[dir]++] = pkt_no;
+    for (uint32_t i = 0; i < len && appn[dir] < sizeof app[0] - 1; i++)
+        app[dir][appn[dir]++] = d ? (char)d[i] : '?';
+}
+
 static void on_end(void *u, mm_flow *f, int reason) { (void)u; (void)f; ended++; end_reason = reason; }
 static void on_anom(void *u, mm_flow *f, int a) { (void)u; (void)f; anomalies[a]++; }
 
@@ -32,13 +51,18 @@ static void reset(void)
     eofs[0] = eofs[1] = 0;
     ended = 0;
     memset(anomalies, 0, sizeof anomalies);
+    memset(app, 0, sizeof app);
+    appn[0] = appn[1] = 0;
+    app_eofs[0] = app_eofs[1] = 0;
+    napp[0] = napp[1] = 0;
+    pkt_no = 0;
 }
 
 static int setup(void **st)
 {
     (void)st;
     mm_flow_config_defaults(&C);
-    mm_flow_hooks h = {NULL, on_end, on_data, on_anom};
+    mm_flow_hooks h = {NULL, on_end, on_data, on_anom, on_app};
     T = mm_flowtable_new(&C, &h);
     reset();
     return T ? 0 : -1;
@@ -78,6 +102,7 @@ static mm_flow *tcp_hdr(int n, int from_server, uint32_t seq, uint32_t ack, uint
     p.tcp_flags = flags;
     p.payload = (const uint8_t *)data;
     p.payload_len = data ? (uint32_t)strlen(data) : 0;
+    pkt_no++;
     int d;
     return mm_flow_packet(T, &p, ts, dir ? dir : &d);
 }
@@ -178,6 +203,48 @@ static void test_reassembly_in_order_and_direction(void **st)
 /* A reset followed by more of the same side's traffic (Suricata's
  * stream.suspected_rst_inject): the event once, the session goes on; a
  * reset answered by nothing more closes the flow. */
+/* The app layer gets a direction's bytes when the peer acknowledges them
+ * (Suricata's IDS mode): the rules' stream hook at once, the app hook at
+ * the acknowledging packet, part by part on partial ACKs; a SYN-ACK
+ * releases nothing; the end of the direction releases the rest. */
+static void test_app_data_waits_for_ack(void **st)
+{
+    (void)st;
+    reset();
+    tcp(20, 0, 100, 0, S, "tfo", 1, NULL);                    /* 1: SYN with data */
+    tcp(20, 1, 500, 104, S | A, NULL, 2, NULL);               /* 2: acks it */
+    assert_int_equal((int)appn[0], 0);                        /* not yet */
+    assert_string_equal(got[0], "tfo");                       /* the rules: at once */
+    tcp(20, 0, 104, 501, A, NULL, 3, NULL);                   /* 3 */
+    tcp(20, 0, 104, 501, P | A, "GET / HTTP/1.0\r\n", 4, NULL); /* 4 */
+    assert_int_equal((int)appn[0], 0);
+    tcp(20, 1, 501, 107, A, NULL, 5, NULL);                   /* 5: part of it */
+    assert_int_equal(napp[0], 1);
+    assert_int_equal(app_at[0][0], 5);
+    assert_string_equal(app[0], "tfoGET");
+    tcp(20, 1, 501, 120, P | A, "HTTP/1.0 200 OK\r\n", 6, NULL);   /* 6: the rest */
+    assert_string_equal(app[0], "tfoGET / HTTP/1.0\r\n");
+    assert_int_equal(app_at[0][1], 6);
+    assert_int_equal((int)appn[1], 0);
+    tcp(20, 0, 120, 518, F | A, NULL, 7, NULL);               /* 7: acks the answer */
+    assert_string_equal(app[1], "HTTP/1.0 200 OK\r\n");
+    assert_int_equal(app_at[1][0], 7);
+    tcp(20, 1, 518, 121, F | A, NULL, 8, NULL);
+    tcp(20, 0, 121, 519, A, NULL, 9, NULL);
+    mm_flow_flush(T);
+    assert_int_equal(app_eofs[0], 1);
+    assert_int_equal(app_eofs[1], 1);
+    /* a one-sided capture: nothing acknowledges, the next packet of the
+     * side (or the end) hands its bytes on */
+    reset();
+    tcp(21, 0, 100, 0, A, "USER a\r\n", 1, NULL);
+    assert_int_equal((int)appn[0], 0);
+    tcp(21, 0, 108, 0, A, "PASS b\r\n", 2, NULL);
+    assert_string_equal(app[0], "USER a\r\n");
+    mm_flow_flush(T);
+    assert_string_equal(app[0], "USER a\r\nPASS b\r\n");
+}
+
 static void test_suspected_rst_inject(void **st)
 {
     (void)st;
@@ -337,6 +404,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reassembly_in_order_and_direction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_order_overlap_first_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspected_rst_inject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app_data_waits_for_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_timestamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap_declared_on_ack_and_at_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_midstream_pickup, setup, teardown),
