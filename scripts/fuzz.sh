@@ -57,6 +57,13 @@ seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
 seed ../shared/suricata-verify/tests/http-range-file/input.pcap tcp.stream==0 http-range
+# 4 KiB FTP lines, MIME text with URLs, DNS Z bit and NULL records, a TLS client certificate
+SV=../shared/suricata-verify/tests
+seed $SV/ftp/ftp-too-long-command/ftp-too-long-command.pcap tcp.stream==0 ftp-long
+seed $SV/mime/mime-dec-parse-line-test02/input.pcap tcp.stream==0 smtp-url
+seed $SV/dns/v2/dns-z-bit/input.pcap udp.stream==0 dns-z
+seed $SV/dns/dns-udp-null/input.pcap udp.stream==0 dns-null
+seed $SV/tls/tls-store-02/tls-client-auth.pcap tcp.stream==0 tls-client-cert
 # HTTP evasions (noxxi's http-evader): layered encodings, folded and odd headers, gzip header flags
 for c in 131 134 284 376 399; do
     seed ../shared/suricata-verify/tests/http-evader/http-evader-$c/input.pcap tcp.stream==0 evader-$c

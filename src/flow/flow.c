@@ -533,5 +533,5 @@ void mm_flow_stats_get(const mm_flowtable *t, mm_flow_stats *st)
     *st = t->st;
     st->memuse = (uint64_t)t->nslabs * FLOWS_PER_SLAB * sizeof(mm_flow) +
                  (t->mask + 1) * sizeof(mm_flow *);
-    st->stream_memuse = mm_segpool_memuse(t->sc.pool);
+    st->stream_memuse = mm_segpool_memuse(t->sc.pool) + t->sc.hold_total;
 }

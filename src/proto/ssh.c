@@ -84,12 +84,10 @@ static void hassh_obj(mm_json *j, const char *key, const char *str)
     mj_obj_close(j);
 }
 
-static void log_ssh(mm_app *a, mm_flow *f, ssh_state *s)
+/* The "ssh" object of events and alerts: each side's banner seen so far. */
+static void ssh_json(mm_json *j, const void *arg)
 {
-    if (s->logged || (!s->d[0].done && !s->d[1].done))
-        return;
-    s->logged = true;
-    mm_json *j = mm_app_event_begin(a, f, s->ts, "ssh", MM_TO_SERVER, false);
+    const ssh_state *s = arg;
     mj_obj_open(j, "ssh");
     for (int dir = 0; dir < 2; dir++) {
         if (!s->d[dir].done)
@@ -102,6 +100,15 @@ static void log_ssh(mm_app *a, mm_flow *f, ssh_state *s)
         mj_obj_close(j);
     }
     mj_obj_close(j);
+}
+
+static void log_ssh(mm_app *a, mm_flow *f, ssh_state *s)
+{
+    if (s->logged || (!s->d[0].done && !s->d[1].done))
+        return;
+    s->logged = true;
+    mm_json *j = mm_app_event_begin(a, f, s->ts, "ssh", MM_TO_SERVER, false);
+    ssh_json(j, s);
     mm_app_event_end(a, f);
 }
 
@@ -211,8 +218,10 @@ static void walk(ssh_dir *d, const uint8_t *b, uint32_t n)
     }
 }
 
-static void kex_bytes(mm_app *a, mm_flow *f, ssh_dir *d, int dir, const uint8_t *b, uint32_t n)
+static void kex_bytes(mm_app *a, mm_flow *f, ssh_state *s, int dir, const uint8_t *b,
+                      uint32_t n)
 {
+    ssh_dir *d = &s->d[dir];
     while (n && !d->kex_done) {
         if (!d->kex && !(d->kex = mm_app_alloc_buf(a, KEX_MAX))) {
             d->kex_done = true;
@@ -250,7 +259,7 @@ static void kex_bytes(mm_app *a, mm_flow *f, ssh_dir *d, int dir, const uint8_t 
                 {cli ? MM_BUF_SSH_HASSH_STRING : MM_BUF_SSH_HASSH_SERVER_STRING,
                  (const uint8_t *)d->hassh, (uint32_t)strlen(d->hassh)},
             };
-            mm_obs_buffers o = {ob, 2, NULL, NULL, NULL};
+            mm_obs_buffers o = {ob, 2, ssh_json, s, NULL};
             mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &o, f->last_ns);
         }
     }
@@ -272,7 +281,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
     if (!b) {
         d->done = d->done || d->len > 0;  /* a gap: give up on this banner */
         d->kex_done = true;
-        kex_bytes(a, f, d, dir, NULL, 0);
+        kex_bytes(a, f, s, dir, NULL, 0);
         return;
     }
     uint32_t i = 0;
@@ -286,7 +295,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
                     {MM_BUF_SSH_SOFTWARE, (const uint8_t *)d->software,
                      (uint32_t)strlen(d->software)},
                 };
-                mm_obs_buffers o = {ob, 2, NULL, NULL};
+                mm_obs_buffers o = {ob, 2, ssh_json, s};
                 mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &o, ts);
             }
             continue;
@@ -295,7 +304,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *b, ui
             d->line[d->len++] = (char)b[i];
     }
     if (d->done && i < n && !d->kex_done)
-        kex_bytes(a, f, d, dir, b + i, n - i);
+        kex_bytes(a, f, s, dir, b + i, n - i);
     else if (d->kex_done && i < n)
         walk(d, b + i, n - i);
     if (s->d[0].done && s->d[1].done && s->d[0].kex_done && s->d[1].kex_done)
