@@ -343,7 +343,8 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     mj_str(j, "start", tsb);
     mm_fmt_ts(f->last_ns, tsb);
     mj_str(j, "end", tsb);
-    mj_u64(j, "age", (f->last_ns - f->start_ns) / 1000000000ULL);
+    /* whole seconds between the first and last packet's seconds, as Suricata */
+    mj_u64(j, "age", f->last_ns / 1000000000ULL - f->start_ns / 1000000000ULL);
     mj_str(j, "state", f->bypassed ? "bypassed" : states[f->state]);
     mj_str(j, "reason", reasons[reason]);
     mj_bool(j, "alerted", f->alerted);

@@ -206,7 +206,7 @@ typedef struct rr {
     char name[260];
     uint16_t type;
     uint32_t ttl;
-    uint32_t rdoff, rdlen;
+    uint32_t rdoff, rdlen;      /* a TXT record's: one of its strings, unprefixed */
 } rr;
 
 /* rdata of the types that print as one string (A, AAAA, names, MX, TXT)
@@ -237,14 +237,10 @@ static int rdata_text(const uint8_t *m, uint32_t n, const rr *r, char *b, size_t
     case 15:
         off += 2;
         return text_len(r->rdlen > 2 && name(m, n, &off, b, bn), b);
-    case 16: {   /* TXT: character-strings, concatenated */
+    case 16: {   /* TXT: one of its character-strings (the record split up) */
         size_t k = 0;
-        uint32_t p = 0;
-        while (p < r->rdlen && k < bn - 1) {
-            uint32_t l = rd[p++];
-            for (uint32_t i = 0; i < l && p < r->rdlen && k < bn - 1; i++)
-                b[k++] = (char)rd[p++];
-        }
+        for (uint32_t p = 0; p < r->rdlen && k < bn - 1; p++)
+            b[k++] = (char)rd[p];
         b[k] = 0;
         return (int)k;
     }
@@ -456,13 +452,24 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
                 bad = true;
                 break;
             }
-            if (na < MAX_ANSWERS && type != 41) {   /* OPT is not a record */
+            /* a TXT record is an entry per character-string (at least
+             * one), as Suricata 7 lists them; OPT is not a record */
+            for (uint32_t p = 0, first = 1; type != 41 && na < MAX_ANSWERS &&
+                                            (first || (type == 16 && p < rdlen)); first = 0) {
                 rr *r = &ans[na++];
                 memcpy(r->name, nm, sizeof nm);
                 r->type = type;
                 r->ttl = ttl;
                 r->rdoff = off;
                 r->rdlen = rdlen;
+                if (type == 16) {
+                    uint32_t l = p < rdlen ? m[off + p] : 0;
+                    if (p + 1 + l > rdlen)
+                        l = p < rdlen ? rdlen - p - 1 : 0;
+                    r->rdoff = off + (p < rdlen ? p + 1 : p);
+                    r->rdlen = l;
+                    p += 1 + l;
+                }
                 nsec[sec]++;
             }
             off += rdlen;

@@ -214,6 +214,48 @@ static void dns_answer_first(void **state)
     rig_done(&r);
 }
 
+/* DNS answers as Suricata 7 logs them (RFC 1035 wire format by hand): a
+ * TXT record with two character-strings is two answers, a NULL record's
+ * bytes are text with \xNN past 0x7F, the Z bit shows as "z"; --dns-types
+ * and --dns-log leave messages out by their question's type. */
+static void dns_txt_null_z(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, 17, 53);
+    /* response id 7, flags 0x81c0 (QR RD RA Z), 1 question t.x TXT, 2 answers:
+     * TXT "ab" "" (rdlen 4), NULL 'V' 0xc5 (rdlen 2) */
+    static const uint8_t resp[] = {
+        0, 7, 0x81, 0xc0, 0, 1, 0, 2, 0, 0, 0, 0,
+        1, 't', 1, 'x', 0, 0, 16, 0, 1,
+        0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 5, 0, 4, 2, 'a', 'b', 0,
+        0xc0, 12, 0, 10, 0, 1, 0, 0, 0, 5, 0, 2, 'V', 0xc5};
+    r.f.pkts[1] = 1;
+    mm_app_udp(&r.app, &r.f, MM_TO_CLIENT, resp, sizeof resp, 1);
+    assert_non_null(strstr(events, "\"z\":true"));
+    assert_non_null(strstr(events, "{\"rrname\":\"t.x\",\"rrtype\":\"TXT\",\"ttl\":5,"
+                                   "\"rdata\":\"ab\"},{\"rrname\":\"t.x\",\"rrtype\":\"TXT\","
+                                   "\"ttl\":5,\"rdata\":\"\"}"));
+    assert_non_null(strstr(events, "\"rrtype\":\"NULL\",\"ttl\":5,\"rdata\":\"V\\\\xc5\""));
+    assert_non_null(strstr(events, "\"TXT\":[\"ab\",\"\"]"));
+    /* the same answer with only A questions logged, then with no answers */
+    nevents = 0;
+    events[0] = 0;
+    r.app.ndns_types = 1;
+    r.app.dns_types[0] = (uint16_t)mm_dns_type_of("A");
+    mm_app_udp(&r.app, &r.f, MM_TO_CLIENT, resp, sizeof resp, 2);
+    assert_null(strstr(events, "\"dns\""));
+    r.app.dns_types[0] = (uint16_t)mm_dns_type_of("txt");
+    mm_app_udp(&r.app, &r.f, MM_TO_CLIENT, resp, sizeof resp, 3);
+    assert_non_null(strstr(events, "\"dns\""));
+    nevents = 0;
+    events[0] = 0;
+    r.app.dns_unlogged = MM_DNS_NO_RESPONSES;
+    mm_app_udp(&r.app, &r.f, MM_TO_CLIENT, resp, sizeof resp, 4);
+    assert_null(strstr(events, "\"dns\""));
+    rig_done(&r);
+}
+
 /* Bytes after a response body of the stated length that do not begin a
  * status line are more of that body (libhtp's RES_FINALIZE; suricata-verify
  * http-gap-simple: Content-Length 12, "Hello World!\r\n", a file of 14);
@@ -463,6 +505,7 @@ int main(void)
         cmocka_unit_test(smb1_trans2),
         cmocka_unit_test(ntp_monlist),
         cmocka_unit_test(dns_answer_first),
+        cmocka_unit_test(dns_txt_null_z),
         cmocka_unit_test(http_body_after_length),
         cmocka_unit_test(http_request_body_unexpected),
         cmocka_unit_test(tls_one_direction),
