@@ -737,10 +737,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
 {
     bool tc = dir == MM_TO_CLIENT;
     /* a TCP flow picked up mid-way has no app layer for Suricata unless
-     * stream.midstream is on (see inspect); and its packets meet the app
-     * protocol only once the data it was found in has been acknowledged */
-    bool no_app = f->proto == 6 && ((f->midstream && !d->midstream) ||
-                                    (moment == MM_MOMENT_PACKET && f->app_seen != 2));
+     * stream.midstream is on (see inspect) */
+    bool no_app = f->proto == 6 && f->midstream && !d->midstream;
     return (mm_inspection){
         .moment = moment,
         .app = rule_app(no_app ? 0 : f->app_proto),

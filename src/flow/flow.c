@@ -340,26 +340,6 @@ static bool tcp_track(mm_flowtable *t, mm_flow *f, int dir, const mm_pkt *p, uin
     return true;
 }
 
-/* When the app protocol of a TCP flow counts for packet rules (see
- * mm_flow.app_seen): found on this packet's data (the stream hook has just
- * run the parsers), it waits for the peer's ACK of it; a handshake's
- * SYN-ACK does not count (Suricata's app layer has not run yet then). */
-static void app_ack(mm_flow *f, const mm_pkt *p, int dir, bool acked)
-{
-    if (acked && f->app_proto) {
-        f->app_seen = 2;        /* the app layer has only acknowledged data */
-        return;
-    }
-    if (f->app_seen == 1 && dir == f->app_ack_dir && !(p->tcp_flags & MM_TH_SYN) &&
-        (p->tcp_flags & MM_TH_ACK) && seqdiff(p->ack, f->app_ack_seq) >= 0)
-        f->app_seen = 2;
-    if (!f->app_seen && f->app_proto) {
-        f->app_seen = 1;
-        f->app_ack_dir = (uint8_t)!dir;
-        f->app_ack_seq = p->seq + p->payload_len + (p->tcp_flags & MM_TH_SYN ? 1u : 0u);
-    }
-}
-
 int mm_flow_dir(const mm_flow *f, const mm_pkt *p)
 {
     int dir = (memcmp(p->src.b, f->cli.b, 16) == 0 && p->sport == f->cport)
@@ -479,7 +459,6 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
         if (tcp_track(t, f, dir, p, ts)) {
             if (p->l4_ok)
                 mm_stream_packet(&t->sc, f, dir, p);
-            app_ack(f, p, dir, t->hooks.app_data != NULL);
         }
     } else {
         if (p->proto == 1 || p->proto == 58) {

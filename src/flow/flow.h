@@ -96,13 +96,9 @@ typedef struct mm_flow {
     void *app;                       /* application-layer state (proto/) */
     void *det;                       /* built-in detectors' state (detect/) */
     uint64_t det_fired;              /* built-in signatures raised on it (bits) */
-    uint16_t app_proto;              /* 0: unknown */
-    /* TCP: the app protocol counts for packet rules once the peer has
-     * acknowledged the data it was found in (Suricata parses a direction's
-     * data when the other side acknowledges it) */
-    uint8_t app_seen;                /* 0 not found yet, 1 awaiting the ACK, 2 acknowledged */
-    uint8_t app_ack_dir;             /* the direction whose ACK counts */
-    uint32_t app_ack_seq;            /* the acknowledgement number it needs */
+    /* 0: unknown; for TCP found on acknowledged data only (the app layer
+     * gets a side's data when the peer acknowledges it, stream.c) */
+    uint16_t app_proto;
 } mm_flow;
 
 /* What the table calls back with. */

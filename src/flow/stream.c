@@ -32,7 +32,6 @@
 #define SEG_DATA (SLOT_SIZE - 16u)
 #define SLOTS_PER_BLOCK 32u
 #define HOLD_MAX (32u << 10)        /* unacknowledged bytes held per direction */
-#define HOLD_KEEP 4096u             /* a hold this big stays when emptied */
 #define HOLD_TOTAL (64ull << 20)    /* all holds together */
 
 struct mm_seg {
@@ -148,8 +147,8 @@ static void hold_release(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t n)
     h->hold_seq += n;
     if (h->hold_len)
         memmove(h->hold, h->hold + n, h->hold_len);
-    else if (h->hold_cap > HOLD_KEEP)
-        hold_drop(c, h);
+    else
+        hold_drop(c, h);        /* memory only for bytes not acknowledged yet */
 }
 
 /* Bytes [seq, seq+len) for the app layer: held until acknowledged. */

@@ -593,9 +593,9 @@ static void find_urls(smtp_tx *t, const char *l, uint32_t n, int cte)
         if (strncasecmp(l + i, "http://", 7) != 0)
             continue;
         uint32_t s0 = i + 7, e = s0;
-        while (e < n && !strchr(" \t\"'<>]", l[e]) && l[e])
+        while (e < n && !strchr(" \t\"'<>]", l[e]))     /* a NUL ends it too */
             e++;
-        i = e ? e - 1 : e;
+        i = e - 1;
         if (e == s0 || e - s0 >= URL_LEN || t->nurl == URL_MAX)
             continue;
         char u[URL_LEN];
