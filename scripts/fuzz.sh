@@ -57,13 +57,15 @@ seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
 seed ../shared/suricata-verify/tests/http-range-file/input.pcap tcp.stream==0 http-range
-# 4 KiB FTP lines, MIME text with URLs, DNS Z bit and NULL records, a TLS client certificate
+# 4 KiB FTP lines, MIME text with URLs, DNS Z bit and NULL records, a TLS client
+# certificate, a chain of three certificates
 SV=../shared/suricata-verify/tests
 seed $SV/ftp/ftp-too-long-command/ftp-too-long-command.pcap tcp.stream==0 ftp-long
 seed $SV/mime/mime-dec-parse-line-test02/input.pcap tcp.stream==0 smtp-url
 seed $SV/dns/v2/dns-z-bit/input.pcap udp.stream==0 dns-z
 seed $SV/dns/dns-udp-null/input.pcap udp.stream==0 dns-null
 seed $SV/tls/tls-store-02/tls-client-auth.pcap tcp.stream==0 tls-client-cert
+seed $SV/tls/tls-certs-alert/input.pcap tcp.stream==0 tls-chain
 # HTTP evasions (noxxi's http-evader): layered encodings, folded and odd headers, gzip header flags
 for c in 131 134 284 376 399; do
     seed ../shared/suricata-verify/tests/http-evader/http-evader-$c/input.pcap tcp.stream==0 evader-$c
@@ -97,6 +99,7 @@ alert dns any any -> any any (dns.query; content:"rs-"; startswith; dotprefix; c
 alert tls any any -> any any (tls.sni; content:"a"; tls_cert_issuer; content:"b"; ja3_hash; content:"e7d"; tls.fingerprint:"aa:bb"; xbits:set,x,track ip_src,expire 60; sid:4;)
 alert tcp any any -> any any (content:"GET"; http_method; uricontent:"/a"; content:"b"; http_header; urilen:>5,raw; base64_decode:bytes 10,offset 2,relative; base64_data; content:"x"; ttl:<5; stream_size:client,>,100; flowint:c,+,1; sid:5;)
 alert smb any any -> any any (dcerpc.iface:367abb81-9844-35f1-ad32-98f038001003,>1,any_frag; dce_opnum:12,15-20; dcerpc.stub_data; content:"|15 00|"; geoip:both,!JP,US; sid:6;)
+alert tls any any -> any any (tls.cert_chain_len:0<>4; tls.certs; content:"|30 82|"; tcp.mss:!=953; dns.opcode:!0; sid:8;)
 alert tcp any any -> any 21 (content:"PORT"; ftpbounce; content:"|30|"; asn1:double_overflow, bitstring_overflow, relative_offset -54, oversize_length 2048; sid:7;)
 EOT
 for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do

@@ -142,6 +142,7 @@ static const char *const buf_names[MM_BUF_N] = {
     [MM_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint", [MM_BUF_TLS_CERTS] = "tls.certs",
     [MM_BUF_TLS_RANDOM] = "tls.random", [MM_BUF_TLS_RANDOM_TIME] = "tls.random_time",
     [MM_BUF_TLS_RANDOM_BYTES] = "tls.random_bytes",
+    [MM_BUF_TLS_CERT_CHAIN_LEN] = "tls.cert_chain_len",
     [MM_BUF_JA3_HASH] = "ja3.hash", [MM_BUF_JA3_STRING] = "ja3.string",
     [MM_BUF_JA3S_HASH] = "ja3s.hash", [MM_BUF_JA3S_STRING] = "ja3s.string",
     [MM_BUF_SSH_PROTO] = "ssh.proto", [MM_BUF_SSH_SOFTWARE] = "ssh.software",
@@ -1197,40 +1198,65 @@ static bool kw_value(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
-/* Numbers of a protocol field given as a small buffer (dns.opcode: one
- * byte, tcp.mss: two): "N", "!N", "<N", ">N", "<=N", ">=N", "A-B"
- * become byte_tests on it. */
-static bool kw_int_field(mm_rparse *p, const char *kw, char *val)
+/* Numbers of a protocol field given as a small big-endian buffer, with
+ * Suricata 7's unsigned-integer syntax: "N", "=N", "!N", "!=N", "<N",
+ * "<=N", ">N", ">=N", and "A-B" or "A<>B" for A < value < B (both ends
+ * excluded, B > A + 1). Each becomes one or two byte_tests on it. */
+static const struct {
+    const char *kw;
+    uint8_t id, nbytes;
+    int64_t max;
+} int_fields[] = {
+    {"dns.opcode", MM_BUF_DNS_OPCODE, 1, 15},
+    {"tcp.mss", MM_BUF_TCP_MSS, 2, 65535},
+    {"tls.cert_chain_len", MM_BUF_TLS_CERT_CHAIN_LEN, 4, UINT32_MAX},
+};
+
+static int int_field(const char *kw)
 {
-    uint8_t id = strcmp(kw, "dns.opcode") == 0 ? MM_BUF_DNS_OPCODE : MM_BUF_TCP_MSS;
-    uint8_t nb = id == MM_BUF_DNS_OPCODE ? 1 : 2;
-    int64_t max = id == MM_BUF_DNS_OPCODE ? 15 : 65535;
+    for (size_t i = 0; i < sizeof int_fields / sizeof int_fields[0]; i++)
+        if (strcmp(kw, int_fields[i].kw) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool kw_int_field(mm_rparse *p, const char *kw, int fi, char *val)
+{
+    uint8_t id = int_fields[fi].id, nb = int_fields[fi].nbytes;
+    int64_t max = int_fields[fi].max;
     if (!val || !*val)
         return mm_rp_fail(p, MM_SKIP_VALUE, "%s: no value", kw);
     char *v = mm_rp_trim(val);
-    uint16_t neg = 0;
-    if (*v == '!') {
-        neg = MM_BF_NEGATE;
-        v = mm_rp_trim(v + 1);
-    }
-    uint8_t ops[2];
+    uint8_t ops[2] = {MM_BOP_EQ, 0};
     int64_t nums[2];
+    uint16_t neg = 0;
     int n = 1;
-    char *dash = strchr(v + 1, '-');
-    if (dash) {
-        *dash = 0;
-        if (neg || !mm_rp_num(v, 0, max, &nums[0]) || !mm_rp_num(dash + 1, 0, max, &nums[1]))
+    char *sep = strstr(v, "<>");
+    char *dash = strchr(v, '-');
+    if (isdigit((unsigned char)*v) && (sep || dash)) {
+        char *second = sep ? sep + 2 : dash + 1;
+        *(sep ? sep : dash) = 0;
+        if (!mm_rp_num(mm_rp_trim(v), 0, max, &nums[0]) ||
+            !mm_rp_num(mm_rp_trim(second), 0, max, &nums[1]) || nums[1] <= nums[0] + 1)
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad range", kw);
-        ops[0] = MM_BOP_GE;
-        ops[1] = MM_BOP_LE;
+        ops[0] = MM_BOP_GT;
+        ops[1] = MM_BOP_LT;
         n = 2;
     } else {
-        ops[0] = v[0] == '<' ? (v[1] == '=' ? MM_BOP_LE : MM_BOP_LT)
-               : v[0] == '>' ? (v[1] == '=' ? MM_BOP_GE : MM_BOP_GT) : MM_BOP_EQ;
-        v += ops[0] == MM_BOP_LE || ops[0] == MM_BOP_GE ? 2 : ops[0] == MM_BOP_EQ ? 0 : 1;
-        if (*v == '=' && ops[0] == MM_BOP_EQ)
-            v++;
-        if (!mm_rp_num(mm_rp_trim(v), 0, max, &nums[0]))
+        size_t skip = 0;
+        if (v[0] == '>' || v[0] == '<') {
+            bool eq = v[1] == '=';
+            ops[0] = v[0] == '>' ? (eq ? MM_BOP_GE : MM_BOP_GT) : (eq ? MM_BOP_LE : MM_BOP_LT);
+            skip = eq ? 2 : 1;
+        } else if (v[0] == '!') {
+            neg = MM_BF_NEGATE;
+            skip = v[1] == '=' ? 2 : 1;
+        } else if (v[0] == '=') {
+            skip = 1;
+        }
+        if (!mm_rp_num(mm_rp_trim(v + skip), 0, max, &nums[0]) ||
+            (ops[0] == MM_BOP_LT && nums[0] == 0) || (ops[0] == MM_BOP_GE && nums[0] == 0) ||
+            ((ops[0] == MM_BOP_GT || ops[0] == MM_BOP_LE) && nums[0] == max))
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value", kw);
     }
     int saved_cur = p->cur, saved_pending = p->pending;
@@ -1252,8 +1278,9 @@ static bool kw_int_field(mm_rparse *p, const char *kw, char *val)
 bool mm_kw_payload(mm_rparse *p, const char *kw, char *val, bool *known)
 {
     *known = true;
-    if (strcmp(kw, "dns.opcode") == 0 || strcmp(kw, "tcp.mss") == 0)
-        return kw_int_field(p, kw, val);
+    int fi = int_field(kw);
+    if (fi >= 0)
+        return kw_int_field(p, kw, fi, val);
     if (strcmp(kw, "tls.fingerprint") == 0 || strcmp(kw, "tls.subject") == 0 ||
         strcmp(kw, "ftpdata_command") == 0 ||
         strcmp(kw, "tls.issuerdn") == 0 || strcmp(kw, "fileext") == 0 ||

@@ -562,6 +562,8 @@ static bool der_header_cut(const uint8_t *c, uint32_t n)
     return false;
 }
 
+#define CHAIN_MAX 16            /* certificates of a chain given to the rules */
+
 static void certificate(tls_cert *s, const uint8_t *c, uint32_t n)
 {
     struct sha1_ctx sc;
@@ -741,7 +743,7 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                 mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.invalid_handshake_message", ts);
             }
             if (c->have) {
-                mm_obs_buf cb[5] = {
+                mm_obs_buf cb[5 + CHAIN_MAX] = {
                     {MM_BUF_TLS_CERT_SUBJECT, (const uint8_t *)c->subject,
                      (uint32_t)strlen(c->subject)},
                     {MM_BUF_TLS_CERT_ISSUER, (const uint8_t *)c->issuer,
@@ -749,9 +751,27 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                     {MM_BUF_TLS_CERT_SERIAL, (const uint8_t *)c->serial,
                      (uint32_t)strlen(c->serial)},
                     {MM_BUF_TLS_CERT_FINGERPRINT, (const uint8_t *)c->fp, (uint32_t)strlen(c->fp)},
-                    {MM_BUF_TLS_CERTS, b + 6, first},
                 };
-                mm_obs_buffers ob = {cb, 5};
+                /* tls.certs: each certificate of the chain (a multi-buffer,
+                 * at most CHAIN_MAX); tls.cert_chain_len: how many there are */
+                uint8_t chain_len[4];
+                int nb = 4;
+                uint32_t ncert = 0;
+                for (uint32_t off = 3; off + 3 <= total + 3 && off + 3 <= bl;) {
+                    uint32_t cl = be24(b + off);
+                    if (cl > total + 3 - off - 3 || cl > bl - off - 3)
+                        break;
+                    if (ncert < CHAIN_MAX)
+                        cb[nb++] = (mm_obs_buf){MM_BUF_TLS_CERTS, b + off + 3, cl};
+                    ncert++;
+                    off += 3 + cl;
+                }
+                chain_len[0] = (uint8_t)(ncert >> 24);
+                chain_len[1] = (uint8_t)(ncert >> 16);
+                chain_len[2] = (uint8_t)(ncert >> 8);
+                chain_len[3] = (uint8_t)ncert;
+                cb[nb++] = (mm_obs_buf){MM_BUF_TLS_CERT_CHAIN_LEN, chain_len, 4};
+                mm_obs_buffers ob = {cb, nb};
                 mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
             }
         }

@@ -558,6 +558,23 @@ static void test_match_other(void **state)
     assert_int_equal(parse("http.uri; pcrexform:\"(a)\"; content:\"a\"; http.uri; "
                            "pcrexform:\"(b)\"; content:\"b\"; sid:62;", &r2), -1);
     assert_int_equal(r2.nbuf, 2);
+    /* integer fields in Suricata 7's unsigned syntax: a range excludes
+     * both ends ("A-B" and "A<>B"), "!N" and "!=N" are not-equal; a range
+     * with nothing inside and comparisons that can never hold are refused */
+    assert_true(m("tls.cert_chain_len:3;", MM_BUF_TLS_CERT_CHAIN_LEN, "\0\0\0\3", 4));
+    assert_true(m("tls.cert_chain_len:0<>4;", MM_BUF_TLS_CERT_CHAIN_LEN, "\0\0\0\3", 4));
+    assert_false(m("tls.cert_chain_len:0<>3;", MM_BUF_TLS_CERT_CHAIN_LEN, "\0\0\0\3", 4));
+    assert_false(m("tcp.mss:123-456;", MM_BUF_TCP_MSS, "\x01\xc8", 2));        /* 456 */
+    assert_true(m("tcp.mss:123-457;", MM_BUF_TCP_MSS, "\x01\xc8", 2));
+    assert_false(m("tcp.mss:123-456;", MM_BUF_TCP_MSS, "\x00\x7b", 2));        /* 123 */
+    assert_true(m("tcp.mss:!=953;", MM_BUF_TCP_MSS, "\x03\xb8", 2));           /* 952 */
+    assert_false(m("tcp.mss:!953;", MM_BUF_TCP_MSS, "\x03\xb9", 2));
+    assert_true(m("tcp.mss:>=439;", MM_BUF_TCP_MSS, "\x01\xb7", 2));           /* 439 */
+    assert_true(m("tls.cert_chain_len:!2;", MM_BUF_TLS_CERT_CHAIN_LEN, "\0\0\0\3", 4));
+    assert_int_equal(parse("tcp.mss:5-6; sid:63;", &r2), MM_SKIP_VALUE);
+    assert_int_equal(parse("tcp.mss:<0; sid:64;", &r2), MM_SKIP_VALUE);
+    assert_int_equal(parse("tcp.mss:>65535; sid:65;", &r2), MM_SKIP_VALUE);
+    assert_int_equal(parse("tcp.mss:!<5; sid:66;", &r2), MM_SKIP_VALUE);
     /* a pathological pattern ends within the budget, without a match */
     static char many[4000];
     memset(many, 'a', sizeof many);
