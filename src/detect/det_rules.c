@@ -376,15 +376,11 @@ static void b64_field(mm_json *j, const char *key, const uint8_t *d, size_t n)
     }
 }
 
-/* Where the alert's packet came from (Suricata's pkt_src) and, when asked
- * for, the packet itself with its link type. */
-static void alert_packet_src(const mm_detect *d, const mm_eve *e, mm_json *j)
+/* When asked for, the alert's packet with its link type (pkt_src, where it
+ * came from, is in every event's header). */
+static void alert_packet(const mm_detect *d, const mm_eve *e, mm_json *j)
 {
     const mm_rawpkt *raw = e->pkt_raw;
-    const char *src = !raw ? "stream (flow timeout)"
-                    : !e->tunnel ? "wire/pcap"
-                    : e->tunnel->outer.src.v == 6 ? "ipv6 tunnel" : "ipv4 tunnel";
-    mj_str(j, "pkt_src", src);
     if (!d->alert_packet || !raw)
         return;
     b64_field(j, "packet", raw->data, raw->caplen);
@@ -514,7 +510,7 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     }
     mj_obj_close(j);
     mm_eve_tunnel(e, j);
-    alert_packet_src(d, e, j);
+    alert_packet(d, e, j);
     if (d->alert_payload)
         alert_payload(j, in, d->alert_payload);
     if (d->alert_verdict) {

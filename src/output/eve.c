@@ -99,14 +99,21 @@ static void tuple(mm_eve *e, const mm_ip *s, uint16_t sp, const mm_ip *d, uint16
  * asked for: Suricata's pcap-file), on events of a packet being handled. */
 static void pkt_no(const mm_eve *e, mm_json *j)
 {
-    if (!e->pcap_cnt)
-        return;
+    if (!e->pcap_cnt || !e->pkt_raw)
+        return;                 /* none for what a flow's end writes (Suricata's pseudo packets) */
     mj_u64(j, "pcap_cnt", e->pcap_cnt);
     if (e->pcap_filename)
         mj_str(j, "pcap_filename", e->pcap_filename);
 }
 
 static bool has_ports(uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
+
+const char *mm_eve_pkt_src(const mm_eve *e)
+{
+    return !e->pkt_raw ? "stream (flow timeout)"   /* written at a flow's end */
+         : !e->tunnel ? "wire/pcap"
+         : e->tunnel->outer.src.v == 6 ? "ipv6 tunnel" : "ipv4 tunnel";
+}
 
 void mm_eve_tunnel(mm_eve *e, mm_json *j)
 {
@@ -181,6 +188,7 @@ mm_json *mm_eve_begin_flow_event_client(mm_eve *e, const mm_flow *f, uint64_t ts
         tuple(e, &f->srv, f->sport, cli, f->cport, f->proto, has_ports(f->proto));
     else
         tuple(e, cli, f->cport, &f->srv, f->sport, f->proto, has_ports(f->proto));
+    mj_str(&e->j, "pkt_src", mm_eve_pkt_src(e));
     flow_cid(e, f);
     if (app_proto)
         mj_str(&e->j, "app_proto", app_proto);
@@ -205,6 +213,7 @@ mm_json *mm_eve_begin_pkt_event(mm_eve *e, const mm_pkt *p, uint64_t ts, const c
     if (p->ipver)
         tuple(e, &p->src, p->sport, &p->dst, p->dport, p->proto,
               has_ports(p->proto) && (p->sport || p->dport));
+    mj_str(&e->j, "pkt_src", mm_eve_pkt_src(e));
     return &e->j;
 }
 
@@ -448,6 +457,7 @@ void mm_eve_anomaly(mm_eve *e, uint64_t ts, const mm_pkt *p, const mm_flow *f, i
         cli = &p->src;
         srv = &p->dst;
     }
+    mj_str(j, "pkt_src", mm_eve_pkt_src(e));
     mj_obj_open(j, "anomaly");
     mj_str(j, "type", ai->type);
     if (strcmp(ai->type, "stream") == 0)

@@ -121,6 +121,10 @@ void mm_eve_flow_macs_free(mm_flow *f);
 /* Suricata's "tunnel" object of an alert on a tunnelled packet (none
  * otherwise). */
 void mm_eve_tunnel(mm_eve *e, mm_json *j);
+/* Where the event's packet came from, as Suricata's pkt_src ("wire/pcap";
+ * "stream (flow timeout)" for what is written at a flow's end). Every
+ * event made from a packet carries it (not flow nor stats events). */
+const char *mm_eve_pkt_src(const mm_eve *e);
 /* An anomaly seen on a packet (p may lack a flow) or on a flow (stream). */
 void mm_eve_anomaly(mm_eve *e, uint64_t ts_ns, const mm_pkt *p, const mm_flow *f, int anomaly);
 

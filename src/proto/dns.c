@@ -376,13 +376,16 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
     }
     uint64_t tx = tx_for(s, id, qr);
     dns_query dq = {id, opcode, (flags & 0x0040) != 0, msg_tx, nq, qname, qtype};
-    /* the reserved Z bit set: Suricata's z_flag_set event */
-    const char *events[1];
+    /* the reserved Z bit set, an opcode past the assigned ones (7 and up,
+     * as Suricata counts them): its z_flag_set and invalid_opcode events */
+    const char *events[2];
     int nev = 0;
-    if (dq.z) {
+    if (dq.z)
         events[nev++] = "dns.z_flag_set";
-        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT_MSG, events[0], ts);
-    }
+    if (opcode >= 7)
+        events[nev++] = "dns.invalid_opcode";
+    for (int i = 0; i < nev; i++)
+        mm_app_observe(a, f, dir, MM_OBS_APP_EVENT_MSG, events[i], ts);
     bool nolog = false;
     for (int i = 0; i < s->nnolog && !nolog; i++)
         if (s->nolog_tx[i] == tx) {

@@ -48,7 +48,7 @@ static void observer(void *ctx, mm_flow *f, int dir, int kind, const void *obs, 
     } else if (kind == MM_OBS_SMB1) {
         s->n_smb++;
         s->smb = *(const mm_obs_smb1 *)obs;
-    } else if (kind == MM_OBS_APP_EVENT) {
+    } else if (kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) {
         s->n_ev++;
         snprintf(s->ev, sizeof s->ev, "%s", (const char *)obs);
     } else if (kind == MM_OBS_NTP) {
@@ -253,6 +253,19 @@ static void dns_txt_null_z(void **state)
     r.app.dns_unlogged = MM_DNS_NO_RESPONSES;
     mm_app_udp(&r.app, &r.f, MM_TO_CLIENT, resp, sizeof resp, 4);
     assert_null(strstr(events, "\"dns\""));
+    assert_int_equal(r.s.n_ev, 4);              /* z_flag_set, each time */
+    assert_string_equal(r.s.ev, "dns.z_flag_set");
+    rig_done(&r);
+    /* opcodes 7 and up are unassigned (RFC 6895's registry ends at 6,
+     * DSO): Suricata's invalid_opcode; 6 is none */
+    rig_init(&r, 17, 53);
+    uint8_t q[] = {0, 8, 0x48, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'q', 0, 0, 1, 0, 1};
+    mm_app_udp(&r.app, &r.f, MM_TO_SERVER, q, sizeof q, 1);        /* opcode 9 */
+    assert_int_equal(r.s.n_ev, 1);
+    assert_string_equal(r.s.ev, "dns.invalid_opcode");
+    q[2] = 0x30;                                                     /* opcode 6 */
+    mm_app_udp(&r.app, &r.f, MM_TO_SERVER, q, sizeof q, 2);
+    assert_int_equal(r.s.n_ev, 1);
     rig_done(&r);
 }
 
