@@ -379,6 +379,19 @@ static bool add_pattern(pf_list *l, const mm_rbuf *b, const mm_content *c, uint3
     return true;
 }
 
+/* Appends pattern j of list o to list l. */
+static bool copy_pattern(pf_list *l, const pf_list *o, uint32_t j)
+{
+    if (l->npat == l->cap && !grow_list(l))
+        return false;
+    l->pat[l->npat] = o->pat[j];
+    l->plen[l->npat] = o->plen[j];
+    l->pflags[l->npat] = o->pflags[j];
+    l->rule_of[l->npat] = o->rule_of[j];
+    l->pend[l->npat++] = o->pend[j];
+    return true;
+}
+
 /* The rule's fast pattern in the lists of (moment, cls, maxlen, buffer,
  * port group) of each direction it can match in. */
 static bool add_dirs(mm_rules *e, uint8_t moment, int cls, uint32_t maxlen, const mm_rbuf *b,
@@ -832,13 +845,8 @@ static bool split_head(mm_rules *e, size_t i)
             l->pend[k++] = l->pend[j];
             continue;
         }
-        if (h->npat == h->cap && !grow_list(h))
+        if (!copy_pattern(h, l, j))
             return false;
-        h->pat[h->npat] = l->pat[j];
-        h->plen[h->npat] = l->plen[j];
-        h->pflags[h->npat] = l->pflags[j];
-        h->rule_of[h->npat] = l->rule_of[j];
-        h->pend[h->npat++] = l->pend[j];
     }
     l->npat = k;
     return true;
@@ -848,15 +856,8 @@ static bool split_head(mm_rules *e, size_t i)
 static bool take_dir(pf_list *l, const mm_rules *e, const pf_list *o, uint8_t d)
 {
     for (uint32_t j = 0; j < o->npat; j++) {
-        if (rule_dirs(e->r[o->rule_of[j]]) != d)
-            continue;
-        if (l->npat == l->cap && !grow_list(l))
+        if (rule_dirs(e->r[o->rule_of[j]]) == d && !copy_pattern(l, o, j))
             return false;
-        l->pat[l->npat] = o->pat[j];
-        l->plen[l->npat] = o->plen[j];
-        l->pflags[l->npat] = o->pflags[j];
-        l->rule_of[l->npat] = o->rule_of[j];
-        l->pend[l->npat++] = o->pend[j];
     }
     return true;
 }
@@ -1155,18 +1156,12 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
             for (uint32_t j = 0; j < g->npat; j++) {
                 if (split && is_ps[g->rule_of[j]])
                     continue;
-                if (l->npat == l->cap && !grow_list(l)) {
+                if (!copy_pattern(l, g, j)) {
                     free(is_ps);
                     mm_rules_free(e);
                     snprintf(err, errlen, "out of memory");
                     return NULL;
                 }
-                l->pat[l->npat] = g->pat[j];
-                l->plen[l->npat] = g->plen[j];
-                l->pflags[l->npat] = g->pflags[j];
-                l->rule_of[l->npat] = g->rule_of[j];
-                l->pend[l->npat] = g->pend[j];
-                l->npat++;
             }
         }
     }
