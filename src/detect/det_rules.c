@@ -1111,6 +1111,9 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         uint8_t ml;
         if (l4id == MM_BUF_TCP_HDR && mm_tcp_option(p, 2, &mss, &ml) && ml == 2)
             b[nb++] = (mm_obs_buf){MM_BUF_TCP_MSS, mss, 2};
+        /* icmpv6.mtu: a Packet Too Big's MTU (no other type has one) */
+        if (l4id == MM_BUF_ICMPV6_HDR && p->l4_len >= 8 && p->l4[0] == 2)
+            b[nb++] = (mm_obs_buf){MM_BUF_ICMPV6_MTU, p->l4 + 4, 4};
     }
     inspect(d, f, dir, MM_MOMENT_PACKET, b, nb, &pk, ts, NULL);
     /* a TCP flow Suricata keeps no session for (picked up mid-way, no

@@ -142,7 +142,7 @@ static const char *const buf_names[MM_BUF_N] = {
     [MM_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint", [MM_BUF_TLS_CERTS] = "tls.certs",
     [MM_BUF_TLS_RANDOM] = "tls.random", [MM_BUF_TLS_RANDOM_TIME] = "tls.random_time",
     [MM_BUF_TLS_RANDOM_BYTES] = "tls.random_bytes",
-    [MM_BUF_TLS_CERT_CHAIN_LEN] = "tls.cert_chain_len",
+    [MM_BUF_TLS_CERT_CHAIN_LEN] = "tls.cert_chain_len", [MM_BUF_ICMPV6_MTU] = "icmpv6.mtu",
     [MM_BUF_JA3_HASH] = "ja3.hash", [MM_BUF_JA3_STRING] = "ja3.string",
     [MM_BUF_JA3S_HASH] = "ja3s.hash", [MM_BUF_JA3S_STRING] = "ja3s.string",
     [MM_BUF_SSH_PROTO] = "ssh.proto", [MM_BUF_SSH_SOFTWARE] = "ssh.software",
@@ -1210,6 +1210,7 @@ static const struct {
     {"dns.opcode", MM_BUF_DNS_OPCODE, 1, 15},
     {"tcp.mss", MM_BUF_TCP_MSS, 2, 65535},
     {"tls.cert_chain_len", MM_BUF_TLS_CERT_CHAIN_LEN, 4, UINT32_MAX},
+    {"icmpv6.mtu", MM_BUF_ICMPV6_MTU, 4, UINT32_MAX},
 };
 
 static int int_field(const char *kw)

@@ -37,6 +37,7 @@ enum mm_buf {
     MM_BUF_IPV4_HDR, MM_BUF_IPV6_HDR, MM_BUF_TCP_HDR, MM_BUF_UDP_HDR, MM_BUF_ICMPV4_HDR,
     MM_BUF_ICMPV6_HDR,
     MM_BUF_IP_SRC, MM_BUF_IP_DST,   /* the addresses: 4 or 16 bytes */
+    MM_BUF_ICMPV6_MTU,              /* a Packet Too Big's MTU: 4 bytes (icmpv6.mtu) */
     MM_BUF_TCP_MSS,                 /* the MSS option's value: 2 bytes (tcp.mss) */
     /* DCE/RPC over an SMB named pipe: a request's or response's stub data
      * (dcerpc.stub_data), the request's opnum (2 bytes, little-endian) and

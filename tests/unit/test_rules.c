@@ -571,6 +571,8 @@ static void test_match_other(void **state)
     assert_false(m("tcp.mss:!953;", MM_BUF_TCP_MSS, "\x03\xb9", 2));
     assert_true(m("tcp.mss:>=439;", MM_BUF_TCP_MSS, "\x01\xb7", 2));           /* 439 */
     assert_true(m("tls.cert_chain_len:!2;", MM_BUF_TLS_CERT_CHAIN_LEN, "\0\0\0\3", 4));
+    assert_true(m("icmpv6.mtu:<1280;", MM_BUF_ICMPV6_MTU, "\0\0\x04\xb0", 4));     /* 1200 */
+    assert_false(m("icmpv6.mtu:<1280;", MM_BUF_ICMPV6_MTU, "\0\0\x05\x00", 4));    /* 1280 */
     assert_int_equal(parse("tcp.mss:5-6; sid:63;", &r2), MM_SKIP_VALUE);
     assert_int_equal(parse("tcp.mss:<0; sid:64;", &r2), MM_SKIP_VALUE);
     assert_int_equal(parse("tcp.mss:>65535; sid:65;", &r2), MM_SKIP_VALUE);
