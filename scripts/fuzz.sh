@@ -100,6 +100,7 @@ alert tls any any -> any any (tls.sni; content:"a"; tls_cert_issuer; content:"b"
 alert tcp any any -> any any (content:"GET"; http_method; uricontent:"/a"; content:"b"; http_header; urilen:>5,raw; base64_decode:bytes 10,offset 2,relative; base64_data; content:"x"; ttl:<5; stream_size:client,>,100; flowint:c,+,1; sid:5;)
 alert smb any any -> any any (dcerpc.iface:367abb81-9844-35f1-ad32-98f038001003,>1,any_frag; dce_opnum:12,15-20; dcerpc.stub_data; content:"|15 00|"; geoip:both,!JP,US; sid:6;)
 alert tls any any -> any any (tls.cert_chain_len:0<>4; tls.certs; content:"|30 82|"; tcp.mss:!=953; dns.opcode:!0; sid:8;)
+alert ipv6 any any -> any any (icmpv6.mtu:<1280; itype:2; sid:9;)
 alert tcp any any -> any 21 (content:"PORT"; ftpbounce; content:"|30|"; asn1:double_overflow, bitstring_overflow, relative_offset -54, oversize_length 2048; sid:7;)
 EOT
 for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do
