@@ -1766,7 +1766,8 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
                       e->split[in->app] & dbit ? e->port_group[in->dp] : 0;
     for (uint32_t li = 0; li < e->nmlist[mi]; li++) {
         const pf_list *l = &e->lists[e->mlist[mi][li]];
-        if (!(l->dir & dbit) || (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
+        if (!(l->dir & dbit) ||
+            (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
             (m1 == M_STREAM && (l->pgroup ? l->pgroup != pgroup
                                 : l->cls == MM_RP_N ? app_merged : !app_is(l->cls, in->app))))
             continue;

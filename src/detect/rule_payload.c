@@ -1151,9 +1151,10 @@ static bool mm_kw_payload_content(mm_rparse *p, const char *kw, char *val)
 }
 
 /* The value forms of the old TLS keywords: tls.fingerprint:"aa:bb..."
- * (equal), of ftpdata_command:retr|stor (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), and of
- * the file ones: filename:"x" (file.name contains x), fileext:"x" (it ends
- * in ".x"), both in any case; with '!' to negate: a content in the buffer. */
+ * (equal), tls.subject:"CN=..." and tls.issuerdn:"..." (contain), of
+ * ftpdata_command:retr|stor (equal), and of the file ones: filename:"x"
+ * (file.name contains x), fileext:"x" (it ends in ".x"), both in any case;
+ * with '!' to negate: a content in the buffer. */
 static bool kw_value(mm_rparse *p, const char *kw, char *val)
 {
     if (!val)

@@ -455,25 +455,25 @@ static void message(mm_app *a, mm_flow *f, dns_state *s, int dir, const uint8_t 
                 bad = true;
                 break;
             }
-            /* a TXT record is an entry per character-string (at least
-             * one), as Suricata 7 lists them; OPT is not a record */
-            for (uint32_t p = 0, first = 1; type != 41 && na < MAX_ANSWERS &&
-                                            (first || (type == 16 && p < rdlen)); first = 0) {
+            /* OPT is not a record; a TXT record is an entry per
+             * character-string (at least one), as Suricata 7 lists them */
+            for (uint32_t p = 0; type != 41 && na < MAX_ANSWERS;) {
                 rr *r = &ans[na++];
                 memcpy(r->name, nm, sizeof nm);
                 r->type = type;
                 r->ttl = ttl;
                 r->rdoff = off;
                 r->rdlen = rdlen;
-                if (type == 16) {
-                    uint32_t l = p < rdlen ? m[off + p] : 0;
-                    if (p + 1 + l > rdlen)
-                        l = p < rdlen ? rdlen - p - 1 : 0;
-                    r->rdoff = off + (p < rdlen ? p + 1 : p);
-                    r->rdlen = l;
-                    p += 1 + l;
-                }
                 nsec[sec]++;
+                if (type != 16)
+                    break;
+                /* the string at p: its length byte, cut at the record's end */
+                uint32_t l = p < rdlen ? m[off + p] : 0, room = p < rdlen ? rdlen - p - 1 : 0;
+                r->rdoff = off + p + (p < rdlen);
+                r->rdlen = l < room ? l : room;
+                p += 1 + l;
+                if (p >= rdlen)
+                    break;
             }
             off += rdlen;
         }

@@ -421,7 +421,6 @@ static void finish_data(mm_app *a, mm_flow *f, void *st, uint64_t ts)
     ftpdata_json(j, s);
     j = mm_app_event_mimamori(a, f);
     mj_obj_open(j, "ftp_data");
-    /* RETR and listings flow from the server, STOR/APPE/STOU to it */
     mj_u64(j, "bytes", s->bytes[0] + s->bytes[1]);
     if (s->gap)
         mj_bool(j, "gaps", true);

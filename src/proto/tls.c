@@ -754,22 +754,21 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                 };
                 /* tls.certs: each certificate of the chain (a multi-buffer,
                  * at most CHAIN_MAX); tls.cert_chain_len: how many there are */
-                uint8_t chain_len[4];
                 int nb = 4;
                 uint32_t ncert = 0;
-                for (uint32_t off = 3; off + 3 <= total + 3 && off + 3 <= bl;) {
+                /* the list is b[3 .. 3 + total), inside the message (checked
+                 * above); each entry a 3-byte length and the certificate */
+                for (uint32_t off = 3; off + 3 <= 3 + total;) {
                     uint32_t cl = be24(b + off);
-                    if (cl > total + 3 - off - 3 || cl > bl - off - 3)
+                    if (cl > total - off)
                         break;
                     if (ncert < CHAIN_MAX)
                         cb[nb++] = (mm_obs_buf){MM_BUF_TLS_CERTS, b + off + 3, cl};
                     ncert++;
                     off += 3 + cl;
                 }
-                chain_len[0] = (uint8_t)(ncert >> 24);
-                chain_len[1] = (uint8_t)(ncert >> 16);
-                chain_len[2] = (uint8_t)(ncert >> 8);
-                chain_len[3] = (uint8_t)ncert;
+                uint8_t chain_len[4] = {(uint8_t)(ncert >> 24), (uint8_t)(ncert >> 16),
+                                        (uint8_t)(ncert >> 8), (uint8_t)ncert};
                 cb[nb++] = (mm_obs_buf){MM_BUF_TLS_CERT_CHAIN_LEN, chain_len, 4};
                 mm_obs_buffers ob = {cb, nb};
                 mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
