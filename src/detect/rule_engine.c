@@ -77,7 +77,15 @@ typedef struct ip_index {
     uint32_t *off;              /* its rules: rules[off[i] .. off[i+1]) */
     uint32_t *rules;
     uint32_t nseg;
+    bool iponly;                /* all its rules are IP-only: a flow's later
+                                 * packets need no lookup */
 } ip_index;
+
+/* Indexes into the lists. */
+typedef struct lsel {
+    uint32_t *li;
+    uint32_t n;
+} lsel;
 
 struct mm_rules {
     mm_ruleset *rs;
@@ -86,8 +94,16 @@ struct mm_rules {
     uint32_t n;
     pf_list *lists;
     size_t nlists;
-    uint32_t *mlist[3];         /* per moment: the lists with a database */
-    uint32_t nmlist[3];
+    /* The lists an inspection scans, found without walking them all: per
+     * direction (0 to the server, 1 to the client) and key - a packet's
+     * transport class, a stream's app protocol (MM_RP_N: none or
+     * unknown), an app moment's buffer id; a stream's port-group lists by
+     * their group (1 .. npg). */
+    lsel pkt_sel[2][4];
+    lsel stream_sel[2][MM_RP_N + 1];
+    lsel app_sel[2][MM_BUF_N];
+    lsel *pg_sel[2];
+    uint16_t npg;
     uint8_t app_merged[MM_RP_N + 1]; /* D_*: the app's stream list holds the generic patterns */
     /* rules without a fast pattern, checked at every moment of their group:
      * per moment, transport class (tcp, udp, icmp, other) and app protocol
@@ -967,6 +983,53 @@ static bool port_groups(mm_rules *e, const uint32_t *ps, size_t nps)
     return ok;
 }
 
+static bool sel_add(lsel *s, uint32_t li)
+{
+    uint32_t *n = realloc(s->li, (s->n + 1) * sizeof *n);
+    if (!n)
+        return false;
+    s->li = n;
+    n[s->n++] = li;
+    return true;
+}
+
+/* Files each list that has a database under the inspections scanning it
+ * (see lsel in mm_rules): a stream of app protocol a scans that app's
+ * lists, and the generic ones unless a's lists hold them (app_merged). */
+static bool select_lists(mm_rules *e)
+{
+    for (size_t i = 0; i < e->nlists; i++)
+        if (e->lists[i].pgroup > e->npg)
+            e->npg = e->lists[i].pgroup;
+    for (int d = 0; d < 2; d++)
+        if (e->npg && !(e->pg_sel[d] = calloc(e->npg + 1u, sizeof(lsel))))
+            return false;
+    for (size_t i = 0; i < e->nlists; i++) {
+        const pf_list *l = &e->lists[i];
+        for (int d = 0; d < 2 && l->db; d++) {
+            uint8_t dbit = d ? D_TC : D_TS;
+            if (!(l->dir & dbit))
+                continue;
+            bool ok = true;
+            if (l->moment == M_PACKET)
+                ok = sel_add(&e->pkt_sel[d][l->cls], (uint32_t)i);
+            else if (l->moment == M_APP)
+                ok = sel_add(&e->app_sel[d][l->id], (uint32_t)i);
+            else if (l->pgroup)
+                ok = sel_add(&e->pg_sel[d][l->pgroup], (uint32_t)i);
+            else
+                for (int a = 0; a <= MM_RP_N && ok; a++) {
+                    bool merged = a < MM_RP_N && e->app_merged[a] & dbit;
+                    if (l->cls == MM_RP_N ? !merged : app_is(l->cls, a))
+                        ok = sel_add(&e->stream_sel[d][a], (uint32_t)i);
+                }
+            if (!ok)
+                return false;
+        }
+    }
+    return true;
+}
+
 mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_t errlen)
 {
     struct timespec t0, t1;
@@ -1092,7 +1155,11 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
     for (int mi = 0; mi < 3; mi++)
         for (int c = 0; c < 4; c++)
             for (int side = 0; side < 2; side++) {
-                bool ok = build_index(&e->ipx[mi][c][side], &ivs[mi][c][side]);
+                ip_index *x = &e->ipx[mi][c][side];
+                bool ok = build_index(x, &ivs[mi][c][side]);
+                x->iponly = mi == 0;
+                for (uint32_t i = 0; ok && x->nseg && i < x->off[x->nseg]; i++)
+                    x->iponly = x->iponly && e->moment[x->rules[i]] & M_IPONLY;
                 free(ivs[mi][c][side].v);
                 ivs[mi][c][side] = (ivlist){0};
                 if (!ok) {
@@ -1195,19 +1262,13 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
     }
     for (size_t i = 0; i < e->nlists; i++) {
         const pf_list *l = &e->lists[i];
-        int mi = moment_index(l->moment);
         if (l->moment == M_STREAM && l->merged && !l->pgroup && l->cls < MM_RP_N)
             e->app_merged[l->cls] |= l->dir;
-        if (!l->db)
-            continue;
-        uint32_t *m = realloc(e->mlist[mi], (e->nmlist[mi] + 1) * sizeof *m);
-        if (!m) {
-            mm_rules_free(e);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
-        e->mlist[mi] = m;
-        m[e->nmlist[mi]++] = (uint32_t)i;
+    }
+    if (!select_lists(e)) {
+        mm_rules_free(e);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
     }
     e->bits_words = (rs->nbits + 31) / 32;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1228,8 +1289,17 @@ void mm_rules_free(mm_rules *e)
         free(e->lists[i].pflags);
     }
     free(e->lists);
-    for (int i = 0; i < 3; i++)
-        free(e->mlist[i]);
+    for (int d = 0; d < 2; d++) {
+        for (int c = 0; c < 4; c++)
+            free(e->pkt_sel[d][c].li);
+        for (int a = 0; a <= MM_RP_N; a++)
+            free(e->stream_sel[d][a].li);
+        for (int b = 0; b < MM_BUF_N; b++)
+            free(e->app_sel[d][b].li);
+        for (uint32_t g = 0; e->pg_sel[d] && g <= e->npg; g++)
+            free(e->pg_sel[d][g].li);
+        free(e->pg_sel[d]);
+    }
     for (int i = 0; i < 3; i++)
         for (int c = 0; c < 4; c++) {
             for (int a = 0; a <= MM_RP_N; a++)
@@ -1746,6 +1816,25 @@ static bool rule_matches(mm_rules_thread *t, const mm_rule *r, const mm_inspecti
 static int message_events(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
                           mm_rule_hit_fn hit, void *ctx);
 
+/* One buffer through one list's database: its candidates to t. */
+static void scan(mm_rules_thread *t, const pf_list *l, const mm_obs_buf *b)
+{
+    if (b->id != l->id || !b->len)
+        return;
+    const uint8_t *data = b->data;
+    uint32_t len = b->len;
+    if (l->ntr) {
+        mm_rbuf tb = {.id = l->id, .ntr = l->ntr};
+        memcpy(tb.tr, l->tr, l->ntr);
+        if (!mm_matcher_transform(t->m, &tb, &data, &len))
+            return;
+    }
+    if (l->head && len > l->head)
+        len = l->head;
+    scan_ctx sc = {t, l};
+    hs_scan(l->db, (const char *)data, len, 0, t->scratch, on_match, &sc);
+}
+
 int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection *in,
                      mm_rule_hit_fn hit, void *ctx)
 {
@@ -1756,43 +1845,47 @@ int mm_rules_inspect(const mm_rules *e, mm_rules_thread *t, const mm_inspection 
         t->gen = 1;
     }
     t->ncand = 0;
-    int pcls = ip_class(in->ip_proto);
     int mi = moment_index(m1), cls = ip_class(in->ip_proto);
-    uint8_t dbit = in->to_client ? D_TC : D_TS;
-    bool app_merged = m1 == M_STREAM && in->app >= 0 && in->app < MM_RP_N &&
-                      e->app_merged[in->app] & dbit;
-    /* the group of the port the data goes to (stream moment) */
-    uint16_t pgroup = m1 == M_STREAM && e->port_group && in->app >= 0 && in->app < MM_RP_N &&
-                      e->split[in->app] & dbit ? e->port_group[in->dp] : 0;
-    for (uint32_t li = 0; li < e->nmlist[mi]; li++) {
-        const pf_list *l = &e->lists[e->mlist[mi][li]];
-        if (!(l->dir & dbit) ||
-            (m1 == M_PACKET && (l->cls != pcls || (in->nbuf && in->buf[0].len > l->maxlen))) ||
-            (m1 == M_STREAM && (l->pgroup ? l->pgroup != pgroup
-                                : l->cls == MM_RP_N ? app_merged : !app_is(l->cls, in->app))))
-            continue;
+    int d = in->to_client ? 1 : 0;
+    uint8_t dbit = d ? D_TC : D_TS;
+    if (m1 == M_APP) {
         for (int k = 0; k < in->nbuf; k++) {
-            const mm_obs_buf *d = &in->buf[k];
-            if (d->id != l->id || !d->len)
-                continue;
-            const uint8_t *data = d->data;
-            uint32_t len = d->len;
-            if (l->ntr) {
-                mm_rbuf tb = {.id = l->id, .ntr = l->ntr};
-                memcpy(tb.tr, l->tr, l->ntr);
-                if (!mm_matcher_transform(t->m, &tb, &data, &len))
+            const mm_obs_buf *b = &in->buf[k];
+            const lsel *s = b->id < MM_BUF_N ? &e->app_sel[d][b->id] : NULL;
+            for (uint32_t i = 0; s && i < s->n; i++)
+                scan(t, &e->lists[s->li[i]], b);
+        }
+    } else if (in->nbuf) {
+        /* packets and streams: the payload first, then any header buffers */
+        const lsel *s, *pg = NULL;
+        if (m1 == M_PACKET) {
+            s = &e->pkt_sel[d][cls];
+        } else {
+            int a = in->app >= 0 && in->app < MM_RP_N ? in->app : MM_RP_N;
+            s = &e->stream_sel[d][a];
+            /* and the group of the port the data goes to */
+            uint16_t g = a < MM_RP_N && e->port_group && e->split[a] & dbit
+                       ? e->port_group[in->dp] : 0;
+            if (g && g <= e->npg)
+                pg = &e->pg_sel[d][g];
+        }
+        for (int w = 0; w < 2; w++, s = pg) {
+            for (uint32_t i = 0; s && i < s->n; i++) {
+                const pf_list *l = &e->lists[s->li[i]];
+                if (m1 == M_PACKET && in->buf[0].len > l->maxlen)
                     continue;
+                for (int k = 0; k < in->nbuf; k++)
+                    scan(t, l, &in->buf[k]);
             }
-            if (l->head && len > l->head)
-                len = l->head;
-            scan_ctx sc = {t, l};
-            hs_scan(l->db, (const char *)data, len, 0, t->scratch, on_match, &sc);
         }
     }
     for (int side = 0; side < 2; side++) {
         const uint32_t *xr;
         uint32_t xn;
-        index_lookup(&e->ipx[mi][cls][side], side ? in->dst : in->src, &xr, &xn);
+        const ip_index *x = &e->ipx[mi][cls][side];
+        if (x->iponly && in->pkt && in->pkt->later)
+            continue;                   /* Suricata's IP-only rules: see below */
+        index_lookup(x, side ? in->dst : in->src, &xr, &xn);
         for (uint32_t i = 0; i < xn; i++)
             candidate(t, xr[i]);
     }
