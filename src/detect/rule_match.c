@@ -15,6 +15,9 @@
  * without moving.
  */
 #include <ctype.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,27 +95,61 @@ static int fold(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* First position of pat in [from, to) of buf where it fits whole, or -1. */
-static int64_t find(const uint8_t *buf, uint32_t from, uint32_t to, const uint8_t *pat,
-                    uint32_t n, bool nocase)
+static bool letter(uint8_t c)
+{
+    c |= 0x20;
+    return c >= 'a' && c <= 'z';
+}
+
+/* pat[1 .. n-1) at p, folded when nocase (its ends are known to fit) */
+static bool middle_fits(const uint8_t *p, const uint8_t *pat, uint32_t n, bool nocase)
+{
+    if (n < 3)
+        return true;
+    if (!nocase)
+        return memcmp(p + 1, pat + 1, n - 2) == 0;
+    for (uint32_t k = 1; k + 1 < n; k++)
+        if (fold(p[k]) != fold(pat[k]))
+            return false;
+    return true;
+}
+
+/* First position of pat in [from, to) of buf where it fits whole, or -1.
+ * Sixteen positions at a time are kept when the pattern's first and last
+ * bytes both fit there (a letter in either case when nocase: OR 0x20 maps
+ * exactly its two cases to the small one), then checked whole: on text
+ * where either byte is rare it looks at a byte about once. */
+int64_t mm_rm_find(const uint8_t *buf, uint32_t from, uint32_t to, const uint8_t *pat,
+                   uint32_t n, bool nocase)
 {
     if (to < from || to - from < n || n == 0)
         return -1;
-    uint32_t last = to - n;
-    if (!nocase) {
-        const uint8_t *p = memmem(buf + from, to - from, pat, n);
-        return p ? (int64_t)(p - buf) : -1;
+    uint32_t last = to - n;             /* the last position it can start at */
+    uint32_t i = from;
+    bool lf = nocase && letter(pat[0]), ll = nocase && letter(pat[n - 1]);
+    uint8_t tf = lf ? (uint8_t)(pat[0] | 0x20) : pat[0], mf = lf ? 0x20 : 0;
+    uint8_t tl = ll ? (uint8_t)(pat[n - 1] | 0x20) : pat[n - 1], ml = ll ? 0x20 : 0;
+#if defined(__SSE2__)
+    const __m128i vtf = _mm_set1_epi8((char)tf), vmf = _mm_set1_epi8((char)mf);
+    const __m128i vtl = _mm_set1_epi8((char)tl), vml = _mm_set1_epi8((char)ml);
+    for (; i <= last && last - i >= 15; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(buf + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(buf + i + n - 1));
+        __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, vmf), vtf),
+                                   _mm_cmpeq_epi8(_mm_or_si128(b, vml), vtl));
+        unsigned bits = (unsigned)_mm_movemask_epi8(eq);
+        while (bits) {
+            unsigned j = (unsigned)__builtin_ctz(bits);
+            if (middle_fits(buf + i + j, pat, n, nocase))
+                return (int64_t)i + j;
+            bits &= bits - 1;
+        }
     }
-    int f0 = fold(pat[0]);
-    for (uint32_t i = from; i <= last; i++) {
-        if (fold(buf[i]) != f0)
-            continue;
-        uint32_t k = 1;
-        while (k < n && fold(buf[i + k]) == fold(pat[k]))
-            k++;
-        if (k == n)
+#endif
+    for (; i <= last; i++)
+        if ((uint8_t)(buf[i] | mf) == tf && (uint8_t)(buf[i + n - 1] | ml) == tl &&
+            middle_fits(buf + i, pat, n, nocase))
             return i;
-    }
     return -1;
 }
 
@@ -242,7 +279,7 @@ static int content(walk *w, int i, uint32_t cur)
         if (++w->m->steps > STEP_BUDGET)
             return -1;
         int64_t pos = from < 0 || from > w->len ? -1
-                    : find(w->buf, (uint32_t)from, (uint32_t)(to < 0 ? 0 : to), c->pat, c->len,
+                    : mm_rm_find(w->buf, (uint32_t)from, (uint32_t)(to < 0 ? 0 : to), c->pat, c->len,
                            nocase);
         if (neg)
             return pos < 0 ? step(w, i + 1, cur) : 0;

@@ -19,6 +19,10 @@ void mm_matcher_reset(mm_matcher *m);
 bool mm_rbuf_match(mm_matcher *m, const mm_rbuf *rb, const uint8_t *buf, uint32_t len);
 /* Applies rb's transforms to buf (the result lives in the matcher's scratch). */
 bool mm_matcher_transform(mm_matcher *m, const mm_rbuf *rb, const uint8_t **buf, uint32_t *len);
+/* The first position of pat (n bytes, letters in either case when nocase)
+ * in buf[from, to) where it fits whole; -1 when none. */
+int64_t mm_rm_find(const uint8_t *buf, uint32_t from, uint32_t to, const uint8_t *pat,
+                   uint32_t n, bool nocase);
 void mm_matcher_stats(const mm_matcher *m, uint64_t *pcre_runs, uint64_t *pcre_limited);
 
 /* What the last rule's pcre groups put in variables (flow:NAME, pkt:NAME),

@@ -1,6 +1,7 @@
 /* Unit tests: the rule parser (detect/rule_*.c). Expected values follow
  * the Suricata rule-language documentation: what each keyword means and
  * which combinations it refuses. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -762,6 +763,54 @@ static void test_iprep(void **state)
     rs = saved;
 }
 
+/* The content search against the plain definition: every start position
+ * tried in turn, bytes compared one by one (A-Z folded when nocase). Random
+ * buffers over a few letters in both cases and some other bytes, so
+ * patterns are often there, partly there, or there in the other case; and
+ * windows starting and ending anywhere, shorter than 16 bytes too. */
+static int64_t naive_find(const uint8_t *b, uint32_t from, uint32_t to, const uint8_t *p,
+                          uint32_t n, bool nocase)
+{
+    for (uint64_t i = from; n && i + n <= to; i++) {
+        uint32_t k = 0;
+        while (k < n && (nocase ? tolower(b[i + k]) == tolower(p[k]) : b[i + k] == p[k]))
+            k++;
+        if (k == n)
+            return (int64_t)i;
+    }
+    return -1;
+}
+
+static void test_find(void **state)
+{
+    (void)state;
+    static const uint8_t alpha[] = "abAB@`[{ z\x00\xff";
+    uint8_t buf[200], pat[24];
+    srand(7);
+    for (int round = 0; round < 200000; round++) {
+        uint32_t len = (uint32_t)(rand() % 200);
+        for (uint32_t i = 0; i < len; i++)
+            buf[i] = alpha[rand() % (sizeof alpha - 1)];
+        uint32_t n = 1 + (uint32_t)(rand() % 20);
+        if (len > n && rand() % 2) {            /* often from the buffer itself */
+            memcpy(pat, buf + rand() % (len - n), n);
+            if (rand() % 2)
+                pat[rand() % n] ^= 0x20;        /* the other case, or another byte */
+        } else {
+            for (uint32_t i = 0; i < n; i++)
+                pat[i] = alpha[rand() % (sizeof alpha - 1)];
+        }
+        uint32_t from = len ? (uint32_t)(rand() % (len + 1)) : 0;
+        uint32_t to = from + (uint32_t)(rand() % (len - from + 1));
+        bool nocase = rand() % 2;
+        assert_int_equal(mm_rm_find(buf, from, to, pat, n, nocase),
+                         naive_find(buf, from, to, pat, n, nocase));
+    }
+    /* a window ending before it starts, an empty pattern */
+    assert_int_equal(mm_rm_find(buf, 5, 4, pat, 1, false), -1);
+    assert_int_equal(mm_rm_find(buf, 0, 10, pat, 0, false), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -775,6 +824,7 @@ int main(void)
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_file_keywords),
         cmocka_unit_test(test_match_content),
+        cmocka_unit_test(test_find),
         cmocka_unit_test(test_match_other),
         cmocka_unit_test(test_asn1),
         cmocka_unit_test(test_ftpbounce),
