@@ -1067,7 +1067,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
     mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id,
                       .tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
                       .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code,
-                      .later = f->pkts[dir] > (p->reassembled ? p->frag_pkts : 1)};
+                      .later = f->pkts[dir] > (p->reassembled ? p->frag_pkts : 1),
+                      .nopayload = f->nopayload};
     /* ICMP messages with an identifier and a sequence number (echo,
      * timestamp, information, address mask; ICMPv6 echo) */
     bool v6 = p->proto == 58;
@@ -1081,7 +1082,7 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         checksums(p, &pk);
     /* the payload first (the prefilter's dsize bound reads it), then the
      * innermost headers for ipv4.hdr ... icmpv6.hdr */
-    mm_obs_buf b[6] = {{MM_BUF_PAYLOAD, p->payload, p->payload_len}};
+    mm_obs_buf b[6] = {{MM_BUF_PAYLOAD, p->payload, f->nopayload ? 0 : p->payload_len}};
     int nb = 1;
     /* ip.src and ip.dst: the addresses as the packet goes */
     const mm_ip *sa = dir == MM_TO_CLIENT ? &f->srv : &f->cli;

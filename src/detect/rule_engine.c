@@ -1465,6 +1465,13 @@ static bool flow_ok(const mm_rule *r, const mm_inspection *in)
 
 static bool packet_ok(const mm_rule *r, const mm_inspection *in, uint32_t payload_len)
 {
+    if (in->pkt && in->pkt->nopayload) {
+        if (r->has_dsize)
+            return false;
+        for (int i = 0; i < r->nbuf; i++)
+            if (r->buf[i].id == MM_BUF_PAYLOAD)
+                return false;
+    }
     if (r->has_dsize && (in->moment != MM_MOMENT_PACKET || !mm_cmp_eval(&r->dsize, payload_len)))
         return false;
     const mm_insp_pkt *p = in->pkt;

@@ -46,6 +46,9 @@ typedef struct mm_insp_pkt {
     uint8_t icmp_type, icmp_code;
     uint32_t seq, ack;
     uint8_t later;              /* not its flow's first packet that way: IP-only rules skip it */
+    uint8_t nopayload;          /* its flow's payload is not inspected (TLS after the
+                                 * handshake, as Suricata's PKT_NOPAYLOAD_INSPECTION):
+                                 * rules on the payload or its size skip it */
 } mm_insp_pkt;
 
 typedef struct mm_inspection {

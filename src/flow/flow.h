@@ -85,6 +85,8 @@ typedef struct mm_flow {
     bool tunnel_carrier;             /* the UDP flow carrying a VXLAN/Geneve/Teredo tunnel */
     struct mm_macset *macs;          /* MAC addresses seen (--ethernet; owned by the output) */
     bool encrypted;                  /* TLS handshake over: payload rules stop (as Suricata) */
+    bool nopayload;                  /* TLS application data parsed: packets' payloads are no
+                                      * longer inspected (Suricata's PKT_NOPAYLOAD_INSPECTION) */
     bool alerted;
     bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */
     bool passed;                     /* a pass rule matched: no more rule inspection */

@@ -826,6 +826,12 @@ static void record(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_t *
         if (s->d[0].ccs && s->d[1].ccs)
             f->encrypted = true;
         break;
+    case 23:                    /* Application data */
+        /* as Suricata's default encryption-handling: from the first one
+         * after the ServerHello, packets' payloads are not inspected */
+        if (s->server_hello)
+            f->nopayload = true;
+        break;
     case 22:                    /* Handshake */
         if (t->ccs)            /* after ChangeCipherSpec: encrypted */
             break;

@@ -711,4 +711,34 @@ def _():
     expect(got == {1}, 'sids %s' % sorted(got))
 
 
+@check('TLS after the handshake: as Suricata\'s default encryption-handling, packets\' payloads '
+       'are not inspected once application data was parsed (its first packet still is: IDS '
+       'mode parses data when acknowledged); header rules go on (tshark: record types per frame)')
+def _():
+    cap = corpus_pcap('04_sslv3_poodle/arkime__ssl-selfsign.pcap')
+    p = write('enc.rules', 'alert tcp any any -> any any (msg:"payload"; dsize:>0; sid:71;)\n'
+              'alert tcp any any -> any any (msg:"push"; flags:PA; sid:72;)\n')
+    got = {}
+    for a in alerts(cap, ['--rules', p]):
+        got.setdefault(a['alert']['signature_id'], set()).add(a['pcap_cnt'])
+    r = subprocess.run(['tshark', '-r', cap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.len',
+                        '-e', 'tcp.flags.push', '-e', 'tls.record.content_type'],
+                       capture_output=True, text=True)
+    first_app, payload, push = None, [], set()
+    for line in r.stdout.splitlines():
+        n, ln, ps, ct = (line.split('\t') + ['', '', ''])[:4]
+        if int(ln or 0) > 0:
+            payload.append(int(n))
+        if ps in ('1', 'True'):
+            push.add(int(n))
+        if first_app is None and '23' in ct.split(','):
+            first_app = int(n)
+    expect(first_app and len(payload) > 4, 'tshark sees no application data in %s' % cap)
+    want = {n for n in payload if n <= first_app}
+    expect(got.get(71, set()) == want, 'payload rule at %s, want %s' % (sorted(got.get(71, ())),
+                                                                       sorted(want)))
+    expect(got.get(72, set()) == push, 'flags rule at %s, want %s' % (sorted(got.get(72, ())),
+                                                                     sorted(push)))
+
+
 finish()
