@@ -101,6 +101,7 @@ typedef struct mm_flow {
     /* 0: unknown; for TCP found on acknowledged data only (the app layer
      * gets a side's data when the peer acknowledges it, stream.c) */
     uint16_t app_proto;
+    uint16_t app_proto_orig;         /* the protocol before a change (HTTP CONNECT); 0: none */
 } mm_flow;
 
 /* What the table calls back with. */

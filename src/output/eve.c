@@ -343,6 +343,9 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     const char *ap = mm_app_name(f->app_proto);
     if (ap)
         mj_str(j, "app_proto", ap);
+    const char *orig = f->app_proto_orig ? mm_app_name(f->app_proto_orig) : NULL;
+    if (orig)
+        mj_str(j, "app_proto_orig", orig);
     mj_obj_open(j, "flow");
     mj_u64(j, "pkts_toserver", f->pkts[0]);
     mj_u64(j, "pkts_toclient", f->pkts[1]);

@@ -30,6 +30,7 @@ typedef struct app_flow {
     bool eof[2];                      /* the stream ended in this direction */
     int8_t det_dir;                   /* the direction the protocol was found in */
     bool other_probed;                /* the other direction's first data was probed */
+    bool change;                      /* the parser asked for a protocol change */
 } app_flow;
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled)
@@ -323,6 +324,37 @@ static void other_direction(mm_app *a, mm_flow *f, app_flow *af, int dir, const 
                        "applayer_detect_protocol_only_one_direction", ts);
 }
 
+void mm_app_change_proto(mm_app *a, mm_flow *f)
+{
+    (void)a;
+    app_flow *af = f->app;
+    if (af && af->p && !f->app_proto_orig)  /* one change per flow */
+        af->change = true;
+}
+
+/* The parser that asked for a change is finished and dropped; detection
+ * starts over on what comes next, both directions. */
+static void change_proto(mm_app *a, mm_flow *f, app_flow *af)
+{
+    const mm_app_parser *p = af->p;
+    if (p->finish)
+        p->finish(a, f, af->st, f->last_ns);
+    free(af->st);
+    a->st.memuse -= p->state_size;
+    af->size -= p->state_size;
+    af->st = NULL;
+    af->p = NULL;
+    af->change = false;
+    f->app_proto_orig = f->app_proto;
+    f->app_proto = MM_APP_UNKNOWN;
+    for (int d = 0; d < 2; d++) {
+        af->seen[d] = 0;
+        af->probe_len[d] = 0;
+        af->no_more[d] = false;
+    }
+    af->other_probed = false;
+}
+
 /* Data of one direction: probe until a protocol is found, then parse. */
 static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts,
                  bool udp)
@@ -341,6 +373,8 @@ static void feed(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, u
         if (!udp && d && n && !af->other_probed && dir != af->det_dir)
             other_direction(a, f, af, dir, d, n, ts);
         af->p->parse(a, f, af->st, dir, d, n, ts);
+        if (af->change)
+            change_proto(a, f, af);
         return;
     }
     if (f->app_proto == MM_APP_FAILED) {

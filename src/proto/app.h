@@ -316,6 +316,13 @@ void *mm_app_alloc(mm_app *a, size_t n);          /* zeroed */
 void *mm_app_alloc_buf(mm_app *a, size_t n);      /* not zeroed: for buffers */
 void mm_app_free(mm_app *a, void *p, size_t n);
 
+/* For parsers: the protocol ends here and another may begin (a tunnel after
+ * an HTTP CONNECT was answered 2xx): once the current chunk is parsed, the
+ * parser's state is finished and dropped and the flow's next data of
+ * either direction goes through detection again, as Suricata's protocol
+ * change (the flow's app_proto_orig keeps the first protocol). */
+void mm_app_change_proto(mm_app *a, mm_flow *f);
+
 /* For parsers: a parse error or a limit reached (counted, and an applayer
  * anomaly event is not raised per error to keep the log quiet). */
 void mm_app_error(mm_app *a, mm_flow *f);

@@ -1188,6 +1188,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         while (s->ntx && s->tx[0]->resp_done)
             pop(a, f, s);
         s->d[MM_TO_SERVER].state = S_TUNNEL;
+        if (t->status != 101)           /* the tunnel's protocol is found anew */
+            mm_app_change_proto(a, f);
         return S_TUNNEL;
     }
     if (no_body)

@@ -99,6 +99,10 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
     (void)udp;
     if (n < 3)
         return n >= 1 && (d[0] == 0x16 || d[0] >= 0x80) ? MM_PROBE_MORE : MM_PROBE_NO;
+    /* a handshake record of SSLv3 to TLS 1.2 (1.3 says 1.2 here): Suricata
+     * knows TLS by these three bytes alone (its detection patterns) */
+    if (d[0] == 0x16 && d[1] == 3 && d[2] <= 3)
+        return MM_PROBE_YES;
     /* TLS record: handshake (22) or alert (21), version 3.x */
     if ((d[0] == 0x16 || d[0] == 0x15) && d[1] == 3 && d[2] <= 4) {
         if (n < 6)
