@@ -31,6 +31,8 @@ cp "$work"/segz/*.zst "$work/segment/"
 printf '\x00\x00\x00\x2aGET / HTTP/1.1\r\nHost: a\r\nUser-Agent: x\r\n\r\n\x01\x00\x26HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' > "$work/proto/http"
 printf '\x05\x00\x00\x1d\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01' > "$work/proto/dns"
 printf '\x06\x01\x00\x15SSH-2.0-OpenSSH_9.2\r\n\x00\x00\x15SSH-2.0-OpenSSH_8.9\r\n' > "$work/proto/ssh"
+# an HTTP CONNECT answered 200, then TLS in the tunnel (the protocol change)
+printf '\x00\x00\x00\x20CONNECT a:443 HTTP/1.1\r\nA: b\r\n\r\n\x01\x00\x13HTTP/1.1 200 OK\r\n\r\n\x00\x00\x06\x16\x03\x01\x00\x01\x01' > "$work/proto/connect"
 # real conversations from the corpus, when present
 seed() { [ -f "$1" ] && /usr/bin/python3 scripts/proto_seed.py "$1" "$2" "$work/proto/$3" || true; }
 C=../shared/corpus

@@ -1185,10 +1185,11 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         rule_inspect(a, f, d, dir, ts, NULL);
         t->resp_done = true;
         s->resp_idx++;
+        bool change = t->status != 101;  /* a CONNECT tunnel's protocol is found anew */
         while (s->ntx && s->tx[0]->resp_done)
-            pop(a, f, s);
+            pop(a, f, s);               /* t may be gone */
         s->d[MM_TO_SERVER].state = S_TUNNEL;
-        if (t->status != 101)           /* the tunnel's protocol is found anew */
+        if (change)
             mm_app_change_proto(a, f);
         return S_TUNNEL;
     }
