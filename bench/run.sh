@@ -88,3 +88,19 @@ for f in "$big" "$merged"; do
         row "tshark -q -z conv,tcp" "$(measure tshark -n -r "$f" -q -z conv,tcp)"
     fi
 done
+
+# ET Open's alerts per rule on the merged corpus, for comparison with
+# Suricata's on the same files (built-in detectors off: rule alerts only)
+if [ -d "$shared/rules/etopen" ]; then
+    echo
+    echo "## ET Open alerts per rule on $(basename "$merged")"
+    echo
+    echo "| alerts | sid | rev | signature |"
+    echo "|---|---|---|---|"
+    build/mimamori sensor -r "$merged" --rules "$shared/rules/etopen" --no-detect --eve - -q |
+        jq -r 'select(.event_type=="alert")|[.alert.signature_id,.alert.rev,.alert.signature]|@tsv' |
+        sort | uniq -c | sort -k1,1nr -k2,2n |
+        awk -F'\t' '{ split($1, a, " "); gsub(/\|/, "\\|", $3);
+                      printf "| %s | %s | %s | %s |\n", a[1], a[2], $2, $3; n += a[1]; r++ }
+                    END { printf "\n%d alerts from %d rules.\n", n, r }'
+fi
