@@ -74,6 +74,14 @@ for f in "$big" "$merged"; do
         whole=$(measure build/mimamori sensor -r "$f" --eve /dev/null -q \
                 --rules "$shared/rules/etopen")
         row "mimamori sensor --rules ET Open: load only (empty capture)" "$load"
+        # a restart: the prefilter databases read from --rules-cache
+        rc="$work/rules-cache"
+        rm -rf "$rc"
+        build/mimamori sensor -r "$work/empty.pcap" --eve /dev/null -q \
+            --rules "$shared/rules/etopen" --rules-cache "$rc" >/dev/null 2>&1 || true
+        row "mimamori sensor --rules ET Open: load, databases cached" \
+            "$(measure build/mimamori sensor -r "$work/empty.pcap" --eve /dev/null -q \
+               --rules "$shared/rules/etopen" --rules-cache "$rc")"
         row "mimamori sensor --rules ET Open: load and traffic" "$whole"
         read -r ls _ <<< "$load"
         read -r ws wm <<< "$whole"
