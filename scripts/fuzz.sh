@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -108,6 +108,11 @@ EOT
 for f in emerging-current_events.rules emerging-dns.rules emerging-scan.rules; do
     [ -f "../shared/rules/etopen/$f" ] && head -c 60000 "../shared/rules/etopen/$f" > "$work/rules/$f"
 done
+# match seeds: a rule's options, a newline, the buffer they are matched against
+printf 'content:"GET "; depth:4; content:"HTTP/1."; distance:0; within:40; nocase; pcre:"/^\\/[a-z]+/R";\nGET /index.html HTTP/1.1\r\nHost: a\r\n' > "$work/match/http"
+printf 'content:"|00 01|"; depth:2; byte_extract:2,2,len,relative; byte_test:1,>,len,0,relative; byte_jump:2,0,relative,little,multiplier 2,post_offset -1; isdataat:!10,relative;\n\x00\x01\x00\x04\x09\x00\x02\x00abcdefgh' > "$work/match/bytes"
+printf 'content:"echo "; content:"#/"; distance:0; base64_decode:bytes 20,offset 0,relative; base64_data; content:"hi";\necho x#/aGkgdGhlcmU=\n' > "$work/match/b64"
+printf 'content:"a"; to_lowercase; content:"abc"; endswith; bsize:>2;\nxxABC' > "$work/match/xform"
 # update seeds: a configuration (byte 0 even) and a .tar.gz (byte 0 odd)
 printf '\x00dir /tmp/x\nsource et https://h/a.tar.gz md5=https://h/a.md5\nlist mining https://h/l\ndisable 1\nenable re:ET\nmodify group:a.rules "x" "y"\n' > "$work/update/conf"
 tmp_tar=$(mktemp -d)
@@ -125,7 +130,7 @@ rm -f "$work/ingest/company.json"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then
