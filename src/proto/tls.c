@@ -50,6 +50,7 @@ typedef struct tls_cert {
 typedef struct tls_state {
     tls_dir d[2];
     bool logged, client_hello, server_hello, tls13;
+    bool hello_done;          /* the server's ServerHelloDone: its flight is over */
     uint16_t client_version, server_version;
     uint16_t client_max, cipher;  /* highest version offered; suite chosen */
     bool fallback_scsv;
@@ -711,6 +712,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_obs_buffers ob = {ib, nb};
             mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
         }
+    } else if (type == 14 && dir == MM_TO_CLIENT) {
+        s->hello_done = true;
     } else if (type == 2 && dir == MM_TO_CLIENT && !s->server_hello) {
         server_hello(a, s, b, bl);
         if (s->server_hello) {
@@ -929,7 +932,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         n -= k;
     }
     if ((s->d[0].ccs && s->d[1].ccs) || (s->tls13 && s->cert.have) ||
-        (s->server_hello && s->tls13 && s->d[1].hs_len == 0))
+        (s->server_hello && s->tls13 && s->d[1].hs_len == 0) || s->hello_done)
         log_tls(a, f, s);
     /* TLS 1.3: all after the ServerHello is encrypted */
     if (s->server_hello && s->tls13)
