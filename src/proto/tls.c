@@ -104,7 +104,8 @@ static int probe(const mm_flow *f, int dir, bool udp, const uint8_t *d, uint32_t
      * knows TLS by these three bytes alone (its detection patterns) */
     if (d[0] == 0x16 && d[1] == 3 && d[2] <= 3)
         return MM_PROBE_YES;
-    /* TLS record: handshake (22) or alert (21), version 3.x */
+    /* what is left of the first records: a handshake labelled 3.4, an alert
+     * (21) of any 3.x - those are checked further */
     if ((d[0] == 0x16 || d[0] == 0x15) && d[1] == 3 && d[2] <= 4) {
         if (n < 6)
             return MM_PROBE_MORE;
