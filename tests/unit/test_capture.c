@@ -2,7 +2,9 @@
 #include "testutil.h"
 #include "capture/capture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static tbuf T;
 
@@ -233,10 +235,96 @@ static void test_pcapng_bad_blocks(void **st)
     mm_capfile_close(c);
 }
 
+/* Files are read through a buffer of about 1 MiB: records that straddle its
+ * end, and a block larger than it, come through whole. */
+static void le32(FILE *f, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    assert_int_equal(fwrite(b, 1, 4, f), 4);
+}
+
+static void fill(FILE *f, uint8_t v, uint32_t n)
+{
+    while (n--)
+        assert_int_equal(fputc(v, f), v);
+}
+
+static void test_file_across_buffer(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/mm-capfile-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    /* pcap: 3000 records of 1..1600 bytes (about 2.4 MB) */
+    le32(f, 0xa1b2c3d4);
+    le32(f, 2 | (4u << 16));
+    le32(f, 0);
+    le32(f, 0);
+    le32(f, 65535);
+    le32(f, 1);
+    for (uint32_t i = 0; i < 3000; i++) {
+        uint32_t n = 1 + (i * 37) % 1600;
+        le32(f, i);
+        le32(f, 0);
+        le32(f, n);
+        le32(f, n);
+        fill(f, (uint8_t)i, n);
+    }
+    assert_int_equal(fclose(f), 0);
+    mm_capfile *c = mm_capfile_open(path, err, sizeof err);
+    assert_non_null(c);
+    mm_rawpkt p;
+    for (uint32_t i = 0; i < 3000; i++) {
+        uint32_t n = 1 + (i * 37) % 1600;
+        assert_int_equal(mm_capfile_next(c, &p, err, sizeof err), MM_CAP_PKT);
+        assert_int_equal(p.ts_ns, (uint64_t)i * 1000000000ULL);
+        assert_int_equal(p.caplen, n);
+        uint32_t k = 0;
+        while (k < n && p.data[k] == (uint8_t)i)
+            k++;
+        assert_int_equal(k, n);
+    }
+    assert_int_equal(mm_capfile_next(c, &p, err, sizeof err), MM_CAP_EOF);
+    mm_capfile_close(c);
+
+    /* pcapng: a packet, an unknown block of 3 MiB, a packet */
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    T.n = 0;
+    ng_shb(&T);
+    ng_idb(&T, 1, -1);
+    ng_epb(&T, 0, 1000000ULL, 60, 0x11);
+    assert_int_equal(fwrite(T.b, 1, T.n, f), T.n);
+    uint32_t big = 3u << 20;
+    le32(f, 0x0BADBEEF);
+    le32(f, 12 + big);
+    fill(f, 0x77, big);
+    le32(f, 12 + big);
+    T.n = 0;
+    ng_epb(&T, 0, 2000000ULL, 1500, 0x22);
+    assert_int_equal(fwrite(T.b, 1, T.n, f), T.n);
+    assert_int_equal(fclose(f), 0);
+    c = mm_capfile_open(path, err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(mm_capfile_next(c, &p, err, sizeof err), MM_CAP_PKT);
+    assert_int_equal(p.caplen, 60);
+    assert_int_equal(p.data[59], 0x11);
+    assert_int_equal(mm_capfile_next(c, &p, err, sizeof err), MM_CAP_PKT);
+    assert_int_equal(p.ts_ns, 2000000000ULL);
+    assert_int_equal(p.caplen, 1500);
+    assert_int_equal(p.data[1499], 0x22);
+    assert_int_equal(mm_capfile_next(c, &p, err, sizeof err), MM_CAP_EOF);
+    mm_capfile_close(c);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pcap_micro_and_nano),
+        cmocka_unit_test(test_file_across_buffer),
         cmocka_unit_test(test_pcap_big_endian),
         cmocka_unit_test(test_pcap_truncated_and_bogus),
         cmocka_unit_test(test_pcap_old_version_swapped_lengths),
