@@ -6,6 +6,7 @@
 #include "detect/det.h"
 
 #include "analysis/geo.h"
+#include "detect/rule_match.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -33,19 +34,14 @@ static void kv_json(mm_json *j, const void *arg)
     }
 }
 
+/* needle in h[0, hn), letters in either case (the rules' nocase search) */
 static bool ci_contains(const uint8_t *h, size_t hn, const char *needle)
 {
     size_t l = strlen(needle);
-    if (l > hn)
-        return false;
-    for (size_t i = 0; i + l <= hn; i++) {
-        size_t k = 0;
-        while (k < l && tolower(h[i + k]) == tolower((unsigned char)needle[k]))
-            k++;
-        if (k == l)
-            return true;
-    }
-    return false;
+    if (hn > UINT32_MAX)
+        hn = UINT32_MAX;
+    return l <= hn && mm_rm_find(h, 0, (uint32_t)hn, (const uint8_t *)needle, (uint32_t)l,
+                                 true) >= 0;
 }
 
 static bool str_ci_contains(const char *h, const char *needle)
