@@ -711,6 +711,65 @@ def _():
     expect(got == {1}, 'sids %s' % sorted(got))
 
 
+def text_window(pat):
+    """The prefilter piece the engine takes of a content (rule_engine.c
+    fp_window, written again here only to choose inputs): the prefix of at
+    least 10 bytes whose last 8 bytes look least like text."""
+    def cls(c):
+        if 0x61 <= (c | 0x20) <= 0x7a:
+            return 0
+        if 0x30 <= c <= 0x39:
+            return 1
+        if c == 0x20:
+            return 2
+        return 3 if 0x20 < c < 0x7f else 4
+    rank = [[5, 2, 4, 3, 0], [2, 2, 0, 1, 0], [4, 0, 3, 3, 0], [3, 1, 3, 1, 0], [0] * 5]
+    if len(pat) <= 10:
+        return len(pat)
+    best, end = None, len(pat)
+    for e in range(len(pat), 9, -1):
+        sc = sum(rank[cls(pat[i])][cls(pat[i + 1])] for i in range(e - 8, e - 1))
+        if best is None or sc < best:
+            best, end = sc, e
+    return end
+
+
+@check('file.data of HTTP answers: a content (with a tight depth) whose prefilter piece is a '
+       'part of it alerts where the whole content is in the body (tshark\'s exported objects), '
+       'never where only the piece is')
+def _():
+    import shutil
+    cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
+    d = tempfile.mkdtemp(prefix='mm-http-')
+    subprocess.run(['tshark', '-n', '-r', cap, '--export-objects', 'http,' + d],
+                   capture_output=True)
+    pick = None
+    for f in sorted(os.listdir(d)):
+        body = open(os.path.join(d, f), 'rb').read()
+        for i in range(0, min(len(body), 16000) - 30, 7):
+            piece = body[i:i + 30]
+            e = text_window(piece)
+            if e >= 30:
+                continue
+            absent = piece[:e] + bytes(b ^ 0x5A for b in piece[e:])
+            if body.count(piece[:e]) and not body.count(absent) and b'\x00' not in piece:
+                pick = (piece, absent, i + 30)
+                break
+        if pick:
+            break
+    shutil.rmtree(d)
+    if not pick:
+        raise Skip('no HTTP body with a suitable piece in %s' % cap)
+    # depth: the piece's match must end where the content's does, less
+    # the content's bytes after the piece
+    p = write('w.rules', 'alert http any any -> any any (msg:"whole"; flow:to_client; file.data; '
+              'content:"|%s|"; depth:%d; sid:1;)\nalert http any any -> any any (msg:"piece '
+              'only"; flow:to_client; file.data; content:"|%s|"; depth:%d; sid:2;)\n'
+              % (pick[0].hex(' '), pick[2], pick[1].hex(' '), pick[2]))
+    got = {a['alert']['signature_id'] for a in alerts(cap, ['--rules', p])}
+    expect(got == {1}, 'sids %s for %r' % (sorted(got), pick))
+
+
 @check('TLS after the handshake: as Suricata\'s default encryption-handling, packets\' payloads '
        'are not inspected once application data was parsed (its first packet still is: IDS '
        'mode parses data when acknowledged); header rules go on (tshark: record types per frame)')
