@@ -14,7 +14,8 @@
  * set holds at most its memcap of values (default 16 MiB): a full set
  * adds nothing more. Files to load are looked for beside the rule file,
  * then as given; "save" (and "state") files are written as given
- * (relative to the working directory) when the sensor ends.
+ * (relative to the working directory) when the sensor ends, and must be
+ * relative paths without a ".." component (else the rule is skipped).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -138,6 +139,20 @@ static bool add_value(mm_dataset *ds, const uint8_t *k, size_t n, uint64_t rep, 
         return false;
     ds->bytes += n + 32;
     return true;
+}
+
+/* A ".." component in path (either separator). */
+static bool has_dotdot(const char *path)
+{
+    for (const char *c = path; *c;) {
+        size_t n = strcspn(c, "/\\");
+        if (n == 2 && c[0] == '.' && c[1] == '.')
+            return true;
+        c += n;
+        if (*c)
+            c++;
+    }
+    return false;
 }
 
 /* Loads file into the set; a state file not there yet (it is written when
@@ -286,6 +301,13 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val)
         if (!*v)
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: %s without a value", kw, a);
     }
+    /* a rule file must not make the sensor write outside its directory
+     * (Suricata 7.0.4 on: save and state paths relative, no "..") */
+    if (savef && savef[0] == '/')
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: absolute paths not allowed: %.200s", kw, savef);
+    if (savef && has_dotdot(savef))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "%s: directory traversals not allowed: %.200s", kw,
+                          savef);
     mm_sm *s = mm_rp_new_sm(p, MM_SM_DATASET, kw);
     if (!s)
         return false;

@@ -811,6 +811,28 @@ static void test_find(void **state)
     assert_int_equal(mm_rm_find(buf, 0, 10, pat, 0, false), -1);
 }
 
+/* Files a dataset writes: relative, no ".." (a rule file must not make the
+ * sensor write elsewhere); those it reads may be anywhere. */
+static void test_dataset_paths(void **state)
+{
+    (void)state;
+    mm_rule r;
+    static const char *const bad[] = {
+        "save /tmp/x.txt", "state /tmp/x.txt", "save ../x.txt", "save a/../../x.txt",
+        "state a/..", "save a\\\\..\\\\x.txt", "state ..",
+    };
+    static const char *const good[] = {"save after.csv", "state dir..name/x.txt", "save a/.x"};
+    char o[200];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(o, sizeof o, "dns.query; dataset:isset,pb%zu,type string,%s; sid:1;", i, bad[i]);
+        assert_int_equal(parse(o, &r), MM_SKIP_VALUE);
+    }
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        snprintf(o, sizeof o, "dns.query; dataset:isset,pg%zu,type string,%s; sid:1;", i, good[i]);
+        assert_int_equal(parse(o, &r), -1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -828,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_match_other),
         cmocka_unit_test(test_asn1),
         cmocka_unit_test(test_ftpbounce),
+        cmocka_unit_test(test_dataset_paths),
         cmocka_unit_test(test_iprep),
         cmocka_unit_test(test_requires),
     };
