@@ -682,22 +682,29 @@ def _():
     expect(seen >= 3, 'RDP captures with a server: %d' % seen)
 
 
+def exported_objects(cap, proto):
+    """The objects tshark exports from cap (--export-objects PROTO), in
+    name order, as bytes."""
+    import shutil
+    d = tempfile.mkdtemp(prefix='mm-obj-')
+    try:
+        subprocess.run(['tshark', '-n', '-r', cap, '--export-objects', proto + ',' + d],
+                       capture_output=True)
+        return [open(os.path.join(d, f), 'rb').read() for f in sorted(os.listdir(d))]
+    finally:
+        shutil.rmtree(d)
+
+
 @check('file.data of an SMTP attachment: bytes far past its start, as tshark and Python decode it')
 def _():
     import email
-    import shutil
     from email import policy
     cap = corpus_pcap('15_smtp_attachments/chrissanders__mail_sender_attachment.pcapng')
-    d = tempfile.mkdtemp(prefix='mm-imf-')
-    subprocess.run(['tshark', '-n', '-r', cap, '--export-objects', 'imf,' + d],
-                   capture_output=True)
     body = None
-    for f in os.listdir(d):
-        for part in email.message_from_bytes(open(os.path.join(d, f), 'rb').read(),
-                                             policy=policy.default).walk():
+    for obj in exported_objects(cap, 'imf'):
+        for part in email.message_from_bytes(obj, policy=policy.default).walk():
             if part.get_filename() and not part.is_multipart():
                 body = part.get_payload(decode=True)
-    shutil.rmtree(d)
     if not body or len(body) < 2000:
         raise Skip('no attachment of 2 KB in %s' % cap)
     far = body[1500:1516]           # past the 512 bytes kept for the file type
@@ -738,14 +745,9 @@ def text_window(pat):
        'part of it alerts where the whole content is in the body (tshark\'s exported objects), '
        'never where only the piece is')
 def _():
-    import shutil
     cap = corpus_pcap('07_exploit_kit/testmynids__neutrino.pcap')
-    d = tempfile.mkdtemp(prefix='mm-http-')
-    subprocess.run(['tshark', '-n', '-r', cap, '--export-objects', 'http,' + d],
-                   capture_output=True)
     pick = None
-    for f in sorted(os.listdir(d)):
-        body = open(os.path.join(d, f), 'rb').read()
+    for body in exported_objects(cap, 'http'):
         for i in range(0, min(len(body), 16000) - 30, 7):
             piece = body[i:i + 30]
             e = text_window(piece)
@@ -757,7 +759,6 @@ def _():
                 break
         if pick:
             break
-    shutil.rmtree(d)
     if not pick:
         raise Skip('no HTTP body with a suitable piece in %s' % cap)
     # depth: the piece's match must end where the content's does, less
