@@ -25,6 +25,7 @@ static void usage(FILE *f)
             "  --classification FILE   read classtypes from FILE (Suricata's format)\n"
             "  --reputation-categories FILE  IP reputation categories (for iprep)\n"
             "  --rules-cache DIR       read and keep compiled prefilter databases here\n"
+            "                          (those unused for 14 days are removed)\n"
             "  -v, --verbose           list every skipped rule with its reason\n"
             "  -h, --help              this text\n"
             "\n"

@@ -24,6 +24,8 @@
 
 #include <hs/hs.h>
 #include <nettle/sha2.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -699,6 +701,38 @@ static void cache_store(const pf_list *l, const char *path)
     free(b);
 }
 
+/* Databases of rules no longer loaded would pile up in the cache with
+ * every rule update (ET Open: 16 MB for the whole set; a list with one
+ * rule changed is a new file). Each load marks the files it uses (their
+ * modification time); files of ours unused for CACHE_KEEP days, and
+ * temporary files a crash left a day ago, are removed. Another ruleset
+ * sharing the directory at most compiles again after a long pause. */
+#define CACHE_KEEP (14 * 86400)
+static void cache_prune(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        size_t len = strlen(n), h = strspn(n, "0123456789abcdef");
+        bool db = len == 2 * SHA256_DIGEST_SIZE + 5 && h == 2 * SHA256_DIGEST_SIZE &&
+                  strcmp(n + h, ".hsdb") == 0;
+        bool tmp = h == 2 * SHA256_DIGEST_SIZE && strncmp(n + h, ".hsdb.", 6) == 0 &&
+                   len > 4 && strcmp(n + len - 4, ".tmp") == 0;
+        if (!db && !tmp)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (now - st.st_mtime > (db ? CACHE_KEEP : 86400))
+            unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+}
+
 static bool compile(pf_list *l, const char *cache_dir, char *err, size_t errlen)
 {
     if (!l->npat)
@@ -706,8 +740,10 @@ static bool compile(pf_list *l, const char *cache_dir, char *err, size_t errlen)
     char path[1200];
     if (cache_dir) {
         cache_path(l, cache_dir, path, sizeof path);
-        if (cache_load(l, path))
+        if (cache_load(l, path)) {
+            utimensat(AT_FDCWD, path, NULL, 0);     /* in use: see cache_prune */
             goto done;
+        }
     }
     unsigned *ids = malloc(l->npat * sizeof *ids);
     if (!ids) {
@@ -1326,6 +1362,8 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
             e->info.databases++;
         }
     }
+    if (cache_dir)
+        cache_prune(cache_dir);
     for (size_t i = 0; i < e->nlists; i++) {
         const pf_list *l = &e->lists[i];
         if (l->moment == M_STREAM && l->merged && !l->pgroup && l->cls < MM_RP_N)

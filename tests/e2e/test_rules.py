@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Skip, check, eve_validator, expect, finish  # noqa: E402
@@ -637,7 +638,8 @@ def _():
         expect(sids <= got, '%s: missing %s (got %s)' % (cap, sorted(sids - got), sorted(got)))
 
 
-@check('prefilter cache: a restart reuses the databases; a damaged file is rebuilt')
+@check('prefilter cache: a restart reuses the databases; a damaged file is rebuilt; '
+       'databases unused for 14 days and old temporary files are removed, nothing else')
 def _():
     need_et()
     cache = os.path.join(TMP, 'hs-cache')
@@ -646,12 +648,26 @@ def _():
     first = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
     files = sorted(os.listdir(cache))
     expect(files and all(f.endswith('.hsdb') for f in files), files[:3])
-    stamp = {f: os.path.getmtime(os.path.join(cache, f)) for f in files}
+    ino = {f: os.stat(os.path.join(cache, f)).st_ino for f in files}
+    # the files in use look a month old; others: ours old and new, a
+    # crash's temporary file, a file that is not ours
+    month = time.time() - 30 * 86400
+    for f in files:
+        os.utime(os.path.join(cache, f), (month, month))
+    extra = {'0' * 64 + '.hsdb': month, '1' * 64 + '.hsdb': time.time() - 86400,
+             '2' * 64 + '.hsdb.77.tmp': time.time() - 2 * 86400, 'notes.txt': month}
+    for f, t in extra.items():
+        with open(os.path.join(cache, f), 'wb') as fh:
+            fh.write(b'x')
+        os.utime(os.path.join(cache, f), (t, t))
     second = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
     expect(second == first, 'same alerts from the cache: %s vs %s' % (second, first))
-    expect(sorted(os.listdir(cache)) == files and
-           all(os.path.getmtime(os.path.join(cache, f)) == stamp[f] for f in files),
+    now = sorted(os.listdir(cache))
+    expect(now == sorted(files + ['1' * 64 + '.hsdb', 'notes.txt']), 'left: %s' % now[-4:])
+    expect(all(os.stat(os.path.join(cache, f)).st_ino == ino[f] for f in files),
            'nothing rewritten')
+    expect(all(os.path.getmtime(os.path.join(cache, f)) > month + 86400 for f in files),
+           'the databases in use are marked used')
     with open(os.path.join(cache, files[0]), 'r+b') as f:
         f.write(b'garbage!' * 8)
     third = sorted(a['alert']['signature_id'] for a in alerts(neutrino, args))
