@@ -389,14 +389,19 @@ static void fp_window(const mm_content *c, bool text, uint16_t *off, uint16_t *l
     }
     if (!text || c->len <= WIN_MIN)
         return;
-    int best = INT_MAX;
-    for (uint16_t e = c->len; e >= WIN_MIN; e--) {
-        int sc = 0;
-        for (uint16_t i = e - WIN_TAIL; i + 1 < e; i++)
-            sc += text_pair(c->pat[i], c->pat[i + 1]);
-        if (sc < best) {        /* from the longest down: equals keep the longer */
+    /* sc: the pairs of pat[e - WIN_TAIL, e), slid from the longest prefix
+     * down (one pair in, one out per step); equals keep the longer */
+    const uint8_t *p = c->pat;
+    uint16_t e = c->len;
+    int sc = 0;
+    for (uint16_t i = e - WIN_TAIL; i + 1 < e; i++)
+        sc += text_pair(p[i], p[i + 1]);
+    int best = sc;
+    for (; e > WIN_MIN; e--) {
+        sc += text_pair(p[e - WIN_TAIL - 1], p[e - WIN_TAIL]) - text_pair(p[e - 2], p[e - 1]);
+        if (sc < best) {
             best = sc;
-            *len = e;
+            *len = e - 1;
         }
     }
 }
@@ -404,9 +409,10 @@ static void fp_window(const mm_content *c, bool text, uint16_t *off, uint16_t *l
 /* The furthest from the buffer's start that the fast pattern fp of buffer
  * b can end in a match of the rule (UINT32_MAX: anywhere): its content's
  * offset + depth, or for a content relative to earlier ones their bound +
- * distance + within, as the matcher checks them. Matches of the pattern
+ * distance + within, as the matcher checks them, less tail (the content's
+ * bytes after the piece the prefilter holds). Matches of the pattern
  * ending further on are no candidates ("|03|"; depth:1 in every packet). */
-static uint32_t fp_end(const mm_rbuf *b, const mm_content *fp, bool text)
+static uint32_t fp_end(const mm_rbuf *b, const mm_content *fp, uint32_t tail)
 {
     const int64_t inf = UINT32_MAX;
     int64_t cur = 0;            /* the furthest the cursor can be */
@@ -436,9 +442,7 @@ static uint32_t fp_end(const mm_rbuf *b, const mm_content *fp, bool text)
         if (c == fp) {
             if (end >= inf)
                 return UINT32_MAX;
-            uint16_t wo, wl;
-            fp_window(c, text, &wo, &wl);
-            end -= c->len - wo - wl;            /* the piece ends before the content */
+            end -= tail;                        /* the piece ends before the content */
             return end < 0 ? 0 : (uint32_t)end;
         }
         if (!(c->flags & MM_CF_NEGATED))
@@ -452,13 +456,12 @@ static bool add_pattern(pf_list *l, const mm_rbuf *b, const mm_content *c, uint3
     if (l->npat == l->cap && !grow_list(l))
         return false;
     uint16_t off, len;
-    bool text = l->moment == M_APP;
-    fp_window(c, text, &off, &len);
+    fp_window(c, l->moment == M_APP, &off, &len);
     l->pat[l->npat] = (char *)c->pat + off;
     l->plen[l->npat] = len;
     l->pflags[l->npat] = HS_FLAG_SINGLEMATCH | (c->flags & MM_CF_NOCASE ? HS_FLAG_CASELESS : 0);
     l->rule_of[l->npat] = rule;
-    l->pend[l->npat] = fp_end(b, c, text);
+    l->pend[l->npat] = fp_end(b, c, (uint32_t)c->len - off - len);
     l->npat++;
     return true;
 }
