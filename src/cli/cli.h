@@ -15,5 +15,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static void usage(FILE *f)
             "  rules     check Suricata rule files: what loads, what is skipped and why\n"
             "  update    fetch rulesets (ET Open) and name lists over HTTPS\n"
             "  ingest    import sensor output (segments, EVE JSON) into the store\n"
+            "  logs      read firewall, proxy, web, DNS, DHCP, mail and login logs\n"
+            "            into EVE-shaped JSON records (parse, formats)\n"
             "  report    reports for each company and across companies (HTML, PDF,\n"
             "            JSON; Japanese and English)\n"
             "\n"
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
         return cmd_ingest(argc - 1, argv + 1);
     if (strcmp(c, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
+    if (strcmp(c, "logs") == 0)
+        return cmd_logs(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

@@ -1,0 +1,444 @@
+/*
+ * logrec.c - the log record: clearing, small value readers shared by the
+ * formats (addresses, numbers, MACs, protocols, words), and the record as
+ * one JSON line in EVE's vocabulary.
+ *
+ * The JSON layout: timestamp, event_type, src_ip, src_port, dest_ip,
+ * dest_port, proto, then the object of the record's kind (firewall, http and
+ * proxy, dns, dhcp, email, auth), then log {format, file, line, host}.
+ * Absent values are left out, never written as null or 0.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "logs/logs.h"
+
+void lr_clear(mm_logrec *r)
+{
+    /* Everything but the scratch area, which only needs its length reset. */
+    memset(r, 0, offsetof(mm_logrec, scratch));
+    r->scratch_len = 0;
+    r->src_port = r->dest_port = -1;
+    r->fw.bytes = r->fw.packets = -1;
+    r->http.status = r->http.length = -1;
+    r->proxy.bytes_in = r->proxy.bytes_out = r->proxy.duration_ms = -1;
+    r->dhcp.lease_time = -1;
+    r->email.size = -1;
+}
+
+const char *lr_keep(mm_logrec *r, const char *p, size_t n)
+{
+    if (n > sizeof r->scratch - r->scratch_len)
+        return NULL;
+    char *d = r->scratch + r->scratch_len;
+    if (n)
+        memcpy(d, p, n);
+    r->scratch_len += n;
+    return d;
+}
+
+int lr_bad(mm_logctx *cx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cx->why, sizeof cx->why, fmt, ap);
+    va_end(ap);
+    return LR_BAD;
+}
+
+bool lr_ip(const char *p, size_t n, mm_ip *ip)
+{
+    char b[64];
+    if (n >= 2 && p[0] == '[' && p[n - 1] == ']') {
+        p++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof b)
+        return false;
+    memcpy(b, p, n);
+    b[n] = 0;
+    mm_ip t;
+    if (!mm_ip_parse(b, &t))
+        return false;
+    /* An IPv4-mapped IPv6 address is the IPv4 address. */
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (t.v == 6 && memcmp(t.b, mapped, 12) == 0) {
+        memmove(t.b, t.b + 12, 4);
+        memset(t.b + 4, 0, 12);
+        t.v = 4;
+    }
+    *ip = t;
+    return true;
+}
+
+bool lr_num(const char *p, size_t n, int64_t *v)
+{
+    if (n == 0 || n > 18)
+        return false;
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        x = x * 10 + (p[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+bool lr_port(const char *p, size_t n, int32_t *port)
+{
+    int64_t v;
+    if (!lr_num(p, n, &v) || v > 65535)
+        return false;
+    *port = (int32_t)v;
+    return true;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
+{
+    /* Twelve hex digits with ':' '-' '.' as separators in any of the
+     * usual groupings; leading zeros of a group may be missing when groups
+     * are of two ("0:1b:..." as some DHCP servers write it). */
+    uint8_t b[6];
+    int nb = 0, cur = -1, digits = 0;
+    bool sep_seen = false;
+    for (size_t i = 0; i <= n; i++) {
+        char c = i < n ? p[i] : ':';
+        int h = hexval(c);
+        if (h >= 0) {
+            if (cur < 0)
+                cur = 0;
+            cur = cur * 16 + h;
+            digits++;
+            if (!sep_seen && digits == 2 && i + 1 < n && hexval(p[i + 1]) >= 0 &&
+                (n == 12 || n == 14)) {
+                /* aabbccddeeff or aabb.ccdd.eeff: a byte every two digits */
+                if (nb >= 6)
+                    return false;
+                b[nb++] = (uint8_t)cur;
+                cur = -1;
+                digits = 0;
+            }
+            continue;
+        }
+        if (c != ':' && c != '-' && c != '.')
+            return false;
+        if (c != '.' || n != 14)
+            sep_seen = true;
+        if (cur < 0)
+            return false;
+        if (digits > 2) {
+            /* a group of four digits (Cisco dotted form) */
+            if (digits != 4 || nb > 4)
+                return false;
+            b[nb++] = (uint8_t)(cur >> 8);
+            b[nb++] = (uint8_t)cur;
+        } else {
+            if (nb >= 6)
+                return false;
+            b[nb++] = (uint8_t)cur;
+        }
+        cur = -1;
+        digits = 0;
+    }
+    if (nb != 6)
+        return false;
+    char t[18];
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        t[i * 3] = hx[b[i] >> 4];
+        t[i * 3 + 1] = hx[b[i] & 15];
+        t[i * 3 + 2] = ':';
+    }
+    const char *k = lr_keep(r, t, 17);
+    if (!k)
+        return false;
+    *out = lr_s(k, 17);
+    return true;
+}
+
+const char *lr_proto(const char *p, size_t n)
+{
+    static const struct {
+        const char *name;
+        int num;
+        const char *eve;
+    } t[] = {
+        {"tcp", 6, "TCP"},   {"udp", 17, "UDP"},        {"icmp", 1, "ICMP"},
+        {"icmpv6", 58, "IPv6-ICMP"}, {"ipv6-icmp", 58, "IPv6-ICMP"}, {"icmp6", 58, "IPv6-ICMP"},
+        {"gre", 47, "GRE"},  {"esp", 50, "ESP"},        {"ah", 51, "AH"},
+        {"sctp", 132, "SCTP"}, {"igmp", 2, "IGMP"},     {"ipv6", 41, "IPv6"},
+        {"ospf", 89, "OSPF"}, {"pim", 103, "PIM"},      {"vrrp", 112, "VRRP"},
+        {"carp", 112, "VRRP"}, {"udplite", 136, "UDPLite"}, {"ipip", 4, "IPIP"},
+        {"ipencap", 4, "IPIP"},
+    };
+    int64_t num = -1;
+    if (n && p[0] >= '0' && p[0] <= '9') {
+        if (!lr_num(p, n, &num))
+            return NULL;
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+            if (t[i].num == num)
+                return t[i].eve;
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (lr_eqi(lr_s(p, n), t[i].name))
+            return t[i].eve;
+    return NULL;
+}
+
+bool lr_word(lr_cur *c, lr_str *w)
+{
+    while (c->p < c->e && (*c->p == ' ' || *c->p == '\t'))
+        c->p++;
+    if (c->p >= c->e)
+        return false;
+    const char *s = c->p;
+    while (c->p < c->e && *c->p != ' ' && *c->p != '\t')
+        c->p++;
+    *w = lr_s(s, (size_t)(c->p - s));
+    return true;
+}
+
+bool lr_eq(lr_str s, const char *t)
+{
+    size_t n = strlen(t);
+    return s.n == n && (n == 0 || memcmp(s.p, t, n) == 0);
+}
+
+bool lr_eqi(lr_str s, const char *t)
+{
+    size_t n = strlen(t);
+    return s.n == n && (n == 0 || strncasecmp(s.p, t, n) == 0);
+}
+
+bool lr_starts(const char *p, size_t n, const char *t)
+{
+    size_t k = strlen(t);
+    return n >= k && memcmp(p, t, k) == 0;
+}
+
+const char *lr_find(const char *p, size_t n, const char *t)
+{
+    size_t k = strlen(t);
+    if (k == 0 || n < k)
+        return NULL;
+    return memmem(p, n, t, k);
+}
+
+bool lr_kv(const char *p, size_t n, const char *key, lr_str *v)
+{
+    size_t k = strlen(key);
+    const char *e = p + n, *s = p;
+    while (s < e) {
+        const char *hit = lr_find(s, (size_t)(e - s), key);
+        if (!hit)
+            return false;
+        const char *after = hit + k;
+        bool start_ok = hit == p || hit[-1] == ' ' || hit[-1] == '\t' || hit[-1] == ',';
+        if (start_ok && after < e && *after == '=') {
+            after++;
+            const char *q = after;
+            if (q < e && *q == '"') {
+                q++;
+                const char *end = memchr(q, '"', (size_t)(e - q));
+                if (!end)
+                    end = e;
+                *v = lr_s(q, (size_t)(end - q));
+                return true;
+            }
+            while (q < e && *q != ' ' && *q != '\t')
+                q++;
+            *v = lr_s(after, (size_t)(q - after));
+            return true;
+        }
+        s = hit + 1;
+    }
+    return false;
+}
+
+/* --- JSON --- */
+
+static void jstr(mm_json *j, const char *key, lr_str s)
+{
+    if (s.p && s.n)
+        mj_strn(j, key, s.p, s.n);
+}
+
+static void jnum(mm_json *j, const char *key, int64_t v)
+{
+    if (v >= 0)
+        mj_i64(j, key, v);
+}
+
+static void jip(mm_json *j, const char *key, const mm_ip *ip)
+{
+    if (ip->v) {
+        char b[MM_IPSTR_LEN];
+        mm_ip_str(ip, b);
+        mj_str(j, key, b);
+    }
+}
+
+/* "2024-01-02T03:04:05.123456+0900": the time as the line had it. */
+static void fmt_time(int64_t us, int32_t off, char out[40])
+{
+    int64_t local = us + (int64_t)off * 1000000;
+    int64_t secs = local >= 0 ? local / 1000000 : -((-local + 999999) / 1000000);
+    int64_t frac = local - secs * 1000000;
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t sod = secs - days * 86400;
+    /* civil_from_days (H. Hinnant's algorithm) */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2)
+        y++;
+    int32_t a = off < 0 ? -off : off;
+    snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%c%02d%02d", (int)y, (int)m, (int)d,
+             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)frac,
+             off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+}
+
+void lr_write_json(const mm_logrec *r, const mm_logctx *cx, mm_json *j)
+{
+    mj_reset(j);
+    mj_obj_open(j, NULL);
+    if (r->has_ts) {
+        char ts[40];
+        fmt_time(r->ts_us, r->tzoff, ts);
+        mj_str(j, "timestamp", ts);
+    }
+    mj_str(j, "event_type", r->event_type ? r->event_type : "log");
+    jip(j, "src_ip", &r->src_ip);
+    if (r->src_port >= 0)
+        mj_i64(j, "src_port", r->src_port);
+    jip(j, "dest_ip", &r->dest_ip);
+    if (r->dest_port >= 0)
+        mj_i64(j, "dest_port", r->dest_port);
+    if (r->proto)
+        mj_str(j, "proto", r->proto);
+    else
+        jstr(j, "proto", r->proto_text);
+
+    const char *et = r->event_type ? r->event_type : "";
+    if (strcmp(et, "firewall") == 0) {
+        mj_obj_open(j, "firewall");
+        if (r->fw.action)
+            mj_str(j, "action", r->fw.action);
+        jstr(j, "rule", r->fw.rule);
+        jstr(j, "in_iface", r->fw.in_iface);
+        jstr(j, "out_iface", r->fw.out_iface);
+        jstr(j, "reason", r->fw.reason);
+        jnum(j, "bytes", r->fw.bytes);
+        jnum(j, "packets", r->fw.packets);
+        mj_obj_close(j);
+    } else if (strcmp(et, "proxy") == 0 || strcmp(et, "web") == 0) {
+        mj_obj_open(j, "http");
+        jstr(j, "hostname", r->http.hostname);
+        jstr(j, "url", r->http.url);
+        jstr(j, "http_method", r->http.http_method);
+        jstr(j, "protocol", r->http.protocol);
+        jnum(j, "status", r->http.status);
+        jnum(j, "length", r->http.length);
+        jstr(j, "http_user_agent", r->http.http_user_agent);
+        jstr(j, "http_refer", r->http.http_refer);
+        jstr(j, "http_content_type", r->http.http_content_type);
+        mj_obj_close(j);
+        if (strcmp(et, "proxy") == 0) {
+            mj_obj_open(j, "proxy");
+            jstr(j, "action", r->proxy.action);
+            jstr(j, "cache", r->proxy.cache);
+            jstr(j, "user", r->proxy.user);
+            jstr(j, "peer", r->proxy.peer);
+            jnum(j, "bytes_in", r->proxy.bytes_in);
+            jnum(j, "bytes_out", r->proxy.bytes_out);
+            jnum(j, "duration_ms", r->proxy.duration_ms);
+            mj_obj_close(j);
+        }
+    } else if (strcmp(et, "dns") == 0) {
+        mj_obj_open(j, "dns");
+        if (r->dns.type)
+            mj_str(j, "type", r->dns.type);
+        jstr(j, "rrname", r->dns.rrname);
+        jstr(j, "rrtype", r->dns.rrtype);
+        jstr(j, "rcode", r->dns.rcode);
+        if (r->dns.n_answers) {
+            mj_arr_open(j, "answers");
+            for (uint32_t i = 0; i < r->dns.n_answers && i < LR_MAX_ANSWERS; i++) {
+                const lr_answer *a = &r->dns.answers[i];
+                mj_obj_open(j, NULL);
+                jstr(j, "rrname", a->rrname);
+                jstr(j, "rrtype", a->rrtype);
+                jnum(j, "ttl", a->ttl);
+                jstr(j, "rdata", a->rdata);
+                mj_obj_close(j);
+            }
+            mj_arr_close(j);
+        }
+        mj_obj_close(j);
+    } else if (strcmp(et, "dhcp") == 0) {
+        mj_obj_open(j, "dhcp");
+        if (r->dhcp.dhcp_type)
+            mj_str(j, "dhcp_type", r->dhcp.dhcp_type);
+        jip(j, "assigned_ip", &r->dhcp.assigned_ip);
+        jstr(j, "client_mac", r->dhcp.client_mac);
+        jstr(j, "hostname", r->dhcp.hostname);
+        jnum(j, "lease_time", r->dhcp.lease_time);
+        jstr(j, "relay", r->dhcp.relay);
+        mj_obj_close(j);
+    } else if (strcmp(et, "mail") == 0) {
+        mj_obj_open(j, "email");
+        jstr(j, "from", r->email.from);
+        if (r->email.n_to) {
+            mj_arr_open(j, "to");
+            for (uint32_t i = 0; i < r->email.n_to && i < LR_MAX_TO; i++)
+                mj_strn(j, NULL, r->email.to[i].p, r->email.to[i].n);
+            mj_arr_close(j);
+        }
+        jstr(j, "subject", r->email.subject);
+        jstr(j, "message_id", r->email.message_id);
+        jnum(j, "size", r->email.size);
+        jstr(j, "status", r->email.status);
+        jstr(j, "relay", r->email.relay);
+        jstr(j, "queue_id", r->email.queue_id);
+        jstr(j, "attachment", r->email.attachment);
+        mj_obj_close(j);
+    } else if (strcmp(et, "auth") == 0) {
+        mj_obj_open(j, "auth");
+        jstr(j, "service", r->auth.service);
+        jstr(j, "user", r->auth.user);
+        jstr(j, "method", r->auth.method);
+        if (r->auth.result)
+            mj_str(j, "result", r->auth.result);
+        mj_obj_close(j);
+    }
+
+    mj_obj_open(j, "log");
+    const mm_logfmt *f = cx->cur ? cx->cur : cx->fmt;
+    if (f)
+        mj_str(j, "format", f->name);
+    if (cx->file)
+        mj_str(j, "file", cx->file);
+    mj_u64(j, "line", r->line ? r->line : cx->lineno);
+    jstr(j, "host", r->host);
+    mj_obj_close(j);
+    mj_obj_close(j);
+}

@@ -1,0 +1,167 @@
+/*
+ * netfilter.c - Linux netfilter LOG / NFLOG lines (iptables, nftables,
+ * firewalld, ufw, ulogd's LOGEMU, Proxmox's pve-firewall log).
+ *
+ *   Jun  8 14:34:33 gw kernel: [5002.08] IPTABLES-DROP: IN=eth0 OUT= MAC=...
+ *     SRC=195.54.160.107 DST=51.15.166.67 LEN=40 ... PROTO=TCP SPT=8080 DPT=8123 ...
+ *
+ * The kernel writes KEY=value pairs after the administrator's prefix (up to
+ * 29 characters, anything); IPv6 lines have the same keys. The prefix is
+ * the record's rule; its words say the action when they can (DROP, REJECT,
+ * BLOCK, DENY: blocked; ACCEPT, ALLOW, PASS: allowed), else none is given.
+ * LEN= is the IP packet's length: one packet of that many bytes.
+ *
+ * Proxmox's firewall log has no syslog header but its own:
+ *   "VMID LEVEL CHAIN DD/Mon/YYYY:HH:MM:SS +ZZZZ [policy] ACTION: IN=..."
+ */
+#include <string.h>
+
+#include "logs/logs.h"
+
+static const char *kv_start(const char *m, size_t n)
+{
+    /* "IN=" at the start of a word */
+    const char *p = m, *e = m + n;
+    while (p < e) {
+        const char *h = lr_find(p, (size_t)(e - p), "IN=");
+        if (!h)
+            return NULL;
+        if (h == m || h[-1] == ' ')
+            return h;
+        p = h + 1;
+    }
+    return NULL;
+}
+
+static bool probe(const lr_line *l)
+{
+    const char *m = l->sys->msg;
+    size_t n = l->sys->msg_len;
+    const char *k = kv_start(m, n);
+    return k && lr_find(k, (size_t)(m + n - k), " SRC=") && lr_find(k, (size_t)(m + n - k), " DST=");
+}
+
+static bool word_in(const char *p, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (const char *h = p; (h = lr_find(h, (size_t)(p + n - h), w)) != NULL; h++) {
+        bool left = h == p || !((h[-1] >= 'A' && h[-1] <= 'Z') || (h[-1] >= 'a' && h[-1] <= 'z'));
+        const char *a = h + k;
+        bool right = a >= p + n || !((*a >= 'A' && *a <= 'Z') || (*a >= 'a' && *a <= 'z'));
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+static const char *action_of(const char *p, size_t n)
+{
+    static const char *const blocked[] = {"DROP", "REJECT", "BLOCK", "DENY", "DENIED", "drop",
+                                          "reject", "block", "deny", "Drop", "Reject", "Block",
+                                          "Deny", "DROPPED", "dropped", "BLOCKED", "blocked"};
+    static const char *const allowed[] = {"ACCEPT", "ALLOW", "PASS", "accept", "allow", "pass",
+                                          "Accept", "Allow", "ALLOWED", "allowed", "ACCEPTED"};
+    for (size_t i = 0; i < sizeof blocked / sizeof *blocked; i++)
+        if (word_in(p, n, blocked[i]))
+            return "blocked";
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+        if (word_in(p, n, allowed[i]))
+            return "allowed";
+    return NULL;
+}
+
+/* Proxmox: "0 3 PVEFW-HOST-IN 20/Jun/2022:13:09:14 +0200 policy DROP: IN=" */
+static bool proxmox_time(mm_logctx *cx, mm_logrec *r, const char *p, const char *e,
+                         const char **after)
+{
+    lr_cur c = lr_cur_of(p, (size_t)(e - p));
+    lr_str w[5];
+    for (int i = 0; i < 5; i++)
+        if (!lr_word(&c, &w[i]))
+            return false;
+    int64_t v;
+    if (!lr_num(w[0].p, w[0].n, &v) || !lr_num(w[1].p, w[1].n, &v))
+        return false;
+    const char *d = w[3].p;
+    if (w[3].n != 20 || d[2] != '/' || d[6] != '/' || d[11] != ':' || w[4].n != 5)
+        return false;
+    int mon = lr_month(d + 3);
+    int64_t day, year, hh, mm, ss, zh, zm;
+    if (!mon || !lr_num(d, 2, &day) || !lr_num(d + 7, 4, &year) || !lr_num(d + 12, 2, &hh) ||
+        !lr_num(d + 15, 2, &mm) || !lr_num(d + 18, 2, &ss) || !lr_num(w[4].p + 1, 2, &zh) ||
+        !lr_num(w[4].p + 3, 2, &zm) || (w[4].p[0] != '+' && w[4].p[0] != '-'))
+        return false;
+    int32_t zone = (int32_t)((zh * 3600 + zm * 60) * (w[4].p[0] == '-' ? -1 : 1));
+    lr_set_time(cx, r, (int)year, mon, (int)day, (int)hh, (int)mm, (int)ss, 0, true, zone);
+    r->fw.in_iface = w[2];       /* the chain, until IN= says the interface */
+    *after = c.p;
+    return true;
+}
+
+static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
+{
+    const char *m = l->sys->msg, *e = m + l->sys->msg_len;
+    const char *k = kv_start(m, l->sys->msg_len);
+    if (!k)
+        return LR_SKIP;
+    size_t kn = (size_t)(e - k);
+    /* the prefix: after the kernel's "[uptime]", before IN= */
+    const char *pre = m;
+    if (!lr_time_syslog(cx, r, l)) {
+        const char *after;
+        if (proxmox_time(cx, r, m, k, &after))
+            pre = after;
+    }
+    if (pre < k && *pre == '[') {
+        const char *b = memchr(pre, ']', (size_t)(k - pre));
+        if (b)
+            pre = b + 1;
+    }
+    while (pre < k && *pre == ' ')
+        pre++;
+    const char *pe = k;
+    while (pe > pre && (pe[-1] == ' ' || pe[-1] == ':'))
+        pe--;
+    if (pe > pre)
+        r->fw.rule = lr_s(pre, (size_t)(pe - pre));
+    r->fw.action = action_of(pre, (size_t)(pe - pre));
+    r->host = l->sys->host;
+
+    lr_str v;
+    if (lr_kv(k, kn, "IN", &v) && v.n)
+        r->fw.in_iface = v;
+    else if (r->fw.in_iface.n && !v.n)
+        r->fw.in_iface = (lr_str){0};
+    if (lr_kv(k, kn, "OUT", &v) && v.n)
+        r->fw.out_iface = v;
+    if (!lr_kv(k, kn, "SRC", &v) || !lr_ip(v.p, v.n, &r->src_ip))
+        return lr_bad(cx, "no source address (SRC=)");
+    if (!lr_kv(k, kn, "DST", &v) || !lr_ip(v.p, v.n, &r->dest_ip))
+        return lr_bad(cx, "no destination address (DST=)");
+    if (lr_kv(k, kn, "PROTO", &v)) {
+        r->proto = lr_proto(v.p, v.n);
+        if (!r->proto)
+            r->proto_text = v;
+    }
+    if (lr_kv(k, kn, "SPT", &v) && !lr_port(v.p, v.n, &r->src_port))
+        return lr_bad(cx, "bad source port (SPT=)");
+    if (lr_kv(k, kn, "DPT", &v) && !lr_port(v.p, v.n, &r->dest_port))
+        return lr_bad(cx, "bad destination port (DPT=)");
+    int64_t len;
+    if (lr_kv(k, kn, "LEN", &v) && lr_num(v.p, v.n, &len)) {
+        r->fw.bytes = len;
+        r->fw.packets = 1;
+    }
+    return LR_OK;
+}
+
+const mm_logfmt lf_netfilter = {
+    .name = "netfilter",
+    .event_type = "firewall",
+    .what = "Linux netfilter LOG/NFLOG (iptables, nftables, firewalld, ufw, Proxmox)",
+    .example = "Jun  8 14:34:33 gw kernel: [50028442.088484] DROP: IN=eth0 OUT= "
+               "SRC=195.54.160.107 DST=51.15.166.67 LEN=40 PROTO=TCP SPT=8080 DPT=23",
+    .syslog = true,
+    .probe = probe,
+    .parse = parse,
+};
