@@ -292,7 +292,7 @@ static void jip(mm_json *j, const char *key, const mm_ip *ip)
 }
 
 /* "2024-01-02T03:04:05.123456+0900": the time as the line had it. */
-static void fmt_time(int64_t us, int32_t off, char out[40])
+static void fmt_time(int64_t us, int32_t off, char out[64])
 {
     int64_t local = us + (int64_t)off * 1000000;
     int64_t secs = local >= 0 ? local / 1000000 : -((-local + 999999) / 1000000);
@@ -312,7 +312,7 @@ static void fmt_time(int64_t us, int32_t off, char out[40])
     if (m <= 2)
         y++;
     int32_t a = off < 0 ? -off : off;
-    snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%c%02d%02d", (int)y, (int)m, (int)d,
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%c%02d%02d", (int)y, (int)m, (int)d,
              (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)frac,
              off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
 }
@@ -322,7 +322,7 @@ void lr_write_json(const mm_logrec *r, const mm_logctx *cx, mm_json *j)
     mj_reset(j);
     mj_obj_open(j, NULL);
     if (r->has_ts) {
-        char ts[40];
+        char ts[64];
         fmt_time(r->ts_us, r->tzoff, ts);
         mj_str(j, "timestamp", ts);
     }

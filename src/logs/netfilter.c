@@ -113,8 +113,11 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
             pre = after;
     }
     if (pre < k && *pre == '[') {
-        const char *b = memchr(pre, ']', (size_t)(k - pre));
-        if (b)
+        /* the kernel's uptime "[ 1234.567890]", not a prefix in brackets */
+        const char *b = pre + 1;
+        while (b < k && (*b == ' ' || *b == '.' || (*b >= '0' && *b <= '9')))
+            b++;
+        if (b < k && *b == ']')
             pre = b + 1;
     }
     while (pre < k && *pre == ' ')
