@@ -271,6 +271,17 @@ typedef struct lreader {
     uint64_t cut;
 } lreader;
 
+/* The end of the input, or an error; a gzip stream cut short ends with
+ * Z_BUF_ERROR ("unexpected end of file") and no error from gzread. */
+static void at_end(lreader *r, int k)
+{
+    int zerr = Z_OK;
+    gzerror(r->gz, &zerr);
+    r->eof = true;
+    if (k < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+        r->err = true;
+}
+
 /* The next line into r->line (NUL-terminated, newline removed); its length
  * in *n; false at the end. A line longer than the buffer is passed over
  * (r->cut counts it) and the call returns an empty line in its place. */
@@ -304,9 +315,7 @@ static bool next_line(lreader *r, size_t *n)
             for (;;) {
                 int k = gzread(r->gz, r->buf, LR_MAX_LINE);
                 if (k <= 0) {
-                    r->eof = true;
-                    if (k < 0)
-                        r->err = true;
+                    at_end(r, k);
                     break;
                 }
                 char *q = memchr(r->buf, '\n', (size_t)k);
@@ -326,13 +335,22 @@ static bool next_line(lreader *r, size_t *n)
         r->pos = 0;
         int k = gzread(r->gz, r->buf + r->len, (unsigned)(LR_MAX_LINE - r->len));
         if (k <= 0) {
-            r->eof = true;
-            if (k < 0)
-                r->err = true;
+            at_end(r, k);
         } else {
             r->len += (size_t)k;
         }
     }
+}
+
+/* A line longer than LR_MAX_LINE: counted as cut (not malformed), quoted. */
+static void cut_line(mm_logctx *cx)
+{
+    cx->lineno++;
+    cx->st.lines++;
+    cx->st.cut++;
+    snprintf(cx->why, sizeof cx->why, "line longer than %d bytes, passed over", LR_MAX_LINE);
+    quote_bad(cx, "", 0);
+    cx->st.malformed--;
 }
 
 static void add_stats(mm_logstats *to, const mm_logstats *from)
@@ -386,10 +404,19 @@ int mm_logs_read_file(const char *path, const mm_logopt *opt, mm_log_cb cb, void
     /* the first lines, kept to find the format */
     size_t nkeep = 0, n;
     size_t kept_bytes = 0;
+    uint64_t cut_seen = 0;
+    bool kcut[DETECT_LINES];
+    size_t klen[DETECT_LINES];
     while (nkeep < DETECT_LINES && kept_bytes < 4 * 1024 * 1024 && next_line(&rd, &n)) {
-        keep[nkeep] = strndup(rd.line, n);
+        /* as it is, NUL bytes included */
+        keep[nkeep] = malloc(n + 1);
         if (!keep[nkeep])
             break;
+        memcpy(keep[nkeep], rd.line, n);
+        keep[nkeep][n] = 0;
+        klen[nkeep] = n;
+        kcut[nkeep] = rd.cut != cut_seen;
+        cut_seen = rd.cut;
         kept_bytes += n;
         nkeep++;
     }
@@ -415,18 +442,12 @@ int mm_logs_read_file(const char *path, const mm_logopt *opt, mm_log_cb cb, void
         mm_logctx_init(&cx, opt, path, fmt, ref_us);
         bool stop = false;
         for (size_t i = 0; i < nkeep && !stop; i++)
-            stop = mm_logctx_line(&cx, keep[i], strlen(keep[i]), cb, user) < 0;
-        uint64_t cut_seen = 0;
+            stop = kcut[i] ? (cut_line(&cx), false)
+                           : mm_logctx_line(&cx, keep[i], klen[i], cb, user) < 0;
         while (!stop && next_line(&rd, &n)) {
             if (rd.cut != cut_seen) {
                 cut_seen = rd.cut;
-                cx.lineno++;
-                cx.st.lines++;
-                cx.st.cut++;
-                snprintf(cx.why, sizeof cx.why, "line longer than %d bytes, passed over",
-                         LR_MAX_LINE);
-                quote_bad(&cx, "", 0);
-                cx.st.malformed--;    /* counted as cut, not as malformed */
+                cut_line(&cx);
                 continue;
             }
             stop = mm_logctx_line(&cx, rd.line, n, cb, user) < 0;
