@@ -12,7 +12,9 @@
  * skipped.
  */
 #include "analysis/ingest.h"
+#include "analysis/logfacts.h"
 #include "detect/rule.h"
+#include "logs/logs.h"
 #include "output/output.h"
 #include "util/jread.h"
 #include "util/strmap.h"
@@ -27,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define FLUSH_AT 200000         /* flow aggregates held before an early flush */
 #define HEAD_BYTES 4096
@@ -68,6 +71,9 @@ struct mm_ingest {
     int64_t tmin, tmax;        /* event times of the input */
     int failed;                /* the store failed while importing */
     char err[512];
+    mm_logfacts *lf;           /* sums of log records (and sensor dns, dhcp) */
+    mm_logrec rec;             /* a log event read back from JSON */
+    mm_stmt *log_heads;
 };
 
 /* ---- sites ---- */
@@ -583,6 +589,41 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
     return 0;
 }
 
+/* ---- log records ---- */
+
+static int log_record(mm_ingest *in, int64_t sid_db, const mm_logrec *r)
+{
+    if (r->has_ts) {
+        if (r->ts_us < in->tmin)
+            in->tmin = r->ts_us;
+        if (r->ts_us > in->tmax)
+            in->tmax = r->ts_us;
+    }
+    if (mm_logfacts_record(in->lf, sid_db, r) != 0) {
+        in->failed = 1;
+        return -1;
+    }
+    in->st.log_records++;
+    return 0;
+}
+
+/* A log record (or a sensor's dns or dhcp event) read from JSON. */
+static int on_log_event(mm_ingest *in)
+{
+    char sbuf[128];
+    const char *site = event_site(in, sbuf, sizeof sbuf);
+    if (!site) {
+        in->st.bad_lines++;
+        return 0;
+    }
+    int64_t sid_db = site_id(in, site);
+    if (sid_db < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    return log_record(in, sid_db, &in->rec);
+}
+
 /* ---- one line ---- */
 
 static int on_line(void *user, const char *line, size_t len)
@@ -606,6 +647,8 @@ static int on_line(void *user, const char *line, size_t len)
     if (!alert && !flow && !netflow) {
         if (et < 0)
             in->st.bad_lines++;
+        else if (mm_logrec_from_eve(d, &in->rec))
+            return on_log_event(in);
         else
             in->st.other++;
         return 0;
@@ -694,8 +737,11 @@ static void rollback(mm_ingest *in)
     in->st.flows = in->snap.flows;
     in->st.other = in->snap.other;
     in->st.bad_lines = in->snap.bad_lines;
+    in->st.log_records = in->snap.log_records;
+    in->st.log_skipped = in->snap.log_skipped;
     mm_db_rollback(in->db);
     drop_flows(in);
+    mm_logfacts_drop(in->lf);
     mm_strmap_free(&in->sites);
     mm_strmap_init(&in->sites);
     forget_alerted(in);
@@ -715,12 +761,13 @@ static int begin(mm_ingest *in)
     in->tmax = INT64_MIN;
     in->failed = 0;
     drop_flows(in);
+    mm_logfacts_drop(in->lf);
     return mm_db_begin(in->db);
 }
 
 static int finish(mm_ingest *in)
 {
-    if (in->failed || flush_flows(in) != 0)
+    if (in->failed || flush_flows(in) != 0 || mm_logfacts_flush(in->lf) != 0)
         return -1;
     if (in->tmax >= in->tmin) {
         mm_stmt_i64(in->span_first, 1, in->tmin);
@@ -903,6 +950,268 @@ static int import_eve(mm_ingest *in, const char *path, const unsigned char *data
     return 0;
 }
 
+/* ---- gateway log files ---- */
+
+#define MAX_RESUME 64           /* earlier imports of one head looked at */
+
+typedef struct resume_cand {
+    uint64_t bytes;
+    char key[65];
+} resume_cand;
+
+static int by_bytes(const void *a, const void *b)
+{
+    const resume_cand *x = a, *y = b;
+    return x->bytes < y->bytes ? -1 : x->bytes > y->bytes;
+}
+
+typedef struct log_scan {
+    char head[65], key[65];
+    uint64_t usable, resume, total;
+    bool damaged;              /* the compressed data ends early */
+} log_scan;
+
+/* The first pass over a log file's (decompressed) content: head (the
+ * SHA-256 of its first line, at most HEAD_BYTES), the length up to its last
+ * newline and that prefix's SHA-256 (key), and the longest earlier import
+ * of the same content (resume), all by streaming: memory does not grow with
+ * the file. Rotated copies (.1, .gz) of what was imported are thus known by
+ * content, whatever their names. */
+static int scan_log(mm_ingest *in, int64_t site, const char *path, log_scan *sc, char *why,
+                    size_t whylen)
+{
+    memset(sc, 0, sizeof *sc);
+    gzFile z = gzopen(path, "rb");
+    if (!z) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        return -1;
+    }
+    gzbuffer(z, 256 * 1024);
+    enum { CHUNK = 256 * 1024 };
+    unsigned char *buf = malloc(CHUNK);
+    resume_cand *cand = calloc(MAX_RESUME, sizeof *cand);
+    if (!buf || !cand) {
+        free(buf);
+        free(cand);
+        gzclose(z);
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    struct sha256_ctx ctx, at_nl;
+    sha256_init(&ctx);
+    sha256_init(&at_nl);
+    size_t nc = 0, ci = 0;
+    bool first = true;
+    uint64_t off = 0;
+    for (;;) {
+        int k = gzread(z, buf, CHUNK);
+        if (k <= 0) {
+            int zerr = Z_OK;
+            gzerror(z, &zerr);
+            if (k < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+                sc->damaged = true;
+            break;
+        }
+        if (first) {
+            /* the head, and the earlier imports that began with it */
+            first = false;
+            const unsigned char *nl = memchr(buf, '\n', (size_t)k);
+            size_t hl = nl ? (size_t)(nl - buf) + 1 : (size_t)k;
+            struct sha256_ctx h;
+            sha256_init(&h);
+            sha256_update(&h, hl < HEAD_BYTES ? hl : HEAD_BYTES, buf);
+            hexdigest(&h, sc->head);
+            mm_stmt *st = in->log_heads;
+            mm_stmt_i64(st, 1, site);
+            mm_stmt_text(st, 2, sc->head);
+            while (mm_stmt_step(st) == 1 && nc < MAX_RESUME) {
+                int64_t b = mm_col_i64(st, 0);
+                if (b <= 0)
+                    continue;
+                cand[nc].bytes = (uint64_t)b;
+                mm_strcpy(cand[nc].key, sizeof cand[nc].key, mm_col_text(st, 1));
+                nc++;
+            }
+            mm_stmt_reset(st);
+            mm_sort(cand, nc, sizeof *cand, by_bytes);
+        }
+        /* feed the chunk, stopping at each earlier import's end and after
+         * the chunk's last newline */
+        const unsigned char *lastnl = NULL;
+        for (const unsigned char *q = buf + k; q > buf;)
+            if (*--q == '\n') {
+                lastnl = q;
+                break;
+            }
+        uint64_t nl_at = lastnl ? off + (uint64_t)(lastnl - buf) + 1 : 0;
+        size_t done = 0;
+        for (;;) {
+            uint64_t next = off + (uint64_t)k;
+            bool is_cand = false, is_nl = false;
+            while (ci < nc && cand[ci].bytes <= off + done)
+                ci++;
+            if (ci < nc && cand[ci].bytes < next) {
+                next = cand[ci].bytes;
+                is_cand = true;
+            }
+            if (lastnl && nl_at > off + done && nl_at <= next) {
+                if (nl_at < next)
+                    is_cand = false;
+                next = nl_at;
+                is_nl = true;
+            }
+            if (ci < nc && cand[ci].bytes == next)
+                is_cand = true;
+            sha256_update(&ctx, (size_t)(next - off - done), buf + done);
+            done = (size_t)(next - off);
+            if (is_cand) {
+                char hex[65];
+                hexdigest(&ctx, hex);
+                for (size_t j = ci; j < nc && cand[j].bytes == next; j++)
+                    if (strcmp(hex, cand[j].key) == 0 && next > sc->resume)
+                        sc->resume = next;
+            }
+            if (is_nl) {
+                at_nl = ctx;
+                sc->usable = nl_at;
+            }
+            if (done >= (size_t)k)
+                break;
+        }
+        off += (uint64_t)k;
+    }
+    sc->total = off;
+    hexdigest(&at_nl, sc->key);
+    free(buf);
+    free(cand);
+    gzclose(z);
+    /* an import that stopped inside a line of this content cannot be */
+    if (sc->resume > sc->usable)
+        sc->resume = 0;
+    return 0;
+}
+
+typedef struct log_pass {
+    mm_ingest *in;
+    int64_t site;
+} log_pass;
+
+static int on_log_rec(void *user, const mm_logrec *r, const mm_logctx *cx)
+{
+    log_pass *lp = user;
+    (void)cx;
+    lp->in->in_events++;
+    return log_record(lp->in, lp->site, r) != 0;
+}
+
+static int import_log(mm_ingest *in, const char *path, char *err, size_t errlen)
+{
+    if (!in->cfg.site) {
+        in->st.damaged++;
+        say(in, path, "a log file names no company: give --site");
+        return 1;
+    }
+    if (begin(in) != 0)
+        return store_fail(in, path, err, errlen);
+    int64_t s = site_id(in, in->cfg.site);
+    if (s < 0)
+        return store_fail(in, path, err, errlen);
+    log_scan sc;
+    char why[256];
+    if (scan_log(in, s, path, &sc, why, sizeof why) != 0) {
+        rollback(in);
+        in->st.damaged++;
+        say_why(in, path, "cannot read", why);
+        return 1;
+    }
+    if (sc.usable == 0) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, sc.total ? "no complete line yet" : "empty");
+        return 0;
+    }
+    if (sc.resume == sc.usable) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, "already imported");
+        return 0;
+    }
+    mm_logopt opt = {0};
+    opt.format = in->cfg.log_format;
+    opt.year = in->cfg.log_year;
+    opt.tz = in->cfg.log_tz;
+    opt.quiet = in->cfg.quiet;
+    opt.quote_max = 3;
+    opt.skip_bytes = sc.resume;
+    opt.stop_bytes = sc.usable;
+    log_pass lp = {in, s};
+    mm_logstats ls = {0};
+    int rc = mm_logs_read_file(path, &opt, on_log_rec, &lp, &ls, why, sizeof why);
+    if (in->failed)
+        return store_fail(in, path, err, errlen);
+    if (rc == 1) {
+        rollback(in);
+        if (ls.bad_files && !ls.files && strstr(why, "not a log format")) {
+            in->st.unknown++;
+            say(in, path, "not a format mimamori knows, passed over");
+            return 0;
+        }
+        in->st.damaged++;
+        say_why(in, path, "cannot read", why);
+        return 1;
+    }
+    if (finish(in) != 0 ||
+        import_add(in, s, "log", sc.key, sc.head, (int64_t)sc.usable, path) != 0 ||
+        mm_db_commit(in->db) != 0)
+        return store_fail(in, path, err, errlen);
+    in->st.imported++;
+    in->st.log_files++;
+    in->st.events += in->in_events;
+    in->st.log_skipped += ls.skipped + ls.malformed;
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: imported %llu log records%s%s\n", path,
+                (unsigned long long)in->in_events,
+                sc.resume ? " (new lines since the last import)" : "",
+                sc.damaged ? " (the compressed data ends early: read up to there)" : "");
+    return 0;
+}
+
+/* Is this the first line of an EVE file (a JSON object with an
+ * event_type)? Zeek's JSON logs are objects too, without one. */
+static bool is_eve(mm_ingest *in, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i >= n || p[i] != '{')
+        return false;
+    const unsigned char *nl = memchr(p + i, '\n', n - i);
+    size_t len = nl ? (size_t)(nl - (p + i)) : n - i;
+    if (jr_parse(&in->doc, (const char *)p + i, len) != 0)
+        return true;          /* JSON-looking but broken: EVE's bad lines */
+    return jr_member(&in->doc, 0, "event_type") >= 0;
+}
+
+int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char *err,
+                        size_t errlen)
+{
+    if (mm_db_begin(in->db) != 0) {
+        snprintf(err, errlen, "store: %s", mm_db_error(in->db));
+        return -1;
+    }
+    int64_t s = site_id(in, site);
+    if (s < 0 || mm_logfacts_inventory(in->lf, s, path, err, errlen) != 0 ||
+        mm_db_commit(in->db) != 0) {
+        if (s < 0)
+            snprintf(err, errlen, "store: %s", mm_db_error(in->db));
+        mm_db_rollback(in->db);
+        mm_strmap_free(&in->sites);
+        mm_strmap_init(&in->sites);
+        return -1;
+    }
+    return 0;
+}
+
 static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen)
 {
     in->st.inputs++;
@@ -928,6 +1237,13 @@ static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen
         in->st.damaged++;
         say_why(in, path, "cannot read", strerror(errno));
         return 1;
+    }
+    /* neither a segment nor EVE JSON: a log file (gzip ones included) */
+    const unsigned char *u = m;
+    bool gz = n >= 2 && u[0] == 0x1f && u[1] == 0x8b;
+    if (gz || (!is_segment(m, n) && !is_eve(in, m, n))) {
+        munmap(m, n);
+        return import_log(in, path, err, errlen);
     }
     int rc = is_segment(m, n) ? import_segment(in, path, m, n, err, errlen)
                               : import_eve(in, path, m, n, err, errlen);
@@ -1097,10 +1413,18 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
     in->heads = mm_db_prepare(db,
         "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'eve'");
+    in->log_heads = mm_db_prepare(db,
+        "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'log'"
+        " ORDER BY bytes DESC");
+    in->lf = mm_logfacts_new(db, cfg->geo, cfg->home, cfg->lists, cfg->cat, err, errlen);
+    if (!in->lf) {
+        mm_ingest_free(in);
+        return NULL;
+    }
     if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->alert_peers ||
         !in->span_first ||
         !in->span_last || !in->find_site || !in->add_site || !in->find_import ||
-        !in->add_import || !in->heads)
+        !in->add_import || !in->heads || !in->log_heads)
         goto fail;
     return in;
 fail:
@@ -1130,6 +1454,8 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->find_import);
     mm_stmt_free(in->add_import);
     mm_stmt_free(in->heads);
+    mm_stmt_free(in->log_heads);
+    mm_logfacts_free(in->lf);
     jr_free(&in->doc);
     mm_strmap_free(&in->sites);
     mm_strmap_free(&in->alerted);

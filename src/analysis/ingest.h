@@ -2,8 +2,9 @@
  * ingest.h - importing sensor output into the analysis store.
  *
  * Inputs are our segment files (plain, zstd or sealed; a directory of them,
- * as a sensor writes them or as copied from a removable disk) and plain EVE
- * JSON files, ours or Suricata's. Each input is imported in one
+ * as a sensor writes them or as copied from a removable disk), plain EVE
+ * JSON files, ours or Suricata's, and gateway log files (src/logs/: plain
+ * or gzip, found by content; their records go through analysis/logfacts). Each input is imported in one
  * transaction, so a damaged segment adds nothing and the others still go
  * in; each is recorded in the imports table, so importing it again adds
  * nothing (an EVE file that has grown since is imported from where the
@@ -18,7 +19,9 @@
 #ifndef MM_INGEST_H
 #define MM_INGEST_H
 
+#include "analysis/catalog.h"
 #include "analysis/geo.h"
+#include "detect/detect.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -30,6 +33,14 @@ typedef struct mm_ingest_cfg {
     const mm_geo *geo;         /* NULL: countries unknown ("XX") */
     const unsigned char *pk, *sk;   /* key pair for sealed segments, or NULL */
     bool quiet;                /* no line per input on stderr */
+    /* gateway logs: the format of every log file (NULL: found per file),
+     * the year and zone of lines without them (0, NULL: the file's year,
+     * Asia/Tokyo) */
+    const char *log_format;
+    int log_year;
+    const char *log_tz;
+    const mm_detect *lists;    /* name lists for the log findings, or NULL */
+    const mm_catalog *cat;     /* cloud services (shadow IT), or NULL */
 } mm_ingest_cfg;
 
 typedef struct mm_ingest_stats {
@@ -40,6 +51,10 @@ typedef struct mm_ingest_stats {
     uint64_t events;       /* event lines read from imported inputs */
     uint64_t alerts, flows, other;
     uint64_t bad_lines;    /* lines that are not JSON or lack what an event needs */
+    uint64_t log_files;    /* inputs read as gateway logs */
+    uint64_t log_records;  /* records of logs (files, or log events in JSON) */
+    uint64_t log_skipped;  /* log lines that were not records, or malformed */
+    uint64_t unknown;      /* files of no format mimamori knows, passed over */
 } mm_ingest_stats;
 
 mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t errlen);
@@ -47,6 +62,10 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
  * was imported or already there; 1 when some were damaged; -1 when the
  * store failed (err set). */
 int mm_ingest_path(mm_ingest *in, const char *path, char *err, size_t errlen);
+/* Replaces the inventory of a company (resolvers, servers, sanctioned
+ * services, country: see analysis/logfacts.h). 0, or -1 with err. */
+int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char *err,
+                        size_t errlen);
 /* Deletes rows older than the retention set for their table (relative to
  * the newest row), 0 or -1. */
 int mm_ingest_retention(mm_ingest *in, char *err, size_t errlen);

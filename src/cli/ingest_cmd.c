@@ -9,6 +9,7 @@
 
 #include "analysis/ingest.h"
 #include "cli/cli.h"
+#include "logs/logs.h"
 #include "output/output.h"
 
 static void usage(FILE *f)
@@ -16,12 +17,15 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: mimamori ingest [--db PATH|URL] [--site NAME] [options] INPUT...\n"
 "\n"
-"Imports sensor output into the analysis store. INPUT is a segment directory\n"
-"(as the sensor writes it, or copied from a removable disk), a segment file,\n"
-"or an EVE JSON file (ours or Suricata's eve.json). Importing the same data\n"
-"twice adds nothing; an EVE file that has grown is imported from where the\n"
-"last import stopped; a damaged or half-written segment is reported and\n"
-"skipped, the rest imported.\n"
+"Imports sensor output and gateway logs into the analysis store. INPUT is a\n"
+"segment directory (as the sensor writes it, or copied from a removable disk),\n"
+"a segment file, an EVE JSON file (ours or Suricata's eve.json), or a log\n"
+"file or directory of them (firewall, proxy, web, DNS, DHCP, mail, logins:\n"
+"see mimamori logs formats; plain or gzip, found by content). Importing the\n"
+"same data twice adds nothing; an EVE or log file that has grown is imported\n"
+"from where the last import stopped, and a rotated copy of what was imported\n"
+"(syslog.1, syslog.2.gz) is known by its content; a damaged or half-written\n"
+"segment is reported and skipped, the rest imported.\n"
 "\n"
 "  --db PATH|URL        SQLite file (default mimamori.db) or postgresql://...\n"
 "  --site NAME          the company the input belongs to (default: the site the\n"
@@ -34,6 +38,13 @@ static void usage(FILE *f)
 "  --key FILE.key       secret key for sealed segments (mimamori keygen)\n"
 "  --retain TABLE=DAYS  keep TABLE (alerts, flows) DAYS days back from its newest\n"
 "                       row; kept in the store, applied at every ingest; 0 keeps all\n"
+"  --format NAME        the format of every log file (default: found per file)\n"
+"  --year YYYY          year of log lines without one (default: the file's)\n"
+"  --tz ZONE            zone of log lines without one (default Asia/Tokyo)\n"
+"  --inventory FILE     the company's inventory for the log findings (needs\n"
+"                       --site): 'resolver ADDR', 'server ADDR', 'sanctioned\n"
+"                       SERVICE', 'country CC' lines; kept in the store\n"
+"  --list KIND=FILE     more names for the findings (mining, ddns, sinkhole)\n"
 "  --strict             exit 1 when an input was damaged\n"
 "  -q, --quiet          no line per input, only the summary\n"
 "  -h, --help           this help\n");
@@ -70,17 +81,23 @@ static int set_retention(mm_db *db, const char *spec)
 
 int cmd_ingest(int argc, char **argv)
 {
-    enum { O_DB = 256, O_SITE, O_HOME, O_GEO, O_KEY, O_RETAIN, O_STRICT };
+    enum { O_DB = 256, O_SITE, O_HOME, O_GEO, O_KEY, O_RETAIN, O_STRICT, O_FORMAT, O_YEAR, O_TZ,
+           O_INV, O_LIST };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},         {"site", required_argument, 0, O_SITE},
         {"home-net", required_argument, 0, O_HOME}, {"geoip", required_argument, 0, O_GEO},
         {"key", required_argument, 0, O_KEY},       {"retain", required_argument, 0, O_RETAIN},
         {"strict", no_argument, 0, O_STRICT},       {"quiet", no_argument, 0, 'q'},
+        {"format", required_argument, 0, O_FORMAT}, {"year", required_argument, 0, O_YEAR},
+        {"tz", required_argument, 0, O_TZ},         {"inventory", required_argument, 0, O_INV},
+        {"list", required_argument, 0, O_LIST},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     const char *dbpath = "mimamori.db", *home = NULL, *geo = "default", *key = NULL;
-    const char *retain[8];
+    const char *retain[8], *inventory = NULL;
     int nretain = 0;
+    mm_detect_config dc;
+    memset(&dc, 0, sizeof dc);
     bool strict = false;
     mm_ingest_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -101,12 +118,60 @@ int cmd_ingest(int argc, char **argv)
             retain[nretain++] = optarg;
             break;
         case O_STRICT: strict = true; break;
+        case O_FORMAT:
+            if (!mm_log_format(optarg)) {
+                fprintf(stderr, "mimamori ingest: --format: unknown log format '%s' (see "
+                                "mimamori logs formats)\n", optarg);
+                return 2;
+            }
+            cfg.log_format = optarg;
+            break;
+        case O_YEAR: {
+            uint64_t y;
+            if (!mm_parse_uint(optarg, 9999, &y) || y < 1970) {
+                fprintf(stderr, "mimamori ingest: --year: a year from 1970 to 9999\n");
+                return 2;
+            }
+            cfg.log_year = (int)y;
+            break;
+        }
+        case O_TZ:
+            if (!lr_tz_known(optarg)) {
+                fprintf(stderr, "mimamori ingest: --tz: unknown time zone '%s'\n", optarg);
+                return 2;
+            }
+            cfg.log_tz = optarg;
+            break;
+        case O_INV: inventory = optarg; break;
+        case O_LIST: {
+            const char *eq = strchr(optarg, '=');
+            static char kinds[MM_DETECT_MAX_LISTS][16];
+            char *kind = kinds[dc.nlists < MM_DETECT_MAX_LISTS ? dc.nlists : 0];
+            if (!eq || (size_t)(eq - optarg) >= sizeof kinds[0] ||
+                dc.nlists == MM_DETECT_MAX_LISTS) {
+                fprintf(stderr, "mimamori ingest: --list: KIND=FILE (mining, ddns, sinkhole)\n");
+                return 2;
+            }
+            memcpy(kind, optarg, (size_t)(eq - optarg));
+            kind[eq - optarg] = 0;
+            if (mm_detect_list_kind(kind) < 0) {
+                fprintf(stderr, "mimamori ingest: --list: unknown kind '%s'\n", kind);
+                return 2;
+            }
+            dc.list_kind[dc.nlists] = kind;
+            dc.list_file[dc.nlists++] = eq + 1;
+            break;
+        }
         case 'q': cfg.quiet = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind >= argc && nretain == 0) {
+    if (inventory && !cfg.site) {
+        fprintf(stderr, "mimamori ingest: --inventory needs --site\n");
+        return 2;
+    }
+    if (optind >= argc && nretain == 0 && !inventory) {
         usage(stderr);
         return 2;
     }
@@ -142,6 +207,19 @@ int cmd_ingest(int argc, char **argv)
     }
     cfg.geo = g;
     int rc = 0;
+    mm_catalog *cat = mm_catalog_open(NULL, err, sizeof err);
+    if (!cat)
+        fprintf(stderr, "mimamori ingest: cloud service catalogue: %s (no shadow IT)\n", err);
+    cfg.cat = cat;
+    mm_detect *lists = mm_detect_new(&dc, NULL, cfg.home, err, sizeof err);
+    if (!lists) {
+        fprintf(stderr, "mimamori ingest: --list: %s\n", err);
+        mm_catalog_free(cat);
+        mm_geo_close(g);
+        mm_netlist_free(&hn);
+        return 2;
+    }
+    cfg.lists = lists;
     mm_db *db = mm_db_open(dbpath, err, sizeof err);
     if (!db) {
         fprintf(stderr, "mimamori ingest: %s\n", err);
@@ -153,6 +231,10 @@ int cmd_ingest(int argc, char **argv)
         fprintf(stderr, "mimamori ingest: %s\n", err);
         rc = 1;
         goto out;
+    }
+    if (inventory && mm_ingest_inventory(in, cfg.site, inventory, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori ingest: --inventory: %s\n", err);
+        rc = 1;
     }
     for (int i = 0; i < nretain && rc == 0; i++)
         if ((rc = set_retention(db, retain[i])) == 1)
@@ -181,11 +263,19 @@ int cmd_ingest(int argc, char **argv)
             (unsigned long long)st.events, (unsigned long long)st.alerts,
             (unsigned long long)st.flows, (unsigned long long)st.other,
             (unsigned long long)st.bad_lines);
+    if (st.log_files || st.log_records || st.unknown)
+        fprintf(stderr,
+                "ingest: %llu log files, %llu log records, %llu log lines not records or "
+                "malformed, %llu files of no known format\n",
+                (unsigned long long)st.log_files, (unsigned long long)st.log_records,
+                (unsigned long long)st.log_skipped, (unsigned long long)st.unknown);
     if (rc == 0 && damaged && strict)
         rc = 1;
     mm_ingest_free(in);
 out:
     mm_db_close(db);
+    mm_detect_free(lists);
+    mm_catalog_free(cat);
     mm_geo_close(g);
     mm_netlist_free(&hn);
     return rc;

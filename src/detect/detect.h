@@ -68,6 +68,11 @@ typedef struct mm_detect mm_detect;
 mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlist *home,
                          char *err, size_t errlen);
 void mm_detect_free(mm_detect *d);
+/* The entry of list kind (MM_LIST_MINING, MM_LIST_DDNS) that name falls
+ * under (the name itself or a parent), or NULL: for the log analyses. */
+const char *mm_detect_listed(const mm_detect *d, int kind, const char *name);
+/* Is ip a sinkhole's address (or an answer that points nowhere)? */
+bool mm_detect_sinkhole(const mm_detect *d, const mm_ip *ip);
 /* Alerts go to eve from now on (a fuzzer's fresh writer per input). */
 void mm_detect_rebind(mm_detect *d, mm_eve *eve);
 

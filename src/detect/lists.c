@@ -151,6 +151,16 @@ bool det_sinkhole(const mm_detect *d, const mm_ip *ip)
     return d->sinkhole_nets.n && mm_netlist_contains(&d->sinkhole_nets, ip);
 }
 
+const char *mm_detect_listed(const mm_detect *d, int kind, const char *name)
+{
+    return kind >= 0 && kind < MM_LIST__COUNT ? det_name_match(d, kind, name) : NULL;
+}
+
+bool mm_detect_sinkhole(const mm_detect *d, const mm_ip *ip)
+{
+    return det_sinkhole(d, ip);
+}
+
 /* --- reading ---------------------------------------------------------------- */
 
 /* The entry a line holds, cleaned in place; NULL when none. */

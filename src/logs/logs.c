@@ -269,6 +269,8 @@ typedef struct lreader {
     char *line;          /* the current line (NUL-terminated) */
     bool eof, err;
     uint64_t cut;
+    uint64_t base;       /* offset in the (decompressed) input of buf[0] */
+    uint64_t line_end;   /* offset just past the current line's newline */
 } lreader;
 
 /* The end of the input, or an error; a gzip stream cut short ends with
@@ -295,6 +297,7 @@ static bool next_line(lreader *r, size_t *n)
             r->line = s;
             *n = (size_t)(nl - s);
             r->pos = (size_t)(nl + 1 - r->buf);
+            r->line_end = r->base + r->pos;
             return true;
         }
         if (r->eof) {
@@ -304,6 +307,7 @@ static bool next_line(lreader *r, size_t *n)
             r->line = s;
             *n = (size_t)(e - s);
             r->pos = r->len;
+            r->line_end = r->base + r->len;
             return true;
         }
         /* move the partial line to the front, read more */
@@ -311,6 +315,7 @@ static bool next_line(lreader *r, size_t *n)
         if (part == LR_MAX_LINE) {
             /* too long: skip to the next newline */
             r->cut++;
+            r->base += r->len;
             r->len = r->pos = 0;
             for (;;) {
                 int k = gzread(r->gz, r->buf, LR_MAX_LINE);
@@ -324,13 +329,16 @@ static bool next_line(lreader *r, size_t *n)
                     r->pos = (size_t)(q + 1 - r->buf);
                     break;
                 }
+                r->base += (size_t)k;
             }
+            r->line_end = r->base + r->pos;
             r->buf[0] = 0;
             r->line = r->buf;
             *n = 0;
             return true;
         }
         memmove(r->buf, s, part);
+        r->base += r->pos;
         r->len = part;
         r->pos = 0;
         int k = gzread(r->gz, r->buf + r->len, (unsigned)(LR_MAX_LINE - r->len));
@@ -407,6 +415,7 @@ int mm_logs_read_file(const char *path, const mm_logopt *opt, mm_log_cb cb, void
     uint64_t cut_seen = 0;
     bool kcut[DETECT_LINES];
     size_t klen[DETECT_LINES];
+    uint64_t kend[DETECT_LINES];
     while (nkeep < DETECT_LINES && kept_bytes < 4 * 1024 * 1024 && next_line(&rd, &n)) {
         /* as it is, NUL bytes included */
         keep[nkeep] = malloc(n + 1);
@@ -415,6 +424,7 @@ int mm_logs_read_file(const char *path, const mm_logopt *opt, mm_log_cb cb, void
         memcpy(keep[nkeep], rd.line, n);
         keep[nkeep][n] = 0;
         klen[nkeep] = n;
+        kend[nkeep] = rd.line_end;
         kcut[nkeep] = rd.cut != cut_seen;
         cut_seen = rd.cut;
         kept_bytes += n;
@@ -440,13 +450,28 @@ int mm_logs_read_file(const char *path, const mm_logopt *opt, mm_log_cb cb, void
     } else {
         mm_logctx cx;
         mm_logctx_init(&cx, opt, path, fmt, ref_us);
-        bool stop = false;
-        for (size_t i = 0; i < nkeep && !stop; i++)
-            stop = kcut[i] ? (cut_line(&cx), false)
-                           : mm_logctx_line(&cx, keep[i], klen[i], cb, user) < 0;
-        while (!stop && next_line(&rd, &n)) {
-            if (rd.cut != cut_seen) {
-                cut_seen = rd.cut;
+        bool stop = false, done = false;
+        uint64_t skip = opt ? opt->skip_bytes : 0, upto = opt ? opt->stop_bytes : 0;
+        for (size_t i = 0; i < nkeep && !stop && !done; i++) {
+            if (upto && kend[i] > upto) {
+                done = true;
+            } else if (kend[i] <= skip) {
+                cx.lineno++;        /* imported before */
+            } else {
+                stop = kcut[i] ? (cut_line(&cx), false)
+                               : mm_logctx_line(&cx, keep[i], klen[i], cb, user) < 0;
+            }
+        }
+        while (!stop && !done && next_line(&rd, &n)) {
+            bool was_cut = rd.cut != cut_seen;
+            cut_seen = rd.cut;
+            if (upto && rd.line_end > upto)
+                break;
+            if (rd.line_end <= skip) {
+                cx.lineno++;
+                continue;
+            }
+            if (was_cut) {
                 cut_line(&cx);
                 continue;
             }

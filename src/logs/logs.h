@@ -161,6 +161,10 @@ typedef struct mm_logopt {
     const char *tz;              /* zone of lines without one; NULL: Asia/Tokyo */
     unsigned quote_max;          /* malformed lines quoted on stderr per file (default 5) */
     bool quiet;
+    /* Byte offsets in the (decompressed) input: lines that end at or before
+     * skip_bytes are passed over (imported before; their numbers still
+     * count), lines that end past stop_bytes are not read (0: to the end). */
+    uint64_t skip_bytes, stop_bytes;
 } mm_logopt;
 
 typedef struct mm_logstats {

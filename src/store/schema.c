@@ -31,6 +31,26 @@
  *              scanning
  *   retention  days to keep per table (no row: keep everything)
  *
+ * From gateway logs (and the sensor's DHCP and DNS events), kept as the
+ * reports read them; a month is the record's local calendar month
+ * ("2024-03"), as the log wrote its time:
+ *   fw_month   firewall records per month, action, protocol and destination
+ *              port: the blocked-port shares, the telnet and IoT shares
+ *   fw_src_month  blocked records per month and source address (country)
+ *   web_month  per month, catalogued cloud service and internal client:
+ *              bytes up and down, requests, first and last time (shadow IT)
+ *   web_scheme_month  web requests per month, HTTPS and plain HTTP
+ *   log_findings  what the logs show that needs a look, per kind (sinkhole,
+ *              ddns, listed, server_resolves, bypass, exec_attachment),
+ *              name, answer or detail, and internal host: count, first, last
+ *   auth_day   logins per day, service, source address and result
+ *   dhcp_leases  each DHCP acknowledgement or release: which machine (MAC,
+ *              name) had an address from when (until: the lease's end when
+ *              the line said its length)
+ *   inventory  what the company told us (mimamori ingest --inventory):
+ *              its resolvers, servers that should not resolve names,
+ *              sanctioned services, its country
+ *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
  * of a public remote address, 'XX' when the GeoIP data has no country for
  * it, NULL for private and reserved addresses; alerts.local_cc the same for
@@ -65,6 +85,30 @@ static const char schema[] =
     " PRIMARY KEY (site_id, remote_ip))@WOR@;"
     "CREATE TABLE IF NOT EXISTS span (k TEXT PRIMARY KEY, v BIGINT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS fw_month (site_id BIGINT NOT NULL, month TEXT NOT NULL,"
+    " action TEXT NOT NULL, proto TEXT NOT NULL, dest_port BIGINT NOT NULL, records BIGINT,"
+    " PRIMARY KEY (site_id, month, action, proto, dest_port))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS fw_src_month (site_id BIGINT NOT NULL, month TEXT NOT NULL,"
+    " src_ip TEXT NOT NULL, cc TEXT, records BIGINT, first_ts BIGINT, last_ts BIGINT,"
+    " PRIMARY KEY (site_id, month, src_ip))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS web_month (site_id BIGINT NOT NULL, month TEXT NOT NULL,"
+    " service TEXT NOT NULL, client TEXT NOT NULL, bytes_up BIGINT, bytes_down BIGINT,"
+    " requests BIGINT, first_ts BIGINT, last_ts BIGINT,"
+    " PRIMARY KEY (site_id, month, service, client))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS web_scheme_month (site_id BIGINT NOT NULL, month TEXT NOT NULL,"
+    " https BIGINT, http BIGINT, PRIMARY KEY (site_id, month))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS log_findings (site_id BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " name TEXT NOT NULL, answer TEXT NOT NULL, host TEXT NOT NULL, count BIGINT,"
+    " first_ts BIGINT, last_ts BIGINT, PRIMARY KEY (site_id, kind, name, answer, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS auth_day (site_id BIGINT NOT NULL, day BIGINT NOT NULL,"
+    " service TEXT NOT NULL, src_ip TEXT NOT NULL, result TEXT NOT NULL, cc TEXT,"
+    " count BIGINT, last_user TEXT, first_ts BIGINT, last_ts BIGINT,"
+    " PRIMARY KEY (site_id, day, service, src_ip, result))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS dhcp_leases (site_id BIGINT NOT NULL, ip TEXT NOT NULL,"
+    " ts BIGINT NOT NULL, mac TEXT NOT NULL, kind TEXT NOT NULL, hostname TEXT,"
+    " until_ts BIGINT, PRIMARY KEY (site_id, ip, ts, mac, kind))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS inventory (site_id BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY (site_id, kind, value))@WOR@;"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
 int mm_store_init(mm_db *db)

@@ -1,0 +1,816 @@
+/*
+ * logfacts.c - log records summed for the reports (see logfacts.h).
+ *
+ * Sums live in one map: the key is a table letter and the row's key fields
+ * separated by 0x1F (a byte a field cannot hold: it is replaced), the value
+ * an index into an array of counters. mm_logfacts_flush writes each as an
+ * upsert that adds to what the store has, so the sums of several imports
+ * (and of an early flush when the map is large) add up. DHCP leases are
+ * written as they come (one row per acknowledgement or release).
+ *
+ * Memory is bounded by FLUSH_AT sums: past that they are written early,
+ * still inside the import's transaction.
+ */
+#include "analysis/logfacts.h"
+#include "util/strmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLUSH_AT 100000
+#define SEP '\x1f'
+#define DAY_US 86400000000LL
+
+typedef struct agg {
+    int64_t v[3];
+    int64_t first, last;
+    char cc[3];
+    char user[48];
+} agg;
+
+struct mm_logfacts {
+    mm_db *db;
+    const mm_geo *geo;
+    const mm_netlist *home;
+    mm_netlist defhome;
+    const mm_detect *lists;
+    const mm_catalog *cat;
+    mm_strmap map;
+    agg *v;
+    size_t n, cap;
+    mm_stmt *up_fw, *up_src, *up_web, *up_scheme, *up_find, *up_auth, *ins_lease, *inv_get,
+        *inv_del, *inv_add;
+    /* the inventory of the site last seen */
+    int64_t inv_site;
+    mm_netlist resolvers, servers;
+    char country[3];
+};
+
+void mm_logfacts_month(int64_t ts_us, int32_t tzoff, char out[8])
+{
+    int64_t s = ts_us / 1000000 + tzoff;
+    int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2)
+        y++;
+    if (y < 0 || y > 9999)
+        y = 0;
+    snprintf(out, 8, "%04d-%02d", (int)y, (int)m);
+}
+
+mm_logfacts *mm_logfacts_new(mm_db *db, const mm_geo *geo, const mm_netlist *home,
+                             const mm_detect *lists, const mm_catalog *cat, char *err,
+                             size_t errlen)
+{
+    mm_logfacts *lf = calloc(1, sizeof *lf);
+    if (!lf) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    lf->db = db;
+    lf->geo = geo;
+    lf->lists = lists;
+    lf->cat = cat;
+    lf->inv_site = -1;
+    mm_strmap_init(&lf->map);
+    mm_netlist_parse(&lf->defhome, MM_DEFAULT_HOME_NET, err, errlen);
+    lf->home = home ? home : &lf->defhome;
+    lf->up_fw = mm_db_prepare(db,
+        "INSERT INTO fw_month (site_id, month, action, proto, dest_port, records)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (site_id, month, action, proto, dest_port)"
+        " DO UPDATE SET records = fw_month.records + excluded.records");
+    lf->up_src = mm_db_prepare(db,
+        "INSERT INTO fw_src_month (site_id, month, src_ip, cc, records, first_ts, last_ts)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, month, src_ip) DO UPDATE"
+        " SET records = fw_src_month.records + excluded.records,"
+        " first_ts = CASE WHEN excluded.first_ts < fw_src_month.first_ts THEN excluded.first_ts"
+        " ELSE fw_src_month.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > fw_src_month.last_ts THEN excluded.last_ts"
+        " ELSE fw_src_month.last_ts END");
+    lf->up_web = mm_db_prepare(db,
+        "INSERT INTO web_month (site_id, month, service, client, bytes_up, bytes_down, requests,"
+        " first_ts, last_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (site_id, month, service, client) DO UPDATE"
+        " SET bytes_up = web_month.bytes_up + excluded.bytes_up,"
+        " bytes_down = web_month.bytes_down + excluded.bytes_down,"
+        " requests = web_month.requests + excluded.requests,"
+        " first_ts = CASE WHEN excluded.first_ts < web_month.first_ts THEN excluded.first_ts"
+        " ELSE web_month.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > web_month.last_ts THEN excluded.last_ts"
+        " ELSE web_month.last_ts END");
+    lf->up_scheme = mm_db_prepare(db,
+        "INSERT INTO web_scheme_month (site_id, month, https, http) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (site_id, month) DO UPDATE SET https = web_scheme_month.https +"
+        " excluded.https, http = web_scheme_month.http + excluded.http");
+    lf->up_find = mm_db_prepare(db,
+        "INSERT INTO log_findings (site_id, kind, name, answer, host, count, first_ts, last_ts)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site_id, kind, name, answer, host)"
+        " DO UPDATE SET count = log_findings.count + excluded.count,"
+        " first_ts = CASE WHEN excluded.first_ts < log_findings.first_ts THEN excluded.first_ts"
+        " ELSE log_findings.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > log_findings.last_ts THEN excluded.last_ts"
+        " ELSE log_findings.last_ts END");
+    lf->up_auth = mm_db_prepare(db,
+        "INSERT INTO auth_day (site_id, day, service, src_ip, result, cc, count, last_user,"
+        " first_ts, last_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " ON CONFLICT (site_id, day, service, src_ip, result) DO UPDATE"
+        " SET count = auth_day.count + excluded.count,"
+        " last_user = COALESCE(excluded.last_user, auth_day.last_user),"
+        " first_ts = CASE WHEN excluded.first_ts < auth_day.first_ts THEN excluded.first_ts"
+        " ELSE auth_day.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > auth_day.last_ts THEN excluded.last_ts"
+        " ELSE auth_day.last_ts END");
+    lf->ins_lease = mm_db_prepare(db,
+        "INSERT INTO dhcp_leases (site_id, ip, ts, mac, kind, hostname, until_ts)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, ip, ts, mac, kind)"
+        " DO NOTHING");
+    lf->inv_get = mm_db_prepare(db, "SELECT kind, value FROM inventory WHERE site_id = $1");
+    lf->inv_del = mm_db_prepare(db, "DELETE FROM inventory WHERE site_id = $1");
+    lf->inv_add = mm_db_prepare(db,
+        "INSERT INTO inventory (site_id, kind, value) VALUES ($1, $2, $3)"
+        " ON CONFLICT (site_id, kind, value) DO NOTHING");
+    if (!lf->up_fw || !lf->up_src || !lf->up_web || !lf->up_scheme || !lf->up_find ||
+        !lf->up_auth || !lf->ins_lease || !lf->inv_get || !lf->inv_del || !lf->inv_add) {
+        snprintf(err, errlen, "store: %s", mm_db_error(db));
+        mm_logfacts_free(lf);
+        return NULL;
+    }
+    return lf;
+}
+
+static void forget_inventory(mm_logfacts *lf)
+{
+    mm_netlist_free(&lf->resolvers);
+    mm_netlist_free(&lf->servers);
+    memset(&lf->resolvers, 0, sizeof lf->resolvers);
+    memset(&lf->servers, 0, sizeof lf->servers);
+    memcpy(lf->country, "JP", 3);
+    lf->inv_site = -1;
+}
+
+void mm_logfacts_free(mm_logfacts *lf)
+{
+    if (!lf)
+        return;
+    mm_stmt_free(lf->up_fw);
+    mm_stmt_free(lf->up_src);
+    mm_stmt_free(lf->up_web);
+    mm_stmt_free(lf->up_scheme);
+    mm_stmt_free(lf->up_find);
+    mm_stmt_free(lf->up_auth);
+    mm_stmt_free(lf->ins_lease);
+    mm_stmt_free(lf->inv_get);
+    mm_stmt_free(lf->inv_del);
+    mm_stmt_free(lf->inv_add);
+    mm_strmap_free(&lf->map);
+    free(lf->v);
+    forget_inventory(lf);
+    mm_netlist_free(&lf->defhome);
+    free(lf);
+}
+
+/* --- the inventory --- */
+
+static bool net_add(mm_netlist *nl, const char *v)
+{
+    mm_netlist one;
+    char e[128];
+    if (!mm_netlist_parse(&one, v, e, sizeof e))
+        return false;
+    mm_cidr *nv = realloc(nl->v, (nl->n + one.n) * sizeof *nv);
+    if (!nv) {
+        mm_netlist_free(&one);
+        return false;
+    }
+    memcpy(nv + nl->n, one.v, one.n * sizeof *nv);
+    nl->v = nv;
+    nl->n += one.n;
+    free(one.v);
+    return true;
+}
+
+static int load_inventory(mm_logfacts *lf, int64_t site)
+{
+    if (lf->inv_site == site)
+        return 0;
+    forget_inventory(lf);
+    mm_stmt_i64(lf->inv_get, 1, site);
+    int rc;
+    while ((rc = mm_stmt_step(lf->inv_get)) == 1) {
+        const char *k = mm_col_text(lf->inv_get, 0), *v = mm_col_text(lf->inv_get, 1);
+        if (strcmp(k, "resolver") == 0)
+            net_add(&lf->resolvers, v);
+        else if (strcmp(k, "server") == 0)
+            net_add(&lf->servers, v);
+        else if (strcmp(k, "country") == 0 && strlen(v) == 2)
+            memcpy(lf->country, v, 3);
+    }
+    mm_stmt_reset(lf->inv_get);
+    if (rc < 0)
+        return -1;
+    lf->inv_site = site;
+    return 0;
+}
+
+int mm_logfacts_inventory(mm_logfacts *lf, int64_t site_id, const char *path, char *err,
+                          size_t errlen)
+{
+    size_t len;
+    char *text = mm_read_file(path, 1u << 20, &len, err, errlen);
+    if (!text)
+        return -1;
+    static const char *const kinds[] = {"resolver", "server", "sanctioned", "country"};
+    /* checked whole before anything is written */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            mm_stmt_i64(lf->inv_del, 1, site_id);
+            if (mm_stmt_run(lf->inv_del) != 0) {
+                snprintf(err, errlen, "store: %s", mm_db_error(lf->db));
+                free(text);
+                return -1;
+            }
+        }
+        unsigned lineno = 0;
+        for (char *p = text; *p;) {
+            char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            lineno++;
+            char line[512];
+            if (n >= sizeof line) {
+                snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+                free(text);
+                return -1;
+            }
+            memcpy(line, p, n);
+            line[n] = 0;
+            p += n + (nl ? 1 : 0);
+            char *h = strchr(line, '#');
+            if (h)
+                *h = 0;
+            char k[32], v[256];
+            int got = sscanf(line, "%31s %255s", k, v);
+            if (got <= 0)
+                continue;
+            size_t ki = 0;
+            while (ki < 4 && strcmp(k, kinds[ki]) != 0)
+                ki++;
+            if (got != 2 || ki == 4) {
+                snprintf(err, errlen,
+                         "%s:%u: expected 'resolver|server ADDRESS[/BITS]', "
+                         "'sanctioned SERVICE' or 'country CC'",
+                         path, lineno);
+                free(text);
+                return -1;
+            }
+            if (ki <= 1) {
+                mm_netlist t;
+                char e[128];
+                if (!mm_netlist_parse(&t, v, e, sizeof e)) {
+                    snprintf(err, errlen, "%s:%u: %s", path, lineno, e);
+                    free(text);
+                    return -1;
+                }
+                mm_netlist_free(&t);
+            } else if (ki == 2 && lf->cat && mm_catalog_by_name(lf->cat, v) < 0) {
+                snprintf(err, errlen, "%s:%u: '%s' is not in the service catalogue", path,
+                         lineno, v);
+                free(text);
+                return -1;
+            } else if (ki == 3) {
+                if (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') {
+                    snprintf(err, errlen, "%s:%u: a country is two capital letters (JP)", path,
+                             lineno);
+                    free(text);
+                    return -1;
+                }
+            }
+            if (pass == 1) {
+                mm_stmt_i64(lf->inv_add, 1, site_id);
+                mm_stmt_text(lf->inv_add, 2, kinds[ki]);
+                mm_stmt_text(lf->inv_add, 3, v);
+                if (mm_stmt_run(lf->inv_add) != 0) {
+                    snprintf(err, errlen, "store: %s", mm_db_error(lf->db));
+                    free(text);
+                    return -1;
+                }
+            }
+        }
+    }
+    free(text);
+    lf->inv_site = -1;       /* read again */
+    return 0;
+}
+
+/* --- sums --- */
+
+/* Appends a field (0x1F replaced) to the key being built. */
+static void kput(char *k, size_t *kl, size_t cap, const char *p, size_t n)
+{
+    if (*kl < cap)
+        k[(*kl)++] = SEP;
+    for (size_t i = 0; i < n && *kl < cap; i++)
+        k[(*kl)++] = p[i] == SEP ? '?' : p[i];
+}
+
+static void kputs(char *k, size_t *kl, size_t cap, const char *s)
+{
+    kput(k, kl, cap, s, strlen(s));
+}
+
+static agg *sum(mm_logfacts *lf, const char *key, size_t kl, int64_t ts, bool *isnew)
+{
+    bool added;
+    uint64_t *slot = mm_strmap_put(&lf->map, key, kl, lf->n, &added);
+    if (!slot)
+        return NULL;
+    if (!added) {
+        agg *a = &lf->v[*slot];
+        if (ts < a->first)
+            a->first = ts;
+        if (ts > a->last)
+            a->last = ts;
+        if (isnew)
+            *isnew = false;
+        return a;
+    }
+    if (!mm_grow(&lf->v, &lf->cap, lf->n, sizeof *lf->v, 1024)) {
+        mm_strmap_del(&lf->map, key, kl);
+        return NULL;
+    }
+    agg *a = &lf->v[lf->n++];
+    memset(a, 0, sizeof *a);
+    a->first = a->last = ts;
+    if (isnew)
+        *isnew = true;
+    return a;
+}
+
+static void ipstr(const mm_ip *ip, char *out)
+{
+    if (ip->v)
+        mm_ip_str(ip, out);
+    else
+        out[0] = 0;
+}
+
+static bool is_home(const mm_logfacts *lf, const mm_ip *ip)
+{
+    return ip->v && mm_netlist_contains(lf->home, ip);
+}
+
+static void cc_of(const mm_logfacts *lf, const mm_ip *ip, char cc[3])
+{
+    cc[0] = 0;
+    if (!lf->geo || !ip->v)
+        return;
+    mm_geo_kind k = mm_geo_lookup(lf->geo, ip, cc);
+    if (k == MM_GEO_UNKNOWN)
+        memcpy(cc, "XX", 3);
+    else if (k != MM_GEO_COUNTRY)
+        cc[0] = 0;
+}
+
+static int finding(mm_logfacts *lf, int64_t site, const char *kind, const char *name,
+                   size_t nl, const char *answer, size_t al, const mm_ip *host, int64_t ts)
+{
+    char k[700], h[MM_IPSTR_LEN];
+    size_t kl = 1;
+    k[0] = 'N';
+    ipstr(host, h);
+    char sb[24];
+    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    kputs(k, &kl, sizeof k, sb);
+    kputs(k, &kl, sizeof k, kind);
+    kput(k, &kl, sizeof k, name, nl > 253 ? 253 : nl);
+    kput(k, &kl, sizeof k, answer, al > 200 ? 200 : al);
+    kputs(k, &kl, sizeof k, h);
+    agg *a = sum(lf, k, kl, ts, NULL);
+    if (!a)
+        return -1;
+    a->v[0]++;
+    return 0;
+}
+
+static bool resolver_outside(const mm_logfacts *lf, const mm_ip *client, const mm_ip *server)
+{
+    return lf->resolvers.n && is_home(lf, client) && server->v && !is_home(lf, server) &&
+           !mm_netlist_contains(&lf->resolvers, server);
+}
+
+static int on_firewall(mm_logfacts *lf, int64_t site, const mm_logrec *r, const char *month)
+{
+    char k[256], sb[24];
+    size_t kl = 1;
+    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    const char *action = r->fw.action ? r->fw.action : "unknown";
+    const char *proto = r->proto ? r->proto : "";
+    char port[16];
+    snprintf(port, sizeof port, "%d", r->dest_port);
+    k[0] = 'F';
+    kputs(k, &kl, sizeof k, sb);
+    kputs(k, &kl, sizeof k, month);
+    kputs(k, &kl, sizeof k, action);
+    if (r->proto)
+        kputs(k, &kl, sizeof k, proto);
+    else
+        kput(k, &kl, sizeof k, r->proto_text.p, r->proto_text.n > 16 ? 16 : r->proto_text.n);
+    kputs(k, &kl, sizeof k, port);
+    agg *a = sum(lf, k, kl, r->ts_us, NULL);
+    if (!a)
+        return -1;
+    a->v[0]++;
+    if (r->fw.action && strcmp(r->fw.action, "blocked") == 0 && r->src_ip.v) {
+        char ip[MM_IPSTR_LEN];
+        ipstr(&r->src_ip, ip);
+        kl = 1;
+        k[0] = 'S';
+        kputs(k, &kl, sizeof k, sb);
+        kputs(k, &kl, sizeof k, month);
+        kputs(k, &kl, sizeof k, ip);
+        bool isnew;
+        a = sum(lf, k, kl, r->ts_us, &isnew);
+        if (!a)
+            return -1;
+        if (isnew)
+            cc_of(lf, &r->src_ip, a->cc);
+        a->v[0]++;
+    }
+    if ((r->dest_port == 53 || r->dest_port == 853) && resolver_outside(lf, &r->src_ip, &r->dest_ip)) {
+        char ip[MM_IPSTR_LEN];
+        ipstr(&r->dest_ip, ip);
+        const char *act = r->fw.action ? r->fw.action : "";
+        return finding(lf, site, "bypass", ip, strlen(ip), act, strlen(act), &r->src_ip, r->ts_us);
+    }
+    return 0;
+}
+
+/* The host name of a proxy record: http.hostname, else the URL's. */
+static lr_str host_of(const mm_logrec *r)
+{
+    if (r->http.hostname.n)
+        return r->http.hostname;
+    lr_str u = r->http.url;
+    const char *p = u.p, *e = u.p + u.n;
+    const char *s = u.n ? lr_find(p, u.n, "://") : NULL;
+    if (!s)
+        return (lr_str){0};
+    p = s + 3;
+    const char *q = p;
+    while (q < e && *q != '/' && *q != ':' && *q != '?')
+        q++;
+    const char *at = memchr(p, '@', (size_t)(q - p));   /* user@host */
+    if (at)
+        p = at + 1;
+    return lr_s(p, (size_t)(q - p));
+}
+
+static int names_listed(mm_logfacts *lf, int64_t site, lr_str name, const char *answer,
+                        size_t al, const mm_ip *host, int64_t ts)
+{
+    if (!lf->lists || !name.n || name.n >= 256)
+        return 0;
+    char n[256];
+    memcpy(n, name.p, name.n);
+    n[name.n] = 0;
+    if (mm_detect_listed(lf->lists, MM_LIST_DDNS, n))
+        return finding(lf, site, "ddns", n, name.n, answer, al, host, ts);
+    if (mm_detect_listed(lf->lists, MM_LIST_MINING, n))
+        return finding(lf, site, "listed", n, name.n, "mining", 6, host, ts);
+    return 0;
+}
+
+static int on_proxy(mm_logfacts *lf, int64_t site, const mm_logrec *r, const char *month)
+{
+    char k[600], sb[24], ip[MM_IPSTR_LEN];
+    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    ipstr(&r->src_ip, ip);
+    lr_str m = r->http.http_method, u = r->http.url;
+    bool https = lr_eqi(m, "CONNECT") || (u.n >= 8 && strncasecmp(u.p, "https://", 8) == 0);
+    bool http = !https && u.n >= 7 && strncasecmp(u.p, "http://", 7) == 0;
+    size_t kl = 1;
+    k[0] = 'H';
+    kputs(k, &kl, sizeof k, sb);
+    kputs(k, &kl, sizeof k, month);
+    agg *a = sum(lf, k, kl, r->ts_us, NULL);
+    if (!a)
+        return -1;
+    a->v[0] += https;
+    a->v[1] += http;
+    lr_str host = host_of(r);
+    int svc = mm_catalog_find(lf->cat, host.p, host.n);
+    if (svc >= 0) {
+        kl = 1;
+        k[0] = 'W';
+        kputs(k, &kl, sizeof k, sb);
+        kputs(k, &kl, sizeof k, month);
+        kputs(k, &kl, sizeof k, mm_catalog_service(lf->cat, svc));
+        kputs(k, &kl, sizeof k, ip);
+        a = sum(lf, k, kl, r->ts_us, NULL);
+        if (!a)
+            return -1;
+        int64_t up = r->proxy.bytes_out > 0 ? r->proxy.bytes_out : 0;
+        int64_t down = r->proxy.bytes_in > 0 ? r->proxy.bytes_in
+                       : r->http.length > 0 ? r->http.length : 0;
+        a->v[0] += up;
+        a->v[1] += down;
+        a->v[2]++;
+    }
+    return names_listed(lf, site, host, "", 0, &r->src_ip, r->ts_us);
+}
+
+static int on_dns(mm_logfacts *lf, int64_t site, const mm_logrec *r)
+{
+    lr_str name = r->dns.rrname;
+    while (name.n && name.p[name.n - 1] == '.')
+        name.n--;
+    for (uint32_t i = 0; i < r->dns.n_answers && i < LR_MAX_ANSWERS; i++) {
+        const lr_answer *an = &r->dns.answers[i];
+        mm_ip ip;
+        if (!lr_ip(an->rdata.p, an->rdata.n, &ip))
+            continue;
+        static const uint8_t zero[16];
+        bool nowhere = memcmp(ip.b, zero, 16) == 0;       /* 0.0.0.0, :: */
+        bool loop6 = ip.v == 6 && memcmp(ip.b, zero, 15) == 0 && ip.b[15] == 1;
+        if (nowhere || loop6 || (lf->lists && mm_detect_sinkhole(lf->lists, &ip))) {
+            lr_str an_name = an->rrname.n ? an->rrname : name;
+            if (finding(lf, site, "sinkhole", an_name.p ? an_name.p : "", an_name.n,
+                        an->rdata.p, an->rdata.n, &r->src_ip, r->ts_us) != 0)
+                return -1;
+            break;
+        }
+    }
+    const char *first = "";
+    size_t fl = 0;
+    if (r->dns.n_answers && r->dns.answers[0].rdata.n) {
+        first = r->dns.answers[0].rdata.p;
+        fl = r->dns.answers[0].rdata.n;
+    }
+    if (names_listed(lf, site, name, first, fl, &r->src_ip, r->ts_us) != 0)
+        return -1;
+    if (lf->servers.n && r->src_ip.v && mm_netlist_contains(&lf->servers, &r->src_ip) &&
+        name.n && finding(lf, site, "server_resolves", name.p, name.n, "", 0, &r->src_ip,
+                          r->ts_us) != 0)
+        return -1;
+    if (resolver_outside(lf, &r->src_ip, &r->dest_ip)) {
+        char ip[MM_IPSTR_LEN];
+        ipstr(&r->dest_ip, ip);
+        return finding(lf, site, "bypass", ip, strlen(ip), "", 0, &r->src_ip, r->ts_us);
+    }
+    return 0;
+}
+
+static int on_dhcp(mm_logfacts *lf, int64_t site, const mm_logrec *r)
+{
+    const char *t = r->dhcp.dhcp_type;
+    if (!t || !r->dhcp.assigned_ip.v || !r->dhcp.client_mac.n)
+        return 0;
+    const char *kind = strcmp(t, "ack") == 0 ? "ack"
+                       : (strcmp(t, "release") == 0 || strcmp(t, "expire") == 0 ||
+                          strcmp(t, "decline") == 0)
+                           ? "release"
+                           : NULL;
+    if (!kind)
+        return 0;
+    char ip[MM_IPSTR_LEN], mac[24], host[256];
+    ipstr(&r->dhcp.assigned_ip, ip);
+    snprintf(mac, sizeof mac, "%.*s", (int)r->dhcp.client_mac.n, r->dhcp.client_mac.p);
+    snprintf(host, sizeof host, "%.*s", (int)(r->dhcp.hostname.n > 255 ? 255 : r->dhcp.hostname.n),
+             r->dhcp.hostname.p ? r->dhcp.hostname.p : "");
+    mm_stmt *st = lf->ins_lease;
+    mm_stmt_i64(st, 1, site);
+    mm_stmt_text(st, 2, ip);
+    mm_stmt_i64(st, 3, r->ts_us);
+    mm_stmt_text(st, 4, mac);
+    mm_stmt_text(st, 5, kind);
+    mm_stmt_text(st, 6, host[0] ? host : NULL);
+    if (r->dhcp.lease_time > 0 && r->dhcp.lease_time < 100LL * 365 * 86400)
+        mm_stmt_i64(st, 7, r->ts_us + r->dhcp.lease_time * 1000000);
+    else
+        mm_stmt_null(st, 7);
+    return mm_stmt_run(st);
+}
+
+static bool risky_name(lr_str n)
+{
+    static const char *const ext[] = {".exe", ".scr", ".com", ".pif", ".bat", ".cmd", ".js",
+                                      ".jse", ".vbs", ".vbe", ".wsf", ".hta", ".ps1", ".lnk",
+                                      ".iso", ".img", ".msi", ".jar", ".docm", ".xlsm",
+                                      ".pptm", ".dotm", ".xlam", ".one", ".cpl", ".dll"};
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        size_t k = strlen(ext[i]);
+        if (n.n > k && strncasecmp(n.p + n.n - k, ext[i], k) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int on_mail(mm_logfacts *lf, int64_t site, const mm_logrec *r)
+{
+    if (!r->email.attachment.n || !risky_name(r->email.attachment) || is_home(lf, &r->src_ip))
+        return 0;
+    mm_ip none = {0};
+    lr_str from = r->email.from;
+    return finding(lf, site, "exec_attachment", r->email.attachment.p, r->email.attachment.n,
+                   from.p ? from.p : "", from.n, &none, r->ts_us);
+}
+
+static int on_auth(mm_logfacts *lf, int64_t site, const mm_logrec *r)
+{
+    if (!r->auth.result || !r->src_ip.v)
+        return 0;
+    char k[300], sb[24], db[24], ip[MM_IPSTR_LEN];
+    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    int64_t day = r->ts_us >= 0 ? r->ts_us / DAY_US : -((-r->ts_us + DAY_US - 1) / DAY_US);
+    snprintf(db, sizeof db, "%lld", (long long)day);
+    ipstr(&r->src_ip, ip);
+    size_t kl = 1;
+    k[0] = 'A';
+    kputs(k, &kl, sizeof k, sb);
+    kputs(k, &kl, sizeof k, db);
+    if (r->auth.service.n)
+        kput(k, &kl, sizeof k, r->auth.service.p, r->auth.service.n > 32 ? 32 : r->auth.service.n);
+    else
+        kputs(k, &kl, sizeof k, "login");
+    kputs(k, &kl, sizeof k, ip);
+    kputs(k, &kl, sizeof k, r->auth.result);
+    bool isnew;
+    agg *a = sum(lf, k, kl, r->ts_us, &isnew);
+    if (!a)
+        return -1;
+    if (isnew)
+        cc_of(lf, &r->src_ip, a->cc);
+    a->v[0]++;
+    if (r->auth.user.n) {
+        size_t n = r->auth.user.n < sizeof a->user - 1 ? r->auth.user.n : sizeof a->user - 1;
+        memcpy(a->user, r->auth.user.p, n);
+        a->user[n] = 0;
+    }
+    return 0;
+}
+
+int mm_logfacts_record(mm_logfacts *lf, int64_t site, const mm_logrec *r)
+{
+    if (!r->event_type || !r->has_ts)
+        return 0;
+    if (load_inventory(lf, site) != 0)
+        return -1;
+    char month[8];
+    mm_logfacts_month(r->ts_us, r->tzoff, month);
+    int rc = 0;
+    const char *et = r->event_type;
+    if (strcmp(et, "firewall") == 0)
+        rc = on_firewall(lf, site, r, month);
+    else if (strcmp(et, "proxy") == 0)
+        rc = on_proxy(lf, site, r, month);
+    else if (strcmp(et, "dns") == 0)
+        rc = on_dns(lf, site, r);
+    else if (strcmp(et, "dhcp") == 0)
+        rc = on_dhcp(lf, site, r);
+    else if (strcmp(et, "mail") == 0)
+        rc = on_mail(lf, site, r);
+    else if (strcmp(et, "auth") == 0)
+        rc = on_auth(lf, site, r);
+    if (rc == 0 && lf->n >= FLUSH_AT)
+        rc = mm_logfacts_flush(lf);
+    return rc;
+}
+
+/* --- writing --- */
+
+typedef struct flushing {
+    mm_logfacts *lf;
+    int rc;
+} flushing;
+
+/* The fields of a key (table letter, then fields separated by 0x1F). */
+static int fields(const char *key, size_t len, char *buf, size_t cap, const char **f, int max)
+{
+    if (len + 1 > cap || len < 1)
+        return 0;
+    memcpy(buf, key, len);
+    buf[len] = 0;
+    int n = 0;
+    char *p = buf + 1;
+    while (n < max && *p == SEP) {
+        *p++ = 0;
+        f[n++] = p;
+        while (*p && *p != SEP)
+            p++;
+    }
+    return n;
+}
+
+static void write_one(void *ctx, const char *key, size_t len, uint64_t idx)
+{
+    flushing *fl = ctx;
+    if (fl->rc)
+        return;
+    mm_logfacts *lf = fl->lf;
+    const agg *a = &lf->v[idx];
+    char buf[800];
+    const char *f[6];
+    int n = fields(key, len, buf, sizeof buf, f, 6);
+    int64_t site = n ? strtoll(f[0], NULL, 10) : 0;
+    mm_stmt *st = NULL;
+    switch (key[0]) {
+    case 'F':
+        if (n != 5)
+            return;
+        st = lf->up_fw;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_text(st, 2, f[1]);
+        mm_stmt_text(st, 3, f[2]);
+        mm_stmt_text(st, 4, f[3]);
+        mm_stmt_i64(st, 5, strtoll(f[4], NULL, 10));
+        mm_stmt_i64(st, 6, a->v[0]);
+        break;
+    case 'S':
+        if (n != 3)
+            return;
+        st = lf->up_src;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_text(st, 2, f[1]);
+        mm_stmt_text(st, 3, f[2]);
+        mm_stmt_text(st, 4, a->cc[0] ? a->cc : NULL);
+        mm_stmt_i64(st, 5, a->v[0]);
+        mm_stmt_i64(st, 6, a->first);
+        mm_stmt_i64(st, 7, a->last);
+        break;
+    case 'W':
+        if (n != 4)
+            return;
+        st = lf->up_web;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_text(st, 2, f[1]);
+        mm_stmt_text(st, 3, f[2]);
+        mm_stmt_text(st, 4, f[3]);
+        mm_stmt_i64(st, 5, a->v[0]);
+        mm_stmt_i64(st, 6, a->v[1]);
+        mm_stmt_i64(st, 7, a->v[2]);
+        mm_stmt_i64(st, 8, a->first);
+        mm_stmt_i64(st, 9, a->last);
+        break;
+    case 'H':
+        if (n != 2)
+            return;
+        st = lf->up_scheme;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_text(st, 2, f[1]);
+        mm_stmt_i64(st, 3, a->v[0]);
+        mm_stmt_i64(st, 4, a->v[1]);
+        break;
+    case 'N':
+        if (n != 5)
+            return;
+        st = lf->up_find;
+        mm_stmt_i64(st, 1, site);
+        for (int i = 1; i < 5; i++)
+            mm_stmt_text(st, i + 1, f[i]);
+        mm_stmt_i64(st, 6, a->v[0]);
+        mm_stmt_i64(st, 7, a->first);
+        mm_stmt_i64(st, 8, a->last);
+        break;
+    case 'A':
+        if (n != 5)
+            return;
+        st = lf->up_auth;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_i64(st, 2, strtoll(f[1], NULL, 10));
+        mm_stmt_text(st, 3, f[2]);
+        mm_stmt_text(st, 4, f[3]);
+        mm_stmt_text(st, 5, f[4]);
+        mm_stmt_text(st, 6, a->cc[0] ? a->cc : NULL);
+        mm_stmt_i64(st, 7, a->v[0]);
+        mm_stmt_text(st, 8, a->user[0] ? a->user : NULL);
+        mm_stmt_i64(st, 9, a->first);
+        mm_stmt_i64(st, 10, a->last);
+        break;
+    default:
+        return;
+    }
+    if (mm_stmt_run(st) != 0)
+        fl->rc = -1;
+}
+
+int mm_logfacts_flush(mm_logfacts *lf)
+{
+    flushing fl = {lf, 0};
+    mm_strmap_each_len(&lf->map, write_one, &fl);
+    mm_logfacts_drop(lf);
+    return fl.rc;
+}
+
+void mm_logfacts_drop(mm_logfacts *lf)
+{
+    mm_strmap_free(&lf->map);
+    mm_strmap_init(&lf->map);
+    lf->n = 0;
+}
