@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/catalog.h"
 #include "cli/cli.h"
 #include "report/render.h"
 
@@ -318,6 +319,9 @@ int cmd_report(int argc, char **argv)
         mm_geo_close(g);
         return 1;
     }
+    mm_catalog *cat = mm_catalog_open(NULL, err, sizeof err);
+    rp_logs_categories(&m, cat);      /* without the catalogue: "other" */
+    mm_catalog_free(cat);
     rp_opts ro = {-1, strcmp(lang, "en") == 0, g};
     if (outdir) {
         rc = write_all(outdir, &m, g, lang, fmt);

@@ -90,6 +90,170 @@ static void kvs(mm_json *j, const char *key, const rp_list *l)
     mj_obj_close(j);
 }
 
+static void host_obj(mm_json *j, const rp_site *s, const char *ip, const rp_host *h)
+{
+    if (!h)
+        h = rp_site_host(s, ip);
+    mj_obj_open(j, "host");
+    mj_str(j, "ip", ip);
+    if (h && h->name[0])
+        mj_str(j, "name", h->name);
+    if (h && h->mac[0])
+        mj_str(j, "mac", h->mac);
+    mj_obj_close(j);
+}
+
+static void log_findings(mm_json *j, const char *key, const rp_model *m, const rp_site *s,
+                         bool mail)
+{
+    char t[32];
+    mj_arr_open(j, key);
+    for (size_t i = 0; i < s->logs.nfind; i++) {
+        const rp_logfind *f = &s->logs.find[i];
+        if ((strcmp(f->kind, "exec_attachment") == 0) != mail)
+            continue;
+        mj_obj_open(j, NULL);
+        mj_str(j, "kind", f->kind);
+        mj_str(j, "name", f->name);
+        mj_str(j, mail ? "from" : "answer", f->answer);
+        mj_u64(j, "count", (uint64_t)f->count);
+        rp_fmt_time(m, f->first, t, sizeof t, true);
+        mj_str(j, "first", t);
+        rp_fmt_time(m, f->last, t, sizeof t, true);
+        mj_str(j, "last", t);
+        if (f->host.ip[0])
+            host_obj(j, s, f->host.ip, &f->host);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+}
+
+/* What the gateway logs show: the keys are there even when empty. */
+static void logs_json(mm_json *j, const rp_model *m, const rp_site *s)
+{
+    const rp_logs *L = &s->logs;
+    char t[32];
+    mj_obj_open(j, "firewall");
+    mj_u64(j, "records", (uint64_t)L->fw_records);
+    mj_u64(j, "blocked", (uint64_t)L->blocked);
+    mj_bool(j, "action_stated", L->action_stated || !L->fw_records);
+    mj_arr_open(j, "by_port");
+    for (size_t i = 0; i < L->nports; i++) {
+        mj_obj_open(j, NULL);
+        mj_u64(j, "port", (uint64_t)L->ports[i].port);
+        mj_str(j, "proto", L->ports[i].proto);
+        mj_u64(j, "count", (uint64_t)L->ports[i].count);
+        mj_dbl(j, "share", L->ports[i].share);
+        mj_bool(j, "iot", L->ports[i].iot);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_dbl(j, "telnet_share", L->telnet_share);
+    mj_dbl(j, "iot_share_top100", L->iot_share_top100);
+    mj_obj_open(j, "by_month");
+    for (size_t i = 0; i < L->nfw_months; i++)
+        mj_u64(j, L->fw_months[i].month, (uint64_t)L->fw_months[i].n);
+    mj_obj_close(j);
+    mj_obj_open(j, "year_before");
+    for (size_t i = 0; i < L->nfw_months; i++)
+        if (L->fw_months[i].year_before >= 0)
+            mj_u64(j, L->fw_months[i].month, (uint64_t)L->fw_months[i].year_before);
+    mj_obj_close(j);
+    mj_arr_open(j, "top_sources");
+    for (size_t i = 0; i < L->nsrcs; i++) {
+        mj_obj_open(j, NULL);
+        mj_str(j, "ip", L->srcs[i].ip);
+        mj_str(j, "country", L->srcs[i].cc[0] ? L->srcs[i].cc : "");
+        mj_u64(j, "count", (uint64_t)L->srcs[i].n);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_obj_close(j);
+
+    mj_arr_open(j, "shadow_it");
+    for (size_t i = 0; i < L->nshadow; i++) {
+        const rp_shadow *r = &L->shadow[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "service", r->service);
+        mj_str(j, "category", r->category[0] ? r->category : "other");
+        mj_str(j, "month", r->month);
+        mj_u64(j, "bytes_up", (uint64_t)r->up);
+        mj_u64(j, "bytes_down", (uint64_t)r->down);
+        mj_u64(j, "requests", (uint64_t)r->requests);
+        mj_u64(j, "hosts", (uint64_t)r->hosts);
+        rp_fmt_time(m, r->first, t, sizeof t, false);
+        mj_str(j, "first_day", t);
+        rp_fmt_time(m, r->last, t, sizeof t, false);
+        mj_str(j, "last_day", t);
+        mj_bool(j, "sanctioned", r->sanctioned);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_obj_open(j, "https_share");
+    for (size_t i = 0; i < L->nhttps; i++)
+        mj_dbl(j, L->https[i].month, L->https[i].share);
+    mj_obj_close(j);
+    log_findings(j, "dns_findings", m, s, false);
+    log_findings(j, "mail_findings", m, s, true);
+    mj_arr_open(j, "auth_findings");
+    for (size_t i = 0; i < L->nauth; i++) {
+        const rp_authfind *a = &L->auth[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "kind", a->kind);
+        mj_str(j, "service", a->service);
+        mj_str(j, "src_ip", a->src);
+        mj_str(j, "country", a->cc[0] ? a->cc : "");
+        if (a->user[0])
+            mj_str(j, "user", a->user);
+        mj_u64(j, "count", (uint64_t)a->count);
+        mj_u64(j, "days", (uint64_t)a->days);
+        rp_fmt_time(m, a->first, t, sizeof t, true);
+        mj_str(j, "first", t);
+        rp_fmt_time(m, a->last, t, sizeof t, true);
+        mj_str(j, "last", t);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+}
+
+/* The sensor's findings, each internal host with the machine a DHCP lease
+ * says it was. */
+static void findings_json(mm_json *j, const rp_model *m, const rp_site *s)
+{
+    char t[32];
+    mj_arr_open(j, "findings");
+    for (size_t i = 0; i < s->nfind; i++) {
+        const rp_finding *f = &s->find[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "key", f->key);
+        mj_str(j, "family", f->family);
+        mj_str(j, "signature", f->sig);
+        mj_u64(j, "severity", (uint64_t)f->sev);
+        mj_u64(j, "count", (uint64_t)f->count);
+        rp_fmt_time(m, f->first, t, sizeof t, true);
+        mj_str(j, "first", t);
+        rp_fmt_time(m, f->last, t, sizeof t, true);
+        mj_str(j, "last", t);
+        mj_arr_open(j, "hosts");
+        for (size_t k = 0; k < f->nh; k++) {
+            const rp_host *h = rp_site_host(s, f->hosts[k].key);
+            mj_obj_open(j, NULL);
+            mj_str(j, "ip", f->hosts[k].key);
+            if (h && h->name[0])
+                mj_str(j, "name", h->name);
+            if (h && h->mac[0])
+                mj_str(j, "mac", h->mac);
+            mj_u64(j, "alerts", (uint64_t)f->hosts[k].n);
+            mj_obj_close(j);
+        }
+        mj_arr_close(j);
+        if (f->nh)
+            host_obj(j, s, f->hosts[0].key, NULL);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+}
+
 int rp_json(FILE *f, const rp_model *m, const rp_opts *o)
 {
     mm_json j;
@@ -178,6 +342,9 @@ int rp_json(FILE *f, const rp_model *m, const rp_opts *o)
         peers(&j, "remote_control", m, &s->remote_control, 200);
         peers(&j, "malicious_sites", m, &s->malicious, 200);
         peers(&j, "ddos", m, &s->ddos, 200);
+        mj_u64(&j, "level", (uint64_t)s->level);
+        findings_json(&j, m, s);
+        logs_json(&j, m, s);
         mj_obj_close(&j);
     }
     mj_obj_close(&j);

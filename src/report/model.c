@@ -1080,7 +1080,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         }
     }
     pass_free(&ps);
-    return 0;
+    return rp_logs_build(m, db, err, errlen);
 }
 
 void rp_model_free(rp_model *m)
@@ -1096,6 +1096,8 @@ void rp_model_free(rp_model *m)
         free(s->malicious.v);
         free(s->ddos.v);
         free(s->find);
+        rp_logs_free(&s->logs);
+        free(s->hostinfo);
     }
     free(m->site);
     free(m->fam_sites.v);

@@ -71,6 +71,74 @@ typedef struct rp_finding {        /* alerts of one explanation (or family) */
     size_t nr;
 } rp_finding;
 
+/* --- what the gateway logs show (report/logmodel.c) --- */
+
+typedef struct rp_host {           /* an internal address and, when a DHCP lease */
+    char ip[46];                   /* covered the time, the machine that had it */
+    char name[64], mac[18];
+} rp_host;
+
+typedef struct rp_port {
+    char proto[12];
+    int64_t port, count;
+    double share;                  /* of the blocked records */
+    bool iot;                      /* an IoT port (data/iot_ports.tsv) */
+} rp_port;
+
+typedef struct rp_month {
+    char month[8];                 /* "2024-03" */
+    int64_t n, year_before;        /* year_before -1: the store has no such month */
+    double share;                  /* HTTPS share: https / (https + http) */
+} rp_month;
+
+typedef struct rp_src {
+    char ip[46], cc[3];
+    int64_t n;
+} rp_src;
+
+typedef struct rp_shadow {         /* a cloud service used in a month */
+    char service[48], category[24], month[8];
+    int64_t up, down, requests, hosts, first, last;
+    bool sanctioned;
+} rp_shadow;
+
+typedef struct rp_logfind {        /* a DNS, proxy or mail finding */
+    char kind[20];                 /* sinkhole, ddns, listed, server_resolves, bypass,
+                                      exec_attachment */
+    char name[200], answer[120];
+    rp_host host;
+    int64_t count, first, last;
+} rp_logfind;
+
+typedef struct rp_authfind {       /* password guessing, or a login from abroad */
+    char kind[12];                 /* "guessing" or "abroad" */
+    char service[24], src[46], cc[3], user[48];
+    int64_t count, days, first, last;
+} rp_authfind;
+
+typedef struct rp_logs {
+    bool any;                      /* log data in the period */
+    int64_t fw_records, blocked;   /* firewall records, blocked ones */
+    bool action_stated;            /* false: the log does not say blocked (port
+                                      figures then count every record) */
+    rp_port *ports;                /* top 20 */
+    size_t nports;
+    double telnet_share, iot_share_top100;
+    rp_month *fw_months;           /* blocked per month, with the year before */
+    size_t nfw_months;
+    rp_src *srcs;                  /* sources blocked most, top 10 */
+    size_t nsrcs;
+    rp_shadow *shadow;             /* service-months at >= 1 MB */
+    size_t nshadow;
+    rp_month *https;               /* HTTPS share per month */
+    size_t nhttps;
+    rp_logfind *find;              /* dns, proxy and mail findings, most first */
+    size_t nfind;
+    rp_authfind *auth;
+    size_t nauth;
+    int level;                     /* 1..3 as the site's, 0 nothing */
+} rp_logs;
+
 typedef struct rp_site {
     char name[128];
     int64_t id;
@@ -89,6 +157,9 @@ typedef struct rp_site {
     rp_finding *find;              /* most severe first, then most alerts */
     size_t nfind;
     int level;                     /* 1 serious, 2 needs attention, 3 no serious problem */
+    rp_logs logs;                  /* what the gateway logs show */
+    rp_host *hostinfo;             /* each internal host of the findings, with its lease */
+    size_t nhostinfo;
 } rp_site;
 
 typedef struct rp_xip {            /* an address seen at several companies */
@@ -118,6 +189,16 @@ typedef struct rp_model {
     int64_t alerts, flows;
 } rp_model;
 
+/* The gateway-log part of every site (logmodel.c; called by rp_model_build). */
+int rp_logs_build(rp_model *m, mm_db *db, char *err, size_t errlen);
+void rp_logs_free(rp_logs *l);
+/* The category of each shadow-IT service from the catalogue (NULL: none). */
+struct mm_catalog;
+void rp_logs_categories(rp_model *m, const struct mm_catalog *cat);
+/* The machine that had ip at time us (DHCP leases of the store), into h. */
+void rp_host_lookup(mm_db *db, int64_t site_id, const char *ip, int64_t us, rp_host *h);
+/* The record of an internal host of s (filled by rp_logs_build), or NULL. */
+const rp_host *rp_site_host(const rp_site *s, const char *ip);
 /* Builds the model for [from, to) (0, 0: all data). tz: a zoneinfo name. */
 int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char *tz, char *err,
                    size_t errlen);
