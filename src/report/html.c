@@ -11,7 +11,7 @@
  * family, how many companies were affected, the address-to-company graph
  * with companies anonymised, and country totals.
  */
-#include "report/render.h"
+#include "report/html_int.h"
 #include "report/i18n.h"
 
 #include <inttypes.h>
@@ -20,14 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct H {
-    FILE *f;
-    const rp_model *m;
-    const rp_opts *o;
-    int lang;
-} H;
 
-static void esc(H *h, const char *s)
+void h_esc(H *h, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -41,9 +35,9 @@ static void esc(H *h, const char *s)
     }
 }
 
-static void T(H *h, const char *key) { esc(h, rp_t(h->lang, key)); }
+void h_T(H *h, const char *key) { h_esc(h, rp_t(h->lang, key)); }
 
-static void num(H *h, int64_t v)
+void h_num(H *h, int64_t v)
 {
     char b[32], o[48];
     snprintf(b, sizeof b, "%" PRId64, v);
@@ -57,14 +51,14 @@ static void num(H *h, int64_t v)
     fputs(o, h->f);
 }
 
-static void when(H *h, int64_t us)
+void h_when(H *h, int64_t us)
 {
     char t[32];
     rp_fmt_time(h->m, us, t, sizeof t, true);
-    esc(h, t);
+    h_esc(h, t);
 }
 
-static const char *country(H *h, const char *cc)
+const char *h_country(H *h, const char *cc)
 {
     if (!cc[0] || !strcmp(cc, "XX"))
         return h->lang ? "Unknown" : "不明";
@@ -77,7 +71,7 @@ static void head(H *h, const char *title)
     fprintf(h->f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                   "<title>", h->lang ? "en" : "ja");
-    esc(h, title);
+    h_esc(h, title);
     fputs("</title><style>\n"
           "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;margin:2em auto;"
           "max-width:60em;padding:0 1em;color:#222;line-height:1.6}\n"
@@ -112,11 +106,11 @@ static void pie(H *h, const rp_country *cc, size_t n, bool in, const char *label
     size_t k = rp_pie_slices(cc, n, in, idx, 6, &total, &rest);
     fputs("<figure style=\"display:inline-block;margin:0 1em 1em 0;vertical-align:top\">"
           "<figcaption><b>", h->f);
-    T(h, label);
+    h_T(h, label);
     fputs("</b></figcaption>", h->f);
     if (total == 0) {
         fputs("<p>", h->f);
-        T(h, "none");
+        h_T(h, "none");
         fputs("</p></figure>\n", h->f);
         return;
     }
@@ -141,7 +135,7 @@ static void pie(H *h, const rp_country *cc, size_t n, bool in, const char *label
         fprintf(h->f, "<rect x=\"200\" y=\"%zu\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                       "<text x=\"218\" y=\"%zu\" font-size=\"12\">",
                 20 + i * 22, col, 31 + i * 22);
-        esc(h, i < k ? country(h, cc[idx[i]].cc) : (h->lang ? "Other" : "その他"));
+        h_esc(h, i < k ? h_country(h, cc[idx[i]].cc) : (h->lang ? "Other" : "その他"));
         fprintf(h->f, " %.1f%%</text>", 100.0 * frac);
         a0 = a1;
     }
@@ -187,23 +181,23 @@ static void timeline(H *h, const rp_site *s)
 static void country_table(H *h, const rp_country *cc, size_t n)
 {
     fputs("<table><tr><th>#</th><th>", h->f);
-    T(h, "country");
+    h_T(h, "country");
     fputs("</th><th>", h->f);
-    T(h, "packets");
+    h_T(h, "packets");
     fputs("</th><th>", h->f);
-    T(h, "inbound");
+    h_T(h, "inbound");
     fputs("</th><th>", h->f);
-    T(h, "outbound");
+    h_T(h, "outbound");
     fputs("</th></tr>\n", h->f);
     for (size_t i = 0; i < n && i < RP_TOP; i++) {
         fprintf(h->f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
-        esc(h, country(h, cc[i].cc));
+        h_esc(h, h_country(h, cc[i].cc));
         fputs("</td><td class=\"n\">", h->f);
-        num(h, cc[i].in + cc[i].out);
+        h_num(h, cc[i].in + cc[i].out);
         fputs("</td><td class=\"n\">", h->f);
-        num(h, cc[i].in);
+        h_num(h, cc[i].in);
         fputs("</td><td class=\"n\">", h->f);
-        num(h, cc[i].out);
+        h_num(h, cc[i].out);
         fputs("</td></tr>\n", h->f);
     }
     fputs("</table>\n", h->f);
@@ -214,12 +208,12 @@ static void countries(H *h, const rp_country *cc, size_t n)
     pie(h, cc, n, true, "inbound");
     pie(h, cc, n, false, "outbound");
     fputs("<h3>", h->f);
-    T(h, "top_countries");
+    h_T(h, "top_countries");
     fputs("</h3>\n", h->f);
     country_table(h, cc, n);
 }
 
-static void steps(H *h, const char *list)
+void h_steps(H *h, const char *list)
 {
     fputs("<ol>", h->f);
     const char *p = list;
@@ -229,78 +223,89 @@ static void steps(H *h, const char *list)
         char line[512];
         snprintf(line, sizeof line, "%.*s", (int)(l < sizeof line - 1 ? l : sizeof line - 1), p);
         fputs("<li>", h->f);
-        esc(h, line);
+        h_esc(h, line);
         fputs("</li>", h->f);
         p += l + (nl ? 1 : 0);
     }
     fputs("</ol>\n", h->f);
 }
 
-static void finding(H *h, const rp_finding *f)
+static void finding(H *h, const rp_site *s, const rp_finding *f)
 {
     const mm_explain *e = rp_finding_explain(f);
     int L = h->lang;
     fputs("<div class=\"finding\"><h3>", h->f);
     fprintf(h->f, "<span class=\"%s\">[", rp_sev_key(f->sev));
-    T(h, rp_sev_key(f->sev));
+    h_T(h, rp_sev_key(f->sev));
     fputs("]</span> ", h->f);
-    esc(h, e->title[L]);
+    h_esc(h, e->title[L]);
     fputs("</h3><p class=\"meta\">", h->f);
-    esc(h, rp_family_name(L, f->family));
+    h_esc(h, rp_family_name(L, f->family));
     fputs(" &middot; ", h->f);
-    esc(h, f->sig);
+    h_esc(h, f->sig);
     fputs("</p>\n<p><b>", h->f);
-    T(h, "what");
+    h_T(h, "what");
     fputs(":</b> ", h->f);
-    esc(h, e->what[L]);
+    h_esc(h, e->what[L]);
     fputs("</p>\n<p><b>", h->f);
-    T(h, "why");
+    h_T(h, "why");
     fputs(":</b> ", h->f);
-    esc(h, e->why[L]);
+    h_esc(h, e->why[L]);
     fputs("</p>\n<p><b>", h->f);
-    T(h, "what_to_do");
+    h_T(h, "what_to_do");
     fputs(":</b></p>", h->f);
-    steps(h, e->steps[L]);
+    h_steps(h, e->steps[L]);
     fputs("<p><b>", h->f);
-    T(h, "evidence");
+    h_T(h, "evidence");
     fputs(":</b> ", h->f);
-    T(h, "count");
+    h_T(h, "count");
     fputs(" ", h->f);
-    num(h, f->count);
+    h_num(h, f->count);
     fputs(", ", h->f);
-    T(h, "first");
+    h_T(h, "first");
     fputs(" ", h->f);
-    when(h, f->first);
+    h_when(h, f->first);
     fputs(", ", h->f);
-    T(h, "last");
+    h_T(h, "last");
     fputs(" ", h->f);
-    when(h, f->last);
+    h_when(h, f->last);
     fputs("</p>\n<table><tr><th>", h->f);
-    T(h, "hosts");
+    h_T(h, "hosts");
     fputs("</th><th>", h->f);
-    T(h, "remotes");
+    h_T(h, "remotes");
     fputs("</th></tr><tr><td>", h->f);
     for (size_t i = 0; i < f->nh; i++) {
-        esc(h, f->hosts[i].key);
+        h_esc(h, f->hosts[i].key);
         fputs(" (", h->f);
-        num(h, f->hosts[i].n);
-        fputs(")<br>", h->f);
+        h_num(h, f->hosts[i].n);
+        fputs(")", h->f);
+        const rp_host *x = rp_site_host(s, f->hosts[i].key);
+        if (x && (x->name[0] || x->mac[0])) {
+            fputs(" <span class=\"meta\">", h->f);
+            h_esc(h, x->name[0] ? x->name : "-");
+            if (x->mac[0]) {
+                fputs(" ", h->f);
+                h_esc(h, x->mac);
+            }
+            fputs("</span>", h->f);
+        }
+        fputs("<br>", h->f);
     }
     if (f->nhosts > (int64_t)f->nh)
         fprintf(h->f, "&hellip; %" PRId64, f->nhosts);
     fputs("</td><td>", h->f);
     for (size_t i = 0; i < f->nr; i++) {
-        esc(h, f->remotes[i].ip);
+        h_esc(h, f->remotes[i].ip);
         if (f->remotes[i].cc[0]) {
             fputs(" &ndash; ", h->f);
-            esc(h, country(h, f->remotes[i].cc));
+            h_esc(h, h_country(h, f->remotes[i].cc));
         }
         fputs(" (", h->f);
-        num(h, f->remotes[i].n);
+        h_num(h, f->remotes[i].n);
         fputs(")", h->f);
         if (f->remotes[i].nsites >= 2) {
             fputs(" <b>&#9888; ", h->f);
-            T(h, "other_companies");
+            h_T(h, "other_companies");
             fputs("</b>", h->f);
         }
         fputs("<br>", h->f);
@@ -311,14 +316,14 @@ static void finding(H *h, const rp_finding *f)
 }
 
 /* The line under a table cut at RP_ROWS rows. */
-static void more(H *h, size_t n, size_t shown)
+void h_more(H *h, size_t n, size_t shown)
 {
     if (n <= shown)
         return;
     char line[160];
     rp_more_line(h->lang, line, sizeof line, n - shown);
     fputs("<p class=\"meta\">", h->f);
-    esc(h, line);
+    h_esc(h, line);
     fputs("</p>\n", h->f);
 }
 
@@ -327,79 +332,79 @@ static void picture(H *h, const char *title, const rp_peers *p, int kind)
     if (p->n == 0)
         return;
     fputs("<h3>", h->f);
-    T(h, title);
+    h_T(h, title);
     fputs("</h3>\n<table><tr><th>", h->f);
-    T(h, "remote");
+    h_T(h, "remote");
     fputs("</th><th>", h->f);
-    T(h, "country");
+    h_T(h, "country");
     fputs("</th>", h->f);
     if (kind != 3) {
         fputs("<th>", h->f);
-        T(h, "local");
+        h_T(h, "local");
         fputs("</th>", h->f);
     }
     fputs("<th>", h->f);
-    T(h, "alerts");
+    h_T(h, "alerts");
     fputs("</th><th>", h->f);
-    T(h, "first");
+    h_T(h, "first");
     fputs("</th><th>", h->f);
-    T(h, "last");
+    h_T(h, "last");
     fputs("</th>", h->f);
     const char *extra = kind == 1 ? "accepted" : kind == 2 ? "duration" : "packets";
     fputs("<th>", h->f);
-    T(h, extra);
+    h_T(h, extra);
     fputs("</th>", h->f);
     if (kind == 2) {
         fputs("<th>", h->f);
-        T(h, "both_dir");
+        h_T(h, "both_dir");
         fputs("</th><th>", h->f);
-        T(h, "sent");
+        h_T(h, "sent");
         fputs(" / ", h->f);
-        T(h, "received");
+        h_T(h, "received");
         fputs("</th>", h->f);
     }
     fputs("</tr>\n", h->f);
     for (size_t i = 0; i < p->n && i < RP_ROWS; i++) {
         const rp_peer *r = &p->v[i];
         fputs("<tr><td>", h->f);
-        esc(h, r->ip);
+        h_esc(h, r->ip);
         fputs("</td><td>", h->f);
-        esc(h, country(h, r->cc));
+        h_esc(h, h_country(h, r->cc));
         fputs("</td>", h->f);
         if (kind != 3) {
             fputs("<td>", h->f);
-            esc(h, r->local);
+            h_esc(h, r->local);
             fputs("</td>", h->f);
         }
         fputs("<td class=\"n\">", h->f);
-        num(h, r->alerts);
+        h_num(h, r->alerts);
         fputs("</td><td>", h->f);
-        when(h, r->first);
+        h_when(h, r->first);
         fputs("</td><td>", h->f);
-        when(h, r->last);
+        h_when(h, r->last);
         fputs("</td><td class=\"n\">", h->f);
         if (kind == 1) {
-            T(h, r->success ? "yes" : "no");
+            h_T(h, r->success ? "yes" : "no");
         } else if (kind == 2) {
             int64_t a = r->flows && r->flow_first < r->first ? r->flow_first : r->first;
             int64_t b = r->flow_last > r->last ? r->flow_last : r->last;
             char du[32];
             rp_duration(h->lang, (b - a) / 1000000, du, sizeof du);
-            esc(h, du);
+            h_esc(h, du);
             fputs("</td><td>", h->f);
-            T(h, r->bytes_in > 0 && r->bytes_out > 0 ? "yes" : "no");
+            h_T(h, r->bytes_in > 0 && r->bytes_out > 0 ? "yes" : "no");
             fputs("</td><td class=\"n\">", h->f);
-            num(h, r->bytes_out);
+            h_num(h, r->bytes_out);
             fputs(" B / ", h->f);
-            num(h, r->bytes_in);
+            h_num(h, r->bytes_in);
             fputs(" B", h->f);
         } else {
-            num(h, r->pkts_in);
+            h_num(h, r->pkts_in);
         }
         fputs("</td></tr>\n", h->f);
     }
     fputs("</table>\n", h->f);
-    more(h, p->n, RP_ROWS);
+    h_more(h, p->n, RP_ROWS);
 }
 
 /* A comma list of family keys as names. */
@@ -409,7 +414,7 @@ static void families(H *h, const char *fams)
         const char *c = strchr(p, ',');
         char fam[48];
         snprintf(fam, sizeof fam, "%.*s", (int)(c ? c - p : (long)strlen(p)), p);
-        esc(h, rp_family_name(h->lang, fam));
+        h_esc(h, rp_family_name(h->lang, fam));
         if (!c)
             break;
         fputs(", ", h->f);
@@ -420,13 +425,13 @@ static void families(H *h, const char *fams)
 static void period(H *h)
 {
     fputs("<p class=\"meta\">", h->f);
-    T(h, "period");
+    h_T(h, "period");
     fputs(": ", h->f);
-    when(h, h->m->from);
+    h_when(h, h->m->from);
     fputs(" &ndash; ", h->f);
-    when(h, h->m->to - 1);
+    h_when(h, h->m->to - 1);
     fputs(" (", h->f);
-    esc(h, h->m->tz);
+    h_esc(h, h->m->tz);
     fputs(")</p>\n", h->f);
 }
 
@@ -437,79 +442,100 @@ static void site_report(H *h, const rp_site *s)
     snprintf(title, sizeof title, "%s: %s", rp_t(L, "title_site"), s->name);
     head(h, title);
     fputs("<h1>", h->f);
-    esc(h, title);
+    h_esc(h, title);
     fputs("</h1>\n", h->f);
     period(h);
 
     /* the first page: how serious, what to do first */
     fprintf(h->f, "<div class=\"box l%d\"><p class=\"level\">", s->level);
-    T(h, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3");
+    h_T(h, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3");
     fputs("</p><p>", h->f);
     if (s->alerts == 0) {
-        T(h, "no_alerts");
+        h_T(h, "no_alerts");
     } else {
         char line[512];
         rp_summary_line(L, line, sizeof line, (long long)s->alerts, (long long)s->sev[1],
                         (long long)s->sev[2], (long long)s->sev[3]);
-        esc(h, line);
+        h_esc(h, line);
     }
     fputs("</p>\n", h->f);
     if (s->nfind && s->level < 3) {
         const mm_explain *e = rp_finding_explain(&s->find[0]);
         fputs("<p><b>", h->f);
-        T(h, "most_serious");
+        h_T(h, "most_serious");
         fputs(":</b> ", h->f);
-        esc(h, e->title[L]);
+        h_esc(h, e->title[L]);
         fputs("</p><p><b>", h->f);
-        T(h, "first_do");
+        h_T(h, "first_do");
         fputs(":</b></p>", h->f);
-        steps(h, e->steps[L]);
+        h_steps(h, e->steps[L]);
+    } else if (s->logs.level && s->logs.level < 3) {
+        /* the most serious thing is in the logs */
+        const char *kind = NULL;
+        for (size_t i = 0; i < s->logs.nauth && !kind; i++)
+            if (strcmp(s->logs.auth[i].kind, "abroad") == 0)
+                kind = "abroad";
+        for (size_t i = 0; i < s->logs.nfind && !kind; i++)
+            if (strcmp(s->logs.find[i].kind, "sinkhole") == 0)
+                kind = "sinkhole";
+        if (!kind)
+            kind = s->logs.nfind ? s->logs.find[0].kind : s->logs.auth[0].kind;
+        const mm_explain *e = rp_log_explain(kind);
+        fputs("<p><b>", h->f);
+        h_T(h, "most_serious");
+        fputs(":</b> ", h->f);
+        h_esc(h, e->title[L]);
+        fputs("</p><p><b>", h->f);
+        h_T(h, "first_do");
+        fputs(":</b></p>", h->f);
+        h_steps(h, e->steps[L]);
     }
     fputs("</div>\n", h->f);
 
     if (s->nfind) {
         fputs("<h2>", h->f);
-        T(h, "findings");
+        h_T(h, "findings");
         fputs("</h2>\n", h->f);
         for (size_t i = 0; i < s->nfind; i++)
-            finding(h, &s->find[i]);
+            finding(h, s, &s->find[i]);
     }
     picture(h, "pic_remote", &s->remote_control, 1);
     picture(h, "pic_malicious", &s->malicious, 2);
     picture(h, "pic_ddos", &s->ddos, 3);
+    h_logs(h, s);
 
     fputs("<h2>", h->f);
-    T(h, "countries");
+    h_T(h, "countries");
     fputs("</h2>\n", h->f);
     countries(h, s->cc, s->ncc);
     if (s->days.n) {
         fputs("<h2>", h->f);
-        T(h, "over_time");
+        h_T(h, "over_time");
         fputs("</h2>\n", h->f);
         timeline(h, s);
     }
 
     /* addresses also seen elsewhere, without naming the other companies */
     fputs("<h2>", h->f);
-    T(h, "shared_ips");
+    h_T(h, "shared_ips");
     fputs("</h2>\n", h->f);
     if (s->shared_ips == 0) {
         fputs("<p>", h->f);
-        T(h, "none");
+        h_T(h, "none");
         fputs("</p>\n", h->f);
     } else {
         fputs("<p>", h->f);
-        T(h, "shared_ips_note");
+        h_T(h, "shared_ips_note");
         fputs("</p><table><tr><th>", h->f);
-        T(h, "ip");
+        h_T(h, "ip");
         fputs("</th><th>", h->f);
-        T(h, "country");
+        h_T(h, "country");
         fputs("</th><th>", h->f);
-        T(h, "family");
+        h_T(h, "family");
         fputs("</th><th>", h->f);
-        T(h, "alerts");
+        h_T(h, "alerts");
         fputs("</th><th>", h->f);
-        T(h, "n_companies");
+        h_T(h, "n_companies");
         fputs("</th></tr>\n", h->f);
         size_t shown = 0;
         for (size_t i = 0; i < s->remotes.n; i++) {
@@ -517,17 +543,17 @@ static void site_report(H *h, const rp_site *s)
             if (r->nsites < 2 || shown++ >= RP_ROWS)
                 continue;
             fputs("<tr><td>", h->f);
-            esc(h, r->ip);
+            h_esc(h, r->ip);
             fputs("</td><td>", h->f);
-            esc(h, country(h, r->cc));
+            h_esc(h, h_country(h, r->cc));
             fputs("</td><td>", h->f);
             families(h, r->families);
             fputs("</td><td class=\"n\">", h->f);
-            num(h, r->alerts);
+            h_num(h, r->alerts);
             fprintf(h->f, "</td><td class=\"n\">%d</td></tr>\n", r->nsites);
         }
         fputs("</table>\n", h->f);
-        more(h, (size_t)s->shared_ips, RP_ROWS);
+        h_more(h, (size_t)s->shared_ips, RP_ROWS);
     }
 }
 
@@ -549,9 +575,9 @@ static void xgraph(H *h)
         fprintf(h->f, "<circle cx=\"230\" cy=\"%zu\" r=\"4\" fill=\"%s\"/><text x=\"222\" y=\"%zu\" "
                       "font-size=\"12\" text-anchor=\"end\">",
                 i * 24 + 20, palette[i % 7], i * 24 + 24);
-        esc(h, m->xip[i].ip);
+        h_esc(h, m->xip[i].ip);
         fputs(" (", h->f);
-        esc(h, m->xip[i].cc[0] ? m->xip[i].cc : "XX");
+        h_esc(h, m->xip[i].cc[0] ? m->xip[i].cc : "XX");
         fputs(")</text>", h->f);
     }
     for (size_t i = 0; i < m->nsite; i++) {
@@ -559,7 +585,7 @@ static void xgraph(H *h)
         rp_anon(h->lang, i, an, sizeof an);
         fprintf(h->f, "<circle cx=\"480\" cy=\"%zu\" r=\"4\" fill=\"#333\"/><text x=\"490\" "
                       "y=\"%zu\" font-size=\"12\">", i * 24 + 20, i * 24 + 24);
-        esc(h, an);
+        h_esc(h, an);
         fputs("</text>", h->f);
     }
     fputs("</svg>\n", h->f);
@@ -571,7 +597,7 @@ static void survey(H *h)
     int L = h->lang;
     head(h, rp_t(L, "title_all"));
     fputs("<h1>", h->f);
-    T(h, "title_all");
+    h_T(h, "title_all");
     fputs("</h1>\n", h->f);
     period(h);
     size_t hit = 0;
@@ -580,15 +606,15 @@ static void survey(H *h)
     char line[512];
     rp_survey_line(L, line, sizeof line, m->nsite, hit, (long long)m->alerts);
     fputs("<div class=\"box\"><p>", h->f);
-    esc(h, line);
+    h_esc(h, line);
     fputs("</p></div>\n<h2>", h->f);
-    T(h, "families");
+    h_T(h, "families");
     fputs("</h2>\n<table><tr><th>", h->f);
-    T(h, "family");
+    h_T(h, "family");
     fputs("</th><th>", h->f);
-    T(h, "affected");
+    h_T(h, "affected");
     fputs("</th><th>", h->f);
-    T(h, "alerts");
+    h_T(h, "alerts");
     fputs("</th></tr>\n", h->f);
     for (size_t i = 0; i < m->fam_sites.n; i++) {
         const rp_kv *kv = &m->fam_sites.v[i];
@@ -597,122 +623,122 @@ static void survey(H *h)
             if (!strcmp(m->fam_alerts.v[k].key, kv->key))
                 al = m->fam_alerts.v[k].n;
         fputs("<tr><td>", h->f);
-        esc(h, rp_family_name(L, kv->key));
+        h_esc(h, rp_family_name(L, kv->key));
         fprintf(h->f, "</td><td class=\"n\">%" PRId64 " / %zu</td><td class=\"n\">", kv->n,
                 m->nsite);
-        num(h, al);
+        h_num(h, al);
         fputs("</td></tr>\n", h->f);
     }
     fputs("</table>\n<h2>", h->f);
-    T(h, "per_company");
+    h_T(h, "per_company");
     fputs("</h2>\n<table><tr><th>", h->f);
-    T(h, "company");
+    h_T(h, "company");
     fputs("</th><th>", h->f);
-    T(h, "severity");
+    h_T(h, "severity");
     fputs("</th><th>", h->f);
-    T(h, "alerts");
+    h_T(h, "alerts");
     fputs("</th><th>", h->f);
-    T(h, "sev1");
+    h_T(h, "sev1");
     fputs("</th><th>", h->f);
-    T(h, "sev2");
+    h_T(h, "sev2");
     fputs("</th><th>", h->f);
-    T(h, "sev3");
+    h_T(h, "sev3");
     fputs("</th><th>", h->f);
-    T(h, "family");
+    h_T(h, "family");
     fputs("</th></tr>\n", h->f);
     for (size_t i = 0; i < m->nsite; i++) {
         const rp_site *s = &m->site[i];
         char an[32];
         rp_anon(L, i, an, sizeof an);
         fputs("<tr><td>", h->f);
-        esc(h, an);
+        h_esc(h, an);
         fprintf(h->f, "</td><td class=\"%s\">", s->level == 1 ? "sev1" : s->level == 2 ? "sev2" : "sev3");
-        T(h, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3");
+        h_T(h, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3");
         fputs("</td><td class=\"n\">", h->f);
-        num(h, s->alerts);
+        h_num(h, s->alerts);
         for (int k = 1; k <= 3; k++) {
             fputs("</td><td class=\"n\">", h->f);
-            num(h, s->sev[k]);
+            h_num(h, s->sev[k]);
         }
         fputs("</td><td>", h->f);
         for (size_t k = 0; k < s->families.n; k++) {
             if (k)
                 fputs(", ", h->f);
-            esc(h, rp_family_name(L, s->families.v[k].key));
+            h_esc(h, rp_family_name(L, s->families.v[k].key));
         }
         fputs("</td></tr>\n", h->f);
     }
     fputs("</table>\n<h2>", h->f);
-    T(h, "xsite");
+    h_T(h, "xsite");
     fputs("</h2>\n", h->f);
     if (m->nxip == 0) {
         fputs("<p>", h->f);
-        T(h, "none");
+        h_T(h, "none");
         fputs("</p>\n", h->f);
     } else {
         xgraph(h);
         fputs("<table><tr><th>", h->f);
-        T(h, "ip");
+        h_T(h, "ip");
         fputs("</th><th>", h->f);
-        T(h, "country");
+        h_T(h, "country");
         fputs("</th><th>", h->f);
-        T(h, "company");
+        h_T(h, "company");
         fputs("</th><th>", h->f);
-        T(h, "family");
+        h_T(h, "family");
         fputs("</th><th>", h->f);
-        T(h, "alerts");
+        h_T(h, "alerts");
         fputs("</th></tr>\n", h->f);
         for (size_t i = 0; i < m->nxip && i < RP_TOP; i++) {
             const rp_xip *x = &m->xip[i];
             fputs("<tr><td>", h->f);
-            esc(h, x->ip);
+            h_esc(h, x->ip);
             fputs("</td><td>", h->f);
-            esc(h, country(h, x->cc));
+            h_esc(h, h_country(h, x->cc));
             fputs("</td><td>", h->f);
             for (size_t k = 0; k < x->nsites; k++) {
                 char an[32];
                 rp_anon(L, (size_t)x->sites[k], an, sizeof an);
                 if (k)
                     fputs(", ", h->f);
-                esc(h, an);
+                h_esc(h, an);
             }
             fputs("</td><td>", h->f);
             families(h, x->families);
             fputs("</td><td class=\"n\">", h->f);
-            num(h, x->alerts);
+            h_num(h, x->alerts);
             fputs("</td></tr>\n", h->f);
         }
         fputs("</table>\n", h->f);
-        more(h, m->nxip, RP_TOP);
+        h_more(h, m->nxip, RP_TOP);
     }
     if (m->nxflow) {
         fputs("<h2>", h->f);
-        T(h, "xsite_flows");
+        h_T(h, "xsite_flows");
         fputs("</h2>\n<table><tr><th>", h->f);
-        T(h, "ip");
+        h_T(h, "ip");
         fputs("</th><th>", h->f);
-        T(h, "country");
+        h_T(h, "country");
         fputs("</th><th>", h->f);
-        T(h, "n_companies");
+        h_T(h, "n_companies");
         fputs("</th><th>", h->f);
-        T(h, "shared_infra");
+        h_T(h, "shared_infra");
         fputs("</th></tr>\n", h->f);
         for (size_t i = 0; i < m->nxflow && i < RP_TOP; i++) {
             const rp_xip *x = &m->xflow[i];
             fputs("<tr><td>", h->f);
-            esc(h, x->ip);
+            h_esc(h, x->ip);
             fputs("</td><td>", h->f);
-            esc(h, country(h, x->cc));
+            h_esc(h, h_country(h, x->cc));
             fprintf(h->f, "</td><td class=\"n\">%zu</td><td>", x->nsites);
             if (x->shared_infra)
-                esc(h, rp_t(L, x->infra));
+                h_esc(h, rp_t(L, x->infra));
             fputs("</td></tr>\n", h->f);
         }
         fputs("</table>\n", h->f);
-        more(h, m->nxflow, RP_TOP);
+        h_more(h, m->nxflow, RP_TOP);
     }
     fputs("<h2>", h->f);
-    T(h, "country_totals");
+    h_T(h, "country_totals");
     fputs("</h2>\n", h->f);
     countries(h, m->cc, m->ncc);
 }

@@ -91,7 +91,8 @@ const char *rp_t(int lang, const char *key)
     for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
         if (strcmp(phrases[i][0], key) == 0)
             return phrases[i][lang ? 2 : 1];
-    return key;
+    const char *l = rp_t_logs(lang, key);
+    return l ? l : key;
 }
 
 static const char *const fam_names[][3] = {

@@ -17,6 +17,12 @@
 
 /* A fixed phrase in lang (0 ja, 1 en); the key itself when unknown. */
 const char *rp_t(int lang, const char *key);
+/* The gateway-log phrases (i18n_logs.c), NULL when unknown; rp_t looks
+ * there too. */
+const char *rp_t_logs(int lang, const char *key);
+/* What a kind of log finding means (sinkhole, ddns, listed,
+ * server_resolves, bypass, exec_attachment, guessing, abroad). */
+const mm_explain *rp_log_explain(const char *kind);
 /* Short name of a family ("リモートデスクトップ" / "Remote desktop"). */
 const char *rp_family_name(int lang, const char *family);
 /* The explanation of a family (never NULL: "other" as a fallback). */

@@ -10,7 +10,7 @@
  * Layout is a cursor going down the page: every block measures its height
  * first and starts a new page when it would not fit.
  */
-#include "report/render.h"
+#include "report/pdf_int.h"
 #include "report/i18n.h"
 
 #include <cairo-pdf.h>
@@ -24,23 +24,8 @@
 #include <string.h>
 #include <time.h>
 
-#define PW 595.0      /* A4 in points */
-#define PH 842.0
-#define MX 48.0
-#define MTOP 50.0
-#define MBOT 60.0
-#define CW (PW - 2 * MX)
 #define FONT "Noto Sans CJK JP"
 
-typedef struct P {
-    cairo_surface_t *surf;
-    cairo_t *cr;
-    double y;
-    int page, lang;
-    const rp_model *m;
-    const rp_opts *o;
-    const char *footer;
-} P;
 
 static PangoLayout *layout(P *p, const char *txt, double size, bool bold, double width)
 {
@@ -56,7 +41,7 @@ static PangoLayout *layout(P *p, const char *txt, double size, bool bold, double
     return l;
 }
 
-static double text_h(P *p, const char *txt, double size, bool bold, double width)
+double p_text_h(P *p, const char *txt, double size, bool bold, double width)
 {
     PangoLayout *l = layout(p, txt, size, bold, width);
     int w, h;
@@ -65,7 +50,7 @@ static double text_h(P *p, const char *txt, double size, bool bold, double width
     return (double)h / PANGO_SCALE;
 }
 
-static double text_at(P *p, const char *txt, double size, bool bold, double x, double y,
+double p_text_at(P *p, const char *txt, double size, bool bold, double x, double y,
                       double width)
 {
     PangoLayout *l = layout(p, txt, size, bold, width);
@@ -82,7 +67,7 @@ static void footer(P *p)
     char f[160];
     snprintf(f, sizeof f, "%s  -  %d", p->footer, p->page);
     cairo_set_source_rgb(p->cr, 0.4, 0.4, 0.4);
-    text_at(p, f, 8, false, MX, PH - 35, CW);
+    p_text_at(p, f, 8, false, MX, PH - 35, CW);
     cairo_set_source_rgb(p->cr, 0, 0, 0);
 }
 
@@ -96,17 +81,17 @@ static void newpage(P *p)
     p->y = MTOP;
 }
 
-static void ensure(P *p, double h)
+void p_ensure(P *p, double h)
 {
     if (p->y + h > PH - MBOT)
         newpage(p);
 }
 
-static void heading(P *p, const char *txt, int level)
+void p_heading(P *p, const char *txt, int level)
 {
     double size = level == 1 ? 18 : level == 2 ? 14 : 11.5;
-    double h = text_h(p, txt, size, true, CW);
-    ensure(p, h + (level == 2 ? 40 : 10));   /* keep a heading with what follows */
+    double h = p_text_h(p, txt, size, true, CW);
+    p_ensure(p, h + (level == 2 ? 40 : 10));   /* keep a heading with what follows */
     p->y += level == 1 ? 0 : level == 2 ? 12 : 6;
     if (level == 2) {
         cairo_set_source_rgb(p->cr, 0.13, 0.2, 0.27);
@@ -114,7 +99,7 @@ static void heading(P *p, const char *txt, int level)
         cairo_fill(p->cr);
         cairo_set_source_rgb(p->cr, 0, 0, 0);
     }
-    p->y += text_at(p, txt, size, true, MX + (level == 2 ? 10 : 0), p->y, CW) + 4;
+    p->y += p_text_at(p, txt, size, true, MX + (level == 2 ? 10 : 0), p->y, CW) + 4;
     if (level == 1) {
         cairo_set_line_width(p->cr, 2);
         cairo_move_to(p->cr, MX, p->y);
@@ -124,19 +109,19 @@ static void heading(P *p, const char *txt, int level)
     }
 }
 
-static void para(P *p, const char *txt, double size, bool bold)
+void p_para(P *p, const char *txt, double size, bool bold)
 {
     PangoLayout *l = layout(p, txt, size, bold, CW);
     int w, h;
     pango_layout_get_size(l, &w, &h);
-    ensure(p, (double)h / PANGO_SCALE);
+    p_ensure(p, (double)h / PANGO_SCALE);
     cairo_move_to(p->cr, MX, p->y);
     pango_cairo_show_layout(p->cr, l);
     g_object_unref(l);
     p->y += (double)h / PANGO_SCALE + 3;
 }
 
-static void steps(P *p, const char *list, double x)
+void p_steps(P *p, const char *list, double x)
 {
     int n = 1;
     for (const char *s = list; *s; n++) {
@@ -144,9 +129,9 @@ static void steps(P *p, const char *list, double x)
         size_t l = nl ? (size_t)(nl - s) : strlen(s);
         char line[600];
         snprintf(line, sizeof line, "%d. %.*s", n, (int)(l < 580 ? l : 580), s);
-        double h = text_h(p, line, 10, false, CW - (x - MX));
-        ensure(p, h);
-        p->y += text_at(p, line, 10, false, x, p->y, CW - (x - MX)) + 1;
+        double h = p_text_h(p, line, 10, false, CW - (x - MX));
+        p_ensure(p, h);
+        p->y += p_text_at(p, line, 10, false, x, p->y, CW - (x - MX)) + 1;
         s += l + (nl ? 1 : 0);
     }
     p->y += 3;
@@ -154,7 +139,7 @@ static void steps(P *p, const char *list, double x)
 
 /* One table row; widths are fractions of the content width. Each cell is
  * laid out once: measured, then drawn from the same layout. */
-static void row(P *p, int n, const double *wf, const char *const *cells, bool header)
+void p_row(P *p, int n, const double *wf, const char *const *cells, bool header)
 {
     PangoLayout *lay[16];
     double hmax = 0;
@@ -168,7 +153,7 @@ static void row(P *p, int n, const double *wf, const char *const *cells, bool he
             hmax = (double)h / PANGO_SCALE;
     }
     hmax += 5;
-    ensure(p, hmax);
+    p_ensure(p, hmax);
     double x = MX;
     cairo_set_line_width(p->cr, 0.5);
     for (int i = 0; i < n; i++) {
@@ -190,9 +175,9 @@ static void row(P *p, int n, const double *wf, const char *const *cells, bool he
     p->y += hmax;
 }
 
-static void gap(P *p, double h) { p->y += h; }
+void p_gap(P *p, double h) { p->y += h; }
 
-static void fmt_num(int64_t v, char *o, size_t n)
+void p_fmt_num(int64_t v, char *o, size_t n)
 {
     char b[32];
     snprintf(b, sizeof b, "%" PRId64, v);
@@ -205,7 +190,7 @@ static void fmt_num(int64_t v, char *o, size_t n)
     o[k] = 0;
 }
 
-static const char *country(P *p, const char *cc)
+const char *p_country(P *p, const char *cc)
 {
     if (!cc[0] || !strcmp(cc, "XX"))
         return p->lang ? "Unknown" : "不明";
@@ -224,9 +209,9 @@ static void pie(P *p, const rp_country *cc, size_t n, bool in, const char *label
     size_t idx[6];
     int64_t total, rest;
     size_t k = rp_pie_slices(cc, n, in, idx, 6, &total, &rest);
-    text_at(p, rp_t(p->lang, label), 10, true, x, y, CW / 2 - 10);
+    p_text_at(p, rp_t(p->lang, label), 10, true, x, y, CW / 2 - 10);
     if (total == 0) {
-        text_at(p, rp_t(p->lang, "none"), 9, false, x, y + 20, CW / 2);
+        p_text_at(p, rp_t(p->lang, "none"), 9, false, x, y + 20, CW / 2);
         return;
     }
     double cx = x + 55, cy = y + 85, r = 55, a0 = -M_PI / 2;
@@ -246,31 +231,31 @@ static void pie(P *p, const rp_country *cc, size_t n, bool in, const char *label
         cairo_set_source_rgb(p->cr, 0, 0, 0);
         char t[128];
         snprintf(t, sizeof t, "%s %.1f%%",
-                 i < k ? country(p, cc[idx[i]].cc) : (p->lang ? "Other" : "その他"), 100.0 * frac);
-        text_at(p, t, 8.5, false, x + 135, y + 25 + (double)i * 16, CW / 2 - 140);
+                 i < k ? p_country(p, cc[idx[i]].cc) : (p->lang ? "Other" : "その他"), 100.0 * frac);
+        p_text_at(p, t, 8.5, false, x + 135, y + 25 + (double)i * 16, CW / 2 - 140);
         a0 = a1;
     }
 }
 
 static void countries(P *p, const rp_country *cc, size_t n)
 {
-    ensure(p, 160);
+    p_ensure(p, 160);
     pie(p, cc, n, true, "inbound", MX, p->y);
     pie(p, cc, n, false, "outbound", MX + CW / 2, p->y);
     p->y += 160;
-    heading(p, rp_t(p->lang, "top_countries"), 3);
+    p_heading(p, rp_t(p->lang, "top_countries"), 3);
     static const double wf[] = {0.07, 0.33, 0.2, 0.2, 0.2};
     const char *hd[] = {"#", rp_t(p->lang, "country"), rp_t(p->lang, "packets"),
                         rp_t(p->lang, "inbound"), rp_t(p->lang, "outbound")};
-    row(p, 5, wf, hd, true);
+    p_row(p, 5, wf, hd, true);
     for (size_t i = 0; i < n && i < RP_TOP; i++) {
         char a[8], b[32], c[32], d[32];
         snprintf(a, sizeof a, "%zu", i + 1);
-        fmt_num(cc[i].in + cc[i].out, b, sizeof b);
-        fmt_num(cc[i].in, c, sizeof c);
-        fmt_num(cc[i].out, d, sizeof d);
-        const char *cells[] = {a, country(p, cc[i].cc), b, c, d};
-        row(p, 5, wf, cells, false);
+        p_fmt_num(cc[i].in + cc[i].out, b, sizeof b);
+        p_fmt_num(cc[i].in, c, sizeof c);
+        p_fmt_num(cc[i].out, d, sizeof d);
+        const char *cells[] = {a, p_country(p, cc[i].cc), b, c, d};
+        p_row(p, 5, wf, cells, false);
     }
 }
 
@@ -280,12 +265,12 @@ static void timeline(P *p, const rp_site *s)
     size_t nd = rp_day_series(p->m, s, &d0, &cnt, &max);
     if (!nd)
         return;
-    ensure(p, 150);
+    p_ensure(p, 150);
     double x0 = MX + 30, w = (CW - 30) / (double)nd, h0 = 110, y0 = p->y + 10;
     char t[32];
     snprintf(t, sizeof t, "%" PRId64, max);
-    text_at(p, t, 8, false, MX, y0 - 5, 28);
-    text_at(p, "0", 8, false, MX, y0 + h0 - 10, 28);
+    p_text_at(p, t, 8, false, MX, y0 - 5, 28);
+    p_text_at(p, "0", 8, false, MX, y0 + h0 - 10, 28);
     cairo_set_line_width(p->cr, 0.8);
     cairo_move_to(p->cr, x0, y0 + h0);
     cairo_line_to(p->cr, MX + CW, y0 + h0);
@@ -303,67 +288,71 @@ static void timeline(P *p, const rp_site *s)
             cairo_set_source_rgb(p->cr, 0, 0, 0);
         }
         if (i % step == 0)
-            text_at(p, d + 5, 7.5, false, x, y0 + h0 + 3, 40);
+            p_text_at(p, d + 5, 7.5, false, x, y0 + h0 + 3, 40);
     }
     free(cnt);
     p->y += 150;
 }
 
-static void when(const P *p, int64_t us, char *o, size_t n) { rp_fmt_time(p->m, us, o, n, true); }
+void p_when(const P *p, int64_t us, char *o, size_t n) { rp_fmt_time(p->m, us, o, n, true); }
 
-static void finding(P *p, const rp_finding *f)
+static void finding(P *p, const rp_site *s, const rp_finding *f)
 {
     const mm_explain *e = rp_finding_explain(f);
     int L = p->lang;
     char t[512], a[32], b[32], c[32];
     snprintf(t, sizeof t, "[%s] %s", rp_t(L, rp_sev_key(f->sev)), e->title[L]);
-    heading(p, t, 3);
+    p_heading(p, t, 3);
     snprintf(t, sizeof t, "%s - %s", rp_family_name(L, f->family), f->sig);
     cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
-    para(p, t, 8.5, false);
+    p_para(p, t, 8.5, false);
     cairo_set_source_rgb(p->cr, 0, 0, 0);
     snprintf(t, sizeof t, "%s: %s", rp_t(L, "what"), e->what[L]);
-    para(p, t, 10, false);
+    p_para(p, t, 10, false);
     snprintf(t, sizeof t, "%s: %s", rp_t(L, "why"), e->why[L]);
-    para(p, t, 10, false);
+    p_para(p, t, 10, false);
     snprintf(t, sizeof t, "%s:", rp_t(L, "what_to_do"));
-    para(p, t, 10, true);
-    steps(p, e->steps[L], MX + 10);
-    fmt_num(f->count, a, sizeof a);
-    when(p, f->first, b, sizeof b);
-    when(p, f->last, c, sizeof c);
+    p_para(p, t, 10, true);
+    p_steps(p, e->steps[L], MX + 10);
+    p_fmt_num(f->count, a, sizeof a);
+    p_when(p, f->first, b, sizeof b);
+    p_when(p, f->last, c, sizeof c);
     snprintf(t, sizeof t, "%s: %s %s, %s %s, %s %s", rp_t(L, "evidence"), rp_t(L, "count"), a,
              rp_t(L, "first"), b, rp_t(L, "last"), c);
-    para(p, t, 9.5, false);
+    p_para(p, t, 9.5, false);
     char hosts[600] = "", rem[900] = "";
     for (size_t i = 0; i < f->nh; i++) {
         size_t l = strlen(hosts);
-        snprintf(hosts + l, sizeof hosts - l, "%s%s (%" PRId64 ")", i ? "\n" : "",
-                 f->hosts[i].key, f->hosts[i].n);
+        const rp_host *x = rp_site_host(s, f->hosts[i].key);
+        bool named = x && (x->name[0] || x->mac[0]);
+        snprintf(hosts + l, sizeof hosts - l, "%s%s (%" PRId64 ")%s%s%s%s", i ? "\n" : "",
+                 f->hosts[i].key, f->hosts[i].n, named ? " " : "",
+                 named ? (x->name[0] ? x->name : "-") : "", named && x->mac[0] ? " " : "",
+                 named ? x->mac : "");
     }
     for (size_t i = 0; i < f->nr; i++) {
         size_t l = strlen(rem);
         snprintf(rem + l, sizeof rem - l, "%s%s%s%s (%" PRId64 ")%s", i ? "\n" : "",
                  f->remotes[i].ip, f->remotes[i].cc[0] ? " - " : "",
-                 f->remotes[i].cc[0] ? country(p, f->remotes[i].cc) : "", f->remotes[i].n,
+                 f->remotes[i].cc[0] ? p_country(p, f->remotes[i].cc) : "", f->remotes[i].n,
                  f->remotes[i].nsites >= 2 ? (L ? " ! seen at other companies" : " ！他社での観測")
                                            : "");
     }
     static const double wf[] = {0.4, 0.6};
     const char *hd[] = {rp_t(L, "hosts"), rp_t(L, "remotes")};
     const char *cells[] = {hosts, rem};
-    row(p, 2, wf, hd, true);
-    row(p, 2, wf, cells, false);
-    gap(p, 8);
+    p_row(p, 2, wf, hd, true);
+    p_row(p, 2, wf, cells, false);
+    p_gap(p, 8);
 }
 
-static void more(P *p, size_t n, size_t shown)
+void p_more(P *p, size_t n, size_t shown)
 {
     if (n <= shown)
         return;
     char line[160];
     rp_more_line(p->lang, line, sizeof line, n - shown);
-    para(p, line, 8.5, false);
+    p_para(p, line, 8.5, false);
 }
 
 static void picture(P *p, const char *title, const rp_peers *ps, int kind)
@@ -371,7 +360,7 @@ static void picture(P *p, const char *title, const rp_peers *ps, int kind)
     if (ps->n == 0)
         return;
     int L = p->lang;
-    heading(p, rp_t(L, title), 3);
+    p_heading(p, rp_t(L, title), 3);
     static const double w1[] = {0.17, 0.14, 0.17, 0.1, 0.17, 0.17, 0.08};
     static const double w2[] = {0.15, 0.12, 0.14, 0.07, 0.13, 0.13, 0.08, 0.08, 0.1};
     static const double w3[] = {0.2, 0.16, 0.12, 0.2, 0.2, 0.12};
@@ -391,17 +380,17 @@ static void picture(P *p, const char *title, const rp_peers *ps, int kind)
         hd[n++] = rp_t(L, "sent");
     }
     const double *wf = kind == 1 ? w1 : kind == 2 ? w2 : w3;
-    row(p, n, wf, hd, true);
+    p_row(p, n, wf, hd, true);
     for (size_t i = 0; i < ps->n && i < RP_ROWS; i++) {
         const rp_peer *r = &ps->v[i];
         char al[32], fi[32], la[32], ex[48], sent[40];
-        fmt_num(r->alerts, al, sizeof al);
-        when(p, r->first, fi, sizeof fi);
-        when(p, r->last, la, sizeof la);
+        p_fmt_num(r->alerts, al, sizeof al);
+        p_when(p, r->first, fi, sizeof fi);
+        p_when(p, r->last, la, sizeof la);
         const char *c[9];
         int k = 0;
         c[k++] = r->ip;
-        c[k++] = country(p, r->cc);
+        c[k++] = p_country(p, r->cc);
         if (kind != 3)
             c[k++] = r->local;
         c[k++] = al;
@@ -414,27 +403,27 @@ static void picture(P *p, const char *title, const rp_peers *ps, int kind)
             int64_t b = r->flow_last > r->last ? r->flow_last : r->last;
             rp_duration(L, (b - a) / 1000000, ex, sizeof ex);
         } else {
-            fmt_num(r->pkts_in, ex, sizeof ex);
+            p_fmt_num(r->pkts_in, ex, sizeof ex);
         }
         c[k++] = ex;
         if (kind == 2) {
             c[k++] = rp_t(L, r->bytes_in > 0 && r->bytes_out > 0 ? "yes" : "no");
-            fmt_num(r->bytes_out, sent, sizeof sent);
+            p_fmt_num(r->bytes_out, sent, sizeof sent);
             c[k++] = sent;
         }
-        row(p, k, wf, c, false);
+        p_row(p, k, wf, c, false);
     }
-    more(p, ps->n, RP_ROWS);
-    gap(p, 8);
+    p_more(p, ps->n, RP_ROWS);
+    p_gap(p, 8);
 }
 
 static void period(P *p)
 {
     char a[32], b[32], t[160];
-    when(p, p->m->from, a, sizeof a);
-    when(p, p->m->to - 1, b, sizeof b);
+    p_when(p, p->m->from, a, sizeof a);
+    p_when(p, p->m->to - 1, b, sizeof b);
     snprintf(t, sizeof t, "%s: %s - %s (%s)", rp_t(p->lang, "period"), a, b, p->m->tz);
-    para(p, t, 9, false);
+    p_para(p, t, 9, false);
 }
 
 static void fam_list(int L, const char *fams, char *out, size_t n)
@@ -457,15 +446,15 @@ static void site_pdf(P *p, const rp_site *s)
     int L = p->lang;
     char t[512];
     snprintf(t, sizeof t, "%s: %s", rp_t(L, "title_site"), s->name);
-    heading(p, t, 1);
+    p_heading(p, t, 1);
     period(p);
-    gap(p, 6);
+    p_gap(p, 6);
     /* the first page's box: level, summary, what to do first */
     double y0 = p->y;
     static const double col[4][3] = {{0, 0, 0}, {0.8, 0, 0}, {0.85, 0.5, 0}, {0, 0.5, 0}};
     p->y += 8;
     cairo_set_source_rgb(p->cr, col[s->level][0], col[s->level][1], col[s->level][2]);
-    p->y += text_at(p, rp_t(L, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3"),
+    p->y += p_text_at(p, rp_t(L, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3"),
                     15, true, MX + 10, p->y, CW - 20) + 4;
     cairo_set_source_rgb(p->cr, 0, 0, 0);
     if (s->alerts == 0)
@@ -473,14 +462,30 @@ static void site_pdf(P *p, const rp_site *s)
     else
         rp_summary_line(L, t, sizeof t, (long long)s->alerts, (long long)s->sev[1],
                         (long long)s->sev[2], (long long)s->sev[3]);
-    p->y += text_at(p, t, 10, false, MX + 10, p->y, CW - 20) + 4;
+    p->y += p_text_at(p, t, 10, false, MX + 10, p->y, CW - 20) + 4;
     if (s->nfind && s->level < 3) {
         const mm_explain *e = rp_finding_explain(&s->find[0]);
         snprintf(t, sizeof t, "%s: %s", rp_t(L, "most_serious"), e->title[L]);
-        p->y += text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 4;
+        p->y += p_text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 4;
         snprintf(t, sizeof t, "%s:", rp_t(L, "first_do"));
-        p->y += text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 2;
-        steps(p, e->steps[L], MX + 20);
+        p->y += p_text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 2;
+        p_steps(p, e->steps[L], MX + 20);
+    } else if (s->logs.level && s->logs.level < 3) {
+        const char *kind = NULL;
+        for (size_t i = 0; i < s->logs.nauth && !kind; i++)
+            if (strcmp(s->logs.auth[i].kind, "abroad") == 0)
+                kind = "abroad";
+        for (size_t i = 0; i < s->logs.nfind && !kind; i++)
+            if (strcmp(s->logs.find[i].kind, "sinkhole") == 0)
+                kind = "sinkhole";
+        if (!kind)
+            kind = s->logs.nfind ? s->logs.find[0].kind : s->logs.auth[0].kind;
+        const mm_explain *e = rp_log_explain(kind);
+        snprintf(t, sizeof t, "%s: %s", rp_t(L, "most_serious"), e->title[L]);
+        p->y += p_text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 4;
+        snprintf(t, sizeof t, "%s:", rp_t(L, "first_do"));
+        p->y += p_text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 2;
+        p_steps(p, e->steps[L], MX + 20);
     }
     cairo_set_source_rgb(p->cr, col[s->level][0], col[s->level][1], col[s->level][2]);
     cairo_set_line_width(p->cr, 1.5);
@@ -490,43 +495,44 @@ static void site_pdf(P *p, const rp_site *s)
     p->y += 12;
 
     if (s->nfind) {
-        heading(p, rp_t(L, "findings"), 2);
+        p_heading(p, rp_t(L, "findings"), 2);
         for (size_t i = 0; i < s->nfind; i++)
-            finding(p, &s->find[i]);
+            finding(p, s, &s->find[i]);
     }
     picture(p, "pic_remote", &s->remote_control, 1);
     picture(p, "pic_malicious", &s->malicious, 2);
     picture(p, "pic_ddos", &s->ddos, 3);
-    ensure(p, 230);   /* the heading stays with its charts */
-    heading(p, rp_t(L, "countries"), 2);
+    p_logs(p, s);
+    p_ensure(p, 230);   /* the heading stays with its charts */
+    p_heading(p, rp_t(L, "countries"), 2);
     countries(p, s->cc, s->ncc);
     if (s->days.n) {
-        heading(p, rp_t(L, "over_time"), 2);
+        p_heading(p, rp_t(L, "over_time"), 2);
         timeline(p, s);
     }
-    heading(p, rp_t(L, "shared_ips"), 2);
+    p_heading(p, rp_t(L, "shared_ips"), 2);
     if (s->shared_ips == 0) {
-        para(p, rp_t(L, "none"), 10, false);
+        p_para(p, rp_t(L, "none"), 10, false);
         return;
     }
-    para(p, rp_t(L, "shared_ips_note"), 10, false);
+    p_para(p, rp_t(L, "shared_ips_note"), 10, false);
     static const double wf[] = {0.25, 0.2, 0.3, 0.12, 0.13};
     const char *hd[] = {rp_t(L, "ip"), rp_t(L, "country"), rp_t(L, "family"), rp_t(L, "alerts"),
                         rp_t(L, "n_companies")};
-    row(p, 5, wf, hd, true);
+    p_row(p, 5, wf, hd, true);
     size_t shown = 0;
     for (size_t i = 0; i < s->remotes.n; i++) {
         const rp_peer *r = &s->remotes.v[i];
         if (r->nsites < 2 || shown++ >= RP_ROWS)
             continue;
         char a[32], n[16], fams[400];
-        fmt_num(r->alerts, a, sizeof a);
+        p_fmt_num(r->alerts, a, sizeof a);
         snprintf(n, sizeof n, "%d", r->nsites);
         fam_list(L, r->families, fams, sizeof fams);
-        const char *c[] = {r->ip, country(p, r->cc), fams, a, n};
-        row(p, 5, wf, c, false);
+        const char *c[] = {r->ip, p_country(p, r->cc), fams, a, n};
+        p_row(p, 5, wf, c, false);
     }
-    more(p, (size_t)s->shared_ips, RP_ROWS);
+    p_more(p, (size_t)s->shared_ips, RP_ROWS);
 }
 
 static void xgraph(P *p)
@@ -538,7 +544,7 @@ static void xgraph(P *p)
     if (h > PH - MTOP - MBOT - 20)
         h = PH - MTOP - MBOT - 20;
     double step = (h - 10) / (double)(rows ? rows : 1);
-    ensure(p, h);
+    p_ensure(p, h);
     double y0 = p->y + 8, xl = MX + 180, xr = MX + 360;
     cairo_set_line_width(p->cr, 1);
     for (size_t i = 0; i < nip; i++) {
@@ -554,7 +560,7 @@ static void xgraph(P *p)
     for (size_t i = 0; i < nip; i++) {
         char t[80];
         snprintf(t, sizeof t, "%s (%s)", m->xip[i].ip, m->xip[i].cc[0] ? m->xip[i].cc : "XX");
-        text_at(p, t, 7.5, false, MX, y0 + (double)i * step - 6, 175);
+        p_text_at(p, t, 7.5, false, MX, y0 + (double)i * step - 6, 175);
         cairo_arc(p->cr, xl, y0 + (double)i * step, 2.5, 0, 2 * M_PI);
         cairo_fill(p->cr);
     }
@@ -563,7 +569,7 @@ static void xgraph(P *p)
         rp_anon(p->lang, i, an, sizeof an);
         cairo_arc(p->cr, xr, y0 + (double)i * step, 2.5, 0, 2 * M_PI);
         cairo_fill(p->cr);
-        text_at(p, an, 7.5, false, xr + 6, y0 + (double)i * step - 6, 120);
+        p_text_at(p, an, 7.5, false, xr + 6, y0 + (double)i * step - 6, 120);
     }
     p->y += h + 6;
 }
@@ -572,19 +578,19 @@ static void survey_pdf(P *p)
 {
     const rp_model *m = p->m;
     int L = p->lang;
-    heading(p, rp_t(L, "title_all"), 1);
+    p_heading(p, rp_t(L, "title_all"), 1);
     period(p);
     size_t hit = 0;
     for (size_t i = 0; i < m->nsite; i++)
         hit += m->site[i].alerts > 0;
     char t[512];
     rp_survey_line(L, t, sizeof t, m->nsite, hit, (long long)m->alerts);
-    para(p, t, 11, true);
+    p_para(p, t, 11, true);
 
-    heading(p, rp_t(L, "families"), 2);
+    p_heading(p, rp_t(L, "families"), 2);
     static const double wf1[] = {0.5, 0.25, 0.25};
     const char *h1[] = {rp_t(L, "family"), rp_t(L, "affected"), rp_t(L, "alerts")};
-    row(p, 3, wf1, h1, true);
+    p_row(p, 3, wf1, h1, true);
     for (size_t i = 0; i < m->fam_sites.n; i++) {
         const rp_kv *kv = &m->fam_sites.v[i];
         int64_t al = 0;
@@ -593,24 +599,24 @@ static void survey_pdf(P *p)
                 al = m->fam_alerts.v[k].n;
         char a[32], b[32];
         snprintf(a, sizeof a, "%" PRId64 " / %zu", kv->n, m->nsite);
-        fmt_num(al, b, sizeof b);
+        p_fmt_num(al, b, sizeof b);
         const char *c[] = {rp_family_name(L, kv->key), a, b};
-        row(p, 3, wf1, c, false);
+        p_row(p, 3, wf1, c, false);
     }
 
-    heading(p, rp_t(L, "per_company"), 2);
+    p_heading(p, rp_t(L, "per_company"), 2);
     static const double wf2[] = {0.12, 0.2, 0.09, 0.07, 0.07, 0.07, 0.38};
     const char *h2[] = {rp_t(L, "company"), rp_t(L, "severity"), rp_t(L, "alerts"),
                         rp_t(L, "sev1"), rp_t(L, "sev2"), rp_t(L, "sev3"), rp_t(L, "family")};
-    row(p, 7, wf2, h2, true);
+    p_row(p, 7, wf2, h2, true);
     for (size_t i = 0; i < m->nsite; i++) {
         const rp_site *s = &m->site[i];
         char an[32], a[32], s1[32], s2[32], s3[32], fams[600] = "";
         rp_anon(L, i, an, sizeof an);
-        fmt_num(s->alerts, a, sizeof a);
-        fmt_num(s->sev[1], s1, sizeof s1);
-        fmt_num(s->sev[2], s2, sizeof s2);
-        fmt_num(s->sev[3], s3, sizeof s3);
+        p_fmt_num(s->alerts, a, sizeof a);
+        p_fmt_num(s->sev[1], s1, sizeof s1);
+        p_fmt_num(s->sev[2], s2, sizeof s2);
+        p_fmt_num(s->sev[3], s3, sizeof s3);
         for (size_t k = 0; k < s->families.n; k++) {
             size_t l = strlen(fams);
             snprintf(fams + l, sizeof fams - l, "%s%s", k ? ", " : "",
@@ -618,18 +624,18 @@ static void survey_pdf(P *p)
         }
         const char *c[] = {an, rp_t(L, s->level == 1 ? "level_1" : s->level == 2 ? "level_2" : "level_3"),
                            a, s1, s2, s3, fams};
-        row(p, 7, wf2, c, false);
+        p_row(p, 7, wf2, c, false);
     }
 
-    heading(p, rp_t(L, "xsite"), 2);
+    p_heading(p, rp_t(L, "xsite"), 2);
     if (m->nxip == 0) {
-        para(p, rp_t(L, "none"), 10, false);
+        p_para(p, rp_t(L, "none"), 10, false);
     } else {
         xgraph(p);
         static const double wf3[] = {0.2, 0.15, 0.3, 0.25, 0.1};
         const char *h3[] = {rp_t(L, "ip"), rp_t(L, "country"), rp_t(L, "company"),
                             rp_t(L, "family"), rp_t(L, "alerts")};
-        row(p, 5, wf3, h3, true);
+        p_row(p, 5, wf3, h3, true);
         for (size_t i = 0; i < m->nxip && i < RP_TOP; i++) {
             const rp_xip *x = &m->xip[i];
             char cos[400] = "", fams[400], a[32];
@@ -640,29 +646,29 @@ static void survey_pdf(P *p)
                 snprintf(cos + l, sizeof cos - l, "%s%s", k ? ", " : "", an);
             }
             fam_list(L, x->families, fams, sizeof fams);
-            fmt_num(x->alerts, a, sizeof a);
-            const char *c[] = {x->ip, country(p, x->cc), cos, fams, a};
-            row(p, 5, wf3, c, false);
+            p_fmt_num(x->alerts, a, sizeof a);
+            const char *c[] = {x->ip, p_country(p, x->cc), cos, fams, a};
+            p_row(p, 5, wf3, c, false);
         }
-        more(p, m->nxip, RP_TOP);
+        p_more(p, m->nxip, RP_TOP);
     }
     if (m->nxflow) {
-        heading(p, rp_t(L, "xsite_flows"), 2);
+        p_heading(p, rp_t(L, "xsite_flows"), 2);
         static const double wf4[] = {0.25, 0.2, 0.15, 0.4};
         const char *h4[] = {rp_t(L, "ip"), rp_t(L, "country"), rp_t(L, "n_companies"),
                             rp_t(L, "shared_infra")};
-        row(p, 4, wf4, h4, true);
+        p_row(p, 4, wf4, h4, true);
         for (size_t i = 0; i < m->nxflow && i < RP_TOP; i++) {
             const rp_xip *x = &m->xflow[i];
             char n[16];
             snprintf(n, sizeof n, "%zu", x->nsites);
-            const char *c[] = {x->ip, country(p, x->cc), n, x->shared_infra ? rp_t(L, x->infra) : ""};
-            row(p, 4, wf4, c, false);
+            const char *c[] = {x->ip, p_country(p, x->cc), n, x->shared_infra ? rp_t(L, x->infra) : ""};
+            p_row(p, 4, wf4, c, false);
         }
-        more(p, m->nxflow, RP_TOP);
+        p_more(p, m->nxflow, RP_TOP);
     }
-    ensure(p, 230);
-    heading(p, rp_t(L, "country_totals"), 2);
+    p_ensure(p, 230);
+    p_heading(p, rp_t(L, "country_totals"), 2);
     countries(p, m->cc, m->ncc);
 }
 
