@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -127,10 +127,24 @@ build-fuzz/mm-attackgen company --days 1 --hosts 3 --seed 7 --attacks rdp-brutef
 build-fuzz/mimamori sensor -r "$work/capture/company.pcap" --site fz --eve "$work/ingest/company.json" -q
 head -c 60000 "$work/ingest/company.json" > "$work/ingest/company-head.json"
 rm -f "$work/ingest/company.json"
+# log seeds: byte 0 the format's index in `mimamori logs formats` (255: found
+# from the lines), byte 1 the options (bit 2: read as a file), then the lines
+# of the format's case file; and the corpus's samples, read as files
+i=0
+for name in $(build-fuzz/mimamori logs formats | awk '/^[a-z]/ {print $1}'); do
+    if [ -f "tests/logs/$name.txt" ]; then
+        { printf "\\x$(printf %02x $i)\\x00"; sed -n 's/^line: //p' "tests/logs/$name.txt"; } \
+            > "$work/logs/$name"
+    fi
+    i=$((i + 1))
+done
+for f in ../shared/corpus/logs/*/*.log ../shared/corpus/logs/*/*/*.log; do
+    [ -f "$f" ] && { printf '\xff\x04'; head -c 20000 "$f"; } > "$work/logs/corpus-$(basename "$f")"
+done
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -647,8 +647,10 @@ static int on_line(void *user, const char *line, size_t len)
     if (!alert && !flow && !netflow) {
         if (et < 0)
             in->st.bad_lines++;
-        else if (mm_logrec_from_eve(d, &in->rec))
+        else if (mm_logrec_from_eve(d, &in->rec)) {
+            in->st.other++;
             return on_log_event(in);
+        }
         else
             in->st.other++;
         return 0;

@@ -263,7 +263,7 @@ int cmd_ingest(int argc, char **argv)
             (unsigned long long)st.events, (unsigned long long)st.alerts,
             (unsigned long long)st.flows, (unsigned long long)st.other,
             (unsigned long long)st.bad_lines);
-    if (st.log_files || st.log_records || st.unknown)
+    if (st.log_files || st.unknown)
         fprintf(stderr,
                 "ingest: %llu log files, %llu log records, %llu log lines not records or "
                 "malformed, %llu files of no known format\n",

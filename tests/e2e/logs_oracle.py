@@ -17,8 +17,9 @@ sides have, after mapping CrowdSec's names to ours:
     body_bytes_sent / bytes -> http.length (a "-" or 0 from CrowdSec: absent or 0),
     http_user_agent -> http.http_user_agent, http_referer / referrer -> http.http_refer
 
-Lines whose parse yields none of these fields (status lines, error logs) are
-not required to give a record. Prints one line per disagreement and a total;
+Lines whose parse yields none of these fields (status lines), and web
+servers' error-log lines (CrowdSec gives them a loglevel), are not required
+to give a record. Prints one line per disagreement and a total;
 exits 1 when anything disagrees or nothing was compared.
 
 usage: logs_oracle.py MIMAMORI CORPUS_LOGS_DIR
@@ -67,7 +68,7 @@ def expected(parser, key, val):
         return (MAP[key], a) if a else None
     if key == 'proto':
         return (MAP[key], val.upper().replace('ICMPV6', 'IPV6-ICMP'))
-    if key in ('http_referer', 'referrer') and val in ('-', ''):
+    if key in ('http_referer', 'referrer', 'http_user_agent') and val in ('-', ''):
         return (MAP[key], None)
     if key in ('body_bytes_sent', 'bytes') and val in ('-', ''):
         return (MAP[key], None)
@@ -129,8 +130,8 @@ def main():
                 if not e['ok']:
                     continue
                 want = [x for x in (expected(parser, k, v) for k, v in e['f'].items()) if x]
-                if not want:
-                    continue
+                if not want or 'loglevel' in e['f']:
+                    continue   # nothing to compare, or a web server's error log line
                 msg = e['f'].get('message')
                 if not msg:
                     continue

@@ -20,7 +20,6 @@ import bisect
 import ipaddress
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Skip, check, expect, finish  # noqa: E402
+import pgtemp  # noqa: E402
 
 MM = os.path.abspath(sys.argv[1])
 GEN = os.path.abspath(sys.argv[2])
@@ -474,38 +474,7 @@ def _():
 
 
 def start_postgres():
-    """A PostgreSQL server of our own in a temp dir, socket only, trust
-    authentication; as an unprivileged user when we are root (initdb
-    refuses root). Returns (url, stop) or raises Skip."""
-    bins = sorted(d for d in os.listdir('/usr/lib/postgresql') if d.isdigit()) \
-        if os.path.isdir('/usr/lib/postgresql') else []
-    if not bins:
-        raise Skip('PostgreSQL server not installed (postgresql package)')
-    bindir = '/usr/lib/postgresql/%s/bin' % bins[-1]
-    d = tempfile.mkdtemp(prefix='mm-pg-')
-    os.chmod(d, 0o755)
-    user = None
-    if os.geteuid() == 0:
-        user = 'nobody'
-        pw = pwd.getpwnam(user)
-        os.chown(d, pw.pw_uid, pw.pw_gid)
-
-    def as_user(cmd):
-        if user:
-            cmd = ['runuser', '-u', user, '--'] + cmd
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-
-    r = as_user([bindir + '/initdb', '-D', d + '/data', '-A', 'trust', '-U', 'mm',
-                 '--no-sync', '-E', 'UTF8', '--locale', 'C'])
-    expect(r.returncode == 0, r.stderr)
-    r = as_user([bindir + '/pg_ctl', '-D', d + '/data', '-w', '-l', d + '/log', '-o',
-                 "-k %s -c listen_addresses='' -c fsync=off" % d, 'start'])
-    expect(r.returncode == 0, r.stderr + open(d + '/log').read()[-1000:])
-
-    def stop():
-        as_user([bindir + '/pg_ctl', '-D', d + '/data', '-m', 'fast', 'stop'])
-        shutil.rmtree(d, ignore_errors=True)
-    return 'postgresql://mm@/postgres?host=%s' % d, stop
+    return pgtemp.start_postgres(Skip)
 
 
 @check('PostgreSQL (started here): same schema, same report as SQLite, idempotent')
