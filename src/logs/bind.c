@@ -169,7 +169,7 @@ static bool peer_of(lr_str w, mm_ip *ip, int32_t *port, bool *keyed)
     return lr_ip(w.p, an, ip) && lr_port(h + 1, n - an - 1, port);
 }
 
-/* A cursor's next word (lr_word) and the rest after it. */
+/* The cursor's next word (lr_word). */
 static bool next(lr_cur *c, lr_str *w)
 {
     return lr_word(c, w);
@@ -223,13 +223,12 @@ static bool split_client(const char *m, size_t n, bline *b)
     }
     lr_cur save = c;
     if (!colon && next(&c, &w)) {
+        /* "(QNAME):" */
         if (w.n >= 2 && w.p[0] == '(' &&
-            (w.p[w.n - 1] == ')' || (w.n >= 3 && w.p[w.n - 1] == ':' && w.p[w.n - 2] == ')'))) {
-            colon = w.p[w.n - 1] == ':';
+            (w.p[w.n - 1] == ')' || (w.n >= 3 && w.p[w.n - 1] == ':' && w.p[w.n - 2] == ')')))
             save = c;
-        } else {
+        else
             c = save;
-        }
     }
     /* ": view NAME:" */
     lr_cur c2 = c;
@@ -246,7 +245,6 @@ static bool split_client(const char *m, size_t n, bline *b)
         b->proto = lr_s(w.p, 3);
         c = c2;
     }
-    (void)colon;
     while (c.p < c.e && (*c.p == ' ' || *c.p == '\t'))
         c.p++;
     b->rest = c.p;

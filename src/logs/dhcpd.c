@@ -31,7 +31,9 @@
  * address is src_ip. Other dhcpd lines (uid duplicates, "reuse_lease",
  * pool statistics, DHCPLEASEQUERY, failover) are skipped; a message line
  * without the address or MAC it must have is malformed. The program may
- * come after a second host word (Infoblox: "host 10.0.0.1 dhcpd[7024]: ...").
+ * come after a second host word (Infoblox: "host 10.0.0.1 dhcpd[7024]: ..."),
+ * or stand without a host with its pid after it (the pfSense / OPNsense log
+ * view: "Dec 8 12:42:38 dhcpd 2871 DHCPACK on ...").
  */
 #include <string.h>
 
@@ -48,6 +50,17 @@ static bool dhcpd_msg(const lr_line *l, const char **p, const char **e)
         return true;
     if (g.n)
         return false;
+    /* pfSense / OPNsense log view: "Dec 8 12:42:38 dhcpd 2871 DHCPACK ..." */
+    if (lr_eq(s->host, "dhcpd") || lr_eq(s->host, "dhcpd6")) {
+        const char *q = *p, *end = *e;
+        while (q < end && q - *p < 12 && *q >= '0' && *q <= '9')
+            q++;
+        if (q > *p && q < end && *q == ' ') {
+            *p = q + 1;
+            return true;
+        }
+        return false;
+    }
     /* "infoblox.localdomain 10.0.0.1 dhcpd[7024]: ...": a second host word */
     const char *q = *p, *end = *e;
     const char *w = q;

@@ -12,7 +12,8 @@
  *     an answer: rcode, response flags, then each RR of the answer section
  *     as "NAME TTL CLASS TYPE RDATA;" (none for NXDOMAIN and errors);
  *
- *   RPZ hits as CEF (NIOS Administrator Guide, "Logging RPZ hits"):
+ *   RPZ hits in CEF (NIOS Administrator Guide, RPZ logging; the shape of
+ *   Elastic's infoblox_nios test sample):
  *     CEF:0|Infoblox|NIOS|8.6.2|RPZ-QNAME|NXDOMAIN|7|app=DNS dst=192.0.2.53
  *       src=192.0.2.1 spt=51424 view=_default qtype=A
  *       msg="rpz QNAME NXDOMAIN rewrite bad.example [A] via bad.example.rpz"

@@ -431,6 +431,14 @@ void lr_write_json(const mm_logrec *r, const mm_logctx *cx, mm_json *j)
         mj_obj_close(j);
     }
 
+    if (cx->site || cx->sensor) {
+        mj_obj_open(j, "mimamori");
+        if (cx->site)
+            mj_str(j, "site", cx->site);
+        if (cx->sensor)
+            mj_str(j, "sensor", cx->sensor);
+        mj_obj_close(j);
+    }
     mj_obj_open(j, "log");
     const mm_logfmt *f = cx->cur ? cx->cur : cx->fmt;
     if (f)

@@ -131,7 +131,13 @@ void mm_logctx_init(mm_logctx *cx, const mm_logopt *opt, const char *file,
             tzset();
         }
     }
+    mm_logctx_set_ref(cx, ref_us);
+}
+
+void mm_logctx_set_ref(mm_logctx *cx, int64_t ref_us)
+{
     /* the civil day and year of the reference time in the zone */
+    cx->ref_us = ref_us;
     int64_t s = ref_us / 1000000, off = cx->tz_fixed_off;
     if (!cx->tz_fixed) {
         struct tm tm;
@@ -140,9 +146,12 @@ void mm_logctx_init(mm_logctx *cx, const mm_logopt *opt, const char *file,
             off = tm.tm_gmtoff;
     }
     int64_t local = s + off;
-    cx->ref_days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-    int64_t y = 1970 + cx->ref_days / 366;   /* below the year; walk up */
-    while (lr_days_from_civil(y + 1, 1, 1) <= cx->ref_days)
+    int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    if (days == cx->ref_days && cx->ref_year)
+        return;
+    cx->ref_days = days;
+    int64_t y = 1970 + days / 366;   /* below the year; walk up */
+    while (lr_days_from_civil(y + 1, 1, 1) <= days)
         y++;
     cx->ref_year = (int)y;
 }

@@ -195,6 +195,7 @@ struct mm_logctx {
     int ref_year;
     mm_logstats st;
     unsigned quoted;
+    const char *site, *sensor;   /* written as mimamori {site, sensor} when set */
 };
 
 /* --- the reader (logs.c) --- */
@@ -212,6 +213,8 @@ const mm_logfmt *mm_logs_detect(const char *const *lines, size_t n);
 void mm_logctx_init(mm_logctx *cx, const mm_logopt *opt, const char *file,
                     const mm_logfmt *fmt, int64_t ref_us);
 void mm_logctx_free(mm_logctx *cx);
+/* A new reference time (a listener's clock) for lines without a year. */
+void mm_logctx_set_ref(mm_logctx *cx, int64_t ref_us);
 /* Parses one line (NUL-terminated, without its newline); calls cb for the
  * record it completes. Returns LR_OK, LR_SKIP, LR_BAD or LR_PENDING. */
 int mm_logctx_line(mm_logctx *cx, const char *line, size_t n, mm_log_cb cb, void *user);
