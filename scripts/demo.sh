@@ -2,10 +2,12 @@
 # The main job on embedded defaults, end to end: installs what is needed,
 # builds, makes three days of traffic for three fictional companies with the
 # scenario generator (different attack mixes; companies hit by the same
-# attack share its attacker), runs a sensor per company (GeoIP, built-in
-# detectors, crash-safe segments), imports every company into one store,
-# and writes the survey and each company's report in Japanese and English
-# (HTML and PDF), printing their paths.
+# attack share its attacker) and their gateway logs for the same days
+# (router, proxy, DNS, DHCP, sshd and mail logs: mm-loggen), runs a sensor
+# per company (GeoIP, built-in detectors, crash-safe segments), imports
+# every company's segments and logs into one store, and writes the survey
+# and each company's report in Japanese and English (HTML and PDF), printing
+# their paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >/dev/null
@@ -13,7 +15,7 @@ if [ ! -d build ]; then meson setup build >/dev/null; fi
 ninja -C build >/dev/null
 out=demo-out
 rm -rf "$out"
-mkdir -p "$out"
+mkdir -p "$out/logs"
 # company:attacks:seed
 companies=(
     "sakura-kogyo:rdp-bruteforce,ntp-flood,beacon:1"
@@ -27,8 +29,17 @@ for c in "${companies[@]}"; do
     build/mimamori sensor -r "$out/$name.pcap" --site "$name" -o "$out/events/$name" \
         --geoip default -q
     echo "sensor: $name ($attacks) -> $out/events/$name/"
+    build/mm-loggen company --days 3 --hosts 8 --seed "$seed" --attacks "$attacks" \
+        "$out/logs/$name"
+    echo "logs:   $name -> $out/logs/$name/ (inventory $out/logs/$name.inventory)"
 done
 build/mimamori ingest --db "$out/mimamori.db" -q "$out"/events/*
+# the logs have no year in their lines (syslog): they are of November 2023
+for c in "${companies[@]}"; do
+    name=${c%%:*}
+    build/mimamori ingest --db "$out/mimamori.db" -q --site "$name" --year 2023 \
+        --inventory "$out/logs/$name.inventory" "$out/logs/$name"
+done
 echo
 echo "Reports (survey and each company, Japanese and English):"
 build/mimamori report --db "$out/mimamori.db" --out-dir "$out/reports"
