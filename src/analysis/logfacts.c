@@ -355,10 +355,26 @@ static agg *sum(mm_logfacts *lf, const char *key, size_t kl, int64_t ts, bool *i
 
 static void ipstr(const mm_ip *ip, char *out)
 {
-    if (ip->v)
-        mm_ip_str(ip, out);
-    else
-        out[0] = 0;
+    lr_ip_text(ip, out);
+}
+
+/* A number as text (no printf on the per-record path). */
+static void numstr(int64_t v, char out[24])
+{
+    char b[24];
+    size_t k = 0;
+    bool neg = v < 0;
+    uint64_t u = neg ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+    do {
+        b[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t o = 0;
+    if (neg)
+        out[o++] = '-';
+    while (k)
+        out[o++] = b[--k];
+    out[o] = 0;
 }
 
 static bool is_home(const mm_logfacts *lf, const mm_ip *ip)
@@ -386,7 +402,7 @@ static int finding(mm_logfacts *lf, int64_t site, const char *kind, const char *
     k[0] = 'N';
     ipstr(host, h);
     char sb[24];
-    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    numstr(site, sb);
     kputs(k, &kl, sizeof k, sb);
     kputs(k, &kl, sizeof k, kind);
     kput(k, &kl, sizeof k, name, nl > 253 ? 253 : nl);
@@ -409,11 +425,11 @@ static int on_firewall(mm_logfacts *lf, int64_t site, const mm_logrec *r, const 
 {
     char k[256], sb[24];
     size_t kl = 1;
-    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    numstr(site, sb);
     const char *action = r->fw.action ? r->fw.action : "unknown";
     const char *proto = r->proto ? r->proto : "";
-    char port[16];
-    snprintf(port, sizeof port, "%d", r->dest_port);
+    char port[24];
+    numstr(r->dest_port, port);
     k[0] = 'F';
     kputs(k, &kl, sizeof k, sb);
     kputs(k, &kl, sizeof k, month);
@@ -490,7 +506,7 @@ static int names_listed(mm_logfacts *lf, int64_t site, lr_str name, const char *
 static int on_proxy(mm_logfacts *lf, int64_t site, const mm_logrec *r, const char *month)
 {
     char k[600], sb[24], ip[MM_IPSTR_LEN];
-    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    numstr(site, sb);
     ipstr(&r->src_ip, ip);
     lr_str m = r->http.http_method, u = r->http.url;
     bool https = lr_eqi(m, "CONNECT") || (u.n >= 8 && strncasecmp(u.p, "https://", 8) == 0);
@@ -627,9 +643,9 @@ static int on_auth(mm_logfacts *lf, int64_t site, const mm_logrec *r)
     if (!r->auth.result || !r->src_ip.v)
         return 0;
     char k[300], sb[24], db[24], ip[MM_IPSTR_LEN];
-    snprintf(sb, sizeof sb, "%lld", (long long)site);
+    numstr(site, sb);
     int64_t day = r->ts_us >= 0 ? r->ts_us / DAY_US : -((-r->ts_us + DAY_US - 1) / DAY_US);
-    snprintf(db, sizeof db, "%lld", (long long)day);
+    numstr(day, db);
     ipstr(&r->src_ip, ip);
     size_t kl = 1;
     k[0] = 'A';

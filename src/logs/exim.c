@@ -162,6 +162,27 @@ static const char *exim_time(mm_logctx *cx, mm_logrec *r, const char *p, const c
     return q;
 }
 
+/* " exim[pid]: " or " exim4[pid]: " in the first 100 bytes: what follows */
+static const char *tag_after(const char *p, const char *e)
+{
+    size_t n = (size_t)(e - p) < 100 ? (size_t)(e - p) : 100;
+    const char *h = lr_find(p, n, " exim");
+    if (!h)
+        return NULL;
+    const char *q = h + 5;
+    if (q < e && *q == '4')
+        q++;
+    if (q < e && *q == '[') {
+        const char *b = memchr(q, ']', (size_t)(e - q));
+        if (!b || b - q > 12)
+            return NULL;
+        q = b + 1;
+    }
+    if (e - q < 2 || q[0] != ':' || q[1] != ' ')
+        return NULL;
+    return q + 2;
+}
+
 /* The message of the line: after the syslog header when Exim wrote to
  * syslog, after Exim's own time; NULL when the line is not Exim's. */
 static const char *exim_body(mm_logctx *cx, mm_logrec *r, const lr_line *l, const char **end,
@@ -175,9 +196,15 @@ static const char *exim_body(mm_logctx *cx, mm_logrec *r, const lr_line *l, cons
         return q;
     }
     const lr_syslog *s = l->sys;
-    if (!s->ok || !(lr_eq(s->program, "exim") || lr_eq(s->program, "exim4")))
-        return NULL;
     const char *m = s->msg, *me = s->msg + s->msg_len;
+    if (!s->ok || !(lr_eq(s->program, "exim") || lr_eq(s->program, "exim4"))) {
+        /* a header the syslog reader does not know (Sophos UTM:
+         * "2011:03:08-10:29:44 mx3 exim[11721]: ..."): " exim[pid]: " early on */
+        m = tag_after(l->p, e);
+        if (!m)
+            return NULL;
+        me = e;
+    }
     q = exim_time(cx, r, m, me);
     *timed = q != NULL;
     *end = me;
@@ -194,8 +221,10 @@ static bool probe(const lr_line *l)
     const char *e = l->p + l->n, *q;
     if (l->sys->ok && (lr_eq(l->sys->program, "exim") || lr_eq(l->sys->program, "exim4")))
         return true;
-    if (!(q = exim_time(NULL, NULL, l->p, e)))
-        return false;
+    if (!(q = exim_time(NULL, NULL, l->p, e))) {
+        const char *m = tag_after(l->p, e);
+        return m && exim_time(NULL, NULL, m, e);
+    }
     return msg_id(q, e) || after(q, e, "H=") || after(q, e, "SMTP connection from ") ||
            after(q, e, "Start queue run") || after(q, e, "End queue run") ||
            after(q, e, "exim ") ||

@@ -282,39 +282,101 @@ static void jnum(mm_json *j, const char *key, int64_t v)
         mj_i64(j, key, v);
 }
 
+size_t lr_ip_text(const mm_ip *ip, char out[MM_IPSTR_LEN])
+{
+    if (ip->v != 4) {
+        if (!ip->v) {
+            out[0] = 0;
+            return 0;
+        }
+        mm_ip_str(ip, out);
+        return strlen(out);
+    }
+    /* by hand: glibc's inet_ntop formats IPv4 with sprintf */
+    size_t k = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = ip->b[i];
+        if (v >= 100)
+            out[k++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[k++] = (char)('0' + v / 10 % 10);
+        out[k++] = (char)('0' + v % 10);
+        out[k++] = '.';
+    }
+    out[k - 1] = 0;
+    return k - 1;
+}
+
 static void jip(mm_json *j, const char *key, const mm_ip *ip)
 {
+    char b[MM_IPSTR_LEN];
     if (ip->v) {
-        char b[MM_IPSTR_LEN];
-        mm_ip_str(ip, b);
-        mj_str(j, key, b);
+        size_t n = lr_ip_text(ip, b);
+        mj_strn(j, key, b, n);
     }
 }
 
-/* "2024-01-02T03:04:05.123456+0900": the time as the line had it. */
+static void put2(char *o, int v)
+{
+    o[0] = (char)('0' + v / 10 % 10);
+    o[1] = (char)('0' + v % 10);
+}
+
+/* "2024-01-02T03:04:05.123456+0900": the time as the line had it. The
+ * date and time part is made once per second and offset (per thread). */
 static void fmt_time(int64_t us, int32_t off, char out[64])
 {
+    static _Thread_local int64_t last_sec = INT64_MIN;
+    static _Thread_local int32_t last_off;
+    static _Thread_local char last[32];
     int64_t local = us + (int64_t)off * 1000000;
     int64_t secs = local >= 0 ? local / 1000000 : -((-local + 999999) / 1000000);
     int64_t frac = local - secs * 1000000;
-    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    int64_t sod = secs - days * 86400;
-    /* civil_from_days (H. Hinnant's algorithm) */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
-    int32_t a = off < 0 ? -off : off;
-    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%06d%c%02d%02d", (int)y, (int)m, (int)d,
-             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)frac,
-             off < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+    if (secs != last_sec || off != last_off) {
+        int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+        int64_t sod = secs - days * 86400;
+        /* civil_from_days (H. Hinnant's algorithm) */
+        int64_t z = days + 719468;
+        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        int64_t doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        int64_t y = yoe + era * 400;
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int64_t mp = (5 * doy + 2) / 153;
+        int64_t d = doy - (153 * mp + 2) / 5 + 1;
+        int64_t m = mp < 10 ? mp + 3 : mp - 9;
+        if (m <= 2)
+            y++;
+        if (y < 0 || y > 9999)
+            y = 0;
+        int32_t a = off < 0 ? -off : off;
+        /* "YYYY-MM-DDTHH:MM:SS." and "+HHMM" around the microseconds */
+        put2(last, (int)(y / 100));
+        put2(last + 2, (int)(y % 100));
+        last[4] = '-';
+        put2(last + 5, (int)m);
+        last[7] = '-';
+        put2(last + 8, (int)d);
+        last[10] = 'T';
+        put2(last + 11, (int)(sod / 3600));
+        last[13] = ':';
+        put2(last + 14, (int)(sod / 60 % 60));
+        last[16] = ':';
+        put2(last + 17, (int)(sod % 60));
+        last[19] = '.';
+        last[20] = off < 0 ? '-' : '+';
+        put2(last + 21, (int)(a / 3600 % 100));
+        put2(last + 23, (int)(a / 60 % 60));
+        last_sec = secs;
+        last_off = off;
+    }
+    memcpy(out, last, 20);
+    for (int i = 5; i >= 0; i--) {
+        out[20 + i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    memcpy(out + 26, last + 20, 5);
+    out[31] = 0;
 }
 
 void lr_write_json(const mm_logrec *r, const mm_logctx *cx, mm_json *j)

@@ -237,6 +237,9 @@ static inline lr_str lr_s(const char *p, size_t n)
 /* An address written as text (IPv4, IPv6, "::ffff:1.2.3.4", "[::1]"); false
  * and *ip untouched when it is not one. */
 bool lr_ip(const char *p, size_t n, mm_ip *ip);
+/* An address as text (IPv6 compressed), NUL-terminated; its length (0 when
+ * absent). */
+size_t lr_ip_text(const mm_ip *ip, char out[MM_IPSTR_LEN]);
 /* A whole decimal number of 1..18 digits; false when it is not. */
 bool lr_num(const char *p, size_t n, int64_t *v);
 /* A port 0..65535 into *port; false otherwise. */

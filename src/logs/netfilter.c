@@ -130,29 +130,69 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     r->fw.action = action_of(pre, (size_t)(pe - pre));
     r->host = l->sys->host;
 
-    lr_str v;
-    if (lr_kv(k, kn, "IN", &v) && v.n)
-        r->fw.in_iface = v;
-    else if (r->fw.in_iface.n && !v.n)
-        r->fw.in_iface = (lr_str){0};
-    if (lr_kv(k, kn, "OUT", &v) && v.n)
-        r->fw.out_iface = v;
-    if (!lr_kv(k, kn, "SRC", &v) || !lr_ip(v.p, v.n, &r->src_ip))
-        return lr_bad(cx, "no source address (SRC=)");
-    if (!lr_kv(k, kn, "DST", &v) || !lr_ip(v.p, v.n, &r->dest_ip))
-        return lr_bad(cx, "no destination address (DST=)");
-    if (lr_kv(k, kn, "PROTO", &v)) {
-        r->proto = lr_proto(v.p, v.n);
-        if (!r->proto)
-            r->proto_text = v;
+    /* the KEY=value words in one pass; the first LEN= is the IP length */
+    lr_str in = {0}, out = {0}, src = {0}, dst = {0}, proto = {0}, spt = {0}, dpt = {0},
+           len = {0};
+    bool got_in = false;
+    lr_cur c = lr_cur_of(k, kn);
+    lr_str w;
+    while (lr_word(&c, &w)) {
+        const char *eq = memchr(w.p, '=', w.n);
+        if (!eq)
+            continue;
+        size_t kl = (size_t)(eq - w.p);
+        lr_str v = lr_s(eq + 1, w.n - kl - 1);
+        switch (kl) {
+        case 2:
+            if (w.p[0] == 'I' && w.p[1] == 'N' && !got_in) {
+                in = v;
+                got_in = true;
+            }
+            break;
+        case 3:
+            if (memcmp(w.p, "OUT", 3) == 0 && !out.p)
+                out = v;
+            else if (memcmp(w.p, "SRC", 3) == 0 && !src.p)
+                src = v;
+            else if (memcmp(w.p, "DST", 3) == 0 && !dst.p)
+                dst = v;
+            else if (memcmp(w.p, "SPT", 3) == 0 && !spt.p)
+                spt = v;
+            else if (memcmp(w.p, "DPT", 3) == 0 && !dpt.p)
+                dpt = v;
+            else if (memcmp(w.p, "LEN", 3) == 0 && !len.p)
+                len = v;
+            break;
+        case 5:
+            if (memcmp(w.p, "PROTO", 5) == 0 && !proto.p)
+                proto = v;
+            break;
+        default:
+            break;
+        }
     }
-    if (lr_kv(k, kn, "SPT", &v) && !lr_port(v.p, v.n, &r->src_port))
+    if (in.n)
+        r->fw.in_iface = in;
+    else if (r->fw.in_iface.n)
+        r->fw.in_iface = (lr_str){0};
+    if (out.n)
+        r->fw.out_iface = out;
+    if (!src.p || !lr_ip(src.p, src.n, &r->src_ip))
+        return lr_bad(cx, "no source address (SRC=)");
+    if (!dst.p || !lr_ip(dst.p, dst.n, &r->dest_ip))
+        return lr_bad(cx, "no destination address (DST=)");
+    if (proto.p) {
+        r->proto = lr_proto(proto.p, proto.n);
+        if (!r->proto)
+            r->proto_text = proto;
+    }
+    if (spt.p && !lr_port(spt.p, spt.n, &r->src_port))
         return lr_bad(cx, "bad source port (SPT=)");
-    if (lr_kv(k, kn, "DPT", &v) && !lr_port(v.p, v.n, &r->dest_port))
+    if (dpt.p && !lr_port(dpt.p, dpt.n, &r->dest_port))
         return lr_bad(cx, "bad destination port (DPT=)");
-    int64_t len;
-    if (lr_kv(k, kn, "LEN", &v) && lr_num(v.p, v.n, &len)) {
-        r->fw.bytes = len;
+    int64_t bytes;
+    if (len.p && lr_num(len.p, len.n, &bytes)) {
+        r->fw.bytes = bytes;
         r->fw.packets = 1;
     }
     return LR_OK;

@@ -76,23 +76,38 @@ static size_t utf8_len(const unsigned char *p, size_t n);
  * (a company name, a value used as a key) is escaped like a string. */
 static void member(mm_json *j, const char *key)
 {
-    if (!j->first[j->depth])
-        put(j, ',');
+    bool comma = !j->first[j->depth];
     j->first[j->depth] = false;
-    if (key) {
-        size_t n = strlen(key), i = 0;
-        while (i < n && (unsigned char)key[i] >= 0x20 && (unsigned char)key[i] < 0x80 &&
-               key[i] != '"' && key[i] != '\\')
-            i++;
-        if (i < n) {
-            escaped(j, key, n);
-        } else {
-            put(j, '"');
-            mj_append(j, key, n);
-            put(j, '"');
-        }
-        put(j, ':');
+    if (!key) {
+        if (comma)
+            put(j, ',');
+        return;
     }
+    /* one pass: the length, and whether the key is plain (the loop stops
+     * at the NUL, which is below 0x20) */
+    size_t i = 0;
+    unsigned char c;
+    while ((c = (unsigned char)key[i]) >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+        i++;
+    if (key[i]) {
+        if (comma)
+            put(j, ',');
+        escaped(j, key, i + strlen(key + i));
+        put(j, ':');
+        return;
+    }
+    if (!grow(j, i + 4))
+        return;
+    char *o = j->s + j->len;
+    if (comma)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, key, i);
+    o += i;
+    *o++ = '"';
+    *o++ = ':';
+    *o = 0;
+    j->len = (size_t)(o - j->s);
 }
 
 static void open_(mm_json *j, const char *key, char c)
@@ -258,6 +273,10 @@ void mj_u64(mm_json *j, const char *key, uint64_t v)
 
 void mj_i64(mm_json *j, const char *key, int64_t v)
 {
+    if (v >= 0) {
+        mj_u64(j, key, (uint64_t)v);
+        return;
+    }
     char b[24];
     int n = snprintf(b, sizeof b, "%" PRId64, v);
     member(j, key);
