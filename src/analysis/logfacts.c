@@ -51,16 +51,8 @@ void mm_logfacts_month(int64_t ts_us, int32_t tzoff, char out[8])
 {
     int64_t s = ts_us / 1000000 + tzoff;
     int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
+    int y, m, d;
+    mm_civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         y = 0;
     snprintf(out, 8, "%04d-%02d", (int)y, (int)m);

@@ -58,8 +58,10 @@ static const char *dovecot_text(const lr_line *l, const char **end, const char *
     const lr_syslog *s = l->sys;
     bool prog = s->ok && (lr_eq(s->program, "dovecot") || lr_eq(s->program, "dovecot-auth") ||
                           lr_eq(s->program, "auth"));
+    /* the process name comes first in the text: within the first 40 bytes
+     * (a timestamp of Dovecot's own log, "dovecot: " of a nested name) */
     const char *from = prog ? s->msg : p;
-    size_t span = (size_t)(e - from) < 160 ? (size_t)(e - from) : 160;
+    size_t span = (size_t)(e - from) < 60 ? (size_t)(e - from) : 60;
     const char *best = NULL;
     size_t k = 0;
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
@@ -72,6 +74,8 @@ static const char *dovecot_text(const lr_line *l, const char **end, const char *
             else
                 h = lr_find(nx, (size_t)(from + span - nx), procs[i].prefix);
         }
+        if (h && h - from > 40)
+            h = NULL;
         if (h && (!best || h < best)) {
             best = h;
             k = i;

@@ -335,18 +335,8 @@ static void fmt_time(int64_t us, int32_t off, char out[64])
     if (secs != last_sec || off != last_off) {
         int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
         int64_t sod = secs - days * 86400;
-        /* civil_from_days (H. Hinnant's algorithm) */
-        int64_t z = days + 719468;
-        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-        int64_t doe = z - era * 146097;
-        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        int64_t y = yoe + era * 400;
-        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        int64_t mp = (5 * doy + 2) / 153;
-        int64_t d = doy - (153 * mp + 2) / 5 + 1;
-        int64_t m = mp < 10 ? mp + 3 : mp - 9;
-        if (m <= 2)
-            y++;
+        int y, m, d;
+        mm_civil_from_days(days, &y, &m, &d);
         if (y < 0 || y > 9999)
             y = 0;
         int32_t a = off < 0 ? -off : off;

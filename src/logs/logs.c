@@ -151,7 +151,7 @@ void mm_logctx_set_ref(mm_logctx *cx, int64_t ref_us)
         return;
     cx->ref_days = days;
     int64_t y = 1970 + days / 366;   /* below the year; walk up */
-    while (lr_days_from_civil(y + 1, 1, 1) <= days)
+    while (mm_days_from_civil(y + 1, 1, 1) <= days)
         y++;
     cx->ref_year = (int)y;
 }

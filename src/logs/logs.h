@@ -294,8 +294,6 @@ void lr_set_time(mm_logctx *cx, mm_logrec *r, int year, int mon, int day, int ho
 bool lr_time_syslog(mm_logctx *cx, mm_logrec *r, const lr_line *l);
 /* Month "Jan".."Dec" (any case) -> 1..12, 0 when not one. */
 int lr_month(const char *p);
-/* Days since 1970-01-01 of a civil date. */
-int64_t lr_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Is zone a time zone this machine knows? */
 bool lr_tz_known(const char *zone);
 

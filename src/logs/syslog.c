@@ -34,16 +34,6 @@ int lr_month(const char *p)
     return 0;
 }
 
-int64_t lr_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool dig(const char *p, const char *e, int n, int *v)
 {
     if (e - p < n)
@@ -388,11 +378,11 @@ void lr_set_time(mm_logctx *cx, mm_logrec *r, int year, int mon, int day, int ho
             year = cx->year_cur;
         } else {
             year = cx->ref_year;
-            if (lr_days_from_civil(year, (unsigned)mon, (unsigned)day) > cx->ref_days + 1)
+            if (mm_days_from_civil(year, (unsigned)mon, (unsigned)day) > cx->ref_days + 1)
                 year--;
         }
     }
-    int64_t civil = lr_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+    int64_t civil = mm_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
                     hour * 3600 + min * 60 + sec;
     int32_t off = has_zone ? zone : offset_at(cx, civil);
     r->ts_us = (civil - off) * 1000000 + usec;

@@ -397,8 +397,7 @@ size_t mm_hash_hex(const struct nettle_hash *h, const uint8_t *d, size_t n, char
     return 2 * h->digest_size;
 }
 
-/* Days from 1970-01-01 to the civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t mm_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -406,6 +405,21 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
     unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + (int64_t)doe - 719468;
+}
+
+void mm_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+    /* H. Hinnant's civil_from_days */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yy + (*m <= 2));
 }
 
 static bool digits(const char *s, int n, int *v)
@@ -470,7 +484,7 @@ bool mm_parse_iso_ts(const char *s, int64_t *us)
     }
     if (*p)
         return false;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = mm_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t sec = days * 86400 + h * 3600 + mi * 60 + se - off;
     *us = sec * 1000000 + frac;
     return true;

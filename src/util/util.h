@@ -74,6 +74,9 @@ uint64_t mm_now_ns(void);
 /* "2019-05-30T09:11:05.138576+0000", "...Z", "+09:00", or a bare date
  * "2026-11-01" (UTC midnight) -> microseconds since the epoch. */
 bool mm_parse_iso_ts(const char *s, int64_t *us);
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
+int64_t mm_days_from_civil(int64_t y, unsigned m, unsigned d);
+void mm_civil_from_days(int64_t days, int *y, int *m, int *d);
 /* qsort that accepts an empty (possibly NULL) array, which qsort does not. */
 void mm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 /* Room for element n of the array *vp (a T ** given as void *) of *cap
