@@ -141,10 +141,10 @@ static int parse_cmd(int argc, char **argv)
         }
         if (!opt.quiet)
             fprintf(stderr,
-                    "%s: %llu lines, %llu records, %llu skipped, %llu malformed%s\n", argv[i],
-                    (unsigned long long)st.lines, (unsigned long long)st.records,
-                    (unsigned long long)st.skipped, (unsigned long long)st.malformed,
-                    st.cut ? ", some cut (too long)" : "");
+                    "%s: %s: %llu lines, %llu records, %llu skipped, %llu malformed%s\n",
+                    argv[i], st.format ? st.format : "?", (unsigned long long)st.lines,
+                    (unsigned long long)st.records, (unsigned long long)st.skipped,
+                    (unsigned long long)st.malformed, st.cut ? ", some cut (too long)" : "");
     }
     fflush(stdout);
     mj_free(&ou.j);

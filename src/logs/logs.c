@@ -500,6 +500,7 @@ int mm_logs_read_file(const char *path, const mm_logopt *opt, mm_log_cb cb, void
         if (st) {
             add_stats(st, &cx.st);
             st->files++;
+            st->format = fmt->name;
         }
         mm_logctx_free(&cx);
         rc = stop ? -1 : 0;

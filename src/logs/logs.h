@@ -169,6 +169,7 @@ typedef struct mm_logopt {
 
 typedef struct mm_logstats {
     uint64_t lines, records, skipped, malformed, cut, files, bad_files;
+    const char *format;          /* the last file's format (found or given) */
 } mm_logstats;
 
 /* Called for each record; return non-zero to stop. */

@@ -51,7 +51,10 @@
  * address is a new connection). Records: event_type "auth", auth.service
  * "ssh", auth.result "success" | "failure", auth.user, auth.method for
  * "Accepted"/"Failed" lines, src_ip / src_port the client (absent when sshd
- * wrote a host name, UseDNS), no dest_port (the line does not say it).
+ * wrote a host name, UseDNS, unless its connection's address is known), no
+ * dest_port (the line does not say it). An "Accepted", "Failed", "Invalid
+ * user" or "maximum authentication attempts" line without its "from HOST"
+ * is malformed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -658,7 +661,8 @@ static int record(mm_logctx *cx, const lr_line *l, mm_logrec *r, const sline *s,
         r->src_ip = ip;
         if (s->port >= 0)
             r->src_port = s->port;
-    } else if (!s->has_host && c && c->ip.v) {
+    } else if (c && c->ip.v) {
+        /* no address on the line, or a host name (UseDNS): the connection's */
         r->src_ip = c->ip;
         if (c->port >= 0)
             r->src_port = c->port;

@@ -22,13 +22,22 @@ servers' error-log lines (CrowdSec gives them a loglevel), are not required
 to give a record. Prints one line per disagreement and a total;
 exits 1 when anything disagrees or nothing was compared.
 
+Second, the Wazuh and OSSEC rule tests (*.ini beside their samples): each
+test's lines and the decoder that must take them. Our reading of those
+lines must find the format the decoder stands for (cisco-asa, pix: asa;
+sshd; squid-accesslog: squid; named: bind; dnsmasq; dhcpd;
+postfix-reject: postfix; web-accesslog and nginx-errorlog: weblog;
+web-accesslog-iis*: w3c), and every record must be of that format.
+
 usage: logs_oracle.py MIMAMORI CORPUS_LOGS_DIR
 """
 import json
 import os
 import re
+import glob
 import subprocess
 import sys
+import tempfile
 
 FIELD = re.compile(r'^results\["s01-parse"\]\["([^"]+)"\]\[(\d+)\]\.(Success == (true|false)|'
                    r'Evt\.Parsed\["([^"]+)"\] == (".*"))$')
@@ -104,6 +113,61 @@ def ours(binary, logfile):
     return recs
 
 
+DECODERS = {'cisco-asa': 'asa', 'pix': 'asa', 'sshd': 'sshd', 'squid-accesslog': 'squid',
+            'named': 'bind', 'dnsmasq': 'dnsmasq', 'dhcpd': 'dhcpd',
+            'postfix-reject': 'postfix', 'web-accesslog': 'weblog',
+            'nginx-errorlog': 'weblog', 'web-accesslog-iis-default': 'w3c',
+            'web-accesslog-iis6': 'w3c'}
+
+
+def ini_tests(path):
+    """[(decoder, [lines])] of a Wazuh/OSSEC rule-test file."""
+    out, lines = [], []
+    for raw in open(path, encoding='utf-8', errors='replace'):
+        raw = raw.rstrip('\n')
+        m = re.match(r'^log \d+ pass = (.*)$', raw)
+        if m:
+            lines.append(m.group(1))
+            continue
+        m = re.match(r'^decoder\s*=\s*(\S*)\s*$', raw)
+        if m:
+            if lines and m.group(1):
+                out.append((m.group(1), lines))
+            lines = []
+        elif raw.startswith('['):
+            lines = []
+    return out
+
+
+def decoders(binary, root, tmp):
+    """(agreed, compared, problems) over the .ini tests."""
+    agreed = compared = 0
+    problems = []
+    for d in sorted(os.listdir(root)):
+        for ini in sorted(glob.glob(os.path.join(root, d, '*.ini'))):
+            for dec, lines in ini_tests(ini):
+                want = DECODERS.get(dec)
+                if not want:
+                    continue
+                p = os.path.join(tmp, 'ini.log')
+                with open(p, 'w', encoding='utf-8') as f:
+                    f.write('\n'.join(lines) + '\n')
+                r = subprocess.run([binary, 'logs', 'parse', '--tz', 'UTC', p],
+                                   capture_output=True, text=True, timeout=60)
+                m = re.search(r': (\S+): \d+ lines', r.stderr)
+                got = m.group(1) if m else None
+                recs = [json.loads(x)['log']['format'] for x in r.stdout.splitlines() if x]
+                compared += 1
+                where = f'{os.path.relpath(ini, root)} ({dec}: {lines[0][:60]})'
+                if got != want:
+                    problems.append(f'{where}: detected {got}, decoder says {want}')
+                elif any(f != want for f in recs):
+                    problems.append(f'{where}: records of {set(recs)}')
+                else:
+                    agreed += 1
+    return agreed, compared, problems
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -158,10 +222,15 @@ def main():
                         agreed += 1
                     else:
                         problems.append(f'{where}: {path} = {got!r}, CrowdSec {val!r}')
-    for p in problems:
+    with tempfile.TemporaryDirectory() as tmp:
+        da, dc, dp = decoders(binary, root, tmp)
+    for p in problems + dp:
         print('DIFF', p)
     print(f'crowdsec oracle: {agreed} of {compared} fields agree')
-    return 0 if compared and agreed == compared else 1
+    print(f'wazuh/ossec decoders: {da} of {dc} rule tests read as the decoder\'s format')
+    ok = compared and agreed == compared and dc and da == dc
+    print(f'{int(compared + dc) - len(problems) - len(dp)} passed, {len(problems) + len(dp)} failed')
+    return 0 if ok else 1
 
 
 if __name__ == '__main__':
