@@ -117,6 +117,8 @@ bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
         char c = i < n ? p[i] : ':';
         int h = hexval(c);
         if (h >= 0) {
+            if (digits >= 4)
+                return false;          /* no group is longer than four digits */
             if (cur < 0)
                 cur = 0;
             cur = cur * 16 + h;

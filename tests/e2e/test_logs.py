@@ -152,13 +152,28 @@ def write_logs(tmp):
     au.append('Mar  6 09:00:00 gw sshd[400]: Accepted password for taro from 8.8.8.8 port 50000 ssh2')
     with open(os.path.join(logs, 'auth.log'), 'w') as f:
         f.write('\n'.join(au) + '\n')
+    # --- the sensor's own events (Suricata's EVE layout): a DHCP acknowledgement
+    # and a name query sent straight to an outside resolver by 192.168.1.60 ---
+    eve = os.path.join(tmp, 'sensor-eve.json')
+    with open(eve, 'w') as f:
+        f.write(json.dumps({'timestamp': '2024-03-07T09:00:00.000000+0000', 'event_type': 'dhcp',
+                            'src_ip': '192.168.1.1', 'src_port': 67, 'dest_ip': '192.168.1.60',
+                            'dest_port': 68, 'proto': 'UDP',
+                            'dhcp': {'type': 'reply', 'id': 7, 'client_mac': '02:00:00:00:00:60',
+                                     'assigned_ip': '192.168.1.60', 'dhcp_type': 'ack',
+                                     'lease_time': 86400, 'hostname': 'pc-60'}}) + '\n')
+        f.write(json.dumps({'timestamp': '2024-03-07T10:00:00.000000+0000', 'event_type': 'dns',
+                            'src_ip': '192.168.1.60', 'src_port': 50000, 'dest_ip': '1.1.1.1',
+                            'dest_port': 53, 'proto': 'UDP',
+                            'dns': {'type': 'query', 'id': 1, 'rrname': 'direct.example',
+                                    'rrtype': 'A', 'tx_id': 0}}) + '\n')
     inv = os.path.join(tmp, 'kaede.inv')
     with open(inv, 'w') as f:
         f.write('# kaede inventory\nresolver 192.168.1.1\nserver 192.168.1.50\n'
                 'sanctioned dropbox\ncountry JP\n')
 
     return {'logs': logs, 'old23': old23, 'inv': inv, 'fw_path': fw_path, 'plan24': plan24,
-            'want_https': want_https}
+            'want_https': want_https, 'eve': eve}
 
 
 def scenario(tmp, db, w, label):
@@ -171,9 +186,15 @@ def scenario(tmp, db, w, label):
     print(r.stderr.strip())
     run('ingest', '--db', db, '--site', 'kaede', '--year', '2023', '--tz', 'UTC',
         old23)
+    run('ingest', '--db', db, '--site', 'kaede', w['eve'])
     rep = json.loads(run('report', '--db', db, '--format', 'json', '--tz', 'UTC',
                          '--from', '2024-01-01', '--to', '2024-04-01').stdout)
     c = rep['companies']['kaede']
+    # the sensor's events: a query that bypasses the company's resolver, named by
+    # the sensor's own DHCP acknowledgement
+    by = [f for f in c['dns_findings'] if f['kind'] == 'bypass' and f['name'] == '1.1.1.1']
+    check(len(by) == 1 and by[0]['host'].get('name') == 'pc-60' and
+          by[0]['host'].get('mac') == '02:00:00:00:00:60', f'sensor bypass with its lease: {by}')
     fw = c['firewall']
     blocked = sum(plan24.values())
     check(fw['blocked'] == blocked, f'blocked {fw["blocked"]} != {blocked}')

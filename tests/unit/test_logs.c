@@ -188,7 +188,8 @@ static void test_values(void **st)
         assert_memory_equal(m.p, good[i][1], 17);
     }
     const char *badm[] = {"aa:bb:cc", "gg:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff:00", "", ":::::",
-                          "aabbccddeeff00", "aa::cc:dd:ee:ff", "123:bb:cc:dd:ee:ff"};
+                          "aabbccddeeff00", "aa::cc:dd:ee:ff", "123:bb:cc:dd:ee:ff",
+                          "fffffffffffffffffffff:aa:bb:cc:dd:ee"};
     for (size_t i = 0; i < sizeof badm / sizeof *badm; i++)
         assert_false(lr_mac(&r, badm[i], strlen(badm[i]), &m));
 
