@@ -39,25 +39,6 @@
 
 #include "logs/logs.h"
 
-/* lr_mac on text that cannot overflow its reader: at most 17 characters and
- * no run of more than four hex digits, but for the plain twelve-digit form. */
-static bool mac_of(mm_logrec *r, const char *p, size_t n, lr_str *out)
-{
-    if (n == 0 || n > 17)
-        return false;
-    size_t run = 0, maxrun = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        run = hex ? run + 1 : 0;
-        if (run > maxrun)
-            maxrun = run;
-    }
-    if (maxrun > 4 && !(n == 12 && maxrun == 12))
-        return false;
-    return lr_mac(r, p, n, out);
-}
-
 /* dhcpd's message in l: p..e; false when the line is another program's. */
 static bool dhcpd_msg(const lr_line *l, const char **p, const char **e)
 {
@@ -190,9 +171,9 @@ static int v6_line(mm_logctx *cx, const lr_line *l, mm_logrec *r, const char *p,
             /* DUID-LLT 00:01:00:01:<time 4>:<mac 6>, DUID-LL 00:03:00:01:<mac 6> */
             lr_str d = ws.w[i + 1];
             if (d.n == 41 && lr_starts(d.p, d.n, "00:01:00:01:"))
-                mac_of(r, d.p + 24, 17, &r->dhcp.client_mac);
+                lr_mac(r, d.p + 24, 17, &r->dhcp.client_mac);
             else if (d.n == 29 && lr_starts(d.p, d.n, "00:03:00:01:"))
-                mac_of(r, d.p + 12, 17, &r->dhcp.client_mac);
+                lr_mac(r, d.p + 12, 17, &r->dhcp.client_mac);
         } else if (lr_eq(ws.w[i], "valid") && i + 2 < ws.n && lr_eq(ws.w[i + 1], "for")) {
             int64_t v;
             if (lr_num(ws.w[i + 2].p, ws.w[i + 2].n, &v))
@@ -257,17 +238,17 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
                     have_ip = true;
                 }
                 if (i + 1 < ws.n && paren(ws.w[i + 1], &in)) {
-                    mac_of(r, in.p, in.n, &r->dhcp.client_mac);
+                    lr_mac(r, in.p, in.n, &r->dhcp.client_mac);
                     i++;
                 }
-            } else if (mac_of(r, v.p, v.n, &r->dhcp.client_mac)) {
+            } else if (lr_mac(r, v.p, v.n, &r->dhcp.client_mac)) {
                 if (i + 1 < ws.n && paren(ws.w[i + 1], &in)) {
                     if (in.n)
                         r->dhcp.hostname = in;
                     i++;
                 }
             } else if (i + 1 < ws.n && paren(ws.w[i + 1], &in) &&
-                       mac_of(r, in.p, in.n, &r->dhcp.client_mac)) {
+                       lr_mac(r, in.p, in.n, &r->dhcp.client_mac)) {
                 /* "BOOTREPLY for IP to host (MAC)" */
                 r->dhcp.hostname = v;
                 i++;

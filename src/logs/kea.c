@@ -35,25 +35,6 @@
 
 #include "logs/logs.h"
 
-/* lr_mac on text that cannot overflow its reader: at most 17 characters and
- * no run of more than four hex digits, but for the plain twelve-digit form. */
-static bool mac_of(mm_logrec *r, const char *p, size_t n, lr_str *out)
-{
-    if (n == 0 || n > 17)
-        return false;
-    size_t run = 0, maxrun = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        run = hex ? run + 1 : 0;
-        if (run > maxrun)
-            maxrun = run;
-    }
-    if (maxrun > 4 && !(n == 12 && maxrun == 12))
-        return false;
-    return lr_mac(r, p, n, out);
-}
-
 static const struct {
     const char *id, *type;
     const char *before;     /* the address follows this text */
@@ -143,7 +124,7 @@ static void client_mac(mm_logrec *r, const char *p, const char *e)
         const char *m = h + 9, *z = m;
         while (z < e && *z != ']' && *z != ',' && *z != ' ')
             z++;
-        if (mac_of(r, m, (size_t)(z - m), &r->dhcp.client_mac))
+        if (lr_mac(r, m, (size_t)(z - m), &r->dhcp.client_mac))
             return;
     }
     const char *d = lr_find(p, (size_t)(e - p), "duid=[");
@@ -154,9 +135,9 @@ static void client_mac(mm_logrec *r, const char *p, const char *e)
         size_t n = (size_t)(z - s);
         /* DUID-LLT 00:01:00:01:<4 time>:<mac>, DUID-LL 00:03:00:01:<mac> */
         if (n == 41 && lr_starts(s, n, "00:01:00:01:"))
-            mac_of(r, s + 24, 17, &r->dhcp.client_mac);
+            lr_mac(r, s + 24, 17, &r->dhcp.client_mac);
         else if (n == 29 && lr_starts(s, n, "00:03:00:01:"))
-            mac_of(r, s + 12, 17, &r->dhcp.client_mac);
+            lr_mac(r, s + 12, 17, &r->dhcp.client_mac);
     }
 }
 

@@ -39,25 +39,6 @@
 
 #include "logs/logs.h"
 
-/* lr_mac on text that cannot overflow its reader: at most 17 characters and
- * no run of more than four hex digits, but for the plain twelve-digit form. */
-static bool mac_of(mm_logrec *r, const char *p, size_t n, lr_str *out)
-{
-    if (n == 0 || n > 17)
-        return false;
-    size_t run = 0, maxrun = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        run = hex ? run + 1 : 0;
-        if (run > maxrun)
-            maxrun = run;
-    }
-    if (maxrun > 4 && !(n == 12 && maxrun == 12))
-        return false;
-    return lr_mac(r, p, n, out);
-}
-
 #define NF 12
 
 /* The comma-separated fields of p..e (up to NF; the rest in the last). */
@@ -127,9 +108,9 @@ static const struct {
 static void duid_mac(mm_logrec *r, lr_str d)
 {
     if (d.n == 28 && lr_starts(d.p, d.n, "00010001"))
-        mac_of(r, d.p + 16, 12, &r->dhcp.client_mac);
+        lr_mac(r, d.p + 16, 12, &r->dhcp.client_mac);
     else if (d.n == 20 && lr_starts(d.p, d.n, "00030001"))
-        mac_of(r, d.p + 8, 12, &r->dhcp.client_mac);
+        lr_mac(r, d.p + 8, 12, &r->dhcp.client_mac);
 }
 
 static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
@@ -179,7 +160,7 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         return lr_bad(cx, "Windows DHCP lease event %lld without its address", (long long)id);
     if (n > 5 && f[5].n)
         r->dhcp.hostname = f[5];
-    if (!v6 && n > 6 && f[6].n && !mac_of(r, f[6].p, f[6].n, &r->dhcp.client_mac)) {
+    if (!v6 && n > 6 && f[6].n && !lr_mac(r, f[6].p, f[6].n, &r->dhcp.client_mac)) {
         /* a client id rather than a MAC (not 6 bytes): left out */
     }
     if (v6 && n > 8 && f[8].n)

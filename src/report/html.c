@@ -741,6 +741,7 @@ static void survey(H *h)
     h_T(h, "country_totals");
     fputs("</h2>\n", h->f);
     countries(h, m->cc, m->ncc);
+    h_logs_survey(h);
 }
 
 int rp_html(FILE *f, const rp_model *m, const rp_opts *o)

@@ -29,7 +29,9 @@ const char *h_country(H *h, const char *cc);
 void h_steps(H *h, const char *list);
 /* The line under a table cut at shown rows of n. */
 void h_more(H *h, size_t n, size_t shown);
-/* The gateway-log section of a company report (html_logs.c). */
+/* The gateway-log section of a company report, and of the survey
+ * (html_logs.c). */
 void h_logs(H *h, const rp_site *s);
+void h_logs_survey(H *h);
 
 #endif

@@ -326,3 +326,73 @@ void h_logs(H *h, const rp_site *s)
     if (L->nhttps)
         https(h, L);
 }
+
+/* The survey's log part: ports blocked across companies, services and
+ * findings with the number of companies (none named). */
+void h_logs_survey(H *h)
+{
+    const rp_logsurvey *S = &h->m->logs;
+    if (!S->fw_sites && !S->nservices && !S->nkinds)
+        return;
+    fputs("<h2>", h->f);
+    h_T(h, "logs_survey");
+    fputs("</h2>\n", h->f);
+    if (S->fw_sites) {
+        fputs("<h3>", h->f);
+        h_T(h, "fw_survey");
+        fprintf(h->f, " (%zu ", S->fw_sites);
+        h_T(h, "companies_n");
+        fputs(")</h3>\n<p>", h->f);
+        h_T(h, "fw_records_n");
+        fputs(": ", h->f);
+        h_num(h, S->blocked);
+        fputs(" &middot; ", h->f);
+        h_T(h, "telnet_share");
+        fputs(": ", h->f);
+        pct(h, S->telnet_share);
+        fputs(" &middot; ", h->f);
+        h_T(h, "iot_share");
+        fputs(": ", h->f);
+        pct(h, S->iot_share_top100);
+        fputs("</p>\n<table>", h->f);
+        static const char *const cols[] = {"port", "count", "share", "iot"};
+        th(h, cols, 4);
+        for (size_t i = 0; i < S->nports; i++) {
+            fprintf(h->f, "<tr><td>%" PRId64 "/", S->ports[i].port);
+            h_esc(h, S->ports[i].proto);
+            fputs("</td><td class=\"n\">", h->f);
+            h_num(h, S->ports[i].count);
+            fputs("</td><td class=\"n\">", h->f);
+            pct(h, S->ports[i].share);
+            fprintf(h->f, "</td><td>%s</td></tr>\n", S->ports[i].iot ? "&#9679;" : "");
+        }
+        fputs("</table>\n", h->f);
+    }
+    if (S->nservices) {
+        fputs("<h3>", h->f);
+        h_T(h, "svc_survey");
+        fputs("</h3>\n<table>", h->f);
+        static const char *const cols[] = {"service", "affected"};
+        th(h, cols, 2);
+        for (size_t i = 0; i < S->nservices && i < 30; i++) {
+            fputs("<tr><td>", h->f);
+            h_esc(h, S->services[i].key);
+            fprintf(h->f, "</td><td class=\"n\">%" PRId64 "</td></tr>\n", S->services[i].n);
+        }
+        fputs("</table>\n", h->f);
+        h_more(h, S->nservices, 30);
+    }
+    if (S->nkinds) {
+        fputs("<h3>", h->f);
+        h_T(h, "kinds_survey");
+        fputs("</h3>\n<table>", h->f);
+        static const char *const cols[] = {"findings", "affected"};
+        th(h, cols, 2);
+        for (size_t i = 0; i < S->nkinds; i++) {
+            fputs("<tr><td>", h->f);
+            h_esc(h, rp_log_explain(S->kinds[i].key)->title[h->lang]);
+            fprintf(h->f, "</td><td class=\"n\">%" PRId64 "</td></tr>\n", S->kinds[i].n);
+        }
+        fputs("</table>\n", h->f);
+    }
+}

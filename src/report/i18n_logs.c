@@ -74,6 +74,12 @@ static const char *const phrases[][3] = {
     {"cat_collaboration", "共同作業", "Collaboration"},
     {"cat_office-suite", "オフィス", "Office suite"},
     {"cat_other", "その他", "Other"},
+    {"logs_survey", "ゲートウェイのログから（全企業）", "From the gateway logs (all companies)"},
+    {"fw_survey", "ファイアウォールが遮断したポート（全企業の合計）",
+     "Ports the firewalls blocked (all companies together)"},
+    {"svc_survey", "使われているクラウドサービスと利用企業数",
+     "Cloud services in use and the companies using them"},
+    {"kinds_survey", "ログから見つかったことと該当企業数", "Findings in the logs and the companies with them"},
 };
 
 const char *rp_t_logs(int lang, const char *key)

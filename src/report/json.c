@@ -326,6 +326,35 @@ int rp_json(FILE *f, const rp_model *m, const rp_opts *o)
     xips(&j, "cross_site_flow_ips", m, o->site >= 0 ? NULL : m->xflow,
          o->site >= 0 ? 0 : m->nxflow, true);
     kvs(&j, "families_affected", &m->fam_sites);
+    if (o->site < 0) {
+        /* the logs across companies (the survey only) */
+        const rp_logsurvey *S = &m->logs;
+        mj_obj_open(&j, "logs_survey");
+        mj_u64(&j, "companies_with_firewall_logs", (uint64_t)S->fw_sites);
+        mj_u64(&j, "blocked", (uint64_t)S->blocked);
+        mj_arr_open(&j, "by_port");
+        for (size_t i = 0; i < S->nports; i++) {
+            mj_obj_open(&j, NULL);
+            mj_u64(&j, "port", (uint64_t)S->ports[i].port);
+            mj_str(&j, "proto", S->ports[i].proto);
+            mj_u64(&j, "count", (uint64_t)S->ports[i].count);
+            mj_dbl(&j, "share", S->ports[i].share);
+            mj_bool(&j, "iot", S->ports[i].iot);
+            mj_obj_close(&j);
+        }
+        mj_arr_close(&j);
+        mj_dbl(&j, "telnet_share", S->telnet_share);
+        mj_dbl(&j, "iot_share_top100", S->iot_share_top100);
+        mj_obj_open(&j, "services");
+        for (size_t i = 0; i < S->nservices; i++)
+            mj_u64(&j, S->services[i].key, (uint64_t)S->services[i].n);
+        mj_obj_close(&j);
+        mj_obj_open(&j, "findings");
+        for (size_t i = 0; i < S->nkinds; i++)
+            mj_u64(&j, S->kinds[i].key, (uint64_t)S->kinds[i].n);
+        mj_obj_close(&j);
+        mj_obj_close(&j);
+    }
 
     mj_obj_open(&j, "companies");
     for (size_t i = lo; i < hi; i++) {

@@ -23,6 +23,7 @@
  */
 #include "analysis/catalog.h"
 #include "report/model.h"
+#include "util/strmap.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -556,14 +557,157 @@ static int level_of(const rp_logs *L)
     return lv;
 }
 
+static rp_kv *kv_bump(rp_kv **v, size_t *n, size_t *cap, const char *key, int64_t by)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i].key, key) == 0) {
+            (*v)[i].n += by;
+            return &(*v)[i];
+        }
+    rp_kv *nv = grow(*v, *n, cap, sizeof *nv);
+    if (!nv)
+        return NULL;
+    *v = nv;
+    rp_kv *k = &nv[(*n)++];
+    snprintf(k->key, sizeof k->key, "%s", key);
+    k->n = by;
+    return k;
+}
+
+static int kv_more(const void *a, const void *b)
+{
+    const rp_kv *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+/* Across companies: the ports blocked (each company's blocked records, or
+ * every record where its log does not say), the services in use and the
+ * kinds of finding, each counted once per company. */
+static int survey(rp_model *m, qq *x, const char *lo, const char *hi)
+{
+    rp_logsurvey *S = &m->logs;
+    rp_port *all = NULL;
+    size_t na = 0, ca = 0;
+    mm_strmap idx;             /* "TCP/23" -> index in all */
+    mm_strmap_init(&idx);
+    for (size_t i = 0; i < m->nsite; i++) {
+        const rp_logs *L = &m->site[i].logs;
+        if (!L->fw_records)
+            continue;
+        S->fw_sites++;
+        S->blocked += L->blocked;
+        char sql[320];
+        snprintf(sql, sizeof sql,
+                 "SELECT proto, dest_port, SUM(records) FROM fw_month WHERE site_id = $1"
+                 " AND month >= $2 AND month <= $3 AND %s GROUP BY proto, dest_port",
+                 L->action_stated ? "action = 'blocked'" : "1 = 1");
+        if (!qo(x, sql))
+            goto fail;
+        mm_stmt_i64(x->st, 1, m->site[i].id);
+        mm_stmt_text(x->st, 2, lo);
+        mm_stmt_text(x->st, 3, hi);
+        int rc;
+        while ((rc = qs(x)) == 1) {
+            const char *proto = mm_col_text(x->st, 0);
+            int64_t port = mm_col_i64(x->st, 1), n = mm_col_i64(x->st, 2);
+            char key[48];
+            int kl = snprintf(key, sizeof key, "%s/%lld", proto, (long long)port);
+            bool added;
+            uint64_t *slot = na < 400000 && kl > 0
+                                 ? mm_strmap_put(&idx, key, (size_t)kl, na, &added)
+                                 : NULL;
+            if (!slot)
+                continue;
+            if (added) {
+                rp_port *nv = grow(all, na, &ca, sizeof *nv);
+                if (!nv) {
+                    mm_strmap_del(&idx, key, (size_t)kl);
+                    continue;
+                }
+                all = nv;
+                memset(&all[na], 0, sizeof *all);
+                snprintf(all[na].proto, sizeof all[na].proto, "%s", proto);
+                all[na].port = port;
+                all[na].iot = is_iot(port, proto);
+                na++;
+            }
+            all[*slot].count += n;
+        }
+        qc(x);
+        if (rc < 0)
+            goto fail;
+    }
+    mm_strmap_free(&idx);
+    mm_strmap_init(&idx);      /* empty again: the failure path frees it too */
+    mm_sort(all, na, sizeof *all, port_desc);
+    size_t top = na < 100 ? na : 100, niot = 0;
+    int64_t telnet = 0;
+    for (size_t k = 0; k < na; k++) {
+        all[k].share = S->blocked ? (double)all[k].count / (double)S->blocked : 0;
+        if (k < top)
+            niot += all[k].iot;
+        if (strcmp(all[k].proto, "TCP") == 0 && (all[k].port == 23 || all[k].port == 2323))
+            telnet += all[k].count;
+    }
+    S->iot_share_top100 = top ? (double)niot / (double)top : 0;
+    S->telnet_share = S->blocked ? (double)telnet / (double)S->blocked : 0;
+    S->nports = na < 20 ? na : 20;
+    if (S->nports) {
+        S->ports = malloc(S->nports * sizeof *S->ports);
+        if (!S->ports)
+            goto fail;
+        memcpy(S->ports, all, S->nports * sizeof *all);
+    }
+    free(all);
+    all = NULL;
+    size_t cs = 0, ck = 0;
+    for (size_t i = 0; i < m->nsite; i++) {
+        const rp_logs *L = &m->site[i].logs;
+        /* each service and kind once per company */
+        for (size_t k = 0; k < L->nshadow; k++) {
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = strcmp(L->shadow[j].service, L->shadow[k].service) == 0;
+            if (!seen && !kv_bump(&S->services, &S->nservices, &cs, L->shadow[k].service, 1))
+                goto fail;
+        }
+        const char *kinds[32];
+        size_t nk = 0;
+        for (size_t k = 0; k < L->nfind + L->nauth; k++) {
+            const char *kind = k < L->nfind ? L->find[k].kind : L->auth[k - L->nfind].kind;
+            bool seen = false;
+            for (size_t j = 0; j < nk && !seen; j++)
+                seen = strcmp(kinds[j], kind) == 0;
+            if (seen || nk == 32)
+                continue;
+            kinds[nk++] = kind;
+            if (!kv_bump(&S->kinds, &S->nkinds, &ck, kind, 1))
+                goto fail;
+        }
+    }
+    mm_sort(S->services, S->nservices, sizeof *S->services, kv_more);
+    mm_sort(S->kinds, S->nkinds, sizeof *S->kinds, kv_more);
+    return 0;
+fail:
+    mm_strmap_free(&idx);
+    free(all);
+    if (!x->err[0])
+        snprintf(x->err, x->errlen, "out of memory");
+    return -1;
+}
+
 int rp_logs_build(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
     char lo[8], hi[8];
     month_of(m, m->from, lo);
     month_of(m, m->to - 1, hi);
     qq x = {db, NULL, err, errlen};
+    err[0] = 0;
     if (firewall(m, &x, lo, hi) != 0 || shadow(m, &x, lo, hi) != 0 ||
-        https_share(m, &x, lo, hi) != 0 || findings(m, &x) != 0 || logins(m, &x) != 0)
+        https_share(m, &x, lo, hi) != 0 || findings(m, &x) != 0 || logins(m, &x) != 0 ||
+        survey(m, &x, lo, hi) != 0)
         return -1;
     mm_stmt *st = mm_db_prepare(db, LEASE_SQL);
     if (!st) {
@@ -610,6 +754,14 @@ void rp_logs_categories(rp_model *m, const mm_catalog *cat)
             const char *c = mm_catalog_category(cat, mm_catalog_by_name(cat, r->service));
             snprintf(r->category, sizeof r->category, "%s", c ? c : "other");
         }
+}
+
+void rp_logsurvey_free(rp_logsurvey *s)
+{
+    free(s->ports);
+    free(s->services);
+    free(s->kinds);
+    memset(s, 0, sizeof *s);
 }
 
 void rp_logs_free(rp_logs *l)

@@ -1109,5 +1109,6 @@ void rp_model_free(rp_model *m)
         free(m->xflow[i].sites);
     free(m->xip);
     free(m->xflow);
+    rp_logsurvey_free(&m->logs);
     memset(m, 0, sizeof(*m));
 }

@@ -139,6 +139,18 @@ typedef struct rp_logs {
     int level;                     /* 1..3 as the site's, 0 nothing */
 } rp_logs;
 
+typedef struct rp_logsurvey {      /* the logs across companies */
+    int64_t blocked;               /* over the companies whose firewall logs we have */
+    size_t fw_sites;
+    rp_port *ports;                /* top 20 across companies */
+    size_t nports;
+    double telnet_share, iot_share_top100;
+    rp_kv *services;               /* cloud service -> companies using it */
+    size_t nservices;
+    rp_kv *kinds;                  /* finding kind -> companies with it */
+    size_t nkinds;
+} rp_logsurvey;
+
 typedef struct rp_site {
     char name[128];
     int64_t id;
@@ -187,11 +199,13 @@ typedef struct rp_model {
     rp_xip *xflow;                 /* cross-company, flows */
     size_t nxflow;
     int64_t alerts, flows;
+    rp_logsurvey logs;             /* what the gateway logs show across companies */
 } rp_model;
 
 /* The gateway-log part of every site (logmodel.c; called by rp_model_build). */
 int rp_logs_build(rp_model *m, mm_db *db, char *err, size_t errlen);
 void rp_logs_free(rp_logs *l);
+void rp_logsurvey_free(rp_logsurvey *s);
 /* The category of each shadow-IT service from the catalogue (NULL: none). */
 struct mm_catalog;
 void rp_logs_categories(rp_model *m, const struct mm_catalog *cat);

@@ -670,6 +670,7 @@ static void survey_pdf(P *p)
     p_ensure(p, 230);
     p_heading(p, rp_t(L, "country_totals"), 2);
     countries(p, m->cc, m->ncc);
+    p_logs_survey(p);
 }
 
 int rp_pdf(const char *path, const rp_model *m, const rp_opts *o, char *err, size_t errlen)

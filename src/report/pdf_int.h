@@ -48,5 +48,6 @@ void p_when(const P *p, int64_t us, char *o, size_t n);
 void p_more(P *p, size_t n, size_t shown);
 /* The gateway-log section of a company report (pdf_logs.c). */
 void p_logs(P *p, const rp_site *s);
+void p_logs_survey(P *p);
 
 #endif

@@ -274,3 +274,63 @@ void p_logs(P *p, const rp_site *s)
     if (Lg->nhttps)
         https(p, Lg);
 }
+
+/* The survey's log part (as html_logs.c's): ports blocked across companies,
+ * services and findings with the number of companies. */
+void p_logs_survey(P *p)
+{
+    const rp_logsurvey *S = &p->m->logs;
+    int L = p->lang;
+    if (!S->fw_sites && !S->nservices && !S->nkinds)
+        return;
+    p_heading(p, rp_t(L, "logs_survey"), 2);
+    char t[600], a[32], b[32], c[32];
+    if (S->fw_sites) {
+        snprintf(t, sizeof t, "%s (%zu %s)", rp_t(L, "fw_survey"), S->fw_sites,
+                 rp_t(L, "companies_n"));
+        p_heading(p, t, 3);
+        p_fmt_num(S->blocked, a, sizeof a);
+        pct(S->telnet_share, b, sizeof b);
+        pct(S->iot_share_top100, c, sizeof c);
+        snprintf(t, sizeof t, "%s: %s  /  %s: %s  /  %s: %s", rp_t(L, "fw_records_n"), a,
+                 rp_t(L, "telnet_share"), b, rp_t(L, "iot_share"), c);
+        p_para(p, t, 9.5, false);
+        static const double wf[] = {0.3, 0.3, 0.25, 0.15};
+        const char *hd[] = {rp_t(L, "port"), rp_t(L, "count"), rp_t(L, "share"), rp_t(L, "iot")};
+        p_row(p, 4, wf, hd, true);
+        for (size_t i = 0; i < S->nports; i++) {
+            char port[32], n[32], sh[32];
+            snprintf(port, sizeof port, "%" PRId64 "/%s", S->ports[i].port, S->ports[i].proto);
+            p_fmt_num(S->ports[i].count, n, sizeof n);
+            pct(S->ports[i].share, sh, sizeof sh);
+            const char *cells[] = {port, n, sh, S->ports[i].iot ? "IoT" : ""};
+            p_row(p, 4, wf, cells, false);
+        }
+        p_gap(p, 6);
+    }
+    static const double wf2[] = {0.7, 0.3};
+    if (S->nservices) {
+        p_heading(p, rp_t(L, "svc_survey"), 3);
+        const char *hd[] = {rp_t(L, "service"), rp_t(L, "affected")};
+        p_row(p, 2, wf2, hd, true);
+        for (size_t i = 0; i < S->nservices && i < 30; i++) {
+            char n[32];
+            p_fmt_num(S->services[i].n, n, sizeof n);
+            const char *cells[] = {S->services[i].key, n};
+            p_row(p, 2, wf2, cells, false);
+        }
+        p_more(p, S->nservices, 30);
+        p_gap(p, 6);
+    }
+    if (S->nkinds) {
+        p_heading(p, rp_t(L, "kinds_survey"), 3);
+        const char *hd[] = {rp_t(L, "findings"), rp_t(L, "affected")};
+        p_row(p, 2, wf2, hd, true);
+        for (size_t i = 0; i < S->nkinds; i++) {
+            char n[32];
+            p_fmt_num(S->kinds[i].n, n, sizeof n);
+            const char *cells[] = {rp_log_explain(S->kinds[i].key)->title[L], n};
+            p_row(p, 2, wf2, cells, false);
+        }
+    }
+}

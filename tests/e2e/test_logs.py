@@ -228,6 +228,11 @@ def scenario(tmp, db, w, label):
         months[k] = months.get(k, 0) + n
     check(fw['by_month'] == months, f'by_month {fw["by_month"]} != {months}')
     check(fw['year_before'] == {'2024-02': 100}, f'year_before {fw["year_before"]}')
+    # the survey across companies (here one): the same port counts, telnet share
+    sv = rep['logs_survey']
+    check(sv['blocked'] == blocked and {p['port']: p['count'] for p in sv['by_port']} == ports
+          and abs(sv['telnet_share'] - want_telnet) < 1e-5, f'logs_survey {sv}')
+    check(sv['services'] == {'dropbox': 1, 'chatgpt': 1}, f'survey services {sv["services"]}')
     # shadow IT
     sh = {(s['service'], s['month']): s for s in c['shadow_it']}
     check(set(sh) == {('dropbox', '2024-01'), ('chatgpt', '2024-02')},
