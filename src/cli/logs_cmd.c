@@ -180,7 +180,7 @@ static void listen_usage(FILE *f)
 "  --format NAME        every sender's format (default: found per sender)\n"
 "  --year YYYY, --tz ZONE   as for parse (default: this year, Asia/Tokyo)\n"
 "  --rate N             lines per second per sender, more are dropped (2000)\n"
-"  --max-senders N      senders tracked at once (256)\n"
+"  --max-senders N      senders tracked at once (64)\n"
 "  --max-tcp N          TCP connections at once (64)\n"
 "  --stats-interval SEC stats events with the counters (60)\n"
 "  --segment-size SZ    close a segment at this size (64m)\n"

@@ -65,7 +65,7 @@ void mm_listen_defaults(mm_listen_cfg *c)
 {
     memset(c, 0, sizeof *c);
     c->rate = 2000;
-    c->max_senders = 256;
+    c->max_senders = 64;
     c->max_tcp = 64;
     c->stats_interval_s = 60;
 }

@@ -146,6 +146,23 @@ static void test_times(void **st)
     assert_int_equal(off, -4 * 3600);
     assert_int_equal(record_time(&ny, ref, "Jan  1 07:00:00 h p: m", &off), 1704110400);
     assert_int_equal(off, -5 * 3600);
+    /* the zone's jumps: 02:30 on 2024-03-10 does not exist in New York (read
+     * with the offset before the jump, -5), 01:30 on 2024-11-03 comes twice
+     * (one of the two, -4 or -5); the hours around them are exact */
+    int64_t t = record_time(&ny, ref, "Mar 10 01:59:59 h p: m", &off);
+    assert_int_equal(t, 1710053999);
+    assert_int_equal(off, -5 * 3600);
+    t = record_time(&ny, ref, "Mar 10 03:00:00 h p: m", &off);
+    assert_int_equal(t, 1710054000);
+    assert_int_equal(off, -4 * 3600);
+    t = record_time(&ny, ref, "Mar 10 02:30:00 h p: m", &off);
+    assert_true(t >= 1710053999 - 3600 && t <= 1710054000 + 3600);
+    t = record_time(&ny, ref, "Nov  3 01:30:00 h p: m", &off);
+    assert_true(t == 1730611800 || t == 1730615400);
+    assert_true(off == -4 * 3600 || off == -5 * 3600);
+    t = record_time(&ny, ref, "Nov  3 03:00:00 h p: m", &off);
+    assert_int_equal(t, 1730620800);
+    assert_int_equal(off, -5 * 3600);
     mm_logopt fixed = {.tz = "+05:30", .year = 2024};
     assert_int_equal(record_time(&fixed, ref, "Jan  1 05:30:00 h p: m", &off), 1704067200);
     assert_int_equal(off, 5 * 3600 + 1800);
@@ -164,10 +181,10 @@ static void test_times(void **st)
         tm.tm_year = 70 + rand() % 230;
         tm.tm_mon = rand() % 12;
         tm.tm_mday = 1 + rand() % 28;
-        time_t t = timegm(&tm);
+        time_t tg = timegm(&tm);
         assert_int_equal(mm_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
                                             (unsigned)tm.tm_mday),
-                         (int64_t)t / 86400);
+                         (int64_t)tg / 86400);
     }
 }
 
