@@ -547,6 +547,23 @@ static int parse_response(mm_logctx *cx, mm_logrec *r, const char *p, const char
     return LR_OK;
 }
 
+/* The last two '/' of p..e ("NAME/CLASS/TYPE"): *s1 the one before *s2;
+ * false when there are fewer than two. */
+static bool last_slashes(const char *p, const char *e, const char **s1, const char **s2)
+{
+    *s1 = *s2 = NULL;
+    for (const char *y = e; y > p; y--)
+        if (y[-1] == '/') {
+            if (!*s2) {
+                *s2 = y - 1;
+            } else {
+                *s1 = y - 1;
+                break;
+            }
+        }
+    return *s1 && *s2;
+}
+
 static int parse_body(mm_logctx *cx, mm_logrec *r, enum kind k, const char *p, const char *e)
 {
     lr_str t[3];
@@ -626,17 +643,8 @@ static int parse_body(mm_logctx *cx, mm_logrec *r, enum kind k, const char *p, c
             while (fe < e && *fe != ' ')
                 fe++;
             /* NAME/CLASS/TYPE: split at the last two slashes */
-            const char *s2 = NULL, *s1 = NULL;
-            for (const char *y = fe; y > f; y--)
-                if (y[-1] == '/') {
-                    if (!s2)
-                        s2 = y - 1;
-                    else {
-                        s1 = y - 1;
-                        break;
-                    }
-                }
-            if (s1 && s2) {
+            const char *s1, *s2;
+            if (last_slashes(f, fe, &s1, &s2)) {
                 set_rrname(r, lr_s(f, (size_t)(s1 - f)));
                 r->dns.rrtype = lr_s(s2 + 1, (size_t)(fe - s2 - 1));
             }
@@ -654,17 +662,8 @@ static int parse_body(mm_logctx *cx, mm_logrec *r, enum kind k, const char *p, c
             return LR_SKIP;   /* "rpz QNAME rewrite ... failed: ..." */
         if (!next(&c, &tr))
             return lr_bad(cx, "rpz rewrite without a name");
-        const char *s2 = NULL, *s1 = NULL;
-        for (const char *y = tr.p + tr.n; y > tr.p; y--)
-            if (y[-1] == '/') {
-                if (!s2)
-                    s2 = y - 1;
-                else {
-                    s1 = y - 1;
-                    break;
-                }
-            }
-        if (s1 && s2) {
+        const char *s1, *s2;
+        if (last_slashes(tr.p, tr.p + tr.n, &s1, &s2)) {
             set_rrname(r, lr_s(tr.p, (size_t)(s1 - tr.p)));
             r->dns.rrtype = lr_s(s1 + 1, (size_t)(s2 - s1 - 1));
         } else {

@@ -259,20 +259,31 @@ static bool known_source(const lr_str *w, int n_source)
            lr_eq(w[0], "blacklisted") || lr_eq(w[0], "whitelisted") || lr_eq(w[0], "database");
 }
 
+/* A DNS message: its prefix, its first words and what it is. */
+typedef struct dmsg {
+    prefix x;
+    lr_str w[8];
+    int nw, is_at;
+    enum dkind k;
+} dmsg;
+
+static void read_dns(const dmline *d, dmsg *m)
+{
+    const char *e = d->msg + d->msg_len;
+    const char *p = read_prefix(d->msg, e, &m->x);
+    m->k = dkind_of(p, e, m->w, &m->nw, &m->is_at);
+}
+
 static bool dns_probe(const lr_line *l)
 {
     dmline d;
     if (!header(l, &d) || !is_dns_prog(d.program))
         return false;
-    prefix x;
-    const char *e = d.msg + d.msg_len;
-    const char *p = read_prefix(d.msg, e, &x);
-    lr_str w[8];
-    int nw, is_at;
-    enum dkind k = dkind_of(p, e, w, &nw, &is_at);
-    if (k == D_ANSWER)
-        return known_source(w, is_at - 1);
-    return k == D_QUERY || (k == D_OTHER && !lr_eq(w[0], "non-query"));
+    dmsg m;
+    read_dns(&d, &m);
+    if (m.k == D_ANSWER)
+        return known_source(m.w, m.is_at - 1);
+    return m.k == D_QUERY || (m.k == D_OTHER && !lr_eq(m.w[0], "non-query"));
 }
 
 static int dhcp_parse(mm_logctx *cx, const lr_line *l, mm_logrec *r);
@@ -342,24 +353,20 @@ static int dns_parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     }
     if (!is_dns_prog(d.program))
         return LR_SKIP;
-    prefix x;
-    const char *e = d.msg + d.msg_len;
-    const char *p = read_prefix(d.msg, e, &x);
-    lr_str w[8];
-    int nw, is_at;
-    enum dkind k = dkind_of(p, e, w, &nw, &is_at);
-    if (k != D_QUERY && k != D_ANSWER)
+    dmsg m;
+    read_dns(&d, &m);
+    if (m.k != D_QUERY && m.k != D_ANSWER)
         return LR_SKIP;
     dnsstate *st = state_of(cx);
     set_time(cx, r, l, &d);
-    r->proto = x.proto;
-    if (x.has_client) {
-        r->src_ip = x.client;
-        r->src_port = x.port;
+    r->proto = m.x.proto;
+    if (m.x.has_client) {
+        r->src_ip = m.x.client;
+        r->src_port = m.x.port;
     }
-    if (k == D_QUERY) {
+    if (m.k == D_QUERY) {
         /* query[TYPE] NAME from CLIENT */
-        lr_str t = lr_s(w[0].p + 6, w[0].n - 6);
+        lr_str t = lr_s(m.w[0].p + 6, m.w[0].n - 6);
         if (!t.n || t.p[t.n - 1] != ']')
             return lr_bad(cx, "query type not closed");
         t.n--;
@@ -368,30 +375,30 @@ static int dns_parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         if (!t.n || t.n > 15)
             return lr_bad(cx, "query type '%.*s'", (int)(t.n > 20 ? 20 : t.n), t.p);
         mm_ip ip;
-        if (!lr_ip(w[3].p, w[3].n, &ip))
-            return lr_bad(cx, "query from '%.*s'", (int)(w[3].n > 60 ? 60 : w[3].n), w[3].p);
+        if (!lr_ip(m.w[3].p, m.w[3].n, &ip))
+            return lr_bad(cx, "query from '%.*s'", (int)(m.w[3].n > 60 ? 60 : m.w[3].n), m.w[3].p);
         r->src_ip = ip;
         r->dns.type = "query";
-        r->dns.rrname = w[1];
+        r->dns.rrname = m.w[1];
         r->dns.rrtype = t;
-        if (st && w[1].n < NAME_MAX_LEN) {
+        if (st && m.w[1].n < NAME_MAX_LEN) {
             qent *q = &st->q[st->next];
             st->next = (st->next + 1) % RING;
             q->used = true;
-            q->has_serial = x.has_serial;
-            q->serial = x.serial;
-            memcpy(q->name, w[1].p, w[1].n);
-            q->name_len = (uint16_t)w[1].n;
+            q->has_serial = m.x.has_serial;
+            q->serial = m.x.serial;
+            memcpy(q->name, m.w[1].p, m.w[1].n);
+            q->name_len = (uint16_t)m.w[1].n;
             memcpy(q->type, t.p, t.n);
             q->type_len = (uint16_t)t.n;
             q->client = ip;
-            q->port = x.has_client ? x.port : -1;
+            q->port = m.x.has_client ? m.x.port : -1;
         }
         return LR_OK;
     }
     /* SOURCE NAME is DEST */
-    lr_str name = w[is_at - 1], dest = w[is_at + 1];
-    qent *q = st && x.has_serial ? find_serial(st, x.serial) : NULL;
+    lr_str name = m.w[m.is_at - 1], dest = m.w[m.is_at + 1];
+    qent *q = st && m.x.has_serial ? find_serial(st, m.x.serial) : NULL;
     r->dns.type = "answer";
     lr_str atype = {0}, rdata = {0}, aname = name;
     const char *rcode = "NOERROR";
@@ -438,7 +445,7 @@ static int dns_parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     if (q) {
         r->dns.rrname = lr_s(q->name, q->name_len);
         r->dns.rrtype = lr_s(q->type, q->type_len);
-        if (!x.has_client) {
+        if (!m.x.has_client) {
             r->src_ip = q->client;
             r->src_port = q->port;
         }

@@ -65,15 +65,8 @@ static const char *dovecot_text(const lr_line *l, const char **end, const char *
     const char *best = NULL;
     size_t k = 0;
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
-        const char *h = lr_find(from, span, procs[i].prefix);
         /* at the start of the text or of a word */
-        while (h && !(h == from || h[-1] == ' ')) {
-            const char *nx = h + 1;
-            if (nx >= from + span)
-                h = NULL;
-            else
-                h = lr_find(nx, (size_t)(from + span - nx), procs[i].prefix);
-        }
+        const char *h = lr_find_word(from, span, procs[i].prefix);
         if (h && h - from > 40)
             h = NULL;
         if (h && (!best || h < best)) {

@@ -68,76 +68,25 @@ static const char *const other_events[] = {
     "RESUBMIT", "RESUBMITDEFER", "SUBMIT", "SUBMITDEFER", "SUPPRESSED", "THROTTLE", "TRANSFER",
 };
 
-typedef struct fld {
-    lr_str v;
-    bool esc;     /* quoted with "" inside */
-} fld;
-
-/* The CSV fields of p..e (up to MAXF). */
-static int split(const char *p, const char *e, fld *f)
+/* A value's text, "" undone into the record's scratch area when esc. */
+static lr_str text(mm_logrec *r, lr_str v, bool esc)
 {
-    int n = 0;
-    while (n < MAXF) {
-        fld x = {{0}, false};
-        if (p < e && *p == '"') {
-            const char *s = ++p;
-            while (p < e) {
-                if (*p == '"') {
-                    if (p + 1 < e && p[1] == '"') {
-                        x.esc = true;
-                        p += 2;
-                        continue;
-                    }
-                    break;
-                }
-                p++;
-            }
-            x.v = lr_s(s, (size_t)(p - s));
-            if (p < e)
-                p++;   /* the closing quote */
-            while (p < e && *p != ',')
-                p++;
-        } else {
-            const char *s = p;
-            while (p < e && *p != ',')
-                p++;
-            x.v = lr_s(s, (size_t)(p - s));
-        }
-        f[n++] = x;
-        if (p >= e)
-            break;
-        p++;   /* the comma */
-    }
-    return n;
-}
-
-/* A field's text, "" undone into the record's scratch area when needed. */
-static lr_str text(mm_logrec *r, fld f)
-{
-    if (!f.esc)
-        return f.v;
+    if (!esc)
+        return v;
     char b[LR_SCRATCH];
     size_t n = 0;
-    for (uint32_t i = 0; i < f.v.n && n < sizeof b; i++) {
-        b[n++] = f.v.p[i];
-        if (f.v.p[i] == '"' && i + 1 < f.v.n && f.v.p[i + 1] == '"')
+    for (uint32_t i = 0; i < v.n && n < sizeof b; i++) {
+        b[n++] = v.p[i];
+        if (v.p[i] == '"' && i + 1 < v.n && v.p[i + 1] == '"')
             i++;
     }
     const char *k = lr_keep(r, b, n);
-    return k ? lr_s(k, n) : f.v;
+    return k ? lr_s(k, n) : v;
 }
 
 static bool iso_time(const char *p, size_t n)
 {
     return n >= 19 && p[4] == '-' && p[7] == '-' && p[10] == 'T' && p[13] == ':' && p[16] == ':';
-}
-
-static bool is_event(lr_str w, const char *const *list, size_t k)
-{
-    for (size_t i = 0; i < k; i++)
-        if (lr_eq(w, list[i]))
-            return true;
-    return false;
 }
 
 static bool probe(const lr_line *l)
@@ -159,8 +108,8 @@ static bool probe(const lr_line *l)
             z++;
         if (z > d && z < e && *z == ',') {
             lr_str w = lr_s(d, (size_t)(z - d));
-            if (is_event(w, events, sizeof events / sizeof events[0]) ||
-                is_event(w, other_events, sizeof other_events / sizeof other_events[0]))
+            if (lr_eq_any(w, events, sizeof events / sizeof events[0]) ||
+                lr_eq_any(w, other_events, sizeof other_events / sizeof other_events[0]))
                 return true;
         }
         s = c + 1;
@@ -221,61 +170,56 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     if (p == e)
         return LR_SKIP;
     const int8_t *col = s && s->have ? s->col : default_cols;
-    fld f[MAXF];
-    int n = split(p, e, f);
-#define COL(c) (col[c] >= 0 && col[c] < n ? f[col[c]] : (fld){{0}, false})
-    fld t = COL(C_TIME), ev = COL(C_EVENT);
-    if (!iso_time(t.v.p, t.v.n))
+    lr_str f[MAXF + 1];
+    bool esc[MAXF + 1];
+    int n = lr_csv(p, e, f, esc, MAXF);
+    f[n] = lr_s(NULL, 0);          /* the value of a column the line lacks */
+    esc[n] = false;
+#define COL(c) (col[c] >= 0 && col[c] < n ? col[c] : n)
+    lr_str t = f[COL(C_TIME)], ev = f[COL(C_EVENT)];
+    if (!iso_time(t.p, t.n))
         return lr_bad(cx, "Exchange tracking line without its date-time");
-    const char *d = t.v.p;
-    int64_t y, mo, dd, h, mi, sec;
-    if (!lr_num(d, 4, &y) || !lr_num(d + 5, 2, &mo) || !lr_num(d + 8, 2, &dd) ||
-        !lr_num(d + 11, 2, &h) || !lr_num(d + 14, 2, &mi) || !lr_num(d + 17, 2, &sec) || mo < 1 ||
-        mo > 12 || dd < 1 || dd > 31 || h > 23 || mi > 59 || sec > 60)
+    lr_tm tm;
+    if (!lr_iso_time(t.p, t.p + t.n, 'T', &tm))
         return lr_bad(cx, "Exchange tracking line with a bad date-time");
-    if (!ev.v.n)
+    if (!ev.n)
         return lr_bad(cx, "Exchange tracking line without its event-id");
-    if (!is_event(ev.v, events, sizeof events / sizeof events[0]))
+    if (!lr_eq_any(ev, events, sizeof events / sizeof events[0]))
         return LR_SKIP;
-    int32_t usec = 0, scale = 100000;
-    for (uint32_t i = 20; i < t.v.n && i < 26 && d[19] == '.' && d[i] >= '0' && d[i] <= '9'; i++) {
-        usec += (d[i] - '0') * scale;
-        scale /= 10;
-    }
     /* UTC ("Z"); a zone is not written by Exchange */
-    lr_set_time(cx, r, (int)y, (int)mo, (int)dd, (int)h, (int)mi, (int)sec, usec, true, 0);
-    r->email.status = ev.v;
+    lr_set_time(cx, r, tm.year, tm.mon, tm.day, tm.hour, tm.min, tm.sec, tm.usec, true, 0);
+    r->email.status = ev;
 
-    fld x;
-    x = COL(C_CIP);
-    if (x.v.n)
-        lr_ip(x.v.p, x.v.n, &r->src_ip);
-    x = COL(C_SIP);
-    if (x.v.n)
-        lr_ip(x.v.p, x.v.n, &r->dest_ip);
-    if (lr_eq(ev.v, "SEND"))
-        r->email.relay = text(r, COL(C_SHOST));
-    else if (lr_eq(ev.v, "RECEIVE"))
-        r->email.relay = text(r, COL(C_CHOST));
-    x = COL(C_IMID);
-    if (x.v.n)
-        r->email.queue_id = x.v;
-    lr_str mid = text(r, COL(C_MID));
+    lr_str x;
+    x = f[COL(C_CIP)];
+    if (x.n)
+        lr_ip(x.p, x.n, &r->src_ip);
+    x = f[COL(C_SIP)];
+    if (x.n)
+        lr_ip(x.p, x.n, &r->dest_ip);
+    if (lr_eq(ev, "SEND"))
+        r->email.relay = text(r, f[COL(C_SHOST)], esc[COL(C_SHOST)]);
+    else if (lr_eq(ev, "RECEIVE"))
+        r->email.relay = text(r, f[COL(C_CHOST)], esc[COL(C_CHOST)]);
+    x = f[COL(C_IMID)];
+    if (x.n)
+        r->email.queue_id = x;
+    lr_str mid = text(r, f[COL(C_MID)], esc[COL(C_MID)]);
     if (mid.n >= 2 && mid.p[0] == '<' && mid.p[mid.n - 1] == '>') {
         mid.p++;
         mid.n -= 2;
     }
     r->email.message_id = mid;
-    r->email.subject = text(r, COL(C_SUBJ));
-    r->email.from = text(r, COL(C_SENDER));
+    r->email.subject = text(r, f[COL(C_SUBJ)], esc[COL(C_SUBJ)]);
+    r->email.from = text(r, f[COL(C_SENDER)], esc[COL(C_SENDER)]);
     if (lr_eq(r->email.from, "<>"))
         r->email.from = (lr_str){0};
-    x = COL(C_BYTES);
+    x = f[COL(C_BYTES)];
     int64_t v;
-    if (x.v.n && lr_num(x.v.p, x.v.n, &v))
+    if (x.n && lr_num(x.p, x.n, &v))
         r->email.size = v;
-    lr_str rc = text(r, COL(C_RCPT));
-    const char *a = rc.p, *re = rc.p + rc.n;
+    lr_str rc = text(r, f[COL(C_RCPT)], esc[COL(C_RCPT)]);
+    const char *a = rc.p, *re = rc.p ? rc.p + rc.n : NULL;
     while (a && a < re && r->email.n_to < LR_MAX_TO) {
         const char *z = memchr(a, ';', (size_t)(re - a));
         if (!z)

@@ -38,49 +38,14 @@
  * authenticator, user the set_id, result "failure"}. Exim's other lines
  * (connections, queue runs, retry notes) are skipped.
  *
- * State: at most 4096 open messages with 1 KB of strings each, found by a
- * hash of message ids, allocated once at the first Exim line; a full table
- * gives up its oldest message as the record of the line that needs room.
+ * State: the table of open messages of mailjoin.c: at most 4096 with 1 KB
+ * of strings each, found by a hash of message ids, allocated once at the
+ * first Exim line of a message; a full table gives up its oldest message as
+ * the record of the line that needs room.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "logs/logs.h"
-
-#define EX_MAX 4096
-#define EX_HASH 8192
-#define EX_AREA 1024
-#define EX_FIELD 256
-
-enum { F_FROM, F_SUBJ, F_MID, F_N };
-
-typedef struct xmsg {
-    uint64_t first;
-    int64_t ts_us;
-    int32_t tzoff;
-    bool has_ts, arrived;
-    mm_ip src_ip;
-    int32_t src_port;
-    int64_t size;
-    uint8_t id_n, status_n, relay_n, n_to;
-    char id[24];
-    char status[12];
-    char relay[112];
-    uint16_t off[F_N], len[F_N];
-    uint16_t to_off[LR_MAX_TO], to_len[LR_MAX_TO];
-    uint16_t used;
-    char area[EX_AREA];
-} xmsg;
-
-typedef struct xstate {
-    int16_t idx[EX_HASH];
-    uint16_t freel[EX_MAX];
-    uint32_t nfree;
-    bool fin;
-    uint32_t nord, pos;
-    uint16_t order[EX_MAX];
-    xmsg m[EX_MAX];
-} xstate;
+#include "logs/mailjoin.h"
 
 /* --- the line's layout --- */
 
@@ -108,38 +73,19 @@ static size_t msg_id(const char *p, const char *e)
     return n;
 }
 
-static bool dig2(const char *p, int64_t *v)
-{
-    return lr_num(p, 2, v);
-}
-
 /* "YYYY-MM-DD HH:MM:SS[.ddd][ +ZZZZ][ [pid]] " at p: sets the time, returns
  * what follows (NULL when p has no such time). */
 static const char *exim_time(mm_logctx *cx, mm_logrec *r, const char *p, const char *e)
 {
-    if (e - p < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':' ||
-        p[16] != ':')
+    lr_tm t;
+    const char *q = e - p < 20 ? NULL : lr_iso_time(p, e, ' ', &t);
+    if (!q)
         return NULL;
-    int64_t y, mo, d, h, mi, s;
-    if (!lr_num(p, 4, &y) || !dig2(p + 5, &mo) || !dig2(p + 8, &d) || !dig2(p + 11, &h) ||
-        !dig2(p + 14, &mi) || !dig2(p + 17, &s) || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-        h > 23 || mi > 59 || s > 60)
-        return NULL;
-    const char *q = p + 19;
-    int32_t usec = 0;
-    if (q < e && *q == '.') {
-        int32_t scale = 100000;
-        q++;
-        for (int i = 0; i < 6 && q < e && *q >= '0' && *q <= '9'; i++, q++) {
-            usec += (*q - '0') * scale;
-            scale /= 10;
-        }
-    }
     bool has_zone = false;
     int32_t zone = 0;
     if (e - q >= 6 && q[0] == ' ' && (q[1] == '+' || q[1] == '-')) {
         int64_t zh, zm;
-        if (dig2(q + 2, &zh) && dig2(q + 4, &zm) && (q + 6 == e || q[6] == ' ')) {
+        if (lr_num(q + 2, 2, &zh) && lr_num(q + 4, 2, &zm) && (q + 6 == e || q[6] == ' ')) {
             zone = (int32_t)((zh * 3600 + zm * 60) * (q[1] == '-' ? -1 : 1));
             has_zone = true;
             q += 6;
@@ -157,8 +103,7 @@ static const char *exim_time(mm_logctx *cx, mm_logrec *r, const char *p, const c
         }
     }
     if (r)
-        lr_set_time(cx, r, (int)y, (int)mo, (int)d, (int)h, (int)mi, (int)s, usec, has_zone,
-                    zone);
+        lr_set_time(cx, r, t.year, t.mon, t.day, t.hour, t.min, t.sec, t.usec, has_zone, zone);
     return q;
 }
 
@@ -236,40 +181,24 @@ static bool probe(const lr_line *l)
 /* " KEY=" field value (to the next space) in p..e */
 static bool field(const char *p, const char *e, const char *key, lr_str *v)
 {
-    size_t k = strlen(key);
-    for (const char *s = p; s < e;) {
-        const char *h = lr_find(s, (size_t)(e - s), key);
-        if (!h)
-            return false;
-        if (h == p || h[-1] == ' ') {
-            const char *a = h + k, *z = a;
-            while (z < e && *z != ' ')
-                z++;
-            *v = lr_s(a, (size_t)(z - a));
-            return true;
-        }
-        s = h + 1;
-    }
-    return false;
+    const char *h = lr_find_word(p, (size_t)(e - p), key);
+    if (!h)
+        return false;
+    const char *a = h + strlen(key), *z = a;
+    while (z < e && *z != ' ')
+        z++;
+    *v = lr_s(a, (size_t)(z - a));
+    return true;
 }
 
 /* H=name (helo) [address]:port: the address (and port), and "name [address]" */
 static bool host_field(const char *p, const char *e, mm_ip *ip, int32_t *port, lr_str *name,
                        lr_str *addr)
 {
-    const char *h = NULL;
-    for (const char *s = p; s < e;) {
-        const char *f = lr_find(s, (size_t)(e - s), "H=");
-        if (!f)
-            return false;
-        if (f == p || f[-1] == ' ') {
-            h = f + 2;
-            break;
-        }
-        s = f + 1;
-    }
+    const char *h = lr_find_word(p, (size_t)(e - p), "H=");
     if (!h)
         return false;
+    h += 2;
     if (name)
         *name = (lr_str){0};
     const char *q = h;
@@ -335,206 +264,33 @@ static bool subject_field(const char *p, const char *e, lr_str *v)
     return false;
 }
 
-/* --- the table --- */
+/* --- open messages (mailjoin.c) --- */
 
-static uint32_t hash(const char *p, size_t n)
+/* The message of id, opened when new with the time of t (the table full:
+ * the oldest goes, as r unless the line already gave one). */
+static mq_msg *open_msg(mq_table *s, const lr_line *l, const mm_logrec *t, const char *q,
+                        size_t n, mm_logrec *r, bool *out)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)p[i]) * 16777619u;
-    return h & (EX_HASH - 1);
-}
-
-static xstate *state_of(mm_logctx *cx)
-{
-    void **st = lr_state(cx);
-    if (!*st) {
-        xstate *s = calloc(1, sizeof *s);
-        if (!s)
-            return NULL;
-        for (size_t i = 0; i < EX_HASH; i++)
-            s->idx[i] = -1;
-        for (uint32_t i = 0; i < EX_MAX; i++)
-            s->freel[i] = (uint16_t)(EX_MAX - 1 - i);
-        s->nfree = EX_MAX;
-        *st = s;
-    }
-    return *st;
-}
-
-static void free_state(void *st)
-{
-    free(st);
-}
-
-static uint32_t find_pos(xstate *s, const char *q, size_t n)
-{
-    uint32_t h = hash(q, n);
-    for (uint32_t i = 0; i < EX_HASH; i++) {
-        uint32_t j = (h + i) & (EX_HASH - 1);
-        int16_t k = s->idx[j];
-        if (k < 0 || (s->m[k].id_n == n && memcmp(s->m[k].id, q, n) == 0))
-            return j;
-    }
-    return UINT32_MAX;
-}
-
-static xmsg *find(xstate *s, const char *q, size_t n)
-{
-    uint32_t j = find_pos(s, q, n);
-    return j != UINT32_MAX && s->idx[j] >= 0 ? &s->m[s->idx[j]] : NULL;
-}
-
-static void unlink_msg(xstate *s, xmsg *m)
-{
-    uint32_t i = find_pos(s, m->id, m->id_n);
-    if (i == UINT32_MAX || s->idx[i] < 0)
-        return;
-    s->idx[i] = -1;
-    for (uint32_t j = (i + 1) & (EX_HASH - 1), g = 0; g < EX_HASH; j = (j + 1) & (EX_HASH - 1), g++) {
-        int16_t k = s->idx[j];
-        if (k < 0)
-            break;
-        uint32_t home = hash(s->m[k].id, s->m[k].id_n);
-        if ((j > i) ? (home <= i || home > j) : (home <= i && home > j)) {
-            s->idx[i] = k;
-            s->idx[j] = -1;
-            i = j;
-        }
-    }
-    m->first = 0;
-    s->freel[s->nfree++] = (uint16_t)(m - s->m);
-}
-
-static void area_set(xmsg *m, int f, lr_str v)
-{
-    if (m->len[f] || !v.n)
-        return;
-    size_t n = v.n > EX_FIELD ? EX_FIELD : v.n;
-    if (n > (size_t)(EX_AREA - m->used))
-        n = (size_t)(EX_AREA - m->used);
-    if (!n)
-        return;
-    memcpy(m->area + m->used, v.p, n);
-    m->off[f] = m->used;
-    m->len[f] = (uint16_t)n;
-    m->used = (uint16_t)(m->used + n);
-}
-
-/* the subject with Exim's \" and \\ escapes undone */
-static void area_set_unescaped(xmsg *m, int f, lr_str v)
-{
-    if (m->len[f] || !v.n)
-        return;
-    size_t room = (size_t)(EX_AREA - m->used), n = 0;
-    if (room > EX_FIELD)
-        room = EX_FIELD;
-    char *d = m->area + m->used;
-    for (size_t i = 0; i < v.n && n < room; i++) {
-        if (v.p[i] == '\\' && i + 1 < v.n && (v.p[i + 1] == '"' || v.p[i + 1] == '\\'))
-            i++;
-        d[n++] = v.p[i];
-    }
-    if (!n)
-        return;
-    m->off[f] = m->used;
-    m->len[f] = (uint16_t)n;
-    m->used = (uint16_t)(m->used + n);
-}
-
-static void add_to(xmsg *m, lr_str v)
-{
-    if (!v.n || v.n > EX_FIELD || m->n_to >= LR_MAX_TO)
-        return;
-    for (uint8_t i = 0; i < m->n_to; i++)
-        if (m->to_len[i] == v.n && memcmp(m->area + m->to_off[i], v.p, v.n) == 0)
-            return;
-    if (v.n > (size_t)(EX_AREA - m->used))
-        return;
-    memcpy(m->area + m->used, v.p, v.n);
-    m->to_off[m->n_to] = m->used;
-    m->to_len[m->n_to++] = (uint16_t)v.n;
-    m->used = (uint16_t)(m->used + v.n);
-}
-
-static void set_small(char *dst, uint8_t *dn, size_t cap, const char *p, size_t n)
-{
-    if (n > cap)
-        n = cap;
-    memcpy(dst, p, n);
-    *dn = (uint8_t)n;
-}
-
-static void fill(mm_logrec *r, const xmsg *m)
-{
-    r->event_type = "mail";
-    r->line = m->first;
-    if (m->has_ts) {
-        r->ts_us = m->ts_us;
-        r->tzoff = m->tzoff;
-        r->has_ts = true;
-    }
-    r->src_ip = m->src_ip;
-    r->src_port = m->src_port;
-    r->email.size = m->size;
-    const char *a = lr_keep(r, m->area, m->used);
-    if (a) {
-        lr_str *f[F_N] = {&r->email.from, &r->email.subject, &r->email.message_id};
-        for (int i = 0; i < F_N; i++)
-            if (m->len[i])
-                *f[i] = lr_s(a + m->off[i], m->len[i]);
-        for (uint8_t i = 0; i < m->n_to; i++)
-            r->email.to[i] = lr_s(a + m->to_off[i], m->to_len[i]);
-        r->email.n_to = m->n_to;
-    }
-    const char *k;
-    if (m->status_n && (k = lr_keep(r, m->status, m->status_n)))
-        r->email.status = lr_s(k, m->status_n);
-    if (m->relay_n && (k = lr_keep(r, m->relay, m->relay_n)))
-        r->email.relay = lr_s(k, m->relay_n);
-    if ((k = lr_keep(r, m->id, m->id_n)))
-        r->email.queue_id = lr_s(k, m->id_n);
-}
-
-static xmsg *open_msg(xstate *s, const lr_line *l, const mm_logrec *t, const char *q, size_t n,
-                      mm_logrec *r, bool *out)
-{
-    xmsg *m = find(s, q, n);
+    mq_msg *m = mq_find(s, q, n);
     if (m)
         return m;
-    if (!s->nfree) {
-        xmsg *old = NULL;
-        for (uint32_t i = 0; i < EX_MAX; i++)
-            if (s->m[i].first && (!old || s->m[i].first < old->first))
-                old = &s->m[i];
-        if (!old)
-            return NULL;
-        if (!*out) {
-            fill(r, old);
-            *out = true;
-        }
-        unlink_msg(s, old);
-    }
-    uint16_t k = s->freel[--s->nfree];
-    m = &s->m[k];
-    memset(m, 0, offsetof(xmsg, area));
-    m->first = l->lineno ? l->lineno : 1;
-    m->src_port = -1;
-    m->size = -1;
-    memcpy(m->id, q, n);
-    m->id_n = (uint8_t)n;
-    if (t->has_ts) {
-        m->ts_us = t->ts_us;
-        m->tzoff = t->tzoff;
-        m->has_ts = true;
-    }
-    uint32_t j = find_pos(s, q, n);
-    if (j != UINT32_MAX)
-        s->idx[j] = (int16_t)k;
+    m = mq_open(s, q, n, l->lineno, r, true, out);
+    if (m)
+        mq_set_time(m, t);
     return m;
 }
 
 /* --- lines --- */
+
+/* The record's time: the line's, read into t. */
+static void time_of(mm_logrec *r, const mm_logrec *t)
+{
+    if (t->has_ts) {
+        r->ts_us = t->ts_us;
+        r->tzoff = t->tzoff;
+        r->has_ts = true;
+    }
+}
 
 /* "H=... [addr] F=<s> rejected RCPT <r>: why" and the like */
 static int reject_rec(mm_logctx *cx, mm_logrec *r, const char *p, const char *e,
@@ -552,11 +308,7 @@ static int reject_rec(mm_logctx *cx, mm_logrec *r, const char *p, const char *e,
     }
     r->src_port = port;
     r->event_type = "mail";
-    if (t->has_ts) {
-        r->ts_us = t->ts_us;
-        r->tzoff = t->tzoff;
-        r->has_ts = true;
-    }
+    time_of(r, t);
     r->email.status = lr_s("rejected", 8);
     lr_str v;
     if (field(p, e, "F=", &v) && v.n >= 2 && v.p[0] == '<' && v.p[v.n - 1] == '>' && v.n > 2)
@@ -593,11 +345,7 @@ static int auth_fail(mm_logctx *cx, mm_logrec *r, const char *p, const char *e, 
         lr_port(d, (size_t)(z - d), &r->src_port);
     }
     r->event_type = "auth";
-    if (t->has_ts) {
-        r->ts_us = t->ts_us;
-        r->tzoff = t->tzoff;
-        r->has_ts = true;
-    }
+    time_of(r, t);
     r->auth.service = lr_s("smtp", 4);
     r->auth.result = "failure";
     if (f > n)
@@ -681,18 +429,18 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
             return reject_rec(cx, r, p, e, rej, &t);
         return LR_SKIP;
     }
-    xstate *s = state_of(cx);
+    mq_table *s = mq_state(cx, NULL);
     if (!s)
         return LR_SKIP;
     bool out = false;
-    xmsg *m = find(s, id, idn);
+    mq_msg *m = mq_find(s, id, idn);
 
     if (!flagged) {
         if (lr_starts(q, (size_t)(e - q), "Completed")) {
             if (!m)
                 return LR_SKIP;
-            fill(r, m);
-            unlink_msg(s, m);
+            mq_fill(r, m);
+            mq_close(s, m);
             return LR_OK;
         }
         if (!rej)
@@ -702,17 +450,17 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         if (rc != LR_OK)
             return rc;
         if (m) {
-            area_set(m, F_FROM, r->email.from);
+            mq_set(m, MQ_FROM, r->email.from);
             if (!m->src_ip.v) {
                 m->src_ip = r->src_ip;
                 m->src_port = r->src_port;
             }
-            set_small(m->status, &m->status_n, sizeof m->status, "rejected", 8);
+            mq_set_status(m, lr_s("rejected", 8));
             lr_str host = r->host;
             lr_clear(r);
             r->host = host;
-            fill(r, m);
-            unlink_msg(s, m);
+            mq_fill(r, m);
+            mq_close(s, m);
             return LR_OK;
         }
         const char *k = lr_keep(r, id, idn);
@@ -735,15 +483,11 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         return LR_SKIP;
     lr_str addr = lr_s(a, (size_t)(ae - a));
     if (arrival) {
-        m->arrived = true;
+        m->queued = true;
         if (!lr_eq(addr, "<>"))
-            area_set(m, F_FROM, addr);
+            mq_set(m, MQ_FROM, addr);
         /* the time and line of the arrival when a cutthrough delivery came first */
-        if (t.has_ts) {
-            m->ts_us = t.ts_us;
-            m->tzoff = t.tzoff;
-            m->has_ts = true;
-        }
+        mq_set_time(m, &t);
         m->first = l->lineno ? l->lineno : m->first;
         int32_t port;
         mm_ip ip;
@@ -760,10 +504,10 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
                 v.p++;
                 v.n -= 2;
             }
-            area_set(m, F_MID, v);
+            mq_set(m, MQ_MSGID, v);
         }
         if (subject_field(ae, e, &v))
-            area_set_unescaped(m, F_SUBJ, v);
+            mq_set_unescaped(m, MQ_SUBJECT, v);
         return out ? LR_OK : LR_PENDING;
     }
     /* deliveries: "=> local <orig@domain> R=.. T=..", "** addr <addr>: why" */
@@ -786,10 +530,10 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     }
     if (rcpt.n && rcpt.p[rcpt.n - 1] == ':')
         rcpt.n--;
-    add_to(m, rcpt);
+    mq_add_to(m, rcpt);
     const char *st = deliv ? (f0 == '*' ? NULL : "sent") : bounce ? "bounced" : "deferred";
     if (st)
-        set_small(m->status, &m->status_n, sizeof m->status, st, strlen(st));
+        mq_set_status(m, lr_s(st, strlen(st)));
     mm_ip ip;
     int32_t port;
     lr_str name, ad;
@@ -807,40 +551,9 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
             b[n++] = ']';
         }
         if (n)
-            set_small(m->relay, &m->relay_n, sizeof m->relay, b, n);
+            mq_set_relay(m, lr_s(b, n));
     }
     return out ? LR_OK : LR_PENDING;
-}
-
-static int cmp_first(const void *a, const void *b, void *arg)
-{
-    const xmsg *m = arg;
-    uint64_t x = m[*(const uint16_t *)a].first, y = m[*(const uint16_t *)b].first;
-    return x < y ? -1 : x > y;
-}
-
-static int finish(mm_logctx *cx, mm_logrec *r)
-{
-    xstate *s = *lr_state(cx);
-    if (!s)
-        return LR_SKIP;
-    if (!s->fin) {
-        s->fin = true;
-        s->nord = s->pos = 0;
-        for (uint32_t i = 0; i < EX_MAX; i++)
-            if (s->m[i].first)
-                s->order[s->nord++] = (uint16_t)i;
-        qsort_r(s->order, s->nord, sizeof s->order[0], cmp_first, s->m);
-    }
-    while (s->pos < s->nord) {
-        xmsg *m = &s->m[s->order[s->pos++]];
-        if (!m->first)
-            continue;
-        fill(r, m);
-        unlink_msg(s, m);
-        return LR_OK;
-    }
-    return LR_SKIP;
 }
 
 const mm_logfmt lf_exim = {
@@ -853,6 +566,6 @@ const mm_logfmt lf_exim = {
     .syslog = true,
     .probe = probe,
     .parse = parse,
-    .finish = finish,
-    .free_state = free_state,
+    .finish = mq_finish,
+    .free_state = mq_free,
 };

@@ -51,16 +51,6 @@ static int split_csv(const char *p, size_t n, lr_str *f)
     return k;
 }
 
-static bool all_digits(lr_str s)
-{
-    if (s.n == 0)
-        return false;
-    for (uint32_t i = 0; i < s.n; i++)
-        if (s.p[i] < '0' || s.p[i] > '9')
-            return false;
-    return true;
-}
-
 /* The CSV's common part: a rule number, an action, a direction and an IP
  * version where they belong. */
 static bool csv_shape(const char *m, size_t n)
@@ -69,7 +59,7 @@ static bool csv_shape(const char *m, size_t n)
     if (n < 20 || m[0] < '0' || m[0] > '9')
         return false;
     int k = split_csv(m, n > 512 ? 512 : n, f);
-    if (k < 12 || !all_digits(f[0]))
+    if (k < 12 || !lr_digits(f[0].p, f[0].n))
         return false;
     if (!lr_eq(f[7], "in") && !lr_eq(f[7], "out"))
         return false;
@@ -100,7 +90,7 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     int k = split_csv(s->msg, s->msg_len, f);
     if (k < 9)
         return lr_bad(cx, "too few fields (%d)", k);
-    if (!all_digits(f[0]))
+    if (!lr_digits(f[0].p, f[0].n))
         return lr_bad(cx, "no rule number");
     r->fw.rule = f[3].n ? f[3] : f[0];
     r->fw.reason = f[5];

@@ -87,32 +87,13 @@ static bool probe(const lr_line *l)
     return logger(l->p, l->n) != NULL;
 }
 
-static bool num_at(const char *p, size_t n, int64_t *v)
-{
-    return lr_num(p, n, v);
-}
-
 /* "YYYY-MM-DD HH:MM:SS[.fff]" at the start of the line (local time) */
 static bool own_time(mm_logctx *cx, mm_logrec *r, const char *p, size_t n)
 {
-    if (n < 19 || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':' || p[16] != ':')
+    lr_tm t;
+    if (!lr_iso_time(p, p + n, ' ', &t))
         return false;
-    int64_t y, mo, d, h, mi, s;
-    if (!num_at(p, 4, &y) || !num_at(p + 5, 2, &mo) || !num_at(p + 8, 2, &d) ||
-        !num_at(p + 11, 2, &h) || !num_at(p + 14, 2, &mi) || !num_at(p + 17, 2, &s) || mo < 1 ||
-        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-        return false;
-    int32_t usec = 0;
-    if (n > 20 && p[19] == '.') {
-        size_t k = 20;
-        int32_t scale = 100000;
-        while (k < n && k < 26 && p[k] >= '0' && p[k] <= '9') {
-            usec += (p[k] - '0') * scale;
-            scale /= 10;
-            k++;
-        }
-    }
-    lr_set_time(cx, r, (int)y, (int)mo, (int)d, (int)h, (int)mi, (int)s, usec, false, 0);
+    lr_set_time(cx, r, t.year, t.mon, t.day, t.hour, t.min, t.sec, t.usec, false, 0);
     return true;
 }
 

@@ -1,7 +1,8 @@
 /*
  * logrec.c - the log record: clearing, small value readers shared by the
- * formats (addresses, numbers, MACs, protocols, words), and the record as
- * one JSON line in EVE's vocabulary.
+ * formats (addresses, numbers, digits, MACs, protocols, words, quoted
+ * strings, CSV values, the host of a URL), and the record as one JSON line
+ * in EVE's vocabulary.
  *
  * The JSON layout: timestamp, event_type, src_ip, src_port, dest_ip,
  * dest_port, proto, then the object of the record's kind (firewall, http and
@@ -94,7 +95,22 @@ bool lr_port(const char *p, size_t n, int32_t *port)
     return true;
 }
 
-static int hexval(char c)
+bool lr_digits(const char *p, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    return true;
+}
+
+int lr_num2(const char *p)
+{
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+int lr_hex(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -115,7 +131,7 @@ bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
     bool sep_seen = false;
     for (size_t i = 0; i <= n; i++) {
         char c = i < n ? p[i] : ':';
-        int h = hexval(c);
+        int h = lr_hex(c);
         if (h >= 0) {
             if (digits >= 4)
                 return false;          /* no group is longer than four digits */
@@ -123,7 +139,7 @@ bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
                 cur = 0;
             cur = cur * 16 + h;
             digits++;
-            if (!sep_seen && digits == 2 && i + 1 < n && hexval(p[i + 1]) >= 0 &&
+            if (!sep_seen && digits == 2 && i + 1 < n && lr_hex(p[i + 1]) >= 0 &&
                 (n == 12 || n == 14)) {
                 /* aabbccddeeff or aabb.ccdd.eeff: a byte every two digits */
                 if (nb >= 6)
@@ -239,6 +255,18 @@ const char *lr_find(const char *p, size_t n, const char *t)
     return memmem(p, n, t, k);
 }
 
+const char *lr_find_word(const char *p, size_t n, const char *t)
+{
+    const char *e = p + n;
+    for (const char *s = p; s < e;) {
+        const char *h = lr_find(s, (size_t)(e - s), t);
+        if (!h || h == p || h[-1] == ' ')
+            return h;
+        s = h + 1;
+    }
+    return NULL;
+}
+
 bool lr_kv(const char *p, size_t n, const char *key, lr_str *v)
 {
     size_t k = strlen(key);
@@ -268,6 +296,132 @@ bool lr_kv(const char *p, size_t n, const char *key, lr_str *v)
         s = hit + 1;
     }
     return false;
+}
+
+bool lr_eq_any(lr_str s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lr_eq(s, list[i]))
+            return true;
+    return false;
+}
+
+bool lr_shape(const char *p, const char *e, const char *shape)
+{
+    size_t k = strlen(shape);
+    if (e < p || (size_t)(e - p) < k)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if (shape[i] == 'd' ? p[i] < '0' || p[i] > '9' : p[i] != shape[i])
+            return false;
+    return true;
+}
+
+bool lr_quoted(const char **pp, const char *e, lr_str *out)
+{
+    const char *p = *pp + 1, *q = p;
+    while (q < e && *q != '"') {
+        if (*q == '\\' && q + 1 < e)
+            q += 2;
+        else
+            q++;
+    }
+    if (q >= e)
+        return false;
+    *out = lr_s(p, (size_t)(q - p));
+    *pp = q + 1;
+    return true;
+}
+
+int lr_csv(const char *p, const char *e, lr_str *f, bool *esc, int max)
+{
+    int k = 0;
+    while (k < max) {
+        bool x = false;
+        if (p < e && *p == '"') {
+            const char *s = ++p;
+            while (p < e) {
+                if (*p == '"') {
+                    if (p + 1 < e && p[1] == '"') {
+                        x = true;
+                        p += 2;
+                        continue;
+                    }
+                    break;
+                }
+                p++;
+            }
+            f[k] = lr_s(s, (size_t)(p - s));
+            if (p < e)
+                p++;                 /* the closing quote */
+            while (p < e && *p != ',')
+                p++;
+        } else {
+            const char *s = p;
+            while (p < e && *p != ',')
+                p++;
+            f[k] = lr_s(s, (size_t)(p - s));
+        }
+        if (esc)
+            esc[k] = x;
+        k++;
+        if (p >= e)
+            break;
+        p++;                         /* the comma */
+    }
+    return k;
+}
+
+bool lr_url_host(lr_str u, bool bare, lr_str *host, lr_str *port, lr_str *auth)
+{
+    if (u.n == 0)
+        return false;
+    const char *p = u.p, *e = u.p + u.n, *s = NULL;
+    for (const char *q = p; q + 3 <= e && q - p < 16; q++) {
+        if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
+            s = q + 3;
+            break;
+        }
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '+' || *q == '.' ||
+              *q == '-'))
+            break;
+    }
+    if (!s) {
+        if (!bare)
+            return false;
+        s = p;
+    }
+    const char *a = s;
+    while (a < e && *a != '/' && *a != '?' && *a != '#')
+        a++;
+    for (const char *q = a; q > s; q--)
+        if (q[-1] == '@') {
+            s = q;
+            break;
+        }
+    lr_str h;
+    const char *pe = NULL;
+    if (s < a && *s == '[') {
+        const char *rb = memchr(s, ']', (size_t)(a - s));
+        if (!rb || rb == s + 1)
+            return false;
+        h = lr_s(s + 1, (size_t)(rb - s - 1));
+        if (rb + 1 < a && rb[1] == ':')
+            pe = rb + 2;
+    } else {
+        const char *colon = memchr(s, ':', (size_t)(a - s));
+        h = lr_s(s, (size_t)((colon ? colon : a) - s));
+        if (colon)
+            pe = colon + 1;
+    }
+    if (h.n == 0)
+        return false;
+    *host = h;
+    if (port)
+        *port = pe ? lr_s(pe, (size_t)(a - pe)) : lr_s(NULL, 0);
+    if (auth)
+        *auth = lr_s(s, (size_t)(a - s));
+    return true;
 }
 
 /* --- JSON --- */

@@ -245,6 +245,12 @@ size_t lr_ip_text(const mm_ip *ip, char out[MM_IPSTR_LEN]);
 bool lr_num(const char *p, size_t n, int64_t *v);
 /* A port 0..65535 into *port; false otherwise. */
 bool lr_port(const char *p, size_t n, int32_t *port);
+/* Are the n bytes at p (n > 0) all decimal digits? */
+bool lr_digits(const char *p, size_t n);
+/* The two decimal digits at p (the caller has checked them) as a number. */
+int lr_num2(const char *p);
+/* The value of a hex digit, -1 when c is not one. */
+int lr_hex(char c);
 /* A MAC (aa:bb:.., aa-bb-.., aabb.ccdd.eeff, any case) lower case with colons
  * into the scratch area. */
 bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out);
@@ -275,9 +281,27 @@ bool lr_eqi(lr_str s, const char *t);
 bool lr_starts(const char *p, size_t n, const char *t);
 /* The first occurrence of t in p..p+n, or NULL. */
 const char *lr_find(const char *p, size_t n, const char *t);
+/* The first t in p..p+n at its start or after a space (a word's start), or NULL. */
+const char *lr_find_word(const char *p, size_t n, const char *t);
 /* KEY=value in "K1=v1 K2=v2 ..." (netfilter, FortiGate): the value after
  * " KEY=" or at the start (quoted values without their quotes). */
 bool lr_kv(const char *p, size_t n, const char *key, lr_str *v);
+/* Is s equal to one of the n strings of list? */
+bool lr_eq_any(lr_str s, const char *const *list, size_t n);
+/* Does p..e start with shape ('d' a decimal digit, any other byte itself)? */
+bool lr_shape(const char *p, const char *e, const char *shape);
+/* The double-quoted string at *pp ('"' there), backslash escapes passed
+ * over: its content, *pp past the closing quote; false when it does not end. */
+bool lr_quoted(const char **pp, const char *e, lr_str *out);
+/* The comma-separated values of p..e, at most max, into f, a value in
+ * double quotes without them ("" inside left as written; esc[i], when esc
+ * is given, says whether value i has one); how many there are. */
+int lr_csv(const char *p, const char *e, lr_str *f, bool *esc, int max);
+/* The host of the URL u, "scheme://[user@]host[:port]/..." (with bare, of
+ * "[user@]host[:port]" too), without the brackets of "[v6]"; *port (when
+ * given) the text after "host:" (p NULL: no ':'), *auth (when given) the
+ * authority after any "user@"; false when there is no host. */
+bool lr_url_host(lr_str u, bool bare, lr_str *host, lr_str *port, lr_str *auth);
 
 /* --- time (syslog.c) --- */
 
@@ -295,6 +319,19 @@ void lr_set_time(mm_logctx *cx, mm_logrec *r, int year, int mon, int day, int ho
 bool lr_time_syslog(mm_logctx *cx, mm_logrec *r, const lr_line *l);
 /* Month "Jan".."Dec" (any case) -> 1..12, 0 when not one. */
 int lr_month(const char *p);
+/* A date and time as a line writes them (zone: seconds east of UTC). */
+typedef struct lr_tm {
+    int year, mon, day, hour, min, sec;
+    int32_t usec, zone;
+} lr_tm;
+/* "YYYY-MM-DD?hh:mm:ss[.frac]" at p..e, ? being sep, its fields in range:
+ * into *t (usec from up to six digits, zone 0); what follows (past the
+ * fraction), NULL when p has no such time. */
+const char *lr_iso_time(const char *p, const char *e, char sep, lr_tm *t);
+/* The Common Log Format's "dd/Mon/yyyy:hh:mm:ss +zzzz]" (a day of one or
+ * two digits, a year from 1970) at p..e into *t; what follows the ']',
+ * NULL when p has no such time. */
+const char *lr_clf_time(const char *p, const char *e, lr_tm *t);
 /* Is zone a time zone this machine knows? */
 bool lr_tz_known(const char *zone);
 

@@ -21,16 +21,7 @@
 static const char *kv_start(const char *m, size_t n)
 {
     /* "IN=" at the start of a word */
-    const char *p = m, *e = m + n;
-    while (p < e) {
-        const char *h = lr_find(p, (size_t)(e - p), "IN=");
-        if (!h)
-            return NULL;
-        if (h == m || h[-1] == ' ')
-            return h;
-        p = h + 1;
-    }
-    return NULL;
+    return lr_find_word(m, n, "IN=");
 }
 
 static bool probe(const lr_line *l)

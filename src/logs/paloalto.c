@@ -46,21 +46,10 @@
 
 #define MAXF 64
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* "YYYY/MM/DD hh:mm:ss" at p (19 bytes before e) */
 static bool pan_time_at(const char *p, const char *e)
 {
-    if (e - p < 19)
-        return false;
-    static const char shape[] = "dddd/dd/dd dd:dd:dd";
-    for (int i = 0; i < 19; i++)
-        if (shape[i] == 'd' ? !is_digit(p[i]) : p[i] != shape[i])
-            return false;
-    return true;
+    return lr_shape(p, e, "dddd/dd/dd dd:dd:dd");
 }
 
 /* The start of field 0: the word before the first ",<receive time>," in the
@@ -77,35 +66,6 @@ static const char *csv_start(const char *p, size_t n)
         return s;
     }
     return NULL;
-}
-
-/* CSV fields of p..e (double quotes honoured, their content without them) */
-static int split(const char *p, const char *e, lr_str *f)
-{
-    int k = 0;
-    while (k < MAXF) {
-        if (p < e && *p == '"') {
-            const char *s = ++p;
-            while (p < e && !(*p == '"' && (p + 1 >= e || p[1] != '"')))
-                p += (*p == '"') ? 2 : 1;
-            if (p > e)
-                p = e;
-            f[k++] = lr_s(s, (size_t)(p - s));
-            if (p < e)
-                p++;                 /* the closing quote */
-            while (p < e && *p != ',')
-                p++;
-        } else {
-            const char *s = p;
-            while (p < e && *p != ',')
-                p++;
-            f[k++] = lr_s(s, (size_t)(p - s));
-        }
-        if (p >= e)
-            break;
-        p++;                         /* the comma */
-    }
-    return k;
 }
 
 static bool upper_word(lr_str w)
@@ -139,11 +99,6 @@ static bool probe(const lr_line *l)
     return k >= 5 && upper_word(f[3]);
 }
 
-static int num2(const char *p)
-{
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
 static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
 {
     const char *s = csv_start(l->p, l->n);
@@ -151,7 +106,7 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         return LR_SKIP;
     const char *e = l->p + l->n;
     lr_str f[MAXF];
-    int k = split(s, e, f);
+    int k = lr_csv(s, e, f, NULL, MAXF);
     if (k < 5 || !upper_word(f[3]))
         return LR_SKIP;
     if (!lr_eq(f[3], "TRAFFIC"))
@@ -161,9 +116,9 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
 
     lr_str gt = f[6].n ? f[6] : f[1];
     if (gt.n == 19 && pan_time_at(gt.p, gt.p + gt.n)) {
-        int y = num2(gt.p) * 100 + num2(gt.p + 2);
-        lr_set_time(cx, r, y, num2(gt.p + 5), num2(gt.p + 8), num2(gt.p + 11),
-                    num2(gt.p + 14), num2(gt.p + 17), 0, false, 0);
+        int y = lr_num2(gt.p) * 100 + lr_num2(gt.p + 2);
+        lr_set_time(cx, r, y, lr_num2(gt.p + 5), lr_num2(gt.p + 8), lr_num2(gt.p + 11),
+                    lr_num2(gt.p + 14), lr_num2(gt.p + 17), 0, false, 0);
     } else {
         lr_time_syslog(cx, r, l);
     }

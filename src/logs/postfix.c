@@ -54,55 +54,19 @@
  * Every other line of Postfix is skipped; lines of a message that add
  * nothing are consumed (LR_PENDING).
  *
- * State: at most 4096 open messages, each with a fixed 1 KB area for its
- * strings (addresses and subject cut at 256 bytes), found through a hash of
- * queue ids; allocated once (about 5 MB) at the first Postfix line. When the
- * table is full the message opened first is given as a record in place of
- * the line that needs its slot (or, when that line has a record of its own,
- * counted as lost). A message that never reached the queue manager (client=
- * then a lost connection: no qmgr line, no delivery, no reject) is not a
- * message: it is dropped when evicted or at the end.
+ * State: the table of open messages of mailjoin.c: at most 4096, each
+ * with a fixed 1 KB area for its strings (addresses and subject cut at 256
+ * bytes), found through a hash of queue ids; allocated once (about 5 MB) at
+ * the first Postfix line of a message. When the table is full the message
+ * opened first is given as a record in place of the line that needs its
+ * slot (or, when that line has a record of its own, counted as lost). A
+ * message that never reached the queue manager (client= then a lost
+ * connection: no qmgr line, no delivery, no reject) is not a message: it is
+ * dropped when evicted or at the end.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "logs/logs.h"
-
-#define PF_MAX 4096
-#define PF_HASH 8192               /* a power of two, at least 2 * PF_MAX */
-#define PF_AREA 1024
-#define PF_FIELD 256               /* longest address, subject, message-id kept */
-
-enum { F_FROM, F_SUBJ, F_MID, F_ATT, F_HOST, F_N };
-
-typedef struct pmsg {
-    uint64_t first;                /* line of the first line; 0: free */
-    int64_t ts_us;
-    int32_t tzoff;
-    bool has_ts, queued;
-    mm_ip src_ip;
-    int32_t src_port;
-    int64_t size;
-    uint8_t qid_n, status_n, relay_n, n_to;
-    char qid[24];
-    char status[16];
-    char relay[112];
-    uint16_t off[F_N], len[F_N];
-    uint16_t to_off[LR_MAX_TO], to_len[LR_MAX_TO];
-    uint16_t used;
-    char area[PF_AREA];
-} pmsg;
-
-typedef struct pstate {
-    int16_t idx[PF_HASH];          /* slot of a queue id, -1 empty */
-    uint16_t freel[PF_MAX];
-    uint32_t nfree;
-    uint64_t dropped, lost;
-    bool fin;                      /* finish: the order is built */
-    uint32_t nord, pos;
-    uint16_t order[PF_MAX];
-    pmsg m[PF_MAX];
-} pstate;
+#include "logs/mailjoin.h"
 
 /* --- small readers --- */
 
@@ -197,21 +161,14 @@ static bool key_angle(const char *p, const char *e, const char *key, lr_str *v)
 /* KEY=value up to ", " or the end ("relay=", "status=", "size=") */
 static bool key_val(const char *p, const char *e, const char *key, lr_str *v)
 {
-    size_t k = strlen(key);
-    for (const char *s = p; s < e;) {
-        const char *h = lr_find(s, (size_t)(e - s), key);
-        if (!h)
-            return false;
-        if (h == p || h[-1] == ' ') {
-            const char *a = h + k, *q = a;
-            while (q < e && *q != ',' && *q != ' ')
-                q++;
-            *v = lr_s(a, (size_t)(q - a));
-            return true;
-        }
-        s = h + 1;
-    }
-    return false;
+    const char *h = lr_find_word(p, (size_t)(e - p), key);
+    if (!h)
+        return false;
+    const char *a = h + strlen(key), *q = a;
+    while (q < e && *q != ',' && *q != ' ')
+        q++;
+    *v = lr_s(a, (size_t)(q - a));
+    return true;
 }
 
 /* "NAME[ADDR][:PORT]" at p (postscreen: "[ADDR]:PORT"): the address and
@@ -240,223 +197,32 @@ static bool client_at(const char *p, const char *e, mm_ip *ip, int32_t *port, co
     return true;
 }
 
-/* --- the table of open messages --- */
-
-static uint32_t qhash(const char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)p[i]) * 16777619u;
-    return h & (PF_HASH - 1);
-}
-
-static pstate *state_of(mm_logctx *cx)
-{
-    void **st = lr_state(cx);
-    if (!*st) {
-        pstate *s = calloc(1, sizeof *s);
-        if (!s)
-            return NULL;
-        for (size_t i = 0; i < PF_HASH; i++)
-            s->idx[i] = -1;
-        for (uint32_t i = 0; i < PF_MAX; i++)
-            s->freel[i] = (uint16_t)(PF_MAX - 1 - i);
-        s->nfree = PF_MAX;
-        *st = s;
-    }
-    return *st;
-}
-
-static void free_state(void *st)
-{
-    free(st);
-}
-
-static uint32_t find_pos(pstate *s, const char *q, size_t n)
-{
-    uint32_t h = qhash(q, n);
-    for (uint32_t i = 0; i < PF_HASH; i++) {
-        uint32_t j = (h + i) & (PF_HASH - 1);
-        int16_t k = s->idx[j];
-        if (k < 0)
-            return j;
-        pmsg *m = &s->m[k];
-        if (m->qid_n == n && memcmp(m->qid, q, n) == 0)
-            return j;
-    }
-    return UINT32_MAX;   /* not reached: the hash is never full */
-}
-
-static pmsg *find(pstate *s, const char *q, size_t n)
-{
-    uint32_t j = find_pos(s, q, n);
-    return j != UINT32_MAX && s->idx[j] >= 0 ? &s->m[s->idx[j]] : NULL;
-}
-
-/* Takes the message out of the table (its slot is reused later). */
-static void unlink_msg(pstate *s, pmsg *m)
-{
-    uint32_t i = find_pos(s, m->qid, m->qid_n);
-    if (i == UINT32_MAX || s->idx[i] < 0)
-        return;
-    s->idx[i] = -1;
-    /* linear probing: move back the entries that would be lost behind the hole */
-    for (uint32_t j = (i + 1) & (PF_HASH - 1), g = 0; g < PF_HASH; j = (j + 1) & (PF_HASH - 1), g++) {
-        int16_t k = s->idx[j];
-        if (k < 0)
-            break;
-        uint32_t home = qhash(s->m[k].qid, s->m[k].qid_n);
-        bool move = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
-        if (move) {
-            s->idx[i] = k;
-            s->idx[j] = -1;
-            i = j;
-        }
-    }
-    m->first = 0;
-    s->freel[s->nfree++] = (uint16_t)(m - s->m);
-}
-
-static void area_set(pmsg *m, int f, lr_str v)
-{
-    if (m->len[f] || !v.n)
-        return;
-    size_t n = v.n > PF_FIELD ? PF_FIELD : v.n;
-    if (n > (size_t)(PF_AREA - m->used))
-        n = (size_t)(PF_AREA - m->used);
-    if (!n)
-        return;
-    memcpy(m->area + m->used, v.p, n);
-    m->off[f] = m->used;
-    m->len[f] = (uint16_t)n;
-    m->used = (uint16_t)(m->used + n);
-}
-
-static void add_to(pmsg *m, lr_str v)
-{
-    if (!v.n || v.n > PF_FIELD || m->n_to >= LR_MAX_TO)
-        return;
-    for (uint8_t i = 0; i < m->n_to; i++)
-        if (m->to_len[i] == v.n && memcmp(m->area + m->to_off[i], v.p, v.n) == 0)
-            return;
-    if (v.n > (size_t)(PF_AREA - m->used))
-        return;
-    memcpy(m->area + m->used, v.p, v.n);
-    m->to_off[m->n_to] = m->used;
-    m->to_len[m->n_to] = (uint16_t)v.n;
-    m->n_to++;
-    m->used = (uint16_t)(m->used + v.n);
-}
-
-static void set_small(char *dst, uint8_t *dn, size_t cap, lr_str v)
-{
-    size_t n = v.n < cap ? v.n : cap;
-    memcpy(dst, v.p, n);
-    *dn = (uint8_t)n;
-}
+/* --- open messages (mailjoin.c) --- */
 
 /* Is it worth a record: it reached the queue, or was delivered or refused. */
-static bool worth(const pmsg *m)
+static bool worth(const mq_msg *m)
 {
     return m->queued || m->status_n || m->n_to;
 }
 
-/* The message as r (its strings copied into r's scratch area). */
-static void fill(mm_logrec *r, const pmsg *m)
-{
-    r->event_type = "mail";
-    r->line = m->first;
-    if (m->has_ts) {
-        r->ts_us = m->ts_us;
-        r->tzoff = m->tzoff;
-        r->has_ts = true;
-    }
-    r->src_ip = m->src_ip;
-    r->src_port = m->src_port;
-    r->email.size = m->size;
-    const char *a = lr_keep(r, m->area, m->used);
-    if (a) {
-        lr_str *f[F_N] = {&r->email.from, &r->email.subject, &r->email.message_id,
-                          &r->email.attachment, &r->host};
-        for (int i = 0; i < F_N; i++)
-            if (m->len[i])
-                *f[i] = lr_s(a + m->off[i], m->len[i]);
-        for (uint8_t i = 0; i < m->n_to; i++)
-            r->email.to[i] = lr_s(a + m->to_off[i], m->to_len[i]);
-        r->email.n_to = m->n_to;
-    }
-    const char *k;
-    if (m->status_n && (k = lr_keep(r, m->status, m->status_n)))
-        r->email.status = lr_s(k, m->status_n);
-    if (m->relay_n && (k = lr_keep(r, m->relay, m->relay_n)))
-        r->email.relay = lr_s(k, m->relay_n);
-    if ((k = lr_keep(r, m->qid, m->qid_n)))
-        r->email.queue_id = lr_s(k, m->qid_n);
-}
-
-/* Makes room: the oldest open message goes (*out true when it was given as
- * r), unless a session that never queued its message (client= and nothing
- * after) is older than 1000 lines: that one is dropped instead. */
-static pmsg *evict(pstate *s, uint64_t now, mm_logrec *r, bool can_emit, bool *out)
-{
-    pmsg *old = NULL, *idle = NULL;
-    for (uint32_t i = 0; i < PF_MAX; i++) {
-        pmsg *m = &s->m[i];
-        if (!m->first)
-            continue;
-        if (!old || m->first < old->first)
-            old = m;
-        if (!worth(m) && (!idle || m->first < idle->first))
-            idle = m;
-    }
-    if (!old)
-        return NULL;
-    if (idle && idle != old && now > idle->first + 1000)
-        old = idle;
-    if (worth(old)) {
-        if (can_emit && !*out) {
-            fill(r, old);
-            *out = true;
-        } else {
-            s->lost++;
-        }
-    } else {
-        s->dropped++;
-    }
-    unlink_msg(s, old);
-    return old;
-}
-
 /* The message of queue id q, opened when new (the table full: the oldest
- * goes, as r when can_emit). */
-static pmsg *open_msg(mm_logctx *cx, const lr_line *l, pstate *s, const char *q, size_t n,
-                      mm_logrec *r, bool can_emit, bool *out)
+ * goes, as r when can_emit; a session that never queued its message --
+ * client= and nothing after -- older than 1000 lines is dropped instead). */
+static mq_msg *open_msg(mm_logctx *cx, const lr_line *l, mq_table *s, const char *q, size_t n,
+                        mm_logrec *r, bool can_emit, bool *out)
 {
-    pmsg *m = find(s, q, n);
+    mq_msg *m = mq_find(s, q, n);
     if (m)
         return m;
-    if (!s->nfree && !evict(s, l->lineno, r, can_emit, out))
+    m = mq_open(s, q, n, l->lineno, r, can_emit, out);
+    if (!m)
         return NULL;
-    uint16_t k = s->freel[--s->nfree];
-    m = &s->m[k];
-    memset(m, 0, offsetof(pmsg, area));
-    m->first = l->lineno ? l->lineno : 1;
-    m->src_port = -1;
-    m->size = -1;
-    memcpy(m->qid, q, n);
-    m->qid_n = (uint8_t)n;
     /* the time of the first line */
     mm_logrec t;
     t.has_ts = false;
-    if (lr_time_syslog(cx, &t, l)) {
-        m->ts_us = t.ts_us;
-        m->tzoff = t.tzoff;
-        m->has_ts = true;
-    }
-    area_set(m, F_HOST, l->sys->host.n > 64 ? lr_s(l->sys->host.p, 64) : l->sys->host);
-    uint32_t j = find_pos(s, q, n);
-    if (j != UINT32_MAX)
-        s->idx[j] = (int16_t)k;
+    if (lr_time_syslog(cx, &t, l))
+        mq_set_time(m, &t);
+    mq_set(m, MQ_HOST, l->sys->host.n > 64 ? lr_s(l->sys->host.p, 64) : l->sys->host);
     return m;
 }
 
@@ -519,6 +285,19 @@ static int reject_rec(mm_logctx *cx, const lr_line *l, mm_logrec *r, const char 
     return LR_OK;
 }
 
+/* An SMTP AUTH record of the client ip:port. */
+static void smtp_auth(mm_logctx *cx, const lr_line *l, mm_logrec *r, mm_ip ip, int32_t port,
+                      const char *result)
+{
+    r->event_type = "auth";
+    lr_time_syslog(cx, r, l);
+    r->host = l->sys->host;
+    r->src_ip = ip;
+    r->src_port = port;
+    r->auth.service = lr_s("smtp", 4);
+    r->auth.result = result;
+}
+
 /* "warning: NAME[ADDR][:PORT]: SASL MECH authentication failed: ..." */
 static int sasl_fail(mm_logctx *cx, const lr_line *l, mm_logrec *r, const char *q,
                      const char *e)
@@ -536,14 +315,8 @@ static int sasl_fail(mm_logctx *cx, const lr_line *l, mm_logrec *r, const char *
     /* the server's own trouble, not the client's failure */
     if (lr_find(end, (size_t)(e - end), "Connection lost to authentication server"))
         return LR_SKIP;
-    r->event_type = "auth";
-    lr_time_syslog(cx, r, l);
-    r->host = l->sys->host;
-    r->src_ip = ip;
-    r->src_port = port;
-    r->auth.service = lr_s("smtp", 4);
+    smtp_auth(cx, l, r, ip, port, "failure");
     r->auth.method = lr_s(m, (size_t)(end - m));
-    r->auth.result = "failure";
     const char *u = lr_find(end, (size_t)(e - end), "sasl_username=");
     if (u) {
         u += 14;
@@ -571,7 +344,7 @@ static int client_rec(mm_logctx *cx, const lr_line *l, mm_logrec *r, const char 
 }
 
 /* cleanup's "ACTION: header|body CONTENT from ORIGIN; from=<s> ..." */
-static void content_action(pmsg *m, const char *p, const char *e)
+static void content_action(mq_msg *m, const char *p, const char *e)
 {
     const char *c;
     if (!(c = after(p, e, "header ")) && !(c = after(p, e, "body ")))
@@ -597,8 +370,8 @@ static void content_action(pmsg *m, const char *p, const char *e)
         return;
     lr_str from = {0}, to = {0};
     trailer(ce, e, &from, &to);
-    area_set(m, F_FROM, from);
-    add_to(m, to);
+    mq_set(m, MQ_FROM, from);
+    mq_add_to(m, to);
     lr_str v;
     if (starts(c, ce, "Subject:")) {
         v = lr_s(c + 8, (size_t)(ce - c - 8));
@@ -606,7 +379,7 @@ static void content_action(pmsg *m, const char *p, const char *e)
             v.p++;
             v.n--;
         }
-        area_set(m, F_SUBJ, v);
+        mq_set(m, MQ_SUBJECT, v);
     }
     /* an attachment's name: name="x" or filename="x" (MIME headers) */
     const char *nm = lr_find(c, (size_t)(ce - c), "name=");
@@ -623,7 +396,7 @@ static void content_action(pmsg *m, const char *p, const char *e)
             while (z < ce && *z != ';' && *z != ' ')
                 z++;
         }
-        area_set(m, F_ATT, lr_s(a, (size_t)(z - a)));
+        mq_set(m, MQ_ATTACHMENT, lr_s(a, (size_t)(z - a)));
     }
 }
 
@@ -661,11 +434,11 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         return LR_SKIP;
     const char *qid = p;
     q = p + qn + 2;
-    pstate *s = state_of(cx);
+    mq_table *s = mq_state(cx, worth);
     if (!s)
         return LR_SKIP;
     bool out = false;
-    pmsg *m;
+    mq_msg *m;
     const char *w;
 
     if ((w = after(q, e, "client="))) {
@@ -691,15 +464,9 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
             m->src_port = port;
         }
         if (sasl) {
-            r->event_type = "auth";
-            lr_time_syslog(cx, r, l);
-            r->host = l->sys->host;
-            r->src_ip = ip;
-            r->src_port = port;
-            r->auth.service = lr_s("smtp", 4);
+            smtp_auth(cx, l, r, ip, port, "success");
             r->auth.user = user;
             r->auth.method = meth;
-            r->auth.result = "success";
             return LR_OK;
         }
         return out ? LR_OK : LR_PENDING;
@@ -707,15 +474,15 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     if ((w = after(q, e, "removed"))) {
         if (w != e)
             return LR_SKIP;
-        m = find(s, qid, qn);
+        m = mq_find(s, qid, qn);
         if (!m)
             return LR_SKIP;
-        fill(r, m);
-        unlink_msg(s, m);
+        mq_fill(r, m);
+        mq_close(s, m);
         return LR_OK;
     }
     if ((w = after(q, e, "reject: ")) || (w = after(q, e, "milter-reject: "))) {
-        m = find(s, qid, qn);
+        m = mq_find(s, qid, qn);
         if (starts(w, e, "header ") || starts(w, e, "body ")) {
             /* cleanup: the message's content refused */
             if (!m)
@@ -725,9 +492,9 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
             if (!m)
                 return LR_SKIP;
             content_action(m, w, e);
-            set_small(m->status, &m->status_n, sizeof m->status, lr_s("rejected", 8));
-            fill(r, m);
-            unlink_msg(s, m);
+            mq_set_status(m, lr_s("rejected", 8));
+            mq_fill(r, m);
+            mq_close(s, m);
             return LR_OK;
         }
         bool whole = starts(w, e, "DATA ") || starts(w, e, "BDAT ") ||
@@ -737,11 +504,11 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
             const char *t = lr_find(w, (size_t)(e - w), "; from=<");
             if (t)
                 trailer(t + 2, e, &from, &to);
-            area_set(m, F_FROM, from);
-            add_to(m, to);
-            set_small(m->status, &m->status_n, sizeof m->status, lr_s("rejected", 8));
-            fill(r, m);
-            unlink_msg(s, m);
+            mq_set(m, MQ_FROM, from);
+            mq_add_to(m, to);
+            mq_set_status(m, lr_s("rejected", 8));
+            mq_fill(r, m);
+            mq_close(s, m);
             return LR_OK;
         }
         int rc = reject_rec(cx, l, r, w, e);
@@ -759,7 +526,7 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
                  starts(q, e, "warning: body ") || starts(q, e, "info: header ") ||
                  starts(q, e, "info: body ") || starts(q, e, "discard: ") ||
                  starts(q, e, "milter-discard: ");
-    m = find(s, qid, qn);
+    m = mq_find(s, qid, qn);
     if (!m && !opens)
         return LR_SKIP;
     if (!m)
@@ -770,26 +537,26 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
     if ((w = after(q, e, "uid="))) {
         /* pickup: "uid=1000 from=<user>" */
         if (key_angle(w, e, "from=", &v))
-            area_set(m, F_FROM, v);
+            mq_set(m, MQ_FROM, v);
     } else if ((w = after(q, e, "message-id="))) {
         lr_str id = lr_s(w, (size_t)(e - w));
         if (id.n >= 2 && id.p[0] == '<' && id.p[id.n - 1] == '>') {
             id.p++;
             id.n -= 2;
         }
-        area_set(m, F_MID, id);
+        mq_set(m, MQ_MSGID, id);
     } else if (starts(q, e, "from=<")) {
         /* qmgr: "from=<s>, size=N, nrcpt=N (queue active)" or "from=<s>,
          * status=expired, returned to sender" */
         const char *end;
         if (angle(q + 5, e, &v, &end)) {
-            area_set(m, F_FROM, v);
+            mq_set(m, MQ_FROM, v);
             int64_t n;
             lr_str sz;
             if (key_val(end, e, "size=", &sz) && lr_num(sz.p, sz.n, &n))
                 m->size = n;
             if (key_val(end, e, "status=", &v) && v.n)
-                set_small(m->status, &m->status_n, sizeof m->status, v);
+                mq_set_status(m, v);
             m->queued = true;
         }
     } else if (starts(q, e, "to=")) {
@@ -797,14 +564,14 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         const char *end;
         if (!angle(q + 3, e, &v, &end)) {
             if (m->first == l->lineno && !worth(m))
-                unlink_msg(s, m);   /* opened by this line only */
+                mq_close(s, m);   /* opened by this line only */
             return lr_bad(cx, "postfix delivery without its recipient");
         }
-        add_to(m, v);
+        mq_add_to(m, v);
         if (key_val(end, e, "relay=", &v) && v.n)
-            set_small(m->relay, &m->relay_n, sizeof m->relay, v);
+            mq_set_relay(m, v);
         if (key_val(end, e, "status=", &v) && v.n)
-            set_small(m->status, &m->status_n, sizeof m->status, v);
+            mq_set_status(m, v);
     } else if ((w = after(q, e, "warning: ")) || (w = after(q, e, "info: ")) ||
                (w = after(q, e, "hold: ")) || (w = after(q, e, "redirect: ")) ||
                (w = after(q, e, "filter: ")) || (w = after(q, e, "prepend: ")) ||
@@ -812,46 +579,9 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         content_action(m, w, e);
     } else if ((w = after(q, e, "discard: ")) || (w = after(q, e, "milter-discard: "))) {
         content_action(m, w, e);
-        set_small(m->status, &m->status_n, sizeof m->status, lr_s("discarded", 9));
+        mq_set_status(m, lr_s("discarded", 9));
     }
     return out ? LR_OK : LR_PENDING;
-}
-
-static int cmp_first(const void *a, const void *b, void *arg)
-{
-    const pmsg *m = arg;
-    uint64_t x = m[*(const uint16_t *)a].first, y = m[*(const uint16_t *)b].first;
-    return x < y ? -1 : x > y;
-}
-
-/* The messages still open at the end, in the order they were opened. */
-static int finish(mm_logctx *cx, mm_logrec *r)
-{
-    pstate *s = *lr_state(cx);
-    if (!s)
-        return LR_SKIP;
-    if (!s->fin) {
-        s->fin = true;
-        s->nord = s->pos = 0;
-        for (uint32_t i = 0; i < PF_MAX; i++)
-            if (s->m[i].first)
-                s->order[s->nord++] = (uint16_t)i;
-        qsort_r(s->order, s->nord, sizeof s->order[0], cmp_first, s->m);
-    }
-    while (s->pos < s->nord) {
-        pmsg *m = &s->m[s->order[s->pos++]];
-        if (!m->first)
-            continue;
-        if (!worth(m)) {
-            s->dropped++;
-            unlink_msg(s, m);
-            continue;
-        }
-        fill(r, m);
-        unlink_msg(s, m);
-        return LR_OK;
-    }
-    return LR_SKIP;
 }
 
 const mm_logfmt lf_postfix = {
@@ -864,6 +594,6 @@ const mm_logfmt lf_postfix = {
     .syslog = true,
     .probe = probe,
     .parse = parse,
-    .finish = finish,
-    .free_state = free_state,
+    .finish = mq_finish,
+    .free_state = mq_free,
 };

@@ -51,16 +51,6 @@
 
 #include "logs/logs.h"
 
-static bool digits(const char *p, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
 static bool upper_code(const char *p, size_t n)
 {
     if (n == 0 || n > 64)
@@ -136,7 +126,7 @@ static bool code_status(lr_str w, lr_str *code, lr_str *status)
         return false;
     *code = lr_s(w.p, (size_t)(sl - w.p));
     *status = lr_s(sl + 1, (size_t)(w.p + w.n - sl - 1));
-    return result_code(code->p, code->n) && status->n == 3 && digits(status->p, 3);
+    return result_code(code->p, code->n) && status->n == 3 && lr_digits(status->p, 3);
 }
 
 /* "HIER_DIRECT/203.0.113.5", "DIRECT/host", "NONE/-" */
@@ -166,8 +156,8 @@ static bool native_shape(const char *m, size_t n, lr_str *w, int *nw)
         el++;
         eln--;
     }
-    return epoch_ms(w[0], &us) && digits(el, eln) && code_status(w[3], &a, &b) &&
-           digits(w[4].p, w[4].n) && hier(w[8], &a, &b);
+    return epoch_ms(w[0], &us) && lr_digits(el, eln) && code_status(w[3], &a, &b) &&
+           lr_digits(w[4].p, w[4].n) && hier(w[8], &a, &b);
 }
 
 /* --- common / combined --- */
@@ -175,59 +165,12 @@ static bool native_shape(const char *m, size_t n, lr_str *w, int *nw)
 typedef struct clf {
     lr_str pre[4];
     int npre;
-    int year, mon, day, hour, min, sec;
-    int32_t zone;
+    lr_tm tm;
     lr_str req, status, bytes;
     lr_str q[2];
     int nq;
     lr_str code, hier;           /* "TCP_MISS" "HIER_DIRECT" */
 } clf;
-
-static int num2(const char *p)
-{
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-/* "10/Oct/2000:13:55:36 -0700]" */
-static bool clf_time(const char *p, const char *e, clf *c, const char **after)
-{
-    if (e - p < 27 || !digits(p, 2) || p[2] != '/' || p[6] != '/' || p[11] != ':' ||
-        p[14] != ':' || p[17] != ':' || p[20] != ' ' || (p[21] != '+' && p[21] != '-') ||
-        p[26] != ']')
-        return false;
-    c->mon = lr_month(p + 3);
-    if (!c->mon || !digits(p + 7, 4) || !digits(p + 12, 2) || !digits(p + 15, 2) ||
-        !digits(p + 18, 2) || !digits(p + 22, 4))
-        return false;
-    c->day = num2(p);
-    c->year = (p[7] - '0') * 1000 + (p[8] - '0') * 100 + num2(p + 9);
-    c->hour = num2(p + 12);
-    c->min = num2(p + 15);
-    c->sec = num2(p + 18);
-    int zh = num2(p + 22), zm = num2(p + 24);
-    if (c->day < 1 || c->day > 31 || c->hour > 23 || c->min > 59 || c->sec > 60 || zh > 23 ||
-        zm > 59 || c->year < 1970)
-        return false;
-    c->zone = (int32_t)((zh * 3600 + zm * 60) * (p[21] == '-' ? -1 : 1));
-    *after = p + 27;
-    return true;
-}
-
-static bool quoted(const char **pp, const char *e, lr_str *out)
-{
-    const char *p = *pp + 1, *q = p;
-    while (q < e && *q != '"') {
-        if (*q == '\\' && q + 1 < e)
-            q += 2;
-        else
-            q++;
-    }
-    if (q >= e)
-        return false;
-    *out = lr_s(p, (size_t)(q - p));
-    *pp = q + 1;
-    return true;
-}
 
 /* 0: not this shape; 1: starts like it but broken; 2: a line */
 static int clf_split(const char *m, size_t n, clf *c)
@@ -250,13 +193,16 @@ static int clf_split(const char *m, size_t n, clf *c)
     }
     if (c->npre != 3)
         return 0;
-    const char *after;
-    if (!clf_time(p + 1, e, c, &after))
+    /* "10/Oct/2000:13:55:36 -0700]": a day of two digits */
+    const char *after = NULL;
+    if (e - p >= 3 && lr_digits(p + 1, 2))
+        after = lr_clf_time(p + 1, e, &c->tm);
+    if (!after)
         return 1;
     p = after;
     while (p < e && *p == ' ')
         p++;
-    if (p >= e || *p != '"' || !quoted(&p, e, &c->req))
+    if (p >= e || *p != '"' || !lr_quoted(&p, e, &c->req))
         return 1;
     lr_cur cur = lr_cur_of(p, (size_t)(e - p));
     if (!lr_word(&cur, &c->status) || !lr_word(&cur, &c->bytes))
@@ -265,7 +211,7 @@ static int clf_split(const char *m, size_t n, clf *c)
     while (c->nq < 2) {
         while (p < e && *p == ' ')
             p++;
-        if (p >= e || *p != '"' || !quoted(&p, e, &c->q[c->nq]))
+        if (p >= e || *p != '"' || !lr_quoted(&p, e, &c->q[c->nq]))
             break;
         c->nq++;
     }
@@ -297,11 +243,6 @@ static bool probe(const lr_line *l)
 
 /* --- the record --- */
 
-static bool eqn(const char *p, size_t n, const char *t)
-{
-    return lr_eq(lr_s(p, n), t);
-}
-
 static const char *cache_of(lr_str code)
 {
     const char *p = code.p;
@@ -328,12 +269,10 @@ static const char *cache_of(lr_str code)
     static const char *const miss[] = {"MISS", "REFRESH", "REFRESH_MODIFIED", "REFRESH_FAIL_ERR",
                                        "CLIENT_REFRESH_MISS", "SWAPFAIL_MISS", "REFRESH_MISS",
                                        "IMS_MISS", "CLIENT_REFRESH", "SWAPFAIL"};
-    for (size_t i = 0; i < sizeof hit / sizeof *hit; i++)
-        if (eqn(p, n, hit[i]))
-            return "HIT";
-    for (size_t i = 0; i < sizeof miss / sizeof *miss; i++)
-        if (eqn(p, n, miss[i]))
-            return "MISS";
+    if (lr_eq_any(lr_s(p, n), hit, sizeof hit / sizeof *hit))
+        return "HIT";
+    if (lr_eq_any(lr_s(p, n), miss, sizeof miss / sizeof *miss))
+        return "MISS";
     return NULL;
 }
 
@@ -341,50 +280,13 @@ static const char *cache_of(lr_str code)
  * "host:port" ("[v6]:port"); the port into *port when written. */
 static bool url_host(lr_str u, bool authority_form, lr_str *host, int32_t *port)
 {
-    const char *p = u.p, *e = u.p + u.n, *s = NULL;
-    for (const char *q = p; q + 3 <= e && q - p < 16; q++) {
-        if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
-            s = q + 3;
-            break;
-        }
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '+' || *q == '.' ||
-              *q == '-'))
-            break;
-    }
-    if (!s) {
-        if (!authority_form)
-            return false;
-        s = p;
-    }
-    const char *a = s;
-    while (a < e && *a != '/' && *a != '?' && *a != '#')
-        a++;
-    for (const char *q = a; q > s; q--)
-        if (q[-1] == '@') {
-            s = q;
-            break;
-        }
-    lr_str h;
-    const char *pe = NULL;
-    if (s < a && *s == '[') {
-        const char *rb = memchr(s, ']', (size_t)(a - s));
-        if (!rb || rb == s + 1)
-            return false;
-        h = lr_s(s + 1, (size_t)(rb - s - 1));
-        if (rb + 1 < a && rb[1] == ':')
-            pe = rb + 2;
-    } else {
-        const char *colon = memchr(s, ':', (size_t)(a - s));
-        h = lr_s(s, (size_t)((colon ? colon : a) - s));
-        if (colon)
-            pe = colon + 1;
-    }
-    if (h.n == 0)
+    lr_str h, pt_text, auth;
+    if (!lr_url_host(u, authority_form, &h, &pt_text, &auth))
         return false;
     int32_t pt = -1;
-    if (pe && !lr_port(pe, (size_t)(a - pe), &pt))
+    if (pt_text.p && !lr_port(pt_text.p, pt_text.n, &pt))
         return false;
-    if (u.p == s && pt < 0)       /* "host" alone is not an authority */
+    if (auth.p == u.p && pt < 0)  /* "host" alone is not an authority */
         return false;
     *host = h;
     if (pt >= 0)
@@ -463,7 +365,8 @@ static int parse_clf(mm_logctx *cx, mm_logrec *r, clf *c)
 {
     if (!lr_ip(c->pre[0].p, c->pre[0].n, &r->src_ip) && lr_eq(c->pre[0], "-"))
         return lr_bad(cx, "no client");
-    lr_set_time(cx, r, c->year, c->mon, c->day, c->hour, c->min, c->sec, 0, true, c->zone);
+    lr_set_time(cx, r, c->tm.year, c->tm.mon, c->tm.day, c->tm.hour, c->tm.min, c->tm.sec, 0, true,
+                c->tm.zone);
     if (!lr_eq(c->pre[2], "-"))
         r->proxy.user = c->pre[2];
     else if (!lr_eq(c->pre[1], "-"))

@@ -357,6 +357,45 @@ static bool set_tail(sline *s, const char *p, const char *e, const char *kw)
     return true;
 }
 
+/* A PAM failure "... [illegal user |invalid user ]U from H" at q. */
+static int pam_for(sline *s, const char *q, const char *e)
+{
+    const char *u;
+    if ((u = after(q, e, "illegal user ")) || (u = after(q, e, "invalid user ")))
+        q = u;
+    const char *b;
+    if (tail_from(q, e, " from ", &b, &s->host, &s->port)) {
+        s->has_host = true;
+        set_user(s, q, b);
+    }
+    s->pam = true;
+    return K_ATTEMPT;
+}
+
+/* A PAM "authentication failure; ... rhost=H user=U" at p. */
+static int pam_kv(sline *s, const char *p, const char *e)
+{
+    lr_str v;
+    if (lr_kv(p, (size_t)(e - p), "rhost", &v) && v.n) {
+        s->host = v;
+        s->has_host = true;
+    }
+    if (lr_kv(p, (size_t)(e - p), "user", &v) && v.n)
+        s->user = v;
+    s->pam = true;
+    return K_ATTEMPT;
+}
+
+/* A connection's failure naming its client "H[ port N]" at q. */
+static int conn_from(sline *s, const char *q, const char *e)
+{
+    const char *end;
+    if (!host_port(q, e, &s->host, &s->port, &end))
+        return K_SKIP;
+    s->has_host = true;
+    return K_CONN;
+}
+
 /* What the message says; p..e the message without prefixes and without a
  * trailing " [preauth]" (preauth tells whether it had one). */
 static int classify(const char *p, const char *e, bool preauth, sline *s)
@@ -406,17 +445,8 @@ static int classify(const char *p, const char *e, bool preauth, sline *s)
         set_user(s, u, b);
         return K_ATTEMPT;
     }
-    if ((q = after(p, e, "User not known to the underlying authentication module for "))) {
-        if ((u = after(q, e, "illegal user ")) || (u = after(q, e, "invalid user ")))
-            q = u;
-        const char *b;
-        if (tail_from(q, e, " from ", &b, &s->host, &s->port)) {
-            s->has_host = true;
-            set_user(s, q, b);
-        }
-        s->pam = true;
-        return K_ATTEMPT;
-    }
+    if ((q = after(p, e, "User not known to the underlying authentication module for ")))
+        return pam_for(s, q, e);
     if ((u = after(p, e, "User "))) {
         const char *na = lr_find(u, (size_t)(e - u), " not allowed because ");
         if (!na)
@@ -463,42 +493,18 @@ static int classify(const char *p, const char *e, bool preauth, sline *s)
         const char *c = lr_find(p, (size_t)(e - p), "(sshd:auth): authentication failure;");
         if (!c || c - p > 32)
             return K_SKIP;
-        lr_str v;
-        if (lr_kv(c, (size_t)(e - c), "rhost", &v) && v.n) {
-            s->host = v;
-            s->has_host = true;
-        }
-        if (lr_kv(c, (size_t)(e - c), "user", &v) && v.n)
-            s->user = v;
-        s->pam = true;
-        return K_ATTEMPT;
+        return pam_kv(s, c, e);
     }
     if (starts(p, e, "authentication failure; ")) {
         /* old PAM: "sshd(pam_unix)[19939]: authentication failure; ... rhost=H" */
-        lr_str v;
-        if (lr_kv(p, (size_t)(e - p), "rhost", &v) && v.n) {
-            s->host = v;
-            s->has_host = true;
-        }
-        if (lr_kv(p, (size_t)(e - p), "user", &v) && v.n)
-            s->user = v;
-        s->pam = true;
-        return K_ATTEMPT;
+        return pam_kv(s, p, e);
     }
     /* "error: PAM: Authentication failure for [illegal user] U from H" */
     if ((q = after(p, e, "Authentication failure for ")) ||
         (q = after(p, e, "authentication failure for ")) ||
         (q = after(p, e, "Authentication error for ")) ||
         (q = after(p, e, "authentication error for "))) {
-        if ((u = after(q, e, "illegal user ")) || (u = after(q, e, "invalid user ")))
-            q = u;
-        const char *b;
-        if (tail_from(q, e, " from ", &b, &s->host, &s->port)) {
-            s->has_host = true;
-            set_user(s, q, b);
-        }
-        s->pam = true;
-        return K_ATTEMPT;
+        return pam_for(s, q, e);
     }
     if ((q = after(p, e, "maximum authentication attempts exceeded for "))) {
         if ((u = after(q, e, "invalid user ")))
@@ -564,29 +570,16 @@ static int classify(const char *p, const char *e, bool preauth, sline *s)
             f = h;
             s2 = h + 1;
         }
-        const char *end;
-        if (!f || !host_port(f + 6, e, &s->host, &s->port, &end))
-            return K_SKIP;
-        s->has_host = true;
-        return K_CONN;
+        return f ? conn_from(s, f + 6, e) : K_SKIP;
     }
     if ((q = after(p, e, "banner exchange: Connection from ")) ||
         (q = after(p, e, "ssh_dispatch_run_fatal: Connection from ")) ||
-        (q = after(p, e, "Unable to negotiate with "))) {
-        const char *end;
-        if (!host_port(q, e, &s->host, &s->port, &end))
-            return K_SKIP;
-        s->has_host = true;
-        return K_CONN;
-    }
+        (q = after(p, e, "Unable to negotiate with ")))
+        return conn_from(s, q, e);
     if ((q = after(p, e, "Timeout before authentication for "))) {
         if ((u = after(q, e, "connection from ")))
             q = u;
-        const char *end;
-        if (!host_port(q, e, &s->host, &s->port, &end))
-            return K_SKIP;
-        s->has_host = true;
-        return K_CONN;
+        return conn_from(s, q, e);
     }
     if (starts(p, e, "Magic value check failed")) {
         if (!set_tail(s, p, e, " from "))

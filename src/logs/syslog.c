@@ -15,7 +15,10 @@
  * modification time, a date more than a day after that time being of the
  * year before (a file written up to January holds December's lines). A line
  * without a zone takes the reading's zone (--tz, a zoneinfo name or a fixed
- * +HH:MM); its offset is looked up once per civil hour.
+ * +HH:MM); its offset is looked up once per civil hour. Dates and times the
+ * formats write in their own lines are read here too (ISO's
+ * "YYYY-MM-DD hh:mm:ss", the Common Log Format's "dd/Mon/yyyy:hh:mm:ss
+ * +zzzz").
  */
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +35,59 @@ int lr_month(const char *p)
         if (strncasecmp(p, months[i], 3) == 0)
             return i + 1;
     return 0;
+}
+
+const char *lr_iso_time(const char *p, const char *e, char sep, lr_tm *t)
+{
+    if (e - p < 19 || p[4] != '-' || p[7] != '-' || p[10] != sep || p[13] != ':' ||
+        p[16] != ':')
+        return NULL;
+    int64_t y, mo, d, h, mi, s;
+    if (!lr_num(p, 4, &y) || !lr_num(p + 5, 2, &mo) || !lr_num(p + 8, 2, &d) ||
+        !lr_num(p + 11, 2, &h) || !lr_num(p + 14, 2, &mi) || !lr_num(p + 17, 2, &s) || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return NULL;
+    const char *q = p + 19;
+    int32_t usec = 0;
+    if (q < e && *q == '.') {
+        int32_t scale = 100000;
+        q++;
+        for (int i = 0; i < 6 && q < e && *q >= '0' && *q <= '9'; i++, q++) {
+            usec += (*q - '0') * scale;
+            scale /= 10;
+        }
+    }
+    *t = (lr_tm){(int)y, (int)mo, (int)d, (int)h, (int)mi, (int)s, usec, 0};
+    return q;
+}
+
+const char *lr_clf_time(const char *p, const char *e, lr_tm *t)
+{
+    const char *q = p;
+    size_t dn = 0;
+    while (q + dn < e && dn < 3 && q[dn] >= '0' && q[dn] <= '9')
+        dn++;
+    if (dn < 1 || dn > 2)
+        return NULL;
+    int day = dn == 1 ? q[0] - '0' : lr_num2(q);
+    q += dn;
+    /* "/Mon/yyyy:hh:mm:ss +zzzz]" is 25 bytes */
+    if (e - q < 25 || q[0] != '/' || q[4] != '/' || q[9] != ':' || q[12] != ':' || q[15] != ':' ||
+        q[18] != ' ' || (q[19] != '+' && q[19] != '-') || q[24] != ']')
+        return NULL;
+    int mon = lr_month(q + 1);
+    if (!mon || !lr_digits(q + 5, 4) || !lr_digits(q + 10, 2) || !lr_digits(q + 13, 2) ||
+        !lr_digits(q + 16, 2) || !lr_digits(q + 20, 4))
+        return NULL;
+    int year = lr_num2(q + 5) * 100 + lr_num2(q + 7);
+    int hour = lr_num2(q + 10), min = lr_num2(q + 13), sec = lr_num2(q + 16);
+    int zh = lr_num2(q + 20), zm = lr_num2(q + 22);
+    if (day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 || zh > 23 || zm > 59 ||
+        year < 1970)
+        return NULL;
+    int32_t zone = (int32_t)((zh * 3600 + zm * 60) * (q[19] == '-' ? -1 : 1));
+    *t = (lr_tm){year, mon, day, hour, min, sec, 0, zone};
+    return q + 25;
 }
 
 static bool dig(const char *p, const char *e, int n, int *v)

@@ -161,62 +161,44 @@ static const char *const methods[] = {"GET",      "POST",   "HEAD",   "PUT",    
 
 static bool is_method(lr_str w)
 {
-    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
-        if (lr_eq(w, methods[i]))
-            return true;
-    return false;
-}
-
-static bool digits(const char *p, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-static int num2(const char *p)
-{
-    return (p[0] - '0') * 10 + (p[1] - '0');
+    return lr_eq_any(w, methods, sizeof methods / sizeof *methods);
 }
 
 /* "2024-03-03" */
 static bool ymd(const char *p, size_t n, int *y, int *m, int *d)
 {
-    if (n != 10 || !digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' ||
-        !digits(p + 8, 2))
+    if (n != 10 || !lr_digits(p, 4) || p[4] != '-' || !lr_digits(p + 5, 2) || p[7] != '-' ||
+        !lr_digits(p + 8, 2))
         return false;
-    *y = num2(p) * 100 + num2(p + 2);
-    *m = num2(p + 5);
-    *d = num2(p + 8);
+    *y = lr_num2(p) * 100 + lr_num2(p + 2);
+    *m = lr_num2(p + 5);
+    *d = lr_num2(p + 8);
     return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 && *y >= 1970;
 }
 
 /* "12-Jan-1996" (the draft's own example) */
 static bool dmy(const char *p, size_t n, int *y, int *m, int *d)
 {
-    if (n != 11 || !digits(p, 2) || p[2] != '-' || p[6] != '-' || !digits(p + 7, 4))
+    if (n != 11 || !lr_digits(p, 2) || p[2] != '-' || p[6] != '-' || !lr_digits(p + 7, 4))
         return false;
-    *d = num2(p);
+    *d = lr_num2(p);
     *m = lr_month(p + 3);
-    *y = num2(p + 7) * 100 + num2(p + 9);
+    *y = lr_num2(p + 7) * 100 + lr_num2(p + 9);
     return *m && *d >= 1 && *d <= 31 && *y >= 1970;
 }
 
 /* "10:00:01" or "10:00:01.123" */
 static bool hms(const char *p, size_t n, int *h, int *mi, int *s, int32_t *us)
 {
-    if (n < 8 || !digits(p, 2) || p[2] != ':' || !digits(p + 3, 2) || p[5] != ':' ||
-        !digits(p + 6, 2))
+    if (n < 8 || !lr_digits(p, 2) || p[2] != ':' || !lr_digits(p + 3, 2) || p[5] != ':' ||
+        !lr_digits(p + 6, 2))
         return false;
-    *h = num2(p);
-    *mi = num2(p + 3);
-    *s = num2(p + 6);
+    *h = lr_num2(p);
+    *mi = lr_num2(p + 3);
+    *s = lr_num2(p + 6);
     *us = 0;
     if (n > 8) {
-        if (p[8] != '.' || n == 9 || !digits(p + 9, n - 9))
+        if (p[8] != '.' || n == 9 || !lr_digits(p + 9, n - 9))
             return false;
         int32_t f = 0;
         size_t k = 0;
@@ -449,51 +431,14 @@ static lr_str plus_to_space(mm_logrec *r, lr_str s)
 static lr_str host_only(lr_str h)
 {
     const char *c = memchr(h.p, ':', h.n);
-    if (c && !memchr(c + 1, ':', (size_t)(h.p + h.n - c - 1)) && digits(c + 1, (size_t)(h.p + h.n - c - 1)))
+    size_t tail = c ? (size_t)(h.p + h.n - c - 1) : 0;
+    if (c && !memchr(c + 1, ':', tail) && lr_digits(c + 1, tail))
         h.n = (uint32_t)(c - h.p);
     if (h.n >= 2 && h.p[0] == '[' && h.p[h.n - 1] == ']') {
         h.p++;
         h.n -= 2;
     }
     return h;
-}
-
-/* The host of an absolute URI */
-static bool uri_host(lr_str u, lr_str *host)
-{
-    const char *p = u.p, *e = u.p + u.n, *s = NULL;
-    for (const char *q = p; q + 3 <= e && q - p < 16; q++) {
-        if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
-            s = q + 3;
-            break;
-        }
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '+' || *q == '.' ||
-              *q == '-'))
-            return false;
-    }
-    if (!s)
-        return false;
-    const char *a = s;
-    while (a < e && *a != '/' && *a != '?' && *a != '#')
-        a++;
-    for (const char *q = a; q > s; q--)
-        if (q[-1] == '@') {
-            s = q;
-            break;
-        }
-    if (s < a && *s == '[') {
-        const char *rb = memchr(s, ']', (size_t)(a - s));
-        if (!rb || rb == s + 1)
-            return false;
-        *host = lr_s(s + 1, (size_t)(rb - s - 1));
-        return true;
-    }
-    const char *colon = memchr(s, ':', (size_t)(a - s));
-    lr_str h = lr_s(s, (size_t)((colon ? colon : a) - s));
-    if (h.n == 0)
-        return false;
-    *host = h;
-    return true;
 }
 
 static const char *cache_of(lr_str a)
@@ -535,7 +480,7 @@ static bool iis_default_shape(const lr_str *v, const uint8_t *kind, int n)
             break;
         case F_SPORT:
         case F_STATUS:
-            if (!digits(x.p, x.n) || x.n > 5)
+            if (!lr_digits(x.p, x.n) || x.n > 5)
                 return false;
             break;
         default:
@@ -643,7 +588,7 @@ static int entry(mm_logctx *cx, mm_logrec *r, const w3c_state *st, lr_str b)
     if (f[F_URI].n) {
         r->http.url = f[F_URI];
         if (!r->http.hostname.n)
-            uri_host(r->http.url, &r->http.hostname);
+            lr_url_host(r->http.url, false, &r->http.hostname, NULL, NULL);
     } else if (proxy && r->http.hostname.n) {
         lr_str port = f[F_UPORT];
         if (tunnel && (!stem.n || lr_eq(stem, "/"))) {

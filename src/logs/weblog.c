@@ -54,8 +54,7 @@
 typedef struct clf {
     lr_str pre[MAX_PRE];         /* the words before the time */
     int npre;
-    int year, mon, day, hour, min, sec;
-    int32_t zone;
+    lr_tm tm;                    /* the time, with its zone */
     lr_str req;                  /* the request line, inside its quotes */
     lr_str status, bytes;
     lr_str q[2];                 /* referer, user agent (inside their quotes) */
@@ -64,72 +63,6 @@ typedef struct clf {
 } clf;
 
 enum { CLF_NOT = 0, CLF_BROKEN = 1, CLF_OK = 2 };
-
-static bool digits(const char *p, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-static int num2(const char *p)
-{
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-/* "10/Oct/2000:13:55:36 -0700]" at p (the day may have one digit); the
- * end of it (after ']') in *after. */
-static bool clf_time(const char *p, const char *e, clf *c, const char **after)
-{
-    const char *q = p;
-    size_t dn = 0;
-    while (q + dn < e && dn < 3 && q[dn] >= '0' && q[dn] <= '9')
-        dn++;
-    if (dn < 1 || dn > 2)
-        return false;
-    c->day = dn == 1 ? q[0] - '0' : num2(q);
-    q += dn;
-    /* "/Mon/yyyy:hh:mm:ss +zzzz]" is 25 bytes */
-    if (e - q < 25 || q[0] != '/' || q[4] != '/' || q[9] != ':' || q[12] != ':' || q[15] != ':' ||
-        q[18] != ' ' || (q[19] != '+' && q[19] != '-') || q[24] != ']')
-        return false;
-    c->mon = lr_month(q + 1);
-    if (!c->mon || !digits(q + 5, 4) || !digits(q + 10, 2) || !digits(q + 13, 2) ||
-        !digits(q + 16, 2) || !digits(q + 20, 4))
-        return false;
-    c->year = (q[5] - '0') * 1000 + (q[6] - '0') * 100 + num2(q + 7);
-    c->hour = num2(q + 10);
-    c->min = num2(q + 13);
-    c->sec = num2(q + 16);
-    int zh = num2(q + 20), zm = num2(q + 22);
-    if (c->day < 1 || c->day > 31 || c->hour > 23 || c->min > 59 || c->sec > 60 || zh > 23 ||
-        zm > 59 || c->year < 1970)
-        return false;
-    c->zone = (int32_t)((zh * 3600 + zm * 60) * (q[19] == '-' ? -1 : 1));
-    *after = q + 25;
-    return true;
-}
-
-/* A quoted string at *pp ('"' there), backslash escapes inside; false when
- * it does not end. */
-static bool quoted(const char **pp, const char *e, lr_str *out)
-{
-    const char *p = *pp + 1, *q = p;
-    while (q < e && *q != '"') {
-        if (*q == '\\' && q + 1 < e)
-            q += 2;
-        else
-            q++;
-    }
-    if (q >= e)
-        return false;
-    *out = lr_s(p, (size_t)(q - p));
-    *pp = q + 1;
-    return true;
-}
 
 static const char *skip_sp(const char *p, const char *e)
 {
@@ -157,11 +90,11 @@ static int clf_split(const char *m, size_t n, clf *c)
     }
     if (c->npre == 0)
         return CLF_NOT;
-    const char *after;
-    if (!clf_time(p + 1, e, c, &after))
+    const char *after = lr_clf_time(p + 1, e, &c->tm);
+    if (!after)
         return CLF_BROKEN;
     p = skip_sp(after, e);
-    if (p >= e || *p != '"' || !quoted(&p, e, &c->req))
+    if (p >= e || *p != '"' || !lr_quoted(&p, e, &c->req))
         return CLF_BROKEN;
     lr_cur cur = lr_cur_of(p, (size_t)(e - p));
     if (!lr_word(&cur, &c->status))
@@ -170,7 +103,7 @@ static int clf_split(const char *m, size_t n, clf *c)
     p = cur.p;
     while (c->nq < 2) {
         p = skip_sp(p, e);
-        if (p >= e || *p != '"' || !quoted(&p, e, &c->q[c->nq]))
+        if (p >= e || *p != '"' || !lr_quoted(&p, e, &c->q[c->nq]))
             break;
         c->nq++;
     }
@@ -213,14 +146,14 @@ static bool apache_error(const char *m, size_t n)
         while (q < e && *q >= '0' && *q <= '9')
             q++;
     }
-    return e - q >= 8 && q[0] == ' ' && digits(q + 1, 4) && q[5] == ']' && q[6] == ' ' &&
+    return e - q >= 8 && q[0] == ' ' && lr_digits(q + 1, 4) && q[5] == ']' && q[6] == ' ' &&
            q[7] == '[';
 }
 
 /* "2021/12/01 13:53:33 [error] " */
 static bool nginx_error(const char *m, size_t n)
 {
-    return n >= 22 && digits(m, 4) && m[4] == '/' && m[7] == '/' && m[10] == ' ' &&
+    return n >= 22 && lr_digits(m, 4) && m[4] == '/' && m[7] == '/' && m[10] == ' ' &&
            m[13] == ':' && m[16] == ':' && m[19] == ' ' && m[20] == '[' &&
            memchr(m + 21, ']', n - 21) != NULL;
 }
@@ -236,7 +169,7 @@ static bool probe(const lr_line *l)
     clf c;
     if (clf_split(m, n, &c) != CLF_OK || c.npre < 2 || c.npre > 5)
         return false;
-    if (!digits(c.status.p, c.status.n) || c.status.n > 3)
+    if (!lr_digits(c.status.p, c.status.n) || c.status.n > 3)
         return false;
     return !squid_tail(c.rest);
 }
@@ -254,57 +187,6 @@ static bool token(lr_str w)
     return true;
 }
 
-/* The host (and port) of an absolute URI "scheme://[user@]host[:port]/..." */
-static bool uri_host(lr_str u, lr_str *host)
-{
-    const char *p = u.p, *e = u.p + u.n;
-    const char *s = NULL;
-    for (const char *q = p; q + 3 <= e && q - p < 16; q++) {
-        if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
-            s = q + 3;
-            break;
-        }
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '+' || *q == '.' ||
-              *q == '-'))
-            return false;
-    }
-    if (!s)
-        return false;
-    const char *a = s;
-    while (a < e && *a != '/' && *a != '?' && *a != '#')
-        a++;
-    const char *at = NULL;
-    for (const char *q = s; q < a; q++)
-        if (*q == '@')
-            at = q;
-    if (at)
-        s = at + 1;
-    if (s < a && *s == '[') {
-        const char *rb = memchr(s, ']', (size_t)(a - s));
-        if (!rb || rb == s + 1)
-            return false;
-        *host = lr_s(s + 1, (size_t)(rb - s - 1));
-        return true;
-    }
-    const char *colon = memchr(s, ':', (size_t)(a - s));
-    const char *he = colon ? colon : a;
-    if (he == s)
-        return false;
-    *host = lr_s(s, (size_t)(he - s));
-    return true;
-}
-
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The servers' escapes undone ("\"" '"', "\\" '\', "\xhh" the byte,
  * "\n" "\t" "\r"), into the scratch area; the text as written when there
  * is no room. */
@@ -318,8 +200,8 @@ static lr_str unescape(mm_logrec *r, lr_str s)
         char c = s.p[i];
         if (c == '\\' && i + 1 < s.n) {
             char x = s.p[i + 1];
-            if (x == 'x' && i + 3 < s.n && hexv(s.p[i + 2]) >= 0 && hexv(s.p[i + 3]) >= 0) {
-                c = (char)(hexv(s.p[i + 2]) * 16 + hexv(s.p[i + 3]));
+            if (x == 'x' && i + 3 < s.n && lr_hex(s.p[i + 2]) >= 0 && lr_hex(s.p[i + 3]) >= 0) {
+                c = (char)(lr_hex(s.p[i + 2]) * 16 + lr_hex(s.p[i + 3]));
                 i += 3;
             } else if (x == '"' || x == '\\') {
                 c = x;
@@ -399,7 +281,8 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         return lr_bad(cx, "no client");
     lr_ip(client.p, client.n, &r->src_ip);   /* a name when HostnameLookups is on */
 
-    lr_set_time(cx, r, c.year, c.mon, c.day, c.hour, c.min, c.sec, 0, true, c.zone);
+    lr_set_time(cx, r, c.tm.year, c.tm.mon, c.tm.day, c.tm.hour, c.tm.min, c.tm.sec, 0, true,
+                c.tm.zone);
 
     /* the request line */
     lr_cur rc2 = lr_cur_of(c.req.p, c.req.n);
@@ -428,7 +311,7 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         if (te > ts) {
             r->http.url = unescape(r, lr_s(ts, (size_t)(te - ts)));
             if (!r->http.hostname.n)
-                uri_host(r->http.url, &r->http.hostname);
+                lr_url_host(r->http.url, false, &r->http.hostname, NULL, NULL);
         }
     }
 

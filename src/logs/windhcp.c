@@ -57,14 +57,6 @@ static int fields(const char *p, const char *e, lr_str *f)
     return n;
 }
 
-static bool digits(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return n > 0;
-}
-
 /* "NN,MM/DD/YY,HH:MM:SS," at the start */
 static bool record_shape(const char *p, size_t n)
 {
@@ -136,11 +128,11 @@ static int parse(mm_logctx *cx, const lr_line *l, mm_logrec *r)
         return lr_bad(cx, "Windows DHCP line with too few fields");
     int64_t id, mo, dd, yy, hh, mi, ss;
     const char *d = f[1].p, *t = f[2].p;
-    if (!lr_num(f[0].p, f[0].n, &id) || f[1].n != 8 || f[2].n != 8 || !digits(d, 2) ||
-        !digits(d + 3, 2) || !digits(d + 6, 2) || !lr_num(d, 2, &mo) || !lr_num(d + 3, 2, &dd) ||
-        !lr_num(d + 6, 2, &yy) || !lr_num(t, 2, &hh) || !lr_num(t + 3, 2, &mi) ||
-        !lr_num(t + 6, 2, &ss) || mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 ||
-        ss > 60)
+    if (!lr_num(f[0].p, f[0].n, &id) || f[1].n != 8 || f[2].n != 8 || !lr_digits(d, 2) ||
+        !lr_digits(d + 3, 2) || !lr_digits(d + 6, 2) || !lr_num(d, 2, &mo) ||
+        !lr_num(d + 3, 2, &dd) || !lr_num(d + 6, 2, &yy) || !lr_num(t, 2, &hh) ||
+        !lr_num(t + 3, 2, &mi) || !lr_num(t + 6, 2, &ss) || mo < 1 || mo > 12 || dd < 1 ||
+        dd > 31 || hh > 23 || mi > 59 || ss > 60)
         return lr_bad(cx, "Windows DHCP line with a bad date or time");
     int k = -1;
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)

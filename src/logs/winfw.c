@@ -67,20 +67,11 @@ static void free_state(void *st)
     free(st);
 }
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* "YYYY-MM-DD hh:mm:ss ACTION " at the start of a line */
 static bool data_line(const char *p, size_t n)
 {
-    if (n < 25 || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':' || p[16] != ':' ||
-        p[19] != ' ')
+    if (n < 25 || !lr_shape(p, p + n, "dddd-dd-dd dd:dd:dd "))
         return false;
-    for (int i = 0; i < 19; i++)
-        if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && !is_digit(p[i]))
-            return false;
     return lr_starts(p + 20, n - 20, "ALLOW ") || lr_starts(p + 20, n - 20, "DROP ") ||
            lr_starts(p + 20, n - 20, "OPEN") || lr_starts(p + 20, n - 20, "CLOSE ") ||
            lr_starts(p + 20, n - 20, "INFO-EVENTS-LOST");

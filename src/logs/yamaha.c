@@ -36,26 +36,16 @@
 
 #include "logs/logs.h"
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* "YYYY/MM/DD hh:mm:ss" at p..e into the record's time */
 static bool ytime(mm_logctx *cx, mm_logrec *r, const char *p, const char *e)
 {
-    if (e - p < 19)
+    if (!lr_shape(p, e, "dddd/dd/dd dd:dd:dd"))
         return false;
-    static const char shape[] = "dddd/dd/dd dd:dd:dd";
-    for (int i = 0; i < 19; i++)
-        if (shape[i] == 'd' ? !is_digit(p[i]) : p[i] != shape[i])
-            return false;
-#define N2(o) ((p[o] - '0') * 10 + (p[(o) + 1] - '0'))
-    int hh = N2(11), mi = N2(14), ss = N2(17);
+    int hh = lr_num2(p + 11), mi = lr_num2(p + 14), ss = lr_num2(p + 17);
     if (hh > 23 || mi > 59 || ss > 60)
         return false;
-    lr_set_time(cx, r, N2(0) * 100 + N2(2), N2(5), N2(8), hh, mi, ss, 0, false, 0);
-#undef N2
+    lr_set_time(cx, r, lr_num2(p) * 100 + lr_num2(p + 2), lr_num2(p + 5), lr_num2(p + 8), hh, mi,
+                ss, 0, false, 0);
     return r->has_ts;
 }
 
@@ -76,7 +66,7 @@ static bool addr_port(lr_str t, mm_ip *ip, int32_t *port)
     }
     /* the last '.' or ':' before digits only */
     const char *s = e;
-    while (s > p && is_digit(s[-1]))
+    while (s > p && s[-1] >= '0' && s[-1] <= '9')
         s--;
     if (s > p + 1 && s < e && (s[-1] == '.' || s[-1] == ':')) {
         mm_ip t2;
@@ -139,7 +129,7 @@ static const char *verdict(const char *m, size_t n, const char **after)
 /* the message after an optional "YYYY/MM/DD hh:mm:ss: " */
 static const char *body(const char *m, size_t n)
 {
-    if (n > 21 && m[4] == '/' && m[10] == ' ' && m[19] == ':' && m[20] == ' ' && is_digit(m[0]))
+    if (n > 21 && m[4] == '/' && m[10] == ' ' && m[19] == ':' && m[20] == ' ' && lr_digits(m, 1))
         return m + 21;
     return m;
 }
