@@ -16,7 +16,9 @@
  *   dhcpd.log     ISC dhcpd: each PC's lease every morning; on the second day
  *                 192.168.1.12 changes hands at noon (a visitor's laptop)
  *   auth.log      sshd: password guessing on the exposed SSH server
- *   maillog       Postfix: the day's mail, one with a macro attachment
+ *   maillog       Postfix: the day's mail, one with a macro attachment, one
+ *                 posing as the company's president (header From: of the
+ *                 company's domain on another envelope sender)
  * and OUTDIR.inventory beside it: the company's inventory for mimamori
  * ingest --inventory (its resolver, its file server, sanctioned services).
  *
@@ -351,6 +353,24 @@ static void postfix(FILE *f, unsigned days, unsigned seed)
             fprintf(f, "%s mx postfix/local[1202]: %X: to=<%s@company.example>, relay=local, "
                        "delay=0.2, delays=0.1/0/0/0.1, dsn=2.0.0, status=sent (delivered to "
                        "mailbox)\n", t, qid, risky ? "keiri" : "eigyo");
+            fprintf(f, "%s mx postfix/qmgr[1100]: %X: removed\n", t, qid);
+        }
+        /* someone poses as the president to the accounts department */
+        if (d == days - 1 && seed % 3 != 1) {
+            unsigned sec = 16 * 3600 + rnd(1800);
+            ts(t, d, sec);
+            qid++;
+            fprintf(f, "%s mx postfix/smtpd[1200]: %X: client=mail.kx-relay.example[45.95.147.19]\n",
+                    t, qid);
+            fprintf(f, "%s mx postfix/cleanup[1201]: %X: warning: header From: \"Shacho\" "
+                       "<president@company.example> from mail.kx-relay.example[45.95.147.19]; "
+                       "from=<noreply@kx-relay.example> to=<keiri@company.example> proto=ESMTP "
+                       "helo=<mail.kx-relay.example>\n", t, qid);
+            fprintf(f, "%s mx postfix/qmgr[1100]: %X: from=<noreply@kx-relay.example>, size=4100, "
+                       "nrcpt=1 (queue active)\n", t, qid);
+            fprintf(f, "%s mx postfix/local[1202]: %X: to=<keiri@company.example>, relay=local, "
+                       "delay=0.2, delays=0.1/0/0/0.1, dsn=2.0.0, status=sent (delivered to "
+                       "mailbox)\n", t, qid);
             fprintf(f, "%s mx postfix/qmgr[1100]: %X: removed\n", t, qid);
         }
     }

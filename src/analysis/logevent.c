@@ -173,6 +173,7 @@ bool mm_logrec_from_eve(const jr_doc *d, mm_logrec *r)
         r->dhcp.lease_time = num(d, "dhcp.lease_time");
     } else if (et == types[5]) {
         r->email.from = kpath(d, "email.from", r);
+        r->email.header_from = kpath(d, "email.header_from", r);
         r->email.subject = kpath(d, "email.subject", r);
         r->email.status = kpath(d, "email.status", r);
         r->email.attachment = kpath(d, "email.attachment", r);

@@ -620,14 +620,32 @@ static bool risky_name(lr_str n)
     return false;
 }
 
+/* The domain of an address ("a@B.example" -> "b.example" compared without
+ * case), or an empty string. */
+static lr_str domain_of(lr_str a)
+{
+    const char *at = a.n ? memchr(a.p, '@', a.n) : NULL;
+    if (!at)
+        return (lr_str){0};
+    return lr_s(at + 1, (size_t)(a.p + a.n - at - 1));
+}
+
 static int on_mail(mm_logfacts *lf, int64_t site, const mm_logrec *r)
 {
-    if (!r->email.attachment.n || !risky_name(r->email.attachment) || is_home(lf, &r->src_ip))
-        return 0;
+    if (is_home(lf, &r->src_ip))
+        return 0;              /* mail the company sends */
     mm_ip none = {0};
     lr_str from = r->email.from;
-    return finding(lf, site, "exec_attachment", r->email.attachment.p, r->email.attachment.n,
-                   from.p ? from.p : "", from.n, &none, r->ts_us);
+    if (r->email.attachment.n && risky_name(r->email.attachment) &&
+        finding(lf, site, "exec_attachment", r->email.attachment.p, r->email.attachment.n,
+                from.p ? from.p : "", from.n, &none, r->ts_us) != 0)
+        return -1;
+    /* a header sender of another domain than the envelope's */
+    lr_str hd = domain_of(r->email.header_from), ed = domain_of(from);
+    if (hd.n && ed.n && (hd.n != ed.n || strncasecmp(hd.p, ed.p, hd.n) != 0))
+        return finding(lf, site, "from_mismatch", r->email.header_from.p,
+                       r->email.header_from.n, from.p, from.n, &none, r->ts_us);
+    return 0;
 }
 
 static int on_auth(mm_logfacts *lf, int64_t site, const mm_logrec *r)

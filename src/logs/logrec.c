@@ -615,6 +615,7 @@ void lr_write_json(const mm_logrec *r, const mm_logctx *cx, mm_json *j)
     } else if (strcmp(et, "mail") == 0) {
         mj_obj_open(j, "email");
         jstr(j, "from", r->email.from);
+        jstr(j, "header_from", r->email.header_from);
         if (r->email.n_to) {
             mj_arr_open(j, "to");
             for (uint32_t i = 0; i < r->email.n_to && i < LR_MAX_TO; i++)

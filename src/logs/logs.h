@@ -90,6 +90,8 @@ typedef struct mm_logrec {
     } dhcp;
     struct {
         lr_str from, subject, message_id, status, relay, queue_id, attachment;
+        lr_str header_from;      /* the From: header's address, when the log has it
+                                    (from is the envelope sender) */
         uint32_t n_to;
         lr_str to[LR_MAX_TO];
         int64_t size;

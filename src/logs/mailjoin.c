@@ -227,8 +227,8 @@ void mq_fill(mm_logrec *r, const mq_msg *m)
     r->email.size = m->size;
     const char *a = lr_keep(r, m->area, m->used);
     if (a) {
-        lr_str *f[MQ_NFIELDS] = {&r->email.from, &r->email.subject, &r->email.message_id,
-                                 &r->email.attachment, &r->host};
+        lr_str *f[MQ_NFIELDS] = {&r->email.from,       &r->email.subject, &r->email.message_id,
+                                 &r->email.attachment, &r->host,          &r->email.header_from};
         for (int i = 0; i < MQ_NFIELDS; i++)
             if (m->len[i])
                 *f[i] = lr_s(a + m->off[i], m->len[i]);

@@ -24,7 +24,7 @@
 
 /* The strings kept in a message's area; mq_fill puts them in email.from,
  * email.subject, email.message_id, email.attachment and host. */
-enum { MQ_FROM, MQ_SUBJECT, MQ_MSGID, MQ_ATTACHMENT, MQ_HOST, MQ_NFIELDS };
+enum { MQ_FROM, MQ_SUBJECT, MQ_MSGID, MQ_ATTACHMENT, MQ_HOST, MQ_HDRFROM, MQ_NFIELDS };
 
 typedef struct mq_msg {
     uint64_t first;                /* line of its first line; 0: the slot is free */

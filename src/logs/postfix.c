@@ -21,8 +21,9 @@
  *   cleanup  "QID: message-id=<id>", and the header_checks / body_checks
  *            actions "QID: ACTION: header|body CONTENT(200) from ORIGIN; from=<s>
  *            to=<r> proto=P helo=<h>[: text]" (a WARN or INFO on Subject: gives the
- *            subject, one on Content-Type/Content-Disposition the attachment
- *            name; REJECT ends the message as "rejected");
+ *            subject, one on From: the header sender (header_from), one on
+ *            Content-Type/Content-Disposition the attachment name; REJECT
+ *            ends the message as "rejected");
  *   qmgr     "QID: from=<sender>, size=N, nrcpt=N (queue active)",
  *            "QID: from=<s>, status=expired, returned to sender", "QID: removed";
  *   smtp, lmtp, local, virtual, pipe, error, discard
@@ -380,6 +381,23 @@ static void content_action(mq_msg *m, const char *p, const char *e)
             v.n--;
         }
         mq_set(m, MQ_SUBJECT, v);
+    }
+    /* From: "Name <a@b>" or a bare address: the address */
+    if (starts(c, ce, "From:")) {
+        const char *lt = memchr(c, '<', (size_t)(ce - c)), *gt;
+        if (lt && (gt = memchr(lt, '>', (size_t)(ce - lt))) != NULL) {
+            v = lr_s(lt + 1, (size_t)(gt - lt - 1));
+        } else {
+            v = lr_s(c + 5, (size_t)(ce - c - 5));
+            while (v.n && *v.p == ' ') {
+                v.p++;
+                v.n--;
+            }
+            while (v.n && v.p[v.n - 1] == ' ')
+                v.n--;
+        }
+        if (v.n && memchr(v.p, '@', v.n))
+            mq_set(m, MQ_HDRFROM, v);
     }
     /* an attachment's name: name="x" or filename="x" (MIME headers) */
     const char *nm = lr_find(c, (size_t)(ce - c), "name=");

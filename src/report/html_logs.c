@@ -216,8 +216,9 @@ static void https(H *h, const rp_logs *L)
 /* Each kind of finding once, explained, with its rows as evidence. */
 static void findings(H *h, const rp_logs *L)
 {
-    static const char *const order[] = {"sinkhole", "bypass", "ddns", "listed",
-                                        "server_resolves", "exec_attachment"};
+    static const char *const order[] = {"sinkhole",        "bypass",          "ddns",
+                                        "listed",          "server_resolves", "exec_attachment",
+                                        "from_mismatch"};
     for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
         size_t n = 0;
         for (size_t i = 0; i < L->nfind; i++)
@@ -226,7 +227,8 @@ static void findings(H *h, const rp_logs *L)
             continue;
         explain(h, order[k]);
         fputs("<table>", h->f);
-        bool mail = strcmp(order[k], "exec_attachment") == 0;
+        bool mail = strcmp(order[k], "exec_attachment") == 0 ||
+                    strcmp(order[k], "from_mismatch") == 0;
         static const char *const cols[] = {"host", "name", "answer", "count", "first", "last"};
         static const char *const mcols[] = {"name", "source", "count", "first", "last"};
         if (mail)

@@ -155,6 +155,17 @@ static const mm_explain kinds[] = {
      {"受信者に、添付ファイルを開いたか確認してください。\n開いていた場合は端末をネットワークから外し、検査してください。\nメールサーバーで実行ファイルの添付を止めてください。",
       "Ask the recipients whether they opened the attachment.\nIf so, take the machine off the "
       "network and have it examined.\nBlock executable attachments at the mail server."}},
+    {"from_mismatch",
+     {"差出人の表示と送信元が一致しないメール", "Mail whose shown sender is not its real sender"},
+     {"社外からのメールで、表示される差出人（From）のドメインが実際の送信元（エンベロープ）のドメインと違っていました。",
+      "Mail from outside showed a sender (From) of another domain than the one it was really "
+      "sent from (the envelope)."},
+     {"取引先や社内の人になりすますメールは、この形をとることが多くあります。本文のリンクや添付ファイル、振込先の変更依頼に注意が必要です。",
+      "Mail that pretends to come from a partner or a colleague often looks like this. Links, "
+      "attachments and requests to change bank details in it need care."},
+     {"表示された差出人本人に、電話など別の手段で確認してください。\nメールサーバーで SPF・DKIM・DMARC を確認する設定にしてください。",
+      "Check with the shown sender by another means, such as a phone call.\nHave the mail "
+      "server check SPF, DKIM and DMARC."}},
     {"guessing",
      {"パスワードの総当たり攻撃", "Password guessing"},
      {"外部から、ログインの失敗が 1 日に何度も繰り返されました。",

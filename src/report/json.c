@@ -110,7 +110,9 @@ static void log_findings(mm_json *j, const char *key, const rp_model *m, const r
     mj_arr_open(j, key);
     for (size_t i = 0; i < s->logs.nfind; i++) {
         const rp_logfind *f = &s->logs.find[i];
-        if ((strcmp(f->kind, "exec_attachment") == 0) != mail)
+        bool is_mail = strcmp(f->kind, "exec_attachment") == 0 ||
+                       strcmp(f->kind, "from_mismatch") == 0;
+        if (is_mail != mail)
             continue;
         mj_obj_open(j, NULL);
         mj_str(j, "kind", f->kind);

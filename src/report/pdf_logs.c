@@ -57,8 +57,9 @@ static void explain(P *p, const char *kind)
 static void findings(P *p, const rp_logs *Lg)
 {
     int L = p->lang;
-    static const char *const order[] = {"sinkhole", "bypass", "ddns", "listed",
-                                        "server_resolves", "exec_attachment"};
+    static const char *const order[] = {"sinkhole",        "bypass",          "ddns",
+                                        "listed",          "server_resolves", "exec_attachment",
+                                        "from_mismatch"};
     for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
         size_t n = 0;
         for (size_t i = 0; i < Lg->nfind; i++)
@@ -66,7 +67,8 @@ static void findings(P *p, const rp_logs *Lg)
         if (!n)
             continue;
         explain(p, order[k]);
-        bool mail = strcmp(order[k], "exec_attachment") == 0;
+        bool mail = strcmp(order[k], "exec_attachment") == 0 ||
+                    strcmp(order[k], "from_mismatch") == 0;
         static const double wf[] = {0.2, 0.25, 0.17, 0.08, 0.15, 0.15};
         static const double mwf[] = {0.3, 0.3, 0.1, 0.15, 0.15};
         const char *hd[] = {rp_t(L, "host"),  rp_t(L, "name"),  rp_t(L, "answer"),

@@ -167,6 +167,29 @@ def write_logs(tmp):
                             'dest_port': 53, 'proto': 'UDP',
                             'dns': {'type': 'query', 'id': 1, 'rrname': 'direct.example',
                                     'rrtype': 'A', 'tx_id': 0}}) + '\n')
+    # --- mail (Postfix): from outside, a macro attachment, and a header sender of
+    # the company's own domain on an envelope from another; one internal message ---
+    ml = []
+    for qid, client, env, hdr, att in (
+            ('A1B2C3', 'mx.partner.example[198.51.100.25]', 'billing@partner.example', None,
+             'invoice.xlsm'),
+            ('A1B2C4', 'mx.spoof.example[203.0.113.99]', 'bounce@spoof.example',
+             '"Shacho" <ceo@kaede.example>', None),
+            ('A1B2C5', 'pc-20.kaede.example[192.168.1.20]', 'taro@kaede.example',
+             '<hanako@other.example>', 'tool.exe')):
+        ml.append(f'Mar  7 09:00:00 mx postfix/smtpd[10]: {qid}: client={client}')
+        if hdr:
+            ml.append(f'Mar  7 09:00:00 mx postfix/cleanup[11]: {qid}: warning: header From: {hdr} '
+                      f'from {client}; from=<{env}> to=<keiri@kaede.example> proto=ESMTP helo=<x>')
+        if att:
+            ml.append(f'Mar  7 09:00:00 mx postfix/cleanup[11]: {qid}: warning: header '
+                      f'Content-Disposition: attachment; filename="{att}" from {client}; '
+                      f'from=<{env}> to=<keiri@kaede.example> proto=ESMTP helo=<x>')
+        ml.append(f'Mar  7 09:00:01 mx postfix/qmgr[12]: {qid}: from=<{env}>, size=2000, nrcpt=1 '
+                  f'(queue active)')
+        ml.append(f'Mar  7 09:00:01 mx postfix/qmgr[12]: {qid}: removed')
+    with open(os.path.join(logs, 'maillog'), 'w') as f:
+        f.write('\n'.join(ml) + '\n')
     inv = os.path.join(tmp, 'kaede.inv')
     with open(inv, 'w') as f:
         f.write('# kaede inventory\nresolver 192.168.1.1\nserver 192.168.1.50\n'
@@ -259,6 +282,13 @@ def scenario(tmp, db, w, label):
         h = sr['after.example']['host']
         check(h.get('mac') == 'bb:bb:bb:00:00:02' and h.get('name') == 'pc-b',
               f'13:00 is pc-b: {h}')
+    # mail from outside only: the macro attachment, the mismatched sender
+    mf = {(f['kind'], f['name']): f for f in c['mail_findings']}
+    check(set(mf) == {('exec_attachment', 'invoice.xlsm'),
+                      ('from_mismatch', 'ceo@kaede.example')}, f'mail findings {sorted(mf)}')
+    if ('from_mismatch', 'ceo@kaede.example') in mf:
+        check(mf[('from_mismatch', 'ceo@kaede.example')]['from'] == 'bounce@spoof.example',
+              'the envelope sender beside the header sender')
     # logins
     au_ = {(a['kind'], a['src_ip']): a for a in c['auth_findings']}
     check(('guessing', '203.0.113.66') in au_ and au_[('guessing', '203.0.113.66')]['count'] == 25,
