@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "util/json.h"
 #include "util/util.h"
@@ -278,9 +280,22 @@ static inline lr_cur lr_cur_of(const char *p, size_t n)
 /* The next run of non-space bytes (spaces skipped first); false at the end. */
 bool lr_word(lr_cur *c, lr_str *w);
 /* Is s equal to the C string t? */
-bool lr_eq(lr_str s, const char *t);
-bool lr_eqi(lr_str s, const char *t);
-bool lr_starts(const char *p, size_t n, const char *t);
+/* (inline: the length of a literal t is then known when compiling) */
+static inline bool lr_eq(lr_str s, const char *t)
+{
+    size_t n = strlen(t);
+    return s.n == n && (n == 0 || memcmp(s.p, t, n) == 0);
+}
+static inline bool lr_eqi(lr_str s, const char *t)
+{
+    size_t n = strlen(t);
+    return s.n == n && (n == 0 || strncasecmp(s.p, t, n) == 0);
+}
+static inline bool lr_starts(const char *p, size_t n, const char *t)
+{
+    size_t k = strlen(t);
+    return n >= k && memcmp(p, t, k) == 0;
+}
 /* The first occurrence of t in p..p+n, or NULL. */
 const char *lr_find(const char *p, size_t n, const char *t);
 /* The first t in p..p+n at its start or after a space (a word's start), or NULL. */

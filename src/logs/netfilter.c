@@ -28,37 +28,43 @@ static bool probe(const lr_line *l)
 {
     const char *m = l->sys->msg;
     size_t n = l->sys->msg_len;
-    const char *k = kv_start(m, n);
-    return k && lr_find(k, (size_t)(m + n - k), " SRC=") && lr_find(k, (size_t)(m + n - k), " DST=");
+    /* " SRC=" first (rare outside these lines), then IN= before it */
+    const char *src = lr_find(m, n, " SRC=");
+    if (!src || !kv_start(m, (size_t)(src - m)))
+        return false;
+    return lr_find(src, (size_t)(m + n - src), " DST=") != NULL;
 }
 
-static bool word_in(const char *p, size_t n, const char *w)
+static bool letter(char c)
 {
-    size_t k = strlen(w);
-    for (const char *h = p; (h = lr_find(h, (size_t)(p + n - h), w)) != NULL; h++) {
-        bool left = h == p || !((h[-1] >= 'A' && h[-1] <= 'Z') || (h[-1] >= 'a' && h[-1] <= 'z'));
-        const char *a = h + k;
-        bool right = a >= p + n || !((*a >= 'A' && *a <= 'Z') || (*a >= 'a' && *a <= 'z'));
-        if (left && right)
-            return true;
-    }
-    return false;
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+/* The action the prefix's words say: a word (a run of letters, any case) of
+ * the blocking kind anywhere wins over one of the allowing kind. */
 static const char *action_of(const char *p, size_t n)
 {
-    static const char *const blocked[] = {"DROP", "REJECT", "BLOCK", "DENY", "DENIED", "drop",
-                                          "reject", "block", "deny", "Drop", "Reject", "Block",
-                                          "Deny", "DROPPED", "dropped", "BLOCKED", "blocked"};
-    static const char *const allowed[] = {"ACCEPT", "ALLOW", "PASS", "accept", "allow", "pass",
-                                          "Accept", "Allow", "ALLOWED", "allowed", "ACCEPTED"};
-    for (size_t i = 0; i < sizeof blocked / sizeof *blocked; i++)
-        if (word_in(p, n, blocked[i]))
-            return "blocked";
-    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
-        if (word_in(p, n, allowed[i]))
-            return "allowed";
-    return NULL;
+    static const char *const blocked[] = {"drop",  "dropped", "reject", "block",
+                                          "blocked", "deny",  "denied"};
+    static const char *const allowed[] = {"accept", "accepted", "allow", "allowed", "pass"};
+    bool allow = false;
+    for (size_t i = 0; i < n;) {
+        if (!letter(p[i])) {
+            i++;
+            continue;
+        }
+        size_t k = i;
+        while (k < n && letter(p[k]))
+            k++;
+        lr_str w = lr_s(p + i, k - i);
+        for (size_t j = 0; j < sizeof blocked / sizeof *blocked; j++)
+            if (lr_eqi(w, blocked[j]))
+                return "blocked";
+        for (size_t j = 0; j < sizeof allowed / sizeof *allowed && !allow; j++)
+            allow = lr_eqi(w, allowed[j]);
+        i = k;
+    }
+    return allow ? "allowed" : NULL;
 }
 
 /* Proxmox: "0 3 PVEFW-HOST-IN 20/Jun/2022:13:09:14 +0200 policy DROP: IN=" */

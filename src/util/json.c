@@ -215,6 +215,43 @@ static void escaped(mm_json *j, const char *v, size_t n)
     put(j, '"');
 }
 
+/* ,"key": for a key known to be plain */
+static void member_k(mm_json *j, const char *key, size_t klen)
+{
+    bool comma = !j->first[j->depth];
+    j->first[j->depth] = false;
+    if (!grow(j, klen + 4))
+        return;
+    char *o = j->s + j->len;
+    if (comma)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, key, klen);
+    o += klen;
+    *o++ = '"';
+    *o++ = ':';
+    *o = 0;
+    j->len = (size_t)(o - j->s);
+}
+
+void mj_strn_k(mm_json *j, const char *key, size_t klen, const char *v, size_t n)
+{
+    member_k(j, key, klen);
+    escaped(j, v, n);
+}
+
+void mj_u64_k(mm_json *j, const char *key, size_t klen, uint64_t v)
+{
+    char b[24];
+    char *p = b + sizeof b;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    member_k(j, key, klen);
+    mj_append(j, p, (size_t)(b + sizeof b - p));
+}
+
 void mj_strn(mm_json *j, const char *key, const char *v, size_t n)
 {
     member(j, key);

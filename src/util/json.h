@@ -46,6 +46,14 @@ void mj_dbl(mm_json *j, const char *key, double v);
 /* A preformatted JSON value (already valid JSON) under key. */
 void mj_raw(mm_json *j, const char *key, const char *raw, size_t n);
 
+/* Members whose key is a string literal of the program that needs no
+ * escaping (letters, digits, '_'): the key is copied as it is, without the
+ * check the other writers make. Use through the macros. */
+void mj_strn_k(mm_json *j, const char *key, size_t klen, const char *v, size_t n);
+void mj_u64_k(mm_json *j, const char *key, size_t klen, uint64_t v);
+#define MJ_STRN(j, lit, v, n) mj_strn_k((j), "" lit, sizeof(lit) - 1, (v), (n))
+#define MJ_U64(j, lit, v) mj_u64_k((j), "" lit, sizeof(lit) - 1, (v))
+
 /* Append n bytes exactly as given (used for the trailing newline). */
 void mj_append(mm_json *j, const char *p, size_t n);
 
