@@ -72,6 +72,10 @@ struct mm_ingest {
     int failed;                /* the store failed while importing */
     char err[512];
     mm_logfacts *lf;           /* sums of log records (and sensor dns, dhcp) */
+    /* "site|flow_id" -> catalogued service + 1, from the sensor's tls
+     * (server name) and http (host) events, until the flow's own event
+     * gives its bytes (shadow IT without a proxy) */
+    mm_strmap svc_flows;
     mm_logrec rec;             /* a log event read back from JSON */
     mm_stmt *log_heads;
 };
@@ -268,6 +272,15 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
 }
 
 /* ---- flows ---- */
+
+#define SVC_FLOWS_MAX 200000   /* flows waiting for their flow event */
+
+static size_t flow_key(char *k, size_t n, int64_t site, int64_t flow_id)
+{
+    int l = snprintf(k, n, "%lld|%lld", (long long)site, (long long)flow_id);
+    return l < 0 ? 0 : (size_t)l < n ? (size_t)l : n - 1;
+}
+
 
 static void drop_flows(mm_ingest *in)
 {
@@ -550,6 +563,18 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
     /* the client sent toserver: out when the client is local */
     bool cli_local = !strcmp(e.dir, "outbound") || !strcmp(e.dir, "internal");
     int64_t day = start >= 0 ? start / DAY_US : (start - DAY_US + 1) / DAY_US;
+    int64_t fid;
+    if (in->svc_flows.n && jr_i64(d, jr_member(d, 0, "flow_id"), &fid)) {
+        char k[64];
+        size_t kl = flow_key(k, sizeof k, sid_db, fid);
+        uint64_t *v = mm_strmap_get(&in->svc_flows, k, kl);
+        mm_ip cip;
+        if (v && cli_local && mm_ip_parse(src, &cip) &&
+            mm_logfacts_web(in->lf, sid_db, start, 0, (int)(*v - 1), &cip, ts_by, tc_by) != 0)
+            return -1;
+        if (v)
+            mm_strmap_del(&in->svc_flows, k, kl);
+    }
 
     int64_t dport = 0;
     jr_i64(d, jr_member(d, 0, "dest_port"), &dport);
@@ -624,6 +649,45 @@ static int on_log_event(mm_ingest *in)
     return log_record(in, sid_db, &in->rec);
 }
 
+/* ---- cloud services the sensor saw (shadow IT) ---- */
+
+/* A tls or http event: the server's name, when it is a catalogued service,
+ * kept by flow until the flow event brings the bytes. */
+static int on_service_name(mm_ingest *in, bool tls)
+{
+    in->st.other++;
+    const mm_catalog *cat = in->cfg.cat;
+    jr_doc *d = &in->doc;
+    char name[256];
+    int64_t fid;
+    if (!cat || !jr_i64(d, jr_member(d, 0, "flow_id"), &fid) ||
+        !jr_path_str(d, tls ? "tls.sni" : "http.hostname", name, sizeof name) || !name[0])
+        return 0;
+    int svc = mm_catalog_find(cat, name, strlen(name));
+    if (svc < 0)
+        return 0;
+    char sbuf[128];
+    const char *site = event_site(in, sbuf, sizeof sbuf);
+    if (!site)
+        return 0;
+    int64_t sid_db = site_id(in, site);
+    if (sid_db < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    if (in->svc_flows.n >= SVC_FLOWS_MAX) {      /* bounded: forget the waiting ones */
+        mm_strmap_free(&in->svc_flows);
+        mm_strmap_init(&in->svc_flows);
+    }
+    char k[64];
+    size_t kl = flow_key(k, sizeof k, sid_db, fid);
+    bool added;
+    uint64_t *v = mm_strmap_put(&in->svc_flows, k, kl, (uint64_t)svc + 1, &added);
+    if (v && !added)
+        *v = (uint64_t)svc + 1;
+    return 0;
+}
+
 /* ---- one line ---- */
 
 static int on_line(void *user, const char *line, size_t len)
@@ -647,6 +711,8 @@ static int on_line(void *user, const char *line, size_t len)
     if (!alert && !flow && !netflow) {
         if (et < 0)
             in->st.bad_lines++;
+        else if (jr_eq(d, et, "tls") || jr_eq(d, et, "http"))
+            return on_service_name(in, jr_eq(d, et, "tls"));
         else if (mm_logrec_from_eve(d, &in->rec)) {
             in->st.other++;
             return on_log_event(in);
@@ -1352,6 +1418,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
     mm_strmap_init(&in->sites);
     mm_strmap_init(&in->alerted);
     mm_strmap_init(&in->alerted_sites);
+    mm_strmap_init(&in->svc_flows);
     mm_hashkey_random(&in->hk);
     mm_netlist_parse(&in->defhome, MM_DEFAULT_HOME_NET, err, errlen);
     if (mm_store_init(db) != 0)
@@ -1462,6 +1529,7 @@ void mm_ingest_free(mm_ingest *in)
     mm_strmap_free(&in->sites);
     mm_strmap_free(&in->alerted);
     mm_strmap_free(&in->alerted_sites);
+    mm_strmap_free(&in->svc_flows);
     free(in->ftab);
     mm_netlist_free(&in->defhome);
     free(in->fv);

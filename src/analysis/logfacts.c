@@ -480,6 +480,40 @@ static lr_str host_of(const mm_logrec *r)
     return lr_s(p, (size_t)(q - p));
 }
 
+static int web_sum(mm_logfacts *lf, int64_t site, const char *month, int svc,
+                   const mm_ip *client, int64_t ts, int64_t up, int64_t down)
+{
+    char k[600], sb[24], ip[MM_IPSTR_LEN];
+    numstr(site, sb);
+    ipstr(client, ip);
+    size_t kl = 1;
+    k[0] = 'W';
+    kputs(k, &kl, sizeof k, sb);
+    kputs(k, &kl, sizeof k, month);
+    kputs(k, &kl, sizeof k, mm_catalog_service(lf->cat, svc));
+    kputs(k, &kl, sizeof k, ip);
+    agg *a = sum(lf, k, kl, ts, NULL);
+    if (!a)
+        return -1;
+    a->v[0] += up > 0 ? up : 0;
+    a->v[1] += down > 0 ? down : 0;
+    a->v[2]++;
+    return 0;
+}
+
+int mm_logfacts_web(mm_logfacts *lf, int64_t site, int64_t ts_us, int32_t tzoff, int svc,
+                    const mm_ip *client, int64_t up, int64_t down)
+{
+    if (!mm_catalog_service(lf->cat, svc))
+        return 0;
+    char month[8];
+    mm_logfacts_month(ts_us, tzoff, month);
+    int rc = web_sum(lf, site, month, svc, client, ts_us, up, down);
+    if (rc == 0 && lf->n >= FLUSH_AT)
+        rc = mm_logfacts_flush(lf);
+    return rc;
+}
+
 static int names_listed(mm_logfacts *lf, int64_t site, lr_str name, const char *answer,
                         size_t al, const mm_ip *host, int64_t ts)
 {
@@ -497,9 +531,8 @@ static int names_listed(mm_logfacts *lf, int64_t site, lr_str name, const char *
 
 static int on_proxy(mm_logfacts *lf, int64_t site, const mm_logrec *r, const char *month)
 {
-    char k[600], sb[24], ip[MM_IPSTR_LEN];
+    char k[600], sb[24];
     numstr(site, sb);
-    ipstr(&r->src_ip, ip);
     lr_str m = r->http.http_method, u = r->http.url;
     bool https = lr_eqi(m, "CONNECT") || (u.n >= 8 && strncasecmp(u.p, "https://", 8) == 0);
     bool http = !https && u.n >= 7 && strncasecmp(u.p, "http://", 7) == 0;
@@ -515,21 +548,11 @@ static int on_proxy(mm_logfacts *lf, int64_t site, const mm_logrec *r, const cha
     lr_str host = host_of(r);
     int svc = mm_catalog_find(lf->cat, host.p, host.n);
     if (svc >= 0) {
-        kl = 1;
-        k[0] = 'W';
-        kputs(k, &kl, sizeof k, sb);
-        kputs(k, &kl, sizeof k, month);
-        kputs(k, &kl, sizeof k, mm_catalog_service(lf->cat, svc));
-        kputs(k, &kl, sizeof k, ip);
-        a = sum(lf, k, kl, r->ts_us, NULL);
-        if (!a)
-            return -1;
         int64_t up = r->proxy.bytes_out > 0 ? r->proxy.bytes_out : 0;
         int64_t down = r->proxy.bytes_in > 0 ? r->proxy.bytes_in
                        : r->http.length > 0 ? r->http.length : 0;
-        a->v[0] += up;
-        a->v[1] += down;
-        a->v[2]++;
+        if (web_sum(lf, site, month, svc, &r->src_ip, r->ts_us, up, down) != 0)
+            return -1;
     }
     return names_listed(lf, site, host, "", 0, &r->src_ip, r->ts_us);
 }

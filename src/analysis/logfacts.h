@@ -49,6 +49,11 @@ void mm_logfacts_free(mm_logfacts *lf);
 /* Adds what the record shows to the sums of site_id. 0, or -1 when the
  * store failed. */
 int mm_logfacts_record(mm_logfacts *lf, int64_t site_id, const mm_logrec *r);
+/* A flow of the sensor's to a catalogued cloud service (its TLS server name
+ * or HTTP host matched svc): bytes up (client to server) and down, for the
+ * shadow IT of the client's month. 0 or -1. */
+int mm_logfacts_web(mm_logfacts *lf, int64_t site, int64_t ts_us, int32_t tzoff, int svc,
+                    const mm_ip *client, int64_t up, int64_t down);
 /* Writes the sums (inside the caller's transaction) and empties them. */
 int mm_logfacts_flush(mm_logfacts *lf);
 /* Forgets the sums (the caller rolled back). */

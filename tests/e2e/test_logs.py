@@ -162,6 +162,20 @@ def write_logs(tmp):
                             'dhcp': {'type': 'reply', 'id': 7, 'client_mac': '02:00:00:00:00:60',
                                      'assigned_ip': '192.168.1.60', 'dhcp_type': 'ack',
                                      'lease_time': 86400, 'hostname': 'pc-60'}}) + '\n')
+        # a TLS session of the sensor's to a storage service in February: its
+        # flow's bytes count with the proxy's 400,000 (1,100,000 >= 1 MiB)
+        f.write(json.dumps({'timestamp': '2024-02-12T10:00:00.000000+0000', 'flow_id': 777,
+                            'event_type': 'tls', 'src_ip': '192.168.1.60', 'src_port': 50100,
+                            'dest_ip': '162.125.1.18', 'dest_port': 443, 'proto': 'TCP',
+                            'tls': {'sni': 'content.dropboxapi.com', 'version': 'TLS 1.3'}}) + '\n')
+        f.write(json.dumps({'timestamp': '2024-02-12T10:00:00.000000+0000', 'flow_id': 777,
+                            'event_type': 'flow', 'src_ip': '192.168.1.60', 'src_port': 50100,
+                            'dest_ip': '162.125.1.18', 'dest_port': 443, 'proto': 'TCP',
+                            'app_proto': 'tls',
+                            'flow': {'pkts_toserver': 500, 'pkts_toclient': 300,
+                                     'bytes_toserver': 650000, 'bytes_toclient': 50000,
+                                     'start': '2024-02-12T10:00:00.000000+0000',
+                                     'end': '2024-02-12T10:05:00.000000+0000'}}) + '\n')
         f.write(json.dumps({'timestamp': '2024-03-07T10:00:00.000000+0000', 'event_type': 'dns',
                             'src_ip': '192.168.1.60', 'src_port': 50000, 'dest_ip': '1.1.1.1',
                             'dest_port': 53, 'proto': 'UDP',
@@ -258,8 +272,12 @@ def scenario(tmp, db, w, label):
     check(sv['services'] == {'dropbox': 1, 'chatgpt': 1}, f'survey services {sv["services"]}')
     # shadow IT
     sh = {(s['service'], s['month']): s for s in c['shadow_it']}
-    check(set(sh) == {('dropbox', '2024-01'), ('chatgpt', '2024-02')},
+    check(set(sh) == {('dropbox', '2024-01'), ('dropbox', '2024-02'), ('chatgpt', '2024-02')},
           f'shadow_it service-months {sorted(sh)}')
+    if ('dropbox', '2024-02') in sh:
+        d = sh[('dropbox', '2024-02')]
+        check(d['bytes_up'] == 650000 and d['bytes_down'] == 400000 + 50000 and d['hosts'] == 2,
+              f'dropbox February, the proxy and the sensor together: {d}')
     if ('dropbox', '2024-01') in sh:
         d = sh[('dropbox', '2024-01')]
         check(d['bytes_down'] == 2100000 and d['hosts'] == 2 and d['sanctioned'],
