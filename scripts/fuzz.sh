@@ -127,6 +127,9 @@ build-fuzz/mm-attackgen company --days 1 --hosts 3 --seed 7 --attacks rdp-brutef
 build-fuzz/mimamori sensor -r "$work/capture/company.pcap" --site fz --eve "$work/ingest/company.json" -q
 head -c 60000 "$work/ingest/company.json" > "$work/ingest/company-head.json"
 rm -f "$work/ingest/company.json"
+# gateway logs for ingest: a fictional company's router, proxy, DNS, DHCP, sshd, mail
+build-fuzz/mm-loggen company --days 1 --hosts 3 --seed 3 --attacks beacon,gh0st "$work/lg"
+for f in "$work"/lg/*; do head -c 20000 "$f" > "$work/ingest/log-$(basename "$f")"; done
 # log seeds: byte 0 the format's index in `mimamori logs formats` (255: found
 # from the lines), byte 1 the options (bit 2: read as a file), then the lines
 # of the format's case file; and the corpus's samples, read as files

@@ -2,7 +2,10 @@
  * a file given to ingest (an EVE file or, with the segment magic, a
  * segment) imported into a fresh in-memory store; then the report model is
  * built and written as JSON and HTML, so whatever got in is also read back
- * out. The one-pass JSON reader sees every line. */
+ * out. The one-pass JSON reader sees every line. Anything else is read as
+ * a gateway log (with a site when the size is odd), its records summed into
+ * the log tables with the cloud catalogue and the built-in name lists, and
+ * reported too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mm_db *db = mm_db_open(":memory:", err, sizeof err);
     if (!db)
         abort();
-    mm_ingest_cfg cfg = {.site = (size & 1) ? "fuzz" : NULL, .quiet = true};
+    static mm_catalog *cat;
+    static mm_detect *lists;
+    static bool once;
+    if (!once) {
+        once = true;
+        cat = mm_catalog_open(NULL, err, sizeof err);   /* NULL: no shadow IT */
+        mm_detect_config dc;
+        memset(&dc, 0, sizeof dc);
+        lists = mm_detect_new(&dc, NULL, NULL, err, sizeof err);
+    }
+    mm_ingest_cfg cfg = {.site = (size & 1) ? "fuzz" : NULL, .quiet = true, .cat = cat,
+                         .lists = lists, .log_tz = "UTC"};
     mm_ingest *in = mm_ingest_new(db, &cfg, err, sizeof err);
     if (!in)
         abort();
