@@ -176,6 +176,17 @@ def write_logs(tmp):
                                      'bytes_toserver': 650000, 'bytes_toclient': 50000,
                                      'start': '2024-02-12T10:00:00.000000+0000',
                                      'end': '2024-02-12T10:05:00.000000+0000'}}) + '\n')
+        # a sensor alert of 192.168.1.60 (Suricata's alert layout, our built-in
+        # signature), to be named by the lease too
+        f.write(json.dumps({'timestamp': '2024-03-07T11:00:00.000000+0000', 'flow_id': 900,
+                            'event_type': 'alert', 'src_ip': '192.168.1.60', 'src_port': 50200,
+                            'dest_ip': '185.141.27.9', 'dest_port': 443, 'proto': 'TCP',
+                            'direction': 'to_server',
+                            'alert': {'action': 'allowed', 'gid': 1, 'signature_id': 8700084,
+                                      'rev': 1, 'signature': 'MIMAMORI C2 periodic beaconing',
+                                      'category': 'A Network Trojan was detected',
+                                      'severity': 2,
+                                      'metadata': {'family': ['beacon']}}}) + '\n')
         f.write(json.dumps({'timestamp': '2024-03-07T10:00:00.000000+0000', 'event_type': 'dns',
                             'src_ip': '192.168.1.60', 'src_port': 50000, 'dest_ip': '1.1.1.1',
                             'dest_port': 53, 'proto': 'UDP',
@@ -229,6 +240,10 @@ def scenario(tmp, db, w, label):
     c = rep['companies']['kaede']
     # the sensor's events: a query that bypasses the company's resolver, named by
     # the sensor's own DHCP acknowledgement
+    fa = [f for f in c['findings'] if any(h['ip'] == '192.168.1.60' for h in f['hosts'])]
+    check(len(fa) == 1 and fa[0]['hosts'][0].get('name') == 'pc-60' and
+          fa[0]['hosts'][0].get('mac') == '02:00:00:00:00:60' and
+          fa[0]['host'].get('name') == 'pc-60', f'the sensor alert named by its lease: {fa}')
     by = [f for f in c['dns_findings'] if f['kind'] == 'bypass' and f['name'] == '1.1.1.1']
     check(len(by) == 1 and by[0]['host'].get('name') == 'pc-60' and
           by[0]['host'].get('mac') == '02:00:00:00:00:60', f'sensor bypass with its lease: {by}')
