@@ -230,6 +230,36 @@ void h_steps(H *h, const char *list)
     fputs("</ol>\n", h->f);
 }
 
+void h_explain(H *h, const mm_explain *e)
+{
+    int L = h->lang;
+    fputs("<p><b>", h->f);
+    h_T(h, "what");
+    fputs(":</b> ", h->f);
+    h_esc(h, e->what[L]);
+    fputs("</p>\n<p><b>", h->f);
+    h_T(h, "why");
+    fputs(":</b> ", h->f);
+    h_esc(h, e->why[L]);
+    fputs("</p>\n<p><b>", h->f);
+    h_T(h, "what_to_do");
+    fputs(":</b></p>", h->f);
+    h_steps(h, e->steps[L]);
+}
+
+/* The first page's "most important problem" and its first steps. */
+static void first_do(H *h, const mm_explain *e)
+{
+    fputs("<p><b>", h->f);
+    h_T(h, "most_serious");
+    fputs(":</b> ", h->f);
+    h_esc(h, e->title[h->lang]);
+    fputs("</p><p><b>", h->f);
+    h_T(h, "first_do");
+    fputs(":</b></p>", h->f);
+    h_steps(h, e->steps[h->lang]);
+}
+
 static void finding(H *h, const rp_site *s, const rp_finding *f)
 {
     const mm_explain *e = rp_finding_explain(f);
@@ -243,18 +273,8 @@ static void finding(H *h, const rp_site *s, const rp_finding *f)
     h_esc(h, rp_family_name(L, f->family));
     fputs(" &middot; ", h->f);
     h_esc(h, f->sig);
-    fputs("</p>\n<p><b>", h->f);
-    h_T(h, "what");
-    fputs(":</b> ", h->f);
-    h_esc(h, e->what[L]);
-    fputs("</p>\n<p><b>", h->f);
-    h_T(h, "why");
-    fputs(":</b> ", h->f);
-    h_esc(h, e->why[L]);
-    fputs("</p>\n<p><b>", h->f);
-    h_T(h, "what_to_do");
-    fputs(":</b></p>", h->f);
-    h_steps(h, e->steps[L]);
+    fputs("</p>\n", h->f);
+    h_explain(h, e);
     fputs("<p><b>", h->f);
     h_T(h, "evidence");
     fputs(":</b> ", h->f);
@@ -459,37 +479,10 @@ static void site_report(H *h, const rp_site *s)
         h_esc(h, line);
     }
     fputs("</p>\n", h->f);
-    if (s->nfind && s->level < 3) {
-        const mm_explain *e = rp_finding_explain(&s->find[0]);
-        fputs("<p><b>", h->f);
-        h_T(h, "most_serious");
-        fputs(":</b> ", h->f);
-        h_esc(h, e->title[L]);
-        fputs("</p><p><b>", h->f);
-        h_T(h, "first_do");
-        fputs(":</b></p>", h->f);
-        h_steps(h, e->steps[L]);
-    } else if (s->logs.level && s->logs.level < 3) {
-        /* the most serious thing is in the logs */
-        const char *kind = NULL;
-        for (size_t i = 0; i < s->logs.nauth && !kind; i++)
-            if (strcmp(s->logs.auth[i].kind, "abroad") == 0)
-                kind = "abroad";
-        for (size_t i = 0; i < s->logs.nfind && !kind; i++)
-            if (strcmp(s->logs.find[i].kind, "sinkhole") == 0)
-                kind = "sinkhole";
-        if (!kind)
-            kind = s->logs.nfind ? s->logs.find[0].kind : s->logs.auth[0].kind;
-        const mm_explain *e = rp_log_explain(kind);
-        fputs("<p><b>", h->f);
-        h_T(h, "most_serious");
-        fputs(":</b> ", h->f);
-        h_esc(h, e->title[L]);
-        fputs("</p><p><b>", h->f);
-        h_T(h, "first_do");
-        fputs(":</b></p>", h->f);
-        h_steps(h, e->steps[L]);
-    }
+    if (s->nfind && s->level < 3)
+        first_do(h, rp_finding_explain(&s->find[0]));
+    else if (s->logs.level && s->logs.level < 3)
+        first_do(h, rp_log_explain(rp_logs_first_kind(&s->logs)));   /* it is in the logs */
     fputs("</div>\n", h->f);
 
     if (s->nfind) {

@@ -25,6 +25,9 @@ void h_num(H *h, int64_t v);
 void h_when(H *h, int64_t us);
 /* A country's name in the report's language ("Unknown" for XX). */
 const char *h_country(H *h, const char *cc);
+/* What happened, why it matters, what to do (an explanation's body). */
+struct mm_explain;
+void h_explain(H *h, const struct mm_explain *e);
 /* "What to do" steps, one per line of list, as an ordered list. */
 void h_steps(H *h, const char *list);
 /* The line under a table cut at shown rows of n. */

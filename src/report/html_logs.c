@@ -60,21 +60,10 @@ static void host(H *h, const rp_host *x)
 static void explain(H *h, const char *kind)
 {
     const mm_explain *e = rp_log_explain(kind);
-    int L = h->lang;
     fputs("<div class=\"finding\"><h3>", h->f);
-    h_esc(h, e->title[L]);
-    fputs("</h3>\n<p><b>", h->f);
-    h_T(h, "what");
-    fputs(":</b> ", h->f);
-    h_esc(h, e->what[L]);
-    fputs("</p>\n<p><b>", h->f);
-    h_T(h, "why");
-    fputs(":</b> ", h->f);
-    h_esc(h, e->why[L]);
-    fputs("</p>\n<p><b>", h->f);
-    h_T(h, "what_to_do");
-    fputs(":</b></p>", h->f);
-    h_steps(h, e->steps[L]);
+    h_esc(h, e->title[h->lang]);
+    fputs("</h3>\n", h->f);
+    h_explain(h, e);
 }
 
 static void firewall(H *h, const rp_logs *L)

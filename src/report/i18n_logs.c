@@ -189,6 +189,8 @@ static const mm_explain kinds[] = {
 
 const mm_explain *rp_log_explain(const char *kind)
 {
+    if (!kind)
+        return &kinds[0];
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kinds[i].key, kind) == 0)
             return &kinds[i];

@@ -756,6 +756,17 @@ void rp_logs_categories(rp_model *m, const mm_catalog *cat)
         }
 }
 
+const char *rp_logs_first_kind(const rp_logs *l)
+{
+    for (size_t i = 0; i < l->nauth; i++)
+        if (strcmp(l->auth[i].kind, "abroad") == 0)
+            return "abroad";
+    for (size_t i = 0; i < l->nfind; i++)
+        if (strcmp(l->find[i].kind, "sinkhole") == 0)
+            return "sinkhole";
+    return l->nfind ? l->find[0].kind : l->nauth ? l->auth[0].kind : NULL;
+}
+
 void rp_logsurvey_free(rp_logsurvey *s)
 {
     free(s->ports);

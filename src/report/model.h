@@ -205,6 +205,9 @@ typedef struct rp_model {
 /* The gateway-log part of every site (logmodel.c; called by rp_model_build). */
 int rp_logs_build(rp_model *m, mm_db *db, char *err, size_t errlen);
 void rp_logs_free(rp_logs *l);
+/* The kind of log finding to act on first: a login from abroad, then an
+ * answer from a sinkhole, then the finding seen most (NULL when none). */
+const char *rp_logs_first_kind(const rp_logs *l);
 void rp_logsurvey_free(rp_logsurvey *s);
 /* The category of each shadow-IT service from the catalogue (NULL: none). */
 struct mm_catalog;

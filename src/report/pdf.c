@@ -296,6 +296,19 @@ static void timeline(P *p, const rp_site *s)
 
 void p_when(const P *p, int64_t us, char *o, size_t n) { rp_fmt_time(p->m, us, o, n, true); }
 
+void p_explain(P *p, const mm_explain *e)
+{
+    int L = p->lang;
+    char t[1200];
+    snprintf(t, sizeof t, "%s: %s", rp_t(L, "what"), e->what[L]);
+    p_para(p, t, 10, false);
+    snprintf(t, sizeof t, "%s: %s", rp_t(L, "why"), e->why[L]);
+    p_para(p, t, 10, false);
+    snprintf(t, sizeof t, "%s:", rp_t(L, "what_to_do"));
+    p_para(p, t, 10, true);
+    p_steps(p, e->steps[L], MX + 10);
+}
+
 static void finding(P *p, const rp_site *s, const rp_finding *f)
 {
     const mm_explain *e = rp_finding_explain(f);
@@ -307,13 +320,7 @@ static void finding(P *p, const rp_site *s, const rp_finding *f)
     cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
     p_para(p, t, 8.5, false);
     cairo_set_source_rgb(p->cr, 0, 0, 0);
-    snprintf(t, sizeof t, "%s: %s", rp_t(L, "what"), e->what[L]);
-    p_para(p, t, 10, false);
-    snprintf(t, sizeof t, "%s: %s", rp_t(L, "why"), e->why[L]);
-    p_para(p, t, 10, false);
-    snprintf(t, sizeof t, "%s:", rp_t(L, "what_to_do"));
-    p_para(p, t, 10, true);
-    p_steps(p, e->steps[L], MX + 10);
+    p_explain(p, e);
     p_fmt_num(f->count, a, sizeof a);
     p_when(p, f->first, b, sizeof b);
     p_when(p, f->last, c, sizeof c);
@@ -471,16 +478,8 @@ static void site_pdf(P *p, const rp_site *s)
         p->y += p_text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 2;
         p_steps(p, e->steps[L], MX + 20);
     } else if (s->logs.level && s->logs.level < 3) {
-        const char *kind = NULL;
-        for (size_t i = 0; i < s->logs.nauth && !kind; i++)
-            if (strcmp(s->logs.auth[i].kind, "abroad") == 0)
-                kind = "abroad";
-        for (size_t i = 0; i < s->logs.nfind && !kind; i++)
-            if (strcmp(s->logs.find[i].kind, "sinkhole") == 0)
-                kind = "sinkhole";
-        if (!kind)
-            kind = s->logs.nfind ? s->logs.find[0].kind : s->logs.auth[0].kind;
-        const mm_explain *e = rp_log_explain(kind);
+        /* the most serious thing is in the logs */
+        const mm_explain *e = rp_log_explain(rp_logs_first_kind(&s->logs));
         snprintf(t, sizeof t, "%s: %s", rp_t(L, "most_serious"), e->title[L]);
         p->y += p_text_at(p, t, 10.5, true, MX + 10, p->y, CW - 20) + 4;
         snprintf(t, sizeof t, "%s:", rp_t(L, "first_do"));

@@ -36,6 +36,9 @@ double p_text_at(P *p, const char *txt, double size, bool bold, double x, double
 void p_ensure(P *p, double h);
 void p_heading(P *p, const char *txt, int level);
 void p_para(P *p, const char *txt, double size, bool bold);
+/* What happened, why it matters, what to do (an explanation's body). */
+struct mm_explain;
+void p_explain(P *p, const struct mm_explain *e);
 /* "What to do" steps, one per line of list, numbered, at x. */
 void p_steps(P *p, const char *list, double x);
 /* One table row; widths are fractions of the content width. */

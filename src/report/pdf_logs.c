@@ -42,16 +42,8 @@ static void host(const rp_host *x, char *o, size_t n)
 static void explain(P *p, const char *kind)
 {
     const mm_explain *e = rp_log_explain(kind);
-    int L = p->lang;
-    char t[1200];
-    p_heading(p, e->title[L], 3);
-    snprintf(t, sizeof t, "%s: %s", rp_t(L, "what"), e->what[L]);
-    p_para(p, t, 10, false);
-    snprintf(t, sizeof t, "%s: %s", rp_t(L, "why"), e->why[L]);
-    p_para(p, t, 10, false);
-    snprintf(t, sizeof t, "%s:", rp_t(L, "what_to_do"));
-    p_para(p, t, 10, true);
-    p_steps(p, e->steps[L], MX + 10);
+    p_heading(p, e->title[p->lang], 3);
+    p_explain(p, e);
 }
 
 static void findings(P *p, const rp_logs *Lg)
