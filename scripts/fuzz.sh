@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -144,10 +144,19 @@ done
 for f in ../shared/corpus/logs/*/*.log ../shared/corpus/logs/*/*/*.log; do
     [ -f "$f" ] && { printf '\xff\x04'; head -c 20000 "$f"; } > "$work/logs/corpus-$(basename "$f")"
 done
+# listener seeds: byte 0 the chunk size, then a TCP stream of octet-counted
+# and newline-framed syslog messages (a firewall, sshd and Postfix)
+{ printf '\x07'
+  m='<4>Mar  3 10:00:01 gw kernel: DROP IN=eth0 OUT= SRC=198.51.100.7 DST=192.0.2.10 LEN=40 PROTO=TCP SPT=1 DPT=23'
+  printf '%d %s' "${#m}" "$m"
+  printf '<38>Mar  6 02:00:00 gw sshd[300]: Failed password for root from 203.0.113.66 port 40000 ssh2\n'
+  printf '<22>Jun 18 07:24:18 mx postfix/smtpd[28762]: 1DBB4A7FD: client=h.example[192.0.2.7]\n'
+  printf '<22>Jun 18 07:24:19 mx postfix/qmgr[3280]: 1DBB4A7FD: removed\000'
+} > "$work/listen/seed"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -310,39 +310,54 @@ static void tcp_close(L *l, size_t i)
 
 /* The complete messages in a connection's buffer; false when the
  * connection is to be closed (a message too long). */
+int mm_syslog_frame(const char *p, size_t n, const char **msg, size_t *len, size_t *used)
+{
+    /* octet counting: "LEN SP MSG" (LEN without leading zeros) */
+    size_t k = 0;
+    uint64_t flen = 0;
+    while (k < n && k < 7 && p[k] >= '0' && p[k] <= '9')
+        flen = flen * 10 + (uint64_t)(p[k++] - '0');
+    if (k > 0 && k < n && p[k] == ' ' && p[0] != '0') {
+        if (flen > LR_MAX_LINE)
+            return MM_FRAME_TOO_LONG;
+        if (n - k - 1 < flen)
+            return MM_FRAME_MORE;
+        *msg = p + k + 1;
+        *len = (size_t)flen;
+        *used = k + 1 + (size_t)flen;
+        return MM_FRAME_MSG;
+    }
+    if (k > 0 && k == n)
+        return MM_FRAME_MORE;           /* digits so far: wait */
+    /* non-transparent framing: to LF or NUL */
+    const char *nl = memchr(p, '\n', n), *nul = memchr(p, 0, n);
+    if (nul && (!nl || nul < nl))
+        nl = nul;
+    if (!nl)
+        return MM_FRAME_MORE;
+    *msg = p;
+    *len = (size_t)(nl - p);
+    *used = *len + 1;
+    return MM_FRAME_MSG;
+}
+
+/* The complete messages in a connection's buffer; false when the
+ * connection is to be closed (a message too long). */
 static bool tcp_frames(L *l, tcpconn *t)
 {
     size_t off = 0;
     while (off < t->len) {
-        char *p = t->buf + off;
-        size_t avail = t->len - off;
-        /* octet counting: "LEN SP MSG" */
-        size_t k = 0;
-        uint64_t flen = 0;
-        while (k < avail && k < 7 && p[k] >= '0' && p[k] <= '9')
-            flen = flen * 10 + (uint64_t)(p[k++] - '0');
-        if (k > 0 && k < avail && p[k] == ' ' && p[0] != '0') {
-            if (flen > LR_MAX_LINE) {
-                l->st.drop_long++;
-                return false;
-            }
-            if (avail < k + 1 + flen)
-                break;
-            message(l, &t->ip, "tcp", p + k + 1, (size_t)flen);
-            off += k + 1 + (size_t)flen;
-            continue;
+        const char *msg;
+        size_t len, used;
+        int rc = mm_syslog_frame(t->buf + off, t->len - off, &msg, &len, &used);
+        if (rc == MM_FRAME_TOO_LONG) {
+            l->st.drop_long++;
+            return false;
         }
-        if (k > 0 && k == avail)
-            break;                   /* digits so far: wait */
-        /* non-transparent framing: to LF or NUL */
-        char *nl = memchr(p, '\n', avail);
-        char *nul = memchr(p, 0, avail);
-        if (nul && (!nl || nul < nl))
-            nl = nul;
-        if (!nl)
+        if (rc == MM_FRAME_MORE)
             break;
-        message(l, &t->ip, "tcp", p, (size_t)(nl - p));
-        off += (size_t)(nl - p) + 1;
+        message(l, &t->ip, "tcp", msg, len);
+        off += used;
     }
     if (off) {
         memmove(t->buf, t->buf + off, t->len - off);

@@ -43,6 +43,15 @@ typedef struct mm_listen_stats {
 
 typedef struct mm_listen mm_listen;
 
+/* The next syslog message in a TCP stream's bytes p[0..n) (RFC 6587): an
+ * octet-counted frame "LEN SP MSG" when the bytes start with digits and a
+ * space, else a line ending in LF or NUL. MM_FRAME_MSG: the message is
+ * *msg, *len bytes, and the frame used *used bytes; MM_FRAME_MORE: the
+ * bytes end inside a message; MM_FRAME_TOO_LONG: a frame announces more
+ * than LR_MAX_LINE bytes. */
+enum { MM_FRAME_MSG, MM_FRAME_MORE, MM_FRAME_TOO_LONG };
+int mm_syslog_frame(const char *p, size_t n, const char **msg, size_t *len, size_t *used);
+
 void mm_listen_defaults(mm_listen_cfg *c);
 /* Binds the sockets (a port of 0 picks one; the bound addresses are said on
  * stderr). NULL with a one-line reason in err. c must outlive the result. */
