@@ -44,7 +44,6 @@ struct mm_logfacts {
     /* the inventory of the site last seen */
     int64_t inv_site;
     mm_netlist resolvers, servers;
-    char country[3];
 };
 
 void mm_logfacts_month(int64_t ts_us, int32_t tzoff, char out[8])
@@ -144,7 +143,6 @@ static void forget_inventory(mm_logfacts *lf)
     mm_netlist_free(&lf->servers);
     memset(&lf->resolvers, 0, sizeof lf->resolvers);
     memset(&lf->servers, 0, sizeof lf->servers);
-    memcpy(lf->country, "JP", 3);
     lf->inv_site = -1;
 }
 
@@ -202,8 +200,6 @@ static int load_inventory(mm_logfacts *lf, int64_t site)
             net_add(&lf->resolvers, v);
         else if (strcmp(k, "server") == 0)
             net_add(&lf->servers, v);
-        else if (strcmp(k, "country") == 0 && strlen(v) == 2)
-            memcpy(lf->country, v, 3);
     }
     mm_stmt_reset(lf->inv_get);
     if (rc < 0)

@@ -122,13 +122,6 @@ static void lookup(mm_stmt *st, int64_t site_id, const char *ip, int64_t us, rp_
     mm_stmt_reset(st);
 }
 
-void rp_host_lookup(mm_db *db, int64_t site_id, const char *ip, int64_t us, rp_host *h)
-{
-    mm_stmt *st = mm_db_prepare(db, LEASE_SQL);
-    lookup(st, site_id, ip, us, h);
-    mm_stmt_free(st);
-}
-
 const rp_host *rp_site_host(const rp_site *s, const char *ip)
 {
     for (size_t i = 0; i < s->nhostinfo; i++)
@@ -476,20 +469,6 @@ static int logins(rp_model *m, qq *x)
                 last = s;
             }
             const char *cc = mm_col_text(x->st, 3);
-            if (pass == 1) {
-                /* a success from another country than the company's */
-                char home[3] = "JP";
-                mm_stmt *h = mm_db_prepare(x->db, "SELECT value FROM inventory WHERE"
-                                                  " site_id = $1 AND kind = 'country'");
-                if (h) {
-                    mm_stmt_i64(h, 1, s->id);
-                    if (mm_stmt_step(h) == 1)
-                        snprintf(home, sizeof home, "%s", mm_col_text(h, 0));
-                    mm_stmt_free(h);
-                }
-                if (!cc[0] || strcmp(cc, home) == 0)
-                    continue;
-            }
             rp_authfind *nv = grow(s->logs.auth, s->logs.nauth, &cap, sizeof *nv);
             if (!nv)
                 break;
@@ -514,6 +493,8 @@ static int logins(rp_model *m, qq *x)
             if (!qo(x, "SELECT a.site_id, a.service, a.src_ip, MAX(a.cc), SUM(a.count),"
                        " COUNT(*), MIN(a.first_ts), MAX(a.last_ts), MAX(a.last_user)"
                        " FROM auth_day a WHERE a.result = 'success' AND a.cc IS NOT NULL"
+                       " AND a.cc <> COALESCE((SELECT i.value FROM inventory i WHERE"
+                       " i.site_id = a.site_id AND i.kind = 'country'), 'JP')"
                        " AND a.last_ts >= $1 AND a.first_ts < $2"
                        " GROUP BY a.site_id, a.service, a.src_ip"
                        " ORDER BY a.site_id, SUM(a.count) DESC"))

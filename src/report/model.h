@@ -212,8 +212,6 @@ void rp_logsurvey_free(rp_logsurvey *s);
 /* The category of each shadow-IT service from the catalogue (NULL: none). */
 struct mm_catalog;
 void rp_logs_categories(rp_model *m, const struct mm_catalog *cat);
-/* The machine that had ip at time us (DHCP leases of the store), into h. */
-void rp_host_lookup(mm_db *db, int64_t site_id, const char *ip, int64_t us, rp_host *h);
 /* The record of an internal host of s (filled by rp_logs_build), or NULL. */
 const rp_host *rp_site_host(const rp_site *s, const char *ip);
 /* Builds the model for [from, to) (0, 0: all data). tz: a zoneinfo name. */
