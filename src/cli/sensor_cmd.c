@@ -114,8 +114,9 @@ static void usage(FILE *f)
 "                         the list, or with ',forward' the first\n"
 "Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
 "      --no-detect        do not run them (rules still run)\n"
-"      --list KIND=FILE   extend a name list: mining, ddns, sinkhole or hash (one\n"
-"                         entry per line, hosts-file and adblock lines accepted)\n"
+"      --list KIND=FILE   extend a name list: mining, ddns, sinkhole, hash, or vendor\n"
+"                         (services never taken for beacons); one entry per line,\n"
+"                         hosts-file and adblock lines accepted\n"
 "      --hash-list FILE   the same as --list hash=FILE (SHA-256 of known bad files)\n"
 "      --detect NAME=N    change a threshold (repeatable); --help-detect lists them\n"
 "      --home-country CC  the company's country (ISO code, default JP): alerts say\n"
@@ -158,13 +159,13 @@ static bool add_list(mm_detect_config *d, const char *kind, size_t kl, const cha
         return false;
     }
     if (kl >= sizeof kinds[0] || !*file) {
-        fprintf(stderr, "mimamori sensor: --list KIND=FILE (mining, ddns, sinkhole, hash)\n");
+        fprintf(stderr, "mimamori sensor: --list KIND=FILE (mining, ddns, sinkhole, hash, vendor)\n");
         return false;
     }
     memcpy(kinds[d->nlists], kind, kl);
     kinds[d->nlists][kl] = 0;
     if (mm_detect_list_kind(kinds[d->nlists]) < 0) {
-        fprintf(stderr, "mimamori sensor: --list %s: kind is mining, ddns, sinkhole or hash\n",
+        fprintf(stderr, "mimamori sensor: --list %s: kind is mining, ddns, sinkhole, hash or vendor\n",
                 kinds[d->nlists]);
         return false;
     }

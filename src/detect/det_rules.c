@@ -1045,6 +1045,8 @@ static void bad_l4_packet(mm_detect *d, const mm_pkt *p, uint64_t ts)
 
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
 {
+    if (f && p->proto == 17 && p->l4_ok && p->payload_len)
+        mm_detect_datagram(d, f, dir, p->payload, p->payload_len);
     if (!d->rules || !f)
         return;
     if (!p->l4_ok) {

@@ -43,6 +43,8 @@ const mm_sig mm_sigs[SIG__COUNT] = {
                            "MIMAMORI NTP internal host answers monlist to the Internet (reflector)"},
     [SIG_NTP_FLOOD] = {8700023, 1, 2, "ntp-ddos", "ntp-flood", C_DOS,
                        "MIMAMORI NTP flood of responses received (reflection DDoS)"},
+    [SIG_NTP_ANSWERED] = {8700024, 1, 3, "ntp-ddos", "ntp-monlist-answered", C_DOS,
+                          "MIMAMORI NTP monlist answered (an amplifier on the path)"},
     [SIG_SSL3_NEGOTIATED] = {8700030, 1, 3, "sslv3", "sslv3-negotiated", C_BAD,
                              "MIMAMORI SSLv3 negotiated (POODLE)"},
     [SIG_SSL3_CLIENT] = {8700031, 1, 3, "sslv3", "sslv3-client", C_BAD,
@@ -69,6 +71,8 @@ const mm_sig mm_sigs[SIG__COUNT] = {
                             "MIMAMORI MINING Stratum mining session"},
     [SIG_MINING_NAME] = {8700071, 1, 2, "cryptojacking", "mining-name", C_MINING,
                          "MIMAMORI MINING mining pool or browser miner name looked up"},
+    [SIG_CRYPTO_P2P] = {8700073, 1, 2, "cryptojacking", "crypto-p2p", C_MINING,
+                        "MIMAMORI MINING cryptocurrency node P2P protocol (Monero, Bitcoin, Ethereum)"},
     [SIG_WEBLOGIC] = {8700072, 1, 2, "cryptojacking", "weblogic-exploit", C_ADMIN,
                       "MIMAMORI WebLogic CVE-2017-10271 XMLDecoder exploitation attempt"},
     [SIG_C2_BARE_IP] = {8700080, 1, 3, "c2", "c2-bare-ip", C_BAD,
@@ -93,6 +97,7 @@ const mm_sig mm_sigs[SIG__COUNT] = {
                         "MIMAMORI EXPLOIT KIT payload delivered after an exploit container"},
     [SIG_EK_LANDING] = {8700102, 1, 2, "exploit-kit", "exploit-kit", C_TROJAN,
                         "MIMAMORI EXPLOIT KIT landing page shape on a new host after a page view"},
-    [SIG_C2_BEACON] = {8700084, 1, 1, "c2", "c2-beacon", C_TROJAN,
+    /* 3 alone; raised by what is known of the server (det_beacon.c) */
+    [SIG_C2_BEACON] = {8700084, 2, 3, "c2", "c2-beacon", C_TROJAN,
                        "MIMAMORI C2 periodic beaconing (regular intervals and sizes)"},
 };
