@@ -162,6 +162,7 @@ struct mm_detect {
     uint32_t alert_max;         /* rule alerts per packet (Suricata's packet-alert-max) */
     uint32_t pkt_alerts;        /* given on the packet begun */
     bool pkt_passed;            /* a pass rule matched it */
+    const struct mm_pkt *cur_pkt;  /* the packet being inspected (alert dumps) */
     bool alert_caps;            /* a rule's alert is being written: its pktvars go in it */
 };
 
