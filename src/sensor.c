@@ -163,6 +163,8 @@ static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uin
 static void hook_app_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
 {
     sensor *s = u;
+    if (f->no_app)
+        return;
     mm_app_stream(&s->app, f, dir, d, n, eof);
 }
 
@@ -279,6 +281,19 @@ static void tunnel_outer(sensor *s, const mm_pkt *p, uint64_t ts)
         mm_detect_packet(s->det, f, dir, &o, ts);
 }
 
+/* The midstream exception policy, on a flow's first packet. */
+static void midstream_policy(sensor *s, mm_flow *f)
+{
+    f->no_inspect = true;
+    if (s->cfg->midstream_policy == MM_MSP_BYPASS) {
+        f->bypassed = true;
+        f->no_app = true;
+    } else {                            /* pass-flow */
+        f->passed = true;
+        f->no_app = !s->cfg->detect.midstream;
+    }
+}
+
 static void packet(sensor *s, const mm_rawpkt *raw)
 {
     mm_pkt p;
@@ -293,6 +308,11 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         tunnel_outer(s, &p, ts);
     s->eve.tunnel = p.outer.on ? &p : NULL;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
+    /* a TCP flow whose first packet is not a SYN (a SYN-ACK first is a
+     * pick-up for Suricata too) */
+    if (f && s->cfg->midstream_policy && p.proto == 6 && f->pkts[0] + f->pkts[1] == 1 &&
+        (p.tcp_flags & (MM_TH_SYN | MM_TH_ACK)) != MM_TH_SYN)
+        midstream_policy(s, f);
     if (s->eve.ethernet)
         s->eve.pkt_eth = p.eth;
     if (f && p.proto == 17 && p.l4_ok && p.payload_len) {

@@ -829,8 +829,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
 static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
                     const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
 {
-    if (f->passed)
-        return;                 /* a pass rule matched earlier */
+    if (f->passed || f->no_inspect)
+        return;                 /* a pass rule matched earlier, or an exception policy */
     /* a TCP flow picked up mid-way has no stream nor app layer for
      * Suricata unless stream.midstream is on: its stream and app-layer
      * rules stay silent, except that its stream rules see each packet's
