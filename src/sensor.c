@@ -125,7 +125,8 @@ static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, u
     sensor *s = ctx;
     if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) &&
         anomaly_allowed(s, ts, MM_AN__COUNT))
-        mm_eve_applayer_anomaly(&s->eve, ts, f, obs);
+        mm_eve_applayer_anomaly(&s->eve, ts, f, obs,
+                                f->app_proto ? mm_app_name(f->app_proto) : NULL);
     if (s->det)
         mm_detect_observe(s->det, f, dir, kind, obs, ts);
 }
@@ -145,7 +146,8 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
     mm_app_flow_end(&s->app, f);
     if (s->det)
         mm_detect_flow_end(s->det, f);
-    mm_eve_flow(&s->eve, f, reason);
+    mm_eve_flow(&s->eve, f, reason, mm_app_name(f->app_proto),
+                f->app_proto_orig ? mm_app_name(f->app_proto_orig) : NULL);
     mm_eve_flow_macs_free(f);
     if (s->det)
         mm_detect_flow_free(s->det, f);
@@ -195,6 +197,8 @@ static void emit_stats(sensor *s, uint64_t ts)
 {
     mm_flow_stats fs;
     mm_flow_stats_get(s->ft, &fs);
+    mm_stats_app app;
+    mm_app_stats_get(&s->app, &app);
     mm_sensor_stats st;
     memset(&st, 0, sizeof st);
     st.uptime_s = (mm_mono_ns() - s->start_mono) / 1000000000ULL;
@@ -204,7 +208,7 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.anomaly_events_suppressed = s->an_suppressed;
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
-    st.app = &s->app.st;
+    st.app = &app;
     st.filestore = s->app.store.dir != NULL;
     st.fs_errors = s->app.store.errors;
     if (s->det) {

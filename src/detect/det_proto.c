@@ -6,7 +6,7 @@
 #include "detect/det.h"
 
 #include "analysis/geo.h"
-#include "detect/rule_match.h"
+#include "rules/rule_match.h"
 
 #include <ctype.h>
 #include <stdio.h>

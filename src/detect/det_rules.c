@@ -4,6 +4,13 @@
  * the parsers' buffers, and raising their alerts on the same path as the
  * built-in detectors (threshold.config, the rule's own threshold, EVE
  * alert with Suricata's fields and the rule's metadata).
+ *
+ * It lives in detect/, not rules/: it is the sensor's side of the engine,
+ * made of the detect context (mm_detect, det_flow, trackers), the parsers'
+ * observations and the EVE writer, all of which the engine never sees. So
+ * detect/ uses rules/ and rules/ knows nothing of detect/ (one arrow), and
+ * the engine stays a library that `mimamori rules` and the fuzz targets
+ * load without a sensor.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +18,9 @@
 
 #include "capture/capture.h"
 #include "detect/det.h"
-#include "detect/rule_engine.h"
-#include "detect/rule_match.h"
 #include "proto/app.h"
+#include "rules/rule_engine.h"
+#include "rules/rule_match.h"
 #include "util/json.h"
 
 #define NS 1000000000ULL

@@ -3,7 +3,7 @@
  * (once per flow, once per source and window), per-source trackers.
  */
 #include "detect/det.h"
-#include "detect/rule_engine.h"
+#include "rules/rule_engine.h"
 
 #include "analysis/geo.h"
 

@@ -301,10 +301,9 @@ static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, cons
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);
 const char *mm_app_name(uint16_t id);   /* NULL for unknown */
-/* The stats name for a protocol on a transport: "dns_udp", "http" ... (NULL
- * when the protocol does not run on that transport); *ours is true when
- * Suricata has no such counter (it goes in mimamori's stats). */
-const char *mm_app_stats_name(uint16_t id, bool udp, bool *ours, char *buf, size_t n);
+/* The app layer's counters as a stats event writes them: flows per
+ * protocol and transport by their stats names, Suricata's and ours. */
+void mm_app_stats_get(const mm_app *a, mm_stats_app *out);
 
 /* Called by the sensor. */
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);
