@@ -21,7 +21,8 @@
  *   8. Inbound RDP attempt 185.220.101.5:61000 -> 192.168.1.50:3389: SYN,
  *      SYN-ACK, RST (inbound).
  *   9. A packet whose IPv4 total length claims more than was captured
- *      (an ipv4.trunc_pkt anomaly) and an Ethernet frame too short for a header.
+ *      (an ipv4.trunc_pkt anomaly; an invalid packet: no flow) and an
+ *      Ethernet frame too short for a header.
  */
 #include <stdint.h>
 #include <stdio.h>

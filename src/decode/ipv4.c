@@ -154,9 +154,13 @@ void mm_decode_ipv4(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
         mm_anom(d, p, MM_AN_IPV4_IPLEN);
         return;
     } else if (tot > n) {
-        /* Cut by the snapshot length, or a lie: decode what is there. */
-        if (p->raw->caplen >= p->raw->wirelen)
+        /* A lie (the whole frame was captured): the packet is invalid, as
+         * Suricata's decoder takes it - no addresses, no flow. Cut by the
+         * snapshot length: decode what is there. */
+        if (p->raw->caplen >= p->raw->wirelen) {
             mm_anom(d, p, MM_AN_IPV4_TRUNC);
+            return;
+        }
         tot = n;
         cut = true;
     }

@@ -52,8 +52,12 @@ void mm_decode_ipv6(mm_decoder *d, mm_pkt *p, const uint8_t *b, uint32_t n)
     if (plen == 0) {
         plen = avail; /* jumbogram or offload */
     } else if (plen > avail) {
-        if (p->raw->caplen >= p->raw->wirelen)
+        /* a lie: invalid, as Suricata's decoder takes it (no addresses,
+         * no flow); cut by the snapshot length: decode what is there */
+        if (p->raw->caplen >= p->raw->wirelen) {
             mm_anom(d, p, MM_AN_IPV6_TRUNC);
+            return;
+        }
         plen = avail;
         cut = true;
     }

@@ -61,7 +61,8 @@ def _():
         ('UDP', '192.168.1.10', 40001, '203.0.113.9', 9999): 'outbound',
         ('TCP', '192.168.1.10', 50001, '198.51.100.7', 8080): 'outbound',
         ('TCP', '185.220.101.5', 61000, '192.168.1.50', 3389): 'inbound',
-        ('UDP', '192.168.1.10', 12345, '93.184.216.34', 53): 'outbound',
+        # not the packet whose IPv4 length lies (item 9): invalid, as
+        # Suricata's decoder takes it (suricata-verify ipv4-truncated)
     }
     expect(set(flows) == set(want), 'flows %s' % sorted(set(flows) ^ set(want)))
     for t, d in want.items():
