@@ -817,4 +817,53 @@ def _():
                                                                      sorted(push)))
 
 
+
+def tls_client_hello(version=0x0300):
+    """A ClientHello record (two cipher suites, no extensions)."""
+    import struct
+    body = struct.pack('!H', version) + bytes(range(32)) + b'\x00' + \
+        struct.pack('!H', 4) + b'\x00\x2f\x00\x35' + b'\x01\x00'
+    hs = b'\x01' + struct.pack('!I', len(body))[1:] + body
+    return b'\x16' + struct.pack('!H', version) + struct.pack('!H', len(hs)) + hs
+
+
+@check('app-protocol packet rules: a tls rule with dsize is a packet rule (Suricata 7\'s rule '
+       'types: need_packet), its content matched on the TCP packets of TLS flows - ET 2029340\'s '
+       'options on an SSLv3 server\'s handshake_failure alert, not on the same bytes in a flow '
+       'that is not TLS')
+def _():
+    from tcpcap import Capture
+    cap = Capture()
+    alert = b'\x15\x03\x00\x00\x02\x02\x28'     # fatal handshake_failure (RFC 6101 5.4.2)
+    tls = cap.conv('192.168.1.10', 40000, '198.51.100.7', 443)
+    tls.handshake()
+    tls.c(tls_client_hello())
+    tls.s(flags='A')
+    want = tls.s(alert)
+    tls.close()
+    other = cap.conv('192.168.1.10', 40001, '198.51.100.7', 443)
+    other.handshake()
+    other.c(b'HELO x\r\n')
+    other.s(flags='A')
+    plain = other.s(alert)
+    other.close()
+    path = os.path.join(TMP, 'tls-hf.pcap')
+    cap.write(path)
+    # tshark's reading: the alert record where it was written, in the TLS flow only
+    r = subprocess.run(['tshark', '-n', '-r', path, '-d', 'tcp.port==443,tls', '-Y',
+                        'tls.alert_message.desc == 40', '-T', 'fields', '-e', 'frame.number'],
+                       capture_output=True, text=True)
+    expect(r.stdout.split() == [str(want), str(plain)], 'tshark finds %s' % r.stdout.split())
+    opts = ('flow:established,to_client; dsize:7; content:"|15|"; depth:1; '
+            'content:"|00 02 02 28|"; distance:2; within:4; fast_pattern;')
+    p = write('tls-hf.rules', '\n'.join([
+        'alert tls $EXTERNAL_NET any -> $HOME_NET any (msg:"tls"; %s sid:1;)' % opts,
+        'alert tcp $EXTERNAL_NET any -> $HOME_NET any (msg:"tcp"; %s sid:2;)' % opts,
+        'alert tls any any -> any any (msg:"wrong size"; dsize:8; content:"|15|"; depth:1; '
+        'sid:3;)', '']))
+    got = sorted((a['alert']['signature_id'], a['pcap_cnt']) for a in alerts(path, ['--rules', p]))
+    expect(got == sorted([(1, want), (2, want), (2, plain)]),
+           'alerts %s; want sid 1 at frame %d, sid 2 at %d and %d' % (got, want, want, plain))
+
+
 finish()
