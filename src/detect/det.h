@@ -188,12 +188,12 @@ typedef struct det_flow {
     struct det_var *vars;       /* the rules' flowvars from pcre groups (NULL: none) */
     uint8_t nvars;
     det_tag stag;               /* a rule's tag:session on this flow */
-    /* a direction's stream data not inspected by the rules yet: inspected
-     * as one piece once the peer has acknowledged it (Suricata's raw
-     * stream inspection), so a pattern cut across segments is found */
+    /* a direction's stream data not inspected by the rules yet (sbuf:
+     * slen bytes in scap, the first sack of them acknowledged by the
+     * peer): inspected in chunks as Suricata's raw stream (det_rules.c),
+     * so a pattern cut across segments is found */
     uint8_t *sbuf[2];
-    uint32_t slen[2];
-    bool sacked[2];
+    uint32_t slen[2], scap[2], sack[2];
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };

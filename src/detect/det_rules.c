@@ -928,7 +928,21 @@ void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, 
         inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts, ob);
 }
 
-#define SBUF_CAP 4096u              /* stream bytes held per direction */
+/* Stream data goes to the rules as Suricata's IDS mode inspects its raw
+ * stream: what the peer has acknowledged, from where the last inspection
+ * ended, once that is at least a chunk (stream.reassembly.toserver- and
+ * toclient-chunk-size, 2560 by default; Suricata varies it by up to 10 %
+ * at start, we do not) - checked on each packet of the data's own
+ * direction. The protocols whose Suricata parser asks for the raw stream
+ * at each message or record it completes (HTTP, TLS, SMTP, DCE/RPC: its
+ * AppLayerParserTriggerRawStreamReassembly) are inspected as soon as
+ * anything is acknowledged; the stream depth, a gap, the side's FIN or
+ * RST and the flow's end inspect what is held at once. So a chunk starts
+ * where the previous one ended, at an acknowledged position, and a
+ * pattern sent a byte per segment is found in one piece. */
+#define RAW_CHUNK 2560u             /* Suricata's default chunk size */
+#define SBUF_MIN 4096u              /* a hold's first size (pooled) */
+#define SBUF_MAX (64u << 10)        /* a direction's hold at most */
 #define SBUF_TOTAL (16u << 20)       /* and for all flows */
 #define SBUF_KEEP 64u                /* emptied buffers kept for the next ones */
 
@@ -939,27 +953,27 @@ static void stream_inspect(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, 
     inspect(d, f, dir, MM_MOMENT_STREAM, &b, 1, NULL, f->last_ns, NULL);
 }
 
-/* A hold buffer: from the emptied ones first (no allocation per ACK on
- * the packet path), NULL past the global bound. */
+/* A first hold buffer: from the emptied ones first (no allocation per
+ * flow on the packet path), NULL past the global bound. */
 static uint8_t *sbuf_get(mm_detect *d)
 {
-    if (d->sbuf_total + SBUF_CAP > SBUF_TOTAL)
+    if (d->sbuf_total + SBUF_MIN > SBUF_TOTAL)
         return NULL;
     uint8_t *b = d->sbuf_free;
     if (b) {
         memcpy(&d->sbuf_free, b, sizeof(void *));
         d->nsbuf_free--;
-    } else if (!(b = malloc(SBUF_CAP))) {
+    } else if (!(b = malloc(SBUF_MIN))) {
         return NULL;
     }
-    d->sbuf_total += SBUF_CAP;
+    d->sbuf_total += SBUF_MIN;
     return b;
 }
 
-static void sbuf_put(mm_detect *d, uint8_t *b)
+static void sbuf_put(mm_detect *d, uint8_t *b, uint32_t cap)
 {
-    d->sbuf_total -= SBUF_CAP;
-    if (d->nsbuf_free >= SBUF_KEEP) {
+    d->sbuf_total -= cap;
+    if (cap != SBUF_MIN || d->nsbuf_free >= SBUF_KEEP) {
         free(b);
         return;
     }
@@ -978,24 +992,98 @@ static void sbuf_pool_free(mm_detect *d)
     d->nsbuf_free = 0;
 }
 
-/* Inspects what a direction holds as one piece. */
+/* Room for need bytes in a direction's hold (need <= SBUF_MAX); false past
+ * the global bound or without memory. */
+static bool sbuf_room(mm_detect *d, det_flow *df, int dir, uint32_t need)
+{
+    if (need <= df->scap[dir])
+        return true;
+    if (!df->sbuf[dir]) {
+        if (!(df->sbuf[dir] = sbuf_get(d)))
+            return false;
+        df->scap[dir] = SBUF_MIN;
+        if (need <= SBUF_MIN)
+            return true;
+    }
+    uint32_t cap = df->scap[dir];
+    while (cap < need)
+        cap *= 2;
+    if (cap > SBUF_MAX)
+        cap = SBUF_MAX;
+    if (d->sbuf_total + (cap - df->scap[dir]) > SBUF_TOTAL)
+        return false;
+    uint8_t *nb = realloc(df->sbuf[dir], cap);
+    if (!nb)
+        return false;
+    d->sbuf_total += cap - df->scap[dir];
+    df->sbuf[dir] = nb;
+    df->scap[dir] = cap;
+    return true;
+}
+
+static void sbuf_release(mm_detect *d, det_flow *df, int dir)
+{
+    if (df->sbuf[dir])
+        sbuf_put(d, df->sbuf[dir], df->scap[dir]);
+    df->sbuf[dir] = NULL;
+    df->slen[dir] = df->scap[dir] = df->sack[dir] = 0;
+}
+
+/* Inspects the first n bytes a direction holds as one piece; the rest
+ * stays (an emptied hold is given back). */
+static void sinspect(mm_detect *d, mm_flow *f, det_flow *df, int dir, uint32_t n)
+{
+    if (!n)
+        return;
+    uint8_t *buf = df->sbuf[dir];
+    uint32_t len = df->slen[dir];
+    /* taken off before the rules run (an alert may end up here again) */
+    df->sbuf[dir] = NULL;
+    df->slen[dir] = df->sack[dir] = 0;
+    uint32_t cap = df->scap[dir];
+    df->scap[dir] = 0;
+    stream_inspect(d, f, dir, buf, n);
+    if (n == len || df->sbuf[dir]) {
+        sbuf_put(d, buf, cap);
+        return;
+    }
+    memmove(buf, buf + n, len - n);
+    df->sbuf[dir] = buf;
+    df->scap[dir] = cap;
+    df->slen[dir] = len - n;
+}
+
+/* Inspects all a direction holds, acknowledged or not. */
 static void sflush(mm_detect *d, mm_flow *f, det_flow *df, int dir)
 {
-    df->sacked[dir] = false;
-    uint8_t *buf = df->sbuf[dir];
-    uint32_t n = df->slen[dir];
-    df->sbuf[dir] = NULL;
-    df->slen[dir] = 0;
-    if (!buf)
+    if (df->slen[dir])
+        sinspect(d, f, df, dir, df->slen[dir]);
+    else
+        sbuf_release(d, df, dir);
+}
+
+/* Apps whose Suricata parser triggers raw stream inspection per message. */
+static bool raw_trigger_app(uint16_t app)
+{
+    return app == MM_APP_HTTP || app == MM_APP_TLS || app == MM_APP_SMTP ||
+           app == MM_APP_DCERPC;
+}
+
+/* A packet of direction dir (or its data) is being handled: its
+ * acknowledged data goes to the rules when it makes a chunk. */
+static void sready(mm_detect *d, mm_flow *f, det_flow *df, int dir)
+{
+    if (!df->slen[dir])
         return;
-    if (n)
-        stream_inspect(d, f, dir, buf, n);
-    sbuf_put(d, buf);
+    uint32_t want = raw_trigger_app(f->app_proto) || f->half[dir].depth_reached ? 1 : RAW_CHUNK;
+    if (df->sack[dir] >= want)
+        sinspect(d, f, df, dir, df->sack[dir]);
 }
 
 /* Reassembled stream data (p NULL: a gap or the end): held until the peer
- * acknowledges it, then inspected with what came before it unacknowledged
- * (at most SBUF_CAP bytes at once; past the global bound, at once). */
+ * acknowledges it and a chunk is there (sready); past SBUF_MAX what was
+ * acknowledged goes first, then the rest (a side nobody acknowledges: a
+ * one-sided capture); past the global bound, at once. */
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
     if (!d->rules)
@@ -1012,23 +1100,44 @@ void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
         stream_inspect(d, f, dir, p, n);
         return;
     }
-    if (df->sacked[dir])
-        sflush(d, f, df, dir);      /* what the peer acknowledged goes first */
-    while (n) {
-        if (!df->sbuf[dir] && !(df->sbuf[dir] = sbuf_get(d))) {
-            stream_inspect(d, f, dir, p, n);    /* over the bound: at once */
-            return;
-        }
-        uint32_t take = SBUF_CAP - df->slen[dir];
-        if (take > n)
-            take = n;
-        memcpy(df->sbuf[dir] + df->slen[dir], p, take);
-        df->slen[dir] += take;
-        p += take;
-        n -= take;
-        if (df->slen[dir] == SBUF_CAP)
+    sready(d, f, df, dir);      /* what was acknowledged before this data */
+    if (df->slen[dir] + (uint64_t)n > SBUF_MAX) {
+        sinspect(d, f, df, dir, df->sack[dir]);
+        if (df->slen[dir] + (uint64_t)n > SBUF_MAX)
             sflush(d, f, df, dir);
     }
+    if (n > SBUF_MAX || !sbuf_room(d, df, dir, df->slen[dir] + n)) {
+        sflush(d, f, df, dir);
+        stream_inspect(d, f, dir, p, n);    /* too big, or over the bound: at once */
+        return;
+    }
+    memcpy(df->sbuf[dir] + df->slen[dir], p, n);
+    df->slen[dir] += n;
+}
+
+/* A packet of direction dir: what it acknowledges of the other side's
+ * held data, then dir's own chunk (at its FIN or RST: all it holds). */
+static void stream_packet(mm_detect *d, mm_flow *f, det_flow *df, int dir, const mm_pkt *p)
+{
+    int o = !dir;
+    /* a SYN-ACK's acknowledgement does not count (TCP Fast Open data in
+     * the SYN waits for what follows it, as Suricata inspects no stream
+     * before the handshake ends) */
+    if (df->slen[o] && (p->tcp_flags & (MM_TH_ACK | MM_TH_SYN)) == MM_TH_ACK) {
+        const mm_half *h = &f->half[o];
+        uint32_t acked = df->slen[o];
+        if (!h->depth_reached) {
+            /* the hold ends where the other side's in-order data ends */
+            int32_t a = (int32_t)(p->ack - (h->next_seq - df->slen[o]));
+            acked = a <= 0 ? 0 : (uint32_t)a < df->slen[o] ? (uint32_t)a : df->slen[o];
+        }
+        if (acked > df->sack[o])
+            df->sack[o] = acked;
+    }
+    if (p->tcp_flags & (MM_TH_FIN | MM_TH_RST))
+        sflush(d, f, df, dir);
+    else
+        sready(d, f, df, dir);
 }
 
 void det_rules_stream_flush(mm_detect *d, mm_flow *f)
@@ -1046,10 +1155,7 @@ void det_rules_stream_free(mm_detect *d, mm_flow *f)
     if (!df)
         return;
     for (int dir = 0; dir < 2; dir++)
-        if (df->sbuf[dir]) {
-            sbuf_put(d, df->sbuf[dir]);
-            df->sbuf[dir] = NULL;
-        }
+        sbuf_release(d, df, dir);
 }
 
 /* The checksums the checksum keywords look at (Suricata's ipv4-csum,
@@ -1127,18 +1233,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         return;
     }
     det_flow *sdf = f->det;
-    if (sdf && p->proto == 6) {
-        /* an acknowledgement from this side lets the other side's held
-         * stream data be inspected at its next packet; this side's own
-         * acknowledged data is inspected now (a packet without data); a
-         * SYN-ACK's does not count (TCP Fast Open data in the SYN waits
-         * for what follows it, as Suricata inspects no stream before the
-         * handshake ends) */
-        if (sdf->slen[!dir] && (p->tcp_flags & (MM_TH_ACK | MM_TH_SYN)) == MM_TH_ACK)
-            sdf->sacked[!dir] = true;
-        if (sdf->sacked[dir] || (p->tcp_flags & (MM_TH_FIN | MM_TH_RST)))
-            sflush(d, f, sdf, dir);
-    }
+    if (sdf && p->proto == 6)
+        stream_packet(d, f, sdf, dir, p);
     mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id,
                       .tcp_flags = p->tcp_flags, .window = p->win, .seq = p->seq,
                       .ack = p->ack, .icmp_type = p->icmp_type, .icmp_code = p->icmp_code,

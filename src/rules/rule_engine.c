@@ -1222,13 +1222,17 @@ mm_rules *mm_rules_build(mm_ruleset *rs, const char *cache_dir, char *err, size_
                 ok = add_dirs(e, m1, 0, UINT32_MAX, in, 0, fp, idx);
             } else {
                 /* packets: only the classes the rule's protocol can be
-                 * (the TCP payload of app rules goes by stream) */
+                 * (the TCP payload of an app rule goes by stream, unless
+                 * it is anchored or the rule is a packet rule only - a
+                 * dsize, flags ... makes it one, as Suricata's
+                 * SIG_FLAG_REQUIRE_PACKET: checked on the TCP packets of
+                 * the protocol's flows) */
                 for (int c = 0; c < 4 && ok; c++) {
                     bool want = r->proto == MM_RP_IP ? true
                               : r->proto == MM_RP_UDP ? c == 1
                               : r->proto == MM_RP_ICMP ? c == 2
                               : r->proto <= MM_RP_TCP_STREAM ? c == 0
-                              : c == 1 || (c == 0 && mo & M_TCPPKT);
+                              : c == 1 || (c == 0 && (mo & M_TCPPKT || !(mo & M_STREAM)));
                     if (!want)
                         continue;
                     ok = add_dirs(e, m1, c, dsize_bucket(r), in, 0, fp, idx);

@@ -631,6 +631,12 @@ def _():
             2018216,    # ET INFO HTTP Connection To DDNS Domain Hopto.org (gate on hopto.org)
             2014726,    # ET POLICY Outdated Flash Version (the SWF request's x-flash-version)
         },
+        # Metasploit's ms17_010_eternalblue: its heap spray's Trans2 secondaries
+        # (issue 28: Suricata 7.0.6 raises 2024217 on it); they begin inside
+        # offloaded segments, at positions the server acknowledged
+        '05_smb_ms17-010/eternalsafety__metasploit-ms017-010-win7x64.pcap': {
+            2024217,    # ET EXPLOIT Possible ETERNALBLUE MS17-010 Heap Spray
+        },
     }
     for cap, sids in want.items():
         got = {a['alert']['signature_id'] for a in alerts(os.path.join(pcaps, cap),
@@ -815,6 +821,128 @@ def _():
                                                                        sorted(want)))
     expect(got.get(72, set()) == push, 'flags rule at %s, want %s' % (sorted(got.get(72, ())),
                                                                      sorted(push)))
+
+
+
+def tls_client_hello(version=0x0300):
+    """A ClientHello record (two cipher suites, no extensions)."""
+    import struct
+    body = struct.pack('!H', version) + bytes(range(32)) + b'\x00' + \
+        struct.pack('!H', 4) + b'\x00\x2f\x00\x35' + b'\x01\x00'
+    hs = b'\x01' + struct.pack('!I', len(body))[1:] + body
+    return b'\x16' + struct.pack('!H', version) + struct.pack('!H', len(hs)) + hs
+
+
+@check('app-protocol packet rules: a tls rule with dsize is a packet rule (Suricata 7\'s rule '
+       'types: need_packet), its content matched on the TCP packets of TLS flows - ET 2029340\'s '
+       'options on an SSLv3 server\'s handshake_failure alert, not on the same bytes in a flow '
+       'that is not TLS')
+def _():
+    from tcpcap import Capture
+    cap = Capture()
+    alert = b'\x15\x03\x00\x00\x02\x02\x28'     # fatal handshake_failure (RFC 6101 5.4.2)
+    tls = cap.conv('192.168.1.10', 40000, '198.51.100.7', 443)
+    tls.handshake()
+    tls.c(tls_client_hello())
+    tls.s(flags='A')
+    want = tls.s(alert)
+    tls.close()
+    other = cap.conv('192.168.1.10', 40001, '198.51.100.7', 443)
+    other.handshake()
+    other.c(b'HELO x\r\n')
+    other.s(flags='A')
+    plain = other.s(alert)
+    other.close()
+    path = os.path.join(TMP, 'tls-hf.pcap')
+    cap.write(path)
+    # tshark's reading: the alert record where it was written, in the TLS flow only
+    r = subprocess.run(['tshark', '-n', '-r', path, '-d', 'tcp.port==443,tls', '-Y',
+                        'tls.alert_message.desc == 40', '-T', 'fields', '-e', 'frame.number'],
+                       capture_output=True, text=True)
+    expect(r.stdout.split() == [str(want), str(plain)], 'tshark finds %s' % r.stdout.split())
+    opts = ('flow:established,to_client; dsize:7; content:"|15|"; depth:1; '
+            'content:"|00 02 02 28|"; distance:2; within:4; fast_pattern;')
+    p = write('tls-hf.rules', '\n'.join([
+        'alert tls $EXTERNAL_NET any -> $HOME_NET any (msg:"tls"; %s sid:1;)' % opts,
+        'alert tcp $EXTERNAL_NET any -> $HOME_NET any (msg:"tcp"; %s sid:2;)' % opts,
+        'alert tls any any -> any any (msg:"wrong size"; dsize:8; content:"|15|"; depth:1; '
+        'sid:3;)', '']))
+    got = sorted((a['alert']['signature_id'], a['pcap_cnt']) for a in alerts(path, ['--rules', p]))
+    expect(got == sorted([(1, want), (2, want), (2, plain)]),
+           'alerts %s; want sid 1 at frame %d, sid 2 at %d and %d' % (got, want, want, plain))
+
+
+
+@check('raw stream chunks: a stream rule\'s content echoed a byte per segment, each acknowledged, '
+       'is found - Suricata inspects the acknowledged stream in chunks of at least 2560 bytes or '
+       'at the session\'s end, not segment by segment (ET 2100719 "GPL TELNET root login")')
+def _():
+    from tcpcap import Capture
+    cap = Capture()
+    t = cap.conv('203.0.113.5', 40000, '192.168.1.20', 23)
+    t.handshake()
+    t.s(b'\xff\xfd\x18')
+    t.c(b'\xff\xfc\x18')
+    t.s(b'\r\nlogin: ')
+    for ch in b'root':          # typed, echoed by the server
+        t.c(bytes([ch]))
+        t.s(bytes([ch]))
+    t.c(b'\r\n')
+    t.s(b'\r\nPassword:')
+    t.close()
+    u = cap.conv('203.0.113.5', 40001, '192.168.1.20', 23)     # another user
+    u.handshake()
+    u.s(b'\r\nlogin: ')
+    for ch in b'admin':
+        u.c(bytes([ch]))
+        u.s(bytes([ch]))
+    u.close()
+    path = os.path.join(TMP, 'telnet-echo.pcap')
+    cap.write(path)
+    # tshark: no segment holds the text, the server's stream does
+    r = subprocess.run(['tshark', '-n', '-r', path, '-Y', 'tcp.srcport == 23 && tcp.len > 0',
+                        '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.payload'],
+                       capture_output=True, text=True)
+    per = {}
+    for line in r.stdout.splitlines():
+        st, hx = line.split('\t')
+        seg = bytes.fromhex(hx.replace(':', ''))
+        expect(b'login: root' not in seg, 'a segment holds it: %r' % seg)
+        per[st] = per.get(st, b'') + seg
+    expect(b'login: root' in per.get('0', b'') and b'login: root' not in per.get('1', b''),
+           'tshark streams %s' % per)
+    # the rule as ET Open has it
+    p = write('telnet.rules', 'alert tcp $HOME_NET 23 -> $EXTERNAL_NET any (msg:"root login"; '
+              'flow:from_server,established; content:"login|3a 20|root"; fast_pattern; '
+              'sid:1;)\n')
+    got = [a['dest_port'] for a in alerts(path, ['--rules', p])]
+    expect(got == [40000], 'alerts to client ports %s, want [40000]' % got)
+
+
+@check('raw stream chunks: a chunk begins where the last one ended, at a position the peer '
+       'acknowledged once 2560 bytes or more were (Suricata\'s raw progress), so a content at '
+       'offset 4 of a message after such an acknowledgement matches even inside a segment; '
+       'acknowledged by less, the chunk runs on and it does not (ET 2024217\'s offset 4 on SMB)')
+def _():
+    from tcpcap import Capture
+    cap = Capture()
+    first = b'\x00\x00\x0b\xb4' + b'A' * 2996             # a 3000-byte message
+    second = b'\x00\x00\x0b\xb4' + b'MAGIC' + b'B' * 2991  # another, the rule's content at 4
+    third = b'\x00\x00\x0b\xb4' + b'C' * 2996
+    for port, acked in ((40000, 3000), (40001, 1000)):
+        c = cap.conv('192.168.1.10', port, '192.168.1.30', 445)
+        c.handshake()
+        c.c(first + second)                    # one large (offloaded) segment
+        c.s(flags='A', ack=1 + acked)          # the receiver's acknowledgement
+        c.c(third)                             # the client's next packet: a chunk?
+        c.s(flags='A')                         # all of it
+        c.close()
+    path = os.path.join(TMP, 'chunk-start.pcap')
+    cap.write(path)
+    p = write('chunk.rules', 'alert tcp any any -> any 445 (msg:"second message"; '
+              'flow:to_server,established; content:"MAGIC"; offset:4; depth:5; sid:1;)\n')
+    got = [a['src_port'] for a in alerts(path, ['--rules', p])]
+    expect(got == [40000], 'alerts from client ports %s, want [40000]' % got)
 
 
 finish()
