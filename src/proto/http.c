@@ -964,7 +964,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     if (l0 && p[l0 - 1] == '\r')
         l0--;
     http_tx *t = NULL;
-    bool chunked = false, has_len = false, no_body = false;
+    bool chunked = false, has_len = false, no_body = false, has_te = false;
     uint64_t clen = 0;
     uint8_t lay[ENC_LAYERS_MAX];
     int nlay = 0;
@@ -1120,6 +1120,7 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                     clen = x;
                 }
             } else if (ieq(p, nl, "transfer-encoding")) {
+                has_te = true;
                 chunked |= has_nz(v, vl, "chunked");
             } else if (ieq(p, nl, "content-encoding")) {
                 ce_read(v, vl, lay, &nlay, &ce_layers, &ce_abnormal);
@@ -1176,9 +1177,23 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
         mm_obs_name o = {.source = MM_NAME_HTTP, .name = h};
         mm_app_observe(a, f, dir, MM_OBS_NAME, &o, ts);
     }
-    if (dir == MM_TO_CLIENT && t->status >= 100 && t->status < 200 && t->status != 101)
-        return S_HDR;              /* interim response: the real one follows */
-    if (dir == MM_TO_CLIENT && (t->status == 101 ||
+    /* A status that carries no body (1xx, 204, 304) with a
+     * Transfer-Encoding or Content-Length has its body read all the same,
+     * as libhtp does ("browsers interpret content sent by the server"); a
+     * 100 is interim only without Transfer-Encoding and without a
+     * positive Content-Length; a 101 switches protocols only without
+     * either. */
+    bool framed = has_te || ncl > 0;
+    if (dir == MM_TO_CLIENT && t->status >= 100 && t->status < 200) {
+        bool body = t->status == 100 ? has_te || (has_len && clen > 0) : framed;
+        if (body)
+            no_body = strcmp(t->method, "HEAD") == 0;
+        else if (t->status != 101)
+            return S_HDR;          /* interim response: the real one follows */
+    } else if (dir == MM_TO_CLIENT && (t->status == 204 || t->status == 304) && framed) {
+        no_body = strcmp(t->method, "HEAD") == 0;
+    }
+    if (dir == MM_TO_CLIENT && ((t->status == 101 && !framed) ||
                                 (strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2))) {
         /* Switching protocols (WebSocket...) or a tunnel: no more HTTP. */
         d->insp_tx = t;
