@@ -432,8 +432,12 @@ static void ce_read(const char *v, size_t vl, uint8_t *lay, int *nlay, bool *too
 /* Does h[0..n) start as a response's status line (after whitespace)? */
 static bool status_line(const char *h, uint32_t n)
 {
+    /* as libhtp's test (htp_treat_response_line_as_body, reversed): the
+     * protocol after any whitespace - a CR too, which ends a line of its
+     * own (libhtp asks for "HTTP" only; the slash is asked here too) */
     uint32_t i = 0;
-    while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\0'))
+    while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\0' || h[i] == '\r' ||
+                     h[i] == '\v' || h[i] == '\f'))
         i++;
     return n - i >= 5 && strncasecmp(h + i, "HTTP/", 5) == 0;
 }
@@ -453,6 +457,16 @@ static bool folded_header(const char *c, const char *end)
 /* Does the line ending at h[end] ('\n') end a response's headers as libhtp
  * reads them: only spaces, tabs and CRs after an earlier line - but CRs
  * alone after a line that ended in CR LF are junk, not the end. */
+/* A line of whitespace only (libhtp's ignorable line before a status). */
+static bool only_space(const char *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != ' ' && c[i] != '\t' && c[i] != '\r' && c[i] != '\v' && c[i] != '\f' &&
+            c[i] != '\0')
+            return false;
+    return true;
+}
+
 static bool blank_line(const char *h, uint32_t end)
 {
     uint32_t i = end;
@@ -959,6 +973,13 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
                 q[-1] != '\n')
                 *q = '\n';     /* (a CR starting a line is junk in it) */
         eol = memchr(p, '\n', (size_t)(end - p));
+        /* and passes over lines of only whitespace before the status line */
+        while (eol && eol + 1 < end && only_space(p, (size_t)(eol - p))) {
+            p = eol + 1;
+            eol = memchr(p, '\n', (size_t)(end - p));
+        }
+        if (!eol)
+            return S_LOST;
     }
     size_t l0 = (size_t)(eol - p);
     if (l0 && p[l0 - 1] == '\r')
