@@ -30,7 +30,8 @@
 
 #define STL_SLOTS 2048
 #define SEEN_SLOTS 8192
-#define NEW_HOST_NS (86400ULL * 1000000000ULL)  /* a host first seen this lately is new */
+#define NEW_HOST_NS (86400ULL * 1000000000ULL)  /* a host first seen this lately is new ... */
+#define WATCHED_NS (3600ULL * 1000000000ULL)    /* ... by a sensor that watched this long before */
 #define SMALL_ANSWER 1024                       /* bytes of a C2 panel's usual answer */
 
 typedef struct stl_track {
@@ -48,6 +49,7 @@ typedef struct seen {
 struct det_stealer {
     stl_track t[STL_SLOTS];
     seen s[SEEN_SLOTS];
+    uint64_t watch_start;       /* the first request seen */
 };
 
 bool det_stealer_init(mm_detect *d)
@@ -396,6 +398,8 @@ static uint64_t first_seen(mm_detect *d, const char *host, uint64_t ts)
     for (; host[i] && i + 1 < sizeof low; i++)
         low[i] = (char)tolower((unsigned char)host[i]);
     uint64_t h = mm_siphash13(&d->hk, low, i) | 1;
+    if (!d->stl->watch_start || ts < d->stl->watch_start)
+        d->stl->watch_start = ts;
     seen *s = &d->stl->s[h % SEEN_SLOTS];
     if (s->h != h || ts < s->first) {
         s->h = h;
@@ -421,10 +425,12 @@ void det_stealer_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, u
     if (!encoded_body(o->body, o->body_len, o->req_len, shape, sizeof shape))
         return;
     size_t pl = strcspn(o->uri, "?#");
-    bool fresh = ts >= first && ts - first <= NEW_HOST_NS;
-    bool ddns = !bare && det_name_match(d, MM_LIST_DDNS, host);
+    /* new: first seen lately, by a sensor that had been watching well
+     * before (at its start every name is new: that tells nothing) */
+    bool fresh = ts >= first && ts - first <= NEW_HOST_NS &&
+                 first - d->stl->watch_start >= WATCHED_NS;
     const char *mark = stealer_mark(o);
-    if (!mark && (!script_path(o->uri, pl) || !(bare || fresh || ddns)))
+    if (!mark && (!script_path(o->uri, pl) || !(bare || fresh)))
         return;
     struct {
         char tag[4];
@@ -465,9 +471,8 @@ void det_stealer_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, u
     if (t->fired || !(repeated || mark))
         return;
     t->fired = true;
-    const char *why = mark ? mark
-                    : bare ? "server reached by bare address"
-                    : ddns ? "dynamic-DNS host" : "host first seen lately";
+    const char *why = mark ? mark : bare ? "server reached by bare address"
+                                         : "host first seen lately";
     fields x = {.k = {"host", "url", "body", "reason", "user_agent"},
                 .v = {t->host, t->path, t->shape, why, o->ua},
                 .nk = {"uploads", "small_answers", "same_size_answers", "bytes_sent",
