@@ -52,7 +52,7 @@ static const struct {
       "short sessions from one source to one login service (SSH, Telnet, FTP, RDP, SMB)"),
     P("brute.window", brute_window, 300, "seconds for brute.count"),
     P("ek.window", ek_window, 60,
-      "seconds from a page view to an exploit container, and from it to the payload"),
+      "seconds between the steps of a drive-by (page, new host, landing, exploit, payload)"),
     P("beacon.min_conns", beacon_min_conns, 20,
       "connections from one host to one server and port before their rhythm is scored"),
     P("beacon.score", beacon_score, 80,
