@@ -328,6 +328,7 @@ void sc_news_benign(void)
         {"ads.news-partner.example.com", "/slot.js", "application/javascript", 0},
         {"metrics.news-partner.example.com", "/pixel.gif", "image/gif", 5},
         {"cdn2.news-static.example.net", "/vendor.min.js", "application/javascript", 0},
+        {"player.video-host.example.com", "/embed/player.js", "application/javascript", 6},
     };
     for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++) {
         const void *body = js;
@@ -357,6 +358,21 @@ void sc_news_benign(void)
             static const uint8_t gif[] = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0,
                                           0, 0, 0, 0xff, 0xff, 0xff, ';'};
             body = gif, bl = sizeof gif;
+            break;
+        }
+        case 6: {
+            /* a player packed the old way: eval of a function that puts a
+             * word list ('|'-joined) back into its code */
+            static char packed[8192];
+            size_t j = (size_t)snprintf(packed, sizeof packed,
+                "eval(function(p,a,c,k,e,d){e=function(c){return c.toString(36)};"
+                "while(c--){if(k[c]){p=p.replace(new RegExp('\\b'+e(c)+'\\b','g'),k[c])}}"
+                "return p}('0 1=2.3(\"4\");5(1){1.6=7;1.8(\"9\",a)}', 36, 400, '");
+            for (int w = 0; w < 400 && j + 40 < sizeof packed; w++)
+                j += (size_t)snprintf(packed + j, sizeof packed - j, "%sw%dx%c", w ? "|" : "",
+                                      w, 'a' + w % 26);
+            j += (size_t)snprintf(packed + j, sizeof packed - j, "'.split('|'),0,{}))\n");
+            body = packed, bl = j;
             break;
         }
         default:

@@ -29,12 +29,13 @@ static const struct {
 };
 
 /* Bytes of an unbroken string: encoded data, packed numbers, identifiers
- * (quotes, spaces, brackets, operators and URL separators end it). */
+ * (quotes, spaces, brackets, operators and URL separators end it; so does
+ * '|', which joins the word lists of JavaScript packers: words, not data). */
 static bool dense_byte(uint8_t c)
 {
     return isalnum(c) || c == '+' || c == '/' || c == '=' || c == '%' || c == '\\' ||
-           c == ',' || c == '.' || c == '_' || c == '-' || c == '|' || c == '~' || c == '@' ||
-           c == '$' || c == '*' || c == '^' || c == '#';
+           c == ',' || c == '.' || c == '_' || c == '-' || c == '~' || c == '@' || c == '$' ||
+           c == '*' || c == '^' || c == '#';
 }
 
 static bool win_ends(const mm_fshape *s, unsigned pos, unsigned k)
