@@ -798,6 +798,8 @@ static const scenario scenarios[] = {
     {"ek-vbscript", sc_ek_vbscript,
      "8700103 VBScript landing after a redirect, 8700104 encrypted payload declared a program"},
     {"ek-xor", sc_ek_xor, "8700103 escaped-script landing, 8700104 XOR-encoded program"},
+    {"ek-plugin", sc_ek_plugin,
+     "8700104 encrypted payload after a plain landing that loads Flash (exploit unseen)"},
     {"news-benign", sc_news_benign,
      "benign: a news site, many new hosts, minified scripts, fonts, video, no alert"},
     {"download-benign", sc_download_benign,

@@ -19,6 +19,7 @@ size_t fake_pe(uint8_t *o, size_t n);
 void sc_ek_rig(void);
 void sc_ek_vbscript(void);
 void sc_ek_xor(void);
+void sc_ek_plugin(void);
 void sc_news_benign(void);
 void sc_download_benign(void);
 void sc_stealer_http(void);

@@ -284,6 +284,37 @@ void sc_ek_xor(void)
                             .body = pay, .blen = n, .ctype = "application/octet-stream"});
 }
 
+void sc_ek_plugin(void)
+{
+    /* a kit whose landing is plain (no obfuscation, no known URL shape):
+     * a page loading Flash from a fresh host the site's iframe led to; the
+     * exploit itself comes over HTTPS (unseen), then the payload arrives
+     * in clear, encrypted, as an opaque download */
+    static char page[4096];
+    static uint8_t pay[45000];
+    static const char land[] =
+        "<html><body><object classid=\"clsid:d27cdb6e-ae6d-11cf-96b8-444553540000\" "
+        "width=\"300\" height=\"200\"><param name=\"movie\" "
+        "value=\"https://static-9f2.example.win/m/f.swf\"/><param name=\"allowScriptAccess\" "
+        "value=\"always\"/><embed type=\"application/x-shockwave-flash\" "
+        "src=\"https://static-9f2.example.win/m/f.swf\" width=\"300\" height=\"200\"/>"
+        "</object></body></html>";
+    addr pc = *lan_host(132), site = A4(93, 184, 220, 18), ek = A4(217, 12, 218, 40);
+    size_t pn = site_page(page, sizeof page,
+                          "<iframe src=\"http://pond.lilytrade.example.win/tag/3271.html\" "
+                          "width=\"1\" height=\"1\"></iframe>");
+    exchange(pc, site, &(web){.host = "www.fishing-club.example.org", .uri = "/events",
+                              .body = page, .blen = pn, .ctype = "text/html"});
+    now_us += SEC;
+    exchange(pc, ek, &(web){.host = "pond.lilytrade.example.win", .uri = "/tag/3271.html",
+                            .referer = "http://www.fishing-club.example.org/events",
+                            .body = land, .blen = sizeof land - 1, .ctype = "text/html"});
+    now_us += 6 * SEC;
+    random_bytes(pay, sizeof pay);
+    exchange(pc, ek, &(web){.host = "pond.lilytrade.example.win", .uri = "/tag/3271.bin",
+                            .body = pay, .blen = sizeof pay, .ctype = "application/octet-stream"});
+}
+
 void sc_news_benign(void)
 {
     /* benign: a news site over plain HTTP pulling minified scripts, fonts,

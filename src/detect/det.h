@@ -189,6 +189,8 @@ typedef struct det_flow {
         uint8_t decoders;
         uint8_t xor_len;        /* a program XOR-encoded with a key this long (0: no) */
         bool text, vbscript;
+        bool plugin;            /* a page that loads Flash, Silverlight or Java */
+        bool media;             /* audio or video by its first bytes */
         uint16_t entropy;       /* hundredths of a bit per byte */
         uint32_t longest;       /* longest unbroken string */
         uint64_t size;

@@ -9,7 +9,7 @@
  *      redirect, or simply right after it)
  *   -> a landing page: obfuscated script (long unbroken strings, decoding
  *      calls, escapes), VBScript, or the landing URL shape of Angler and
- *      Neutrino
+ *      Neutrino (alerts); a page loading a plugin (a step, no alert)
  *   -> an exploit: Flash, Java, Silverlight (by content, type or name), or
  *      a second obfuscated script
  *   -> the payload: a program, or data whose declared type lies about it
@@ -219,6 +219,20 @@ static unsigned xor_program(const uint8_t *h, uint32_t n)
     return 0;
 }
 
+/* Audio and video containers our magic table leaves out (high entropy,
+ * honest): MP4/QuickTime, FLV, Matroska/WebM, Ogg, MP3, AAC, MPEG-TS. */
+static bool media(const uint8_t *h, uint32_t n)
+{
+    if (n >= 8 && memcmp(h + 4, "ftyp", 4) == 0)
+        return true;
+    if (n >= 4 && (memcmp(h, "FLV\x01", 4) == 0 || memcmp(h, "\x1a\x45\xdf\xa3", 4) == 0 ||
+                   memcmp(h, "OggS", 4) == 0 || memcmp(h, "ID3", 3) == 0))
+        return true;
+    if (n >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0)
+        return true;                    /* an MPEG audio or ADTS frame */
+    return n >= 377 && h[0] == 0x47 && h[188] == 0x47 && h[376] == 0x47;
+}
+
 void det_ek_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
 {
     (void)d, (void)ts;
@@ -233,21 +247,29 @@ void det_ek_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     snprintf(b->magic, sizeof b->magic, "%s", o->magic);
     b->size = o->size;
     b->xor_len = (uint8_t)xor_program(o->head, o->head_len);
+    b->media = media(o->head, o->head_len);
     const mm_fshape *s = o->shape;
     if (s) {
         b->obfuscation = (uint8_t)mm_fshape_obfuscation(s);
         b->decoders = (uint8_t)mm_fshape_decoders(s);
         b->text = mm_fshape_text(s);
         b->vbscript = s->kw[MM_KW_VBSCRIPT] > 0;
+        b->plugin = s->kw[MM_KW_FLASH] || s->kw[MM_KW_FLASH_CLSID] || s->kw[MM_KW_SILVERLIGHT] ||
+                    s->kw[MM_KW_APPLET];
         b->entropy = (uint16_t)mm_fshape_entropy(s);
         b->longest = s->run > s->run_max && !s->run_data ? s->run : s->run_max;
     }
 }
 
-/* Content of no type we know: what encrypted data looks like. */
-static bool unknown_type(const char *magic)
+/* Content of no type we know, and not declared a picture, sound, video or
+ * font (those are high-entropy by nature): what encrypted data looks like. */
+static bool unknown_type(const struct det_body *b, const char *ct)
 {
-    return !magic[0] || strcmp(magic, "data") == 0;
+    static const char *const media_types[] = {"image/", "audio/", "video/", "font/"};
+    for (size_t i = 0; i < sizeof media_types / sizeof media_types[0]; i++)
+        if (strncasecmp(ct, media_types[i], strlen(media_types[i])) == 0)
+            return false;
+    return !b->media && (!b->magic[0] || strcmp(b->magic, "data") == 0);
 }
 
 static bool program_type(const char *ct)
@@ -421,6 +443,12 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
         det_alert(d, f, SIG_EK_OBFUSCATED, dir, ts, fields_json, &x);
         return;
     }
+    /* a page loading a plugin, on a new host another site led to: a
+     * landing, told by what follows it */
+    if (!container && from && html && b.plugin && strcmp(o->method, "GET") == 0) {
+        eh->stage |= ST_LANDING;
+        eh->stage_ts = ts;
+    }
     if (container) {
         if (page) {
             c->cont_ts = ts;
@@ -446,7 +474,7 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
      * the way here; other lies a step of the kit before them; a program
      * as it is, an obfuscated landing page before it */
     bool pe = fk == FK_PE;
-    bool encrypted = unknown_type(b.magic) && b.size >= 2048 && b.entropy >= ENCRYPTED;
+    bool encrypted = unknown_type(&b, ct) && b.size >= 2048 && b.entropy >= ENCRYPTED;
     const ek_host *step = eh->stage && ts >= eh->stage_ts && ts - eh->stage_ts <= w ? eh : NULL;
     const ek_host *r = find(c, eh->ref);
     if (!step && r && r->stage && ts >= r->stage_ts && ts - r->stage_ts <= w)
@@ -466,7 +494,7 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
         snprintf(why, sizeof why, "program declared as another type");
         ok = step != NULL;
     } else if (pe) {
-        snprintf(why, sizeof why, "program after an obfuscated landing page");
+        snprintf(why, sizeof why, "program after a landing page");
         ok = step && (step->stage & ST_LANDING);
     } else {
         return;

@@ -26,6 +26,10 @@ static const struct {
     [MM_KW_VBSCRIPT] = {"vbscript", 8, true},
     [MM_KW_ACTIVEX] = {"ActiveXObject", 13, false},
     [MM_KW_SCRIPT] = {"<script", 7, true},
+    [MM_KW_FLASH] = {"shockwave-flash", 15, true},
+    [MM_KW_FLASH_CLSID] = {"clsid:d27cdb6e", 14, true},
+    [MM_KW_SILVERLIGHT] = {"x-silverlight", 13, true},
+    [MM_KW_APPLET] = {"<applet", 7, true},
 };
 
 /* Bytes of an unbroken string: encoded data, packed numbers, identifiers

@@ -14,11 +14,14 @@
 #define MM_FSHAPE_HIST (16 * 1024)     /* bytes counted for the entropy */
 #define MM_FSHAPE_TEXT (64 * 1024)     /* bytes looked at for the text marks */
 
-/* Decoding and writing calls of scripts, counted (fshape.c kw[]). */
+/* Decoding and writing calls of scripts and the plugins a page loads,
+ * counted (fshape.c kw[]). */
 enum {
     MM_KW_EVAL, MM_KW_UNESCAPE, MM_KW_FROMCHARCODE, MM_KW_CHARCODEAT, MM_KW_DOCWRITE,
     MM_KW_ATOB, MM_KW_PARSEINT, MM_KW_SPLIT, MM_KW_REPLACE, MM_KW_CREATEELEMENT,
-    MM_KW_IFRAME, MM_KW_VBSCRIPT, MM_KW_ACTIVEX, MM_KW_SCRIPT, MM_KW__COUNT
+    MM_KW_IFRAME, MM_KW_VBSCRIPT, MM_KW_ACTIVEX, MM_KW_SCRIPT,
+    /* plugins a page loads (Flash, Silverlight, Java) */
+    MM_KW_FLASH, MM_KW_FLASH_CLSID, MM_KW_SILVERLIGHT, MM_KW_APPLET, MM_KW__COUNT
 };
 
 typedef struct mm_fshape {

@@ -302,6 +302,7 @@ SCENARIOS = {
     'ek-rig': ({8700103, 8700100, 8700101}, set()),
     'ek-vbscript': ({8700103, 8700104}, {8700100, 8700101}),
     'ek-xor': ({8700103, 8700104}, {8700100, 8700101}),
+    'ek-plugin': ({8700104}, {8700100, 8700101, 8700102, 8700103}),
     'news-benign': ({8700040}, EK_STEALER | {8700041}),
     'download-benign': ({8700040}, EK_STEALER | {8700041}),
     'stealer-http': ({8700110, 8700080}, set()),
@@ -318,6 +319,7 @@ SCENARIOS = {
 PLANTED = {
     'exploit-kit': ('exploit-kit', 1), 'ek-rig': ('exploit-kit', 1),
     'ek-vbscript': ('exploit-kit', 1), 'ek-xor': ('exploit-kit', 1),
+    'ek-plugin': ('exploit-kit', 1),
     'stealer-http': ('stealer', 1), 'stealer-lokibot': ('stealer', 1),
     'stealer-smtp': ('stealer', 1), 'stealer-ftp': ('stealer', 1),
 }
