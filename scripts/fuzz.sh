@@ -47,8 +47,11 @@ seed "$C/pcaps/11_telnet_mirai/ndpi__telnet.pcap" tcp.stream==0 telnet
 seed "$C/ndpi/pcap/ftp.pcap" tcp.stream==0 ftp
 seed "$C/pcaps/03_ntp_monlist/zeek__ntpmode67.pcap" udp.stream==0 ntp
 seed "$C/pcaps/14_dhcp/zeek__dhcp.pcap" udp.stream==0 dhcp
+seed "$C/pcaps/09_crypto_mining/ndpi__monero.pcap" tcp.stream==0 levin
+seed "$C/ndpi/pcap/bitcoin.pcap" tcp.stream==0 bitcoin
+seed "$C/ndpi/pcap/ethereum.pcap" udp.stream==0 ethereum
 # crafted attacks (tools/attackgen.c): the detectors' paths
-for sc in gh0st ntp-reflector weblogic sslv3-server rdp-bruteforce; do
+for sc in gh0st ntp-reflector weblogic sslv3-server rdp-bruteforce beacon-tls; do
     build-fuzz/mm-attackgen "$sc" "$work/capture/$sc.pcap"
 done
 seed "$work/capture/gh0st.pcap" tcp.stream==0 gh0st
@@ -56,6 +59,7 @@ seed "$work/capture/ntp-reflector.pcap" udp.stream==0 ntp-monlist
 seed "$work/capture/weblogic.pcap" tcp.stream==0 weblogic
 seed "$work/capture/sslv3-server.pcap" tcp.stream==0 sslv3
 seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
+seed "$work/capture/beacon-tls.pcap" tcp.stream==0 tls-cert
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
 # exploit kits and stealers (tools/attackgen_web.c): a landing page, an

@@ -125,7 +125,8 @@ static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, u
     sensor *s = ctx;
     if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) &&
         anomaly_allowed(s, ts, MM_AN__COUNT))
-        mm_eve_applayer_anomaly(&s->eve, ts, f, obs);
+        mm_eve_applayer_anomaly(&s->eve, ts, f, obs,
+                                f->app_proto ? mm_app_name(f->app_proto) : NULL);
     if (s->det)
         mm_detect_observe(s->det, f, dir, kind, obs, ts);
 }
@@ -145,7 +146,8 @@ static void hook_flow_end(void *u, mm_flow *f, int reason)
     mm_app_flow_end(&s->app, f);
     if (s->det)
         mm_detect_flow_end(s->det, f);
-    mm_eve_flow(&s->eve, f, reason);
+    mm_eve_flow(&s->eve, f, reason, mm_app_name(f->app_proto),
+                f->app_proto_orig ? mm_app_name(f->app_proto_orig) : NULL);
     mm_eve_flow_macs_free(f);
     if (s->det)
         mm_detect_flow_free(s->det, f);
@@ -163,6 +165,8 @@ static void hook_stream_data(void *u, mm_flow *f, int dir, const uint8_t *d, uin
 static void hook_app_data(void *u, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof)
 {
     sensor *s = u;
+    if (f->no_app)
+        return;
     mm_app_stream(&s->app, f, dir, d, n, eof);
 }
 
@@ -193,6 +197,8 @@ static void emit_stats(sensor *s, uint64_t ts)
 {
     mm_flow_stats fs;
     mm_flow_stats_get(s->ft, &fs);
+    mm_stats_app app;
+    mm_app_stats_get(&s->app, &app);
     mm_sensor_stats st;
     memset(&st, 0, sizeof st);
     st.uptime_s = (mm_mono_ns() - s->start_mono) / 1000000000ULL;
@@ -202,7 +208,7 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.anomaly_events_suppressed = s->an_suppressed;
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
-    st.app = &s->app.st;
+    st.app = &app;
     st.filestore = s->app.store.dir != NULL;
     st.fs_errors = s->app.store.errors;
     if (s->det) {
@@ -279,6 +285,19 @@ static void tunnel_outer(sensor *s, const mm_pkt *p, uint64_t ts)
         mm_detect_packet(s->det, f, dir, &o, ts);
 }
 
+/* The midstream exception policy, on a flow's first packet. */
+static void midstream_policy(sensor *s, mm_flow *f)
+{
+    f->no_inspect = true;
+    if (s->cfg->midstream_policy == MM_MSP_BYPASS) {
+        f->bypassed = true;
+        f->no_app = true;
+    } else {                            /* pass-flow */
+        f->passed = true;
+        f->no_app = !s->cfg->detect.midstream;
+    }
+}
+
 static void packet(sensor *s, const mm_rawpkt *raw)
 {
     mm_pkt p;
@@ -293,6 +312,11 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         tunnel_outer(s, &p, ts);
     s->eve.tunnel = p.outer.on ? &p : NULL;
     mm_flow *f = mm_flow_packet(s->ft, &p, ts, &dir);
+    /* a TCP flow whose first packet is not a SYN (a SYN-ACK first is a
+     * pick-up for Suricata too) */
+    if (f && s->cfg->midstream_policy && p.proto == 6 && f->pkts[0] + f->pkts[1] == 1 &&
+        (p.tcp_flags & (MM_TH_SYN | MM_TH_ACK)) != MM_TH_SYN)
+        midstream_policy(s, f);
     if (s->eve.ethernet)
         s->eve.pkt_eth = p.eth;
     if (f && p.proto == 17 && p.l4_ok && p.payload_len) {

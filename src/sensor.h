@@ -53,7 +53,15 @@ typedef struct mm_sensor_config {
     uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */
     uint16_t dns_types[MM_DNS_TYPES_MAX];
     mm_detect_config detect;    /* built-in detectors */
+    uint8_t midstream_policy;   /* MM_MSP_*: a TCP flow picked up mid-way (exception policy) */
 } mm_sensor_config;
+
+/* Suricata's stream.midstream-policy in an IDS: what becomes of a TCP flow
+ * whose handshake was not seen. Ignore: as --midstream says; bypass: no
+ * app layer, no rules, the flow "bypassed"; pass-flow: no rules, the app
+ * layer parsed and logged with --midstream (else not), the flow's action
+ * "pass". */
+enum { MM_MSP_IGNORE, MM_MSP_BYPASS, MM_MSP_PASS_FLOW };
 
 void mm_sensor_config_defaults(mm_sensor_config *c);
 /* Runs to the end of input (files) or until SIGINT/SIGTERM (live).

@@ -7,11 +7,12 @@
  *
  *   mm-attackgen --list
  *   mm-attackgen SCENARIO OUT.pcap
- *   mm-attackgen company [--days N] [--hosts N] [--seed N] [--attacks A,B] OUT.pcap
+ *   mm-attackgen company [--days N] [--hosts N] [--seed N] [--attacks A,B] [--checkins] OUT.pcap
  *
  * "company" writes a fictional company's days: staff PCs looking names up
  * and using well-known web services during working hours, with the named
- * scenarios spread over the days.
+ * scenarios spread over the days; --checkins adds what every office PC
+ * sends on its own all day (update checks, chat presence, cloud sync).
  *
  * The company's hosts are in 192.168.1.0/24; outsiders use public
  * addresses. Each scenario says what it holds and what a detector should
@@ -131,6 +132,112 @@ static void tls_session(addr c, uint16_t cp, addr s, uint16_t sp, unsigned ver, 
             rec_[5 + i] = (uint8_t)(i * 131 + 7);
         tc_send(&t, 0, rec_, n + 5);
         tc_send(&t, 1, rec_, n + 5);
+        app -= n;
+    }
+    tc_close(&t);
+}
+
+/* DER: tag, length (short or long form) and content, into o. */
+static size_t der(uint8_t *o, uint8_t tag, const void *c, size_t n)
+{
+    size_t k = 0;
+    o[k++] = tag;
+    if (n < 128) {
+        o[k++] = (uint8_t)n;
+    } else {
+        o[k++] = 0x82;
+        k += put16(o + k, (unsigned)n);
+    }
+    memmove(o + k, c, n);
+    return k + n;
+}
+
+/* A name with one CN. */
+static size_t der_cn(uint8_t *o, const char *cn)
+{
+    uint8_t a[300], b[300];
+    static const uint8_t oid_cn[] = {0x06, 0x03, 0x55, 0x04, 0x03};
+    memcpy(a, oid_cn, sizeof oid_cn);
+    size_t n = sizeof oid_cn + der(a + sizeof oid_cn, 0x0C, cn, strlen(cn));
+    n = der(b, 0x30, a, n);
+    n = der(a, 0x31, b, n);
+    return der(o, 0x30, a, n);
+}
+
+/* An X.509 certificate for subject cn (and DNS name san, NULL none),
+ * issued by issuer, valid from nb ("YYMMDDhhmmssZ") for a year. The key
+ * and signature are placeholders: nothing here checks them. */
+static size_t make_cert(uint8_t *o, const char *cn, const char *san, const char *issuer,
+                        const char *nb, const char *na)
+{
+    static const uint8_t ver[] = {0xA0, 0x03, 0x02, 0x01, 0x02}, serial[] = {0x02, 0x02, 0x12, 0x34};
+    static const uint8_t sigalg[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
+                                     0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00};
+    static const uint8_t spki[] = {0x30, 0x1F, 0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
+                                   0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x0E, 0x00,
+                                   0x30, 0x0B, 0x02, 0x04, 0x00, 0xC0, 0x00, 0x01, 0x02, 0x03,
+                                   0x01, 0x00, 0x01};
+    uint8_t tbs[1500], t[600], u[600];
+    size_t k = 0;
+    memcpy(tbs + k, ver, sizeof ver), k += sizeof ver;
+    memcpy(tbs + k, serial, sizeof serial), k += sizeof serial;
+    memcpy(tbs + k, sigalg, sizeof sigalg), k += sizeof sigalg;
+    k += der_cn(tbs + k, issuer);
+    size_t v = der(t, 0x17, nb, strlen(nb));
+    v += der(t + v, 0x17, na, strlen(na));
+    k += der(tbs + k, 0x30, t, v);
+    k += der_cn(tbs + k, cn);
+    memcpy(tbs + k, spki, sizeof spki), k += sizeof spki;
+    if (san) {
+        static const uint8_t oid_san[] = {0x06, 0x03, 0x55, 0x1D, 0x11};
+        size_t n = der(t, 0x82, san, strlen(san));
+        n = der(u, 0x30, t, n);                     /* GeneralNames */
+        memcpy(t, oid_san, sizeof oid_san);
+        n = sizeof oid_san + der(t + sizeof oid_san, 0x04, u, n);
+        n = der(u, 0x30, t, n);                     /* Extension */
+        n = der(t, 0x30, u, n);                     /* Extensions */
+        k += der(tbs + k, 0xA3, t, n);
+    }
+    uint8_t all[2000];
+    size_t n = der(all, 0x30, tbs, k);
+    memcpy(all + n, sigalg, sizeof sigalg), n += sizeof sigalg;
+    static const uint8_t sig[17] = {0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    n += der(all + n, 0x03, sig, sizeof sig);
+    return der(o, 0x30, all, n);
+}
+
+/* A TLS 1.2 session whose server shows a certificate (cn, san, issuer,
+ * validity from nb to na), then app bytes of application data each way. */
+static void tls_cert_session(addr c, uint16_t cp, addr s, uint16_t sp, const char *sni,
+                             const char *cn, const char *san, const char *issuer,
+                             const char *nb, const char *na, size_t app)
+{
+    static const uint16_t suites[] = {0xc02f, 0xc030, 0x009c, 0x002f, 0x0035, 0x000a};
+    uint8_t m[4096], cert[2100], body[2200];
+    tconn t;
+    tc_open(&t, c, cp, s, sp);
+    tc_send(&t, 0, m, client_hello(m, 0x0303, suites, 6, sni));
+    size_t k = server_hello(m, 0x0303, 0xc02f);
+    size_t cl = make_cert(cert, cn, san, issuer, nb, na);
+    body[0] = (uint8_t)((cl + 3) >> 16), body[1] = (uint8_t)((cl + 3) >> 8), body[2] = (uint8_t)(cl + 3);
+    body[3] = (uint8_t)(cl >> 16), body[4] = (uint8_t)(cl >> 8), body[5] = (uint8_t)cl;
+    memcpy(body + 6, cert, cl);
+    k += tls_hs(m + k, 0x0303, 11, body, cl + 6);
+    k += tls_hs(m + k, 0x0303, 14, body, 0);        /* ServerHelloDone */
+    tc_send(&t, 1, m, k);
+    static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    tc_send(&t, 0, ccs, 6);
+    tc_send(&t, 1, ccs, 6);
+    uint8_t rec[1029];
+    while (app) {
+        size_t n = app > 1024 ? 1024 : app;
+        rec[0] = 23;
+        put16(rec + 1, 0x0303);
+        put16(rec + 3, (unsigned)n);
+        for (size_t i = 0; i < n; i++)
+            rec[5 + i] = (uint8_t)(i * 131 + 7);
+        tc_send(&t, 0, rec, n + 5);
+        tc_send(&t, 1, rec, n + 5);
         app -= n;
     }
     tc_close(&t);
@@ -344,6 +451,14 @@ static void sc_ntp_small_flood(void)
         udp(A4(64, 90, 3, 1 + i % 2), 123, *lan_host(2), 33333, m, ntp_mode7(m, 1, 42, 6, 72), 0);
         now_us += 50000;
     }
+}
+
+static void sc_ntp_answer_in(void)
+{
+    /* one monlist answer nobody here asked for reaches a company PC: an
+     * amplifier answered, a flood it is not */
+    uint8_t m[512];
+    udp(A4(64, 90, 7, 1), 123, *lan_host(3), 40123, m, ntp_mode7(m, 1, 42, 6, 72), 0);
 }
 
 static void sc_ntp_reflector(void)
@@ -628,6 +743,51 @@ static void sc_beacon(void)
     }
 }
 
+static void sc_beacon_tls(void)
+{
+    /* Cobalt Strike's way: HTTPS every 60 s (a second of jitter) to a bare
+     * address, no server name, a self-signed certificate made the day
+     * before (the capture's clock starts 2023-11-14) */
+    for (int i = 0; i < 60; i++) {
+        tls_cert_session(*lan_host(44), (uint16_t)(53000 + i), A4(45, 137, 21, 9), 443, NULL,
+                         "Major Cobalt Strike", NULL, "Major Cobalt Strike", "231113000000Z",
+                         "241113000000Z", 300 + rnd(20));
+        now_us += 60 * SEC + rnd(1000000);
+    }
+}
+
+static void sc_beacon_vendor(void)
+{
+    /* benign: Windows checking in with a Microsoft service every 60 s,
+     * resolved by DNS, its certificate a public CA's for the name asked;
+     * every other session without a server name (some agents send none:
+     * the certificate's names tell the vendor) */
+    addr ms = A4(20, 42, 65, 92);
+    dns_exchange(*lan_host(45), *lan_host(1), 777, "settings-win.data.microsoft.com", &ms, 1);
+    for (int i = 0; i < 60; i++) {
+        tls_cert_session(*lan_host(45), (uint16_t)(54000 + i), ms, 443,
+                         i % 2 ? NULL : "settings-win.data.microsoft.com",
+                         "settings-win.data.microsoft.com",
+                         "*.data.microsoft.com", "Microsoft Azure RSA TLS Issuing CA 04",
+                         "230601000000Z", "240601000000Z", 1200);
+        now_us += 60 * SEC + rnd(1000000);
+    }
+}
+
+static void sc_beacon_saas(void)
+{
+    /* benign but unknown: a business web service polled every 5 minutes by
+     * name, with a proper certificate: a rhythm and nothing else */
+    addr ip = A4(153, 127, 50, 10);
+    dns_exchange(*lan_host(46), *lan_host(1), 778, "app.example-saas.jp", &ip, 1);
+    for (int i = 0; i < 30; i++) {
+        tls_cert_session(*lan_host(46), (uint16_t)(55000 + i), ip, 443, "app.example-saas.jp",
+                         "app.example-saas.jp", "app.example-saas.jp", "JPRS Domain Validation Authority - G4",
+                         "230301000000Z", "240301000000Z", 800);
+        now_us += 300 * SEC + rnd(1000000);
+    }
+}
+
 static void sc_browse_benign(void)
 {
     /* benign: a person uses one web application for two hours: irregular
@@ -769,6 +929,7 @@ static const scenario scenarios[] = {
     {"rdp-sweep", sc_rdp_sweep, "8700014 outbound RDP to many hosts"},
     {"ntp-flood", sc_ntp_flood, "8700023 NTP flood received"},
     {"ntp-small-flood", sc_ntp_small_flood, "8700023 unasked monlist answers from two reflectors"},
+    {"ntp-answer-in", sc_ntp_answer_in, "8700024 one monlist answer nobody asked for, to a company PC (severity 3)"},
     {"ntp-reflector", sc_ntp_reflector, "8700020 monlist, 8700021 large mode 7, 8700022 reflector"},
     {"ntp-benign", sc_ntp_benign, "benign: no alert"},
     {"sslv3-server", sc_sslv3_server, "8700030 SSLv3 negotiated, 8700031 client, 8700032 exposed"},
@@ -791,7 +952,10 @@ static const scenario scenarios[] = {
     {"smb-guess", sc_smb_guess, "8700092 twelve refused SMB2 session setups, 8700053 SMB from the Internet"},
     {"maldoc", sc_maldoc, "8700041 a document with macros, and a zip holding a script"},
     {"docx-benign", sc_docx_benign, "benign: a plain document and a zip of pictures, no alert"},
-    {"beacon", sc_beacon, "8700084 beaconing every 60 s for two hours"},
+    {"beacon", sc_beacon, "8700084 beaconing every 60 s for two hours (to a bare address: severity 2)"},
+    {"beacon-tls", sc_beacon_tls, "8700084 HTTPS beacon to a bare address, self-signed young certificate: severity 1"},
+    {"beacon-vendor", sc_beacon_vendor, "benign: a Microsoft check-in every 60 s (no alert)"},
+    {"beacon-saas", sc_beacon_saas, "benign: an unknown web service polled every 5 min (8700084 at severity 3 at most)"},
     {"browse-benign", sc_browse_benign, "benign: irregular use of one web application, no alert"},
     {"ek-rig", sc_ek_rig,
      "8700103 obfuscated landing on a bare address, 8700100 Flash, 8700101 encrypted payload"},
@@ -844,6 +1008,59 @@ static const struct site {
     {"www.line.me", {147, 92, 128, 20}},
 };
 
+/* With --checkins, what every office PC sends all day on its own, at
+ * fixed intervals with fixed sizes (each a TLS session with its name, or
+ * a plain HTTP fetch): the vendors' update checks, chat presence, cloud
+ * sync long-polls and anti-virus updates, and one business SaaS no list
+ * knows. The addresses are in the operators' own networks. */
+static const struct checkin {
+    const char *name;
+    uint8_t a[4];
+    unsigned every;             /* seconds */
+    unsigned up, down;          /* bytes of application data each way (0: HTTP) */
+} checkins[] = {
+    {"settings-win.data.microsoft.com", {20, 42, 65, 92}, 1800, 1200, 4000},
+    {"presence.teams.microsoft.com", {52, 113, 194, 132}, 60, 600, 900},
+    {"update.googleapis.com", {142, 250, 196, 99}, 2700, 900, 1500},
+    {"iaus.trendmicro.com", {23, 46, 16, 10}, 3600, 700, 2500},
+    {"bolt.dropbox.com", {162, 125, 19, 131}, 90, 400, 400},
+    {"ctldl.windowsupdate.com", {13, 107, 4, 50}, 3600, 0, 0},
+    {"app.example-saas.jp", {153, 127, 50, 10}, 300, 800, 1200},
+};
+#define NCHECKINS (sizeof checkins / sizeof checkins[0])
+static int with_checkins;
+
+/* The check-ins due before second t of the day (each PC's own phase). */
+static void checkins_until(uint64_t midnight, unsigned nhosts, unsigned t, unsigned (*due)[NCHECKINS],
+                           uint16_t *port)
+{
+    static uint16_t id = 40000;
+    for (;;) {
+        unsigned best = UINT32_MAX, bh = 0, bc = 0;
+        for (unsigned h = 0; h < nhosts; h++)
+            for (unsigned c = 0; c < NCHECKINS; c++)
+                if (due[h][c] < best)
+                    best = due[h][c], bh = h, bc = c;
+        if (best > t)
+            return;
+        const struct checkin *ck = &checkins[bc];
+        due[bh][bc] += ck->every;
+        if (now_us < midnight + best * SEC)
+            now_us = midnight + best * SEC;
+        addr pc = *lan_host((int)(10 + bh)), ip = A4(ck->a[0], ck->a[1], ck->a[2], ck->a[3]);
+        if ((due[bh][bc] / ck->every) % 10 == 1) {  /* the name looked up now and then */
+            dns_exchange(pc, *lan_host(1), ++id, ck->name, &ip, 1);
+            now_us += 20000;
+        }
+        *port = *port >= 60000 ? 20000 : (uint16_t)(*port + 1);
+        if (ck->up)
+            tls_session(pc, *port, ip, 443, 0x0303, 0xc02f, ck->name, ck->up);
+        else
+            http_get(pc, *port, ip, ck->name, "/msdownload/update/v3/static/trustedr/en/disallowedcertstl.cab",
+                     "MSCF", 4, "application/vnd.ms-cab-compressed");
+    }
+}
+
 /* One working day of ordinary use by nhosts PCs (192.168.1.10 on), from
  * 09:00 to 18:00 local time, with the attacks of the day at the times given (seconds
  * after midnight), in time order. */
@@ -856,7 +1073,13 @@ static void office_day(uint64_t midnight, unsigned nhosts, const attack_at *atk,
 {
     static uint16_t id, port = 20000;
     size_t next = 0;
+    static unsigned due[200][NCHECKINS];
+    for (unsigned h = 0; h < nhosts && with_checkins; h++)
+        for (unsigned c = 0; c < NCHECKINS; c++)   /* PCs start between 08:30 and 09:00 */
+            due[h][c] = 8 * 3600 + 1800 + (h * 37 + c * 11) % 1800;
     for (unsigned t = 9 * 3600; t < 18 * 3600; t += 60 + rnd(540)) {
+        if (with_checkins)
+            checkins_until(midnight, nhosts, t, due, &port);
         while (next < natk && atk[next].at <= t) {
             if (now_us < midnight + atk[next].at * SEC)
                 now_us = midnight + atk[next].at * SEC;
@@ -872,6 +1095,8 @@ static void office_day(uint64_t midnight, unsigned nhosts, const attack_at *atk,
         port = port >= 60000 ? 20000 : (uint16_t)(port + 1);
         tls_session(pc, port, ip, 443, 0x0303, 0xc02f, st->name, 500 + rnd(40000));
     }
+    if (with_checkins)
+        checkins_until(midnight, nhosts, 18 * 3600, due, &port);
     for (; next < natk; next++) {
         if (now_us < midnight + atk[next].at * SEC)
             now_us = midnight + atk[next].at * SEC;
@@ -904,6 +1129,9 @@ static int company(int argc, char **argv)
                 goto usage;
         } else if (strcmp(argv[i], "--attacks") == 0 && v) {
             list = v;
+        } else if (strcmp(argv[i], "--checkins") == 0) {
+            with_checkins = 1;
+            continue;
         } else if (argv[i][0] != '-' && !outp) {
             outp = argv[i];
             continue;
@@ -956,7 +1184,7 @@ static int company(int argc, char **argv)
     return 0;
 usage:
     fprintf(stderr, "usage: mm-attackgen company [--days N] [--hosts N] [--seed N] "
-                    "[--attacks SCENARIO,...] OUT.pcap\n");
+                    "[--attacks SCENARIO,...] [--checkins] OUT.pcap\n");
     return 2;
 }
 
@@ -972,7 +1200,7 @@ int main(int argc, char **argv)
     if (argc != 3) {
         fprintf(stderr, "usage: mm-attackgen --list | mm-attackgen SCENARIO OUT.pcap |\n"
                         "       mm-attackgen company [--days N] [--hosts N] [--seed N] "
-                        "[--attacks SCENARIO,...] OUT.pcap\n");
+                        "[--attacks SCENARIO,...] [--checkins] OUT.pcap\n");
         return 2;
     }
     const scenario *sc = find_scenario(argv[1], strlen(argv[1]));

@@ -13,7 +13,7 @@
  */
 #include "analysis/ingest.h"
 #include "analysis/logfacts.h"
-#include "detect/rule.h"
+#include "rules/rule.h"
 #include "logs/logs.h"
 #include "output/output.h"
 #include "util/jread.h"

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "detect/rule.h"
-#include "detect/rule_engine.h"
+#include "rules/rule.h"
+#include "rules/rule_engine.h"
 
 static void usage(FILE *f)
 {

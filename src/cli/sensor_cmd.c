@@ -100,6 +100,11 @@ static void usage(FILE *f)
 "      --midstream        rules take a TCP flow picked up mid-way (no handshake seen)\n"
 "                         as established and see its stream and transactions\n"
 "                         (Suricata's stream.midstream: true; else its packets only)\n"
+"      --midstream-policy P  what becomes of a TCP flow picked up mid-way, as\n"
+"                         Suricata's stream.midstream-policy in IDS mode: ignore\n"
+"                         (default; auto is the same), bypass (no app layer, no\n"
+"                         rules; the flow 'bypassed'), pass-flow (no rules; its app\n"
+"                         layer logged with --midstream; the flow's action 'pass')\n"
 "      --alert-payload    rule alerts carry the data they matched (base64 'payload',\n"
 "                         and 'stream': 1 when it was stream data), as Suricata's\n"
 "      --alert-payload-printable  and as text ('payload_printable')\n"
@@ -114,8 +119,9 @@ static void usage(FILE *f)
 "                         the list, or with ',forward' the first\n"
 "Built-in detectors (alerts with no ruleset; see docs/detectors.md)\n"
 "      --no-detect        do not run them (rules still run)\n"
-"      --list KIND=FILE   extend a name list: mining, ddns, sinkhole or hash (one\n"
-"                         entry per line, hosts-file and adblock lines accepted)\n"
+"      --list KIND=FILE   extend a name list: mining, ddns, sinkhole, hash, or vendor\n"
+"                         (services never taken for beacons); one entry per line,\n"
+"                         hosts-file and adblock lines accepted\n"
 "      --hash-list FILE   the same as --list hash=FILE (SHA-256 of known bad files)\n"
 "      --detect NAME=N    change a threshold (repeatable); --help-detect lists them\n"
 "      --home-country CC  the company's country (ISO code, default JP): alerts say\n"
@@ -137,7 +143,7 @@ enum {
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS, O_DNSLOG, O_DNSTYPES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
-    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
+    O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_MSPOLICY, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
 };
 
@@ -158,13 +164,13 @@ static bool add_list(mm_detect_config *d, const char *kind, size_t kl, const cha
         return false;
     }
     if (kl >= sizeof kinds[0] || !*file) {
-        fprintf(stderr, "mimamori sensor: --list KIND=FILE (mining, ddns, sinkhole, hash)\n");
+        fprintf(stderr, "mimamori sensor: --list KIND=FILE (mining, ddns, sinkhole, hash, vendor)\n");
         return false;
     }
     memcpy(kinds[d->nlists], kind, kl);
     kinds[d->nlists][kl] = 0;
     if (mm_detect_list_kind(kinds[d->nlists]) < 0) {
-        fprintf(stderr, "mimamori sensor: --list %s: kind is mining, ddns, sinkhole or hash\n",
+        fprintf(stderr, "mimamori sensor: --list %s: kind is mining, ddns, sinkhole, hash or vendor\n",
                 kinds[d->nlists]);
         return false;
     }
@@ -283,6 +289,7 @@ int cmd_sensor(int argc, char **argv)
         {"http-headers", required_argument, 0, O_HTTPHDR},
         {"no-detect", no_argument, 0, O_NODETECT},
         {"midstream", no_argument, 0, O_MIDSTREAM},
+        {"midstream-policy", required_argument, 0, O_MSPOLICY},
         {"xff", required_argument, 0, O_XFF},
         {"alert-payload", no_argument, 0, O_APAYLOAD},
         {"alert-payload-printable", no_argument, 0, O_APRINT},
@@ -494,6 +501,19 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_NODETECT: c.detect.builtin = false; break;
         case O_MIDSTREAM: c.detect.midstream = true; break;
+        case O_MSPOLICY:
+            if (!strcmp(optarg, "ignore") || !strcmp(optarg, "auto"))
+                c.midstream_policy = MM_MSP_IGNORE;
+            else if (!strcmp(optarg, "bypass"))
+                c.midstream_policy = MM_MSP_BYPASS;
+            else if (!strcmp(optarg, "pass-flow"))
+                c.midstream_policy = MM_MSP_PASS_FLOW;
+            else {
+                fprintf(stderr, "mimamori sensor: --midstream-policy %s: ignore, auto, bypass or "
+                                "pass-flow (a passive sensor drops and rejects nothing)\n", optarg);
+                return 2;
+            }
+            break;
         case O_APAYLOAD: c.detect.alert_payload |= 1; break;
         case O_APRINT: c.detect.alert_payload |= 2; break;
         case O_AVERDICT: c.detect.alert_verdict = true; break;

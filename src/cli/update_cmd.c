@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "detect/update.h"
+#include "rules/update.h"
 
 static void usage(FILE *f)
 {

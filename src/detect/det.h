@@ -15,12 +15,12 @@
 enum {
     SIG_HB_ATTEMPT, SIG_HB_LEAK,
     SIG_RDP_INBOUND, SIG_RDP_ADMIN, SIG_RDP_GUESS, SIG_RDP_AFTER_GUESS, SIG_RDP_OUT_SCAN,
-    SIG_NTP_MONLIST, SIG_NTP_LARGE_MODE7, SIG_NTP_REFLECTOR, SIG_NTP_FLOOD,
+    SIG_NTP_MONLIST, SIG_NTP_LARGE_MODE7, SIG_NTP_REFLECTOR, SIG_NTP_FLOOD, SIG_NTP_ANSWERED,
     SIG_SSL3_NEGOTIATED, SIG_SSL3_CLIENT, SIG_SSL3_SERVER_EXPOSED,
     SIG_FILE_EXEC, SIG_FILE_RISKY, SIG_FILE_KNOWN,
     SIG_SMB_ETERNALBLUE, SIG_SMB_DP_PING, SIG_SMB_DP_INSTALLED, SIG_SMB_INTERNET,
     SIG_GH0ST,
-    SIG_MINING_SESSION, SIG_MINING_NAME, SIG_WEBLOGIC,
+    SIG_MINING_SESSION, SIG_MINING_NAME, SIG_CRYPTO_P2P, SIG_WEBLOGIC,
     SIG_C2_BARE_IP, SIG_C2_DDNS, SIG_C2_SINKHOLE, SIG_C2_POWERSHELL,
     SIG_SCAN_PORTS, SIG_SCAN_HOSTS, SIG_BRUTEFORCE, SIG_IOT_PORT,
     SIG_EK_CONTAINER, SIG_EK_PAYLOAD, SIG_C2_BEACON, SIG_EK_LANDING,
@@ -84,12 +84,15 @@ struct det_stealer;
 /* Beaconing: per client, server and port, the last connections' start
  * times and sizes. */
 #define BEACON_SLOTS 2048
+#define BEACON_WAYS 4
 #define BEACON_CONNS 64
 typedef struct beacon {
     uint64_t key;
     uint64_t base;              /* ns; times are ms after it */
+    uint64_t last;              /* ns: the last connection's start */
     uint32_t n;                 /* connections seen (the ring keeps 64) */
     bool fired;
+    uint8_t ev;                 /* evidence about the server (det_beacon.c) */
     uint32_t t_ms[BEACON_CONNS];
     uint32_t bytes[BEACON_CONNS];
 } beacon;
@@ -153,6 +156,7 @@ struct mm_detect {
     uint32_t alert_max;         /* rule alerts per packet (Suricata's packet-alert-max) */
     uint32_t pkt_alerts;        /* given on the packet begun */
     bool pkt_passed;            /* a pass rule matched it */
+    const struct mm_pkt *cur_pkt;  /* the packet being inspected (alert dumps) */
     bool alert_caps;            /* a rule's alert is being written: its pktvars go in it */
 };
 
@@ -165,9 +169,13 @@ typedef struct det_flow {
     uint16_t dp_mid;            /* DoublePulsar ping's multiplex id + 1 (0: none) */
     bool monlist_resp;          /* one of ours answered monlist to the Internet */
     bool ntp_mode7;
+    uint8_t ntp_unasked;        /* a monlist answer nobody asked for came in: dir + 1 */
+    uint16_t ntp_items;
     uint64_t ntp_req_bytes, ntp_resp_bytes;
     char host[128];             /* HTTP Host / SNI / last name of this flow */
     bool bare_ip;               /* HTTP Host or no-SNI TLS to a literal public IP */
+    bool vendor;                /* the name or certificate is a big vendor's */
+    uint8_t cert;               /* CERT_*: what the server's certificate showed */
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
     struct mm_fint *rints;      /* the rules' flowints (NULL until one is set) */
@@ -198,6 +206,7 @@ typedef struct det_flow {
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
+enum { CERT_SELF_SIGNED = 1, CERT_OTHER_NAME = 2, CERT_YOUNG = 4 };
 
 det_flow *det_flow_get(mm_flow *f);
 
@@ -218,6 +227,10 @@ void det_rules_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
  * mimamori.alert (may be NULL). */
 void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
                void (*extra)(mm_json *j, const void *arg), const void *arg);
+/* The same at a severity of the detector's choosing (1-3: evidence that
+ * corroborates raises it, the signature's own is the usual one). */
+void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
+                   void (*extra)(mm_json *j, const void *arg), const void *arg);
 
 /* Tracker entry for key material (created or reset when its window is over). */
 trk *det_trk(mm_detect *d, const void *key, size_t klen, uint64_t ts, uint64_t window_s);
@@ -263,5 +276,15 @@ void det_stealer_mail(mm_detect *d, mm_flow *f, int dir, const mm_obs_mail *o, u
 void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);
 void det_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 void det_flow_end(mm_detect *d, mm_flow *f);
+/* Beaconing (det_beacon.c): at a flow's end; the server's certificate. */
+void det_beacon(mm_detect *d, mm_flow *f);
+void det_beacon_cert(mm_detect *d, mm_flow *f, const mm_obs_tls_cert *o, uint64_t ts);
+/* A monlist answer nobody asked for, at its flow's end (det_proto.c). */
+void det_ntp_answered_end(mm_detect *d, mm_flow *f, det_flow *df);
+/* Some DNS answer lately gave this address (det_proto.c). */
+bool det_resolved(const mm_detect *d, const mm_ip *ip);
+/* Cryptocurrency nodes (det_p2p.c): a TCP chunk, a UDP datagram. */
+void det_p2p_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+void det_p2p_datagram(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 
 #endif

@@ -21,7 +21,7 @@
  */
 #include "detect/det.h"
 
-#include "detect/rule_match.h"
+#include "rules/rule_match.h"
 #include "proto/fshape.h"
 
 #include <ctype.h>

@@ -61,6 +61,7 @@ static bool gh0st(const uint8_t *p, uint32_t n, uint32_t *magic_len)
 void det_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
     uint32_t m;
+    det_p2p_stream(d, f, dir, p, n);
     if (n < 13 || !gh0st(p, n, &m))
         return;
     char word[13];
@@ -83,106 +84,6 @@ static void amp_json(mm_json *j, const void *arg)
     mj_u64(j, "response_bytes", a->resp);
     if (a->req)
         mj_dbl(j, "amplification", (double)(a->resp * 10 / a->req) / 10.0);
-}
-
-/* --- beaconing ------------------------------------------------------------------- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Quartiles of sorted v[0..n): Q1, median, Q3 (nearest rank). */
-static void quartiles(const uint32_t *v, uint32_t n, double q[3])
-{
-    q[0] = v[n / 4];
-    q[1] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + (double)v[n / 2]) / 2;
-    q[2] = v[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1];
-}
-
-/* Median absolute deviation about the median of sorted v. */
-static double madm(const uint32_t *v, uint32_t n, double med)
-{
-    uint32_t dev[BEACON_CONNS];
-    for (uint32_t i = 0; i < n; i++) {
-        double x = v[i] > med ? v[i] - med : med - v[i];
-        dev[i] = (uint32_t)(x + 0.5);
-    }
-    qsort(dev, n, sizeof dev[0], cmp_u32);
-    return n % 2 ? dev[n / 2] : (dev[n / 2 - 1] + (double)dev[n / 2]) / 2;
-}
-
-/* How regular a series is, 0..1, as RITA scores beacons: a symmetric
- * spread (Bowley skewness near 0) and a small dispersion (MADM against a
- * scale: 30 s of jitter for intervals, 32 bytes for sizes). */
-static double regularity(uint32_t *v, uint32_t n, double scale, double *median)
-{
-    qsort(v, n, sizeof v[0], cmp_u32);
-    double q[3];
-    quartiles(v, n, q);
-    double skew = q[2] - q[0] > 0 && q[1] != q[0] && q[1] != q[2]
-                      ? (q[2] + q[0] - 2 * q[1]) / (q[2] - q[0]) : 0;
-    if (skew < 0)
-        skew = -skew;
-    double m = madm(v, n, q[1]) / scale;
-    *median = q[1];
-    return ((1 - (skew > 1 ? 1 : skew)) + (m > 1 ? 0 : 1 - m)) / 2;
-}
-
-static void beaconing(mm_detect *d, mm_flow *f)
-{
-    uint16_t p = f->sport;
-    if ((f->proto != 6 && f->proto != 17) || p == 53 || p == 123 || p == 137 || p == 138 ||
-        p == 5353 || p == 1900 || p == 67 || p == 68 || !det_home(d, &f->cli) ||
-        (!d->p.beacon_internal && !det_external(d, &f->srv)))
-        return;
-    struct {
-        uint8_t proto;
-        uint16_t port;
-        mm_ip a, b;
-    } key;
-    memset(&key, 0, sizeof key);
-    key.proto = f->proto;
-    key.port = p;
-    key.a = f->cli;
-    key.b = f->srv;
-    uint64_t h = mm_siphash13(&d->hk, &key, sizeof key) | 1;
-    beacon *b = &d->bc[h % BEACON_SLOTS];
-    if (b->key != h || f->start_ns < b->base) {
-        memset(b, 0, sizeof(*b));
-        b->key = h;
-        b->base = f->start_ns;
-    }
-    uint64_t ms = (f->start_ns - b->base) / 1000000ULL;
-    if (ms > UINT32_MAX)
-        return;                             /* 49 days on: the slot waits for reuse */
-    uint64_t bytes = f->bytes[0] + f->bytes[1];
-    b->t_ms[b->n % BEACON_CONNS] = (uint32_t)ms;
-    b->bytes[b->n % BEACON_CONNS] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
-    b->n++;
-    if (b->fired || b->n < d->p.beacon_min_conns || b->n < 4)
-        return;
-    uint32_t n = b->n < BEACON_CONNS ? b->n : BEACON_CONNS;
-    uint32_t t[BEACON_CONNS], iv[BEACON_CONNS], sz[BEACON_CONNS];
-    memcpy(t, b->t_ms, n * sizeof t[0]);
-    memcpy(sz, b->bytes, n * sizeof sz[0]);
-    qsort(t, n, sizeof t[0], cmp_u32);
-    for (uint32_t i = 1; i < n; i++)
-        iv[i - 1] = t[i] - t[i - 1];
-    double med_iv, med_sz;
-    double ts_score = regularity(iv, n - 1, 30000.0, &med_iv);
-    double ds_score = regularity(sz, n, 32.0, &med_sz);
-    /* small messages are what beacons send: large ones weigh less */
-    double small = med_sz >= 65535 ? 0 : 1 - med_sz / 65535;
-    ds_score = (2 * ds_score + small) / 3;
-    double score = (ts_score + ds_score) / 2;
-    if (med_iv < 1000 || score * 100 < (double)d->p.beacon_score)
-        return;                             /* bursts under a second are not a rhythm */
-    b->fired = true;
-    nkv x = {.nk = {"connections", "interval_ms", "median_bytes", "score"},
-             .n = {b->n, (uint64_t)med_iv, (uint64_t)med_sz, (uint64_t)(score * 100 + 0.5)}};
-    det_alert(d, f, SIG_C2_BEACON, MM_TO_SERVER, f->last_ns, nkv_json, &x);
 }
 
 /* --- at a flow's end -------------------------------------------------------------- */
@@ -286,7 +187,7 @@ void det_flow_end(mm_detect *d, mm_flow *f)
     if (f->proto == 6 || f->proto == 17) {
         bool probe = probe_only(d, f);
         if (!probe)
-            beaconing(d, f);
+            det_beacon(d, f);
         if (probe)
             scans(d, f);
         uint64_t pkts = f->pkts[0] + f->pkts[1];
@@ -353,6 +254,8 @@ void det_flow_end(mm_detect *d, mm_flow *f)
         nkv x = {.k = {"direction"}, .v = {cli_home ? "outbound" : "inbound"}};
         det_alert(d, f, SIG_SMB_INTERNET, MM_TO_SERVER, f->last_ns, nkv_json, &x);
     }
+    if (df && df->ntp_unasked)
+        det_ntp_answered_end(d, f, df);
     if (df && df->monlist_resp) {
         int dir = det_home(d, &f->srv) ? MM_TO_CLIENT : MM_TO_SERVER;
         struct ntp_amp a = {df->ntp_req_bytes, df->ntp_resp_bytes};

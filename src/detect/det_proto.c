@@ -7,7 +7,7 @@
 #include "detect/det.h"
 
 #include "analysis/geo.h"
-#include "detect/rule_match.h"
+#include "rules/rule_match.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -153,6 +153,52 @@ static void tls_hello(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_hello 
 
 /* --- NTP -------------------------------------------------------------------- */
 
+/* Any monlist answer shows a server that will amplify: one answer is
+ * evidence enough (severity 3). An answer nobody here asked for that
+ * reaches one of ours is the flood detector's first: it is told at its
+ * flow's end, and only when no flood was (det_ntp_answered_end). */
+static void ntp_answered(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, det_flow *df,
+                         uint64_t ts)
+{
+    const mm_ip *dst = dst_of(f, dir), *src = src_of(f, dir);
+    bool to_us = det_home(d, dst), from_us = det_home(d, src);
+    bool asked = df->ntp_req_bytes > 0;
+    if (to_us && !from_us && !asked) {
+        df->ntp_unasked = (uint8_t)(dir + 1);
+        df->ntp_items = o->items;
+        return;
+    }
+    kv x = {.k = {"direction", "asked"},
+            .v = {to_us ? (from_us ? "internal" : "inbound") : (from_us ? "outbound" : "transit"),
+                  asked ? "yes" : "no"},
+            .nk = {"request_code", "items", "response_bytes"},
+            .n = {o->request_code, o->items, df->ntp_resp_bytes}};
+    det_alert(d, f, SIG_NTP_ANSWERED, dir, ts, kv_json, &x);
+}
+
+void det_ntp_answered_end(mm_detect *d, mm_flow *f, det_flow *df)
+{
+    int dir = df->ntp_unasked - 1;
+    struct {
+        char tag[4];
+        mm_ip ip;
+    } key = {"ntf", *dst_of(f, dir)};
+    trk *t = det_trk(d, &key, sizeof key, f->last_ns, d->p.ntp_flood_window);
+    if (t->fired)
+        return;                             /* the flood alert told it */
+    key.tag[2] = 'a';                       /* once an hour per host of ours */
+    t = det_trk(d, &key, sizeof key, f->last_ns, 3600);
+    if (t->fired)
+        return;
+    t->fired = true;
+    /* 2 when its flow carried ten large answers or more: a reflection
+     * aimed at us, below the flood's count */
+    int sev = df->ntp_resp_bytes >= 10 * d->p.ntp_large_mode7 ? 2 : 3;
+    kv x = {.k = {"direction", "asked"}, .v = {"inbound", "no"},
+            .nk = {"items", "response_bytes"}, .n = {df->ntp_items, df->ntp_resp_bytes}};
+    det_alert_sev(d, f, SIG_NTP_ANSWERED, sev, dir, f->last_ns, kv_json, &x);
+}
+
 static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t ts)
 {
     det_flow *df = det_flow_get(f);
@@ -169,9 +215,12 @@ static void ntp(mm_detect *d, mm_flow *f, int dir, const mm_obs_ntp *o, uint64_t
                 det_alert(d, f, SIG_NTP_MONLIST, dir, ts, kv_json, &x);
         } else {
             df->ntp_resp_bytes += o->len;
-            /* one of ours answering monlist to the Internet: a reflector */
+            /* one of ours answering monlist to the Internet: a reflector
+             * (told at the flow's end with the volume) */
             if (monlist && det_home(d, src) && det_external(d, dst))
                 df->monlist_resp = true;
+            else if (monlist)
+                ntp_answered(d, f, dir, o, df, ts);
             /* a large answer to a request seen, or sent by one of ours
              * (unasked answers arriving are the flood's, counted below) */
             if (o->len >= d->p.ntp_large_mode7 && (df->ntp_req_bytes || det_home(d, src)))
@@ -365,6 +414,12 @@ static bool external_name(const char *n)
             return false;
     }
     return true;
+}
+
+bool det_resolved(const mm_detect *d, const mm_ip *ip)
+{
+    uint64_t h = mm_siphash13(&d->hk, ip, sizeof *ip) | 1;
+    return d->resolved[h % RESOLVED_SLOTS] == h;
 }
 
 static void dns_answer(mm_detect *d, mm_flow *f, int dir, const mm_obs_dns_answer *o,
@@ -564,6 +619,7 @@ void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, u
     case MM_OBS_STRATUM: stratum(d, f, dir, obs, ts); break;
     case MM_OBS_FILE: file(d, f, obs, ts); break;
     case MM_OBS_LOGIN: login(d, f, dir, obs, ts); break;
+    case MM_OBS_TLS_CERT: det_beacon_cert(d, f, obs, ts); break;
     case MM_OBS_MAIL: det_stealer_mail(d, f, dir, obs, ts); break;
     default: break;
     }

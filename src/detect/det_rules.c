@@ -4,6 +4,13 @@
  * the parsers' buffers, and raising their alerts on the same path as the
  * built-in detectors (threshold.config, the rule's own threshold, EVE
  * alert with Suricata's fields and the rule's metadata).
+ *
+ * It lives in detect/, not rules/: it is the sensor's side of the engine,
+ * made of the detect context (mm_detect, det_flow, trackers), the parsers'
+ * observations and the EVE writer, all of which the engine never sees. So
+ * detect/ uses rules/ and rules/ knows nothing of detect/ (one arrow), and
+ * the engine stays a library that `mimamori rules` and the fuzz targets
+ * load without a sensor.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +18,9 @@
 
 #include "capture/capture.h"
 #include "detect/det.h"
-#include "detect/rule_engine.h"
-#include "detect/rule_match.h"
 #include "proto/app.h"
+#include "rules/rule_engine.h"
+#include "rules/rule_match.h"
 #include "util/json.h"
 
 #define NS 1000000000ULL
@@ -325,6 +332,7 @@ void mm_detect_flow_end_start(mm_detect *d)
 void mm_detect_packet_start(mm_detect *d)
 {
     if (d) {
+        d->cur_pkt = NULL;
         d->pkt_no++;
         d->pkt_alerts = 0;
         d->pkt_passed = false;
@@ -376,6 +384,60 @@ static void b64_field(mm_json *j, const char *key, const uint8_t *d, size_t n)
     }
 }
 
+/* A reassembled IP datagram as one packet, as Suricata hands it to
+ * detection and dumps it in an alert: the link-layer bytes of the
+ * fragment that completed it, its IP header made whole (IPv4: total
+ * length, no fragment bits, checksum again; IPv6: the fragment header
+ * taken out of the chain, payload length), then the reassembled payload.
+ * Returns the length written to out (0: cannot, the raw packet is used). */
+static size_t defragged(const mm_pkt *p, const mm_rawpkt *raw, uint8_t *out, size_t cap)
+{
+    const uint8_t *b = p->l3;
+    if (!b || b < raw->data || b + p->l3_len > raw->data + raw->caplen || !p->l4)
+        return 0;
+    size_t pre = (size_t)(b - raw->data), hl = p->l3_len;
+    if (pre + hl + p->l4_len > cap)
+        return 0;
+    memcpy(out, raw->data, pre);
+    uint8_t *h = out + pre;
+    memcpy(h, b, hl);
+    if (p->ipver == 4) {
+        size_t tot = hl + p->l4_len;
+        if (tot > 0xFFFF)
+            return 0;
+        h[2] = (uint8_t)(tot >> 8), h[3] = (uint8_t)tot;
+        h[6] = h[7] = 0;
+        h[10] = h[11] = 0;
+        uint32_t sum = 0;
+        for (size_t i = 0; i + 1 < hl; i += 2)
+            sum += (uint32_t)h[i] << 8 | h[i + 1];
+        while (sum >> 16)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        h[10] = (uint8_t)(~sum >> 8), h[11] = (uint8_t)~sum;
+    } else {
+        /* walk the chain to the fragment header; what comes before it
+         * (hop-by-hop, routing, destination options) stays */
+        size_t q = 40, prev = 6;
+        uint8_t nh = h[6];
+        while ((nh == 0 || nh == 43 || nh == 60) && q + 8 <= hl) {
+            prev = q;
+            nh = h[q];
+            q += ((size_t)h[q + 1] + 1) * 8;
+        }
+        if (nh != 44 || q + 8 > hl)
+            return 0;
+        h[prev] = h[q];                         /* the fragment's next header */
+        memmove(h + q, h + q + 8, hl - q - 8);
+        hl -= 8;
+        size_t plen = hl - 40 + p->l4_len;
+        if (plen > 0xFFFF)
+            return 0;
+        h[4] = (uint8_t)(plen >> 8), h[5] = (uint8_t)plen;
+    }
+    memcpy(h + hl, p->l4, p->l4_len);
+    return pre + hl + p->l4_len;
+}
+
 /* When asked for, the alert's packet with its link type (pkt_src, where it
  * came from, is in every event's header). */
 static void alert_packet(const mm_detect *d, const mm_eve *e, mm_json *j)
@@ -383,7 +445,17 @@ static void alert_packet(const mm_detect *d, const mm_eve *e, mm_json *j)
     const mm_rawpkt *raw = e->pkt_raw;
     if (!d->alert_packet || !raw)
         return;
-    b64_field(j, "packet", raw->data, raw->caplen);
+    const mm_pkt *p = d->cur_pkt;
+    size_t n = 0;
+    uint8_t *pseudo = NULL;
+    if (p && p->raw == raw && p->reassembled && !p->outer.on &&
+        (pseudo = malloc(raw->caplen + (size_t)p->l4_len)))
+        n = defragged(p, raw, pseudo, raw->caplen + (size_t)p->l4_len);
+    if (n)
+        b64_field(j, "packet", pseudo, n);
+    else
+        b64_field(j, "packet", raw->data, raw->caplen);
+    free(pseudo);
     mj_obj_open(j, "packet_info");
     mj_u64(j, "linktype", (uint64_t)raw->linktype);
     mj_obj_close(j);
@@ -764,8 +836,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
 static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_buf *b, int nb,
                     const mm_insp_pkt *pkt, uint64_t ts, const mm_obs_buffers *ob)
 {
-    if (f->passed)
-        return;                 /* a pass rule matched earlier */
+    if (f->passed || f->no_inspect)
+        return;                 /* a pass rule matched earlier, or an exception policy */
     /* a TCP flow picked up mid-way has no stream nor app layer for
      * Suricata unless stream.midstream is on: its stream and app-layer
      * rules stay silent, except that its stream rules see each packet's
@@ -1045,6 +1117,9 @@ static void bad_l4_packet(mm_detect *d, const mm_pkt *p, uint64_t ts)
 
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
 {
+    d->cur_pkt = p;
+    if (f && p->proto == 17 && p->l4_ok && p->payload_len)
+        mm_detect_datagram(d, f, dir, p->payload, p->payload_len);
     if (!d->rules || !f)
         return;
     if (!p->l4_ok) {

@@ -20,7 +20,7 @@
  */
 #include "detect/det.h"
 
-#include "detect/rule_match.h"
+#include "rules/rule_match.h"
 
 #include <ctype.h>
 #include <stdio.h>

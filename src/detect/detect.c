@@ -3,7 +3,7 @@
  * (once per flow, once per source and window), per-source trackers.
  */
 #include "detect/det.h"
-#include "detect/rule_engine.h"
+#include "rules/rule_engine.h"
 
 #include "analysis/geo.h"
 
@@ -281,6 +281,12 @@ typedef struct {
 void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
                void (*extra)(mm_json *j, const void *arg), const void *arg)
 {
+    det_alert_sev(d, f, sig, mm_sigs[sig].severity, dir, ts, extra, arg);
+}
+
+void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
+                   void (*extra)(mm_json *j, const void *arg), const void *arg)
+{
     const mm_sig *s = &mm_sigs[sig];
     uint64_t bit = 1ULL << sig;
     if (f->det_fired & bit)
@@ -320,7 +326,7 @@ void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
     mj_u64(j, "rev", s->rev);
     mj_str(j, "signature", s->msg);
     mj_str(j, "category", s->category);
-    mj_u64(j, "severity", s->severity);
+    mj_u64(j, "severity", (uint64_t)severity);
     mj_obj_open(j, "metadata");
     mj_arr_open(j, "family");
     mj_str(j, NULL, s->family);
@@ -368,6 +374,13 @@ void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
      * at (a message or two may come before the framing) */
     if (d->builtin && p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps)
         det_stream(d, f, dir, p, n);
+}
+
+void mm_detect_datagram(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
+{
+    /* the built-ins look at a UDP flow's first datagrams each way */
+    if (d->builtin && n && f->pkts[dir] <= 4)
+        det_p2p_datagram(d, f, dir, p, n);
 }
 
 void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped,

@@ -17,7 +17,8 @@
 #include "proto/app.h"
 
 /* Name lists: built-in defaults, extended by --list KIND=FILE. */
-enum { MM_LIST_MINING, MM_LIST_DDNS, MM_LIST_SINKHOLE, MM_LIST_HASH, MM_LIST__COUNT };
+enum { MM_LIST_MINING, MM_LIST_DDNS, MM_LIST_SINKHOLE, MM_LIST_HASH, MM_LIST_VENDOR,
+       MM_LIST__COUNT };
 
 #define MM_DETECT_MAX_LISTS 16
 
@@ -76,6 +77,9 @@ bool mm_detect_sinkhole(const mm_detect *d, const mm_ip *ip);
 /* Alerts go to eve from now on (a fuzzer's fresh writer per input). */
 void mm_detect_rebind(mm_detect *d, mm_eve *eve);
 
+/* A UDP datagram's payload (the sensor calls it from mm_detect_packet). */
+void mm_detect_datagram(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+
 /* The parsers' observer (mm_app.observe). */
 void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);
 /* Reassembled TCP data as the stream hands it on (first bytes only are looked at). */
@@ -124,7 +128,7 @@ typedef struct mm_detect_param {
 } mm_detect_param;
 const mm_detect_param *mm_detect_params(int *n);
 
-/* The list kinds' names ("mining", "ddns", "sinkhole", "hash"); -1 unknown. */
+/* The list kinds' names ("mining", "ddns", "sinkhole", "hash", "vendor"); -1 unknown. */
 int mm_detect_list_kind(const char *name);
 
 #endif

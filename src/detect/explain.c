@@ -131,6 +131,18 @@ E("ntp-flood",
   "Call your Internet provider and ask them to filter it upstream\n"
   "Consider a DDoS protection service or an IPS\n"
   "Drop unneeded UDP from source port 123 at the firewall"),
+E("ntp-monlist-answered",
+  "NTP サーバが monlist に応答（DDoS の踏み台）", "An NTP server answered monlist (a DDoS amplifier)",
+  "ある NTP サーバが monlist（mode 7）要求に応答しました。応答が 1 つでも、そのサーバが踏み台として使える状態であることが分かります。",
+  "An NTP server answered a monlist (mode 7) request. One answer is enough to show that the server can be used as an amplifier.",
+  "monlist は小さな要求に大きな応答を返すため、反射型 DDoS 攻撃に使われます。応答が社内に届いた場合は、社内の端末を狙った攻撃の一部のこともあります。",
+  "monlist turns a small request into a large answer, which is what reflection DDoS attacks use. If the answer came to a company host, it may be part of an attack aimed at it.",
+  "応答したサーバが自社のものなら monlist を無効にする（ntpd なら disable monitor）か、最新版に更新する\n"
+  "社内の端末宛てに頼んでいない応答が続くなら、回線事業者に相談する\n"
+  "不要な mode 7 の NTP 通信をファイアウォールで落とす",
+  "If the server that answered is yours, disable monlist (ntpd: disable monitor) or update it\n"
+  "If unrequested answers keep arriving at a company host, talk to your Internet provider\n"
+  "Drop unneeded mode 7 NTP traffic at the firewall"),
 E("sslv3-negotiated",
   "古い暗号方式 SSL 3.0 の使用", "Old encryption in use: SSL 3.0",
   "通信の暗号化に、2014 年に破られた SSL 3.0 が使われました。",
@@ -265,6 +277,18 @@ E("mining-name",
   "マイニング関連の名前をブロックするツール（ウイルス対策、DNS フィルタ）を導入する",
   "Check the computer and the sites it visited\n"
   "Use a tool that blocks mining names (anti-virus, DNS filtering)"),
+E("crypto-p2p",
+  "仮想通貨ノードの通信（Monero・Bitcoin・Ethereum）", "Cryptocurrency node traffic (Monero, Bitcoin, Ethereum)",
+  "社内の端末が、仮想通貨のノード同士の通信（P2P）を行っています。",
+  "A company computer is speaking a cryptocurrency node's peer-to-peer protocol.",
+  "業務で仮想通貨のノードを動かすことはまずありません。マイニングソフトが仕込まれている（クリプトジャッキング）か、無断でソフトが導入された可能性があり、回線と電気代を使われます。",
+  "Businesses rarely run cryptocurrency nodes: a miner may have been planted (cryptojacking) or someone installed one without permission, using your line and electricity.",
+  "該当する端末で仮想通貨のソフト（ウォレット、ノード、マイナー）が動いていないか確認し、業務外なら削除する\n"
+  "侵入の痕跡（新しいユーザ、不審なサービス）を調べる\n"
+  "業務で使わないなら、ノードの通信（Monero 18080、Bitcoin 8333、Ethereum 30303 など）を遮断する",
+  "Look for cryptocurrency software (wallet, node, miner) on that computer and remove it if it is not for work\n"
+  "Check for signs of a break-in (new users, odd services)\n"
+  "If nobody needs it, block node traffic (Monero 18080, Bitcoin 8333, Ethereum 30303 and the like)"),
 E("weblogic-exploit",
   "WebLogic サーバへの攻撃（CVE-2017-10271）", "Attack on WebLogic (CVE-2017-10271)",
   "Oracle WebLogic の脆弱性 CVE-2017-10271 を突き、プログラムを実行させようとする要求がありました。",

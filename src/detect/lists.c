@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kinds[MM_LIST__COUNT] = {"mining", "ddns", "sinkhole", "hash"};
+static const char *const kinds[MM_LIST__COUNT] = {"mining", "ddns", "sinkhole", "hash", "vendor"};
 
 int mm_detect_list_kind(const char *name)
 {
@@ -55,6 +55,59 @@ static const char *const def_ddns[] = {
     "dns.army", "dynamic-dns.net", "myddns.me", "mydyndns.org", "dnsalias.com",
     "dnsalias.net", "dnsalias.org", "is-a-geek.com", "is-a-geek.org", "ath.cx",
     "dyndns.tv", "selfip.com", "selfip.net", "3322.org", "f3322.net", "vicp.net",
+};
+/* The big vendors' services that every office checks in with all day
+ * (operating system and browser updates, certificate status, chat
+ * presence, cloud sync, anti-virus updates): never beacon suspects. Only
+ * domains the vendor itself runs: shared hosting and CDN customer names
+ * (amazonaws.com, cloudfront.net, azurewebsites.net, herokuapp.com,
+ * discord, telegram, pastebins ...) are left out on purpose, as C2 lives
+ * there. Sources: the vendors' published endpoint lists (Microsoft 365
+ * URLs and IP ranges, as MISP's warninglist carries them; Apple's "Use
+ * Apple products on enterprise networks"; Google's, Mozilla's and the
+ * anti-virus vendors' firewall guides), docs/detectors.md. */
+static const char *const def_vendor[] = {
+    /* Microsoft: Windows, Office, Teams, OneDrive, Defender, Edge (not windows.net:
+     * its blob and web hosts are any Azure customer's) */
+    "microsoft.com", "windowsupdate.com", "windows.com", "live.com", "live.net", "msn.com",
+    "office.com", "office.net", "office365.com", "microsoftonline.com", "microsoftonline-p.com",
+    "sharepoint.com", "onedrive.com", "skype.com", "lync.com", "msftconnecttest.com",
+    "msftncsi.com", "bing.com", "bing.net", "msedge.net", "outlook.com", "msauth.net",
+    "msftauth.net", "msauthimages.net", "msecnd.net", "s-microsoft.com",
+    "microsoftazuread-sso.com", "aka.ms", "visualstudio.com", "xboxlive.com",
+    "microsoftedge.com", "microsoftstore.com", "msocsp.com", "msocdn.com", "sfx.ms",
+    "onenote.com",
+    /* Apple */
+    "apple.com", "icloud.com", "icloud-content.com", "mzstatic.com", "apple-cloudkit.com",
+    "cdn-apple.com", "aaplimg.com", "apple-dns.net", "me.com",
+    /* Google: Chrome and Android updates, Drive, Gmail, Meet */
+    "google.com", "googleapis.com", "gstatic.com", "gvt1.com", "gvt2.com", "gvt3.com",
+    "googlevideo.com", "youtube.com", "ytimg.com",
+    "android.com", "google.co.jp", "gmail.com", "googlemail.com", "pki.goog",
+    "chromium.org", "google-analytics.com", "googletagmanager.com", "doubleclick.net",
+    /* certificate status (OCSP and CRL) of the public CAs */
+    "digicert.com", "verisign.com", "symcb.com", "symcd.com", "globalsign.com",
+    "globalsign.net", "sectigo.com", "usertrust.com", "comodoca.com", "lencr.org",
+    "letsencrypt.org", "amazontrust.com", "entrust.net", "godaddy.com", "starfieldtech.com",
+    "identrust.com", "secomtrust.net", "cybertrust.ne.jp", "jprs.jp",
+    /* Mozilla */
+    "mozilla.com", "mozilla.org", "mozilla.net", "firefox.com", "mozaws.net",
+    /* Adobe, Oracle Java, hardware vendors' update agents */
+    "adobe.com", "adobe.io", "adobelogin.com", "java.com", "oracle.com", "intel.com",
+    "nvidia.com", "dell.com", "hp.com", "lenovo.com", "vmware.com",
+    /* chat presence and video calls */
+    "slack.com", "slack-edge.com", "slack-msgs.com", "zoom.us", "zoom.com", "webex.com",
+    "line.me", "line-apps.com", "line-scdn.net", "naver.jp", "chatwork.com",
+    "worksmobile.com", "cybozu.com", "kintone.com",
+    /* cloud sync clients */
+    "dropbox.com", "dropboxapi.com", "box.com", "boxcloud.com", "amazon.com", "amazon.co.jp",
+    /* anti-virus and endpoint protection updates */
+    "trendmicro.com", "trendmicro.co.jp", "trendmicro.jp", "symantec.com", "norton.com",
+    "nortonlifelock.com", "broadcom.com", "mcafee.com", "kaspersky.com", "kaspersky-labs.com",
+    "eset.com", "eset.net", "sophos.com", "sophosxl.net", "avast.com", "avg.com",
+    "bitdefender.com", "bitdefender.net", "f-secure.com", "crowdstrike.com",
+    "sentinelone.net", "malwarebytes.com", "webroot.com", "fortinet.com", "fortinet.net",
+    "fortiguard.com", "paloaltonetworks.com",
 };
 /* Sinkholes: addresses operators publish for seized malware domains. */
 static const char *const def_sinkhole[] = {
@@ -271,10 +324,12 @@ bool det_lists_init(mm_detect *d, const mm_detect_config *c, char *err, size_t e
         ok = names_add(&d->names[MM_LIST_DDNS], def_ddns[i]);
     for (size_t i = 0; ok && i < sizeof def_sinkhole / sizeof def_sinkhole[0]; i++)
         ok = add_entry(d, MM_LIST_SINKHOLE, def_sinkhole[i]);
+    for (size_t i = 0; ok && i < sizeof def_vendor / sizeof def_vendor[0]; i++)
+        ok = names_add(&d->names[MM_LIST_VENDOR], def_vendor[i]);
     for (int i = 0; ok && i < c->nlists; i++) {
         int kind = mm_detect_list_kind(c->list_kind[i]);
         if (kind < 0) {
-            snprintf(err, errlen, "--list %s: unknown kind (mining, ddns, sinkhole, hash)",
+            snprintf(err, errlen, "--list %s: unknown kind (mining, ddns, sinkhole, hash, vendor)",
                      c->list_kind[i]);
             return false;
         }

@@ -1,5 +1,10 @@
 /*
  * threshold.c - Suricata's threshold.config (see threshold.h).
+ *
+ * It lives in detect/, not rules/: it filters alerts, it does not match
+ * anything. Built-in detectors (detect.c) and rule alerts (det_rules.c)
+ * both pass it on the one alert path, through the detect context's table
+ * (mm_detect.th); the rule engine itself never calls it.
  */
 #include "detect/threshold.h"
 

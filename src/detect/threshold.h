@@ -1,6 +1,6 @@
 /*
  * threshold.h - Suricata's threshold.config, for every alert the sensor
- * writes (built-in detectors now, rules later): suppress (for a signature,
+ * writes (built-in detectors and rules alike): suppress (for a signature,
  * or for it and some hosts), threshold/event_filter (limit, threshold,
  * both; tracked by source, destination, rule or pair), rate_filter (a
  * new_action of pass silences alerts while it holds; alert, drop, reject,

@@ -90,6 +90,8 @@ typedef struct mm_flow {
     bool alerted;
     bool bypassed;                   /* a rule's bypass matched (flow state "bypassed") */
     bool passed;                     /* a pass rule matched: no more rule inspection */
+    bool no_inspect;                 /* an exception policy: no rule inspection */
+    bool no_app;                     /* an exception policy: no app-layer parsing */
     bool pkt_established;            /* TCP: established before the current packet */
     uint16_t vlan[2];
     uint8_t vlan_n;

@@ -9,7 +9,6 @@
 #include "output/output.h"
 #include "util/community_id.h"
 #include "analysis/geo.h"
-#include "proto/app.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -313,7 +312,8 @@ static void flow_macs(mm_json *j, const struct mm_macset *m)
     mj_obj_close(j);
 }
 
-void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
+void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason, const char *app_proto,
+                 const char *app_proto_orig)
 {
     static const char *states[] = {"new", "established", "closed"};
     static const char *reasons[] = {"timeout", "forced", "shutdown"};
@@ -340,12 +340,10 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
         mj_u64(j, "response_icmp_type", f->icmp_type[1]);
         mj_u64(j, "response_icmp_code", f->icmp_code[1]);
     }
-    const char *ap = mm_app_name(f->app_proto);
-    if (ap)
-        mj_str(j, "app_proto", ap);
-    const char *orig = f->app_proto_orig ? mm_app_name(f->app_proto_orig) : NULL;
-    if (orig)
-        mj_str(j, "app_proto_orig", orig);
+    if (app_proto)
+        mj_str(j, "app_proto", app_proto);
+    if (app_proto_orig)
+        mj_str(j, "app_proto_orig", app_proto_orig);
     mj_obj_open(j, "flow");
     mj_u64(j, "pkts_toserver", f->pkts[0]);
     mj_u64(j, "pkts_toclient", f->pkts[1]);
@@ -407,7 +405,8 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason)
     mm_eve_emit(e);
 }
 
-void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name)
+void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name,
+                             const char *app_proto)
 {
     /* "http.request_auth_unrecognized" -> app_proto http, event
      * REQUEST_AUTH_UNRECOGNIZED (Suricata's event names) */
@@ -425,11 +424,10 @@ void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const cha
     ev[k] = 0;
     bool detect = strcmp(ev, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS") == 0 ||
                   strcmp(ev, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION") == 0;
-    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "anomaly", false,
-                                         f->app_proto ? mm_app_name(f->app_proto) : NULL);
+    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "anomaly", false, app_proto);
     mj_obj_open(j, "anomaly");
-    if (f->app_proto && mm_app_name(f->app_proto))
-        mj_str(j, "app_proto", mm_app_name(f->app_proto));
+    if (app_proto)
+        mj_str(j, "app_proto", app_proto);
     mj_str(j, "type", "applayer");
     mj_str(j, "event", ev);
     mj_str(j, "layer", detect ? "proto_detect" : "proto_parser");
@@ -509,17 +507,11 @@ static void decoder_events(mm_json *j, const mm_decode_stats *d, bool in_schema)
 }
 
 /* Flows per protocol and transport: Suricata's counters, or ours. */
-static void app_flow_counters(mm_json *j, const mm_app_stats *st, bool ours)
+static void app_flow_counters(mm_json *j, const mm_stats_app *st, bool ours)
 {
-    for (uint16_t id = 1; id < MM_APP__COUNT; id++) {
-        for (int udp = 0; udp < 2; udp++) {
-            char nb[32];
-            bool o;
-            const char *n = mm_app_stats_name(id, udp, &o, nb, sizeof nb);
-            if (n && o == ours)
-                mj_u64(j, n, st->flows[id][udp]);
-        }
-    }
+    for (unsigned i = 0; i < st->nflows && i < MM_STATS_APP_FLOWS_MAX; i++)
+        if (st->flows[i].ours == ours)
+            mj_u64(j, st->flows[i].name, st->flows[i].flows);
 }
 
 void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)

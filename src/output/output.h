@@ -4,6 +4,11 @@
  * A sink takes complete lines (JSON plus newline). Two kinds: a plain stream
  * (stdout or a file, for --eve) and the segment writer (for -o DIR), which
  * rotates crash-safe segment files for collection (segment.c).
+ *
+ * The writer knows nothing of the stages that call it: what it needs of
+ * them (a protocol's name, the app layer's counters) comes in the call, as
+ * strings and numbers, so imports run one way: proto/ and detect/ use
+ * output/, never the reverse.
  */
 #ifndef MM_OUTPUT_H
 #define MM_OUTPUT_H
@@ -110,10 +115,14 @@ void mm_eve_free(mm_eve *e);
 const char *mm_eve_direction(const mm_eve *e, const mm_ip *cli, const mm_ip *srv);
 const char *mm_proto_name(uint8_t proto, char *buf, size_t n);
 
-void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason);
+/* The flow event at a flow's end. app_proto, app_proto_orig: the names of
+ * the flow's protocol and of the one before a change (NULL: none). */
+void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason, const char *app_proto,
+                 const char *app_proto_orig);
 /* A parser's event ("http.request_auth_unrecognized") as Suricata's
- * anomaly of type applayer. */
-void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name);
+ * anomaly of type applayer; app_proto: the flow's protocol (NULL: none). */
+void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name,
+                             const char *app_proto);
 /* A packet of flow f going dir with Ethernet header eth: its addresses
  * join the flow's sets (at most 8 a side); and the sets' end. */
 void mm_eve_flow_macs(mm_flow *f, int dir, const uint8_t *eth);
@@ -128,6 +137,25 @@ const char *mm_eve_pkt_src(const mm_eve *e);
 /* An anomaly seen on a packet (p may lack a flow) or on a flow (stream). */
 void mm_eve_anomaly(mm_eve *e, uint64_t ts_ns, const mm_pkt *p, const mm_flow *f, int anomaly);
 
+/* Flows of one protocol on one transport, by their stats name ("http",
+ * "dns_udp"); ours: Suricata has no such counter (it goes in mimamori's
+ * stats). */
+#define MM_STATS_APP_FLOWS_MAX 32
+typedef struct mm_stats_app_flows {
+    char name[24];
+    uint64_t flows;
+    bool ours;
+} mm_stats_app_flows;
+
+/* The app layer's part of a stats event. */
+typedef struct mm_stats_app {
+    mm_stats_app_flows flows[MM_STATS_APP_FLOWS_MAX];   /* in the order written */
+    unsigned nflows;
+    uint64_t failed[2];         /* flows no protocol was found in: TCP, UDP */
+    uint64_t events, parse_errors, memcap_skips;
+    uint64_t memuse;
+} mm_stats_app;
+
 /* Everything a stats event reports. */
 typedef struct mm_sensor_stats {
     uint64_t uptime_s;
@@ -140,7 +168,7 @@ typedef struct mm_sensor_stats {
     uint64_t seg_closed, seg_write_errors;
     uint64_t pcap_written, pcap_dropped, pcap_removed, pcap_disk_full;
     uint64_t rss_bytes;
-    const struct mm_app_stats *app;
+    const mm_stats_app *app;         /* NULL: no app_layer objects */
     bool filestore;                  /* files are kept (--filestore) */
     uint64_t fs_errors;              /* files that could not be kept */
     bool detect;                /* built-in detectors ran */

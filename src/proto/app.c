@@ -65,7 +65,10 @@ static bool suricata_counter(const char *n)
     return false;
 }
 
-const char *mm_app_stats_name(uint16_t id, bool udp, bool *ours, char *buf, size_t n)
+/* The stats name for a protocol on a transport: "dns_udp", "http" ... (NULL
+ * when the protocol does not run on that transport); *ours is true when
+ * Suricata has no such counter (it goes in mimamori's stats). */
+static const char *stats_name(uint16_t id, bool udp, bool *ours, char *buf, size_t n)
 {
     for (size_t i = 0; i < NPARSERS; i++) {
         const mm_app_parser *p = parsers[i];
@@ -87,6 +90,33 @@ const char *mm_app_stats_name(uint16_t id, bool udp, bool *ours, char *buf, size
         return buf;
     }
     return NULL;
+}
+
+/* Every protocol on each of its transports fits the stats' list. */
+_Static_assert(2 * (MM_APP__COUNT - 1) <= MM_STATS_APP_FLOWS_MAX, "stats list too short");
+
+void mm_app_stats_get(const mm_app *a, mm_stats_app *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (uint16_t id = 1; id < MM_APP__COUNT; id++) {
+        for (int udp = 0; udp < 2; udp++) {
+            char nb[32];
+            bool ours;
+            const char *n = stats_name(id, udp, &ours, nb, sizeof nb);
+            if (!n || out->nflows >= MM_STATS_APP_FLOWS_MAX)
+                continue;
+            mm_stats_app_flows *c = &out->flows[out->nflows++];
+            snprintf(c->name, sizeof c->name, "%s", n);
+            c->flows = a->st.flows[id][udp];
+            c->ours = ours;
+        }
+    }
+    out->failed[0] = a->st.failed[0];
+    out->failed[1] = a->st.failed[1];
+    out->events = a->st.events;
+    out->parse_errors = a->st.parse_errors;
+    out->memcap_skips = a->st.memcap_skips;
+    out->memuse = a->st.memuse;
 }
 
 void *mm_app_alloc(mm_app *a, size_t n)

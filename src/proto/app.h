@@ -96,6 +96,7 @@ enum {
     MM_OBS_RDP,             /* mm_obs_rdp: X.224 connection request/confirm */
     MM_OBS_FILE,            /* mm_obs_file: each file carried, at its end */
     MM_OBS_LOGIN,           /* mm_obs_login: a login answered (FTP, Telnet, SMB) */
+    MM_OBS_TLS_CERT,        /* mm_obs_tls_cert: the server's certificate (TLS <= 1.2) */
     MM_OBS_BUFFERS,         /* mm_obs_buffers: rule inspection buffers of a moment */
     MM_OBS_APP_EVENT,       /* const char *: an app-layer event by Suricata's name
                              * ("http.request_auth_unrecognized"), for the rules */
@@ -147,6 +148,13 @@ typedef struct mm_obs_tls_hello {
     bool fallback_scsv;     /* ClientHello: TLS_FALLBACK_SCSV (a downgraded retry) */
     const char *sni;        /* "" when none */
 } mm_obs_tls_hello;
+
+typedef struct mm_obs_tls_cert {
+    const char *subject, *issuer;   /* as logged: "C=US, O=Org, CN=host" */
+    const char *notbefore;          /* "YYYY-MM-DDTHH:MM:SS" ("" unknown) */
+    const char *sans;               /* subjectAltName DNS names, comma-separated */
+    const char *sni;                /* the name the client asked for ("" none) */
+} mm_obs_tls_cert;
 
 enum { MM_NAME_DNS = 1, MM_NAME_SNI, MM_NAME_HTTP };
 typedef struct mm_obs_name {
@@ -309,10 +317,9 @@ static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, cons
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);
 const char *mm_app_name(uint16_t id);   /* NULL for unknown */
-/* The stats name for a protocol on a transport: "dns_udp", "http" ... (NULL
- * when the protocol does not run on that transport); *ours is true when
- * Suricata has no such counter (it goes in mimamori's stats). */
-const char *mm_app_stats_name(uint16_t id, bool udp, bool *ours, char *buf, size_t n);
+/* The app layer's counters as a stats event writes them: flows per
+ * protocol and transport by their stats names, Suricata's and ours. */
+void mm_app_stats_get(const mm_app *a, mm_stats_app *out);
 
 /* Called by the sensor. */
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);

@@ -44,6 +44,7 @@ typedef struct tls_dir {
 /* A certificate's fields as Suricata logs them. */
 typedef struct tls_cert {
     char subject[512], issuer[512], serial[128], fp[64], notbefore[24], notafter[24];
+    char sans[512];           /* subjectAltName's DNS names, comma-separated (cut when long) */
     bool have;
 } tls_cert;
 
@@ -615,6 +616,38 @@ static void certificate(tls_cert *s, const uint8_t *c, uint32_t n)
         return;
     der_name(e, s->subject, sizeof s->subject);
     s->have = true;
+    /* subjectPublicKeyInfo, the optional unique ids, then [3] extensions:
+     * subjectAltName (2.5.29.17) gives the names the certificate covers */
+    static const uint8_t san_oid[] = {0x55, 0x1D, 0x11};
+    der exts, ext, oid, v, names, gn;
+    s->sans[0] = 0;
+    while (der_next(&tbs, &tag, &e)) {
+        if (tag != 0xA3 || !der_next(&e, &tag, &exts) || tag != 0x30)
+            continue;
+        while (der_next(&exts, &tag, &ext)) {
+            if (!der_next(&ext, &tag, &oid) || tag != 0x06 || oid.end - oid.p != 3 ||
+                memcmp(oid.p, san_oid, 3) != 0)
+                continue;
+            if (!der_next(&ext, &tag, &v))
+                break;
+            if (tag == 0x01 && !der_next(&ext, &tag, &v))   /* critical */
+                break;
+            if (tag != 0x04 || !der_next(&v, &tag, &names) || tag != 0x30)
+                break;
+            size_t k = 0;
+            while (der_next(&names, &tag, &gn)) {
+                size_t l = (size_t)(gn.end - gn.p);
+                if (tag != 0x82 || !l || k + l + 2 > sizeof s->sans)
+                    continue;           /* dNSName only; what does not fit is left out */
+                if (k)
+                    s->sans[k++] = ',';
+                for (size_t i = 0; i < l; i++)   /* IA5: a comma would split a name */
+                    s->sans[k++] = gn.p[i] == ',' || gn.p[i] < 0x20 ? '?' : (char)gn.p[i];
+                s->sans[k] = 0;
+            }
+            break;
+        }
+    }
 }
 
 static void log_tls(mm_app *a, mm_flow *f, tls_state *s)
@@ -780,6 +813,10 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                 cb[nb++] = (mm_obs_buf){MM_BUF_TLS_CERT_CHAIN_LEN, chain_len, 4};
                 mm_obs_buffers ob = {cb, nb};
                 mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
+                if (dir == MM_TO_CLIENT) {
+                    mm_obs_tls_cert oc = {c->subject, c->issuer, c->notbefore, c->sans, s->sni};
+                    mm_app_observe(a, f, dir, MM_OBS_TLS_CERT, &oc, ts);
+                }
             }
         }
     }

@@ -83,6 +83,7 @@ static const char schema[] =
     " remote_cc TEXT, first_ts BIGINT, last_ts BIGINT, flows BIGINT, unusual BIGINT,"
     " pkts_in BIGINT, pkts_out BIGINT, bytes_in BIGINT, bytes_out BIGINT,"
     " PRIMARY KEY (site_id, remote_ip))@WOR@;"
+    "CREATE INDEX IF NOT EXISTS peers_ip ON peers (remote_ip);"
     "CREATE TABLE IF NOT EXISTS span (k TEXT PRIMARY KEY, v BIGINT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS retention (tbl TEXT PRIMARY KEY, days BIGINT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS fw_month (site_id BIGINT NOT NULL, month TEXT NOT NULL,"

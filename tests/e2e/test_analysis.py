@@ -250,6 +250,23 @@ def _():
     expect(not c['Naniwa Seiki']['ddos'], c['Naniwa Seiki']['ddos'])
 
 
+@check('report: a beacon to a server no other company talks to counts one severity higher')
+def _():
+    # what the sensor said (the generator's beacon: raw TCP to an address
+    # nobody looked up, so severity 2), and the one server only
+    # sakura-kogyo's hosts talk to among the store's three companies
+    b = [e for e in EVENTS['sakura-kogyo'] if e['event_type'] == 'alert'
+         and e['alert']['signature_id'] == 8700084]
+    expect(len(b) == 1 and b[0]['alert']['severity'] == 2, [e['alert'] for e in b])
+    others = {e['dest_ip'] for s in SITES if s != 'sakura-kogyo' for e in EVENTS[s]
+              if e['event_type'] == 'flow'} | {e['src_ip'] for s in SITES if s != 'sakura-kogyo'
+                                                for e in EVENTS[s] if e['event_type'] == 'flow'}
+    expect(b[0]['dest_ip'] not in others, b[0]['dest_ip'])
+    f = [x for x in REPORT['companies']['sakura-kogyo']['findings']
+         if x['signature'].startswith('MIMAMORI C2 periodic beaconing')]
+    expect(len(f) == 1 and f[0]['severity'] == 1, f)
+
+
 @check('ingest again: nothing added (same JSON), every input already imported')
 def _():
     r = mm('ingest', '--db', DB, *[SEG[s][1] for s in SITES])

@@ -1,4 +1,4 @@
-/* Fuzz target: one rule's options against hostile data (detect/rule_match.c):
+/* Fuzz target: one rule's options against hostile data (rules/rule_match.c):
  * content search, pcre, byte_test/jump/extract/math, isdataat, base64,
  * asn1, transforms. Input: the options of one rule (up to the first
  * newline), then the buffer every one of its buffers is matched against.
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/rule.h"
-#include "detect/rule_match.h"
+#include "rules/rule.h"
+#include "rules/rule_match.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -108,8 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         f.last_ns = ts;
         uint8_t *copy = malloc(n ? n : 1);   /* exact size: ASan sees overreads */
         memcpy(copy, data + off, n);
-        if (udp)
+        if (udp) {
             mm_app_udp(&app, &f, dir, copy, (uint32_t)n, ts);
+            mm_detect_datagram(det, &f, dir, copy, (uint32_t)n);
+        }
         else if (fl & 2)
             mm_app_stream(&app, &f, dir, NULL, (uint32_t)n, false);
         else {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/rule.h"
+#include "rules/rule.h"
 
 static void on_skip(void *ctx, const char *file, uint64_t line, uint32_t sid, int why,
                     const char *msg)

@@ -511,6 +511,43 @@ static void http_range_bounds(void **state)
     rig_done(&r);
 }
 
+/* The stats' flow counters, as the EVE writer gets them (it knows no
+ * protocol): Suricata's names where it has the counter, ours elsewhere. */
+static void app_stats_names(void **state)
+{
+    (void)state;
+    mm_eve eve;
+    mm_app a;
+    mm_eve_init(&eve);
+    mm_app_init(&a, &eve, 1 << 20, true);
+    a.st.flows[MM_APP_DNS][1] = 7;
+    a.st.flows[MM_APP_RDP][0] = 2;
+    a.st.failed[1] = 3;
+    mm_stats_app st;
+    mm_app_stats_get(&a, &st);
+    int found = 0;
+    for (unsigned i = 0; i < st.nflows; i++) {
+        const mm_stats_app_flows *c = &st.flows[i];
+        if (!strcmp(c->name, "dns_udp")) {
+            assert_int_equal(c->flows, 7);
+            assert_false(c->ours);
+            found |= 1;
+        } else if (!strcmp(c->name, "rdp")) {          /* RDP over TCP */
+            assert_int_equal(c->flows, 2);
+            assert_false(c->ours);
+            found |= 2;
+        } else if (!strcmp(c->name, "rdp_udp") || !strcmp(c->name, "stratum")) {
+            assert_true(c->ours);
+            found |= 4;
+        } else if (!strcmp(c->name, "ftp_data")) {      /* "ftp-data" as counted */
+            found |= 8;
+        }
+    }
+    assert_int_equal(found, 15);
+    assert_int_equal(st.failed[1], 3);
+    mm_eve_free(&eve);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +563,7 @@ int main(void)
         cmocka_unit_test(content_range_parse),
         cmocka_unit_test(http_range_pieces),
         cmocka_unit_test(http_range_bounds),
+        cmocka_unit_test(app_stats_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

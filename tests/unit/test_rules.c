@@ -1,4 +1,4 @@
-/* Unit tests: the rule parser (detect/rule_*.c). Expected values follow
+/* Unit tests: the rule parser (rules/rule_*.c). Expected values follow
  * the Suricata rule-language documentation: what each keyword means and
  * which combinations it refuses. */
 #include <ctype.h>
@@ -8,9 +8,9 @@
 
 #include "testutil.h"
 
-#include "detect/rule.h"
-#include "detect/rule_match.h"
-#include "detect/rule_ftp.h"
+#include "rules/rule.h"
+#include "rules/rule_match.h"
+#include "rules/rule_ftp.h"
 #include "util/util.h"
 
 static mm_ruleset *rs;

@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/keccak.h"
 #include "util/strmap.h"
 #include "util/util.h"
 
@@ -99,6 +100,27 @@ static const uint64_t sip24[16] = {
     0x93f5f5799a932462ULL, 0x9e0082df0ba9e4b0ULL, 0x7a5dbbc594ddb9f3ULL, 0xf4b32f46226bada7ULL,
     0x751e8fbc860ee5fbULL, 0x14ea5627c0843d90ULL, 0xf723ca908e7af2eeULL, 0xa129ca6149be45e5ULL,
 };
+
+/* Keccak-256 with the original padding (Ethereum's), against the
+ * published values: the empty message (Ethereum's well-known empty-data
+ * hash) and "abc". */
+static void hexeq(const uint8_t *h, const char *want)
+{
+    char got[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(got + 2 * i, 3, "%02x", h[i]);
+    assert_string_equal(got, want);
+}
+
+static void test_keccak256(void **st)
+{
+    (void)st;
+    uint8_t h[32];
+    mm_keccak256((const uint8_t *)"", 0, h);
+    hexeq(h, "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    mm_keccak256((const uint8_t *)"abc", 3, h);
+    hexeq(h, "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+}
 
 static void test_siphash_vectors(void **st)
 {
@@ -199,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_timestamp_format),
         cmocka_unit_test(test_netlist),
         cmocka_unit_test(test_siphash_vectors),
+        cmocka_unit_test(test_keccak256),
         cmocka_unit_test(test_strmap_delete),
         cmocka_unit_test(test_ip_full),
     };

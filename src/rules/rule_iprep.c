@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #define REP_CATS 60
 #define REP_MAX_SCORE 127

@@ -1,7 +1,7 @@
 /*
  * rule_ftp.c - the ftpbounce keyword.
  */
-#include "detect/rule_ftp.h"
+#include "rules/rule_ftp.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #define MAX_RANGES 4096
 #define MAX_DEPTH 16

@@ -23,7 +23,7 @@
 #include <pcre2.h>
 
 #include "decode/anomaly.h"
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #define MAX_FILE (256 * 1024 * 1024)
 

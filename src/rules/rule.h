@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "detect/rule_asn1.h"
+#include "rules/rule_asn1.h"
 #include "proto/bufs.h"
 #include "util/util.h"
 

@@ -8,7 +8,7 @@
  *   geoip:<src|dst|both|any>,[!]CC[,CC]...
  * the country of the packet's addresses (the sensor's GeoIP data).
  */
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #define DS_MEMCAP_DEFAULT (16u << 20)
 #define DS_FILE_MAX (256u << 20)

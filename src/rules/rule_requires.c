@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 static const int our_version[3] = {7, 0, 0};
 static const char *const our_features[] = {"ja3", "hyperscan", "geoip", "output::file-store"};

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #define HASH_LIST_MAX (64u << 20)   /* a list file larger than this is refused */
 

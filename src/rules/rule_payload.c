@@ -19,7 +19,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "detect/rule_int.h"
+#include "rules/rule_int.h"
 
 #define MAX_PATTERN 16384
 

@@ -29,10 +29,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "detect/rule_engine.h"
-#include "detect/rule_int.h"
-#include "detect/rule_match.h"
-#include "detect/rule_ftp.h"
+#include "rules/rule_engine.h"
+#include "rules/rule_int.h"
+#include "rules/rule_match.h"
+#include "rules/rule_ftp.h"
 
 #define M_PACKET 1
 #define M_STREAM 2

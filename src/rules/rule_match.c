@@ -28,7 +28,7 @@
 #include <nettle/sha2.h>
 #include <pcre2.h>
 
-#include "detect/rule_match.h"
+#include "rules/rule_match.h"
 #include "util/util.h"
 
 #define STEP_BUDGET 3000

@@ -7,7 +7,7 @@
 #ifndef MM_RULE_MATCH_H
 #define MM_RULE_MATCH_H
 
-#include "detect/rule.h"
+#include "rules/rule.h"
 
 typedef struct mm_matcher mm_matcher;
 

@@ -16,7 +16,7 @@
  *                                or group:FILE (the .rules file it came in)
  *   modify SPEC "FROM" "TO"      replace FROM by TO in the matching rules
  */
-#include "detect/update.h"
+#include "rules/update.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +34,7 @@
 #include <nettle/sha2.h>
 #include <pcre2.h>
 
-#include "detect/rule.h"
+#include "rules/rule.h"
 #include "util/fetch.h"
 #include "util/util.h"
 

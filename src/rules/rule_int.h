@@ -6,7 +6,7 @@
 #ifndef MM_RULE_INT_H
 #define MM_RULE_INT_H
 
-#include "detect/rule.h"
+#include "rules/rule.h"
 #include "util/arena.h"
 #include "util/strmap.h"
 

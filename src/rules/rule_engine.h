@@ -10,7 +10,7 @@
 #ifndef MM_RULE_ENGINE_H
 #define MM_RULE_ENGINE_H
 
-#include "detect/rule.h"
+#include "rules/rule.h"
 
 typedef struct mm_rules mm_rules;
 

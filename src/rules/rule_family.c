@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "detect/rule.h"
+#include "rules/rule.h"
 
 static const struct {
     uint32_t sid;

@@ -2,7 +2,7 @@
  * rule_asn1.c - the asn1 keyword: a BER reader (X.690 identifier and
  * length octets, definite and indefinite lengths) and the checks.
  */
-#include "detect/rule_asn1.h"
+#include "rules/rule_asn1.h"
 
 #include <ctype.h>
 #include <errno.h>
