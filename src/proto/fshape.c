@@ -3,7 +3,6 @@
  */
 #include "proto/fshape.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -37,22 +36,46 @@ static const struct {
  * '|', which joins the word lists of JavaScript packers: words, not data). */
 static bool dense_byte(uint8_t c)
 {
-    return isalnum(c) || c == '+' || c == '/' || c == '=' || c == '%' || c == '\\' ||
-           c == ',' || c == '.' || c == '_' || c == '-' || c == '~' || c == '@' || c == '$' ||
-           c == '*' || c == '^' || c == '#';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '/' || c == '=' || c == '%' || c == '\\' || c == ',' || c == '.' ||
+           c == '_' || c == '-' || c == '~' || c == '@' || c == '$' || c == '*' || c == '^' ||
+           c == '#';
 }
 
+static bool hex_digit(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static uint8_t lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+/* keyword k ends at the window's position pos (compared from its end:
+ * most candidates fail at once) */
 static bool win_ends(const mm_fshape *s, unsigned pos, unsigned k)
 {
     unsigned l = kw[k].len;
+    if (s->n < l)
+        return false;
     for (unsigned i = 0; i < l; i++) {
-        uint8_t c = s->win[(pos + 16 - l + 1 + i) & 15];
-        uint8_t want = (uint8_t)kw[k].s[i];
-        if (kw[k].nocase ? tolower(c) != want : c != want)
+        uint8_t c = s->win[(pos + 16 - i) & 15];
+        uint8_t want = (uint8_t)kw[k].s[l - 1 - i];
+        if ((kw[k].nocase ? lower(c) : c) != want)
             return false;
     }
     return true;
 }
+
+/* The keywords a byte can end, by that byte (lower-cased). */
+static const uint8_t ends_paren[] = {MM_KW_EVAL, MM_KW_UNESCAPE, MM_KW_ATOB, MM_KW_PARSEINT,
+                                     MM_KW_SPLIT, MM_KW_REPLACE, MM_KW_CREATEELEMENT};
+static const uint8_t ends_e[] = {MM_KW_FROMCHARCODE, MM_KW_DOCWRITE, MM_KW_IFRAME,
+                                 MM_KW_FLASH_CLSID};
+static const uint8_t ends_t[] = {MM_KW_CHARCODEAT, MM_KW_VBSCRIPT, MM_KW_ACTIVEX, MM_KW_SCRIPT,
+                                 MM_KW_SILVERLIGHT, MM_KW_APPLET};
+static const uint8_t ends_h[] = {MM_KW_FLASH};
 
 static void run_end(mm_fshape *s)
 {
@@ -66,46 +89,64 @@ static void run_end(mm_fshape *s)
     s->run_data = false;
 }
 
+/* One byte of text. */
+static void text_byte(mm_fshape *s, uint8_t c)
+{
+    unsigned pos = s->n & 15;
+    s->n++;
+    s->win[pos] = c;
+    if (c >= 0x80)
+        s->high++;
+    else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+        s->ctrl++;
+    if (dense_byte(c)) {
+        if (s->run < sizeof s->run_head)
+            s->run_head[s->run] = c;
+        s->run++;
+        if (s->run == 7 && memcmp(s->run_head, "base64,", 7) == 0)
+            s->run_data = true;         /* data:...;base64, (an inline picture) */
+    } else {
+        run_end(s);
+    }
+    /* \xNN, \uNNNN, %uNNNN: the escape's letter is two bytes back */
+    if (hex_digit(c) && s->n >= 3) {
+        uint8_t p1 = s->win[(pos + 15) & 15], p2 = s->win[(pos + 14) & 15];
+        if ((p2 == '\\' && (p1 == 'x' || p1 == 'u')) || (p2 == '%' && p1 == 'u'))
+            s->escapes++;
+    }
+    const uint8_t *cand = NULL;
+    size_t nc = 0;
+    switch (lower(c)) {
+    case '(': cand = ends_paren, nc = sizeof ends_paren; break;
+    case 'e': cand = ends_e, nc = sizeof ends_e; break;
+    case 't': cand = ends_t, nc = sizeof ends_t; break;
+    case 'h': cand = ends_h, nc = sizeof ends_h; break;
+    default: break;
+    }
+    for (size_t i = 0; i < nc; i++)
+        if (win_ends(s, pos, cand[i]) && s->kw[cand[i]] < UINT16_MAX)
+            s->kw[cand[i]]++;
+}
+
 void mm_fshape_add(mm_fshape *s, const uint8_t *d, uint32_t n)
 {
-    for (uint32_t i = 0; i < n && s->n < MM_FSHAPE_TEXT; i++) {
-        uint8_t c = d[i];
-        if (s->n < MM_FSHAPE_HIST)
-            s->hist[c]++;
-        unsigned pos = s->n & 15;
-        s->n++;
-        s->win[pos] = c;
-        if (c >= 0x80)
-            s->high++;
-        else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
-            s->ctrl++;
-        if (dense_byte(c)) {
-            if (s->run < sizeof s->run_head)
-                s->run_head[s->run] = c;
-            s->run++;
-            if (s->run == 7 && memcmp(s->run_head, "base64,", 7) == 0)
-                s->run_data = true;     /* data:...;base64, (an inline picture) */
-        } else {
-            run_end(s);
-        }
-        /* \xNN, \uNNNN, %uNNNN: the escape's letter is two bytes back */
-        if (isxdigit(c) && s->n >= 3) {
-            uint8_t p1 = s->win[(pos + 15) & 15], p2 = s->win[(pos + 14) & 15];
-            if ((p2 == '\\' && (p1 == 'x' || p1 == 'u')) || (p2 == '%' && p1 == 'u'))
-                s->escapes++;
-        }
-        for (unsigned k = 0; k < MM_KW__COUNT; k++) {
-            uint8_t last = (uint8_t)kw[k].s[kw[k].len - 1];
-            if ((kw[k].nocase ? tolower(c) == last : c == last) && s->n >= kw[k].len &&
-                win_ends(s, pos, k) && s->kw[k] < UINT16_MAX)
-                s->kw[k]++;
-        }
+    /* the byte counts over the first MM_FSHAPE_HIST bytes */
+    for (uint32_t i = 0, at = s->hist_n; i < n && at < MM_FSHAPE_HIST; i++, at++) {
+        s->hist[d[i]]++;
+        s->hist_n++;
+    }
+    /* the text marks, while the content is text (binary content is known
+     * by its first 512 bytes, and looked at no further) */
+    for (uint32_t i = 0; i < n && !s->binary && s->n < MM_FSHAPE_TEXT; i++) {
+        text_byte(s, d[i]);
+        if (s->n == 512 && s->ctrl * 20 > s->n)
+            s->binary = true;
     }
 }
 
 unsigned mm_fshape_entropy(const mm_fshape *s)
 {
-    uint32_t n = s->n < MM_FSHAPE_HIST ? s->n : MM_FSHAPE_HIST;
+    uint32_t n = s->hist_n;
     if (!n)
         return 0;
     double h = 0;

@@ -25,8 +25,10 @@ enum {
 };
 
 typedef struct mm_fshape {
-    uint32_t n;                 /* bytes looked at */
+    uint32_t hist_n;            /* bytes counted in hist */
     uint16_t hist[256];         /* byte counts over the first MM_FSHAPE_HIST */
+    uint32_t n;                 /* bytes looked at for the text marks */
+    bool binary;                /* not text: its first 512 bytes told (no more marks) */
     uint32_t ctrl;              /* control bytes (not tab, CR, LF, FF) */
     uint32_t high;              /* bytes >= 0x80 */
     uint32_t run, run_max;      /* dense run (no space, quote or bracket) now, longest */
