@@ -62,6 +62,21 @@ seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 seed "$work/capture/beacon-tls.pcap" tcp.stream==0 tls-cert
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
+# exploit kits and stealers (tools/attackgen_web.c): a landing page, an
+# XOR-encoded payload, uploads to a gate, a stealer's mail; byte 0 0x24: port
+# 80 and a server on the Internet
+for sc in ek-rig ek-xor stealer-http stealer-lokibot stealer-smtp; do
+    build-fuzz/mm-attackgen "$sc" "$work/capture/$sc.pcap"
+done
+seed "$work/capture/ek-rig.pcap" tcp.stream==1 ek-landing
+seed "$work/capture/ek-xor.pcap" tcp.stream==2 ek-xor
+seed "$work/capture/stealer-http.pcap" tcp.stream==0 stealer-http
+seed "$work/capture/stealer-lokibot.pcap" tcp.stream==0 stealer-lokibot
+# (the client's side only: the seed's first speaker is the client)
+seed "$work/capture/stealer-smtp.pcap" 'tcp.stream==0 && tcp.dstport==587' stealer-smtp
+for s in stealer-http stealer-lokibot stealer-smtp; do
+    [ -f "$work/proto/$s" ] && { printf '\x24'; tail -c +2 "$work/proto/$s"; } > "$work/proto/$s-out"
+done
 seed ../shared/suricata-verify/tests/http-range-file/input.pcap tcp.stream==0 http-range
 # 4 KiB FTP lines, MIME text with URLs, DNS Z bit and NULL records, a TLS client
 # certificate, a chain of three certificates

@@ -23,11 +23,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "pktw.h"
+#include "attackgen.h"
 
-#define SEC 1000000ULL
-
-static const addr *lan_host(int i)
+const addr *lan_host(int i)
 {
     static addr a[256];
     a[i] = A4(192, 168, 1, i);
@@ -305,7 +303,7 @@ static void http_exchange(addr c, uint16_t cp, addr s, const char *req, const vo
 }
 
 /* A small Windows program: DOS stub, PE header, padding. */
-static size_t fake_pe(uint8_t *o, size_t n)
+size_t fake_pe(uint8_t *o, size_t n)
 {
     memset(o, 0, n);
     o[0] = 'M';
@@ -959,6 +957,27 @@ static const scenario scenarios[] = {
     {"beacon-vendor", sc_beacon_vendor, "benign: a Microsoft check-in every 60 s (no alert)"},
     {"beacon-saas", sc_beacon_saas, "benign: an unknown web service polled every 5 min (8700084 at severity 3 at most)"},
     {"browse-benign", sc_browse_benign, "benign: irregular use of one web application, no alert"},
+    {"ek-rig", sc_ek_rig,
+     "8700103 obfuscated landing on a bare address, 8700100 Flash, 8700101 encrypted payload"},
+    {"ek-vbscript", sc_ek_vbscript,
+     "8700103 VBScript landing after a redirect, 8700104 encrypted payload declared a program"},
+    {"ek-xor", sc_ek_xor, "8700103 escaped-script landing, 8700104 XOR-encoded program"},
+    {"ek-plugin", sc_ek_plugin,
+     "8700104 encrypted payload after a plain landing that loads Flash (exploit unseen)"},
+    {"news-benign", sc_news_benign,
+     "benign: a news site, many new hosts, minified scripts, fonts, video, no alert"},
+    {"download-benign", sc_download_benign,
+     "benign: a vendor's installer and data pack from its download host, 8700040 only"},
+    {"stealer-http", sc_stealer_http,
+     "8700110 base64 uploads to a PHP gate on a bare address, 8700080 bare address"},
+    {"stealer-lokibot", sc_stealer_lokibot, "8700110 LokiBot's user agent and binary report"},
+    {"stealer-smtp", sc_stealer_smtp, "8700112 PW_ report mailed to the sender's free mail account"},
+    {"stealer-ftp", sc_stealer_ftp, "8700111 PW_ report stored on an FTP host"},
+    {"upload-benign", sc_upload_benign,
+     "benign: OCSP, an SDK's binary statistics, JSON telemetry, no alert"},
+    {"mail-benign", sc_mail_benign,
+     "benign: a zipped report to Gmail and its password in a second mail, no alert"},
+    {"ftp-benign", sc_ftp_benign, "benign: a web site and a dated backup uploaded by FTP, no alert"},
 };
 
 #define NSCEN (sizeof scenarios / sizeof scenarios[0])

@@ -24,6 +24,7 @@ enum {
     SIG_C2_BARE_IP, SIG_C2_DDNS, SIG_C2_SINKHOLE, SIG_C2_POWERSHELL,
     SIG_SCAN_PORTS, SIG_SCAN_HOSTS, SIG_BRUTEFORCE, SIG_IOT_PORT,
     SIG_EK_CONTAINER, SIG_EK_PAYLOAD, SIG_C2_BEACON, SIG_EK_LANDING,
+    SIG_EK_OBFUSCATED, SIG_EK_DISGUISED, SIG_STEALER_HTTP, SIG_STEALER_FILE, SIG_STEALER_MAIL,
     SIG__COUNT
 };
 
@@ -50,6 +51,7 @@ typedef struct det_params {
     uint64_t brute_count, brute_window, brute_short_pkts;
     uint64_t ek_window;
     uint64_t beacon_min_conns, beacon_score, beacon_internal;
+    uint64_t stealer_posts, stealer_window;
 } det_params;
 
 /* A bounded table of per-source counters over a time window, with a few
@@ -74,19 +76,10 @@ typedef struct det_names {
     size_t cap, n;
 } det_names;
 
-/* Exploit-kit chains: per client, the web hosts it talked to lately. */
-#define EK_SLOTS 1024
-#define EK_HOSTS 8
-typedef struct ek_host {
-    uint64_t h;                 /* hash of the host name */
-    uint64_t first, last;       /* first and last request to it */
-    char name[48];
-} ek_host;
-typedef struct ek_client {
-    uint64_t key;
-    ek_host host[EK_HOSTS];
-    uint64_t cont_ts, cont_host;    /* exploit container delivered (chain seen) */
-} ek_client;
+/* Exploit-kit chains (det_ek.c) and information stealers (det_stealer.c)
+ * keep their own fixed-size tables, made and freed with the detector. */
+struct det_ek;
+struct det_stealer;
 
 /* Beaconing: per client, server and port, the last connections' start
  * times and sizes. */
@@ -132,7 +125,8 @@ struct mm_detect {
     char *nets;                 /* sinkhole prefixes while lists are read */
     size_t nets_len;
     uint64_t resolved[RESOLVED_SLOTS];
-    ek_client *ek;              /* EK_SLOTS */
+    struct det_ek *ek;          /* det_ek.c */
+    struct det_stealer *stl;    /* det_stealer.c */
     beacon *bc;                 /* BEACON_SLOTS */
     mm_thresholds *th;          /* --threshold-file (NULL: none) */
     struct mm_geo *geo;         /* opened on first need when the sensor has none */
@@ -194,6 +188,21 @@ typedef struct det_flow {
      * so a pattern cut across segments is found */
     uint8_t *sbuf[2];
     uint32_t slen[2], scap[2], sack[2];
+    /* the last response body's content, for the HTTP observation that
+     * follows its file (det_ek.c) */
+    struct det_body {
+        bool fresh;             /* set by the file, taken by the request */
+        char magic[40];
+        uint8_t obfuscation;    /* mm_fshape_obfuscation */
+        uint8_t decoders;
+        uint8_t xor_len;        /* a program XOR-encoded with a key this long (0: no) */
+        bool text, vbscript;
+        bool plugin;            /* a page that loads Flash, Silverlight or Java */
+        bool media;             /* audio or video by its first bytes */
+        uint16_t entropy;       /* hundredths of a bit per byte */
+        uint32_t longest;       /* longest unbroken string */
+        uint64_t size;
+    } body;
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
@@ -247,6 +256,21 @@ void det_lists_free(mm_detect *d);
 /* The listed name name matches (itself or a parent domain), or NULL. */
 const char *det_name_match(const mm_detect *d, int kind, const char *name);
 bool det_sinkhole(const mm_detect *d, const mm_ip *ip);
+
+/* Exploit kits (det_ek.c): the chain per client, fed by each HTTP
+ * request and each response body. */
+bool det_ek_init(mm_detect *d);
+void det_ek_free(mm_detect *d);
+void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64_t ts);
+void det_ek_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts);
+
+/* Information stealers (det_stealer.c): uploads over HTTP, files sent by
+ * FTP or HTTP, mail. */
+bool det_stealer_init(mm_detect *d);
+void det_stealer_free(mm_detect *d);
+void det_stealer_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64_t ts);
+void det_stealer_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts);
+void det_stealer_mail(mm_detect *d, mm_flow *f, int dir, const mm_obs_mail *o, uint64_t ts);
 
 /* Detectors (det_proto.c, det_flow.c). */
 void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);

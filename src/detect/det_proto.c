@@ -1,7 +1,8 @@
 /*
  * det_proto.c - detectors fed by what the parsers observe: Heartbleed,
  * SSLv3, NTP monlist, MS17-010 and DoublePulsar, RDP, mining, WebLogic,
- * command-and-control names and agents, risky files.
+ * command-and-control names and agents, risky files. Exploit kits
+ * (det_ek.c) and stealers (det_stealer.c) are fed from here.
  */
 #include "detect/det.h"
 
@@ -434,147 +435,14 @@ static void dns_answer(mm_detect *d, mm_flow *f, int dir, const mm_obs_dns_answe
     det_alert(d, f, SIG_C2_SINKHOLE, dir, ts, kv_json, &x);
 }
 
-/* --- exploit kits ------------------------------------------------------------ */
-
-static uint64_t host_hash(const mm_detect *d, const char *h)
-{
-    char low[256];
-    size_t i = 0;
-    for (; h[i] && i + 1 < sizeof low; i++)
-        low[i] = (char)tolower((unsigned char)h[i]);
-    low[i] = 0;
-    return mm_siphash13(&d->hk, low, i) | 1;
-}
-
-static bool ends_with(const char *uri, const char *ext)
-{
-    size_t l = strcspn(uri, "?#"), e = strlen(ext);
-    return l >= e && strncasecmp(uri + l - e, ext, e) == 0;
-}
-
-/* Landing pages of the Angler and Neutrino families: /word/number/words
- * joined by hyphens ("/rifle/1993618/kindle-stiff-right"): random
- * dictionary words no site names its pages with. */
-static bool landing_shape(const char *uri)
-{
-    const char *p = uri;
-    size_t l;
-    if (*p++ != '/')
-        return false;
-    for (l = 0; p[l] >= 'a' && p[l] <= 'z'; l++)
-        ;
-    if (l < 3 || l > 16 || p[l] != '/')
-        return false;
-    p += l + 1;
-    for (l = 0; p[l] >= '0' && p[l] <= '9'; l++)
-        ;
-    if (l < 5 || l > 9 || p[l] != '/')
-        return false;
-    p += l + 1;
-    int words = 0;
-    for (;;) {
-        for (l = 0; p[l] >= 'a' && p[l] <= 'z'; l++)
-            ;
-        if (l < 2)
-            return false;
-        words++;
-        p += l;
-        if (*p != '-')
-            break;
-        p++;
-    }
-    return words >= 3 && (*p == 0 || *p == '?' || *p == '/');
-}
-
-/* The drive-by chain, per client: a page view on one host; within
- * ek.window a new host (first asked in that time) delivers an exploit
- * container (Flash, Java, Silverlight); then a program or an opaque
- * download follows. Graded by how much of it is seen. */
-static void exploit_kit(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64_t ts)
-{
-    uint64_t ck = mm_siphash13(&d->hk, &f->cli, sizeof f->cli) | 1, w = d->p.ek_window * 1000000000ULL;
-    ek_client *c = &d->ek[ck % EK_SLOTS];
-    if (c->key != ck) {
-        memset(c, 0, sizeof(*c));
-        c->key = ck;
-    }
-    char ipname[MM_IPSTR_LEN];
-    const char *hname = o->host;
-    if (!hname[0]) {
-        mm_ip_str(&f->srv, ipname);
-        hname = ipname;
-    }
-    uint64_t hh = host_hash(d, hname);
-    ek_host *eh = NULL, *old = &c->host[0];
-    for (int i = 0; i < EK_HOSTS && !eh; i++) {
-        if (c->host[i].h == hh)
-            eh = &c->host[i];
-        else if (c->host[i].last < old->last)
-            old = &c->host[i];
-    }
-    if (!eh) {
-        eh = old;
-        memset(eh, 0, sizeof(*eh));
-        eh->h = hh;
-        eh->first = ts;
-        snprintf(eh->name, sizeof eh->name, "%s", hname);
-    }
-    if (ts < eh->first)
-        eh->first = ts;                 /* requests are told at their answer */
-    if (ts > eh->last)
-        eh->last = ts;
-    det_flow *df = f->det;
-    uint8_t fk = df ? df->file_kind : FK_NONE;
-    const char *ct = o->resp_ctype;
-    const char *container = NULL;
-    if (fk == FK_FLASH || str_ci_contains(ct, "shockwave-flash") || ends_with(o->uri, ".swf"))
-        container = "Flash";
-    else if (fk == FK_JAR || str_ci_contains(ct, "java-archive") ||
-             str_ci_contains(ct, "x-java-applet") || ends_with(o->uri, ".jar"))
-        container = "Java";
-    else if (fk == FK_XAP || str_ci_contains(ct, "silverlight") || ends_with(o->uri, ".xap"))
-        container = "Silverlight";
-    /* a host new to this client, right after a page on another host */
-    const ek_host *page = NULL;
-    if (ts - eh->first <= w)
-        for (int i = 0; i < EK_HOSTS; i++) {
-            const ek_host *p = &c->host[i];
-            if (p != eh && p->h && p->last <= eh->first && eh->first - p->last <= w &&
-                (!page || p->last > page->last))
-                page = p;
-        }
-    if (!container && page && landing_shape(o->uri) && str_ci_contains(ct, "html")) {
-        kv x = {.k = {"page_host", "landing_host", "url"}, .v = {page->name, eh->name, o->uri}};
-        det_alert(d, f, SIG_EK_LANDING, dir, ts, kv_json, &x);
-        return;
-    }
-    if (container) {
-        if (page) {
-            c->cont_ts = ts;
-            c->cont_host = hh;
-            kv x = {.k = {"container", "page_host", "exploit_host", "url"},
-                    .v = {container, page->name, eh->name, o->uri}};
-            det_alert(d, f, SIG_EK_CONTAINER, dir, ts, kv_json, &x);
-        }
-        return;
-    }
-    bool program = fk == FK_PE || str_ci_contains(ct, "x-msdownload") ||
-                   str_ci_contains(ct, "x-msdos-program") || str_ci_contains(ct, "x-dosexec");
-    bool opaque = str_ci_contains(ct, "application/octet-stream") && hh == c->cont_host;
-    if ((program || opaque) && c->cont_ts && ts >= c->cont_ts && ts - c->cont_ts <= w) {
-        kv x = {.k = {"exploit_host", "url", "payload"},
-                .v = {eh->name, o->uri, program ? "program" : "opaque download from the exploit host"}};
-        det_alert(d, f, SIG_EK_PAYLOAD, dir, ts, kv_json, &x);
-    }
-}
-
 /* --- HTTP: WebLogic, PowerShell ---------------------------------------------- */
 
 static void http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64_t ts)
 {
     const uint8_t *b = o->body;
     uint32_t n = o->body_len;
-    exploit_kit(d, f, dir, o, ts);
+    det_ek_http(d, f, dir, o, ts);
+    det_stealer_http(d, f, dir, o, ts);
     kv x = {.k = {"url", "host", "user_agent"}, .v = {o->uri, o->host, o->ua}};
     if (strcmp(o->method, "POST") == 0 && str_ci_contains(o->uri, "/wls-wsat/") && b &&
         (ci_contains(b, n, "<java") || ci_contains(b, n, "java.beans")) &&
@@ -660,6 +528,8 @@ static void file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t ts)
     bool macro = o->macros;
     const char *known = o->sha256[0] ? det_name_match(d, MM_LIST_HASH, o->sha256) : NULL;
     int dir = MM_TO_CLIENT;             /* downloads are the common case */
+    det_ek_file(d, f, o, ts);
+    det_stealer_file(d, f, o, ts);
     det_flow *df = det_flow_get(f);
     if (df)
         df->file_kind = pe ? FK_PE
@@ -750,6 +620,7 @@ void det_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, u
     case MM_OBS_FILE: file(d, f, obs, ts); break;
     case MM_OBS_LOGIN: login(d, f, dir, obs, ts); break;
     case MM_OBS_TLS_CERT: det_beacon_cert(d, f, obs, ts); break;
+    case MM_OBS_MAIL: det_stealer_mail(d, f, dir, obs, ts); break;
     default: break;
     }
 }

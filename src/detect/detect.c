@@ -52,7 +52,7 @@ static const struct {
       "short sessions from one source to one login service (SSH, Telnet, FTP, RDP, SMB)"),
     P("brute.window", brute_window, 300, "seconds for brute.count"),
     P("ek.window", ek_window, 60,
-      "seconds from a page view to an exploit container, and from it to the payload"),
+      "seconds between the steps of a drive-by (page, new host, landing, exploit, payload)"),
     P("beacon.min_conns", beacon_min_conns, 20,
       "connections from one host to one server and port before their rhythm is scored"),
     P("beacon.score", beacon_score, 80,
@@ -61,6 +61,9 @@ static const struct {
       "1: also score servers inside the company (off: internal polling is common)"),
     P("brute.short_packets", brute_short_pkts, 60,
       "packets at most in a session counted as a short (failed) login"),
+    P("stealer.posts", stealer_posts, 3,
+      "encoded uploads from one host to one script on a bare-address or new host that make a stealer"),
+    P("stealer.window", stealer_window, 3600, "seconds for stealer.posts"),
 #undef P
 };
 
@@ -120,11 +123,11 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
         }
     mm_hashkey_random(&d->hk);
     d->trk = calloc(TRK_SLOTS, sizeof(trk));
-    d->ek = calloc(EK_SLOTS, sizeof(ek_client));
     d->bc = calloc(BEACON_SLOTS, sizeof(beacon));
-    if (!d->trk || !d->ek || !d->bc) {
+    if (!d->trk || !d->bc || !det_ek_init(d) || !det_stealer_init(d)) {
         free(d->trk);
-        free(d->ek);
+        det_ek_free(d);
+        det_stealer_free(d);
         free(d->bc);
         snprintf(err, errlen, "out of memory");
         free(d);
@@ -167,7 +170,8 @@ void mm_detect_free(mm_detect *d)
     mm_thresholds_free(d->th);
     mm_geo_close(d->geo);
     free(d->trk);
-    free(d->ek);
+    det_ek_free(d);
+    det_stealer_free(d);
     free(d->bc);
     free(d);
 }

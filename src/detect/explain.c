@@ -425,6 +425,66 @@ E("exploit-kit-payload",
   "Disconnect the computer now (pull the network cable)\n"
   "Call your IT contact or a specialist: look for encrypted files and data sent out\n"
   "Check your backups are safe, and update the browser and plugins"),
+E("exploit-kit-landing",
+  "Web 閲覧中の攻撃ページ（難読化されたスクリプト）", "Attack page while browsing (obfuscated script)",
+  "Web サイトを見た直後に、そのサイトから誘導された初めての相手が、中身を読めないように加工（難読化）したスクリプトや VBScript を含むページを返しました。",
+  "Right after a page view, a host the site led to, never seen before, sent a page whose script is disguised (obfuscated) or written in VBScript.",
+  "攻撃サイトは、ブラウザの種類や弱点を調べて攻撃を選ぶ処理を、このように隠して送り込みます。続けて攻撃用ファイルやマルウェアが届くことがよくあります。",
+  "Attack sites hide the code that checks the browser and picks an exploit this way; exploit files and malware often follow.",
+  "該当する端末のブラウザと OS を最新の状態に更新する\n"
+  "同じ端末でこの後にプログラムのダウンロードがないか確認し、ウイルス対策ソフトで検査する\n"
+  "誘導元のサイトが改ざんされている可能性があるため、社内で閲覧しないよう周知する",
+  "Update the browser and the operating system on that computer\n"
+  "Check whether the computer downloaded a program afterwards, and scan it with anti-virus software\n"
+  "The site that led there may be hacked: tell staff not to visit it"),
+E("exploit-kit-disguised",
+  "Web 閲覧中の攻撃で偽装されたマルウェアが届きました", "Drive-by attack delivered disguised malware",
+  "Web サイトから誘導された攻撃の流れの中で、種類を偽ったデータ（暗号化されたデータや、加工されたプログラム）がダウンロードされました。",
+  "In a chain of pages a site led to, a download arrived whose declared type lies: encrypted data, or a program scrambled or labelled as something else.",
+  "攻撃が成功した端末では、このデータが元のプログラムに戻されて実行されます。ランサムウェアや情報を盗むマルウェアに感染している可能性が高い状態です。",
+  "On a computer the attack succeeded on, the data is turned back into a program and run: ransomware or data-stealing malware is most likely there now.",
+  "該当する端末をすぐにネットワークから外す（LAN ケーブルを抜く）\n"
+  "担当者か専門家に連絡し、ファイルの暗号化や情報の持ち出しがないか調べる\n"
+  "その端末で使ったパスワードを別の端末から変更し、ブラウザと OS を更新する",
+  "Disconnect the computer now (pull the network cable)\n"
+  "Call your IT contact or a specialist: look for encrypted files and data sent out\n"
+  "Change the passwords used on it from another computer, and update the browser and system"),
+E("stealer-http",
+  "情報を盗むマルウェアの送信（Web）", "Data-stealing malware sending (web)",
+  "社内の端末が、IP アドレス直接や最近初めて現れた相手のプログラム（.php など）へ、読めない形に加工したデータを何度も送りました。",
+  "A company computer sent scrambled (encoded) data again and again to a script on a server reached by bare address or seen only lately.",
+  "パスワードやブラウザの情報を盗むマルウェア（LokiBot、Pony、AgentTesla など）は、このように盗んだ情報を攻撃者のサーバへ送ります。",
+  "Malware that steals passwords and browser data (LokiBot, Pony, AgentTesla and the like) sends what it took to the attacker's server this way.",
+  "該当する端末をネットワークから外し、ウイルス対策ソフトで検査する（できれば初期化する）\n"
+  "その端末に保存していたパスワード（ブラウザ、メール、FTP など）を、別の端末からすべて変更する\n"
+  "通信先をファイアウォールで遮断し、ほかの端末からの通信がないか確認する",
+  "Take the computer off the network and scan it (reinstall it if you can)\n"
+  "From another computer, change every password saved on it (browser, mail, FTP...)\n"
+  "Block the server at the firewall and check whether other computers talk to it"),
+E("stealer-file",
+  "盗まれた認証情報のファイル送信", "Stolen credentials uploaded as a file",
+  "社内の端末から社外のサーバへ、パスワードやパソコン名・ユーザ名の一覧と思われるファイルが FTP または Web で送られました。",
+  "A company computer uploaded, by FTP or the web, a file that looks like a list of passwords with the computer's and user's names.",
+  "情報を盗むマルウェア（AgentTesla など）は、集めたパスワードや画面の写し、キー入力の記録をファイルにして攻撃者のサーバへ送ります。",
+  "Stealing malware (AgentTesla and the like) puts the passwords, screenshots and keystrokes it collected into files and uploads them.",
+  "該当する端末をネットワークから外し、専門家に調査を依頼する\n"
+  "その端末に保存していたパスワードを、別の端末からすべて変更する\n"
+  "送信先のサーバへの通信を遮断する",
+  "Take the computer off the network and have a specialist examine it\n"
+  "From another computer, change every password saved on it\n"
+  "Block the server the file went to"),
+E("stealer-mail",
+  "盗まれた認証情報のメール送信", "Stolen credentials sent by mail",
+  "社内の端末から、パスワードやパソコン名・ユーザ名の一覧と思われる内容のメールが、無料メールなどへ送られました。",
+  "A company computer sent a mail whose subject, text or attachments look like a list of passwords with the computer's and user's names, to a free mail service or the like.",
+  "情報を盗むマルウェア（AgentTesla など）は、盗んだ情報をメールで攻撃者のアカウントへ送ります。送信者の気づかないうちに行われます。",
+  "Stealing malware (AgentTesla and the like) mails what it took to the attacker's account, without the user noticing.",
+  "該当する端末をネットワークから外し、ウイルス対策ソフトで検査する\n"
+  "その端末に保存していたパスワード（メール、ブラウザ、FTP など）を、別の端末からすべて変更する\n"
+  "社内の端末から外部のメールサーバへ直接送信できないよう、ファイアウォールで制限する",
+  "Take the computer off the network and scan it\n"
+  "From another computer, change every password saved on it (mail, browser, FTP...)\n"
+  "Stop company computers from sending mail straight to outside mail servers (firewall)"),
 };
 
 const mm_explain *mm_explain_find(const char *key)

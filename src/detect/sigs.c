@@ -100,4 +100,14 @@ const mm_sig mm_sigs[SIG__COUNT] = {
     /* 3 alone; raised by what is known of the server (det_beacon.c) */
     [SIG_C2_BEACON] = {8700084, 2, 3, "c2", "c2-beacon", C_TROJAN,
                        "MIMAMORI C2 periodic beaconing (regular intervals and sizes)"},
+    [SIG_EK_OBFUSCATED] = {8700103, 1, 2, "exploit-kit", "exploit-kit-landing", C_TROJAN,
+                           "MIMAMORI EXPLOIT KIT obfuscated landing page or script exploit from a new host another site led to"},
+    [SIG_EK_DISGUISED] = {8700104, 1, 1, "exploit-kit", "exploit-kit-disguised", C_TROJAN,
+                          "MIMAMORI EXPLOIT KIT payload whose declared type lies (encrypted, XOR-encoded or disguised program)"},
+    [SIG_STEALER_HTTP] = {8700110, 1, 1, "stealer", "stealer-http", C_TROJAN,
+                          "MIMAMORI STEALER repeated encoded uploads to a script on a bare-address or new host"},
+    [SIG_STEALER_FILE] = {8700111, 1, 1, "stealer", "stealer-file", C_TROJAN,
+                          "MIMAMORI STEALER harvested credentials or system details uploaded as a file (FTP, HTTP)"},
+    [SIG_STEALER_MAIL] = {8700112, 1, 1, "stealer", "stealer-mail", C_TROJAN,
+                          "MIMAMORI STEALER harvested credentials or system details sent by mail"},
 };

@@ -102,6 +102,7 @@ enum {
                              * ("http.request_auth_unrecognized"), for the rules */
     MM_OBS_APP_EVENT_MSG,   /* the same, logged only: its rules are checked with
                              * its message (mm_obs_buffers.events_alone) */
+    MM_OBS_MAIL,            /* mm_obs_mail: each SMTP message, at its end */
 };
 
 typedef struct mm_obs_smb1 {
@@ -172,6 +173,8 @@ typedef struct mm_obs_http {
     uint32_t body_len;
     int status;             /* 0: no response */
     const char *resp_ctype; /* response Content-Type */
+    const char *referer, *location;     /* Referer, a response's Location ("" none) */
+    uint64_t req_len, resp_len;         /* body bytes each way */
 } mm_obs_http;
 
 typedef struct mm_obs_stratum {
@@ -212,6 +215,7 @@ typedef struct mm_obs_file {
     /* writes the carrier's object ("ftp_data": {...}) into an alert (NULL: none) */
     void (*json)(mm_json *j, const void *arg);
     const void *json_arg;
+    const struct mm_fshape *shape;  /* the content's shape (proto/fshape.h), NULL: none */
 } mm_obs_file;
 
 typedef struct mm_obs_buffers {
@@ -229,6 +233,18 @@ typedef struct mm_obs_buffers {
     int nevents;
     bool events_alone;          /* rules on an event alone are checked here too */
 } mm_obs_buffers;
+
+/* A mail message as sent (SMTP), at its end. */
+typedef struct mm_obs_mail {
+    const char *helo, *banner;      /* the client's greeting, the server's */
+    const char *mail_from, *rcpt;   /* envelope; rcpt: addresses '\n'-separated */
+    const char *from, *to, *subject, *xmailer;  /* headers ("" when absent) */
+    const char *const *att;         /* attachment names */
+    int natt;
+    const uint8_t *text;            /* the start of the text parts, decoded */
+    uint32_t text_len;
+    bool auth;                      /* the client logged in (AUTH accepted) */
+} mm_obs_mail;
 
 typedef struct mm_obs_login {
     const char *service;    /* "ftp", "telnet", "smb" */

@@ -2,6 +2,7 @@
  * file.c - files carried by protocols: hashes, type, filestore; see file.h.
  */
 #include "proto/file.h"
+#include "proto/fshape.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -45,6 +46,7 @@ struct mm_file {
                                   * server, as allocated) */
     bool ranged;                 /* a piece [start, end] of a larger file */
     uint64_t start, end;
+    mm_fshape shape;             /* the content's shape (the detectors') */
 };
 
 static unsigned long tmp_seq;
@@ -167,6 +169,7 @@ void mm_file_data(mm_app *a, mm_file *fl, const uint8_t *d, uint32_t n)
         memcpy(fl->insp + fl->insp_len, d, k);
         fl->insp_len += k;
     }
+    mm_fshape_add(&fl->shape, d, n);
     if (fl->container < 0 && fl->head_len >= 8)
         fl->container = memcmp(fl->head, "PK\x03\x04", 4) == 0 ? 1
                       : memcmp(fl->head, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0 ? 2 : 0;
@@ -283,7 +286,7 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
                      .size = fl->size, .complete = closed,
                      .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
                      .sha256 = closed && (fl->hashes & MM_HASH_SHA256) ? sha256 : "",
-                     .dir = fl->dir, .json = ctx, .json_arg = arg};
+                     .dir = fl->dir, .json = ctx, .json_arg = arg, .shape = &fl->shape};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     /* written the way the file went, as Suricata's fileinfo */
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", fl->dir, true);

@@ -52,6 +52,7 @@ typedef struct http_tx {
     uint64_t resp_len;
     char *req_body;          /* first REQ_BODY_LOG bytes of the request body */
     uint16_t n_req_body;
+    uint64_t req_len;        /* request body bytes (gaps too) */
     uint64_t ts;
 } http_tx;
 
@@ -221,7 +222,8 @@ static void log_tx(mm_app *a, mm_flow *f, http_tx *t)
     mm_obs_http o = {.method = t->method, .uri = t->uri, .host = t->host, .ua = t->ua,
                      .ctype = "", .body = (const uint8_t *)t->req_body,
                      .body_len = t->n_req_body, .status = t->has_resp ? t->status : 0,
-                     .resp_ctype = t->ctype};
+                     .resp_ctype = t->ctype, .referer = t->referer, .location = t->location,
+                     .req_len = t->req_len, .resp_len = t->resp_len};
     mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_HTTP, &o, t->ts);
     if (t->nolog)
         return;
@@ -860,6 +862,8 @@ static void z_run(mm_app *a, mm_flow *f, dir_state *ds, body_z *bz, const uint8_
 /* Body bytes (d NULL: a gap of n). */
 static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, uint32_t n)
 {
+    if (ds->req_tx)
+        ds->req_tx->req_len += n;
     if (d && ds->req_tx) {
         http_tx *t = ds->req_tx;
         if (t->n_req_body < REQ_BODY_LOG &&

@@ -80,6 +80,8 @@ typedef struct smtp_tx {
     char url[URL_MAX][URL_LEN];     /* from the text parts, as Suricata's extract-urls */
     uint8_t nurl;
     uint64_t ts;
+    char text[1024];            /* the start of the text parts, decoded (the detectors') */
+    uint16_t text_len;
     uint8_t md5;                /* mm_app.smtp_md5 when the message began */
     struct md5_ctx body_md5;    /* the raw body after the message's headers */
 } smtp_tx;
@@ -97,6 +99,8 @@ typedef struct smtp_state {
     uint8_t qh, qn;
     uint64_t tx_seq;            /* transactions begun (the current one's number) */
     char helo[256];
+    char banner[128];           /* the server's greeting */
+    bool auth;                  /* a login was accepted (235) */
     uint64_t tx_id;
     smtp_tx tx;
     mime m;
@@ -226,12 +230,29 @@ static void tx_objects(mm_json *j, const smtp_state *s)
     }
 }
 
+/* The message as the detectors see it (before its event is built). */
+static void observe(mm_app *a, mm_flow *f, const smtp_state *s, uint64_t ts)
+{
+    const smtp_tx *t = &s->tx;
+    const char *att[ATT_MAX];
+    for (int i = 0; i < t->natt; i++)
+        att[i] = t->att[i];
+    mm_obs_mail o = {.helo = s->helo, .banner = s->banner, .mail_from = t->mail_from,
+                     .rcpt = t->rcpt, .from = t->from, .to = t->to, .subject = t->subject,
+                     .xmailer = t->xmailer, .att = att, .natt = t->natt,
+                     .text = (const uint8_t *)t->text, .text_len = t->text_len,
+                     .auth = s->auth};
+    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_MAIL, &o, ts);
+}
+
 static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
 {
     smtp_tx *t = &s->tx;
     if (!t->active)
         return;
     file_end(a, f, s, false, ts);         /* a message cut before its end */
+    if (t->data_seen)
+        observe(a, f, s, t->ts ? t->ts : ts);
     mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
     tx_objects(j, s);
@@ -610,6 +631,47 @@ static void find_urls(smtp_tx *t, const char *l, uint32_t n, int cte)
     }
 }
 
+/* A text line into the message's text sample (decoded: quoted-printable
+ * as find_urls does, base64 a line at a time), while there is room. */
+static void text_sample(smtp_tx *t, const char *l, uint32_t n, int cte)
+{
+    size_t room = sizeof t->text - 1 - t->text_len;
+    char *o = t->text + t->text_len;
+    size_t k = 0;
+    if (cte == CTE_BASE64) {
+        uint32_t acc = 0;
+        int bits = 0;
+        for (uint32_t i = 0; i < n && k < room; i++) {
+            int v = b64val((uint8_t)l[i]);
+            if (v < 0)
+                continue;
+            acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                o[k++] = (char)(acc >> bits);
+            }
+        }
+    } else {
+        for (uint32_t i = 0; i < n && k < room; i++) {
+            int h1, h2;
+            if (cte == CTE_QP && l[i] == '=' && i + 2 < n && (h1 = hexval(l[i + 1])) >= 0 &&
+                (h2 = hexval(l[i + 2])) >= 0) {
+                o[k++] = (char)(h1 << 4 | h2);
+                i += 2;
+            } else if (cte == CTE_QP && l[i] == '=' && i + 1 == n) {
+                break;
+            } else {
+                o[k++] = l[i];
+            }
+        }
+    }
+    if (k < room)
+        o[k++] = '\n';
+    t->text_len = (uint16_t)(t->text_len + k);
+    t->text[t->text_len] = 0;
+}
+
 /* A line of the message as sent (dot-stuffing kept): once past the
  * message's headers, into the body's MD5 with its CR LF (Suricata's
  * body_md5). */
@@ -650,8 +712,10 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
     if (n < 3 || l[0] != '-' || l[1] != '-') {
         if (m->file)
             part_line(a, m, l, n);
-        else if (m->text)
+        else if (m->text) {
             find_urls(&s->tx, l, n, m->text_cte);
+            text_sample(&s->tx, l, n, m->text_cte);
+        }
         return;
     }
     for (int d = m->depth - 1; d >= 0; d--) {
@@ -672,8 +736,10 @@ static void msg_line(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32
     }
     if (m->file)
         part_line(a, m, l, n);
-    else if (m->text)
+    else if (m->text) {
         find_urls(&s->tx, l, n, m->text_cte);
+        text_sample(&s->tx, l, n, m->text_cte);
+    }
 }
 
 static void data_start(mm_app *a, smtp_state *s, uint64_t ts)
@@ -812,8 +878,13 @@ static void reply(mm_app *a, mm_flow *f, smtp_state *s, const char *l, uint32_t 
     /* a final reply line: "ddd " or "ddd" alone; "ddd-" continues */
     if (n < 3 || !isdigit((unsigned char)l[0]) || (n > 3 && l[3] == '-'))
         return;
-    if (!s->qn)
+    if (!s->qn) {
+        if (!s->banner[0] && !strncmp(l, "220", 3))
+            trimcpy(s->banner, sizeof s->banner, l + 3);
         return;                           /* the greeting, or unasked */
+    }
+    if (!strncmp(l, "235", 3))
+        s->auth = true;                   /* AUTH accepted */
     uint8_t c = s->cmdq[s->qh];
     uint64_t ctx = s->cmdtx[s->qh];
     s->qh = (uint8_t)((s->qh + 1) % CMDQ);

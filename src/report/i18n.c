@@ -107,6 +107,7 @@ static const char *const fam_names[][3] = {
     {"c2", "遠隔操作ウイルスの通信", "Malware command and control"},
     {"cryptojacking", "仮想通貨の不正採掘", "Cryptojacking"},
     {"scan-bruteforce", "スキャンとパスワード総当たり", "Scans and password guessing"},
+    {"stealer", "情報を盗むマルウェア", "Information stealers"},
     {"other", "その他", "Other"},
 };
 
@@ -257,6 +258,20 @@ static const mm_explain fam_explain[] = {
       "パスワードを長く推測されにくいものにする",
       "Review what you expose to the Internet and close what you do not need\n"
       "Use long passwords that cannot be guessed"}},
+    {"stealer",
+     {"情報を盗むマルウェア", "Information-stealing malware"},
+     {"社内の端末が、パスワードやパソコンの情報を攻撃者に送っていると見られる通信がありました。",
+      "A company computer appears to be sending passwords and details of the computer to an "
+      "attacker."},
+     {"盗まれたパスワードで、メールや取引先、ネットバンキングが不正に使われるおそれがあります。",
+      "The stolen passwords can be used to break into mail, customers' systems and online "
+      "banking."},
+     {"該当する端末をネットワークから外し、専門家に調査を依頼する\n"
+      "その端末に保存していたパスワードを、別の端末からすべて変更する\n"
+      "送信先への通信を遮断する",
+      "Take the computer off the network and have it examined\n"
+      "From another computer, change every password saved on it\n"
+      "Block the destination"}},
     {"other",
      {"その他の警告", "Other alerts"},
      {"ルールに一致する通信がありました。", "Traffic matched a detection rule."},

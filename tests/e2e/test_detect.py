@@ -29,7 +29,7 @@ PCAPS = os.path.join(SHARED, 'corpus', 'pcaps')
 TMP = tempfile.mkdtemp(prefix='mm-detect-')
 
 FAMILIES = {'heartbleed', 'rdp', 'ntp-ddos', 'sslv3', 'malicious-file', 'smb-ms17-010', 'gh0st',
-            'exploit-kit', 'cryptojacking', 'c2', 'scan-bruteforce'}
+            'exploit-kit', 'cryptojacking', 'c2', 'scan-bruteforce', 'stealer'}
 
 # capture -> (family, signature ids of which at least one must fire). What
 # each capture holds is its publisher's description (MANIFEST.tsv).
@@ -268,6 +268,9 @@ def _():
     expect(r.returncode == 0 and 'brute.count' in r.stdout, r.stdout)
 
 
+# the exploit-kit and stealer signatures
+EK_STEALER = {8700100, 8700101, 8700102, 8700103, 8700104, 8700110, 8700111, 8700112}
+
 # scenario -> (signature ids that must fire, ids that must not)
 SCENARIOS = {
     'gh0st': ({8700060}, set()),
@@ -304,7 +307,32 @@ SCENARIOS = {
     'docx-benign': (set(), 'all'),
     'smb-guess': ({8700092, 8700053}, set()),
     'browse-benign': (set(), 'all'),
+    'ek-rig': ({8700103, 8700100, 8700101}, set()),
+    'ek-vbscript': ({8700103, 8700104}, {8700100, 8700101}),
+    'ek-xor': ({8700103, 8700104}, {8700100, 8700101}),
+    'ek-plugin': ({8700104}, {8700100, 8700101, 8700102, 8700103}),
+    'news-benign': ({8700040}, EK_STEALER | {8700041}),
+    'download-benign': ({8700040}, EK_STEALER | {8700041}),
+    'stealer-http': ({8700110, 8700080}, set()),
+    'stealer-lokibot': ({8700110}, set()),
+    'stealer-smtp': ({8700112}, set()),
+    'stealer-ftp': ({8700111}, set()),
+    'upload-benign': (set(), 'all'),
+    'mail-benign': (set(), 'all'),
+    'ftp-benign': (set(), 'all'),
 }
+
+# what each exploit-kit and stealer scenario planted: its family, and the
+# severity of its worst step (a payload delivered, data sent out: 1)
+PLANTED = {
+    'exploit-kit': ('exploit-kit', 1), 'ek-rig': ('exploit-kit', 1),
+    'ek-vbscript': ('exploit-kit', 1), 'ek-xor': ('exploit-kit', 1),
+    'ek-plugin': ('exploit-kit', 1),
+    'stealer-http': ('stealer', 1), 'stealer-lokibot': ('stealer', 1),
+    'stealer-smtp': ('stealer', 1), 'stealer-ftp': ('stealer', 1),
+}
+LOOKALIKES = ('news-benign', 'download-benign', 'upload-benign', 'mail-benign', 'ftp-benign',
+              'web-benign')
 
 
 def scenario(name):
@@ -342,6 +370,76 @@ def _():
         wrong = set(got) - want if never == 'all' else set(got) & never
         if missing or wrong:
             bad.append('%s: missing %s, unexpected %s' % (name, sorted(missing), sorted(wrong)))
+    expect(not bad, '; '.join(bad))
+
+
+@check('exploit kits and stealers: the planted family at the planted severity; look-alikes quiet')
+def _():
+    bad = []
+    for name, (fam, sev) in sorted(PLANTED.items()):
+        got = alerts(scenario(name))
+        mine = [a for a in got if a['alert']['signature_id'] in EK_STEALER]
+        if not [a for a in mine if a['alert']['metadata']['family'] == [fam]
+                and a['alert']['severity'] == sev]:
+            bad.append('%s: no %s alert of severity %d' % (name, fam, sev))
+        if [a for a in mine if a['alert']['metadata']['family'] != [fam]]:
+            bad.append('%s: another family' % name)
+        # the evidence is in the alert
+        if not all(a.get('mimamori', {}).get('alert') for a in mine):
+            bad.append('%s: an alert without its evidence' % name)
+    for name in LOOKALIKES:
+        for a in alerts(scenario(name)):
+            al = a['alert']
+            if al['severity'] == 1 or al['metadata']['family'][0] in ('exploit-kit', 'stealer'):
+                bad.append('%s: %s' % (name, al['signature']))
+    expect(not bad, '; '.join(bad))
+
+
+@check('stealer evidence: uploads counted, report names, mail route; stealer.posts applies')
+def _():
+    a = [x for x in alerts(scenario('stealer-http')) if x['alert']['signature_id'] == 8700110]
+    ev = a[0]['mimamori']['alert'] if a else {}
+    expect(ev.get('uploads') == 3 and ev.get('url') == '/panel/gate.php' and
+           ev.get('body') == 'base64 of binary data', ev)
+    expect(not [x for x in alerts(scenario('stealer-http'), ['--detect', 'stealer.posts=5'])
+                if x['alert']['signature_id'] == 8700110], 'stealer.posts=5 ignored (4 uploads)')
+    a = [x for x in alerts(scenario('stealer-ftp')) if x['alert']['signature_id'] == 8700111]
+    expect(a and a[0]['mimamori']['alert']['filename'].startswith('PW_') and
+           'Password' in a[0]['mimamori']['alert']['content_marks'], a)
+    a = [x for x in alerts(scenario('stealer-smtp')) if x['alert']['signature_id'] == 8700112]
+    expect(a and a[0]['mimamori']['alert']['route'] == 'to a free mail service' and
+           a[0]['mimamori']['alert']['subject'].startswith('PW_'), a)
+    a = [x for x in alerts(scenario('ek-vbscript')) if x['alert']['signature_id'] == 8700103]
+    expect(a and a[0]['mimamori']['alert']['led_by'] == 'redirect' and
+           a[0]['mimamori']['alert']['chain'].count(' -> ') == 2, a)
+
+
+@check('every exploit-kit capture of the corpus raises exploit-kit')
+def _():
+    need_corpus()
+    d = os.path.join(PCAPS, '07_exploit_kit')
+    caps = sorted(f for f in os.listdir(d) if f.endswith(('.pcap', '.pcapng')))
+    expect(len(caps) >= 2, caps)
+    bad = [c for c in caps if not [a for a in alerts(os.path.join(d, c))
+                                   if a['alert']['metadata']['family'] == ['exploit-kit']]]
+    expect(not bad, 'no exploit-kit alert: %s' % bad)
+
+
+@check('corpus captures of ordinary traffic: no severity 1, no exploit-kit or stealer alert')
+def _():
+    need_corpus()
+    bad, n = [], 0
+    for sub in ('13_dns', '14_dhcp', '15_smtp_attachments', '16_tls_sni_cloud'):
+        d = os.path.join(PCAPS, sub)
+        for c in sorted(os.listdir(d)):
+            if not c.endswith(('.pcap', '.pcapng')) or 'asyncrat' in c:
+                continue            # the AsyncRAT captures are attacks
+            n += 1
+            for a in alerts(os.path.join(d, c)):
+                al = a['alert']
+                if al['severity'] == 1 or al['metadata']['family'][0] in ('exploit-kit', 'stealer'):
+                    bad.append('%s: %s' % (c, al['signature']))
+    expect(n >= 10, 'only %d captures' % n)
     expect(not bad, '; '.join(bad))
 
 

@@ -1,7 +1,7 @@
 /* Fuzz target: application-layer detection and every parser (HTTP, TLS, DNS,
  * SSH, SMB...), and the built-in detectors fed by them, through the same
  * entry points the sensor uses. Input: byte 0 picks
- * TCP or UDP and the ports; then chunks of (flags byte, 2-byte length,
+ * TCP or UDP and the ports (bit 5: the server is on the Internet); then chunks of (flags byte, 2-byte length,
  * data): flags bit 0 is the direction, bit 1 a gap instead of data. Events
  * are written to a sink that checks each is one line of JSON-safe bytes. */
 #include <stdio.h>
@@ -88,6 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.cli.v = f.srv.v = 4;
     f.cli.b[0] = 10;
     f.srv.b[0] = 192;
+    if (data[0] & 0x20) {
+        /* a server on the Internet: the detectors of what leaves the
+         * company (stealers) look at it */
+        f.srv.b[0] = 93, f.srv.b[1] = 184, f.srv.b[2] = 216, f.srv.b[3] = 34;
+    }
     f.cport = 40000;
     f.sport = ports[(data[0] >> 1) % (sizeof ports / sizeof ports[0])];
     size_t off = 1;
