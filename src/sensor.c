@@ -323,6 +323,9 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
         dir = mm_flow_dir(f, &p);       /* the app layer may have turned it around */
     }
+    /* the packet's own output of the app layer (files of its direction) */
+    if (f && p.proto == 6 && !f->no_app)
+        mm_app_packet(&s->app, f, dir, ts);
     if (s->eve.ethernet && f)
         mm_eve_flow_macs(f, dir, p.eth);
     if (s->det) {

@@ -1199,17 +1199,25 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         inspect(d, f, dir, MM_MOMENT_STREAM, b, 1, &pk, ts, NULL);
 }
 
-/* The file in an alert on it, as Suricata lists a transaction's files. */
+/* The file in an alert on it, as Suricata lists a transaction's files
+ * (filename, gaps, state, stored, size, tx_id), and the alert's tx_id: the
+ * file's transaction (Suricata's alert on a tx carries its id). */
 static void file_json(mm_json *j, const void *ctx)
 {
     const mm_obs_file *o = ctx;
+    if (o->has_tx)
+        mj_u64(j, "tx_id", o->tx_id);
     if (o->json)
         o->json(j, o->json_arg);        /* the carrier's object, as its fileinfo's */
     mj_arr_open(j, "files");
     mj_obj_open(j, NULL);
     mj_str(j, "filename", o->name ? o->name : "");
+    mj_bool(j, "gaps", o->gaps);
     mj_str(j, "state", o->complete ? "CLOSED" : "TRUNCATED");
+    mj_bool(j, "stored", o->stored);
     mj_u64(j, "size", o->size);
+    if (o->has_tx)
+        mj_u64(j, "tx_id", o->tx_id);
     mj_obj_close(j);
     mj_arr_close(j);
 }

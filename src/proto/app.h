@@ -71,6 +71,11 @@ typedef struct mm_app_parser {
                   uint64_t ts);
     /* Flow ends: log what is pending, free what the state owns. */
     void (*finish)(mm_app *a, mm_flow *f, void *st, uint64_t ts);
+    /* A TCP packet of direction dir, once its data and what it
+     * acknowledges went to the parser (NULL: none). Suricata's loggers
+     * run per packet: a file of a direction is logged at a packet of that
+     * direction, so what the parser holds for it is written here. */
+    void (*packet)(mm_app *a, mm_flow *f, void *st, int dir, uint64_t ts);
 } mm_app_parser;
 
 typedef struct mm_app_stats {
@@ -209,6 +214,9 @@ typedef struct mm_obs_file {
     const char *inner;      /* a program or script inside the archive ("" none) */
     const char *declared;   /* the carrier's declared type ("" none) */
     int dir;                /* the way it went (MM_TO_*) */
+    bool gaps, stored;      /* as its fileinfo says */
+    bool has_tx;            /* it belongs to transaction tx_id */
+    uint64_t tx_id;
     /* writes the carrier's object ("ftp_data": {...}) into an alert (NULL: none) */
     void (*json)(mm_json *j, const void *arg);
     const void *json_arg;
@@ -309,6 +317,10 @@ void mm_app_stats_get(const mm_app *a, mm_stats_app *out);
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);
 void mm_app_udp(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts);
 void mm_app_flow_end(mm_app *a, mm_flow *f);
+/* After a TCP packet of direction dir went through the stream: the
+ * parser's packet hook; a session closed (both FINs, the last one
+ * acknowledged) ends the parser's work, as Suricata's STREAM_EOF. */
+void mm_app_packet(mm_app *a, mm_flow *f, int dir, uint64_t ts);
 
 /* For parsers: did direction dir of a TCP flow reach the stream depth (the
  * rest of it never reaches the parser: a file in it is cut)? */

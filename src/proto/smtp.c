@@ -84,6 +84,16 @@ typedef struct smtp_tx {
     struct md5_ctx body_md5;    /* the raw body after the message's headers */
 } smtp_tx;
 
+/* The smtp and email objects of a transaction already logged, for its
+ * files still to be logged (they come at the next packet to the server). */
+typedef struct smtp_snap {
+    char helo[256];
+    uint64_t seq;               /* the transaction's smtp_state.tx_seq */
+    smtp_tx tx;
+} smtp_snap;
+
+#define PEND_MAX 8
+
 typedef struct smtp_state {
     char line[2][LINE_MAX_SMTP];
     uint32_t llen[2];
@@ -100,6 +110,16 @@ typedef struct smtp_state {
     uint64_t tx_id;
     smtp_tx tx;
     mime m;
+    /* attachments ended but not logged yet: Suricata logs a direction's
+     * files at a packet of that direction (the next one to the server
+     * after the data was parsed), with the transaction as it is then */
+    struct {
+        mm_file *fl;
+        bool complete;
+        uint64_t seq;           /* tx_seq of its transaction */
+    } pend[PEND_MAX];
+    uint8_t npend;
+    smtp_snap *snap;
 } smtp_state;
 
 /* --- detection -------------------------------------------------------- */
@@ -155,12 +175,11 @@ static void addr_list(mm_json *j, const char *key, const char *v)
 static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts);
 
 /* The transaction's "smtp" and "email" objects (its event, its files). */
-static void tx_objects(mm_json *j, const smtp_state *s)
+static void tx_objects(mm_json *j, const char *helo, const smtp_tx *t)
 {
-    const smtp_tx *t = &s->tx;
     mj_obj_open(j, "smtp");
-    if (s->helo[0])
-        mj_str(j, "helo", s->helo);
+    if (helo[0])
+        mj_str(j, "helo", helo);
     if (t->mail_from[0])
         mj_str(j, "mail_from", t->mail_from);
     if (t->nrcpt) {
@@ -226,6 +245,8 @@ static void tx_objects(mm_json *j, const smtp_state *s)
     }
 }
 
+static void pend_flush(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts);
+
 static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
 {
     smtp_tx *t = &s->tx;
@@ -234,8 +255,21 @@ static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
     file_end(a, f, s, false, ts);         /* a message cut before its end */
     mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
-    tx_objects(j, s);
+    tx_objects(j, s->helo, t);
     mm_app_event_end(a, f);
+    /* files of this transaction still to be logged keep its objects */
+    if (s->snap)
+        pend_flush(a, f, s, ts);          /* an older one's: now */
+    bool mine = false;
+    for (int i = 0; i < s->npend; i++)
+        mine |= s->pend[i].seq == s->tx_seq;
+    if (mine && (s->snap = mm_app_alloc(a, sizeof *s->snap)) != NULL) {
+        memcpy(s->snap->helo, s->helo, sizeof s->helo);
+        s->snap->seq = s->tx_seq;
+        s->snap->tx = *t;
+    } else if (mine) {
+        pend_flush(a, f, s, ts);
+    }
     memset(t, 0, sizeof(*t));
     mm_file_free(a, s->m.file);
     memset(&s->m, 0, sizeof s->m);
@@ -421,9 +455,39 @@ static void header(smtp_state *s)
 
 /* --- attachments as files ---------------------------------------------- */
 
+typedef struct tx_view {
+    const char *helo;
+    const smtp_tx *tx;
+} tx_view;
+
 static void email_json(mm_json *j, const void *arg)
 {
-    tx_objects(j, arg);
+    const tx_view *v = arg;
+    tx_objects(j, v->helo, v->tx);
+}
+
+/* The attachments ended so far are logged now, each with its
+ * transaction's objects as they are now (a logged one's as it ended). */
+static void pend_flush(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+{
+    for (int i = 0; i < s->npend; i++) {
+        tx_view v = {s->helo, &s->tx};
+        if (s->snap && s->snap->seq == s->pend[i].seq)
+            v = (tx_view){s->snap->helo, &s->snap->tx};
+        mm_file_close(a, f, s->pend[i].fl, s->pend[i].complete, ts, email_json, &v);
+    }
+    s->npend = 0;
+    if (s->snap) {
+        mm_app_free(a, s->snap, sizeof *s->snap);
+        s->snap = NULL;
+    }
+}
+
+static void smtp_packet(mm_app *a, mm_flow *f, void *st, int dir, uint64_t ts)
+{
+    smtp_state *s = st;
+    if (dir == MM_TO_SERVER && s->npend)
+        pend_flush(a, f, s, ts);
 }
 
 static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts)
@@ -442,7 +506,12 @@ static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64
         mm_file_data(a, m->file, out, m->nb64 == 3 ? 2 : 1);
     }
     m->nb64 = 0;
-    mm_file_close(a, f, s->m.file, complete, ts, email_json, s);
+    if (s->npend == PEND_MAX)
+        pend_flush(a, f, s, ts);
+    s->pend[s->npend].fl = s->m.file;
+    s->pend[s->npend].complete = complete;
+    s->pend[s->npend].seq = s->tx_seq;
+    s->npend++;
     s->m.file = NULL;
 }
 
@@ -954,6 +1023,7 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
     if (s->tx.active && s->m.in_headers)
         header(s);
     log_tx(a, f, s, ts);
+    pend_flush(a, f, s, ts);
     mm_file_free(a, s->m.file);
     s->m.file = NULL;
 }
@@ -961,4 +1031,5 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 const mm_app_parser mm_parser_smtp = {
     .name = "smtp", .id = MM_APP_SMTP, .tcp = true, .udp = false,
     .probe = probe, .state_size = sizeof(smtp_state), .parse = parse, .finish = finish,
+    .packet = smtp_packet,
 };
