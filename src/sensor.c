@@ -126,7 +126,9 @@ static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, u
     if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) &&
         anomaly_allowed(s, ts, MM_AN__COUNT))
         mm_eve_applayer_anomaly(&s->eve, ts, f, obs,
-                                f->app_proto ? mm_app_name(f->app_proto) : NULL);
+                                f->app_proto ? mm_app_name(f->app_proto) : NULL,
+                                s->eve.pcap_cnt && f->pkt_dir == MM_TO_CLIENT,
+                                s->app.event_tx ? (int64_t)(s->app.event_tx - 1) : -1);
     if (s->det)
         mm_detect_observe(s->det, f, dir, kind, obs, ts);
 }

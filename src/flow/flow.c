@@ -444,6 +444,7 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
 
     int dir = mm_flow_dir(f, p);
     *dirp = dir;
+    f->pkt_dir = (int8_t)dir;
     f->pkts[dir] += p->reassembled ? p->frag_pkts : 1;
     /* a tunnelled packet counts from its tunnel's payload on, as Suricata */
     f->bytes[dir] += p->reassembled ? p->frag_bytes : p->outer.on ? p->inner_len : p->raw->caplen;

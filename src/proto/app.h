@@ -294,6 +294,8 @@ struct mm_app {
     unsigned expect_next;
     mm_filestore store;
     void *hrange;               /* HTTP range pieces being put together (http_range.c) */
+    uint64_t event_tx;          /* the transaction (id + 1) of the app-layer event
+                                 * being observed (mm_app_tx_event), 0: none */
 };
 
 /* For parsers: a data connection to ip:port will come (oldest forgotten). */
@@ -305,6 +307,16 @@ static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, cons
 {
     if (a->observe)
         a->observe(a->observe_ctx, f, dir, kind, obs, ts);
+}
+
+/* For parsers: an app-layer event of transaction tx_id (Suricata logs a
+ * tx's events with its tx_id). */
+static inline void mm_app_tx_event(mm_app *a, mm_flow *f, int dir, const char *name,
+                                   uint64_t tx_id, uint64_t ts)
+{
+    a->event_tx = tx_id + 1;
+    mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, name, ts);
+    a->event_tx = 0;
 }
 
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);

@@ -72,6 +72,7 @@ typedef struct smtp_tx {
     uint16_t rcpt_len, nrcpt;
     bool data_seen, body_seen, done;
     bool parse_error;           /* the message could not be read on (status PARSE_ERROR) */
+    bool long_filename;         /* a part's file name was cut (MIME_LONG_FILENAME) */
     char from[512], to[1024], cc[1024], subject[512], date[128], msgid[256], xmailer[256];
     char received[RECV_MAX][256];
     uint8_t nreceived;
@@ -382,6 +383,15 @@ static bool param(const char *v, const char *name, char *out, size_t on)
     return k > 0;
 }
 
+/* A file name longer than Suricata's MIME decoder keeps (255 bytes, as
+ * our part_name): cut there, and the message raises MIME_LONG_FILENAME. */
+static void long_name(smtp_state *s, const char *v, const char *key)
+{
+    static char big[2048];
+    if (param(v, key, big, sizeof big) && strlen(big) > sizeof s->m.part_name - 1)
+        s->tx.long_filename = true;
+}
+
 static void header(smtp_state *s)
 {
     mime *m = &s->m;
@@ -412,8 +422,8 @@ static void header(smtp_state *s)
         static char lb[1024];
         if (param(v, "boundary", lb, sizeof lb) && strlen(lb) > 254)
             m->long_boundary = true;
-        if (!m->part_name[0])
-            param(v, "name", m->part_name, sizeof m->part_name);
+        if (!m->part_name[0] && param(v, "name", m->part_name, sizeof m->part_name))
+            long_name(s, v, "name");
         return;
     }
     if (!strcasecmp(name, "Content-Transfer-Encoding")) {
@@ -429,8 +439,10 @@ static void header(smtp_state *s)
         if (!strncasecmp(v, "attachment", 10))
             m->attach = true;
         char fn[256];
-        if (param(v, "filename", fn, sizeof fn))
+        if (param(v, "filename", fn, sizeof fn)) {
             memcpy(m->part_name, fn, sizeof fn);
+            long_name(s, v, "filename");
+        }
         return;
     }
     if (m->part)
@@ -630,7 +642,7 @@ static void long_boundary_event(mm_app *a, mm_flow *f, smtp_state *s, uint64_t t
         return;
     s->m.long_boundary = false;
     s->tx.parse_error = true;   /* Suricata's decoder stops there */
-    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_APP_EVENT, "smtp.mime_long_boundary", ts);
+    mm_app_tx_event(a, f, MM_TO_SERVER, "smtp.mime_long_boundary", s->tx_id, ts);
 }
 
 /* The URLs of a text line, as Suricata's MIME decoder extracts them with
@@ -762,6 +774,10 @@ static void data_end(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
     if (s->m.in_headers)
         headers_end(a, s, ts);
     file_end(a, f, s, true, ts);          /* the message ended: so did its last part */
+    /* the MIME decoder's anomalies are the transaction's events at the
+     * message's end (Suricata's SetMimeEvents) */
+    if (s->tx.long_filename)
+        mm_app_tx_event(a, f, MM_TO_SERVER, "smtp.mime_long_filename", s->tx_id, ts);
     s->tx.done = true;
     s->mode = M_CMD;
     log_tx(a, f, s, ts);
