@@ -924,6 +924,8 @@ static bool client_piece(mm_app *a, smtp_state *s, char *l, uint32_t n)
     if ((s->mode != M_DATA && s->mode != M_BDAT) || !s->m.file || s->m.in_headers)
         return false;
     part_piece(a, &s->m, l, n, false);
+    if (s->tx.md5 & MM_SMTP_MD5_BODY && s->tx.body_seen)
+        md5_update(&s->tx.body_md5, n, (const uint8_t *)l);
     s->cont = true;
     return true;
 }
@@ -933,6 +935,7 @@ static void client_line(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t 
     if (s->cont) {
         /* the end of a long line: no terminator, boundary or dot-stuffing */
         s->cont = false;
+        body_md5(s, l, n);
         if (s->m.file)
             part_line(a, &s->m, l, n);
         return;
@@ -983,6 +986,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                     line[ll] = 0;
                     if (s->cont) {
                         s->cont = false;
+                        body_md5(s, line, ll);
                         if (s->m.file)
                             part_line(a, &s->m, line, ll);
                     } else {
@@ -1030,6 +1034,21 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
             client_line(a, f, s, line, ll, ts);
         else
             reply(a, f, s, line, ll, ts);
+    }
+    /* Suricata's data mode past the MIME headers takes the end of a chunk
+     * as a line fragment: the piece of an attachment line so far goes to
+     * its file now (what a stream cut at the depth leaves is decoded). Not
+     * a possible boundary ('-'), the end of the message ('.'), a line end
+     * half come (CR), nor quoted-printable (an escape may be split). */
+    uint32_t pl = s->llen[MM_TO_SERVER];
+    if (dir == MM_TO_SERVER && s->mode == M_DATA && pl && s->m.file && !s->m.in_headers &&
+        s->m.part_cte != CTE_QP && (s->cont || (line[0] != '-' && line[0] != '.'))) {
+        if (line[pl - 1] == '\r')
+            pl--;
+        if (pl && client_piece(a, s, line, pl)) {
+            memmove(line, line + pl, s->llen[MM_TO_SERVER] - pl);
+            s->llen[MM_TO_SERVER] -= pl;
+        }
     }
 }
 
