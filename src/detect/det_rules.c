@@ -1001,6 +1001,13 @@ void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
     if (!d->rules)
         return;
     det_flow *df = f->det;
+    /* a direction's end (its FIN) inspects nothing by itself when the
+     * capture shows the peer: what it holds waits for the peer's
+     * acknowledgement as before (Suricata's IDS mode inspects raw stream
+     * data once acknowledged); one-sided, nobody acknowledges: at once. A
+     * gap inspects what came before it. */
+    if (!p && !n && !f->encrypted && f->pkts[!dir])
+        return;
     if (!p || f->encrypted) {
         if (df)
             sflush(d, f, df, dir);
@@ -1136,7 +1143,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
          * handshake ends) */
         if (sdf->slen[!dir] && (p->tcp_flags & (MM_TH_ACK | MM_TH_SYN)) == MM_TH_ACK)
             sdf->sacked[!dir] = true;
-        if (sdf->sacked[dir] || (p->tcp_flags & (MM_TH_FIN | MM_TH_RST)))
+        if (sdf->sacked[dir] || (p->tcp_flags & MM_TH_RST) ||
+            ((p->tcp_flags & MM_TH_FIN) && !f->pkts[!dir]))
             sflush(d, f, sdf, dir);
     }
     mm_insp_pkt pk = {.ttl = p->ttl, .ip_id = p->ip_id,
