@@ -581,6 +581,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->app.http_basic = c->http_basic;
     if (c->http_layers > 0)
         s->app.http_layers = (uint8_t)c->http_layers;
+    s->app.http_req_body_limit = c->http_req_body_limit;
     s->app.smtp_md5 = c->smtp_md5;
     s->app.dns_unlogged = (uint8_t)(~c->dns_log & 3u);
     s->app.ndns_types = c->ndns_types;

@@ -285,6 +285,8 @@ struct mm_app {
     uint8_t http_headers;       /* HTTP events list all headers: 1 request, 2 response */
     bool http_basic;            /* HTTP events: Suricata's basic fields only */
     uint8_t http_layers;        /* Content-Encoding layers undone per body (default 2) */
+    uint64_t http_req_body_limit;   /* request body bytes read for its upload's
+                                     * files (libhtp's request-body-limit; 0: all) */
     uint8_t smtp_md5;           /* email objects carry MD5s: MM_SMTP_MD5_* */
     uint8_t dns_unlogged;       /* DNS events left out: MM_DNS_NO_REQUESTS, _RESPONSES */
     uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */
