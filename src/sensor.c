@@ -126,7 +126,9 @@ static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, u
     if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) &&
         anomaly_allowed(s, ts, MM_AN__COUNT))
         mm_eve_applayer_anomaly(&s->eve, ts, f, obs,
-                                f->app_proto ? mm_app_name(f->app_proto) : NULL);
+                                f->app_proto ? mm_app_name(f->app_proto) : NULL,
+                                s->eve.pcap_cnt && f->pkt_dir == MM_TO_CLIENT,
+                                s->app.event_tx ? (int64_t)(s->app.event_tx - 1) : -1);
     if (s->det)
         mm_detect_observe(s->det, f, dir, kind, obs, ts);
 }
@@ -323,6 +325,9 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         mm_app_udp(&s->app, f, dir, p.payload, p.payload_len, ts);
         dir = mm_flow_dir(f, &p);       /* the app layer may have turned it around */
     }
+    /* the packet's own output of the app layer (files of its direction) */
+    if (f && p.proto == 6 && !f->no_app)
+        mm_app_packet(&s->app, f, dir, ts);
     if (s->eve.ethernet && f)
         mm_eve_flow_macs(f, dir, p.eth);
     if (s->det) {
@@ -576,6 +581,7 @@ int mm_sensor_run(const mm_sensor_config *c)
     s->app.http_basic = c->http_basic;
     if (c->http_layers > 0)
         s->app.http_layers = (uint8_t)c->http_layers;
+    s->app.http_req_body_limit = c->http_req_body_limit;
     s->app.smtp_md5 = c->smtp_md5;
     s->app.dns_unlogged = (uint8_t)(~c->dns_log & 3u);
     s->app.ndns_types = c->ndns_types;

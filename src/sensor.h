@@ -48,6 +48,7 @@ typedef struct mm_sensor_config {
     uint8_t http_headers;       /* all headers in http events: 1 request, 2 response */
     bool http_basic;            /* http events: Suricata's basic fields (extended: no) */
     int http_layers;            /* Content-Encoding layers undone (0: the default, 2) */
+    uint64_t http_req_body_limit;   /* libhtp's request-body-limit (0: none) */
     uint8_t smtp_md5;           /* email objects carry MD5s (MM_SMTP_MD5_*) */
     uint8_t dns_log;            /* DNS events logged: 1 requests, 2 responses (default 3) */
     uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */

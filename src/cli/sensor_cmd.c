@@ -66,6 +66,9 @@ static void usage(FILE *f)
 "                         url, user agent, xff, content type): its extended: no\n"
 "      --http-decompress-layers N  Content-Encoding layers undone per body, 1-4\n"
 "                         (default 2, libhtp's response-body-decompress-layer-limit)\n"
+"      --http-request-body-limit SZ  a multipart upload's files read up to SZ\n"
+"                         bytes of its body, then cut (TRUNCATED; libhtp's\n"
+"                         request-body-limit; default: no limit)\n"
 "      --no-app-layer     flows only: no protocol detection or parsing\n"
 "      --anomaly-packethdr  anomaly events carry the first 32 bytes of the packet\n"
 "                         (base64) and its link type, as Suricata's packethdr\n"
@@ -141,7 +144,7 @@ enum {
     O_USER = 256, O_SNAPLEN, O_NOPROMISC, O_SITE, O_SENSOR, O_HOMENET, O_EVE, O_SEGSIZE,
     O_SEGAGE, O_ZSTD, O_SEAL, O_PCAPDIR, O_PCAPQUOTA, O_PCAPMODE, O_STATSINT, O_GEOIP,
     O_FLOWMEMCAP, O_STREAMMEMCAP, O_STREAMDEPTH, O_DEFRAGMEMCAP, O_ANRATE, O_PROGRESS,
-    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS, O_DNSLOG, O_DNSTYPES,
+    O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS, O_HTTPREQLIMIT, O_DNSLOG, O_DNSTYPES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_MSPOLICY, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
@@ -281,6 +284,7 @@ int cmd_sensor(int argc, char **argv)
         {"anomaly-types", required_argument, 0, O_ANTYPES},
         {"http-basic", no_argument, 0, O_HTTPBASIC},
         {"http-decompress-layers", required_argument, 0, O_HTTPLAYERS},
+        {"http-request-body-limit", required_argument, 0, O_HTTPREQLIMIT},
         {"app-memcap", required_argument, 0, O_APPMEMCAP},
         {"no-app-layer", no_argument, 0, O_NOAPP},
         {"filestore", required_argument, 0, O_FILESTORE},
@@ -436,6 +440,10 @@ int cmd_sensor(int argc, char **argv)
             }
             break;
         case O_ANPKT: c.anomaly_packethdr = true; break;
+        case O_HTTPREQLIMIT:
+            if (!size_opt("--http-request-body-limit", optarg, &c.http_req_body_limit))
+                return 2;
+            break;
         case O_HTTPBASIC: c.http_basic = true; break;
         case O_HTTPLAYERS: {
             char *e;

@@ -1089,6 +1089,13 @@ void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
     if (!d->rules)
         return;
     det_flow *df = f->det;
+    /* a direction's end (its FIN) inspects nothing by itself when the
+     * capture shows the peer: what it holds waits for the peer's
+     * acknowledgement as before (Suricata's IDS mode inspects raw stream
+     * data once acknowledged); one-sided, nobody acknowledges: at once. A
+     * gap inspects what came before it. */
+    if (!p && !n && !f->encrypted && f->pkts[!dir])
+        return;
     if (!p || f->encrypted) {
         if (df)
             sflush(d, f, df, dir);
@@ -1134,7 +1141,9 @@ static void stream_packet(mm_detect *d, mm_flow *f, det_flow *df, int dir, const
         if (acked > df->sack[o])
             df->sack[o] = acked;
     }
-    if (p->tcp_flags & (MM_TH_FIN | MM_TH_RST))
+    /* a RST ends it all; a FIN only when the capture shows one side (else
+     * its data waits for the peer's acknowledgement, as Suricata's) */
+    if ((p->tcp_flags & MM_TH_RST) || ((p->tcp_flags & MM_TH_FIN) && !f->pkts[o]))
         sflush(d, f, df, dir);
     else
         sready(d, f, df, dir);
@@ -1295,17 +1304,25 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
         inspect(d, f, dir, MM_MOMENT_STREAM, b, 1, &pk, ts, NULL);
 }
 
-/* The file in an alert on it, as Suricata lists a transaction's files. */
+/* The file in an alert on it, as Suricata lists a transaction's files
+ * (filename, gaps, state, stored, size, tx_id), and the alert's tx_id: the
+ * file's transaction (Suricata's alert on a tx carries its id). */
 static void file_json(mm_json *j, const void *ctx)
 {
     const mm_obs_file *o = ctx;
+    if (o->has_tx)
+        mj_u64(j, "tx_id", o->tx_id);
     if (o->json)
         o->json(j, o->json_arg);        /* the carrier's object, as its fileinfo's */
     mj_arr_open(j, "files");
     mj_obj_open(j, NULL);
     mj_str(j, "filename", o->name ? o->name : "");
+    mj_bool(j, "gaps", o->gaps);
     mj_str(j, "state", o->complete ? "CLOSED" : "TRUNCATED");
+    mj_bool(j, "stored", o->stored);
     mj_u64(j, "size", o->size);
+    if (o->has_tx)
+        mj_u64(j, "tx_id", o->tx_id);
     mj_obj_close(j);
     mj_arr_close(j);
 }

@@ -375,10 +375,68 @@ void mm_flow_reverse(mm_flow *f)
     f->icmp_seen[1] = seen;
 }
 
+/* An ICMPv4 destination unreachable quoting a TCP or UDP packet belongs
+ * to that packet's flow when there is one, as Suricata's flow hash keys
+ * such an error by the quoted tuple: counted there (its direction by its
+ * source address: an error from a router on the way is to the client),
+ * no stream. NULL: no such flow. */
+static mm_flow *icmp_error_flow(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp)
+{
+    if (p->ipver != 4 || p->proto != 1 || p->icmp_type != 3 || !p->l4_ok || !p->l4 ||
+        p->l4_len < 8 + 20)
+        return NULL;
+    const uint8_t *ip = p->l4 + 8;
+    uint32_t n = p->l4_len - 8, hl = (uint32_t)(ip[0] & 15) * 4;
+    uint8_t proto = ip[9];
+    if (ip[0] >> 4 != 4 || hl < 20 || (proto != 6 && proto != 17) ||
+        n < hl + (proto == 6 ? 20u : 8u))
+        return NULL;
+    mm_pkt q;
+    memset(&q, 0, sizeof q);
+    q.ipver = 4;
+    q.proto = proto;
+    q.src.v = q.dst.v = 4;
+    memcpy(q.src.b, ip + 12, 4);        /* as the decoder keeps IPv4 addresses */
+    memcpy(q.dst.b, ip + 16, 4);
+    q.sport = (uint16_t)(ip[hl] << 8 | ip[hl + 1]);
+    q.dport = (uint16_t)(ip[hl + 2] << 8 | ip[hl + 3]);
+    mm_flowkey k;
+    memset(&k, 0, sizeof k);
+    bool keep = addr_cmp(&q) <= 0;
+    const mm_ip *a = keep ? &q.src : &q.dst, *b = keep ? &q.dst : &q.src;
+    memcpy(k.a, a->b, 16);
+    memcpy(k.b, b->b, 16);
+    k.pa = keep ? q.sport : q.dport;
+    k.pb = keep ? q.dport : q.sport;
+    if (!t->cfg.no_vlan) {
+        k.vlan[0] = p->vlan[0];
+        k.vlan[1] = p->vlan[1];
+    }
+    k.proto = proto;
+    k.ver = 4;
+    uint64_t h = mm_siphash13(&t->hk, &k, sizeof k);
+    mm_flow *f = t->buckets[h & t->mask];
+    while (f && (f->hash != h || memcmp(&f->key, &k, sizeof k) != 0))
+        f = f->hnext;
+    if (!f)
+        return NULL;
+    int dir = memcmp(p->src.b, f->cli.b, 16) == 0 ? MM_TO_SERVER : MM_TO_CLIENT;
+    *dirp = dir;
+    f->pkt_dir = (int8_t)dir;
+    f->pkts[dir]++;
+    f->bytes[dir] += p->outer.on ? p->inner_len : p->raw->caplen;
+    if (ts > f->last_ns)
+        f->last_ns = ts;
+    return f;
+}
+
 mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp)
 {
     if (p->ipver == 0 || p->frag_held)
         return NULL;
+    mm_flow *ef = icmp_error_flow(t, p, ts, dirp);
+    if (ef)
+        return ef;
     mm_flowkey k;
     memset(&k, 0, sizeof k);
     bool keep = addr_cmp(p) <= 0;
@@ -444,6 +502,7 @@ mm_flow *mm_flow_packet(mm_flowtable *t, const mm_pkt *p, uint64_t ts, int *dirp
 
     int dir = mm_flow_dir(f, p);
     *dirp = dir;
+    f->pkt_dir = (int8_t)dir;
     f->pkts[dir] += p->reassembled ? p->frag_pkts : 1;
     /* a tunnelled packet counts from its tunnel's payload on, as Suricata */
     f->bytes[dir] += p->reassembled ? p->frag_bytes : p->outer.on ? p->inner_len : p->raw->caplen;

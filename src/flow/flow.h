@@ -93,6 +93,7 @@ typedef struct mm_flow {
     bool no_inspect;                 /* an exception policy: no rule inspection */
     bool no_app;                     /* an exception policy: no app-layer parsing */
     bool pkt_established;            /* TCP: established before the current packet */
+    int8_t pkt_dir;                  /* the direction of the packet being processed */
     uint16_t vlan[2];
     uint8_t vlan_n;
     uint64_t pkts[2], bytes[2];

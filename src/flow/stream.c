@@ -21,7 +21,9 @@
  * the peer acknowledges it, and the acknowledging packet hands it on (so
  * the app layer's events are that packet's). A gap, the direction's end,
  * HOLD_MAX bytes unacknowledged (a one-sided capture) or the global bound
- * hand on what is held at once.
+ * hand on what is held at once. HOLD_MAX is a window's worth (a bulk
+ * sender runs 60-100 KiB ahead of the ACKs); reaching the depth drops
+ * what is held unacknowledged (Suricata truncates the app layer there).
  */
 #include "flow/flow.h"
 
@@ -31,7 +33,7 @@
 #define SLOT_SIZE 2048u
 #define SEG_DATA (SLOT_SIZE - 16u)
 #define SLOTS_PER_BLOCK 32u
-#define HOLD_MAX (32u << 10)        /* unacknowledged bytes held per direction */
+#define HOLD_MAX (256u << 10)       /* unacknowledged bytes held per direction */
 #define HOLD_TOTAL (64ull << 20)    /* all holds together */
 
 struct mm_seg {
@@ -205,12 +207,14 @@ static void deliver(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data, 
     h->next_seq += len;
     if (h->depth_reached)
         return;
+    bool cut = false;
     if (c->depth && h->delivered + len >= c->depth) {
         /* a segment that would go past the depth is left out whole, as
          * Suricata's reassembly depth check does */
         if (h->delivered + len > c->depth)
             len = 0;
         h->depth_reached = true;
+        cut = true;
         c->st->depth_reached++;
         if (c->hooks->stream_anomaly)
             c->hooks->stream_anomaly(c->hooks->user, f, MM_AN_STREAM_DEPTH);
@@ -222,6 +226,13 @@ static void deliver(mm_stream_ctx *c, mm_flow *f, int dir, const uint8_t *data, 
             c->hooks->stream_data(c->hooks->user, f, dir, data, len, false);
         if (c->hooks->app_data)
             hold_add(c, f, dir, seq, data, len);
+    }
+    /* Suricata's IDS mode at the depth: the app layer is truncated there
+     * and has only what the peer had acknowledged; the bytes held for an
+     * acknowledgement are never parsed */
+    if (cut && h->hold) {
+        h->hold_len = 0;
+        hold_drop(c, h);
     }
     if (h->depth_reached)
         free_queue(c, h);

@@ -406,7 +406,7 @@ void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason, const char *app_proto,
 }
 
 void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name,
-                             const char *app_proto)
+                             const char *app_proto, bool to_client, int64_t tx_id)
 {
     /* "http.request_auth_unrecognized" -> app_proto http, event
      * REQUEST_AUTH_UNRECOGNIZED (Suricata's event names) */
@@ -424,7 +424,9 @@ void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const cha
     ev[k] = 0;
     bool detect = strcmp(ev, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS") == 0 ||
                   strcmp(ev, "APPLAYER_DETECT_PROTOCOL_ONLY_ONE_DIRECTION") == 0;
-    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "anomaly", false, app_proto);
+    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "anomaly", to_client, app_proto);
+    if (tx_id >= 0)
+        mj_u64(j, "tx_id", (uint64_t)tx_id);
     mj_obj_open(j, "anomaly");
     if (app_proto)
         mj_str(j, "app_proto", app_proto);

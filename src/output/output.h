@@ -120,9 +120,11 @@ const char *mm_proto_name(uint8_t proto, char *buf, size_t n);
 void mm_eve_flow(mm_eve *e, const mm_flow *f, int reason, const char *app_proto,
                  const char *app_proto_orig);
 /* A parser's event ("http.request_auth_unrecognized") as Suricata's
- * anomaly of type applayer; app_proto: the flow's protocol (NULL: none). */
+ * anomaly of type applayer; app_proto: the flow's protocol (NULL: none).
+ * As Suricata logs them: oriented as the packet that raised it goes
+ * (to_client: from the server), with its transaction's tx_id (-1: none). */
 void mm_eve_applayer_anomaly(mm_eve *e, uint64_t ts, const mm_flow *f, const char *name,
-                             const char *app_proto);
+                             const char *app_proto, bool to_client, int64_t tx_id);
 /* A packet of flow f going dir with Ethernet header eth: its addresses
  * join the flow's sets (at most 8 a side); and the sets' end. */
 void mm_eve_flow_macs(mm_flow *f, int dir, const uint8_t *eth);

@@ -487,7 +487,10 @@ void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n,
          * flow's timeout (closed connections would hold memory until then) */
         app_flow *af = f->app;
         af->eof[dir & 1] = true;
-        if (af->eof[0] && af->eof[1])
+        /* Suricata's app layer has its end (STREAM_EOF: the txs still
+         * open are logged) when the TCP session is closed - the last FIN
+         * acknowledged (mm_app_packet) - or when the flow ends */
+        if (af->eof[0] && af->eof[1] && f->tcp_state == MM_TCP_CLOSED)
             mm_app_flow_end(a, f);
         return;
     }
@@ -517,6 +520,17 @@ void mm_app_flow_end(mm_app *a, mm_flow *f)
     if (af && !af->p && !f->app_proto && (af->seen[0] || af->seen[1]))
         give_up(a, f);
     release(a, f);
+}
+
+void mm_app_packet(mm_app *a, mm_flow *f, int dir, uint64_t ts)
+{
+    app_flow *af = f->app;
+    if (!af)
+        return;
+    if (af->p && af->p->packet && af->st)
+        af->p->packet(a, f, af->st, dir, ts);
+    if (f->app == af && af->eof[0] && af->eof[1] && f->tcp_state == MM_TCP_CLOSED)
+        mm_app_flow_end(a, f);
 }
 
 mm_json *mm_app_event_begin(mm_app *a, const mm_flow *f, uint64_t ts, const char *type,

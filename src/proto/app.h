@@ -71,6 +71,11 @@ typedef struct mm_app_parser {
                   uint64_t ts);
     /* Flow ends: log what is pending, free what the state owns. */
     void (*finish)(mm_app *a, mm_flow *f, void *st, uint64_t ts);
+    /* A TCP packet of direction dir, once its data and what it
+     * acknowledges went to the parser (NULL: none). Suricata's loggers
+     * run per packet: a file of a direction is logged at a packet of that
+     * direction, so what the parser holds for it is written here. */
+    void (*packet)(mm_app *a, mm_flow *f, void *st, int dir, uint64_t ts);
 } mm_app_parser;
 
 typedef struct mm_app_stats {
@@ -212,6 +217,9 @@ typedef struct mm_obs_file {
     const char *inner;      /* a program or script inside the archive ("" none) */
     const char *declared;   /* the carrier's declared type ("" none) */
     int dir;                /* the way it went (MM_TO_*) */
+    bool gaps, stored;      /* as its fileinfo says */
+    bool has_tx;            /* it belongs to transaction tx_id */
+    uint64_t tx_id;
     /* writes the carrier's object ("ftp_data": {...}) into an alert (NULL: none) */
     void (*json)(mm_json *j, const void *arg);
     const void *json_arg;
@@ -293,6 +301,8 @@ struct mm_app {
     uint8_t http_headers;       /* HTTP events list all headers: 1 request, 2 response */
     bool http_basic;            /* HTTP events: Suricata's basic fields only */
     uint8_t http_layers;        /* Content-Encoding layers undone per body (default 2) */
+    uint64_t http_req_body_limit;   /* request body bytes read for its upload's
+                                     * files (libhtp's request-body-limit; 0: all) */
     uint8_t smtp_md5;           /* email objects carry MD5s: MM_SMTP_MD5_* */
     uint8_t dns_unlogged;       /* DNS events left out: MM_DNS_NO_REQUESTS, _RESPONSES */
     uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */
@@ -302,6 +312,8 @@ struct mm_app {
     unsigned expect_next;
     mm_filestore store;
     void *hrange;               /* HTTP range pieces being put together (http_range.c) */
+    uint64_t event_tx;          /* the transaction (id + 1) of the app-layer event
+                                 * being observed (mm_app_tx_event), 0: none */
 };
 
 /* For parsers: a data connection to ip:port will come (oldest forgotten). */
@@ -315,6 +327,16 @@ static inline void mm_app_observe(mm_app *a, mm_flow *f, int dir, int kind, cons
         a->observe(a->observe_ctx, f, dir, kind, obs, ts);
 }
 
+/* For parsers: an app-layer event of transaction tx_id (Suricata logs a
+ * tx's events with its tx_id). */
+static inline void mm_app_tx_event(mm_app *a, mm_flow *f, int dir, const char *name,
+                                   uint64_t tx_id, uint64_t ts)
+{
+    a->event_tx = tx_id + 1;
+    mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, name, ts);
+    a->event_tx = 0;
+}
+
 void mm_app_init(mm_app *a, mm_eve *eve, uint64_t memcap, bool enabled);
 const char *mm_app_name(uint16_t id);   /* NULL for unknown */
 /* The app layer's counters as a stats event writes them: flows per
@@ -325,6 +347,10 @@ void mm_app_stats_get(const mm_app *a, mm_stats_app *out);
 void mm_app_stream(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, bool eof);
 void mm_app_udp(mm_app *a, mm_flow *f, int dir, const uint8_t *d, uint32_t n, uint64_t ts);
 void mm_app_flow_end(mm_app *a, mm_flow *f);
+/* After a TCP packet of direction dir went through the stream: the
+ * parser's packet hook; a session closed (both FINs, the last one
+ * acknowledged) ends the parser's work, as Suricata's STREAM_EOF. */
+void mm_app_packet(mm_app *a, mm_flow *f, int dir, uint64_t ts);
 
 /* For parsers: did direction dir of a TCP flow reach the stream depth (the
  * rest of it never reaches the parser: a file in it is cut)? */

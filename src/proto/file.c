@@ -286,7 +286,9 @@ void mm_file_close(mm_app *a, mm_flow *f, mm_file *fl, bool complete, uint64_t t
                      .size = fl->size, .complete = closed,
                      .macros = fl->macros, .inner = fl->inner, .declared = fl->declared,
                      .sha256 = closed && (fl->hashes & MM_HASH_SHA256) ? sha256 : "",
-                     .dir = fl->dir, .json = ctx, .json_arg = arg, .shape = &fl->shape};
+                     .dir = fl->dir, .gaps = fl->gaps, .stored = stored,
+                     .has_tx = fl->has_tx, .tx_id = fl->tx_id, .json = ctx, .json_arg = arg,
+                     .shape = &fl->shape};
     mm_app_observe(a, f, -1, MM_OBS_FILE, &o, ts ? ts : fl->ts);
     /* written the way the file went, as Suricata's fileinfo */
     mm_json *j = mm_app_event_begin(a, f, ts ? ts : fl->ts, "fileinfo", fl->dir, true);

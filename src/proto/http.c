@@ -116,6 +116,7 @@ typedef struct dir_state {
     struct http_tx *insp_tx;    /* the transaction the message belongs to */
     /* a multipart/form-data request body: its parts are the files */
     mm_mpart *mp;
+    uint64_t mp_seen;           /* body bytes it was given */
     char mpb[MM_MPART_BOUNDARY_MAX + 1];    /* its boundary, until the rules saw it */
     struct {
         mm_app *a;
@@ -575,6 +576,7 @@ static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir,
 {
     if (dir == MM_TO_SERVER && mpb[0] && (ds->mp = mm_app_alloc(a, mm_mpart_size()))) {
         ds->mpc.a = a;
+        ds->mp_seen = 0;
         ds->mpc.tx_id = t->id;
         ds->mpc.ts = ts;
         mm_mpart_cb cb = {mp_start, mp_data, mp_end, ds};
@@ -876,6 +878,20 @@ static void body_data(mm_app *a, mm_flow *f, dir_state *ds, const uint8_t *d, ui
     if (ds->mp) {
         if (d)
             ib_add(a, ds, d, n);
+        /* libhtp's request-body-limit as Suricata applies it to an
+         * upload: the body is read up to the limit; the next data past it
+         * cuts the file in progress (TRUNCATED) and no more parts come */
+        uint64_t lim = a->http_req_body_limit;
+        if (lim && ds->mp_seen >= lim) {
+            ds->mpc.f = f;
+            mm_mpart_finish(ds->mp, false);
+            mm_app_free(a, ds->mp, mm_mpart_size());
+            ds->mp = NULL;
+            return;
+        }
+        if (lim && ds->mp_seen + n > lim)
+            n = (uint32_t)(lim - ds->mp_seen);
+        ds->mp_seen += n;
         mm_mpart_feed(ds->mp, d, n);
         return;
     }

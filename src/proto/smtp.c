@@ -72,6 +72,7 @@ typedef struct smtp_tx {
     uint16_t rcpt_len, nrcpt;
     bool data_seen, body_seen, done;
     bool parse_error;           /* the message could not be read on (status PARSE_ERROR) */
+    bool long_filename;         /* a part's file name was cut (MIME_LONG_FILENAME) */
     char from[512], to[1024], cc[1024], subject[512], date[128], msgid[256], xmailer[256];
     char received[RECV_MAX][256];
     uint8_t nreceived;
@@ -85,6 +86,16 @@ typedef struct smtp_tx {
     uint8_t md5;                /* mm_app.smtp_md5 when the message began */
     struct md5_ctx body_md5;    /* the raw body after the message's headers */
 } smtp_tx;
+
+/* The smtp and email objects of a transaction already logged, for its
+ * files still to be logged (they come at the next packet to the server). */
+typedef struct smtp_snap {
+    char helo[256];
+    uint64_t seq;               /* the transaction's smtp_state.tx_seq */
+    smtp_tx tx;
+} smtp_snap;
+
+#define PEND_MAX 8
 
 typedef struct smtp_state {
     char line[2][LINE_MAX_SMTP];
@@ -104,6 +115,16 @@ typedef struct smtp_state {
     uint64_t tx_id;
     smtp_tx tx;
     mime m;
+    /* attachments ended but not logged yet: Suricata logs a direction's
+     * files at a packet of that direction (the next one to the server
+     * after the data was parsed), with the transaction as it is then */
+    struct {
+        mm_file *fl;
+        bool complete;
+        uint64_t seq;           /* tx_seq of its transaction */
+    } pend[PEND_MAX];
+    uint8_t npend;
+    smtp_snap *snap;
 } smtp_state;
 
 /* --- detection -------------------------------------------------------- */
@@ -159,12 +180,11 @@ static void addr_list(mm_json *j, const char *key, const char *v)
 static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts);
 
 /* The transaction's "smtp" and "email" objects (its event, its files). */
-static void tx_objects(mm_json *j, const smtp_state *s)
+static void tx_objects(mm_json *j, const char *helo, const smtp_tx *t)
 {
-    const smtp_tx *t = &s->tx;
     mj_obj_open(j, "smtp");
-    if (s->helo[0])
-        mj_str(j, "helo", s->helo);
+    if (helo[0])
+        mj_str(j, "helo", helo);
     if (t->mail_from[0])
         mj_str(j, "mail_from", t->mail_from);
     if (t->nrcpt) {
@@ -230,6 +250,8 @@ static void tx_objects(mm_json *j, const smtp_state *s)
     }
 }
 
+static void pend_flush(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts);
+
 /* The message as the detectors see it (before its event is built). */
 static void observe(mm_app *a, mm_flow *f, const smtp_state *s, uint64_t ts)
 {
@@ -255,8 +277,21 @@ static void log_tx(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
         observe(a, f, s, t->ts ? t->ts : ts);
     mm_json *j = mm_app_event_begin(a, f, t->ts ? t->ts : ts, "smtp", MM_TO_SERVER, false);
     mj_u64(j, "tx_id", s->tx_id++);
-    tx_objects(j, s);
+    tx_objects(j, s->helo, t);
     mm_app_event_end(a, f);
+    /* files of this transaction still to be logged keep its objects */
+    if (s->snap)
+        pend_flush(a, f, s, ts);          /* an older one's: now */
+    bool mine = false;
+    for (int i = 0; i < s->npend; i++)
+        mine |= s->pend[i].seq == s->tx_seq;
+    if (mine && (s->snap = mm_app_alloc(a, sizeof *s->snap)) != NULL) {
+        memcpy(s->snap->helo, s->helo, sizeof s->helo);
+        s->snap->seq = s->tx_seq;
+        s->snap->tx = *t;
+    } else if (mine) {
+        pend_flush(a, f, s, ts);
+    }
     memset(t, 0, sizeof(*t));
     mm_file_free(a, s->m.file);
     memset(&s->m, 0, sizeof s->m);
@@ -369,6 +404,15 @@ static bool param(const char *v, const char *name, char *out, size_t on)
     return k > 0;
 }
 
+/* A file name longer than Suricata's MIME decoder keeps (255 bytes, as
+ * our part_name): cut there, and the message raises MIME_LONG_FILENAME. */
+static void long_name(smtp_state *s, const char *v, const char *key)
+{
+    static char big[2048];
+    if (param(v, key, big, sizeof big) && strlen(big) > sizeof s->m.part_name - 1)
+        s->tx.long_filename = true;
+}
+
 static void header(smtp_state *s)
 {
     mime *m = &s->m;
@@ -399,8 +443,8 @@ static void header(smtp_state *s)
         static char lb[1024];
         if (param(v, "boundary", lb, sizeof lb) && strlen(lb) > 254)
             m->long_boundary = true;
-        if (!m->part_name[0])
-            param(v, "name", m->part_name, sizeof m->part_name);
+        if (!m->part_name[0] && param(v, "name", m->part_name, sizeof m->part_name))
+            long_name(s, v, "name");
         return;
     }
     if (!strcasecmp(name, "Content-Transfer-Encoding")) {
@@ -416,8 +460,10 @@ static void header(smtp_state *s)
         if (!strncasecmp(v, "attachment", 10))
             m->attach = true;
         char fn[256];
-        if (param(v, "filename", fn, sizeof fn))
+        if (param(v, "filename", fn, sizeof fn)) {
             memcpy(m->part_name, fn, sizeof fn);
+            long_name(s, v, "filename");
+        }
         return;
     }
     if (m->part)
@@ -442,9 +488,39 @@ static void header(smtp_state *s)
 
 /* --- attachments as files ---------------------------------------------- */
 
+typedef struct tx_view {
+    const char *helo;
+    const smtp_tx *tx;
+} tx_view;
+
 static void email_json(mm_json *j, const void *arg)
 {
-    tx_objects(j, arg);
+    const tx_view *v = arg;
+    tx_objects(j, v->helo, v->tx);
+}
+
+/* The attachments ended so far are logged now, each with its
+ * transaction's objects as they are now (a logged one's as it ended). */
+static void pend_flush(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
+{
+    for (int i = 0; i < s->npend; i++) {
+        tx_view v = {s->helo, &s->tx};
+        if (s->snap && s->snap->seq == s->pend[i].seq)
+            v = (tx_view){s->snap->helo, &s->snap->tx};
+        mm_file_close(a, f, s->pend[i].fl, s->pend[i].complete, ts, email_json, &v);
+    }
+    s->npend = 0;
+    if (s->snap) {
+        mm_app_free(a, s->snap, sizeof *s->snap);
+        s->snap = NULL;
+    }
+}
+
+static void smtp_packet(mm_app *a, mm_flow *f, void *st, int dir, uint64_t ts)
+{
+    smtp_state *s = st;
+    if (dir == MM_TO_SERVER && s->npend)
+        pend_flush(a, f, s, ts);
 }
 
 static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64_t ts)
@@ -463,7 +539,12 @@ static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64
         mm_file_data(a, m->file, out, m->nb64 == 3 ? 2 : 1);
     }
     m->nb64 = 0;
-    mm_file_close(a, f, s->m.file, complete, ts, email_json, s);
+    if (s->npend == PEND_MAX)
+        pend_flush(a, f, s, ts);
+    s->pend[s->npend].fl = s->m.file;
+    s->pend[s->npend].complete = complete;
+    s->pend[s->npend].seq = s->tx_seq;
+    s->npend++;
     s->m.file = NULL;
 }
 
@@ -582,7 +663,7 @@ static void long_boundary_event(mm_app *a, mm_flow *f, smtp_state *s, uint64_t t
         return;
     s->m.long_boundary = false;
     s->tx.parse_error = true;   /* Suricata's decoder stops there */
-    mm_app_observe(a, f, MM_TO_SERVER, MM_OBS_APP_EVENT, "smtp.mime_long_boundary", ts);
+    mm_app_tx_event(a, f, MM_TO_SERVER, "smtp.mime_long_boundary", s->tx_id, ts);
 }
 
 /* The URLs of a text line, as Suricata's MIME decoder extracts them with
@@ -759,6 +840,10 @@ static void data_end(mm_app *a, mm_flow *f, smtp_state *s, uint64_t ts)
     if (s->m.in_headers)
         headers_end(a, s, ts);
     file_end(a, f, s, true, ts);          /* the message ended: so did its last part */
+    /* the MIME decoder's anomalies are the transaction's events at the
+     * message's end (Suricata's SetMimeEvents) */
+    if (s->tx.long_filename)
+        mm_app_tx_event(a, f, MM_TO_SERVER, "smtp.mime_long_filename", s->tx_id, ts);
     s->tx.done = true;
     s->mode = M_CMD;
     log_tx(a, f, s, ts);
@@ -910,6 +995,8 @@ static bool client_piece(mm_app *a, smtp_state *s, char *l, uint32_t n)
     if ((s->mode != M_DATA && s->mode != M_BDAT) || !s->m.file || s->m.in_headers)
         return false;
     part_piece(a, &s->m, l, n, false);
+    if (s->tx.md5 & MM_SMTP_MD5_BODY && s->tx.body_seen)
+        md5_update(&s->tx.body_md5, n, (const uint8_t *)l);
     s->cont = true;
     return true;
 }
@@ -919,6 +1006,7 @@ static void client_line(mm_app *a, mm_flow *f, smtp_state *s, char *l, uint32_t 
     if (s->cont) {
         /* the end of a long line: no terminator, boundary or dot-stuffing */
         s->cont = false;
+        body_md5(s, l, n);
         if (s->m.file)
             part_line(a, &s->m, l, n);
         return;
@@ -969,6 +1057,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                     line[ll] = 0;
                     if (s->cont) {
                         s->cont = false;
+                        body_md5(s, line, ll);
                         if (s->m.file)
                             part_line(a, &s->m, line, ll);
                     } else {
@@ -1017,6 +1106,21 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
         else
             reply(a, f, s, line, ll, ts);
     }
+    /* Suricata's data mode past the MIME headers takes the end of a chunk
+     * as a line fragment: the piece of an attachment line so far goes to
+     * its file now (what a stream cut at the depth leaves is decoded). Not
+     * a possible boundary ('-'), the end of the message ('.'), a line end
+     * half come (CR), nor quoted-printable (an escape may be split). */
+    uint32_t pl = s->llen[MM_TO_SERVER];
+    if (dir == MM_TO_SERVER && s->mode == M_DATA && pl && s->m.file && !s->m.in_headers &&
+        s->m.part_cte != CTE_QP && (s->cont || (line[0] != '-' && line[0] != '.'))) {
+        if (line[pl - 1] == '\r')
+            pl--;
+        if (pl && client_piece(a, s, line, pl)) {
+            memmove(line, line + pl, s->llen[MM_TO_SERVER] - pl);
+            s->llen[MM_TO_SERVER] -= pl;
+        }
+    }
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
@@ -1025,6 +1129,7 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
     if (s->tx.active && s->m.in_headers)
         header(s);
     log_tx(a, f, s, ts);
+    pend_flush(a, f, s, ts);
     mm_file_free(a, s->m.file);
     s->m.file = NULL;
 }
@@ -1032,4 +1137,5 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
 const mm_app_parser mm_parser_smtp = {
     .name = "smtp", .id = MM_APP_SMTP, .tcp = true, .udp = false,
     .probe = probe, .state_size = sizeof(smtp_state), .parse = parse, .finish = finish,
+    .packet = smtp_packet,
 };
