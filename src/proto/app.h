@@ -354,7 +354,7 @@ void mm_app_event_close(mm_app *a);
 extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh,
     mm_parser_smb, mm_parser_ntp, mm_parser_dhcp, mm_parser_smtp,
     mm_parser_rdp, mm_parser_ftp, mm_parser_ftpdata,
-    mm_parser_stratum, mm_parser_telnet, mm_parser_dcerpc;
+    mm_parser_stratum, mm_parser_telnet, mm_parser_dcerpc, mm_parser_dcerpc_udp;
 
 /* tls.c: between two records of direction dir (a cleartext protocol may
  * resume there, as FTP after CCC). */
