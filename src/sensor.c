@@ -306,6 +306,7 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         s->last_ts = ts;
     mm_decode(&s->dec, raw, &p);
     mm_detect_packet_start(s->det);
+    mm_detect_packet_pending(s->det, &p);
     s->eve.pkt_raw = raw;
     int dir = 0;
     if (p.outer.on && p.outer.carrier)

@@ -163,6 +163,7 @@ struct mm_detect {
     uint32_t pkt_alerts;        /* given on the packet begun */
     bool pkt_passed;            /* a pass rule matched it */
     const struct mm_pkt *cur_pkt;  /* the packet being inspected (alert dumps) */
+    const struct mm_pkt *pend_pkt; /* the packet begun, before its flow is known */
     bool alert_caps;            /* a rule's alert is being written: its pktvars go in it */
 };
 
@@ -194,6 +195,10 @@ typedef struct det_flow {
     uint8_t *sbuf[2];
     uint32_t slen[2];
     bool sacked[2];
+    /* a direction's transaction side parsed at a packet of the other
+     * direction, inspected at the next packet of its own (DCE/RPC over
+     * TCP: det_rules_app) */
+    struct det_defer *defer[2];
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
