@@ -556,6 +556,32 @@ def _():
         expect(got_alter == sorted(want_alter), '%s: binds %s, tshark %s' % (rel, got_alter, want_alter))
 
 
+@check('DCE/RPC over UDP: one dcerpc event per request and response pair tshark decodes, '
+       'its activity UUID and sequence number; schema-valid')
+def _():
+    v = eve_validator(SHARED)
+    cap = sv_pcap('dcerpc/dcerpc-udp-scapy/input.pcap')
+    r = run(['sensor', '-r', cap, '--eve', '-', '-q', '--no-detect'])
+    evs = [e for e in map(json.loads, r.stdout.splitlines()) if e['event_type'] == 'dcerpc']
+    for e in evs:
+        errs = list(v.iter_errors(e))
+        expect(not errs, errs[0].message if errs else '')
+    t = subprocess.run(['tshark', '-r', cap, '-Y', 'dcerpc.pkt_type == 2', '-T', 'fields',
+                        '-e', 'dcerpc.dg_act_id', '-e', 'dcerpc.dg_seqnum', '-e', 'dcerpc.drep.byteorder'],
+                       capture_output=True, text=True)
+    want = []
+    for line in t.stdout.splitlines():
+        act, seq, order = line.split('\t')
+        h = act.replace('-', '')
+        if order == '0':    # big-endian: Suricata prints the first fields byte-swapped all the same
+            h = (bytes.fromhex(h[:8])[::-1] + bytes.fromhex(h[8:12])[::-1] +
+                 bytes.fromhex(h[12:16])[::-1]).hex() + h[16:]
+        want.append(('%s-%s-%s-%s-%s' % (h[:8], h[8:12], h[12:16], h[16:20], h[20:]), int(seq)))
+    got = [(e['dcerpc']['activityuuid'], e['dcerpc']['seqnum']) for e in evs
+           if e['dcerpc']['request'] == 'REQUEST' and e['dcerpc']['response'] == 'RESPONSE']
+    expect(want and got == want and len(evs) == len(want), 'events %s, tshark %s' % (got, want))
+
+
 @check('dcerpc.opnum / dcerpc.iface / dcerpc.stub_data on SMB: one alert per request and per '
        'response of the opnum (tshark), none for another interface or version')
 def _():
