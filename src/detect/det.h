@@ -210,7 +210,9 @@ det_flow *det_flow_get(mm_flow *f);
 bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 void det_rules_free(mm_detect *d);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
-void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts);
+/* both: the event's transaction is open both ways (MM_OBS_APP_EVENT_TX). */
+void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, bool both,
+                         uint64_t ts);
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 /* The stream data the rules still hold: inspected (flow end), or dropped
  * (free). */

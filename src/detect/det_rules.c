@@ -872,7 +872,8 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
 }
 
-void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts)
+void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, bool both,
+                         uint64_t ts)
 {
     if (!d->rules || !mm_rules_has_events(d->rules))
         return;
@@ -881,10 +882,12 @@ void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, ui
     hit_ctx h = {d, f, dir, ts, NULL, NULL};
     mm_rules_app_event(d->rules, d->rt, &in, name, false, hit, &h);
     /* an event belongs to its transaction, which Suricata inspects in both
-     * directions: a rule naming the other direction sees it there */
+     * directions: a rule naming the other direction sees it there, and an
+     * undirected one too when the transaction is still open that way (an
+     * SMB file's: inspected again at the other side's next packet) */
     in = flow_insp(d, f, !dir, MM_MOMENT_APP, &bc);
     hit_ctx h2 = {d, f, !dir, ts, NULL, NULL};
-    mm_rules_app_event(d->rules, d->rt, &in, name, true, hit, &h2);
+    mm_rules_app_event(d->rules, d->rt, &in, name, !both, hit, &h2);
 }
 
 /* An anomaly raised on a packet (p; f when it belongs to a flow) or on a

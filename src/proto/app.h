@@ -102,6 +102,10 @@ enum {
                              * ("http.request_auth_unrecognized"), for the rules */
     MM_OBS_APP_EVENT_MSG,   /* the same, logged only: its rules are checked with
                              * its message (mm_obs_buffers.events_alone) */
+    MM_OBS_APP_EVENT_TX,    /* const char *: an event of a transaction still open
+                             * both ways (an SMB file's): Suricata inspects its
+                             * events in each direction, so an undirected rule
+                             * on it alerts for both */
 };
 
 typedef struct mm_obs_smb1 {

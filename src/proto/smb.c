@@ -1852,7 +1852,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
             feed_region(a, d, p, d->got, take, ts);
         if (d->df && d->df->overlap) {      /* Suricata's app-layer event on it */
             d->df->overlap = false;
-            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "smb.file_overlap", ts);
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT_TX, "smb.file_overlap", ts);
         }
         d->got += take;
         p += take;
