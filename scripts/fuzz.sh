@@ -61,6 +61,7 @@ seed "$work/capture/sslv3-server.pcap" tcp.stream==0 sslv3
 seed "$work/capture/rdp-bruteforce.pcap" tcp.stream==0 rdp-cookie
 seed "$work/capture/beacon-tls.pcap" tcp.stream==0 tls-cert
 seed ../shared/suricata-verify/tests/bug-6191/input.pcap tcp.stream==0 dcerpc-tcp
+seed ../shared/suricata-verify/tests/dcerpc/dcerpc-udp-scapy/input.pcap udp.stream==0 dcerpc-udp
 seed ../shared/suricata-verify/tests/smb2-06/20171220_smb_net_user.pcap tcp.stream==0 smb2-dcerpc
 # exploit kits and stealers (tools/attackgen_web.c): a landing page, an
 # XOR-encoded payload, uploads to a gate, a stealer's mail; byte 0 0x24: port

@@ -123,7 +123,8 @@ static bool anomaly_allowed(sensor *s, uint64_t ts, int a)
 static void observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)
 {
     sensor *s = ctx;
-    if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) &&
+    if ((kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG ||
+         kind == MM_OBS_APP_EVENT_TX) &&
         anomaly_allowed(s, ts, MM_AN__COUNT))
         mm_eve_applayer_anomaly(&s->eve, ts, f, obs,
                                 f->app_proto ? mm_app_name(f->app_proto) : NULL,
@@ -308,6 +309,7 @@ static void packet(sensor *s, const mm_rawpkt *raw)
         s->last_ts = ts;
     mm_decode(&s->dec, raw, &p);
     mm_detect_packet_start(s->det);
+    mm_detect_packet_pending(s->det, &p);
     s->eve.pkt_raw = raw;
     int dir = 0;
     if (p.outer.on && p.outer.carrier)

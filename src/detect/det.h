@@ -157,6 +157,7 @@ struct mm_detect {
     uint32_t pkt_alerts;        /* given on the packet begun */
     bool pkt_passed;            /* a pass rule matched it */
     const struct mm_pkt *cur_pkt;  /* the packet being inspected (alert dumps) */
+    const struct mm_pkt *pend_pkt; /* the packet begun, before its flow is known */
     bool alert_caps;            /* a rule's alert is being written: its pktvars go in it */
 };
 
@@ -203,6 +204,10 @@ typedef struct det_flow {
         uint32_t longest;       /* longest unbroken string */
         uint64_t size;
     } body;
+    /* a direction's transaction side parsed at a packet of the other
+     * direction, inspected at the next packet of its own (DCE/RPC over
+     * TCP: det_rules_app) */
+    struct det_defer *defer[2];
 } det_flow;
 
 enum { FK_NONE, FK_PE, FK_FLASH, FK_JAR, FK_XAP, FK_SCRIPT };
@@ -214,7 +219,9 @@ det_flow *det_flow_get(mm_flow *f);
 bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 void det_rules_free(mm_detect *d);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
-void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts);
+/* both: the event's transaction is open both ways (MM_OBS_APP_EVENT_TX). */
+void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, bool both,
+                         uint64_t ts);
 void det_rules_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 /* The stream data the rules still hold: inspected (flow end), or dropped
  * (free). */

@@ -333,6 +333,7 @@ void mm_detect_packet_start(mm_detect *d)
 {
     if (d) {
         d->cur_pkt = NULL;
+        d->pend_pkt = NULL;
         d->pkt_no++;
         d->pkt_alerts = 0;
         d->pkt_passed = false;
@@ -871,7 +872,8 @@ static void inspect(mm_detect *d, mm_flow *f, int dir, int moment, const mm_obs_
     mm_rules_inspect(d->rules, d->rt, &in, hit, &h);
 }
 
-void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, uint64_t ts)
+void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, bool both,
+                         uint64_t ts)
 {
     if (!d->rules || !mm_rules_has_events(d->rules))
         return;
@@ -880,10 +882,12 @@ void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, ui
     hit_ctx h = {d, f, dir, ts, NULL, NULL};
     mm_rules_app_event(d->rules, d->rt, &in, name, false, hit, &h);
     /* an event belongs to its transaction, which Suricata inspects in both
-     * directions: a rule naming the other direction sees it there */
+     * directions: a rule naming the other direction sees it there, and an
+     * undirected one too when the transaction is still open that way (an
+     * SMB file's: inspected again at the other side's next packet) */
     in = flow_insp(d, f, !dir, MM_MOMENT_APP, &bc);
     hit_ctx h2 = {d, f, !dir, ts, NULL, NULL};
-    mm_rules_app_event(d->rules, d->rt, &in, name, true, hit, &h2);
+    mm_rules_app_event(d->rules, d->rt, &in, name, !both, hit, &h2);
 }
 
 /* An anomaly raised on a packet (p; f when it belongs to a flow) or on a
@@ -922,10 +926,97 @@ void mm_detect_event(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, int an,
     mm_rules_event(d->rules, d->rt, &in, an, hit, &h);
 }
 
+/* A transaction side's buffers kept for the next packet of its direction. */
+#define DEFER_BUFS 4
+#define DEFER_MAX 4                 /* moments waiting per direction */
+#define DEFER_BYTES (16u << 10)     /* bytes kept per moment */
+
+typedef struct det_defer {
+    int n;                          /* moments waiting */
+    struct {
+        int nb;
+        mm_obs_buf b[DEFER_BUFS];
+        uint64_t ts;
+        uint8_t *data;
+    } m[DEFER_MAX];
+} det_defer;
+
+static void defer_run(mm_detect *d, mm_flow *f, det_flow *df, int dir)
+{
+    det_defer *q = df->defer[dir];
+    if (!q)
+        return;
+    df->defer[dir] = NULL;          /* alerts below may not defer again */
+    for (int i = 0; i < q->n; i++) {
+        mm_obs_buffers ob = {q->m[i].b, q->m[i].nb, NULL, NULL, NULL, NULL};
+        if (d->rules)
+            inspect(d, f, dir, MM_MOMENT_APP, q->m[i].b, q->m[i].nb, NULL, q->m[i].ts, &ob);
+        free(q->m[i].data);
+    }
+    free(q);
+}
+
+/* Suricata inspects a transaction's side for the rules at the next packet
+ * of that side (DetectRunTx per packet direction): a DCE/RPC request
+ * parsed when the server's ACK handed it on is inspected at the client's
+ * next packet. Done for DCE/RPC over TCP, whose alerts carry no object of
+ * the transaction: a copy of the buffers waits (at most DEFER_MAX moments,
+ * DEFER_BYTES each; past that, inspected at once). */
+static bool defer_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts)
+{
+    const mm_pkt *p = d->pend_pkt;
+    if (f->proto != 6 || f->app_proto != MM_APP_DCERPC || !p || ob->file || ob->json ||
+        ob->nevents || ob->n > DEFER_BUFS || p->proto != 6 || p->sport == p->dport)
+        return false;
+    /* the packet begun must be this flow's, and of the other direction */
+    bool fwd = !memcmp(p->src.b, f->cli.b, 16) && p->sport == f->cport &&
+               !memcmp(p->dst.b, f->srv.b, 16) && p->dport == f->sport;
+    bool rev = !memcmp(p->src.b, f->srv.b, 16) && p->sport == f->sport &&
+               !memcmp(p->dst.b, f->cli.b, 16) && p->dport == f->cport;
+    if (!(fwd || rev) || (fwd ? MM_TO_SERVER : MM_TO_CLIENT) == dir)
+        return false;
+    det_flow *df = det_flow_get(f);
+    if (!df)
+        return false;
+    det_defer *q = df->defer[dir];
+    if (!q && !(q = df->defer[dir] = calloc(1, sizeof *q)))
+        return false;
+    if (q->n == DEFER_MAX)
+        return false;
+    uint64_t total = 0;
+    for (int i = 0; i < ob->n; i++)
+        total += ob->b[i].data ? ob->b[i].len : 0;
+    if (total > DEFER_BYTES)
+        return false;
+    uint8_t *data = total ? malloc(total) : NULL;
+    if (total && !data)
+        return false;
+    uint32_t at = 0;
+    for (int i = 0; i < ob->n; i++) {
+        q->m[q->n].b[i] = ob->b[i];
+        if (ob->b[i].len && ob->b[i].data) {
+            memcpy(data + at, ob->b[i].data, ob->b[i].len);
+            q->m[q->n].b[i].data = data + at;
+            at += ob->b[i].len;
+        }
+    }
+    q->m[q->n].nb = ob->n;
+    q->m[q->n].ts = ts;
+    q->m[q->n].data = data;
+    q->n++;
+    return true;
+}
+
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts)
 {
-    if (d->rules && (ob->n || ob->file))
+    if (d->rules && (ob->n || ob->file) && !defer_app(d, f, dir, ob, ts))
         inspect(d, f, dir, MM_MOMENT_APP, ob->b, ob->n, NULL, ts, ob);
+}
+
+void mm_detect_packet_pending(mm_detect *d, const mm_pkt *p)
+{
+    if (d)
+        d->pend_pkt = p;
 }
 
 /* Stream data goes to the rules as Suricata's IDS mode inspects its raw
@@ -1154,8 +1245,10 @@ void det_rules_stream_flush(mm_detect *d, mm_flow *f)
     det_flow *df = f->det;
     if (!d->rules || !df)
         return;
-    for (int dir = 0; dir < 2; dir++)
+    for (int dir = 0; dir < 2; dir++) {
         sflush(d, f, df, dir);
+        defer_run(d, f, df, dir);
+    }
 }
 
 void det_rules_stream_free(mm_detect *d, mm_flow *f)
@@ -1163,8 +1256,14 @@ void det_rules_stream_free(mm_detect *d, mm_flow *f)
     det_flow *df = f->det;
     if (!df)
         return;
-    for (int dir = 0; dir < 2; dir++)
+    for (int dir = 0; dir < 2; dir++) {
         sbuf_release(d, df, dir);
+        det_defer *q = df->defer[dir];
+        df->defer[dir] = NULL;
+        for (int i = 0; q && i < q->n; i++)
+            free(q->m[i].data);
+        free(q);
+    }
 }
 
 /* The checksums the checksum keywords look at (Suricata's ipv4-csum,
@@ -1233,6 +1332,9 @@ static void bad_l4_packet(mm_detect *d, const mm_pkt *p, uint64_t ts)
 void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64_t ts)
 {
     d->cur_pkt = p;
+    d->pend_pkt = NULL;
+    if (f && f->det && ((det_flow *)f->det)->defer[dir])
+        defer_run(d, f, f->det, dir);
     if (f && p->proto == 17 && p->l4_ok && p->payload_len)
         mm_detect_datagram(d, f, dir, p->payload, p->payload_len);
     if (!d->rules || !f)

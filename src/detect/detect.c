@@ -357,8 +357,8 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
         det_rules_file(d, f, obs, ts);
     else if (kind == MM_OBS_APP_EVENT_MSG)
         return;                 /* checked with its message's buffers */
-    else if (kind == MM_OBS_APP_EVENT) {
-        det_rules_app_event(d, f, dir, obs, ts);
+    else if (kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_TX) {
+        det_rules_app_event(d, f, dir, obs, kind == MM_OBS_APP_EVENT_TX, ts);
         return;
     }
     if (kind != MM_OBS_BUFFERS && d->builtin)

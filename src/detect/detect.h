@@ -92,6 +92,9 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const struct mm_pkt *p,
 void mm_detect_tagged(mm_detect *d, mm_flow *f, const struct mm_pkt *p, uint64_t ts);
 /* A packet begins (before anything of it is inspected). */
 void mm_detect_packet_start(mm_detect *d);
+/* The packet begun, before the flow table has placed it (its app-layer
+ * moments come first: det_rules_app tells their packet's direction). */
+void mm_detect_packet_pending(mm_detect *d, const struct mm_pkt *p);
 /* A flow's end begins: inspected as a packet of its own (Suricata's
  * pseudo packet), with its own packet-alert-max. */
 void mm_detect_flow_end_start(mm_detect *d);

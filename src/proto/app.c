@@ -12,7 +12,7 @@ static const mm_app_parser *const parsers[] = {
     &mm_parser_http, &mm_parser_tls, &mm_parser_dns, &mm_parser_ssh, &mm_parser_smb,
     &mm_parser_ntp, &mm_parser_dhcp, &mm_parser_smtp,
     &mm_parser_rdp, &mm_parser_ftp, &mm_parser_ftpdata, &mm_parser_stratum,
-    &mm_parser_telnet, &mm_parser_dcerpc,
+    &mm_parser_telnet, &mm_parser_dcerpc, &mm_parser_dcerpc_udp,
 };
 #define NPARSERS (sizeof parsers / sizeof parsers[0])
 

@@ -108,6 +108,10 @@ enum {
     MM_OBS_APP_EVENT_MSG,   /* the same, logged only: its rules are checked with
                              * its message (mm_obs_buffers.events_alone) */
     MM_OBS_MAIL,            /* mm_obs_mail: each SMTP message, at its end */
+    MM_OBS_APP_EVENT_TX,    /* const char *: an event of a transaction still open
+                             * both ways (an SMB file's): Suricata inspects its
+                             * events in each direction, so an undirected rule
+                             * on it alerts for both */
 };
 
 typedef struct mm_obs_smb1 {
@@ -396,7 +400,7 @@ void mm_app_event_close(mm_app *a);
 extern const mm_app_parser mm_parser_http, mm_parser_tls, mm_parser_dns, mm_parser_ssh,
     mm_parser_smb, mm_parser_ntp, mm_parser_dhcp, mm_parser_smtp,
     mm_parser_rdp, mm_parser_ftp, mm_parser_ftpdata,
-    mm_parser_stratum, mm_parser_telnet, mm_parser_dcerpc;
+    mm_parser_stratum, mm_parser_telnet, mm_parser_dcerpc, mm_parser_dcerpc_udp;
 
 /* tls.c: between two records of direction dir (a cleartext protocol may
  * resume there, as FTP after CCC). */

@@ -17,11 +17,11 @@
 #define PFC_FIRST 0x01
 #define PFC_LAST 0x02
 
+/* What a direction has buffered of a PDU not yet whole (Suricata's
+ * buffer_ts/buffer_tc): its first PDU_KEEP bytes, and how many there are. */
 typedef struct dce_dir {
     uint8_t buf[PDU_KEEP];
-    uint32_t have, kept;        /* bytes of the PDU seen, kept */
-    uint32_t frag_len;          /* from its header (0: header not complete) */
-    bool lost;                  /* out of step (a gap, a bad header): no more */
+    uint32_t have, kept;
 } dce_dir;
 
 typedef struct dce_tx {
@@ -33,6 +33,10 @@ typedef struct dce_tx {
 
 typedef struct dce_state {
     dce_dir d[2];
+    uint8_t hdr[16];            /* the header parsed last, either direction's */
+    bool hdr_set;               /* ... and the PDU it heads is not done */
+    uint8_t need, prev;         /* direction expected next, of the last PDU done */
+    bool dead;                  /* a parse error: the flow is not parsed any more */
     dce_tx tx[TXS];
     uint64_t clock;
     uint8_t nbound;
@@ -176,40 +180,85 @@ static void pdu(mm_app *a, mm_flow *f, dce_state *s, int dir, const uint8_t *d, 
     }
 }
 
+#define BUF_MAX (1u << 20)      /* buffered per direction before it is an error */
+
+static void die(mm_app *a, mm_flow *f, dce_state *s)
+{
+    mm_app_error(a, f);
+    s->dead = true;
+}
+
+/* One chunk of a direction, as Suricata 7's DCE/RPC-over-TCP parser takes
+ * it (its handle_input_data): what the direction buffered and the chunk
+ * make one buffer, of which one PDU at most is read per chunk - once that
+ * PDU is whole, the buffer is emptied, the chunk's bytes past it with it
+ * (two PDUs acknowledged together: the second is not seen; 8.0.5 reads
+ * them all). The header is parsed once per PDU and kept across the
+ * directions; a chunk of the other direction while one waits for the rest
+ * of its PDU, a PDU type other than bind, alter context, their answers,
+ * request and response (a fault, AUTH3), a gap or 1 MiB buffered end the
+ * parsing of the flow. A buffer that does not start with a version 5.0/5.1
+ * header waits for more, never read again. */
 static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
                   uint64_t ts)
 {
     dce_state *s = st;
     dce_dir *D = &s->d[dir];
+    if (s->dead)
+        return;
     if (!d) {
-        D->lost = true;         /* a gap: the framing is lost */
+        die(a, f, s);
         return;
     }
-    while (n && !D->lost) {
-        uint32_t want = D->frag_len ? D->frag_len - D->have : 16 - D->have;
-        uint32_t take = n < want ? n : want;
-        if (D->kept < PDU_KEEP) {
-            uint32_t k = take < PDU_KEEP - D->kept ? take : PDU_KEEP - D->kept;
-            memcpy(D->buf + D->kept, d, k);
-            D->kept += k;
-        }
-        D->have += take;
-        d += take;
-        n -= take;
-        if (!D->frag_len && D->have == 16) {
-            uint16_t frag;
-            if (!mm_dce_header(D->buf, &frag, NULL)) {
-                mm_app_error(a, f);
-                D->lost = true;
-                return;
-            }
-            D->frag_len = frag;
-        }
-        if (D->frag_len && D->have == D->frag_len) {
-            pdu(a, f, s, dir, D->buf, D->kept, ts);
-            D->have = D->kept = D->frag_len = 0;
-        }
+    if (!n)
+        return;
+    if (D->have + (uint64_t)n > BUF_MAX) {
+        die(a, f, s);
+        return;
     }
+    if (s->prev == dir)
+        s->need = (uint8_t)dir;
+    if (s->need != dir) {
+        die(a, f, s);
+        return;
+    }
+    if (D->kept < PDU_KEEP) {
+        uint32_t k = n < PDU_KEEP - D->kept ? n : PDU_KEEP - D->kept;
+        memcpy(D->buf + D->kept, d, k);
+        D->kept += k;
+    }
+    D->have += n;
+    if (!s->hdr_set) {
+        if (D->have < 16 || D->buf[0] != 5 || D->buf[1] > 1)
+            return;
+        memcpy(s->hdr, D->buf, 16);
+        s->hdr_set = true;
+    }
+    bool le = s->hdr[4] & 0x10;
+    uint16_t frag = le ? (uint16_t)(s->hdr[8] | s->hdr[9] << 8)
+                       : (uint16_t)(s->hdr[8] << 8 | s->hdr[9]);
+    if (D->have < frag)
+        return;
+    uint8_t type = s->hdr[2];
+    switch (type) {
+    case MM_DCE_REQUEST:
+        if (frag < 24) {
+            die(a, f, s);
+            return;
+        }
+        break;
+    case MM_DCE_RESPONSE: case MM_DCE_BIND: case MM_DCE_ALTER:
+    case MM_DCE_BIND_ACK: case MM_DCE_ALTER_RESP:
+        break;
+    default:
+        die(a, f, s);
+        return;
+    }
+    pdu(a, f, s, dir, D->buf, D->kept < frag ? D->kept : frag, ts);
+    D->have = D->kept = 0;
+    s->hdr_set = false;
+    s->need = (uint8_t)!dir;
+    s->prev = (uint8_t)dir;
 }
 
 static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)

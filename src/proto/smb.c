@@ -878,11 +878,30 @@ static smb_pipe *pipe_of(mm_app *a, smb_state *s, smb_file *fl)
     return fl->pipe;
 }
 
+/* SMB2 whose tree connect was not seen (a capture begun later): a write or
+ * read whose bytes (h[off..], len of them, n kept) look like DCE/RPC makes
+ * its tree a named pipe, as Suricata's smb_dcerpc_probe (version 5.0-5.2,
+ * a fragment length, a known type) does with a tree of its own. */
+static void midstream_pipe(smb_state *s, const smb_file *fl, const uint8_t *h, uint32_t n,
+                           uint32_t off, uint32_t len)
+{
+    if (!fl || fl->ver != 2 || tree_get(s, fl->tree_id, false) || off < 32 || off >= n ||
+        len < 10 || n - off < 10)
+        return;
+    const uint8_t *p = h + off;
+    uint16_t frag = (p[4] & 0x10) ? mm_le16(p + 8) : (uint16_t)(p[8] << 8 | p[9]);
+    if (p[0] == 5 && p[1] < 3 && p[2] <= 20 && frag) {
+        smb_tree *tr = tree_get(s, fl->tree_id, true);
+        tr->pipe = true;
+    }
+}
+
 /* A write to an open file on a named pipe: a DCE/RPC request. */
 static void pipe_write(mm_app *a, mm_flow *f, smb_state *s, smb_file *fl, const uint8_t *h,
                        uint32_t n, uint32_t off, uint32_t len, uint64_t ts)
 {
     mm_dce_pdu pdu;
+    midstream_pipe(s, fl, h, n, off, len);
     smb_pipe *pp = pipe_of(a, s, fl);
     if (!pp || !dce_at(h, n, off, len, &pdu))
         return;
@@ -1668,6 +1687,7 @@ static void data_region(smb_state *s, smb_dir *d)
     }
     if (!fl || !len || off < 32 || off > d->msg_len || len > d->msg_len - off)
         return;
+    midstream_pipe(s, fl, m, n, off, len);
     smb_tree *tr = tree_get(s, fl->tree_id, false);
     if (tr && tr->pipe)
         return;                             /* a named pipe (DCERPC): not a file */
@@ -1832,7 +1852,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *p, ui
             feed_region(a, d, p, d->got, take, ts);
         if (d->df && d->df->overlap) {      /* Suricata's app-layer event on it */
             d->df->overlap = false;
-            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "smb.file_overlap", ts);
+            mm_app_observe(a, f, dir, MM_OBS_APP_EVENT_TX, "smb.file_overlap", ts);
         }
         d->got += take;
         p += take;

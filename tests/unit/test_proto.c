@@ -48,7 +48,8 @@ static void observer(void *ctx, mm_flow *f, int dir, int kind, const void *obs, 
     } else if (kind == MM_OBS_SMB1) {
         s->n_smb++;
         s->smb = *(const mm_obs_smb1 *)obs;
-    } else if (kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG) {
+    } else if (kind == MM_OBS_APP_EVENT || kind == MM_OBS_APP_EVENT_MSG ||
+               kind == MM_OBS_APP_EVENT_TX) {
         s->n_ev++;
         snprintf(s->ev, sizeof s->ev, "%s", (const char *)obs);
     } else if (kind == MM_OBS_NTP) {
