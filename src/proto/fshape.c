@@ -31,20 +31,37 @@ static const struct {
     [MM_KW_APPLET] = {"<applet", 7, true},
 };
 
+/* Byte classes, one table lookup per byte (the marks are looked for in
+ * every text file's first bytes: this is the sensor's hot path for web
+ * pages). */
+enum { C_DENSE = 1, C_HEX = 2, C_CTRL = 4, C_HIGH = 8, C_TRIG = 16 };
+
 /* Bytes of an unbroken string: encoded data, packed numbers, identifiers
  * (quotes, spaces, brackets, operators and URL separators end it; so does
- * '|', which joins the word lists of JavaScript packers: words, not data). */
-static bool dense_byte(uint8_t c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/' || c == '=' || c == '%' || c == '\\' || c == ',' || c == '.' ||
-           c == '_' || c == '-' || c == '~' || c == '@' || c == '$' || c == '*' || c == '^' ||
-           c == '#';
-}
+ * '|', which joins the word lists of JavaScript packers: words, not data);
+ * hex digits (escapes); control bytes (not tab, LF, CR, FF); bytes that
+ * can end a keyword ('(' 'e' 't' 'h', either case). */
+static uint8_t cls[256];
 
-static bool hex_digit(uint8_t c)
+static void classes(void)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    for (int c = 0; c < 256; c++) {
+        uint8_t k = 0;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("+/=%\\,._-~@$*^#", c))
+            k |= C_DENSE;
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+            k |= C_HEX;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+            k |= C_CTRL;
+        if (c >= 0x80)
+            k |= C_HIGH;
+        if (c == '(' || c == 'e' || c == 'E' || c == 't' || c == 'T' || c == 'h' || c == 'H')
+            k |= C_TRIG;
+        cls[c] = k;
+    }
+    /* strchr finds the terminating NUL: NUL is no dense byte */
+    cls[0] &= (uint8_t)~C_DENSE;
 }
 
 static uint8_t lower(uint8_t c)
@@ -89,47 +106,78 @@ static void run_end(mm_fshape *s)
     s->run_data = false;
 }
 
+/* A keyword may end at this byte: the candidates, checked from their end. */
+static void keywords(mm_fshape *s, unsigned pos, uint8_t c)
+{
+    const uint8_t *cand;
+    size_t nc;
+    switch (lower(c)) {
+    case '(': cand = ends_paren, nc = sizeof ends_paren; break;
+    case 'e': cand = ends_e, nc = sizeof ends_e; break;
+    case 't': cand = ends_t, nc = sizeof ends_t; break;
+    default: cand = ends_h, nc = sizeof ends_h; break;
+    }
+    /* the byte before must be some candidate's: most letters stop here */
+    uint8_t p1 = s->win[(pos + 15) & 15], lp = lower(p1);
+    for (size_t i = 0; i < nc; i++) {
+        unsigned k = cand[i], l = kw[k].len;
+        uint8_t want = (uint8_t)kw[k].s[l - 2];
+        if ((kw[k].nocase ? lp : p1) == want && win_ends(s, pos, k) && s->kw[k] < UINT16_MAX)
+            s->kw[k]++;
+    }
+}
+
 /* One byte of text. */
 static void text_byte(mm_fshape *s, uint8_t c)
 {
     unsigned pos = s->n & 15;
     s->n++;
     s->win[pos] = c;
-    if (c >= 0x80)
-        s->high++;
-    else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
-        s->ctrl++;
-    if (dense_byte(c)) {
-        if (s->run < sizeof s->run_head)
+    uint8_t k = cls[c];
+    if (k & (C_HIGH | C_CTRL)) {
+        if (k & C_HIGH)
+            s->high++;
+        else
+            s->ctrl++;
+    }
+    if (k & C_DENSE) {
+        if (s->run < sizeof s->run_head) {
             s->run_head[s->run] = c;
+            if (s->run == 6 && memcmp(s->run_head, "base64,", 7) == 0)
+                s->run_data = true;     /* data:...;base64, (an inline picture) */
+        }
         s->run++;
-        if (s->run == 7 && memcmp(s->run_head, "base64,", 7) == 0)
-            s->run_data = true;         /* data:...;base64, (an inline picture) */
-    } else {
+    } else if (s->run) {
         run_end(s);
     }
     /* \xNN, \uNNNN, %uNNNN: the escape's letter is two bytes back */
-    if (hex_digit(c) && s->n >= 3) {
+    if ((k & C_HEX) && s->n >= 3) {
         uint8_t p1 = s->win[(pos + 15) & 15], p2 = s->win[(pos + 14) & 15];
         if ((p2 == '\\' && (p1 == 'x' || p1 == 'u')) || (p2 == '%' && p1 == 'u'))
             s->escapes++;
     }
-    const uint8_t *cand = NULL;
-    size_t nc = 0;
-    switch (lower(c)) {
-    case '(': cand = ends_paren, nc = sizeof ends_paren; break;
-    case 'e': cand = ends_e, nc = sizeof ends_e; break;
-    case 't': cand = ends_t, nc = sizeof ends_t; break;
-    case 'h': cand = ends_h, nc = sizeof ends_h; break;
-    default: break;
-    }
-    for (size_t i = 0; i < nc; i++)
-        if (win_ends(s, pos, cand[i]) && s->kw[cand[i]] < UINT16_MAX)
-            s->kw[cand[i]]++;
+    if ((k & C_TRIG) && s->n >= 5)
+        keywords(s, pos, c);
+}
+
+/* Plain text shows no script by its first MM_FSHAPE_PLAIN bytes (no
+ * script tag, decoding call, escape or long string): its marks stop
+ * there (most web pages' text; the measures are weighed by what was
+ * looked at). */
+static bool scripty(const mm_fshape *s)
+{
+    if (s->escapes || s->run_max >= 256 || s->run >= 256 || s->dense)
+        return true;
+    for (int i = 0; i < MM_KW__COUNT; i++)
+        if (s->kw[i])
+            return true;
+    return false;
 }
 
 void mm_fshape_add(mm_fshape *s, const uint8_t *d, uint32_t n)
 {
+    if (!cls['a'])
+        classes();
     /* the byte counts over the first MM_FSHAPE_HIST bytes */
     for (uint32_t i = 0, at = s->hist_n; i < n && at < MM_FSHAPE_HIST; i++, at++) {
         s->hist[d[i]]++;
@@ -141,6 +189,8 @@ void mm_fshape_add(mm_fshape *s, const uint8_t *d, uint32_t n)
         text_byte(s, d[i]);
         if (s->n == 512 && s->ctrl * 20 > s->n)
             s->binary = true;
+        if (s->n == MM_FSHAPE_PLAIN && !scripty(s))
+            s->binary = s->plain = true;    /* no more marks */
     }
 }
 
