@@ -239,6 +239,15 @@ void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
 void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
                    void (*extra)(mm_json *j, const void *arg), const void *arg);
 
+/* Extra fields of an alert (mimamori.alert): up to eight strings and six
+ * numbers; unset and empty strings are left out. */
+typedef struct det_fields {
+    const char *k[8], *v[8];
+    const char *nk[6];
+    uint64_t n[6];
+} det_fields;
+void det_fields_json(mm_json *j, const void *arg);
+
 /* Tracker entry for key material (created or reset when its window is over). */
 trk *det_trk(mm_detect *d, const void *key, size_t klen, uint64_t ts, uint64_t window_s);
 /* Adds v to the distinct values; returns how many distinct there are. */

@@ -75,24 +75,6 @@ void det_ek_free(mm_detect *d)
 
 /* --- helpers ------------------------------------------------------------------ */
 
-/* Up to eight strings and six numbers for mimamori.alert. */
-typedef struct fields {
-    const char *k[8], *v[8];
-    const char *nk[6];
-    uint64_t n[6];
-} fields;
-
-static void fields_json(mm_json *j, const void *arg)
-{
-    const fields *x = arg;
-    for (int i = 0; i < 8; i++)
-        if (x->k[i] && x->v[i] && x->v[i][0])
-            mj_str(j, x->k[i], x->v[i]);
-    for (int i = 0; i < 6; i++)
-        if (x->nk[i])
-            mj_u64(j, x->nk[i], x->n[i]);
-}
-
 static bool has_ci(const char *h, const char *needle)
 {
     size_t hn = strlen(h), l = strlen(needle);
@@ -420,8 +402,8 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
     if (!container && page && landing_shape(o->uri) && has_ci(ct, "html")) {
         eh->stage |= ST_LANDING;
         eh->stage_ts = ts;
-        fields x = {.k = {"page_host", "landing_host", "url"}, .v = {page->name, eh->name, o->uri}};
-        det_alert(d, f, SIG_EK_LANDING, dir, ts, fields_json, &x);
+        det_fields x = {.k = {"page_host", "landing_host", "url"}, .v = {page->name, eh->name, o->uri}};
+        det_alert(d, f, SIG_EK_LANDING, dir, ts, det_fields_json, &x);
         return;
     }
     /* an obfuscated landing page, or the script exploit after it, from a
@@ -434,13 +416,13 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
         eh->stage |= ((eh->stage & ST_LANDING) || b.vbscript) ? ST_EXPLOIT : ST_LANDING;
         eh->stage_ts = ts;
         chain_text(c, eh, chain, sizeof chain);
-        fields x = {.k = {"what", "chain", "led_by", "landing_host", "url", "content_type"},
+        det_fields x = {.k = {"what", "chain", "led_by", "landing_host", "url", "content_type"},
                     .v = {what, chain, led_text[eh->led ? eh->led : LED_BEFORE], eh->name,
                           o->uri, ct},
                     .nk = {"obfuscation_score", "longest_string", "decoding_calls",
                            "entropy_centibits", "size"},
                     .n = {b.obfuscation, b.longest, b.decoders, b.entropy, b.size}};
-        det_alert(d, f, SIG_EK_OBFUSCATED, dir, ts, fields_json, &x);
+        det_alert(d, f, SIG_EK_OBFUSCATED, dir, ts, det_fields_json, &x);
         return;
     }
     /* a page loading a plugin, on a new host another site led to: a
@@ -455,18 +437,18 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
             c->cont_host = hh;
             eh->stage |= ST_EXPLOIT;
             eh->stage_ts = ts;
-            fields x = {.k = {"container", "page_host", "exploit_host", "url"},
+            det_fields x = {.k = {"container", "page_host", "exploit_host", "url"},
                         .v = {container, page->name, eh->name, o->uri}};
-            det_alert(d, f, SIG_EK_CONTAINER, dir, ts, fields_json, &x);
+            det_alert(d, f, SIG_EK_CONTAINER, dir, ts, det_fields_json, &x);
         }
         return;
     }
     bool program = fk == FK_PE || program_type(ct);
     bool opaque = has_ci(ct, "application/octet-stream") && hh == c->cont_host;
     if ((program || opaque) && c->cont_ts && ts >= c->cont_ts && ts - c->cont_ts <= w) {
-        fields x = {.k = {"exploit_host", "url", "payload"},
+        det_fields x = {.k = {"exploit_host", "url", "payload"},
                     .v = {eh->name, o->uri, program ? "program" : "opaque download from the exploit host"}};
-        det_alert(d, f, SIG_EK_PAYLOAD, dir, ts, fields_json, &x);
+        det_alert(d, f, SIG_EK_PAYLOAD, dir, ts, det_fields_json, &x);
         return;
     }
     /* the payload, from a host of the chain: a lie no honest server tells
@@ -502,9 +484,9 @@ void det_ek_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, uint64
     if (!ok)
         return;
     chain_text(c, eh, chain, sizeof chain);
-    fields x = {.k = {"reason", "declared", "magic", "chain", "payload_host", "url",
+    det_fields x = {.k = {"reason", "declared", "magic", "chain", "payload_host", "url",
                       "step_host"},
                 .v = {why, ct, b.magic, chain, eh->name, o->uri, step ? step->name : ""},
                 .nk = {"size", "entropy_centibits"}, .n = {b.size, b.entropy}};
-    det_alert(d, f, SIG_EK_DISGUISED, dir, ts, fields_json, &x);
+    det_alert(d, f, SIG_EK_DISGUISED, dir, ts, det_fields_json, &x);
 }

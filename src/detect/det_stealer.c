@@ -66,23 +66,6 @@ void det_stealer_free(mm_detect *d)
 
 /* --- helpers ------------------------------------------------------------------ */
 
-typedef struct fields {
-    const char *k[8], *v[8];
-    const char *nk[6];
-    uint64_t n[6];
-} fields;
-
-static void fields_json(mm_json *j, const void *arg)
-{
-    const fields *x = arg;
-    for (int i = 0; i < 8; i++)
-        if (x->k[i] && x->v[i] && x->v[i][0])
-            mj_str(j, x->k[i], x->v[i]);
-    for (int i = 0; i < 6; i++)
-        if (x->nk[i])
-            mj_u64(j, x->nk[i], x->n[i]);
-}
-
 static bool mem_ci(const uint8_t *h, size_t hn, const char *needle)
 {
     size_t l = strlen(needle);
@@ -222,16 +205,6 @@ static bool free_mail(const char *addr)
 
 /* --- HTTP uploads ----------------------------------------------------------------- */
 
-static int b64v(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
-
 /* A token of a body (a form value or the whole): base64 or hex whose
  * first bytes decode to mostly unprintable ones. "%2B" and the like
  * count as the character they stand for. 0 no, 1 base64, 2 hex. */
@@ -255,7 +228,7 @@ static int encoded_token(const uint8_t *t, size_t n)
     bool hex = true, b64 = true;
     for (size_t i = 0; i < k; i++) {
         hex &= isxdigit(c[i]) != 0;
-        b64 &= b64v(c[i]) >= 0 || c[i] == '=';
+        b64 &= mm_base64_value(c[i], true) >= 0 || c[i] == '=';
     }
     uint8_t out[96];
     size_t o = 0;
@@ -267,19 +240,7 @@ static int encoded_token(const uint8_t *t, size_t n)
             out[o++] = (uint8_t)v;
         }
     } else if (b64) {
-        uint32_t acc = 0;
-        int bits = 0;
-        for (size_t i = 0; i < k && o < sizeof out; i++) {
-            int v = b64v(c[i]);
-            if (v < 0)
-                continue;
-            acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                out[o++] = (uint8_t)(acc >> bits);
-            }
-        }
+        o = mm_base64_decode_lax(c, k, out, sizeof out, true);
     } else {
         return 0;
     }
@@ -473,13 +434,13 @@ void det_stealer_http(mm_detect *d, mm_flow *f, int dir, const mm_obs_http *o, u
     t->fired = true;
     const char *why = mark ? mark : bare ? "server reached by bare address"
                                          : "host first seen lately";
-    fields x = {.k = {"host", "url", "body", "reason", "user_agent"},
+    det_fields x = {.k = {"host", "url", "body", "reason", "user_agent"},
                 .v = {t->host, t->path, t->shape, why, o->ua},
                 .nk = {"uploads", "small_answers", "same_size_answers", "bytes_sent",
                        "window_seconds", "last_answer_bytes"},
                 .n = {t->posts, t->small, t->same, t->bytes, d->p.stealer_window,
                       o->resp_len}};
-    det_alert(d, f, SIG_STEALER_HTTP, dir, ts, fields_json, &x);
+    det_alert(d, f, SIG_STEALER_HTTP, dir, ts, det_fields_json, &x);
 }
 
 /* --- files uploaded (FTP, HTTP) ------------------------------------------------------ */
@@ -510,10 +471,10 @@ void det_stealer_file(mm_detect *d, mm_flow *f, const mm_obs_file *o, uint64_t t
         return;
     char srv[MM_IPSTR_LEN];
     mm_ip_str(&f->srv, srv);
-    fields x = {.k = {"carrier", "server", "filename", "name_marks", "content_marks"},
+    det_fields x = {.k = {"carrier", "server", "filename", "name_marks", "content_marks"},
                 .v = {carrier, srv, o->name, marks, h.marks},
                 .nk = {"size"}, .n = {o->size}};
-    det_alert(d, f, SIG_STEALER_FILE, MM_TO_SERVER, ts, fields_json, &x);
+    det_alert(d, f, SIG_STEALER_FILE, MM_TO_SERVER, ts, det_fields_json, &x);
 }
 
 /* --- mail -------------------------------------------------------------------------------- */
@@ -530,19 +491,8 @@ static void subject_text(const char *s, char *out, size_t on)
             (end = strstr(q1 + 3, "?="))) {
             q2 = q1 + 3;
             if (q1[1] == 'B' || q1[1] == 'b') {
-                uint32_t acc = 0;
-                int bits = 0;
-                for (const char *p = q2; p < end && k + 1 < on; p++) {
-                    int v = b64v((uint8_t)*p);
-                    if (v < 0)
-                        continue;
-                    acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
-                    bits += 6;
-                    if (bits >= 8) {
-                        bits -= 8;
-                        out[k++] = (char)(acc >> bits);
-                    }
-                }
+                k += mm_base64_decode_lax((const uint8_t *)q2, (size_t)(end - q2),
+                                          (uint8_t *)out + k, on - 1 - k, true);
             } else {
                 for (const char *p = q2; p < end && k + 1 < on; p++) {
                     unsigned v;
@@ -604,9 +554,9 @@ void det_stealer_mail(mm_detect *d, mm_flow *f, int dir, const mm_obs_mail *o, u
     const char *route = to_free ? "to a free mail service"
                       : self ? "to its own sender"
                       : from_free ? "from a free mail account" : "to a server on the Internet";
-    fields x = {.k = {"subject", "mail_from", "rcpt_to", "attachments", "route", "name_marks",
+    det_fields x = {.k = {"subject", "mail_from", "rcpt_to", "attachments", "route", "name_marks",
                       "content_marks", "server_banner"},
                 .v = {subject, o->mail_from, rcpt, atts, route, marks, h.marks, o->banner},
                 .nk = {"authenticated", "attachment_count"}, .n = {o->auth, (uint64_t)o->natt}};
-    det_alert(d, f, SIG_STEALER_MAIL, dir, ts, fields_json, &x);
+    det_alert(d, f, SIG_STEALER_MAIL, dir, ts, det_fields_json, &x);
 }

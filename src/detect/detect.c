@@ -346,6 +346,17 @@ void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uin
     mm_eve_flow_event_close(e);
 }
 
+void det_fields_json(mm_json *j, const void *arg)
+{
+    const det_fields *x = arg;
+    for (int i = 0; i < 8; i++)
+        if (x->k[i] && x->v[i] && x->v[i][0])
+            mj_str(j, x->k[i], x->v[i]);
+    for (int i = 0; i < 6; i++)
+        if (x->nk[i])
+            mj_u64(j, x->nk[i], x->n[i]);
+}
+
 /* --- entry points --------------------------------------------------------- */
 
 void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts)

@@ -548,16 +548,6 @@ static void file_end(mm_app *a, mm_flow *f, smtp_state *s, bool complete, uint64
     s->m.file = NULL;
 }
 
-static int b64val(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 /* A piece of a line of an attachment's body (eol: the line ends with it),
  * decoded into its file. */
 static void part_piece(mm_app *a, mime *m, const char *l, uint32_t n, bool eol)
@@ -566,7 +556,7 @@ static void part_piece(mm_app *a, mime *m, const char *l, uint32_t n, bool eol)
     uint32_t k = 0;
     if (m->part_cte == CTE_BASE64) {
         for (uint32_t i = 0; i < n; i++) {
-            int v = b64val((uint8_t)l[i]);
+            int v = mm_base64_value((uint8_t)l[i], false);
             if (l[i] == '=') {
                 /* padding ends the quantum: what it holds so far; anything
                  * after it starts a new one (as Suricata decodes it) */
@@ -720,19 +710,7 @@ static void text_sample(smtp_tx *t, const char *l, uint32_t n, int cte)
     char *o = t->text + t->text_len;
     size_t k = 0;
     if (cte == CTE_BASE64) {
-        uint32_t acc = 0;
-        int bits = 0;
-        for (uint32_t i = 0; i < n && k < room; i++) {
-            int v = b64val((uint8_t)l[i]);
-            if (v < 0)
-                continue;
-            acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                o[k++] = (char)(acc >> bits);
-            }
-        }
+        k = mm_base64_decode_lax((const uint8_t *)l, n, (uint8_t *)o, room, false);
     } else {
         for (uint32_t i = 0; i < n && k < room; i++) {
             int h1, h2;

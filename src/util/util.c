@@ -527,3 +527,37 @@ size_t mm_base64_encode(const uint8_t *d, size_t n, char *out)
     *o = 0;
     return (size_t)(o - out);
 }
+
+int mm_base64_value(uint8_t c, bool url)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || (url && c == '-'))
+        return 62;
+    if (c == '/' || (url && c == '_'))
+        return 63;
+    return -1;
+}
+
+size_t mm_base64_decode_lax(const uint8_t *in, size_t n, uint8_t *out, size_t cap, bool url)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < cap; i++) {
+        int v = mm_base64_value(in[i], url);
+        if (v < 0)
+            continue;
+        acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return o;
+}

@@ -68,6 +68,13 @@ size_t mm_hash_raw(const struct nettle_hash *h, const uint8_t *d, size_t n, uint
  * returns the length. */
 #define MM_BASE64_LEN(n) (4 * (((size_t)(n) + 2) / 3) + 1)
 size_t mm_base64_encode(const uint8_t *d, size_t n, char *out);
+/* The value of a base64 character (RFC 4648; with url, the URL-safe '-'
+ * and '_' too), -1 for any other. */
+int mm_base64_value(uint8_t c, bool url);
+/* Base64 of n characters at in, decoded into out (at most cap bytes);
+ * characters outside the alphabet (line breaks, padding) are passed
+ * over, as mail and web decoders do. Returns the bytes written. */
+size_t mm_base64_decode_lax(const uint8_t *in, size_t n, uint8_t *out, size_t cap, bool url);
 
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
