@@ -6,7 +6,9 @@ For every capture given (files or directories searched for *.pcap/*.pcapng):
     must equal the set tshark dissects (innermost IP layer; packets carrying
     ICMP are left out, as the TCP/UDP header quoted inside an ICMP error is
     not a flow; our flows of tunnel carriers, marked
-    mimamori.tunnel_carrier, are not on tshark's innermost layer);
+    mimamori.tunnel_carrier, are not on tshark's innermost layer; a whole
+    frame whose IP header claims more than it holds makes no flow, as
+    Suricata's decoder takes it);
   - our packet count (stats decoder.pkts) must equal capinfos' count;
   - our byte total (decoder.bytes, captured bytes as in Suricata) must equal
     the sum of tshark's frame.cap_len;
@@ -46,9 +48,23 @@ def key(proto, a, ap, b, bp):
     return (proto,) + (x + y if x <= y else y + x)
 
 
+def lying_frames(path):
+    """Frames whose IP header claims more than the frame holds (tshark's
+    'IPv4 total length exceeds packet length', 'IPv6 payload length does
+    not match expected framing length'): when the whole frame was
+    captured, the packet is invalid, as Suricata's decoder takes it - no
+    flow."""
+    r = subprocess.run(['tshark', '-n', '-r', path, '-Y',
+                        '(_ws.expert.message contains "total length exceeds packet length" || '
+                        'ipv6.plen_exceeds_framing) && frame.cap_len >= frame.len',
+                        '-T', 'fields', '-e', 'frame.number'], capture_output=True, text=True)
+    return {int(x) for x in r.stdout.split() if x.isdigit()}
+
+
 def tshark_tuples(path):
-    fields = ['frame.cap_len', 'frame.len', 'frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
-              'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport']
+    lies = lying_frames(path)
+    fields = ['frame.cap_len', 'frame.len', 'frame.number', 'frame.protocols', 'ip.src', 'ip.dst',
+              'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport']
     cmd = ['tshark', '-n', '-r', path, '-T', 'fields', '-E', 'occurrence=l',
            '-E', 'separator=\t']
     for f in fields:
@@ -62,7 +78,9 @@ def tshark_tuples(path):
             continue
         cap += int(v[0] or 0)
         wire += int(v[1] or 0)
-        v = v[2:]
+        if v[2].isdigit() and int(v[2]) in lies:
+            continue
+        v = v[3:]
         protos = v[0].split(':')
         if 'icmp' in protos or 'icmpv6' in protos:
             continue
