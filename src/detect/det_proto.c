@@ -51,6 +51,28 @@ static bool str_ci_contains(const char *h, const char *needle)
 }
 
 /* The address of the host that received the data of direction dir. */
+/* HTTP or TLS straight to a public address: told once an hour per
+ * company host and server (a program that calls its address every minute
+ * is one finding, not sixty; the beacon detector weighs the rhythm). */
+static void bare_ip(mm_detect *d, mm_flow *f, int dir, uint64_t ts, const void *x)
+{
+    struct {
+        char tag[4];
+        mm_ip a, b;
+    } key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.tag, "bip", 4);
+    key.a = f->cli;
+    key.b = f->srv;
+    trk *t = det_trk(d, &key, sizeof key, ts, 3600);
+    if (t->fired) {
+        t->count++;
+        return;
+    }
+    t->fired = true;
+    det_alert(d, f, SIG_C2_BARE_IP, dir, ts, kv_json, x);
+}
+
 static const mm_ip *dst_of(const mm_flow *f, int dir)
 {
     return dir == MM_TO_SERVER ? &f->srv : &f->cli;
@@ -136,7 +158,7 @@ static void tls_hello(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_hello 
             if (df && d->resolved[h % RESOLVED_SLOTS] != h) {
                 df->bare_ip = true;
                 kv x = {.k = {"reason"}, .v = {"TLS without a server name to an address no DNS answer gave"}};
-                det_alert(d, f, SIG_C2_BARE_IP, MM_TO_SERVER, ts, kv_json, &x);
+                bare_ip(d, f, MM_TO_SERVER, ts, &x);
             }
         }
         return;
@@ -379,7 +401,7 @@ static void name(mm_detect *d, mm_flow *f, int dir, const mm_obs_name *o, uint64
         if (mm_ip_parse(o->name, &lit) && det_external(d, &lit) && df) {
             df->bare_ip = true;
             kv y = {.k = {"host", "reason"}, .v = {o->name, "HTTP Host is an address"}};
-            det_alert(d, f, SIG_C2_BARE_IP, dir, ts, kv_json, &y);
+            bare_ip(d, f, dir, ts, &y);
         }
     }
     if (o->source == MM_NAME_SNI) {

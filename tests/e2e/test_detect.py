@@ -458,6 +458,10 @@ def _():
     sev, ev = beacon('beacon-tls')
     expect(sev == 1 and ev == {'no name: straight to an address', 'self-signed certificate',
                                'certificate issued in the last 30 days'}, (sev, ev))
+    # the bare address itself is told once an hour per host and server,
+    # not at every call (60 calls over about an hour)
+    bare = [a for a in alerts(scenario('beacon-tls')) if a['alert']['signature_id'] == 8700080]
+    expect(1 <= len(bare) <= 2, '%d bare-address alerts' % len(bare))
     sev, ev = beacon('beacon-saas')
     expect(sev == 3 and ev == {'regular rhythm only'}, (sev, ev))
     # the vendor list is extendable: the SaaS named there is no candidate
