@@ -1438,6 +1438,39 @@ static void fin(mm_app *a, mm_flow *f, http_state *s, int dir, const uint8_t **d
     ds->hlen = ll;
 }
 
+/* A response that does not begin with a status line: its bytes are the
+ * body, read until the connection closes, as libhtp takes them (and as
+ * browsers do: an HTTP/0.9-style answer). */
+static int lineless_response(mm_app *a, mm_flow *f, http_state *s, uint64_t ts)
+{
+    dir_state *ds = &s->d[MM_TO_CLIENT];
+    http_tx *t;
+    if (s->resp_idx >= s->ntx) {
+        if (!(t = push(a, f, s, ts)))
+            return S_LOST;
+        http_event(a, f, ds, MM_TO_CLIENT, "http.unable_to_match_response_to_request", ts);
+        s->resp_idx = (uint8_t)(s->ntx - 1);
+    } else {
+        t = s->tx[s->resp_idx];
+    }
+    t->has_resp = true;
+    t->status = 0;
+    /* the rules see it as a response with no header and this body */
+    if (a->buffers && (ds->raw || (ds->raw = mm_app_alloc_buf(a, RAW_MAX)))) {
+        memcpy(ds->raw, "\r\n", 2);    /* an empty header block */
+        ds->rawlen = 2;
+        ds->iblen = 0;
+        ds->insp_dir = MM_TO_CLIENT;
+        ds->mpb[0] = 0;
+        ds->insp_pending = true;
+    }
+    ds->insp_tx = t;
+    body_start(a, ds, t, MM_TO_CLIENT, NULL, 0, "", 0, "", ts);
+    body_bytes(a, f, s, MM_TO_CLIENT, (const uint8_t *)ds->hdr, ds->hlen);
+    ds->hlen = 0;
+    return S_BODY_CLOSE;
+}
+
 static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, uint32_t n,
                   uint64_t ts)
 {
@@ -1500,7 +1533,7 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                 return;
             /* copy until the blank line that ends the header block */
             uint32_t i = 0;
-            bool end = false;
+            bool end = false, lineless = false;
             while (i < n) {
                 if (ds->hlen >= HDR_MAX) {
                     mm_app_error(a, f);     /* header block too large */
@@ -1529,12 +1562,23 @@ static void parse(mm_app *a, mm_flow *f, void *st, int dir, const uint8_t *d, ui
                 }
                 if (c == '\n' && dir == MM_TO_CLIENT && !memchr(ds->hdr, '\n', ds->hlen - 1) &&
                     !status_line(ds->hdr, ds->hlen)) {
-                    ds->hlen = 0;   /* libhtp passes over lines before the status line */
-                    continue;
+                    /* libhtp passes over such a line when a status line may
+                     * follow ('H' next) or it is blank; else the response
+                     * has none, and this is its body */
+                    if ((i < n && (d[i] == 'H' || d[i] == 'h')) || ds->hlen <= 3) {
+                        ds->hlen = 0;
+                        continue;
+                    }
+                    lineless = true;
+                    break;
                 }
             }
             d += i;
             n -= i;
+            if (lineless) {
+                ds->state = lineless_response(a, f, s, ts);
+                continue;
+            }
             if (end) {
                 ds->state = headers_done(a, f, s, dir, ts);
                 ds->hlen = 0;
@@ -1683,6 +1727,13 @@ static void finish(mm_app *a, mm_flow *f, void *st, uint64_t ts)
             ds->hlen = 0;
         }
     }
+    /* a response's first bytes, cut by the end without a line break and
+     * no status line: its body (libhtp takes the stream's end for the
+     * line's) */
+    dir_state *rs = &s->d[MM_TO_CLIENT];
+    if (rs->state == S_HDR && rs->hdr && rs->hlen > 2 && !status_line(rs->hdr, rs->hlen) &&
+        !memchr(rs->hdr, '\n', rs->hlen))
+        rs->state = lineless_response(a, f, s, ts);
     /* after a body of known length: what came after it decides nothing more */
     for (int dir = 0; dir < 2; dir++) {
         dir_state *ds = &s->d[dir];
