@@ -35,37 +35,38 @@ for c in "${companies[@]}"; do
         --checkins "$work/$1.pcap"
 done
 
-alerts() {  # alerts OUT ARGS... : alert lines "site sid severity signature" from the captures
-    local out=$1; shift
-    local extra=("$@") name
-    : > "$out"
-    for c in "${companies[@]}"; do
-        name=${c%% *}
-        build/mimamori sensor -q -r "$work/$name.pcap" --eve - "${extra[@]}" |
-            python3 -c "
+# capture_alerts LABEL CAPTURE ARGS... : "label day sid severity signature"
+# per alert (day "-" for the corpus, whose dates mean nothing here)
+capture_alerts() {
+    local label=$1 cap=$2 days=$3; shift 3
+    build/mimamori sensor -q -r "$cap" --eve - "$@" |
+        python3 -c "
 import json, sys
 for l in sys.stdin:
     e = json.loads(l)
     if e['event_type'] == 'alert':
         a = e['alert']
-        print('$name', e['timestamp'][:10], a['signature_id'], a['severity'], a['signature'], sep='\t')" >> "$out"
+        day = e['timestamp'][:10] if sys.argv[2] == 'days' else '-'
+        print(sys.argv[1], day, a['signature_id'], a['severity'], a['signature'], sep='\t')" \
+        "$label" "$days"
+}
+
+alerts() {  # alerts OUT ARGS... : the office week
+    local out=$1 name; shift
+    : > "$out"
+    for c in "${companies[@]}"; do
+        name=${c%% *}
+        capture_alerts "$name" "$work/$name.pcap" days "$@" >> "$out"
     done
 }
 
-corpus() {  # corpus OUT ARGS...
+corpus() {  # corpus OUT ARGS... : the benign nDPI captures
     local out=$1; shift
     : > "$out"
     if [ ! -f "$shared/corpus/ndpi/BENIGN.txt" ]; then echo "corpus absent: skipped" >&2; return; fi
     grep -v '^#' "$shared/corpus/ndpi/BENIGN.txt" | while read -r f; do
         [ -f "$shared/corpus/ndpi/pcap/$f" ] || continue
-        build/mimamori sensor -q -r "$shared/corpus/ndpi/pcap/$f" --eve - "$@" |
-            python3 -c "
-import json, sys
-for l in sys.stdin:
-    e = json.loads(l)
-    if e['event_type'] == 'alert':
-        a = e['alert']
-        print('$f', '-', a['signature_id'], a['severity'], a['signature'], sep='\t')" >> "$out"
+        capture_alerts "$f" "$shared/corpus/ndpi/pcap/$f" nodays "$@" >> "$out"
     done
 }
 

@@ -43,7 +43,8 @@ enum { C_DENSE = 1, C_HEX = 2, C_CTRL = 4, C_HIGH = 8, C_TRIG = 16 };
  * can end a keyword ('(' 'e' 't' 'h', either case). */
 static uint8_t cls[256];
 
-static void classes(void)
+/* filled once at start (before any thread: workers share it read-only) */
+__attribute__((constructor)) static void classes(void)
 {
     for (int c = 0; c < 256; c++) {
         uint8_t k = 0;
@@ -176,8 +177,6 @@ static bool scripty(const mm_fshape *s)
 
 void mm_fshape_add(mm_fshape *s, const uint8_t *d, uint32_t n)
 {
-    if (!cls['a'])
-        classes();
     /* the byte counts over the first MM_FSHAPE_HIST bytes */
     for (uint32_t i = 0, at = s->hist_n; i < n && at < MM_FSHAPE_HIST; i++, at++) {
         s->hist[d[i]]++;
