@@ -61,6 +61,7 @@ typedef enum mm_ioc_type {
 typedef struct mm_ioc {
     mm_ioc_type type;
     const char *value;          /* normal form (mm_ioc_normalise) */
+    const char *set;            /* the indicator set it belongs to, or NULL (readers leave it) */
     const char *source;         /* feed or file the indicator came from, or NULL */
     const char *desc;           /* description / threat name / malware family, or NULL */
     const char *tlp;            /* "clear", "green", "amber", "amber+strict", "red", or NULL */
