@@ -177,6 +177,12 @@ int mm_ioc_read_stix(const char *d, size_t n, const mm_ioc_read_opts *o, const m
                      mm_ioc_read_stats *st, char *err, size_t errlen);
 int mm_ioc_read_misp(const char *d, size_t n, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
                      mm_ioc_read_stats *st, char *err, size_t errlen);
+int mm_ioc_read_dataset(const char *d, size_t n, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
+                        mm_ioc_read_stats *st, char *err, size_t errlen);
+int mm_ioc_read_iprep(const char *d, size_t n, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
+                      mm_ioc_read_stats *st, char *err, size_t errlen);
+int mm_ioc_read_mimamori(const char *d, size_t n, const mm_ioc_read_opts *o,
+                         const mm_ioc_sink *s, mm_ioc_read_stats *st, char *err, size_t errlen);
 int mm_ioc_read_threatfox(const char *d, size_t n, const mm_ioc_read_opts *o,
                           const mm_ioc_sink *s, mm_ioc_read_stats *st, char *err, size_t errlen);
 
