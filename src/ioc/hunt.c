@@ -239,19 +239,19 @@ static int keep_hit(void *u, const mm_hunt_hit *h)
 {
     keep *k = u;
     mm_stmt *st = k->ins;
-    mm_stmt_text(st, 1, h->site);
-    mm_stmt_text(st, 2, h->set);
-    mm_stmt_text(st, 3, h->itype);
-    mm_stmt_text(st, 4, h->indicator);
-    mm_stmt_text(st, 5, h->seen);
-    mm_stmt_text(st, 6, h->host);
-    mm_stmt_text(st, 7, h->host_name);
-    mm_stmt_text(st, 8, h->host_mac);
-    mm_stmt_text(st, 9, h->desc);
-    mm_stmt_i64(st, 10, h->first);
-    mm_stmt_i64(st, 11, h->last);
-    mm_stmt_i64(st, 12, h->count);
-    mm_stmt_i64(st, 13, k->now);
+    mm_stmt_text(st, 1, h->set);
+    mm_stmt_text(st, 2, h->itype);
+    mm_stmt_text(st, 3, h->indicator);
+    mm_stmt_text(st, 4, h->seen);
+    mm_stmt_text(st, 5, h->host);
+    mm_stmt_text(st, 6, h->host_name);
+    mm_stmt_text(st, 7, h->host_mac);
+    mm_stmt_text(st, 8, h->desc);
+    mm_stmt_i64(st, 9, h->first);
+    mm_stmt_i64(st, 10, h->last);
+    mm_stmt_i64(st, 11, h->count);
+    mm_stmt_i64(st, 12, k->now);
+    mm_stmt_text(st, 13, h->site);
     if (mm_stmt_run(st) != 0) {
         k->failed = 1;
         return 1;
@@ -288,8 +288,8 @@ int mm_hunt_watched(mm_db *db, uint64_t *hits, char *err, size_t errlen)
     keep k = {.now = (int64_t)(mm_wall_ns() / 1000)};
     k.ins = mm_db_prepare(db,
         "INSERT INTO ioc_hits (site_id, set_name, itype, indicator, seen, host, host_name,"
-        " host_mac, description, first_ts, last_ts, count, found) SELECT id, $2, $3, $4, $5,"
-        " $6, $7, $8, $9, $10, $11, $12, $13 FROM sites WHERE name = $1"
+        " host_mac, description, first_ts, last_ts, count, found) SELECT id, $1, $2, $3, $4,"
+        " $5, $6, $7, $8, $9, $10, $11, $12 FROM sites WHERE name = $13"
         " ON CONFLICT (site_id, set_name, indicator, seen, host) DO UPDATE SET"
         " first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count,"
         " host_name = excluded.host_name, host_mac = excluded.host_mac");
