@@ -1048,6 +1048,19 @@ static int w_ipset(ex *x)
 }
 
 /* -- squid -- */
+
+/* A network as a map key: version, prefix length, the masked address. */
+static void net_key(const mm_ip *ip, unsigned bits, uint8_t key[18])
+{
+    key[0] = ip->v;
+    key[1] = (uint8_t)bits;
+    memset(key + 2, 0, 16);
+    unsigned full = bits / 8, rest = bits % 8;
+    memcpy(key + 2, ip->b, full);
+    if (rest)
+        key[2 + full] = (uint8_t)(ip->b[full] & (0xffu << (8 - rest)));
+}
+
 static int w_squid(ex *x)
 {
     /* domains: one entry for a name and its subdomains; a name under
@@ -1099,13 +1112,48 @@ static int w_squid(ex *x)
     }
     o = open_part(x, "ips", "-ips.acl");
     if (o) {
-        for (size_t i = 0; i < x->nkept; i++) {
-            const mm_ioc *c = x->kept[i];
-            if (c->type != IOC_IPV4 && c->type != IOC_IPV6 && c->type != IOC_CIDR)
+        /* an address or network inside another of the list is left to
+         * the wider one: Squid ignores it with a warning */
+        mm_strmap nets;
+        mm_strmap_init(&nets);
+        uint8_t lens[2][129];
+        memset(lens, 0, sizeof lens);
+        for (size_t i = 0; i < x->nkept && !x->failed; i++) {
+            mm_ip ip;
+            unsigned bits;
+            uint8_t key[18];
+            bool added;
+            if (!(ADDR_TYPES & T(x->kept[i]->type)) || !parse_net(x->kept[i]->value, &ip, &bits))
                 continue;
+            net_key(&ip, bits, key);
+            lens[ip.v == 6][bits] = 1;
+            if (!mm_strmap_put(&nets, (const char *)key, sizeof key, 1, &added)) {
+                snprintf(x->err, x->errlen, "out of memory");
+                x->failed = true;
+            }
+        }
+        for (size_t i = 0; i < x->nkept && !x->failed; i++) {
+            const mm_ioc *c = x->kept[i];
+            mm_ip ip;
+            unsigned bits;
+            if (!(ADDR_TYPES & T(c->type)) || !parse_net(c->value, &ip, &bits))
+                continue;
+            bool covered = false;
+            for (unsigned b = 0; b < bits && !covered; b++) {
+                uint8_t key[18];
+                if (!lens[ip.v == 6][b])
+                    continue;
+                net_key(&ip, b, key);
+                covered = mm_strmap_get(&nets, (const char *)key, sizeof key) != NULL;
+            }
+            if (covered) {
+                x->st->duplicate++;
+                continue;
+            }
             fprintf(o, "%s\n", c->value);
             x->st->written++;
         }
+        mm_strmap_free(&nets);
         close_part(x, o);
     }
     return x->failed ? -1 : 0;
