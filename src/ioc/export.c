@@ -887,6 +887,7 @@ static int w_stix(ex *x)
     uuid5(seed, (size_t)sl, u);
     mm_json j;
     mj_init(&j);
+    mj_reset(&j);
     mj_obj_open(&j, NULL);
     mj_str(&j, "type", "bundle");
     snprintf(id, sizeof id, "bundle--%s", u);

@@ -33,6 +33,7 @@
 #include "ioc/export.h"
 #include "mm_config.h"
 #include "rules/rule.h"
+#include "util/jread.h"
 
 #define NOW_US 1796601600000000LL   /* 2026-12-07T00:00:00Z */
 
@@ -332,7 +333,16 @@ static void test_stix(void **s)
     char *got = export_str("stix", NULL, v, 4, false, &st);
     assert_int_equal(st.written, 3);
     assert_int_equal(st.unfit, 1);     /* ja3: no STIX object */
-    assert_non_null(strstr(got, "{\"type\":\"bundle\",\"id\":\"bundle--"));
+    assert_true(strncmp(got, "{\"type\":\"bundle\",\"id\":\"bundle--", 28) == 0);
+    /* one JSON value, three objects in "objects" */
+    jr_doc d;
+    jr_init(&d, 100000);
+    assert_int_equal(jr_parse(&d, got, strlen(got)), 0);
+    int objs = jr_path(&d, "objects");
+    assert_true(objs >= 0);
+    assert_true(jr_elem(&d, objs, 2) >= 0);
+    assert_true(jr_elem(&d, objs, 3) < 0);
+    jr_free(&d);
     assert_non_null(strstr(got, "\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"));
     assert_non_null(strstr(got, "\"created\":\"2026-12-07T00:00:00.000Z\","
                                 "\"modified\":\"2026-12-07T00:00:00.000Z\""));
