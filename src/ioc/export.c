@@ -593,7 +593,6 @@ typedef struct fmt {
     bool multi;
     bool (*safe)(const mm_ioc *);
     int (*write)(ex *);
-    const char *help;
 } fmt;
 
 struct ex {
@@ -1559,22 +1558,18 @@ static int w_yamaha(ex *x)
                     T(IOC_FILENAME) | T(IOC_JA3) | T(IOC_MD5) | T(IOC_SHA1) | T(IOC_SHA256))
 
 static const fmt fmts[] = {
-    {"plain", ALL_TYPES, false, safe_any, w_plain, "every type, one value a line"},
-    {"csv", ALL_TYPES, false, safe_any, w_csv,
-     "every type: type,value,source,description,first_seen,last_seen,confidence,tlp"},
-    {"stix", STIX_TYPES, false, safe_any, w_stix, "STIX 2.1 bundle of indicators"},
-    {"nft", ADDR_TYPES, false, safe_addr, w_nft, "nftables table with interval sets (nft -f)"},
-    {"ipset", ADDR_TYPES, false, safe_addr, w_ipset, "ipset restore file, hash:net sets"},
-    {"squid", T(IOC_DOMAIN) | T(IOC_URL) | ADDR_TYPES, true, safe_mixed, w_squid,
-     "Squid ACL files: NAME-domains.acl, NAME-urls.acl, NAME-ips.acl"},
-    {"unbound", T(IOC_DOMAIN), false, safe_dns, w_unbound, "Unbound local-zone always_nxdomain"},
-    {"rpz", T(IOC_DOMAIN) | ADDR_TYPES, false, safe_mixed, w_rpz, "BIND response-policy zone"},
-    {"hosts", T(IOC_DOMAIN), false, safe_dns, w_hosts, "hosts file (0.0.0.0 name)"},
-    {"suricata-dataset", SURI_DS, true, safe_suricata, w_dataset,
-     "Suricata dataset files NAME-<kind>.lst"},
-    {"suricata-rules", SURI_RULES, true, safe_suricata, w_rules,
-     "Suricata rules NAME.rules and the lists they load (sids 9000000-9999999)"},
-    {"yamaha", ADDR_TYPES, false, safe_addr, w_yamaha, "Yamaha RTX ip filter reject commands"},
+    {"plain", ALL_TYPES, false, safe_any, w_plain},
+    {"csv", ALL_TYPES, false, safe_any, w_csv},
+    {"stix", STIX_TYPES, false, safe_any, w_stix},
+    {"nft", ADDR_TYPES, false, safe_addr, w_nft},
+    {"ipset", ADDR_TYPES, false, safe_addr, w_ipset},
+    {"squid", T(IOC_DOMAIN) | T(IOC_URL) | ADDR_TYPES, true, safe_mixed, w_squid},
+    {"unbound", T(IOC_DOMAIN), false, safe_dns, w_unbound},
+    {"rpz", T(IOC_DOMAIN) | ADDR_TYPES, false, safe_mixed, w_rpz},
+    {"hosts", T(IOC_DOMAIN), false, safe_dns, w_hosts},
+    {"suricata-dataset", SURI_DS, true, safe_suricata, w_dataset},
+    {"suricata-rules", SURI_RULES, true, safe_suricata, w_rules},
+    {"yamaha", ADDR_TYPES, false, safe_addr, w_yamaha},
 };
 
 static const fmt *find_fmt(const char *name)
@@ -1595,17 +1590,20 @@ bool mm_ioc_export_multi(const char *format)
 
 const char *mm_ioc_export_formats(void)
 {
-    static char buf[2048];
-    if (!buf[0]) {
-        size_t k = 0;
-        for (size_t i = 0; i < sizeof fmts / sizeof fmts[0] && k < sizeof buf; i++) {
-            int w = snprintf(buf + k, sizeof buf - k, "  %-17s %s\n", fmts[i].name, fmts[i].help);
-            if (w < 0)
-                break;
-            k += (size_t)w;
-        }
-    }
-    return buf;
+    return "  plain             every type, one value a line\n"
+           "  csv               every type: type,value,source,description,first_seen,last_seen,"
+           "confidence,tlp\n"
+           "  stix              STIX 2.1 bundle of indicators (not ja3, ja4)\n"
+           "  nft               nftables table with interval sets (nft -f): ip, cidr\n"
+           "  ipset             ipset restore file, hash:net sets: ip, cidr\n"
+           "  squid             Squid ACL files NAME-domains.acl, NAME-urls.acl, NAME-ips.acl\n"
+           "  unbound           Unbound local-zone always_nxdomain: domain\n"
+           "  rpz               BIND response-policy zone: domain, ip, cidr\n"
+           "  hosts             hosts file (0.0.0.0 name): domain\n"
+           "  suricata-dataset  Suricata dataset files NAME-<kind>.lst\n"
+           "  suricata-rules    Suricata rules NAME.rules and the lists they load "
+           "(sids 9000000-9999999)\n"
+           "  yamaha            Yamaha RTX ip filter reject commands: ip, cidr\n";
 }
 
 static const char *const left_names[IOC_LEFT__COUNT] = {

@@ -74,8 +74,9 @@
  *                    addresses and networks as ip rules (50 a rule, both
  *                    directions), md5 / sha1 / sha256 by filemd5 /
  *                    filesha1 / filesha256 lists, ja3, user-agent and
- *                    filename by datasets. Sids 9000000-9999999 (the
- *                    range is documented in docs/ioc.md as ours).
+ *                    filename by datasets. Sids 9000000-9999999,
+ *                    numbered afresh by each export (docs/detectors.md
+ *                    lists our sid ranges).
  *   yamaha           ipv4, ipv6, cidr: Yamaha RTX "ip filter" / "ipv6
  *                    filter" reject commands, numbers 2000000 + 2k
  *                    (packets from the address) and 2000000 + 2k + 1
