@@ -431,13 +431,11 @@ int mm_ioc_export_filter_load_warninglist_mem(mm_ioc_export_filter *f, const cha
                 (*bad)++;
             continue;
         }
-        if (!jr_str(&doc, t, e, MM_IOC_VALUE_MAX + 1) || strlen(e) != doc.t[t].end - doc.t[t].start) {
-            /* an escape or a NUL inside: take the unescaped text if it has no NUL */
-            if (!e[0]) {
-                if (bad)
-                    (*bad)++;
-                continue;
-            }
+        /* unescaped; an escaped NUL ends the entry there */
+        if (!jr_str(&doc, t, e, MM_IOC_VALUE_MAX + 1) || !e[0]) {
+            if (bad)
+                (*bad)++;
+            continue;
         }
         if (!wl_add(f, kind, e, bad)) {
             snprintf(err, errlen, "%s: out of memory", name);
@@ -619,11 +617,13 @@ static bool safe_any(const mm_ioc *i)
     return no_ctl(i->value);
 }
 
+/* An address or network; never /0, which no device takes as a block
+ * (ipset refuses it, nftables would drop everything), even when forced. */
 static bool safe_addr(const mm_ioc *i)
 {
     mm_ip ip;
     unsigned bits;
-    return parse_net(i->value, &ip, &bits);
+    return parse_net(i->value, &ip, &bits) && bits > 0;
 }
 
 static bool safe_dns(const mm_ioc *i)
@@ -901,6 +901,8 @@ static int w_stix(ex *x)
     for (size_t i = 0; i < x->nkept && !x->failed; i++) {
         const mm_ioc *c = x->kept[i];
         const char *path = stix_path(c->type, c->value);
+        if (!path)
+            continue;                   /* not in STIX_TYPES: cannot happen */
         /* the pattern: [path = 'value'] with ' and \ escaped */
         size_t k = (size_t)snprintf(pat, plen, "[%s = '", path);
         for (const char *p = c->value; *p && k + 4 < plen; p++) {

@@ -613,6 +613,7 @@ static void test_unsafe(void **s)
         {.type = IOC_URL, .value = "http://evil.net/ok"},
         {.type = IOC_IPV4, .value = "1.2.3.4 * * * *\nip filter 1 pass"},
         {.type = IOC_USER_AGENT, .value = "ua\nwith newline"},
+        {.type = IOC_CIDR, .value = "0.0.0.0/0"},      /* everything: never, even forced */
     };
     mm_ioc_export_stats st;
     char *got = export_str("unbound", NULL, v, 10, false, &st);
@@ -623,9 +624,9 @@ static void test_unsafe(void **s)
     assert_string_equal(got, "^http://evil\\.net/ok\n");
     assert_int_equal(st.unsafe, 7);
     free(got);
-    got = export_str("yamaha", NULL, v, 10, true, &st);
+    got = export_str("yamaha", NULL, v, 11, true, &st);
     assert_null(strstr(got, "ip filter"));
-    assert_int_equal(st.unsafe, 1);
+    assert_int_equal(st.unsafe, 2);
     free(got);
     got = export_str("plain", NULL, v, 10, true, &st);
     assert_null(strstr(got, "newline"));
