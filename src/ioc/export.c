@@ -1608,24 +1608,25 @@ const char *mm_ioc_export_formats(void)
            "  yamaha            Yamaha RTX ip filter reject commands: ip, cidr\n";
 }
 
-static const char *const left_names[IOC_LEFT__COUNT] = {
-    "private addresses",
-    "shared (CGNAT) addresses",
-    "loopback addresses",
-    "link-local addresses",
-    "multicast addresses",
-    "documentation addresses",
-    "reserved addresses",
-    "networks too broad for a router",
-    "top-level or public-suffix domains",
-    "big vendor services",
-    "well-known cloud services",
-    "on a MISP warning list",
+/* Each reason as the summary says it: for one, and for several. */
+static const char *const left_names[IOC_LEFT__COUNT][2] = {
+    {"private address", "private addresses"},
+    {"shared (CGNAT) address", "shared (CGNAT) addresses"},
+    {"loopback address", "loopback addresses"},
+    {"link-local address", "link-local addresses"},
+    {"multicast address", "multicast addresses"},
+    {"documentation address", "documentation addresses"},
+    {"reserved address", "reserved addresses"},
+    {"network too broad for a router", "networks too broad for a router"},
+    {"top-level or public-suffix domain", "top-level or public-suffix domains"},
+    {"big vendor service", "big vendor services"},
+    {"well-known cloud service", "well-known cloud services"},
+    {"on a MISP warning list", "on a MISP warning list"},
 };
 
 const char *mm_ioc_left_name(mm_ioc_left r)
 {
-    return r >= 0 && r < IOC_LEFT__COUNT ? left_names[r] : "";
+    return r >= 0 && r < IOC_LEFT__COUNT ? left_names[r][1] : "";
 }
 
 void mm_ioc_export_summary(FILE *to, const mm_ioc_export_stats *st)
@@ -1639,16 +1640,18 @@ void mm_ioc_export_summary(FILE *to, const mm_ioc_export_stats *st)
         bool first = true;
         for (int r = 0; r < IOC_LEFT__COUNT; r++)
             if (st->left_out[r]) {
-                fprintf(to, "%s %" PRIu64 " %s", first ? "" : ",", st->left_out[r], left_names[r]);
+                fprintf(to, "%s %" PRIu64 " %s", first ? "" : ",", st->left_out[r],
+                        left_names[r][st->left_out[r] != 1]);
                 first = false;
             }
     }
     if (st->unfit)
-        fprintf(to, "; %" PRIu64 " of types the format cannot hold", st->unfit);
+        fprintf(to, "; %" PRIu64 " of %s the format cannot hold", st->unfit,
+                st->unfit == 1 ? "a type" : "types");
     if (st->unsafe)
         fprintf(to, "; %" PRIu64 " not safe to write in the format", st->unsafe);
     if (st->duplicate)
-        fprintf(to, "; %" PRIu64 " duplicate", st->duplicate);
+        fprintf(to, "; %" PRIu64 " duplicate%s", st->duplicate, st->duplicate == 1 ? "" : "s");
     fputc('\n', to);
 }
 

@@ -193,8 +193,8 @@ const char *mm_ioc_export_formats(void);
 /* Why an indicator was left out, as the summary says it ("private
  * addresses"). */
 const char *mm_ioc_left_name(mm_ioc_left r);
-/* One line: "written 120; left out 3: 2 private addresses, 1 big vendor
- * services; 4 of types the format cannot hold". */
+/* One line, for stderr: "written 120; left out 3: 2 private addresses, 1
+ * big vendor service; 4 of types the format cannot hold". */
 void mm_ioc_export_summary(FILE *to, const mm_ioc_export_stats *st);
 
 /* The leave-out decision alone (force ignored): the reason, or

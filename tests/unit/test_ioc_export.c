@@ -578,8 +578,19 @@ static void test_counts_and_summary(void **s)
     FILE *m = open_memstream(&line, &len);
     mm_ioc_export_summary(m, &st);
     fclose(m);
-    assert_string_equal(line, "written 1; left out 3: 2 private addresses, 1 networks too broad "
+    assert_string_equal(line, "written 1; left out 3: 2 private addresses, 1 network too broad "
                               "for a router; 2 of types the format cannot hold; 1 duplicate\n");
+    free(line);
+    mm_ioc_export_stats one = {.written = 0, .unfit = 1, .unsafe = 3, .duplicate = 2};
+    one.left_out[IOC_LEFT_VENDOR] = 1;
+    one.left_out[IOC_LEFT_CATALOG] = 2;
+    one.left_out[IOC_LEFT_WARNING] = 1;
+    m = open_memstream(&line, &len);
+    mm_ioc_export_summary(m, &one);
+    fclose(m);
+    assert_string_equal(line, "written 0; left out 4: 1 big vendor service, 2 well-known cloud "
+                              "services, 1 on a MISP warning list; 1 of a type the format cannot "
+                              "hold; 3 not safe to write in the format; 2 duplicates\n");
     free(line);
     /* forced: the private addresses and the broad network are written */
     got = export_str("plain", NULL, v, 7, true, &st);
