@@ -15,6 +15,8 @@
  *   nft -c -f FILE          (needs CAP_NET_ADMIN: as root it works here and
  *                            in CI; otherwise "unshare -rn nft -c -f" is
  *                            tried, which works where user namespaces do)
+ *   ipset restore           (into a network namespace of its own, thrown
+ *                            away: the host's sets are not touched)
  *   unbound-checkconf       (a config that includes the export)
  *   named-checkzone ORIGIN FILE
  *   squid -k parse -f CONF  (a squid.conf with the three ACL files)
@@ -743,6 +745,27 @@ static void test_check_nft(void **s)
     assert_int_equal(rc, 0);
 }
 
+static void test_check_ipset(void **s)
+{
+    (void)s;
+    if (!have("ipset") || !have("unshare")) {
+        print_message("SKIP: ipset or unshare not installed (Debian packages ipset, util-linux)\n");
+        skip();
+    }
+    export_dir("ipset");
+    /* sets live in a network namespace: a new one of our own is loaded
+     * and thrown away, the host's sets are not touched (as root; else a
+     * user namespace too) */
+    int rc = sh("unshare -n sh -c 'ipset restore < %s/mimamori.ipset && ipset list -n' "
+                ">%s/ipset.out 2>&1", tmpdir, tmpdir);
+    if (rc != 0 && sh("grep -q 'Operation not permitted' %s/ipset.out", tmpdir) == 0)
+        rc = sh("unshare -rn sh -c 'ipset restore < %s/mimamori.ipset' >%s/ipset.out 2>&1",
+                tmpdir, tmpdir);
+    if (rc != 0)
+        sh("cat %s/ipset.out >&2", tmpdir);
+    assert_int_equal(rc, 0);
+}
+
 static void test_check_unbound(void **s)
 {
     (void)s;
@@ -877,6 +900,7 @@ int main(void)
         cmocka_unit_test(test_unsafe),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_check_nft),
+        cmocka_unit_test(test_check_ipset),
         cmocka_unit_test(test_check_unbound),
         cmocka_unit_test(test_check_rpz),
         cmocka_unit_test(test_check_squid),
