@@ -257,6 +257,7 @@ struct mm_ioc_export_filter {
     mm_cidr *net;
     size_t nnet, capnet;
     size_t entries;
+    uint64_t bad;               /* entries passed over */
 };
 
 mm_ioc_export_filter *mm_ioc_export_filter_new(void)
@@ -293,6 +294,11 @@ size_t mm_ioc_export_filter_entries(const mm_ioc_export_filter *f)
     return f ? f->entries : 0;
 }
 
+uint64_t mm_ioc_export_filter_bad(const mm_ioc_export_filter *f)
+{
+    return f ? f->bad : 0;
+}
+
 enum { WL_HOST, WL_CIDR, WL_STRING, WL_SUBSTRING };
 
 static void lower(char *s)
@@ -303,7 +309,7 @@ static void lower(char *s)
 }
 
 /* One entry; false when out of memory (a bad entry is counted, not fatal). */
-static bool wl_add(mm_ioc_export_filter *f, int kind, char *e, uint64_t *bad)
+static bool wl_add(mm_ioc_export_filter *f, int kind, char *e)
 {
     size_t l = strlen(e);
     while (l && (e[l - 1] == ' ' || e[l - 1] == '\t' || e[l - 1] == '\r' || e[l - 1] == '\n'))
@@ -321,8 +327,7 @@ static bool wl_add(mm_ioc_export_filter *f, int kind, char *e, uint64_t *bad)
             e[--l] = 0;
     }
     if (!l) {
-        if (bad)
-            (*bad)++;
+        f->bad++;
         return true;
     }
     bool added;
@@ -334,7 +339,7 @@ static bool wl_add(mm_ioc_export_filter *f, int kind, char *e, uint64_t *bad)
     case WL_STRING:
         /* "*.name" in a string list is meant as a wildcard: a hostname entry */
         if (e[0] == '*' && e[1] == '.' && e[2])
-            return wl_add(f, WL_HOST, e, bad);
+            return wl_add(f, WL_HOST, e);
         if (!mm_strmap_put(&f->str, e, l, 1, &added))
             return false;
         break;
@@ -351,8 +356,7 @@ static bool wl_add(mm_ioc_export_filter *f, int kind, char *e, uint64_t *bad)
         mm_cidr c;
         unsigned bits;
         if (!parse_net(e, &c.net, &bits)) {
-            if (bad)
-                (*bad)++;
+            f->bad++;
             return true;
         }
         c.bits = (uint8_t)bits;
@@ -367,8 +371,7 @@ static bool wl_add(mm_ioc_export_filter *f, int kind, char *e, uint64_t *bad)
 }
 
 int mm_ioc_export_filter_load_warninglist_mem(mm_ioc_export_filter *f, const char *name,
-                                              const char *d, size_t n, uint64_t *bad,
-                                              char *err, size_t errlen)
+                                              const char *d, size_t n, char *err, size_t errlen)
 {
     if (!name)
         name = "warning list";
@@ -427,17 +430,15 @@ int mm_ioc_export_filter_load_warninglist_mem(mm_ioc_export_filter *f, const cha
         if (t < 0)
             break;
         if (doc.t[t].type != JR_STR || doc.t[t].end - doc.t[t].start > MM_IOC_VALUE_MAX) {
-            if (bad)
-                (*bad)++;
+            f->bad++;
             continue;
         }
         /* unescaped; an escaped NUL ends the entry there */
         if (!jr_str(&doc, t, e, MM_IOC_VALUE_MAX + 1) || !e[0]) {
-            if (bad)
-                (*bad)++;
+            f->bad++;
             continue;
         }
-        if (!wl_add(f, kind, e, bad)) {
+        if (!wl_add(f, kind, e)) {
             snprintf(err, errlen, "%s: out of memory", name);
             goto out;
         }
@@ -449,14 +450,14 @@ out:
     return rc;
 }
 
-int mm_ioc_export_filter_load_warninglist(mm_ioc_export_filter *f, const char *path,
-                                          uint64_t *bad, char *err, size_t errlen)
+int mm_ioc_export_filter_load_warninglist(mm_ioc_export_filter *f, const char *path, char *err,
+                                          size_t errlen)
 {
     size_t n;
     char *d = mm_read_file(path, WL_FILE_MAX, &n, err, errlen);
     if (!d)
         return -1;
-    int rc = mm_ioc_export_filter_load_warninglist_mem(f, path, d, n, bad, err, errlen);
+    int rc = mm_ioc_export_filter_load_warninglist_mem(f, path, d, n, err, errlen);
     free(d);
     return rc;
 }

@@ -147,16 +147,16 @@ void mm_ioc_export_filter_catalog(mm_ioc_export_filter *f, const struct mm_catal
 /* A MISP warning list ({"name":..., "type": "hostname" | "cidr" | "string"
  * | "substring", "list": [...]}): 0, or -1 with a one-line reason (a
  * "regex" list is refused: its patterns are not ours to run). Entries that
- * are not usable (a bad network, an empty string) are passed over and
- * counted in *bad when bad is not NULL. */
-int mm_ioc_export_filter_load_warninglist(mm_ioc_export_filter *f, const char *path,
-                                          uint64_t *bad, char *err, size_t errlen);
+ * are not usable (a bad network, an empty string, not a string) are passed
+ * over and counted (mm_ioc_export_filter_bad). */
+int mm_ioc_export_filter_load_warninglist(mm_ioc_export_filter *f, const char *path, char *err,
+                                          size_t errlen);
 /* The same from memory (name for messages, may be NULL). */
 int mm_ioc_export_filter_load_warninglist_mem(mm_ioc_export_filter *f, const char *name,
-                                              const char *d, size_t n, uint64_t *bad,
-                                              char *err, size_t errlen);
-/* Entries loaded from warning lists. */
+                                              const char *d, size_t n, char *err, size_t errlen);
+/* Entries loaded from warning lists, and entries passed over. */
 size_t mm_ioc_export_filter_entries(const mm_ioc_export_filter *f);
+uint64_t mm_ioc_export_filter_bad(const mm_ioc_export_filter *f);
 
 /* Where the files of a format go: open(user, file) for each file (a bare
  * name such as "mimamori-domains.acl"); NULL and errno set on failure.

@@ -184,9 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         filt = mm_ioc_export_filter_new();
         if (!filt)
             abort();
-        uint64_t bad = 0;
         (void)mm_ioc_export_filter_load_warninglist_mem(filt, "fuzz", (const char *)data + 1,
-                                                        size - 1, &bad, err, sizeof err);
+                                                        size - 1, err, sizeof err);
     }
     mm_ioc v[MAX_IOC];
     size_t n = 0;

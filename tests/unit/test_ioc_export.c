@@ -482,23 +482,22 @@ static void test_leave_out_warninglists(void **s)
     mm_ioc_export_filter *f = mm_ioc_export_filter_new();
     assert_non_null(f);
     char err[256];
-    uint64_t bad = 0;
     static const char host[] = "{\"name\":\"t\",\"type\":\"hostname\",\"list\":"
                                "[\".dyn.example\",\"*.cdn.example\",\"shortener.example\",\"\",7]}";
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "t", host, sizeof host - 1, &bad,
-                                                               err, sizeof err), 0);
-    assert_int_equal(bad, 2);
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "t", host, sizeof host - 1, err,
+                                                               sizeof err), 0);
+    assert_int_equal(mm_ioc_export_filter_bad(f), 2);
     static const char cidr[] = "{\"type\":\"cidr\",\"list\":[\"104.16.0.0/13\",\"8.8.8.8\","
                                "\"2606:4700::/32\",\"nonsense\",\"1.2.3.4/33\"]}";
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "c", cidr, sizeof cidr - 1, &bad,
-                                                               err, sizeof err), 0);
-    assert_int_equal(bad, 4);
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "c", cidr, sizeof cidr - 1, err,
+                                                               sizeof err), 0);
+    assert_int_equal(mm_ioc_export_filter_bad(f), 4);
     static const char str[] = "{\"type\":\"string\",\"list\":[\"exact.example\",\"*.wild.example\"]}";
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "s", str, sizeof str - 1, NULL,
-                                                               err, sizeof err), 0);
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "s", str, sizeof str - 1, err,
+                                                               sizeof err), 0);
     static const char sub[] = "{\"type\":\"substring\",\"list\":[\"sinkhole\"]}";
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "u", sub, sizeof sub - 1, NULL,
-                                                               err, sizeof err), 0);
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "u", sub, sizeof sub - 1, err,
+                                                               sizeof err), 0);
     assert_int_equal(mm_ioc_export_filter_entries(f), 9);
     assert_int_equal(why(IOC_DOMAIN, "a.dyn.example", f), IOC_LEFT_WARNING);
     assert_int_equal(why(IOC_DOMAIN, "dyn.example", f), IOC_LEFT_WARNING);
@@ -518,12 +517,12 @@ static void test_leave_out_warninglists(void **s)
     assert_int_equal(why(IOC_URL, "http://shortener.example/abc", f), IOC_LEFT__COUNT);
     /* refused lists */
     static const char rx[] = "{\"type\":\"regex\",\"list\":[\".*\"]}";
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "r", rx, sizeof rx - 1, NULL, err,
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "r", rx, sizeof rx - 1, err,
                                                                sizeof err), -1);
     assert_non_null(strstr(err, "'regex' is not supported"));
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "n", "[1]", 3, NULL, err,
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "n", "[1]", 3, err,
                                                                sizeof err), -1);
-    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "n", "{\"list\":", 8, NULL, err,
+    assert_int_equal(mm_ioc_export_filter_load_warninglist_mem(f, "n", "{\"list\":", 8, err,
                                                                sizeof err), -1);
     mm_ioc_export_filter_free(f);
 }
@@ -543,14 +542,13 @@ static void test_warninglist_files(void **s)
     }
     mm_ioc_export_filter *f = mm_ioc_export_filter_new();
     char err[256];
-    uint64_t bad = 0;
-    assert_int_equal(mm_ioc_export_filter_load_warninglist(f, path, &bad, err, sizeof err), 0);
+    assert_int_equal(mm_ioc_export_filter_load_warninglist(f, path, err, sizeof err), 0);
     assert_true(mm_ioc_export_filter_entries(f) > 100);
     assert_int_equal(why(IOC_DOMAIN, "acompli.net", f), IOC_LEFT_WARNING);
     snprintf(path, sizeof path, "%s/misp-warninglists_sinkholes.json", dir);
-    assert_int_equal(mm_ioc_export_filter_load_warninglist(f, path, &bad, err, sizeof err), 0);
+    assert_int_equal(mm_ioc_export_filter_load_warninglist(f, path, err, sizeof err), 0);
     assert_int_equal(why(IOC_IPV4, "104.155.11.149", f), IOC_LEFT_WARNING);
-    assert_int_equal(bad, 0);
+    assert_int_equal(mm_ioc_export_filter_bad(f), 0);
     mm_ioc_export_filter_free(f);
 }
 
