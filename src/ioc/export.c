@@ -1623,6 +1623,8 @@ static const char *const left_names[IOC_LEFT__COUNT][2] = {
     {"big vendor service", "big vendor services"},
     {"well-known cloud service", "well-known cloud services"},
     {"on a MISP warning list", "on a MISP warning list"},
+    {"not for detection (to_ids false)", "not for detection (to_ids false)"},
+    {"expired", "expired"},
 };
 
 const char *mm_ioc_left_name(mm_ioc_left r)
@@ -1733,7 +1735,10 @@ static int run(ex *x, const mm_ioc *v, size_t n, const mm_ioc_export_filter *fil
             continue;
         }
         if (!o->force) {
-            mm_ioc_left r = mm_ioc_export_leave_out(c, filt);
+            mm_ioc_left r = !c->to_ids ? IOC_LEFT_NOT_IDS
+                            : c->valid_until && c->valid_until < x->now_us
+                                ? IOC_LEFT_EXPIRED
+                                : mm_ioc_export_leave_out(c, filt);
             if (r != IOC_LEFT__COUNT) {
                 x->st->left_out[r]++;
                 continue;

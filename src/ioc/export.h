@@ -16,7 +16,9 @@
  *      one of them, networks shorter than /16 (IPv4) or /32 (IPv6), whole
  *      top-level and public-suffix-like domains, the big vendors' services
  *      (the detectors' built-in vendor list), the cloud catalogue's
- *      services and MISP warning lists given to the filter. Each reason is
+ *      services and MISP warning lists given to the filter, and
+ *      indicators their source marked as not for detection (MISP's to_ids
+ *      false) or whose validity ended before the export. Each reason is
  *      counted on its own (mm_ioc_export_stats.left_out), so the export can
  *      say what it left out and why: a bad feed must not cut a company off
  *      from its mail or DNS. A URL is left out for its host only when it
@@ -112,6 +114,8 @@ typedef enum mm_ioc_left {
     IOC_LEFT_VENDOR,        /* the big vendors' services (built-in list) */
     IOC_LEFT_CATALOG,       /* a cloud service of the catalogue */
     IOC_LEFT_WARNING,       /* on a MISP warning list */
+    IOC_LEFT_NOT_IDS,       /* its source says: not for detection (to_ids false) */
+    IOC_LEFT_EXPIRED,       /* valid_until before the export's time */
     IOC_LEFT__COUNT
 } mm_ioc_left;
 
@@ -197,8 +201,8 @@ const char *mm_ioc_left_name(mm_ioc_left r);
  * big vendor service; 4 of types the format cannot hold". */
 void mm_ioc_export_summary(FILE *to, const mm_ioc_export_stats *st);
 
-/* The leave-out decision alone (force ignored): the reason, or
- * IOC_LEFT__COUNT when the indicator may be blocked. */
+/* The leave-out decision on the value alone (force, to_ids and validity
+ * not looked at): the reason, or IOC_LEFT__COUNT when it may be blocked. */
 mm_ioc_left mm_ioc_export_leave_out(const mm_ioc *ioc, const mm_ioc_export_filter *f);
 
 #endif

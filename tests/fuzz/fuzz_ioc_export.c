@@ -204,6 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             v[n].tlp = (p[0] & 0x40) ? "amber" : NULL;
             v[n].confidence = (int)((unsigned char)p[0] % 110) - 5;
             v[n].first_seen = (int64_t)(unsigned char)p[0] * 86400000000LL;
+            v[n].to_ids = (p[0] & 0x20) == 0;
+            v[n].valid_until = (p[0] & 0x10) ? v[n].first_seen : 0;
             n++;
         }
         p = sep + 1;

@@ -40,23 +40,23 @@
 #define NOW_US 1796601600000000LL   /* 2026-12-07T00:00:00Z */
 
 static const mm_ioc base[] = {
-    {.type = IOC_IPV4, .value = "185.220.101.4", .source = "feed-a", .confidence = 80,
+    {.to_ids = true, .type = IOC_IPV4, .value = "185.220.101.4", .source = "feed-a", .confidence = 80,
      .tlp = "green"},
-    {.type = IOC_IPV6, .value = "2a01:4f8:10a::1", .confidence = -1},
-    {.type = IOC_CIDR, .value = "45.9.148.0/24", .confidence = -1},
-    {.type = IOC_CIDR, .value = "2a01:4f8:c0c::/48", .confidence = -1},
-    {.type = IOC_DOMAIN, .value = "update-check.xyz", .desc = "=cmd C2", .confidence = -1,
+    {.to_ids = true, .type = IOC_IPV6, .value = "2a01:4f8:10a::1", .confidence = -1},
+    {.to_ids = true, .type = IOC_CIDR, .value = "45.9.148.0/24", .confidence = -1},
+    {.to_ids = true, .type = IOC_CIDR, .value = "2a01:4f8:c0c::/48", .confidence = -1},
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "update-check.xyz", .desc = "=cmd C2", .confidence = -1,
      .first_seen = 1700000000000000LL, .last_seen = 1700086400000000LL},
-    {.type = IOC_DOMAIN, .value = "login.phish.co.jp", .confidence = -1},
-    {.type = IOC_URL, .value = "http://dl.bad.example/a/p.exe?id=1", .confidence = -1},
-    {.type = IOC_MD5, .value = "d41d8cd98f00b204e9800998ecf8427e", .confidence = -1},
-    {.type = IOC_SHA1, .value = "da39a3ee5e6b4b0d3255bfef95601890afd80709", .confidence = -1},
-    {.type = IOC_SHA256, .value = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "login.phish.co.jp", .confidence = -1},
+    {.to_ids = true, .type = IOC_URL, .value = "http://dl.bad.example/a/p.exe?id=1", .confidence = -1},
+    {.to_ids = true, .type = IOC_MD5, .value = "d41d8cd98f00b204e9800998ecf8427e", .confidence = -1},
+    {.to_ids = true, .type = IOC_SHA1, .value = "da39a3ee5e6b4b0d3255bfef95601890afd80709", .confidence = -1},
+    {.to_ids = true, .type = IOC_SHA256, .value = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
      .confidence = -1},
-    {.type = IOC_EMAIL, .value = "ceo@phish.co.jp", .confidence = -1},
-    {.type = IOC_JA3, .value = "e7d705a3286e19ea42f587b344ee6865", .confidence = -1},
-    {.type = IOC_USER_AGENT, .value = "Mozilla/4.0 (compatible; MSIE 6.0)", .confidence = -1},
-    {.type = IOC_FILENAME, .value = "invoice.pdf.exe", .confidence = -1},
+    {.to_ids = true, .type = IOC_EMAIL, .value = "ceo@phish.co.jp", .confidence = -1},
+    {.to_ids = true, .type = IOC_JA3, .value = "e7d705a3286e19ea42f587b344ee6865", .confidence = -1},
+    {.to_ids = true, .type = IOC_USER_AGENT, .value = "Mozilla/4.0 (compatible; MSIE 6.0)", .confidence = -1},
+    {.to_ids = true, .type = IOC_FILENAME, .value = "invoice.pdf.exe", .confidence = -1},
 };
 #define NBASE (sizeof base / sizeof base[0])
 
@@ -171,8 +171,8 @@ static void test_squid(void **s)
     expect("squid", "ips", "185.220.101.4\n2a01:4f8:10a::1\n45.9.148.0/24\n2a01:4f8:c0c::/48\n",
            4, 7);
     /* a subdomain of a listed name is its parent's (Squid warns of both) */
-    const mm_ioc v[] = {{.type = IOC_DOMAIN, .value = "a.evil-site.net"},
-                        {.type = IOC_DOMAIN, .value = "evil-site.net"}};
+    const mm_ioc v[] = {{.to_ids = true, .type = IOC_DOMAIN, .value = "a.evil-site.net"},
+                        {.to_ids = true, .type = IOC_DOMAIN, .value = "evil-site.net"}};
     mm_ioc_export_stats st;
     char *got = export_str("squid", "domains", v, 2, false, &st);
     assert_string_equal(got, ".evil-site.net\n");
@@ -227,9 +227,9 @@ static void test_rpz_ipv6_forms(void **s)
     /* a lone zero group is written as 0, the longest run as zz (the first
      * of two equal runs), no run at all: every group */
     const mm_ioc v[] = {
-        {.type = IOC_IPV6, .value = "2a02:0:1:0:0:2:0:0"},
-        {.type = IOC_IPV6, .value = "2a03:1:2:3:4:5:6:7"},
-        {.type = IOC_IPV6, .value = "2a04:0:1::"},
+        {.to_ids = true, .type = IOC_IPV6, .value = "2a02:0:1:0:0:2:0:0"},
+        {.to_ids = true, .type = IOC_IPV6, .value = "2a03:1:2:3:4:5:6:7"},
+        {.to_ids = true, .type = IOC_IPV6, .value = "2a04:0:1::"},
     };
     mm_ioc_export_stats st;
     char *got = export_str("rpz", NULL, v, 3, false, &st);
@@ -324,12 +324,12 @@ static void test_stix(void **s)
 {
     (void)s;
     const mm_ioc v[] = {
-        {.type = IOC_DOMAIN, .value = "update-check.xyz", .source = "feed-a", .ref = "x-1",
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "update-check.xyz", .source = "feed-a", .ref = "x-1",
          .desc = "C2", .confidence = 80, .tlp = "amber", .valid_from = 1700000000000000LL,
          .valid_until = 1800000000000000LL},
-        {.type = IOC_SHA1, .value = "da39a3ee5e6b4b0d3255bfef95601890afd80709", .confidence = -1},
-        {.type = IOC_FILENAME, .value = "it's\\bad.exe", .confidence = -1},
-        {.type = IOC_JA3, .value = "e7d705a3286e19ea42f587b344ee6865", .confidence = -1},
+        {.to_ids = true, .type = IOC_SHA1, .value = "da39a3ee5e6b4b0d3255bfef95601890afd80709", .confidence = -1},
+        {.to_ids = true, .type = IOC_FILENAME, .value = "it's\\bad.exe", .confidence = -1},
+        {.to_ids = true, .type = IOC_JA3, .value = "e7d705a3286e19ea42f587b344ee6865", .confidence = -1},
     };
     mm_ioc_export_stats st;
     char *got = export_str("stix", NULL, v, 4, false, &st);
@@ -557,13 +557,13 @@ static void test_counts_and_summary(void **s)
 {
     (void)s;
     const mm_ioc v[] = {
-        {.type = IOC_IPV4, .value = "10.0.0.1"},
-        {.type = IOC_IPV4, .value = "192.168.3.3"},
-        {.type = IOC_IPV4, .value = "185.220.101.4"},
-        {.type = IOC_IPV4, .value = "185.220.101.4"},
-        {.type = IOC_CIDR, .value = "1.0.0.0/8"},
-        {.type = IOC_DOMAIN, .value = "outlook.com"},
-        {.type = IOC_MD5, .value = "d41d8cd98f00b204e9800998ecf8427e"},
+        {.to_ids = true, .type = IOC_IPV4, .value = "10.0.0.1"},
+        {.to_ids = true, .type = IOC_IPV4, .value = "192.168.3.3"},
+        {.to_ids = true, .type = IOC_IPV4, .value = "185.220.101.4"},
+        {.to_ids = true, .type = IOC_IPV4, .value = "185.220.101.4"},
+        {.to_ids = true, .type = IOC_CIDR, .value = "1.0.0.0/8"},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "outlook.com"},
+        {.to_ids = true, .type = IOC_MD5, .value = "d41d8cd98f00b204e9800998ecf8427e"},
     };
     mm_ioc_export_stats st;
     char *got = export_str("nft", NULL, v, 7, false, &st);
@@ -609,22 +609,45 @@ static void test_counts_and_summary(void **s)
     free(line);
 }
 
+/* The source's word: not for detection, or no longer valid. */
+static void test_not_ids_and_expired(void **s)
+{
+    (void)s;
+    const mm_ioc v[] = {
+        {.to_ids = false, .type = IOC_DOMAIN, .value = "context-only.example"},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "old.example",
+         .valid_until = NOW_US - 1},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "current.example",
+         .valid_until = NOW_US + 1},
+    };
+    mm_ioc_export_stats st;
+    char *got = export_str("hosts", NULL, v, 3, false, &st);
+    assert_string_equal(got, "0.0.0.0 current.example\n");
+    assert_int_equal(st.left_out[IOC_LEFT_NOT_IDS], 1);
+    assert_int_equal(st.left_out[IOC_LEFT_EXPIRED], 1);
+    free(got);
+    got = export_str("hosts", NULL, v, 3, true, &st);
+    assert_string_equal(got, "0.0.0.0 context-only.example\n0.0.0.0 old.example\n"
+                             "0.0.0.0 current.example\n");
+    free(got);
+}
+
 /* Values that would break out of the target syntax are never written. */
 static void test_unsafe(void **s)
 {
     (void)s;
     const mm_ioc v[] = {
-        {.type = IOC_DOMAIN, .value = "evil.net\" always_transparent\nlocal-zone: \"x"},
-        {.type = IOC_DOMAIN, .value = "evil.net; rm -rf /"},
-        {.type = IOC_DOMAIN, .value = "b\xc3\xa4" "d.example"},
-        {.type = IOC_DOMAIN, .value = "xn--bd-via.example"},
-        {.type = IOC_DOMAIN, .value = "a..b.example"},
-        {.type = IOC_URL, .value = "http://evil.net/a\"b"},
-        {.type = IOC_URL, .value = "http://evil.net/a b"},
-        {.type = IOC_URL, .value = "http://evil.net/ok"},
-        {.type = IOC_IPV4, .value = "1.2.3.4 * * * *\nip filter 1 pass"},
-        {.type = IOC_USER_AGENT, .value = "ua\nwith newline"},
-        {.type = IOC_CIDR, .value = "0.0.0.0/0"},      /* everything: never, even forced */
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "evil.net\" always_transparent\nlocal-zone: \"x"},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "evil.net; rm -rf /"},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "b\xc3\xa4" "d.example"},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "xn--bd-via.example"},
+        {.to_ids = true, .type = IOC_DOMAIN, .value = "a..b.example"},
+        {.to_ids = true, .type = IOC_URL, .value = "http://evil.net/a\"b"},
+        {.to_ids = true, .type = IOC_URL, .value = "http://evil.net/a b"},
+        {.to_ids = true, .type = IOC_URL, .value = "http://evil.net/ok"},
+        {.to_ids = true, .type = IOC_IPV4, .value = "1.2.3.4 * * * *\nip filter 1 pass"},
+        {.to_ids = true, .type = IOC_USER_AGENT, .value = "ua\nwith newline"},
+        {.to_ids = true, .type = IOC_CIDR, .value = "0.0.0.0/0"},      /* everything: never, even forced */
     };
     mm_ioc_export_stats st;
     char *got = export_str("unbound", NULL, v, 10, false, &st);
@@ -690,25 +713,25 @@ static int sh(const char *fmt, ...)
 
 /* A list with everything the formats hold, some of it left out. */
 static const mm_ioc full[] = {
-    {.type = IOC_IPV4, .value = "185.220.101.4"},
-    {.type = IOC_IPV4, .value = "10.1.1.1"},
-    {.type = IOC_IPV6, .value = "2a01:4f8:10a::1"},
-    {.type = IOC_CIDR, .value = "45.9.148.0/24"},
-    {.type = IOC_CIDR, .value = "45.9.148.128/25"},           /* inside the /24: merged */
-    {.type = IOC_CIDR, .value = "2a01:4f8:c0c::/48"},
-    {.type = IOC_DOMAIN, .value = "update-check.xyz"},
-    {.type = IOC_DOMAIN, .value = "a.update-check.xyz"},
-    {.type = IOC_DOMAIN, .value = "login.phish.co.jp"},
-    {.type = IOC_DOMAIN, .value = "xn--80ak6aa92e.com"},
-    {.type = IOC_DOMAIN, .value = "under_score.example"},
-    {.type = IOC_URL, .value = "http://dl.bad.example/a/p.exe?id=1&x=(2)"},
-    {.type = IOC_URL, .value = "https://185.220.101.4:8443/gate.php"},
-    {.type = IOC_MD5, .value = "d41d8cd98f00b204e9800998ecf8427e"},
-    {.type = IOC_SHA1, .value = "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
-    {.type = IOC_SHA256, .value = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-    {.type = IOC_JA3, .value = "e7d705a3286e19ea42f587b344ee6865"},
-    {.type = IOC_USER_AGENT, .value = "Mozilla/4.0 (compatible; MSIE 6.0)"},
-    {.type = IOC_FILENAME, .value = "invoice.pdf.exe"},
+    {.to_ids = true, .type = IOC_IPV4, .value = "185.220.101.4"},
+    {.to_ids = true, .type = IOC_IPV4, .value = "10.1.1.1"},
+    {.to_ids = true, .type = IOC_IPV6, .value = "2a01:4f8:10a::1"},
+    {.to_ids = true, .type = IOC_CIDR, .value = "45.9.148.0/24"},
+    {.to_ids = true, .type = IOC_CIDR, .value = "45.9.148.128/25"},           /* inside the /24: merged */
+    {.to_ids = true, .type = IOC_CIDR, .value = "2a01:4f8:c0c::/48"},
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "update-check.xyz"},
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "a.update-check.xyz"},
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "login.phish.co.jp"},
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "xn--80ak6aa92e.com"},
+    {.to_ids = true, .type = IOC_DOMAIN, .value = "under_score.example"},
+    {.to_ids = true, .type = IOC_URL, .value = "http://dl.bad.example/a/p.exe?id=1&x=(2)"},
+    {.to_ids = true, .type = IOC_URL, .value = "https://185.220.101.4:8443/gate.php"},
+    {.to_ids = true, .type = IOC_MD5, .value = "d41d8cd98f00b204e9800998ecf8427e"},
+    {.to_ids = true, .type = IOC_SHA1, .value = "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+    {.to_ids = true, .type = IOC_SHA256, .value = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {.to_ids = true, .type = IOC_JA3, .value = "e7d705a3286e19ea42f587b344ee6865"},
+    {.to_ids = true, .type = IOC_USER_AGENT, .value = "Mozilla/4.0 (compatible; MSIE 6.0)"},
+    {.to_ids = true, .type = IOC_FILENAME, .value = "invoice.pdf.exe"},
 };
 #define NFULL (sizeof full / sizeof full[0])
 
@@ -895,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_leave_out_warninglists),
         cmocka_unit_test(test_warninglist_files),
         cmocka_unit_test(test_counts_and_summary),
+        cmocka_unit_test(test_not_ids_and_expired),
         cmocka_unit_test(test_unsafe),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_check_nft),
