@@ -26,10 +26,12 @@
  *      big service is blocked, the service is not;
  *   3. safety: a value the target syntax cannot hold as it is (quotes,
  *      spaces, semicolons, control characters, non-ASCII that is not
- *      punycode, a malformed address) is never written: counted "unsafe".
- *      force does not lift this gate;
- *   4. duplicates (the same type and value twice, or a domain whose parent
- *      is in the same Squid list) are written once, counted "duplicate".
+ *      punycode, a malformed address, a /0) is never written: counted
+ *      "unsafe". force does not lift this gate;
+ *   4. duplicates (the same type and value twice; in Squid's lists also a
+ *      domain under another of the list and a network inside another,
+ *      which Squid would ignore with a warning) are written once, counted
+ *      "duplicate".
  *
  * Formats and the files they write (a format of several files writes each
  * through mm_ioc_export_files; NAME is opts.name):
