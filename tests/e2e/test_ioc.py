@@ -107,6 +107,45 @@ def _import():
     expect(r.returncode == 1 and 'no indicator format' in r.stderr, r.stderr)
 
 
+@check("export: blocklists pass the devices' own checkers; what is left out is said")
+def _export():
+    import shutil
+    db = os.path.join(TMP, 'export.db')
+    f = write('export.txt', 'evil.example\n203.0.113.7\n198.51.100.0/24\n10.1.2.3\n'
+              'www.microsoft.com\nhxxp://bad.example/x.php\n8.0.0.0/8\n93.184.216.34\n')
+    run('ioc', 'import', '--db', db, '--name', 'x', f)
+    r = run('ioc', 'export', '--db', db, '--format', 'plain')
+    lines = set(r.stdout.split())
+    expect('evil.example' in lines and '93.184.216.34' in lines, r.stdout)
+    expect('10.1.2.3' not in lines and 'www.microsoft.com' not in lines and
+           '8.0.0.0/8' not in lines, 'left-out value written: ' + r.stdout)
+    expect('private' in r.stderr and 'too broad' in r.stderr and 'vendor' in r.stderr, r.stderr)
+    forced = set(run('ioc', 'export', '--db', db, '--format', 'plain', '--force').stdout.split())
+    expect('10.1.2.3' in forced and '8.0.0.0/8' in forced, forced)
+    checkers = {
+        'nft': (['nft', '-c', '-f'], 'nft'),
+        'unbound': (['unbound-checkconf'], 'unbound-checkconf'),
+        'rpz': (['named-checkzone', 'rpz.mimamori.'], 'named-checkzone'),
+    }
+    ran = 0
+    for fmt, (cmd, prog) in checkers.items():
+        out = os.path.join(TMP, 'export.' + fmt)
+        run('ioc', 'export', '--db', db, '--format', fmt, '-o', out)
+        if not shutil.which(prog):
+            continue
+        c = subprocess.run(cmd + [out], capture_output=True, text=True, timeout=60)
+        if fmt == 'nft' and c.returncode != 0 and 'Operation not permitted' in c.stderr:
+            c = subprocess.run(['unshare', '-rn'] + cmd + [out], capture_output=True,
+                               text=True, timeout=60)
+        expect(c.returncode == 0, '%s rejects the export: %s' % (prog, c.stderr or c.stdout))
+        ran += 1
+    sq = os.path.join(TMP, 'squid')
+    run('ioc', 'export', '--db', db, '--format', 'squid', '-o', sq)
+    expect(os.path.exists(os.path.join(sq, 'mimamori-domains.acl')), os.listdir(sq))
+    if not ran:
+        raise Skip('no device checker installed (nftables, unbound, bind9-utils)')
+
+
 # ---- the sensor against tshark ----
 
 def tshark(pcap):
