@@ -76,7 +76,8 @@ static void alert(mm_detect *d, mm_flow *f, int dir, uint64_t ts, uint32_t idx,
     write_meta(j, "family", s->family);
     write_meta(j, "explain", s->explain);
     write_meta(j, "ioc_set", mm_iocmatch_str(m, e->set));
-    write_meta(j, "ioc_indicator", mm_iocmatch_str(m, e->value));
+    char vb[MM_IOCMATCH_VALUE_BUF];
+    write_meta(j, "ioc_indicator", mm_iocmatch_value_text(m, e, vb));
     write_meta(j, "ioc_type", mm_ioc_type_name((mm_ioc_type)e->type));
     write_meta(j, "ioc_source", mm_iocmatch_str(m, e->source));
     write_meta(j, "ioc_match", where);

@@ -14,7 +14,12 @@
  * looked up once per prefix length present (bitmaps per family), longest
  * first; names once per label boundary.
  *
- * Memory for a million indicators is about 70 bytes each (bench/ioc.sh).
+ * A key is NUL-terminated in the pool, so the value of the types whose
+ * normal form is the key's text (names, mail addresses, hashes, JA4,
+ * User-Agents, subjects) is not stored twice, and addresses and networks
+ * are written from their key when an alert needs them; only URLs and file
+ * names whose case differs keep a separate value. bench/ioc.sh measures
+ * the memory of a million.
  */
 #include "ioc/match.h"
 #include "util/hash.h"
@@ -39,6 +44,8 @@ struct mm_iocmatch {
     size_t mask;
     mm_hashkey hk;
     mm_strmap strs;            /* pooled set/source/description strings -> offset */
+    uint32_t last_off;         /* the last string pooled (a file's indicators
+                                  mostly share set and source) */
     uint64_t v4bits[1], v6bits[3];   /* prefix lengths present (bit b: /b) */
     unsigned types;
     uint64_t shown;            /* refused entries printed while loading */
@@ -103,17 +110,20 @@ static uint32_t pool_str(mm_iocmatch *m, const char *s)
 {
     if (!s || !*s)
         return 0;
+    if (m->last_off && strcmp(s, m->pool + m->last_off) == 0)
+        return m->last_off;
     size_t n = strlen(s);
     if (n > 512)
         n = 512;
     uint64_t *v = mm_strmap_get(&m->strs, s, n);
-    if (v)
-        return (uint32_t)*v;
-    uint32_t off = pool_add(m, s, n, true);
+    uint32_t off = v ? (uint32_t)*v : pool_add(m, s, n, true);
     if (!off)
         return 0;
-    bool added;
-    mm_strmap_put(&m->strs, s, n, off, &added);
+    if (!v) {
+        bool added;
+        mm_strmap_put(&m->strs, s, n, off, &added);
+    }
+    m->last_off = off;
     return off;
 }
 
@@ -227,19 +237,19 @@ int mm_iocmatch_add(mm_iocmatch *m, const mm_ioc *c)
         return -1;
     mm_iocent e = {.type = (uint8_t)c->type, .klen = (uint16_t)kl, .set = set};
     e.confidence = (int8_t)(c->confidence >= 0 && c->confidence <= 100 ? c->confidence : -1);
-    e.key = pool_add(m, k, kl, false);
-    /* a domain's value is its key without the kind byte */
-    e.value = c->type == IOC_DOMAIN ? 0 : pool_add(m, c->value, strlen(c->value), true);
-    if (!e.key || (c->type != IOC_DOMAIN && !e.value))
+    e.source = pool_str(m, c->source);
+    e.desc = pool_str(m, c->desc);
+    e.key = pool_add(m, k, kl, true);
+    if (!e.key)
         return -1;
-    if (c->type == IOC_DOMAIN) {
-        /* keys are not NUL-terminated: the value is pooled after it */
+    /* the value is the key's text for all but URLs, addresses and
+     * networks (written from the key) and file names of another case */
+    bool binary = c->type == IOC_IPV4 || c->type == IOC_IPV6 || c->type == IOC_CIDR;
+    if (!binary && strcmp(m->pool + e.key + 1, c->value) != 0) {
         e.value = pool_add(m, c->value, strlen(c->value), true);
         if (!e.value)
             return -1;
     }
-    e.source = pool_str(m, c->source);
-    e.desc = pool_str(m, c->desc);
     uint32_t idx = (uint32_t)m->n;
     if (first) {                           /* chain behind the first of the key */
         uint32_t s = first;
@@ -288,6 +298,24 @@ unsigned mm_iocmatch_types(const mm_iocmatch *m)
 const mm_iocent *mm_iocmatch_ent(const mm_iocmatch *m, uint32_t idx1)
 {
     return idx1 && idx1 <= m->n ? &m->e[idx1 - 1] : NULL;
+}
+
+const char *mm_iocmatch_value_text(const mm_iocmatch *m, const mm_iocent *e, char *buf)
+{
+    if (e->value)
+        return m->pool + e->value;
+    const uint8_t *k = (const uint8_t *)m->pool + e->key;
+    if (k[0] == 'I' || k[0] == 'N') {
+        mm_ip ip = {.v = k[1]};
+        memcpy(ip.b, k + (k[0] == 'I' ? 2 : 3), 16);
+        mm_ip_str(&ip, buf);
+        if (k[0] == 'N') {
+            size_t l = strlen(buf);
+            snprintf(buf + l, MM_IOCMATCH_VALUE_BUF - l, "/%u", k[2]);
+        }
+        return buf;
+    }
+    return (const char *)k + 1;
 }
 
 const char *mm_iocmatch_str(const mm_iocmatch *m, uint32_t off)

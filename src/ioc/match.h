@@ -25,8 +25,10 @@ typedef struct mm_iocent {
     uint8_t type;              /* mm_ioc_type */
     int8_t confidence;         /* -1: unknown */
     uint16_t klen;             /* lookup key length */
-    uint32_t key;              /* lookup key: offset into the pool */
-    uint32_t value, set, source, desc;   /* offsets into the string pool (0: none) */
+    uint32_t key;              /* lookup key: offset into the pool (NUL after it) */
+    uint32_t value;            /* the value when it differs from the key's text (0: it
+                                  does not; see mm_iocmatch_value_text) */
+    uint32_t set, source, desc;   /* offsets into the string pool (0: none) */
     uint32_t next;             /* the next entry of the same key + 1 (0: none) */
 } mm_iocent;
 
@@ -62,6 +64,10 @@ uint32_t mm_iocmatch_url(const mm_iocmatch *m, const char *host, const char *uri
 uint32_t mm_iocmatch_value(const mm_iocmatch *m, mm_ioc_type t, const char *v, size_t n);
 
 const mm_iocent *mm_iocmatch_ent(const mm_iocmatch *m, uint32_t idx1);
+/* The indicator's value in normal form (an address or network written from
+ * its key into buf, of at least MM_IOCMATCH_VALUE_BUF bytes). */
+#define MM_IOCMATCH_VALUE_BUF 64
+const char *mm_iocmatch_value_text(const mm_iocmatch *m, const mm_iocent *e, char *buf);
 const char *mm_iocmatch_str(const mm_iocmatch *m, uint32_t off);   /* "" for 0 */
 
 #endif

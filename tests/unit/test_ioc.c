@@ -276,14 +276,18 @@ static void test_match(void **st0)
     add(m, IOC_FILENAME, "Invoice.EXE", "a");
     assert_int_equal(mm_iocmatch_count(m), 8);
     /* a name matches itself and its subdomains, not a longer label */
+    mm_ip ip;
     uint32_t r = mm_iocmatch_domain(m, "WWW.Evil.Example.", 17);
     assert_true(r);
     const mm_iocent *e = mm_iocmatch_ent(m, r);
-    assert_string_equal(mm_iocmatch_str(m, e->value), "evil.example");
+    char vb[MM_IOCMATCH_VALUE_BUF];
+    assert_string_equal(mm_iocmatch_value_text(m, e, vb), "evil.example");
     assert_true(e->next);                        /* set b's entry follows */
+    assert_true(mm_ip_parse("198.51.100.200", &ip));
+    e = mm_iocmatch_ent(m, mm_iocmatch_ip(m, &ip));
+    assert_string_equal(mm_iocmatch_value_text(m, e, vb), "198.51.100.0/24");
     assert_false(mm_iocmatch_domain(m, "notevil.example", 15));
     assert_false(mm_iocmatch_domain(m, "example", 7));
-    mm_ip ip;
     assert_true(mm_ip_parse("198.51.100.200", &ip));
     assert_true(mm_iocmatch_ip(m, &ip));
     assert_true(mm_ip_parse("198.51.101.1", &ip));
