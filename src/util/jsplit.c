@@ -40,6 +40,7 @@ typedef struct js_frame {
     uint32_t mask;      /* paths still possible below */
     uint64_t idx;       /* arrays: the current element */
     uint64_t outer;
+    char key[48];       /* the member name this container is under */
 } js_frame;
 
 /* Where the outer machine is. */
@@ -64,6 +65,7 @@ typedef struct js_state {
     bool cap;
     unsigned cpath;
     uint64_t couter, cidx, cat;
+    char ckey[48];
     const char *cwhy;       /* refused: why */
     char *cbuf;
     size_t clen, ccap, cfrom;
@@ -184,7 +186,7 @@ static int cap_append(js_state *s, const char *b, size_t n)
 static int cap_emit(js_state *s, size_t e)
 {
     js_split *j = s->j;
-    js_elem el = {s->cpath, s->couter, s->cidx, s->cat, NULL, 0, NULL};
+    js_elem el = {s->cpath, s->couter, s->cidx, s->cat, s->ckey, NULL, 0, NULL};
     size_t span = e - s->cfrom;
     if (!s->cwhy && (span > s->elem_max || s->clen > s->elem_max - span))
         cap_refuse(s, "element larger than the cap");
@@ -257,6 +259,20 @@ static int value_start(js_state *s, char c, size_t i)
             s->cpath = p;
             break;
         }
+    char key[48] = "";
+    if (depth > 0) {
+        const js_frame *f = &s->fr[depth - 1];
+        const char *k = f->key;
+        size_t kl = strlen(k);
+        if (f->type == '{') {
+            k = s->key;
+            kl = s->klong ? 0 : s->klen;
+        }
+        if (kl >= sizeof key)
+            kl = sizeof key - 1;
+        memcpy(key, k, kl);
+        key[kl] = 0;
+    }
     if (depth == 0)
         s->j->root = (c == '{' || c == '[') ? c : 0;
     if (c != '{' && c != '[' && c != '"' && c != '-' && !(c >= '0' && c <= '9') &&
@@ -275,6 +291,7 @@ static int value_start(js_state *s, char c, size_t i)
         f->idx = 0;
         f->outer = outer;
         f->has_outer = has_outer;
+        memcpy(f->key, key, sizeof key);
         s->first = true;
         s->lex = c == '{' ? L_KEY : L_VALUE;
         return 0;
@@ -283,6 +300,7 @@ static int value_start(js_state *s, char c, size_t i)
     if (s->cap) {
         s->couter = has_outer ? outer : 0;
         s->cidx = idx;
+        memcpy(s->ckey, key, sizeof key);
         s->cat = s->pos + i;
         s->cfrom = i;
         s->clen = 0;

@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JS_MAX_PATHS 8
+#define JS_MAX_PATHS 16
 #define JS_MAX_STEPS 12
 #define JS_ELEM_MAX_DEFAULT ((size_t)16 << 20)
 #define JS_CHUNK_DEFAULT ((size_t)1 << 20)
@@ -51,6 +51,7 @@ typedef struct js_elem {
     uint64_t outer;         /* index in the first array on the path (an event's number) */
     uint64_t index;         /* index in its own array (0 for a member value) */
     uint64_t at;            /* byte offset of the element in the document */
+    const char *key;        /* the member name its array (or it) is under, as written; "" at the root */
     const char *s;
     size_t n;
     const char *why;
