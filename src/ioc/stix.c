@@ -232,7 +232,9 @@ static void set_where(stix_ctx *c, int obj, uint64_t at)
         snprintf(c->where, sizeof c->where, "object at byte %llu", (unsigned long long)at);
 }
 
-static void base_from(stix_ctx *c, int obj)
+/* The indicator fields every object gives; titled: its name or description
+ * describes it (an indicator; an SCO's name is a value). */
+static void base_from(stix_ctx *c, int obj, bool titled)
 {
     const jr_doc *d = &c->rd.doc;
     char tmp[512];
@@ -245,6 +247,8 @@ static void base_from(stix_ctx *c, int obj)
     c->base.first_seen = ioc_json_time(d, jr_member(d, obj, "created"));
     c->base.last_seen = ioc_json_time(d, jr_member(d, obj, "modified"));
     c->desc[0] = 0;
+    if (!titled)
+        return;
     if (jr_str(d, jr_member(d, obj, "name"), tmp, sizeof tmp) ||
         jr_str(d, jr_member(d, obj, "description"), tmp, sizeof tmp)) {
         ioc_clean_copy(c->desc, sizeof c->desc, tmp);
@@ -358,7 +362,7 @@ static int stix_indicator(stix_ctx *c, int obj)
         ioc_skip_note(&c->rd, c->where, "revoked indicator");
         return 0;
     }
-    base_from(c, obj);
+    base_from(c, obj, true);
     c->base.valid_from = ioc_json_time(d, jr_member(d, obj, "valid_from"));
     c->base.valid_until = ioc_json_time(d, jr_member(d, obj, "valid_until"));
     if (c->rd.o && c->rd.o->now_us && c->base.valid_until &&
@@ -397,7 +401,7 @@ static int stix_observed(stix_ctx *c, int obj)
     jr_doc *d = &c->rd.doc;
     int objs = jr_member(d, obj, "objects");
     uint64_t n = 0;
-    base_from(c, obj);
+    base_from(c, obj, false);
     int64_t fo = ioc_json_time(d, jr_member(d, obj, "first_observed"));
     int64_t lo = ioc_json_time(d, jr_member(d, obj, "last_observed"));
     if (fo)
@@ -441,7 +445,7 @@ static int stix_object(stix_ctx *c, const js_elem *e)
         return 0;
     }
     uint64_t n = 0;
-    base_from(c, 0);
+    base_from(c, 0, false);
     int r = stix_sco(c, 0, &n);
     if (n == 0)
         c->rd.st->skipped++;

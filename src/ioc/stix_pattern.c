@@ -650,7 +650,8 @@ static int eval_cmp(sp_eval *e, const sp_node *nd)
         say(e, true, nd, pwhy);
         return 0;
     }
-    if (nd->op == OP_ISSUBSET && t != IOC_IPV4 && t != IOC_IPV6) {
+    bool subset_any = nd->op == OP_ISSUBSET && t == IOC_NONE;  /* network-traffic refs */
+    if (nd->op == OP_ISSUBSET && t != IOC_IPV4 && t != IOC_IPV6 && !subset_any) {
         say(e, true, nd, "ISSUBSET evaluated only on addresses (a network)");
         return 0;
     }
@@ -668,6 +669,8 @@ static int eval_cmp(sp_eval *e, const sp_node *nd)
             say(e, true, nd, "value too long");
             continue;
         }
+        if (subset_any)
+            t = memchr(v, ':', n) ? IOC_IPV6 : IOC_IPV4;
         e->emitted++;
         int r = e->o->value ? e->o->value(e->o->u, t, v, n) : 0;
         if (r)

@@ -368,6 +368,8 @@ static int outer_byte(js_state *s, char c, size_t i)
     case L_VALUE:
         if (is_ws(c))
             return 0;
+        if (!s->started && s->pos + i < 3 && c == "\xef\xbb\xbf"[s->pos + i])
+            return 0;   /* a UTF-8 byte order mark */
         if (c == ']' && s->first && s->nfr && s->fr[s->nfr - 1].type == '[')
             return close_frame(s, c, i);
         s->started = true;
@@ -504,11 +506,6 @@ static int done(js_state *s, int r, char *err, size_t errlen)
     return r;
 }
 
-static size_t skip_bom(const char *b, size_t n)
-{
-    return (n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
-}
-
 int js_split_mem(js_split *j, const char *d, size_t n, char *err, size_t errlen)
 {
     js_state *s = malloc(sizeof *s);
@@ -518,9 +515,7 @@ int js_split_mem(js_split *j, const char *d, size_t n, char *err, size_t errlen)
     }
     int r = init(s, j);
     if (r == 0) {
-        size_t b = d ? skip_bom(d, n) : 0;
-        s->pos = b;
-        r = d ? feed(s, d + b, n - b) : 0;
+        r = d ? feed(s, d, n) : 0;
         if (r == 0)
             r = finish(s);
     }
@@ -557,7 +552,6 @@ int js_split_fd(js_split *j, int fd, char *err, size_t errlen)
         return -1;
     }
     int r = init(s, j);
-    bool firstc = true;
     while (r == 0) {
         ssize_t got = read_full(fd, buf, csz);
         if (got < 0) {
@@ -569,10 +563,7 @@ int js_split_fd(js_split *j, int fd, char *err, size_t errlen)
             r = finish(s);
             break;
         }
-        size_t b = firstc ? skip_bom(buf, (size_t)got) : 0;
-        firstc = false;
-        s->pos += b;
-        r = feed(s, buf + b, (size_t)got - b);
+        r = feed(s, buf, (size_t)got);
     }
     r = done(s, r, err, errlen);
     free(s);
