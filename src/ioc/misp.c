@@ -321,7 +321,7 @@ static int misp_elem(void *u, const js_elem *e)
         return 0;
     const misp_ev *m = event < c->nev ? &c->ev[event] : NULL;
     int r = kind == 0 ? misp_attr(c, m, 0, e->at) : misp_object(c, m, e->at);
-    return r ? r : c->rd.stop;
+    return (r || c->rd.stop) ? 1 : 0;   /* the sink said stop */
 }
 
 int misp_stream(int fd, const char *d, size_t n, const mm_ioc_read_opts *o,
@@ -498,7 +498,7 @@ static int tf_elem(void *u, const js_elem *e)
     if (!ioc_rd_parse(&c->rd, e))
         return 0;
     int r = tf_entry(c, e);
-    return r ? r : c->rd.stop;
+    return (r || c->rd.stop) ? 1 : 0;
 }
 
 int threatfox_stream(int fd, const char *d, size_t n, const mm_ioc_read_opts *o,

@@ -327,7 +327,7 @@ static int stix_sco(stix_ctx *c, int obj, uint64_t *n)
 static int sp_value(void *u, mm_ioc_type t, const char *v, size_t n)
 {
     stix_ctx *c = u;
-    return ioc_emit(&c->rd, &c->base, t, v, n, c->where);
+    return ioc_emit(&c->rd, &c->base, t, v, n, c->where) ? 1 : 0;
 }
 
 static void sp_unsupported(void *u, const char *why)
@@ -436,6 +436,11 @@ static int stix_object(stix_ctx *c, const js_elem *e)
         return 0;
     }
     set_where(c, 0, e->at);
+    int ty = jr_member(d, 0, "type");
+    if (ty < 0 || d->t[ty].type != JR_STR) {
+        mm_ioc_bad(c->rd.s, c->rd.st, c->where, "not a STIX object: no type");
+        return 0;
+    }
     if (type_is(d, 0, "indicator"))
         return stix_indicator(c, 0);
     if (type_is(d, 0, "observed-data"))
@@ -456,7 +461,7 @@ static int stix_elem(void *u, const js_elem *e)
 {
     stix_ctx *c = u;
     int r = stix_object(c, e);
-    return r ? r : c->rd.stop;
+    return (r || c->rd.stop) ? 1 : 0;   /* the sink said stop (never -1: that is an error) */
 }
 
 int stix_stream(int fd, const char *d, size_t n, const mm_ioc_read_opts *o,

@@ -502,6 +502,12 @@ static void test_stix_bundle(void **st)
     assert_int_equal(s.skipped, 6);
 }
 
+static int stop_after_2(void *u, const mm_ioc *i)
+{
+    (void)i;
+    return ++*(int *)u >= 2 ? -1 : 0;
+}
+
 static void test_stix_single_and_errors(void **st)
 {
     (void)st;
@@ -522,6 +528,20 @@ static void test_stix_single_and_errors(void **st)
     assert_int_equal(mm_ioc_read_stix(list, strlen(list), NULL, &sink, &s, err, sizeof err), 0);
     assert_int_equal(s.indicators, 1);
     assert_int_equal(s.bad, 2);
+    /* an object without a type is not STIX: said, not skipped silently */
+    const char *notype = "{\"Event\":{\"info\":\"x\"}}";
+    memset(&s, 0, sizeof s);
+    assert_int_equal(mm_ioc_read_stix(notype, strlen(notype), NULL, &sink, &s, err, sizeof err), 0);
+    assert_int_equal(s.bad, 1);
+    /* the sink stops the read (even with -1): not an error */
+    const char *three = "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":\"i"
+                        "ndicator--2\",\"pattern\":\"[ipv4-addr:value IN ('192.0.2.1','192.0.2.2','19"
+                        "2.0.2.3')]\"},{\"type\":\"url\",\"value\":\"http://a.example/\"}]}";
+    int calls = 0;
+    mm_ioc_sink stopper = {stop_after_2, rbad, &calls};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(mm_ioc_read_stix(three, strlen(three), NULL, &stopper, &s, err, sizeof err), 0);
+    assert_int_equal(calls, 2);
     static const char *const bad[] = {"", "{\"type\":\"bundle\",\"objects\":[", "42", "nope"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
