@@ -61,6 +61,9 @@ typedef struct mm_detect_config {
     /* rule alerts per packet at most (Suricata's packet-alert-max, 0: 15);
      * the rest are counted as alert_queue_overflow */
     uint32_t alert_max;
+    /* indicators of compromise to alert on (mimamori sensor --ioc; shared,
+     * read-only; NULL: none) */
+    const struct mm_iocmatch *ioc;
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;

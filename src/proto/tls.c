@@ -726,7 +726,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_obs_tls_hello o = {.version = s->client_version,
                                   .max_version = s->client_max > s->client_version
                                                      ? s->client_max : s->client_version,
-                                  .fallback_scsv = s->fallback_scsv, .sni = s->sni};
+                                  .fallback_scsv = s->fallback_scsv, .sni = s->sni,
+                                  .ja3 = s->ja3 ? md5_hex(s->ja3) : "", .ja4 = s->ja4};
             mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
             if (s->sni[0]) {
                 mm_obs_name nm = {.source = MM_NAME_SNI, .name = s->sni};
@@ -752,7 +753,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
         server_hello(a, s, b, bl);
         if (s->server_hello) {
             mm_obs_tls_hello o = {.server = true, .version = s->server_version,
-                                  .cipher = s->cipher, .sni = s->sni};
+                                  .cipher = s->cipher, .sni = s->sni,
+                                  .ja3 = s->ja3s ? md5_hex(s->ja3s) : "", .ja4 = ""};
             mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
             mm_obs_buf rb[3];
             mm_obs_buffers ob = {rb, hello_random(rb, b, bl)};
