@@ -343,14 +343,12 @@ int misp_stream(int fd, const char *d, size_t n, const mm_ioc_read_opts *o,
     js_split j = {paths, 15, 0, 0, misp_elem, c, 0, 0, 0, 0, 0};
     int r = 0;
     if (start >= 0) {
-        /* pre-pass: each event's info, uuid and TLP (Tag comes last) */
-        mm_ioc_read_stats pre = {0};
-        c->rd.st = &pre;
+        /* pre-pass: each event's info, uuid and TLP (Tag comes last); the
+         * meta elements are read (and any bad one counted) here only */
         c->meta_only = true;
         r = ioc_split(&j, fd, d, n, err, errlen);
         c->meta_only = false;
         c->meta_done = true;
-        c->rd.st = st;
         if (r == 0 && fd >= 0 && !ioc_rewind(fd, start)) {
             snprintf(err, errlen, "cannot rewind the file for the second pass");
             r = -1;
