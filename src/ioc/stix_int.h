@@ -23,7 +23,8 @@ typedef struct sp_out {
     void *u;
 } sp_out;
 
-#define SP_MAX_TOKENS 4096
+#define SP_MAX_TOKENS (1u << 20)  /* an OR of many thousand values is common */
+#define SP_MAX_NODES (1u << 19)
 #define SP_MAX_DEPTH 64
 
 /* Parses a STIX 2.1 pattern (grammar of the STIX 2.1 specification,

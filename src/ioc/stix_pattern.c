@@ -71,7 +71,7 @@ typedef struct sp_parser {
     const char *s;
     size_t n;
     sp_tok *t;
-    uint32_t nt, i;
+    uint32_t nt, tcap, i;
     sp_node *nd;
     uint32_t nn, ncap;
     int depth;
@@ -183,6 +183,26 @@ static int lex_one(sp_parser *p, size_t *pi)
     return 0;
 }
 
+/* Room for two more tokens (one and the end mark). */
+static bool grow_tokens(sp_parser *p)
+{
+    if (p->nt + 2 <= p->tcap)
+        return true;
+    if (p->tcap >= SP_MAX_TOKENS) {
+        snprintf(p->err, sizeof p->err, "pattern: more than %u tokens", SP_MAX_TOKENS);
+        return false;
+    }
+    uint32_t nc = p->tcap ? p->tcap * 2 : 64;
+    sp_tok *t = realloc(p->t, (size_t)nc * sizeof *t);
+    if (!t) {
+        snprintf(p->err, sizeof p->err, "pattern: out of memory");
+        return false;
+    }
+    p->t = t;
+    p->tcap = nc;
+    return true;
+}
+
 static int lex(sp_parser *p)
 {
     size_t i = 0;
@@ -192,15 +212,15 @@ static int lex(sp_parser *p)
             i++;
             continue;
         }
-        if (p->nt + 1 >= SP_MAX_TOKENS) {
-            snprintf(p->err, sizeof p->err, "pattern: more than %d tokens", SP_MAX_TOKENS);
+        if (!grow_tokens(p))
             return -1;
-        }
         if (lex_one(p, &i) < 0) {
             snprintf(p->err, sizeof p->err, "pattern: bad token at offset %zu", i);
             return -1;
         }
     }
+    if (!grow_tokens(p))
+        return -1;
     sp_tok *t = &p->t[p->nt++];
     t->kind = T_EOF;
     t->s = t->e = t->ts = t->te = (uint32_t)p->n;
@@ -238,8 +258,16 @@ static bool accept(sp_parser *p, uint8_t kind)
 
 static int new_node(sp_parser *p, uint8_t kind, uint32_t ts)
 {
-    if (p->nn >= p->ncap)
-        return perr(p, "too complex");
+    if (p->nn >= p->ncap) {
+        uint32_t nc = p->ncap ? p->ncap * 2 : 32;
+        if (p->ncap >= SP_MAX_NODES)
+            return perr(p, "too complex");
+        sp_node *x = realloc(p->nd, (size_t)nc * sizeof *x);
+        if (!x)
+            return perr(p, "out of memory");
+        p->nd = x;
+        p->ncap = nc;
+    }
     sp_node *nd = &p->nd[p->nn];
     memset(nd, 0, sizeof *nd);
     nd->kind = kind;
@@ -732,12 +760,9 @@ int stix_pattern_eval(const char *pat, size_t n, const sp_out *o, char *err, siz
     }
     p.s = pat;
     p.n = n;
-    p.t = malloc(SP_MAX_TOKENS * sizeof *p.t);
-    int r = p.t ? lex(&p) : -1;
+    int r = lex(&p);
     if (r == 0) {
-        p.ncap = p.nt * 2 + 2;
-        p.nd = malloc(p.ncap * sizeof *p.nd);
-        r = p.nd ? parse_follow(&p) : -1;
+        r = parse_follow(&p);
         if (r >= 0 && cur(&p)->kind != T_EOF)
             r = perr(&p, "unexpected text after the pattern");
     }

@@ -243,6 +243,21 @@ static void test_pattern_ours(void **st)
                 "ja3=e7d705a3286e19ea42f587b344ee6865"), 1, 0);
     r = run_pat("[file:size = 25536]", 0);
     expect(r, NONE, 1, 0);
+    /* a feed's OR of 3000 addresses: each one kept */
+    size_t cap = 3000 * 40 + 8, k0 = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    big[k0++] = '[';
+    for (int i = 0; i < 3000; i++)
+        k0 += (size_t)snprintf(big + k0, cap - k0, "%sipv4-addr:value = '10.0.%d.%d'",
+                               i ? " OR " : "", i / 256, i % 256);
+    big[k0++] = ']';
+    big[k0] = 0;
+    r = run_pat(big, 0);
+    free(big);
+    assert_int_equal(r->nv, 3000);
+    assert_string_equal(r->vals[31], "ipv4=10.0.0.31");
+    assert_int_equal(r->nuns + r->nloose, 0);
     /* syntax errors: nothing handed out */
     static const char *const bad[] = {
         "", "[", "[ipv4-addr:value = '1.2.3.4'", "ipv4-addr:value = '1.2.3.4'",
