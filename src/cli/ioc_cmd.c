@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ioc/hunt.h"
 #include "ioc/iocdb.h"
 #include "ioc/native.h"
 #include "store/store.h"
@@ -155,6 +156,14 @@ int cmd_ioc(int argc, char **argv)
                             "%llu expired\n", argv[i], (unsigned long long)st.indicators,
                     (unsigned long long)st.bad, (unsigned long long)st.skipped,
                     (unsigned long long)st.expired);
+        }
+        uint64_t hits = 0;
+        if (rc == 0 && watch) {
+            if (mm_hunt_watched(db, &hits, err, sizeof err) != 0)
+                rc = 1;
+            else
+                fprintf(stderr, "watched sets hunted: %llu hits (mimamori hunt --set shows them)\n",
+                        (unsigned long long)hits);
         }
     } else if (strcmp(sub, "list") == 0) {
         if (open_db(dbpath, &db) != 0)

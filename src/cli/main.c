@@ -74,6 +74,8 @@ int main(int argc, char **argv)
         return cmd_logs(argc - 1, argv + 1);
     if (strcmp(c, "ioc") == 0)
         return cmd_ioc(argc - 1, argv + 1);
+    if (strcmp(c, "hunt") == 0)
+        return cmd_hunt(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

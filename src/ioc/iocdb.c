@@ -9,6 +9,7 @@
  */
 #include "ioc/iocdb.h"
 #include "ioc/native.h"
+#include "util/json.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -196,20 +197,34 @@ int mm_iocdb_list(mm_db *db, FILE *out, bool json, char *err, size_t errlen)
         upd[10] = ' ';
         char tl[512] = "";
         size_t tn = 0;
+        mm_json j;
+        mj_init(&j);
+        mj_reset(&j);
+        mj_obj_open(&j, NULL);
+        mj_str(&j, "set", mm_col_text(st, 0));
+        mj_i64(&j, "indicators", mm_col_i64(st, 6));
+        mj_bool(&j, "watch", mm_col_i64(st, 3) != 0);
+        mj_i64(&j, "expires_days", mm_col_i64(st, 4));
+        mj_str(&j, "updated", upd);
+        mj_str(&j, "source", mm_col_text(st, 1));
+        mj_obj_open(&j, "types");
         mm_stmt_text(types, 1, mm_col_text(st, 0));
-        while (mm_stmt_step(types) == 1 && tn < sizeof tl - 40)
-            tn += (size_t)snprintf(tl + tn, sizeof tl - tn, json ? "%s\"%s\": %lld" : "%s%s %lld",
-                                   tn ? ", " : "", mm_col_text(types, 0),
-                                   (long long)mm_col_i64(types, 1));
+        while (mm_stmt_step(types) == 1) {
+            mj_i64(&j, mm_col_text(types, 0), mm_col_i64(types, 1));
+            if (tn < sizeof tl - 40)
+                tn += (size_t)snprintf(tl + tn, sizeof tl - tn, "%s%s %lld", tn ? ", " : "",
+                                       mm_col_text(types, 0), (long long)mm_col_i64(types, 1));
+        }
         mm_stmt_reset(types);
-        if (json)
-            fprintf(out, "{\"set\": \"%s\", \"indicators\": %lld, \"watch\": %s, "
-                         "\"expires_days\": %lld, \"updated\": \"%s\", \"types\": {%s}}\n",
-                    mm_col_text(st, 0), (long long)mm_col_i64(st, 6),
-                    mm_col_i64(st, 3) ? "true" : "false", (long long)mm_col_i64(st, 4), upd, tl);
-        else
+        mj_obj_close(&j);
+        mj_obj_close(&j);
+        if (json) {
+            fwrite(j.s, 1, j.len, out);
+            fputc('\n', out);
+        } else
             fprintf(out, "%-24s %10lld  %-5s  %-16s  %s\n", mm_col_text(st, 0),
                     (long long)mm_col_i64(st, 6), mm_col_i64(st, 3) ? "yes" : "no", upd, tl);
+        mj_free(&j);
     }
     mm_stmt_free(st);
     mm_stmt_free(types);

@@ -69,6 +69,10 @@
  *              seen
  *   obs_month  per value, company, UTC month and internal host: first and
  *              last time and count (the hunting index; see docs/hunting.md)
+ *   ioc_hits   what hunting a watched set found (mimamori ioc import
+ *              --watch), per company, set, indicator, value seen and
+ *              internal host (with its DHCP name and MAC at the last
+ *              sighting): the reports' indicator findings
  *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
  * of a public remote address, 'XX' when the GeoIP data has no country for
@@ -142,6 +146,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS obs_month (key_id BIGINT NOT NULL, site_id BIGINT NOT NULL,"
     " month BIGINT NOT NULL, host TEXT NOT NULL, first_ts BIGINT, last_ts BIGINT, count BIGINT,"
     " PRIMARY KEY (key_id, site_id, month, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS ioc_hits (site_id BIGINT NOT NULL, set_name TEXT NOT NULL,"
+    " itype TEXT, indicator TEXT NOT NULL, seen TEXT NOT NULL, host TEXT NOT NULL,"
+    " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"
+    " count BIGINT, found BIGINT,"
+    " PRIMARY KEY (site_id, set_name, indicator, seen, host))@WOR@;"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
 int mm_store_init(mm_db *db)
