@@ -604,6 +604,40 @@ static void test_misp(void **st)
     assert_int_equal(s.indicators, 2);
 }
 
+/* Through a pipe, which cannot be read twice: the event's Tag (after the
+ * attributes) is not known in time, its info (before) is; a single STIX
+ * object, which needs a second read, is an error said in one line. */
+static void test_pipe(void **st)
+{
+    (void)st;
+    size_t n;
+    char *d = slurp("misp-event.json", &n);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_true(n < 60000);   /* fits the pipe: written before it is read */
+    assert_int_equal(write(p[1], d, n), (ssize_t)n);
+    close(p[1]);
+    rres r;
+    memset(&r, 0, sizeof r);
+    mm_ioc_read_stats s = {0};
+    mm_ioc_sink sink = {radd, rbad, &r};
+    char err[200] = "";
+    assert_int_equal(mm_ioc_stream_json(p[0], IOC_FMT_MISP, NULL, &sink, &s, err, sizeof err), 0);
+    close(p[0]);
+    assert_int_equal(s.indicators, 14);
+    assert_true(has(&r, "ipv4:198.51.100.23|-|5b1a3c6e-1111-4c8e-9d0a-000000000001|"
+                        "Phishing campaign (Network activity): C2|"));
+    assert_true(has(&r, "url:http://evil.example.com/gate.php|red|"));
+    const char *one = "{\"type\":\"url\",\"value\":\"http://a.example/\"}";
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(write(p[1], one, strlen(one)), (ssize_t)strlen(one));
+    close(p[1]);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(mm_ioc_stream_json(p[0], IOC_FMT_STIX, NULL, &sink, &s, err, sizeof err), -1);
+    close(p[0]);
+    assert_non_null(strstr(err, "cannot be rewound"));
+}
+
 static void test_threatfox(void **st)
 {
     (void)st;
@@ -726,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_stix_single_and_errors),
         cmocka_unit_test(test_misp),
         cmocka_unit_test(test_threatfox),
+        cmocka_unit_test(test_pipe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
