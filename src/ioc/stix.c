@@ -10,7 +10,8 @@
  *                  pattern goes to stix_pattern_eval; each value it maps
  *                  becomes an indicator with the object's name (or
  *                  description), TLP (the standard marking-definition ids
- *                  of STIX 2.1 and of the TLP 2.0 extension), confidence,
+ *                  of STIX 2.1 and of the TLP 2.0 extension, or a TLP
+ *                  marking-definition met earlier in the bundle), confidence,
  *                  created / modified (first / last seen), valid_from /
  *                  valid_until; past valid_until (opts.now_us) it is
  *                  counted expired; revoked ones and other pattern types
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -174,49 +176,108 @@ void ioc_clean_copy(char *out, size_t outlen, const char *s)
 
 /* TLP marking-definition ids: STIX 2.1 section 7.2.1.4 (TLP 1.0) and the
  * OASIS TLP 2.0 extension (cti-stix-common-objects), least to most
- * restrictive within each. */
+ * restrictive within each. rank: 1 clear (white), 2 green, 3 amber,
+ * 4 amber+strict, 5 red (tlp_names). */
 static const struct {
     const char *id;
-    const char *tlp;
     int rank;
 } tlp_ids[] = {
-    {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", "clear", 1},  /* TLP:WHITE */
-    {"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", "green", 2},
-    {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", "amber", 3},
-    {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "red", 5},
-    {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", "clear", 1},  /* TLP 2.0 */
-    {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "green", 2},
-    {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", "amber", 3},
-    {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", "amber+strict", 4},
-    {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "red", 5},
+    {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", 1},  /* TLP:WHITE */
+    {"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", 2},
+    {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", 3},
+    {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", 5},
+    {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", 1},  /* TLP 2.0 */
+    {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", 2},
+    {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", 3},
+    {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", 4},
+    {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", 5},
 };
 
-/* The most restrictive TLP among the object's marking refs, or NULL. */
-static const char *stix_tlp(const jr_doc *d, int obj)
-{
-    int refs = jr_member(d, obj, "object_marking_refs"), best = 0;
-    const char *tlp = NULL;
-    char id[80];
-    if (refs < 0 || d->t[refs].type != JR_ARR)
-        return NULL;
-    for (uint32_t e = (uint32_t)refs + 1; e < d->t[refs].next; e = d->t[e].next) {
-        if (!jr_str(d, (int)e, id, sizeof id))
-            continue;
-        for (size_t k = 0; k < sizeof tlp_ids / sizeof tlp_ids[0]; k++)
-            if (!strcmp(id, tlp_ids[k].id) && tlp_ids[k].rank > best) {
-                best = tlp_ids[k].rank;
-                tlp = tlp_ids[k].tlp;
-            }
-    }
-    return tlp;
-}
+static const char *const tlp_names[] = {NULL, "clear", "green", "amber", "amber+strict", "red"};
+
+#define STIX_MARKS 64
 
 typedef struct stix_ctx {
     ioc_rd rd;
     char where[128];
     mm_ioc base;
     char desc[512];
+    /* TLP marking definitions of the bundle itself (other ids than the
+     * standard ones), as met: they are used by the objects after them */
+    struct {
+        char id[80];
+        int rank;
+    } marks[STIX_MARKS];
+    unsigned nmarks;
 } stix_ctx;
+
+/* "amber", "TLP:AMBER+STRICT", "white" -> 1..5, 0 when none. */
+static int tlp_word_rank(const char *w)
+{
+    if (!strncasecmp(w, "tlp:", 4))
+        w += 4;
+    if (!strcasecmp(w, "white") || !strcasecmp(w, "clear"))
+        return 1;
+    if (!strcasecmp(w, "green"))
+        return 2;
+    if (!strcasecmp(w, "amber"))
+        return 3;
+    if (!strcasecmp(w, "amber+strict"))
+        return 4;
+    return strcasecmp(w, "red") ? 0 : 5;
+}
+
+/* A marking-definition that is a TLP: remembered by id. STIX 2.1 form
+ * (definition_type "tlp", definition.tlp) and the forms producers write
+ * (definition.TLP "TLP:AMBER+STRICT", or only a name "TLP:RED"). */
+static void stix_marking(stix_ctx *c, int obj)
+{
+    const jr_doc *d = &c->rd.doc;
+    char v[48], id[80];
+    int rank = 0, dt = jr_member(d, obj, "definition_type");
+    if (dt >= 0 && jr_str(d, dt, v, sizeof v) && !strcasecmp(v, "tlp")) {
+        int def = jr_member(d, obj, "definition");
+        if (jr_str(d, jr_member(d, def, "tlp"), v, sizeof v) ||
+            jr_str(d, jr_member(d, def, "TLP"), v, sizeof v))
+            rank = tlp_word_rank(v);
+    }
+    if (!rank && jr_str(d, jr_member(d, obj, "name"), v, sizeof v) && !strncasecmp(v, "TLP:", 4))
+        rank = tlp_word_rank(v);
+    if (!rank || c->nmarks >= STIX_MARKS || !jr_str(d, jr_member(d, obj, "id"), id, sizeof id))
+        return;
+    for (size_t k = 0; k < sizeof tlp_ids / sizeof tlp_ids[0]; k++)
+        if (!strcmp(id, tlp_ids[k].id))
+            return;    /* a standard one: its meaning is fixed */
+    snprintf(c->marks[c->nmarks].id, sizeof c->marks[0].id, "%s", id);
+    c->marks[c->nmarks++].rank = rank;
+}
+
+static int marking_rank(const stix_ctx *c, const char *id)
+{
+    for (size_t k = 0; k < sizeof tlp_ids / sizeof tlp_ids[0]; k++)
+        if (!strcmp(id, tlp_ids[k].id))
+            return tlp_ids[k].rank;
+    for (unsigned k = 0; k < c->nmarks; k++)
+        if (!strcmp(id, c->marks[k].id))
+            return c->marks[k].rank;
+    return 0;
+}
+
+/* The most restrictive TLP among the object's marking refs, or NULL. */
+static const char *stix_tlp(const stix_ctx *c, int obj)
+{
+    const jr_doc *d = &c->rd.doc;
+    int refs = jr_member(d, obj, "object_marking_refs"), best = 0;
+    char id[80];
+    if (refs < 0 || d->t[refs].type != JR_ARR)
+        return NULL;
+    for (uint32_t e = (uint32_t)refs + 1; e < d->t[refs].next; e = d->t[e].next) {
+        int r = jr_str(d, (int)e, id, sizeof id) ? marking_rank(c, id) : 0;
+        if (r > best)
+            best = r;
+    }
+    return tlp_names[best];
+}
 
 static bool type_is(const jr_doc *d, int obj, const char *type)
 {
@@ -243,7 +304,7 @@ static void base_from(stix_ctx *c, int obj, bool titled)
     c->base.confidence = ioc_json_conf(d, jr_member(d, obj, "confidence"));
     c->base.to_ids = true;
     c->base.ref = c->where;
-    c->base.tlp = stix_tlp(d, obj);
+    c->base.tlp = stix_tlp(c, obj);
     c->base.first_seen = ioc_json_time(d, jr_member(d, obj, "created"));
     c->base.last_seen = ioc_json_time(d, jr_member(d, obj, "modified"));
     c->desc[0] = 0;
@@ -445,6 +506,11 @@ static int stix_object(stix_ctx *c, const js_elem *e)
         return stix_indicator(c, 0);
     if (type_is(d, 0, "observed-data"))
         return stix_observed(c, 0);
+    if (type_is(d, 0, "marking-definition")) {
+        stix_marking(c, 0);
+        c->rd.st->skipped++;
+        return 0;
+    }
     if (type_is(d, 0, "bundle")) {
         mm_ioc_bad(c->rd.s, c->rd.st, c->where, "bundle without an objects list");
         return 0;

@@ -502,7 +502,8 @@ static void test_stix_bundle(void **st)
     assert_true(has(&r, "subject:Conference Info|"));
     assert_true(has(&r, "url:http://bad.example.net/gate.php|"));
     assert_true(has(&r, "ipv4:192.0.2.99|-|observed-data--"));
-    assert_true(has(&r, "domain:sco.example.org|-|domain-name--"));
+    /* TLP from a marking definition of the bundle itself (not a standard id) */
+    assert_true(has(&r, "domain:sco.example.org|amber+strict|domain-name--"));
     assert_true(has(&r, "md5:79054025255fb1a26e4bc422aef54eb4|-|file--"));
     assert_true(has(&r, "filename:invoice.exe|-|file--"));
     assert_true(has_bad(&r, "AND of 2 comparisons: each part kept alone"));
@@ -513,8 +514,8 @@ static void test_stix_bundle(void **st)
     assert_false(has(&r, "ipv4:192.0.2.66"));   /* expired */
     assert_int_equal(s.expired, 1);
     assert_int_equal(s.indicators, 13);
-    /* identity, relationship, marking-definition, malware, sigma, revoked */
-    assert_int_equal(s.skipped, 6);
+    /* identity, relationship, 2 marking-definitions, malware, sigma, revoked */
+    assert_int_equal(s.skipped, 7);
 }
 
 static int stop_after_2(void *u, const mm_ioc *i)
