@@ -52,7 +52,7 @@ typedef struct misp_ctx {
     misp_ev *ev;
     size_t nev;
     bool ev_full;       /* said once: more events than kept */
-    char types[MISP_MAX_TYPES][32];
+    char types[MISP_MAX_TYPES][48];
     unsigned ntypes;
     bool types_full;
     char where[80];
