@@ -3,7 +3,9 @@
  * read one attribute (or one ThreatFox entry) at a time.
  *
  * MISP (the event format of MISP's documentation and exports): an event
- * is {"Event": {...}}, a list of them, or {"response": [{"Event": ...}]}.
+ * is {"Event": {...}}, a list of them, or {"response": [{"Event": ...}]};
+ * the attribute search (restSearch) answers {"response": {"Attribute":
+ * [...]}}, each attribute with its event's info in an "Event" member.
  * Its attributes are Event.Attribute[] and Event.Object[].Attribute[],
  * each with type, value (composite types "a|b" give both parts), to_ids,
  * category, comment, uuid, timestamp, first_seen / last_seen, deleted and
@@ -35,6 +37,7 @@
 
 #define MISP_MAX_EVENTS 65536
 #define MISP_MAX_TYPES 128
+#define MISP_SEARCH_PATH 15     /* "response.Attribute[]" in misp_stream's paths */
 
 /* Attribute type parts: an indicator type, or one of these. */
 enum { MT_IP = IOC__COUNT + 1, MT_DROP };
@@ -307,9 +310,32 @@ static int misp_object(misp_ctx *c, const misp_ev *m, uint64_t at)
     return 0;
 }
 
+/* restSearch's attribute list: each attribute carries its event's info
+ * and uuid in an "Event" member (and its tags, event tags included, in
+ * its own Tag list). */
+static int misp_search_attr(misp_ctx *c, uint64_t at)
+{
+    const jr_doc *d = &c->rd.doc;
+    misp_ev m;
+    char tmp[128];
+    memset(&m, 0, sizeof m);
+    int ev = jr_member(d, 0, "Event");
+    if (jr_str(d, jr_member(d, ev, "info"), tmp, sizeof tmp))
+        ioc_clean_copy(m.info, sizeof m.info, tmp);
+    if (jr_str(d, jr_member(d, ev, "uuid"), tmp, sizeof tmp))
+        ioc_clean_copy(m.uuid, sizeof m.uuid, tmp);
+    return misp_attr(c, &m, 0, at);
+}
+
 static int misp_elem(void *u, const js_elem *e)
 {
     misp_ctx *c = u;
+    if (e->path == MISP_SEARCH_PATH) {
+        if (c->meta_only || !ioc_rd_parse(&c->rd, e))
+            return 0;
+        int r = misp_search_attr(c, e->at);
+        return (r || c->rd.stop) ? 1 : 0;
+    }
     unsigned kind = e->path % 5;
     uint64_t event = e->path < 5 ? 0 : e->outer;
     if (kind >= 2) {
@@ -332,7 +358,8 @@ int misp_stream(int fd, const char *d, size_t n, const mm_ioc_read_opts *o,
         "Event.uuid",                  "Event.Tag[]",              "response[].Event.Attribute[]",
         "response[].Event.Object[]",   "response[].Event.info",    "response[].Event.uuid",
         "response[].Event.Tag[]",      "[].Event.Attribute[]",     "[].Event.Object[]",
-        "[].Event.info",               "[].Event.uuid",            "[].Event.Tag[]"};
+        "[].Event.info",               "[].Event.uuid",            "[].Event.Tag[]",
+        "response.Attribute[]"};
     misp_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
@@ -340,7 +367,7 @@ int misp_stream(int fd, const char *d, size_t n, const mm_ioc_read_opts *o,
     }
     ioc_rd_init(&c->rd, o, s, st);
     long long start = fd >= 0 ? (long long)lseek(fd, 0, SEEK_CUR) : 0;
-    js_split j = {paths, 15, 0, 0, misp_elem, c, 0, 0, 0, 0, 0};
+    js_split j = {paths, 16, 0, 0, misp_elem, c, 0, 0, 0, 0, 0};
     int r = 0;
     if (start >= 0) {
         /* pre-pass: each event's info, uuid and TLP (Tag comes last); the

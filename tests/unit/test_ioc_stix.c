@@ -600,6 +600,13 @@ static void test_misp(void **st)
     assert_true(has(&r, "ipv4:192.0.2.1|green|"));
     assert_true(has(&r, "domain:second.example.org|-|"));
     assert_int_equal(s.indicators, 2);
+    /* an attribute search (restSearch) answer */
+    read_sample(mm_ioc_read_misp, "misp-attributes.json", 0, &r, &s);
+    assert_true(has(&r, "ipv4:203.0.113.50|green|5b1a3c6e-5555-4c8e-9d0a-000000000001|"
+                        "Searched event (Network activity): beacon|-1|1"));
+    assert_true(has(&r, "sha256:aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f|"
+                        "-|5b1a3c6e-5555-4c8e-9d0a-000000000002|Searched event (Payload delivery)|"));
+    assert_int_equal(s.indicators, 2);
     read_sample(mm_ioc_read_misp, "misp-list.json", 0, &r, &s);
     assert_true(has(&r, "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709|"));
     assert_int_equal(s.indicators, 2);
