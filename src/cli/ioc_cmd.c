@@ -2,12 +2,16 @@
  * ioc_cmd.c - `mimamori ioc`: indicator sets in the store (import, list,
  * show, remove, export).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "analysis/catalog.h"
 #include "cli/cli.h"
+#include "ioc/export.h"
 #include "ioc/hunt.h"
 #include "ioc/iocdb.h"
 #include "ioc/native.h"
@@ -23,7 +27,7 @@ static void usage(FILE *f)
 "       mimamori ioc show   [--db PATH|URL] SET\n"
 "       mimamori ioc remove [--db PATH|URL] SET\n"
 "       mimamori ioc export [--db PATH|URL] [--format F] [--set SET] [--type T]\n"
-"                           [-o FILE]\n"
+"                           [--force] [--warninglist FILE] [--name NAME] [-o FILE|DIR]\n"
 "\n"
 "Indicator sets (addresses, networks, domains, URLs, mail addresses, file\n"
 "hashes and names, JA3/JA4, User-Agents, subjects) kept in the analysis store,\n"
@@ -50,8 +54,24 @@ static void usage(FILE *f)
 "                    had them (default: never)\n"
 "  --watch           hunt the set again after every ingest (see mimamori hunt)\n"
 "  --json            list: one JSON object per set\n"
-"  -o FILE           export: write to FILE (default stdout)\n"
-"  -h, --help        this help\n");
+"\n"
+"export writes the current indicators (of --set, default every set; of --type,\n"
+"also ip and hash for all addresses or all hashes) as a blocklist. Private,\n"
+"reserved and loopback addresses, networks shorter than /16 (/32 for IPv6),\n"
+"whole top-level and public-suffix domains, the big vendors' services and the\n"
+"cloud services of the catalogue (and of --warninglist files, MISP warning\n"
+"lists) are left out unless --force; the export says on stderr how many were\n"
+"left out and why. Values a format cannot hold safely are never written.\n"
+"Formats (default plain):\n"
+"%s"
+"  mimamori         mimamori's own file, for mimamori sensor --ioc\n"
+"  -o FILE|DIR      export: write to FILE (default stdout); formats of several\n"
+"                   files (squid, suricata-dataset, suricata-rules) into DIR\n"
+"  --force          export: keep what the leave-out rules would leave out\n"
+"  --warninglist F  export: also leave out what this MISP warning list names\n"
+"                   (repeatable)\n"
+"  --name NAME      export: table, set, ACL and file name (default mimamori)\n"
+"  -h, --help        this help\n", mm_ioc_export_formats());
 }
 
 static int open_db(const char *target, mm_db **db)
@@ -76,6 +96,131 @@ static int export_native(void *u, const mm_ioc *c)
     return 0;
 }
 
+/* The indicators of the store, copied (the store's strings live only
+ * during its callback). */
+typedef struct iv {
+    mm_ioc *v;
+    size_t n, cap;
+    int oom;
+} iv;
+
+static char *dup_opt(const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+static int collect(void *u, const mm_ioc *c)
+{
+    iv *x = u;
+    if (!mm_grow(&x->v, &x->cap, x->n, sizeof *x->v, 1024)) {
+        x->oom = 1;
+        return 1;
+    }
+    mm_ioc *d = &x->v[x->n++];
+    *d = *c;
+    d->value = dup_opt(c->value, &x->oom);
+    d->set = dup_opt(c->set, &x->oom);
+    d->source = dup_opt(c->source, &x->oom);
+    d->desc = dup_opt(c->desc, &x->oom);
+    d->tlp = dup_opt(c->tlp, &x->oom);
+    d->ref = dup_opt(c->ref, &x->oom);
+    return x->oom;
+}
+
+static void iv_free(iv *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        free((char *)x->v[i].value);
+        free((char *)x->v[i].set);
+        free((char *)x->v[i].source);
+        free((char *)x->v[i].desc);
+        free((char *)x->v[i].tlp);
+        free((char *)x->v[i].ref);
+    }
+    free(x->v);
+}
+
+static int export(mm_db *db, const char *format, const char *set, unsigned types,
+                  const char *name, bool force, const char *const *wl, int nwl,
+                  const char *outpath, char *err, size_t errlen)
+{
+    if (strcmp(format, "mimamori") == 0) {
+        FILE *out = outpath ? fopen(outpath, "w") : stdout;
+        if (!out) {
+            snprintf(err, errlen, "%s: %s", outpath, strerror(errno));
+            return 1;
+        }
+        mm_ioc_native_header(out);
+        int rc = mm_iocdb_each(db, set, types, 0, export_native, out, err, errlen) == 0 ? 0 : 1;
+        if (outpath && fclose(out) != 0 && rc == 0) {
+            snprintf(err, errlen, "%s: %s", outpath, strerror(errno));
+            rc = 1;
+        }
+        return rc;
+    }
+    bool multi = mm_ioc_export_multi(format);
+    if (multi && !outpath) {
+        snprintf(err, errlen, "format %s writes several files: give -o DIR", format);
+        return 2;
+    }
+    iv x = {0};
+    mm_ioc_export_filter *f = mm_ioc_export_filter_new();
+    mm_catalog *cat = mm_catalog_open(NULL, err, errlen);
+    int rc = 0;
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        rc = 1;
+    }
+    if (!cat)
+        fprintf(stderr, "mimamori ioc export: cloud service catalogue: %s (its services are "
+                        "not left out)\n", err);
+    else if (f)
+        mm_ioc_export_filter_catalog(f, cat);
+    err[0] = 0;
+    for (int i = 0; i < nwl && rc == 0; i++)
+        if (mm_ioc_export_filter_load_warninglist(f, wl[i], err, errlen) != 0)
+            rc = 1;
+    if (rc == 0 && (mm_iocdb_each(db, set, types, 0, collect, &x, err, errlen) != 0 || x.oom)) {
+        if (x.oom)
+            snprintf(err, errlen, "out of memory");
+        rc = 1;
+    }
+    mm_ioc_export_opts o = {.format = format, .types = types, .force = force, .name = name};
+    mm_ioc_export_stats st;
+    if (rc == 0) {
+        if (multi) {
+            if (mkdir(outpath, 0755) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: %s", outpath, strerror(errno));
+                rc = 1;
+            } else
+                rc = mm_ioc_export_dir(outpath, x.v, x.n, &o, f, &st, err, errlen) ? 1 : 0;
+        } else {
+            FILE *out = outpath ? fopen(outpath, "w") : stdout;
+            if (!out) {
+                snprintf(err, errlen, "%s: %s", outpath, strerror(errno));
+                rc = 1;
+            } else {
+                rc = mm_ioc_export(out, x.v, x.n, &o, f, &st, err, errlen) ? 1 : 0;
+                if (outpath && fclose(out) != 0 && rc == 0) {
+                    snprintf(err, errlen, "%s: %s", outpath, strerror(errno));
+                    rc = 1;
+                }
+            }
+        }
+        if (rc == 0)
+            mm_ioc_export_summary(stderr, &st);
+    }
+    iv_free(&x);
+    mm_ioc_export_filter_free(f);
+    mm_catalog_free(cat);
+    return rc;
+}
+
 int cmd_ioc(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -89,12 +234,16 @@ int cmd_ioc(int argc, char **argv)
         {"watch", no_argument, NULL, 'w'},        {"columns", required_argument, NULL, 'c'},
         {"type", required_argument, NULL, 't'},   {"json", no_argument, NULL, 'j'},
         {"set", required_argument, NULL, 's'},    {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0},
+        {"quiet", no_argument, NULL, 'q'},        {"force", no_argument, NULL, 'F'},
+        {"warninglist", required_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
     };
     const char *dbpath = "mimamori.db", *name = NULL, *format = NULL, *columns = NULL,
                *type = NULL, *set = NULL, *outpath = NULL;
     long expires = 0;
-    bool watch = false, json = false, quiet = false;
+    bool watch = false, json = false, quiet = false, force = false;
+    const char *wl[16];
+    int nwl = 0;
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
@@ -109,6 +258,14 @@ int cmd_ioc(int argc, char **argv)
         case 'w': watch = true; break;
         case 'j': json = true; break;
         case 'q': quiet = true; break;
+        case 'F': force = true; break;
+        case 'W':
+            if (nwl == (int)(sizeof wl / sizeof wl[0])) {
+                fprintf(stderr, "mimamori ioc: at most 16 --warninglist\n");
+                return 2;
+            }
+            wl[nwl++] = optarg;
+            break;
         case 'e': {
             char *end;
             expires = strtol(optarg, &end, 10);
@@ -193,24 +350,10 @@ int cmd_ioc(int argc, char **argv)
                 return 2;
             }
         }
-        if (format && strcmp(format, "mimamori") != 0) {
-            fprintf(stderr, "mimamori ioc export: unknown format \"%s\"\n", format);
-            return 2;
-        }
         if (open_db(dbpath, &db) != 0)
             return 1;
-        FILE *out = outpath ? fopen(outpath, "w") : stdout;
-        if (!out) {
-            perror(outpath);
-            mm_db_close(db);
-            return 1;
-        }
-        mm_ioc_native_header(out);
-        rc = mm_iocdb_each(db, set, types, 0, export_native, out, err, sizeof err) == 0 ? 0 : 1;
-        if (outpath && fclose(out) != 0) {
-            perror(outpath);
-            rc = 1;
-        }
+        rc = export(db, format ? format : "plain", set, types, name, force, wl, nwl, outpath,
+                    err, sizeof err);
     } else {
         fprintf(stderr, "mimamori ioc: unknown subcommand \"%s\"\n", sub);
         usage(stderr);

@@ -10,27 +10,17 @@
  * where it matched (ioc_match: "flow.dest_ip", "dns.query", "tls.sni",
  * "http.url", ...); mimamori.alert.ioc_seen holds what the traffic showed
  * (sub.evil.example for the indicator evil.example). Once per flow and
- * indicator (the first eight distinct indicators of a flow), and, as the
- * other built-ins, once per alert window per source and indicator with
- * the rest counted in the next alert's "suppressed". Severity 2; 1 when
- * the source gave a confidence of 75 or more, 3 below 40.
+ * indicator (the first eight distinct indicators of a flow; more are
+ * counted as suppressed), as a Suricata dataset rule alerts: every flow
+ * that meets an indicator is evidence. A threshold file (threshold.config,
+ * sig_id 8700200) limits them as for any signature. Severity 2; 1 when the
+ * source gave a confidence of 75 or more, 3 below 40.
  */
 #include "detect/det.h"
 #include "ioc/match.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define NS 1000000000ULL
-
-typedef struct ioc_key {
-    uint32_t sid, idx;
-    uint8_t v, ip[16];
-} ioc_key;
-
-typedef struct hit_extra {
-    const char *seen;
-} hit_extra;
 
 static void write_meta(mm_json *j, const char *k, const char *v)
 {
@@ -67,19 +57,6 @@ static void alert(mm_detect *d, mm_flow *f, int dir, uint64_t ts, uint32_t idx,
         d->st.thresholded++;
         return;
     }
-    ioc_key k = {.sid = s->sid, .idx = idx, .v = src->v};
-    memcpy(k.ip, src->b, 16);
-    trk *t = det_trk(d, &k, sizeof k, ts, UINT32_MAX);
-    uint64_t win = d->p.alert_window * NS;
-    if (t->fired && ts >= t->start && ts - t->start <= win) {
-        t->count++;
-        d->st.suppressed++;
-        return;
-    }
-    uint32_t held = t->count;
-    t->fired = true;
-    t->start = ts ? ts : 1;
-    t->count = 0;
     d->st.alerts++;
     f->alerted = true;
     int sev = e->confidence >= 75 ? 1 : e->confidence >= 0 && e->confidence < 40 ? 3 : 2;
@@ -108,8 +85,6 @@ static void alert(mm_detect *d, mm_flow *f, int dir, uint64_t ts, uint32_t idx,
     mj_obj_close(j);
     j = mm_eve_flow_event_mimamori(ev, f);
     mj_obj_open(j, "alert");
-    if (held)
-        mj_u64(j, "suppressed", held);
     if (seen && *seen)
         mj_str(j, "ioc_seen", seen);
     mj_obj_close(j);
@@ -124,23 +99,27 @@ static void alert_all(mm_detect *d, mm_flow *f, int dir, uint64_t ts, uint32_t f
         alert(d, f, dir, ts, i, where, seen);
 }
 
+/* An address: itself and each network around it. */
+static void addr(mm_detect *d, mm_flow *f, int dir, const mm_ip *ip, const char *where,
+                 uint64_t ts)
+{
+    int state = 0;
+    char a[MM_IPSTR_LEN] = "";
+    for (uint32_t r; (r = mm_iocmatch_ip_next(d->ioc, ip, &state)) != 0;) {
+        if (!a[0])
+            mm_ip_str(ip, a);
+        alert_all(d, f, dir, ts, r, where, a);
+    }
+}
+
 void det_ioc_flow(mm_detect *d, mm_flow *f, uint64_t ts)
 {
     uint64_t bit = 1ULL << SIG_IOC;
     if (f->det_fired & bit)
         return;
     f->det_fired |= bit;                /* the ends are looked up once */
-    char a[MM_IPSTR_LEN];
-    uint32_t r = mm_iocmatch_ip(d->ioc, &f->srv);
-    if (r) {
-        mm_ip_str(&f->srv, a);
-        alert_all(d, f, MM_TO_SERVER, ts, r, "flow.dest_ip", a);
-    }
-    r = mm_iocmatch_ip(d->ioc, &f->cli);
-    if (r) {
-        mm_ip_str(&f->cli, a);
-        alert_all(d, f, MM_TO_CLIENT, ts, r, "flow.src_ip", a);
-    }
+    addr(d, f, MM_TO_SERVER, &f->srv, "flow.dest_ip", ts);
+    addr(d, f, MM_TO_CLIENT, &f->cli, "flow.src_ip", ts);
 }
 
 static void name(mm_detect *d, mm_flow *f, int dir, const char *n, const char *where,
@@ -148,9 +127,9 @@ static void name(mm_detect *d, mm_flow *f, int dir, const char *n, const char *w
 {
     if (!n || !*n)
         return;
-    uint32_t r = mm_iocmatch_domain(d->ioc, n, strlen(n));
-    if (r)
-        alert_all(d, f, dir, ts, r, where, n);
+    size_t state = 0, len = strlen(n);
+    for (uint32_t r; (r = mm_iocmatch_domain_next(d->ioc, n, len, &state)) != 0;)
+        alert_all(d, f, dir, ts, r, where, n);   /* the name and each parent listed */
 }
 
 static void value(mm_detect *d, mm_flow *f, int dir, mm_ioc_type t, const char *v,
@@ -297,12 +276,10 @@ void det_ioc_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *ob
     }
     case MM_OBS_DNS_ANSWER: {
         const mm_obs_dns_answer *o = obs;
-        uint32_t r = mm_iocmatch_ip(d->ioc, &o->addr);
-        if (r) {
-            char a[MM_IPSTR_LEN];
-            mm_ip_str(&o->addr, a);
-            alert_all(d, f, dir, ts, r, "dns.answer", a);
-        }
+        /* the name answered for too: an answer seen without its query
+         * (one way of the traffic mirrored) still shows who resolved it */
+        name(d, f, dir, o->rrname, "dns.answer", ts);
+        addr(d, f, dir, &o->addr, "dns.answer", ts);
         break;
     }
     case MM_OBS_HTTP: {

@@ -74,9 +74,14 @@ static size_t refang(const char *s, size_t n, char *out, size_t outlen)
         s++, n--;
     while (n && isspace((unsigned char)s[n - 1]))
         n--;
-    if (n >= 2 && ((s[0] == '"' && s[n - 1] == '"') || (s[0] == '\'' && s[n - 1] == '\'') ||
-                   (s[0] == '<' && s[n - 1] == '>')))
+    while (n >= 2 && ((s[0] == '"' && s[n - 1] == '"') || (s[0] == '\'' && s[n - 1] == '\'') ||
+                      (s[0] == '<' && s[n - 1] == '>'))) {
         s++, n -= 2;
+        while (n && isspace((unsigned char)*s))
+            s++, n--;
+        while (n && isspace((unsigned char)s[n - 1]))
+            n--;
+    }
     static const struct { const char *from; const char *to; } subst[] = {
         {"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."},
         {"[:]", ":"}, {"[://]", "://"}, {"[at]", "@"}, {"(at)", "@"}, {"[@]", "@"},
@@ -597,7 +602,14 @@ static bool norm_text(mm_ioc_type t, char *s, char *out, size_t outlen, char *wh
         for (char *p = s; *p; p++)
             if (*p == '/' || *p == '\\')
                 base = p + 1;
-        s = base;
+        /* the name after the last separator, trimmed and unquoted as the
+         * whole value was */
+        char tmp[MM_IOC_VALUE_MAX + 1];
+        size_t bl = refang(base, strlen(base), tmp, sizeof tmp);
+        if (bl)
+            memcpy(s, tmp, bl + 1);     /* no longer than base, which lies in s */
+        else
+            s[0] = 0;
         if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
             return why_set(why, wl, "not a file name");
     }

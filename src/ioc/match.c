@@ -297,18 +297,30 @@ const char *mm_iocmatch_str(const mm_iocmatch *m, uint32_t off)
 
 uint32_t mm_iocmatch_ip(const mm_iocmatch *m, const mm_ip *ip)
 {
-    if (!m || !m->n || (ip->v != 4 && ip->v != 6))
+    int state = 0;
+    return mm_iocmatch_ip_next(m, ip, &state);
+}
+
+/* state: 0 the address itself, then 1 + (the prefix length to try next,
+ * counted down from the longest). */
+uint32_t mm_iocmatch_ip_next(const mm_iocmatch *m, const mm_ip *ip, int *state)
+{
+    if (!m || !m->n || (ip->v != 4 && ip->v != 6) || *state < 0)
         return 0;
     uint8_t k[19];
-    k[0] = 'I';
-    k[1] = ip->v;
-    memcpy(k + 2, ip->b, 16);
-    uint32_t r = find(m, k, 18);
-    if (r)
-        return r;
     int maxb = ip->v == 4 ? 32 : 128;
+    if (*state == 0) {
+        k[0] = 'I';
+        k[1] = ip->v;
+        memcpy(k + 2, ip->b, 16);
+        *state = 1 + maxb;
+        uint32_t r = find(m, k, 18);
+        if (r)
+            return r;
+    }
     k[0] = 'N';
-    for (int bits = maxb; bits >= 0; bits--) {
+    k[1] = ip->v;
+    for (int bits = *state - 1; bits >= 0; bits--) {
         bool present = ip->v == 4 ? (m->v4bits[0] >> bits) & 1
                                   : (m->v6bits[bits / 64] >> (bits % 64)) & 1;
         if (!present)
@@ -318,14 +330,25 @@ uint32_t mm_iocmatch_ip(const mm_iocmatch *m, const mm_ip *ip)
         memcpy(k + 3, ip->b, (size_t)bits / 8);
         if (bits % 8)
             k[3 + bits / 8] = (uint8_t)(ip->b[bits / 8] & (0xFF00u >> (bits % 8)));
-        r = find(m, k, 19);
-        if (r)
+        uint32_t r = find(m, k, 19);
+        if (r) {
+            *state = bits;          /* next: the prefix lengths shorter than this */
             return r;
+        }
     }
+    *state = -1;
     return 0;
 }
 
 uint32_t mm_iocmatch_domain(const mm_iocmatch *m, const char *name, size_t n)
+{
+    size_t state = 0;
+    return mm_iocmatch_domain_next(m, name, n, &state);
+}
+
+/* state: the offset in name of the next suffix to try. */
+uint32_t mm_iocmatch_domain_next(const mm_iocmatch *m, const char *name, size_t n,
+                                 size_t *state)
 {
     if (!m || !m->n || !(m->types & (1u << IOC_DOMAIN)) || n == 0 || n > 253)
         return 0;
@@ -335,19 +358,22 @@ uint32_t mm_iocmatch_domain(const mm_iocmatch *m, const char *name, size_t n)
         n--;
     for (size_t i = 0; i < n; i++)
         k[1 + i] = (uint8_t)tolower((unsigned char)name[i]);
-    for (size_t off = 0; off < n; off = mm_ioc_next_label((const char *)k + 1, n, off)) {
+    for (size_t off = *state; off < n; off = mm_ioc_next_label((const char *)k + 1, n, off)) {
+        uint32_t r;
         if (off) {
+            if (k[off] != '.')
+                return 0;      /* a state that is not a label boundary */
             k[off] = 'D';      /* the key starts at the label: kind byte before it */
-            uint32_t r = find(m, k + off, n - off + 1);
+            r = find(m, k + off, n - off + 1);
             k[off] = '.';
-            if (r)
-                return r;
-        } else {
-            uint32_t r = find(m, k, n + 1);
-            if (r)
-                return r;
+        } else
+            r = find(m, k, n + 1);
+        if (r) {
+            *state = mm_ioc_next_label((const char *)k + 1, n, off);
+            return r;
         }
     }
+    *state = n;
     return 0;
 }
 

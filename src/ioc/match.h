@@ -52,6 +52,12 @@ unsigned mm_iocmatch_types(const mm_iocmatch *m);
 uint32_t mm_iocmatch_ip(const mm_iocmatch *m, const mm_ip *ip);
 /* The name and its parents (any case, a trailing dot allowed). */
 uint32_t mm_iocmatch_domain(const mm_iocmatch *m, const char *name, size_t n);
+/* The same for every match, not the first only (an address and each network
+ * around it; a name and each parent): start with *state = 0 and call again
+ * while the result is not 0. */
+uint32_t mm_iocmatch_ip_next(const mm_iocmatch *m, const mm_ip *ip, int *state);
+uint32_t mm_iocmatch_domain_next(const mm_iocmatch *m, const char *name, size_t n,
+                                 size_t *state);
 uint32_t mm_iocmatch_url(const mm_iocmatch *m, const char *host, const char *uri);
 uint32_t mm_iocmatch_value(const mm_iocmatch *m, mm_ioc_type t, const char *v, size_t n);
 

@@ -153,10 +153,10 @@ int mm_ioc_read_mimamori(const char *d, size_t n, const mm_ioc_read_opts *o,
             mm_ioc_bad(s, st, where, "not type<TAB>value...");
             continue;
         }
-        for (int i = nf; i < NF; i++)
-            f[i] = "";
-        for (int i = 0; i < NF; i++)
+        for (int i = 0; i < nf; i++)
             unescape(f[i]);
+        for (int i = nf; i < NF; i++)
+            f[i] = (char *)"";      /* read only from here on */
         mm_ioc_type t = mm_ioc_type_parse(f[0]);
         if (t == IOC_NONE) {
             mm_ioc_bad(s, st, where, "unknown indicator type");

@@ -48,8 +48,10 @@ int mm_ioc_read_dataset(const char *d, size_t n, const mm_ioc_read_opts *o,
         snprintf(where, sizeof where, "line %llu", (unsigned long long)lineno);
         mm_ioc c = base;
         if (comma) {                      /* datarep: value,reputation */
-            long rep = strtol(comma + 1, NULL, 10);
-            c.confidence = rep < 0 ? 0 : rep > 100 ? 100 : (int)rep;
+            long rep = 0;
+            for (const char *q = comma + 1; q < le && *q >= '0' && *q <= '9' && rep <= 100; q++)
+                rep = rep * 10 + (*q - '0');
+            c.confidence = rep > 100 ? 100 : (int)rep;
         }
         size_t vl = (size_t)(ve - ls);
         mm_ioc_type t = o->type;
