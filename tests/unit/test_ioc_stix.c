@@ -757,10 +757,56 @@ static void test_stream_large(void **st)
         assert_true(after - before < 40 * 1024);
 }
 
+/* A 40 MB MISP response (Tag after the attributes: two passes). */
+static void test_stream_misp(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/mm-misp-big-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    FILE *f = fdopen(fd, "w+");
+    assert_non_null(f);
+    fputs("{\"response\":[", f);
+    uint64_t want = 0;
+    long long bytes = 0;
+    for (unsigned ev = 0; bytes < 40LL << 20; ev++) {
+        bytes += fprintf(f, "%s{\"Event\":{\"info\":\"bulk %u\",\"Attribute\":[", ev ? "," : "", ev);
+        for (unsigned i = 0; i < 1000; i++, want++)
+            bytes += fprintf(f, "%s{\"uuid\":\"a-%u-%u\",\"type\":\"ip-dst\",\"category\":"
+                             "\"Network activity\",\"to_ids\":true,\"value\":\"10.%u.%u.%u\"}",
+                             i ? "," : "", ev, i, ev & 255, i >> 8, i & 255);
+        bytes += fprintf(f, "],\"Tag\":[{\"name\":\"tlp:%s\"}]}}", ev % 2 ? "red" : "green");
+    }
+    fputs("]}", f);
+    fflush(f);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    FILE *cr = fopen("/proc/self/clear_refs", "w");
+    if (cr) {
+        fputs("5", cr);
+        fclose(cr);
+    }
+    long before = vm_hwm_kb();
+    uint64_t got = 0;
+    mm_ioc_sink sink = {count_add, count_bad, &got};
+    mm_ioc_read_stats s = {0};
+    char err[200] = "";
+    int rc = mm_ioc_stream_json(fd, IOC_FMT_MISP, NULL, &sink, &s, err, sizeof err);
+    long after = vm_hwm_kb();
+    fclose(f);
+    assert_int_equal(rc, 0);
+    assert_int_equal(got, want);
+    fprintf(stderr, "  streamed %llu MB of MISP: %llu indicators, VmHWM %ld -> %ld kB\n",
+            bytes >> 20, (unsigned long long)want, before, after);
+    if (before > 0 && after > 0)
+        assert_true(after - before < 40 * 1024);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_large),
+        cmocka_unit_test(test_stream_misp),
         cmocka_unit_test(test_pattern_spec_examples),
         cmocka_unit_test(test_pattern_ours),
         cmocka_unit_test(test_jsplit),
