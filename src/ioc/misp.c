@@ -246,8 +246,10 @@ static int misp_attr(misp_ctx *c, const misp_ev *m, int a, uint64_t at)
 {
     const jr_doc *d = &c->rd.doc;
     char type[48], uuid[48], v[MM_IOC_VALUE_MAX * 2 + 4];
-    if (d->t[a].type != JR_OBJ || truthy(d, jr_member(d, a, "deleted"), false))
-        return c->rd.st->skipped++, 0;
+    if (d->t[a].type != JR_OBJ || truthy(d, jr_member(d, a, "deleted"), false)) {
+        c->rd.st->skipped++;
+        return 0;
+    }
     if (jr_str(d, jr_member(d, a, "uuid"), uuid, sizeof uuid) && uuid[0])
         ioc_clean_copy(c->where, sizeof c->where, uuid);
     else
@@ -297,11 +299,12 @@ static int misp_attr(misp_ctx *c, const misp_ev *m, int a, uint64_t at)
 static int misp_object(misp_ctx *c, const misp_ev *m, uint64_t at)
 {
     const jr_doc *d = &c->rd.doc;
-    if (d->t[0].type != JR_OBJ || truthy(d, jr_member(d, 0, "deleted"), false))
-        return c->rd.st->skipped++, 0;
     int attrs = jr_member(d, 0, "Attribute");
-    if (attrs < 0 || d->t[attrs].type != JR_ARR)
-        return c->rd.st->skipped++, 0;
+    if (d->t[0].type != JR_OBJ || truthy(d, jr_member(d, 0, "deleted"), false) || attrs < 0 ||
+        d->t[attrs].type != JR_ARR) {
+        c->rd.st->skipped++;
+        return 0;
+    }
     for (uint32_t e = (uint32_t)attrs + 1; e < d->t[attrs].next; e = d->t[e].next) {
         int r = misp_attr(c, m, (int)e, at);
         if (r)

@@ -490,8 +490,6 @@ static void test_stix_bundle(void **st)
     mm_ioc_read_stats s;
     /* now: 2026-01-01 */
     read_sample(mm_ioc_read_stix, "stix-bundle.json", 1767225600000000LL, &r, &s);
-    const char *id = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f";
-    (void)id;
     assert_true(has(&r, "ipv4:198.51.100.7|amber|indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f|"
                         "C2 server|80|1"));
     assert_true(has(&r, "domain:evil.example.com|amber+strict|"));
