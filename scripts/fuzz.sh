@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_stix}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -181,10 +181,16 @@ done
   printf '<22>Jun 18 07:24:18 mx postfix/smtpd[28762]: 1DBB4A7FD: client=h.example[192.0.2.7]\n'
   printf '<22>Jun 18 07:24:19 mx postfix/qmgr[3280]: 1DBB4A7FD: removed\000'
 } > "$work/listen/seed"
+# indicator seeds: byte 0 the reader (0 STIX, 1 MISP, 2 ThreatFox, 3 a pattern
+# alone) and the chunk size of the second read (bits 2-7), then the document
+for f in tests/ioc/stix-*.json; do { printf '\x10'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
+for f in tests/ioc/misp-*.json; do { printf '\x0d'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
+for f in tests/ioc/threatfox-*.json; do { printf '\x1e'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
+printf "\x03([ipv4-addr:value = '198.51.100.1/32' OR file:hashes.'SHA-256' = 'ab'] FOLLOWEDBY [domain-name:value IN ('a.example', 'b.example') AND url:value LIKE 'x%%']) WITHIN 600 SECONDS REPEATS 2 TIMES START t'2016-01-01T00:00:00Z' STOP t'2016-02-01T00:00:00Z'" > "$work/ioc_stix/pattern"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_stix; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then
