@@ -21,7 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LINE_FILE_MAX (1024u << 20)   /* a line-based indicator file is read whole, up to this */
+#define LINE_FILE_MAX (1024u << 20)   /* a CSV indicator file is read whole, up to this */
+#define CHUNK (4u << 20)              /* other line-based files: read in pieces of this */
+#define LINE_MAX_BYTES (64u << 10)    /* longer lines are cut (and then refused) */
 #define SNIFF_BYTES 65536
 
 static const char *const type_names[IOC__COUNT] = {
@@ -735,8 +737,9 @@ mm_ioc_format mm_ioc_sniff(const char *name, const char *h, size_t n)
     while (i < n && isspace((unsigned char)h[i]))
         i++;
     if (i < n && (h[i] == '{' || h[i] == '[')) {
-        if (head_has(h, n, "\"ioc_value\""))
-            return IOC_FMT_THREATFOX;
+        if (head_has(h, n, "\"ioc_value\"") ||
+            (head_has(h, n, "\"query_status\"") && head_has(h, n, "\"ioc_type\"")))
+            return IOC_FMT_THREATFOX;       /* the export, or an API answer */
         if (head_has(h, n, "\"Event\"") || head_has(h, n, "\"Attribute\""))
             return IOC_FMT_MISP;
         if (head_has(h, n, "\"spec_version\"") || head_has(h, n, "\"bundle\"") ||
@@ -850,6 +853,56 @@ int mm_ioc_read_mem(const char *name, const char *d, size_t n, const mm_ioc_read
     }
 }
 
+/* A file of one entry a line, in pieces of whole lines: memory stays at
+ * one piece whatever the file's size. */
+static int read_pieces(int fd, const char *path, mm_ioc_format f, const mm_ioc_read_opts *o,
+                       const mm_ioc_sink *s, mm_ioc_read_stats *st, char *err, size_t errlen)
+{
+    char *buf = malloc(CHUNK + LINE_MAX_BYTES);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    mm_ioc_read_opts oo = *o;
+    size_t have = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t r;
+        do
+            r = read(fd, buf + have, CHUNK + LINE_MAX_BYTES - have);
+        while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        have += (size_t)r;
+        if (have == 0)
+            break;
+        /* whole lines only, unless the file ends or one line fills the buffer */
+        size_t use = have;
+        if (r > 0) {
+            const char *nl = memrchr(buf, '\n', have);
+            if (nl)
+                use = (size_t)(nl - buf) + 1;
+            else if (have < CHUNK + LINE_MAX_BYTES)
+                continue;
+        }
+        if (read_lines(f, buf, use, &oo, s, st, err, errlen) != 0) {
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < use; i++)
+            oo.line0 += buf[i] == '\n';
+        memmove(buf, buf + use, have - use);
+        have -= use;
+        if (r == 0 && have == 0)
+            break;
+    }
+    free(buf);
+    return rc;
+}
+
 int mm_ioc_read_file(const char *path, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
                      mm_ioc_read_stats *st, char *err, size_t errlen)
 {
@@ -897,6 +950,12 @@ int mm_ioc_read_file(const char *path, const mm_ioc_read_opts *o, const mm_ioc_s
     }
     if (f == IOC_FMT_STIX || f == IOC_FMT_MISP || f == IOC_FMT_THREATFOX) {
         int rc = mm_ioc_stream_json(fd, f, &oo, s, st, err, errlen);
+        close(fd);
+        return rc;
+    }
+    if (f == IOC_FMT_PLAIN || f == IOC_FMT_DATASET || f == IOC_FMT_IPREP ||
+        f == IOC_FMT_MIMAMORI) {
+        int rc = read_pieces(fd, path, f, &oo, s, st, err, errlen);
         close(fd);
         return rc;
     }

@@ -142,6 +142,8 @@ typedef struct mm_ioc_read_opts {
     const char *columns;        /* CSV: "value=ioc,type=kind,desc=comment" overrides */
     mm_ioc_type type;           /* plain / dataset: every line is this type (IOC_NONE: guessed) */
     int64_t now_us;             /* for STIX valid_until in the past (0: not checked) */
+    uint64_t line0;             /* lines before the buffer (a file read in pieces):
+                                   where messages count lines from */
 } mm_ioc_read_opts;
 
 /* Counts of one read. */

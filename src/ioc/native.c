@@ -110,7 +110,7 @@ int mm_ioc_read_mimamori(const char *d, size_t n, const mm_ioc_read_opts *o,
     (void)err;
     (void)errlen;
     const char *p = d, *end = d + n;
-    uint64_t lineno = 0;
+    uint64_t lineno = o->line0;
     char *line = NULL;
     size_t cap = 0;
     int rc = 0;

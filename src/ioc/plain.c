@@ -39,7 +39,7 @@ int mm_ioc_read_plain(const char *d, size_t n, const mm_ioc_read_opts *o, const 
     (void)err;
     (void)errlen;
     mm_ioc base = {.source = o->source, .confidence = -1, .to_ids = true};
-    uint64_t lineno = 0;
+    uint64_t lineno = o->line0;
     const char *p = d, *end = d + n;
     if (n >= 3 && (unsigned char)d[0] == 0xef && (unsigned char)d[1] == 0xbb &&
         (unsigned char)d[2] == 0xbf)

@@ -33,7 +33,7 @@ int mm_ioc_read_dataset(const char *d, size_t n, const mm_ioc_read_opts *o,
     (void)errlen;
     mm_ioc base = {.source = o->source, .confidence = -1, .to_ids = true};
     const char *p = d, *end = d + n;
-    uint64_t lineno = 0;
+    uint64_t lineno = o->line0;
     while (p < end) {
         const char *le, *ls = p;
         p = next_line(p, end, &le);
@@ -92,7 +92,7 @@ int mm_ioc_read_iprep(const char *d, size_t n, const mm_ioc_read_opts *o, const 
     (void)errlen;
     mm_ioc base = {.source = o->source, .confidence = -1, .to_ids = true};
     const char *p = d, *end = d + n;
-    uint64_t lineno = 0;
+    uint64_t lineno = o->line0;
     while (p < end) {
         const char *le, *ls = p;
         p = next_line(p, end, &le);
