@@ -728,6 +728,34 @@ static const char *first_data_line(const char *h, size_t n, size_t *len)
     return NULL;
 }
 
+/* A comment line that is a CSV header: three or more comma-separated
+ * names without blanks inside, one of them a column of values. */
+static bool comment_header(const char *p, const char *end)
+{
+    static const char *const values[] = {"url", "ip", "ip_address", "dst_ip", "domain",
+                                         "hostname", "fqdn", "ioc", "ioc_value", "value",
+                                         "indicator", "sha256_hash", "md5_hash", "sha256"};
+    int fields = 0;
+    bool value = false;
+    while (p < end) {
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        const char *fe = c ? c : end;
+        while (p < fe && (*p == ' ' || *p == '"'))
+            p++;
+        const char *q = fe;
+        while (q > p && (q[-1] == ' ' || q[-1] == '"' || q[-1] == '\r'))
+            q--;
+        size_t n = (size_t)(q - p);
+        if (n == 0 || n > 32 || memchr(p, ' ', n))
+            return false;
+        for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+            value |= strlen(values[i]) == n && strncasecmp(p, values[i], n) == 0;
+        fields++;
+        p = c ? c + 1 : end;
+    }
+    return fields >= 3 && value;
+}
+
 mm_ioc_format mm_ioc_sniff(const char *name, const char *h, size_t n)
 {
     if (n >= 3 && (unsigned char)h[0] == 0xef && (unsigned char)h[1] == 0xbb &&
@@ -755,6 +783,17 @@ mm_ioc_format mm_ioc_sniff(const char *name, const char *h, size_t n)
         return IOC_FMT_FEODO;
     size_t ll;
     const char *l = first_data_line(h, n, &ll);
+    /* a header in the last comment line before the data, as abuse.ch
+     * writes it ("# id,dateadded,url,...") */
+    for (const char *p = h, *end = l ? l : h + n; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        if (*p == '#' && memchr(p, ',', (size_t)(le - p)) && comment_header(p + 1, le))
+            return IOC_FMT_CSV;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
     if (l) {
         /* ip,category,score */
         int commas = 0;

@@ -12,6 +12,10 @@
  *                                a ruleset: a .rules file or a .tar.gz of
  *                                them (with classification.config)
  *   list KIND URL [sha256=HEX]   a name list (mining, ddns, sinkhole, hash)
+ *   ioc NAME URL [sha256=HEX]    an indicator feed (any format mimamori ioc
+ *                                import reads: abuse.ch lists, STIX, MISP,
+ *                                CSV, plain lists), written to ioc/NAME when
+ *                                it reads as one with at least one indicator
  *   enable SPEC | disable SPEC   SPEC: a sid, re:REGEX (on the rule text)
  *                                or group:FILE (the .rules file it came in)
  *   modify SPEC "FROM" "TO"      replace FROM by TO in the matching rules
@@ -34,6 +38,7 @@
 #include <nettle/sha2.h>
 #include <pcre2.h>
 
+#include "ioc/ioc.h"
 #include "rules/rule.h"
 #include "util/fetch.h"
 #include "util/util.h"
@@ -42,6 +47,7 @@
 #define MAX_LIST (64u << 20)
 #define MAX_SOURCES 16
 #define MAX_LISTS 32
+#define MAX_FEED (256u << 20)
 #define MAX_CHANGES 4096
 
 typedef struct source {
@@ -49,7 +55,8 @@ typedef struct source {
 } source;
 
 typedef struct list_src {
-    char kind[16], url[1024], sha256[65];
+    char kind[64], url[1024], sha256[65];
+    bool ioc;                   /* an indicator feed (kind: its name) */
 } list_src;
 
 enum { CH_ENABLE, CH_DISABLE, CH_MODIFY };
@@ -108,6 +115,19 @@ static char *word(char **s)
     }
     *s = p;
     return w;
+}
+
+/* A feed's name is its file name under ioc/: letters, digits, '.', '-', '_'. */
+static bool feed_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 60 || s[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-' || s[i] == '_'))
+            return false;
+    return true;
 }
 
 static bool hex64(const char *s)
@@ -202,14 +222,17 @@ static bool config_parse(config *c, const char *text, char *err, size_t errlen)
                 else
                     goto bad;
             }
-        } else if (strcmp(kw, "list") == 0) {
+        } else if (strcmp(kw, "list") == 0 || strcmp(kw, "ioc") == 0) {
+            bool ioc = kw[0] == 'i';
             char *kind = word(&s), *url = word(&s);
             if (!kind || !url || c->nlst == MAX_LISTS || strlen(url) >= 1024 ||
-                (strcmp(kind, "mining") && strcmp(kind, "ddns") && strcmp(kind, "sinkhole") &&
-                 strcmp(kind, "hash")))
+                (!ioc && strcmp(kind, "mining") && strcmp(kind, "ddns") &&
+                 strcmp(kind, "sinkhole") && strcmp(kind, "hash")) ||
+                (ioc && !feed_name_ok(kind)))
                 goto bad;
             list_src *l = &c->lst[c->nlst++];
             memset(l, 0, sizeof *l);
+            l->ioc = ioc;
             snprintf(l->kind, sizeof l->kind, "%s", kind);
             snprintf(l->url, sizeof l->url, "%s", url);
             for (char *o; (o = word(&s));) {
@@ -646,8 +669,52 @@ static int update_source(config *c, const source *s, const char *ca, pcre2_match
     return ok && fresh ? 0 : 1;
 }
 
+static int count_ioc(void *u, const mm_ioc *c)
+{
+    (void)c;
+    ++*(uint64_t *)u;
+    return 0;
+}
+
+/* An indicator feed: kept only when it reads as indicators. */
+static int update_feed(config *c, const list_src *l, const char *ca, FILE *log)
+{
+    char err[512], path[1200];
+    size_t n;
+    uint8_t *d = mm_fetch(l->url, ca, MAX_FEED, &n, err, sizeof err);
+    const char *why = d ? NULL : err;
+    if (d && l->sha256[0] && !sha256_is(d, n, l->sha256))
+        why = "the SHA-256 does not match the configured one";
+    uint64_t got = 0;
+    mm_ioc_read_stats st = {0};
+    if (d && !why) {
+        mm_ioc_sink sink = {count_ioc, NULL, &got};
+        mm_ioc_read_opts o = {0};
+        if (mm_ioc_read_mem(l->kind, (const char *)d, n, &o, &sink, &st, err, sizeof err) != 0)
+            why = err;
+        else if (got == 0)
+            why = "no indicator in it";
+    }
+    if (why) {
+        say(log, "ioc %s: %s; keeping the last good copy\n", l->kind, why);
+        free(d);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/ioc/%s", c->dir, l->kind);
+    bool ok = write_atomic(path, d, n, err, sizeof err);
+    if (ok)
+        say(log, "ioc %s: fetched, %llu indicators (%llu entries refused) -> %s\n", l->kind,
+            (unsigned long long)got, (unsigned long long)st.bad, path);
+    else
+        say(log, "ioc %s: %s\n", l->kind, err);
+    free(d);
+    return ok ? 0 : 1;
+}
+
 static int update_list(config *c, const list_src *l, int idx, const char *ca, FILE *log)
 {
+    if (l->ioc)
+        return update_feed(c, l, ca, log);
     char err[512], path[1200];
     size_t n;
     uint8_t *d = mm_fetch(l->url, ca, MAX_LIST, &n, err, sizeof err);
@@ -683,8 +750,8 @@ int mm_update(const char *config_text, const char *dir, const char *ca, FILE *lo
     if (dir)
         snprintf(c.dir, sizeof c.dir, "%s", dir);
     char sub[1200];
-    const char *subs[] = {"rules", "lists", "cache"};
-    for (int i = 0; i < 3; i++) {
+    const char *subs[] = {"rules", "lists", "cache", "ioc"};
+    for (int i = 0; i < 4; i++) {
         snprintf(sub, sizeof sub, "%s/%s", c.dir, subs[i]);
         if (!mkdirs(sub)) {
             snprintf(err, errlen, "%s: %s", sub, strerror(errno));

@@ -183,13 +183,38 @@ def _():
     expect(rules_text() == good, 'rules unchanged after a refused certificate')
 
 
+@check('an indicator feed: fetched when it reads as indicators, else the last good copy')
+def _():
+    setup()
+    with open(os.path.join(WWW, 'feed.csv'), 'w') as f:
+        f.write('# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n'
+                '"1","2024-08-12 10:15:09","http://198.51.100.9/i","online","",'
+                '"malware_download","elf","x","y"\n')
+    conf = config(state['port'], 'ioc urlhaus https://127.0.0.1:%d/feed.csv\n' % state['port'])
+    r = update(conf)
+    out = os.path.join(TMP, 'out', 'ioc', 'urlhaus')
+    expect(r.returncode == 0 and os.path.exists(out), r.stdout + r.stderr)
+    expect('1 indicators' in r.stdout, r.stdout)
+    good = open(out).read()
+    with open(os.path.join(WWW, 'feed.csv'), 'w') as f:
+        f.write('<html>maintenance</html>\n')
+    r = update(conf)
+    expect(r.returncode == 1 and 'last good copy' in r.stdout, r.stdout + r.stderr)
+    expect(open(out).read() == good, 'feed replaced by a page that is no feed')
+    # the sensor takes the directory as it is
+    c = subprocess.run([MM, 'sensor', '-r', '/dev/null', '--ioc', os.path.dirname(out),
+                        '--eve', '/dev/null'], capture_output=True, text=True)
+    expect('1 indicators loaded' in c.stderr, c.stderr)
+
+
 @check('configuration errors are one-line messages with exit 2; http:// is refused')
 def _():
     bad = os.path.join(TMP, 'bad.conf')
     for text, what in (('dir /tmp/x\nfrobnicate 1\n', 'line 2'),
                        ('source etopen\n', 'line 1'),
                        ('dir /tmp/x\ndisable re:(\n', 'line 2'),
-                       ('source x https://127.0.0.1/a\n', 'dir')):
+                       ('source x https://127.0.0.1/a\n', 'dir'),
+                       ('dir /tmp/x\nioc ../evil https://127.0.0.1/a\n', 'line 2')):
         with open(bad, 'w') as f:
             f.write(text)
         r = subprocess.run([MM, 'update', '--config', bad], capture_output=True, text=True)
