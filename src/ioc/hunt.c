@@ -1,7 +1,7 @@
 /*
  * hunt.c - hunting back through the hunting index (see hunt.h).
  *
- * One indicator is one range query on obs_keys (kind, key): an address
+ * One indicator is one range query on obs_month (kind, key): an address
  * is an exact key, a network the range of its first and last address (keys
  * are fixed-width hex), a domain its own key or the keys under it ("example.
  * evil" and "example.evil." up to "example.evil/", labels reversed), other
@@ -114,7 +114,7 @@ static int hunt_one(void *u, const mm_ioc *c)
     if (!range_of(c, &k, lo, hi, lo2, hi2, sizeof lo))
         return 0;
     mm_stmt *q = h->q;
-    mm_stmt_text(q, 1, mm_obs_kind_name(k));
+    mm_stmt_i64(q, 1, (int64_t)k);
     mm_stmt_text(q, 2, lo);
     mm_stmt_text(q, 3, hi);
     mm_stmt_text(q, 4, lo2);
@@ -138,7 +138,9 @@ static int hunt_one(void *u, const mm_ioc *c)
         row *w = &rows[n++];
         w->site_id = mm_col_i64(q, 0);
         w->site = strdup(mm_col_text(q, 1));
-        w->seen = strdup(mm_col_text(q, 2));
+        char seen[MM_IOC_VALUE_MAX + 1];
+        mm_obs_key_value(k, mm_col_text(q, 2), seen, sizeof seen);
+        w->seen = strdup(seen);
         w->host = strdup(mm_col_text(q, 3));
         w->first = mm_col_i64(q, 4);
         w->last = mm_col_i64(q, 5);
@@ -183,12 +185,11 @@ int mm_hunt(mm_db *db, const mm_hunt_opts *o, int (*fn)(void *user, const mm_hun
         st = &local;
     hunter h = {.db = db, .o = o, .fn = fn, .user = user, .st = st};
     h.q = mm_db_prepare(db,
-        "SELECT m.site_id, s.name, k.value, m.host, MIN(m.first_ts), MAX(m.last_ts),"
-        " SUM(m.count) FROM obs_keys k JOIN obs_month m ON m.key_id = k.id"
-        " JOIN sites s ON s.id = m.site_id WHERE k.kind = $1 AND"
-        " ((k.key >= $2 AND k.key <= $3) OR (k.key >= $4 AND k.key < $5))"
+        "SELECT m.site_id, s.name, m.key, m.host, MIN(m.first_ts), MAX(m.last_ts),"
+        " SUM(m.count) FROM obs_month m JOIN sites s ON s.id = m.site_id WHERE m.kind = $1 AND"
+        " ((m.key >= $2 AND m.key <= $3) OR (m.key >= $4 AND m.key < $5))"
         " AND m.last_ts >= $6 AND m.first_ts <= $7 AND ($8 = '' OR s.name = $8)"
-        " GROUP BY m.site_id, s.name, k.value, m.host ORDER BY s.name, m.host, k.value");
+        " GROUP BY m.site_id, s.name, m.key, m.host ORDER BY s.name, m.host, m.key");
     h.lease = mm_db_prepare(db,
         "SELECT mac, kind, hostname, ts, until_ts FROM dhcp_leases WHERE site_id = $1 AND"
         " ip = $2 AND ts <= $3 ORDER BY ts DESC LIMIT 1");

@@ -2,9 +2,9 @@
  * obs.c - the hunting index (see obs.h).
  *
  * Sums are held in a map keyed by (site, month, kind, key, host) and
- * written as upserts into obs_month; each distinct (kind, key) gets one
- * row of obs_keys, whose id is cached (bounded) so a value seen often
- * costs one lookup per import. A month, not a day, is the unit: the
+ * written as upserts into obs_month, one b-tree keyed by what a hunt looks
+ * up (kind, key) first; the value is not stored beside its key but read
+ * back from it. A month, not a day, is the unit: the
  * index answers "did anyone meet this, who, first and last when, how
  * often", and a day row per value and host would make the index larger
  * than the rest of the store (docs/hunting.md has the measurements).
@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_CACHE_MAX 500000
 #define MONTH_US_DAY 86400000000LL
 
 static const char *const kind_names[OBS__COUNT] = {
@@ -114,10 +113,57 @@ size_t mm_obs_key(mm_obs_kind k, const char *v, size_t n, char *out, size_t outl
     }
 }
 
+void mm_obs_key_value(mm_obs_kind k, const char *key, char *out, size_t outlen)
+{
+    if (!outlen)
+        return;
+    size_t n = strlen(key);
+    if (k == OBS_IP && n == 32) {
+        mm_ip ip = {0};
+        for (int i = 0; i < 16; i++) {
+            unsigned v;
+            if (sscanf(key + 2 * i, "%2x", &v) != 1)
+                goto asis;
+            ip.b[i] = (uint8_t)v;
+        }
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(ip.b, mapped, 12) == 0) {
+            memmove(ip.b, ip.b + 12, 4);
+            memset(ip.b + 4, 0, 12);
+            ip.v = 4;
+        } else
+            ip.v = 6;
+        char a[MM_IPSTR_LEN];
+        mm_ip_str(&ip, a);
+        snprintf(out, outlen, "%s", a);
+        return;
+    }
+    if (k == OBS_DOMAIN && n + 1 <= outlen) {
+        /* labels back in their order */
+        size_t w = 0, end = n;
+        while (end > 0) {
+            size_t start = end;
+            while (start > 0 && key[start - 1] != '.')
+                start--;
+            if (w)
+                out[w++] = '.';
+            memcpy(out + w, key + start, end - start);
+            w += end - start;
+            if (start == 0)
+                break;
+            end = start - 1;
+        }
+        out[w] = 0;
+        return;
+    }
+asis:
+    snprintf(out, outlen, "%s", key);
+}
+
 typedef struct sum {
     int64_t site, month, first, last, count;
     uint8_t kind;
-    char *key, *value, *host;
+    char *key, *host;
 } sum;
 
 struct mm_obs {
@@ -125,8 +171,7 @@ struct mm_obs {
     sum *v;
     size_t n, cap;
     mm_strmap idx;             /* packed (site, month, kind, key, host) -> index */
-    mm_strmap ids;             /* kind + key -> obs_keys.id */
-    mm_stmt *ins_key, *get_key, *up;
+    mm_stmt *up;
 };
 
 mm_obs *mm_obs_new(mm_db *db)
@@ -136,18 +181,15 @@ mm_obs *mm_obs_new(mm_db *db)
         return NULL;
     o->db = db;
     mm_strmap_init(&o->idx);
-    mm_strmap_init(&o->ids);
-    o->ins_key = mm_db_prepare(db, "INSERT INTO obs_keys (kind, key, value) VALUES ($1, $2, $3)"
-                                   " ON CONFLICT (kind, key) DO NOTHING");
-    o->get_key = mm_db_prepare(db, "SELECT id FROM obs_keys WHERE kind = $1 AND key = $2");
     o->up = mm_db_prepare(db,
-        "INSERT INTO obs_month (key_id, site_id, month, host, first_ts, last_ts, count) VALUES"
-        " ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key_id, site_id, month, host) DO UPDATE SET"
+        "INSERT INTO obs_month (kind, key, site_id, month, host, first_ts, last_ts, count) VALUES"
+        " ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kind, key, site_id, month, host)"
+        " DO UPDATE SET"
         " first_ts = CASE WHEN excluded.first_ts < obs_month.first_ts THEN excluded.first_ts"
         " ELSE obs_month.first_ts END,"
         " last_ts = CASE WHEN excluded.last_ts > obs_month.last_ts THEN excluded.last_ts"
         " ELSE obs_month.last_ts END, count = obs_month.count + excluded.count");
-    if (!o->ins_key || !o->get_key || !o->up) {
+    if (!o->up) {
         mm_obs_free(o);
         return NULL;
     }
@@ -158,7 +200,6 @@ void mm_obs_drop(mm_obs *o)
 {
     for (size_t i = 0; i < o->n; i++) {
         free(o->v[i].key);
-        free(o->v[i].value);
         free(o->v[i].host);
     }
     o->n = 0;
@@ -173,9 +214,6 @@ void mm_obs_free(mm_obs *o)
     mm_obs_drop(o);
     free(o->v);
     mm_strmap_free(&o->idx);
-    mm_strmap_free(&o->ids);
-    mm_stmt_free(o->ins_key);
-    mm_stmt_free(o->get_key);
     mm_stmt_free(o->up);
     free(o);
 }
@@ -241,57 +279,15 @@ int mm_obs_add(mm_obs *o, int64_t site, int64_t ts_us, mm_obs_kind k, const char
     s->count = 1;
     s->kind = (uint8_t)k;
     s->key = strndup(key, kl);
-    s->value = strndup(v, n);
     s->host = strdup(host);
     bool added;
-    if (!s->key || !s->value || !s->host || !mm_strmap_put(&o->idx, pk, pl, o->n, &added)) {
+    if (!s->key || !s->host || !mm_strmap_put(&o->idx, pk, pl, o->n, &added)) {
         free(s->key);
-        free(s->value);
         free(s->host);
         return -1;
     }
     o->n++;
     return 0;
-}
-
-static int64_t key_id(mm_obs *o, const sum *s)
-{
-    char ck[MM_IOC_VALUE_MAX + 2];
-    size_t kl = strlen(s->key);
-    ck[0] = (char)s->kind;
-    memcpy(ck + 1, s->key, kl);
-    uint64_t *c = mm_strmap_get(&o->ids, ck, kl + 1);
-    if (c)
-        return (int64_t)*c;
-    const char *kind = kind_names[s->kind];
-    mm_stmt_text(o->get_key, 1, kind);
-    mm_stmt_text(o->get_key, 2, s->key);
-    int r = mm_stmt_step(o->get_key);
-    int64_t id = r == 1 ? mm_col_i64(o->get_key, 0) : 0;
-    mm_stmt_reset(o->get_key);
-    if (r < 0)
-        return -1;
-    if (!id) {
-        mm_stmt_text(o->ins_key, 1, kind);
-        mm_stmt_text(o->ins_key, 2, s->key);
-        mm_stmt_text(o->ins_key, 3, s->value);
-        if (mm_stmt_run(o->ins_key) != 0)
-            return -1;
-        mm_stmt_text(o->get_key, 1, kind);
-        mm_stmt_text(o->get_key, 2, s->key);
-        r = mm_stmt_step(o->get_key);
-        id = r == 1 ? mm_col_i64(o->get_key, 0) : -1;
-        mm_stmt_reset(o->get_key);
-        if (id <= 0)
-            return -1;
-    }
-    if (o->ids.n >= ID_CACHE_MAX) {
-        mm_strmap_free(&o->ids);
-        mm_strmap_init(&o->ids);
-    }
-    bool added;
-    mm_strmap_put(&o->ids, ck, kl + 1, (uint64_t)id, &added);
-    return id;
 }
 
 int mm_obs_flush(mm_obs *o)
@@ -301,26 +297,18 @@ int mm_obs_flush(mm_obs *o)
     int rc = 0;
     for (size_t i = 0; i < o->n && rc == 0; i++) {
         const sum *s = &o->v[i];
-        int64_t id = key_id(o, s);
-        if (id <= 0) {
-            rc = -1;
-            break;
-        }
-        mm_stmt_i64(o->up, 1, id);
-        mm_stmt_i64(o->up, 2, s->site);
-        mm_stmt_i64(o->up, 3, s->month);
-        mm_stmt_text(o->up, 4, s->host);
-        mm_stmt_i64(o->up, 5, s->first);
-        mm_stmt_i64(o->up, 6, s->last);
-        mm_stmt_i64(o->up, 7, s->count);
+        mm_stmt_i64(o->up, 1, s->kind);
+        mm_stmt_text(o->up, 2, s->key);
+        mm_stmt_i64(o->up, 3, s->site);
+        mm_stmt_i64(o->up, 4, s->month);
+        mm_stmt_text(o->up, 5, s->host);
+        mm_stmt_i64(o->up, 6, s->first);
+        mm_stmt_i64(o->up, 7, s->last);
+        mm_stmt_i64(o->up, 8, s->count);
         if (mm_stmt_run(o->up) != 0)
             rc = -1;
     }
     mm_obs_drop(o);
-    if (rc != 0) {                     /* ids cached in a failed transaction may not exist */
-        mm_strmap_free(&o->ids);
-        mm_strmap_init(&o->ids);
-    }
     return rc;
 }
 

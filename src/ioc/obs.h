@@ -1,8 +1,8 @@
 /*
  * obs.h - the hunting index: every value an indicator can name that the
  * sensors and logs showed, per company, UTC month and internal host, with
- * first and last time and count (tables obs_keys and obs_month; see
- * store/schema.c and docs/hunting.md).
+ * first and last time and count (table obs_month; see store/schema.c and
+ * docs/hunting.md).
  *
  * Ingest adds values as it reads events (mm_obs_add, mm_obs_eve,
  * mm_obs_logrec); they are summed in memory and written by mm_obs_flush
@@ -23,7 +23,8 @@
 
 typedef struct mm_obs mm_obs;
 
-/* The kinds of the index and the key a value is found by. */
+/* The kinds of the index and the key a value is found by. The numbers
+ * are stored: never renumber. */
 typedef enum mm_obs_kind {
     OBS_IP, OBS_DOMAIN, OBS_URL, OBS_EMAIL, OBS_HASH, OBS_JA4, OBS_FILENAME, OBS_UA,
     OBS_SUBJECT, OBS__COUNT
@@ -37,6 +38,9 @@ mm_obs_kind mm_obs_kind_of(mm_ioc_type t);
  * hashes and file names lowercased). Its length, 0 when the value cannot
  * be keyed. */
 size_t mm_obs_key(mm_obs_kind k, const char *v, size_t n, char *out, size_t outlen);
+/* The value a key stands for, as hunting shows it (an address written
+ * out, a name's labels in their order; other keys as they are). */
+void mm_obs_key_value(mm_obs_kind k, const char *key, char *out, size_t outlen);
 
 mm_obs *mm_obs_new(mm_db *db);
 void mm_obs_free(mm_obs *o);

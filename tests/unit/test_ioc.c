@@ -316,6 +316,16 @@ static void test_obs_keys(void **st0)
     assert_string_equal(k, "00000000000000000000ffffc0000201");
     assert_int_equal(mm_obs_key(OBS_IP, "2001:db8::1", 11, k, sizeof k), 32);
     assert_string_equal(k, "20010db8000000000000000000000001");
+    /* and back */
+    char v[128];
+    mm_obs_key_value(OBS_IP, "00000000000000000000ffffc0000201", v, sizeof v);
+    assert_string_equal(v, "192.0.2.1");
+    mm_obs_key_value(OBS_IP, k, v, sizeof v);
+    assert_string_equal(v, "2001:db8::1");
+    mm_obs_key_value(OBS_DOMAIN, "example.evil.www", v, sizeof v);
+    assert_string_equal(v, "www.evil.example");
+    mm_obs_key_value(OBS_DOMAIN, "com", v, sizeof v);
+    assert_string_equal(v, "com");
 }
 
 int main(void)
