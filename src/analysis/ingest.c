@@ -15,6 +15,7 @@
 #include "analysis/logfacts.h"
 #include "rules/rule.h"
 #include "logs/logs.h"
+#include "logs/mailmsg.h"
 #include "output/output.h"
 #include "util/jread.h"
 #include "util/strmap.h"
@@ -1280,6 +1281,108 @@ int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char 
     return 0;
 }
 
+/* ---- mail messages (.eml, mbox, Maildir files) ---- */
+
+/* One mail file: its messages become "mail" events read by on_line, in one
+ * transaction, recorded as kind 'mail' keyed by the SHA-256 of the file's
+ * bytes (a Maildir message keeps its content when it moves from new/ to
+ * cur/, so it is not imported twice). */
+static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char *err,
+                       size_t errlen)
+{
+    in->st.inputs += maildir_file;    /* import_file counted the others */
+    if (!in->cfg.site) {
+        in->st.damaged++;
+        say(in, path, "a mail file names no company: give --site");
+        return 1;
+    }
+    char key[65];
+    struct sha256_ctx c;
+    sha256_init(&c);
+    int64_t bytes = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        unsigned char b[65536];
+        size_t k;
+        while ((k = fread(b, 1, sizeof b, f)) > 0) {
+            sha256_update(&c, k, b);
+            bytes += (int64_t)k;
+        }
+        if (ferror(f)) {
+            fclose(f);
+            f = NULL;
+        }
+    }
+    if (!f) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        return 1;
+    }
+    fclose(f);
+    hexdigest(&c, key);
+    if (begin(in) != 0)
+        return store_fail(in, path, err, errlen);
+    int64_t s = site_id(in, in->cfg.site);
+    if (s < 0)
+        return store_fail(in, path, err, errlen);
+    if (import_known(in, s, "mail", key)) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, "already imported");
+        return 0;
+    }
+    mm_mailmsg_opts o = {.site = in->cfg.site, .maildir_file = maildir_file};
+    mm_mailmsg_stats ms = {0};
+    char why[512];
+    int rc = mm_mailmsg_read_path(path, &o, on_line, in, &ms, why, sizeof why);
+    if (in->failed || rc < 0)
+        return store_fail(in, path, err, errlen);
+    if (rc != 0) {
+        rollback(in);
+        in->st.damaged++;
+        say_why(in, path, "cannot read", why);
+        return 1;
+    }
+    if (finish(in) != 0 || import_add(in, s, "mail", key, NULL, bytes, path) != 0 ||
+        mm_db_commit(in->db) != 0)
+        return store_fail(in, path, err, errlen);
+    in->st.imported++;
+    in->st.events += in->in_events;
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: imported %llu mail messages%s\n", path,
+                (unsigned long long)ms.messages,
+                ms.too_large ? " (some over the size limit, passed over)" : "");
+    return 0;
+}
+
+/* A Maildir folder: the files of cur/ and new/ (tmp/ holds deliveries
+ * being written), each a message. */
+static int import_maildir(mm_ingest *in, const char *path, char *err, size_t errlen)
+{
+    static const char *const subs[] = {"cur", "new"};
+    int worst = 0;
+    for (int i = 0; i < 2 && worst >= 0; i++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", path, subs[i]);
+        struct dirent **names = NULL;
+        int nn = scandir(dir, &names, NULL, alphasort);
+        for (int k = 0; k < nn; k++) {
+            char f[4096];
+            struct stat sb;
+            if (worst >= 0 && names[k]->d_name[0] != '.' &&
+                (size_t)snprintf(f, sizeof f, "%s/%s", dir, names[k]->d_name) < sizeof f &&
+                stat(f, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+                int rc = import_mail(in, f, true, err, errlen);
+                if (rc < 0 || rc > worst)
+                    worst = rc;
+            }
+            free(names[k]);
+        }
+        free(names);
+    }
+    return worst;
+}
+
 static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen)
 {
     in->st.inputs++;
@@ -1310,8 +1413,10 @@ static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen
     const unsigned char *u = m;
     bool gz = n >= 2 && u[0] == 0x1f && u[1] == 0x8b;
     if (gz || (!is_segment(m, n) && !is_eve(in, m, n))) {
+        bool mail = !gz && mm_mailmsg_is_mail(path, u, n < HEAD_BYTES ? n : HEAD_BYTES);
         munmap(m, n);
-        return import_log(in, path, err, errlen);
+        return mail ? import_mail(in, path, false, err, errlen)
+                    : import_log(in, path, err, errlen);
     }
     int rc = is_segment(m, n) ? import_segment(in, path, m, n, err, errlen)
                               : import_eve(in, path, m, n, err, errlen);
@@ -1335,6 +1440,8 @@ static int walk(mm_ingest *in, const char *path, int depth, char *err, size_t er
     }
     if (!S_ISDIR(sb.st_mode))
         return S_ISREG(sb.st_mode) ? import_file(in, path, err, errlen) : 0;
+    if (mm_mailmsg_is_maildir(path))
+        return import_maildir(in, path, err, errlen);
     if (depth >= MAX_DEPTH)
         return 0;
     DIR *dir = opendir(path);
