@@ -1286,7 +1286,10 @@ int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char 
 /* One mail file: its messages become "mail" events read by on_line, in one
  * transaction, recorded as kind 'mail' keyed by the SHA-256 of the file's
  * bytes (a Maildir message keeps its content when it moves from new/ to
- * cur/, so it is not imported twice). */
+ * cur/, so it is not imported twice). An mbox that has grown since an
+ * earlier import is read from the "From " line where that import ended:
+ * the SHA-256 of the content before each "From " line is looked up among
+ * the mail imports. */
 static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char *err,
                        size_t errlen)
 {
@@ -1296,42 +1299,65 @@ static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char 
         say(in, path, "a mail file names no company: give --site");
         return 1;
     }
-    char key[65];
-    struct sha256_ctx c;
-    sha256_init(&c);
-    int64_t bytes = 0;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        unsigned char b[65536];
-        size_t k;
-        while ((k = fread(b, 1, sizeof b, f)) > 0) {
-            sha256_update(&c, k, b);
-            bytes += (int64_t)k;
-        }
-        if (ferror(f)) {
-            fclose(f);
-            f = NULL;
-        }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
     }
-    if (!f) {
+    if (sb.st_size <= 0) {
+        close(fd);
+        in->st.already++;
+        say(in, path, "empty");
+        return 0;
+    }
+    size_t n = (size_t)sb.st_size;
+    const unsigned char *data = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (data == MAP_FAILED) {
         in->st.damaged++;
         say_why(in, path, "cannot read", strerror(errno));
         return 1;
     }
-    fclose(f);
-    hexdigest(&c, key);
-    if (begin(in) != 0)
+    if (begin(in) != 0) {
+        munmap((void *)data, n);
         return store_fail(in, path, err, errlen);
+    }
     int64_t s = site_id(in, in->cfg.site);
-    if (s < 0)
+    if (s < 0) {
+        munmap((void *)data, n);
         return store_fail(in, path, err, errlen);
+    }
+    char key[65], hex[65];
+    struct sha256_ctx c;
+    sha256_init(&c);
+    size_t done = 0;
+    uint64_t resume = 0;
+    if (!maildir_file && n > 5 && memcmp(data, "From ", 5) == 0)
+        for (const unsigned char *q = data; (q = memmem(q + 1, n - (size_t)(q + 1 - data),
+                                                        "\nFrom ", 6));) {
+            size_t at = (size_t)(q + 1 - data);
+            sha256_update(&c, at - done, data + done);
+            done = at;
+            hexdigest(&c, hex);
+            if (import_known(in, s, "mail", hex))
+                resume = at;
+        }
+    sha256_update(&c, n - done, data + done);
+    hexdigest(&c, key);
+    munmap((void *)data, n);
     if (import_known(in, s, "mail", key)) {
         rollback(in);
         in->st.already++;
         say(in, path, "already imported");
         return 0;
     }
-    mm_mailmsg_opts o = {.site = in->cfg.site, .maildir_file = maildir_file};
+    /* the bytes hashed, no more: a message appended meanwhile waits */
+    mm_mailmsg_opts o = {.site = in->cfg.site, .maildir_file = maildir_file,
+                         .skip_bytes = resume, .stop_bytes = n};
     mm_mailmsg_stats ms = {0};
     char why[512];
     int rc = mm_mailmsg_read_path(path, &o, on_line, in, &ms, why, sizeof why);
@@ -1343,14 +1369,15 @@ static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char 
         say_why(in, path, "cannot read", why);
         return 1;
     }
-    if (finish(in) != 0 || import_add(in, s, "mail", key, NULL, bytes, path) != 0 ||
+    if (finish(in) != 0 || import_add(in, s, "mail", key, NULL, (int64_t)n, path) != 0 ||
         mm_db_commit(in->db) != 0)
         return store_fail(in, path, err, errlen);
     in->st.imported++;
     in->st.events += in->in_events;
     if (!in->cfg.quiet)
-        fprintf(stderr, "%s: imported %llu mail messages%s\n", path,
+        fprintf(stderr, "%s: imported %llu mail messages%s%s\n", path,
                 (unsigned long long)ms.messages,
+                resume ? " (new messages since the last import)" : "",
                 ms.too_large ? " (some over the size limit, passed over)" : "");
     return 0;
 }

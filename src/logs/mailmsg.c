@@ -822,6 +822,22 @@ static int read_file(reader *r, const char *path, bool maildir, char *err, size_
         set_err(err, errlen, path, "out of memory");
         return 1;
     }
+    uint64_t stop = r->o->stop_bytes;
+    if (stop > 0 && stop < (uint64_t)sb.st_size) {
+        g_mime_stream_set_bounds(s, 0, (gint64)stop);
+        sb.st_size = (off_t)stop;
+    }
+    uint64_t skip = r->o->skip_bytes;
+    if (mbox && skip > 0) {
+        char from[5];
+        if (skip > (uint64_t)sb.st_size - 5 || pread(fd, from, 5, (off_t)skip) != 5 ||
+            memcmp(from, "From ", 5) != 0 ||
+            g_mime_stream_seek(s, (gint64)skip, GMIME_STREAM_SEEK_SET) != (gint64)skip) {
+            g_object_unref(s);
+            set_err(err, errlen, path, "the offset to resume at is not a \"From \" line");
+            return 1;
+        }
+    }
     return read_stream(r, s, mbox, (int64_t)sb.st_size, err, errlen);
 }
 

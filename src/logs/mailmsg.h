@@ -43,6 +43,9 @@ typedef struct mm_mailmsg_opts {
     const char *site;        /* mimamori.site of the events, or NULL */
     size_t max_message;      /* 0: MM_MAIL_MAX_MESSAGE */
     bool maildir_file;       /* path is one file of a Maildir (format "maildir") */
+    uint64_t skip_bytes;     /* an mbox file: read from this offset (the start of a
+                                "From " line: what an earlier import had read) */
+    uint64_t stop_bytes;     /* a file: read no further than this (0: to its end) */
 } mm_mailmsg_opts;
 
 typedef struct mm_mailmsg_stats {

@@ -17,6 +17,7 @@ header_from, to, cc, subject, message_id, the time of Date in UTC,
 attachment names, types, decoded sizes and SHA-256, and the URLs (runs of
 URL characters after http:// or https:// in the decoded text parts, "&amp;"
 read as "&" in HTML, trailing punctuation dropped, distinct, in order).
+An mbox that grows between two imports adds only its new messages.
 
 usage: test_mail.py MIMAMORI TESTS_MAIL_DIR
 """
@@ -309,6 +310,28 @@ def main():
             n2 = con.execute("SELECT count(*) FROM imports WHERE kind = 'mail'").fetchone()[0]
             expect(n2 == n, 'imports grew %d -> %d' % (n, n2))
             con.close()
+
+        @check('ingest: an mbox that grew is read from where the last import ended')
+        def _():
+            db = os.path.join(tmp, 'grow.db')
+            data = open(mb, 'rb').read()
+            cut = [m.start() + 1 for m in re.finditer(rb'\nFrom ', data)][29]
+            g = os.path.join(tmp, 'grow.mbox')
+            with open(g, 'wb') as f:
+                f.write(data[:cut])
+            r = subprocess.run([MM, 'ingest', '--db', db, '--site', 'kaede', g],
+                               capture_output=True, text=True)
+            expect(r.returncode == 0 and 'imported 30 mail messages' in r.stderr, r.stderr)
+            with open(g, 'wb') as f:
+                f.write(data)
+            r = subprocess.run([MM, 'ingest', '--db', db, '--site', 'kaede', g],
+                               capture_output=True, text=True)
+            expect(r.returncode == 0 and 'imported 30 mail messages (new messages' in r.stderr,
+                   r.stderr)
+            con = sqlite3.connect(db)
+            ev = con.execute("SELECT sum(events) FROM imports WHERE kind = 'mail'").fetchone()[0]
+            con.close()
+            expect(ev == 60, 'events %d' % ev)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     finish()

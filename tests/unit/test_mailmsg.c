@@ -200,6 +200,31 @@ static void test_mbox_and_maildir(void **s)
         prev = off;
     }
     lines_free(&l);
+    /* resumed after the first message, stopped before the third: the
+     * offsets stay those of the whole file */
+    mm_mailmsg_opts o = {.skip_bytes = 303, .stop_bytes = 606};
+    mm_mailmsg_stats st = {0};
+    char err[256];
+    assert_int_equal(mm_mailmsg_read_path(MAILDIR_T "/three.mbox", &o, grab, &l, &st, err,
+                                          sizeof err), 0);
+    assert_int_equal(l.n, 1);
+    parse(l.v[0]);
+    expect_str("email.subject", subj[1]);
+    assert_int_equal(jr_path_i64(&g_doc, "log.offset", -1), 303);
+    assert_int_equal(jr_path_i64(&g_doc, "email.size", -1), 303);
+    lines_free(&l);
+    o = (mm_mailmsg_opts){.skip_bytes = 606};
+    assert_int_equal(mm_mailmsg_read_path(MAILDIR_T "/three.mbox", &o, grab, &l, &st, err,
+                                          sizeof err), 0);
+    assert_int_equal(l.n, 1);
+    parse(l.v[0]);
+    expect_str("email.subject", subj[2]);
+    assert_int_equal(jr_path_i64(&g_doc, "log.offset", -1), 606);
+    lines_free(&l);
+    o = (mm_mailmsg_opts){.skip_bytes = 300};       /* not a "From " line */
+    assert_int_equal(mm_mailmsg_read_path(MAILDIR_T "/three.mbox", &o, grab, &l, &st, err,
+                                          sizeof err), 1);
+    assert_int_equal(l.n, 0);
     read_one("maildir", &l);
     assert_int_equal(l.n, 2);
     parse(l.v[0]);
