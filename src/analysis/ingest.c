@@ -1314,41 +1314,70 @@ static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char 
         say(in, path, "empty");
         return 0;
     }
-    size_t n = (size_t)sb.st_size;
-    const unsigned char *data = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (data == MAP_FAILED) {
-        in->st.damaged++;
-        say_why(in, path, "cannot read", strerror(errno));
-        return 1;
-    }
-    if (begin(in) != 0) {
-        munmap((void *)data, n);
+    enum { CHUNK = 256 * 1024, KEEP = 5 };
+    unsigned char *buf = malloc(CHUNK + KEEP);
+    if (!buf || begin(in) != 0) {
+        free(buf);
+        close(fd);
         return store_fail(in, path, err, errlen);
     }
     int64_t s = site_id(in, in->cfg.site);
     if (s < 0) {
-        munmap((void *)data, n);
+        free(buf);
+        close(fd);
         return store_fail(in, path, err, errlen);
     }
+    /* Streamed (memory does not grow with the file): the bytes not yet
+     * hashed (at most KEEP) stay at the head of buf, so a "\nFrom " across
+     * two reads is seen. */
     char key[65], hex[65];
     struct sha256_ctx c;
     sha256_init(&c);
-    size_t done = 0;
-    uint64_t resume = 0;
-    if (!maildir_file && n > 5 && memcmp(data, "From ", 5) == 0)
-        for (const unsigned char *q = data; (q = memmem(q + 1, n - (size_t)(q + 1 - data),
-                                                        "\nFrom ", 6));) {
-            size_t at = (size_t)(q + 1 - data);
-            sha256_update(&c, at - done, data + done);
-            done = at;
+    uint64_t fed = 0, resume = 0, n = 0;
+    size_t carry = 0;
+    bool mbox = false;
+    int bad = 0;
+    for (;;) {
+        ssize_t k = read(fd, buf + carry, CHUNK);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            bad = errno;
+        if (k <= 0)
+            break;
+        if (n == 0)
+            mbox = !maildir_file && k >= 5 && memcmp(buf, "From ", 5) == 0;
+        n += (uint64_t)k;
+        size_t len = carry + (size_t)k;                 /* buf holds [fed, fed + len) */
+        size_t at = 0;                                  /* hashed up to buf + at */
+        for (const unsigned char *q = buf; mbox && (q = memmem(q, len - (size_t)(q - buf),
+                                                                 "\nFrom ", 6)); q++) {
+            size_t line = (size_t)(q - buf) + 1;
+            sha256_update(&c, line - at, buf + at);
+            at = line;
             hexdigest(&c, hex);
             if (import_known(in, s, "mail", hex))
-                resume = at;
+                resume = fed + line;
         }
-    sha256_update(&c, n - done, data + done);
+        size_t upto = len > KEEP ? len - KEEP : 0;
+        if (upto > at) {
+            sha256_update(&c, upto - at, buf + at);
+            at = upto;
+        }
+        carry = len - at;
+        memmove(buf, buf + at, carry);
+        fed += at;
+    }
+    sha256_update(&c, carry, buf);
     hexdigest(&c, key);
-    munmap((void *)data, n);
+    free(buf);
+    close(fd);
+    if (bad) {
+        rollback(in);
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(bad));
+        return 1;
+    }
     if (import_known(in, s, "mail", key)) {
         rollback(in);
         in->st.already++;

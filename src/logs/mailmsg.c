@@ -24,8 +24,8 @@
  *    header from the top, 1 first;
  *  - every MIME part that is an attachment or has a file name (RFC 2231
  *    and RFC 2047 names decoded by GMime): name, content type, and the size
- *    and SHA-256 of its content decoded from its transfer encoding (streamed
- *    through GMime's checksum filter into a null stream: nothing is held);
+ *    and SHA-256 of its content decoded from its transfer encoding (read in
+ *    chunks through GMime's decoder and hashed as it comes: nothing held);
  *  - the http and https URLs of text/plain and text/html parts, decoded
  *    from transfer encoding and charset: runs of URL characters after
  *    "http://" or "https://" (in HTML this covers href= and src= values;
@@ -41,6 +41,7 @@
 #include "util/json.h"
 
 #include <gmime/gmime.h>
+#include <nettle/sha2.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -445,39 +446,69 @@ typedef struct reader {
     size_t max_message;
 } reader;
 
-/* Size and SHA-256 of a part's content decoded from its transfer encoding. */
+/* Size and SHA-256 of a part's content decoded from its transfer
+ * encoding: the raw content is read in chunks through GMime's decoder for
+ * the encoding (GMimeFilterBasic) and hashed by nettle as it comes (GLib's
+ * GChecksum took two fifths of the time). */
 static bool part_digest(GMimePart *part, uint64_t *size, char hex[65])
 {
+    struct sha256_ctx c;
+    sha256_init(&c);
+    uint64_t total = 0;
     GMimeDataWrapper *w = g_mime_part_get_content(part);
-    GMimeStream *null = g_mime_stream_null_new();
-    GMimeStream *fs = g_mime_stream_filter_new(null);
-    GMimeFilter *ck = g_mime_filter_checksum_new(G_CHECKSUM_SHA256);
-    bool ok = false;
-    if (null && fs && ck) {
-        g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), ck);
-        if (!w || g_mime_data_wrapper_write_to_stream(w, fs) >= 0) {
-            g_mime_stream_flush(fs);
-            unsigned char dg[32];
-            if (g_mime_filter_checksum_get_digest(GMIME_FILTER_CHECKSUM(ck), dg, sizeof dg) ==
-                sizeof dg) {
-                static const char hx[] = "0123456789abcdef";
-                for (int i = 0; i < 32; i++) {
-                    hex[2 * i] = hx[dg[i] >> 4];
-                    hex[2 * i + 1] = hx[dg[i] & 15];
-                }
-                hex[64] = 0;
-                *size = GMIME_STREAM_NULL(null)->written;
-                ok = true;
-            }
+    GMimeStream *src = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    if (src) {
+        GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+        GMimeFilter *f = NULL;
+        if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+            enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+            enc == GMIME_CONTENT_ENCODING_UUENCODE)
+            f = g_mime_filter_basic_new(enc, FALSE);
+        if (g_mime_stream_reset(src) != 0) {
+            if (f)
+                g_object_unref(f);
+            return false;
         }
+        static _Thread_local char buf[65536];
+        bool ok = true;
+        for (;;) {
+            /* a bounded stream answers -1 past its end: that is the end */
+            ssize_t k = g_mime_stream_eos(src) ? 0 : g_mime_stream_read(src, buf, sizeof buf);
+            if (k < 0 && g_mime_stream_eos(src))
+                k = 0;
+            if (k < 0) {
+                ok = false;
+                break;
+            }
+            char *out = buf;
+            size_t outlen = (size_t)k, pre = 0;
+            if (f && k > 0)
+                g_mime_filter_filter(f, buf, (size_t)k, 0, &out, &outlen, &pre);
+            else if (f)
+                g_mime_filter_complete(f, buf, 0, 0, &out, &outlen, &pre);
+            if (outlen && out) {
+                sha256_update(&c, outlen, (const uint8_t *)out);
+                total += outlen;
+            }
+            if (k == 0)
+                break;
+        }
+        g_mime_stream_reset(src);
+        if (f)
+            g_object_unref(f);
+        if (!ok)
+            return false;
     }
-    if (ck)
-        g_object_unref(ck);
-    if (fs)
-        g_object_unref(fs);
-    if (null)
-        g_object_unref(null);
-    return ok;
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    sha256_digest(&c, sizeof dg, dg);
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        hex[2 * i] = hx[dg[i] >> 4];
+        hex[2 * i + 1] = hx[dg[i] & 15];
+    }
+    hex[64] = 0;
+    *size = total;
+    return true;
 }
 
 typedef struct parts_out {
