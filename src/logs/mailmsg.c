@@ -352,6 +352,7 @@ typedef struct url_set {
     size_t len, cap;
     uint32_t off[MM_MAIL_MAX_URLS], n_len[MM_MAIL_MAX_URLS];
     size_t n;
+    uint32_t tried;              /* places looked at, this message */
     bool full;
 } url_set;
 
@@ -401,13 +402,21 @@ static void url_add(url_set *u, const char *p, size_t n, bool html, bool *cut)
 
 static void url_scan(url_set *u, const char *t, size_t n, bool html, bool *cut)
 {
+    /* the next 'h' and 'H' at or after i, found again only when passed:
+     * the scan stays linear whatever the text */
+    const char *nh = NULL, *nH = NULL;
     size_t i = 0;
     while (i + 7 < n && !u->full) {
-        const char *h = memchr(t + i, 'h', n - i);
-        const char *H = memchr(t + i, 'H', n - i);
-        if (!h || (H && H < h))
-            h = H;
-        if (!h)
+        if (!nh || nh < t + i)
+            nh = memchr(t + i, 'h', n - i);
+        if (!nH || nH < t + i)
+            nH = memchr(t + i, 'H', n - i);
+        if (!nh)
+            nh = t + n;             /* none left: past the end, not looked for again */
+        if (!nH)
+            nH = t + n;
+        const char *h = nh < nH ? nh : nH;
+        if (h >= t + n)
             break;
         i = (size_t)(h - t);
         size_t sl = 0;
@@ -418,6 +427,10 @@ static void url_scan(url_set *u, const char *t, size_t n, bool html, bool *cut)
         if (!sl || (i > 0 && (g_ascii_isalnum(t[i - 1]) || t[i - 1] == '_'))) {
             i++;
             continue;
+        }
+        if (++u->tried > MM_MAIL_URL_TRIES) {
+            *cut = true;             /* bounds the comparisons with the URLs kept */
+            break;
         }
         size_t e = i + sl;
         while (e < n && url_char((unsigned char)t[e]))
@@ -444,6 +457,11 @@ typedef struct reader {
     const char *format;          /* log.format */
     int64_t mtime;
     size_t max_message;
+    /* the bytes, for the scan before each message: a buffer, or a file */
+    const unsigned char *mem;
+    int fd;
+    int64_t limit;               /* bytes that may be read */
+    unsigned char *scan;         /* SCAN_CHUNK bytes */
 } reader;
 
 /* Size and SHA-256 of a part's content decoded from its transfer
@@ -572,11 +590,11 @@ static void one_part(parts_out *po, GMimeObject *obj)
 
 /* Writes the event of one message; returns on_event's answer. */
 static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, int64_t offset,
-                         uint64_t size)
+                         uint64_t size, bool heavy)
 {
     GMimeObject *top = GMIME_OBJECT(msg);
     mm_json *j = &r->j;
-    bool cut = false;
+    bool cut = heavy;
 
     /* the Received chain, the delivery headers */
     hop h;
@@ -677,6 +695,7 @@ static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, 
     r->urls.len = 0;
     r->urls.n = 0;
     r->urls.full = false;
+    r->urls.tried = 0;
     parts_out po = {r, 0, 0, false, false};
     GMimePartIter *it = g_mime_part_iter_new(top);
     if (it) {
@@ -730,50 +749,216 @@ static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, 
     return r->on_event(r->user, j->s, j->len);
 }
 
+/* ---- the scan before GMime ----
+ *
+ * GMime keeps every header line (about 500 bytes each) and every MIME part
+ * (about 1.4 KB) in memory: 6 MB of empty parts made 1.4 GB. Before each
+ * message its bytes are scanned once (a memchr a line): where it ends (the
+ * next "From " line of an mbox), how many lines its header blocks have
+ * (the top one, and after each line beginning "--", a boundary or not, up
+ * to the next blank line), their bytes, and the lines beginning "--". Over
+ * a bound the message is read for its top header block only (itself cut
+ * at the bound): an event with what the headers say, marked cut. An mbox
+ * message over the size limit is passed over without being parsed. */
+
+#define SCAN_CHUNK 65536
+#define HEAD_LINES_MAX 10000      /* header-block lines of a message */
+#define HEAD_BYTES_MAX (512u << 10)
+#define DASH_LINES_MAX 10000      /* lines beginning "--" */
+
+typedef struct region {
+    int64_t end;                  /* where the message ends */
+    int64_t head_cut;             /* where a headers-only read stops */
+    bool heavy;                   /* over a bound */
+} region;
+
+static ssize_t src_read(reader *r, int64_t off, unsigned char *buf, size_t n)
+{
+    if (off >= r->limit)
+        return 0;
+    if ((uint64_t)(r->limit - off) < n)
+        n = (size_t)(r->limit - off);
+    if (r->mem) {
+        memcpy(buf, r->mem + off, n);
+        return (ssize_t)n;
+    }
+    ssize_t k;
+    do
+        k = pread(r->fd, buf, n, (off_t)off);
+    while (k < 0 && errno == EINTR);
+    return k;
+}
+
+/* The top header block is cut at the first of: its blank line (kept),
+ * HEAD_BYTES_MAX bytes from the start (mid-line: GMime reads the last
+ * header as far as it goes), the start of line HEAD_LINES_MAX + 1. */
+static void scan_region(reader *r, int64_t start, bool mbox, region *rg)
+{
+    unsigned char *buf = r->scan;
+    rg->end = r->limit;
+    rg->head_cut = -1;
+    rg->heavy = false;
+    int64_t pos = start;          /* the chunk's offset */
+    int64_t byte_cut = start + (int64_t)HEAD_BYTES_MAX + (mbox ? 1024 : 0);
+    bool marker = mbox, in_head = true, top = true, skip_nl = false;
+    uint32_t lines = 0, dashes = 0;
+    uint64_t bytes = 0;
+    while (pos < r->limit) {
+        ssize_t k = src_read(r, pos, buf, SCAN_CHUNK);
+        if (k <= 0)
+            break;
+        size_t n = (size_t)k, i = 0;
+        bool eof = pos + k >= r->limit;
+        if (skip_nl) {            /* the rest of a line longer than a chunk */
+            const unsigned char *nl = memchr(buf, '\n', n);
+            size_t len = nl ? (size_t)(nl - buf) : n;
+            if (in_head) {
+                bytes += len;
+                if (top && rg->head_cut < 0 && pos + (int64_t)len > byte_cut)
+                    rg->head_cut = byte_cut;
+            }
+            if (!nl) {
+                pos += k;
+                goto check;
+            }
+            skip_nl = false;
+            i = len + 1;
+        }
+        while (i < n) {
+            const unsigned char *nl = memchr(buf + i, '\n', n - i);
+            if (!nl && !eof && i > 0)
+                break;            /* read again from this line's start */
+            size_t e = nl ? (size_t)(nl - buf) : n;
+            size_t len = e - i;
+            if (len && buf[e - 1] == '\r')
+                len--;
+            const unsigned char *l = buf + i;
+            int64_t at = pos + (int64_t)i;
+            if (marker) {
+                marker = false;
+            } else if (mbox && len >= 5 && memcmp(l, "From ", 5) == 0) {
+                rg->end = at;
+                if (rg->head_cut < 0 || rg->head_cut > at)
+                    rg->head_cut = at;
+                return;
+            } else if (len == 0) {
+                if (top && in_head && rg->head_cut < 0)
+                    rg->head_cut = pos + (int64_t)(nl ? e + 1 : e);
+                in_head = top = false;
+            } else if (len >= 2 && l[0] == '-' && l[1] == '-') {
+                dashes++;
+                in_head = !top;
+            } else if (in_head) {
+                lines++;
+                bytes += len;
+                if (top && rg->head_cut < 0) {
+                    if (lines > HEAD_LINES_MAX)
+                        rg->head_cut = at;
+                    else if (at + (int64_t)len > byte_cut)
+                        rg->head_cut = byte_cut;
+                }
+            }
+            if (!nl) {
+                skip_nl = !eof;   /* a line longer than the chunk */
+                i = n;
+                break;
+            }
+            i = e + 1;
+        }
+        pos += (int64_t)i;
+    check:
+        if (lines > HEAD_LINES_MAX || bytes > HEAD_BYTES_MAX || dashes > DASH_LINES_MAX) {
+            rg->heavy = true;
+            if (!mbox && rg->head_cut >= 0)
+                return;           /* nothing more to learn */
+        }
+    }
+    if (rg->head_cut < 0 || rg->head_cut > rg->end)
+        rg->head_cut = rg->end;
+}
+
 /* Reads the messages of a stream (taken over: unreferenced here).
  * Returns 0, 1 (nothing there) or -1 (on_event stopped). */
-static int read_stream(reader *r, GMimeStream *s, bool mbox, int64_t total, char *err,
+static int read_stream(reader *r, GMimeStream *s, bool mbox, int64_t skip, char *err,
                        size_t errlen)
 {
     GMimeParser *p = g_mime_parser_new_with_stream(s);
-    g_object_unref(s);
     if (!p) {
+        g_object_unref(s);
         set_err(err, errlen, r->name ? r->name : "-", "out of memory");
         return 1;
     }
     g_mime_parser_set_format(p, mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
     int rc = 0;
     uint64_t before = r->st->messages;
-    for (;;) {
-        if (mbox && g_mime_parser_eos(p))
-            break;
-        int64_t at = g_mime_parser_tell(p);
-        GMimeMessage *msg = g_mime_parser_construct_message(p, g_popts);
-        if (!msg) {
-            if (!mbox || g_mime_parser_tell(p) <= at)
-                r->st->bad++;
-            break;
-        }
-        int64_t start = mbox ? g_mime_parser_get_mbox_marker_offset(p) : 0;
-        int64_t end = g_mime_parser_tell(p);
-        if (!mbox || end < start)
-            end = total;
-        uint64_t size = end > start ? (uint64_t)(end - start) : 0;
-        if (size > r->max_message) {
-            r->st->too_large++;
+    int64_t at = skip;            /* where the next message starts */
+    while (at < r->limit) {
+        region rg;
+        scan_region(r, at, mbox, &rg);
+        uint64_t size = rg.end > at ? (uint64_t)(rg.end - at) : 0;
+        GMimeMessage *msg = NULL;
+        char *marker = NULL;
+        int64_t start = at, next = rg.end;
+        if (size > r->max_message || rg.heavy) {
+            if (size > r->max_message) {
+                r->st->too_large++;
+            } else {
+                /* the top header block only, from a parser of its own */
+                r->st->heavy++;
+                GMimeStream *sub = g_mime_stream_substream(s, at, rg.head_cut);
+                GMimeParser *hp = sub ? g_mime_parser_new_with_stream(sub) : NULL;
+                if (hp) {
+                    g_mime_parser_set_format(hp, mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
+                    msg = g_mime_parser_construct_message(hp, g_popts);
+                    if (msg && mbox)
+                        marker = g_mime_parser_get_mbox_marker(hp);
+                    g_object_unref(hp);
+                }
+                if (sub)
+                    g_object_unref(sub);
+                if (!msg)
+                    r->st->bad++;
+            }
+            /* the main parser goes on after this message */
+            if (g_mime_stream_seek(s, next, GMIME_STREAM_SEEK_SET) != next) {
+                if (msg)
+                    g_object_unref(msg);
+                g_free(marker);
+                break;
+            }
+            g_mime_parser_init_with_stream(p, s);
+            g_mime_parser_set_format(p, mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
         } else {
-            char *marker = mbox ? g_mime_parser_get_mbox_marker(p) : NULL;
-            int cb = message_event(r, msg, marker, start, size);
-            g_free(marker);
+            msg = g_mime_parser_construct_message(p, g_popts);
+            if (!msg) {
+                r->st->bad++;
+                break;
+            }
+            if (mbox) {
+                start = g_mime_parser_get_mbox_marker_offset(p);
+                marker = g_mime_parser_get_mbox_marker(p);
+                next = g_mime_parser_tell(p);
+                if (next <= at)
+                    next = r->limit;          /* no progress: the end */
+                size = next > start ? (uint64_t)(next - start) : 0;
+            } else {
+                next = r->limit;
+            }
+        }
+        if (msg) {
+            int cb = message_event(r, msg, marker, start, size, rg.heavy);
+            g_object_unref(msg);
             if (cb != 0)
                 rc = -1;
         }
-        g_object_unref(msg);
-        if (rc || !mbox || g_mime_parser_tell(p) <= at)
+        g_free(marker);
+        if (rc || !mbox || (mbox && !rg.heavy && size <= r->max_message && g_mime_parser_eos(p)))
             break;
+        at = next;
     }
     g_object_unref(p);
-    if (rc == 0 && r->st->messages == before && r->st->too_large == 0) {
+    g_object_unref(s);
+    if (rc == 0 && r->st->messages == before && r->st->too_large == 0 && r->st->heavy == 0) {
         set_err(err, errlen, r->name ? r->name : "-", "no mail message in it");
         return 1;
     }
@@ -789,11 +974,13 @@ static void reader_init(reader *r, const mm_mailmsg_opts *o, mm_mail_on_event cb
     r->user = user;
     r->st = st;
     r->max_message = o->max_message ? o->max_message : MM_MAIL_MAX_MESSAGE;
+    r->fd = -1;
     mj_init(&r->j);
 }
 
 static void reader_free(reader *r)
 {
+    free(r->scan);
     mj_free(&r->j);
     free(r->urls.buf);
 }
@@ -814,7 +1001,14 @@ int mm_mailmsg_read_mem(const void *buf, size_t n, mm_mailfmt fmt, const char *n
         rc = 0;
     } else {
         GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)buf, n);
-        rc = s ? read_stream(&r, s, fmt == MM_MAIL_MBOX, (int64_t)n, err, errlen) : 1;
+        r.mem = buf;
+        r.limit = (int64_t)n;
+        r.scan = malloc(SCAN_CHUNK);
+        if (s && !r.scan) {
+            g_object_unref(s);
+            s = NULL;
+        }
+        rc = s ? read_stream(&r, s, fmt == MM_MAIL_MBOX, 0, err, errlen) : 1;
     }
     reader_free(&r);
     return rc;
@@ -861,7 +1055,8 @@ static int read_file(reader *r, const char *path, bool maildir, char *err, size_
     uint64_t skip = r->o->skip_bytes;
     if (mbox && skip > 0) {
         char from[5];
-        if (skip > (uint64_t)sb.st_size - 5 || pread(fd, from, 5, (off_t)skip) != 5 ||
+        if ((uint64_t)sb.st_size < 5 || skip > (uint64_t)sb.st_size - 5 ||
+            pread(fd, from, 5, (off_t)skip) != 5 ||
             memcmp(from, "From ", 5) != 0 ||
             g_mime_stream_seek(s, (gint64)skip, GMIME_STREAM_SEEK_SET) != (gint64)skip) {
             g_object_unref(s);
@@ -869,7 +1064,17 @@ static int read_file(reader *r, const char *path, bool maildir, char *err, size_
             return 1;
         }
     }
-    return read_stream(r, s, mbox, (int64_t)sb.st_size, err, errlen);
+    if (!r->scan && !(r->scan = malloc(SCAN_CHUNK))) {
+        g_object_unref(s);
+        set_err(err, errlen, path, "out of memory");
+        return 1;
+    }
+    r->mem = NULL;
+    r->fd = fd;
+    r->limit = (int64_t)sb.st_size;
+    int rc = read_stream(r, s, mbox, mbox ? (int64_t)skip : 0, err, errlen);
+    r->fd = -1;
+    return rc;
 }
 
 static int cmp_names(const void *a, const void *b)

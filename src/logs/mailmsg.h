@@ -14,7 +14,9 @@
  *
  * GMime 3 parses the messages (MIME structure, RFC 2047 / 2231 decoding,
  * charset conversion); this module only chooses what to keep and bounds it.
- * Every input is hostile: the limits below bound what one message can make.
+ * Every input is hostile: the limits below bound what one message can make,
+ * and a scan before GMime bounds what GMime holds of one message (header
+ * lines and MIME parts: see mailmsg.c).
  */
 #ifndef MM_MAILMSG_H
 #define MM_MAILMSG_H
@@ -29,6 +31,7 @@
 #define MM_MAIL_MAX_ATTACH 256          /* attachments described per message */
 #define MM_MAIL_MAX_URLS 256            /* distinct URLs kept per message */
 #define MM_MAIL_URL_MAX 2048            /* bytes of a URL kept */
+#define MM_MAIL_URL_TRIES 65536         /* http(s):// runs looked at per message */
 #define MM_MAIL_TEXT_MAX (8u << 20)     /* bytes of one text part scanned for URLs */
 #define MM_MAIL_MAX_PARTS 4096          /* MIME parts looked at per message */
 #define MM_MAIL_MAX_RECEIVED 64         /* Received headers looked at */
@@ -54,6 +57,8 @@ typedef struct mm_mailmsg_stats {
     uint64_t bad;            /* messages GMime could not make anything of */
     uint64_t cut;            /* events where a list or value was cut to its bound */
     uint64_t no_date;        /* events timed by the file's modification time */
+    uint64_t heavy;          /* messages read for their top headers only: their header
+                                blocks or "--" lines passed the bounds (mailmsg.c) */
 } mm_mailmsg_stats;
 
 /* The event handler: one JSON object, without a newline. Non-zero stops

@@ -466,6 +466,70 @@ static void test_bounds(void **s)
     free(m);
 }
 
+/* What GMime would hold of a message is bounded: too many MIME parts or
+ * header lines and the message is read for its top headers only. */
+static void test_heavy(void **s)
+{
+    (void)s;
+    size_t cap = 4u << 20, n = 0;
+    char *m = malloc(cap);
+    assert_non_null(m);
+    n += (size_t)snprintf(m + n, cap - n, "From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b.example\n"
+                          "Subject: first\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nx\n\n");
+    size_t second = n;
+    n += (size_t)snprintf(m + n, cap - n, "From c@d Mon Jan  1 00:00:00 2024\nFrom: c@d.example\n"
+                          "Subject: many parts\nMIME-Version: 1.0\n"
+                          "Content-Type: multipart/mixed; boundary=B\n\n");
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)snprintf(m + n, cap - n, "--B\n\n\n");
+    n += (size_t)snprintf(m + n, cap - n, "--B--\n\n");
+    size_t third = n;
+    n += (size_t)snprintf(m + n, cap - n, "From e@f Mon Jan  1 00:00:00 2024\nFrom: e@f.example\n"
+                          "Subject: many headers\nTo: t@corp.example\n");
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)snprintf(m + n, cap - n, "X-H: %d\n", i);
+    n += (size_t)snprintf(m + n, cap - n, "\nbody\n\n");
+    size_t fourth = n;
+    n += (size_t)snprintf(m + n, cap - n, "From g@h Mon Jan  1 00:00:00 2024\nFrom: g@h.example\n"
+                          "Subject: last\n\nhttps://last.example/\n");
+    lines l = {0};
+    mm_mailmsg_stats st = {0};
+    mem(m, n, MM_MAIL_MBOX, &l, &st, 0);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(st.heavy, 2);
+    static const char *const subj[] = {"first", "many parts", "many headers", "last"};
+    const size_t offs[] = {0, second, third, fourth};
+    for (size_t i = 0; i < 4; i++) {
+        parse(l.v[i]);
+        expect_str("email.subject", subj[i]);
+        assert_int_equal(jr_path_i64(&g_doc, "log.offset", -1), offs[i]);
+        assert_int_equal(jr_path(&g_doc, "email.cut") >= 0, i == 1 || i == 2);
+    }
+    parse(l.v[2]);
+    static const char *const to[] = {"t@corp.example"};
+    expect_arr("email.to", to, 1);
+    parse(l.v[3]);
+    static const char *const url[] = {"https://last.example/"};
+    expect_arr("email.url", url, 1);
+    lines_free(&l);
+    /* one message of a single 1 MB header line: cut inside it */
+    n = 0;
+    n += (size_t)snprintf(m + n, cap - n, "Subject: long\nTo: ");
+    for (int i = 0; i < 60000; i++)
+        n += (size_t)snprintf(m + n, cap - n, "%su%d@x.example", i ? "," : "", i);
+    n += (size_t)snprintf(m + n, cap - n, "\n\nbody\n");
+    st = (mm_mailmsg_stats){0};
+    mem(m, n, MM_MAIL_EML, &l, &st, 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(st.heavy, 1);
+    parse(l.v[0]);
+    expect_str("email.subject", "long");
+    int a = jr_path(&g_doc, "email.to");
+    assert_true(jr_elem(&g_doc, a, MM_MAIL_MAX_ADDRS - 1) >= 0);
+    lines_free(&l);
+    free(m);
+}
+
 static void test_raw_jis_and_8bit(void **s)
 {
     (void)s;
@@ -522,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_digest_independent),
         cmocka_unit_test(test_received_rule),
         cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_heavy),
         cmocka_unit_test(test_raw_jis_and_8bit),
         cmocka_unit_test(test_is_mail),
     };
