@@ -588,6 +588,25 @@ static void one_part(parts_out *po, GMimeObject *obj)
     }
 }
 
+/* "1 Jan 2024 12:00 JST": a zone GMime does not know (it reads it as
+ * +0000), common in Japanese mail; true when the Date has it and no
+ * numeric offset. */
+static bool jst_only(const char *v)
+{
+    if (!v)
+        return false;
+    size_t n = strlen(v);
+    if (n > 200)
+        return false;
+    for (size_t i = 0; i + 4 < n; i++)
+        if ((v[i] == '+' || v[i] == '-') && g_ascii_isdigit(v[i + 1]) &&
+            g_ascii_isdigit(v[i + 2]) && g_ascii_isdigit(v[i + 3]) && g_ascii_isdigit(v[i + 4]))
+            return false;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
+        n--;
+    return n >= 4 && strncasecmp(v + n - 3, "JST", 3) == 0 && (v[n - 4] == ' ' || v[n - 4] == '\t');
+}
+
 /* Writes the event of one message; returns on_event's answer. */
 static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, int64_t offset,
                          uint64_t size, bool heavy)
@@ -619,6 +638,8 @@ static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, 
     /* the time */
     GDateTime *dt = g_mime_message_get_date(msg);
     int64_t secs = dt ? g_date_time_to_unix(dt) : -1;
+    if (secs >= 0 && jst_only(g_mime_object_get_header(top, "Date")))
+        secs -= 9 * 3600;
     bool dated = secs >= 0 && secs <= 253402300799LL;
     if (!dated) {
         secs = r->mtime >= 0 ? r->mtime : 0;

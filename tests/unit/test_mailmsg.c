@@ -546,6 +546,13 @@ static void test_raw_jis_and_8bit(void **s)
     static const char *const to[] = {"t@b.example"};
     expect_arr("email.to", to, 1);
     lines_free(&l);
+    /* a Date in JST by name (GMime knows no such zone) */
+    const char *jst = "From: a@b.example\nDate: Mon, 1 Jan 2024 12:00:00 JST\n\nb\n";
+    mem(jst, strlen(jst), MM_MAIL_EML, &l, &st, 0);
+    assert_int_equal(l.n, 1);
+    parse(l.v[0]);
+    expect_str("timestamp", "2024-01-01T03:00:00.000000+0000");
+    lines_free(&l);
 }
 
 static void test_is_mail(void **s)
