@@ -10,7 +10,8 @@
 #      same fields, for comparison;
 #   wall and CPU seconds and peak RSS of each.
 #
-#   [BUILD=dir] bench/mail.sh [N]   (default 10000)
+#   [BUILD=dir] [SHARE=0.2] bench/mail.sh [N]   (default 10000; SHARE: messages
+#   with attachments, 0 for text and HTML only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
@@ -20,8 +21,9 @@ b=${BUILD:-build}    # the build directory
 [ -x "$b/mimamori" ] || { meson setup "$b" >/dev/null; ninja -C "$b" >/dev/null; }
 ninja -C "$b" mimamori >/dev/null
 M=$b/mimamori
-box="$work/bench-$n.mbox"
-[ -s "$box" ] || python3 bench/mail_gen.py "$box" "$n"
+share=${SHARE:-0.2}
+box="$work/bench-$n-$share.mbox"
+[ -s "$box" ] || python3 bench/mail_gen.py "$box" "$n" 1 "$share"
 bytes=$(stat -L -c %s "$box")
 t() {  # t LABEL CMD...
     /usr/bin/time -f '%e %U %S %M' -o "$work/t" taskset -c 1 "${@:2}" > "$work/out" 2>/dev/null

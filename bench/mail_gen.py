@@ -5,7 +5,7 @@ EUC-JP, text and HTML bodies with a few URLs, a Received chain of two
 hops, and on one message in five one to three attachments of 2-200 KB
 (base64) with RFC 2231 names. Deterministic for a given seed.
 
-usage: mail_gen.py OUT.mbox [N] [SEED]
+usage: mail_gen.py OUT.mbox [N] [SEED] [ATTACH_SHARE]   (default 10000 1 0.2)
 """
 import email.header
 import email.utils
@@ -23,7 +23,7 @@ NAMES = ['見積書.pdf', '議事録.docx', 'invoice.zip', '社外秘 資料.xls
 CHARSETS = ['utf-8', 'iso-2022-jp', 'shift_jis', 'euc-jp']
 
 
-def message(rnd, i, t0):
+def message(rnd, i, t0, share):
     cs = rnd.choice(CHARSETS)
     subj = rnd.choice(SUBJECTS)
     body = '%s\n\nいつもお世話になっております。\n資料: https://share%d.example.com/f/%d\n' \
@@ -32,7 +32,7 @@ def message(rnd, i, t0):
     alt.attach(MIMEText(body, 'plain', cs))
     alt.attach(MIMEText('<html><body><p>%s</p><a href="https://click.example.net/t?u=%d&amp;s=1">'
                         'link</a></body></html>' % (subj, i), 'html', cs))
-    atts = rnd.randrange(1, 4) if rnd.random() < 0.2 else 0
+    atts = rnd.randrange(1, 4) if rnd.random() < share else 0
     if atts:
         m = MIMEMultipart('mixed')
         m.attach(alt)
@@ -59,10 +59,11 @@ def main():
     out = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
     rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    share = float(sys.argv[4]) if len(sys.argv) > 4 else 0.2
     t0 = datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=9)))
     with open(out, 'wb') as f:
         for i in range(n):
-            raw = message(rnd, i, t0)
+            raw = message(rnd, i, t0, share)
             # mboxrd quoting of body lines that begin with "From "
             raw = b'\n'.join(b'>' + l if l.lstrip(b'>').startswith(b'From ') else l
                              for l in raw.split(b'\n'))
