@@ -332,6 +332,33 @@ def main():
             ev = con.execute("SELECT sum(events) FROM imports WHERE kind = 'mail'").fetchone()[0]
             con.close()
             expect(ev == 60, 'events %d' % ev)
+
+        @check('ingest: a mail event is a log record (log_findings: executable, sender mismatch)')
+        def _():
+            m = MIMEMultipart('mixed')
+            m['Return-Path'] = '<x@evil.example>'
+            m['Received'] = 'from m (m [198.51.100.9]) by mx.corp.example; Mon, 1 Jan 2024'
+            m['From'] = 'boss@corp.example'
+            m['To'] = 'keiri@corp.example'
+            m['Subject'] = email.header.Header('至急お振込みください', 'iso-2022-jp')
+            m['Date'] = 'Mon, 01 Jan 2024 09:00:00 +0900'
+            m['Message-ID'] = '<bec.1@evil.example>'
+            m.attach(MIMEText('添付を確認してください', 'plain', 'iso-2022-jp'))
+            p = MIMEApplication(b'MZ\x90\x00' * 64, 'octet-stream')
+            p.add_header('Content-Disposition', 'attachment', filename=('utf-8', '', '請求書.exe'))
+            m.attach(p)
+            f = os.path.join(tmp, 'bec.eml')
+            with open(f, 'wb') as fh:
+                fh.write(m.as_bytes())
+            db = os.path.join(tmp, 'bec.db')
+            r = subprocess.run([MM, 'ingest', '-q', '--db', db, '--site', 'kaede', f],
+                               capture_output=True, text=True)
+            expect(r.returncode == 0, r.stderr)
+            con = sqlite3.connect(db)
+            rows = sorted(con.execute('SELECT kind, name FROM log_findings').fetchall())
+            con.close()
+            expect(rows == [('exec_attachment', '請求書.exe'),
+                            ('from_mismatch', 'boss@corp.example')], 'findings %r' % rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     finish()
