@@ -573,7 +573,14 @@ static void one_part(parts_out *po, GMimeObject *obj)
     if (GMIME_IS_TEXT_PART(obj) && ct && !po->r->urls.full) {
         bool plain = g_mime_content_type_is_type(ct, "text", "plain"),
              html = g_mime_content_type_is_type(ct, "text", "html");
-        if (plain || html) {
+        /* GMime decodes the whole part into memory: a part whose encoded
+         * content is over twice the scanned size is passed over */
+        GMimeDataWrapper *w = g_mime_part_get_content(part);
+        GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+        gint64 rawlen = raw ? g_mime_stream_length(raw) : -1;
+        if ((plain || html) && rawlen > (gint64)MM_MAIL_TEXT_MAX * 2) {
+            po->cut = true;
+        } else if (plain || html) {
             char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
             if (text) {
                 size_t n = strlen(text);
@@ -642,7 +649,7 @@ static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, 
         secs -= 9 * 3600;
     bool dated = secs >= 0 && secs <= 253402300799LL;
     if (!dated) {
-        secs = r->mtime >= 0 ? r->mtime : 0;
+        secs = r->mtime < 0 ? 0 : r->mtime > 253402300799LL ? 253402300799LL : r->mtime;
         r->st->no_date++;
     }
     char ts[40];

@@ -32,7 +32,8 @@
 #define MM_MAIL_MAX_URLS 256            /* distinct URLs kept per message */
 #define MM_MAIL_URL_MAX 2048            /* bytes of a URL kept */
 #define MM_MAIL_URL_TRIES 65536         /* http(s):// runs looked at per message */
-#define MM_MAIL_TEXT_MAX (8u << 20)     /* bytes of one text part scanned for URLs */
+#define MM_MAIL_TEXT_MAX (8u << 20)     /* bytes of one text part scanned for URLs (a part
+                                           over twice this encoded is not scanned) */
 #define MM_MAIL_MAX_PARTS 4096          /* MIME parts looked at per message */
 #define MM_MAIL_MAX_RECEIVED 64         /* Received headers looked at */
 
