@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_stix}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -92,6 +92,14 @@ seed $SV/tls/tls-certs-alert/input.pcap tcp.stream==0 tls-chain
 for c in 131 134 284 376 399; do
     seed ../shared/suricata-verify/tests/http-evader/http-evader-$c/input.pcap tcp.stream==0 evader-$c
 done
+# indicator files: byte 0 picks the format (0 auto, 1 plain, 2 csv, 3 urlhaus,
+# 4 feodo, 5 dataset, 6 iprep, 7 mimamori) and, in its high bits, a type
+printf '\x00# list\nhxxp://evil[.]example/a\n198.51.100.0/24\n0.0.0.0 ads.example\nd41d8cd98f00b204e9800998ecf8427e\n' > "$work/ioc/plain"
+printf '\x02FQDN,IP,Description\nc2.example,192.0.2.1,"a, b"\n' > "$work/ioc/csv"
+printf '\x03# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n"1","2024-08-12 10:15:09","http://192.0.2.9:8/i","online","","malware_download","elf","x","y"\n' > "$work/ioc/urlhaus"
+printf '\x25ZXZpbC5leGFtcGxl\n' > "$work/ioc/dataset"
+printf '\x06192.0.2.1,1,127\n' > "$work/ioc/iprep"
+printf '\x07# mimamori indicators 1\ndomain\tevil.example\tset\tsrc\t80\tamber\t2024-01-01T00:00:00Z\t\t\t\t1\tdesc\\n\n' > "$work/ioc/native"
 # list seeds: each accepted line form, for each kind (byte 0)
 printf '\x00# mining\npool.example.com\n0.0.0.0 miner.example.net\n||coin.example.org^\n' > "$work/lists/names"
 printf '\x02131.253.18.12\n199.2.137.0/24\n2001:db8::/32\n  ".sink.example",\n' > "$work/lists/sinkhole"
@@ -173,10 +181,16 @@ done
   printf '<22>Jun 18 07:24:18 mx postfix/smtpd[28762]: 1DBB4A7FD: client=h.example[192.0.2.7]\n'
   printf '<22>Jun 18 07:24:19 mx postfix/qmgr[3280]: 1DBB4A7FD: removed\000'
 } > "$work/listen/seed"
+# indicator seeds: byte 0 the reader (0 STIX, 1 MISP, 2 ThreatFox, 3 a pattern
+# alone) and the chunk size of the second read (bits 2-7), then the document
+for f in tests/ioc/stix-*.json; do { printf '\x10'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
+for f in tests/ioc/misp-*.json; do { printf '\x0d'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
+for f in tests/ioc/threatfox-*.json; do { printf '\x1e'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
+printf "\x03([ipv4-addr:value = '198.51.100.1/32' OR file:hashes.'SHA-256' = 'ab'] FOLLOWEDBY [domain-name:value IN ('a.example', 'b.example') AND url:value LIKE 'x%%']) WITHIN 600 SECONDS REPEATS 2 TIMES START t'2016-01-01T00:00:00Z' STOP t'2016-02-01T00:00:00Z'" > "$work/ioc_stix/pattern"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_stix; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

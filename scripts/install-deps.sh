@@ -16,7 +16,8 @@ build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
             libsqlite3-dev libpq-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
             libgmime-3.0-dev)
 test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq openssl
-           postgresql chromium poppler-utils)
+           postgresql chromium poppler-utils
+           nftables ipset unbound bind9-utils squid)
 bench_pkgs=(libndpi-bin time sqlite3)
 
 # Multi-pattern matching: Hyperscan on amd64, its Vectorscan port elsewhere.
@@ -42,7 +43,30 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO apt-get update -qq
     # tshark asks whether non-root users may capture; the default (no) is fine.
     echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
-    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # The blocklist checkers (nft, unbound-checkconf, named-checkzone,
+    # squid -k parse) come with daemons: a resolver on port 53 and a proxy
+    # must not start on a build machine. A policy-rc.d of our own (only
+    # when none is there) stops the maintainer scripts from starting them.
+    policy=/usr/sbin/policy-rc.d
+    ours=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# install-deps.sh: no services started while it installs\nexit 101\n' |
+            $SUDO tee "$policy" >/dev/null
+        $SUDO chmod 755 "$policy"
+        ours=1
+    fi
+    rc=0
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+    [ -n "$ours" ] && $SUDO rm -f "$policy"
+    [ "$rc" -eq 0 ] || exit "$rc"
+    # ... nor at the next boot (only the services this run installed)
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        for svc in unbound squid; do
+            case " ${missing[*]} " in
+            *" $svc "*) $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true ;;
+            esac
+        done
+    fi
 else
     echo "install-deps: all packages present"
 fi

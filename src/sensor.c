@@ -481,7 +481,7 @@ int mm_sensor_run(const mm_sensor_config *c)
             goto out;
         }
     }
-    if (c->detect.builtin || c->detect.nrules) {
+    if (c->detect.builtin || c->detect.nrules || c->detect.ioc) {
         s->rules_load_ns = mm_wall_ns();
         s->det = mm_detect_new(&c->detect, &s->eve, &s->home, err, sizeof err);
         if (!s->det) {

@@ -4,7 +4,14 @@
  * the events a sensor would have written, made directly so that 30
  * companies x 4 months (about 10 million events) take seconds to make.
  *
- *   mm-evegen [--sites N] [--days N] [--events N] [--seed N] OUTDIR
+ *   mm-evegen [--sites N] [--days N] [--events N] [--seed N] [--names 1] OUTDIR
+ *
+ * With --names 1, each outbound flow to a web or name server also has the
+ * protocol event the sensor writes with it: a tls event (SNI) for 443, an
+ * http event (host, URL, User-Agent) for 80, a dns event (query and answer)
+ * for 53, the names drawn from a pool of 50,000 shared by all companies,
+ * each company using its own few hundred most (the hunting benchmark,
+ * bench/ioc.sh).
  *
  * Writes OUTDIR/site-NN.eve.json, one file per company, events in time
  * order within the company's working hours. Per company and day: --events
@@ -86,10 +93,47 @@ static const struct {
     {2001330, 3, NULL, NULL, "ET INFO RDP - Response To External Host", "Misc activity", 1},
 };
 
+#define NAME_POOL 50000u
+
+/* Name n of the pool: "a1234.svc56.example-net.com" and the like. */
+static void name_of(unsigned n, char *o)
+{
+    static const char *const tld[] = {"com", "net", "jp", "org", "io", "co.jp"};
+    snprintf(o, 64, "%s%u.svc%u.site%u.%s", n % 3 ? "api" : "www", n % 97, n / 97 % 211, n,
+             tld[n % 6]);
+}
+
+static void app_event(FILE *f, unsigned dp, const char *tsb, uint64_t fid, const char *a,
+                      const char *b, const char *nm, uint32_t rem, const char *site,
+                      unsigned sensor)
+{
+    fprintf(f, "{\"timestamp\":\"%s\",\"flow_id\":%" PRIu64 ",\"event_type\":\"%s\","
+               "\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\",\"dest_port\":%u,"
+               "\"proto\":\"%s\",", tsb, fid, dp == 443 ? "tls" : dp == 80 ? "http" : "dns", a,
+            1024 + below(60000), b, dp, dp == 53 ? "UDP" : "TCP");
+    if (dp == 443)
+        fprintf(f, "\"tls\":{\"sni\":\"%s\",\"version\":\"TLS 1.3\",\"ja4\":"
+                   "\"t13d1516h2_8daaf6152771_%012x\"}", nm, below(64));
+    else if (dp == 80)
+        fprintf(f, "\"http\":{\"hostname\":\"%s\",\"url\":\"/p/%u.html\","
+                   "\"http_user_agent\":\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) v%u\","
+                   "\"http_method\":\"GET\",\"status\":200}", nm, below(50), below(8));
+    else {
+        char r[16];
+        ipstr(rem, r);
+        fprintf(f, "\"dns\":{\"version\":2,\"type\":\"answer\",\"rrname\":\"%s\","
+                   "\"rrtype\":\"A\",\"rcode\":\"NOERROR\",\"answers\":[{\"rrname\":\"%s\","
+                   "\"rrtype\":\"A\",\"ttl\":300,\"rdata\":\"%s\"}]}", nm, nm, r);
+    }
+    fprintf(f, ",\"mimamori\":{\"site\":\"%s\",\"sensor\":\"s%02u\",\"direction\":\"outbound\"}}\n",
+            site, sensor);
+}
+
 int main(int argc, char **argv)
 {
     unsigned sites = 30, days = 120, per_day = 2800;
     uint64_t seed = 1;
+    unsigned names = 0;
     int i;
     for (i = 1; i + 1 < argc && argv[i][0] == '-'; i += 2) {
         unsigned long v = strtoul(argv[i + 1], NULL, 10);
@@ -97,11 +141,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--days")) days = (unsigned)v;
         else if (!strcmp(argv[i], "--events")) per_day = (unsigned)v;
         else if (!strcmp(argv[i], "--seed")) seed = v;
+        else if (!strcmp(argv[i], "--names")) names = (unsigned)v;
         else break;
     }
     if (i != argc - 1 || !sites || sites > 1000 || !days || days > 3660 || !per_day ||
         per_day > 10000000) {
-        fprintf(stderr, "usage: mm-evegen [--sites N] [--days N] [--events N] [--seed N] OUTDIR\n");
+        fprintf(stderr, "usage: mm-evegen [--sites N] [--days N] [--events N] [--seed N] "
+                        "[--names 1] OUTDIR\n");
         return 2;
     }
     const char *dir = argv[i];
@@ -131,6 +177,9 @@ int main(int argc, char **argv)
         for (int k = 0; k < 64; k++)
             partners[k] = public_ip();
         unsigned fam_bias = below(sizeof alerts / sizeof alerts[0]);
+        unsigned usual[400];          /* the names this company uses most */
+        for (int k = 0; k < 400; k++)
+            usual[k] = below(NAME_POOL);
         for (unsigned d = 0; d < days; d++) {
             for (unsigned e = 0; e < per_day; e++) {
                 /* spread over 09:00-18:00 Tokyo time, in order */
@@ -154,11 +203,18 @@ int main(int argc, char **argv)
                             ",\"bytes_toclient\":%" PRIu64 ",\"start\":\"%s\",\"end\":\"%s\","
                             "\"age\":1,\"state\":\"closed\",\"reason\":\"timeout\",\"alerted\":false},"
                             "\"mimamori\":{\"site\":\"%s\",\"sensor\":\"s%02u\",\"direction\":\"%s\"}}\n",
-                            tsb, flow_id++, a, 1024 + below(60000), b, dp,
+                            tsb, flow_id, a, 1024 + below(60000), b, dp,
                             dp == 53 || dp == 123 ? "UDP" : "TCP",
                             dp == 443 ? "tls" : dp == 80 ? "http" : dp == 53 ? "dns" : "failed", pts,
                             ptc, pts * (60 + below(400)), ptc * (60 + below(1400)), tsb, tsb, site,
                             s + 1, in ? "inbound" : "outbound");
+                    if (names && !in && (dp == 443 || dp == 80 || dp == 53)) {
+                        char nm[64];
+                        name_of(below(8) ? usual[below(400)] : below(NAME_POOL), nm);
+                        app_event(f, dp, tsb, flow_id, a, b, nm, rem, site, s + 1);
+                        total++;
+                    }
+                    flow_id++;
                 } else {
                     unsigned k = below(3) ? fam_bias : below(sizeof alerts / sizeof alerts[0]);
                     uint32_t rem = attackers[below(4) ? (s * 7 + below(12)) % 300 : below(300)];

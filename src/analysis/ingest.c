@@ -13,6 +13,7 @@
  */
 #include "analysis/ingest.h"
 #include "analysis/logfacts.h"
+#include "ioc/obs.h"
 #include "rules/rule.h"
 #include "logs/logs.h"
 #include "logs/mailmsg.h"
@@ -73,6 +74,7 @@ struct mm_ingest {
     int failed;                /* the store failed while importing */
     char err[512];
     mm_logfacts *lf;           /* sums of log records (and sensor dns, dhcp) */
+    mm_obs *obs;               /* the hunting index (ioc/obs.h) */
     /* "site|flow_id" -> catalogued service + 1, from the sensor's tls
      * (server name) and http (host) events, until the flow's own event
      * gives its bytes (shadow IT without a proxy) */
@@ -561,6 +563,10 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
         app[0] = 0;
     ends e;
     orient(in, src, dst, rec ? dir : NULL, &e);
+    if (strcmp(e.dir, "internal") != 0 &&
+        mm_obs_add(in->obs, sid_db, start, OBS_IP, e.remote, strlen(e.remote),
+                   strcmp(e.dir, "external") ? e.local : "") != 0)
+        return -1;
     /* the client sent toserver: out when the client is local */
     bool cli_local = !strcmp(e.dir, "outbound") || !strcmp(e.dir, "internal");
     int64_t day = start >= 0 ? start / DAY_US : (start - DAY_US + 1) / DAY_US;
@@ -617,6 +623,26 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
 
 /* ---- log records ---- */
 
+/* The hunting index's share of a log record: the internal host and, for
+ * a record between the company and the outside, the remote address. */
+static int obs_record(mm_ingest *in, int64_t sid_db, const mm_logrec *r)
+{
+    char a[MM_IPSTR_LEN] = "", b[MM_IPSTR_LEN] = "";
+    if (r->src_ip.v)
+        mm_ip_str(&r->src_ip, a);
+    if (r->dest_ip.v)
+        mm_ip_str(&r->dest_ip, b);
+    if (a[0] && b[0]) {
+        ends e;
+        orient(in, a, b, NULL, &e);
+        if (!strcmp(e.dir, "internal"))
+            return mm_obs_logrec(in->obs, sid_db, r, a, "");
+        return mm_obs_logrec(in->obs, sid_db, r, strcmp(e.dir, "external") ? e.local : "",
+                             strcmp(r->event_type, "firewall") == 0 ? e.remote : "");
+    }
+    return mm_obs_logrec(in->obs, sid_db, r, a, "");
+}
+
 static int log_record(mm_ingest *in, int64_t sid_db, const mm_logrec *r)
 {
     if (r->has_ts) {
@@ -625,7 +651,7 @@ static int log_record(mm_ingest *in, int64_t sid_db, const mm_logrec *r)
         if (r->ts_us > in->tmax)
             in->tmax = r->ts_us;
     }
-    if (mm_logfacts_record(in->lf, sid_db, r) != 0) {
+    if (mm_logfacts_record(in->lf, sid_db, r) != 0 || obs_record(in, sid_db, r) != 0) {
         in->failed = 1;
         return -1;
     }
@@ -689,6 +715,47 @@ static int on_service_name(mm_ingest *in, bool tls)
     return 0;
 }
 
+/* ---- the hunting index ---- */
+
+/* What an http, tls, fileinfo, smtp or mail event shows, under its
+ * company's internal host. */
+static int obs_event(mm_ingest *in)
+{
+    jr_doc *d = &in->doc;
+    int et = jr_member(d, 0, "event_type");
+    if (!jr_eq(d, et, "http") && !jr_eq(d, et, "tls") && !jr_eq(d, et, "fileinfo") &&
+        !jr_eq(d, et, "smtp") && !jr_eq(d, et, "mail"))
+        return 0;
+    char sbuf[128], src[64] = "", dst[64] = "";
+    const char *site = event_site(in, sbuf, sizeof sbuf);
+    int64_t ts;
+    if (!site || !event_time(d, "timestamp", &ts))
+        return 0;
+    int64_t sid_db = site_id(in, site);
+    if (sid_db < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    const char *host = "";
+    ends e;
+    if (jr_path_str(d, "src_ip", src, sizeof src) && jr_path_str(d, "dest_ip", dst, sizeof dst) &&
+        canon_ip(src, sizeof src) && canon_ip(dst, sizeof dst)) {
+        /* the recorded direction is the flow's, whose client is src_ip;
+         * a fileinfo event's src_ip is the file's sender: told by the
+         * company's networks instead */
+        char dir[16];
+        bool rec = !jr_eq(d, et, "fileinfo") &&
+                   jr_path_str(d, "mimamori.direction", dir, sizeof dir);
+        orient(in, src, dst, rec ? dir : NULL, &e);
+        host = !strcmp(e.dir, "external") ? "" : e.local;
+    }
+    if (mm_obs_eve(in->obs, d, sid_db, ts, host) != 0) {
+        in->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- one line ---- */
 
 static int on_line(void *user, const char *line, size_t len)
@@ -696,6 +763,10 @@ static int on_line(void *user, const char *line, size_t len)
     mm_ingest *in = user;
     if (in->failed)
         return -1;
+    if (mm_obs_pending(in->obs) >= FLUSH_AT && mm_obs_flush(in->obs) != 0) {
+        in->failed = 1;             /* an early flush, still inside the transaction */
+        return -1;
+    }
     while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
         len--;
     if (len == 0)
@@ -712,6 +783,8 @@ static int on_line(void *user, const char *line, size_t len)
     if (!alert && !flow && !netflow) {
         if (et < 0)
             in->st.bad_lines++;
+        else if (obs_event(in) != 0)
+            return -1;
         else if (jr_eq(d, et, "tls") || jr_eq(d, et, "http"))
             return on_service_name(in, jr_eq(d, et, "tls"));
         else if (mm_logrec_from_eve(d, &in->rec)) {
@@ -811,6 +884,7 @@ static void rollback(mm_ingest *in)
     mm_db_rollback(in->db);
     drop_flows(in);
     mm_logfacts_drop(in->lf);
+    mm_obs_drop(in->obs);
     mm_strmap_free(&in->sites);
     mm_strmap_init(&in->sites);
     forget_alerted(in);
@@ -831,12 +905,14 @@ static int begin(mm_ingest *in)
     in->failed = 0;
     drop_flows(in);
     mm_logfacts_drop(in->lf);
+    mm_obs_drop(in->obs);
     return mm_db_begin(in->db);
 }
 
 static int finish(mm_ingest *in)
 {
-    if (in->failed || flush_flows(in) != 0 || mm_logfacts_flush(in->lf) != 0)
+    if (in->failed || flush_flows(in) != 0 || mm_logfacts_flush(in->lf) != 0 ||
+        mm_obs_flush(in->obs) != 0)
         return -1;
     if (in->tmax >= in->tmin) {
         mm_stmt_i64(in->span_first, 1, in->tmin);
@@ -1649,7 +1725,10 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         "SELECT bytes, key FROM imports WHERE site_id = $1 AND head = $2 AND kind = 'log'"
         " ORDER BY bytes DESC");
     in->lf = mm_logfacts_new(db, cfg->geo, cfg->home, cfg->lists, cfg->cat, err, errlen);
-    if (!in->lf) {
+    in->obs = in->lf ? mm_obs_new(db) : NULL;
+    if (in->lf && !in->obs)
+        snprintf(err, errlen, "store: %s", mm_db_error(db));
+    if (!in->lf || !in->obs) {
         mm_ingest_free(in);
         return NULL;
     }
@@ -1688,6 +1767,7 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->heads);
     mm_stmt_free(in->log_heads);
     mm_logfacts_free(in->lf);
+    mm_obs_free(in->obs);
     jr_free(&in->doc);
     mm_strmap_free(&in->sites);
     mm_strmap_free(&in->alerted);

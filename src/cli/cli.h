@@ -16,5 +16,7 @@ int cmd_update(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_ioc(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
 
 #endif

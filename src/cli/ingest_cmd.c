@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/ingest.h"
+#include "ioc/hunt.h"
 #include "cli/cli.h"
 #include "logs/logs.h"
 #include "output/output.h"
@@ -257,6 +258,13 @@ int cmd_ingest(int argc, char **argv)
     }
     mm_ingest_stats st;
     mm_ingest_stats_get(in, &st);
+    uint64_t hits = 0;
+    if (rc == 0 && st.imported && mm_hunt_watched(db, &hits, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori ingest: hunting the watched indicator sets: %s\n", err);
+        rc = 1;
+    } else if (hits)
+        fprintf(stderr, "ingest: watched indicator sets: %llu hits (mimamori hunt shows them)\n",
+                (unsigned long long)hits);
     fprintf(stderr,
             "ingest: %llu inputs: %llu imported, %llu already imported, %llu damaged; "
             "%llu events: %llu alerts, %llu flows, %llu other, %llu bad lines\n",

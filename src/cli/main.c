@@ -27,6 +27,10 @@ static void usage(FILE *f)
             "  ingest    import sensor output (segments, EVE JSON) into the store\n"
             "  logs      read firewall, proxy, web, DNS, DHCP, mail and login logs\n"
             "            into EVE-shaped JSON records (parse, formats)\n"
+            "  ioc       indicator sets in the store: import (STIX, MISP, CSV, lists,\n"
+            "            abuse.ch, Suricata), list, show, remove, export blocklists\n"
+            "  hunt      which companies and machines met given indicators, back\n"
+            "            through everything the store has seen\n"
             "  report    reports for each company and across companies (HTML, PDF,\n"
             "            JSON; Japanese and English)\n"
             "\n"
@@ -68,6 +72,10 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(c, "logs") == 0)
         return cmd_logs(argc - 1, argv + 1);
+    if (strcmp(c, "ioc") == 0)
+        return cmd_ioc(argc - 1, argv + 1);
+    if (strcmp(c, "hunt") == 0)
+        return cmd_hunt(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ioc/match.h"
 #include "output/pcapdir.h"
 #include "proto/app.h"
 #include "sensor.h"
@@ -99,6 +100,15 @@ static void usage(FILE *f)
 "                         keyword (Suricata's: id,name,description per line)\n"
 "      --reputation FILE  an IP reputation list (repeatable; address[/prefix],\n"
 "                         category id,score 0-127 per line)\n"
+"Indicators of compromise\n"
+"      --ioc FILE|DIR     alert (family ioc) when traffic meets an indicator of the\n"
+"                         file, or of every file in DIR (repeatable): flow ends,\n"
+"                         DNS names and answers, TLS SNI, certificate names,\n"
+"                         JA3/JA4, HTTP host, URL and User-Agent, file names and\n"
+"                         hashes, mail senders, recipients, subjects, attachment\n"
+"                         names. Any format mimamori ioc import reads (plain\n"
+"                         lists, CSV, STIX 2.1, MISP, abuse.ch, Suricata datasets,\n"
+"                         mimamori ioc export's own); domains match subdomains\n"
 "      --no-rules         load no ruleset (the built-in detectors still run)\n"
 "      --midstream        rules take a TCP flow picked up mid-way (no handshake seen)\n"
 "                         as established and see its stream and transactions\n"
@@ -147,7 +157,7 @@ enum {
     O_NOPROGRESS, O_APPMEMCAP, O_NOAPP, O_FILESTORE, O_FILESTOREMAX, O_FILEHASHES, O_HTTPHDR, O_ANPKT, O_ANTYPES, O_HTTPBASIC, O_HTTPLAYERS, O_HTTPREQLIMIT, O_DNSLOG, O_DNSTYPES,
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_MSPOLICY, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
-    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
+    O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_IOC, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
 };
 
 static void help_detect(void)
@@ -313,6 +323,7 @@ int cmd_sensor(int argc, char **argv)
         {"rules-cache", required_argument, 0, O_RULESCACHE},
         {"reputation-categories", required_argument, 0, O_REPCATS},
         {"reputation", required_argument, 0, O_REP},
+        {"ioc", required_argument, 0, O_IOC},
         {"list", required_argument, 0, O_LIST},
         {"hash-list", required_argument, 0, O_HASHLIST},
         {"detect", required_argument, 0, O_DETECT},
@@ -327,6 +338,8 @@ int cmd_sensor(int argc, char **argv)
     };
     static mm_sensor_config c;
     mm_sensor_config_defaults(&c);
+    const char *iocs[32];
+    int nioc = 0;
     bool norules = false;
     static char host[256];
     if (gethostname(host, sizeof host - 1) != 0 || !host[0])
@@ -592,6 +605,13 @@ int cmd_sensor(int argc, char **argv)
             }
             c.detect.rep[c.detect.nrep++] = optarg;
             break;
+        case O_IOC:
+            if (nioc == (int)(sizeof iocs / sizeof iocs[0])) {
+                fprintf(stderr, "mimamori sensor: at most %d --ioc\n", (int)(sizeof iocs / sizeof iocs[0]));
+                return 2;
+            }
+            iocs[nioc++] = optarg;
+            break;
         case O_HELPDETECT: help_detect(); return 0;
         case O_THRESHOLD: c.detect.threshold_file = optarg; break;
         case O_HOMECC:
@@ -632,5 +652,28 @@ int cmd_sensor(int argc, char **argv)
     if (norules)
         c.detect.nrules = 0;
     c.detect.home_net = c.home_net;
-    return mm_sensor_run(&c);
+    mm_iocmatch *ioc = NULL;
+    if (nioc) {
+        ioc = mm_iocmatch_new();
+        mm_ioc_read_stats st = {0};
+        char err[512];
+        for (int i = 0; i < nioc && ioc; i++)
+            if (mm_iocmatch_load(ioc, iocs[i], &st, err, sizeof err) != 0) {
+                fprintf(stderr, "mimamori sensor: --ioc %s\n", err);
+                mm_iocmatch_free(ioc);
+                return 1;
+            }
+        if (!ioc) {
+            fprintf(stderr, "mimamori sensor: out of memory\n");
+            return 1;
+        }
+        if (!c.quiet)
+            fprintf(stderr, "mimamori sensor: %zu indicators loaded (%.1f MiB), %llu refused\n",
+                    mm_iocmatch_count(ioc), (double)mm_iocmatch_memory(ioc) / 1048576.0,
+                    (unsigned long long)st.bad);
+        c.detect.ioc = ioc;
+    }
+    int rc = mm_sensor_run(&c);
+    mm_iocmatch_free(ioc);
+    return rc;
 }

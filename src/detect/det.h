@@ -25,6 +25,7 @@ enum {
     SIG_SCAN_PORTS, SIG_SCAN_HOSTS, SIG_BRUTEFORCE, SIG_IOT_PORT,
     SIG_EK_CONTAINER, SIG_EK_PAYLOAD, SIG_C2_BEACON, SIG_EK_LANDING,
     SIG_EK_OBFUSCATED, SIG_EK_DISGUISED, SIG_STEALER_HTTP, SIG_STEALER_FILE, SIG_STEALER_MAIL,
+    SIG_IOC,
     SIG__COUNT
 };
 
@@ -115,6 +116,7 @@ typedef struct det_tag {
 
 struct mm_detect {
     mm_eve *eve;
+    const struct mm_iocmatch *ioc;  /* indicators (--ioc), NULL: none */
     const mm_netlist *home;
     det_params p;
     mm_hashkey hk;
@@ -162,6 +164,8 @@ struct mm_detect {
 };
 
 
+#define DET_IOC_PER_FLOW 8
+
 /* Per-flow state, allocated on first need (mm_flow.det). */
 typedef struct det_flow {
     uint32_t hb_req_len;        /* last heartbeat request record length */
@@ -178,6 +182,8 @@ typedef struct det_flow {
     bool vendor;                /* the name or certificate is a big vendor's */
     uint8_t cert;               /* CERT_*: what the server's certificate showed */
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
+    uint8_t n_ioc;              /* indicators this flow has alerted on (det_ioc.c) */
+    uint32_t ioc_hit[DET_IOC_PER_FLOW];
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
     struct mm_fint *rints;      /* the rules' flowints (NULL until one is set) */
     struct det_var *vars;       /* the rules' flowvars from pcre groups (NULL: none) */
@@ -302,5 +308,9 @@ bool det_resolved(const mm_detect *d, const mm_ip *ip);
 /* Cryptocurrency nodes (det_p2p.c): a TCP chunk, a UDP datagram. */
 void det_p2p_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
 void det_p2p_datagram(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n);
+
+/* Indicators (det_ioc.c): both ends of a flow (once), what parsers saw. */
+void det_ioc_flow(mm_detect *d, mm_flow *f, uint64_t ts);
+void det_ioc_observe(mm_detect *d, mm_flow *f, int dir, int kind, const void *obs, uint64_t ts);
 
 #endif

@@ -1333,6 +1333,8 @@ void mm_detect_packet(mm_detect *d, mm_flow *f, int dir, const mm_pkt *p, uint64
 {
     d->cur_pkt = p;
     d->pend_pkt = NULL;
+    if (f && d->ioc)
+        det_ioc_flow(d, f, ts);
     if (f && f->det && ((det_flow *)f->det)->defer[dir])
         defer_run(d, f, f->det, dir);
     if (f && p->proto == 17 && p->l4_ok && p->payload_len)

@@ -3,6 +3,7 @@
  * (once per flow, once per source and window), per-source trackers.
  */
 #include "detect/det.h"
+#include "ioc/match.h"
 #include "rules/rule_engine.h"
 
 #include "analysis/geo.h"
@@ -139,6 +140,7 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     }
     snprintf(d->home_cc, sizeof d->home_cc, "%s", c->home_country ? c->home_country : "JP");
     d->builtin = c->builtin;
+    d->ioc = c->ioc && mm_iocmatch_count(c->ioc) ? c->ioc : NULL;
     d->midstream = c->midstream;
     d->xff_mode = c->xff_mode;
     d->xff_reverse = c->xff_reverse;
@@ -374,6 +376,8 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
     }
     if (kind != MM_OBS_BUFFERS && d->builtin)
         det_observe(d, f, dir, kind, obs, ts);
+    if (kind != MM_OBS_BUFFERS && d->ioc)
+        det_ioc_observe(d, f, dir, kind, obs, ts);
 }
 
 void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
@@ -405,7 +409,15 @@ void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skip
 
 unsigned mm_detect_file_hashes(const mm_detect *d)
 {
-    return d && d->rules ? mm_rules_file_hashes(d->rules) : 0;
+    unsigned h = d && d->rules ? mm_rules_file_hashes(d->rules) : 0;
+    unsigned t = d ? mm_iocmatch_types(d->ioc) : 0;
+    if (t & (1u << IOC_MD5))
+        h |= MM_HASH_MD5;
+    if (t & (1u << IOC_SHA1))
+        h |= MM_HASH_SHA1;
+    if (t & (1u << IOC_SHA256))
+        h |= MM_HASH_SHA256;
+    return h;
 }
 
 void mm_detect_flow_end(mm_detect *d, mm_flow *f)

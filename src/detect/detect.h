@@ -61,6 +61,9 @@ typedef struct mm_detect_config {
     /* rule alerts per packet at most (Suricata's packet-alert-max, 0: 15);
      * the rest are counted as alert_queue_overflow */
     uint32_t alert_max;
+    /* indicators of compromise to alert on (mimamori sensor --ioc; shared,
+     * read-only; NULL: none) */
+    const struct mm_iocmatch *ioc;
 } mm_detect_config;
 
 typedef struct mm_detect mm_detect;
@@ -72,6 +75,9 @@ void mm_detect_free(mm_detect *d);
 /* The entry of list kind (MM_LIST_MINING, MM_LIST_DDNS) that name falls
  * under (the name itself or a parent), or NULL: for the log analyses. */
 const char *mm_detect_listed(const mm_detect *d, int kind, const char *name);
+/* The built-in vendor list's entry (MM_LIST_VENDOR's defaults) that
+ * name[0..n) or a parent of it is, or NULL; no mm_detect needed. */
+const char *mm_detect_builtin_vendor(const char *name, size_t n);
 /* Is ip a sinkhole's address (or an answer that points nowhere)? */
 bool mm_detect_sinkhole(const mm_detect *d, const mm_ip *ip);
 /* Alerts go to eve from now on (a fuzzer's fresh writer per input). */

@@ -485,6 +485,18 @@ E("stealer-mail",
   "Take the computer off the network and scan it\n"
   "From another computer, change every password saved on it (mail, browser, FTP...)\n"
   "Stop company computers from sending mail straight to outside mail servers (firewall)"),
+E("ioc",
+  "注意喚起された通信先・ファイルとの一致", "Matches a published indicator of compromise",
+  "社内の通信が、注意喚起や脅威情報で攻撃に使われたと公表されたアドレス・ドメイン・URL・ファイルなどと一致しました（どの情報のどの項目かは alert.metadata に記録されています）。",
+  "Traffic of the company matched an address, domain, URL, file or other indicator that an advisory or threat feed published as used in attacks (which set and which indicator is recorded in alert.metadata).",
+  "標的型攻撃やウイルスの指令サーバとして知られた相手です。一致した端末は感染しているか、攻撃の入口になったおそれがあります。",
+  "The other end is known from attacks or as a malware control server. The matching computer may be infected or may have been the attackers' way in.",
+  "一致した端末を特定し、ネットワークから外してウイルス対策ソフトで検査する\n"
+  "同じ相手と通信した端末がほかにないか mimamori hunt で過去にさかのぼって調べる\n"
+  "ルータやプロキシで相手を遮断する（mimamori ioc export でブロックリストを作れます）",
+  "Find the matching computer, take it off the network and scan it\n"
+  "Look back with mimamori hunt for other computers that talked to the same party\n"
+  "Block the party at the router or proxy (mimamori ioc export makes the blocklist)"),
 };
 
 const mm_explain *mm_explain_find(const char *key)

@@ -209,6 +209,26 @@ const char *mm_detect_listed(const mm_detect *d, int kind, const char *name)
     return kind >= 0 && kind < MM_LIST__COUNT ? det_name_match(d, kind, name) : NULL;
 }
 
+/* The built-in vendor entry name[0..n) (or a parent of it) falls under:
+ * a walk up the labels, each compared with the short built-in list. */
+const char *mm_detect_builtin_vendor(const char *name, size_t n)
+{
+    while (n && name[n - 1] == '.')
+        n--;
+    size_t off = 0;
+    while (off < n) {
+        size_t l = n - off;
+        for (size_t i = 0; i < sizeof def_vendor / sizeof def_vendor[0]; i++)
+            if (strlen(def_vendor[i]) == l && strncasecmp(def_vendor[i], name + off, l) == 0)
+                return def_vendor[i];
+        const char *dot = memchr(name + off, '.', l);
+        if (!dot)
+            break;
+        off = (size_t)(dot - name) + 1;
+    }
+    return NULL;
+}
+
 bool mm_detect_sinkhole(const mm_detect *d, const mm_ip *ip)
 {
     return det_sinkhole(d, ip);

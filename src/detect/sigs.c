@@ -75,6 +75,8 @@ const mm_sig mm_sigs[SIG__COUNT] = {
                         "MIMAMORI MINING cryptocurrency node P2P protocol (Monero, Bitcoin, Ethereum)"},
     [SIG_WEBLOGIC] = {8700072, 1, 2, "cryptojacking", "weblogic-exploit", C_ADMIN,
                       "MIMAMORI WebLogic CVE-2017-10271 XMLDecoder exploitation attempt"},
+    [SIG_IOC] = {8700200, 1, 2, "ioc", "ioc", C_BAD,
+                 "MIMAMORI IOC traffic matches an indicator of compromise"},
     [SIG_C2_BARE_IP] = {8700080, 1, 3, "c2", "c2-bare-ip", C_BAD,
                         "MIMAMORI C2 HTTP or TLS straight to a public IP address"},
     [SIG_C2_DDNS] = {8700081, 1, 2, "c2", "c2-ddns", C_BAD,

@@ -61,6 +61,7 @@ typedef enum mm_ioc_type {
 typedef struct mm_ioc {
     mm_ioc_type type;
     const char *value;          /* normal form (mm_ioc_normalise) */
+    const char *set;            /* the indicator set it belongs to, or NULL (readers leave it) */
     const char *source;         /* feed or file the indicator came from, or NULL */
     const char *desc;           /* description / threat name / malware family, or NULL */
     const char *tlp;            /* "clear", "green", "amber", "amber+strict", "red", or NULL */
@@ -176,6 +177,12 @@ int mm_ioc_read_stix(const char *d, size_t n, const mm_ioc_read_opts *o, const m
                      mm_ioc_read_stats *st, char *err, size_t errlen);
 int mm_ioc_read_misp(const char *d, size_t n, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
                      mm_ioc_read_stats *st, char *err, size_t errlen);
+int mm_ioc_read_dataset(const char *d, size_t n, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
+                        mm_ioc_read_stats *st, char *err, size_t errlen);
+int mm_ioc_read_iprep(const char *d, size_t n, const mm_ioc_read_opts *o, const mm_ioc_sink *s,
+                      mm_ioc_read_stats *st, char *err, size_t errlen);
+int mm_ioc_read_mimamori(const char *d, size_t n, const mm_ioc_read_opts *o,
+                         const mm_ioc_sink *s, mm_ioc_read_stats *st, char *err, size_t errlen);
 int mm_ioc_read_threatfox(const char *d, size_t n, const mm_ioc_read_opts *o,
                           const mm_ioc_sink *s, mm_ioc_read_stats *st, char *err, size_t errlen);
 

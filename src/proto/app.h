@@ -156,6 +156,8 @@ typedef struct mm_obs_tls_hello {
     uint16_t cipher;        /* ServerHello: the suite chosen */
     bool fallback_scsv;     /* ClientHello: TLS_FALLBACK_SCSV (a downgraded retry) */
     const char *sni;        /* "" when none */
+    const char *ja3;        /* JA3 (client) or JA3S (server) hash, "" when none */
+    const char *ja4;        /* JA4 of a ClientHello, "" when none */
 } mm_obs_tls_hello;
 
 typedef struct mm_obs_tls_cert {

@@ -571,7 +571,10 @@ static bool der_header_cut(const uint8_t *c, uint32_t n)
 
 #define CHAIN_MAX 16            /* certificates of a chain given to the rules */
 
-static void certificate(tls_cert *s, const uint8_t *c, uint32_t n)
+/* Parses certificate c[0..n) into s; every subjectAltName DNS name also
+ * goes, comma-separated, into names_out[0..alln) (NULL: only s->sans, cut when
+ * long), for the observers that match names. */
+static void certificate(tls_cert *s, const uint8_t *c, uint32_t n, char *names_out, size_t alln)
 {
     struct sha1_ctx sc;
     uint8_t dg[SHA1_DIGEST_SIZE];
@@ -621,6 +624,12 @@ static void certificate(tls_cert *s, const uint8_t *c, uint32_t n)
     static const uint8_t san_oid[] = {0x55, 0x1D, 0x11};
     der exts, ext, oid, v, names, gn;
     s->sans[0] = 0;
+    char *out = names_out;
+    if (!out || alln < sizeof s->sans) {
+        out = s->sans;
+        alln = sizeof s->sans;
+    }
+    out[0] = 0;
     while (der_next(&tbs, &tag, &e)) {
         if (tag != 0xA3 || !der_next(&e, &tag, &exts) || tag != 0x30)
             continue;
@@ -634,16 +643,22 @@ static void certificate(tls_cert *s, const uint8_t *c, uint32_t n)
                 break;
             if (tag != 0x04 || !der_next(&v, &tag, &names) || tag != 0x30)
                 break;
-            size_t k = 0;
+            size_t k = 0, cut = 0;
             while (der_next(&names, &tag, &gn)) {
                 size_t l = (size_t)(gn.end - gn.p);
-                if (tag != 0x82 || !l || k + l + 2 > sizeof s->sans)
+                if (tag != 0x82 || !l || k + l + 2 > alln)
                     continue;           /* dNSName only; what does not fit is left out */
                 if (k)
-                    s->sans[k++] = ',';
+                    out[k++] = ',';
                 for (size_t i = 0; i < l; i++)   /* IA5: a comma would split a name */
-                    s->sans[k++] = gn.p[i] == ',' || gn.p[i] < 0x20 ? '?' : (char)gn.p[i];
-                s->sans[k] = 0;
+                    out[k++] = gn.p[i] == ',' || gn.p[i] < 0x20 ? '?' : (char)gn.p[i];
+                out[k] = 0;
+                if (k < sizeof s->sans)
+                    cut = k;            /* the whole names that fit the logged copy */
+            }
+            if (out != s->sans) {
+                memcpy(s->sans, out, cut);
+                s->sans[cut] = 0;
             }
             break;
         }
@@ -726,7 +741,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_obs_tls_hello o = {.version = s->client_version,
                                   .max_version = s->client_max > s->client_version
                                                      ? s->client_max : s->client_version,
-                                  .fallback_scsv = s->fallback_scsv, .sni = s->sni};
+                                  .fallback_scsv = s->fallback_scsv, .sni = s->sni,
+                                  .ja3 = s->ja3 ? md5_hex(s->ja3) : "", .ja4 = s->ja4};
             mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
             if (s->sni[0]) {
                 mm_obs_name nm = {.source = MM_NAME_SNI, .name = s->sni};
@@ -752,7 +768,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
         server_hello(a, s, b, bl);
         if (s->server_hello) {
             mm_obs_tls_hello o = {.server = true, .version = s->server_version,
-                                  .cipher = s->cipher, .sni = s->sni};
+                                  .cipher = s->cipher, .sni = s->sni,
+                                  .ja3 = s->ja3s ? md5_hex(s->ja3s) : "", .ja4 = ""};
             mm_app_observe(a, f, dir, MM_OBS_TLS_HELLO, &o, ts);
             mm_obs_buf rb[3];
             mm_obs_buffers ob = {rb, hello_random(rb, b, bl)};
@@ -775,7 +792,8 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
             mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.certificate_invalid_length", ts);
             mm_app_observe(a, f, dir, MM_OBS_APP_EVENT, "tls.invalid_handshake_message", ts);
         } else {
-            certificate(c, b + 6, first);
+            char sans_all[8192];        /* the leaf's names, all of them, for the observers */
+            certificate(c, b + 6, first, sans_all, sizeof sans_all);
             if (!c->have) {
                 /* a DER header cut short, or DER that does not parse */
                 mm_app_observe(a, f, dir, MM_OBS_APP_EVENT,
@@ -814,7 +832,7 @@ static void handshake(mm_app *a, mm_flow *f, tls_state *s, int dir, const uint8_
                 mm_obs_buffers ob = {cb, nb};
                 mm_app_observe(a, f, dir, MM_OBS_BUFFERS, &ob, ts);
                 if (dir == MM_TO_CLIENT) {
-                    mm_obs_tls_cert oc = {c->subject, c->issuer, c->notbefore, c->sans, s->sni};
+                    mm_obs_tls_cert oc = {c->subject, c->issuer, c->notbefore, sans_all, s->sni};
                     mm_app_observe(a, f, dir, MM_OBS_TLS_CERT, &oc, ts);
                 }
             }

@@ -205,7 +205,7 @@ static void https(H *h, const rp_logs *L)
 /* Each kind of finding once, explained, with its rows as evidence. */
 static void findings(H *h, const rp_logs *L)
 {
-    static const char *const order[] = {"sinkhole",        "bypass",          "ddns",
+    static const char *const order[] = {"ioc", "sinkhole",     "bypass",          "ddns",
                                         "listed",          "server_resolves", "exec_attachment",
                                         "from_mismatch"};
     for (size_t k = 0; k < sizeof order / sizeof *order; k++) {

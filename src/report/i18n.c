@@ -108,6 +108,7 @@ static const char *const fam_names[][3] = {
     {"cryptojacking", "仮想通貨の不正採掘", "Cryptojacking"},
     {"scan-bruteforce", "スキャンとパスワード総当たり", "Scans and password guessing"},
     {"stealer", "情報を盗むマルウェア", "Information stealers"},
+    {"ioc", "注意喚起された攻撃元・通信先との一致", "Published indicators of compromise"},
     {"other", "その他", "Other"},
 };
 
@@ -258,6 +259,19 @@ static const mm_explain fam_explain[] = {
       "パスワードを長く推測されにくいものにする",
       "Review what you expose to the Internet and close what you do not need\n"
       "Use long passwords that cannot be guessed"}},
+    {"ioc",
+     {"注意喚起された攻撃元・通信先との一致", "Matches with published indicators of compromise"},
+     {"社内の通信が、注意喚起や脅威情報で公表された攻撃の通信先・ファイルなどと一致しました。",
+      "Company traffic matched addresses, names, URLs or files that advisories and threat "
+      "feeds published as used in attacks."},
+     {"一致した端末は感染しているか、攻撃の入口になったおそれがあります。",
+      "The matching computers may be infected or may have been the attackers' way in."},
+     {"一致した端末をネットワークから外し、ウイルス対策ソフトで検査する\n"
+      "同じ相手と通信した端末を過去にさかのぼって調べる\n"
+      "ルータやプロキシで相手を遮断する",
+      "Take the matching computers off the network and scan them\n"
+      "Look back for other computers that talked to the same party\n"
+      "Block the party at the router or proxy"}},
     {"stealer",
      {"情報を盗むマルウェア", "Information-stealing malware"},
      {"社内の端末が、パスワードやパソコンの情報を攻撃者に送っていると見られる通信がありました。",

@@ -135,6 +135,21 @@ static const mm_explain kinds[] = {
      {"問い合わせた名前に心当たりがあるか、サーバーの担当者に確認してください。\n心当たりがなければサーバーを検査してください。",
       "Ask the server's administrator whether the names are expected.\nIf not, have the server "
       "examined."}},
+    {"ioc",
+     {"注意喚起された指標（IoC）との一致", "Matches with indicators of compromise"},
+     {"社内の端末が、注意喚起や脅威情報で攻撃に使われたと公表された通信先・ファイル・メールなどと過去に接していました（mimamori hunt で見つかったもの）。",
+      "Internal machines met addresses, names, URLs, files or mail that advisories and threat "
+      "feeds published as used in attacks (found by looking back with mimamori hunt)."},
+     {"一致した端末は感染しているか、攻撃の入口になったおそれがあります。最後に接した日時以降の通信や操作を確認する必要があります。",
+      "The machines may be infected or may have been the attackers' way in; what they did "
+      "after the last contact needs a look."},
+     {"一致した端末をネットワークから外し、ウイルス対策ソフトで検査してください。\n"
+      "その端末で使っていたパスワードを、別の端末から変更してください。\n"
+      "ルーターやプロキシで、一致した通信先を遮断してください（mimamori ioc export でブロックリストを作れます）。",
+      "Take the machines off the network and scan them.\n"
+      "From another machine, change the passwords used on them.\n"
+      "Block the matching destinations at the router or proxy (mimamori ioc export makes the "
+      "blocklist)."}},
     {"bypass",
      {"社内の DNS を通らない問い合わせ", "Name queries that bypass the company's DNS"},
      {"社内の端末が、会社の DNS サーバーではなく外部の DNS サーバーに直接問い合わせました。",

@@ -103,21 +103,23 @@ static void host_obj(mm_json *j, const rp_site *s, const char *ip, const rp_host
     mj_obj_close(j);
 }
 
+/* what: 0 DNS and proxy findings, 1 mail findings, 2 indicator hits */
 static void log_findings(mm_json *j, const char *key, const rp_model *m, const rp_site *s,
-                         bool mail)
+                         int what)
 {
     char t[32];
     mj_arr_open(j, key);
     for (size_t i = 0; i < s->logs.nfind; i++) {
         const rp_logfind *f = &s->logs.find[i];
-        bool is_mail = strcmp(f->kind, "exec_attachment") == 0 ||
-                       strcmp(f->kind, "from_mismatch") == 0;
-        if (is_mail != mail)
+        int is = strcmp(f->kind, "exec_attachment") == 0 ||
+                 strcmp(f->kind, "from_mismatch") == 0 ? 1
+                 : strcmp(f->kind, "ioc") == 0 ? 2 : 0;
+        if (is != what)
             continue;
         mj_obj_open(j, NULL);
         mj_str(j, "kind", f->kind);
-        mj_str(j, "name", f->name);
-        mj_str(j, mail ? "from" : "answer", f->answer);
+        mj_str(j, what == 2 ? "seen" : "name", f->name);
+        mj_str(j, what == 1 ? "from" : what == 2 ? "indicator" : "answer", f->answer);
         mj_u64(j, "count", (uint64_t)f->count);
         rp_fmt_time(m, f->first, t, sizeof t, true);
         mj_str(j, "first", t);
@@ -195,8 +197,9 @@ static void logs_json(mm_json *j, const rp_model *m, const rp_site *s)
     for (size_t i = 0; i < L->nhttps; i++)
         mj_dbl(j, L->https[i].month, L->https[i].share);
     mj_obj_close(j);
-    log_findings(j, "dns_findings", m, s, false);
-    log_findings(j, "mail_findings", m, s, true);
+    log_findings(j, "dns_findings", m, s, 0);
+    log_findings(j, "mail_findings", m, s, 1);
+    log_findings(j, "ioc_findings", m, s, 2);
     mj_arr_open(j, "auth_findings");
     for (size_t i = 0; i < L->nauth; i++) {
         const rp_authfind *a = &L->auth[i];

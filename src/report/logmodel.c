@@ -406,11 +406,18 @@ static int https_share(rp_model *m, qq *x, const char *lo, const char *hi)
     return rc < 0 ? -1 : 0;
 }
 
+/* Indicator hits of the watched sets (ioc_hits) come first, then the log
+ * findings: one query, kind 'ioc' for the hits (name: what was seen,
+ * answer: the indicator and its set). */
 static int findings(rp_model *m, qq *x)
 {
-    if (!qo(x, "SELECT site_id, kind, name, answer, host, count, first_ts, last_ts"
-               " FROM log_findings WHERE last_ts >= $1 AND first_ts < $2"
-               " ORDER BY site_id, count DESC, name"))
+    if (!qo(x, "SELECT site_id, kind, name, answer, host, count, first_ts, last_ts, o"
+               " FROM (SELECT site_id, 'ioc' AS kind, seen AS name,"
+               " indicator || ' [' || set_name || ']' AS answer, host, count, first_ts,"
+               " last_ts, 0 AS o FROM ioc_hits WHERE last_ts >= $1 AND first_ts < $2"
+               " UNION ALL SELECT site_id, kind, name, answer, host, count, first_ts, last_ts,"
+               " 1 AS o FROM log_findings WHERE last_ts >= $1 AND first_ts < $2) f"
+               " ORDER BY site_id, o, count DESC, name"))
         return -1;
     mm_stmt_i64(x->st, 1, m->from);
     mm_stmt_i64(x->st, 2, m->to);
@@ -523,7 +530,7 @@ static int level_of(const rp_logs *L)
     int lv = 0;
     for (size_t i = 0; i < L->nfind; i++) {
         const char *k = L->find[i].kind;
-        int l = strcmp(k, "sinkhole") == 0 ? 1 : 2;
+        int l = strcmp(k, "sinkhole") == 0 || strcmp(k, "ioc") == 0 ? 1 : 2;
         if (!lv || l < lv)
             lv = l;
     }
@@ -742,6 +749,9 @@ const char *rp_logs_first_kind(const rp_logs *l)
     for (size_t i = 0; i < l->nauth; i++)
         if (strcmp(l->auth[i].kind, "abroad") == 0)
             return "abroad";
+    for (size_t i = 0; i < l->nfind; i++)
+        if (strcmp(l->find[i].kind, "ioc") == 0)
+            return "ioc";
     for (size_t i = 0; i < l->nfind; i++)
         if (strcmp(l->find[i].kind, "sinkhole") == 0)
             return "sinkhole";

@@ -396,7 +396,7 @@ typedef struct pass {
 } pass;
 
 static const char *const malware[] = {"c2", "gh0st", "exploit-kit", "malicious-file",
-                                      "cryptojacking", "stealer"};
+                                      "cryptojacking", "stealer", "ioc"};
 static const char *const dos_categories[] = {"Attempted Denial of Service", "Denial of Service",
                                              "Detection of a Denial of Service Attack"};
 

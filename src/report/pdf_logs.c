@@ -49,7 +49,7 @@ static void explain(P *p, const char *kind)
 static void findings(P *p, const rp_logs *Lg)
 {
     int L = p->lang;
-    static const char *const order[] = {"sinkhole",        "bypass",          "ddns",
+    static const char *const order[] = {"ioc", "sinkhole",     "bypass",          "ddns",
                                         "listed",          "server_resolves", "exec_attachment",
                                         "from_mismatch"};
     for (size_t k = 0; k < sizeof order / sizeof *order; k++) {

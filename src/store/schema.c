@@ -52,6 +52,29 @@
  *              its resolvers, servers that should not resolve names,
  *              sanctioned services, its country
  *
+ * Indicators and hunting (src/ioc/):
+ *   ioc_sets   one row per indicator set: name, where it came from, its
+ *              format, whether it is hunted again after each import (watch)
+ *              and how long its indicators stay (expires_days)
+ *   iocs       the indicators of each set in normal form (src/ioc/ioc.h)
+ *              with what their source said: description, TLP, confidence,
+ *              first and last seen, validity, the source's id; expires is
+ *              the time the indicator leaves the set (0: never)
+ *   obs_keys   every value the sensors and logs have seen that an
+ *              indicator can name, once: kind (ip, domain, url, email,
+ *              md5, sha1, sha256, ja3, ja4, filename, user-agent,
+ *              subject), the key it is looked up by (an address as 32 hex
+ *              digits, IPv4 mapped into IPv6, so a network is a key range;
+ *              a name with its labels reversed, "example.evil.www", so a
+ *              domain and its subdomains are a key range) and the value as
+ *              seen
+ *   obs_month  per value, company, UTC month and internal host: first and
+ *              last time and count (the hunting index; see docs/hunting.md)
+ *   ioc_hits   what hunting a watched set found (mimamori ioc import
+ *              --watch), per company, set, indicator, value seen and
+ *              internal host (with its DHCP name and MAC at the last
+ *              sighting): the reports' indicator findings
+ *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
  * of a public remote address, 'XX' when the GeoIP data has no country for
  * it, NULL for private and reserved addresses; alerts.local_cc the same for
@@ -111,6 +134,24 @@ static const char schema[] =
     " until_ts BIGINT, PRIMARY KEY (site_id, ip, ts, mac, kind))@WOR@;"
     "CREATE TABLE IF NOT EXISTS inventory (site_id BIGINT NOT NULL, kind TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY (site_id, kind, value))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS ioc_sets (id @ID@, name TEXT UNIQUE NOT NULL, source TEXT,"
+    " format TEXT, watch BIGINT NOT NULL DEFAULT 0, expires_days BIGINT NOT NULL DEFAULT 0,"
+    " created BIGINT, updated BIGINT);"
+    "CREATE TABLE IF NOT EXISTS iocs (set_id BIGINT NOT NULL, type TEXT NOT NULL,"
+    " value TEXT NOT NULL, source TEXT, description TEXT, tlp TEXT, ref TEXT,"
+    " confidence BIGINT, to_ids BIGINT, first_seen BIGINT, last_seen BIGINT,"
+    " valid_from BIGINT, valid_until BIGINT, imported BIGINT, expires BIGINT,"
+    " PRIMARY KEY (set_id, type, value))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS obs_keys (id @ID@, kind TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, UNIQUE (kind, key));"
+    "CREATE TABLE IF NOT EXISTS obs_month (key_id BIGINT NOT NULL, site_id BIGINT NOT NULL,"
+    " month BIGINT NOT NULL, host TEXT NOT NULL, first_ts BIGINT, last_ts BIGINT, count BIGINT,"
+    " PRIMARY KEY (key_id, site_id, month, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS ioc_hits (site_id BIGINT NOT NULL, set_name TEXT NOT NULL,"
+    " itype TEXT, indicator TEXT NOT NULL, seen TEXT NOT NULL, host TEXT NOT NULL,"
+    " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"
+    " count BIGINT, found BIGINT,"
+    " PRIMARY KEY (site_id, set_name, indicator, seen, host))@WOR@;"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
 int mm_store_init(mm_db *db)
