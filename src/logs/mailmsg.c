@@ -659,11 +659,8 @@ static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, 
     mj_obj_open(j, NULL);
     mj_str(j, "timestamp", ts);
     mj_str(j, "event_type", "mail");
-    if (have_hop) {
-        char ipb[MM_IPSTR_LEN];
-        size_t n = lr_ip_text(&h.ip, ipb);
-        mj_strn(j, "src_ip", ipb, n);
-    }
+    /* no src_ip: the sending server is not a host of the company, and the
+     * log record's src_ip is where the hunting index looks for one */
     mj_obj_open(j, "email");
 
     /* envelope sender: Return-Path, else the mbox "From " line */

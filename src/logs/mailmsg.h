@@ -6,8 +6,7 @@
  * Each message becomes one JSON line in the log records' layout
  * (logs/logrec.c): timestamp (the Date header in UTC, else the file's
  * modification time, said so by email.timestamp_source), event_type "mail",
- * src_ip (the first outside hop of the Received chain), then
- * email {from, header_from, to[], cc[], delivered_to[], subject, message_id,
+ * then email {from, header_from, to[], cc[], delivered_to[], subject, message_id,
  * date, received_from {ip, helo, rdns, hop}, attachment[] {filename,
  * content_type, size, sha256}, url[], size}, mimamori {site} and
  * log {format "eml"|"mbox"|"maildir", file, offset}.
