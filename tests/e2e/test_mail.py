@@ -359,6 +359,22 @@ def main():
             con.close()
             expect(rows == [('exec_attachment', '請求書.exe'),
                             ('from_mismatch', 'boss@corp.example')], 'findings %r' % rows)
+
+        @check('hunt finds what the mail events carry (sha256, URL, attachment name, hop, sender)')
+        def _():
+            db = os.path.join(tmp, 'hunt.db')
+            r = subprocess.run([MM, 'ingest', '-q', '--db', db, '--site', 'kaede', MAILDIR_T],
+                               capture_output=True, text=True)
+            expect(r.returncode == 0, r.stderr)
+            p = os.path.join(MAILDIR_T, 'eucjp_attach.eml')
+            att = oracle(open(p, 'rb').read())['attachment']
+            values = [att[0]['sha256'], att[1]['filename'], '203.0.113.25',
+                      'https://login.example.net/verify?u=1&t=abc', 'bounce+42@sender.example']
+            r = subprocess.run([MM, 'hunt', '--db', db, '--format', 'json'] + values,
+                               capture_output=True, text=True)
+            expect(r.returncode == 0, r.stderr)
+            seen = {json.loads(l)['seen'] for l in r.stdout.splitlines() if l.strip()}
+            expect(set(values) <= seen, 'not found: %r' % (set(values) - seen))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     finish()
