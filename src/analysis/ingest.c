@@ -1392,7 +1392,13 @@ static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char 
     }
     enum { CHUNK = 256 * 1024, KEEP = 5 };
     unsigned char *buf = malloc(CHUNK + KEEP);
-    if (!buf || begin(in) != 0) {
+    if (!buf) {
+        close(fd);
+        in->st.damaged++;
+        say(in, path, "out of memory");
+        return 1;
+    }
+    if (begin(in) != 0) {
         free(buf);
         close(fd);
         return store_fail(in, path, err, errlen);
