@@ -10,6 +10,8 @@
  *    (delivered_to), the envelope sender (Return-Path, else the sender of
  *    an mbox "From " line; email.from is it, else the From address);
  *  - subject (GMime decodes RFC 2047 words and converts the charset;
+ *    Shift_JIS and EUC-JP labels are read as CP932 and EUC-JP-MS, see
+ *    relabel();
  *    undeclared 8-bit bytes are tried as UTF-8, EUC-JP, Shift_JIS (CP932)
  *    and then ISO-8859-1; raw ISO-2022-JP escapes are converted here),
  *    Date, Message-ID;
@@ -117,6 +119,121 @@ static char *from_jis(const char *s)
     if (n > MM_MAIL_VALUE_MAX * 4)
         n = MM_MAIL_VALUE_MAX * 4;
     return g_convert(s, (gssize)n, "UTF-8", "ISO-2022-JP", NULL, NULL, NULL);
+}
+
+/* Japanese mail labels Microsoft's code pages with the standard names:
+ * "Shift_JIS" text holds CP932's NEC and IBM rows (circled digits, roman
+ * numerals) that iconv's SHIFT_JIS refuses, "EUC-JP" the same rows. As the
+ * WHATWG Encoding Standard (browsers, Thunderbird) reads those labels, the
+ * supersets are used: the label of each RFC 2047 word ("=?Shift_JIS?") and
+ * RFC 2231 value ("*=Shift_JIS'") is replaced, and GMime decodes the copy.
+ * NULL when nothing was relabelled; else g_free it. */
+static const struct {
+    const char *label, *as;
+} g_relabel[] = {
+    {"shift_jis", "CP932"}, {"shift-jis", "CP932"}, {"x-sjis", "CP932"},
+    {"sjis", "CP932"},      {"euc-jp", "EUC-JP-MS"}, {"x-euc-jp", "EUC-JP-MS"},
+};
+
+static const char *relabel_to(const char *p, size_t n)
+{
+    for (size_t i = 0; i < sizeof g_relabel / sizeof g_relabel[0]; i++)
+        if (strlen(g_relabel[i].label) == n && strncasecmp(p, g_relabel[i].label, n) == 0)
+            return g_relabel[i].as;
+    return NULL;
+}
+
+static char *relabel(const char *v)
+{
+    if (!v)
+        return NULL;
+    size_t n = strlen(v);
+    if (n > (1u << 20))
+        return NULL;
+    GString *out = NULL;
+    size_t done = 0;
+    for (size_t i = 0; i + 2 < n; i++) {
+        size_t ls;                           /* where a label starts */
+        char end;                            /* what ends it */
+        if (v[i] == '=' && v[i + 1] == '?') {
+            ls = i + 2;
+            end = '?';
+        } else if (v[i] == '*' && v[i + 1] == '=') {
+            ls = i + 2 + (v[i + 2] == '"');
+            end = '\'';
+        } else {
+            continue;
+        }
+        size_t le = ls;
+        while (le < n && le - ls < 16 && v[le] != end && v[le] != '*')
+            le++;
+        const char *as = le < n && (v[le] == end || (end == '?' && v[le] == '*'))
+                             ? relabel_to(v + ls, le - ls)
+                             : NULL;
+        if (!as)
+            continue;
+        if (!out)
+            out = g_string_sized_new(n + 16);
+        g_string_append_len(out, v + done, (gssize)(ls - done));
+        g_string_append(out, as);
+        done = le;
+        i = le;
+    }
+    if (!out)
+        return NULL;
+    g_string_append_len(out, v + done, (gssize)(n - done));
+    return g_string_free(out, FALSE);
+}
+
+/* A header of obj decoded after relabelling, or NULL when the labels are
+ * as GMime reads them (then its own decoding stands). */
+static char *relabelled_text(GMimeObject *obj, const char *name)
+{
+    GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+    GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, name) : NULL;
+    const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+    char *rl = relabel(raw);
+    if (!rl)
+        return NULL;
+    char *unf = g_mime_utils_header_unfold(rl);
+    g_free(rl);
+    char *dec = unf ? g_mime_utils_header_decode_text(g_popts, unf) : NULL;
+    g_free(unf);
+    return dec;
+}
+
+/* A part's file name from its relabelled Content-Disposition or
+ * Content-Type, or NULL (as relabelled_text). */
+static char *relabelled_name(GMimeObject *obj)
+{
+    GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+    static const char *const hdr[] = {"Content-Disposition", "Content-Type"};
+    for (int k = 0; k < 2 && hl; k++) {
+        GMimeHeader *h = g_mime_header_list_get_header(hl, hdr[k]);
+        char *rl = relabel(h ? g_mime_header_get_raw_value(h) : NULL);
+        if (!rl)
+            continue;
+        char *unf = g_mime_utils_header_unfold(rl);
+        g_free(rl);
+        char *name = NULL;
+        if (unf && k == 0) {
+            GMimeContentDisposition *d = g_mime_content_disposition_parse(g_popts, unf);
+            const char *f = d ? g_mime_content_disposition_get_parameter(d, "filename") : NULL;
+            name = f ? g_strdup(f) : NULL;
+            if (d)
+                g_object_unref(d);
+        } else if (unf) {
+            GMimeContentType *ct = g_mime_content_type_parse(g_popts, unf);
+            const char *f = ct ? g_mime_content_type_get_parameter(ct, "name") : NULL;
+            name = f ? g_strdup(f) : NULL;
+            if (ct)
+                g_object_unref(ct);
+        }
+        g_free(unf);
+        if (name)
+            return name;
+    }
+    return NULL;
 }
 
 /* A header or decoded value, cut to MM_MAIL_VALUE_MAX. */
@@ -553,7 +670,9 @@ static void one_part(parts_out *po, GMimeObject *obj)
                 po->open = true;
             }
             mj_obj_open(j, NULL);
-            put_value(j, "filename", fname, &po->cut);
+            char *rn = fname ? relabelled_name(obj) : NULL;
+            put_value(j, "filename", rn ? rn : fname, &po->cut);
+            g_free(rn);
             if (ct) {
                 char *mt = g_mime_content_type_get_mime_type(ct);
                 put_value(j, "content_type", mt, &po->cut);
@@ -581,6 +700,10 @@ static void one_part(parts_out *po, GMimeObject *obj)
         if ((plain || html) && rawlen > (gint64)MM_MAIL_TEXT_MAX * 2) {
             po->cut = true;
         } else if (plain || html) {
+            const char *cs = g_mime_text_part_get_charset(GMIME_TEXT_PART(obj));
+            const char *as = cs ? relabel_to(cs, strlen(cs)) : NULL;
+            if (as)
+                g_mime_text_part_set_charset(GMIME_TEXT_PART(obj), as);
             char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
             if (text) {
                 size_t n = strlen(text);
@@ -702,7 +825,9 @@ static int message_event(reader *r, GMimeMessage *msg, const char *mbox_marker, 
     }
     addr_close(&a);
 
-    put_value(j, "subject", g_mime_message_get_subject(msg), &cut);
+    char *subj = relabelled_text(top, "Subject");
+    put_value(j, "subject", subj ? subj : g_mime_message_get_subject(msg), &cut);
+    g_free(subj);
     put_value(j, "message_id", g_mime_message_get_message_id(msg), &cut);
     put_value(j, "date", g_mime_object_get_header(top, "Date"), &cut);
     if (have_hop) {

@@ -554,6 +554,35 @@ static void test_raw_jis_and_8bit(void **s)
     lines_free(&l);
 }
 
+/* Shift_JIS and EUC-JP labels read as CP932 and EUC-JP-MS: NEC row 13
+ * (circled digits) in a subject, a body, RFC 2231 and RFC 2047 names */
+static void test_cp932(void **s)
+{
+    (void)s;
+    static const char msg[] = "From: a@b.example\012Subject: =\077Shift_JIS\077B\077h0CQv4uBj5E=\077=\012MIME-Version: 1.0\012Content-Type: multipart/mixed; boundary=B\012\012--B\012Content-Type: text/plain; charset=Shift_JIS\012Content-Transfer-Encoding: 8bit\012\012\207@\224\324 https://a.example/\207@\012--B\012Content-Type: application/pdf\012Content-Disposition: attachment; filename*=Shift_JIS''%87%40%90%BF%8B%81%8F%91\012\012x\012--B\012Content-Type: application/zip; name=\042=\077shift_jis\077B\077h0KOkZe/LnppcA==\077=\042\012\012y\012--B--\012";
+    lines l = {0};
+    mm_mailmsg_stats st = {0};
+    mem(msg, sizeof msg - 1, MM_MAIL_EML, &l, &st, 0);
+    assert_int_equal(l.n, 1);
+    parse(l.v[0]);
+    expect_str("email.subject", "①請求書");
+    static const char *const url[] = {"https://a.example/"};
+    expect_arr("email.url", url, 1);
+    int a = jr_path(&g_doc, "email.attachment");
+    char b[256];
+    assert_true(jr_str(&g_doc, jr_member(&g_doc, jr_elem(&g_doc, a, 0), "filename"), b, sizeof b));
+    assert_string_equal(b, "①請求書");
+    assert_true(jr_str(&g_doc, jr_member(&g_doc, jr_elem(&g_doc, a, 1), "filename"), b, sizeof b));
+    assert_string_equal(b, "③資料.zip");
+    lines_free(&l);
+    static const char msg2[] = "From: a@b.example\012Subject: =\077EUC-JP\077B\077raG4q8DR\077=\012\012b\012";
+    mem(msg2, sizeof msg2 - 1, MM_MAIL_EML, &l, &st, 0);
+    assert_int_equal(l.n, 1);
+    parse(l.v[0]);
+    expect_str("email.subject", "①見積");
+    lines_free(&l);
+}
+
 static void test_is_mail(void **s)
 {
     (void)s;
@@ -594,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_heavy),
         cmocka_unit_test(test_raw_jis_and_8bit),
+        cmocka_unit_test(test_cp932),
         cmocka_unit_test(test_is_mail),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
