@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_stix}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_stix,mailmsg}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -187,10 +187,18 @@ for f in tests/ioc/stix-*.json; do { printf '\x10'; cat "$f"; } > "$work/ioc_sti
 for f in tests/ioc/misp-*.json; do { printf '\x0d'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
 for f in tests/ioc/threatfox-*.json; do { printf '\x1e'; cat "$f"; } > "$work/ioc_stix/$(basename "$f")"; done
 printf "\x03([ipv4-addr:value = '198.51.100.1/32' OR file:hashes.'SHA-256' = 'ab'] FOLLOWEDBY [domain-name:value IN ('a.example', 'b.example') AND url:value LIKE 'x%%']) WITHIN 600 SECONDS REPEATS 2 TIMES START t'2016-01-01T00:00:00Z' STOP t'2016-02-01T00:00:00Z'" > "$work/ioc_stix/pattern"
+# mail seeds: byte 0 bit 0 read as an mbox, bit 1 a 4 KiB size limit; then
+# the messages of tests/mail (also as ingest seeds)
+for f in tests/mail/*.eml tests/mail/maildir/*/*; do
+    { printf '\x00'; cat "$f"; } > "$work/mailmsg/$(basename "$f" | tr -c 'A-Za-z0-9.\n' _)"
+    cp "$f" "$work/ingest/mail-$(basename "$f" | tr -c 'A-Za-z0-9.\n' _)"
+done
+{ printf '\x01'; cat tests/mail/three.mbox; } > "$work/mailmsg/three.mbox"
+{ printf '\x03'; cat tests/mail/three.mbox; } > "$work/mailmsg/three-small.mbox"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_stix; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_stix mailmsg; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

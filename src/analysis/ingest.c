@@ -16,6 +16,7 @@
 #include "ioc/obs.h"
 #include "rules/rule.h"
 #include "logs/logs.h"
+#include "logs/mailmsg.h"
 #include "output/output.h"
 #include "util/jread.h"
 #include "util/strmap.h"
@@ -1356,6 +1357,170 @@ int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char 
     return 0;
 }
 
+/* ---- mail messages (.eml, mbox, Maildir files) ---- */
+
+/* One mail file: its messages become "mail" events read by on_line, in one
+ * transaction, recorded as kind 'mail' keyed by the SHA-256 of the file's
+ * bytes (a Maildir message keeps its content when it moves from new/ to
+ * cur/, so it is not imported twice). An mbox that has grown since an
+ * earlier import is read from the "From " line where that import ended:
+ * the SHA-256 of the content before each "From " line is looked up among
+ * the mail imports. */
+static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char *err,
+                       size_t errlen)
+{
+    in->st.inputs += maildir_file;    /* import_file counted the others */
+    if (!in->cfg.site) {
+        in->st.damaged++;
+        say(in, path, "a mail file names no company: give --site");
+        return 1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    if (sb.st_size <= 0) {
+        close(fd);
+        in->st.already++;
+        say(in, path, "empty");
+        return 0;
+    }
+    enum { CHUNK = 256 * 1024, KEEP = 5 };
+    unsigned char *buf = malloc(CHUNK + KEEP);
+    if (!buf) {
+        close(fd);
+        in->st.damaged++;
+        say(in, path, "out of memory");
+        return 1;
+    }
+    if (begin(in) != 0) {
+        free(buf);
+        close(fd);
+        return store_fail(in, path, err, errlen);
+    }
+    int64_t s = site_id(in, in->cfg.site);
+    if (s < 0) {
+        free(buf);
+        close(fd);
+        return store_fail(in, path, err, errlen);
+    }
+    /* Streamed (memory does not grow with the file): the bytes not yet
+     * hashed (at most KEEP) stay at the head of buf, so a "\nFrom " across
+     * two reads is seen. */
+    char key[65], hex[65];
+    struct sha256_ctx c;
+    sha256_init(&c);
+    uint64_t fed = 0, resume = 0, n = 0;
+    size_t carry = 0;
+    bool mbox = false;
+    int bad = 0;
+    for (;;) {
+        ssize_t k = read(fd, buf + carry, CHUNK);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            bad = errno;
+        if (k <= 0)
+            break;
+        if (n == 0)
+            mbox = !maildir_file && k >= 5 && memcmp(buf, "From ", 5) == 0;
+        n += (uint64_t)k;
+        size_t len = carry + (size_t)k;                 /* buf holds [fed, fed + len) */
+        size_t at = 0;                                  /* hashed up to buf + at */
+        for (const unsigned char *q = buf; mbox && (q = memmem(q, len - (size_t)(q - buf),
+                                                                 "\nFrom ", 6)); q++) {
+            size_t line = (size_t)(q - buf) + 1;
+            sha256_update(&c, line - at, buf + at);
+            at = line;
+            hexdigest(&c, hex);
+            if (import_known(in, s, "mail", hex))
+                resume = fed + line;
+        }
+        size_t upto = len > KEEP ? len - KEEP : 0;
+        if (upto > at) {
+            sha256_update(&c, upto - at, buf + at);
+            at = upto;
+        }
+        carry = len - at;
+        memmove(buf, buf + at, carry);
+        fed += at;
+    }
+    sha256_update(&c, carry, buf);
+    hexdigest(&c, key);
+    free(buf);
+    close(fd);
+    if (bad) {
+        rollback(in);
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(bad));
+        return 1;
+    }
+    if (import_known(in, s, "mail", key)) {
+        rollback(in);
+        in->st.already++;
+        say(in, path, "already imported");
+        return 0;
+    }
+    /* the bytes hashed, no more: a message appended meanwhile waits */
+    mm_mailmsg_opts o = {.site = in->cfg.site, .maildir_file = maildir_file,
+                         .skip_bytes = resume, .stop_bytes = n};
+    mm_mailmsg_stats ms = {0};
+    char why[512];
+    int rc = mm_mailmsg_read_path(path, &o, on_line, in, &ms, why, sizeof why);
+    if (in->failed || rc < 0)
+        return store_fail(in, path, err, errlen);
+    if (rc != 0) {
+        rollback(in);
+        in->st.damaged++;
+        say_why(in, path, "cannot read", why);
+        return 1;
+    }
+    if (finish(in) != 0 || import_add(in, s, "mail", key, NULL, (int64_t)n, path) != 0 ||
+        mm_db_commit(in->db) != 0)
+        return store_fail(in, path, err, errlen);
+    in->st.imported++;
+    in->st.events += in->in_events;
+    if (!in->cfg.quiet)
+        fprintf(stderr, "%s: imported %llu mail messages%s%s\n", path,
+                (unsigned long long)ms.messages,
+                resume ? " (new messages since the last import)" : "",
+                ms.too_large ? " (some over the size limit, passed over)" : "");
+    return 0;
+}
+
+/* A Maildir folder: the files of cur/ and new/ (tmp/ holds deliveries
+ * being written), each a message. */
+static int import_maildir(mm_ingest *in, const char *path, char *err, size_t errlen)
+{
+    static const char *const subs[] = {"cur", "new"};
+    int worst = 0;
+    for (int i = 0; i < 2 && worst >= 0; i++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", path, subs[i]);
+        struct dirent **names = NULL;
+        int nn = scandir(dir, &names, NULL, alphasort);
+        for (int k = 0; k < nn; k++) {
+            char f[4096];
+            struct stat sb;
+            if (worst >= 0 && names[k]->d_name[0] != '.' &&
+                (size_t)snprintf(f, sizeof f, "%s/%s", dir, names[k]->d_name) < sizeof f &&
+                stat(f, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+                int rc = import_mail(in, f, true, err, errlen);
+                if (rc < 0 || rc > worst)
+                    worst = rc;
+            }
+            free(names[k]);
+        }
+        free(names);
+    }
+    return worst;
+}
+
 static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen)
 {
     in->st.inputs++;
@@ -1386,8 +1551,10 @@ static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen
     const unsigned char *u = m;
     bool gz = n >= 2 && u[0] == 0x1f && u[1] == 0x8b;
     if (gz || (!is_segment(m, n) && !is_eve(in, m, n))) {
+        bool mail = !gz && mm_mailmsg_is_mail(path, u, n < HEAD_BYTES ? n : HEAD_BYTES);
         munmap(m, n);
-        return import_log(in, path, err, errlen);
+        return mail ? import_mail(in, path, false, err, errlen)
+                    : import_log(in, path, err, errlen);
     }
     int rc = is_segment(m, n) ? import_segment(in, path, m, n, err, errlen)
                               : import_eve(in, path, m, n, err, errlen);
@@ -1411,6 +1578,8 @@ static int walk(mm_ingest *in, const char *path, int depth, char *err, size_t er
     }
     if (!S_ISDIR(sb.st_mode))
         return S_ISREG(sb.st_mode) ? import_file(in, path, err, errlen) : 0;
+    if (mm_mailmsg_is_maildir(path))
+        return import_maildir(in, path, err, errlen);
     if (depth >= MAX_DEPTH)
         return 0;
     DIR *dir = opendir(path);

@@ -177,6 +177,15 @@ bool mm_logrec_from_eve(const jr_doc *d, mm_logrec *r)
         r->email.subject = kpath(d, "email.subject", r);
         r->email.status = kpath(d, "email.status", r);
         r->email.attachment = kpath(d, "email.attachment", r);
+        /* a mail message's attachments (logs/mailmsg.c): the first name */
+        int att = jr_path(d, "email.attachment");
+        for (uint32_t i = 0; att >= 0 && d->t[att].type == JR_ARR && !r->email.attachment.n &&
+                             i < 256; i++) {
+            int a = jr_elem(d, att, i);
+            if (a < 0)
+                break;
+            r->email.attachment = keep(d, jr_member(d, a, "filename"), r);
+        }
         r->email.size = num(d, "email.size");
         int arr = jr_path(d, "email.to");
         for (uint32_t i = 0; arr >= 0 && i < LR_MAX_TO; i++) {

@@ -8,7 +8,8 @@
  *              kind 'file' by the SHA-256 of the file's bytes, kind 'eve'
  *              by the SHA-256 of the imported prefix of an EVE file (head:
  *              the SHA-256 of its first line, to find the prefix again
- *              when the file has grown)
+ *              when the file has grown), kind 'mail' by the SHA-256 of a
+ *              mail file (.eml, mbox, one Maildir message)
  *   alerts     one row per alert, enriched at import: family, direction,
  *              which end is local and which remote, the remote's country
  *   flows_day  the flows with an alert peer (a remote address that had
