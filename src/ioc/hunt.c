@@ -117,10 +117,10 @@ static int hunt_one(void *u, const mm_ioc *c)
     mm_stmt_i64(q, 1, (int64_t)k);
     mm_stmt_text(q, 2, lo);
     mm_stmt_text(q, 3, hi);
-    mm_stmt_text(q, 4, lo2);
-    mm_stmt_text(q, 5, hi2);
-    mm_stmt_i64(q, 6, h->o->from ? h->o->from : INT64_MIN);
-    mm_stmt_i64(q, 7, h->o->to ? h->o->to : INT64_MAX);
+    mm_stmt_i64(q, 4, h->o->from ? h->o->from : INT64_MIN);
+    mm_stmt_i64(q, 5, h->o->to ? h->o->to : INT64_MAX);
+    mm_stmt_text(q, 6, lo2);
+    mm_stmt_text(q, 7, hi2);
     mm_stmt_text(q, 8, h->o->site ? h->o->site : "");
     /* rows are read whole before the DHCP lookups run */
     typedef struct row {
@@ -185,11 +185,15 @@ int mm_hunt(mm_db *db, const mm_hunt_opts *o, int (*fn)(void *user, const mm_hun
         st = &local;
     hunter h = {.db = db, .o = o, .fn = fn, .user = user, .st = st};
     h.q = mm_db_prepare(db,
-        "SELECT m.site_id, s.name, m.key, m.host, MIN(m.first_ts), MAX(m.last_ts),"
-        " SUM(m.count) FROM obs_month m JOIN sites s ON s.id = m.site_id WHERE m.kind = $1 AND"
-        " ((m.key >= $2 AND m.key <= $3) OR (m.key >= $4 AND m.key < $5))"
-        " AND m.last_ts >= $6 AND m.first_ts <= $7 AND ($8 = '' OR s.name = $8)"
-        " GROUP BY m.site_id, s.name, m.key, m.host ORDER BY s.name, m.host, m.key");
+        /* two key ranges as a UNION ALL, each a range of the primary key
+         * (an OR of ranges is a full scan of a table without rowid) */
+        "SELECT x.site_id, s.name, x.key, x.host, MIN(x.f), MAX(x.l), SUM(x.c) FROM"
+        " (SELECT site_id, key, host, first_ts AS f, last_ts AS l, count AS c FROM obs_month"
+        " WHERE kind = $1 AND key >= $2 AND key <= $3 AND last_ts >= $4 AND first_ts <= $5"
+        " UNION ALL SELECT site_id, key, host, first_ts, last_ts, count FROM obs_month"
+        " WHERE kind = $1 AND key >= $6 AND key < $7 AND last_ts >= $4 AND first_ts <= $5) x"
+        " JOIN sites s ON s.id = x.site_id WHERE ($8 = '' OR s.name = $8)"
+        " GROUP BY x.site_id, s.name, x.key, x.host ORDER BY s.name, x.host, x.key");
     h.lease = mm_db_prepare(db,
         "SELECT mac, kind, hostname, ts, until_ts FROM dhcp_leases WHERE site_id = $1 AND"
         " ip = $2 AND ts <= $3 ORDER BY ts DESC LIMIT 1");

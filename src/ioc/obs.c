@@ -412,8 +412,10 @@ static int basename_add(mm_obs *o, int64_t site, int64_t ts, const char *name,
     return mm_obs_add(o, site, ts, OBS_FILENAME, b, strlen(b), host);
 }
 
+/* from: the first attachment whose name is indexed here (a mail file's
+ * first name also comes through its log record) */
 static int attachments(mm_obs *o, int64_t site, int64_t ts, const jr_doc *d, int arr,
-                       const char *host)
+                       const char *host, uint32_t from)
 {
     char b[1024];
     if (arr < 0)
@@ -429,7 +431,7 @@ static int attachments(mm_obs *o, int64_t site, int64_t ts, const jr_doc *d, int
                 return -1;
             continue;
         }
-        if (jr_str(d, jr_member(d, e, "filename"), b, sizeof b) &&
+        if (i >= from && jr_str(d, jr_member(d, e, "filename"), b, sizeof b) &&
             basename_add(o, site, ts, b, host) != 0)
             return -1;
         static const char *const hs[] = {"sha256", "md5", "sha1"};
@@ -509,14 +511,15 @@ int mm_obs_eve(mm_obs *o, const jr_doc *d, int64_t site, int64_t ts, const char 
             rc |= add_mail_tok(o, site, ts, d, jr_member(d, e, "to"), host);
             rc |= add_mail_tok(o, site, ts, d, jr_member(d, e, "cc"), host);
             rc |= add_str(o, site, ts, OBS_SUBJECT, d, jr_member(d, e, "subject"), host);
-            rc |= attachments(o, site, ts, d, jr_member(d, e, "attachment"), host);
+            rc |= attachments(o, site, ts, d, jr_member(d, e, "attachment"), host, 0);
         } else {
             /* mail messages (.eml, mbox, Maildir): from, to and subject come
              * through the log record; here what a record cannot hold */
             rc |= add_mail_tok(o, site, ts, d, jr_member(d, e, "cc"), host);
+            rc |= add_mail_tok(o, site, ts, d, jr_member(d, e, "delivered_to"), host);
             int a = jr_member(d, e, "attachment");
             if (a >= 0 && d->t[a].type == JR_ARR)
-                rc |= attachments(o, site, ts, d, a, host);
+                rc |= attachments(o, site, ts, d, a, host, 1);
             int rf = jr_member(d, e, "received_from");
             char ipb[64];
             if (jr_str(d, jr_member(d, rf, "ip"), ipb, sizeof ipb))
