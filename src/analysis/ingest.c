@@ -13,6 +13,7 @@
  */
 #include "analysis/ingest.h"
 #include "analysis/logfacts.h"
+#include "ioc/archive.h"
 #include "ioc/obs.h"
 #include "rules/rule.h"
 #include "logs/logs.h"
@@ -75,6 +76,7 @@ struct mm_ingest {
     char err[512];
     mm_logfacts *lf;           /* sums of log records (and sensor dns, dhcp) */
     mm_obs *obs;               /* the hunting index (ioc/obs.h) */
+    mm_archive *arch;          /* the events behind it (NULL: not kept) */
     /* "site|flow_id" -> catalogued service + 1, from the sensor's tls
      * (server name) and http (host) events, until the flow's own event
      * gives its bytes (shadow IT without a proxy) */
@@ -777,6 +779,16 @@ static int on_line(void *user, const char *line, size_t len)
         in->st.bad_lines++;
         return 0;
     }
+    if (in->arch) {
+        char ab[128];
+        const char *as = event_site(in, ab, sizeof ab);
+        int64_t ats;
+        if (as && event_time(d, "timestamp", &ats) &&
+            mm_archive_line(in->arch, as, ats, line, len) != 0) {
+            in->failed = 1;
+            return -1;
+        }
+    }
     int et = jr_member(d, 0, "event_type");
     bool alert = jr_eq(d, et, "alert"), flow = jr_eq(d, et, "flow"),
          netflow = jr_eq(d, et, "netflow");
@@ -885,6 +897,7 @@ static void rollback(mm_ingest *in)
     drop_flows(in);
     mm_logfacts_drop(in->lf);
     mm_obs_drop(in->obs);
+    mm_archive_drop(in->arch);
     mm_strmap_free(&in->sites);
     mm_strmap_init(&in->sites);
     forget_alerted(in);
@@ -906,6 +919,7 @@ static int begin(mm_ingest *in)
     drop_flows(in);
     mm_logfacts_drop(in->lf);
     mm_obs_drop(in->obs);
+    mm_archive_drop(in->arch);
     return mm_db_begin(in->db);
 }
 
@@ -920,6 +934,18 @@ static int finish(mm_ingest *in)
         if (mm_stmt_run(in->span_first) != 0 || mm_stmt_run(in->span_last) != 0)
             return -1;
     }
+    return 0;
+}
+
+/* The store's commit, then the archive's (which only appends once the
+ * store has the import: a failure there loses detail, never a row). */
+static int commit(mm_ingest *in)
+{
+    if (mm_db_commit(in->db) != 0)
+        return -1;
+    char e[512];
+    if (mm_archive_commit(in->arch, e, sizeof e) != 0)
+        fprintf(stderr, "mimamori ingest: %s (the events of this input are not archived)\n", e);
     return 0;
 }
 
@@ -994,7 +1020,7 @@ static int import_segment(mm_ingest *in, const char *path, const unsigned char *
         return 0;
     }
     if (finish(in) != 0 || import_add(in, s, "segment", key, NULL, (int64_t)n, path) != 0 ||
-        import_add(in, s, "file", fkey, NULL, (int64_t)n, path) != 0 || mm_db_commit(in->db) != 0)
+        import_add(in, s, "file", fkey, NULL, (int64_t)n, path) != 0 || commit(in) != 0)
         return store_fail(in, path, err, errlen);
     in->st.imported++;
     in->st.events += in->in_events;
@@ -1085,7 +1111,7 @@ static int import_eve(mm_ingest *in, const char *path, const unsigned char *data
     sha256_update(&c, usable, data);
     hexdigest(&c, key);
     if (finish(in) != 0 || import_add(in, s, "eve", key, head, (int64_t)usable, path) != 0 ||
-        mm_db_commit(in->db) != 0)
+        commit(in) != 0)
         return store_fail(in, path, err, errlen);
     in->st.imported++;
     in->st.events += in->in_events;
@@ -1307,7 +1333,7 @@ static int import_log(mm_ingest *in, const char *path, char *err, size_t errlen)
     }
     if (finish(in) != 0 ||
         import_add(in, s, "log", sc.key, sc.head, (int64_t)sc.usable, path) != 0 ||
-        mm_db_commit(in->db) != 0)
+        commit(in) != 0)
         return store_fail(in, path, err, errlen);
     in->st.imported++;
     in->st.log_files++;
@@ -1346,7 +1372,7 @@ int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char 
     }
     int64_t s = site_id(in, site);
     if (s < 0 || mm_logfacts_inventory(in->lf, s, path, err, errlen) != 0 ||
-        mm_db_commit(in->db) != 0) {
+        commit(in) != 0) {
         if (s < 0)
             snprintf(err, errlen, "store: %s", mm_db_error(in->db));
         mm_db_rollback(in->db);
@@ -1481,7 +1507,7 @@ static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char 
         return 1;
     }
     if (finish(in) != 0 || import_add(in, s, "mail", key, NULL, (int64_t)n, path) != 0 ||
-        mm_db_commit(in->db) != 0)
+        commit(in) != 0)
         return store_fail(in, path, err, errlen);
     in->st.imported++;
     in->st.events += in->in_events;
@@ -1732,6 +1758,10 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " ORDER BY bytes DESC");
     in->lf = mm_logfacts_new(db, cfg->geo, cfg->home, cfg->lists, cfg->cat, err, errlen);
     in->obs = in->lf ? mm_obs_new(db) : NULL;
+    if (in->obs && cfg->archive && !(in->arch = mm_archive_open(cfg->archive, err, errlen))) {
+        mm_ingest_free(in);
+        return NULL;
+    }
     if (in->lf && !in->obs)
         snprintf(err, errlen, "store: %s", mm_db_error(db));
     if (!in->lf || !in->obs) {
@@ -1774,6 +1804,7 @@ void mm_ingest_free(mm_ingest *in)
     mm_stmt_free(in->log_heads);
     mm_logfacts_free(in->lf);
     mm_obs_free(in->obs);
+    mm_archive_close(in->arch);
     jr_free(&in->doc);
     mm_strmap_free(&in->sites);
     mm_strmap_free(&in->alerted);

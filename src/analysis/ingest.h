@@ -41,6 +41,7 @@ typedef struct mm_ingest_cfg {
     const char *log_tz;
     const mm_detect *lists;    /* name lists for the log findings, or NULL */
     const mm_catalog *cat;     /* cloud services (shadow IT), or NULL */
+    const char *archive;       /* keep every event line here (ioc/archive.h), or NULL */
 } mm_ingest_cfg;
 
 typedef struct mm_ingest_stats {

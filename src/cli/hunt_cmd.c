@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "ioc/hunt.h"
+#include "util/jread.h"
 #include "store/store.h"
 #include "util/json.h"
 #include "util/util.h"
@@ -17,7 +18,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: mimamori hunt [--db PATH|URL] [--set SET | VALUE...] [--from DATE] [--to DATE]\n"
-"                     [--site NAME] [--format table|json]\n"
+"                     [--site NAME] [--format table|json] [--detail[=N]]\n"
 "\n"
 "Looks back through everything imported into the store (sensor events and\n"
 "gateway logs, for years) for the indicators of a set (mimamori ioc import),\n"
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 "  --to DATE         up to the end of this day, or this time\n"
 "  --site NAME       one company only\n"
 "  --format F        table (default) or json (one object per hit)\n"
+"  --detail[=N]      with each hit, the first N (default 10) archived events\n"
+"                    behind it (mimamori ingest --archive DIR keeps them)\n"
 "  -h, --help        this help\n"
 "\n"
 "Exit status: 0 when something was found, 3 when nothing was, 1 on error.\n");
@@ -55,9 +58,27 @@ static void fmt_time(int64_t us, char *out, size_t n)
 }
 
 typedef struct out_ctx {
-    bool json;
+    bool json, detail, no_archive;
+    unsigned max;             /* --detail: events shown per hit */
+    mm_db *db;
+    mm_json *j;               /* json: the hit being written */
+    int failed;
     uint64_t n;
+    char err[512];
 } out_ctx;
+
+static int detail_json(void *u, const char *line, size_t len)
+{
+    mj_raw(((out_ctx *)u)->j, NULL, line, len);
+    return 0;
+}
+
+static int detail_text(void *u, const char *line, size_t len)
+{
+    (void)u;
+    printf("    %.*s\n", (int)len, line);
+    return 0;
+}
 
 static int print_hit(void *u, const mm_hunt_hit *h)
 {
@@ -88,6 +109,14 @@ static int print_hit(void *u, const mm_hunt_hit *h)
         mj_str(&j, "first", tf);
         mj_str(&j, "last", tl);
         mj_u64(&j, "count", (uint64_t)h->count);
+        if (o->detail && !o->no_archive) {
+            mj_arr_open(&j, "events");
+            o->j = &j;
+            if (mm_hunt_detail(o->db, h, o->max, detail_json, o, &o->no_archive, o->err,
+                               sizeof o->err) != 0)
+                o->failed = 1;
+            mj_arr_close(&j);
+        }
         mj_obj_close(&j);
         fwrite(j.s, 1, j.len, stdout);
         fputc('\n', stdout);
@@ -108,6 +137,10 @@ static int print_hit(void *u, const mm_hunt_hit *h)
                  h->set[0] ? "]" : "");
         printf("%-14s %-28s %-34s %-28s %-16s %-16s %8lld\n", h->site, host, h->seen, ind, f, l,
                (long long)h->count);
+        if (o->detail && !o->no_archive &&
+            mm_hunt_detail(o->db, h, o->max, detail_text, o, &o->no_archive, o->err,
+                           sizeof o->err) != 0)
+            o->failed = 1;
     }
     o->n++;
     return 0;
@@ -119,6 +152,7 @@ int cmd_hunt(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},     {"set", required_argument, NULL, 's'},
         {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
         {"site", required_argument, NULL, 'S'},   {"format", required_argument, NULL, 'F'},
+        {"detail", optional_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char *dbpath = "mimamori.db";
@@ -145,6 +179,20 @@ int cmd_hunt(int argc, char **argv)
             }
             oc.json = strcmp(optarg, "json") == 0;
             break;
+        case 'D': {
+            oc.detail = true;
+            oc.max = 10;
+            if (optarg) {
+                char *end;
+                long v = strtol(optarg, &end, 10);
+                if (*end || v < 1 || v > 100000) {
+                    fprintf(stderr, "mimamori hunt: --detail=N: 1 to 100000\n");
+                    return 2;
+                }
+                oc.max = (unsigned)v;
+            }
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -168,12 +216,20 @@ int cmd_hunt(int argc, char **argv)
     }
     mm_hunt_stats st = {0};
     uint64_t t0 = mm_mono_ns();
+    oc.db = db;
     int rc = mm_hunt(db, &o, print_hit, &oc, &st, err, sizeof err);
     mm_db_close(db);
     if (rc != 0) {
         fprintf(stderr, "mimamori hunt: %s\n", err);
         return 1;
     }
+    if (oc.failed) {
+        fprintf(stderr, "mimamori hunt: --detail: %s\n", oc.err);
+        return 1;
+    }
+    if (oc.detail && oc.no_archive)
+        fprintf(stderr, "mimamori hunt: --detail: the store keeps no archive of events "
+                        "(mimamori ingest --archive DIR)\n");
     fprintf(stderr, "hunt: %llu indicators, %llu found, %llu hits in %.2f s\n",
             (unsigned long long)st.indicators, (unsigned long long)st.indicators_hit,
             (unsigned long long)st.hits, (double)(mm_mono_ns() - t0) / 1e9);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/ingest.h"
+#include "ioc/archive.h"
 #include "ioc/hunt.h"
 #include "cli/cli.h"
 #include "logs/logs.h"
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 "                       --site): 'resolver ADDR', 'server ADDR', 'sanctioned\n"
 "                       SERVICE', 'country CC' lines; kept in the store\n"
 "  --list KIND=FILE     more names for the findings (mining, ddns, sinkhole)\n"
+"  --archive DIR        also keep every imported event, compressed per company\n"
+"                       and month, in DIR (kept in the store: later imports use\n"
+"                       it too), for mimamori hunt --detail\n"
 "  --strict             exit 1 when an input was damaged\n"
 "  -q, --quiet          no line per input, only the summary\n"
 "  -h, --help           this help\n");
@@ -85,7 +89,7 @@ static int set_retention(mm_db *db, const char *spec)
 int cmd_ingest(int argc, char **argv)
 {
     enum { O_DB = 256, O_SITE, O_HOME, O_GEO, O_KEY, O_RETAIN, O_STRICT, O_FORMAT, O_YEAR, O_TZ,
-           O_INV, O_LIST };
+           O_INV, O_LIST, O_ARCHIVE };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},         {"site", required_argument, 0, O_SITE},
         {"home-net", required_argument, 0, O_HOME}, {"geoip", required_argument, 0, O_GEO},
@@ -93,11 +97,12 @@ int cmd_ingest(int argc, char **argv)
         {"strict", no_argument, 0, O_STRICT},       {"quiet", no_argument, 0, 'q'},
         {"format", required_argument, 0, O_FORMAT}, {"year", required_argument, 0, O_YEAR},
         {"tz", required_argument, 0, O_TZ},         {"inventory", required_argument, 0, O_INV},
-        {"list", required_argument, 0, O_LIST},
+        {"list", required_argument, 0, O_LIST},     {"archive", required_argument, 0, O_ARCHIVE},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     const char *dbpath = "mimamori.db", *home = NULL, *geo = "default", *key = NULL;
-    const char *retain[8], *inventory = NULL;
+    const char *retain[8], *inventory = NULL, *archive = NULL;
+    char archive_dir[4096];
     int nretain = 0;
     mm_detect_config dc;
     memset(&dc, 0, sizeof dc);
@@ -110,6 +115,7 @@ int cmd_ingest(int argc, char **argv)
         switch (o) {
         case O_DB: dbpath = optarg; break;
         case O_SITE: cfg.site = optarg; break;
+        case O_ARCHIVE: archive = optarg; break;
         case O_HOME: home = optarg; break;
         case O_GEO: geo = optarg; break;
         case O_KEY: key = optarg; break;
@@ -229,6 +235,12 @@ int cmd_ingest(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if (mm_archive_dir(db, archive, archive_dir, sizeof archive_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori ingest: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    cfg.archive = archive_dir[0] ? archive_dir : NULL;
     mm_ingest *in = mm_ingest_new(db, &cfg, err, sizeof err);
     if (!in) {
         fprintf(stderr, "mimamori ingest: %s\n", err);

@@ -11,6 +11,7 @@
  * lease that covered it at its last sighting.
  */
 #include "ioc/hunt.h"
+#include "ioc/archive.h"
 #include "ioc/iocdb.h"
 #include "ioc/obs.h"
 #include "util/util.h"
@@ -229,6 +230,63 @@ int mm_hunt(mm_db *db, const mm_hunt_opts *o, int (*fn)(void *user, const mm_hun
     mm_stmt_free(h.q);
     mm_stmt_free(h.lease);
     return rc;
+}
+
+/* ---- the events behind a hit ---- */
+
+typedef struct detail {
+    unsigned left;
+    int (*fn)(void *, const char *, size_t);
+    void *user;
+} detail;
+
+static int detail_line(void *u, const char *line, size_t len)
+{
+    detail *d = u;
+    if (d->left == 0)
+        return 1;
+    d->left--;
+    return d->fn(d->user, line, len) != 0 || d->left == 0;
+}
+
+int mm_hunt_detail(mm_db *db, const mm_hunt_hit *h, unsigned max,
+                   int (*fn)(void *user, const char *line, size_t len), void *user, bool *none,
+                   char *err, size_t errlen)
+{
+    char dir[4096];
+    *none = false;
+    if (mm_archive_dir(db, NULL, dir, sizeof dir, err, errlen) != 0)
+        return -1;
+    if (!dir[0]) {
+        *none = true;
+        return 0;
+    }
+    /* what the event lines hold: an address as EVE writes it (IPv6 in
+     * full), a URL's host and path apart (http.hostname, http.url) */
+    char a[MM_IPSTR_LEN], host[256], path[MM_IOC_VALUE_MAX + 1], hostip[MM_IPSTR_LEN];
+    const char *needles[4] = {0};
+    int n = 0;
+    mm_ip ip;
+    if (strcmp(h->kind, "ip") == 0 && mm_ip_parse(h->seen, &ip)) {
+        mm_ip_str_full(&ip, a);
+        needles[n++] = a;
+    } else if (strcmp(h->kind, "url") == 0) {
+        const char *sl = strchr(h->seen, '/');
+        size_t hl = sl ? (size_t)(sl - h->seen) : strlen(h->seen);
+        snprintf(host, sizeof host, "%.*s", (int)(hl < sizeof host ? hl : sizeof host - 1),
+                 h->seen);
+        snprintf(path, sizeof path, "%s", sl ? sl : "/");
+        needles[n++] = host;
+        needles[n++] = path;
+    } else
+        needles[n++] = h->seen;
+    if (h->host[0] && mm_ip_parse(h->host, &ip)) {
+        mm_ip_str_full(&ip, hostip);
+        needles[n++] = hostip;
+    }
+    detail d = {max ? max : 10, fn, user};
+    return mm_archive_scan(dir, h->site, h->first, h->last, needles, detail_line, &d, err,
+                           errlen);
 }
 
 /* ---- watched sets: findings for the reports ---- */

@@ -45,6 +45,14 @@ typedef struct mm_hunt_stats {
 int mm_hunt(mm_db *db, const mm_hunt_opts *o, int (*fn)(void *user, const mm_hunt_hit *h),
             void *user, mm_hunt_stats *st, char *err, size_t errlen);
 
+/* The archived events behind a hit (ingest --archive): the lines of its
+ * company in the months of its first to last time that show its value
+ * (and its host, when it has one), at most max, each given to fn. 0 (also
+ * when there is no archive: *none set), or -1 with err. */
+int mm_hunt_detail(mm_db *db, const mm_hunt_hit *h, unsigned max,
+                   int (*fn)(void *user, const char *line, size_t len), void *user, bool *none,
+                   char *err, size_t errlen);
+
 /* Hunts every set imported with --watch and keeps the hits as findings
  * (table ioc_hits) for the reports: the hits of a set replace its
  * earlier ones. 0 or -1. */

@@ -703,7 +703,7 @@ mm_ioc_format mm_ioc_format_parse(const char *name)
 
 static bool head_has(const char *h, size_t n, const char *needle)
 {
-    return memmem(h, n, needle, strlen(needle)) != NULL;
+    return h && n && memmem(h, n, needle, strlen(needle)) != NULL;
 }
 
 /* The first line that is not blank and not a comment. */

@@ -431,4 +431,37 @@ def _watch():
                'adv7' in x['indicator'] for x in f), f)
 
 
+@check('hunt --detail: the archived events behind a hit, each once after a second ingest')
+def _detail():
+    pcap = os.path.join(CORPUS, '08_pe_download/ndpi__exe_download.pcap')
+    if not os.path.exists(pcap):
+        raise Skip('corpus capture absent')
+    db = os.path.join(TMP, 'detail.db')
+    arch = os.path.join(TMP, 'archive')
+    eve = os.path.join(TMP, 'd.json')
+    run('sensor', '-r', pcap, '--site', 'kaede', '--no-rules', '--eve', eve)
+    with open(eve) as f:
+        want = [json.loads(x) for x in f]
+    want = [e for e in want if '144.91.69.195' in (e.get('src_ip'), e.get('dest_ip'))]
+    run('ingest', '-q', '--db', db, '--archive', arch, eve)
+
+    def events():
+        out = run('hunt', '--db', db, '--detail=1000', '--format', 'json', '144.91.69.195').stdout
+        evs = []
+        for line in out.splitlines():
+            evs += json.loads(line).get('events', [])
+        return evs
+
+    first = events()
+    expect(first, 'no archived event behind the hit')
+    expect(all('144.91.69.195' in (e.get('src_ip'), e.get('dest_ip')) for e in first),
+           'an event without the address')
+    # every event of the address whose local end is the hit's host
+    expect(sorted(json.dumps(e, sort_keys=True) for e in first) ==
+           sorted(json.dumps(e, sort_keys=True) for e in want),
+           '%d archived events, %d in the EVE file' % (len(first), len(want)))
+    run('ingest', '-q', '--db', db, eve)              # the archive is kept in the store
+    expect(len(events()) == len(first), 'a second ingest doubled the archive')
+
+
 finish()
