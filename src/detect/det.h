@@ -245,6 +245,12 @@ void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
 void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
                    void (*extra)(mm_json *j, const void *arg), const void *arg);
 
+/* The start of a built-in alert's event, up to and with alert.metadata's
+ * family and explain: the caller adds metadata, closes it and the alert
+ * object (mj_obj_close twice), then the mimamori part. */
+mm_json *det_alert_begin(mm_detect *d, mm_flow *f, const mm_sig *s, int severity, int dir,
+                         uint64_t ts);
+
 /* Extra fields of an alert (mimamori.alert): up to eight strings and six
  * numbers; unset and empty strings are left out. */
 typedef struct det_fields {

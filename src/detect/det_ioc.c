@@ -61,20 +61,7 @@ static void alert(mm_detect *d, mm_flow *f, int dir, uint64_t ts, uint32_t idx,
     f->alerted = true;
     int sev = e->confidence >= 75 ? 1 : e->confidence >= 0 && e->confidence < 40 ? 3 : 2;
     mm_eve *ev = d->eve;
-    mm_json *j = mm_eve_begin_flow_event(ev, f, ts, "alert", dir == MM_TO_CLIENT,
-                                         f->app_proto ? mm_app_name(f->app_proto) : NULL);
-    mj_str(j, "direction", dir == MM_TO_CLIENT ? "to_client" : "to_server");
-    mj_obj_open(j, "alert");
-    mj_str(j, "action", "allowed");
-    mj_u64(j, "gid", 1);
-    mj_u64(j, "signature_id", s->sid);
-    mj_u64(j, "rev", s->rev);
-    mj_str(j, "signature", s->msg);
-    mj_str(j, "category", s->category);
-    mj_u64(j, "severity", (uint64_t)sev);
-    mj_obj_open(j, "metadata");
-    write_meta(j, "family", s->family);
-    write_meta(j, "explain", s->explain);
+    mm_json *j = det_alert_begin(d, f, s, sev, dir, ts);
     write_meta(j, "ioc_set", mm_iocmatch_str(m, e->set));
     char vb[MM_IOCMATCH_VALUE_BUF];
     write_meta(j, "ioc_indicator", mm_iocmatch_value_text(m, e, vb));
@@ -235,32 +222,29 @@ static void cert(mm_detect *d, mm_flow *f, int dir, const mm_obs_tls_cert *o, ui
     }
 }
 
-static void mail(mm_detect *d, mm_flow *f, int dir, const mm_obs_mail *o, uint64_t ts)
+/* Each address of a list separated by sep. */
+static void mail_list(mm_detect *d, mm_flow *f, int dir, const char *list, char sep,
+                      const char *where, uint64_t ts)
 {
-    mail_addr(d, f, dir, o->mail_from, "smtp.mail_from", ts);
-    for (const char *p = o->rcpt; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        char b[320];
-        if (n && n < sizeof b) {
-            memcpy(b, p, n);
-            b[n] = 0;
-            mail_addr(d, f, dir, b, "smtp.rcpt_to", ts);
-        }
-        p = nl ? nl + 1 : p + n;
-    }
-    mail_addr(d, f, dir, o->from, "email.from", ts);
-    for (const char *p = o->to; p && *p;) {
-        const char *c = strchr(p, ',');
+    for (const char *p = list; p && *p;) {
+        const char *c = strchr(p, sep);
         size_t n = c ? (size_t)(c - p) : strlen(p);
         char b[320];
         if (n && n < sizeof b) {
             memcpy(b, p, n);
             b[n] = 0;
-            mail_addr(d, f, dir, b, "email.to", ts);
+            mail_addr(d, f, dir, b, where, ts);
         }
         p = c ? c + 1 : p + n;
     }
+}
+
+static void mail(mm_detect *d, mm_flow *f, int dir, const mm_obs_mail *o, uint64_t ts)
+{
+    mail_addr(d, f, dir, o->mail_from, "smtp.mail_from", ts);
+    mail_list(d, f, dir, o->rcpt, '\n', "smtp.rcpt_to", ts);
+    mail_addr(d, f, dir, o->from, "email.from", ts);
+    mail_list(d, f, dir, o->to, ',', "email.to", ts);
     value(d, f, dir, IOC_SUBJECT, o->subject, "email.subject", ts);
     for (int i = 0; i < o->natt; i++)
         value(d, f, dir, IOC_FILENAME, o->att[i], "email.attachment", ts);

@@ -286,6 +286,30 @@ void det_alert(mm_detect *d, mm_flow *f, int sig, int dir, uint64_t ts,
     det_alert_sev(d, f, sig, mm_sigs[sig].severity, dir, ts, extra, arg);
 }
 
+mm_json *det_alert_begin(mm_detect *d, mm_flow *f, const mm_sig *s, int severity, int dir,
+                         uint64_t ts)
+{
+    mm_json *j = mm_eve_begin_flow_event(d->eve, f, ts, "alert", dir == MM_TO_CLIENT,
+                                         f->app_proto ? mm_app_name(f->app_proto) : NULL);
+    mj_str(j, "direction", dir == MM_TO_CLIENT ? "to_client" : "to_server");
+    mj_obj_open(j, "alert");
+    mj_str(j, "action", "allowed");
+    mj_u64(j, "gid", 1);
+    mj_u64(j, "signature_id", s->sid);
+    mj_u64(j, "rev", s->rev);
+    mj_str(j, "signature", s->msg);
+    mj_str(j, "category", s->category);
+    mj_u64(j, "severity", (uint64_t)severity);
+    mj_obj_open(j, "metadata");
+    mj_arr_open(j, "family");
+    mj_str(j, NULL, s->family);
+    mj_arr_close(j);
+    mj_arr_open(j, "explain");
+    mj_str(j, NULL, s->explain);
+    mj_arr_close(j);
+    return j;
+}
+
 void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
                    void (*extra)(mm_json *j, const void *arg), const void *arg)
 {
@@ -318,24 +342,7 @@ void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uin
     d->st.alerts++;
     f->alerted = true;
     mm_eve *e = d->eve;
-    mm_json *j = mm_eve_begin_flow_event(e, f, ts, "alert", dir == MM_TO_CLIENT,
-                                         f->app_proto ? mm_app_name(f->app_proto) : NULL);
-    mj_str(j, "direction", dir == MM_TO_CLIENT ? "to_client" : "to_server");
-    mj_obj_open(j, "alert");
-    mj_str(j, "action", "allowed");
-    mj_u64(j, "gid", 1);
-    mj_u64(j, "signature_id", s->sid);
-    mj_u64(j, "rev", s->rev);
-    mj_str(j, "signature", s->msg);
-    mj_str(j, "category", s->category);
-    mj_u64(j, "severity", (uint64_t)severity);
-    mj_obj_open(j, "metadata");
-    mj_arr_open(j, "family");
-    mj_str(j, NULL, s->family);
-    mj_arr_close(j);
-    mj_arr_open(j, "explain");
-    mj_str(j, NULL, s->explain);
-    mj_arr_close(j);
+    mm_json *j = det_alert_begin(d, f, s, severity, dir, ts);
     mj_obj_close(j);
     mj_obj_close(j);
     j = mm_eve_flow_event_mimamori(e, f);
