@@ -64,13 +64,14 @@ static void usage(FILE *f)
 "left out and why. Values a format cannot hold safely are never written.\n"
 "Formats (default plain):\n"
 "%s"
-"  mimamori         mimamori's own file, for mimamori sensor --ioc\n"
-"  -o FILE|DIR      export: write to FILE (default stdout); formats of several\n"
-"                   files (squid, suricata-dataset, suricata-rules) into DIR\n"
-"  --force          export: keep what the leave-out rules would leave out\n"
-"  --warninglist F  export: also leave out what this MISP warning list names\n"
-"                   (repeatable)\n"
-"  --name NAME      export: table, set, ACL and file name (default mimamori)\n"
+"  mimamori          mimamori's own file, for mimamori sensor --ioc\n"
+"\n"
+"  -o FILE|DIR       export: write to FILE (default stdout); formats of several\n"
+"                    files (squid, suricata-dataset, suricata-rules) into DIR\n"
+"  --force           export: keep what the leave-out rules would leave out\n"
+"  --warninglist F   export: also leave out what this MISP warning list names\n"
+"                    (repeatable)\n"
+"  --name NAME       export: table, set, ACL and file name (default mimamori)\n"
 "  -h, --help        this help\n", mm_ioc_export_formats());
 }
 
