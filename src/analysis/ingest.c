@@ -1392,6 +1392,21 @@ int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char 
  * earlier import is read from the "From " line where that import ended:
  * the SHA-256 of the content before each "From " line is looked up among
  * the mail imports. */
+/* An input opened and its size taken; -1 (counted as damaged, said why)
+ * when it cannot be. */
+static int open_input(mm_ingest *in, const char *path, struct stat *sb)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, sb) != 0) {
+        in->st.damaged++;
+        say_why(in, path, "cannot read", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char *err,
                        size_t errlen)
 {
@@ -1401,15 +1416,10 @@ static int import_mail(mm_ingest *in, const char *path, bool maildir_file, char 
         say(in, path, "a mail file names no company: give --site");
         return 1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        in->st.damaged++;
-        say_why(in, path, "cannot read", strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = open_input(in, path, &sb);
+    if (fd < 0)
         return 1;
-    }
     if (sb.st_size <= 0) {
         close(fd);
         in->st.already++;
@@ -1550,15 +1560,10 @@ static int import_maildir(mm_ingest *in, const char *path, char *err, size_t err
 static int import_file(mm_ingest *in, const char *path, char *err, size_t errlen)
 {
     in->st.inputs++;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        in->st.damaged++;
-        say_why(in, path, "cannot read", strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = open_input(in, path, &sb);
+    if (fd < 0)
         return 1;
-    }
     size_t n = (size_t)sb.st_size;
     if (n == 0) {
         close(fd);

@@ -26,6 +26,24 @@ static const char *next_line(const char *p, const char *end, const char **le)
     return nl ? nl + 1 : end;
 }
 
+/* The next line with content (blanks before it skipped, '#' comments
+ * passed over) at *p: its start in *ls, its end in *le, its number counted
+ * in *lineno. False at the end. */
+static bool data_line(const char **p, const char *end, const char **ls, const char **le,
+                      uint64_t *lineno)
+{
+    while (*p < end) {
+        *ls = *p;
+        *p = next_line(*p, end, le);
+        ++*lineno;
+        while (*ls < *le && isspace((unsigned char)**ls))
+            ++*ls;
+        if (*ls < *le && **ls != '#')
+            return true;
+    }
+    return false;
+}
+
 int mm_ioc_read_dataset(const char *d, size_t n, const mm_ioc_read_opts *o,
                         const mm_ioc_sink *s, mm_ioc_read_stats *st, char *err, size_t errlen)
 {
@@ -34,14 +52,8 @@ int mm_ioc_read_dataset(const char *d, size_t n, const mm_ioc_read_opts *o,
     mm_ioc base = {.source = o->source, .confidence = -1, .to_ids = true};
     const char *p = d, *end = d + n;
     uint64_t lineno = o->line0;
-    while (p < end) {
-        const char *le, *ls = p;
-        p = next_line(p, end, &le);
-        lineno++;
-        while (ls < le && isspace((unsigned char)*ls))
-            ls++;
-        if (ls == le || *ls == '#')
-            continue;
+    const char *ls, *le;
+    while (data_line(&p, end, &ls, &le, &lineno)) {
         const char *comma = memchr(ls, ',', (size_t)(le - ls));
         const char *ve = comma ? comma : le;
         char where[32];
@@ -93,14 +105,8 @@ int mm_ioc_read_iprep(const char *d, size_t n, const mm_ioc_read_opts *o, const 
     mm_ioc base = {.source = o->source, .confidence = -1, .to_ids = true};
     const char *p = d, *end = d + n;
     uint64_t lineno = o->line0;
-    while (p < end) {
-        const char *le, *ls = p;
-        p = next_line(p, end, &le);
-        lineno++;
-        while (ls < le && isspace((unsigned char)*ls))
-            ls++;
-        if (ls == le || *ls == '#')
-            continue;
+    const char *ls, *le;
+    while (data_line(&p, end, &ls, &le, &lineno)) {
         char line[256], where[32];
         snprintf(where, sizeof where, "line %llu", (unsigned long long)lineno);
         size_t ll = (size_t)(le - ls);
