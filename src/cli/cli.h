@@ -18,5 +18,6 @@ int cmd_report(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_ioc(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_exposure(int argc, char **argv);
 
 #endif

@@ -31,6 +31,8 @@ static void usage(FILE *f)
             "            abuse.ch, Suricata), list, show, remove, export blocklists\n"
             "  hunt      which companies and machines met given indicators, back\n"
             "            through everything the store has seen\n"
+            "  exposure  what of a company the Internet can reach: scan its own\n"
+            "            addresses (open, closed, filtered ports; who answers)\n"
             "  report    reports for each company and across companies (HTML, PDF,\n"
             "            JSON; Japanese and English)\n"
             "\n"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
         return cmd_ioc(argc - 1, argv + 1);
     if (strcmp(c, "hunt") == 0)
         return cmd_hunt(argc - 1, argv + 1);
+    if (strcmp(c, "exposure") == 0)
+        return cmd_exposure(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

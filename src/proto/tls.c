@@ -15,6 +15,7 @@
  * Heartbleed detector will read them.)
  */
 #include "proto/app.h"
+#include "proto/tls.h"
 
 #include <nettle/md5.h>
 #include <nettle/sha1.h>
@@ -1016,4 +1017,22 @@ bool mm_tls_at_boundary(const void *st, int dir)
 {
     const tls_state *s = st;
     return s->d[dir].hdr_len == 0 && s->d[dir].rec_left == 0 && !s->d[dir].lost;
+}
+
+bool mm_tls_cert_info(const uint8_t *c0, size_t n, mm_tls_certinfo *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n > UINT32_MAX)
+        return false;
+    tls_cert c;
+    memset(&c, 0, sizeof c);
+    certificate(&c, c0, (uint32_t)n, out->names, sizeof out->names);
+    if (!c.have)
+        return false;
+    snprintf(out->subject, sizeof out->subject, "%s", c.subject);
+    snprintf(out->issuer, sizeof out->issuer, "%s", c.issuer);
+    snprintf(out->not_before, sizeof out->not_before, "%s", c.notbefore);
+    snprintf(out->not_after, sizeof out->not_after, "%s", c.notafter);
+    snprintf(out->fingerprint, sizeof out->fingerprint, "%s", c.fp);
+    return true;
 }

@@ -149,6 +149,18 @@ static const char schema[] =
     " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"
     " count BIGINT, found BIGINT,"
     " PRIMARY KEY (site_id, set_name, indicator, seen, host))@WOR@;"
+    /* exposure checks (src/exposure): a check is one self-check, audit or
+     * web-site check; site 0 is an anonymous self-check. Its ports: every
+     * port asked for a self-check, the open and closed ones of an audit
+     * (the rest were filtered: the check's counts say how many). */
+    "CREATE TABLE IF NOT EXISTS exposure_checks (id @ID@, site_id BIGINT NOT NULL,"
+    " kind TEXT NOT NULL, ts BIGINT NOT NULL, requester TEXT, targets BIGINT, ports BIGINT,"
+    " open BIGINT, closed BIGINT, filtered BIGINT, hosts_down BIGINT, label TEXT);"
+    "CREATE INDEX IF NOT EXISTS exposure_checks_site ON exposure_checks (site_id, ts);"
+    "CREATE TABLE IF NOT EXISTS exposure_ports (check_id BIGINT NOT NULL, site_id BIGINT NOT NULL,"
+    " target TEXT NOT NULL, port BIGINT NOT NULL, state TEXT NOT NULL, service TEXT,"
+    " banner TEXT, cert_subject TEXT, cert_names TEXT, cert_not_after TEXT, detail TEXT,"
+    " PRIMARY KEY (check_id, target, port))@WOR@;"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
 int mm_store_init(mm_db *db)

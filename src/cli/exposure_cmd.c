@@ -1,0 +1,386 @@
+/*
+ * exposure_cmd.c - `mimamori exposure`: what of a company can be reached
+ * from the Internet.
+ *   scan   TCP connect probes of the company's own addresses
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "exposure/expdb.h"
+#include "exposure/ports.h"
+#include "exposure/probe.h"
+#include "store/store.h"
+#include "util/json.h"
+#include "util/util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: mimamori exposure scan TARGET... --i-own-these [options]\n"
+"\n"
+"  scan      probe your own addresses with TCP connects (no raw packets, no\n"
+"            root) and say which ports are open, closed or filtered, as nmap -sT\n"
+"            names them; what answers on the open ones (its first line, an\n"
+"            HTTP server's status, a TLS certificate's names and expiry); the\n"
+"            maintenance ports that should not face the Internet, with what to do\n"
+"\n"
+"TARGET: an address, a block (192.0.2.0/24, 2001:db8::/120), a range\n"
+"(192.0.2.10-20, 192.0.2.10-192.0.2.40) or @FILE (one per line, # comments).\n"
+"\n"
+"  --i-own-these     required: the addresses are yours, or you run them\n"
+"  --large           allow more than 1024 addresses (a /22)\n"
+"  --ports LIST      22,80,8000-8100, top100 (nmap's 100 most common),\n"
+"                    maintenance (the ports the report explains), all;\n"
+"                    default top100,maintenance\n"
+"  --rate N          new connections per second (default 1000)\n"
+"  --parallel N      connections in progress at once (default 256)\n"
+"  --timeout MS      wait for each answer (default 2000)\n"
+"  --no-banners      do not ask open ports who they are\n"
+"  --all-hosts       probe every address (default: addresses that answer none\n"
+"                    of ports 80, 443, 22, 445, 3389 are down, as nmap's\n"
+"                    host discovery decides, and skipped)\n"
+"  --site NAME       keep the results in the store for this company; its\n"
+"                    report lists the maintenance ports found open\n"
+"  --db PATH|URL     SQLite file (default mimamori.db) or postgresql://...\n"
+"  --format F        table (default) or json (one object per address that is up)\n"
+"  --lang ja|en      words of the advice (default en)\n"
+"  -h, --help        this help\n"
+"\n"
+"Only probe what you own: mimamori refuses without --i-own-these.\n");
+}
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* A result kept until the end: open and closed ports (filtered ones are
+ * the ports asked and not kept). */
+typedef struct kept {
+    mm_ip addr;
+    uint16_t port;
+    uint8_t state;
+    char *service, *banner, *cert;   /* open ports only (cert: "names; until") */
+} kept;
+
+typedef struct scan_ctx {
+    kept *v;
+    size_t n, cap;
+    mm_expdb *x;
+    int failed;
+} scan_ctx;
+
+static char *dup_or_null(const char *s) { return s && s[0] ? strdup(s) : NULL; }
+
+static int on_result(void *u, const mm_probe_result *r)
+{
+    scan_ctx *c = u;
+    if (c->x && mm_expdb_port(c->x, r, false) != 0)
+        c->failed = 1;
+    if (r->state == MM_PS_FILTERED)
+        return 0;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 256;
+        kept *nv = realloc(c->v, nc * sizeof *nv);
+        if (!nv)
+            return 1;
+        c->v = nv;
+        c->cap = nc;
+    }
+    kept *k = &c->v[c->n++];
+    memset(k, 0, sizeof *k);
+    k->addr = r->addr;
+    k->port = r->port;
+    k->state = (uint8_t)r->state;
+    if (r->state == MM_PS_OPEN) {
+        k->service = dup_or_null(r->service);
+        k->banner = dup_or_null(r->banner);
+        if (r->cert_subject[0] || r->cert_names[0]) {
+            char b[1024];
+            snprintf(b, sizeof b, "%s%s%s", r->cert_names[0] ? r->cert_names : r->cert_subject,
+                     r->cert_not_after[0] ? "; valid until " : "", r->cert_not_after);
+            k->cert = strdup(b);
+        }
+    }
+    return 0;
+}
+
+static int kept_cmp(const void *a, const void *b)
+{
+    const kept *x = a, *y = b;
+    if (x->addr.v != y->addr.v)
+        return x->addr.v < y->addr.v ? -1 : 1;
+    int c = memcmp(x->addr.b, y->addr.b, 16);
+    if (c)
+        return c;
+    return (x->port > y->port) - (x->port < y->port);
+}
+
+static const char *svc_name(const kept *k)
+{
+    if (k->service)
+        return k->service;
+    const mm_port_info *pi = mm_port_info_of(k->port);
+    return pi ? pi->service : "";
+}
+
+static void print_table(const scan_ctx *c, const mm_probe_targets *t, const mm_portlist *pl,
+                        const mm_probe_stats *st, bool ja)
+{
+    size_t i = 0;
+    size_t nt = mm_probe_targets_count(t);
+    for (size_t ti = 0; ti < nt; ti++) {
+        mm_ip a;
+        mm_probe_targets_get(t, ti, &a);
+        size_t j = i;
+        while (j < c->n && c->v[j].addr.v == a.v && memcmp(c->v[j].addr.b, a.b, 16) == 0)
+            j++;
+        if (j == i)
+            continue;           /* nothing answered: down, or all filtered */
+        char ip[MM_IPSTR_LEN];
+        mm_ip_str(&a, ip);
+        printf("%s\n  %-9s %-8s %-14s %s\n", ip, "PORT", "STATE", "SERVICE", "WHAT ANSWERS");
+        size_t open = 0, closed = 0;
+        for (size_t k = i; k < j; k++) {
+            const kept *e = &c->v[k];
+            char pn[16];
+            snprintf(pn, sizeof pn, "%u/tcp", e->port);
+            if (e->state == MM_PS_CLOSED) {
+                closed++;
+                if (j - i > 30)
+                    continue;   /* many closed ports: counted below */
+            } else
+                open++;
+            printf("  %-9s %-8s %-14s %s%s%s\n", pn, mm_port_state_name(e->state), svc_name(e),
+                   e->banner ? e->banner : "", e->cert ? (e->banner ? "; " : "") : "",
+                   e->cert ? e->cert : "");
+        }
+        size_t shown_closed = j - i > 30 ? 0 : closed;
+        size_t filtered = pl->n - open - closed;
+        if (closed > shown_closed)
+            printf("  not shown: %zu closed ports\n", closed - shown_closed);
+        if (filtered)
+            printf("  not shown: %zu filtered ports\n", filtered);
+        i = j;
+    }
+    printf("\n%llu addresses probed (%llu up, %llu down), %zu ports each: %llu open, %llu "
+           "closed, %llu filtered\n",
+           (unsigned long long)nt, (unsigned long long)st->hosts_up,
+           (unsigned long long)st->hosts_down, pl->n, (unsigned long long)st->open,
+           (unsigned long long)st->closed, (unsigned long long)st->filtered);
+    /* what to do, once per maintenance port found open */
+    bool head = false;
+    for (size_t k = 0; k < c->n; k++) {
+        const kept *e = &c->v[k];
+        const mm_port_info *pi = mm_port_info_of(e->port);
+        if (e->state != MM_PS_OPEN || !pi || !pi->maintenance)
+            continue;
+        bool seen = false;
+        for (size_t q = 0; q < k && !seen; q++)
+            seen = c->v[q].port == e->port && c->v[q].state == MM_PS_OPEN;
+        if (seen)
+            continue;
+        if (!head) {
+            printf("\n%s\n", ja ? "インターネットから届くべきでない保守用ポートが開いています:"
+                                : "Maintenance ports open that should not face the Internet:");
+            head = true;
+        }
+        printf("  %u/tcp (%s): %s\n    %s\n", e->port, pi->service, ja ? pi->why_ja : pi->why_en,
+               ja ? pi->todo_ja : pi->todo_en);
+    }
+}
+
+static void print_json(const scan_ctx *c, const mm_probe_targets *t, const mm_portlist *pl)
+{
+    mm_json j;
+    mj_init(&j);
+    size_t i = 0, nt = mm_probe_targets_count(t);
+    for (size_t ti = 0; ti < nt; ti++) {
+        mm_ip a;
+        mm_probe_targets_get(t, ti, &a);
+        size_t j0 = i;
+        while (i < c->n && c->v[i].addr.v == a.v && memcmp(c->v[i].addr.b, a.b, 16) == 0)
+            i++;
+        if (i == j0)
+            continue;
+        char ip[MM_IPSTR_LEN];
+        mm_ip_str(&a, ip);
+        mj_reset(&j);
+        mj_obj_open(&j, NULL);
+        mj_str(&j, "target", ip);
+        mj_arr_open(&j, "ports");
+        size_t k = j0;
+        for (size_t p = 0; p < pl->n; p++) {
+            const kept *e = k < i && c->v[k].port == pl->v[p] ? &c->v[k++] : NULL;
+            mj_obj_open(&j, NULL);
+            mj_u64(&j, "port", pl->v[p]);
+            mj_str(&j, "state", e ? mm_port_state_name(e->state) : "filtered");
+            if (e && e->state == MM_PS_OPEN) {
+                const char *s = svc_name(e);
+                if (s[0])
+                    mj_str(&j, "service", s);
+                if (e->banner)
+                    mj_str(&j, "banner", e->banner);
+                if (e->cert)
+                    mj_str(&j, "certificate", e->cert);
+                const mm_port_info *pi = mm_port_info_of(e->port);
+                if (pi && pi->maintenance)
+                    mj_bool(&j, "maintenance", true);
+            }
+            mj_obj_close(&j);
+        }
+        mj_arr_close(&j);
+        mj_obj_close(&j);
+        fwrite(j.s, 1, j.len, stdout);
+        putchar('\n');
+    }
+    mj_free(&j);
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"i-own-these", no_argument, 0, 'O'}, {"large", no_argument, 0, 'L'},
+        {"ports", required_argument, 0, 'p'}, {"rate", required_argument, 0, 'r'},
+        {"parallel", required_argument, 0, 'P'}, {"timeout", required_argument, 0, 't'},
+        {"no-banners", no_argument, 0, 'B'}, {"all-hosts", no_argument, 0, 'A'},
+        {"site", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
+        {"format", required_argument, 0, 'f'}, {"lang", required_argument, 0, 'l'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    bool own = false, large = false, json = false, ja = false;
+    const char *ports = "top100,maintenance", *site = NULL, *dbpath = "mimamori.db";
+    mm_probe_opts o;
+    mm_probe_opts_default(&o);
+    o.banners = true;
+    o.discovery = true;
+    int c;
+    uint64_t v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'O': own = true; break;
+        case 'L': large = true; break;
+        case 'p': ports = optarg; break;
+        case 'r':
+        case 'P':
+        case 't':
+            if (!mm_parse_uint(optarg, c == 't' ? 600000 : 1000000, &v) || (v == 0 && c != 'r')) {
+                fprintf(stderr, "mimamori exposure scan: bad number '%s'\n", optarg);
+                return 2;
+            }
+            if (c == 'r')
+                o.rate = (uint32_t)v;
+            else if (c == 'P')
+                o.parallel = (uint32_t)v;
+            else
+                o.timeout_ms = (uint32_t)v;
+            break;
+        case 'B': o.banners = false; break;
+        case 'A': o.discovery = false; break;
+        case 's': site = optarg; break;
+        case 'd': dbpath = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                json = true;
+            else if (strcmp(optarg, "table") != 0) {
+                fprintf(stderr, "mimamori exposure scan: --format is table or json\n");
+                return 2;
+            }
+            break;
+        case 'l': ja = strcmp(optarg, "ja") == 0; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "mimamori exposure scan: no TARGET (see --help)\n");
+        return 2;
+    }
+    char err[512];
+    mm_probe_targets *t = mm_probe_targets_owned((const char *const *)argv + optind,
+                                                 (size_t)(argc - optind), own, large, err,
+                                                 sizeof err);
+    if (!t) {
+        fprintf(stderr, "mimamori exposure scan: %s\n", err);
+        return own ? 1 : 2;
+    }
+    mm_portlist pl;
+    if (!mm_portlist_parse(&pl, ports, err, sizeof err)) {
+        fprintf(stderr, "mimamori exposure scan: %s\n", err);
+        mm_probe_targets_free(t);
+        return 2;
+    }
+    scan_ctx sc;
+    memset(&sc, 0, sizeof sc);
+    mm_db *db = NULL;
+    int rc = 1;
+    if (site) {
+        if (!(db = mm_db_open(dbpath, err, sizeof err)) ||
+            !(sc.x = mm_expdb_begin(db, site, "scan", (int64_t)(mm_now_ns() / 1000), NULL,
+                                    NULL, err, sizeof err))) {
+            fprintf(stderr, "mimamori exposure scan: %s\n", err);
+            goto out;
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    mm_probe_stats st;
+    if (mm_probe_run(t, pl.v, pl.n, &o, on_result, &sc, &stop_flag, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori exposure scan: %s\n", err);
+        goto out;
+    }
+    if (sc.x) {
+        int e = sc.failed ? -1 : mm_expdb_end(sc.x, mm_probe_targets_count(t), pl.n, &st);
+        if (sc.failed)
+            mm_expdb_abort(sc.x);
+        sc.x = NULL;
+        if (e != 0) {
+            fprintf(stderr, "mimamori exposure scan: store: %s\n", mm_db_error(db));
+            goto out;
+        }
+    }
+    qsort(sc.v, sc.n, sizeof *sc.v, kept_cmp);
+    if (json)
+        print_json(&sc, t, &pl);
+    else
+        print_table(&sc, t, &pl, &st, ja);
+    if (stop_flag)
+        fprintf(stderr, "mimamori exposure scan: interrupted; the results so far\n");
+    rc = 0;
+out:
+    mm_expdb_abort(sc.x);
+    for (size_t i = 0; i < sc.n; i++) {
+        free(sc.v[i].service);
+        free(sc.v[i].banner);
+        free(sc.v[i].cert);
+    }
+    free(sc.v);
+    mm_db_close(db);
+    mm_portlist_free(&pl);
+    mm_probe_targets_free(t);
+    return rc;
+}
+
+int cmd_exposure(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    fprintf(stderr, "mimamori exposure: unknown command '%s' (see --help)\n", argv[1]);
+    return 2;
+}
