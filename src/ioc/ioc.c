@@ -68,6 +68,18 @@ mm_ioc_type mm_ioc_type_parse(const char *name)
 
 /* ---- refanging ---- */
 
+/* "hxxp://", "hxxps[://]", "hXXp:": a defanged URL scheme. Only a scheme
+ * is rewritten: a name that merely starts with "hxxp" is left alone. */
+static bool defanged_scheme(const char *s, size_t n)
+{
+    if (n < 5 || strncasecmp(s, "hxxp", 4) != 0)
+        return false;
+    size_t i = 4;
+    if (s[i] == 's' || s[i] == 'S')
+        i++;
+    return i < n && (s[i] == ':' || (s[i] == '[' && i + 1 < n && s[i + 1] == ':'));
+}
+
 /* Copies s[0..n) into out with the usual defanging undone and the
  * surrounding blanks (and a pair of quotes or angle brackets) dropped. */
 static size_t refang(const char *s, size_t n, char *out, size_t outlen)
@@ -93,7 +105,7 @@ static size_t refang(const char *s, size_t n, char *out, size_t outlen)
     for (size_t i = 0; i < n;) {
         if (k + 1 >= outlen)
             return 0;
-        if (i == 0 && n >= 4 && (strncasecmp(s, "hxxp", 4) == 0 || strncasecmp(s, "hXXp", 4) == 0)) {
+        if (i == 0 && defanged_scheme(s, n)) {
             memcpy(out, "http", 4);
             k = 4;
             i = 4;

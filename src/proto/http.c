@@ -561,6 +561,7 @@ static void mp_data(void *ctx, const uint8_t *d, uint32_t n)
 }
 
 static void file_done(mm_app *a, mm_flow *f, dir_state *ds, bool complete, uint64_t ts);
+static void z_free_all(mm_app *a, dir_state *ds);
 
 static void mp_end(void *ctx, bool complete)
 {
@@ -570,10 +571,18 @@ static void mp_end(void *ctx, bool complete)
 
 /* A message body starts: it is a file named by Content-Disposition, or by
  * the URI's path; a multipart/form-data request's files are its parts. */
-static void body_start(mm_app *a, dir_state *ds, const http_tx *t, int dir,
+static void body_start(mm_app *a, mm_flow *f, dir_state *ds, const http_tx *t, int dir,
                        const uint8_t *lay, int nlay,
                        const char *fname, size_t fnl, const char *mpb, uint64_t ts)
 {
+    if (ds->file || ds->fctx || ds->bz) {
+        /* a body still open (a message that ended without saying so):
+         * it is cut here, never left behind */
+        file_done(a, f, ds, false, ts);
+        mm_app_free(a, ds->fctx, sizeof *ds->fctx);
+        ds->fctx = NULL;
+        z_free_all(a, ds);
+    }
     if (dir == MM_TO_SERVER && mpb[0] && (ds->mp = mm_app_alloc(a, mm_mpart_size()))) {
         ds->mpc.a = a;
         ds->mp_seen = 0;
@@ -1251,8 +1260,8 @@ static int headers_done(mm_app *a, mm_flow *f, http_state *s, int dir, uint64_t 
     }
     if (no_body)
         goto done;
-    if (chunked || (has_len && clen) || dir == MM_TO_CLIENT) {
-        body_start(a, d, t, dir, lay, nlay < a->http_layers ? nlay : a->http_layers, fname,
+    if (chunked || (has_len && clen) || (dir == MM_TO_CLIENT && !has_len)) {
+        body_start(a, f, d, t, dir, lay, nlay < a->http_layers ? nlay : a->http_layers, fname,
                    strlen(fname), mpb, ts);
         if (dir == MM_TO_SERVER)
             d->req_tx = t;
@@ -1373,7 +1382,7 @@ static void fin_body_bytes(mm_app *a, mm_flow *f, http_state *s, int dir, const 
 {
     dir_state *ds = &s->d[dir];
     if (dir == MM_TO_SERVER && !ds->file && ds->insp_tx) {
-        body_start(a, ds, ds->insp_tx, dir, NULL, 0, "", 0, "", ts);
+        body_start(a, f, ds, ds->insp_tx, dir, NULL, 0, "", 0, "", ts);
         ds->req_tx = ds->insp_tx;
     }
     body_bytes(a, f, s, dir, d, n);
@@ -1465,7 +1474,7 @@ static int lineless_response(mm_app *a, mm_flow *f, http_state *s, uint64_t ts)
         ds->insp_pending = true;
     }
     ds->insp_tx = t;
-    body_start(a, ds, t, MM_TO_CLIENT, NULL, 0, "", 0, "", ts);
+    body_start(a, f, ds, t, MM_TO_CLIENT, NULL, 0, "", 0, "", ts);
     body_bytes(a, f, s, MM_TO_CLIENT, (const uint8_t *)ds->hdr, ds->hlen);
     ds->hlen = 0;
     return S_BODY_CLOSE;

@@ -66,6 +66,11 @@ static void test_normal_form(void **st)
     norm_ok(IOC_NONE, "hXXps://Evil.Example:443/A/b.php?x=1#frag", IOC_URL,
             "https://evil.example/A/b.php?x=1");
     norm_ok(IOC_NONE, "HTTP://evil.example:8080", IOC_URL, "http://evil.example:8080/");
+    norm_ok(IOC_NONE, "hxxps[://]evil[.]example/x", IOC_URL, "https://evil.example/x");
+    /* only a scheme is refanged: a name that starts with "hxxp" is a name,
+     * and normalising it twice gives it back unchanged */
+    norm_ok(IOC_DOMAIN, "*.hXXp0.example", IOC_DOMAIN, "hxxp0.example");
+    norm_ok(IOC_DOMAIN, "hxxp0.example", IOC_DOMAIN, "hxxp0.example");
     norm_ok(IOC_URL, "evil.example/p", IOC_URL, "http://evil.example/p");
     norm_ok(IOC_EMAIL, "<Bad[at]Evil.Example>", IOC_EMAIL, "bad@evil.example");
     norm_ok(IOC_EMAIL, "mailto:x@evil.example", IOC_EMAIL, "x@evil.example");
