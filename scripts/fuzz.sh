@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -195,10 +195,28 @@ for f in tests/mail/*.eml tests/mail/maildir/*/*; do
 done
 { printf '\x01'; cat tests/mail/three.mbox; } > "$work/mailmsg/three.mbox"
 { printf '\x03'; cat tests/mail/three.mbox; } > "$work/mailmsg/three-small.mbox"
+# exposure seeds: byte 0 0 a service's reply (byte 1 the exchange: 0 wait,
+# 1 HTTP, 2 TLS; bytes 2-3 the port), 1 target specs, 2 a port list
+printf '\x00\x00\x00\x16SSH-2.0-OpenSSH_9.2\r\n' > "$work/exposure/ssh"
+printf '\x00\x01\x1f\x90HTTP/1.1 401 Unauthorized\r\nServer: RouterAdmin/2.1\r\n\r\n' > "$work/exposure/http"
+printf '\x00\x00\x00\x17\xff\xfb\x01\xff\xfb\x03login: ' > "$work/exposure/telnet"
+printf '\x01\x00192.0.2.0/28\n198.51.100.10-20\n2001:db8::/124\n203.0.113.5-203.0.113.9\n' > "$work/exposure/targets"
+printf '\x02\x00top100,maintenance,8000-8100,65535' > "$work/exposure/ports"
+openssl req -x509 -newkey rsa:1024 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -days 1 \
+    -subj /CN=a.example -addext subjectAltName=DNS:a.example 2>/dev/null &&
+    /usr/bin/python3 - "$work/c.pem" "$work/exposure/tls" <<'EOP' || true
+import base64, struct, sys
+der = base64.b64decode(''.join(l for l in open(sys.argv[1]) if not l.startswith('-----')))
+cert = struct.pack('>I', len(der))[1:] + der
+msg = b'\x0b' + struct.pack('>I', len(cert) + 3)[1:] + struct.pack('>I', len(cert))[1:] + cert
+hello = b'\x02\x00\x00\x26\x03\x03' + b'\x00' * 32 + b'\x00\xc0\x2f\x00'
+hs = hello + msg + b'\x0e\x00\x00\x00'
+open(sys.argv[2], 'wb').write(b'\x00\x02\x20\xfb' + b'\x16\x03\x03' + struct.pack('>H', len(hs)) + hs)
+EOP
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

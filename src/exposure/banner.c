@@ -159,6 +159,15 @@ static size_t tls_handshake(const uint8_t *d, size_t n, uint8_t *hs, size_t cap,
     return k;
 }
 
+/* A certificate's text as one line: control bytes become '?'. */
+static void clean(char *out, size_t cap, const char *in)
+{
+    size_t k = 0;
+    for (; in[k] && k + 1 < cap; k++)
+        out[k] = (unsigned char)in[k] < 0x20 || in[k] == 0x7F ? '?' : in[k];
+    out[k] = 0;
+}
+
 /* The handshake messages: ServerHello's version, the first certificate,
  * whether the flight is complete (ServerHelloDone, or the certificate). */
 static bool tls_walk(const uint8_t *hs, size_t n, mm_probe_result *r)
@@ -184,9 +193,9 @@ static bool tls_walk(const uint8_t *hs, size_t n, mm_probe_result *r)
                 if (cl <= ml - 6) {
                     mm_tls_certinfo ci;
                     if (mm_tls_cert_info(m + 6, cl, &ci)) {
-                        snprintf(r->cert_subject, sizeof r->cert_subject, "%s", ci.subject);
-                        snprintf(r->cert_names, sizeof r->cert_names, "%s", ci.names);
-                        snprintf(r->cert_not_after, sizeof r->cert_not_after, "%s", ci.not_after);
+                        clean(r->cert_subject, sizeof r->cert_subject, ci.subject);
+                        clean(r->cert_names, sizeof r->cert_names, ci.names);
+                        clean(r->cert_not_after, sizeof r->cert_not_after, ci.not_after);
                     }
                 }
             }

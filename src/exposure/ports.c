@@ -228,9 +228,14 @@ bool mm_portlist_parse(mm_portlist *pl, const char *spec, char *err, size_t errl
             ok = ok && p == s + wl && set_range(bits, lo, hi);
         }
         if (!ok) {
+            char w[44];
+            size_t k = 0;
+            for (size_t i = 0; i < wl && k < 40; i++)
+                w[k++] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '?';
+            w[k] = 0;
             snprintf(err, errlen,
-                     "ports: \"%.*s\" is not a port (1-65535), a range (8000-8100) or "
-                     "top100/maintenance/all", (int)(wl > 40 ? 40 : wl), s);
+                     "ports: \"%s\" is not a port (1-65535), a range (8000-8100) or "
+                     "top100/maintenance/all", w);
             free(bits);
             return false;
         }

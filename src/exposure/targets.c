@@ -94,21 +94,36 @@ static uint64_t span(const mm_ip *lo, const mm_ip *hi)
     return b - a + 1;
 }
 
-static bool one_spec(mm_probe_targets *t, const char *spec, bool large, char *err, size_t errlen)
+/* The spec as a message may show it: printable, at most 60 bytes. */
+static void shown(const char *s, size_t l, char *out, size_t cap)
 {
-    char s[128];
-    size_t l = strlen(spec);
-    while (l && isspace((unsigned char)spec[l - 1]))
+    size_t k = 0;
+    for (size_t i = 0; i < l && k + 4 < cap && i < 60; i++)
+        out[k++] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '?';
+    if (l > 60 && k + 4 < cap) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = 0;
+}
+
+static bool one_spec(mm_probe_targets *t, const char *spec0, bool large, char *err, size_t errlen)
+{
+    char s[128], spec[72];
+    const char *p0 = spec0;
+    size_t l = strlen(p0);
+    while (l && isspace((unsigned char)p0[l - 1]))
         l--;
-    while (l && isspace((unsigned char)*spec))
-        spec++, l--;
+    while (l && isspace((unsigned char)*p0))
+        p0++, l--;
     if (l == 0)
         return true;
+    shown(p0, l, spec, sizeof spec);
     if (l >= sizeof s) {
-        snprintf(err, errlen, "target \"%.40s...\" is too long", spec);
+        snprintf(err, errlen, "target \"%s\" is too long", spec);
         return false;
     }
-    memcpy(s, spec, l);
+    memcpy(s, p0, l);
     s[l] = 0;
     mm_ip lo, hi;
     uint64_t count = 0;
@@ -124,7 +139,7 @@ static bool one_spec(mm_probe_targets *t, const char *spec, bool large, char *er
         }
         int hostbits = (lo.v == 4 ? 32 : 128) - (int)bits;
         if (hostbits > 20) {
-            snprintf(err, errlen, "target \"%.*s\": more than 2^20 addresses", (int)l, spec);
+            snprintf(err, errlen, "target \"%s\": more than 2^20 addresses", spec);
             return false;
         }
         /* the block's first address: host bits cleared */
@@ -137,33 +152,33 @@ static bool one_spec(mm_probe_targets *t, const char *spec, bool large, char *er
         *dash = 0;
         const char *h = dash + 1;
         if (!mm_ip_parse(s, &lo)) {
-            snprintf(err, errlen, "target \"%.*s\": not an address range", (int)l, spec);
+            snprintf(err, errlen, "target \"%s\": not an address range", spec);
             return false;
         }
         if (lo.v == 4 && !strchr(h, '.')) {     /* 192.0.2.10-20 */
             char *end;
             long last = strtol(h, &end, 10);
             if (*end || end == h || last < 0 || last > 255) {
-                snprintf(err, errlen, "target \"%.*s\": not an address range", (int)l, spec);
+                snprintf(err, errlen, "target \"%s\": not an address range", spec);
                 return false;
             }
             hi = lo;
             hi.b[3] = (uint8_t)last;
         }
         else if (!mm_ip_parse(h, &hi)) {
-            snprintf(err, errlen, "target \"%.*s\": not an address range", (int)l, spec);
+            snprintf(err, errlen, "target \"%s\": not an address range", spec);
             return false;
         }
         count = span(&lo, &hi);
         if (!count) {
-            snprintf(err, errlen, "target \"%.*s\": the range is empty, mixed or too large",
-                     (int)l, spec);
+            snprintf(err, errlen, "target \"%s\": the range is empty, mixed or too large",
+                     spec);
             return false;
         }
     }
     else {
         if (!mm_ip_parse(s, &lo)) {
-            snprintf(err, errlen, "target \"%s\": not an address, block or range", s);
+            snprintf(err, errlen, "target \"%s\": not an address, block or range", spec);
             return false;
         }
         count = 1;
