@@ -10,7 +10,7 @@
 
 struct mm_expdb {
     mm_db *db;
-    int64_t id, site_id;
+    int64_t id, site_id, ts;
     mm_stmt *port;
 };
 
@@ -47,6 +47,7 @@ mm_expdb *mm_expdb_begin(mm_db *db, const char *site, const char *kind, int64_t 
     if (!x)
         goto fail;
     x->db = db;
+    x->ts = ts_us;
     if ((x->site_id = site_of(db, site)) < 0)
         goto fail;
     ins = mm_db_prepare(db, "INSERT INTO exposure_checks (site_id, kind, ts, requester, label)"
@@ -135,6 +136,21 @@ int mm_expdb_end(mm_expdb *x, size_t targets, size_t ports, const mm_probe_stats
         mm_stmt_i64(up, 7, x->id);
         rc = mm_stmt_run(up);
         mm_stmt_free(up);
+    }
+    /* the store's span: a report's default period covers the check */
+    static const char *const span[] = {
+        "INSERT INTO span (k, v) VALUES ('first', $1) ON CONFLICT (k) DO UPDATE"
+        " SET v = CASE WHEN excluded.v < span.v THEN excluded.v ELSE span.v END",
+        "INSERT INTO span (k, v) VALUES ('last', $1) ON CONFLICT (k) DO UPDATE"
+        " SET v = CASE WHEN excluded.v > span.v THEN excluded.v ELSE span.v END"};
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        mm_stmt *sp = mm_db_prepare(x->db, span[i]);
+        rc = -1;
+        if (sp) {
+            mm_stmt_i64(sp, 1, x->ts);
+            rc = mm_stmt_run(sp);
+            mm_stmt_free(sp);
+        }
     }
     mm_stmt_free(x->port);
     if (rc == 0)

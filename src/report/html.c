@@ -496,6 +496,7 @@ static void site_report(H *h, const rp_site *s)
     picture(h, "pic_malicious", &s->malicious, 2);
     picture(h, "pic_ddos", &s->ddos, 3);
     h_logs(h, s);
+    h_exposure(h, s);
 
     fputs("<h2>", h->f);
     h_T(h, "countries");
@@ -735,6 +736,7 @@ static void survey(H *h)
     fputs("</h2>\n", h->f);
     countries(h, m->cc, m->ncc);
     h_logs_survey(h);
+    h_exposure_survey(h);
 }
 
 int rp_html(FILE *f, const rp_model *m, const rp_opts *o)

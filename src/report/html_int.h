@@ -36,5 +36,7 @@ void h_more(H *h, size_t n, size_t shown);
  * (html_logs.c). */
 void h_logs(H *h, const rp_site *s);
 void h_logs_survey(H *h);
+void h_exposure(H *h, const rp_site *s);
+void h_exposure_survey(H *h);
 
 #endif

@@ -92,6 +92,8 @@ const char *rp_t(int lang, const char *key)
         if (strcmp(phrases[i][0], key) == 0)
             return phrases[i][lang ? 2 : 1];
     const char *l = rp_t_logs(lang, key);
+    if (!l)
+        l = rp_t_exposure(lang, key);
     return l ? l : key;
 }
 

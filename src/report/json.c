@@ -221,6 +221,49 @@ static void logs_json(mm_json *j, const rp_model *m, const rp_site *s)
     mj_arr_close(j);
 }
 
+/* What of the company the Internet reaches: its audits' open ports, its
+ * staff's self-checks. */
+static void exposure_json(mm_json *j, const rp_model *m, const rp_site *s)
+{
+    const rp_exposure *e = &s->exp;
+    char t[32];
+    mj_obj_open(j, "exposure");
+    mj_u64(j, "audits", (uint64_t)e->scans);
+    mj_u64(j, "level", (uint64_t)e->level);
+    mj_arr_open(j, "open_ports");
+    for (size_t i = 0; i < e->nopen; i++) {
+        const rp_expopen *o = &e->open[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "target", o->target);
+        mj_u64(j, "port", (uint64_t)o->port);
+        if (o->service[0])
+            mj_str(j, "service", o->service);
+        if (o->banner[0])
+            mj_str(j, "banner", o->banner);
+        if (o->cert[0])
+            mj_str(j, "certificate", o->cert);
+        mj_bool(j, "maintenance", o->maintenance);
+        mj_bool(j, "urgent", o->serious);
+        rp_fmt_time(m, o->ts, t, sizeof t, true);
+        mj_str(j, "checked", t);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_u64(j, "self_checks", (uint64_t)e->self_checks);
+    mj_u64(j, "self_exposed", (uint64_t)e->self_exposed);
+    mj_arr_open(j, "self");
+    for (size_t i = 0; i < e->nself; i++) {
+        mj_obj_open(j, NULL);
+        mj_str(j, "requester", e->self[i].requester);
+        rp_fmt_time(m, e->self[i].ts, t, sizeof t, true);
+        mj_str(j, "checked", t);
+        mj_str(j, "open_ports", e->self[i].open);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_obj_close(j);
+}
+
 /* The sensor's findings, each internal host with the machine a DHCP lease
  * says it was. */
 static void findings_json(mm_json *j, const rp_model *m, const rp_site *s)
@@ -359,6 +402,31 @@ int rp_json(FILE *f, const rp_model *m, const rp_opts *o)
             mj_u64(&j, S->kinds[i].key, (uint64_t)S->kinds[i].n);
         mj_obj_close(&j);
         mj_obj_close(&j);
+        /* the self-check service across everyone (anonymous checks too) */
+        const rp_expsurvey *E = &m->exp;
+        mj_obj_open(&j, "exposure_survey");
+        mj_u64(&j, "checks", (uint64_t)E->checks);
+        mj_u64(&j, "exposed", (uint64_t)E->exposed);
+        mj_arr_open(&j, "by_port");
+        for (size_t i = 0; i < E->nports; i++) {
+            mj_obj_open(&j, NULL);
+            mj_u64(&j, "port", (uint64_t)E->ports[i].port);
+            mj_u64(&j, "checks", (uint64_t)E->ports[i].asked);
+            mj_u64(&j, "open", (uint64_t)E->ports[i].open);
+            mj_obj_close(&j);
+        }
+        mj_arr_close(&j);
+        mj_arr_open(&j, "by_month");
+        for (size_t i = 0; i < E->nmonths; i++) {
+            mj_obj_open(&j, NULL);
+            mj_str(&j, "month", E->months[i].month);
+            mj_u64(&j, "checks", (uint64_t)E->months[i].checks);
+            mj_u64(&j, "open_any", (uint64_t)E->months[i].open_any);
+            mj_u64(&j, "open_445", (uint64_t)E->months[i].open_445);
+            mj_obj_close(&j);
+        }
+        mj_arr_close(&j);
+        mj_obj_close(&j);
     }
 
     mj_obj_open(&j, "companies");
@@ -379,6 +447,7 @@ int rp_json(FILE *f, const rp_model *m, const rp_opts *o)
         mj_u64(&j, "level", (uint64_t)s->level);
         findings_json(&j, m, s);
         logs_json(&j, m, s);
+        exposure_json(&j, m, s);
         mj_obj_close(&j);
     }
     mj_obj_close(&j);

@@ -1119,11 +1119,14 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         }
     }
     pass_free(&ps);
-    return rp_logs_build(m, db, err, errlen);
+    if (rp_logs_build(m, db, err, errlen) != 0)
+        return -1;
+    return rp_exposure_build(m, db, err, errlen);
 }
 
 void rp_model_free(rp_model *m)
 {
+    rp_exposure_free(m);        /* (the sites' parts first) */
     for (size_t i = 0; i < m->nsite; i++) {
         rp_site *s = &m->site[i];
         free(s->families.v);

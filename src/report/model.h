@@ -151,6 +151,46 @@ typedef struct rp_logsurvey {      /* the logs across companies */
     size_t nkinds;
 } rp_logsurvey;
 
+typedef struct rp_expopen {        /* a port of the company the Internet reaches */
+    char target[46], service[24], banner[160], cert[200];
+    int port;
+    int64_t ts;                    /* the audit that found it */
+    bool maintenance, serious;     /* should not face the Internet; an entry for attacks */
+} rp_expopen;
+
+typedef struct rp_expself {        /* a staff member's self-check (the company's link) */
+    char requester[46], open[128]; /* the ports found open: "445, 3389" ("" none) */
+    int64_t ts;
+} rp_expself;
+
+typedef struct rp_exposure {       /* exposure checks of the company */
+    int64_t scans;                 /* audits in the period */
+    rp_expopen *open;              /* open ports, each address's latest audit */
+    size_t nopen;
+    int64_t self_checks, self_exposed;
+    rp_expself *self;              /* the latest check of each requester */
+    size_t nself;
+    int level;                     /* 1..3 as the site's, 0 nothing */
+} rp_exposure;
+
+typedef struct rp_expport {
+    int port;
+    int64_t asked, open;
+} rp_expport;
+
+typedef struct rp_expmonth {
+    char month[8];
+    int64_t checks, open_any, open_445;
+} rp_expmonth;
+
+typedef struct rp_expsurvey {      /* self-checks of everyone (anonymous ones too) */
+    int64_t checks, exposed;       /* checks; those that found a port open */
+    rp_expport *ports;             /* per port asked: checks, and how many found it open */
+    size_t nports;
+    rp_expmonth *months;           /* per local month */
+    size_t nmonths;
+} rp_expsurvey;
+
 typedef struct rp_site {
     char name[128];
     int64_t id;
@@ -170,6 +210,7 @@ typedef struct rp_site {
     size_t nfind;
     int level;                     /* 1 serious, 2 needs attention, 3 no serious problem */
     rp_logs logs;                  /* what the gateway logs show */
+    rp_exposure exp;               /* what of it the Internet reaches */
     rp_host *hostinfo;             /* each internal host of the findings, with its lease */
     size_t nhostinfo;
 } rp_site;
@@ -200,8 +241,13 @@ typedef struct rp_model {
     size_t nxflow;
     int64_t alerts, flows;
     rp_logsurvey logs;             /* what the gateway logs show across companies */
+    rp_expsurvey exp;              /* the self-check service's statistics */
 } rp_model;
 
+/* The exposure part of every site and the self-check statistics
+ * (expmodel.c; called by rp_model_build). */
+int rp_exposure_build(rp_model *m, mm_db *db, char *err, size_t errlen);
+void rp_exposure_free(rp_model *m);
 /* The gateway-log part of every site (logmodel.c; called by rp_model_build). */
 int rp_logs_build(rp_model *m, mm_db *db, char *err, size_t errlen);
 void rp_logs_free(rp_logs *l);

@@ -502,6 +502,7 @@ static void site_pdf(P *p, const rp_site *s)
     picture(p, "pic_malicious", &s->malicious, 2);
     picture(p, "pic_ddos", &s->ddos, 3);
     p_logs(p, s);
+    p_exposure(p, s);
     p_ensure(p, 230);   /* the heading stays with its charts */
     p_heading(p, rp_t(L, "countries"), 2);
     countries(p, s->cc, s->ncc);
@@ -670,6 +671,7 @@ static void survey_pdf(P *p)
     p_heading(p, rp_t(L, "country_totals"), 2);
     countries(p, m->cc, m->ncc);
     p_logs_survey(p);
+    p_exposure_survey(p);
 }
 
 int rp_pdf(const char *path, const rp_model *m, const rp_opts *o, char *err, size_t errlen)

@@ -52,5 +52,7 @@ void p_more(P *p, size_t n, size_t shown);
 /* The gateway-log section of a company report (pdf_logs.c). */
 void p_logs(P *p, const rp_site *s);
 void p_logs_survey(P *p);
+void p_exposure(P *p, const rp_site *s);
+void p_exposure_survey(P *p);
 
 #endif

@@ -227,6 +227,19 @@ def _store():
     k = c.execute('SELECT targets, ports, open, closed, filtered FROM exposure_checks').fetchone()
     expect(k == (1, len(PORTS), len(OPEN), len(PORTS) - len(OPEN) - len(DROPPED), len(DROPPED)),
            'check counts %s' % (k,))
+    # the company's report: each open port, telnet marked urgent, level serious
+    out = os.path.join(tmp, 'r.json')
+    r = subprocess.run([MM, 'report', '--db', db, '--site', 'acme', '--format', 'json', '-o', out],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(out) as f:
+        co = json.load(f)['companies']['acme']
+    e = co['exposure']
+    expect({(o['target'], o['port']) for o in e['open_ports']} == {(HOST, p) for p in OPEN},
+           'report open ports %s' % e['open_ports'])
+    urgent = {o['port'] for o in e['open_ports'] if o['urgent']}
+    expect(urgent == {23}, 'urgent ports %s' % urgent)
+    expect(co['level'] == 1 and e['level'] == 1, 'level %s/%s' % (co['level'], e['level']))
 
 
 @check('exposure scan: refused without --i-own-these, and past a /22 without --large;'
