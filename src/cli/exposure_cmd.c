@@ -38,7 +38,7 @@ static void usage(FILE *f)
 "                    maintenance (the ports the report explains), all;\n"
 "                    default top100,maintenance\n"
 "  --rate N          new connections per second (default 1000)\n"
-"  --parallel N      connections in progress at once (default 256)\n"
+"  --parallel N      connections in progress at once (default 1024)\n"
 "  --timeout MS      wait for each answer (default 2000)\n"
 "  --no-banners      do not ask open ports who they are\n"
 "  --all-hosts       probe every address (default: addresses that answer none\n"

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 static const uint16_t discovery_ports[] = {80, 443, 22, 445, 3389};
+enum { HOST_UP = 1, HOST_UNREACHABLE = 2 };   /* what discovery learnt */
 
 const char *mm_port_state_name(mm_port_state s)
 {
@@ -43,7 +44,7 @@ void mm_probe_opts_default(mm_probe_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->timeout_ms = 2000;
-    o->parallel = 256;
+    o->parallel = 1024;
     o->rate = 1000;
     o->banners = false;
     o->banner_ms = 2000;
@@ -100,6 +101,8 @@ static void slot_close(run *r, slot *s)
     s->fd = -1;
     s->phase = SL_FREE;
     s->blen = s->olen = s->osent = 0;
+    free(s->buf);               /* only an open port's exchange holds one */
+    s->buf = NULL;
     r->active--;
 }
 
@@ -118,9 +121,13 @@ static int report(run *r, slot *s, mm_port_state state, int err)
     if (s->phase == SL_BANNER)
         mm_banner_read(s->bk, s->port, s->buf, s->blen, &res);
     if (r->answered) {
+        /* discovery: nothing reported; an address that answered is up, one
+         * the network says cannot be reached is down: neither is asked again */
         if (state != MM_PS_FILTERED)
-            r->answered[s->ti] = 1;
-        return 0;               /* discovery: nothing reported */
+            r->answered[s->ti] = HOST_UP;
+        else if (err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN)
+            r->answered[s->ti] = HOST_UNREACHABLE;
+        return 0;
     }
     r->st->probes++;
     if (state == MM_PS_OPEN)
@@ -144,6 +151,11 @@ static void finish_connect(run *r, slot *s, int err)
             mm_probe_targets_get(r->t, s->ti, &a);
             s->bk = mm_banner_opening(s->port, &a, NULL, s->out, sizeof s->out, &s->olen);
             s->osent = 0;
+            if (!s->buf && !(s->buf = malloc(MM_BANNER_READ_MAX))) {
+                report(r, s, MM_PS_OPEN, 0);    /* no memory: open, unasked */
+                slot_close(r, s);
+                return;
+            }
             s->blen = 0;
             s->phase = SL_BANNER;
             s->deadline = mono_ns() + (uint64_t)r->o->banner_ms * 1000000ull;
@@ -219,7 +231,9 @@ static bool next_job(run *r, size_t *ti, uint16_t *port)
     while (r->pi < r->nports) {
         while (r->ti < nt) {
             size_t i = r->ti++;
-            if (!r->up || r->up[i]) {
+            if (r->answered && r->answered[i])
+                continue;       /* discovery already knows */
+            if (!r->up || r->up[i] == HOST_UP) {
                 *ti = i;
                 *port = r->ports[r->pi];
                 return true;
@@ -405,13 +419,8 @@ int mm_probe_run(const mm_probe_targets *t, const uint16_t *ports, size_t nports
         snprintf(err, errlen, "out of memory or descriptors");
         goto out;
     }
-    for (size_t i = 0; i < r.ns; i++) {
+    for (size_t i = 0; i < r.ns; i++)
         r.s[i].fd = -1;
-        if (!(r.s[i].buf = malloc(MM_BANNER_READ_MAX))) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-    }
     if (o->discovery && nt > 1) {
         if (!(answered = calloc(nt, 1))) {
             snprintf(err, errlen, "out of memory");
@@ -425,7 +434,7 @@ int mm_probe_run(const mm_probe_targets *t, const uint16_t *ports, size_t nports
             goto out;
         }
         for (size_t i = 0; i < nt; i++)
-            answered[i] ? st->hosts_up++ : st->hosts_down++;
+            answered[i] == HOST_UP ? st->hosts_up++ : st->hosts_down++;
         r.answered = NULL;
         r.up = answered;
     }

@@ -47,7 +47,7 @@ void mm_probe_targets_free(mm_probe_targets *t);
 
 typedef struct mm_probe_opts {
     uint32_t timeout_ms;     /* a connect's answer (default 2000) */
-    uint32_t parallel;       /* connections in progress at once (default 256) */
+    uint32_t parallel;       /* connections in progress at once (default 1024) */
     uint32_t rate;           /* new connections per second, 0: no limit (default 1000) */
     bool banners;            /* ask open ports who they are */
     uint32_t banner_ms;      /* how long a service may take to speak (default 2000) */
