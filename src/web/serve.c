@@ -9,8 +9,10 @@
  * bounded time. A request head that does not fit the per-connection
  * memory (conn_memory) is answered by libmicrohttpd itself (414 or 431,
  * without our headers: no handler ran). The body is kept up to max_body;
- * past it, or when Content-Length says it will be, the request is
- * answered 413 by the dispatch and the connection closed.
+ * when Content-Length says it will pass it, the request is answered 413
+ * at once without reading the body; a chunked body that passes it is read
+ * on and dropped (libmicrohttpd answers only after the body) up to
+ * DRAIN bytes, then answered 413, or the connection closed past DRAIN.
  *
  * The raw request target (with its query) comes from the URI log
  * callback, whose result is also the per-request state.
@@ -24,12 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DRAIN ((size_t)1 << 20)
+
 typedef struct conn {
     char target[MM_WEB_MAX_TARGET + 1];
-    bool target_over, started;
+    bool target_over, started, answered;
     uint8_t *body;
     size_t len, cap;
     bool over;
+    size_t drained;             /* bytes dropped past the cap */
     uint64_t now_ns;
     mm_web_req req;             /* big: kept here, not on the thread's stack */
     mm_web_resp resp;
@@ -102,6 +107,9 @@ static enum MHD_Result answer(mm_web_server *s, struct MHD_Connection *c, const 
 {
     mm_web_req *r = &k->req;
     mm_web_resp *resp = &k->resp;
+    if (k->answered)
+        return MHD_YES;         /* early 413 sent: anything after is dropped */
+    k->answered = true;
     mm_web_req_init(r);
     r->method = method;
     r->target = k->target;
@@ -156,8 +164,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         if (k->over || n > s->cfg.max_body - k->len) {
-            k->over = true;         /* drop the rest; answered 413 at the end */
-            return MHD_YES;
+            /* over the cap: libmicrohttpd answers only once the body is
+             * read, so the rest is read and dropped, up to DRAIN bytes;
+             * past that (a chunked body may never end) the connection is
+             * closed without an answer */
+            k->over = true;
+            k->drained += n;
+            return k->drained > DRAIN ? MHD_NO : MHD_YES;
         }
         if (k->len + n > k->cap) {
             size_t cap = k->cap ? k->cap : 4096;
