@@ -688,7 +688,7 @@ static void test_form(void **state)
     assert_int_equal(f.n, 1);
     mm_web_form_free(&f);
 
-    char *many = malloc(65 * 4 + 1);
+    static char many[65 * 4 + 1];
     many[0] = '\0';
     for (int i = 0; i < 64; i++)
         strcat(many, "a=1&");
@@ -697,9 +697,8 @@ static void test_form(void **state)
     mm_web_form_free(&f);
     strcat(many, "b=2");
     assert_int_equal(mm_web_form_parse(&f, many, strlen(many)), MM_WEB_FORM_TOO_MANY);
-    free(many);
 
-    char *lv = malloc(MM_WEB_FORM_MAX_VALUE + 10);
+    static char lv[MM_WEB_FORM_MAX_VALUE + 10];
     strcpy(lv, "v=");
     memset(lv + 2, 'x', MM_WEB_FORM_MAX_VALUE);
     lv[MM_WEB_FORM_MAX_VALUE + 2] = '\0';
@@ -708,7 +707,6 @@ static void test_form(void **state)
     mm_web_form_free(&f);
     strcat(lv, "y");
     assert_int_equal(mm_web_form_parse(&f, lv, strlen(lv)), MM_WEB_FORM_TOO_LONG);
-    free(lv);
     char lk[MM_WEB_FORM_MAX_KEY + 4];
     memset(lk, 'k', MM_WEB_FORM_MAX_KEY + 1);
     lk[MM_WEB_FORM_MAX_KEY + 1] = '\0';
