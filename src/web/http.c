@@ -382,6 +382,26 @@ static const char *joined_xff(const mm_web_req *r, char *out, size_t cap, bool *
     return any ? out : NULL;
 }
 
+/* Adds method to the Allow list unless it is there (or there is no room). */
+static void allow_add(char *allow, size_t cap, const char *method)
+{
+    size_t ml = strlen(method), al = strlen(allow);
+    for (const char *p = allow; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == ml && memcmp(p, method, n) == 0)
+            return;
+        p = e ? e + 2 : p + n;
+    }
+    if (al + ml + 3 > cap)
+        return;
+    if (al) {
+        memcpy(allow + al, ", ", 2);
+        al += 2;
+    }
+    memcpy(allow + al, method, ml + 1);
+}
+
 static int handle(mm_web_server *s, mm_web_req *req, mm_web_resp *resp)
 {
     atomic_fetch_add(&s->requests, 1);
@@ -453,13 +473,9 @@ static int handle(mm_web_server *s, mm_web_req *req, mm_web_resp *resp)
         if (!rt && (strcmp(req->method, r->method) == 0 ||
                     (is_head && strcmp(r->method, "GET") == 0)))
             rt = r;
-        if (!strstr(allow, r->method) && strlen(allow) + strlen(r->method) + 8 < sizeof allow) {
-            if (allow[0])
-                strcat(allow, ", ");
-            strcat(allow, r->method);
-            if (strcmp(r->method, "GET") == 0 && !strstr(allow, "HEAD"))
-                strcat(allow, ", HEAD");
-        }
+        allow_add(allow, sizeof allow, r->method);
+        if (strcmp(r->method, "GET") == 0)
+            allow_add(allow, sizeof allow, "HEAD");
     }
     if (!path_found)
         return refuse(s, resp, 404, &s->not_found);
