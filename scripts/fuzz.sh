@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -218,10 +218,15 @@ EOP
 printf '\x00GET\n/?q=%%3Cb%%3E&lang=en\nAccept-Language: en-US,en;q=0.9,ja;q=0.8\nCookie: a=1; lang=ja\n\n' > "$work/web/get"
 printf '\x05POST\n/form\nContent-Type: application/x-www-form-urlencoded\nX-Forwarded-For: 6.6.6.6, [2001:db8::1]:443, 203.0.113.7, 10.0.0.9\n\na=1&b=x+y&a=%%41&&k&e=%%E3%%81%%82\n' > "$work/web/form"
 printf '\x02POST\n/check\nContent-Type: application/x-www-form-urlencoded\nX-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n\ncsrf=AQAAAABrUwEAq83vASNFZ4mrze8BI0VniQ&v=1\n' > "$work/web/csrf"
+# self-check seeds: the peer byte as the web seeds, then a request
+printf '\x00GET\n/?c=0123456789abcdef0123456789abcdef&lang=en\nAccept-Language: ja\n\n' > "$work/selfcheck/index"
+printf '\x00POST\n/api/check\nContent-Type: application/json\n\n{"consent": true, "ports": [22, 445, 3389], "company": "x"}' > "$work/selfcheck/api"
+printf '\x05POST\n/check\nContent-Type: application/x-www-form-urlencoded\nX-Forwarded-For: 203.0.113.7\n\nconsent=1&port=22&port=445&csrf=AAAA&c=&lang=ja' > "$work/selfcheck/form"
+printf '\x00GET\n/result?id=00000000000000000000000000000000&lang=ja\n\n' > "$work/selfcheck/result"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

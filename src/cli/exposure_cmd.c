@@ -2,6 +2,8 @@
  * exposure_cmd.c - `mimamori exposure`: what of a company can be reached
  * from the Internet.
  *   scan   TCP connect probes of the company's own addresses
+ *   serve  the self-check web service
+ *   link   a company's link for its staff's self-checks
  */
 #include <getopt.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include "exposure/expdb.h"
 #include "exposure/ports.h"
 #include "exposure/probe.h"
+#include "exposure/service.h"
 #include "store/store.h"
 #include "util/json.h"
 #include "util/util.h"
@@ -22,6 +25,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: mimamori exposure scan TARGET... --i-own-these [options]\n"
+"       mimamori exposure serve --listen ADDR:PORT [options]\n"
+"       mimamori exposure link --site NAME [--db PATH|URL] [--url BASE]\n"
 "\n"
 "  scan      probe your own addresses with TCP connects (no raw packets, no\n"
 "            root) and say which ports are open, closed or filtered, as nmap -sT\n"
@@ -51,7 +56,30 @@ static void usage(FILE *f)
 "  --lang ja|en      words of the advice (default en)\n"
 "  -h, --help        this help\n"
 "\n"
-"Only probe what you own: mimamori refuses without --i-own-these.\n");
+"Only probe what you own: mimamori refuses without --i-own-these.\n"
+"\n"
+"  serve     the self-check web service: a visitor agrees to the terms, picks\n"
+"            ports, and the service connects back to the visitor's own address\n"
+"            (never another: the TCP peer, or behind --trusted-proxy the first\n"
+"            untrusted X-Forwarded-For address) and shows per port \"safe (no\n"
+"            answer)\", \"closed\" or \"open: may allow intrusion\" with what to\n"
+"            do, in Japanese or English; POST /api/check takes\n"
+"            {\"consent\": true, \"ports\": [22, 445]} for scripts\n"
+"  --listen ADDR:PORT     where to listen (\"[::]:8080\" for both families)\n"
+"  --trusted-proxy CIDR   a reverse proxy whose X-Forwarded-For is believed\n"
+"                         (repeatable)\n"
+"  --ports LIST           the ports offered (default maintenance)\n"
+"  --max-parallel N       checks at once (default 32; more wait: 503)\n"
+"  --checks-per-hour N    per requester address (default 360, bursts of 10)\n"
+"  --timeout MS           per port (default 2000)\n"
+"  --db PATH|URL          where checks are recorded (default mimamori.db)\n"
+"  --dry-run              connect to nothing: every port answers \"safe\"\n"
+"                         (to try the pages)\n"
+"\n"
+"  link      a link for a company's staff: checks made through it count for\n"
+"            that company and appear in its report\n"
+"  --site NAME            the company\n"
+"  --url BASE             the service's address (https://check.example.jp)\n");
 }
 
 static volatile int stop_flag;
@@ -373,6 +401,148 @@ out:
     return rc;
 }
 
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"listen", required_argument, 0, 'l'}, {"trusted-proxy", required_argument, 0, 'T'},
+        {"ports", required_argument, 0, 'p'}, {"max-parallel", required_argument, 0, 'P'},
+        {"checks-per-hour", required_argument, 0, 'C'}, {"timeout", required_argument, 0, 't'},
+        {"db", required_argument, 0, 'd'}, {"dry-run", no_argument, 0, 'D'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    mm_selfcheck_config c;
+    memset(&c, 0, sizeof c);
+    mm_web_config_defaults(&c.web);
+    c.db = "mimamori.db";
+    c.timeout_ms = 2000;
+    c.max_parallel = 32;
+    c.check_rate = 360.0 / 3600;
+    c.check_burst = 10;
+    const char *ports = "maintenance";
+    char proxies[1024] = "";
+    int o;
+    uint64_t v;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (o) {
+        case 'l': c.web.listen = optarg; break;
+        case 'T': {
+            size_t l = strlen(proxies);
+            if (l + strlen(optarg) + 2 > sizeof proxies) {
+                fprintf(stderr, "mimamori exposure serve: too many --trusted-proxy\n");
+                return 2;
+            }
+            snprintf(proxies + l, sizeof proxies - l, "%s%s", l ? "," : "", optarg);
+            break;
+        }
+        case 'p': ports = optarg; break;
+        case 'P':
+        case 'C':
+        case 't':
+            if (!mm_parse_uint(optarg, o == 't' ? 60000 : 100000, &v) || v == 0) {
+                fprintf(stderr, "mimamori exposure serve: bad number '%s'\n", optarg);
+                return 2;
+            }
+            if (o == 'P')
+                c.max_parallel = (unsigned)v;
+            else if (o == 'C')
+                c.check_rate = (double)v / 3600;
+            else
+                c.timeout_ms = (uint32_t)v;
+            break;
+        case 'd': c.db = optarg; break;
+        case 'D': c.dry_run = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!c.web.listen || optind != argc) {
+        fprintf(stderr, "mimamori exposure serve: --listen ADDR:PORT is needed (see --help)\n");
+        return 2;
+    }
+    if (proxies[0])
+        c.web.trusted_proxies = proxies;
+    char err[512];
+    if (!mm_portlist_parse(&c.ports, ports, err, sizeof err)) {
+        fprintf(stderr, "mimamori exposure serve: %s\n", err);
+        return 2;
+    }
+    if (c.ports.n > MM_SELF_MAX_PORTS) {
+        fprintf(stderr, "mimamori exposure serve: at most %d ports can be offered\n",
+                MM_SELF_MAX_PORTS);
+        mm_portlist_free(&c.ports);
+        return 2;
+    }
+    mm_selfcheck *s = mm_selfcheck_new(&c, err, sizeof err);
+    int rc = 1;
+    if (!s || !mm_selfcheck_start(s, err, sizeof err)) {
+        fprintf(stderr, "mimamori exposure serve: %s\n", err);
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fprintf(stderr, "mimamori exposure serve: listening on port %u\n", mm_selfcheck_port(s));
+    while (!stop_flag) {
+        struct timespec ts = {0, 200000000};
+        nanosleep(&ts, NULL);
+    }
+    mm_selfcheck_stats st;
+    mm_selfcheck_stats_get(s, &st);
+    mm_web_counters wc;
+    mm_web_stats(mm_selfcheck_web(s), &wc);
+    fprintf(stderr, "mimamori exposure serve: %llu checks; refused: %llu busy, %llu rate, %llu "
+                    "client unknown; requests %llu (bad %llu, too large %llu, rate %llu, csrf "
+                    "%llu)\n",
+            (unsigned long long)st.checks, (unsigned long long)st.refused_busy,
+            (unsigned long long)st.refused_rate, (unsigned long long)st.refused_unknown_client,
+            (unsigned long long)wc.requests, (unsigned long long)wc.bad_request,
+            (unsigned long long)wc.too_large, (unsigned long long)wc.rate_limited,
+            (unsigned long long)wc.csrf);
+    rc = 0;
+out:
+    mm_selfcheck_free(s);
+    mm_portlist_free(&c.ports);
+    return rc;
+}
+
+static int cmd_link(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"site", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
+        {"url", required_argument, 0, 'u'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *site = NULL, *dbpath = "mimamori.db", *url = "";
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (o) {
+        case 's': site = optarg; break;
+        case 'd': dbpath = optarg; break;
+        case 'u': url = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!site || !site[0] || optind != argc) {
+        fprintf(stderr, "mimamori exposure link: --site NAME is needed\n");
+        return 2;
+    }
+    char err[512], tok[33];
+    mm_db *db = mm_db_open(dbpath, err, sizeof err);
+    if (!db || mm_expdb_link_new(db, site, tok, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori exposure link: %s\n", err);
+        mm_db_close(db);
+        return 1;
+    }
+    size_t ul = strlen(url);
+    printf("%.*s/?c=%s\n", (int)(ul && url[ul - 1] == '/' ? ul - 1 : ul), url, tok);
+    mm_db_close(db);
+    return 0;
+}
+
 int cmd_exposure(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -381,6 +551,10 @@ int cmd_exposure(int argc, char **argv)
     }
     if (strcmp(argv[1], "scan") == 0)
         return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "link") == 0)
+        return cmd_link(argc - 1, argv + 1);
     fprintf(stderr, "mimamori exposure: unknown command '%s' (see --help)\n", argv[1]);
     return 2;
 }

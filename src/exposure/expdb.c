@@ -4,6 +4,7 @@
  */
 #include "exposure/expdb.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,4 +169,52 @@ void mm_expdb_abort(mm_expdb *x)
     mm_stmt_free(x->port);
     mm_db_rollback(x->db);
     free(x);
+}
+
+int mm_expdb_link_new(mm_db *db, const char *site, char token[33], char *err, size_t errlen)
+{
+    uint8_t r[16];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(token, 33, r, sizeof r);
+    if (mm_store_init(db) != 0 || mm_db_begin(db) != 0) {
+        snprintf(err, errlen, "store: %s", mm_db_error(db));
+        return -1;
+    }
+    int64_t sid = site_of(db, site);
+    mm_stmt *st = sid > 0 ? mm_db_prepare(db, "INSERT INTO exposure_links (token, site_id,"
+                                              " created) VALUES ($1, $2, $3)")
+                          : NULL;
+    int rc = -1;
+    if (st) {
+        mm_stmt_text(st, 1, token);
+        mm_stmt_i64(st, 2, sid);
+        mm_stmt_i64(st, 3, (int64_t)(mm_now_ns() / 1000));
+        rc = mm_stmt_run(st);
+        mm_stmt_free(st);
+    }
+    if (rc == 0)
+        rc = mm_db_commit(db);
+    else
+        mm_db_rollback(db);
+    if (rc != 0)
+        snprintf(err, errlen, "store: %s", mm_db_error(db));
+    return rc;
+}
+
+bool mm_expdb_link_site(mm_db *db, const char *token, char *out, size_t outlen)
+{
+    if (strlen(token) != 32 || strspn(token, "0123456789abcdef") != 32)
+        return false;
+    mm_stmt *st = mm_db_prepare(db, "SELECT s.name FROM exposure_links l JOIN sites s"
+                                    " ON s.id = l.site_id WHERE l.token = $1 AND l.revoked = 0");
+    bool ok = false;
+    if (st) {
+        mm_stmt_text(st, 1, token);
+        if (mm_stmt_step(st) == 1) {
+            snprintf(out, outlen, "%s", mm_col_text(st, 0));
+            ok = true;
+        }
+        mm_stmt_free(st);
+    }
+    return ok;
 }

@@ -26,4 +26,11 @@ int mm_expdb_finding(mm_expdb *x, const char *target, uint16_t port, const char 
 int mm_expdb_end(mm_expdb *x, size_t targets, size_t ports, const mm_probe_stats *st);
 void mm_expdb_abort(mm_expdb *x);
 
+/* A new link for a company's staff: a random token (32 hex digits) kept
+ * with the company; 0 or -1 with a reason. */
+int mm_expdb_link_new(mm_db *db, const char *site, char token[33], char *err, size_t errlen);
+/* The company of a link (out: its name), false when the token is unknown,
+ * revoked or not a token. */
+bool mm_expdb_link_site(mm_db *db, const char *token, char *out, size_t outlen);
+
 #endif

@@ -161,6 +161,9 @@ static const char schema[] =
     " target TEXT NOT NULL, port BIGINT NOT NULL, state TEXT NOT NULL, service TEXT,"
     " banner TEXT, cert_subject TEXT, cert_names TEXT, cert_not_after TEXT, detail TEXT,"
     " PRIMARY KEY (check_id, target, port))@WOR@;"
+    /* a company's link for its staff's self-checks (mimamori exposure link) */
+    "CREATE TABLE IF NOT EXISTS exposure_links (token TEXT PRIMARY KEY, site_id BIGINT NOT NULL,"
+    " created BIGINT, revoked BIGINT NOT NULL DEFAULT 0);"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
 int mm_store_init(mm_db *db)
