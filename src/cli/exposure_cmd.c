@@ -359,11 +359,7 @@ static int cmd_scan(int argc, char **argv)
             goto out;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_on_stop(on_signal);
     mm_probe_stats st;
     if (mm_probe_run(t, pl.v, pl.n, &o, on_result, &sc, &stop_flag, &st, err, sizeof err) != 0) {
         fprintf(stderr, "mimamori exposure scan: %s\n", err);
@@ -479,11 +475,7 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "mimamori exposure serve: %s\n", err);
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_on_stop(on_signal);
     fprintf(stderr, "mimamori exposure serve: listening on port %u\n", mm_selfcheck_port(s));
     while (!stop_flag) {
         struct timespec ts = {0, 200000000};

@@ -378,11 +378,7 @@ static int listen_cmd(int argc, char **argv)
         fprintf(stderr, "mimamori logs listen: --user: %s\n", err);
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_on_stop(on_signal);
     signal(SIGPIPE, SIG_IGN);
     rc = mm_listen_run(l, w, &g_stop, err, sizeof err) == 0 ? 0 : 1;
     if (rc)

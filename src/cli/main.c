@@ -1,6 +1,7 @@
 /*
  * main.c - the mimamori command: dispatch to subcommands.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,15 @@ static void usage(FILE *f)
             "            JSON; Japanese and English)\n"
             "\n"
             "See mimamori(1) for details.\n");
+}
+
+void cli_on_stop(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int main(int argc, char **argv)

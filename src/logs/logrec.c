@@ -143,16 +143,6 @@ int lr_num2(const char *p)
     return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
-int lr_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
 {
@@ -164,7 +154,7 @@ bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
     bool sep_seen = false;
     for (size_t i = 0; i <= n; i++) {
         char c = i < n ? p[i] : ':';
-        int h = lr_hex(c);
+        int h = mm_hex_value(c);
         if (h >= 0) {
             if (digits >= 4)
                 return false;          /* no group is longer than four digits */
@@ -172,7 +162,7 @@ bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out)
                 cur = 0;
             cur = cur * 16 + h;
             digits++;
-            if (!sep_seen && digits == 2 && i + 1 < n && lr_hex(p[i + 1]) >= 0 &&
+            if (!sep_seen && digits == 2 && i + 1 < n && mm_hex_value(p[i + 1]) >= 0 &&
                 (n == 12 || n == 14)) {
                 /* aabbccddeeff or aabb.ccdd.eeff: a byte every two digits */
                 if (nb >= 6)

@@ -253,8 +253,6 @@ bool lr_port(const char *p, size_t n, int32_t *port);
 bool lr_digits(const char *p, size_t n);
 /* The two decimal digits at p (the caller has checked them) as a number. */
 int lr_num2(const char *p);
-/* The value of a hex digit, -1 when c is not one. */
-int lr_hex(char c);
 /* A MAC (aa:bb:.., aa-bb-.., aabb.ccdd.eeff, any case) lower case with colons
  * into the scratch area. */
 bool lr_mac(mm_logrec *r, const char *p, size_t n, lr_str *out);

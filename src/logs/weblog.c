@@ -200,8 +200,8 @@ static lr_str unescape(mm_logrec *r, lr_str s)
         char c = s.p[i];
         if (c == '\\' && i + 1 < s.n) {
             char x = s.p[i + 1];
-            if (x == 'x' && i + 3 < s.n && lr_hex(s.p[i + 2]) >= 0 && lr_hex(s.p[i + 3]) >= 0) {
-                c = (char)(lr_hex(s.p[i + 2]) * 16 + lr_hex(s.p[i + 3]));
+            if (x == 'x' && i + 3 < s.n && mm_hex_value(s.p[i + 2]) >= 0 && mm_hex_value(s.p[i + 3]) >= 0) {
+                c = (char)(mm_hex_value(s.p[i + 2]) * 16 + mm_hex_value(s.p[i + 3]));
                 i += 3;
             } else if (x == '"' || x == '\\') {
                 c = x;

@@ -110,9 +110,9 @@ static lr_str unescape_tsv(mm_logrec *r, lr_str s)
     char b[1024];
     size_t n = 0;
     for (uint32_t i = 0; i < s.n; i++) {
-        if (s.p[i] == '\\' && i + 3 < s.n && s.p[i + 1] == 'x' && lr_hex(s.p[i + 2]) >= 0 &&
-            lr_hex(s.p[i + 3]) >= 0) {
-            b[n++] = (char)(lr_hex(s.p[i + 2]) * 16 + lr_hex(s.p[i + 3]));
+        if (s.p[i] == '\\' && i + 3 < s.n && s.p[i + 1] == 'x' && mm_hex_value(s.p[i + 2]) >= 0 &&
+            mm_hex_value(s.p[i + 3]) >= 0) {
+            b[n++] = (char)(mm_hex_value(s.p[i + 2]) * 16 + mm_hex_value(s.p[i + 3]));
             i += 3;
         } else {
             b[n++] = s.p[i];
@@ -145,8 +145,8 @@ static lr_str unescape_json(mm_logrec *r, lr_str s)
         case 'u': {
             unsigned u = 0;
             int k;
-            for (k = 0; k < 4 && i + 1 < s.n && lr_hex(s.p[i + 1]) >= 0; k++)
-                u = u * 16 + (unsigned)lr_hex(s.p[++i]);
+            for (k = 0; k < 4 && i + 1 < s.n && mm_hex_value(s.p[i + 1]) >= 0; k++)
+                u = u * 16 + (unsigned)mm_hex_value(s.p[++i]);
             if (u < 0x80) {
                 b[n++] = (char)u;
             } else if (u < 0x800) {
@@ -216,9 +216,9 @@ static void header_line(zstate *z, const char *p, size_t n)
 {
     if (lr_starts(p, n, "#separator")) {
         lr_str v = header_val(p, n, 10);
-        if (v.n == 4 && v.p[0] == '\\' && v.p[1] == 'x' && lr_hex(v.p[2]) >= 0 &&
-            lr_hex(v.p[3]) >= 0)
-            z->sep = (char)(lr_hex(v.p[2]) * 16 + lr_hex(v.p[3]));
+        if (v.n == 4 && v.p[0] == '\\' && v.p[1] == 'x' && mm_hex_value(v.p[2]) >= 0 &&
+            mm_hex_value(v.p[3]) >= 0)
+            z->sep = (char)(mm_hex_value(v.p[2]) * 16 + mm_hex_value(v.p[3]));
         else if (v.n == 1)
             z->sep = v.p[0];
         return;

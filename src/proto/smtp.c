@@ -346,12 +346,6 @@ static bool param_raw(const char *v, const char *key, char *out, size_t on, size
     return false;
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* An RFC 2231 extended value from out[from]: "charset'lang'" dropped
  * (the first piece only), %XX decoded in place. */
 static void ext_value(char *out, size_t from, size_t *k, bool first)
@@ -365,7 +359,7 @@ static void ext_value(char *out, size_t from, size_t *k, bool first)
     size_t w = 0;
     for (size_t r = 0; v[r]; r++) {
         int h, l;
-        if (v[r] == '%' && (h = hexval(v[r + 1])) >= 0 && (l = hexval(v[r + 2])) >= 0) {
+        if (v[r] == '%' && (h = mm_hex_value(v[r + 1])) >= 0 && (l = mm_hex_value(v[r + 2])) >= 0) {
             v[w++] = (char)(h << 4 | l);
             r += 2;
         } else {
@@ -587,8 +581,8 @@ static void part_piece(mm_app *a, mime *m, const char *l, uint32_t n, bool eol)
             m->crlf = false;
         }
         for (uint32_t i = 0; i < n; i++) {
-            if (l[i] == '=' && i + 2 < n && hexval(l[i + 1]) >= 0 && hexval(l[i + 2]) >= 0) {
-                out[k++] = (uint8_t)(hexval(l[i + 1]) << 4 | hexval(l[i + 2]));
+            if (l[i] == '=' && i + 2 < n && mm_hex_value(l[i + 1]) >= 0 && mm_hex_value(l[i + 2]) >= 0) {
+                out[k++] = (uint8_t)(mm_hex_value(l[i + 1]) << 4 | mm_hex_value(l[i + 2]));
                 i += 2;
             } else if (l[i] == '=' && i + 1 == n) {
                 soft = true;               /* soft line break */
@@ -668,8 +662,8 @@ static void find_urls(smtp_tx *t, const char *l, uint32_t n, int cte)
         uint32_t k = 0;
         for (uint32_t i = 0; i < n && k < sizeof dec; i++) {
             int h1, h2;
-            if (l[i] == '=' && i + 2 < n && (h1 = hexval(l[i + 1])) >= 0 &&
-                (h2 = hexval(l[i + 2])) >= 0) {
+            if (l[i] == '=' && i + 2 < n && (h1 = mm_hex_value(l[i + 1])) >= 0 &&
+                (h2 = mm_hex_value(l[i + 2])) >= 0) {
                 dec[k++] = (char)(h1 << 4 | h2);
                 i += 2;
             } else if (l[i] == '=' && i + 1 == n) {
@@ -714,8 +708,8 @@ static void text_sample(smtp_tx *t, const char *l, uint32_t n, int cte)
     } else {
         for (uint32_t i = 0; i < n && k < room; i++) {
             int h1, h2;
-            if (cte == CTE_QP && l[i] == '=' && i + 2 < n && (h1 = hexval(l[i + 1])) >= 0 &&
-                (h2 = hexval(l[i + 2])) >= 0) {
+            if (cte == CTE_QP && l[i] == '=' && i + 2 < n && (h1 = mm_hex_value(l[i + 1])) >= 0 &&
+                (h2 = mm_hex_value(l[i + 2])) >= 0) {
                 o[k++] = (char)(h1 << 4 | h2);
                 i += 2;
             } else if (cte == CTE_QP && l[i] == '=' && i + 1 == n) {

@@ -34,14 +34,6 @@ static bool serious_port(int port)
     return false;
 }
 
-static rp_site *site_by(rp_model *m, int64_t id)
-{
-    for (size_t i = 0; i < m->nsite; i++)
-        if (m->site[i].id == id)
-            return &m->site[i];
-    return NULL;
-}
-
 static void *grow(void *v, size_t n, size_t *cap, size_t elem)
 {
     if (n < *cap)
@@ -85,7 +77,7 @@ static int audits(rp_model *m, mm_db *db, char *err, size_t errlen)
     int64_t last_site = -1;
     while ((rc = mm_stmt_step(st)) == 1) {
         int64_t sid = mm_col_i64(st, 0);
-        rp_site *s = site_by(m, sid);
+        rp_site *s = rp_site_by_id(m, sid);
         if (!s)
             continue;
         if (sid != last_site) {
@@ -128,7 +120,7 @@ static int audits(rp_model *m, mm_db *db, char *err, size_t errlen)
     if (!st)
         return -1;
     while ((rc = mm_stmt_step(st)) == 1) {
-        rp_site *s = site_by(m, mm_col_i64(st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(st, 0));
         if (s)
             s->exp.scans = mm_col_i64(st, 1);
     }
@@ -177,7 +169,7 @@ static int self_end(rp_model *m, const chk *c, size_t *mcap)
     mt->open_any += c->any;
     mt->open_445 += c->p445;
     /* a company's staff: the latest check of each requester */
-    rp_site *s = c->site > 0 ? site_by(m, c->site) : NULL;
+    rp_site *s = c->site > 0 ? rp_site_by_id(m, c->site) : NULL;
     if (!s)
         return 0;
     rp_exposure *e = &s->exp;

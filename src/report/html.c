@@ -37,6 +37,17 @@ void h_esc(H *h, const char *s)
 
 void h_T(H *h, const char *key) { h_esc(h, rp_t(h->lang, key)); }
 
+void h_th(H *h, const char *const *keys, size_t n)
+{
+    fputs("<tr>", h->f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<th>", h->f);
+        h_T(h, keys[i]);
+        fputs("</th>", h->f);
+    }
+    fputs("</tr>\n", h->f);
+}
+
 void h_num(H *h, int64_t v)
 {
     char b[32], o[48];

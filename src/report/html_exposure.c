@@ -10,17 +10,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void th(H *h, const char *const *keys, size_t n)
-{
-    fputs("<tr>", h->f);
-    for (size_t i = 0; i < n; i++) {
-        fputs("<th>", h->f);
-        h_T(h, keys[i]);
-        fputs("</th>", h->f);
-    }
-    fputs("</tr>\n", h->f);
-}
-
 static void share(H *h, int64_t part, int64_t all)
 {
     fprintf(h->f, "%.1f%%", all ? 100.0 * (double)part / (double)all : 0.0);
@@ -42,7 +31,7 @@ static void audit(H *h, const rp_exposure *e)
     fputs("<table>", h->f);
     static const char *const cols[] = {"exp_target", "port", "exp_service", "exp_answer",
                                        "exp_why", "exp_todo", "exp_checked"};
-    th(h, cols, 7);
+    h_th(h, cols, 7);
     bool ja = h->lang == 0;
     for (size_t i = 0; i < e->nopen; i++) {
         const rp_expopen *o = &e->open[i];
@@ -87,7 +76,7 @@ static void self(H *h, const rp_exposure *e)
     h_T(h, "exp_exposed_n");
     fprintf(h->f, ": %" PRId64 "</p>\n<table>", e->self_exposed);
     static const char *const cols[] = {"exp_requester", "exp_checked", "exp_open_ports"};
-    th(h, cols, 3);
+    h_th(h, cols, 3);
     for (size_t i = 0; i < e->nself && i < 100; i++) {
         const rp_expself *x = &e->self[i];
         fputs("<tr><td>", h->f);
@@ -137,7 +126,7 @@ void h_exposure_survey(H *h)
     fputs(")</p>\n<table>", h->f);
     static const char *const cols[] = {"port", "exp_service", "exp_asked", "exp_open_n",
                                        "exp_share"};
-    th(h, cols, 5);
+    h_th(h, cols, 5);
     for (size_t i = 0; i < S->nports; i++) {
         const rp_expport *p = &S->ports[i];
         const mm_port_info *pi = mm_port_info_of((uint16_t)p->port);
@@ -153,7 +142,7 @@ void h_exposure_survey(H *h)
         fputs("<table>", h->f);
         static const char *const mc[] = {"month", "exp_checks_n", "exp_month_any",
                                          "exp_month_445"};
-        th(h, mc, 4);
+        h_th(h, mc, 4);
         for (size_t i = 0; i < S->nmonths; i++) {
             const rp_expmonth *mt = &S->months[i];
             fputs("<tr><td>", h->f);

@@ -19,6 +19,8 @@ typedef struct H {
 void h_esc(H *h, const char *s);
 /* A phrase of the page (rp_t), escaped. */
 void h_T(H *h, const char *key);
+/* A table's header row: the phrases of keys. */
+void h_th(H *h, const char *const *keys, size_t n);
 /* A number with thousands separators. */
 void h_num(H *h, int64_t v);
 /* A local date and time. */

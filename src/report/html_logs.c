@@ -12,17 +12,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void th(H *h, const char *const *keys, size_t n)
-{
-    fputs("<tr>", h->f);
-    for (size_t i = 0; i < n; i++) {
-        fputs("<th>", h->f);
-        h_T(h, keys[i]);
-        fputs("</th>", h->f);
-    }
-    fputs("</tr>\n", h->f);
-}
-
 static void pct(H *h, double v)
 {
     fprintf(h->f, "%.1f%%", v * 100.0);
@@ -84,7 +73,7 @@ static void firewall(H *h, const rp_logs *L)
     pct(h, L->iot_share_top100);
     fputs("</p>\n<table>", h->f);
     static const char *const cols[] = {"port", "count", "share", "iot"};
-    th(h, cols, 4);
+    h_th(h, cols, 4);
     double top = L->nports ? L->ports[0].share : 1;
     for (size_t i = 0; i < L->nports; i++) {
         const rp_port *p = &L->ports[i];
@@ -106,7 +95,7 @@ static void firewall(H *h, const rp_logs *L)
     if (L->nfw_months) {
         fputs("<table>", h->f);
         static const char *const mc[] = {"month", "fw_blocked_n", "year_before", "change"};
-        th(h, mc, 4);
+        h_th(h, mc, 4);
         for (size_t i = 0; i < L->nfw_months; i++) {
             const rp_month *mo = &L->fw_months[i];
             fputs("<tr><td>", h->f);
@@ -133,7 +122,7 @@ static void firewall(H *h, const rp_logs *L)
         h_T(h, "fw_sources");
         fputs("</h3>\n<table>", h->f);
         static const char *const sc[] = {"ip", "country", "count"};
-        th(h, sc, 3);
+        h_th(h, sc, 3);
         for (size_t i = 0; i < L->nsrcs; i++) {
             fputs("<tr><td>", h->f);
             h_esc(h, L->srcs[i].ip);
@@ -156,7 +145,7 @@ static void shadow(H *h, const rp_logs *L)
     fputs("</p>\n<table>", h->f);
     static const char *const cols[] = {"month",      "service", "category", "bytes_up",
                                        "bytes_down", "n_hosts", "sanctioned"};
-    th(h, cols, 7);
+    h_th(h, cols, 7);
     size_t shown = 0;
     for (size_t i = 0; i < L->nshadow && shown < 40; i++, shown++) {
         const rp_shadow *r = &L->shadow[i];
@@ -189,7 +178,7 @@ static void https(H *h, const rp_logs *L)
     h_T(h, "https");
     fputs("</h3>\n<table>", h->f);
     static const char *const cols[] = {"month", "count", "share"};
-    th(h, cols, 3);
+    h_th(h, cols, 3);
     for (size_t i = 0; i < L->nhttps; i++) {
         fputs("<tr><td>", h->f);
         h_esc(h, L->https[i].month);
@@ -221,9 +210,9 @@ static void findings(H *h, const rp_logs *L)
         static const char *const cols[] = {"host", "name", "answer", "count", "first", "last"};
         static const char *const mcols[] = {"name", "source", "count", "first", "last"};
         if (mail)
-            th(h, mcols, 5);
+            h_th(h, mcols, 5);
         else
-            th(h, cols, 6);
+            h_th(h, cols, 6);
         size_t shown = 0;
         for (size_t i = 0; i < L->nfind && shown < RP_ROWS; i++) {
             const rp_logfind *f = &L->find[i];
@@ -265,7 +254,7 @@ static void logins(H *h, const rp_logs *L)
         fputs("<table>", h->f);
         static const char *const cols[] = {"source", "country", "service", "user",
                                            "count",  "days",    "first",   "last"};
-        th(h, cols, 8);
+        h_th(h, cols, 8);
         size_t shown = 0;
         for (size_t i = 0; i < L->nauth && shown < RP_ROWS; i++) {
             const rp_authfind *a = &L->auth[i];
@@ -347,7 +336,7 @@ void h_logs_survey(H *h)
         pct(h, S->iot_share_top100);
         fputs("</p>\n<table>", h->f);
         static const char *const cols[] = {"port", "count", "share", "iot"};
-        th(h, cols, 4);
+        h_th(h, cols, 4);
         for (size_t i = 0; i < S->nports; i++) {
             fprintf(h->f, "<tr><td>%" PRId64 "/", S->ports[i].port);
             h_esc(h, S->ports[i].proto);
@@ -364,7 +353,7 @@ void h_logs_survey(H *h)
         h_T(h, "svc_survey");
         fputs("</h3>\n<table>", h->f);
         static const char *const cols[] = {"service", "affected"};
-        th(h, cols, 2);
+        h_th(h, cols, 2);
         for (size_t i = 0; i < S->nservices && i < 30; i++) {
             fputs("<tr><td>", h->f);
             h_esc(h, S->services[i].key);
@@ -378,7 +367,7 @@ void h_logs_survey(H *h)
         h_T(h, "kinds_survey");
         fputs("</h3>\n<table>", h->f);
         static const char *const cols[] = {"findings", "affected"};
-        th(h, cols, 2);
+        h_th(h, cols, 2);
         for (size_t i = 0; i < S->nkinds; i++) {
             fputs("<tr><td>", h->f);
             h_esc(h, rp_log_explain(S->kinds[i].key)->title[h->lang]);

@@ -88,14 +88,6 @@ static void *grow(void *v, size_t n, size_t *cap, size_t elem)
     return nv;
 }
 
-static rp_site *site_of(rp_model *m, int64_t id)
-{
-    for (size_t i = 0; i < m->nsite; i++)
-        if (m->site[i].id == id)
-            return &m->site[i];
-    return NULL;
-}
-
 #define LEASE_SQL                                                                      \
     "SELECT mac, kind, hostname, ts, until_ts FROM dhcp_leases WHERE site_id = $1 AND"   \
     " ip = $2 AND ts <= $3 ORDER BY ts DESC LIMIT 1"
@@ -178,7 +170,7 @@ static int firewall(rp_model *m, qq *x, const char *lo, const char *hi)
     mm_stmt_text(x->st, 2, hi);
     int rc;
     while ((rc = qs(x)) == 1) {
-        rp_site *s = site_of(m, mm_col_i64(x->st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(x->st, 0));
         if (!s)
             continue;
         const char *a = mm_col_text(x->st, 1);
@@ -339,7 +331,7 @@ static int shadow(rp_model *m, qq *x, const char *lo, const char *hi)
     size_t cap = 0;
     rp_site *last = NULL;
     while ((rc = qs(x)) == 1) {
-        rp_site *s = site_of(m, mm_col_i64(x->st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(x->st, 0));
         if (!s)
             continue;
         if (s != last) {
@@ -380,7 +372,7 @@ static int https_share(rp_model *m, qq *x, const char *lo, const char *hi)
     size_t cap = 0;
     rp_site *last = NULL;
     while ((rc = qs(x)) == 1) {
-        rp_site *s = site_of(m, mm_col_i64(x->st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(x->st, 0));
         if (!s || s->logs.nhttps >= MAX_ROWS)
             continue;
         if (s != last) {
@@ -425,7 +417,7 @@ static int findings(rp_model *m, qq *x)
     size_t cap = 0;
     rp_site *last = NULL;
     while ((rc = qs(x)) == 1) {
-        rp_site *s = site_of(m, mm_col_i64(x->st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(x->st, 0));
         if (!s || s->logs.nfind >= MAX_ROWS)
             continue;
         if (s != last) {
@@ -468,7 +460,7 @@ static int logins(rp_model *m, qq *x)
         size_t cap = 0;
         rp_site *last = NULL;
         while ((rc = qs(x)) == 1) {
-            rp_site *s = site_of(m, mm_col_i64(x->st, 0));
+            rp_site *s = rp_site_by_id(m, mm_col_i64(x->st, 0));
             if (!s || s->logs.nauth >= MAX_ROWS)
                 continue;
             if (s != last) {

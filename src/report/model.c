@@ -187,7 +187,7 @@ static void qclose(q *x)
     x->st = NULL;
 }
 
-static rp_site *site_by_id(rp_model *m, int64_t id)
+rp_site *rp_site_by_id(rp_model *m, int64_t id)
 {
     for (size_t i = 0; i < m->nsite; i++)
         if (m->site[i].id == id)
@@ -318,7 +318,7 @@ static int load_peer_flows(rp_model *m, q *x)
         return -1;
     int rc;
     while ((rc = qstep(x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x->st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(x->st, 0));
         if (!s)
             continue;
         const char *ip = mm_col_text(x->st, 1), *local = mm_col_text(x->st, 2);
@@ -765,7 +765,7 @@ static int alert_pass(pass *ps, q *x)
     while ((rc = qstep(x)) == 1) {
         int64_t id = mm_col_i64(x->st, 0);
         if (last >= m->nsite || m->site[last].id != id) {
-            rp_site *s = site_by_id(m, id);
+            rp_site *s = rp_site_by_id(m, id);
             if (!s)
                 continue;
             last = (size_t)(s - m->site);
@@ -1054,7 +1054,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
                       " GROUP BY site_id, cc"))
         return -1;
     while ((rc = qstep(&x)) == 1) {
-        rp_site *s = site_by_id(m, mm_col_i64(x.st, 0));
+        rp_site *s = rp_site_by_id(m, mm_col_i64(x.st, 0));
         if (!s)
             continue;
         const char *cc = mm_col_text(x.st, 1);

@@ -264,6 +264,8 @@ const rp_host *rp_site_host(const rp_site *s, const char *ip);
 int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char *tz, char *err,
                    size_t errlen);
 void rp_model_free(rp_model *m);
+/* The site of a store id, or NULL. */
+rp_site *rp_site_by_id(rp_model *m, int64_t id);
 /* The site's index, or -1. */
 int rp_model_site(const rp_model *m, const char *name);
 /* Pie slices: indexes of the (up to max) countries with the most packets

@@ -561,3 +561,14 @@ size_t mm_base64_decode_lax(const uint8_t *in, size_t n, uint8_t *out, size_t ca
     }
     return o;
 }
+
+int mm_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

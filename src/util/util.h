@@ -76,6 +76,9 @@ int mm_base64_value(uint8_t c, bool url);
  * over, as mail and web decoders do. Returns the bytes written. */
 size_t mm_base64_decode_lax(const uint8_t *in, size_t n, uint8_t *out, size_t cap, bool url);
 
+/* The value of a hex digit (either case), -1 for any other character. */
+int mm_hex_value(char c);
+
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
 /* "2019-05-30T09:11:05.138576+0000", "...Z", "+09:00", or a bare date

@@ -2,20 +2,11 @@
  * form.c - urlencoded forms, cookies and HTML escaping (see form.h).
  */
 #include "web/form.h"
+#include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 long mm_web_urldecode(const char *s, size_t n, char *out, size_t cap, bool plus)
 {
@@ -27,7 +18,7 @@ long mm_web_urldecode(const char *s, size_t n, char *out, size_t cap, bool plus)
         if (c == '%') {
             if (n - i < 3)
                 return -1;
-            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+            int h = mm_hex_value(s[i + 1]), l = mm_hex_value(s[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
             c = (unsigned char)(h << 4 | l);

@@ -51,6 +51,17 @@ def eve_validator(shared):
     return jsonschema.Draft7Validator(schema)
 
 
+def sh(*args, ns=None, check_rc=True, **kw):
+    """A command, in network namespace ns when given (ip netns exec);
+    RuntimeError with its stderr when it fails and check_rc."""
+    import subprocess
+    cmd = (['ip', 'netns', 'exec', ns] if ns else []) + list(args)
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check_rc and r.returncode != 0:
+        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
+    return r
+
+
 def finish():
     print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
                                                  results['skipped']))

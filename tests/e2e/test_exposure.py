@@ -20,7 +20,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Skip, check, expect, finish  # noqa: E402
+from harness import Skip, check, expect, finish, sh  # noqa: E402
 
 MM = os.path.abspath(sys.argv[1])
 TAG = 'mmx%d' % (os.getpid() % 100000)
@@ -32,14 +32,6 @@ OPEN = {22, 2121, 8080, 8443, 23}
 DROPPED = {445, 3389}
 tmp = tempfile.mkdtemp(prefix='mm-exposure-')
 procs = []
-
-
-def sh(*args, ns=None, check_rc=True, **kw):
-    cmd = (['ip', 'netns', 'exec', ns] if ns else []) + list(args)
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if check_rc and r.returncode != 0:
-        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
-    return r
 
 
 SERVER = r'''

@@ -24,7 +24,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Skip, check, expect, finish  # noqa: E402
+from harness import Skip, check, expect, finish, sh  # noqa: E402
 
 MM = os.path.abspath(sys.argv[1])
 TAG = 'mms%d' % (os.getpid() % 100000)
@@ -37,14 +37,6 @@ ASK = [22, 23, 445, 3306, 3389]
 tmp = tempfile.mkdtemp(prefix='mm-selfcheck-')
 DB = os.path.join(tmp, 'm.db')
 procs = []
-
-
-def sh(*args, ns=None, check_rc=True, **kw):
-    cmd = (['ip', 'netns', 'exec', ns] if ns else []) + list(args)
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if check_rc and r.returncode != 0:
-        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
-    return r
 
 
 LISTEN = r'''

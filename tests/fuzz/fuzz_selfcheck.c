@@ -11,6 +11,7 @@
 
 #include "exposure/service.h"
 #include "util/jread.h"
+#include "webreq.h"
 
 #define MAXIN 65536
 
@@ -68,57 +69,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(in, data + 1, size - 1);
     in[size - 1] = '\0';
     size_t n = size - 1;
-    mm_ip peer = {0};
-    if (data[0] & 2) {
-        peer.v = 6;
-        peer.b[0] = (data[0] & 1) ? 0xfd : 0x20;
-        peer.b[1] = (data[0] & 1) ? 0x00 : 0x01;
-        peer.b[15] = data[0] >> 2;
-    } else {
-        peer.v = 4;
-        peer.b[0] = (data[0] & 1) ? 10 : 198;
-        peer.b[3] = data[0] >> 2;
-    }
     static mm_web_req req;
     static mm_web_resp resp;
-    mm_web_req_init(&req);
-    req.peer = peer;
-    req.now_ns = clock_ns;
-    char *p = in, *end = in + n;
-    char *nl = memchr(p, '\n', (size_t)(end - p));
-    if (!nl)
+    if (!fz_web_req(&req, in, n, data[0], clock_ns))
         return 0;
-    *nl = '\0';
-    req.method = p;
-    p = nl + 1;
-    nl = memchr(p, '\n', (size_t)(end - p));
-    if (!nl)
-        return 0;
-    *nl = '\0';
-    req.target = p;
-    p = nl + 1;
-    while (p < end) {
-        nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            nl = end;
-        *nl = '\0';
-        if (*p == '\0') {
-            p = nl + 1;
-            break;
-        }
-        char *colon = strchr(p, ':');
-        if (colon) {
-            *colon = '\0';
-            char *v = colon + 1;
-            while (*v == ' ')
-                v++;
-            mm_web_req_add_header(&req, p, v);
-        } else
-            mm_web_req_add_header(&req, p, "");
-        p = nl + 1;
-    }
-    req.body = (const uint8_t *)(p < end ? p : end);
-    req.body_len = p < end ? (size_t)(end - p) : 0;
     mm_web_resp_init(&resp, 1 << 20);
     mm_web_dispatch(mm_selfcheck_web(svc), &req, &resp);
     check_resp(&resp);
