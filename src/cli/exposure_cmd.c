@@ -375,7 +375,8 @@ static int cmd_scan(int argc, char **argv)
             goto out;
         }
     }
-    qsort(sc.v, sc.n, sizeof *sc.v, kept_cmp);
+    if (sc.n > 1)
+        qsort(sc.v, sc.n, sizeof *sc.v, kept_cmp);
     if (json)
         print_json(&sc, t, &pl);
     else

@@ -258,7 +258,8 @@ static int self_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
         snprintf(err, errlen, rc == -2 ? "out of memory" : "store: %s", mm_db_error(db));
         return -1;
     }
-    qsort(S->ports, S->nports, sizeof *S->ports, port_cmp);
+    if (S->nports > 1)
+        qsort(S->ports, S->nports, sizeof *S->ports, port_cmp);
     /* months in order */
     for (size_t i = 1; i < S->nmonths; i++)
         for (size_t j = i; j > 0 && strcmp(S->months[j - 1].month, S->months[j].month) > 0; j--) {
