@@ -202,6 +202,7 @@ printf '\x00\x01\x1f\x90HTTP/1.1 401 Unauthorized\r\nServer: RouterAdmin/2.1\r\n
 printf '\x00\x00\x00\x17\xff\xfb\x01\xff\xfb\x03login: ' > "$work/exposure/telnet"
 printf '\x01\x00192.0.2.0/28\n198.51.100.10-20\n2001:db8::/124\n203.0.113.5-203.0.113.9\n' > "$work/exposure/targets"
 printf '\x02\x00top100,maintenance,8000-8100,65535' > "$work/exposure/ports"
+printf '\x03Location: /login?next=%%2F\r\nWWW-Authenticate: Basic realm="admin"\r\nServer: nginx\r\n\r\n<html><title> Log In </title>' > "$work/exposure/answer"
 openssl req -x509 -newkey rsa:1024 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -days 1 \
     -subj /CN=a.example -addext subjectAltName=DNS:a.example 2>/dev/null &&
     /usr/bin/python3 - "$work/c.pem" "$work/exposure/tls" <<'EOP' || true

@@ -4,6 +4,7 @@
  *   scan   TCP connect probes of the company's own addresses
  *   serve  the self-check web service
  *   link   a company's link for its staff's self-checks
+ *   web    a company's web sites: management names, ports, paths, certificates
  */
 #include <getopt.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "exposure/ports.h"
 #include "exposure/probe.h"
 #include "exposure/service.h"
+#include "exposure/webcheck.h"
 #include "store/store.h"
 #include "util/json.h"
 #include "util/util.h"
@@ -27,6 +29,7 @@ static void usage(FILE *f)
 "usage: mimamori exposure scan TARGET... --i-own-these [options]\n"
 "       mimamori exposure serve --listen ADDR:PORT [options]\n"
 "       mimamori exposure link --site NAME [--db PATH|URL] [--url BASE]\n"
+"       mimamori exposure web DOMAIN... --i-own-these [options]\n"
 "\n"
 "  scan      probe your own addresses with TCP connects (no raw packets, no\n"
 "            root) and say which ports are open, closed or filtered, as nmap -sT\n"
@@ -79,7 +82,22 @@ static void usage(FILE *f)
 "  link      a link for a company's staff: checks made through it count for\n"
 "            that company and appear in its report\n"
 "  --site NAME            the company\n"
-"  --url BASE             the service's address (https://check.example.jp)\n");
+"  --url BASE             the service's address (https://check.example.jp)\n"
+"\n"
+"  web       a company's web sites from outside: management names of each\n"
+"            DOMAIN that resolve (manage., admin., cpanel., webmail., dev.,\n"
+"            staging. ...), management ports open on the addresses found (FTP,\n"
+"            SSH, control panels, databases), administration paths reachable\n"
+"            over HTTP and HTTPS (/admin/, /wp-login.php, /phpmyadmin/,\n"
+"            /manager/html, /server-status ...: answered, a password prompt, or a\n"
+"            redirect to a login page), each HTTPS name's certificate (names,\n"
+"            expiry). The addresses the names resolve to are probed: on shared\n"
+"            hosting they are the provider's\n"
+"  --i-own-these          required: the domains are yours\n"
+"  --names LIST           management name prefixes (comma-separated)\n"
+"  --paths LIST           administration paths (comma-separated, from /)\n"
+"  --timeout MS           each connection and request (default 3000)\n"
+"  --site NAME, --db PATH|URL, --format table|json  as for scan\n");
 }
 
 static volatile int stop_flag;
@@ -536,6 +554,143 @@ static int cmd_link(int argc, char **argv)
     return 0;
 }
 
+typedef struct web_ctx {
+    bool json;
+    mm_expdb *x;
+    int failed;
+} web_ctx;
+
+static int on_find(void *u, const mm_webfind *f)
+{
+    web_ctx *c = u;
+    if (c->json) {
+        mm_json j;
+        mj_init(&j);
+        mj_reset(&j);
+        mj_obj_open(&j, NULL);
+        mj_str(&j, "kind", f->kind);
+        mj_str(&j, "host", f->host);
+        mj_str(&j, "address", f->addr);
+        if (f->port)
+            mj_u64(&j, "port", f->port);
+        if (f->url[0])
+            mj_str(&j, "url", f->url);
+        if (f->status)
+            mj_u64(&j, "status", (uint64_t)f->status);
+        mj_str(&j, "what", f->what);
+        mj_bool(&j, "problem", f->problem);
+        mj_obj_close(&j);
+        fwrite(j.s, 1, j.len, stdout);
+        putchar('\n');
+        mj_free(&j);
+    } else {
+        char where[700];
+        if (f->url[0])
+            snprintf(where, sizeof where, "%s", f->url);
+        else if (f->port)
+            snprintf(where, sizeof where, "%s (%s) port %u", f->host, f->addr, f->port);
+        else
+            snprintf(where, sizeof where, "%s", f->host);
+        printf("%s%-12s %s\n    %s\n", f->problem ? "! " : "  ", f->kind, where, f->what);
+    }
+    if (c->x) {
+        char target[700];
+        snprintf(target, sizeof target, "%s", f->url[0] ? f->url : f->host);
+        if (mm_expdb_finding(c->x, target, f->port, f->kind, f->what,
+                             f->problem ? "problem" : NULL) != 0)
+            c->failed = 1;
+    }
+    fflush(stdout);
+    return 0;
+}
+
+static int cmd_web(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"i-own-these", no_argument, 0, 'O'}, {"names", required_argument, 0, 'n'},
+        {"paths", required_argument, 0, 'p'}, {"timeout", required_argument, 0, 't'},
+        {"site", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
+        {"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    mm_webcheck_opts o = {.timeout_ms = 3000};
+    const char *site = NULL, *dbpath = "mimamori.db";
+    web_ctx wc = {0};
+    int c;
+    uint64_t v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'O': o.i_own_these = true; break;
+        case 'n': o.names = optarg; break;
+        case 'p': o.paths = optarg; break;
+        case 't':
+            if (!mm_parse_uint(optarg, 60000, &v) || v == 0) {
+                fprintf(stderr, "mimamori exposure web: bad number '%s'\n", optarg);
+                return 2;
+            }
+            o.timeout_ms = (uint32_t)v;
+            break;
+        case 's': site = optarg; break;
+        case 'd': dbpath = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                wc.json = true;
+            else if (strcmp(optarg, "table") != 0) {
+                fprintf(stderr, "mimamori exposure web: --format is table or json\n");
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "mimamori exposure web: no DOMAIN (see --help)\n");
+        return 2;
+    }
+    if (!o.i_own_these) {
+        fprintf(stderr, "mimamori exposure web: checking is only for web sites you own or run: "
+                        "say so with --i-own-these\n");
+        return 2;
+    }
+    char err[512];
+    mm_db *db = NULL;
+    int rc = 1;
+    if (site) {
+        if (!(db = mm_db_open(dbpath, err, sizeof err)) ||
+            !(wc.x = mm_expdb_begin(db, site, "web", (int64_t)(mm_now_ns() / 1000), NULL, NULL,
+                                    err, sizeof err))) {
+            fprintf(stderr, "mimamori exposure web: %s\n", err);
+            goto out;
+        }
+    }
+    mm_webcheck_stats st;
+    if (mm_webcheck_run((const char *const *)argv + optind, (size_t)(argc - optind), &o, on_find,
+                        &wc, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori exposure web: %s\n", err);
+        goto out;
+    }
+    if (wc.x) {
+        mm_probe_stats ps = {.open = st.findings};
+        int e = wc.failed ? -1 : mm_expdb_end(wc.x, st.addresses, st.requests, &ps);
+        if (wc.failed)
+            mm_expdb_abort(wc.x);
+        wc.x = NULL;
+        if (e != 0) {
+            fprintf(stderr, "mimamori exposure web: store: %s\n", mm_db_error(db));
+            goto out;
+        }
+    }
+    if (!wc.json)
+        printf("\n%zu names resolved, %zu addresses, %zu requests: %zu findings\n", st.names,
+               st.addresses, st.requests, st.findings);
+    rc = 0;
+out:
+    mm_expdb_abort(wc.x);
+    mm_db_close(db);
+    return rc;
+}
+
 int cmd_exposure(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -548,6 +703,8 @@ int cmd_exposure(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "link") == 0)
         return cmd_link(argc - 1, argv + 1);
+    if (strcmp(argv[1], "web") == 0)
+        return cmd_web(argc - 1, argv + 1);
     fprintf(stderr, "mimamori exposure: unknown command '%s' (see --help)\n", argv[1]);
     return 2;
 }

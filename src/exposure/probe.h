@@ -81,4 +81,23 @@ int mm_probe_run(const mm_probe_targets *t, const uint16_t *ports, size_t nports
                  const mm_probe_opts *o, mm_probe_cb cb, void *u, volatile int *stop,
                  mm_probe_stats *st, char *err, size_t errlen);
 
+/* One HTTP (tls false) or HTTPS request, GET path, to address i of t,
+ * for the name host (the Host header and SNI), no redirect followed, at
+ * most 64 KiB read (probe_http.c). False with a reason in err when no
+ * answer came. */
+typedef struct mm_http_answer {
+    int status;
+    char location[512], auth[128], server[96], ctype[64], title[128];
+    size_t body_len;
+    char cert_names[512], cert_not_after[24];   /* HTTPS: the leaf certificate */
+    char err[128];
+} mm_http_answer;
+bool mm_probe_http(const mm_probe_targets *t, size_t i, const char *host, uint16_t port, bool tls,
+                   const char *path, uint32_t timeout_ms, mm_http_answer *a);
+/* What of an answer is kept (also for the fuzz target): a header line's
+ * Location, WWW-Authenticate, Server or Content-Type, printable; a page's
+ * <title>, one printable line. */
+void mm_http_answer_header(mm_http_answer *a, const char *line, size_t n);
+void mm_http_answer_title(const char *b, size_t n, char *out, size_t cap);
+
 #endif

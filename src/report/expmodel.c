@@ -278,14 +278,71 @@ static int self_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
     return 0;
 }
 
+/* Each company's latest web-site check in the period: its findings. */
+static int web_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
+{
+    mm_stmt *st = prep(db, m,
+        "SELECT k.site_id, p.service, p.target, p.port, p.banner, p.detail, k.ts,"
+        " (SELECT COUNT(*) FROM exposure_checks k3 WHERE k3.site_id = k.site_id AND"
+        " k3.kind = 'web' AND k3.ts >= $1 AND k3.ts < $2)"
+        " FROM exposure_ports p JOIN exposure_checks k ON k.id = p.check_id"
+        " WHERE k.kind = 'web' AND k.ts >= $1 AND k.ts < $2 AND k.id = (SELECT MAX(k2.id)"
+        " FROM exposure_checks k2 WHERE k2.site_id = k.site_id AND k2.kind = 'web'"
+        " AND k2.ts >= $1 AND k2.ts < $2) ORDER BY k.site_id, p.detail DESC, p.service,"
+        " p.target", err, errlen);
+    if (!st)
+        return -1;
+    int rc;
+    size_t cap = 0;
+    int64_t last = -1;
+    while ((rc = mm_stmt_step(st)) == 1) {
+        int64_t sid = mm_col_i64(st, 0);
+        rp_site *s = rp_site_by_id(m, sid);
+        if (!s)
+            continue;
+        if (sid != last) {
+            cap = 0;
+            last = sid;
+        }
+        rp_exposure *e = &s->exp;
+        e->webs = mm_col_i64(st, 7);
+        if (e->nweb >= MAX_OPEN)
+            continue;
+        rp_expweb *nv = grow(e->web, e->nweb, &cap, sizeof *nv);
+        if (!nv) {
+            rc = -2;
+            break;
+        }
+        e->web = nv;
+        rp_expweb *w = &e->web[e->nweb++];
+        memset(w, 0, sizeof *w);
+        copy(w->kind, sizeof w->kind, mm_col_text(st, 1));
+        copy(w->target, sizeof w->target, mm_col_text(st, 2));
+        w->port = (int)mm_col_i64(st, 3);
+        copy(w->what, sizeof w->what, mm_col_text(st, 4));
+        w->problem = strcmp(mm_col_text(st, 5), "problem") == 0;
+        w->ts = mm_col_i64(st, 6);
+    }
+    mm_stmt_free(st);
+    if (rc < 0) {
+        snprintf(err, errlen, rc == -2 ? "out of memory" : "store: %s", mm_db_error(db));
+        return -1;
+    }
+    return 0;
+}
+
 int rp_exposure_build(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    if (audits(m, db, err, errlen) != 0 || self_checks(m, db, err, errlen) != 0)
+    if (audits(m, db, err, errlen) != 0 || self_checks(m, db, err, errlen) != 0 ||
+        web_checks(m, db, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < m->nsite; i++) {
         rp_site *s = &m->site[i];
         rp_exposure *e = &s->exp;
-        int level = e->scans || e->self_checks ? 3 : 0;
+        int level = e->scans || e->self_checks || e->webs ? 3 : 0;
+        for (size_t k = 0; k < e->nweb; k++)
+            if (e->web[k].problem && level > 2)
+                level = 2;
         for (size_t k = 0; k < e->nopen; k++)
             if (e->open[k].maintenance)
                 level = e->open[k].serious ? 1 : level > 2 ? 2 : level;
@@ -307,6 +364,7 @@ void rp_exposure_free(rp_model *m)
     for (size_t i = 0; i < m->nsite; i++) {
         free(m->site[i].exp.open);
         free(m->site[i].exp.self);
+        free(m->site[i].exp.web);
         memset(&m->site[i].exp, 0, sizeof m->site[i].exp);
     }
     free(m->exp.ports);

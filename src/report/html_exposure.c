@@ -94,10 +94,44 @@ static void self(H *h, const rp_exposure *e)
     h_more(h, e->nself, 100);
 }
 
+static void web(H *h, const rp_exposure *e)
+{
+    fputs("<h3>", h->f);
+    h_T(h, "exp_web");
+    fputs("</h3>\n<p class=\"meta\">", h->f);
+    h_T(h, "exp_web_note");
+    fputs("</p>\n<table>", h->f);
+    static const char *const cols[] = {"exp_web_kind", "exp_target", "exp_answer", "exp_todo",
+                                       "exp_checked"};
+    h_th(h, cols, 5);
+    for (size_t i = 0; i < e->nweb; i++) {
+        const rp_expweb *w = &e->web[i];
+        if (!w->problem)
+            continue;
+        char k[48];
+        snprintf(k, sizeof k, "exp_web_%s", w->kind);
+        fputs("<tr><td>", h->f);
+        h_T(h, k);
+        fputs("</td><td>", h->f);
+        h_esc(h, w->target);
+        if (w->port)
+            fprintf(h->f, " (%d)", w->port);
+        fputs("</td><td>", h->f);
+        h_esc(h, w->what);
+        snprintf(k, sizeof k, "exp_web_todo_%s", w->kind);
+        fputs("</td><td>", h->f);
+        h_T(h, k);
+        fputs("</td><td>", h->f);
+        h_when(h, w->ts);
+        fputs("</td></tr>\n", h->f);
+    }
+    fputs("</table>\n", h->f);
+}
+
 void h_exposure(H *h, const rp_site *s)
 {
     const rp_exposure *e = &s->exp;
-    if (!e->scans && !e->self_checks)
+    if (!e->scans && !e->self_checks && !e->webs)
         return;
     fputs("<h2>", h->f);
     h_T(h, "exp");
@@ -108,6 +142,8 @@ void h_exposure(H *h, const rp_site *s)
         audit(h, e);
     if (e->self_checks)
         self(h, e);
+    if (e->webs)
+        web(h, e);
 }
 
 void h_exposure_survey(H *h)

@@ -43,6 +43,34 @@ static const char *const phrases[][3] = {
     {"exp_share", "割合", "Share"},
     {"exp_month_any", "いずれかのポートが開いていた割合", "Share with any port open"},
     {"exp_month_445", "445 番が開いていた割合", "Share with 445 open"},
+    {"exp_web", "Web サイトの保守用の入口", "Maintenance ways into the web sites"},
+    {"exp_web_note",
+     "会社の Web サイトを外から確かめた結果です（mimamori exposure web）。管理画面、管理用の名前やポートが"
+     "外から届くと、パスワードの総当たりや改ざんの入口になります。",
+     "What a check of the company's web sites from outside found (mimamori exposure web). A "
+     "management screen, name or port the Internet reaches is a way in for password guessing "
+     "and defacement."},
+    {"exp_web_kind", "種類", "Kind"},
+    {"exp_web_name", "管理用の名前", "Management name"},
+    {"exp_web_port", "管理用のポート", "Management port"},
+    {"exp_web_path", "管理画面・保守用のパス", "Administration path"},
+    {"exp_web_certificate", "証明書", "Certificate"},
+    {"exp_web_todo_name",
+     "管理用の名前（admin. など）を公開 DNS から外すか、その先を社内や VPN からだけ届くようにしてください。",
+     "Take management names (admin. and the like) out of public DNS, or make what they point "
+     "to reachable only from inside or over a VPN."},
+    {"exp_web_todo_port",
+     "FTP や管理用のポートは閉じ、必要なら接続元を限定してください。FTP は SFTP に切り替えてください。",
+     "Close FTP and management ports, or allow only known addresses; move from FTP to SFTP."},
+    {"exp_web_todo_path",
+     "管理画面は接続元の IP アドレスで制限するか、VPN 経由でだけ使えるようにし、強いパスワードと二要素認証を設定してください。"
+     "不要な画面（phpMyAdmin、サーバーの状態表示など）は削除してください。",
+     "Restrict administration screens to known addresses or a VPN, with strong passwords and "
+     "two-factor sign-in; remove the ones not needed (phpMyAdmin, server status pages)."},
+    {"exp_web_todo_certificate",
+     "期限が近い・切れた証明書は更新し、すべての名前を含む証明書にしてください。",
+     "Renew certificates that are expiring or expired, and cover every name the site answers "
+     "to."},
 };
 
 const char *rp_t_exposure(int lang, const char *key)

@@ -261,6 +261,22 @@ static void exposure_json(mm_json *j, const rp_model *m, const rp_site *s)
         mj_obj_close(j);
     }
     mj_arr_close(j);
+    mj_u64(j, "web_checks", (uint64_t)e->webs);
+    mj_arr_open(j, "web");
+    for (size_t i = 0; i < e->nweb; i++) {
+        const rp_expweb *w = &e->web[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "kind", w->kind);
+        mj_str(j, "target", w->target);
+        if (w->port)
+            mj_u64(j, "port", (uint64_t)w->port);
+        mj_str(j, "what", w->what);
+        mj_bool(j, "problem", w->problem);
+        rp_fmt_time(m, w->ts, t, sizeof t, true);
+        mj_str(j, "checked", t);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
     mj_obj_close(j);
 }
 

@@ -163,6 +163,14 @@ typedef struct rp_expself {        /* a staff member's self-check (the company's
     int64_t ts;
 } rp_expself;
 
+typedef struct rp_expweb {         /* a finding of a web-site check */
+    char kind[16];                 /* name, port, path, certificate */
+    char target[300], what[300];
+    int port;
+    int64_t ts;
+    bool problem;
+} rp_expweb;
+
 typedef struct rp_exposure {       /* exposure checks of the company */
     int64_t scans;                 /* audits in the period */
     rp_expopen *open;              /* open ports, each address's latest audit */
@@ -170,6 +178,9 @@ typedef struct rp_exposure {       /* exposure checks of the company */
     int64_t self_checks, self_exposed;
     rp_expself *self;              /* the latest check of each requester */
     size_t nself;
+    int64_t webs;                  /* web-site checks in the period */
+    rp_expweb *web;                /* the latest web-site check's findings */
+    size_t nweb;
     int level;                     /* 1..3 as the site's, 0 nothing */
 } rp_exposure;
 

@@ -19,7 +19,7 @@ void p_exposure(P *p, const rp_site *s)
 {
     const rp_exposure *e = &s->exp;
     int L = p->lang;
-    if (!e->scans && !e->self_checks)
+    if (!e->scans && !e->self_checks && !e->webs)
         return;
     p_heading(p, rp_t(L, "exp"), 2);
     p_para(p, rp_t(L, "exp_note"), 9, false);
@@ -67,6 +67,25 @@ void p_exposure(P *p, const rp_site *s)
             p_row(p, 3, wf, cells, false);
         }
         p_more(p, e->nself, 100);
+    }
+    if (e->webs) {
+        p_heading(p, rp_t(L, "exp_web"), 3);
+        p_para(p, rp_t(L, "exp_web_note"), 9, false);
+        static const double wf[] = {0.15, 0.3, 0.25, 0.3};
+        const char *hd[] = {rp_t(L, "exp_web_kind"), rp_t(L, "exp_target"),
+                            rp_t(L, "exp_answer"), rp_t(L, "exp_todo")};
+        p_row(p, 4, wf, hd, true);
+        for (size_t i = 0; i < e->nweb; i++) {
+            const rp_expweb *x = &e->web[i];
+            if (!x->problem)
+                continue;
+            char k[48], k2[48], tg[320];
+            snprintf(k, sizeof k, "exp_web_%s", x->kind);
+            snprintf(k2, sizeof k2, "exp_web_todo_%s", x->kind);
+            snprintf(tg, sizeof tg, x->port ? "%s (%d)" : "%s", x->target, x->port);
+            const char *cells[] = {rp_t(L, k), tg, x->what, rp_t(L, k2)};
+            p_row(p, 4, wf, cells, false);
+        }
     }
 }
 
