@@ -5,7 +5,7 @@
 # listeners on some ports and nftables dropping others.
 #   1. one check of 20 ports, 5 of them dropped (no answer): its time;
 #   2. 200 checks at once from the 200 addresses through POST /api/check:
-#      how each was answered (200, or 503 when --max-parallel are running),
+#      how each was answered (200; 503 when a check waited 20 s for a place),
 #      the slowest answer, the service's peak RSS.
 #
 #   sudo bench/selfcheck.sh
@@ -85,6 +85,6 @@ print('answers: %s; slowest %.2f s' % (dict(sorted(codes.items())), max(t for _,
 EOF
 echo "1. one check of 20 ports, 5 dropped:"
 ip netns exec "$V" python3 "$work/load.py" 1 "$ports"
-echo "2. 200 checks at once from 200 addresses (--max-parallel 32):"
+echo "2. 200 checks at once from 200 addresses (--max-parallel 64, the rest wait):"
 ip netns exec "$V" python3 "$work/load.py" 200 "$ports"
 echo "   service peak RSS: $(grep VmHWM /proc/$svc/status | awk '{print $2, $3}')"

@@ -72,7 +72,8 @@ static void usage(FILE *f)
 "  --trusted-proxy CIDR   a reverse proxy whose X-Forwarded-For is believed\n"
 "                         (repeatable)\n"
 "  --ports LIST           the ports offered (default maintenance)\n"
-"  --max-parallel N       checks at once (default 32; more wait: 503)\n"
+"  --max-parallel N       checks at once (default 64); more wait up to 20 s for\n"
+"                         a place, then get 503\n"
 "  --checks-per-hour N    per requester address (default 360, bursts of 10)\n"
 "  --timeout MS           per port (default 2000)\n"
 "  --db PATH|URL          where checks are recorded (default mimamori.db)\n"
@@ -430,7 +431,7 @@ static int cmd_serve(int argc, char **argv)
     mm_web_config_defaults(&c.web);
     c.db = "mimamori.db";
     c.timeout_ms = 2000;
-    c.max_parallel = 32;
+    c.max_parallel = 64;
     c.check_rate = 360.0 / 3600;
     c.check_burst = 10;
     const char *ports = "maintenance";

@@ -23,8 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define JOB_KEEP_NS (15ull * 60 * 1000000000ull)   /* a result stays viewable */
+#define QUEUE_WAIT_S 20                             /* a check waits for a place */
 
 typedef enum { JOB_FREE, JOB_RUNNING, JOB_DONE } job_state;
 
@@ -51,6 +53,7 @@ struct mm_selfcheck {
     job *jobs;
     size_t njobs;
     unsigned running;
+    bool stopping;
     mm_web_rl *rl;              /* checks per requester and per block */
     _Atomic uint64_t checks, busy, rate, unknown, probes;
 };
@@ -151,7 +154,15 @@ static job *job_take(mm_selfcheck *s, const mm_ip *client, const char *site, con
 {
     pthread_mutex_lock(&s->mu);
     job *j = NULL;
-    if (s->running < s->c.max_parallel) {
+    /* a check waits for a free place a while (the connection's thread:
+     * their number is the server's connection limit) before "busy" */
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += QUEUE_WAIT_S;
+    while (s->running >= s->c.max_parallel && !s->stopping)
+        if (pthread_cond_timedwait(&s->idle, &s->mu, &dl) != 0)
+            break;
+    if (s->running < s->c.max_parallel && !s->stopping) {
         uint64_t now = mm_now_ns();
         job *oldest = NULL;
         for (size_t i = 0; i < s->njobs && !j; i++) {
@@ -472,7 +483,7 @@ mm_selfcheck *mm_selfcheck_new(const mm_selfcheck_config *c, char *err, size_t e
     if (!s->c.timeout_ms)
         s->c.timeout_ms = 2000;
     if (!s->c.max_parallel)
-        s->c.max_parallel = 32;
+        s->c.max_parallel = 64;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->db_mu, NULL);
     pthread_cond_init(&s->idle, NULL);
@@ -540,6 +551,10 @@ void mm_selfcheck_free(mm_selfcheck *s)
 {
     if (!s)
         return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;         /* checks waiting for a place give up */
+    pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->mu);
     if (s->web)
         mm_web_stop(s->web);
     pthread_mutex_lock(&s->mu);

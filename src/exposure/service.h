@@ -36,7 +36,7 @@ typedef struct mm_selfcheck_config {
     const char *db;             /* the store (NULL: checks are not recorded) */
     mm_portlist ports;          /* the ports offered (the caller's) */
     uint32_t timeout_ms;        /* per port (2000) */
-    unsigned max_parallel;      /* checks at once (32) */
+    unsigned max_parallel;      /* checks at once (64); more wait up to 20 s */
     double check_rate;          /* checks a second per requester (1/30) ... */
     double check_burst;         /* ... with this many at once (5) */
     bool dry_run;               /* answer every check as if nothing answered,
