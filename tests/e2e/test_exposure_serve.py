@@ -241,6 +241,10 @@ def _bad():
     st, _, _ = http(b'GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 70000 +
                     b'\r\nConnection: close\r\n\r\n')
     expect(st in (431, 413), 'oversized header: %d' % st)
+    st, _, body = http(b'GET / HTTP/1.1\r\nHost: x\r\nAccept-Language: en-GB,en;q=0.9\r\n'
+                       b'Connection: close\r\n\r\n')
+    expect(st == 200 and b'Open port self-check' in body and b'I agree to the terms' in body,
+           'the English page from Accept-Language')
     st, hd, body = http(b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
     expect(st == 200 and "frame-ancestors 'none'" in hd.get('content-security-policy', '') and
            hd.get('x-frame-options') == 'DENY' and b'<script' not in body and
