@@ -160,6 +160,28 @@ const char *mm_port_group_todo(mm_port_group g, bool ja)
     }
 }
 
+size_t mm_port_todos(const char *list, bool ja, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = list; *p && n < max;) {
+        char *end;
+        long port = strtol(p, &end, 10);
+        if (end == p)
+            break;              /* not a number: the list ends here */
+        p = end;
+        while (*p == ',' || *p == ' ')
+            p++;
+        const mm_port_info *pi = port > 0 && port < 65536 ? mm_port_info_of((uint16_t)port) : NULL;
+        const char *todo = pi ? (ja ? pi->todo_ja : pi->todo_en) : mm_port_group_todo(PG_OTHER, ja);
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = out[k] == todo;
+        if (!dup)
+            out[n++] = todo;
+    }
+    return n;
+}
+
 /* ---- port lists ---- */
 
 static bool set_range(uint8_t *bits, unsigned lo, unsigned hi)

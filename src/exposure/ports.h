@@ -40,6 +40,11 @@ const char *mm_port_group_name(mm_port_group g, bool ja);
 /* The group's generic advice, for ports outside the catalogue too. */
 const char *mm_port_group_todo(mm_port_group g, bool ja);
 
+/* The distinct advice (ja or en) for the ports of a list as reports write
+ * it ("22, 445, 3389"), in the list's order, at most max into out; their
+ * number. */
+size_t mm_port_todos(const char *list, bool ja, const char **out, size_t max);
+
 /* A list of distinct ports, in ascending order. */
 typedef struct mm_portlist {
     uint16_t *v;

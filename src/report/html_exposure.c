@@ -75,8 +75,9 @@ static void self(H *h, const rp_exposure *e)
     fprintf(h->f, ": %" PRId64 " &middot; ", e->self_checks);
     h_T(h, "exp_exposed_n");
     fprintf(h->f, ": %" PRId64 "</p>\n<table>", e->self_exposed);
-    static const char *const cols[] = {"exp_requester", "exp_checked", "exp_open_ports"};
-    h_th(h, cols, 3);
+    static const char *const cols[] = {"exp_requester", "exp_checked", "exp_open_ports",
+                                       "exp_todo"};
+    h_th(h, cols, 4);
     for (size_t i = 0; i < e->nself && i < 100; i++) {
         const rp_expself *x = &e->self[i];
         fputs("<tr><td>", h->f);
@@ -88,6 +89,14 @@ static void self(H *h, const rp_exposure *e)
             h_esc(h, x->open);
         else
             h_T(h, "exp_none_open");
+        fputs("</td><td>", h->f);
+        const char *todo[16];
+        size_t nt = mm_port_todos(x->open, h->lang == 0, todo, 16);
+        for (size_t k = 0; k < nt; k++) {
+            if (k)
+                fputs("<br>", h->f);
+            h_esc(h, todo[k]);
+        }
         fputs("</td></tr>\n", h->f);
     }
     fputs("</table>\n", h->f);

@@ -55,16 +55,24 @@ void p_exposure(P *p, const rp_site *s)
         snprintf(t, sizeof t, "%s: %" PRId64 "  /  %s: %" PRId64, rp_t(L, "exp_checks_n"),
                  e->self_checks, rp_t(L, "exp_exposed_n"), e->self_exposed);
         p_para(p, t, 9.5, false);
-        static const double wf[] = {0.35, 0.3, 0.35};
+        static const double wf[] = {0.2, 0.2, 0.15, 0.45};
         const char *hd[] = {rp_t(L, "exp_requester"), rp_t(L, "exp_checked"),
-                            rp_t(L, "exp_open_ports")};
-        p_row(p, 3, wf, hd, true);
+                            rp_t(L, "exp_open_ports"), rp_t(L, "exp_todo")};
+        p_row(p, 4, wf, hd, true);
         for (size_t i = 0; i < e->nself && i < 100; i++) {
             p_when(p, e->self[i].ts, w, sizeof w);
+            const char *todo[8];
+            size_t nt = mm_port_todos(e->self[i].open, L == 0, todo, 8);
+            char all[2048];
+            size_t k = 0;
+            all[0] = 0;
+            for (size_t j = 0; j < nt && k + 2 < sizeof all; j++)
+                k += (size_t)snprintf(all + k, sizeof all - k, "%s%s", j ? "\n" : "", todo[j]);
             const char *cells[] = {e->self[i].requester, w,
                                    e->self[i].open[0] ? e->self[i].open
-                                                      : rp_t(L, "exp_none_open")};
-            p_row(p, 3, wf, cells, false);
+                                                      : rp_t(L, "exp_none_open"),
+                                   all};
+            p_row(p, 4, wf, cells, false);
         }
         p_more(p, e->nself, 100);
     }
