@@ -77,6 +77,7 @@ static void usage(FILE *f)
 "  --checks-per-hour N    per requester address (default 360, bursts of 10)\n"
 "  --timeout MS           per port (default 2000)\n"
 "  --db PATH|URL          where checks are recorded (default mimamori.db)\n"
+"  --client-timeout S     an idle or slow client is cut after S seconds (15)\n"
 "  --dry-run              connect to nothing: every port answers \"safe\"\n"
 "                         (to try the pages)\n"
 "\n"
@@ -424,7 +425,8 @@ static int cmd_serve(int argc, char **argv)
         {"ports", required_argument, 0, 'p'}, {"max-parallel", required_argument, 0, 'P'},
         {"checks-per-hour", required_argument, 0, 'C'}, {"timeout", required_argument, 0, 't'},
         {"db", required_argument, 0, 'd'}, {"dry-run", no_argument, 0, 'D'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"client-timeout", required_argument, 0, 'I'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     mm_selfcheck_config c;
     memset(&c, 0, sizeof c);
@@ -468,6 +470,13 @@ static int cmd_serve(int argc, char **argv)
             break;
         case 'd': c.db = optarg; break;
         case 'D': c.dry_run = true; break;
+        case 'I':
+            if (!mm_parse_uint(optarg, 3600, &v) || v == 0) {
+                fprintf(stderr, "mimamori exposure serve: bad number '%s'\n", optarg);
+                return 2;
+            }
+            c.web.timeout_s = (unsigned)v;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -102,7 +102,7 @@ def setup():
     s = subprocess.Popen(['ip', 'netns', 'exec', SV, MM, 'exposure', 'serve', '--listen',
                           '[::]:%d' % PORT, '--db', DB, '--trusted-proxy', PROXY + '/32',
                           '--ports', 'maintenance', '--timeout', '1500', '--checks-per-hour',
-                          '60'], stderr=subprocess.PIPE, text=True)
+                          '60', '--client-timeout', '2'], stderr=subprocess.PIPE, text=True)
     procs.append(s)
     line = s.stderr.readline()
     expect('listening' in line, 'service did not start: %s' % line)
@@ -249,6 +249,31 @@ def _bad():
     expect(st == 200 and "frame-ancestors 'none'" in hd.get('content-security-policy', '') and
            hd.get('x-frame-options') == 'DENY' and b'<script' not in body and
            b'style=' not in body, 'headers or inline script/style')
+
+
+SLOW = r'''
+import socket, sys, time
+s = socket.socket(); s.bind((sys.argv[1], 0)); s.settimeout(30)
+s.connect((sys.argv[2], int(sys.argv[3])))
+s.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Slow: ')   # and nothing more
+t = time.time()
+try:
+    d = s.recv(100)
+    print('closed' if not d else 'answered %r' % d[:40], round(time.time() - t, 1))
+except socket.timeout:
+    print('still open', 30)
+'''
+
+
+@check('self-check: a client that stops half-way through its request is cut')
+def _slow():
+    path = os.path.join(tmp, 'slow.py')
+    with open(path, 'w') as f:
+        f.write(SLOW)
+    r = subprocess.run(['ip', 'netns', 'exec', VI, sys.executable, path, VISITOR, SERVICE,
+                        str(PORT)], capture_output=True, text=True, timeout=60)
+    what, secs = r.stdout.split()[0], float(r.stdout.split()[-1])
+    expect(what in ('closed', 'answered') and secs < 20, 'slow client: %s' % r.stdout)
 
 
 @check('self-check in Chromium (Japanese): terms, ports, result through the company link')
