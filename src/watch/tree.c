@@ -162,12 +162,25 @@ size_t mw_set_bytes(const mw_set *s)
 
 bool mw_excluded(const mw_walk_opt *o, const char *rel)
 {
-    const char *base = strrchr(rel, '/');
-    base = base ? base + 1 : rel;
-    for (size_t i = 0; i < o->nexclude; i++)
-        if (fnmatch(o->exclude[i], rel, 0) == 0 || fnmatch(o->exclude[i], base, 0) == 0)
-            return true;
-    return false;
+    if (!o->nexclude)
+        return false;
+    /* the path, then each directory above it: its path and its name */
+    char buf[MW_PATH_MAX];
+    if (!mm_strcpy(buf, sizeof buf, rel))
+        return true;                    /* too long to be one of ours */
+    size_t len = strlen(buf);
+    for (;;) {
+        const char *base = strrchr(buf, '/');
+        base = base ? base + 1 : buf;
+        for (size_t i = 0; i < o->nexclude; i++)
+            if (fnmatch(o->exclude[i], buf, 0) == 0 || fnmatch(o->exclude[i], base, 0) == 0)
+                return true;
+        while (len > 0 && buf[len - 1] != '/')
+            len--;
+        if (len == 0)
+            return false;
+        buf[--len] = 0;
+    }
 }
 
 static void fill_meta(mw_entry *e, const struct stat *st)
@@ -427,8 +440,8 @@ int mw_stat_one(const char *root, const char *rel, const mw_walk_opt *o, mw_entr
     }
     int dfd = mw_open_dir(root, dir);
     if (dfd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-            return 0;
+        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EINVAL)
+            return 0;                   /* gone, or not a path of the tree */
         *err_no = errno;
         e->flags = MW_F_UNREAD;
         return -1;
