@@ -541,16 +541,23 @@ const char *mw_reason_text(int bit)
     return bit >= 0 && bit < MW_R__COUNT ? t[bit] : "";
 }
 
-const mw_sig *mw_class_sig(int kind)
-{
-    static const mw_sig sigs[] = {
+static const mw_sig sigs[] = {
         {8700300, "MIMAMORI WEBSHELL new or changed script under the web root",
          "webshell-script", "Misc activity"},
         {8700301, "MIMAMORI WEBSHELL file content looks like a WebShell", "webshell-content",
          "A Network Trojan was detected"},
         {8700302, "MIMAMORI WEBSHELL script hidden in an image or behind a double extension",
          "webshell-disguised", "A Network Trojan was detected"},
-    };
+};
+
+const mw_sig *mw_sigs_all(size_t *n)
+{
+    *n = sizeof sigs / sizeof *sigs;
+    return sigs;
+}
+
+const mw_sig *mw_class_sig(int kind)
+{
     switch (kind) {
     case MW_K_SCRIPT: return &sigs[0];
     case MW_K_WEBSHELL: return &sigs[1];

@@ -58,5 +58,7 @@ typedef struct mw_sig {
     const char *msg, *explain, *category;
 } mw_sig;
 const mw_sig *mw_class_sig(int kind);           /* NULL for MW_K_NONE */
+/* All of them (documented in docs/detectors.md, texts in explain.c). */
+const mw_sig *mw_sigs_all(size_t *n);
 
 #endif

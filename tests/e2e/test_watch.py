@@ -242,6 +242,10 @@ def _():
         expect(a['metadata']['family'] == ['webshell'], '%s: family' % p)
         expect(by[p]['fim']['sha256'] == model[p], '%s: alert sha256' % p)
     expect(by['wp-content/uploads/2026/12/cache.php']['alert']['severity'] == 1, 'severity')
+    for key in {a['alert']['metadata']['explain'][0] for a in by.values()}:
+        for lang in ('ja', 'en'):
+            r = subprocess.run([MIM, 'explain', key, '--lang', lang], capture_output=True)
+            expect(r.returncode == 0 and r.stdout.strip(), 'no %s text for %s' % (lang, key))
     expect(set(by) == set(want), 'unexpected alerts: %s' % sorted(set(by) - set(want)))
     # and then nothing
     ev = once()
