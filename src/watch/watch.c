@@ -567,6 +567,7 @@ int mw_run(const mw_config *c, volatile sig_atomic_t *stop, mw_stats *st, char *
     uint64_t rescan_ns = (c->rescan_s ? c->rescan_s : 3600) * NS;
     uint64_t save_ns = (c->save_s ? c->save_s : 2) * NS;
     uint64_t next_rescan = mm_mono_ns() + rescan_ns, last_save = mm_mono_ns();
+    uint64_t save_gap = save_ns;
     while (!*stop) {
         uint64_t now = mm_mono_ns();
         uint64_t wait = 1000;
@@ -601,10 +602,13 @@ int mw_run(const mw_config *c, volatile sig_atomic_t *stop, mw_stats *st, char *
         }
         if (c->sync)
             c->sync(c->sync_ctx, mm_wall_ns());
-        if (w.dirty && now - last_save >= save_ns) {
+        if (w.dirty && now - last_save >= save_gap) {
             if (save(&w, err, errlen) != 0 && !c->quiet)
                 fprintf(stderr, "mimamori watch: %s\n", err);
-            last_save = now;
+            last_save = mm_mono_ns();
+            /* a large record under constant change: not more than a tenth
+             * of the time spent writing it */
+            save_gap = (last_save - now) * 10 > save_ns ? (last_save - now) * 10 : save_ns;
         }
     }
     rc = 0;

@@ -357,6 +357,12 @@ def _():
         for i in range(30):
             tree.write('d20/s%d/again%d.txt' % (i % 3, i), b'again %d\n' % i)
         tree.write('d21/s0/up.php', SHELL)
+        # a directory renamed, then a file written in its new place
+        os.rename(os.path.join(WWW, 'd23'), os.path.join(WWW, 'd23-moved'))
+        for k in [k for k in tree.files if k.startswith('d23/')]:
+            tree.files['d23-moved/' + k[4:]] = tree.files.pop(k)
+        tree.write('d23-moved/s0/later.txt', b'written after the move\n')
+        tree.write('d23-moved/s1/late.php', SHELL)
         for i in range(100):
             tree.write('d22/s1/churn.txt', b'churn %d\n' % i)
         settle('live')
