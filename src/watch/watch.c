@@ -374,8 +374,11 @@ static void look_again(watcher *w, int r, const char *path, bool created)
 }
 
 /* A directory appeared (created or moved in): walk it, watching its
- * directories, and compare what it holds with the record. */
-static void dir_appeared(watcher *w, int r, const char *path)
+ * directories, and compare what it holds with the record. Only one moved
+ * in can replace what the record holds below it (a created one's
+ * predecessor was removed with its IN_DELETE), so only then is the record
+ * searched (a pass over it). */
+static void dir_appeared(watcher *w, int r, const char *path, bool moved_in)
 {
     mw_set sub;
     mw_set_init(&sub);
@@ -404,7 +407,7 @@ static void dir_appeared(watcher *w, int r, const char *path)
     }
     /* what the record had below it that is not there now */
     size_t dl = strlen(path);
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; moved_in && i < s->n; i++) {
         mw_entry *e = &s->e[i];
         const char *p = mw_path(s, e);
         if ((e->flags & MW_F_DEAD) || !under(p, path, dl) || mw_set_find(&sub, p))
@@ -430,7 +433,7 @@ static void on_event(void *u, int r, const char *path, uint32_t mask)
             mw_inotify_drop(w->in, r, path);
         }
         if (mask & (IN_CREATE | IN_MOVED_TO))
-            dir_appeared(w, r, path);
+            dir_appeared(w, r, path, (mask & IN_MOVED_TO) != 0);
         return;
     }
     look_again(w, r, path, (mask & IN_CREATE) != 0);
