@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -224,10 +224,18 @@ printf '\x00GET\n/?c=0123456789abcdef0123456789abcdef&lang=en\nAccept-Language: 
 printf '\x00POST\n/api/check\nContent-Type: application/json\n\n{"consent": true, "ports": [22, 445, 3389], "company": "x"}' > "$work/selfcheck/api"
 printf '\x05POST\n/check\nContent-Type: application/x-www-form-urlencoded\nX-Forwarded-For: 203.0.113.7\n\nconsent=1&port=22&port=445&csrf=AAAA&c=&lang=ja' > "$work/selfcheck/form"
 printf '\x00GET\n/result?id=00000000000000000000000000000000&lang=ja\n\n' > "$work/selfcheck/result"
+# webshell seeds: byte 0 the name's length, the name, the content (byte 0
+# 255: a baseline state file)
+printf '\x05x.php<?php @eval($_POST["c"]); ?>' > "$work/webshell/eval"
+printf '\x09a.jpg.phpGIF89a;<?php echo base64_decode("ZWNobyAxOyBlY2hvIDE7IGVjaG8gMTsgZWNobyAxOyBlY2hvIDE7IGVjaG8gMTsgZWNobyAxOw=="); ?>' > "$work/webshell/double"
+printf '\x05c.asp<%%eval request("p")%%>' > "$work/webshell/chopper"
+printf '\x09.htaccessAddType application/x-httpd-php .jpg\n' > "$work/webshell/htaccess"
+printf '\xffmimamori-watch-state 1\nR /srv/www\nF %s 5 100644 0 0 1 0 1 3 1 a%%20b.php\nE\n' \
+    "$(printf 'x' | sha256sum | cut -c1-64)" > "$work/webshell/state"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -19,6 +19,7 @@ int cmd_logs(int argc, char **argv);
 int cmd_ioc(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_exposure(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* SIGINT and SIGTERM call handler (which sets a flag the command polls). */
 void cli_on_stop(void (*handler)(int));

@@ -10,6 +10,7 @@
 #include "detect/det.h"
 #include "detect/explain.h"
 #include "util/json.h"
+#include "watch/webshell.h"
 
 static void usage(FILE *f)
 {
@@ -49,6 +50,11 @@ static void print_json(const mm_explain *e)
     for (int s = 0; s < SIG__COUNT; s++)
         if (strcmp(mm_sigs[s].explain, e->key) == 0)
             mj_u64(&j, NULL, mm_sigs[s].sid);
+    size_t nw;
+    const mw_sig *ws = mw_sigs_all(&nw);
+    for (size_t s = 0; s < nw; s++)
+        if (strcmp(ws[s].explain, e->key) == 0)
+            mj_u64(&j, NULL, ws[s].sid);
     mj_arr_close(&j);
     for (int l = 0; l < 2; l++) {
         mj_obj_open(&j, lang[l]);
@@ -105,6 +111,14 @@ int cmd_explain(int argc, char **argv)
                         mm_sigs[s].sid, mm_sigs[s].explain);
                 rc = 1;
             }
+        size_t nw;
+        const mw_sig *ws = mw_sigs_all(&nw);
+        for (size_t s = 0; s < nw; s++)
+            if (!mm_explain_find(ws[s].explain)) {
+                fprintf(stderr, "mimamori explain: signature %u has no text for '%s'\n",
+                        ws[s].sid, ws[s].explain);
+                rc = 1;
+            }
         for (size_t i = 0; i < n; i++) {
             if (json) {
                 print_json(&all[i]);
@@ -115,6 +129,11 @@ int cmd_explain(int argc, char **argv)
             for (int s = 0; s < SIG__COUNT; s++)
                 if (strcmp(mm_sigs[s].explain, all[i].key) == 0) {
                     printf("%s%u", sep, mm_sigs[s].sid);
+                    sep = " ";
+                }
+            for (size_t s = 0; s < nw; s++)
+                if (strcmp(ws[s].explain, all[i].key) == 0) {
+                    printf("%s%u", sep, ws[s].sid);
                     sep = " ";
                 }
             printf("]\n");

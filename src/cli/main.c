@@ -34,6 +34,8 @@ static void usage(FILE *f)
             "            through everything the store has seen\n"
             "  exposure  what of a company the Internet can reach: scan its own\n"
             "            addresses (open, closed, filtered ports; who answers)\n"
+            "  watch     web roots: files that appear, change or disappear, and\n"
+            "            WebShells among them (fim events, alerts)\n"
             "  report    reports for each company and across companies (HTML, PDF,\n"
             "            JSON; Japanese and English)\n"
             "\n"
@@ -90,6 +92,8 @@ int main(int argc, char **argv)
         return cmd_hunt(argc - 1, argv + 1);
     if (strcmp(c, "exposure") == 0)
         return cmd_exposure(argc - 1, argv + 1);
+    if (strcmp(c, "watch") == 0)
+        return cmd_watch(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

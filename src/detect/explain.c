@@ -497,6 +497,42 @@ E("ioc",
   "Find the matching computer, take it off the network and scan it\n"
   "Look back with mimamori hunt for other computers that talked to the same party\n"
   "Block the party at the router or proxy (mimamori ioc export makes the blocklist)"),
+E("webshell-script",
+  "Web サーバに新しい（または書き換えられた）スクリプト", "New or changed script on the web server",
+  "Web サーバの公開フォルダに、サーバが実行するスクリプト（.php、.jsp、.asp など）が新しく置かれたか、書き換えられました。",
+  "A script the web server runs (.php, .jsp, .asp and the like) appeared in, or was changed in, the published folder of the web server.",
+  "サイトの更新でもこうなりますが、改ざんの後に攻撃者が遠隔操作用のページ（WebShell）を置くのも同じ形です。アップロード用フォルダに置かれたスクリプトは特に注意が必要です。",
+  "Site updates do this too, but attackers who broke in leave their remote-control page (a WebShell) the same way. A script in an upload folder deserves particular attention.",
+  "その時刻にサイトの更新や CMS のプラグイン導入をしたか、担当者・制作会社に確認する\n"
+  "心当たりがなければファイルの中身を確認し、不明なものは削除する前にコピーを保管する\n"
+  "アップロード用フォルダではスクリプトが実行されないよう Web サーバを設定する",
+  "Ask whoever maintains the site whether it was updated or a plugin was installed at that time\n"
+  "If nobody did, look at the file; keep a copy of anything unknown before removing it\n"
+  "Configure the web server so that upload folders cannot run scripts"),
+E("webshell-content",
+  "WebShell（Web サーバの裏口）の疑い", "Probable WebShell (a back door in the web server)",
+  "Web サーバ上のファイルに、外部から送られた命令をそのまま実行する処理や、難読化された処理、既知の WebShell の特徴が見つかりました。",
+  "A file on the web server runs commands sent from outside, hides obfuscated code, or carries the marks of a known WebShell.",
+  "WebShell があると、攻撃者はブラウザからサーバを自由に操作でき、情報の持ち出し、改ざん、社内への侵入の足がかりに使われます。",
+  "A WebShell lets attackers control the server from a browser: to take data, deface the site, and reach further into the company.",
+  "ファイルのコピーを保管してからサーバから削除し、同じ時期に置かれた他のファイルも確認する\n"
+  "CMS・プラグイン・サーバソフトを最新版にし、管理者と FTP のパスワードをすべて変更する\n"
+  "Web サーバのアクセスログでそのファイルへのアクセス元を調べ、必要なら専門家に相談する",
+  "Keep a copy of the file, then remove it from the server, and check other files placed at the same time\n"
+  "Update the CMS, its plugins and the server software; change every administrator and FTP password\n"
+  "Look in the web server's access log for who requested the file; ask a specialist if needed"),
+E("webshell-disguised",
+  "画像などに偽装したスクリプト", "Script disguised as an image or behind a double extension",
+  "画像の名前のファイルにスクリプトのコードが入っている、または x.jpg.php のような二重拡張子のファイルが Web サーバに置かれました。",
+  "A file named as an image holds script code, or a file with a double extension such as x.jpg.php was placed on the web server.",
+  "画像のアップロード機能を悪用して WebShell を置く典型的な手口です。正当なサイトでこうしたファイルが必要になることはほとんどありません。",
+  "This is the usual way to plant a WebShell through an image upload form; legitimate sites almost never need such files.",
+  "ファイルのコピーを保管してからサーバから削除する\n"
+  "画像アップロード機能で拡張子と中身を検査し、アップロード先でスクリプトを実行しない設定にする\n"
+  "同じ時期に置かれた他のファイルと、アクセスログでのそのファイルへのアクセスを確認する",
+  "Keep a copy of the file, then remove it from the server\n"
+  "Make the upload form check names and content, and stop the upload folder from running scripts\n"
+  "Check other files placed at the same time, and requests for this file in the access log"),
 };
 
 const mm_explain *mm_explain_find(const char *key)

@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""`mimamori watch` end to end, on trees this test writes. The test is the
+oracle: it knows every file it wrote, changed, renamed and removed, and the
+SHA-256 of each (hashlib), and checks the events against that.
+
+  once       a tree of 3,000 files: `--once` writes one baseline event and
+             no alert for ordinary pages; then changes, removals, additions,
+             a chmod, a large file, a WebShell planted in the uploads, a
+             double extension, a script hidden in an image, a link out of
+             the tree: exactly the expected added / changed / removed events
+             (read back from the segments with `mimamori segment cat`), the
+             alerts of family webshell with their signature ids, and nothing
+             at all from a run with no changes
+  live       the watcher running: a rename storm, a directory deleted and
+             recreated, a WebShell dropped in; the events replayed over the
+             test's own model must be consistent (added only what was absent,
+             removed only what was there, no event twice) and end at the
+             tree as it is
+  sigkill    the live watcher killed with SIGKILL once its baseline holds
+             the changes, the tree changed while it is down, restarted:
+             every change told once, none twice
+  unreadable a file and a directory nobody else may read, the watcher run
+             as nobody (setpriv): one unreadable event each, not repeated
+
+usage: test_watch.py MIMAMORI
+"""
+import glob
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, check, expect, finish  # noqa: E402
+
+MIM = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else 'build/mimamori')
+TMP = tempfile.mkdtemp(prefix='mm-watch-')
+MAXF = 1 << 20
+RNG = random.Random(27)
+
+
+def sha(b):
+    return hashlib.sha256(b[:MAXF]).hexdigest()
+
+
+class Tree:
+    """A web root and what the test put in it: relative path -> bytes."""
+
+    def __init__(self, root):
+        self.root = root
+        self.files = {}
+        os.makedirs(root, exist_ok=True)
+
+    def write(self, rel, data):
+        p = os.path.join(self.root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, 'wb') as f:
+            f.write(data)
+        self.files[rel] = data
+
+    def remove(self, rel):
+        os.unlink(os.path.join(self.root, rel))
+        del self.files[rel]
+
+    def rename(self, a, b):
+        os.rename(os.path.join(self.root, a), os.path.join(self.root, b))
+        self.files[b] = self.files.pop(a)
+
+    def rmtree(self, d):
+        shutil.rmtree(os.path.join(self.root, d))
+        for k in [k for k in self.files if k.startswith(d + '/')]:
+            del self.files[k]
+
+    def model(self):
+        return {k: sha(v) for k, v in self.files.items()}
+
+
+PAGE = (b'<?php\n/* page %d */\nrequire __DIR__ . "/inc/header.php";\n'
+        b'$q = htmlspecialchars($_GET["q"] ?? "");\necho "<h1>$q</h1>";\n?>\n<p>text</p>\n')
+SHELL = b'<?php @eval($_POST["pass"]); ?>\n'
+
+
+def populate(t, n):
+    for i in range(n):
+        d = 'd%02d/s%d' % (i % 60, i % 3)
+        k = i % 4
+        if k == 0:
+            t.write('%s/page%d.php' % (d, i), PAGE % i)
+        elif k == 1:
+            t.write('%s/img%d.jpg' % (d, i), b'\xff\xd8\xff\xe0\x00\x10JFIF\x00' +
+                    RNG.randbytes(200 + i % 300))
+        elif k == 2:
+            t.write('%s/doc%d.html' % (d, i), b'<html><p>%d</p></html>\n' % i)
+        else:
+            t.write('%s/note%d.txt' % (d, i), b'note %d\n' % i)
+
+
+def watch(*args, **kw):
+    return subprocess.run([MIM, 'watch'] + list(args), capture_output=True, **kw)
+
+
+class Segments:
+    """Events of -o DIR, read back with `mimamori segment cat`; new ones
+    since the last call."""
+
+    def __init__(self, d):
+        self.d = d
+        self.seen = set()
+
+    def new(self):
+        out = []
+        for f in sorted(glob.glob(os.path.join(self.d, '*.eve.json*'))):
+            if f in self.seen:
+                continue
+            self.seen.add(f)
+            r = subprocess.run([MIM, 'segment', 'cat', f], capture_output=True, text=True)
+            expect(r.returncode == 0, 'segment cat %s: %s' % (f, r.stderr))
+            out += [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+        return out
+
+
+def fims(events):
+    return [e['fim'] for e in events if e['event_type'] == 'fim']
+
+
+def alerts(events):
+    return [e for e in events if e['event_type'] == 'alert']
+
+
+def expected_diff(old, new):
+    exp = {}
+    for k, v in new.items():
+        if k not in old:
+            exp[k] = 'added'
+        elif old[k] != v:
+            exp[k] = 'changed'
+    for k in old:
+        if k not in new:
+            exp[k] = 'removed'
+    return exp
+
+
+WWW = os.path.join(TMP, 'www')
+OUT = os.path.join(TMP, 'out')
+tree = Tree(WWW)
+segs = Segments(OUT)
+state = {}
+
+
+def once():
+    r = watch(WWW, '--site', 'acme', '--sensor', 'web1', '-o', OUT, '--once',
+              '--max-file-size', '1m', '--exclude', '*.swp')
+    expect(r.returncode == 0, 'watch --once: rc %d: %s' % (r.returncode, r.stderr.decode()))
+    return segs.new()
+
+
+@check('once: baseline of 3,000 files')
+def _():
+    populate(tree, 3000)
+    ev = once()
+    f = fims(ev)
+    expect(len(f) == 1 and f[0]['action'] == 'baseline', 'want one baseline event: %s' % f[:3])
+    expect(f[0]['files'] == 3000, 'files %s' % f[0]['files'])
+    expect(f[0]['root'] == os.path.realpath(WWW), 'root %s' % f[0]['root'])
+    expect(not alerts(ev), 'alerts for ordinary pages: %s' % alerts(ev)[:2])
+    expect(all(e['host'] == 'web1' for e in ev), 'host')
+    state['m0'] = tree.model()
+
+
+@check('once: nothing when nothing changed')
+def _():
+    expect('m0' in state, 'no baseline')
+    ev = once()
+    expect(ev == [], 'events with no change: %s' % ev[:3])
+
+
+@check('once: added, changed, removed, chmod, large file, WebShells')
+def _():
+    expect('m0' in state, 'no baseline')
+    old = tree.model()
+    names = sorted(tree.files)
+    for k in names[0:50]:
+        tree.write(k, tree.files[k] + b'<!-- changed -->\n')
+    for k in names[50:80]:
+        tree.remove(k)
+    for i in range(40):
+        tree.write('d%02d/new%d.txt' % (i % 7, i), b'new %d\n' % i)
+    chmodded = names[100:110]
+    for k in chmodded:
+        os.chmod(os.path.join(WWW, k), 0o600)
+    big = RNG.randbytes(3 * MAXF // 2)
+    tree.write('d01/big.bin', big)
+    tree.write('wp-content/uploads/2026/12/cache.php', SHELL)
+    tree.write('d02/photo.jpg.php', b'<?php echo "x"; ?>')
+    tree.write('d03/logo.gif', b'GIF89a;<?php system("id"); ?>')
+    tree.write('d04/newpage.php', PAGE % 9999)
+    tree.write('d05/edit.swp', b'excluded')
+    del tree.files['d05/edit.swp']
+    os.symlink('/etc', os.path.join(WWW, 'etc-link'))
+    os.symlink('/etc/passwd', os.path.join(WWW, 'passwd'))
+    ev = once()
+    exp = expected_diff(old, tree.model())
+    for k in chmodded:
+        exp.setdefault(k, 'changed')
+    got = {}
+    for f in fims(ev):
+        expect(f['path'] not in got, 'two events for %s' % f['path'])
+        got[f['path']] = f
+    expect(set(got) == set(exp), 'paths: missing %s, unexpected %s' % (
+        sorted(set(exp) - set(got))[:5], sorted(set(got) - set(exp))[:5]))
+    model = tree.model()
+    for k, f in got.items():
+        expect(f['action'] == exp[k], '%s: %s, want %s' % (k, f['action'], exp[k]))
+        if f['action'] != 'removed':
+            expect(f['sha256'] == model[k], '%s: sha256' % k)
+            expect(f['size'] == len(tree.files[k]), '%s: size' % k)
+        if f['action'] in ('changed', 'removed'):
+            expect(f['previous']['sha256'] == old[k], '%s: previous sha256' % k)
+    for k in chmodded:
+        expect(got[k]['changed'] == ['mode'], '%s: changed %s' % (k, got[k]['changed']))
+        expect(got[k]['mode'] == '0600', '%s: mode %s' % (k, got[k]['mode']))
+    for k in names[0:50]:
+        expect('sha256' in got[k]['changed'] and 'size' in got[k]['changed'], k)
+    expect(got['d01/big.bin'].get('truncated') is True, 'large file not marked truncated')
+    by = {a['fim']['path']: a for a in alerts(ev)}
+    want = {'wp-content/uploads/2026/12/cache.php': 8700301, 'd02/photo.jpg.php': 8700302,
+            'd03/logo.gif': 8700302, 'd04/newpage.php': 8700300}
+    # ordinary pages whose content changed: new content the server runs
+    for k in names[0:50]:
+        if k.endswith('.php'):
+            want[k] = 8700300
+    for p, sid in want.items():
+        expect(p in by, 'no alert for %s (alerts: %s)' % (p, sorted(by)))
+        a = by[p]['alert']
+        expect(a['signature_id'] == sid, '%s: sid %s, want %s' % (p, a['signature_id'], sid))
+        expect(a['metadata']['family'] == ['webshell'], '%s: family' % p)
+        expect(by[p]['fim']['sha256'] == model[p], '%s: alert sha256' % p)
+    expect(by['wp-content/uploads/2026/12/cache.php']['alert']['severity'] == 1, 'severity')
+    for key in {a['alert']['metadata']['explain'][0] for a in by.values()}:
+        for lang in ('ja', 'en'):
+            r = subprocess.run([MIM, 'explain', key, '--lang', lang], capture_output=True)
+            expect(r.returncode == 0 and r.stdout.strip(), 'no %s text for %s' % (lang, key))
+    expect(set(by) == set(want), 'unexpected alerts: %s' % sorted(set(by) - set(want)))
+    # and then nothing
+    ev = once()
+    expect(ev == [], 'events after recording: %s' % ev[:3])
+
+
+# ---- live ----------------------------------------------------------------
+
+LOUT = os.path.join(TMP, 'live')
+EVE = os.path.join(LOUT, 'eve.json')
+STATE = os.path.join(LOUT, 'state')
+
+
+def start_live():
+    os.makedirs(LOUT, exist_ok=True)
+    p = subprocess.Popen([MIM, 'watch', WWW, '--site', 'acme', '--eve', EVE, '--state', STATE,
+                          '--max-file-size', '1m', '--exclude', '*.swp'],
+                         stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()
+    expect('watching' in line, 'watcher did not start: %r' % line)
+    return p
+
+
+def read_state():
+    """The baseline file as the watcher wrote it: path -> sha256."""
+    try:
+        with open(STATE, 'rb') as f:
+            lines = f.read().split(b'\n')
+    except FileNotFoundError:
+        return None
+    if not lines or lines[-2:] != [b'E', b'']:
+        return None
+    out = {}
+    for ln in lines:
+        if ln.startswith(b'F '):
+            parts = ln.split(b' ')
+            path = parts[11]
+            raw = bytearray()
+            i = 0
+            while i < len(path):
+                if path[i:i + 1] == b'%':
+                    raw.append(int(path[i + 1:i + 3], 16))
+                    i += 3
+                else:
+                    raw.append(path[i])
+                    i += 1
+            out[raw.decode()] = parts[1].decode()
+    return out
+
+
+def settle(what):
+    """Waits until the watcher's baseline holds the tree as it is (the
+    test's model); a watcher that never gets there fails after 120 s."""
+    want = tree.model()
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        if read_state() == want:
+            return
+        time.sleep(0.2)
+    got = read_state() or {}
+    raise AssertionError('%s: the baseline never matched the tree (missing %s, extra %s, '
+                         'different %s)' % (what, sorted(set(want) - set(got))[:5],
+                                            sorted(set(got) - set(want))[:5],
+                                            [k for k in want if k in got and got[k] != want[k]][:5]))
+
+
+def live_events():
+    with open(EVE) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def replay(start, events):
+    """Applies fim events over start; AssertionError on any inconsistency."""
+    m = dict(start)
+    for e in events:
+        if e['event_type'] != 'fim' or e['fim']['action'] == 'baseline':
+            continue
+        f = e['fim']
+        p, a = f['path'], f['action']
+        if a == 'added':
+            expect(p not in m, 'added twice, or never removed: %s' % p)
+            m[p] = f['sha256']
+        elif a == 'changed':
+            expect(p in m, 'changed but unknown: %s' % p)
+            expect(f['previous']['sha256'] == m[p], 'changed: previous is not the last: %s' % p)
+            expect(m[p] != f['sha256'] or f['changed'] in (['mode'], ['owner'], ['mode', 'owner']),
+                   'changed to the same: %s %s' % (p, f['changed']))
+            m[p] = f['sha256']
+        elif a == 'removed':
+            expect(p in m, 'removed twice, or never added: %s' % p)
+            del m[p]
+        else:
+            raise AssertionError('unexpected action %s on %s' % (a, p))
+    return m
+
+
+@check('live: rename storm, directory deleted and recreated, WebShell dropped in')
+def _():
+    if 'm0' not in state:
+        raise Skip('no baseline')
+    state['live0'] = tree.model()
+    p = start_live()
+    state['proc'] = p
+    try:
+        names = sorted(k for k in tree.files if k.startswith('d1'))[:300]
+        for i, k in enumerate(names):
+            tree.rename(k, k + '.renamed%d' % i)
+        tree.rmtree('d20')
+        for i in range(30):
+            tree.write('d20/s%d/again%d.txt' % (i % 3, i), b'again %d\n' % i)
+        tree.write('d21/s0/up.php', SHELL)
+        # a directory renamed, then a file written in its new place
+        os.rename(os.path.join(WWW, 'd23'), os.path.join(WWW, 'd23-moved'))
+        for k in [k for k in tree.files if k.startswith('d23/')]:
+            tree.files['d23-moved/' + k[4:]] = tree.files.pop(k)
+        tree.write('d23-moved/s0/later.txt', b'written after the move\n')
+        tree.write('d23-moved/s1/late.php', SHELL)
+        for i in range(100):
+            tree.write('d22/s1/churn.txt', b'churn %d\n' % i)
+        settle('live')
+    except Exception:
+        p.kill()
+        raise
+    ev = live_events()
+    final = replay(state['live0'], ev)
+    expect(final == tree.model(), 'the events do not add up to the tree')
+    sh = [a for a in alerts(ev) if a['fim']['path'] == 'd21/s0/up.php']
+    expect(sh and sh[0]['alert']['metadata']['family'] == ['webshell'] and
+           sh[0]['alert']['signature_id'] == 8700301, 'no WebShell alert for d21/s0/up.php')
+
+
+@check('sigkill: killed, changed while down, restarted: nothing lost, nothing twice')
+def _():
+    p = state.get('proc')
+    if not p:
+        raise Skip('no live watcher')
+    try:
+        tree.write('d30/s0/before-kill.php', b'<?php echo 1;')
+        settle('before the kill')
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    # while it is down
+    tree.write('d31/s1/while-down.php', SHELL)
+    k = sorted(k for k in tree.files if k.startswith('d32'))
+    tree.remove(k[0])
+    tree.write(k[1], b'changed while down\n')
+    tree.rename(k[2], k[2] + '.moved')
+    p = start_live()
+    try:
+        tree.write('d33/s2/after.txt', b'after restart\n')
+        settle('after the restart')
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait()
+    expect(rc == 0, 'watcher exit %d' % rc)
+    ev = live_events()
+    final = replay(state['live0'], ev)
+    expect(final == tree.model(), 'the events do not add up to the tree')
+    paths = [e['fim'].get('path') for e in ev if e['event_type'] == 'fim']
+    for q in ('d31/s1/while-down.php', k[0], k[1], k[2], k[2] + '.moved'):
+        expect(q in paths, 'change while down not told: %s' % q)
+    expect(any(a['fim']['path'] == 'd31/s1/while-down.php' for a in alerts(ev)),
+           'no alert for the WebShell written while down')
+
+
+@check('unreadable: a file and a directory the watcher may not read')
+def _():
+    if os.geteuid() != 0:
+        raise Skip('needs root to run the watcher as another user')
+    if not shutil.which('setpriv'):
+        raise Skip('setpriv missing')
+    base = tempfile.mkdtemp(prefix='mm-watch-unread-')
+    os.chmod(base, 0o755)
+    root = os.path.join(base, 'www')
+    os.makedirs(os.path.join(root, 'secret'))
+    os.makedirs(os.path.join(root, 'open'))
+    for p in ('open/a.txt', 'secret/b.txt', 'locked.php'):
+        with open(os.path.join(root, p), 'w') as f:
+            f.write('x\n')
+    os.chmod(os.path.join(root, 'locked.php'), 0o000)
+    os.chmod(os.path.join(root, 'secret'), 0o000)
+    out = os.path.join(base, 'out')
+    os.makedirs(out)
+    os.chown(out, 65534, 65534)
+    cmd = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', MIM, 'watch', root,
+           '--site', 'acme', '--eve', os.path.join(out, 'eve.json'),
+           '--state', os.path.join(out, 'state'), '--once']
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0 and 'Permission denied' in r.stderr and MIM in r.stderr:
+            raise Skip('the build directory is not readable by nobody')
+        expect(r.returncode == 0, 'rc %d: %s' % (r.returncode, r.stderr))
+        r2 = subprocess.run(cmd, capture_output=True, text=True)
+        expect(r2.returncode == 0, 'second run rc %d: %s' % (r2.returncode, r2.stderr))
+        with open(os.path.join(out, 'eve.json')) as f:
+            ev = [json.loads(line) for line in f]
+        un = sorted(e['fim']['path'] for e in ev if e['event_type'] == 'fim' and
+                    e['fim']['action'] == 'unreadable')
+        expect(un == ['locked.php', 'secret'], 'unreadable events %s' % un)
+        base_ev = [e['fim'] for e in ev if e['fim']['action'] == 'baseline']
+        expect(len(base_ev) == 1 and base_ev[0]['unreadable'] == 2 and base_ev[0]['files'] == 1,
+               'baseline %s' % base_ev)
+        d = [e['fim'] for e in ev if e['fim'].get('path') == 'secret']
+        expect(d[0].get('type') == 'directory', 'directory not said: %s' % d)
+    finally:
+        os.chmod(os.path.join(root, 'secret'), 0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@check('usage: --eve without --state, a missing directory')
+def _():
+    r = watch(WWW, '--site', 'a', '--eve', '-')
+    expect(r.returncode == 2, 'rc %d' % r.returncode)
+    r = watch(os.path.join(TMP, 'nope'), '--site', 'a', '-o', OUT, '--once')
+    expect(r.returncode == 2, 'rc %d' % r.returncode)
+
+
+try:
+    finish()
+finally:
+    shutil.rmtree(TMP, ignore_errors=True)
