@@ -21,7 +21,10 @@ int cmd_hunt(int argc, char **argv);
 int cmd_exposure(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 
-/* SIGINT and SIGTERM call handler (which sets a flag the command polls). */
-void cli_on_stop(void (*handler)(int));
+#include <signal.h>
+
+/* SIGINT and SIGTERM set cli_stop, which a long-running command polls. */
+extern volatile sig_atomic_t cli_stop;
+void cli_on_stop(void);
 
 #endif

@@ -102,14 +102,6 @@ static void usage(FILE *f)
 "  --site NAME, --db PATH|URL, --format table|json  as for scan\n");
 }
 
-static volatile int stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 /* A result kept until the end: open and closed ports (filtered ones are
  * the ports asked and not kept). */
 typedef struct kept {
@@ -379,9 +371,9 @@ static int cmd_scan(int argc, char **argv)
             goto out;
         }
     }
-    cli_on_stop(on_signal);
+    cli_on_stop();
     mm_probe_stats st;
-    if (mm_probe_run(t, pl.v, pl.n, &o, on_result, &sc, &stop_flag, &st, err, sizeof err) != 0) {
+    if (mm_probe_run(t, pl.v, pl.n, &o, on_result, &sc, &cli_stop, &st, err, sizeof err) != 0) {
         fprintf(stderr, "mimamori exposure scan: %s\n", err);
         goto out;
     }
@@ -401,7 +393,7 @@ static int cmd_scan(int argc, char **argv)
         print_json(&sc, t, &pl);
     else
         print_table(&sc, t, &pl, &st, ja);
-    if (stop_flag)
+    if (cli_stop)
         fprintf(stderr, "mimamori exposure scan: interrupted; the results so far\n");
     rc = 0;
 out:
@@ -504,9 +496,9 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "mimamori exposure serve: %s\n", err);
         goto out;
     }
-    cli_on_stop(on_signal);
+    cli_on_stop();
     fprintf(stderr, "mimamori exposure serve: listening on port %u\n", mm_selfcheck_port(s));
-    while (!stop_flag) {
+    while (!cli_stop) {
         struct timespec ts = {0, 200000000};
         nanosleep(&ts, NULL);
     }

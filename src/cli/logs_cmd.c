@@ -202,14 +202,6 @@ static int parse_cmd(int argc, char **argv)
     return rc;
 }
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
 static void listen_usage(FILE *f)
 {
     fprintf(f,
@@ -378,9 +370,9 @@ static int listen_cmd(int argc, char **argv)
         fprintf(stderr, "mimamori logs listen: --user: %s\n", err);
         goto out;
     }
-    cli_on_stop(on_signal);
+    cli_on_stop();
     signal(SIGPIPE, SIG_IGN);
-    rc = mm_listen_run(l, w, &g_stop, err, sizeof err) == 0 ? 0 : 1;
+    rc = mm_listen_run(l, w, &cli_stop, err, sizeof err) == 0 ? 0 : 1;
     if (rc)
         fprintf(stderr, "mimamori logs listen: %s\n", err);
     mm_listen_stats st;

@@ -19,14 +19,6 @@
 #include "util/util.h"
 #include "watch/watch.h"
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -231,10 +223,10 @@ int cmd_watch(int argc, char **argv)
     cfg.rescan_s = rescan;
     cfg.once = once;
     cfg.quiet = quiet;
-    cli_on_stop(on_signal);
+    cli_on_stop();
     signal(SIGPIPE, SIG_IGN);
     mw_stats ms;
-    if (mw_run(&cfg, &g_stop, &ms, err, sizeof err) != 0) {
+    if (mw_run(&cfg, &cli_stop, &ms, err, sizeof err) != 0) {
         fprintf(stderr, "mimamori watch: %s\n", err);
         goto out;
     }

@@ -301,7 +301,7 @@ static bool start(run *r, slot *s, size_t ti, uint16_t port)
     return true;
 }
 
-static int loop(run *r, volatile int *stop)
+static int loop(run *r, volatile sig_atomic_t *stop)
 {
     struct epoll_event evs[128];
     bool more = true;
@@ -381,7 +381,7 @@ static size_t fit_parallel(size_t want)
     return want < room ? want : room;
 }
 
-static int run_once(run *r, volatile int *stop)
+static int run_once(run *r, volatile sig_atomic_t *stop)
 {
     r->ti = r->pi = 0;
     r->next_start = 0;
@@ -390,7 +390,7 @@ static int run_once(run *r, volatile int *stop)
 }
 
 int mm_probe_run(const mm_probe_targets *t, const uint16_t *ports, size_t nports,
-                 const mm_probe_opts *o, mm_probe_cb cb, void *u, volatile int *stop,
+                 const mm_probe_opts *o, mm_probe_cb cb, void *u, volatile sig_atomic_t *stop,
                  mm_probe_stats *st, char *err, size_t errlen)
 {
     mm_probe_stats dummy;

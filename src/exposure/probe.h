@@ -20,6 +20,7 @@
 #ifndef MM_EXPOSURE_PROBE_H
 #define MM_EXPOSURE_PROBE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,7 +79,7 @@ typedef struct mm_probe_stats {
     uint64_t probes, open, closed, filtered, hosts_up, hosts_down;
 } mm_probe_stats;
 int mm_probe_run(const mm_probe_targets *t, const uint16_t *ports, size_t nports,
-                 const mm_probe_opts *o, mm_probe_cb cb, void *u, volatile int *stop,
+                 const mm_probe_opts *o, mm_probe_cb cb, void *u, volatile sig_atomic_t *stop,
                  mm_probe_stats *st, char *err, size_t errlen);
 
 /* One HTTP (tls false) or HTTPS request, GET path, to address i of t,

@@ -123,17 +123,29 @@ static bool request_called(const uint8_t *h, size_t n)
     return false;
 }
 
-/* preg_replace with a pattern whose modifiers hold 'e' */
-static bool preg_e(const uint8_t *h, size_t n)
+/* The next call of name from *i on whose first argument is a quoted
+ * string: where its opening quote is (n when there is none left); *i
+ * moves past the call's name. */
+static size_t quoted_call(const uint8_t *h, size_t n, size_t *i, const char *name)
 {
-    for (size_t i = find(h, n, 0, "preg_replace"); i < n;
-         i = find(h, n, i + 1, "preg_replace")) {
-        size_t a = call_at(h, n, i, "preg_replace");
+    for (*i = find(h, n, *i, name); *i < n; *i = find(h, n, *i + 1, name)) {
+        size_t a = call_at(h, n, *i, name);
         if (!a)
             continue;
         a = skip_ws(h, n, a);
-        if (a >= n || (h[a] != '\'' && h[a] != '"'))
-            continue;
+        if (a < n && (h[a] == '\'' || h[a] == '"')) {
+            (*i)++;
+            return a;
+        }
+    }
+    return n;
+}
+
+/* preg_replace with a pattern whose modifiers hold 'e' */
+static bool preg_e(const uint8_t *h, size_t n)
+{
+    size_t i = 0;
+    for (size_t a; (a = quoted_call(h, n, &i, "preg_replace")) < n;) {
         uint8_t quote = h[a];
         size_t end = a + 256 < n ? a + 256 : n;
         size_t c = a + 1;
@@ -209,14 +221,8 @@ static int decode_chain(const uint8_t *h, size_t n)
 /* base64_decode("<at least 64 base64 characters> */
 static bool b64_decode_long(const uint8_t *h, size_t n)
 {
-    for (size_t i = find(h, n, 0, "base64_decode"); i < n;
-         i = find(h, n, i + 1, "base64_decode")) {
-        size_t a = call_at(h, n, i, "base64_decode");
-        if (!a)
-            continue;
-        a = skip_ws(h, n, a);
-        if (a >= n || (h[a] != '\'' && h[a] != '"'))
-            continue;
+    size_t i = 0;
+    for (size_t a; (a = quoted_call(h, n, &i, "base64_decode")) < n;) {
         size_t k = a + 1;
         while (k < n && (b64_char(h[k]) || h[k] == '='))
             k++;
