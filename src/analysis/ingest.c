@@ -212,8 +212,14 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     jr_doc *d = &in->doc;
     char src[46], dst[46], sig[512], cat[128], fam[48], expl[64], proto[16], app[24],
         sensor[128], dir[16], pdir[16];
-    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst) ||
-        !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
+    bool has_src = jr_path_str(d, "src_ip", src, sizeof src),
+         has_dst = jr_path_str(d, "dest_ip", dst, sizeof dst);
+    /* an alert of a host, not of traffic (mimamori watch: a WebShell in a
+     * web root): no addresses, its fim object says what and where */
+    bool host = !has_src && !has_dst && jr_member(d, 0, "fim") >= 0;
+    if (host)
+        src[0] = dst[0] = 0;
+    else if (!has_src || !has_dst || !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
         return 1;
     int64_t gid = jr_path_i64(d, "alert.gid", 1), sid = jr_path_i64(d, "alert.signature_id", -1);
     if (sid < 0)
@@ -237,7 +243,13 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     jr_path_str(d, "direction", pdir, sizeof pdir);
     bool rev = strcmp(pdir, "to_client") == 0;
     ends e;
-    orient(in, rev ? dst : src, rev ? src : dst, rec ? dir : NULL, &e);
+    if (host) {
+        /* the machine is the internal host: the sensor name it wrote */
+        memset(&e, 0, sizeof e);
+        e.dir = "host";
+        mm_strcpy(e.local, sizeof e.local, sensor[0] ? sensor : "host");
+    } else
+        orient(in, rev ? dst : src, rev ? src : dst, rec ? dir : NULL, &e);
 
     mm_stmt *st = in->ins_alert;
     mm_stmt_i64(st, 1, sid_db);
@@ -253,13 +265,13 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     mm_stmt_text(st, 11, expl[0] ? expl : NULL);
     mm_stmt_text(st, 12, proto);
     mm_stmt_text(st, 13, app[0] ? app : NULL);
-    mm_stmt_text(st, 14, src);
+    mm_stmt_text(st, 14, host ? NULL : src);
     mm_stmt_i64(st, 15, jr_path_i64(d, "src_port", 0));
-    mm_stmt_text(st, 16, dst);
+    mm_stmt_text(st, 16, host ? NULL : dst);
     mm_stmt_i64(st, 17, jr_path_i64(d, "dest_port", 0));
     mm_stmt_text(st, 18, e.dir);
     mm_stmt_text(st, 19, e.local);
-    mm_stmt_text(st, 20, e.remote);
+    mm_stmt_text(st, 20, host ? NULL : e.remote);
     mm_stmt_text(st, 21, e.has_cc ? e.cc : NULL);
     mm_stmt_i64(st, 22, e.pub);
     mm_stmt_i64(st, 23, jr_path_i64(d, "flow_id", 0));
@@ -537,8 +549,14 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
 {
     jr_doc *d = &in->doc;
     char src[46], dst[46], dir[16], app[24];
-    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst) ||
-        !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
+    bool has_src = jr_path_str(d, "src_ip", src, sizeof src),
+         has_dst = jr_path_str(d, "dest_ip", dst, sizeof dst);
+    /* an alert of a host, not of traffic (mimamori watch: a WebShell in a
+     * web root): no addresses, its fim object says what and where */
+    bool host = !has_src && !has_dst && jr_member(d, 0, "fim") >= 0;
+    if (host)
+        src[0] = dst[0] = 0;
+    else if (!has_src || !has_dst || !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
         return 1;
     int fo = jr_member(d, 0, netflow ? "netflow" : "flow");
     int64_t start = ts, end = ts;

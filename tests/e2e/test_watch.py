@@ -252,6 +252,29 @@ def _():
     expect(ev == [], 'events after recording: %s' % ev[:3])
 
 
+@check('ingest: the segments imported without a bad line; the WebShell alerts are findings'
+       ' of the company\'s report, on the watched machine')
+def _():
+    db = os.path.join(TMP, 'm.db')
+    r = subprocess.run([MIM, 'ingest', '--db', db, OUT], capture_output=True, text=True)
+    expect(r.returncode == 0 and ' 0 bad lines' in r.stderr + r.stdout, r.stderr + r.stdout)
+    out = os.path.join(TMP, 'r.json')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json', '-o',
+                        out], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(out) as f:
+        co = json.load(f)['companies']['acme']
+    written = alerts(Segments(OUT).new())      # every segment, read again
+    fams = {f['family'] for f in co['findings']}
+    expect(fams == {'webshell'}, 'families %s' % fams)
+    n = sum(f['count'] for f in co['findings'])
+    expect(co['alerts'] == n == len(written) >= 4,
+           'alerts %d, in findings %d, written %d' % (co['alerts'], n, len(written)))
+    expect(all(h['ip'] == 'web1' for f in co['findings'] for h in f['hosts']),
+           'hosts %s' % [f['hosts'] for f in co['findings']])
+    expect(co['level'] == 1, 'level %s' % co['level'])
+
+
 # ---- live ----------------------------------------------------------------
 
 LOUT = os.path.join(TMP, 'live')
