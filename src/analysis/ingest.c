@@ -549,14 +549,8 @@ static int on_flow(mm_ingest *in, int64_t sid_db, int64_t ts, bool netflow)
 {
     jr_doc *d = &in->doc;
     char src[46], dst[46], dir[16], app[24];
-    bool has_src = jr_path_str(d, "src_ip", src, sizeof src),
-         has_dst = jr_path_str(d, "dest_ip", dst, sizeof dst);
-    /* an alert of a host, not of traffic (mimamori watch: a WebShell in a
-     * web root): no addresses, its fim object says what and where */
-    bool host = !has_src && !has_dst && jr_member(d, 0, "fim") >= 0;
-    if (host)
-        src[0] = dst[0] = 0;
-    else if (!has_src || !has_dst || !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
+    if (!jr_path_str(d, "src_ip", src, sizeof src) || !jr_path_str(d, "dest_ip", dst, sizeof dst) ||
+        !canon_ip(src, sizeof src) || !canon_ip(dst, sizeof dst))
         return 1;
     int fo = jr_member(d, 0, netflow ? "netflow" : "flow");
     int64_t start = ts, end = ts;

@@ -273,6 +273,18 @@ def _():
     expect(all(h['ip'] == 'web1' for f in co['findings'] for h in f['hosts']),
            'hosts %s' % [f['hosts'] for f in co['findings']])
     expect(co['level'] == 1, 'level %s' % co['level'])
+    # only an alert of a host goes without addresses: a flow, or an alert
+    # without a fim object, still needs both ends
+    odd = os.path.join(TMP, 'odd.json')
+    with open(odd, 'w') as f:
+        ts = '2026-12-07T00:00:00.000000+0000'
+        f.write(json.dumps({'timestamp': ts, 'event_type': 'flow', 'fim': {'path': 'x'},
+                            'flow': {'pkts_toserver': 1}}) + '\n')
+        f.write(json.dumps({'timestamp': ts, 'event_type': 'alert',
+                            'alert': {'signature_id': 8700301}}) + '\n')
+    r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'acme', odd], capture_output=True,
+                       text=True)
+    expect(r.returncode == 0 and ' 2 bad lines' in r.stderr + r.stdout, r.stderr + r.stdout)
 
 
 # ---- live ----------------------------------------------------------------
