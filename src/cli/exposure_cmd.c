@@ -234,7 +234,7 @@ static void print_table(const scan_ctx *c, const mm_probe_targets *t, const mm_p
             head = true;
         }
         printf("  %u/tcp (%s): %s\n    %s\n", e->port, pi->service, ja ? pi->why_ja : pi->why_en,
-               ja ? pi->todo_ja : pi->todo_en);
+               ja ? pi->advice_ja : pi->advice_en);
     }
 }
 

@@ -54,7 +54,7 @@ static const word words[] = {
      "The result reaches the system administrator of {1}."},
     {"port", "ポート", "Port"},
     {"state", "状態", "State"},
-    {"todo", "対策", "What to do"},
+    {"advice", "対策", "What to do"},
     {"safe", "安全（応答なし）", "Safe (no answer)"},
     {"closed", "閉じている（接続は拒否されました。この機器には届きますが、ポートは閉じています）",
      "Closed (refused: the machine is reachable, the port is closed)"},
@@ -246,7 +246,7 @@ void mm_selfpage_result(mm_web_buf *b, bool ja, const char *addr, const uint16_t
     mm_web_buf_puts(b, "</th><th>");
     esc(b, w("state", ja));
     mm_web_buf_puts(b, "</th><th>");
-    esc(b, w("todo", ja));
+    esc(b, w("advice", ja));
     mm_web_buf_puts(b, "</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         const mm_port_info *pi = mm_port_info_of(ports[i]);
@@ -265,9 +265,9 @@ void mm_selfpage_result(mm_web_buf *b, bool ja, const char *addr, const uint16_t
             if (pi) {
                 esc(b, ja ? pi->why_ja : pi->why_en);
                 mm_web_buf_puts(b, "<br>");
-                esc(b, ja ? pi->todo_ja : pi->todo_en);
+                esc(b, ja ? pi->advice_ja : pi->advice_en);
             } else
-                esc(b, mm_port_group_todo(PG_OTHER, ja));
+                esc(b, mm_port_group_advice(PG_OTHER, ja));
         }
         mm_web_buf_puts(b, "</td></tr>\n");
     }

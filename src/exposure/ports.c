@@ -13,97 +13,97 @@
 
 #define WHY_SMB_EN "Windows file sharing: WannaCry and EternalBlue spread through it."
 #define WHY_SMB_JA "Windows のファイル共有です。WannaCry（EternalBlue）はここから感染を広げました。"
-#define TODO_SMB_EN "Block it at the router; file sharing must never face the Internet. Apply Windows updates (MS17-010)."
-#define TODO_SMB_JA "ルーターで遮断してください。ファイル共有をインターネットに公開してはいけません。Windows Update（MS17-010）も適用してください。"
-#define TODO_REMOTE_EN "Close it at the router, or allow only known addresses; use a VPN for remote work, strong passwords and two-factor sign-in."
-#define TODO_REMOTE_JA "ルーターで閉じるか、決まった接続元だけに許可してください。リモート作業には VPN を使い、強いパスワードと二要素認証を設定してください。"
-#define TODO_ADMIN_EN "Do not publish management screens; allow them from the inside or over a VPN only, and change default passwords."
-#define TODO_ADMIN_JA "管理画面を公開しないでください。社内か VPN 経由だけで使えるようにし、初期パスワードを変更してください。"
-#define TODO_DB_EN "A database must not face the Internet: bind it to the inside, block the port at the router, require a password."
-#define TODO_DB_JA "データベースをインターネットに公開しないでください。社内向けにだけ待ち受け、ルーターで遮断し、パスワードを必須にしてください。"
-#define TODO_IOT_EN "A device (router, camera, recorder) answers here: turn the service off, update its firmware, change its password."
-#define TODO_IOT_JA "ルーター・カメラ・録画機などの機器が応答しています。この機能を止め、ファームウェアを更新し、パスワードを変更してください。"
-#define TODO_MAIL_EN "Only a mail server should answer here; if this is not one, close the port. Use the encrypted ports (465, 993, 995)."
-#define TODO_MAIL_JA "メールサーバー以外ではこのポートを閉じてください。暗号化されたポート（465、993、995）を使ってください。"
-#define TODO_FTP_EN "FTP sends passwords in clear text: stop it, or move to SFTP or HTTPS uploads; never allow anonymous writes."
-#define TODO_FTP_JA "FTP はパスワードを暗号化せずに送ります。停止するか SFTP や HTTPS に切り替え、匿名での書き込みは許可しないでください。"
-#define TODO_OTHER_EN "Check that this service is meant to be public; if not, close it at the router."
-#define TODO_OTHER_JA "公開が必要なサービスか確認し、不要ならルーターで閉じてください。"
+#define ADVICE_SMB_EN "Block it at the router; file sharing must never face the Internet. Apply Windows updates (MS17-010)."
+#define ADVICE_SMB_JA "ルーターで遮断してください。ファイル共有をインターネットに公開してはいけません。Windows Update（MS17-010）も適用してください。"
+#define ADVICE_REMOTE_EN "Close it at the router, or allow only known addresses; use a VPN for remote work, strong passwords and two-factor sign-in."
+#define ADVICE_REMOTE_JA "ルーターで閉じるか、決まった接続元だけに許可してください。リモート作業には VPN を使い、強いパスワードと二要素認証を設定してください。"
+#define ADVICE_ADMIN_EN "Do not publish management screens; allow them from the inside or over a VPN only, and change default passwords."
+#define ADVICE_ADMIN_JA "管理画面を公開しないでください。社内か VPN 経由だけで使えるようにし、初期パスワードを変更してください。"
+#define ADVICE_DB_EN "A database must not face the Internet: bind it to the inside, block the port at the router, require a password."
+#define ADVICE_DB_JA "データベースをインターネットに公開しないでください。社内向けにだけ待ち受け、ルーターで遮断し、パスワードを必須にしてください。"
+#define ADVICE_IOT_EN "A device (router, camera, recorder) answers here: turn the service off, update its firmware, change its password."
+#define ADVICE_IOT_JA "ルーター・カメラ・録画機などの機器が応答しています。この機能を止め、ファームウェアを更新し、パスワードを変更してください。"
+#define ADVICE_MAIL_EN "Only a mail server should answer here; if this is not one, close the port. Use the encrypted ports (465, 993, 995)."
+#define ADVICE_MAIL_JA "メールサーバー以外ではこのポートを閉じてください。暗号化されたポート（465、993、995）を使ってください。"
+#define ADVICE_FTP_EN "FTP sends passwords in clear text: stop it, or move to SFTP or HTTPS uploads; never allow anonymous writes."
+#define ADVICE_FTP_JA "FTP はパスワードを暗号化せずに送ります。停止するか SFTP や HTTPS に切り替え、匿名での書き込みは許可しないでください。"
+#define ADVICE_OTHER_EN "Check that this service is meant to be public; if not, close it at the router."
+#define ADVICE_OTHER_JA "公開が必要なサービスか確認し、不要ならルーターで閉じてください。"
 
 static const mm_port_info cat[] = {
-    {445, PG_FILES, "smb", WHY_SMB_EN, WHY_SMB_JA, TODO_SMB_EN, TODO_SMB_JA, true},
-    {139, PG_FILES, "netbios-ssn", WHY_SMB_EN, WHY_SMB_JA, TODO_SMB_EN, TODO_SMB_JA, true},
+    {445, PG_FILES, "smb", WHY_SMB_EN, WHY_SMB_JA, ADVICE_SMB_EN, ADVICE_SMB_JA, true},
+    {139, PG_FILES, "netbios-ssn", WHY_SMB_EN, WHY_SMB_JA, ADVICE_SMB_EN, ADVICE_SMB_JA, true},
     {2049, PG_FILES, "nfs", "Unix file sharing (NFS): files can be read without a password.",
      "Unix のファイル共有（NFS）です。パスワードなしでファイルを読まれるおそれがあります。",
-     TODO_SMB_EN, TODO_SMB_JA, true},
+     ADVICE_SMB_EN, ADVICE_SMB_JA, true},
     {22, PG_REMOTE, "ssh", "Remote login (SSH): password guessing runs against it all day.",
-     "遠隔ログイン（SSH）です。パスワードの総当たりが一日中試みられます。", TODO_REMOTE_EN,
-     TODO_REMOTE_JA, true},
+     "遠隔ログイン（SSH）です。パスワードの総当たりが一日中試みられます。", ADVICE_REMOTE_EN,
+     ADVICE_REMOTE_JA, true},
     {23, PG_REMOTE, "telnet", "Telnet: unencrypted remote login; Mirai breaks into devices through it.",
      "Telnet は暗号化されない遠隔ログインです。Mirai などがここから機器に侵入します。",
-     TODO_IOT_EN, TODO_IOT_JA, true},
+     ADVICE_IOT_EN, ADVICE_IOT_JA, true},
     {3389, PG_REMOTE, "rdp", "Remote Desktop: the most common way ransomware gangs get in.",
-     "リモートデスクトップです。ランサムウェアの侵入口として最も多く使われます。", TODO_REMOTE_EN,
-     TODO_REMOTE_JA, true},
+     "リモートデスクトップです。ランサムウェアの侵入口として最も多く使われます。", ADVICE_REMOTE_EN,
+     ADVICE_REMOTE_JA, true},
     {5900, PG_REMOTE, "vnc", "VNC screen sharing: often without a password, or a weak one.",
-     "VNC による画面共有です。パスワードがないか弱いことがよくあります。", TODO_REMOTE_EN,
-     TODO_REMOTE_JA, true},
+     "VNC による画面共有です。パスワードがないか弱いことがよくあります。", ADVICE_REMOTE_EN,
+     ADVICE_REMOTE_JA, true},
     {8080, PG_WEBADMIN, "http-alt", "A second web server, often a management screen or a proxy.",
-     "2 つ目の Web サーバーで、管理画面やプロキシであることが多いポートです。", TODO_ADMIN_EN,
-     TODO_ADMIN_JA, true},
+     "2 つ目の Web サーバーで、管理画面やプロキシであることが多いポートです。", ADVICE_ADMIN_EN,
+     ADVICE_ADMIN_JA, true},
     {8443, PG_WEBADMIN, "https-alt", "A management screen over HTTPS (routers, firewalls, servers).",
-     "ルーター・ファイアウォール・サーバーの管理画面（HTTPS）によく使われます。", TODO_ADMIN_EN,
-     TODO_ADMIN_JA, true},
+     "ルーター・ファイアウォール・サーバーの管理画面（HTTPS）によく使われます。", ADVICE_ADMIN_EN,
+     ADVICE_ADMIN_JA, true},
     {10000, PG_WEBADMIN, "webmin", "Webmin and other server administration screens.",
-     "Webmin などのサーバー管理画面です。", TODO_ADMIN_EN, TODO_ADMIN_JA, true},
+     "Webmin などのサーバー管理画面です。", ADVICE_ADMIN_EN, ADVICE_ADMIN_JA, true},
     {1433, PG_DATABASE, "ms-sql-s", "Microsoft SQL Server: password guessing and data theft.",
-     "Microsoft SQL Server です。パスワードの総当たりや情報の持ち出しに狙われます。", TODO_DB_EN,
-     TODO_DB_JA, true},
+     "Microsoft SQL Server です。パスワードの総当たりや情報の持ち出しに狙われます。", ADVICE_DB_EN,
+     ADVICE_DB_JA, true},
     {3306, PG_DATABASE, "mysql", "MySQL / MariaDB: password guessing and data theft.",
-     "MySQL / MariaDB です。パスワードの総当たりや情報の持ち出しに狙われます。", TODO_DB_EN,
-     TODO_DB_JA, true},
+     "MySQL / MariaDB です。パスワードの総当たりや情報の持ち出しに狙われます。", ADVICE_DB_EN,
+     ADVICE_DB_JA, true},
     {5432, PG_DATABASE, "postgresql", "PostgreSQL: password guessing and data theft.",
-     "PostgreSQL です。パスワードの総当たりや情報の持ち出しに狙われます。", TODO_DB_EN,
-     TODO_DB_JA, true},
+     "PostgreSQL です。パスワードの総当たりや情報の持ち出しに狙われます。", ADVICE_DB_EN,
+     ADVICE_DB_JA, true},
     {6379, PG_DATABASE, "redis", "Redis: often without a password; used to plant mining software.",
      "Redis はパスワードなしのことが多く、マイニングソフトを仕込まれる被害が出ています。",
-     TODO_DB_EN, TODO_DB_JA, true},
+     ADVICE_DB_EN, ADVICE_DB_JA, true},
     {27017, PG_DATABASE, "mongodb", "MongoDB: open databases have been wiped and held for ransom.",
      "MongoDB です。公開されたデータベースが消され、身代金を要求される被害が出ています。",
-     TODO_DB_EN, TODO_DB_JA, true},
+     ADVICE_DB_EN, ADVICE_DB_JA, true},
     {9200, PG_DATABASE, "elasticsearch", "Elasticsearch: open indexes leak whole databases.",
      "Elasticsearch です。公開されたインデックスから情報が丸ごと漏れる被害が出ています。",
-     TODO_DB_EN, TODO_DB_JA, true},
+     ADVICE_DB_EN, ADVICE_DB_JA, true},
     {52869, PG_IOT, "upnp", "UPnP of home routers: exploited by Mirai variants.",
-     "家庭用ルーターの UPnP です。Mirai の亜種に悪用されています。", TODO_IOT_EN, TODO_IOT_JA, true},
+     "家庭用ルーターの UPnP です。Mirai の亜種に悪用されています。", ADVICE_IOT_EN, ADVICE_IOT_JA, true},
     {9000, PG_IOT, "cslistener", "Camera and recorder services, scanned by IoT botnets.",
-     "カメラや録画機のサービスで、IoT ボットネットに探索されています。", TODO_IOT_EN, TODO_IOT_JA,
+     "カメラや録画機のサービスで、IoT ボットネットに探索されています。", ADVICE_IOT_EN, ADVICE_IOT_JA,
      true},
     {8291, PG_IOT, "winbox", "MikroTik router administration (Winbox): exploited to take over routers.",
-     "MikroTik ルーターの管理（Winbox）です。ルーターの乗っ取りに悪用されています。", TODO_IOT_EN,
-     TODO_IOT_JA, true},
+     "MikroTik ルーターの管理（Winbox）です。ルーターの乗っ取りに悪用されています。", ADVICE_IOT_EN,
+     ADVICE_IOT_JA, true},
     {7547, PG_IOT, "cwmp", "Router remote management by the provider (TR-069): exploited by Mirai.",
-     "プロバイダーによるルーターの遠隔管理（TR-069）です。Mirai に悪用されました。", TODO_IOT_EN,
-     TODO_IOT_JA, true},
+     "プロバイダーによるルーターの遠隔管理（TR-069）です。Mirai に悪用されました。", ADVICE_IOT_EN,
+     ADVICE_IOT_JA, true},
     {37215, PG_IOT, "huawei-hg532", "A router service exploited by Satori and other Mirai variants.",
-     "Satori など Mirai の亜種に悪用されたルーターのサービスです。", TODO_IOT_EN, TODO_IOT_JA, true},
+     "Satori など Mirai の亜種に悪用されたルーターのサービスです。", ADVICE_IOT_EN, ADVICE_IOT_JA, true},
     {5555, PG_IOT, "adb", "Android debugging (ADB): devices taken over to mine coins.",
-     "Android のデバッグ機能（ADB）です。機器を乗っ取られ、マイニングに使われます。", TODO_IOT_EN,
-     TODO_IOT_JA, true},
+     "Android のデバッグ機能（ADB）です。機器を乗っ取られ、マイニングに使われます。", ADVICE_IOT_EN,
+     ADVICE_IOT_JA, true},
     {2323, PG_IOT, "telnet-alt", "A second telnet port of devices, scanned by Mirai.",
-     "機器の 2 つ目の Telnet ポートで、Mirai に探索されています。", TODO_IOT_EN, TODO_IOT_JA, true},
+     "機器の 2 つ目の Telnet ポートで、Mirai に探索されています。", ADVICE_IOT_EN, ADVICE_IOT_JA, true},
     {25, PG_MAIL, "smtp", "Mail delivery (SMTP): an open relay sends spam in your name.",
      "メール配送（SMTP）です。不正中継されると、あなたの名前で迷惑メールが送られます。",
-     TODO_MAIL_EN, TODO_MAIL_JA, false},
+     ADVICE_MAIL_EN, ADVICE_MAIL_JA, false},
     {110, PG_MAIL, "pop3", "Mail reading (POP3) without encryption: passwords in clear text.",
-     "暗号化されないメール受信（POP3）です。パスワードが平文で流れます。", TODO_MAIL_EN,
-     TODO_MAIL_JA, false},
+     "暗号化されないメール受信（POP3）です。パスワードが平文で流れます。", ADVICE_MAIL_EN,
+     ADVICE_MAIL_JA, false},
     {143, PG_MAIL, "imap", "Mail reading (IMAP) without encryption: passwords in clear text.",
-     "暗号化されないメール受信（IMAP）です。パスワードが平文で流れます。", TODO_MAIL_EN,
-     TODO_MAIL_JA, false},
+     "暗号化されないメール受信（IMAP）です。パスワードが平文で流れます。", ADVICE_MAIL_EN,
+     ADVICE_MAIL_JA, false},
     {21, PG_FTP, "ftp", "File transfer (FTP): clear-text passwords, web sites defaced through it.",
      "ファイル転送（FTP）です。パスワードが平文で流れ、Web サイト改ざんの入口にもなります。",
-     TODO_FTP_EN, TODO_FTP_JA, true},
+     ADVICE_FTP_EN, ADVICE_FTP_JA, true},
 };
 
 /* The 100 TCP ports ranked first by the open-frequency column of nmap's
@@ -146,21 +146,21 @@ const char *mm_port_group_name(mm_port_group g, bool ja)
     return ja ? jp[g] : en[g];
 }
 
-const char *mm_port_group_todo(mm_port_group g, bool ja)
+const char *mm_port_group_advice(mm_port_group g, bool ja)
 {
     switch (g) {
-    case PG_FILES: return ja ? TODO_SMB_JA : TODO_SMB_EN;
-    case PG_REMOTE: return ja ? TODO_REMOTE_JA : TODO_REMOTE_EN;
-    case PG_WEBADMIN: return ja ? TODO_ADMIN_JA : TODO_ADMIN_EN;
-    case PG_DATABASE: return ja ? TODO_DB_JA : TODO_DB_EN;
-    case PG_IOT: return ja ? TODO_IOT_JA : TODO_IOT_EN;
-    case PG_MAIL: return ja ? TODO_MAIL_JA : TODO_MAIL_EN;
-    case PG_FTP: return ja ? TODO_FTP_JA : TODO_FTP_EN;
-    default: return ja ? TODO_OTHER_JA : TODO_OTHER_EN;
+    case PG_FILES: return ja ? ADVICE_SMB_JA : ADVICE_SMB_EN;
+    case PG_REMOTE: return ja ? ADVICE_REMOTE_JA : ADVICE_REMOTE_EN;
+    case PG_WEBADMIN: return ja ? ADVICE_ADMIN_JA : ADVICE_ADMIN_EN;
+    case PG_DATABASE: return ja ? ADVICE_DB_JA : ADVICE_DB_EN;
+    case PG_IOT: return ja ? ADVICE_IOT_JA : ADVICE_IOT_EN;
+    case PG_MAIL: return ja ? ADVICE_MAIL_JA : ADVICE_MAIL_EN;
+    case PG_FTP: return ja ? ADVICE_FTP_JA : ADVICE_FTP_EN;
+    default: return ja ? ADVICE_OTHER_JA : ADVICE_OTHER_EN;
     }
 }
 
-size_t mm_port_todos(const char *list, bool ja, const char **out, size_t max)
+size_t mm_port_advice(const char *list, bool ja, const char **out, size_t max)
 {
     size_t n = 0;
     for (const char *p = list; *p && n < max;) {
@@ -172,12 +172,12 @@ size_t mm_port_todos(const char *list, bool ja, const char **out, size_t max)
         while (*p == ',' || *p == ' ')
             p++;
         const mm_port_info *pi = port > 0 && port < 65536 ? mm_port_info_of((uint16_t)port) : NULL;
-        const char *todo = pi ? (ja ? pi->todo_ja : pi->todo_en) : mm_port_group_todo(PG_OTHER, ja);
+        const char *advice = pi ? (ja ? pi->advice_ja : pi->advice_en) : mm_port_group_advice(PG_OTHER, ja);
         bool dup = false;
         for (size_t k = 0; k < n && !dup; k++)
-            dup = out[k] == todo;
+            dup = out[k] == advice;
         if (!dup)
-            out[n++] = todo;
+            out[n++] = advice;
     }
     return n;
 }

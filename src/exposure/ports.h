@@ -28,7 +28,7 @@ typedef struct mm_port_info {
     mm_port_group group;
     const char *service;      /* "smb", "telnet", ... */
     const char *why_en, *why_ja;   /* one line: why it matters */
-    const char *todo_en, *todo_ja; /* what to do when it is open */
+    const char *advice_en, *advice_ja; /* what to do when it is open */
     bool maintenance;         /* should not be reachable from the Internet */
 } mm_port_info;
 
@@ -38,12 +38,12 @@ const mm_port_info *mm_port_info_of(uint16_t port);
 const mm_port_info *mm_port_catalogue(size_t *n);
 const char *mm_port_group_name(mm_port_group g, bool ja);
 /* The group's generic advice, for ports outside the catalogue too. */
-const char *mm_port_group_todo(mm_port_group g, bool ja);
+const char *mm_port_group_advice(mm_port_group g, bool ja);
 
 /* The distinct advice (ja or en) for the ports of a list as reports write
  * it ("22, 445, 3389"), in the list's order, at most max into out; their
  * number. */
-size_t mm_port_todos(const char *list, bool ja, const char **out, size_t max);
+size_t mm_port_advice(const char *list, bool ja, const char **out, size_t max);
 
 /* A list of distinct ports, in ascending order. */
 typedef struct mm_portlist {

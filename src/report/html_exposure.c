@@ -30,7 +30,7 @@ static void audit(H *h, const rp_exposure *e)
     }
     fputs("<table>", h->f);
     static const char *const cols[] = {"exp_target", "port", "exp_service", "exp_answer",
-                                       "exp_why", "exp_todo", "exp_checked"};
+                                       "exp_why", "exp_advice", "exp_checked"};
     h_th(h, cols, 7);
     bool ja = h->lang == 0;
     for (size_t i = 0; i < e->nopen; i++) {
@@ -56,7 +56,7 @@ static void audit(H *h, const rp_exposure *e)
         fputs("</td><td>", h->f);
         h_esc(h, pi ? (ja ? pi->why_ja : pi->why_en) : "");
         fputs("</td><td>", h->f);
-        h_esc(h, pi ? (ja ? pi->todo_ja : pi->todo_en) : mm_port_group_todo(PG_OTHER, ja));
+        h_esc(h, pi ? (ja ? pi->advice_ja : pi->advice_en) : mm_port_group_advice(PG_OTHER, ja));
         fputs("</td><td>", h->f);
         h_when(h, o->ts);
         fputs("</td></tr>\n", h->f);
@@ -76,7 +76,7 @@ static void self(H *h, const rp_exposure *e)
     h_T(h, "exp_exposed_n");
     fprintf(h->f, ": %" PRId64 "</p>\n<table>", e->self_exposed);
     static const char *const cols[] = {"exp_requester", "exp_checked", "exp_open_ports",
-                                       "exp_todo"};
+                                       "exp_advice"};
     h_th(h, cols, 4);
     for (size_t i = 0; i < e->nself && i < 100; i++) {
         const rp_expself *x = &e->self[i];
@@ -90,12 +90,12 @@ static void self(H *h, const rp_exposure *e)
         else
             h_T(h, "exp_none_open");
         fputs("</td><td>", h->f);
-        const char *todo[16];
-        size_t nt = mm_port_todos(x->open, h->lang == 0, todo, 16);
+        const char *advice[16];
+        size_t nt = mm_port_advice(x->open, h->lang == 0, advice, 16);
         for (size_t k = 0; k < nt; k++) {
             if (k)
                 fputs("<br>", h->f);
-            h_esc(h, todo[k]);
+            h_esc(h, advice[k]);
         }
         fputs("</td></tr>\n", h->f);
     }
@@ -110,7 +110,7 @@ static void web(H *h, const rp_exposure *e)
     fputs("</h3>\n<p class=\"meta\">", h->f);
     h_T(h, "exp_web_note");
     fputs("</p>\n<table>", h->f);
-    static const char *const cols[] = {"exp_web_kind", "exp_target", "exp_answer", "exp_todo",
+    static const char *const cols[] = {"exp_web_kind", "exp_target", "exp_answer", "exp_advice",
                                        "exp_checked"};
     h_th(h, cols, 5);
     for (size_t i = 0; i < e->nweb; i++) {
@@ -127,7 +127,7 @@ static void web(H *h, const rp_exposure *e)
             fprintf(h->f, " (%d)", w->port);
         fputs("</td><td>", h->f);
         h_esc(h, w->what);
-        snprintf(k, sizeof k, "exp_web_todo_%s", w->kind);
+        snprintf(k, sizeof k, "exp_web_advice_%s", w->kind);
         fputs("</td><td>", h->f);
         h_T(h, k);
         fputs("</td><td>", h->f);

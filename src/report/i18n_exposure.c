@@ -23,7 +23,7 @@ static const char *const phrases[][3] = {
     {"exp_service", "サービス", "Service"},
     {"exp_answer", "応答の内容", "What answers"},
     {"exp_why", "危険な理由", "Why it matters"},
-    {"exp_todo", "対策", "What to do"},
+    {"exp_advice", "対策", "What to do"},
     {"exp_checked", "確認日時", "Checked"},
     {"exp_serious", "至急", "Urgent"},
     {"exp_self", "従業員の PC の自己診断", "Self-checks of the staff's PCs"},
@@ -55,19 +55,19 @@ static const char *const phrases[][3] = {
     {"exp_web_port", "管理用のポート", "Management port"},
     {"exp_web_path", "管理画面・保守用のパス", "Administration path"},
     {"exp_web_certificate", "証明書", "Certificate"},
-    {"exp_web_todo_name",
+    {"exp_web_advice_name",
      "管理用の名前（admin. など）を公開 DNS から外すか、その先を社内や VPN からだけ届くようにしてください。",
      "Take management names (admin. and the like) out of public DNS, or make what they point "
      "to reachable only from inside or over a VPN."},
-    {"exp_web_todo_port",
+    {"exp_web_advice_port",
      "FTP や管理用のポートは閉じ、必要なら接続元を限定してください。FTP は SFTP に切り替えてください。",
      "Close FTP and management ports, or allow only known addresses; move from FTP to SFTP."},
-    {"exp_web_todo_path",
+    {"exp_web_advice_path",
      "管理画面は接続元の IP アドレスで制限するか、VPN 経由でだけ使えるようにし、強いパスワードと二要素認証を設定してください。"
      "不要な画面（phpMyAdmin、サーバーの状態表示など）は削除してください。",
      "Restrict administration screens to known addresses or a VPN, with strong passwords and "
      "two-factor sign-in; remove the ones not needed (phpMyAdmin, server status pages)."},
-    {"exp_web_todo_certificate",
+    {"exp_web_advice_certificate",
      "期限が近い・切れた証明書は更新し、すべての名前を含む証明書にしてください。",
      "Renew certificates that are expiring or expired, and cover every name the site answers "
      "to."},

@@ -30,7 +30,7 @@ void p_exposure(P *p, const rp_site *s)
             p_para(p, rp_t(L, "exp_audit_none"), 9.5, false);
         static const double wf[] = {0.17, 0.1, 0.18, 0.25, 0.3};
         const char *hd[] = {rp_t(L, "exp_target"), rp_t(L, "port"), rp_t(L, "exp_answer"),
-                            rp_t(L, "exp_why"), rp_t(L, "exp_todo")};
+                            rp_t(L, "exp_why"), rp_t(L, "exp_advice")};
         if (e->nopen)
             p_row(p, 5, wf, hd, true);
         for (size_t i = 0; i < e->nopen; i++) {
@@ -43,8 +43,8 @@ void p_exposure(P *p, const rp_site *s)
                      o->banner, o->cert[0] ? "\n" : "", o->cert);
             const char *cells[] = {o->target, port, ans,
                                    pi ? (L ? pi->why_en : pi->why_ja) : "",
-                                   pi ? (L ? pi->todo_en : pi->todo_ja)
-                                      : mm_port_group_todo(PG_OTHER, L == 0)};
+                                   pi ? (L ? pi->advice_en : pi->advice_ja)
+                                      : mm_port_group_advice(PG_OTHER, L == 0)};
             p_row(p, 5, wf, cells, false);
         }
         p_gap(p, 6);
@@ -57,17 +57,17 @@ void p_exposure(P *p, const rp_site *s)
         p_para(p, t, 9.5, false);
         static const double wf[] = {0.2, 0.2, 0.15, 0.45};
         const char *hd[] = {rp_t(L, "exp_requester"), rp_t(L, "exp_checked"),
-                            rp_t(L, "exp_open_ports"), rp_t(L, "exp_todo")};
+                            rp_t(L, "exp_open_ports"), rp_t(L, "exp_advice")};
         p_row(p, 4, wf, hd, true);
         for (size_t i = 0; i < e->nself && i < 100; i++) {
             p_when(p, e->self[i].ts, w, sizeof w);
-            const char *todo[8];
-            size_t nt = mm_port_todos(e->self[i].open, L == 0, todo, 8);
+            const char *advice[8];
+            size_t nt = mm_port_advice(e->self[i].open, L == 0, advice, 8);
             char all[2048];
             size_t k = 0;
             all[0] = 0;
             for (size_t j = 0; j < nt && k + 2 < sizeof all; j++)
-                k += (size_t)snprintf(all + k, sizeof all - k, "%s%s", j ? "\n" : "", todo[j]);
+                k += (size_t)snprintf(all + k, sizeof all - k, "%s%s", j ? "\n" : "", advice[j]);
             const char *cells[] = {e->self[i].requester, w,
                                    e->self[i].open[0] ? e->self[i].open
                                                       : rp_t(L, "exp_none_open"),
@@ -81,7 +81,7 @@ void p_exposure(P *p, const rp_site *s)
         p_para(p, rp_t(L, "exp_web_note"), 9, false);
         static const double wf[] = {0.15, 0.3, 0.25, 0.3};
         const char *hd[] = {rp_t(L, "exp_web_kind"), rp_t(L, "exp_target"),
-                            rp_t(L, "exp_answer"), rp_t(L, "exp_todo")};
+                            rp_t(L, "exp_answer"), rp_t(L, "exp_advice")};
         p_row(p, 4, wf, hd, true);
         for (size_t i = 0; i < e->nweb; i++) {
             const rp_expweb *x = &e->web[i];
@@ -89,7 +89,7 @@ void p_exposure(P *p, const rp_site *s)
                 continue;
             char k[48], k2[48], tg[320];
             snprintf(k, sizeof k, "exp_web_%s", x->kind);
-            snprintf(k2, sizeof k2, "exp_web_todo_%s", x->kind);
+            snprintf(k2, sizeof k2, "exp_web_advice_%s", x->kind);
             snprintf(tg, sizeof tg, x->port ? "%s (%d)" : "%s", x->target, x->port);
             const char *cells[] = {rp_t(L, k), tg, x->what, rp_t(L, k2)};
             p_row(p, 4, wf, cells, false);
