@@ -23,6 +23,8 @@
 #include "util/json.h"
 #include "util/util.h"
 
+#define MAX_PROBES (1u << 22)   /* ~70 minutes at the default rate */
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -41,7 +43,8 @@ static void usage(FILE *f)
 "(192.0.2.10-20, 192.0.2.10-192.0.2.40) or @FILE (one per line, # comments).\n"
 "\n"
 "  --i-own-these     required: the addresses are yours, or you run them\n"
-"  --large           allow more than 1024 addresses (a /22)\n"
+"  --large           allow more than 1024 addresses (a /22); one scan makes at\n"
+"                    most 4,194,304 probes (addresses x ports)\n"
 "  --ports LIST      22,80,8000-8100, top100 (nmap's 100 most common),\n"
 "                    maintenance (the ports the report explains), all;\n"
 "                    default top100,maintenance\n"
@@ -356,6 +359,17 @@ static int cmd_scan(int argc, char **argv)
     mm_portlist pl;
     if (!mm_portlist_parse(&pl, ports, err, sizeof err)) {
         fprintf(stderr, "mimamori exposure scan: %s\n", err);
+        mm_probe_targets_free(t);
+        return 2;
+    }
+    /* the answers are kept until the end (open and closed ports): one scan
+     * is bounded, a larger audit is several */
+    uint64_t probes = (uint64_t)mm_probe_targets_count(t) * pl.n;
+    if (probes > MAX_PROBES) {
+        fprintf(stderr, "mimamori exposure scan: %llu probes (addresses x ports): more than %u "
+                        "in one scan; split the targets or the ports\n",
+                (unsigned long long)probes, MAX_PROBES);
+        mm_portlist_free(&pl);
         mm_probe_targets_free(t);
         return 2;
     }

@@ -62,6 +62,25 @@ def sh(*args, ns=None, check_rc=True, **kw):
     return r
 
 
+def netns_pair(tag, ns_a, addrs_a, ns_b, addrs_b, prefix=24):
+    """Two network namespaces made and joined by a veth pair (tag+'a' in
+    ns_a, tag+'b' in ns_b) with the given addresses, links and loopbacks up.
+    Skip without root or ip."""
+    import os
+    import shutil
+    if os.geteuid() != 0 or not shutil.which('ip'):
+        raise Skip('needs root and ip netns')
+    for ns in (ns_a, ns_b):
+        sh('ip', 'netns', 'add', ns)
+    sh('ip', 'link', 'add', tag + 'a', 'type', 'veth', 'peer', 'name', tag + 'b')
+    for ns, dev, addrs in ((ns_a, tag + 'a', addrs_a), (ns_b, tag + 'b', addrs_b)):
+        sh('ip', 'link', 'set', dev, 'netns', ns)
+        for a in addrs:
+            sh('ip', 'addr', 'add', '%s/%d' % (a, prefix), 'dev', dev, ns=ns)
+        sh('ip', 'link', 'set', dev, 'up', ns=ns)
+        sh('ip', 'link', 'set', 'lo', 'up', ns=ns)
+
+
 def finish():
     print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'],
                                                  results['skipped']))

@@ -20,7 +20,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Skip, check, expect, finish, sh  # noqa: E402
+from harness import Skip, check, expect, finish, netns_pair, sh  # noqa: E402
 
 MM = os.path.abspath(sys.argv[1])
 TAG = 'mmx%d' % (os.getpid() % 100000)
@@ -77,19 +77,7 @@ time.sleep(600)
 
 
 def setup():
-    if os.geteuid() != 0 or not shutil.which('ip'):
-        raise Skip('needs root and ip netns')
-    for ns in (NS_S, NS_C):
-        sh('ip', 'netns', 'add', ns)
-    sh('ip', 'link', 'add', TAG + 'a', 'type', 'veth', 'peer', 'name', TAG + 'b')
-    sh('ip', 'link', 'set', TAG + 'a', 'netns', NS_S)
-    sh('ip', 'link', 'set', TAG + 'b', 'netns', NS_C)
-    sh('ip', 'addr', 'add', SCANNER + '/24', 'dev', TAG + 'a', ns=NS_S)
-    sh('ip', 'addr', 'add', HOST + '/24', 'dev', TAG + 'b', ns=NS_C)
-    sh('ip', 'addr', 'add', HOST2 + '/24', 'dev', TAG + 'b', ns=NS_C)
-    for ns, dev in ((NS_S, TAG + 'a'), (NS_C, TAG + 'b')):
-        sh('ip', 'link', 'set', dev, 'up', ns=ns)
-        sh('ip', 'link', 'set', 'lo', 'up', ns=ns)
+    netns_pair(TAG, NS_S, [SCANNER], NS_C, [HOST, HOST2])
     # the company's firewall drops two ports: no answer at all
     if not shutil.which('nft'):
         raise Skip('nftables (nft) missing')
@@ -252,6 +240,9 @@ def _refusals():
     expect(r.returncode == 2 and '--i-own-these' in r.stderr, r.stderr)
     r = sh(MM, 'exposure', 'scan', '--i-own-these', NET + '0/21', ns=NS_S, check_rc=False)
     expect(r.returncode != 0 and '--large' in r.stderr, r.stderr)
+    r = sh(MM, 'exposure', 'scan', '--i-own-these', '--large', NET + '0/16', '--ports', 'all',
+           ns=NS_S, check_rc=False)
+    expect(r.returncode == 2 and 'split the targets' in r.stderr, r.stderr)
     r = sh(MM, 'exposure', 'scan', '--i-own-these', 'example.com', ns=NS_S, check_rc=False)
     expect(r.returncode != 0 and 'not an address' in r.stderr, r.stderr)
     out, _ = cap.communicate(timeout=20)

@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Skip, check, expect, finish, sh  # noqa: E402
+from harness import Skip, check, expect, finish, netns_pair, sh  # noqa: E402
 
 MM = os.path.abspath(sys.argv[1])
 TAG = 'mmw%d' % (os.getpid() % 100000)
@@ -77,18 +77,7 @@ time.sleep(900)
 
 
 def setup():
-    if os.geteuid() != 0 or not shutil.which('ip'):
-        raise Skip('needs root and ip netns')
-    for ns in (NS_S, NS_W):
-        sh('ip', 'netns', 'add', ns)
-    sh('ip', 'link', 'add', TAG + 'a', 'type', 'veth', 'peer', 'name', TAG + 'b')
-    sh('ip', 'link', 'set', TAG + 'a', 'netns', NS_S)
-    sh('ip', 'link', 'set', TAG + 'b', 'netns', NS_W)
-    sh('ip', 'addr', 'add', SCANNER + '/24', 'dev', TAG + 'a', ns=NS_S)
-    sh('ip', 'addr', 'add', SERVER + '/24', 'dev', TAG + 'b', ns=NS_W)
-    for ns, dev in ((NS_S, TAG + 'a'), (NS_W, TAG + 'b')):
-        sh('ip', 'link', 'set', dev, 'up', ns=ns)
-        sh('ip', 'link', 'set', 'lo', 'up', ns=ns)
+    netns_pair(TAG, NS_S, [SCANNER], NS_W, [SERVER])
     # the scanner's names: the company's three, nothing else (no resolver
     # answers: the loopback has none, so a lookup fails at once)
     os.makedirs(etc, exist_ok=True)

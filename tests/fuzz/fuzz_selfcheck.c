@@ -13,7 +13,6 @@
 #include "util/jread.h"
 #include "webreq.h"
 
-#define MAXIN 65536
 
 static mm_selfcheck *svc;
 static mm_selfcheck_config cfg;
@@ -62,16 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!svc)
         setup();
-    if (size < 1 || size > MAXIN)
-        return 0;
     clock_ns += 1000000000ULL;
-    static char in[MAXIN + 1];
-    memcpy(in, data + 1, size - 1);
-    in[size - 1] = '\0';
-    size_t n = size - 1;
+    static char in[FZ_WEB_MAXIN + 1];
     static mm_web_req req;
     static mm_web_resp resp;
-    if (!fz_web_req(&req, in, n, data[0], clock_ns))
+    if (!fz_web_input(&req, data, size, in, clock_ns))
         return 0;
     mm_web_resp_init(&resp, 1 << 20);
     mm_web_dispatch(mm_selfcheck_web(svc), &req, &resp);

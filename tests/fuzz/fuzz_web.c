@@ -14,7 +14,6 @@
 #include "web/http.h"
 #include "webreq.h"
 
-#define MAXIN 65536
 
 static mm_web_server *srv;
 static mm_netlist trusted;
@@ -133,17 +132,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!srv)
         setup();
-    if (size < 1 || size > MAXIN)
-        return 0;
     clock_ns += 61000000000ULL;     /* every used token has expired */
-    static char in[MAXIN + 1];
-    memcpy(in, data + 1, size - 1);
-    in[size - 1] = '\0';
-    size_t n = size - 1;
+    static char in[FZ_WEB_MAXIN + 1];
 
     static mm_web_req req;
     static mm_web_resp resp;
-    if (!fz_web_req(&req, in, n, data[0], clock_ns))
+    if (!fz_web_input(&req, data, size, in, clock_ns))
         return 0;
     const char *body = (const char *)req.body;
     size_t blen = req.body_len;

@@ -11,6 +11,21 @@
 
 #include "web/http.h"
 
+#define FZ_WEB_MAXIN 65536
+
+/* The request of a fuzz input: byte 0 the peer, the rest copied into a
+ * buffer of the caller's (FZ_WEB_MAXIN + 1 bytes) and read as above. */
+static inline bool fz_web_req(mm_web_req *req, char *in, size_t n, uint8_t peer_byte,
+                              uint64_t now_ns);
+static inline bool fz_web_input(mm_web_req *req, const uint8_t *data, size_t size, char *buf,
+                                uint64_t now_ns)
+{
+    if (size < 1 || size > FZ_WEB_MAXIN)
+        return false;
+    memcpy(buf, data + 1, size - 1);
+    return fz_web_req(req, buf, size - 1, data[0], now_ns);
+}
+
 static inline bool fz_web_req(mm_web_req *req, char *in, size_t n, uint8_t peer_byte,
                               uint64_t now_ns)
 {
