@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -232,10 +232,15 @@ printf '\x05c.asp<%%eval request("p")%%>' > "$work/webshell/chopper"
 printf '\x09.htaccessAddType application/x-httpd-php .jpg\n' > "$work/webshell/htaccess"
 printf '\xffmimamori-watch-state 1\nR /srv/www\nF %s 5 100644 0 0 1 0 1 3 1 a%%20b.php\nE\n' \
     "$(printf 'x' | sha256sum | cut -c1-64)" > "$work/webshell/state"
+# hunting index pieces: byte 0 even, records (key length, key, host length,
+# host, first minute, span, count) written and read back; odd, a piece
+# (version 1, plain: payload length, hosts, entries, records, six streams)
+printf '\x02\x0cexample.evil\x0b192.0.2.100\x10\x00\x05\x01\x0cexample.evil\x0b192.0.2.101\x20\x00\x00\x00' > "$work/obspiece/records"
+printf '\x01\x01\x00\x15\x01\x01h\x01\x01\x04\x00\x02ab\x01\x01\x01\x00\x02\x05\x00\x01\x00\x01\x00' > "$work/obspiece/piece"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

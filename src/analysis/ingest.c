@@ -1671,6 +1671,18 @@ int mm_ingest_path(mm_ingest *in, const char *path, char *err, size_t errlen)
 
 /* ---- retention ---- */
 
+int mm_ingest_compact(mm_ingest *in, char *err, size_t errlen)
+{
+    if (!in->obs)
+        return 0;
+    if (mm_db_begin(in->db) != 0 || mm_obs_compact(in->obs) != 0 || mm_db_commit(in->db) != 0) {
+        snprintf(err, errlen, "store: hunting index: %s", mm_db_error(in->db));
+        mm_db_rollback(in->db);
+        return -1;
+    }
+    return 0;
+}
+
 int mm_ingest_retention(mm_ingest *in, char *err, size_t errlen)
 {
     static const char *const sql[] = {

@@ -67,6 +67,9 @@ int mm_ingest_path(mm_ingest *in, const char *path, char *err, size_t errlen);
  * services, country: see analysis/logfacts.h). 0, or -1 with err. */
 int mm_ingest_inventory(mm_ingest *in, const char *site, const char *path, char *err,
                         size_t errlen);
+/* Merges the hunting index's pieces the imports added to (one piece per
+ * company, month and kind; see ioc/obs.h), in a transaction. 0 or -1. */
+int mm_ingest_compact(mm_ingest *in, char *err, size_t errlen);
 /* Deletes rows older than the retention set for their table (relative to
  * the newest row), 0 or -1. */
 int mm_ingest_retention(mm_ingest *in, char *err, size_t errlen);

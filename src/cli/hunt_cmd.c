@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "ioc/hunt.h"
+#include "ioc/obs.h"
 #include "util/jread.h"
 #include "store/store.h"
 #include "util/json.h"
@@ -209,7 +210,7 @@ int cmd_hunt(int argc, char **argv)
         fprintf(stderr, "mimamori hunt: %s\n", err);
         return 1;
     }
-    if (mm_store_init(db) != 0) {
+    if (mm_store_init(db) != 0 || mm_obs_upgrade(db) != 0) {
         fprintf(stderr, "mimamori hunt: store: %s\n", mm_db_error(db));
         mm_db_close(db);
         return 1;

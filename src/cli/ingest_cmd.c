@@ -264,6 +264,10 @@ int cmd_ingest(int argc, char **argv)
             damaged = true;
         }
     }
+    if (mm_ingest_compact(in, err, sizeof err) != 0) {
+        fprintf(stderr, "mimamori ingest: %s\n", err);
+        rc = 1;
+    }
     if (rc == 0 && mm_ingest_retention(in, err, sizeof err) != 0) {
         fprintf(stderr, "mimamori ingest: %s\n", err);
         rc = 1;

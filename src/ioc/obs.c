@@ -1,15 +1,19 @@
 /*
  * obs.c - the hunting index (see obs.h).
  *
- * Sums are held in a map keyed by (site, month, kind, key, host) and
- * written as upserts into obs_month, one b-tree keyed by what a hunt looks
- * up (kind, key) first; the value is not stored beside its key but read
- * back from it. A month, not a day, is the unit: the
- * index answers "did anyone meet this, who, first and last when, how
- * often", and a day row per value and host would make the index larger
- * than the rest of the store (docs/hunting.md has the measurements).
+ * Sums are held in a map keyed by (site, month, kind, key, host). A flush
+ * writes, per (company, month, kind) it holds, a new piece (obspiece.h)
+ * after the ones already there; when a (company, month, kind) would have
+ * more than PIECES_MAX pieces, they are read back and written again as
+ * one with the new sums, and mm_obs_compact merges, at the end of an
+ * ingest, the pieces of what it touched. Pieces are never updated in
+ * place: an import appends, and the cost of a merge is that of the month.
+ * A month, not a day, is the unit: the index answers "did anyone meet
+ * this, who, first and last when, how often"; --detail reads the archive
+ * for the rest (docs/hunting.md has the measurements).
  */
 #include "ioc/obs.h"
+#include "ioc/obspiece.h"
 #include "util/strmap.h"
 #include "util/util.h"
 
@@ -19,6 +23,14 @@
 #include <string.h>
 
 #define MONTH_US_DAY 86400000000LL
+#define PIECE_LEVEL 9               /* zstd: see docs/hunting.md */
+#define PIECES_MAX 8                /* pieces of a (company, month, kind) before a merge */
+#define UPGRADE_FLUSH_AT 200000     /* old rows held while converting */
+/* A piece is stored in parts of at most this many bytes, each a row: two
+ * rows fill a 16 KiB page of SQLite, where one piece a row would leave
+ * half a page unused at the end of each (docs/hunting.md). */
+#define PART_BYTES 2000
+#define PIECE_BYTES_MAX (80u << 20) /* a piece's parts put together */
 
 static const char *const kind_names[OBS__COUNT] = {
     "ip", "domain", "url", "email", "hash", "ja4", "filename", "user-agent", "subject",
@@ -160,44 +172,104 @@ asis:
     snprintf(out, outlen, "%s", key);
 }
 
+/* The key a piece holds: an address as its 16 bytes, other keys as
+ * they are. */
+size_t mm_obs_stored_key(mm_obs_kind k, const char *key, size_t kl, uint8_t *out, size_t outlen)
+{
+    if (k == OBS_IP) {
+        if (kl != 32 || outlen < 16)
+            return 0;
+        for (int i = 0; i < 16; i++) {
+            int hi = mm_hex_value(key[2 * i]), lo = mm_hex_value(key[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return 0;
+            out[i] = (uint8_t)(hi << 4 | lo);
+        }
+        return 16;
+    }
+    if (kl > outlen)
+        return 0;
+    memcpy(out, key, kl);
+    return kl;
+}
+
+void mm_obs_stored_value(mm_obs_kind k, const uint8_t *key, size_t kl, char *out, size_t outlen)
+{
+    char t[MM_OBSP_KEY_MAX + 1];
+    if (k == OBS_IP && kl == 16) {
+        for (int i = 0; i < 16; i++)
+            snprintf(t + 2 * i, 3, "%02x", key[i]);
+    } else {
+        if (kl > MM_OBSP_KEY_MAX)
+            kl = MM_OBSP_KEY_MAX;
+        memcpy(t, key, kl);
+        t[kl] = 0;
+    }
+    mm_obs_key_value(k, t, out, outlen);
+}
+
 typedef struct sum {
     int64_t site, month, first, last, count;
     uint8_t kind;
-    char *key, *host;
+    uint16_t klen;
+    uint8_t *key;
+    char *host;
 } sum;
+
+/* a (company, month, kind) whose pieces this run added to */
+typedef struct triple {
+    int64_t site, month;
+    uint8_t kind;
+} triple;
 
 struct mm_obs {
     mm_db *db;
     sum *v;
     size_t n, cap;
     mm_strmap idx;             /* packed (site, month, kind, key, host) -> index */
-    mm_stmt *up;
+    mm_stmt *count, *ins, *sel, *del;
+    triple *t;
+    size_t nt, tcap;
+    mm_strmap tidx;
+    int level;                 /* zstd level of pieces */
 };
 
-mm_obs *mm_obs_new(mm_db *db)
+static mm_obs *obs_open(mm_db *db)
 {
     mm_obs *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
     o->db = db;
+    o->level = PIECE_LEVEL;
     mm_strmap_init(&o->idx);
-    o->up = mm_db_prepare(db,
-        "INSERT INTO obs_month (kind, key, site_id, month, host, first_ts, last_ts, count) VALUES"
-        " ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kind, key, site_id, month, host)"
-        " DO UPDATE SET"
-        " first_ts = CASE WHEN excluded.first_ts < obs_month.first_ts THEN excluded.first_ts"
-        " ELSE obs_month.first_ts END,"
-        " last_ts = CASE WHEN excluded.last_ts > obs_month.last_ts THEN excluded.last_ts"
-        " ELSE obs_month.last_ts END, count = obs_month.count + excluded.count");
-    if (!o->up) {
+    mm_strmap_init(&o->tidx);
+    o->count = mm_db_prepare(db,
+        "SELECT COUNT(DISTINCT seq), COALESCE(MAX(seq), -1) FROM obs_piece WHERE kind = $1"
+        " AND month = $2 AND site_id = $3");
+    o->ins = mm_db_prepare(db,
+        "INSERT INTO obs_piece (kind, month, site_id, seq, part, data) VALUES ($1, $2, $3, $4,"
+        " $5, $6)");
+    o->sel = mm_db_prepare(db,
+        "SELECT site_id, seq, part, data FROM obs_piece WHERE kind = $1 AND month = $2 AND"
+        " site_id = $3 ORDER BY seq, part");
+    o->del = mm_db_prepare(db,
+        "DELETE FROM obs_piece WHERE kind = $1 AND month = $2 AND site_id = $3 AND seq = $4");
+    if (!o->count || !o->ins || !o->sel || !o->del) {
         mm_obs_free(o);
         return NULL;
     }
     return o;
 }
 
+mm_obs *mm_obs_new(mm_db *db)
+{
+    return mm_obs_upgrade(db) == 0 ? obs_open(db) : NULL;
+}
+
 void mm_obs_drop(mm_obs *o)
 {
+    if (!o)
+        return;
     for (size_t i = 0; i < o->n; i++) {
         free(o->v[i].key);
         free(o->v[i].host);
@@ -213,8 +285,13 @@ void mm_obs_free(mm_obs *o)
         return;
     mm_obs_drop(o);
     free(o->v);
+    free(o->t);
     mm_strmap_free(&o->idx);
-    mm_stmt_free(o->up);
+    mm_strmap_free(&o->tidx);
+    mm_stmt_free(o->count);
+    mm_stmt_free(o->ins);
+    mm_stmt_free(o->sel);
+    mm_stmt_free(o->del);
     free(o);
 }
 
@@ -231,6 +308,63 @@ static int64_t month_of(int64_t ts_us)
     return (int64_t)y * 100 + m;       /* 202612 */
 }
 
+int64_t mm_obs_month_start(int64_t month)
+{
+    return mm_days_from_civil(month / 100, (unsigned)(month % 100), 1) * MONTH_US_DAY;
+}
+
+/* Adds a sum of sightings under a stored key (ingest, and the rows of the
+ * old table). */
+static int add_sum(mm_obs *o, int64_t site, int64_t month, mm_obs_kind k, const uint8_t *key,
+                   size_t kl, const char *host, int64_t first, int64_t last, int64_t count)
+{
+    size_t hl = strlen(host);
+    if (hl > MM_OBS_HOST_MAX)
+        host = "", hl = 0;        /* no internal host is named that long */
+    if (kl == 0 || kl > MM_OBSP_KEY_MAX || count <= 0)
+        return 0;
+    char pk[MM_OBSP_KEY_MAX + MM_OBS_HOST_MAX + 32];
+    memcpy(pk, &site, 8);
+    memcpy(pk + 8, &month, 8);
+    pk[16] = (char)k;
+    pk[17] = (char)(kl >> 8);
+    pk[18] = (char)kl;
+    memcpy(pk + 19, key, kl);
+    memcpy(pk + 19 + kl, host, hl);
+    size_t pl = 19 + kl + hl;
+    uint64_t *ix = mm_strmap_get(&o->idx, pk, pl);
+    if (ix) {
+        sum *s = &o->v[*ix];
+        if (first < s->first)
+            s->first = first;
+        if (last > s->last)
+            s->last = last;
+        s->count = count > INT64_MAX - s->count ? INT64_MAX : s->count + count;
+        return 0;
+    }
+    if (!mm_grow(&o->v, &o->cap, o->n, sizeof *o->v, 256))
+        return -1;
+    sum *s = &o->v[o->n];
+    s->site = site;
+    s->month = month;
+    s->first = first;
+    s->last = last;
+    s->count = count;
+    s->kind = (uint8_t)k;
+    s->klen = (uint16_t)kl;
+    s->key = malloc(kl);
+    s->host = strdup(host);
+    bool added;
+    if (!s->key || !s->host || !mm_strmap_put(&o->idx, pk, pl, o->n, &added)) {
+        free(s->key);
+        free(s->host);
+        return -1;
+    }
+    memcpy(s->key, key, kl);
+    o->n++;
+    return 0;
+}
+
 int mm_obs_add(mm_obs *o, int64_t site, int64_t ts_us, mm_obs_kind k, const char *v, size_t n,
                const char *host)
 {
@@ -241,74 +375,322 @@ int mm_obs_add(mm_obs *o, int64_t site, int64_t ts_us, mm_obs_kind k, const char
             return 0;                     /* not a value anyone would publish */
     char key[MM_IOC_VALUE_MAX + 1];
     size_t kl = mm_obs_key(k, v, n, key, sizeof key);
-    if (!kl)
+    uint8_t sk[MM_IOC_VALUE_MAX + 1];
+    size_t sl = kl ? mm_obs_stored_key(k, key, kl, sk, sizeof sk) : 0;
+    if (!sl)
         return 0;
-    if (!host)
-        host = "";
-    int64_t month = month_of(ts_us);
-    char pk[MM_IOC_VALUE_MAX + 128];
-    size_t hl = strlen(host);
-    if (kl + hl + 40 > sizeof pk)
+    return add_sum(o, site, month_of(ts_us), k, sk, sl, host ? host : "", ts_us, ts_us, 1);
+}
+
+/* ---- pieces ---- */
+
+static void bind_triple(mm_stmt *st, int64_t site, int64_t month, int kind)
+{
+    mm_stmt_i64(st, 1, kind);
+    mm_stmt_i64(st, 2, month);
+    mm_stmt_i64(st, 3, site);
+}
+
+static int touch(mm_obs *o, int64_t site, int64_t month, int kind)
+{
+    char k[17];
+    memcpy(k, &site, 8);
+    memcpy(k + 8, &month, 8);
+    k[16] = (char)kind;
+    if (mm_strmap_get(&o->tidx, k, sizeof k))
         return 0;
-    size_t pl = 0;
-    memcpy(pk, &site, 8);
-    memcpy(pk + 8, &month, 8);
-    pk[16] = (char)k;
-    pl = 17;
-    memcpy(pk + pl, key, kl);
-    pl += kl;
-    pk[pl++] = 0;
-    memcpy(pk + pl, host, hl);
-    pl += hl;
-    uint64_t *ix = mm_strmap_get(&o->idx, pk, pl);
-    if (ix) {
-        sum *s = &o->v[*ix];
-        if (ts_us < s->first)
-            s->first = ts_us;
-        if (ts_us > s->last)
-            s->last = ts_us;
-        s->count++;
-        return 0;
-    }
-    if (!mm_grow(&o->v, &o->cap, o->n, sizeof *o->v, 256))
-        return -1;
-    sum *s = &o->v[o->n];
-    s->site = site;
-    s->month = month;
-    s->first = s->last = ts_us;
-    s->count = 1;
-    s->kind = (uint8_t)k;
-    s->key = strndup(key, kl);
-    s->host = strdup(host);
     bool added;
-    if (!s->key || !s->host || !mm_strmap_put(&o->idx, pk, pl, o->n, &added)) {
-        free(s->key);
-        free(s->host);
+    if (!mm_grow(&o->t, &o->tcap, o->nt, sizeof *o->t, 64) ||
+        !mm_strmap_put(&o->tidx, k, sizeof k, o->nt, &added))
+        return -1;
+    o->t[o->nt++] = (triple){site, month, (uint8_t)kind};
+    return 0;
+}
+
+int mm_obs_read_pieces(mm_stmt *st, mm_obs_piece_fn fn, void *user)
+{
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    int64_t site = 0, seq = 0, next = 0;
+    char name[256] = "";
+    bool have = false, gap = false;
+    int rc = 0, r;
+    for (;;) {
+        r = mm_stmt_step(st);
+        bool same = r == 1 && have && mm_col_i64(st, 0) == site && mm_col_i64(st, 1) == seq;
+        if (have && !same) {
+            /* the piece gathered so far is whole */
+            mm_obsp p;
+            const char *why = "a part is missing";
+            bool ok = !gap && mm_obsp_decode(buf, n, &p, &why);
+            rc = fn(user, site, seq, name, ok ? &p : NULL, ok ? NULL : why);
+            have = false;
+            if (rc != 0)
+                break;
+        }
+        if (r != 1)
+            break;
+        if (!have) {
+            have = true;
+            gap = false;
+            n = 0;
+            next = 0;
+            site = mm_col_i64(st, 0);
+            seq = mm_col_i64(st, 1);
+            snprintf(name, sizeof name, "%s", mm_col_count(st) > 4 ? mm_col_text(st, 4) : "");
+        }
+        size_t bl;
+        const uint8_t *b = mm_col_blob(st, 3, &bl);
+        if (mm_col_i64(st, 2) != next++ || n + bl > PIECE_BYTES_MAX)
+            gap = true;
+        else if (bl) {
+            while (n + bl > cap) {
+                if (!mm_grow(&buf, &cap, cap, 1, 65536)) {
+                    r = -1;
+                    break;
+                }
+            }
+            if (r < 0)
+                break;
+            memcpy(buf + n, b, bl);
+            n += bl;
+        }
+    }
+    mm_stmt_reset(st);
+    free(buf);
+    return r < 0 ? -1 : rc;
+}
+
+typedef struct got {
+    mm_obsp *p;
+    int64_t *seq;
+    size_t n, cap, scap;
+    bool oom;
+} got;
+
+static int keep_piece(void *u, int64_t site, int64_t seq, const char *name, mm_obsp *p,
+                      const char *why)
+{
+    got *g = u;
+    (void)name;
+    if (!p) {
+        fprintf(stderr, "hunting index: piece %lld of company %lld kept as it is: %s\n",
+                (long long)seq, (long long)site, why);
+        return 0;
+    }
+    if (!mm_grow(&g->p, &g->cap, g->n, sizeof *g->p, 8) ||
+        !mm_grow(&g->seq, &g->scap, g->n, sizeof *g->seq, 8)) {
+        mm_obsp_free(p);
+        g->oom = true;
+        return 1;
+    }
+    g->seq[g->n] = seq;
+    g->p[g->n++] = *p;
+    return 0;
+}
+
+/* Writes recs (combined here) as new pieces of the triple after seq; with
+ * merge, first reads the triple's pieces into them and deletes those it
+ * read (a damaged piece is left as it is, and said once). 0 or -1. */
+static int write_pieces(mm_obs *o, int64_t site, int64_t month, int kind, mm_obsp_rec **recs,
+                        size_t *n, size_t *cap, bool merge)
+{
+    mm_stmt_reset(o->count);
+    bind_triple(o->count, site, month, kind);
+    if (mm_stmt_step(o->count) != 1) {
+        mm_stmt_reset(o->count);
         return -1;
     }
-    o->n++;
-    return 0;
+    int64_t pieces = mm_col_i64(o->count, 0), seq = mm_col_i64(o->count, 1);
+    mm_stmt_reset(o->count);
+    if (pieces + 1 > PIECES_MAX)
+        merge = true;
+    got g = {0};
+    int rc = 0;
+    if (merge && pieces > 0) {
+        bind_triple(o->sel, site, month, kind);
+        if (mm_obs_read_pieces(o->sel, keep_piece, &g) != 0 || g.oom)
+            rc = -1;
+        for (size_t i = 0; i < g.n && rc == 0; i++) {
+            const mm_obsp *p = &g.p[i];
+            for (uint32_t e = 0; e < p->nent && rc == 0; e++)
+                for (uint32_t j = p->rec_at[e]; j < p->rec_at[e + 1]; j++) {
+                    if (!mm_grow(recs, cap, *n, sizeof **recs, 1024)) {
+                        rc = -1;
+                        break;
+                    }
+                    (*recs)[(*n)++] = (mm_obsp_rec){
+                        p->keys + p->key_off[e], p->key_len[e], p->hosts[p->host[j]],
+                        p->first[j], p->last[j], p->count[j]};
+                }
+        }
+    }
+    size_t m = rc == 0 ? mm_obsp_combine(*recs, *n) : 0;
+    for (size_t at = 0; at < m && rc == 0;) {
+        size_t c = mm_obsp_chunk(*recs + at, m - at);
+        uint8_t *blob;
+        size_t bl;
+        if (c == 0 || !mm_obsp_encode(*recs + at, c, o->level, &blob, &bl)) {
+            rc = -1;
+            break;
+        }
+        seq++;
+        for (size_t off = 0, part = 0; off < bl && rc == 0; off += PART_BYTES, part++) {
+            bind_triple(o->ins, site, month, kind);
+            mm_stmt_i64(o->ins, 4, seq);
+            mm_stmt_i64(o->ins, 5, (int64_t)part);
+            mm_stmt_blob(o->ins, 6, blob + off, bl - off < PART_BYTES ? bl - off : PART_BYTES);
+            if (mm_stmt_run(o->ins) != 0)
+                rc = -1;
+        }
+        free(blob);
+        at += c;
+    }
+    for (size_t i = 0; i < g.n && rc == 0; i++) {
+        bind_triple(o->del, site, month, kind);
+        mm_stmt_i64(o->del, 4, g.seq[i]);
+        if (mm_stmt_run(o->del) != 0)
+            rc = -1;
+    }
+    for (size_t i = 0; i < g.n; i++)
+        mm_obsp_free(&g.p[i]);
+    free(g.p);
+    free(g.seq);
+    if (rc == 0 && touch(o, site, month, kind) != 0)
+        rc = -1;
+    return rc;
+}
+
+static int sum_cmp(const void *x, const void *y)
+{
+    const sum *a = *(const sum *const *)x, *b = *(const sum *const *)y;
+    if (a->site != b->site)
+        return a->site < b->site ? -1 : 1;
+    if (a->month != b->month)
+        return a->month < b->month ? -1 : 1;
+    return (int)a->kind - (int)b->kind;
+}
+
+static uint32_t minute_in(int64_t us, int64_t month_start)
+{
+    int64_t m = (us - month_start) / 60000000;
+    return m < 0 ? 0 : m > MM_OBSP_MINUTES ? MM_OBSP_MINUTES : (uint32_t)m;
 }
 
 int mm_obs_flush(mm_obs *o)
 {
+    if (!o || o->n == 0)
+        return 0;
+    int rc = 0;
+    sum **ord = malloc(o->n * sizeof *ord);
+    mm_obsp_rec *recs = NULL;
+    size_t rcap = 0;
+    if (!ord)
+        rc = -1;
+    for (size_t i = 0; ord && i < o->n; i++)
+        ord[i] = &o->v[i];
+    if (ord && o->n > 1)
+        qsort(ord, o->n, sizeof *ord, sum_cmp);
+    for (size_t i = 0; ord && i < o->n && rc == 0;) {
+        size_t j = i;
+        while (j < o->n && sum_cmp(&ord[i], &ord[j]) == 0)
+            j++;
+        int64_t ms = mm_obs_month_start(ord[i]->month);
+        size_t n = 0;
+        for (size_t k = i; k < j; k++) {
+            if (!mm_grow(&recs, &rcap, n, sizeof *recs, 1024)) {
+                rc = -1;
+                break;
+            }
+            const sum *s = ord[k];
+            recs[n++] = (mm_obsp_rec){s->key, s->klen, s->host, minute_in(s->first, ms),
+                                      minute_in(s->last, ms), (uint64_t)s->count};
+        }
+        if (rc == 0)
+            rc = write_pieces(o, ord[i]->site, ord[i]->month, ord[i]->kind, &recs, &n, &rcap,
+                              false);
+        i = j;
+    }
+    free(recs);
+    free(ord);
+    mm_obs_drop(o);
+    return rc;
+}
+
+int mm_obs_compact(mm_obs *o)
+{
     if (!o)
         return 0;
     int rc = 0;
-    for (size_t i = 0; i < o->n && rc == 0; i++) {
-        const sum *s = &o->v[i];
-        mm_stmt_i64(o->up, 1, s->kind);
-        mm_stmt_text(o->up, 2, s->key);
-        mm_stmt_i64(o->up, 3, s->site);
-        mm_stmt_i64(o->up, 4, s->month);
-        mm_stmt_text(o->up, 5, s->host);
-        mm_stmt_i64(o->up, 6, s->first);
-        mm_stmt_i64(o->up, 7, s->last);
-        mm_stmt_i64(o->up, 8, s->count);
-        if (mm_stmt_run(o->up) != 0)
+    mm_obsp_rec *recs = NULL;
+    size_t rcap = 0;
+    for (size_t i = 0; i < o->nt && rc == 0; i++) {
+        const triple *t = &o->t[i];
+        bind_triple(o->count, t->site, t->month, t->kind);
+        int r = mm_stmt_step(o->count);
+        int64_t pieces = r == 1 ? mm_col_i64(o->count, 0) : 0;
+        mm_stmt_reset(o->count);
+        if (r != 1)
             rc = -1;
+        else if (pieces > 1) {
+            size_t n = 0;
+            rc = write_pieces(o, t->site, t->month, t->kind, &recs, &n, &rcap, true);
+        }
     }
-    mm_obs_drop(o);
+    free(recs);
+    free(o->t);
+    o->t = NULL;
+    o->nt = o->tcap = 0;
+    mm_strmap_free(&o->tidx);
+    mm_strmap_init(&o->tidx);
+    return rc;
+}
+
+/* ---- the table it replaced ---- */
+
+int mm_obs_upgrade(mm_db *db)
+{
+    int64_t old = mm_db_scalar(db, mm_db_is_pg(db)
+        ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'obs_month'"
+          " AND table_schema = current_schema()"
+        : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'obs_month'");
+    if (old <= 0)
+        return 0;
+    if (mm_db_begin(db) != 0)
+        return -1;
+    mm_obs *o = obs_open(db);
+    int rc = o ? 0 : -1;
+    mm_stmt *q = rc == 0 ? mm_db_prepare(db, "SELECT kind, key, site_id, month, host, first_ts,"
+                                             " last_ts, count FROM obs_month") : NULL;
+    if (rc == 0 && !q)
+        rc = -1;
+    int r = 0;
+    while (rc == 0 && (r = mm_stmt_step(q)) == 1) {
+        int64_t k = mm_col_i64(q, 0);
+        const char *key = mm_col_text(q, 1);
+        uint8_t sk[MM_OBSP_KEY_MAX];
+        size_t sl = k >= 0 && k < OBS__COUNT
+                        ? mm_obs_stored_key((mm_obs_kind)k, key, strlen(key), sk, sizeof sk) : 0;
+        if (sl && add_sum(o, mm_col_i64(q, 2), mm_col_i64(q, 3), (mm_obs_kind)k, sk, sl,
+                          mm_col_text(q, 4), mm_col_i64(q, 5), mm_col_i64(q, 6),
+                          mm_col_i64(q, 7)) != 0)
+            rc = -1;
+        if (rc == 0 && o->n >= UPGRADE_FLUSH_AT)
+            rc = mm_obs_flush(o);
+    }
+    if (r < 0)
+        rc = -1;
+    mm_stmt_free(q);
+    if (rc == 0 && (mm_obs_flush(o) != 0 || mm_obs_compact(o) != 0 ||
+                    mm_db_exec(db, "DROP TABLE obs_month") != 0))
+        rc = -1;
+    mm_obs_free(o);
+    if (rc == 0 && mm_db_commit(db) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "hunting index: converting the old table: %s\n", mm_db_error(db));
+        mm_db_rollback(db);
+    }
     return rc;
 }
 

@@ -1,8 +1,9 @@
 /*
  * postgres.c - the PostgreSQL backend of the store (libpq). Statements are
- * server-side prepared once; parameters travel as text and PostgreSQL
- * infers their types from the statement. Results are read whole (the
- * store's queries return aggregates, not raw tables).
+ * server-side prepared once; parameters travel as text (bytes in binary)
+ * and PostgreSQL infers their types from the statement. Results are read
+ * whole, as text (the store's queries return aggregates, not raw tables);
+ * a BYTEA column comes as \x and hex digits and is decoded on demand.
  */
 #include "store/store_int.h"
 
@@ -25,7 +26,10 @@ typedef struct {
     char name[24];
     int nparams;
     char *val[PG_MAX_PARAMS];
+    int len[PG_MAX_PARAMS], fmt[PG_MAX_PARAMS];   /* fmt 1: bytes of len */
     PGresult *res;
+    uint8_t *blob;              /* a decoded BYTEA column */
+    size_t blob_cap;
     int row, nrows;
 } pg_stmt;
 
@@ -51,7 +55,7 @@ static void pg_close(mm_db *db)
 
 static int pg_exec(mm_db *db, const char *sql)
 {
-    char *x = mm_sql_expand(sql, "BIGSERIAL PRIMARY KEY", "");
+    char *x = mm_sql_expand(sql, "BIGSERIAL PRIMARY KEY", "", "BYTEA");
     if (!x) {
         seterr(db, "out of memory");
         return -1;
@@ -109,6 +113,7 @@ static void pg_reset(mm_stmt *st)
     for (int i = 0; i < PG_MAX_PARAMS; i++) {
         free(p->val[i]);
         p->val[i] = NULL;
+        p->len[i] = p->fmt[i] = 0;
     }
 }
 
@@ -119,6 +124,7 @@ static void pg_free(mm_stmt *st)
     snprintf(sql, sizeof sql, "DEALLOCATE %s", P(st)->name);
     PQclear(PQexec(d->c, sql));
     pg_reset(st);
+    free(P(st)->blob);
     free(st);
 }
 
@@ -130,6 +136,7 @@ static void put(mm_stmt *st, int i, char *v)
     }
     free(P(st)->val[i - 1]);
     P(st)->val[i - 1] = v;
+    P(st)->len[i - 1] = P(st)->fmt[i - 1] = 0;
 }
 
 static void pg_i64(mm_stmt *st, int i, int64_t v)
@@ -149,13 +156,31 @@ static void pg_dbl(mm_stmt *st, int i, double v)
 static void pg_text(mm_stmt *st, int i, const char *v) { put(st, i, strdup(v)); }
 static void pg_null(mm_stmt *st, int i) { put(st, i, NULL); }
 
+static void pg_blob(mm_stmt *st, int i, const void *v, size_t n)
+{
+    if (i < 1 || i > PG_MAX_PARAMS)
+        return;
+    if (n > INT32_MAX) {
+        put(st, i, NULL);           /* beyond what one parameter carries */
+        return;
+    }
+    char *b = malloc(n ? n : 1);
+    if (b && n)
+        memcpy(b, v, n);
+    put(st, i, b);
+    if (b) {
+        P(st)->len[i - 1] = (int)n;
+        P(st)->fmt[i - 1] = 1;
+    }
+}
+
 static int pg_step(mm_stmt *st)
 {
     pg_stmt *p = P(st);
     if (!p->res) {
         pg_db *d = (pg_db *)st->db;
-        p->res = PQexecPrepared(d->c, p->name, p->nparams, (const char *const *)p->val, NULL,
-                                NULL, 0);
+        p->res = PQexecPrepared(d->c, p->name, p->nparams, (const char *const *)p->val, p->len,
+                                p->fmt, 0);
         ExecStatusType s = PQresultStatus(p->res);
         if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
             seterr(st->db, PQerrorMessage(d->c));
@@ -192,9 +217,46 @@ static const char *pg_colt(mm_stmt *st, int c)
 static int64_t pg_coli(mm_stmt *st, int c) { return strtoll(pg_colt(st, c), NULL, 10); }
 static double pg_cold(mm_stmt *st, int c) { return strtod(pg_colt(st, c), NULL); }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* BYTEA's text output ("\x" and hex digits, the default since 9.0). */
+static const uint8_t *pg_colb(mm_stmt *st, int c, size_t *n)
+{
+    pg_stmt *p = P(st);
+    *n = 0;
+    if (pg_isnull(st, c))
+        return NULL;
+    const char *t = PQgetvalue(p->res, p->row, c);
+    size_t tl = (size_t)PQgetlength(p->res, p->row, c);
+    if (tl < 2 || t[0] != '\\' || t[1] != 'x' || (tl - 2) % 2)
+        return NULL;
+    size_t bl = (tl - 2) / 2;
+    if (bl == 0)
+        return NULL;
+    if (bl > p->blob_cap) {
+        uint8_t *nb = realloc(p->blob, bl);
+        if (!nb)
+            return NULL;
+        p->blob = nb;
+        p->blob_cap = bl;
+    }
+    for (size_t i = 0; i < bl; i++) {
+        int hi = hexval(t[2 + 2 * i]), lo = hexval(t[3 + 2 * i]);
+        if (hi < 0 || lo < 0)
+            return NULL;
+        p->blob[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *n = bl;
+    return p->blob;
+}
+
 static const mm_db_ops pg_ops = {
-    pg_close, pg_exec, pg_prepare, pg_free, pg_i64, pg_text, pg_dbl, pg_null,
-    pg_step, pg_reset, pg_ncol, pg_isnull, pg_coli, pg_cold, pg_colt,
+    pg_close, pg_exec, pg_prepare, pg_free, pg_i64, pg_text, pg_dbl, pg_null, pg_blob,
+    pg_step, pg_reset, pg_ncol, pg_isnull, pg_coli, pg_cold, pg_colt, pg_colb,
 };
 
 mm_db *mm_pg_open(const char *url, char *err, size_t errlen)

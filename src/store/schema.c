@@ -60,15 +60,20 @@
  *              with what their source said: description, TLP, confidence,
  *              first and last seen, validity, the source's id; expires is
  *              the time the indicator leaves the set (0: never)
- *   obs_month  the hunting index: per value an indicator can name (kind:
- *              0 ip, 1 domain, 2 url, 3 email, 4 hash, 5 ja4, 6 filename,
- *              7 user-agent, 8 subject), company, UTC month (202612) and
- *              internal host: first and last time and count. key is what
- *              the value is looked up by: an address as 32 hex digits
- *              (IPv4 mapped into IPv6), so a network is a key range; a name
- *              with its labels reversed ("example.evil.www"), so a domain
- *              and its subdomains are a key range; the value is read back
- *              from the key (see docs/hunting.md)
+ *   obs_piece  the hunting index: per kind of value an indicator can name
+ *              (0 ip, 1 domain, 2 url, 3 email, 4 hash, 5 ja4, 6 filename,
+ *              7 user-agent, 8 subject), UTC month (202612) and company,
+ *              pieces (seq; each in parts of at most 8000 bytes, rows
+ *              appended in id order so that pages fill) of the values
+ *              seen, each with the internal
+ *              hosts that met it, first and last minute and count, sorted
+ *              by the key a value is looked up by: an address as its 16
+ *              bytes (IPv4 mapped into IPv6), so a network is a key range;
+ *              a name with its labels reversed ("example.evil.www"), so a
+ *              domain and its subdomains are a key range (the layout is in
+ *              src/ioc/obspiece.h, the reasons in docs/hunting.md). It
+ *              replaced obs_month (a row per value, month and host), whose
+ *              rows ingest and hunt convert once
  *   ioc_hits   what hunting a watched set found (mimamori ioc import
  *              --watch), per company, set, indicator, value seen and
  *              internal host (with its DHCP name and MAC at the last
@@ -141,9 +146,11 @@ static const char schema[] =
     " confidence BIGINT, to_ids BIGINT, first_seen BIGINT, last_seen BIGINT,"
     " valid_from BIGINT, valid_until BIGINT, imported BIGINT, expires BIGINT,"
     " PRIMARY KEY (set_id, type, value))@WOR@;"
-    "CREATE TABLE IF NOT EXISTS obs_month (kind BIGINT NOT NULL, key TEXT NOT NULL,"
-    " site_id BIGINT NOT NULL, month BIGINT NOT NULL, host TEXT NOT NULL, first_ts BIGINT,"
-    " last_ts BIGINT, count BIGINT, PRIMARY KEY (kind, key, site_id, month, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS obs_piece (id @ID@, kind BIGINT NOT NULL,"
+    " month BIGINT NOT NULL, site_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " part BIGINT NOT NULL, data @BLOB@ NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS obs_piece_key ON obs_piece"
+    " (kind, month, site_id, seq, part);"
     "CREATE TABLE IF NOT EXISTS ioc_hits (site_id BIGINT NOT NULL, set_name TEXT NOT NULL,"
     " itype TEXT, indicator TEXT NOT NULL, seen TEXT NOT NULL, host TEXT NOT NULL,"
     " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"

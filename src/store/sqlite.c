@@ -32,12 +32,11 @@ static void sq_close(mm_db *db)
     free(db);
 }
 
-/* Expands @ID@ (an auto-numbered key) into SQLite's spelling. */
-/* Expands @ID@ (an auto-numbered key) and @WOR@ (a table stored in its
- * primary key's order: WITHOUT ROWID) into SQLite's spelling. */
+/* Expands @ID@ (an auto-numbered key), @WOR@ (a table stored in its
+ * primary key's order: WITHOUT ROWID) and @BLOB@ into SQLite's spelling. */
 static char *expand(const char *sql)
 {
-    return mm_sql_expand(sql, "INTEGER PRIMARY KEY", " WITHOUT ROWID");
+    return mm_sql_expand(sql, "INTEGER PRIMARY KEY", " WITHOUT ROWID", "BLOB");
 }
 
 static int sq_exec(mm_db *db, const char *sql)
@@ -105,6 +104,12 @@ static void sq_free(mm_stmt *st)
 static void sq_i64(mm_stmt *st, int i, int64_t v) { sqlite3_bind_int64(S(st), i, v); }
 static void sq_dbl(mm_stmt *st, int i, double v) { sqlite3_bind_double(S(st), i, v); }
 static void sq_null(mm_stmt *st, int i) { sqlite3_bind_null(S(st), i); }
+static void sq_blob(mm_stmt *st, int i, const void *v, size_t n)
+{
+    /* a zero-length blob is not NULL: SQLite binds NULL for a NULL pointer */
+    static const uint8_t none;
+    sqlite3_bind_blob64(S(st), i, n ? v : &none, n, SQLITE_TRANSIENT);
+}
 static void sq_text(mm_stmt *st, int i, const char *v)
 {
     sqlite3_bind_text(S(st), i, v, -1, SQLITE_TRANSIENT);
@@ -137,9 +142,17 @@ static const char *sq_colt(mm_stmt *st, int c)
     return t ? (const char *)t : "";
 }
 
+static const uint8_t *sq_colb(mm_stmt *st, int c, size_t *n)
+{
+    const uint8_t *b = sqlite3_column_blob(S(st), c);
+    int l = sqlite3_column_bytes(S(st), c);
+    *n = b && l > 0 ? (size_t)l : 0;
+    return *n ? b : NULL;
+}
+
 static const mm_db_ops sq_ops = {
-    sq_close, sq_exec, sq_prepare, sq_free, sq_i64, sq_text, sq_dbl, sq_null,
-    sq_step, sq_reset, sq_ncol, sq_isnull, sq_coli, sq_cold, sq_colt,
+    sq_close, sq_exec, sq_prepare, sq_free, sq_i64, sq_text, sq_dbl, sq_null, sq_blob,
+    sq_step, sq_reset, sq_ncol, sq_isnull, sq_coli, sq_cold, sq_colt, sq_colb,
 };
 
 mm_db *mm_sqlite_open(const char *path, char *err, size_t errlen)

@@ -46,6 +46,10 @@ void mm_stmt_free(mm_stmt *st)
 void mm_stmt_i64(mm_stmt *st, int idx, int64_t v) { st->db->ops->bind_i64(st, idx, v); }
 void mm_stmt_dbl(mm_stmt *st, int idx, double v) { st->db->ops->bind_dbl(st, idx, v); }
 void mm_stmt_null(mm_stmt *st, int idx) { st->db->ops->bind_null(st, idx); }
+void mm_stmt_blob(mm_stmt *st, int idx, const void *v, size_t n)
+{
+    st->db->ops->bind_blob(st, idx, v, n);
+}
 
 void mm_stmt_text(mm_stmt *st, int idx, const char *v)
 {
@@ -70,6 +74,10 @@ bool mm_col_null(mm_stmt *st, int col) { return st->db->ops->col_null(st, col); 
 int64_t mm_col_i64(mm_stmt *st, int col) { return st->db->ops->col_i64(st, col); }
 double mm_col_dbl(mm_stmt *st, int col) { return st->db->ops->col_dbl(st, col); }
 const char *mm_col_text(mm_stmt *st, int col) { return st->db->ops->col_text(st, col); }
+const uint8_t *mm_col_blob(mm_stmt *st, int col, size_t *n)
+{
+    return st->db->ops->col_blob(st, col, n);
+}
 
 int64_t mm_db_scalar(mm_db *db, const char *sql)
 {
@@ -81,19 +89,22 @@ int64_t mm_db_scalar(mm_db *db, const char *sql)
     return v;
 }
 
-char *mm_sql_expand(const char *sql, const char *id, const char *wor)
+char *mm_sql_expand(const char *sql, const char *id, const char *wor, const char *blob)
 {
-    static const char *const from[2] = {"@ID@", "@WOR@"};
-    const char *to[2] = {id, wor};
+    static const char *const from[3] = {"@ID@", "@WOR@", "@BLOB@"};
+    const char *to[3] = {id, wor, blob};
     size_t n = strlen(sql) + 1;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 3; k++)
         for (const char *p = sql; (p = strstr(p, from[k])); p += strlen(from[k]))
             n += strlen(to[k]);
     char *out = malloc(n), *o = out;
     if (!out)
         return NULL;
     for (const char *p = sql; *p;) {
-        int k = strncmp(p, from[0], 4) == 0 ? 0 : strncmp(p, from[1], 5) == 0 ? 1 : -1;
+        int k = -1;
+        for (int j = 0; j < 3 && k < 0; j++)
+            if (strncmp(p, from[j], strlen(from[j])) == 0)
+                k = j;
         if (k < 0) {
             *o++ = *p++;
             continue;

@@ -9,7 +9,8 @@
  * (microseconds since the epoch, UTC). The spellings that differ are
  * written as placeholders in schema text and expanded per backend by
  * mm_db_exec: @ID@ an auto-numbered key, @WOR@ after a table that SQLite
- * should store in its key's order (WITHOUT ROWID; nothing on PostgreSQL).
+ * should store in its key's order (WITHOUT ROWID; nothing on PostgreSQL),
+ * @BLOB@ a column of bytes (BLOB, BYTEA).
  *
  * Statements are prepared once and run many times: bind, step until it
  * returns 0, reset. Column values are valid until the next step or reset.
@@ -45,6 +46,8 @@ void mm_stmt_i64(mm_stmt *st, int idx, int64_t v);
 void mm_stmt_text(mm_stmt *st, int idx, const char *v);   /* NULL binds NULL */
 void mm_stmt_dbl(mm_stmt *st, int idx, double v);
 void mm_stmt_null(mm_stmt *st, int idx);
+/* Bytes (a BLOB in SQLite, a BYTEA in PostgreSQL), copied. */
+void mm_stmt_blob(mm_stmt *st, int idx, const void *v, size_t n);
 /* 1: a row is ready; 0: done; -1: error (see mm_db_error). */
 int mm_stmt_step(mm_stmt *st);
 /* Clears the result and the bindings, ready to run again. */
@@ -57,6 +60,9 @@ bool mm_col_null(mm_stmt *st, int col);     /* col counts from 0 */
 int64_t mm_col_i64(mm_stmt *st, int col);
 double mm_col_dbl(mm_stmt *st, int col);
 const char *mm_col_text(mm_stmt *st, int col);   /* "" for NULL */
+/* A BLOB / BYTEA column: its bytes and length (NULL and 0 for NULL or
+ * empty); valid like text, until the next step or reset. */
+const uint8_t *mm_col_blob(mm_stmt *st, int col, size_t *n);
 
 /* One number from a query without parameters (0 on error or no row). */
 int64_t mm_db_scalar(mm_db *db, const char *sql);

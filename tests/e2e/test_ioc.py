@@ -464,4 +464,92 @@ def _detail():
     expect(len(events()) == len(first), 'a second ingest doubled the archive')
 
 
+@check('hunt: pieces appended and merged over many imports, minutes and --from/--to')
+def _pieces():
+    import random
+    import sqlite3
+    from datetime import datetime, timezone, timedelta
+    r = random.Random(11)
+    names = ['h%d.evil.example' % i for i in range(30)] + ['n%d.fine.example' % i for i in range(20)]
+    hosts = ['192.168.1.%d' % i for i in range(2, 7)]
+    t0 = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    evs = []
+
+    def batch(n, days):
+        out = []
+        for _ in range(n):
+            t = t0 + timedelta(seconds=r.randrange(days * 86400))
+            out.append({'timestamp': t.strftime('%Y-%m-%dT%H:%M:%S.%f+0000'), 'flow_id': 1,
+                        'event_type': 'dns', 'src_ip': r.choice(hosts), 'src_port': 5353,
+                        'dest_ip': '192.168.1.1', 'dest_port': 53, 'proto': 'UDP',
+                        'dns': {'type': 'query', 'id': 1, 'rrname': r.choice(names),
+                                'rrtype': 'A', 'tx_id': 0}})
+        return out
+    d1 = os.path.join(TMP, 'pieces1')
+    os.makedirs(d1)
+    for i in range(12):                 # one run: a piece per input, merged past eight
+        b = batch(40, 31)
+        evs += b
+        write('pieces1/%02d.json' % i, ''.join(json.dumps(e) + '\n' for e in b))
+    db = os.path.join(TMP, 'pieces.db')
+    run('ingest', '-q', '--db', db, '--site', 'momiji', d1)
+    b = batch(60, 61)                   # a second run: March and April
+    evs += b
+    run('ingest', '-q', '--db', db, '--site', 'momiji',
+        write('pieces2.json', ''.join(json.dumps(e) + '\n' for e in b)))
+    with sqlite3.connect(db) as c:
+        per = c.execute('SELECT kind, month, site_id, COUNT(DISTINCT seq) FROM obs_piece'
+                        ' GROUP BY 1, 2, 3').fetchall()
+    expect(per and all(x[3] == 1 for x in per),
+           'one piece per company, month and kind after each run: %s' % per)
+    expect(sorted({x[1] for x in per}) == [202403, 202404], per)
+
+    def ts(e):
+        return datetime.strptime(e['timestamp'], '%Y-%m-%dT%H:%M:%S.%f+0000').replace(
+            tzinfo=timezone.utc)
+
+    def truth(lo=None, hi=None):
+        """(seen, host) -> [first, last, count], from (value, host, month) groups
+        whose first and last overlap [lo, hi], as docs/hunting.md says"""
+        g = {}
+        for e in evs:
+            n = e['dns']['rrname']
+            if not n.endswith('.evil.example'):
+                continue
+            k = (n, e['src_ip'], ts(e).strftime('%Y%m'))
+            v = g.setdefault(k, [ts(e), ts(e), 0])
+            v[0], v[1], v[2] = min(v[0], ts(e)), max(v[1], ts(e)), v[2] + 1
+        out = {}
+        for (n, h, m), (f, l, c) in g.items():
+            if (lo and l < lo) or (hi and f > hi):
+                continue
+            o = out.setdefault((n, h), [f, l, 0])
+            o[0], o[1], o[2] = min(o[0], f), max(o[1], l), o[2] + c
+        return out
+
+    def hunt(*extra):
+        got = {}
+        for line in run('hunt', '--db', db, '--format', 'json', *extra, 'evil.example').stdout.splitlines():
+            h = json.loads(line)
+            got[(h['seen'], h['host'])] = [datetime.strptime(h['first'][:19], '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc),
+                                           datetime.strptime(h['last'][:19], '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc),
+                                           h['count']]
+        return got
+    minute = timedelta(minutes=1)
+    for extra, lo, hi in (((), None, None),
+                          (('--from', '2024-03-10', '--to', '2024-03-20'),
+                           datetime(2024, 3, 10, tzinfo=timezone.utc),
+                           datetime(2024, 3, 21, tzinfo=timezone.utc) - timedelta(microseconds=1))):
+        want, got = truth(lo, hi), hunt(*extra)
+        expect(set(want) == set(got), 'hunt %s: only in hunt %s, only in the events %s' % (
+            extra, sorted(set(got) - set(want))[:3], sorted(set(want) - set(got))[:3]))
+        for k, (f, l, c) in want.items():
+            gf, gl, gc = got[k]
+            expect(gc == c, '%s: count %d, the events say %d' % (k, gc, c))
+            # minutes: the first minute's start, the last minute's end
+            expect(f - minute < gf <= f and l <= gl < l + minute,
+                   '%s: %s..%s, the events say %s..%s' % (k, gf, gl, f, l))
+    print('      %d events, %d pieces, %d hits' % (len(evs), len(per), len(want)))
+
+
 finish()

@@ -333,6 +333,94 @@ static void test_obs_keys(void **st0)
     assert_string_equal(v, "com");
 }
 
+/* Pieces of the hunting index: records combined, written, read back;
+ * damaged pieces refused whole. */
+static void test_obs_piece(void **st0)
+{
+    (void)st0;
+    static const uint8_t a4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1};
+    static const uint8_t b4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 200};
+    mm_obsp_rec r[] = {
+        {b4, 16, "10.0.0.2", 100, 100, 1},
+        {a4, 16, "10.0.0.1", 50, 60, 2},
+        {b4, 16, "10.0.0.2", 90, 95, 3},       /* the same key and host as the first */
+        {a4, 16, "", 0, 44639, 1},
+        {b4, 16, "10.0.0.1", 7, 7, 1},
+    };
+    size_t n = mm_obsp_combine(r, 5);
+    assert_int_equal(n, 4);
+    for (int level = 0; level <= 9; level += 9) {
+        uint8_t *blob;
+        size_t bl;
+        assert_int_equal(mm_obsp_chunk(r, n), n);
+        assert_true(mm_obsp_encode(r, n, level, &blob, &bl));
+        mm_obsp p;
+        const char *why = NULL;
+        assert_true(mm_obsp_decode(blob, bl, &p, &why));
+        assert_int_equal(p.nent, 2);
+        assert_int_equal(p.nrec, 4);
+        /* a4: hosts "" then "10.0.0.1"; b4: "10.0.0.1", then "10.0.0.2" combined */
+        assert_int_equal(p.rec_at[1], 2);
+        assert_string_equal(p.hosts[p.host[0]], "");
+        assert_int_equal(p.last[0], 44639);
+        assert_string_equal(p.hosts[p.host[1]], "10.0.0.1");
+        assert_int_equal(p.first[1], 50);
+        assert_int_equal(p.last[1], 60);
+        assert_int_equal(p.count[1], 2);
+        assert_string_equal(p.hosts[p.host[3]], "10.0.0.2");
+        assert_int_equal(p.first[3], 90);
+        assert_int_equal(p.last[3], 100);
+        assert_int_equal(p.count[3], 4);
+        /* lookups */
+        assert_int_equal(mm_obsp_lower(&p, a4, 16), 0);
+        assert_int_equal(mm_obsp_lower(&p, b4, 16), 1);
+        assert_int_equal(mm_obsp_lower(&p, b4, 15), 0);   /* a prefix of a4 too */
+        assert_int_equal(mm_obsp_cmp(&p, 1, b4, 16), 0);
+        mm_obsp_free(&p);
+        /* every shorter piece and every single changed byte: refused or
+         * read within bounds (ASan watches), never a crash */
+        for (size_t cut = 0; cut < bl; cut++) {
+            assert_false(mm_obsp_decode(blob, cut, &p, &why));
+            mm_obsp_free(&p);
+        }
+        for (size_t i = 0; i < bl; i++)
+            for (int bit = 0; bit < 8; bit++) {
+                blob[i] ^= (uint8_t)(1u << bit);
+                if (mm_obsp_decode(blob, bl, &p, &why))
+                    mm_obsp_free(&p);
+                blob[i] ^= (uint8_t)(1u << bit);
+            }
+        free(blob);
+    }
+    /* what cannot be written is refused */
+    mm_obsp_rec bad = {a4, 16, "h", 10, 9, 1};
+    uint8_t *blob;
+    size_t bl;
+    assert_false(mm_obsp_encode(&bad, 1, 0, &blob, &bl));
+}
+
+/* Stored keys: an address as 16 bytes, and back. */
+static void test_obs_stored(void **st0)
+{
+    (void)st0;
+    uint8_t k[64];
+    char v[128];
+    assert_int_equal(mm_obs_stored_key(OBS_IP, "00000000000000000000ffffc0000201", 32, k, sizeof k),
+                     16);
+    assert_int_equal(k[12], 192);
+    assert_int_equal(k[15], 1);
+    mm_obs_stored_value(OBS_IP, k, 16, v, sizeof v);
+    assert_string_equal(v, "192.0.2.1");
+    assert_int_equal(mm_obs_stored_key(OBS_IP, "00000000000000000000ffffc00002zz", 32, k, sizeof k),
+                     0);
+    assert_int_equal(mm_obs_stored_key(OBS_DOMAIN, "example.evil", 12, k, sizeof k), 12);
+    mm_obs_stored_value(OBS_DOMAIN, k, 12, v, sizeof v);
+    assert_string_equal(v, "evil.example");
+    /* the start of a month */
+    assert_int_equal(mm_obs_month_start(202612), 1796083200LL * 1000000);
+    assert_int_equal(mm_obs_month_start(197001), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,7 +428,8 @@ int main(void)
         cmocka_unit_test(test_url_key),       cmocka_unit_test(test_plain),
         cmocka_unit_test(test_csv),           cmocka_unit_test(test_suricata_files),
         cmocka_unit_test(test_native_roundtrip), cmocka_unit_test(test_match),
-        cmocka_unit_test(test_obs_keys),
+        cmocka_unit_test(test_obs_keys),      cmocka_unit_test(test_obs_piece),
+        cmocka_unit_test(test_obs_stored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
