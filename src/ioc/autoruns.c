@@ -41,6 +41,22 @@ struct mm_autoruns {
     char *group;                  /* the current group's entry location */
 };
 
+/* Whether the field at s[i] (a quote) closes, CSV-wise, just before a tab
+ * or the end of the row. */
+static bool tab_quoted(const char *s, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        if (s[i] != '"')
+            continue;
+        if (i + 1 < n && s[i + 1] == '"') {
+            i++;
+            continue;
+        }
+        return i + 1 == n || s[i + 1] == '\t';
+    }
+    return false;
+}
+
 /* Splits row[0..n) into fields in a->fbuf. 1 done, 0 a quote still open at
  * the end, -1 too many fields. */
 static int split(mm_autoruns *a, const char *s, size_t n)
@@ -51,7 +67,13 @@ static int split(mm_autoruns *a, const char *s, size_t n)
         if (a->nf == MM_AUTORUNS_COLS_MAX)
             return -1;
         a->f[a->nf++] = a->fbuf + o;
-        if (i < n && s[i] == '"') {
+        /* tab-separated (autorunsc -ct): a field is quoted only when its
+         * closing quote is followed by a tab or the end; else it is taken
+         * as it is (a launch string beginning with a quoted path) */
+        if (i < n && s[i] == '"' && a->sep == '\t' && !tab_quoted(s, n, i)) {
+            while (i < n && s[i] != a->sep)
+                a->fbuf[o++] = s[i++];
+        } else if (i < n && s[i] == '"') {
             i++;
             bool closed = false;
             while (i < n) {

@@ -72,6 +72,19 @@ static void append(mm_evtext *t, const char *s, size_t k)
         return;
     if (t->len + k > t->max_line) {
         t->cutting = true;
+        /* 8-bit text comes a byte at a time: a UTF-8 character begun
+         * before the bound is not left half */
+        size_t b = t->len, back = 0;
+        while (b > 0 && back < 3 && ((unsigned char)t->line[b - 1] & 0xC0) == 0x80) {
+            b--;
+            back++;
+        }
+        if (b > 0) {
+            unsigned char lead = (unsigned char)t->line[b - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (need > 1 && back + 1 < need)
+                t->len = b - 1;
+        }
         return;
     }
     memcpy(t->line + t->len, s, k);

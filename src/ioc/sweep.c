@@ -520,13 +520,14 @@ int mm_sweep(const char *root, const mm_iocmatch *m, const mm_sweep_opts *o,
     }
     int rc = 0;
     struct stat rs;
-    if (lstat(root, &rs) != 0) {
+    /* the root named on the command line is followed if it is a link (as
+     * find and grep do); nothing below it is */
+    if (stat(root, &rs) != 0) {
         snprintf(err, errlen, "%s: %s", root, strerror(errno));
         rc = -1;
     } else if (S_ISREG(rs.st_mode)) {
-        /* one file: opened as the walk opens them */
         w->root_is_file = true;
-        int fd = open(root, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        int fd = open(root, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         struct stat fs;
         if (fd < 0 || fstat(fd, &fs) != 0 || !S_ISREG(fs.st_mode)) {
             snprintf(err, errlen, "%s: %s", root, fd < 0 ? strerror(errno) : "not a regular file");

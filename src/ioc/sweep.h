@@ -3,8 +3,9 @@
  * Windows evidence among them matched against indicators.
  *
  * The tree is walked by watch/tree.c (openat with O_NOFOLLOW from the
- * root down: no symbolic link is followed, nothing outside the tree is
- * opened, unreadable files counted). For each regular file:
+ * root down: no symbolic link below the root is followed, nothing outside
+ * the tree is opened, unreadable files counted; the root itself may be a
+ * link, or one regular file). For each regular file:
  *
  *   - its base name against file-name indicators (without regard to case,
  *     as Windows names are; a file-name indicator is a base name, so a
