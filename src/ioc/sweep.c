@@ -488,8 +488,15 @@ static int on_file(void *u, const char *rel, int fd, const struct stat *fst)
 static void on_error(void *u, const char *path, int err)
 {
     sweeper *w = u;
-    if (w->o->on_error)
+    if (!w->o->on_error)
+        return;
+    if (w->root_is_file) {
         w->o->on_error(w->o->user, path, err);
+        return;
+    }
+    snprintf(w->path, sizeof w->path, "%s%s%s", w->root,
+             w->root[0] && w->root[strlen(w->root) - 1] == '/' ? "" : "/", path);
+    w->o->on_error(w->o->user, w->path, err);
 }
 
 static void init(sweeper *w, const mm_iocmatch *m, const mm_sweep_opts *o, mm_sweep_stats *st)
