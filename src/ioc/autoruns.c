@@ -34,6 +34,7 @@ struct mm_autoruns {
     size_t rn;
     bool open;                    /* a quoted field goes on in the next line */
     bool rcut;
+    unsigned rlines;              /* lines joined into the row */
     uint64_t rstart;
     char *fbuf;                   /* fields, NUL-ended */
     const char *f[MM_AUTORUNS_COLS_MAX];
@@ -180,7 +181,7 @@ static int row(mm_autoruns *a)
 static int finish(mm_autoruns *a, bool at_end)
 {
     int r = split(a, a->row, a->rn);
-    if (r == 0 && !at_end && !a->rcut) {
+    if (r == 0 && !at_end && !a->rcut && a->rlines < MM_AUTORUNS_ROW_LINES) {
         a->open = true;
         return 0;
     }
@@ -196,7 +197,9 @@ static int finish(mm_autoruns *a, bool at_end)
         return 0;
     }
     if (r == 0) {
-        bad(a, a->rstart, cut ? "row longer than 256 KiB" : "quoted field not closed");
+        bad(a, a->rstart, cut ? "row longer than 256 KiB"
+                              : at_end ? "quoted field not closed"
+                                       : "quoted field not closed within 16 lines");
         return 0;
     }
     if (a->state == 0) {
@@ -221,6 +224,7 @@ static int on_line(void *u, char *line, size_t n, bool cut, uint64_t lineno)
     a->st.lines = lineno;
     if (!a->open) {
         a->rn = 0;
+        a->rlines = 0;
         a->rstart = lineno;
     } else if (a->rn < MM_AUTORUNS_ROW_MAX) {
         a->row[a->rn++] = '\n';
@@ -234,6 +238,7 @@ static int on_line(void *u, char *line, size_t n, bool cut, uint64_t lineno)
     }
     memcpy(a->row + a->rn, line, n);
     a->rn += n;
+    a->rlines++;
     a->row[a->rn] = 0;
     if (a->state == 0 && a->rn == 0)
         return 0;

@@ -15,8 +15,9 @@
  * location alone, the other columns empty) set the location and are not
  * entries. An "Image Path" of "File not found: C:\..." gives the path.
  *
- * Bounds: a line of 64 KiB; a row (quoted line breaks joined) of 256 KiB;
- * 64 columns. A row that breaks them, or whose quoting does not close, is
+ * Bounds: a line of 64 KiB; a row (quoted line breaks joined) of 256 KiB
+ * and 16 lines (each line joined splits the row again: the bound keeps
+ * that linear); 64 columns. A row that breaks them, or whose quoting does not close, is
  * counted in `bad` and told to the sink's bad.
  */
 #ifndef MM_IOC_AUTORUNS_H
@@ -28,6 +29,7 @@
 
 #define MM_AUTORUNS_ROW_MAX (256u << 10)
 #define MM_AUTORUNS_COLS_MAX 64
+#define MM_AUTORUNS_ROW_LINES 16
 
 /* Fields of one entry ("" when the file has no such column). */
 typedef struct mm_autorun {

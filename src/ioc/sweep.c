@@ -29,6 +29,14 @@
 #define SEEN_MAX 64
 #define WHERE_MAX 8192
 
+#define KEYBUF (MM_IOC_VALUE_MAX + 64)
+
+typedef struct keyset {
+    char v[3][KEYBUF];
+    size_t len[3];
+    size_t n;
+} keyset;
+
 typedef struct sweeper {
     const mm_iocmatch *m;
     const mm_sweep_opts *o;
@@ -46,7 +54,13 @@ typedef struct sweeper {
     char where[WHERE_MAX];
     uint32_t seen[SEEN_MAX];
     size_t nseen;
-    char key[MM_IOC_VALUE_MAX + 64];
+    /* registry key indicators: their depths (bit d: d separators; 63 and
+     * more in bit 63) and the longest */
+    uint64_t depths;
+    size_t key_max;
+    keyset cur;                   /* the reg file's current key */
+    keyset tmp;                   /* an Autoruns location, a key in value data */
+    char kbuf[KEYBUF * 2];
 } sweeper;
 
 #define T(x) (1u << (x))
@@ -149,73 +163,112 @@ static void names_in(sweeper *w, const char *s, size_t n, const char *field)
     }
 }
 
-static void regkey_lookup(sweeper *w, const char *k, size_t kl, const char *field)
+/* Adds a + b + c as the next spelling of ks (when it fits). */
+static void keyset_add(keyset *ks, const char *a, size_t al, const char *b, size_t bl,
+                       const char *c, size_t cl)
 {
-    if (kl == 0 || kl > MM_IOC_VALUE_MAX)
+    if (ks->n >= 3 || al + bl + cl >= KEYBUF)
+        return;
+    char tmp[KEYBUF];
+    memcpy(tmp, a, al);
+    memcpy(tmp + al, b, bl);
+    memcpy(tmp + al + bl, c, cl);
+    tmp[al + bl + cl] = 0;
+    memcpy(ks->v[ks->n], tmp, al + bl + cl + 1);
+    ks->len[ks->n++] = al + bl + cl;
+}
+
+/* A key as evidence names it, in normal form, and the other spellings of
+ * the same key (HKEY_USERS\SID\... as HKEY_CURRENT_USER\..., ControlSet00N
+ * as CurrentControlSet). */
+static void keyset_make(const sweeper *w, keyset *ks, const char *key)
+{
+    ks->n = 0;
+    if (!(w->types & T(IOC_REGKEY)))
+        return;
+    size_t n = strlen(key);
+    if (n >= KEYBUF)
+        return;                         /* longer than any indicator can be */
+    size_t kl = mm_ioc_regkey_norm(key, n, ks->v[0], KEYBUF);
+    if (!kl)
+        return;
+    ks->len[0] = kl;
+    ks->n = 1;
+    const char *k0 = ks->v[0];
+    static const char hku[] = "HKEY_USERS\\";
+    if (strncasecmp(k0, hku, sizeof hku - 1) == 0) {
+        const char *rest = strchr(k0 + sizeof hku - 1, '\\');
+        if (rest)
+            keyset_add(ks, "HKEY_CURRENT_USER", 17, rest, strlen(rest), "", 0);
+    }
+    static const char cs[] = "\\ControlSet00";
+    const char *p = strcasestr(k0, cs);
+    if (p && p[sizeof cs - 1] >= '0' && p[sizeof cs - 1] <= '9' &&
+        (p[sizeof cs] == '\\' || p[sizeof cs] == 0))
+        keyset_add(ks, k0, (size_t)(p - k0), "\\CurrentControlSet", 18, p + sizeof cs,
+                   strlen(p + sizeof cs));
+}
+
+static unsigned depth_of(const char *k, size_t n)
+{
+    unsigned d = 0;
+    for (size_t i = 0; i < n; i++)
+        d += k[i] == '\\';
+    return d;
+}
+
+static bool depth_wanted(const sweeper *w, unsigned d)
+{
+    return (w->depths >> (d < 63 ? d : 63)) & 1;
+}
+
+/* Looked up only when an indicator of that depth and no shorter length
+ * exists: each lookup hashes at most the longest indicator. */
+static void regkey_lookup(sweeper *w, const char *k, size_t kl, unsigned depth,
+                          const char *field)
+{
+    if (kl == 0 || kl > w->key_max || !depth_wanted(w, depth))
         return;
     uint32_t r = mm_iocmatch_value(w->m, IOC_REGKEY, k, kl);
     if (r)
         report(w, r, k, kl, field);
 }
 
-/* A key in normal form (w->key[0..kl)), with name below it when not NULL
- * or empty: key\name, the key, each parent down to the hive's first key. */
-static void regkey_walk(sweeper *w, size_t kl, const char *name, const char *field)
+/* The keys of ks and each parent down to the hive's first key. */
+static void keyset_walk(sweeper *w, const keyset *ks, const char *field)
 {
-    char *k = w->key;
-    if (name && name[0]) {
-        size_t nl = strlen(name);
-        if (kl + 1 + nl < sizeof w->key) {
-            k[kl] = '\\';
-            memcpy(k + kl + 1, name, nl + 1);
-            regkey_lookup(w, k, kl + 1 + nl, field);
-            k[kl] = 0;
+    for (size_t i = 0; i < ks->n; i++) {
+        const char *k = ks->v[i];
+        size_t kl = ks->len[i];
+        unsigned d = depth_of(k, kl);
+        while (d >= 1) {
+            regkey_lookup(w, k, kl, d, field);
+            const char *bs = memrchr(k, '\\', kl);
+            if (!bs)
+                break;
+            kl = (size_t)(bs - k);
+            d--;
         }
-    }
-    for (;;) {
-        regkey_lookup(w, k, kl, field);
-        char *bs = memrchr(k, '\\', kl);
-        if (!bs || !memchr(k, '\\', (size_t)(bs - k)))
-            break;                      /* the hive's first key was the last */
-        kl = (size_t)(bs - k);
-        k[kl] = 0;
     }
 }
 
-/* A key as evidence names it, with its value name (NULL: none). */
-static void match_regkey(sweeper *w, const char *key, const char *name, const char *field)
+/* The keys of ks with a value name below them. */
+static void keyset_value(sweeper *w, const keyset *ks, const char *name, const char *field)
 {
-    if (!(w->types & T(IOC_REGKEY)))
+    size_t nl = strlen(name);
+    if (nl == 0)
         return;
-    size_t n = strlen(key);
-    if (n + 64 > sizeof w->key)
-        return;
-    size_t kl = mm_ioc_regkey_norm(key, n, w->key, sizeof w->key);
-    if (!kl)
-        return;
-    char save[sizeof w->key];
-    memcpy(save, w->key, kl + 1);
-    regkey_walk(w, kl, name, field);
-    /* HKEY_USERS\SID\rest is that user's HKEY_CURRENT_USER\rest */
-    static const char hku[] = "HKEY_USERS\\";
-    static const char hkcu[] = "HKEY_CURRENT_USER";
-    if (strncasecmp(save, hku, sizeof hku - 1) == 0) {
-        const char *rest = strchr(save + sizeof hku - 1, '\\');
-        if (rest) {
-            int l = snprintf(w->key, sizeof w->key, "%s%s", hkcu, rest);
-            if (l > 0 && (size_t)l < sizeof w->key)
-                regkey_walk(w, (size_t)l, name, field);
-        }
-    }
-    /* ControlSet001 (a SYSTEM hive exported) is CurrentControlSet */
-    static const char cs[] = "\\ControlSet00";
-    char *p = strcasestr(save, cs);
-    if (p && p[sizeof cs - 1] >= '0' && p[sizeof cs - 1] <= '9' &&
-        (p[sizeof cs] == '\\' || p[sizeof cs] == 0)) {
-        int l = snprintf(w->key, sizeof w->key, "%.*s\\CurrentControlSet%s", (int)(p - save),
-                         save, p + sizeof cs);
-        if (l > 0 && (size_t)l < sizeof w->key)
-            regkey_walk(w, (size_t)l, name, field);
+    for (size_t i = 0; i < ks->n; i++) {
+        size_t kl = ks->len[i];
+        if (kl + 1 + nl > w->key_max)
+            continue;
+        unsigned d = depth_of(ks->v[i], kl) + 1 + depth_of(name, nl);
+        if (!depth_wanted(w, d))
+            continue;
+        memcpy(w->kbuf, ks->v[i], kl);
+        w->kbuf[kl] = '\\';
+        memcpy(w->kbuf + kl + 1, name, nl);
+        regkey_lookup(w, w->kbuf, kl + 1 + nl, d, field);
     }
 }
 
@@ -248,19 +301,23 @@ static int on_reg(void *u, const mm_regval *v)
     w->st->values++;
     item(w, "reg", v->line, NULL);
     if (!v->name) {
+        /* a key: it and its parents; its values then only add their names */
         set_where(w, v->deleted ? "[-" : "[", v->key, "]");
-        match_regkey(w, v->key, NULL, "key");
+        keyset_make(w, &w->cur, v->key);
+        keyset_walk(w, &w->cur, "key");
         return 0;
     }
     set_where(w, v->key, "\\", v->name[0] ? v->name : "(default)");
-    match_regkey(w, v->key, v->name, "value name");
+    keyset_value(w, &w->cur, v->name, "value name");
     if (v->name[0])
         names_in(w, v->name, strlen(v->name), "value name");
     for (size_t i = 0; v->text && i < v->tlen;) {
         const char *s = v->text + i;
         size_t l = strnlen(s, v->tlen - i);
-        if (mm_ioc_regkey_hive(s, l, NULL))
-            match_regkey(w, s, NULL, "value data");
+        if (mm_ioc_regkey_hive(s, l, NULL)) {
+            keyset_make(w, &w->tmp, s);
+            keyset_walk(w, &w->tmp, "value data");
+        }
         names_in(w, s, l, "value data");
         i += l + 1;
     }
@@ -282,7 +339,9 @@ static int on_autorun(void *u, const mm_autorun *a)
     item(w, "autoruns", a->line, sha);
     set_where(w, a->location, a->location[0] && a->entry[0] ? "\\" : "", a->entry);
     if (mm_ioc_regkey_hive(a->location, strlen(a->location), NULL)) {
-        match_regkey(w, a->location, a->entry, "Entry Location");
+        keyset_make(w, &w->tmp, a->location);
+        keyset_value(w, &w->tmp, a->entry, "Entry Location");
+        keyset_walk(w, &w->tmp, "Entry Location");
     } else if (a->entry[0] && (w->types & T(IOC_FILENAME))) {
         /* a folder (Startup), a task, a service list: the entry's name */
         name_at(w, a->entry, strlen(a->entry), "Entry");
@@ -507,6 +566,20 @@ static void init(sweeper *w, const mm_iocmatch *m, const mm_sweep_opts *o, mm_sw
     w->st = st;
     w->types = mm_iocmatch_types(m);
     w->max_file = o->max_file ? o->max_file : MM_SWEEP_MAX_FILE_DEFAULT;
+    if (w->types & T(IOC_REGKEY)) {
+        char b[MM_IOCMATCH_VALUE_BUF];
+        for (uint32_t i = 1; i <= mm_iocmatch_count(m); i++) {
+            const mm_iocent *e = mm_iocmatch_ent(m, i);
+            if (e->type != IOC_REGKEY)
+                continue;
+            const char *v = mm_iocmatch_value_text(m, e, b);
+            size_t l = strlen(v);
+            unsigned d = depth_of(v, l);
+            w->depths |= 1ull << (d < 63 ? d : 63);
+            if (l > w->key_max)
+                w->key_max = l;
+        }
+    }
 }
 
 int mm_sweep(const char *root, const mm_iocmatch *m, const mm_sweep_opts *o,

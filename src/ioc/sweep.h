@@ -14,10 +14,14 @@
  *     when indicators of that kind are loaded, up to max_file bytes (a
  *     larger file is not matched by hash, and counted);
  *   - when its first bytes are a `reg export` file (regfile.h) or an
- *     Autoruns export (autoruns.h): each key, value name and string value
- *     against registry key indicators (the key, the key and the value
- *     name, and each parent key; HKEY_USERS\SID\... also as
- *     HKEY_CURRENT_USER\...; ControlSet00N also as CurrentControlSet),
+ *     Autoruns export (autoruns.h): a key (a .reg section, an entry
+ *     location, a key named in string data) and each parent key, and a key
+ *     with a value name or entry below it, against registry key
+ *     indicators (HKEY_USERS\SID\... also as HKEY_CURRENT_USER\...;
+ *     ControlSet00N also as CurrentControlSet; a .reg key's hit is told on
+ *     its section's line, its values add only their own names). A lookup
+ *     is made only at the depths and up to the length of the registry key
+ *     indicators loaded, so the cost of a key stays linear in its length;
  *     the file names found in value data and launch strings against
  *     file-name indicators, and an Autoruns entry's hashes against hash
  *     indicators.

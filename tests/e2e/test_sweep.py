@@ -164,10 +164,10 @@ more = [
 reg_text += '\r\n'.join(more) + '\r\n'
 p_reg = write('collected/PC-TARO/run.reg', utf16(reg_text))
 # the Run value's data runs a file an indicator names (line 5); the EvilCorp
-# key (line of its section) lies below an indicator's key, as does its value
+# key (line of its section) lies below an indicator's key (told on the key's
+# line, not again for each of its values)
 planted.append(('filename', 'svch0st.exe', p_reg, 'value data', 5))
 planted.append(('regkey', 'HKEY_CURRENT_USER\\Software\\EvilCorp', p_reg, 'key', line + 2))
-planted.append(('regkey', 'HKEY_CURRENT_USER\\Software\\EvilCorp', p_reg, 'value name', line + 3))
 
 # ---- the indicators ------------------------------------------------------
 

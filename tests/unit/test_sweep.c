@@ -430,6 +430,16 @@ static void test_autoruns(void **st)
     assert_int_equal(g.n, 0);
     assert_int_equal(s.bad, 1);
     assert_string_equal(g.bad[0], "2: quoted field not closed");
+    /* a quote left open over more than 16 lines: the row ends there */
+    char many[512];
+    o = (size_t)snprintf(many, sizeof many, "Entry Location,Entry,Image Path\nHKLM\\x,\"E");
+    for (int i = 0; i < 20; i++)
+        o += (size_t)snprintf(many + o, sizeof many - o, "\n");
+    o += (size_t)snprintf(many + o, sizeof many - o, "HKLM\\y,F,c:\\f.exe\n");
+    memset(&g, 0, sizeof g);
+    assert_int_equal(mm_autoruns_read_mem((const uint8_t *)many, o, &sink, &s), 0);
+    assert_string_equal(g.bad[0], "2: quoted field not closed within 16 lines");
+    assert_true(has_item(&g, "HKLM\\y|F|c:\\f.exe||||22"));
     /* not an export */
     const char *no = "\"Name\",\"Value\"\n\"a\",\"b\"\n";
     assert_int_equal(mm_autoruns_read_mem((const uint8_t *)no, strlen(no), &sink, &s), 1);
@@ -501,8 +511,9 @@ static void test_sweep_evidence(void **st)
     assert_true(has_hit(&x, "regkey|HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
                             "EvilSvc|reg|key|r.reg:5 [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001"));
     assert_true(has_hit(&x, "regkey|HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil|reg|key|r.reg:6 "));
-    assert_true(has_hit(&x, "regkey|HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil|reg|value name|r.reg:7 "));
-    /* the key line 6, the value line 7 (its key's parent, once per item) */
+    /* a key named in value data; the value's own key (line 6's hit) is not
+     * told again for each of its values */
+    assert_true(has_hit(&x, "regkey|HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil|reg|value data|r.reg:7 "));
     assert_int_equal(x.n, 5);
     assert_int_equal(s.hits, 5);
     assert_int_equal(s.regfiles, 1);
