@@ -277,7 +277,7 @@ static int value_line(mm_regfile *r, char *s, size_t n)
             if (r->st.version == 4) {
                 if (!strings(r, r->bytes, nb, multi, &o))
                     return -1;
-                v.text = r->text;
+                v.text = o ? r->text : NULL;   /* a multi-string of no string: none */
                 v.tlen = o;
             } else {
                 size_t cap = nb / 2 * 3 + 8;
@@ -290,7 +290,7 @@ static int value_line(mm_regfile *r, char *s, size_t n)
                 free(u);
                 if (!ok)
                     return -1;
-                v.text = r->text;
+                v.text = o ? r->text : NULL;
                 v.tlen = o;
             }
         } else if (type == MM_REG_DWORD && nb == 4) {

@@ -96,6 +96,8 @@ typedef struct got {
 static int reg_item(void *u, const mm_regval *v)
 {
     got *g = u;
+    /* text: NULL, or strings each NUL-ended */
+    assert_true(v->text ? v->tlen > 0 && v->text[v->tlen - 1] == 0 : v->tlen == 0);
     if (g->n < 64) {
         char text[400] = "";
         size_t o = 0;
@@ -315,13 +317,16 @@ static void test_regfile(void **st)
     }
     /* REGEDIT4, 8-bit: hex(2) is ANSI bytes; a file ending inside a continuation */
     const char *r4 = "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\S]\n\"E\"=hex(2):43,3a,5c,61,2e,65,78,65,00\n"
-                     "\"T\"=hex:00,\\\n";
+                     "\"M\"=hex(7):00,00\n\"T\"=hex:00,\\\n";
     memset(&g, 0, sizeof g);
     mm_regfile_sink sink = {reg_item, reg_bad, &g};
     assert_int_equal(mm_regfile_read_mem((const uint8_t *)r4, strlen(r4), &sink, &s), 0);
     assert_int_equal(s.version, 4);
     assert_true(has_item(&g, "V HKEY_LOCAL_MACHINE\\S :: E :: 2 :: C:\\a.exe| :: 0"));
     assert_true(has_item(&g, "V HKEY_LOCAL_MACHINE\\S :: T :: 3 ::  :: 0"));
+    /* a multi-string holding no string (found by fuzz_regfile: no text, not
+     * an empty one) */
+    assert_true(has_item(&g, "V HKEY_LOCAL_MACHINE\\S :: M :: 7 ::  :: 0"));
     /* not a registry file; a value before any key; an empty key */
     const char *no = "Key,Value\nHKLM\\x,1\n";
     assert_int_equal(mm_regfile_read_mem((const uint8_t *)no, strlen(no), &sink, &s), 1);
