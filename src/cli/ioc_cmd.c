@@ -80,19 +80,19 @@ static void usage(FILE *f)
 "  --name NAME       export: table, set, ACL and file name (default mimamori)\n"
 "\n"
 "sweep walks each DIR (no symbolic link followed, nothing outside it opened)\n"
-"and matches every regular file's name (file-name indicators, without regard\n"
-"to case) and SHA-256, SHA-1 and MD5 (only the kinds loaded are computed)\n"
-"against the indicators: those of the store (--db, --set; the default when\n"
-"no --ioc is given) and of --ioc files or directories (any format import\n"
-"reads, as mimamori sensor --ioc). Windows evidence found among the files\n"
-"by its first bytes is read too: Sysinternals Autoruns exports (autorunsc -c\n"
-"or -ct, UTF-16 or UTF-8) and reg export files (.reg, UTF-16 LE or REGEDIT4):\n"
+"and matches every regular file's name (file-name indicators, without regard to\n"
+"case) and SHA-256, SHA-1 and MD5 (only the kinds loaded are computed) against\n"
+"the indicators: those of the store (--db, --set; read when one of them is\n"
+"given or no --ioc is) and of --ioc files or directories (any format import\n"
+"reads, as mimamori sensor --ioc). Windows evidence among the files, known by\n"
+"its first bytes, is read too: Sysinternals Autoruns exports (autorunsc -c or\n"
+"-ct, UTF-16 or UTF-8) and reg export files (.reg, UTF-16 LE or REGEDIT4):\n"
 "keys, value names and entry locations against registry key indicators (a key,\n"
-"a key and its value name, or a parent key), file names in image paths,\n"
-"launch strings and value data against file-name indicators, an entry's\n"
-"hashes against hash indicators. One line per hit (kind, indicator, set,\n"
-"where); counts on stderr. Exit status 0 when something was found, 3 when\n"
-"nothing was, 1 on an error.\n"
+"a key and its value name, or a parent key), file names in image paths, launch\n"
+"strings and value data against file-name indicators, an entry's hashes against\n"
+"hash indicators. One line per hit (kind, indicator, set, where); counts on\n"
+"stderr. Exit status 0 when something was found, 3 when nothing was, 1 on an\n"
+"error.\n"
 "\n"
 "  --ioc FILE|DIR    sweep: indicators from files (repeatable)\n"
 "  --format F        sweep: table (default) or json (one object per hit: kind,\n"
@@ -573,7 +573,7 @@ int cmd_ioc(int argc, char **argv)
         rc = (sub[0] == 's' ? mm_iocdb_show(db, argv[optind], stdout, err, sizeof err)
                             : mm_iocdb_remove(db, argv[optind], err, sizeof err)) == 0 ? 0 : 1;
     } else if (strcmp(sub, "sweep") == 0) {
-        return sweep(dbpath, db_given || nioc == 0, set, iocs, nioc, format, max_file, exclude,
+        return sweep(dbpath, db_given || set || nioc == 0, set, iocs, nioc, format, max_file, exclude,
                      (size_t)nexclude, no_evidence, argv + optind, argc - optind);
     } else if (strcmp(sub, "export") == 0) {
         unsigned types = 0;
