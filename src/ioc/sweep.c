@@ -328,14 +328,20 @@ static int on_autorun(void *u, const mm_autorun *a)
 {
     sweeper *w = u;
     w->st->rows++;
+    /* the entry's SHA-256 goes with its hits when it is one (64 hex digits) */
     const char *sha = strlen(a->sha256) == 64 ? a->sha256 : NULL;
     char lsha[65];
-    if (sha) {
-        for (int i = 0; i < 64; i++)
-            lsha[i] = (char)((sha[i] >= 'A' && sha[i] <= 'F') ? sha[i] + 32 : sha[i]);
-        lsha[64] = 0;
-        sha = lsha;
+    for (int i = 0; sha && i < 64; i++) {
+        char c = sha[i];
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c + 32);
+        else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            sha = NULL;
+        lsha[i] = c;
     }
+    lsha[64] = 0;
+    if (sha)
+        sha = lsha;
     item(w, "autoruns", a->line, sha);
     set_where(w, a->location, a->location[0] && a->entry[0] ? "\\" : "", a->entry);
     if (mm_ioc_regkey_hive(a->location, strlen(a->location), NULL)) {
