@@ -17,7 +17,8 @@ regkey attributes).
   table      the table prints one line per hit and a header
   clean      a tree with nothing planted: no hit, exit status 3
   bounds     --max-file-size below the planted file's size: not matched by
-             hash, counted as too large; --no-evidence: no evidence hits
+             hash, counted as too large; --no-evidence: no evidence hits;
+             --exclude a directory and a name pattern: nothing below them
   unreadable a file and a directory nobody else may read, the sweep run
              as nobody (setpriv): counted as unreadable, the rest swept
 
@@ -270,6 +271,13 @@ def _bounds():
     got = got_keys(hits_of(r.stdout))
     want = [w for w in expected() if w[2] not in (p_ar, p_reg)]
     expect(got == want, 'hits %s' % got)
+    # --exclude: a directory by name, files by a pattern of their names
+    r = run('ioc', 'sweep', '--db', DB, '--format', 'json', '--exclude', 'collected',
+            '--exclude', '*.tmp', TREE)
+    got = got_keys(hits_of(r.stdout))
+    want = [w for w in expected() if w[2] not in (p_ar, p_reg, p_md5)]
+    expect(got == want, 'hits %s' % got)
+    expect(re.search(r' [1-9]\d* skipped', r.stderr), r.stderr)
 
 
 @check('unreadable')
