@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -237,10 +237,48 @@ printf '\xffmimamori-watch-state 1\nR /srv/www\nF %s 5 100644 0 0 1 0 1 3 1 a%%2
 # (version 1, plain: payload length, hosts, entries, records, six streams)
 printf '\x02\x0cexample.evil\x0b192.0.2.100\x10\x00\x05\x01\x0cexample.evil\x0b192.0.2.101\x20\x00\x00\x00' > "$work/obspiece/records"
 printf '\x01\x01\x00\x15\x01\x01h\x01\x01\x04\x00\x02ab\x01\x01\x01\x00\x02\x05\x00\x01\x00\x01\x00' > "$work/obspiece/piece"
+# regfile and autoruns seeds: byte 0 the size - 1 of the pieces the file is
+# fed in, then a reg export file (UTF-16 LE with its BOM, continuations,
+# hex(2), hex(7), deletions; a REGEDIT4 one) or an Autoruns export (autorunsc
+# -c in UTF-16 LE, -ct in UTF-8)
+/usr/bin/python3 - "$work" <<'EOP'
+import sys
+w = sys.argv[1]
+def u16(s):
+    return b'\xff\xfe' + s.encode('utf-16-le')
+def hexs(b):
+    return ','.join('%02x' % x for x in b)
+exp = hexs('%APPDATA%\\d.dll'.encode('utf-16-le') + b'\0\0')
+multi = hexs('a\0C:\\x\\evil.exe\0\u65e5\U0001F600\0\0'.encode('utf-16-le'))
+reg = ('Windows Registry Editor Version 5.00\r\n\r\n'
+       '[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run]\r\n'
+       '"Updater"="\\"C:\\\\Users\\\\x\\\\evil.exe\\" -s"\r\n@="d"\r\n"N"=dword:0000001f\r\n'
+       '"B"=hex:01,02,\\\r\n  03\r\n"E"=hex(2):' + exp + '\r\n"M"=hex(7):' + multi + '\r\n'
+       '"Q"=hex(b):01,00,00,00,00,00,00,00\r\n"G"=-\r\n'
+       '[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\evil]\r\n')
+open(w + '/regfile/utf16.reg', 'wb').write(b'\x07' + u16(reg))
+open(w + '/regfile/regedit4', 'wb').write(
+    b'\x00REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\S]\n"E"=hex(2):43,3a,5c,61,00\n"x"="y"\n')
+hdr = ['Time', 'Entry Location', 'Entry', 'Enabled', 'Category', 'Profile', 'Description',
+       'Signer', 'Company', 'Image Path', 'Version', 'Launch String', 'MD5', 'SHA-1', 'PESHA-1',
+       'PESHA-256', 'SHA-256', 'IMP']
+rows = [['', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'] + [''] * 16,
+        ['20240101-000000', '', 'Evil', 'enabled', 'Logon', 'System-wide', 'a, "b"',
+         '(Not verified)', '', 'File not found: C:\\x\\evil.exe', '',
+         '"C:\\x\\evil.exe" /s', 'ab' * 16, '', '', '', 'ab' * 32, ''],
+        ['', 'Task Scheduler', '\\Upd', 'enabled', 'Tasks', '', 'two\r\nlines', '', '',
+         'c:\\t\\x', '', 'c:\\t\\x', '', '', '', '', '', '']]
+def q(f):
+    return '"' + f.replace('"', '""') + '"'
+csv = '\r\n'.join(','.join(q(f) for f in r) for r in [hdr] + rows) + '\r\n'
+open(w + '/autoruns/csv', 'wb').write(b'\x05' + u16(csv))
+tsv = '\n'.join('\t'.join(r) for r in [hdr] + rows[1:2]) + '\n'
+open(w + '/autoruns/tsv', 'wb').write(b'\xff' + tsv.encode())
+EOP
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -14,7 +14,10 @@
 #include "ioc/export.h"
 #include "ioc/hunt.h"
 #include "ioc/iocdb.h"
+#include "ioc/match.h"
 #include "ioc/native.h"
+#include "ioc/sweep.h"
+#include "util/json.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -28,10 +31,13 @@ static void usage(FILE *f)
 "       mimamori ioc remove [--db PATH|URL] SET\n"
 "       mimamori ioc export [--db PATH|URL] [--format F] [--set SET] [--type T]\n"
 "                           [--force] [--warninglist FILE] [--name NAME] [-o FILE|DIR]\n"
+"       mimamori ioc sweep  [--db PATH|URL] [--set SET] [--ioc FILE|DIR]... [--format table|json]\n"
+"                           [--max-file-size BYTES] [--exclude GLOB]... [--no-evidence] DIR|FILE...\n"
 "\n"
 "Indicator sets (addresses, networks, domains, URLs, mail addresses, file\n"
-"hashes and names, JA3/JA4, User-Agents, subjects) kept in the analysis store,\n"
-"for `mimamori hunt` and the sensor (`mimamori sensor --ioc`).\n"
+"hashes and names, JA3/JA4, User-Agents, subjects, registry keys) kept in the\n"
+"analysis store, for `mimamori hunt`, the sensor (`mimamori sensor --ioc`) and\n"
+"`mimamori ioc sweep`.\n"
 "\n"
 "import reads each FILE into the set (default: the file's name). Formats are\n"
 "recognised from the content: plain lists (one value a line, type recognised,\n"
@@ -49,7 +55,7 @@ static void usage(FILE *f)
 "                    feodo, dataset, iprep, mimamori\n"
 "  --type T          plain and dataset files: every line is of type T (ipv4,\n"
 "                    ipv6, cidr, domain, url, email, md5, sha1, sha256, ja3,\n"
-"                    ja4, filename, user-agent, subject)\n"
+"                    ja4, filename, user-agent, subject, regkey)\n"
 "  --expires DAYS    indicators leave the set DAYS after the last import that\n"
 "                    had them (default: never)\n"
 "  --watch           hunt the set again after every ingest (see mimamori hunt)\n"
@@ -72,6 +78,30 @@ static void usage(FILE *f)
 "  --warninglist F   export: also leave out what this MISP warning list names\n"
 "                    (repeatable)\n"
 "  --name NAME       export: table, set, ACL and file name (default mimamori)\n"
+"\n"
+"sweep walks each DIR (no symbolic link followed, nothing outside it opened)\n"
+"and matches every regular file's name (file-name indicators, without regard to\n"
+"case) and SHA-256, SHA-1 and MD5 (only the kinds loaded are computed) against\n"
+"the indicators: those of the store (--db, --set; read when one of them is\n"
+"given or no --ioc is) and of --ioc files or directories (any format import\n"
+"reads, as mimamori sensor --ioc). Windows evidence among the files, known by\n"
+"its first bytes, is read too: Sysinternals Autoruns exports (autorunsc -c or\n"
+"-ct, UTF-16 or UTF-8) and reg export files (.reg, UTF-16 LE or REGEDIT4):\n"
+"keys, value names and entry locations against registry key indicators (a key,\n"
+"a key and its value name, or a parent key), file names in image paths, launch\n"
+"strings and value data against file-name indicators, an entry's hashes against\n"
+"hash indicators. One line per hit (kind, indicator, set, where); counts on\n"
+"stderr. Exit status 0 when something was found, 3 when nothing was, 1 on an\n"
+"error.\n"
+"\n"
+"  --ioc FILE|DIR    sweep: indicators from files (repeatable)\n"
+"  --format F        sweep: table (default) or json (one object per hit: kind,\n"
+"                    value, indicator, set, evidence, where, field, path, line,\n"
+"                    sha256 when known)\n"
+"  --max-file-size N sweep: hash and read at most N bytes of a file (default\n"
+"                    268435456; larger files are matched by name only, counted)\n"
+"  --exclude GLOB    sweep: leave out paths or names matching GLOB (repeatable)\n"
+"  --no-evidence     sweep: do not read Autoruns and .reg files\n"
 "  -h, --help        this help\n", mm_ioc_export_formats());
 }
 
@@ -222,6 +252,179 @@ static int export(mm_db *db, const char *format, const char *set, unsigned types
     return rc;
 }
 
+/* ---- sweep ---- */
+
+typedef struct sweep_out {
+    bool json;
+    uint64_t n, errors;
+} sweep_out;
+
+/* Text for a terminal: control bytes as '?'. */
+static void put_clean(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static void sweep_hit(void *u, const mm_sweep_hit *h)
+{
+    sweep_out *o = u;
+    if (o->json) {
+        mm_json j;
+        mj_init(&j);
+        mj_reset(&j);
+        mj_obj_open(&j, NULL);
+        mj_str(&j, "kind", h->kind);
+        mj_str(&j, "value", h->value);
+        mj_str(&j, "indicator", h->indicator);
+        if (h->set[0])
+            mj_str(&j, "set", h->set);
+        if (h->source[0])
+            mj_str(&j, "source", h->source);
+        if (h->desc[0])
+            mj_str(&j, "description", h->desc);
+        mj_str(&j, "evidence", h->evidence);
+        mj_str(&j, "where", h->where);
+        mj_str(&j, "field", h->field);
+        mj_str(&j, "path", h->path);
+        if (h->line)
+            mj_u64(&j, "line", h->line);
+        if (h->sha256)
+            mj_str(&j, "sha256", h->sha256);
+        mj_obj_close(&j);
+        if (!j.oom) {
+            fwrite(j.s, 1, j.len, stdout);
+            fputc('\n', stdout);
+        }
+        mj_free(&j);
+    } else {
+        if (o->n == 0)
+            printf("%-8s %-40s %-16s %s\n", "kind", "indicator", "set", "where (field)");
+        printf("%-8s ", h->kind);
+        put_clean(stdout, h->indicator);
+        printf("%*s ", (int)(strlen(h->indicator) < 40 ? 40 - strlen(h->indicator) : 0), "");
+        put_clean(stdout, h->set[0] ? h->set : "-");
+        printf("%*s ", (int)(strlen(h->set[0] ? h->set : "-") < 16
+                             ? 16 - strlen(h->set[0] ? h->set : "-") : 0), "");
+        put_clean(stdout, h->where);
+        printf(" (%s)\n", h->field);
+    }
+    o->n++;
+}
+
+static void sweep_error(void *u, const char *path, int err)
+{
+    sweep_out *o = u;
+    if (o->errors++ < 20) {
+        fputs("mimamori ioc sweep: ", stderr);
+        put_clean(stderr, path);
+        fprintf(stderr, ": unreadable: %s\n", strerror(err));
+    }
+}
+
+typedef struct load_ctx {
+    mm_iocmatch *m;
+    int64_t now;
+    uint64_t n;
+    int oom;
+} load_ctx;
+
+static int load_one(void *u, const mm_ioc *c)
+{
+    load_ctx *x = u;
+    if (!c->to_ids || (c->valid_until && c->valid_until < x->now))
+        return 0;
+    if (mm_iocmatch_add(x->m, c) != 0) {
+        x->oom = 1;
+        return 1;
+    }
+    x->n++;
+    return 0;
+}
+
+static int sweep(const char *dbpath, bool use_db, const char *set, const char *const *iocs,
+                 int nioc, const char *format, uint64_t max_file, const char *const *exclude,
+                 size_t nexclude, bool no_evidence, char *const *dirs, int ndirs)
+{
+    bool json = false;
+    if (format && strcmp(format, "json") == 0)
+        json = true;
+    else if (format && strcmp(format, "table") != 0) {
+        fprintf(stderr, "mimamori ioc sweep: --format: table or json\n");
+        return 2;
+    }
+    if (ndirs == 0) {
+        fprintf(stderr, "mimamori ioc sweep: no DIR\n");
+        return 2;
+    }
+    char err[512];
+    mm_iocmatch *m = mm_iocmatch_new();
+    if (!m) {
+        fprintf(stderr, "mimamori ioc sweep: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < nioc; i++) {
+        mm_ioc_read_stats rs = {0};
+        if (mm_iocmatch_load(m, iocs[i], &rs, err, sizeof err) != 0) {
+            fprintf(stderr, "mimamori ioc sweep: --ioc %s\n", err);
+            mm_iocmatch_free(m);
+            return 1;
+        }
+    }
+    if (use_db) {
+        mm_db *db;
+        if (open_db(dbpath, &db) != 0) {
+            mm_iocmatch_free(m);
+            return 1;
+        }
+        load_ctx x = {.m = m, .now = (int64_t)(mm_wall_ns() / 1000)};
+        unsigned types = 1u << IOC_FILENAME | 1u << IOC_MD5 | 1u << IOC_SHA1 |
+                         1u << IOC_SHA256 | 1u << IOC_REGKEY;
+        int r = mm_iocdb_each(db, set, types, x.now, load_one, &x, err, sizeof err);
+        mm_db_close(db);
+        if (r != 0 || x.oom) {
+            fprintf(stderr, "mimamori ioc sweep: %s\n", x.oom ? "out of memory" : err);
+            mm_iocmatch_free(m);
+            return 1;
+        }
+    }
+    unsigned kinds = mm_iocmatch_types(m) & (1u << IOC_FILENAME | 1u << IOC_MD5 |
+                                             1u << IOC_SHA1 | 1u << IOC_SHA256 |
+                                             1u << IOC_REGKEY);
+    fprintf(stderr, "sweep: %zu indicators loaded%s\n", mm_iocmatch_count(m),
+            kinds ? "" : " (none of a kind a sweep matches: file names, hashes, registry keys)");
+    sweep_out out = {.json = json};
+    mm_sweep_opts o = {.max_file = max_file, .exclude = exclude, .nexclude = nexclude,
+                       .no_evidence = no_evidence, .on_hit = sweep_hit,
+                       .on_error = sweep_error, .user = &out};
+    mm_sweep_stats st = {0};
+    uint64_t t0 = mm_mono_ns();
+    int rc = 0;
+    for (int i = 0; i < ndirs; i++)
+        if (mm_sweep(dirs[i], m, &o, &st, err, sizeof err) != 0) {
+            fprintf(stderr, "mimamori ioc sweep: %s\n", err);
+            rc = 1;
+        }
+    fflush(stdout);
+    fprintf(stderr, "sweep: %llu files (%llu bytes) in %llu directories, %llu hashed, "
+                    "%llu too large to hash, %llu unreadable, %llu skipped, %llu too deep; "
+                    "%llu Autoruns files (%llu entries), %llu .reg files (%llu keys and values), "
+                    "%llu malformed lines, %llu bad UTF-16, %llu cut; %llu hits in %.2f s\n",
+            (unsigned long long)st.files, (unsigned long long)st.bytes,
+            (unsigned long long)st.dirs, (unsigned long long)st.hashed,
+            (unsigned long long)st.too_big, (unsigned long long)st.unreadable,
+            (unsigned long long)st.skipped, (unsigned long long)st.too_deep,
+            (unsigned long long)st.autoruns, (unsigned long long)st.rows,
+            (unsigned long long)st.regfiles, (unsigned long long)st.values,
+            (unsigned long long)st.malformed, (unsigned long long)st.bad_text,
+            (unsigned long long)st.cut, (unsigned long long)st.hits,
+            (double)(mm_mono_ns() - t0) / 1e9);
+    mm_iocmatch_free(m);
+    if (rc)
+        return rc;
+    return st.hits ? 0 : 3;
+}
+
 int cmd_ioc(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -237,6 +440,9 @@ int cmd_ioc(int argc, char **argv)
         {"set", required_argument, NULL, 's'},    {"help", no_argument, NULL, 'h'},
         {"quiet", no_argument, NULL, 'q'},        {"force", no_argument, NULL, 'F'},
         {"warninglist", required_argument, NULL, 'W'},
+        {"ioc", required_argument, NULL, 'I'},    {"exclude", required_argument, NULL, 'X'},
+        {"max-file-size", required_argument, NULL, 'M'},
+        {"no-evidence", no_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
     const char *dbpath = "mimamori.db", *name = NULL, *format = NULL, *columns = NULL,
@@ -245,11 +451,41 @@ int cmd_ioc(int argc, char **argv)
     bool watch = false, json = false, quiet = false, force = false;
     const char *wl[16];
     int nwl = 0;
+    const char *iocs[32], *exclude[64];
+    int nioc = 0, nexclude = 0;
+    bool db_given = false, no_evidence = false;
+    uint64_t max_file = MM_SWEEP_MAX_FILE_DEFAULT;
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': dbpath = optarg; break;
+        case 'd': dbpath = optarg; db_given = true; break;
+        case 'E': no_evidence = true; break;
+        case 'I':
+            if (nioc == (int)(sizeof iocs / sizeof iocs[0])) {
+                fprintf(stderr, "mimamori ioc: at most 32 --ioc\n");
+                return 2;
+            }
+            iocs[nioc++] = optarg;
+            break;
+        case 'X':
+            if (nexclude == (int)(sizeof exclude / sizeof exclude[0])) {
+                fprintf(stderr, "mimamori ioc: at most 64 --exclude\n");
+                return 2;
+            }
+            exclude[nexclude++] = optarg;
+            break;
+        case 'M': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || *end || end == optarg || optarg[0] == '-' || v == 0) {
+                fprintf(stderr, "mimamori ioc: --max-file-size: bytes, more than 0\n");
+                return 2;
+            }
+            max_file = v;
+            break;
+        }
         case 'n': name = optarg; break;
         case 'f': format = optarg; break;
         case 'c': columns = optarg; break;
@@ -336,6 +572,9 @@ int cmd_ioc(int argc, char **argv)
             return 1;
         rc = (sub[0] == 's' ? mm_iocdb_show(db, argv[optind], stdout, err, sizeof err)
                             : mm_iocdb_remove(db, argv[optind], err, sizeof err)) == 0 ? 0 : 1;
+    } else if (strcmp(sub, "sweep") == 0) {
+        return sweep(dbpath, db_given || set || nioc == 0, set, iocs, nioc, format, max_file, exclude,
+                     (size_t)nexclude, no_evidence, argv + optind, argc - optind);
     } else if (strcmp(sub, "export") == 0) {
         unsigned types = 0;
         if (type) {

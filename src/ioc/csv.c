@@ -162,6 +162,8 @@ static col role_of(const char *h0)
         {"sha_1", R_VALUE, IOC_SHA1}, {"ja3", R_VALUE, IOC_JA3}, {"ja3_md5", R_VALUE, IOC_JA3},
         {"ja3s", R_VALUE, IOC_JA3}, {"ja4", R_VALUE, IOC_JA4}, {"filename", R_VALUE, IOC_FILENAME},
         {"file_name", R_VALUE, IOC_FILENAME}, {"ファイル名", R_VALUE, IOC_FILENAME},
+        {"regkey", R_VALUE, IOC_REGKEY}, {"registry_key", R_VALUE, IOC_REGKEY},
+        {"レジストリ", R_VALUE, IOC_REGKEY},
         {"user_agent", R_VALUE, IOC_USER_AGENT}, {"useragent", R_VALUE, IOC_USER_AGENT},
         {"subject", R_VALUE, IOC_SUBJECT}, {"件名", R_VALUE, IOC_SUBJECT},
         {"type", R_TYPE, 0}, {"kind", R_TYPE, 0}, {"ioc_type", R_TYPE, 0},

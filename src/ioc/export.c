@@ -845,6 +845,7 @@ static const char *stix_path(mm_ioc_type t, const char *v)
     case IOC_USER_AGENT:
         return "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
     case IOC_SUBJECT: return "email-message:subject";
+    case IOC_REGKEY: return "windows-registry-key:key";
     default: return NULL;
     }
 }

@@ -28,7 +28,7 @@
 
 static const char *const type_names[IOC__COUNT] = {
     "", "ipv4", "ipv6", "cidr", "domain", "url", "email", "md5", "sha1", "sha256",
-    "ja3", "ja4", "filename", "user-agent", "subject",
+    "ja3", "ja4", "filename", "user-agent", "subject", "regkey",
 };
 
 const char *mm_ioc_type_name(mm_ioc_type t)
@@ -51,6 +51,8 @@ static const struct { const char *name; mm_ioc_type t; } type_alias[] = {
     {"ja3_hash", IOC_JA3}, {"file-name", IOC_FILENAME}, {"file_name", IOC_FILENAME},
     {"file", IOC_FILENAME}, {"email-attachment", IOC_FILENAME}, {"user_agent", IOC_USER_AGENT},
     {"useragent", IOC_USER_AGENT}, {"email-subject", IOC_SUBJECT},
+    {"registry", IOC_REGKEY}, {"registry-key", IOC_REGKEY}, {"windows-registry-key", IOC_REGKEY},
+    {"reg_key", IOC_REGKEY}, {"registry_key", IOC_REGKEY},
 };
 
 mm_ioc_type mm_ioc_type_parse(const char *name)
@@ -268,6 +270,9 @@ mm_ioc_type mm_ioc_guess(const char *s0, size_t n0)
         return IOC_EMAIL;
     if (slash && slash > s && domain_shape(s, (size_t)(slash - s)))
         return IOC_URL;
+    size_t hive = mm_ioc_regkey_hive(s, n, NULL);
+    if (hive && hive < n)
+        return IOC_REGKEY;
     if (strchr(s, '\\'))
         return IOC_FILENAME;
     const char *dot = strrchr(s, '.');
@@ -609,6 +614,73 @@ static bool norm_hex(const char *s, size_t want, char *out, size_t outlen, char 
     return true;
 }
 
+/* ---- registry keys ---- */
+
+static const struct {
+    const char *abbr, *full;
+} hives[] = {
+    {"HKLM", "HKEY_LOCAL_MACHINE"}, {"HKCU", "HKEY_CURRENT_USER"},
+    {"HKCR", "HKEY_CLASSES_ROOT"},  {"HKU", "HKEY_USERS"},
+    {"HKCC", "HKEY_CURRENT_CONFIG"}, {"HKPD", "HKEY_PERFORMANCE_DATA"},
+    {"HKDD", "HKEY_DYN_DATA"},
+};
+
+size_t mm_ioc_regkey_hive(const char *s, size_t n, const char **full)
+{
+    for (size_t i = 0; i < sizeof hives / sizeof hives[0]; i++) {
+        const char *names[2] = {hives[i].abbr, hives[i].full};
+        for (int k = 0; k < 2; k++) {
+            size_t l = strlen(names[k]);
+            if (n >= l && strncasecmp(s, names[k], l) == 0 &&
+                (n == l || s[l] == '\\' || s[l] == '/')) {
+                if (full)
+                    *full = hives[i].full;
+                return l;
+            }
+        }
+    }
+    return 0;
+}
+
+size_t mm_ioc_regkey_norm(const char *s, size_t n, char *out, size_t outlen)
+{
+    const char *full;
+    size_t hl = mm_ioc_regkey_hive(s, n, &full);
+    if (!hl || outlen == 0)
+        return 0;
+    size_t k = strlen(full);
+    if (k + 1 > outlen)
+        return 0;
+    memcpy(out, full, k);
+    for (size_t i = hl; i < n; i++) {
+        char c = s[i] == '/' ? '\\' : s[i];
+        if (c == '\\' && out[k - 1] == '\\')
+            continue;                   /* doubled separators are one */
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            return 0;
+        if (k + 2 > outlen)
+            return 0;
+        out[k++] = c;
+    }
+    while (k > 0 && out[k - 1] == '\\')
+        k--;
+    out[k] = 0;
+    return k;
+}
+
+static bool norm_regkey(const char *s, char *out, size_t outlen, char *why, size_t wl)
+{
+    size_t n = strlen(s);
+    if (!mm_ioc_regkey_hive(s, n, NULL))
+        return why_set(why, wl, "not a registry key (HKLM\\..., HKEY_CURRENT_USER\\...)");
+    size_t k = mm_ioc_regkey_norm(s, n, out, outlen);
+    if (!k)
+        return why_set(why, wl, "registry key too long");
+    if (!strchr(out, '\\'))
+        return why_set(why, wl, "a registry hive alone matches everything");
+    return true;
+}
+
 static bool norm_text(mm_ioc_type t, char *s, char *out, size_t outlen, char *why, size_t wl)
 {
     if (t == IOC_FILENAME) {
@@ -676,6 +748,8 @@ bool mm_ioc_normalise(mm_ioc_type *t, const char *s0, size_t n0, char *out, size
     case IOC_USER_AGENT:
     case IOC_SUBJECT:
         return norm_text(*t, s, out, outlen, why, wl);
+    case IOC_REGKEY:
+        return norm_regkey(s, out, outlen, why, wl);
     default:
         return why_set(why, wl, "not an indicator of a known type");
     }

@@ -20,6 +20,11 @@
  *   ja4          lowercase, as FoxIO writes it (t13d1516h2_8daaf6152771_...)
  *   filename     as given (matched without regard to case)
  *   user-agent, subject   as given (exact)
+ *   regkey       a Windows registry key, or a key and a value name below it
+ *                ("HKLM\\Software\\...\\Run\\Updater"): the hive written out
+ *                (HKLM -> HKEY_LOCAL_MACHINE, HKCU, HKCR, HKU, HKCC), "/" read
+ *                as "\\", doubled and trailing backslashes dropped; a hive
+ *                alone is refused; matched without regard to case
  *
  * Advisories defang what they publish ("hxxp://evil[.]example"): the
  * normal form refangs "hxxp", "[.]", "(.)", "{.}", "[dot]", "[:]", "[at]".
@@ -53,6 +58,7 @@ typedef enum mm_ioc_type {
     IOC_FILENAME,
     IOC_USER_AGENT,
     IOC_SUBJECT,
+    IOC_REGKEY,
     IOC__COUNT
 } mm_ioc_type;
 
@@ -84,7 +90,7 @@ typedef struct mm_ioc_sink {
 
 /* Type names as stored and printed ("ipv4", "cidr", "domain", "url",
  * "email", "md5", "sha1", "sha256", "ja3", "ja4", "filename",
- * "user-agent", "subject"); IOC_NONE is "". */
+ * "user-agent", "subject", "regkey"); IOC_NONE is "". */
 const char *mm_ioc_type_name(mm_ioc_type t);
 /* The type of a name above (also accepts common spellings: "ip",
  * "ip-dst", "hostname", "fqdn", "sha-256", "ja3_md5", ...); IOC_NONE if none. */
@@ -111,6 +117,15 @@ bool mm_ioc_normalise(mm_ioc_type *t, const char *s, size_t n, char *out, size_t
  * on "host" + "uri" joined by the caller. Returns the length (0 when it
  * does not fit or is not a URL). */
 size_t mm_ioc_url_key(const char *url, size_t n, char *out, size_t outlen);
+
+/* Registry keys: the length of the hive name s begins with (HKLM,
+ * HKEY_LOCAL_MACHINE, ..., any case, followed by the end or a separator),
+ * 0 when none; *full (when not NULL) gets its full name. */
+size_t mm_ioc_regkey_hive(const char *s, size_t n, const char **full);
+/* The normal form of a key (hive written out, "/" as "\\", doubled and
+ * trailing separators dropped) into out; its length, 0 when s does not
+ * begin with a hive, holds a control character or does not fit. */
+size_t mm_ioc_regkey_norm(const char *s, size_t n, char *out, size_t outlen);
 
 /* Domain parent walk: the offset of the next label after the first dot in
  * name[from..n), or n when there is none. */

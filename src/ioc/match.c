@@ -172,13 +172,14 @@ static size_t key_of(const mm_ioc *c, uint8_t *k)
     static const char kinds[IOC__COUNT] = {
         [IOC_DOMAIN] = 'D', [IOC_EMAIL] = 'E', [IOC_MD5] = 'H', [IOC_SHA1] = 'H',
         [IOC_SHA256] = 'H', [IOC_JA3] = 'H', [IOC_JA4] = 'J', [IOC_FILENAME] = 'F',
-        [IOC_USER_AGENT] = 'A', [IOC_SUBJECT] = 'S',
+        [IOC_USER_AGENT] = 'A', [IOC_SUBJECT] = 'S', [IOC_REGKEY] = 'R',
     };
     if ((unsigned)c->type >= IOC__COUNT || !kinds[c->type])
         return 0;
     k[0] = (uint8_t)kinds[c->type];
     memcpy(k + 1, c->value, vl);
-    if (c->type == IOC_FILENAME || c->type == IOC_DOMAIN || c->type == IOC_EMAIL)
+    if (c->type == IOC_FILENAME || c->type == IOC_DOMAIN || c->type == IOC_EMAIL ||
+        c->type == IOC_REGKEY)
         for (size_t i = 1; i <= vl; i++)
             k[i] = (uint8_t)tolower(k[i]);
     return vl + 1;
@@ -426,14 +427,15 @@ uint32_t mm_iocmatch_value(const mm_iocmatch *m, mm_ioc_type t, const char *v, s
     static const char kinds[IOC__COUNT] = {
         [IOC_EMAIL] = 'E', [IOC_MD5] = 'H', [IOC_SHA1] = 'H', [IOC_SHA256] = 'H',
         [IOC_JA3] = 'H', [IOC_JA4] = 'J', [IOC_FILENAME] = 'F', [IOC_USER_AGENT] = 'A',
-        [IOC_SUBJECT] = 'S',
+        [IOC_SUBJECT] = 'S', [IOC_REGKEY] = 'R',
     };
     if (!kinds[t])
         return 0;
     uint8_t k[KEY_MAX];
     k[0] = (uint8_t)kinds[t];
     memcpy(k + 1, v, n);
-    if (t == IOC_EMAIL || t == IOC_FILENAME || kinds[t] == 'H' || t == IOC_JA4)
+    if (t == IOC_EMAIL || t == IOC_FILENAME || kinds[t] == 'H' || t == IOC_JA4 ||
+        t == IOC_REGKEY)
         for (size_t i = 1; i <= n; i++)
             k[i] = (uint8_t)tolower(k[i]);
     return find(m, k, n + 1);

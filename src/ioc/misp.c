@@ -173,6 +173,8 @@ static const struct {
     {"malware-sample", IOC_FILENAME, IOC_MD5},  /* its value is "name|md5" */
     {"ja3-fingerprint-md5", IOC_JA3, 0},
     {"user-agent", IOC_USER_AGENT, 0},
+    {"regkey", IOC_REGKEY, 0},
+    {"regkey|value", IOC_REGKEY, MT_DROP},     /* "key|data": the key; the data is not kept */
     {"x509-fingerprint-md5", IOC_MD5, 0},
     {"x509-fingerprint-sha1", IOC_SHA1, 0},
     {"x509-fingerprint-sha256", IOC_SHA256, 0},

@@ -378,6 +378,10 @@ static int stix_sco(stix_ctx *c, int obj, uint64_t *n)
         (*n)++;
         return emit_member(c, obj, "name", IOC_FILENAME);
     }
+    if (type_is(d, obj, "windows-registry-key") && jr_member(d, obj, "key") >= 0) {
+        (*n)++;
+        return emit_member(c, obj, "key", IOC_REGKEY);
+    }
     if (type_is(d, obj, "email-message") && jr_member(d, obj, "subject") >= 0) {
         (*n)++;
         return emit_member(c, obj, "subject", IOC_SUBJECT);

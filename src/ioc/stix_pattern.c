@@ -617,6 +617,7 @@ static const struct {
     {"email-message:subject", IOC_SUBJECT},
     {"email-message:body_multipart[*].body_raw_ref.name", IOC_FILENAME},
     {"file:name", IOC_FILENAME},
+    {"windows-registry-key:key", IOC_REGKEY},
     {"network-traffic:dst_ref.value", IOC_NONE},   /* an address or a domain: guessed */
     {"network-traffic:src_ref.value", IOC_NONE},
 };

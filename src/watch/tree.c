@@ -242,18 +242,28 @@ static int hash_fd(int fd, const char *rel, uint64_t cap, uint8_t *head, mw_entr
 /* Opens name in dfd (path rel in the tree) as the regular file fstatat
  * saw (same inode), hashes it, and fills e from the open file. 1 done, 0 no longer a regular file,
  * -1 unreadable (errno). */
-static int read_file_at(int dfd, const char *name, const char *rel, const struct stat *seen,
-                        uint64_t cap, uint8_t *head, mw_entry *e)
+/* Opens name in dfd as the regular file fstatat saw (same inode): the fd
+ * (st filled), -2 when it is no longer one, -1 unreadable (errno). */
+static int open_file_at(int dfd, const char *name, const struct stat *seen, struct stat *st)
 {
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
-        return errno == ENOENT || errno == ELOOP ? 0 : -1;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (seen && (st.st_ino != seen->st_ino || st.st_dev != seen->st_dev))) {
+        return errno == ENOENT || errno == ELOOP ? -2 : -1;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) ||
+        (seen && (st->st_ino != seen->st_ino || st->st_dev != seen->st_dev))) {
         close(fd);
-        return 0;
+        return -2;
     }
+    return fd;
+}
+
+static int read_file_at(int dfd, const char *name, const char *rel, const struct stat *seen,
+                        uint64_t cap, uint8_t *head, mw_entry *e)
+{
+    struct stat st;
+    int fd = open_file_at(dfd, name, seen, &st);
+    if (fd < 0)
+        return fd == -2 ? 0 : -1;
     fill_meta(e, &st);
     int r = hash_fd(fd, rel, cap, head, e);
     int saved = errno;
@@ -275,7 +285,7 @@ typedef struct walker {
 static void unreadable(walker *w, const char *rel, const struct stat *st, bool dir, int err)
 {
     w->st->unreadable++;
-    mw_entry *e = mw_set_put(w->out, rel);
+    mw_entry *e = w->out ? mw_set_put(w->out, rel) : NULL;
     if (e) {
         if (st)
             fill_meta(e, st);
@@ -331,6 +341,22 @@ static void walk_dir(walker *w, int dfd, size_t plen, int depth)
                         unreadable(w, w->path, &st, true, errno);
                 } else {
                     walk_dir(w, cfd, clen, depth + 1);
+                }
+            }
+        } else if (S_ISREG(st.st_mode) && w->o->on_file) {
+            struct stat fst;
+            int fd = open_file_at(dirfd(d), name, &st, &fst);
+            if (fd == -1) {
+                unreadable(w, w->path, &st, false, errno);
+            } else if (fd >= 0) {
+                int r = w->o->on_file(w->o->user, w->path, fd, &fst);
+                int saved = errno;
+                close(fd);
+                if (r != 0) {
+                    unreadable(w, w->path, &fst, false, saved);
+                } else {
+                    w->st->files++;
+                    w->st->bytes += fst.st_size > 0 ? (uint64_t)fst.st_size : 0;
                 }
             }
         } else if (S_ISREG(st.st_mode)) {
@@ -403,8 +429,8 @@ int mw_walk_sub(const char *root, const char *rel, const mw_walk_opt *o, mw_set 
         snprintf(err, errlen, "path too long");
         return -1;
     }
-    w.head = malloc(MW_HEAD_MAX);
-    if (!w.head) {
+    w.head = o->on_file ? NULL : malloc(MW_HEAD_MAX);
+    if (!w.head && !o->on_file) {
         close(fd);
         snprintf(err, errlen, "out of memory");
         return -1;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define MW_PATH_MAX 4096           /* bytes of a relative path, NUL included */
 #define MW_DEPTH_MAX 128           /* directory levels below the root */
@@ -76,6 +77,12 @@ typedef struct mw_walk_opt {
     /* each directory entered (relative path, "" for the root), for inotify;
      * fd is open on it for the call */
     void (*on_dir)(void *user, const char *path, int fd);
+    /* when set, each regular file is handed here instead of being hashed
+     * and put in the set (which may then be NULL): relative path, the file
+     * open read-only (O_NOFOLLOW, checked to be the inode the walk saw),
+     * its stat; 0, or -1 with errno when it could not be read (counted and
+     * told as unreadable) */
+    int (*on_file)(void *user, const char *path, int fd, const struct stat *st);
 } mw_walk_opt;
 
 typedef struct mw_walk_stats {

@@ -58,7 +58,7 @@ def types(db, name):
 def _samples():
     db = os.path.join(TMP, 'samples.db')
     want = {
-        'stix-bundle.json': (13, 3, 7, 1),
+        'stix-bundle.json': (14, 2, 7, 1),
         'misp-event.json': (14, 0, 4, 0),
         'misp-response.json': (2, 0, 0, 0),
         'misp-list.json': (2, 0, 0, 0),
@@ -73,7 +73,7 @@ def _samples():
     # every refusal and loosening said with the object's id
     for part in ('indicator--00000002-0000-4000-8000-000000000002: domain-name:value = '
                  "'evil.example.com' AND", 'AND of 2 comparisons: each part kept alone',
-                 'indicator--00000006-0000-4000-8000-000000000006: windows-registry-key',
+                 'indicator--00000006-0000-4000-8000-000000000006: [url:value', 'FOLLOWEDBY of 2',
                  'MISP type "AS"', 'ThreatFox ioc_type "sha3_384_hash"'):
         expect(part in r.stderr, 'not said: %s' % part)
 

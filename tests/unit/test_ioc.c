@@ -44,6 +44,8 @@ static void test_guess(void **st)
         {"t13d1516h2_8daaf6152771_b0da82dd1658", IOC_JA4}, {"invoice.exe", IOC_FILENAME},
         {"C:\\Users\\x\\AppData\\upd.dll", IOC_FILENAME}, {"192.0.2.9:8443", IOC_IPV4},
         {"evil[.]example", IOC_DOMAIN}, {"just words", IOC_NONE},
+        {"HKLM\\Software\\Run", IOC_REGKEY}, {"hkey_current_user\\x", IOC_REGKEY},
+        {"HKLMX\\a.exe", IOC_FILENAME},
     };
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
         if (mm_ioc_guess(g[i].v, strlen(g[i].v)) != g[i].t)
@@ -58,6 +60,14 @@ static void test_normal_form(void **st)
     norm_ok(IOC_NONE, "192.0.2.5/32", IOC_IPV4, "192.0.2.5");
     norm_ok(IOC_NONE, "2001:DB8:0:0::1/48", IOC_CIDR, "2001:db8::/48");
     norm_ok(IOC_IPV4, "192.0.2.9:8443", IOC_IPV4, "192.0.2.9");
+    /* registry keys: the hive written out, separators tidied, case kept */
+    norm_ok(IOC_REGKEY, "HKLM\\Software\\\\Run\\", IOC_REGKEY,
+            "HKEY_LOCAL_MACHINE\\Software\\Run");
+    norm_ok(IOC_REGKEY, "hkcu/Software/Evil", IOC_REGKEY, "HKEY_CURRENT_USER\\Software\\Evil");
+    norm_ok(IOC_NONE, "HKEY_USERS\\S-1-5-21\\Run", IOC_REGKEY, "HKEY_USERS\\S-1-5-21\\Run");
+    norm_bad(IOC_REGKEY, "HKLM");
+    norm_bad(IOC_REGKEY, "HKLM\\\\");
+    norm_bad(IOC_REGKEY, "Software\\Run");
     /* names: lowercase, no trailing dot, no wildcard */
     norm_ok(IOC_DOMAIN, "*.Evil.EXAMPLE.", IOC_DOMAIN, "evil.example");
     norm_ok(IOC_DOMAIN, "evil(.)example", IOC_DOMAIN, "evil.example");
@@ -307,6 +317,9 @@ static void test_match(void **st0)
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 64));
     assert_true(mm_iocmatch_value(m, IOC_FILENAME, "invoice.exe", 11));
     assert_false(mm_iocmatch_value(m, IOC_FILENAME, "invoice.ex", 10));
+    add(m, IOC_REGKEY, "HKLM\\Software\\Evil", "a");
+    assert_true(mm_iocmatch_value(m, IOC_REGKEY, "hkey_local_machine\\SOFTWARE\\evil", 32));
+    assert_false(mm_iocmatch_value(m, IOC_FILENAME, "hkey_local_machine\\software\\evil", 32));
     mm_iocmatch_free(m);
 }
 

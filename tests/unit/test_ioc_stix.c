@@ -22,7 +22,8 @@
 
 static const char *const tnames[] = {"none", "ipv4",     "ipv6",     "cidr", "domain",
                                      "url",  "email",    "md5",      "sha1", "sha256",
-                                     "ja3",  "ja4",      "filename", "user-agent", "subject"};
+                                     "ja3",  "ja4",      "filename", "user-agent", "subject",
+                                     "regkey"};
 
 typedef struct pres {
     char vals[32][200];
@@ -135,8 +136,8 @@ static void test_pattern_spec_examples(void **st)
     r = run_pat("([file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
                 "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) WITHIN 300 "
                 "SECONDS", 0);
-    expect(r, V("md5=79054025255fb1a26e4bc422aef54eb4"), 1, 2);
-    assert_non_null(strstr(r->uns[0], "windows-registry-key"));
+    expect(r, V("md5=79054025255fb1a26e4bc422aef54eb4", "regkey=HKEY_LOCAL_MACHINE\\foo\\bar"),
+           0, 2);
     assert_non_null(strstr(r->loose[0], "FOLLOWEDBY of 2 observations"));
     assert_non_null(strstr(r->loose[1], "WITHIN 300 SECONDS"));
     /* three user accounts: nothing here is an indicator */
@@ -188,7 +189,9 @@ static void test_pattern_spec_examples(void **st)
                 "OR windows-registry-key:key = "
                 "'HKEY_CURRENT_USER\\\\Software\\\\Microsoft\\\\CurrentVersion\\\\Run\\\\"
                 "CryptoLocker_0388']", 0);
-    expect(r, NONE, 2, 0);
+    expect(r, V("regkey=HKEY_CURRENT_USER\\Software\\CryptoLocker\\Files",
+                "regkey=HKEY_CURRENT_USER\\Software\\Microsoft\\CurrentVersion\\Run\\"
+                "CryptoLocker_0388"), 0, 0);
     /* a file by name or size, AND a creation time */
     r = run_pat("[(file:name = 'pdf.exe' OR file:size = '371712') AND file:created = "
                 "t'2014-01-13T07:03:17Z']", 0);
@@ -505,13 +508,14 @@ static void test_stix_bundle(void **st)
     assert_true(has(&r, "md5:79054025255fb1a26e4bc422aef54eb4|-|file--"));
     assert_true(has(&r, "filename:invoice.exe|-|file--"));
     assert_true(has_bad(&r, "AND of 2 comparisons: each part kept alone"));
-    assert_true(has_bad(&r, "windows-registry-key"));
+    assert_true(has(&r, "regkey:HKEY_LOCAL_MACHINE\\foo|"));
+    assert_true(has_bad(&r, "FOLLOWEDBY"));
     assert_true(has_bad(&r, "pattern_type \"sigma\""));
     assert_true(has_bad(&r, "indicator--0000000b-0000-4000-8000-00000000000b: pattern:"));
     assert_true(has_bad(&r, "revoked"));
     assert_false(has(&r, "ipv4:192.0.2.66"));   /* expired */
     assert_int_equal(s.expired, 1);
-    assert_int_equal(s.indicators, 13);
+    assert_int_equal(s.indicators, 14);
     /* identity, relationship, 2 marking-definitions, malware, sigma, revoked */
     assert_int_equal(s.skipped, 7);
 }
@@ -607,6 +611,28 @@ static void test_misp(void **st)
     assert_int_equal(s.indicators, 2);
     read_sample(mm_ioc_read_misp, "misp-list.json", 0, &r, &s);
     assert_true(has(&r, "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709|"));
+    assert_int_equal(s.indicators, 2);
+
+    /* registry keys: regkey, regkey|value (the key kept, the data not), the
+     * hive abbreviated and a hive alone refused */
+    static const char rk[] =
+        "{\"Event\": {\"info\": \"r\", \"Attribute\": ["
+        "{\"uuid\": \"u1\", \"type\": \"regkey\", \"value\": "
+        "\"HKLM\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\Updater\"},"
+        "{\"uuid\": \"u2\", \"type\": \"regkey|value\", \"value\": "
+        "\"HKEY_CURRENT_USER\\\\Software\\\\Evil\\\\|C:\\\\x\\\\evil.exe\"},"
+        "{\"uuid\": \"u3\", \"type\": \"regkey\", \"value\": \"HKLM\"}]}}";
+    memset(&r, 0, sizeof r);
+    memset(&s, 0, sizeof s);
+    mm_ioc_sink sink = {radd, rbad, &r};
+    char err[200] = "";
+    assert_int_equal(mm_ioc_read_misp(rk, strlen(rk), NULL, &sink, &s, err, sizeof err), 0);
+    if (getenv("MM_TEST_VERBOSE"))
+        dump(&r, &s);
+    assert_true(has(&r, "regkey:HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\"
+                        "CurrentVersion\\Run\\Updater|"));
+    assert_true(has(&r, "regkey:HKEY_CURRENT_USER\\Software\\Evil|"));
+    assert_true(has_bad(&r, "hive alone"));
     assert_int_equal(s.indicators, 2);
 }
 
