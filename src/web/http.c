@@ -255,6 +255,20 @@ bool mm_web_route(mm_web_server *s, const char *method, const char *path, int fl
     return true;
 }
 
+size_t mm_web_route_count(const mm_web_server *s) { return s->nroutes; }
+
+bool mm_web_route_at(const mm_web_server *s, size_t i, const char **method, const char **path,
+                     int *flags, void **ctx)
+{
+    if (i >= s->nroutes)
+        return false;
+    *method = s->routes[i].method;
+    *path = s->routes[i].path;
+    *flags = s->routes[i].flags;
+    *ctx = s->routes[i].ctx;
+    return true;
+}
+
 bool mm_web_csrf_token(mm_web_server *s, const mm_web_req *req, char *out, size_t outlen)
 {
     return mm_web_csrf_issue(s->csrf, &req->client, req->now_ns, out, outlen);

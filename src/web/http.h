@@ -156,6 +156,11 @@ void mm_web_free(mm_web_server *s);     /* stops it first when running */
 /* Before mm_web_start only. method: "GET", "POST", ... */
 bool mm_web_route(mm_web_server *s, const char *method, const char *path, int flags,
                   mm_web_handler h, void *ctx);
+/* The routes registered, in order of registration: route i's method,
+ * path, flags and handler context (false when i is past the last). */
+size_t mm_web_route_count(const mm_web_server *s);
+bool mm_web_route_at(const mm_web_server *s, size_t i, const char **method, const char **path,
+                     int *flags, void **ctx);
 /* The whole handling of one request (resp initialised by the caller with
  * mm_web_resp_init; mm_web_req's dispatch fields are filled and freed
  * with mm_web_req_done). Thread-safe. */
