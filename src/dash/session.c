@@ -82,10 +82,10 @@ bool mm_sess_lookup(mm_db *db, const char *token, int64_t now_us, mm_session *ou
         return false;
     }
     if (now_us - out->last_seen >= (int64_t)MM_SESS_TOUCH_S * 1000000) {
-        st = mm_db_prepare(db, "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1");
+        st = mm_db_prepare(db, "UPDATE sessions SET last_seen = $1 WHERE token_hash = $2");
         if (st) {
-            mm_stmt_text(st, 1, out->hash);
-            mm_stmt_i64(st, 2, now_us);
+            mm_stmt_i64(st, 1, now_us);
+            mm_stmt_text(st, 2, out->hash);
             mm_stmt_run(st);
             mm_stmt_free(st);
         }

@@ -245,8 +245,8 @@ int mm_user_passwd(mm_db *db, const char *name, const char *pw, char *err, size_
 /* The new hash, the lockout cleared, every session of the user ended. */
 static int set_hash(mm_db *db, const char *name, const char *h, char *err, size_t errlen)
 {
-    int64_t n = run_returning(db, "UPDATE users SET pwhash = $2, failed = 0, locked_until = 0"
-                                  " WHERE name = $1 RETURNING id", name, h, 0, false);
+    int64_t n = run_returning(db, "UPDATE users SET pwhash = $1, failed = 0, locked_until = 0"
+                                  " WHERE name = $2 RETURNING id", h, name, 0, false);
     if (n == 1 &&
         run_returning(db, "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE"
                           " name = $1) RETURNING user_id", name, NULL, 0, false) >= 0)
@@ -331,14 +331,14 @@ bool mm_user_get(mm_db *db, int64_t id, mm_user *out)
 static int count_failure(mm_db *db, int64_t id, int64_t now)
 {
     mm_stmt *st = mm_db_prepare(db,
-        "UPDATE users SET failed = CASE WHEN failed + 1 >= $2 THEN 0 ELSE failed + 1 END,"
-        " locked_until = CASE WHEN failed + 1 >= $2 THEN $3 ELSE locked_until END"
-        " WHERE id = $1");
+        "UPDATE users SET failed = CASE WHEN failed + 1 >= $1 THEN 0 ELSE failed + 1 END,"
+        " locked_until = CASE WHEN failed + 1 >= $1 THEN $2 ELSE locked_until END"
+        " WHERE id = $3");
     if (!st)
         return -1;
-    mm_stmt_i64(st, 1, id);
-    mm_stmt_i64(st, 2, MM_USER_LOCK_AFTER);
-    mm_stmt_i64(st, 3, now + (int64_t)MM_USER_LOCK_S * 1000000);
+    mm_stmt_i64(st, 1, MM_USER_LOCK_AFTER);
+    mm_stmt_i64(st, 2, now + (int64_t)MM_USER_LOCK_S * 1000000);
+    mm_stmt_i64(st, 3, id);
     int rc = mm_stmt_run(st);
     mm_stmt_free(st);
     return rc;
