@@ -12,7 +12,8 @@
 #include <string.h>
 
 const char dash_css[] =
-    "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;margin:0;color:#222;"
+    "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;margin:0;max-width:none;"
+    "padding:0;color:#222;"
     "line-height:1.6}\n"
     "nav{background:#234;color:#fff;padding:.4em 1em;display:flex;flex-wrap:wrap;gap:.2em 1em;"
     "align-items:center}\n"

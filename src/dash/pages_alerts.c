@@ -55,6 +55,10 @@ static bool parse_filter(const mm_web_req *req, filt *f)
 {
     memset(f, 0, sizeof *f);
     f->to = INT64_MAX;
+    static const char *const keys[] = {"from", "to", "family", "host", "severity"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (mm_web_form_count(&req->args, keys[i]) > 1)
+            return false;         /* one value each */
     f->from_s = arg(req, "from");
     f->to_s = arg(req, "to");
     f->family = arg(req, "family");

@@ -1,0 +1,588 @@
+#!/usr/bin/env python3
+"""mimamori serve, the dashboard, on 127.0.0.1 (a free port) over a store
+of two fictional companies (mm-evegen events, the second company's
+internal addresses moved to their own network so that they are its own):
+an analyst, alice of company A and bob of company B, driven with a raw
+HTTP client (http.client: cookies and CSRF tokens handled here) and once
+with headless Chromium.
+
+Checked: logins (CSRF from the form, a new session token whatever cookie
+came before, HttpOnly and SameSite=Strict cookies), logout, password
+change; tenant isolation route by route, the routes enumerated from
+`mimamori serve --routes` (A asking for B by id, name, path, query
+parameter, form field, alert id, download link: 403 or 404, and no byte
+of B's data in any answer); every non-public route refused without a
+session; session fixation; CSRF missing or bad; password guessing (the
+per-address rate limit, the per-account lockout with the same words as
+an unknown name); path traversal under /static/; oversized and malformed
+requests. A screenshot of each main page is kept under the test's
+directory (printed), not compared.
+
+usage: test_dash.py MIMAMORI MM-EVEGEN"""
+import http.client
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, check, expect, finish  # noqa: E402
+
+MM = os.path.abspath(sys.argv[1])
+GEN = os.path.abspath(sys.argv[2])
+TMP = tempfile.mkdtemp(prefix='mm-dash-')
+ART = os.path.join(TMP, 'artefacts')
+os.makedirs(ART)
+DB = os.path.join(TMP, 'store.db')
+A, B = 'alpha-kogyo', 'bravo-shoji'
+PW = {'analyst': 'analyst-password-1', 'alice': 'alice-password-1', 'bob': 'bob-password-1'}
+SERVER = None
+PORT = 0
+NEXT_CLIENT = [0]
+
+
+def run(*args, **kw):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, **kw)
+
+
+# ---- the store: two companies, B's internal network its own
+
+def make_store():
+    ev = os.path.join(TMP, 'ev')
+    r = run(GEN, '--sites', 2, '--days', 4, '--events', 400, '--seed', 7, ev)
+    if r.returncode != 0:
+        raise RuntimeError('mm-evegen: ' + r.stderr)
+    files = sorted(os.listdir(ev))
+    pa, pb = os.path.join(ev, files[0]), os.path.join(ev, files[1])
+    with open(pa) as f:
+        ta = f.read().replace('"company-01"', json.dumps(A))
+    with open(pb) as f:
+        tb = f.read().replace('"company-02"', json.dumps(B)).replace('"192.168.1.', '"192.168.77.')
+    for p, t in ((pa, ta), (pb, tb)):
+        with open(p, 'w') as f:
+            f.write(t)
+    r = run(MM, 'ingest', '--db', DB, '-q', pa, pb)
+    if r.returncode != 0:
+        raise RuntimeError('ingest: ' + r.stderr)
+    # B's own values: its internal hosts and the remote addresses of its
+    # alerts that A never saw
+    a_text = ta
+    secrets = {B}
+    for line in tb.splitlines():
+        e = json.loads(line)
+        if e.get('event_type') != 'alert':
+            continue
+        for k in ('src_ip', 'dest_ip'):
+            ip = e.get(k, '')
+            if ip.startswith('192.168.77.') or ('"%s"' % ip) not in a_text:
+                secrets.add(ip)
+    for name in PW:
+        with open(os.path.join(TMP, name + '.pw'), 'w') as f:
+            f.write(PW[name] + '\n')
+    for args in (('analyst', '--role', 'analyst'), ('alice', '--role', 'company', '--site', A),
+                 ('bob', '--role', 'company', '--site', B)):
+        r = run(MM, 'user', 'add', '--db', DB, *args, '--password-file',
+                os.path.join(TMP, args[0] + '.pw'))
+        if r.returncode != 0:
+            raise RuntimeError('user add: ' + r.stderr)
+    con = sqlite3.connect(DB)
+    ids = {n: i for i, n in con.execute('SELECT id, name FROM sites')}
+    b_alerts = [i for (i,) in con.execute('SELECT id FROM alerts WHERE site_id = ?', (ids[B],))]
+    a_alerts = [i for (i,) in con.execute('SELECT id FROM alerts WHERE site_id = ?', (ids[A],))]
+    con.close()
+    return ids, secrets, a_alerts, b_alerts
+
+
+def start():
+    global SERVER, PORT
+    SERVER = subprocess.Popen([MM, 'serve', '--db', DB, '--listen', '127.0.0.1:0',
+                               '--trusted-proxy', '127.0.0.1/32', '--geoip', 'none'],
+                              stderr=subprocess.PIPE, text=True)
+    line = SERVER.stderr.readline()
+    m = re.search(r'listening on port (\d+)', line)
+    if not m:
+        raise RuntimeError('serve: ' + line + SERVER.stderr.read())
+    PORT = int(m.group(1))
+
+
+def client_addr():
+    """A client address of its own /24 for each caller (the rate limits
+    are per address and block; the server trusts 127.0.0.1's
+    X-Forwarded-For)."""
+    NEXT_CLIENT[0] += 1
+    n = NEXT_CLIENT[0]
+    return '10.%d.%d.7' % (100 + n // 250, n % 250)
+
+
+def request(method, path, cookie=None, body=None, headers=None, client=None, ctype=None):
+    c = http.client.HTTPConnection('127.0.0.1', PORT, timeout=30)
+    h = {'X-Forwarded-For': client or client_addr()}
+    if cookie:
+        h['Cookie'] = cookie
+    if body is not None:
+        if isinstance(body, dict):
+            body = urllib.parse.urlencode(body)
+        if isinstance(body, str):
+            body = body.encode()
+        h['Content-Type'] = ctype or 'application/x-www-form-urlencoded'
+    h.update(headers or {})
+    c.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
+    for k, v in h.items():
+        c.putheader(k, v)
+    if body is not None:
+        c.putheader('Content-Length', str(len(body)))
+    c.endheaders(body)
+    r = c.getresponse()
+    data = r.read()
+    hdrs = r.getheaders()
+    c.close()
+    return r.status, hdrs, data
+
+
+def header(hdrs, name):
+    return [v for k, v in hdrs if k.lower() == name.lower()]
+
+
+def csrf_of(data):
+    m = re.search(rb'name="csrf" value="([^"]+)"', data)
+    return m.group(1).decode() if m else None
+
+
+def login(user, pw=None, cookie=None, client=None):
+    """(status, session cookie or None, set-cookie values, body)"""
+    client = client or client_addr()
+    st, _, data = request('GET', '/login', cookie=cookie, client=client)
+    expect(st == 200, 'GET /login: %d' % st)
+    tok = csrf_of(data)
+    st, hdrs, data = request('POST', '/login', cookie=cookie, client=client,
+                             body={'user': user, 'password': pw or PW.get(user, 'x'),
+                                   'csrf': tok})
+    sess = None
+    for v in header(hdrs, 'Set-Cookie'):
+        m = re.match(r'mm_session=([0-9a-f]{64});', v)
+        if m:
+            sess = 'mm_session=' + m.group(1)
+    return st, sess, header(hdrs, 'Set-Cookie'), data
+
+
+def routes():
+    r = run(MM, 'serve', '--routes')
+    expect(r.returncode == 0, 'serve --routes: %s' % r.stderr)
+    out = []
+    for line in r.stdout.splitlines():
+        method, path, access, flags = line.split()[:4]
+        out.append((method, path, access, flags))
+    return out
+
+
+try:
+    IDS, SECRETS, A_ALERTS, B_ALERTS = make_store()
+    start()
+except Exception as e:  # noqa: BLE001
+    print('FAIL  setup: %s' % e)
+    if SERVER:
+        SERVER.kill()
+    sys.exit(1)
+ROUTES = routes()
+SESS = {}
+
+
+@check('routes: every registered route has its authorisation row; every kind is there')
+def _routes():
+    expect(len(ROUTES) >= 12, ROUTES)
+    expect(all(a in ('public', 'session', 'analyst', 'company') for _, _, a, _ in ROUTES),
+           'a route without a row: %s' % ROUTES)
+    expect({a for _, _, a, _ in ROUTES} == {'public', 'session', 'analyst', 'company'}, ROUTES)
+    expect(all('csrf' in f for m, _, _, f in ROUTES if m == 'POST'), 'a POST without CSRF')
+    # each is served (not the web layer's 404 for an unknown path), and
+    # nothing else is
+    for method, path, access, flags in ROUTES:
+        p = path + ('dash.css' if 'prefix' in flags else '')
+        st, _, _ = request(method, p, body={} if method == 'POST' else None)
+        expect(st != 404 and st != 405, '%s %s: %d' % (method, p, st))
+    for p in ('/admin', '/api', '/companies/', '/company/2', '/download/', '/index.html'):
+        st, _, _ = request('GET', p)
+        expect(st == 404, '%s: %d' % (p, st))
+
+
+@check('login: CSRF from the form; a new session token in an HttpOnly, SameSite=Strict cookie')
+def _login():
+    for user in PW:
+        st, sess, cookies, _ = login(user)
+        expect(st == 303 and sess, '%s: %d %s' % (user, st, cookies))
+        c = [v for v in cookies if v.startswith('mm_session=')][0]
+        expect('HttpOnly' in c and 'SameSite=Strict' in c and 'Path=/' in c, c)
+        SESS[user] = sess
+    st, hdrs, data = request('GET', '/company', cookie=SESS['alice'])
+    expect(st == 200 and A.encode() in data, 'alice /company: %d' % st)
+    st, hdrs, data = request('GET', '/companies', cookie=SESS['analyst'])
+    expect(st == 200 and A.encode() in data and B.encode() in data, 'analyst /companies')
+    st, hdrs, _ = request('GET', '/', cookie=SESS['alice'])
+    expect(st == 303 and header(hdrs, 'Location') == ['/company'], 'alice home')
+
+
+@check('pages: Japanese and English, phone viewport, local style sheets only, downloads')
+def _pages():
+    st, _, ja = request('GET', '/company?lang=ja', cookie=SESS['alice'])
+    st2, _, en = request('GET', '/company?lang=en', cookie=SESS['alice'])
+    expect(st == 200 and st2 == 200, (st, st2))
+    expect('レポート'.encode() in ja and b'Report' in en, 'languages')
+    for page in (ja, en):
+        expect(b'name="viewport"' in page, 'viewport')
+        expect(not re.search(rb'(src|href)="(https?:)?//', page), 'an external resource')
+    st, hdrs, css = request('GET', '/static/dash.css')
+    expect(st == 200 and header(hdrs, 'Content-Type')[0].startswith('text/css'), 'css')
+    st, hdrs, pdf = request('GET', '/download/report.pdf', cookie=SESS['alice'])
+    expect(st == 200 and pdf.startswith(b'%PDF'), 'pdf: %d %r' % (st, pdf[:8]))
+    expect('attachment' in header(hdrs, 'Content-Disposition')[0], 'pdf disposition')
+    st, hdrs, html = request('GET', '/download/report.html', cookie=SESS['alice'])
+    expect(st == 200 and html.startswith(b'<!DOCTYPE html>') and A.encode() in html, 'html')
+    st, _, body = request('GET', '/api/alerts', cookie=SESS['alice'])
+    j = json.loads(body)
+    expect(st == 200 and len(j['alerts']) > 0, 'api')
+    expect({a['id'] for a in j['alerts']} <= set(A_ALERTS), 'api: only A alerts')
+    st, _, body = request('GET', '/survey', cookie=SESS['alice'])
+    expect(st == 200 and B.encode() not in body and A.encode() not in body.split(b'<main>')[1],
+           'survey anonymised')
+    expect('社'.encode() in body, 'survey letters')
+
+
+@check('alerts: filters (severity, family, host, dates) and each alert\'s explanation')
+def _alerts():
+    con = sqlite3.connect(DB)
+    sev, fam, host = con.execute(
+        'SELECT severity, family, local_ip FROM alerts WHERE site_id = ? AND explain IS NOT NULL'
+        ' AND explain <> \'\' LIMIT 1', (IDS[A],)).fetchone()
+    want = {i for (i,) in con.execute(
+        'SELECT id FROM alerts WHERE site_id = ? AND severity = ? AND family = ? AND local_ip = ?',
+        (IDS[A], sev, fam, host))}
+    con.close()
+    q = urllib.parse.urlencode({'severity': sev, 'family': fam, 'host': host,
+                                'from': '2000-01-01', 'to': '2099-12-31'})
+    st, _, body = request('GET', '/api/alerts?' + q, cookie=SESS['alice'])
+    got = {a['id'] for a in json.loads(body)['alerts']}
+    expect(st == 200 and got == want, 'api filter: %d %s %s' % (st, sorted(got)[:5],
+                                                                 sorted(want)[:5]))
+    st, _, body = request('GET', '/alerts?' + q, cookie=SESS['alice'])
+    links = set(int(x) for x in re.findall(rb'/alert\?id=(\d+)', body))
+    expect(st == 200 and links == want, 'page filter')
+    st, _, body = request('GET', '/alert?id=%d' % min(want), cookie=SESS['alice'])
+    expect(st == 200 and ('対策'.encode() in body or b'What to do' in body), 'explanation')
+    for bad in ('severity=9', 'from=yesterday', 'host=not-an-address', 'severity=1&severity=x'):
+        st, _, _ = request('GET', '/alerts?' + bad, cookie=SESS['alice'])
+        expect(st == 400, '%s: %d' % (bad, st))
+    st, _, body = request('GET', '/api/alerts?from=2099-01-01', cookie=SESS['alice'])
+    expect(st == 200 and json.loads(body)['alerts'] == [], 'empty range')
+
+
+def leaks(body, asked):
+    """B's values in body, but those the request itself carried."""
+    return [s for s in SECRETS if s not in asked and s.encode() in body]
+
+
+@check('tenant isolation: A asking for B on every route (id, name, query, form, link): '
+       '403/404 and no byte of B\'s data')
+def _isolation():
+    bid, bname = str(IDS[B]), B
+    b_host = sorted(s for s in SECRETS if s.startswith('192.168.77.'))[0]
+    asks = ['site=' + bid, 'company=' + urllib.parse.quote(bname),
+            'site=' + bid + '&company=' + urllib.parse.quote(bname),
+            'site=%d&site=%s' % (IDS[A], bid), 'site=%d&company=%s' % (IDS[A], bname),
+            'company=%s' % urllib.parse.quote(bname.upper())]
+    n = 0
+    for method, path, access, flags in ROUTES:
+        if access == 'public' and method == 'POST':
+            continue                      # the login form: no company
+        base = path + ('dash.css' if 'prefix' in flags else '')
+        # named: refused
+        for q in asks:
+            if method == 'GET':
+                st, _, body = request('GET', base + '?' + q, cookie=SESS['alice'])
+            else:
+                tok = csrf_of(request('GET', '/password', cookie=SESS['alice'],
+                                      client='10.250.0.1')[2])
+                st, _, body = request('POST', base, cookie=SESS['alice'], client='10.250.0.1',
+                                      body=q + '&csrf=' + tok)
+            n += 1
+            if access != 'public':
+                expect(st in (403, 404), '%s %s?%s: %d' % (method, base, q, st))
+            expect(not leaks(body, q), '%s %s?%s leaks %s' % (method, base, q,
+                                                              leaks(body, q)))
+        if method != 'GET':
+            continue
+        # objects of B by id and value, as parameters of A's own pages
+        for q in ['id=%d' % B_ALERTS[0], 'id=%d' % B_ALERTS[-1], 'host=' + b_host,
+                  'id=%d&site=%d' % (B_ALERTS[0], IDS[A])]:
+            st, _, body = request('GET', base + '?' + q, cookie=SESS['alice'])
+            n += 1
+            expect(not leaks(body, q), '%s?%s leaks %s' % (base, q, leaks(body, q)))
+            if path == '/alert':
+                expect(st == 404, '%s?%s: %d' % (base, q, st))
+        # B's company in the path
+        for p in (base + '/' + bid, base + '/' + bname, base + '/../company?site=' + bid):
+            st, _, body = request('GET', p, cookie=SESS['alice'])
+            n += 1
+            expect(st in (400, 403, 404), '%s: %d' % (p, st))
+            expect(not leaks(body, p), '%s leaks' % p)
+        # A's own, unasked: no B data either
+        st, _, body = request('GET', base, cookie=SESS['alice'])
+        expect(not leaks(body, ''), '%s leaks %s' % (base, leaks(body, '')))
+    for i in B_ALERTS[:20]:
+        for p in ('/alert?id=%d' % i, '/alert?id=%d&site=%s' % (i, bid)):
+            st, _, body = request('GET', p, cookie=SESS['alice'])
+            expect(st == 404 and not leaks(body, p), '%s: %d' % (p, st))
+    # B's own user and the analyst do see B (the secrets are real)
+    st, _, body = request('GET', '/company', cookie=SESS['bob'])
+    expect(st == 200 and B.encode() in body, 'bob sees B')
+    st, _, body = request('GET', '/alert?id=%d&site=%s' % (B_ALERTS[0], bid),
+                          cookie=SESS['analyst'])
+    expect(st == 200 and any(s.encode() in body for s in SECRETS - {B}), 'analyst sees B')
+    st, _, body = request('GET', '/company?site=' + str(IDS[A]), cookie=SESS['bob'])
+    expect(st == 404 and A.encode() not in body, 'bob asking for A')
+    print('      %d requests as A for B' % n)
+
+
+@check('no session: every non-public route refused (GET to /login, others 403)')
+def _anonymous():
+    for method, path, access, flags in ROUTES:
+        p = path + ('dash.css' if 'prefix' in flags else '')
+        for cookie in (None, 'mm_session=' + '0' * 64, 'mm_session=garbage', 'mm_session='):
+            st, hdrs, body = request(method, p, cookie=cookie,
+                                     body={} if method == 'POST' else None)
+            if access == 'public':
+                continue
+            if method == 'GET':
+                expect(st == 303 and header(hdrs, 'Location') == ['/login'],
+                       '%s %s: %d' % (method, p, st))
+            else:
+                expect(st == 403, '%s %s: %d' % (method, p, st))
+            expect(A.encode() not in body and B.encode() not in body, 'anonymous body')
+
+
+@check('session fixation: a cookie sent before the login is never the session after it')
+def _fixation():
+    planted = 'mm_session=' + 'ab' * 32
+    st, sess, _, _ = login('alice', cookie=planted)
+    expect(st == 303 and sess and sess != planted, 'login with a planted cookie: %s' % sess)
+    st, _, _ = request('GET', '/company', cookie=planted)
+    expect(st == 303, 'the planted cookie is no session: %d' % st)
+    st, _, _ = request('GET', '/company', cookie=sess)
+    expect(st == 200, 'the new one is')
+    # a second login gives another token; logout ends one
+    st, sess2, _, _ = login('alice')
+    expect(sess2 != sess, 'a new token per login')
+    c = client_addr()
+    tok = csrf_of(request('GET', '/password', cookie=sess2, client=c)[2])
+    st, hdrs, _ = request('POST', '/logout', cookie=sess2, client=c, body={'csrf': tok})
+    expect(st == 303, 'logout: %d' % st)
+    st, _, _ = request('GET', '/company', cookie=sess2)
+    expect(st == 303, 'after logout: %d' % st)
+    st, _, _ = request('GET', '/company', cookie=sess)
+    expect(st == 200, 'the other session goes on')
+
+
+@check('CSRF: missing, bad or used-up tokens refused with 403 on every POST')
+def _csrf():
+    for method, path, access, flags in ROUTES:
+        if method != 'POST':
+            continue
+        for body in ({}, {'csrf': ''}, {'csrf': 'A' * 76}):
+            st, _, _ = request('POST', path, cookie=SESS['analyst'],
+                               body=dict(body, user='alice', password=PW['alice']))
+            expect(st == 403, '%s %s %s: %d' % (method, path, body, st))
+    # a token used once is used up; one from another client is refused
+    c = client_addr()
+    tok = csrf_of(request('GET', '/login', client=c)[2])
+    st, _, _ = request('POST', '/login', client=client_addr(),
+                       body={'user': 'alice', 'password': PW['alice'], 'csrf': tok})
+    expect(st == 403, 'token of another client: %d' % st)
+    st, _, _ = request('POST', '/login', client=c,
+                       body={'user': 'alice', 'password': PW['alice'], 'csrf': tok})
+    expect(st == 303, 'its own client: %d' % st)
+    st, _, _ = request('POST', '/login', client=c,
+                       body={'user': 'alice', 'password': PW['alice'], 'csrf': tok})
+    expect(st == 403, 'used again: %d' % st)
+
+
+@check('password guessing: rate limited per address; the account locked after 10 failures, '
+       'in the same words as an unknown name')
+def _guessing():
+    c = client_addr()
+    codes = [login('nobody', 'guess-%d' % i, client=c)[0] for i in range(12)]
+    expect(codes[:10] == [401] * 10 and 429 in codes[10:], 'per address: %s' % codes)
+    # from many addresses: the account locks
+    for i in range(10):
+        st = login('bob', 'wrong-%d' % i)[0]
+        expect(st == 401, 'guess %d: %d' % (i, st))
+    st, sess, _, locked = login('bob')
+    expect(st == 401 and not sess, 'the right password while locked: %d' % st)
+    st, _, _, unknown = login('no-such-user', 'whatever-pw')
+
+    def words(b):
+        return re.sub(rb'value="[^"]*"', b'', b)
+    expect(words(locked) == words(unknown), 'a locked account reads as an unknown name')
+    t0 = time.time()
+    login('no-such-user-2', 'whatever-pw')
+    t_unknown = time.time() - t0
+    t0 = time.time()
+    login('alice', 'wrong-password')
+    t_known = time.time() - t0
+    print('      login time: unknown name %.0f ms, known name %.0f ms'
+          % (t_unknown * 1000, t_known * 1000))
+    expect(t_unknown > 0.3 * t_known, 'an unknown name is answered much faster')
+
+
+@check('password change: old password, new twice, CSRF; other sessions end')
+def _passwd():
+    # bob is locked (above): the analyst changes the password
+    st, s1, _, _ = login('analyst')
+    st, s2, _, _ = login('analyst')
+    c = client_addr()
+    tok = csrf_of(request('GET', '/password', cookie=s1, client=c)[2])
+    st, _, _ = request('POST', '/password', cookie=s1, client=c,
+                       body={'old': 'wrong-one-xx', 'new': 'another-pass-1',
+                             'again': 'another-pass-1', 'csrf': tok})
+    expect(st == 403, 'wrong old: %d' % st)
+    tok = csrf_of(request('GET', '/password', cookie=s1, client=c)[2])
+    st, _, _ = request('POST', '/password', cookie=s1, client=c,
+                       body={'old': PW['analyst'], 'new': 'another-pass-1',
+                             'again': 'another-pass-2', 'csrf': tok})
+    expect(st == 400, 'mismatch: %d' % st)
+    tok = csrf_of(request('GET', '/password', cookie=s1, client=c)[2])
+    st, hdrs, _ = request('POST', '/password', cookie=s1, client=c,
+                          body={'old': PW['analyst'], 'new': 'another-pass-1',
+                                'again': 'another-pass-1', 'csrf': tok})
+    expect(st == 200, 'change: %d' % st)
+    new = [v for v in header(hdrs, 'Set-Cookie') if v.startswith('mm_session=')]
+    expect(new, 'a new session cookie')
+    s3 = new[0].split(';')[0]
+    for s, want in ((s1, 303), (s2, 303), (s3, 200), (SESS['analyst'], 303)):
+        st, _, _ = request('GET', '/companies', cookie=s)
+        expect(st == want, 'session after the change: %d, not %d' % (st, want))
+    st, sess, _, _ = login('analyst', 'another-pass-1')
+    expect(st == 303 and sess, 'new password logs in')
+    SESS['analyst'] = sess
+
+
+@check('path traversal under /static/: 404')
+def _traversal():
+    for p in ('/static/../../../../etc/passwd', '/static/%2e%2e/%2e%2e/etc/passwd',
+              '/static/..%2f..%2fetc%2fpasswd', '/static/dash.css/../../etc/passwd',
+              '/static/', '/static/dash.css%00.png', '/static//etc/passwd',
+              '/static/./dash.css', '/static/DASH.CSS'):
+        st, _, body = request('GET', p)
+        expect(st in (400, 404) and b'root:' not in body, '%s: %d' % (p, st))
+
+
+@check('oversized and malformed requests: 400, 413, 414, 431; counted at exit')
+def _malformed():
+    st, _, _ = request('GET', '/login?' + 'a' * 5000)
+    expect(st == 414, 'long target: %d' % st)
+    st, _, _ = request('GET', '/login', headers={'X-Big': 'b' * 9000})
+    expect(st in (431, 413), 'big header: %d' % st)
+    st, _, _ = request('POST', '/login', body='user=' + 'a' * 200000)
+    expect(st == 413, 'big body: %d' % st)
+    st, _, _ = request('POST', '/login', body='user=%zz&password=x')
+    expect(st in (400, 403), 'bad form: %d' % st)
+    st, _, _ = request('GET', '/alerts?site=%zz', cookie=SESS['alice'])
+    expect(st == 400, 'bad query: %d' % st)
+    st, _, _ = request('GET', '/company?site=' + '9' * 40, cookie=SESS['analyst'])
+    expect(st == 404, 'huge id: %d' % st)
+    st, _, _ = request('GET', '/alert?id=-1', cookie=SESS['alice'])
+    expect(st == 404, 'negative id: %d' % st)
+    st, _, _ = request('BREW', '/login')
+    expect(st == 405, 'unknown method: %d' % st)
+    c = http.client.HTTPConnection('127.0.0.1', PORT, timeout=10)
+    c.sock = None
+    c.connect()
+    c.sock.sendall(b'GET /lo\x01gin HTTP/1.1\r\nHost: x\r\n\r\n')
+    reply = c.sock.recv(100)
+    c.close()
+    expect(reply.startswith(b'HTTP/1.1 400'), 'control byte: %r' % reply[:20])
+
+
+@check('Chromium: log in through the form, the company page, a filter (screenshots kept)')
+def _browser():
+    try:
+        from cdp import Browser
+        b = Browser(lang='ja')
+    except FileNotFoundError:
+        raise Skip('chromium missing')
+    base = 'http://127.0.0.1:%d' % PORT
+    import base64
+
+    def js(expr):
+        # an evaluation that a navigation interrupts is tried again
+        for _ in range(50):
+            try:
+                return b.js(expr)
+            except RuntimeError:
+                time.sleep(0.2)
+        return b.js(expr)
+
+    def wait_text(needle):
+        deadline = time.time() + 20
+        text = ''
+        while time.time() < deadline:
+            text = js('document.body ? document.body.innerText : ""') or ''
+            if needle in text:
+                return text
+            time.sleep(0.2)
+        raise AssertionError('page never showed %r; it shows: %s' % (needle, text[:400]))
+
+    def shot(name):
+        r = b.call('Page.captureScreenshot', {'format': 'png'})
+        with open(os.path.join(ART, name + '.png'), 'wb') as f:
+            f.write(base64.b64decode(r['data']))
+    try:
+        b.call('Emulation.setDeviceMetricsOverride',
+               {'width': 390, 'height': 844, 'deviceScaleFactor': 1, 'mobile': True})
+        b.goto(base + '/login?lang=ja')
+        wait_text('ユーザー名')
+        shot('login')
+        js("document.querySelector('input[name=user]').value = 'alice';"
+             "document.querySelector('input[name=password]').value = %s;"
+             "document.querySelector('form.login').submit(); true" % json.dumps(PW['alice']))
+        text = wait_text(A)
+        shot('company')
+        expect(B not in text, 'B on the company page')
+        b.goto(base + '/alerts')
+        wait_text('絞り込む')
+        js("var s = document.querySelector('select[name=severity]'); s.value = '1';"
+             "document.querySelector('form.filter').submit(); true")
+        deadline = time.time() + 20
+        while time.time() < deadline and 'severity=1' not in (js('location.href') or ''):
+            time.sleep(0.2)
+        expect('severity=1' in js('location.href'), 'the filter was followed')
+        wait_text('絞り込む')
+        shot('alerts-severity-1')
+        b.goto(base + '/survey?lang=en')
+        wait_text('Survey')
+        shot('survey-en')
+        print('      screenshots: %s' % ART)
+    finally:
+        b.close()
+
+
+@check('exit: SIGTERM stops the server; its counters name the refusals')
+def _exit():
+    SERVER.terminate()
+    err = SERVER.stderr.read()
+    SERVER.wait(timeout=20)
+    expect(SERVER.returncode == 0, 'exit %s' % SERVER.returncode)
+    m = re.search(r'logins (\d+) ok, (\d+) failed, (\d+) locked, (\d+) rate limited', err)
+    expect(m and int(m.group(3)) >= 1 and int(m.group(4)) >= 1, err)
+    expect(re.search(r'csrf [1-9]', err), err)
+
+
+if SERVER and SERVER.poll() is None:
+    SERVER.kill()
+if os.environ.get('MM_KEEP') is None and not os.listdir(ART):
+    shutil.rmtree(TMP, ignore_errors=True)
+finish()
