@@ -20,6 +20,8 @@ void mm_dash_config_defaults(mm_dash_config *c)
     c->web.rl.addr_burst = 200;
     c->web.rl.block_rate = 100;
     c->web.rl.block_burst = 1000;
+    /* a reverse proxy in front brings every user from one address */
+    c->web.per_ip_limit = 64;
     c->db = "mimamori.db";
     c->tz = "Asia/Tokyo";
     c->model_ttl_s = 60;
