@@ -55,6 +55,8 @@ bool dash_register(struct mm_dash *d, mm_web_server *web);
  * held until dash_model_put. NULL with a reason in err. */
 dmodel *dash_model_get(struct mm_dash *d, char *err, size_t errlen);
 void dash_model_put(struct mm_dash *d, dmodel *m);
+/* The company of an id or a name (authz.h's mm_site_resolve; takes the
+ * store's lock). */
 int64_t dash_site_resolve(void *ctx, const char *id, const char *name);
 
 /* pages.c: the frame of every page, words, the login and password pages */

@@ -33,16 +33,19 @@ int64_t dash_site_resolve(void *ctx, const char *id, const char *name)
     uint64_t v = 0;
     if (id && (!mm_parse_uint(id, INT64_MAX, &v) || v == 0))
         return 0;
+    pthread_mutex_lock(&d->db_mu);
     mm_stmt *st = mm_db_prepare(d->db, id ? "SELECT id FROM sites WHERE id = $1"
                                           : "SELECT id FROM sites WHERE name = $1");
-    if (!st)
-        return 0;
-    if (id)
-        mm_stmt_i64(st, 1, (int64_t)v);
-    else
-        mm_stmt_text(st, 1, name ? name : "");
-    int64_t r = mm_stmt_step(st) == 1 ? mm_col_i64(st, 0) : 0;
-    mm_stmt_free(st);
+    int64_t r = 0;
+    if (st) {
+        if (id)
+            mm_stmt_i64(st, 1, (int64_t)v);
+        else
+            mm_stmt_text(st, 1, name ? name : "");
+        r = mm_stmt_step(st) == 1 ? mm_col_i64(st, 0) : 0;
+        mm_stmt_free(st);
+    }
+    pthread_mutex_unlock(&d->db_mu);
     return r;
 }
 
