@@ -45,6 +45,7 @@ PW = {'analyst': 'analyst-password-1', 'alice': 'alice-password-1', 'bob': 'bob-
 SERVER = None
 PORT = 0
 NEXT_CLIENT = [0]
+EVE = []
 
 
 def run(*args, **kw):
@@ -67,6 +68,7 @@ def make_store():
     for p, t in ((pa, ta), (pb, tb)):
         with open(p, 'w') as f:
             f.write(t)
+    EVE[:] = [pa, pb]
     r = run(MM, 'ingest', '--db', DB, '-q', pa, pb)
     if r.returncode != 0:
         raise RuntimeError('ingest: ' + r.stderr)
@@ -99,16 +101,21 @@ def make_store():
     return ids, secrets, a_alerts, b_alerts
 
 
-def start():
-    global SERVER, PORT
-    SERVER = subprocess.Popen([MM, 'serve', '--db', DB, '--listen', '127.0.0.1:0',
-                               '--trusted-proxy', '127.0.0.1/32', '--geoip', 'none'],
-                              stderr=subprocess.PIPE, text=True)
-    line = SERVER.stderr.readline()
+def serve(db):
+    p = subprocess.Popen([MM, 'serve', '--db', db, '--listen', '127.0.0.1:0',
+                          '--trusted-proxy', '127.0.0.1/32', '--geoip', 'none'],
+                         stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()
     m = re.search(r'listening on port (\d+)', line)
     if not m:
-        raise RuntimeError('serve: ' + line + SERVER.stderr.read())
-    PORT = int(m.group(1))
+        p.kill()
+        raise RuntimeError('serve: ' + line + p.stderr.read())
+    return p, int(m.group(1))
+
+
+def start():
+    global SERVER, PORT
+    SERVER, PORT = serve(DB)
 
 
 def client_addr():
@@ -568,6 +575,60 @@ def _browser():
         print('      screenshots: %s' % ART)
     finally:
         b.close()
+
+
+@check('PostgreSQL (started here): accounts, lockout, sessions, pages and isolation the same')
+def _postgres():
+    global PORT
+    import pgtemp
+    url, stop = pgtemp.start_postgres(Skip)
+    keep = PORT
+    p = None
+    try:
+        r = run(MM, 'ingest', '--db', url, '-q', *EVE)
+        expect(r.returncode == 0, r.stderr)
+        for args in (('analyst', '--role', 'analyst'), ('alice', '--role', 'company', '--site', A),
+                     ('bob', '--role', 'company', '--site', B)):
+            r = run(MM, 'user', 'add', '--db', url, *args, '--password-file',
+                    os.path.join(TMP, args[0] + '.pw'))
+            expect(r.returncode == 0, r.stderr)
+        r = run(MM, 'user', 'list', '--db', url)
+        expect(r.returncode == 0 and len(r.stdout.splitlines()) == 3, r.stdout + r.stderr)
+        p, PORT = serve(url)
+        st, sess, _, _ = login('alice')
+        expect(st == 303 and sess, 'login on PostgreSQL: %d' % st)
+        st, _, body = request('GET', '/company', cookie=sess)
+        expect(st == 200 and A.encode() in body and not leaks(body, ''), 'company page')
+        st, _, body = request('GET', '/alerts?severity=1&from=2000-01-01', cookie=sess)
+        expect(st == 200 and b'/alert?id=' in body and not leaks(body, ''), 'alerts')
+        for q in ('site=%d' % IDS[B], 'company=' + B):
+            st, _, body = request('GET', '/company?' + q, cookie=sess)
+            expect(st == 404 and not leaks(body, q), '%s: %d' % (q, st))
+        for i in range(10):
+            login('bob', 'wrong-%d' % i)
+        st, sess_b, _, _ = login('bob')
+        expect(st == 401 and not sess_b, 'lockout on PostgreSQL: %d' % st)
+        st, s_ana, _, _ = login('analyst')
+        st, _, body = request('GET', '/company?company=' + B, cookie=s_ana)
+        expect(st == 200 and B.encode() in body, 'the analyst picks B: %d' % st)
+        c = client_addr()
+        tok = csrf_of(request('GET', '/password', cookie=s_ana, client=c)[2])
+        st, _, _ = request('POST', '/password', cookie=s_ana, client=c,
+                           body={'old': PW['analyst'], 'new': 'pg-password-22',
+                                 'again': 'pg-password-22', 'csrf': tok})
+        expect(st == 200, 'password change on PostgreSQL: %d' % st)
+        st, _, _ = request('GET', '/companies', cookie=s_ana)
+        expect(st == 303, 'the old session ended: %d' % st)
+        r = run(MM, 'user', 'remove', '--db', url, 'alice')
+        expect(r.returncode == 0, r.stderr)
+        st, _, _ = request('GET', '/company', cookie=sess)
+        expect(st == 303, 'a removed user\'s session: %d' % st)
+    finally:
+        if p:
+            p.terminate()
+            p.wait(timeout=20)
+        PORT = keep
+        stop()
 
 
 @check('exit: SIGTERM stops the server; its counters name the refusals')
