@@ -124,15 +124,20 @@ void dash_site_q(mm_web_buf *b, const mm_dash_call *c)
         mm_web_buf_puts(b, "?");
 }
 
-/* The link to this page in the other language: its query kept, lang
- * replaced. */
+/* The link to this page in the other language: the page's own parameters
+ * kept (no other key of the query is written back), lang replaced. */
 static void lang_link(mm_web_buf *b, const mm_dash_call *c, const mm_web_req *req)
 {
+    static const char *const keep[] = {"site", "company", "id", "from", "to", "family",
+                                       "severity", "host"};
     mm_web_buf_puts(b, "<a href=\"");
     mm_web_html_puts(b, req->path);
     mm_web_buf_puts(b, "?");
     for (size_t i = 0; i < req->args.n; i++) {
-        if (strcmp(req->args.f[i].key, "lang") == 0)
+        bool kept = false;
+        for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+            kept |= strcmp(req->args.f[i].key, keep[k]) == 0;
+        if (!kept)
             continue;
         dash_urlenc(b, req->args.f[i].key);
         mm_web_buf_puts(b, "=");

@@ -6,7 +6,7 @@
  * fuzz request (tests/fuzz/webreq.h: the peer byte, "METHOD\nTARGET\n",
  * header lines, an empty line, the body). Every response must carry the
  * security headers and a status in range, hold no script and no inline
- * style, and an answer to alice must hold none of company B's data
+ * style attribute, and an answer to alice must hold none of company B's data
  * unless the request itself carried it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +75,7 @@ static void check_resp(const mm_web_resp *r, int who, const uint8_t *data, size_
         return;
     if (strncmp(r->ctype, "text/html", 9) == 0 && !mm_web_resp_get(r, "Content-Disposition") &&
         (memmem(r->body.s, r->body.len, "<script", 7) ||
-         memmem(r->body.s, r->body.len, "style=", 6)))
+         memmem(r->body.s, r->body.len, " style=\"", 8)))
         abort();
     if (who != 2)
         return;
