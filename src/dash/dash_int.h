@@ -39,10 +39,17 @@ struct mm_dash {
     mm_web_server *web;
     mm_db *db;
     pthread_mutex_t db_mu;      /* the store's connection is one */
+    mm_db *mdb;                 /* a second one, for building the model
+                                   (under build_mu) while requests go on */
     mm_web_rl *login_rl;        /* login attempts per client and block */
     mm_geo *geo;
     pthread_mutex_t model_mu, build_mu;
     dmodel *cur;
+    /* the refresher (mm_dash_start): builds the model every model_ttl_s,
+     * so no request waits for a build but the first */
+    pthread_t refresher;
+    bool refreshing, stopping;
+    pthread_cond_t stop_cv;     /* with model_mu */
     gate gates[MM_DASH_MAX_ROUTES];
     _Atomic uint64_t login_ok, login_failed, login_locked, login_rate, denied, not_found,
         no_session;

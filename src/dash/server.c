@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void mm_dash_config_defaults(mm_dash_config *c)
 {
@@ -70,7 +71,9 @@ static dmodel *fresh(mm_dash *d)
 {
     dmodel *m = NULL;
     pthread_mutex_lock(&d->model_mu);
-    if (d->cur && mm_now_ns() - d->cur->built_ns < (uint64_t)d->c.model_ttl_s * 1000000000ull) {
+    /* with the refresher running, the model it keeps is the one to use */
+    if (d->cur && (d->refreshing ||
+                   mm_now_ns() - d->cur->built_ns < (uint64_t)d->c.model_ttl_s * 1000000000ull)) {
         m = d->cur;
         m->refs++;
     }
@@ -78,29 +81,22 @@ static dmodel *fresh(mm_dash *d)
     return m;
 }
 
-dmodel *dash_model_get(mm_dash *d, char *err, size_t errlen)
+/* A new model made the current one; returned held once for the caller
+ * (NULL with a reason in err). Under build_mu, on the model's own
+ * connection (SQLite in WAL mode and PostgreSQL read while the requests'
+ * connection is used). */
+static dmodel *build(mm_dash *d, char *err, size_t errlen)
 {
-    dmodel *m = fresh(d);
-    if (m)
-        return m;
-    pthread_mutex_lock(&d->build_mu);       /* one build at a time */
-    if ((m = fresh(d))) {
-        pthread_mutex_unlock(&d->build_mu);
-        return m;
-    }
+    dmodel *m;
     m = calloc(1, sizeof *m);
     if (!m) {
-        pthread_mutex_unlock(&d->build_mu);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_mutex_lock(&d->db_mu);
-    int rc = rp_model_build(&m->m, d->db, 0, 0, d->tz, err, errlen);
-    pthread_mutex_unlock(&d->db_mu);
+    int rc = rp_model_build(&m->m, d->mdb, 0, 0, d->tz, err, errlen);
     if (rc != 0) {
         rp_model_free(&m->m);
         free(m);
-        pthread_mutex_unlock(&d->build_mu);
         return NULL;
     }
     char cerr[256];
@@ -116,8 +112,44 @@ dmodel *dash_model_get(mm_dash *d, char *err, size_t errlen)
     pthread_mutex_unlock(&d->model_mu);
     if (drop)
         model_drop(old);
+    return m;
+}
+
+dmodel *dash_model_get(mm_dash *d, char *err, size_t errlen)
+{
+    dmodel *m = fresh(d);
+    if (m)
+        return m;
+    pthread_mutex_lock(&d->build_mu);       /* one build at a time */
+    if (!(m = fresh(d)))
+        m = build(d, err, errlen);
     pthread_mutex_unlock(&d->build_mu);
     return m;
+}
+
+static void *refresher(void *arg)
+{
+    mm_dash *d = arg;
+    for (;;) {
+        pthread_mutex_lock(&d->model_mu);
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += d->c.model_ttl_s;
+        while (!d->stopping && pthread_cond_timedwait(&d->stop_cv, &d->model_mu, &dl) == 0) {
+        }
+        bool stop = d->stopping;
+        pthread_mutex_unlock(&d->model_mu);
+        if (stop)
+            return NULL;
+        char err[256];
+        pthread_mutex_lock(&d->build_mu);
+        dmodel *m = build(d, err, sizeof err);
+        pthread_mutex_unlock(&d->build_mu);
+        if (m)
+            dash_model_put(d, m);
+        else
+            fprintf(stderr, "mimamori serve: report model: %s\n", err);
+    }
 }
 
 mm_dash *mm_dash_new(const mm_dash_config *c, char *err, size_t errlen)
@@ -135,6 +167,7 @@ mm_dash *mm_dash_new(const mm_dash_config *c, char *err, size_t errlen)
     pthread_mutex_init(&d->db_mu, NULL);
     pthread_mutex_init(&d->model_mu, NULL);
     pthread_mutex_init(&d->build_mu, NULL);
+    pthread_cond_init(&d->stop_cv, NULL);
     if (!mm_pw_init()) {
         snprintf(err, errlen, "libsodium cannot start");
         goto fail;
@@ -145,6 +178,8 @@ mm_dash *mm_dash_new(const mm_dash_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "store: %s", mm_db_error(d->db));
         goto fail;
     }
+    if (!(d->mdb = mm_db_open(c->db, err, errlen)))
+        goto fail;
     mm_sess_sweep(d->db, (int64_t)(mm_now_ns() / 1000));
     char gerr[256];
     d->geo = mm_geo_open(c->geoip, gerr, sizeof gerr);   /* without: country codes */
@@ -175,6 +210,18 @@ fail:
 
 bool mm_dash_start(mm_dash *d, char *err, size_t errlen)
 {
+    /* the model before the first request, then kept fresh by a thread */
+    dmodel *m = dash_model_get(d, err, errlen);
+    if (!m)
+        return false;
+    dash_model_put(d, m);
+    pthread_mutex_lock(&d->model_mu);
+    d->refreshing = pthread_create(&d->refresher, NULL, refresher, d) == 0;
+    pthread_mutex_unlock(&d->model_mu);
+    if (!d->refreshing) {
+        snprintf(err, errlen, "cannot start a thread");
+        return false;
+    }
     return mm_web_start(d->web, err, errlen);
 }
 
@@ -199,6 +246,13 @@ void mm_dash_free(mm_dash *d)
         return;
     if (d->web)
         mm_web_stop(d->web);
+    pthread_mutex_lock(&d->model_mu);
+    bool joining = d->refreshing;
+    d->stopping = true;
+    pthread_cond_broadcast(&d->stop_cv);
+    pthread_mutex_unlock(&d->model_mu);
+    if (joining)
+        pthread_join(d->refresher, NULL);
     mm_web_free(d->web);
     if (d->login_rl)
         mm_web_rl_free(d->login_rl);
@@ -206,8 +260,10 @@ void mm_dash_free(mm_dash *d)
         dash_model_put(d, d->cur);
     mm_geo_close(d->geo);
     mm_db_close(d->db);
+    mm_db_close(d->mdb);
     pthread_mutex_destroy(&d->db_mu);
     pthread_mutex_destroy(&d->model_mu);
     pthread_mutex_destroy(&d->build_mu);
+    pthread_cond_destroy(&d->stop_cv);
     free(d);
 }
