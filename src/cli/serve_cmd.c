@@ -1,7 +1,9 @@
 /*
  * serve_cmd.c - `mimamori serve`: the dashboard (src/dash).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-"usage: mimamori serve --db DB --listen ADDR:PORT [options]\n"
+"usage: mimamori serve --db DB --listen ADDR:PORT [--tls-cert F --tls-key F] [options]\n"
 "       mimamori serve --routes\n"
 "\n"
 "The dashboard: one web server for the analysts (every company, the\n"
@@ -26,10 +28,11 @@ static void usage(FILE *f)
 "  --listen ADDR:PORT    127.0.0.1:8080, [::]:8080 (both families); port 0:\n"
 "                        any free port (the one bound is printed)\n"
 "  --trusted-proxy CIDR  a reverse proxy whose X-Forwarded-For is believed\n"
-"                        (repeatable); its TLS makes the cookies Secure only\n"
-"                        with --secure-cookies\n"
-"  --secure-cookies      mark cookies Secure (the browser reaches the server\n"
-"                        over HTTPS, through a proxy)\n"
+"                        (repeatable)\n"
+"  --tls-cert FILE       HTTPS: the certificate (PEM, the chain after it) and\n"
+"  --tls-key FILE        its key (PEM); TLS 1.2 and 1.3; cookies are Secure\n"
+"  --secure-cookies      mark cookies Secure without --tls-cert (the browser\n"
+"                        reaches the server over HTTPS, through a proxy)\n"
 "  --tz ZONE             time zone of the pages (default Asia/Tokyo)\n"
 "  --geoip PATH          country data for names (default: the default data)\n"
 "  --routes              print every route with its access kind and exit\n"
@@ -40,14 +43,38 @@ static void usage(FILE *f)
 "12 hours after the login, at logout or at a password change.\n");
 }
 
+/* A PEM file's text (at most 1 MiB), NULL with a message. */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "mimamori serve: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1u << 20;
+    char *b = malloc(cap + 1);
+    size_t n = b ? fread(b, 1, cap + 1, f) : 0;
+    bool bad = !b || ferror(f) || n > cap || n == 0 || memchr(b, 0, n) ||
+               !memmem(b, n, "-----BEGIN ", 11);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "mimamori serve: %s: not a PEM file (or over 1 MiB)\n", path);
+        free(b);
+        return NULL;
+    }
+    b[n] = 0;
+    return b;
+}
+
 int cmd_dash_serve(int argc, char **argv)
 {
-    enum { O_DB = 256, O_LISTEN, O_PROXY, O_SECURE, O_TZ, O_GEO, O_ROUTES };
+    enum { O_DB = 256, O_LISTEN, O_PROXY, O_SECURE, O_TZ, O_GEO, O_ROUTES, O_CERT, O_KEY };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},         {"listen", required_argument, 0, O_LISTEN},
         {"trusted-proxy", required_argument, 0, O_PROXY},
         {"secure-cookies", no_argument, 0, O_SECURE}, {"tz", required_argument, 0, O_TZ},
         {"geoip", required_argument, 0, O_GEO},     {"routes", no_argument, 0, O_ROUTES},
+        {"tls-cert", required_argument, 0, O_CERT}, {"tls-key", required_argument, 0, O_KEY},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
     };
     mm_dash_config c;
@@ -55,6 +82,7 @@ int cmd_dash_serve(int argc, char **argv)
     c.web.max_resp = 32u << 20;     /* a PDF report */
     char proxies[1024] = "";
     bool routes = false;
+    const char *cert_path = NULL, *key_path = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -74,6 +102,8 @@ int cmd_dash_serve(int argc, char **argv)
         case O_TZ: c.tz = optarg; break;
         case O_GEO: c.geoip = optarg; break;
         case O_ROUTES: routes = true; break;
+        case O_CERT: cert_path = optarg; break;
+        case O_KEY: key_path = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -90,6 +120,19 @@ int cmd_dash_serve(int argc, char **argv)
     }
     if (proxies[0])
         c.web.trusted_proxies = proxies;
+    if (!cert_path != !key_path) {
+        fprintf(stderr, "mimamori serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    char *cert = NULL, *key = NULL;
+    if (cert_path && (!(cert = read_pem(cert_path)) || !(key = read_pem(key_path)))) {
+        free(cert);
+        return 1;
+    }
+    c.web.tls_cert_pem = cert;
+    c.web.tls_key_pem = key;
+    if (cert)
+        c.secure = true;
     if (c.geoip && !strcmp(c.geoip, "default"))
         c.geoip = NULL;
     setenv("TZ", c.tz, 1);
@@ -124,5 +167,10 @@ int cmd_dash_serve(int argc, char **argv)
 out:
     mm_dash_free(d);
     rp_pdf_cleanup();
+    free(cert);
+    if (key) {
+        sodium_memzero(key, strlen(key));
+        free(key);
+    }
     return rc;
 }

@@ -143,6 +143,8 @@ typedef struct mm_web_config {
     bool rate_limit;            /* (true) with rl */
     mm_web_rl_config rl;
     uint32_t csrf_lifetime_s;   /* (1800) */
+    const char *tls_cert_pem;   /* both set: HTTPS only (TLS 1.2 and 1.3), */
+    const char *tls_key_pem;    /* the PEM texts kept by the caller while it runs */
     size_t csrf_capacity;       /* used-token set (4096) */
 } mm_web_config;
 

@@ -101,9 +101,9 @@ def make_store():
     return ids, secrets, a_alerts, b_alerts
 
 
-def serve(db):
+def serve(db, *extra):
     p = subprocess.Popen([MM, 'serve', '--db', db, '--listen', '127.0.0.1:0',
-                          '--trusted-proxy', '127.0.0.1/32', '--geoip', 'none'],
+                          '--trusted-proxy', '127.0.0.1/32', '--geoip', 'none'] + list(extra),
                          stderr=subprocess.PIPE, text=True)
     line = p.stderr.readline()
     m = re.search(r'listening on port (\d+)', line)
@@ -629,6 +629,65 @@ def _postgres():
             p.wait(timeout=20)
         PORT = keep
         stop()
+
+
+@check('HTTPS (--tls-cert, --tls-key): login over TLS, Secure cookies, no plain HTTP')
+def _tls():
+    import socket
+    import ssl
+    if not shutil.which('openssl'):
+        raise Skip('openssl missing')
+    cert, key = os.path.join(TMP, 'cert.pem'), os.path.join(TMP, 'key.pem')
+    r = run('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+            '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost',
+            '-addext', 'subjectAltName=IP:127.0.0.1')
+    expect(r.returncode == 0, r.stderr)
+    r = run(MM, 'serve', '--db', DB, '--listen', '127.0.0.1:0', '--tls-cert', cert)
+    expect(r.returncode == 2, 'a certificate without its key: %d' % r.returncode)
+    r = run(MM, 'serve', '--db', DB, '--listen', '127.0.0.1:0', '--tls-cert', DB,
+            '--tls-key', key)
+    expect(r.returncode == 1 and 'PEM' in r.stderr, r.stderr)
+    p, port = serve(DB, '--tls-cert', cert, '--tls-key', key)
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+
+        def get(method, path, cookie=None, body=None):
+            c = http.client.HTTPSConnection('127.0.0.1', port, timeout=30, context=ctx)
+            h = {'X-Forwarded-For': client_addr()}
+            if cookie:
+                h['Cookie'] = cookie
+            if body:
+                h['Content-Type'] = 'application/x-www-form-urlencoded'
+                h['X-Forwarded-For'] = '10.77.0.1'
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            out = r.status, r.getheaders(), r.read(), c.sock.version()
+            c.close()
+            return out
+        c = http.client.HTTPSConnection('127.0.0.1', port, timeout=30, context=ctx)
+        c.request('GET', '/login', headers={'X-Forwarded-For': '10.77.0.1'})
+        r = c.getresponse()
+        tok = csrf_of(r.read())
+        ver = c.sock.version()
+        c.close()
+        expect(ver in ('TLSv1.2', 'TLSv1.3'), ver)
+        st, hdrs, _, _ = get('POST', '/login', body=urllib.parse.urlencode(
+            {'user': 'alice', 'password': PW['alice'], 'csrf': tok}))
+        ck = [v for k, v in hdrs if k.lower() == 'set-cookie' and v.startswith('mm_session=')]
+        expect(st == 303 and ck and 'Secure' in ck[0] and 'HttpOnly' in ck[0], (st, ck))
+        st, _, body, _ = get('GET', '/company', cookie=ck[0].split(';')[0])
+        expect(st == 200 and A.encode() in body, 'company over TLS: %d' % st)
+        s = socket.create_connection(('127.0.0.1', port), timeout=5)
+        s.sendall(b'GET /login HTTP/1.1\r\nHost: x\r\n\r\n')
+        try:
+            reply = s.recv(100)
+        except OSError:
+            reply = b''
+        s.close()
+        expect(not reply.startswith(b'HTTP/'), 'plain HTTP answered: %r' % reply[:20])
+    finally:
+        p.terminate()
+        p.wait(timeout=20)
 
 
 @check('exit: SIGTERM stops the server; its counters name the refusals')
