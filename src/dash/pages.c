@@ -301,7 +301,7 @@ int dash_logout(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web
         pthread_mutex_unlock(&d->db_mu);
     }
     (void)c;
-    mm_web_resp_cookie(resp, MM_SESS_COOKIE, "", 0, d->c.secure);
+    mm_web_resp_cookie_clear(resp, MM_SESS_COOKIE, d->c.secure);
     return dash_redirect(resp, "/login");
 }
 

@@ -146,6 +146,16 @@ bool mm_web_resp_cookie(mm_web_resp *r, const char *name, const char *value, uin
     return true;
 }
 
+bool mm_web_resp_cookie_clear(mm_web_resp *r, const char *name, bool secure)
+{
+    if (r->ncookie == MM_WEB_MAX_COOKIES || !is_token(name, 64))
+        return false;
+    snprintf(r->cookie[r->ncookie++], sizeof r->cookie[0],
+             "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", name,
+             secure ? "; Secure" : "");
+    return true;
+}
+
 int mm_web_resp_text(mm_web_resp *r, int status, const char *ctype, const char *text)
 {
     mm_web_buf_reset(&r->body);

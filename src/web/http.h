@@ -115,6 +115,8 @@ const char *mm_web_resp_get(const mm_web_resp *r, const char *name);
  * cookie-octets; false otherwise or when there is no room. */
 bool mm_web_resp_cookie(mm_web_resp *r, const char *name, const char *value, uint32_t max_age_s,
                         bool secure);
+/* A cookie removed: empty, Max-Age=0, with the same attributes. */
+bool mm_web_resp_cookie_clear(mm_web_resp *r, const char *name, bool secure);
 /* Shorthands for a whole body; they return status (for "return ...;"). */
 int mm_web_resp_text(mm_web_resp *r, int status, const char *ctype, const char *text);
 int mm_web_resp_json(mm_web_resp *r, int status, const mm_json *j);

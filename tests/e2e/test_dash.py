@@ -388,6 +388,8 @@ def _fixation():
     tok = csrf_of(request('GET', '/password', cookie=sess2, client=c)[2])
     st, hdrs, _ = request('POST', '/logout', cookie=sess2, client=c, body={'csrf': tok})
     expect(st == 303, 'logout: %d' % st)
+    expect(any(v.startswith('mm_session=;') and 'Max-Age=0' in v
+               for v in header(hdrs, 'Set-Cookie')), 'logout clears the cookie')
     st, _, _ = request('GET', '/company', cookie=sess2)
     expect(st == 303, 'after logout: %d' % st)
     st, _, _ = request('GET', '/company', cookie=sess)
