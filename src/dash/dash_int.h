@@ -106,6 +106,10 @@ int dash_download_html(struct mm_dash *d, const mm_dash_call *c, const mm_web_re
 int dash_download_pdf(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
                       mm_web_resp *resp);
 
+/* pages_imports.c */
+int dash_imports(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
+                 mm_web_resp *resp);
+
 /* pages_alerts.c */
 int dash_alerts(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
                 mm_web_resp *resp);

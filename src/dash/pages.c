@@ -91,6 +91,16 @@ static const word words[] = {
     {"steps", "対策", "What to do"},
     {"no_explain", "このアラートには説明がありません。", "This alert has no explanation."},
     {"letter", "調査での表記", "In the survey"},
+    {"imports", "取り込み状況", "Imports"},
+    {"kind", "種類", "Kind"},
+    {"n_imports", "取り込み数", "Imports"},
+    {"events", "イベント数", "Events"},
+    {"bytes", "バイト数", "Bytes"},
+    {"last_import", "最後の取り込み", "Last import"},
+    {"sensors", "センサー", "Sensors"},
+    {"sensor", "センサー", "Sensor"},
+    {"last_alert", "最後のアラート", "Last alert"},
+    {"silent", "2 日以上アラートなし", "no alert for over 2 days"},
 };
 
 const char *dash_t(bool ja, const char *key)
@@ -164,7 +174,8 @@ void dash_head(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_
         mm_web_buf_printf(b, "<a href=\"/\">%s</a>", dash_t(ja, "home"));
         mm_web_buf_printf(b, "<a href=\"/survey\">%s</a>", dash_t(ja, "survey"));
         if (u->role == MM_ROLE_ANALYST)
-            mm_web_buf_printf(b, "<a href=\"/companies\">%s</a>", dash_t(ja, "companies"));
+            mm_web_buf_printf(b, "<a href=\"/companies\">%s</a><a href=\"/imports\">%s</a>",
+                              dash_t(ja, "companies"), dash_t(ja, "imports"));
         if (u->role == MM_ROLE_COMPANY || c->site > 0) {
             mm_web_buf_puts(b, "<a href=\"/company");
             dash_site_q(b, c);

@@ -25,6 +25,8 @@ static const mm_dash_route table[] = {
     {"GET", "/", 0, MM_ACC_SESSION, dash_home, "home: the analyst's overview, a company's own"},
     {"GET", "/survey", 0, MM_ACC_SESSION, dash_survey, "the survey, companies anonymised"},
     {"GET", "/companies", 0, MM_ACC_ANALYST, dash_companies, "every company, with its letter"},
+    {"GET", "/imports", 0, MM_ACC_ANALYST, dash_imports,
+     "imports per company, each sensor's last alert"},
     {"GET", "/company", 0, MM_ACC_COMPANY, dash_company, "a company's report"},
     {"GET", "/alerts", 0, MM_ACC_COMPANY, dash_alerts,
      "a company's alerts (from, to, family, severity, host)"},

@@ -232,6 +232,10 @@ def _login():
     expect(st == 200 and A.encode() in data and B.encode() in data, 'analyst /companies')
     st, hdrs, _ = request('GET', '/', cookie=SESS['alice'])
     expect(st == 303 and header(hdrs, 'Location') == ['/company'], 'alice home')
+    st, _, data = request('GET', '/imports', cookie=SESS['analyst'])
+    expect(st == 200 and A.encode() in data and B.encode() in data, 'analyst /imports')
+    st, _, data = request('GET', '/imports', cookie=SESS['alice'])
+    expect(st == 403 and B.encode() not in data, 'alice /imports: %d' % st)
 
 
 @check('pages: Japanese and English, phone viewport, local style sheets only, downloads')
@@ -613,6 +617,8 @@ def _postgres():
         st, s_ana, _, _ = login('analyst')
         st, _, body = request('GET', '/company?company=' + B, cookie=s_ana)
         expect(st == 200 and B.encode() in body, 'the analyst picks B: %d' % st)
+        st, _, body = request('GET', '/imports', cookie=s_ana)
+        expect(st == 200 and B.encode() in body, 'imports on PostgreSQL: %d' % st)
         c = client_addr()
         tok = csrf_of(request('GET', '/password', cookie=s_ana, client=c)[2])
         st, _, _ = request('POST', '/password', cookie=s_ana, client=c,
