@@ -51,6 +51,7 @@ struct mm_dash {
     bool refreshing, stopping;
     pthread_cond_t stop_cv;     /* with model_mu */
     gate gates[MM_DASH_MAX_ROUTES];
+    uint8_t sc_key[32];         /* session CSRF values: BLAKE2b keyed with it */
     _Atomic uint64_t login_ok, login_failed, login_locked, login_rate, denied, not_found,
         no_session;
 };
@@ -65,6 +66,11 @@ void dash_model_put(struct mm_dash *d, dmodel *m);
 /* The company of an id or a name (authz.h's mm_site_resolve; takes the
  * store's lock). */
 int64_t dash_site_resolve(void *ctx, const char *id, const char *name);
+
+/* The session's CSRF value (32 hex digits) for the field "sc" of every
+ * form a logged-in user posts (the web layer's token binds the client's
+ * address, this one the session). */
+void dash_session_csrf(const struct mm_dash *d, const mm_session *s, char out[33]);
 
 /* pages.c: the frame of every page, words, the login and password pages */
 extern const char dash_css[];

@@ -196,10 +196,13 @@ void dash_head(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_
             mm_web_buf_puts(b, ")");
         }
         mm_web_buf_puts(b, "</span>");
+        char sc[33];
+        dash_session_csrf(d, c->s, sc);
         if (mm_web_csrf_token(d->web, req, tok, sizeof tok))
             mm_web_buf_printf(b, "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" "
-                                 "name=\"csrf\" value=\"%s\"><button>%s</button></form>",
-                              tok, dash_t(ja, "logout"));
+                                 "name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"sc\" "
+                                 "value=\"%s\"><button>%s</button></form>",
+                              tok, sc, dash_t(ja, "logout"));
     }
     mm_web_buf_puts(b, "</nav>\n<main>\n");
 }
@@ -321,9 +324,10 @@ int dash_logout(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web
 static int password_page(mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
                          mm_web_resp *resp, int status, const char *msg, bool ok)
 {
-    char tok[128];
+    char tok[128], sc[33];
     if (!mm_web_csrf_token(d->web, req, tok, sizeof tok))
         return -1;
+    dash_session_csrf(d, c->s, sc);
     mm_web_buf *b = &resp->body;
     mm_web_buf_reset(b);
     bool ja = c->ja;
@@ -334,6 +338,7 @@ static int password_page(mm_dash *d, const mm_dash_call *c, const mm_web_req *re
     mm_web_buf_printf(b,
                       "<form class=\"login\" method=\"post\" action=\"/password\">"
                       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                      "<input type=\"hidden\" name=\"sc\" value=\"%s\">"
                       "<label>%s<input name=\"old\" type=\"password\" "
                       "autocomplete=\"current-password\" required></label>"
                       "<label>%s<input name=\"new\" type=\"password\" autocomplete=\"new-password\" "
@@ -341,7 +346,7 @@ static int password_page(mm_dash *d, const mm_dash_call *c, const mm_web_req *re
                       "<label>%s<input name=\"again\" type=\"password\" "
                       "autocomplete=\"new-password\" minlength=\"%d\" required></label>"
                       "<button>%s</button></form>\n",
-                      tok, dash_t(ja, "pw_old"), dash_t(ja, "pw_new"), MM_PW_MIN,
+                      tok, sc, dash_t(ja, "pw_old"), dash_t(ja, "pw_new"), MM_PW_MIN,
                       dash_t(ja, "pw_again"), MM_PW_MIN, dash_t(ja, "pw_change"));
     dash_foot(b);
     return dash_html(resp, status);
@@ -382,7 +387,12 @@ int dash_password(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_w
     if (rc != 0)
         return -1;
     mm_web_resp_cookie(resp, MM_SESS_COOKIE, tok, 0, d->c.secure);
-    return password_page(d, c, req, resp, 200, "pw_changed", true);
+    /* the page after it is of the new session (its forms' values) */
+    mm_session ns = *c->s;
+    mm_sess_hash(tok, ns.hash);
+    mm_dash_call nc = *c;
+    nc.s = &ns;
+    return password_page(d, &nc, req, resp, 200, "pw_changed", true);
 }
 
 /* ---- style sheets ---- */

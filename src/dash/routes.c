@@ -10,6 +10,7 @@
  */
 #include "dash/dash_int.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,17 @@ static int gate_h(void *ctx, const mm_web_req *req, mm_web_resp *resp)
     lang_cookie(req, resp, d->c.secure);
     switch (a) {
     case MM_AUTHZ_ALLOW:
+        if (call.s && r->access != MM_ACC_PUBLIC && (r->flags & MM_WEB_CSRF)) {
+            /* a logged-in form: the session's value too */
+            char want[33];
+            dash_session_csrf(d, call.s, want);
+            const char *sc = mm_web_req_field(req, "sc");
+            if (!sc || mm_web_form_count(&req->form, "sc") != 1 || strlen(sc) != 32 ||
+                sodium_memcmp(sc, want, 32) != 0) {
+                atomic_fetch_add(&d->denied, 1);
+                return dash_message(d, &call, req, resp, 403, "forbidden");
+            }
+        }
         return r->h(d, &call, req, resp);
     case MM_AUTHZ_LOGIN:
         atomic_fetch_add(&d->no_session, 1);

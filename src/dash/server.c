@@ -6,6 +6,8 @@
 #include "analysis/catalog.h"
 #include "util/util.h"
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,14 @@ int64_t dash_site_resolve(void *ctx, const char *id, const char *name)
     }
     pthread_mutex_unlock(&d->db_mu);
     return r;
+}
+
+void dash_session_csrf(const mm_dash *d, const mm_session *s, char out[33])
+{
+    uint8_t h[16];
+    crypto_generichash(h, sizeof h, (const uint8_t *)s->hash, strlen(s->hash), d->sc_key,
+                       sizeof d->sc_key);
+    sodium_bin2hex(out, 33, h, sizeof h);
 }
 
 static void model_drop(dmodel *m)
@@ -178,6 +188,7 @@ mm_dash *mm_dash_new(const mm_dash_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "store: %s", mm_db_error(d->db));
         goto fail;
     }
+    randombytes_buf(d->sc_key, sizeof d->sc_key);
     if (!(d->mdb = mm_db_open(c->db, err, errlen)))
         goto fail;
     mm_sess_sweep(d->db, (int64_t)(mm_now_ns() / 1000));

@@ -161,6 +161,17 @@ def csrf_of(data):
     return m.group(1).decode() if m else None
 
 
+def sc_of(data):
+    m = re.search(rb'name="sc" value="([0-9a-f]{32})"', data)
+    return m.group(1).decode() if m else None
+
+
+def form_tokens(cookie, client):
+    """csrf and sc of a logged-in form (the password page), for client."""
+    data = request('GET', '/password', cookie=cookie, client=client)[2]
+    return {'csrf': csrf_of(data), 'sc': sc_of(data)}
+
+
 def login(user, pw=None, cookie=None, client=None):
     """(status, session cookie or None, set-cookie values, body)"""
     client = client or client_addr()
@@ -316,10 +327,9 @@ def _isolation():
             if method == 'GET':
                 st, _, body = request('GET', base + '?' + q, cookie=SESS['alice'])
             else:
-                tok = csrf_of(request('GET', '/password', cookie=SESS['alice'],
-                                      client='10.250.0.1')[2])
+                t = form_tokens(SESS['alice'], '10.250.0.1')
                 st, _, body = request('POST', base, cookie=SESS['alice'], client='10.250.0.1',
-                                      body=q + '&csrf=' + tok)
+                                      body=q + '&' + urllib.parse.urlencode(t))
             n += 1
             if access != 'public':
                 expect(st in (403, 404), '%s %s?%s: %d' % (method, base, q, st))
@@ -389,8 +399,14 @@ def _fixation():
     st, sess2, _, _ = login('alice')
     expect(sess2 != sess, 'a new token per login')
     c = client_addr()
-    tok = csrf_of(request('GET', '/password', cookie=sess2, client=c)[2])
-    st, hdrs, _ = request('POST', '/logout', cookie=sess2, client=c, body={'csrf': tok})
+    # another session's form values do not end this one
+    st, _, _ = request('POST', '/logout', cookie=sess2, client=c,
+                       body=dict(form_tokens(sess, c), csrf=form_tokens(sess2, c)['csrf']))
+    expect(st == 403, 'logout with another session\'s sc: %d' % st)
+    st, _, _ = request('POST', '/logout', cookie=sess2, client=c,
+                       body={'csrf': form_tokens(sess2, c)['csrf']})
+    expect(st == 403, 'logout without sc: %d' % st)
+    st, hdrs, _ = request('POST', '/logout', cookie=sess2, client=c, body=form_tokens(sess2, c))
     expect(st == 303, 'logout: %d' % st)
     expect(any(v.startswith('mm_session=;') and 'Max-Age=0' in v
                for v in header(hdrs, 'Set-Cookie')), 'logout clears the cookie')
@@ -457,20 +473,17 @@ def _passwd():
     st, s1, _, _ = login('analyst')
     st, s2, _, _ = login('analyst')
     c = client_addr()
-    tok = csrf_of(request('GET', '/password', cookie=s1, client=c)[2])
     st, _, _ = request('POST', '/password', cookie=s1, client=c,
-                       body={'old': 'wrong-one-xx', 'new': 'another-pass-1',
-                             'again': 'another-pass-1', 'csrf': tok})
+                       body=dict(form_tokens(s1, c), old='wrong-one-xx', new='another-pass-1',
+                                 again='another-pass-1'))
     expect(st == 403, 'wrong old: %d' % st)
-    tok = csrf_of(request('GET', '/password', cookie=s1, client=c)[2])
     st, _, _ = request('POST', '/password', cookie=s1, client=c,
-                       body={'old': PW['analyst'], 'new': 'another-pass-1',
-                             'again': 'another-pass-2', 'csrf': tok})
+                       body=dict(form_tokens(s1, c), old=PW['analyst'], new='another-pass-1',
+                                 again='another-pass-2'))
     expect(st == 400, 'mismatch: %d' % st)
-    tok = csrf_of(request('GET', '/password', cookie=s1, client=c)[2])
-    st, hdrs, _ = request('POST', '/password', cookie=s1, client=c,
-                          body={'old': PW['analyst'], 'new': 'another-pass-1',
-                                'again': 'another-pass-1', 'csrf': tok})
+    st, hdrs, page = request('POST', '/password', cookie=s1, client=c,
+                             body=dict(form_tokens(s1, c), old=PW['analyst'],
+                                       new='another-pass-1', again='another-pass-1'))
     expect(st == 200, 'change: %d' % st)
     new = [v for v in header(hdrs, 'Set-Cookie') if v.startswith('mm_session=')]
     expect(new, 'a new session cookie')
@@ -478,6 +491,8 @@ def _passwd():
     for s, want in ((s1, 303), (s2, 303), (s3, 200), (SESS['analyst'], 303)):
         st, _, _ = request('GET', '/companies', cookie=s)
         expect(st == want, 'session after the change: %d, not %d' % (st, want))
+    expect(sc_of(page) == form_tokens(s3, c)['sc'], 'the page after the change has the new '
+           'session\'s form values')
     st, sess, _, _ = login('analyst', 'another-pass-1')
     expect(st == 303 and sess, 'new password logs in')
     SESS['analyst'] = sess
@@ -620,10 +635,9 @@ def _postgres():
         st, _, body = request('GET', '/imports', cookie=s_ana)
         expect(st == 200 and B.encode() in body, 'imports on PostgreSQL: %d' % st)
         c = client_addr()
-        tok = csrf_of(request('GET', '/password', cookie=s_ana, client=c)[2])
         st, _, _ = request('POST', '/password', cookie=s_ana, client=c,
-                           body={'old': PW['analyst'], 'new': 'pg-password-22',
-                                 'again': 'pg-password-22', 'csrf': tok})
+                           body=dict(form_tokens(s_ana, c), old=PW['analyst'],
+                                     new='pg-password-22', again='pg-password-22'))
         expect(st == 200, 'password change on PostgreSQL: %d' % st)
         st, _, _ = request('GET', '/companies', cookie=s_ana)
         expect(st == 303, 'the old session ended: %d' % st)
