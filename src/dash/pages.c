@@ -68,7 +68,10 @@ static const word words[] = {
      "A new password has at least 10 characters."},
     {"forbidden", "このページを見る権限がありません。", "You may not see this page."},
     {"not_found", "見つかりません。", "Not found."},
-    {"error", "エラーが起きました。", "Something went wrong."},
+    {"bad_filter",
+     "絞り込みの条件が読めません（日付は 2026-11-01、重大度は 1〜3、機器は IP アドレス）。",
+     "The filter cannot be read (dates as 2026-11-01, severity 1 to 3, a host as an IP "
+     "address)."},
     {"lang_other", "English", "日本語"},
     {"downloads", "ダウンロード", "Downloads"},
     {"from", "開始日", "From"},

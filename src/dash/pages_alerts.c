@@ -158,7 +158,7 @@ int dash_alerts(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web
 {
     filt f;
     if (!parse_filter(req, &f))
-        return dash_message(d, c, req, resp, 400, "not_found");
+        return dash_message(d, c, req, resp, 400, "bad_filter");
     bool ja = c->ja;
     mm_web_buf *b = &resp->body;
     dash_head(d, c, req, b, dash_t(ja, "alerts"));
