@@ -229,6 +229,42 @@ def _routes():
         expect(st == 404, '%s: %d' % (p, st))
 
 
+@check('mimamori user: refusals (no terminal and no file, a name in use, a company without '
+       'its company, a short password), passwd, remove, list')
+def _user_cmd():
+    db = os.path.join(TMP, 'users.db')
+    pw = os.path.join(TMP, 'alice.pw')
+    r = subprocess.run([MM, 'user', 'add', '--db', db, 'zed', '--role', 'analyst'],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    expect(r.returncode == 1 and 'terminal' in r.stderr, r.stderr)
+    r = run(MM, 'user', 'add', '--db', db, 'zed', '--role', 'analyst', '--password-file', pw)
+    expect(r.returncode == 0, r.stderr)
+    for args, why in ((('zed', '--role', 'analyst'), 'exists'),
+                      (('carol', '--role', 'company'), '--site'),
+                      (('carol', '--role', 'company', '--site', 'nowhere'), 'no company'),
+                      (('a b', '--role', 'analyst'), 'user name')):
+        r = run(MM, 'user', 'add', '--db', db, *args, '--password-file', pw)
+        expect(r.returncode == 1 and why in r.stderr, '%s: %s' % (args, r.stderr))
+    r = subprocess.run([MM, 'user', 'add', '--db', db, 'yan', '--role', 'analyst',
+                        '--password-file', '-'], input='short\n', capture_output=True, text=True)
+    expect(r.returncode == 1 and '10' in r.stderr, r.stderr)
+    r = run(MM, 'user', 'add', '--db', db, 'zed', '--role', 'boss', '--password-file', pw)
+    expect(r.returncode == 2, 'bad role: %d' % r.returncode)
+    r = subprocess.run([MM, 'user', 'passwd', '--db', db, 'zed', '--password-file', '-'],
+                       input='a-new-password\n', capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    r = run(MM, 'user', 'list', '--db', db)
+    expect(r.returncode == 0 and r.stdout.split() == ['zed', 'analyst', '-', '-'], r.stdout)
+    r = run(MM, 'user', 'remove', '--db', db, 'zed')
+    expect(r.returncode == 0, r.stderr)
+    r = run(MM, 'user', 'remove', '--db', db, 'zed')
+    expect(r.returncode == 1 and 'no user' in r.stderr, r.stderr)
+    con = sqlite3.connect(DB)
+    h = con.execute("SELECT pwhash FROM users WHERE name = 'alice'").fetchone()[0]
+    con.close()
+    expect(h.startswith('$argon2id$') and PW['alice'] not in h, 'stored as Argon2id')
+
+
 @check('login: CSRF from the form; a new session token in an HttpOnly, SameSite=Strict cookie')
 def _login():
     for user in PW:
