@@ -22,6 +22,7 @@ const char dash_css[] =
     "padding:.1em .6em}\n"
     "main{max-width:60em;margin:1em auto;padding:0 1em}\n"
     "main .report{max-width:none;margin:0;padding:0}\n"
+    "main .report table{display:block;overflow-x:auto;max-width:100%}\n"
     "form.filter{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:end;margin:1em 0}\n"
     "form.filter label{display:flex;flex-direction:column;font-size:.9em}\n"
     "input,select,button{font-size:1em;padding:.25em .4em;max-width:100%}\n"
