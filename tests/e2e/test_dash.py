@@ -571,7 +571,8 @@ def _malformed():
     expect(reply.startswith(b'HTTP/1.1 400'), 'control byte: %r' % reply[:20])
 
 
-@check('Chromium: log in through the form, the company page, a filter (screenshots kept)')
+@check('Chromium: log in through the form, the company page, a filter, the PDF download '
+       '(screenshots kept)')
 def _browser():
     try:
         from cdp import Browser
@@ -626,6 +627,19 @@ def _browser():
         expect('severity=1' in js('location.href'), 'the filter was followed')
         wait_text('絞り込む')
         shot('alerts-severity-1')
+        # the PDF through the company page's link, as a download
+        sess, b.session = b.session, None
+        b.call('Browser.setDownloadBehavior', {'behavior': 'allow', 'downloadPath': ART})
+        b.session = sess
+        b.goto(base + '/company')
+        wait_text(A)
+        js("document.querySelector('a[href^=\"/download/report.pdf\"]').click(); true")
+        pdf = os.path.join(ART, 'report-ja.pdf')
+        deadline = time.time() + 30
+        while time.time() < deadline and not (os.path.exists(pdf) and
+                                              open(pdf, 'rb').read(4) == b'%PDF'):
+            time.sleep(0.3)
+        expect(os.path.exists(pdf) and open(pdf, 'rb').read(4) == b'%PDF', 'PDF downloaded')
         b.goto(base + '/survey?lang=en')
         wait_text('Survey')
         shot('survey-en')
