@@ -159,6 +159,10 @@ static void *refresher(void *arg)
             dash_model_put(d, m);
         else
             fprintf(stderr, "mimamori serve: report model: %s\n", err);
+        /* ended sessions leave the store */
+        pthread_mutex_lock(&d->db_mu);
+        mm_sess_sweep(d->db, (int64_t)(mm_now_ns() / 1000));
+        pthread_mutex_unlock(&d->db_mu);
     }
 }
 
