@@ -116,6 +116,12 @@ int dash_download_pdf(struct mm_dash *d, const mm_dash_call *c, const mm_web_req
 int dash_imports(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
                  mm_web_resp *resp);
 
+/* pages_hunt.c */
+int dash_hunting(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
+                 mm_web_resp *resp);
+int dash_indicators(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
+                    mm_web_resp *resp);
+
 /* pages_alerts.c */
 int dash_alerts(struct mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
                 mm_web_resp *resp);

@@ -96,6 +96,14 @@ static const word words[] = {
     {"no_explain", "このアラートには説明がありません。", "This alert has no explanation."},
     {"letter", "調査での表記", "In the survey"},
     {"imports", "取り込み状況", "Imports"},
+    {"hunting", "脅威情報との照合", "Indicator hits"},
+    {"ioc_set", "セット", "Set"},
+    {"indicator", "指標", "Indicator"},
+    {"seen", "観測値", "Seen"},
+    {"count", "回数", "Count"},
+    {"last_seen", "最後の観測", "Last seen"},
+    {"description", "説明", "Description"},
+    {"no_hits", "一致はありません。", "No hits."},
     {"kind", "種類", "Kind"},
     {"n_imports", "取り込み数", "Imports"},
     {"events", "イベント数", "Events"},
@@ -178,14 +186,18 @@ void dash_head(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_
         mm_web_buf_printf(b, "<a href=\"/\">%s</a>", dash_t(ja, "home"));
         mm_web_buf_printf(b, "<a href=\"/survey\">%s</a>", dash_t(ja, "survey"));
         if (u->role == MM_ROLE_ANALYST)
-            mm_web_buf_printf(b, "<a href=\"/companies\">%s</a><a href=\"/imports\">%s</a>",
-                              dash_t(ja, "companies"), dash_t(ja, "imports"));
+            mm_web_buf_printf(b, "<a href=\"/companies\">%s</a><a href=\"/imports\">%s</a>"
+                                 "<a href=\"/hunting\">%s</a>",
+                              dash_t(ja, "companies"), dash_t(ja, "imports"),
+                              dash_t(ja, "hunting"));
         if (u->role == MM_ROLE_COMPANY || c->site > 0) {
             mm_web_buf_puts(b, "<a href=\"/company");
             dash_site_q(b, c);
             mm_web_buf_printf(b, "\">%s</a><a href=\"/alerts", dash_t(ja, "report"));
             dash_site_q(b, c);
-            mm_web_buf_printf(b, "\">%s</a>", dash_t(ja, "alerts"));
+            mm_web_buf_printf(b, "\">%s</a><a href=\"/indicators", dash_t(ja, "alerts"));
+            dash_site_q(b, c);
+            mm_web_buf_printf(b, "\">%s</a>", dash_t(ja, "hunting"));
         }
         mm_web_buf_printf(b, "<a href=\"/password\">%s</a>", dash_t(ja, "pw_change"));
     }

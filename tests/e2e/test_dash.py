@@ -46,6 +46,8 @@ SERVER = None
 PORT = 0
 NEXT_CLIENT = [0]
 EVE = []
+IOCS = os.path.join(TMP, 'watch.txt')
+HIT = {}
 
 
 def run(*args, **kw):
@@ -95,6 +97,21 @@ def make_store():
             raise RuntimeError('user add: ' + r.stderr)
     con = sqlite3.connect(DB)
     ids = {n: i for i, n in con.execute('SELECT id, name FROM sites')}
+    # a watched indicator set: an address only B's machines met, one only A's
+    only = {}
+    for me, other in ((B, A), (A, B)):
+        key = con.execute(
+            'SELECT key FROM obs_month WHERE kind = 0 AND site_id = ? AND key NOT IN'
+            ' (SELECT key FROM obs_month WHERE site_id = ?) ORDER BY key LIMIT 1',
+            (ids[me], ids[other])).fetchone()[0]
+        only[me] = '.'.join(str(int(key[i:i + 2], 16)) for i in range(24, 32, 2))
+    with open(IOCS, 'w') as f:
+        f.write('%s\n%s\n' % (only[A], only[B]))
+    r = run(MM, 'ioc', 'import', '--db', DB, '--name', 'watchlist', '--watch', IOCS)
+    if r.returncode != 0 or ' 0 hits' in r.stderr + r.stdout:
+        raise RuntimeError('ioc import: ' + r.stderr + r.stdout)
+    secrets.add(only[B])
+    HIT.update(only)
     b_alerts = [i for (i,) in con.execute('SELECT id FROM alerts WHERE site_id = ?', (ids[B],))]
     a_alerts = [i for (i,) in con.execute('SELECT id FROM alerts WHERE site_id = ?', (ids[A],))]
     con.close()
@@ -283,6 +300,13 @@ def _login():
     expect(st == 200 and A.encode() in data and B.encode() in data, 'analyst /imports')
     st, _, data = request('GET', '/imports', cookie=SESS['alice'])
     expect(st == 403 and B.encode() not in data, 'alice /imports: %d' % st)
+    st, _, data = request('GET', '/hunting?set=watchlist', cookie=SESS['analyst'])
+    expect(st == 200 and HIT[A].encode() in data and HIT[B].encode() in data, 'analyst /hunting')
+    st, _, data = request('GET', '/indicators', cookie=SESS['alice'])
+    expect(st == 200 and HIT[A].encode() in data and HIT[B].encode() not in data,
+           'alice /indicators: %d' % st)
+    st, _, data = request('GET', '/hunting', cookie=SESS['alice'])
+    expect(st == 403 and HIT[B].encode() not in data, 'alice /hunting: %d' % st)
 
 
 @check('pages: Japanese and English, phone viewport, local style sheets only, downloads')
@@ -663,6 +687,8 @@ def _postgres():
             r = run(MM, 'user', 'add', '--db', url, *args, '--password-file',
                     os.path.join(TMP, args[0] + '.pw'))
             expect(r.returncode == 0, r.stderr)
+        r = run(MM, 'ioc', 'import', '--db', url, '--name', 'watchlist', '--watch', IOCS)
+        expect(r.returncode == 0, r.stderr)
         r = run(MM, 'user', 'list', '--db', url)
         expect(r.returncode == 0 and len(r.stdout.splitlines()) == 3, r.stdout + r.stderr)
         p, PORT = serve(url)
@@ -672,6 +698,8 @@ def _postgres():
         expect(st == 200 and A.encode() in body and not leaks(body, ''), 'company page')
         st, _, body = request('GET', '/alerts?severity=1&from=2000-01-01', cookie=sess)
         expect(st == 200 and b'/alert?id=' in body and not leaks(body, ''), 'alerts')
+        st, _, body = request('GET', '/indicators?set=watchlist', cookie=sess)
+        expect(st == 200 and HIT[A].encode() in body and not leaks(body, ''), 'indicators')
         for q in ('site=%d' % IDS[B], 'company=' + B):
             st, _, body = request('GET', '/company?' + q, cookie=sess)
             expect(st == 404 and not leaks(body, q), '%s: %d' % (q, st))
@@ -684,6 +712,8 @@ def _postgres():
         expect(st == 200 and B.encode() in body, 'the analyst picks B: %d' % st)
         st, _, body = request('GET', '/imports', cookie=s_ana)
         expect(st == 200 and B.encode() in body, 'imports on PostgreSQL: %d' % st)
+        st, _, body = request('GET', '/hunting', cookie=s_ana)
+        expect(st == 200 and HIT[B].encode() in body, 'hunting on PostgreSQL: %d' % st)
         c = client_addr()
         st, _, _ = request('POST', '/password', cookie=s_ana, client=c,
                            body=dict(form_tokens(s_ana, c), old=PW['analyst'],
