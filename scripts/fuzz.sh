@@ -234,6 +234,7 @@ printf '\x02\x05GET\n/static/../report.css\nX-Forwarded-For: 203.0.113.7\n\n' > 
 printf '\x01\x00GET\n/api/alerts?company=alpha-co&severity=1\n\n' > "$work/dash/api"
 printf '\x02\x00GET\n/company?lang=ja\n\n' > "$work/dash/company"
 printf '\x01\x00GET\n/?lang=en\nAccept-Language: en\n\n' > "$work/dash/home"
+printf '\x02\x00GET\n/indicators?set=w&site=1\n\n' > "$work/dash/indicators"
 # webshell seeds: byte 0 the name's length, the name, the content (byte 0
 # 255: a baseline state file)
 printf '\x05x.php<?php @eval($_POST["c"]); ?>' > "$work/webshell/eval"

@@ -39,7 +39,11 @@ static void setup(void)
                    " (1, 1700000000000000, 1, 'rdp', 'sig a', '10.1.0.5', '203.0.113.9', 'JP',"
                    " 'rdp_success', 'inbound'),"
                    " (2, 1700000000000000, 1, 'rdp', 'sig b', '192.0.2.66', '198.51.100.77',"
-                   " 'US', 'rdp_success', 'inbound')") != 0 ||
+                   " 'US', 'rdp_success', 'inbound');"
+                   "INSERT INTO ioc_hits (site_id, set_name, indicator, seen, host, count,"
+                   " first_ts, last_ts) VALUES"
+                   " (1, 'w', '203.0.113.9', '203.0.113.9', '10.1.0.5', 1, 1, 1),"
+                   " (2, 'w', '198.51.100.77', '198.51.100.77', '192.0.2.66', 1, 1, 1)") != 0 ||
         mm_user_add(db, "ana", MM_ROLE_ANALYST, NULL, "password-ana", err, sizeof err) != 0 ||
         mm_user_add(db, "alice", MM_ROLE_COMPANY, "alpha-co", "password-alice", err,
                     sizeof err) != 0)
