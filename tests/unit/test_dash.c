@@ -263,6 +263,150 @@ static void test_route_listing(void **st)
     free(text);
 }
 
+/* ---- the whole handling through the web layer, without sockets ---- */
+
+static mm_dash *dash_store(char *cookie_alice, char *cookie_ana, size_t n)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/dispatch.db", dir);
+    mm_db *db = mm_db_open(path, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(mm_store_init(db), 0);
+    assert_int_equal(mm_db_exec(db, "INSERT INTO sites (name) VALUES ('A'), ('B')"), 0);
+    assert_int_equal(mm_user_add(db, "alice", MM_ROLE_COMPANY, "A", "password-alice", err,
+                                 sizeof err), 0);
+    assert_int_equal(mm_user_add(db, "ana", MM_ROLE_ANALYST, NULL, "password-ana1", err,
+                                 sizeof err), 0);
+    char tok[MM_SESS_TOKEN_LEN + 1];
+    int64_t now = (int64_t)(mm_now_ns() / 1000);
+    assert_int_equal(mm_sess_create(db, 1, now, tok), 0);
+    snprintf(cookie_alice, n, "%s=%s", MM_SESS_COOKIE, tok);
+    assert_int_equal(mm_sess_create(db, 2, now, tok), 0);
+    snprintf(cookie_ana, n, "%s=%s", MM_SESS_COOKIE, tok);
+    mm_db_close(db);
+    mm_dash_config c;
+    mm_dash_config_defaults(&c);
+    c.db = path;
+    c.geoip = "/nonexistent";
+    mm_dash *d = mm_dash_new(&c, err, sizeof err);
+    assert_non_null(d);
+    return d;
+}
+
+typedef struct answer {
+    int status;
+    char loc[128];
+    char body[65536];
+} answer;
+
+static void ask(mm_dash *d, const char *method, const char *target, const char *cookie,
+                const char *form, answer *a)
+{
+    mm_web_req req;
+    mm_web_resp resp;
+    mm_web_req_init(&req);
+    req.method = method;
+    req.target = target;
+    req.peer.v = 4;
+    req.peer.b[0] = 192;
+    req.peer.b[3] = 7;
+    req.now_ns = mm_now_ns();
+    if (cookie)
+        mm_web_req_add_header(&req, "Cookie", cookie);
+    if (form) {
+        mm_web_req_add_header(&req, "Content-Type", "application/x-www-form-urlencoded");
+        req.body = (const uint8_t *)form;
+        req.body_len = strlen(form);
+    }
+    mm_web_resp_init(&resp, 1 << 20);
+    mm_web_dispatch(mm_dash_web(d), &req, &resp);
+    a->status = resp.status;
+    const char *l = mm_web_resp_get(&resp, "Location");
+    snprintf(a->loc, sizeof a->loc, "%s", l ? l : "");
+    snprintf(a->body, sizeof a->body, "%s", resp.body.s ? resp.body.s : "");
+    mm_web_req_done(&req);
+    mm_web_resp_free(&resp);
+}
+
+/* The value of a hidden field of a page. */
+static void field(const char *body, const char *name, char *out, size_t n)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "name=\"%s\" value=\"", name);
+    const char *p = strstr(body, pat);
+    assert_non_null(p);
+    p += strlen(pat);
+    size_t l = strcspn(p, "\"");
+    assert_true(l < n);
+    memcpy(out, p, l);
+    out[l] = 0;
+}
+
+static void test_dispatch(void **st)
+{
+    (void)st;
+    char alice[128], ana[128];
+    mm_dash *d = dash_store(alice, ana, sizeof alice);
+    static answer a;
+    ask(d, "GET", "/company", NULL, NULL, &a);
+    assert_int_equal(a.status, 303);
+    assert_string_equal(a.loc, "/login");
+    ask(d, "POST", "/logout", NULL, "x=1", &a);
+    assert_int_equal(a.status, 403);
+    ask(d, "GET", "/company", "mm_session=0123", NULL, &a);
+    assert_int_equal(a.status, 303);
+    ask(d, "GET", "/company", alice, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "A"));
+    assert_null(strstr(a.body, ">B<"));
+    ask(d, "GET", "/company?site=2", alice, NULL, &a);
+    assert_int_equal(a.status, 404);
+    ask(d, "GET", "/alerts?company=B", alice, NULL, &a);
+    assert_int_equal(a.status, 404);
+    ask(d, "GET", "/companies", alice, NULL, &a);
+    assert_int_equal(a.status, 403);
+    ask(d, "GET", "/companies", ana, NULL, &a);
+    assert_int_equal(a.status, 200);
+    ask(d, "GET", "/company", ana, NULL, &a);
+    assert_int_equal(a.status, 404);
+    ask(d, "GET", "/company?company=B", ana, NULL, &a);
+    assert_int_equal(a.status, 200);
+    ask(d, "GET", "/static/dash.css", NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    ask(d, "GET", "/static/../x", NULL, NULL, &a);
+    assert_int_equal(a.status, 404);
+    /* logout: the address's CSRF token and the session's value, both */
+    char csrf[128], sc[64], form[512];
+    ask(d, "GET", "/password", alice, NULL, &a);
+    field(a.body, "csrf", csrf, sizeof csrf);
+    field(a.body, "sc", sc, sizeof sc);
+    snprintf(form, sizeof form, "csrf=%s", csrf);
+    ask(d, "POST", "/logout", alice, form, &a);
+    assert_int_equal(a.status, 403);                    /* no sc */
+    ask(d, "GET", "/password", alice, NULL, &a);
+    field(a.body, "csrf", csrf, sizeof csrf);
+    char ana_sc[64];
+    static answer b;
+    ask(d, "GET", "/password", ana, NULL, &b);
+    field(b.body, "sc", ana_sc, sizeof ana_sc);
+    snprintf(form, sizeof form, "csrf=%s&sc=%s", csrf, ana_sc);
+    ask(d, "POST", "/logout", alice, form, &a);
+    assert_int_equal(a.status, 403);                    /* another session's */
+    ask(d, "GET", "/password", alice, NULL, &a);
+    field(a.body, "csrf", csrf, sizeof csrf);
+    snprintf(form, sizeof form, "csrf=%s&sc=%s", csrf, sc);
+    ask(d, "POST", "/logout", alice, form, &a);
+    assert_int_equal(a.status, 303);
+    ask(d, "GET", "/company", alice, NULL, &a);
+    assert_int_equal(a.status, 303);                    /* ended */
+    ask(d, "GET", "/company?site=1", ana, NULL, &a);
+    assert_int_equal(a.status, 200);                    /* the analyst's goes on */
+    mm_dash_counters dc;
+    mm_dash_stats(d, &dc);
+    assert_true(dc.not_found >= 3 && dc.denied >= 3 && dc.no_session >= 3);
+    mm_dash_free(d);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -273,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_authz),
         cmocka_unit_test(test_route_listing),
+        cmocka_unit_test(test_dispatch),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
