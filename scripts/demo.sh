@@ -7,7 +7,10 @@
 # per company (GeoIP, built-in detectors, crash-safe segments), imports
 # every company's segments and logs into one store, and writes the survey
 # and each company's report in Japanese and English (HTML and PDF), printing
-# their paths.
+# their paths. Then the dashboard's demo accounts (an analyst and one
+# account per company, random passwords kept in demo-out/accounts.txt) and
+# the address; with --serve the dashboard is started on it (Ctrl-C stops).
+#   scripts/demo.sh [--serve]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh >/dev/null
@@ -45,3 +48,26 @@ echo "Reports (survey and each company, Japanese and English):"
 build/mimamori report --db "$out/mimamori.db" --out-dir "$out/reports"
 echo
 echo "The analyst's JSON: build/mimamori report --db $out/mimamori.db --format json"
+echo
+# the dashboard: an analyst and one account per company
+listen=${MIMAMORI_DEMO_LISTEN:-127.0.0.1:8080}
+: > "$out/accounts.txt"
+chmod 600 "$out/accounts.txt"
+account() {  # account NAME ROLE [COMPANY]
+    local pw
+    pw=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+    printf '%s\n' "$pw" | build/mimamori user add --db "$out/mimamori.db" "$1" --role "$2" \
+        ${3:+--site "$3"} --password-file -
+    printf '%-14s %-8s %-14s %s\n' "$1" "$2" "${3:--}" "$pw" >> "$out/accounts.txt"
+}
+account analyst analyst
+for c in "${companies[@]}"; do
+    name=${c%%:*}
+    account "$name" company "$name"
+done
+echo "Dashboard: build/mimamori serve --db $out/mimamori.db --listen $listen"
+echo "  http://$listen/login  (accounts: name, role, company, password; also in $out/accounts.txt)"
+sed 's/^/  /' "$out/accounts.txt"
+if [ "${1:-}" = --serve ]; then
+    exec build/mimamori serve --db "$out/mimamori.db" --listen "$listen"
+fi

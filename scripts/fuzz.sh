@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -224,6 +224,17 @@ printf '\x00GET\n/?c=0123456789abcdef0123456789abcdef&lang=en\nAccept-Language: 
 printf '\x00POST\n/api/check\nContent-Type: application/json\n\n{"consent": true, "ports": [22, 445, 3389], "company": "x"}' > "$work/selfcheck/api"
 printf '\x05POST\n/check\nContent-Type: application/x-www-form-urlencoded\nX-Forwarded-For: 203.0.113.7\n\nconsent=1&port=22&port=445&csrf=AAAA&c=&lang=ja' > "$work/selfcheck/form"
 printf '\x00GET\n/result?id=00000000000000000000000000000000&lang=ja\n\n' > "$work/selfcheck/result"
+# dashboard seeds: byte 0 who asks (0 nobody, 1 the analyst, 2 alice of
+# company A), then a web request as above
+printf '\x02\x00GET\n/alerts?from=2023-11-01&to=2023-12-01&family=rdp&severity=1&host=10.1.0.5&lang=en\n\n' > "$work/dash/alerts"
+printf '\x02\x00GET\n/company?site=2&company=bravo\n\n' > "$work/dash/other"
+printf '\x01\x00GET\n/alert?site=2&id=2\n\n' > "$work/dash/alert"
+printf '\x00\x00POST\n/login\nContent-Type: application/x-www-form-urlencoded\nCookie: mm_session=abab\n\nuser=ana&password=x&csrf=AAAA\n' > "$work/dash/login"
+printf '\x02\x05GET\n/static/../report.css\nX-Forwarded-For: 203.0.113.7\n\n' > "$work/dash/static"
+printf '\x01\x00GET\n/api/alerts?company=alpha-co&severity=1\n\n' > "$work/dash/api"
+printf '\x02\x00GET\n/company?lang=ja\n\n' > "$work/dash/company"
+printf '\x01\x00GET\n/?lang=en\nAccept-Language: en\n\n' > "$work/dash/home"
+printf '\x02\x00GET\n/indicators?set=w&site=1\n\n' > "$work/dash/indicators"
 # webshell seeds: byte 0 the name's length, the name, the content (byte 0
 # 255: a baseline state file)
 printf '\x05x.php<?php @eval($_POST["c"]); ?>' > "$work/webshell/eval"
@@ -278,7 +289,7 @@ EOP
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -20,6 +20,8 @@ int cmd_ioc(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_exposure(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_dash_serve(int argc, char **argv);   /* mimamori serve */
 
 #include <signal.h>
 

@@ -38,6 +38,8 @@ static void usage(FILE *f)
             "            WebShells among them (fim events, alerts)\n"
             "  report    reports for each company and across companies (HTML, PDF,\n"
             "            JSON; Japanese and English)\n"
+            "  serve     the dashboard: the analysts' and each company's web pages\n"
+            "  user      the dashboard's accounts (add, passwd, remove, list)\n"
             "\n"
             "See mimamori(1) for details.\n");
 }
@@ -102,6 +104,10 @@ int main(int argc, char **argv)
         return cmd_exposure(argc - 1, argv + 1);
     if (strcmp(c, "watch") == 0)
         return cmd_watch(argc - 1, argv + 1);
+    if (strcmp(c, "user") == 0)
+        return cmd_user(argc - 1, argv + 1);
+    if (strcmp(c, "serve") == 0)
+        return cmd_dash_serve(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);
     return 2;
 }

@@ -77,31 +77,40 @@ const char *h_country(H *h, const char *cc)
     return n ? n : cc;
 }
 
+const char rp_html_css[] =
+    "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;margin:2em auto;"
+    "max-width:60em;padding:0 1em;color:#222;line-height:1.6}\n"
+    "h1{font-size:1.6em;border-bottom:3px solid #234;padding-bottom:.2em}\n"
+    "h2{font-size:1.3em;margin-top:2em;border-left:6px solid #234;padding-left:.4em}\n"
+    "h3{font-size:1.1em;margin-bottom:.2em}\n"
+    "table{border-collapse:collapse;margin:.5em 0 1em}\n"
+    "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top}\n"
+    "th{background:#eef}\ntd.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".box{border:2px solid #888;border-radius:6px;padding:.8em 1.2em;margin:1em 0}\n"
+    ".l1{border-color:#c00;background:#fff0f0}.l2{border-color:#d80;background:#fff8e8}"
+    ".l3{border-color:#080;background:#f0fff0}\n"
+    ".level{font-size:1.3em;font-weight:bold}\n"
+    ".finding{border:1px solid #ccc;border-radius:6px;padding:.5em 1em;margin:1em 0;"
+    "page-break-inside:avoid}\n"
+    ".sev1{color:#c00;font-weight:bold}.sev2{color:#b60;font-weight:bold}.sev3{color:#666}\n"
+    ".meta{color:#555;font-size:.9em}\nsvg{max-width:100%;height:auto}\n"
+    "figure.pie{display:inline-block;margin:0 1em 1em 0;vertical-align:top}\n";
+
+/* The document's head, or in a fragment (a page of the dashboard, whose
+ * own head links rp_html_css) only the report's opening element. */
 static void head(H *h, const char *title)
 {
+    if (h->o->fragment) {
+        fputs("<div class=\"report\">\n", h->f);
+        return;
+    }
     fprintf(h->f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                   "<title>", h->lang ? "en" : "ja");
     h_esc(h, title);
-    fputs("</title><style>\n"
-          "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;margin:2em auto;"
-          "max-width:60em;padding:0 1em;color:#222;line-height:1.6}\n"
-          "h1{font-size:1.6em;border-bottom:3px solid #234;padding-bottom:.2em}\n"
-          "h2{font-size:1.3em;margin-top:2em;border-left:6px solid #234;padding-left:.4em}\n"
-          "h3{font-size:1.1em;margin-bottom:.2em}\n"
-          "table{border-collapse:collapse;margin:.5em 0 1em}\n"
-          "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top}\n"
-          "th{background:#eef}\ntd.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-          ".box{border:2px solid #888;border-radius:6px;padding:.8em 1.2em;margin:1em 0}\n"
-          ".l1{border-color:#c00;background:#fff0f0}.l2{border-color:#d80;background:#fff8e8}"
-          ".l3{border-color:#080;background:#f0fff0}\n"
-          ".level{font-size:1.3em;font-weight:bold}\n"
-          ".finding{border:1px solid #ccc;border-radius:6px;padding:.5em 1em;margin:1em 0;"
-          "page-break-inside:avoid}\n"
-          ".sev1{color:#c00;font-weight:bold}.sev2{color:#b60;font-weight:bold}.sev3{color:#666}\n"
-          ".meta{color:#555;font-size:.9em}\nsvg{max-width:100%;height:auto}\n"
-          "</style></head><body>\n",
-          h->f);
+    fputs("</title><style>\n", h->f);
+    fputs(rp_html_css, h->f);
+    fputs("</style></head><body>\n", h->f);
 }
 
 /* ---- charts ---- */
@@ -115,8 +124,7 @@ static void pie(H *h, const rp_country *cc, size_t n, bool in, const char *label
     size_t idx[6];
     int64_t total, rest;
     size_t k = rp_pie_slices(cc, n, in, idx, 6, &total, &rest);
-    fputs("<figure style=\"display:inline-block;margin:0 1em 1em 0;vertical-align:top\">"
-          "<figcaption><b>", h->f);
+    fputs("<figure class=\"pie\"><figcaption><b>", h->f);
     h_T(h, label);
     fputs("</b></figcaption>", h->f);
     if (total == 0) {
@@ -757,6 +765,6 @@ int rp_html(FILE *f, const rp_model *m, const rp_opts *o)
         site_report(&h, &m->site[o->site]);
     else
         survey(&h);
-    fputs("<p class=\"meta\">mimamori</p>\n</body></html>\n", f);
+    fputs(o->fragment ? "</div>\n" : "<p class=\"meta\">mimamori</p>\n</body></html>\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -15,7 +15,13 @@ typedef struct rp_opts {
     int site;              /* index into the model's sites, or -1 for the survey */
     int lang;              /* 0 ja, 1 en */
     mm_geo *geo;           /* for country names (may be NULL) */
+    int fragment;          /* HTML: the report's element only, no document
+                              around it (the dashboard's pages) */
 } rp_opts;
+
+/* The HTML report's style sheet (inline in a report file; the dashboard
+ * serves it as /static/report.css). */
+extern const char rp_html_css[];
 
 int rp_json(FILE *f, const rp_model *m, const rp_opts *o);
 int rp_html(FILE *f, const rp_model *m, const rp_opts *o);

@@ -79,6 +79,15 @@
  *              internal host (with its DHCP name and MAC at the last
  *              sighting): the reports' indicator findings
  *
+ * The dashboard (src/dash/):
+ *   users      an account: name, role ('analyst' or 'company'), the company
+ *              of a company account (site_id; NULL for analysts), the
+ *              password as libsodium's Argon2id string, failed logins in a
+ *              row and the time a lockout ends (0: none)
+ *   sessions   a login: the SHA-256 (hex) of the random token the browser
+ *              holds (the token itself is stored nowhere), its user, when
+ *              it was made, when it ends at the latest, when last used
+ *
  * Times are microseconds since the epoch (UTC). remote_cc is the ISO code
  * of a public remote address, 'XX' when the GeoIP data has no country for
  * it, NULL for private and reserved addresses; alerts.local_cc the same for
@@ -171,6 +180,13 @@ static const char schema[] =
     /* a company's link for its staff's self-checks (mimamori exposure link) */
     "CREATE TABLE IF NOT EXISTS exposure_links (token TEXT PRIMARY KEY, site_id BIGINT NOT NULL,"
     " created BIGINT, revoked BIGINT NOT NULL DEFAULT 0);"
+    /* the dashboard's accounts and logins (src/dash) */
+    "CREATE TABLE IF NOT EXISTS users (id @ID@, name TEXT UNIQUE NOT NULL, role TEXT NOT NULL,"
+    " site_id BIGINT, pwhash TEXT NOT NULL, failed BIGINT NOT NULL DEFAULT 0,"
+    " locked_until BIGINT NOT NULL DEFAULT 0, created BIGINT);"
+    "CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL,"
+    " created BIGINT NOT NULL, expires BIGINT NOT NULL, last_seen BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);"
     "INSERT INTO meta (k, v) VALUES ('schema', '1') ON CONFLICT (k) DO NOTHING;";
 
 int mm_store_init(mm_db *db)

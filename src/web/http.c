@@ -146,6 +146,16 @@ bool mm_web_resp_cookie(mm_web_resp *r, const char *name, const char *value, uin
     return true;
 }
 
+bool mm_web_resp_cookie_clear(mm_web_resp *r, const char *name, bool secure)
+{
+    if (r->ncookie == MM_WEB_MAX_COOKIES || !is_token(name, 64))
+        return false;
+    snprintf(r->cookie[r->ncookie++], sizeof r->cookie[0],
+             "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", name,
+             secure ? "; Secure" : "");
+    return true;
+}
+
 int mm_web_resp_text(mm_web_resp *r, int status, const char *ctype, const char *text)
 {
     mm_web_buf_reset(&r->body);
@@ -252,6 +262,20 @@ bool mm_web_route(mm_web_server *s, const char *method, const char *path, int fl
     r->flags = flags;
     r->h = h;
     r->ctx = ctx;
+    return true;
+}
+
+size_t mm_web_route_count(const mm_web_server *s) { return s->nroutes; }
+
+bool mm_web_route_at(const mm_web_server *s, size_t i, const char **method, const char **path,
+                     int *flags, void **ctx)
+{
+    if (i >= s->nroutes)
+        return false;
+    *method = s->routes[i].method;
+    *path = s->routes[i].path;
+    *flags = s->routes[i].flags;
+    *ctx = s->routes[i].ctx;
     return true;
 }
 

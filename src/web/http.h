@@ -115,6 +115,8 @@ const char *mm_web_resp_get(const mm_web_resp *r, const char *name);
  * cookie-octets; false otherwise or when there is no room. */
 bool mm_web_resp_cookie(mm_web_resp *r, const char *name, const char *value, uint32_t max_age_s,
                         bool secure);
+/* A cookie removed: empty, Max-Age=0, with the same attributes. */
+bool mm_web_resp_cookie_clear(mm_web_resp *r, const char *name, bool secure);
 /* Shorthands for a whole body; they return status (for "return ...;"). */
 int mm_web_resp_text(mm_web_resp *r, int status, const char *ctype, const char *text);
 int mm_web_resp_json(mm_web_resp *r, int status, const mm_json *j);
@@ -143,6 +145,8 @@ typedef struct mm_web_config {
     bool rate_limit;            /* (true) with rl */
     mm_web_rl_config rl;
     uint32_t csrf_lifetime_s;   /* (1800) */
+    const char *tls_cert_pem;   /* both set: HTTPS only (TLS 1.2 and 1.3), */
+    const char *tls_key_pem;    /* the PEM texts kept by the caller while it runs */
     size_t csrf_capacity;       /* used-token set (4096) */
 } mm_web_config;
 
@@ -156,6 +160,11 @@ void mm_web_free(mm_web_server *s);     /* stops it first when running */
 /* Before mm_web_start only. method: "GET", "POST", ... */
 bool mm_web_route(mm_web_server *s, const char *method, const char *path, int flags,
                   mm_web_handler h, void *ctx);
+/* The routes registered, in order of registration: route i's method,
+ * path, flags and handler context (false when i is past the last). */
+size_t mm_web_route_count(const mm_web_server *s);
+bool mm_web_route_at(const mm_web_server *s, size_t i, const char **method, const char **path,
+                     int *flags, void **ctx);
 /* The whole handling of one request (resp initialised by the caller with
  * mm_web_resp_init; mm_web_req's dispatch fields are filled and freed
  * with mm_web_req_done). Thread-safe. */

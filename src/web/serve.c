@@ -223,7 +223,30 @@ bool mm_web_start(mm_web_server *s, char *err, size_t errlen)
         /* "[::]:PORT" takes IPv4 too; another IPv6 address only itself */
         flags |= memcmp(ip.b, any, 16) == 0 ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
     }
+    /* HTTPS: the certificate and key as PEM in memory, TLS 1.2 and 1.3 */
+    struct MHD_OptionItem tls[4];
+    size_t nt = 0;
+    if (s->cfg.tls_cert_pem || s->cfg.tls_key_pem) {
+        if (!s->cfg.tls_cert_pem || !s->cfg.tls_key_pem) {
+            snprintf(err, errlen, "TLS needs both a certificate and its key");
+            return false;
+        }
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            snprintf(err, errlen, "this libmicrohttpd has no TLS");
+            return false;
+        }
+        flags |= MHD_USE_TLS;
+        tls[nt++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0,
+                                            (void *)(uintptr_t)s->cfg.tls_key_pem};
+        tls[nt++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
+                                            (void *)(uintptr_t)s->cfg.tls_cert_pem};
+        tls[nt++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                            (void *)(uintptr_t)"NORMAL:-VERS-ALL:+VERS-TLS1.3:"
+                                                               "+VERS-TLS1.2"};
+    }
+    tls[nt] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     s->mhd = MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
+                              MHD_OPTION_ARRAY, tls,
                               MHD_OPTION_SOCK_ADDR, sa,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.conn_limit,
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.per_ip_limit,
@@ -233,7 +256,8 @@ bool mm_web_start(mm_web_server *s, char *err, size_t errlen)
                               MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
                               MHD_OPTION_END);
     if (!s->mhd) {
-        snprintf(err, errlen, "cannot listen on %s", s->cfg.listen);
+        snprintf(err, errlen, "cannot listen on %s%s", s->cfg.listen,
+                 nt ? " (or the TLS certificate or key is not usable)" : "");
         return false;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
