@@ -7,7 +7,9 @@ then again every 60 s by a thread); one Argon2id login's time; a company
 page's time (the first request, then median and slowest of 20); the alerts page and the PDF
 download; then N concurrent users (default 50, threads here, each its
 own session) loading the company page M times each: answers by status,
-median and slowest.
+median and slowest; and, when ApacheBench (ab, apache2-utils) is
+installed, ab with the same number of concurrent connections on the
+company page of one session (scripts/install-deps.sh --bench installs it).
 
   bench/dash.py [--sites 5] [--days 120] [--events 1000] [--users 50] [--rounds 4]
 """
@@ -15,6 +17,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -122,6 +125,24 @@ try:
     print('%d users x %d company pages at once: %s in %.1f s; median %.0f ms, slowest %.0f ms'
           % (a.users, a.rounds, statuses, wall, statistics.median(times) * 1000,
              max(times) * 1000))
+    ab = shutil.which('ab')
+    if ab:
+        # one session and one client address (behind the trusted proxy): the
+        # limiter lets one address through at 20 requests a second after a
+        # burst of 200, so ab sends 200 (more would be 429s by design)
+        n_ab = 200
+        r = subprocess.run([ab, '-q', '-n', str(n_ab), '-c', str(a.users), '-C', cookie,
+                            '-H', 'X-Forwarded-For: 10.250.0.1',
+                            'http://127.0.0.1:%d/company' % port],
+                           capture_output=True, text=True)
+        keep = ('Complete requests', 'Failed requests', 'Non-2xx', 'Requests per second',
+                'Time per request', '  50%', '  99%', ' 100%')
+        print('ab -n %d -c %d /company:' % (n_ab, a.users))
+        for line in r.stdout.splitlines():
+            if line.startswith(keep):
+                print('  ' + line.strip())
+    else:
+        print('ab not installed (apache2-utils): the peer load tool was not run')
 finally:
     srv.terminate()
     srv.wait()

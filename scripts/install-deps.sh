@@ -18,7 +18,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
 test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq openssl
            postgresql chromium poppler-utils
            nftables ipset unbound bind9-utils squid nmap)
-bench_pkgs=(libndpi-bin time sqlite3)
+bench_pkgs=(libndpi-bin time sqlite3 apache2-utils)
 
 # Multi-pattern matching: Hyperscan on amd64, its Vectorscan port elsewhere.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev)

@@ -5,6 +5,7 @@
  * at a bound.
  */
 #include "ioc/evtext.h"
+#include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,30 +25,6 @@ void mm_evtext_free(mm_evtext *t)
 {
     free(t->line);
     t->line = NULL;
-}
-
-static size_t put_utf8(uint32_t c, char *o)
-{
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | c >> 6);
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | c >> 12);
-        o[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | c >> 18);
-    o[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
 }
 
 static int end_line(mm_evtext *t)
@@ -100,11 +77,11 @@ static int unit(mm_evtext *t, uint32_t u)
         t->hi = 0;
         if (u >= 0xDC00 && u <= 0xDFFF) {
             uint32_t c = 0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00);
-            append(t, o, put_utf8(c, o));
+            append(t, o, mm_utf8_put(c, o));
             return 0;
         }
         t->bad_text++;
-        append(t, o, put_utf8(0xFFFD, o));
+        append(t, o, mm_utf8_put(0xFFFD, o));
     }
     if (u >= 0xD800 && u <= 0xDBFF) {
         t->hi = u;
@@ -116,7 +93,7 @@ static int unit(mm_evtext *t, uint32_t u)
     }
     if (u == '\n')
         return end_line(t);
-    append(t, o, put_utf8(u, o));
+    append(t, o, mm_utf8_put(u, o));
     return 0;
 }
 
@@ -210,12 +187,12 @@ int mm_evtext_end(mm_evtext *t)
     if (t->hi) {
         t->hi = 0;
         t->bad_text++;
-        append(t, o, put_utf8(0xFFFD, o));
+        append(t, o, mm_utf8_put(0xFFFD, o));
     }
     if (t->npend) {
         t->npend = 0;
         t->bad_text++;
-        append(t, o, put_utf8(0xFFFD, o));
+        append(t, o, mm_utf8_put(0xFFFD, o));
     }
     if (t->len || t->cutting)
         return end_line(t);
@@ -249,7 +226,7 @@ size_t mm_evtext_utf16le(const uint8_t *in, size_t n, char *out, size_t outlen, 
             }
         }
         char tmp[4];
-        size_t k = put_utf8(c, tmp);
+        size_t k = mm_utf8_put(c, tmp);
         if (o + k + 1 > outlen)
             break;
         memcpy(out + o, tmp, k);

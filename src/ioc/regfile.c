@@ -5,6 +5,7 @@
  * decoded to UTF-8. Nothing is kept between lines but the current key.
  */
 #include "ioc/regfile.h"
+#include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,17 +59,6 @@ static void bad(mm_regfile *r, uint64_t line, const char *why)
 static bool blank(char c)
 {
     return c == ' ' || c == '\t';
-}
-
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* A quoted string from s[*p] (the opening quote) to its closing quote, \\
@@ -142,13 +132,13 @@ static bool hex_list(mm_regfile *r, const char *s, size_t n, size_t p, size_t *n
             p++;
         if (p >= n)
             break;
-        int a = hexv(s[p]);
+        int a = mm_hex_value(s[p]);
         if (a < 0)
             return false;
         int v = a;
         p++;
-        if (p < n && hexv(s[p]) >= 0) {
-            v = v * 16 + hexv(s[p]);
+        if (p < n && mm_hex_value(s[p]) >= 0) {
+            v = v * 16 + mm_hex_value(s[p]);
             p++;
         }
         r->bytes[k++] = (char)(unsigned char)v;
@@ -223,8 +213,8 @@ static int value_line(mm_regfile *r, char *s, size_t n)
     } else if (dn >= 6 && strncmp(d, "dword:", 6) == 0) {
         size_t i = 6, k = 0;
         uint64_t x = 0;
-        while (i < dn && hexv(d[i]) >= 0 && k < 8) {
-            x = x * 16 + (uint64_t)hexv(d[i]);
+        while (i < dn && mm_hex_value(d[i]) >= 0 && k < 8) {
+            x = x * 16 + (uint64_t)mm_hex_value(d[i]);
             i++;
             k++;
         }
@@ -243,8 +233,8 @@ static int value_line(mm_regfile *r, char *s, size_t n)
             i++;
             size_t k = 0;
             type = 0;
-            while (i < dn && hexv(d[i]) >= 0 && k < 8) {
-                type = type * 16 + (uint32_t)hexv(d[i]);
+            while (i < dn && mm_hex_value(d[i]) >= 0 && k < 8) {
+                type = type * 16 + (uint32_t)mm_hex_value(d[i]);
                 i++;
                 k++;
             }

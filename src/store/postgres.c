@@ -6,6 +6,7 @@
  * a BYTEA column comes as \x and hex digits and is decoded on demand.
  */
 #include "store/store_int.h"
+#include "util/util.h"
 
 #include <libpq-fe.h>
 #include <inttypes.h>
@@ -217,12 +218,6 @@ static const char *pg_colt(mm_stmt *st, int c)
 static int64_t pg_coli(mm_stmt *st, int c) { return strtoll(pg_colt(st, c), NULL, 10); }
 static double pg_cold(mm_stmt *st, int c) { return strtod(pg_colt(st, c), NULL); }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* BYTEA's text output ("\x" and hex digits, the default since 9.0). */
 static const uint8_t *pg_colb(mm_stmt *st, int c, size_t *n)
 {
@@ -245,7 +240,7 @@ static const uint8_t *pg_colb(mm_stmt *st, int c, size_t *n)
         p->blob_cap = bl;
     }
     for (size_t i = 0; i < bl; i++) {
-        int hi = hexval(t[2 + 2 * i]), lo = hexval(t[3 + 2 * i]);
+        int hi = mm_hex_value(t[2 + 2 * i]), lo = mm_hex_value(t[3 + 2 * i]);
         if (hi < 0 || lo < 0)
             return NULL;
         p->blob[i] = (uint8_t)(hi << 4 | lo);

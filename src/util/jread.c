@@ -7,6 +7,7 @@
  * which is what makes member lookup a skip list over siblings.
  */
 #include "util/jread.h"
+#include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,30 +327,6 @@ static unsigned hex4(const char *p)
     return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
 }
 
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 bool jr_str(const jr_doc *d, int tok, char *out, size_t outlen)
 {
     if (outlen == 0)
@@ -394,7 +371,7 @@ bool jr_str(const jr_doc *d, int tok, char *out, size_t outlen)
                 }
                 if (cp >= 0xD800 && cp < 0xE000)
                     cp = 0xFFFD;
-                w = put_utf8(tmp, cp);
+                w = mm_utf8_put(cp, tmp);
                 break;
             }
             default: tmp[0] = c; break;

@@ -274,7 +274,7 @@ bool mm_strcpy(char *dst, size_t dstlen, const char *src)
     return fits;
 }
 
-static size_t utf8_put(uint32_t c, char *o)
+size_t mm_utf8_put(uint32_t c, char *o)
 {
     if (c < 0x80) {
         o[0] = (char)c;
@@ -319,7 +319,7 @@ size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen)
             c = 0xFFFD;
         }
         char tmp[4];
-        size_t k = utf8_put(c, tmp);
+        size_t k = mm_utf8_put(c, tmp);
         if (o + k + 1 > outlen)
             break;
         memcpy(out + o, tmp, k);

@@ -78,6 +78,9 @@ size_t mm_base64_decode_lax(const uint8_t *in, size_t n, uint8_t *out, size_t ca
 
 /* The value of a hex digit (either case), -1 for any other character. */
 int mm_hex_value(char c);
+/* Writes code point c (at most 0x10FFFF) as UTF-8 into o (room for 4):
+ * the bytes written. */
+size_t mm_utf8_put(uint32_t c, char *o);
 
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);
