@@ -283,12 +283,12 @@ int cmd_ingest(int argc, char **argv)
                 (unsigned long long)hits);
     fprintf(stderr,
             "ingest: %llu inputs: %llu imported, %llu already imported, %llu damaged; "
-            "%llu events: %llu alerts, %llu flows, %llu other, %llu bad lines\n",
+            "%llu events: %llu alerts, %llu flows, %llu file events, %llu other, %llu bad lines\n",
             (unsigned long long)st.inputs, (unsigned long long)st.imported,
             (unsigned long long)st.already, (unsigned long long)st.damaged,
             (unsigned long long)st.events, (unsigned long long)st.alerts,
-            (unsigned long long)st.flows, (unsigned long long)st.other,
-            (unsigned long long)st.bad_lines);
+            (unsigned long long)st.flows, (unsigned long long)st.file_events,
+            (unsigned long long)st.other, (unsigned long long)st.bad_lines);
     if (st.log_files || st.unknown)
         fprintf(stderr,
                 "ingest: %llu log files, %llu log records, %llu log lines not records or "

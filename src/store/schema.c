@@ -79,6 +79,17 @@
  *              internal host (with its DHCP name and MAC at the last
  *              sighting): the reports' indicator findings
  *
+ * Host watch (src/watch/, mimamori watch):
+ *   host_files  one row per file event of a watched web root: the machine
+ *              (host: the watcher's sensor name), the time, the root and the
+ *              path below it, what happened (added, changed, removed,
+ *              unreadable), size and SHA-256 after it; when the watcher
+ *              raised an alert for it (the alert carries the time of its
+ *              fim event, so both land on one row): the classifier's kind,
+ *              severity, signature id, reasons (English phrases joined by
+ *              "; ") and explanation key. Keyed by (company, host, root,
+ *              path, time, action): a segment imported again adds nothing
+ *
  * The dashboard (src/dash/):
  *   users      an account: name, role ('analyst' or 'company'), the company
  *              of a company account (site_id; NULL for analysts), the
@@ -165,6 +176,11 @@ static const char schema[] =
     " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"
     " count BIGINT, found BIGINT,"
     " PRIMARY KEY (site_id, set_name, indicator, seen, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS host_files (site_id BIGINT NOT NULL, host TEXT NOT NULL,"
+    " root TEXT NOT NULL, path TEXT NOT NULL, ts BIGINT NOT NULL, action TEXT NOT NULL,"
+    " size BIGINT, sha256 TEXT, kind TEXT, severity BIGINT, sid BIGINT, reasons TEXT,"
+    " explain TEXT, PRIMARY KEY (site_id, host, root, path, ts, action))@WOR@;"
+    "CREATE INDEX IF NOT EXISTS host_files_ts ON host_files (site_id, ts);"
     /* exposure checks (src/exposure): a check is one self-check, audit or
      * web-site check; site 0 is an anonymous self-check. Its ports: every
      * port asked for a self-check, the open and closed ones of an audit

@@ -204,7 +204,9 @@ def _():
     del tree.files['d05/edit.swp']
     os.symlink('/etc', os.path.join(WWW, 'etc-link'))
     os.symlink('/etc/passwd', os.path.join(WWW, 'passwd'))
+    t0 = time.time()
     ev = once()
+    state['planted'] = (t0, time.time())       # the WebShell was told between these
     exp = expected_diff(old, tree.model())
     for k in chmodded:
         exp.setdefault(k, 'changed')
@@ -285,6 +287,76 @@ def _():
     r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'acme', odd], capture_output=True,
                        text=True)
     expect(r.returncode == 0 and ' 2 bad lines' in r.stderr + r.stdout, r.stderr + r.stdout)
+
+
+def tokyo_minute(t):
+    """The report's time text of a UTC epoch second, in Asia/Tokyo (UTC+9,
+    no summer time)."""
+    return time.strftime('%Y-%m-%d %H:%M', time.gmtime(int(t) + 9 * 3600))
+
+
+def explain_steps(key, lang):
+    r = subprocess.run([MIM, 'explain', key, '--lang', lang], capture_output=True, text=True)
+    expect(r.returncode == 0, 'explain %s' % key)
+    out = r.stdout.split('\n')
+    i = next(k for k, line in enumerate(out) if line.startswith(('What to do', '対処')))
+    return [line.strip().split('. ', 1)[1] for line in out[i + 1:] if line.strip()[:1].isdigit()]
+
+
+@check('report: the company\'s web files, with path, time, what it looks like and what to do'
+       ' (JSON in both languages, HTML, PDF), the same after importing the segments again')
+def _():
+    expect('planted' in state, 'no planted WebShell')
+    db = os.path.join(TMP, 'm.db')
+    t0, t1 = state['planted']
+    shell = 'wp-content/uploads/2026/12/cache.php'
+    again = subprocess.run([MIM, 'ingest', '--db', db, OUT], capture_output=True, text=True)
+    expect(again.returncode == 0, again.stderr)
+    for lang in ('ja', 'en'):
+        out = os.path.join(TMP, 'r-%s.json' % lang)
+        r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json',
+                            '--lang', lang, '-o', out], capture_output=True, text=True)
+        expect(r.returncode == 0, r.stderr)
+        with open(out) as f:
+            wf = json.load(f)['companies']['acme']['web_files']
+        files = [x for x in wf['files'] if x['path'] == shell]
+        expect(len(files) == 1, '%s: %d rows for the WebShell' % (lang, len(files)))
+        x = files[0]
+        expect(x['host'] == 'web1' and x['root'] == os.path.realpath(WWW), 'host/root %s' % x)
+        expect(x['action'] == 'added' and x['severity'] == 1 and
+               x['signature_id'] == 8700301, 'row %s' % x)
+        expect(x['sha256'] == hashlib.sha256(SHELL).hexdigest() and x['size'] == len(SHELL),
+               'sha256/size %s' % x)
+        expect(t0 - 1 <= x['ts_us'] / 1e6 <= t1 + 1,
+               'time %s not within the run %.3f..%.3f' % (x['ts_us'], t0, t1))
+        expect(x['time'] in {tokyo_minute(t0), tokyo_minute(t1)}, 'time text %s' % x['time'])
+        expect(x['what_to_do'] == explain_steps('webshell-content', lang),
+               'what to do %s' % x['what_to_do'])
+        expect(len(x['reasons']) >= 1, 'reasons %s' % x)
+        # the first alerted row is the most severe; every alert a row
+        expect(wf['files'][0]['severity'] == 1, 'order %s' % wf['files'][0])
+        alerted = [y for y in wf['files'] if 'signature_id' in y]
+        expect(len(alerted) == wf['alerts'], 'alerted rows %d, alerts %d' % (len(alerted),
+                                                                          wf['alerts']))
+    # the counts are those of the once runs (the test's model): added,
+    # changed, removed as the fim events said
+    written = fims(Segments(OUT).new())
+    for a in ('added', 'changed', 'removed'):
+        n = sum(1 for f in written if f['action'] == a)
+        expect(wf[a] == n, '%s: report %d, segments %d' % (a, wf[a], n))
+    html = os.path.join(TMP, 'r.html')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '-o', html],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(html, encoding='utf-8') as f:
+        page = f.read()
+    expect(shell in page, 'path not in the HTML report')
+    expect(tokyo_minute(t0) in page or tokyo_minute(t1) in page, 'time not in the HTML')
+    expect(explain_steps('webshell-content', 'ja')[0] in page, 'steps not in the HTML')
+    pdf = os.path.join(TMP, 'r.pdf')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'pdf', '-o',
+                        pdf], capture_output=True, text=True)
+    expect(r.returncode == 0 and os.path.getsize(pdf) > 1000, r.stderr)
 
 
 # ---- live ----------------------------------------------------------------
