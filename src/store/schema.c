@@ -79,7 +79,7 @@
  *              internal host (with its DHCP name and MAC at the last
  *              sighting): the reports' indicator findings
  *
- * Host watch (src/watch/, mimamori watch):
+ * Host watch (src/watch/, mimamori watch) and sweeps (mimamori ioc sweep):
  *   host_files  one row per file event of a watched web root: the machine
  *              (host: the watcher's sensor name), the time, the root and the
  *              path below it, what happened (added, changed, removed,
@@ -89,6 +89,14 @@
  *              severity, signature id, reasons (English phrases joined by
  *              "; ") and explanation key. Keyed by (company, host, root,
  *              path, time, action): a segment imported again adds nothing
+ *   sweep_hits what `mimamori ioc sweep --site S` found on a machine (host:
+ *              --host or its name): per set, indicator and where it was seen
+ *              (the path, or "path:line KEY\VALUE" in Windows evidence), with
+ *              the kind, evidence kind, field, the file's SHA-256, first and
+ *              last sweep that found it and how many sweeps did. Apart from
+ *              ioc_hits because hunting a watched set rewrites that set's rows
+ *              of ioc_hits from the hunting index, which has no files; the
+ *              reports read both as indicator findings
  *
  * The dashboard (src/dash/):
  *   users      an account: name, role ('analyst' or 'company'), the company
@@ -181,6 +189,11 @@ static const char schema[] =
     " size BIGINT, sha256 TEXT, kind TEXT, severity BIGINT, sid BIGINT, reasons TEXT,"
     " explain TEXT, PRIMARY KEY (site_id, host, root, path, ts, action))@WOR@;"
     "CREATE INDEX IF NOT EXISTS host_files_ts ON host_files (site_id, ts);"
+    "CREATE TABLE IF NOT EXISTS sweep_hits (site_id BIGINT NOT NULL, host TEXT NOT NULL,"
+    " set_name TEXT NOT NULL, itype TEXT, indicator TEXT NOT NULL, seen TEXT NOT NULL,"
+    " evidence TEXT, field TEXT, path TEXT, sha256 TEXT, description TEXT, first_ts BIGINT,"
+    " last_ts BIGINT, count BIGINT,"
+    " PRIMARY KEY (site_id, host, set_name, indicator, seen))@WOR@;"
     /* exposure checks (src/exposure): a check is one self-check, audit or
      * web-site check; site 0 is an anonymous self-check. Its ports: every
      * port asked for a self-check, the open and closed ones of an audit
