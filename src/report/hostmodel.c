@@ -10,6 +10,15 @@
  *            of the others; at most RP_FILES per company (the counts stay
  *            exact)
  *
+ *   web      what the web servers' access logs show beside them (tables
+ *            web_paths and web_admin, analysis/logfacts.c): a file the
+ *            watch saw appear (or alerted on) whose path below the root is
+ *            a URL path the log shows answered after it appeared; a script
+ *            whose first answered request in the store was a POST (nobody
+ *            had asked for it before: what a dropped WebShell looks like);
+ *            administration pages requested from outside the company's
+ *            country (the inventory's, default JP, as for logins)
+ *
  * What a file looks like is the classifier's reasons, stored as the
  * watcher's English phrases; rp_reason_text gives them in the report's
  * language (the Japanese ones are here, keyed by watch/webshell.c's own
@@ -146,15 +155,81 @@ static int files(rp_model *m, mm_db *db, char *err, size_t errlen)
     return 0;
 }
 
+static const char *const web_sql[3] = {
+    "SELECT f.site_id, f.path, MIN(f.ts), w.requests, w.posts, w.first_ts, w.last_ts, '', ''"
+    " FROM host_files f JOIN web_paths w ON w.site_id = f.site_id AND w.path = f.path"
+    " WHERE (f.action = 'added' OR f.sid IS NOT NULL) AND f.ts >= $1 AND f.ts < $2"
+    " AND w.last_ts >= f.ts GROUP BY f.site_id, f.path, w.requests, w.posts, w.first_ts,"
+    " w.last_ts ORDER BY f.site_id, MIN(f.ts) DESC, f.path",
+    "SELECT site_id, path, 0, requests, posts, first_post_ts, last_ts, '', '' FROM web_paths"
+    " WHERE script = 1 AND posts > 0 AND first_post_ts <= first_ts AND last_ts >= $1"
+    " AND first_ts < $2 ORDER BY site_id, first_post_ts DESC, path",
+    "SELECT a.site_id, a.page, 0, a.count, 0, a.first_ts, a.last_ts, a.src_ip, a.cc"
+    " FROM web_admin a WHERE a.cc IS NOT NULL AND a.cc <> COALESCE((SELECT i.value FROM"
+    " inventory i WHERE i.site_id = a.site_id AND i.kind = 'country'), 'JP')"
+    " AND a.last_ts >= $1 AND a.first_ts < $2 ORDER BY a.site_id, a.count DESC, a.src_ip"};
+static const char *const web_kind[3] = {"requested", "first_post", "admin_abroad"};
+
+static int web(rp_model *m, mm_db *db, int k, char *err, size_t errlen)
+{
+    mm_stmt *st = prep(db, m, web_sql[k], err, errlen);
+    if (!st)
+        return -1;
+    int rc;
+    rp_site *last = NULL;
+    size_t of_kind = 0;
+    while ((rc = mm_stmt_step(st)) == 1) {
+        rp_site *s = rp_site_by_id(m, mm_col_i64(st, 0));
+        if (!s)
+            continue;
+        if (s != last) {
+            last = s;
+            of_kind = 0;
+        }
+        rp_hostfiles *h = &s->files;
+        if (of_kind >= RP_WEBFIND)
+            continue;
+        if (!h->web) {
+            h->web = calloc(3 * RP_WEBFIND, sizeof *h->web);
+            if (!h->web) {
+                rc = -2;
+                break;
+            }
+        }
+        rp_webfind *w = &h->web[h->nweb++];
+        of_kind++;
+        memset(w, 0, sizeof *w);
+        copy(w->kind, sizeof w->kind, web_kind[k]);
+        copy(w->path, sizeof w->path, mm_col_text(st, 1));
+        w->appeared = mm_col_i64(st, 2);
+        w->count = mm_col_i64(st, 3);
+        w->posts = mm_col_i64(st, 4);
+        w->first = mm_col_i64(st, 5);
+        w->last = mm_col_i64(st, 6);
+        copy(w->src, sizeof w->src, mm_col_text(st, 7));
+        copy(w->cc, sizeof w->cc, mm_col_text(st, 8));
+    }
+    mm_stmt_free(st);
+    if (rc < 0) {
+        snprintf(err, errlen, rc == -2 ? "out of memory" : "store: %s", mm_db_error(db));
+        return -1;
+    }
+    return 0;
+}
+
 int rp_files_build(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    if (counts(m, db, err, errlen) != 0)
+    if (counts(m, db, err, errlen) != 0 || files(m, db, err, errlen) != 0)
         return -1;
-    return files(m, db, err, errlen);
+    for (int k = 0; k < 3; k++)
+        if (web(m, db, k, err, errlen) != 0)
+            return -1;
+    return 0;
 }
 
 void rp_files_free(rp_hostfiles *f)
 {
     free(f->v);
+    free(f->web);
     memset(f, 0, sizeof *f);
 }

@@ -72,10 +72,65 @@ static void file_row(H *h, const rp_file *f)
     fputs("</td></tr>\n", h->f);
 }
 
+/* The access-log findings beside the files. */
+static void web(H *h, const rp_hostfiles *F)
+{
+    fputs("<h3>", h->f);
+    h_T(h, "hw");
+    fputs("</h3>\n<p class=\"meta\">", h->f);
+    h_T(h, "hw_note");
+    fputs("</p>\n<table>", h->f);
+    static const char *const cols[] = {"hw_kind", "hw_path", "hw_from", "hw_requests",
+                                       "first", "last", "hf_todo"};
+    h_th(h, cols, 7);
+    for (size_t i = 0; i < F->nweb && i < SHOW; i++) {
+        const rp_webfind *w = &F->web[i];
+        char k[48];
+        fputs("<tr><td>", h->f);
+        snprintf(k, sizeof k, "hw_k_%s", w->kind);
+        h_T(h, k);
+        fputs("</td><td><code>/", h->f);
+        h_esc(h, w->path);
+        fputs("</code>", h->f);
+        if (w->appeared) {
+            fputs("<br><span class=\"meta\">", h->f);
+            h_T(h, "hw_appeared");
+            fputs(": ", h->f);
+            h_when(h, w->appeared);
+            fputs("</span>", h->f);
+        }
+        fputs("</td><td>", h->f);
+        if (w->src[0]) {
+            h_esc(h, w->src);
+            fputs(" (", h->f);
+            h_esc(h, h_country(h, w->cc));
+            fputs(")", h->f);
+        }
+        fputs("</td><td class=\"n\">", h->f);
+        h_num(h, w->count);
+        if (w->posts) {
+            fputs("<br>", h->f);
+            h_T(h, "hw_posts");
+            fputs(" ", h->f);
+            h_num(h, w->posts);
+        }
+        fputs("</td><td>", h->f);
+        h_when(h, w->first);
+        fputs("</td><td>", h->f);
+        h_when(h, w->last);
+        fputs("</td><td>", h->f);
+        snprintf(k, sizeof k, "hw_do_%s", w->kind);
+        h_T(h, k);
+        fputs("</td></tr>\n", h->f);
+    }
+    fputs("</table>\n", h->f);
+    h_more(h, F->nweb, SHOW);
+}
+
 void h_hostfiles(H *h, const rp_site *s)
 {
     const rp_hostfiles *F = &s->files;
-    if (!F->added && !F->changed && !F->removed && !F->unreadable)
+    if (!F->added && !F->changed && !F->removed && !F->unreadable && !F->nweb)
         return;
     fputs("<h2>", h->f);
     h_T(h, "hf");
@@ -102,6 +157,8 @@ void h_hostfiles(H *h, const rp_site *s)
         fputs("</table>\n", h->f);
         h_more(h, (size_t)(F->added + F->changed), F->n < SHOW ? F->n : SHOW);
     }
+    if (F->nweb)
+        web(h, F);
     /* each explanation once, in the order of the table */
     bool head = false;
     for (size_t i = 0; i < F->n && i < SHOW; i++) {

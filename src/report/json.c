@@ -11,6 +11,7 @@
 #include "report/render.h"
 #include "util/json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void peers(mm_json *j, const char *key, const rp_model *m, const rp_peers *p, size_t max)
@@ -343,6 +344,33 @@ static void files_json(mm_json *j, const rp_model *m, const rp_site *s, int lang
             st += l + (nl ? 1 : 0);
         }
         mj_arr_close(j);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_arr_open(j, "web_findings");
+    for (size_t i = 0; i < F->nweb; i++) {
+        const rp_webfind *w = &F->web[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "kind", w->kind);
+        mj_str(j, "path", w->path);
+        if (w->src[0]) {
+            mj_str(j, "src_ip", w->src);
+            mj_str(j, "country", w->cc);
+        }
+        mj_u64(j, "count", (uint64_t)w->count);
+        mj_u64(j, "posts", (uint64_t)w->posts);
+        rp_fmt_time(m, w->first, t, sizeof t, true);
+        mj_str(j, "first", t);
+        mj_i64(j, "first_us", w->first);
+        rp_fmt_time(m, w->last, t, sizeof t, true);
+        mj_str(j, "last", t);
+        if (w->appeared) {
+            rp_fmt_time(m, w->appeared, t, sizeof t, true);
+            mj_str(j, "appeared", t);
+        }
+        char k[48];
+        snprintf(k, sizeof k, "hw_do_%s", w->kind);
+        mj_str(j, "what_to_do", rp_t(L, k));
         mj_obj_close(j);
     }
     mj_arr_close(j);

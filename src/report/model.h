@@ -215,12 +215,29 @@ typedef struct rp_file {           /* a file that appeared or changed */
     int sev;                       /* 1..3 of its alert, 0 none */
 } rp_file;
 
+typedef struct rp_webfind {        /* what the web server's access log shows beside them */
+    char kind[16];                 /* "requested": a file the watch saw appear (or alerted
+                                      on) was requested; "first_post": a script whose first
+                                      answered request was a POST; "admin_abroad": an
+                                      administration page requested from abroad */
+    char path[300];                /* the path below the root, or the administration page */
+    char src[46], cc[3];           /* admin_abroad: the source and its country */
+    int64_t count, posts;          /* requests (answered ones for a path), POSTs */
+    int64_t first, last;           /* first and last request (first_post: the first POST) */
+    int64_t appeared;              /* requested: when the watch saw the file */
+} rp_webfind;
+
 typedef struct rp_hostfiles {
     int64_t added, changed, removed, unreadable, alerts;   /* file events in the period */
     rp_file *v;                    /* alerted ones first (most severe, newest), then the
                                       newest others; at most RP_FILES */
     size_t n;
+    rp_webfind *web;               /* requested, then first_post, then admin_abroad; at
+                                      most RP_WEBFIND of each kind */
+    size_t nweb;
 } rp_hostfiles;
+
+#define RP_WEBFIND 100
 
 #define RP_FILES 200
 

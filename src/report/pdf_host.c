@@ -31,11 +31,44 @@ static void reasons(int lang, const char *list, char *out, size_t n)
     }
 }
 
+static void web(P *p, const rp_hostfiles *F)
+{
+    int L = p->lang;
+    p_heading(p, rp_t(L, "hw"), 3);
+    p_para(p, rp_t(L, "hw_note"), 9, false);
+    static const double wf[] = {0.16, 0.24, 0.14, 0.08, 0.12, 0.26};
+    const char *hd[] = {rp_t(L, "hw_kind"), rp_t(L, "hw_path"), rp_t(L, "hw_from"),
+                        rp_t(L, "hw_requests"), rp_t(L, "first"), rp_t(L, "hf_todo")};
+    p_row(p, 6, wf, hd, true);
+    for (size_t i = 0; i < F->nweb && i < SHOW; i++) {
+        const rp_webfind *w = &F->web[i];
+        char k1[48], k2[48], path[400], from[80], n[64], first[64], app[64];
+        snprintf(k1, sizeof k1, "hw_k_%s", w->kind);
+        snprintf(k2, sizeof k2, "hw_do_%s", w->kind);
+        app[0] = 0;
+        if (w->appeared)
+            p_when(p, w->appeared, app, sizeof app);
+        snprintf(path, sizeof path, "/%s%s%s%s", w->path, app[0] ? "\n" : "",
+                 app[0] ? rp_t(L, "hw_appeared") : "", app);
+        snprintf(from, sizeof from, w->src[0] ? "%s (%s)" : "%s%s", w->src,
+                 w->src[0] ? p_country(p, w->cc) : "");
+        snprintf(n, sizeof n, "%" PRId64, w->count);
+        if (w->posts) {
+            size_t l = strlen(n);
+            snprintf(n + l, sizeof n - l, "\nPOST %" PRId64, w->posts);
+        }
+        p_when(p, w->first, first, sizeof first);
+        const char *cells[] = {rp_t(L, k1), path, from, n, first, rp_t(L, k2)};
+        p_row(p, 6, wf, cells, false);
+    }
+    p_more(p, F->nweb, SHOW);
+}
+
 void p_hostfiles(P *p, const rp_site *s)
 {
     const rp_hostfiles *F = &s->files;
     int L = p->lang;
-    if (!F->added && !F->changed && !F->removed && !F->unreadable)
+    if (!F->added && !F->changed && !F->removed && !F->unreadable && !F->nweb)
         return;
     p_heading(p, rp_t(L, "hf"), 2);
     p_para(p, rp_t(L, "hf_note"), 9, false);
@@ -75,6 +108,8 @@ void p_hostfiles(P *p, const rp_site *s)
         }
         p_more(p, (size_t)(F->added + F->changed), F->n < SHOW ? F->n : SHOW);
     }
+    if (F->nweb)
+        web(p, F);
     bool head = false;
     for (size_t i = 0; i < F->n && i < SHOW; i++) {
         const rp_file *f = &F->v[i];

@@ -45,6 +45,15 @@
  *              ddns, listed, server_resolves, bypass, exec_attachment),
  *              name, answer or detail, and internal host: count, first, last
  *   auth_day   logins per day, service, source address and result
+ *   web_paths  per company and path below the document root (analysis/
+ *              webpath.h) that a web server's access log shows answered
+ *              (status 200-399, or none given): requests, POSTs, first and
+ *              last time, the first POST's time, whether the path names a
+ *              script (watch/webshell.h): a file the watch saw appear that is
+ *              requested, a script whose first request was a POST
+ *   web_admin  requests for administration pages (wp-login.php, wp-admin,
+ *              administrator ...) per company, page and source address
+ *              with its country: the report shows those from abroad
  *   dhcp_leases  each DHCP acknowledgement or release: which machine (MAC,
  *              name) had an address from when (until: the lease's end when
  *              the line said its length)
@@ -161,6 +170,12 @@ static const char schema[] =
     " service TEXT NOT NULL, src_ip TEXT NOT NULL, result TEXT NOT NULL, cc TEXT,"
     " count BIGINT, last_user TEXT, first_ts BIGINT, last_ts BIGINT,"
     " PRIMARY KEY (site_id, day, service, src_ip, result))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS web_paths (site_id BIGINT NOT NULL, path TEXT NOT NULL,"
+    " script BIGINT, requests BIGINT, posts BIGINT, first_ts BIGINT, last_ts BIGINT,"
+    " first_post_ts BIGINT, PRIMARY KEY (site_id, path))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS web_admin (site_id BIGINT NOT NULL, page TEXT NOT NULL,"
+    " src_ip TEXT NOT NULL, cc TEXT, count BIGINT, first_ts BIGINT, last_ts BIGINT,"
+    " PRIMARY KEY (site_id, page, src_ip))@WOR@;"
     "CREATE TABLE IF NOT EXISTS dhcp_leases (site_id BIGINT NOT NULL, ip TEXT NOT NULL,"
     " ts BIGINT NOT NULL, mac TEXT NOT NULL, kind TEXT NOT NULL, hostname TEXT,"
     " until_ts BIGINT, PRIMARY KEY (site_id, ip, ts, mac, kind))@WOR@;"

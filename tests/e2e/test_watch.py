@@ -359,6 +359,73 @@ def _():
     expect(r.returncode == 0 and os.path.getsize(pdf) > 1000, r.stderr)
 
 
+def clf_time(t):
+    return time.strftime('%d/%b/%Y:%H:%M:%S +0000', time.gmtime(t))
+
+
+@check('access log beside the files: the WebShell requested (first with a POST), an ordinary'
+       ' page posted to after a GET (no finding), administration pages from abroad and from home')
+def _():
+    expect('planted' in state, 'no planted WebShell')
+    db = os.path.join(TMP, 'm.db')
+    shell = 'wp-content/uploads/2026/12/cache.php'
+    # an ordinary page the test neither added nor changed (names[0:50] of the
+    # sorted tree were changed): requested, posted to after a GET, no finding
+    page = sorted(k for k in tree.files if k.endswith('.php') and k.startswith('d5'))[-1]
+    t = int(state['planted'][1]) + 60           # after the watch saw the file
+    geo = subprocess.run([MIM, 'geoip', '8.8.8.8', '133.11.0.1'], capture_output=True,
+                         text=True)
+    ccs = [line.split('\t')[1] for line in geo.stdout.splitlines() if '\t' in line]
+    lines = [
+        ('198.51.100.9', 0, 'POST', '/' + shell + '?x=1', 200),
+        ('198.51.100.9', 5, 'GET', '/' + shell.replace('/', '//'), 200),
+        ('198.51.100.9', 9, 'POST', '/%s' % shell.replace('cache', '%63ache'), 200),
+        ('192.0.2.4', 10, 'GET', '/' + page, 200),
+        ('192.0.2.4', 11, 'POST', '/' + page, 200),
+        ('192.0.2.4', 12, 'POST', '/nothere.php', 404),
+        ('8.8.8.8', 20, 'GET', '/wp-login.php', 200),
+        ('8.8.8.8', 21, 'POST', '/wp-login.php', 200),
+        ('133.11.0.1', 22, 'GET', '/wp-admin/', 302),
+        ('192.0.2.4', 30, 'GET', '/../../etc/passwd', 400),
+    ]
+    log = os.path.join(TMP, 'access.log')
+    with open(log, 'w') as f:
+        for ip, dt, method, target, status in lines:
+            f.write('%s - - [%s] "%s %s HTTP/1.1" %d 120 "-" "curl/8"\n' % (
+                ip, clf_time(t + dt), method, target, status))
+    r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'acme', log], capture_output=True,
+                       text=True)
+    expect(r.returncode == 0, r.stderr)
+    out = os.path.join(TMP, 'r-web.json')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json', '-o',
+                        out], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(out) as f:
+        web = json.load(f)['companies']['acme']['web_files']['web_findings']
+    by = {}
+    for w in web:
+        by.setdefault(w['kind'], []).append(w)
+    req = by.get('requested', [])
+    expect([w['path'] for w in req] == [shell], 'requested %s' % req)
+    expect(req and req[0]['count'] == 3 and req[0]['posts'] == 2, 'counts %s' % req)
+    fp = by.get('first_post', [])
+    expect([w['path'] for w in fp] == [shell], 'first_post %s' % fp)
+    expect(fp and fp[0]['first_us'] == t * 1000000, 'first POST time %s, want %d' % (fp, t))
+    if ccs != ['US', 'JP']:
+        raise Skip('no GeoIP data: administration pages from abroad not checked (%s)' % ccs)
+    ab = by.get('admin_abroad', [])
+    expect([(w['path'], w['src_ip'], w['country'], w['count']) for w in ab] ==
+           [('wp-login.php', '8.8.8.8', 'US', 2)], 'admin_abroad %s' % ab)
+    html = os.path.join(TMP, 'r-web.html')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--lang', 'en', '-o',
+                        html], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(html, encoding='utf-8') as f:
+        text = f.read()
+    expect('/' + shell in text and '8.8.8.8' in text and
+           'A script whose first request was a POST' in text, 'web findings not in the HTML')
+
+
 # ---- live ----------------------------------------------------------------
 
 LOUT = os.path.join(TMP, 'live')

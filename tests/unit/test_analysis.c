@@ -2,6 +2,7 @@
  * (SQLite in memory) and ingest of EVE lines, the report model. */
 #include "testutil.h"
 #include "analysis/ingest.h"
+#include "analysis/webpath.h"
 #include "report/model.h"
 #include "store/store.h"
 #include "util/jread.h"
@@ -202,10 +203,62 @@ static void test_ingest_and_model(void **st)
     mm_db_close(db);
 }
 
+/* Request targets as paths below the document root (analysis/webpath.h). */
+static void test_web_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } v[] = {
+        {"/wp-content/uploads/a.php?x=1", "wp-content/uploads/a.php"},
+        {"/a//b/./c.php#frag", "a/b/c.php"},
+        {"/a/b/../c.php", "a/c.php"},
+        {"/a/%2E%2e/c%2ephp", "c.php"},
+        {"http://example.jp:8080/x/y.php?q", "x/y.php"},
+        {"HTTPS://example.jp/x%2Fy.php", "x/y.php"},
+        {"/x\\y.asp", "x/y.asp"},
+        {"/dir/", "dir"},
+        {"/%zz%4", "%zz%4"},
+        {"/", ""},
+        {"*", ""},
+        {"example.jp:443", ""},
+        {"http://example.jp", ""},
+        {"http://example.jp?x", ""},
+        {"/../etc/passwd", ""},
+        {"/a/../../b", ""},
+        {"/a%00.php", ""},
+        {"/a%0a.php", ""},
+        {"", ""},
+    };
+    char out[MM_WEBPATH_MAX];
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        size_t n = mm_web_path(v[i].in, strlen(v[i].in), out, sizeof out);
+        if (n != strlen(v[i].out) || (n && strcmp(out, v[i].out) != 0))
+            fail_msg("%s: got %zu '%s', want '%s'", v[i].in, n, n ? out : "", v[i].out);
+    }
+    /* bounded: a path one byte too long for the buffer is refused */
+    char longp[40];
+    memset(longp, 'a', sizeof longp);
+    longp[0] = '/';
+    char small[16];
+    assert_int_equal(mm_web_path(longp, 16, small, sizeof small), 15);
+    assert_int_equal(mm_web_path(longp, 17, small, sizeof small), 0);
+    char name[32];
+    assert_true(mm_web_admin("wp-login.php", name));
+    assert_string_equal(name, "wp-login.php");
+    assert_true(mm_web_admin("WP-Admin/options.php", name));
+    assert_string_equal(name, "wp-admin");
+    assert_true(mm_web_admin("user/login", name));
+    assert_false(mm_web_admin("user/loginx", name));
+    assert_false(mm_web_admin("blog/wp-login.php", name));
+    assert_false(mm_web_admin("administrators", name));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jread_values),
+        cmocka_unit_test(test_web_path),
         cmocka_unit_test(test_jread_refuses),
         cmocka_unit_test(test_iso_times),
         cmocka_unit_test(test_ingest_and_model),
