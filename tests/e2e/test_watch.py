@@ -396,6 +396,7 @@ def _():
     r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'acme', log], capture_output=True,
                        text=True)
     expect(r.returncode == 0, r.stderr)
+    state['access_log'] = log
     out = os.path.join(TMP, 'r-web.json')
     r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json', '-o',
                         out], capture_output=True, text=True)
@@ -424,6 +425,43 @@ def _():
         text = f.read()
     expect('/' + shell in text and '8.8.8.8' in text and
            'A script whose first request was a POST' in text, 'web findings not in the HTML')
+
+
+def web_files(db):
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json'],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    return json.loads(r.stdout)['companies']['acme']
+
+
+@check('PostgreSQL (started here): the same web files and access-log findings as SQLite;'
+       ' a sweep\'s hit among the indicator findings')
+def _():
+    expect('access_log' in state, 'no access log imported')
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pgtemp
+    url, stop = pgtemp.start_postgres(Skip)
+    try:
+        for args in ([OUT], ['--site', 'acme', state['access_log']], [OUT]):
+            r = subprocess.run([MIM, 'ingest', '--db', url] + args, capture_output=True,
+                               text=True)
+            expect(r.returncode == 0, r.stderr)
+        got, want = web_files(url), web_files(os.path.join(TMP, 'm.db'))
+        expect(got['web_files'] == want['web_files'], 'PostgreSQL and SQLite differ: %s' % [
+            (k, got['web_files'][k], want['web_files'][k]) for k in want['web_files']
+            if got['web_files'][k] != want['web_files'][k]][:1])
+        ind = os.path.join(TMP, 'shell.sha256')
+        with open(ind, 'w') as f:
+            f.write(hashlib.sha256(SHELL).hexdigest() + '\n')
+        r = subprocess.run([MIM, 'ioc', 'sweep', '--db', url, '--ioc', ind, '--site', 'acme',
+                            '--host', 'web1', WWW], capture_output=True, text=True)
+        expect(r.returncode == 0 and '1 hits kept for acme' in r.stderr, r.stderr)
+        found = web_files(url)['ioc_findings']
+        expect([(f['seen'], f['host']['ip']) for f in found] ==
+               [(os.path.join(os.path.realpath(WWW), 'wp-content/uploads/2026/12/cache.php'),
+                 'web1')], 'ioc findings %s' % found)
+    finally:
+        stop()
 
 
 # ---- live ----------------------------------------------------------------
