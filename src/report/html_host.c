@@ -157,8 +157,6 @@ void h_hostfiles(H *h, const rp_site *s)
         fputs("</table>\n", h->f);
         h_more(h, (size_t)(F->added + F->changed), F->n < SHOW ? F->n : SHOW);
     }
-    if (F->nweb)
-        web(h, F);
     /* each explanation once, in the order of the table */
     bool head = false;
     for (size_t i = 0; i < F->n && i < SHOW; i++) {
@@ -183,4 +181,6 @@ void h_hostfiles(H *h, const rp_site *s)
         h_explain(h, e);
         fputs("</div>\n", h->f);
     }
+    if (F->nweb)
+        web(h, F);
 }

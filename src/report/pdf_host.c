@@ -34,6 +34,7 @@ static void reasons(int lang, const char *list, char *out, size_t n)
 static void web(P *p, const rp_hostfiles *F)
 {
     int L = p->lang;
+    p_ensure(p, 140);           /* the heading stays with its note and first rows */
     p_heading(p, rp_t(L, "hw"), 3);
     p_para(p, rp_t(L, "hw_note"), 9, false);
     static const double wf[] = {0.16, 0.24, 0.14, 0.08, 0.12, 0.26};
@@ -48,8 +49,8 @@ static void web(P *p, const rp_hostfiles *F)
         app[0] = 0;
         if (w->appeared)
             p_when(p, w->appeared, app, sizeof app);
-        snprintf(path, sizeof path, "/%s%s%s%s", w->path, app[0] ? "\n" : "",
-                 app[0] ? rp_t(L, "hw_appeared") : "", app);
+        snprintf(path, sizeof path, "/%s%s%s%s%s", w->path, app[0] ? "\n" : "",
+                 app[0] ? rp_t(L, "hw_appeared") : "", app[0] ? ": " : "", app);
         snprintf(from, sizeof from, w->src[0] ? "%s (%s)" : "%s%s", w->src,
                  w->src[0] ? p_country(p, w->cc) : "");
         snprintf(n, sizeof n, "%" PRId64, w->count);
@@ -81,7 +82,7 @@ void p_hostfiles(P *p, const rp_site *s)
              rp_t(L, "hf_unreadable_n"), F->unreadable);
     p_para(p, t, 9.5, false);
     if (F->n) {
-        static const double wf[] = {0.13, 0.1, 0.27, 0.1, 0.2, 0.06, 0.14};
+        static const double wf[] = {0.12, 0.09, 0.25, 0.1, 0.22, 0.08, 0.14};
         const char *hd[] = {rp_t(L, "hf_when"), rp_t(L, "hf_server"), rp_t(L, "hf_file"),
                             rp_t(L, "hf_happened"), rp_t(L, "hf_looks"), rp_t(L, "severity"),
                             rp_t(L, "hf_todo")};
@@ -108,8 +109,6 @@ void p_hostfiles(P *p, const rp_site *s)
         }
         p_more(p, (size_t)(F->added + F->changed), F->n < SHOW ? F->n : SHOW);
     }
-    if (F->nweb)
-        web(p, F);
     bool head = false;
     for (size_t i = 0; i < F->n && i < SHOW; i++) {
         const rp_file *f = &F->v[i];
@@ -128,5 +127,7 @@ void p_hostfiles(P *p, const rp_site *s)
         p_para(p, e->title[L ? 1 : 0], 10, true);
         p_explain(p, e);
     }
+    if (F->nweb)
+        web(p, F);
     p_gap(p, 6);
 }
