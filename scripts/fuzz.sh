@@ -155,6 +155,19 @@ build-fuzz/mm-attackgen company --days 1 --hosts 3 --seed 7 --attacks rdp-brutef
 build-fuzz/mimamori sensor -r "$work/capture/company.pcap" --site fz --eve "$work/ingest/company.json" -q
 head -c 60000 "$work/ingest/company.json" > "$work/ingest/company-head.json"
 rm -f "$work/ingest/company.json"
+# ingest seeds from mimamori watch (fim events and a WebShell alert of a
+# tree written here) and a web server's access log of the same paths
+mkdir -p "$work/www/up"
+printf '<p>x</p>' > "$work/www/index.html"
+build-fuzz/mimamori watch "$work/www" --site fz --sensor web1 --eve /dev/null --state "$work/wst" --once -q
+printf '<?php @eval($_POST["p"]); ?>' > "$work/www/up/c.php"
+printf 'GIF89a;<?php system("id"); ?>' > "$work/www/up/l.gif"
+rm "$work/www/index.html"
+build-fuzz/mimamori watch "$work/www" --site fz --sensor web1 --eve "$work/ingest/watch.json" --state "$work/wst" --once -q
+printf '%s\n' '198.51.100.9 - - [07/Dec/2026:06:45:00 +0000] "POST /up/c.php?x=1 HTTP/1.1" 200 12 "-" "x"' \
+    '8.8.8.8 - - [07/Dec/2026:06:45:01 +0000] "GET /wp-login.php HTTP/1.1" 200 5 "-" "x"' \
+    '192.0.2.1 - - [07/Dec/2026:06:45:02 +0000] "GET http://a.example//up/../up/c.php HTTP/1.1" 302 0 "-" "x"' \
+    > "$work/ingest/access.log"
 # gateway logs for ingest: a fictional company's router, proxy, DNS, DHCP, sshd, mail
 build-fuzz/mm-loggen company --days 1 --hosts 3 --seed 3 --attacks beacon,gh0st "$work/lg"
 for f in "$work"/lg/*; do head -c 20000 "$f" > "$work/ingest/log-$(basename "$f")"; done

@@ -203,6 +203,65 @@ static void test_ingest_and_model(void **st)
     mm_db_close(db);
 }
 
+/* A watcher's fim event and its alert (same time) become one row of
+ * host_files in either order; a baseline summary is not a row; a fim event
+ * without a path is a bad line; an alert's reasons are kept. */
+static void test_ingest_file_events(void **st)
+{
+    (void)st;
+    static const char lines[] =
+        "{\"timestamp\":\"2026-12-07T10:00:00.000001+0900\",\"event_type\":\"alert\","
+        "\"host\":\"web1\",\"alert\":{\"gid\":1,\"signature_id\":8700301,\"rev\":1,"
+        "\"signature\":\"MIMAMORI WEBSHELL\",\"severity\":1,\"metadata\":{\"family\":"
+        "[\"webshell\"],\"explain\":[\"webshell-content\"]}},\"fim\":{\"action\":\"added\","
+        "\"root\":\"/srv/www\",\"path\":\"up/c.php\",\"size\":30,\"sha256\":\"ab\"},"
+        "\"mimamori\":{\"alert\":{\"kind\":\"webshell\",\"reasons\":[\"one\",\"two\"]}}}\n"
+        "{\"timestamp\":\"2026-12-07T10:00:00.000001+0900\",\"event_type\":\"fim\","
+        "\"host\":\"web1\",\"fim\":{\"action\":\"added\",\"root\":\"/srv/www\","
+        "\"path\":\"up/c.php\",\"size\":30,\"sha256\":\"ab\"}}\n"
+        "{\"timestamp\":\"2026-12-07T10:00:01+0900\",\"event_type\":\"fim\","
+        "\"host\":\"web1\",\"fim\":{\"action\":\"removed\",\"root\":\"/srv/www\","
+        "\"path\":\"old.html\"}}\n"
+        "{\"timestamp\":\"2026-12-07T09:00:00+0900\",\"event_type\":\"fim\","
+        "\"host\":\"web1\",\"fim\":{\"action\":\"baseline\",\"root\":\"/srv/www\","
+        "\"files\":3}}\n"
+        "{\"timestamp\":\"2026-12-07T10:00:02+0900\",\"event_type\":\"fim\","
+        "\"fim\":{\"action\":\"added\"}}\n";
+    char err[256];
+    mm_db *db = mm_db_open(":memory:", err, sizeof err);
+    assert_non_null(db);
+    mm_ingest_cfg cfg = {.site = "Sakura", .quiet = true};
+    mm_ingest *in = mm_ingest_new(db, &cfg, err, sizeof err);
+    assert_non_null(in);
+    char *p = write_tmp(lines);
+    assert_int_equal(mm_ingest_path(in, p, err, sizeof err), 0);
+    mm_ingest_stats s;
+    mm_ingest_stats_get(in, &s);
+    assert_int_equal(s.alerts, 1);
+    assert_int_equal(s.file_events, 2);
+    assert_int_equal(s.bad_lines, 1);
+    assert_int_equal(mm_db_scalar(db, "SELECT COUNT(*) FROM host_files"), 2);
+    assert_int_equal(mm_db_scalar(db, "SELECT COUNT(*) FROM host_files WHERE path = 'up/c.php'"
+                                      " AND host = 'web1' AND action = 'added' AND sid = 8700301"
+                                      " AND severity = 1 AND kind = 'webshell' AND size = 30"
+                                      " AND reasons = 'one; two' AND explain = 'webshell-content'"),
+                     1);
+    rp_model m;
+    assert_int_equal(rp_model_build(&m, db, 0, 0, "Asia/Tokyo", err, sizeof err), 0);
+    assert_int_equal(m.nsite, 1);
+    const rp_hostfiles *F = &m.site[0].files;
+    assert_int_equal(F->added, 1);
+    assert_int_equal(F->removed, 1);
+    assert_int_equal(F->alerts, 1);
+    assert_int_equal(F->n, 1);
+    assert_string_equal(F->v[0].path, "up/c.php");
+    assert_int_equal(F->v[0].sev, 1);
+    rp_model_free(&m);
+    mm_ingest_free(in);
+    mm_db_close(db);
+    unlink(p);
+}
+
 /* Request targets as paths below the document root (analysis/webpath.h). */
 static void test_web_path(void **state)
 {
@@ -259,6 +318,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jread_values),
         cmocka_unit_test(test_web_path),
+        cmocka_unit_test(test_ingest_file_events),
         cmocka_unit_test(test_jread_refuses),
         cmocka_unit_test(test_iso_times),
         cmocka_unit_test(test_ingest_and_model),
