@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash,webpath}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -155,6 +155,19 @@ build-fuzz/mm-attackgen company --days 1 --hosts 3 --seed 7 --attacks rdp-brutef
 build-fuzz/mimamori sensor -r "$work/capture/company.pcap" --site fz --eve "$work/ingest/company.json" -q
 head -c 60000 "$work/ingest/company.json" > "$work/ingest/company-head.json"
 rm -f "$work/ingest/company.json"
+# ingest seeds from mimamori watch (fim events and a WebShell alert of a
+# tree written here) and a web server's access log of the same paths
+mkdir -p "$work/www/up"
+printf '<p>x</p>' > "$work/www/index.html"
+build-fuzz/mimamori watch "$work/www" --site fz --sensor web1 --eve /dev/null --state "$work/wst" --once -q
+printf '<?php @eval($_POST["p"]); ?>' > "$work/www/up/c.php"
+printf 'GIF89a;<?php system("id"); ?>' > "$work/www/up/l.gif"
+rm "$work/www/index.html"
+build-fuzz/mimamori watch "$work/www" --site fz --sensor web1 --eve "$work/ingest/watch.json" --state "$work/wst" --once -q
+printf '%s\n' '198.51.100.9 - - [07/Dec/2026:06:45:00 +0000] "POST /up/c.php?x=1 HTTP/1.1" 200 12 "-" "x"' \
+    '8.8.8.8 - - [07/Dec/2026:06:45:01 +0000] "GET /wp-login.php HTTP/1.1" 200 5 "-" "x"' \
+    '192.0.2.1 - - [07/Dec/2026:06:45:02 +0000] "GET http://a.example//up/../up/c.php HTTP/1.1" 302 0 "-" "x"' \
+    > "$work/ingest/access.log"
 # gateway logs for ingest: a fictional company's router, proxy, DNS, DHCP, sshd, mail
 build-fuzz/mm-loggen company --days 1 --hosts 3 --seed 3 --attacks beacon,gh0st "$work/lg"
 for f in "$work"/lg/*; do head -c 20000 "$f" > "$work/ingest/log-$(basename "$f")"; done
@@ -243,6 +256,11 @@ printf '\x05c.asp<%%eval request("p")%%>' > "$work/webshell/chopper"
 printf '\x09.htaccessAddType application/x-httpd-php .jpg\n' > "$work/webshell/htaccess"
 printf '\xffmimamori-watch-state 1\nR /srv/www\nF %s 5 100644 0 0 1 0 1 3 1 a%%20b.php\nE\n' \
     "$(printf 'x' | sha256sum | cut -c1-64)" > "$work/webshell/state"
+# webpath seeds: request targets as access logs write them
+printf '/wp-content/uploads/2026/12/cache.php?x=1' > "$work/webpath/plain"
+printf 'http://example.jp:8080//a/./b/../c%%2ephp#f' > "$work/webpath/absolute"
+printf '/%%2e%%2e/..\\windows\\win.ini' > "$work/webpath/dots"
+printf '/wp-login.php' > "$work/webpath/admin"
 # hunting index pieces: byte 0 even, records (key length, key, host length,
 # host, first minute, span, count) written and read back; odd, a piece
 # (version 1, plain: payload length, hosts, entries, records, six streams)
@@ -289,7 +307,7 @@ EOP
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash webpath; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -83,6 +83,7 @@ struct mm_ingest {
     mm_strmap svc_flows;
     mm_logrec rec;             /* a log event read back from JSON */
     mm_stmt *log_heads;
+    mm_stmt *up_file;          /* host_files: a watcher's file event or host alert */
 };
 
 /* ---- sites ---- */
@@ -207,6 +208,110 @@ static bool canon_ip(char *s, size_t n)
     return true;
 }
 
+/* ---- file events of a watched web root (mimamori watch) ---- */
+
+/* A fim event (alert false) or a host alert (alert true) into host_files:
+ * both of one change carry the same time, so the alert's classifier
+ * fields land on the fim event's row whichever comes first. Returns 1 for
+ * an event without what a row needs (counted as bad by the caller when it
+ * is an alert), 0 for a baseline summary, -1 on a store error. */
+static int file_event(mm_ingest *in, int64_t sid_db, int64_t ts, const char *sensor, bool alert)
+{
+    jr_doc *d = &in->doc;
+    char action[16], root[1024], path[2048], sha[80], kind[32], expl[64], reasons[512];
+    if (!jr_path_str(d, "fim.action", action, sizeof action))
+        return 1;
+    if (strcmp(action, "added") && strcmp(action, "changed") && strcmp(action, "removed") &&
+        strcmp(action, "unreadable"))
+        return strcmp(action, "baseline") ? 1 : 0;
+    if (!jr_path_str(d, "fim.path", path, sizeof path) || !path[0])
+        return 1;
+    if (!jr_path_str(d, "fim.root", root, sizeof root))
+        root[0] = 0;
+    mm_stmt *st = in->up_file;
+    mm_stmt_i64(st, 1, sid_db);
+    mm_stmt_text(st, 2, sensor[0] ? sensor : "host");
+    mm_stmt_text(st, 3, root);
+    mm_stmt_text(st, 4, path);
+    mm_stmt_i64(st, 5, ts);
+    mm_stmt_text(st, 6, action);
+    int64_t size;
+    if (jr_i64(d, jr_path(d, "fim.size"), &size) && size >= 0)
+        mm_stmt_i64(st, 7, size);
+    else
+        mm_stmt_null(st, 7);
+    mm_stmt_text(st, 8, jr_path_str(d, "fim.sha256", sha, sizeof sha) && sha[0] ? sha : NULL);
+    if (alert) {
+        int64_t sev = jr_path_i64(d, "alert.severity", 3);
+        kind[0] = expl[0] = 0;
+        jr_path_str(d, "mimamori.alert.kind", kind, sizeof kind);
+        jr_str(d, jr_elem(d, jr_path(d, "alert.metadata.explain"), 0), expl, sizeof expl);
+        /* the reasons, "; " between them, cut on a whole phrase */
+        size_t rl = 0;
+        reasons[0] = 0;
+        int arr = jr_path(d, "mimamori.alert.reasons");
+        for (uint32_t i = 0; i < 32; i++) {
+            char one[160];
+            int t = jr_elem(d, arr, i);
+            if (t < 0)
+                break;
+            if (!jr_str(d, t, one, sizeof one) || !one[0] || strchr(one, ';'))
+                continue;
+            size_t ol = strlen(one);
+            if (rl + ol + 3 > sizeof reasons)
+                break;
+            if (rl) {
+                memcpy(reasons + rl, "; ", 2);
+                rl += 2;
+            }
+            memcpy(reasons + rl, one, ol + 1);
+            rl += ol;
+        }
+        mm_stmt_text(st, 9, kind[0] ? kind : NULL);
+        mm_stmt_i64(st, 10, sev >= 1 && sev <= 3 ? sev : 3);
+        mm_stmt_i64(st, 11, jr_path_i64(d, "alert.signature_id", 0));
+        mm_stmt_text(st, 12, reasons[0] ? reasons : NULL);
+        mm_stmt_text(st, 13, expl[0] ? expl : NULL);
+    } else
+        for (int i = 9; i <= 13; i++)
+            mm_stmt_null(st, i);
+    if (mm_stmt_run(st) != 0)
+        return -1;
+    in->st.file_events += !alert;
+    return 0;
+}
+
+static int on_fim(mm_ingest *in)
+{
+    jr_doc *d = &in->doc;
+    char sbuf[128], sensor[128];
+    const char *site = event_site(in, sbuf, sizeof sbuf);
+    int64_t ts;
+    if (!site || !event_time(d, "timestamp", &ts)) {
+        in->st.bad_lines++;
+        return 0;
+    }
+    if (!jr_path_str(d, "host", sensor, sizeof sensor))
+        jr_path_str(d, "mimamori.sensor", sensor, sizeof sensor);
+    int64_t sid_db = site_id(in, site);
+    if (sid_db < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    if (ts < in->tmin)
+        in->tmin = ts;
+    if (ts > in->tmax)
+        in->tmax = ts;
+    int rc = file_event(in, sid_db, ts, sensor, false);
+    if (rc > 0)
+        in->st.bad_lines++;
+    if (rc < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
 {
     jr_doc *d = &in->doc;
@@ -280,6 +385,8 @@ static int on_alert(mm_ingest *in, int64_t sid_db, int64_t ts)
     if (mm_stmt_run(st) != 0)
         return -1;
     in->st.alerts++;
+    if (host && file_event(in, sid_db, ts, e.local, true) < 0)
+        return -1;
     char k[80];
     size_t kl = peer_key(k, sizeof k, sid_db, e.remote);
     bool added;
@@ -804,6 +911,8 @@ static int on_line(void *user, const char *line, size_t len)
     int et = jr_member(d, 0, "event_type");
     bool alert = jr_eq(d, et, "alert"), flow = jr_eq(d, et, "flow"),
          netflow = jr_eq(d, et, "netflow");
+    if (jr_eq(d, et, "fim"))
+        return on_fim(in);
     if (!alert && !flow && !netflow) {
         if (et < 0)
             in->st.bad_lines++;
@@ -1729,6 +1838,17 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " local_ip, remote_ip, remote_cc, remote_public, flow_id, local_cc) VALUES ($1, $2, $3,"
         " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,"
         " $22, $23, $24)");
+    in->up_file = mm_db_prepare(db,
+        "INSERT INTO host_files (site_id, host, root, path, ts, action, size, sha256, kind,"
+        " severity, sid, reasons, explain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        " $11, $12, $13) ON CONFLICT (site_id, host, root, path, ts, action) DO UPDATE SET"
+        " size = COALESCE(excluded.size, host_files.size),"
+        " sha256 = COALESCE(excluded.sha256, host_files.sha256),"
+        " kind = COALESCE(excluded.kind, host_files.kind),"
+        " severity = COALESCE(excluded.severity, host_files.severity),"
+        " sid = COALESCE(excluded.sid, host_files.sid),"
+        " reasons = COALESCE(excluded.reasons, host_files.reasons),"
+        " explain = COALESCE(excluded.explain, host_files.explain)");
     in->up_flow = mm_db_prepare(db,
         "INSERT INTO flows_day (site_id, day, local_ip, remote_ip, direction, remote_cc,"
         " remote_public, app_proto, dest_port, flows, pkts_in, pkts_out, bytes_in, bytes_out,"
@@ -1797,7 +1917,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         mm_ingest_free(in);
         return NULL;
     }
-    if (!in->ins_alert || !in->up_flow || !in->up_cc || !in->up_peer || !in->alert_peers ||
+    if (!in->ins_alert || !in->up_file || !in->up_flow || !in->up_cc || !in->up_peer || !in->alert_peers ||
         !in->span_first ||
         !in->span_last || !in->find_site || !in->add_site || !in->find_import ||
         !in->add_import || !in->heads || !in->log_heads)
@@ -1819,6 +1939,7 @@ void mm_ingest_free(mm_ingest *in)
     if (!in)
         return;
     mm_stmt_free(in->ins_alert);
+    mm_stmt_free(in->up_file);
     mm_stmt_free(in->up_flow);
     mm_stmt_free(in->up_cc);
     mm_stmt_free(in->alert_peers);

@@ -51,6 +51,7 @@ typedef struct mm_ingest_stats {
     uint64_t damaged;      /* inputs refused (damaged, unreadable); the rest went on */
     uint64_t events;       /* event lines read from imported inputs */
     uint64_t alerts, flows, other;
+    uint64_t file_events;  /* fim events of mimamori watch (host_files) */
     uint64_t bad_lines;    /* lines that are not JSON or lack what an event needs */
     uint64_t log_files;    /* inputs read as gateway logs */
     uint64_t log_records;  /* records of logs (files, or log events in JSON) */

@@ -12,6 +12,8 @@
  * still inside the import's transaction.
  */
 #include "analysis/logfacts.h"
+#include "analysis/webpath.h"
+#include "watch/webshell.h"
 #include "util/strmap.h"
 
 #include <stdio.h>
@@ -40,7 +42,7 @@ struct mm_logfacts {
     agg *v;
     size_t n, cap;
     mm_stmt *up_fw, *up_src, *up_web, *up_scheme, *up_find, *up_auth, *ins_lease, *inv_get,
-        *inv_del, *inv_add;
+        *inv_del, *inv_add, *up_path, *up_admin;
     /* the inventory of the site last seen */
     int64_t inv_site;
     mm_netlist resolvers, servers;
@@ -123,13 +125,35 @@ mm_logfacts *mm_logfacts_new(mm_db *db, const mm_geo *geo, const mm_netlist *hom
         "INSERT INTO dhcp_leases (site_id, ip, ts, mac, kind, hostname, until_ts)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, ip, ts, mac, kind)"
         " DO NOTHING");
+    lf->up_path = mm_db_prepare(db,
+        "INSERT INTO web_paths (site_id, path, script, requests, posts, first_ts, last_ts,"
+        " first_post_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site_id, path)"
+        " DO UPDATE SET requests = web_paths.requests + excluded.requests,"
+        " posts = web_paths.posts + excluded.posts,"
+        " first_ts = CASE WHEN excluded.first_ts < web_paths.first_ts THEN excluded.first_ts"
+        " ELSE web_paths.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > web_paths.last_ts THEN excluded.last_ts"
+        " ELSE web_paths.last_ts END,"
+        " first_post_ts = CASE WHEN web_paths.first_post_ts IS NULL"
+        " OR excluded.first_post_ts < web_paths.first_post_ts THEN COALESCE("
+        "excluded.first_post_ts, web_paths.first_post_ts) ELSE web_paths.first_post_ts END");
+    lf->up_admin = mm_db_prepare(db,
+        "INSERT INTO web_admin (site_id, page, src_ip, cc, count, first_ts, last_ts)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, page, src_ip)"
+        " DO UPDATE SET count = web_admin.count + excluded.count,"
+        " cc = COALESCE(excluded.cc, web_admin.cc),"
+        " first_ts = CASE WHEN excluded.first_ts < web_admin.first_ts THEN excluded.first_ts"
+        " ELSE web_admin.first_ts END,"
+        " last_ts = CASE WHEN excluded.last_ts > web_admin.last_ts THEN excluded.last_ts"
+        " ELSE web_admin.last_ts END");
     lf->inv_get = mm_db_prepare(db, "SELECT kind, value FROM inventory WHERE site_id = $1");
     lf->inv_del = mm_db_prepare(db, "DELETE FROM inventory WHERE site_id = $1");
     lf->inv_add = mm_db_prepare(db,
         "INSERT INTO inventory (site_id, kind, value) VALUES ($1, $2, $3)"
         " ON CONFLICT (site_id, kind, value) DO NOTHING");
     if (!lf->up_fw || !lf->up_src || !lf->up_web || !lf->up_scheme || !lf->up_find ||
-        !lf->up_auth || !lf->ins_lease || !lf->inv_get || !lf->inv_del || !lf->inv_add) {
+        !lf->up_auth || !lf->ins_lease || !lf->inv_get || !lf->inv_del || !lf->inv_add ||
+        !lf->up_path || !lf->up_admin) {
         snprintf(err, errlen, "store: %s", mm_db_error(db));
         mm_logfacts_free(lf);
         return NULL;
@@ -157,6 +181,8 @@ void mm_logfacts_free(mm_logfacts *lf)
     mm_stmt_free(lf->up_find);
     mm_stmt_free(lf->up_auth);
     mm_stmt_free(lf->ins_lease);
+    mm_stmt_free(lf->up_path);
+    mm_stmt_free(lf->up_admin);
     mm_stmt_free(lf->inv_get);
     mm_stmt_free(lf->inv_del);
     mm_stmt_free(lf->inv_add);
@@ -701,6 +727,52 @@ static int on_auth(mm_logfacts *lf, int64_t site, const mm_logrec *r)
     return 0;
 }
 
+/* A web server's access record: the path it answered (web_paths, key 'P':
+ * v[0] requests, v[1] POSTs, v[2] the first POST's time + 1, 0 none) and
+ * requests for administration pages from outside the company (web_admin,
+ * key 'D', with the source's country). */
+static int on_web(mm_logfacts *lf, int64_t site, const mm_logrec *r)
+{
+    char path[MM_WEBPATH_MAX], k[MM_WEBPATH_MAX + 64], sb[24];
+    if (!r->http.url.n || !mm_web_path(r->http.url.p, r->http.url.n, path, sizeof path))
+        return 0;
+    numstr(site, sb);
+    int64_t st = r->http.status;
+    if (st == 0 || (st >= 200 && st < 400)) {
+        size_t kl = 1;
+        k[0] = 'P';
+        kputs(k, &kl, sizeof k, sb);
+        kputs(k, &kl, sizeof k, path);
+        agg *a = sum(lf, k, kl, r->ts_us, NULL);
+        if (!a)
+            return -1;
+        a->v[0]++;
+        if (lr_eqi(r->http.http_method, "POST")) {
+            a->v[1]++;
+            if (a->v[2] == 0 || r->ts_us + 1 < a->v[2])
+                a->v[2] = r->ts_us + 1;
+        }
+    }
+    char page[32];
+    if (r->src_ip.v && !is_home(lf, &r->src_ip) && mm_web_admin(path, page)) {
+        char ip[MM_IPSTR_LEN];
+        ipstr(&r->src_ip, ip);
+        size_t kl = 1;
+        k[0] = 'D';
+        kputs(k, &kl, sizeof k, sb);
+        kputs(k, &kl, sizeof k, page);
+        kputs(k, &kl, sizeof k, ip);
+        bool isnew;
+        agg *a = sum(lf, k, kl, r->ts_us, &isnew);
+        if (!a)
+            return -1;
+        if (isnew)
+            cc_of(lf, &r->src_ip, a->cc);
+        a->v[0]++;
+    }
+    return 0;
+}
+
 int mm_logfacts_record(mm_logfacts *lf, int64_t site, const mm_logrec *r)
 {
     if (!r->event_type || !r->has_ts)
@@ -723,6 +795,8 @@ int mm_logfacts_record(mm_logfacts *lf, int64_t site, const mm_logrec *r)
         rc = on_mail(lf, site, r);
     else if (strcmp(et, "auth") == 0)
         rc = on_auth(lf, site, r);
+    else if (strcmp(et, "web") == 0)
+        rc = on_web(lf, site, r);
     if (rc == 0 && lf->n >= FLUSH_AT)
         rc = mm_logfacts_flush(lf);
     return rc;
@@ -760,7 +834,7 @@ static void write_one(void *ctx, const char *key, size_t len, uint64_t idx)
         return;
     mm_logfacts *lf = fl->lf;
     const agg *a = &lf->v[idx];
-    char buf[800];
+    char buf[MM_WEBPATH_MAX + 300];
     const char *f[6];
     int n = fields(key, len, buf, sizeof buf, f, 6);
     int64_t site = n ? strtoll(f[0], NULL, 10) : 0;
@@ -837,6 +911,37 @@ static void write_one(void *ctx, const char *key, size_t len, uint64_t idx)
         mm_stmt_text(st, 8, a->user[0] ? a->user : NULL);
         mm_stmt_i64(st, 9, a->first);
         mm_stmt_i64(st, 10, a->last);
+        break;
+    case 'P': {
+        if (n != 2)
+            return;
+        mw_class c;
+        mw_classify(f[1], NULL, 0, &c);
+        st = lf->up_path;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_text(st, 2, f[1]);
+        mm_stmt_i64(st, 3, c.kind != MW_K_NONE);
+        mm_stmt_i64(st, 4, a->v[0]);
+        mm_stmt_i64(st, 5, a->v[1]);
+        mm_stmt_i64(st, 6, a->first);
+        mm_stmt_i64(st, 7, a->last);
+        if (a->v[2])
+            mm_stmt_i64(st, 8, a->v[2] - 1);
+        else
+            mm_stmt_null(st, 8);
+        break;
+    }
+    case 'D':
+        if (n != 3)
+            return;
+        st = lf->up_admin;
+        mm_stmt_i64(st, 1, site);
+        mm_stmt_text(st, 2, f[1]);
+        mm_stmt_text(st, 3, f[2]);
+        mm_stmt_text(st, 4, a->cc[0] ? a->cc : NULL);
+        mm_stmt_i64(st, 5, a->v[0]);
+        mm_stmt_i64(st, 6, a->first);
+        mm_stmt_i64(st, 7, a->last);
         break;
     default:
         return;

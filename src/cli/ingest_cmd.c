@@ -30,6 +30,9 @@ static void usage(FILE *f)
 "from where the last import stopped, and a rotated copy of what was imported\n"
 "(syslog.1, syslog.2.gz) is known by its content; a damaged or half-written\n"
 "segment is reported and skipped, the rest imported.\n"
+"The segments of mimamori watch bring file events (which files appeared,\n"
+"changed or went, and the WebShell alerts): the company report shows them,\n"
+"beside what the web server's access logs say of the same paths.\n"
 "\n"
 "  --db PATH|URL        SQLite file (default mimamori.db) or postgresql://...\n"
 "  --site NAME          the company the input belongs to (default: the site the\n"
@@ -283,12 +286,12 @@ int cmd_ingest(int argc, char **argv)
                 (unsigned long long)hits);
     fprintf(stderr,
             "ingest: %llu inputs: %llu imported, %llu already imported, %llu damaged; "
-            "%llu events: %llu alerts, %llu flows, %llu other, %llu bad lines\n",
+            "%llu events: %llu alerts, %llu flows, %llu file events, %llu other, %llu bad lines\n",
             (unsigned long long)st.inputs, (unsigned long long)st.imported,
             (unsigned long long)st.already, (unsigned long long)st.damaged,
             (unsigned long long)st.events, (unsigned long long)st.alerts,
-            (unsigned long long)st.flows, (unsigned long long)st.other,
-            (unsigned long long)st.bad_lines);
+            (unsigned long long)st.flows, (unsigned long long)st.file_events,
+            (unsigned long long)st.other, (unsigned long long)st.bad_lines);
     if (st.log_files || st.unknown)
         fprintf(stderr,
                 "ingest: %llu log files, %llu log records, %llu log lines not records or "

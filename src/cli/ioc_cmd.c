@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analysis/catalog.h"
 #include "cli/cli.h"
@@ -32,7 +33,8 @@ static void usage(FILE *f)
 "       mimamori ioc export [--db PATH|URL] [--format F] [--set SET] [--type T]\n"
 "                           [--force] [--warninglist FILE] [--name NAME] [-o FILE|DIR]\n"
 "       mimamori ioc sweep  [--db PATH|URL] [--set SET] [--ioc FILE|DIR]... [--format table|json]\n"
-"                           [--max-file-size BYTES] [--exclude GLOB]... [--no-evidence] DIR|FILE...\n"
+"                           [--max-file-size BYTES] [--exclude GLOB]... [--no-evidence]\n"
+"                           [--site S [--host NAME]] DIR|FILE...\n"
 "\n"
 "Indicator sets (addresses, networks, domains, URLs, mail addresses, file\n"
 "hashes and names, JA3/JA4, User-Agents, subjects, registry keys) kept in the\n"
@@ -102,6 +104,11 @@ static void usage(FILE *f)
 "                    268435456; larger files are matched by name only, counted)\n"
 "  --exclude GLOB    sweep: leave out paths or names matching GLOB (repeatable)\n"
 "  --no-evidence     sweep: do not read Autoruns and .reg files\n"
+"  --site S          sweep: keep the hits in the store (--db) as company S's, on\n"
+"                    the machine --host; the company report shows them among\n"
+"                    its indicator findings (a sweep run again moves their last\n"
+"                    time and count)\n"
+"  --host NAME       sweep: the machine swept (default: this machine's name)\n"
 "  -h, --help        this help\n", mm_ioc_export_formats());
 }
 
@@ -257,6 +264,7 @@ static int export(mm_db *db, const char *format, const char *set, unsigned types
 typedef struct sweep_out {
     bool json;
     uint64_t n, errors;
+    mm_sweepdb *keep;              /* --site: the store the hits go to */
 } sweep_out;
 
 /* Text for a terminal: control bytes as '?'. */
@@ -269,6 +277,8 @@ static void put_clean(FILE *f, const char *s)
 static void sweep_hit(void *u, const mm_sweep_hit *h)
 {
     sweep_out *o = u;
+    if (o->keep)
+        mm_sweepdb_hit(o->keep, h);
     if (o->json) {
         mm_json j;
         mj_init(&j);
@@ -344,7 +354,8 @@ static int load_one(void *u, const mm_ioc *c)
 
 static int sweep(const char *dbpath, bool use_db, const char *set, const char *const *iocs,
                  int nioc, const char *format, uint64_t max_file, const char *const *exclude,
-                 size_t nexclude, bool no_evidence, char *const *dirs, int ndirs)
+                 size_t nexclude, bool no_evidence, const char *site, const char *host,
+                 char *const *dirs, int ndirs)
 {
     bool json = false;
     if (format && strcmp(format, "json") == 0)
@@ -394,6 +405,28 @@ static int sweep(const char *dbpath, bool use_db, const char *set, const char *c
     fprintf(stderr, "sweep: %zu indicators loaded%s\n", mm_iocmatch_count(m),
             kinds ? "" : " (none of a kind a sweep matches: file names, hashes, registry keys)");
     sweep_out out = {.json = json};
+    mm_db *kdb = NULL;
+    if (site) {
+        char hn[256];
+        if (!host) {
+            if (gethostname(hn, sizeof hn) != 0)
+                snprintf(hn, sizeof hn, "host");
+            hn[sizeof hn - 1] = 0;
+            host = hn;
+        }
+        if (open_db(dbpath, &kdb) != 0) {
+            mm_iocmatch_free(m);
+            return 1;
+        }
+        out.keep = mm_sweepdb_open(kdb, site, host, (int64_t)(mm_wall_ns() / 1000), err,
+                                   sizeof err);
+        if (!out.keep) {
+            fprintf(stderr, "mimamori ioc sweep: %s\n", err);
+            mm_db_close(kdb);
+            mm_iocmatch_free(m);
+            return 1;
+        }
+    }
     mm_sweep_opts o = {.max_file = max_file, .exclude = exclude, .nexclude = nexclude,
                        .no_evidence = no_evidence, .on_hit = sweep_hit,
                        .on_error = sweep_error, .user = &out};
@@ -406,6 +439,15 @@ static int sweep(const char *dbpath, bool use_db, const char *set, const char *c
             rc = 1;
         }
     fflush(stdout);
+    if (out.keep) {
+        if (mm_sweepdb_close(out.keep, rc == 0, err, sizeof err) != 0) {
+            fprintf(stderr, "mimamori ioc sweep: %s\n", err);
+            rc = 1;
+        } else if (rc == 0)
+            fprintf(stderr, "sweep: %llu hits kept for %s\n", (unsigned long long)st.hits,
+                    site);
+        mm_db_close(kdb);
+    }
     fprintf(stderr, "sweep: %llu files (%llu bytes) in %llu directories, %llu hashed, "
                     "%llu too large to hash, %llu unreadable, %llu skipped, %llu too deep; "
                     "%llu Autoruns files (%llu entries), %llu .reg files (%llu keys and values), "
@@ -443,10 +485,11 @@ int cmd_ioc(int argc, char **argv)
         {"ioc", required_argument, NULL, 'I'},    {"exclude", required_argument, NULL, 'X'},
         {"max-file-size", required_argument, NULL, 'M'},
         {"no-evidence", no_argument, NULL, 'E'},
+        {"site", required_argument, NULL, 'S'},   {"host", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
     const char *dbpath = "mimamori.db", *name = NULL, *format = NULL, *columns = NULL,
-               *type = NULL, *set = NULL, *outpath = NULL;
+               *type = NULL, *set = NULL, *outpath = NULL, *site = NULL, *host = NULL;
     long expires = 0;
     bool watch = false, json = false, quiet = false, force = false;
     const char *wl[16];
@@ -491,6 +534,8 @@ int cmd_ioc(int argc, char **argv)
         case 'c': columns = optarg; break;
         case 't': type = optarg; break;
         case 's': set = optarg; break;
+        case 'S': site = optarg; break;
+        case 'H': host = optarg; break;
         case 'o': outpath = optarg; break;
         case 'w': watch = true; break;
         case 'j': json = true; break;
@@ -574,7 +619,7 @@ int cmd_ioc(int argc, char **argv)
                             : mm_iocdb_remove(db, argv[optind], err, sizeof err)) == 0 ? 0 : 1;
     } else if (strcmp(sub, "sweep") == 0) {
         return sweep(dbpath, db_given || set || nioc == 0, set, iocs, nioc, format, max_file, exclude,
-                     (size_t)nexclude, no_evidence, argv + optind, argc - optind);
+                     (size_t)nexclude, no_evidence, site, host, argv + optind, argc - optind);
     } else if (strcmp(sub, "export") == 0) {
         unsigned types = 0;
         if (type) {

@@ -1,7 +1,8 @@
 /*
  * pages_hunt.c - what hunting found (the store's ioc_hits: indicators of
  * watched sets met by a company's machines, `mimamori ioc import
- * --watch`): every company's for the analyst, a company's own for it.
+ * --watch`; and sweep_hits: what `mimamori ioc sweep --site` found on a
+ * machine's disk): every company's for the analyst, a company's own for it.
  */
 #include "dash/dash_int.h"
 #include "util/util.h"
@@ -52,7 +53,10 @@ static int hits(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web
     pthread_mutex_lock(&d->db_mu);
     mm_stmt *st = mm_db_prepare(d->db,
         "SELECT s.id, s.name, h.set_name, h.indicator, h.seen, h.host, COALESCE(h.host_name, ''),"
-        " h.count, h.last_ts, COALESCE(h.description, '') FROM ioc_hits h"
+        " h.count, h.last_ts, COALESCE(h.description, '') FROM (SELECT site_id, set_name,"
+        " indicator, seen, host, host_name, count, last_ts, description FROM ioc_hits"
+        " UNION ALL SELECT site_id, set_name, indicator, seen, host, CAST(NULL AS TEXT), count,"
+        " last_ts, description FROM sweep_hits) h"
         " JOIN sites s ON s.id = h.site_id WHERE ($1 = 0 OR h.site_id = $1)"
         " AND ($2 = '' OR h.set_name = $2) ORDER BY h.last_ts DESC LIMIT 501");
     if (!st) {

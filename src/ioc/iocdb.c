@@ -278,7 +278,7 @@ int mm_iocdb_each(mm_db *db, const char *set, unsigned types, int64_t now_us,
         "SELECT s.name, i.type, i.value, i.source, i.description, i.tlp, i.ref, i.confidence,"
         " i.to_ids, i.first_seen, i.last_seen, i.valid_from, i.valid_until FROM iocs i"
         " JOIN ioc_sets s ON s.id = i.set_id WHERE ($1 = '' OR s.name = $1)"
-        " AND (i.expires = 0 OR i.expires > $2) AND ($3 = 0 OR i.valid_until = 0 OR"
+        " AND (i.expires = 0 OR i.expires > $2) AND (CAST($3 AS BIGINT) = 0 OR i.valid_until = 0 OR"
         " i.valid_until > $3) ORDER BY s.name, i.type, i.value");
     if (!st) {
         snprintf(err, errlen, "store: %s", mm_db_error(db));

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "ioc/match.h"
+#include "store/store.h"
 
 #define MM_SWEEP_MAX_FILE_DEFAULT (256ull << 20)
 
@@ -79,6 +80,19 @@ typedef struct mm_sweep_stats {
  * the root cannot be opened. Stats add up over calls. */
 int mm_sweep(const char *root, const mm_iocmatch *m, const mm_sweep_opts *o,
              mm_sweep_stats *st, char *err, size_t errlen);
+
+/* Hits kept in the store (table sweep_hits, store/schema.c) for company
+ * site on machine host, as the sweep found them at time now (us): opens a
+ * transaction on db and the company's row (created when missing). NULL
+ * with err on a store error. */
+typedef struct mm_sweepdb mm_sweepdb;
+mm_sweepdb *mm_sweepdb_open(mm_db *db, const char *site, const char *host, int64_t now,
+                            char *err, size_t errlen);
+/* One hit (an upsert: the same hit of an earlier sweep has its last time
+ * and count moved on). 0 or -1 (the store failed; later hits are ignored). */
+int mm_sweepdb_hit(mm_sweepdb *s, const mm_sweep_hit *h);
+/* Commits (ok) or rolls back, and frees. 0, or -1 with err. */
+int mm_sweepdb_close(mm_sweepdb *s, bool ok, char *err, size_t errlen);
 
 /* The evidence of one buffer (a .reg or Autoruns file's bytes; tests and
  * fuzzing): 0 read, 1 neither kind, -1 out of memory. */

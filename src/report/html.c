@@ -514,6 +514,7 @@ static void site_report(H *h, const rp_site *s)
     picture(h, "pic_remote", &s->remote_control, 1);
     picture(h, "pic_malicious", &s->malicious, 2);
     picture(h, "pic_ddos", &s->ddos, 3);
+    h_hostfiles(h, s);
     h_logs(h, s);
     h_exposure(h, s);
 

@@ -39,6 +39,8 @@ void h_more(H *h, size_t n, size_t shown);
 void h_logs(H *h, const rp_site *s);
 void h_logs_survey(H *h);
 void h_exposure(H *h, const rp_site *s);
+/* The web-server files section (html_host.c). */
+void h_hostfiles(H *h, const rp_site *s);
 void h_exposure_survey(H *h);
 
 #endif

@@ -94,6 +94,8 @@ const char *rp_t(int lang, const char *key)
     const char *l = rp_t_logs(lang, key);
     if (!l)
         l = rp_t_exposure(lang, key);
+    if (!l)
+        l = rp_t_host(lang, key);
     return l ? l : key;
 }
 

@@ -22,6 +22,8 @@ const char *rp_t(int lang, const char *key);
 const char *rp_t_logs(int lang, const char *key);
 /* The exposure phrases (i18n_exposure.c), NULL when unknown. */
 const char *rp_t_exposure(int lang, const char *key);
+/* The web-server file phrases (i18n_host.c), NULL when unknown. */
+const char *rp_t_host(int lang, const char *key);
 /* What a kind of log finding means (sinkhole, ddns, listed,
  * server_resolves, bypass, exec_attachment, guessing, abroad). */
 const mm_explain *rp_log_explain(const char *kind);

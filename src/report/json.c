@@ -7,9 +7,11 @@
  * reserved addresses left out, unknown countries as XX), cross_site_ips
  * ([{ip, sites}]). The rest is the detail the HTML and PDF show.
  */
+#include "report/i18n.h"
 #include "report/render.h"
 #include "util/json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void peers(mm_json *j, const char *key, const rp_model *m, const rp_peers *p, size_t max)
@@ -280,6 +282,101 @@ static void exposure_json(mm_json *j, const rp_model *m, const rp_site *s)
     mj_obj_close(j);
 }
 
+/* The files that appeared or changed on the company's web servers (mimamori
+ * watch): when, which, what happened, what it looks like (the classifier's
+ * reasons), severity, and what to do (the alert's explanation: its key, its
+ * title and steps in the report's language). */
+static void files_json(mm_json *j, const rp_model *m, const rp_site *s, int lang)
+{
+    const rp_hostfiles *F = &s->files;
+    char t[32];
+    int L = lang ? 1 : 0;
+    mj_obj_open(j, "web_files");
+    mj_u64(j, "alerts", (uint64_t)F->alerts);
+    mj_u64(j, "added", (uint64_t)F->added);
+    mj_u64(j, "changed", (uint64_t)F->changed);
+    mj_u64(j, "removed", (uint64_t)F->removed);
+    mj_u64(j, "unreadable", (uint64_t)F->unreadable);
+    mj_arr_open(j, "files");
+    for (size_t i = 0; i < F->n; i++) {
+        const rp_file *f = &F->v[i];
+        mj_obj_open(j, NULL);
+        rp_fmt_time(m, f->ts, t, sizeof t, true);
+        mj_str(j, "time", t);
+        mj_i64(j, "ts_us", f->ts);
+        mj_str(j, "host", f->host);
+        mj_str(j, "root", f->root);
+        mj_str(j, "path", f->path);
+        mj_str(j, "action", f->action);
+        if (f->size >= 0)
+            mj_u64(j, "size", (uint64_t)f->size);
+        if (f->sha256[0])
+            mj_str(j, "sha256", f->sha256);
+        if (f->sid) {
+            mj_u64(j, "signature_id", (uint64_t)f->sid);
+            mj_u64(j, "severity", (uint64_t)f->sev);
+            mj_str(j, "kind", f->kind);
+        }
+        mj_arr_open(j, "reasons");
+        const char *p = f->reasons;
+        while (*p) {
+            const char *sep = strstr(p, "; ");
+            size_t l = sep ? (size_t)(sep - p) : strlen(p);
+            char one[200];
+            snprintf(one, sizeof one, "%.*s", (int)(l < sizeof one - 1 ? l : sizeof one - 1), p);
+            mj_str(j, NULL, rp_reason_text(L, one));
+            p += l + (sep ? 2 : 0);
+        }
+        mj_arr_close(j);
+        const mm_explain *e = f->explain[0] ? mm_explain_find(f->explain) : NULL;
+        if (e) {
+            mj_str(j, "explain", e->key);
+            mj_str(j, "title", e->title[L]);
+        }
+        mj_arr_open(j, "what_to_do");
+        const char *st = e ? e->steps[L] : rp_t(L, "hf_todo_plain");
+        while (*st) {
+            const char *nl = strchr(st, '\n');
+            size_t l = nl ? (size_t)(nl - st) : strlen(st);
+            char one[600];
+            snprintf(one, sizeof one, "%.*s", (int)(l < sizeof one - 1 ? l : sizeof one - 1), st);
+            mj_str(j, NULL, one);
+            st += l + (nl ? 1 : 0);
+        }
+        mj_arr_close(j);
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_arr_open(j, "web_findings");
+    for (size_t i = 0; i < F->nweb; i++) {
+        const rp_webfind *w = &F->web[i];
+        mj_obj_open(j, NULL);
+        mj_str(j, "kind", w->kind);
+        mj_str(j, "path", w->path);
+        if (w->src[0]) {
+            mj_str(j, "src_ip", w->src);
+            mj_str(j, "country", w->cc);
+        }
+        mj_u64(j, "count", (uint64_t)w->count);
+        mj_u64(j, "posts", (uint64_t)w->posts);
+        rp_fmt_time(m, w->first, t, sizeof t, true);
+        mj_str(j, "first", t);
+        mj_i64(j, "first_us", w->first);
+        rp_fmt_time(m, w->last, t, sizeof t, true);
+        mj_str(j, "last", t);
+        if (w->appeared) {
+            rp_fmt_time(m, w->appeared, t, sizeof t, true);
+            mj_str(j, "appeared", t);
+        }
+        char k[48];
+        snprintf(k, sizeof k, "hw_do_%s", w->kind);
+        mj_str(j, "what_to_do", rp_t(L, k));
+        mj_obj_close(j);
+    }
+    mj_arr_close(j);
+    mj_obj_close(j);
+}
+
 /* The sensor's findings, each internal host with the machine a DHCP lease
  * says it was. */
 static void findings_json(mm_json *j, const rp_model *m, const rp_site *s)
@@ -464,6 +561,7 @@ int rp_json(FILE *f, const rp_model *m, const rp_opts *o)
         findings_json(&j, m, s);
         logs_json(&j, m, s);
         exposure_json(&j, m, s);
+        files_json(&j, m, s, o->lang);
         mj_obj_close(&j);
     }
     mj_obj_close(&j);

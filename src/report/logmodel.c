@@ -398,15 +398,19 @@ static int https_share(rp_model *m, qq *x, const char *lo, const char *hi)
     return rc < 0 ? -1 : 0;
 }
 
-/* Indicator hits of the watched sets (ioc_hits) come first, then the log
- * findings: one query, kind 'ioc' for the hits (name: what was seen,
- * answer: the indicator and its set). */
+/* Indicator hits of the watched sets (ioc_hits) and of sweeps of the
+ * company's machines (sweep_hits: name the path or evidence line, host the
+ * machine) come first, then the log findings: one query, kind 'ioc' for
+ * the hits (name: what was seen, answer: the indicator and its set). */
 static int findings(rp_model *m, qq *x)
 {
     if (!qo(x, "SELECT site_id, kind, name, answer, host, count, first_ts, last_ts, o"
                " FROM (SELECT site_id, 'ioc' AS kind, seen AS name,"
                " indicator || ' [' || set_name || ']' AS answer, host, count, first_ts,"
                " last_ts, 0 AS o FROM ioc_hits WHERE last_ts >= $1 AND first_ts < $2"
+               " UNION ALL SELECT site_id, 'ioc' AS kind, seen AS name,"
+               " indicator || ' [' || set_name || ']' AS answer, host, count, first_ts,"
+               " last_ts, 0 AS o FROM sweep_hits WHERE last_ts >= $1 AND first_ts < $2"
                " UNION ALL SELECT site_id, kind, name, answer, host, count, first_ts, last_ts,"
                " 1 AS o FROM log_findings WHERE last_ts >= $1 AND first_ts < $2) f"
                " ORDER BY site_id, o, count DESC, name"))

@@ -1119,7 +1119,7 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
         }
     }
     pass_free(&ps);
-    if (rp_logs_build(m, db, err, errlen) != 0)
+    if (rp_logs_build(m, db, err, errlen) != 0 || rp_files_build(m, db, err, errlen) != 0)
         return -1;
     return rp_exposure_build(m, db, err, errlen);
 }
@@ -1139,6 +1139,7 @@ void rp_model_free(rp_model *m)
         free(s->ddos.v);
         free(s->find);
         rp_logs_free(&s->logs);
+        rp_files_free(&s->files);
         free(s->hostinfo);
     }
     free(m->site);

@@ -202,6 +202,45 @@ typedef struct rp_expsurvey {      /* self-checks of everyone (anonymous ones to
     size_t nmonths;
 } rp_expsurvey;
 
+/* --- what the watchers of its web servers saw (report/hostmodel.c) --- */
+
+typedef struct rp_file {           /* a file that appeared or changed */
+    char host[64];                 /* the watched machine (the watcher's sensor name) */
+    char root[256], path[512];     /* the watched root and the path below it */
+    char action[12];               /* "added" or "changed" */
+    char kind[24];                 /* the classifier's kind ("" when no alert) */
+    char sha256[65], explain[48];  /* explain: the alert's explanation key */
+    char reasons[400];             /* the classifier's phrases, "; " between them */
+    int64_t ts, size, sid;         /* sid 0: no alert */
+    int sev;                       /* 1..3 of its alert, 0 none */
+} rp_file;
+
+typedef struct rp_webfind {        /* what the web server's access log shows beside them */
+    char kind[16];                 /* "requested": a file the watch saw appear (or alerted
+                                      on) was requested; "first_post": a script whose first
+                                      answered request was a POST; "admin_abroad": an
+                                      administration page requested from abroad */
+    char path[300];                /* the path below the root, or the administration page */
+    char src[46], cc[3];           /* admin_abroad: the source and its country */
+    int64_t count, posts;          /* requests (answered ones for a path), POSTs */
+    int64_t first, last;           /* first and last request (first_post: the first POST) */
+    int64_t appeared;              /* requested: when the watch saw the file */
+} rp_webfind;
+
+typedef struct rp_hostfiles {
+    int64_t added, changed, removed, unreadable, alerts;   /* file events in the period */
+    rp_file *v;                    /* alerted ones first (most severe, newest), then the
+                                      newest others; at most RP_FILES */
+    size_t n;
+    rp_webfind *web;               /* requested, then first_post, then admin_abroad; at
+                                      most RP_WEBFIND of each kind */
+    size_t nweb;
+} rp_hostfiles;
+
+#define RP_WEBFIND 100
+
+#define RP_FILES 200
+
 typedef struct rp_site {
     char name[128];
     int64_t id;
@@ -222,6 +261,7 @@ typedef struct rp_site {
     int level;                     /* 1 serious, 2 needs attention, 3 no serious problem */
     rp_logs logs;                  /* what the gateway logs show */
     rp_exposure exp;               /* what of it the Internet reaches */
+    rp_hostfiles files;            /* files that appeared or changed on its web servers */
     rp_host *hostinfo;             /* each internal host of the findings, with its lease */
     size_t nhostinfo;
 } rp_site;
@@ -259,6 +299,12 @@ typedef struct rp_model {
  * (expmodel.c; called by rp_model_build). */
 int rp_exposure_build(rp_model *m, mm_db *db, char *err, size_t errlen);
 void rp_exposure_free(rp_model *m);
+/* The web-server file part of every site (hostmodel.c; called by
+ * rp_model_build). */
+int rp_files_build(rp_model *m, mm_db *db, char *err, size_t errlen);
+void rp_files_free(rp_hostfiles *f);
+/* The classifier's phrase (webshell.c's English, as stored) in lang. */
+const char *rp_reason_text(int lang, const char *phrase);
 /* The gateway-log part of every site (logmodel.c; called by rp_model_build). */
 int rp_logs_build(rp_model *m, mm_db *db, char *err, size_t errlen);
 void rp_logs_free(rp_logs *l);

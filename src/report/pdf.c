@@ -501,6 +501,7 @@ static void site_pdf(P *p, const rp_site *s)
     picture(p, "pic_remote", &s->remote_control, 1);
     picture(p, "pic_malicious", &s->malicious, 2);
     picture(p, "pic_ddos", &s->ddos, 3);
+    p_hostfiles(p, s);
     p_logs(p, s);
     p_exposure(p, s);
     p_ensure(p, 230);   /* the heading stays with its charts */

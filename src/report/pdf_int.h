@@ -53,6 +53,8 @@ void p_more(P *p, size_t n, size_t shown);
 void p_logs(P *p, const rp_site *s);
 void p_logs_survey(P *p);
 void p_exposure(P *p, const rp_site *s);
+/* The web-server files section (pdf_host.c). */
+void p_hostfiles(P *p, const rp_site *s);
 void p_exposure_survey(P *p);
 
 #endif

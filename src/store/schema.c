@@ -45,6 +45,15 @@
  *              ddns, listed, server_resolves, bypass, exec_attachment),
  *              name, answer or detail, and internal host: count, first, last
  *   auth_day   logins per day, service, source address and result
+ *   web_paths  per company and path below the document root (analysis/
+ *              webpath.h) that a web server's access log shows answered
+ *              (status 200-399, or none given): requests, POSTs, first and
+ *              last time, the first POST's time, whether the path names a
+ *              script (watch/webshell.h): a file the watch saw appear that is
+ *              requested, a script whose first request was a POST
+ *   web_admin  requests for administration pages (wp-login.php, wp-admin,
+ *              administrator ...) per company, page and source address
+ *              with its country: the report shows those from abroad
  *   dhcp_leases  each DHCP acknowledgement or release: which machine (MAC,
  *              name) had an address from when (until: the lease's end when
  *              the line said its length)
@@ -78,6 +87,25 @@
  *              --watch), per company, set, indicator, value seen and
  *              internal host (with its DHCP name and MAC at the last
  *              sighting): the reports' indicator findings
+ *
+ * Host watch (src/watch/, mimamori watch) and sweeps (mimamori ioc sweep):
+ *   host_files  one row per file event of a watched web root: the machine
+ *              (host: the watcher's sensor name), the time, the root and the
+ *              path below it, what happened (added, changed, removed,
+ *              unreadable), size and SHA-256 after it; when the watcher
+ *              raised an alert for it (the alert carries the time of its
+ *              fim event, so both land on one row): the classifier's kind,
+ *              severity, signature id, reasons (English phrases joined by
+ *              "; ") and explanation key. Keyed by (company, host, root,
+ *              path, time, action): a segment imported again adds nothing
+ *   sweep_hits what `mimamori ioc sweep --site S` found on a machine (host:
+ *              --host or its name): per set, indicator and where it was seen
+ *              (the path, or "path:line KEY\VALUE" in Windows evidence), with
+ *              the kind, evidence kind, field, the file's SHA-256, first and
+ *              last sweep that found it and how many sweeps did. Apart from
+ *              ioc_hits because hunting a watched set rewrites that set's rows
+ *              of ioc_hits from the hunting index, which has no files; the
+ *              reports read both as indicator findings
  *
  * The dashboard (src/dash/):
  *   users      an account: name, role ('analyst' or 'company'), the company
@@ -142,6 +170,12 @@ static const char schema[] =
     " service TEXT NOT NULL, src_ip TEXT NOT NULL, result TEXT NOT NULL, cc TEXT,"
     " count BIGINT, last_user TEXT, first_ts BIGINT, last_ts BIGINT,"
     " PRIMARY KEY (site_id, day, service, src_ip, result))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS web_paths (site_id BIGINT NOT NULL, path TEXT NOT NULL,"
+    " script BIGINT, requests BIGINT, posts BIGINT, first_ts BIGINT, last_ts BIGINT,"
+    " first_post_ts BIGINT, PRIMARY KEY (site_id, path))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS web_admin (site_id BIGINT NOT NULL, page TEXT NOT NULL,"
+    " src_ip TEXT NOT NULL, cc TEXT, count BIGINT, first_ts BIGINT, last_ts BIGINT,"
+    " PRIMARY KEY (site_id, page, src_ip))@WOR@;"
     "CREATE TABLE IF NOT EXISTS dhcp_leases (site_id BIGINT NOT NULL, ip TEXT NOT NULL,"
     " ts BIGINT NOT NULL, mac TEXT NOT NULL, kind TEXT NOT NULL, hostname TEXT,"
     " until_ts BIGINT, PRIMARY KEY (site_id, ip, ts, mac, kind))@WOR@;"
@@ -165,6 +199,16 @@ static const char schema[] =
     " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"
     " count BIGINT, found BIGINT,"
     " PRIMARY KEY (site_id, set_name, indicator, seen, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS host_files (site_id BIGINT NOT NULL, host TEXT NOT NULL,"
+    " root TEXT NOT NULL, path TEXT NOT NULL, ts BIGINT NOT NULL, action TEXT NOT NULL,"
+    " size BIGINT, sha256 TEXT, kind TEXT, severity BIGINT, sid BIGINT, reasons TEXT,"
+    " explain TEXT, PRIMARY KEY (site_id, host, root, path, ts, action))@WOR@;"
+    "CREATE INDEX IF NOT EXISTS host_files_ts ON host_files (site_id, ts);"
+    "CREATE TABLE IF NOT EXISTS sweep_hits (site_id BIGINT NOT NULL, host TEXT NOT NULL,"
+    " set_name TEXT NOT NULL, itype TEXT, indicator TEXT NOT NULL, seen TEXT NOT NULL,"
+    " evidence TEXT, field TEXT, path TEXT, sha256 TEXT, description TEXT, first_ts BIGINT,"
+    " last_ts BIGINT, count BIGINT,"
+    " PRIMARY KEY (site_id, host, set_name, indicator, seen))@WOR@;"
     /* exposure checks (src/exposure): a check is one self-check, audit or
      * web-site check; site 0 is an anonymous self-check. Its ports: every
      * port asked for a self-check, the open and closed ones of an audit

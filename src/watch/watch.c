@@ -52,10 +52,16 @@ static void emit(watcher *w)
         w->st->write_errors++;
 }
 
-static void begin(watcher *w, const char *type)
+/* ts: the event's time as written (NULL: now). An alert is written with
+ * the time of the fim event it is about, so that the store keeps the two
+ * as one row (host_files, store/schema.c). */
+static void begin(watcher *w, const char *type, const char *ts)
 {
-    char ts[MM_TS_LEN];
-    mm_fmt_ts(mm_wall_ns(), ts);
+    char now[MM_TS_LEN];
+    if (!ts) {
+        mm_fmt_ts(mm_wall_ns(), now);
+        ts = now;
+    }
     mj_reset(&w->j);
     mj_obj_open(&w->j, NULL);
     mj_str(&w->j, "timestamp", ts);
@@ -130,14 +136,14 @@ static void fim_object(watcher *w, const char *root, const mw_change *ch)
 }
 
 /* The alert of a file that is executable web content or a WebShell. */
-static void alert(watcher *w, const char *root, const mw_change *ch)
+static void alert(watcher *w, const char *root, const mw_change *ch, const char *ts)
 {
     const mw_entry *e = ch->cur;
     const mw_sig *s = mw_class_sig(e->kind);
     if (!s)
         return;
     int sev = e->severity >= 1 && e->severity <= 3 ? e->severity : 3;
-    begin(w, "alert");
+    begin(w, "alert", ts);
     mm_json *j = &w->j;
     mj_obj_open(j, "alert");
     mj_str(j, "action", "allowed");
@@ -183,7 +189,9 @@ static void tell(watcher *w, int root, const mw_change *ch)
     default: return;
     }
     w->dirty = true;
-    begin(w, "fim");
+    char ts[MM_TS_LEN];
+    mm_fmt_ts(mm_wall_ns(), ts);
+    begin(w, "fim", ts);
     fim_object(w, rp, ch);
     mj_obj_close(&w->j);
     emit(w);
@@ -191,7 +199,7 @@ static void tell(watcher *w, int root, const mw_change *ch)
     if (ch->cur && ch->cur->kind != MW_K_NONE &&
         (ch->action == MW_A_ADDED ||
          (ch->action == MW_A_CHANGED && (ch->changed & (MW_C_SHA | MW_C_SIZE | MW_C_MODE)))))
-        alert(w, rp, ch);
+        alert(w, rp, ch, ts);
 }
 
 /* ---- walks --------------------------------------------------------------- */
@@ -237,7 +245,7 @@ static void cmp_cb(void *u, const mw_change *ch)
 static void first_baseline(watcher *w, int r, const mw_walk_stats *ws)
 {
     const mw_set *s = &w->roots[r].set;
-    begin(w, "fim");
+    begin(w, "fim", NULL);
     mj_obj_open(&w->j, "fim");
     mj_str(&w->j, "action", "baseline");
     mj_str(&w->j, "root", w->roots[r].path);
@@ -257,7 +265,7 @@ static void first_baseline(watcher *w, int r, const mw_walk_stats *ws)
             tell(w, r, &ch);
         } else if (e->kind > MW_K_SCRIPT) {
             mw_change ch = {.action = MW_A_ADDED, .path = mw_path(s, e), .cur = e};
-            alert(w, w->roots[r].path, &ch);
+            alert(w, w->roots[r].path, &ch, NULL);
         }
     }
 }

@@ -48,6 +48,7 @@ NEXT_CLIENT = [0]
 EVE = []
 IOCS = os.path.join(TMP, 'watch.txt')
 HIT = {}
+SWEPT = {}
 
 
 def run(*args, **kw):
@@ -117,6 +118,19 @@ def make_store():
         raise RuntimeError('ioc import: ' + r.stderr + r.stdout)
     secrets.add(only[B])
     HIT.update(only)
+    # a sweep of one of B's machines (ioc sweep --site): its hit is B's too
+    sw = os.path.join(TMP, 'pc-b')
+    os.makedirs(sw, exist_ok=True)
+    with open(os.path.join(sw, 'bsecret-tool.exe'), 'wb') as f:
+        f.write(b'MZ')
+    names = os.path.join(TMP, 'names.txt')
+    with open(names, 'w') as f:
+        f.write('bsecret-tool.exe\n')
+    r = run(MM, 'ioc', 'sweep', '--db', DB, '--ioc', names, '--site', B, '--host', 'pc-b', sw)
+    if r.returncode != 0 or '1 hits kept for' not in r.stderr:
+        raise RuntimeError('ioc sweep: ' + r.stderr + r.stdout)
+    secrets.add('bsecret-tool.exe')
+    SWEPT[B] = os.path.join(sw, 'bsecret-tool.exe')
     b_alerts = [i for (i,) in con.execute('SELECT id FROM alerts WHERE site_id = ?', (ids[B],))]
     a_alerts = [i for (i,) in con.execute('SELECT id FROM alerts WHERE site_id = ?', (ids[A],))]
     con.close()
@@ -312,6 +326,10 @@ def _login():
            'alice /indicators: %d' % st)
     st, _, data = request('GET', '/hunting', cookie=SESS['alice'])
     expect(st == 403 and HIT[B].encode() not in data, 'alice /hunting: %d' % st)
+    st, _, data = request('GET', '/hunting', cookie=SESS['analyst'])
+    expect(st == 200 and SWEPT[B].encode() in data and b'pc-b' in data, 'analyst /hunting: sweep')
+    st, _, data = request('GET', '/indicators', cookie=SESS['alice'])
+    expect(st == 200 and b'bsecret-tool' not in data, 'alice /indicators: B\'s sweep')
 
 
 @check('pages: Japanese and English, phone viewport, local style sheets only, downloads')

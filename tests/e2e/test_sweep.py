@@ -234,6 +234,28 @@ def _found():
     expect(' 0 malformed lines, 0 bad UTF-16, 0 cut' in r.stderr, r.stderr)
 
 
+@check('store: --site keeps the hits; the company report lists each planted item among its'
+       ' indicator findings, on the swept machine; a second sweep counts, adds no row')
+def _store():
+    for n in (1, 2):
+        r = run('ioc', 'sweep', '--db', DB, '--set', 'adv', '--site', 'acme', '--host', 'pc1',
+                '--format', 'json', TREE, ok=(0,))
+        expect('%d hits kept for acme' % len(planted) in r.stderr, r.stderr)
+        out = os.path.join(TMP, 'report-%d.json' % n)
+        run('report', '--db', DB, '--site', 'acme', '--format', 'json', '-o', out, ok=(0,))
+        with open(out) as f:
+            found = json.load(f)['companies']['acme']['ioc_findings']
+        expect(len(found) == len(planted), '%d findings, %d planted: %s' % (
+            len(found), len(planted), found))
+        for k, ind, path, field, line in planted:
+            want = ind if k == 'regkey' else ind.lower()
+            ok = [f for f in found if f['seen'].startswith(path) and
+                  (f['indicator'] if k == 'regkey' else f['indicator'].lower()) ==
+                  '%s [adv]' % want]
+            expect(len(ok) == 1, '%s %s: %s' % (k, ind, found))
+            expect(ok[0]['host']['ip'] == 'pc1' and ok[0]['count'] == n, 'row %s' % ok[0])
+
+
 @check('ioc-files')
 def _ioc_files():
     r = run('ioc', 'sweep', '--ioc', IOC_LIST, '--ioc', MISP, '--format', 'json', TREE)

@@ -204,7 +204,9 @@ def _():
     del tree.files['d05/edit.swp']
     os.symlink('/etc', os.path.join(WWW, 'etc-link'))
     os.symlink('/etc/passwd', os.path.join(WWW, 'passwd'))
+    t0 = time.time()
     ev = once()
+    state['planted'] = (t0, time.time())       # the WebShell was told between these
     exp = expected_diff(old, tree.model())
     for k in chmodded:
         exp.setdefault(k, 'changed')
@@ -285,6 +287,181 @@ def _():
     r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'acme', odd], capture_output=True,
                        text=True)
     expect(r.returncode == 0 and ' 2 bad lines' in r.stderr + r.stdout, r.stderr + r.stdout)
+
+
+def tokyo_minute(t):
+    """The report's time text of a UTC epoch second, in Asia/Tokyo (UTC+9,
+    no summer time)."""
+    return time.strftime('%Y-%m-%d %H:%M', time.gmtime(int(t) + 9 * 3600))
+
+
+def explain_steps(key, lang):
+    r = subprocess.run([MIM, 'explain', key, '--lang', lang], capture_output=True, text=True)
+    expect(r.returncode == 0, 'explain %s' % key)
+    out = r.stdout.split('\n')
+    i = next(k for k, line in enumerate(out) if line.startswith(('What to do', '対処')))
+    return [line.strip().split('. ', 1)[1] for line in out[i + 1:] if line.strip()[:1].isdigit()]
+
+
+@check('report: the company\'s web files, with path, time, what it looks like and what to do'
+       ' (JSON in both languages, HTML, PDF), the same after importing the segments again')
+def _():
+    expect('planted' in state, 'no planted WebShell')
+    db = os.path.join(TMP, 'm.db')
+    t0, t1 = state['planted']
+    shell = 'wp-content/uploads/2026/12/cache.php'
+    again = subprocess.run([MIM, 'ingest', '--db', db, OUT], capture_output=True, text=True)
+    expect(again.returncode == 0, again.stderr)
+    for lang in ('ja', 'en'):
+        out = os.path.join(TMP, 'r-%s.json' % lang)
+        r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json',
+                            '--lang', lang, '-o', out], capture_output=True, text=True)
+        expect(r.returncode == 0, r.stderr)
+        with open(out) as f:
+            wf = json.load(f)['companies']['acme']['web_files']
+        files = [x for x in wf['files'] if x['path'] == shell]
+        expect(len(files) == 1, '%s: %d rows for the WebShell' % (lang, len(files)))
+        x = files[0]
+        expect(x['host'] == 'web1' and x['root'] == os.path.realpath(WWW), 'host/root %s' % x)
+        expect(x['action'] == 'added' and x['severity'] == 1 and
+               x['signature_id'] == 8700301, 'row %s' % x)
+        expect(x['sha256'] == hashlib.sha256(SHELL).hexdigest() and x['size'] == len(SHELL),
+               'sha256/size %s' % x)
+        expect(t0 - 1 <= x['ts_us'] / 1e6 <= t1 + 1,
+               'time %s not within the run %.3f..%.3f' % (x['ts_us'], t0, t1))
+        expect(x['time'] in {tokyo_minute(t0), tokyo_minute(t1)}, 'time text %s' % x['time'])
+        expect(x['what_to_do'] == explain_steps('webshell-content', lang),
+               'what to do %s' % x['what_to_do'])
+        expect(len(x['reasons']) >= 1, 'reasons %s' % x)
+        # the first alerted row is the most severe; every alert a row
+        expect(wf['files'][0]['severity'] == 1, 'order %s' % wf['files'][0])
+        alerted = [y for y in wf['files'] if 'signature_id' in y]
+        expect(len(alerted) == wf['alerts'], 'alerted rows %d, alerts %d' % (len(alerted),
+                                                                          wf['alerts']))
+    # the counts are those of the once runs (the test's model): added,
+    # changed, removed as the fim events said
+    written = fims(Segments(OUT).new())
+    for a in ('added', 'changed', 'removed'):
+        n = sum(1 for f in written if f['action'] == a)
+        expect(wf[a] == n, '%s: report %d, segments %d' % (a, wf[a], n))
+    html = os.path.join(TMP, 'r.html')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '-o', html],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(html, encoding='utf-8') as f:
+        page = f.read()
+    expect(shell in page, 'path not in the HTML report')
+    expect(tokyo_minute(t0) in page or tokyo_minute(t1) in page, 'time not in the HTML')
+    expect(explain_steps('webshell-content', 'ja')[0] in page, 'steps not in the HTML')
+    pdf = os.path.join(TMP, 'r.pdf')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'pdf', '-o',
+                        pdf], capture_output=True, text=True)
+    expect(r.returncode == 0 and os.path.getsize(pdf) > 1000, r.stderr)
+
+
+def clf_time(t):
+    return time.strftime('%d/%b/%Y:%H:%M:%S +0000', time.gmtime(t))
+
+
+@check('access log beside the files: the WebShell requested (first with a POST), an ordinary'
+       ' page posted to after a GET (no finding), administration pages from abroad and from home')
+def _():
+    expect('planted' in state, 'no planted WebShell')
+    db = os.path.join(TMP, 'm.db')
+    shell = 'wp-content/uploads/2026/12/cache.php'
+    # an ordinary page the test neither added nor changed (names[0:50] of the
+    # sorted tree were changed): requested, posted to after a GET, no finding
+    page = sorted(k for k in tree.files if k.endswith('.php') and k.startswith('d5'))[-1]
+    t = int(state['planted'][1]) + 60           # after the watch saw the file
+    geo = subprocess.run([MIM, 'geoip', '8.8.8.8', '133.11.0.1'], capture_output=True,
+                         text=True)
+    ccs = [line.split('\t')[1] for line in geo.stdout.splitlines() if '\t' in line]
+    lines = [
+        ('198.51.100.9', 0, 'POST', '/' + shell + '?x=1', 200),
+        ('198.51.100.9', 5, 'GET', '/' + shell.replace('/', '//'), 200),
+        ('198.51.100.9', 9, 'POST', '/%s' % shell.replace('cache', '%63ache'), 200),
+        ('192.0.2.4', 10, 'GET', '/' + page, 200),
+        ('192.0.2.4', 11, 'POST', '/' + page, 200),
+        ('192.0.2.4', 12, 'POST', '/nothere.php', 404),
+        ('8.8.8.8', 20, 'GET', '/wp-login.php', 200),
+        ('8.8.8.8', 21, 'POST', '/wp-login.php', 200),
+        ('133.11.0.1', 22, 'GET', '/wp-admin/', 302),
+        ('192.0.2.4', 30, 'GET', '/../../etc/passwd', 400),
+    ]
+    log = os.path.join(TMP, 'access.log')
+    with open(log, 'w') as f:
+        for ip, dt, method, target, status in lines:
+            f.write('%s - - [%s] "%s %s HTTP/1.1" %d 120 "-" "curl/8"\n' % (
+                ip, clf_time(t + dt), method, target, status))
+    r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'acme', log], capture_output=True,
+                       text=True)
+    expect(r.returncode == 0, r.stderr)
+    state['access_log'] = log
+    out = os.path.join(TMP, 'r-web.json')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json', '-o',
+                        out], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(out) as f:
+        web = json.load(f)['companies']['acme']['web_files']['web_findings']
+    by = {}
+    for w in web:
+        by.setdefault(w['kind'], []).append(w)
+    req = by.get('requested', [])
+    expect([w['path'] for w in req] == [shell], 'requested %s' % req)
+    expect(req and req[0]['count'] == 3 and req[0]['posts'] == 2, 'counts %s' % req)
+    fp = by.get('first_post', [])
+    expect([w['path'] for w in fp] == [shell], 'first_post %s' % fp)
+    expect(fp and fp[0]['first_us'] == t * 1000000, 'first POST time %s, want %d' % (fp, t))
+    if ccs != ['US', 'JP']:
+        raise Skip('no GeoIP data: administration pages from abroad not checked (%s)' % ccs)
+    ab = by.get('admin_abroad', [])
+    expect([(w['path'], w['src_ip'], w['country'], w['count']) for w in ab] ==
+           [('wp-login.php', '8.8.8.8', 'US', 2)], 'admin_abroad %s' % ab)
+    html = os.path.join(TMP, 'r-web.html')
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--lang', 'en', '-o',
+                        html], capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with open(html, encoding='utf-8') as f:
+        text = f.read()
+    expect('/' + shell in text and '8.8.8.8' in text and
+           'A script whose first request was a POST' in text, 'web findings not in the HTML')
+
+
+def web_files(db):
+    r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json'],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    return json.loads(r.stdout)['companies']['acme']
+
+
+@check('PostgreSQL (started here): the same web files and access-log findings as SQLite;'
+       ' a sweep\'s hit among the indicator findings')
+def _():
+    expect('access_log' in state, 'no access log imported')
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pgtemp
+    url, stop = pgtemp.start_postgres(Skip)
+    try:
+        for args in ([OUT], ['--site', 'acme', state['access_log']], [OUT]):
+            r = subprocess.run([MIM, 'ingest', '--db', url] + args, capture_output=True,
+                               text=True)
+            expect(r.returncode == 0, r.stderr)
+        got, want = web_files(url), web_files(os.path.join(TMP, 'm.db'))
+        expect(got['web_files'] == want['web_files'], 'PostgreSQL and SQLite differ: %s' % [
+            (k, got['web_files'][k], want['web_files'][k]) for k in want['web_files']
+            if got['web_files'][k] != want['web_files'][k]][:1])
+        ind = os.path.join(TMP, 'shell.sha256')
+        with open(ind, 'w') as f:
+            f.write(hashlib.sha256(SHELL).hexdigest() + '\n')
+        r = subprocess.run([MIM, 'ioc', 'sweep', '--db', url, '--ioc', ind, '--site', 'acme',
+                            '--host', 'web1', WWW], capture_output=True, text=True)
+        expect(r.returncode == 0 and '1 hits kept for acme' in r.stderr, r.stderr)
+        found = web_files(url)['ioc_findings']
+        expect([(f['seen'], f['host']['ip']) for f in found] ==
+               [(os.path.join(os.path.realpath(WWW), 'wp-content/uploads/2026/12/cache.php'),
+                 'web1')], 'ioc findings %s' % found)
+    finally:
+        stop()
 
 
 # ---- live ----------------------------------------------------------------

@@ -2,6 +2,7 @@
  * (SQLite in memory) and ingest of EVE lines, the report model. */
 #include "testutil.h"
 #include "analysis/ingest.h"
+#include "analysis/webpath.h"
 #include "report/model.h"
 #include "store/store.h"
 #include "util/jread.h"
@@ -202,10 +203,122 @@ static void test_ingest_and_model(void **st)
     mm_db_close(db);
 }
 
+/* A watcher's fim event and its alert (same time) become one row of
+ * host_files in either order; a baseline summary is not a row; a fim event
+ * without a path is a bad line; an alert's reasons are kept. */
+static void test_ingest_file_events(void **st)
+{
+    (void)st;
+    static const char lines[] =
+        "{\"timestamp\":\"2026-12-07T10:00:00.000001+0900\",\"event_type\":\"alert\","
+        "\"host\":\"web1\",\"alert\":{\"gid\":1,\"signature_id\":8700301,\"rev\":1,"
+        "\"signature\":\"MIMAMORI WEBSHELL\",\"severity\":1,\"metadata\":{\"family\":"
+        "[\"webshell\"],\"explain\":[\"webshell-content\"]}},\"fim\":{\"action\":\"added\","
+        "\"root\":\"/srv/www\",\"path\":\"up/c.php\",\"size\":30,\"sha256\":\"ab\"},"
+        "\"mimamori\":{\"alert\":{\"kind\":\"webshell\",\"reasons\":[\"one\",\"two\"]}}}\n"
+        "{\"timestamp\":\"2026-12-07T10:00:00.000001+0900\",\"event_type\":\"fim\","
+        "\"host\":\"web1\",\"fim\":{\"action\":\"added\",\"root\":\"/srv/www\","
+        "\"path\":\"up/c.php\",\"size\":30,\"sha256\":\"ab\"}}\n"
+        "{\"timestamp\":\"2026-12-07T10:00:01+0900\",\"event_type\":\"fim\","
+        "\"host\":\"web1\",\"fim\":{\"action\":\"removed\",\"root\":\"/srv/www\","
+        "\"path\":\"old.html\"}}\n"
+        "{\"timestamp\":\"2026-12-07T09:00:00+0900\",\"event_type\":\"fim\","
+        "\"host\":\"web1\",\"fim\":{\"action\":\"baseline\",\"root\":\"/srv/www\","
+        "\"files\":3}}\n"
+        "{\"timestamp\":\"2026-12-07T10:00:02+0900\",\"event_type\":\"fim\","
+        "\"fim\":{\"action\":\"added\"}}\n";
+    char err[256];
+    mm_db *db = mm_db_open(":memory:", err, sizeof err);
+    assert_non_null(db);
+    mm_ingest_cfg cfg = {.site = "Sakura", .quiet = true};
+    mm_ingest *in = mm_ingest_new(db, &cfg, err, sizeof err);
+    assert_non_null(in);
+    char *p = write_tmp(lines);
+    assert_int_equal(mm_ingest_path(in, p, err, sizeof err), 0);
+    mm_ingest_stats s;
+    mm_ingest_stats_get(in, &s);
+    assert_int_equal(s.alerts, 1);
+    assert_int_equal(s.file_events, 2);
+    assert_int_equal(s.bad_lines, 1);
+    assert_int_equal(mm_db_scalar(db, "SELECT COUNT(*) FROM host_files"), 2);
+    assert_int_equal(mm_db_scalar(db, "SELECT COUNT(*) FROM host_files WHERE path = 'up/c.php'"
+                                      " AND host = 'web1' AND action = 'added' AND sid = 8700301"
+                                      " AND severity = 1 AND kind = 'webshell' AND size = 30"
+                                      " AND reasons = 'one; two' AND explain = 'webshell-content'"),
+                     1);
+    rp_model m;
+    assert_int_equal(rp_model_build(&m, db, 0, 0, "Asia/Tokyo", err, sizeof err), 0);
+    assert_int_equal(m.nsite, 1);
+    const rp_hostfiles *F = &m.site[0].files;
+    assert_int_equal(F->added, 1);
+    assert_int_equal(F->removed, 1);
+    assert_int_equal(F->alerts, 1);
+    assert_int_equal(F->n, 1);
+    assert_string_equal(F->v[0].path, "up/c.php");
+    assert_int_equal(F->v[0].sev, 1);
+    rp_model_free(&m);
+    mm_ingest_free(in);
+    mm_db_close(db);
+    unlink(p);
+}
+
+/* Request targets as paths below the document root (analysis/webpath.h). */
+static void test_web_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } v[] = {
+        {"/wp-content/uploads/a.php?x=1", "wp-content/uploads/a.php"},
+        {"/a//b/./c.php#frag", "a/b/c.php"},
+        {"/a/b/../c.php", "a/c.php"},
+        {"/a/%2E%2e/c%2ephp", "c.php"},
+        {"http://example.jp:8080/x/y.php?q", "x/y.php"},
+        {"HTTPS://example.jp/x%2Fy.php", "x/y.php"},
+        {"/x\\y.asp", "x/y.asp"},
+        {"/dir/", "dir"},
+        {"/%zz%4", "%zz%4"},
+        {"/", ""},
+        {"*", ""},
+        {"example.jp:443", ""},
+        {"http://example.jp", ""},
+        {"http://example.jp?x", ""},
+        {"/../etc/passwd", ""},
+        {"/a/../../b", ""},
+        {"/a%00.php", ""},
+        {"/a%0a.php", ""},
+        {"", ""},
+    };
+    char out[MM_WEBPATH_MAX];
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        size_t n = mm_web_path(v[i].in, strlen(v[i].in), out, sizeof out);
+        if (n != strlen(v[i].out) || (n && strcmp(out, v[i].out) != 0))
+            fail_msg("%s: got %zu '%s', want '%s'", v[i].in, n, n ? out : "", v[i].out);
+    }
+    /* bounded: a path one byte too long for the buffer is refused */
+    char longp[40];
+    memset(longp, 'a', sizeof longp);
+    longp[0] = '/';
+    char small[16];
+    assert_int_equal(mm_web_path(longp, 16, small, sizeof small), 15);
+    assert_int_equal(mm_web_path(longp, 17, small, sizeof small), 0);
+    char name[32];
+    assert_true(mm_web_admin("wp-login.php", name));
+    assert_string_equal(name, "wp-login.php");
+    assert_true(mm_web_admin("WP-Admin/options.php", name));
+    assert_string_equal(name, "wp-admin");
+    assert_true(mm_web_admin("user/login", name));
+    assert_false(mm_web_admin("user/loginx", name));
+    assert_false(mm_web_admin("blog/wp-login.php", name));
+    assert_false(mm_web_admin("administrators", name));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jread_values),
+        cmocka_unit_test(test_web_path),
+        cmocka_unit_test(test_ingest_file_events),
         cmocka_unit_test(test_jread_refuses),
         cmocka_unit_test(test_iso_times),
         cmocka_unit_test(test_ingest_and_model),
