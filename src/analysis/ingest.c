@@ -1803,6 +1803,14 @@ int mm_ingest_retention(mm_ingest *in, char *err, size_t errlen)
         " (SELECT days FROM retention WHERE tbl = 'flows')",
         "DELETE FROM peers WHERE last_ts < (SELECT MAX(last_ts) FROM peers) -"
         " (SELECT days FROM retention WHERE tbl = 'flows') * 86400000000",
+        /* the web server's files go with the alerts, its access paths with
+         * the flows */
+        "DELETE FROM host_files WHERE ts < (SELECT MAX(ts) FROM host_files) -"
+        " (SELECT days FROM retention WHERE tbl = 'alerts') * 86400000000",
+        "DELETE FROM web_paths WHERE last_ts < (SELECT MAX(last_ts) FROM web_paths) -"
+        " (SELECT days FROM retention WHERE tbl = 'flows') * 86400000000",
+        "DELETE FROM web_admin WHERE last_ts < (SELECT MAX(last_ts) FROM web_admin) -"
+        " (SELECT days FROM retention WHERE tbl = 'flows') * 86400000000",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
         if (mm_db_exec(in->db, sql[i]) != 0) {

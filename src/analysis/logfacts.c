@@ -42,7 +42,13 @@ struct mm_logfacts {
     agg *v;
     size_t n, cap;
     mm_stmt *up_fw, *up_src, *up_web, *up_scheme, *up_find, *up_auth, *ins_lease, *inv_get,
-        *inv_del, *inv_add, *up_path, *up_admin;
+        *inv_del, *inv_add, *up_path, *up_admin, *path_count;
+    /* web_paths rows each company may still get, counted at each flush */
+    struct room {
+        int64_t site, left;
+        bool told;
+    } *room;
+    size_t nroom, roomcap;
     /* the inventory of the site last seen */
     int64_t inv_site;
     mm_netlist resolvers, servers;
@@ -125,9 +131,14 @@ mm_logfacts *mm_logfacts_new(mm_db *db, const mm_geo *geo, const mm_netlist *hom
         "INSERT INTO dhcp_leases (site_id, ip, ts, mac, kind, hostname, until_ts)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, ip, ts, mac, kind)"
         " DO NOTHING");
+    /* a new path only while the company has room ($9 = 1); one it has
+     * is always brought up to date */
     lf->up_path = mm_db_prepare(db,
         "INSERT INTO web_paths (site_id, path, script, requests, posts, first_ts, last_ts,"
-        " first_post_ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site_id, path)"
+        " first_post_ts) SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS BIGINT),"
+        " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"
+        " CAST($8 AS BIGINT) WHERE $9 = 1 OR EXISTS (SELECT 1 FROM web_paths WHERE"
+        " site_id = $1 AND path = $2) ON CONFLICT (site_id, path)"
         " DO UPDATE SET requests = web_paths.requests + excluded.requests,"
         " posts = web_paths.posts + excluded.posts,"
         " first_ts = CASE WHEN excluded.first_ts < web_paths.first_ts THEN excluded.first_ts"
@@ -146,6 +157,7 @@ mm_logfacts *mm_logfacts_new(mm_db *db, const mm_geo *geo, const mm_netlist *hom
         " ELSE web_admin.first_ts END,"
         " last_ts = CASE WHEN excluded.last_ts > web_admin.last_ts THEN excluded.last_ts"
         " ELSE web_admin.last_ts END");
+    lf->path_count = mm_db_prepare(db, "SELECT COUNT(*) FROM web_paths WHERE site_id = $1");
     lf->inv_get = mm_db_prepare(db, "SELECT kind, value FROM inventory WHERE site_id = $1");
     lf->inv_del = mm_db_prepare(db, "DELETE FROM inventory WHERE site_id = $1");
     lf->inv_add = mm_db_prepare(db,
@@ -153,7 +165,7 @@ mm_logfacts *mm_logfacts_new(mm_db *db, const mm_geo *geo, const mm_netlist *hom
         " ON CONFLICT (site_id, kind, value) DO NOTHING");
     if (!lf->up_fw || !lf->up_src || !lf->up_web || !lf->up_scheme || !lf->up_find ||
         !lf->up_auth || !lf->ins_lease || !lf->inv_get || !lf->inv_del || !lf->inv_add ||
-        !lf->up_path || !lf->up_admin) {
+        !lf->up_path || !lf->up_admin || !lf->path_count) {
         snprintf(err, errlen, "store: %s", mm_db_error(db));
         mm_logfacts_free(lf);
         return NULL;
@@ -182,6 +194,8 @@ void mm_logfacts_free(mm_logfacts *lf)
     mm_stmt_free(lf->up_auth);
     mm_stmt_free(lf->ins_lease);
     mm_stmt_free(lf->up_path);
+    mm_stmt_free(lf->path_count);
+    free(lf->room);
     mm_stmt_free(lf->up_admin);
     mm_stmt_free(lf->inv_get);
     mm_stmt_free(lf->inv_del);
@@ -809,6 +823,42 @@ typedef struct flushing {
     int rc;
 } flushing;
 
+/* Whether a company may get one more web_paths row (the rows it has are
+ * counted once per flush; every path written in the flush is taken as a
+ * new one, so the cap is never passed). */
+static bool path_room(mm_logfacts *lf, int64_t site, int *rc)
+{
+    struct room *r = NULL;
+    for (size_t i = 0; i < lf->nroom && !r; i++)
+        if (lf->room[i].site == site)
+            r = &lf->room[i];
+    if (!r) {
+        if (!mm_grow(&lf->room, &lf->roomcap, lf->nroom, sizeof *lf->room, 8)) {
+            *rc = -1;
+            return false;
+        }
+        mm_stmt_i64(lf->path_count, 1, site);
+        int64_t have = mm_stmt_step(lf->path_count) == 1 ? mm_col_i64(lf->path_count, 0) : -1;
+        mm_stmt_reset(lf->path_count);
+        if (have < 0) {
+            *rc = -1;
+            return false;
+        }
+        r = &lf->room[lf->nroom++];
+        *r = (struct room){site, MM_WEB_PATHS_MAX - have, false};
+    }
+    if (r->left > 0) {
+        r->left--;
+        return true;
+    }
+    if (!r->told) {
+        r->told = true;
+        fprintf(stderr, "web access logs: company %lld has %d answered paths: new paths are not"
+                " kept (the ones it has still count)\n", (long long)site, MM_WEB_PATHS_MAX);
+    }
+    return false;
+}
+
 /* The fields of a key (table letter, then fields separated by 0x1F). */
 static int fields(const char *key, size_t len, char *buf, size_t cap, const char **f, int max)
 {
@@ -929,6 +979,7 @@ static void write_one(void *ctx, const char *key, size_t len, uint64_t idx)
             mm_stmt_i64(st, 8, a->v[2] - 1);
         else
             mm_stmt_null(st, 8);
+        mm_stmt_i64(st, 9, path_room(fl->lf, site, &fl->rc) ? 1 : 0);
         break;
     }
     case 'D':
@@ -953,6 +1004,7 @@ static void write_one(void *ctx, const char *key, size_t len, uint64_t idx)
 int mm_logfacts_flush(mm_logfacts *lf)
 {
     flushing fl = {lf, 0};
+    lf->nroom = 0;
     mm_strmap_each_len(&lf->map, write_one, &fl);
     mm_logfacts_drop(lf);
     return fl.rc;

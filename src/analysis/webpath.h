@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #define MM_WEBPATH_MAX 512      /* longest path kept, with its NUL */
+#define MM_WEB_PATHS_MAX 100000 /* answered paths kept per company (web_paths): a server
+                                   that answers any path must not grow the store without end */
 
 /* The path of a request target t[0..n): an absolute URL's scheme and
  * host dropped; the query and fragment dropped; %XX decoded once; '\' as

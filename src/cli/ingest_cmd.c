@@ -45,6 +45,8 @@ static void usage(FILE *f)
 "  --key FILE.key       secret key for sealed segments (mimamori keygen)\n"
 "  --retain TABLE=DAYS  keep TABLE (alerts, flows) DAYS days back from its newest\n"
 "                       row; kept in the store, applied at every ingest; 0 keeps all\n"
+"                       (alerts: also a web root's file events; flows: also the\n"
+"                       web servers' answered paths and administration requests)\n"
 "  --format NAME        the format of every log file (default: found per file)\n"
 "  --year YYYY          year of log lines without one (default: the file's)\n"
 "  --tz ZONE            zone of log lines without one (default Asia/Tokyo)\n"

@@ -427,6 +427,43 @@ def _():
            'A script whose first request was a POST' in text, 'web findings not in the HTML')
 
 
+
+@check('access log of a server that answers any path: at most 100,000 paths kept per company;'
+       ' the ones kept still counted, the rest said')
+def _():
+    import sqlite3
+    db = os.path.join(TMP, 'cap.db')
+    t = 1796083200                      # 2026-12-01
+    cap = 100000
+    log = os.path.join(TMP, 'scan.log')
+    with open(log, 'w') as f:
+        for i in range(cap + 500):      # a scanner's random paths, every one answered
+            f.write('203.0.113.5 - - [%s] "GET /r/%x.html HTTP/1.1" 200 10 "-" "scan"\n'
+                    % (clf_time(t + i // 100), i * 7919))
+    r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'catchall', log],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    expect('new paths are not kept' in r.stderr, 'no word of the cap: %s' % r.stderr[-500:])
+    with sqlite3.connect(db) as c:
+        n = c.execute('SELECT COUNT(*) FROM web_paths').fetchone()[0]
+    expect(n == cap, '%d paths kept, the cap is %d' % (n, cap))
+    # later: a path it has and one it has not
+    log2 = os.path.join(TMP, 'scan2.log')
+    with open(log2, 'w') as f:
+        f.write('203.0.113.5 - - [%s] "GET /r/%x.html HTTP/1.1" 200 10 "-" "scan"\n'
+                % (clf_time(t + 5000), 0))
+        f.write('203.0.113.5 - - [%s] "GET /r/new.html HTTP/1.1" 200 10 "-" "scan"\n'
+                % clf_time(t + 5001))
+    r = subprocess.run([MIM, 'ingest', '--db', db, '--site', 'catchall', log2],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, r.stderr)
+    with sqlite3.connect(db) as c:
+        n2 = c.execute('SELECT COUNT(*) FROM web_paths').fetchone()[0]
+        req = c.execute("SELECT requests FROM web_paths WHERE path = 'r/0.html'").fetchone()
+        new = c.execute("SELECT COUNT(*) FROM web_paths WHERE path = 'r/new.html'").fetchone()[0]
+    expect(n2 == cap and new == 0, '%d paths after, new one kept: %d' % (n2, new))
+    expect(req and req[0] == 2, 'the kept path counted %s times, want 2' % req)
+
 def web_files(db):
     r = subprocess.run([MIM, 'report', '--db', db, '--site', 'acme', '--format', 'json'],
                        capture_output=True, text=True)
