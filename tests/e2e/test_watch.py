@@ -661,6 +661,104 @@ def _():
            'no alert for the WebShell written while down')
 
 
+
+def small_watch(root, out, *extra, pre=()):
+    """A watcher of its own on root, writing out/eve.json; (process, eve
+    path, what it said before 'watching')."""
+    os.makedirs(out, exist_ok=True)
+    eve = os.path.join(out, 'eve.json')
+    p = subprocess.Popen(list(pre) + [MIM, 'watch', root, '--site', 'acme', '--eve', eve,
+                                      '--state', os.path.join(out, 'state')] + list(extra),
+                         stderr=subprocess.PIPE, text=True)
+    said = ''
+    for _ in range(20):
+        line = p.stderr.readline()
+        if not line or 'watching' in line:
+            break
+        said += line
+    if 'watching' not in line:
+        p.kill()
+        raise AssertionError('watcher did not start: %r' % (said + line))
+    return p, eve, said
+
+
+def added_paths(eve):
+    with open(eve) as f:
+        ev = [json.loads(x) for x in f]
+    return [e['fim']['path'] for e in ev
+            if e['event_type'] == 'fim' and e['fim'].get('action') == 'added']
+
+
+def wait_added(eve, want, what):
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        if want <= set(added_paths(eve)):
+            return
+        time.sleep(0.2)
+    raise AssertionError('%s: %d of %d new files told' % (
+        what, len(want & set(added_paths(eve))), len(want)))
+
+
+@check('queue overflow: 20,000 files made while the watcher is stopped overflow inotify\'s'
+       ' queue; the rescan tells each once')
+def _():
+    limit = int(open('/proc/sys/fs/inotify/max_queued_events').read())
+    n = limit + 4000
+    if n > 200000:
+        raise Skip('max_queued_events is %d: too many files to overflow it here' % limit)
+    base = tempfile.mkdtemp(prefix='mm-watch-ovf-')
+    root = os.path.join(base, 'www')
+    os.makedirs(os.path.join(root, 'up'))
+    p, eve, _ = small_watch(root, os.path.join(base, 'out'))
+    try:
+        p.send_signal(signal.SIGSTOP)
+        want = set()
+        for i in range(n):
+            rel = 'up/f%05d.txt' % i
+            with open(os.path.join(root, rel), 'w') as f:
+                f.write('%d\n' % i)
+            want.add(rel)
+        p.send_signal(signal.SIGCONT)
+        wait_added(eve, want, 'after the overflow')
+    finally:
+        p.send_signal(signal.SIGCONT)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+    got = added_paths(eve)
+    expect(len(got) == len(set(got)), '%d files told twice' % (len(got) - len(set(got))))
+    expect(set(got) == want, 'told but not made: %s' % sorted(set(got) - want)[:3])
+    m = [x for x in err.splitlines() if 'overflows' in x]
+    expect(m and ' 0 overflows' not in m[-1], 'no overflow counted: %s' % m)
+
+
+@check('watch limit: in a user namespace allowed 20 inotify watches, 60 directories are'
+       ' watched by rescans, and a file written in an unwatched one is told')
+def _():
+    if not shutil.which('unshare') or not os.path.exists('/proc/sys/user/max_inotify_watches'):
+        raise Skip('unshare or /proc/sys/user/max_inotify_watches missing')
+    probe = subprocess.run(['unshare', '-U', '-r', 'sh', '-c',
+                            'echo 20 > /proc/sys/user/max_inotify_watches'],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise Skip('cannot lower the watch limit in a user namespace: %s' % probe.stderr.strip())
+    base = tempfile.mkdtemp(prefix='mm-watch-lim-')
+    root = os.path.join(base, 'www')
+    for i in range(60):
+        os.makedirs(os.path.join(root, 'd%02d' % i))
+    pre = ['unshare', '-U', '-r', 'sh', '-c',
+           'echo 20 > /proc/sys/user/max_inotify_watches && exec "$0" "$@"']
+    p, eve, said = small_watch(root, os.path.join(base, 'out'), '--rescan', '2', pre=pre)
+    try:
+        rel = 'd59/late.php'            # the last directory walked: no watch left for it
+        with open(os.path.join(root, rel), 'w') as f:
+            f.write('<?php echo 1;\n')
+        wait_added(eve, {rel}, 'a file in an unwatched directory')
+    finally:
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+    expect('watch limit is reached' in said + err, 'the limit was not said: %s' % err[-400:])
+    expect(added_paths(eve).count(rel) == 1, 'told %d times' % added_paths(eve).count(rel))
+
 @check('unreadable: a file and a directory the watcher may not read')
 def _():
     if os.geteuid() != 0:
