@@ -22,6 +22,7 @@ int cmd_exposure(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_dash_serve(int argc, char **argv);   /* mimamori serve */
+int cmd_status(int argc, char **argv);
 
 #include <getopt.h>
 #include <signal.h>

@@ -26,6 +26,7 @@ from harness import Skip, check, expect, finish, netns_pair, sh  # noqa: E402
 MM, GEN, SRC = (os.path.abspath(a) for a in sys.argv[1:4])
 TMP = tempfile.mkdtemp(prefix='mm-svc-')
 DEMO = os.path.join(TMP, 'demo.pcap')
+LIVEOUT = os.path.join(TMP, 'liveout')
 subprocess.run([GEN, DEMO], check=True, capture_output=True)
 
 
@@ -80,6 +81,37 @@ def _():
     expect(r.returncode == 2 and 'No such file' in r.stderr, 'a missing --config file')
 
 
+@check('status: last segment, disk, stats; stale after --stale minutes without a segment')
+def _():
+    out = os.path.join(TMP, 'st')
+    r = run(['sensor', '-r', DEMO, '-o', out, '-q'])
+    expect(r.returncode == 0, r.stderr)
+    r = run(['status', '-o', out])
+    expect(r.returncode == 0 and 'state         ok' in r.stdout, r.stdout + r.stderr)
+    r = run(['status', '-o', out, '--format', 'json'])
+    st = json.loads(r.stdout)
+    segs = [f for f in os.listdir(out) if not f.startswith('.')]
+    size = sum(os.path.getsize(os.path.join(out, f)) for f in segs)
+    vfs = os.statvfs(out)
+    expect(st['segments']['closed'] == len(segs) == 1 and st['segments']['closed_bytes'] == size,
+           st['segments'])
+    expect(st['segments']['last'] == segs[0], st['segments'])
+    expect(st['disk']['total_bytes'] == vfs.f_blocks * vfs.f_frsize, st['disk'])
+    expect(abs(st['disk']['free_bytes'] - vfs.f_bavail * vfs.f_frsize) < (64 << 20), st['disk'])
+    expect(st['stats']['timestamp'].startswith('2023-11-14'), st['stats'])
+    # three hours without a closed segment: stale with the default 120 minutes
+    old = time.time() - 3 * 3600
+    os.utime(os.path.join(out, segs[0]), (old, old))
+    r = run(['status', '-o', out])
+    expect(r.returncode == 1 and 'STALE' in r.stdout, r.stdout)
+    r = run(['status', '-o', out, '--stale', '240'])
+    expect(r.returncode == 0, r.stdout)
+    r = run(['status', '-o', os.path.join(TMP, 'nothing')])
+    expect(r.returncode == 1 and 'nothing' in r.stderr, r.stderr)
+    r = run(['status', '-o', os.path.join(TMP, 'st'), '--stale', 'x'])
+    expect(r.returncode == 2, r.stderr)
+
+
 def wait_for(path, text, secs=10.0):
     end = time.time() + secs
     while time.time() < end:
@@ -125,7 +157,7 @@ def _():
         err = os.path.join(TMP, 'live.err')
         cfg = write(os.path.join(TMP, 'live.yaml'),
                     'interface: mmsva\nsite: live\neve: %s\nrules: [%s]\nioc: %s\n'
-                    'stats-interval: 1\n' % (eve, rules, ioc))
+                    'stats-interval: 1\noutput: %s\n' % (eve, rules, ioc, LIVEOUT))
         with open(err, 'w') as ef:
             p = subprocess.Popen(['ip', 'netns', 'exec', a, MM, 'sensor', '--config', cfg],
                                  stderr=ef)
@@ -171,6 +203,17 @@ def _():
         rl = [r for r in rl if r]
         expect(rl and rl[-1]['done'] == 1 and rl[-1]['failed'] == 1 and rl[-1].get('error'),
                'stats reload %s' % (rl[-1] if rl else None))
+        # what `mimamori status` makes of it (the configuration names output and rules)
+        r = run(['status', '--config', cfg, '--format', 'json'])
+        expect(r.returncode == 0, r.stdout + r.stderr)
+        st = json.loads(r.stdout)
+        expect(st['output'] == LIVEOUT and not st['stale'], st)
+        expect(st['segments']['closed'] >= 1, st['segments'])
+        s = st['stats']
+        expect(s['drops'].get('kernel') == 0 and s['drops'].get('kernel_packets', 0) >= 5, s)
+        expect(s['reloads'] == 1 and s['reload_failures'] == 1 and 'parse' in s['reload_error'], s)
+        expect(s['rules_loaded'] == 1, s)
+        expect(st['rules']['paths'] == [rules] and st['rules']['age_s'] < 60, st.get('rules'))
     finally:
         subprocess.run(['ip', 'netns', 'del', a], capture_output=True)
         subprocess.run(['ip', 'netns', 'del', b], capture_output=True)
