@@ -465,6 +465,7 @@ static void reload(sensor *s, uint64_t now)
 {
     const mm_sensor_config *c = s->cfg;
     char err[512] = "";
+    uint64_t t0 = mm_mono_ns();
     s->reload_ns = now;
     mm_iocmatch *ioc = NULL;
     bool ok = true;
@@ -495,7 +496,8 @@ static void reload(sensor *s, uint64_t now)
         uint64_t loaded = 0, skipped = 0;
         if (s->det && c->detect.nrules)
             mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
-        fprintf(stderr, "mimamori: reloaded: rules: %llu loaded, %llu skipped; %zu indicators\n",
+        fprintf(stderr, "mimamori: reloaded in %.2f s: rules: %llu loaded, %llu skipped; "
+                "%zu indicators\n", (double)(mm_mono_ns() - t0) / 1e9,
                 (unsigned long long)loaded, (unsigned long long)skipped,
                 s->ioc ? mm_iocmatch_count(s->ioc) : (size_t)0);
     }
