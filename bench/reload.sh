@@ -4,7 +4,8 @@
 # the kernel's ring meanwhile) and the memory both sets need at once.
 # Live capture on the loopback of a network namespace this script makes.
 #   sudo bench/reload.sh [MIMAMORI] [RULES-DIR]
-# (default: build/mimamori and ../shared/rules/etopen)
+# (default: build/mimamori and ../shared/rules/etopen; MM_RELOAD_ARGS: more
+# sensor options, e.g. "--rules-cache DIR")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mm=$(realpath "${1:-build/mimamori}")
@@ -15,7 +16,7 @@ ip netns add "$ns"
 trap 'kill "$pid" 2>/dev/null || true; ip netns del "$ns"; rm -rf "$work"' EXIT
 ip -n "$ns" link set lo up
 ip netns exec "$ns" "$mm" sensor -i lo --eve "$work/eve.json" --rules "$rules" \
-    --stats-interval 0 2> "$work/err" &
+    --stats-interval 0 ${MM_RELOAD_ARGS:-} 2> "$work/err" &
 pid=$!
 wait_for() { for _ in $(seq 1 600); do grep -q "$1" "$work/err" && return 0; sleep 0.2; done; return 1; }
 wait_for "rules:"

@@ -219,6 +219,51 @@ def _():
         subprocess.run(['ip', 'netns', 'del', b], capture_output=True)
 
 
+@check('as the service runs it: an unprivileged user with only CAP_NET_RAW and CAP_NET_ADMIN '
+       '(ambient) captures, then holds no capability')
+def _():
+    if not shutil.which('setpriv'):
+        raise Skip('setpriv (util-linux) missing')
+    a, b = 'mm-svc-u%d' % os.getpid(), 'mm-svc-q%d' % os.getpid()
+    try:
+        netns_pair('mmsu', a, [], b, ['10.98.0.2'])
+        mac = sh('cat', '/sys/class/net/mmsua/address', ns=a).stdout.strip()
+        sh('ip', 'neigh', 'add', '10.98.0.1', 'lladdr', mac, 'dev', 'mmsub', ns=b)
+        d = os.path.join(TMP, 'unpriv')
+        os.makedirs(d)
+        os.chmod(TMP, 0o755)
+        os.chown(d, 65534, 65534)
+        eve = os.path.join(d, 'eve.json')
+        err = os.path.join(TMP, 'unpriv.err')
+        with open(err, 'w') as ef:
+            p = subprocess.Popen(['ip', 'netns', 'exec', a, 'setpriv', '--reuid', '65534',
+                                  '--regid', '65534', '--clear-groups',
+                                  '--inh-caps', '-all,+net_raw,+net_admin',
+                                  '--ambient-caps', '-all,+net_raw,+net_admin',
+                                  '--bounding-set', '-all,+net_raw,+net_admin',
+                                  MM, 'sensor', '-i', 'mmsua', '--eve', eve, '-o',
+                                  os.path.join(d, 'out'), '--stats-interval', '1'], stderr=ef)
+        try:
+            expect(wait_for(eve, '"stats"'), 'started: %s' % open(err).read())
+            caps = {l.split(':')[0]: l.split()[1] for l in open('/proc/%d/status' % p.pid)
+                    if l.startswith('Cap')}
+            uid = [l.split()[1] for l in open('/proc/%d/status' % p.pid) if l.startswith('Uid:')]
+            expect(uid == ['65534'], 'uid %s' % uid)
+            expect(all(caps[k] == '0000000000000000' for k in ('CapEff', 'CapPrm', 'CapInh',
+                                                             'CapAmb')), caps)
+            send(b, 40010, b'hello')
+            time.sleep(1.5)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=20)
+        expect(p.returncode == 0, 'exit %s: %s' % (p.returncode, open(err).read()))
+        flows = [json.loads(l) for l in open(eve) if '"event_type":"flow"' in l]
+        expect(any(f.get('src_port') == 40010 for f in flows), 'the flow was captured')
+    finally:
+        subprocess.run(['ip', 'netns', 'del', a], capture_output=True)
+        subprocess.run(['ip', 'netns', 'del', b], capture_output=True)
+
+
 @check('systemd units: systemd-analyze verify, the sandbox the issue asks for')
 def _():
     units = os.path.join(SRC, 'packaging', 'systemd')
