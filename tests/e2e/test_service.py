@@ -167,11 +167,13 @@ def _():
                       if l.startswith('CapEff:') or l.startswith('CapPrm:')]
             expect(capeff == ['0000000000000000'] * 2, 'capabilities after start: %s' % capeff)
             send(b, 40001, b'alpha one')
+            send(b, 40020, b'a flow across the reload')
             time.sleep(0.5)
             write(rules, 'alert udp any any -> any 7000 (msg:"new bravo"; content:"bravo"; sid:2;)\n')
             write(ioc, '10.98.0.1\n')
             p.send_signal(signal.SIGHUP)
             expect(wait_for(err, 'reloaded'), 'reload said: %s' % open(err).read())
+            send(b, 40020, b'the same flow after it')
             send(b, 40002, b'bravo two')
             send(b, 40003, b'alpha three')
             time.sleep(0.5)
@@ -192,6 +194,10 @@ def _():
                      if e['alert']['signature_id'] in (1, 2, 3))
         expect(got == [(1, 40001), (2, 40002), (2, 40004)],
                'rule alerts (sid, port) %s' % got)
+        across = [json.loads(l) for l in open(eve) if '"event_type":"flow"' in l]
+        across = [f for f in across if f.get('src_port') == 40020]
+        expect(len(across) == 1 and across[0]['flow']['pkts_toserver'] == 2,
+               'one flow across the reload: %s' % [f['flow'] for f in across])
         fam = [e for e in alerts(eve) if e['alert'].get('metadata', {}).get('family') == ['ioc']
                or e['alert'].get('metadata', {}).get('family') == 'ioc']
         expect(fam, 'an indicator alert after the indicators were reloaded')
