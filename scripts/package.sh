@@ -64,6 +64,7 @@ for f in usr/bin/mimamori etc/mimamori/mimamori.yaml usr/share/man/man1/mimamori
          usr/share/mimamori/geoip/geoip usr/share/mimamori/geoip/geoip6 \
          usr/share/mimamori/cloud_services.tsv lib/systemd/system/mimamori-sensor@.service \
          lib/systemd/system/mimamori-ingest.service lib/systemd/system/mimamori-ingest.timer \
+         lib/systemd/system/mimamori-update.service lib/systemd/system/mimamori-update.timer \
          usr/share/doc/mimamori/copyright; do
     [ -e "$x/$f" ] || { echo "package: /$f missing from the package" >&2; exit 1; }
 done

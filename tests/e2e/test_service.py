@@ -275,7 +275,8 @@ def _():
     units = os.path.join(SRC, 'packaging', 'systemd')
     names = sorted(os.listdir(units))
     expect(names == ['mimamori-ingest.service', 'mimamori-ingest.timer',
-                     'mimamori-sensor@.service'], names)
+                     'mimamori-sensor@.service', 'mimamori-update.service',
+                     'mimamori-update.timer'], names)
     text = {n: open(os.path.join(units, n)).read() for n in names}
     sensor = text['mimamori-sensor@.service']
     for line in ('ProtectSystem=strict', 'ReadWritePaths=/var/lib/mimamori', 'ProtectHome=yes',
@@ -287,6 +288,8 @@ def _():
         expect(line in sensor.splitlines() or any(l.startswith(line) for l in sensor.splitlines()),
                'sensor unit lacks ' + line)
     expect('OnCalendar=' in text['mimamori-ingest.timer'], 'timer')
+    expect('ExecStartPost=+/bin/systemctl reload --no-block mimamori-sensor@*.service' in
+           text['mimamori-update.service'], 'the update reloads the sensors')
     if not shutil.which('systemd-analyze'):
         raise Skip('systemd-analyze missing (systemd not installed): units not verified')
     # verified with this build's binary in place of /usr/bin/mimamori (verify
@@ -298,7 +301,9 @@ def _():
     r = subprocess.run(['systemd-analyze', 'verify', '--man=no',
                         os.path.join(d, 'mimamori-sensor@eth1.service'),
                         os.path.join(d, 'mimamori-ingest.service'),
-                        os.path.join(d, 'mimamori-ingest.timer')],
+                        os.path.join(d, 'mimamori-ingest.timer'),
+                        os.path.join(d, 'mimamori-update.service'),
+                        os.path.join(d, 'mimamori-update.timer')],
                        capture_output=True, text=True)
     expect(r.returncode == 0 and not r.stderr.strip() and not r.stdout.strip(),
            'verify: %d %s %s' % (r.returncode, r.stdout, r.stderr))
