@@ -20,7 +20,7 @@ test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3
            postgresql chromium poppler-utils
            nftables ipset unbound bind9-utils squid nmap)
 bench_pkgs=(libndpi-bin time sqlite3)
-package_pkgs=(debhelper devscripts dpkg-dev fakeroot lintian)
+package_pkgs=(debhelper devscripts dpkg-dev fakeroot lintian debootstrap)
 
 # Multi-pattern matching: Hyperscan on amd64, its Vectorscan port elsewhere.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev)
