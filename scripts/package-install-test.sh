@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the packages scripts/package.sh made into a fresh Debian 12
+# Installs the package scripts/package.sh made into a fresh Debian 12
 # chroot (debootstrap, minbase) with apt, as `apt install ./mimamori_*.deb`
 # does on a sensor box, and checks what the package promises: the user
 # and group mimamori, /var/lib/mimamori and its out/ and reports/ owned by
@@ -15,7 +15,6 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "install-test: needs root (chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "install-test: apt-get install debootstrap" >&2; exit 1; }
 deb=$(ls dist/mimamori_*_"$(dpkg --print-architecture)".deb | head -1)
-data=$(ls dist/mimamori-data_*_all.deb | head -1)
 top=$(mktemp -d /tmp/mm-chroot-XXXXXX)
 root="$top/root"
 cleanup() {
@@ -32,12 +31,12 @@ mount --bind /dev "$root/dev"
 # no service may start inside the chroot
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
-cp "$deb" "$data" "$root/tmp/"
+cp "$deb" "$root/tmp/"
 inroot() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
 inroot apt-get update -qq
-inroot apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$data")" "/tmp/$(basename "$deb")" \
+inroot apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" \
     > "$top/apt.log" 2>&1 || { tail -30 "$top/apt.log"; exit 1; }
-echo "install-test: installed: $(inroot dpkg-query -W mimamori mimamori-data | tr '\n' ' ')"
+echo "install-test: installed: $(inroot dpkg-query -W mimamori)"
 fail() { echo "install-test: FAIL: $*" >&2; exit 1; }
 inroot getent passwd mimamori | grep -q ':/var/lib/mimamori:' || fail "no system user mimamori"
 inroot getent group mimamori >/dev/null || fail "no group mimamori"

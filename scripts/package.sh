@@ -40,8 +40,7 @@ fi
 rm -f dist/*.deb dist/*.changes dist/*.buildinfo dist/*.txt
 cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo dist/
 deb=$(ls dist/mimamori_"$version"_*.deb | head -1)
-data=$(ls dist/mimamori-data_"$version"_all.deb | head -1)
-echo "package: $deb ($(du -k "$deb" | cut -f1) KiB), $data ($(du -k "$data" | cut -f1) KiB)"
+echo "package: $deb ($(du -k "$deb" | cut -f1) KiB)"
 
 # lintian: every tag it still gives (overridden ones say why in the package)
 lrc=0
@@ -59,7 +58,6 @@ fi
 # the installed layout, extracted
 x="$work/x"
 dpkg -x "$deb" "$x"
-dpkg -x "$data" "$x"
 for f in usr/bin/mimamori etc/mimamori/mimamori.yaml usr/share/man/man1/mimamori.1.gz \
          usr/share/mimamori/geoip/geoip usr/share/mimamori/geoip/geoip6 \
          usr/share/mimamori/cloud_services.tsv lib/systemd/system/mimamori-sensor@.service \
