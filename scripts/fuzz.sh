@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash,webpath}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash,webpath,config}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -304,10 +304,16 @@ open(w + '/autoruns/csv', 'wb').write(b'\x05' + u16(csv))
 tsv = '\n'.join('\t'.join(r) for r in [hdr] + rows[1:2]) + '\n'
 open(w + '/autoruns/tsv', 'wb').write(b'\xff' + tsv.encode())
 EOP
+# configuration seeds: byte 0 even the sensor-like keys, odd any key; the
+# shipped default file, lists in both styles, yes/no, a quoted value
+{ printf '\x00'; cat packaging/mimamori.yaml; } > "$work/config/default"
+{ printf '\x01'; cat packaging/mimamori.yaml; } > "$work/config/default-any"
+printf '\x00interface: eth1\nsite: "acme"\nhome_net: [10.0.0.0/8, 192.168.0.0/16]\nrules:\n  - /a\n  - /b\nioc: /c\ncommunity-id: yes\nzstd: 5\noutput:\n' > "$work/config/settings"
+printf '\x01a: b\nc: [d, e]\n---\nf: &x g\nh: *x\n' > "$work/config/docs"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash webpath; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash webpath config; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

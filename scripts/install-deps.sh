@@ -6,6 +6,7 @@
 #
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --bench    also the peer tools used by bench/
+#   scripts/install-deps.sh --package  also what scripts/package.sh needs (the .deb)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,18 +15,25 @@ build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
             libpcap-dev libzstd-dev libsodium-dev libmaxminddb-dev zlib1g-dev
             iso-codes tzdata libpcre2-dev libcurl4-openssl-dev
             libsqlite3-dev libpq-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
-            libgmime-3.0-dev libmicrohttpd-dev)
+            libgmime-3.0-dev libmicrohttpd-dev libyaml-dev)
 test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq openssl
            postgresql chromium poppler-utils
            nftables ipset unbound bind9-utils squid nmap)
 bench_pkgs=(libndpi-bin time sqlite3 apache2-utils)
+package_pkgs=(debhelper devscripts dpkg-dev fakeroot lintian debootstrap)
 
 # Multi-pattern matching: Hyperscan on amd64, its Vectorscan port elsewhere.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev)
 else build_pkgs+=(libvectorscan-dev); fi
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
-[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
+for a in "$@"; do
+    case "$a" in
+    --bench) want+=("${bench_pkgs[@]}") ;;
+    --package) want+=("${package_pkgs[@]}") ;;
+    *) echo "install-deps: unknown option $a (--bench, --package)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${want[@]}"; do

@@ -10,11 +10,18 @@
  *
  * Anomaly events are limited per kind to anomaly_rate per minute of packet
  * time; the rest are counted (anomaly_events_suppressed), never lost.
+ *
+ * SIGHUP (live) sets a flag the capture loop looks at between batches of
+ * packets: the rules and indicators are read again into new sets, which
+ * replace the running ones only when they load whole (reload()); flows
+ * and their state stay. Each attempt is said on stderr and in a stats
+ * event written at once (mimamori.stats.reload).
  */
 #include "sensor.h"
 
 #include "analysis/geo.h"
 #include "capture/capture.h"
+#include "ioc/match.h"
 #include "output/output.h"
 #include "output/pcapdir.h"
 #include "proto/app.h"
@@ -29,12 +36,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_stop, g_reload;
 
 static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    g_reload = 1;
 }
 
 void mm_sensor_config_defaults(mm_sensor_config *c)
@@ -77,6 +90,10 @@ typedef struct sensor {
     mm_live *live;
     uint64_t start_mono;
     uint64_t rules_load_ns;         /* when the rules were loaded (time of day) */
+    mm_detect_config dcfg;          /* cfg->detect with the indicators below */
+    struct mm_iocmatch *ioc;        /* --ioc's (NULL: none) */
+    uint64_t reloads, reload_failures, reload_ns;
+    char reload_error[512];         /* why the last reload was refused ("": it was not) */
     uint64_t an_minute[MM_AN__COUNT + 1];     /* the last: app-layer events */
     uint64_t an_count[MM_AN__COUNT + 1];
     uint64_t an_suppressed;
@@ -239,6 +256,10 @@ static void emit_stats(sensor *s, uint64_t ts)
         st.kernel_drops = ls.kernel_drops;
         st.kernel_ifdrops = ls.iface_drops;
     }
+    st.reloads = s->reloads;
+    st.reload_failures = s->reload_failures;
+    st.reload_ns = s->reload_ns;
+    st.reload_error = s->reload_error[0] ? s->reload_error : NULL;
     if (s->segw) {
         mm_seg_stats ss;
         mm_segw_stats(s->segw, &ss);
@@ -414,6 +435,75 @@ static int run_files(sensor *s)
     return rc;
 }
 
+/* The indicators of --ioc, NULL with err when a file cannot be read. */
+static struct mm_iocmatch *load_ioc(const mm_sensor_config *c, char *err, size_t errlen)
+{
+    mm_iocmatch *m = mm_iocmatch_new();
+    mm_ioc_read_stats st = {0};
+    char e2[512];
+    if (!m) {
+        snprintf(err, errlen, "--ioc: out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < c->nioc; i++)
+        if (mm_iocmatch_load(m, c->ioc[i], &st, e2, sizeof e2) != 0) {
+            snprintf(err, errlen, "--ioc %s", e2);
+            mm_iocmatch_free(m);
+            return NULL;
+        }
+    if (!c->quiet)
+        fprintf(stderr, "mimamori sensor: %zu indicators loaded (%.1f MiB), %llu refused\n",
+                mm_iocmatch_count(m), (double)mm_iocmatch_memory(m) / 1048576.0,
+                (unsigned long long)st.bad);
+    return m;
+}
+
+/* SIGHUP: the rules and indicators read again; the running sets stay
+ * when the new ones fail. Between packets: nothing holds a rule or an
+ * indicator of the old sets then. */
+static void reload(sensor *s, uint64_t now)
+{
+    const mm_sensor_config *c = s->cfg;
+    char err[512] = "";
+    uint64_t t0 = mm_mono_ns();
+    s->reload_ns = now;
+    mm_iocmatch *ioc = NULL;
+    bool ok = true;
+    if (c->nioc && !(ioc = load_ioc(c, err, sizeof err)))
+        ok = false;
+    if (ok && s->det) {
+        mm_detect_config dc = s->dcfg;
+        dc.ioc = c->nioc ? ioc : NULL;
+        ok = mm_detect_reload(s->det, &dc, err, sizeof err);
+    }
+    if (!ok) {
+        mm_iocmatch_free(ioc);
+        s->reload_failures++;
+        snprintf(s->reload_error, sizeof s->reload_error, "%s", err);
+        fprintf(stderr, "mimamori: reload refused, the running rules and indicators stay: %s\n",
+                err);
+    } else {
+        if (c->nioc) {
+            mm_iocmatch_free(s->ioc);
+            s->ioc = ioc;
+            s->dcfg.ioc = ioc;
+        }
+        s->reloads++;
+        s->reload_error[0] = 0;
+        s->rules_load_ns = mm_wall_ns();
+        /* the new rules may compare other digests of files */
+        s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
+        uint64_t loaded = 0, skipped = 0;
+        if (s->det && c->detect.nrules)
+            mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
+        fprintf(stderr, "mimamori: reloaded in %.2f s: rules: %llu loaded, %llu skipped; "
+                "%zu indicators\n", (double)(mm_mono_ns() - t0) / 1e9,
+                (unsigned long long)loaded, (unsigned long long)skipped,
+                s->ioc ? mm_iocmatch_count(s->ioc) : (size_t)0);
+    }
+    emit_stats(s, now);
+}
+
 static int run_live(sensor *s)
 {
     const mm_sensor_config *c = s->cfg;
@@ -429,6 +519,10 @@ static int run_live(sensor *s)
         uint64_t mono = mm_mono_ns(), now = mm_now_ns();
         if (now > s->last_ts)
             s->last_ts = now;
+        if (g_reload) {
+            g_reload = 0;
+            reload(s, now);
+        }
         if (mono >= next_tick) {
             mm_flow_expire(s->ft, s->last_ts);
             if (s->segw)
@@ -462,6 +556,16 @@ int mm_sensor_run(const mm_sensor_config *c)
         fprintf(stderr, "mimamori: --home-net: %s\n", err);
         return 2;
     }
+    /* the indicators first (their counts are said even when a capture
+     * file fails below) */
+    s->dcfg = c->detect;
+    if (c->nioc) {
+        if (!(s->ioc = load_ioc(c, err, sizeof err))) {
+            fprintf(stderr, "mimamori sensor: %s\n", err);
+            goto out;
+        }
+        s->dcfg.ioc = s->ioc;
+    }
     /* Check every input before doing anything: a bad file fails fast. */
     for (int i = 0; i < c->nfiles; i++) {
         mm_capfile *cf = mm_capfile_open(c->files[i], err, sizeof err);
@@ -481,9 +585,9 @@ int mm_sensor_run(const mm_sensor_config *c)
             goto out;
         }
     }
-    if (c->detect.builtin || c->detect.nrules || c->detect.ioc) {
+    if (c->detect.builtin || c->detect.nrules || s->dcfg.ioc) {
         s->rules_load_ns = mm_wall_ns();
-        s->det = mm_detect_new(&c->detect, &s->eve, &s->home, err, sizeof err);
+        s->det = mm_detect_new(&s->dcfg, &s->eve, &s->home, err, sizeof err);
         if (!s->det) {
             fprintf(stderr, "mimamori: %s\n", err);
             goto out;
@@ -574,6 +678,11 @@ int mm_sensor_run(const mm_sensor_config *c)
             goto out;
         }
     }
+    /* capture and outputs are open: no capability is needed any more */
+    if (s->live && !mm_drop_capabilities(err, sizeof err)) {
+        fprintf(stderr, "mimamori: %s\n", err);
+        goto out;
+    }
     mm_eve_init(&s->eve);
     mm_app_init(&s->app, &s->eve, c->app_memcap, !c->no_app_layer);
     s->app.store.dir = c->filestore;
@@ -613,6 +722,10 @@ int mm_sensor_run(const mm_sensor_config *c)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (s->live) {
+        sa.sa_handler = on_hup;
+        sigaction(SIGHUP, &sa, NULL);
+    }
 
     rc = s->live ? run_live(s) : run_files(s);
     mm_flow_flush(s->ft);
@@ -661,6 +774,7 @@ out:
     mm_flowtable_free(s->ft);
     mm_hrange_free(&s->app);
     mm_detect_free(s->det);
+    mm_iocmatch_free(s->ioc);
     mm_decoder_free(&s->dec);
     mm_eve_free(&s->eve);
     mm_geo_close(s->geo);

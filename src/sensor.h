@@ -10,6 +10,7 @@
 #include "flow/flow.h"
 
 #define MM_MAX_FILES 1024
+#define MM_SENSOR_MAX_IOC 32
 
 typedef struct mm_sensor_config {
     const char *files[MM_MAX_FILES];
@@ -53,7 +54,9 @@ typedef struct mm_sensor_config {
     uint8_t dns_log;            /* DNS events logged: 1 requests, 2 responses (default 3) */
     uint8_t ndns_types;         /* DNS events only for questions of these types (0: all) */
     uint16_t dns_types[MM_DNS_TYPES_MAX];
-    mm_detect_config detect;    /* built-in detectors */
+    mm_detect_config detect;    /* built-in detectors (its ioc: made from the files below) */
+    const char *ioc[MM_SENSOR_MAX_IOC];     /* --ioc FILE|DIR: indicators, read again on SIGHUP */
+    int nioc;
     uint8_t midstream_policy;   /* MM_MSP_*: a TCP flow picked up mid-way (exception policy) */
 } mm_sensor_config;
 
@@ -65,7 +68,10 @@ typedef struct mm_sensor_config {
 enum { MM_MSP_IGNORE, MM_MSP_BYPASS, MM_MSP_PASS_FLOW };
 
 void mm_sensor_config_defaults(mm_sensor_config *c);
-/* Runs to the end of input (files) or until SIGINT/SIGTERM (live).
+/* Runs to the end of input (files) or until SIGINT/SIGTERM (live). A live
+ * sensor reads its rules and indicators again on SIGHUP, between packets;
+ * a set that fails to load leaves the running one in place. Live capture
+ * gives up every capability once the interface and outputs are open.
  * Returns the process exit code: 0 ok, 1 input/output error. */
 int mm_sensor_run(const mm_sensor_config *c);
 

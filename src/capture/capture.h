@@ -79,5 +79,9 @@ void mm_live_close(mm_live *l);
 /* Drop root: switch to user (and its primary group, no supplementary groups).
  * Returns false with err set when it cannot. */
 bool mm_drop_privileges(const char *user, char *err, size_t errlen);
+/* Gives up every capability (effective, permitted, inheritable, ambient)
+ * for good: once live capture is open, CAP_NET_RAW and CAP_NET_ADMIN (a
+ * service's only ones) are no longer needed. */
+bool mm_drop_capabilities(char *err, size_t errlen);
 
 #endif

@@ -12,12 +12,15 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct mm_live {
@@ -144,6 +147,28 @@ void mm_live_close(mm_live *l)
         return;
     pcap_close(l->p);
     free(l);
+}
+
+bool mm_drop_capabilities(char *err, size_t errlen)
+{
+    /* the ambient set first (it would come back across an exec; EINVAL:
+     * a kernel without ambient capabilities), then every other set: with
+     * the permitted set empty nothing can be raised again */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+        snprintf(err, errlen, "clearing ambient capabilities: %s", strerror(errno));
+        return false;
+    }
+    struct __user_cap_header_struct h;
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+    memset(&h, 0, sizeof h);
+    memset(d, 0, sizeof d);
+    h.version = _LINUX_CAPABILITY_VERSION_3;
+    h.pid = 0;
+    if (syscall(SYS_capset, &h, d) != 0) {
+        snprintf(err, errlen, "dropping capabilities: %s", strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 bool mm_drop_privileges(const char *user, char *err, size_t errlen)

@@ -22,8 +22,29 @@ int cmd_exposure(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_dash_serve(int argc, char **argv);   /* mimamori serve */
+int cmd_status(int argc, char **argv);
 
+#include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
+
+#include "util/config.h"
+
+/* A command's configuration file (cli_config.c): its long options are the
+ * keys, except skip; repeat: options given more than once (a list in the
+ * file); join: comma lists (a list in the file, joined). */
+typedef struct cli_config_spec {
+    const char *cmd;
+    const struct option *opts;
+    const char *const *repeat, *const *join, *const *skip;
+} cli_config_spec;
+/* argv with the file's settings after argv[0] (*nfile arguments), before
+ * the command line's. The file is --config FILE's, or the default one
+ * (cli_config_default(), absent: no settings) when use_default. NULL when
+ * the file is refused (the reason printed: exit 2). */
+char **cli_config_argv(const cli_config_spec *spec, int argc, char **argv, bool use_default,
+                       int *newargc, int *nfile);
+const char *cli_config_default(void);
 
 /* SIGINT and SIGTERM set cli_stop, which a long-running command polls. */
 extern volatile sig_atomic_t cli_stop;

@@ -40,6 +40,8 @@ static void usage(FILE *f)
             "            JSON; Japanese and English)\n"
             "  serve     the dashboard: the analysts' and each company's web pages\n"
             "  user      the dashboard's accounts (add, passwd, remove, list)\n"
+"  status    how a running sensor is doing: last segment, drops, disk,\n"
+"            rules age (exit 1 when it looks stale)\n"
             "\n"
             "See mimamori(1) for details.\n");
 }
@@ -106,6 +108,8 @@ int main(int argc, char **argv)
         return cmd_watch(argc - 1, argv + 1);
     if (strcmp(c, "user") == 0)
         return cmd_user(argc - 1, argv + 1);
+    if (strcmp(c, "status") == 0)
+        return cmd_status(argc - 1, argv + 1);
     if (strcmp(c, "serve") == 0)
         return cmd_dash_serve(argc - 1, argv + 1);
     fprintf(stderr, "mimamori: unknown command '%s' (see mimamori --help)\n", c);

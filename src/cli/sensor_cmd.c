@@ -141,13 +141,23 @@ static void usage(FILE *f)
 "                         whether an outside peer is abroad\n"
 "      --threshold-file F Suricata threshold.config: suppress, threshold, rate_filter\n"
 "                         (e.g. suppress gen_id 1, sig_id 8700080, track by_src, ip 10.0.0.5)\n"
+"Configuration (mimamori(1), packaging/mimamori.yaml)\n"
+"      --config FILE      settings from a YAML file: its keys are the long options\n"
+"                         above (interface: eth1, rules: [a, b], community-id: yes);\n"
+"                         a flag given here wins over the file (default:\n"
+"                         %s\n"
+"                         when it exists, unless -r is given)\n"
+"                         SIGHUP makes a live sensor read its --rules and --ioc\n"
+"                         again; a file that fails keeps the old set (the reason\n"
+"                         on stderr and in a stats event)\n"
 "Other\n"
 "      --progress / --no-progress  progress line on stderr (default: on a terminal)\n"
 "  -q, --quiet            no summary line at the end\n"
 "  -h, --help             this help\n"
 "\n"
 "Exit status: 0 success (a capture cut short mid-record still counts: it is\n"
-"reported and processed up to the break), 1 input or output error, 2 usage error.\n");
+"reported and processed up to the break), 1 input or output error, 2 usage error.\n",
+            cli_config_default());
 }
 
 enum {
@@ -158,6 +168,7 @@ enum {
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_MSPOLICY, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_IOC, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
+    O_CONFIG,
 };
 
 static void help_detect(void)
@@ -334,12 +345,29 @@ int cmd_sensor(int argc, char **argv)
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
+        {"config", required_argument, 0, O_CONFIG},
         {0, 0, 0, 0},
     };
+    /* the configuration file's settings come before the command line's
+     * (cli_config.c); the default file is not read for capture files */
+    static const char *const repeat[] = {"rules", "ioc", "var", "reputation", "list",
+                                         "hash-list", "detect", NULL};
+    static const char *const join[] = {"home-net", "file-hashes", "dns-types",
+                                       "anomaly-types", "smtp-md5", NULL};
+    static const char *const skip[] = {"read", "config", "help", "help-detect", NULL};
+    static const cli_config_spec spec = {"sensor", opts, repeat, join, skip};
+    bool reading = false;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        reading |= (argv[i][0] == '-' && argv[i][1] == 'r') || !strncmp(argv[i], "--read", 6);
+    int nfile = 0;
+    argv = cli_config_argv(&spec, argc, argv, !reading, &argc, &nfile);
+    if (!argv)
+        return 2;
+    unsigned cli_seen = 0;              /* repeatable options the command line gave */
+    bool iface_file = false, bpf_file = false;
+#define CLI_FIRST(bit) (optind > nfile + 1 && !(cli_seen & (bit)) && (cli_seen |= (bit)))
     static mm_sensor_config c;
     mm_sensor_config_defaults(&c);
-    const char *iocs[32];
-    int nioc = 0;
     bool norules = false;
     static char host[256];
     if (gethostname(host, sizeof host - 1) != 0 || !host[0])
@@ -357,8 +385,9 @@ int cmd_sensor(int argc, char **argv)
             }
             c.files[c.nfiles++] = optarg;
             break;
-        case 'i': c.iface = optarg; break;
-        case 'f': c.bpf = optarg; break;
+        case 'i': c.iface = optarg; iface_file = optind <= nfile + 1; break;
+        case 'f': c.bpf = optarg; bpf_file = optind <= nfile + 1; break;
+        case O_CONFIG: break;           /* read above */
         case O_USER: c.user = optarg; break;
         case O_SNAPLEN:
             if (!uint_opt("--snaplen", optarg, MM_MAX_SNAPLEN, &v) || v < 64) {
@@ -561,6 +590,8 @@ int cmd_sensor(int argc, char **argv)
         }
         case O_NORULES: norules = true; break;
         case O_RULES:
+            if (CLI_FIRST(1))
+                c.detect.nrules = 0;
             if (c.detect.nrules == MM_DETECT_MAX_RULES) {
                 fprintf(stderr, "mimamori sensor: at most %d --rules\n", MM_DETECT_MAX_RULES);
                 return 2;
@@ -569,6 +600,8 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_RULESCACHE: c.detect.rules_cache = optarg; break;
         case O_VAR:
+            if (CLI_FIRST(2))
+                c.detect.nvars = 0;
             if (!strchr(optarg, '=') ||
                 c.detect.nvars == (int)(sizeof c.detect.vars / sizeof c.detect.vars[0])) {
                 fprintf(stderr, "mimamori sensor: --var NAME=VALUE (at most 32)\n");
@@ -577,6 +610,8 @@ int cmd_sensor(int argc, char **argv)
             c.detect.vars[c.detect.nvars++] = optarg;
             break;
         case O_LIST: {
+            if (CLI_FIRST(4))
+                c.detect.nlists = 0;
             const char *eq = strchr(optarg, '=');
             if (!eq) {
                 fprintf(stderr, "mimamori sensor: --list KIND=FILE\n");
@@ -587,10 +622,14 @@ int cmd_sensor(int argc, char **argv)
             break;
         }
         case O_HASHLIST:
+            if (CLI_FIRST(4))
+                c.detect.nlists = 0;
             if (!add_list(&c.detect, "hash", 4, optarg))
                 return 2;
             break;
         case O_DETECT:
+            if (CLI_FIRST(8))
+                c.detect.nset = 0;
             if (c.detect.nset >= (int)(sizeof c.detect.set / sizeof c.detect.set[0])) {
                 fprintf(stderr, "mimamori sensor: too many --detect\n");
                 return 2;
@@ -599,6 +638,8 @@ int cmd_sensor(int argc, char **argv)
             break;
         case O_REPCATS: c.detect.rep_categories = optarg; break;
         case O_REP:
+            if (CLI_FIRST(16))
+                c.detect.nrep = 0;
             if (c.detect.nrep == MM_DETECT_MAX_REP) {
                 fprintf(stderr, "mimamori sensor: at most %d --reputation\n", MM_DETECT_MAX_REP);
                 return 2;
@@ -606,11 +647,13 @@ int cmd_sensor(int argc, char **argv)
             c.detect.rep[c.detect.nrep++] = optarg;
             break;
         case O_IOC:
-            if (nioc == (int)(sizeof iocs / sizeof iocs[0])) {
-                fprintf(stderr, "mimamori sensor: at most %d --ioc\n", (int)(sizeof iocs / sizeof iocs[0]));
+            if (CLI_FIRST(32))
+                c.nioc = 0;
+            if (c.nioc == MM_SENSOR_MAX_IOC) {
+                fprintf(stderr, "mimamori sensor: at most %d --ioc\n", MM_SENSOR_MAX_IOC);
                 return 2;
             }
-            iocs[nioc++] = optarg;
+            c.ioc[c.nioc++] = optarg;
             break;
         case O_HELPDETECT: help_detect(); return 0;
         case O_THRESHOLD: c.detect.threshold_file = optarg; break;
@@ -630,6 +673,12 @@ int cmd_sensor(int argc, char **argv)
             fprintf(stderr, "(see mimamori sensor --help)\n");
             return 2;
         }
+    }
+#undef CLI_FIRST
+    if (c.nfiles && iface_file) {       /* -r here wins over the file's interface */
+        c.iface = NULL;
+        if (bpf_file)
+            c.bpf = NULL;
     }
     if (optind < argc) {
         fprintf(stderr, "mimamori sensor: unexpected argument '%s' (files are given with -r)\n",
@@ -652,28 +701,5 @@ int cmd_sensor(int argc, char **argv)
     if (norules)
         c.detect.nrules = 0;
     c.detect.home_net = c.home_net;
-    mm_iocmatch *ioc = NULL;
-    if (nioc) {
-        ioc = mm_iocmatch_new();
-        mm_ioc_read_stats st = {0};
-        char err[512];
-        for (int i = 0; i < nioc && ioc; i++)
-            if (mm_iocmatch_load(ioc, iocs[i], &st, err, sizeof err) != 0) {
-                fprintf(stderr, "mimamori sensor: --ioc %s\n", err);
-                mm_iocmatch_free(ioc);
-                return 1;
-            }
-        if (!ioc) {
-            fprintf(stderr, "mimamori sensor: out of memory\n");
-            return 1;
-        }
-        if (!c.quiet)
-            fprintf(stderr, "mimamori sensor: %zu indicators loaded (%.1f MiB), %llu refused\n",
-                    mm_iocmatch_count(ioc), (double)mm_iocmatch_memory(ioc) / 1048576.0,
-                    (unsigned long long)st.bad);
-        c.detect.ioc = ioc;
-    }
-    int rc = mm_sensor_run(&c);
-    mm_iocmatch_free(ioc);
-    return rc;
+    return mm_sensor_run(&c);
 }

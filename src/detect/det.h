@@ -140,6 +140,9 @@ struct mm_detect {
     uint8_t xff_mode;           /* --xff: 0 off, 1 extra-data, 2 overwrite */
     bool xff_reverse;
     struct mm_rules *rules;     /* --rules (NULL: none) */
+    uint32_t rules_gen;         /* rule sets loaded since the start (a reload: one more) */
+    uint64_t rules_syntax;      /* rules of the set that do not parse (syntax errors) */
+    char syntax_first[256];     /* the first of them: "FILE line N: why" */
     struct mm_rules_thread *rt;
     size_t bits_words;          /* flowbits per flow */
     det_tag htags[DET_HOST_TAGS];  /* tag:host, oldest replaced when full */
@@ -184,6 +187,7 @@ typedef struct det_flow {
     uint8_t file_kind;          /* FK_* of the last file this flow carried */
     uint8_t n_ioc;              /* indicators this flow has alerted on (det_ioc.c) */
     uint32_t ioc_hit[DET_IOC_PER_FLOW];
+    uint32_t rules_gen;         /* the rule set rbits, rints and vars belong to */
     uint32_t *rbits;            /* the rules' flowbits (NULL until one is set) */
     struct mm_fint *rints;      /* the rules' flowints (NULL until one is set) */
     struct det_var *vars;       /* the rules' flowvars from pcre groups (NULL: none) */
@@ -224,6 +228,9 @@ det_flow *det_flow_get(mm_flow *f);
 /* det_rules.c: Suricata rules in the sensor */
 bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 void det_rules_free(mm_detect *d);
+/* Rules read again (mm_detect_reload): the new set replaces the old one
+ * only when it loads whole; false with err and the old set kept. */
+bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
 /* both: the event's transaction is open both ways (MM_OBS_APP_EVENT_TX). */
 void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, bool both,

@@ -49,12 +49,11 @@ static int rule_app(uint16_t app)
 static void on_skip(void *ctx, const char *file, uint64_t line, uint32_t sid, int why,
                     const char *msg)
 {
-    (void)ctx;
-    (void)why;
-    (void)file;
-    (void)line;
+    mm_detect *d = ctx;
     (void)sid;
-    (void)msg;
+    if (why == MM_SKIP_SYNTAX && !d->syntax_first[0])
+        snprintf(d->syntax_first, sizeof d->syntax_first, "%s line %llu: %s", file ? file : "?",
+                 (unsigned long long)line, msg ? msg : "syntax error");
 }
 
 bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
@@ -64,7 +63,7 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    mm_ruleset_on_skip(rs, on_skip, NULL);
+    mm_ruleset_on_skip(rs, on_skip, d);
     char e2[512];
     if (c->home_net) {
         char v[1024];
@@ -123,6 +122,7 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
     d->rules_loaded = s->loaded;
     d->rules_skipped = s->skipped;
     d->rules_requires = s->by_reason[MM_SKIP_REQUIRES];
+    d->rules_syntax = s->by_reason[MM_SKIP_SYNTAX];
     d->rules = mm_rules_build(rs, c->rules_cache, e2, sizeof e2);
     if (!d->rules) {
         snprintf(err, errlen, "rules: %s", e2);
@@ -138,6 +138,66 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
 }
 
 static void sbuf_pool_free(mm_detect *d);
+
+bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
+{
+    /* the sets of the running rules saved first: the new rules read them */
+    if (d->rules)
+        mm_datasets_save(mm_rules_set(d->rules));
+    mm_detect *n = calloc(1, sizeof *n);
+    if (!n) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    /* a file cut or damaged (more rules that do not parse than in the
+     * running set, or none left) keeps the running set */
+    bool ok = det_rules_load(n, c, err, errlen);
+    if (ok && (n->rules_syntax > d->rules_syntax || (n->rules_loaded == 0 && d->rules_loaded))) {
+        if (n->rules_loaded == 0)
+            snprintf(err, errlen, "the new rules load no rule%s%s", n->syntax_first[0] ? ": " : "",
+                     n->syntax_first);
+        else
+            snprintf(err, errlen, "%llu rules of the new files do not parse (the running set: "
+                     "%llu): %s", (unsigned long long)n->rules_syntax,
+                     (unsigned long long)d->rules_syntax, n->syntax_first);
+        ok = false;
+    }
+    if (!ok) {
+        mm_rules_thread_free(n->rt);
+        mm_rules_free(n->rules);
+        free(n);
+        return false;
+    }
+    mm_rules_thread_free(d->rt);
+    mm_rules_free(d->rules);
+    d->rules = n->rules;
+    d->rt = n->rt;
+    d->bits_words = n->bits_words;
+    d->rules_loaded = n->rules_loaded;
+    d->rules_skipped = n->rules_skipped;
+    d->rules_requires = n->rules_requires;
+    d->rules_syntax = n->rules_syntax;
+    memcpy(d->syntax_first, n->syntax_first, sizeof d->syntax_first);
+    d->rules_gen++;
+    free(n);
+    return true;
+}
+
+/* A flow's rule state of an older rule set is dropped (its bit and
+ * variable numbers mean other things in the new one). */
+static void rules_sync(const mm_detect *d, det_flow *df)
+{
+    if (df->rules_gen == d->rules_gen)
+        return;
+    free(df->rbits);
+    free(df->rints);
+    free(df->vars);
+    df->rbits = NULL;
+    df->rints = NULL;
+    df->vars = NULL;
+    df->nvars = 0;
+    df->rules_gen = d->rules_gen;
+}
 
 void det_rules_free(mm_detect *d)
 {
@@ -653,7 +713,7 @@ static uint32_t next_bit(const uint32_t *bits, uint32_t words, uint32_t b)
 void mm_detect_traffic_json(const mm_detect *d, const mm_flow *f, mm_json *j)
 {
     const det_flow *df = f->det;
-    if (!d || !d->rules || !df || (!df->rbits && !df->rints && !df->nvars && !d->alert_caps))
+    if (!d || !d->rules || !df || df->rules_gen != d->rules_gen || (!df->rbits && !df->rints && !df->nvars && !d->alert_caps))
         return;
     const mm_ruleset *rs = mm_rules_set(d->rules);
     static const char *const kinds[2] = {"id", "label"};
@@ -758,6 +818,7 @@ static uint32_t *bits_alloc(void *ctx)
     det_flow *df = det_flow_get(b->f);
     if (!df)
         return NULL;
+    rules_sync(b->d, df);
     if (!df->rbits)
         df->rbits = calloc(b->d->bits_words, sizeof *df->rbits);
     return df->rbits;
@@ -769,6 +830,7 @@ static void var_set(void *ctx, uint32_t id, const uint8_t *d, uint16_t n)
     det_flow *df = det_flow_get(b->f);
     if (!df)
         return;
+    rules_sync(b->d, df);
     if (!df->vars && !(df->vars = calloc(DET_MAX_VARS, sizeof *df->vars)))
         return;
     int i = 0;
@@ -791,6 +853,7 @@ static mm_fint *ints_alloc(void *ctx)
     det_flow *df = n ? det_flow_get(b->f) : NULL;
     if (!df)
         return NULL;
+    rules_sync(b->d, df);
     if (!df->rints)
         df->rints = calloc(n, sizeof *df->rints);
     return df->rints;
@@ -808,6 +871,8 @@ static mm_inspection flow_insp(mm_detect *d, mm_flow *f, int dir, int moment, bi
     /* a TCP flow picked up mid-way has no app layer for Suricata unless
      * stream.midstream is on (see inspect) */
     bool no_app = f->proto == 6 && f->midstream && !d->midstream;
+    if (f->det)
+        rules_sync(d, f->det);
     return (mm_inspection){
         .moment = moment,
         .app = rule_app(no_app ? 0 : f->app_proto),

@@ -178,6 +178,14 @@ void mm_detect_free(mm_detect *d)
     free(d);
 }
 
+bool mm_detect_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
+{
+    if (c->nrules && !det_rules_reload(d, c, err, errlen))
+        return false;
+    d->ioc = c->ioc && mm_iocmatch_count(c->ioc) ? c->ioc : NULL;
+    return true;
+}
+
 void mm_detect_rebind(mm_detect *d, mm_eve *eve)
 {
     d->eve = eve;

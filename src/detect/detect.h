@@ -72,6 +72,12 @@ typedef struct mm_detect mm_detect;
 mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlist *home,
                          char *err, size_t errlen);
 void mm_detect_free(mm_detect *d);
+/* Reads c's rules again and takes c's indicators (a live sensor's
+ * SIGHUP), between packets. The new rule set replaces the old one only
+ * when it loads whole: false with err, and nothing changed, otherwise.
+ * Flows keep going; their rule state (flowbits, flowints, flowvars) of
+ * the old set is dropped on their next inspection. */
+bool mm_detect_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 /* The entry of list kind (MM_LIST_MINING, MM_LIST_DDNS) that name falls
  * under (the name itself or a parent), or NULL: for the log analyses. */
 const char *mm_detect_listed(const mm_detect *d, int kind, const char *name);

@@ -687,6 +687,17 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
         mj_u64(j, "alerts_suppressed", s->alerts_suppressed);
         mj_u64(j, "alerts_thresholded", s->alerts_thresholded);
     }
+    if (s->reloads || s->reload_failures) {   /* rules and indicators read again (SIGHUP) */
+        char t[MM_TS_LEN];
+        mm_fmt_ts(s->reload_ns, t);
+        mj_obj_open(j, "reload");
+        mj_u64(j, "done", s->reloads);
+        mj_u64(j, "failed", s->reload_failures);
+        mj_str(j, "last", t);
+        if (s->reload_error)
+            mj_str(j, "error", s->reload_error);
+        mj_obj_close(j);
+    }
     mj_obj_open(j, "memory");
     mj_u64(j, "flows", f->memuse);
     mj_u64(j, "stream", f->stream_memuse);

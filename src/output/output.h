@@ -177,6 +177,10 @@ typedef struct mm_sensor_stats {
     uint64_t alerts, alerts_suppressed, alerts_thresholded, alerts_overflow;
     bool rules;                 /* --rules given: the engine's counts */
     uint64_t rules_loaded, rules_failed, rules_skipped, rules_load_ns;
+    /* reloads (SIGHUP): done, refused (the old set kept), when the last
+     * was tried and why it was refused (NULL: it was not) */
+    uint64_t reloads, reload_failures, reload_ns;
+    const char *reload_error;
 } mm_sensor_stats;
 void mm_eve_stats(mm_eve *e, uint64_t ts_ns, const mm_sensor_stats *s);
 

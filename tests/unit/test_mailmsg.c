@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAILDIR_T MM_SRCDATADIR "/../tests/mail"
+#define MAILDIR_T MM_SRCDIR "/tests/mail"
 
 typedef struct lines {
     char *v[16];
