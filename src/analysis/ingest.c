@@ -84,6 +84,7 @@ struct mm_ingest {
     mm_logrec rec;             /* a log event read back from JSON */
     mm_stmt *log_heads;
     mm_stmt *up_file;          /* host_files: a watcher's file event or host alert */
+    mm_stmt *up_health;        /* sensor_health: a sensor's newest stats event */
 };
 
 /* ---- sites ---- */
@@ -306,6 +307,65 @@ static int on_fim(mm_ingest *in)
     if (rc > 0)
         in->st.bad_lines++;
     if (rc < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* A sensor's stats event: the newest of each sensor is its health
+ * (sensor_health: the dashboard's sensors). A stats event without a
+ * company (Suricata's own) is one more "other" event. */
+static int on_stats(mm_ingest *in)
+{
+    jr_doc *d = &in->doc;
+    char sbuf[128], sensor[128], t[48], rerr[256];
+    const char *site = event_site(in, sbuf, sizeof sbuf);
+    int64_t ts;
+    if (!site || !event_time(d, "timestamp", &ts)) {
+        in->st.other++;
+        return 0;
+    }
+    if (!jr_path_str(d, "mimamori.sensor", sensor, sizeof sensor) &&
+        !jr_path_str(d, "host", sensor, sizeof sensor))
+        sensor[0] = 0;
+    int64_t sid = site_id(in, site);
+    if (sid < 0) {
+        in->failed = 1;
+        return -1;
+    }
+    in->st.other++;
+    int eng = jr_elem(d, jr_path(d, "stats.detect.engines"), 0);
+    int64_t loaded = -1, failed = -1, reload = 0;
+    if (eng >= 0) {
+        jr_i64(d, jr_member(d, eng, "rules_loaded"), &loaded);
+        jr_i64(d, jr_member(d, eng, "rules_failed"), &failed);
+        if (jr_str(d, jr_member(d, eng, "last_reload"), t, sizeof t) &&
+            !mm_parse_iso_ts(t, &reload))
+            reload = 0;
+    }
+    mm_stmt *st = in->up_health;
+    mm_stmt_i64(st, 1, sid);
+    mm_stmt_text(st, 2, sensor);
+    mm_stmt_i64(st, 3, ts);
+    mm_stmt_i64(st, 4, jr_path_i64(d, "stats.uptime", 0));
+    mm_stmt_i64(st, 5, jr_path_i64(d, "stats.decoder.pkts", 0));
+    mm_stmt_i64(st, 6, jr_path_i64(d, "stats.capture.kernel_packets", 0));
+    mm_stmt_i64(st, 7, jr_path_i64(d, "mimamori.stats.drops.kernel", 0));
+    mm_stmt_i64(st, 8, jr_path_i64(d, "mimamori.stats.drops.interface", 0));
+    mm_stmt_i64(st, 9, jr_path_i64(d, "mimamori.stats.drops.flow_memcap", 0) +
+                           jr_path_i64(d, "mimamori.stats.drops.stream_memcap", 0));
+    mm_stmt_i64(st, 10, jr_path_i64(d, "mimamori.stats.drops.event_write_errors", 0));
+    mm_stmt_i64(st, 11, loaded);
+    mm_stmt_i64(st, 12, failed);
+    mm_stmt_i64(st, 13, reload);
+    mm_stmt_i64(st, 14, jr_path_i64(d, "mimamori.stats.reload.done", 0));
+    mm_stmt_i64(st, 15, jr_path_i64(d, "mimamori.stats.reload.failed", 0));
+    mm_stmt_text(st, 16, jr_path_str(d, "mimamori.stats.reload.error", rerr, sizeof rerr) ? rerr
+                                                                                          : NULL);
+    mm_stmt_i64(st, 17, jr_path_i64(d, "mimamori.stats.disk.free", -1));
+    mm_stmt_i64(st, 18, jr_path_i64(d, "mimamori.stats.disk.total", -1));
+    if (mm_stmt_run(st) != 0) {
         in->failed = 1;
         return -1;
     }
@@ -913,6 +973,8 @@ static int on_line(void *user, const char *line, size_t len)
          netflow = jr_eq(d, et, "netflow");
     if (jr_eq(d, et, "fim"))
         return on_fim(in);
+    if (jr_eq(d, et, "stats"))
+        return on_stats(in);
     if (!alert && !flow && !netflow) {
         if (et < 0)
             in->st.bad_lines++;
@@ -1846,6 +1908,22 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         " local_ip, remote_ip, remote_cc, remote_public, flow_id, local_cc) VALUES ($1, $2, $3,"
         " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,"
         " $22, $23, $24)");
+    /* the newest stats event of a sensor wins (an older segment imported
+     * later leaves it) */
+    in->up_health = mm_db_prepare(db,
+        "INSERT INTO sensor_health (site_id, sensor, ts, uptime, pkts, kernel_pkts, kernel_drops,"
+        " if_drops, memcap_drops, write_errors, rules_loaded, rules_failed, rules_ts, reloads,"
+        " reload_failures, reload_error, disk_free, disk_total) VALUES ($1, $2, $3, $4, $5, $6,"
+        " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        " ON CONFLICT (site_id, sensor) DO UPDATE SET ts = excluded.ts,"
+        " uptime = excluded.uptime, pkts = excluded.pkts, kernel_pkts = excluded.kernel_pkts,"
+        " kernel_drops = excluded.kernel_drops, if_drops = excluded.if_drops,"
+        " memcap_drops = excluded.memcap_drops, write_errors = excluded.write_errors,"
+        " rules_loaded = excluded.rules_loaded, rules_failed = excluded.rules_failed,"
+        " rules_ts = excluded.rules_ts, reloads = excluded.reloads,"
+        " reload_failures = excluded.reload_failures, reload_error = excluded.reload_error,"
+        " disk_free = excluded.disk_free, disk_total = excluded.disk_total"
+        " WHERE excluded.ts >= sensor_health.ts");
     in->up_file = mm_db_prepare(db,
         "INSERT INTO host_files (site_id, host, root, path, ts, action, size, sha256, kind,"
         " severity, sid, reasons, explain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
@@ -1925,7 +2003,7 @@ mm_ingest *mm_ingest_new(mm_db *db, const mm_ingest_cfg *cfg, char *err, size_t 
         mm_ingest_free(in);
         return NULL;
     }
-    if (!in->ins_alert || !in->up_file || !in->up_flow || !in->up_cc || !in->up_peer || !in->alert_peers ||
+    if (!in->ins_alert || !in->up_file || !in->up_health || !in->up_flow || !in->up_cc || !in->up_peer || !in->alert_peers ||
         !in->span_first ||
         !in->span_last || !in->find_site || !in->add_site || !in->find_import ||
         !in->add_import || !in->heads || !in->log_heads)
@@ -1948,6 +2026,7 @@ void mm_ingest_free(mm_ingest *in)
         return;
     mm_stmt_free(in->ins_alert);
     mm_stmt_free(in->up_file);
+    mm_stmt_free(in->up_health);
     mm_stmt_free(in->up_flow);
     mm_stmt_free(in->up_cc);
     mm_stmt_free(in->alert_peers);

@@ -113,6 +113,18 @@ static const word words[] = {
     {"sensor", "センサー", "Sensor"},
     {"last_alert", "最後のアラート", "Last alert"},
     {"silent", "2 日以上アラートなし", "no alert for over 2 days"},
+    {"health", "センサーの状態（最新の統計）", "Sensor health (the newest statistics)"},
+    {"last_stats", "最新の統計", "Newest statistics"},
+    {"stale", "2 日以上届いていません", "none for over 2 days"},
+    {"packets", "パケット", "Packets"},
+    {"drops", "取りこぼし", "Dropped"},
+    {"memcap", "上限で追跡せず", "Not tracked (limits)"},
+    {"unwritten", "書けなかったイベント", "Events not written"},
+    {"rules_n", "ルール（失敗）", "Rules (failed)"},
+    {"rules_age", "ルールの読み込み", "Rules read"},
+    {"days_ago", "日前", "days ago"},
+    {"reload_failed", "再読み込みの失敗", "Reloads failed"},
+    {"disk_free", "ディスク空き", "Disk free"},
 };
 
 const char *dash_t(bool ja, const char *key)

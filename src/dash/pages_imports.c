@@ -1,8 +1,9 @@
 /*
  * pages_imports.c - the analyst's view of what came in: each company's
  * imports (segments, EVE files, logs, mail) from the store's imports table,
- * and each sensor's last alert, a sensor silent for more than two days
- * marked.
+ * each sensor's last alert, a sensor silent for more than two days marked,
+ * and each sensor's health from its newest stats event (drops, rules and
+ * their age, the output disk).
  */
 #include "dash/dash_int.h"
 #include "util/util.h"
@@ -23,6 +24,89 @@ static void when(mm_web_buf *b, int64_t us)
     if (us <= 0 || !localtime_r(&t, &tm) || !strftime(s, sizeof s, "%Y-%m-%d %H:%M", &tm))
         snprintf(s, sizeof s, "-");
     mm_web_html_puts(b, s);
+}
+
+static void bytes(mm_web_buf *b, int64_t v)
+{
+    if (v < 0)
+        mm_web_buf_puts(b, "-");
+    else if (v >= 1000000000)
+        mm_web_buf_printf(b, "%.1f GB", (double)v / 1e9);
+    else
+        mm_web_buf_printf(b, "%.0f MB", (double)v / 1e6);
+}
+
+/* Each sensor's newest stats event (sensor_health, filled by ingest): the
+ * drops, the rules and their age, the output disk. Under db_mu; 0 or -1. */
+static int health(mm_dash *d, const mm_dash_call *c, mm_web_buf *b, int64_t now)
+{
+    bool ja = c->ja;
+    mm_web_buf_printf(b, "</table></div>\n<h2>%s</h2>\n<div class=\"scroll\"><table><tr>"
+                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                         "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                      dash_t(ja, "health"), dash_t(ja, "company"), dash_t(ja, "sensor"),
+                      dash_t(ja, "last_stats"), dash_t(ja, "packets"), dash_t(ja, "drops"),
+                      dash_t(ja, "memcap"), dash_t(ja, "unwritten"), dash_t(ja, "rules_n"),
+                      dash_t(ja, "rules_age"), dash_t(ja, "reload_failed"),
+                      dash_t(ja, "disk_free"));
+    mm_stmt *st = mm_db_prepare(d->db,
+        "SELECT s.name, h.sensor, h.ts, h.pkts, h.kernel_pkts, h.kernel_drops + h.if_drops,"
+        " h.memcap_drops, h.write_errors, h.rules_loaded, h.rules_failed, h.rules_ts,"
+        " h.reload_failures, h.reload_error, h.disk_free, h.disk_total FROM sensor_health h"
+        " JOIN sites s ON s.id = h.site_id ORDER BY s.name, h.sensor LIMIT 1000");
+    if (!st)
+        return -1;
+    int rc;
+    while ((rc = mm_stmt_step(st)) == 1) {
+        int64_t ts = mm_col_i64(st, 2), pk = mm_col_i64(st, 3), kpk = mm_col_i64(st, 4),
+                drop = mm_col_i64(st, 5), rts = mm_col_i64(st, 10);
+        bool stale = now - ts > SILENT_US;
+        mm_web_buf_puts(b, "<tr><td>");
+        mm_web_html_puts(b, mm_col_text(st, 0));
+        mm_web_buf_puts(b, "</td><td>");
+        mm_web_html_puts(b, mm_col_text(st, 1));
+        mm_web_buf_printf(b, "</td><td%s>", stale ? " class=\"sev2\"" : "");
+        when(b, ts);
+        if (stale)
+            mm_web_buf_printf(b, " (%s)", dash_t(ja, "stale"));
+        /* drops as a share of what the kernel saw (a file read has none) */
+        int64_t seen = kpk > 0 ? kpk : pk;
+        mm_web_buf_printf(b, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n%s\">%" PRId64,
+                          pk, drop > 0 ? " sev2" : "", drop);
+        if (drop > 0 && seen > 0)
+            mm_web_buf_printf(b, " (%.2f %%)", 100.0 * (double)drop / (double)seen);
+        mm_web_buf_printf(b, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n%s\">%" PRId64
+                             "</td><td class=\"n\">",
+                          mm_col_i64(st, 6), mm_col_i64(st, 7) > 0 ? " sev2" : "",
+                          mm_col_i64(st, 7));
+        if (mm_col_i64(st, 8) >= 0)
+            mm_web_buf_printf(b, "%" PRId64 " (%" PRId64 ")", mm_col_i64(st, 8),
+                              mm_col_i64(st, 9) > 0 ? mm_col_i64(st, 9) : 0);
+        else
+            mm_web_buf_puts(b, "-");
+        mm_web_buf_puts(b, "</td><td>");
+        if (rts > 0) {
+            when(b, rts);
+            mm_web_buf_printf(b, " (%" PRId64 " %s)", (int64_t)((now - rts) / 86400000000LL),
+                              dash_t(ja, "days_ago"));
+        } else
+            mm_web_buf_puts(b, "-");
+        mm_web_buf_printf(b, "</td><td class=\"n%s\">%" PRId64, mm_col_i64(st, 11) > 0 ? " sev2" : "",
+                          mm_col_i64(st, 11));
+        if (!mm_col_null(st, 12)) {
+            mm_web_buf_puts(b, " (");
+            mm_web_html_puts(b, mm_col_text(st, 12));
+            mm_web_buf_puts(b, ")");
+        }
+        mm_web_buf_puts(b, "</td><td class=\"n\">");
+        bytes(b, mm_col_i64(st, 13));
+        mm_web_buf_puts(b, " / ");
+        bytes(b, mm_col_i64(st, 14));
+        mm_web_buf_puts(b, "</td></tr>\n");
+    }
+    mm_stmt_free(st);
+    mm_web_buf_puts(b, "</table></div>\n");
+    return rc < 0 ? -1 : 0;
 }
 
 int dash_imports(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_resp *resp)
@@ -87,10 +171,11 @@ int dash_imports(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_we
         }
         mm_stmt_free(st);
     }
+    if (rc >= 0)
+        rc = health(d, c, b, now);
     pthread_mutex_unlock(&d->db_mu);
     if (rc < 0)
         return -1;
-    mm_web_buf_puts(b, "</table></div>\n");
     dash_foot(b);
     return dash_html(resp, 200);
 }

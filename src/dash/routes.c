@@ -27,7 +27,7 @@ static const mm_dash_route table[] = {
     {"GET", "/survey", 0, MM_ACC_SESSION, dash_survey, "the survey, companies anonymised"},
     {"GET", "/companies", 0, MM_ACC_ANALYST, dash_companies, "every company, with its letter"},
     {"GET", "/imports", 0, MM_ACC_ANALYST, dash_imports,
-     "imports per company, each sensor's last alert"},
+     "imports per company, each sensor's last alert and health"},
     {"GET", "/hunting", 0, MM_ACC_ANALYST, dash_hunting,
      "indicator hits of every company (set)"},
     {"GET", "/company", 0, MM_ACC_COMPANY, dash_company, "a company's report"},

@@ -89,6 +89,11 @@
  *              sighting): the reports' indicator findings
  *
  * Host watch (src/watch/, mimamori watch) and sweeps (mimamori ioc sweep):
+ *   sensor_health  per company and sensor, its newest stats event: when,
+ *              uptime, packets, drops (kernel, interface, memcaps, events it
+ *              could not write), rules loaded and failed and when they were
+ *              read, reloads, the output directory's free and total bytes
+ *              (-1 unknown): the dashboard's sensors
  *   host_files  one row per file event of a watched web root: the machine
  *              (host: the watcher's sensor name), the time, the root and the
  *              path below it, what happened (added, changed, removed,
@@ -199,6 +204,12 @@ static const char schema[] =
     " host_name TEXT, host_mac TEXT, description TEXT, first_ts BIGINT, last_ts BIGINT,"
     " count BIGINT, found BIGINT,"
     " PRIMARY KEY (site_id, set_name, indicator, seen, host))@WOR@;"
+    "CREATE TABLE IF NOT EXISTS sensor_health (site_id BIGINT NOT NULL, sensor TEXT NOT NULL,"
+    " ts BIGINT NOT NULL, uptime BIGINT, pkts BIGINT, kernel_pkts BIGINT, kernel_drops BIGINT,"
+    " if_drops BIGINT, memcap_drops BIGINT, write_errors BIGINT, rules_loaded BIGINT,"
+    " rules_failed BIGINT, rules_ts BIGINT, reloads BIGINT, reload_failures BIGINT,"
+    " reload_error TEXT, disk_free BIGINT, disk_total BIGINT,"
+    " PRIMARY KEY (site_id, sensor))@WOR@;"
     "CREATE TABLE IF NOT EXISTS host_files (site_id BIGINT NOT NULL, host TEXT NOT NULL,"
     " root TEXT NOT NULL, path TEXT NOT NULL, ts BIGINT NOT NULL, action TEXT NOT NULL,"
     " size BIGINT, sha256 TEXT, kind TEXT, severity BIGINT, sid BIGINT, reasons TEXT,"

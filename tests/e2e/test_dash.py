@@ -815,6 +815,54 @@ def _tls():
         p.wait(timeout=20)
 
 
+
+def udp_pcap(path, n, t0):
+    """n UDP packets 192.168.1.5 -> 192.168.1.1:53, one a second from t0."""
+    import struct
+    eth = b'\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00'
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            udp = struct.pack('>HHHH', 40000 + i, 53, 13, 0) + b'hello'
+            hdr = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                              bytes([192, 168, 1, 5]), bytes([192, 168, 1, 1]))
+            c = sum(struct.unpack('>10H', hdr))
+            c = (c & 0xffff) + (c >> 16)
+            c = (c & 0xffff) + (c >> 16)
+            pkt = eth + hdr[:10] + struct.pack('>H', ~c & 0xffff) + hdr[12:] + udp
+            f.write(struct.pack('<IIII', t0 + i, 0, len(pkt), len(pkt)) + pkt)
+
+
+@check('sensor health: a sensor\'s newest stats event on the analyst\'s imports page (packets,'
+       ' rules loaded and failed, stale); not for a company')
+def _health():
+    pcap = os.path.join(TMP, 'health.pcap')
+    udp_pcap(pcap, 37, 1796083200)                  # 2026-12-01
+    rules = os.path.join(TMP, 'health.rules')
+    with open(rules, 'w') as f:
+        f.write('alert udp any any -> any 53 (msg:"t1"; sid:9000001;)\n'
+                'alert udp any any -> any any (msg:"bad"; nosuchkeyword; sid:9000002;)\n'
+                'alert udp any any -> any 53 (msg:"t3"; content:"hello"; sid:9000003;)\n')
+    out = os.path.join(TMP, 'health-out')
+    r = run(MM, 'sensor', '-r', pcap, '--site', A, '--sensor', 'edge-a', '--rules', rules,
+            '-o', out, '-q')
+    expect(r.returncode == 0, r.stderr)
+    r = run(MM, 'ingest', '--db', DB, '-q', out)
+    expect(r.returncode == 0, r.stderr)
+    if shutil.which('capinfos'):
+        c = run('capinfos', '-c', pcap).stdout
+        expect(re.search(r'Number of packets:\s+37\b', c), 'capinfos: %s' % c)
+    st, _, body = request('GET', '/imports?lang=en', cookie=SESS['analyst'])
+    row = re.search(rb'<tr><td>' + re.escape(A.encode()) + rb'</td><td>edge-a</td>(.*?)</tr>',
+                    body)
+    expect(st == 200 and row, 'no health row for edge-a: %d' % st)
+    cells = re.findall(rb'<td[^>]*>(.*?)</td>', row.group(1))
+    expect(b'none for over 2 days' in cells[0], 'not marked stale: %r' % cells[0])
+    expect(cells[1] == b'37', 'packets %r, the capture has 37' % cells[1])
+    expect(cells[5] == b'2 (1)', 'rules %r, want 2 loaded and 1 failed' % cells[5])
+    st, _, body = request('GET', '/imports', cookie=SESS['alice'])
+    expect(st == 403 and b'edge-a' not in body, 'alice /imports: %d' % st)
+
 @check('exit: SIGTERM stops the server; its counters name the refusals')
 def _exit():
     SERVER.terminate()
