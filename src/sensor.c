@@ -73,6 +73,8 @@ typedef struct sensor {
     mm_geo *geo;
     FILE *evefp;
     mm_segw *segw;
+    bool seg_failing;
+    const char *outdir;         /* segments' directory (NULL: none) */           /* the last segment write failed (disk full) */
     mm_pcapdir *pcap;
     mm_live *live;
     uint64_t start_mono;
@@ -94,8 +96,21 @@ static int sink_write(void *ctx, const char *line, size_t len)
     int r = 0;
     if (s->evefp && fwrite(line, 1, len, s->evefp) != len)
         r = -1;
-    if (s->segw && mm_segw_write(s->segw, line, len) != 0)
-        r = -1;
+    if (s->segw) {
+        if (mm_segw_write(s->segw, line, len) != 0) {
+            r = -1;
+            if (!s->seg_failing)
+                fprintf(stderr, "mimamori: writing segments in %s: %s; events are counted "
+                        "and dropped until writing works again\n", s->outdir, strerror(errno));
+            s->seg_failing = true;
+        } else if (s->seg_failing) {
+            mm_seg_stats ss;
+            mm_segw_stats(s->segw, &ss);
+            fprintf(stderr, "mimamori: writing segments in %s again (%llu events could not "
+                    "be written)\n", s->outdir, (unsigned long long)ss.unwritten);
+            s->seg_failing = false;
+        }
+    }
     return r;
 }
 
@@ -208,6 +223,7 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.dec = &s->dec.st;
     st.flow = &fs;
     st.defrag_memuse = mm_decoder_memuse(&s->dec);
+    st.defrag_evicted = mm_defrag_evicted(s->dec.defrag);
     st.anomaly_events_suppressed = s->an_suppressed;
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
@@ -244,6 +260,7 @@ static void emit_stats(sensor *s, uint64_t ts)
         mm_segw_stats(s->segw, &ss);
         st.seg_closed = ss.closed;
         st.seg_write_errors = ss.write_errors;
+        st.seg_unwritten = ss.unwritten;
     }
     if (s->pcap) {
         mm_pcapdir_counters ps;
@@ -530,6 +547,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         setvbuf(s->evefp, NULL, _IOFBF, 1 << 20);
     }
     const char *outdir = c->outdir ? c->outdir : (c->eve_path ? NULL : "mimamori-out");
+    s->outdir = outdir;
     if (outdir) {
         unsigned char pk[crypto_box_PUBLICKEYBYTES];
         mm_seg_config sc = {.dir = outdir, .site = c->site, .sensor = c->sensor,
@@ -637,6 +655,21 @@ int mm_sensor_run(const mm_sensor_config *c)
         if (outdir)
             fprintf(stderr, " -> %s/", outdir);
         fputc('\n', stderr);
+        /* what the memory caps and a full disk cost, when they cost anything */
+        uint64_t dfe = mm_defrag_evicted(s->dec.defrag), unw = 0;
+        if (s->segw) {
+            mm_seg_stats ss;
+            mm_segw_stats(s->segw, &ss);
+            unw = ss.unwritten;
+        }
+        if (fs.evicted || fs.memcap_drops || fs.seg_memcap_drops || dfe || unw)
+            fprintf(stderr,
+                    "mimamori: limits reached: %llu flows evicted, %llu not tracked "
+                    "(flow memcap); %llu TCP segments dropped (stream memcap); %llu "
+                    "reassemblies dropped (defrag memcap); %llu events not written\n",
+                    (unsigned long long)fs.evicted, (unsigned long long)fs.memcap_drops,
+                    (unsigned long long)fs.seg_memcap_drops, (unsigned long long)dfe,
+                    (unsigned long long)unw);
     }
 out:
     if (s->evefp) {

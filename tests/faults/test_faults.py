@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Faults as tests (issue 29): what a sensor left alone for months meets.
+Usage: test_faults.py MIMAMORI [CHECK...]
+
+  kill       the sensor killed with SIGKILL at random moments while it reads
+             a capture into segments, restarted each time on the same output:
+             every segment closed before a kill is still there unchanged, no
+             segment is lost or doubled, each run's segments hold a prefix of
+             a clean run's events, and ingest imports each segment once
+  diskfull   the output on a 2 MiB tmpfs: reading a file exits 1 with a clear
+             message; live on a veth pair in namespaces the test makes, the
+             sensor keeps capturing, counts the events it could not write and
+             writes again once space is freed, every segment complete
+  flood      SYN flood, fragment flood and many tiny flows under small
+             memcaps: peak RSS stays under the caps plus the sensor's own
+             base, and evictions and drops are counted in the summary and stats
+  timejump   packet times jumping back by hours and forward again: no crash,
+             flows still end, segments still close, a rule still alerts
+
+Oracles: the captures are written here (tests/faults/pkts.py) so what they
+hold is known; peak RSS from the kernel (getrusage of the child); segment
+contents read back as files.
+
+Heavier variants, by hand: FAULT_KILLS=1000 (default 100) and
+FAULT_FLOOD_PACKETS=2000000 (default 200000).
+Prints one line per check and ends with 'N passed, N failed, N skipped'.
+"""
+import glob
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..', 'e2e'))
+from harness import Skip, check, expect, finish, netns_pair, sh  # noqa: E402
+import pkts  # noqa: E402
+
+MM = os.path.abspath(sys.argv[1])
+ONLY = set(sys.argv[2:])
+TMP = tempfile.mkdtemp(prefix='mm-faults-')
+KILLS = int(os.environ.get('FAULT_KILLS', '100'))
+FLOOD = int(os.environ.get('FAULT_FLOOD_PACKETS', '200000'))
+RULE = ('alert udp any any -> any 9999 (msg:"mimamori fault test marker"; '
+        'content:"MIMAMORI-FAULT"; sid:9000001; rev:1;)\n')
+RULES = os.path.join(TMP, 'fault.rules')
+with open(RULES, 'w') as f:
+    f.write(RULE)
+
+
+def wanted(name):
+    return not ONLY or name in ONLY
+
+
+def run(args, **kw):
+    return subprocess.run([MM] + args, capture_output=True, text=True, **kw)
+
+
+def rss_run(args):
+    """(returncode, stdout, stderr, peak RSS in KiB) via wait4 on the child."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fo = os.open(os.path.join(TMP, 'rss.out'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            fe = os.open(os.path.join(TMP, 'rss.err'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fo, 1)
+            os.dup2(fe, 2)
+            os.execv(MM, [MM] + args)
+        finally:
+            os._exit(127)
+    _, status, ru = os.wait4(pid, 0)
+    with open(os.path.join(TMP, 'rss.out')) as f:
+        out = f.read()
+    with open(os.path.join(TMP, 'rss.err')) as f:
+        err = f.read()
+    return os.waitstatus_to_exitcode(status), out, err, ru.ru_maxrss
+
+
+def seg_parse(lines):
+    head = json.loads(lines[0])['mimamori_segment']
+    end = json.loads(lines[-1])['mimamori_segment_end']
+    return head, [json.loads(l) for l in lines[1:-1]], end
+
+
+def seg_read_all(paths):
+    """{path: (header, events as dicts, end)} of closed segment files; the
+    compressed ones through one zstd process (its output split at the
+    header lines, in the order given)."""
+    res = {}
+    zs = [p for p in paths if p.endswith('.zst')]
+    for p in paths:
+        if not p.endswith('.zst'):
+            with open(p) as f:
+                res[p] = seg_parse(f.read().splitlines())
+    if zs:
+        out = subprocess.run(['zstd', '-dcq'] + zs, capture_output=True, check=True,
+                             text=True).stdout.splitlines()
+        starts = [i for i, l in enumerate(out) if l.startswith('{"mimamori_segment":')]
+        expect(len(starts) == len(zs), 'zstd: %d segments out of %d' % (len(starts), len(zs)))
+        for k, p in enumerate(zs):
+            res[p] = seg_parse(out[starts[k]:starts[k + 1] if k + 1 < len(zs) else len(out)])
+    return res
+
+
+def norm(e):
+    """An event as comparable across runs: flow ids are random per run."""
+    e = dict(e)
+    e.pop('flow_id', None)
+    return json.dumps(e, sort_keys=True)
+
+
+def closed_segments(d):
+    return sorted(p for p in glob.glob(os.path.join(d, '*.eve.json*')))
+
+
+def stats_of(out_dir_or_lines):
+    """The last stats event among EVE lines (a list of dicts)."""
+    st = [e for e in out_dir_or_lines if e.get('event_type') == 'stats']
+    return st[-1] if st else None
+
+
+def kill_capture(path, sessions):
+    """TCP sessions with HTTP and a UDP marker packet each (alerted by
+    RULE), 50 ms apart: flows end all along the capture."""
+    pc = pkts.Pcap(path)
+    t = 1700000000.0
+    for i in range(sessions):
+        cli, srv = pkts.host(i), '198.51.100.%d' % (i % 200 + 1)
+        t = pkts.tcp_session(pc, t, cli, srv, 20000 + i % 40000, 80,
+                             b'GET /k%d HTTP/1.1\r\nHost: h%d.example\r\n\r\n' % (i, i % 50),
+                             b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+        pc.add(t, pkts.udp(cli, '192.0.2.53', 30000 + i % 30000, 9999, b'MIMAMORI-FAULT %d' % i))
+        t += 0.05
+    pc.close()
+
+
+if wanted('kill'):
+    @check('SIGKILL at %d random moments: no closed segment lost, changed or doubled; '
+           'ingest imports each once' % KILLS)
+    def _():
+        cap = os.path.join(TMP, 'kill.pcap')
+        kill_capture(cap, 1000)
+        base = ['sensor', '-r', cap, '--rules', RULES, '--site', 'f', '--sensor', 's1',
+                '--segment-size', '32k', '-q']
+        clean = os.path.join(TMP, 'clean')
+        t0 = time.monotonic()
+        r = run(base + ['-o', clean])
+        dur = time.monotonic() - t0
+        expect(r.returncode == 0, r.stderr)
+        want = []
+        for _, ev, _ in seg_read_all(closed_segments(clean)).values():
+            want += [norm(e) for e in ev if e['event_type'] != 'stats']
+        expect(len(want) > 1000, 'clean run: %d events' % len(want))
+
+        out = os.path.join(TMP, 'killed')
+        seen = {}          # every closed segment ever seen: name -> sha256
+        rng = random.Random(29)
+        finished = 0
+        for i in range(KILLS):
+            # one run in four compresses: the publish path with a temporary copy
+            extra = ['--zstd=1'] if i % 4 == 1 else []
+            p = subprocess.Popen([MM] + base + extra + ['-o', out], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(0, dur * 1.05))
+            p.kill()
+            p.communicate()
+            if p.returncode == 0:
+                finished += 1
+            else:
+                expect(p.returncode == -9, 'run %d: exit %s' % (i, p.returncode))
+            for f in closed_segments(out):
+                with open(f, 'rb') as fh:
+                    h = hashlib.sha256(fh.read()).hexdigest()
+                if f in seen:
+                    expect(seen[f] == h, '%s changed after a restart' % f)
+                seen[f] = h
+        r = run(base + ['-o', out])
+        expect(r.returncode == 0, r.stderr)
+        left = glob.glob(os.path.join(out, '.open', '*.part'))
+        expect(not left, 'open segments left after a clean stop: %s' % left)
+        files = closed_segments(out)
+        for f, h in seen.items():
+            expect(os.path.exists(f), '%s lost' % f)
+            with open(f, 'rb') as fh:
+                expect(hashlib.sha256(fh.read()).hexdigest() == h, '%s changed' % f)
+        r = run(['segment', 'verify'] + files)
+        expect(r.returncode == 0, 'segment verify: %s' % (r.stdout + r.stderr)[-2000:])
+
+        runs = {}
+        seqs = {}
+        total = alerts = 0
+        segs = seg_read_all(files)
+        for f in files:
+            head, ev, end = segs[f]
+            expect(head['seq'] == end['seq'], f)
+            expect(head['seq'] not in seqs, 'seq %d twice: %s and %s' % (head['seq'], f,
+                                                                       seqs.get(head['seq'])))
+            seqs[head['seq']] = f
+            runs.setdefault(head['run'], []).append((head['seq'], ev))
+            total += len(ev)
+            alerts += sum(1 for e in ev if e['event_type'] == 'alert')
+        # each run's events, in sequence order, are the clean run's from the
+        # start: a segment lost or doubled inside a run breaks this
+        complete = 0
+        for run_id, rsegs in runs.items():
+            got = []
+            for _, ev in sorted(rsegs, key=lambda x: x[0]):
+                got += [norm(e) for e in ev if e['event_type'] != 'stats']
+            expect(got == want[:len(got)], 'run %s: its events are not a prefix of the '
+                   'clean run\'s (%d events)' % (run_id, len(got)))
+            complete += got == want
+        expect(complete >= 1 + finished, 'complete runs: %d, want %d' % (complete, 1 + finished))
+
+        db = os.path.join(TMP, 'kill.db')
+        r = run(['ingest', '--db', db, '-q', out])
+        expect(r.returncode == 0, r.stderr)
+        line = r.stdout + r.stderr
+        expect('%d inputs: %d imported, 0 already imported, 0 damaged' % (len(files), len(files))
+               in line, line)
+        expect('%d events: %d alerts' % (total, alerts) in line, line)
+        r = run(['ingest', '--db', db, '-q', out])
+        line = r.stdout + r.stderr
+        expect(r.returncode == 0 and '0 imported, %d already imported' % len(files) in line, line)
+        print('      %d kills (%d runs ended first), %d segments, %d events, %d alerts, '
+              '%d recovered' % (KILLS, finished, len(files), total, alerts,
+                                sum(1 for f in files if segs[f][2]['recovered'])))
+
+
+shutil.rmtree(TMP, ignore_errors=True)
+finish()
