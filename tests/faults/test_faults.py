@@ -378,5 +378,82 @@ if wanted('diskfull'):
                 subprocess.run(['ip', 'netns', 'del', a], capture_output=True)
                 subprocess.run(['ip', 'netns', 'del', b], capture_output=True)
 
+
+def flood_capture(path, n):
+    """n packets: a SYN flood from a new source each packet, a flood of first
+    fragments never completed, one-packet UDP flows, and TCP sessions whose
+    data arrives with its first segment missing (held out of order)."""
+    pc = pkts.Pcap(path)
+    t = 1700000000.0
+    q = n // 4
+    for i in range(q):
+        pc.add(t, pkts.tcp(pkts.host(i * 7919, 10), '192.0.2.80', 1024 + i % 60000, 80, i, 0, 'S'))
+        t += 0.00001
+    for i in range(q):
+        pc.add(t, pkts.ipv4(pkts.host(i, 172), '192.0.2.81', 17,
+                            b'\x30\x39\x27\x0f\x00\x50\x00\x00' + b'A' * 72, ident=i, more=True))
+        t += 0.00001
+    for i in range(q):
+        pc.add(t, pkts.udp(pkts.host(i * 31, 100), '192.0.2.82', 1024 + i % 60000,
+                           53 + i % 1000, b'x'))
+        t += 0.00001
+    i = 0
+    while pc.n < n:
+        cli, srv, sp = pkts.host(i, 11), '192.0.2.83', 1024 + i % 60000
+        pc.add(t, pkts.tcp(cli, srv, sp, 8000, 100, 0, 'S'))
+        pc.add(t, pkts.tcp(srv, cli, 8000, sp, 900, 101, 'SA'))
+        pc.add(t, pkts.tcp(cli, srv, sp, 8000, 101, 901, 'A'))
+        for k in range(1, 12):     # segment 0 never comes
+            pc.add(t, pkts.tcp(cli, srv, sp, 8000, 101 + k * 1200, 901, 'A', b'B' * 1200))
+        t += 0.00001
+        i += 1
+    pc.close()
+    return pc.n
+
+
+CAPS = {'--flow-memcap': 2, '--stream-memcap': 1, '--defrag-memcap': 1, '--app-memcap': 2}
+
+if wanted('flood'):
+    @check('floods under small memcaps (%d packets): peak RSS under the caps plus the base, '
+           'evictions and drops counted' % FLOOD)
+    def _():
+        cap = os.path.join(TMP, 'flood.pcap')
+        npk = flood_capture(cap, FLOOD)
+        tiny = os.path.join(TMP, 'tiny.pcap')
+        pc = pkts.Pcap(tiny)
+        pkts.tcp_session(pc, 1700000000.0, '10.0.0.1', '192.0.2.1', 1234, 80, b'GET / HTTP/1.1\r\n\r\n')
+        pc.close()
+        caps = []
+        for k, v in CAPS.items():
+            caps += [k, '%dm' % v]
+        rc, _, err, base = rss_run(['sensor', '-r', tiny, '--eve', os.path.join(TMP, 'b.json')]
+                                   + caps)
+        expect(rc == 0, err)
+        eve = os.path.join(TMP, 'flood.json')
+        rc, _, err, peak = rss_run(['sensor', '-r', cap, '--eve', eve] + caps)
+        expect(rc == 0, err)
+        # data waiting for its acknowledgement may take 4 x the stream memcap
+        # (MM_HOLD_PER_MEMCAP) on top of the out-of-order pool
+        budget = base + (sum(CAPS.values()) + 4 * CAPS['--stream-memcap']) * 1024 + 4096
+        expect(peak <= budget, 'peak RSS %d KiB over %d KiB (base %d KiB + caps + 4 MiB)'
+               % (peak, budget, base))
+        expect('limits reached' in err, err)
+        with open(eve) as f:
+            st = stats_of([json.loads(l) for l in f])
+        ms = st['mimamori']['stats']
+        expect(ms['flows_evicted'] > 0, 'flows evicted %d' % ms['flows_evicted'])
+        expect(ms['drops']['defrag_memcap'] > 0, 'defrag %s' % ms['drops'])
+        expect(ms['drops']['stream_memcap'] > 0, 'stream %s' % ms['drops'])
+        expect(st['stats']['decoder']['pkts'] == npk, 'packets %d' % st['stats']['decoder']['pkts'])
+        mem = ms['memory']
+        expect(mem['flows'] <= CAPS['--flow-memcap'] << 20, 'flow memory %d' % mem['flows'])
+        expect(mem['stream'] <= 5 * CAPS['--stream-memcap'] << 20, 'stream memory %d'
+               % mem['stream'])
+        expect(mem['defrag'] <= CAPS['--defrag-memcap'] << 20, 'defrag memory %d' % mem['defrag'])
+        print('      peak RSS %d KiB (base %d KiB, budget %d KiB); %d flows evicted, %d not '
+              'tracked, %d segments and %d reassemblies dropped'
+              % (peak, base, budget, ms['flows_evicted'], ms['flows_not_tracked'],
+                 ms['drops']['stream_memcap'], ms['drops']['defrag_memcap']))
+
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
