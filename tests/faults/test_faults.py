@@ -455,5 +455,73 @@ if wanted('flood'):
               % (peak, base, budget, ms['flows_evicted'], ms['flows_not_tracked'],
                  ms['drops']['stream_memcap'], ms['drops']['defrag_memcap']))
 
+
+if wanted('timejump'):
+    @check('time going backwards by hours and forward again: flows still time out, '
+           'segments still close, the rule still alerts')
+    def _():
+        cap = os.path.join(TMP, 'jump.pcap')
+        pc = pkts.Pcap(cap)
+        t0 = 1700000000.0
+        markers = 0
+        # phases: at t0, three hours back, six hours on (three past t0), back
+        # again by a minute in the middle of a session
+        starts = [t0, t0 - 3 * 3600, t0 + 3 * 3600]
+        for ph, start in enumerate(starts):
+            t = start
+            # left open: a UDP flow and a TCP connection without FIN
+            pc.add(t, pkts.udp('10.1.%d.1' % ph, '192.0.2.9', 5000, 5001, b'open'))
+            pc.add(t, pkts.tcp('10.1.%d.1' % ph, '192.0.2.9', 6000, 22, 1, 0, 'S'))
+            pc.add(t, pkts.tcp('192.0.2.9', '10.1.%d.1' % ph, 22, 6000, 7, 2, 'SA'))
+            pc.add(t, pkts.tcp('10.1.%d.1' % ph, '192.0.2.9', 6000, 22, 2, 8, 'A'))
+            for i in range(60):
+                cli = pkts.host(ph * 1000 + i)
+                t = pkts.tcp_session(pc, t, cli, '198.51.100.1', 30000 + i, 80,
+                                     b'GET /j HTTP/1.1\r\nHost: j.example\r\n\r\n',
+                                     b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+                pc.add(t, pkts.udp(cli, '192.0.2.53', 31000 + i, 9999, b'MIMAMORI-FAULT j'))
+                markers += 1
+                t += 1.0
+        # a marker datagram in two fragments whose times run backwards
+        dg = pkts.udp_seg('10.2.0.1', '192.0.2.53', 32000, 9999, b'MIMAMORI-FAULT frag' + b'F' * 60)
+        pc.add(t + 10, pkts.ipv4('10.2.0.1', '192.0.2.53', 17, dg[:40], ident=77, more=True))
+        pc.add(t + 10 - 7200, pkts.ipv4('10.2.0.1', '192.0.2.53', 17, dg[40:], ident=77,
+                                        frag_off=40))
+        markers += 1
+        # a session whose packets go back a minute half way
+        t = starts[-1] + 600
+        pc.add(t, pkts.tcp('10.3.0.1', '198.51.100.2', 40000, 80, 1, 0, 'S'))
+        pc.add(t - 60, pkts.tcp('198.51.100.2', '10.3.0.1', 80, 40000, 9, 2, 'SA'))
+        pc.add(t - 59, pkts.tcp('10.3.0.1', '198.51.100.2', 40000, 80, 2, 10, 'A'))
+        pc.add(t - 58, pkts.tcp('10.3.0.1', '198.51.100.2', 40000, 80, 2, 10, 'FA'))
+        pc.add(t - 57, pkts.tcp('198.51.100.2', '10.3.0.1', 80, 40000, 10, 3, 'FA'))
+        pc.close()
+        out = os.path.join(TMP, 'jump')
+        r = run(['sensor', '-r', cap, '--rules', RULES, '-o', out, '--segment-size', '4k',
+                 '--site', 'f', '--sensor', 'j'])
+        expect(r.returncode == 0, r.stderr)
+        files = verify_dir(out)
+        expect(len(files) >= 10, 'segments closed: %d' % len(files))
+        ev = []
+        for _, e, _ in seg_read_all(files).values():
+            ev += e
+        alerts = [e for e in ev if e['event_type'] == 'alert'
+                  and e['alert']['signature_id'] == 9000001]
+        expect(len(alerts) == markers, 'alerts %d, markers %d' % (len(alerts), markers))
+        flows = [e for e in ev if e['event_type'] == 'flow']
+        # 60 sessions and markers per phase, 2 open flows per phase, the ICMP
+        # the kernel never sent is not here: 3*(120+2) + fragment + the last
+        expect(len(flows) == 3 * 122 + 2, 'flows %d' % len(flows))
+        opened = {}
+        for e in flows:
+            if e['src_ip'].startswith('10.1.'):
+                opened[(int(e['src_ip'].split('.')[2]), e['proto'])] = e['flow']['reason']
+        # the flows left open before each jump end by timeout (the capture
+        # runs three hours past each of them), the last ones at the end
+        for ph in (0, 1):
+            for proto in ('UDP', 'TCP'):
+                expect(opened.get((ph, proto)) == 'timeout', 'phase %d %s: %s'
+                       % (ph, proto, opened))
+
 shutil.rmtree(TMP, ignore_errors=True)
 finish()
