@@ -63,24 +63,28 @@ def run(args, **kw):
     return subprocess.run([MM] + args, capture_output=True, text=True, **kw)
 
 
+# Peak RSS of a child comes from wait4 in a small interpreter of its own: a
+# child forked straight from this (large) test process would inherit its
+# high-water mark across exec.
+RSS_HELPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], 'w') as f:
+    f.write('%d %d' % (os.waitstatus_to_exitcode(status), ru.ru_maxrss))
+"""
+
+
 def rss_run(args):
-    """(returncode, stdout, stderr, peak RSS in KiB) via wait4 on the child."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            fo = os.open(os.path.join(TMP, 'rss.out'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            fe = os.open(os.path.join(TMP, 'rss.err'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            os.dup2(fo, 1)
-            os.dup2(fe, 2)
-            os.execv(MM, [MM] + args)
-        finally:
-            os._exit(127)
-    _, status, ru = os.wait4(pid, 0)
-    with open(os.path.join(TMP, 'rss.out')) as f:
-        out = f.read()
-    with open(os.path.join(TMP, 'rss.err')) as f:
-        err = f.read()
-    return os.waitstatus_to_exitcode(status), out, err, ru.ru_maxrss
+    """(returncode, stdout, stderr, peak RSS in KiB) of one mimamori run."""
+    res = os.path.join(TMP, 'rss.res')
+    r = subprocess.run([sys.executable, '-c', RSS_HELPER, res, MM] + args, capture_output=True,
+                       text=True)
+    with open(res) as f:
+        rc, kib = (int(x) for x in f.read().split())
+    return rc, r.stdout, r.stderr, kib
 
 
 def seg_parse(lines):
