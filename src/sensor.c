@@ -62,6 +62,106 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     c->detect.builtin = true;
 }
 
+/* ---- profiles (issue 29) ---- */
+
+bool mm_sensor_profile(mm_sensor_config *c, const char *name)
+{
+    mm_sensor_config d;
+    mm_sensor_config_defaults(&d);
+    if (strcmp(name, "standard") == 0) {
+        c->flow.memcap = d.flow.memcap;
+        c->flow.stream_memcap = d.flow.stream_memcap;
+        c->defrag_memcap = d.defrag_memcap;
+        c->app_memcap = d.app_memcap;
+        return true;
+    }
+    if (strcmp(name, "small") == 0) {
+        /* worst case 8 + 4 (+ 16 waiting for acknowledgements) + 2 + 8 MiB
+         * for traffic, against 32 + 16 (+ 64) + 4 + 16 by default */
+        c->flow.memcap = 8ULL << 20;
+        c->flow.stream_memcap = 4ULL << 20;
+        c->defrag_memcap = 2ULL << 20;
+        c->app_memcap = 8ULL << 20;
+        return true;
+    }
+    return false;
+}
+
+/* A cgroup file holding a byte count ("max" or garbage: 0). */
+static uint64_t cg_limit(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char b[64];
+    uint64_t v = 0;
+    if (fgets(b, sizeof b, f)) {
+        b[strcspn(b, "\n")] = 0;
+        if (!mm_parse_uint(b, UINT64_MAX, &v))
+            v = 0;
+    }
+    fclose(f);
+    return v;
+}
+
+/* The lowest limit of FILE in the cgroup at ROOT/PATH and its ancestors. */
+static uint64_t cg_lowest(const char *root, const char *path, const char *file)
+{
+    char p[1024];
+    if (strlen(path) >= 512 || path[0] != '/' || strstr(path, ".."))
+        return 0;
+    snprintf(p, sizeof p, "%s", path);
+    uint64_t low = 0;
+    for (;;) {
+        char f[1200];
+        snprintf(f, sizeof f, "%s%s/%s", root, strcmp(p, "/") ? p : "", file);
+        uint64_t v = cg_limit(f);
+        if (v && (!low || v < low))
+            low = v;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        *slash = 0;
+    }
+    if (strcmp(p, "/") != 0) {      /* the root's own (v1 has one) */
+        char f[1200];
+        snprintf(f, sizeof f, "%s/%s", root, file);
+        uint64_t v = cg_limit(f);
+        if (v && (!low || v < low))
+            low = v;
+    }
+    return low;
+}
+
+uint64_t mm_box_memory(void)
+{
+    const char *env = getenv("MIMAMORI_MEMORY");
+    uint64_t v;
+    if (env && *env && mm_parse_size(env, &v))
+        return v;
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    uint64_t mem = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (!f)
+        return mem;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        uint64_t lim = 0;
+        if (strncmp(line, "0::", 3) == 0)
+            lim = cg_lowest("/sys/fs/cgroup", line + 3, "memory.max");
+        else {
+            char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+            if (a && b && (size_t)(b - a - 1) == 6 && strncmp(a + 1, "memory", 6) == 0)
+                lim = cg_lowest("/sys/fs/cgroup/memory", b + 1, "memory.limit_in_bytes");
+        }
+        if (lim && (!mem || lim < mem))
+            mem = lim;
+    }
+    fclose(f);
+    return mem;
+}
+
 typedef struct sensor {
     const mm_sensor_config *cfg;
     mm_decoder dec;
