@@ -21,6 +21,9 @@
 #include "proto/http_range.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -605,6 +608,11 @@ int mm_sensor_run(const mm_sensor_config *c)
             fprintf(stderr, "mimamori: %s\n", err);
             goto out;
         }
+#ifdef __GLIBC__
+        /* compiling a large ruleset (ET Open) frees tens of MiB of
+         * temporaries that glibc would otherwise keep for the whole run */
+        malloc_trim(0);
+#endif
         if (c->detect.nrules && !c->quiet) {
             uint64_t loaded, skipped;
             mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
