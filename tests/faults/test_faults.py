@@ -322,29 +322,51 @@ if wanted('diskfull'):
                                       '--site', 'f', '--sensor', 'live'],
                                      stdout=subprocess.DEVNULL, stderr=errf)
                 try:
-                    time.sleep(1.5)
+                    def on_disk(what):
+                        """Occurrences of what in the segments, open and closed."""
+                        n = 0
+                        for f in glob.glob(os.path.join(out, '*')) + glob.glob(
+                                os.path.join(out, '.open', '*.part')):
+                            try:
+                                with open(f, 'rb') as fh:
+                                    n += fh.read().count(what.encode())
+                            except OSError:
+                                pass
+                        return n
+
+                    def wait_for(cond, what, limit=30):
+                        end = time.monotonic() + limit
+                        while not cond():
+                            expect(time.monotonic() < end, 'waited %d s for %s' % (limit, what))
+                            expect(p.poll() is None, 'the sensor stopped: %s' % what)
+                            time.sleep(0.2)
 
                     def send(first, n):
                         code = ("import socket,time\n"
                                 "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                "s.bind(('10.98.0.2',%d))\n"
                                 "for i in range(%d):\n"
                                 "    s.sendto(b'MIMAMORI-FAULT %%d' %% i,('10.98.0.1',9999))\n"
-                                "    if i %% 50 == 49: time.sleep(0.01)\n" % n)
-                        code = code.replace("s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)",
-                                            "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-                                            "s.bind(('10.98.0.2',%d))" % first)
+                                "    if i %% 50 == 49: time.sleep(0.01)\n" % (first, n))
                         sh(sys.executable, '-c', code, ns=b)
 
+                    def err_text():
+                        errf.seek(0)
+                        return errf.read()
+
+                    # capturing once the first heartbeat is on disk
+                    wait_for(lambda: on_disk('"event_type":"stats"') > 0, 'the first stats event')
                     send(40000, 200)          # written
-                    time.sleep(1.5)
+                    wait_for(lambda: on_disk('"src_port":40000') >= 200, 'the first alerts')
                     filler = fs.fill()
                     send(41000, 3000)         # no space: counted, not written
-                    time.sleep(1.5)
+                    wait_for(lambda: 'events are counted' in err_text(), 'the full disk reported')
+                    time.sleep(1.0)
                     expect(p.poll() is None, 'the sensor stopped on a full disk')
                     os.unlink(filler)
-                    time.sleep(1.5)
                     send(42000, 200)          # written again
-                    time.sleep(2.5)
+                    wait_for(lambda: on_disk('"src_port":42000') >= 200, 'alerts once space returned')
+                    time.sleep(1.5)           # a segment closes (--segment-age 1)
                 finally:
                     p.terminate()
                     p.wait(timeout=20)
