@@ -581,7 +581,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "reassembled", d->reassembled_v6);
     mj_obj_close(j);
     mj_u64(j, "memuse", s->defrag_memuse);
-    mj_u64(j, "max_trackers_reached", s->defrag_evicted);
+    mj_u64(j, "tracker_hard_reuse", s->defrag_evicted);   /* Suricata's: an unfinished one dropped */
     mj_obj_close(j);
     mj_obj_open(j, "flow");
     mj_u64(j, "total", f->total);
