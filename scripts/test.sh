@@ -26,7 +26,7 @@ setup() {  # setup DIR ARGS...
     else meson setup "$dir" "$@" >/dev/null; fi && ninja -C "$dir"
 }
 
-suites=(--suite unit --suite e2e --suite oracle)
+suites=(--suite unit --suite e2e --suite oracle --suite faults)
 if [ "${MIMAMORI_FULL:-}" = 1 ] || [ "${CI:-}" = true ]; then
     suites+=(--suite oracle-ndpi)
 fi
@@ -41,6 +41,9 @@ step "build (ASan+UBSan)" setup build-asan -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debugoptimized -Dwerror=true
 step "tests under ASan+UBSan" meson test -C build-asan --print-errorlogs \
     --suite unit --suite e2e --suite oracle --timeout-multiplier 3
+# the faults again under the sanitizers, with fewer kills to fit the time
+step "fault tests under ASan+UBSan" env FAULT_KILLS=30 FAULT_FLOOD_PACKETS=50000 \
+    meson test -C build-asan --print-errorlogs --suite faults --timeout-multiplier 3
 
 step "fuzz (${FUZZ_SECONDS:-20} s per target)" scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 

@@ -28,6 +28,9 @@
 #include "proto/http_range.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -75,6 +78,106 @@ void mm_sensor_config_defaults(mm_sensor_config *c)
     c->detect.builtin = true;
 }
 
+/* ---- profiles (issue 29) ---- */
+
+bool mm_sensor_profile(mm_sensor_config *c, const char *name)
+{
+    mm_sensor_config d;
+    mm_sensor_config_defaults(&d);
+    if (strcmp(name, "standard") == 0) {
+        c->flow.memcap = d.flow.memcap;
+        c->flow.stream_memcap = d.flow.stream_memcap;
+        c->defrag_memcap = d.defrag_memcap;
+        c->app_memcap = d.app_memcap;
+        return true;
+    }
+    if (strcmp(name, "small") == 0) {
+        /* worst case 8 + 4 (+ 16 waiting for acknowledgements) + 2 + 8 MiB
+         * for traffic, against 32 + 16 (+ 64) + 4 + 16 by default */
+        c->flow.memcap = 8ULL << 20;
+        c->flow.stream_memcap = 4ULL << 20;
+        c->defrag_memcap = 2ULL << 20;
+        c->app_memcap = 8ULL << 20;
+        return true;
+    }
+    return false;
+}
+
+/* A cgroup file holding a byte count ("max" or garbage: 0). */
+static uint64_t cg_limit(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char b[64];
+    uint64_t v = 0;
+    if (fgets(b, sizeof b, f)) {
+        b[strcspn(b, "\n")] = 0;
+        if (!mm_parse_uint(b, UINT64_MAX, &v))
+            v = 0;
+    }
+    fclose(f);
+    return v;
+}
+
+/* The lowest limit of FILE in the cgroup at ROOT/PATH and its ancestors. */
+static uint64_t cg_lowest(const char *root, const char *path, const char *file)
+{
+    char p[1024];
+    if (strlen(path) >= 512 || path[0] != '/' || strstr(path, ".."))
+        return 0;
+    snprintf(p, sizeof p, "%s", path);
+    uint64_t low = 0;
+    for (;;) {
+        char f[1200];
+        snprintf(f, sizeof f, "%s%s/%s", root, strcmp(p, "/") ? p : "", file);
+        uint64_t v = cg_limit(f);
+        if (v && (!low || v < low))
+            low = v;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        *slash = 0;
+    }
+    if (strcmp(p, "/") != 0) {      /* the root's own (v1 has one) */
+        char f[1200];
+        snprintf(f, sizeof f, "%s/%s", root, file);
+        uint64_t v = cg_limit(f);
+        if (v && (!low || v < low))
+            low = v;
+    }
+    return low;
+}
+
+uint64_t mm_box_memory(void)
+{
+    const char *env = getenv("MIMAMORI_MEMORY");
+    uint64_t v;
+    if (env && *env && mm_parse_size(env, &v))
+        return v;
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    uint64_t mem = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (!f)
+        return mem;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        uint64_t lim = 0;
+        if (strncmp(line, "0::", 3) == 0)
+            lim = cg_lowest("/sys/fs/cgroup", line + 3, "memory.max");
+        else {
+            char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+            if (a && b && (size_t)(b - a - 1) == 6 && strncmp(a + 1, "memory", 6) == 0)
+                lim = cg_lowest("/sys/fs/cgroup/memory", b + 1, "memory.limit_in_bytes");
+        }
+        if (lim && (!mem || lim < mem))
+            mem = lim;
+    }
+    fclose(f);
+    return mem;
+}
+
 typedef struct sensor {
     const mm_sensor_config *cfg;
     mm_decoder dec;
@@ -86,6 +189,8 @@ typedef struct sensor {
     mm_geo *geo;
     FILE *evefp;
     mm_segw *segw;
+    bool seg_failing;
+    const char *outdir;         /* segments' directory (NULL: none) */           /* the last segment write failed (disk full) */
     mm_pcapdir *pcap;
     mm_live *live;
     uint64_t start_mono;
@@ -111,8 +216,21 @@ static int sink_write(void *ctx, const char *line, size_t len)
     int r = 0;
     if (s->evefp && fwrite(line, 1, len, s->evefp) != len)
         r = -1;
-    if (s->segw && mm_segw_write(s->segw, line, len) != 0)
-        r = -1;
+    if (s->segw) {
+        if (mm_segw_write(s->segw, line, len) != 0) {
+            r = -1;
+            if (!s->seg_failing)
+                fprintf(stderr, "mimamori: writing segments in %s: %s; events are counted "
+                        "and dropped until writing works again\n", s->outdir, strerror(errno));
+            s->seg_failing = true;
+        } else if (s->seg_failing) {
+            mm_seg_stats ss;
+            mm_segw_stats(s->segw, &ss);
+            fprintf(stderr, "mimamori: writing segments in %s again (%llu events could not "
+                    "be written)\n", s->outdir, (unsigned long long)ss.unwritten);
+            s->seg_failing = false;
+        }
+    }
     return r;
 }
 
@@ -225,6 +343,7 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.dec = &s->dec.st;
     st.flow = &fs;
     st.defrag_memuse = mm_decoder_memuse(&s->dec);
+    st.defrag_evicted = mm_defrag_evicted(s->dec.defrag);
     st.anomaly_events_suppressed = s->an_suppressed;
     st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
@@ -265,6 +384,7 @@ static void emit_stats(sensor *s, uint64_t ts)
         mm_segw_stats(s->segw, &ss);
         st.seg_closed = ss.closed;
         st.seg_write_errors = ss.write_errors;
+        st.seg_unwritten = ss.unwritten;
     }
     if (s->pcap) {
         mm_pcapdir_counters ps;
@@ -592,6 +712,11 @@ int mm_sensor_run(const mm_sensor_config *c)
             fprintf(stderr, "mimamori: %s\n", err);
             goto out;
         }
+#ifdef __GLIBC__
+        /* compiling a large ruleset (ET Open) frees tens of MiB of
+         * temporaries that glibc would otherwise keep for the whole run */
+        malloc_trim(0);
+#endif
         if (c->detect.nrules && !c->quiet) {
             uint64_t loaded, skipped;
             mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
@@ -634,6 +759,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         setvbuf(s->evefp, NULL, _IOFBF, 1 << 20);
     }
     const char *outdir = c->outdir ? c->outdir : (c->eve_path ? NULL : "mimamori-out");
+    s->outdir = outdir;
     if (outdir) {
         unsigned char pk[crypto_box_PUBLICKEYBYTES];
         mm_seg_config sc = {.dir = outdir, .site = c->site, .sensor = c->sensor,
@@ -750,6 +876,21 @@ int mm_sensor_run(const mm_sensor_config *c)
         if (outdir)
             fprintf(stderr, " -> %s/", outdir);
         fputc('\n', stderr);
+        /* what the memory caps and a full disk cost, when they cost anything */
+        uint64_t dfe = mm_defrag_evicted(s->dec.defrag), unw = 0;
+        if (s->segw) {
+            mm_seg_stats ss;
+            mm_segw_stats(s->segw, &ss);
+            unw = ss.unwritten;
+        }
+        if (fs.evicted || fs.memcap_drops || fs.seg_memcap_drops || dfe || unw)
+            fprintf(stderr,
+                    "mimamori: limits reached: %llu flows evicted, %llu not tracked "
+                    "(flow memcap); %llu TCP segments dropped (stream memcap); %llu "
+                    "reassemblies dropped (defrag memcap); %llu events not written\n",
+                    (unsigned long long)fs.evicted, (unsigned long long)fs.memcap_drops,
+                    (unsigned long long)fs.seg_memcap_drops, (unsigned long long)dfe,
+                    (unsigned long long)unw);
     }
 out:
     if (s->evefp) {

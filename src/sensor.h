@@ -68,6 +68,17 @@ typedef struct mm_sensor_config {
 enum { MM_MSP_IGNORE, MM_MSP_BYPASS, MM_MSP_PASS_FLOW };
 
 void mm_sensor_config_defaults(mm_sensor_config *c);
+
+/* Profiles (issue 29): caps for the size of the box. "small" keeps the
+ * sensor with ET Open within the budget of docs/mimamori.1 on a 2 GB box;
+ * "standard" is mm_sensor_config_defaults' caps. false: no such profile. */
+#define MM_SMALL_BOX (2ULL << 30)   /* at most this much memory: small */
+bool mm_sensor_profile(mm_sensor_config *c, const char *name);
+/* The memory this process may use: physical memory, or the memory limit of
+ * its cgroup (v2 memory.max, v1 memory.limit_in_bytes, the lowest of its
+ * ancestors') when lower; MIMAMORI_MEMORY (a size) overrides both, for
+ * tests. 0 when unknown. */
+uint64_t mm_box_memory(void);
 /* Runs to the end of input (files) or until SIGINT/SIGTERM (live). A live
  * sensor reads its rules and indicators again on SIGHUP, between packets;
  * a set that fails to load leaves the running one in place. Live capture

@@ -53,7 +53,8 @@ static void usage(FILE *f)
 "      --no-vlan-tracking flows are the same whatever their VLAN tags (Suricata's\n"
 "                         vlan.use-for-tracking: false)\n"
 "      --flow-memcap SZ   memory for flows (default 32m); oldest evicted beyond\n"
-"      --stream-memcap SZ memory for out-of-order TCP data (default 16m)\n"
+"      --stream-memcap SZ memory for out-of-order TCP data (default 16m); data\n"
+"                         waiting for its acknowledgement: up to 4 times as much\n"
 "      --stream-depth SZ  reassembled bytes per direction and flow (default 1m, 0 = all)\n"
 "      --defrag-memcap SZ memory for IP fragment reassembly (default 4m)\n"
 "      --app-memcap SZ    memory for application-layer parsing (default 16m)\n"
@@ -141,6 +142,12 @@ static void usage(FILE *f)
 "                         whether an outside peer is abroad\n"
 "      --threshold-file F Suricata threshold.config: suppress, threshold, rate_filter\n"
 "                         (e.g. suppress gen_id 1, sig_id 8700080, track by_src, ip 10.0.0.5)\n"
+"Memory\n"
+"      --profile NAME     caps for the box: small (flows 8m, stream 4m, defrag 2m,\n"
+"                         app 8m: the sensor with ET Open in about 150 MiB),\n"
+"                         standard (the defaults above) or auto, the default:\n"
+"                         small on a box (or cgroup) with at most 2 GiB of memory.\n"
+"                         Caps given as options win over the profile's\n"
 "Configuration (mimamori(1), packaging/mimamori.yaml)\n"
 "      --config FILE      settings from a YAML file: its keys are the long options\n"
 "                         above (interface: eth1, rules: [a, b], community-id: yes);\n"
@@ -170,6 +177,47 @@ enum {
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_IOC, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
     O_CONFIG,
 };
+
+/* ---- --profile (issue 29) ---- */
+
+enum { O_PROFILE = 1000 };
+
+/* A first pass over the options for --profile alone, so that caps given as
+ * options override the profile's whatever their order. Without --profile
+ * (or with auto), a box with at most MM_SMALL_BOX of memory gets the small
+ * profile. */
+static bool profile_first(int argc, char **argv, const struct option *opts,
+                          mm_sensor_config *c)
+{
+    const char *name = NULL;
+    bool quiet = false;
+    int o, saved = opterr;
+    opterr = 0;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "r:i:f:o:qh", opts, NULL)) != -1) {
+        if (o == O_PROFILE)
+            name = optarg;
+        else if (o == 'q')
+            quiet = true;
+    }
+    opterr = saved;
+    if (!name || strcmp(name, "auto") == 0) {
+        uint64_t mem = mm_box_memory();
+        if (mem && mem <= MM_SMALL_BOX) {
+            mm_sensor_profile(c, "small");
+            if (!quiet)
+                fprintf(stderr, "mimamori sensor: %.1f GiB of memory: the small profile "
+                        "(--profile standard for the larger caps)\n",
+                        (double)mem / (double)(1ULL << 30));
+        }
+        return true;
+    }
+    if (!mm_sensor_profile(c, name)) {
+        fprintf(stderr, "mimamori sensor: --profile %s: small, standard or auto\n", name);
+        return false;
+    }
+    return true;
+}
 
 static void help_detect(void)
 {
@@ -345,6 +393,7 @@ int cmd_sensor(int argc, char **argv)
         {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
+        {"profile", required_argument, 0, O_PROFILE},   /* issue 29 */
         {"config", required_argument, 0, O_CONFIG},
         {0, 0, 0, 0},
     };
@@ -375,6 +424,8 @@ int cmd_sensor(int argc, char **argv)
     c.sensor = host;
     uint64_t v;
     int o;
+    if (!profile_first(argc, argv, opts, &c))
+        return 2;
     optind = 1;
     while ((o = getopt_long(argc, argv, "r:i:f:o:qh", opts, NULL)) != -1) {
         switch (o) {
@@ -668,6 +719,7 @@ int cmd_sensor(int argc, char **argv)
         case O_PROGRESS: c.progress = 1; break;
         case O_NOPROGRESS: c.progress = 0; break;
         case 'q': c.quiet = true; break;
+        case O_PROFILE: break;      /* applied by profile_first */
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "(see mimamori sensor --help)\n");

@@ -154,6 +154,8 @@ int mm_defrag_add(mm_defrag *f, const mm_fragkey *k, uint64_t ts_ns, uint32_t of
                   const uint8_t **out, uint32_t *outlen, uint32_t *pkts, uint64_t *bytes,
                   bool *overlap);
 uint64_t mm_defrag_memuse(const mm_defrag *f);
+/* Unfinished reassemblies dropped because the pool was full. */
+uint64_t mm_defrag_evicted(const mm_defrag *f);
 
 static inline uint16_t mm_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t mm_be32(const uint8_t *p)

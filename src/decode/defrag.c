@@ -41,6 +41,7 @@ struct mm_defrag {
     uint32_t n;            /* slots */
     uint64_t timeout_ns;
     uint64_t memuse;
+    uint64_t evicted;      /* unfinished reassemblies dropped: pool full */
 };
 
 mm_defrag *mm_defrag_new(uint64_t memcap, uint32_t timeout_s)
@@ -76,6 +77,7 @@ void mm_defrag_free(mm_defrag *f)
 }
 
 uint64_t mm_defrag_memuse(const mm_defrag *f) { return f ? f->memuse : 0; }
+uint64_t mm_defrag_evicted(const mm_defrag *f) { return f ? f->evicted : 0; }
 
 static bool key_eq(const mm_fragkey *a, const mm_fragkey *b)
 {
@@ -103,6 +105,8 @@ static tracker *find_or_take(mm_defrag *f, const mm_fragkey *k, uint64_t ts)
     tracker *t = free_slot ? free_slot : oldest;
     if (!t)
         return NULL;
+    if (!free_slot)
+        f->evicted++;
     if (!t->buf) {
         t->buf = malloc(DGRAM_MAX);
         if (!t->buf)

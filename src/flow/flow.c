@@ -74,6 +74,7 @@ mm_flowtable *mm_flowtable_new(const mm_flow_config *cfg, const mm_flow_hooks *h
     t->sc.hooks = &t->hooks;
     t->sc.st = &t->st;
     t->sc.depth = cfg->stream_depth;
+    t->sc.hold_max = cfg->stream_memcap * MM_HOLD_PER_MEMCAP;
     t->sc.ooo_max_bytes = cfg->ooo_max_bytes;
     uint32_t to[NQ] = {cfg->to_tcp_new, cfg->to_tcp_est, cfg->to_tcp_closed, cfg->to_udp_new,
                        cfg->to_udp_est, cfg->to_other_new, cfg->to_other_est};

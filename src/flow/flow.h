@@ -182,7 +182,12 @@ typedef struct mm_stream_ctx {
     uint64_t depth;
     uint32_t ooo_max_bytes;
     uint64_t hold_total;      /* bytes allocated to app-layer holds, all flows */
+    uint64_t hold_max;        /* ... at most: MM_HOLD_PER_MEMCAP x the stream memcap */
 } mm_stream_ctx;
+
+/* Data waiting for its acknowledgement (all flows together) may take this
+ * many times --stream-memcap (16m by default: 64 MiB). */
+#define MM_HOLD_PER_MEMCAP 4u
 
 void mm_stream_packet(mm_stream_ctx *c, mm_flow *f, int dir, const mm_pkt *p);
 /* Hand on whatever is queued (with gaps) and signal end of both directions. */

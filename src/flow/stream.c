@@ -21,7 +21,7 @@
  * the peer acknowledges it, and the acknowledging packet hands it on (so
  * the app layer's events are that packet's). A gap, the direction's end,
  * HOLD_MAX bytes unacknowledged (a one-sided capture) or the global bound
- * hand on what is held at once. HOLD_MAX is a window's worth (a bulk
+ * (MM_HOLD_PER_MEMCAP times --stream-memcap) hand on what is held at once. HOLD_MAX is a window's worth (a bulk
  * sender runs 60-100 KiB ahead of the ACKs); reaching the depth drops
  * what is held unacknowledged (Suricata truncates the app layer there).
  */
@@ -34,7 +34,6 @@
 #define SEG_DATA (SLOT_SIZE - 16u)
 #define SLOTS_PER_BLOCK 32u
 #define HOLD_MAX (256u << 10)       /* unacknowledged bytes held per direction */
-#define HOLD_TOTAL (64ull << 20)    /* all holds together */
 
 struct mm_seg {
     mm_seg *next;
@@ -169,7 +168,7 @@ static void hold_add(mm_stream_ctx *c, mm_flow *f, int dir, uint32_t seq,
         uint32_t cap = h->hold_cap ? h->hold_cap : 2048u;
         while (cap < need)
             cap *= 2;
-        uint8_t *nb = c->hold_total + (cap - h->hold_cap) <= HOLD_TOTAL
+        uint8_t *nb = c->hold_total + (cap - h->hold_cap) <= c->hold_max
                           ? realloc(h->hold, cap) : NULL;
         if (!nb) {
             hold_release(c, f, dir, h->hold_len);

@@ -581,6 +581,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "reassembled", d->reassembled_v6);
     mj_obj_close(j);
     mj_u64(j, "memuse", s->defrag_memuse);
+    mj_u64(j, "tracker_hard_reuse", s->defrag_evicted);   /* Suricata's: an unfinished one dropped */
     mj_obj_close(j);
     mj_obj_open(j, "flow");
     mj_u64(j, "total", f->total);
@@ -670,6 +671,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_u64(j, "interface", s->kernel_ifdrops);
     mj_u64(j, "flow_memcap", f->memcap_drops);
     mj_u64(j, "stream_memcap", f->seg_memcap_drops);
+    mj_u64(j, "defrag_memcap", s->defrag_evicted);
     mj_u64(j, "event_write_errors", e->write_errors + s->seg_write_errors);
     mj_obj_close(j);
     if (s->app) {
@@ -706,6 +708,7 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_obj_close(j);
     mj_obj_open(j, "output");
     mj_u64(j, "segments_closed", s->seg_closed);
+    mj_u64(j, "events_unwritten", s->seg_unwritten);
     mj_u64(j, "pcap_bytes_written", s->pcap_written);
     mj_u64(j, "pcap_packets_not_kept", s->pcap_dropped);
     mj_u64(j, "pcap_files_removed", s->pcap_removed);

@@ -41,6 +41,7 @@ typedef struct mm_seg_config {
 
 typedef struct mm_seg_stats {
     uint64_t closed, events, bytes, recovered, write_errors;
+    uint64_t unwritten;      /* events dropped because writing failed (disk full) */
     uint64_t seq;            /* sequence number of the open segment */
 } mm_seg_stats;
 
@@ -167,7 +168,8 @@ typedef struct mm_sensor_stats {
     uint64_t anomaly_events_suppressed;
     uint64_t defrag_memuse;
     uint64_t events;
-    uint64_t seg_closed, seg_write_errors;
+    uint64_t seg_closed, seg_write_errors, seg_unwritten;
+    uint64_t defrag_evicted;         /* reassemblies given up: the pool was full */
     uint64_t pcap_written, pcap_dropped, pcap_removed, pcap_disk_full;
     uint64_t rss_bytes;
     const mm_stats_app *app;         /* NULL: no app_layer objects */

@@ -20,6 +20,14 @@
  * complete. At start, a .part left by a crash is cut after its last whole
  * line, given a trailer marked recovered, and closed like any other.
  *
+ * A full disk (or any write error) never leaves a broken line behind: a
+ * failed event write is cut off again (ftruncate to the last whole line)
+ * and counted in events_unwritten; a failed trailer is cut off too and the
+ * close is tried again at the next tick or write; a segment whose trailer is
+ * on disk but whose compressed or sealed copy could not be made waits in
+ * .open and is published at a later tick. So a live sensor keeps running
+ * through a full disk and writes again when space returns.
+ *
  * Sealed file: "MMSEAL01", 80-byte sealed key, 24-byte stream header, then
  * chunks of (4-byte big-endian length, ciphertext); the last chunk carries
  * the FINAL tag, so a cut file is detected.
@@ -55,7 +63,10 @@ struct mm_segw {
     char part[4200], name[512];
     crypto_hash_sha256_state sha;
     uint64_t ev, bytes, unsynced;
+    uint64_t hdr_len;         /* bytes of the open segment's header line */
     uint64_t opened_ns;
+    bool close_due;           /* closing failed (disk full): try again */
+    char pend_part[4200], pend_name[512];   /* trailer written, not yet published */
     mm_seg_stats st;
 };
 
@@ -136,6 +147,36 @@ static int save_state(mm_segw *w)
     return r;
 }
 
+/* The sequence number after the highest of this sensor's segments in DIR:
+ * .state may lag behind when saving it failed (disk full). */
+static void seq_after_published(mm_segw *w)
+{
+    DIR *d = opendir(w->dir);
+    if (!d)
+        return;
+    size_t sl = strlen(w->sensor);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (strncmp(n, w->sensor, sl) != 0 || n[sl] != '-')
+            continue;
+        /* SENSOR-YYYYMMDDTHHMMSSZ-SEQUENCE.eve.json... */
+        const char *p = n + sl + 1;
+        if (strlen(p) < 18 || p[15] != 'Z' || p[16] != '-')
+            continue;
+        p += 17;
+        uint64_t v = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 19) {
+            v = v * 10 + (uint64_t)(*p++ - '0');
+            digits++;
+        }
+        if (digits && strncmp(p, ".eve.json", 9) == 0 && v >= w->seq)
+            w->seq = v + 1;
+    }
+    closedir(d);
+}
+
 static void load_state(mm_segw *w)
 {
     char path[4200];
@@ -191,13 +232,18 @@ static int new_segment(mm_segw *w, char *err, size_t errlen)
     mj_obj_close(&j);
     mj_append(&j, "\n", 1);
     int r = j.oom ? -1 : write_all(w->fd, j.s, j.len);
+    size_t hl = j.len;
     mj_free(&j);
     if (r != 0 || fdatasync(w->fd) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", w->part, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "cannot write %s: %s", w->part, strerror(e));
         close(w->fd);
         w->fd = -1;
+        unlink(w->part); /* a header cut short is no segment */
+        errno = e;
         return -1;
     }
+    w->hdr_len = hl;
     crypto_hash_sha256_init(&w->sha);
     w->ev = w->bytes = w->unsynced = 0;
     w->opened_ns = now;
@@ -348,11 +394,12 @@ static int publish(mm_segw *w, const char *part, const char *name)
 }
 
 static int trailer(int fd, uint64_t seq, uint64_t ev, uint64_t bytes,
-                   crypto_hash_sha256_state *sha, bool recovered)
+                   const crypto_hash_sha256_state *sha, bool recovered)
 {
     unsigned char d[crypto_hash_sha256_BYTES];
     char hx[65], ts[MM_TS_LEN];
-    crypto_hash_sha256_final(sha, d);
+    crypto_hash_sha256_state fin = *sha;   /* the caller's state stays usable */
+    crypto_hash_sha256_final(&fin, d);
     hex(hx, d, sizeof d);
     mm_fmt_ts(mm_now_ns(), ts);
     char b[512];
@@ -366,20 +413,81 @@ static int trailer(int fd, uint64_t seq, uint64_t ev, uint64_t bytes,
     return fsync(fd);
 }
 
+/* Cut the open segment back to its last whole event line (after a failed
+ * write); false when even that fails and the segment is given up to the
+ * next start's recovery. */
+static bool cut_back(mm_segw *w)
+{
+    off_t good = (off_t)(w->hdr_len + w->bytes);
+    if (ftruncate(w->fd, good) == 0 && lseek(w->fd, good, SEEK_SET) == good)
+        return true;
+    close(w->fd);
+    w->fd = -1;
+    w->close_due = false;
+    return false;
+}
+
+/* Publish the segment whose trailer is on disk but which could not be
+ * moved into DIR yet. */
+static int publish_pending(mm_segw *w)
+{
+    if (!w->pend_part[0])
+        return 0;
+    if (publish(w, w->pend_part, w->pend_name) != 0)
+        return -1;
+    w->pend_part[0] = 0;
+    w->st.closed++;
+    return 0;
+}
+
 static int close_segment(mm_segw *w)
 {
+    if (publish_pending(w) != 0 && w->fd >= 0) {
+        /* one segment waits for space already: this one grows meanwhile */
+        w->close_due = true;
+        errno = ENOSPC;
+        return -1;
+    }
     if (w->fd < 0)
         return 0;
     int r = trailer(w->fd, w->st.seq, w->ev, w->bytes, &w->sha, false);
+    if (r != 0) {
+        int e = errno;
+        w->st.write_errors++;
+        if (cut_back(w))
+            w->close_due = true;   /* keep it open; close again later */
+        errno = e;
+        return -1;
+    }
     close(w->fd);
     w->fd = -1;
-    if (r == 0)
-        r = publish(w, w->part, w->name);
-    if (r == 0)
-        w->st.closed++;
-    else
+    w->close_due = false;
+    if (publish(w, w->part, w->name) != 0) {
+        int e = errno;
         w->st.write_errors++;
-    return r;
+        /* complete on disk: publish it at a later tick (or at the next
+         * start, as any .part) */
+        snprintf(w->pend_part, sizeof w->pend_part, "%s", w->part);
+        snprintf(w->pend_name, sizeof w->pend_name, "%s", w->name);
+        errno = e;
+        return -1;
+    }
+    w->st.closed++;
+    return 0;
+}
+
+/* True when the segment NAME is already in DIR in one of its forms. */
+static bool published(const mm_segw *w, const char *name)
+{
+    static const char *const suffix[] = {"", ".zst", ".sealed", ".zst.sealed"};
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        char p[4900];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s%s", w->dir, name, suffix[i]);
+        if (stat(p, &sb) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* Finish a .part a crash left behind. */
@@ -387,6 +495,17 @@ static void recover(mm_segw *w, const char *fname)
 {
     char path[4300];
     snprintf(path, sizeof path, "%s/.open/%s", w->dir, fname);
+    char base[600];
+    snprintf(base, sizeof base, "%s", fname);
+    char *pd = strstr(base, ".part");
+    if (pd)
+        *pd = 0;
+    if (published(w, base)) {
+        /* a crash after the compressed copy was renamed into DIR and
+         * before the .part was removed: the segment is closed already */
+        unlink(path);
+        return;
+    }
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -418,6 +537,10 @@ static void recover(mm_segw *w, const char *fname)
         unlink(path);
         return;
     }
+    /* killed after the file was made and before .state was saved: the
+     * sequence number must not be handed out again */
+    if (seq >= w->seq && seq < UINT64_MAX)
+        w->seq = seq + 1;
     bool has_trailer = false;
     if (keep > 0) {
         size_t ls = keep - 1;
@@ -489,6 +612,7 @@ mm_segw *mm_segw_open(const mm_seg_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     load_state(w);
+    seq_after_published(w);
     DIR *d = opendir(od);
     if (d) {
         struct dirent *de;
@@ -521,13 +645,19 @@ int mm_segw_write(void *vw, const char *line, size_t len)
     if (w->fd < 0) {
         char e[256];
         if (new_segment(w, e, sizeof e) != 0) {
+            int en = errno;
             w->st.write_errors++;
-            errno = EIO;
+            w->st.unwritten++;
+            errno = en ? en : EIO;
             return -1;
         }
     }
     if (write_all(w->fd, line, len) != 0) {
+        int e = errno;
         w->st.write_errors++;
+        w->st.unwritten++;
+        cut_back(w);
+        errno = e;
         return -1;
     }
     crypto_hash_sha256_update(&w->sha, (const unsigned char *)line, len);
@@ -540,15 +670,20 @@ int mm_segw_write(void *vw, const char *line, size_t len)
         fdatasync(w->fd);
         w->unsynced = 0;
     }
-    if (w->bytes >= w->cfg.max_bytes)
+    if (w->bytes >= w->cfg.max_bytes && !w->close_due)
         close_segment(w); /* the next write opens a new one */
     return 0;
 }
 
 void mm_segw_tick(mm_segw *w, uint64_t now)
 {
+    publish_pending(w);
     if (w->fd < 0)
         return;
+    if (w->close_due) {
+        close_segment(w);
+        return;
+    }
     if (w->unsynced) {
         fdatasync(w->fd);
         w->unsynced = 0;
@@ -562,8 +697,15 @@ int mm_segw_close(mm_segw *w, char *err, size_t errlen)
     if (!w)
         return 0;
     int r = close_segment(w);
+    if (r == 0 && w->pend_part[0]) {
+        r = -1;             /* a closed segment still waits to be published */
+        errno = ENOSPC;
+    }
     if (r != 0)
-        snprintf(err, errlen, "could not close segment in %s: %s", w->dir, strerror(errno));
+        snprintf(err, errlen, "could not close segment in %s: %s (what is on disk is "
+                 "recovered at the next start)", w->dir, strerror(errno));
+    if (w->fd >= 0)
+        close(w->fd);
     free(w);
     return r;
 }

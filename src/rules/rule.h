@@ -378,7 +378,8 @@ typedef struct mm_rule {
     uint8_t ip_proto, ip_proto_neg;
     uint8_t tcp_flags, tcp_flags_mask, tcp_flags_mod;  /* mod: 0 exact, '+' all, '*' any, '!' not */
     uint8_t nhdr;
-    mm_hdrcmp hdr[MM_RULE_MAX_HDR];
+    const mm_hdrcmp *hdr;       /* nhdr of them, in the ruleset's arena (few rules
+                                   have any: out of line, 112 bytes less a rule) */
     uint8_t tls_version_set;
     uint16_t tls_version;
     uint8_t nvars;              /* byte_extract variables */
@@ -391,7 +392,7 @@ typedef struct mm_rule {
     uint8_t nolog;              /* config:logging disable, type tx, scope tx */
     uint8_t ftpbounce;          /* an FTP PORT to another host than the client */
     uint8_t niprep;
-    mm_iprep iprep[MM_RULE_MAX_IPREP];
+    const mm_iprep *iprep;      /* niprep of them, in the arena (as hdr) */
     uint8_t alert_kw;           /* alert: a pass rule logs its alert too */
     const struct mm_rdce *dce;  /* dcerpc.iface / dcerpc.opnum (NULL: none) */
     const struct mm_rgeo *geo;  /* geoip (NULL: none) */

@@ -65,6 +65,8 @@ struct mm_ruleset {
 typedef struct mm_rparse {
     mm_ruleset *rs;
     mm_rule *r;
+    mm_hdrcmp hdr[MM_RULE_MAX_HDR];     /* r->hdr, copied to the arena at the end */
+    mm_iprep iprep[MM_RULE_MAX_IPREP];  /* r->iprep, likewise */
     int why;
     char *msg;
     size_t msglen;

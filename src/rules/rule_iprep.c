@@ -340,7 +340,7 @@ bool mm_kw_iprep(mm_rparse *p, const char *kw, char *val)
         if (!c[0] || !strchr("<>=!", c[0]) || !mm_rp_cmp(c, 255, &o.c))
             return mm_rp_fail(p, MM_SKIP_VALUE, "iprep: bad comparison '%.32s'", c);
     }
-    r->iprep[r->niprep++] = o;
+    p->iprep[r->niprep++] = o;
     return true;
 }
 

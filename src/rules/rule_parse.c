@@ -617,7 +617,7 @@ static bool kw_packet(mm_rparse *p, const char *kw, char *val)
             continue;
         if (r->nhdr == MM_RULE_MAX_HDR)
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: too many header tests", kw);
-        mm_hdrcmp *h = &r->hdr[r->nhdr];
+        mm_hdrcmp *h = &p->hdr[r->nhdr];
         h->field = hdr[i].field;
         if (!parse_cmp(val, hdr[i].max, &h->c))
             return mm_rp_fail(p, MM_SKIP_VALUE, "%s: bad value", kw);
@@ -996,6 +996,10 @@ static bool finish_rule(mm_rparse *p)
     if (!r->priority)
         r->priority = r->classtype ? p->rs->classes[r->classtype].prio : 3;
     r->nvars = (uint8_t)p->nvars;
+    if (r->nhdr && !(r->hdr = mm_arena_dup(a, p->hdr, r->nhdr * sizeof p->hdr[0])))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
+    if (r->niprep && !(r->iprep = mm_arena_dup(a, p->iprep, r->niprep * sizeof p->iprep[0])))
+        return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     if (p->has_file && !(r->file = mm_arena_dup(a, &p->file, sizeof p->file)))
         return mm_rp_fail(p, MM_SKIP_VALUE, "out of memory");
     if (p->has_dce && !(r->dce = mm_arena_dup(a, &p->dce, sizeof p->dce)))

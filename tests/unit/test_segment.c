@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +155,94 @@ static void test_crash_recovery_and_sequence(void **st)
     assert_int_equal(info.events, 3);
 }
 
+/* A write that fails half way (here the file size limit, as a full disk
+ * would) is cut back to the last whole line; the events that could not be
+ * written are counted and writing goes on once it can. */
+static void test_write_error_cut_back(void **st)
+{
+    (void)st;
+    char err[256];
+    mm_seg_config c = {.dir = dir, .site = "acme", .sensor = "s1", .max_bytes = 1 << 20,
+                       .max_age_ns = 3600ULL * 1000000000ULL, .sync_bytes = 1 << 20};
+    mm_segw *w = mm_segw_open(&c, err, sizeof err);
+    assert_non_null(w);
+    write_events(w, 20);
+    char part[512] = "", od[300];
+    snprintf(od, sizeof od, "%s/.open", dir);
+    DIR *d = opendir(od);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strstr(de->d_name, ".part"))
+            snprintf(part, sizeof part, "%s/%s", od, de->d_name);
+    closedir(d);
+    struct stat sb;
+    assert_int_equal(stat(part, &sb), 0);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)sb.st_size + 40;   /* one more line and a part of the next */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int failed = 0;
+    char line[128];
+    for (int i = 0; i < 10; i++) {
+        int k = snprintf(line, sizeof line, "{\"event_type\":\"test\",\"i\":%d}\n", 100 + i);
+        failed += mm_segw_write(w, line, (size_t)k) != 0;
+    }
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(failed, 9);
+    mm_seg_stats ss;
+    mm_segw_stats(w, &ss);
+    assert_int_equal(ss.unwritten, 9);
+    assert_int_equal(stat(part, &sb), 0);
+    write_events(w, 5);
+    assert_int_equal(mm_segw_close(w, err, sizeof err), 0);
+    char names[8][256];
+    assert_int_equal(list(names, 8), 1);
+    mm_seg_info info;
+    lines = 0;
+    assert_int_equal(mm_seg_read(names[0], NULL, NULL, count_line, NULL, &info, err, sizeof err), 0);
+    assert_int_equal(info.events, 26);
+    assert_int_equal(lines, 26);
+}
+
+/* Killed after a segment was made and before .state was saved: the number
+ * is not handed out again, nor one below a segment already in DIR. */
+static void test_sequence_never_reused(void **st)
+{
+    (void)st;
+    char err[256], path[400];
+    mm_seg_config c = {.dir = dir, .site = "acme", .sensor = "s1", .max_bytes = 1 << 20,
+                       .max_age_ns = 3600ULL * 1000000000ULL, .sync_bytes = 1};
+    mm_segw *w = mm_segw_open(&c, err, sizeof err);
+    assert_non_null(w);
+    write_events(w, 2);
+    snprintf(path, sizeof path, "%s/.state", dir);
+    FILE *f = fopen(path, "w");
+    fputs("0\n", f);              /* the state as it was before the segment */
+    fclose(f);
+    free(w);                      /* killed */
+    w = mm_segw_open(&c, err, sizeof err);
+    assert_non_null(w);
+    mm_seg_stats ss;
+    mm_segw_stats(w, &ss);
+    assert_int_equal(ss.recovered, 1);
+    assert_int_equal(ss.seq, 1);
+    assert_int_equal(mm_segw_close(w, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/s1-20260101T000000Z-00000007.eve.json", dir);
+    f = fopen(path, "w");
+    fclose(f);
+    snprintf(path, sizeof path, "%s/.state", dir);
+    f = fopen(path, "w");
+    fputs("0\n", f);
+    fclose(f);
+    w = mm_segw_open(&c, err, sizeof err);
+    assert_non_null(w);
+    mm_segw_stats(w, &ss);
+    assert_int_equal(ss.seq, 8);
+    assert_int_equal(mm_segw_close(w, err, sizeof err), 0);
+}
+
 static void test_zstd_and_sealed(void **st)
 {
     (void)st;
@@ -193,6 +283,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rotate_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_recovery_and_sequence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zstd_and_sealed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_error_cut_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sequence_never_reused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
