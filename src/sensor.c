@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -385,6 +386,12 @@ static void emit_stats(sensor *s, uint64_t ts)
         st.seg_closed = ss.closed;
         st.seg_write_errors = ss.write_errors;
         st.seg_unwritten = ss.unwritten;
+        struct statvfs vs;
+        if (s->cfg->outdir && statvfs(s->cfg->outdir, &vs) == 0) {
+            st.disk = true;
+            st.disk_free = (uint64_t)vs.f_bavail * vs.f_frsize;
+            st.disk_total = (uint64_t)vs.f_blocks * vs.f_frsize;
+        }
     }
     if (s->pcap) {
         mm_pcapdir_counters ps;

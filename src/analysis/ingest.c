@@ -355,7 +355,8 @@ static int on_stats(mm_ingest *in)
     mm_stmt_i64(st, 8, jr_path_i64(d, "mimamori.stats.drops.interface", 0));
     mm_stmt_i64(st, 9, jr_path_i64(d, "mimamori.stats.drops.flow_memcap", 0) +
                            jr_path_i64(d, "mimamori.stats.drops.stream_memcap", 0));
-    mm_stmt_i64(st, 10, jr_path_i64(d, "mimamori.stats.drops.event_write_errors", 0));
+    mm_stmt_i64(st, 10, jr_path_i64(d, "mimamori.stats.drops.event_write_errors", 0) +
+                            jr_path_i64(d, "mimamori.stats.output.events_unwritten", 0));
     mm_stmt_i64(st, 11, loaded);
     mm_stmt_i64(st, 12, failed);
     mm_stmt_i64(st, 13, reload);
@@ -363,8 +364,8 @@ static int on_stats(mm_ingest *in)
     mm_stmt_i64(st, 15, jr_path_i64(d, "mimamori.stats.reload.failed", 0));
     mm_stmt_text(st, 16, jr_path_str(d, "mimamori.stats.reload.error", rerr, sizeof rerr) ? rerr
                                                                                           : NULL);
-    mm_stmt_i64(st, 17, jr_path_i64(d, "mimamori.stats.disk.free", -1));
-    mm_stmt_i64(st, 18, jr_path_i64(d, "mimamori.stats.disk.total", -1));
+    mm_stmt_i64(st, 17, jr_path_i64(d, "mimamori.stats.output.disk_free", -1));
+    mm_stmt_i64(st, 18, jr_path_i64(d, "mimamori.stats.output.disk_total", -1));
     if (mm_stmt_run(st) != 0) {
         in->failed = 1;
         return -1;

@@ -709,6 +709,10 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_obj_open(j, "output");
     mj_u64(j, "segments_closed", s->seg_closed);
     mj_u64(j, "events_unwritten", s->seg_unwritten);
+    if (s->disk) {
+        mj_u64(j, "disk_free", s->disk_free);
+        mj_u64(j, "disk_total", s->disk_total);
+    }
     mj_u64(j, "pcap_bytes_written", s->pcap_written);
     mj_u64(j, "pcap_packets_not_kept", s->pcap_dropped);
     mj_u64(j, "pcap_files_removed", s->pcap_removed);

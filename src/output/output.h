@@ -169,6 +169,8 @@ typedef struct mm_sensor_stats {
     uint64_t defrag_memuse;
     uint64_t events;
     uint64_t seg_closed, seg_write_errors, seg_unwritten;
+    bool disk;                       /* the output directory's file system: */
+    uint64_t disk_free, disk_total;  /* bytes free (for this user) and in all */
     uint64_t defrag_evicted;         /* reassemblies given up: the pool was full */
     uint64_t pcap_written, pcap_dropped, pcap_removed, pcap_disk_full;
     uint64_t rss_bytes;

@@ -834,7 +834,7 @@ def udp_pcap(path, n, t0):
 
 
 @check('sensor health: a sensor\'s newest stats event on the analyst\'s imports page (packets,'
-       ' rules loaded and failed, stale); not for a company')
+       ' rules loaded and failed, stale, the output disk); not for a company')
 def _health():
     pcap = os.path.join(TMP, 'health.pcap')
     udp_pcap(pcap, 37, 1796083200)                  # 2026-12-01
@@ -860,6 +860,11 @@ def _health():
     expect(b'none for over 2 days' in cells[0], 'not marked stale: %r' % cells[0])
     expect(cells[1] == b'37', 'packets %r, the capture has 37' % cells[1])
     expect(cells[5] == b'2 (1)', 'rules %r, want 2 loaded and 1 failed' % cells[5])
+    vs = os.statvfs(out)
+    total = vs.f_blocks * vs.f_frsize
+    want = ('%.1f GB' % (total / 1e9) if total >= 1e9 else '%.0f MB' % (total / 1e6)).encode()
+    expect(cells[8].endswith(b' / ' + want), 'disk %r, the output file system has %s'
+           % (cells[8], want))
     st, _, body = request('GET', '/imports', cookie=SESS['alice'])
     expect(st == 403 and b'edge-a' not in body, 'alice /imports: %d' % st)
 
