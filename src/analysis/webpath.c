@@ -8,19 +8,10 @@
  */
 #include "analysis/webpath.h"
 
+#include "util/util.h"
+
 #include <string.h>
 #include <strings.h>
-
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Ends the segment that starts at out[seg]; false when ".." goes above the
  * root. *o is the output length; a kept segment is followed by '/'. */
@@ -71,8 +62,8 @@ size_t mm_web_path(const char *t, size_t n, char *out, size_t cap)
         char c = t[i];
         if (c == '?' || c == '#')
             break;
-        if (c == '%' && i + 2 < n && hexv(t[i + 1]) >= 0 && hexv(t[i + 2]) >= 0) {
-            c = (char)(hexv(t[i + 1]) * 16 + hexv(t[i + 2]));
+        if (c == '%' && i + 2 < n && mm_hex_value(t[i + 1]) >= 0 && mm_hex_value(t[i + 2]) >= 0) {
+            c = (char)(mm_hex_value(t[i + 1]) * 16 + mm_hex_value(t[i + 2]));
             i += 2;
         }
         if ((unsigned char)c < 0x20 || c == 0x7f)

@@ -199,43 +199,6 @@ int mm_evtext_end(mm_evtext *t)
     return 0;
 }
 
-size_t mm_evtext_utf16le(const uint8_t *in, size_t n, char *out, size_t outlen, uint64_t *bad)
-{
-    size_t o = 0;
-    if (!outlen)
-        return 0;
-    for (size_t i = 0; i < n; i += 2) {
-        uint32_t c;
-        if (i + 1 >= n) {
-            c = 0xFFFD;                 /* an odd last byte */
-            (*bad)++;
-        } else {
-            c = (uint32_t)in[i] | (uint32_t)in[i + 1] << 8;
-            if (c >= 0xD800 && c <= 0xDBFF) {
-                uint32_t lo = i + 3 < n ? (uint32_t)in[i + 2] | (uint32_t)in[i + 3] << 8 : 0;
-                if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-                    i += 2;
-                } else {
-                    c = 0xFFFD;
-                    (*bad)++;
-                }
-            } else if (c >= 0xDC00 && c <= 0xDFFF) {
-                c = 0xFFFD;
-                (*bad)++;
-            }
-        }
-        char tmp[4];
-        size_t k = mm_utf8_put(c, tmp);
-        if (o + k + 1 > outlen)
-            break;
-        memcpy(out + o, tmp, k);
-        o += k;
-    }
-    out[o] = 0;
-    return o;
-}
-
 const char *mm_evtext_basename(const char *s, size_t n, size_t *bl)
 {
     size_t b = 0;

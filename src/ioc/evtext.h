@@ -69,14 +69,6 @@ int mm_evtext_feed(mm_evtext *t, const uint8_t *d, size_t n);
  * character. Returns as mm_evtext_feed. */
 int mm_evtext_end(mm_evtext *t);
 
-/* UTF-16 LE bytes to UTF-8 (registry data: hex(2), hex(7)): a NUL
- * character is written as a NUL byte (the caller splits strings there),
- * unpaired surrogates and an odd last byte as U+FFFD, counted in *bad.
- * out needs n / 2 * 3 + 4 bytes to hold everything; what does not fit is
- * cut at a whole character. Returns the length written (out is also
- * NUL-terminated). */
-size_t mm_evtext_utf16le(const uint8_t *in, size_t n, char *out, size_t outlen, uint64_t *bad);
-
 /* The first line of d[0..n) that is not blank, decoded as the reader
  * decodes it, into out (cut to outlen - 1 bytes); false when there is none
  * within the n bytes or out of memory. For sniffing a file's head. */

@@ -274,8 +274,8 @@ static int value_line(mm_regfile *r, char *s, size_t n)
                 char *u = malloc(cap);
                 if (!u)
                     return -1;
-                size_t ul = mm_evtext_utf16le((const uint8_t *)r->bytes, nb, u, cap,
-                                              &r->st.bad_text);
+                size_t ul = mm_utf16le_utf8((const uint8_t *)r->bytes, nb, u, cap, false,
+                                            &r->st.bad_text);
                 bool ok = strings(r, u, ul, multi, &o);
                 free(u);
                 if (!ok)

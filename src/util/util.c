@@ -298,25 +298,37 @@ size_t mm_utf8_put(uint32_t c, char *o)
     return 4;
 }
 
-size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen)
+size_t mm_utf16le_utf8(const uint8_t *in, size_t n, char *out, size_t outlen, bool string,
+                       uint64_t *bad)
 {
     size_t o = 0;
+    uint64_t nbad = 0;
     if (!outlen)
         return 0;
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        uint32_t c = mm_le16(in + i);
-        if (c == 0)
-            break;
-        if (c >= 0xD800 && c <= 0xDBFF && i + 3 < n) {
-            uint32_t lo = mm_le16(in + i + 2);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-                i += 2;
-            } else {
-                c = 0xFFFD;
-            }
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
+    for (size_t i = 0; i < n; i += 2) {
+        uint32_t c;
+        if (i + 1 >= n) {
+            if (string)
+                break;                  /* an odd last byte is no character */
             c = 0xFFFD;
+            nbad++;
+        } else {
+            c = mm_le16(in + i);
+            if (c == 0 && string)
+                break;
+            if (c >= 0xD800 && c <= 0xDBFF) {
+                uint32_t lo = i + 3 < n ? mm_le16(in + i + 2) : 0;
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 2;
+                } else {
+                    c = 0xFFFD;
+                    nbad++;
+                }
+            } else if (c >= 0xDC00 && c <= 0xDFFF) {
+                c = 0xFFFD;
+                nbad++;
+            }
         }
         char tmp[4];
         size_t k = mm_utf8_put(c, tmp);
@@ -326,7 +338,14 @@ size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen)
         o += k;
     }
     out[o] = 0;
+    if (bad)
+        *bad += nbad;
     return o;
+}
+
+size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen)
+{
+    return mm_utf16le_utf8(in, n, out, outlen, true, NULL);
 }
 
 char *mm_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)

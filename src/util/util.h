@@ -118,8 +118,15 @@ static inline uint64_t mm_le64(const uint8_t *p)
 }
 
 /* UTF-16LE (n bytes) to UTF-8 in out (always terminated, cut at a whole
- * character); unpaired surrogates become U+FFFD; stops at a NUL character.
- * Returns the length written. */
+ * character); a pair of surrogates is one character, an unpaired one
+ * U+FFFD. string: the text ends at a NUL character or an odd last byte;
+ * otherwise a NUL character is written as a NUL byte and an odd last byte
+ * as U+FFFD. bad (may be NULL) is increased by the U+FFFD written for bad
+ * input. out needs n / 2 * 3 + 4 bytes to hold everything. Returns the
+ * length written. */
+size_t mm_utf16le_utf8(const uint8_t *in, size_t n, char *out, size_t outlen, bool string,
+                       uint64_t *bad);
+/* The same as a string (protocol fields). */
 size_t mm_utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t outlen);
 
 #endif

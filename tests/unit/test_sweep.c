@@ -17,6 +17,7 @@
 #include "ioc/autoruns.h"
 #include "ioc/evtext.h"
 #include "ioc/ioc.h"
+#include "util/util.h"
 #include "ioc/match.h"
 #include "ioc/regfile.h"
 #include "ioc/sweep.h"
@@ -219,7 +220,7 @@ static void test_evtext(void **st)
     uint8_t d[] = {'A', 0, 0, 0, 'B', 0, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8};
     char out[64];
     uint64_t nb = 0;
-    size_t ol = mm_evtext_utf16le(d, sizeof d, out, sizeof out, &nb);
+    size_t ol = mm_utf16le_utf8(d, sizeof d, out, sizeof out, false, &nb);
     assert_int_equal(ol, 1 + 1 + 1 + 4 + 3);
     assert_memory_equal(out, "A\0B\xf0\x9f\x98\x80\xef\xbf\xbd", ol);
     assert_int_equal(nb, 1);
