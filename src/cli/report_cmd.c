@@ -45,25 +45,6 @@ static void usage(FILE *f)
 "  -h, --help        this help\n");
 }
 
-/* A bare date is local midnight in the zone (TZ set by the caller). */
-static bool parse_when(const char *s, bool end, int64_t *us)
-{
-    if (!mm_parse_iso_ts(s, us))
-        return false;
-    if (strlen(s) == 10) {
-        time_t t = (time_t)(*us / 1000000);
-        struct tm tm;
-        if (!localtime_r(&t, &tm))
-            return false;
-        *us -= (int64_t)tm.tm_gmtoff * 1000000;
-        if (end)
-            *us += 86400LL * 1000000;
-    } else if (end) {
-        *us += 1;
-    }
-    return true;
-}
-
 /* Each word of the comma list is one of a, b, c. */
 static bool valid_list(const char *list, const char *a, const char *b, const char *c)
 {
@@ -286,7 +267,8 @@ int cmd_report(int argc, char **argv)
     setenv("TZ", tz, 1);
     tzset();
     int64_t f = 0, t = 0;
-    if ((from && !parse_when(from, false, &f)) || (to && !parse_when(to, true, &t))) {
+    if ((from && !mm_parse_local_when(from, false, &f)) ||
+        (to && !mm_parse_local_when(to, true, &t))) {
         fprintf(stderr, "mimamori report: --from/--to: a date (2026-11-01) or an ISO time\n");
         return 2;
     }

@@ -18,7 +18,10 @@ typedef struct dmodel {
     rp_model m;
     int refs;
     uint64_t built_ns;
+    int64_t from, to;           /* its period (0, 0: all data) */
 } dmodel;
+
+#define MM_DASH_PERIODS 4       /* models of chosen periods kept */
 
 /* What the one decision gave a handler. */
 typedef struct mm_dash_call {
@@ -45,6 +48,7 @@ struct mm_dash {
     mm_geo *geo;
     pthread_mutex_t model_mu, build_mu;
     dmodel *cur;
+    dmodel *per[MM_DASH_PERIODS];   /* chosen periods, the oldest replaced */
     /* the refresher (mm_dash_start): builds the model every model_ttl_s,
      * so no request waits for a build but the first */
     pthread_t refresher;
@@ -62,6 +66,10 @@ bool dash_register(struct mm_dash *d, mm_web_server *web);
 /* server.c: the model of the store (built at most every model_ttl_s),
  * held until dash_model_put. NULL with a reason in err. */
 dmodel *dash_model_get(struct mm_dash *d, char *err, size_t errlen);
+/* The model of [from, to) (both 0: dash_model_get), built on demand, one
+ * build at a time, the last MM_DASH_PERIODS kept for model_ttl_s. */
+dmodel *dash_model_period(struct mm_dash *d, int64_t from, int64_t to, char *err,
+                          size_t errlen);
 void dash_model_put(struct mm_dash *d, dmodel *m);
 /* The company of an id or a name (authz.h's mm_site_resolve; takes the
  * store's lock). */

@@ -26,24 +26,6 @@ typedef struct filt {
     const char *from_s, *to_s;  /* as given ("" none) */
 } filt;
 
-/* A bare date is local midnight (the process's TZ, set by the command);
- * an end date counts its whole day. */
-static bool when(const char *s, bool end, int64_t *us)
-{
-    if (!mm_parse_iso_ts(s, us))
-        return false;
-    if (strlen(s) == 10) {
-        time_t t = (time_t)(*us / 1000000);
-        struct tm tm;
-        if (!localtime_r(&t, &tm))
-            return false;
-        *us -= (int64_t)tm.tm_gmtoff * 1000000;
-        if (end)
-            *us += 86400LL * 1000000;
-    }
-    return true;
-}
-
 static const char *arg(const mm_web_req *req, const char *k)
 {
     const char *v = mm_web_req_arg(req, k);
@@ -65,9 +47,9 @@ static bool parse_filter(const mm_web_req *req, filt *f)
     f->host = arg(req, "host");
     const char *sv = arg(req, "severity");
     uint64_t v;
-    if (f->from_s[0] && !when(f->from_s, false, &f->from))
+    if (f->from_s[0] && !mm_parse_local_when(f->from_s, false, &f->from))
         return false;
-    if (f->to_s[0] && !when(f->to_s, true, &f->to))
+    if (f->to_s[0] && !mm_parse_local_when(f->to_s, true, &f->to))
         return false;
     if (sv[0] && (!mm_parse_uint(sv, 3, &v) || v == 0))
         return false;

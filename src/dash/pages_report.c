@@ -54,6 +54,74 @@ static dmodel *model(mm_dash *d)
     return m;
 }
 
+/* The period a company page or download asks for (?from=, ?to=: dates in
+ * the server's zone, the last day included, or ISO 8601 times; both or
+ * neither). false on a bad one, one alone or an empty range. */
+static bool period(const mm_web_req *req, int64_t *from, int64_t *to)
+{
+    const char *f = mm_web_req_arg(req, "from"), *t = mm_web_req_arg(req, "to");
+    *from = *to = 0;
+    if (f && f[0] && !mm_parse_local_when(f, false, from))
+        return false;
+    if (t && t[0] && !mm_parse_local_when(t, true, to))
+        return false;
+    return (!*from && !*to) || (*from && *to && *from < *to);
+}
+
+/* The model of the period asked; NULL with *status set (400 bad period,
+ * -1 store or memory). */
+static dmodel *model_asked(mm_dash *d, const mm_web_req *req, int *status)
+{
+    int64_t from, to;
+    if (!period(req, &from, &to)) {
+        *status = 400;
+        return NULL;
+    }
+    char err[256];
+    dmodel *m = dash_model_period(d, from, to, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "mimamori serve: report model: %s\n", err);
+        *status = -1;
+    }
+    return m;
+}
+
+/* The period's parameters for a link ("from=..&amp;to=..&amp;" or ""). */
+static void period_q(mm_web_buf *b, const mm_web_req *req)
+{
+    static const char *const k[] = {"from", "to"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = mm_web_req_arg(req, k[i]);
+        if (v && v[0]) {
+            mm_web_buf_printf(b, "%s=", k[i]);
+            dash_urlenc(b, v);
+            mm_web_buf_puts(b, "&amp;");
+        }
+    }
+}
+
+/* The period form of the company page: two dates, the company kept for an
+ * analyst. */
+static void period_form(mm_web_buf *b, const mm_dash_call *c, const mm_web_req *req)
+{
+    mm_web_buf_printf(b, "<form class=\"period\" method=\"get\" action=\"/company\">");
+    if (c->s && c->s->user.role == MM_ROLE_ANALYST && c->site > 0)
+        mm_web_buf_printf(b, "<input type=\"hidden\" name=\"site\" value=\"%lld\">",
+                          (long long)c->site);
+    static const char *const k[] = {"from", "to"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = mm_web_req_arg(req, k[i]);
+        mm_web_buf_printf(b, "<label>%s <input type=\"date\" name=\"%s\" value=\"",
+                          dash_t(c->ja, i ? "to" : "from"), k[i]);
+        mm_web_html_puts(b, v ? v : "");
+        mm_web_buf_puts(b, "\"></label> ");
+    }
+    mm_web_buf_printf(b, "<button type=\"submit\">%s</button> <a href=\"/company",
+                      dash_t(c->ja, "show"));
+    dash_site_q(b, c);
+    mm_web_buf_printf(b, "\">%s</a></form>\n", dash_t(c->ja, "all_data"));
+}
+
 /* "Your company appears as X" for a company account. */
 static void own_letter(const mm_dash_call *c, const rp_model *m, mm_web_buf *b)
 {
@@ -136,9 +204,10 @@ int dash_home(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_r
 
 int dash_company(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_resp *resp)
 {
-    dmodel *m = model(d);
+    int status = 0;
+    dmodel *m = model_asked(d, req, &status);
     if (!m)
-        return -1;
+        return status == 400 ? dash_message(d, c, req, resp, 400, "bad_period") : -1;
     int i = site_index(&m->m, c->site);
     if (i < 0) {
         dash_model_put(d, m);
@@ -146,11 +215,14 @@ int dash_company(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_we
     }
     mm_web_buf *b = &resp->body;
     dash_head(d, c, req, b, m->m.site[i].name);
+    period_form(b, c, req);
     mm_web_buf_printf(b, "<p class=\"downloads\">%s: <a href=\"/download/report.html",
                       dash_t(c->ja, "downloads"));
     dash_site_q(b, c);
+    period_q(b, req);
     mm_web_buf_printf(b, "lang=%s\">HTML</a><a href=\"/download/report.pdf", c->ja ? "ja" : "en");
     dash_site_q(b, c);
+    period_q(b, req);
     mm_web_buf_printf(b, "lang=%s\">PDF</a><a href=\"/alerts", c->ja ? "ja" : "en");
     dash_site_q(b, c);
     mm_web_buf_printf(b, "\">%s</a></p>\n", dash_t(c->ja, "alerts"));
@@ -170,9 +242,10 @@ static void attachment(mm_web_resp *resp, bool ja, const char *ext)
 int dash_download_html(mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
                        mm_web_resp *resp)
 {
-    dmodel *m = model(d);
+    int status = 0;
+    dmodel *m = model_asked(d, req, &status);
     if (!m)
-        return -1;
+        return status == 400 ? dash_message(d, c, req, resp, 400, "bad_period") : -1;
     int i = site_index(&m->m, c->site);
     if (i < 0) {
         dash_model_put(d, m);
@@ -188,9 +261,10 @@ int dash_download_html(mm_dash *d, const mm_dash_call *c, const mm_web_req *req,
 
 int dash_download_pdf(mm_dash *d, const mm_dash_call *c, const mm_web_req *req, mm_web_resp *resp)
 {
-    dmodel *m = model(d);
+    int status = 0;
+    dmodel *m = model_asked(d, req, &status);
     if (!m)
-        return -1;
+        return status == 400 ? dash_message(d, c, req, resp, 400, "bad_period") : -1;
     int i = site_index(&m->m, c->site);
     if (i < 0) {
         dash_model_put(d, m);

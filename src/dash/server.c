@@ -137,6 +137,73 @@ dmodel *dash_model_get(mm_dash *d, char *err, size_t errlen)
     return m;
 }
 
+/* A chosen period's model from the cache, held (NULL: none fresh).
+ * Under model_mu. */
+static dmodel *period_cached(mm_dash *d, int64_t from, int64_t to)
+{
+    uint64_t now = mm_now_ns();
+    for (int i = 0; i < MM_DASH_PERIODS; i++) {
+        dmodel *m = d->per[i];
+        if (m && m->from == from && m->to == to &&
+            now - m->built_ns < (uint64_t)d->c.model_ttl_s * 1000000000ull) {
+            m->refs++;
+            return m;
+        }
+    }
+    return NULL;
+}
+
+dmodel *dash_model_period(mm_dash *d, int64_t from, int64_t to, char *err, size_t errlen)
+{
+    if (!from && !to)
+        return dash_model_get(d, err, errlen);
+    pthread_mutex_lock(&d->model_mu);
+    dmodel *m = period_cached(d, from, to);
+    pthread_mutex_unlock(&d->model_mu);
+    if (m)
+        return m;
+    pthread_mutex_lock(&d->build_mu);
+    pthread_mutex_lock(&d->model_mu);
+    m = period_cached(d, from, to);
+    pthread_mutex_unlock(&d->model_mu);
+    if (!m && (m = calloc(1, sizeof *m)) == NULL)
+        snprintf(err, errlen, "out of memory");
+    else if (!m->refs) {
+        if (rp_model_build(&m->m, d->mdb, from, to, d->tz, err, errlen) != 0) {
+            rp_model_free(&m->m);
+            free(m);
+            m = NULL;
+        } else {
+            char cerr[256];
+            mm_catalog *cat = mm_catalog_open(NULL, cerr, sizeof cerr);
+            rp_logs_categories(&m->m, cat);
+            mm_catalog_free(cat);
+            m->from = from;
+            m->to = to;
+            m->built_ns = mm_now_ns();
+            m->refs = 2;                    /* the cache's and the caller's */
+            pthread_mutex_lock(&d->model_mu);
+            int slot = 0;
+            for (int i = 0; i < MM_DASH_PERIODS; i++) {
+                if (!d->per[i]) {
+                    slot = i;
+                    break;
+                }
+                if (d->per[i]->built_ns < d->per[slot]->built_ns)
+                    slot = i;
+            }
+            dmodel *old = d->per[slot];
+            d->per[slot] = m;
+            bool drop = old && --old->refs == 0;
+            pthread_mutex_unlock(&d->model_mu);
+            if (drop)
+                model_drop(old);
+        }
+    }
+    pthread_mutex_unlock(&d->build_mu);
+    return m;
+}
+
 static void *refresher(void *arg)
 {
     mm_dash *d = arg;
@@ -273,6 +340,9 @@ void mm_dash_free(mm_dash *d)
         mm_web_rl_free(d->login_rl);
     if (d->cur)
         dash_model_put(d, d->cur);
+    for (int i = 0; i < MM_DASH_PERIODS; i++)
+        if (d->per[i])
+            dash_model_put(d, d->per[i]);
     mm_geo_close(d->geo);
     mm_db_close(d->db);
     mm_db_close(d->mdb);

@@ -581,6 +581,24 @@ size_t mm_base64_decode_lax(const uint8_t *in, size_t n, uint8_t *out, size_t ca
     return o;
 }
 
+bool mm_parse_local_when(const char *s, bool end, int64_t *us)
+{
+    if (!mm_parse_iso_ts(s, us))
+        return false;
+    if (strlen(s) == 10) {
+        time_t t = (time_t)(*us / 1000000);
+        struct tm tm;
+        if (!localtime_r(&t, &tm))
+            return false;
+        *us -= (int64_t)tm.tm_gmtoff * 1000000;
+        if (end)
+            *us += 86400LL * 1000000;
+    } else if (end) {
+        *us += 1;
+    }
+    return true;
+}
+
 int mm_hex_value(char c)
 {
     if (c >= '0' && c <= '9')

@@ -81,6 +81,10 @@ int mm_hex_value(char c);
 /* Writes code point c (at most 0x10FFFF) as UTF-8 into o (room for 4):
  * the bytes written. */
 size_t mm_utf8_put(uint32_t c, char *o);
+/* A date (YYYY-MM-DD, local midnight in the process's TZ) or an ISO 8601
+ * time, as microseconds since the epoch. end: the bound after it (a date
+ * counts its whole day, a time itself), for [from, to) ranges. */
+bool mm_parse_local_when(const char *s, bool end, int64_t *us);
 
 /* Wall-clock and monotonic time in ns. */
 uint64_t mm_now_ns(void);

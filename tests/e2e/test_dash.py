@@ -386,6 +386,37 @@ def _alerts():
     expect(st == 200 and json.loads(body)['alerts'] == [], 'empty range')
 
 
+
+@check('company page for a chosen period: the report of those days (its alert count as the store'
+       ' has it), downloads of the same period; a bad or half period refused')
+def _period():
+    from datetime import datetime, timedelta, timezone
+    jst = timezone(timedelta(hours=9))              # the server's zone (Asia/Tokyo)
+    con = sqlite3.connect(DB)
+    ts = sorted(t for (t,) in con.execute('SELECT ts FROM alerts WHERE site_id = ?', (IDS[A],)))
+    day = datetime.fromtimestamp(ts[len(ts) // 2] / 1e6, jst).date()
+    lo = int(datetime(day.year, day.month, day.day, tzinfo=jst).timestamp() * 1e6)
+    hi = lo + 86400 * 1000000
+    n = con.execute('SELECT COUNT(*) FROM alerts WHERE site_id = ? AND ts >= ? AND ts < ?',
+                    (IDS[A], lo, hi)).fetchone()[0]
+    con.close()
+    q = 'from=%s&to=%s&lang=en' % (day, day)
+    st, _, body = request('GET', '/company?' + q, cookie=SESS['alice'])
+    text = re.sub(rb'\s+', b' ', re.sub(rb'<[^>]+>', b' ', body))
+    expect(st == 200 and ('Period: %s 00:00' % day).encode() in text, 'period page: %d' % st)
+    said = re.search(rb'There were ([0-9,]+) alerts? in this period', text)
+    got = int(said.group(1).replace(b',', b'')) if said else 0
+    expect(got == n and n > 0, 'the page says %d alerts, the store has %d that day' % (got, n))
+    expect(('/download/report.pdf?from=%s&amp;to=%s' % (day, day)).encode() in body,
+           'the download links do not keep the period')
+    st, hdrs, pdf = request('GET', '/download/report.html?' + q, cookie=SESS['alice'])
+    expect(st == 200 and ('Period: %s' % day).encode() in re.sub(rb'<[^>]+>', b' ', pdf),
+           'download of the period: %d' % st)
+    for bad in ('from=%s' % day, 'to=%s' % day, 'from=tomorrow&to=%s' % day,
+                'from=%s&to=%s' % (day + timedelta(days=2), day)):
+        st, _, _ = request('GET', '/company?' + bad, cookie=SESS['alice'])
+        expect(st == 400, '%s: %d' % (bad, st))
+
 def leaks(body, asked):
     """B's values in body, but those the request itself carried."""
     return [s for s in SECRETS if s not in asked and s.encode() in body]
