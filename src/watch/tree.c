@@ -193,8 +193,10 @@ static void fill_meta(mw_entry *e, const struct stat *st)
 }
 
 /* Hashes and classifies the open regular file fd (path rel); head is a
- * buffer of MW_HEAD_MAX bytes. Returns 0, or -1 with errno. */
-static int hash_fd(int fd, const char *rel, uint64_t cap, uint8_t *head, mw_entry *e)
+ * buffer of MW_HEAD_MAX bytes; *got: the bytes hashed. Returns 0, or -1
+ * with errno. */
+static int hash_fd(int fd, const char *rel, uint64_t cap, uint8_t *head, mw_entry *e,
+                   uint64_t *got)
 {
     struct sha256_ctx c;
     sha256_init(&c);
@@ -229,6 +231,7 @@ static int hash_fd(int fd, const char *rel, uint64_t cap, uint8_t *head, mw_entr
         more = r > 0;
     }
     sha256_digest(&c, sizeof e->sha, e->sha);
+    *got = done;
     if (more)
         e->flags |= MW_F_TRUNC;
     mw_class k;
@@ -264,8 +267,29 @@ static int read_file_at(int dfd, const char *name, const char *rel, const struct
     int fd = open_file_at(dfd, name, seen, &st);
     if (fd < 0)
         return fd == -2 ? 0 : -1;
-    fill_meta(e, &st);
-    int r = hash_fd(fd, rel, cap, head, e);
+    /* A file written while it is read: its size and time before the read
+     * need not be those of the bytes hashed. Read again (at most three
+     * times) until they hold still; the size kept is always that of the
+     * bytes hashed, so that size and SHA-256 describe one content (the
+     * write's own inotify event brings another look). */
+    int r = -1;
+    for (int tries = 0; tries < 3; tries++) {
+        fill_meta(e, &st);
+        e->flags &= ~(uint32_t)MW_F_TRUNC;
+        uint64_t got = 0;
+        if ((r = hash_fd(fd, rel, cap, head, e, &got)) != 0)
+            break;
+        if (!(e->flags & MW_F_TRUNC))
+            e->size = got;
+        struct stat st2;
+        if (fstat(fd, &st2) != 0 || (st2.st_size == st.st_size &&
+                                     st2.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+                                     st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec))
+            break;
+        st = st2;
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            break;
+    }
     int saved = errno;
     close(fd);
     errno = saved;

@@ -621,6 +621,16 @@ def _():
     ev = live_events()
     final = replay(state['live0'], ev)
     expect(final == tree.model(), 'the events do not add up to the tree')
+    # a file rewritten while it is read: each event's size is that of the
+    # content its SHA-256 names (one of those the test wrote, or empty)
+    churn = {hashlib.sha256(b).hexdigest(): len(b)
+             for b in [b''] + [b'churn %d\n' % i for i in range(100)]}
+    for e in ev:
+        f = e.get('fim', {})
+        if e['event_type'] == 'fim' and f.get('path') == 'd22/s1/churn.txt' and 'sha256' in f:
+            expect(churn.get(f['sha256']) == f['size'],
+                   'churn.txt: size %s with a SHA-256 of %s bytes' % (f['size'],
+                                                                      churn.get(f['sha256'])))
     sh = [a for a in alerts(ev) if a['fim']['path'] == 'd21/s0/up.php']
     expect(sh and sh[0]['alert']['metadata']['family'] == ['webshell'] and
            sh[0]['alert']['signature_id'] == 8700301, 'no WebShell alert for d21/s0/up.php')
