@@ -26,9 +26,11 @@
 #define PIECE_LEVEL 9               /* zstd: see docs/hunting.md */
 #define PIECES_MAX 8                /* pieces of a (company, month, kind) before a merge */
 #define UPGRADE_FLUSH_AT 200000     /* old rows held while converting */
-/* A piece is stored in parts of at most this many bytes, each a row: two
- * rows fill a 16 KiB page of SQLite, where one piece a row would leave
- * half a page unused at the end of each (docs/hunting.md). */
+/* A piece is stored in parts of at most this many bytes, each a row of a
+ * table filled in id order: eight rows fill a 16 KiB page of SQLite, and
+ * what a piece's last part leaves free the next rows take, where one
+ * piece a row would leave half a page unused at the end of each
+ * (docs/hunting.md: 8,000-byte parts left more unused than 2,000). */
 #define PART_BYTES 2000
 #define PIECE_BYTES_MAX (80u << 20) /* a piece's parts put together */
 

@@ -72,7 +72,7 @@
  *   obs_piece  the hunting index: per kind of value an indicator can name
  *              (0 ip, 1 domain, 2 url, 3 email, 4 hash, 5 ja4, 6 filename,
  *              7 user-agent, 8 subject), UTC month (202612) and company,
- *              pieces (seq; each in parts of at most 8000 bytes, rows
+ *              pieces (seq; each in parts of at most 2000 bytes, rows
  *              appended in id order so that pages fill) of the values
  *              seen, each with the internal
  *              hosts that met it, first and last minute and count, sorted
