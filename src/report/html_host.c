@@ -68,7 +68,7 @@ static void file_row(H *h, const rp_file *f)
     if (e)
         h_esc(h, e->title[h->lang ? 1 : 0]);
     else
-        h_T(h, "hf_todo_plain");
+        h_T(h, "hf_steps_plain");
     fputs("</td></tr>\n", h->f);
 }
 
@@ -81,7 +81,7 @@ static void web(H *h, const rp_hostfiles *F)
     h_T(h, "hw_note");
     fputs("</p>\n<table>", h->f);
     static const char *const cols[] = {"hw_kind", "hw_path", "hw_from", "hw_requests",
-                                       "first", "last", "hf_todo"};
+                                       "first", "last", "hf_steps"};
     h_th(h, cols, 7);
     for (size_t i = 0; i < F->nweb && i < SHOW; i++) {
         const rp_webfind *w = &F->web[i];
@@ -150,7 +150,7 @@ void h_hostfiles(H *h, const rp_site *s)
     if (F->n) {
         fputs("<table>", h->f);
         static const char *const cols[] = {"hf_when", "hf_server", "hf_file", "hf_happened",
-                                           "hf_looks", "severity", "hf_todo"};
+                                           "hf_looks", "severity", "hf_steps"};
         h_th(h, cols, 7);
         for (size_t i = 0; i < F->n && i < SHOW; i++)
             file_row(h, &F->v[i]);

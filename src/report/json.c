@@ -334,7 +334,7 @@ static void files_json(mm_json *j, const rp_model *m, const rp_site *s, int lang
             mj_str(j, "title", e->title[L]);
         }
         mj_arr_open(j, "what_to_do");
-        const char *st = e ? e->steps[L] : rp_t(L, "hf_todo_plain");
+        const char *st = e ? e->steps[L] : rp_t(L, "hf_steps_plain");
         while (*st) {
             const char *nl = strchr(st, '\n');
             size_t l = nl ? (size_t)(nl - st) : strlen(st);

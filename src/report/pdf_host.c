@@ -39,7 +39,7 @@ static void web(P *p, const rp_hostfiles *F)
     p_para(p, rp_t(L, "hw_note"), 9, false);
     static const double wf[] = {0.16, 0.24, 0.14, 0.08, 0.12, 0.26};
     const char *hd[] = {rp_t(L, "hw_kind"), rp_t(L, "hw_path"), rp_t(L, "hw_from"),
-                        rp_t(L, "hw_requests"), rp_t(L, "first"), rp_t(L, "hf_todo")};
+                        rp_t(L, "hw_requests"), rp_t(L, "first"), rp_t(L, "hf_steps")};
     p_row(p, 6, wf, hd, true);
     for (size_t i = 0; i < F->nweb && i < SHOW; i++) {
         const rp_webfind *w = &F->web[i];
@@ -85,7 +85,7 @@ void p_hostfiles(P *p, const rp_site *s)
         static const double wf[] = {0.12, 0.09, 0.25, 0.1, 0.22, 0.08, 0.14};
         const char *hd[] = {rp_t(L, "hf_when"), rp_t(L, "hf_server"), rp_t(L, "hf_file"),
                             rp_t(L, "hf_happened"), rp_t(L, "hf_looks"), rp_t(L, "severity"),
-                            rp_t(L, "hf_todo")};
+                            rp_t(L, "hf_steps")};
         p_row(p, 7, wf, hd, true);
         for (size_t i = 0; i < F->n && i < SHOW; i++) {
             const rp_file *f = &F->v[i];
@@ -104,7 +104,7 @@ void p_hostfiles(P *p, const rp_site *s)
             const mm_explain *e = f->explain[0] ? mm_explain_find(f->explain) : NULL;
             const char *cells[] = {when, f->host, file, act, looks,
                                    f->sev ? rp_t(L, rp_sev_key(f->sev)) : "",
-                                   e ? e->title[L ? 1 : 0] : rp_t(L, "hf_todo_plain")};
+                                   e ? e->title[L ? 1 : 0] : rp_t(L, "hf_steps_plain")};
             p_row(p, 7, wf, cells, false);
         }
         p_more(p, (size_t)(F->added + F->changed), F->n < SHOW ? F->n : SHOW);
