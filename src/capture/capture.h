@@ -76,6 +76,34 @@ void mm_live_stats_get(mm_live *l, mm_live_stats *st);
 int mm_live_linktype(const mm_live *l);
 void mm_live_close(mm_live *l);
 
+/* Live capture through AF_PACKET (Linux): a TPACKET_V3 ring of blocks
+ * mapped from the kernel, read without a copy, optionally one of several
+ * sockets of a fanout group that the kernel feeds by flow hash (both
+ * directions of a flow to the same socket), as Suricata's workers runmode
+ * does. Never transmits. */
+typedef struct mm_afp mm_afp;
+typedef struct mm_afp_config {
+    const char *iface;
+    const char *bpf;            /* capture filter (tcpdump syntax), NULL: none */
+    uint32_t snaplen;
+    bool promisc;
+    uint16_t fanout_id;         /* fanout group (0: this socket alone) */
+    uint32_t block_size;        /* bytes a ring block (0: 1 MiB) */
+    uint32_t blocks;            /* blocks in the ring (0: 32) */
+} mm_afp_config;
+
+mm_afp *mm_afp_open(const mm_afp_config *c, char *err, size_t errlen);
+/* Waits up to timeout_ms for a filled block and hands each of its packets
+ * to cb, returning the block to the kernel after; returns packets handled,
+ * 0 on timeout, -1 on error (err set). */
+int mm_afp_dispatch(mm_afp *a, int timeout_ms, mm_live_cb cb, void *user, char *err,
+                    size_t errlen);
+/* Totals since the socket opened (the kernel's counters reset at each
+ * read: they are added up here); iface_drops is 0. */
+void mm_afp_stats_get(mm_afp *a, mm_live_stats *st);
+int mm_afp_linktype(const mm_afp *a);
+void mm_afp_close(mm_afp *a);
+
 /* Drop root: switch to user (and its primary group, no supplementary groups).
  * Returns false with err set when it cannot. */
 bool mm_drop_privileges(const char *user, char *err, size_t errlen);
