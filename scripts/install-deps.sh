@@ -16,7 +16,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config nettle-dev
             iso-codes tzdata libpcre2-dev libcurl4-openssl-dev
             libsqlite3-dev libpq-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
             libgmime-3.0-dev libmicrohttpd-dev libyaml-dev)
-test_pkgs=(libcmocka-dev tshark clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq openssl
+test_pkgs=(libcmocka-dev tshark tcpreplay clang libclang-rt-14-dev iproute2 procps python3 python3-jsonschema python3-yaml jq openssl
            postgresql chromium poppler-utils
            nftables ipset unbound bind9-utils squid nmap)
 bench_pkgs=(libndpi-bin time sqlite3 apache2-utils)

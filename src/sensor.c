@@ -31,8 +31,11 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,8 +182,37 @@ uint64_t mm_box_memory(void)
     return mem;
 }
 
+/* The outputs all workers write to; mu taken when there are workers. */
+typedef struct outputs {
+    pthread_mutex_t mu;
+    bool shared;                /* workers: take mu */
+    FILE *evefp;
+    mm_segw *segw;
+    bool seg_failing;           /* the last segment write failed (disk full) */
+    const char *outdir;         /* segments' directory (NULL: none) */
+    mm_pcapdir *pcap;
+} outputs;
+
+static void out_lock(outputs *o)
+{
+    if (o->shared)
+        pthread_mutex_lock(&o->mu);
+}
+
+static void out_unlock(outputs *o)
+{
+    if (o->shared)
+        pthread_mutex_unlock(&o->mu);
+}
+
+struct pool;
+
 typedef struct sensor {
     const mm_sensor_config *cfg;
+    outputs *out;
+    mm_afp *afp;                /* AF_PACKET ring (live, --capture afpacket) */
+    struct pool *pool;          /* workers (NULL: this thread alone) */
+    pthread_t th;
     mm_decoder dec;
     mm_flowtable *ft;
     mm_eve eve;
@@ -188,12 +220,7 @@ typedef struct sensor {
     mm_detect *det;             /* NULL: built-in detectors off */
     mm_netlist home;
     mm_geo *geo;
-    FILE *evefp;
-    mm_segw *segw;
-    bool seg_failing;
-    const char *outdir;         /* segments' directory (NULL: none) */           /* the last segment write failed (disk full) */
-    mm_pcapdir *pcap;
-    mm_live *live;
+    mm_live *live;              /* libpcap (live, --capture pcap) */
     uint64_t start_mono;
     uint64_t rules_load_ns;         /* when the rules were loaded (time of day) */
     mm_detect_config dcfg;          /* cfg->detect with the indicators below */
@@ -214,24 +241,26 @@ typedef struct sensor {
 static int sink_write(void *ctx, const char *line, size_t len)
 {
     sensor *s = ctx;
+    out_lock(s->out);
     int r = 0;
-    if (s->evefp && fwrite(line, 1, len, s->evefp) != len)
+    if (s->out->evefp && fwrite(line, 1, len, s->out->evefp) != len)
         r = -1;
-    if (s->segw) {
-        if (mm_segw_write(s->segw, line, len) != 0) {
+    if (s->out->segw) {
+        if (mm_segw_write(s->out->segw, line, len) != 0) {
             r = -1;
-            if (!s->seg_failing)
+            if (!s->out->seg_failing)
                 fprintf(stderr, "mimamori: writing segments in %s: %s; events are counted "
-                        "and dropped until writing works again\n", s->outdir, strerror(errno));
-            s->seg_failing = true;
-        } else if (s->seg_failing) {
+                        "and dropped until writing works again\n", s->out->outdir, strerror(errno));
+            s->out->seg_failing = true;
+        } else if (s->out->seg_failing) {
             mm_seg_stats ss;
-            mm_segw_stats(s->segw, &ss);
+            mm_segw_stats(s->out->segw, &ss);
             fprintf(stderr, "mimamori: writing segments in %s again (%llu events could not "
-                    "be written)\n", s->outdir, (unsigned long long)ss.unwritten);
-            s->seg_failing = false;
+                    "be written)\n", s->out->outdir, (unsigned long long)ss.unwritten);
+            s->out->seg_failing = false;
         }
     }
+    out_unlock(s->out);
     return r;
 }
 
@@ -332,28 +361,118 @@ static uint64_t rss_bytes(void)
     return res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* Workers (--workers, live capture through AF_PACKET): threads that each
+ * read one socket of a fanout group, with their own decoder, flow table,
+ * app layer and detection context; the rules, lists and indicators are
+ * the first worker's, shared (mm_detect_worker). The main thread pauses
+ * them between batches of packets to write statistics and to reload. */
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_int pause;           /* the main thread asks the workers to wait */
+    atomic_int stop;
+    int paused, running;
+    int failed;                 /* a worker's capture failed */
+    sensor *w;
+    int n;
+} pool;
+
+/* Counters of all workers added up (a u64-only struct). */
+static void add_u64s(void *acc, const void *v, size_t size)
+{
+    for (size_t i = 0; i + sizeof(uint64_t) <= size; i += sizeof(uint64_t)) {
+        uint64_t a, b;
+        memcpy(&a, (char *)acc + i, sizeof a);
+        memcpy(&b, (const char *)v + i, sizeof b);
+        a += b;
+        memcpy((char *)acc + i, &a, sizeof a);
+    }
+}
+_Static_assert(sizeof(mm_decode_stats) % sizeof(uint64_t) == 0, "u64 only");
+_Static_assert(sizeof(mm_flow_stats) % sizeof(uint64_t) == 0, "u64 only");
+_Static_assert(sizeof(mm_detect_stats) % sizeof(uint64_t) == 0, "u64 only");
+
+static void live_stats(sensor *s, mm_live_stats *ls)
+{
+    memset(ls, 0, sizeof *ls);
+    if (s->afp)
+        mm_afp_stats_get(s->afp, ls);
+    else if (s->live)
+        mm_live_stats_get(s->live, ls);
+}
+
+/* A stats event for every worker together (s: the first; the others
+ * paused or gone). */
 static void emit_stats(sensor *s, uint64_t ts)
 {
+    int n = s->pool ? s->pool->n : 1;
+    sensor *w = s->pool ? s->pool->w : s;
     mm_flow_stats fs;
-    mm_flow_stats_get(s->ft, &fs);
     mm_stats_app app;
-    mm_app_stats_get(&s->app, &app);
+    mm_decode_stats dec;
+    mm_detect_stats ds;
+    mm_live_stats ls;
+    mm_worker_stats wk[MM_MAX_WORKERS];
+    memset(&fs, 0, sizeof fs);
+    memset(&dec, 0, sizeof dec);
+    memset(&ds, 0, sizeof ds);
+    memset(&ls, 0, sizeof ls);
     mm_sensor_stats st;
     memset(&st, 0, sizeof st);
+    for (int i = 0; i < n; i++) {
+        sensor *x = &w[i];
+        mm_flow_stats f1;
+        mm_flow_stats_get(x->ft, &f1);
+        add_u64s(&fs, &f1, sizeof fs);
+        uint64_t big = dec.max_pkt_size > x->dec.st.max_pkt_size ? dec.max_pkt_size
+                                                                  : x->dec.st.max_pkt_size;
+        add_u64s(&dec, &x->dec.st, sizeof dec);
+        dec.max_pkt_size = big;
+        mm_stats_app a1;
+        mm_app_stats_get(&x->app, &a1);
+        if (i == 0) {
+            app = a1;
+        } else {                        /* the same protocols in the same order */
+            for (unsigned k = 0; k < app.nflows && k < a1.nflows; k++)
+                app.flows[k].flows += a1.flows[k].flows;
+            app.failed[0] += a1.failed[0];
+            app.failed[1] += a1.failed[1];
+            app.events += a1.events;
+            app.parse_errors += a1.parse_errors;
+            app.memcap_skips += a1.memcap_skips;
+            app.memuse += a1.memuse;
+        }
+        st.defrag_memuse += mm_decoder_memuse(&x->dec);
+        st.defrag_evicted += mm_defrag_evicted(x->dec.defrag);
+        st.anomaly_events_suppressed += x->an_suppressed;
+        st.events += x->eve.events;
+        st.fs_errors += x->app.store.errors;
+        if (x->det) {
+            mm_detect_stats d1;
+            mm_detect_stats_get(x->det, &d1);
+            add_u64s(&ds, &d1, sizeof ds);
+        }
+        mm_live_stats l1;
+        live_stats(x, &l1);
+        ls.kernel_packets += l1.kernel_packets;
+        ls.kernel_drops += l1.kernel_drops;
+        ls.iface_drops += l1.iface_drops;
+        if (i < MM_MAX_WORKERS)
+            wk[i] = (mm_worker_stats){.kernel_packets = l1.kernel_packets,
+                                      .kernel_drops = l1.kernel_drops,
+                                      .pkts = x->dec.st.pkts, .flows = f1.total};
+    }
     st.uptime_s = (mm_mono_ns() - s->start_mono) / 1000000000ULL;
-    st.dec = &s->dec.st;
+    st.dec = &dec;
     st.flow = &fs;
-    st.defrag_memuse = mm_decoder_memuse(&s->dec);
-    st.defrag_evicted = mm_defrag_evicted(s->dec.defrag);
-    st.anomaly_events_suppressed = s->an_suppressed;
-    st.events = s->eve.events;
     st.rss_bytes = rss_bytes();
     st.app = &app;
     st.filestore = s->app.store.dir != NULL;
-    st.fs_errors = s->app.store.errors;
+    if (n > 1) {
+        st.nworkers = (unsigned)(n < MM_MAX_WORKERS ? n : MM_MAX_WORKERS);
+        st.workers = wk;
+    }
     if (s->det) {
-        mm_detect_stats ds;
-        mm_detect_stats_get(s->det, &ds);
         st.detect = true;
         st.alerts = ds.alerts;
         st.alerts_suppressed = ds.suppressed;
@@ -368,9 +487,7 @@ static void emit_stats(sensor *s, uint64_t ts)
             st.rules_load_ns = s->rules_load_ns;
         }
     }
-    if (s->live) {
-        mm_live_stats ls;
-        mm_live_stats_get(s->live, &ls);
+    if (s->live || s->afp) {
         st.live = 1;
         st.kernel_packets = ls.kernel_packets;
         st.kernel_drops = ls.kernel_drops;
@@ -380,9 +497,10 @@ static void emit_stats(sensor *s, uint64_t ts)
     st.reload_failures = s->reload_failures;
     st.reload_ns = s->reload_ns;
     st.reload_error = s->reload_error[0] ? s->reload_error : NULL;
-    if (s->segw) {
+    out_lock(s->out);
+    if (s->out->segw) {
         mm_seg_stats ss;
-        mm_segw_stats(s->segw, &ss);
+        mm_segw_stats(s->out->segw, &ss);
         st.seg_closed = ss.closed;
         st.seg_write_errors = ss.write_errors;
         st.seg_unwritten = ss.unwritten;
@@ -393,14 +511,15 @@ static void emit_stats(sensor *s, uint64_t ts)
             st.disk_total = (uint64_t)vs.f_blocks * vs.f_frsize;
         }
     }
-    if (s->pcap) {
+    if (s->out->pcap) {
         mm_pcapdir_counters ps;
-        mm_pcapdir_stats_get(s->pcap, &ps);
+        mm_pcapdir_stats_get(s->out->pcap, &ps);
         st.pcap_written = ps.written_bytes;
         st.pcap_dropped = ps.not_kept;
         st.pcap_removed = ps.files_removed;
         st.pcap_disk_full = ps.disk_full;
     }
+    out_unlock(s->out);
     mm_eve_stats(&s->eve, ts, &st);
 }
 
@@ -499,8 +618,11 @@ static void packet(sensor *s, const mm_rawpkt *raw)
     s->eve.tunnel = NULL;
     s->eve.pkt_eth = NULL;
     s->eve.pkt_raw = NULL;
-    if (s->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted)))
-        mm_pcapdir_write(s->pcap, raw);
+    if (s->out->pcap && (s->cfg->pcap_mode == MM_PCAP_ALL || (f && f->alerted))) {
+        out_lock(s->out);
+        mm_pcapdir_write(s->out->pcap, raw);
+        out_unlock(s->out);
+    }
     mm_flow_expire(s->ft, s->last_ts);
 }
 
@@ -620,6 +742,17 @@ static void reload(sensor *s, uint64_t now)
         s->rules_load_ns = mm_wall_ns();
         /* the new rules may compare other digests of files */
         s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
+        /* the workers (paused) take the new set */
+        for (int i = 1; s->pool && i < s->pool->n; i++) {
+            sensor *w = &s->pool->w[i];
+            if (w->det && !mm_detect_worker_sync(w->det)) {
+                fprintf(stderr, "mimamori: reload: out of memory for worker %d's rules; "
+                        "it stops\n", i + 1);
+                atomic_store(&s->pool->stop, 1);
+                s->pool->failed = 1;
+            }
+            w->app.store.hashes = s->app.store.hashes;
+        }
         uint64_t loaded = 0, skipped = 0;
         if (s->det && c->detect.nrules)
             mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
@@ -631,6 +764,13 @@ static void reload(sensor *s, uint64_t now)
     emit_stats(s, now);
 }
 
+static int live_dispatch(sensor *s, char *err, size_t errlen)
+{
+    if (s->afp)
+        return mm_afp_dispatch(s->afp, 100, live_cb, s, err, errlen);
+    return mm_live_dispatch(s->live, 100, live_cb, s, err, errlen);
+}
+
 static int run_live(sensor *s)
 {
     const mm_sensor_config *c = s->cfg;
@@ -638,7 +778,7 @@ static int run_live(sensor *s)
     uint64_t interval = c->stats_interval_s * 1000000000ULL;
     uint64_t next_stats = mm_mono_ns() + interval, next_tick = 0;
     while (!g_stop) {
-        int n = mm_live_dispatch(s->live, 100, live_cb, s, err, sizeof err);
+        int n = live_dispatch(s, err, sizeof err);
         if (n < 0) {
             fprintf(stderr, "mimamori: %s: %s\n", c->iface, err);
             return 1;
@@ -652,10 +792,10 @@ static int run_live(sensor *s)
         }
         if (mono >= next_tick) {
             mm_flow_expire(s->ft, s->last_ts);
-            if (s->segw)
-                mm_segw_tick(s->segw, now);
-            if (s->evefp)
-                fflush(s->evefp);
+            if (s->out->segw)
+                mm_segw_tick(s->out->segw, now);
+            if (s->out->evefp)
+                fflush(s->out->evefp);
             next_tick = mono + 1000000000ULL;
         }
         if (interval && mono >= next_stats) {
@@ -666,22 +806,343 @@ static int run_live(sensor *s)
     return 0;
 }
 
+/* ---- workers ---- */
+
+/* Between batches: wait here while the main thread has them paused. */
+static void pool_checkpoint(pool *p)
+{
+    if (!atomic_load(&p->pause))
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->paused++;
+    pthread_cond_broadcast(&p->cv);
+    while (atomic_load(&p->pause))
+        pthread_cond_wait(&p->cv, &p->mu);
+    p->paused--;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Every running worker waiting between packets. */
+static void pool_pause(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->pause, 1);
+    while (p->paused < p->running)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_resume(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->pause, 0);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *worker_main(void *arg)
+{
+    sensor *s = arg;
+    pool *p = s->pool;
+    char err[512];
+    uint64_t next_tick = 0;
+    while (!atomic_load(&p->stop)) {
+        if (live_dispatch(s, err, sizeof err) < 0) {
+            fprintf(stderr, "mimamori: %s: %s\n", s->cfg->iface, err);
+            pthread_mutex_lock(&p->mu);
+            p->failed = 1;
+            pthread_mutex_unlock(&p->mu);
+            atomic_store(&p->stop, 1);
+            break;
+        }
+        uint64_t mono = mm_mono_ns(), now = mm_now_ns();
+        if (now > s->last_ts)
+            s->last_ts = now;
+        if (mono >= next_tick) {
+            mm_flow_expire(s->ft, s->last_ts);
+            next_tick = mono + 1000000000ULL;
+        }
+        pool_checkpoint(p);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->running--;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The main thread with workers: signals, reloads, statistics, segment
+ * ticks; the workers capture. */
+static int run_workers(sensor *s)
+{
+    pool *p = s->pool;
+    const mm_sensor_config *c = s->cfg;
+    uint64_t interval = c->stats_interval_s * 1000000000ULL;
+    uint64_t next_stats = mm_mono_ns() + interval, next_tick = 0;
+    sigset_t all, old;
+    sigfillset(&all);
+    /* signals are the main thread's: the workers block them all */
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int started = 0;
+    for (int i = 0; i < p->n; i++) {
+        pthread_mutex_lock(&p->mu);
+        p->running++;
+        pthread_mutex_unlock(&p->mu);
+        if (pthread_create(&p->w[i].th, NULL, worker_main, &p->w[i]) != 0) {
+            pthread_mutex_lock(&p->mu);
+            p->running--;
+            p->failed = 1;
+            pthread_mutex_unlock(&p->mu);
+            fprintf(stderr, "mimamori: could not start worker %d: %s\n", i + 1,
+                    strerror(errno));
+            atomic_store(&p->stop, 1);
+            break;
+        }
+        started++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    while (!g_stop && !atomic_load(&p->stop)) {
+        poll(NULL, 0, 100);             /* a signal cuts it short */
+        uint64_t mono = mm_mono_ns(), now = mm_now_ns();
+        if (g_reload) {
+            g_reload = 0;
+            pool_pause(p);
+            reload(s, now);             /* its stats event too */
+            pool_resume(p);
+        }
+        if (mono >= next_tick) {
+            out_lock(s->out);
+            if (s->out->segw)
+                mm_segw_tick(s->out->segw, now);
+            if (s->out->evefp)
+                fflush(s->out->evefp);
+            out_unlock(s->out);
+            next_tick = mono + 1000000000ULL;
+        }
+        if (interval && mono >= next_stats) {
+            pool_pause(p);
+            emit_stats(s, now);
+            pool_resume(p);
+            next_stats = mono + interval;
+        }
+    }
+    atomic_store(&p->stop, 1);
+    pool_resume(p);
+    for (int i = 0; i < started; i++)
+        pthread_join(p->w[i].th, NULL);
+    return p->failed ? 1 : 0;
+}
+
+/* Worker i's own pipeline, made like the first's (setup_pipeline) with
+ * its detector borrowing the first's rules and shared state. */
+static bool worker_init(sensor *w, sensor *first, char *err, size_t errlen);
+
+/* The pipeline's settings (decoder and flow table made before). */
+static void setup_pipeline(sensor *s)
+{
+    const mm_sensor_config *c = s->cfg;
+    mm_eve_init(&s->eve);
+    int n = s->pool ? s->pool->n : 1;
+    mm_app_init(&s->app, &s->eve, c->app_memcap / (uint64_t)n, !c->no_app_layer);
+    s->app.store.dir = c->filestore;
+    s->app.store.max = c->filestore_max;
+    s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
+    s->app.http_headers = c->http_headers;
+    s->app.http_basic = c->http_basic;
+    if (c->http_layers > 0)
+        s->app.http_layers = (uint8_t)c->http_layers;
+    s->app.http_req_body_limit = c->http_req_body_limit;
+    s->app.smtp_md5 = c->smtp_md5;
+    s->app.dns_unlogged = (uint8_t)(~c->dns_log & 3u);
+    s->app.ndns_types = c->ndns_types;
+    memcpy(s->app.dns_types, c->dns_types, sizeof c->dns_types);
+    s->app.observe = observe;
+    s->app.observe_ctx = s;
+    if (s->det)
+        s->app.buffers = c->detect.nrules > 0;
+    s->eve.site = c->site;
+    s->eve.community_id = c->community_id;
+    s->eve.anomaly_packethdr = c->anomaly_packethdr;
+    s->eve.ethernet = c->ethernet;
+    if (s->det) {
+        s->eve.flow_extra = flow_traffic;
+        s->eve.flow_extra_ctx = s->det;
+    }
+    s->eve.community_seed = c->community_seed;
+    s->eve.sensor = c->sensor;
+    s->eve.home = &s->home;
+    s->eve.geo = s->geo;
+    s->eve.sink = (mm_sink){sink_write, s};
+}
+
+/* Decoder and flow table, their caps shared out among n workers. */
+static bool make_tables(sensor *s, int n)
+{
+    const mm_sensor_config *c = s->cfg;
+    if (!mm_decoder_init(&s->dec, c->defrag_memcap / (uint64_t)n)) {
+        fprintf(stderr, "mimamori: out of memory\n");
+        return false;
+    }
+    mm_flow_hooks hooks = {.user = s, .flow_end = hook_flow_end,
+                           .stream_data = hook_stream_data,
+                           .app_data = hook_app_data,
+                           .stream_anomaly = hook_stream_anomaly};
+    mm_flow_config fc = c->flow;
+    fc.memcap /= (uint64_t)n;
+    fc.stream_memcap /= (uint64_t)n;
+    s->ft = mm_flowtable_new(&fc, &hooks);
+    if (!s->ft) {
+        fprintf(stderr, "mimamori: out of memory for the flow table\n");
+        return false;
+    }
+    return true;
+}
+
+static bool worker_init(sensor *w, sensor *first, char *err, size_t errlen)
+{
+    w->cfg = first->cfg;
+    w->out = first->out;
+    w->pool = first->pool;
+    w->start_mono = first->start_mono;
+    w->geo = first->geo;
+    w->home = first->home;              /* borrowed: freed with the first */
+    w->dcfg = first->dcfg;
+    if (first->det && !(w->det = mm_detect_worker(first->det, &w->eve,
+                                                  (unsigned)first->pool->n, err, errlen)))
+        return false;
+    if (!make_tables(w, first->pool->n)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    setup_pipeline(w);
+    return true;
+}
+
+static void worker_free(sensor *w)
+{
+    mm_afp_close(w->afp);
+    mm_flowtable_free(w->ft);
+    mm_hrange_free(&w->app);
+    mm_detect_free(w->det);
+    mm_decoder_free(&w->dec);
+    mm_eve_free(&w->eve);
+}
+
+int mm_sensor_workers_default(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MM_MAX_WORKERS ? MM_MAX_WORKERS : (int)n;
+}
+
+/* The sensor's summary on stderr at the end. */
+static void summary(sensor *s, int nw)
+{
+    const mm_sensor_config *c = s->cfg;
+    sensor *w = s->pool ? s->pool->w : s;
+    mm_flow_stats fs;
+    memset(&fs, 0, sizeof fs);
+    uint64_t an = 0, pkts = 0, bytes = 0, events = 0, dfe = 0, unw = 0;
+    for (int i = 0; i < nw; i++) {
+        mm_flow_stats f1;
+        mm_flow_stats_get(w[i].ft, &f1);
+        add_u64s(&fs, &f1, sizeof fs);
+        an += w[i].stream_anomalies;
+        for (int a = 0; a < MM_AN__COUNT; a++)
+            an += w[i].dec.st.anomalies[a];
+        pkts += w[i].dec.st.pkts;
+        bytes += w[i].dec.st.bytes;
+        events += w[i].eve.events;
+        dfe += mm_defrag_evicted(w[i].dec.defrag);
+    }
+    double secs = (double)(mm_mono_ns() - s->start_mono) / 1e9;
+    fprintf(stderr,
+            "mimamori: %llu packets, %.1f MB in %.2f s (%.0f MB/s); %llu flows; "
+            "%llu anomalies; %llu events",
+            (unsigned long long)pkts, (double)bytes / 1e6, secs,
+            secs > 0 ? (double)bytes / 1e6 / secs : 0, (unsigned long long)fs.total,
+            (unsigned long long)an, (unsigned long long)events);
+    if (nw > 1)
+        fprintf(stderr, " (%d workers)", nw);
+    if (c->eve_path)
+        fprintf(stderr, " -> %s", strcmp(c->eve_path, "-") == 0 ? "stdout" : c->eve_path);
+    if (s->out->outdir)
+        fprintf(stderr, " -> %s/", s->out->outdir);
+    fputc('\n', stderr);
+    /* what the memory caps and a full disk cost, when they cost anything */
+    if (s->out->segw) {
+        mm_seg_stats ss;
+        mm_segw_stats(s->out->segw, &ss);
+        unw = ss.unwritten;
+    }
+    if (fs.evicted || fs.memcap_drops || fs.seg_memcap_drops || dfe || unw)
+        fprintf(stderr,
+                "mimamori: limits reached: %llu flows evicted, %llu not tracked "
+                "(flow memcap); %llu TCP segments dropped (stream memcap); %llu "
+                "reassemblies dropped (defrag memcap); %llu events not written\n",
+                (unsigned long long)fs.evicted, (unsigned long long)fs.memcap_drops,
+                (unsigned long long)fs.seg_memcap_drops, (unsigned long long)dfe,
+                (unsigned long long)unw);
+}
+
+/* Live capture's sockets: one libpcap handle, or one AF_PACKET socket a
+ * worker (a fanout group when more than one). */
+static bool open_capture(sensor *ws, int nw, char *err, size_t errlen)
+{
+    const mm_sensor_config *c = ws[0].cfg;
+    if (c->capture == MM_CAPTURE_PCAP) {
+        ws[0].live = mm_live_open(c->iface, c->bpf, c->snaplen, c->promisc, err, errlen);
+        return ws[0].live != NULL;
+    }
+    mm_afp_config ac = {.iface = c->iface, .bpf = c->bpf, .snaplen = c->snaplen,
+                        .promisc = c->promisc,
+                        .fanout_id = nw > 1 ? (uint16_t)(getpid() & 0xffff) : 0,
+                        .block_size = c->ring_block_size, .blocks = c->ring_blocks};
+    for (int i = 0; i < nw; i++)
+        if (!(ws[i].afp = mm_afp_open(&ac, err, errlen)))
+            return false;
+    return true;
+}
+
 int mm_sensor_run(const mm_sensor_config *c)
 {
-    sensor S, *s = &S;
-    memset(s, 0, sizeof S);
+    int nw = 1;
+    if (c->iface && c->capture != MM_CAPTURE_PCAP)
+        nw = c->workers > 0 ? c->workers : mm_sensor_workers_default();
+    if (nw > MM_MAX_WORKERS)
+        nw = MM_MAX_WORKERS;
+    sensor *ws = calloc((size_t)nw, sizeof *ws), *s = ws;
+    outputs O;
+    pool P;
+    memset(&O, 0, sizeof O);
+    memset(&P, 0, sizeof P);
+    if (!ws) {
+        fprintf(stderr, "mimamori: out of memory\n");
+        return 1;
+    }
     s->cfg = c;
+    s->out = &O;
     s->start_mono = mm_mono_ns();
     char err[512];
     int rc = 1;
+    int made = 1;                       /* workers whose pipeline was begun */
+    if (nw > 1) {
+        pthread_mutex_init(&O.mu, NULL);
+        pthread_mutex_init(&P.mu, NULL);
+        pthread_cond_init(&P.cv, NULL);
+        O.shared = true;
+        P.w = ws;
+        P.n = nw;
+        s->pool = &P;
+    }
 
     if (sodium_init() < 0) {
         fprintf(stderr, "mimamori: libsodium failed to start\n");
-        return 1;
+        goto out;
     }
     if (!mm_netlist_parse(&s->home, c->home_net, err, sizeof err)) {
         fprintf(stderr, "mimamori: --home-net: %s\n", err);
-        return 2;
+        rc = 2;
+        goto out;
     }
     /* the indicators first (their counts are said even when a capture
      * file fails below) */
@@ -698,8 +1159,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         mm_capfile *cf = mm_capfile_open(c->files[i], err, sizeof err);
         if (!cf) {
             fprintf(stderr, "mimamori: %s: %s\n", c->files[i], err);
-            mm_netlist_free(&s->home);
-            return 1;
+            goto out;
         }
         s->prog_total += mm_capfile_size(cf);
         mm_capfile_close(cf);
@@ -732,41 +1192,27 @@ int mm_sensor_run(const mm_sensor_config *c)
                     (unsigned long long)loaded, (unsigned long long)skipped);
         }
     }
-    if (!mm_decoder_init(&s->dec, c->defrag_memcap)) {
-        fprintf(stderr, "mimamori: out of memory\n");
+    if (!make_tables(s, nw))
         goto out;
-    }
-    mm_flow_hooks hooks = {.user = s, .flow_end = hook_flow_end,
-                           .stream_data = hook_stream_data,
-                           .app_data = hook_app_data,
-                           .stream_anomaly = hook_stream_anomaly};
-    s->ft = mm_flowtable_new(&c->flow, &hooks);
-    if (!s->ft) {
-        fprintf(stderr, "mimamori: out of memory for the flow table\n");
+    if (c->iface && !open_capture(ws, nw, err, sizeof err)) {
+        fprintf(stderr, "mimamori: %s: %s\n", c->iface, err);
         goto out;
-    }
-    if (c->iface) {
-        s->live = mm_live_open(c->iface, c->bpf, c->snaplen, c->promisc, err, sizeof err);
-        if (!s->live) {
-            fprintf(stderr, "mimamori: %s: %s\n", c->iface, err);
-            goto out;
-        }
     }
     /* Outputs. */
     if (c->eve_path) {
         if (strcmp(c->eve_path, "-") == 0) {
-            s->evefp = stdout;
+            O.evefp = stdout;
         } else {
-            s->evefp = fopen(c->eve_path, "a");
-            if (!s->evefp) {
+            O.evefp = fopen(c->eve_path, "a");
+            if (!O.evefp) {
                 fprintf(stderr, "mimamori: %s: %s\n", c->eve_path, strerror(errno));
                 goto out;
             }
         }
-        setvbuf(s->evefp, NULL, _IOFBF, 1 << 20);
+        setvbuf(O.evefp, NULL, _IOFBF, 1 << 20);
     }
     const char *outdir = c->outdir ? c->outdir : (c->eve_path ? NULL : "mimamori-out");
-    s->outdir = outdir;
+    O.outdir = outdir;
     if (outdir) {
         unsigned char pk[crypto_box_PUBLICKEYBYTES];
         mm_seg_config sc = {.dir = outdir, .site = c->site, .sensor = c->sensor,
@@ -779,15 +1225,15 @@ int mm_sensor_run(const mm_sensor_config *c)
             }
             sc.seal_pk = pk;
         }
-        s->segw = mm_segw_open(&sc, err, sizeof err);
-        if (!s->segw) {
+        O.segw = mm_segw_open(&sc, err, sizeof err);
+        if (!O.segw) {
             fprintf(stderr, "mimamori: %s\n", err);
             goto out;
         }
     }
     if (c->pcap_dir) {
-        s->pcap = mm_pcapdir_open(c->pcap_dir, c->pcap_quota, err, sizeof err);
-        if (!s->pcap) {
+        O.pcap = mm_pcapdir_open(c->pcap_dir, c->pcap_quota, err, sizeof err);
+        if (!O.pcap) {
             fprintf(stderr, "mimamori: --pcap-dir: %s\n", err);
             goto out;
         }
@@ -812,42 +1258,22 @@ int mm_sensor_run(const mm_sensor_config *c)
         }
     }
     /* capture and outputs are open: no capability is needed any more */
-    if (s->live && !mm_drop_capabilities(err, sizeof err)) {
+    if (c->iface && !mm_drop_capabilities(err, sizeof err)) {
         fprintf(stderr, "mimamori: %s\n", err);
         goto out;
     }
-    mm_eve_init(&s->eve);
-    mm_app_init(&s->app, &s->eve, c->app_memcap, !c->no_app_layer);
-    s->app.store.dir = c->filestore;
-    s->app.store.max = c->filestore_max;
-    s->app.store.hashes = c->file_hashes | mm_detect_file_hashes(s->det);
-    s->app.http_headers = c->http_headers;
-    s->app.http_basic = c->http_basic;
-    if (c->http_layers > 0)
-        s->app.http_layers = (uint8_t)c->http_layers;
-    s->app.http_req_body_limit = c->http_req_body_limit;
-    s->app.smtp_md5 = c->smtp_md5;
-    s->app.dns_unlogged = (uint8_t)(~c->dns_log & 3u);
-    s->app.ndns_types = c->ndns_types;
-    memcpy(s->app.dns_types, c->dns_types, sizeof c->dns_types);
-    s->app.observe = observe;
-    s->app.observe_ctx = s;
-    if (s->det)
-        s->app.buffers = c->detect.nrules > 0;
-    s->eve.site = c->site;
-    s->eve.community_id = c->community_id;
-    s->eve.anomaly_packethdr = c->anomaly_packethdr;
-    s->eve.ethernet = c->ethernet;
-    if (s->det) {
-        s->eve.flow_extra = flow_traffic;
-        s->eve.flow_extra_ctx = s->det;
+    setup_pipeline(s);
+    for (int i = 1; i < nw; i++) {
+        made = i + 1;
+        if (!worker_init(&ws[i], s, err, sizeof err)) {
+            fprintf(stderr, "mimamori: worker %d: %s\n", i + 1, err);
+            goto out;
+        }
     }
-    s->eve.community_seed = c->community_seed;
-    s->eve.sensor = c->sensor;
-    s->eve.home = &s->home;
-    s->eve.geo = s->geo;
-    s->eve.sink = (mm_sink){sink_write, s};
     s->progress = c->progress == 1 || (c->progress == -1 && !c->iface && isatty(2));
+    if (c->iface && !c->quiet)
+        fprintf(stderr, "mimamori: capturing on %s with %s, %d worker%s\n", c->iface,
+                c->capture == MM_CAPTURE_PCAP ? "libpcap" : "AF_PACKET", nw, nw > 1 ? "s" : "");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -855,69 +1281,48 @@ int mm_sensor_run(const mm_sensor_config *c)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (s->live) {
+    if (c->iface) {
         sa.sa_handler = on_hup;
         sigaction(SIGHUP, &sa, NULL);
     }
 
-    rc = s->live ? run_live(s) : run_files(s);
-    mm_flow_flush(s->ft);
-    emit_stats(s, s->last_ts ? s->last_ts : mm_now_ns());
-
-    if (!c->quiet) {
-        mm_flow_stats fs;
-        mm_flow_stats_get(s->ft, &fs);
-        double secs = (double)(mm_mono_ns() - s->start_mono) / 1e9;
-        uint64_t an = s->stream_anomalies;
-        for (int a = 0; a < MM_AN__COUNT; a++)
-            an += s->dec.st.anomalies[a];
-        fprintf(stderr,
-                "mimamori: %llu packets, %.1f MB in %.2f s (%.0f MB/s); %llu flows; "
-                "%llu anomalies; %llu events",
-                (unsigned long long)s->dec.st.pkts, (double)s->dec.st.bytes / 1e6, secs,
-                secs > 0 ? (double)s->dec.st.bytes / 1e6 / secs : 0,
-                (unsigned long long)fs.total, (unsigned long long)an,
-                (unsigned long long)s->eve.events);
-        if (c->eve_path)
-            fprintf(stderr, " -> %s", strcmp(c->eve_path, "-") == 0 ? "stdout" : c->eve_path);
-        if (outdir)
-            fprintf(stderr, " -> %s/", outdir);
-        fputc('\n', stderr);
-        /* what the memory caps and a full disk cost, when they cost anything */
-        uint64_t dfe = mm_defrag_evicted(s->dec.defrag), unw = 0;
-        if (s->segw) {
-            mm_seg_stats ss;
-            mm_segw_stats(s->segw, &ss);
-            unw = ss.unwritten;
-        }
-        if (fs.evicted || fs.memcap_drops || fs.seg_memcap_drops || dfe || unw)
-            fprintf(stderr,
-                    "mimamori: limits reached: %llu flows evicted, %llu not tracked "
-                    "(flow memcap); %llu TCP segments dropped (stream memcap); %llu "
-                    "reassemblies dropped (defrag memcap); %llu events not written\n",
-                    (unsigned long long)fs.evicted, (unsigned long long)fs.memcap_drops,
-                    (unsigned long long)fs.seg_memcap_drops, (unsigned long long)dfe,
-                    (unsigned long long)unw);
+    rc = nw > 1 ? run_workers(s) : c->iface ? run_live(s) : run_files(s);
+    uint64_t last = 0;
+    for (int i = 0; i < nw; i++) {
+        mm_flow_flush(ws[i].ft);
+        if (ws[i].last_ts > last)
+            last = ws[i].last_ts;
     }
+    emit_stats(s, last ? last : mm_now_ns());
+    if (!c->quiet)
+        summary(s, nw);
 out:
-    if (s->evefp) {
-        if (fflush(s->evefp) != 0) {
+    if (O.evefp) {
+        if (fflush(O.evefp) != 0) {
             fprintf(stderr, "mimamori: writing events: %s\n", strerror(errno));
             rc = 1;
         }
-        if (s->evefp != stdout)
-            fclose(s->evefp);
+        if (O.evefp != stdout)
+            fclose(O.evefp);
     }
-    if (s->segw && mm_segw_close(s->segw, err, sizeof err) != 0) {
+    if (O.segw && mm_segw_close(O.segw, err, sizeof err) != 0) {
         fprintf(stderr, "mimamori: %s\n", err);
         rc = 1;
     }
-    if (s->eve.write_errors && rc == 0) {
+    uint64_t write_errors = 0;
+    for (int i = 0; i < nw; i++)
+        write_errors += ws[i].eve.write_errors;
+    if (write_errors && rc == 0) {
         fprintf(stderr, "mimamori: %llu events could not be written\n",
-                (unsigned long long)s->eve.write_errors);
+                (unsigned long long)write_errors);
         rc = 1;
     }
-    mm_pcapdir_close(s->pcap);
+    mm_pcapdir_close(O.pcap);
+    for (int i = made - 1; i >= 1; i--)     /* before the first: they borrow from it */
+        worker_free(&ws[i]);
+    for (int i = made; i < nw; i++)
+        mm_afp_close(ws[i].afp);
+    mm_afp_close(s->afp);
     mm_live_close(s->live);
     mm_flowtable_free(s->ft);
     mm_hrange_free(&s->app);
@@ -927,5 +1332,11 @@ out:
     mm_eve_free(&s->eve);
     mm_geo_close(s->geo);
     mm_netlist_free(&s->home);
+    if (nw > 1) {
+        pthread_mutex_destroy(&O.mu);
+        pthread_mutex_destroy(&P.mu);
+        pthread_cond_destroy(&P.cv);
+    }
+    free(ws);
     return rc;
 }

@@ -58,7 +58,16 @@ typedef struct mm_sensor_config {
     const char *ioc[MM_SENSOR_MAX_IOC];     /* --ioc FILE|DIR: indicators, read again on SIGHUP */
     int nioc;
     uint8_t midstream_policy;   /* MM_MSP_*: a TCP flow picked up mid-way (exception policy) */
+    int capture;                /* live: MM_CAPTURE_AFPACKET (default) or MM_CAPTURE_PCAP */
+    int workers;                /* AF_PACKET workers (0: one a core) */
+    uint32_t ring_block_size, ring_blocks;  /* a worker's ring (0: 1 MiB x 32) */
 } mm_sensor_config;
+
+/* Live capture: AF_PACKET rings, one a worker thread in a fanout group
+ * (the default), or libpcap (one thread; other platforms' way). */
+enum { MM_CAPTURE_AFPACKET, MM_CAPTURE_PCAP };
+/* Workers by default: the cores online (at most MM_MAX_WORKERS). */
+int mm_sensor_workers_default(void);
 
 /* Suricata's stream.midstream-policy in an IDS: what becomes of a TCP flow
  * whose handshake was not seen. Ignore: as --midstream says; bypass: no

@@ -21,8 +21,12 @@ static void usage(FILE *f)
 "Input\n"
 "  -r, --read FILE        pcap or pcapng file ('-' for stdin); repeat for several\n"
 "                         files of one capture, read in the order given\n"
-"  -i, --interface IFACE  live capture (libpcap); never transmits\n"
+"  -i, --interface IFACE  live capture; never transmits\n"
 "  -f, --filter BPF       capture filter for -i\n"
+"      --capture KIND     afpacket (default: AF_PACKET rings, one worker thread\n"
+"                         each, fed by flow hash) or pcap (libpcap, one thread)\n"
+"      --workers N        capture workers for afpacket (default: one a core)\n"
+"      --ring-size SIZE   each worker's ring (default 32m; blocks of 1m)\n"
 "      --user USER        drop root privileges to USER once capture is open\n"
 "      --snaplen N        bytes kept per packet (default 262144)\n"
 "      --no-promisc       do not put the interface in promiscuous mode\n"
@@ -175,7 +179,7 @@ enum {
     O_NODETECT, O_NORULES, O_LIST, O_HASHLIST, O_DETECT, O_HELPDETECT, O_THRESHOLD, O_HOMECC,
     O_RULES, O_VAR, O_RULESCACHE, O_MIDSTREAM, O_MSPOLICY, O_CID, O_CIDSEED, O_XFF, O_NOVLAN,
     O_APAYLOAD, O_APRINT, O_REPCATS, O_REP, O_IOC, O_AVERDICT, O_ALERTMAX, O_ETHER, O_SMTPMD5, O_PCAPNAME, O_APACKET,
-    O_CONFIG,
+    O_CONFIG, O_CAPTURE, O_WORKERS, O_RING,
 };
 
 /* ---- --profile (issue 29) ---- */
@@ -327,6 +331,9 @@ int cmd_sensor(int argc, char **argv)
         {"interface", required_argument, 0, 'i'},
         {"filter", required_argument, 0, 'f'},
         {"user", required_argument, 0, O_USER},
+        {"capture", required_argument, 0, O_CAPTURE},
+        {"workers", required_argument, 0, O_WORKERS},
+        {"ring-size", required_argument, 0, O_RING},
         {"snaplen", required_argument, 0, O_SNAPLEN},
         {"no-promisc", no_argument, 0, O_NOPROMISC},
         {"site", required_argument, 0, O_SITE},
@@ -440,6 +447,31 @@ int cmd_sensor(int argc, char **argv)
         case 'f': c.bpf = optarg; bpf_file = optind <= nfile + 1; break;
         case O_CONFIG: break;           /* read above */
         case O_USER: c.user = optarg; break;
+        case O_CAPTURE:
+            if (strcmp(optarg, "afpacket") == 0)
+                c.capture = MM_CAPTURE_AFPACKET;
+            else if (strcmp(optarg, "pcap") == 0)
+                c.capture = MM_CAPTURE_PCAP;
+            else {
+                fprintf(stderr, "mimamori sensor: --capture: afpacket or pcap\n");
+                return 2;
+            }
+            break;
+        case O_WORKERS:
+            if (!uint_opt("--workers", optarg, MM_MAX_WORKERS, &v) || v < 1) {
+                fprintf(stderr, "mimamori sensor: --workers: 1 to %d\n", MM_MAX_WORKERS);
+                return 2;
+            }
+            c.workers = (int)v;
+            break;
+        case O_RING:
+            if (!mm_parse_size(optarg, &v) || v < (1u << 20) || v > (1ULL << 30)) {
+                fprintf(stderr, "mimamori sensor: --ring-size: a size from 1m to 1g\n");
+                return 2;
+            }
+            c.ring_block_size = 1u << 20;
+            c.ring_blocks = (uint32_t)(v >> 20);
+            break;
         case O_SNAPLEN:
             if (!uint_opt("--snaplen", optarg, MM_MAX_SNAPLEN, &v) || v < 64) {
                 fprintf(stderr, "mimamori sensor: --snaplen: 64 to %u\n", MM_MAX_SNAPLEN);

@@ -9,6 +9,7 @@
 #include "detect/threshold.h"
 #include "util/hash.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 /* Our signatures (sigs.c). The order is the bit in mm_flow.det_fired. */
@@ -126,7 +127,7 @@ struct mm_detect {
     uint64_t mining_ips;        /* addresses in the mining list */
     char *nets;                 /* sinkhole prefixes while lists are read */
     size_t nets_len;
-    uint64_t resolved[RESOLVED_SLOTS];
+    uint64_t *resolved;         /* RESOLVED_SLOTS */
     struct det_ek *ek;          /* det_ek.c */
     struct det_stealer *stl;    /* det_stealer.c */
     beacon *bc;                 /* BEACON_SLOTS */
@@ -151,6 +152,7 @@ struct mm_detect {
     uint64_t rules_loaded, rules_skipped, rule_alerts;
     uint64_t rules_requires;    /* of the skipped: for another engine (requires) */
     uint64_t sbuf_total;        /* stream bytes held for the rules (det_flow.sbuf) */
+    uint32_t sbuf_share;        /* the bound on them divided among this many workers */
     void *sbuf_free;            /* emptied buffers kept for reuse (a list through their
                                  * first bytes), at most SBUF_KEEP */
     unsigned nsbuf_free;
@@ -164,7 +166,28 @@ struct mm_detect {
     const struct mm_pkt *cur_pkt;  /* the packet being inspected (alert dumps) */
     const struct mm_pkt *pend_pkt; /* the packet begun, before its flow is known */
     bool alert_caps;            /* a rule's alert is being written: its pktvars go in it */
+    /* Workers (mm_detect_worker): a worker's detector borrows the first's
+     * rules, lists, indicators and the state that spans flows (trackers,
+     * beacons, resolved names, exploit-kit and stealer tables, the
+     * threshold file), which xlock (recursive) guards; NULL: alone, no
+     * locking. Its own: the rules' thread context, statistics, stream
+     * buffers, host tags. */
+    struct mm_detect *owner;    /* NULL: owns what it holds */
+    pthread_mutex_t *xlock;
 };
+
+/* The state shared between workers' detectors: taken around the
+ * built-ins and every use of trackers and thresholds (recursive). */
+static inline void det_lock(mm_detect *d)
+{
+    if (d->xlock)
+        pthread_mutex_lock(d->xlock);
+}
+static inline void det_unlock(mm_detect *d)
+{
+    if (d->xlock)
+        pthread_mutex_unlock(d->xlock);
+}
 
 
 #define DET_IOC_PER_FLOW 8
@@ -228,6 +251,10 @@ det_flow *det_flow_get(mm_flow *f);
 /* det_rules.c: Suricata rules in the sensor */
 bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
 void det_rules_free(mm_detect *d);
+/* A worker's detector (mm_detect_worker): its rules context freed; made
+ * again for the owner's rules when they changed (false without memory). */
+void det_rules_worker_free(mm_detect *w);
+bool det_rules_worker_sync(mm_detect *w);
 /* Rules read again (mm_detect_reload): the new set replaces the old one
  * only when it loads whole; false with err and the old set kept. */
 bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);

@@ -53,7 +53,10 @@ static void alert(mm_detect *d, mm_flow *f, int dir, uint64_t ts, uint32_t idx,
     const mm_sig *s = &mm_sigs[SIG_IOC];
     const mm_ip *src = dir == MM_TO_SERVER ? &f->cli : &f->srv;
     const mm_ip *dst = dir == MM_TO_SERVER ? &f->srv : &f->cli;
-    if (!mm_thresholds_allow(d->th, 1, s->sid, src, dst, ts)) {
+    det_lock(d);
+    bool allow = mm_thresholds_allow(d->th, 1, s->sid, src, dst, ts);
+    det_unlock(d);
+    if (!allow) {
         d->st.thresholded++;
         return;
     }

@@ -199,6 +199,33 @@ static void rules_sync(const mm_detect *d, det_flow *df)
     df->rules_gen = d->rules_gen;
 }
 
+void det_rules_worker_free(mm_detect *w)
+{
+    sbuf_pool_free(w);
+    mm_rules_thread_free(w->rt);
+    w->rt = NULL;
+}
+
+bool det_rules_worker_sync(mm_detect *w)
+{
+    const mm_detect *o = w->owner;
+    if (w->rt && w->rules == o->rules)
+        return true;
+    mm_rules_thread_free(w->rt);
+    w->rt = NULL;
+    w->rules = o->rules;
+    if (w->rules && !(w->rt = mm_rules_thread_new(w->rules)))
+        return false;
+    w->bits_words = o->bits_words;
+    w->rules_gen = o->rules_gen;
+    w->rules_loaded = o->rules_loaded;
+    w->rules_skipped = o->rules_skipped;
+    w->rules_requires = o->rules_requires;
+    w->rules_syntax = o->rules_syntax;
+    memcpy(w->syntax_first, o->syntax_first, sizeof w->syntax_first);
+    return true;
+}
+
 void det_rules_free(mm_detect *d)
 {
     sbuf_pool_free(d);
@@ -579,9 +606,13 @@ static void hit(void *ctx, const mm_rule *r, const mm_inspection *in)
     } else if (d->pkt_passed) {
         return;                 /* the packet was let go: no later alert on it */
     }
-    if (!own_threshold(d, r, in->src, in->dst, h->ts))
+    det_lock(d);
+    bool own = own_threshold(d, r, in->src, in->dst, h->ts);
+    bool allow = own && mm_thresholds_allow(d->th, r->gid, r->sid, in->src, in->dst, h->ts);
+    det_unlock(d);
+    if (!own)
         return;
-    if (!mm_thresholds_allow(d->th, r->gid, r->sid, in->src, in->dst, h->ts)) {
+    if (!allow) {
         d->st.thresholded++;
         return;
     }
@@ -1113,7 +1144,7 @@ static void stream_inspect(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, 
  * flow on the packet path), NULL past the global bound. */
 static uint8_t *sbuf_get(mm_detect *d)
 {
-    if (d->sbuf_total + SBUF_MIN > SBUF_TOTAL)
+    if (d->sbuf_total + SBUF_MIN > SBUF_TOTAL / d->sbuf_share)
         return NULL;
     uint8_t *b = d->sbuf_free;
     if (b) {
@@ -1166,7 +1197,7 @@ static bool sbuf_room(mm_detect *d, det_flow *df, int dir, uint32_t need)
         cap *= 2;
     if (cap > SBUF_MAX)
         cap = SBUF_MAX;
-    if (d->sbuf_total + (cap - df->scap[dir]) > SBUF_TOTAL)
+    if (d->sbuf_total + (cap - df->scap[dir]) > SBUF_TOTAL / d->sbuf_share)
         return false;
     uint8_t *nb = realloc(df->sbuf[dir], cap);
     if (!nb)

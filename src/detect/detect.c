@@ -115,6 +115,7 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     }
     d->eve = eve;
     d->home = home;
+    d->sbuf_share = 1;
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
         *(uint64_t *)((char *)&d->p + params[i].off) = params[i].p.def;
     for (int i = 0; i < c->nset; i++)
@@ -125,8 +126,10 @@ mm_detect *mm_detect_new(const mm_detect_config *c, mm_eve *eve, const mm_netlis
     mm_hashkey_random(&d->hk);
     d->trk = calloc(TRK_SLOTS, sizeof(trk));
     d->bc = calloc(BEACON_SLOTS, sizeof(beacon));
-    if (!d->trk || !d->bc || !det_ek_init(d) || !det_stealer_init(d)) {
+    d->resolved = calloc(RESOLVED_SLOTS, sizeof *d->resolved);
+    if (!d->trk || !d->bc || !d->resolved || !det_ek_init(d) || !det_stealer_init(d)) {
         free(d->trk);
+        free(d->resolved);
         det_ek_free(d);
         det_stealer_free(d);
         free(d->bc);
@@ -167,6 +170,16 @@ void mm_detect_free(mm_detect *d)
 {
     if (!d)
         return;
+    if (d->owner) {                     /* a worker's: its own parts only */
+        det_rules_worker_free(d);
+        free(d);
+        return;
+    }
+    if (d->xlock) {
+        pthread_mutex_destroy(d->xlock);
+        free(d->xlock);
+    }
+    free(d->resolved);
     det_lists_free(d);
     det_rules_free(d);
     mm_thresholds_free(d->th);
@@ -184,6 +197,67 @@ bool mm_detect_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t
         return false;
     d->ioc = c->ioc && mm_iocmatch_count(c->ioc) ? c->ioc : NULL;
     return true;
+}
+
+mm_detect *mm_detect_worker(mm_detect *first, mm_eve *eve, unsigned nworkers, char *err,
+                            size_t errlen)
+{
+    first->sbuf_share = nworkers ? nworkers : 1;
+    if (!first->xlock) {
+        pthread_mutexattr_t a;
+        pthread_mutex_t *m = malloc(sizeof *m);
+        if (!m || pthread_mutexattr_init(&a) != 0) {
+            free(m);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+        int rc = pthread_mutex_init(m, &a);
+        pthread_mutexattr_destroy(&a);
+        if (rc != 0) {
+            free(m);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        first->xlock = m;
+    }
+    mm_detect *w = malloc(sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *w = *first;                        /* the shared parts, borrowed */
+    w->owner = first;
+    w->eve = eve;
+    w->geo = NULL;                      /* det_country asks the owner's */
+    memset(&w->st, 0, sizeof w->st);
+    memset(w->htags, 0, sizeof w->htags);
+    w->htag_next = w->ntags_on = w->hosts_on = 0;
+    w->rt = NULL;
+    w->rules = NULL;
+    w->sbuf_total = 0;
+    w->sbuf_free = NULL;
+    w->nsbuf_free = 0;
+    w->pkt_no = 0;
+    w->pkt_alerts = 0;
+    w->pkt_passed = false;
+    w->cur_pkt = w->pend_pkt = NULL;
+    w->alert_caps = false;
+    if (!mm_detect_worker_sync(w)) {
+        free(w);
+        snprintf(err, errlen, "rules: out of memory");
+        return NULL;
+    }
+    return w;
+}
+
+bool mm_detect_worker_sync(mm_detect *w)
+{
+    const mm_detect *o = w->owner;
+    if (!o)
+        return true;
+    w->ioc = o->ioc;
+    return det_rules_worker_sync(w);
 }
 
 void mm_detect_rebind(mm_detect *d, mm_eve *eve)
@@ -253,13 +327,17 @@ const char *det_country(mm_detect *d, const mm_ip *ip, char cc[3])
 {
     const mm_geo *g = d->eve->geo;
     cc[0] = 0;
-    if (!g && !d->geo_tried) {
-        char err[256];
-        d->geo_tried = true;                    /* once: alerts that need it are rare */
-        d->geo = mm_geo_open(NULL, err, sizeof err);
+    if (!g) {
+        mm_detect *o = d->owner ? d->owner : d;
+        det_lock(d);
+        if (!o->geo_tried) {
+            char err[256];
+            o->geo_tried = true;                /* once: alerts that need it are rare */
+            o->geo = mm_geo_open(NULL, err, sizeof err);
+        }
+        g = o->geo;
+        det_unlock(d);
     }
-    if (!g)
-        g = d->geo;
     if (!g || mm_geo_lookup(g, ip, cc) != MM_GEO_COUNTRY)
         cc[0] = 0;
     return cc;
@@ -318,8 +396,19 @@ mm_json *det_alert_begin(mm_detect *d, mm_flow *f, const mm_sig *s, int severity
     return j;
 }
 
+static void alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
+                      void (*extra)(mm_json *j, const void *arg), const void *arg);
+
 void det_alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
                    void (*extra)(mm_json *j, const void *arg), const void *arg)
+{
+    det_lock(d);
+    alert_sev(d, f, sig, severity, dir, ts, extra, arg);
+    det_unlock(d);
+}
+
+static void alert_sev(mm_detect *d, mm_flow *f, int sig, int severity, int dir, uint64_t ts,
+                      void (*extra)(mm_json *j, const void *arg), const void *arg)
 {
     const mm_sig *s = &mm_sigs[sig];
     uint64_t bit = 1ULL << sig;
@@ -389,10 +478,14 @@ void mm_detect_observe(void *ctx, mm_flow *f, int dir, int kind, const void *obs
         det_rules_app_event(d, f, dir, obs, kind == MM_OBS_APP_EVENT_TX, ts);
         return;
     }
-    if (kind != MM_OBS_BUFFERS && d->builtin)
+    if (kind == MM_OBS_BUFFERS || (!d->builtin && !d->ioc))
+        return;
+    det_lock(d);
+    if (d->builtin)
         det_observe(d, f, dir, kind, obs, ts);
-    if (kind != MM_OBS_BUFFERS && d->ioc)
+    if (d->ioc)
         det_ioc_observe(d, f, dir, kind, obs, ts);
+    det_unlock(d);
 }
 
 void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
@@ -402,15 +495,21 @@ void mm_detect_stream(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint3
         return;
     /* only chunks that begin in the first 4 KiB of a direction are looked
      * at (a message or two may come before the framing) */
-    if (d->builtin && p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps)
+    if (d->builtin && p && f->half[dir].delivered - n < 4096 && !f->half[dir].gaps) {
+        det_lock(d);
         det_stream(d, f, dir, p, n);
+        det_unlock(d);
+    }
 }
 
 void mm_detect_datagram(mm_detect *d, mm_flow *f, int dir, const uint8_t *p, uint32_t n)
 {
     /* the built-ins look at a UDP flow's first datagrams each way */
-    if (d->builtin && n && f->pkts[dir] <= 4)
+    if (d->builtin && n && f->pkts[dir] <= 4) {
+        det_lock(d);
         det_p2p_datagram(d, f, dir, p, n);
+        det_unlock(d);
+    }
 }
 
 void mm_detect_rules_counts(const mm_detect *d, uint64_t *loaded, uint64_t *skipped,
@@ -438,8 +537,11 @@ unsigned mm_detect_file_hashes(const mm_detect *d)
 void mm_detect_flow_end(mm_detect *d, mm_flow *f)
 {
     det_rules_stream_flush(d, f);
-    if (d->builtin)
+    if (d->builtin) {
+        det_lock(d);
         det_flow_end(d, f);
+        det_unlock(d);
+    }
 }
 
 void mm_detect_flow_free(mm_detect *d, mm_flow *f)

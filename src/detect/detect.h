@@ -86,6 +86,16 @@ const char *mm_detect_listed(const mm_detect *d, int kind, const char *name);
 const char *mm_detect_builtin_vendor(const char *name, size_t n);
 /* Is ip a sinkhole's address (or an answer that points nowhere)? */
 bool mm_detect_sinkhole(const mm_detect *d, const mm_ip *ip);
+/* A worker's detector (the sensor's --workers): it borrows first's rules,
+ * lists, indicators and the state that spans flows, guarded by a lock
+ * from then on; alerts go to eve. Stream data held for the rules is
+ * bounded for the nworkers together. Freed with mm_detect_free before
+ * first. NULL with err without memory. */
+mm_detect *mm_detect_worker(mm_detect *first, mm_eve *eve, unsigned nworkers, char *err,
+                            size_t errlen);
+/* After first was reloaded (mm_detect_reload), with the worker idle: the
+ * worker takes the new rules and indicators. false without memory. */
+bool mm_detect_worker_sync(mm_detect *w);
 /* Alerts go to eve from now on (a fuzzer's fresh writer per input). */
 void mm_detect_rebind(mm_detect *d, mm_eve *eve);
 

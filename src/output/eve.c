@@ -666,6 +666,18 @@ void mm_eve_stats(mm_eve *e, uint64_t ts, const mm_sensor_stats *s)
     mj_obj_open(j, "anomalies");
     decoder_events(j, d, false);
     mj_obj_close(j);
+    if (s->nworkers) {                  /* the capture's workers, each */
+        mj_arr_open(j, "workers");
+        for (unsigned i = 0; i < s->nworkers; i++) {
+            mj_obj_open(j, NULL);
+            mj_u64(j, "kernel_packets", s->workers[i].kernel_packets);
+            mj_u64(j, "kernel_drops", s->workers[i].kernel_drops);
+            mj_u64(j, "pkts", s->workers[i].pkts);
+            mj_u64(j, "flows", s->workers[i].flows);
+            mj_obj_close(j);
+        }
+        mj_arr_close(j);
+    }
     mj_obj_open(j, "drops");
     mj_u64(j, "kernel", s->kernel_drops);
     mj_u64(j, "interface", s->kernel_ifdrops);

@@ -159,12 +159,21 @@ typedef struct mm_stats_app {
     uint64_t memuse;
 } mm_stats_app;
 
+/* One capture worker's share (--workers): what its socket's ring took
+ * and dropped, the packets it decoded and the flows it made. */
+#define MM_MAX_WORKERS 64
+typedef struct mm_worker_stats {
+    uint64_t kernel_packets, kernel_drops, pkts, flows;
+} mm_worker_stats;
+
 /* Everything a stats event reports. */
 typedef struct mm_sensor_stats {
     uint64_t uptime_s;
     const mm_decode_stats *dec;
     const mm_flow_stats *flow;
     uint64_t kernel_packets, kernel_drops, kernel_ifdrops, live;
+    unsigned nworkers;               /* workers (0: one thread) ... */
+    const mm_worker_stats *workers;  /* ... and each one's counters */
     uint64_t anomaly_events_suppressed;
     uint64_t defrag_memuse;
     uint64_t events;

@@ -49,7 +49,7 @@ struct mm_file {
     mm_fshape shape;             /* the content's shape (the detectors') */
 };
 
-static unsigned long tmp_seq;
+static _Atomic unsigned long tmp_seq;     /* workers make files at once */
 
 mm_file *mm_file_open(mm_app *a, const char *name, size_t name_len, uint64_t ts)
 {

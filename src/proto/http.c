@@ -679,8 +679,9 @@ static void rule_inspect(mm_app *a, mm_flow *f, dir_state *ds, int dir, uint64_t
     ds->mpb[0] = 0;
     if (!ds->raw || !ds->rawlen)
         return;
-    static char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
-    static uint8_t whole[RAW_MAX + IB_MAX];
+    /* per thread: the sensor's workers parse at once */
+    static _Thread_local char scratch[MM_HTTP_BUFS_SCRATCH(RAW_MAX)];
+    static _Thread_local uint8_t whole[RAW_MAX + IB_MAX];
     mm_obs_buf b[MM_HTTP_BUFS_MAX + 2 + 2 * MPART_RULES];
     int n = mm_http_bufs(ds->raw, ds->rawlen, dir == MM_TO_SERVER, ds->ib, ds->iblen, b,
                          MM_HTTP_BUFS_MAX, scratch, sizeof scratch);

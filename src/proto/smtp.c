@@ -402,7 +402,7 @@ static bool param(const char *v, const char *name, char *out, size_t on)
  * our part_name): cut there, and the message raises MIME_LONG_FILENAME. */
 static void long_name(smtp_state *s, const char *v, const char *key)
 {
-    static char big[2048];
+    static _Thread_local char big[2048];
     if (param(v, key, big, sizeof big) && strlen(big) > sizeof s->m.part_name - 1)
         s->tx.long_filename = true;
 }
@@ -434,7 +434,7 @@ static void header(smtp_state *s)
             memcpy(m->next_boundary, b, sizeof b);
         /* RFC 2046 allows 70 characters; Suricata's MIME decoder raises
          * mime_long_boundary past its 256-byte buffer */
-        static char lb[1024];
+        static _Thread_local char lb[1024];
         if (param(v, "boundary", lb, sizeof lb) && strlen(lb) > 254)
             m->long_boundary = true;
         if (!m->part_name[0] && param(v, "name", m->part_name, sizeof m->part_name))

@@ -153,7 +153,7 @@ static char *md5_hex(const char *s)
     md5_init(&c);
     md5_update(&c, strlen(s), (const uint8_t *)s);
     md5_digest(&c, sizeof d, d);
-    static char hx[2 * MD5_DIGEST_SIZE + 1];
+    static _Thread_local char hx[2 * MD5_DIGEST_SIZE + 1];
     for (int i = 0; i < MD5_DIGEST_SIZE; i++)
         snprintf(hx + 2 * i, 3, "%02x", d[i]);
     return hx;

@@ -19,6 +19,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,7 +340,21 @@ bool mm_kw_dataset(mm_rparse *p, const char *kw, char *val)
     return true;
 }
 
+/* Sets change as rules match (dataset:set, unset) and the sensor's
+ * workers share them: one lock for every set (they are rare in rules). */
+static pthread_mutex_t sets_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool dataset_match(const mm_sm *s, const uint8_t *d, uint32_t n);
+
 bool mm_dataset_match(const mm_sm *s, const uint8_t *d, uint32_t n)
+{
+    pthread_mutex_lock(&sets_mu);
+    bool r = dataset_match(s, d, n);
+    pthread_mutex_unlock(&sets_mu);
+    return r;
+}
+
+static bool dataset_match(const mm_sm *s, const uint8_t *d, uint32_t n)
 {
     mm_dataset *ds = s->u.ds.set;
     uint8_t tmp[16];
