@@ -319,7 +319,8 @@ mm_afp *mm_afp_open(const mm_afp_config *c, char *err, size_t errlen)
     }
     if (c->fanout_id) {
         /* after bind: the kernel only lets a bound socket join */
-        int f = (int)c->fanout_id | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+        uint32_t mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+        int f = (int)(c->fanout_id | mode << 16);
         if (setsockopt(a->fd, SOL_PACKET, PACKET_FANOUT, &f, sizeof f) != 0) {
             snprintf(err, errlen, "%s: fanout group %u: %s", c->iface, (unsigned)c->fanout_id,
                      strerror(errno));

@@ -332,8 +332,9 @@ static void test_file_across_buffer(void **st)
 /* --- AF_PACKET (capture/afpacket.c) ---
  * In a network namespace made here, with a veth pair of its own: frames are
  * sent out of one end (B) with a packet socket and captured on the other
- * (A). The namespace and its links are the test's alone and are deleted on
- * every path (the group teardown). Skipped when not root or without ip. */
+ * (A). The namespace and its links are the test's alone; its name is
+ * removed as soon as the test is in it, so it goes away with the test
+ * process whatever way that ends. Skipped when not root or without ip. */
 
 static char afp_ns[32], afp_a[IFNAMSIZ], afp_b[IFNAMSIZ];
 static int afp_orig_ns = -1;
@@ -408,6 +409,10 @@ static int afp_group_setup(void **st)
         return 0;
     }
     close(nsfd);
+    /* its name goes at once: the namespace lives on while this process is
+     * in it and is gone with it, even when a failure aborts the test */
+    afp_sh("ip netns del %s", afp_ns);
+    afp_ns[0] = 0;
     afp_ready = true;
     return 0;
 }
