@@ -15,7 +15,7 @@ fi
 ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash,webpath,config}
+mkdir -p "$work"/{capture,decode,segment,util,proto,lists,threshold,rules,update,ingest,iprep,multipart,dcerpc,match,logs,listen,ioc,ioc_export,ioc_stix,mailmsg,exposure,web,selfcheck,webshell,obspiece,regfile,autoruns,dash,webpath,config,afpblock}
 build-fuzz/mm-pcapgen "$work/capture/demo.pcap"
 editcap -F pcapng "$work/capture/demo.pcap" "$work/capture/demo.pcapng" 2>/dev/null || true
 for f in ../shared/corpus/pcaps/13_dns/zeek__dns53.pcap \
@@ -310,10 +310,35 @@ EOP
 { printf '\x01'; cat packaging/mimamori.yaml; } > "$work/config/default-any"
 printf '\x00interface: eth1\nsite: "acme"\nhome_net: [10.0.0.0/8, 192.168.0.0/16]\nrules:\n  - /a\n  - /b\nioc: /c\ncommunity-id: yes\nzstd: 5\noutput:\n' > "$work/config/settings"
 printf '\x01a: b\nc: [d, e]\n---\nf: &x g\nh: *x\n' > "$work/config/docs"
+# AF_PACKET ring block seeds: byte 0 the link type (0 Ethernet, 1 raw IP),
+# then a TPACKET_V3 block (struct tpacket_block_desc, then tpacket3_hdr and
+# the packet, each at the offsets the kernel would write): an untagged and a
+# VLAN-tagged (tag moved to the header) UDP packet
+/usr/bin/python3 - "$work/afpblock" <<'EOP'
+import struct, sys
+def pkt(next_off, data, status=0, tci=0, tpid=0, mac=80):
+    # next, sec, nsec, snaplen, len, status, mac, net, rxhash, vlan_tci, vlan_tpid, pad
+    h = struct.pack('<IIIIIIHHIHH', next_off, 1700000000, 123456789, len(data), len(data),
+                    status, mac, mac + 14, 0, tci, tpid) + b'\0' * 12
+    return (h + b'\0' * (mac - len(h)) + data).ljust(next_off or 0, b'\0')
+eth = bytes.fromhex('020000000001020000000002') + b'\x08\x00'
+ip = bytes.fromhex('4500002400010000401100000a6300010a630002')
+udp = bytes.fromhex('4e2000090010000068656c6c6f21') + b'xx'
+p1 = pkt(160, eth + ip + udp)
+p2 = pkt(0, eth + ip + udp, status=(1 << 4) | (1 << 6), tci=0x6064, tpid=0x8100)
+body = p1 + p2
+first = 48
+desc = struct.pack('<IIIIIIQII II', 3, 0, 1, 2, first, first + len(body), 1, 1700000000, 0,
+                   1700000000, 5000)
+blk = desc.ljust(first, b'\0') + body
+open(sys.argv[1] + '/two', 'wb').write(b'\x00' + blk.ljust(4096, b'\0'))
+open(sys.argv[1] + '/raw', 'wb').write(b'\x01' + (desc.ljust(first, b'\0') +
+    pkt(0, ip + udp, mac=80)).ljust(512, b'\0'))
+EOP
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 fail=0
-for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash webpath config; do
+for t in capture decode segment util proto lists threshold rules update ingest iprep multipart dcerpc match logs listen ioc ioc_export ioc_stix mailmsg exposure web selfcheck webshell obspiece regfile autoruns dash webpath config afpblock; do
     echo "fuzz_$t: ${secs}s"
     if ! build-fuzz/tests/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=0 "$work/$t" > "$work/$t.log" 2>&1; then

@@ -103,6 +103,12 @@ int mm_afp_dispatch(mm_afp *a, int timeout_ms, mm_live_cb cb, void *user, char *
 void mm_afp_stats_get(mm_afp *a, mm_live_stats *st);
 int mm_afp_linktype(const mm_afp *a);
 void mm_afp_close(mm_afp *a);
+/* The packets of one ring block of size bytes (its descriptor first), as
+ * mm_afp_dispatch reads them, for fuzzing and tests: every offset is checked
+ * against size; a bad one ends the walk and adds 1 to *bad. Returns packets
+ * handed to cb, -1 when out of memory. */
+int mm_afp_walk_block(const uint8_t *blk, uint32_t size, int linktype, mm_live_cb cb,
+                      void *user, uint64_t *bad);
 
 /* Drop root: switch to user (and its primary group, no supplementary groups).
  * Returns false with err set when it cannot. */

@@ -2,8 +2,17 @@
 #include "testutil.h"
 #include "capture/capture.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static tbuf T;
@@ -320,6 +329,520 @@ static void test_file_across_buffer(void **st)
     unlink(path);
 }
 
+/* --- AF_PACKET (capture/afpacket.c) ---
+ * In a network namespace made here, with a veth pair of its own: frames are
+ * sent out of one end (B) with a packet socket and captured on the other
+ * (A). The namespace and its links are the test's alone; its name is
+ * removed as soon as the test is in it, so it goes away with the test
+ * process whatever way that ends. Skipped when not root or without ip. */
+
+static char afp_ns[32], afp_a[IFNAMSIZ], afp_b[IFNAMSIZ];
+static int afp_orig_ns = -1;
+static bool afp_ready;
+static const char *afp_skip = "";
+
+static int afp_sh(const char *fmt, ...)
+{
+    char cmd[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    return system(cmd);
+}
+
+static int afp_group_teardown(void **st)
+{
+    (void)st;
+    if (afp_orig_ns >= 0) {
+        if (setns(afp_orig_ns, CLONE_NEWNET) != 0)
+            perror("setns back");
+        close(afp_orig_ns);
+        afp_orig_ns = -1;
+    }
+    if (afp_ns[0])
+        afp_sh("ip netns del %s 2>/dev/null", afp_ns);
+    afp_ns[0] = 0;
+    return 0;
+}
+
+static int afp_group_setup(void **st)
+{
+    (void)st;
+    if (geteuid() != 0) {
+        afp_skip = "not root";
+        return 0;
+    }
+    if (afp_sh("ip netns list >/dev/null 2>&1") != 0) {
+        afp_skip = "'ip netns' not available";
+        return 0;
+    }
+    int pid = (int)getpid();
+    snprintf(afp_ns, sizeof afp_ns, "mmafp%d", pid);
+    snprintf(afp_a, sizeof afp_a, "mmafp%da", pid);
+    snprintf(afp_b, sizeof afp_b, "mmafp%db", pid);
+    if (afp_sh("ip netns add %s", afp_ns) != 0) {
+        afp_ns[0] = 0;
+        afp_skip = "cannot make a network namespace";
+        return 0;
+    }
+    /* no IPv6 in the namespace: no router solicitations or MLD reports
+     * on the links, only the test's frames */
+    afp_sh("ip netns exec %s sh -c 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6;"
+           " echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6' 2>/dev/null", afp_ns);
+    if (afp_sh("ip -n %s link add %s type veth peer name %s && ip -n %s link set %s up &&"
+               " ip -n %s link set %s up", afp_ns, afp_a, afp_b, afp_ns, afp_a, afp_ns,
+               afp_b) != 0) {
+        afp_skip = "cannot make a veth pair";
+        afp_group_teardown(st);
+        return 0;
+    }
+    char path[128];
+    snprintf(path, sizeof path, "/run/netns/%s", afp_ns);
+    int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+    afp_orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0 || afp_orig_ns < 0 || setns(nsfd, CLONE_NEWNET) != 0) {
+        if (nsfd >= 0)
+            close(nsfd);
+        afp_skip = "cannot enter the namespace";
+        afp_group_teardown(st);
+        return 0;
+    }
+    close(nsfd);
+    /* its name goes at once: the namespace lives on while this process is
+     * in it and is gone with it, even when a failure aborts the test */
+    afp_sh("ip netns del %s", afp_ns);
+    afp_ns[0] = 0;
+    afp_ready = true;
+    return 0;
+}
+
+#define AFP_MAGIC 0x6d6d6166u
+#define AFP_FLOWS 200
+#define AFP_PER_FLOW 5
+#define AFP_N (AFP_FLOWS * AFP_PER_FLOW)
+
+/* An Ethernet/IPv4/UDP frame of len bytes (at least 50) whose payload
+ * starts with the magic and seq. vlan_tpid 0: untagged. */
+static size_t afp_frame(uint8_t *f, size_t len, uint16_t vlan_tpid, uint16_t tci, uint16_t sport,
+                        uint16_t dport, uint32_t seq)
+{
+    tbuf *t = malloc(sizeof *t);
+    assert_non_null(t);
+    t->n = 0;
+    static const uint8_t m[12] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
+    tb_put(t, m, 12);
+    if (vlan_tpid) {
+        tb_be16(t, vlan_tpid);
+        tb_be16(t, tci);
+    }
+    tb_be16(t, 0x0800);
+    size_t l4 = len - t->n - 20;
+    static const uint8_t src[4] = {10, 99, 0, 1}, dst[4] = {10, 99, 0, 2};
+    tb_ipv4(t, src, dst, 17, (uint16_t)l4, (uint16_t)seq, 0, 0);
+    tb_udp(t, sport, dport, (uint16_t)(l4 - 8));
+    tb_be32(t, AFP_MAGIC);
+    tb_be32(t, seq);
+    while (t->n < len)
+        tb_u8(t, (uint8_t)t->n);
+    memcpy(f, t->b, len);
+    free(t);
+    return len;
+}
+
+static int afp_sender(void)
+{
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);   /* receives nothing */
+    assert_true(fd >= 0);
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_ifindex = (int)if_nametoindex(afp_b);
+    assert_true(sll.sll_ifindex > 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof sll), 0);
+    return fd;
+}
+
+static void afp_send(int fd, const uint8_t *f, size_t len)
+{
+    for (int tries = 0;; tries++) {
+        ssize_t w = send(fd, f, len, 0);
+        if (w == (ssize_t)len)
+            return;
+        /* a full device queue: let it drain */
+        assert_true(tries < 1000 && w < 0 && (errno == ENOBUFS || errno == EAGAIN));
+        usleep(1000);
+    }
+}
+
+static uint64_t afp_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+typedef struct afp_seen {
+    int sock;                 /* which socket this callback is for */
+    int got[AFP_N];           /* times each seq arrived */
+    int flow_sock[AFP_FLOWS]; /* socket that had the flow (0: none yet), -1 both */
+    int per_sock[2];          /* flows first seen on each socket */
+    uint64_t all[2];          /* every packet, ours or not */
+    uint64_t ours;
+    uint32_t want_len, want_caplen;
+    uint16_t only_dport;      /* when set: every packet must go to this port */
+    int bad;                  /* packets of ours not as sent */
+    uint64_t t0;
+} afp_seen;
+
+static void afp_cb(void *u, const mm_rawpkt *p)
+{
+    afp_seen *s = u;
+    s->all[s->sock]++;
+    if (p->caplen < 50 || p->linktype != MM_LT_ETHERNET)
+        return;
+    const uint8_t *d = p->data;
+    if (d[12] != 0x08 || d[13] != 0x00 || d[23] != 17)
+        return;
+    uint32_t magic = (uint32_t)d[42] << 24 | (uint32_t)d[43] << 16 | (uint32_t)d[44] << 8 | d[45];
+    if (magic != AFP_MAGIC)
+        return;
+    uint32_t seq = (uint32_t)d[46] << 24 | (uint32_t)d[47] << 16 | (uint32_t)d[48] << 8 | d[49];
+    uint16_t sport = (uint16_t)(d[34] << 8 | d[35]), dport = (uint16_t)(d[36] << 8 | d[37]);
+    uint64_t now = afp_now_ns();
+    if (seq >= AFP_N || p->wirelen != s->want_len || p->caplen != s->want_caplen ||
+        p->ts_ns + 5000000000ULL < s->t0 || p->ts_ns > now + 1000000000ULL ||
+        (s->only_dport && dport != s->only_dport) || sport != 20000 + seq / AFP_PER_FLOW) {
+        s->bad++;
+        return;
+    }
+    s->ours++;
+    s->got[seq]++;
+    int flow = (int)(seq / AFP_PER_FLOW);
+    if (s->flow_sock[flow] == 0) {
+        s->flow_sock[flow] = s->sock + 1;
+        s->per_sock[s->sock]++;
+    } else if (s->flow_sock[flow] != s->sock + 1) {
+        s->flow_sock[flow] = -1;
+    }
+}
+
+static void test_afp_fanout(void **st)
+{
+    (void)st;
+    if (!afp_ready) {
+        printf("skipped: %s\n", afp_skip);
+        skip();
+    }
+    char err[256] = "";
+    mm_afp_config c = {.iface = afp_a, .snaplen = 65535, .promisc = true,
+                       .fanout_id = (uint16_t)(getpid() & 0xffff), .block_size = 256 << 10,
+                       .blocks = 8};
+    mm_afp *a[2];
+    a[0] = mm_afp_open(&c, err, sizeof err);
+    assert_non_null(a[0]);
+    c.promisc = false;
+    c.block_size = 0;          /* the defaults: 32 blocks of 1 MiB */
+    c.blocks = 0;
+    a[1] = mm_afp_open(&c, err, sizeof err);
+    if (!a[1])
+        fail_msg("%s", err);
+    assert_int_equal(mm_afp_linktype(a[0]), MM_LT_ETHERNET);
+
+    afp_seen *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    s->want_len = s->want_caplen = 120;
+    s->t0 = afp_now_ns();
+    int fd = afp_sender();
+    uint8_t f[256];
+    /* flows interleaved: packet k of every flow, then k + 1 */
+    for (int k = 0; k < AFP_PER_FLOW; k++)
+        for (int fl = 0; fl < AFP_FLOWS; fl++) {
+            uint32_t seq = (uint32_t)(fl * AFP_PER_FLOW + k);
+            afp_send(fd, f, afp_frame(f, 120, 0, 0, (uint16_t)(20000 + fl), 7777, seq));
+        }
+    close(fd);
+    uint64_t end = afp_now_ns() + 3000000000ULL;
+    while (s->ours < AFP_N && afp_now_ns() < end)
+        for (int i = 0; i < 2; i++) {
+            s->sock = i;
+            assert_true(mm_afp_dispatch(a[i], 20, afp_cb, s, err, sizeof err) >= 0);
+        }
+    /* the kernel's counts: packets it put in the rings (wait for a block
+     * still filling to be handed up) */
+    mm_live_stats ks[2];
+    uint64_t kp = 0, kd = 0;
+    end = afp_now_ns() + 1000000000ULL;
+    for (;;) {
+        kp = kd = 0;
+        for (int i = 0; i < 2; i++) {
+            mm_afp_stats_get(a[i], &ks[i]);
+            kp += ks[i].kernel_packets;
+            kd += ks[i].kernel_drops;
+        }
+        if (kp == s->all[0] + s->all[1] || afp_now_ns() > end)
+            break;
+        for (int i = 0; i < 2; i++) {
+            s->sock = i;
+            assert_true(mm_afp_dispatch(a[i], 20, afp_cb, s, err, sizeof err) >= 0);
+        }
+    }
+    printf("afpacket fanout: %llu of ours (%llu all) on socket 0 %d flows, socket 1 %d flows;"
+           " kernel %llu packets, %llu drops\n", (unsigned long long)s->ours,
+           (unsigned long long)(s->all[0] + s->all[1]), s->per_sock[0], s->per_sock[1],
+           (unsigned long long)kp, (unsigned long long)kd);
+    assert_int_equal(s->bad, 0);
+    assert_int_equal(s->ours, AFP_N);
+    for (int i = 0; i < AFP_N; i++)
+        assert_int_equal(s->got[i], 1);
+    for (int i = 0; i < AFP_FLOWS; i++)
+        assert_true(s->flow_sock[i] > 0);
+    assert_true(s->per_sock[0] > 0 && s->per_sock[1] > 0);
+    assert_int_equal(kp, s->all[0] + s->all[1]);
+    assert_int_equal(kd, 0);
+    /* totals add up: a second read adds nothing new */
+    mm_live_stats again;
+    mm_afp_stats_get(a[0], &again);
+    assert_true(again.kernel_packets >= ks[0].kernel_packets);
+    free(s);
+    mm_afp_close(a[0]);
+    mm_afp_close(a[1]);
+}
+
+static void test_afp_filter_snaplen(void **st)
+{
+    (void)st;
+    if (!afp_ready) {
+        printf("skipped: %s\n", afp_skip);
+        skip();
+    }
+    char err[256] = "";
+    mm_afp_config c = {.iface = afp_a, .bpf = "udp port 9 and", .snaplen = 64};
+    assert_null(mm_afp_open(&c, err, sizeof err));
+    assert_non_null(strstr(err, "filter 'udp port 9 and': "));
+    c.bpf = "udp port 9";
+    mm_afp *a = mm_afp_open(&c, err, sizeof err);
+    if (!a)
+        fail_msg("%s", err);
+    afp_seen *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    s->want_len = 200;
+    s->want_caplen = 64;
+    s->only_dport = 9;
+    s->t0 = afp_now_ns();
+    int fd = afp_sender();
+    uint8_t f[256];
+    for (uint32_t seq = 0; seq < 100; seq++)
+        afp_send(fd, f, afp_frame(f, 200, 0, 0, (uint16_t)(20000 + seq / AFP_PER_FLOW),
+                                  seq % 2 ? 10 : 9, seq));
+    close(fd);
+    uint64_t end = afp_now_ns() + 3000000000ULL;
+    while (s->ours < 50 && afp_now_ns() < end)
+        assert_true(mm_afp_dispatch(a, 20, afp_cb, s, err, sizeof err) >= 0);
+    /* anything left over (nothing should be) */
+    for (int i = 0; i < 5; i++)
+        assert_true(mm_afp_dispatch(a, 20, afp_cb, s, err, sizeof err) >= 0);
+    assert_int_equal(s->bad, 0);
+    assert_int_equal(s->ours, 50);
+    assert_int_equal(s->all[0], 50);
+    for (uint32_t seq = 0; seq < 100; seq++)
+        assert_int_equal(s->got[seq], seq % 2 ? 0 : 1);
+    mm_live_stats ks;
+    mm_afp_stats_get(a, &ks);
+    assert_int_equal(ks.kernel_packets, 50);
+    assert_int_equal(ks.kernel_drops, 0);
+    assert_int_equal(ks.iface_drops, 0);
+    free(s);
+    mm_afp_close(a);
+}
+
+typedef struct afp_vl {
+    uint8_t got[2][128];
+    uint32_t len[2], wirelen[2];
+    int n;
+} afp_vl;
+
+static void afp_vcb(void *u, const mm_rawpkt *p)
+{
+    afp_vl *v = u;
+    if (p->caplen < 50 || p->caplen > 128 || v->n >= 2)
+        return;
+    const uint8_t *d = p->data;
+    if (d[46] != 0x6d || d[47] != 0x6d || d[48] != 0x61 || d[49] != 0x66)
+        return;   /* the magic, 4 bytes further on than untagged */
+    memcpy(v->got[v->n], d, p->caplen);
+    v->len[v->n] = p->caplen;
+    v->wirelen[v->n] = p->wirelen;
+    v->n++;
+}
+
+static void test_afp_vlan(void **st)
+{
+    (void)st;
+    if (!afp_ready) {
+        printf("skipped: %s\n", afp_skip);
+        skip();
+    }
+    char err[256] = "";
+    mm_afp_config c = {.iface = afp_a, .snaplen = 1500, .block_size = 64 << 10, .blocks = 4};
+    mm_afp *a = mm_afp_open(&c, err, sizeof err);
+    if (!a)
+        fail_msg("%s", err);
+    uint8_t f[2][128];
+    afp_frame(f[0], 100, 0x8100, 0x6064, 30000, 53, 1);   /* priority 3, VLAN 100 */
+    afp_frame(f[1], 100, 0x88a8, 0x0fff, 30001, 53, 2);   /* 802.1ad, VLAN 4095 */
+    int fd = afp_sender();
+    afp_send(fd, f[0], 100);
+    afp_send(fd, f[1], 100);
+    close(fd);
+    afp_vl v;
+    memset(&v, 0, sizeof v);
+    uint64_t end = afp_now_ns() + 3000000000ULL;
+    while (v.n < 2 && afp_now_ns() < end)
+        assert_true(mm_afp_dispatch(a, 20, afp_vcb, &v, err, sizeof err) >= 0);
+    assert_int_equal(v.n, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(v.len[i], 100);
+        assert_int_equal(v.wirelen[i], 100);
+        assert_memory_equal(v.got[i], f[i], 100);
+    }
+    mm_afp_close(a);
+}
+
+static void test_afp_errors(void **st)
+{
+    (void)st;
+    char err[256] = "";
+    mm_afp_config c = {.iface = "mmafp-nosuch", .snaplen = 1500};
+    assert_null(mm_afp_open(&c, err, sizeof err));
+    assert_string_equal(err, "mmafp-nosuch: no such interface");
+    c.iface = "an-interface-name-far-too-long";
+    assert_null(mm_afp_open(&c, err, sizeof err));
+    assert_non_null(strstr(err, "no such interface"));
+    c.iface = "lo";
+    c.block_size = 5000;
+    assert_null(mm_afp_open(&c, err, sizeof err));
+    assert_non_null(strstr(err, "block size 5000"));
+}
+
+/* The block walker on blocks built in memory: offsets that point outside
+ * the block end the walk and are counted. */
+typedef struct afp_wk {
+    int n;
+    uint32_t caplen[4], wirelen[4];
+    uint8_t first[4];
+    uint64_t ts0;
+    uint8_t d0[32];
+} afp_wk;
+
+static void afp_wcb(void *u, const mm_rawpkt *p)
+{
+    afp_wk *w = u;
+    if (w->n == 0) {
+        w->ts0 = p->ts_ns;
+        memcpy(w->d0, p->data, p->caplen < 32 ? p->caplen : 32);
+    }
+    if (w->n < 4) {
+        w->caplen[w->n] = p->caplen;
+        w->wirelen[w->n] = p->wirelen;
+        w->first[w->n] = p->caplen ? p->data[0] : 0;
+    }
+    w->n++;
+}
+
+static void afp_put_hdr(uint8_t *blk, uint32_t off, uint32_t next, uint32_t snap, uint32_t len,
+                        uint16_t mac)
+{
+    struct tpacket3_hdr h;
+    memset(&h, 0, sizeof h);
+    h.tp_next_offset = next;
+    h.tp_sec = 5;
+    h.tp_nsec = 7;
+    h.tp_snaplen = snap;
+    h.tp_len = len;
+    h.tp_mac = mac;
+    memcpy(blk + off, &h, sizeof h);
+}
+
+static void test_afp_walk_block(void **st)
+{
+    (void)st;
+    static uint8_t blk[4096];
+    memset(blk, 0, sizeof blk);
+    struct tpacket_block_desc bd;
+    memset(&bd, 0, sizeof bd);
+    bd.hdr.bh1.num_pkts = 3;
+    bd.hdr.bh1.offset_to_first_pkt = 64;
+    memcpy(blk, &bd, sizeof bd);
+    afp_put_hdr(blk, 64, 128, 40, 60, 64);
+    blk[128] = 0xA1;
+    afp_put_hdr(blk, 192, 256, 20, 20, 66);
+    blk[258] = 0xB2;
+    afp_put_hdr(blk, 448, 0, 100, 100, 64);
+    blk[512] = 0xC3;
+    afp_wk w;
+    memset(&w, 0, sizeof w);
+    uint64_t bad = 0;
+    assert_int_equal(mm_afp_walk_block(blk, sizeof blk, MM_LT_RAW, afp_wcb, &w, &bad), 3);
+    assert_int_equal(bad, 0);
+    assert_int_equal(w.caplen[0], 40);
+    assert_int_equal(w.first[0], 0xA1);
+    assert_int_equal(w.first[1], 0xB2);
+    assert_int_equal(w.first[2], 0xC3);
+    /* the third packet's data runs past the block: two handed up, one bad */
+    memset(&w, 0, sizeof w);
+    assert_int_equal(mm_afp_walk_block(blk, 600, MM_LT_RAW, afp_wcb, &w, &bad), 2);
+    assert_int_equal(bad, 1);
+    /* a next offset of 0 before the last packet */
+    afp_put_hdr(blk, 192, 0, 20, 20, 66);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(mm_afp_walk_block(blk, sizeof blk, MM_LT_RAW, afp_wcb, &w, &bad), 2);
+    assert_int_equal(bad, 2);
+    /* first packet beyond the block; a block shorter than its descriptor */
+    bd.hdr.bh1.offset_to_first_pkt = 0xfffffff0u;
+    memcpy(blk, &bd, sizeof bd);
+    assert_int_equal(mm_afp_walk_block(blk, sizeof blk, MM_LT_RAW, afp_wcb, &w, &bad), 0);
+    assert_int_equal(mm_afp_walk_block(blk, 8, MM_LT_RAW, afp_wcb, &w, &bad), 0);
+    assert_int_equal(bad, 4);
+    /* a VLAN tag put back after the MAC addresses; ts in ns */
+    bd.hdr.bh1.num_pkts = 1;
+    bd.hdr.bh1.offset_to_first_pkt = 64;
+    memcpy(blk, &bd, sizeof bd);
+    struct tpacket3_hdr h;
+    memset(&h, 0, sizeof h);
+    h.tp_snaplen = 20;
+    h.tp_len = 30;
+    h.tp_mac = 64;
+    h.tp_sec = 2;
+    h.tp_nsec = 3;
+    h.tp_status = TP_STATUS_VLAN_VALID;
+    h.hv1.tp_vlan_tci = 0x0123;
+    memcpy(blk + 64, &h, sizeof h);
+    for (int i = 0; i < 20; i++)
+        blk[128 + i] = (uint8_t)i;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(mm_afp_walk_block(blk, sizeof blk, MM_LT_ETHERNET, afp_wcb, &w, &bad), 1);
+    assert_int_equal(w.caplen[0], 24);
+    assert_int_equal(w.wirelen[0], 34);
+    assert_int_equal(w.ts0, 2000000003ULL);
+    static const uint8_t want[24] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x81, 0x00, 0x01, 0x23,
+                                     12, 13, 14, 15, 16, 17, 18, 19};
+    assert_memory_equal(w.d0, want, 24);
+    /* with the 802.1ad type given; the raw link type has no tag put back */
+    h.tp_status = TP_STATUS_VLAN_VALID | TP_STATUS_VLAN_TPID_VALID;
+    h.hv1.tp_vlan_tpid = 0x88a8;
+    memcpy(blk + 64, &h, sizeof h);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(mm_afp_walk_block(blk, sizeof blk, MM_LT_ETHERNET, afp_wcb, &w, &bad), 1);
+    assert_int_equal(w.d0[12], 0x88);
+    assert_int_equal(w.d0[13], 0xa8);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(mm_afp_walk_block(blk, sizeof blk, MM_LT_RAW, afp_wcb, &w, &bad), 1);
+    assert_int_equal(w.caplen[0], 20);
+    assert_int_equal(w.d0[12], 12);
+    assert_int_equal(bad, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +853,15 @@ int main(void)
         cmocka_unit_test(test_pcap_old_version_swapped_lengths),
         cmocka_unit_test(test_pcapng_interfaces),
         cmocka_unit_test(test_pcapng_bad_blocks),
+        cmocka_unit_test(test_afp_walk_block),
+        cmocka_unit_test(test_afp_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest live[] = {
+        cmocka_unit_test(test_afp_fanout),
+        cmocka_unit_test(test_afp_filter_snaplen),
+        cmocka_unit_test(test_afp_vlan),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    return rc | cmocka_run_group_tests_name("afpacket", live, afp_group_setup,
+                                            afp_group_teardown);
 }
