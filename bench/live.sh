@@ -6,7 +6,8 @@
 # detectors, for each worker count and rate given. Reported per run: the
 # rate tcpreplay achieved, the packets the kernel handed to the sensor's
 # rings and those it dropped (the rings' own counters, from the sensor's
-# last stats event), the sensor's CPU time and peak RSS.
+# last stats event), the sensor's CPU time and peak RSS (from /proc before
+# it stops).
 #
 #   sudo bench/live.sh [WORKERS...]   (default: 1 2)
 #   RATES="1000 2000 topspeed" sudo bench/live.sh 2
@@ -55,8 +56,7 @@ for w in "${workers[@]}"; do
     for r in $rates; do
         out=$work/live-out-$w-$r
         rm -rf "$out"
-        ip netns exec "$a" /usr/bin/time -f '%U %S %M' -o "$work/live-time.txt" \
-            "$mm" sensor -i "${dev}a" --workers "$w" --rules "$rules" --rules-cache "$cache" \
+        ip netns exec "$a" "$mm" sensor -i "${dev}a" --workers "$w" --rules "$rules" --rules-cache "$cache" \
             -o "$out" --eve "$out.eve.json" --stats-interval 1 2>"$work/live-err.txt" &
         pid=$!
         for _ in $(seq 300); do
@@ -65,17 +65,20 @@ for w in "${workers[@]}"; do
         done
         sleep 0.5
         if [ "$r" = topspeed ]; then rate=(--topspeed); else rate=(--mbps "$r"); fi
-        rep=$(ip netns exec "$b" tcpreplay -i "${dev}b" "${rate[@]}" "$big" 2>&1)
+        rep=$(ip netns exec "$b" tcpreplay -i "${dev}b" "${rate[@]}" "$big" 2>&1) || true
+        echo "$rep" > "$work/live-replay-$w-$r.txt"
         sleep 3
+        # the sensor's peak RSS and CPU time (all threads), read before it ends
+        rss=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+        cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$pid/stat")
         kill -TERM "$pid"
         wait "$pid" || true
         mbps=$(echo "$rep" | sed -n 's/.*Rated: [0-9.]* Bps, \([0-9.]*\) Mbps.*/\1/p' | head -1)
         read -r kp kd < <(grep '"event_type":"stats"' "$out.eve.json" | tail -1 |
             python3 -c 'import json,sys; c=json.loads(sys.stdin.read())["stats"]["capture"]; print(c["kernel_packets"], c["kernel_drops"])')
-        read -r us ss rss < "$work/live-time.txt"
         pct=$(awk "BEGIN{printf \"%.2f\", $kp ? 100*$kd/$kp : 0}")
         printf '%-8s %-9s %12s %12s %10s %10s %8.1f %8.1f\n' "$w" "$r" "${mbps:-?}" "$kp" "$kd" \
-            "$pct" "$(awk "BEGIN{print $us+$ss}")" "$(awk "BEGIN{print $rss/1024}")"
+            "$pct" "$cpu" "$(awk "BEGIN{print $rss/1024}")"
         rm -rf "$out" "$out.eve.json"
     done
 done
