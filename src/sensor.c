@@ -93,6 +93,8 @@ bool mm_sensor_profile(mm_sensor_config *c, const char *name)
         c->flow.stream_memcap = d.flow.stream_memcap;
         c->defrag_memcap = d.defrag_memcap;
         c->app_memcap = d.app_memcap;
+        c->ring_block_size = d.ring_block_size;
+        c->ring_blocks = d.ring_blocks;
         return true;
     }
     if (strcmp(name, "small") == 0) {
@@ -102,6 +104,9 @@ bool mm_sensor_profile(mm_sensor_config *c, const char *name)
         c->flow.stream_memcap = 4ULL << 20;
         c->defrag_memcap = 2ULL << 20;
         c->app_memcap = 8ULL << 20;
+        /* each worker's ring: 8 MiB (80 ms at 800 Mbit/s) against 32 */
+        c->ring_block_size = 1u << 20;
+        c->ring_blocks = 8;
         return true;
     }
     return false;
