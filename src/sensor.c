@@ -1108,6 +1108,51 @@ static bool open_capture(sensor *ws, int nw, char *err, size_t errlen)
     return true;
 }
 
+int mm_sensor_test(const mm_sensor_config *c)
+{
+    sensor S, *s = &S;
+    memset(s, 0, sizeof S);
+    s->cfg = c;
+    char err[512];
+    int rc = 1;
+    if (!mm_netlist_parse(&s->home, c->home_net, err, sizeof err)) {
+        fprintf(stderr, "mimamori: --home-net: %s\n", err);
+        return 2;
+    }
+    s->dcfg = c->detect;
+    if (c->nioc) {
+        if (!(s->ioc = load_ioc(c, err, sizeof err))) {
+            fprintf(stderr, "mimamori sensor: %s\n", err);
+            goto out;
+        }
+        s->dcfg.ioc = s->ioc;
+    }
+    uint64_t t0 = mm_mono_ns();
+    mm_eve_init(&s->eve);
+    if (c->detect.builtin || c->detect.nrules || s->dcfg.ioc) {
+        s->det = mm_detect_new(&s->dcfg, &s->eve, &s->home, err, sizeof err);
+        if (!s->det) {
+            fprintf(stderr, "mimamori: %s\n", err);
+            goto out;
+        }
+    }
+    uint64_t loaded = 0, skipped = 0;
+    if (s->det && c->detect.nrules)
+        mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
+    fprintf(stderr, "mimamori: the settings load: rules: %llu loaded, %llu skipped%s%s; "
+            "built-in detectors %s; %.2f s\n", (unsigned long long)loaded,
+            (unsigned long long)skipped, c->detect.rules_cache ? "; compiled in " : "",
+            c->detect.rules_cache ? c->detect.rules_cache : "", c->detect.builtin ? "on" : "off",
+            (double)(mm_mono_ns() - t0) / 1e9);
+    rc = 0;
+out:
+    mm_detect_free(s->det);
+    mm_iocmatch_free(s->ioc);
+    mm_eve_free(&s->eve);
+    mm_netlist_free(&s->home);
+    return rc;
+}
+
 int mm_sensor_run(const mm_sensor_config *c)
 {
     int nw = 1;

@@ -94,5 +94,10 @@ uint64_t mm_box_memory(void);
  * gives up every capability once the interface and outputs are open.
  * Returns the process exit code: 0 ok, 1 input/output error. */
 int mm_sensor_run(const mm_sensor_config *c);
+/* -T: the home networks, indicators, lists and rules loaded as
+ * mm_sensor_run would (the rules compiled into the rules cache when one
+ * is given), counts on stderr, nothing captured. 0 when they load, 1 when
+ * not, 2 for a bad --home-net. */
+int mm_sensor_test(const mm_sensor_config *c);
 
 #endif

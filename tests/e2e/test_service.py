@@ -318,6 +318,25 @@ def _():
             r = run(args)
             expect(r.returncode == 0, '%s: %s' % (line, r.stderr))
     expect(os.path.exists(os.path.join(st, 'reports', 'survey-en.html')), 'reports written')
+    # the rules compiled before the sensor starts and after an update
+    # (sensor -T) with a configuration of the test's: they land in its cache
+    rd = os.path.join(st, 'rules')
+    os.makedirs(rd)
+    write(os.path.join(rd, 't.rules'), 'alert tcp any any -> any 80 (msg:"t"; '
+          'content:"service-test-word"; sid:9300001; rev:1;)\n')
+    conf = os.path.join(TMP, 'svc.yaml')
+    write(conf, 'rules: [%s]\nrules-cache: %s\n' % (rd, os.path.join(st, 'cache')))
+    pre = [l for l in sensor.splitlines() if l.startswith('ExecStartPre=')]
+    post = [l for l in text['mimamori-update.service'].splitlines()
+            if l.startswith('ExecStartPost=-')]
+    expect(len(pre) == 1 and len(post) == 1, 'the compile lines: %s %s' % (pre, post))
+    for line in pre + post:
+        args = line.split('=', 1)[1].lstrip('-').replace('/etc/mimamori/mimamori.yaml',
+                                                         conf).split()[1:]
+        r = run(args)
+        expect(r.returncode == 0, '%s: %s' % (line, r.stderr))
+    expect(any(n.endswith('.hsdb') for n in os.listdir(os.path.join(st, 'cache'))),
+           'no compiled rules in the cache')
 
 
 if __name__ == '__main__':

@@ -232,6 +232,37 @@ def _():
                 pass
 
 
+@check('ET Open as the service loads it: compiled by `sensor -T` into the rules cache first, '
+       'then the sensor (small profile) peaks at 100 MiB at most, the same alerts')
+def _():
+    if not os.path.isdir(ETOPEN):
+        raise Skip('no ET Open at %s' % ETOPEN)
+    files = capture()
+    rules = os.path.join(TMP, 'fault.rules')
+    with open(rules, 'w') as f:
+        f.write('alert udp any any -> any 9999 (msg:"mimamori fault test marker"; '
+                'content:"MIMAMORI-FAULT"; sid:9000001; rev:1;)\n')
+    cache = os.path.join(TMP, 'cache')
+    rc, err, test = measured(['sensor', '-T', '--rules', ETOPEN, '--rules', rules,
+                              '--rules-cache', cache, '--profile', 'small'], None)
+    expect(rc == 0 and 'compiled in' in err, err)
+    out = os.path.join(TMP, 'out-warm')
+    args = ['sensor', '-o', out, '--site', 'small', '--sensor', 's1', '--rules', ETOPEN,
+            '--rules', rules, '--rules-cache', cache, '--profile', 'small']
+    for f in files:
+        args += ['-r', f]
+    rc, err, sensor = measured(args, None)
+    expect(rc == 0, err)
+    rc, err, _ = measured(['ingest', '--db', os.path.join(TMP, 'warm.db'), '-q', out], None)
+    expect(rc == 0 and ' 300 alerts' in err, err)
+    print('      peak RSS: the compile (sensor -T) %.1f MiB, then the sensor %.1f MiB'
+          % (test / 1024, sensor / 1024))
+    if SANITIZED:
+        print('      AddressSanitizer build: the peak is not checked')
+    else:
+        expect(sensor <= 100 * 1024, 'sensor peak %.1f MiB' % (sensor / 1024))
+
+
 @check('... inside a cgroup v2 with memory.max 2G and memory.swap.max 0: no OOM kill')
 def _():
     if 'cg' not in KIT:
