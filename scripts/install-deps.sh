@@ -20,7 +20,7 @@ test_pkgs=(libcmocka-dev tshark tcpreplay clang libclang-rt-14-dev iproute2 proc
            postgresql chromium poppler-utils
            nftables ipset unbound bind9-utils squid nmap)
 bench_pkgs=(libndpi-bin time sqlite3 apache2-utils)
-package_pkgs=(debhelper devscripts dpkg-dev fakeroot lintian debootstrap)
+package_pkgs=(debhelper devscripts dpkg-dev fakeroot lintian debootstrap systemd-container)
 
 # Multi-pattern matching: Hyperscan on amd64, its Vectorscan port elsewhere.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev)

@@ -1108,6 +1108,23 @@ static bool open_capture(sensor *ws, int nw, char *err, size_t errlen)
     return true;
 }
 
+/* The detectors' settings with the indicators of --ioc read; false (said
+ * on stderr) when they cannot be. */
+static bool start_detect_config(sensor *s)
+{
+    const mm_sensor_config *c = s->cfg;
+    char err[512];
+    s->dcfg = c->detect;
+    if (c->nioc) {
+        if (!(s->ioc = load_ioc(c, err, sizeof err))) {
+            fprintf(stderr, "mimamori sensor: %s\n", err);
+            return false;
+        }
+        s->dcfg.ioc = s->ioc;
+    }
+    return true;
+}
+
 int mm_sensor_test(const mm_sensor_config *c)
 {
     sensor S, *s = &S;
@@ -1119,14 +1136,8 @@ int mm_sensor_test(const mm_sensor_config *c)
         fprintf(stderr, "mimamori: --home-net: %s\n", err);
         return 2;
     }
-    s->dcfg = c->detect;
-    if (c->nioc) {
-        if (!(s->ioc = load_ioc(c, err, sizeof err))) {
-            fprintf(stderr, "mimamori sensor: %s\n", err);
-            goto out;
-        }
-        s->dcfg.ioc = s->ioc;
-    }
+    if (!start_detect_config(s))
+        goto out;
     uint64_t t0 = mm_mono_ns();
     mm_eve_init(&s->eve);
     if (c->detect.builtin || c->detect.nrules || s->dcfg.ioc) {
@@ -1196,14 +1207,8 @@ int mm_sensor_run(const mm_sensor_config *c)
     }
     /* the indicators first (their counts are said even when a capture
      * file fails below) */
-    s->dcfg = c->detect;
-    if (c->nioc) {
-        if (!(s->ioc = load_ioc(c, err, sizeof err))) {
-            fprintf(stderr, "mimamori sensor: %s\n", err);
-            goto out;
-        }
-        s->dcfg.ioc = s->ioc;
-    }
+    if (!start_detect_config(s))
+        goto out;
     /* Check every input before doing anything: a bad file fails fast. */
     for (int i = 0; i < c->nfiles; i++) {
         mm_capfile *cf = mm_capfile_open(c->files[i], err, sizeof err);

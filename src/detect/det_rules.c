@@ -139,6 +139,17 @@ bool det_rules_load(mm_detect *d, const mm_detect_config *c, char *err, size_t e
 
 static void sbuf_pool_free(mm_detect *d);
 
+/* What a rule set's load found, from the detector that loaded it. */
+static void rules_facts_copy(mm_detect *to, const mm_detect *from)
+{
+    to->bits_words = from->bits_words;
+    to->rules_loaded = from->rules_loaded;
+    to->rules_skipped = from->rules_skipped;
+    to->rules_requires = from->rules_requires;
+    to->rules_syntax = from->rules_syntax;
+    memcpy(to->syntax_first, from->syntax_first, sizeof to->syntax_first);
+}
+
 bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
 {
     /* the sets of the running rules saved first: the new rules read them */
@@ -172,12 +183,7 @@ bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t
     mm_rules_free(d->rules);
     d->rules = n->rules;
     d->rt = n->rt;
-    d->bits_words = n->bits_words;
-    d->rules_loaded = n->rules_loaded;
-    d->rules_skipped = n->rules_skipped;
-    d->rules_requires = n->rules_requires;
-    d->rules_syntax = n->rules_syntax;
-    memcpy(d->syntax_first, n->syntax_first, sizeof d->syntax_first);
+    rules_facts_copy(d, n);
     d->rules_gen++;
     free(n);
     return true;
@@ -216,13 +222,8 @@ bool det_rules_worker_sync(mm_detect *w)
     w->rules = o->rules;
     if (w->rules && !(w->rt = mm_rules_thread_new(w->rules)))
         return false;
-    w->bits_words = o->bits_words;
+    rules_facts_copy(w, o);
     w->rules_gen = o->rules_gen;
-    w->rules_loaded = o->rules_loaded;
-    w->rules_skipped = o->rules_skipped;
-    w->rules_requires = o->rules_requires;
-    w->rules_syntax = o->rules_syntax;
-    memcpy(w->syntax_first, o->syntax_first, sizeof w->syntax_first);
     return true;
 }
 
