@@ -233,6 +233,16 @@ int cmd_status(int argc, char **argv)
                 mj_u64(&j, "kernel", st.kernel_drops);
                 mj_u64(&j, "interface", st.kernel_ifdrops);
             }
+            if (st.nworkers) {
+                mj_arr_open(&j, "workers");
+                for (unsigned i = 0; i < st.nworkers; i++) {
+                    mj_obj_open(&j, NULL);
+                    mj_u64(&j, "kernel_packets", st.worker_packets[i]);
+                    mj_u64(&j, "kernel", st.worker_drops[i]);
+                    mj_obj_close(&j);
+                }
+                mj_arr_close(&j);
+            }
             mj_u64(&j, "flow_memcap", st.drop_flow_memcap);
             mj_u64(&j, "stream_memcap", st.drop_stream_memcap);
             mj_u64(&j, "event_write_errors", st.drop_write_errors);
@@ -300,6 +310,14 @@ int cmd_status(int argc, char **argv)
                    (unsigned long long)st.drop_flow_memcap,
                    (unsigned long long)st.drop_stream_memcap,
                    (unsigned long long)st.drop_write_errors);
+            if (st.nworkers) {          /* each worker's ring: dropped of packets */
+                printf("workers       %u:", st.nworkers);
+                for (unsigned i = 0; i < st.nworkers; i++)
+                    printf("%s %llu of %llu", i ? "," : "",
+                           (unsigned long long)st.worker_drops[i],
+                           (unsigned long long)st.worker_packets[i]);
+                printf(" dropped\n");
+            }
             if (st.rules)
                 printf("rules loaded  %llu (%llu failed), last load %s\n",
                        (unsigned long long)st.rules_loaded, (unsigned long long)st.rules_failed,

@@ -121,6 +121,17 @@ static bool take_stats(mm_outdir_status *st, const char *line, size_t n)
         u64_at(&d, "stats.capture.kernel_packets", &st->kernel_packets);
         u64_at(&d, "stats.capture.kernel_drops", &st->kernel_drops);
         u64_at(&d, "stats.capture.kernel_ifdrops", &st->kernel_ifdrops);
+        int wk = jr_path(&d, "mimamori.stats.workers");
+        st->nworkers = 0;
+        for (int i = 0, w; wk >= 0 && i < 64 && (w = jr_elem(&d, wk, i)) >= 0; i++) {
+            int64_t v;
+            st->worker_packets[i] = st->worker_drops[i] = 0;
+            if (jr_i64(&d, jr_member(&d, w, "kernel_packets"), &v) && v > 0)
+                st->worker_packets[i] = (uint64_t)v;
+            if (jr_i64(&d, jr_member(&d, w, "kernel_drops"), &v) && v > 0)
+                st->worker_drops[i] = (uint64_t)v;
+            st->nworkers = (unsigned)i + 1;
+        }
         u64_at(&d, "mimamori.stats.drops.flow_memcap", &st->drop_flow_memcap);
         u64_at(&d, "mimamori.stats.drops.stream_memcap", &st->drop_stream_memcap);
         u64_at(&d, "mimamori.stats.drops.event_write_errors", &st->drop_write_errors);

@@ -30,6 +30,8 @@ typedef struct mm_outdir_status {
     uint64_t uptime_s;
     bool live;
     uint64_t kernel_packets, kernel_drops, kernel_ifdrops;
+    unsigned nworkers;              /* live capture workers (0: one thread) ... */
+    uint64_t worker_packets[64], worker_drops[64];  /* ... each one's ring counters */
     uint64_t drop_flow_memcap, drop_stream_memcap, drop_write_errors;
     bool rules;
     uint64_t rules_loaded, rules_failed;

@@ -274,7 +274,8 @@ def _():
 def _():
     with Net() as net:
         eve = os.path.join(TMP, 'drops.json')
-        p = net.sensor(eve, '--workers', '2', '--ring-size', '1m')
+        outdir = os.path.join(TMP, 'drops-out')
+        p = net.sensor(eve, '--workers', '2', '--ring-size', '1m', '-o', outdir)
         os.kill(p.pid, 0)
         # the sensor's own process (ip netns exec execs it: the same pid)
         os.kill(p.pid, signal.SIGSTOP)
@@ -297,6 +298,15 @@ def _():
         wk = st['mimamori']['stats']['workers']
         expect(sum(w['kernel_drops'] for w in wk) == cap['kernel_drops'],
                'per-worker drops %s' % wk)
+        # mimamori status tells each worker's ring from the segments
+        r = subprocess.run([MM, 'status', '-o', outdir, '--format', 'json'],
+                           capture_output=True, text=True)
+        js = json.loads(r.stdout)
+        got = [(w['kernel_packets'], w['kernel']) for w in js['stats']['drops']['workers']]
+        expect(got == [(w['kernel_packets'], w['kernel_drops']) for w in wk],
+               'status workers %s, stats %s' % (got, wk))
+        r = subprocess.run([MM, 'status', '-o', outdir], capture_output=True, text=True)
+        expect('workers       2: ' in r.stdout, r.stdout)
 
 
 @check('--capture pcap: one thread through libpcap, the same flows')
