@@ -104,9 +104,10 @@ bool mm_sensor_profile(mm_sensor_config *c, const char *name)
         c->flow.stream_memcap = 4ULL << 20;
         c->defrag_memcap = 2ULL << 20;
         c->app_memcap = 8ULL << 20;
-        /* each worker's ring: 8 MiB (80 ms at 800 Mbit/s) against 32 */
-        c->ring_block_size = 1u << 20;
-        c->ring_blocks = 8;
+        /* each worker's ring: 8 MiB (80 ms at 800 Mbit/s, 1.6 s at low
+         * rates) against 32 */
+        c->ring_block_size = MM_RING_BLOCK;
+        c->ring_blocks = (8u << 20) / MM_RING_BLOCK;
         return true;
     }
     return false;
@@ -712,24 +713,35 @@ static struct mm_iocmatch *load_ioc(const mm_sensor_config *c, char *err, size_t
     return m;
 }
 
+static void pool_pause(struct pool *p);
+static void pool_resume(struct pool *p);
+
 /* SIGHUP: the rules and indicators read again; the running sets stay
- * when the new ones fail. Between packets: nothing holds a rule or an
- * indicator of the old sets then. */
+ * when the new ones fail. They are read beside the running ones while
+ * the workers go on capturing (alone, between packets), and swapped in
+ * with the workers paused: nothing holds a rule or an indicator of the
+ * old sets then. */
 static void reload(sensor *s, uint64_t now)
 {
     const mm_sensor_config *c = s->cfg;
     char err[512] = "";
     uint64_t t0 = mm_mono_ns();
-    s->reload_ns = now;
     mm_iocmatch *ioc = NULL;
+    mm_detect_pending *pend = NULL;
+    mm_detect_config dc = s->dcfg;
     bool ok = true;
     if (c->nioc && !(ioc = load_ioc(c, err, sizeof err)))
         ok = false;
     if (ok && s->det) {
-        mm_detect_config dc = s->dcfg;
         dc.ioc = c->nioc ? ioc : NULL;
-        ok = mm_detect_reload(s->det, &dc, err, sizeof err);
+        ok = (pend = mm_detect_reload_prepare(s->det, &dc, err, sizeof err)) != NULL;
     }
+    uint64_t t1 = mm_mono_ns();
+    if (s->pool)
+        pool_pause(s->pool);
+    s->reload_ns = now;
+    if (ok && pend)
+        mm_detect_reload_commit(s->det, pend, &dc);
     if (!ok) {
         mm_iocmatch_free(ioc);
         s->reload_failures++;
@@ -761,12 +773,14 @@ static void reload(sensor *s, uint64_t now)
         uint64_t loaded = 0, skipped = 0;
         if (s->det && c->detect.nrules)
             mm_detect_rules_counts(s->det, &loaded, &skipped, NULL);
-        fprintf(stderr, "mimamori: reloaded in %.2f s: rules: %llu loaded, %llu skipped; "
-                "%zu indicators\n", (double)(mm_mono_ns() - t0) / 1e9,
-                (unsigned long long)loaded, (unsigned long long)skipped,
-                s->ioc ? mm_iocmatch_count(s->ioc) : (size_t)0);
+        fprintf(stderr, "mimamori: reloaded in %.2f s (capture held %.3f s): rules: %llu "
+                "loaded, %llu skipped; %zu indicators\n", (double)(mm_mono_ns() - t0) / 1e9,
+                (double)(mm_mono_ns() - (s->pool ? t1 : t0)) / 1e9, (unsigned long long)loaded,
+                (unsigned long long)skipped, s->ioc ? mm_iocmatch_count(s->ioc) : (size_t)0);
     }
     emit_stats(s, now);
+    if (s->pool)
+        pool_resume(s->pool);
 }
 
 static int live_dispatch(sensor *s, char *err, size_t errlen)
@@ -911,9 +925,7 @@ static int run_workers(sensor *s)
         uint64_t mono = mm_mono_ns(), now = mm_now_ns();
         if (g_reload) {
             g_reload = 0;
-            pool_pause(p);
-            reload(s, now);             /* its stats event too */
-            pool_resume(p);
+            reload(s, now);             /* pauses the workers to swap; its stats event */
         }
         if (mono >= next_tick) {
             out_lock(s->out);
@@ -1186,7 +1198,10 @@ int mm_sensor_run(const mm_sensor_config *c)
     char err[512];
     int rc = 1;
     int made = 1;                       /* workers whose pipeline was begun */
-    if (nw > 1) {
+    /* AF_PACKET: worker threads, even one (the main thread's reload then
+     * reads new rules while it captures) */
+    bool pooled = c->iface && c->capture != MM_CAPTURE_PCAP;
+    if (pooled) {
         pthread_mutex_init(&O.mu, NULL);
         pthread_mutex_init(&P.mu, NULL);
         pthread_cond_init(&P.cv, NULL);
@@ -1341,7 +1356,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         sigaction(SIGHUP, &sa, NULL);
     }
 
-    rc = nw > 1 ? run_workers(s) : c->iface ? run_live(s) : run_files(s);
+    rc = pooled ? run_workers(s) : c->iface ? run_live(s) : run_files(s);
     uint64_t last = 0;
     for (int i = 0; i < nw; i++) {
         mm_flow_flush(ws[i].ft);
@@ -1387,7 +1402,7 @@ out:
     mm_eve_free(&s->eve);
     mm_geo_close(s->geo);
     mm_netlist_free(&s->home);
-    if (nw > 1) {
+    if (pooled) {
         pthread_mutex_destroy(&O.mu);
         pthread_mutex_destroy(&P.mu);
         pthread_cond_destroy(&P.cv);

@@ -60,9 +60,11 @@ typedef struct mm_sensor_config {
     uint8_t midstream_policy;   /* MM_MSP_*: a TCP flow picked up mid-way (exception policy) */
     int capture;                /* live: MM_CAPTURE_AFPACKET (default) or MM_CAPTURE_PCAP */
     int workers;                /* AF_PACKET workers (0: one a core) */
-    uint32_t ring_block_size, ring_blocks;  /* a worker's ring (0: 1 MiB x 32) */
+    uint32_t ring_block_size, ring_blocks;  /* a worker's ring (0: 256 KiB x 128) */
 } mm_sensor_config;
 
+/* --ring-size is made of blocks of this size. */
+#define MM_RING_BLOCK (256u << 10)
 /* Live capture: AF_PACKET rings, one a worker thread in a fanout group
  * (the default), or libpcap (one thread; other platforms' way). */
 enum { MM_CAPTURE_AFPACKET, MM_CAPTURE_PCAP };

@@ -42,10 +42,17 @@
 #define ARPHRD_RAWIP 519       /* raw IP (some modems' drivers) */
 #endif
 
-#define AFP_DEFAULT_BLOCK (1u << 20)
-#define AFP_DEFAULT_BLOCKS 32u
+/* The kernel hands a block up when it is full or AFP_RETIRE_MS after it
+ * was opened, whatever it holds: at low rates every block carries that
+ * long of traffic, so a ring holds blocks x AFP_RETIRE_MS at the least
+ * while its reader is busy (a stopped sensor with 32 blocks of 1 MiB and
+ * 10 ms held 0.3 s). Many smaller blocks and a longer timeout: 128 x
+ * 256 KiB, 50 ms, at least 6.4 s at any rate the 32 MiB can hold. A packet
+ * larger than a block is cut to it (256 KiB: more than an IP packet). */
+#define AFP_DEFAULT_BLOCK (256u << 10)
+#define AFP_DEFAULT_BLOCKS 128u
 #define AFP_FRAME 2048u           /* only for the ring's arithmetic (V3 packs packets) */
-#define AFP_RETIRE_MS 10u         /* a block goes up after this even if not full */
+#define AFP_RETIRE_MS 50u         /* a block goes up after this even if not full */
 #define AFP_MAX_BLOCKS_CALL 8u    /* blocks read per dispatch: the caller's ticks */
 
 struct mm_afp {

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 "      --capture KIND     afpacket (default: AF_PACKET rings, one worker thread\n"
 "                         each, fed by flow hash) or pcap (libpcap, one thread)\n"
 "      --workers N        capture workers for afpacket (default: one a core)\n"
-"      --ring-size SIZE   each worker's ring (default 32m; blocks of 1m)\n"
+"      --ring-size SIZE   each worker's ring (default 32m, in blocks of 256k that\n"
+"                         go up full or after 50 ms: at least 6.4 s at low rates)\n"
 "      --user USER        drop root privileges to USER once capture is open\n"
 "      --snaplen N        bytes kept per packet (default 262144)\n"
 "      --no-promisc       do not put the interface in promiscuous mode\n"
@@ -476,8 +477,8 @@ int cmd_sensor(int argc, char **argv)
                 fprintf(stderr, "mimamori sensor: --ring-size: a size from 1m to 1g\n");
                 return 2;
             }
-            c.ring_block_size = 1u << 20;
-            c.ring_blocks = (uint32_t)(v >> 20);
+            c.ring_block_size = MM_RING_BLOCK;
+            c.ring_blocks = (uint32_t)(v / MM_RING_BLOCK);
             break;
         case O_SNAPLEN:
             if (!uint_opt("--snaplen", optarg, MM_MAX_SNAPLEN, &v) || v < 64) {

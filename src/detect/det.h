@@ -255,9 +255,14 @@ void det_rules_free(mm_detect *d);
  * again for the owner's rules when they changed (false without memory). */
 void det_rules_worker_free(mm_detect *w);
 bool det_rules_worker_sync(mm_detect *w);
-/* Rules read again (mm_detect_reload): the new set replaces the old one
- * only when it loads whole; false with err and the old set kept. */
-bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
+/* Rules read again (mm_detect_reload): loaded beside the running set (the
+ * packet path may go on meanwhile; d is only read), NULL with err when
+ * they do not load whole; then the running set replaced (nothing
+ * inspecting), or the new one dropped. */
+mm_detect *det_rules_reload_prepare(const mm_detect *d, const mm_detect_config *c, char *err,
+                                    size_t errlen);
+void det_rules_reload_commit(mm_detect *d, mm_detect *n);
+void det_rules_reload_abandon(mm_detect *n);
 void det_rules_app(mm_detect *d, mm_flow *f, int dir, const mm_obs_buffers *ob, uint64_t ts);
 /* both: the event's transaction is open both ways (MM_OBS_APP_EVENT_TX). */
 void det_rules_app_event(mm_detect *d, mm_flow *f, int dir, const char *name, bool both,

@@ -150,7 +150,8 @@ static void rules_facts_copy(mm_detect *to, const mm_detect *from)
     memcpy(to->syntax_first, from->syntax_first, sizeof to->syntax_first);
 }
 
-bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
+mm_detect *det_rules_reload_prepare(const mm_detect *d, const mm_detect_config *c, char *err,
+                                    size_t errlen)
 {
     /* the sets of the running rules saved first: the new rules read them */
     if (d->rules)
@@ -158,7 +159,7 @@ bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t
     mm_detect *n = calloc(1, sizeof *n);
     if (!n) {
         snprintf(err, errlen, "out of memory");
-        return false;
+        return NULL;
     }
     /* a file cut or damaged (more rules that do not parse than in the
      * running set, or none left) keeps the running set */
@@ -174,11 +175,23 @@ bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t
         ok = false;
     }
     if (!ok) {
-        mm_rules_thread_free(n->rt);
-        mm_rules_free(n->rules);
-        free(n);
-        return false;
+        det_rules_reload_abandon(n);
+        return NULL;
     }
+    return n;
+}
+
+void det_rules_reload_abandon(mm_detect *n)
+{
+    if (!n)
+        return;
+    mm_rules_thread_free(n->rt);
+    mm_rules_free(n->rules);
+    free(n);
+}
+
+void det_rules_reload_commit(mm_detect *d, mm_detect *n)
+{
     mm_rules_thread_free(d->rt);
     mm_rules_free(d->rules);
     d->rules = n->rules;
@@ -186,7 +199,6 @@ bool det_rules_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t
     rules_facts_copy(d, n);
     d->rules_gen++;
     free(n);
-    return true;
 }
 
 /* A flow's rule state of an older rule set is dropped (its bit and

@@ -191,11 +191,47 @@ void mm_detect_free(mm_detect *d)
     free(d);
 }
 
+struct mm_detect_pending {
+    mm_detect *rules;           /* the new rules in a detector of their own (NULL: none) */
+};
+
+mm_detect_pending *mm_detect_reload_prepare(const mm_detect *d, const mm_detect_config *c,
+                                            char *err, size_t errlen)
+{
+    mm_detect_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (c->nrules && !(p->rules = det_rules_reload_prepare(d, c, err, errlen))) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void mm_detect_reload_commit(mm_detect *d, mm_detect_pending *p, const mm_detect_config *c)
+{
+    if (p->rules)
+        det_rules_reload_commit(d, p->rules);
+    d->ioc = c->ioc && mm_iocmatch_count(c->ioc) ? c->ioc : NULL;
+    free(p);
+}
+
+void mm_detect_reload_abandon(mm_detect_pending *p)
+{
+    if (!p)
+        return;
+    det_rules_reload_abandon(p->rules);
+    free(p);
+}
+
 bool mm_detect_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen)
 {
-    if (c->nrules && !det_rules_reload(d, c, err, errlen))
+    mm_detect_pending *p = mm_detect_reload_prepare(d, c, err, errlen);
+    if (!p)
         return false;
-    d->ioc = c->ioc && mm_iocmatch_count(c->ioc) ? c->ioc : NULL;
+    mm_detect_reload_commit(d, p, c);
     return true;
 }
 

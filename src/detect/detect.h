@@ -78,6 +78,15 @@ void mm_detect_free(mm_detect *d);
  * Flows keep going; their rule state (flowbits, flowints, flowvars) of
  * the old set is dropped on their next inspection. */
 bool mm_detect_reload(mm_detect *d, const mm_detect_config *c, char *err, size_t errlen);
+/* The same in two steps, so that the packet path can go on while the new
+ * rules load: prepare reads them beside the running set (d only read; NULL
+ * with err when refused); commit makes them the running set (nothing may
+ * be inspecting: between packets, workers paused), abandon drops them. */
+typedef struct mm_detect_pending mm_detect_pending;
+mm_detect_pending *mm_detect_reload_prepare(const mm_detect *d, const mm_detect_config *c,
+                                            char *err, size_t errlen);
+void mm_detect_reload_commit(mm_detect *d, mm_detect_pending *p, const mm_detect_config *c);
+void mm_detect_reload_abandon(mm_detect_pending *p);
 /* The entry of list kind (MM_LIST_MINING, MM_LIST_DDNS) that name falls
  * under (the name itself or a parent), or NULL: for the log analyses. */
 const char *mm_detect_listed(const mm_detect *d, int kind, const char *name);

@@ -438,7 +438,9 @@ void mm_datasets_save(const mm_ruleset *rs)
             continue;
         }
         save_ctx c = {ds, fp};
+        pthread_mutex_lock(&sets_mu);   /* workers may be adding to it */
         mm_strmap_each_len(&ds->vals, save_one, &c);
+        pthread_mutex_unlock(&sets_mu);
         if (fclose(fp) != 0)
             fprintf(stderr, "mimamori: dataset %s: cannot write %s\n", ds->name, ds->save);
     }

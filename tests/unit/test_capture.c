@@ -542,7 +542,7 @@ static void test_afp_fanout(void **st)
     a[0] = mm_afp_open(&c, err, sizeof err);
     assert_non_null(a[0]);
     c.promisc = false;
-    c.block_size = 0;          /* the defaults: 32 blocks of 1 MiB */
+    c.block_size = 0;          /* the defaults: 128 blocks of 256 KiB */
     c.blocks = 0;
     a[1] = mm_afp_open(&c, err, sizeof err);
     if (!a[1])
