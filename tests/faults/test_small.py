@@ -141,6 +141,15 @@ def capture():
     return files
 
 
+def marker_rules():
+    """A rules file of one rule, on the marked UDP packets of capture()."""
+    rules = os.path.join(TMP, 'fault.rules')
+    with open(rules, 'w') as f:
+        f.write('alert udp any any -> any 9999 (msg:"mimamori fault test marker"; '
+                'content:"MIMAMORI-FAULT"; sid:9000001; rev:1;)\n')
+    return rules
+
+
 @check('the profile: chosen on a 2 GiB box, named, refused when unknown, options win')
 def _():
     tiny = os.path.join(TMP, 'tiny.pcap')
@@ -191,10 +200,7 @@ def _():
     KIT['cg'], KIT['why'] = cg, why
     try:
         files = capture()
-        rules = os.path.join(TMP, 'fault.rules')
-        with open(rules, 'w') as f:
-            f.write('alert udp any any -> any 9999 (msg:"mimamori fault test marker"; '
-                    'content:"MIMAMORI-FAULT"; sid:9000001; rev:1;)\n')
+        rules = marker_rules()
         out = os.path.join(TMP, 'out')
         db = os.path.join(TMP, 'm.db')
         args = ['sensor', '-o', out, '--site', 'small', '--sensor', 's1', '--rules', ETOPEN,
@@ -238,10 +244,7 @@ def _():
     if not os.path.isdir(ETOPEN):
         raise Skip('no ET Open at %s' % ETOPEN)
     files = capture()
-    rules = os.path.join(TMP, 'fault.rules')
-    with open(rules, 'w') as f:
-        f.write('alert udp any any -> any 9999 (msg:"mimamori fault test marker"; '
-                'content:"MIMAMORI-FAULT"; sid:9000001; rev:1;)\n')
+    rules = marker_rules()
     cache = os.path.join(TMP, 'cache')
     rc, err, test = measured(['sensor', '-T', '--rules', ETOPEN, '--rules', rules,
                               '--rules-cache', cache, '--profile', 'small'], None)
