@@ -11,11 +11,13 @@
  * Anomaly events are limited per kind to anomaly_rate per minute of packet
  * time; the rest are counted (anomaly_events_suppressed), never lost.
  *
- * SIGHUP (live) sets a flag the capture loop looks at between batches of
- * packets: the rules and indicators are read again into new sets, which
- * replace the running ones only when they load whole (reload()); flows
- * and their state stay. Each attempt is said on stderr and in a stats
- * event written at once (mimamori.stats.reload).
+ * Live capture runs in worker threads (one per AF_PACKET socket of a
+ * fanout group, or one for libpcap); the main thread takes the signals.
+ * SIGHUP: the rules and indicators are read again into new sets while the
+ * workers capture, which replace the running ones, with the workers
+ * paused between packets, only when they load whole (reload()); flows and
+ * their state stay. Each attempt is said on stderr and in a stats event
+ * written at once (mimamori.stats.reload).
  */
 #include "sensor.h"
 
@@ -790,41 +792,6 @@ static int live_dispatch(sensor *s, char *err, size_t errlen)
     return mm_live_dispatch(s->live, 100, live_cb, s, err, errlen);
 }
 
-static int run_live(sensor *s)
-{
-    const mm_sensor_config *c = s->cfg;
-    char err[512];
-    uint64_t interval = c->stats_interval_s * 1000000000ULL;
-    uint64_t next_stats = mm_mono_ns() + interval, next_tick = 0;
-    while (!g_stop) {
-        int n = live_dispatch(s, err, sizeof err);
-        if (n < 0) {
-            fprintf(stderr, "mimamori: %s: %s\n", c->iface, err);
-            return 1;
-        }
-        uint64_t mono = mm_mono_ns(), now = mm_now_ns();
-        if (now > s->last_ts)
-            s->last_ts = now;
-        if (g_reload) {
-            g_reload = 0;
-            reload(s, now);
-        }
-        if (mono >= next_tick) {
-            mm_flow_expire(s->ft, s->last_ts);
-            if (s->out->segw)
-                mm_segw_tick(s->out->segw, now);
-            if (s->out->evefp)
-                fflush(s->out->evefp);
-            next_tick = mono + 1000000000ULL;
-        }
-        if (interval && mono >= next_stats) {
-            emit_stats(s, now);
-            next_stats = mono + interval;
-        }
-    }
-    return 0;
-}
-
 /* ---- workers ---- */
 
 /* Between batches: wait here while the main thread has them paused. */
@@ -1198,9 +1165,9 @@ int mm_sensor_run(const mm_sensor_config *c)
     char err[512];
     int rc = 1;
     int made = 1;                       /* workers whose pipeline was begun */
-    /* AF_PACKET: worker threads, even one (the main thread's reload then
-     * reads new rules while it captures) */
-    bool pooled = c->iface && c->capture != MM_CAPTURE_PCAP;
+    /* live capture: worker threads, even one (libpcap's only one), so the
+     * main thread's reload reads new rules while they capture */
+    bool pooled = c->iface != NULL;
     if (pooled) {
         pthread_mutex_init(&O.mu, NULL);
         pthread_mutex_init(&P.mu, NULL);
@@ -1356,7 +1323,7 @@ int mm_sensor_run(const mm_sensor_config *c)
         sigaction(SIGHUP, &sa, NULL);
     }
 
-    rc = pooled ? run_workers(s) : c->iface ? run_live(s) : run_files(s);
+    rc = pooled ? run_workers(s) : run_files(s);
     uint64_t last = 0;
     for (int i = 0; i < nw; i++) {
         mm_flow_flush(ws[i].ft);

@@ -24,7 +24,7 @@ static void usage(FILE *f)
 "  -i, --interface IFACE  live capture; never transmits\n"
 "  -f, --filter BPF       capture filter for -i\n"
 "      --capture KIND     afpacket (default: AF_PACKET rings, one worker thread\n"
-"                         each, fed by flow hash) or pcap (libpcap, one thread)\n"
+"                         each, fed by flow hash) or pcap (libpcap, one worker)\n"
 "      --workers N        capture workers for afpacket (default: one a core)\n"
 "      --ring-size SIZE   each worker's ring (default 32m, in blocks of 256k that\n"
 "                         go up full or after 50 ms: at least 6.4 s at low rates)\n"

@@ -332,14 +332,17 @@ if wanted('diskfull'):
                                       '--site', 'f', '--sensor', 'live'],
                                      stdout=subprocess.DEVNULL, stderr=errf)
                 try:
-                    def on_disk(what):
-                        """Occurrences of what in the segments, open and closed."""
+                    def on_disk(*what):
+                        """Events (lines) in the segments, open and closed, that
+                        hold every string of what (an alert names its source
+                        port twice: lines, not occurrences)."""
                         n = 0
                         for f in glob.glob(os.path.join(out, '*')) + glob.glob(
                                 os.path.join(out, '.open', '*.part')):
                             try:
                                 with open(f, 'rb') as fh:
-                                    n += fh.read().count(what.encode())
+                                    n += sum(all(w.encode() in line for w in what)
+                                             for line in fh.read().split(b'\n'))
                             except OSError:
                                 pass
                         return n
@@ -367,7 +370,8 @@ if wanted('diskfull'):
                     # capturing once the first heartbeat is on disk
                     wait_for(lambda: on_disk('"event_type":"stats"') > 0, 'the first stats event')
                     send(40000, 200)          # written
-                    wait_for(lambda: on_disk('"src_port":40000') >= 200, 'the first alerts')
+                    wait_for(lambda: on_disk('"event_type":"alert"', '"src_port":40000') >= 200,
+                             'the first alerts')
                     filler = fs.fill()
                     send(41000, 3000)         # no space: counted, not written
                     wait_for(lambda: 'events are counted' in err_text(), 'the full disk reported')
@@ -375,7 +379,8 @@ if wanted('diskfull'):
                     expect(p.poll() is None, 'the sensor stopped on a full disk')
                     os.unlink(filler)
                     send(42000, 200)          # written again
-                    wait_for(lambda: on_disk('"src_port":42000') >= 200, 'alerts once space returned')
+                    wait_for(lambda: on_disk('"event_type":"alert"', '"src_port":42000') >= 200,
+                             'alerts once space returned')
                     time.sleep(1.5)           # a segment closes (--segment-age 1)
                 finally:
                     p.terminate()
