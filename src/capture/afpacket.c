@@ -65,13 +65,20 @@ struct mm_afp {
     uint64_t packets, drops;      /* kernel counters, added up */
     uint64_t bad;                 /* blocks whose walk ended on a bad offset */
     uint8_t *vbuf;                /* a packet with its VLAN tag put back */
+    /* A filter that names VLANs runs here, on the packet with its tag put
+     * back: the kernel runs a socket's filter on the frame it stripped the
+     * tag from, where "vlan 100" never matches (libpcap uses the kernel's
+     * tag loads instead; a program for a dead handle cannot). */
+    struct bpf_program uprog;
+    bool ufilter;
     char iface[IFNAMSIZ];
 };
 
 /* Hands each packet of a block to cb; returns how many. Headers are copied
  * out: offsets need not be aligned when the block comes from a fuzzer. */
 static int walk(const uint8_t *blk, uint32_t size, int linktype, uint32_t snaplen,
-                uint8_t *vbuf, mm_live_cb cb, void *user, uint64_t *bad)
+                uint8_t *vbuf, const struct bpf_program *uf, mm_live_cb cb, void *user,
+                uint64_t *bad)
 {
     struct tpacket_block_desc bd;
     if (size < sizeof bd) {
@@ -123,8 +130,11 @@ static int walk(const uint8_t *blk, uint32_t size, int linktype, uint32_t snaple
             p.caplen = snaplen;
         if (p.wirelen < p.caplen)
             p.wirelen = p.caplen;
-        cb(user, &p);
-        n++;
+        struct pcap_pkthdr ph = {.caplen = p.caplen, .len = p.wirelen};
+        if (!uf || pcap_offline_filter(uf, &ph, p.data)) {
+            cb(user, &p);
+            n++;
+        }
         if (i + 1 < npkts) {
             if (h.tp_next_offset == 0) {
                 (*bad)++;
@@ -142,7 +152,7 @@ int mm_afp_walk_block(const uint8_t *blk, uint32_t size, int linktype, mm_live_c
     uint8_t *vbuf = malloc(MM_MAX_SNAPLEN + 4);
     if (!vbuf)
         return -1;
-    int n = walk(blk, size, linktype, MM_MAX_SNAPLEN, vbuf, cb, user, bad);
+    int n = walk(blk, size, linktype, MM_MAX_SNAPLEN, vbuf, NULL, cb, user, bad);
     free(vbuf);
     return n;
 }
@@ -169,6 +179,8 @@ static void afp_free(mm_afp *a)
     if (a->fd >= 0)
         close(a->fd);
     free(a->vbuf);
+    if (a->ufilter)
+        pcap_freecode(&a->uprog);
     free(a);
 }
 
@@ -187,6 +199,12 @@ static bool set_filter(mm_afp *a, const char *bpf, char *err, size_t errlen)
             return false;
         }
         pcap_close(dead);
+        if (strstr(bpf, "vlan")) {          /* run here (struct mm_afp); the kernel cuts */
+            a->uprog = prog;
+            a->ufilter = true;
+            bpf = NULL;
+            goto snap;
+        }
         /* struct bpf_insn and struct sock_filter have the same layout */
         struct sock_fprog fp = {.len = (unsigned short)prog.bf_len,
                                 .filter = (struct sock_filter *)prog.bf_insns};
@@ -201,6 +219,7 @@ static bool set_filter(mm_afp *a, const char *bpf, char *err, size_t errlen)
     }
     /* No filter: one that accepts everything, cut to the snapshot length
      * (TPACKET_V3 copies whole packets up to the block's size otherwise). */
+snap:;
     struct sock_filter ret = BPF_STMT(BPF_RET | BPF_K, a->snaplen);
     struct sock_fprog fp = {.len = 1, .filter = &ret};
     if (setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) != 0) {
@@ -384,7 +403,8 @@ int mm_afp_dispatch(mm_afp *a, int timeout_ms, mm_live_cb cb, void *user, char *
         uint8_t *b = block_at(a, a->cur);
         if (!(block_status(b) & TP_STATUS_USER))
             break;
-        n += walk(b, a->block_size, a->linktype, a->snaplen, a->vbuf, cb, user, &a->bad);
+        n += walk(b, a->block_size, a->linktype, a->snaplen, a->vbuf,
+                  a->ufilter ? &a->uprog : NULL, cb, user, &a->bad);
         struct tpacket_block_desc *bd = (struct tpacket_block_desc *)(void *)b;
         __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
         a->cur = (a->cur + 1) % a->blocks;
