@@ -400,6 +400,19 @@ _Static_assert(sizeof(mm_decode_stats) % sizeof(uint64_t) == 0, "u64 only");
 _Static_assert(sizeof(mm_flow_stats) % sizeof(uint64_t) == 0, "u64 only");
 _Static_assert(sizeof(mm_detect_stats) % sizeof(uint64_t) == 0, "u64 only");
 
+/* Worker x's flow and decoder counters added to fs and dec (the largest
+ * packet: the largest of all). */
+static void add_worker_counts(const sensor *x, mm_flow_stats *fs, mm_decode_stats *dec)
+{
+    mm_flow_stats f1;
+    mm_flow_stats_get(x->ft, &f1);
+    add_u64s(fs, &f1, sizeof *fs);
+    uint64_t big = dec->max_pkt_size > x->dec.st.max_pkt_size ? dec->max_pkt_size
+                                                               : x->dec.st.max_pkt_size;
+    add_u64s(dec, &x->dec.st, sizeof *dec);
+    dec->max_pkt_size = big;
+}
+
 static void live_stats(sensor *s, mm_live_stats *ls)
 {
     memset(ls, 0, sizeof *ls);
@@ -429,13 +442,8 @@ static void emit_stats(sensor *s, uint64_t ts)
     memset(&st, 0, sizeof st);
     for (int i = 0; i < n; i++) {
         sensor *x = &w[i];
-        mm_flow_stats f1;
-        mm_flow_stats_get(x->ft, &f1);
-        add_u64s(&fs, &f1, sizeof fs);
-        uint64_t big = dec.max_pkt_size > x->dec.st.max_pkt_size ? dec.max_pkt_size
-                                                                  : x->dec.st.max_pkt_size;
-        add_u64s(&dec, &x->dec.st, sizeof dec);
-        dec.max_pkt_size = big;
+        uint64_t flows0 = fs.total;
+        add_worker_counts(x, &fs, &dec);
         mm_stats_app a1;
         mm_app_stats_get(&x->app, &a1);
         if (i == 0) {
@@ -468,7 +476,7 @@ static void emit_stats(sensor *s, uint64_t ts)
         if (i < MM_MAX_WORKERS)
             wk[i] = (mm_worker_stats){.kernel_packets = l1.kernel_packets,
                                       .kernel_drops = l1.kernel_drops,
-                                      .pkts = x->dec.st.pkts, .flows = f1.total};
+                                      .pkts = x->dec.st.pkts, .flows = fs.total - flows0};
     }
     st.uptime_s = (mm_mono_ns() - s->start_mono) / 1000000000ULL;
     st.dec = &dec;
@@ -1024,20 +1032,19 @@ static void summary(sensor *s, int nw)
     const mm_sensor_config *c = s->cfg;
     sensor *w = s->pool ? s->pool->w : s;
     mm_flow_stats fs;
+    mm_decode_stats dec;
     memset(&fs, 0, sizeof fs);
-    uint64_t an = 0, pkts = 0, bytes = 0, events = 0, dfe = 0, unw = 0;
+    memset(&dec, 0, sizeof dec);
+    uint64_t an = 0, events = 0, dfe = 0, unw = 0;
     for (int i = 0; i < nw; i++) {
-        mm_flow_stats f1;
-        mm_flow_stats_get(w[i].ft, &f1);
-        add_u64s(&fs, &f1, sizeof fs);
+        add_worker_counts(&w[i], &fs, &dec);
         an += w[i].stream_anomalies;
-        for (int a = 0; a < MM_AN__COUNT; a++)
-            an += w[i].dec.st.anomalies[a];
-        pkts += w[i].dec.st.pkts;
-        bytes += w[i].dec.st.bytes;
         events += w[i].eve.events;
         dfe += mm_defrag_evicted(w[i].dec.defrag);
     }
+    for (int a = 0; a < MM_AN__COUNT; a++)
+        an += dec.anomalies[a];
+    uint64_t pkts = dec.pkts, bytes = dec.bytes;
     double secs = (double)(mm_mono_ns() - s->start_mono) / 1e9;
     fprintf(stderr,
             "mimamori: %llu packets, %.1f MB in %.2f s (%.0f MB/s); %llu flows; "

@@ -123,7 +123,8 @@ static bool take_stats(mm_outdir_status *st, const char *line, size_t n)
         u64_at(&d, "stats.capture.kernel_ifdrops", &st->kernel_ifdrops);
         int wk = jr_path(&d, "mimamori.stats.workers");
         st->nworkers = 0;
-        for (int i = 0, w; wk >= 0 && i < 64 && (w = jr_elem(&d, wk, i)) >= 0; i++) {
+        for (int i = 0, w; wk >= 0 && i < MM_MAX_WORKERS && (w = jr_elem(&d, wk, i)) >= 0;
+             i++) {
             int64_t v;
             st->worker_packets[i] = st->worker_drops[i] = 0;
             if (jr_i64(&d, jr_member(&d, w, "kernel_packets"), &v) && v > 0)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "output/output.h"
 #include "util/util.h"
 
 typedef struct mm_outdir_status {
@@ -31,7 +32,8 @@ typedef struct mm_outdir_status {
     bool live;
     uint64_t kernel_packets, kernel_drops, kernel_ifdrops;
     unsigned nworkers;              /* live capture workers (0: one thread) ... */
-    uint64_t worker_packets[64], worker_drops[64];  /* ... each one's ring counters */
+    uint64_t worker_packets[MM_MAX_WORKERS];        /* ... each one's ring counters */
+    uint64_t worker_drops[MM_MAX_WORKERS];
     uint64_t drop_flow_memcap, drop_stream_memcap, drop_write_errors;
     bool rules;
     uint64_t rules_loaded, rules_failed;

@@ -45,24 +45,12 @@ static void *grow(void *v, size_t n, size_t *cap, size_t elem)
     return nv;
 }
 
-static mm_stmt *prep(mm_db *db, const rp_model *m, const char *sql, char *err, size_t errlen)
-{
-    mm_stmt *st = mm_db_prepare(db, sql);
-    if (!st) {
-        snprintf(err, errlen, "store: %s", mm_db_error(db));
-        return NULL;
-    }
-    mm_stmt_i64(st, 1, m->from);
-    mm_stmt_i64(st, 2, m->to);
-    return st;
-}
 
-static void copy(char *out, size_t n, const char *s) { snprintf(out, n, "%s", s ? s : ""); }
 
 /* The audits' open ports: each address's latest audit with an answer. */
 static int audits(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    mm_stmt *st = prep(db, m,
+    mm_stmt *st = rp_period_stmt(db, m,
         "SELECT k.site_id, p.target, p.port, p.service, p.banner, p.cert_names,"
         " p.cert_not_after, k.ts FROM exposure_ports p JOIN exposure_checks k"
         " ON k.id = p.check_id WHERE k.kind = 'scan' AND k.ts >= $1 AND k.ts < $2"
@@ -95,17 +83,17 @@ static int audits(rp_model *m, mm_db *db, char *err, size_t errlen)
         e->open = nv;
         rp_expopen *o = &e->open[e->nopen++];
         memset(o, 0, sizeof *o);
-        copy(o->target, sizeof o->target, mm_col_text(st, 1));
+        rp_copy(o->target, sizeof o->target, mm_col_text(st, 1));
         o->port = (int)mm_col_i64(st, 2);
-        copy(o->service, sizeof o->service, mm_col_text(st, 3));
-        copy(o->banner, sizeof o->banner, mm_col_text(st, 4));
+        rp_copy(o->service, sizeof o->service, mm_col_text(st, 3));
+        rp_copy(o->banner, sizeof o->banner, mm_col_text(st, 4));
         const char *names = mm_col_text(st, 5), *until = mm_col_text(st, 6);
         if (names[0] || until[0])
             snprintf(o->cert, sizeof o->cert, "%s%s%s", names, until[0] ? "; " : "", until);
         o->ts = mm_col_i64(st, 7);
         const mm_port_info *pi = mm_port_info_of((uint16_t)o->port);
         if (!o->service[0] && pi)
-            copy(o->service, sizeof o->service, pi->service);
+            rp_copy(o->service, sizeof o->service, pi->service);
         o->maintenance = pi && pi->maintenance;
         o->serious = serious_port(o->port);
     }
@@ -115,7 +103,7 @@ static int audits(rp_model *m, mm_db *db, char *err, size_t errlen)
         return -1;
     }
     /* audits per company */
-    st = prep(db, m, "SELECT site_id, COUNT(*) FROM exposure_checks WHERE kind = 'scan'"
+    st = rp_period_stmt(db, m, "SELECT site_id, COUNT(*) FROM exposure_checks WHERE kind = 'scan'"
                      " AND ts >= $1 AND ts < $2 GROUP BY site_id", err, errlen);
     if (!st)
         return -1;
@@ -163,7 +151,7 @@ static int self_end(rp_model *m, const chk *c, size_t *mcap)
         S->months = nv;
         mt = &S->months[S->nmonths++];
         memset(mt, 0, sizeof *mt);
-        copy(mt->month, sizeof mt->month, mo);
+        rp_copy(mt->month, sizeof mt->month, mo);
     }
     mt->checks++;
     mt->open_any += c->any;
@@ -178,7 +166,7 @@ static int self_end(rp_model *m, const chk *c, size_t *mcap)
         if (strcmp(e->self[i].requester, c->requester) == 0) {
             if (c->ts >= e->self[i].ts) {
                 e->self[i].ts = c->ts;
-                copy(e->self[i].open, sizeof e->self[i].open, c->open);
+                rp_copy(e->self[i].open, sizeof e->self[i].open, c->open);
             }
             return 0;
         }
@@ -187,8 +175,8 @@ static int self_end(rp_model *m, const chk *c, size_t *mcap)
         return -1;
     e->self = nv;
     rp_expself *x = &e->self[e->nself++];
-    copy(x->requester, sizeof x->requester, c->requester);
-    copy(x->open, sizeof x->open, c->open);
+    rp_copy(x->requester, sizeof x->requester, c->requester);
+    rp_copy(x->open, sizeof x->open, c->open);
     x->ts = c->ts;
     return 0;
 }
@@ -201,7 +189,7 @@ static int port_cmp(const void *a, const void *b)
 
 static int self_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    mm_stmt *st = prep(db, m,
+    mm_stmt *st = rp_period_stmt(db, m,
         "SELECT k.id, k.site_id, k.ts, k.requester, p.port, p.state FROM exposure_checks k"
         " JOIN exposure_ports p ON p.check_id = k.id WHERE k.kind = 'self' AND k.ts >= $1"
         " AND k.ts < $2 ORDER BY k.id, p.port", err, errlen);
@@ -222,7 +210,7 @@ static int self_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
             c.id = id;
             c.site = mm_col_i64(st, 1);
             c.ts = mm_col_i64(st, 2);
-            copy(c.requester, sizeof c.requester, mm_col_text(st, 3));
+            rp_copy(c.requester, sizeof c.requester, mm_col_text(st, 3));
         }
         int port = (int)mm_col_i64(st, 4);
         bool open = strcmp(mm_col_text(st, 5), "open") == 0;
@@ -281,7 +269,7 @@ static int self_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
 /* Each company's latest web-site check in the period: its findings. */
 static int web_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    mm_stmt *st = prep(db, m,
+    mm_stmt *st = rp_period_stmt(db, m,
         "SELECT k.site_id, p.service, p.target, p.port, p.banner, p.detail, k.ts,"
         " (SELECT COUNT(*) FROM exposure_checks k3 WHERE k3.site_id = k.site_id AND"
         " k3.kind = 'web' AND k3.ts >= $1 AND k3.ts < $2)"
@@ -316,10 +304,10 @@ static int web_checks(rp_model *m, mm_db *db, char *err, size_t errlen)
         e->web = nv;
         rp_expweb *w = &e->web[e->nweb++];
         memset(w, 0, sizeof *w);
-        copy(w->kind, sizeof w->kind, mm_col_text(st, 1));
-        copy(w->target, sizeof w->target, mm_col_text(st, 2));
+        rp_copy(w->kind, sizeof w->kind, mm_col_text(st, 1));
+        rp_copy(w->target, sizeof w->target, mm_col_text(st, 2));
         w->port = (int)mm_col_i64(st, 3);
-        copy(w->what, sizeof w->what, mm_col_text(st, 4));
+        rp_copy(w->what, sizeof w->what, mm_col_text(st, 4));
         w->problem = strcmp(mm_col_text(st, 5), "problem") == 0;
         w->ts = mm_col_i64(st, 6);
     }

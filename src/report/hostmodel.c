@@ -24,6 +24,7 @@
  * language (the Japanese ones are here, keyed by watch/webshell.c's own
  * phrases, so a phrase added there shows in English until it is added).
  */
+#include "detect/explain.h"
 #include "report/model.h"
 #include "watch/webshell.h"
 
@@ -57,23 +58,11 @@ const char *rp_reason_text(int lang, const char *phrase)
     return phrase;
 }
 
-static void copy(char *out, size_t n, const char *s) { snprintf(out, n, "%s", s ? s : ""); }
 
-static mm_stmt *prep(mm_db *db, const rp_model *m, const char *sql, char *err, size_t errlen)
-{
-    mm_stmt *st = mm_db_prepare(db, sql);
-    if (!st) {
-        snprintf(err, errlen, "store: %s", mm_db_error(db));
-        return NULL;
-    }
-    mm_stmt_i64(st, 1, m->from);
-    mm_stmt_i64(st, 2, m->to);
-    return st;
-}
 
 static int counts(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    mm_stmt *st = prep(db, m,
+    mm_stmt *st = rp_period_stmt(db, m,
         "SELECT site_id, action, COUNT(*), SUM(CASE WHEN sid IS NULL THEN 0 ELSE 1 END)"
         " FROM host_files WHERE ts >= $1 AND ts < $2 GROUP BY site_id, action", err, errlen);
     if (!st)
@@ -106,7 +95,7 @@ static int counts(rp_model *m, mm_db *db, char *err, size_t errlen)
 
 static int files(rp_model *m, mm_db *db, char *err, size_t errlen)
 {
-    mm_stmt *st = prep(db, m,
+    mm_stmt *st = rp_period_stmt(db, m,
         "SELECT site_id, host, root, path, ts, action, size, sha256, kind, severity, sid,"
         " reasons, explain FROM host_files WHERE ts >= $1 AND ts < $2"
         " AND action IN ('added', 'changed')"
@@ -131,21 +120,21 @@ static int files(rp_model *m, mm_db *db, char *err, size_t errlen)
         }
         rp_file *f = &h->v[h->n++];
         memset(f, 0, sizeof *f);
-        copy(f->host, sizeof f->host, mm_col_text(st, 1));
-        copy(f->root, sizeof f->root, mm_col_text(st, 2));
-        copy(f->path, sizeof f->path, mm_col_text(st, 3));
+        rp_copy(f->host, sizeof f->host, mm_col_text(st, 1));
+        rp_copy(f->root, sizeof f->root, mm_col_text(st, 2));
+        rp_copy(f->path, sizeof f->path, mm_col_text(st, 3));
         f->ts = mm_col_i64(st, 4);
-        copy(f->action, sizeof f->action, mm_col_text(st, 5));
+        rp_copy(f->action, sizeof f->action, mm_col_text(st, 5));
         f->size = mm_col_null(st, 6) ? -1 : mm_col_i64(st, 6);
-        copy(f->sha256, sizeof f->sha256, mm_col_text(st, 7));
-        copy(f->kind, sizeof f->kind, mm_col_text(st, 8));
+        rp_copy(f->sha256, sizeof f->sha256, mm_col_text(st, 7));
+        rp_copy(f->kind, sizeof f->kind, mm_col_text(st, 8));
         int64_t sev = mm_col_i64(st, 9);
         f->sev = sev >= 1 && sev <= 3 ? (int)sev : 0;
         f->sid = mm_col_null(st, 10) ? 0 : mm_col_i64(st, 10);
         if (!f->sid)
             f->sev = 0;
-        copy(f->reasons, sizeof f->reasons, mm_col_text(st, 11));
-        copy(f->explain, sizeof f->explain, mm_col_text(st, 12));
+        rp_copy(f->reasons, sizeof f->reasons, mm_col_text(st, 11));
+        rp_copy(f->explain, sizeof f->explain, mm_col_text(st, 12));
     }
     mm_stmt_free(st);
     if (rc < 0) {
@@ -172,7 +161,7 @@ static const char *const web_kind[3] = {"requested", "first_post", "admin_abroad
 
 static int web(rp_model *m, mm_db *db, int k, char *err, size_t errlen)
 {
-    mm_stmt *st = prep(db, m, web_sql[k], err, errlen);
+    mm_stmt *st = rp_period_stmt(db, m, web_sql[k], err, errlen);
     if (!st)
         return -1;
     int rc;
@@ -199,15 +188,15 @@ static int web(rp_model *m, mm_db *db, int k, char *err, size_t errlen)
         rp_webfind *w = &h->web[h->nweb++];
         of_kind++;
         memset(w, 0, sizeof *w);
-        copy(w->kind, sizeof w->kind, web_kind[k]);
-        copy(w->path, sizeof w->path, mm_col_text(st, 1));
+        rp_copy(w->kind, sizeof w->kind, web_kind[k]);
+        rp_copy(w->path, sizeof w->path, mm_col_text(st, 1));
         w->appeared = mm_col_i64(st, 2);
         w->count = mm_col_i64(st, 3);
         w->posts = mm_col_i64(st, 4);
         w->first = mm_col_i64(st, 5);
         w->last = mm_col_i64(st, 6);
-        copy(w->src, sizeof w->src, mm_col_text(st, 7));
-        copy(w->cc, sizeof w->cc, mm_col_text(st, 8));
+        rp_copy(w->src, sizeof w->src, mm_col_text(st, 7));
+        rp_copy(w->cc, sizeof w->cc, mm_col_text(st, 8));
     }
     mm_stmt_free(st);
     if (rc < 0) {
@@ -232,4 +221,21 @@ void rp_files_free(rp_hostfiles *f)
     free(f->v);
     free(f->web);
     memset(f, 0, sizeof *f);
+}
+
+const mm_explain *rp_files_explain_next(const rp_hostfiles *F, size_t shown, size_t *it)
+{
+    for (size_t i; (i = *it) < F->n && i < shown;) {
+        ++*it;
+        const rp_file *f = &F->v[i];
+        if (!f->explain[0])
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(F->v[j].explain, f->explain) == 0;
+        const mm_explain *e = seen ? NULL : mm_explain_find(f->explain);
+        if (e)
+            return e;
+    }
+    return NULL;
 }

@@ -159,16 +159,8 @@ void h_hostfiles(H *h, const rp_site *s)
     }
     /* each explanation once, in the order of the table */
     bool head = false;
-    for (size_t i = 0; i < F->n && i < SHOW; i++) {
-        const rp_file *f = &F->v[i];
-        if (!f->explain[0])
-            continue;
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(F->v[j].explain, f->explain) == 0;
-        const mm_explain *e = seen ? NULL : mm_explain_find(f->explain);
-        if (!e)
-            continue;
+    size_t it = 0;
+    for (const mm_explain *e; (e = rp_files_explain_next(F, SHOW, &it)) != NULL;) {
         if (!head) {
             fputs("<h3>", h->f);
             h_T(h, "hf_explain");

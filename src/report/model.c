@@ -187,6 +187,24 @@ static void qclose(q *x)
     x->st = NULL;
 }
 
+mm_stmt *rp_period_stmt(mm_db *db, const rp_model *m, const char *sql, char *err,
+                        size_t errlen)
+{
+    mm_stmt *st = mm_db_prepare(db, sql);
+    if (!st) {
+        snprintf(err, errlen, "store: %s", mm_db_error(db));
+        return NULL;
+    }
+    mm_stmt_i64(st, 1, m->from);
+    mm_stmt_i64(st, 2, m->to);
+    return st;
+}
+
+void rp_copy(char *out, size_t n, const char *s)
+{
+    snprintf(out, n, "%s", s ? s : "");
+}
+
 rp_site *rp_site_by_id(rp_model *m, int64_t id)
 {
     for (size_t i = 0; i < m->nsite; i++)

@@ -303,6 +303,11 @@ void rp_exposure_free(rp_model *m);
  * rp_model_build). */
 int rp_files_build(rp_model *m, mm_db *db, char *err, size_t errlen);
 void rp_files_free(rp_hostfiles *f);
+/* The explanations of the first `shown` files, each once in their order:
+ * the next one from *it (0 to begin), NULL at the end. */
+struct mm_explain;
+const struct mm_explain *rp_files_explain_next(const rp_hostfiles *F, size_t shown,
+                                               size_t *it);
 /* The classifier's phrase (webshell.c's English, as stored) in lang. */
 const char *rp_reason_text(int lang, const char *phrase);
 /* The gateway-log part of every site (logmodel.c; called by rp_model_build). */
@@ -323,6 +328,12 @@ int rp_model_build(rp_model *m, mm_db *db, int64_t from, int64_t to, const char 
 void rp_model_free(rp_model *m);
 /* The site of a store id, or NULL. */
 rp_site *rp_site_by_id(rp_model *m, int64_t id);
+/* A statement of sql with $1, $2 bound to the model's period [from, to);
+ * NULL with err ("store: ...") when it does not prepare. */
+mm_stmt *rp_period_stmt(mm_db *db, const rp_model *m, const char *sql, char *err,
+                        size_t errlen);
+/* s (NULL: "") into out of n bytes, cut to fit. */
+void rp_copy(char *out, size_t n, const char *s);
 /* The site's index, or -1. */
 int rp_model_site(const rp_model *m, const char *name);
 /* Pie slices: indexes of the (up to max) countries with the most packets
