@@ -72,11 +72,29 @@ class Browser:
         r = self.call('Runtime.evaluate', {'expression': expr, 'returnByValue': True})
         return r.get('result', {}).get('value')
 
+    # what Chromium answers an evaluation that a navigation cut short
+    NAVIGATING = ('navigated or closed', 'context was destroyed', 'Cannot find context')
+
+    def poll(self, expr):
+        """js() on a page that may be navigating: None while it is (to be
+        asked again), the value once it has one."""
+        try:
+            return self.js(expr)
+        except RuntimeError as e:
+            if any(m in str(e) for m in self.NAVIGATING):
+                return None
+            raise
+
+    def act(self, expr):
+        """Runs expr (a submit, a click) once this evaluation has returned, so
+        the navigation it starts cannot cut the call short; runs it once."""
+        self.js('setTimeout(function () { %s; }, 0); true' % expr)
+
     def wait_text(self, needle, timeout=20):
         deadline = time.time() + timeout
         text = ''
         while time.time() < deadline:
-            text = self.js('document.body ? document.body.innerText : ""') or ''
+            text = self.poll('document.body ? document.body.innerText : ""') or ''
             if needle in text:
                 return text
             time.sleep(0.2)

@@ -660,24 +660,7 @@ def _browser():
     base = 'http://127.0.0.1:%d' % PORT
     import base64
 
-    def js(expr):
-        # an evaluation that a navigation interrupts is tried again
-        for _ in range(50):
-            try:
-                return b.js(expr)
-            except RuntimeError:
-                time.sleep(0.2)
-        return b.js(expr)
-
-    def wait_text(needle):
-        deadline = time.time() + 20
-        text = ''
-        while time.time() < deadline:
-            text = js('document.body ? document.body.innerText : ""') or ''
-            if needle in text:
-                return text
-            time.sleep(0.2)
-        raise AssertionError('page never showed %r; it shows: %s' % (needle, text[:400]))
+    js, wait_text = b.js, b.wait_text
 
     def shot(name):
         r = b.call('Page.captureScreenshot', {'format': 'png'})
@@ -690,19 +673,20 @@ def _browser():
         wait_text('ユーザー名')
         shot('login')
         js("document.querySelector('input[name=user]').value = 'alice';"
-             "document.querySelector('input[name=password]').value = %s;"
-             "document.querySelector('form.login').submit(); true" % json.dumps(PW['alice']))
+           "document.querySelector('input[name=password]').value = %s; true"
+           % json.dumps(PW['alice']))
+        b.act("document.querySelector('form.login').submit()")
         text = wait_text(A)
         shot('company')
         expect(B not in text, 'B on the company page')
         b.goto(base + '/alerts')
         wait_text('絞り込む')
-        js("var s = document.querySelector('select[name=severity]'); s.value = '1';"
-             "document.querySelector('form.filter').submit(); true")
+        js("document.querySelector('select[name=severity]').value = '1'; true")
+        b.act("document.querySelector('form.filter').submit()")
         deadline = time.time() + 20
-        while time.time() < deadline and 'severity=1' not in (js('location.href') or ''):
+        while time.time() < deadline and 'severity=1' not in (b.poll('location.href') or ''):
             time.sleep(0.2)
-        expect('severity=1' in js('location.href'), 'the filter was followed')
+        expect('severity=1' in (b.poll('location.href') or ''), 'the filter was followed')
         wait_text('絞り込む')
         shot('alerts-severity-1')
         # the PDF through the company page's link, as a download
@@ -711,7 +695,7 @@ def _browser():
         b.session = sess
         b.goto(base + '/company')
         wait_text(A)
-        js("document.querySelector('a[href^=\"/download/report.pdf\"]').click(); true")
+        b.act("document.querySelector('a[href^=\"/download/report.pdf\"]').click()")
         pdf = os.path.join(ART, 'report-ja.pdf')
         deadline = time.time() + 30
         while time.time() < deadline and not (os.path.exists(pdf) and

@@ -289,8 +289,8 @@ def _browser():
         expect('acme' in text and '会社用のリンク' in text, 'company line: ' + text[:300])
         b.js("document.querySelectorAll('input[name=port]').forEach(function(e){"
              "e.checked = ['22','445','3389'].indexOf(e.value) >= 0;});"
-             "document.querySelector('input[name=consent]').checked = true;"
-             "document.querySelector('form').submit(); true")
+             "document.querySelector('input[name=consent]').checked = true; true")
+        b.act("document.querySelector('form').submit()")
         text = b.wait_text('診断の結果')
         expect('22 (ssh)' in text and '開いている：侵入される可能性があります' in text, text)
         expect('安全（応答なし）' in text and '閉じている' in text, text)
